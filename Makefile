@@ -1,0 +1,29 @@
+# Everything runs from a local virtual environment made from the machine's python3.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SHARED ?= ../shared
+
+.PHONY: install demo test bench clean-out
+
+$(BIN)/dedupe: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/dedupe
+
+## demo: install, clean samples/ into out/, score against the samples' labels
+demo: install
+	rm -rf out
+	$(BIN)/dedupe clean samples/ out/ || test $$? -eq 1
+	$(BIN)/python tests/data/score_lines.py samples/ out/ tests/data/gold.json
+	@echo "review: out/_report/changes.diff  out/_report/removals.jsonl  out/_report/summary.json"
+
+## test: install and run the whole test suite
+test: install
+	$(BIN)/python -m pytest -q
+
+clean-out:
+	rm -rf out

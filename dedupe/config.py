@@ -1,0 +1,186 @@
+"""One options object: every tunable with its default, its allowed range and its help text.
+
+`Config` is frozen; build one with `Config(...)`, `Config.from_file(path)` or
+`config.replace(**changes)`. Every value is checked when the object is made,
+and a wrong value raises `ConfigError` with a message that names the fix.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+#: Every category a removal can carry. `chrome` alone stands for all `chrome:*` kinds.
+CHROME_KINDS = (
+    "paywall",
+    "subscription",
+    "caption",
+    "related",
+    "social",
+    "tags",
+    "template-error",
+    "disclaimer",
+    "newsletter",
+    "cookie",
+    "navigation",
+    "advertising",
+    "credits",
+    "legal",
+)
+CATEGORIES = ("repeat", "near-repeat", "corpus-repeat", "duplicate-document") + tuple(
+    f"chrome:{k}" for k in CHROME_KINDS
+)
+
+
+def _opt(default, help: str, lo=None, hi=None, choices=None):
+    return field(default=default, metadata={"help": help, "lo": lo, "hi": hi, "choices": choices})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of a run. Field metadata holds the help text and the allowed range."""
+
+    # within-document repeats
+    min_repeat_words: int = _opt(
+        4, "blocks with fewer words are not removed as repeats on their own (a subheading may recur)", 1, 1000
+    )
+    shingle_size: int = _opt(3, "words per shingle for near-repeat detection inside a document", 1, 10)
+    min_near_words: int = _opt(8, "blocks with fewer words are never near-repeats", 2, 1000)
+    near_threshold: float = _opt(0.8, "Jaccard similarity at which two blocks are near repeats", 0.1, 1.0)
+    containment_threshold: float = _opt(
+        0.8, "share of a block's shingles found in a longer block for it to count as contained", 0.1, 1.0
+    )
+    # chrome
+    chrome_threshold: float = _opt(0.5, "score at which a block is removed as chrome", 0.0, 1.0)
+    # corpus-wide
+    num_perm: int = _opt(128, "MinHash permutations for document signatures", 16, 1024)
+    seed: int = _opt(1, "seed of the MinHash permutations (fixed: runs are reproducible)", 0, 2**31 - 1)
+    doc_shingle_size: int = _opt(5, "words per shingle for document signatures", 1, 20)
+    doc_threshold: float = _opt(0.8, "Jaccard similarity at which two documents are duplicates", 0.3, 1.0)
+    min_corpus_docs: int = _opt(3, "a block recurring in at least this many documents may be template text", 2, 10**9)
+    min_corpus_share: float = _opt(
+        0.1, "...and in at least this share of the documents of its source", 0.0, 1.0
+    )
+    # policy and selection
+    keep: str = _opt("first", "which duplicate document survives: the first by path, or the longest",
+                     choices=("first", "longest"))
+    only: tuple[str, ...] = _opt((), "remove only these categories (e.g. repeat, chrome, chrome:paywall)")
+    skip: tuple[str, ...] = _opt((), "never remove these categories")
+    encoding: str = _opt("", "decode every input with this codec instead of UTF-8 with a fallback")
+    jobs: int = _opt(1, "worker processes (0: one per core)", 0, 1024)
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            lo, hi, choices = f.metadata["lo"], f.metadata["hi"], f.metadata["choices"]
+            if isinstance(f.default, bool) is False and isinstance(f.default, (int, float)):
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise ConfigError(f"{f.name} must be a number, not {value!r}")
+                if isinstance(f.default, int) and not isinstance(f.default, bool) and value != int(value):
+                    raise ConfigError(f"{f.name} must be a whole number, not {value!r}")
+                if (lo is not None and value < lo) or (hi is not None and value > hi):
+                    raise ConfigError(f"{f.name} must be between {lo} and {hi}, not {value!r}")
+            if choices and value not in choices:
+                raise ConfigError(f"{f.name} must be one of {', '.join(choices)}, not {value!r}")
+        for name in ("only", "skip"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = tuple(v.strip() for v in value.split(",") if v.strip())
+            object.__setattr__(self, name, tuple(value))
+            for cat in value:
+                if cat not in CATEGORIES and cat != "chrome":
+                    hint = difflib.get_close_matches(cat, CATEGORIES + ("chrome",), n=1)
+                    raise ConfigError(
+                        f"{name}: unknown category {cat!r}"
+                        + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                        + f"; known: {', '.join(('chrome',) + CATEGORIES)}"
+                    )
+        if self.encoding:
+            import codecs
+
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise ConfigError(f"encoding: unknown codec {self.encoding!r} (try utf-8 or latin-1)") from None
+
+    def wants(self, category: str) -> bool:
+        """Whether removals of this category are enabled by --only / --skip."""
+
+        def hit(names):
+            return any(category == n or (n == "chrome" and category.startswith("chrome:")) for n in names)
+
+        if self.only and not hit(self.only):
+            return False
+        return not hit(self.skip)
+
+    def replace(self, **changes: Any) -> "Config":
+        """A copy with some values changed (checked again)."""
+        return replace(self, **changes)
+
+    def to_json(self) -> dict:
+        """The configuration as written in summary.json (and readable back by --config)."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    @classmethod
+    def from_mapping(cls, data: dict, source: str = "config") -> "Config":
+        """A Config from a dict; unknown keys are rejected by name."""
+        known = {f.name: f for f in fields(cls)}
+        kwargs = {}
+        for key, value in data.items():
+            name = key.replace("-", "_")
+            if name not in known:
+                hint = difflib.get_close_matches(name, known, n=1)
+                raise ConfigError(
+                    f"{source}: unknown setting {key!r}"
+                    + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                    + f"; known settings: {', '.join(sorted(known))}"
+                )
+            if isinstance(known[name].default, tuple) and isinstance(value, list):
+                value = tuple(value)
+            kwargs[name] = value
+        try:
+            return cls(**kwargs)
+        except ConfigError as e:
+            raise ConfigError(f"{source}: {e}") from None
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "Config":
+        """A Config from a TOML or JSON file."""
+        path = Path(path)
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            raise ConfigError(f"cannot read config file {path}: {e.strerror}") from None
+        try:
+            if path.suffix.lower() == ".json":
+                data = json.loads(raw)
+            else:
+                try:
+                    import tomllib
+                except ModuleNotFoundError:  # Python 3.10
+                    import tomli as tomllib
+                data = tomllib.loads(raw.decode("utf-8"))
+        except Exception as e:  # noqa: BLE001 - any parse error becomes a ConfigError naming the file
+            raise ConfigError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'TOML'}: {e}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: expected a table of settings at the top level")
+        return cls.from_mapping(data, source=str(path))
+
+    @classmethod
+    def help(cls) -> dict[str, str]:
+        """Help text of every setting, with its default and range."""
+        out = {}
+        for f in fields(cls):
+            m = f.metadata
+            rng = f" ({m['lo']} to {m['hi']})" if m["lo"] is not None else ""
+            rng = f" ({'|'.join(m['choices'])})" if m["choices"] else rng
+            out[f.name] = f"{m['help']}; default {f.default!r}{rng}"
+        return out

@@ -1,0 +1,61 @@
+"""Decide: one verdict per block from all findings, and which lines the cleaned copy keeps."""
+from __future__ import annotations
+
+from .config import Config
+from .records import Block, Finding
+
+#: When several detectors claim a block, the reason shown is the most specific:
+#: a repeat names what it repeats, a corpus repeat how often, chrome only a kind.
+PRIORITY = {"repeat": 0, "near-repeat": 1, "corpus-repeat": 2}
+
+
+def _rank(f: Finding) -> tuple:
+    return (PRIORITY.get(f.category, 3), -f.score, f.category, f.detector)
+
+
+def decide(findings: list[Finding], config: Config) -> dict[int, Finding]:
+    """The finding that removes each removed block, after --only/--skip and score thresholds."""
+    chosen: dict[int, Finding] = {}
+    for f in findings:
+        if not config.wants(f.category):
+            continue
+        if f.category.startswith("chrome:") and f.score < config.chrome_threshold:
+            continue
+        if f.block not in chosen or _rank(f) < _rank(chosen[f.block]):
+            chosen[f.block] = f
+    return chosen
+
+
+def kept_lines(n_lines: int, blank: list[bool], blocks: list[Block], removed: set[int]) -> list[bool]:
+    """Which lines (0-based) stay once the removed blocks are cut.
+
+    Content lines stay with their block. Blank lines are tidied only where a
+    block was cut: between two kept blocks the first blank run of the gap stays
+    (one separator, as before), at the start or end of the file the gap goes.
+    A gap with no removed block in it is left exactly as it was.
+    """
+    keep = [True] * n_lines
+    for b in blocks:
+        if b.index in removed:
+            for i in range(b.first_line - 1, b.last_line):
+                keep[i] = False
+    i = 0
+    while i < n_lines:
+        if keep[i] and not blank[i]:
+            i += 1
+            continue
+        j = i
+        while j < n_lines and not (keep[j] and not blank[j]):
+            j += 1
+        if any(not keep[k] for k in range(i, j)):  # the gap held a removed block
+            for k in range(i, j):
+                keep[k] = False
+            if i > 0 and j < n_lines:
+                k = i
+                while k < j and not blank[k]:
+                    k += 1
+                while k < j and blank[k]:
+                    keep[k] = True
+                    k += 1
+        i = j
+    return keep

@@ -1,0 +1,130 @@
+"""Repeats inside one document: exact (normalized hash) and near (shingle Jaccard and containment).
+
+Near repeats are found on the blocks' exact word-shingle sets rather than on
+MinHash estimates: inside one document the sets are small, so candidate pairs
+come from sorting (shingle, block) pairs and every pair is scored on the real
+sets. That finds a short block contained in a long one however different
+their sizes, which banded MinHash misses; MinHash is kept for the corpus step,
+where sets cannot all be held.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from ..config import Config
+from ..records import Block, Finding, Ref
+from ..sign import BlockSig
+
+#: A shingle found in more blocks than this is a stock phrase, not evidence of a repeat.
+MAX_POSTING = 64
+
+
+def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config) -> dict[int, int]:
+    """Map of repeated block -> its first occurrence.
+
+    Blocks shorter than `min_repeat_words` count only inside a run that repeats
+    as a whole (a subheading inside a body pasted twice), never alone.
+    """
+    first: dict[int, int] = {}
+    of: dict[int, int] = {}
+    for b, s in zip(blocks, sigs):
+        if s.n_words == 0:
+            continue
+        if s.hash in first:
+            if s.n_words >= config.min_repeat_words:
+                of[b.index] = first[s.hash]
+        else:
+            first[s.hash] = b.index
+    # Extend repeated runs over their short blocks, forwards and backwards.
+    changed = True
+    while changed:
+        changed = False
+        for i, j in sorted(of.items()):
+            for step in (1, -1):
+                ni, nj = i + step, j + step
+                if 0 <= nj < ni < len(blocks) and ni not in of and nj not in of and sigs[ni].n_words:
+                    if sigs[ni].hash == sigs[nj].hash:
+                        of[ni] = nj
+                        changed = True
+    return of
+
+
+def _shared_counts(sigs: list[BlockSig], eligible: list[int]) -> Counter:
+    """Number of shingles each pair of eligible blocks shares (pairs as (low, high) indexes)."""
+    if len(eligible) < 2:
+        return Counter()
+    keys = np.concatenate([sigs[i].shingles for i in eligible])
+    owners = np.concatenate([np.full(len(sigs[i].shingles), i, dtype=np.int64) for i in eligible])
+    order = np.lexsort((owners, keys))
+    keys, owners = keys[order], owners[order]
+    bounds = np.flatnonzero(np.diff(keys)) + 1
+    pairs: Counter = Counter()
+    for group in np.split(owners, bounds):
+        if 1 < len(group) <= MAX_POSTING:
+            g = group.tolist()
+            for x in range(len(g)):
+                for y in range(x + 1, len(g)):
+                    pairs[(g[x], g[y])] += 1
+    return pairs
+
+
+def near_repeats(
+    doc_id: str, blocks: list[Block], sigs: list[BlockSig], exact: dict[int, int], config: Config
+) -> list[Finding]:
+    """Blocks that nearly repeat, or are contained in, a more complete block of the same document.
+
+    The more complete block (more shingles; the first on ties) is kept.
+    """
+    eligible = [
+        b.index for b in blocks if b.index not in exact and sigs[b.index].n_words >= config.min_near_words
+    ]
+    pairs = _shared_counts(sigs, eligible)
+    partners: dict[int, list[tuple[int, float, str]]] = {}
+    for (a, b), shared in pairs.items():
+        na, nb = len(sigs[a].shingles), len(sigs[b].shingles)
+        jac = shared / (na + nb - shared)
+        small, big = (a, b) if (na, a) < (nb, b) else (b, a)
+        contained = shared / min(na, nb)
+        if jac >= config.near_threshold:
+            partners.setdefault(small, []).append((big, jac, "jaccard"))
+        elif contained >= config.containment_threshold:
+            partners.setdefault(small, []).append((big, contained, "containment"))
+    rank = sorted(eligible, key=lambda i: (-len(sigs[i].shingles), i))
+    kept: set[int] = set()
+    findings = []
+    for i in rank:
+        best = max(
+            ((score, -big, how) for big, score, how in partners.get(i, ()) if big in kept), default=None
+        )
+        if best is None:
+            kept.add(i)
+            continue
+        score, neg_big, how = best
+        big = blocks[-neg_big]
+        findings.append(
+            Finding(
+                i,
+                "near-repeat",
+                f"near-repeat:{how}",
+                score,
+                Ref(doc_id, big.lines),
+                f"{'contained in' if how == 'containment' else 'near repeat of'} lines {_span(big.lines)}",
+            )
+        )
+    return findings
+
+
+def find_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config) -> list[Finding]:
+    """Exact and near repeats of one document, as findings."""
+    exact = exact_repeats(doc_id, blocks, sigs, config)
+    findings = [
+        Finding(i, "repeat", "repeat:exact", 1.0, Ref(doc_id, blocks[j].lines), f"repeat of lines {_span(blocks[j].lines)}")
+        for i, j in sorted(exact.items())
+    ]
+    return findings + near_repeats(doc_id, blocks, sigs, exact, config)
+
+
+def _span(lines: tuple[int, int]) -> str:
+    return str(lines[0]) if lines[0] == lines[1] else f"{lines[0]}-{lines[1]}"

@@ -1,0 +1,130 @@
+"""The report a reviewer reads: changes.diff, removals.jsonl and summary.json, written as the run goes."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from ..records import DocResult, Notice
+from ..write import atomic_write
+from .diff import file_diff
+
+__all__ = ["RunReport", "file_diff"]
+
+
+class RunReport:
+    """Counts everything a run does and streams the per-removal files to the report folder.
+
+    Documents must be added in their final (sorted) order; the files are
+    written under temporary names and renamed by `finish`, so a report folder
+    never holds half a report under the real names.
+    """
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.files_read = 0
+        self.files_written = 0
+        self.documents = 0
+        self.documents_dropped = 0
+        self.in_chars = 0
+        self.out_chars = 0
+        self.blocks = 0
+        self.by_category: Counter = Counter()
+        self.chars_by_category: Counter = Counter()
+        self.per_file: dict[str, dict] = {}
+        self.notices: list[Notice] = []
+        self.timings: Counter = Counter()
+        self._diff = self._removals = None
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._diff = open(folder / ".changes.diff.tmp", "w", encoding="utf-8", newline="")
+            self._removals = open(folder / ".removals.jsonl.tmp", "w", encoding="utf-8", newline="")
+
+    @property
+    def failed(self) -> list[Notice]:
+        return [n for n in self.notices if n.failed]
+
+    @property
+    def exit_code(self) -> int:
+        """0: done; 1: done, but some inputs could not be read."""
+        return 1 if self.failed else 0
+
+    def add_notice(self, notice: Notice) -> None:
+        self.notices.append(notice)
+
+    def add(self, result: DocResult, diff: str) -> None:
+        """Count one cleaned document and append its removals and diff."""
+        self.documents += 1
+        self.documents_dropped += result.dropped
+        self.in_chars += result.in_chars
+        self.out_chars += result.out_chars
+        self.blocks += result.in_blocks
+        cats: Counter = Counter()
+        for r in result.removals:
+            cats[r.category] += 1
+            self.chars_by_category[r.category] += len(r.text)
+            if self._removals:
+                self._removals.write(json.dumps(r.to_json(), ensure_ascii=False, sort_keys=False) + "\n")
+        self.by_category.update(cats)
+        if cats:
+            self.per_file[result.file] = {
+                "removed": dict(sorted(cats.items())),
+                "in_chars": result.in_chars,
+                "out_chars": result.out_chars,
+            }
+        if diff and self._diff:
+            self._diff.write(diff)
+
+    def summary(self, config, version: str, src: Path, dst: Path, dry_run: bool) -> dict:
+        """Everything summary.json holds."""
+        return {
+            "version": version,
+            "input": {
+                "folder": str(src),
+                "files": self.files_read,
+                "documents": self.documents,
+                "blocks": self.blocks,
+                "chars": self.in_chars,
+            },
+            "output": {
+                "folder": str(dst),
+                "dry_run": dry_run,
+                "files_written": self.files_written,
+                "documents": self.documents - self.documents_dropped,
+                "chars": self.out_chars,
+            },
+            "removed": {
+                "blocks": sum(v for k, v in self.by_category.items() if k != "duplicate-document"),
+                "documents": self.documents_dropped,
+                "chars": sum(self.chars_by_category.values()),
+                "by_category": {
+                    k: {"count": self.by_category[k], "chars": self.chars_by_category[k]}
+                    for k in sorted(self.by_category)
+                },
+            },
+            "files": dict(sorted(self.per_file.items())),
+            "failed": [{"file": n.file, "message": n.message} for n in sorted(self.failed, key=lambda n: n.file)],
+            "warnings": [
+                {"file": n.file, "message": n.message}
+                for n in sorted((n for n in self.notices if not n.failed), key=lambda n: (n.file, n.message))
+            ],
+            "timings": {k: round(v, 3) for k, v in sorted(self.timings.items())},
+            "config": config.to_json(),
+            "exit_status": self.exit_code,
+        }
+
+    def finish(self, summary: dict) -> None:
+        """Close the streamed files, move them to their real names and write summary.json."""
+        if self.folder is None:
+            return
+        for handle, name in ((self._diff, "changes.diff"), (self._removals, "removals.jsonl")):
+            handle.close()
+            Path(handle.name).replace(self.folder / name)
+        atomic_write(self.folder / "summary.json", (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
+
+    def abort(self) -> None:
+        """Drop the temporary files of a run that failed."""
+        for handle in (self._diff, self._removals):
+            if handle:
+                handle.close()
+                Path(handle.name).unlink(missing_ok=True)

@@ -1,0 +1,58 @@
+"""changes.diff: a zero-context unified diff whose hunk headers say why the lines went."""
+from __future__ import annotations
+
+from ..records import Removal
+
+
+def _span(lines: tuple[int, int]) -> str:
+    return str(lines[0]) if lines[0] == lines[1] else f"{lines[0]}-{lines[1]}"
+
+
+def hunk_reason(rel: str, removals: list[Removal]) -> str:
+    """One phrase for the removals of a hunk: 'repeat of lines 6-21', 'chrome:paywall, chrome:subscription'."""
+    parts: list[str] = []
+    i = 0
+    while i < len(removals):
+        r = removals[i]
+        j = i + 1
+        while j < len(removals) and removals[j].category == r.category:
+            j += 1
+        group = removals[i:j]
+        refs = [g.duplicate_of for g in group if g.duplicate_of is not None]
+        if refs and len(refs) == len(group) and all(x.file == refs[0].file for x in refs):
+            where = "" if refs[0].file == rel else f"{refs[0].file} "
+            first, last = min(x.lines[0] for x in refs), max(x.lines[1] for x in refs)
+            verb = {"repeat": "repeat of", "near-repeat": "near repeat of", "duplicate-document": "duplicate of"}.get(
+                r.category, f"{r.category} of"
+            )
+            parts.append(f"{verb} {where}lines {_span((first, last))}")
+        elif r.category == "corpus-repeat":
+            parts.append("template text seen across the corpus")
+        else:
+            parts.append(r.category)
+        i = j
+    return "; ".join(dict.fromkeys(parts))
+
+
+def file_diff(rel: str, lines: list[str], keep: list[bool], removals: list[Removal]) -> str:
+    """The diff of one file: one hunk for each run of removed lines."""
+    if all(keep):
+        return ""
+    out = [f"--- a/{rel}\n", f"+++ b/{rel}\n"]
+    kept_before = 0
+    i, n = 0, len(lines)
+    while i < n:
+        if keep[i]:
+            kept_before += 1
+            i += 1
+            continue
+        j = i
+        while j < n and not keep[j]:
+            j += 1
+        inside = [r for r in removals if r.lines[0] <= j and r.lines[1] >= i + 1]
+        out.append(f"@@ -{i + 1},{j - i} +{kept_before},0 @@ {hunk_reason(rel, inside)}\n")
+        for k in range(i, j):
+            line = lines[k]
+            out.append("-" + line if line.endswith("\n") else "-" + line + "\n\\ No newline at end of file\n")
+        i = j
+    return "".join(out)
