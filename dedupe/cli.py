@@ -73,12 +73,29 @@ def main():
               help="Which of two duplicate documents survives (default: first by path).")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it holds a previous dedupe output.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--include", multiple=True, metavar="GLOB",
+              help="Read only files whose relative path or name matches (repeatable), e.g. --include '*.html'.")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Never read files whose relative path or name matches (repeatable), e.g. --exclude 'drafts/*'.")
+@click.option("--text-field", default=None, metavar="NAME", help="JSONL: the field that holds the text (default: text).")
+@click.option("--id-field", default=None, metavar="NAME",
+              help="JSONL: a field that names each record in the report as FILE#ID (default: FILE#LINE).")
+@click.option("--favor", "html_favor", type=click.Choice(["balanced", "precision", "recall"]), default=None,
+              help="HTML: trafilatura's extraction preference (default: balanced).")
+@click.option("--html-comments/--no-html-comments", default=None,
+              help="HTML: keep the page's comment section in the extracted text (default: no).")
 @_tunable_options
-def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet, **tunables):
+def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet,
+          include, exclude, text_field, id_field, html_favor, html_comments, **tunables):
     """Clean every document under SRC into DST and write a report.
 
     DST mirrors SRC: same relative paths, kept lines byte-for-byte. The report
     goes to DST/_report (changes.diff, removals.jsonl, summary.json).
+
+    Text files are cleaned as they are; HTML pages (.html, .htm) are reduced
+    to their main text with trafilatura and written as .txt; JSONL files
+    (.jsonl) are cleaned record by record, every other field untouched. Any
+    of them may be gzip (.gz) or zstd (.zst) compressed.
 
     Exit status: 0 done; 1 done, but some inputs could not be read; 2 usage or
     configuration error, nothing written.
@@ -88,6 +105,7 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
       dedupe clean samples/ out/
       dedupe clean corpus/ out/ --skip chrome:credits --near-threshold 0.9
       dedupe clean corpus/ out/ --dry-run --report review/
+      dedupe clean crawl/ out/ --include '*.jsonl.gz' --text-field content --id-field id
     """
     try:
         config = Config.from_file(config_file) if config_file else Config()
@@ -98,6 +116,9 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
             changes["skip"] = _categories(skip)
         if keep:
             changes["keep"] = keep
+        formats = {"include": include, "exclude": exclude, "text_field": text_field, "id_field": id_field,
+                   "html_favor": html_favor, "html_comments": html_comments}
+        changes.update({k: v for k, v in formats.items() if v not in (None, ())})
         config = config.replace(**changes)
         bar = _LazyBar(quiet)
         run = run_clean(src, dst, config, report=report, dry_run=dry_run, force=force, progress=bar.update)

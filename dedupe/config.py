@@ -72,6 +72,14 @@ class Config:
     skip: tuple[str, ...] = _opt((), "never remove these categories")
     encoding: str = _opt("", "decode every input with this codec instead of UTF-8 with a fallback")
     jobs: int = _opt(1, "worker processes (0: one per core)", 0, 1024)
+    # input formats
+    include: tuple[str, ...] = _opt((), "read only files whose relative path or name matches one of these glob patterns")
+    exclude: tuple[str, ...] = _opt((), "never read files whose relative path or name matches one of these glob patterns")
+    text_field: str = _opt("text", "JSONL: the field of each record that holds its text")
+    id_field: str = _opt("", "JSONL: a field naming each record in the report (FILE#ID); empty: FILE#LINE")
+    html_favor: str = _opt("balanced", "HTML: trafilatura's preference, more text (recall) or less but surer (precision)",
+                           choices=("balanced", "precision", "recall"))
+    html_comments: bool = _opt(False, "HTML: keep the page's comment section in the extracted text")
 
     def __post_init__(self):
         for f in fields(self):
@@ -99,6 +107,7 @@ class Config:
                         + (f" (did you mean {hint[0]!r}?)" if hint else "")
                         + f"; known: {', '.join(('chrome',) + CATEGORIES)}"
                     )
+        self._check_formats()
         if self.encoding:
             import codecs
 
@@ -106,6 +115,20 @@ class Config:
                 codecs.lookup(self.encoding)
             except LookupError:
                 raise ConfigError(f"encoding: unknown codec {self.encoding!r} (try utf-8 or latin-1)") from None
+
+    def _check_formats(self) -> None:
+        for name in ("include", "exclude"):
+            value = getattr(self, name)
+            value = (value,) if isinstance(value, str) else tuple(value)
+            if not all(isinstance(p, str) and p for p in value):
+                raise ConfigError(f"{name}: every pattern must be a non-empty glob such as '*.html', not {value!r}")
+            object.__setattr__(self, name, value)
+        if not isinstance(self.text_field, str) or not self.text_field:
+            raise ConfigError(f"text_field must be the name of a JSONL field (e.g. text), not {self.text_field!r}")
+        if not isinstance(self.id_field, str):
+            raise ConfigError(f"id_field must be the name of a JSONL field, or empty, not {self.id_field!r}")
+        if not isinstance(self.html_comments, bool):
+            raise ConfigError(f"html_comments must be true or false, not {self.html_comments!r}")
 
     def wants(self, category: str) -> bool:
         """Whether removals of this category are enabled by --only / --skip."""

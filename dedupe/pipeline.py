@@ -19,6 +19,7 @@ from .config import Config
 from .decide import decide, kept_lines
 from .detect import detect
 from .errors import InputError
+from .formats import write_cleaned
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file
 from .records import DocResult, Document, Notice, Removal
 from .report import RunReport, file_diff
@@ -87,7 +88,7 @@ def clean(
     started = time.perf_counter()
     written: list[str] = []
     try:
-        items = list(list_inputs(src))
+        items = list(list_inputs(src, config))
         total = sum(isinstance(x, str) for x in items)
         done = 0
         for item in items:
@@ -126,15 +127,12 @@ def _clean_file(src: Path, dst: Path, rel: str, config: Config, run: RunReport, 
         run.add(result, diff)
     if dry_run:
         return
-    doc = docs[0]
-    result = results[0][0]
-    if result.dropped:
-        return
     start = time.perf_counter()
-    atomic_write(output_path(dst, rel), result.cleaned.encode(doc.encoding))
+    out = write_cleaned(src, dst, rel, docs, [r for r, _ in results], config)
     run.timings["write"] += time.perf_counter() - start
-    run.files_written += 1
-    written.append(rel)
+    if out is not None:
+        run.files_written += 1
+        written.append(out)
 
 
 def _remove_previous_output(dst: Path, report_dir: Path) -> None:

@@ -1,24 +1,27 @@
 """Read: find the input files in a stable order and turn each into documents.
 
-Formats are chosen by file name. Plain text is everything that is not claimed
-by another reader. A file that cannot be read raises `InputError`; the
-pipeline reports it and goes on with the others.
+Formats are chosen by file name (see `dedupe.formats`): HTML, JSONL, and plain
+text for everything else, each possibly gzip or zstd compressed. A file that
+cannot be read raises `InputError`; the pipeline reports it and goes on with
+the others.
 """
 from __future__ import annotations
 
-import errno
 import os
 from pathlib import Path
 from typing import Iterator
 
 from .config import Config
-from .errors import InputError, UsageError
-from .records import Document, Notice
+from .errors import UsageError
+from .formats import read_file, refuse_collisions, selected
+from .formats.source import read_bytes
+from .formats.text import SNIFF, decode, read_text as read_text_file
+from .records import Notice
+
+__all__ = ["check_paths", "list_inputs", "read_file", "read_bytes", "decode", "read_text_file", "SNIFF"]
 
 REPORT_DIRNAME = "_report"
 MARKER = ".dedupe-output.json"
-#: Bytes sniffed for NUL to tell binary files from text.
-SNIFF = 8192
 
 
 def check_paths(src: Path, dst: Path, report: Path, force: bool) -> None:
@@ -58,12 +61,14 @@ def _is_dedupe_output(folder: Path) -> bool:
     ).is_file()
 
 
-def list_inputs(src: Path) -> Iterator[str | Notice]:
+def list_inputs(src: Path, config: Config | None = None) -> Iterator[str | Notice]:
     """Relative POSIX paths of the regular files under src, sorted; Notices for what cannot be walked.
 
     Skips a previous run's report folder and marker at the top, so that a cleaned
     tree can be cleaned again. Directory symlinks are not followed (they could
-    loop or leave the tree); file symlinks are read if they resolve.
+    loop or leave the tree); file symlinks are read if they resolve. Keeps only
+    the files --include/--exclude select, and refuses a file whose cleaned copy
+    would overwrite another's (page.html beside page.txt).
     """
     found: list[str] = []
     notices: list[Notice] = []
@@ -84,73 +89,12 @@ def list_inputs(src: Path) -> Iterator[str | Notice]:
                 notices.append(Notice(_rel(src, here / name), "symlink to a folder: not followed", failed=False))
         for name in filenames:
             found.append(_rel(src, here / name))
-    items: list[str | Notice] = sorted(found) + notices
+    if config is not None:
+        found = [rel for rel in found if selected(rel, config)]
+    found, refused = refuse_collisions(sorted(found))
+    items: list[str | Notice] = found + notices + refused
     yield from sorted(items, key=lambda x: x if isinstance(x, str) else x.file)
 
 
 def _rel(src: Path, path: Path) -> str:
     return path.relative_to(src).as_posix()
-
-
-def read_bytes(src: Path, rel: str) -> bytes:
-    """The raw bytes of one input file, or an InputError saying why not."""
-    path = src / rel
-    try:
-        if path.is_symlink() and not path.exists():
-            try:
-                os.stat(path)
-            except OSError as e:
-                if e.errno == errno.ELOOP:
-                    raise InputError(rel, "symlink loops (it points back to itself); skipped") from None
-            raise InputError(rel, f"broken symlink to {os.readlink(path)}; skipped")
-        if not path.is_file():
-            raise InputError(rel, "not a regular file (device, socket or pipe); skipped")
-        return path.read_bytes()
-    except InputError:
-        raise
-    except PermissionError:
-        raise InputError(rel, "permission denied; skipped (check the file's permissions)") from None
-    except OSError as e:
-        if e.errno == errno.ELOOP:
-            raise InputError(rel, "symlink loops (it points back to itself); skipped") from None
-        raise InputError(rel, f"cannot read: {e.strerror}; skipped") from None
-
-
-def decode(rel: str, data: bytes, config: Config) -> tuple[str, str, str | None]:
-    """Text, the codec used and a warning if it was not the expected one.
-
-    UTF-8 first; bytes that are not UTF-8 are decoded as cp1252, else latin-1,
-    both of which re-encode to the very same bytes, so kept lines stay
-    byte-for-byte identical in the cleaned copy.
-    """
-    if b"\x00" in data[:SNIFF]:
-        raise InputError(rel, "binary file (it contains NUL bytes); skipped")
-    if config.encoding:
-        try:
-            return data.decode(config.encoding), config.encoding, None
-        except UnicodeDecodeError as e:
-            raise InputError(rel, f"not valid {config.encoding} (byte {e.start}); skipped: try another --encoding") from None
-    try:
-        return data.decode("utf-8"), "utf-8", None
-    except UnicodeDecodeError as e:
-        bad = f"byte 0x{data[e.start]:02x} at offset {e.start}"
-    for codec in ("cp1252", "latin-1"):
-        try:
-            return data.decode(codec), codec, f"not valid UTF-8 ({bad}); decoded as {codec} and written back as {codec}"
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes every byte string")
-
-
-def read_text_file(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
-    """One plain-text file as one document."""
-    text, codec, warning = decode(rel, read_bytes(src, rel), config)
-    notices = [Notice(rel, warning, failed=False)] if warning else []
-    if not text.strip():
-        notices.append(Notice(rel, "empty file (no text); copied as is", failed=False))
-    return [Document(id=rel, text=text, format="txt", encoding=codec)], notices
-
-
-def read_file(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
-    """The documents of one input file, and notices about it. Raises InputError if it cannot be read."""
-    return read_text_file(src, rel, config)

@@ -1,0 +1,110 @@
+"""Formats: how each kind of input file becomes documents, and how its cleaned copy is written.
+
+A file's format comes from its name, after any compression suffix:
+
+- ``.html``, ``.htm``: one document, the page's main text as trafilatura
+  extracts it; the cleaned copy is text (``page.html`` -> ``page.txt``).
+- ``.jsonl``: one document per line (the record's text field); the cleaned
+  copy is JSONL again, line for line, every other field untouched.
+- anything else: plain text, one document per file, written back as it came.
+
+``.gz`` and ``.zst`` files are decompressed to read and compressed again to
+write. Only the input's relative path ever names an output: no id, URL or
+title taken from a file's content becomes part of a path.
+"""
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from pathlib import Path
+
+from ..config import Config
+from ..records import DocResult, Document, Notice
+from .source import compression_of
+
+HTML_SUFFIXES = (".html", ".htm")
+JSONL_SUFFIXES = (".jsonl",)
+
+
+def split_name(rel: str) -> tuple[str, str, str]:
+    """(stem, format suffix as written, compression suffix as written) of a path."""
+    comp = compression_of(rel)
+    base = rel[: len(rel) - len(comp)]
+    lower = base.lower()
+    for suffix in HTML_SUFFIXES + JSONL_SUFFIXES:
+        if lower.endswith(suffix):
+            return base[: -len(suffix)], base[-len(suffix) :], rel[len(base) :]
+    return base, "", rel[len(base) :]
+
+
+def format_of(rel: str) -> str:
+    """'html', 'jsonl' or 'txt', from the file's name."""
+    suffix = split_name(rel)[1].lower()
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    return "txt"
+
+
+def output_rel(rel: str) -> str:
+    """The relative path of a file's cleaned copy: HTML becomes .txt, everything else keeps its name."""
+    if format_of(rel) != "html":
+        return rel
+    stem, _, comp = split_name(rel)
+    return stem + ".txt" + comp
+
+
+def selected(rel: str, config: Config) -> bool:
+    """Whether --include/--exclude let a file through; a pattern matches the relative path or the name."""
+
+    def hit(patterns) -> bool:
+        name = posixpath.basename(rel)
+        return any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+    if config.include and not hit(config.include):
+        return False
+    return not hit(config.exclude)
+
+
+def refuse_collisions(rels: list[str]) -> tuple[list[str], list[Notice]]:
+    """Inputs whose cleaned copies would land on the same path: one keeps it, the others are refused.
+
+    A file whose cleaned copy keeps its own name (page.txt) wins over an HTML
+    page that would become it (page.html); between HTML pages (page.html,
+    page.htm) the first by path wins. Depends only on the set of names.
+    """
+    claims: dict[str, list[str]] = {}
+    for rel in rels:
+        claims.setdefault(output_rel(rel), []).append(rel)
+    refused: dict[str, Notice] = {}
+    for out, owners in claims.items():
+        if len(owners) < 2:
+            continue
+        winner = out if out in owners else min(owners)
+        for rel in owners:
+            if rel != winner:
+                refused[rel] = Notice(
+                    rel,
+                    f"its cleaned copy would be {out}, which is the cleaned copy of {winner}; "
+                    f"skipped: rename one of them, or leave one out with --exclude",
+                )
+    return [r for r in rels if r not in refused], sorted(refused.values(), key=lambda n: n.file)
+
+
+def read_file(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
+    """The documents of one input file by its format, and notices about it. Raises InputError."""
+    from . import html, jsonl, text
+
+    reader = {"html": html.read_html, "jsonl": jsonl.read_jsonl, "txt": text.read_text}[format_of(rel)]
+    return reader(src, rel, config)
+
+
+def write_cleaned(
+    src: Path, dst: Path, rel: str, docs: list[Document], results: list[DocResult], config: Config
+) -> str | None:
+    """Write the cleaned copy of one input file; the relative path written, or None if nothing was."""
+    from . import html, jsonl, text
+
+    writer = {"html": html.write_html, "jsonl": jsonl.write_jsonl, "txt": text.write_text}[format_of(rel)]
+    return writer(src, dst, rel, docs, results, config)

@@ -1,0 +1,182 @@
+"""HTML pages: the main text as trafilatura extracts it, then every detector; the cleaned copy is text.
+
+trafilatura is called with its deduplication off (its cache is module-wide, so
+what it drops would depend on which pages came first) and comment sections off
+unless asked for. Its output still carries chrome (teasers, newsletter
+prompts, captions, repeated titles), which is why the text goes on through
+every detector like any other document.
+
+The page's bytes are decoded here, not by trafilatura, which guesses a
+non-UTF-8 page's encoding from statistics and ignores what the page declares.
+"""
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from pathlib import Path
+
+from ..config import Config
+from ..errors import InputError
+from ..records import DocResult, Document, Notice
+from ..write import atomic_write, output_path
+from . import output_rel
+from .source import compress, decompress, read_bytes
+
+log = logging.getLogger(__name__)
+
+#: How far into a page a charset declaration is looked for (the HTML standard's prescan reads 1024 bytes;
+#: real pages put long scripts and comments first, so look further).
+PRESCAN = 8192
+_META_CHARSET = re.compile(
+    rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_:.+-]+)""", re.IGNORECASE
+)
+_XML_DECL = re.compile(rb"""^\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_:.+-]+)["']""", re.IGNORECASE)
+_XML_DECL_TEXT = re.compile(r"^\s*<\?xml\b[^>]*\?>", re.IGNORECASE)
+#: Labels whose Python codec is stricter than what browsers (and the pages written for them) use.
+_BROWSER_CODEC = {
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "shift_jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "ms_kanji": "cp932",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "euc-kr": "cp949",
+    "tis-620": "cp874",
+    "iso-8859-9": "cp1254",
+    "big5": "big5hkscs",
+}
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The Python codec a page declares in a <meta> tag or XML declaration, or None."""
+    head = data[:PRESCAN]
+    m = _XML_DECL.match(head) or _META_CHARSET.search(head)
+    if not m:
+        return None
+    label = m.group(1).decode("ascii").lower()
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    codec = _BROWSER_CODEC.get(label) or _BROWSER_CODEC.get(name) or name
+    # A page whose bytes are ASCII-compatible cannot really be UTF-16, whatever it says.
+    return "utf-8" if codec.startswith("utf-16") or codec.startswith("utf-32") else codec
+
+
+def decode_html(rel: str, data: bytes, config: Config) -> tuple[str, str | None]:
+    """A page's text and a warning if its encoding had to be guessed or repaired.
+
+    In order: a byte-order mark, --encoding, UTF-8 if the bytes are valid
+    UTF-8, the charset the page declares, then charset_normalizer's best guess.
+    """
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, errors="replace"), None
+    if b"\x00" in data[:PRESCAN]:
+        raise InputError(rel, "binary file (it contains NUL bytes); skipped")
+    if config.encoding:
+        try:
+            return data.decode(config.encoding), None
+        except UnicodeDecodeError as e:
+            raise InputError(rel, f"not valid {config.encoding} (byte {e.start}); skipped: try another --encoding") from None
+    declared = declared_charset(data)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        bad = f"byte 0x{data[e.start]:02x} at offset {e.start}"
+    else:
+        # Non-ASCII bytes that happen to form valid UTF-8 are UTF-8: saved and
+        # re-encoded pages often keep a declaration that no longer holds.
+        if declared not in (None, "utf-8") and not data.isascii():
+            return text, f"declares charset {declared} but is valid UTF-8; read as UTF-8"
+        return text, None
+    if declared:
+        try:
+            return data.decode(declared), None
+        except UnicodeDecodeError as e:
+            bad = f"byte 0x{data[e.start]:02x} at offset {e.start}"
+            return data.decode(declared, errors="replace"), f"not valid {declared}, its declared charset ({bad}); bad bytes replaced"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    codec = best.encoding if best is not None else "cp1252"
+    return data.decode(codec, errors="replace"), f"no charset declared and not UTF-8 ({bad}); guessed {codec}"
+
+
+def trafilatura_options(config: Config) -> dict:
+    """The keyword arguments dedupe passes to trafilatura (the benchmark uses the very same)."""
+    return {
+        "favor_precision": config.html_favor == "precision",
+        "favor_recall": config.html_favor == "recall",
+        "include_comments": config.html_comments,
+        "include_tables": True,
+        "deduplicate": False,
+    }
+
+
+def extract(html: str, config: Config):
+    """trafilatura's extraction of one page (text and metadata), or None if it found no main content."""
+    import trafilatura
+
+    # A str that still carries an XML encoding declaration makes lxml re-parse it as
+    # bytes under that (now wrong) encoding; the text is already decoded, so drop it.
+    html = _XML_DECL_TEXT.sub("", html, count=1)
+    return trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+        **trafilatura_options(config),
+    )
+
+
+def read_html(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
+    """One page as one document: its main text, with title, URL, date and host as metadata."""
+    data = decompress(rel, read_bytes(src, rel))
+    html, warning = decode_html(rel, data, config)
+    notices = [Notice(rel, warning, failed=False)] if warning else []
+    found = extract(html, config) if html.strip() else None
+    text = (found.text or "") if found is not None else ""
+    if not text.strip():
+        notices.append(
+            Notice(
+                rel,
+                f"no main content: trafilatura found no article text in this page ({len(data)} bytes of HTML); "
+                f"no cleaned copy written",
+                failed=False,
+            )
+        )
+        return [], notices
+    meta = tuple(
+        (key, _one_line(value))
+        for key, value in (
+            ("title", found.title),
+            ("url", found.url),
+            ("date", found.date),
+            ("host", found.hostname),
+            ("sitename", found.sitename),
+        )
+        if isinstance(value, str) and value.strip()
+    )
+    return [Document(id=rel, text=text.rstrip("\n") + "\n", format="html", encoding="utf-8", meta=meta)], notices
+
+
+def write_html(
+    src: Path, dst: Path, rel: str, docs: list[Document], results: list[DocResult], config: Config
+) -> str | None:
+    """The cleaned text of a page, as page.txt (compressed again if the page was)."""
+    if not docs or results[0].dropped:
+        return None
+    out = output_rel(rel)
+    atomic_write(output_path(dst, out), compress(out, results[0].cleaned.encode("utf-8")))
+    return out
+
+
+def _one_line(value: str) -> str:
+    """Metadata as one line of printable text (it comes from the page, so it is untrusted)."""
+    return " ".join("".join(c if c.isprintable() else " " for c in value).split())

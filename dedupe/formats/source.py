@@ -1,0 +1,114 @@
+"""Getting a file's bytes: raw from disk, then out of gzip or zstd if its name says it is compressed.
+
+Compression is read from the name, never guessed from the content: a `.gz` that
+is not gzip, or one that is cut short, is an error naming the file, not text.
+Cleaned copies are compressed the same way, reproducibly (no timestamps).
+"""
+from __future__ import annotations
+
+import errno
+import gzip
+import os
+import zlib
+from pathlib import Path
+
+from ..errors import InputError
+
+#: Compression suffixes dedupe reads and writes.
+COMPRESSIONS = (".gz", ".zst")
+
+
+def compression_of(rel: str) -> str:
+    """The compression suffix of a path ('.gz', '.zst') or ''."""
+    lower = rel.lower()
+    return next((c for c in COMPRESSIONS if lower.endswith(c)), "")
+
+
+def read_bytes(src: Path, rel: str) -> bytes:
+    """The raw bytes of one input file, or an InputError saying why not."""
+    path = src / rel
+    try:
+        if path.is_symlink() and not path.exists():
+            try:
+                os.stat(path)
+            except OSError as e:
+                if e.errno == errno.ELOOP:
+                    raise InputError(rel, "symlink loops (it points back to itself); skipped") from None
+            raise InputError(rel, f"broken symlink to {os.readlink(path)}; skipped")
+        if not path.is_file():
+            raise InputError(rel, "not a regular file (device, socket or pipe); skipped")
+        return path.read_bytes()
+    except InputError:
+        raise
+    except PermissionError:
+        raise InputError(rel, "permission denied; skipped (check the file's permissions)") from None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise InputError(rel, "symlink loops (it points back to itself); skipped") from None
+        raise InputError(rel, f"cannot read: {e.strerror}; skipped") from None
+
+
+def decompress(rel: str, data: bytes) -> bytes:
+    """The content of a file whose name ends in .gz or .zst; other files as they are."""
+    kind = compression_of(rel)
+    if kind == ".gz":
+        return _gunzip(rel, data)
+    if kind == ".zst":
+        return _unzstd(rel, data)
+    return data
+
+
+def compress(rel: str, data: bytes) -> bytes:
+    """Bytes compressed as the output name `rel` says; the same input always gives the same bytes."""
+    kind = compression_of(rel)
+    if kind == ".gz":
+        return gzip.compress(data, compresslevel=6, mtime=0)
+    if kind == ".zst":
+        return _zstd_module(rel).ZstdCompressor(level=3).compress(data)
+    return data
+
+
+def _gunzip(rel: str, data: bytes) -> bytes:
+    if data[:2] != b"\x1f\x8b":
+        raise InputError(rel, "named .gz but not gzip data; skipped: rename it or re-compress it with gzip")
+    try:
+        return gzip.decompress(data)
+    except EOFError:
+        raise InputError(
+            rel, "truncated gzip file (it ends before its compressed stream does); skipped: "
+            "re-download or re-compress it (gzip -t tests a file)"
+        ) from None
+    except (OSError, zlib.error) as e:
+        raise InputError(rel, f"corrupt gzip file ({e}); skipped: re-download or re-compress it") from None
+
+
+def _zstd_module(rel: str):
+    try:
+        import zstandard
+    except ImportError:
+        raise InputError(
+            rel, "a .zst file needs the zstandard package, which is not installed; skipped: "
+            "pip install zstandard (or dedupe[zstd])"
+        ) from None
+    return zstandard
+
+
+def _unzstd(rel: str, data: bytes) -> bytes:
+    zstandard = _zstd_module(rel)
+    out: list[bytes] = []
+    rest = data
+    try:
+        while rest:
+            # One decompressobj per frame: files written by streaming tools
+            # may hold several frames, and frames need not state their size.
+            dobj = zstandard.ZstdDecompressor().decompressobj()
+            out.append(dobj.decompress(rest))
+            if not dobj.eof:
+                raise InputError(
+                    rel, "truncated zstd file (it ends before its compressed frame does); skipped: "
+                    "re-download or re-compress it (zstd -t tests a file)"
+                )
+            rest = dobj.unused_data
+    except zstandard.ZstdError as e:
+        raise InputError(rel, f"corrupt zstd file ({e}); skipped: re-download or re-compress it") from None
+    return b"".join(out)

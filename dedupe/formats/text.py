@@ -1,0 +1,59 @@
+"""Plain text: one file, one document; the cleaned copy is written back in the file's own encoding."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config import Config
+from ..errors import InputError
+from ..records import DocResult, Document, Notice
+from ..write import atomic_write, output_path
+from .source import compress, decompress, read_bytes
+
+#: Bytes sniffed for NUL to tell binary files from text.
+SNIFF = 8192
+
+
+def decode(rel: str, data: bytes, config: Config) -> tuple[str, str, str | None]:
+    """Text, the codec used and a warning if it was not the expected one.
+
+    UTF-8 first; bytes that are not UTF-8 are decoded as cp1252, else latin-1,
+    both of which re-encode to the very same bytes, so kept lines stay
+    byte-for-byte identical in the cleaned copy.
+    """
+    if b"\x00" in data[:SNIFF]:
+        raise InputError(rel, "binary file (it contains NUL bytes); skipped")
+    if config.encoding:
+        try:
+            return data.decode(config.encoding), config.encoding, None
+        except UnicodeDecodeError as e:
+            raise InputError(rel, f"not valid {config.encoding} (byte {e.start}); skipped: try another --encoding") from None
+    try:
+        return data.decode("utf-8"), "utf-8", None
+    except UnicodeDecodeError as e:
+        bad = f"byte 0x{data[e.start]:02x} at offset {e.start}"
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return data.decode(codec), codec, f"not valid UTF-8 ({bad}); decoded as {codec} and written back as {codec}"
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes every byte string")
+
+
+def read_text(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
+    """One plain-text file as one document."""
+    text, codec, warning = decode(rel, decompress(rel, read_bytes(src, rel)), config)
+    notices = [Notice(rel, warning, failed=False)] if warning else []
+    if not text.strip():
+        notices.append(Notice(rel, "empty file (no text); copied as is", failed=False))
+    return [Document(id=rel, text=text, format="txt", encoding=codec)], notices
+
+
+def write_text(
+    src: Path, dst: Path, rel: str, docs: list[Document], results: list[DocResult], config: Config
+) -> str | None:
+    """The cleaned copy of a text file, under its own name; nothing for a dropped duplicate."""
+    if not docs or results[0].dropped:
+        return None
+    data = results[0].cleaned.encode(docs[0].encoding)
+    atomic_write(output_path(dst, rel), compress(rel, data))
+    return rel
