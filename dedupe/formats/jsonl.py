@@ -52,7 +52,7 @@ def scan(rel: str, data: bytes, config: Config) -> Iterator[Line]:
         raw = data[start:end]
         start = end
         number += 1
-        body = raw[3:] if number == 1 and raw.startswith(b"\xef\xbb\xbf") else raw
+        body = (raw[3:] if number == 1 and raw.startswith(b"\xef\xbb\xbf") else raw).rstrip(b"\r\n")
         if not body.strip():
             yield Line(number, raw)
             continue
@@ -61,8 +61,9 @@ def scan(rel: str, data: bytes, config: Config) -> Iterator[Line]:
         except UnicodeDecodeError as e:
             yield Line(number, raw, problem=f"not UTF-8 (byte 0x{body[e.start]:02x} at column {e.start + 1})")
             continue
-        except ValueError as e:
-            yield Line(number, raw, problem=f"not valid JSON ({getattr(e, 'msg', e)} at column {getattr(e, 'colno', '?')})")
+        except json.JSONDecodeError as e:
+            where = f"{e.msg} column {e.colno}" if e.msg.endswith(" at") else f"{e.msg} at column {e.colno}"
+            yield Line(number, raw, problem=f"not valid JSON ({where})")
             continue
         if not isinstance(record, dict):
             yield Line(number, raw, problem=f"not a JSON object (a {type(record).__name__})")
@@ -140,7 +141,11 @@ def write_jsonl(
         if result.cleaned == doc.text:
             out.append(line.raw)
             continue
-        out.append(replace_field(line.raw, config.text_field, result.cleaned))
+        cleaned = result.cleaned
+        if not doc.text.endswith("\n"):
+            # Cutting the last lines leaves the kept line's ending, which the record's text never had.
+            cleaned = cleaned.rstrip("\r\n")
+        out.append(replace_field(line.raw, config.text_field, cleaned))
     atomic_write(output_path(dst, rel), compress(rel, b"".join(out)))
     return rel
 

@@ -1,0 +1,485 @@
+"""Input formats: HTML pages and JSONL corpora go through the same pipeline as text files.
+
+Each test builds a small input folder, runs `dedupe clean` through the CLI (or
+calls one format function), and states exactly what comes out.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedupe import Config, ConfigError
+from dedupe.cli import main
+from dedupe.formats import format_of, output_rel, refuse_collisions, selected
+from dedupe.formats.html import declared_charset
+from dedupe.formats.jsonl import replace_field, write_jsonl
+from dedupe.records import DocResult, Document
+
+DATA = Path(__file__).parent / "data" / "formats"
+PAGES = Path(__file__).resolve().parents[2] / "shared" / "data" / "webpages-dev" / "pages"
+#: The trafilatura version that produced the expected text of the real page.
+EXPECTED_TRAFILATURA = "2.3.1"
+
+ARTICLE = (
+    "The river rose three metres overnight and flooded the lower town, officials said on Monday morning.",
+    "Hundreds of residents were moved to the school gym, where volunteers served soup until late in the evening.",
+    "Engineers will inspect the old stone bridge on Tuesday before any traffic is allowed to cross it again.",
+)
+
+
+def run(*args: str):
+    """`dedupe ARGS` through click's test runner, stderr apart from stdout."""
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def page(title: str, paragraphs, extra: str = "", charset: str = "utf-8") -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>{title}</title></head>'
+        f"<body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        f"<article>{body}{extra}</article>"
+        f"<footer>&copy; 2024 Example Media. All rights reserved.</footer></body></html>"
+    )
+
+
+def files_under(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+# --- HTML -----------------------------------------------------------------
+
+
+def test_a_real_page_from_the_data_set_comes_out_as_its_cleaned_main_text(tmp_path):
+    import trafilatura
+
+    source = PAGES / "statnews.com__0221.html"
+    if not source.is_file():
+        pytest.skip(f"the shared data set is not beside the checkout ({source} is missing)")
+    if trafilatura.__version__ != EXPECTED_TRAFILATURA:
+        pytest.skip(f"expected text was made with trafilatura {EXPECTED_TRAFILATURA}, this is {trafilatura.__version__}")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / source.name).write_bytes(source.read_bytes())
+    result = run("clean", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == [
+        "1 files read, 1 written, 0 failed; 1 documents, 2 blocks removed",
+        "  chrome:paywall                 2",
+    ]
+    assert files_under(tmp_path / "out") == [
+        ".dedupe-output.json",
+        "_report/changes.diff",
+        "_report/removals.jsonl",
+        "_report/summary.json",
+        "statnews.com__0221.txt",
+    ]
+    out = (tmp_path / "out" / "statnews.com__0221.txt").read_text(encoding="utf-8")
+    assert out == (DATA / "statnews.com__0221.expected.txt").read_text(encoding="utf-8")
+    removals = (tmp_path / "out" / "_report" / "removals.jsonl").read_text(encoding="utf-8")
+    assert removals == (DATA / "statnews.com__0221.removals.jsonl").read_text(encoding="utf-8")
+    assert (src / source.name).read_bytes() == source.read_bytes()  # the input is never touched
+
+
+def test_html_text_goes_through_the_detectors_and_keeps_page_metadata(tmp_path):
+    from dedupe.formats.html import read_html
+
+    src = tmp_path / "in"
+    src.mkdir()
+    extra = "<p>Sign up for our newsletter</p>"
+    (src / "flood.html").write_text(page("Flood in the lower town", ARTICLE, extra), encoding="utf-8")
+    docs, notices = read_html(src, "flood.html", Config())
+    assert notices == []
+    assert docs[0].id == "flood.html" and docs[0].format == "html"
+    assert docs[0].get("title") == "Flood in the lower town"
+    assert "Sign up for our newsletter" in docs[0].text  # trafilatura keeps it...
+    result = run("clean", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 0
+    out = (tmp_path / "out" / "flood.txt").read_text(encoding="utf-8")
+    assert out == "\n".join(ARTICLE) + "\n"  # ...the newsletter detector does not
+    removal = json.loads((tmp_path / "out" / "_report" / "removals.jsonl").read_text(encoding="utf-8"))
+    assert (removal["file"], removal["category"], removal["text"]) == (
+        "flood.html", "chrome:newsletter", "Sign up for our newsletter"
+    )
+
+
+def test_a_page_with_no_main_content_is_reported_under_its_own_reason(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    shell = "<html><head><title>App</title></head><body><script>render()</script></body></html>"
+    (src / "app.html").write_text(shell, encoding="utf-8")
+    (src / "flood.html").write_text(page("Flood", ARTICLE), encoding="utf-8")
+    result = run("clean", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert not (tmp_path / "out" / "app.txt").exists()
+    assert (tmp_path / "out" / "flood.txt").is_file()
+    summary = json.loads((tmp_path / "out" / "_report" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["warnings"] == [
+        {
+            "file": "app.html",
+            "message": f"no main content: trafilatura found no article text in this page ({len(shell)} bytes of HTML); "
+            "no cleaned copy written",
+        }
+    ]
+    assert summary["input"]["files"] == 2 and summary["output"]["files_written"] == 1
+
+
+@pytest.mark.parametrize(
+    "charset, codec, text",
+    [
+        ("windows-1251", "cp1251", "Москва — столица России, крупнейший по численности населения город страны."),
+        ("Shift_JIS", "cp932", "東京は日本の首都であり、世界有数の大都市です。人口は約千四百万人で、政治と経済の中心地です。"),
+        ("ISO-8859-1", "cp1252", "Über die Brücke fährt man nicht mehr, seit das Hochwasser die Straße überspült hat."),
+    ],
+)
+def test_a_page_in_its_declared_non_utf8_charset_decodes_correctly(tmp_path, charset, codec, text):
+    src = tmp_path / "in"
+    src.mkdir()
+    paragraphs = [text + f" Absatz {i}." for i in range(3)]
+    (src / "p.html").write_bytes(page("T", paragraphs, charset=charset).encode(codec))
+    result = run("clean", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 0
+    out = (tmp_path / "out" / "p.txt").read_text(encoding="utf-8")
+    assert out == "\n".join(paragraphs) + "\n"
+
+
+def test_a_charset_declaration_that_the_bytes_contradict_is_overruled_by_valid_utf8(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    paragraphs = [p.replace("river", "river’s edge") for p in ARTICLE]
+    (src / "p.html").write_bytes(page("T", paragraphs, charset="ISO-8859-1").encode("utf-8"))
+    result = run("clean", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert (tmp_path / "out" / "p.txt").read_text(encoding="utf-8") == "\n".join(paragraphs) + "\n"
+    summary = json.loads((tmp_path / "out" / "_report" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["warnings"] == [
+        {"file": "p.html", "message": "declares charset cp1252 but is valid UTF-8; read as UTF-8"}
+    ]
+
+
+def test_declared_charsets_are_read_as_browsers_read_them():
+    assert declared_charset(b'<meta charset="shift_jis">') == "cp932"
+    assert declared_charset(b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">') == "cp1251"
+    assert declared_charset(b'<?xml version="1.0" encoding="ISO-8859-1"?><html>') == "cp1252"
+    assert declared_charset(b'<meta charset="utf-16">') == "utf-8"
+    assert declared_charset(b'<meta charset="no-such-codec">') is None
+    assert declared_charset(b"<html><p>charset=koi8-r in the text</p>") is None
+
+
+def test_identical_pages_are_both_extracted_in_full_whatever_their_order(tmp_path):
+    """trafilatura's own deduplication is off: its cache would empty whichever copy came second."""
+    html = page("Flood", ARTICLE)
+    outputs = []
+    for order in (("a.html", "b.html"), ("b.html", "a.html")):
+        src = tmp_path / f"in-{order[0]}"
+        src.mkdir()
+        for name in order:
+            (src / name).write_text(html, encoding="utf-8")
+        out = tmp_path / f"out-{order[0]}"
+        assert run("clean", str(src), str(out), "--skip", "duplicate-document").exit_code == 0
+        outputs.append({name: (out / name.replace(".html", ".txt")).read_bytes() for name in order})
+    expected = ("\n".join(ARTICLE) + "\n").encode()
+    assert outputs[0] == outputs[1] == {"a.html": expected, "b.html": expected}
+
+
+def test_an_html_page_and_a_text_file_that_would_share_an_output_name_are_refused_clearly(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "page.html").write_text(page("Flood", ARTICLE), encoding="utf-8")
+    (src / "page.htm").write_text(page("Flood", ARTICLE), encoding="utf-8")
+    (src / "page.txt").write_text("A plain text file that keeps its own name.\n", encoding="utf-8")
+    result = run("clean", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: page.htm: its cleaned copy would be page.txt, which is the cleaned copy of page.txt; "
+        "skipped: rename one of them, or leave one out with --exclude",
+        "error: page.html: its cleaned copy would be page.txt, which is the cleaned copy of page.txt; "
+        "skipped: rename one of them, or leave one out with --exclude",
+    ]
+    assert (tmp_path / "out" / "page.txt").read_text(encoding="utf-8") == "A plain text file that keeps its own name.\n"
+
+
+def test_between_two_pages_with_the_same_output_name_the_first_by_path_wins():
+    kept, refused = refuse_collisions(["a/page.htm", "a/page.html", "b/page.html"])
+    assert kept == ["a/page.htm", "b/page.html"]
+    assert [(n.file, n.failed) for n in refused] == [("a/page.html", True)]
+    assert "which is the cleaned copy of a/page.htm" in refused[0].message
+
+
+# --- JSONL ----------------------------------------------------------------
+
+JSONL_IN = (
+    '{"id": "a1", "text": "River floods the lower town\\nThe river rose three metres overnight and flooded the lower town, '
+    'officials said.\\nShare on Facebook", "score": 1.50, "meta": {"lang":"en", "tags": ["news"]}, "n": 1e5}\n'
+    '{"text": "Nothing to remove in this one: it is a single sentence of ordinary article prose.", "id": "b2",  "x": null}\n'
+    '{"id": "c3", "text": "caf\\u00e9 society meets on Fridays at the old hall by the market square.\\nSign up for our newsletter"}\n'
+)
+JSONL_OUT = (
+    '{"id": "a1", "text": "River floods the lower town\\nThe river rose three metres overnight and flooded the lower town, '
+    'officials said.", "score": 1.50, "meta": {"lang":"en", "tags": ["news"]}, "n": 1e5}\n'
+    '{"text": "Nothing to remove in this one: it is a single sentence of ordinary article prose.", "id": "b2",  "x": null}\n'
+    '{"id": "c3", "text": "caf\\u00e9 society meets on Fridays at the old hall by the market square."}\n'
+)
+
+
+def test_jsonl_records_are_cleaned_in_place_with_every_other_field_untouched(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "corpus.jsonl").write_text(JSONL_IN, encoding="utf-8")
+    result = run("clean", str(src), str(tmp_path / "out"), "--id-field", "id")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "corpus.jsonl").read_text(encoding="utf-8") == JSONL_OUT
+    removals = [json.loads(x) for x in (tmp_path / "out" / "_report" / "removals.jsonl").read_text().splitlines()]
+    assert [(r["file"], r["lines"], r["category"]) for r in removals] == [
+        ("corpus.jsonl#a1", [3, 3], "chrome:social"),
+        ("corpus.jsonl#c3", [2, 2], "chrome:newsletter"),
+    ]
+
+
+def test_jsonl_documents_are_named_by_line_without_an_id_field(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "corpus.jsonl").write_text(JSONL_IN, encoding="utf-8")
+    assert run("clean", str(src), str(tmp_path / "out")).exit_code == 0
+    diff = (tmp_path / "out" / "_report" / "changes.diff").read_text(encoding="utf-8")
+    assert [line for line in diff.splitlines() if line.startswith("---")] == ["--- a/corpus.jsonl#1", "--- a/corpus.jsonl#3"]
+
+
+def test_malformed_jsonl_lines_are_reported_by_line_and_nothing_else_is_lost(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = JSONL_IN.splitlines(keepends=True)
+    broken = [lines[0], '{"id": "x", "text": "unterminated\n', "\n", "[1, 2]\n", lines[1], b"\xff\xfe not utf-8\n".decode("latin-1"), lines[2]]
+    (src / "corpus.jsonl").write_bytes("".join(broken).encode("latin-1") if False else b"".join(
+        x.encode("latin-1") if x.startswith("\xff") else x.encode("utf-8") for x in broken
+    ))
+    (src / "other.txt").write_text("An unrelated text file that must still be written.\n", encoding="utf-8")
+    result = run("clean", str(src), str(tmp_path / "out"), "--id-field", "id")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: corpus.jsonl: line 2: not valid JSON (Unterminated string starting at column 21); copied unchanged, not cleaned",
+        "error: corpus.jsonl: line 4: not a JSON object (a list); copied unchanged, not cleaned",
+        "error: corpus.jsonl: line 6: not UTF-8 (byte 0xff at column 1); copied unchanged, not cleaned",
+    ]
+    out = (tmp_path / "out" / "corpus.jsonl").read_bytes().splitlines(keepends=True)
+    expected = JSONL_OUT.encode().splitlines(keepends=True)
+    assert out == [expected[0], broken[1].encode(), b"\n", b"[1, 2]\n", expected[1], b"\xff\xfe not utf-8\n", expected[2]]
+    assert (tmp_path / "out" / "other.txt").is_file()
+
+
+def test_a_jsonl_file_without_the_text_field_says_which_fields_it_has(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    records = [{"url": "https://example.com/a", "body": ARTICLE[0]}, {"url": "https://example.com/b", "body": ARTICLE[1]}]
+    data = "".join(json.dumps(r) + "\n" for r in records)
+    (src / "c.jsonl").write_text(data, encoding="utf-8")
+    result = run("clean", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: c.jsonl: line {n}: no 'text' field; fields: body, url (try --text-field); copied unchanged, not cleaned"
+        for n in (1, 2)
+    ]
+    assert (tmp_path / "out" / "c.jsonl").read_text(encoding="utf-8") == data
+    result = run("clean", str(src), str(tmp_path / "out2"), "--text-field", "body")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.output.startswith("1 files read, 1 written, 0 failed; 2 documents, 0 blocks removed")
+
+
+@pytest.mark.parametrize("hostile", ["../../etc/x", "/etc/passwd", "a\x00b", "..", "C:\\Windows\\x", "line\nbreak"])
+def test_hostile_ids_name_documents_in_the_report_and_never_become_paths(tmp_path, hostile):
+    src = tmp_path / "in"
+    src.mkdir()
+    record = {"id": hostile, "url": f"https://example.com/{hostile}", "title": hostile,
+              "text": f"{ARTICLE[0]}\nSign up for our newsletter"}
+    (src / "c.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    before = files_under(tmp_path)
+    result = run("clean", str(src), str(tmp_path / "out"), "--id-field", "id")
+    assert result.exit_code == 0
+    created = sorted(set(files_under(tmp_path)) - set(before))
+    assert created == [
+        "out/.dedupe-output.json", "out/_report/changes.diff", "out/_report/removals.jsonl",
+        "out/_report/summary.json", "out/c.jsonl",
+    ]
+    removal = json.loads((tmp_path / "out" / "_report" / "removals.jsonl").read_text(encoding="utf-8"))
+    shown = hostile.replace("\x00", "\\x00").replace("\n", "\\x0a")
+    assert removal["file"] == f"c.jsonl#{shown}"
+    diff = (tmp_path / "out" / "_report" / "changes.diff").read_text(encoding="utf-8")
+    assert diff.splitlines()[:2] == [f"--- a/c.jsonl#{shown}", f"+++ b/c.jsonl#{shown}"]
+
+
+def test_duplicate_or_missing_ids_fall_back_to_unique_line_names(tmp_path):
+    from dedupe.formats.jsonl import read_jsonl
+
+    src = tmp_path / "in"
+    src.mkdir()
+    records = [{"id": "5", "text": "a"}, {"id": "5", "text": "b"}, {"text": "c"}, {"id": True, "text": "d"}, {"id": 3, "text": "e"}]
+    (src / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    docs, notices = read_jsonl(src, "c.jsonl", Config(id_field="id"))
+    assert [d.id for d in docs] == ["c.jsonl#5", "c.jsonl#2", "c.jsonl#3", "c.jsonl#4", "c.jsonl#5@5"]
+    assert [(n.message, n.failed) for n in notices] == [
+        ("4 records have no usable 'id' field (a string or number, unique in the file); named FILE#LINE instead", False)
+    ]
+
+
+def test_a_duplicate_documents_line_is_dropped_and_the_others_keep_their_order(tmp_path):
+    src, dst = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    lines = ['{"text": "one", "k": 1}\n', '{"text": "two", "k": 2}\n', '{"text": "three", "k": 3}\n']
+    (src / "c.jsonl").write_text("".join(lines), encoding="utf-8")
+    docs = [Document(id=f"c.jsonl#{i}", text=t, format="jsonl", meta=(("line", str(i)),))
+            for i, t in ((1, "one"), (2, "two"), (3, "three"))]
+    results = [DocResult(file=d.id, cleaned=d.text) for d in docs]
+    results[1].dropped = True
+    results[2].cleaned = "THREE"
+    assert write_jsonl(src, dst, "c.jsonl", docs, results, Config()) == "c.jsonl"
+    assert (dst / "c.jsonl").read_text(encoding="utf-8") == lines[0] + '{"text": "THREE", "k": 3}\n'
+
+
+@given(
+    record=st.dictionaries(
+        st.text(max_size=6),
+        st.recursive(st.none() | st.booleans() | st.integers() | st.text(), lambda c: st.lists(c, max_size=3), max_leaves=5),
+        max_size=5,
+    ),
+    text=st.text(),
+    cleaned=st.text(),
+    ascii_escapes=st.booleans(),
+)
+@settings(max_examples=200, deadline=None)
+def test_replacing_the_text_field_changes_that_value_and_nothing_else(record, text, cleaned, ascii_escapes):
+    record = {**record, "text": text}
+    raw = (json.dumps(record, ensure_ascii=ascii_escapes) + "\n").encode("utf-8")
+    new = replace_field(raw, "text", cleaned)
+    assert json.loads(new) == {**record, "text": cleaned}
+    assert new.endswith(b"\n")
+    if cleaned == text:
+        assert new == raw
+
+
+# --- compression, selection, configuration ---------------------------------
+
+
+def test_compressed_inputs_are_read_and_written_back_compressed_reproducibly(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "c.jsonl.gz").write_bytes(gzip.compress(JSONL_IN.encode(), mtime=12345))
+    (src / "p.html.gz").write_bytes(gzip.compress(page("Flood", ARTICLE).encode()))
+    assert run("clean", str(src), str(tmp_path / "out"), "--id-field", "id").exit_code == 0
+    assert run("clean", str(src), str(tmp_path / "out2"), "--id-field", "id").exit_code == 0
+    assert gzip.decompress((tmp_path / "out" / "c.jsonl.gz").read_bytes()).decode() == JSONL_OUT
+    assert gzip.decompress((tmp_path / "out" / "p.txt.gz").read_bytes()).decode() == "\n".join(ARTICLE) + "\n"
+    for name in ("c.jsonl.gz", "p.txt.gz"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "out2" / name).read_bytes()
+
+
+def test_zstd_jsonl_round_trips(tmp_path):
+    zstandard = pytest.importorskip("zstandard", reason="zstandard is not installed (pip install 'dedupe[zstd]')")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "c.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(JSONL_IN.encode()))
+    assert run("clean", str(src), str(tmp_path / "out"), "--id-field", "id").exit_code == 0
+    out = (tmp_path / "out" / "c.jsonl.zst").read_bytes()
+    assert zstandard.ZstdDecompressor().decompressobj().decompress(out).decode() == JSONL_OUT
+
+
+@pytest.mark.parametrize("name", ["c.jsonl.gz", "p.html.gz"])
+def test_a_truncated_compressed_file_is_an_error_naming_it_and_the_others_are_written(tmp_path, name):
+    src = tmp_path / "in"
+    src.mkdir()
+    data = gzip.compress((JSONL_IN if name.endswith("jsonl.gz") else page("Flood", ARTICLE)).encode() * 20)
+    (src / name).write_bytes(data[: len(data) // 2])
+    (src / "ok.txt").write_text("A text file beside it.\n", encoding="utf-8")
+    result = run("clean", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: {name}: truncated gzip file (it ends before its compressed stream does); skipped: "
+        "re-download or re-compress it (gzip -t tests a file)\n"
+    )
+    assert files_under(tmp_path / "out")[-1] == "ok.txt"
+
+
+def test_a_file_named_gz_that_is_not_gzip_is_refused(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "c.jsonl.gz").write_text(JSONL_IN, encoding="utf-8")
+    result = run("clean", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: c.jsonl.gz: named .gz but not gzip data; skipped: rename it or re-compress it with gzip\n"
+    )
+
+
+def test_a_mixed_folder_reads_each_file_by_its_format_and_include_exclude_select(tmp_path):
+    src = tmp_path / "in"
+    (src / "web").mkdir(parents=True)
+    (src / "web" / "p.html").write_text(page("Flood", ARTICLE), encoding="utf-8")
+    (src / "web" / "draft.html").write_text(page("Draft", ARTICLE[:1]), encoding="utf-8")
+    (src / "c.jsonl").write_text(JSONL_IN, encoding="utf-8")
+    (src / "notes.txt").write_text("\n".join(ARTICLE) + "\nShare on Facebook\n", encoding="utf-8")
+    result = run("clean", str(src), str(tmp_path / "out"), "--exclude", "draft.*")
+    assert result.exit_code == 0
+    assert files_under(tmp_path / "out")[4:] == ["c.jsonl", "notes.txt", "web/p.txt"]
+    assert (tmp_path / "out" / "notes.txt").read_text(encoding="utf-8") == "\n".join(ARTICLE) + "\n"
+    result = run("clean", str(src), str(tmp_path / "out2"), "--include", "*.html", "--exclude", "web/draft.html")
+    assert result.exit_code == 0
+    assert files_under(tmp_path / "out2")[4:] == ["web/p.txt"]
+
+
+def test_format_and_output_name_come_from_the_file_name_only():
+    assert [format_of(n) for n in ("a.html", "a.HTM", "a.html.gz", "a.jsonl.zst", "a.json", "a.txt.gz", "html")] == [
+        "html", "html", "html", "jsonl", "txt", "txt", "txt",
+    ]
+    assert [output_rel(n) for n in ("d/a.html", "a.HTM", "a.html.gz", "a.jsonl.zst", "a.md")] == [
+        "d/a.txt", "a.txt", "a.txt.gz", "a.jsonl.zst", "a.md",
+    ]
+    config = Config(include=("*.html", "keep/*"), exclude=("drafts/*",))
+    assert [selected(n, config) for n in ("x/a.html", "keep/b.txt", "drafts/c.html", "d.txt")] == [True, True, False, False]
+
+
+@pytest.mark.parametrize(
+    "settings_, message",
+    [
+        ({"text_field": ""}, "text_field must be the name of a JSONL field (e.g. text), not ''"),
+        ({"include": ("",)}, "include: every pattern must be a non-empty glob such as '*.html', not ('',)"),
+        ({"html_favor": "both"}, "html_favor must be one of balanced, precision, recall, not 'both'"),
+        ({"html_comments": "yes"}, "html_comments must be true or false, not 'yes'"),
+    ],
+)
+def test_format_settings_are_checked(settings_, message):
+    with pytest.raises(ConfigError) as e:
+        Config(**settings_)
+    assert str(e.value) == message
+
+
+def test_format_flags_reach_the_config(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "c.jsonl").write_text('{"body": "Share on Facebook"}\n', encoding="utf-8")
+    result = run("clean", str(src), str(tmp_path / "out"), "--text-field", "body", "--favor", "precision",
+                 "--html-comments", "--include", "*.jsonl", "--exclude", "x*")
+    assert result.exit_code == 0
+    config = json.loads((tmp_path / "out" / "_report" / "summary.json").read_text())["config"]
+    assert {k: config[k] for k in ("text_field", "id_field", "html_favor", "html_comments", "include", "exclude")} == {
+        "text_field": "body", "id_field": "", "html_favor": "precision", "html_comments": True,
+        "include": ["*.jsonl"], "exclude": ["x*"],
+    }
+    assert run("clean", str(src), str(tmp_path / "out3"), "--favor", "both").exit_code == 2
+
+
+def test_cleaning_the_cleaned_tree_of_a_mixed_folder_removes_nothing_more(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "p.html").write_text(page("Flood", ARTICLE, "<p>Sign up for our newsletter</p>"), encoding="utf-8")
+    (src / "c.jsonl").write_text(JSONL_IN, encoding="utf-8")
+    assert run("clean", str(src), str(tmp_path / "out")).exit_code == 0
+    result = run("clean", str(tmp_path / "out"), str(tmp_path / "again"))
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0] == "2 files read, 2 written, 0 failed; 4 documents, 0 blocks removed"
+    for name in ("p.txt", "c.jsonl"):
+        assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
