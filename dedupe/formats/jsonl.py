@@ -157,7 +157,7 @@ def replace_field(raw: bytes, field: str, value: str) -> bytes:
     start, end = value_span(line, field)
     old = line[start:end]
     # Keep the record's escaping style: \\u escapes if it used them for this field.
-    ascii_only = old.isascii() and not json.loads(old).isascii()
+    ascii_only = old.isascii() and "\\u" in old
     return bom + (line[:start] + json.dumps(value, ensure_ascii=ascii_only) + line[end:]).encode("utf-8")
 
 
