@@ -483,3 +483,14 @@ def test_cleaning_the_cleaned_tree_of_a_mixed_folder_removes_nothing_more(tmp_pa
     assert result.output.splitlines()[0] == "2 files read, 2 written, 0 failed; 4 documents, 0 blocks removed"
     for name in ("p.txt", "c.jsonl"):
         assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
+
+
+def test_the_extraction_preference_and_comments_are_passed_to_trafilatura_with_its_dedup_off():
+    from dedupe.formats.html import trafilatura_options
+
+    assert trafilatura_options(Config()) == {
+        "favor_precision": False, "favor_recall": False, "include_comments": False,
+        "include_tables": True, "deduplicate": False,
+    }
+    assert trafilatura_options(Config(html_favor="precision", html_comments=True))["favor_precision"] is True
+    assert trafilatura_options(Config(html_favor="recall"))["favor_recall"] is True
