@@ -494,3 +494,22 @@ def test_the_extraction_preference_and_comments_are_passed_to_trafilatura_with_i
     }
     assert trafilatura_options(Config(html_favor="precision", html_comments=True))["favor_precision"] is True
     assert trafilatura_options(Config(html_favor="recall"))["favor_recall"] is True
+
+
+def test_a_pages_hostile_title_and_url_stay_metadata_and_never_become_paths(tmp_path):
+    from dedupe.formats.html import read_html
+
+    src = tmp_path / "in"
+    src.mkdir()
+    html = page("../../etc/x&#0;\n/abs", ARTICLE).replace(
+        "<head>", '<head><link rel="canonical" href="file:///../../etc/passwd"><meta property="og:url" content="/../../x">'
+    )
+    (src / "p.html").write_text(html, encoding="utf-8")
+    docs, _ = read_html(src, "p.html", Config())
+    assert "\x00" not in "".join(v for _, v in docs[0].meta) and "\n" not in "".join(v for _, v in docs[0].meta)
+    before = files_under(tmp_path)
+    assert run("clean", str(src), str(tmp_path / "out")).exit_code == 0
+    assert sorted(set(files_under(tmp_path)) - set(before)) == [
+        "out/.dedupe-output.json", "out/_report/changes.diff", "out/_report/removals.jsonl",
+        "out/_report/summary.json", "out/p.txt",
+    ]
