@@ -58,8 +58,8 @@ def main():
 
 
 @main.command()
-@click.argument("src", type=click.Path(path_type=Path))
-@click.argument("dst", type=click.Path(path_type=Path))
+@click.argument("src", metavar="IN", type=click.Path(path_type=Path))
+@click.argument("dst", metavar="OUT", type=click.Path(path_type=Path))
 @click.option("--report", "report", type=click.Path(path_type=Path), default=None,
               help="Write the report here instead of OUT/_report.")
 @click.option("--dry-run", is_flag=True, help="Write the report only, no cleaned copies.")
@@ -75,10 +75,10 @@ def main():
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @_tunable_options
 def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet, **tunables):
-    """Clean every document under SRC into DST and write a report.
+    """Clean every document under IN into OUT and write a report.
 
-    DST mirrors SRC: same relative paths, kept lines byte-for-byte. The report
-    goes to DST/_report (changes.diff, removals.jsonl, summary.json).
+    OUT mirrors IN: same relative paths, kept lines byte-for-byte. The report
+    goes to OUT/_report (changes.diff, removals.jsonl, summary.json).
 
     Exit status: 0 done; 1 done, but some inputs could not be read; 2 usage or
     configuration error, nothing written.
@@ -107,6 +107,9 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
     for n in run.failed:
         click.secho(f"error: {n.file}: {n.message}", fg="red", err=True)
     if not quiet:
+        for n in run.notices:
+            if not n.failed:
+                click.secho(f"warning: {n.file}: {n.message}", fg="yellow", err=True)
         _print_summary(run, dst, report, dry_run)
     sys.exit(run.exit_code)
 
@@ -130,13 +133,19 @@ def _print_summary(run, dst: Path, report: Path | None, dry_run: bool) -> None:
 
 
 class _LazyBar:
-    """A click progress bar on stderr that appears only once a run has taken a couple of seconds."""
+    """A click progress bar on stderr that appears only once a run has taken a couple of seconds.
+
+    Short runs print nothing extra; `clock` is injectable so tests can check
+    the logic without waiting.
+    """
 
     DELAY = 2.0
 
-    def __init__(self, quiet: bool):
+    def __init__(self, quiet: bool, clock=time.monotonic, delay: float | None = None):
         self.quiet = quiet
-        self.start = time.monotonic()
+        self.clock = clock
+        self.delay = self.DELAY if delay is None else delay
+        self.start = clock()
         self.bar = None
         self.done = 0
 
@@ -144,7 +153,7 @@ class _LazyBar:
         if self.quiet:
             return
         if self.bar is None:
-            if time.monotonic() - self.start < self.DELAY:
+            if self.clock() - self.start < self.delay or done >= total:
                 return
             self.bar = click.progressbar(length=total, label="cleaning", file=sys.stderr)
             self.bar.__enter__()

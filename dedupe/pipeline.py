@@ -16,7 +16,7 @@ from typing import Callable
 
 from . import __version__
 from .config import Config
-from .decide import decide, kept_lines
+from .decide import decide, kept_lines, settle_references
 from .detect import detect
 from .errors import InputError
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file
@@ -36,6 +36,7 @@ def clean_document(doc: Document, config: Config, timings: Counter | None = None
     sigs = clock("sign", sign_blocks, blocks, config.shingle_size)
     findings = clock("detect", detect, doc.id, blocks, sigs, config)
     chosen = clock("decide", decide, findings, config)
+    chosen = settle_references(doc.id, blocks, chosen)
     lines = split_lines(doc.text)
     keep = kept_lines(len(lines), [not line.strip() for line in lines], blocks, set(chosen))
     removals = [

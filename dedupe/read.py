@@ -24,7 +24,7 @@ SNIFF = 8192
 def check_paths(src: Path, dst: Path, report: Path, force: bool) -> None:
     """Refuse path combinations that would read our own output or overwrite data."""
     if not src.exists():
-        raise UsageError(f"input folder {src} does not exist")
+        raise UsageError(f"input folder {src} does not exist; check the path (IN must be an existing folder)")
     if not src.is_dir():
         raise UsageError(f"input {src} is not a folder; put the file in a folder and pass the folder")
     s, d, r = src.resolve(), dst.resolve(), report.resolve()
@@ -36,18 +36,21 @@ def check_paths(src: Path, dst: Path, report: Path, force: bool) -> None:
         raise UsageError(f"input folder {src} is inside the output folder {dst}; pick an OUT outside it")
     if r.is_relative_to(s):
         raise UsageError(f"report folder {report} is inside the input folder {src}; pick another --report")
-    if d.exists() and not d.is_dir():
-        raise UsageError(f"output {dst} exists and is not a folder")
-    for folder in (dst, report):
+    if s.is_relative_to(r):
+        raise UsageError(f"input folder {src} is inside the report folder {report}; pick another --report")
+    for folder, what in ((dst, "output"), (report, "report")):
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"{what} {folder} exists and is not a folder; pick a folder path")
+    for folder, what in ((dst, "output"), (report, "report")):
         if folder.exists() and any(folder.iterdir()):
             if not force:
                 raise UsageError(
-                    f"output folder {folder} is not empty; use --force to overwrite a previous dedupe output, "
+                    f"{what} folder {folder} is not empty; use --force to overwrite a previous dedupe output, "
                     f"or pick an empty or new folder"
                 )
             if not _is_dedupe_output(folder):
                 raise UsageError(
-                    f"output folder {folder} is not empty and was not written by dedupe; "
+                    f"{what} folder {folder} is not empty and was not written by dedupe; "
                     f"--force only overwrites a previous dedupe output: pick an empty or new folder"
                 )
 
@@ -119,19 +122,27 @@ def read_bytes(src: Path, rel: str) -> bytes:
 def decode(rel: str, data: bytes, config: Config) -> tuple[str, str, str | None]:
     """Text, the codec used and a warning if it was not the expected one.
 
-    UTF-8 first; bytes that are not UTF-8 are decoded as cp1252, else latin-1,
-    both of which re-encode to the very same bytes, so kept lines stay
-    byte-for-byte identical in the cleaned copy.
+    UTF-8 first (with a byte-order mark: utf-8-sig, so the mark stays at the
+    head of the cleaned copy whichever lines go); bytes that are not UTF-8 are
+    decoded as cp1252, else latin-1, both of which re-encode to the very same
+    bytes, so kept lines stay byte-for-byte identical in the cleaned copy.
     """
-    if b"\x00" in data[:SNIFF]:
-        raise InputError(rel, "binary file (it contains NUL bytes); skipped")
     if config.encoding:
         try:
-            return data.decode(config.encoding), config.encoding, None
+            text = data.decode(config.encoding)
         except UnicodeDecodeError as e:
             raise InputError(rel, f"not valid {config.encoding} (byte {e.start}); skipped: try another --encoding") from None
+        if "\x00" in text[:SNIFF]:
+            raise InputError(rel, "binary file (it contains NUL characters); skipped")
+        return text, config.encoding, None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(rel, "UTF-16 text (it starts with a UTF-16 byte-order mark); skipped: "
+                              "convert it to UTF-8, or pass --encoding utf-16")
+    if b"\x00" in data[:SNIFF]:
+        raise InputError(rel, "binary file (it contains NUL bytes); skipped")
+    codec = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
-        return data.decode("utf-8"), "utf-8", None
+        return data.decode(codec), codec, None
     except UnicodeDecodeError as e:
         bad = f"byte 0x{data[e.start]:02x} at offset {e.start}"
     for codec in ("cp1252", "latin-1"):

@@ -22,10 +22,12 @@ MAX_POSTING = 64
 
 
 def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config) -> dict[int, int]:
-    """Map of repeated block -> its first occurrence.
+    """Map of repeated block -> its first occurrence (which is never itself a repeat).
 
     Blocks shorter than `min_repeat_words` count only inside a run that repeats
-    as a whole (a subheading inside a body pasted twice), never alone.
+    as a whole (a subheading inside a body pasted twice), never alone. Inside
+    such a run, a block with no words (a `* * *` separator) repeats if its text
+    is the same.
     """
     first: dict[int, int] = {}
     of: dict[int, int] = {}
@@ -37,6 +39,12 @@ def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config
                 of[b.index] = first[s.hash]
         else:
             first[s.hash] = b.index
+
+    def same(x: int, y: int) -> bool:
+        if sigs[x].n_words or sigs[y].n_words:
+            return sigs[x].hash == sigs[y].hash
+        return blocks[x].text.strip() == blocks[y].text.strip()
+
     # Extend repeated runs over their short blocks, forwards and backwards.
     changed = True
     while changed:
@@ -44,11 +52,18 @@ def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config
         for i, j in sorted(of.items()):
             for step in (1, -1):
                 ni, nj = i + step, j + step
-                if 0 <= nj < ni < len(blocks) and ni not in of and nj not in of and sigs[ni].n_words:
-                    if sigs[ni].hash == sigs[nj].hash:
-                        of[ni] = nj
-                        changed = True
-    return of
+                if 0 <= nj < ni < len(blocks) and ni not in of and nj not in of and same(ni, nj):
+                    of[ni] = nj
+                    changed = True
+    # Point every repeat at the first occurrence of its text, so the reference is never itself removed
+    # as a repeat (a run pasted three times points at the first copy, not the second).
+    root: dict[tuple, int] = {}
+    for b in blocks:
+        key = (sigs[b.index].hash, b.text.strip() if not sigs[b.index].n_words else "")
+        root.setdefault(key, b.index)
+    return {
+        i: root[(sigs[i].hash, blocks[i].text.strip() if not sigs[i].n_words else "")] for i in sorted(of)
+    }
 
 
 def _shared_counts(sigs: list[BlockSig], eligible: list[int]) -> Counter:
