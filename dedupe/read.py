@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from pathlib import Path
 from typing import Iterator
 
@@ -99,14 +100,13 @@ def read_bytes(src: Path, rel: str) -> bytes:
     """The raw bytes of one input file, or an InputError saying why not."""
     path = src / rel
     try:
-        if path.is_symlink() and not path.exists():
-            try:
-                os.stat(path)
-            except OSError as e:
-                if e.errno == errno.ELOOP:
-                    raise InputError(rel, "symlink loops (it points back to itself); skipped") from None
-            raise InputError(rel, f"broken symlink to {os.readlink(path)}; skipped")
-        if not path.is_file():
+        try:
+            st = os.stat(path)  # follows symlinks: a loop or a dangling link fails here
+        except FileNotFoundError:
+            if path.is_symlink():
+                raise InputError(rel, f"broken symlink to {os.readlink(path)}; skipped") from None
+            raise
+        if not stat.S_ISREG(st.st_mode):
             raise InputError(rel, "not a regular file (device, socket or pipe); skipped")
         return path.read_bytes()
     except InputError:

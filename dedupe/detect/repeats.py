@@ -125,7 +125,7 @@ def near_repeats(
                 f"near-repeat:{how}",
                 score,
                 Ref(doc_id, big.lines),
-                f"{'contained in' if how == 'containment' else 'near repeat of'} lines {_span(big.lines)}",
+                f"{'contained in' if how == 'containment' else 'near repeat of'} {_span(big.lines)}",
             )
         )
     return findings
@@ -135,11 +135,11 @@ def find_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config:
     """Exact and near repeats of one document, as findings."""
     exact = exact_repeats(doc_id, blocks, sigs, config)
     findings = [
-        Finding(i, "repeat", "repeat:exact", 1.0, Ref(doc_id, blocks[j].lines), f"repeat of lines {_span(blocks[j].lines)}")
+        Finding(i, "repeat", "repeat:exact", 1.0, Ref(doc_id, blocks[j].lines), f"repeat of {_span(blocks[j].lines)}")
         for i, j in sorted(exact.items())
     ]
     return findings + near_repeats(doc_id, blocks, sigs, exact, config)
 
 
 def _span(lines: tuple[int, int]) -> str:
-    return str(lines[0]) if lines[0] == lines[1] else f"{lines[0]}-{lines[1]}"
+    return f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}-{lines[1]}"
