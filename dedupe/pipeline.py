@@ -84,6 +84,9 @@ def clean(
     check_paths(src, dst, report_dir, force)
     if force:
         _remove_previous_output(dst, report_dir)
+    if not dry_run:
+        # Marked as ours from the start, so that after an interrupted run `--force` may replace it.
+        atomic_write(dst / MARKER, (json.dumps({"tool": "dedupe", "version": __version__, "files": []}) + "\n").encode())
     run = RunReport(report_dir)
     started = time.perf_counter()
     written: list[str] = []

@@ -39,6 +39,17 @@ def check_paths(src: Path, dst: Path, report: Path, force: bool) -> None:
         raise UsageError(f"report folder {report} is inside the input folder {src}; pick another --report")
     if s.is_relative_to(r):
         raise UsageError(f"input folder {src} is inside the report folder {report}; pick another --report")
+    if r == d:
+        raise UsageError(
+            f"report folder {report} is the output folder; leave out --report (the report then goes to "
+            f"OUT/{REPORT_DIRNAME}) or pick another folder"
+        )
+    own = src / REPORT_DIRNAME
+    if r == d / REPORT_DIRNAME and own.is_dir() and not (own / "summary.json").is_file():
+        raise UsageError(
+            f"input folder {src} has a folder {REPORT_DIRNAME} of its own, where the report would go; "
+            f"pass --report DIR to put the report elsewhere"
+        )
     for folder, what in ((dst, "output"), (report, "report")):
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"{what} {folder} exists and is not a folder; pick a folder path")
@@ -73,7 +84,7 @@ def list_inputs(src: Path) -> Iterator[str | Notice]:
     notices: list[Notice] = []
 
     def onerror(e: OSError):
-        notices.append(Notice(_rel(src, Path(e.filename)), f"cannot list folder: {e.strerror}"))
+        notices.append(Notice(printable(_rel(src, Path(e.filename))), f"cannot list folder: {e.strerror}"))
 
     for dirpath, dirnames, filenames in os.walk(src, onerror=onerror):
         here = Path(dirpath)
@@ -85,11 +96,29 @@ def list_inputs(src: Path) -> Iterator[str | Notice]:
         for name in list(dirnames):
             if (here / name).is_symlink():
                 dirnames.remove(name)
-                notices.append(Notice(_rel(src, here / name), "symlink to a folder: not followed", failed=False))
+                notices.append(Notice(printable(_rel(src, here / name)), "symlink to a folder: not followed", failed=False))
         for name in filenames:
-            found.append(_rel(src, here / name))
+            rel = _rel(src, here / name)
+            if not _utf8_name(rel):
+                # The report is UTF-8 JSON and diff text: a name that is not UTF-8 cannot be written in it.
+                notices.append(Notice(printable(rel), "file name is not valid UTF-8; skipped: rename the file"))
+                continue
+            found.append(rel)
     items: list[str | Notice] = sorted(found) + notices
     yield from sorted(items, key=lambda x: x if isinstance(x, str) else x.file)
+
+
+def _utf8_name(rel: str) -> bool:
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(rel: str) -> str:
+    """A file name that may hold undecodable bytes, with those bytes shown as \\xNN escapes."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _rel(src: Path, path: Path) -> str:

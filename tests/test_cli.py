@@ -470,3 +470,63 @@ def test_progress_bar_never_appears_when_quiet_or_finished(capsys):
     done.update(10, 10)  # the last file: nothing left to show progress for
     assert done.bar is None
     assert capsys.readouterr().err == ""
+
+
+def test_a_file_name_that_is_not_utf8_is_named_and_skipped(cli, tmp_path):
+    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE})
+    with open(os.fsencode(src) + b"/caf\xe9.txt", "wb") as f:
+        f.write(ARTICLE.encode())
+    result = cli("clean", src, tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["error: caf\\xe9.txt: file name is not valid UTF-8; skipped: rename the file"]
+    assert summary(tmp_path / "out" / "_report")["failed"] == [
+        {"file": "caf\\xe9.txt", "message": "file name is not valid UTF-8; skipped: rename the file"}
+    ]
+    assert (tmp_path / "out" / "a.txt").is_file()
+
+
+def test_an_input_folder_with_its_own_report_folder_needs_report_elsewhere(cli, tmp_path):
+    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE, "_report/notes.txt": ARTICLE})
+    result = cli("clean", src, tmp_path / "out")
+    assert_refused(
+        result,
+        f"input folder {src} has a folder _report of its own, where the report would go; "
+        "pass --report DIR to put the report elsewhere",
+    )
+    assert not (tmp_path / "out").exists()
+    result = cli("clean", src, tmp_path / "out", "--report", tmp_path / "rep")
+    assert result.exit_code == 0
+    assert (tmp_path / "out" / "_report" / "notes.txt").is_file()
+
+
+def test_an_interrupted_run_can_be_replaced_with_force(cli, tmp_path, monkeypatch):
+    from dedupe import clean, pipeline
+
+    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE, "b.txt": ARTICLE})
+    real = pipeline._clean_file
+
+    def interrupted(src_, dst_, rel, *args):
+        if rel == "b.txt":
+            raise KeyboardInterrupt
+        return real(src_, dst_, rel, *args)
+
+    monkeypatch.setattr(pipeline, "_clean_file", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        clean(src, tmp_path / "out")
+    monkeypatch.setattr(pipeline, "_clean_file", real)
+    # no half report under the real names
+    assert sorted(p.name for p in (tmp_path / "out" / "_report").iterdir()) == []
+    result = cli("clean", src, tmp_path / "out", "--force")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".dedupe-output.json", "_report", "a.txt", "b.txt"]
+
+
+def test_report_in_the_output_folder_itself_is_refused(cli, tmp_path):
+    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE})
+    result = cli("clean", src, tmp_path / "out", "--report", tmp_path / "out")
+    assert_refused(
+        result,
+        f"report folder {tmp_path / 'out'} is the output folder; leave out --report "
+        "(the report then goes to OUT/_report) or pick another folder",
+    )
+    assert not (tmp_path / "out").exists()
