@@ -104,6 +104,9 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
         bar.close()
     except (ConfigError, UsageError) as e:
         raise click.UsageError(str(e)) from None
+    except OSError as e:  # the output side failed mid-run (disk full, folder removed...): say where
+        where = f" {e.filename}" if e.filename else ""
+        raise click.ClickException(f"cannot write{where}: {e.strerror or e}; the output is incomplete") from None
     for n in run.failed:
         click.secho(f"error: {n.file}: {n.message}", fg="red", err=True)
     if not quiet:

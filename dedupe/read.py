@@ -53,6 +53,11 @@ def check_paths(src: Path, dst: Path, report: Path, force: bool) -> None:
     for folder, what in ((dst, "output"), (report, "report")):
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"{what} {folder} exists and is not a folder; pick a folder path")
+        parent = next((p for p in folder.resolve().parents if p.exists()), None)
+        if not folder.exists() and parent is not None and not parent.is_dir():
+            raise UsageError(f"cannot create {what} folder {folder}: {parent} is a file; pick a folder path")
+        if not folder.exists() and parent is not None and not os.access(parent, os.W_OK | os.X_OK):
+            raise UsageError(f"cannot create {what} folder {folder}: {parent} is not writable; pick another folder")
     for folder, what in ((dst, "output"), (report, "report")):
         if folder.exists() and any(folder.iterdir()):
             if not force:

@@ -530,3 +530,27 @@ def test_report_in_the_output_folder_itself_is_refused(cli, tmp_path):
         "(the report then goes to OUT/_report) or pick another folder",
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_output_under_a_file_is_refused(cli, tmp_path):
+    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE})
+    (tmp_path / "file.txt").write_text("x")
+    result = cli("clean", src, tmp_path / "file.txt" / "out")
+    assert_refused(
+        result,
+        f"cannot create output folder {tmp_path / 'file.txt' / 'out'}: {tmp_path / 'file.txt'} is a file; pick a folder path",
+    )
+
+
+def test_a_write_failure_mid_run_is_an_error_naming_the_file(cli, tmp_path, monkeypatch):
+    from dedupe import pipeline
+
+    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE})
+
+    def full(path, data):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(pipeline, "atomic_write", full)
+    result = cli("clean", src, tmp_path / "out")
+    assert result.exit_code == 1
+    assert error_line(result) == f"Error: cannot write {tmp_path / 'out' / '.dedupe-output.json'}: No space left on device; the output is incomplete"
