@@ -141,3 +141,21 @@ def test_two_runs_are_byte_identical(tree):
         clean(src, tmp / "out1")
         clean(src, tmp / "out2")
         assert comparable(output_files(tmp / "out1")) == comparable(output_files(tmp / "out2"))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_every_reference_points_at_a_block_that_is_kept(data):
+    from dedupe.pipeline import clean_document
+    from dedupe.records import Document
+
+    text = data.decode("utf-8")
+    result, _ = clean_document(Document("d.txt", text), Config())
+    removed = {tuple(r.lines) for r in result.removals}
+    source = text.split("\n")
+    for r in result.removals:
+        if r.duplicate_of is not None and r.duplicate_of.file == "d.txt":
+            first, last = r.duplicate_of.lines
+            assert (first, last) not in removed
+            # ...and its lines are in the cleaned copy
+            assert all(line in result.cleaned.split("\n") for line in source[first - 1 : last])
