@@ -21,7 +21,7 @@ HEADINGS = ["Background", "What happens next", "Reaction", "* * *", "Related new
 POOL = LINES + WRAPPED + HEADINGS
 
 PROPERTY_SETTINGS = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 
 
