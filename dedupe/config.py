@@ -55,6 +55,10 @@ class Config:
     containment_threshold: float = _opt(
         0.8, "share of a block's shingles found in a longer block for it to count as contained", 0.1, 1.0
     )
+    composite_coverage: float = _opt(
+        0.5, "a block containing two or more other blocks that make up this share of it is removed, "
+        "not its parts (a raw copy of the whole article)", 0.1, 1.0
+    )
     # chrome
     chrome_threshold: float = _opt(0.5, "score at which a block is removed as chrome", 0.0, 1.0)
     # corpus-wide

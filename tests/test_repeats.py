@@ -171,3 +171,34 @@ def test_find_repeats_on_raw_blocks():
         (2, (1, 1), "repeat of line 1"),
         (3, (2, 2), "repeat of line 2"),
     ]
+
+
+def test_a_raw_copy_of_the_whole_article_goes_and_its_paragraphs_stay():
+    # Scraped pages sometimes carry the article a second time as one line of HTML or Markdown.
+    blob = f"<h1>Council backs bike lanes</h1> <p>{P1}</p> <p>{P2}</p> <p>{P3}</p>"
+    removals, kept = run(["Council backs bike lanes", P1, P2, P3, blob])
+    assert [(r.lines, r.category, r.detector, r.duplicate_of.lines) for r in removals] == [
+        ((9, 9), "near-repeat", "near-repeat:composite", (3, 3))
+    ]
+    assert kept == ["Council backs bike lanes", P1, P2, P3]
+
+
+def test_a_teaser_made_of_the_headline_and_the_lede_goes():
+    headline = "Council votes to expand the bike lane network across the city"
+    teaser = headline + " " + P1
+    removals, kept = run([teaser, headline, P1, P2], REPEATS_ONLY)
+    assert [(r.lines, r.detector, r.duplicate_of.lines) for r in removals] == [((1, 1), "near-repeat:composite", (5, 5))]
+    assert kept == [headline, P1, P2]
+
+
+def test_variants_of_one_line_are_not_a_composite():
+    variants = [f"Average cost of house cleaning services in {city} this year" for city in ("San Diego", "San Jose", "Fresno")]
+    removals, _ = run(variants)
+    assert all(r.detector != "near-repeat:composite" for r in removals)
+
+
+def test_a_paragraph_containing_one_highlight_is_not_a_composite():
+    bullet = "- Critics argued that the loss of parking spaces would hurt the shops,"
+    p2 = P2.replace("would drive customers to the shopping centres outside town", "would hurt the shops")
+    removals, kept = run([bullet, P1, p2])
+    assert [(r.lines, r.detector) for r in removals] == [((1, 1), "near-repeat:containment")]

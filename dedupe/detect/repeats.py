@@ -19,6 +19,8 @@ from ..sign import BlockSig
 
 #: A shingle found in more blocks than this is a stock phrase, not evidence of a repeat.
 MAX_POSTING = 64
+#: Share of a composite block that its parts other than the largest must cover (see `_composites`).
+MIN_OTHER_PARTS = 0.1
 
 
 def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config) -> dict[int, int]:
@@ -106,9 +108,10 @@ def near_repeats(
             partners.setdefault(small, []).append((big, jac, "jaccard"))
         elif contained >= config.containment_threshold:
             partners.setdefault(small, []).append((big, contained, "containment"))
-    rank = sorted(eligible, key=lambda i: (-len(sigs[i].shingles), i))
+    findings = _composites(doc_id, blocks, sigs, partners, config)
+    composite = {f.block for f in findings}
+    rank = sorted((i for i in eligible if i not in composite), key=lambda i: (-len(sigs[i].shingles), i))
     kept: set[int] = set()
-    findings = []
     for i in rank:
         best = max(
             ((score, -big, how) for big, score, how in partners.get(i, ()) if big in kept), default=None
@@ -128,6 +131,44 @@ def near_repeats(
                 f"{'contained in' if how == 'containment' else 'near repeat of'} {_span(big.lines)}",
             )
         )
+    return findings
+
+
+def _composites(
+    doc_id: str, blocks: list[Block], sigs: list[BlockSig], partners: dict, config: Config
+) -> list[Finding]:
+    """Blocks made of other blocks of the document: a raw HTML or Markdown copy of the article, a teaser
+    list that strings the paragraphs together.
+
+    Keeping the more complete block would keep such a blob and drop the real
+    paragraphs; so a block that contains at least two others, which together
+    make up `composite_coverage` of its shingles, is the one removed.
+    """
+    parts: dict[int, list[int]] = {}
+    for small, found in partners.items():
+        for big, _score, _how in found:
+            parts.setdefault(big, []).append(small)
+    findings = []
+    for big, smalls in sorted(parts.items()):
+        if len(smalls) < 2:
+            continue
+        whole = sigs[big].shingles
+        covered = len(np.intersect1d(np.concatenate([sigs[i].shingles for i in smalls]), whole))
+        # Parts that are variants of one another ("...in San Diego", "...in San Jose") do not make a
+        # composite: beyond its largest part, the others must cover a good share of the block too.
+        alone = max(len(np.intersect1d(sigs[i].shingles, whole)) for i in smalls)
+        coverage = covered / len(whole)
+        # (rounded: 0.1 * 70 is 7.000000000000001 in floating point, and 7 shingles are a tenth of 70)
+        if covered >= round(config.composite_coverage * len(whole), 9) and covered - alone >= round(
+            MIN_OTHER_PARTS * len(whole), 9
+        ):
+            # The reference is the largest part (a Ref is one span); the note names them all.
+            main = max(sorted(smalls), key=lambda i: len(np.intersect1d(sigs[i].shingles, whole)))
+            names = ", ".join(_span(blocks[i].lines).split(" ", 1)[1] for i in sorted(smalls))
+            findings.append(
+                Finding(big, "near-repeat", "near-repeat:composite", coverage, Ref(doc_id, blocks[main].lines),
+                        f"made of lines {names}")
+            )
     return findings
 
 
