@@ -499,23 +499,20 @@ def test_an_input_folder_with_its_own_report_folder_needs_report_elsewhere(cli, 
     assert (tmp_path / "out" / "_report" / "notes.txt").is_file()
 
 
-def test_an_interrupted_run_can_be_replaced_with_force(cli, tmp_path, monkeypatch):
-    from dedupe import clean, pipeline
+def test_an_interrupted_run_can_be_replaced_with_force(cli, tmp_path):
+    from dedupe import clean
 
     src = write_tree(tmp_path / "in", {"a.txt": ARTICLE, "b.txt": ARTICLE})
-    real = pipeline._clean_file
 
-    def interrupted(src_, dst_, rel, *args):
-        if rel == "b.txt":
-            raise KeyboardInterrupt
-        return real(src_, dst_, rel, *args)
+    def interrupt(done, total):  # Ctrl-C after the first file
+        raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "_clean_file", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        clean(src, tmp_path / "out")
-    monkeypatch.setattr(pipeline, "_clean_file", real)
+        clean(src, tmp_path / "out", progress=interrupt)
     # no half report under the real names
     assert sorted(p.name for p in (tmp_path / "out" / "_report").iterdir()) == []
+    result = cli("clean", src, tmp_path / "out")
+    assert result.exit_code == 2
     result = cli("clean", src, tmp_path / "out", "--force")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".dedupe-output.json", "_report", "a.txt", "b.txt"]
@@ -543,14 +540,14 @@ def test_output_under_a_file_is_refused(cli, tmp_path):
 
 
 def test_a_write_failure_mid_run_is_an_error_naming_the_file(cli, tmp_path, monkeypatch):
-    from dedupe import pipeline
+    from dedupe import cli as cli_module
 
     src = write_tree(tmp_path / "in", {"a.txt": ARTICLE})
 
-    def full(path, data):
-        raise OSError(28, "No space left on device", str(path))
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(tmp_path / "out" / "a.txt"))
 
-    monkeypatch.setattr(pipeline, "atomic_write", full)
+    monkeypatch.setattr(cli_module, "run_clean", full)
     result = cli("clean", src, tmp_path / "out")
     assert result.exit_code == 1
-    assert error_line(result) == f"Error: cannot write {tmp_path / 'out' / '.dedupe-output.json'}: No space left on device; the output is incomplete"
+    assert error_line(result) == f"Error: cannot write {tmp_path / 'out' / 'a.txt'}: No space left on device; the output is incomplete"
