@@ -81,7 +81,8 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
     goes to OUT/_report (changes.diff, removals.jsonl, summary.json).
 
     Exit status: 0 done; 1 done, but some inputs could not be read; 2 usage or
-    configuration error, nothing written.
+    configuration error, nothing written; 130 interrupted (OUT is incomplete:
+    run again with --force).
 
     \b
     Examples:
@@ -89,6 +90,7 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
       dedupe clean corpus/ out/ --skip chrome:credits --near-threshold 0.9
       dedupe clean corpus/ out/ --dry-run --report review/
     """
+    bar = _LazyBar(quiet)
     try:
         config = Config.from_file(config_file) if config_file else Config()
         changes = {k: v for k, v in tunables.items() if v is not None}
@@ -99,14 +101,18 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
         if keep:
             changes["keep"] = keep
         config = config.replace(**changes)
-        bar = _LazyBar(quiet)
         run = run_clean(src, dst, config, report=report, dry_run=dry_run, force=force, progress=bar.update)
-        bar.close()
     except (ConfigError, UsageError) as e:
         raise click.UsageError(str(e)) from None
+    except KeyboardInterrupt:
+        bar.close()
+        click.secho(f"interrupted: {dst} is incomplete; run again with --force to replace it", fg="red", err=True)
+        sys.exit(130)
     except OSError as e:  # the output side failed mid-run (disk full, folder removed...): say where
         where = f" {e.filename}" if e.filename else ""
         raise click.ClickException(f"cannot write{where}: {e.strerror or e}; the output is incomplete") from None
+    finally:
+        bar.close()
     for n in run.failed:
         click.secho(f"error: {n.file}: {n.message}", fg="red", err=True)
     if not quiet:
@@ -164,5 +170,7 @@ class _LazyBar:
         self.done = done
 
     def close(self) -> None:
+        """End the bar (if it appeared) so that messages after it start on a fresh line; safe to repeat."""
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+            self.bar = None

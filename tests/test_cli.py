@@ -551,3 +551,17 @@ def test_a_write_failure_mid_run_is_an_error_naming_the_file(cli, tmp_path, monk
     result = cli("clean", src, tmp_path / "out")
     assert result.exit_code == 1
     assert error_line(result) == f"Error: cannot write {tmp_path / 'out' / 'a.txt'}: No space left on device; the output is incomplete"
+
+
+def test_ctrl_c_says_the_output_is_incomplete(cli, tmp_path, monkeypatch):
+    from dedupe import cli as cli_module
+
+    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE})
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "run_clean", interrupted)
+    result = cli("clean", src, tmp_path / "out")
+    assert result.exit_code == 130
+    assert result.stderr == f"interrupted: {tmp_path / 'out'} is incomplete; run again with --force to replace it\n"
