@@ -6,7 +6,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dedupe import clean
@@ -27,7 +27,7 @@ PROPERTY_SETTINGS = settings(
 
 @st.composite
 def documents(draw) -> bytes:
-    """A document drawn from real paragraphs, with repeats, runs pasted twice, and varied layout."""
+    """A document drawn from real paragraphs, with repeats, runs pasted twice, varied layout and encodings."""
     paragraphs = draw(st.lists(st.sampled_from(POOL), min_size=0, max_size=12))
     if paragraphs and draw(st.booleans()):  # paste a run a second time
         start = draw(st.integers(0, len(paragraphs) - 1))
@@ -38,7 +38,11 @@ def documents(draw) -> bytes:
         text += "\n"
     if draw(st.booleans()):
         text = text.replace("\n", "\r\n")
-    return text.encode("utf-8")
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError:  # a character cp1252 lacks
+        return text.encode("utf-8")
 
 
 NAMES = st.sampled_from(["a.txt", "b.txt", "sub/c.txt", "sub/deeper/d.txt", "Z.txt", "é.txt", "_x.txt"])
@@ -66,7 +70,8 @@ def is_subsequence(small: list[bytes], big: list[bytes]) -> bool:
 
 
 def lines(data: bytes) -> list[bytes]:
-    parts = data.split(b"\n")
+    """Lines with their endings; a UTF-8 byte-order mark belongs to the file, not to its first line."""
+    parts = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
     return [p + b"\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
@@ -88,8 +93,13 @@ def test_cleaning_twice_changes_nothing(tree):
         }
 
 
+BULLET = next(line for line in LINES if line.startswith("- Senior Beijing officials"))
+BODY = next(line for line in LINES if line.startswith("The Chinese government is publicly calling"))
+
+
 @PROPERTY_SETTINGS
 @given(TREES)
+@example({"bom.txt": f"\ufeff{BULLET}\n{BODY}\n".encode()})  # the first line goes, the mark stays
 def test_every_output_line_is_an_input_line_in_order_and_the_input_is_untouched(tree):
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -100,6 +110,7 @@ def test_every_output_line_is_an_input_line_in_order_and_the_input_is_untouched(
         for rel, data in tree.items():
             out = (tmp / "out" / rel).read_bytes()
             assert is_subsequence(lines(out), lines(data)), rel
+            assert out.startswith(b"\xef\xbb\xbf") == data.startswith(b"\xef\xbb\xbf")
 
 
 @PROPERTY_SETTINGS
@@ -147,9 +158,10 @@ def test_two_runs_are_byte_identical(tree):
 @given(documents())
 def test_every_reference_points_at_a_block_that_is_kept(data):
     from dedupe.pipeline import clean_document
+    from dedupe.read import decode
     from dedupe.records import Document
 
-    text = data.decode("utf-8")
+    text, _, _ = decode("d.txt", data, Config())
     result, _ = clean_document(Document("d.txt", text), Config())
     removed = {tuple(r.lines) for r in result.removals}
     source = text.split("\n")
