@@ -45,9 +45,9 @@ def check_paths(src: Path, dst: Path, report: Path, force: bool) -> None:
             f"OUT/{REPORT_DIRNAME}) or pick another folder"
         )
     own = src / REPORT_DIRNAME
-    if r == d / REPORT_DIRNAME and own.is_dir() and not (own / "summary.json").is_file():
+    if r == d / REPORT_DIRNAME and (own.exists() or own.is_symlink()) and not (own / "summary.json").is_file():
         raise UsageError(
-            f"input folder {src} has a folder {REPORT_DIRNAME} of its own, where the report would go; "
+            f"input folder {src} has a {REPORT_DIRNAME} of its own, where the report would go; "
             f"pass --report DIR to put the report elsewhere"
         )
     for folder, what in ((dst, "output"), (report, "report")):

@@ -485,18 +485,19 @@ def test_a_file_name_that_is_not_utf8_is_named_and_skipped(cli, tmp_path):
     assert (tmp_path / "out" / "a.txt").is_file()
 
 
-def test_an_input_folder_with_its_own_report_folder_needs_report_elsewhere(cli, tmp_path):
-    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE, "_report/notes.txt": ARTICLE})
+@pytest.mark.parametrize("own", ["_report/notes.txt", "_report"])
+def test_an_input_folder_with_its_own_report_folder_needs_report_elsewhere(cli, tmp_path, own):
+    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE, own: ARTICLE})
     result = cli("clean", src, tmp_path / "out")
     assert_refused(
         result,
-        f"input folder {src} has a folder _report of its own, where the report would go; "
+        f"input folder {src} has a _report of its own, where the report would go; "
         "pass --report DIR to put the report elsewhere",
     )
     assert not (tmp_path / "out").exists()
     result = cli("clean", src, tmp_path / "out", "--report", tmp_path / "rep")
     assert result.exit_code == 0
-    assert (tmp_path / "out" / "_report" / "notes.txt").is_file()
+    assert (tmp_path / "out" / own).is_file()
 
 
 def test_an_interrupted_run_can_be_replaced_with_force(cli, tmp_path):
