@@ -41,13 +41,16 @@ def _first_word(line: str) -> str:
 
 
 def _filled(run: list[str], width: int) -> bool:
-    """Whether every line but the last was broken because the next word would not fit in `width` columns.
+    """Whether every line but the last was broken because the next word would (nearly) not fit in `width`.
 
     That is what a wrapping editor does, and what a list of short items (whose
-    next item would often have fitted on the line) does not.
+    next item would often have fitted on the line) does not. The slack allows
+    for fillers that balance lines instead of filling each greedily (`fmt`).
     """
+    slack = max(3, width // 8)
     return all(
-        len(line) <= width and len(line) + 1 + len(_first_word(nxt)) > width for line, nxt in zip(run, run[1:])
+        len(line) <= width and len(line) + 1 + len(_first_word(nxt)) > width - slack
+        for line, nxt in zip(run, run[1:])
     ) and len(run[-1]) <= width
 
 

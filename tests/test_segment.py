@@ -74,6 +74,19 @@ def test_a_two_line_paragraph_whose_first_line_ends_a_sentence_is_still_one_para
     assert last.last_line == last.first_line + 1
 
 
+def test_a_paragraph_balanced_by_fmt_is_one_block():
+    # GNU fmt -w 72 balances line lengths instead of filling each line greedily.
+    text = (
+        "\u201cWhy, my dear, you must know, Mrs. Long says that Netherfield is\n"
+        "taken by a young man of large fortune from the north of England;\n"
+        "that he came down on Monday in a chaise and four to see the place,\n"
+        "and was so much delighted with it, that he agreed with Mr. Morris\n"
+        "immediately; that he is to take possession before Michaelmas, and\n"
+        "some of his servants are to be in the house by the end of next week.\u201d\n"
+    )
+    assert [b.text for b in segment(text)] == [AUSTEN[-1]]
+
+
 def test_email_wrapped_at_72_with_greeting_list_and_signature():
     body = textwrap.fill(
         "Thanks for sending the draft over so quickly. I went through the budget section this morning and "
