@@ -1,7 +1,12 @@
-"""Properties that must hold for any input: idempotent, only input lines out, input untouched, order-free."""
+"""Properties that must hold for any input: idempotent, only input lines out, input untouched, order-free.
+
+40 examples per property keep the suite fast; search harder with
+`PROPERTY_EXAMPLES=400 .venv/bin/python -m pytest tests/test_properties.py` (about a minute).
+"""
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import textwrap
 from pathlib import Path
@@ -21,7 +26,7 @@ HEADINGS = ["Background", "What happens next", "Reaction", "* * *", "Related new
 POOL = LINES + WRAPPED + HEADINGS
 
 PROPERTY_SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", 40)), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 
 
