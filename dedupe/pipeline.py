@@ -60,7 +60,7 @@ def clean_document(doc: Document, config: Config, timings: Counter | None = None
         out_chars=len(cleaned),
         in_blocks=len(blocks),
     )
-    return result, file_diff(doc.id, lines, keep, removals)
+    return result, file_diff(doc.id, lines, keep, removals, doc.encoding)
 
 
 def clean(

@@ -25,6 +25,8 @@ P2 = ("Supporters said the plan would make cycling safer for children, while cri
 P3 = "The first stretch, along the river, is due to open next spring, the council said in a statement."
 HIGHLIGHT = "- Critics argued that the loss of parking spaces would hurt the shops,"
 REPEATS_ONLY = Config(only=("repeat", "near-repeat"))
+CP1252_P = "“The café will close,” the owner said – and it did, after thirty years on the corner of the square."
+CP1252_DOC = f"{CP1252_P}\r\n{P2}\r\n{CP1252_P}\r\n{P3}\r\n".encode("cp1252")
 
 
 def keep_of(text: str, removed: set[int]) -> str:
@@ -188,6 +190,7 @@ def apply_diff(diff: str, originals: dict[str, str]) -> dict[str, str]:
 
 def test_changes_diff_reproduces_the_cleaned_files(tmp_path, samples_copy):
     extra = {
+        "cp1252.txt": CP1252_DOC,
         "crlf.txt": f"{P1}\r\n\r\n{P2}\r\n\r\n{P1}\r\n".encode(),
         "tail.txt": f"{P1}\n{P2}\n{P1}".encode(),
         "nested/dir/same.txt": f"{P3}\n".encode(),
@@ -195,19 +198,32 @@ def test_changes_diff_reproduces_the_cleaned_files(tmp_path, samples_copy):
     write_tree(samples_copy, extra)
     out = tmp_path / "out"
     clean(samples_copy, out)
-    diff = (out / "_report" / "changes.diff").read_bytes().decode("utf-8")
-    originals = {p.relative_to(samples_copy).as_posix(): p.read_bytes().decode() for p in samples_copy.rglob("*") if p.is_file()}
+    # Like `diff -u`, the diff holds each file's own bytes: read everything as bytes in a str.
+    diff = (out / "_report" / "changes.diff").read_bytes().decode("utf-8", "surrogateescape")
+    originals = {
+        p.relative_to(samples_copy).as_posix(): p.read_bytes().decode("utf-8", "surrogateescape")
+        for p in samples_copy.rglob("*")
+        if p.is_file()
+    }
     applied = apply_diff(diff, originals)
     assert set(applied) == {r["file"] for r in removals(out / "_report")}
+    assert "cp1252.txt" in applied
     for rel, text in applied.items():
-        assert (out / rel).read_bytes() == text.encode(), rel
+        assert (out / rel).read_bytes() == text.encode("utf-8", "surrogateescape"), rel
     assert "nested/dir/same.txt" not in applied  # an unchanged file has no hunk
 
 
 def test_gnu_patch_applies_changes_diff(tmp_path, samples_copy):
     if shutil.which("patch") is None:
         pytest.skip("GNU patch is not installed; the pure-Python applier test covers the diff")
-    write_tree(samples_copy, {"crlf.txt": f"{P1}\r\n\r\n{P2}\r\n\r\n{P1}\r\n".encode(), "tail.txt": f"{P1}\n{P2}\n{P1}".encode()})
+    write_tree(
+        samples_copy,
+        {
+            "cp1252.txt": CP1252_DOC,
+            "crlf.txt": f"{P1}\r\n\r\n{P2}\r\n\r\n{P1}\r\n".encode(),
+            "tail.txt": f"{P1}\n{P2}\n{P1}".encode(),
+        },
+    )
     out = tmp_path / "out"
     clean(samples_copy, out)
     patched = tmp_path / "patched"

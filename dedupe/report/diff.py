@@ -45,10 +45,25 @@ def hunk_reason(rel: str, removals: list[Removal]) -> str:
     return "; ".join(dict.fromkeys(parts))
 
 
-def file_diff(rel: str, lines: list[str], keep: list[bool], removals: list[Removal]) -> str:
-    """The diff of one file: one hunk for each run of removed lines."""
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether a codec writes ASCII as ASCII (cp1252, latin-1...), unlike UTF-16, whose lines would not mix."""
+    try:
+        return "a\n".encode(encoding) == b"a\n"
+    except (LookupError, UnicodeError):
+        return False
+
+
+def file_diff(rel: str, lines: list[str], keep: list[bool], removals: list[Removal], encoding: str = "utf-8") -> str:
+    """The diff of one file: one hunk for each run of removed lines.
+
+    Like `diff -u`, removed lines carry the file's own bytes: a line of a cp1252
+    file comes back as text whose undecodable bytes are surrogate escapes, which
+    the report writes out as the original bytes, so `patch` applies the diff.
+    """
     if all(keep):
         return ""
+    if encoding not in ("utf-8", "utf-8-sig") and _ascii_compatible(encoding):
+        lines = [line.encode(encoding).decode("utf-8", "surrogateescape") for line in lines]
     out = [f"--- a/{rel}\n", f"+++ b/{rel}\n"]
     kept_before = 0
     i, n = 0, len(lines)
