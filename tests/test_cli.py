@@ -27,7 +27,7 @@ def error_line(result) -> str:
     return lines[-1]
 
 
-def assert_refused(result, message: str, *paths) -> None:
+def assert_refused(result, message: str) -> None:
     assert result.exit_code == 2, result.output
     assert error_line(result) == "Error: " + message
     assert result.stdout == ""
