@@ -58,8 +58,8 @@ def main():
 
 
 @main.command()
-@click.argument("src", type=click.Path(path_type=Path))
-@click.argument("dst", type=click.Path(path_type=Path))
+@click.argument("src", metavar="IN", type=click.Path(path_type=Path))
+@click.argument("dst", metavar="OUT", type=click.Path(path_type=Path))
 @click.option("--report", "report", type=click.Path(path_type=Path), default=None,
               help="Write the report here instead of OUT/_report.")
 @click.option("--dry-run", is_flag=True, help="Write the report only, no cleaned copies.")
@@ -87,10 +87,10 @@ def main():
 @_tunable_options
 def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet,
           include, exclude, text_field, id_field, html_favor, html_comments, **tunables):
-    """Clean every document under SRC into DST and write a report.
+    """Clean every document under IN into OUT and write a report.
 
-    DST mirrors SRC: same relative paths, kept lines byte-for-byte. The report
-    goes to DST/_report (changes.diff, removals.jsonl, summary.json).
+    OUT mirrors IN: same relative paths, kept lines byte-for-byte. The report
+    goes to OUT/_report (changes.diff, removals.jsonl, summary.json).
 
     Text files are cleaned as they are; HTML pages (.html, .htm) are reduced
     to their main text with trafilatura and written as .txt; JSONL files
@@ -98,7 +98,8 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
     of them may be gzip (.gz) or zstd (.zst) compressed.
 
     Exit status: 0 done; 1 done, but some inputs could not be read; 2 usage or
-    configuration error, nothing written.
+    configuration error, nothing written; 130 interrupted (OUT is incomplete:
+    run again with --force).
 
     \b
     Examples:
@@ -107,6 +108,7 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
       dedupe clean corpus/ out/ --dry-run --report review/
       dedupe clean crawl/ out/ --include '*.jsonl.gz' --text-field content --id-field id
     """
+    bar = _LazyBar(quiet)
     try:
         config = Config.from_file(config_file) if config_file else Config()
         changes = {k: v for k, v in tunables.items() if v is not None}
@@ -120,14 +122,24 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
                    "html_favor": html_favor, "html_comments": html_comments}
         changes.update({k: v for k, v in formats.items() if v not in (None, ())})
         config = config.replace(**changes)
-        bar = _LazyBar(quiet)
         run = run_clean(src, dst, config, report=report, dry_run=dry_run, force=force, progress=bar.update)
-        bar.close()
     except (ConfigError, UsageError) as e:
         raise click.UsageError(str(e)) from None
+    except KeyboardInterrupt:
+        bar.close()
+        click.secho(f"interrupted: {dst} is incomplete; run again with --force to replace it", fg="red", err=True)
+        sys.exit(130)
+    except OSError as e:  # the output side failed mid-run (disk full, folder removed...): say where
+        where = f" {e.filename}" if e.filename else ""
+        raise click.ClickException(f"cannot write{where}: {e.strerror or e}; the output is incomplete") from None
+    finally:
+        bar.close()
     for n in run.failed:
         click.secho(f"error: {n.file}: {n.message}", fg="red", err=True)
     if not quiet:
+        for n in run.notices:
+            if not n.failed:
+                click.secho(f"warning: {n.file}: {n.message}", fg="yellow", err=True)
         _print_summary(run, dst, report, dry_run)
     sys.exit(run.exit_code)
 
@@ -151,13 +163,19 @@ def _print_summary(run, dst: Path, report: Path | None, dry_run: bool) -> None:
 
 
 class _LazyBar:
-    """A click progress bar on stderr that appears only once a run has taken a couple of seconds."""
+    """A click progress bar on stderr that appears only once a run has taken a couple of seconds.
+
+    Short runs print nothing extra; `clock` is injectable so tests can check
+    the logic without waiting.
+    """
 
     DELAY = 2.0
 
-    def __init__(self, quiet: bool):
+    def __init__(self, quiet: bool, clock=time.monotonic, delay: float | None = None):
         self.quiet = quiet
-        self.start = time.monotonic()
+        self.clock = clock
+        self.delay = self.DELAY if delay is None else delay
+        self.start = clock()
         self.bar = None
         self.done = 0
 
@@ -165,7 +183,7 @@ class _LazyBar:
         if self.quiet:
             return
         if self.bar is None:
-            if time.monotonic() - self.start < self.DELAY:
+            if self.clock() - self.start < self.delay or done >= total:
                 return
             self.bar = click.progressbar(length=total, label="cleaning", file=sys.stderr)
             self.bar.__enter__()
@@ -173,5 +191,7 @@ class _LazyBar:
         self.done = done
 
     def close(self) -> None:
+        """End the bar (if it appeared) so that messages after it start on a fresh line; safe to repeat."""
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+            self.bar = None

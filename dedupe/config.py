@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,10 @@ class Config:
     containment_threshold: float = _opt(
         0.8, "share of a block's shingles found in a longer block for it to count as contained", 0.1, 1.0
     )
+    composite_coverage: float = _opt(
+        0.5, "a block containing two or more other blocks that make up this share of it is removed, "
+        "not its parts (a raw copy of the whole article)", 0.1, 1.0
+    )
     # chrome
     chrome_threshold: float = _opt(0.5, "score at which a block is removed as chrome", 0.0, 1.0)
     # corpus-wide
@@ -85,20 +90,23 @@ class Config:
         for f in fields(self):
             value = getattr(self, f.name)
             lo, hi, choices = f.metadata["lo"], f.metadata["hi"], f.metadata["choices"]
-            if isinstance(f.default, bool) is False and isinstance(f.default, (int, float)):
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise ConfigError(f"{f.name} must be a number, not {value!r}")
-                if isinstance(f.default, int) and not isinstance(f.default, bool) and value != int(value):
-                    raise ConfigError(f"{f.name} must be a whole number, not {value!r}")
-                if (lo is not None and value < lo) or (hi is not None and value > hi):
-                    raise ConfigError(f"{f.name} must be between {lo} and {hi}, not {value!r}")
+            if isinstance(f.default, (int, float)) and not isinstance(f.default, bool):
+                value = self._number(f.name, value, f.default, lo, hi)
+                object.__setattr__(self, f.name, value)
+            elif isinstance(f.default, str) and not isinstance(value, str):
+                raise ConfigError(f"{f.name} must be a string, not {value!r}")
+            elif isinstance(f.default, tuple) and not isinstance(value, (str, list, tuple)):
+                raise ConfigError(f"{f.name} must be a list of categories, not {value!r}")
             if choices and value not in choices:
                 raise ConfigError(f"{f.name} must be one of {', '.join(choices)}, not {value!r}")
         for name in ("only", "skip"):
             value = getattr(self, name)
             if isinstance(value, str):
                 value = tuple(v.strip() for v in value.split(",") if v.strip())
-            object.__setattr__(self, name, tuple(value))
+            if any(not isinstance(v, str) for v in value):
+                raise ConfigError(f"{name} must be a list of categories, not {list(value)!r}")
+            value = tuple(value)
+            object.__setattr__(self, name, value)
             for cat in value:
                 if cat not in CATEGORIES and cat != "chrome":
                     hint = difflib.get_close_matches(cat, CATEGORIES + ("chrome",), n=1)
@@ -129,6 +137,22 @@ class Config:
             raise ConfigError(f"id_field must be the name of a JSONL field, or empty, not {self.id_field!r}")
         if not isinstance(self.html_comments, bool):
             raise ConfigError(f"html_comments must be true or false, not {self.html_comments!r}")
+
+    @staticmethod
+    def _number(name: str, value, default, lo, hi):
+        """A numeric setting checked against its range (and made a whole number if it must be one)."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{name} must be a number, not {value!r}")
+        if not math.isfinite(value):
+            raise ConfigError(f"{name} must be between {lo} and {hi}, not {value!r}")
+        if isinstance(default, int):
+            if value != int(value):
+                raise ConfigError(f"{name} must be a whole number, not {value!r}")
+            # 3.0 from a JSON file is 3: later code uses it in range() and slices.
+            value = int(value)
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise ConfigError(f"{name} must be between {lo} and {hi}, not {value!r}")
+        return value
 
     def wants(self, category: str) -> bool:
         """Whether removals of this category are enabled by --only / --skip."""

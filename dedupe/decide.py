@@ -59,3 +59,33 @@ def kept_lines(n_lines: int, blank: list[bool], blocks: list[Block], removed: se
                     k += 1
         i = j
     return keep
+
+
+def settle_references(doc_id: str, blocks: list[Block], chosen: dict[int, Finding]) -> dict[int, Finding]:
+    """The same removals, with every same-document reference pointing at a block that is kept.
+
+    A repeat of a block that another detector removed (the second copy of a
+    photo caption, a bullet contained in a paragraph that is itself chrome)
+    takes that block's reason, followed as far as needed: the set of removed
+    blocks does not change, only the reason a reviewer reads.
+    """
+    by_span = {b.lines: b.index for b in blocks}
+
+    def target(f: Finding) -> int | None:
+        ref = f.duplicate_of
+        if ref is None or ref.file != doc_id:
+            return None
+        return by_span.get(tuple(ref.lines))
+
+    settled: dict[int, Finding] = {}
+    for i, f in sorted(chosen.items()):
+        seen = {i}
+        t = target(f)
+        while t is not None and t in chosen and t not in seen:
+            seen.add(t)
+            f = chosen[t]
+            t = target(f)
+        if t is not None and t in chosen:  # a cycle of references: impossible by construction, kept safe
+            f = Finding(i, f.category, f.detector, f.score, None, f.note)
+        settled[i] = f if f.block == i else Finding(i, f.category, f.detector, f.score, f.duplicate_of, f.note)
+    return settled

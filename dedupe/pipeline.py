@@ -16,7 +16,7 @@ from typing import Callable
 
 from . import __version__
 from .config import Config
-from .decide import decide, kept_lines
+from .decide import decide, kept_lines, settle_references
 from .detect import detect
 from .errors import InputError
 from .formats import write_cleaned
@@ -37,6 +37,7 @@ def clean_document(doc: Document, config: Config, timings: Counter | None = None
     sigs = clock("sign", sign_blocks, blocks, config.shingle_size)
     findings = clock("detect", detect, doc.id, blocks, sigs, config)
     chosen = clock("decide", decide, findings, config)
+    chosen = settle_references(doc.id, blocks, chosen)
     lines = split_lines(doc.text)
     keep = kept_lines(len(lines), [not line.strip() for line in lines], blocks, set(chosen))
     removals = [
@@ -60,7 +61,7 @@ def clean_document(doc: Document, config: Config, timings: Counter | None = None
         out_chars=len(cleaned),
         in_blocks=len(blocks),
     )
-    return result, file_diff(doc.id, lines, keep, removals)
+    return result, file_diff(doc.id, lines, keep, removals, doc.encoding)
 
 
 def clean(
@@ -84,6 +85,9 @@ def clean(
     check_paths(src, dst, report_dir, force)
     if force:
         _remove_previous_output(dst, report_dir)
+    if not dry_run:
+        # Marked as ours from the start, so that after an interrupted run `--force` may replace it.
+        atomic_write(dst / MARKER, (json.dumps({"tool": "dedupe", "version": __version__, "files": []}) + "\n").encode())
     run = RunReport(report_dir)
     started = time.perf_counter()
     written: list[str] = []

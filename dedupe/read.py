@@ -27,7 +27,7 @@ MARKER = ".dedupe-output.json"
 def check_paths(src: Path, dst: Path, report: Path, force: bool) -> None:
     """Refuse path combinations that would read our own output or overwrite data."""
     if not src.exists():
-        raise UsageError(f"input folder {src} does not exist")
+        raise UsageError(f"input folder {src} does not exist; check the path (IN must be an existing folder)")
     if not src.is_dir():
         raise UsageError(f"input {src} is not a folder; put the file in a folder and pass the folder")
     s, d, r = src.resolve(), dst.resolve(), report.resolve()
@@ -39,18 +39,37 @@ def check_paths(src: Path, dst: Path, report: Path, force: bool) -> None:
         raise UsageError(f"input folder {src} is inside the output folder {dst}; pick an OUT outside it")
     if r.is_relative_to(s):
         raise UsageError(f"report folder {report} is inside the input folder {src}; pick another --report")
-    if d.exists() and not d.is_dir():
-        raise UsageError(f"output {dst} exists and is not a folder")
-    for folder in (dst, report):
+    if s.is_relative_to(r):
+        raise UsageError(f"input folder {src} is inside the report folder {report}; pick another --report")
+    if r == d:
+        raise UsageError(
+            f"report folder {report} is the output folder; leave out --report (the report then goes to "
+            f"OUT/{REPORT_DIRNAME}) or pick another folder"
+        )
+    own = src / REPORT_DIRNAME
+    if r == d / REPORT_DIRNAME and (own.exists() or own.is_symlink()) and not (own / "summary.json").is_file():
+        raise UsageError(
+            f"input folder {src} has a {REPORT_DIRNAME} of its own, where the report would go; "
+            f"pass --report DIR to put the report elsewhere"
+        )
+    for folder, what in ((dst, "output"), (report, "report")):
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"{what} {folder} exists and is not a folder; pick a folder path")
+        parent = next((p for p in folder.resolve().parents if p.exists()), None)
+        if not folder.exists() and parent is not None and not parent.is_dir():
+            raise UsageError(f"cannot create {what} folder {folder}: {parent} is a file; pick a folder path")
+        if not folder.exists() and parent is not None and not os.access(parent, os.W_OK | os.X_OK):
+            raise UsageError(f"cannot create {what} folder {folder}: {parent} is not writable; pick another folder")
+    for folder, what in ((dst, "output"), (report, "report")):
         if folder.exists() and any(folder.iterdir()):
             if not force:
                 raise UsageError(
-                    f"output folder {folder} is not empty; use --force to overwrite a previous dedupe output, "
+                    f"{what} folder {folder} is not empty; use --force to overwrite a previous dedupe output, "
                     f"or pick an empty or new folder"
                 )
             if not _is_dedupe_output(folder):
                 raise UsageError(
-                    f"output folder {folder} is not empty and was not written by dedupe; "
+                    f"{what} folder {folder} is not empty and was not written by dedupe; "
                     f"--force only overwrites a previous dedupe output: pick an empty or new folder"
                 )
 
@@ -74,7 +93,7 @@ def list_inputs(src: Path, config: Config | None = None) -> Iterator[str | Notic
     notices: list[Notice] = []
 
     def onerror(e: OSError):
-        notices.append(Notice(_rel(src, Path(e.filename)), f"cannot list folder: {e.strerror}"))
+        notices.append(Notice(printable(_rel(src, Path(e.filename))), f"cannot list folder: {e.strerror}"))
 
     for dirpath, dirnames, filenames in os.walk(src, onerror=onerror):
         here = Path(dirpath)
@@ -86,14 +105,32 @@ def list_inputs(src: Path, config: Config | None = None) -> Iterator[str | Notic
         for name in list(dirnames):
             if (here / name).is_symlink():
                 dirnames.remove(name)
-                notices.append(Notice(_rel(src, here / name), "symlink to a folder: not followed", failed=False))
+                notices.append(Notice(printable(_rel(src, here / name)), "symlink to a folder: not followed", failed=False))
         for name in filenames:
-            found.append(_rel(src, here / name))
+            rel = _rel(src, here / name)
+            if not _utf8_name(rel):
+                # The report is UTF-8 JSON and diff text: a name that is not UTF-8 cannot be written in it.
+                notices.append(Notice(printable(rel), "file name is not valid UTF-8; skipped: rename the file"))
+                continue
+            found.append(rel)
     if config is not None:
         found = [rel for rel in found if selected(rel, config)]
     found, refused = refuse_collisions(sorted(found))
     items: list[str | Notice] = found + notices + refused
     yield from sorted(items, key=lambda x: x if isinstance(x, str) else x.file)
+
+
+def _utf8_name(rel: str) -> bool:
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(rel: str) -> str:
+    """A file name that may hold undecodable bytes, with those bytes shown as \\xNN escapes."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _rel(src: Path, path: Path) -> str:

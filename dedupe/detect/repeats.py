@@ -19,13 +19,17 @@ from ..sign import BlockSig
 
 #: A shingle found in more blocks than this is a stock phrase, not evidence of a repeat.
 MAX_POSTING = 64
+#: Share of a composite block that its parts other than the largest must cover (see `_composites`).
+MIN_OTHER_PARTS = 0.1
 
 
 def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config) -> dict[int, int]:
-    """Map of repeated block -> its first occurrence.
+    """Map of repeated block -> its first occurrence (which is never itself a repeat).
 
     Blocks shorter than `min_repeat_words` count only inside a run that repeats
-    as a whole (a subheading inside a body pasted twice), never alone.
+    as a whole (a subheading inside a body pasted twice), never alone. Inside
+    such a run, a block with no words (a `* * *` separator) repeats if its text
+    is the same.
     """
     first: dict[int, int] = {}
     of: dict[int, int] = {}
@@ -37,6 +41,12 @@ def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config
                 of[b.index] = first[s.hash]
         else:
             first[s.hash] = b.index
+
+    def same(x: int, y: int) -> bool:
+        if sigs[x].n_words or sigs[y].n_words:
+            return sigs[x].hash == sigs[y].hash
+        return blocks[x].text.strip() == blocks[y].text.strip()
+
     # Extend repeated runs over their short blocks, forwards and backwards.
     changed = True
     while changed:
@@ -44,11 +54,18 @@ def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config
         for i, j in sorted(of.items()):
             for step in (1, -1):
                 ni, nj = i + step, j + step
-                if 0 <= nj < ni < len(blocks) and ni not in of and nj not in of and sigs[ni].n_words:
-                    if sigs[ni].hash == sigs[nj].hash:
-                        of[ni] = nj
-                        changed = True
-    return of
+                if 0 <= nj < ni < len(blocks) and ni not in of and nj not in of and same(ni, nj):
+                    of[ni] = nj
+                    changed = True
+    # Point every repeat at the first occurrence of its text, so the reference is never itself removed
+    # as a repeat (a run pasted three times points at the first copy, not the second).
+    root: dict[tuple, int] = {}
+    for b in blocks:
+        key = (sigs[b.index].hash, b.text.strip() if not sigs[b.index].n_words else "")
+        root.setdefault(key, b.index)
+    return {
+        i: root[(sigs[i].hash, blocks[i].text.strip() if not sigs[i].n_words else "")] for i in sorted(of)
+    }
 
 
 def _shared_counts(sigs: list[BlockSig], eligible: list[int]) -> Counter:
@@ -91,9 +108,10 @@ def near_repeats(
             partners.setdefault(small, []).append((big, jac, "jaccard"))
         elif contained >= config.containment_threshold:
             partners.setdefault(small, []).append((big, contained, "containment"))
-    rank = sorted(eligible, key=lambda i: (-len(sigs[i].shingles), i))
+    findings = _composites(doc_id, blocks, sigs, partners, config)
+    composite = {f.block for f in findings}
+    rank = sorted((i for i in eligible if i not in composite), key=lambda i: (-len(sigs[i].shingles), i))
     kept: set[int] = set()
-    findings = []
     for i in rank:
         best = max(
             ((score, -big, how) for big, score, how in partners.get(i, ()) if big in kept), default=None
@@ -110,9 +128,47 @@ def near_repeats(
                 f"near-repeat:{how}",
                 score,
                 Ref(doc_id, big.lines),
-                f"{'contained in' if how == 'containment' else 'near repeat of'} lines {_span(big.lines)}",
+                f"{'contained in' if how == 'containment' else 'near repeat of'} {_span(big.lines)}",
             )
         )
+    return findings
+
+
+def _composites(
+    doc_id: str, blocks: list[Block], sigs: list[BlockSig], partners: dict, config: Config
+) -> list[Finding]:
+    """Blocks made of other blocks of the document: a raw HTML or Markdown copy of the article, a teaser
+    list that strings the paragraphs together.
+
+    Keeping the more complete block would keep such a blob and drop the real
+    paragraphs; so a block that contains at least two others, which together
+    make up `composite_coverage` of its shingles, is the one removed.
+    """
+    parts: dict[int, list[int]] = {}
+    for small, found in partners.items():
+        for big, _score, _how in found:
+            parts.setdefault(big, []).append(small)
+    findings = []
+    for big, smalls in sorted(parts.items()):
+        if len(smalls) < 2:
+            continue
+        whole = sigs[big].shingles
+        covered = len(np.intersect1d(np.concatenate([sigs[i].shingles for i in smalls]), whole))
+        # Parts that are variants of one another ("...in San Diego", "...in San Jose") do not make a
+        # composite: beyond its largest part, the others must cover a good share of the block too.
+        alone = max(len(np.intersect1d(sigs[i].shingles, whole)) for i in smalls)
+        coverage = covered / len(whole)
+        # (rounded: 0.1 * 70 is 7.000000000000001 in floating point, and 7 shingles are a tenth of 70)
+        if covered >= round(config.composite_coverage * len(whole), 9) and covered - alone >= round(
+            MIN_OTHER_PARTS * len(whole), 9
+        ):
+            # The reference is the largest part (a Ref is one span); the note names them all.
+            main = max(sorted(smalls), key=lambda i: len(np.intersect1d(sigs[i].shingles, whole)))
+            names = ", ".join(_span(blocks[i].lines).split(" ", 1)[1] for i in sorted(smalls))
+            findings.append(
+                Finding(big, "near-repeat", "near-repeat:composite", coverage, Ref(doc_id, blocks[main].lines),
+                        f"made of lines {names}")
+            )
     return findings
 
 
@@ -120,11 +176,11 @@ def find_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config:
     """Exact and near repeats of one document, as findings."""
     exact = exact_repeats(doc_id, blocks, sigs, config)
     findings = [
-        Finding(i, "repeat", "repeat:exact", 1.0, Ref(doc_id, blocks[j].lines), f"repeat of lines {_span(blocks[j].lines)}")
+        Finding(i, "repeat", "repeat:exact", 1.0, Ref(doc_id, blocks[j].lines), f"repeat of {_span(blocks[j].lines)}")
         for i, j in sorted(exact.items())
     ]
     return findings + near_repeats(doc_id, blocks, sigs, exact, config)
 
 
 def _span(lines: tuple[int, int]) -> str:
-    return str(lines[0]) if lines[0] == lines[1] else f"{lines[0]}-{lines[1]}"
+    return f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}-{lines[1]}"

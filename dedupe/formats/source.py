@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import gzip
 import os
+import stat
 import zlib
 from pathlib import Path
 
@@ -28,14 +29,13 @@ def read_bytes(src: Path, rel: str) -> bytes:
     """The raw bytes of one input file, or an InputError saying why not."""
     path = src / rel
     try:
-        if path.is_symlink() and not path.exists():
-            try:
-                os.stat(path)
-            except OSError as e:
-                if e.errno == errno.ELOOP:
-                    raise InputError(rel, "symlink loops (it points back to itself); skipped") from None
-            raise InputError(rel, f"broken symlink to {os.readlink(path)}; skipped")
-        if not path.is_file():
+        try:
+            st = os.stat(path)  # follows symlinks: a loop or a dangling link fails here
+        except FileNotFoundError:
+            if path.is_symlink():
+                raise InputError(rel, f"broken symlink to {os.readlink(path)}; skipped") from None
+            raise
+        if not stat.S_ISREG(st.st_mode):
             raise InputError(rel, "not a regular file (device, socket or pipe); skipped")
         return path.read_bytes()
     except InputError:

@@ -16,19 +16,27 @@ SNIFF = 8192
 def decode(rel: str, data: bytes, config: Config) -> tuple[str, str, str | None]:
     """Text, the codec used and a warning if it was not the expected one.
 
-    UTF-8 first; bytes that are not UTF-8 are decoded as cp1252, else latin-1,
-    both of which re-encode to the very same bytes, so kept lines stay
-    byte-for-byte identical in the cleaned copy.
+    UTF-8 first (with a byte-order mark: utf-8-sig, so the mark stays at the
+    head of the cleaned copy whichever lines go); bytes that are not UTF-8 are
+    decoded as cp1252, else latin-1, both of which re-encode to the very same
+    bytes, so kept lines stay byte-for-byte identical in the cleaned copy.
     """
-    if b"\x00" in data[:SNIFF]:
-        raise InputError(rel, "binary file (it contains NUL bytes); skipped")
     if config.encoding:
         try:
-            return data.decode(config.encoding), config.encoding, None
+            text = data.decode(config.encoding)
         except UnicodeDecodeError as e:
             raise InputError(rel, f"not valid {config.encoding} (byte {e.start}); skipped: try another --encoding") from None
+        if "\x00" in text[:SNIFF]:
+            raise InputError(rel, "binary file (it contains NUL characters); skipped")
+        return text, config.encoding, None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(rel, "UTF-16 text (it starts with a UTF-16 byte-order mark); skipped: "
+                              "convert it to UTF-8, or pass --encoding utf-16")
+    if b"\x00" in data[:SNIFF]:
+        raise InputError(rel, "binary file (it contains NUL bytes); skipped")
+    codec = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
-        return data.decode("utf-8"), "utf-8", None
+        return data.decode(codec), codec, None
     except UnicodeDecodeError as e:
         bad = f"byte 0x{data[e.start]:02x} at offset {e.start}"
     for codec in ("cp1252", "latin-1"):
@@ -37,6 +45,20 @@ def decode(rel: str, data: bytes, config: Config) -> tuple[str, str, str | None]
         except UnicodeDecodeError:
             continue
     raise AssertionError("latin-1 decodes every byte string")
+
+
+def read_text_file(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
+    """One plain-text file as one document."""
+    text, codec, warning = decode(rel, read_bytes(src, rel), config)
+    notices = [Notice(rel, warning, failed=False)] if warning else []
+    if not text.strip():
+        notices.append(Notice(rel, "empty file (no text); copied as is", failed=False))
+    return [Document(id=rel, text=text, format="txt", encoding=codec)], notices
+
+
+def read_file(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
+    """The documents of one input file, and notices about it. Raises InputError if it cannot be read."""
+    return read_text_file(src, rel, config)
 
 
 def read_text(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:

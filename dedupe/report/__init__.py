@@ -37,7 +37,8 @@ class RunReport:
         self._diff = self._removals = None
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
-            self._diff = open(folder / ".changes.diff.tmp", "w", encoding="utf-8", newline="")
+            # surrogateescape: removed lines of non-UTF-8 files are written as their own bytes (see file_diff)
+            self._diff = open(folder / ".changes.diff.tmp", "w", encoding="utf-8", errors="surrogateescape", newline="")
             self._removals = open(folder / ".removals.jsonl.tmp", "w", encoding="utf-8", newline="")
 
     @property

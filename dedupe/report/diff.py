@@ -5,7 +5,19 @@ from ..records import Removal
 
 
 def _span(lines: tuple[int, int]) -> str:
-    return str(lines[0]) if lines[0] == lines[1] else f"{lines[0]}-{lines[1]}"
+    return f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}-{lines[1]}"
+
+
+def _spans(group: list[Removal]) -> str:
+    """The lines a group of removals repeats: one span when they copy a run line for line, else each span."""
+    spans = [tuple(r.duplicate_of.lines) for r in group]
+    shift = group[0].lines[0] - spans[0][0]
+    if all(r.lines[0] - d[0] == shift and r.lines[1] - d[1] == shift for r, d in zip(group, spans)):
+        return _span((spans[0][0], spans[-1][1]))
+    distinct = sorted(set(spans))
+    if len(distinct) == 1:
+        return _span(distinct[0])
+    return "lines " + ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in distinct)
 
 
 def hunk_reason(rel: str, removals: list[Removal]) -> str:
@@ -21,11 +33,10 @@ def hunk_reason(rel: str, removals: list[Removal]) -> str:
         refs = [g.duplicate_of for g in group if g.duplicate_of is not None]
         if refs and len(refs) == len(group) and all(x.file == refs[0].file for x in refs):
             where = "" if refs[0].file == rel else f"{refs[0].file} "
-            first, last = min(x.lines[0] for x in refs), max(x.lines[1] for x in refs)
             verb = {"repeat": "repeat of", "near-repeat": "near repeat of", "duplicate-document": "duplicate of"}.get(
                 r.category, f"{r.category} of"
             )
-            parts.append(f"{verb} {where}lines {_span((first, last))}")
+            parts.append(f"{verb} {where}{_spans(group)}")
         elif r.category == "corpus-repeat":
             parts.append("template text seen across the corpus")
         else:
@@ -34,10 +45,25 @@ def hunk_reason(rel: str, removals: list[Removal]) -> str:
     return "; ".join(dict.fromkeys(parts))
 
 
-def file_diff(rel: str, lines: list[str], keep: list[bool], removals: list[Removal]) -> str:
-    """The diff of one file: one hunk for each run of removed lines."""
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether a codec writes ASCII as ASCII (cp1252, latin-1...), unlike UTF-16, whose lines would not mix."""
+    try:
+        return "a\n".encode(encoding) == b"a\n"
+    except (LookupError, UnicodeError):
+        return False
+
+
+def file_diff(rel: str, lines: list[str], keep: list[bool], removals: list[Removal], encoding: str = "utf-8") -> str:
+    """The diff of one file: one hunk for each run of removed lines.
+
+    Like `diff -u`, removed lines carry the file's own bytes: a line of a cp1252
+    file comes back as text whose undecodable bytes are surrogate escapes, which
+    the report writes out as the original bytes, so `patch` applies the diff.
+    """
     if all(keep):
         return ""
+    if encoding not in ("utf-8", "utf-8-sig") and _ascii_compatible(encoding):
+        lines = [line.encode(encoding).decode("utf-8", "surrogateescape") for line in lines]
     out = [f"--- a/{rel}\n", f"+++ b/{rel}\n"]
     kept_before = 0
     i, n = 0, len(lines)

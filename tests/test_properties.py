@@ -1,0 +1,178 @@
+"""Properties that must hold for any input: idempotent, only input lines out, input untouched, order-free.
+
+40 examples per property keep the suite fast; search harder with
+`PROPERTY_EXAMPLES=400 .venv/bin/python -m pytest tests/test_properties.py` (about a minute).
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import textwrap
+from pathlib import Path
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from dedupe import clean
+from dedupe.config import Config
+
+from helpers import SAMPLES, tree_hashes, write_tree
+
+#: Real paragraphs (every non-blank line of the samples, chrome included), some hard-wrapped, and subheadings.
+LINES = sorted({line.strip() for p in SAMPLES.iterdir() for line in p.read_text(encoding="utf-8").split("\n") if line.strip()})
+WRAPPED = [textwrap.fill(line, 70) for line in LINES if len(line) > 150][:20]
+HEADINGS = ["Background", "What happens next", "Reaction", "* * *", "Related news"]
+POOL = LINES + WRAPPED + HEADINGS
+
+PROPERTY_SETTINGS = settings(
+    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", 40)), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+
+
+@st.composite
+def documents(draw) -> bytes:
+    """A document drawn from real paragraphs, with repeats, runs pasted twice, varied layout and encodings."""
+    paragraphs = draw(st.lists(st.sampled_from(POOL), min_size=0, max_size=12))
+    if paragraphs and draw(st.booleans()):  # paste a run a second time
+        start = draw(st.integers(0, len(paragraphs) - 1))
+        paragraphs += paragraphs[start : start + draw(st.integers(1, 4))]
+    sep = draw(st.sampled_from(["\n", "\n\n", "\n\n\n"]))
+    text = sep.join(paragraphs)
+    if draw(st.booleans()):
+        text += "\n"
+    if draw(st.booleans()):
+        text = text.replace("\n", "\r\n")
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError:  # a character cp1252 lacks
+        return text.encode("utf-8")
+
+
+NAMES = st.sampled_from(["a.txt", "b.txt", "sub/c.txt", "sub/deeper/d.txt", "Z.txt", "é.txt", "_x.txt"])
+TREES = st.dictionaries(NAMES, documents(), min_size=1, max_size=4)
+
+
+def output_files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def comparable(files: dict[str, bytes]) -> dict[str, bytes]:
+    """OUT's files with summary.json's timings and folder names blanked (they differ between any two runs)."""
+    files = dict(files)
+    s = json.loads(files.pop("_report/summary.json"))
+    s.pop("timings")
+    s["input"].pop("folder")
+    s["output"].pop("folder")
+    files["_report/summary.json"] = json.dumps(s, sort_keys=True).encode()
+    return files
+
+
+def is_subsequence(small: list[bytes], big: list[bytes]) -> bool:
+    it = iter(big)
+    return all(any(x == y for y in it) for x in small)
+
+
+def lines(data: bytes) -> list[bytes]:
+    """Lines with their endings; a UTF-8 byte-order mark belongs to the file, not to its first line."""
+    parts = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    return [p + b"\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+@PROPERTY_SETTINGS
+@given(TREES)
+def test_cleaning_twice_changes_nothing(tree):
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        src = write_tree(tmp / "in", tree)
+        clean(src, tmp / "out1")
+        run = clean(tmp / "out1", tmp / "out2")
+        first, second = output_files(tmp / "out1"), output_files(tmp / "out2")
+        assert run.by_category == {}
+        assert (tmp / "out2" / "_report" / "removals.jsonl").read_bytes() == b""
+        # the first run's report and marker were not read as documents
+        assert not any(rel.startswith("_report/_report") for rel in second)
+        assert {k: v for k, v in second.items() if not k.startswith("_report/")} == {
+            k: v for k, v in first.items() if not k.startswith("_report/")
+        }
+
+
+BULLET = next(line for line in LINES if line.startswith("- Senior Beijing officials"))
+BODY = next(line for line in LINES if line.startswith("The Chinese government is publicly calling"))
+
+
+@PROPERTY_SETTINGS
+@given(TREES)
+@example({"bom.txt": f"\ufeff{BULLET}\n{BODY}\n".encode()})  # the first line goes, the mark stays
+def test_every_output_line_is_an_input_line_in_order_and_the_input_is_untouched(tree):
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        src = write_tree(tmp / "in", tree)
+        before = tree_hashes(src)
+        clean(src, tmp / "out")
+        assert tree_hashes(src) == before
+        for rel, data in tree.items():
+            out = (tmp / "out" / rel).read_bytes()
+            assert is_subsequence(lines(out), lines(data)), rel
+            assert out.startswith(b"\xef\xbb\xbf") == data.startswith(b"\xef\xbb\xbf")
+
+
+@PROPERTY_SETTINGS
+@given(TREES, st.randoms(use_true_random=False))
+def test_output_does_not_depend_on_the_order_files_were_created_in(tree, rnd):
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        items = list(tree.items())
+        write_tree(tmp / "in1", dict(items))
+        rnd.shuffle(items)
+        write_tree(tmp / "in2", dict(items))
+        clean(tmp / "in1", tmp / "out1")
+        clean(tmp / "in2", tmp / "out2")
+        assert comparable(output_files(tmp / "out1")) == comparable(output_files(tmp / "out2"))
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(documents(), min_size=2, max_size=4), st.randoms(use_true_random=False))
+def test_a_document_is_cleaned_the_same_whatever_its_name_sorts_as(docs, rnd):
+    # Corpus-wide categories may legitimately depend on which document sorts first; within-document ones may not.
+    config = Config(skip=("corpus-repeat", "duplicate-document"))
+    names = [f"{c}.txt" for c in "abcdefgh"[: len(docs)]]
+    shuffled = names[:]
+    rnd.shuffle(shuffled)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        clean(write_tree(tmp / "in1", dict(zip(names, docs))), tmp / "out1", config)
+        clean(write_tree(tmp / "in2", dict(zip(shuffled, docs))), tmp / "out2", config)
+        for a, b in zip(names, shuffled):
+            assert (tmp / "out1" / a).read_bytes() == (tmp / "out2" / b).read_bytes()
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TREES)
+def test_two_runs_are_byte_identical(tree):
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        src = write_tree(tmp / "in", tree)
+        clean(src, tmp / "out1")
+        clean(src, tmp / "out2")
+        assert comparable(output_files(tmp / "out1")) == comparable(output_files(tmp / "out2"))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_every_reference_points_at_a_block_that_is_kept(data):
+    from dedupe.pipeline import clean_document
+    from dedupe.read import decode
+    from dedupe.records import Document
+
+    text, _, _ = decode("d.txt", data, Config())
+    result, _ = clean_document(Document("d.txt", text), Config())
+    removed = {tuple(r.lines) for r in result.removals}
+    source = text.split("\n")
+    for r in result.removals:
+        if r.duplicate_of is not None and r.duplicate_of.file == "d.txt":
+            first, last = r.duplicate_of.lines
+            assert (first, last) not in removed
+            # ...and its lines are in the cleaned copy
+            assert all(line in result.cleaned.split("\n") for line in source[first - 1 : last])

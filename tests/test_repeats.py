@@ -1,0 +1,204 @@
+"""Repeats inside one document: exact, near and contained blocks, and which copy is kept."""
+from __future__ import annotations
+
+from dedupe.config import Config
+from dedupe.decide import settle_references
+from dedupe.detect.repeats import find_repeats
+from dedupe.pipeline import clean_document
+from dedupe.records import Block, Document, Finding, Ref
+from dedupe.segment import segment
+from dedupe.sign import normalize, sign_blocks
+
+from helpers import SAMPLES
+
+P1 = ("The city council voted on Tuesday to expand the bike lane network by forty kilometres over the next "
+      "three years, despite objections from some shop owners on the main street.")
+P2 = ("Supporters said the plan would make cycling safer for children, while critics argued that the loss "
+      "of parking spaces would drive customers to the shopping centres outside town.")
+P3 = ("The first stretch, along the river, is due to open next spring, and the council will publish a map "
+      "of the remaining routes before the end of the year.")
+P4 = ("A spokesperson for the cyclists' association welcomed the vote but said the timetable was "
+      "too slow for a city whose traffic deaths had risen two years in a row.")
+
+
+#: Chrome is another detector's business: these tests look at repeats alone.
+REPEATS_ONLY = Config(only=("repeat", "near-repeat"))
+
+
+def run(paragraphs: list[str], config: Config | None = None, sep: str = "\n\n"):
+    """Clean a document made of these paragraphs; returns (removals, kept paragraph texts)."""
+    text = sep.join(paragraphs) + "\n"
+    result, _ = clean_document(Document("doc.txt", text), config or REPEATS_ONLY)
+    return result.removals, [p for p in result.cleaned.split(sep.strip("\n") or "\n") if p.strip()]
+
+
+def removed_lines(removals) -> list[tuple[int, int]]:
+    return [tuple(r.lines) for r in removals]
+
+
+def test_normalization_folds_case_space_punctuation_unicode_and_quotes():
+    assert normalize("  The “Quick”  brown\tFOX, isn’t it?  ") == normalize('the "quick" brown fox -- isn\'t it')
+    assert normalize("ﬁnal score: ２–１") == normalize("final score 2 1")  # NFKC: ligature, full-width digits
+    assert normalize("Café") == normalize("CAFÉ") != normalize("Cafe")
+
+
+def test_exact_repeat_keeps_the_first_occurrence():
+    removals, kept = run([P1, P2, P1.upper().replace(",", " ,"), P3])
+    assert [(r.lines, r.category, r.detector, r.duplicate_of) for r in removals] == [
+        ((5, 5), "repeat", "repeat:exact", Ref("doc.txt", (1, 1)))
+    ]
+    assert kept == [P1, P2, P3]
+
+
+def test_curly_and_straight_quotes_are_the_same_text():
+    curly = "“We will not stop here,” the mayor said, promising more routes ‘within months’."
+    straight = "\"We will not stop here,\" the mayor said, promising more routes 'within months'."
+    removals, _ = run([curly, P1, straight])
+    assert removed_lines(removals) == [(5, 5)]
+
+
+def test_a_one_word_subheading_that_recurs_is_kept():
+    removals, kept = run(["Background", P1, P2, "Background", P3])
+    assert removals == []
+    removals, _ = run(["What happens next", P1, "What happens next", P3])  # three words: still a subheading
+    assert removals == []
+
+
+def test_a_body_pasted_twice_with_its_subheadings_goes_entirely():
+    body = ["Background", P1, P2, "Reaction", P4]
+    removals, kept = run(["Council backs bike lanes"] + body + body + ["Related: more city news"])
+    # lines: headline 1, first body 3..11, second body 13..21 (blank lines between paragraphs)
+    assert removed_lines(removals) == [(13, 13), (15, 15), (17, 17), (19, 19), (21, 21)]
+    assert [r.duplicate_of.lines for r in removals] == [(3, 3), (5, 5), (7, 7), (9, 9), (11, 11)]
+    assert kept == ["Council backs bike lanes"] + body + ["Related: more city news"]
+
+
+def test_a_separator_inside_a_pasted_run_goes_with_it():
+    body = [P1, "* * *", "Reaction", P4]
+    removals, kept = run(body + body)
+    assert removed_lines(removals) == [(9, 9), (11, 11), (13, 13), (15, 15)]
+    assert kept == body
+
+
+def test_three_copies_all_point_at_the_first():
+    removals, _ = run([P1, P2, P1, P3, P1])
+    assert [(r.lines, r.duplicate_of.lines) for r in removals] == [((5, 5), (1, 1)), ((9, 9), (1, 1))]
+
+
+def test_near_repeat_keeps_the_more_complete_block_even_when_it_comes_later():
+    shorter = P1.replace(", despite objections from some shop owners on the main street", "")
+    # the shorter, contained copy goes and points at the complete one, wherever it is
+    removals, kept = run([shorter, P2, P1])
+    assert [(r.lines, r.category, r.detector, r.duplicate_of.lines) for r in removals] == [
+        ((1, 1), "near-repeat", "near-repeat:containment", (5, 5))
+    ]
+    assert kept == [P2, P1]
+
+
+def test_near_repeat_by_jaccard_of_word_shingles():
+    edited = P2.replace("safer", "much safer").replace("customers", "shoppers")
+    removals, _ = run([P2, P1, edited], REPEATS_ONLY.replace(near_threshold=0.6))
+    assert len(removals) == 1
+    r = removals[0]
+    assert r.category == "near-repeat" and r.detector == "near-repeat:jaccard" and 0.6 <= r.score < 1.0
+    # the kept copy is the one with more shingles: the edited one has two more words
+    assert r.lines == (1, 1) and r.duplicate_of.lines == (5, 5)
+
+
+def test_a_highlight_bullet_contained_in_the_body_goes():
+    bullet = "- Critics argued that the loss of parking spaces would drive customers to the shopping centres,"
+    removals, kept = run([bullet, P1, P2], sep="\n")
+    assert [(r.lines, r.detector, r.duplicate_of.lines) for r in removals] == [((1, 1), "near-repeat:containment", (3, 3))]
+
+
+def test_very_short_blocks_are_never_near_repeats():
+    removals, _ = run(["Share this article", P1, "Share this story", P2, "Share this article now"])
+    assert removals == []
+    short = "Parking spaces would drive customers away"  # 6 words, all inside P2
+    removals, _ = run([P2, short])
+    assert removals == []
+
+
+def test_sample_002_highlights_and_doubled_body():
+    text = (SAMPLES / "002_a9c1d9645ce3d0de.txt").read_text(encoding="utf-8")
+    result, _ = clean_document(Document("002.txt", text), Config())
+    repeats = [r for r in result.removals if r.category == "repeat"]
+    near = [r for r in result.removals if r.category == "near-repeat"]
+    assert [r.lines[0] for r in repeats] == list(range(22, 38))
+    assert [r.duplicate_of.lines[0] for r in repeats] == list(range(6, 22))
+    assert [r.lines[0] for r in near] == [2, 3, 4]
+
+
+def test_every_reference_points_at_a_kept_block_in_the_samples():
+    for path in sorted(SAMPLES.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        result, _ = clean_document(Document(path.name, text), Config())
+        removed = {tuple(r.lines) for r in result.removals}
+        for r in result.removals:
+            if r.duplicate_of is not None:
+                assert tuple(r.duplicate_of.lines) not in removed, (path.name, r)
+
+
+def test_a_repeat_of_a_block_removed_for_another_reason_takes_that_reason():
+    blocks = segment("Photo: Reuters caption of the mayor\n\nBody text\n\nPhoto: Reuters caption of the mayor\n")
+    chosen = {
+        0: Finding(0, "chrome:caption", "chrome:rule:caption", 0.9),
+        2: Finding(2, "repeat", "repeat:exact", 1.0, Ref("d.txt", (1, 1)), "repeat of line 1"),
+    }
+    settled = settle_references("d.txt", blocks, chosen)
+    assert settled[2] == Finding(2, "chrome:caption", "chrome:rule:caption", 0.9)
+    assert settled[0] == chosen[0]
+
+
+def test_a_chain_of_references_is_followed_to_a_kept_block():
+    blocks = segment("a\n\nb\n\nc\n\nd\n")
+    chosen = {
+        1: Finding(1, "near-repeat", "near-repeat:containment", 0.9, Ref("d.txt", (7, 7))),
+        2: Finding(2, "repeat", "repeat:exact", 1.0, Ref("d.txt", (3, 3))),
+    }
+    settled = settle_references("d.txt", blocks, chosen)
+    assert settled[2] == Finding(2, "near-repeat", "near-repeat:containment", 0.9, Ref("d.txt", (7, 7)))
+    # references to other files are left alone
+    other = {0: Finding(0, "corpus-repeat", "corpus", 0.5, Ref("other.txt", (1, 1)))}
+    assert settle_references("d.txt", blocks, other) == other
+
+
+def test_find_repeats_on_raw_blocks():
+    blocks = [Block(i, i + 1, i + 1, t) for i, t in enumerate([P1, "Note", P1, "Note"])]
+    findings = find_repeats("d.txt", blocks, sign_blocks(blocks, 3), REPEATS_ONLY)
+    # "Note" alone is too short, but it follows a repeated block in both places: part of the run
+    assert [(f.block, f.duplicate_of.lines, f.note) for f in findings] == [
+        (2, (1, 1), "repeat of line 1"),
+        (3, (2, 2), "repeat of line 2"),
+    ]
+
+
+def test_a_raw_copy_of_the_whole_article_goes_and_its_paragraphs_stay():
+    # Scraped pages sometimes carry the article a second time as one line of HTML or Markdown.
+    blob = f"<h1>Council backs bike lanes</h1> <p>{P1}</p> <p>{P2}</p> <p>{P3}</p>"
+    removals, kept = run(["Council backs bike lanes", P1, P2, P3, blob])
+    assert [(r.lines, r.category, r.detector, r.duplicate_of.lines) for r in removals] == [
+        ((9, 9), "near-repeat", "near-repeat:composite", (3, 3))
+    ]
+    assert kept == ["Council backs bike lanes", P1, P2, P3]
+
+
+def test_a_teaser_made_of_the_headline_and_the_lede_goes():
+    headline = "Council votes to expand the bike lane network across the city"
+    teaser = headline + " " + P1
+    removals, kept = run([teaser, headline, P1, P2], REPEATS_ONLY)
+    assert [(r.lines, r.detector, r.duplicate_of.lines) for r in removals] == [((1, 1), "near-repeat:composite", (5, 5))]
+    assert kept == [headline, P1, P2]
+
+
+def test_variants_of_one_line_are_not_a_composite():
+    variants = [f"Average cost of house cleaning services in {city} this year" for city in ("San Diego", "San Jose", "Fresno")]
+    removals, _ = run(variants)
+    assert all(r.detector != "near-repeat:composite" for r in removals)
+
+
+def test_a_paragraph_containing_one_highlight_is_not_a_composite():
+    bullet = "- Critics argued that the loss of parking spaces would hurt the shops,"
+    p2 = P2.replace("would drive customers to the shopping centres outside town", "would hurt the shops")
+    removals, kept = run([bullet, P1, p2])
+    assert [(r.lines, r.detector) for r in removals] == [((1, 1), "near-repeat:containment")]
