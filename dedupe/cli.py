@@ -12,6 +12,7 @@ from . import __version__
 from .config import CATEGORIES, Config
 from .errors import ConfigError, UsageError
 from .pipeline import clean as run_clean
+from .report.html import PAGE_FILES, ReportError, render_report
 
 #: Settings that get their own flag, generated from Config's metadata (the rest: --config FILE).
 TUNABLE_FLAGS = (
@@ -72,13 +73,16 @@ def main():
 @click.option("--keep", type=click.Choice(["first", "longest"]), default=None,
               help="Which of two duplicate documents survives (default: first by path).")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it holds a previous dedupe output.")
+@click.option("--allow", "allow", type=click.Path(path_type=Path), default=None, metavar="FILE",
+              help="Allow-list of blocks a reviewer kept (the review page writes it); they are never removed.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @_tunable_options
-def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet, **tunables):
+def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow, quiet, **tunables):
     """Clean every document under SRC into DST and write a report.
 
     DST mirrors SRC: same relative paths, kept lines byte-for-byte. The report
-    goes to DST/_report (changes.diff, removals.jsonl, summary.json).
+    goes to DST/_report (changes.diff, removals.jsonl, summary.json, and
+    index.html: a review page to open in a browser).
 
     Exit status: 0 done; 1 done, but some inputs could not be read; 2 usage or
     configuration error, nothing written.
@@ -88,6 +92,7 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
       dedupe clean samples/ out/
       dedupe clean corpus/ out/ --skip chrome:credits --near-threshold 0.9
       dedupe clean corpus/ out/ --dry-run --report review/
+      dedupe clean corpus/ out/ --force --allow allow.txt
     """
     try:
         config = Config.from_file(config_file) if config_file else Config()
@@ -98,6 +103,8 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
             changes["skip"] = _categories(skip)
         if keep:
             changes["keep"] = keep
+        if allow:
+            changes["allow"] = str(allow)
         config = config.replace(**changes)
         bar = _LazyBar(quiet)
         run = run_clean(src, dst, config, report=report, dry_run=dry_run, force=force, progress=bar.update)
@@ -109,6 +116,27 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
     if not quiet:
         _print_summary(run, dst, report, dry_run)
     sys.exit(run.exit_code)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--page-files", type=click.IntRange(1), default=PAGE_FILES, show_default=True,
+              help="Changed files per page of the per-file view; more go to index-2.html, index-3.html...")
+def report(folder, page_files):
+    """Render the review page FOLDER/index.html again from a report folder.
+
+    Reads summary.json and removals.jsonl (plus allowed.jsonl and
+    context.jsonl when present) without cleaning anything again.
+
+    \b
+    Example:
+      dedupe report out/_report
+    """
+    try:
+        pages = render_report(folder, page_files=page_files)
+    except ReportError as e:
+        raise click.UsageError(str(e)) from None
+    click.echo(f"review page: {pages[0]}" + (f" (+{len(pages) - 1} more pages)" if len(pages) > 1 else ""))
 
 
 def _categories(values: tuple[str, ...]) -> tuple[str, ...]:

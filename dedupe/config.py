@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .allow import AllowList
 from .errors import ConfigError
 
 #: Every category a removal can carry. `chrome` alone stands for all `chrome:*` kinds.
@@ -72,6 +73,7 @@ class Config:
     skip: tuple[str, ...] = _opt((), "never remove these categories")
     encoding: str = _opt("", "decode every input with this codec instead of UTF-8 with a fallback")
     jobs: int = _opt(1, "worker processes (0: one per core)", 0, 1024)
+    allow: str = _opt("", "allow-list file: blocks a reviewer kept are never removed (format: dedupe/allow.py)")
 
     def __post_init__(self):
         for f in fields(self):
@@ -106,6 +108,12 @@ class Config:
                 codecs.lookup(self.encoding)
             except LookupError:
                 raise ConfigError(f"encoding: unknown codec {self.encoding!r} (try utf-8 or latin-1)") from None
+        # Read once here so a bad allow-list stops the run before anything is written.
+        object.__setattr__(self, "_allow_list", AllowList.load(self.allow) if self.allow else AllowList())
+
+    def allowed(self, category: str, block_hash: int) -> str | None:
+        """The allow-list entry ("FILE:LINE") that keeps a block with this normalized hash from a category."""
+        return self._allow_list.match(category, block_hash)
 
     def wants(self, category: str) -> bool:
         """Whether removals of this category are enabled by --only / --skip."""
