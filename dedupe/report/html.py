@@ -454,7 +454,7 @@ def _document(summary: dict, body: str, data: dict, cats: list[str]) -> str:
     title = f"dedupe review: {summary.get('input', {}).get('folder', '')}"
     return (
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n"
-        f'<meta http-equiv="Content-Security-Policy" content="{_esc(csp)}">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'  # no document text in it
         '<meta name="referrer" content="no-referrer">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_esc(title)}</title>\n<style>{css}</style>\n</head><body>\n"
@@ -545,7 +545,7 @@ _SCRIPT = r"""
   }
   function save() { try { localStorage.setItem(storeKey, JSON.stringify(marks)); } catch (e) { /* file:// may refuse */ } }
   function allowText() {
-    var keys = Object.keys(marks).sort(), lines = [D.allowHeader];
+    var keys = Object.keys(marks).sort(), lines = [D.allowHeader.replace(/\n+$/, "")];
     keys.forEach(function (k) { var m = marks[k]; lines.push(m.cat + " " + m.key + "  # " + m.note); });
     return lines.join("\n").replace(/\n*$/, "\n");
   }
@@ -650,7 +650,7 @@ _SCRIPT = r"""
     var box = $("files");
     box.textContent = "";
     var frag = document.createDocumentFragment();
-    list.slice(0, shown).forEach(function (f) { frag.appendChild(fileSection(f, wanted === "(allowed)" ? "" : wanted, q)); });
+    list.slice(0, shown).forEach(function (f) { frag.appendChild(fileSection(f, wanted, q)); });
     box.appendChild(frag);
     var nr = 0, total = 0;
     list.forEach(function (f) { f.r.forEach(function (r) { if ((wanted === "" || D.cats[r.c] === wanted) && (!q || r.t.toLowerCase().indexOf(q) >= 0)) nr++; }); });
