@@ -12,7 +12,7 @@ from dedupe import clean
 from dedupe.allow import AllowList, AllowListError, block_key, entry_line
 from dedupe.cli import main
 from dedupe.config import Config
-from dedupe.report.html import ReportError, hunk_context, render_report
+from dedupe.report.html import CONTEXT_LINES, ReportError, hunk_context, render_report
 
 SAMPLES = Path(__file__).parent / "data" / "samples"
 if not SAMPLES.is_dir():
@@ -215,7 +215,8 @@ def test_context_comes_from_the_cleaned_text_around_each_cut():
     kept = [True, True, False, False, True, True, True, False, False, True]
     cleaned = "".join(line for line, k in zip(original, kept) if k)
     diff = "--- a/x\n+++ b/x\n@@ -3,2 +2,0 @@ repeat\n-cut 1\n-\n@@ -8,2 +5,0 @@ repeat\n-cut 2\n-cut 3\n"
+    assert CONTEXT_LINES == 1  # one non-blank kept line a side (blank lines ride along as "")
     assert hunk_context(diff, cleaned) == [
-        [[3, 4], [[1, "a"], [2, ""]], [[5, "b"], [6, "c"]]],
-        [[8, 9], [[6, "c"], [7, "d"]], [[10, "e"]]],
+        [[3, 4], [[1, "a"], [2, ""]], [[5, "b"]]],
+        [[8, 9], [[7, "d"]], [[10, "e"]]],
     ]

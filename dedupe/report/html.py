@@ -39,7 +39,7 @@ PAGE_FILES = 2000
 #: Removed text shown per block; longer blocks (whole duplicate documents) are cut, their key is not.
 TEXT_LIMIT = 4000
 #: Kept non-blank lines shown on each side of a cut, and their length.
-CONTEXT_LINES = 2
+CONTEXT_LINES = 1
 CONTEXT_CHARS = 300
 #: Rows of the summary's tables.
 TOP_BLOCKS = 25
@@ -382,7 +382,7 @@ def _summary_html(summary: dict, scan: _Scan, cats: list[str], top: list[dict], 
             rest.update(cnt)
         rows.append((f"{len(sources) - TOP_SOURCES:,} other sources", [(ci[c], n) for c, n in sorted(rest.items())]))
     parts.append(_bar_svg(rows))
-    parts.append(f"<p class=muted>{len(sources):,} sources with removals.</p></div></div>")
+    parts.append(f"<p class=muted>{len(sources):,} source{'s' if len(sources) != 1 else ''} with removals.</p></div></div>")
 
     clusters = summary.get("clusters") or []
     if isinstance(clusters, list) and clusters:
