@@ -1,13 +1,14 @@
 """Size and speed of the review page for a synthetic run: bytes per page, render time, browser load and filter time.
 
-    python benchmarks/review_page.py [--docs 10000] [--out bench-out/review] [--repeat 3]
+    python benchmarks/review_page.py [--docs 10000] [--out bench-out/review] [--repeat 3] [--page-files 2000 10000]
 
 Makes DOCS seeded synthetic documents in 20 source folders (article paragraphs,
 a few chrome lines, one repeated paragraph each), cleans them, then reports:
 the page files and their sizes, `render_report` time (median of --repeat), and
 in headless Chromium (Debian's, via Playwright; skipped if missing) the time
 until index.html has loaded and rendered, and the time a category filter and a
-search take to redraw (medians). Figures are printed, never asserted.
+search take to redraw (medians), for each --page-files (changed files per page).
+Figures are printed, never asserted.
 """
 from __future__ import annotations
 
@@ -93,6 +94,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=10000)
     ap.add_argument("--out", type=Path, default=Path("bench-out/review"))
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--page-files", type=int, nargs="+", default=[2000])
     a = ap.parse_args()
     if a.out.exists():
         shutil.rmtree(a.out)
@@ -102,19 +104,21 @@ def main() -> None:
     run = clean(src, dst)
     print(f"clean: {a.docs} documents, {sum(run.by_category.values())} removals in {time.perf_counter() - start:.1f} s")
     report = dst / "_report"
-    times = []
-    for _ in range(a.repeat):
-        start = time.perf_counter()
-        pages = render_report(report)
-        times.append(time.perf_counter() - start)
-    print(f"render_report: median {statistics.median(times):.2f} s over {a.repeat}")
     for name in ("removals.jsonl", "context.jsonl", "summary.json"):
         print(f"  {name}: {(report / name).stat().st_size:,} bytes")
-    for page in pages:
-        print(f"  {page.name}: {page.stat().st_size:,} bytes")
-    print(f"pages: {len(pages)}, total {sum(p.stat().st_size for p in pages):,} bytes")
-    for key, value in browser_figures(pages[0], a.repeat).items():
-        print(f"browser {key}: {value:.3f}" if isinstance(value, float) else f"browser {key}: {value}")
+    for page_files in a.page_files:
+        print(f"--- page_files={page_files}")
+        times = []
+        for _ in range(a.repeat):
+            start = time.perf_counter()
+            pages = render_report(report, page_files=page_files)
+            times.append(time.perf_counter() - start)
+        print(f"render_report: median {statistics.median(times):.2f} s over {a.repeat}")
+        for page in pages:
+            print(f"  {page.name}: {page.stat().st_size:,} bytes")
+        print(f"pages: {len(pages)}, total {sum(p.stat().st_size for p in pages):,} bytes")
+        for key, value in browser_figures(pages[0], a.repeat).items():
+            print(f"browser {key}: {value:.3f}" if isinstance(value, float) else f"browser {key}: {value}", flush=True)
 
 
 if __name__ == "__main__":

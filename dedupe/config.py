@@ -73,7 +73,7 @@ class Config:
     skip: tuple[str, ...] = _opt((), "never remove these categories")
     encoding: str = _opt("", "decode every input with this codec instead of UTF-8 with a fallback")
     jobs: int = _opt(1, "worker processes (0: one per core)", 0, 1024)
-    allow: str = _opt("", "allow-list file: blocks a reviewer kept are never removed (format: dedupe/allow.py)")
+    allow: str = _opt("", "allow-list file: blocks a reviewer kept are never removed (format: docs/review-page.md)")
 
     def __post_init__(self):
         for f in fields(self):

@@ -127,7 +127,7 @@ class _Scan:
                 self.order.append(obj["file"])
         self.by_source: dict[str, Counter] = {}
         self.block_count: Counter = Counter()
-        self.block_cats: dict[int, Counter] = {}
+        self.block_cat: dict[int, str] = {}  # the category a block was first removed under
         self.removals = self.allowed = 0
         self.categories: set[str] = set()
         for name in ("removals.jsonl", "allowed.jsonl"):
@@ -145,10 +145,7 @@ class _Scan:
                 if cat != "duplicate-document":
                     h = int(block_key(str(r.get("text", "")))[5:], 16)
                     self.block_count[h] += 1
-                    if h in self.block_cats:
-                        self.block_cats[h][cat] += 1
-                    elif self.block_count[h] >= 2 or len(self.block_cats) < 200_000:
-                        self.block_cats[h] = Counter({cat: 1})
+                    self.block_cat.setdefault(h, cat)
 
 
 def render_report(folder: str | Path, page_files: int = PAGE_FILES) -> list[Path]:
@@ -196,7 +193,7 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES) -> list[Path
 
 
 def _top_blocks(folder: Path, scan: _Scan) -> list[dict]:
-    """The most frequent removed blocks (template text): count, main category, key and an example."""
+    """The most frequent removed blocks (template text): count, first category, key and an example."""
     best = [(h, c) for h, c in scan.block_count.most_common(TOP_BLOCKS) if c > 1]
     want = {h: i for i, (h, _) in enumerate(best)}
     rows: list[dict | None] = [None] * len(best)
@@ -210,8 +207,7 @@ def _top_blocks(folder: Path, scan: _Scan) -> list[dict]:
         i = want.get(int(key[5:], 16))
         if i is not None and rows[i] is None:
             h, count = best[i]
-            cat = scan.block_cats[h].most_common(1)[0][0] if h in scan.block_cats else str(r.get("category"))
-            rows[i] = {"count": count, "category": cat, "key": key, "text": text, "file": r["file"]}
+            rows[i] = {"count": count, "category": scan.block_cat[h], "key": key, "text": text, "file": r["file"]}
     return [r for r in rows if r]
 
 
@@ -404,7 +400,7 @@ def _summary_html(summary: dict, scan: _Scan, cats: list[str], top: list[dict], 
 
     if top:
         parts.append("<h3>Most frequent removed blocks</h3><p class=muted>Text removed in many places: usually a "
-                     "site's template. Keep marks every copy.</p><table class=top><tr><th>times</th><th>category</th>"
+                     "site's template. Keep this keeps every copy removed under the category shown.</p><table class=top><tr><th>times</th><th>category</th>"
                      "<th>text</th><th></th></tr>")
         for t in top:
             parts.append(
