@@ -220,3 +220,30 @@ def test_context_comes_from_the_cleaned_text_around_each_cut():
         [[3, 4], [[1, "a"], [2, ""]], [[5, "b"]]],
         [[8, 9], [[7, "d"]], [[10, "e"]]],
     ]
+
+
+def page_files(pages: list[Path]) -> list[dict]:
+    rows = []
+    for p in pages:
+        rows += json.loads(re.search(r"id=data>(.*?)</script>", p.read_text(encoding="utf-8"), re.S).group(1))["files"]
+    return rows
+
+
+def test_a_file_with_only_allowed_blocks_is_paged_with_the_others_with_or_without_context(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    para = "A paragraph that the writer of {} repeated twice, long enough to count as a repeat."
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (src / name).write_text("Title\n" + para.format(name) + "\nMiddle words here.\n" + para.format(name) + "\n",
+                                encoding="utf-8")
+    allow = tmp_path / "allow.txt"
+    allow.write_text("repeat text: " + para.format("b.txt") + "\n", encoding="utf-8")
+    clean(src, tmp_path / "out", Config(allow=str(allow)))
+    report = tmp_path / "out" / "_report"
+    shown = [("a.txt", 1, 0), ("b.txt", 0, 1), ("c.txt", 1, 0)]
+    rows = page_files(render_report(report, page_files=1))
+    assert [(f["f"], len(f["r"]), len(f["a"])) for f in rows] == shown  # run order, from context.jsonl
+    assert [len(f["h"]) for f in rows] == [1, 0, 1]
+    (report / "context.jsonl").unlink()  # an older report: files with removals first, then allowed-only ones
+    rows = page_files(render_report(report, page_files=1))
+    assert [(f["f"], len(f["r"]), len(f["a"])) for f in rows] == [shown[0], shown[2], shown[1]]

@@ -2,7 +2,7 @@
 
 Two further files feed the review page: allowed.jsonl (blocks the allow-list
 kept, one removal-like object each with "allow": "FILE:LINE") and
-context.jsonl (for each changed file, a few kept lines around each cut).
+context.jsonl (each file the page shows, in run order, with the kept lines around each cut).
 """
 from __future__ import annotations
 
@@ -87,8 +87,9 @@ class RunReport:
             self.allowed_by_category[a.removal.category] += 1
             if self._allowed:
                 self._allowed.write(json.dumps(a.to_json(), ensure_ascii=False) + "\n")
-        if diff and self._context and result.cleaned is not None:
-            hunks = hunk_context(diff, result.cleaned)
+        if self._context and (result.removals or result.allowed):
+            # One line for every file the page shows, in run order: the page is paged by this order.
+            hunks = hunk_context(diff, result.cleaned) if diff and result.cleaned is not None else []
             self._context.write(json.dumps({"file": result.file, "hunks": hunks}, ensure_ascii=False) + "\n")
 
     def summary(self, config, version: str, src: Path, dst: Path, dry_run: bool) -> dict:

@@ -125,6 +125,9 @@ class _Scan:
             if obj["file"] not in seen:
                 seen.add(obj["file"])
                 self.order.append(obj["file"])
+        # context.jsonl lists every shown file in run order; without it (an older report) or if it
+        # misses one, the files are paged in order of appearance and each page is gathered in memory.
+        self.in_step = bool(self.order)
         self.by_source: dict[str, Counter] = {}
         self.block_count: Counter = Counter()
         self.block_cat: dict[int, str] = {}  # the category a block was first removed under
@@ -137,6 +140,7 @@ class _Scan:
                 if f not in seen:
                     seen.add(f)
                     self.order.append(f)
+                    self.in_step = False
                 if name == "allowed.jsonl":
                     self.allowed += 1
                     continue
@@ -179,7 +183,7 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES) -> list[Path
     head = _summary_html(summary, scan, cats, top, page_of)
 
     written = []
-    for page, files in _pages(folder, scan.order, page_of, n_pages):
+    for page, files in (_pages if scan.in_step else _pages_in_memory)(folder, scan.order, page_of, n_pages):
         data = _page_data(page, n_pages, files, cats, page_of, run_id)
         body = head + _pages_nav(ranges, page) + _FILE_VIEW
         doc = _document(summary, body, data, cats)
@@ -241,6 +245,20 @@ def _pages(folder: Path, order: list[str], page_of: dict, n_pages: int) -> Itera
                     entry["r" if name == "removals" else "a"].append(obj)
                 pending[name] = next(stream, None)
         yield page, [files[f] for f in order if page_of[f] == page and f in files]
+
+
+def _pages_in_memory(folder: Path, order: list[str], page_of: dict, n_pages: int) -> Iterator[tuple[int, list[dict]]]:
+    """Each page's files when the report's files are not known to be in step: everything read first."""
+    files: dict[str, dict] = {f: {"f": f, "r": [], "a": [], "h": []} for f in order}
+    for name, key in (("removals", "r"), ("allowed", "a"), ("context", "h")):
+        for _, obj in _read_jsonl(folder / f"{name}.jsonl", required=name == "removals"):
+            if key == "h":
+                if obj["file"] in files:
+                    files[obj["file"]]["h"].extend(obj.get("hunks", []))
+            else:
+                files[obj["file"]][key].append(obj)
+    for page in range(1, n_pages + 1):
+        yield page, [files[f] for f in order if page_of[f] == page]
 
 
 def _page_data(page: int, n_pages: int, files: list[dict], cats: list[str], page_of: dict, run_id: str) -> dict:
