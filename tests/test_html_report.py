@@ -258,7 +258,7 @@ def test_round_trip_keep_in_the_page_then_the_next_run_keeps_and_shows_it(browse
     assert target not in removals(report)
     lines = allow.read_text(encoding="utf-8").splitlines()
     entries = [n for n, line in enumerate(lines, 1) if line.strip() and not line.startswith("#")]
-    assert len(entries) == 1 and lines[entries[0] - 1].startswith(f"chrome:caption xxh3:")
+    assert len(entries) == 1 and lines[entries[0] - 1].startswith("chrome:caption xxh3:")
     entry_line = entries[0]
     assert removals(report, "allowed.jsonl") == [{**target, "allow": f"{allow}:{entry_line}"}]
     assert target["text"] in (out / target["file"]).read_text(encoding="utf-8")
