@@ -161,8 +161,9 @@ def _remove_previous_output(dst: Path, report_dir: Path) -> None:
         marker.unlink()
     for name in ("changes.diff", "removals.jsonl", "summary.json", "index.html", "allowed.jsonl", "context.jsonl"):
         (report_dir / name).unlink(missing_ok=True)
-    for page in report_dir.glob("index-*.html"):  # the review page's further pages
-        page.unlink()
+    for page in report_dir.glob("index-*.html"):  # the review page's further pages: index-2.html...
+        if page.name[6:-5].isdigit():
+            page.unlink()
     if report_dir.is_dir() and not any(report_dir.iterdir()):
         shutil.rmtree(report_dir)
 

@@ -192,8 +192,9 @@ def test_pages_split_the_files_and_every_page_counts_the_whole_run(sample_run, t
         data = json.loads(re.search(r'id=data>(.*?)</script>', text, re.S).group(1))
         files += [f["f"] for f in data["files"]]
     assert files == sorted({r["file"] for r in removals(report)})
-    render_report(report)  # one page again: the others go
-    assert sorted(p.name for p in report.glob("index*.html")) == ["index.html"]
+    (report / "index-notes.html").write_text("a reviewer's own file", encoding="utf-8")
+    render_report(report)  # one page again: the other pages go, nothing else
+    assert sorted(p.name for p in report.glob("index*.html")) == ["index-notes.html", "index.html"]
 
 
 def test_a_damaged_report_file_is_named_with_its_line(sample_run, tmp_path):

@@ -191,7 +191,7 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES) -> list[Path
         atomic_write(path, doc.encode("utf-8"))
         written.append(path)
     for stale in folder.glob("index-*.html"):  # pages of an earlier, larger run
-        if stale not in written:
+        if stale not in written and stale.name[6:-5].isdigit():
             stale.unlink()
     return written
 
