@@ -12,6 +12,7 @@ from . import __version__
 from .config import CATEGORIES, Config
 from .errors import ConfigError, UsageError
 from .pipeline import clean as run_clean
+from .report.html import PAGE_FILES, ReportError, render_report
 
 #: Settings that get their own flag, generated from Config's metadata (the rest: --config FILE).
 TUNABLE_FLAGS = (
@@ -72,6 +73,8 @@ def main():
 @click.option("--keep", type=click.Choice(["first", "longest"]), default=None,
               help="Which of two duplicate documents survives (default: first by path).")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it holds a previous dedupe output.")
+@click.option("--allow", "allow", type=click.Path(path_type=Path), default=None, metavar="FILE",
+              help="Allow-list of blocks a reviewer kept (the review page writes it); they are never removed.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--include", multiple=True, metavar="GLOB",
               help="Read only files whose relative path or name matches (repeatable), e.g. --include '*.html'.")
@@ -85,12 +88,13 @@ def main():
 @click.option("--html-comments/--no-html-comments", default=None,
               help="HTML: keep the page's comment section in the extracted text (default: no).")
 @_tunable_options
-def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet,
+def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow, quiet,
           include, exclude, text_field, id_field, html_favor, html_comments, **tunables):
     """Clean every document under IN into OUT and write a report.
 
     OUT mirrors IN: same relative paths, kept lines byte-for-byte. The report
-    goes to OUT/_report (changes.diff, removals.jsonl, summary.json).
+    goes to OUT/_report (changes.diff, removals.jsonl, summary.json, and
+    index.html: a review page to open in a browser).
 
     Text files are cleaned as they are; HTML pages (.html, .htm) are reduced
     to their main text with trafilatura and written as .txt; JSONL files
@@ -107,6 +111,7 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
       dedupe clean corpus/ out/ --skip chrome:credits --near-threshold 0.9
       dedupe clean corpus/ out/ --dry-run --report review/
       dedupe clean crawl/ out/ --include '*.jsonl.gz' --text-field content --id-field id
+      dedupe clean corpus/ out/ --force --allow allow.txt
     """
     bar = _LazyBar(quiet)
     try:
@@ -121,6 +126,8 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
         formats = {"include": include, "exclude": exclude, "text_field": text_field, "id_field": id_field,
                    "html_favor": html_favor, "html_comments": html_comments}
         changes.update({k: v for k, v in formats.items() if v not in (None, ())})
+        if allow:
+            changes["allow"] = str(allow)
         config = config.replace(**changes)
         run = run_clean(src, dst, config, report=report, dry_run=dry_run, force=force, progress=bar.update)
     except (ConfigError, UsageError) as e:
@@ -142,6 +149,27 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
                 click.secho(f"warning: {n.file}: {n.message}", fg="yellow", err=True)
         _print_summary(run, dst, report, dry_run)
     sys.exit(run.exit_code)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--page-files", type=click.IntRange(1), default=PAGE_FILES, show_default=True,
+              help="Changed files per page of the per-file view; more go to index-2.html, index-3.html...")
+def report(folder, page_files):
+    """Render the review page FOLDER/index.html again from a report folder.
+
+    Reads summary.json and removals.jsonl (plus allowed.jsonl and
+    context.jsonl when present) without cleaning anything again.
+
+    \b
+    Example:
+      dedupe report out/_report
+    """
+    try:
+        pages = render_report(folder, page_files=page_files)
+    except ReportError as e:
+        raise click.UsageError(str(e)) from None
+    click.echo(f"review page: {pages[0]}" + (f" (+{len(pages) - 1} more pages)" if len(pages) > 1 else ""))
 
 
 def _categories(values: tuple[str, ...]) -> tuple[str, ...]:

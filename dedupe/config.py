@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .allow import AllowList
 from .errors import ConfigError
 
 #: Every category a removal can carry. `chrome` alone stands for all `chrome:*` kinds.
@@ -85,6 +86,7 @@ class Config:
     html_favor: str = _opt("balanced", "HTML: trafilatura's preference, more text (recall) or less but surer (precision)",
                            choices=("balanced", "precision", "recall"))
     html_comments: bool = _opt(False, "HTML: keep the page's comment section in the extracted text")
+    allow: str = _opt("", "allow-list file: blocks a reviewer kept are never removed (format: docs/review-page.md)")
 
     def __post_init__(self):
         for f in fields(self):
@@ -123,6 +125,12 @@ class Config:
                 codecs.lookup(self.encoding)
             except LookupError:
                 raise ConfigError(f"encoding: unknown codec {self.encoding!r} (try utf-8 or latin-1)") from None
+        # Read once here so a bad allow-list stops the run before anything is written.
+        object.__setattr__(self, "_allow_list", AllowList.load(self.allow) if self.allow else AllowList())
+
+    def allowed(self, category: str, block_hash: int) -> str | None:
+        """The allow-list entry ("FILE:LINE") that keeps a block with this normalized hash from a category."""
+        return self._allow_list.match(category, block_hash)
 
     def _check_formats(self) -> None:
         for name in ("include", "exclude"):

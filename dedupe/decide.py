@@ -13,17 +13,40 @@ def _rank(f: Finding) -> tuple:
     return (PRIORITY.get(f.category, 3), -f.score, f.category, f.detector)
 
 
-def decide(findings: list[Finding], config: Config) -> dict[int, Finding]:
-    """The finding that removes each removed block, after --only/--skip and score thresholds."""
+def _eligible(f: Finding, config: Config) -> bool:
+    if not config.wants(f.category):
+        return False
+    return not (f.category.startswith("chrome:") and f.score < config.chrome_threshold)
+
+
+def decide(findings: list[Finding], config: Config, hashes: list[int] | None = None) -> dict[int, Finding]:
+    """The finding that removes each removed block, after --only/--skip, score thresholds and the allow-list.
+
+    `hashes` are the blocks' normalized hashes; without them the allow-list is not consulted.
+    """
     chosen: dict[int, Finding] = {}
     for f in findings:
-        if not config.wants(f.category):
+        if not _eligible(f, config):
             continue
-        if f.category.startswith("chrome:") and f.score < config.chrome_threshold:
+        if hashes is not None and config.allowed(f.category, hashes[f.block]):
             continue
         if f.block not in chosen or _rank(f) < _rank(chosen[f.block]):
             chosen[f.block] = f
     return chosen
+
+
+def allowed(
+    findings: list[Finding], config: Config, hashes: list[int], chosen: dict[int, Finding]
+) -> dict[int, tuple[Finding, str]]:
+    """Blocks kept only because of the allow-list: the finding it overrode and the entry ("FILE:LINE")."""
+    out: dict[int, tuple[Finding, str]] = {}
+    for f in findings:
+        if f.block in chosen or not _eligible(f, config):
+            continue
+        entry = config.allowed(f.category, hashes[f.block])
+        if entry and (f.block not in out or _rank(f) < _rank(out[f.block][0])):
+            out[f.block] = (f, entry)
+    return out
 
 
 def kept_lines(n_lines: int, blank: list[bool], blocks: list[Block], removed: set[int]) -> list[bool]:

@@ -16,12 +16,12 @@ from typing import Callable
 
 from . import __version__
 from .config import Config
-from .decide import decide, kept_lines, settle_references
+from .decide import allowed, decide, kept_lines, settle_references
 from .detect import detect
 from .errors import InputError
 from .formats import write_cleaned
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file
-from .records import DocResult, Document, Notice, Removal
+from .records import Allowed, DocResult, Document, Notice, Removal
 from .report import RunReport, file_diff
 from .segment import segment, split_lines
 from .sign import sign_blocks
@@ -36,7 +36,8 @@ def clean_document(doc: Document, config: Config, timings: Counter | None = None
     blocks = clock("segment", segment, doc.text)
     sigs = clock("sign", sign_blocks, blocks, config.shingle_size)
     findings = clock("detect", detect, doc.id, blocks, sigs, config)
-    chosen = clock("decide", decide, findings, config)
+    hashes = [s.hash for s in sigs]
+    chosen = clock("decide", decide, findings, config, hashes)
     chosen = settle_references(doc.id, blocks, chosen)
     lines = split_lines(doc.text)
     keep = kept_lines(len(lines), [not line.strip() for line in lines], blocks, set(chosen))
@@ -52,6 +53,12 @@ def clean_document(doc: Document, config: Config, timings: Counter | None = None
         )
         for i, f in sorted(chosen.items())
     ]
+    # What the allow-list kept, recorded like a removal so the report can show it as allowed.
+    kept_by_allow = [
+        Allowed(Removal(doc.id, blocks[i].lines, f.category, f.detector, f.score, f.duplicate_of,
+                        "".join(lines[blocks[i].first_line - 1 : blocks[i].last_line]).rstrip("\r\n")), entry)
+        for i, (f, entry) in sorted(allowed(findings, config, hashes, chosen).items())
+    ]
     cleaned = "".join(line for line, k in zip(lines, keep) if k)
     result = DocResult(
         file=doc.id,
@@ -60,6 +67,7 @@ def clean_document(doc: Document, config: Config, timings: Counter | None = None
         in_chars=len(doc.text),
         out_chars=len(cleaned),
         in_blocks=len(blocks),
+        allowed=kept_by_allow,
     )
     return result, file_diff(doc.id, lines, keep, removals, doc.encoding)
 
@@ -153,8 +161,11 @@ def _remove_previous_output(dst: Path, report_dir: Path) -> None:
             except (ValueError, OSError):
                 continue
         marker.unlink()
-    for name in ("changes.diff", "removals.jsonl", "summary.json", "index.html"):
+    for name in ("changes.diff", "removals.jsonl", "summary.json", "index.html", "allowed.jsonl", "context.jsonl"):
         (report_dir / name).unlink(missing_ok=True)
+    for page in report_dir.glob("index-*.html"):  # the review page's further pages: index-2.html...
+        if page.name[6:-5].isdigit():
+            page.unlink()
     if report_dir.is_dir() and not any(report_dir.iterdir()):
         shutil.rmtree(report_dir)
 

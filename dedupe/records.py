@@ -81,6 +81,17 @@ class Removal:
 
 
 @dataclass(frozen=True)
+class Allowed:
+    """A block a detector claimed but the allow-list kept: one line of allowed.jsonl."""
+
+    removal: Removal  # what would have been removed, and why
+    entry: str  # the allow-list line that kept it, "FILE:LINE"
+
+    def to_json(self) -> dict:
+        return {**self.removal.to_json(), "allow": self.entry}
+
+
+@dataclass(frozen=True)
 class Notice:
     """Something a reviewer should know about one input: a failure (skipped) or a warning (handled)."""
 
@@ -100,3 +111,4 @@ class DocResult:
     out_chars: int = 0
     in_blocks: int = 0
     dropped: bool = False
+    allowed: list[Allowed] = field(default_factory=list)

@@ -47,3 +47,7 @@ def summary(report: Path) -> dict:
     return json.loads((report / "summary.json").read_text(encoding="utf-8"))
 
 
+
+
+#: The files every run writes to its report folder.
+REPORT_FILES = ("allowed.jsonl", "changes.diff", "context.jsonl", "index.html", "removals.jsonl", "summary.json")

@@ -11,7 +11,7 @@ import pytest
 from dedupe import __version__
 from dedupe.cli import _LazyBar, main
 
-from helpers import SAMPLES, removals, summary, tree_hashes, write_tree
+from helpers import REPORT_FILES, SAMPLES, removals, summary, tree_hashes, write_tree
 
 ARTICLE = (
     "The council approved the new budget on Tuesday after a long debate about school funding.\n\n"
@@ -239,7 +239,7 @@ def test_clean_samples(cli, tmp_path, samples_copy):
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [".dedupe-output.json", "_report"] + [p.name for p in SAMPLES.iterdir()]
     )
-    assert sorted(p.name for p in (out / "_report").iterdir()) == ["changes.diff", "removals.jsonl", "summary.json"]
+    assert sorted(p.name for p in (out / "_report").iterdir()) == list(REPORT_FILES)
     assert tree_hashes(samples_copy) == before
 
 
@@ -262,7 +262,7 @@ def test_report_option_puts_the_report_elsewhere(cli, tmp_path, samples_copy):
     result = cli("clean", samples_copy, out, "--report", rep)
     assert result.exit_code == 0
     assert not (out / "_report").exists()
-    assert sorted(p.name for p in rep.iterdir()) == ["changes.diff", "removals.jsonl", "summary.json"]
+    assert sorted(p.name for p in rep.iterdir()) == list(REPORT_FILES)
     assert result.stdout.splitlines()[-1] == f"report: {rep}"
 
 
@@ -369,7 +369,7 @@ def test_config_written_in_summary_reads_back(cli, tmp_path, samples_copy):
     "name, text, message",
     [
         ("c.toml", "near_treshold = 0.9\n",
-         "unknown setting 'near_treshold' (did you mean 'near_threshold'?); known settings: chrome_threshold, "),
+         "unknown setting 'near_treshold' (did you mean 'near_threshold'?); known settings: allow, chrome_threshold, "),
         ("c.json", '{"shingle_size": 0}', "shingle_size must be between 1 and 10, not 0"),
         ("c.toml", "near_threshold = 2.0\n", "near_threshold must be between 0.1 and 1.0, not 2.0"),
         ("c.toml", 'keep = "newest"\n', "keep must be one of first, longest, not 'newest'"),

@@ -21,6 +21,12 @@ from dedupe.formats import format_of, output_rel, refuse_collisions, selected
 from dedupe.formats.html import declared_charset
 from dedupe.formats.jsonl import replace_field, write_jsonl
 from dedupe.records import DocResult, Document
+from helpers import REPORT_FILES
+
+
+def cleaned_files(out: Path) -> list[str]:
+    """OUT's cleaned copies, without the report and the marker."""
+    return [f for f in files_under(out) if not f.startswith(("_report/", ".dedupe-output"))]
 
 DATA = Path(__file__).parent / "data" / "formats"
 PAGES = Path(__file__).resolve().parents[2] / "shared" / "data" / "webpages-dev" / "pages"
@@ -75,9 +81,7 @@ def test_a_real_page_from_the_data_set_comes_out_as_its_cleaned_main_text(tmp_pa
     ]
     assert files_under(tmp_path / "out") == [
         ".dedupe-output.json",
-        "_report/changes.diff",
-        "_report/removals.jsonl",
-        "_report/summary.json",
+        *(f"_report/{name}" for name in REPORT_FILES),
         "statnews.com__0221.txt",
     ]
     out = (tmp_path / "out" / "statnews.com__0221.txt").read_text(encoding="utf-8")
@@ -303,8 +307,7 @@ def test_hostile_ids_name_documents_in_the_report_and_never_become_paths(tmp_pat
     assert result.exit_code == 0
     created = sorted(set(files_under(tmp_path)) - set(before))
     assert created == [
-        "out/.dedupe-output.json", "out/_report/changes.diff", "out/_report/removals.jsonl",
-        "out/_report/summary.json", "out/c.jsonl",
+        "out/.dedupe-output.json", *(f"out/_report/{name}" for name in REPORT_FILES), "out/c.jsonl",
     ]
     removal = json.loads((tmp_path / "out" / "_report" / "removals.jsonl").read_text(encoding="utf-8"))
     shown = hostile.replace("\x00", "\\x00").replace("\n", "\\x0a")
@@ -424,11 +427,11 @@ def test_a_mixed_folder_reads_each_file_by_its_format_and_include_exclude_select
     (src / "notes.txt").write_text("\n".join(ARTICLE) + "\nShare on Facebook\n", encoding="utf-8")
     result = run("clean", str(src), str(tmp_path / "out"), "--exclude", "draft.*")
     assert result.exit_code == 0
-    assert files_under(tmp_path / "out")[4:] == ["c.jsonl", "notes.txt", "web/p.txt"]
+    assert cleaned_files(tmp_path / "out") == ["c.jsonl", "notes.txt", "web/p.txt"]
     assert (tmp_path / "out" / "notes.txt").read_text(encoding="utf-8") == "\n".join(ARTICLE) + "\n"
     result = run("clean", str(src), str(tmp_path / "out2"), "--include", "*.html", "--exclude", "web/draft.html")
     assert result.exit_code == 0
-    assert files_under(tmp_path / "out2")[4:] == ["web/p.txt"]
+    assert cleaned_files(tmp_path / "out2") == ["web/p.txt"]
 
 
 def test_format_and_output_name_come_from_the_file_name_only():
@@ -510,6 +513,5 @@ def test_a_pages_hostile_title_and_url_stay_metadata_and_never_become_paths(tmp_
     before = files_under(tmp_path)
     assert run("clean", str(src), str(tmp_path / "out")).exit_code == 0
     assert sorted(set(files_under(tmp_path)) - set(before)) == [
-        "out/.dedupe-output.json", "out/_report/changes.diff", "out/_report/removals.jsonl",
-        "out/_report/summary.json", "out/p.txt",
+        "out/.dedupe-output.json", *(f"out/_report/{name}" for name in REPORT_FILES), "out/p.txt",
     ]

@@ -1,4 +1,9 @@
-"""The report a reviewer reads: changes.diff, removals.jsonl and summary.json, written as the run goes."""
+"""The report a reviewer reads: changes.diff, removals.jsonl, summary.json and index.html, written as the run goes.
+
+Two further files feed the review page: allowed.jsonl (blocks the allow-list
+kept, one removal-like object each with "allow": "FILE:LINE") and
+context.jsonl (each file the page shows, in run order, with the kept lines around each cut).
+"""
 from __future__ import annotations
 
 import json
@@ -8,6 +13,7 @@ from pathlib import Path
 from ..records import DocResult, Notice
 from ..write import atomic_write
 from .diff import file_diff
+from .html import hunk_context, render_report
 
 __all__ = ["RunReport", "file_diff"]
 
@@ -30,16 +36,19 @@ class RunReport:
         self.out_chars = 0
         self.blocks = 0
         self.by_category: Counter = Counter()
+        self.allowed_by_category: Counter = Counter()
         self.chars_by_category: Counter = Counter()
         self.per_file: dict[str, dict] = {}
         self.notices: list[Notice] = []
         self.timings: Counter = Counter()
-        self._diff = self._removals = None
+        self._diff = self._removals = self._allowed = self._context = None
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
             # surrogateescape: removed lines of non-UTF-8 files are written as their own bytes (see file_diff)
             self._diff = open(folder / ".changes.diff.tmp", "w", encoding="utf-8", errors="surrogateescape", newline="")
             self._removals = open(folder / ".removals.jsonl.tmp", "w", encoding="utf-8", newline="")
+            self._allowed = open(folder / ".allowed.jsonl.tmp", "w", encoding="utf-8", newline="")
+            self._context = open(folder / ".context.jsonl.tmp", "w", encoding="utf-8", newline="")
 
     @property
     def failed(self) -> list[Notice]:
@@ -75,6 +84,14 @@ class RunReport:
             }
         if diff and self._diff:
             self._diff.write(diff)
+        for a in result.allowed:
+            self.allowed_by_category[a.removal.category] += 1
+            if self._allowed:
+                self._allowed.write(json.dumps(a.to_json(), ensure_ascii=False) + "\n")
+        if self._context and (result.removals or result.allowed):
+            # One line for every file the page shows, in run order: the page is paged by this order.
+            hunks = hunk_context(diff, result.cleaned) if diff and result.cleaned is not None else []
+            self._context.write(json.dumps({"file": result.file, "hunks": hunks}, ensure_ascii=False) + "\n")
 
     def summary(self, config, version: str, src: Path, dst: Path, dry_run: bool) -> dict:
         """Everything summary.json holds."""
@@ -103,6 +120,10 @@ class RunReport:
                     for k in sorted(self.by_category)
                 },
             },
+            "allowed": {
+                "blocks": sum(self.allowed_by_category.values()),
+                "by_category": dict(sorted(self.allowed_by_category.items())),
+            },
             "files": dict(sorted(self.per_file.items())),
             "failed": [{"file": n.file, "message": n.message} for n in sorted(self.failed, key=lambda n: n.file)],
             "warnings": [
@@ -115,17 +136,23 @@ class RunReport:
         }
 
     def finish(self, summary: dict) -> None:
-        """Close the streamed files, move them to their real names and write summary.json."""
+        """Close the streamed files, move them to their real names, write summary.json and the review page."""
         if self.folder is None:
             return
-        for handle, name in ((self._diff, "changes.diff"), (self._removals, "removals.jsonl")):
+        for handle, name in (
+            (self._diff, "changes.diff"),
+            (self._removals, "removals.jsonl"),
+            (self._allowed, "allowed.jsonl"),
+            (self._context, "context.jsonl"),
+        ):
             handle.close()
             Path(handle.name).replace(self.folder / name)
         atomic_write(self.folder / "summary.json", (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
+        render_report(self.folder)
 
     def abort(self) -> None:
         """Drop the temporary files of a run that failed."""
-        for handle in (self._diff, self._removals):
+        for handle in (self._diff, self._removals, self._allowed, self._context):
             if handle:
                 handle.close()
                 Path(handle.name).unlink(missing_ok=True)

@@ -1,0 +1,742 @@
+"""index.html: the self-contained review page, rendered from the report folder's files.
+
+The page needs no network and no other file: its style and its one script are
+inline and pinned by hash in a Content-Security-Policy, so nothing a scraped
+document contains can run, load or navigate. The run's summary, charts,
+clusters and most frequent removed blocks are rendered here with every string
+escaped; the per-file view is built in the browser from JSON embedded in a
+non-executed <script type="application/json"> (with `<` escaped) and written
+with textContent only.
+
+What it reads: summary.json and removals.jsonl (required), allowed.jsonl and
+context.jsonl (optional). Size: the page carries each removed block's text
+(shortened past TEXT_LIMIT characters) and, as context, up to CONTEXT_LINES
+kept lines on each side of each cut (shortened past CONTEXT_CHARS), never the
+whole kept documents, so it grows with what was removed, not with the corpus.
+Runs with more than `page_files` changed files are split: index.html holds the
+first files and the whole run's counts; index-2.html, index-3.html... the next.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import quote
+
+from ..allow import HEADER as ALLOW_HEADER
+from ..allow import block_key
+from ..errors import DedupeError
+from ..segment import split_lines
+from ..write import atomic_write
+
+#: Changed files per page: a few thousand sections stay responsive in a browser.
+PAGE_FILES = 2000
+#: Removed text shown per block; longer blocks (whole duplicate documents) are cut, their key is not.
+TEXT_LIMIT = 4000
+#: Kept non-blank lines shown on each side of a cut, and their length.
+CONTEXT_LINES = 1
+CONTEXT_CHARS = 300
+#: Rows of the summary's tables.
+TOP_BLOCKS = 25
+TOP_SOURCES = 12
+TOP_CLUSTERS = 20
+
+_HUNK = re.compile(r"^@@ -(\d+),(\d+) \+(\d+),0 @@", re.MULTILINE)
+
+
+class ReportError(DedupeError):
+    """The report folder cannot be rendered (a file missing or malformed); the message names file and fix."""
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def hunk_context(diff: str, cleaned: str) -> list[list]:
+    """For each hunk of a file's diff: [first, last] input lines and the kept lines just before and after.
+
+    Kept lines are [input line, text] pairs ("" for a blank line), CONTEXT_LINES non-blank ones a side,
+    read from the cleaned text: a hunk header's +K says K kept lines come before it.
+    """
+    out_lines = split_lines(cleaned)
+    heads = [(int(m.group(1)), int(m.group(2)), int(m.group(3))) for m in _HUNK.finditer(diff)]
+    hunks = []
+    for h, (start, count, k) in enumerate(heads):
+        prev_k = heads[h - 1][2] if h else 0
+        next_k = heads[h + 1][2] if h + 1 < len(heads) else len(out_lines)
+        before, after = [], []
+        o = k - 1
+        # Blank lines come along as "" (the page hides them) so a gap of blanks is not shown as hidden text.
+        while o >= prev_k and sum(1 for _, t in before if t) < CONTEXT_LINES and k - o <= 50:
+            before.append([start - (k - o), _cut(out_lines[o].strip("\r\n") if out_lines[o].strip() else "", CONTEXT_CHARS)])
+            o -= 1
+        o = k
+        while o < next_k and sum(1 for _, t in after if t) < CONTEXT_LINES and o - k < 50:
+            after.append([start + count + (o - k), _cut(out_lines[o].strip("\r\n") if out_lines[o].strip() else "", CONTEXT_CHARS)])
+            o += 1
+        hunks.append([[start, start + count - 1], before[::-1], after])
+    return hunks
+
+
+def _read_jsonl(path: Path, required: bool) -> Iterator[tuple[int, dict]]:
+    if not path.is_file():
+        if required:
+            raise ReportError(f"{path} is missing; run dedupe clean again to write a whole report")
+        return
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as e:
+                raise ReportError(f"{path}:{n}: not valid JSON ({e}); run dedupe clean again to rewrite it") from None
+            if not isinstance(obj, dict) or not isinstance(obj.get("file"), str):
+                raise ReportError(f"{path}:{n}: expected an object with a \"file\"; run dedupe clean again to rewrite it")
+            yield n, obj
+
+
+def _source(file: str) -> str:
+    """The top folder a file came from: the 'source' of the per-source chart."""
+    return file.split("/", 1)[0] if "/" in file else "(top level)"
+
+
+def _page_name(page: int) -> str:
+    return "index.html" if page == 1 else f"index-{page}.html"
+
+
+def _file_link(file: str, page: int | None, line: int | None = None) -> str:
+    target = "#f=" + quote(file, safe="") + (f"&l={line}" if line else "")
+    return (_page_name(page) if page else "") + target
+
+
+class _Scan:
+    """Pass 1 over the report: everything the page counts, in memory per changed file and per distinct block."""
+
+    def __init__(self, folder: Path):
+        self.order: list[str] = []
+        seen: set[str] = set()
+        for _, obj in _read_jsonl(folder / "context.jsonl", required=False):
+            if obj["file"] not in seen:
+                seen.add(obj["file"])
+                self.order.append(obj["file"])
+        # context.jsonl lists every shown file in run order; without it (an older report) or if it
+        # misses one, the files are paged in order of appearance and each page is gathered in memory.
+        self.in_step = bool(self.order)
+        self.by_source: dict[str, Counter] = {}
+        self.block_count: Counter = Counter()
+        self.block_cat: dict[int, str] = {}  # the category a block was first removed under
+        self.removals = self.allowed = 0
+        self.categories: set[str] = set()
+        for name in ("removals.jsonl", "allowed.jsonl"):
+            for _, r in _read_jsonl(folder / name, required=name == "removals.jsonl"):
+                f, cat = r["file"], str(r.get("category", ""))
+                self.categories.add(cat)
+                if f not in seen:
+                    seen.add(f)
+                    self.order.append(f)
+                    self.in_step = False
+                if name == "allowed.jsonl":
+                    self.allowed += 1
+                    continue
+                self.removals += 1
+                self.by_source.setdefault(_source(f), Counter())[cat] += 1
+                if cat != "duplicate-document":
+                    h = int(block_key(str(r.get("text", "")))[5:], 16)
+                    self.block_count[h] += 1
+                    self.block_cat.setdefault(h, cat)
+
+
+def render_report(folder: str | Path, page_files: int = PAGE_FILES) -> list[Path]:
+    """Write index.html (and index-N.html past page_files changed files) from a report folder; returns the pages."""
+    folder = Path(folder)
+    summary_path = folder / "summary.json"
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReportError(f"{summary_path} is missing; is {folder} a dedupe report folder (OUT/_report)?") from None
+    except (OSError, ValueError) as e:
+        raise ReportError(f"{summary_path}: cannot read it ({e}); run dedupe clean again to rewrite it") from None
+    if not isinstance(summary, dict):
+        raise ReportError(f"{summary_path}: expected a JSON object; run dedupe clean again to rewrite it")
+    if page_files < 1:
+        raise ReportError(f"page_files must be at least 1, not {page_files}")
+
+    scan = _Scan(folder)
+    page_of = {f: i // page_files + 1 for i, f in enumerate(scan.order)}
+    n_pages = max(1, (len(scan.order) + page_files - 1) // page_files)
+    cats = sorted(scan.categories | set(summary.get("removed", {}).get("by_category", {})))
+    top = _top_blocks(folder, scan)
+    # Identifies the run for the page's saved marks. Timings and folder paths are
+    # left out: the page is byte-identical for the same input and config, wherever OUT is.
+    stable = {k: v for k, v in summary.items() if k not in ("timings", "input", "output")}
+    stable["sizes"] = [{k: v for k, v in summary.get(side, {}).items() if k != "folder"} for side in ("input", "output")]
+    run_id = hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()[:16]
+    ranges = [
+        (p, scan.order[(p - 1) * page_files], scan.order[min(p * page_files, len(scan.order)) - 1])
+        for p in range(1, n_pages + 1)
+        if scan.order
+    ]
+    head = _summary_html(summary, scan, cats, top, page_of)
+
+    written = []
+    for page, files in (_pages if scan.in_step else _pages_in_memory)(folder, scan.order, page_of, n_pages):
+        data = _page_data(page, n_pages, files, cats, page_of, run_id)
+        body = head + _pages_nav(ranges, page) + _FILE_VIEW
+        doc = _document(summary, body, data, cats)
+        path = folder / _page_name(page)
+        atomic_write(path, doc.encode("utf-8"))
+        written.append(path)
+    for stale in folder.glob("index-*.html"):  # pages of an earlier, larger run
+        if stale not in written and stale.name[6:-5].isdigit():
+            stale.unlink()
+    return written
+
+
+def _top_blocks(folder: Path, scan: _Scan) -> list[dict]:
+    """The most frequent removed blocks (template text): count, first category, key and an example."""
+    best = [(h, c) for h, c in scan.block_count.most_common(TOP_BLOCKS) if c > 1]
+    want = {h: i for i, (h, _) in enumerate(best)}
+    rows: list[dict | None] = [None] * len(best)
+    if not want:
+        return []
+    for _, r in _read_jsonl(folder / "removals.jsonl", required=True):
+        if r.get("category") == "duplicate-document":
+            continue
+        text = str(r.get("text", ""))
+        key = block_key(text)
+        i = want.get(int(key[5:], 16))
+        if i is not None and rows[i] is None:
+            h, count = best[i]
+            rows[i] = {"count": count, "category": scan.block_cat[h], "key": key, "text": text, "file": r["file"]}
+    return [r for r in rows if r]
+
+
+def _pages(folder: Path, order: list[str], page_of: dict, n_pages: int) -> Iterator[tuple[int, list[dict]]]:
+    """Pass 2: each page's files with their removals, allowed blocks and context, one page in memory at a time.
+
+    The three files are written in the same document order by the run, so each is read once, in step.
+    """
+    streams = {
+        name: _read_jsonl(folder / f"{name}.jsonl", required=name == "removals")
+        for name in ("removals", "allowed", "context")
+    }
+    pending: dict[str, tuple[int, dict] | None] = {name: next(s, None) for name, s in streams.items()}
+    for page in range(1, n_pages + 1):
+        files: dict[str, dict] = {}
+        for name, stream in streams.items():
+            while pending[name] is not None:
+                n, obj = pending[name]
+                p = page_of.get(obj["file"])
+                if p is None or p < page:
+                    raise ReportError(
+                        f"{folder / (name + '.jsonl')}:{n}: {obj['file']!r} is out of the run's document order; "
+                        "run dedupe clean again to rewrite the report"
+                    )
+                if p > page:
+                    break
+                entry = files.setdefault(obj["file"], {"f": obj["file"], "r": [], "a": [], "h": []})
+                if name == "context":
+                    entry["h"].extend(obj.get("hunks", []))
+                else:
+                    entry["r" if name == "removals" else "a"].append(obj)
+                pending[name] = next(stream, None)
+        yield page, [files[f] for f in order if page_of[f] == page and f in files]
+
+
+def _pages_in_memory(folder: Path, order: list[str], page_of: dict, n_pages: int) -> Iterator[tuple[int, list[dict]]]:
+    """Each page's files when the report's files are not known to be in step: everything read first."""
+    files: dict[str, dict] = {f: {"f": f, "r": [], "a": [], "h": []} for f in order}
+    for name, key in (("removals", "r"), ("allowed", "a"), ("context", "h")):
+        for _, obj in _read_jsonl(folder / f"{name}.jsonl", required=name == "removals"):
+            if key == "h":
+                if obj["file"] in files:
+                    files[obj["file"]]["h"].extend(obj.get("hunks", []))
+            else:
+                files[obj["file"]][key].append(obj)
+    for page in range(1, n_pages + 1):
+        yield page, [files[f] for f in order if page_of[f] == page]
+
+
+def _page_data(page: int, n_pages: int, files: list[dict], cats: list[str], page_of: dict, run_id: str) -> dict:
+    """The JSON the page's script renders: compact keys, text shortened, keys computed here."""
+    cat_index = {c: i for i, c in enumerate(cats)}
+    links: dict[str, int] = {}
+
+    def item(r: dict) -> dict:
+        text = str(r.get("text", ""))
+        lines = r.get("lines") or [0, 0]
+        out = {
+            "l": [int(lines[0]), int(lines[-1])],
+            "c": cat_index.get(str(r.get("category")), -1),
+            "d": str(r.get("detector", "")),
+            "s": r.get("score"),
+            "k": block_key(text),
+            "t": _cut(text, TEXT_LIMIT),
+        }
+        if len(text) > TEXT_LIMIT:
+            out["n"] = len(text)
+        dup = r.get("duplicate_of")
+        if isinstance(dup, dict) and isinstance(dup.get("file"), str):
+            dl = dup.get("lines") or [0, 0]
+            out["o"] = [dup["file"], int(dl[0]), int(dl[-1])]
+            if dup["file"] in page_of:
+                links[dup["file"]] = page_of[dup["file"]]
+        if "allow" in r:
+            out["e"] = str(r["allow"])
+        return out
+
+    rows = []
+    for f in files:
+        rows.append({"f": f["f"], "r": [item(r) for r in f["r"]], "a": [item(a) for a in f["a"]], "h": f["h"]})
+    return {"page": page, "pages": n_pages, "run": run_id, "cats": cats, "files": rows, "links": links,
+            "allowHeader": ALLOW_HEADER}
+
+
+def _json_for_script(data: dict) -> str:
+    """JSON safe inside <script type="application/json">: no '<', '>' or '&' can end or open a tag."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+_PALETTE = {
+    "repeat": "#d9480f",
+    "near-repeat": "#e8590c",
+    "corpus-repeat": "#9c36b5",
+    "duplicate-document": "#c92a2a",
+}
+_CHROME = ["#1971c2", "#0c8599", "#2f9e44", "#5f3dc4", "#1864ab", "#087f5b", "#5c940d", "#364fc7",
+           "#0b7285", "#862e9c", "#a61e4d", "#495057", "#2b8a3e", "#e67700", "#3b5bdb", "#66a80f"]
+
+
+def _css(cats: list[str]) -> str:
+    colors = []
+    chrome = 0
+    for i, c in enumerate(cats):
+        if c in _PALETTE:
+            color = _PALETTE[c]
+        else:
+            color = _CHROME[chrome % len(_CHROME)]
+            chrome += 1
+        colors.append(f".c{i}{{--c:{color}}}")
+    return _STYLE + "\n".join(colors) + "\n"
+
+
+def _esc(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _num(n) -> str:
+    return f"{n:,}" if isinstance(n, int) else _esc(n)
+
+
+def _bar_svg(rows: list[tuple[str, list[tuple[int, int]]]], width: int = 360) -> str:
+    """Horizontal stacked bars: one row per label, segments (category index, count); escaped labels."""
+    if not rows:
+        return "<p class=muted>Nothing removed.</p>"
+    biggest = max(sum(n for _, n in segs) for _, segs in rows) or 1
+    h, label_w = 20, 210
+    out = [f'<svg class=chart role=img width="{label_w + width + 70}" height="{h * len(rows) + 4}" '
+           f'viewBox="0 0 {label_w + width + 70} {h * len(rows) + 4}" xmlns="http://www.w3.org/2000/svg">']
+    for row, (label, segs) in enumerate(rows):
+        y = row * h + 2
+        out.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{_esc(_cut(label, 32))}</text>')
+        x = float(label_w)
+        for cat, n in segs:
+            w = width * n / biggest
+            out.append(f'<rect class="c{cat}" x="{x:.1f}" y="{y}" width="{max(w, 1):.1f}" height="{h - 5}"><title>'
+                       f'{_esc(label)}: {n:,}</title></rect>')
+            x += w
+        out.append(f'<text x="{x + 5:.1f}" y="{y + 14}">{sum(n for _, n in segs):,}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _summary_html(summary: dict, scan: _Scan, cats: list[str], top: list[dict], page_of: dict) -> str:
+    """The run at a glance, the same on every page: counts from summary.json and the whole removals.jsonl."""
+    inp, outp, removed = summary.get("input", {}), summary.get("output", {}), summary.get("removed", {})
+    allowed = summary.get("allowed", {})
+    ci = {c: i for i, c in enumerate(cats)}
+    in_chars, out_chars = inp.get("chars") or 0, outp.get("chars") or 0
+    share = f" ({1 - out_chars / in_chars:.1%})" if isinstance(in_chars, int) and in_chars else ""
+    cards = [
+        ("files read", inp.get("files")), ("documents", inp.get("documents")), ("blocks", inp.get("blocks")),
+        ("blocks removed", removed.get("blocks")), ("documents dropped", removed.get("documents")),
+        ("characters removed", f"{_num(removed.get('chars', 0))}{share}"),
+        ("kept by allow-list", allowed.get("blocks", scan.allowed)), ("files failed", len(summary.get("failed", []))),
+    ]
+    parts = ["<section id=summary><h2>Summary</h2><div class=cards>"]
+    for label, value in cards:
+        parts.append(f"<div class=card><b>{_num(value if value is not None else 0)}</b><span>{_esc(label)}</span></div>")
+    parts.append("</div>")
+
+    by_cat = removed.get("by_category", {})
+    allowed_by = allowed.get("by_category", {})
+    parts.append("<div class=cols><div><h3>Removed per category</h3><table class=cats><tr><th>category</th>"
+                 "<th>blocks</th><th>characters</th><th>kept by allow-list</th></tr>")
+    for c in cats:
+        v = by_cat.get(c, {})
+        parts.append(f'<tr><td><span class="sw c{ci[c]}"></span>{_esc(c)}</td><td>{_num(v.get("count", 0))}</td>'
+                     f'<td>{_num(v.get("chars", 0))}</td><td>{_num(allowed_by.get(c, 0))}</td></tr>')
+    parts.append("</table>")
+    parts.append(_bar_svg([(c, [(ci[c], by_cat[c].get("count", 0))]) for c in cats if by_cat.get(c, {}).get("count")]))
+    parts.append("</div><div><h3>Removals per source (top folder)</h3>")
+    sources = sorted(scan.by_source.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    rows = [(s, [(ci[c], n) for c, n in sorted(cnt.items()) if c in ci]) for s, cnt in sources[:TOP_SOURCES]]
+    if len(sources) > TOP_SOURCES:
+        rest: Counter = Counter()
+        for _, cnt in sources[TOP_SOURCES:]:
+            rest.update(cnt)
+        rows.append((f"{len(sources) - TOP_SOURCES:,} other sources", [(ci[c], n) for c, n in sorted(rest.items())]))
+    parts.append(_bar_svg(rows))
+    parts.append(f"<p class=muted>{len(sources):,} source{'s' if len(sources) != 1 else ''} with removals.</p></div></div>")
+
+    clusters = summary.get("clusters") or []
+    if isinstance(clusters, list) and clusters:
+        clusters = sorted((c for c in clusters if isinstance(c, dict)),
+                          key=lambda c: (-len(c.get("members") or []), str(c.get("kept"))))
+        parts.append(f"<h3>Largest duplicate clusters</h3><p class=muted>{len(clusters):,} clusters; "
+                     f"the largest {min(len(clusters), TOP_CLUSTERS)} below.</p><table class=clusters>"
+                     "<tr><th>kept document</th><th>copies removed</th><th>copies (similarity)</th></tr>")
+        for c in clusters[:TOP_CLUSTERS]:
+            members = [m for m in (c.get("members") or []) if isinstance(m, dict)]
+            links = ", ".join(
+                _link_html(str(m.get("file")), page_of) + (f" ({m['similarity']:.2f})" if isinstance(
+                    m.get("similarity"), (int, float)) else "")
+                for m in members[:10]
+            ) + (f", and {len(members) - 10:,} more" if len(members) > 10 else "")
+            parts.append(f"<tr><td>{_link_html(str(c.get('kept')), page_of)}</td><td>{len(members):,}</td>"
+                         f"<td>{links}</td></tr>")
+        parts.append("</table>")
+
+    if top:
+        parts.append("<h3>Most frequent removed blocks</h3><p class=muted>Text removed in many places: usually a "
+                     "site's template. Keep this keeps every copy removed under the category shown.</p><table class=top><tr><th>times</th><th>category</th>"
+                     "<th>text</th><th></th></tr>")
+        for t in top:
+            parts.append(
+                f'<tr><td>{t["count"]:,}</td><td><span class="sw c{ci.get(t["category"], 0)}"></span>'
+                f'{_esc(t["category"])}</td><td class=tt>{_esc(_cut(t["text"], 300))}<br>'
+                f'<span class=muted>first in {_link_html(t["file"], page_of)}</span></td>'
+                f'<td><button type=button class=keep data-key="{_esc(t["key"])}" data-cat="{_esc(t["category"])}" '
+                f'data-note="{_esc(_cut(t["text"], 200))}">Keep this</button></td></tr>'
+            )
+        parts.append("</table>")
+
+    notices = [("failed", n) for n in summary.get("failed", [])] + [("warning", n) for n in summary.get("warnings", [])]
+    if notices:
+        parts.append(f"<details><summary>{len(notices):,} notices (files skipped or handled)</summary><ul>")
+        for kind, n in notices[:1000]:
+            parts.append(f"<li><b>{kind}</b> {_esc(n.get('file'))}: {_esc(n.get('message'))}</li>")
+        parts.append("</ul></details>")
+    parts.append("<details><summary>Configuration</summary><pre>" + _esc(json.dumps(summary.get("config"), indent=1))
+                 + "</pre><p class=muted>Timings are in summary.json.</p></details></section>")
+    return "".join(parts)
+
+
+def _link_html(file: str, page_of: dict) -> str:
+    page = page_of.get(file)
+    if page is None:
+        return f"<span class=fn>{_esc(file)}</span>"
+    return f'<a class=fn href="{_esc(_file_link(file, page))}">{_esc(file)}</a>'
+
+
+def _pages_nav(ranges: list[tuple[int, str, str]], page: int) -> str:
+    if len(ranges) <= 1:
+        return ""
+    out = [f"<nav id=pages><h2>Pages</h2><p class=muted>The files below are page {page} of {len(ranges)}; "
+           "the summary above counts the whole run.</p><ol>"]
+    for p, first, last in ranges:
+        label = f"{_esc(first)} … {_esc(last)}"
+        out.append(f"<li><b>page {p}</b>: {label}</li>" if p == page
+                   else f'<li><a href="{_page_name(p)}">page {p}</a>: {label}</li>')
+    out.append("</ol></nav>")
+    return "".join(out)
+
+
+def _document(summary: dict, body: str, data: dict, cats: list[str]) -> str:
+    css = _css(cats)
+    csp = (f"default-src 'none'; script-src {_csp_hash(_SCRIPT)}; style-src {_csp_hash(css)}; "
+           "base-uri 'none'; form-action 'none'")
+    # No folder path in the page: it is byte-identical for the same input wherever IN and OUT are.
+    title = "dedupe review"
+    return (
+        "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n"
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'  # no document text in it
+        '<meta name="referrer" content="no-referrer">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_esc(title)}</title>\n<style>{css}</style>\n</head><body>\n"
+        f"<header><h1>{_esc(title)}</h1><p class=muted>dedupe {_esc(summary.get('version', ''))}</p></header>\n"
+        f"<main>{body}</main>\n"
+        f'<script type="application/json" id=data>{_json_for_script(data)}</script>\n'
+        f"<script>{_SCRIPT}</script>\n</body></html>\n"
+    )
+
+
+_FILE_VIEW = """
+<section id=view><h2>Changed files</h2>
+<div class=filters>
+<label>Category <select id=cat><option value="">all</option></select></label>
+<label>File <input id=file type=search list=filelist placeholder="part of a file name" autocomplete=off></label>
+<datalist id=filelist></datalist>
+<label>Search <input id=q type=search placeholder="text in a removed block" autocomplete=off></label>
+</div>
+<p id=count class=muted></p>
+<div id=files></div>
+<button type=button id=more hidden>Show more files</button>
+</section>
+<aside id=allow><b id=allowcount>No removal marked to keep.</b>
+<button type=button id=download disabled>Download allow-list</button>
+<button type=button id=copy disabled>Copy</button>
+<button type=button id=clear disabled>Clear</button>
+<span class=muted>then: dedupe clean SRC DST --allow allow.txt</span>
+<textarea id=allowtext readonly rows=4 hidden></textarea></aside>
+"""
+
+_STYLE = """
+:root{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#212529;background:#fff}
+body{margin:0 auto;max-width:1200px;padding:0 16px 160px}
+h1{font-size:1.4rem;margin:16px 0 0;overflow-wrap:anywhere}h2{font-size:1.2rem;border-bottom:1px solid #dee2e6}
+h3{font-size:1rem;margin:18px 0 6px}.muted{color:#6c757d}
+.cards{display:flex;flex-wrap:wrap;gap:8px}.card{border:1px solid #dee2e6;border-radius:6px;padding:6px 12px;min-width:110px}
+.card b{display:block;font-size:1.2rem}.card span{color:#6c757d;font-size:.85rem}
+.cols{display:flex;flex-wrap:wrap;gap:24px}table{border-collapse:collapse;margin:4px 0}
+td,th{border-bottom:1px solid #e9ecef;padding:3px 8px;text-align:left;vertical-align:top}
+td.tt{max-width:640px;overflow-wrap:anywhere;white-space:pre-wrap}
+.sw{display:inline-block;width:10px;height:10px;margin-right:6px;background:var(--c)}
+.chart text{font-size:12px;fill:#343a40}.chart rect{fill:var(--c)}
+.fn{overflow-wrap:anywhere}
+.filters{display:flex;flex-wrap:wrap;gap:12px;position:sticky;top:0;background:#fff;padding:8px 0;z-index:1}
+.file{border:1px solid #dee2e6;border-radius:6px;margin:12px 0;padding:4px 10px}
+.file h3{overflow-wrap:anywhere}.ctx,.gap,.rm,.al{display:flex;gap:8px;margin:2px 0}
+.ln{color:#adb5bd;min-width:4.5em;text-align:right;flex:none;font-variant-numeric:tabular-nums}
+.ctx .tx{color:#495057;white-space:pre-wrap;overflow-wrap:anywhere}.gap{color:#adb5bd;font-style:italic}
+.rm,.al{border-left:4px solid var(--c);padding-left:6px}.rm .body,.al .body{flex:1;min-width:0}
+.rm del{color:var(--c);white-space:pre-wrap;overflow-wrap:anywhere;text-decoration-thickness:1px}
+.al .tx{white-space:pre-wrap;overflow-wrap:anywhere}
+.why{font-size:.85rem;color:#495057}.why .cat{color:var(--c);font-weight:600}.why a,.why button{margin-left:8px}
+.al .why .tag{background:#d3f9d8;color:#2b8a3e;padding:0 4px;border-radius:3px}
+.rm.dim{opacity:.35}.rm.hit del{background:#fff3bf}.rm.marked{background:#ebfbee}.rm.marked del{text-decoration:none}
+button.keep.on{background:#2b8a3e;color:#fff}
+#allow{position:fixed;left:0;right:0;bottom:0;background:#f8f9fa;border-top:1px solid #ced4da;padding:8px 16px;
+display:flex;flex-wrap:wrap;gap:8px;align-items:center}#allow textarea{width:100%;font:12px monospace}
+nav ol{columns:2;font-size:.9rem}pre{white-space:pre-wrap;font-size:.8rem}
+"""
+
+_SCRIPT = r"""
+"use strict";
+(function () {
+  var D = JSON.parse(document.getElementById("data").textContent);
+  var PER = 50, shown = PER, marks = {}, storeKey = "dedupe-allow-" + D.run;
+  var $ = function (id) { return document.getElementById(id); };
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function pageName(p) { return p === 1 ? "index.html" : "index-" + p + ".html"; }
+  var onPage = new Map();
+  D.files.forEach(function (f) { onPage.set(f.f, true); });
+  function fileHref(f, line) {
+    var p = D.links[f];
+    var h = "#f=" + encodeURIComponent(f) + (line ? "&l=" + line : "");
+    if (onPage.has(f) || p === undefined || p === D.page) return h;
+    return pageName(p) + h;
+  }
+  function span(l) { return l[0] === l[1] ? "line " + l[0] : "lines " + l[0] + "\u2013" + l[1]; }
+  var VERB = {"repeat": "repeat of", "near-repeat": "near repeat of", "duplicate-document": "duplicate of",
+              "corpus-repeat": "same as"};
+  function note(t) { return t.replace(/[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+/g, " ").trim().slice(0, 160); }
+  function load() {
+    try { marks = JSON.parse(localStorage.getItem(storeKey) || "{}") || {}; } catch (e) { marks = {}; }
+  }
+  function save() { try { localStorage.setItem(storeKey, JSON.stringify(marks)); } catch (e) { /* file:// may refuse */ } }
+  function allowText() {
+    var keys = Object.keys(marks).sort(), lines = [D.allowHeader.replace(/\n+$/, "")];
+    keys.forEach(function (k) { var m = marks[k]; lines.push(m.cat + " " + m.key + "  # " + m.note); });
+    return lines.join("\n").replace(/\n*$/, "\n");
+  }
+  function showMarks() {
+    var n = Object.keys(marks).length;
+    $("allowcount").textContent = n ? n + (n === 1 ? " block" : " blocks") + " marked to keep." : "No removal marked to keep.";
+    ["download", "copy", "clear"].forEach(function (id) { $(id).disabled = !n; });
+    $("allowtext").hidden = !n;
+    $("allowtext").value = n ? allowText() : "";
+    var btns = document.querySelectorAll("button.keep");
+    for (var i = 0; i < btns.length; i++) {
+      var b = btns[i], on = Object.prototype.hasOwnProperty.call(marks, b.dataset.cat + " " + b.dataset.key);
+      b.classList.toggle("on", on);
+      b.textContent = on ? "Marked: keep" : "Keep this";
+      var row = b.closest(".rm");
+      if (row) row.classList.toggle("marked", on);
+    }
+  }
+  function toggle(b) {
+    var id = b.dataset.cat + " " + b.dataset.key;
+    if (marks[id]) delete marks[id];
+    else marks[id] = {cat: b.dataset.cat, key: b.dataset.key, note: note(b.dataset.note || "")};
+    save(); showMarks();
+  }
+  function keepButton(cat, key, text) {
+    var b = el("button", "keep", "Keep this");
+    b.type = "button"; b.dataset.cat = cat; b.dataset.key = key; b.dataset.note = note(text);
+    return b;
+  }
+  function textOf(r) { return r.t + (r.n ? "\u2026 (" + r.n + " characters in all)" : ""); }
+  function row(r, allowed, f, wanted, q) {
+    var cat = D.cats[r.c] !== undefined ? D.cats[r.c] : "?";
+    var d = el("div", (allowed ? "al" : "rm") + " c" + r.c);
+    d.dataset.file = f.f; d.dataset.lines = r.l[0] + "-" + r.l[1]; d.dataset.cat = cat;
+    d.appendChild(el("span", "ln", r.l[0] === r.l[1] ? String(r.l[0]) : r.l[0] + "\u2013" + r.l[1]));
+    var body = el("div", "body");
+    body.appendChild(el(allowed ? "span" : "del", allowed ? "tx" : "t", textOf(r)));
+    var why = el("div", "why");
+    if (allowed) why.appendChild(el("span", "tag", "kept by allow-list (" + r.e + ")"));
+    why.appendChild(el("span", "cat", (allowed ? " would be " : "") + cat));
+    why.appendChild(document.createTextNode(" by " + r.d + ", score " + r.s));
+    if (r.o) {
+      var a = el("a", "dup", (VERB[cat] || "see") + " " + (r.o[0] === f.f ? "" : r.o[0] + " ") + span([r.o[1], r.o[2]]));
+      a.href = fileHref(r.o[0], r.o[1]);
+      why.appendChild(a);
+    }
+    if (!allowed) why.appendChild(keepButton(cat, r.k, r.t));
+    body.appendChild(why);
+    d.appendChild(body);
+    if (!allowed) {
+      if (wanted !== "" && wanted !== cat) d.classList.add("dim");
+      if (q && r.t.toLowerCase().indexOf(q) >= 0) d.classList.add("hit");
+    }
+    return d;
+  }
+  function fileSection(f, wanted, q) {
+    var s = el("div", "file");
+    s.dataset.file = f.f;
+    var h = el("h3");
+    var a = el("a", "fn", f.f);
+    a.href = "#f=" + encodeURIComponent(f.f);
+    h.appendChild(a);
+    h.appendChild(el("span", "muted", "  " + f.r.length + " removed" + (f.a.length ? ", " + f.a.length + " kept by allow-list" : "")));
+    s.appendChild(h);
+    var items = [], covered = {};
+    f.a.forEach(function (r) { items.push({s: r.l[0], e: r.l[1], node: function () { return row(r, true, f, wanted, q); }});
+                               for (var k = r.l[0]; k <= r.l[1]; k++) covered[k] = 1; });
+    f.r.forEach(function (r) { items.push({s: r.l[0], e: r.l[1], node: function () { return row(r, false, f, wanted, q); }}); });
+    var ctx = {};
+    f.h.forEach(function (h) {
+      items.push({s: h[0][0], e: h[0][1], node: null});  // a cut: its removed blank lines are not "hidden text"
+      h[1].concat(h[2]).forEach(function (c) { if (!covered[c[0]]) ctx[c[0]] = c[1]; });
+    });
+    Object.keys(ctx).forEach(function (k) {
+      var n = +k;
+      items.push({s: n, e: n, node: ctx[k] === "" ? null : function () {
+        var d = el("div", "ctx"); d.appendChild(el("span", "ln", String(n))); d.appendChild(el("span", "tx", ctx[k])); return d; }});
+    });
+    items.sort(function (x, y) { return x.s - y.s || (x.node ? 1 : 0) - (y.node ? 1 : 0) || x.e - y.e; });
+    var last = 0;
+    items.forEach(function (it) {
+      if (it.s > last + 1) s.appendChild(el("div", "gap", "\u22ef " + span([last + 1, it.s - 1]) + " not shown"));
+      if (it.node) s.appendChild(it.node());
+      last = Math.max(last, it.e);
+    });
+    return s;
+  }
+  function matches(f, wanted, fileQ, q) {
+    if (fileQ && f.f.toLowerCase().indexOf(fileQ) < 0) return false;
+    var rs = f.r, ok = false;
+    if (wanted === "(allowed)") return f.a.length > 0 && (!q || f.a.some(function (r) { return r.t.toLowerCase().indexOf(q) >= 0; }));
+    for (var i = 0; i < rs.length; i++) {
+      var c = D.cats[rs[i].c];
+      if ((wanted === "" || c === wanted) && (!q || rs[i].t.toLowerCase().indexOf(q) >= 0)) { ok = true; break; }
+    }
+    if (!ok && wanted === "" && !q) ok = f.a.length > 0;
+    return ok;
+  }
+  function render() {
+    var wanted = $("cat").value, fileQ = $("file").value.trim().toLowerCase(), q = $("q").value.trim().toLowerCase();
+    var list = D.files.filter(function (f) { return matches(f, wanted, fileQ, q); });
+    var box = $("files");
+    box.textContent = "";
+    var frag = document.createDocumentFragment();
+    list.slice(0, shown).forEach(function (f) { frag.appendChild(fileSection(f, wanted, q)); });
+    box.appendChild(frag);
+    var nr = 0, total = 0;
+    list.forEach(function (f) { f.r.forEach(function (r) { if ((wanted === "" || D.cats[r.c] === wanted) && (!q || r.t.toLowerCase().indexOf(q) >= 0)) nr++; }); });
+    D.files.forEach(function (f) { total += f.r.length; });
+    $("count").textContent = list.length + " of " + D.files.length + " files" +
+      (D.pages > 1 ? " on this page (" + D.page + " of " + D.pages + ")" : "") + " match; " + nr + " of " + total +
+      " removals match." + (list.length > shown ? " Showing the first " + shown + " files." : "");
+    $("more").hidden = list.length <= shown;
+    showMarks();
+  }
+  function fromHash() {
+    var m = /^#f=([^&]*)(?:&l=(\d+))?$/.exec(location.hash);
+    if (!m) return;
+    var f;
+    try { f = decodeURIComponent(m[1]); } catch (e) { return; }
+    $("file").value = f; $("cat").value = ""; $("q").value = "";
+    shown = PER; render();
+    var secs = document.querySelectorAll(".file");
+    for (var i = 0; i < secs.length; i++) {
+      if (secs[i].dataset.file !== f) continue;
+      var target = secs[i];
+      if (m[2]) {
+        var rows = secs[i].querySelectorAll(".rm,.al,.ctx");
+        for (var j = 0; j < rows.length; j++) {
+          var n = rows[j].querySelector(".ln").textContent.split("\u2013");
+          if (+n[0] <= +m[2] && +m[2] <= +(n[1] || n[0])) { target = rows[j]; break; }
+        }
+      }
+      target.scrollIntoView();
+      break;
+    }
+  }
+  var counts = {};
+  D.files.forEach(function (f) { f.r.forEach(function (r) { counts[r.c] = (counts[r.c] || 0) + 1; }); });
+  D.cats.forEach(function (c, i) {
+    if (!counts[i]) return;
+    var o = el("option", "", c + " (" + counts[i] + ")"); o.value = c; $("cat").appendChild(o);
+  });
+  var na = 0; D.files.forEach(function (f) { na += f.a.length; });
+  if (na) { var o = el("option", "", "kept by allow-list (" + na + ")"); o.value = "(allowed)"; $("cat").appendChild(o); }
+  var dl = document.createDocumentFragment();
+  D.files.forEach(function (f) { var o = el("option"); o.value = f.f; dl.appendChild(o); });
+  $("filelist").appendChild(dl);
+  var timer = null;
+  function later() { clearTimeout(timer); timer = setTimeout(function () { shown = PER; render(); }, 150); }
+  $("cat").addEventListener("change", function () { shown = PER; render(); });
+  $("file").addEventListener("input", later);
+  $("q").addEventListener("input", later);
+  $("more").addEventListener("click", function () { shown += PER; render(); });
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest && ev.target.closest("button.keep");
+    if (b) toggle(b);
+  });
+  $("download").addEventListener("click", function () {
+    var url = URL.createObjectURL(new Blob([allowText()], {type: "text/plain"}));
+    var a = el("a"); a.href = url; a.download = "allow.txt";
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  });
+  $("copy").addEventListener("click", function () {
+    var t = $("allowtext");
+    t.hidden = false; t.select();
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(t.value).catch(function () { document.execCommand("copy"); });
+    else document.execCommand("copy");
+  });
+  $("clear").addEventListener("click", function () { marks = {}; save(); showMarks(); });
+  window.addEventListener("hashchange", fromHash);
+  load();
+  render();
+  fromHash();
+})();
+"""
