@@ -30,6 +30,8 @@ CHROME_KINDS = (
     "advertising",
     "credits",
     "legal",
+    "comments",
+    "outside",
 )
 CATEGORIES = ("repeat", "near-repeat", "corpus-repeat", "duplicate-document") + tuple(
     f"chrome:{k}" for k in CHROME_KINDS

@@ -1,52 +1,79 @@
 """Site chrome: text a page template puts around the article.
 
-Two steps, as in jusText and boilerpipe:
+Three steps, after jusText, boilerpipe and Finn's Body Text Extraction:
 
-1. **Rules over one block.** Each kind below has a family of phrasings (regular
-   expressions over the block's text) and a word limit: chrome is short, so a
+1. **Rules over one block.** Each kind below is a family of phrasings (regular
+   expressions over the block's text) with a word limit: chrome is short, so a
    long article sentence that mentions Twitter or subscriptions is never
-   matched by a rule meant for a share line or a paywall prompt.
-2. **Neighbours.** A block no rule matched and that is not article prose (a
-   menu item, a price, a plan name, a teaser headline) takes the class of its
-   surroundings: between two chrome blocks, or between chrome and the start or
-   end of the document, it is chrome too; next to article prose it stays.
+   matched by a rule meant for a share line or a paywall prompt. A few
+   families are *weak* (an author bio, a teaser line): they only count as
+   evidence about where the article ends and remove a block outside it.
+2. **The article's extent.** Every block gets a weight: article prose (long,
+   sentence-like, with the function words of running text) counts for its
+   length, chrome and link lists (runs of capitalised words, no sentences)
+   against it, short lines slightly against. The article is the stretch of
+   blocks with the largest total, as in Body Text Extraction; another stretch
+   almost as strong (a second part after a long list) is kept too. Blocks
+   outside it are chrome: menus before it, footers, teasers and comments after.
+3. **Neighbours.** Inside the article, a block no rule matched and that is not
+   prose (a menu item, a price, a plan name) takes the class of its
+   surroundings: between two chrome blocks it is chrome too; next to article
+   prose it stays. The headline and byline right at the top of a text that
+   starts with its article stay.
 
-Kinds and what they cover (each rule's examples are phrasings, not strings to match):
+Kinds and what they cover (each family's examples are phrasings, not strings to match):
 
 - ``paywall``: metered-access prompts ("You've reached your limit of N free
   articles", "Subscribe to continue reading", "Already a subscriber? Log in",
-  "This story is available to subscribers only", "Unlock unlimited access").
+  "This story is available to subscribers only", "Unlock unlimited access",
+  "Become a member to keep reading").
 - ``subscription``: plan and price tables ("₹900", "$4.99/month", "3 Months",
-  "Renews automatically, cancel anytime", "Choose your plan", "Start your free trial").
+  "Renews automatically, cancel anytime", "Choose your plan", "Start your free
+  trial", "Billed annually"), and the block runs between them.
 - ``caption``: photo captions and credits ("FILE PHOTO: ...", "Photo: ...",
-  "... REUTERS/Name", "(AP Photo/Name)", "Photograph: Name/Getty Images",
-  "Photo by Name on Unsplash", "Image credit: ...").
+  "... REUTERS/Name", "(AP Photo/Name)", "Name/Getty Images", "Photo by Name on
+  Unsplash", "Image credit: ...", "Open image caption", "Enlarge this image").
 - ``related``: teaser headers and lead-ins ("Related news", "More stories",
-  "You may also like", "Most read", "READ MORE: headline").
+  "You may also like", "Most read", "READ MORE: headline", "Up next"), and the
+  teaser lists that follow them outside the article.
 - ``social``: share and follow lines ("Twitter: @handle", "Follow us on
   Instagram", "Share on Facebook", "Share this article", a lone "@handle", a
-  row of network names).
-- ``tags``: tag and topic lists ("Tagged ,", "Tags: trade, China", "Filed under: ...").
+  lone network name, a row of network names, "Click to share on X").
+- ``tags``: tag and topic lists ("Tagged ,", "Tags: trade, China", "Filed under: ...",
+  "Posted in ...").
 - ``template-error``: server and template failures ("[an error occurred while
   processing this directive]", unrendered placeholders such as ``{{free_limit}}``,
   ``${name}``, ``{% block %}``, ``%%TITLE%%``, PHP warnings, "[object Object]",
-  "Please enable JavaScript").
-- ``disclaimer``: syndication and republication notes ("... auto-generated from
-  a syndicated feed", "This article originally appeared on ...", "The views
-  expressed are the author's own", affiliate-link notes).
-- ``newsletter``: sign-up prompts ("Sign up for our newsletter", "Get the best
-  stories delivered to your inbox", "Enter your email address", "By signing up
-  you agree to our privacy policy").
-- ``cookie``: consent banners ("We use cookies to ...", "Accept all cookies",
-  "Cookie settings", "Do not sell my personal information").
+  "Please enable JavaScript", "Loading image...").
+- ``disclaimer``: syndication, republication, affiliate and advice notes ("...
+  auto-generated from a syndicated feed", "This article originally appeared on
+  ...", "The views expressed are the author's own", "We may earn a commission",
+  "For informational purposes only", "Prices were accurate at the time ...").
+- ``newsletter``: sign-up prompts and their forms ("Sign up for our newsletter",
+  "Get the best stories delivered to your inbox", "Enter your email address",
+  "Email Address *", "By signing up you agree to our privacy policy", "Thanks
+  for subscribing").
+- ``cookie``: consent banners and cookie tables ("We use cookies to ...",
+  "Accept all cookies", "Cookie settings", "Do not sell my personal
+  information", "We and our partners store and/or access information on a
+  device", "Necessary cookies are essential for the website to function").
 - ``navigation``: menus and skip links ("Skip to main content", "Menu",
-  "Search", "Home > News > World", "Back to top").
-- ``advertising``: ad slots ("Advertisement", "Sponsored content", "Story
-  continues below advertisement").
-- ``credits``: wire credits ("Reporting by ...; Editing by ...", "(Additional
-  reporting by ...)", "Writing by ...").
+  "Search", "Home > News > World", "Back to top", "Previous post", "Table of
+  contents", "Load more"), runs of menu items, and what precedes the article.
+- ``advertising``: ad slots and sponsored content ("Advertisement", "Sponsored
+  content", "Story continues below advertisement", "This content is provided by
+  our sponsor").
+- ``credits``: wire credits, bylines and author boxes ("Reporting by ...;
+  Editing by ...", "(Additional reporting by ...)", "By Name and Name",
+  "About the author", "N min read", and, as weak evidence, a bio such as "Name
+  is a staff writer at ...").
 - ``legal``: footers ("© 2024 Example Media. All rights reserved.", "Privacy
-  Policy", "Terms of Use").
+  Policy", "Terms of Use", "... are registered trademarks of ...").
+- ``comments``: reader comment sections ("12 Comments", "Leave a Reply",
+  "Reply", "Your email address will not be published"), and the comments that
+  follow them after the article.
+- ``outside``: text after the article ends or before it starts that no rule
+  names (a promotion, a site blurb, a teaser paragraph).
 """
 from __future__ import annotations
 
@@ -57,69 +84,77 @@ from ..config import Config
 from ..records import Block, Finding
 from ..sign import BlockSig
 
-I = re.IGNORECASE
-
 
 @dataclass(frozen=True)
-class Rule:
-    """A family of phrasings of one chrome kind; it only applies to blocks of at most max_words words."""
+class Family:
+    """Phrasings of one chrome kind; it applies to blocks of at most max_words words.
+
+    A weak family only steers where the article ends: its blocks go when they
+    lie outside the article, and stay inside it.
+    """
 
     kind: str
-    pattern: re.Pattern
     max_words: int
-    score: float = 0.9
+    patterns: tuple[str, ...]
+    weak: bool = False
 
 
-def _rules(kind: str, max_words: int, *patterns: str, flags=I, score=0.9) -> list[Rule]:
-    return [Rule(kind, re.compile(p, flags), max_words, score) for p in patterns]
+def _family(kind: str, max_words: int, *patterns: str, weak: bool = False) -> Family:
+    return Family(kind, max_words, patterns, weak)
 
 
 _CUR = r"(?:[$€£¥₹₩₽₺]|rs\.?|inr|usd|eur|gbp|aud|cad|chf)"
 _PERIOD = r"(?:day|week|month|mo|year|yr|annum|quarter)s?"
 _AGENCY = (
     r"(?:reuters|ap|afp|epa(?:-efe)?|getty images|getty|bloomberg|xinhua|shutterstock|istock(?:photo)?|alamy|"
-    r"pa(?: images| wire)?|ani|pti|ians|unsplash|pexels|anadolu(?: agency)?|kyodo|yonhap|tass|sipa|zuma(?: press)?|"
-    r"nurphoto|sopa images|wireimage|filmmagic|corbis|dpa|ansa|efe|imago|picture alliance|rex|rex/shutterstock)"
+    r"pa(?: images| wire)?|ani|pti|ians|unsplash|pexels|pixabay|anadolu(?: agency)?|kyodo|yonhap|tass|sipa|"
+    r"zuma(?: press)?|nurphoto|sopa images|wireimage|filmmagic|corbis|dpa|ansa|efe|imago|picture alliance|rex|"
+    r"rex/shutterstock|canva|adobe stock|dreamstime|depositphotos|123rf)"
+)
+#: A person's or organisation's name: capitalised words (case-sensitive even inside a case-blind pattern).
+_NAME = r"(?-i:[A-Z][\w.'’-]*)(?:\s+(?-i:[A-Z][\w.'’-]*|de|da|van|von|der|del|la|le|bin|al)){0,4}"
+_NETWORK = (
+    r"(?:facebook|twitter|x|linkedin|instagram|tiktok|youtube|threads|mastodon|bluesky|snapchat|telegram|"
+    r"whatsapp|pinterest|reddit|tumblr|flipboard|messenger|vk|vkontakte|weibo|wechat|line|discord|rss)"
 )
 
-RULES: list[Rule] = [
-    *_rules(
+FAMILIES: tuple[Family, ...] = (
+    _family(
         "template-error",
         60,
         r"\[an error (?:has )?occurred while processing (?:this|the) directive\]",
         r"\{\{\s*[\w.|: -]+\s*\}\}",
-        r"\{%-?\s*\w+.*%\}",
+        r"\{%-?\s*\w+.*?%\}",
         r"\$\{\s*\w[\w.]*\s*\}",
         r"%%[A-Z_]{2,}%%",
         r"<!--\s*#\s*(?:include|echo|exec)",
         r"\b(?:warning|notice|fatal error|parse error|deprecated)\b:.*\bon line \d+",
         r"^\s*(?:undefined|null|nan|\[object object\])\s*$",
-        r"\b(?:please )?(?:enable|turn on) javascript\b|\bjavascript is (?:required|disabled)\b",
-        r"\byour browser does not support\b",
+        r"\b(?:please )?(?:enable|turn on|activate) javascript\b|\bjavascript (?:is )?(?:required|disabled|must be enabled)\b",
+        r"\byour browser (?:does not|doesn't) support\b|\b(?:upgrade|update) your browser\b",
+        r"^\s*loading(?: [\w-]+){0,2}\s*(?:\.\.\.|…)\s*$",
     ),
-    *_rules(
+    _family(
         "paywall",
         40,
-        r"\breached (?:your|the) (?:limit|maximum)\b",
+        r"\breached (?:your|the) (?:\w+ )?(?:limit|maximum)\b",
         r"\b(?:free|remaining) (?:articles?|stories|reads|pieces)\b.*\b(?:left|remaining|this month|per month|a month)\b",
         r"\bsubscribe (?:now |today )?(?:to|and) (?:continue|read|keep reading|get unlimited|unlock)\b",
         r"\bsubscribe (?:now |today )?for (?:unlimited|full|complete|instant) (?:access|reading)\b",
         r"\balready (?:a )?(?:subscriber|subscribed|member|registered|have an account)\b",
-        r"^(?:to )?continue reading\b",
-        r"\b(?:article|story|content|piece) is (?:only )?(?:available|reserved|exclusive|free) (?:to|for) (?:subscribers|members|registered)",
+        r"^(?:to )?(?:continue|keep) reading\b",
+        r"\b(?:article|story|content|piece|post|feature) is (?:only |exclusively )?(?:available|reserved|exclusive|free) (?:to|for) (?:our )?(?:subscribers|members|registered|paying)",
         r"\b(?:subscribers?|members?)[- ]only\b",
         r"\bunlock (?:this|the full|full|unlimited|all|premium)\b",
         r"\b(?:log|sign) ?in (?:to|and) (?:read|continue|access|view|keep)\b",
         r"\b(?:get|gain|enjoy) (?:unlimited|full|premium) (?:digital )?access\b",
         r"\bcreate (?:a )?free account to\b",
+        r"\b(?:become|join as) a (?:member|subscriber|supporter) to (?:read|continue|access|unlock|keep)\b",
+        r"\b(?:register|sign up) (?:now |today )?(?:for free )?to (?:continue|read|keep reading|unlock)\b",
     ),
-    *_rules(
+    _family(
         "subscription",
         25,
-        rf"^\s*{_CUR}\s?\d[\d,. ]*(?:\s*(?:/|per|a)\s*{_PERIOD})?\s*$",
-        rf"^\s*\d[\d,. ]*\s?{_CUR}\s*(?:(?:/|per|a)\s*{_PERIOD})?\s*$",
-        rf"{_CUR}\s?\d[\d,.]*\s*(?:/|per|a|every)\s*{_PERIOD}\b",
-        rf"^\s*\d+\s+{_PERIOD}\s*$",
         r"^\s*(?:monthly|yearly|annual(?:ly)?|quarterly|weekly|per month|per year)(?: plan| subscription| access)?\s*$",
         r"\b(?:renews? automatically|auto-?renew(?:s|al)?|cancel (?:at )?any ?time|billed (?:monthly|annually|yearly))\b",
         r"\b(?:digital |print |premium )?subscription (?:plans?|options|packages?|offers?|tiers?)\b",
@@ -127,143 +162,382 @@ RULES: list[Rule] = [
         r"\b(?:start|begin|try) (?:your |a )?(?:free )?trial\b",
         r"^\s*(?:subscribe|subscribe now|subscribe today|get started|buy now|best value)\s*[!→>»]*\s*$",
     ),
-    *_rules(
+    # Prices and periods alone are plan tables after a paywall, but also a product review's facts.
+    _family(
+        "subscription",
+        25,
+        rf"^\s*{_CUR}\s?\d[\d,. ]*(?:\s*(?:/|per|a)\s*{_PERIOD})?\s*$",
+        rf"^\s*\d[\d,. ]*\s?{_CUR}\s*(?:(?:/|per|a)\s*{_PERIOD})?\s*$",
+        rf"{_CUR}\s?\d[\d,.]*\s*(?:/|per|a|every)\s*{_PERIOD}\b",
+        rf"^\s*\d+\s+{_PERIOD}\s*$",
+        weak=True,
+    ),
+    _family(
         "caption",
         70,
         r"^\s*(?:file )?(?:photo|image|picture|pictured|photograph|foto|caption|graphic|illustration)s?\s*[:|]",
-        r"^\s*\(?(?:photo|image|picture|video)s?(?: by| credit| source)?\s*:",
+        r"^\s*\(?(?:photo|image|picture|video)s?(?: by| credit| source| courtesy)?\s*:",
         r"^\s*(?:image |photo |picture )?(?:credit|source|courtesy)s?\s*:",
-        rf"\b{_AGENCY}\s*(?:/|via|for)\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,3}}(?:\s*/\s*file(?: photo)?)?\s*[.)\]]*\s*$",
-        rf"\((?:{_AGENCY}|[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,3}})\s*(?:photo)?\s*/\s*[^)]{{2,60}}\)\s*$",
-        r"\bphoto(?:graph)?(?: by| credit)?\s*:?\s*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*(?:/|for|via)\s*\S+",
-        r"\bphoto by [A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3} on (?:unsplash|pexels|pixabay)\b",
-        r"\b[A-Z]{2,}/[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+(?:/file(?: photo)?)?\s*$",
-        flags=0 | I,
+        rf"\b{_AGENCY}\s*(?:/|via|for)\s*{_NAME}(?:\s*/\s*file(?: photo)?)?\s*[.)\]]*\s*$",
+        rf"(?:^|\s){_NAME}\s*(?:/|via)\s*{_AGENCY}(?:\s*(?:/|via)\s*[\w ]{{1,30}})?\s*[.)\]]*\s*$",
+        rf"\((?:{_AGENCY}|{_NAME})\s*(?:photo)?\s*/\s*[^)]{{2,60}}\)\s*$",
+        rf"\bphoto(?:graph)?(?: by| credit)?\s*:?\s*{_NAME}\s*(?:/|for|via)\s*\S+",
+        r"\bphoto(?: by)? [^.]{2,60} on (?:https?://)?(?:\w+\.)?(?:unsplash|pexels|pixabay)\b",
+        r"\b(?-i:[A-Z]{2,})/(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))+(?:/file(?: photo)?)?\s*$",
+        r"^\s*(?:(?:open|close|hide|show|toggle|view) (?:image |photo )?caption|caption|photo credit|image credit|"
+        r"enlarge (?:this )?(?:image|photo)|view (?:gallery|slideshow|full image|larger image)|\d+ of \d+ (?:photos|images))\s*$",
     ),
-    *_rules(
+    _family(
         "related",
         8,
         r"^\s*(?:related|recommended|popular|trending|latest|must[- ]reads?|top stories|see also|also read|read (?:more|also|next)|"
-        r"you (?:may|might|could) (?:also )?(?:like|enjoy|be interested)|more (?:from|on|in|about|stories|news|articles|to read|like this)|"
+        r"you (?:may|might|could) (?:also )?(?:like|enjoy|be interested)|more (?:from|on|in|about|stories|news|articles|posts|to read|like this)|"
         r"editor'?s?'? (?:picks?|choice)|most (?:read|popular|viewed|shared|recent)|further reading|keep reading|what to read next|up next|"
-        r"don'?t miss|in case you missed it|recent (?:posts|articles|stories)|other stories|similar (?:articles|posts|stories))\b[^.!?]*$",
+        r"watch next|don'?t miss|in case you missed it|recent (?:posts|articles|stories|news)|other stories|"
+        r"similar (?:articles|posts|stories)|you may have missed|continue reading)\b[^.!?]*$",
     ),
-    *_rules(
+    _family(
         "related",
         30,
-        r"^\s*(?:read more|read also|also read|see also|related|more|watch|listen|recommended|read next)\s*[:|»›>]\s*\S",
+        r"^\s*(?:read more|read also|also read|see also|related|more|watch|listen|recommended|read next|also see|must read)\s*[:|»›>]\s*\S",
     ),
-    *_rules(
+    _family(
         "social",
         12,
-        r"^\s*(?:twitter|x|facebook|instagram|linkedin|tiktok|youtube|threads|mastodon|bluesky|snapchat|telegram)\s*[:|-]?\s*@[\w.]+\s*$",
+        rf"^\s*{_NETWORK}\s*[:|-]?\s*@[\w.]+\s*$",
         r"^\s*@\w{2,}\s*$",
-        r"^\s*(?:follow|find|like|join|connect with|subscribe to) (?:us|me|him|her|them|[\w@.]+(?: [\w@.]+)?) on (?:twitter|x|facebook|instagram|linkedin|tiktok|youtube|threads|mastodon|bluesky|social media)\b",
-        r"^\s*(?:share|tweet|pin|email|print|copy link|save)(?: (?:this|it|on|via|to|the|article|story|post|page|link|with)\b.*)?$",
-        r"\b(?:click to share|share (?:this|on|via) (?:\w+ )?(?:facebook|twitter|x|linkedin|whatsapp|email|pinterest|reddit))\b",
-        r"^\s*(?:(?:facebook|twitter|x|linkedin|whatsapp|email|e-mail|print|pinterest|reddit|telegram|tumblr|flipboard|messenger|copy|link|share|sms|mail)[\s,|/•·-]*){2,}$",
+        rf"^\s*{_NETWORK}\s*$",
+        rf"^\s*(?:follow|find|like|join|connect with|subscribe to) (?:us|me|him|her|them|[\w@.]+(?: [\w@.]+)?) on (?:{_NETWORK}|social media)\b",
+        r"^\s*(?:follow(?: us| me)?|follow unfollow|stay connected|connect with us|find us on|share (?:this|the) (?:article|story|post|page)|share it)\s*:?\s*$",
+        r"^\s*(?:share|tweet|pin|email|print|copy link|copy url|save)(?: (?:this|it|on|via|to|the|article|story|post|page|link|with)\b.*)?$",
+        rf"\b(?:click to (?:share|email|print)|share (?:this |it )?(?:on|via|to) (?:\w+ )?{_NETWORK}|opens in (?:a )?new window)\b",
+        rf"^\s*(?:(?:{_NETWORK}|email|e-mail|print|copy|link|url|share|sms|mail|save)[\s,|/•·-]*){{2,}}$",
     ),
-    *_rules(
+    _family(
         "tags",
         40,
-        r"^\s*(?:tagged|tags?|filed under|topics?|categories|category|keywords|posted in|more about|related topics)\s*(?:[:,|]|$)",
+        r"^\s*(?:tagged(?: with)?|tags?|filed under|topics?|categories|category|keywords|posted in|more about|related (?:topics|tags))\s*(?:[:,|]|$)",
     ),
-    *_rules(
+    _family(
+        "comments",
+        12,
+        r"^\s*(?:\d+\s+)?(?:comments?|responses?|replies|reactions|discussion)\s*(?:\(\d+\))?\s*:?\s*$",
+        r"^\s*(?:leave|post|add|write|submit|view|show|load|hide) (?:a |your |more |all |the )?(?:comments?|reply|replies|response)\b",
+        r"^\s*(?:join|start) the (?:discussion|conversation)\b",
+        r"^\s*\d+\s+(?:thoughts?|responses?|comments?|replies) (?:on|to)\b",
+        r"^\s*(?:reply|reply to comment|cancel reply|report(?: comment)?|quote|permalink)\s*$",
+    ),
+    _family(
+        "comments",
+        40,
+        r"\byour email address will not be published\b|\brequired fields are marked\b",
+        r"\bsave my name, email\b|\bnotify me of (?:new|follow-up) (?:comments|posts|replies)\b",
+        r"\b(?:you must be|please) (?:logged|log|signed|sign) in to (?:post a )?comment\b",
+    ),
+    _family(
         "newsletter",
         40,
-        r"\b(?:sign ?up|subscribe|register) (?:for|to) (?:our|the|my|a|this|their|\w+'s) (?:\w+ ){0,3}(?:newsletters?|mailing list|briefing|digest|alerts|e-?mails?)\b",
+        r"\b(?:sign ?up|subscribe|register) (?:for|to) (?:our|the|my|a|this|their|\w+'s) (?:\w+ ){0,3}(?:newsletters?|mailing list|briefing|digest|alerts|e-?mails?|blog)\b",
+        r"\bsign ?up (?:for|to) (?:\w+ ){0,3}(?:newsletters?|e-?mail updates)\b",
+        r"\b(?:get|join|receive) (?:our|the) (?:\w+ ){0,2}newsletters?\b",
         r"\b(?:delivered|straight|directly|sent|right) (?:right )?(?:to|in|into) your inbox\b",
         r"\benter (?:your )?e-?mail(?: address)?\b",
-        r"\bby (?:signing up|subscribing|clicking|submitting)\b.*\b(?:agree|consent|privacy|terms)\b",
-        r"\bthanks? (?:you )?for (?:signing up|subscribing)\b",
-        r"\bunsubscribe (?:at )?any ?time\b",
+        r"\bby (?:signing up|subscribing|clicking|submitting|checking)\b.*\b(?:agree|consent|privacy|terms)\b",
+        r"\bthanks? (?:you )?for (?:signing up|subscribing)\b|\byou(?:'re| are) (?:now )?subscribed\b",
+        r"\bunsubscribe (?:at )?any ?time\b|\bwe (?:respect your privacy|(?:will )?never (?:spam|share your email))\b",
+        r"\bi (?:agree|consent) to receive\b",
         r"^\s*(?:get |join |our )?(?:the )?(?:\w+ )?newsletters?\s*[!:]?\s*$",
+        r"^\s*(?:your |work )?e-?mail(?: address)?\s*\*?\s*:?\s*$",
+        r"^\s*\*\s*(?:indicates|denotes) (?:a )?required(?: field)?",
+        r"\b(?:please enter|invalid) (?:a )?(?:valid )?e-?mail(?: address)?\b",
+        r"^(?=.*\b(?:newsletters?|inbox|subscribe)\b).*\bstay (?:in the loop|up to date|informed|updated|connected)\b",
     ),
-    *_rules(
+    _family(
         "cookie",
         60,
         r"\b(?:we|this (?:web)?site|our (?:web)?site|the (?:web)?site|site) uses? cookies\b",
-        r"\bcookies? (?:policy|settings|preferences|consent|notice|statement)\b",
-        r"\baccept (?:all )?cookies\b|\b(?:accept|reject|decline) all\b",
+        r"\bcookies? (?:policy|settings|preferences|consent|notice|statement|declaration)\b",
+        r"\baccept (?:all )?cookies\b|\b(?:accept|reject|decline|deny) all\b",
         r"\bby (?:continuing|using)(?: to (?:use|browse))? (?:this|our) (?:site|website)\b",
         r"\bmanage (?:your )?(?:privacy|consent|cookie)",
         r"\bdo not sell (?:or share )?my personal information\b",
+        r"\bwe and our (?:\d+ )?(?:partners|vendors)\b|\bstore and/or access information on (?:a|your) device\b",
+        r"^\s*(?:strictly )?(?:necessary|functional|performance|analytics?|analytical|advertisement|advertising|marketing|targeting|preferences?|statistics|other|uncategori[sz]ed)(?: cookies)?\s*$",
     ),
-    *_rules(
+    _family(
+        "cookie",
+        200,
+        r"^(?=.*\bcookies?\b)(?=.*\b(?:consent|browser|analytics|third[- ]party|tracking|opt[- ]out|personal data|"
+        r"store and/or access|(?:website|site) to function|user experience|improve your experience|anonymous(?:ly)?|visitors?)\b)",
+    ),
+    _family(
         "disclaimer",
-        60,
+        120,
         r"\b(?:auto-?generated|automatically generated) from (?:a|the) (?:syndicated|wire|news) feed\b",
         r"\bhas not been edited by\b.*\bstaff\b",
         r"\bmay have been (?:reworked|edited|modified) by\b",
         r"\b(?:article|story|content|post|piece) (?:was|has been|is) (?:originally )?(?:published|republished|reprinted|syndicated|produced|reproduced) (?:on|in|by|from|with (?:the )?permission)\b",
         r"\boriginally (?:appeared|published|ran) (?:on|in|at)\b",
         r"\bviews (?:and opinions )?expressed\b.*\b(?:author|necessarily|own)\b",
-        r"\b(?:contains|may contain|uses) affiliate links\b|\bwe may (?:earn|receive) (?:a )?(?:small )?(?:commission|compensation)\b",
+        r"\b(?:contains?|may contain|uses?) affiliate links?\b|\baffiliate (?:commission|disclosure|partners?|programs?)\b",
+        r"\b(?:we|i|site|this site) (?:may )?(?:earn|receive|make|get) (?:a )?(?:small )?(?:commission|compensation|referral fee)\b",
+        r"\bearn from qualifying purchases\b|\bpurchases? (?:made )?through (?:our|these|the) links\b",
+        r"\bfor (?:general )?(?:informational|information|educational) (?:and \w+ )?purposes only\b",
+        r"\b(?:not|never) (?:be )?(?:intended|meant|construed) (?:to|as) (?:be )?(?:a substitute for|offer|provide|constitute)?\s*(?:personal |professional )?(?:medical|legal|financial|tax|investment) advice\b",
+        r"\bdoes not (?:constitute|provide) (?:\w+ )?(?:legal|financial|investment|medical|tax) advice\b",
+        r"\bprices? (?:were|are|was|is) accurate (?:as of|at the time)\b",
+        r"\bis a registered investment advis[eo]r\b",
     ),
-    *_rules(
+    _family(
         "advertising",
         8,
-        r"^\s*(?:advertisement|advertising|sponsored(?: content| post| by .*)?|sponsor message|ads?|promoted(?: content)?|paid (?:post|content)|partner content)\s*$",
+        r"^\s*(?:advertisement|advertising|sponsored(?: content| post| by .*)?|sponsor|sponsor message|ads?|promoted(?: content)?|paid (?:post|content)|partner content|advertise with us)\s*$",
         r"\b(?:story|article|content|text) continues (?:below|after)\b",
         r"^\s*scroll (?:down )?to (?:continue|read)",
     ),
-    *_rules(
+    _family(
+        "advertising",
+        40,
+        r"\b(?:content|article|post|story|feature) (?:is |was )?(?:provided|sponsored|paid for|produced|developed|created) (?:by|in partnership with) (?:our |a |the )?(?:sponsor|advertiser|partner)s?\b",
+        r"\b(?:branded|sponsored) content (?:team|studio)\b|\bdeveloped in partnership with\b",
+        r"\bthis (?:is a |is an )?(?:sponsored|paid|promoted) (?:post|article|content|partnership)\b",
+    ),
+    _family(
         "credits",
         50,
         r"^\s*\(?\s*(?:additional )?(?:reporting|writing|editing|compiled|edited|written) by\b.*\b(?:editing|reporting|writing) by\b",
         r"^\s*\(\s*(?:additional )?(?:reporting|writing|editing) by\b[^)]*\)\s*$",
     ),
-    *_rules(
+    _family(
+        "credits",
+        15,
+        rf"^\s*(?:(?:written|posted|reviewed|fact[- ]checked|edited|updated|reported|illustrated|photographed|words) )?by:?\s+{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*\s*(?:[,|–—•·-].*)?$",
+        r"^\s*(?:about|meet) (?:the |our )?(?:authors?|writers?|contributors?|editors?)\s*$|^\s*(?:author|writer)(?: bio| profile)?\s*:?\s*$",
+        r"^\s*\d+\s*(?:min(?:ute)?s?\.?|mins?\.?)(?: read(?:ing time)?)?\s*$",
+    ),
+    _family(
+        "credits",
+        90,
+        rf"^\s*{_NAME},?(?:\s+\([^)]{{1,40}}\))?\s+(?:is|has been|was|serves as|works as|joined)\s+(?:a|an|the|our|\w+'s)\s.{{0,160}}?\b(?:writer|editor|journalist|reporter|author|contributor|columnist|correspondent|blogger|photographer|founder|co-founder|expert|specialist|analyst|consultant|strategist|producer|host|freelancer?|marketer|researcher|educator|designer)s?\b",
+        r"^\s*(?:i'm|i am) \w+(?: \w+)?, (?:a|an|the)\b.{0,120}\b(?:writer|editor|author|founder|creator|blogger|specialist)\b",
+        weak=True,
+    ),
+    _family(
         "legal",
         20,
         r"^\s*(?:©|\(c\)|copyright\b)",
         r"\ball rights reserved\b",
-        r"^\s*(?:privacy policy|terms of (?:use|service)|terms (?:and|&) conditions|cookie policy|accessibility statement|sitemap|contact us|about us)\s*$",
+        r"^\s*(?:privacy(?: policy| notice| statement| center| settings)?|terms(?: of (?:use|service|sale))?|terms (?:and|&) conditions|"
+        r"legal(?: notice)?|imprint|impressum|accessibility(?: statement| policy)?|sitemap|site map|disclaimer|"
+        r"(?:editorial|disclosure|corrections|ethics|accessibility|cookie) polic(?:y|ies)|your privacy choices|ad ?choices)\s*$",
     ),
-    *_rules(
+    _family(
+        "legal",
+        80,
+        r"^\s*(?:copyright\s*)?©\s*(?:\d{4}|copyright)",
+        r"\b(?:are|is) (?:a )?(?:registered )?trademarks? of\b",
+    ),
+    _family(
         "navigation",
         8,
-        r"^\s*(?:skip to (?:main )?(?:content|navigation|search)|skip navigation|main menu|(?:open|close|toggle) (?:navigation|menu|search)(?: menu)?|"
-        r"menu|search|home|back to top|go to top|log ?in|sign ?in|sign ?up|log ?out|register|my account|subscribe|more|next|previous|"
-        r"accessibility links|keyboard shortcuts.*)\s*$",
+        r"^\s*(?:skip to (?:the )?(?:main )?(?:content|navigation|search|footer)|skip navigation|main menu|primary menu|"
+        r"(?:open|close|toggle) (?:the )?(?:navigation|menu|search|sub-?navigation)(?: menu)?|"
+        r"menu|search|home|back to top|go to top|top|log ?in|sign ?in|sign ?up|log ?out|register|my account|account|subscribe|"
+        r"more|next|previous|prev|back|close|open|show|hide|expand|collapse|load more|show more|see more|view more|view all|see all|"
+        r"learn more|read more|contact|contact us|about|about us|breadcrumbs?|you are here:?|table of contents|contents|"
+        r"on this page|in this article|jump to|×|✕|accessibility links|keyboard shortcuts.*|"
+        r"(?:previous|next|prev|older|newer) (?:post|article|story|entry|page|posts|articles|entries)\b.*|"
+        r"[←‹«<]\s*(?:back|all|return)\b.*|back to (?:blog|news|articles|all \w+|\w+)\s*)\s*$",
         r"^\s*(?:home|start)\s*[>/»›|]\s*\S",
-        r"\bexpand/collapse\b|\bsubmenu\b",
+        r"\bexpand/collapse\b|\bsubmenu\b|\bsub-navigation\b",
     ),
-]
+)
 
-_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+# Block classes for the article's extent.
+GOOD, NEAR, SHORT, BAD, CHROME, WEAK = range(6)
+
+#: Weights of the extent step, in words: prose counts for its length, a short
+#: line a little against, a link list or chrome block for its length and more.
+W_NEAR = 0.5
+W_SHORT = 2.0
+W_BAD = 1.0
+W_CHROME = 2.0
+#: A second stretch of article is kept when it weighs this share of the best one.
+SECOND_STRETCH = 0.3
+#: ...and at least this many words.
+MIN_STRETCH = 30
+#: A comments header after this many words of article closes the article.
+COMMENTS_AFTER = 100
+
+_TERMINAL = re.compile(r"[.!?…。！？][\"'”’)\]]*\s*$")
+_ALPHA = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+#: English function words: running text is about a third of them, menus and link lists almost none.
+STOP_WORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her here hers
+    herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once
+    only or other our ours ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were what when where which
+    while who whom why will with would you your yours yourself yourselves may might must shall us let it's i'm don't
+    can't we're they're you're""".split()
+)
+#: A document whose words are fewer than this share of stop words is not English: the stop-word test is off.
+ENGLISH_STOP_SHARE = 0.2
 
 
-def is_prose(block: Block, sig: BlockSig) -> bool:
-    """Article prose: a sentence or more, ending like a sentence."""
-    return sig.n_words >= 8 and bool(_TERMINAL.search(block.text)) or sig.n_words >= 25
+class _Matcher:
+    """All families compiled into one regular expression per word-count tier.
+
+    A block of n words is searched once, with the alternation of every family
+    whose limit is at least n; the named group that matched gives the family.
+    """
+
+    def __init__(self, families: tuple[Family, ...]):
+        self.tiers: list[tuple[int, re.Pattern, list[Family]]] = []
+        for limit in sorted({f.max_words for f in families}):
+            members = [(f, p) for f in families if f.max_words >= limit for p in f.patterns]
+            regex = re.compile("|".join(f"(?P<r{i}>{p})" for i, (_, p) in enumerate(members)), re.IGNORECASE)
+            if regex.groups != len(members):
+                raise ValueError("chrome patterns must use only non-capturing groups (?:...)")
+            self.tiers.append((limit, regex, [f for f, _ in members]))
+
+    def match(self, text: str, n_words: int) -> Family | None:
+        """The family whose phrasing matches earliest in the text, or None."""
+        for limit, regex, members in self.tiers:
+            if n_words <= limit:
+                m = regex.search(text)
+                return members[m.lastindex - 1] if m else None
+        return None
 
 
-def match_rules(block: Block, sig: BlockSig) -> tuple[str, float, str] | None:
-    """The first rule that matches the block: (kind, score, pattern)."""
-    for rule in RULES:
-        if sig.n_words <= rule.max_words and rule.pattern.search(block.text):
-            return rule.kind, rule.score, rule.pattern.pattern
-    return None
+MATCHER = _Matcher(FAMILIES)
+
+
+def match_rules(block: Block, sig: BlockSig) -> Family | None:
+    """The chrome family a block's phrasing belongs to, if any."""
+    return MATCHER.match(block.text, sig.n_words)
+
+
+def _size(text: str, n_words: int) -> int:
+    """Length in words, counting about two characters of unspaced scripts (CJK, Thai) as a word."""
+    return max(n_words, len(text) // 7) if n_words * 12 < len(text) else n_words
+
+
+def classify(text: str, n_words: int, english: bool) -> int:
+    """GOOD (article prose), NEAR (a short sentence, a list item), SHORT (a heading, a menu item) or BAD (a link list)."""
+    size = _size(text, n_words)
+    if size < 5:
+        return SHORT
+    terminal = _TERMINAL.search(text) is not None
+    words = _ALPHA.findall(text)
+    stop = cap = 0
+    for w in words:
+        if w.lower() in STOP_WORDS:
+            stop += 1
+        elif w[0].isupper():
+            cap += 1
+    total = len(words) or 1
+    # Menus and teaser lists run capitalised names together, without function words; prose does not.
+    if cap > 0.5 * total or english and stop < 0.1 * total:
+        # A headline is capitalised too, but a dozen words at most.
+        return BAD if size >= 15 else SHORT
+    if size >= 10 and (terminal or size >= 25):
+        return NEAR if english and stop < 0.2 * total else GOOD
+    if terminal or not english or stop >= 0.2 * total:
+        return NEAR
+    return SHORT
+
+
+def is_english(blocks: list[Block]) -> bool:
+    """Whether the document reads as English (stop words are at least a fifth of its words)."""
+    stop = total = 0
+    for b in blocks:
+        for w in _ALPHA.findall(b.text):
+            total += 1
+            stop += w.lower() in STOP_WORDS
+        if total > 3000:
+            break
+    return total > 0 and stop >= ENGLISH_STOP_SHARE * total
+
+
+def _weight(cls: int, size: int) -> float:
+    if cls == GOOD:
+        return float(size)
+    if cls == NEAR:
+        return W_NEAR * size
+    if cls == SHORT:
+        return -W_SHORT
+    if cls == BAD:
+        return -W_BAD * size
+    return -W_CHROME * (size + 2)
+
+
+def _best_stretch(weights: list[float], lo: int, hi: int) -> tuple[float, int, int]:
+    """The stretch [start, end) of weights[lo:hi] with the largest sum (Kadane), as (sum, start, end)."""
+    best, start, end = 0.0, -1, -1
+    run, run_start = 0.0, lo
+    for i in range(lo, hi):
+        if run <= 0:
+            run, run_start = 0.0, i
+        run += weights[i]
+        if run > best:
+            best, start, end = run, run_start, i + 1
+    return best, start, end
+
+
+def article_extent(weights: list[float]) -> list[bool]:
+    """Which blocks are inside the article: the strongest stretch, plus any other nearly as strong."""
+    n = len(weights)
+    inside = [False] * n
+    best = _best_stretch(weights, 0, n)[0]
+    # The best stretch always passes; others must weigh a share of it.
+    floor = min(best, max(MIN_STRETCH, SECOND_STRETCH * best))
+    pending = [(0, n)]
+    while pending:
+        lo, hi = pending.pop()
+        value, start, end = _best_stretch(weights, lo, hi)
+        if start < 0 or value <= 0 or value < floor:
+            continue
+        for k in range(start, end):
+            inside[k] = True
+        pending += [(lo, start), (end, hi)]
+    return inside
 
 
 def find_chrome(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config) -> list[Finding]:
-    """Chrome findings for one document: rule matches, then neighbours."""
-    kinds: list[str | None] = [None] * len(blocks)
-    findings: list[Finding] = []
-    prose = [is_prose(b, s) for b, s in zip(blocks, sigs)]
-    for b, s in zip(blocks, sigs):
-        hit = match_rules(b, s)
-        if hit:
-            kind, score, _ = hit
-            kinds[b.index] = kind
-            findings.append(Finding(b.index, f"chrome:{kind}", f"chrome:rule:{kind}", score, None, f"{kind} phrasing"))
-    # Neighbours: a block that is neither matched nor prose takes the class of
-    # the nearest classified blocks on each side; the document's ends count as chrome.
+    """Chrome findings for one document: rule matches, the article's extent, then neighbours."""
     n = len(blocks)
-    # The document's ends count as chrome only when there is an article to
-    # protect: in a text of short lines alone (a list, a poem) they prove nothing.
-    edge = "edge" if any(prose) else None
+    english = is_english(blocks)
+    families: list[Family | None] = [None] * n
+    classes: list[int] = [SHORT] * n
+    sizes: list[int] = [0] * n
+    for b, s in zip(blocks, sigs):
+        family = MATCHER.match(b.text, s.n_words)
+        families[b.index] = family
+        sizes[b.index] = _size(b.text, s.n_words)
+        if family is None:
+            classes[b.index] = classify(b.text, s.n_words, english)
+        else:
+            classes[b.index] = WEAK if family.weak else CHROME
+    kinds: list[str | None] = [f.kind if f is not None and not f.weak else None for f in families]
+    findings: list[Finding] = [
+        Finding(i, f"chrome:{f.kind}", f"chrome:rule:{f.kind}", 0.9, None, f"{f.kind} phrasing")
+        for i, f in enumerate(families)
+        if f is not None and not f.weak
+    ]
+    # Step 2: the article's extent.
+    weights = [_weight(c, z) for c, z in zip(classes, sizes)]
+    _close_at_comments(weights, families, classes, sizes)
+    inside = article_extent(weights) if any(c == GOOD for c in classes) else [True] * n
+    _keep_lead(inside, classes, families)
+    outside_kind = _outside_kinds(families, classes, inside)
+    for k in range(n):
+        if not inside[k] and kinds[k] is None:
+            kind = outside_kind[k]
+            kinds[k] = kind
+            findings.append(Finding(k, f"chrome:{kind}", f"chrome:outside:{kind}", 0.7, None, "outside the article"))
+    # Step 3: neighbours inside the article.
+    prose = [c in (GOOD, NEAR) or c == WEAK for c in classes]
     i = 0
     while i < n:
         if kinds[i] is not None or prose[i]:
@@ -272,13 +546,66 @@ def find_chrome(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: 
         j = i
         while j < n and kinds[j] is None and not prose[j]:
             j += 1
-        before = kinds[i - 1] if i > 0 else edge
-        after = kinds[j] if j < n else edge
-        if before is not None and after is not None and not (before == "edge" and after == "edge"):
-            kind = before if before != "edge" else after
+        before = kinds[i - 1] if i > 0 else None
+        after = kinds[j] if j < n else None
+        if before is not None and after is not None:
+            kind = before
             for k in range(i, j):
-                findings.append(
-                    Finding(k, f"chrome:{kind}", f"chrome:context:{kind}", 0.6, None, f"between {kind} blocks")
-                )
+                findings.append(Finding(k, f"chrome:{kind}", f"chrome:context:{kind}", 0.6, None, f"between {kind} blocks"))
         i = j
     return sorted(findings, key=lambda f: f.block)
+
+
+def _close_at_comments(weights, families, classes, sizes) -> None:
+    """A comments header after the article has begun ends it: nothing after it counts as article."""
+    seen = 0.0
+    for i, f in enumerate(families):
+        if f is not None and f.kind == "comments" and seen >= COMMENTS_AFTER:
+            for k in range(i, len(weights)):
+                if weights[k] > 0:
+                    weights[k] = 0.0
+            weights[i] = -float(seen)
+            return
+        if classes[i] == GOOD:
+            seen += sizes[i]
+
+
+def _keep_lead(inside, classes, families) -> None:
+    """A text that starts with its article keeps its headline and byline: the blocks before it, if all plain."""
+    first = next((k for k, v in enumerate(inside) if v), None)
+    if first is None or first > 3:
+        return
+    if all(families[k] is None for k in range(first)):
+        for k in range(first):
+            inside[k] = True
+
+
+def _outside_kinds(families, classes, inside) -> list[str]:
+    """The kind of each block outside the article.
+
+    A block takes the kind of the section header above it (a "Related
+    articles" line, a "Comments" header, a "Share" row); a run of menu items
+    is navigation; text before the article is navigation, text after it no
+    rule names is `outside`.
+    """
+    n = len(inside)
+    out = ["outside"] * n
+    header: str | None = None
+    seen_article = False
+    for k in range(n):
+        if inside[k]:
+            header = None
+            seen_article = True
+            continue
+        f = families[k]
+        if f is not None:
+            out[k] = f.kind
+            # A matched block heads a section unless it is an item of a menu (a short block between short blocks).
+            prev_menu = k > 0 and not inside[k - 1] and families[k - 1] is None and classes[k - 1] == SHORT
+            header = None if prev_menu and f.kind not in ("related", "tags", "comments") else f.kind
+            continue
+        if header is not None:
+            out[k] = header
+        elif classes[k] == SHORT or not seen_article:
+            out[k] = "navigation"
+    return out
