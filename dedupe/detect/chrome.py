@@ -79,6 +79,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..config import Config
 from ..records import Block, Finding
@@ -89,18 +90,26 @@ from ..sign import BlockSig
 class Family:
     """Phrasings of one chrome kind; it applies to blocks of at most max_words words.
 
-    A weak family only steers where the article ends: its blocks go when they
-    lie outside the article, and stay inside it.
+    A family names its trigger words (lower-case, as the block's words are
+    split at punctuation) or characters, one of which every match contains; it
+    is only tried on blocks that hold one, so a block costs a set intersection
+    and a search or two rather than a hundred searches. A weak family
+    only steers where the article ends: its blocks go when they lie outside
+    the article, and stay inside it.
     """
 
     kind: str
     max_words: int
     patterns: tuple[str, ...]
+    words: frozenset[str] = frozenset()
+    chars: tuple[str, ...] = ()
     weak: bool = False
 
 
-def _family(kind: str, max_words: int, *patterns: str, weak: bool = False) -> Family:
-    return Family(kind, max_words, patterns, weak)
+def _family(kind: str, max_words: int, *patterns: str, words: str = "", chars: str = "", weak: bool = False) -> Family:
+    if not (words or chars):
+        raise ValueError(f"a {kind} family needs trigger words or characters")
+    return Family(kind, max_words, patterns, frozenset(words.split()), tuple(chars.split()), weak)
 
 
 _CUR = r"(?:[$€£¥₹₩₽₺]|rs\.?|inr|usd|eur|gbp|aud|cad|chf)"
@@ -113,26 +122,33 @@ _AGENCY = (
 )
 #: A person's or organisation's name: capitalised words (case-sensitive even inside a case-blind pattern).
 _NAME = r"(?-i:[A-Z][\w.'’-]*)(?:\s+(?-i:[A-Z][\w.'’-]*|de|da|van|von|der|del|la|le|bin|al)){0,4}"
-_NETWORK = (
-    r"(?:facebook|twitter|x|linkedin|instagram|tiktok|youtube|threads|mastodon|bluesky|snapchat|telegram|"
-    r"whatsapp|pinterest|reddit|tumblr|flipboard|messenger|vk|vkontakte|weibo|wechat|line|discord|rss)"
+_NETWORK_WORDS = (
+    "facebook twitter x linkedin instagram tiktok youtube threads mastodon bluesky snapchat telegram whatsapp "
+    "pinterest reddit tumblr flipboard messenger vk vkontakte weibo wechat line discord rss"
 )
+_NETWORK = "(?:" + "|".join(_NETWORK_WORDS.split()) + ")"
 
 FAMILIES: tuple[Family, ...] = (
     _family(
         "template-error",
         60,
         r"\[an error (?:has )?occurred while processing (?:this|the) directive\]",
+        r"\b(?:warning|notice|fatal error|parse error|deprecated)\b:.*\bon line \d+",
+        r"\b(?:please )?(?:enable|turn on|activate) javascript\b|\bjavascript (?:is )?(?:required|disabled|must be enabled)\b",
+        r"\byour browser (?:does not|doesn't) support\b|\b(?:upgrade|update) your browser\b",
+        r"^(?:undefined|null|nan|\[object object\])$",
+        r"^loading(?: [\w-]+){0,2}\s*(?:\.\.\.|…)$",
+        words="error line javascript browser undefined null nan object loading",
+    ),
+    _family(
+        "template-error",
+        60,
         r"\{\{\s*[\w.|: -]+\s*\}\}",
         r"\{%-?\s*\w+.*?%\}",
         r"\$\{\s*\w[\w.]*\s*\}",
         r"%%[A-Z_]{2,}%%",
         r"<!--\s*#\s*(?:include|echo|exec)",
-        r"\b(?:warning|notice|fatal error|parse error|deprecated)\b:.*\bon line \d+",
-        r"^\s*(?:undefined|null|nan|\[object object\])\s*$",
-        r"\b(?:please )?(?:enable|turn on|activate) javascript\b|\bjavascript (?:is )?(?:required|disabled|must be enabled)\b",
-        r"\byour browser (?:does not|doesn't) support\b|\b(?:upgrade|update) your browser\b",
-        r"^\s*loading(?: [\w-]+){0,2}\s*(?:\.\.\.|…)\s*$",
+        chars="{{ {% ${ %% <!--",
     ),
     _family(
         "paywall",
@@ -143,7 +159,8 @@ FAMILIES: tuple[Family, ...] = (
         r"\bsubscribe (?:now |today )?for (?:unlimited|full|complete|instant) (?:access|reading)\b",
         r"\balready (?:a )?(?:subscriber|subscribed|member|registered|have an account)\b",
         r"^(?:to )?(?:continue|keep) reading\b",
-        r"\b(?:article|story|content|piece|post|feature) is (?:only |exclusively )?(?:available|reserved|exclusive|free) (?:to|for) (?:our )?(?:subscribers|members|registered|paying)",
+        r"\b(?:article|story|content|piece|post|feature) is (?:only |exclusively )?(?:available|reserved|exclusive|free) "
+        r"(?:to|for) (?:our )?(?:subscribers|members|registered|paying)",
         r"\b(?:subscribers?|members?)[- ]only\b",
         r"\bunlock (?:this|the full|full|unlimited|all|premium)\b",
         r"\b(?:log|sign) ?in (?:to|and) (?:read|continue|access|view|keep)\b",
@@ -151,81 +168,113 @@ FAMILIES: tuple[Family, ...] = (
         r"\bcreate (?:a )?free account to\b",
         r"\b(?:become|join as) a (?:member|subscriber|supporter) to (?:read|continue|access|unlock|keep)\b",
         r"\b(?:register|sign up) (?:now |today )?(?:for free )?to (?:continue|read|keep reading|unlock)\b",
+        words="reached articles article stories reads pieces subscribe already subscribers subscriber members "
+        "member registered paying unlock log sign login signin access account supporter register signup continue keep",
     ),
     _family(
         "subscription",
         25,
-        r"^\s*(?:monthly|yearly|annual(?:ly)?|quarterly|weekly|per month|per year)(?: plan| subscription| access)?\s*$",
+        r"^(?:monthly|yearly|annual(?:ly)?|quarterly|weekly|per month|per year)(?: plan| subscription| access)?$",
+        r"^(?:subscribe|subscribe now|subscribe today|get started|buy now|best value)\s*[!→>»]*$",
         r"\b(?:renews? automatically|auto-?renew(?:s|al)?|cancel (?:at )?any ?time|billed (?:monthly|annually|yearly))\b",
         r"\b(?:digital |print |premium )?subscription (?:plans?|options|packages?|offers?|tiers?)\b",
         r"\b(?:choose|select|compare|pick) (?:your|a|the) (?:plan|subscription|package)\b",
         r"\b(?:start|begin|try) (?:your |a )?(?:free )?trial\b",
-        r"^\s*(?:subscribe|subscribe now|subscribe today|get started|buy now|best value)\s*[!→>»]*\s*$",
+        words="monthly yearly annual annually quarterly weekly per subscribe get buy best renew renews renewal "
+        "autorenew autorenews autorenewal cancel billed subscription plan package trial",
     ),
-    # Prices and periods alone are plan tables after a paywall, but also a product review's facts.
+    # Prices and periods alone are a plan table after a paywall, but also a product review's facts.
     _family(
         "subscription",
         25,
-        rf"^\s*{_CUR}\s?\d[\d,. ]*(?:\s*(?:/|per|a)\s*{_PERIOD})?\s*$",
-        rf"^\s*\d[\d,. ]*\s?{_CUR}\s*(?:(?:/|per|a)\s*{_PERIOD})?\s*$",
+        rf"^{_CUR}\s?\d[\d,. ]*(?:\s*(?:/|per|a)\s*{_PERIOD})?$",
+        rf"^\d[\d,. ]*\s?{_CUR}\s*(?:(?:/|per|a)\s*{_PERIOD})?$",
         rf"{_CUR}\s?\d[\d,.]*\s*(?:/|per|a|every)\s*{_PERIOD}\b",
-        rf"^\s*\d+\s+{_PERIOD}\s*$",
+        words="rs inr usd eur gbp aud cad chf",
+        chars="$ € £ ¥ ₹ ₩ ₽ ₺",
+        weak=True,
+    ),
+    _family(
+        "subscription",
+        25,
+        rf"^\d+\s+{_PERIOD}$",
+        words="day days week weeks month months mo mos year years yr yrs annum quarter quarters",
         weak=True,
     ),
     _family(
         "caption",
         70,
-        r"^\s*(?:file )?(?:photo|image|picture|pictured|photograph|foto|caption|graphic|illustration)s?\s*[:|]",
-        r"^\s*\(?(?:photo|image|picture|video)s?(?: by| credit| source| courtesy)?\s*:",
-        r"^\s*(?:image |photo |picture )?(?:credit|source|courtesy)s?\s*:",
-        rf"\b{_AGENCY}\s*(?:/|via|for)\s*{_NAME}(?:\s*/\s*file(?: photo)?)?\s*[.)\]]*\s*$",
-        rf"(?:^|\s){_NAME}\s*(?:/|via)\s*{_AGENCY}(?:\s*(?:/|via)\s*[\w ]{{1,30}})?\s*[.)\]]*\s*$",
-        rf"\((?:{_AGENCY}|{_NAME})\s*(?:photo)?\s*/\s*[^)]{{2,60}}\)\s*$",
+        r"^(?:file )?(?:photo|image|picture|pictured|photograph|foto|caption|graphic|illustration)s?\s*[:|]",
+        r"^\(?(?:photo|image|picture|video)s?(?: by| credit| source| courtesy)?\s*:",
+        r"^(?:image |photo |picture )?(?:credit|source|courtesy)s?\s*:",
         rf"\bphoto(?:graph)?(?: by| credit)?\s*:?\s*{_NAME}\s*(?:/|for|via)\s*\S+",
         r"\bphoto(?: by)? [^.]{2,60} on (?:https?://)?(?:\w+\.)?(?:unsplash|pexels|pixabay)\b",
-        r"\b(?-i:[A-Z]{2,})/(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))+(?:/file(?: photo)?)?\s*$",
-        r"^\s*(?:(?:open|close|hide|show|toggle|view) (?:image |photo )?caption|caption|photo credit|image credit|"
-        r"enlarge (?:this )?(?:image|photo)|view (?:gallery|slideshow|full image|larger image)|\d+ of \d+ (?:photos|images))\s*$",
+        words="file photo photos image images picture pictures pictured photograph photographs foto caption captions "
+        "graphic illustration video videos credit credits source sources courtesy",
+    ),
+    _family(
+        "caption",
+        70,
+        rf"\b{_AGENCY}\s*(?:/|via|for)\s*{_NAME}(?:\s*/\s*file(?: photo)?)?\s*[.)\]]*$",
+        rf"(?:^|\s){_NAME}\s*(?:/|via)\s*{_AGENCY}(?:\s*(?:/|via)\s*[\w ]{{1,30}})?\s*[.)\]]*$",
+        rf"\((?:{_AGENCY}|{_NAME})\s*(?:photo)?\s*/\s*[^)]{{2,60}}\)$",
+        r"\b(?-i:[A-Z]{2,})/(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))+(?:/file(?: photo)?)?$",
+        chars="/",
+    ),
+    _family(
+        "caption",
+        8,
+        r"^(?:(?:open|close|hide|show|toggle|view) (?:image |photo )?caption|caption|photo credit|image credit|"
+        r"enlarge (?:this )?(?:image|photo)|view (?:gallery|slideshow|full image|larger image)|\d+ of \d+ (?:photos|images))$",
+        words="caption enlarge gallery slideshow image photos images",
     ),
     _family(
         "related",
         8,
-        r"^\s*(?:related|recommended|popular|trending|latest|must[- ]reads?|top stories|see also|also read|read (?:more|also|next)|"
+        r"^(?:related|recommended|popular|trending|latest|must[- ]reads?|top stories|see also|also read|read (?:more|also|next)|"
         r"you (?:may|might|could) (?:also )?(?:like|enjoy|be interested)|more (?:from|on|in|about|stories|news|articles|posts|to read|like this)|"
         r"editor'?s?'? (?:picks?|choice)|most (?:read|popular|viewed|shared|recent)|further reading|keep reading|what to read next|up next|"
         r"watch next|don'?t miss|in case you missed it|recent (?:posts|articles|stories|news)|other stories|"
-        r"similar (?:articles|posts|stories)|you may have missed|continue reading)\b[^.!?]*$",
+        r"similar (?:articles|posts|stories)|you may have missed)\b[^.!?]*$",
+        words="related recommended popular trending latest must top see also read you more editor editors "
+        "most further keep what up watch don dont in recent other similar",
     ),
     _family(
         "related",
         30,
-        r"^\s*(?:read more|read also|also read|see also|related|more|watch|listen|recommended|read next|also see|must read)\s*[:|»›>]\s*\S",
+        r"^(?:read more|read also|also read|see also|related|more|watch|listen|recommended|read next|also see|must read)\s*[:|»›>]\s*\S",
+        words="read also see related more watch listen recommended must",
     ),
     _family(
         "social",
         12,
-        rf"^\s*{_NETWORK}\s*[:|-]?\s*@[\w.]+\s*$",
-        r"^\s*@\w{2,}\s*$",
-        rf"^\s*{_NETWORK}\s*$",
-        rf"^\s*(?:follow|find|like|join|connect with|subscribe to) (?:us|me|him|her|them|[\w@.]+(?: [\w@.]+)?) on (?:{_NETWORK}|social media)\b",
-        r"^\s*(?:follow(?: us| me)?|follow unfollow|stay connected|connect with us|find us on|share (?:this|the) (?:article|story|post|page)|share it)\s*:?\s*$",
-        r"^\s*(?:share|tweet|pin|email|print|copy link|copy url|save)(?: (?:this|it|on|via|to|the|article|story|post|page|link|with)\b.*)?$",
+        rf"^{_NETWORK}\s*[:|-]?\s*@[\w.]+$",
+        rf"^{_NETWORK}$",
+        rf"^(?:follow|find|like|join|connect with|subscribe to) (?:us|me|him|her|them|[\w@.]+(?: [\w@.]+)?) on (?:{_NETWORK}|social media)\b",
+        r"^(?:follow(?: us| me)?|follow unfollow|stay connected|connect with us|find us on|share (?:this|the) (?:article|story|post|page)|share it)\s*:?$",
+        r"^(?:share|tweet|pin|email|print|copy link|copy url|save)(?: (?:this|it|on|via|to|the|article|story|post|page|link|with)\b.*)?$",
+        rf"^(?:(?:{_NETWORK}|email|e-mail|print|copy|link|url|share|sms|mail|save)[\s,|/•·-]*){{2,}}$",
         rf"\b(?:click to (?:share|email|print)|share (?:this |it )?(?:on|via|to) (?:\w+ )?{_NETWORK}|opens in (?:a )?new window)\b",
-        rf"^\s*(?:(?:{_NETWORK}|email|e-mail|print|copy|link|url|share|sms|mail|save)[\s,|/•·-]*){{2,}}$",
+        words=_NETWORK_WORDS + " follow find like join connect subscribe stay share tweet pin email e mail print copy save "
+        "link url sms click opens",
     ),
+    _family("social", 12, r"^@\w{2,}$", chars="@"),
     _family(
         "tags",
         40,
-        r"^\s*(?:tagged(?: with)?|tags?|filed under|topics?|categories|category|keywords|posted in|more about|related (?:topics|tags))\s*(?:[:,|]|$)",
+        r"^(?:tagged(?: with)?|tags?|filed under|topics?|categories|category|keywords|posted in|more about|related (?:topics|tags))\s*(?:[:,|]|$)",
+        words="tagged tag tags filed topic topics categories category keywords posted more related",
     ),
     _family(
         "comments",
         12,
-        r"^\s*(?:\d+\s+)?(?:comments?|responses?|replies|reactions|discussion)\s*(?:\(\d+\))?\s*:?\s*$",
-        r"^\s*(?:leave|post|add|write|submit|view|show|load|hide) (?:a |your |more |all |the )?(?:comments?|reply|replies|response)\b",
-        r"^\s*(?:join|start) the (?:discussion|conversation)\b",
-        r"^\s*\d+\s+(?:thoughts?|responses?|comments?|replies) (?:on|to)\b",
-        r"^\s*(?:reply|reply to comment|cancel reply|report(?: comment)?|quote|permalink)\s*$",
+        r"^(?:\d+\s+)?(?:comments?|responses?|replies|reactions|discussion)\s*(?:\(\d+\))?\s*:?$",
+        r"^(?:leave|post|add|write|submit|view|show|load|hide) (?:a |your |more |all |the )?(?:comments?|reply|replies|response)\b",
+        r"^(?:join|start) the (?:discussion|conversation)\b",
+        r"^\d+\s+(?:thoughts?|responses?|comments?|replies) (?:on|to)\b",
+        r"^(?:reply|reply to comment|cancel reply|report(?: comment)?|quote|permalink)$",
+        words="comment comments response responses replies reactions discussion reply conversation thought thoughts "
+        "report quote permalink",
     ),
     _family(
         "comments",
@@ -233,11 +282,16 @@ FAMILIES: tuple[Family, ...] = (
         r"\byour email address will not be published\b|\brequired fields are marked\b",
         r"\bsave my name, email\b|\bnotify me of (?:new|follow-up) (?:comments|posts|replies)\b",
         r"\b(?:you must be|please) (?:logged|log|signed|sign) in to (?:post a )?comment\b",
+        words="email marked notify comment",
     ),
     _family(
         "newsletter",
         40,
-        r"\b(?:sign ?up|subscribe|register) (?:for|to) (?:our|the|my|a|this|their|\w+'s) (?:\w+ ){0,3}(?:newsletters?|mailing list|briefing|digest|alerts|e-?mails?|blog)\b",
+        r"^(?:get |join |our )?(?:the )?(?:\w+ )?newsletters?\s*[!:]?$",
+        r"^(?:your |work )?e-?mail(?: address)?\s*\*?\s*:?$",
+        r"^\*\s*(?:indicates|denotes) (?:a )?required(?: field)?",
+        r"\b(?:sign ?up|subscribe|register) (?:for|to) (?:our|the|my|a|this|their|\w+'s) (?:\w+ ){0,3}"
+        r"(?:newsletters?|mailing list|briefing|digest|alerts|e-?mails?|blog)\b",
         r"\bsign ?up (?:for|to) (?:\w+ ){0,3}(?:newsletters?|e-?mail updates)\b",
         r"\b(?:get|join|receive) (?:our|the) (?:\w+ ){0,2}newsletters?\b",
         r"\b(?:delivered|straight|directly|sent|right) (?:right )?(?:to|in|into) your inbox\b",
@@ -246,15 +300,16 @@ FAMILIES: tuple[Family, ...] = (
         r"\bthanks? (?:you )?for (?:signing up|subscribing)\b|\byou(?:'re| are) (?:now )?subscribed\b",
         r"\bunsubscribe (?:at )?any ?time\b|\bwe (?:respect your privacy|(?:will )?never (?:spam|share your email))\b",
         r"\bi (?:agree|consent) to receive\b",
-        r"^\s*(?:get |join |our )?(?:the )?(?:\w+ )?newsletters?\s*[!:]?\s*$",
-        r"^\s*(?:your |work )?e-?mail(?: address)?\s*\*?\s*:?\s*$",
-        r"^\s*\*\s*(?:indicates|denotes) (?:a )?required(?: field)?",
         r"\b(?:please enter|invalid) (?:a )?(?:valid )?e-?mail(?: address)?\b",
         r"^(?=.*\b(?:newsletters?|inbox|subscribe)\b).*\bstay (?:in the loop|up to date|informed|updated|connected)\b",
+        words="newsletter newsletters email emails mail mailing briefing digest alerts blog inbox indicates denotes "
+        "signing subscribing subscribed unsubscribe privacy spam agree consent subscribe",
     ),
     _family(
         "cookie",
         60,
+        r"^(?:strictly )?(?:necessary|functional|performance|analytics?|analytical|advertisement|advertising|marketing|"
+        r"targeting|preferences?|statistics|other|uncategori[sz]ed)(?: cookies)?$",
         r"\b(?:we|this (?:web)?site|our (?:web)?site|the (?:web)?site|site) uses? cookies\b",
         r"\bcookies? (?:policy|settings|preferences|consent|notice|statement|declaration)\b",
         r"\baccept (?:all )?cookies\b|\b(?:accept|reject|decline|deny) all\b",
@@ -262,13 +317,16 @@ FAMILIES: tuple[Family, ...] = (
         r"\bmanage (?:your )?(?:privacy|consent|cookie)",
         r"\bdo not sell (?:or share )?my personal information\b",
         r"\bwe and our (?:\d+ )?(?:partners|vendors)\b|\bstore and/or access information on (?:a|your) device\b",
-        r"^\s*(?:strictly )?(?:necessary|functional|performance|analytics?|analytical|advertisement|advertising|marketing|targeting|preferences?|statistics|other|uncategori[sz]ed)(?: cookies)?\s*$",
+        words="strictly necessary functional performance analytics analytic analytical advertisement advertising "
+        "marketing targeting preference preferences statistics other uncategorized uncategorised cookie cookies "
+        "accept reject decline deny site website privacy consent personal partners vendors device",
     ),
     _family(
         "cookie",
         200,
-        r"^(?=.*\bcookies?\b)(?=.*\b(?:consent|browser|analytics|third[- ]party|tracking|opt[- ]out|personal data|"
-        r"store and/or access|(?:website|site) to function|user experience|improve your experience|anonymous(?:ly)?|visitors?)\b)",
+        r"^(?=.*\bcookies?\b).*\b(?:consent|browser|analytics|third[- ]party|tracking|opt[- ]out|personal data|"
+        r"store and/or access|(?:website|site) to function|user experience|improve your experience|anonymous(?:ly)?|visitors?)\b",
+        words="cookie cookies",
     ),
     _family(
         "disclaimer",
@@ -276,80 +334,117 @@ FAMILIES: tuple[Family, ...] = (
         r"\b(?:auto-?generated|automatically generated) from (?:a|the) (?:syndicated|wire|news) feed\b",
         r"\bhas not been edited by\b.*\bstaff\b",
         r"\bmay have been (?:reworked|edited|modified) by\b",
-        r"\b(?:article|story|content|post|piece) (?:was|has been|is) (?:originally )?(?:published|republished|reprinted|syndicated|produced|reproduced) (?:on|in|by|from|with (?:the )?permission)\b",
+        r"^(?:this|the above) (?:article|story|content|post|piece) (?:was|has been|is) (?:originally )?(?:published|republished|"
+        r"reprinted|syndicated|reproduced) (?:on|in|by|from|with (?:the )?permission)\b",
         r"\boriginally (?:appeared|published|ran) (?:on|in|at)\b",
         r"\bviews (?:and opinions )?expressed\b.*\b(?:author|necessarily|own)\b",
+        words="feed staff reworked edited modified this above originally expressed",
+    ),
+    _family(
+        "disclaimer",
+        120,
         r"\b(?:contains?|may contain|uses?) affiliate links?\b|\baffiliate (?:commission|disclosure|partners?|programs?)\b",
         r"\b(?:we|i|site|this site) (?:may )?(?:earn|receive|make|get) (?:a )?(?:small )?(?:commission|compensation|referral fee)\b",
         r"\bearn from qualifying purchases\b|\bpurchases? (?:made )?through (?:our|these|the) links\b",
-        r"\bfor (?:general )?(?:informational|information|educational) (?:and \w+ )?purposes only\b",
-        r"\b(?:not|never) (?:be )?(?:intended|meant|construed) (?:to|as) (?:be )?(?:a substitute for|offer|provide|constitute)?\s*(?:personal |professional )?(?:medical|legal|financial|tax|investment) advice\b",
-        r"\bdoes not (?:constitute|provide) (?:\w+ )?(?:legal|financial|investment|medical|tax) advice\b",
         r"\bprices? (?:were|are|was|is) accurate (?:as of|at the time)\b",
+        words="affiliate commission compensation referral qualifying links accurate",
+    ),
+    _family(
+        "disclaimer",
+        120,
+        r"\bfor (?:general )?(?:informational|information|educational) (?:and \w+ )?purposes only\b",
+        r"\b(?:not|never) (?:be )?(?:intended|meant|construed) (?:to|as) (?:be )?(?:a substitute for|offer|provide|constitute)?"
+        r"\s*(?:personal |professional )?(?:medical|legal|financial|tax|investment) advice\b",
+        r"\bdoes not (?:constitute|provide) (?:\w+ )?(?:legal|financial|investment|medical|tax) advice\b",
         r"\bis a registered investment advis[eo]r\b",
+        words="purposes advice adviser advisor",
     ),
     _family(
         "advertising",
         8,
-        r"^\s*(?:advertisement|advertising|sponsored(?: content| post| by .*)?|sponsor|sponsor message|ads?|promoted(?: content)?|paid (?:post|content)|partner content|advertise with us)\s*$",
-        r"\b(?:story|article|content|text) continues (?:below|after)\b",
-        r"^\s*scroll (?:down )?to (?:continue|read)",
+        r"^(?:advertisement|advertising|sponsored(?: content| post| by .*)?|sponsor|sponsor message|ads?|promoted(?: content)?|"
+        r"paid (?:post|content)|partner content|advertise with us)$",
+        r"^scroll (?:down )?to (?:continue|read)",
+        words="advertisement advertising sponsored sponsor ad ads promoted paid partner advertise scroll",
     ),
     _family(
         "advertising",
         40,
-        r"\b(?:content|article|post|story|feature) (?:is |was )?(?:provided|sponsored|paid for|produced|developed|created) (?:by|in partnership with) (?:our |a |the )?(?:sponsor|advertiser|partner)s?\b",
+        r"\b(?:story|article|content|text) continues (?:below|after)\b",
+        r"\b(?:content|article|post|story|feature) (?:is |was )?(?:provided|sponsored|paid for|produced|developed|created) "
+        r"(?:by|in partnership with) (?:our |a |the )?(?:sponsor|advertiser|partner)s?\b",
         r"\b(?:branded|sponsored) content (?:team|studio)\b|\bdeveloped in partnership with\b",
         r"\bthis (?:is a |is an )?(?:sponsored|paid|promoted) (?:post|article|content|partnership)\b",
+        words="continues sponsor sponsors advertiser advertisers partner partners branded sponsored partnership "
+        "promoted paid",
     ),
     _family(
         "credits",
         50,
-        r"^\s*\(?\s*(?:additional )?(?:reporting|writing|editing|compiled|edited|written) by\b.*\b(?:editing|reporting|writing) by\b",
-        r"^\s*\(\s*(?:additional )?(?:reporting|writing|editing) by\b[^)]*\)\s*$",
+        r"^\(?\s*(?:additional )?(?:reporting|writing|editing|compiled|edited|written) by\b.*\b(?:editing|reporting|writing) by\b",
+        r"^\(\s*(?:additional )?(?:reporting|writing|editing) by\b[^)]*\)$",
+        words="reporting writing editing",
     ),
     _family(
         "credits",
         15,
-        rf"^\s*(?:(?:written|posted|reviewed|fact[- ]checked|edited|updated|reported|illustrated|photographed|words) )?by:?\s+{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*\s*(?:[,|–—•·-].*)?$",
-        r"^\s*(?:about|meet) (?:the |our )?(?:authors?|writers?|contributors?|editors?)\s*$|^\s*(?:author|writer)(?: bio| profile)?\s*:?\s*$",
-        r"^\s*\d+\s*(?:min(?:ute)?s?\.?|mins?\.?)(?: read(?:ing time)?)?\s*$",
+        rf"^(?:(?:written|posted|reviewed|fact[- ]checked|edited|updated|reported|illustrated|photographed|words) )?by:?\s+"
+        rf"{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*\s*(?:[,|–—•·-].*)?$",
+        r"^(?:about|meet) (?:the |our )?(?:authors?|writers?|contributors?|editors?)$|^(?:author|writer)(?: bio| profile)?\s*:?$",
+        r"^\d+\s*(?:min(?:ute)?s?\.?|mins?\.?)(?: read(?:ing time)?)?$",
+        words="by author authors writer writers contributor contributors editor editors min mins minute minutes",
     ),
     _family(
         "credits",
         90,
-        rf"^\s*{_NAME},?(?:\s+\([^)]{{1,40}}\))?\s+(?:is|has been|was|serves as|works as|joined)\s+(?:a|an|the|our|\w+'s)\s.{{0,160}}?\b(?:writer|editor|journalist|reporter|author|contributor|columnist|correspondent|blogger|photographer|founder|co-founder|expert|specialist|analyst|consultant|strategist|producer|host|freelancer?|marketer|researcher|educator|designer)s?\b",
-        r"^\s*(?:i'm|i am) \w+(?: \w+)?, (?:a|an|the)\b.{0,120}\b(?:writer|editor|author|founder|creator|blogger|specialist)\b",
+        rf"^{_NAME},?(?:\s+\([^)]{{1,40}}\))?\s+(?:is|has been|was|serves as|works as|joined)\s+(?:a|an|the|our|\w+'s)\s"
+        r".{0,160}?\b(?:writer|editor|journalist|reporter|author|contributor|columnist|correspondent|blogger|photographer|"
+        r"founder|co-founder|expert|specialist|analyst|consultant|strategist|producer|host|freelancer?|marketer|"
+        r"researcher|educator|designer)s?\b",
+        r"^(?:i'm|i am) \w+(?: \w+)?, (?:a|an|the)\b.{0,120}\b(?:writer|editor|author|founder|creator|blogger|specialist)\b",
+        words="writer writers editor editors journalist journalists reporter reporters author authors contributor "
+        "contributors columnist correspondent blogger photographer founder expert specialist analyst consultant "
+        "strategist producer host freelance freelancer marketer researcher educator designer creator",
         weak=True,
     ),
     _family(
         "legal",
         20,
-        r"^\s*(?:©|\(c\)|copyright\b)",
+        r"^(?:©|\(c\)|copyright\b)",
         r"\ball rights reserved\b",
-        r"^\s*(?:privacy(?: policy| notice| statement| center| settings)?|terms(?: of (?:use|service|sale))?|terms (?:and|&) conditions|"
+        r"^(?:privacy(?: policy| notice| statement| center| settings)?|terms(?: of (?:use|service|sale))?|terms (?:and|&) conditions|"
         r"legal(?: notice)?|imprint|impressum|accessibility(?: statement| policy)?|sitemap|site map|disclaimer|"
-        r"(?:editorial|disclosure|corrections|ethics|accessibility|cookie) polic(?:y|ies)|your privacy choices|ad ?choices)\s*$",
+        r"(?:editorial|disclosure|corrections|ethics|accessibility|cookie) polic(?:y|ies)|your privacy choices|ad ?choices)$",
+        words="c copyright reserved privacy terms legal imprint impressum accessibility sitemap site disclaimer policy "
+        "policies choices adchoices",
+        chars="©",
     ),
     _family(
         "legal",
         80,
-        r"^\s*(?:copyright\s*)?©\s*(?:\d{4}|copyright)",
+        r"^(?:copyright\s*)?©\s*(?:\d{4}|copyright)",
         r"\b(?:are|is) (?:a )?(?:registered )?trademarks? of\b",
+        words="trademark trademarks",
+        chars="©",
     ),
     _family(
         "navigation",
         8,
-        r"^\s*(?:skip to (?:the )?(?:main )?(?:content|navigation|search|footer)|skip navigation|main menu|primary menu|"
+        r"^(?:skip to (?:the )?(?:main )?(?:content|navigation|search|footer)|skip navigation|main menu|primary menu|"
         r"(?:open|close|toggle) (?:the )?(?:navigation|menu|search|sub-?navigation)(?: menu)?|"
         r"menu|search|home|back to top|go to top|top|log ?in|sign ?in|sign ?up|log ?out|register|my account|account|subscribe|"
         r"more|next|previous|prev|back|close|open|show|hide|expand|collapse|load more|show more|see more|view more|view all|see all|"
         r"learn more|read more|contact|contact us|about|about us|breadcrumbs?|you are here:?|table of contents|contents|"
         r"on this page|in this article|jump to|×|✕|accessibility links|keyboard shortcuts.*|"
         r"(?:previous|next|prev|older|newer) (?:post|article|story|entry|page|posts|articles|entries)\b.*|"
-        r"[←‹«<]\s*(?:back|all|return)\b.*|back to (?:blog|news|articles|all \w+|\w+)\s*)\s*$",
-        r"^\s*(?:home|start)\s*[>/»›|]\s*\S",
+        r"[←‹«<]\s*(?:back|all|return)\b.*|back to (?:blog|news|articles|all \w+|\w+)\s*)$",
+        r"^(?:home|start)\s*[>/»›|]\s*\S",
         r"\bexpand/collapse\b|\bsubmenu\b|\bsub-navigation\b",
+        words="skip main primary open close toggle menu search home back go top log login sign signin signup logout "
+        "register my account subscribe more next previous prev show hide expand collapse load see view learn read "
+        "contact about breadcrumb breadcrumbs you table contents on in jump accessibility keyboard older newer "
+        "return start submenu navigation",
+        chars="× ✕ ← ‹ « <",
     ),
 )
 
@@ -370,7 +465,6 @@ MIN_STRETCH = 30
 COMMENTS_AFTER = 100
 
 _TERMINAL = re.compile(r"[.!?…。！？][\"'”’)\]]*\s*$")
-_ALPHA = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 #: English function words: running text is about a third of them, menus and link lists almost none.
 STOP_WORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below between
@@ -386,36 +480,64 @@ ENGLISH_STOP_SHARE = 0.2
 
 
 class _Matcher:
-    """All families compiled into one regular expression per word-count tier.
-
-    A block of n words is searched once, with the alternation of every family
-    whose limit is at least n; the named group that matched gives the family.
-    """
+    """Every family compiled once, and indexed by its trigger words and characters."""
 
     def __init__(self, families: tuple[Family, ...]):
-        self.tiers: list[tuple[int, re.Pattern, list[Family]]] = []
-        for limit in sorted({f.max_words for f in families}):
-            members = [(f, p) for f in families if f.max_words >= limit for p in f.patterns]
-            regex = re.compile("|".join(f"(?P<r{i}>{p})" for i, (_, p) in enumerate(members)), re.IGNORECASE)
-            if regex.groups != len(members):
-                raise ValueError("chrome patterns must use only non-capturing groups (?:...)")
-            self.tiers.append((limit, regex, [f for f, _ in members]))
+        self.families = families
+        self.anchored: list[re.Pattern | None] = []
+        self.floating: list[re.Pattern | None] = []
+        for f in families:
+            starts = [p for p in f.patterns if p.startswith("^")]
+            others = [p for p in f.patterns if not p.startswith("^")]
+            self.anchored.append(re.compile("|".join(starts), re.IGNORECASE) if starts else None)
+            self.floating.append(re.compile("|".join(others), re.IGNORECASE) if others else None)
+        self.by_word: dict[str, list[int]] = {}
+        for i, f in enumerate(families):
+            for w in f.words:
+                self.by_word.setdefault(w, []).append(i)
+        self.trigger_words = frozenset(self.by_word)
+        self.by_char = [(i, f.chars) for i, f in enumerate(families) if f.chars]
 
-    def match(self, text: str, n_words: int) -> Family | None:
-        """The family whose phrasing matches earliest in the text, or None."""
-        for limit, regex, members in self.tiers:
-            if n_words <= limit:
-                m = regex.search(text)
-                return members[m.lastindex - 1] if m else None
+    def match(self, text: str, words: set[str], n_words: int) -> Family | None:
+        """The first family, in table order, whose phrasing the block matches; None if none does.
+
+        text is the stripped block, words its lower-cased words (see `words_of`).
+        """
+        hits = set()
+        for w in self.trigger_words.intersection(words):
+            hits.update(self.by_word[w])
+        for i, chars in self.by_char:
+            if i not in hits and any(c in text for c in chars):
+                hits.add(i)
+        for i in sorted(hits):
+            family = self.families[i]
+            if n_words > family.max_words:
+                continue
+            anchored, floating = self.anchored[i], self.floating[i]
+            if anchored is not None and anchored.match(text) or floating is not None and floating.search(text):
+                return family
         return None
 
 
 MATCHER = _Matcher(FAMILIES)
 
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+#: Words are read from this many characters at most: beyond it only the longest families apply, and
+#: their trigger words, like the share of function words, show in the first hundred words.
+HEAD = 1000
 
-def match_rules(block: Block, sig: BlockSig) -> Family | None:
-    """The chrome family a block's phrasing belongs to, if any."""
-    return MATCHER.match(block.text, sig.n_words)
+
+def words_of(text: str) -> tuple[list[str], list[str]]:
+    """A block's words as written and lower-cased, split at white space and punctuation (from its first HEAD characters)."""
+    plain = _PUNCTUATION.sub(" ", text[:HEAD])
+    return plain.split(), plain.lower().split()
+
+
+def match_rules(text: str, n_words: int | None = None) -> Family | None:
+    """The chrome family a block's phrasing belongs to, if any (n_words: its word count as sign.py counts them)."""
+    text = text.strip()
+    tokens, lower = words_of(text)
+    return MATCHER.match(text, set(lower), len(tokens) if n_words is None else n_words)
 
 
 def _size(text: str, n_words: int) -> int:
@@ -423,41 +545,50 @@ def _size(text: str, n_words: int) -> int:
     return max(n_words, len(text) // 7) if n_words * 12 < len(text) else n_words
 
 
-def classify(text: str, n_words: int, english: bool) -> int:
+class Profile(NamedTuple):
+    """What the extent step needs to know about a block, from one pass over its words."""
+
+    size: int
+    words: int
+    stop: int
+    capitalised: int
+    terminal: bool
+    vocabulary: set[str]
+
+
+def profile(text: str, n_words: int) -> Profile:
+    """The block's size, counts of words, stop words and capitalised words, end punctuation and lower-cased words."""
+    tokens, lower = words_of(text)
+    return Profile(
+        _size(text, n_words),
+        len(tokens),
+        sum(map(STOP_WORDS.__contains__, lower)),
+        sum(map(str.__ne__, tokens, lower)),
+        _TERMINAL.search(text) is not None,
+        set(lower),
+    )
+
+
+def classify(p: Profile, english: bool) -> int:
     """GOOD (article prose), NEAR (a short sentence, a list item), SHORT (a heading, a menu item) or BAD (a link list)."""
-    size = _size(text, n_words)
-    if size < 5:
+    if p.size < 5:
         return SHORT
-    terminal = _TERMINAL.search(text) is not None
-    words = _ALPHA.findall(text)
-    stop = cap = 0
-    for w in words:
-        if w.lower() in STOP_WORDS:
-            stop += 1
-        elif w[0].isupper():
-            cap += 1
-    total = len(words) or 1
+    total = p.words or 1
     # Menus and teaser lists run capitalised names together, without function words; prose does not.
-    if cap > 0.5 * total or english and stop < 0.1 * total:
+    if p.capitalised > 0.5 * total or english and p.stop < 0.1 * total:
         # A headline is capitalised too, but a dozen words at most.
-        return BAD if size >= 15 else SHORT
-    if size >= 10 and (terminal or size >= 25):
-        return NEAR if english and stop < 0.2 * total else GOOD
-    if terminal or not english or stop >= 0.2 * total:
+        return BAD if p.size >= 15 else SHORT
+    if p.size >= 10 and (p.terminal or p.size >= 25):
+        return NEAR if english and p.stop < 0.2 * total else GOOD
+    if p.terminal or not english or p.stop >= 0.2 * total:
         return NEAR
     return SHORT
 
 
-def is_english(blocks: list[Block]) -> bool:
-    """Whether the document reads as English (stop words are at least a fifth of its words)."""
-    stop = total = 0
-    for b in blocks:
-        for w in _ALPHA.findall(b.text):
-            total += 1
-            stop += w.lower() in STOP_WORDS
-        if total > 3000:
-            break
-    return total > 0 and stop >= ENGLISH_STOP_SHARE * total
+def is_english(profiles: list[Profile]) -> bool:
+    """Whether a document reads as English: stop words are at least a fifth of its words."""
+    total = sum(p.words for p in profiles)
+    return total > 0 and sum(p.stop for p in profiles) >= ENGLISH_STOP_SHARE * total
 
 
 def _weight(cls: int, size: int) -> float:
@@ -507,18 +638,13 @@ def article_extent(weights: list[float]) -> list[bool]:
 def find_chrome(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config) -> list[Finding]:
     """Chrome findings for one document: rule matches, the article's extent, then neighbours."""
     n = len(blocks)
-    english = is_english(blocks)
-    families: list[Family | None] = [None] * n
-    classes: list[int] = [SHORT] * n
-    sizes: list[int] = [0] * n
-    for b, s in zip(blocks, sigs):
-        family = MATCHER.match(b.text, s.n_words)
-        families[b.index] = family
-        sizes[b.index] = _size(b.text, s.n_words)
-        if family is None:
-            classes[b.index] = classify(b.text, s.n_words, english)
-        else:
-            classes[b.index] = WEAK if family.weak else CHROME
+    profiles = [profile(b.text, s.n_words) for b, s in zip(blocks, sigs)]
+    english = is_english(profiles)
+    families = [MATCHER.match(b.text, p.vocabulary, s.n_words) for b, s, p in zip(blocks, sigs, profiles)]
+    classes = [
+        classify(p, english) if f is None else WEAK if f.weak else CHROME for f, p in zip(families, profiles)
+    ]
+    sizes = [p.size for p in profiles]
     kinds: list[str | None] = [f.kind if f is not None and not f.weak else None for f in families]
     findings: list[Finding] = [
         Finding(i, f"chrome:{f.kind}", f"chrome:rule:{f.kind}", 0.9, None, f"{f.kind} phrasing")
