@@ -20,11 +20,13 @@ def detect(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Confi
 def keep_copy_outside_chrome(
     doc_id: str, blocks: list[Block], repeats: list[Finding], chrome: list[Finding], config: Config
 ) -> list[Finding]:
-    """Repeat findings re-pointed so that the copy a document keeps is not one that chrome removes.
+    """Repeat findings adjusted so that the copy a document keeps is not one that chrome removes.
 
-    When the kept copy of a repeated block sits in a menu or teaser list that
-    goes as chrome, the first copy outside chrome is kept instead (the article's
-    own paragraph), and the other copies become repeats of it.
+    When the kept copy of an exact repeat sits in a menu or teaser list that
+    goes as chrome, the first copy outside chrome is kept instead (the
+    article's own paragraph) and the other copies become repeats of it. When
+    the longer block that near repeats were kept for goes as chrome (a
+    republishing widget holding the whole article), the near repeats stay.
     """
     removed = {f.block for f in chrome if f.score >= config.chrome_threshold and config.wants(f.category)}
     if not removed:
@@ -39,11 +41,18 @@ def keep_copy_outside_chrome(
         if original not in removed or not survivors:
             out += copies
             continue
-        keeper = survivors[0]
+        exact = [f for f in copies if f.category == "repeat"]
+        out += [f for f in copies if f.category != "repeat" and f.block in removed]
+        keeper = min((f.block for f in exact if f.block not in removed), default=None)
+        if keeper is None:
+            out += exact
+            continue
         ref = Ref(doc_id, blocks[keeper].lines)
-        for f in copies:
-            if f.block != keeper:
-                out.append(f if f.block in removed else replace(f, duplicate_of=ref, note=f"repeat of lines {_span(ref.lines)}"))
+        for f in exact:
+            if f.block in removed:
+                out.append(f)
+            elif f.block != keeper:
+                out.append(replace(f, duplicate_of=ref, note=f"repeat of lines {_span(ref.lines)}"))
     return out
 
 

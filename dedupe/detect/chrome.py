@@ -656,7 +656,7 @@ def find_chrome(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: 
     _close_at_comments(weights, families, classes, sizes)
     inside = article_extent(weights) if any(c == GOOD for c in classes) else [True] * n
     _keep_lead(inside, classes, families)
-    outside_kind = _outside_kinds(families, classes, inside)
+    outside_kind = _outside_kinds(families, classes, profiles, inside)
     for k in range(n):
         if not inside[k] and kinds[k] is None:
             kind = outside_kind[k]
@@ -706,32 +706,40 @@ def _keep_lead(inside, classes, families) -> None:
             inside[k] = True
 
 
-def _outside_kinds(families, classes, inside) -> list[str]:
+#: Kinds whose header line names the section below it (the teasers under "Related articles", the
+#: comments under "12 Comments"); other kinds name their own line only.
+SECTION_KINDS = frozenset({"related", "tags", "comments", "paywall", "subscription", "newsletter", "cookie"})
+#: A section header names at most this many blocks after the last line of its kind.
+SECTION_REACH = 10
+
+
+def _outside_kinds(families, classes, profiles, inside) -> list[str]:
     """The kind of each block outside the article.
 
     A block takes the kind of the section header above it (a "Related
-    articles" line, a "Comments" header, a "Share" row); a run of menu items
-    is navigation; text before the article is navigation, text after it no
-    rule names is `outside`.
+    articles" line, a "Comments" header) when one heads its run; otherwise a
+    menu item, or anything before the article, is navigation, and the rest
+    (a promotion, a site blurb) is `outside`.
     """
     n = len(inside)
     out = ["outside"] * n
-    header: str | None = None
+    section: str | None = None
+    last = 0
     seen_article = False
     for k in range(n):
         if inside[k]:
-            header = None
-            seen_article = True
+            section, seen_article = None, True
             continue
         f = families[k]
         if f is not None:
             out[k] = f.kind
-            # A matched block heads a section unless it is an item of a menu (a short block between short blocks).
-            prev_menu = k > 0 and not inside[k - 1] and families[k - 1] is None and classes[k - 1] == SHORT
-            header = None if prev_menu and f.kind not in ("related", "tags", "comments") else f.kind
-            continue
-        if header is not None:
-            out[k] = header
+            # A header is a short line of its own, not an item in a run of menu items.
+            in_menu = k > 0 and not inside[k - 1] and families[k - 1] is None and classes[k - 1] == SHORT
+            header = f.kind in SECTION_KINDS and profiles[k].size <= 8 and not in_menu
+            section = f.kind if header else section if f.kind == section else None
+            last = k
+        elif section is not None and k - last <= SECTION_REACH:
+            out[k] = section
         elif classes[k] == SHORT or not seen_article:
             out[k] = "navigation"
     return out
