@@ -449,14 +449,19 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 # Block classes for the article's extent.
-GOOD, NEAR, SHORT, BAD, CHROME, WEAK = range(6)
+GOOD, NEAR, SHORT, BAD, CHROME, WEAK, ITEM, CODE = range(8)
 
 #: Weights of the extent step, in words: prose counts for its length, a short
 #: line a little against, a link list or chrome block for its length and more.
 W_NEAR = 0.5
-W_SHORT = 2.0
+W_SHORT = 3.0
 W_BAD = 1.0
 W_CHROME = 2.0
+W_ITEM = 0.0
+W_CODE = 0.0
+#: A link list counts against the article for this many words at most, so that a code listing or
+#: a table inside an article does not cut it in two.
+BAD_CAP = 40
 #: A second stretch of article is kept when it weighs this share of the best one.
 SECOND_STRETCH = 0.3
 #: ...and at least this many words.
@@ -553,11 +558,13 @@ class Profile(NamedTuple):
     stop: int
     capitalised: int
     terminal: bool
+    code: int
     vocabulary: set[str]
 
 
 def profile(text: str, n_words: int) -> Profile:
-    """The block's size, counts of words, stop words and capitalised words, end punctuation and lower-cased words."""
+    """The block's size, counts of words, stop words and capitalised words, end punctuation, code characters
+    and lower-cased words."""
     tokens, lower = words_of(text)
     return Profile(
         _size(text, n_words),
@@ -565,24 +572,35 @@ def profile(text: str, n_words: int) -> Profile:
         sum(map(STOP_WORDS.__contains__, lower)),
         sum(map(str.__ne__, tokens, lower)),
         _TERMINAL.search(text) is not None,
+        sum(map(text.count, "{};=")),
         set(lower),
     )
 
 
 def classify(p: Profile, english: bool) -> int:
-    """GOOD (article prose), NEAR (a short sentence, a list item), SHORT (a heading, a menu item) or BAD (a link list)."""
-    if p.size < 5:
-        return SHORT
+    """The block's class for the extent step.
+
+    GOOD: article prose. NEAR: a short sentence. ITEM: a list item in
+    sentence case ("2 cups of flour", "Tent poles or trekking poles"). SHORT:
+    a single word, or a capitalised line (a menu item, a heading). BAD: a long
+    run of capitalised words or of words without function words (a link
+    list, a table). CODE: a code listing.
+    """
     total = p.words or 1
+    capitalised = p.capitalised > 0.5 * total
+    if p.size < 5:
+        return SHORT if capitalised or p.size < 2 else ITEM
+    if p.code >= 4 and p.code * 25 >= p.size:
+        return CODE
     # Menus and teaser lists run capitalised names together, without function words; prose does not.
-    if p.capitalised > 0.5 * total or english and p.stop < 0.1 * total:
+    if capitalised or english and p.stop < 0.1 * total:
         # A headline is capitalised too, but a dozen words at most.
         return BAD if p.size >= 15 else SHORT
     if p.size >= 10 and (p.terminal or p.size >= 25):
         return NEAR if english and p.stop < 0.2 * total else GOOD
     if p.terminal or not english or p.stop >= 0.2 * total:
         return NEAR
-    return SHORT
+    return ITEM
 
 
 def is_english(profiles: list[Profile]) -> bool:
@@ -599,7 +617,11 @@ def _weight(cls: int, size: int) -> float:
     if cls == SHORT:
         return -W_SHORT
     if cls == BAD:
-        return -W_BAD * size
+        return -W_BAD * min(size, BAD_CAP)
+    if cls == ITEM:
+        return -W_ITEM
+    if cls == CODE:
+        return W_CODE * size
     return -W_CHROME * (size + 2)
 
 
@@ -734,12 +756,12 @@ def _outside_kinds(families, classes, profiles, inside) -> list[str]:
         if f is not None:
             out[k] = f.kind
             # A header is a short line of its own, not an item in a run of menu items.
-            in_menu = k > 0 and not inside[k - 1] and families[k - 1] is None and classes[k - 1] == SHORT
+            in_menu = k > 0 and not inside[k - 1] and families[k - 1] is None and classes[k - 1] in (SHORT, ITEM)
             header = f.kind in SECTION_KINDS and profiles[k].size <= 8 and not in_menu
             section = f.kind if header else section if f.kind == section else None
             last = k
         elif section is not None and k - last <= SECTION_REACH:
             out[k] = section
-        elif classes[k] == SHORT or not seen_article:
+        elif classes[k] in (SHORT, ITEM) or not seen_article:
             out[k] = "navigation"
     return out
