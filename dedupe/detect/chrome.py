@@ -235,7 +235,7 @@ FAMILIES: tuple[Family, ...] = (
         r"you (?:may|might|could) (?:also )?(?:like|enjoy|be interested)|more (?:from|on|in|about|stories|news|articles|posts|to read|like this)|"
         r"editor'?s?'? (?:picks?|choice)|most (?:read|popular|viewed|shared|recent)|further reading|keep reading|what to read next|up next|"
         r"watch next|don'?t miss|in case you missed it|recent (?:posts|articles|stories|news)|other stories|"
-        r"similar (?:articles|posts|stories)|you may have missed)\b[^.!?]*$",
+        r"similar (?:articles|posts|stories)|you may have missed|(?:also|recently|more) (?:from|by))\b[^.!?]*$",
         words="related recommended popular trending latest must top see also read you more editor editors "
         "most further keep what up watch don dont in recent other similar",
     ),
@@ -249,7 +249,6 @@ FAMILIES: tuple[Family, ...] = (
         "social",
         12,
         rf"^{_NETWORK}\s*[:|-]?\s*@[\w.]+$",
-        rf"^{_NETWORK}$",
         rf"^(?:follow|find|like|join|connect with|subscribe to) (?:us|me|him|her|them|[\w@.]+(?: [\w@.]+)?) on (?:{_NETWORK}|social media)\b",
         r"^(?:follow(?: us| me)?|follow unfollow|stay connected|connect with us|find us on|share (?:this|the) (?:article|story|post|page)|share it)\s*:?$",
         r"^(?:share|tweet|pin|email|print|copy link|copy url|save)(?: (?:this|it|on|via|to|the|article|story|post|page|link|with)\b.*)?$",
@@ -259,6 +258,8 @@ FAMILIES: tuple[Family, ...] = (
         "link url sms click opens",
     ),
     _family("social", 12, r"^@\w{2,}$", chars="@"),
+    # A network's name alone is a share button, or the heading of a paragraph about that network.
+    _family("social", 1, rf"^{_NETWORK}$", words=_NETWORK_WORDS, weak=True),
     _family(
         "tags",
         40,
@@ -268,13 +269,15 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "comments",
         12,
-        r"^(?:\d+\s+)?(?:comments?|responses?|replies|reactions|discussion)\s*(?:\(\d+\))?\s*:?$",
+        r"^(?:\d+\s+)?(?:(?:reader|user|readers'?|visitor) )?(?:comments?|responses?|replies|reactions|discussion)\s*(?:\(\d+\))?\s*:?$",
+        r"^(?:comments? navigation|(?:older|newer|previous|next) comments|comments? (?:are )?closed\.?)$",
+        r"^[^.!?]{1,40} (?:says|said|wrote|replied):?$",
         r"^(?:leave|post|add|write|submit|view|show|load|hide) (?:a |your |more |all |the )?(?:comments?|reply|replies|response)\b",
         r"^(?:join|start) the (?:discussion|conversation)\b",
         r"^\d+\s+(?:thoughts?|responses?|comments?|replies) (?:on|to)\b",
         r"^(?:reply|reply to comment|cancel reply|report(?: comment)?|quote|permalink)$",
         words="comment comments response responses replies reactions discussion reply conversation thought thoughts "
-        "report quote permalink",
+        "report quote permalink says said wrote replied",
     ),
     _family(
         "comments",
@@ -282,7 +285,8 @@ FAMILIES: tuple[Family, ...] = (
         r"\byour email address will not be published\b|\brequired fields are marked\b",
         r"\bsave my name, email\b|\bnotify me of (?:new|follow-up) (?:comments|posts|replies)\b",
         r"\b(?:you must be|please) (?:logged|log|signed|sign) in to (?:post a )?comment\b",
-        words="email marked notify comment",
+        r"\breduce spam\b|\bcomment data is processed\b",
+        words="email marked notify comment spam",
     ),
     _family(
         "newsletter",
@@ -290,11 +294,10 @@ FAMILIES: tuple[Family, ...] = (
         r"^(?:get |join |our )?(?:the )?(?:\w+ )?newsletters?\s*[!:]?$",
         r"^(?:your |work )?e-?mail(?: address)?\s*\*?\s*:?$",
         r"^\*\s*(?:indicates|denotes) (?:a )?required(?: field)?",
-        r"\b(?:sign ?up|subscribe|register) (?:for|to) (?:our|the|my|a|this|their|\w+'s) (?:\w+ ){0,3}"
-        r"(?:newsletters?|mailing list|briefing|digest|alerts|e-?mails?|blog)\b",
-        r"\bsign ?up (?:for|to) (?:\w+ ){0,3}(?:newsletters?|e-?mail updates)\b",
-        r"\b(?:get|join|receive) (?:our|the) (?:\w+ ){0,2}newsletters?\b",
-        r"\b(?:delivered|straight|directly|sent|right) (?:right )?(?:to|in|into) your inbox\b",
+        r"\b(?:sign ?up|subscribe|register) (?:for|to) (?:(?:our|the|my|a|this|their|\w+'s) )?(?:\w+ ){0,3}"
+        r"(?:e-?newsletters?|mailing list|briefing|digest|alerts|e-?mails?|blog|updates)\b",
+        r"\b(?:get|join|receive) (?:our|the) (?:\w+ ){0,2}e-?newsletters?\b",
+        r"\b(?:get|receive|delivered|sent|straight|directly|right)\b[^.!?]{0,60}\b(?:to|in|into) your inbox\b",
         r"\benter (?:your )?e-?mail(?: address)?\b",
         r"\bby (?:signing up|subscribing|clicking|submitting|checking)\b.*\b(?:agree|consent|privacy|terms)\b",
         r"\bthanks? (?:you )?for (?:signing up|subscribing)\b|\byou(?:'re| are) (?:now )?subscribed\b",
@@ -302,7 +305,8 @@ FAMILIES: tuple[Family, ...] = (
         r"\bi (?:agree|consent) to receive\b",
         r"\b(?:please enter|invalid) (?:a )?(?:valid )?e-?mail(?: address)?\b",
         r"^(?=.*\b(?:newsletters?|inbox|subscribe)\b).*\bstay (?:in the loop|up to date|informed|updated|connected)\b",
-        words="newsletter newsletters email emails mail mailing briefing digest alerts blog inbox indicates denotes "
+        words="newsletter newsletters enewsletter enewsletters email emails mail mailing briefing digest alerts blog "
+        "updates inbox indicates denotes "
         "signing subscribing subscribed unsubscribe privacy spam agree consent subscribe",
     ),
     _family(
@@ -397,11 +401,12 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "credits",
         90,
-        rf"^{_NAME},?(?:\s+\([^)]{{1,40}}\))?\s+(?:is|has been|was|serves as|works as|joined)\s+(?:a|an|the|our|\w+'s)\s"
+        rf"^{_NAME},?(?:\s+\([^)]{{1,40}}\))?\s+(?:is|has been|was|serves as|works as|joined|covers|writes|reports)\s+"
+        r"(?:(?:a|an|the|our|\w+'s|about|on)\s)?"
         r".{0,160}?\b(?:writer|editor|journalist|reporter|author|contributor|columnist|correspondent|blogger|photographer|"
         r"founder|co-founder|expert|specialist|analyst|consultant|strategist|producer|host|freelancer?|marketer|"
         r"researcher|educator|designer)s?\b",
-        r"^(?:i'm|i am) \w+(?: \w+)?, (?:a|an|the)\b.{0,120}\b(?:writer|editor|author|founder|creator|blogger|specialist)\b",
+        r"^(?:hi[,!]?\s+)?(?:i'm|i am) \w+(?: \w+)?, (?:and |a |an |the )?.{0,120}\b(?:writer|editor|author|founder|creator|blogger|specialist|cover|oversee)\w*\b",
         words="writer writers editor editors journalist journalists reporter reporters author authors contributor "
         "contributors columnist correspondent blogger photographer founder expert specialist analyst consultant "
         "strategist producer host freelance freelancer marketer researcher educator designer creator",
