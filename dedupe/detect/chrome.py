@@ -135,7 +135,7 @@ FAMILIES: tuple[Family, ...] = (
         r"\[an error (?:has )?occurred while processing (?:this|the) directive\]",
         r"\b(?:warning|notice|fatal error|parse error|deprecated)\b:.*\bon line \d+",
         r"\b(?:please )?(?:enable|turn on|activate) javascript\b|\bjavascript (?:is )?(?:required|disabled|must be enabled)\b",
-        r"\byour browser (?:does not|doesn't) support\b|\b(?:upgrade|update) your browser\b",
+        r"\byour browser (?:does not|doesn['’]t) support\b|\b(?:upgrade|update) your browser\b",
         r"^(?:undefined|null|nan|\[object object\])$",
         r"^loading(?: [\w-]+){0,2}\s*(?:\.\.\.|…)$",
         words="error line javascript browser undefined null nan object loading",
@@ -233,8 +233,8 @@ FAMILIES: tuple[Family, ...] = (
         8,
         r"^(?:related|recommended|popular|trending|latest|must[- ]reads?|top stories|see also|also read|read (?:more|also|next)|"
         r"you (?:may|might|could) (?:also )?(?:like|enjoy|be interested)|more (?:from|on|in|about|stories|news|articles|posts|to read|like this)|"
-        r"editor'?s?'? (?:picks?|choice)|most (?:read|popular|viewed|shared|recent)|further reading|keep reading|what to read next|up next|"
-        r"watch next|don'?t miss|in case you missed it|recent (?:posts|articles|stories|news)|other stories|"
+        r"editor['’]?s?['’]? (?:picks?|choice)|most (?:read|popular|viewed|shared|recent)|further reading|keep reading|what to read next|up next|"
+        r"watch next|don['’]?t miss|in case you missed it|recent (?:posts|articles|stories|news)|other stories|"
         r"similar (?:articles|posts|stories)|you may have missed|(?:also|recently|more) (?:from|by))\b[^.!?]*$",
         words="related recommended popular trending latest must top see also read you more editor editors "
         "most further keep what up watch don dont in recent other similar",
@@ -269,7 +269,7 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "comments",
         12,
-        r"^(?:\d+\s+)?(?:(?:reader|user|readers'?|visitor) )?(?:comments?|responses?|replies|reactions|discussion)\s*(?:\(\d+\))?\s*:?$",
+        r"^(?:\d+\s+)?(?:(?:reader|user|readers['’]?|visitor) )?(?:comments?|responses?|replies|reactions|discussion)\s*(?:\(\d+\))?\s*:?$",
         r"^(?:comments? navigation|(?:older|newer|previous|next) comments|comments? (?:are )?closed\.?)$",
         r"^[^.!?]{1,40} (?:says|said|wrote|replied):?$",
         r"^(?:leave|post|add|write|submit|view|show|load|hide) (?:a |your |more |all |the )?(?:comments?|reply|replies|response)\b",
@@ -294,13 +294,13 @@ FAMILIES: tuple[Family, ...] = (
         r"^(?:get |join |our )?(?:the )?(?:\w+ )?newsletters?\s*[!:]?$",
         r"^(?:your |work )?e-?mail(?: address)?\s*\*?\s*:?$",
         r"^\*\s*(?:indicates|denotes) (?:a )?required(?: field)?",
-        r"\b(?:sign ?up|subscribe|register) (?:for|to) (?:(?:our|the|my|a|this|their|\w+'s) )?(?:\w+ ){0,3}"
+        r"\b(?:sign ?up|subscribe|register) (?:for|to) (?:(?:our|the|my|a|this|their|\w+['’]s) )?(?:\w+ ){0,3}"
         r"(?:e-?newsletters?|mailing list|briefing|digest|alerts|e-?mails?|blog|updates)\b",
         r"\b(?:get|join|receive) (?:our|the) (?:\w+ ){0,2}e-?newsletters?\b",
         r"\b(?:get|receive|delivered|sent|straight|directly|right)\b[^.!?]{0,60}\b(?:to|in|into) your inbox\b",
         r"\benter (?:your )?e-?mail(?: address)?\b",
         r"\bby (?:signing up|subscribing|clicking|submitting|checking)\b.*\b(?:agree|consent|privacy|terms)\b",
-        r"\bthanks? (?:you )?for (?:signing up|subscribing)\b|\byou(?:'re| are) (?:now )?subscribed\b",
+        r"\bthanks? (?:you )?for (?:signing up|subscribing)\b|\byou(?:['’]re| are) (?:now )?subscribed\b",
         r"\bunsubscribe (?:at )?any ?time\b|\bwe (?:respect your privacy|(?:will )?never (?:spam|share your email))\b",
         r"\bi (?:agree|consent) to receive\b",
         r"\b(?:please enter|invalid) (?:a )?(?:valid )?e-?mail(?: address)?\b",
@@ -402,14 +402,14 @@ FAMILIES: tuple[Family, ...] = (
         "credits",
         90,
         rf"^{_NAME},?(?:\s+\([^)]{{1,40}}\))?\s+(?:is|has been|was|serves as|works as|joined|covers|writes|reports)\s+"
-        r"(?:(?:a|an|the|our|\w+'s|about|on)\s)?"
+        r"(?:(?:a|an|the|our|\w+['’]s|about|on)\s)?"
         r".{0,160}?\b(?:writer|editor|journalist|reporter|author|contributor|columnist|correspondent|blogger|photographer|"
         r"founder|co-founder|expert|specialist|analyst|consultant|strategist|producer|host|freelancer?|marketer|"
         r"researcher|educator|designer)s?\b",
-        r"^(?:hi[,!]?\s+)?(?:i'm|i am) \w+(?: \w+)?, (?:and |a |an |the )?.{0,120}\b(?:writer|editor|author|founder|creator|blogger|specialist|cover|oversee)\w*\b",
+        r"^(?:hi[,!]?\s+)?(?:i['’]m|i am) \w+(?: \w+)?, (?:and |a |an |the )?.{0,120}\b(?:writer|editor|author|founder|creator|blogger|specialist|cover|oversee)\w*\b",
         words="writer writers editor editors journalist journalists reporter reporters author authors contributor "
         "contributors columnist correspondent blogger photographer founder expert specialist analyst consultant "
-        "strategist producer host freelance freelancer marketer researcher educator designer creator",
+        "strategist producer host hosts freelance freelancer marketer researcher educator designer creator oversee cover",
         weak=True,
     ),
     _family(
@@ -467,6 +467,8 @@ W_CODE = 0.0
 #: A link list counts against the article for this many words at most, so that a code listing or
 #: a table inside an article does not cut it in two.
 BAD_CAP = 40
+#: Prose counts fully from this many words; a shorter sentence counts half (a teaser's blurb, a caption).
+GOOD_MIN = 10
 #: A second stretch of article is kept when it weighs this share of the best one.
 SECOND_STRETCH = 0.3
 #: ...and at least this many words.
@@ -601,7 +603,7 @@ def classify(p: Profile, english: bool) -> int:
     if capitalised or english and p.stop < 0.1 * total:
         # A headline is capitalised too, but a dozen words at most.
         return BAD if p.size >= 15 else SHORT
-    if p.size >= 10 and (p.terminal or p.size >= 25):
+    if p.size >= GOOD_MIN and (p.terminal or p.size >= 25):
         return NEAR if english and p.stop < 0.2 * total else GOOD
     if p.terminal or not english or p.stop >= 0.2 * total:
         return NEAR
