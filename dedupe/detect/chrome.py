@@ -157,12 +157,12 @@ FAMILIES: tuple[Family, ...] = (
         r"\b(?:free|remaining) (?:articles?|stories|reads|pieces)\b.*\b(?:left|remaining|this month|per month|a month)\b",
         r"\bsubscribe (?:now |today )?(?:to|and) (?:continue|read|keep reading|get unlimited|unlock)\b",
         r"\bsubscribe (?:now |today )?for (?:unlimited|full|complete|instant) (?:access|reading)\b",
-        r"\balready (?:a )?(?:subscriber|subscribed|member|registered|have an account)\b",
-        r"^(?:to )?(?:continue|keep) reading\b",
+        r"\balready (?:an? )?(?:subscriber|subscribed|member|registered|have an account)\s*\?",
+        r"^(?:to )?(?:continue|keep) reading(?: (?:this|the) (?:article|story))?\s*(?:[.:→>»…]|\.\.\.)?$",
         r"\b(?:article|story|content|piece|post|feature) is (?:only |exclusively )?(?:available|reserved|exclusive|free) "
         r"(?:to|for) (?:our )?(?:subscribers|members|registered|paying)",
         r"\b(?:subscribers?|members?)[- ]only\b",
-        r"\bunlock (?:this|the full|full|unlimited|all|premium)\b",
+        r"\bunlock (?:this|the full|full|unlimited|all|premium) (?:\w+ )?(?:article|story|access|content|stories|articles|reading)\b",
         r"\b(?:log|sign) ?in (?:to|and) (?:read|continue|access|view|keep)\b",
         r"\b(?:get|gain|enjoy) (?:unlimited|full|premium) (?:digital )?access\b",
         r"\bcreate (?:a )?free account to\b",
@@ -178,10 +178,10 @@ FAMILIES: tuple[Family, ...] = (
         r"^(?:subscribe|subscribe now|subscribe today|get started|buy now|best value)\s*[!→>»]*$",
         r"\b(?:renews? automatically|auto-?renew(?:s|al)?|cancel (?:at )?any ?time|billed (?:monthly|annually|yearly))\b",
         r"\b(?:digital |print |premium )?subscription (?:plans?|options|packages?|offers?|tiers?)\b",
-        r"\b(?:choose|select|compare|pick) (?:your|a|the) (?:plan|subscription|package)\b",
-        r"\b(?:start|begin|try) (?:your |a )?(?:free )?trial\b",
+        r"^(?:choose|select|compare|pick) (?:your|a|the) (?:plan|subscription|package)",
+        r"\b(?:start|begin|try) (?:your |a )?(?:[\w-]+ )?free trial\b|^try (?:it )?(?:for )?free\b",
         words="monthly yearly annual annually quarterly weekly per subscribe get buy best renew renews renewal "
-        "autorenew autorenews autorenewal cancel billed subscription plan package trial",
+        "autorenew autorenews autorenewal cancel billed subscription choose select compare pick trial try",
     ),
     # Prices and periods alone are a plan table after a paywall, but also a product review's facts.
     _family(
@@ -251,7 +251,7 @@ FAMILIES: tuple[Family, ...] = (
         rf"^{_NETWORK}\s*[:|-]?\s*@[\w.]+$",
         rf"^(?:follow|find|like|join|connect with|subscribe to) (?:us|me|him|her|them|[\w@.]+(?: [\w@.]+)?) on (?:{_NETWORK}|social media)\b",
         r"^(?:follow(?: us| me)?|follow unfollow|stay connected|connect with us|find us on|share (?:this|the) (?:article|story|post|page)|share it)\s*:?$",
-        r"^(?:share|tweet|pin|email|print|copy link|copy url|save)(?: (?:this|it|on|via|to|the|article|story|post|page|link|with)\b.*)?$",
+        r"^(?:share|tweet|pin|email|print|copy link|copy url|save)(?: (?:this|it|on|via|to|with)\b.*| the (?:article|story|post|page|link)\b.*| (?:article|story|post|page|link))?$",
         rf"^(?:(?:{_NETWORK}|email|e-mail|print|copy|link|url|share|sms|mail|save)[\s,|/•·-]*){{2,}}$",
         rf"\b(?:click to (?:share|email|print)|share (?:this |it )?(?:on|via|to) (?:\w+ )?{_NETWORK}|opens in (?:a )?new window)\b",
         words=_NETWORK_WORDS + " follow find like join connect subscribe stay share tweet pin email e mail print copy save "
@@ -271,7 +271,7 @@ FAMILIES: tuple[Family, ...] = (
         12,
         r"^(?:\d+\s+)?(?:(?:reader|user|readers['’]?|visitor) )?(?:comments?|responses?|replies|reactions|discussion)\s*(?:\(\d+\))?\s*:?$",
         r"^(?:comments? navigation|(?:older|newer|previous|next) comments|comments? (?:are )?closed\.?)$",
-        r"^[^.!?]{1,40} (?:says|said|wrote|replied):?$",
+        r"^[^.!?]{1,40} (?:says|said|wrote|replied):$",
         r"^(?:leave|post|add|write|submit|view|show|load|hide) (?:a |your |more |all |the )?(?:comments?|reply|replies|response)\b",
         r"^(?:join|start) the (?:discussion|conversation)\b",
         r"^\d+\s+(?:thoughts?|responses?|comments?|replies) (?:on|to)\b",
@@ -298,7 +298,7 @@ FAMILIES: tuple[Family, ...] = (
         r"(?:e-?newsletters?|mailing list|briefing|digest|alerts|e-?mails?|blog|updates)\b",
         r"\b(?:get|join|receive) (?:our|the) (?:\w+ ){0,2}e-?newsletters?\b",
         r"\b(?:get|receive|delivered|sent|straight|directly|right)\b[^.!?]{0,60}\b(?:to|in|into) your inbox\b",
-        r"\benter (?:your )?e-?mail(?: address)?\b",
+        r"^(?:please )?enter (?:your )?e-?mail(?: address)?\b",
         r"\bby (?:signing up|subscribing|clicking|submitting|checking)\b.*\b(?:agree|consent|privacy|terms)\b",
         r"\bthanks? (?:you )?for (?:signing up|subscribing)\b|\byou(?:['’]re| are) (?:now )?subscribed\b",
         r"\bunsubscribe (?:at )?any ?time\b|\bwe (?:respect your privacy|(?:will )?never (?:spam|share your email))\b",
@@ -314,11 +314,13 @@ FAMILIES: tuple[Family, ...] = (
         60,
         r"^(?:strictly )?(?:necessary|functional|performance|analytics?|analytical|advertisement|advertising|marketing|"
         r"targeting|preferences?|statistics|other|uncategori[sz]ed)(?: cookies)?$",
-        r"\b(?:we|this (?:web)?site|our (?:web)?site|the (?:web)?site|site) uses? cookies\b",
+        r"\b(?:we|this (?:web)?site|our (?:web)?site|the (?:web)?site|site) uses? cookies(?:\s*(?:[.,;!]|$)| and (?:similar|other)"
+        r" (?:technologies|tools)| to (?:improve|give|ensure|provide|personali[sz]e|enhance|analy[sz]e|understand|offer|deliver|"
+        r"remember|measure|collect|make (?:sure|our|this)))",
         r"\bcookies? (?:policy|settings|preferences|consent|notice|statement|declaration)\b",
-        r"\baccept (?:all )?cookies\b|\b(?:accept|reject|decline|deny) all\b",
+        r"\baccept (?:all )?cookies\b|^(?:accept|reject|decline|deny|allow) all(?: cookies)?$",
         r"\bby (?:continuing|using)(?: to (?:use|browse))? (?:this|our) (?:site|website)\b",
-        r"\bmanage (?:your )?(?:privacy|consent|cookie)",
+        r"^manage (?:your )?(?:privacy|consent|cookies?)\w*(?: \w+){0,2}$",
         r"\bdo not sell (?:or share )?my personal information\b",
         r"\bwe and our (?:\d+ )?(?:partners|vendors)\b|\bstore and/or access information on (?:a|your) device\b",
         words="strictly necessary functional performance analytics analytic analytical advertisement advertising "
@@ -329,7 +331,7 @@ FAMILIES: tuple[Family, ...] = (
         "cookie",
         200,
         r"^(?=.*\bcookies?\b).*\b(?:consent|browser|analytics|third[- ]party|tracking|opt[- ]out|personal data|"
-        r"store and/or access|(?:website|site) to function|user experience|improve your experience|anonymous(?:ly)?|visitors?)\b",
+        r"store and/or access|(?:website|site) to function|improve your experience)\b",
         words="cookie cookies",
     ),
     _family(
@@ -392,10 +394,10 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "credits",
         15,
-        rf"^(?:(?:written|posted|reviewed|fact[- ]checked|edited|updated|reported|illustrated|photographed|words) )?by:?\s+"
-        rf"{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*\s*(?:[,|–—•·-].*)?$",
+        rf"^(?!.*[.!?]$)(?:(?:written|posted|reviewed|fact[- ]checked|edited|updated|reported|illustrated|photographed|words) )?"
+        rf"by:?\s+{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*\s*(?:[,|–—•·-]\s*(?-i:[A-Z0-9]).*)?$",
         r"^(?:about|meet) (?:the |our )?(?:authors?|writers?|contributors?|editors?)$|^(?:author|writer)(?: bio| profile)?\s*:?$",
-        r"^\d+\s*(?:min(?:ute)?s?\.?|mins?\.?)(?: read(?:ing time)?)?$",
+        r"^\d+\s*(?:min(?:ute)?s?\.?|mins?\.?) read(?:ing time)?$",
         words="by author authors writer writers contributor contributors editor editors min mins minute minutes",
     ),
     _family(
@@ -415,7 +417,7 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "legal",
         20,
-        r"^(?:©|\(c\)|copyright\b)",
+        r"^(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))",
         r"\ball rights reserved\b",
         r"^(?:privacy(?: policy| notice| statement| center| settings)?|terms(?: of (?:use|service|sale))?|terms (?:and|&) conditions|"
         r"legal(?: notice)?|imprint|impressum|accessibility(?: statement| policy)?|sitemap|site map|disclaimer|"
