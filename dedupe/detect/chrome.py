@@ -263,7 +263,8 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "tags",
         40,
-        r"^(?:tagged(?: with)?|tags?|filed under|topics?|categories|category|keywords|posted in|more about|related (?:topics|tags))\s*(?:[:,|]|$)",
+        r"^(?:tags?|topics?|categories|category|keywords|more about|related (?:topics|tags))\s*(?:[:,|]|$)",
+        r"^(?:tagged(?: with)?|filed under|posted in)\s*(?:[:,|]|$|\s+\S)",
         words="tagged tag tags filed topic topics categories category keywords posted more related",
     ),
     _family(
@@ -312,8 +313,8 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "cookie",
         60,
-        r"^(?:strictly )?(?:necessary|functional|performance|analytics?|analytical|advertisement|advertising|marketing|"
-        r"targeting|preferences?|statistics|other|uncategori[sz]ed)(?: cookies)?$",
+        r"^(?:strictly )?(?:necessary|functional|performance|analytics?|analytical|targeting|preferences?|statistics|"
+        r"uncategori[sz]ed)(?: cookies)?$|^(?:advertisement|advertising|marketing|other) cookies$",
         r"\b(?:we|this (?:web)?site|our (?:web)?site|the (?:web)?site|site) uses? cookies(?:\s*(?:[.,;!]|$)| and (?:similar|other)"
         r" (?:technologies|tools)| to (?:improve|give|ensure|provide|personali[sz]e|enhance|analy[sz]e|understand|offer|deliver|"
         r"remember|measure|collect|make (?:sure|our|this)))",
@@ -676,23 +677,22 @@ def find_chrome(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: 
         classify(p, english) if f is None else WEAK if f.weak else CHROME for f, p in zip(families, profiles)
     ]
     sizes = [p.size for p in profiles]
-    kinds: list[str | None] = [f.kind if f is not None and not f.weak else None for f in families]
-    findings: list[Finding] = [
-        Finding(i, f"chrome:{f.kind}", f"chrome:rule:{f.kind}", 0.9, None, f"{f.kind} phrasing")
-        for i, f in enumerate(families)
-        if f is not None and not f.weak
-    ]
     # Step 2: the article's extent.
     weights = [_weight(c, z) for c, z in zip(classes, sizes)]
     _close_at_comments(weights, families, classes, sizes)
     inside = article_extent(weights) if any(c == GOOD for c in classes) else [True] * n
     _keep_lead(inside, classes, families)
     outside_kind = _outside_kinds(families, classes, profiles, inside)
-    for k in range(n):
-        if not inside[k] and kinds[k] is None:
-            kind = outside_kind[k]
-            kinds[k] = kind
-            findings.append(Finding(k, f"chrome:{kind}", f"chrome:outside:{kind}", 0.7, None, "outside the article"))
+    kinds: list[str | None] = [None] * n
+    findings: list[Finding] = []
+    for k, f in enumerate(families):
+        if f is not None and not f.weak and (inside[k] or outside_kind[k] == f.kind):
+            kinds[k] = f.kind
+            findings.append(Finding(k, f"chrome:{f.kind}", f"chrome:rule:{f.kind}", 0.9, None, f"{f.kind} phrasing"))
+        elif not inside[k]:
+            kinds[k] = kind = outside_kind[k]
+            note = "outside the article" if f is None else f"{f.kind} phrasing outside the article" if f.weak else "menu item"
+            findings.append(Finding(k, f"chrome:{kind}", f"chrome:outside:{kind}", 0.7, None, note))
     # Step 3: neighbours inside the article.
     prose = [c in (GOOD, NEAR) or c == WEAK for c in classes]
     i = 0
@@ -732,7 +732,7 @@ def _keep_lead(inside, classes, families) -> None:
     first = next((k for k, v in enumerate(inside) if v), None)
     if first is None or first > 3:
         return
-    if all(families[k] is None for k in range(first)):
+    if all(families[k] is None or families[k].kind == "credits" for k in range(first)):
         for k in range(first):
             inside[k] = True
 
@@ -742,6 +742,11 @@ def _keep_lead(inside, classes, families) -> None:
 SECTION_KINDS = frozenset({"related", "tags", "comments", "paywall", "subscription", "newsletter", "cookie"})
 #: A section header names at most this many blocks after the last line of its kind.
 SECTION_REACH = 10
+
+
+def _menu_item(k: int, families, classes, inside) -> bool:
+    """Whether block k is an unmatched short line outside the article, like an item of a menu."""
+    return 0 <= k < len(inside) and not inside[k] and families[k] is None and classes[k] in (SHORT, ITEM)
 
 
 def _outside_kinds(families, classes, profiles, inside) -> list[str]:
@@ -765,7 +770,11 @@ def _outside_kinds(families, classes, profiles, inside) -> list[str]:
         if f is not None:
             out[k] = f.kind
             # A header is a short line of its own, not an item in a run of menu items.
-            in_menu = k > 0 and not inside[k - 1] and families[k - 1] is None and classes[k - 1] in (SHORT, ITEM)
+            in_menu = k > 0 and _menu_item(k - 1, families, classes, inside)
+            if section is None and f.kind in SECTION_KINDS and profiles[k].size <= 3 and in_menu:
+                if _menu_item(k + 1, families, classes, inside):
+                    out[k] = "navigation"  # "Newsletters" between "Sport" and "Podcasts" is a link in a menu
+                    continue
             header = f.kind in SECTION_KINDS and profiles[k].size <= 8 and not in_menu
             section = f.kind if header else section if f.kind == section else None
             last = k
