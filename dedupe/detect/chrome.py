@@ -272,7 +272,7 @@ FAMILIES: tuple[Family, ...] = (
         12,
         r"^(?:\d+\s+)?(?:(?:reader|user|readers['’]?|visitor) )?(?:comments?|responses?|replies|reactions|discussion)\s*(?:\(\d+\))?\s*:?$",
         r"^(?:comments? navigation|(?:older|newer|previous|next) comments|comments? (?:are )?closed\.?)$",
-        r"^[^.!?]{1,40} (?:says|said|wrote|replied):$",
+        r"^[^.!?]{1,40} (?:says:?|said:|wrote:|replied:)$",
         r"^(?:leave|post|add|write|submit|view|show|load|hide) (?:a |your |more |all |the )?(?:comments?|reply|replies|response)\b",
         r"^(?:join|start) the (?:discussion|conversation)\b",
         r"^\d+\s+(?:thoughts?|responses?|comments?|replies) (?:on|to)\b",
@@ -740,6 +740,9 @@ def _keep_lead(inside, classes, families) -> None:
 #: Kinds whose header line names the section below it (the teasers under "Related articles", the
 #: comments under "12 Comments"); other kinds name their own line only.
 SECTION_KINDS = frozenset({"related", "tags", "comments", "paywall", "subscription", "newsletter", "cookie"})
+#: Sections made of short items (teaser headlines, tags, plan names, commenters' names); under a newsletter
+#: or cookie header, a short capitalised line is a menu item, not part of the prompt.
+LIST_SECTIONS = frozenset({"related", "tags", "comments", "paywall", "subscription"})
 #: A section header names at most this many blocks after the last line of its kind.
 SECTION_REACH = 10
 
@@ -778,7 +781,7 @@ def _outside_kinds(families, classes, profiles, inside) -> list[str]:
             header = f.kind in SECTION_KINDS and profiles[k].size <= 8 and not in_menu
             section = f.kind if header else section if f.kind == section else None
             last = k
-        elif section is not None and k - last <= SECTION_REACH:
+        elif section is not None and k - last <= SECTION_REACH and (section in LIST_SECTIONS or classes[k] != SHORT):
             out[k] = section
         elif classes[k] in (SHORT, ITEM) or not seen_article:
             out[k] = "navigation"
