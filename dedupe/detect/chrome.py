@@ -467,9 +467,9 @@ W_BAD = 1.0
 W_CHROME = 2.0
 W_ITEM = 0.0
 W_CODE = 0.0
-#: A link list counts against the article for this many words at most, so that a code listing or
-#: a table inside an article does not cut it in two.
-BAD_CAP = 40
+#: A link list or a chrome block counts against the article for this many words at most, so that a
+#: table, a code listing or a newsletter prompt between two paragraphs does not cut the article in two.
+PENALTY_CAP = 40
 #: Prose counts fully from this many words; a shorter sentence counts half (a teaser's blurb, a caption).
 GOOD_MIN = 10
 #: A second stretch of article is kept when it weighs this share of the best one.
@@ -627,12 +627,12 @@ def _weight(cls: int, size: int) -> float:
     if cls == SHORT:
         return -W_SHORT
     if cls == BAD:
-        return -W_BAD * min(size, BAD_CAP)
+        return -W_BAD * min(size, PENALTY_CAP)
     if cls == ITEM:
         return -W_ITEM
     if cls == CODE:
         return W_CODE * size
-    return -W_CHROME * (size + 2)
+    return -W_CHROME * min(size + 2, PENALTY_CAP)
 
 
 def _best_stretch(weights: list[float], lo: int, hi: int) -> tuple[float, int, int]:
