@@ -160,7 +160,7 @@ FAMILIES: tuple[Family, ...] = (
         r"\balready (?:an? )?(?:subscriber|subscribed|member|registered|have an account)\s*\?",
         r"^(?:to )?(?:continue|keep) reading(?: (?:this|the) (?:article|story))?\s*(?:[.:→>»…]|\.\.\.)?$",
         r"\b(?:article|story|content|piece|post|feature) is (?:only |exclusively )?(?:available|reserved|exclusive|free) "
-        r"(?:to|for) (?:our )?(?:subscribers|members|registered|paying)",
+        r"(?:to|for) (?:our )?(?:[\w+]+ ){0,2}(?:subscribers|members|registered|paying)",
         r"\b(?:subscribers?|members?)[- ]only\b",
         r"\bunlock (?:this|the full|full|unlimited|all|premium) (?:\w+ )?(?:article|story|access|content|stories|articles|reading)\b",
         r"\b(?:log|sign) ?in (?:to|and) (?:read|continue|access|view|keep)\b",
@@ -739,7 +739,7 @@ def _keep_lead(inside, classes, families) -> None:
 
 #: Kinds whose header line names the section below it (the teasers under "Related articles", the
 #: comments under "12 Comments"); other kinds name their own line only.
-SECTION_KINDS = frozenset({"related", "tags", "comments", "paywall", "subscription", "newsletter", "cookie"})
+SECTION_KINDS = frozenset({"related", "tags", "comments", "paywall", "newsletter", "cookie"})
 #: Sections made of short items (teaser headlines, tags, plan names, commenters' names); under a newsletter
 #: or cookie header, a short capitalised line is a menu item, not part of the prompt.
 LIST_SECTIONS = frozenset({"related", "tags", "comments", "paywall", "subscription"})
@@ -779,7 +779,9 @@ def _outside_kinds(families, classes, profiles, inside) -> list[str]:
                     out[k] = "navigation"  # "Newsletters" between "Sport" and "Podcasts" is a link in a menu
                     continue
             header = f.kind in SECTION_KINDS and profiles[k].size <= 8 and not in_menu
-            section = f.kind if header else section if f.kind == section else None
+            # A paywall's section goes on through its plan table (which only a paywall starts).
+            same = f.kind == section or {section, f.kind} == {"paywall", "subscription"}
+            section = f.kind if header or same else None
             last = k
         elif section is not None and k - last <= SECTION_REACH and (section in LIST_SECTIONS or classes[k] != SHORT):
             out[k] = section
