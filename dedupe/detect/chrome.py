@@ -779,9 +779,13 @@ def _outside_kinds(families, classes, profiles, inside) -> list[str]:
                     out[k] = "navigation"  # "Newsletters" between "Sport" and "Podcasts" is a link in a menu
                     continue
             header = f.kind in SECTION_KINDS and profiles[k].size <= 8 and not in_menu
-            # A paywall's section goes on through its plan table (which only a paywall starts).
-            same = f.kind == section or {section, f.kind} == {"paywall", "subscription"}
-            section = f.kind if header or same else None
+            if section in ("paywall", "subscription") and f.kind in ("paywall", "subscription", "newsletter"):
+                # A paywall's section runs on through its plan table and the features it lists.
+                section = section if f.kind == "newsletter" else f.kind
+            elif header:
+                section = f.kind
+            elif f.kind != section:
+                section = None
             last = k
         elif section is not None and k - last <= SECTION_REACH and (section in LIST_SECTIONS or classes[k] != SHORT):
             out[k] = section
