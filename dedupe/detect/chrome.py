@@ -173,15 +173,20 @@ FAMILIES: tuple[Family, ...] = (
     ),
     _family(
         "subscription",
-        25,
+        3,
         r"^(?:monthly|yearly|annual(?:ly)?|quarterly|weekly|per month|per year)(?: plan| subscription| access)?$",
         r"^(?:subscribe|subscribe now|subscribe today|get started|buy now|best value)\s*[!→>»]*$",
+        words="monthly yearly annual annually quarterly weekly per subscribe get buy best",
+    ),
+    _family(
+        "subscription",
+        25,
         r"\b(?:renews? automatically|auto-?renew(?:s|al)?|cancel (?:at )?any ?time|billed (?:monthly|annually|yearly))\b",
         r"\b(?:digital |print |premium )?subscription (?:plans?|options|packages?|offers?|tiers?)\b",
         r"^(?:choose|select|compare|pick) (?:your|a|the) (?:plan|subscription|package)",
         r"\b(?:start|begin|try) (?:your |a )?(?:[\w-]+ )?free trial\b|^try (?:it )?(?:for )?free\b",
-        words="monthly yearly annual annually quarterly weekly per subscribe get buy best renew renews renewal "
-        "autorenew autorenews autorenewal cancel billed subscription choose select compare pick trial try",
+        words="renew renews renewal autorenew autorenews autorenewal cancel billed subscription choose select compare "
+        "pick trial try",
     ),
     # Prices and periods alone are a plan table after a paywall, but also a product review's facts.
     _family(
@@ -312,9 +317,15 @@ FAMILIES: tuple[Family, ...] = (
     ),
     _family(
         "cookie",
-        60,
+        4,
         r"^(?:strictly )?(?:necessary|functional|performance|analytics?|analytical|targeting|preferences?|statistics|"
         r"uncategori[sz]ed)(?: cookies)?$|^(?:advertisement|advertising|marketing|other) cookies$",
+        words="strictly necessary functional performance analytics analytic analytical targeting preference "
+        "preferences statistics uncategorized uncategorised cookies",
+    ),
+    _family(
+        "cookie",
+        60,
         r"\b(?:we|this (?:web)?site|our (?:web)?site|the (?:web)?site|site) uses? cookies(?:\s*(?:[.,;!]|$)| and (?:similar|other)"
         r" (?:technologies|tools)| to (?:improve|give|ensure|provide|personali[sz]e|enhance|analy[sz]e|understand|offer|deliver|"
         r"remember|measure|collect|make (?:sure|our|this)))",
@@ -324,9 +335,7 @@ FAMILIES: tuple[Family, ...] = (
         r"^manage (?:your )?(?:privacy|consent|cookies?)\w*(?: \w+){0,2}$",
         r"\bdo not sell (?:or share )?my personal information\b",
         r"\bwe and our (?:\d+ )?(?:partners|vendors)\b|\bstore and/or access information on (?:a|your) device\b",
-        words="strictly necessary functional performance analytics analytic analytical advertisement advertising "
-        "marketing targeting preference preferences statistics other uncategorized uncategorised cookie cookies "
-        "accept reject decline deny site website privacy consent personal partners vendors device",
+        words="cookie cookies accept reject decline deny allow continuing manage sell partners vendors device",
     ),
     _family(
         "cookie",
@@ -341,11 +350,16 @@ FAMILIES: tuple[Family, ...] = (
         r"\b(?:auto-?generated|automatically generated) from (?:a|the) (?:syndicated|wire|news) feed\b",
         r"\bhas not been edited by\b.*\bstaff\b",
         r"\bmay have been (?:reworked|edited|modified) by\b",
-        r"^(?:this|the above) (?:article|story|content|post|piece) (?:was|has been|is) (?:originally )?(?:published|republished|"
-        r"reprinted|syndicated|reproduced) (?:on|in|by|from|with (?:the )?permission)\b",
         r"\boriginally (?:appeared|published|ran) (?:on|in|at)\b",
         r"\bviews (?:and opinions )?expressed\b.*\b(?:author|necessarily|own)\b",
-        words="feed staff reworked edited modified this above originally expressed",
+        words="feed staff reworked edited modified originally expressed",
+    ),
+    _family(
+        "disclaimer",
+        120,
+        r"^(?:this|the above) (?:article|story|content|post|piece) (?:was|has been|is) (?:originally )?(?:published|republished|"
+        r"reprinted|syndicated|reproduced) (?:on|in|by|from|with (?:the )?permission)\b",
+        words="published republished reprinted syndicated reproduced",
     ),
     _family(
         "disclaimer",
@@ -512,6 +526,7 @@ class _Matcher:
                 self.by_word.setdefault(w, []).append(i)
         self.trigger_words = frozenset(self.by_word)
         self.by_char = [(i, f.chars) for i, f in enumerate(families) if f.chars]
+        self.first_chars = frozenset(c[0] for _, chars in self.by_char for c in chars)
 
     def match(self, text: str, words: set[str], n_words: int) -> Family | None:
         """The first family, in table order, whose phrasing the block matches; None if none does.
@@ -521,9 +536,10 @@ class _Matcher:
         hits = set()
         for w in self.trigger_words.intersection(words):
             hits.update(self.by_word[w])
-        for i, chars in self.by_char:
-            if i not in hits and any(c in text for c in chars):
-                hits.add(i)
+        if not self.first_chars.isdisjoint(text):
+            for i, chars in self.by_char:
+                if i not in hits and any(c in text for c in chars):
+                    hits.add(i)
         for i in sorted(hits):
             family = self.families[i]
             if n_words > family.max_words:
