@@ -48,6 +48,7 @@ CHROME = {
         "Instagram: @newsdesk",
         "Facebook Twitter WhatsApp Email",
         "Click to share on Reddit (Opens in new window)",
+        "Share Tweet Pin",
         "@metro_desk",
     ],
     "tags": [
@@ -74,6 +75,9 @@ CHROME = {
     ],
     "newsletter": [
         "Sign up for our weekly briefing",
+        "Subscribe to our newsletter",
+        "For daily tips, sign up for the Garden Club newsletter.",
+        "Join 5,000 readers getting our best recipes in our free newsletter.",
         "Get the best of the week delivered straight to your inbox.",
         "Enter your email address",
         "By subscribing, you agree to our Terms and Privacy Policy.",
@@ -124,6 +128,7 @@ CHROME = {
         "Jane Doe says:",
         "Your email address will not be published. Required fields are marked *",
         "Reply",
+        "octocat commented Mar 3, 2025",
     ],
 }
 
@@ -147,6 +152,7 @@ ARTICLE = [
     "The bakery sells cookies to visitors from across the state.",
     "A photo of the scene, taken by a bystander, circulated widely on social media within hours.",
     "The company said its newsletter, which reaches 2 million readers, would start charging a monthly fee.",
+    "The number of readers who subscribe to the newsletter grew 20 percent last year.",
     "By contrast, many economists expect the central bank to keep rates on hold until next year.",
     "By Monday, the storm had passed.",
     "Share prices fell 3 percent in early trading after the announcement.",

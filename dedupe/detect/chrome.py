@@ -256,8 +256,10 @@ FAMILIES: tuple[Family, ...] = (
         rf"^{_NETWORK}\s*[:|-]?\s*@[\w.]+$",
         rf"^(?:follow|find|like|join|connect with|subscribe to) (?:us|me|him|her|them|[\w@.]+(?: [\w@.]+)?) on (?:{_NETWORK}|social media)\b",
         r"^(?:follow(?: us| me)?|follow unfollow|stay connected|connect with us|find us on|share (?:this|the) (?:article|story|post|page)|share it)\s*:?$",
+        r"^follow (?:publication|author|writer|topic|this (?:author|topic|blog|publication))$",
+        r"\bshare (?:it |this )?(?:to|with) your (?:network|friends|followers)\b",
         r"^(?:share|tweet|pin|email|print|copy link|copy url|save)(?: (?:this|it|on|via|to|with)\b.*| the (?:article|story|post|page|link)\b.*| (?:article|story|post|page|link))?$",
-        rf"^(?:(?:{_NETWORK}|email|e-mail|print|copy|link|url|share|sms|mail|save)[\s,|/•·-]*){{2,}}$",
+        rf"^(?:(?:{_NETWORK}|email|e-mail|print|copy|link|url|share|sms|mail|save|tweet|pin)[\s,|/•·-]*){{2,}}$",
         rf"\b(?:click to (?:share|email|print)|share (?:this |it )?(?:on|via|to) (?:\w+ )?{_NETWORK}|opens in (?:a )?new window)\b",
         words=_NETWORK_WORDS + " follow find like join connect subscribe stay share tweet pin email e mail print copy save "
         "link url sms click opens",
@@ -278,12 +280,14 @@ FAMILIES: tuple[Family, ...] = (
         r"^(?:\d+\s+)?(?:(?:reader|user|readers['’]?|visitor) )?(?:comments?|responses?|replies|reactions|discussion)\s*(?:\(\d+\))?\s*:?$",
         r"^(?:comments? navigation|(?:older|newer|previous|next) comments|comments? (?:are )?closed\.?)$",
         r"^[^.!?]{1,40} (?:says:?|said:|wrote:|replied:)$",
-        r"^(?:leave|post|add|write|submit|view|show|load|hide) (?:a |your |more |all |the )?(?:comments?|reply|replies|response)\b",
+        r"^(?:leave|post|add|write|submit|view|show|load|hide) (?:a |your |more |all |the |earlier |older |previous |new )?"
+        r"(?:comments?|reply|replies|response)\b",
+        r"^[\w.-]{1,40} commented\b",
         r"^(?:join|start) the (?:discussion|conversation)\b",
         r"^\d+\s+(?:thoughts?|responses?|comments?|replies) (?:on|to)\b",
         r"^(?:reply|reply to comment|cancel reply|report(?: comment)?|quote|permalink)$",
         words="comment comments response responses replies reactions discussion reply conversation thought thoughts "
-        "report quote permalink says said wrote replied",
+        "report quote permalink says said wrote replied commented",
     ),
     _family(
         "comments",
@@ -299,10 +303,14 @@ FAMILIES: tuple[Family, ...] = (
         40,
         r"^(?:get |join |our )?(?:the )?(?:\w+ )?newsletters?\s*[!:]?$",
         r"^(?:your |work )?e-?mail(?: address)?\s*\*?\s*:?$",
+        r"^[^.!?]{0,40}\b(?:in|to) your inbox\s*[!.]?$",
         r"^\*\s*(?:indicates|denotes) (?:a )?required(?: field)?",
-        r"\b(?:sign ?up|subscribe|register) (?:for|to) (?:(?:our|the|my|a|this|their|\w+['’]s) )?(?:\w+ ){0,3}"
-        r"(?:e-?newsletters?|mailing list|briefing|digest|alerts|e-?mails?|blog|updates)\b",
-        r"\b(?:get|join|receive) (?:our|the) (?:\w+ ){0,2}e-?newsletters?\b",
+        # An imperative: at the start of a sentence, not "readers who subscribe to the newsletter".
+        r"(?:^|[.!?:,;]\s*|\band\s+|\bplease\s+)(?:sign ?up|subscribe|register) (?:for|to) (?:(?:our|the|my|a|this|their|\w+['’]s) )?(?:\w+ ){0,3}"
+        r"(?:(?:e-?)?newsletters?|mailing list|briefing|digest|alerts|e-?mails?|blog|updates|news)\b",
+        r"\b(?:get|join|receive) (?:our|the) (?:\w+ ){0,2}(?:e-?)?newsletters?\b",
+        r"\bour (?:[\w-]+ ){0,2}newsletters? (?:is|are|has|brings|delivers|gives)\b",
+        r"\b(?:join|subscribe to|sign up for|get)\b[^.!?]{0,80}\b(?:in|to|for|from) our (?:[\w-]+ )?(?:e-?)?newsletters?\b",
         r"\b(?:get|receive|delivered|sent|straight|directly|right)\b[^.!?]{0,60}\b(?:to|in|into) your inbox\b",
         r"^(?:please )?enter (?:your )?e-?mail(?: address)?\b",
         r"\bby (?:signing up|subscribing|clicking|submitting|checking)\b.*\b(?:agree|consent|privacy|terms)\b",
@@ -313,7 +321,7 @@ FAMILIES: tuple[Family, ...] = (
         r"^(?=.*\b(?:newsletters?|inbox|subscribe)\b).*\bstay (?:in the loop|up to date|informed|updated|connected)\b",
         words="newsletter newsletters enewsletter enewsletters email emails mail mailing briefing digest alerts blog "
         "updates inbox indicates denotes "
-        "signing subscribing subscribed unsubscribe privacy spam agree consent subscribe",
+        "signing subscribing subscribed unsubscribe privacy spam agree consent subscribe sign signup register news",
     ),
     _family(
         "cookie",
@@ -366,6 +374,8 @@ FAMILIES: tuple[Family, ...] = (
         120,
         r"\b(?:contains?|may contain|uses?) affiliate links?\b|\baffiliate (?:commission|disclosure|partners?|programs?)\b",
         r"\b(?:we|i|site|this site) (?:may )?(?:earn|receive|make|get) (?:a )?(?:small )?(?:commission|compensation|referral fee)\b",
+        r"\bmay (?:earn|receive|get|make) (?:a )?(?:small )?(?:commission|compensation|referral fee)\b",
+        r"\b(?:from|through|via|using) (?:our |these |the )?affiliate links?\b",
         r"\bearn from qualifying purchases\b|\bpurchases? (?:made )?through (?:our|these|the) links\b",
         r"\bprices? (?:were|are|was|is) accurate (?:as of|at the time)\b",
         words="affiliate commission compensation referral qualifying links accurate",
@@ -391,12 +401,12 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "advertising",
         40,
-        r"\b(?:story|article|content|text) continues (?:below|after)\b",
+        r"\b(?:story|article|content|text) continues (?:below|after)\b|\bscroll (?:down )?to continue(?: reading)?\b",
         r"\b(?:content|article|post|story|feature) (?:is |was )?(?:provided|sponsored|paid for|produced|developed|created) "
         r"(?:by|in partnership with) (?:our |a |the )?(?:sponsor|advertiser|partner)s?\b",
         r"\b(?:branded|sponsored) content (?:team|studio)\b|\bdeveloped in partnership with\b",
         r"\bthis (?:is a |is an )?(?:sponsored|paid|promoted) (?:post|article|content|partnership)\b",
-        words="continues sponsor sponsors advertiser advertisers partner partners branded sponsored partnership "
+        words="continues scroll sponsor sponsors advertiser advertisers partner partners branded sponsored partnership "
         "promoted paid",
     ),
     _family(
