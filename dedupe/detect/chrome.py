@@ -2,78 +2,95 @@
 
 Three steps, after jusText, boilerpipe and Finn's Body Text Extraction:
 
-1. **Rules over one block.** Each kind below is a family of phrasings (regular
-   expressions over the block's text) with a word limit: chrome is short, so a
-   long article sentence that mentions Twitter or subscriptions is never
-   matched by a rule meant for a share line or a paywall prompt. A few
-   families are *weak* (an author bio, a teaser line): they only count as
-   evidence about where the article ends and remove a block outside it.
-2. **The article's extent.** Every block gets a weight: article prose (long,
-   sentence-like, with the function words of running text) counts for its
-   length, chrome and link lists (runs of capitalised words, no sentences)
-   against it, short lines slightly against. The article is the stretch of
-   blocks with the largest total, as in Body Text Extraction; another stretch
-   almost as strong (a second part after a long list) is kept too. Blocks
-   outside it are chrome: menus before it, footers, teasers and comments after.
+1. **Rules over one block.** Each kind below is a set of families of
+   phrasings (regular expressions over the block's text) with a word limit:
+   chrome is short, so a long article sentence that mentions Twitter or
+   subscriptions is never matched by a rule meant for a share line or a
+   paywall prompt. A family names trigger words, one of which every match
+   contains, so a block is searched only by the few families it could match.
+   Some families are *weak*: a lone price, a lone network name, an author bio
+   can be article text too, so they go only when they lie outside the article.
+2. **The article's extent.** Every block gets a weight from its shape:
+   prose (a sentence or more, with the function words of running text) counts
+   for its length, a short sentence for half; a list item in sentence case
+   ("2 cups flour") and a code listing are neutral; a single word or a
+   capitalised line (a menu item, a heading) counts a little against; a link
+   list (many capitalised words, few function words) and a rule-matched block
+   count against for their length, up to a cap. The article is the stretch of
+   blocks with the largest total, as in Body Text Extraction; other stretches
+   weighing at least a share of it (a second part after a long table) are kept
+   too. A comments header after the article has begun ends it. Blocks outside
+   the article are chrome: menus before it, footers, teasers, bios and
+   comments after it. A text that starts with its article within its first few
+   blocks keeps its headline and byline.
 3. **Neighbours.** Inside the article, a block no rule matched and that is not
-   prose (a menu item, a price, a plan name) takes the class of its
-   surroundings: between two chrome blocks it is chrome too; next to article
-   prose it stays. The headline and byline right at the top of a text that
-   starts with its article stay.
+   prose (a price, a plan name, a menu item) between two chrome blocks is
+   chrome too; next to article prose it stays.
+
+Outside the article, a block takes the kind of the section header above it
+(the teasers under "Related articles", the comments under "12 Comments", the
+plan table under a paywall prompt), for at most ten blocks; a run of menu items
+is ``navigation`` even where one item says "Newsletters"; other text is
+``navigation`` before the article and ``outside`` after it.
 
 Kinds and what they cover (each family's examples are phrasings, not strings to match):
 
 - ``paywall``: metered-access prompts ("You've reached your limit of N free
   articles", "Subscribe to continue reading", "Already a subscriber? Log in",
-  "This story is available to subscribers only", "Unlock unlimited access",
-  "Become a member to keep reading").
-- ``subscription``: plan and price tables ("₹900", "$4.99/month", "3 Months",
-  "Renews automatically, cancel anytime", "Choose your plan", "Start your free
-  trial", "Billed annually"), and the block runs between them.
+  "This story is exclusive to X subscribers", "Unlock unlimited access",
+  "Become a member to keep reading"), and the plan table under them.
+- ``subscription``: plan and price tables ("Renews automatically, cancel
+  anytime", "Choose your plan", "Start your 14-day free trial", "Billed
+  annually", "Monthly", "Subscribe now"; weak: "₹900", "$4.99/month", "3
+  Months"), and the plan names and features between them.
 - ``caption``: photo captions and credits ("FILE PHOTO: ...", "Photo: ...",
   "... REUTERS/Name", "(AP Photo/Name)", "Name/Getty Images", "Photo by Name on
   Unsplash", "Image credit: ...", "Open image caption", "Enlarge this image").
-- ``related``: teaser headers and lead-ins ("Related news", "More stories",
-  "You may also like", "Most read", "READ MORE: headline", "Up next"), and the
-  teaser lists that follow them outside the article.
+- ``related``: teaser headers and lead-ins ("Related news", "More stories
+  from X", "You may also like", "Most read", "Also by this author", "READ MORE:
+  headline", "Up next"), and the teaser lists under them outside the article.
 - ``social``: share and follow lines ("Twitter: @handle", "Follow us on
-  Instagram", "Share on Facebook", "Share this article", a lone "@handle", a
-  lone network name, a row of network names, "Click to share on X").
-- ``tags``: tag and topic lists ("Tagged ,", "Tags: trade, China", "Filed under: ...",
-  "Posted in ...").
+  Instagram", "Share on Facebook", "Share this article", "Share to your
+  network", a lone "@handle", a row such as "Share Tweet Pin Email", "Click to
+  share on X (Opens in new window)"; weak: a lone network name).
+- ``tags``: tag and topic lists ("Tagged ,", "Tags: trade, China", "Filed
+  under: ...", "Posted in ...").
 - ``template-error``: server and template failures ("[an error occurred while
   processing this directive]", unrendered placeholders such as ``{{free_limit}}``,
   ``${name}``, ``{% block %}``, ``%%TITLE%%``, PHP warnings, "[object Object]",
   "Please enable JavaScript", "Loading image...").
 - ``disclaimer``: syndication, republication, affiliate and advice notes ("...
   auto-generated from a syndicated feed", "This article originally appeared on
-  ...", "The views expressed are the author's own", "We may earn a commission",
-  "For informational purposes only", "Prices were accurate at the time ...").
-- ``newsletter``: sign-up prompts and their forms ("Sign up for our newsletter",
-  "Get the best stories delivered to your inbox", "Enter your email address",
-  "Email Address *", "By signing up you agree to our privacy policy", "Thanks
-  for subscribing").
+  ...", "The views expressed are the author's own", "We may earn a commission
+  from affiliate links", "For informational purposes only", "Prices were
+  accurate at the time ...").
+- ``newsletter``: sign-up prompts and their forms, as imperatives ("Sign up for
+  our newsletter", "Get the best stories delivered to your inbox", "Join 10,000
+  readers ... in our newsletter", "Enter your email address", "Email Address
+  *", "By signing up you agree to our privacy policy", "Thanks for
+  subscribing").
 - ``cookie``: consent banners and cookie tables ("We use cookies to ...",
   "Accept all cookies", "Cookie settings", "Do not sell my personal
   information", "We and our partners store and/or access information on a
-  device", "Necessary cookies are essential for the website to function").
+  device", "Strictly necessary cookies", any block on cookies that speaks of
+  consent, browsers, analytics or tracking).
 - ``navigation``: menus and skip links ("Skip to main content", "Menu",
   "Search", "Home > News > World", "Back to top", "Previous post", "Table of
   contents", "Load more"), runs of menu items, and what precedes the article.
 - ``advertising``: ad slots and sponsored content ("Advertisement", "Sponsored
-  content", "Story continues below advertisement", "This content is provided by
-  our sponsor").
+  content", "Story continues below advertisement", "Scroll to continue
+  reading", "This content is provided by our sponsor").
 - ``credits``: wire credits, bylines and author boxes ("Reporting by ...;
   Editing by ...", "(Additional reporting by ...)", "By Name and Name",
-  "About the author", "N min read", and, as weak evidence, a bio such as "Name
-  is a staff writer at ...").
+  "About the author", "5 min read"; weak: a bio such as "Name is a staff
+  writer at ...", "Hi, I'm Name, a food writer ...").
 - ``legal``: footers ("© 2024 Example Media. All rights reserved.", "Privacy
   Policy", "Terms of Use", "... are registered trademarks of ...").
 - ``comments``: reader comment sections ("12 Comments", "Leave a Reply",
-  "Reply", "Your email address will not be published"), and the comments that
-  follow them after the article.
-- ``outside``: text after the article ends or before it starts that no rule
-  names (a promotion, a site blurb, a teaser paragraph).
+  "Reply", "Name says:", "name commented Mar 3, 2025", "Your email address
+  will not be published"), and the comments under them after the article.
+- ``outside``: text after the article ends that no rule names (a promotion,
+  a site blurb, a teaser paragraph).
 """
 from __future__ import annotations
 
