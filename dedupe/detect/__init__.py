@@ -12,8 +12,11 @@ from .repeats import find_repeats
 
 def detect(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config) -> list[Finding]:
     """Findings of the within-document detectors, ordered by block."""
-    chrome = find_chrome(doc_id, blocks, sigs, config)
-    repeats = keep_copy_outside_chrome(doc_id, blocks, find_repeats(doc_id, blocks, sigs, config), chrome, config)
+    repeats = find_repeats(doc_id, blocks, sigs, config)
+    block_at = {b.first_line: b.index for b in blocks}
+    repeated = {f.block: block_at[f.duplicate_of.lines[0]] for f in repeats if config.wants(f.category)}
+    chrome = find_chrome(doc_id, blocks, sigs, config, repeated)
+    repeats = keep_copy_outside_chrome(doc_id, blocks, repeats, chrome, config)
     return sorted(repeats + chrome, key=lambda f: (f.block, f.category, f.detector))
 
 

@@ -710,8 +710,15 @@ def article_extent(weights: list[float]) -> list[bool]:
     return inside
 
 
-def find_chrome(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config) -> list[Finding]:
-    """Chrome findings for one document: rule matches, the article's extent, then neighbours."""
+def find_chrome(
+    doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config, repeats: dict[int, int] | None = None
+) -> list[Finding]:
+    """Chrome findings for one document: rule matches, the article's extent, then neighbours.
+
+    repeats maps each block the repeat detectors remove to the block it
+    repeats. A repeat of a block inside the article weighs nothing in the
+    extent, so that cleaning the cleaned text again finds the same article.
+    """
     n = len(blocks)
     profiles = [profile(b.text, s.n_words) for b, s in zip(blocks, sigs)]
     english = is_english(profiles)
@@ -723,7 +730,14 @@ def find_chrome(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: 
     # Step 2: the article's extent.
     weights = [_weight(c, z) for c, z in zip(classes, sizes)]
     _close_at_comments(weights, families, classes, sizes)
-    inside = article_extent(weights) if any(c == GOOD for c in classes) else [True] * n
+    inside = article_extent(weights) if GOOD in classes else [True] * n
+    if repeats:
+        # Prose the article holds twice counts once: a second run, on the cleaned text, sees it once.
+        copies = [k for k, original in repeats.items() if inside[original] and weights[k] > 0]
+        if copies:
+            for k in copies:
+                weights[k] = 0.0
+            inside = article_extent(weights)
     _keep_lead(inside, classes, families)
     outside_kind = _outside_kinds(families, classes, profiles, inside)
     kinds: list[str | None] = [None] * n
