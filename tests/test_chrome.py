@@ -361,3 +361,21 @@ def test_text_in_other_languages_and_scripts_is_kept():
     ]
     for lines in (german, korean):
         assert _removed(["Home", "Menu"] + lines) == {0: "chrome:navigation", 1: "chrome:navigation"}
+
+
+def test_cleaning_the_cleaned_text_removes_nothing_more():
+    from dedupe.pipeline import clean_document
+    from dedupe.records import Document
+
+    pages = [
+        ["Skip to content", "Home", "News", "Newsletters", "Council expands bus network"] + ARTICLE_PARAGRAPHS
+        + ["Related articles", "Bus fares to rise in January", "© 2025 Example News"],
+        ARTICLE_PARAGRAPHS + ["Subscribe to continue reading", "Digital Basic", "€7.99/month", "Cancel anytime"],
+        ARTICLE_PARAGRAPHS[:2] + ["Advertisement", "2 cups flour", "1 egg"] + ARTICLE_PARAGRAPHS[2:]
+        + ["3 Comments", "Sam says:", "Great news for the suburbs, finally a bus that goes where we need it.", "Reply"],
+    ]
+    for lines in pages:
+        first, _ = clean_document(Document("page.txt", "\n\n".join(lines) + "\n"), Config())
+        assert first.removals
+        second, _ = clean_document(Document("page.txt", first.cleaned), Config())
+        assert second.removals == [], [r.text for r in second.removals]

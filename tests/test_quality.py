@@ -44,3 +44,7 @@ def test_real_web_pages_keep_the_article_and_lose_most_chrome(tmp_path):
     # The issue's floor; doing nothing scores F1 0.803 (R 0.987), C4's line rules 0.824.
     assert summary["R"] >= 0.95, summary
     assert summary["F1"] > 0.85, summary
+    # Cleaning the cleaned pages again finds no more chrome.
+    dedupe.clean(out, tmp_path / "again", dry_run=True, report=tmp_path / "again-report")
+    chrome = [json.loads(line) for line in (tmp_path / "again-report" / "removals.jsonl").read_text().splitlines()]
+    assert [r for r in chrome if r["category"].startswith("chrome:")] == []
