@@ -20,11 +20,11 @@ CHROME = {
         "Unlock unlimited access to every story",
     ],
     "subscription": [
-        "Start your 14-day free trial",
-        "Billed annually. Cancel anytime.",
         "Choose your plan",
-        "Compare our digital subscription options",
+        "Select a subscription:",
         "Annual",
+        "Subscribe today",
+        "Best value",
     ],
     "caption": [
         "Photo: Jane Doe/AFP via Getty Images",
@@ -90,8 +90,6 @@ CHROME = {
         "Manage cookie preferences",
         "We and our 200 partners store and/or access information on a device.",
         "Strictly necessary cookies",
-        "_ga 2 years Google Analytics sets this cookie to store information on how visitors use the site; "
-        "these cookies collect data for analytics.",
     ],
     "navigation": [
         "Skip to main content",
@@ -134,7 +132,20 @@ CHROME = {
 
 # Phrasings that are weak evidence: chrome outside the article, article text inside it.
 WEAK = {
-    "subscription": ["€9.99/month", "$49 per year", "12 months"],
+    "subscription": [
+        "€9.99/month",
+        "$49 per year",
+        "12 months",
+        "Start your 14-day free trial",
+        "Billed annually. Cancel anytime.",
+        "Compare our digital subscription options",
+    ],
+    "cookie": [
+        "_ga 2 years Google Analytics sets this cookie to store information on how visitors use the site; "
+        "these cookies collect data for analytics.",
+        "Necessary cookies are absolutely essential for the website to function properly and do not store personal data.",
+    ],
+    "caption": ["Source: Bureau of Labor Statistics"],
     "social": ["Mastodon", "Bluesky", "Discord"],
     "credits": [
         "Maria Lopez is a staff writer at The Example Times covering health.",
@@ -176,6 +187,12 @@ ARTICLE = [
     "2 cups all-purpose flour",
     "Q: What did the court decide?",
     "A: It sent the case back to the lower court.",
+    "Hiking pants (Men’s / Women’s) & shorts (Men’s / Women’s)",
+    "5. Google Cloud (Pub/Sub, Dataflow and BigQuery)",
+    "Recommended Books for Managers",
+    "Latest Industry Trends and Standards in 2027",
+    "Popular back-end development languages include:",
+    "Unbeatable playback interface Birds-eye view of motion detection Affordable subscription plan",
 ]
 
 

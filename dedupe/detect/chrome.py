@@ -39,13 +39,14 @@ Kinds and what they cover (each family's examples are phrasings, not strings to 
   articles", "Subscribe to continue reading", "Already a subscriber? Log in",
   "This story is exclusive to X subscribers", "Unlock unlimited access",
   "Become a member to keep reading"), and the plan table under them.
-- ``subscription``: plan and price tables ("Renews automatically, cancel
-  anytime", "Choose your plan", "Start your 14-day free trial", "Billed
-  annually", "Monthly", "Subscribe now"; weak: "₹900", "$4.99/month", "3
-  Months"), and the plan names and features between them.
+- ``subscription``: plan and price tables ("Choose your plan", "Monthly",
+  "Subscribe now", "Best value"; weak: "Renews automatically, cancel anytime",
+  "Start your 14-day free trial", "Billed annually", "₹900", "$4.99/month", "3
+  Months"), and, under a paywall, the plan names and features between them.
 - ``caption``: photo captions and credits ("FILE PHOTO: ...", "Photo: ...",
   "... REUTERS/Name", "(AP Photo/Name)", "Name/Getty Images", "Photo by Name on
-  Unsplash", "Image credit: ...", "Open image caption", "Enlarge this image").
+  Unsplash", "Image credit: ...", "Open image caption", "Enlarge this image";
+  weak: "Source: ...", which may credit a chart of the article).
 - ``related``: teaser headers and lead-ins ("Related news", "More stories
   from X", "You may also like", "Most read", "Also by this author", "READ MORE:
   headline", "Up next"), and the teaser lists under them outside the article.
@@ -72,8 +73,8 @@ Kinds and what they cover (each family's examples are phrasings, not strings to 
 - ``cookie``: consent banners and cookie tables ("We use cookies to ...",
   "Accept all cookies", "Cookie settings", "Do not sell my personal
   information", "We and our partners store and/or access information on a
-  device", "Strictly necessary cookies", any block on cookies that speaks of
-  consent, browsers, analytics or tracking).
+  device", "Strictly necessary cookies"; weak: any block on cookies that
+  speaks of consent, browsers, analytics or tracking).
 - ``navigation``: menus and skip links ("Skip to main content", "Menu",
   "Search", "Home > News > World", "Back to top", "Previous post", "Table of
   contents", "Load more"), runs of menu items, and what precedes the article.
@@ -190,20 +191,23 @@ FAMILIES: tuple[Family, ...] = (
     ),
     _family(
         "subscription",
-        3,
+        5,
         r"^(?:monthly|yearly|annual(?:ly)?|quarterly|weekly|per month|per year)(?: plan| subscription| access)?$",
         r"^(?:subscribe|subscribe now|subscribe today|get started|buy now|best value)\s*[!→>»]*$",
-        words="monthly yearly annual annually quarterly weekly per subscribe get buy best",
+        r"^(?:choose|select|compare|pick) (?:your|a|the) (?:plan|subscription|package)s?\s*[:!→>»]*$",
+        words="monthly yearly annual annually quarterly weekly per subscribe get buy best choose select compare pick",
     ),
     _family(
         "subscription",
         25,
         r"\b(?:renews? automatically|auto-?renew(?:s|al)?|cancel (?:at )?any ?time|billed (?:monthly|annually|yearly))\b",
-        r"\b(?:digital |print |premium )?subscription (?:plans?|options|packages?|offers?|tiers?)\b",
+        r"\b(?:our|the|all|compare|choose|view|see) (?:digital |print |premium )?subscription (?:plans?|options|packages?|offers?|tiers?)\b",
         r"^(?:choose|select|compare|pick) (?:your|a|the) (?:plan|subscription|package)",
         r"\b(?:start|begin|try) (?:your |a )?(?:[\w-]+ )?free trial\b|^try (?:it )?(?:for )?free\b",
         words="renew renews renewal autorenew autorenews autorenewal cancel billed subscription choose select compare "
         "pick trial try",
+        # Renewal terms and trials are a plan table after a paywall, and the facts of a review of a service.
+        weak=True,
     ),
     # Prices and periods alone are a plan table after a paywall, but also a product review's facts.
     _family(
@@ -228,18 +232,20 @@ FAMILIES: tuple[Family, ...] = (
         70,
         r"^(?:file )?(?:photo|image|picture|pictured|photograph|foto|caption|graphic|illustration)s?\s*[:|]",
         r"^\(?(?:photo|image|picture|video)s?(?: by| credit| source| courtesy)?\s*:",
-        r"^(?:image |photo |picture )?(?:credit|source|courtesy)s?\s*:",
+        r"^(?:(?:image |photo |picture )(?:credit|source|courtesy)s?|credits?|courtesy)\s*:",
         rf"\bphoto(?:graph)?(?: by| credit)?\s*:?\s*{_NAME}\s*(?:/|for|via)\s*\S+",
         r"\bphoto(?: by)? [^.]{2,60} on (?:https?://)?(?:\w+\.)?(?:unsplash|pexels|pixabay)\b",
         words="file photo photos image images picture pictures pictured photograph photographs foto caption captions "
-        "graphic illustration video videos credit credits source sources courtesy",
+        "graphic illustration video videos credit credits courtesy",
     ),
+    # "Source: ..." credits a photo, or a chart or table of the article.
+    _family("caption", 30, r"^sources?\s*:", words="source sources", weak=True),
     _family(
         "caption",
         70,
         rf"\b{_AGENCY}\s*(?:/|via|for)\s*{_NAME}(?:\s*/\s*file(?: photo)?)?\s*[.)\]]*$",
         rf"(?:^|\s){_NAME}\s*(?:/|via)\s*{_AGENCY}(?:\s*(?:/|via)\s*[\w ]{{1,30}})?\s*[.)\]]*$",
-        rf"\((?:{_AGENCY}|{_NAME})\s*(?:photo)?\s*/\s*[^)]{{2,60}}\)$",
+        rf"\((?:{_AGENCY}(?:\s+photo)?|{_NAME}\s+photo|photo)\s*/\s*[^)]{{2,60}}\)$",
         r"\b(?-i:[A-Z]{2,})/(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))+(?:/file(?: photo)?)?$",
         chars="/",
     ),
@@ -253,7 +259,9 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "related",
         8,
-        r"^(?:related|recommended|popular|trending|latest|must[- ]reads?|top stories|see also|also read|read (?:more|also|next)|"
+        r"^(?:(?:related|recommended|popular|trending|latest)(?: (?:news|posts?|articles?|stories|reads|content|videos|reading|"
+        r"links|items|products|guides|topics|for you|now|today|this week|on \w+|in \w+))*\s*:?$|"
+        r"must[- ]reads?|top stories|see also|also read|read (?:more|also|next)|"
         r"you (?:may|might|could) (?:also )?(?:like|enjoy|be interested)|more (?:from|on|in|about|stories|news|articles|posts|to read|like this)|"
         r"editor['’]?s?['’]? (?:picks?|choice)|most (?:read|popular|viewed|shared|recent)|further reading|keep reading|what to read next|up next|"
         r"watch next|don['’]?t miss|in case you missed it|recent (?:posts|articles|stories|news)|other stories|"
@@ -368,6 +376,8 @@ FAMILIES: tuple[Family, ...] = (
         r"^(?=.*\bcookies?\b).*\b(?:consent|browser|analytics|third[- ]party|tracking|opt[- ]out|personal data|"
         r"store and/or access|(?:website|site) to function|improve your experience)\b",
         words="cookie cookies",
+        # Any block about cookies and tracking: a consent banner, or a paragraph of an article on web analytics.
+        weak=True,
     ),
     _family(
         "disclaimer",
