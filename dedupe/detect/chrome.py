@@ -96,11 +96,11 @@ Kinds and what they cover (each family's examples are phrasings, not strings to 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from ..config import Config
-from ..records import Block, Finding
+from ..records import Block, Finding, Ref
 from ..sign import BlockSig
 
 
@@ -721,13 +721,13 @@ def article_extent(weights: list[float]) -> list[bool]:
 
 
 def find_chrome(
-    doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config, repeats: dict[int, int] | None = None
+    doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config, repeats: list[Finding] = ()
 ) -> list[Finding]:
     """Chrome findings for one document: rule matches, the article's extent, then neighbours.
 
-    repeats maps each block the repeat detectors remove to the block it
-    repeats. A repeat of a block inside the article weighs nothing in the
-    extent, so that cleaning the cleaned text again finds the same article.
+    repeats are the repeat detectors' findings: a repeat of a block inside the
+    article weighs nothing in the extent, so that cleaning the cleaned text
+    again finds the same article.
     """
     n = len(blocks)
     profiles = [profile(b.text, s.n_words) for b, s in zip(blocks, sigs)]
@@ -743,7 +743,9 @@ def find_chrome(
     inside = article_extent(weights) if GOOD in classes else [True] * n
     if repeats:
         # Prose the article holds twice counts once: a second run, on the cleaned text, sees it once.
-        copies = [k for k, original in repeats.items() if inside[original] and weights[k] > 0]
+        block_at = {b.first_line: b.index for b in blocks}
+        originals = {f.block: block_at[f.duplicate_of.lines[0]] for f in repeats if config.wants(f.category)}
+        copies = [k for k, original in originals.items() if inside[original] and weights[k] > 0]
         if copies:
             for k in copies:
                 weights[k] = 0.0
@@ -859,3 +861,46 @@ def _outside_kinds(families, classes, profiles, inside) -> list[str]:
         elif classes[k] in (SHORT, ITEM) or not seen_article:
             out[k] = "navigation"
     return out
+
+
+def keep_copy_outside_chrome(
+    doc_id: str, blocks: list[Block], repeats: list[Finding], chrome: list[Finding], config: Config
+) -> list[Finding]:
+    """Repeat findings adjusted so that the copy a document keeps is not one that chrome removes.
+
+    When the kept copy of an exact repeat sits in a menu or teaser list that
+    goes as chrome, the first copy outside chrome is kept instead (the
+    article's own paragraph) and the other copies become repeats of it. When
+    the longer block that near repeats were kept for goes as chrome (a
+    republishing widget holding the whole article), the near repeats stay.
+    """
+    removed = {f.block for f in chrome if f.score >= config.chrome_threshold and config.wants(f.category)}
+    if not removed:
+        return repeats
+    block_at = {b.first_line: b.index for b in blocks}
+    groups: dict[int, list[Finding]] = {}
+    for f in repeats:
+        groups.setdefault(block_at[f.duplicate_of.lines[0]], []).append(f)
+    out: list[Finding] = []
+    for original, copies in sorted(groups.items()):
+        survivors = sorted(f.block for f in copies if f.block not in removed)
+        if original not in removed or not survivors:
+            out += copies
+            continue
+        exact = [f for f in copies if f.category == "repeat"]
+        out += [f for f in copies if f.category != "repeat" and f.block in removed]
+        keeper = min((f.block for f in exact if f.block not in removed), default=None)
+        if keeper is None:
+            out += exact
+            continue
+        ref = Ref(doc_id, blocks[keeper].lines)
+        for f in exact:
+            if f.block in removed:
+                out.append(f)
+            elif f.block != keeper:
+                out.append(replace(f, duplicate_of=ref, note=f"repeat of lines {_span(ref.lines)}"))
+    return out
+
+
+def _span(lines: tuple[int, int]) -> str:
+    return str(lines[0]) if lines[0] == lines[1] else f"{lines[0]}-{lines[1]}"
