@@ -396,3 +396,18 @@ def test_cleaning_the_cleaned_text_removes_nothing_more():
         assert first.removals
         second, _ = clean_document(Document("page.txt", first.cleaned), Config())
         assert second.removals == [], [r.text for r in second.removals]
+
+
+def test_a_paragraph_repeated_in_a_teaser_above_the_article_survives_in_the_article():
+    from dedupe.pipeline import clean_document
+    from dedupe.records import Document
+
+    teaser = ARTICLE_PARAGRAPHS[0]
+    menu = ["News", "Sport", "Weather", "Culture", "Opinion", "Business", "Travel", "Food", "Science", "Health",
+            "Video", "Podcasts", "Puzzles", "Events", "Jobs", "Shop", "About", "Contact", "Careers", "Archive"]
+    lines = ["Most popular", teaser] + menu + ARTICLE_PARAGRAPHS + ["© 2025 Example News"]
+    result, _ = clean_document(Document("page.txt", "\n\n".join(lines) + "\n"), Config())
+    kept = [line for line in result.cleaned.split("\n") if line]
+    assert kept == ARTICLE_PARAGRAPHS
+    removed_teaser = [r for r in result.removals if r.text == teaser]
+    assert len(removed_teaser) == 1 and removed_teaser[0].lines == (3, 3)

@@ -510,8 +510,10 @@ FAMILIES: tuple[Family, ...] = (
 # Block classes for the article's extent.
 GOOD, NEAR, SHORT, BAD, CHROME, WEAK, ITEM, CODE = range(8)
 
-#: Weights of the extent step, in words: prose counts for its length, a short
-#: line a little against, a link list or chrome block for its length and more.
+#: Weights of the extent step, in words (tuned on half of webpages-dev, checked on the other half):
+#: prose counts for its length, a short sentence for half of it, a single word or a capitalised line
+#: three words against, a link list its length against, a chrome block twice its length, list items
+#: and code nothing.
 W_NEAR = 0.5
 W_SHORT = 3.0
 W_BAD = 1.0
