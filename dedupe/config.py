@@ -32,6 +32,8 @@ CHROME_KINDS = (
     "advertising",
     "credits",
     "legal",
+    "comments",
+    "outside",
 )
 CATEGORIES = ("repeat", "near-repeat", "corpus-repeat", "duplicate-document") + tuple(
     f"chrome:{k}" for k in CHROME_KINDS

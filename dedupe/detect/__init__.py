@@ -4,11 +4,13 @@ from __future__ import annotations
 from ..config import Config
 from ..records import Block, Finding
 from ..sign import BlockSig
-from .chrome import find_chrome
+from .chrome import find_chrome, keep_copy_outside_chrome
 from .repeats import find_repeats
 
 
 def detect(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config) -> list[Finding]:
     """Findings of the within-document detectors, ordered by block."""
-    findings = find_repeats(doc_id, blocks, sigs, config) + find_chrome(doc_id, blocks, sigs, config)
-    return sorted(findings, key=lambda f: (f.block, f.category, f.detector))
+    repeats = find_repeats(doc_id, blocks, sigs, config)
+    chrome = find_chrome(doc_id, blocks, sigs, config, repeats)
+    repeats = keep_copy_outside_chrome(doc_id, blocks, repeats, chrome, config)
+    return sorted(repeats + chrome, key=lambda f: (f.block, f.category, f.detector))

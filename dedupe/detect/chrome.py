@@ -1,269 +1,771 @@
 """Site chrome: text a page template puts around the article.
 
-Two steps, as in jusText and boilerpipe:
+Three steps, after jusText, boilerpipe and Finn's Body Text Extraction:
 
-1. **Rules over one block.** Each kind below has a family of phrasings (regular
-   expressions over the block's text) and a word limit: chrome is short, so a
-   long article sentence that mentions Twitter or subscriptions is never
-   matched by a rule meant for a share line or a paywall prompt.
-2. **Neighbours.** A block no rule matched and that is not article prose (a
-   menu item, a price, a plan name, a teaser headline) takes the class of its
-   surroundings: between two chrome blocks, or between chrome and the start or
-   end of the document, it is chrome too; next to article prose it stays.
+1. **Rules over one block.** Each kind below is a set of families of
+   phrasings (regular expressions over the block's text) with a word limit:
+   chrome is short, so a long article sentence that mentions Twitter or
+   subscriptions is never matched by a rule meant for a share line or a
+   paywall prompt. A family names trigger words, one of which every match
+   contains, so a block is searched only by the few families it could match.
+   Some families are *weak*: a lone price, a lone network name, an author bio
+   can be article text too, so they go only when they lie outside the article.
+2. **The article's extent.** Every block gets a weight from its shape:
+   prose (a sentence or more, with the function words of running text) counts
+   for its length, a short sentence for half; a list item in sentence case
+   ("2 cups flour") and a code listing are neutral; a single word or a
+   capitalised line (a menu item, a heading) counts a little against; a link
+   list (many capitalised words, few function words) and a rule-matched block
+   count against for their length, up to a cap. The article is the stretch of
+   blocks with the largest total, as in Body Text Extraction; other stretches
+   weighing at least a share of it (a second part after a long table) are kept
+   too. A comments header after the article has begun ends it. Blocks outside
+   the article are chrome: menus before it, footers, teasers, bios and
+   comments after it. A text that starts with its article within its first few
+   blocks keeps its headline and byline.
+3. **Neighbours.** Inside the article, a block no rule matched and that is not
+   prose (a price, a plan name, a menu item) between two chrome blocks is
+   chrome too; next to article prose it stays.
 
-Kinds and what they cover (each rule's examples are phrasings, not strings to match):
+Outside the article, a block takes the kind of the section header above it
+(the teasers under "Related articles", the comments under "12 Comments", the
+plan table under a paywall prompt), for at most ten blocks; a run of menu items
+is ``navigation`` even where one item says "Newsletters"; other text is
+``navigation`` before the article and ``outside`` after it.
+
+Kinds and what they cover (each family's examples are phrasings, not strings to match):
 
 - ``paywall``: metered-access prompts ("You've reached your limit of N free
   articles", "Subscribe to continue reading", "Already a subscriber? Log in",
-  "This story is available to subscribers only", "Unlock unlimited access").
-- ``subscription``: plan and price tables ("₹900", "$4.99/month", "3 Months",
-  "Renews automatically, cancel anytime", "Choose your plan", "Start your free trial").
+  "This story is exclusive to X subscribers", "Unlock unlimited access",
+  "Become a member to keep reading"), and the plan table under them.
+- ``subscription``: plan and price tables ("Choose your plan", "Monthly",
+  "Subscribe now", "Best value"; weak: "Renews automatically, cancel anytime",
+  "Start your 14-day free trial", "Billed annually", "₹900", "$4.99/month", "3
+  Months"), and, under a paywall, the plan names and features between them.
 - ``caption``: photo captions and credits ("FILE PHOTO: ...", "Photo: ...",
-  "... REUTERS/Name", "(AP Photo/Name)", "Photograph: Name/Getty Images",
-  "Photo by Name on Unsplash", "Image credit: ...").
-- ``related``: teaser headers and lead-ins ("Related news", "More stories",
-  "You may also like", "Most read", "READ MORE: headline").
+  "... REUTERS/Name", "(AP Photo/Name)", "Name/Getty Images", "Photo by Name on
+  Unsplash", "Image credit: ...", "Open image caption", "Enlarge this image";
+  weak: "Source: ...", which may credit a chart of the article).
+- ``related``: teaser headers and lead-ins ("Related news", "More stories
+  from X", "You may also like", "Most read", "Also by this author", "READ MORE:
+  headline", "Up next"), and the teaser lists under them outside the article.
 - ``social``: share and follow lines ("Twitter: @handle", "Follow us on
-  Instagram", "Share on Facebook", "Share this article", a lone "@handle", a
-  row of network names).
-- ``tags``: tag and topic lists ("Tagged ,", "Tags: trade, China", "Filed under: ...").
+  Instagram", "Share on Facebook", "Share this article", "Share to your
+  network", a lone "@handle", a row such as "Share Tweet Pin Email", "Click to
+  share on X (Opens in new window)"; weak: a lone network name).
+- ``tags``: tag and topic lists ("Tagged ,", "Tags: trade, China", "Filed
+  under: ...", "Posted in ...").
 - ``template-error``: server and template failures ("[an error occurred while
   processing this directive]", unrendered placeholders such as ``{{free_limit}}``,
   ``${name}``, ``{% block %}``, ``%%TITLE%%``, PHP warnings, "[object Object]",
-  "Please enable JavaScript").
-- ``disclaimer``: syndication and republication notes ("... auto-generated from
-  a syndicated feed", "This article originally appeared on ...", "The views
-  expressed are the author's own", affiliate-link notes).
-- ``newsletter``: sign-up prompts ("Sign up for our newsletter", "Get the best
-  stories delivered to your inbox", "Enter your email address", "By signing up
-  you agree to our privacy policy").
-- ``cookie``: consent banners ("We use cookies to ...", "Accept all cookies",
-  "Cookie settings", "Do not sell my personal information").
+  "Please enable JavaScript", "Loading image...").
+- ``disclaimer``: syndication, republication, affiliate and advice notes ("...
+  auto-generated from a syndicated feed", "This article originally appeared on
+  ...", "The views expressed are the author's own", "We may earn a commission
+  from affiliate links", "For informational purposes only", "Prices were
+  accurate at the time ...").
+- ``newsletter``: sign-up prompts and their forms, as imperatives ("Sign up for
+  our newsletter", "Get the best stories delivered to your inbox", "Join 10,000
+  readers ... in our newsletter", "Enter your email address", "Email Address
+  *", "By signing up you agree to our privacy policy", "Thanks for
+  subscribing").
+- ``cookie``: consent banners and cookie tables ("We use cookies to ...",
+  "Accept all cookies", "Cookie settings", "Do not sell my personal
+  information", "We and our partners store and/or access information on a
+  device", "Strictly necessary cookies"; weak: any block on cookies that
+  speaks of consent, browsers, analytics or tracking).
 - ``navigation``: menus and skip links ("Skip to main content", "Menu",
-  "Search", "Home > News > World", "Back to top").
-- ``advertising``: ad slots ("Advertisement", "Sponsored content", "Story
-  continues below advertisement").
-- ``credits``: wire credits ("Reporting by ...; Editing by ...", "(Additional
-  reporting by ...)", "Writing by ...").
+  "Search", "Home > News > World", "Back to top", "Previous post", "Table of
+  contents", "Load more"), runs of menu items, and what precedes the article.
+- ``advertising``: ad slots and sponsored content ("Advertisement", "Sponsored
+  content", "Story continues below advertisement", "Scroll to continue
+  reading", "This content is provided by our sponsor").
+- ``credits``: wire credits, bylines and author boxes ("Reporting by ...;
+  Editing by ...", "(Additional reporting by ...)", "By Name and Name",
+  "About the author", "5 min read"; weak: a bio such as "Name is a staff
+  writer at ...", "Hi, I'm Name, a food writer ...").
 - ``legal``: footers ("© 2024 Example Media. All rights reserved.", "Privacy
-  Policy", "Terms of Use").
+  Policy", "Terms of Use", "... are registered trademarks of ...").
+- ``comments``: reader comment sections ("12 Comments", "Leave a Reply",
+  "Reply", "Name says:", "name commented Mar 3, 2025", "Your email address
+  will not be published"), and the comments under them after the article.
+- ``outside``: text after the article ends that no rule names (a promotion,
+  a site blurb, a teaser paragraph).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from ..config import Config
-from ..records import Block, Finding
+from ..records import Block, Finding, Ref
 from ..sign import BlockSig
-
-I = re.IGNORECASE
 
 
 @dataclass(frozen=True)
-class Rule:
-    """A family of phrasings of one chrome kind; it only applies to blocks of at most max_words words."""
+class Family:
+    """Phrasings of one chrome kind; it applies to blocks of at most max_words words.
+
+    A family names its trigger words (lower-case, as the block's words are
+    split at punctuation) or characters, one of which every match contains; it
+    is only tried on blocks that hold one, so a block costs a set intersection
+    and a search or two rather than a hundred searches. A weak family
+    only steers where the article ends: its blocks go when they lie outside
+    the article, and stay inside it.
+    """
 
     kind: str
-    pattern: re.Pattern
     max_words: int
-    score: float = 0.9
+    patterns: tuple[str, ...]
+    words: frozenset[str] = frozenset()
+    chars: tuple[str, ...] = ()
+    weak: bool = False
 
 
-def _rules(kind: str, max_words: int, *patterns: str, flags=I, score=0.9) -> list[Rule]:
-    return [Rule(kind, re.compile(p, flags), max_words, score) for p in patterns]
+def _family(kind: str, max_words: int, *patterns: str, words: str = "", chars: str = "", weak: bool = False) -> Family:
+    if not (words or chars):
+        raise ValueError(f"a {kind} family needs trigger words or characters")
+    return Family(kind, max_words, patterns, frozenset(words.split()), tuple(chars.split()), weak)
 
 
 _CUR = r"(?:[$€£¥₹₩₽₺]|rs\.?|inr|usd|eur|gbp|aud|cad|chf)"
 _PERIOD = r"(?:day|week|month|mo|year|yr|annum|quarter)s?"
 _AGENCY = (
     r"(?:reuters|ap|afp|epa(?:-efe)?|getty images|getty|bloomberg|xinhua|shutterstock|istock(?:photo)?|alamy|"
-    r"pa(?: images| wire)?|ani|pti|ians|unsplash|pexels|anadolu(?: agency)?|kyodo|yonhap|tass|sipa|zuma(?: press)?|"
-    r"nurphoto|sopa images|wireimage|filmmagic|corbis|dpa|ansa|efe|imago|picture alliance|rex|rex/shutterstock)"
+    r"pa(?: images| wire)?|ani|pti|ians|unsplash|pexels|pixabay|anadolu(?: agency)?|kyodo|yonhap|tass|sipa|"
+    r"zuma(?: press)?|nurphoto|sopa images|wireimage|filmmagic|corbis|dpa|ansa|efe|imago|picture alliance|rex|"
+    r"rex/shutterstock|canva|adobe stock|dreamstime|depositphotos|123rf)"
 )
+#: A person's or organisation's name: capitalised words (case-sensitive even inside a case-blind pattern).
+_NAME = r"(?-i:[A-Z][\w.'’-]*)(?:\s+(?-i:[A-Z][\w.'’-]*|de|da|van|von|der|del|la|le|bin|al)){0,4}"
+_NETWORK_WORDS = (
+    "facebook twitter x linkedin instagram tiktok youtube threads mastodon bluesky snapchat telegram whatsapp "
+    "pinterest reddit tumblr flipboard messenger vk vkontakte weibo wechat line discord rss"
+)
+_NETWORK = "(?:" + "|".join(_NETWORK_WORDS.split()) + ")"
 
-RULES: list[Rule] = [
-    *_rules(
+FAMILIES: tuple[Family, ...] = (
+    _family(
         "template-error",
         60,
         r"\[an error (?:has )?occurred while processing (?:this|the) directive\]",
+        r"\b(?:warning|notice|fatal error|parse error|deprecated)\b:.*\bon line \d+",
+        r"\b(?:please )?(?:enable|turn on|activate) javascript\b|\bjavascript (?:is )?(?:required|disabled|must be enabled)\b",
+        r"\byour browser (?:does not|doesn['’]t) support\b|\b(?:upgrade|update) your browser\b",
+        r"^(?:undefined|null|nan|\[object object\])$",
+        r"^loading(?: [\w-]+){0,2}\s*(?:\.\.\.|…)$",
+        words="error line javascript browser undefined null nan object loading",
+    ),
+    _family(
+        "template-error",
+        60,
         r"\{\{\s*[\w.|: -]+\s*\}\}",
-        r"\{%-?\s*\w+.*%\}",
+        r"\{%-?\s*\w+.*?%\}",
         r"\$\{\s*\w[\w.]*\s*\}",
         r"%%[A-Z_]{2,}%%",
         r"<!--\s*#\s*(?:include|echo|exec)",
-        r"\b(?:warning|notice|fatal error|parse error|deprecated)\b:.*\bon line \d+",
-        r"^\s*(?:undefined|null|nan|\[object object\])\s*$",
-        r"\b(?:please )?(?:enable|turn on) javascript\b|\bjavascript is (?:required|disabled)\b",
-        r"\byour browser does not support\b",
+        chars="{{ {% ${ %% <!--",
     ),
-    *_rules(
+    _family(
         "paywall",
         40,
-        r"\breached (?:your|the) (?:limit|maximum)\b",
+        r"\breached (?:your|the) (?:\w+ )?(?:limit|maximum)\b",
         r"\b(?:free|remaining) (?:articles?|stories|reads|pieces)\b.*\b(?:left|remaining|this month|per month|a month)\b",
         r"\bsubscribe (?:now |today )?(?:to|and) (?:continue|read|keep reading|get unlimited|unlock)\b",
         r"\bsubscribe (?:now |today )?for (?:unlimited|full|complete|instant) (?:access|reading)\b",
-        r"\balready (?:a )?(?:subscriber|subscribed|member|registered|have an account)\b",
-        r"^(?:to )?continue reading\b",
-        r"\b(?:article|story|content|piece) is (?:only )?(?:available|reserved|exclusive|free) (?:to|for) (?:subscribers|members|registered)",
+        r"\balready (?:an? )?(?:subscriber|subscribed|member|registered|have an account)\s*\?",
+        r"^(?:to )?(?:continue|keep) reading(?: (?:this|the) (?:article|story))?\s*(?:[.:→>»…]|\.\.\.)?$",
+        r"\b(?:article|story|content|piece|post|feature) is (?:only |exclusively )?(?:available|reserved|exclusive|free) "
+        r"(?:to|for) (?:our )?(?:[\w+]+ ){0,2}(?:subscribers|members|registered|paying)",
         r"\b(?:subscribers?|members?)[- ]only\b",
-        r"\bunlock (?:this|the full|full|unlimited|all|premium)\b",
+        r"\bunlock (?:this|the full|full|unlimited|all|premium) (?:\w+ )?(?:article|story|access|content|stories|articles|reading)\b",
         r"\b(?:log|sign) ?in (?:to|and) (?:read|continue|access|view|keep)\b",
         r"\b(?:get|gain|enjoy) (?:unlimited|full|premium) (?:digital )?access\b",
         r"\bcreate (?:a )?free account to\b",
+        r"\b(?:become|join as) a (?:member|subscriber|supporter) to (?:read|continue|access|unlock|keep)\b",
+        r"\b(?:register|sign up) (?:now |today )?(?:for free )?to (?:continue|read|keep reading|unlock)\b",
+        words="reached articles article stories reads pieces subscribe already subscribers subscriber members "
+        "member registered paying unlock log sign login signin access account supporter register signup continue keep",
     ),
-    *_rules(
+    _family(
+        "subscription",
+        5,
+        r"^(?:monthly|yearly|annual(?:ly)?|quarterly|weekly|per month|per year)(?: plan| subscription| access)?$",
+        r"^(?:subscribe|subscribe now|subscribe today|get started|buy now|best value)\s*[!→>»]*$",
+        r"^(?:choose|select|compare|pick) (?:your|a|the) (?:plan|subscription|package)s?\s*[:!→>»]*$",
+        words="monthly yearly annual annually quarterly weekly per subscribe get buy best choose select compare pick",
+    ),
+    _family(
         "subscription",
         25,
-        rf"^\s*{_CUR}\s?\d[\d,. ]*(?:\s*(?:/|per|a)\s*{_PERIOD})?\s*$",
-        rf"^\s*\d[\d,. ]*\s?{_CUR}\s*(?:(?:/|per|a)\s*{_PERIOD})?\s*$",
-        rf"{_CUR}\s?\d[\d,.]*\s*(?:/|per|a|every)\s*{_PERIOD}\b",
-        rf"^\s*\d+\s+{_PERIOD}\s*$",
-        r"^\s*(?:monthly|yearly|annual(?:ly)?|quarterly|weekly|per month|per year)(?: plan| subscription| access)?\s*$",
         r"\b(?:renews? automatically|auto-?renew(?:s|al)?|cancel (?:at )?any ?time|billed (?:monthly|annually|yearly))\b",
-        r"\b(?:digital |print |premium )?subscription (?:plans?|options|packages?|offers?|tiers?)\b",
-        r"\b(?:choose|select|compare|pick) (?:your|a|the) (?:plan|subscription|package)\b",
-        r"\b(?:start|begin|try) (?:your |a )?(?:free )?trial\b",
-        r"^\s*(?:subscribe|subscribe now|subscribe today|get started|buy now|best value)\s*[!→>»]*\s*$",
+        r"\b(?:our|the|all|compare|choose|view|see) (?:digital |print |premium )?subscription (?:plans?|options|packages?|offers?|tiers?)\b",
+        r"^(?:choose|select|compare|pick) (?:your|a|the) (?:plan|subscription|package)",
+        r"\b(?:start|begin|try) (?:your |a )?(?:[\w-]+ )?free trial\b|^try (?:it )?(?:for )?free\b",
+        words="renew renews renewal autorenew autorenews autorenewal cancel billed subscription choose select compare "
+        "pick trial try",
+        # Renewal terms and trials are a plan table after a paywall, and the facts of a review of a service.
+        weak=True,
     ),
-    *_rules(
+    # Prices and periods alone are a plan table after a paywall, but also a product review's facts.
+    _family(
+        "subscription",
+        25,
+        rf"^{_CUR}\s?\d[\d,. ]*(?:\s*(?:/|per|a)\s*{_PERIOD})?$",
+        rf"^\d[\d,. ]*\s?{_CUR}\s*(?:(?:/|per|a)\s*{_PERIOD})?$",
+        rf"{_CUR}\s?\d[\d,.]*\s*(?:/|per|a|every)\s*{_PERIOD}\b",
+        words="rs inr usd eur gbp aud cad chf",
+        chars="$ € £ ¥ ₹ ₩ ₽ ₺",
+        weak=True,
+    ),
+    _family(
+        "subscription",
+        25,
+        rf"^\d+\s+{_PERIOD}$",
+        words="day days week weeks month months mo mos year years yr yrs annum quarter quarters",
+        weak=True,
+    ),
+    _family(
         "caption",
         70,
-        r"^\s*(?:file )?(?:photo|image|picture|pictured|photograph|foto|caption|graphic|illustration)s?\s*[:|]",
-        r"^\s*\(?(?:photo|image|picture|video)s?(?: by| credit| source)?\s*:",
-        r"^\s*(?:image |photo |picture )?(?:credit|source|courtesy)s?\s*:",
-        rf"\b{_AGENCY}\s*(?:/|via|for)\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,3}}(?:\s*/\s*file(?: photo)?)?\s*[.)\]]*\s*$",
-        rf"\((?:{_AGENCY}|[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,3}})\s*(?:photo)?\s*/\s*[^)]{{2,60}}\)\s*$",
-        r"\bphoto(?:graph)?(?: by| credit)?\s*:?\s*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*(?:/|for|via)\s*\S+",
-        r"\bphoto by [A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3} on (?:unsplash|pexels|pixabay)\b",
-        r"\b[A-Z]{2,}/[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+(?:/file(?: photo)?)?\s*$",
-        flags=0 | I,
+        r"^(?:file )?(?:photo|image|picture|pictured|photograph|foto|caption|graphic|illustration)s?\s*[:|]",
+        r"^\(?(?:photo|image|picture|video)s?(?: by| credit| source| courtesy)?\s*:",
+        r"^(?:(?:image |photo |picture )(?:credit|source|courtesy)s?|credits?|courtesy)\s*:",
+        rf"\bphoto(?:graph)?(?: by| credit)?\s*:?\s*{_NAME}\s*(?:/|for|via)\s*\S+",
+        r"\bphoto(?: by)? [^.]{2,60} on (?:https?://)?(?:\w+\.)?(?:unsplash|pexels|pixabay)\b",
+        words="file photo photos image images picture pictures pictured photograph photographs foto caption captions "
+        "graphic illustration video videos credit credits courtesy",
     ),
-    *_rules(
+    # "Source: ..." credits a photo, or a chart or table of the article.
+    _family("caption", 30, r"^sources?\s*:", words="source sources", weak=True),
+    _family(
+        "caption",
+        70,
+        rf"\b{_AGENCY}\s*(?:/|via|for)\s*{_NAME}(?:\s*/\s*file(?: photo)?)?\s*[.)\]]*$",
+        rf"(?:^|\s){_NAME}\s*(?:/|via)\s*{_AGENCY}(?:\s*(?:/|via)\s*[\w ]{{1,30}})?\s*[.)\]]*$",
+        rf"\((?:{_AGENCY}(?:\s+photo)?|{_NAME}\s+photo|photo)\s*/\s*[^)]{{2,60}}\)$",
+        r"\b(?-i:[A-Z]{2,})/(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))+(?:/file(?: photo)?)?$",
+        chars="/",
+    ),
+    _family(
+        "caption",
+        8,
+        r"^(?:(?:open|close|hide|show|toggle|view) (?:image |photo )?caption|caption|photo credit|image credit|"
+        r"enlarge (?:this )?(?:image|photo)|view (?:gallery|slideshow|full image|larger image)|\d+ of \d+ (?:photos|images))$",
+        words="caption enlarge gallery slideshow image photos images",
+    ),
+    _family(
         "related",
         8,
-        r"^\s*(?:related|recommended|popular|trending|latest|must[- ]reads?|top stories|see also|also read|read (?:more|also|next)|"
-        r"you (?:may|might|could) (?:also )?(?:like|enjoy|be interested)|more (?:from|on|in|about|stories|news|articles|to read|like this)|"
-        r"editor'?s?'? (?:picks?|choice)|most (?:read|popular|viewed|shared|recent)|further reading|keep reading|what to read next|up next|"
-        r"don'?t miss|in case you missed it|recent (?:posts|articles|stories)|other stories|similar (?:articles|posts|stories))\b[^.!?]*$",
+        r"^(?:(?:related|recommended|popular|trending|latest)(?: (?:news|posts?|articles?|stories|reads|content|videos|reading|"
+        r"links|items|products|guides|topics|for you|now|today|this week|on \w+|in \w+))*\s*:?$|"
+        r"must[- ]reads?|top stories|see also|also read|read (?:more|also|next)|"
+        r"you (?:may|might|could) (?:also )?(?:like|enjoy|be interested)|more (?:from|on|in|about|stories|news|articles|posts|to read|like this)|"
+        r"editor['’]?s?['’]? (?:picks?|choice)|most (?:read|popular|viewed|shared|recent)|further reading|keep reading|what to read next|up next|"
+        r"watch next|don['’]?t miss|in case you missed it|recent (?:posts|articles|stories|news)|other stories|"
+        r"similar (?:articles|posts|stories)|you may have missed|(?:also|recently|more) (?:from|by))\b[^.!?]*$",
+        words="related recommended popular trending latest must top see also read you more editor editors "
+        "most further keep what up watch don dont in recent other similar",
     ),
-    *_rules(
+    _family(
         "related",
         30,
-        r"^\s*(?:read more|read also|also read|see also|related|more|watch|listen|recommended|read next)\s*[:|»›>]\s*\S",
+        r"^(?:read more|read also|also read|see also|related|more|watch|listen|recommended|read next|also see|must read)\s*[:|»›>]\s*\S",
+        words="read also see related more watch listen recommended must",
     ),
-    *_rules(
+    _family(
         "social",
         12,
-        r"^\s*(?:twitter|x|facebook|instagram|linkedin|tiktok|youtube|threads|mastodon|bluesky|snapchat|telegram)\s*[:|-]?\s*@[\w.]+\s*$",
-        r"^\s*@\w{2,}\s*$",
-        r"^\s*(?:follow|find|like|join|connect with|subscribe to) (?:us|me|him|her|them|[\w@.]+(?: [\w@.]+)?) on (?:twitter|x|facebook|instagram|linkedin|tiktok|youtube|threads|mastodon|bluesky|social media)\b",
-        r"^\s*(?:share|tweet|pin|email|print|copy link|save)(?: (?:this|it|on|via|to|the|article|story|post|page|link|with)\b.*)?$",
-        r"\b(?:click to share|share (?:this|on|via) (?:\w+ )?(?:facebook|twitter|x|linkedin|whatsapp|email|pinterest|reddit))\b",
-        r"^\s*(?:(?:facebook|twitter|x|linkedin|whatsapp|email|e-mail|print|pinterest|reddit|telegram|tumblr|flipboard|messenger|copy|link|share|sms|mail)[\s,|/•·-]*){2,}$",
+        rf"^{_NETWORK}\s*[:|-]?\s*@[\w.]+$",
+        rf"^(?:follow|find|like|join|connect with|subscribe to) (?:us|me|him|her|them|[\w@.]+(?: [\w@.]+)?) on (?:{_NETWORK}|social media)\b",
+        r"^(?:follow(?: us| me)?|follow unfollow|stay connected|connect with us|find us on|share (?:this|the) (?:article|story|post|page)|share it)\s*:?$",
+        r"^follow (?:publication|author|writer|topic|this (?:author|topic|blog|publication))$",
+        r"\bshare (?:it |this )?(?:to|with) your (?:network|friends|followers)\b",
+        r"^(?:share|tweet|pin|email|print|copy link|copy url|save)(?: (?:this|it|on|via|to|with)\b.*| the (?:article|story|post|page|link)\b.*| (?:article|story|post|page|link))?$",
+        rf"^(?:(?:{_NETWORK}|email|e-mail|print|copy|link|url|share|sms|mail|save|tweet|pin)[\s,|/•·-]*){{2,}}$",
+        rf"\b(?:click to (?:share|email|print)|share (?:this |it )?(?:on|via|to) (?:\w+ )?{_NETWORK}|opens in (?:a )?new window)\b",
+        words=_NETWORK_WORDS + " follow find like join connect subscribe stay share tweet pin email e mail print copy save "
+        "link url sms click opens",
     ),
-    *_rules(
+    _family("social", 12, r"^@\w{2,}$", chars="@"),
+    # A network's name alone is a share button, or the heading of a paragraph about that network.
+    _family("social", 1, rf"^{_NETWORK}$", words=_NETWORK_WORDS, weak=True),
+    _family(
         "tags",
         40,
-        r"^\s*(?:tagged|tags?|filed under|topics?|categories|category|keywords|posted in|more about|related topics)\s*(?:[:,|]|$)",
+        r"^(?:tags?|topics?|categories|category|keywords|more about|related (?:topics|tags))\s*(?:[:,|]|$)",
+        r"^(?:tagged(?: with)?|filed under|posted in)\s*(?:[:,|]|$|\s+\S)",
+        words="tagged tag tags filed topic topics categories category keywords posted more related",
     ),
-    *_rules(
+    _family(
+        "comments",
+        12,
+        r"^(?:\d+\s+)?(?:(?:reader|user|readers['’]?|visitor) )?(?:comments?|responses?|replies|reactions|discussion)\s*(?:\(\d+\))?\s*:?$",
+        r"^(?:comments? navigation|(?:older|newer|previous|next) comments|comments? (?:are )?closed\.?)$",
+        r"^[^.!?]{1,40} (?:says:?|said:|wrote:|replied:)$",
+        r"^(?:leave|post|add|write|submit|view|show|load|hide) (?:a |your |more |all |the |earlier |older |previous |new )?"
+        r"(?:comments?|reply|replies|response)\b",
+        r"^[\w.-]{1,40} commented\b",
+        r"^(?:join|start) the (?:discussion|conversation)\b",
+        r"^\d+\s+(?:thoughts?|responses?|comments?|replies) (?:on|to)\b",
+        r"^(?:reply|reply to comment|cancel reply|report(?: comment)?|quote|permalink)$",
+        words="comment comments response responses replies reactions discussion reply conversation thought thoughts "
+        "report quote permalink says said wrote replied commented",
+    ),
+    _family(
+        "comments",
+        40,
+        r"\byour email address will not be published\b|\brequired fields are marked\b",
+        r"\bsave my name, email\b|\bnotify me of (?:new|follow-up) (?:comments|posts|replies)\b",
+        r"\b(?:you must be|please) (?:logged|log|signed|sign) in to (?:post a )?comment\b",
+        r"\breduce spam\b|\bcomment data is processed\b",
+        words="email marked notify comment spam",
+    ),
+    _family(
         "newsletter",
         40,
-        r"\b(?:sign ?up|subscribe|register) (?:for|to) (?:our|the|my|a|this|their|\w+'s) (?:\w+ ){0,3}(?:newsletters?|mailing list|briefing|digest|alerts|e-?mails?)\b",
-        r"\b(?:delivered|straight|directly|sent|right) (?:right )?(?:to|in|into) your inbox\b",
-        r"\benter (?:your )?e-?mail(?: address)?\b",
-        r"\bby (?:signing up|subscribing|clicking|submitting)\b.*\b(?:agree|consent|privacy|terms)\b",
-        r"\bthanks? (?:you )?for (?:signing up|subscribing)\b",
-        r"\bunsubscribe (?:at )?any ?time\b",
-        r"^\s*(?:get |join |our )?(?:the )?(?:\w+ )?newsletters?\s*[!:]?\s*$",
+        r"^(?:get |join |our )?(?:the )?(?:\w+ )?newsletters?\s*[!:]?$",
+        r"^(?:your |work )?e-?mail(?: address)?\s*\*?\s*:?$",
+        r"^[^.!?]{0,40}\b(?:in|to) your inbox\s*[!.]?$",
+        r"^\*\s*(?:indicates|denotes) (?:a )?required(?: field)?",
+        # An imperative: at the start of a sentence, not "readers who subscribe to the newsletter".
+        r"(?:^|[.!?:,;]\s*|\band\s+|\bplease\s+)(?:sign ?up|subscribe|register) (?:for|to) (?:(?:our|the|my|a|this|their|\w+['’]s) )?(?:\w+ ){0,3}"
+        r"(?:(?:e-?)?newsletters?|mailing list|briefing|digest|alerts|e-?mails?|blog|updates|news)\b",
+        r"\b(?:get|join|receive) (?:our|the) (?:\w+ ){0,2}(?:e-?)?newsletters?\b",
+        r"\bour (?:[\w-]+ ){0,2}newsletters? (?:is|are|has|brings|delivers|gives)\b",
+        r"\b(?:join|subscribe to|sign up for|get)\b[^.!?]{0,80}\b(?:in|to|for|from) our (?:[\w-]+ )?(?:e-?)?newsletters?\b",
+        r"\b(?:get|receive|delivered|sent|straight|directly|right)\b[^.!?]{0,60}\b(?:to|in|into) your inbox\b",
+        r"^(?:please )?enter (?:your )?e-?mail(?: address)?\b",
+        r"\bby (?:signing up|subscribing|clicking|submitting|checking)\b.*\b(?:agree|consent|privacy|terms)\b",
+        r"\bthanks? (?:you )?for (?:signing up|subscribing)\b|\byou(?:['’]re| are) (?:now )?subscribed\b",
+        r"\bunsubscribe (?:at )?any ?time\b|\bwe (?:respect your privacy|(?:will )?never (?:spam|share your email))\b",
+        r"\bi (?:agree|consent) to receive\b",
+        r"\b(?:please enter|invalid) (?:a )?(?:valid )?e-?mail(?: address)?\b",
+        r"^(?=.*\b(?:newsletters?|inbox|subscribe)\b).*\bstay (?:in the loop|up to date|informed|updated|connected)\b",
+        words="newsletter newsletters enewsletter enewsletters email emails mail mailing briefing digest alerts blog "
+        "updates inbox indicates denotes "
+        "signing subscribing subscribed unsubscribe privacy spam agree consent subscribe sign signup register news",
     ),
-    *_rules(
+    _family(
+        "cookie",
+        4,
+        r"^(?:strictly )?(?:necessary|functional|performance|analytics?|analytical|targeting|preferences?|statistics|"
+        r"uncategori[sz]ed)(?: cookies)?$|^(?:advertisement|advertising|marketing|other) cookies$",
+        words="strictly necessary functional performance analytics analytic analytical targeting preference "
+        "preferences statistics uncategorized uncategorised cookies",
+    ),
+    _family(
         "cookie",
         60,
-        r"\b(?:we|this (?:web)?site|our (?:web)?site|the (?:web)?site|site) uses? cookies\b",
-        r"\bcookies? (?:policy|settings|preferences|consent|notice|statement)\b",
-        r"\baccept (?:all )?cookies\b|\b(?:accept|reject|decline) all\b",
+        r"\b(?:we|this (?:web)?site|our (?:web)?site|the (?:web)?site|site) uses? cookies(?:\s*(?:[.,;!]|$)| and (?:similar|other)"
+        r" (?:technologies|tools)| to (?:improve|give|ensure|provide|personali[sz]e|enhance|analy[sz]e|understand|offer|deliver|"
+        r"remember|measure|collect|make (?:sure|our|this)))",
+        r"\bcookies? (?:policy|settings|preferences|consent|notice|statement|declaration)\b",
+        r"\baccept (?:all )?cookies\b|^(?:accept|reject|decline|deny|allow) all(?: cookies)?$",
         r"\bby (?:continuing|using)(?: to (?:use|browse))? (?:this|our) (?:site|website)\b",
-        r"\bmanage (?:your )?(?:privacy|consent|cookie)",
+        r"^manage (?:your )?(?:privacy|consent|cookies?)\w*(?: \w+){0,2}$",
         r"\bdo not sell (?:or share )?my personal information\b",
+        r"\bwe and our (?:\d+ )?(?:partners|vendors)\b|\bstore and/or access information on (?:a|your) device\b",
+        words="cookie cookies accept reject decline deny allow continuing manage sell partners vendors device",
     ),
-    *_rules(
+    _family(
+        "cookie",
+        200,
+        r"^(?=.*\bcookies?\b).*\b(?:consent|browser|analytics|third[- ]party|tracking|opt[- ]out|personal data|"
+        r"store and/or access|(?:website|site) to function|improve your experience)\b",
+        words="cookie cookies",
+        # Any block about cookies and tracking: a consent banner, or a paragraph of an article on web analytics.
+        weak=True,
+    ),
+    _family(
         "disclaimer",
-        60,
+        120,
         r"\b(?:auto-?generated|automatically generated) from (?:a|the) (?:syndicated|wire|news) feed\b",
         r"\bhas not been edited by\b.*\bstaff\b",
         r"\bmay have been (?:reworked|edited|modified) by\b",
-        r"\b(?:article|story|content|post|piece) (?:was|has been|is) (?:originally )?(?:published|republished|reprinted|syndicated|produced|reproduced) (?:on|in|by|from|with (?:the )?permission)\b",
         r"\boriginally (?:appeared|published|ran) (?:on|in|at)\b",
         r"\bviews (?:and opinions )?expressed\b.*\b(?:author|necessarily|own)\b",
-        r"\b(?:contains|may contain|uses) affiliate links\b|\bwe may (?:earn|receive) (?:a )?(?:small )?(?:commission|compensation)\b",
+        words="feed staff reworked edited modified originally expressed",
     ),
-    *_rules(
+    _family(
+        "disclaimer",
+        120,
+        r"^(?:this|the above) (?:article|story|content|post|piece) (?:was|has been|is) (?:originally )?(?:published|republished|"
+        r"reprinted|syndicated|reproduced) (?:on|in|by|from|with (?:the )?permission)\b",
+        words="published republished reprinted syndicated reproduced",
+    ),
+    _family(
+        "disclaimer",
+        120,
+        r"\b(?:contains?|may contain|uses?) affiliate links?\b|\baffiliate (?:commission|disclosure|partners?|programs?)\b",
+        r"\b(?:we|i|site|this site) (?:may )?(?:earn|receive|make|get) (?:a )?(?:small )?(?:commission|compensation|referral fee)\b",
+        r"\bmay (?:earn|receive|get|make) (?:a )?(?:small )?(?:commission|compensation|referral fee)\b",
+        r"\b(?:from|through|via|using) (?:our |these |the )?affiliate links?\b",
+        r"\bearn from qualifying purchases\b|\bpurchases? (?:made )?through (?:our|these|the) links\b",
+        r"\bprices? (?:were|are|was|is) accurate (?:as of|at the time)\b",
+        words="affiliate commission compensation referral qualifying links accurate",
+    ),
+    _family(
+        "disclaimer",
+        120,
+        r"\bfor (?:general )?(?:informational|information|educational) (?:and \w+ )?purposes only\b",
+        r"\b(?:not|never) (?:be )?(?:intended|meant|construed) (?:to|as) (?:be )?(?:a substitute for|offer|provide|constitute)?"
+        r"\s*(?:personal |professional )?(?:medical|legal|financial|tax|investment) advice\b",
+        r"\bdoes not (?:constitute|provide) (?:\w+ )?(?:legal|financial|investment|medical|tax) advice\b",
+        r"\bis a registered investment advis[eo]r\b",
+        words="purposes advice adviser advisor",
+    ),
+    _family(
         "advertising",
         8,
-        r"^\s*(?:advertisement|advertising|sponsored(?: content| post| by .*)?|sponsor message|ads?|promoted(?: content)?|paid (?:post|content)|partner content)\s*$",
-        r"\b(?:story|article|content|text) continues (?:below|after)\b",
-        r"^\s*scroll (?:down )?to (?:continue|read)",
+        r"^(?:advertisement|advertising|sponsored(?: content| post| by .*)?|sponsor|sponsor message|ads?|promoted(?: content)?|"
+        r"paid (?:post|content)|partner content|advertise with us)$",
+        r"^scroll (?:down )?to (?:continue|read)",
+        words="advertisement advertising sponsored sponsor ad ads promoted paid partner advertise scroll",
     ),
-    *_rules(
+    _family(
+        "advertising",
+        40,
+        r"\b(?:story|article|content|text) continues (?:below|after)\b|\bscroll (?:down )?to continue(?: reading)?\b",
+        r"\b(?:content|article|post|story|feature) (?:is |was )?(?:provided|sponsored|paid for|produced|developed|created) "
+        r"(?:by|in partnership with) (?:our |a |the )?(?:sponsor|advertiser|partner)s?\b",
+        r"\b(?:branded|sponsored) content (?:team|studio)\b|\bdeveloped in partnership with\b",
+        r"\bthis (?:is a |is an )?(?:sponsored|paid|promoted) (?:post|article|content|partnership)\b",
+        words="continues scroll sponsor sponsors advertiser advertisers partner partners branded sponsored partnership "
+        "promoted paid",
+    ),
+    _family(
         "credits",
         50,
-        r"^\s*\(?\s*(?:additional )?(?:reporting|writing|editing|compiled|edited|written) by\b.*\b(?:editing|reporting|writing) by\b",
-        r"^\s*\(\s*(?:additional )?(?:reporting|writing|editing) by\b[^)]*\)\s*$",
+        r"^\(?\s*(?:additional )?(?:reporting|writing|editing|compiled|edited|written) by\b.*\b(?:editing|reporting|writing) by\b",
+        r"^\(\s*(?:additional )?(?:reporting|writing|editing) by\b[^)]*\)$",
+        words="reporting writing editing",
     ),
-    *_rules(
+    _family(
+        "credits",
+        15,
+        rf"^(?!.*[.!?]$)(?:(?:written|posted|reviewed|fact[- ]checked|edited|updated|reported|illustrated|photographed|words) )?"
+        rf"by:?\s+{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*\s*(?:[,|–—•·-]\s*(?-i:[A-Z0-9]).*)?$",
+        r"^(?:about|meet) (?:the |our )?(?:authors?|writers?|contributors?|editors?)$|^(?:author|writer)(?: bio| profile)?\s*:?$",
+        r"^\d+\s*(?:min(?:ute)?s?\.?|mins?\.?) read(?:ing time)?$",
+        words="by author authors writer writers contributor contributors editor editors min mins minute minutes",
+    ),
+    _family(
+        "credits",
+        90,
+        rf"^{_NAME},?(?:\s+\([^)]{{1,40}}\))?\s+(?:is|has been|was|serves as|works as|joined|covers|writes|reports)\s+"
+        r"(?:(?:a|an|the|our|\w+['’]s|about|on)\s)?"
+        r".{0,160}?\b(?:writer|editor|journalist|reporter|author|contributor|columnist|correspondent|blogger|photographer|"
+        r"founder|co-founder|expert|specialist|analyst|consultant|strategist|producer|host|freelancer?|marketer|"
+        r"researcher|educator|designer)s?\b",
+        r"^(?:hi[,!]?\s+)?(?:i['’]m|i am) \w+(?: \w+)?, (?:and |a |an |the )?.{0,120}\b(?:writer|editor|author|founder|creator|blogger|specialist|cover|oversee)\w*\b",
+        words="writer writers editor editors journalist journalists reporter reporters author authors contributor "
+        "contributors columnist correspondent blogger photographer founder expert specialist analyst consultant "
+        "strategist producer host hosts freelance freelancer marketer researcher educator designer creator oversee cover",
+        weak=True,
+    ),
+    _family(
         "legal",
         20,
-        r"^\s*(?:©|\(c\)|copyright\b)",
+        r"^(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))",
         r"\ball rights reserved\b",
-        r"^\s*(?:privacy policy|terms of (?:use|service)|terms (?:and|&) conditions|cookie policy|accessibility statement|sitemap|contact us|about us)\s*$",
+        r"^(?:privacy(?: policy| notice| statement| center| settings)?|terms(?: of (?:use|service|sale))?|terms (?:and|&) conditions|"
+        r"legal(?: notice)?|imprint|impressum|accessibility(?: statement| policy)?|sitemap|site map|disclaimer|"
+        r"(?:editorial|disclosure|corrections|ethics|accessibility|cookie) polic(?:y|ies)|your privacy choices|ad ?choices)$",
+        words="c copyright reserved privacy terms legal imprint impressum accessibility sitemap site disclaimer policy "
+        "policies choices adchoices",
+        chars="©",
     ),
-    *_rules(
+    _family(
+        "legal",
+        80,
+        r"^(?:copyright\s*)?©\s*(?:\d{4}|copyright)",
+        r"\b(?:are|is) (?:a )?(?:registered )?trademarks? of\b",
+        words="trademark trademarks",
+        chars="©",
+    ),
+    _family(
         "navigation",
         8,
-        r"^\s*(?:skip to (?:main )?(?:content|navigation|search)|skip navigation|main menu|(?:open|close|toggle) (?:navigation|menu|search)(?: menu)?|"
-        r"menu|search|home|back to top|go to top|log ?in|sign ?in|sign ?up|log ?out|register|my account|subscribe|more|next|previous|"
-        r"accessibility links|keyboard shortcuts.*)\s*$",
-        r"^\s*(?:home|start)\s*[>/»›|]\s*\S",
-        r"\bexpand/collapse\b|\bsubmenu\b",
+        r"^(?:skip to (?:the )?(?:main )?(?:content|navigation|search|footer)|skip navigation|main menu|primary menu|"
+        r"(?:open|close|toggle) (?:the )?(?:navigation|menu|search|sub-?navigation)(?: menu)?|"
+        r"menu|search|home|back to top|go to top|top|log ?in|sign ?in|sign ?up|log ?out|register|my account|account|subscribe|"
+        r"more|next|previous|prev|back|close|open|show|hide|expand|collapse|load more|show more|see more|view more|view all|see all|"
+        r"learn more|read more|contact|contact us|about|about us|breadcrumbs?|you are here:?|table of contents|contents|"
+        r"on this page|in this article|jump to|×|✕|accessibility links|keyboard shortcuts.*|"
+        r"(?:previous|next|prev|older|newer) (?:post|article|story|entry|page|posts|articles|entries)\b.*|"
+        r"[←‹«<]\s*(?:back|all|return)\b.*|back to (?:blog|news|articles|all \w+|\w+)\s*)$",
+        r"^(?:home|start)\s*[>/»›|]\s*\S",
+        r"\bexpand/collapse\b|\bsubmenu\b|\bsub-navigation\b",
+        words="skip main primary open close toggle menu search home back go top log login sign signin signup logout "
+        "register my account subscribe more next previous prev show hide expand collapse load see view learn read "
+        "contact about breadcrumb breadcrumbs you table contents on in jump accessibility keyboard older newer "
+        "return start submenu navigation",
+        chars="× ✕ ← ‹ « <",
     ),
-]
+)
 
-_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+# Block classes for the article's extent.
+GOOD, NEAR, SHORT, BAD, CHROME, WEAK, ITEM, CODE = range(8)
+
+#: Weights of the extent step, in words (tuned on half of webpages-dev, checked on the other half):
+#: prose counts for its length, a short sentence for half of it, a single word or a capitalised line
+#: three words against, a link list its length against, a chrome block twice its length, list items
+#: and code nothing.
+W_NEAR = 0.5
+W_SHORT = 3.0
+W_BAD = 1.0
+W_CHROME = 2.0
+W_ITEM = 0.0
+W_CODE = 0.0
+#: A link list or a chrome block counts against the article for this many words at most, so that a
+#: table, a code listing or a newsletter prompt between two paragraphs does not cut the article in two.
+PENALTY_CAP = 40
+#: Prose counts fully from this many words; a shorter sentence counts half (a teaser's blurb, a caption).
+GOOD_MIN = 10
+#: A second stretch of article is kept when it weighs this share of the best one.
+SECOND_STRETCH = 0.3
+#: ...and at least this many words.
+MIN_STRETCH = 30
+#: A comments header after this many words of article closes the article.
+COMMENTS_AFTER = 100
+
+_TERMINAL = re.compile(r"[.!?…。！？][\"'”’)\]]*\s*$")
+#: English function words: running text is about a third of them, menus and link lists almost none.
+STOP_WORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her here hers
+    herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once
+    only or other our ours ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were what when where which
+    while who whom why will with would you your yours yourself yourselves may might must shall us let it's i'm don't
+    can't we're they're you're""".split()
+)
+#: A document whose words are fewer than this share of stop words is not English: the stop-word test is off.
+ENGLISH_STOP_SHARE = 0.2
 
 
-def is_prose(block: Block, sig: BlockSig) -> bool:
-    """Article prose: a sentence or more, ending like a sentence."""
-    return sig.n_words >= 8 and bool(_TERMINAL.search(block.text)) or sig.n_words >= 25
+class _Matcher:
+    """Every family compiled once, and indexed by its trigger words and characters."""
+
+    def __init__(self, families: tuple[Family, ...]):
+        self.families = families
+        self.anchored: list[re.Pattern | None] = []
+        self.floating: list[re.Pattern | None] = []
+        for f in families:
+            starts = [p for p in f.patterns if p.startswith("^")]
+            others = [p for p in f.patterns if not p.startswith("^")]
+            self.anchored.append(re.compile("|".join(starts), re.IGNORECASE) if starts else None)
+            self.floating.append(re.compile("|".join(others), re.IGNORECASE) if others else None)
+        self.by_word: dict[str, list[int]] = {}
+        for i, f in enumerate(families):
+            for w in f.words:
+                self.by_word.setdefault(w, []).append(i)
+        self.trigger_words = frozenset(self.by_word)
+        self.by_char = [(i, f.chars) for i, f in enumerate(families) if f.chars]
+        self.first_chars = frozenset(c[0] for _, chars in self.by_char for c in chars)
+
+    def match(self, text: str, words: set[str], n_words: int) -> Family | None:
+        """The first family, in table order, whose phrasing the block matches; None if none does.
+
+        text is the stripped block, words its lower-cased words (see `words_of`).
+        """
+        hits = set()
+        for w in self.trigger_words.intersection(words):
+            hits.update(self.by_word[w])
+        if not self.first_chars.isdisjoint(text):
+            for i, chars in self.by_char:
+                if i not in hits and any(c in text for c in chars):
+                    hits.add(i)
+        for i in sorted(hits):
+            family = self.families[i]
+            if n_words > family.max_words:
+                continue
+            anchored, floating = self.anchored[i], self.floating[i]
+            if anchored is not None and anchored.match(text) or floating is not None and floating.search(text):
+                return family
+        return None
 
 
-def match_rules(block: Block, sig: BlockSig) -> tuple[str, float, str] | None:
-    """The first rule that matches the block: (kind, score, pattern)."""
-    for rule in RULES:
-        if sig.n_words <= rule.max_words and rule.pattern.search(block.text):
-            return rule.kind, rule.score, rule.pattern.pattern
-    return None
+MATCHER = _Matcher(FAMILIES)
+
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+#: Words are read from this many characters at most: beyond it only the longest families apply, and
+#: their trigger words, like the share of function words, show in the first hundred words.
+HEAD = 1000
 
 
-def find_chrome(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config) -> list[Finding]:
-    """Chrome findings for one document: rule matches, then neighbours."""
-    kinds: list[str | None] = [None] * len(blocks)
-    findings: list[Finding] = []
-    prose = [is_prose(b, s) for b, s in zip(blocks, sigs)]
-    for b, s in zip(blocks, sigs):
-        hit = match_rules(b, s)
-        if hit:
-            kind, score, _ = hit
-            kinds[b.index] = kind
-            findings.append(Finding(b.index, f"chrome:{kind}", f"chrome:rule:{kind}", score, None, f"{kind} phrasing"))
-    # Neighbours: a block that is neither matched nor prose takes the class of
-    # the nearest classified blocks on each side; the document's ends count as chrome.
+def words_of(text: str) -> tuple[list[str], list[str]]:
+    """A block's words as written and lower-cased, split at white space and punctuation (from its first HEAD characters)."""
+    plain = _PUNCTUATION.sub(" ", text[:HEAD])
+    return plain.split(), plain.lower().split()
+
+
+def match_rules(text: str, n_words: int | None = None) -> Family | None:
+    """The chrome family a block's phrasing belongs to, if any (n_words: its word count as sign.py counts them)."""
+    text = text.strip()
+    tokens, lower = words_of(text)
+    return MATCHER.match(text, set(lower), len(tokens) if n_words is None else n_words)
+
+
+def _size(text: str, n_words: int) -> int:
+    """Length in words, counting about two characters of unspaced scripts (CJK, Thai) as a word."""
+    return max(n_words, len(text) // 7) if n_words * 12 < len(text) else n_words
+
+
+class Profile(NamedTuple):
+    """What the extent step needs to know about a block, from one pass over its words."""
+
+    size: int
+    words: int
+    stop: int
+    capitalised: int
+    terminal: bool
+    code: int
+    vocabulary: set[str]
+
+
+def profile(text: str, n_words: int) -> Profile:
+    """The block's size, counts of words, stop words and capitalised words, end punctuation, code characters
+    and lower-cased words."""
+    tokens, lower = words_of(text)
+    return Profile(
+        _size(text, n_words),
+        len(tokens),
+        sum(map(STOP_WORDS.__contains__, lower)),
+        sum(map(str.__ne__, tokens, lower)),
+        _TERMINAL.search(text) is not None,
+        sum(map(text.count, "{};=")),
+        set(lower),
+    )
+
+
+def classify(p: Profile, english: bool) -> int:
+    """The block's class for the extent step.
+
+    GOOD: article prose. NEAR: a short sentence. ITEM: a list item in
+    sentence case ("2 cups of flour", "Tent poles or trekking poles"). SHORT:
+    a single word, or a capitalised line (a menu item, a heading). BAD: a long
+    run of capitalised words or of words without function words (a link
+    list, a table). CODE: a code listing.
+    """
+    total = p.words or 1
+    capitalised = p.capitalised > 0.5 * total
+    if p.size < 5:
+        return SHORT if capitalised or p.size < 2 else ITEM
+    if p.code >= 4 and p.code * 25 >= p.size:
+        return CODE
+    # Menus and teaser lists run capitalised names together, without function words; prose does not.
+    if capitalised or english and p.stop < 0.1 * total:
+        # A headline is capitalised too, but a dozen words at most.
+        return BAD if p.size >= 15 else SHORT
+    if p.size >= GOOD_MIN and (p.terminal or p.size >= 25):
+        return NEAR if english and p.stop < 0.2 * total else GOOD
+    if p.terminal or not english or p.stop >= 0.2 * total:
+        return NEAR
+    return ITEM
+
+
+def is_english(profiles: list[Profile]) -> bool:
+    """Whether a document reads as English: stop words are at least a fifth of its words."""
+    total = sum(p.words for p in profiles)
+    return total > 0 and sum(p.stop for p in profiles) >= ENGLISH_STOP_SHARE * total
+
+
+def _weight(cls: int, size: int) -> float:
+    if cls == GOOD:
+        return float(size)
+    if cls == NEAR:
+        return W_NEAR * size
+    if cls == SHORT:
+        return -W_SHORT
+    if cls == BAD:
+        return -W_BAD * min(size, PENALTY_CAP)
+    if cls == ITEM:
+        return -W_ITEM
+    if cls == CODE:
+        return W_CODE * size
+    return -W_CHROME * min(size + 2, PENALTY_CAP)
+
+
+def _best_stretch(weights: list[float], lo: int, hi: int) -> tuple[float, int, int]:
+    """The stretch [start, end) of weights[lo:hi] with the largest sum (Kadane), as (sum, start, end)."""
+    best, start, end = 0.0, -1, -1
+    run, run_start = 0.0, lo
+    for i in range(lo, hi):
+        if run <= 0:
+            run, run_start = 0.0, i
+        run += weights[i]
+        if run > best:
+            best, start, end = run, run_start, i + 1
+    return best, start, end
+
+
+def article_extent(weights: list[float]) -> list[bool]:
+    """Which blocks are inside the article: the strongest stretch, plus any other nearly as strong."""
+    n = len(weights)
+    inside = [False] * n
+    best = _best_stretch(weights, 0, n)[0]
+    # The best stretch always passes; others must weigh a share of it.
+    floor = min(best, max(MIN_STRETCH, SECOND_STRETCH * best))
+    pending = [(0, n)]
+    while pending:
+        lo, hi = pending.pop()
+        value, start, end = _best_stretch(weights, lo, hi)
+        if start < 0 or value <= 0 or value < floor:
+            continue
+        for k in range(start, end):
+            inside[k] = True
+        pending += [(lo, start), (end, hi)]
+    return inside
+
+
+def find_chrome(
+    doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config, repeats: list[Finding] = ()
+) -> list[Finding]:
+    """Chrome findings for one document: rule matches, the article's extent, then neighbours.
+
+    repeats are the repeat detectors' findings: a repeat of a block inside the
+    article weighs nothing in the extent, so that cleaning the cleaned text
+    again finds the same article.
+    """
     n = len(blocks)
-    # The document's ends count as chrome only when there is an article to
-    # protect: in a text of short lines alone (a list, a poem) they prove nothing.
-    edge = "edge" if any(prose) else None
+    profiles = [profile(b.text, s.n_words) for b, s in zip(blocks, sigs)]
+    english = is_english(profiles)
+    families = [MATCHER.match(b.text, p.vocabulary, s.n_words) for b, s, p in zip(blocks, sigs, profiles)]
+    classes = [
+        classify(p, english) if f is None else WEAK if f.weak else CHROME for f, p in zip(families, profiles)
+    ]
+    sizes = [p.size for p in profiles]
+    # Step 2: the article's extent.
+    weights = [_weight(c, z) for c, z in zip(classes, sizes)]
+    _close_at_comments(weights, families, classes, sizes)
+    inside = article_extent(weights) if GOOD in classes else [True] * n
+    if repeats:
+        # Prose the article holds twice counts once: a second run, on the cleaned text, sees it once.
+        block_at = {b.first_line: b.index for b in blocks}
+        originals = {f.block: block_at[f.duplicate_of.lines[0]] for f in repeats if config.wants(f.category)}
+        copies = [k for k, original in originals.items() if inside[original] and weights[k] > 0]
+        if copies:
+            for k in copies:
+                weights[k] = 0.0
+            inside = article_extent(weights)
+    _keep_lead(inside, classes, families)
+    outside_kind = _outside_kinds(families, classes, profiles, inside)
+    kinds: list[str | None] = [None] * n
+    findings: list[Finding] = []
+    for k, f in enumerate(families):
+        if f is not None and not f.weak and (inside[k] or outside_kind[k] == f.kind):
+            kinds[k] = f.kind
+            findings.append(Finding(k, f"chrome:{f.kind}", f"chrome:rule:{f.kind}", 0.9, None, f"{f.kind} phrasing"))
+        elif not inside[k]:
+            kinds[k] = kind = outside_kind[k]
+            note = "outside the article" if f is None else f"{f.kind} phrasing outside the article" if f.weak else "menu item"
+            findings.append(Finding(k, f"chrome:{kind}", f"chrome:outside:{kind}", 0.7, None, note))
+    # Step 3: neighbours inside the article.
+    prose = [c in (GOOD, NEAR) or c == WEAK for c in classes]
     i = 0
     while i < n:
         if kinds[i] is not None or prose[i]:
@@ -272,13 +774,135 @@ def find_chrome(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: 
         j = i
         while j < n and kinds[j] is None and not prose[j]:
             j += 1
-        before = kinds[i - 1] if i > 0 else edge
-        after = kinds[j] if j < n else edge
-        if before is not None and after is not None and not (before == "edge" and after == "edge"):
-            kind = before if before != "edge" else after
+        before = kinds[i - 1] if i > 0 else None
+        after = kinds[j] if j < n else None
+        if before is not None and after is not None:
+            kind = before
             for k in range(i, j):
-                findings.append(
-                    Finding(k, f"chrome:{kind}", f"chrome:context:{kind}", 0.6, None, f"between {kind} blocks")
-                )
+                findings.append(Finding(k, f"chrome:{kind}", f"chrome:context:{kind}", 0.6, None, f"between {kind} blocks"))
         i = j
     return sorted(findings, key=lambda f: f.block)
+
+
+def _close_at_comments(weights, families, classes, sizes) -> None:
+    """A comments header after the article has begun ends it: nothing after it counts as article."""
+    seen = 0.0
+    for i, f in enumerate(families):
+        if f is not None and f.kind == "comments" and seen >= COMMENTS_AFTER:
+            for k in range(i, len(weights)):
+                if weights[k] > 0:
+                    weights[k] = 0.0
+            weights[i] = -float(seen)
+            return
+        if classes[i] == GOOD:
+            seen += sizes[i]
+
+
+def _keep_lead(inside, classes, families) -> None:
+    """A text that starts with its article keeps its headline and byline: the blocks before it, if all plain."""
+    first = next((k for k, v in enumerate(inside) if v), None)
+    if first is None or first > 3:
+        return
+    if all(families[k] is None or families[k].kind == "credits" for k in range(first)):
+        for k in range(first):
+            inside[k] = True
+
+
+#: Kinds whose header line names the section below it (the teasers under "Related articles", the
+#: comments under "12 Comments"); other kinds name their own line only.
+SECTION_KINDS = frozenset({"related", "tags", "comments", "paywall", "newsletter", "cookie"})
+#: Sections made of short items (teaser headlines, tags, plan names, commenters' names); under a newsletter
+#: or cookie header, a short capitalised line is a menu item, not part of the prompt.
+LIST_SECTIONS = frozenset({"related", "tags", "comments", "paywall", "subscription"})
+#: A section header names at most this many blocks after the last line of its kind.
+SECTION_REACH = 10
+
+
+def _menu_item(k: int, families, classes, inside) -> bool:
+    """Whether block k is an unmatched short line outside the article, like an item of a menu."""
+    return 0 <= k < len(inside) and not inside[k] and families[k] is None and classes[k] in (SHORT, ITEM)
+
+
+def _outside_kinds(families, classes, profiles, inside) -> list[str]:
+    """The kind of each block outside the article.
+
+    A block takes the kind of the section header above it (a "Related
+    articles" line, a "Comments" header) when one heads its run; otherwise a
+    menu item, or anything before the article, is navigation, and the rest
+    (a promotion, a site blurb) is `outside`.
+    """
+    n = len(inside)
+    out = ["outside"] * n
+    section: str | None = None
+    last = 0
+    seen_article = False
+    for k in range(n):
+        if inside[k]:
+            section, seen_article = None, True
+            continue
+        f = families[k]
+        if f is not None:
+            out[k] = f.kind
+            # A header is a short line of its own, not an item in a run of menu items.
+            in_menu = k > 0 and _menu_item(k - 1, families, classes, inside)
+            if section is None and f.kind in SECTION_KINDS and profiles[k].size <= 3 and in_menu:
+                if _menu_item(k + 1, families, classes, inside):
+                    out[k] = "navigation"  # "Newsletters" between "Sport" and "Podcasts" is a link in a menu
+                    continue
+            header = f.kind in SECTION_KINDS and profiles[k].size <= 8 and not in_menu
+            if section in ("paywall", "subscription") and f.kind in ("paywall", "subscription", "newsletter"):
+                # A paywall's section runs on through its plan table and the features it lists.
+                section = section if f.kind == "newsletter" else f.kind
+            elif header:
+                section = f.kind
+            elif f.kind != section:
+                section = None
+            last = k
+        elif section is not None and k - last <= SECTION_REACH and (section in LIST_SECTIONS or classes[k] != SHORT):
+            out[k] = section
+        elif classes[k] in (SHORT, ITEM) or not seen_article:
+            out[k] = "navigation"
+    return out
+
+
+def keep_copy_outside_chrome(
+    doc_id: str, blocks: list[Block], repeats: list[Finding], chrome: list[Finding], config: Config
+) -> list[Finding]:
+    """Repeat findings adjusted so that the copy a document keeps is not one that chrome removes.
+
+    When the kept copy of an exact repeat sits in a menu or teaser list that
+    goes as chrome, the first copy outside chrome is kept instead (the
+    article's own paragraph) and the other copies become repeats of it. When
+    the longer block that near repeats were kept for goes as chrome (a
+    republishing widget holding the whole article), the near repeats stay.
+    """
+    removed = {f.block for f in chrome if f.score >= config.chrome_threshold and config.wants(f.category)}
+    if not removed:
+        return repeats
+    block_at = {b.first_line: b.index for b in blocks}
+    groups: dict[int, list[Finding]] = {}
+    for f in repeats:
+        groups.setdefault(block_at[f.duplicate_of.lines[0]], []).append(f)
+    out: list[Finding] = []
+    for original, copies in sorted(groups.items()):
+        survivors = sorted(f.block for f in copies if f.block not in removed)
+        if original not in removed or not survivors:
+            out += copies
+            continue
+        exact = [f for f in copies if f.category == "repeat"]
+        out += [f for f in copies if f.category != "repeat" and f.block in removed]
+        keeper = min((f.block for f in exact if f.block not in removed), default=None)
+        if keeper is None:
+            out += exact
+            continue
+        ref = Ref(doc_id, blocks[keeper].lines)
+        for f in exact:
+            if f.block in removed:
+                out.append(f)
+            elif f.block != keeper:
+                out.append(replace(f, duplicate_of=ref, note=f"repeat of lines {_span(ref.lines)}"))
+    return out
+
+
+def _span(lines: tuple[int, int]) -> str:
+    return str(lines[0]) if lines[0] == lines[1] else f"{lines[0]}-{lines[1]}"

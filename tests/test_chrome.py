@@ -1,0 +1,413 @@
+"""Site chrome: what each kind catches, what article text it leaves alone, and how blocks take their context."""
+from __future__ import annotations
+
+import pytest
+
+from dedupe.config import CHROME_KINDS, Config
+from dedupe.detect import chrome
+from dedupe.detect.chrome import FAMILIES, find_chrome, match_rules
+from dedupe.segment import segment
+from dedupe.sign import sign_blocks
+
+# Phrasings of every kind; none of them occurs in samples/.
+CHROME = {
+    "paywall": [
+        "You have reached your monthly limit of free stories.",
+        "Subscribe today to keep reading this article.",
+        "This story is available to subscribers only.",
+        "Already a member? Sign in",
+        "Become a member to keep reading",
+        "Unlock unlimited access to every story",
+    ],
+    "subscription": [
+        "Choose your plan",
+        "Select a subscription:",
+        "Annual",
+        "Subscribe today",
+        "Best value",
+    ],
+    "caption": [
+        "Photo: Jane Doe/AFP via Getty Images",
+        "A protester holds a sign outside parliament. (AP Photo/Evan Vucci)",
+        "Image credit: NASA/JPL-Caltech",
+        "Firefighters battle the blaze on Sunday. Jane Doe/Bloomberg",
+        "Photo by Sam Lee on Unsplash",
+        "Open image caption",
+    ],
+    "related": [
+        "You might also like",
+        "More stories from Business",
+        "Read more: Why the central bank held rates steady",
+        "Most popular",
+        "Editor’s picks",
+        "Up next",
+    ],
+    "social": [
+        "Share on LinkedIn",
+        "Follow us on Instagram",
+        "Instagram: @newsdesk",
+        "Facebook Twitter WhatsApp Email",
+        "Click to share on Reddit (Opens in new window)",
+        "Share Tweet Pin",
+        "@metro_desk",
+    ],
+    "tags": [
+        "Tags: inflation, central banks",
+        "Filed under: Politics, Europe",
+        "Topics:",
+        "Posted in Recipes, Baking",
+    ],
+    "template-error": [
+        "{{ article.author_name }}",
+        "Warning: Undefined variable $title in /var/www/html/index.php on line 42",
+        "Please enable JavaScript to view the comments.",
+        "%%SUBTITLE%%",
+        "Written by ${author}",
+        "[object Object]",
+        "Loading comments...",
+    ],
+    "disclaimer": [
+        "This article originally appeared on The Conversation.",
+        "The views expressed here are those of the author and do not necessarily reflect ours.",
+        "We may earn a commission when you buy through links on our site.",
+        "This content is for informational purposes only and is not intended as financial advice.",
+        "Prices were accurate at the time of publishing.",
+    ],
+    "newsletter": [
+        "Sign up for our weekly briefing",
+        "Subscribe to our newsletter",
+        "For daily tips, sign up for the Garden Club newsletter.",
+        "Join 5,000 readers getting our best recipes in our free newsletter.",
+        "Get the best of the week delivered straight to your inbox.",
+        "Enter your email address",
+        "By subscribing, you agree to our Terms and Privacy Policy.",
+        "Thanks for signing up!",
+        "Email address *",
+    ],
+    "cookie": [
+        "This website uses cookies to improve your experience.",
+        "Accept all",
+        "Manage cookie preferences",
+        "We and our 200 partners store and/or access information on a device.",
+        "Strictly necessary cookies",
+    ],
+    "navigation": [
+        "Skip to main content",
+        "Home > Business > Markets",
+        "Back to top",
+        "Previous article",
+        "Table of contents",
+        "Toggle navigation",
+    ],
+    "advertising": [
+        "Advertisement",
+        "Story continues below advertisement",
+        "Sponsored content",
+        "This content is provided by our sponsor.",
+    ],
+    "credits": [
+        "(Reporting by Jane Roe in Lagos; Editing by John Doe)",
+        "Written by Maria Lopez",
+        "By Ana Silva and Tom Green",
+        "About the author",
+        "5 min read",
+    ],
+    "legal": [
+        "© 2025 Example Media Group. All rights reserved.",
+        "Privacy Policy",
+        "Terms of Service",
+        "Copyright 2024 ACME Corp",
+        "Example and the Example logo are registered trademarks of Example Inc.",
+    ],
+    "comments": [
+        "12 Comments",
+        "Leave a Reply",
+        "Join the discussion",
+        "Jane Doe says:",
+        "Your email address will not be published. Required fields are marked *",
+        "Reply",
+        "octocat commented Mar 3, 2025",
+    ],
+}
+
+# Phrasings that are weak evidence: chrome outside the article, article text inside it.
+WEAK = {
+    "subscription": [
+        "€9.99/month",
+        "$49 per year",
+        "12 months",
+        "Start your 14-day free trial",
+        "Billed annually. Cancel anytime.",
+        "Compare our digital subscription options",
+    ],
+    "cookie": [
+        "_ga 2 years Google Analytics sets this cookie to store information on how visitors use the site; "
+        "these cookies collect data for analytics.",
+        "Necessary cookies are absolutely essential for the website to function properly and do not store personal data.",
+    ],
+    "caption": ["Source: Bureau of Labor Statistics"],
+    "social": ["Mastodon", "Bluesky", "Discord"],
+    "credits": [
+        "Maria Lopez is a staff writer at The Example Times covering health.",
+        "Hi, I’m Sam, a food writer and recipe developer based in Leeds.",
+        "Elaine Chen covers biotech and co-hosts the weekly science podcast.",
+    ],
+}
+
+# Article sentences that talk about the things chrome talks about.
+ARTICLE = [
+    "“I deleted my Twitter account years ago,” she told reporters on Friday, adding that she now reads the news on paper.",
+    "Digital subscriptions to the newspaper rose 12 percent last year, helping offset a decline in print advertising.",
+    "Let the cookies cool on the baking sheet for five minutes before moving them to a wire rack.",
+    "We use cookies from a local bakery in every gift box.",
+    "The bakery sells cookies to visitors from across the state.",
+    "A photo of the scene, taken by a bystander, circulated widely on social media within hours.",
+    "The company said its newsletter, which reaches 2 million readers, would start charging a monthly fee.",
+    "The number of readers who subscribe to the newsletter grew 20 percent last year.",
+    "By contrast, many economists expect the central bank to keep rates on hold until next year.",
+    "By Monday, the storm had passed.",
+    "Share prices fell 3 percent in early trading after the announcement.",
+    "Save the date: the festival returns in June.",
+    "He was already a member of the board when the merger was announced.",
+    "Scientists hope to unlock the full potential of the drug.",
+    "The drug will begin a trial next year.",
+    "Copyright law has changed little since 1976.",
+    "Phishing sites ask you to enter your email and password.",
+    "Keep reading to find out which varieties grow best in shade.",
+    "They will not accept all of the terms, a spokesman said.",
+    "More than 200 people were evacuated from the building.",
+    "Search and rescue teams worked through the night.",
+    "Home prices rose 5 percent in March.",
+    "The report was published in the journal Nature on Wednesday.",
+    "Customers can choose a plan that suits them, the regulator said.",
+    "Follow the recipe closely the first time you make it.",
+    "The minister said the tariffs would stay.",
+    "Prep time",
+    "15 minutes",
+    "2 cups all-purpose flour",
+    "Q: What did the court decide?",
+    "A: It sent the case back to the lower court.",
+    "Hiking pants (Men’s / Women’s) & shorts (Men’s / Women’s)",
+    "5. Google Cloud (Pub/Sub, Dataflow and BigQuery)",
+    "Recommended Books for Managers",
+    "Latest Industry Trends and Standards in 2027",
+    "Popular back-end development languages include:",
+    "Unbeatable playback interface Birds-eye view of motion detection Affordable subscription plan",
+]
+
+
+def _kind(text: str) -> str | None:
+    family = match_rules(text)
+    return family.kind if family is not None and not family.weak else None
+
+
+@pytest.mark.parametrize("kind, text", [(k, t) for k, ts in CHROME.items() for t in ts])
+def test_each_kind_catches_phrasings_beyond_the_samples(kind, text):
+    assert _kind(text) == kind
+
+
+@pytest.mark.parametrize("kind, text", [(k, t) for k, ts in WEAK.items() for t in ts])
+def test_weak_phrasings_are_only_evidence(kind, text):
+    family = match_rules(text)
+    assert family is not None and family.kind == kind and family.weak
+
+
+@pytest.mark.parametrize("text", ARTICLE)
+def test_article_sentences_on_the_same_subjects_are_not_chrome(text):
+    assert _kind(text) is None
+
+
+def test_every_kind_of_the_docstring_is_a_known_category_and_has_three_phrasings():
+    kinds = {f.kind for f in FAMILIES} | {"outside"}
+    assert kinds == set(CHROME_KINDS)
+    for kind in kinds - {"outside"}:
+        assert f"``{kind}``" in chrome.__doc__
+        assert len(CHROME.get(kind, [])) + len(WEAK.get(kind, [])) >= 3, kind
+
+
+def test_a_family_without_trigger_words_is_refused():
+    with pytest.raises(ValueError, match="trigger"):
+        chrome._family("legal", 5, r"^imprint$")
+
+
+def test_long_blocks_escape_short_rules():
+    sentence = "Share " + "the story of the town that rebuilt its library after the flood " * 2
+    assert _kind(sentence.strip()) is None
+
+
+# --------------------------------------------------------------------------- whole documents
+
+ARTICLE_PARAGRAPHS = [
+    "The city council voted on Tuesday to expand the bus network, adding six routes that will connect the "
+    "eastern suburbs with the hospital and the university for the first time since the service began.",
+    "Officials said the new routes would cost about 4 million dollars a year to run, most of it paid from a "
+    "regional transport grant that was approved by the state legislature in the spring.",
+    "Residents who spoke at the meeting were mostly in favour, although several shop owners on the high street "
+    "worried that the new stops would take away parking spaces their customers depend on.",
+    "The first buses are expected to run in September, and the council has promised to review the timetable "
+    "after six months, once it has figures on how many people actually use the routes.",
+]
+
+
+def _removed(lines: list[str]) -> dict[int, str]:
+    """Cleans a document of one block per line; returns {line index: category} of what chrome removes."""
+    blocks = segment("\n\n".join(lines) + "\n")
+    assert [b.text for b in blocks] == lines
+    config = Config()
+    findings = find_chrome("doc.txt", blocks, sign_blocks(blocks, config.shingle_size), config)
+    return {f.block: f.category for f in findings if f.score >= config.chrome_threshold}
+
+
+def test_a_page_keeps_its_article_and_loses_menus_before_and_footer_after():
+    menu = ["Skip to content", "Home", "News", "Sport", "Culture", "Newsletters", "Podcasts", "Weather"]
+    footer = ["Related articles", "Bus fares to rise in January", "New bridge opens to cyclists",
+              "© 2025 Example News", "Privacy Policy", "Contact Us"]
+    lines = menu + ["Council expands bus network to eastern suburbs"] + ARTICLE_PARAGRAPHS + footer
+    removed = _removed(lines)
+    article = range(len(menu) + 1, len(menu) + 1 + len(ARTICLE_PARAGRAPHS))
+    assert not any(i in removed for i in article)
+    assert all(i in removed for i in range(len(menu)))
+    assert all(i in removed for i in range(len(lines) - len(footer), len(lines)))
+    # A run of menu items is navigation, even where one item names a newsletter.
+    assert removed[menu.index("Newsletters")] == "chrome:navigation"
+    assert removed[menu.index("Podcasts")] == "chrome:navigation"
+    # Teaser headlines under a related header are related; the footer lines are legal.
+    assert removed[lines.index("Bus fares to rise in January")] == "chrome:related"
+    assert removed[lines.index("Privacy Policy")] == "chrome:legal"
+
+
+def test_a_text_that_starts_with_its_article_keeps_headline_and_byline():
+    lines = ["Council expands bus network", "By Jane Roe, City Desk"] + ARTICLE_PARAGRAPHS
+    removed = _removed(lines)
+    assert 0 not in removed
+    assert removed.get(1) in (None, "chrome:credits")
+
+
+def test_recipe_ingredients_and_steps_between_paragraphs_stay():
+    lines = ARTICLE_PARAGRAPHS[:2] + [
+        "Ingredients",
+        "2 cups all-purpose flour",
+        "1 teaspoon baking soda",
+        "1 cup unsalted butter, softened",
+        "3/4 cup brown sugar",
+        "2 large eggs",
+        "Prep time",
+        "15 minutes",
+        "Instructions",
+    ] + ARTICLE_PARAGRAPHS[2:]
+    assert _removed(lines) == {}
+
+
+def test_questions_and_answers_and_a_transcript_stay():
+    lines = ARTICLE_PARAGRAPHS[:1] + [
+        "Q: What did the council decide?",
+        "A: It approved six new routes.",
+        "MAYOR: We listened to the residents.",
+        "REPORTER: And the parking spaces?",
+        "MAYOR: We will find them elsewhere.",
+    ] + ARTICLE_PARAGRAPHS[1:]
+    assert _removed(lines) == {}
+
+
+def test_a_quote_about_twitter_and_a_photo_sentence_inside_an_article_stay():
+    lines = ARTICLE_PARAGRAPHS[:2] + [
+        "“I read about it on Twitter before the council told us anything,” said one shop owner.",
+        "A photo of the packed meeting room was shared widely online.",
+    ] + ARTICLE_PARAGRAPHS[2:]
+    assert _removed(lines) == {}
+
+
+def test_a_paywall_and_the_plan_table_after_it_go():
+    lines = ARTICLE_PARAGRAPHS + [
+        "You’ve reached your limit of 5 free articles this month.",
+        "Subscribe to continue reading",
+        "Digital Basic",
+        "€7.99/month",
+        "Digital Plus",
+        "€12.99/month",
+        "Cancel anytime",
+        "What you get",
+        "Unlimited articles on any device",
+        "The daily crossword and puzzles",
+    ]
+    removed = _removed(lines)
+    tail = range(len(ARTICLE_PARAGRAPHS), len(lines))
+    assert set(removed) == set(tail)
+    assert removed[lines.index("€7.99/month")] == "chrome:subscription"
+    assert removed[lines.index("Digital Basic")] in ("chrome:paywall", "chrome:subscription")
+
+
+def test_comments_after_the_article_go_as_comments():
+    lines = ARTICLE_PARAGRAPHS + [
+        "3 Comments",
+        "Sam Doe says:",
+        "I have taken the number 12 bus for years and this is the best news I have heard in a long time.",
+        "Reply",
+        "Kim Lee says:",
+        "Will the new routes run on Sundays as well, or only on weekdays when the offices are open?",
+        "Reply",
+    ]
+    removed = _removed(lines)
+    assert set(removed) == set(range(len(ARTICLE_PARAGRAPHS), len(lines)))
+    assert removed[len(ARTICLE_PARAGRAPHS) + 2] == "chrome:comments"
+
+
+def test_a_weak_phrasing_inside_the_article_stays_and_outside_it_goes():
+    lines = ARTICLE_PARAGRAPHS[:2] + ["Discord"] + ARTICLE_PARAGRAPHS[2:] + [
+        "Share this article", "Facebook", "Mastodon", "Bluesky"]
+    removed = _removed(lines)
+    assert 2 not in removed
+    assert removed[lines.index("Mastodon")] == "chrome:social"
+
+
+def test_a_list_or_a_poem_alone_is_not_chrome():
+    lines = ["Roses are red", "Violets are blue", "Sugar is sweet", "And so are you"]
+    assert _removed(lines) == {}
+
+
+def test_text_in_other_languages_and_scripts_is_kept():
+    german = [
+        "Der Stadtrat hat am Dienstag beschlossen, das Busnetz um sechs Linien zu erweitern, die die östlichen "
+        "Vororte zum ersten Mal mit dem Krankenhaus und der Universität verbinden.",
+        "Die neuen Linien sollen im September starten, und der Rat will den Fahrplan nach sechs Monaten prüfen.",
+    ]
+    korean = [
+        "시의회는 화요일에 동부 교외와 병원, 대학교를 처음으로 연결하는 여섯 개의 새 버스 노선을 추가하기로 의결했다. "
+        "관계자들은 새 노선의 운영비가 연간 약 400만 달러가 될 것이라고 밝혔다.",
+        "첫 버스는 9월에 운행을 시작할 예정이며, 시의회는 6개월 후 실제 이용객 수를 확인한 뒤 시간표를 다시 검토하겠다고 약속했다.",
+    ]
+    for lines in (german, korean):
+        assert _removed(["Home", "Menu"] + lines) == {0: "chrome:navigation", 1: "chrome:navigation"}
+
+
+def test_cleaning_the_cleaned_text_removes_nothing_more():
+    from dedupe.pipeline import clean_document
+    from dedupe.records import Document
+
+    pages = [
+        ["Skip to content", "Home", "News", "Newsletters", "Council expands bus network"] + ARTICLE_PARAGRAPHS
+        + ["Related articles", "Bus fares to rise in January", "© 2025 Example News"],
+        ARTICLE_PARAGRAPHS + ["Subscribe to continue reading", "Digital Basic", "€7.99/month", "Cancel anytime"],
+        ARTICLE_PARAGRAPHS[:2] + ["Advertisement", "2 cups flour", "1 egg"] + ARTICLE_PARAGRAPHS[2:]
+        + ["3 Comments", "Sam says:", "Great news for the suburbs, finally a bus that goes where we need it.", "Reply"],
+    ]
+    for lines in pages:
+        first, _ = clean_document(Document("page.txt", "\n\n".join(lines) + "\n"), Config())
+        assert first.removals
+        second, _ = clean_document(Document("page.txt", first.cleaned), Config())
+        assert second.removals == [], [r.text for r in second.removals]
+
+
+def test_a_paragraph_repeated_in_a_teaser_above_the_article_survives_in_the_article():
+    from dedupe.pipeline import clean_document
+    from dedupe.records import Document
+
+    teaser = ARTICLE_PARAGRAPHS[0]
+    menu = ["News", "Sport", "Weather", "Culture", "Opinion", "Business", "Travel", "Food", "Science", "Health",
+            "Video", "Podcasts", "Puzzles", "Events", "Jobs", "Shop", "About", "Contact", "Careers", "Archive"]
+    lines = ["Most popular", teaser] + menu + ARTICLE_PARAGRAPHS + ["© 2025 Example News"]
+    result, _ = clean_document(Document("page.txt", "\n\n".join(lines) + "\n"), Config())
+    kept = [line for line in result.cleaned.split("\n") if line]
+    assert kept == ARTICLE_PARAGRAPHS
+    removed_teaser = [r for r in result.removals if r.text == teaser]
+    assert len(removed_teaser) == 1 and removed_teaser[0].lines == (3, 3)
