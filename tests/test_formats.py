@@ -76,8 +76,8 @@ def test_a_real_page_from_the_data_set_comes_out_as_its_cleaned_main_text(tmp_pa
     result = run("clean", str(src), str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[:2] == [
-        "1 files read, 1 written, 0 failed; 1 documents, 2 blocks removed",
-        "  chrome:paywall                 2",
+        "1 files read, 1 written, 0 failed; 1 documents, 3 blocks removed",
+        "  chrome:paywall                 3",
     ]
     assert files_under(tmp_path / "out") == [
         ".dedupe-output.json",

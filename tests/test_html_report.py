@@ -111,7 +111,7 @@ def test_the_samples_page_shows_every_removal_with_its_reason(browser, sample_re
             link: e.querySelector('a.dup') ? e.querySelector('a.dup').getAttribute('href') : null}))"""
     )
     expected = removals(sample_report)
-    assert len(rows) == len(expected) == 63
+    assert len(rows) == len(expected) > 0
     shown = {(r["file"], r["lines"]): r for r in rows}
     for r in expected:
         row = shown[(r["file"], f"{r['lines'][0]}-{r['lines'][1]}")]
@@ -124,7 +124,7 @@ def test_the_samples_page_shows_every_removal_with_its_reason(browser, sample_re
             assert row["link"] == f"#f={r['duplicate_of']['file']}&l={first}"
         else:
             assert row["link"] is None
-    assert page.page.locator("#count").text_content() == "5 of 5 files match; 63 of 63 removals match."
+    assert page.page.locator("#count").text_content() == f"5 of 5 files match; {len(expected)} of {len(expected)} removals match."
     page.page.screenshot(path=str(tmp_path / "review-page.png"))
     assert (tmp_path / "review-page.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page.assert_quiet()
@@ -150,7 +150,7 @@ def test_filters_by_category_file_and_text_narrow_the_view(browser, sample_repor
     subs = [r for r in expected if r["category"] == "chrome:subscription"]
     assert v["files"] == sorted({r["file"] for r in subs})
     assert set(v["strong"]) == {"chrome:subscription"} and len(v["strong"]) == len(subs)
-    assert v["count"] == f"{len(v['files'])} of 5 files match; {len(subs)} of 63 removals match."
+    assert v["count"] == f"{len(v['files'])} of 5 files match; {len(subs)} of {len(expected)} removals match."
 
     p.select_option("#cat", "")
     p.fill("#file", "003_")
@@ -283,14 +283,15 @@ def test_a_paged_report_links_its_pages_and_counts_the_whole_run(browser, sample
     pages = render_report(report, page_files=2)
     page = Opened(browser, pages[0], pages=tuple(pages))
     p = page.page
+    n_removed = str(len(removals(report)))
     assert p.locator("#count").text_content().startswith("2 of 2 files on this page (1 of 3) match")
-    assert p.locator(".card b").nth(3).text_content() == "63"
+    assert p.locator(".card b").nth(3).text_content() == n_removed
     p.locator("button.keep").nth(1).click()  # a mark made on page 1 stays in the allow-list on page 3
     marked = p.input_value("#allowtext")
     p.click("#pages a >> text=page 3")
     assert p.url.endswith("index-3.html")
     assert p.locator("#count").text_content().startswith("1 of 1 files on this page (3 of 3) match")
-    assert p.locator(".card b").nth(3).text_content() == "63"
+    assert p.locator(".card b").nth(3).text_content() == n_removed
     assert p.input_value("#allowtext") == marked and "xxh3:" in marked
     page.assert_quiet()
     page.close()

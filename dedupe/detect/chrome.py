@@ -746,7 +746,12 @@ def find_chrome(
     if repeats:
         # Prose the article holds twice counts once: a second run, on the cleaned text, sees it once.
         block_at = {b.first_line: b.index for b in blocks}
-        originals = {f.block: block_at[f.duplicate_of.lines[0]] for f in repeats if config.wants(f.category)}
+        # Only repeats that will go: one the reviewer's allow-list keeps is article text again.
+        originals = {
+            f.block: block_at[f.duplicate_of.lines[0]]
+            for f in repeats
+            if config.wants(f.category) and not config.allowed(f.category, sigs[f.block].hash)
+        }
         copies = [k for k, original in originals.items() if inside[original] and weights[k] > 0]
         if copies:
             for k in copies:
