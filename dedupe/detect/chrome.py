@@ -744,19 +744,7 @@ def find_chrome(
     _close_at_comments(weights, families, classes, sizes)
     inside = article_extent(weights) if GOOD in classes else [True] * n
     if repeats:
-        # Prose the article holds twice counts once: a second run, on the cleaned text, sees it once.
-        block_at = {b.first_line: b.index for b in blocks}
-        # Only repeats that will go: one the reviewer's allow-list keeps is article text again.
-        originals = {
-            f.block: block_at[f.duplicate_of.lines[0]]
-            for f in repeats
-            if config.wants(f.category) and not config.allowed(f.category, sigs[f.block].hash)
-        }
-        copies = [k for k, original in originals.items() if inside[original] and weights[k] > 0]
-        if copies:
-            for k in copies:
-                weights[k] = 0.0
-            inside = article_extent(weights)
+        inside = _count_repeats_once(blocks, sigs, config, repeats, weights, inside)
     _keep_lead(inside, classes, families)
     outside_kind = _outside_kinds(families, classes, profiles, inside)
     kinds: list[str | None] = [None] * n
@@ -787,6 +775,45 @@ def find_chrome(
                 findings.append(Finding(k, f"chrome:{kind}", f"chrome:context:{kind}", 0.6, None, f"between {kind} blocks"))
         i = j
     return sorted(findings, key=lambda f: f.block)
+
+
+def _count_repeats_once(blocks, sigs, config, repeats, weights, inside) -> list[bool]:
+    """The article's extent once prose the document holds twice counts once, where the cleaned text keeps it.
+
+    A second run, on the cleaned text, sees one copy of each repeated block: the
+    one this run keeps. Every other copy inside the article goes, so its weight
+    must not hold the article together here either, or the second run would
+    find a shorter article (a headline repeated under the menu and again under
+    the byline would carry the byline into the article once, and not twice).
+    The copy kept is the first one inside the article (the cleaned text keeps
+    the first copy that chrome does not remove); choosing it may move the
+    article's edge, so this repeats until no further copy is set to nothing.
+    Weights only ever drop to nothing, so it ends. Near repeats count only
+    against a longer block inside the article: when that block goes as chrome,
+    they stay (see `keep_copy_outside_chrome`).
+    """
+    block_at = {b.first_line: b.index for b in blocks}
+    groups: dict[int, set[int]] = {}
+    near: dict[int, int] = {}
+    for f in repeats:
+        # Only repeats that will go: one the reviewer's allow-list keeps is article text again.
+        if not config.wants(f.category) or config.allowed(f.category, sigs[f.block].hash):
+            continue
+        original = block_at[f.duplicate_of.lines[0]]
+        if f.category == "repeat":
+            groups.setdefault(original, {original}).add(f.block)
+        else:
+            near[f.block] = original
+    while True:
+        dropped = {k for k, original in near.items() if inside[original] and weights[k] > 0}
+        for members in groups.values():
+            keeper = min((k for k in members if inside[k]), default=None)
+            dropped.update(k for k in members if k != keeper and weights[k] > 0)
+        if not dropped:
+            return inside
+        for k in dropped:
+            weights[k] = 0.0
+        inside = article_extent(weights)
 
 
 def _close_at_comments(weights, families, classes, sizes) -> None:
