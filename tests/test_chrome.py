@@ -411,3 +411,21 @@ def test_a_paragraph_repeated_in_a_teaser_above_the_article_survives_in_the_arti
     assert kept == ARTICLE_PARAGRAPHS
     removed_teaser = [r for r in result.removals if r.text == teaser]
     assert len(removed_teaser) == 1 and removed_teaser[0].lines == (3, 3)
+
+
+def test_a_headline_repeated_above_the_article_weighs_once_so_a_second_run_removes_nothing():
+    # The headline opens the page (in the menu, so it goes as chrome) and comes twice more above the article.
+    # Its third copy goes as a repeat; had its weight held the byline lines inside the article, the cleaned
+    # text (which holds the headline once) would lose them on a second run.
+    from dedupe.pipeline import clean_document
+    from dedupe.records import Document
+
+    headline = "How accurate is the new bus timetable for commuters?"
+    menu = ["Home", "News", "Sport", "Weather", "Culture", "Opinion", "Business", "Travel"]
+    lines = [headline] + menu + [headline, "NEWS CITY TRANSPORT COUNCIL", headline, "20:10",
+                                 "Last Updated: December 2025."] + ARTICLE_PARAGRAPHS
+    first, _ = clean_document(Document("page.txt", "\n\n".join(lines) + "\n"), Config())
+    assert all(p in first.cleaned for p in ARTICLE_PARAGRAPHS)
+    assert first.cleaned.count(headline) <= 1
+    second, _ = clean_document(Document("page.txt", first.cleaned), Config())
+    assert second.removals == [], [r.text for r in second.removals]
