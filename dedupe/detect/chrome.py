@@ -102,6 +102,7 @@ from typing import NamedTuple
 from ..config import Config
 from ..records import Block, Finding, Ref
 from ..sign import BlockSig
+from .repeats import near_repeats
 
 
 @dataclass(frozen=True)
@@ -898,7 +899,12 @@ def _outside_kinds(families, classes, profiles, inside) -> list[str]:
 
 
 def keep_copy_outside_chrome(
-    doc_id: str, blocks: list[Block], repeats: list[Finding], chrome: list[Finding], config: Config
+    doc_id: str,
+    blocks: list[Block],
+    sigs: list[BlockSig],
+    repeats: list[Finding],
+    chrome: list[Finding],
+    config: Config,
 ) -> list[Finding]:
     """Repeat findings adjusted so that the copy a document keeps is not one that chrome removes.
 
@@ -906,7 +912,12 @@ def keep_copy_outside_chrome(
     goes as chrome, the first copy outside chrome is kept instead (the
     article's own paragraph) and the other copies become repeats of it. When
     the longer block that near repeats were kept for goes as chrome (a
-    republishing widget holding the whole article), the near repeats stay.
+    republishing widget holding the whole article), the near repeats are
+    found again without it: they stay, unless one repeats another (a headline
+    under the menu and the same headline with "Home »" before it), as a second
+    run over the cleaned text would find. A copy kept instead of its first
+    occurrence is looked at too: it was an exact repeat, so no near repeat was
+    sought for it.
     """
     removed = {f.block for f in chrome if f.score >= config.chrome_threshold and config.wants(f.category)}
     if not removed:
@@ -914,26 +925,27 @@ def keep_copy_outside_chrome(
     block_at = {b.first_line: b.index for b in blocks}
     groups: dict[int, list[Finding]] = {}
     for f in repeats:
-        groups.setdefault(block_at[f.duplicate_of.lines[0]], []).append(f)
+        if f.category == "repeat":
+            groups.setdefault(block_at[f.duplicate_of.lines[0]], []).append(f)
     out: list[Finding] = []
+    moved = False  # whether some copy is kept instead of its first occurrence
     for original, copies in sorted(groups.items()):
-        survivors = sorted(f.block for f in copies if f.block not in removed)
-        if original not in removed or not survivors:
+        keeper = min((f.block for f in copies if f.block not in removed), default=None)
+        if original not in removed or keeper is None:
             out += copies
             continue
-        exact = [f for f in copies if f.category == "repeat"]
-        out += [f for f in copies if f.category != "repeat" and f.block in removed]
-        keeper = min((f.block for f in exact if f.block not in removed), default=None)
-        if keeper is None:
-            out += exact
-            continue
+        moved = True
         ref = Ref(doc_id, blocks[keeper].lines)
-        for f in exact:
+        for f in copies:
             if f.block in removed:
                 out.append(f)
             elif f.block != keeper:
                 out.append(replace(f, duplicate_of=ref, note=f"repeat of lines {_span(ref.lines)}"))
-    return out
+    near = [f for f in repeats if f.category != "repeat"]
+    if not moved and not any(block_at[f.duplicate_of.lines[0]] in removed for f in near):
+        return out + near
+    exact = {f.block: block_at[f.duplicate_of.lines[0]] for f in out}
+    return out + near_repeats(doc_id, blocks, sigs, exact, config, gone=frozenset(removed))
 
 
 def _span(lines: tuple[int, int]) -> str:
