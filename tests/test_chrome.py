@@ -411,3 +411,47 @@ def test_a_paragraph_repeated_in_a_teaser_above_the_article_survives_in_the_arti
     assert kept == ARTICLE_PARAGRAPHS
     removed_teaser = [r for r in result.removals if r.text == teaser]
     assert len(removed_teaser) == 1 and removed_teaser[0].lines == (3, 3)
+
+
+def test_a_headline_repeated_above_the_article_weighs_once_so_a_second_run_removes_nothing():
+    # The headline opens the page (in the menu, so it goes as chrome) and comes twice more above the article.
+    # Its third copy goes as a repeat; had its weight held the byline lines inside the article, the cleaned
+    # text (which holds the headline once) would lose them on a second run.
+    from dedupe.pipeline import clean_document
+    from dedupe.records import Document
+
+    headline = "How accurate is the new bus timetable for commuters?"
+    menu = ["Home", "News", "Sport", "Weather", "Culture", "Opinion", "Business", "Travel"]
+    lines = [headline] + menu + [headline, "NEWS CITY TRANSPORT COUNCIL", headline, "20:10",
+                                 "Last Updated: December 2025."] + ARTICLE_PARAGRAPHS
+    first, _ = clean_document(Document("page.txt", "\n\n".join(lines) + "\n"), Config())
+    assert all(p in first.cleaned for p in ARTICLE_PARAGRAPHS)
+    assert first.cleaned.count(headline) <= 1
+    second, _ = clean_document(Document("page.txt", first.cleaned), Config())
+    assert second.removals == [], [r.text for r in second.removals]
+
+
+@pytest.mark.parametrize(
+    "top, above",
+    [
+        # The page title above the menu goes as chrome; of the two copies above the article, one contains the other.
+        ("Council expands the bus network to the eastern suburbs this year - Example News",
+         ["Council expands the bus network to the eastern suburbs this year",
+          "Home » Council expands the bus network to the eastern suburbs this year"]),
+        # The page title goes as chrome; its exact copy above the article is kept instead, and the headline
+        # under it is contained in that copy.
+        ("Council expands the bus network to the eastern suburbs | City | Example News",
+         ["Council expands the bus network to the eastern suburbs | City | Example News",
+          "Council expands the bus network to the eastern suburbs"]),
+    ],
+)
+def test_near_repeats_of_a_block_that_goes_as_chrome_are_settled_among_themselves(top, above):
+    from dedupe.pipeline import clean_document
+    from dedupe.records import Document
+
+    menu = ["Home", "News", "Sport", "Weather", "Culture", "Opinion", "Business", "Travel"]
+    lines = [top] + menu + above + ARTICLE_PARAGRAPHS
+    first, _ = clean_document(Document("page.txt", "\n\n".join(lines) + "\n"), Config())
+    assert all(p in first.cleaned for p in ARTICLE_PARAGRAPHS)
+    second, _ = clean_document(Document("page.txt", first.cleaned), Config())
+    assert second.removals == [], [r.text for r in second.removals]

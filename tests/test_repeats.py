@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dedupe.config import Config
 from dedupe.decide import settle_references
-from dedupe.detect.repeats import find_repeats
+from dedupe.detect.repeats import find_repeats, near_repeats
 from dedupe.pipeline import clean_document
 from dedupe.records import Block, Document, Finding, Ref
 from dedupe.segment import segment
@@ -202,3 +202,21 @@ def test_a_paragraph_containing_one_highlight_is_not_a_composite():
     p2 = P2.replace("would drive customers to the shopping centres outside town", "would hurt the shops")
     removals, kept = run([bullet, P1, p2])
     assert [(r.lines, r.detector) for r in removals] == [((1, 1), "near-repeat:containment")]
+
+
+def test_a_block_that_goes_for_another_reason_is_no_reference_but_may_still_repeat_one():
+    head = "Council votes to expand the bike lane network by forty kilometres"
+    blocks = [Block(i, i + 1, i + 1, t) for i, t in enumerate(
+        [head + " - Example News", head, "Home » " + head, P1]
+    )]
+    sigs = sign_blocks(blocks, 3)
+    # Against the longest copy, both shorter ones are near repeats of it.
+    assert [(f.block, f.duplicate_of.lines) for f in near_repeats("d.txt", blocks, sigs, {}, REPEATS_ONLY)] == [
+        (2, (1, 1)), (1, (1, 1))
+    ]
+    # Once it goes (as chrome), the cleaned text holds the other two: the shorter repeats the longer.
+    found = near_repeats("d.txt", blocks, sigs, {}, REPEATS_ONLY, gone=frozenset({0}))
+    assert [(f.block, f.duplicate_of.lines) for f in found] == [(1, (3, 3))]
+    # A block that goes may itself still be found repeating a kept one.
+    found = near_repeats("d.txt", blocks, sigs, {}, REPEATS_ONLY, gone=frozenset({1}))
+    assert sorted((f.block, f.duplicate_of.lines) for f in found) == [(1, (1, 1)), (2, (1, 1))]

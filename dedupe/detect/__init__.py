@@ -12,5 +12,5 @@ def detect(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Confi
     """Findings of the within-document detectors, ordered by block."""
     repeats = find_repeats(doc_id, blocks, sigs, config)
     chrome = find_chrome(doc_id, blocks, sigs, config, repeats)
-    repeats = keep_copy_outside_chrome(doc_id, blocks, repeats, chrome, config)
+    repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config)
     return sorted(repeats + chrome, key=lambda f: (f.block, f.category, f.detector))

@@ -102,6 +102,7 @@ from typing import NamedTuple
 from ..config import Config
 from ..records import Block, Finding, Ref
 from ..sign import BlockSig
+from .repeats import near_repeats
 
 
 @dataclass(frozen=True)
@@ -744,19 +745,7 @@ def find_chrome(
     _close_at_comments(weights, families, classes, sizes)
     inside = article_extent(weights) if GOOD in classes else [True] * n
     if repeats:
-        # Prose the article holds twice counts once: a second run, on the cleaned text, sees it once.
-        block_at = {b.first_line: b.index for b in blocks}
-        # Only repeats that will go: one the reviewer's allow-list keeps is article text again.
-        originals = {
-            f.block: block_at[f.duplicate_of.lines[0]]
-            for f in repeats
-            if config.wants(f.category) and not config.allowed(f.category, sigs[f.block].hash)
-        }
-        copies = [k for k, original in originals.items() if inside[original] and weights[k] > 0]
-        if copies:
-            for k in copies:
-                weights[k] = 0.0
-            inside = article_extent(weights)
+        inside = _count_repeats_once(blocks, sigs, config, repeats, weights, inside)
     _keep_lead(inside, classes, families)
     outside_kind = _outside_kinds(families, classes, profiles, inside)
     kinds: list[str | None] = [None] * n
@@ -787,6 +776,45 @@ def find_chrome(
                 findings.append(Finding(k, f"chrome:{kind}", f"chrome:context:{kind}", 0.6, None, f"between {kind} blocks"))
         i = j
     return sorted(findings, key=lambda f: f.block)
+
+
+def _count_repeats_once(blocks, sigs, config, repeats, weights, inside) -> list[bool]:
+    """The article's extent once prose the document holds twice counts once, where the cleaned text keeps it.
+
+    A second run, on the cleaned text, sees one copy of each repeated block: the
+    one this run keeps. Every other copy inside the article goes, so its weight
+    must not hold the article together here either, or the second run would
+    find a shorter article (a headline repeated under the menu and again under
+    the byline would carry the byline into the article once, and not twice).
+    The copy kept is the first one inside the article (the cleaned text keeps
+    the first copy that chrome does not remove); choosing it may move the
+    article's edge, so this repeats until no further copy is set to nothing.
+    Weights only ever drop to nothing, so it ends. Near repeats count only
+    against a longer block inside the article: when that block goes as chrome,
+    they stay (see `keep_copy_outside_chrome`).
+    """
+    block_at = {b.first_line: b.index for b in blocks}
+    groups: dict[int, set[int]] = {}
+    near: dict[int, int] = {}
+    for f in repeats:
+        # Only repeats that will go: one the reviewer's allow-list keeps is article text again.
+        if not config.wants(f.category) or config.allowed(f.category, sigs[f.block].hash):
+            continue
+        original = block_at[f.duplicate_of.lines[0]]
+        if f.category == "repeat":
+            groups.setdefault(original, {original}).add(f.block)
+        else:
+            near[f.block] = original
+    while True:
+        dropped = {k for k, original in near.items() if inside[original] and weights[k] > 0}
+        for members in groups.values():
+            keeper = min((k for k in members if inside[k]), default=None)
+            dropped.update(k for k in members if k != keeper and weights[k] > 0)
+        if not dropped:
+            return inside
+        for k in dropped:
+            weights[k] = 0.0
+        inside = article_extent(weights)
 
 
 def _close_at_comments(weights, families, classes, sizes) -> None:
@@ -871,7 +899,12 @@ def _outside_kinds(families, classes, profiles, inside) -> list[str]:
 
 
 def keep_copy_outside_chrome(
-    doc_id: str, blocks: list[Block], repeats: list[Finding], chrome: list[Finding], config: Config
+    doc_id: str,
+    blocks: list[Block],
+    sigs: list[BlockSig],
+    repeats: list[Finding],
+    chrome: list[Finding],
+    config: Config,
 ) -> list[Finding]:
     """Repeat findings adjusted so that the copy a document keeps is not one that chrome removes.
 
@@ -879,7 +912,12 @@ def keep_copy_outside_chrome(
     goes as chrome, the first copy outside chrome is kept instead (the
     article's own paragraph) and the other copies become repeats of it. When
     the longer block that near repeats were kept for goes as chrome (a
-    republishing widget holding the whole article), the near repeats stay.
+    republishing widget holding the whole article), the near repeats are
+    found again without it: they stay, unless one repeats another (a headline
+    under the menu and the same headline with "Home »" before it), as a second
+    run over the cleaned text would find. A copy kept instead of its first
+    occurrence is looked at too: it was an exact repeat, so no near repeat was
+    sought for it.
     """
     removed = {f.block for f in chrome if f.score >= config.chrome_threshold and config.wants(f.category)}
     if not removed:
@@ -887,26 +925,27 @@ def keep_copy_outside_chrome(
     block_at = {b.first_line: b.index for b in blocks}
     groups: dict[int, list[Finding]] = {}
     for f in repeats:
-        groups.setdefault(block_at[f.duplicate_of.lines[0]], []).append(f)
+        if f.category == "repeat":
+            groups.setdefault(block_at[f.duplicate_of.lines[0]], []).append(f)
     out: list[Finding] = []
+    moved = False  # whether some copy is kept instead of its first occurrence
     for original, copies in sorted(groups.items()):
-        survivors = sorted(f.block for f in copies if f.block not in removed)
-        if original not in removed or not survivors:
+        keeper = min((f.block for f in copies if f.block not in removed), default=None)
+        if original not in removed or keeper is None:
             out += copies
             continue
-        exact = [f for f in copies if f.category == "repeat"]
-        out += [f for f in copies if f.category != "repeat" and f.block in removed]
-        keeper = min((f.block for f in exact if f.block not in removed), default=None)
-        if keeper is None:
-            out += exact
-            continue
+        moved = True
         ref = Ref(doc_id, blocks[keeper].lines)
-        for f in exact:
+        for f in copies:
             if f.block in removed:
                 out.append(f)
             elif f.block != keeper:
                 out.append(replace(f, duplicate_of=ref, note=f"repeat of lines {_span(ref.lines)}"))
-    return out
+    near = [f for f in repeats if f.category != "repeat"]
+    if not moved and not any(block_at[f.duplicate_of.lines[0]] in removed for f in near):
+        return out + near
+    exact = {f.block: block_at[f.duplicate_of.lines[0]] for f in out}
+    return out + near_repeats(doc_id, blocks, sigs, exact, config, gone=frozenset(removed))
 
 
 def _span(lines: tuple[int, int]) -> str:

@@ -88,11 +88,18 @@ def _shared_counts(sigs: list[BlockSig], eligible: list[int]) -> Counter:
 
 
 def near_repeats(
-    doc_id: str, blocks: list[Block], sigs: list[BlockSig], exact: dict[int, int], config: Config
+    doc_id: str,
+    blocks: list[Block],
+    sigs: list[BlockSig],
+    exact: dict[int, int],
+    config: Config,
+    gone: frozenset[int] = frozenset(),
 ) -> list[Finding]:
     """Blocks that nearly repeat, or are contained in, a more complete block of the same document.
 
-    The more complete block (more shingles; the first on ties) is kept.
+    The more complete block (more shingles; the first on ties) is kept. Blocks
+    in `gone` go for another reason (chrome): nothing is a repeat of them, as
+    nothing is on the cleaned text, but they may still repeat a kept block.
     """
     eligible = [
         b.index for b in blocks if b.index not in exact and sigs[b.index].n_words >= config.min_near_words
@@ -117,7 +124,8 @@ def near_repeats(
             ((score, -big, how) for big, score, how in partners.get(i, ()) if big in kept), default=None
         )
         if best is None:
-            kept.add(i)
+            if i not in gone:
+                kept.add(i)
             continue
         score, neg_big, how = best
         big = blocks[-neg_big]
