@@ -65,7 +65,7 @@ def clean_document(
     sigs = clock("sign", sign_blocks, blocks, config.shingle_size)
     findings = clock("detect", detect, doc.id, blocks, sigs, config)
     if corpus is not None:
-        findings += clock("detect", corpus.template_findings, source_of(doc), blocks, config)
+        findings += clock("detect", corpus.template_findings, source_of(doc), [s.norm for s in sigs], config)
     chosen = clock("decide", decide, findings, config)
     keep = kept_lines(len(lines), [not line.strip() for line in lines], blocks, set(chosen))
     removals = [

@@ -33,32 +33,89 @@ def text_hash(normalized: str) -> int:
     return xxhash.xxh3_64_intdigest(normalized.encode("utf-8"))
 
 
+_M64 = np.uint64(0x9E3779B97F4A7C15)
+_MASK = (1 << 64) - 1
+
+
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> np.uint64(33))
+        h = h * np.uint64(0xFF51AFD7ED558CCD)
+        h = h ^ (h >> np.uint64(33))
+        h = h * np.uint64(0xC4CEB9FE1A85EC53)
+        return h ^ (h >> np.uint64(33))
+
+
+def token_hashes(tokens: list[str]) -> np.ndarray:
+    """64-bit xxh3 hash of every token."""
+    h = xxhash.xxh3_64_intdigest
+    return np.fromiter((h(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens))
+
+
+def combine(th: np.ndarray, k: int) -> np.ndarray:
+    """64-bit hashes of the k-token shingles from token hashes (fewer than k tokens: one shingle of them all).
+
+    A shingle's hash is built from its tokens' hashes in numpy rather than by
+    hashing the joined text, so a document costs one hash call per word, not
+    one string join and hash per shingle. `shingle_hash` is the same function
+    on a shingle's text.
+    """
+    if not len(th):
+        return np.empty(0, dtype=np.uint64)
+    k = min(k, len(th))
+    n = len(th) - k + 1
+    acc = th[:n].copy()
+    with np.errstate(over="ignore"):
+        for j in range(1, k):
+            acc = (acc * _M64) ^ th[j : j + n]
+    return _fmix64(acc)
+
+
+def shingle_hash(shingle: bytes) -> int:
+    """The 64-bit hash `combine` gives a shingle, from its text (words separated by single spaces)."""
+    acc = 0
+    for i, word in enumerate(shingle.split(b" ")):
+        h = xxhash.xxh3_64_intdigest(word)
+        acc = h if i == 0 else ((acc * 0x9E3779B97F4A7C15) & _MASK) ^ h
+    return int(_fmix64(np.array([acc], dtype=np.uint64))[0])
+
+
+def shingle_base_hash(shingle: bytes) -> int:
+    """The 32-bit base hash a document MinHash gives a shingle (pass as datasketch's `hashfunc`)."""
+    return shingle_hash(shingle) >> 32
+
+
 def shingle_hashes(tokens: list[str], k: int) -> np.ndarray:
     """Sorted distinct 64-bit hashes of the k-word shingles (a text shorter than k is one shingle)."""
-    if not tokens:
-        return np.empty(0, dtype=np.uint64)
-    if len(tokens) < k:
-        grams = [" ".join(tokens)]
-    else:
-        grams = [" ".join(tokens[i : i + k]) for i in range(len(tokens) - k + 1)]
-    return np.unique(np.fromiter((xxhash.xxh3_64_intdigest(g.encode("utf-8")) for g in grams), dtype=np.uint64, count=len(grams)))
+    return np.unique(combine(token_hashes(tokens), k))
 
 
 class BlockSig:
-    """Per-block signature used by the within-document detectors."""
+    """Per-block signature used by the within-document detectors (and its normalized text, for corpus lookups)."""
 
-    __slots__ = ("hash", "n_words", "shingles")
+    __slots__ = ("hash", "n_words", "shingles", "norm")
 
-    def __init__(self, text: str, k: int):
-        tokens = words(text)
-        self.hash = text_hash(" ".join(tokens))
+    def __init__(self, text: str, k: int, norm: str | None = None, shingles: np.ndarray | None = None):
+        self.norm = normalize(text) if norm is None else norm
+        tokens = self.norm.split() if self.norm else []
+        self.hash = text_hash(self.norm)
         self.n_words = len(tokens)
-        self.shingles = shingle_hashes(tokens, k)
+        self.shingles = shingle_hashes(tokens, k) if shingles is None else shingles
 
 
 def sign_blocks(blocks, k: int) -> list[BlockSig]:
-    """Signatures of every block of a document."""
-    return [BlockSig(b.text, k) for b in blocks]
+    """Signatures of every block of a document (all its words hashed in one step)."""
+    norms = [normalize(b.text) for b in blocks]
+    token_lists = [n.split() if n else [] for n in norms]
+    th = token_hashes([t for tokens in token_lists for t in tokens])
+    sigs = []
+    start = 0
+    for b, norm, tokens in zip(blocks, norms, token_lists):
+        n = len(tokens)
+        part = th[start : start + n]
+        start += n
+        sigs.append(BlockSig(b.text, k, norm, np.unique(combine(part, k))))
+    return sigs
 
 
 # --- corpus signatures -------------------------------------------------------------------------
@@ -92,11 +149,12 @@ def shingles(tokens: list[str], k: int) -> list[bytes]:
 class MinHasher:
     """MinHash in numpy, equal value for value to datasketch's.
 
-    `signature(shingles)` equals ``datasketch.MinHash(num_perm, seed,
+    ``signature(hashes(shingles))`` equals ``datasketch.MinHash(num_perm, seed,
     hashfunc=xxhash.xxh32_intdigest)`` after ``update_batch(shingles)`` (the
-    default affine32 scheme), so a signature can be wrapped as a `LeanMinHash`
-    and mixed with datasketch's own; computing it here saves the per-object
-    overhead when millions are made.
+    default affine32 scheme), and ``signature(token_base_hashes(tokens, k))``
+    equals it with ``hashfunc=shingle_base_hash``; so a signature can be wrapped
+    as a `LeanMinHash` and mixed with datasketch's own. Computing it here saves
+    the per-object overhead when millions are made.
     """
 
     def __init__(self, num_perm: int, seed: int):
@@ -109,6 +167,10 @@ class MinHasher:
         """Distinct 32-bit base hashes (xxh32) of shingles."""
         h = xxhash.xxh32_intdigest
         return np.unique(np.fromiter((h(s) for s in shingles), dtype=np.uint32, count=len(shingles)))
+
+    def token_base_hashes(self, tokens: list[str], k: int) -> np.ndarray:
+        """Distinct 32-bit base hashes of a token list's k-word shingles (`shingle_base_hash` of each)."""
+        return np.unique((combine(token_hashes(tokens), k) >> np.uint64(32)).astype(np.uint32))
 
     def signature(self, hashes: np.ndarray) -> np.ndarray:
         """The num_perm minimum permuted hashes of a set of base hashes (all 2**32-1 when empty)."""
@@ -160,34 +222,37 @@ def short_block_keys(
     keys: list[int] = []
     owner: list[int] = []
     kind: list[int] = []
-    grams: list[bytes] = []
-    gram_owner: list[int] = []
+    band_tokens: list[str] = []
+    band_blocks: list[tuple[int, int]] = []
     h64 = xxhash.xxh3_64_intdigest
     for i, norm in enumerate(norms):
         if not norm:
             continue
-        tokens = norm.split()
-        if len(tokens) > max_words:
+        n = norm.count(" ") + 1
+        if n > max_words:
             continue
         keys.append(h64(norm.encode("utf-8")) ^ _SALT_EXACT)
         keys.append(h64(fold_digits(norm).encode("utf-8")) ^ _SALT_SHAPE)
         owner += (i, i)
         kind += (0, 1)
-        if len(tokens) >= min_band_words:
-            g = shingles(tokens, 2)
-            grams.extend(g)
-            gram_owner.extend([i] * len(g))
-    if grams:
-        h32 = xxhash.xxh32_intdigest
-        base = np.fromiter((h32(g) for g in grams), dtype=np.uint32, count=len(grams))
-        go = np.array(gram_owner, dtype=np.int64)
-        starts = np.flatnonzero(np.concatenate(([True], go[1:] != go[:-1])))
+        if n >= min_band_words:
+            band_blocks.append((i, n))
+            band_tokens.extend(norm.split())
+    if band_blocks:
+        th = token_hashes(band_tokens)
+        pairs = combine(th, 2)  # word pairs, across block ends too: those are cut out below
+        base = (pairs >> np.uint64(32)).astype(np.uint32)
+        lengths = np.array([n for _, n in band_blocks])
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        keep = np.ones(len(base), dtype=bool)
+        keep[(starts + lengths - 1)[:-1]] = False  # the pair made of one block's last word and the next's first
+        base = base[keep]
         with np.errstate(over="ignore"):
             permuted = _fmix32(base)[:, None] * hasher.a + hasher.b
         # A repeated pair in a block does not change its minimum: no need to make the pairs distinct.
-        sigs = np.minimum.reduceat(permuted, starts, axis=0)
+        sigs = np.minimum.reduceat(permuted, starts - np.arange(len(band_blocks)), axis=0)
         bk = band_keys(sigs, rows)
         keys.extend(bk.ravel().tolist())
-        owner.extend(np.repeat(go[starts], bk.shape[1]).tolist())
+        owner.extend(np.repeat([i for i, _ in band_blocks], bk.shape[1]).tolist())
         kind.extend([2] * bk.size)
     return (np.array(keys, dtype=np.uint64), np.array(owner, dtype=np.int32), np.array(kind, dtype=np.uint8))

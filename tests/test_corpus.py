@@ -19,7 +19,7 @@ import xxhash
 import dedupe
 from dedupe.config import Config
 from dedupe.detect.corpus import similarity
-from dedupe.sign import MinHasher, shingles
+from dedupe.sign import MinHasher, shingle_base_hash, shingles
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -81,6 +81,11 @@ def test_minhash_equals_datasketch_value_for_value():
     ours = hasher.signature(hasher.hashes(grams))
     assert np.array_equal(ours, theirs.hashvalues)
     assert hasher.lean(ours).jaccard(datasketch.LeanMinHash(theirs)) == 1.0
+    # Documents are signed from token hashes; the values are datasketch's with shingle_base_hash as its hashfunc.
+    tokens = "the quick brown fox jumps over the lazy dog and runs far away".split()
+    theirs = datasketch.MinHash(num_perm=128, seed=1, hashfunc=shingle_base_hash)
+    theirs.update_batch(grams)
+    assert np.array_equal(hasher.signature(hasher.token_base_hashes(tokens, 5)), theirs.hashvalues)
 
 
 # --- duplicate documents --------------------------------------------------------------------------

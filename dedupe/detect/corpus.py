@@ -40,7 +40,7 @@ import numpy as np
 
 from ..config import Config
 from ..records import Finding
-from ..sign import MinHasher, band_keys, normalize, shingles, short_block_keys
+from ..sign import MinHasher, band_keys, short_block_keys
 
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
 #: Pairs confirmed per numpy step: bounds the temporary (chunk x num_perm) comparison array.
@@ -146,13 +146,13 @@ class Corpus:
         return Duplicate(self.ids[j], int(self.n_lines[j]), float(self.dup_score[index]),
                          "containment" if self.dup_how[index] else "jaccard")
 
-    def template_findings(self, source: str, blocks, config: Config) -> list[Finding]:
-        """Corpus-repeat findings for the blocks of one document of `source`."""
+    def template_findings(self, source: str, norms: list[str], config: Config) -> list[Finding]:
+        """Corpus-repeat findings for the blocks (given by their normalized texts) of one document of `source`."""
         if not len(self.freq_keys) or source not in self.source_of:
             return []
         sid = self.source_of[source]
         total = max(int(self.source_docs[sid]), 1)
-        keys, owner, kind = short_block_keys([normalize(b.text) for b in blocks], self._hasher,
+        keys, owner, kind = short_block_keys(norms, self._hasher,
                                              config.block_band_rows, config.block_min_band_words,
                                              config.corpus_max_words)
         if not len(keys):
@@ -200,7 +200,7 @@ def sign_document(doc, blocks, norms: list[str], signed: list[bool], hasher: Min
                   block_hasher: MinHasher, config: Config) -> DocSig:
     """Pass 1's signature of one document: MinHash of the signed blocks' word shingles, short-block keys."""
     tokens = [t for norm, s in zip(norms, signed) if s for t in norm.split()]
-    hashes = hasher.hashes(shingles(tokens, config.doc_shingle_size))
+    hashes = hasher.token_base_hashes(tokens, config.doc_shingle_size)
     return DocSig(
         id=doc.id,
         source=source_of(doc),
