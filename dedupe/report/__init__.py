@@ -34,6 +34,9 @@ class RunReport:
         self.per_file: dict[str, dict] = {}
         self.notices: list[Notice] = []
         self.timings: Counter = Counter()
+        #: Duplicate-document clusters and the corpus step's figures, set by the pipeline.
+        self.clusters: list[dict] = []
+        self.corpus_stats: dict = {}
         self._diff = self._removals = None
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
@@ -108,6 +111,8 @@ class RunReport:
                 {"file": n.file, "message": n.message}
                 for n in sorted((n for n in self.notices if not n.failed), key=lambda n: (n.file, n.message))
             ],
+            "duplicate_clusters": self.clusters,
+            "corpus": self.corpus_stats,
             "timings": {k: round(v, 3) for k, v in sorted(self.timings.items())},
             "config": config.to_json(),
             "exit_status": self.exit_code,
