@@ -203,22 +203,35 @@ def clean(
     dry_run: bool = False,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
 ) -> RunReport:
     """Clean every document under src into dst and write the report; returns the run's report.
 
     Raises UsageError or ConfigError before anything is written; a file that
     cannot be read is skipped, named in the report, and the run goes on.
+    With `scheduler` ('local', or a Dask scheduler's tcp://HOST:PORT) the batches
+    run as Dask tasks (`dedupe.engine`); EngineError if the cluster cannot finish,
+    and then OUT holds nothing from this run.
     """
     config = config or Config()
     src, dst = Path(src), Path(dst)
     report_dir = Path(report) if report is not None else dst / REPORT_DIRNAME
     check_paths(src, dst, report_dir, force)
-    if force:
-        _remove_previous_output(dst, report_dir)
-    run = RunReport(report_dir)
+    jobs = config.jobs or os.cpu_count() or 1
+    engine = _open_engine(scheduler, jobs, src) if scheduler else None
+    # Workers on other machines do not share this process's working directory: give them absolute paths.
+    where = src.resolve() if engine is not None else src
+    try:
+        if force:
+            _remove_previous_output(dst, report_dir)
+        run = RunReport(report_dir)
+    except BaseException:
+        if engine is not None:
+            engine.close()
+        raise
     started = time.perf_counter()
     written: list[str] = []
-    jobs = config.jobs or os.cpu_count() or 1
+    run.engine = engine.describe() if engine is not None else {"name": "local", "workers": jobs}
     try:
         files: list[str] = []
         for item in list_inputs(src, config):
@@ -232,8 +245,8 @@ def clean(
         # Pass 1: signatures.
         table = SigTable(config.num_perm)
         spans: list[tuple[str, int, int]] = []
-        state = {"src": src, "dst": dst, "config": config, "hashers": hashers}
-        for out, timings in _run(_sign_batch, _batches(files), state, jobs):
+        state = {"src": where, "dst": dst, "config": config, "hashers": hashers}
+        for out, timings in _map(engine, _sign_batch, _batches(files), state, jobs, "sign"):
             run.timings.update(timings)
             for rel, sigs, failure in out:
                 if failure is not None:
@@ -253,9 +266,10 @@ def clean(
         run.clusters = corpus.clusters
         run.corpus_stats = corpus.stats
         # Pass 2: clean and write.
-        state = {"src": src, "dst": dst, "config": config, "corpus": corpus, "dry_run": dry_run}
+        out_dir = engine.staging(dst) if engine is not None and not dry_run else dst
+        state = {"src": where, "dst": out_dir, "config": config, "corpus": corpus, "dry_run": dry_run}
         done = 2 * len(files) - len(spans)  # files that failed in pass 1 are not read again
-        for out, timings in _run(_clean_batch, _batches(spans), state, jobs):
+        for out, timings in _map(engine, _clean_batch, _batches(spans), state, jobs, "clean"):
             run.timings.update(timings)
             for rel, results, notices, was_written in out:
                 for n in notices:
@@ -268,6 +282,8 @@ def clean(
             done += len(out)
             if progress:
                 progress(done, total)
+        if engine is not None and not dry_run:
+            engine.commit(written)
         run.timings["total"] = time.perf_counter() - started
         if not dry_run:
             marker = {"tool": "dedupe", "version": __version__, "files": sorted(written)}
@@ -275,8 +291,33 @@ def clean(
         run.finish(run.summary(config, __version__, src, dst, dry_run))
     except BaseException:
         run.abort()
+        if engine is not None:
+            engine.discard()
         raise
+    finally:
+        if engine is not None:
+            engine.close()
     return run
+
+
+def _open_engine(scheduler: str, jobs: int, src: Path):
+    """The Dask engine for `scheduler`, once it has checked that its workers can read src."""
+    from .engine import open_engine
+
+    engine = open_engine(scheduler, jobs)
+    try:
+        engine.check_paths(src.resolve())
+    except BaseException:
+        engine.close()
+        raise
+    return engine
+
+
+def _map(engine, fn, batches: list, state: dict, jobs: int, stage: str) -> Iterator:
+    """fn over batches, results in order: on the engine if there is one, else here or in the local pool."""
+    if engine is None:
+        return _run(fn, batches, state, jobs)
+    return engine.map(fn, batches, state, stage)
 
 
 def _batches(items: list) -> list[list]:

@@ -37,6 +37,8 @@ class RunReport:
         #: Duplicate-document clusters and the corpus step's figures, set by the pipeline.
         self.clusters: list[dict] = []
         self.corpus_stats: dict = {}
+        #: Which engine ran the batches and with how many workers (set by the pipeline).
+        self.engine: dict = {}
         self._diff = self._removals = None
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
@@ -115,6 +117,7 @@ class RunReport:
             "corpus": self.corpus_stats,
             "timings": {k: round(v, 3) for k, v in sorted(self.timings.items())},
             "config": config.to_json(),
+            "engine": self.engine,
             "exit_status": self.exit_code,
         }
 
