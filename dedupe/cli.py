@@ -10,6 +10,7 @@ import click
 
 from . import __version__
 from .config import CATEGORIES, Config
+from .engine import EngineError
 from .errors import ConfigError, UsageError
 from .pipeline import clean as run_clean
 
@@ -84,9 +85,12 @@ def main():
               help="HTML: trafilatura's extraction preference (default: balanced).")
 @click.option("--html-comments/--no-html-comments", default=None,
               help="HTML: keep the page's comment section in the extracted text (default: no).")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT|local",
+              help="Run on a Dask cluster: a scheduler's address, or 'local' for a LocalCluster of --jobs workers. "
+                   "IN and OUT must be on a filesystem every worker shares. Needs: pip install 'dedupe[dask]'.")
 @_tunable_options
 def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet,
-          include, exclude, text_field, id_field, html_favor, html_comments, **tunables):
+          include, exclude, text_field, id_field, html_favor, html_comments, scheduler, **tunables):
     """Clean every document under SRC into DST and write a report.
 
     DST mirrors SRC: same relative paths, kept lines byte-for-byte. The report
@@ -106,6 +110,7 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
       dedupe clean corpus/ out/ --skip chrome:credits --near-threshold 0.9
       dedupe clean corpus/ out/ --dry-run --report review/
       dedupe clean crawl/ out/ --include '*.jsonl.gz' --text-field content --id-field id
+      dedupe clean /shared/corpus/ /shared/out/ --scheduler tcp://10.0.0.5:8786
     """
     try:
         config = Config.from_file(config_file) if config_file else Config()
@@ -121,10 +126,17 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
         changes.update({k: v for k, v in formats.items() if v not in (None, ())})
         config = config.replace(**changes)
         bar = _LazyBar(quiet)
-        run = run_clean(src, dst, config, report=report, dry_run=dry_run, force=force, progress=bar.update)
-        bar.close()
+        try:
+            run = run_clean(src, dst, config, report=report, dry_run=dry_run, force=force, progress=bar.update,
+                            scheduler=scheduler)
+        finally:
+            bar.close()
     except (ConfigError, UsageError) as e:
         raise click.UsageError(str(e)) from None
+    except EngineError as e:
+        # Exit 2, as for a usage error: the run did not complete and nothing was written.
+        click.secho(f"error: {e}", fg="red", err=True)
+        sys.exit(2)
     for n in run.failed:
         click.secho(f"error: {n.file}: {n.message}", fg="red", err=True)
     if not quiet:

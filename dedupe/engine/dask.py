@@ -15,8 +15,8 @@ deleted: OUT receives cleaned copies, marker and report only once every task
 has succeeded.
 
 Inputs and outputs must be on a filesystem every worker sees at the same path
-(NFS, Lustre, a bucket mounted with s3fs/gcsfuse...). `file://` URLs are taken
-as local paths.
+(NFS, Lustre, a bucket mounted with s3fs/gcsfuse...); the engine checks that
+every worker sees IN and OUT before it starts.
 """
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ class DaskEngine:
         if scheduler == "local":
             n = jobs or os.cpu_count() or 1
             # One thread per worker: the stages are Python code holding the GIL, and processes are what scale.
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0")
             return cls(Client(cluster, set_as_default=False), "local", cluster)
         if "://" not in scheduler:
             raise UsageError(f"--scheduler {scheduler!r} is not a scheduler address: use tcp://HOST:PORT, or local")
