@@ -295,6 +295,7 @@ def tree(folder: Path) -> dict[str, bytes]:
                 summary["input"].pop("folder")
                 summary["output"].pop("folder")
                 summary["config"].pop("jobs")  # the one setting that differs between the runs
+                summary.pop("engine")  # ...and so the engine's worker count
                 data = json.dumps(summary, sort_keys=True).encode()
             out[p.relative_to(folder).as_posix()] = data
     return out
