@@ -16,8 +16,16 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+#: ASCII letters and digits kept (upper case folded), every other byte a separator: the ASCII fast path.
+_ASCII_FOLD = bytes(
+    (c + 32 if 65 <= c <= 90 else c) if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256)
+)
+
+
 def normalize(text: str) -> str:
     """Casefolded words of a text joined by single spaces (punctuation and symbols dropped)."""
+    if text.isascii():  # NFKC and casefold change nothing but case in ASCII: bytes.translate does it all
+        return " ".join(text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split())
     text = unicodedata.normalize("NFKC", text).casefold()
     return _NON_WORD.sub(" ", text).strip()
 
@@ -46,10 +54,47 @@ def _fmix64(h: np.ndarray) -> np.ndarray:
         return h ^ (h >> np.uint64(33))
 
 
-def token_hashes(tokens: list[str]) -> np.ndarray:
-    """64-bit xxh3 hash of every token."""
-    h = xxhash.xxh3_64_intdigest
-    return np.fromiter((h(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens))
+_P = 0x100000001B3  # odd, so invertible modulo 2**64
+_P_INV = pow(_P, -1, 1 << 64)
+
+
+def token_hashes(text: str) -> np.ndarray:
+    """64-bit hash of every word of a normalized text (words separated by single spaces), in one numpy pass.
+
+    A word's hash is fmix64 of the polynomial sum of its UTF-8 bytes (plus
+    one), in powers of an odd constant, modulo 2**64: prefix sums give every
+    word's sum at once. `token_hash` is the same function on one word.
+    """
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    if not len(data):
+        return np.empty(0, dtype=np.uint64)
+    n = len(data)
+    space = data == 32
+    starts = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
+    ends = np.flatnonzero(~space & np.concatenate((space[1:], [True]))) + 1
+    with np.errstate(over="ignore"):
+        powers = np.empty(n + 1, dtype=np.uint64)
+        powers[0] = 1
+        powers[1:] = np.uint64(_P)
+        powers = np.cumprod(powers)  # P**i, wrapping modulo 2**64
+        inverse = np.empty(n + 1, dtype=np.uint64)
+        inverse[0] = 1
+        inverse[1:] = np.uint64(_P_INV)
+        inverse = np.cumprod(inverse)
+        prefix = np.zeros(n + 1, dtype=np.uint64)
+        np.cumsum((data.astype(np.uint64) + np.uint64(1)) * powers[:n], out=prefix[1:])
+        h = (prefix[ends] - prefix[starts]) * inverse[starts]
+        h ^= (ends - starts).astype(np.uint64) << np.uint64(56)
+    return _fmix64(h)
+
+
+def token_hash(word: bytes) -> int:
+    """The hash `token_hashes` gives one word."""
+    acc = 0
+    for j, c in enumerate(word):
+        acc = (acc + (c + 1) * pow(_P, j, 1 << 64)) & _MASK
+    acc ^= (len(word) << 56) & _MASK
+    return int(_fmix64(np.array([acc], dtype=np.uint64))[0])
 
 
 def combine(th: np.ndarray, k: int) -> np.ndarray:
@@ -75,7 +120,7 @@ def shingle_hash(shingle: bytes) -> int:
     """The 64-bit hash `combine` gives a shingle, from its text (words separated by single spaces)."""
     acc = 0
     for i, word in enumerate(shingle.split(b" ")):
-        h = xxhash.xxh3_64_intdigest(word)
+        h = token_hash(word)
         acc = h if i == 0 else ((acc * 0x9E3779B97F4A7C15) & _MASK) ^ h
     return int(_fmix64(np.array([acc], dtype=np.uint64))[0])
 
@@ -87,7 +132,7 @@ def shingle_base_hash(shingle: bytes) -> int:
 
 def shingle_hashes(tokens: list[str], k: int) -> np.ndarray:
     """Sorted distinct 64-bit hashes of the k-word shingles (a text shorter than k is one shingle)."""
-    return np.unique(combine(token_hashes(tokens), k))
+    return np.unique(combine(token_hashes(" ".join(tokens)), k))
 
 
 class BlockSig:
@@ -104,18 +149,37 @@ class BlockSig:
 
 
 def sign_blocks(blocks, k: int) -> list[BlockSig]:
-    """Signatures of every block of a document (all its words hashed in one step)."""
+    """Signatures of every block of a document.
+
+    All words of the document are hashed in one step, its shingles combined in
+    one numpy pass, and made distinct per block with one sort: per-block numpy
+    calls would cost more than the hashing itself on a page of short blocks.
+    """
     norms = [normalize(b.text) for b in blocks]
     token_lists = [n.split() if n else [] for n in norms]
-    th = token_hashes([t for tokens in token_lists for t in tokens])
-    sigs = []
-    start = 0
-    for b, norm, tokens in zip(blocks, norms, token_lists):
-        n = len(tokens)
-        part = th[start : start + n]
-        start += n
-        sigs.append(BlockSig(b.text, k, norm, np.unique(combine(part, k))))
-    return sigs
+    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+    th = token_hashes(" ".join(n for n in norms if n))
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
+    full = combine(th, k) if len(th) >= k else np.empty(0, dtype=np.uint64)
+    # Shingle i starts at token i; it belongs to a block if its k tokens all do.
+    counts = np.maximum(lengths - k + 1, 0)
+    short = np.flatnonzero((lengths > 0) & (lengths < k))
+    owner = np.repeat(np.arange(len(lengths)), counts)
+    pos = np.repeat(starts, counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+    hashes = full[pos] if len(pos) else np.empty(0, dtype=np.uint64)
+    if len(short):  # a block shorter than k is one shingle of all its words
+        extra = np.array([combine(th[starts[i] : starts[i] + lengths[i]], k)[0] for i in short], dtype=np.uint64)
+        hashes, owner = np.concatenate([hashes, extra]), np.concatenate([owner, short])
+    order = np.lexsort((hashes, owner))
+    hashes, owner = hashes[order], owner[order]
+    distinct = np.ones(len(hashes), dtype=bool)
+    distinct[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])
+    hashes, owner = hashes[distinct], owner[distinct]
+    bounds = np.searchsorted(owner, np.arange(len(blocks) + 1)).tolist()
+    return [
+        BlockSig(b.text, k, norm, hashes[bounds[i] : bounds[i + 1]])
+        for i, (b, norm) in enumerate(zip(blocks, norms))
+    ]
 
 
 # --- corpus signatures -------------------------------------------------------------------------
@@ -168,9 +232,9 @@ class MinHasher:
         h = xxhash.xxh32_intdigest
         return np.unique(np.fromiter((h(s) for s in shingles), dtype=np.uint32, count=len(shingles)))
 
-    def token_base_hashes(self, tokens: list[str], k: int) -> np.ndarray:
-        """Distinct 32-bit base hashes of a token list's k-word shingles (`shingle_base_hash` of each)."""
-        return np.unique((combine(token_hashes(tokens), k) >> np.uint64(32)).astype(np.uint32))
+    def token_base_hashes(self, text: str, k: int) -> np.ndarray:
+        """Distinct 32-bit base hashes of the k-word shingles of a normalized text (`shingle_base_hash` of each)."""
+        return np.unique((combine(token_hashes(text), k) >> np.uint64(32)).astype(np.uint32))
 
     def signature(self, hashes: np.ndarray) -> np.ndarray:
         """The num_perm minimum permuted hashes of a set of base hashes (all 2**32-1 when empty)."""
@@ -222,7 +286,7 @@ def short_block_keys(
     keys: list[int] = []
     owner: list[int] = []
     kind: list[int] = []
-    band_tokens: list[str] = []
+    band_texts: list[str] = []
     band_blocks: list[tuple[int, int]] = []
     h64 = xxhash.xxh3_64_intdigest
     for i, norm in enumerate(norms):
@@ -237,9 +301,9 @@ def short_block_keys(
         kind += (0, 1)
         if n >= min_band_words:
             band_blocks.append((i, n))
-            band_tokens.extend(norm.split())
+            band_texts.append(norm)
     if band_blocks:
-        th = token_hashes(band_tokens)
+        th = token_hashes(" ".join(band_texts))
         pairs = combine(th, 2)  # word pairs, across block ends too: those are cut out below
         base = (pairs >> np.uint64(32)).astype(np.uint32)
         lengths = np.array([n for _, n in band_blocks])

@@ -85,7 +85,7 @@ def test_minhash_equals_datasketch_value_for_value():
     tokens = "the quick brown fox jumps over the lazy dog and runs far away".split()
     theirs = datasketch.MinHash(num_perm=128, seed=1, hashfunc=shingle_base_hash)
     theirs.update_batch(grams)
-    assert np.array_equal(hasher.signature(hasher.token_base_hashes(tokens, 5)), theirs.hashvalues)
+    assert np.array_equal(hasher.signature(hasher.token_base_hashes(" ".join(tokens), 5)), theirs.hashvalues)
 
 
 # --- duplicate documents --------------------------------------------------------------------------

@@ -199,13 +199,13 @@ def source_of(doc) -> str:
 def sign_document(doc, blocks, norms: list[str], signed: list[bool], hasher: MinHasher,
                   block_hasher: MinHasher, config: Config) -> DocSig:
     """Pass 1's signature of one document: MinHash of the signed blocks' word shingles, short-block keys."""
-    tokens = [t for norm, s in zip(norms, signed) if s for t in norm.split()]
-    hashes = hasher.token_base_hashes(tokens, config.doc_shingle_size)
+    body = " ".join(norm for norm, s in zip(norms, signed) if s and norm)
+    hashes = hasher.token_base_hashes(body, config.doc_shingle_size)
     return DocSig(
         id=doc.id,
         source=source_of(doc),
         n_lines=doc.text.count("\n") + (0 if doc.text.endswith("\n") or not doc.text else 1),
-        size=len(tokens),
+        size=body.count(" ") + 1 if body else 0,
         n_shingles=len(hashes),
         signature=hasher.signature(hashes),
         keys=np.unique(short_block_keys(norms, block_hasher, config.block_band_rows, config.block_min_band_words,
