@@ -9,6 +9,7 @@ corpus step has duplicates and template text to agree on.
 """
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import json
 import os
@@ -28,6 +29,11 @@ from dedupe.config import Config  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
+PROSE = (
+    "The river rose three metres overnight and flooded the lower town, officials said on Monday morning.",
+    "Hundreds of residents were moved to the school gym, where volunteers served soup until late in the evening.",
+    "Engineers will inspect the old stone bridge on Tuesday before any traffic is allowed to cross it again.",
+)
 
 
 class KillOnce(WorkerPlugin):
@@ -66,6 +72,15 @@ def corpus(tmp_path_factory) -> Path:
     spec.loader.exec_module(make_corpus)
     assert make_corpus.main([str(root), "--docs", "300", "--seed", "11"]) == 0
     shutil.copytree(SAMPLES, root / "samples")
+    # Other formats: an HTML page (its cleaned copy is renamed .txt) and gzipped JSONL (one document a line).
+    body = "".join(f"<p>{p}</p>" for p in PROSE)
+    (root / "web").mkdir()
+    (root / "web" / "flood.html").write_text(
+        f"<html><head><title>Flood</title></head><body><nav>Home | News</nav><article>{body}</article>"
+        f"<footer>&copy; 2024 Example Media. All rights reserved.</footer></body></html>", encoding="utf-8")
+    records = [{"id": f"r{i}", "text": "\n".join(PROSE[i:] + ("Share on Facebook",)), "n": i} for i in range(3)]
+    with gzip.open(root / "web" / "records.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(r) + "\n" for r in records)
     return root
 
 
@@ -109,6 +124,7 @@ def test_the_corpus_gives_the_corpus_step_something_to_agree_on(local_run):
     assert summary["removed"]["documents"] >= 20
     assert summary["removed"]["by_category"]["corpus-repeat"]["count"] >= 100
     assert engine_of(local_run) == {"name": "local", "workers": 1}
+    assert (local_run / "web" / "flood.txt").is_file() and (local_run / "web" / "records.jsonl.gz").is_file()
 
 
 def test_two_dask_workers_write_the_local_output_and_report_byte_for_byte(corpus, local_run, cluster, tmp_path):
