@@ -29,7 +29,7 @@ import warnings
 from pathlib import Path
 from typing import Callable, Iterator
 
-from distributed import Client, LocalCluster, as_completed
+from distributed import Client, LocalCluster, as_completed, wait
 
 from ..errors import UsageError
 from . import EngineError
@@ -124,6 +124,12 @@ class DaskEngine:
             # The state rides in the graph on purpose (see the module docstring); Dask warns about its size.
             warnings.filterwarnings("ignore", message=".*Large object.*")
             shared = self.client.submit(_state, state, key=f"dedupe-{self.run_id}-{stage}-state", pure=False)
+        # Every worker gets a copy first: otherwise the scheduler keeps the batches where the state is (data
+        # locality) and the other workers wait for work stealing. Pass 1 ran on one worker of two without this.
+        wait(shared)
+        self.client.replicate([shared])
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*Large object.*")
             keys = [f"dedupe-{self.run_id}-{stage}-{i}" for i in range(len(batches))]
             futures = self.client.map(_run_batch, [fn] * len(batches), batches, [shared] * len(batches),
                                       key=keys, retries=RETRIES, pure=False)
