@@ -24,12 +24,13 @@ import logging
 import os
 import shutil
 import threading
+import time
 import uuid
 import warnings
 from pathlib import Path
 from typing import Callable, Iterator
 
-from distributed import Client, LocalCluster, as_completed, wait
+from distributed import Client, LocalCluster, as_completed
 
 from ..errors import UsageError
 from . import EngineError
@@ -42,6 +43,8 @@ RETRIES = 2
 CONNECT_TIMEOUT = "20s"
 WORKER_TIMEOUT = 120
 STAGING = ".dedupe-staging"
+#: After a failure, how long to wait for the run's batches still running elsewhere before deleting the staging.
+DRAIN_TIMEOUT = 120
 
 # The pipeline's worker functions read their per-run state from a module global (that is how the process
 # pool hands it over); a worker with several threads must not switch it under a running batch.
@@ -126,8 +129,7 @@ class DaskEngine:
             shared = self.client.submit(_state, state, key=f"dedupe-{self.run_id}-{stage}-state", pure=False)
         # Every worker gets a copy first: otherwise the scheduler keeps the batches where the state is (data
         # locality) and the other workers wait for work stealing. Pass 1 ran on one worker of two without this.
-        wait(shared)
-        self.client.replicate([shared])
+        self.client.replicate([shared])  # waits for the state task first
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*Large object.*")
             keys = [f"dedupe-{self.run_id}-{stage}-{i}" for i in range(len(batches))]
@@ -173,10 +175,26 @@ class DaskEngine:
         self.discard()
 
     def discard(self) -> None:
-        """Delete the staging folder (a killed worker may have left a temporary file there too)."""
-        if self._stage is not None:
-            shutil.rmtree(self._stage, ignore_errors=True)
-            self._stage = None
+        """Delete the staging folder (a killed worker may have left a temporary file there too).
+
+        Cancelling a task does not stop it where it already runs: wait for this
+        run's running batches to end first, or they would write into the folder
+        again after it is gone.
+        """
+        if self._stage is None:
+            return
+        prefix = f"dedupe-{self.run_id}-"
+        deadline = time.monotonic() + DRAIN_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                running = [k for keys in self.client.run(_executing, on_error="ignore").values() for k in keys if k.startswith(prefix)]
+            except OSError:
+                break  # the scheduler is gone: so are its tasks
+            if not running:
+                break
+            time.sleep(0.2)
+        shutil.rmtree(self._stage, ignore_errors=True)
+        self._stage = None
 
     def describe(self) -> dict:
         """summary.json's engine entry: which engine, where, how many workers."""
@@ -187,6 +205,11 @@ class DaskEngine:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def _executing(dask_worker=None) -> list[str]:
+    """Keys of the tasks a worker is running now (the scheduler forgets a cancelled task before it ends)."""
+    return [str(ts.key) for ts in dask_worker.state.executing]
 
 
 def _sees_all(folders: list[str]) -> list[bool]:
