@@ -3,6 +3,7 @@
     python benchmarks/make_corpus.py /tmp/c20k --docs 20000
     python benchmarks/dask_bench.py /tmp/c20k --workers 1 2          # full clean, per worker count
     python benchmarks/dask_bench.py /tmp/c1m --workers 2 --pass1     # pass 1 + corpus step only
+    python benchmarks/dask_bench.py /tmp/c1m --workers 2 --pass1 --include '000*.txt'   # its first 100k
 
 Each measurement runs in a fresh process (the driver) against a real
 cluster started for it: `dask scheduler` and `dask worker --nworkers N
@@ -17,7 +18,10 @@ client's alone, as on a real cluster. Figures:
   removals and diff the driver writes into the report); pickled sizes, which
   is what Dask sends for these objects;
 - the driver's peak RSS, and its RSS before the run (interpreter, dedupe,
-  distributed), so the difference is what the run itself holds.
+  distributed), so the difference is what the run itself holds;
+- documents per worker CPU second and the load average: on a shared machine
+  the wall-clock ratio between worker counts says little when other
+  processes hold the cores; CPU time per document does not depend on them.
 
 `--pass1` stops after the corpus step: it is the part of the run whose driver
 memory grows with the corpus (pass 2 streams the report to disk), and it lets
@@ -68,6 +72,19 @@ class Cluster:
             [bindir / "dask", "worker", "--scheduler-file", self.file, "--nworkers", str(workers), "--nthreads", "1",
              "--no-dashboard", "--memory-limit", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the worker processes (nannies and workers), user + system."""
+        import psutil
+
+        total = 0.0
+        for p in psutil.Process(self.procs[1].pid).children(recursive=True) + [psutil.Process(self.procs[1].pid)]:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
     def close(self):
         for p in reversed(self.procs):
             p.terminate()
@@ -104,35 +121,39 @@ def child(args) -> dict:
         base = max(base, rss_mb())
         shipped: Counter = Counter()
         measure_map(shipped)
+        config = Config(jobs=args.workers, include=tuple(args.include))
+        load, cpu0, driver0 = os.getloadavg()[0], cluster.cpu_seconds(), time.process_time()
         start = time.perf_counter()
         if args.pass1:
-            docs, extra = pass1(args.corpus, cluster.address, shipped)
+            docs, extra = pass1(args.corpus, cluster.address, shipped, config)
         else:
-            run = dedupe.clean(args.corpus, args.out, Config(jobs=args.workers), scheduler=cluster.address)
+            run = dedupe.clean(args.corpus, args.out, config, scheduler=cluster.address)
             docs, extra = run.documents, {"exit_status": run.exit_code}
         seconds = time.perf_counter() - start
+        worker_cpu, driver_cpu = cluster.cpu_seconds() - cpu0, time.process_time() - driver0
+        load = max(load, os.getloadavg()[0])
     finally:
         cluster.close()
         shutil.rmtree(work, ignore_errors=True)
     return {
         "workers": args.workers, "documents": docs, "seconds": round(seconds, 1),
-        "docs_per_s": round(docs / seconds, 1), "driver_rss_before_mb": round(base, 1),
+        "docs_per_s": round(docs / seconds, 1), "docs_per_worker_cpu_s": round(docs / max(worker_cpu, 1e-9), 1),
+        "worker_cpu_s": round(worker_cpu, 1), "driver_cpu_s": round(driver_cpu, 1), "load_avg_1min": round(load, 1),
+        "driver_rss_before_mb": round(base, 1),
         "driver_peak_mb": round(peak_mb(), 1),
         "bytes_per_doc": {k: round(v / max(docs, 1), 1) for k, v in sorted(shipped.items())},
         **extra,
     }
 
 
-def pass1(corpus: Path, address: str, shipped: Counter) -> tuple[int, dict]:
+def pass1(corpus: Path, address: str, shipped: Counter, config) -> tuple[int, dict]:
     """Pass 1 on the cluster and the corpus step on the driver, as `clean` runs them; no pass 2."""
-    from dedupe.config import Config
     from dedupe.detect.corpus import SigTable, build_corpus
     from dedupe.engine.dask import DaskEngine
     from dedupe.pipeline import _batches, _sign_batch
     from dedupe.read import list_inputs
     from dedupe.sign import MinHasher
 
-    config = Config()
     engine = DaskEngine.open(address, 0)
     try:
         files = [f for f in list_inputs(corpus, config) if isinstance(f, str)]
@@ -178,6 +199,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--include", action="append", default=[], metavar="GLOB",
+                    help="only these files of the corpus (as dedupe's --include), e.g. '000*.txt' for its first 100k")
     ap.add_argument("--pass1", action="store_true", help="pass 1 and the corpus step only (driver memory at scale)")
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "dedupe-dask-bench")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -195,6 +218,8 @@ def main(argv=None) -> int:
         cmd = [sys.executable, __file__, str(args.corpus), "--child", "--workers", str(n), "--out", str(out)]
         if args.pass1:
             cmd.append("--pass1")
+        for pattern in args.include:
+            cmd += ["--include", pattern]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode:
             sys.stderr.write(proc.stderr)
@@ -206,7 +231,8 @@ def main(argv=None) -> int:
         base = results[0]["docs_per_s"]
         for r in results:
             print(f"{r['workers']} worker(s): {r['docs_per_s']} docs/s ({r['docs_per_s'] / base:.2f}x), "
-                  f"driver peak {r['driver_peak_mb']} MB")
+                  f"{r['docs_per_worker_cpu_s']} docs per worker CPU second, driver peak {r['driver_peak_mb']} MB, "
+                  f"load average up to {r['load_avg_1min']} on {os.cpu_count()} cores")
     if not args.pass1 and len(outs) > 1:
         same = all(tree(o) == tree(outs[0]) for o in outs[1:])
         print("output and report byte-identical across worker counts:", same)
