@@ -102,7 +102,7 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, quiet
     of them may be gzip (.gz) or zstd (.zst) compressed.
 
     Exit status: 0 done; 1 done, but some inputs could not be read; 2 usage or
-    configuration error, nothing written.
+    configuration error, or a cluster that could not finish the run: nothing written.
 
     \b
     Examples:
