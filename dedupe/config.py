@@ -62,15 +62,15 @@ class Config:
     doc_shingle_size: int = _opt(5, "words per shingle for document signatures", 1, 20)
     doc_threshold: float = _opt(0.8, "Jaccard similarity at which two documents are duplicates", 0.3, 1.0)
     doc_containment: float = _opt(
-        0.9, "share of a shorter document's shingles found in a longer one for it to count as a truncated copy "
+        0.85, "share of a shorter document's shingles found in a longer one for it to count as a truncated copy "
         "(1.0: Jaccard only)", 0.5, 1.0
     )
     doc_size_ratio: float = _opt(
-        0.5, "a truncated copy must hold at least this share of the longer document's shingles "
+        0.4, "a truncated copy must hold at least this share of the longer document's shingles "
         "(a brief quoting an article is not a copy of it)", 0.1, 1.0
     )
     doc_band_rows: int = _opt(
-        4, "MinHash values per LSH band for documents (fewer rows: more candidate pairs, more recall)", 1, 64
+        3, "MinHash values per LSH band for documents (fewer rows: more candidate pairs, more recall)", 1, 64
     )
     doc_sign: str = _opt(
         "prose", "what a document signature covers: prose blocks (sentences, not menus or template lines), "
