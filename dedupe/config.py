@@ -81,6 +81,10 @@ class Config:
     corpus_max_words: int = _opt(
         30, "blocks with more words are never template text (template lines are short)", 1, 1000
     )
+    corpus_inline_share: float = _opt(
+        0.5, "a recurring block between two long paragraphs (inside the article) is template text only if at "
+        "least this share of its source's documents has it", 0.0, 1.0
+    )
     block_num_perm: int = _opt(8, "MinHash permutations of a short block, for near-variant template lines", 2, 64)
     block_band_rows: int = _opt(4, "MinHash values per band key of a short block", 1, 64)
     block_min_band_words: int = _opt(

@@ -296,9 +296,13 @@ def short_block_keys(
         if n > max_words:
             continue
         keys.append(h64(norm.encode("utf-8")) ^ _SALT_EXACT)
-        keys.append(h64(fold_digits(norm).encode("utf-8")) ^ _SALT_SHAPE)
-        owner += (i, i)
-        kind += (0, 1)
+        owner.append(i)
+        kind.append(0)
+        folded = fold_digits(norm)
+        if folded != norm:  # without numbers the folded key would only repeat the exact one
+            keys.append(h64(folded.encode("utf-8")) ^ _SALT_SHAPE)
+            owner.append(i)
+            kind.append(1)
         if n >= min_band_words:
             band_blocks.append((i, n))
             band_texts.append(norm)

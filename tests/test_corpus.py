@@ -258,6 +258,24 @@ def test_template_lines_go_and_a_quote_shared_by_two_articles_stays(tmp_path: Pa
     assert duplicates(out) == {}
 
 
+def test_a_stock_sentence_inside_some_articles_stays_while_inline_template_text_goes(tmp_path: Path):
+    rng = random.Random(12)
+    stock = "The company did not respond to a request for comment."
+    files = {}
+    for i in range(8):
+        paras = article(rng, 6)
+        paras.insert(3, "Advertisement")  # in every page, between two paragraphs
+        if i % 3 == 0:
+            paras.insert(2, stock)  # in 3 of 8 articles, between two paragraphs
+        files[f"news/{i}.txt"] = page([], paras, [])
+    src = write(tmp_path / "in", files)
+    out = tmp_path / "out"
+    dedupe.clean(src, out, Config(jobs=1))
+    removed = {r["text"] for r in removals(out) if r["category"] == "corpus-repeat"}
+    assert removed == {"Advertisement"}
+    assert stock in (out / "news/0.txt").read_text(encoding="utf-8")
+
+
 def test_template_text_is_counted_per_source(tmp_path: Path):
     rng = random.Random(9)
     files = {f"one/{i}.txt": page(["Menu of site one only"], article(rng, 4), []) for i in range(10)}

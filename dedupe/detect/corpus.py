@@ -30,7 +30,10 @@ or URL host when known). A key recurring in at least `min_corpus_docs`
 clusters and at least `min_corpus_share` of its source's documents is template
 text. Counting per cluster keeps the paragraphs of syndicated copies from
 looking like templates; the absolute floor keeps a quote shared by two
-articles.
+articles; and a block between two long paragraphs (inside the article, where
+template text rarely sits) must be in `corpus_inline_share` of its source's
+documents ("Advertisement" in every page), so that a stock sentence some
+articles share ("X did not respond to a request for comment.") stays.
 """
 from __future__ import annotations
 
@@ -162,12 +165,16 @@ class Corpus:
         hit = np.flatnonzero(self.freq_keys[pos] == keys)
         findings = []
         seen: set[int] = set()
+        long = [n.count(" ") + 1 > config.corpus_max_words if n else False for n in norms]
         for k in hit.tolist():  # keys come block by block, text before digits before bands
             b = int(owner[k])
             if b in seen:
                 continue
             seen.add(b)
             df = int(self.freq_df[pos[k]])
+            inline = 0 < b < len(norms) - 1 and long[b - 1] and long[b + 1]
+            if inline and df < config.corpus_inline_share * total:
+                continue  # between two article paragraphs: a stock sentence of the article, unless nearly everywhere
             how = ("exact", "digits", "near")[int(kind[k])]
             findings.append(Finding(
                 b, "corpus-repeat", f"corpus-repeat:{how}", min(1.0, df / total), None,
