@@ -259,7 +259,7 @@ def clean(
                 else:
                     spans.append((rel, len(table.ids), len(sigs)))
                     for sig in sigs:
-                        table.add(sig)
+                        table.add(sig, rel if sig.id == rel else sig.id)
                 done += 1
             if progress:
                 progress(done, total)

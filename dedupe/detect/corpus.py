@@ -37,6 +37,7 @@ articles share ("X did not respond to a request for comment.") stays.
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,9 +84,10 @@ class SigTable:
         self._parts: list[tuple] = []
         self._pending: list[DocSig] = []
 
-    def add(self, sig: DocSig) -> None:
-        self.ids.append(sig.id)
-        self.sources.append(sig.source)
+    def add(self, sig: DocSig, doc_id: str | None = None) -> None:
+        """Add one document; `doc_id` may pass an equal string already held (the file's path) to share it."""
+        self.ids.append(sig.id if doc_id is None else doc_id)
+        self.sources.append(sys.intern(sig.source))  # a few thousand sources, not one string per document
         self._pending.append(sig)
         if len(self._pending) >= 4096:
             self._flush()
