@@ -381,3 +381,10 @@ def test_the_ascii_fast_path_of_normalize_agrees_with_the_unicode_path(text):
 
     slow = re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
     assert dedupe.sign.normalize(text) == slow
+
+
+def test_word_hashes_in_one_pass_equal_word_by_word_hashes_in_short_and_very_long_texts():
+    from dedupe.sign import token_hash, token_hashes
+
+    for text in ("héllo wörld ß 3", " ".join(["über", "naïve", "x", "2024"] * 20000)):  # the second is > 64 KiB
+        assert token_hashes(text).tolist() == [token_hash(w.encode("utf-8")) for w in text.split()]
