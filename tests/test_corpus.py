@@ -232,6 +232,9 @@ def test_similarity_confirms_containment_only_for_copies_of_comparable_size():
 # --- template text across documents ------------------------------------------------------------------
 
 
+PLACES = ["Northport", "Eastwick", "Southend", "Westbay", "Highcliff", "Lowmoor", "Redhill", "Greendale"]
+
+
 def test_template_lines_go_and_a_quote_shared_by_two_articles_stays(tmp_path: Path):
     rng = random.Random(8)
     quote = "“We will not close the harbour while I am mayor,” she told the council on Tuesday evening."
@@ -242,6 +245,7 @@ def test_template_lines_go_and_a_quote_shared_by_two_articles_stays(tmp_path: Pa
         if i in (2, 5):
             paras.insert(2, quote)
         footer = [f"The Harbour Gazette is published by Bay Media Group, Harbour Street {i % 2 + 1}.",
+                  f"Follow the Harbour Gazette for the latest local news and updates from {PLACES[i]}",
                   f"Copyright {2017 + i} Bay Media Group"]
         files[f"gazette/{i:02d}.txt"] = page(header, paras, footer)
     src = write(tmp_path / "in", files)
@@ -254,6 +258,9 @@ def test_template_lines_go_and_a_quote_shared_by_two_articles_stays(tmp_path: Pa
     assert {"corpus-repeat:exact", "corpus-repeat:digits"} <= {r["detector"] for r in template}
     assert any(t.startswith("Copyright 2017") for t in removed_text)  # a year apart, the same template line
     assert any(t.startswith("The Harbour Gazette is published") for t in removed_text)
+    # A line that differs in one word on every page: found through the band keys of its MinHash.
+    near = [r for r in template if r["text"].startswith("Follow the Harbour Gazette")]
+    assert len(near) >= 6 and {r["detector"] for r in near} == {"corpus-repeat:near"}
     for i in (2, 5):
         assert quote in (out / f"gazette/{i:02d}.txt").read_text(encoding="utf-8")
     assert duplicates(out) == {}
