@@ -62,15 +62,15 @@ class Config:
     doc_shingle_size: int = _opt(5, "words per shingle for document signatures", 1, 20)
     doc_threshold: float = _opt(0.8, "Jaccard similarity at which two documents are duplicates", 0.3, 1.0)
     doc_containment: float = _opt(
-        0.9, "share of a shorter document's shingles found in a longer one for it to count as a truncated copy "
+        0.85, "share of a shorter document's shingles found in a longer one for it to count as a truncated copy "
         "(1.0: Jaccard only)", 0.5, 1.0
     )
     doc_size_ratio: float = _opt(
-        0.5, "a truncated copy must hold at least this share of the longer document's shingles "
+        0.4, "a truncated copy must hold at least this share of the longer document's shingles "
         "(a brief quoting an article is not a copy of it)", 0.1, 1.0
     )
     doc_band_rows: int = _opt(
-        4, "MinHash values per LSH band for documents (fewer rows: more candidate pairs, more recall)", 1, 64
+        3, "MinHash values per LSH band for documents (fewer rows: more candidate pairs, more recall)", 1, 64
     )
     doc_sign: str = _opt(
         "prose", "what a document signature covers: prose blocks (sentences, not menus or template lines), "
@@ -80,6 +80,10 @@ class Config:
                               "words and ends like a sentence (or 3x as many words)", 1, 1000)
     corpus_max_words: int = _opt(
         30, "blocks with more words are never template text (template lines are short)", 1, 1000
+    )
+    corpus_inline_share: float = _opt(
+        0.5, "a recurring block between two long paragraphs (inside the article) is template text only if at "
+        "least this share of its source's documents has it", 0.0, 1.0
     )
     block_num_perm: int = _opt(8, "MinHash permutations of a short block, for near-variant template lines", 2, 64)
     block_band_rows: int = _opt(4, "MinHash values per band key of a short block", 1, 64)

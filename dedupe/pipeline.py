@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import __version__
-from .config import Config
+from .config import CATEGORIES, Config
 from .decide import decide, duplicate_verdict, kept_lines
 from .detect import detect
 from .detect.corpus import Corpus, SigTable, build_corpus, sign_document, source_of
@@ -63,10 +63,15 @@ def clean_document(
             result = DocResult(file=doc.id, removals=[dropped], cleaned="", in_chars=len(doc.text), out_chars=0,
                                in_blocks=len(blocks), dropped=True)
             return result, file_diff(doc.id, lines, [False] * len(lines), [dropped])
-    sigs = clock("sign", sign_blocks, blocks, config.shingle_size)
-    findings = clock("detect", detect, doc.id, blocks, sigs, config)
+    if _wants_within(config):
+        sigs = clock("sign", sign_blocks, blocks, config.shingle_size)
+        findings = clock("detect", detect, doc.id, blocks, sigs, config)
+        norms = [s.norm for s in sigs]
+    else:  # --only corpus categories: the within-document detectors could not remove anything
+        findings = []
+        norms = clock("sign", lambda: [normalize(b.text) for b in blocks])
     if corpus is not None:
-        findings += clock("detect", corpus.template_findings, source_of(doc), [s.norm for s in sigs], config)
+        findings += clock("detect", corpus.template_findings, source_of(doc), norms, config)
     chosen = clock("decide", decide, findings, config)
     keep = kept_lines(len(lines), [not line.strip() for line in lines], blocks, set(chosen))
     removals = [
@@ -91,6 +96,11 @@ def clean_document(
         in_blocks=len(blocks),
     )
     return result, file_diff(doc.id, lines, keep, removals)
+
+
+def _wants_within(config: Config) -> bool:
+    """Whether any category of the within-document detectors can be removed under --only/--skip."""
+    return any(config.wants(c) for c in CATEGORIES if c not in ("corpus-repeat", "duplicate-document"))
 
 
 def sign_for_corpus(doc: Document, config: Config, hashers: tuple[MinHasher, MinHasher], timings=None):
@@ -254,7 +264,7 @@ def clean(
                 else:
                     spans.append((rel, len(table.ids), len(sigs)))
                     for sig in sigs:
-                        table.add(sig)
+                        table.add(sig, rel if sig.id == rel else sig.id)
                 done += 1
             if progress:
                 progress(done, total)

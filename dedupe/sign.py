@@ -58,6 +58,25 @@ _P = 0x100000001B3  # odd, so invertible modulo 2**64
 _P_INV = pow(_P, -1, 1 << 64)
 
 
+def _power_table(base: int, n: int) -> np.ndarray:
+    table = np.empty(n, dtype=np.uint64)
+    table[0] = 1
+    table[1:] = np.uint64(base)
+    with np.errstate(over="ignore"):
+        return np.cumprod(table)  # base**i, wrapping modulo 2**64
+
+
+#: P**i and P**-i modulo 2**64 for texts up to 64 KiB (constants; longer texts compute their own).
+_TABLE = 1 << 16
+_POWERS, _INVERSES = _power_table(_P, _TABLE), _power_table(_P_INV, _TABLE)
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    if n <= _TABLE:
+        return _POWERS, _INVERSES
+    return _power_table(_P, n), _power_table(_P_INV, n)
+
+
 def token_hashes(text: str) -> np.ndarray:
     """64-bit hash of every word of a normalized text (words separated by single spaces), in one numpy pass.
 
@@ -72,15 +91,8 @@ def token_hashes(text: str) -> np.ndarray:
     space = data == 32
     starts = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
     ends = np.flatnonzero(~space & np.concatenate((space[1:], [True]))) + 1
+    powers, inverse = _powers(n + 1)
     with np.errstate(over="ignore"):
-        powers = np.empty(n + 1, dtype=np.uint64)
-        powers[0] = 1
-        powers[1:] = np.uint64(_P)
-        powers = np.cumprod(powers)  # P**i, wrapping modulo 2**64
-        inverse = np.empty(n + 1, dtype=np.uint64)
-        inverse[0] = 1
-        inverse[1:] = np.uint64(_P_INV)
-        inverse = np.cumprod(inverse)
         prefix = np.zeros(n + 1, dtype=np.uint64)
         np.cumsum((data.astype(np.uint64) + np.uint64(1)) * powers[:n], out=prefix[1:])
         h = (prefix[ends] - prefix[starts]) * inverse[starts]
@@ -296,9 +308,13 @@ def short_block_keys(
         if n > max_words:
             continue
         keys.append(h64(norm.encode("utf-8")) ^ _SALT_EXACT)
-        keys.append(h64(fold_digits(norm).encode("utf-8")) ^ _SALT_SHAPE)
-        owner += (i, i)
-        kind += (0, 1)
+        owner.append(i)
+        kind.append(0)
+        folded = fold_digits(norm)
+        if folded != norm:  # without numbers the folded key would only repeat the exact one
+            keys.append(h64(folded.encode("utf-8")) ^ _SALT_SHAPE)
+            owner.append(i)
+            kind.append(1)
         if n >= min_band_words:
             band_blocks.append((i, n))
             band_texts.append(norm)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import xxhash
 
 import dedupe
@@ -96,7 +98,6 @@ def syndicated(tmp_path: Path) -> Path:
     """Each sample republished by another site: other header and footer, and an edit each."""
     src = tmp_path / "in"
     shutil.copytree(SAMPLES, src / "origin")
-    rng = random.Random(3)
     header = ["The Valley Courier", "Home | News | Sport | Business", "By Staff Writer | 3 May 2024"]
     footer = ["Sign up for the Valley Courier newsletter.", "© 2024 Valley Courier. All rights reserved."]
     for i, path in enumerate(sorted(SAMPLES.iterdir())):
@@ -111,7 +112,6 @@ def syndicated(tmp_path: Path) -> Path:
         elif edit == 2:  # truncated: the first 70% of paragraphs
             paras = paras[: max(3, int(len(paras) * 0.7))]
         write(src, {f"syndicated/{path.name}": page(header, paras, footer)})
-    rng.random()
     return src
 
 
@@ -142,12 +142,13 @@ def test_a_duplicate_removal_spans_the_whole_file_and_names_the_kept_document(sy
     cluster = [c for c in summary["duplicate_clusters"] if c["kept"] == f"origin/{name}"]
     assert cluster and cluster[0]["members"][0]["file"] == f"syndicated/{name}"
     assert 0.8 <= cluster[0]["members"][0]["similarity"] <= 1.0
-    assert summary["removed"]["documents"] == len(SAMPLES_NAMES())
+    assert summary["removed"]["documents"] == len(sample_names())
     diff = (out / "_report" / "changes.diff").read_text(encoding="utf-8")
     assert f"duplicate of origin/{name} lines 1-{kept_lines}" in diff
 
 
-def SAMPLES_NAMES() -> list[str]:
+def sample_names() -> list[str]:
+    """File names of the five samples."""
     return sorted(p.name for p in SAMPLES.iterdir())
 
 
@@ -231,6 +232,9 @@ def test_similarity_confirms_containment_only_for_copies_of_comparable_size():
 # --- template text across documents ------------------------------------------------------------------
 
 
+PLACES = ["Northport", "Eastwick", "Southend", "Westbay", "Highcliff", "Lowmoor", "Redhill", "Greendale"]
+
+
 def test_template_lines_go_and_a_quote_shared_by_two_articles_stays(tmp_path: Path):
     rng = random.Random(8)
     quote = "“We will not close the harbour while I am mayor,” she told the council on Tuesday evening."
@@ -241,6 +245,7 @@ def test_template_lines_go_and_a_quote_shared_by_two_articles_stays(tmp_path: Pa
         if i in (2, 5):
             paras.insert(2, quote)
         footer = [f"The Harbour Gazette is published by Bay Media Group, Harbour Street {i % 2 + 1}.",
+                  f"Follow the Harbour Gazette for the latest local news and updates from {PLACES[i]}",
                   f"Copyright {2017 + i} Bay Media Group"]
         files[f"gazette/{i:02d}.txt"] = page(header, paras, footer)
     src = write(tmp_path / "in", files)
@@ -253,9 +258,30 @@ def test_template_lines_go_and_a_quote_shared_by_two_articles_stays(tmp_path: Pa
     assert {"corpus-repeat:exact", "corpus-repeat:digits"} <= {r["detector"] for r in template}
     assert any(t.startswith("Copyright 2017") for t in removed_text)  # a year apart, the same template line
     assert any(t.startswith("The Harbour Gazette is published") for t in removed_text)
+    # A line that differs in one word on every page: found through the band keys of its MinHash.
+    near = [r for r in template if r["text"].startswith("Follow the Harbour Gazette")]
+    assert len(near) >= 6 and {r["detector"] for r in near} == {"corpus-repeat:near"}
     for i in (2, 5):
         assert quote in (out / f"gazette/{i:02d}.txt").read_text(encoding="utf-8")
     assert duplicates(out) == {}
+
+
+def test_a_stock_sentence_inside_some_articles_stays_while_inline_template_text_goes(tmp_path: Path):
+    rng = random.Random(12)
+    stock = "The company did not respond to a request for comment."
+    files = {}
+    for i in range(8):
+        paras = article(rng, 6)
+        paras.insert(3, "Advertisement")  # in every page, between two paragraphs
+        if i % 3 == 0:
+            paras.insert(2, stock)  # in 3 of 8 articles, between two paragraphs
+        files[f"news/{i}.txt"] = page([], paras, [])
+    src = write(tmp_path / "in", files)
+    out = tmp_path / "out"
+    dedupe.clean(src, out, Config(jobs=1))
+    removed = {r["text"] for r in removals(out) if r["category"] == "corpus-repeat"}
+    assert removed == {"Advertisement"}
+    assert stock in (out / "news/0.txt").read_text(encoding="utf-8")
 
 
 def test_template_text_is_counted_per_source(tmp_path: Path):
@@ -335,3 +361,38 @@ def test_the_samples_still_score_perfectly(tmp_path: Path):
         capture_output=True, text=True, check=True,
     ).stdout
     assert "TOTAL remove_recall=1.000 keep_rate=1.000 wrongly_removed=0 altered=0" in score
+
+
+def test_a_file_that_cannot_be_read_loses_nothing_else(syndicated: Path, tmp_path: Path):
+    (syndicated / "origin" / "0000_binary.txt").write_bytes(b"\x00\x01binary")
+    (syndicated / "syndicated" / "0000_binary.txt").write_bytes(b"\x00\x02binary")
+    out = tmp_path / "out"
+    run = dedupe.clean(syndicated, out, Config(jobs=2))
+    assert run.exit_code == 1
+    assert sorted(n.file for n in run.failed) == ["origin/0000_binary.txt", "syndicated/0000_binary.txt"]
+    assert duplicates(out) == {f"syndicated/{name}": f"origin/{name}" for name in sample_names()}
+
+
+def test_a_dry_run_writes_the_report_only(syndicated: Path, tmp_path: Path):
+    out, report = tmp_path / "out", tmp_path / "report"
+    dedupe.clean(syndicated, out, Config(jobs=1), report=report, dry_run=True)
+    assert not out.exists() or not any(p.suffix == ".txt" for p in out.rglob("*"))
+    with open(report / "removals.jsonl", encoding="utf-8") as f:
+        assert sum('"duplicate-document"' in line for line in f) == len(sample_names())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_the_ascii_fast_path_of_normalize_agrees_with_the_unicode_path(text):
+    import re
+    import unicodedata
+
+    slow = re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    assert dedupe.sign.normalize(text) == slow
+
+
+def test_word_hashes_in_one_pass_equal_word_by_word_hashes_in_short_and_very_long_texts():
+    from dedupe.sign import token_hash, token_hashes
+
+    for text in ("héllo wörld ß 3", " ".join(["über", "naïve", "x", "2024"] * 20000)):  # the second is > 64 KiB
+        assert token_hashes(text).tolist() == [token_hash(w.encode("utf-8")) for w in text.split()]

@@ -30,10 +30,14 @@ or URL host when known). A key recurring in at least `min_corpus_docs`
 clusters and at least `min_corpus_share` of its source's documents is template
 text. Counting per cluster keeps the paragraphs of syndicated copies from
 looking like templates; the absolute floor keeps a quote shared by two
-articles.
+articles; and a block between two long paragraphs (inside the article, where
+template text rarely sits) must be in `corpus_inline_share` of its source's
+documents ("Advertisement" in every page), so that a stock sentence some
+articles share ("X did not respond to a request for comment.") stays.
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,9 +84,10 @@ class SigTable:
         self._parts: list[tuple] = []
         self._pending: list[DocSig] = []
 
-    def add(self, sig: DocSig) -> None:
-        self.ids.append(sig.id)
-        self.sources.append(sig.source)
+    def add(self, sig: DocSig, doc_id: str | None = None) -> None:
+        """Add one document; `doc_id` may pass an equal string already held (the file's path) to share it."""
+        self.ids.append(sig.id if doc_id is None else doc_id)
+        self.sources.append(sys.intern(sig.source))  # a few thousand sources, not one string per document
         self._pending.append(sig)
         if len(self._pending) >= 4096:
             self._flush()
@@ -162,12 +167,16 @@ class Corpus:
         hit = np.flatnonzero(self.freq_keys[pos] == keys)
         findings = []
         seen: set[int] = set()
+        long = [n.count(" ") + 1 > config.corpus_max_words if n else False for n in norms]
         for k in hit.tolist():  # keys come block by block, text before digits before bands
             b = int(owner[k])
             if b in seen:
                 continue
             seen.add(b)
             df = int(self.freq_df[pos[k]])
+            inline = 0 < b < len(norms) - 1 and long[b - 1] and long[b + 1]
+            if inline and df < config.corpus_inline_share * total:
+                continue  # between two article paragraphs: a stock sentence of the article, unless nearly everywhere
             how = ("exact", "digits", "near")[int(kind[k])]
             findings.append(Finding(
                 b, "corpus-repeat", f"corpus-repeat:{how}", min(1.0, df / total), None,
