@@ -10,6 +10,7 @@ import click
 
 from . import __version__
 from .config import CATEGORIES, Config
+from .engine import EngineError
 from .errors import ConfigError, UsageError
 from .pipeline import clean as run_clean
 from .report.html import PAGE_FILES, ReportError, render_report
@@ -87,9 +88,12 @@ def main():
               help="HTML: trafilatura's extraction preference (default: balanced).")
 @click.option("--html-comments/--no-html-comments", default=None,
               help="HTML: keep the page's comment section in the extracted text (default: no).")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT|local",
+              help="Run on a Dask cluster: a scheduler's address, or 'local' for a LocalCluster of --jobs workers. "
+                   "IN and OUT must be on a filesystem every worker shares. Needs: pip install 'dedupe[dask]'.")
 @_tunable_options
 def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow, quiet,
-          include, exclude, text_field, id_field, html_favor, html_comments, **tunables):
+          include, exclude, text_field, id_field, html_favor, html_comments, scheduler, **tunables):
     """Clean every document under IN into OUT and write a report.
 
     OUT mirrors IN: same relative paths, kept lines byte-for-byte. The report
@@ -102,8 +106,8 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
     of them may be gzip (.gz) or zstd (.zst) compressed.
 
     Exit status: 0 done; 1 done, but some inputs could not be read; 2 usage or
-    configuration error, nothing written; 130 interrupted (OUT is incomplete:
-    run again with --force).
+    configuration error, or a cluster that could not finish the run: nothing
+    written; 130 interrupted (OUT is incomplete: run again with --force).
 
     \b
     Examples:
@@ -112,6 +116,7 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
       dedupe clean corpus/ out/ --dry-run --report review/
       dedupe clean crawl/ out/ --include '*.jsonl.gz' --text-field content --id-field id
       dedupe clean corpus/ out/ --force --allow allow.txt
+      dedupe clean /shared/corpus/ /shared/out/ --scheduler tcp://10.0.0.5:8786
     """
     bar = _LazyBar(quiet)
     try:
@@ -129,9 +134,15 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
         if allow:
             changes["allow"] = str(allow)
         config = config.replace(**changes)
-        run = run_clean(src, dst, config, report=report, dry_run=dry_run, force=force, progress=bar.update)
+        run = run_clean(src, dst, config, report=report, dry_run=dry_run, force=force, progress=bar.update,
+                        scheduler=scheduler)
     except (ConfigError, UsageError) as e:
         raise click.UsageError(str(e)) from None
+    except EngineError as e:
+        # Exit 2, as for a usage error: the run did not complete and nothing was written.
+        bar.close()
+        click.secho(f"error: {e}", fg="red", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         bar.close()
         click.secho(f"interrupted: {dst} is incomplete; run again with --force to replace it", fg="red", err=True)

@@ -69,6 +69,36 @@ class Config:
     seed: int = _opt(1, "seed of the MinHash permutations (fixed: runs are reproducible)", 0, 2**31 - 1)
     doc_shingle_size: int = _opt(5, "words per shingle for document signatures", 1, 20)
     doc_threshold: float = _opt(0.8, "Jaccard similarity at which two documents are duplicates", 0.3, 1.0)
+    doc_containment: float = _opt(
+        0.85, "share of a shorter document's shingles found in a longer one for it to count as a truncated copy "
+        "(1.0: Jaccard only)", 0.5, 1.0
+    )
+    doc_size_ratio: float = _opt(
+        0.4, "a truncated copy must hold at least this share of the longer document's shingles "
+        "(a brief quoting an article is not a copy of it)", 0.1, 1.0
+    )
+    doc_band_rows: int = _opt(
+        3, "MinHash values per LSH band for documents (fewer rows: more candidate pairs, more recall)", 1, 64
+    )
+    doc_sign: str = _opt(
+        "prose", "what a document signature covers: prose blocks (sentences, not menus or template lines), "
+        "the cleaned body (after within-document removals), or the whole page", choices=("prose", "cleaned", "page")
+    )
+    doc_min_words: int = _opt(20, "with doc_sign=prose: a block signs the document if it has at least this many "
+                              "words and ends like a sentence (or 3x as many words)", 1, 1000)
+    corpus_max_words: int = _opt(
+        30, "blocks with more words are never template text (template lines are short)", 1, 1000
+    )
+    corpus_inline_share: float = _opt(
+        0.5, "a recurring block between two long paragraphs (inside the article) is template text only if at "
+        "least this share of its source's documents has it", 0.0, 1.0
+    )
+    block_num_perm: int = _opt(8, "MinHash permutations of a short block, for near-variant template lines", 2, 64)
+    block_band_rows: int = _opt(4, "MinHash values per band key of a short block", 1, 64)
+    block_min_band_words: int = _opt(
+        5, "short blocks with fewer words are matched across documents only verbatim (or with numbers folded)",
+        2, 1000
+    )
     min_corpus_docs: int = _opt(3, "a block recurring in at least this many documents may be template text", 2, 10**9)
     min_corpus_share: float = _opt(
         0.1, "...and in at least this share of the documents of its source", 0.0, 1.0
@@ -79,7 +109,7 @@ class Config:
     only: tuple[str, ...] = _opt((), "remove only these categories (e.g. repeat, chrome, chrome:paywall)")
     skip: tuple[str, ...] = _opt((), "never remove these categories")
     encoding: str = _opt("", "decode every input with this codec instead of UTF-8 with a fallback")
-    jobs: int = _opt(1, "worker processes (0: one per core)", 0, 1024)
+    jobs: int = _opt(0, "worker processes (0: one per core); the output is the same for any number", 0, 1024)
     # input formats
     include: tuple[str, ...] = _opt((), "read only files whose relative path or name matches one of these glob patterns")
     exclude: tuple[str, ...] = _opt((), "never read files whose relative path or name matches one of these glob patterns")
@@ -119,6 +149,9 @@ class Config:
                         + (f" (did you mean {hint[0]!r}?)" if hint else "")
                         + f"; known: {', '.join(('chrome',) + CATEGORIES)}"
                     )
+        for rows, perms in (("doc_band_rows", "num_perm"), ("block_band_rows", "block_num_perm")):
+            if getattr(self, rows) > getattr(self, perms):
+                raise ConfigError(f"{rows} ({getattr(self, rows)}) must not exceed {perms} ({getattr(self, perms)})")
         self._check_formats()
         if self.encoding:
             import codecs

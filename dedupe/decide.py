@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .config import Config
-from .records import Block, Finding
+from .records import Block, Finding, Ref, Removal
 
 #: When several detectors claim a block, the reason shown is the most specific:
 #: a repeat names what it repeats, a corpus repeat how often, chrome only a kind.
@@ -112,3 +112,22 @@ def settle_references(doc_id: str, blocks: list[Block], chosen: dict[int, Findin
             f = Finding(i, f.category, f.detector, f.score, None, f.note)
         settled[i] = f if f.block == i else Finding(i, f.category, f.detector, f.score, f.duplicate_of, f.note)
     return settled
+
+
+def duplicate_verdict(doc_id: str, text: str, n_lines: int, dup, config: Config) -> Removal | None:
+    """The removal of a whole duplicate document (None if it is kept or --skip duplicate-document).
+
+    `dup` is the corpus step's answer (a `corpus.Duplicate` or None); the removal
+    spans the whole file and names the kept document in duplicate_of.
+    """
+    if dup is None or not config.wants("duplicate-document") or n_lines == 0:
+        return None
+    return Removal(
+        file=doc_id,
+        lines=(1, n_lines),
+        category="duplicate-document",
+        detector=f"duplicate-document:{dup.how}",
+        score=dup.score,
+        duplicate_of=Ref(dup.kept, (1, max(1, dup.kept_lines))),
+        text=text.rstrip("\r\n"),
+    )

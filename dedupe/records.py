@@ -112,3 +112,5 @@ class DocResult:
     in_blocks: int = 0
     dropped: bool = False
     allowed: list[Allowed] = field(default_factory=list)
+    #: The kept lines around each cut, for the review page; made where the cleaned text still is (the worker).
+    context: list | None = None

@@ -237,7 +237,8 @@ def test_a_file_with_only_allowed_blocks_is_paged_with_the_others_with_or_withou
     src.mkdir()
     para = "A paragraph that the writer of {} repeated twice, long enough to count as a repeat."
     for name in ("a.txt", "b.txt", "c.txt"):
-        (src / name).write_text("Title\n" + para.format(name) + "\nIn the middle stands a sentence of its own, which the article needs and keeps.\n" + para.format(name) + "\n",
+        # Every line names its file: lines shared by all three would be template text (corpus-repeat).
+        (src / name).write_text(f"Title of {name}\n" + para.format(name) + f"\nIn the middle of {name} stands a sentence of its own, which the article needs.\n" + para.format(name) + "\n",
                                 encoding="utf-8")
     allow = tmp_path / "allow.txt"
     allow.write_text("repeat text: " + para.format("b.txt") + "\n", encoding="utf-8")

@@ -18,6 +18,12 @@ ARTICLE = (
     "Members argued for three hours over the share that should go to repairing older buildings.\n\n"
     "The council approved the new budget on Tuesday after a long debate about school funding.\n"
 )
+#: A second, different article: two files holding ARTICLE would be duplicate documents.
+OTHER = (
+    "The harbour reopened on Friday after engineers finished testing the repaired lock gates.\n\n"
+    "Fishing boats queued from dawn, and the first trawler passed through shortly after eight.\n\n"
+    "The harbour reopened on Friday after engineers finished testing the repaired lock gates.\n"
+)
 
 
 def error_line(result) -> str:
@@ -143,7 +149,7 @@ def test_non_empty_report_folder_is_refused(cli, tmp_path):
 def test_unreadable_inputs_are_named_and_the_run_goes_on(cli, tmp_path):
     src = write_tree(
         tmp_path / "in",
-        {"a.txt": ARTICLE, "image.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "sub/b.txt": ARTICLE},
+        {"a.txt": ARTICLE, "image.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "sub/b.txt": OTHER},
     )
     os.symlink("self", src / "self")  # a symlink that points at itself
     os.symlink("b", src / "a_loop")  # two symlinks that point at each other
@@ -369,7 +375,7 @@ def test_config_written_in_summary_reads_back(cli, tmp_path, samples_copy):
     "name, text, message",
     [
         ("c.toml", "near_treshold = 0.9\n",
-         "unknown setting 'near_treshold' (did you mean 'near_threshold'?); known settings: allow, chrome_threshold, "),
+         "unknown setting 'near_treshold' (did you mean 'near_threshold'?); known settings: allow, block_band_rows, "),
         ("c.json", '{"shingle_size": 0}', "shingle_size must be between 1 and 10, not 0"),
         ("c.toml", "near_threshold = 2.0\n", "near_threshold must be between 0.1 and 1.0, not 2.0"),
         ("c.toml", 'keep = "newest"\n', "keep must be one of first, longest, not 'newest'"),
@@ -504,7 +510,7 @@ def test_an_input_folder_with_its_own_report_folder_needs_report_elsewhere(cli, 
 def test_an_interrupted_run_can_be_replaced_with_force(cli, tmp_path):
     from dedupe import clean
 
-    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE, "b.txt": ARTICLE})
+    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE, "b.txt": OTHER})
 
     def interrupt(done, total):  # Ctrl-C after the first file
         raise KeyboardInterrupt

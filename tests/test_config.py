@@ -63,11 +63,11 @@ def test_only_and_skip_choose_categories():
 
 def test_unknown_key_is_rejected_by_name_with_did_you_mean(tmp_path):
     path = tmp_path / "c.json"
-    path.write_text(json.dumps({"containment": 0.9}))
+    path.write_text(json.dumps({"containment_treshold": 0.9}))
     with pytest.raises(ConfigError) as e:
         Config.from_file(path)
     assert str(e.value).startswith(
-        f"{path}: unknown setting 'containment' (did you mean 'containment_threshold'?); known settings: "
+        f"{path}: unknown setting 'containment_treshold' (did you mean 'containment_threshold'?); known settings: "
     )
 
 

@@ -425,7 +425,8 @@ def test_a_mixed_folder_reads_each_file_by_its_format_and_include_exclude_select
     (src / "web" / "draft.html").write_text(page("Draft", ARTICLE[:1]), encoding="utf-8")
     (src / "c.jsonl").write_text(JSONL_IN, encoding="utf-8")
     (src / "notes.txt").write_text("\n".join(ARTICLE) + "\nShare on Facebook\n", encoding="utf-8")
-    result = run("clean", str(src), str(tmp_path / "out"), "--exclude", "draft.*")
+    # notes.txt and p.html carry the same article: keep both here, this test is about reading formats.
+    result = run("clean", str(src), str(tmp_path / "out"), "--exclude", "draft.*", "--skip", "duplicate-document")
     assert result.exit_code == 0
     assert cleaned_files(tmp_path / "out") == ["c.jsonl", "notes.txt", "web/p.txt"]
     assert (tmp_path / "out" / "notes.txt").read_text(encoding="utf-8") == "\n".join(ARTICLE) + "\n"

@@ -181,16 +181,27 @@ HOSTILE = [
 ]
 
 
+#: Words that make each document's hostile context line its own (a line shared by all three, or
+#: nearly, would be template text removed as corpus-repeat).
+CONTEXT_TAILS = (
+    ", said the harbour master before the ferry left",
+    ", wrote a reader from the northern valley towns",
+    ", according to minutes of the parish council meeting",
+)
+
+
 @pytest.fixture(scope="module")
 def hostile_report(tmp_path_factory) -> tuple[Path, str]:
     src = tmp_path_factory.mktemp("hostile") / "in"
     (src / "site'\"<b>").mkdir(parents=True)
     name = "site'\"<b>/a\"<i>'&amp;<script>x.txt"
-    body = [f"Paragraph {i} of an ordinary article about hostile text, long enough to be kept by every rule." for i in range(6)]
     # Each hostile line appears twice in a document (so it is removed as a repeat) and in every document
-    # (so it is among the most frequent removed blocks); the kept lines around it are hostile too.
+    # (so it is among the most frequent removed blocks); the kept lines around it are hostile too. The
+    # bodies differ, so that the three documents are not duplicates of one another.
     for k, doc in enumerate((name, "site'\"<b>/plain.txt", "other.txt")):
-        lines = body[:3] + HOSTILE + body[3:] + [HOSTILE[0] + f" kept context {k}"] + HOSTILE
+        body = [f"Paragraph {i} of ordinary article {k} about hostile text, long enough to be kept by every rule."
+                for i in range(6)]
+        lines = body[:3] + HOSTILE + body[3:] + [HOSTILE[0] + f" kept context {k}" + CONTEXT_TAILS[k]] + HOSTILE
         (src / doc).write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = src.parent / "out"
     clean(src, out)
@@ -213,7 +224,7 @@ def test_hostile_documents_display_literally_and_nothing_runs_or_loads(browser, 
     files = p.evaluate("() => [...document.querySelectorAll('.file h3 a')].map(e => e.textContent)")
     assert name in files
     ctx = p.evaluate("() => [...document.querySelectorAll('.ctx .tx')].map(e => e.textContent)")
-    assert HOSTILE[0] + " kept context 0" in ctx
+    assert HOSTILE[0] + " kept context 0" + CONTEXT_TAILS[0] in ctx
     body = p.evaluate("() => document.body.innerText")
     for text in HOSTILE:
         assert text in body  # the summary's tables show them too, as text

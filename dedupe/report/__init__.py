@@ -41,6 +41,11 @@ class RunReport:
         self.per_file: dict[str, dict] = {}
         self.notices: list[Notice] = []
         self.timings: Counter = Counter()
+        #: Duplicate-document clusters and the corpus step's figures, set by the pipeline.
+        self.clusters: list[dict] = []
+        self.corpus_stats: dict = {}
+        #: Which engine ran the batches and with how many workers (set by the pipeline).
+        self.engine: dict = {}
         self._diff = self._removals = self._allowed = self._context = None
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
@@ -90,7 +95,10 @@ class RunReport:
                 self._allowed.write(json.dumps(a.to_json(), ensure_ascii=False) + "\n")
         if self._context and (result.removals or result.allowed):
             # One line for every file the page shows, in run order: the page is paged by this order.
-            hunks = hunk_context(diff, result.cleaned) if diff and result.cleaned is not None else []
+            if result.context is not None:
+                hunks = result.context
+            else:
+                hunks = hunk_context(diff, result.cleaned) if diff and result.cleaned is not None else []
             self._context.write(json.dumps({"file": result.file, "hunks": hunks}, ensure_ascii=False) + "\n")
 
     def summary(self, config, version: str, src: Path, dst: Path, dry_run: bool) -> dict:
@@ -130,8 +138,11 @@ class RunReport:
                 {"file": n.file, "message": n.message}
                 for n in sorted((n for n in self.notices if not n.failed), key=lambda n: (n.file, n.message))
             ],
+            "duplicate_clusters": self.clusters,
+            "corpus": self.corpus_stats,
             "timings": {k: round(v, 3) for k, v in sorted(self.timings.items())},
             "config": config.to_json(),
+            "engine": self.engine,
             "exit_status": self.exit_code,
         }
 

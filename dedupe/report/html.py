@@ -174,7 +174,8 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES) -> list[Path
     top = _top_blocks(folder, scan)
     # Identifies the run for the page's saved marks. Timings and folder paths are
     # left out: the page is byte-identical for the same input and config, wherever OUT is.
-    stable = {k: v for k, v in summary.items() if k not in ("timings", "input", "output")}
+    stable = {k: v for k, v in summary.items() if k not in ("timings", "input", "output", "engine", "config")}
+    stable["config"] = _result_config(summary)
     stable["sizes"] = [{k: v for k, v in summary.get(side, {}).items() if k != "folder"} for side in ("input", "output")]
     run_id = hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()[:16]
     ranges = [
@@ -438,7 +439,7 @@ def _summary_html(summary: dict, scan: _Scan, cats: list[str], top: list[dict], 
         for kind, n in notices[:1000]:
             parts.append(f"<li><b>{kind}</b> {_esc(n.get('file'))}: {_esc(n.get('message'))}</li>")
         parts.append("</ul></details>")
-    parts.append("<details><summary>Configuration</summary><pre>" + _esc(json.dumps(summary.get("config"), indent=1))
+    parts.append("<details><summary>Configuration</summary><pre>" + _esc(json.dumps(_result_config(summary), indent=1))
                  + "</pre><p class=muted>Timings are in summary.json.</p></details></section>")
     return "".join(parts)
 
@@ -740,3 +741,8 @@ _SCRIPT = r"""
   fromHash();
 })();
 """
+
+
+def _result_config(summary: dict) -> dict:
+    """The settings that shape the result: how many workers ran it does not (so it is left off the page)."""
+    return {k: v for k, v in (summary.get("config") or {}).items() if k != "jobs"}

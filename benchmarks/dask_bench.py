@@ -1,0 +1,245 @@
+"""Dask engine benchmark: throughput per worker count, bytes shipped per document, the driver's peak memory.
+
+    python benchmarks/make_corpus.py /tmp/c20k --docs 20000
+    python benchmarks/dask_bench.py /tmp/c20k --workers 1 2          # full clean, per worker count
+    python benchmarks/dask_bench.py /tmp/c1m --workers 2 --pass1     # pass 1 + corpus step only
+    python benchmarks/dask_bench.py /tmp/c1m --workers 2 --pass1 --include '000*.txt'   # its first 100k
+
+Each measurement runs in a fresh process (the driver) against a real
+cluster started for it: `dask scheduler` and `dask worker --nworkers N
+--nthreads 1` as separate processes, so the driver's peak RSS is the
+client's alone, as on a real cluster. Figures:
+
+- docs/s: documents over the wall time of `dedupe.clean` (connecting included,
+  cluster start-up not);
+- bytes per document that cross the network: pass 1's results (the
+  signatures gathered to the driver), the run state each worker fetches once
+  per pass (the corpus step's answers in pass 2), and pass 2's results (the
+  removals and diff the driver writes into the report); pickled sizes, which
+  is what Dask sends for these objects;
+- the driver's peak RSS, and its RSS before the run (interpreter, dedupe,
+  distributed), so the difference is what the run itself holds;
+- documents per worker CPU second and the load average: on a shared machine
+  the wall-clock ratio between worker counts says little when other
+  processes hold the cores; CPU time per document does not depend on them.
+
+`--pass1` stops after the corpus step: it is the part of the run whose driver
+memory grows with the corpus (pass 2 streams the report to disk), and it lets
+the driver be measured at sizes a full clean would take hours to reach here.
+Runs with different worker counts must give byte-identical output; the script
+checks that and says so.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+
+def rss_mb() -> float:
+    """This process's current resident memory, in MB."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+class Cluster:
+    """A scheduler and N single-threaded worker processes, started with Dask's own command-line tools."""
+
+    def __init__(self, workers: int, work: Path):
+        bindir = Path(sys.executable).parent
+        self.file = work / "scheduler.json"
+        self.procs = [subprocess.Popen(
+            [bindir / "dask", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+             "--scheduler-file", self.file], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+        while not self.file.exists():
+            time.sleep(0.1)
+        time.sleep(0.3)
+        self.address = json.loads(self.file.read_text())["address"]
+        self.procs.append(subprocess.Popen(
+            [bindir / "dask", "worker", "--scheduler-file", self.file, "--nworkers", str(workers), "--nthreads", "1",
+             "--no-dashboard", "--memory-limit", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the worker processes (nannies and workers), user + system."""
+        import psutil
+
+        total = 0.0
+        for p in psutil.Process(self.procs[1].pid).children(recursive=True) + [psutil.Process(self.procs[1].pid)]:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    def close(self):
+        for p in reversed(self.procs):
+            p.terminate()
+            p.wait()
+
+
+def measure_map(shipped: dict):
+    """Wrap DaskEngine.map to count the pickled bytes of each pass's state and results."""
+    from dedupe.engine.dask import DaskEngine
+
+    plain = DaskEngine.map
+
+    def map(self, fn, batches, state, stage):
+        shipped[f"{stage}_state"] += len(pickle.dumps(state, protocol=5))
+        for result in plain(self, fn, batches, state, stage):
+            shipped[f"{stage}_results"] += len(pickle.dumps(result, protocol=5))
+            yield result
+
+    DaskEngine.map = map
+
+
+def child(args) -> dict:
+    """One measurement, in this (fresh) process: the driver."""
+    import dedupe
+    from dedupe.config import Config
+    from distributed import Client
+
+    base = rss_mb()
+    work = Path(tempfile.mkdtemp(prefix="dask-bench-"))
+    cluster = Cluster(args.workers, work)
+    try:
+        with Client(cluster.address, set_as_default=False) as c:
+            c.wait_for_workers(args.workers, timeout=60)
+        base = max(base, rss_mb())
+        shipped: Counter = Counter()
+        measure_map(shipped)
+        config = Config(jobs=args.workers, include=tuple(args.include))
+        load, cpu0, driver0 = os.getloadavg()[0], cluster.cpu_seconds(), time.process_time()
+        start = time.perf_counter()
+        if args.pass1:
+            docs, extra = pass1(args.corpus, cluster.address, shipped, config)
+        else:
+            run = dedupe.clean(args.corpus, args.out, config, scheduler=cluster.address)
+            docs, extra = run.documents, {"exit_status": run.exit_code}
+        seconds = time.perf_counter() - start
+        worker_cpu, driver_cpu = cluster.cpu_seconds() - cpu0, time.process_time() - driver0
+        load = max(load, os.getloadavg()[0])
+    finally:
+        cluster.close()
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "workers": args.workers, "documents": docs, "seconds": round(seconds, 1),
+        "docs_per_s": round(docs / seconds, 1), "docs_per_worker_cpu_s": round(docs / max(worker_cpu, 1e-9), 1),
+        "worker_cpu_s": round(worker_cpu, 1), "driver_cpu_s": round(driver_cpu, 1), "load_avg_1min": round(load, 1),
+        "driver_rss_before_mb": round(base, 1),
+        "driver_peak_mb": round(peak_mb(), 1),
+        "bytes_per_doc": {k: round(v / max(docs, 1), 1) for k, v in sorted(shipped.items())},
+        **extra,
+    }
+
+
+def pass1(corpus: Path, address: str, shipped: Counter, config) -> tuple[int, dict]:
+    """Pass 1 on the cluster and the corpus step on the driver, as `clean` runs them; no pass 2."""
+    from dedupe.detect.corpus import SigTable, build_corpus
+    from dedupe.engine.dask import DaskEngine
+    from dedupe.pipeline import _batches, _sign_batch
+    from dedupe.read import list_inputs
+    from dedupe.sign import MinHasher
+
+    engine = DaskEngine.open(address, 0)
+    try:
+        files = [f for f in list_inputs(corpus, config) if isinstance(f, str)]
+        hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
+        state = {"src": corpus.resolve(), "dst": None, "config": config, "hashers": hashers}
+        table = SigTable(config.num_perm)
+        t = time.perf_counter()
+        for out, _ in engine.map(_sign_batch, _batches(files), state, "sign"):
+            for _rel, sigs, _failure in out:
+                for sig in sigs:
+                    table.add(sig)
+        signed = time.perf_counter() - t
+        gathered = rss_mb()
+        t = time.perf_counter()
+        result = build_corpus(table, config)
+        step = time.perf_counter() - t
+        shipped["clean_state"] += len(pickle.dumps(result, protocol=5))
+        return len(result.ids), {
+            "pass1_seconds": round(signed, 1), "corpus_step_seconds": round(step, 1),
+            "driver_rss_after_gather_mb": round(gathered, 1), "corpus_stats": result.stats,
+        }
+    finally:
+        engine.close()
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    files = {}
+    for p in sorted(out.rglob("*")):
+        if p.is_file():
+            data = p.read_bytes()
+            if p.name == "summary.json":
+                s = json.loads(data)
+                for k in ("timings", "engine"):
+                    s.pop(k)
+                s["output"].pop("folder")
+                s["config"].pop("jobs")
+                data = json.dumps(s).encode()
+            files[p.relative_to(out).as_posix()] = data
+    return files
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--include", action="append", default=[], metavar="GLOB",
+                    help="only these files of the corpus (as dedupe's --include), e.g. '000*.txt' for its first 100k")
+    ap.add_argument("--pass1", action="store_true", help="pass 1 and the corpus step only (driver memory at scale)")
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "dedupe-dask-bench")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        args.workers = args.workers[0]
+        print(json.dumps(child(args)))
+        return 0
+    results = []
+    outs = []
+    for n in args.workers:
+        out = args.work / f"out-{n}"
+        shutil.rmtree(out, ignore_errors=True)
+        cmd = [sys.executable, __file__, str(args.corpus), "--child", "--workers", str(n), "--out", str(out)]
+        if args.pass1:
+            cmd.append("--pass1")
+        for pattern in args.include:
+            cmd += ["--include", pattern]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode:
+            sys.stderr.write(proc.stderr)
+            return 1
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        outs.append(out)
+        print(json.dumps(results[-1]), flush=True)
+    if len(results) > 1:
+        base = results[0]["docs_per_s"]
+        for r in results:
+            print(f"{r['workers']} worker(s): {r['docs_per_s']} docs/s ({r['docs_per_s'] / base:.2f}x), "
+                  f"{r['docs_per_worker_cpu_s']} docs per worker CPU second, driver peak {r['driver_peak_mb']} MB, "
+                  f"load average up to {r['load_avg_1min']} on {os.cpu_count()} cores")
+    if not args.pass1 and len(outs) > 1:
+        same = all(tree(o) == tree(outs[0]) for o in outs[1:])
+        print("output and report byte-identical across worker counts:", same)
+        if not same:
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""Benchmark `dedupe clean` on a synthetic corpus against a plain datasketch MinHashLSH baseline.
+
+    python benchmarks/run.py --docs 10000            # generate (once) and run
+    python benchmarks/run.py --corpus /tmp/bc10k     # an existing corpus (its .truth.json beside it)
+
+Prints, for the whole `dedupe clean` run (reading, every detector, cleaned
+copies, report): documents/s, MB/s, wall time, peak memory (the largest single
+process, and the sum over the process tree sampled every 0.2 s), the corpus
+step's bytes per document, and duplicate-document precision and recall
+against the generator's ground truth; then the same precision/recall and the
+detection-only throughput of a plain datasketch MinHashLSH script (batch
+updates, xxhash, one core) on the same corpus, and the ratio of the two
+throughputs.
+
+Precision and recall are per removed document: a removal is right when the
+document and the one it names as kept are copies of the same article;
+recall is over every copy beyond the first of each article.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory in bytes of a process and all its descendants (Linux /proc)."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    stack.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run_clean(corpus: Path, out: Path, extra: list[str]) -> dict:
+    """Run the dedupe CLI as a child process; wall time and memory."""
+    cmd = [sys.executable, "-m", "dedupe", "clean", str(corpus), str(out), "-q", "--force", *extra]
+    peak = [0]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd)
+
+    def sample():
+        while proc.poll() is None:
+            peak[0] = max(peak[0], tree_rss(proc.pid))
+            time.sleep(0.2)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    code = proc.wait()
+    wall = time.perf_counter() - start
+    t.join()
+    if code not in (0, 1):
+        raise SystemExit(f"dedupe clean failed with exit status {code}: {' '.join(cmd)}")
+    # ru_maxrss of RUSAGE_CHILDREN: the largest waited-for descendant (parent or one worker), in KB on Linux.
+    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return {"wall": wall, "peak_tree_rss": peak[0], "peak_process_rss": largest}
+
+
+def truth_clusters(truth: dict) -> dict[str, int]:
+    return {doc: i for i, cluster in enumerate(truth["clusters"]) for doc in cluster}
+
+
+def score(pairs: list[tuple[str, str]], truth: dict) -> dict:
+    """Precision and recall of (removed, kept) document pairs against the true clusters."""
+    of = truth_clusters(truth)
+    expected = sum(len(c) - 1 for c in truth["clusters"])
+    right = sum(1 for a, b in pairs if a in of and of.get(a) == of.get(b))
+    return {
+        "removed": len(pairs),
+        "right": right,
+        "expected": expected,
+        "precision": right / len(pairs) if pairs else 1.0,
+        "recall": right / expected if expected else 1.0,
+    }
+
+
+def dedupe_pairs(report: Path) -> list[tuple[str, str]]:
+    out = []
+    with open(report / "removals.jsonl", encoding="utf-8") as f:
+        for line in f:
+            if '"duplicate-document"' in line:
+                r = json.loads(line)
+                if r["category"] == "duplicate-document":
+                    out.append((r["file"], r["duplicate_of"]["file"]))
+    return out
+
+
+def baseline(corpus: Path, threshold: float, num_perm: int, shingle: int, limit: float | None) -> dict:
+    """The plain script: per document read, shingle, MinHash (batch update, xxhash), query, insert."""
+    import re
+
+    import xxhash
+    from datasketch import MinHash, MinHashLSH
+
+    files = sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file())
+    word = re.compile(r"\w+")
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    pairs = []
+    start = time.perf_counter()
+    done = 0
+    for rel in files:
+        tokens = word.findall((corpus / rel).read_text(encoding="utf-8").lower())
+        grams = [" ".join(tokens[i : i + shingle]).encode() for i in range(max(1, len(tokens) - shingle + 1))]
+        m = MinHash(num_perm=num_perm, hashfunc=xxhash.xxh32_intdigest)
+        m.update_batch(grams)
+        hits = lsh.query(m)
+        if hits:
+            pairs.append((rel, min(hits)))
+        else:
+            lsh.insert(rel, m)
+        done += 1
+        if limit and time.perf_counter() - start > limit:
+            break
+    wall = time.perf_counter() - start
+    return {"docs": done, "wall": wall, "docs_per_s": done / wall, "pairs": pairs}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=10000, help="corpus size to generate (ignored with --corpus)")
+    ap.add_argument("--corpus", type=Path, help="an existing corpus made by make_corpus.py")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/dedupe-bench"))
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--baseline-seconds", type=float, default=None,
+                    help="stop the baseline after this many seconds (its throughput is still measured; "
+                         "its precision/recall then cover only the documents it saw)")
+    ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("dedupe_args", nargs="*", help="extra arguments for dedupe clean (after --)")
+    args = ap.parse_args(argv)
+    corpus = args.corpus or args.work / f"corpus{args.docs}"
+    if not corpus.exists():
+        subprocess.run([sys.executable, str(HERE / "make_corpus.py"), str(corpus), "--docs", str(args.docs),
+                        "--seed", str(args.seed)], check=True)
+    truth = json.loads(Path(str(corpus).rstrip("/") + ".truth.json").read_text())
+    n, size = truth["docs"], truth["bytes"]
+    out = args.work / (corpus.name + "-out")
+    print(f"corpus {corpus}: {n} documents, {size / 1e6:.1f} MB, {len(truth['clusters'])} articles with copies, "
+          f"{sum(len(c) - 1 for c in truth['clusters'])} copies")
+    r = run_clean(corpus, out, args.dedupe_args)
+    summary = json.loads((out / "_report" / "summary.json").read_text())
+    s = score(dedupe_pairs(out / "_report"), truth)
+    c = summary.get("corpus", {})
+    corpus_bytes = sum(c.get("bytes", {}).values())
+    print(f"dedupe clean: {r['wall']:.1f} s, {n / r['wall']:.0f} docs/s, {size / 1e6 / r['wall']:.2f} MB/s, "
+          f"peak memory {r['peak_process_rss'] / 2**20:.0f} MB (largest process), "
+          f"{r['peak_tree_rss'] / 2**20:.0f} MB (process tree, sampled)")
+    print(f"  corpus step: {corpus_bytes / max(n, 1):.0f} bytes/document held ({c.get('bytes')}), "
+          f"{c.get('candidate_pairs')} candidate pairs, {c.get('confirmed_pairs')} confirmed, "
+          f"{summary['timings'].get('corpus', 0):.2f} s")
+    print(f"  stage seconds (summed over workers): {summary['timings']}")
+    print(f"  duplicates: precision {s['precision']:.4f}, recall {s['recall']:.4f} "
+          f"({s['right']} right of {s['removed']} removed, {s['expected']} expected)")
+    cats = summary["removed"]["by_category"]
+    print(f"  removed: " + ", ".join(f"{k} {v['count']}" for k, v in cats.items()))
+    if args.no_baseline:
+        return 0
+    b = baseline(corpus, summary["config"]["doc_threshold"], summary["config"]["num_perm"],
+                 summary["config"]["doc_shingle_size"], args.baseline_seconds)
+    seen = truth
+    if b["docs"] < n:
+        files = set(sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file())[: b["docs"]])
+        seen = {"clusters": [[d for d in cl if d in files] for cl in truth["clusters"]]}
+    bs = score(b["pairs"], seen)
+    print(f"baseline datasketch MinHashLSH (detection only, 1 core): {b['docs']} docs in {b['wall']:.1f} s, "
+          f"{b['docs_per_s']:.0f} docs/s; precision {bs['precision']:.4f}, recall {bs['recall']:.4f}")
+    print(f"ratio: dedupe clean throughput / baseline detection throughput = "
+          f"{(n / r['wall']) / b['docs_per_s']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,412 @@
+"""The corpus step: duplicate documents and template text, found over compact signatures of every document.
+
+Pass 1 turns each document into a `DocSig` (a MinHash of its article body,
+a few sizes, and 64-bit keys of its short blocks). `build_corpus` sees them
+all, holds only numpy arrays, and returns a `Corpus`: which document
+duplicates which, and which block keys recur across a source. Pass 2 asks the
+`Corpus` about each document as it cleans it again.
+
+Duplicate documents, in four steps:
+
+1. **Band keys, grouped by sorting.** Each band of `doc_band_rows` MinHash
+   values becomes a 64-bit key; per band the keys are argsorted, and documents
+   that share a key are candidates (each paired with the first of its run and
+   with its predecessor, which links the run without listing all its pairs).
+2. **Confirm every pair** on its estimated Jaccard (share of equal MinHash
+   values), or on containment for a truncated copy: estimated shared shingles
+   over the smaller set, only if the smaller holds at least `doc_size_ratio`
+   of the larger (a brief quoting an article is not a copy of it).
+3. **Union-find** over confirmed pairs gives components.
+4. **Stars, not chains.** Inside a component, documents are taken in keep
+   order (first by path, or longest first); each joins the best survivor it
+   is itself confirmed against, or becomes a survivor. Every removed document
+   is confirmed against the very document it is a duplicate of, so a chain
+   A~B~C never removes C for resembling A through B.
+
+Template text (`corpus-repeat`): a short block's keys (its normalized text,
+that text with numbers folded, and MinHash band keys over its word pairs for
+near variants) are counted once per duplicate cluster, per source (top folder,
+or URL host when known). A key recurring in at least `min_corpus_docs`
+clusters and at least `min_corpus_share` of its source's documents is template
+text. Counting per cluster keeps the paragraphs of syndicated copies from
+looking like templates; the absolute floor keeps a quote shared by two
+articles; and a block between two long paragraphs (inside the article, where
+template text rarely sits) must be in `corpus_inline_share` of its source's
+documents ("Advertisement" in every page), so that a stock sentence some
+articles share ("X did not respond to a request for comment.") stays.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import Config
+from ..records import Finding
+from ..sign import MinHasher, band_keys, short_block_keys
+
+_MIX = np.uint64(0xBF58476D1CE4E5B9)
+#: Pairs confirmed per numpy step: bounds the temporary (chunk x num_perm) comparison array.
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class DocSig:
+    """Pass 1's view of one document: no text, only what the corpus step needs."""
+
+    id: str
+    source: str
+    n_lines: int
+    size: int  # words in the signed body (keep longest)
+    n_shingles: int
+    signature: np.ndarray  # uint32[num_perm]
+    keys: np.ndarray  # uint64 keys of the short blocks (corpus-repeat)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A removed duplicate document: the kept one, its line count, the similarity and how it was measured."""
+
+    kept: str
+    kept_lines: int
+    score: float
+    how: str
+
+
+class SigTable:
+    """DocSigs gathered into column arrays (what the corpus step holds in memory)."""
+
+    def __init__(self, num_perm: int):
+        self.num_perm = num_perm
+        self.ids: list[str] = []
+        self.sources: list[str] = []
+        self._parts: list[tuple] = []
+        self._pending: list[DocSig] = []
+
+    def add(self, sig: DocSig, doc_id: str | None = None) -> None:
+        """Add one document; `doc_id` may pass an equal string already held (the file's path) to share it."""
+        self.ids.append(sig.id if doc_id is None else doc_id)
+        self.sources.append(sys.intern(sig.source))  # a few thousand sources, not one string per document
+        self._pending.append(sig)
+        if len(self._pending) >= 4096:
+            self._flush()
+
+    def _flush(self) -> None:
+        p = self._pending
+        if not p:
+            return
+        base = len(self.ids) - len(p)
+        owners = np.concatenate([np.full(len(s.keys), base + i, dtype=np.int32) for i, s in enumerate(p)])
+        self._parts.append(
+            (
+                np.array([s.n_lines for s in p], dtype=np.uint32),
+                np.array([s.size for s in p], dtype=np.uint32),
+                np.array([s.n_shingles for s in p], dtype=np.uint32),
+                np.stack([s.signature for s in p]),
+                np.concatenate([s.keys for s in p]),
+                owners,
+            )
+        )
+        self._pending = []
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """(n_lines, size, n_shingles, signatures, block keys, key owners), concatenated."""
+        self._flush()
+        if not self._parts:
+            return (
+                np.empty(0, np.uint32), np.empty(0, np.uint32), np.empty(0, np.uint32),
+                np.empty((0, self.num_perm), np.uint32), np.empty(0, np.uint64), np.empty(0, np.int32),
+            )
+        cols = list(zip(*self._parts))
+        self._parts = []
+        return tuple(np.concatenate(c) for c in cols)
+
+
+class Corpus:
+    """The corpus step's answers, looked up by pass 2: duplicates and template block keys."""
+
+    def __init__(self, config: Config, ids: list[str], n_lines: np.ndarray, dup_of: np.ndarray,
+                 dup_score: np.ndarray, dup_how: np.ndarray, source_of: dict[str, int], source_docs: np.ndarray,
+                 freq_keys: np.ndarray, freq_df: np.ndarray, clusters: list[dict], stats: dict):
+        self.config = config
+        self.ids = ids
+        self.n_lines = n_lines
+        self.dup_of = dup_of
+        self.dup_score = dup_score
+        self.dup_how = dup_how
+        self.source_of = source_of
+        self.source_docs = source_docs
+        self.freq_keys = freq_keys
+        self.freq_df = freq_df
+        self.clusters = clusters
+        self.stats = stats
+        self._hasher = MinHasher(config.block_num_perm, config.seed)
+
+    def duplicate(self, index: int) -> Duplicate | None:
+        """If document `index` (pass-1 order) is a removed duplicate: what it duplicates."""
+        j = int(self.dup_of[index])
+        if j < 0:
+            return None
+        return Duplicate(self.ids[j], int(self.n_lines[j]), float(self.dup_score[index]),
+                         "containment" if self.dup_how[index] else "jaccard")
+
+    def template_findings(self, source: str, norms: list[str], config: Config) -> list[Finding]:
+        """Corpus-repeat findings for the blocks (given by their normalized texts) of one document of `source`."""
+        if not len(self.freq_keys) or source not in self.source_of:
+            return []
+        sid = self.source_of[source]
+        total = max(int(self.source_docs[sid]), 1)
+        keys, owner, kind = short_block_keys(norms, self._hasher,
+                                             config.block_band_rows, config.block_min_band_words,
+                                             config.corpus_max_words)
+        if not len(keys):
+            return []
+        keys = source_keys(keys, sid)
+        pos = np.minimum(np.searchsorted(self.freq_keys, keys), len(self.freq_keys) - 1)
+        hit = np.flatnonzero(self.freq_keys[pos] == keys)
+        findings = []
+        seen: set[int] = set()
+        long = [n.count(" ") + 1 > config.corpus_max_words if n else False for n in norms]
+        for k in hit.tolist():  # keys come block by block, text before digits before bands
+            b = int(owner[k])
+            if b in seen:
+                continue
+            seen.add(b)
+            df = int(self.freq_df[pos[k]])
+            inline = 0 < b < len(norms) - 1 and long[b - 1] and long[b + 1]
+            if inline and df < config.corpus_inline_share * total:
+                continue  # between two article paragraphs: a stock sentence of the article, unless nearly everywhere
+            how = ("exact", "digits", "near")[int(kind[k])]
+            findings.append(Finding(
+                b, "corpus-repeat", f"corpus-repeat:{how}", min(1.0, df / total), None,
+                f"in {df} documents of {source or 'the corpus'} ({df / total:.0%})",
+            ))
+        return findings
+
+
+def source_keys(keys: np.ndarray, source: int) -> np.ndarray:
+    """Block keys made specific to one source (template text is a site's, not the corpus's)."""
+    with np.errstate(over="ignore"):
+        k = (keys ^ (np.uint64(source + 1) * np.uint64(0x9E3779B97F4A7C15))) * _MIX
+        return k ^ (k >> np.uint64(31))
+
+
+def source_of(doc) -> str:
+    """Where a document comes from: its URL's host when the reader knows it, else its top folder."""
+    host = doc.get("host")
+    if not host and doc.get("url"):
+        from urllib.parse import urlsplit
+
+        host = urlsplit(doc.get("url")).hostname
+    if host:
+        return host.lower()
+    path = doc.id.split("#", 1)[0]
+    return path.split("/", 1)[0] if "/" in path else ""
+
+
+def sign_document(doc, blocks, norms: list[str], signed: list[bool], hasher: MinHasher,
+                  block_hasher: MinHasher, config: Config) -> DocSig:
+    """Pass 1's signature of one document: MinHash of the signed blocks' word shingles, short-block keys."""
+    body = " ".join(norm for norm, s in zip(norms, signed) if s and norm)
+    hashes = hasher.token_base_hashes(body, config.doc_shingle_size)
+    return DocSig(
+        id=doc.id,
+        source=source_of(doc),
+        n_lines=doc.text.count("\n") + (0 if doc.text.endswith("\n") or not doc.text else 1),
+        size=body.count(" ") + 1 if body else 0,
+        n_shingles=len(hashes),
+        signature=hasher.signature(hashes),
+        keys=np.unique(short_block_keys(norms, block_hasher, config.block_band_rows, config.block_min_band_words,
+                                        config.corpus_max_words)[0]),
+    )
+
+
+# --- the corpus step -------------------------------------------------------------------------------
+
+
+def build_corpus(table: SigTable, config: Config) -> Corpus:
+    """Duplicate documents and template keys of the whole corpus, from pass 1's signatures."""
+    n_lines, size, n_shingles, sigs, keys, owners = table.arrays()
+    n = len(table.ids)
+    stats = {"documents": n, "bytes": {
+        "signatures": int(sigs.nbytes), "sizes": int(n_lines.nbytes + size.nbytes + n_shingles.nbytes),
+        "block_keys": int(keys.nbytes + owners.nbytes),
+    }}
+    pairs = candidate_pairs(sigs, n_shingles, config.doc_band_rows)
+    stats["candidate_pairs"] = int(len(pairs))
+    left, right, score, how = confirm_pairs(pairs, sigs, n_shingles, config)
+    stats["confirmed_pairs"] = int(len(left))
+    priority = _priority(size, config)
+    dup_of, dup_score, dup_how = cluster(n, left, right, sigs, n_shingles, priority, config)
+    stats["duplicates"] = int((dup_of >= 0).sum())
+    clusters = _clusters(table.ids, dup_of, dup_score, dup_how)
+    del sigs
+    source_of: dict[str, int] = {}
+    source_ids = np.array([source_of.setdefault(s, len(source_of)) for s in table.sources], dtype=np.int32)
+    source_docs = np.bincount(source_ids, minlength=len(source_of)) if n else np.zeros(0, np.int64)
+    freq_keys, freq_df = frequent_keys(keys, owners, dup_of, source_ids, source_docs, config)
+    stats["template_keys"] = int(len(freq_keys))
+    return Corpus(config, table.ids, n_lines, dup_of, dup_score, dup_how, source_of, source_docs,
+                  freq_keys, freq_df, clusters, stats)
+
+
+def candidate_pairs(sigs: np.ndarray, n_shingles: np.ndarray, rows: int) -> np.ndarray:
+    """Distinct (low, high) document pairs sharing a band key, packed as low << 32 | high."""
+    valid = np.flatnonzero(n_shingles > 0)  # an empty body has no signature worth comparing
+    if len(valid) < 2:
+        return np.empty(0, dtype=np.uint64)
+    bands = sigs.shape[1] // rows
+    found = []
+    for b in range(bands):
+        key = band_keys(sigs[valid, b * rows : (b + 1) * rows], rows)[:, 0]
+        order = np.argsort(key, kind="stable")  # stable: members of a run stay in document order
+        k = key[order]
+        same = k[1:] == k[:-1]
+        if not same.any():
+            continue
+        docs = valid[order].astype(np.uint64)
+        # Start of each run, for every position: pairs with the run's first and with the predecessor.
+        starts = np.flatnonzero(np.concatenate(([True], ~same)))
+        run_of = np.repeat(starts, np.diff(np.append(starts, len(k))))
+        idx = np.flatnonzero(same) + 1
+        firsts = docs[run_of[idx]]
+        prev = docs[idx - 1]
+        cur = docs[idx]
+        found.append(firsts << np.uint64(32) | cur)
+        found.append(prev << np.uint64(32) | cur)
+    if not found:
+        return np.empty(0, dtype=np.uint64)
+    pairs = np.unique(np.concatenate(found))
+    return pairs[(pairs >> np.uint64(32)) != (pairs & np.uint64(0xFFFFFFFF))]
+
+
+def similarity(sa: np.ndarray, sb: np.ndarray, na: np.ndarray, nb: np.ndarray, config: Config):
+    """Estimated Jaccard and containment (of the smaller in the larger) of signature rows; which one confirms.
+
+    Returns (score, how, ok): how is 0 for Jaccard, 1 for containment.
+    """
+    jac = (sa == sb).mean(axis=-1)
+    small = np.minimum(na, nb).astype(np.float64)
+    big = np.maximum(na, nb).astype(np.float64)
+    # |A∩B| = J (|A|+|B|) / (1+J): containment of the smaller set, from the Jaccard estimate.
+    cont = np.minimum(1.0, jac * (small + big) / ((1.0 + jac) * np.maximum(small, 1.0)))
+    by_jac = jac >= config.doc_threshold
+    by_cont = (cont >= config.doc_containment) & (small >= config.doc_size_ratio * big) & (config.doc_containment < 1.0)
+    how = (~by_jac & by_cont).astype(np.uint8)
+    return np.where(how == 1, cont, jac), how, by_jac | by_cont
+
+
+def confirm_pairs(pairs: np.ndarray, sigs: np.ndarray, n_shingles: np.ndarray, config: Config):
+    """The candidate pairs that hold up on their signatures: (left, right, score, how)."""
+    out = ([], [], [], [])
+    for s in range(0, len(pairs), _CHUNK):
+        chunk = pairs[s : s + _CHUNK]
+        a = (chunk >> np.uint64(32)).astype(np.int64)
+        b = (chunk & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        score, how, ok = similarity(sigs[a], sigs[b], n_shingles[a], n_shingles[b], config)
+        for lst, v in zip(out, (a[ok], b[ok], score[ok], how[ok])):
+            lst.append(v)
+    if not pairs.size:
+        return (np.empty(0, np.int64),) * 2 + (np.empty(0), np.empty(0, np.uint8))
+    return tuple(np.concatenate(v) for v in out)
+
+
+def _priority(size: np.ndarray, config: Config) -> np.ndarray:
+    """Rank of each document in keep order (0 first): by path, or longest first then by path."""
+    n = len(size)
+    if config.keep == "longest":
+        order = np.lexsort((np.arange(n), -size.astype(np.int64)))
+    else:
+        order = np.arange(n)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    return rank
+
+
+def _find(parent: list[int], x: int) -> int:
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def cluster(n: int, left, right, sigs, n_shingles, priority, config: Config):
+    """Star clusters inside the union-find components of confirmed pairs.
+
+    Returns per document: the index of the kept document it duplicates (-1 if kept),
+    the similarity to it, and how it was measured (0 Jaccard, 1 containment).
+    """
+    dup_of = np.full(n, -1, dtype=np.int64)
+    dup_score = np.zeros(n, dtype=np.float32)
+    dup_how = np.zeros(n, dtype=np.uint8)
+    if not len(left):
+        return dup_of, dup_score, dup_how
+    nodes = np.unique(np.concatenate([left, right]))
+    local = {int(x): i for i, x in enumerate(nodes)}
+    parent = list(range(len(nodes)))
+    for a, b in zip(left.tolist(), right.tolist()):
+        ra, rb = _find(parent, local[a]), _find(parent, local[b])
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    roots = np.array([_find(parent, i) for i in range(len(nodes))])
+    order = np.lexsort((priority[nodes], roots))
+    comp_nodes = nodes[order]
+    bounds = np.flatnonzero(np.diff(roots[order])) + 1
+    for members in np.split(comp_nodes, bounds):
+        kept: list[int] = []
+        for m in members.tolist():
+            if kept:
+                k = np.array(kept)
+                score, how, ok = similarity(sigs[k], sigs[m][None, :], n_shingles[k],
+                                            np.full(len(k), n_shingles[m]), config)
+                if ok.any():
+                    best = int(np.flatnonzero(ok)[np.argmax(score[ok])])  # ties: the earlier survivor
+                    dup_of[m], dup_score[m], dup_how[m] = kept[best], score[best], how[best]
+                    continue
+            kept.append(m)
+    return dup_of, dup_score, dup_how
+
+
+def _clusters(ids: list[str], dup_of, dup_score, dup_how) -> list[dict]:
+    """Clusters for summary.json: the kept document and its removed duplicates with their similarities."""
+    dropped = np.flatnonzero(dup_of >= 0)
+    groups: dict[int, list[int]] = {}
+    for d in dropped.tolist():
+        groups.setdefault(int(dup_of[d]), []).append(d)
+    return [
+        {
+            "kept": ids[k],
+            "members": [
+                {"file": ids[d], "similarity": round(float(dup_score[d]), 4),
+                 "measure": "containment" if dup_how[d] else "jaccard"}
+                for d in sorted(groups[k], key=lambda d: ids[d])
+            ],
+        }
+        for k in sorted(groups, key=lambda k: ids[k])
+    ]
+
+
+def frequent_keys(keys, owners, dup_of, source_ids, source_docs, config: Config):
+    """Source-specific block keys that recur in enough clusters of their source: (sorted keys, cluster counts)."""
+    if not len(keys):
+        return np.empty(0, np.uint64), np.empty(0, np.uint32)
+    src = source_ids[owners]
+    skeys = _mix_source(keys, src)
+    rep = np.where(dup_of[owners] >= 0, dup_of[owners], owners).astype(np.int64)
+    order = np.lexsort((rep, skeys))
+    sk, rp = skeys[order], rep[order]
+    first = np.concatenate(([True], (sk[1:] != sk[:-1]) | (rp[1:] != rp[:-1])))
+    sk, sources = sk[first], src[order][first]
+    starts = np.flatnonzero(np.concatenate(([True], sk[1:] != sk[:-1])))
+    df = np.diff(np.append(starts, len(sk)))
+    ukeys, usrc = sk[starts], sources[starts]
+    ok = (df >= config.min_corpus_docs) & (df >= config.min_corpus_share * source_docs[usrc])
+    return ukeys[ok], df[ok].astype(np.uint32)
+
+
+def _mix_source(keys: np.ndarray, src: np.ndarray) -> np.ndarray:
+    """source_keys() for arrays of keys with one source each."""
+    with np.errstate(over="ignore"):
+        k = (keys ^ ((src.astype(np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15))) * _MIX
+        return k ^ (k >> np.uint64(31))

@@ -1,0 +1,398 @@
+"""Corpus-wide detection: duplicate documents and template text across documents.
+
+Each test builds a small corpus in a temporary folder, runs `dedupe.clean` on
+it and reads the cleaned tree and the report, as a user would.
+"""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+import xxhash
+
+import dedupe
+from dedupe.config import Config
+from dedupe.detect.corpus import similarity
+from dedupe.sign import MinHasher, shingle_base_hash, shingles
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+WORDS = (
+    "minister government council budget river harbour market school hospital police court election village "
+    "farmers storm bridge railway museum festival teacher doctor company workers union strike price energy "
+    "water forest coast island mountain city mayor report study science students museum library weather "
+    "winter summer spring autumn morning evening week month year road traffic airport tourism fishing "
+    "football season club coach player match goal victory defeat plan project funding tax housing rent"
+).split()
+
+
+def article(rng: random.Random, paragraphs: int = 8) -> list[str]:
+    """Paragraphs of made-up but sentence-shaped prose (25-60 words each)."""
+    out = []
+    for _ in range(paragraphs):
+        sentences = []
+        for _ in range(rng.randint(2, 3)):
+            w = [rng.choice(WORDS) for _ in range(rng.randint(12, 20))]
+            sentences.append(" ".join(w).capitalize() + ".")
+        out.append(" ".join(sentences))
+    return out
+
+
+def page(header: list[str], paras: list[str], footer: list[str]) -> str:
+    return "\n\n".join(header + paras + footer) + "\n"
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text, encoding="utf-8")
+    return folder
+
+
+def removals(out: Path) -> list[dict]:
+    with open(out / "_report" / "removals.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def duplicates(out: Path) -> dict[str, str]:
+    return {r["file"]: r["duplicate_of"]["file"] for r in removals(out) if r["category"] == "duplicate-document"}
+
+
+def jaccard(a: str, b: str, k: int = 5) -> float:
+    sa, sb = set(shingles(dedupe.sign.words(a), k)), set(shingles(dedupe.sign.words(b), k))
+    return len(sa & sb) / len(sa | sb)
+
+
+# --- signatures -----------------------------------------------------------------------------------
+
+
+def test_minhash_equals_datasketch_value_for_value():
+    datasketch = pytest.importorskip("datasketch")
+    grams = shingles("the quick brown fox jumps over the lazy dog and runs far away".split(), 5)
+    theirs = datasketch.MinHash(num_perm=128, seed=1, hashfunc=xxhash.xxh32_intdigest)
+    theirs.update_batch(grams)
+    hasher = MinHasher(128, 1)
+    ours = hasher.signature(hasher.hashes(grams))
+    assert np.array_equal(ours, theirs.hashvalues)
+    assert hasher.lean(ours).jaccard(datasketch.LeanMinHash(theirs)) == 1.0
+    # Documents are signed from token hashes; the values are datasketch's with shingle_base_hash as its hashfunc.
+    tokens = "the quick brown fox jumps over the lazy dog and runs far away".split()
+    theirs = datasketch.MinHash(num_perm=128, seed=1, hashfunc=shingle_base_hash)
+    theirs.update_batch(grams)
+    assert np.array_equal(hasher.signature(hasher.token_base_hashes(" ".join(tokens), 5)), theirs.hashvalues)
+
+
+# --- duplicate documents --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def syndicated(tmp_path: Path) -> Path:
+    """Each sample republished by another site: other header and footer, and an edit each."""
+    src = tmp_path / "in"
+    shutil.copytree(SAMPLES, src / "origin")
+    header = ["The Valley Courier", "Home | News | Sport | Business", "By Staff Writer | 3 May 2024"]
+    footer = ["Sign up for the Valley Courier newsletter.", "© 2024 Valley Courier. All rights reserved."]
+    for i, path in enumerate(sorted(SAMPLES.iterdir())):
+        paras = [p for p in path.read_text(encoding="utf-8").split("\n") if p.strip()]
+        edit = i % 4
+        if edit == 0:  # a few words changed
+            words = paras[3].split()
+            words[2] = "reportedly"
+            paras[3] = " ".join(words)
+        elif edit == 1:  # a paragraph dropped
+            del paras[len(paras) // 2]
+        elif edit == 2:  # truncated: the first 70% of paragraphs
+            paras = paras[: max(3, int(len(paras) * 0.7))]
+        write(src, {f"syndicated/{path.name}": page(header, paras, footer)})
+    return src
+
+
+def test_syndicated_copies_are_found_and_the_samples_are_not_merged(syndicated: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    dedupe.clean(syndicated, out, Config(jobs=1))
+    found = duplicates(out)
+    # 002 holds its body twice: the copy's edits and dedupe's own repeat removal still leave it a duplicate.
+    assert found == {f"syndicated/{p.name}": f"origin/{p.name}" for p in sorted(SAMPLES.iterdir())}
+    for rel in found:
+        assert not (out / rel).exists()  # a removed duplicate is not written
+    for p in SAMPLES.iterdir():
+        assert (out / "origin" / p.name).exists()
+
+
+def test_a_duplicate_removal_spans_the_whole_file_and_names_the_kept_document(syndicated: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    dedupe.clean(syndicated, out, Config(jobs=1))
+    name = sorted(SAMPLES.iterdir())[1].name
+    (r,) = [r for r in removals(out) if r["file"] == f"syndicated/{name}"]
+    text = (syndicated / "syndicated" / name).read_text(encoding="utf-8")
+    kept_lines = len((syndicated / "origin" / name).read_text(encoding="utf-8").splitlines())
+    assert r["category"] == "duplicate-document"
+    assert r["lines"] == [1, text.count("\n")]
+    assert r["duplicate_of"] == {"file": f"origin/{name}", "lines": [1, kept_lines]}
+    assert r["text"] == text.rstrip("\n")
+    summary = json.loads((out / "_report" / "summary.json").read_text())
+    cluster = [c for c in summary["duplicate_clusters"] if c["kept"] == f"origin/{name}"]
+    assert cluster and cluster[0]["members"][0]["file"] == f"syndicated/{name}"
+    assert 0.8 <= cluster[0]["members"][0]["similarity"] <= 1.0
+    assert summary["removed"]["documents"] == len(sample_names())
+    diff = (out / "_report" / "changes.diff").read_text(encoding="utf-8")
+    assert f"duplicate of origin/{name} lines 1-{kept_lines}" in diff
+
+
+def sample_names() -> list[str]:
+    """File names of the five samples."""
+    return sorted(p.name for p in SAMPLES.iterdir())
+
+
+def test_keep_longest_keeps_the_complete_copy_of_a_truncated_one(tmp_path: Path):
+    rng = random.Random(5)
+    full = article(rng, 10)
+    src = write(tmp_path / "in", {"a/short.txt": page([], full[:7], []), "b/full.txt": page([], full, [])})
+    first, longest = tmp_path / "first", tmp_path / "longest"
+    dedupe.clean(src, first, Config(jobs=1))
+    dedupe.clean(src, longest, Config(jobs=1, keep="longest"))
+    assert duplicates(first) == {"b/full.txt": "a/short.txt"}
+    assert duplicates(longest) == {"a/short.txt": "b/full.txt"}
+    (r,) = [r for r in removals(longest) if r["category"] == "duplicate-document"]
+    assert r["detector"] == "duplicate-document:containment"
+
+
+def test_unrelated_documents_and_many_short_ones_are_never_merged(tmp_path: Path):
+    rng = random.Random(11)
+    files = {f"long/{i:03d}.txt": page([], article(rng, 6), []) for i in range(40)}
+    shorts = set()
+    while len(shorts) < 300:
+        shorts.add(" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4))))
+    files.update({f"short/{i:03d}.txt": s + "\n" for i, s in enumerate(sorted(shorts))})
+    files.update({f"empty/{i}.txt": "" for i in range(5)})
+    files.update({f"blank/{i}.txt": "\n\n" for i in range(5)})
+    src = write(tmp_path / "in", files)
+    out = tmp_path / "out"
+    dedupe.clean(src, out, Config(jobs=1))
+    assert duplicates(out) == {}
+
+
+def test_identical_short_documents_are_duplicates_of_each_other_only(tmp_path: Path):
+    src = write(tmp_path / "in", {"a.txt": "Page not found\n", "b.txt": "Page not found\n", "c.txt": "Not found\n"})
+    out = tmp_path / "out"
+    dedupe.clean(src, out, Config(jobs=1))
+    assert duplicates(out) == {"b.txt": "a.txt"}
+
+
+def test_a_chain_of_near_matches_does_not_merge_its_dissimilar_ends(tmp_path: Path):
+    rng = random.Random(2)
+    base = [w for p in article(rng, 12) for w in p.split()]
+
+    def edited(words: list[str], start: int) -> list[str]:
+        out = list(words)
+        for i in range(start, len(out), 60):  # one word in 60: about 8% of the 5-word shingles
+            out[i] = "zzz" + out[i]
+        return out
+
+    a = base
+    b = edited(a, 0)
+    c = edited(b, 30)
+    d = edited(c, 15)
+    texts = {f"{n}.txt": " ".join(t) + "\n" for n, t in zip("abcd", (a, b, c, d))}
+    # The corpus is what the test says: neighbours alike, the ends not.
+    assert jaccard(texts["a.txt"], texts["b.txt"]) >= 0.8 and jaccard(texts["b.txt"], texts["c.txt"]) >= 0.8
+    assert jaccard(texts["a.txt"], texts["c.txt"]) < 0.8 and jaccard(texts["a.txt"], texts["d.txt"]) < 0.7
+    src = write(tmp_path / "in", texts)
+    out = tmp_path / "out"
+    dedupe.clean(src, out, Config(jobs=1, doc_containment=1.0))
+    found = duplicates(out)
+    assert found.get("b.txt") == "a.txt"
+    assert "c.txt" in found or (out / "c.txt").exists()
+    for dup, kept in found.items():  # every removal is confirmed against the very document kept
+        assert jaccard(texts[dup], texts[kept]) >= 0.7, (dup, kept)
+    assert found.get("d.txt") != "a.txt" and found.get("c.txt") != "a.txt"
+
+
+def test_similarity_confirms_containment_only_for_copies_of_comparable_size():
+    config = Config()
+    sig = np.arange(128, dtype=np.uint32)
+    other = sig.copy()
+    other[:64] += 1000  # estimated Jaccard 0.5
+    # A copy holding 2/3 of the longer one: contained (J 0.5 means all of the smaller set is shared).
+    _, how, ok = similarity(sig, other, np.array(200), np.array(100), config)
+    assert ok and how == 1
+    # A brief with a fifth of the article's length is not a copy of it, even if contained.
+    _, _, ok = similarity(sig, other, np.array(1000), np.array(200), config)
+    assert not ok
+
+
+# --- template text across documents ------------------------------------------------------------------
+
+
+PLACES = ["Northport", "Eastwick", "Southend", "Westbay", "Highcliff", "Lowmoor", "Redhill", "Greendale"]
+
+
+def test_template_lines_go_and_a_quote_shared_by_two_articles_stays(tmp_path: Path):
+    rng = random.Random(8)
+    quote = "“We will not close the harbour while I am mayor,” she told the council on Tuesday evening."
+    header = ["The Harbour Gazette", "Independent news for the bay since 1892"]
+    files = {}
+    for i in range(8):
+        paras = article(rng, 5)
+        if i in (2, 5):
+            paras.insert(2, quote)
+        footer = [f"The Harbour Gazette is published by Bay Media Group, Harbour Street {i % 2 + 1}.",
+                  f"Follow the Harbour Gazette for the latest local news and updates from {PLACES[i]}",
+                  f"Copyright {2017 + i} Bay Media Group"]
+        files[f"gazette/{i:02d}.txt"] = page(header, paras, footer)
+    src = write(tmp_path / "in", files)
+    out = tmp_path / "out"
+    dedupe.clean(src, out, Config(jobs=1))
+    template = [r for r in removals(out) if r["category"] == "corpus-repeat"]
+    removed_text = {r["text"] for r in template}
+    assert "The Harbour Gazette" in removed_text
+    assert "Independent news for the bay since 1892" in removed_text
+    assert {"corpus-repeat:exact", "corpus-repeat:digits"} <= {r["detector"] for r in template}
+    assert any(t.startswith("Copyright 2017") for t in removed_text)  # a year apart, the same template line
+    assert any(t.startswith("The Harbour Gazette is published") for t in removed_text)
+    # A line that differs in one word on every page: found through the band keys of its MinHash.
+    near = [r for r in template if r["text"].startswith("Follow the Harbour Gazette")]
+    assert len(near) >= 6 and {r["detector"] for r in near} == {"corpus-repeat:near"}
+    for i in (2, 5):
+        assert quote in (out / f"gazette/{i:02d}.txt").read_text(encoding="utf-8")
+    assert duplicates(out) == {}
+
+
+def test_a_stock_sentence_inside_some_articles_stays_while_inline_template_text_goes(tmp_path: Path):
+    rng = random.Random(12)
+    stock = "The company did not respond to a request for comment."
+    files = {}
+    for i in range(8):
+        paras = article(rng, 6)
+        paras.insert(3, "Advertisement")  # in every page, between two paragraphs
+        if i % 3 == 0:
+            paras.insert(2, stock)  # in 3 of 8 articles, between two paragraphs
+        files[f"news/{i}.txt"] = page([], paras, [])
+    src = write(tmp_path / "in", files)
+    out = tmp_path / "out"
+    dedupe.clean(src, out, Config(jobs=1))
+    removed = {r["text"] for r in removals(out) if r["category"] == "corpus-repeat"}
+    assert removed == {"Advertisement"}
+    assert stock in (out / "news/0.txt").read_text(encoding="utf-8")
+
+
+def test_template_text_is_counted_per_source(tmp_path: Path):
+    rng = random.Random(9)
+    files = {f"one/{i}.txt": page(["Menu of site one only"], article(rng, 4), []) for i in range(10)}
+    files.update({f"two/{i}.txt": page(["Menu of site one only"] if i == 0 else [], article(rng, 4), [])
+                  for i in range(40)})
+    src = write(tmp_path / "in", files)
+    out = tmp_path / "out"
+    dedupe.clean(src, out, Config(jobs=1, min_corpus_share=0.2))
+    hits = {r["file"].split("/")[0] for r in removals(out) if r["category"] == "corpus-repeat"}
+    assert hits == {"one"}  # in every page of one/, in 1 of 40 of two/
+
+
+def test_copies_of_one_article_do_not_make_its_paragraphs_template_text(tmp_path: Path):
+    rng = random.Random(4)
+    paras = article(rng, 3)
+    short = "The council meets again on Friday."
+    files = {f"site{i}/story.txt": page([], paras + [short], []) for i in range(6)}
+    src = write(tmp_path / "in", files)
+    out = tmp_path / "out"
+    dedupe.clean(src, out, Config(jobs=1, skip=("duplicate-document",)))
+    assert [r for r in removals(out) if r["category"] == "corpus-repeat"] == []
+
+
+# --- determinism ---------------------------------------------------------------------------------------
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            data = p.read_bytes()
+            if p.name == "summary.json":
+                summary = json.loads(data)
+                summary.pop("timings")
+                summary["input"].pop("folder")
+                summary["output"].pop("folder")
+                summary["config"].pop("jobs")  # the one setting that differs between the runs
+                summary.pop("engine")  # ...and so the engine's worker count
+                data = json.dumps(summary, sort_keys=True).encode()
+            out[p.relative_to(folder).as_posix()] = data
+    return out
+
+
+def test_output_is_the_same_for_any_number_of_workers_and_any_file_order(syndicated: Path, tmp_path: Path):
+    rng = random.Random(6)
+    extra = {f"site/{i:03d}.txt": page(["Site header line here", "Home | About"], article(rng, 3),
+                                          ["© 2024 Site. All rights reserved."]) for i in range(150)}
+    write(syndicated, extra)
+    # The same files created in another order (directory order on disk differs).
+    shuffled = tmp_path / "shuffled"
+    names = sorted(p.relative_to(syndicated).as_posix() for p in syndicated.rglob("*") if p.is_file())
+    rng.shuffle(names)
+    for rel in names:
+        (shuffled / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(syndicated / rel, shuffled / rel)
+    runs = {}
+    for name, src, jobs in (("one", syndicated, 1), ("two", syndicated, 2), ("shuffled", shuffled, 2)):
+        out = tmp_path / f"out-{name}"
+        dedupe.clean(src, out, Config(jobs=jobs))
+        runs[name] = tree(out)
+    assert runs["one"] == runs["two"] == runs["shuffled"]
+    assert any(b'"corpus-repeat"' in v for v in runs["one"].values())
+
+
+# --- the samples --------------------------------------------------------------------------------------
+
+
+def test_the_samples_still_score_perfectly(tmp_path: Path):
+    out = tmp_path / "out"
+    dedupe.clean(SAMPLES, out, Config())
+    assert duplicates(out) == {}  # five articles on one topic, none a copy of another
+    score = subprocess.run(
+        [sys.executable, str(ROOT / "tests/data/score_lines.py"), str(SAMPLES), str(out),
+         str(ROOT / "tests/data/gold.json")],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    assert "TOTAL remove_recall=1.000 keep_rate=1.000 wrongly_removed=0 altered=0" in score
+
+
+def test_a_file_that_cannot_be_read_loses_nothing_else(syndicated: Path, tmp_path: Path):
+    (syndicated / "origin" / "0000_binary.txt").write_bytes(b"\x00\x01binary")
+    (syndicated / "syndicated" / "0000_binary.txt").write_bytes(b"\x00\x02binary")
+    out = tmp_path / "out"
+    run = dedupe.clean(syndicated, out, Config(jobs=2))
+    assert run.exit_code == 1
+    assert sorted(n.file for n in run.failed) == ["origin/0000_binary.txt", "syndicated/0000_binary.txt"]
+    assert duplicates(out) == {f"syndicated/{name}": f"origin/{name}" for name in sample_names()}
+
+
+def test_a_dry_run_writes_the_report_only(syndicated: Path, tmp_path: Path):
+    out, report = tmp_path / "out", tmp_path / "report"
+    dedupe.clean(syndicated, out, Config(jobs=1), report=report, dry_run=True)
+    assert not out.exists() or not any(p.suffix == ".txt" for p in out.rglob("*"))
+    with open(report / "removals.jsonl", encoding="utf-8") as f:
+        assert sum('"duplicate-document"' in line for line in f) == len(sample_names())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_the_ascii_fast_path_of_normalize_agrees_with_the_unicode_path(text):
+    import re
+    import unicodedata
+
+    slow = re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    assert dedupe.sign.normalize(text) == slow
+
+
+def test_word_hashes_in_one_pass_equal_word_by_word_hashes_in_short_and_very_long_texts():
+    from dedupe.sign import token_hash, token_hashes
+
+    for text in ("héllo wörld ß 3", " ".join(["über", "naïve", "x", "2024"] * 20000)):  # the second is > 64 KiB
+        assert token_hashes(text).tolist() == [token_hash(w.encode("utf-8")) for w in text.split()]

@@ -1,0 +1,213 @@
+"""The same `clean` on a Dask cluster: byte-identical to the local run, even when a worker dies.
+
+The tests start LocalClusters of two worker processes (one thread each, as a
+real cluster's workers would be separate processes) and point `dedupe.clean`
+or the CLI at them, then compare every output and report file with a local
+run. The corpus is the five samples plus a seeded synthetic corpus with
+syndicated copies and site templates (benchmarks/make_corpus.py), so the
+corpus step has duplicates and template text to agree on.
+"""
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+distributed = pytest.importorskip("distributed", reason="the Dask engine needs the dask extra: pip install -e '.[dask]'")
+import dask  # noqa: E402
+from distributed import Client, LocalCluster, WorkerPlugin  # noqa: E402
+
+import dedupe  # noqa: E402
+from dedupe import cli  # noqa: E402
+from dedupe.config import Config  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+PROSE = (
+    "The river rose three metres overnight and flooded the lower town, officials said on Monday morning.",
+    "Hundreds of residents were moved to the school gym, where volunteers served soup until late in the evening.",
+    "Engineers will inspect the old stone bridge on Tuesday before any traffic is allowed to cross it again.",
+)
+
+
+class KillOnce(WorkerPlugin):
+    """Kills the worker process (no cleanup, as the OOM killer would) when it starts a task of `stage`.
+
+    `marker` is a file both workers see: the first worker to start such a task
+    creates it and dies; every later attempt finds it and runs normally. With
+    `always`, every attempt dies.
+    """
+
+    def __init__(self, stage: str, marker: str, always: bool = False):
+        self.stage = stage
+        self.marker = marker
+        self.always = always
+
+    def transition(self, key, start, finish, **kwargs):
+        name = key if isinstance(key, str) else str(key)
+        if finish != "executing" or f"-{self.stage}-" not in name or name.endswith("-state"):
+            return
+        if not self.always:
+            try:
+                fd = os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                return
+            os.write(fd, name.encode())
+            os.close(fd)
+        os._exit(1)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """Samples plus 300 synthetic news pages over 10 sites, 15% of them edited copies."""
+    root = tmp_path_factory.mktemp("corpus") / "in"
+    spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "benchmarks" / "make_corpus.py")
+    make_corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_corpus)
+    assert make_corpus.main([str(root), "--docs", "300", "--seed", "11"]) == 0
+    shutil.copytree(SAMPLES, root / "samples")
+    # Other formats: an HTML page (its cleaned copy is renamed .txt) and gzipped JSONL (one document a line).
+    body = "".join(f"<p>{p}</p>" for p in PROSE)
+    (root / "web").mkdir()
+    (root / "web" / "flood.html").write_text(
+        f"<html><head><title>Flood</title></head><body><nav>Home | News</nav><article>{body}</article>"
+        f"<footer>&copy; 2024 Example Media. All rights reserved.</footer></body></html>", encoding="utf-8")
+    records = [{"id": f"r{i}", "text": "\n".join(PROSE[i:] + ("Share on Facebook",)), "n": i} for i in range(3)]
+    with gzip.open(root / "web" / "records.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(r) + "\n" for r in records)
+    return root
+
+
+@pytest.fixture(scope="module")
+def local_run(corpus, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("local") / "out"
+    run = dedupe.clean(corpus, out, Config(jobs=1))
+    assert run.exit_code == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
+        yield c
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    """Every file under out, by relative path; summary.json without what may differ (timings, engine, folder)."""
+    files = {}
+    for p in sorted(out.rglob("*")):
+        if not p.is_file():
+            continue
+        data = p.read_bytes()
+        if p.name == "summary.json":
+            summary = json.loads(data)
+            summary.pop("timings")
+            summary.pop("engine")
+            summary["output"].pop("folder")
+            data = json.dumps(summary, indent=2).encode()
+        files[p.relative_to(out).as_posix()] = data
+    return files
+
+
+def engine_of(out: Path) -> dict:
+    return json.loads((out / "_report" / "summary.json").read_text())["engine"]
+
+
+def test_the_corpus_gives_the_corpus_step_something_to_agree_on(local_run):
+    summary = json.loads((local_run / "_report" / "summary.json").read_text())
+    assert summary["removed"]["documents"] >= 20
+    assert summary["removed"]["by_category"]["corpus-repeat"]["count"] >= 100
+    assert engine_of(local_run) == {"name": "local", "workers": 1}
+    assert (local_run / "web" / "flood.txt").is_file() and (local_run / "web" / "records.jsonl.gz").is_file()
+
+
+def test_two_dask_workers_write_the_local_output_and_report_byte_for_byte(corpus, local_run, cluster, tmp_path):
+    out = tmp_path / "out"
+    run = dedupe.clean(corpus, out, Config(jobs=1), scheduler=cluster.scheduler_address)
+    assert run.exit_code == 0
+    assert tree(out) == tree(local_run)
+    assert engine_of(out) == {"name": "dask", "scheduler": cluster.scheduler_address, "workers": 2}
+    assert not (out / ".dedupe-staging").exists()
+
+
+def test_a_worker_killed_while_signing_is_replaced_and_the_output_is_still_identical(
+    corpus, local_run, cluster, tmp_path
+):
+    marker = tmp_path / "killed"
+    with Client(cluster, set_as_default=False) as client:
+        client.register_plugin(KillOnce("sign", str(marker)), name="kill-once")
+        try:
+            run = dedupe.clean(corpus, tmp_path / "out", Config(jobs=1), scheduler=cluster.scheduler_address)
+        finally:
+            client.unregister_worker_plugin("kill-once")
+    assert marker.read_text().split("-")[2] == "sign"  # a worker did die, in pass 1
+    assert run.exit_code == 0
+    assert tree(tmp_path / "out") == tree(local_run)
+
+
+def test_a_failure_retries_cannot_fix_exits_2_and_leaves_nothing_in_out(corpus, tmp_path):
+    # No worker death allowed: the first one is final, as a task that kills every worker it meets would be.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
+            with Client(c, set_as_default=False) as client:
+                # Pass 2: the other worker has written cleaned copies by the time this one dies.
+                client.register_plugin(KillOnce("clean", str(tmp_path / "killed")), name="kill-once")
+                result = CliRunner().invoke(
+                    cli.main, ["clean", str(corpus), str(tmp_path / "out"), "--scheduler", c.scheduler_address]
+                )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: the Dask cluster could not finish pass 2 (cleaning and writing) of files ")
+    assert "KilledWorker" in result.stderr and "nothing was written to OUT" in result.stderr
+    assert [p for p in (tmp_path / "out").rglob("*") if p.is_file()] == []
+
+
+def test_scheduler_local_starts_a_local_cluster_of_jobs_workers(tmp_path):
+    local = tmp_path / "local"
+    dedupe.clean(SAMPLES, local, Config(jobs=2))
+    result = CliRunner().invoke(
+        cli.main, ["clean", str(SAMPLES), str(tmp_path / "out"), "--scheduler", "local", "--jobs", "2", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert tree(tmp_path / "out") == tree(local)
+    assert engine_of(tmp_path / "out") == {"name": "dask", "scheduler": "local", "workers": 2}
+
+
+def test_an_unreachable_scheduler_is_a_usage_error_and_nothing_is_written(tmp_path, monkeypatch):
+    import dedupe.engine.dask as engine
+
+    monkeypatch.setattr(engine, "CONNECT_TIMEOUT", "1s")
+    result = CliRunner().invoke(
+        cli.main, ["clean", str(SAMPLES), str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:1"]
+    )
+    assert result.exit_code == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in result.stderr
+    assert "use --scheduler local" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_scheduler_that_is_not_an_address_is_refused(tmp_path):
+    result = CliRunner().invoke(cli.main, ["clean", str(SAMPLES), str(tmp_path / "out"), "--scheduler", "myhost"])
+    assert result.exit_code == 2
+    assert "--scheduler 'myhost' is not a scheduler address: use tcp://HOST:PORT, or local" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_workers_that_cannot_see_the_input_are_refused_before_anything_is_written(cluster, tmp_path, monkeypatch):
+    import dedupe.engine.dask as engine
+
+    # A LocalCluster's workers share this machine; pretend they are elsewhere and see no folder at all.
+    monkeypatch.setattr(engine, "_sees_all", lambda folders: [False] * len(folders))
+    result = CliRunner().invoke(
+        cli.main, ["clean", str(SAMPLES), str(tmp_path / "out"), "--scheduler", cluster.scheduler_address]
+    )
+    assert result.exit_code == 2
+    assert f"cannot see {SAMPLES}" in result.stderr
+    assert "IN and OUT must be on a filesystem every worker mounts at the same path" in result.stderr
+    assert not (tmp_path / "out").exists()
+
