@@ -66,7 +66,7 @@ def clean_document(
             return result, file_diff(doc.id, lines, [False] * len(lines), [dropped])
     if _wants_within(config):
         sigs = clock("sign", sign_blocks, blocks, config.shingle_size)
-        findings = clock("detect", detect, doc.id, blocks, sigs, config)
+        findings = clock("detect", detect, doc.id, blocks, sigs, config, _whole_page(doc))
         norms = [s.norm for s in sigs]
         hashes = [s.hash for s in sigs]
     else:  # --only corpus categories: the within-document detectors could not remove anything
@@ -109,6 +109,11 @@ def clean_document(
     return result, file_diff(doc.id, lines, keep, removals, doc.encoding)
 
 
+def _whole_page(doc: Document) -> bool:
+    """Whether a document's text is a whole page's; HTML comes out of trafilatura as the article alone."""
+    return doc.format != "html"
+
+
 def _wants_within(config: Config) -> bool:
     """Whether any category of the within-document detectors can be removed under --only/--skip."""
     return any(config.wants(c) for c in CATEGORIES if c not in ("corpus-repeat", "duplicate-document"))
@@ -128,7 +133,7 @@ def sign_for_corpus(doc: Document, config: Config, hashers: tuple[MinHasher, Min
         signed = [True] * len(blocks)
     elif config.doc_sign == "cleaned":
         sigs = clock("sign", sign_blocks, blocks, config.shingle_size)
-        removed = clock("decide", decide, clock("detect", detect, doc.id, blocks, sigs, config), config)
+        removed = clock("decide", decide, clock("detect", detect, doc.id, blocks, sigs, config, _whole_page(doc)), config)
         signed = [b.index not in removed for b in blocks]
     else:
         m = config.doc_min_words

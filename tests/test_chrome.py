@@ -455,3 +455,28 @@ def test_near_repeats_of_a_block_that_goes_as_chrome_are_settled_among_themselve
     assert all(p in first.cleaned for p in ARTICLE_PARAGRAPHS)
     second, _ = clean_document(Document("page.txt", first.cleaned), Config())
     assert second.removals == [], [r.text for r in second.removals]
+
+
+def test_article_text_from_an_extractor_gets_the_phrasing_rules_only():
+    """HTML comes out of trafilatura as the article alone: no extent or neighbour step cuts into it."""
+    from dedupe.detect.chrome import find_chrome
+    from dedupe.segment import segment
+    from dedupe.sign import sign_blocks
+
+    text = "\n".join(
+        [
+            "The river rose two metres overnight and the town's lower streets were closed before dawn.",
+            "Volunteers filled sandbags at the fire station until the water began to fall on Sunday.",
+            "Supplies the shelter still needs",
+            "Blankets",
+            "Bottled water",
+            "Torches",
+            "Sign up for our newsletter",
+        ]
+    ) + "\n"
+    blocks = segment(text)
+    sigs = sign_blocks(blocks, Config().shingle_size)
+    page = {f.block for f in find_chrome("a", blocks, sigs, Config())}
+    article = {f.block: f.detector for f in find_chrome("a", blocks, sigs, Config(), whole_page=False)}
+    assert {3, 4, 5} <= page  # on a whole page, the short lines after the prose lie outside the article
+    assert article == {6: "chrome:rule:newsletter"}  # in extracted article text only the rule match goes
