@@ -40,26 +40,23 @@ class KillOnce(WorkerPlugin):
     """Kills the worker process (no cleanup, as the OOM killer would) when it starts a task of `stage`.
 
     `marker` is a file both workers see: the first worker to start such a task
-    creates it and dies; every later attempt finds it and runs normally. With
-    `always`, every attempt dies.
+    creates it and dies; every later attempt finds it and runs normally.
     """
 
-    def __init__(self, stage: str, marker: str, always: bool = False):
+    def __init__(self, stage: str, marker: str):
         self.stage = stage
         self.marker = marker
-        self.always = always
 
     def transition(self, key, start, finish, **kwargs):
         name = key if isinstance(key, str) else str(key)
         if finish != "executing" or f"-{self.stage}-" not in name or name.endswith("-state"):
             return
-        if not self.always:
-            try:
-                fd = os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                return
-            os.write(fd, name.encode())
-            os.close(fd)
+        try:
+            fd = os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            return
+        os.write(fd, name.encode())
+        os.close(fd)
         os._exit(1)
 
 
