@@ -125,6 +125,11 @@ def test_syndicated_copies_are_found_and_the_samples_are_not_merged(syndicated: 
         assert not (out / rel).exists()  # a removed duplicate is not written
     for p in SAMPLES.iterdir():
         assert (out / "origin" / p.name).exists()
+    # The clusters reach summary.json and the review page.
+    summary = json.loads((out / "_report" / "summary.json").read_text(encoding="utf-8"))
+    assert {m["file"] for c in summary["duplicate_clusters"] for m in c["members"]} == set(found)
+    page = (out / "_report" / "index.html").read_text(encoding="utf-8")
+    assert f"{len(summary['duplicate_clusters'])} clusters; the largest" in page
 
 
 def test_a_duplicate_removal_spans_the_whole_file_and_names_the_kept_document(syndicated: Path, tmp_path: Path):

@@ -207,7 +207,7 @@ def hostile_report(tmp_path_factory) -> tuple[Path, str]:
     clean(src, out)
     report = out / "_report"
     summary = json.loads((report / "summary.json").read_text(encoding="utf-8"))
-    summary["clusters"] = [{"kept": name, "members": [{"file": HOSTILE[1] + ".txt", "similarity": 0.9}]}]
+    summary["duplicate_clusters"] = [{"kept": name, "members": [{"file": HOSTILE[1] + ".txt", "similarity": 0.9}]}]
     (report / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
     render_report(report)
     return report, name

@@ -401,7 +401,7 @@ def _summary_html(summary: dict, scan: _Scan, cats: list[str], top: list[dict], 
     parts.append(_bar_svg(rows))
     parts.append(f"<p class=muted>{len(sources):,} source{'s' if len(sources) != 1 else ''} with removals.</p></div></div>")
 
-    clusters = summary.get("clusters") or []
+    clusters = summary.get("duplicate_clusters") or []
     if isinstance(clusters, list) and clusters:
         clusters = sorted((c for c in clusters if isinstance(c, dict)),
                           key=lambda c: (-len(c.get("members") or []), str(c.get("kept"))))
