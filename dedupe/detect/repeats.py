@@ -76,14 +76,20 @@ def _shared_counts(sigs: list[BlockSig], eligible: list[int]) -> Counter:
     owners = np.concatenate([np.full(len(sigs[i].shingles), i, dtype=np.int64) for i in eligible])
     order = np.lexsort((owners, keys))
     keys, owners = keys[order], owners[order]
-    bounds = np.flatnonzero(np.diff(keys)) + 1
     pairs: Counter = Counter()
-    for group in np.split(owners, bounds):
-        if 1 < len(group) <= MAX_POSTING:
-            g = group.tolist()
-            for x in range(len(g)):
-                for y in range(x + 1, len(g)):
-                    pairs[(g[x], g[y])] += 1
+    # Most shingles belong to one block: find the groups of a shared shingle with
+    # array operations and loop in Python over those alone.
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    sizes = np.diff(np.append(starts, len(keys)))
+    shared = np.flatnonzero((sizes > 1) & (sizes <= MAX_POSTING))
+    if not len(shared):
+        return pairs
+    owner_list = owners.tolist()
+    for start, size in zip(starts[shared].tolist(), sizes[shared].tolist()):
+        g = owner_list[start : start + size]
+        for x in range(size):
+            for y in range(x + 1, size):
+                pairs[(g[x], g[y])] += 1
     return pairs
 
 
