@@ -19,7 +19,7 @@ demo: install
 	rm -rf out
 	$(BIN)/dedupe clean samples/ out/ || test $$? -eq 1
 	$(BIN)/python tests/data/score_lines.py samples/ out/ tests/data/gold.json
-	@echo "review: out/_report/changes.diff  out/_report/removals.jsonl  out/_report/summary.json"
+	@echo "review: open out/_report/index.html in a browser, or read out/_report/changes.diff"
 
 ## test: install and run the whole test suite
 test: install
