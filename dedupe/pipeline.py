@@ -366,7 +366,13 @@ def _remove_previous_output(dst: Path, report_dir: Path) -> None:
             previous = []
         for rel in previous:
             try:
-                output_path(dst, rel).unlink(missing_ok=True)
+                path = output_path(dst, rel)
+                path.unlink(missing_ok=True)
+                # Folders the previous run made and that are empty now go too (never dst itself).
+                for folder in path.parents:
+                    if folder == dst or not folder.is_relative_to(dst) or any(folder.iterdir()):
+                        break
+                    folder.rmdir()
             except (ValueError, OSError):
                 continue
         marker.unlink()

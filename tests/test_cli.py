@@ -120,13 +120,14 @@ def test_force_never_overwrites_a_folder_dedupe_did_not_write(cli, tmp_path):
 
 
 def test_force_replaces_a_previous_output(cli, tmp_path):
-    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE, "gone.txt": ARTICLE})
+    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE, "old/gone.txt": OTHER})
     out = tmp_path / "out"
     assert cli("clean", src, out).exit_code == 0
-    (src / "gone.txt").unlink()
+    assert (out / "old" / "gone.txt").is_file()
+    (src / "old" / "gone.txt").unlink()
     result = cli("clean", src, out, "--force")
     assert result.exit_code == 0, result.output
-    # the previous run's copy of a file no longer in IN is gone, not left stale
+    # the previous run's copy of a file no longer in IN is gone, not left stale, and so is its emptied folder
     assert sorted(p.name for p in out.iterdir()) == [".dedupe-output.json", "_report", "a.txt"]
     assert [r["file"] for r in removals(out / "_report")] == ["a.txt"]
 
