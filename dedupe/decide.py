@@ -13,7 +13,8 @@ def _rank(f: Finding) -> tuple:
     return (PRIORITY.get(f.category, 3), -f.score, f.category, f.detector)
 
 
-def _eligible(f: Finding, config: Config) -> bool:
+def eligible(f: Finding, config: Config) -> bool:
+    """Whether a finding may remove its block at all under --only/--skip and the chrome threshold."""
     if not config.wants(f.category):
         return False
     return not (f.category.startswith("chrome:") and f.score < config.chrome_threshold)
@@ -26,7 +27,7 @@ def decide(findings: list[Finding], config: Config, hashes: list[int] | None = N
     """
     chosen: dict[int, Finding] = {}
     for f in findings:
-        if not _eligible(f, config):
+        if not eligible(f, config):
             continue
         if hashes is not None and config.allowed(f.category, hashes[f.block]):
             continue
@@ -41,7 +42,7 @@ def allowed(
     """Blocks kept only because of the allow-list: the finding it overrode and the entry ("FILE:LINE")."""
     out: dict[int, tuple[Finding, str]] = {}
     for f in findings:
-        if f.block in chosen or not _eligible(f, config):
+        if f.block in chosen or not eligible(f, config):
             continue
         entry = config.allowed(f.category, hashes[f.block])
         if entry and (f.block not in out or _rank(f) < _rank(out[f.block][0])):

@@ -1,15 +1,20 @@
 """The pipeline, in two passes over the input.
 
-    pass 1:  read -> segment -> sign                      (compact signatures only)
+    pass 1:  read -> segment -> sign -> detect            (signatures to the corpus step, findings to disk)
     corpus:  duplicate documents, template keys           (numpy arrays, no texts)
-    pass 2:  read -> segment -> sign -> detect -> decide -> write
+    pass 2:  read -> decide -> write                      (pass 1's findings plus the corpus step's)
 
 `clean()` is the library's entry point; the CLI is a thin layer over it.
 `clean_document()` is pure: the same document, config and corpus answers
-always give the same result, whichever process runs it. Both passes run file
-by file in a process pool (`--jobs`), in sorted file order, and their results
-are gathered in that order, so the output is the same for any number of workers.
-Texts are not kept between the passes: pass 2 reads every file again.
+always give the same result, whichever process runs it. Both passes run in
+batches of files in a process pool (`--jobs`), in sorted file order, and their
+results are gathered in that order, so the output is the same for any number
+of workers.
+
+Every document is segmented, signed and examined once, in pass 1. What pass 2
+needs of that (block spans, findings, short-block keys: an `Analysis`, no
+text) is spilled to a scratch folder, one file per batch, rather than held in
+memory; pass 2 reads the files again to cut their lines.
 """
 from __future__ import annotations
 
@@ -17,26 +22,30 @@ import json
 import logging
 import multiprocessing
 import os
+import pickle
 import re
 import shutil
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterator
 
+import numpy as np
+
 from . import __version__
 from .config import CATEGORIES, Config
-from .decide import allowed, decide, duplicate_verdict, kept_lines, settle_references
+from .decide import allowed, decide, duplicate_verdict, eligible, kept_lines, settle_references
 from .detect import detect
-from .detect.corpus import Corpus, SigTable, build_corpus, sign_document, source_of
+from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, sign_document, source_of
 from .errors import InputError
 from .formats import write_cleaned
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file
-from .records import Allowed, DocResult, Document, Notice, Removal
+from .records import Allowed, Analysis, DocResult, Document, Notice, Removal
 from .report import RunReport, file_diff
 from .report.html import hunk_context
 from .segment import segment, split_lines
-from .sign import MinHasher, normalize, sign_blocks, text_hash
+from .sign import MinHasher, SignedText, short_block_keys, text_hash
 from .write import atomic_write, output_path
 
 log = logging.getLogger(__name__)
@@ -44,6 +53,7 @@ log = logging.getLogger(__name__)
 #: Files per task sent to a worker: big enough to amortize the hand-off, small enough to balance.
 BATCH = 64
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+_NO_KEYS = (np.empty(0, np.uint64), np.empty(0, np.int32), np.empty(0, np.uint8))
 
 
 def clean_document(
@@ -55,48 +65,94 @@ def clean_document(
     pass-1 order, a duplicate document is dropped whole and template text
     found across the corpus is removed too.
     """
+    analysis, _ = analyze_document(doc, config, None, timings)
+    return finish_document(doc, analysis, config, timings, corpus, index)
+
+
+def analyze_document(
+    doc: Document, config: Config, hashers: tuple[MinHasher, MinHasher] | None = None, timings: Counter | None = None
+) -> tuple[Analysis, DocSig | None]:
+    """Pass 1 for one document: its within-document findings and, given MinHash `hashers`, its corpus signature.
+
+    Which blocks sign the document is `doc_sign`: `prose` (sentences, so that
+    another site's menu, byline and footer around the same article do not hide
+    it), `cleaned` (what the within-document detectors keep) or `page` (all).
+    """
+    clock = _Clock(timings)
+    blocks = clock("segment", segment, doc.text)
+    signed = clock("sign", SignedText, blocks, config.shingle_size)
+    findings = []
+    if _wants_within(config):  # under --only corpus categories they could not remove anything
+        findings = clock("detect", detect, doc.id, blocks, signed.sigs, config, _whole_page(doc))
+    keys, owner, kind = _NO_KEYS
+    sig = None
+    if hashers is not None:
+        keys, owner, kind = clock("sign", short_block_keys, signed.norms, hashers[1], config.block_band_rows,
+                                  config.block_min_band_words, config.corpus_max_words, signed)
+        body = _body(blocks, signed, findings, config)
+        sig = clock("sign", sign_document, doc, signed, body, hashers[0], keys, config)
+    analysis = Analysis(
+        digest=text_hash(doc.text),
+        spans=tuple(b.lines for b in blocks),
+        findings=tuple(f for f in findings if eligible(f, config)),
+        hashes=tuple(s.hash for s in signed.sigs) if config.allow else None,
+        keys=keys,
+        owner=owner,
+        kind=kind,
+        long=tuple(n > config.corpus_max_words for n in signed.lengths.tolist()),
+    )
+    return analysis, sig
+
+
+def _body(blocks, signed: SignedText, findings, config: Config) -> list[int]:
+    """The blocks that sign a document for the corpus step (see `doc_sign`)."""
+    if config.doc_sign == "page":
+        return list(range(len(blocks)))
+    if config.doc_sign == "cleaned":
+        removed = decide(findings, config)
+        body = [b.index for b in blocks if b.index not in removed]
+    else:
+        m = config.doc_min_words
+        body = [
+            b.index for b, n in zip(blocks, signed.lengths.tolist())
+            if (n >= m and _SENTENCE_END.search(b.text)) or n >= 3 * m
+        ]
+    return body or list(range(len(blocks)))  # a page of short lines only: it is its own body
+
+
+def finish_document(
+    doc: Document, analysis: Analysis, config: Config, timings: Counter | None = None,
+    corpus: Corpus | None = None, index: int = -1,
+) -> tuple[DocResult, str]:
+    """Pass 2 for one document: pass 1's findings plus the corpus step's, decided and cut from its text."""
     clock = _Clock(timings)
     lines = split_lines(doc.text)
-    blocks = clock("segment", segment, doc.text)
+    blocks = analysis.blocks()
     if corpus is not None:
         dropped = duplicate_verdict(doc.id, doc.text, len(lines), corpus.duplicate(index), config)
         if dropped is not None:
             result = DocResult(file=doc.id, removals=[dropped], cleaned="", in_chars=len(doc.text), out_chars=0,
                                in_blocks=len(blocks), dropped=True)
             return result, file_diff(doc.id, lines, [False] * len(lines), [dropped])
-    if _wants_within(config):
-        sigs = clock("sign", sign_blocks, blocks, config.shingle_size)
-        findings = clock("detect", detect, doc.id, blocks, sigs, config, _whole_page(doc))
-        norms = [s.norm for s in sigs]
-        hashes = [s.hash for s in sigs]
-    else:  # --only corpus categories: the within-document detectors could not remove anything
-        findings = []
-        norms = clock("sign", lambda: [normalize(b.text) for b in blocks])
-        hashes = [text_hash(n) for n in norms] if config.allow else [0] * len(blocks)
+    findings = list(analysis.findings)
     if corpus is not None:
-        findings += clock("detect", corpus.template_findings, source_of(doc), norms, config)
-    chosen = clock("decide", decide, findings, config, hashes)
+        findings += clock("detect", corpus.template_findings, source_of(doc), analysis, config)
+    chosen = clock("decide", decide, findings, config, analysis.hashes)
     chosen = settle_references(doc.id, blocks, chosen)
     keep = kept_lines(len(lines), [not line.strip() for line in lines], blocks, set(chosen))
-    removals = [
-        Removal(
-            file=doc.id,
-            lines=blocks[i].lines,
-            category=f.category,
-            detector=f.detector,
-            score=f.score,
-            duplicate_of=f.duplicate_of,
-            text="".join(lines[blocks[i].first_line - 1 : blocks[i].last_line]).rstrip("\r\n"),
-        )
-        for i, f in sorted(chosen.items())
-    ]
+
+    def removal(i: int, f) -> Removal:
+        first, last = analysis.spans[i]
+        text = "".join(lines[first - 1 : last]).rstrip("\r\n")
+        return Removal(doc.id, (first, last), f.category, f.detector, f.score, f.duplicate_of, text)
+
+    removals = [removal(i, f) for i, f in sorted(chosen.items())]
     # What the allow-list kept, recorded like a removal so the report can show it as allowed.
-    kept_by_allow = [
-        Allowed(Removal(doc.id, blocks[i].lines, f.category, f.detector, f.score, f.duplicate_of,
-                        "".join(lines[blocks[i].first_line - 1 : blocks[i].last_line]).rstrip("\r\n")), entry)
-        for i, (f, entry) in sorted(allowed(findings, config, hashes, chosen).items())
-    ]
-    cleaned = "".join(line for line, k in zip(lines, keep) if k)
+    kept_by_allow = []
+    if analysis.hashes is not None:
+        kept_by_allow = [Allowed(removal(i, f), entry)
+                         for i, (f, entry) in sorted(allowed(findings, config, analysis.hashes, chosen).items())]
+    cleaned = "".join(line for line, k in zip(lines, keep) if k) if removals else doc.text
     result = DocResult(
         file=doc.id,
         removals=removals,
@@ -119,33 +175,6 @@ def _wants_within(config: Config) -> bool:
     return any(config.wants(c) for c in CATEGORIES if c not in ("corpus-repeat", "duplicate-document"))
 
 
-def sign_for_corpus(doc: Document, config: Config, hashers: tuple[MinHasher, MinHasher], timings=None):
-    """Pass 1 for one document: its DocSig (document MinHash over the signed blocks, short-block keys).
-
-    Which blocks sign the document is `doc_sign`: `prose` (sentences, so that
-    another site's menu, byline and footer around the same article do not hide
-    it), `cleaned` (what the within-document detectors keep) or `page` (all).
-    """
-    clock = _Clock(timings)
-    blocks = clock("segment", segment, doc.text)
-    norms = clock("sign", lambda: [normalize(b.text) for b in blocks])
-    if config.doc_sign == "page":
-        signed = [True] * len(blocks)
-    elif config.doc_sign == "cleaned":
-        sigs = clock("sign", sign_blocks, blocks, config.shingle_size)
-        removed = clock("decide", decide, clock("detect", detect, doc.id, blocks, sigs, config, _whole_page(doc)), config)
-        signed = [b.index not in removed for b in blocks]
-    else:
-        m = config.doc_min_words
-        signed = [
-            (n >= m and bool(_SENTENCE_END.search(b.text))) or n >= 3 * m
-            for b, n in ((b, norm.count(" ") + 1 if norm else 0) for b, norm in zip(blocks, norms))
-        ]
-    if not any(signed):  # a page of short lines only: it is its own body
-        signed = [True] * len(blocks)
-    return clock("sign", sign_document, doc, blocks, norms, signed, hashers[0], hashers[1], config)
-
-
 # --- the two passes, per batch of files (the unit a worker process runs) -------------------------------
 
 _STATE: dict = {}
@@ -156,33 +185,52 @@ def _init_worker(state: dict) -> None:
     _STATE = state
 
 
-def _sign_batch(batch: list[str]) -> tuple[list[tuple[str, list, Notice | None]], Counter]:
-    """Pass 1 over files: per file its DocSigs, or the notice saying why it was skipped."""
-    src, config, hashers = _STATE["src"], _STATE["config"], _STATE["hashers"]
+def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Notice | None]], Counter]:
+    """Pass 1 over files: per file its DocSigs, or the notice saying why it was skipped.
+
+    The files' `Analysis` records go to the batch's scratch file for pass 2.
+    """
+    number, files = batch
+    src, config, hashers, scratch = (_STATE[k] for k in ("src", "config", "hashers", "scratch"))
     timings: Counter = Counter()
     out = []
-    for rel in batch:
+    analyses: dict[str, list[Analysis]] = {}
+    for rel in files:
         try:
             start = time.perf_counter()
             docs, _ = read_file(src, rel, config)
             timings["read"] += time.perf_counter() - start
-            out.append((rel, [sign_for_corpus(d, config, hashers, timings) for d in docs], None))
+            done = [analyze_document(d, config, hashers, timings) for d in docs]
+            analyses[rel] = [a for a, _ in done]
+            out.append((rel, [sig for _, sig in done], None))
         except InputError as e:
             out.append((rel, [], Notice(e.path, e.message)))
         except Exception as e:  # noqa: BLE001 - one bad file must never lose the others
             log.exception("internal error on %s", rel)
             out.append((rel, [], Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")))
+    start = time.perf_counter()
+    atomic_write(_scratch_file(scratch, number), pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL))
+    timings["scratch"] += time.perf_counter() - start
     return out, timings
 
 
-def _clean_batch(batch: list[tuple[str, int, int]]) -> tuple[list, Counter]:
-    """Pass 2 over files: read again, clean every document, write the cleaned copy."""
-    src, dst, config, corpus, dry_run = (_STATE[k] for k in ("src", "dst", "config", "corpus", "dry_run"))
+def _scratch_file(scratch: Path, number: int) -> Path:
+    return scratch / f"batch-{number:07d}.pickle"
+
+
+def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, Counter]:
+    """Pass 2 over files: read again, cut what pass 1 and the corpus step found, write the cleaned copy."""
+    number, files = batch
+    src, dst, config, corpus, dry_run, scratch = (
+        _STATE[k] for k in ("src", "dst", "config", "corpus", "dry_run", "scratch"))
     timings: Counter = Counter()
+    start = time.perf_counter()
+    analyses = pickle.loads(_scratch_file(scratch, number).read_bytes())
+    timings["scratch"] += time.perf_counter() - start
     out = []
-    for rel, first, count in batch:
+    for rel, first, count in files:
         try:
-            out.append(_clean_file(src, dst, rel, first, count, config, corpus, dry_run, timings))
+            out.append(_clean_file(src, dst, rel, first, analyses[rel], config, corpus, dry_run, timings))
         except InputError as e:
             out.append((rel, [], [Notice(e.path, e.message)], False))
         except Exception as e:  # noqa: BLE001 - one bad file must never lose the others
@@ -192,15 +240,16 @@ def _clean_batch(batch: list[tuple[str, int, int]]) -> tuple[list, Counter]:
     return out, timings
 
 
-def _clean_file(src: Path, dst: Path, rel: str, first: int, count: int, config: Config, corpus: Corpus,
-                dry_run: bool, timings: Counter):
+def _clean_file(src: Path, dst: Path, rel: str, first: int, analyses: list[Analysis], config: Config,
+                corpus: Corpus, dry_run: bool, timings: Counter):
     """Clean one input file (it may hold several documents) and write its cleaned copy."""
     clock = _Clock(timings)
     docs, notices = clock("read", read_file, src, rel, config)
-    if len(docs) != count:
-        raise InputError(rel, "changed while it was being cleaned (its documents differ between the two passes); "
+    if len(docs) != len(analyses) or any(text_hash(d.text) != a.digest for d, a in zip(docs, analyses)):
+        raise InputError(rel, "changed while it was being cleaned (it differs between the two passes); "
                               "skipped: run again on a folder nobody writes to")
-    results = [clean_document(doc, config, timings, corpus, first + i) for i, doc in enumerate(docs)]
+    results = [finish_document(doc, a, config, timings, corpus, first + i)
+               for i, (doc, a) in enumerate(zip(docs, analyses))]
     written = None
     if not dry_run:
         written = clock("write", write_cleaned, src, dst, rel, docs, [r for r, _ in results], config)
@@ -263,6 +312,7 @@ def clean(
         raise
     started = time.perf_counter()
     written: list[str] = []
+    scratch: Path | None = None
     run.engine = engine.describe() if engine is not None else {"name": "local", "workers": jobs}
     try:
         files: list[str] = []
@@ -274,20 +324,24 @@ def clean(
         run.files_read = len(files)
         total, done = 2 * len(files), 0
         hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
-        # Pass 1: signatures.
+        # Pass 1: signatures to this process, findings to the scratch folder.
+        scratch = engine.scratch(dst) if engine is not None else Path(tempfile.mkdtemp(prefix="dedupe-scratch-"))
         table = SigTable(config.num_perm)
-        spans: list[tuple[str, int, int]] = []
-        state = {"src": where, "dst": dst, "config": config, "hashers": hashers}
-        for out, timings in _map(engine, _sign_batch, _batches(files), state, jobs, "sign"):
+        pass2: list[tuple[int, list[tuple[str, int, int]]]] = []
+        state = {"src": where, "dst": dst, "config": config, "hashers": hashers, "scratch": scratch}
+        for number, (out, timings) in enumerate(_map(engine, _sign_batch, _batches(files), state, jobs, "sign")):
             run.timings.update(timings)
+            ok = []
             for rel, sigs, failure in out:
                 if failure is not None:
                     run.add_notice(failure)
                 else:
-                    spans.append((rel, len(table.ids), len(sigs)))
+                    ok.append((rel, len(table.ids), len(sigs)))
                     for sig in sigs:
                         table.add(sig, rel if sig.id == rel else sig.id)
                 done += 1
+            if ok:
+                pass2.append((number, ok))
             if progress:
                 progress(done, total)
         # The corpus step.
@@ -299,9 +353,10 @@ def clean(
         run.corpus_stats = corpus.stats
         # Pass 2: clean and write.
         out_dir = engine.staging(dst) if engine is not None and not dry_run else dst
-        state = {"src": where, "dst": out_dir, "config": config, "corpus": corpus, "dry_run": dry_run}
-        done = 2 * len(files) - len(spans)  # files that failed in pass 1 are not read again
-        for out, timings in _map(engine, _clean_batch, _batches(spans), state, jobs, "clean"):
+        state = {"src": where, "dst": out_dir, "config": config, "corpus": corpus, "dry_run": dry_run,
+                 "scratch": scratch}
+        done = 2 * len(files) - sum(len(ok) for _, ok in pass2)  # files that failed in pass 1 are not read again
+        for out, timings in _map(engine, _clean_batch, pass2, state, jobs, "clean"):
             run.timings.update(timings)
             for rel, results, notices, was_written in out:
                 for n in notices:
@@ -327,6 +382,8 @@ def clean(
             engine.discard()
         raise
     finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
         if engine is not None:
             engine.close()
     return run
@@ -352,8 +409,9 @@ def _map(engine, fn, batches: list, state: dict, jobs: int, stage: str) -> Itera
     return engine.map(fn, batches, state, stage)
 
 
-def _batches(items: list) -> list[list]:
-    return [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+def _batches(items: list) -> list[tuple[int, list]]:
+    """Items cut into numbered batches (the number names the batch's scratch file)."""
+    return [(n, items[i : i + BATCH]) for n, i in enumerate(range(0, len(items), BATCH))]
 
 
 def _remove_previous_output(dst: Path, report_dir: Path) -> None:
@@ -376,6 +434,8 @@ def _remove_previous_output(dst: Path, report_dir: Path) -> None:
             except (ValueError, OSError):
                 continue
         marker.unlink()
+    for leftover in dst.glob(".dedupe-scratch-*"):  # a Dask run's driver died before it could tidy up
+        shutil.rmtree(leftover, ignore_errors=True)
     for name in ("changes.diff", "removals.jsonl", "summary.json", "index.html", "allowed.jsonl", "context.jsonl"):
         (report_dir / name).unlink(missing_ok=True)
     for page in report_dir.glob("index-*.html"):  # the review page's further pages: index-2.html...

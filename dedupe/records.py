@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,18 @@ class Block:
     first_line: int
     last_line: int
     text: str
+
+    @property
+    def lines(self) -> tuple[int, int]:
+        return (self.first_line, self.last_line)
+
+
+class Span(NamedTuple):
+    """A block's place without its text: what pass 2 needs of the blocks pass 1 found."""
+
+    index: int
+    first_line: int
+    last_line: int
 
     @property
     def lines(self) -> tuple[int, int]:
@@ -114,3 +129,26 @@ class DocResult:
     allowed: list[Allowed] = field(default_factory=list)
     #: The kept lines around each cut, for the review page; made where the cleaned text still is (the worker).
     context: list | None = None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Pass 1's within-document results for one document: everything pass 2 needs but the text itself.
+
+    Pass 1 segments, signs and runs the within-document detectors once;
+    pass 2 reads the text again only to cut lines and write, adding what the
+    corpus step found. Held on disk between the passes (a few hundred bytes).
+    """
+
+    digest: int  # xxh3 of the text: pass 2 refuses a file that changed in between
+    spans: tuple[tuple[int, int], ...]  # (first_line, last_line) of each block
+    findings: tuple[Finding, ...]  # the within-document detectors' findings
+    hashes: tuple[int, ...] | None  # normalized hash of each block, kept only when an allow-list is used
+    keys: np.ndarray  # uint64 short-block keys (see sign.short_block_keys) ...
+    owner: np.ndarray  # int32 ... the block of each key ...
+    kind: np.ndarray  # uint8 ... and its kind (0 text, 1 digits folded, 2 band)
+    long: tuple[bool, ...]  # per block: longer than corpus_max_words (an article paragraph)
+
+    def blocks(self) -> list[Span]:
+        """The blocks' spans, as `decide` takes them."""
+        return [Span(i, a, b) for i, (a, b) in enumerate(self.spans)]

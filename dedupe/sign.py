@@ -159,39 +159,67 @@ class BlockSig:
         self.n_words = len(tokens)
         self.shingles = shingle_hashes(tokens, k) if shingles is None else shingles
 
+    @classmethod
+    def of(cls, norm: str, n_words: int, shingles: np.ndarray) -> "BlockSig":
+        """A signature from parts already computed (no second split or hash of the words)."""
+        sig = cls.__new__(cls)
+        sig.norm, sig.n_words, sig.shingles = norm, n_words, shingles
+        sig.hash = text_hash(norm)
+        return sig
+
+
+class SignedText:
+    """A document's blocks signed once: normalized texts, every word's hash, per-block shingles.
+
+    The word hashes of the whole document are computed in one numpy pass and
+    then shared: the within-document detectors' shingles (`sigs`), the
+    document MinHash (`body_hashes`) and the short-block keys of the corpus
+    step (`short_block_keys`) are all cut from them, so no word is hashed twice.
+    """
+
+    __slots__ = ("norms", "lengths", "starts", "tokens", "sigs")
+
+    def __init__(self, blocks, k: int):
+        self.norms = norms = [normalize(b.text) for b in blocks]
+        self.lengths = lengths = np.fromiter(
+            (n.count(" ") + 1 if n else 0 for n in norms), dtype=np.int64, count=len(norms)
+        )
+        self.starts = starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
+        self.tokens = th = token_hashes(" ".join(n for n in norms if n))
+        full = combine(th, k) if len(th) >= k else np.empty(0, dtype=np.uint64)
+        # Shingle i starts at token i; it belongs to a block if its k tokens all do.
+        counts = np.maximum(lengths - k + 1, 0)
+        total = int(counts.sum())
+        owner = np.repeat(np.arange(len(lengths)), counts)
+        pos = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
+        hashes = full[pos] if total else np.empty(0, dtype=np.uint64)
+        short = np.flatnonzero((lengths > 0) & (lengths < k))
+        if len(short):  # a block shorter than k is one shingle of all its words
+            extra = np.array([combine(th[starts[i] : starts[i] + lengths[i]], k)[0] for i in short], dtype=np.uint64)
+            hashes, owner = np.concatenate([hashes, extra]), np.concatenate([owner, short])
+        order = np.lexsort((hashes, owner))
+        hashes, owner = hashes[order], owner[order]
+        distinct = np.ones(len(hashes), dtype=bool)
+        distinct[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])
+        hashes, owner = hashes[distinct], owner[distinct]
+        bounds = np.searchsorted(owner, np.arange(len(norms) + 1)).tolist()
+        words = lengths.tolist()
+        self.sigs = [BlockSig.of(norm, words[i], hashes[bounds[i] : bounds[i + 1]]) for i, norm in enumerate(norms)]
+
+    def tokens_of(self, which: list[int]) -> np.ndarray:
+        """The word hashes of some blocks, in order, as if their normalized texts were joined by spaces."""
+        if len(which) == len(self.norms):
+            return self.tokens
+        if not which:
+            return np.empty(0, dtype=np.uint64)
+        starts, lengths = self.starts[which], self.lengths[which]
+        idx = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
+        return self.tokens[idx]
+
 
 def sign_blocks(blocks, k: int) -> list[BlockSig]:
-    """Signatures of every block of a document.
-
-    All words of the document are hashed in one step, its shingles combined in
-    one numpy pass, and made distinct per block with one sort: per-block numpy
-    calls would cost more than the hashing itself on a page of short blocks.
-    """
-    norms = [normalize(b.text) for b in blocks]
-    token_lists = [n.split() if n else [] for n in norms]
-    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-    th = token_hashes(" ".join(n for n in norms if n))
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
-    full = combine(th, k) if len(th) >= k else np.empty(0, dtype=np.uint64)
-    # Shingle i starts at token i; it belongs to a block if its k tokens all do.
-    counts = np.maximum(lengths - k + 1, 0)
-    short = np.flatnonzero((lengths > 0) & (lengths < k))
-    owner = np.repeat(np.arange(len(lengths)), counts)
-    pos = np.repeat(starts, counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
-    hashes = full[pos] if len(pos) else np.empty(0, dtype=np.uint64)
-    if len(short):  # a block shorter than k is one shingle of all its words
-        extra = np.array([combine(th[starts[i] : starts[i] + lengths[i]], k)[0] for i in short], dtype=np.uint64)
-        hashes, owner = np.concatenate([hashes, extra]), np.concatenate([owner, short])
-    order = np.lexsort((hashes, owner))
-    hashes, owner = hashes[order], owner[order]
-    distinct = np.ones(len(hashes), dtype=bool)
-    distinct[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])
-    hashes, owner = hashes[distinct], owner[distinct]
-    bounds = np.searchsorted(owner, np.arange(len(blocks) + 1)).tolist()
-    return [
-        BlockSig(b.text, k, norm, hashes[bounds[i] : bounds[i + 1]])
-        for i, (b, norm) in enumerate(zip(blocks, norms))
-    ]
+    """Signatures of every block of a document (see `SignedText`)."""
+    return SignedText(blocks, k).sigs
 
 
 # --- corpus signatures -------------------------------------------------------------------------
@@ -285,7 +313,8 @@ def fold_digits(normalized: str) -> str:
 
 
 def short_block_keys(
-    norms: list[str], hasher: "MinHasher", rows: int, min_band_words: int, max_words: int
+    norms: list[str], hasher: "MinHasher", rows: int, min_band_words: int, max_words: int,
+    signed: SignedText | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Keys under which the short blocks of one document are counted across the corpus.
 
@@ -293,7 +322,8 @@ def short_block_keys(
     numbers folded, and (for blocks of at least `min_band_words` words) the band
     keys of its MinHash over word pairs, which near variants share. Returns
     (keys, block of each key, kind of each key: 0 text, 1 digits folded, 2 band).
-    All blocks of a document are hashed in one numpy step.
+    All blocks of a document are hashed in one numpy step (none at all when
+    `signed`, the document's `SignedText`, already holds its words' hashes).
     """
     keys: list[int] = []
     owner: list[int] = []
@@ -307,7 +337,7 @@ def short_block_keys(
         n = norm.count(" ") + 1
         if n > max_words:
             continue
-        keys.append(h64(norm.encode("utf-8")) ^ _SALT_EXACT)
+        keys.append((signed.sigs[i].hash if signed is not None else h64(norm.encode("utf-8"))) ^ _SALT_EXACT)
         owner.append(i)
         kind.append(0)
         folded = fold_digits(norm)
@@ -319,7 +349,10 @@ def short_block_keys(
             band_blocks.append((i, n))
             band_texts.append(norm)
     if band_blocks:
-        th = token_hashes(" ".join(band_texts))
+        if signed is not None:
+            th = signed.tokens_of([i for i, _ in band_blocks])
+        else:
+            th = token_hashes(" ".join(band_texts))
         pairs = combine(th, 2)  # word pairs, across block ends too: those are cut out below
         base = (pairs >> np.uint64(32)).astype(np.uint32)
         lengths = np.array([n for _, n in band_blocks])

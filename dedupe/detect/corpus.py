@@ -44,7 +44,7 @@ import numpy as np
 
 from ..config import Config
 from ..records import Finding
-from ..sign import MinHasher, band_keys, short_block_keys
+from ..sign import MinHasher, SignedText, band_keys, combine
 
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
 #: Pairs confirmed per numpy step: bounds the temporary (chunk x num_perm) comparison array.
@@ -141,7 +141,6 @@ class Corpus:
         self.freq_df = freq_df
         self.clusters = clusters
         self.stats = stats
-        self._hasher = MinHasher(config.block_num_perm, config.seed)
 
     def duplicate(self, index: int) -> Duplicate | None:
         """If document `index` (pass-1 order) is a removed duplicate: what it duplicates."""
@@ -151,30 +150,27 @@ class Corpus:
         return Duplicate(self.ids[j], int(self.n_lines[j]), float(self.dup_score[index]),
                          "containment" if self.dup_how[index] else "jaccard")
 
-    def template_findings(self, source: str, norms: list[str], config: Config) -> list[Finding]:
-        """Corpus-repeat findings for the blocks (given by their normalized texts) of one document of `source`."""
-        if not len(self.freq_keys) or source not in self.source_of:
+    def template_findings(self, source: str, analysis, config: Config) -> list[Finding]:
+        """Corpus-repeat findings for the blocks of one document of `source`, from its pass-1 `Analysis` keys."""
+        if not len(self.freq_keys) or source not in self.source_of or not len(analysis.keys):
             return []
         sid = self.source_of[source]
         total = max(int(self.source_docs[sid]), 1)
-        keys, owner, kind = short_block_keys(norms, self._hasher,
-                                             config.block_band_rows, config.block_min_band_words,
-                                             config.corpus_max_words)
-        if not len(keys):
-            return []
-        keys = source_keys(keys, sid)
+        keys = source_keys(analysis.keys, sid)
         pos = np.minimum(np.searchsorted(self.freq_keys, keys), len(self.freq_keys) - 1)
         hit = np.flatnonzero(self.freq_keys[pos] == keys)
+        if not len(hit):
+            return []
         findings = []
         seen: set[int] = set()
-        long = [n.count(" ") + 1 > config.corpus_max_words if n else False for n in norms]
+        long, owner, kind, n = analysis.long, analysis.owner, analysis.kind, len(analysis.long)
         for k in hit.tolist():  # keys come block by block, text before digits before bands
             b = int(owner[k])
             if b in seen:
                 continue
             seen.add(b)
             df = int(self.freq_df[pos[k]])
-            inline = 0 < b < len(norms) - 1 and long[b - 1] and long[b + 1]
+            inline = 0 < b < n - 1 and long[b - 1] and long[b + 1]
             if inline and df < config.corpus_inline_share * total:
                 continue  # between two article paragraphs: a stock sentence of the article, unless nearly everywhere
             how = ("exact", "digits", "near")[int(kind[k])]
@@ -205,20 +201,23 @@ def source_of(doc) -> str:
     return path.split("/", 1)[0] if "/" in path else ""
 
 
-def sign_document(doc, blocks, norms: list[str], signed: list[bool], hasher: MinHasher,
-                  block_hasher: MinHasher, config: Config) -> DocSig:
-    """Pass 1's signature of one document: MinHash of the signed blocks' word shingles, short-block keys."""
-    body = " ".join(norm for norm, s in zip(norms, signed) if s and norm)
-    hashes = hasher.token_base_hashes(body, config.doc_shingle_size)
+def sign_document(doc, signed: SignedText, body: list[int], hasher: MinHasher, keys: np.ndarray,
+                  config: Config) -> DocSig:
+    """Pass 1's signature of one document: MinHash of the word shingles of its `body` blocks, short-block keys.
+
+    `signed` is the document's `SignedText` (its words already hashed), `keys`
+    its short-block keys (`short_block_keys`).
+    """
+    tokens = signed.tokens_of(body)
+    hashes = np.unique((combine(tokens, config.doc_shingle_size) >> np.uint64(32)).astype(np.uint32))
     return DocSig(
         id=doc.id,
         source=source_of(doc),
         n_lines=doc.text.count("\n") + (0 if doc.text.endswith("\n") or not doc.text else 1),
-        size=body.count(" ") + 1 if body else 0,
+        size=len(tokens),
         n_shingles=len(hashes),
         signature=hasher.signature(hashes),
-        keys=np.unique(short_block_keys(norms, block_hasher, config.block_band_rows, config.block_min_band_words,
-                                        config.corpus_max_words)[0]),
+        keys=np.unique(keys),
     )
 
 

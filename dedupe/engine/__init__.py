@@ -32,6 +32,9 @@ class Engine(Protocol):
     def map(self, fn: Callable, batches: list, state: dict, stage: str) -> Iterator:
         """fn(batch) for every batch, with the pipeline's per-run `state` installed; results in batch order."""
 
+    def scratch(self, dst: Path) -> Path:
+        """A new folder every worker can write and read, for pass 1's findings (the pipeline deletes it)."""
+
     def staging(self, dst: Path) -> Path:
         """Where pass 2 writes its cleaned copies until `commit` moves them into dst."""
 

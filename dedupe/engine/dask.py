@@ -43,6 +43,8 @@ RETRIES = 2
 CONNECT_TIMEOUT = "20s"
 WORKER_TIMEOUT = 120
 STAGING = ".dedupe-staging"
+#: Pass 1's findings, one file per batch, until pass 2 has read them (the pipeline deletes the folder).
+SCRATCH = ".dedupe-scratch"
 #: After a failure, how long to wait for the run's batches still running elsewhere before deleting the staging.
 DRAIN_TIMEOUT = 120
 
@@ -154,6 +156,13 @@ class DaskEngine:
                 future.cancel()
             shared.cancel()
 
+    def scratch(self, dst: Path) -> Path:
+        """Where pass 1 leaves its findings for pass 2: a folder inside OUT, which every worker sees."""
+        folder = dst.resolve() / f"{SCRATCH}-{self.run_id}"
+        folder.mkdir(parents=True)
+        self.check_paths(folder)
+        return folder
+
     def staging(self, dst: Path) -> Path:
         """Pass 2 writes under OUT/.dedupe-staging; `commit` moves the copies into OUT."""
         self._dst = dst.resolve()
@@ -216,7 +225,8 @@ def _sees_all(folders: list[str]) -> list[bool]:
     return [os.path.isdir(f) for f in folders]
 
 
-def _failure(stage: str, batch: list, error: Exception) -> str:
+def _failure(stage: str, batch: tuple[int, list], error: Exception) -> str:
+    batch = batch[1]  # (number, files)
     first = batch[0][0] if isinstance(batch[0], tuple) else batch[0]
     last = batch[-1][0] if isinstance(batch[-1], tuple) else batch[-1]
     what = {"sign": "pass 1 (reading and signing)", "clean": "pass 2 (cleaning and writing)"}.get(stage, stage)
