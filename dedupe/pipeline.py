@@ -37,7 +37,7 @@ from . import __version__
 from .config import CATEGORIES, Config
 from .decide import allowed, decide, duplicate_verdict, eligible, kept_lines, settle_references
 from .detect import detect
-from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, sign_document, source_of
+from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
 from .errors import InputError
 from .formats import write_cleaned
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file
@@ -45,7 +45,7 @@ from .records import Allowed, Analysis, DocResult, Document, Notice, Removal
 from .report import RunReport, file_diff
 from .report.html import hunk_context
 from .segment import segment, split_lines
-from .sign import MinHasher, SignedText, short_block_keys, text_hash
+from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash
 from .write import atomic_write, output_path
 
 log = logging.getLogger(__name__)
@@ -72,36 +72,50 @@ def clean_document(
 def analyze_document(
     doc: Document, config: Config, hashers: tuple[MinHasher, MinHasher] | None = None, timings: Counter | None = None
 ) -> tuple[Analysis, DocSig | None]:
-    """Pass 1 for one document: its within-document findings and, given MinHash `hashers`, its corpus signature.
+    """Pass 1 for one document (see `analyze_documents`)."""
+    return analyze_documents([doc], config, hashers, timings)[0]
 
-    Which blocks sign the document is `doc_sign`: `prose` (sentences, so that
+
+def analyze_documents(
+    docs: list[Document], config: Config, hashers: tuple[MinHasher, MinHasher] | None = None,
+    timings: Counter | None = None,
+) -> list[tuple[Analysis, DocSig | None]]:
+    """Pass 1 for a batch of documents: their within-document findings and, given MinHash `hashers`, their
+    corpus signatures. The hashing and MinHash steps run once for the whole batch.
+
+    Which blocks sign a document is `doc_sign`: `prose` (sentences, so that
     another site's menu, byline and footer around the same article do not hide
     it), `cleaned` (what the within-document detectors keep) or `page` (all).
     """
     clock = _Clock(timings)
-    blocks = clock("segment", segment, doc.text)
-    signed = clock("sign", SignedText, blocks, config.shingle_size)
-    findings = []
+    blocks = clock("segment", lambda: [segment(d.text) for d in docs])
+    signed = clock("sign", sign_texts, blocks, config.shingle_size)
     if _wants_within(config):  # under --only corpus categories they could not remove anything
-        findings = clock("detect", detect, doc.id, blocks, signed.sigs, config, _whole_page(doc))
-    keys, owner, kind = _NO_KEYS
-    sig = None
+        findings = clock("detect", lambda: [detect(d.id, b, s.sigs, config, _whole_page(d))
+                                            for d, b, s in zip(docs, blocks, signed)])
+    else:
+        findings = [[] for _ in docs]
+    keys = [_NO_KEYS] * len(docs)
+    sigs: list[DocSig | None] = [None] * len(docs)
     if hashers is not None:
-        keys, owner, kind = clock("sign", short_block_keys, signed.norms, hashers[1], config.block_band_rows,
-                                  config.block_min_band_words, config.corpus_max_words, signed)
-        body = _body(blocks, signed, findings, config)
-        sig = clock("sign", sign_document, doc, signed, body, hashers[0], keys, config)
-    analysis = Analysis(
-        digest=text_hash(doc.text),
-        spans=tuple(b.lines for b in blocks),
-        findings=tuple(f for f in findings if eligible(f, config)),
-        hashes=tuple(s.hash for s in signed.sigs) if config.allow else None,
-        keys=keys,
-        owner=owner,
-        kind=kind,
-        long=tuple(n > config.corpus_max_words for n in signed.lengths.tolist()),
-    )
-    return analysis, sig
+        keys = clock("sign", block_keys, signed, hashers[1], config.block_band_rows,
+                     config.block_min_band_words, config.corpus_max_words)
+        bodies = [_body(b, s, f, config) for b, s, f in zip(blocks, signed, findings)]
+        signatures, counts, sizes = clock("sign", doc_signatures, signed, bodies, hashers[0], config.doc_shingle_size)
+        sigs = [doc_sig(d, signatures[i], counts[i], sizes[i], keys[i][0]) for i, d in enumerate(docs)]
+    return [
+        (Analysis(
+            digest=text_hash(d.text),
+            spans=tuple(b.lines for b in blocks[i]),
+            findings=tuple(f for f in findings[i] if eligible(f, config)),
+            hashes=tuple(s.hash for s in signed[i].sigs) if config.allow else None,
+            keys=keys[i][0],
+            owner=keys[i][1],
+            kind=keys[i][2],
+            long=tuple(n > config.corpus_max_words for n in signed[i].lengths.tolist()),
+        ), sigs[i])
+        for i, d in enumerate(docs)
+    ]
 
 
 def _body(blocks, signed: SignedText, findings, config: Config) -> list[int]:
@@ -189,28 +203,38 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     """Pass 1 over files: per file its DocSigs, or the notice saying why it was skipped.
 
     The files' `Analysis` records go to the batch's scratch file for pass 2.
+    The documents of the batch are analyzed together; should that fail, file
+    by file, so that one bad file never loses the others.
     """
     number, files = batch
     src, config, hashers, scratch = (_STATE[k] for k in ("src", "config", "hashers", "scratch"))
     timings: Counter = Counter()
-    out = []
-    analyses: dict[str, list[Analysis]] = {}
+    read: list[tuple[str, list[Document]]] = []
+    failed: dict[str, Notice] = {}
     for rel in files:
+        start = time.perf_counter()
         try:
-            start = time.perf_counter()
-            docs, _ = read_file(src, rel, config)
-            timings["read"] += time.perf_counter() - start
-            done = [analyze_document(d, config, hashers, timings) for d in docs]
-            analyses[rel] = [a for a, _ in done]
-            out.append((rel, [sig for _, sig in done], None))
+            read.append((rel, read_file(src, rel, config)[0]))
         except InputError as e:
-            out.append((rel, [], Notice(e.path, e.message)))
-        except Exception as e:  # noqa: BLE001 - one bad file must never lose the others
-            log.exception("internal error on %s", rel)
-            out.append((rel, [], Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")))
+            failed[rel] = Notice(e.path, e.message)
+        timings["read"] += time.perf_counter() - start
+    done: dict[str, list] = {}
+    try:
+        flat = analyze_documents([d for _, docs in read for d in docs], config, hashers, timings)
+        for rel, docs in read:
+            done[rel], flat = flat[: len(docs)], flat[len(docs) :]
+    except Exception:  # noqa: BLE001 - find the file that breaks the batch; the others go on
+        for rel, docs in read:
+            try:
+                done[rel] = analyze_documents(docs, config, hashers, timings)
+            except Exception as e:  # noqa: BLE001
+                log.exception("internal error on %s", rel)
+                failed[rel] = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
     start = time.perf_counter()
+    analyses = {rel: [a for a, _ in results] for rel, results in done.items()}
     atomic_write(_scratch_file(scratch, number), pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL))
     timings["scratch"] += time.perf_counter() - start
+    out = [(rel, [sig for _, sig in done[rel]], None) if rel in done else (rel, [], failed[rel]) for rel in files]
     return out, timings
 
 

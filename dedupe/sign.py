@@ -30,6 +30,17 @@ def normalize(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values: `np.unique`, without its hash-table path that is several times slower here."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
 def words(text: str) -> list[str]:
     """The normalized words of a text."""
     n = normalize(text)
@@ -66,15 +77,16 @@ def _power_table(base: int, n: int) -> np.ndarray:
         return np.cumprod(table)  # base**i, wrapping modulo 2**64
 
 
-#: P**i and P**-i modulo 2**64 for texts up to 64 KiB (constants; longer texts compute their own).
-_TABLE = 1 << 16
-_POWERS, _INVERSES = _power_table(_P, _TABLE), _power_table(_P_INV, _TABLE)
+#: P**i and P**-i modulo 2**64, made once per process for texts up to `_TABLE` bytes; longer texts are hashed
+#: in pieces cut at spaces (a word's hash does not depend on where it sits).
+_TABLE = 1 << 20
+_tables: list[np.ndarray] = []
 
 
-def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    if n <= _TABLE:
-        return _POWERS, _INVERSES
-    return _power_table(_P, n), _power_table(_P_INV, n)
+def _powers() -> tuple[np.ndarray, np.ndarray]:
+    if not _tables:
+        _tables.extend((_power_table(_P, _TABLE + 1), _power_table(_P_INV, _TABLE + 1)))
+    return _tables[0], _tables[1]
 
 
 def token_hashes(text: str) -> np.ndarray:
@@ -85,13 +97,27 @@ def token_hashes(text: str) -> np.ndarray:
     word's sum at once. `token_hash` is the same function on one word.
     """
     data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    if len(data) > _TABLE:  # a batch of documents, or one huge record: in pieces that end at a space
+        pieces, start = [], 0
+        while start < len(data):
+            end = min(start + _TABLE, len(data))
+            if end < len(data):
+                cut = np.flatnonzero(data[start:end] == 32)
+                end = start + int(cut[-1]) + 1 if len(cut) else end  # a 1 MiB word is cut: still a hash
+            pieces.append(_token_hashes(data[start:end]))
+            start = end
+        return np.concatenate(pieces)
+    return _token_hashes(data)
+
+
+def _token_hashes(data: np.ndarray) -> np.ndarray:
     if not len(data):
         return np.empty(0, dtype=np.uint64)
     n = len(data)
     space = data == 32
     starts = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
     ends = np.flatnonzero(~space & np.concatenate((space[1:], [True]))) + 1
-    powers, inverse = _powers(n + 1)
+    powers, inverse = _powers()
     with np.errstate(over="ignore"):
         prefix = np.zeros(n + 1, dtype=np.uint64)
         np.cumsum((data.astype(np.uint64) + np.uint64(1)) * powers[:n], out=prefix[1:])
@@ -144,7 +170,7 @@ def shingle_base_hash(shingle: bytes) -> int:
 
 def shingle_hashes(tokens: list[str], k: int) -> np.ndarray:
     """Sorted distinct 64-bit hashes of the k-word shingles (a text shorter than k is one shingle)."""
-    return np.unique(combine(token_hashes(" ".join(tokens)), k))
+    return distinct(combine(token_hashes(" ".join(tokens)), k))
 
 
 class BlockSig:
@@ -171,55 +197,109 @@ class BlockSig:
 class SignedText:
     """A document's blocks signed once: normalized texts, every word's hash, per-block shingles.
 
-    The word hashes of the whole document are computed in one numpy pass and
-    then shared: the within-document detectors' shingles (`sigs`), the
-    document MinHash (`body_hashes`) and the short-block keys of the corpus
-    step (`short_block_keys`) are all cut from them, so no word is hashed twice.
+    The word hashes are computed once (for a whole batch of documents, see
+    `sign_texts`) and then shared: the within-document detectors' shingles
+    (`sigs`), the document MinHash (`doc_signatures`) and the short-block keys
+    of the corpus step (`short_block_keys`) are all cut from them, so no word
+    is hashed twice.
     """
 
     __slots__ = ("norms", "lengths", "starts", "tokens", "sigs")
 
-    def __init__(self, blocks, k: int):
-        self.norms = norms = [normalize(b.text) for b in blocks]
-        self.lengths = lengths = np.fromiter(
-            (n.count(" ") + 1 if n else 0 for n in norms), dtype=np.int64, count=len(norms)
-        )
-        self.starts = starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
-        self.tokens = th = token_hashes(" ".join(n for n in norms if n))
-        full = combine(th, k) if len(th) >= k else np.empty(0, dtype=np.uint64)
-        # Shingle i starts at token i; it belongs to a block if its k tokens all do.
-        counts = np.maximum(lengths - k + 1, 0)
-        total = int(counts.sum())
-        owner = np.repeat(np.arange(len(lengths)), counts)
-        pos = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
-        hashes = full[pos] if total else np.empty(0, dtype=np.uint64)
-        short = np.flatnonzero((lengths > 0) & (lengths < k))
-        if len(short):  # a block shorter than k is one shingle of all its words
-            extra = np.array([combine(th[starts[i] : starts[i] + lengths[i]], k)[0] for i in short], dtype=np.uint64)
-            hashes, owner = np.concatenate([hashes, extra]), np.concatenate([owner, short])
-        order = np.lexsort((hashes, owner))
-        hashes, owner = hashes[order], owner[order]
-        distinct = np.ones(len(hashes), dtype=bool)
-        distinct[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])
-        hashes, owner = hashes[distinct], owner[distinct]
-        bounds = np.searchsorted(owner, np.arange(len(norms) + 1)).tolist()
-        words = lengths.tolist()
-        self.sigs = [BlockSig.of(norm, words[i], hashes[bounds[i] : bounds[i + 1]]) for i, norm in enumerate(norms)]
+    def __init__(self, norms: list[str], lengths: np.ndarray, tokens: np.ndarray, sigs: list[BlockSig]):
+        self.norms, self.lengths, self.tokens, self.sigs = norms, lengths, tokens, sigs
+        self.starts = np.cumsum(lengths) - lengths  # each block's first word in `tokens`
 
     def tokens_of(self, which: list[int]) -> np.ndarray:
         """The word hashes of some blocks, in order, as if their normalized texts were joined by spaces."""
         if len(which) == len(self.norms):
             return self.tokens
-        if not which:
-            return np.empty(0, dtype=np.uint64)
-        starts, lengths = self.starts[which], self.lengths[which]
-        idx = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
-        return self.tokens[idx]
+        return self.tokens[_ranges(self.starts[which], self.lengths[which])]
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indices start, start+1, ..., start+length-1 of every (start, length), concatenated."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    total = int(lengths.sum())
+    return np.repeat(np.asarray(starts, dtype=np.int64) - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+
+
+def _whole(th: np.ndarray, starts: np.ndarray, lengths: np.ndarray, k: int) -> np.ndarray:
+    """`combine(th[s:s+n], k)[0]` for every (s, n) with 0 < n < k: one shingle of all the words, vectorized."""
+    acc = th[starts].copy()
+    with np.errstate(over="ignore"):
+        for j in range(1, k):
+            more = lengths > j
+            if not more.any():
+                break
+            acc[more] = (acc[more] * _M64) ^ th[starts[more] + j]
+    return _fmix64(acc)
+
+
+def _windows(th: np.ndarray, group_starts: np.ndarray, group_lengths: np.ndarray, k: int):
+    """The k-word shingle hashes of each group of consecutive words in `th`, and the group of each.
+
+    A group shorter than k gives one shingle of all its words (as `combine`);
+    an empty group gives none. Shingles never cross from one group to the next.
+    """
+    lengths = np.asarray(group_lengths, dtype=np.int64)
+    starts = np.asarray(group_starts, dtype=np.int64)
+    counts = np.maximum(lengths - k + 1, 0)
+    owner = np.repeat(np.arange(len(lengths)), counts)
+    if counts.any():
+        hashes = combine(th, k)[_ranges(starts, counts)]
+    else:
+        hashes = np.empty(0, dtype=np.uint64)
+    short = np.flatnonzero((lengths > 0) & (lengths < k))
+    if len(short):
+        hashes = np.concatenate([hashes, _whole(th, starts[short], lengths[short], k)])
+        owner = np.concatenate([owner, short])
+    return hashes, owner
+
+
+def _distinct(hashes: np.ndarray, owner: np.ndarray, groups: int):
+    """Hashes made distinct within each owner and sorted by (owner, hash); the bounds of each owner's run."""
+    order = np.lexsort((hashes, owner))
+    hashes, owner = hashes[order], owner[order]
+    keep = np.ones(len(hashes), dtype=bool)
+    keep[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])
+    hashes, owner = hashes[keep], owner[keep]
+    return hashes, np.searchsorted(owner, np.arange(groups + 1))
+
+
+def sign_texts(block_lists: list, k: int) -> list[SignedText]:
+    """`SignedText` of each document of a batch: the words of the whole batch are hashed in one numpy pass.
+
+    Per-document numpy calls would cost more than the hashing itself on short
+    documents: every step here runs once per batch, whatever its size.
+    """
+    norms = [[normalize(b.text) for b in blocks] for blocks in block_lists]
+    flat = [n for doc in norms for n in doc]
+    lengths = np.fromiter((n.count(" ") + 1 if n else 0 for n in flat), dtype=np.int64, count=len(flat))
+    th = token_hashes(" ".join(n for n in flat if n))
+    starts = np.cumsum(lengths) - lengths
+    hashes, owner = _windows(th, starts, lengths, k)
+    hashes, bounds = _distinct(hashes, owner, len(flat))
+    bounds = bounds.tolist()
+    words = lengths.tolist()
+    out, b, t = [], 0, 0
+    for doc in norms:
+        n = len(doc)
+        sigs = [BlockSig.of(norm, words[b + i], hashes[bounds[b + i] : bounds[b + i + 1]]) for i, norm in enumerate(doc)]
+        size = int(sum(words[b : b + n]))
+        out.append(SignedText(doc, lengths[b : b + n], th[t : t + size], sigs))
+        b, t = b + n, t + size
+    return out
+
+
+def sign_text(blocks, k: int) -> SignedText:
+    """`SignedText` of one document."""
+    return sign_texts([blocks], k)[0]
 
 
 def sign_blocks(blocks, k: int) -> list[BlockSig]:
     """Signatures of every block of a document (see `SignedText`)."""
-    return SignedText(blocks, k).sigs
+    return sign_text(blocks, k).sigs
 
 
 # --- corpus signatures -------------------------------------------------------------------------
@@ -270,11 +350,11 @@ class MinHasher:
     def hashes(self, shingles: list[bytes]) -> np.ndarray:
         """Distinct 32-bit base hashes (xxh32) of shingles."""
         h = xxhash.xxh32_intdigest
-        return np.unique(np.fromiter((h(s) for s in shingles), dtype=np.uint32, count=len(shingles)))
+        return distinct(np.fromiter((h(s) for s in shingles), dtype=np.uint32, count=len(shingles)))
 
     def token_base_hashes(self, text: str, k: int) -> np.ndarray:
         """Distinct 32-bit base hashes of the k-word shingles of a normalized text (`shingle_base_hash` of each)."""
-        return np.unique((combine(token_hashes(text), k) >> np.uint64(32)).astype(np.uint32))
+        return distinct((combine(token_hashes(text), k) >> np.uint64(32)).astype(np.uint32))
 
     def signature(self, hashes: np.ndarray) -> np.ndarray:
         """The num_perm minimum permuted hashes of a set of base hashes (all 2**32-1 when empty)."""
@@ -312,60 +392,118 @@ def fold_digits(normalized: str) -> str:
     return _DIGITS.sub("0", normalized)
 
 
+def doc_signatures(signed: list[SignedText], bodies: list[list[int]], hasher: MinHasher, k: int):
+    """Document MinHashes of a batch: per document, over the k-word shingles of its `bodies` blocks.
+
+    Returns (signatures uint32[n, num_perm], distinct shingles per document,
+    words per body). Each row equals `hasher.signature(hasher.token_base_hashes(body, k))`
+    (and so datasketch's MinHash with `shingle_base_hash`), computed for the
+    whole batch at once, a bounded number of shingles per numpy step.
+    """
+    n = len(signed)
+    parts = [s.tokens_of(body) for s, body in zip(signed, bodies)]
+    sizes = np.fromiter((len(p) for p in parts), dtype=np.int64, count=n)
+    th = np.concatenate(parts) if n else np.empty(0, dtype=np.uint64)
+    hashes, owner = _windows(th, np.cumsum(sizes) - sizes, sizes, k)
+    # Distinct 32-bit base hashes per document: one sort of (document, hash) packed in 64 bits.
+    packed = distinct((owner.astype(np.uint64) << np.uint64(32)) | (hashes >> np.uint64(32)))
+    base = (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    bounds = np.searchsorted(packed >> np.uint64(32), np.arange(n + 1, dtype=np.uint64)).tolist()
+    counts = np.diff(bounds)
+    sigs = np.full((n, hasher.num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    mixed = _fmix32(base)
+    first = 0
+    while first < n:  # documents in chunks of at most _ROWS shingles (one document may exceed it alone)
+        last = first + 1
+        while last < n and bounds[last + 1] - bounds[first] <= _ROWS:
+            last += 1
+        # Permutations along the rows: each document's minimum is then a reduction over contiguous memory.
+        with np.errstate(over="ignore"):
+            permuted = np.multiply.outer(hasher.a, mixed[bounds[first] : bounds[last]])
+            permuted += hasher.b[:, None]
+        for d in range(first, last):
+            if counts[d]:
+                sigs[d] = permuted[:, bounds[d] - bounds[first] : bounds[d + 1] - bounds[first]].min(axis=1)
+        first = last
+    return sigs, counts, sizes
+
+
+#: Shingles per numpy step of `doc_signatures`: bounds its (rows x num_perm) temporary to 32 MB at 128 permutations.
+_ROWS = 1 << 14
+
+
 def short_block_keys(
-    norms: list[str], hasher: "MinHasher", rows: int, min_band_words: int, max_words: int,
-    signed: SignedText | None = None,
+    signed: SignedText, hasher: "MinHasher", rows: int, min_band_words: int, max_words: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Keys under which the short blocks of one document are counted across the corpus.
+    """Keys under which the short blocks of one document are counted across the corpus (see `block_keys`)."""
+    return block_keys([signed], hasher, rows, min_band_words, max_words)[0]
+
+
+def block_keys(
+    signed: list[SignedText], hasher: MinHasher, rows: int, min_band_words: int, max_words: int
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Keys under which the short blocks of each document of a batch are counted across the corpus.
 
     Per block of at most `max_words` words: its normalized text, that text with
     numbers folded, and (for blocks of at least `min_band_words` words) the band
-    keys of its MinHash over word pairs, which near variants share. Returns
-    (keys, block of each key, kind of each key: 0 text, 1 digits folded, 2 band).
-    All blocks of a document are hashed in one numpy step (none at all when
-    `signed`, the document's `SignedText`, already holds its words' hashes).
+    keys of its MinHash over word pairs, which near variants share. Per
+    document: (keys, block of each key, kind of each key: 0 text, 1 digits
+    folded, 2 band), the text keys block by block first, then the band keys.
+    The band MinHashes of the whole batch are one numpy step.
     """
-    keys: list[int] = []
-    owner: list[int] = []
-    kind: list[int] = []
-    band_texts: list[str] = []
-    band_blocks: list[tuple[int, int]] = []
-    h64 = xxhash.xxh3_64_intdigest
-    for i, norm in enumerate(norms):
-        if not norm:
-            continue
-        n = norm.count(" ") + 1
-        if n > max_words:
-            continue
-        keys.append((signed.sigs[i].hash if signed is not None else h64(norm.encode("utf-8"))) ^ _SALT_EXACT)
-        owner.append(i)
-        kind.append(0)
-        folded = fold_digits(norm)
-        if folded != norm:  # without numbers the folded key would only repeat the exact one
-            keys.append(h64(folded.encode("utf-8")) ^ _SALT_SHAPE)
+    exact: list[tuple[list[int], list[int], list[int]]] = []
+    band_docs: list[int] = []  # per band block: its document, block, first word in the batch, words
+    band_blocks: list[int] = []
+    band_starts: list[int] = []
+    band_lengths: list[int] = []
+    offset = 0
+    for d, s in enumerate(signed):
+        keys: list[int] = []
+        owner: list[int] = []
+        kind: list[int] = []
+        for i, (norm, n) in enumerate(zip(s.norms, s.lengths.tolist())):
+            if not norm or n > max_words:
+                continue
+            keys.append(s.sigs[i].hash ^ _SALT_EXACT)
             owner.append(i)
-            kind.append(1)
-        if n >= min_band_words:
-            band_blocks.append((i, n))
-            band_texts.append(norm)
-    if band_blocks:
-        if signed is not None:
-            th = signed.tokens_of([i for i, _ in band_blocks])
-        else:
-            th = token_hashes(" ".join(band_texts))
-        pairs = combine(th, 2)  # word pairs, across block ends too: those are cut out below
+            kind.append(0)
+            if _DIGITS.search(norm):
+                folded = fold_digits(norm)
+                if folded != norm:  # without numbers the folded key would only repeat the exact one
+                    keys.append(xxhash.xxh3_64_intdigest(folded.encode("utf-8")) ^ _SALT_SHAPE)
+                    owner.append(i)
+                    kind.append(1)
+            if n >= min_band_words:
+                band_docs.append(d)
+                band_blocks.append(i)
+                band_starts.append(offset + int(s.starts[i]))
+                band_lengths.append(n)
+        exact.append((keys, owner, kind))
+        offset += len(s.tokens)
+    bk = np.empty((0, 0), dtype=np.uint64)
+    if band_docs:
+        th = np.concatenate([s.tokens for s in signed])
+        pairs, owner = _windows(th, np.array(band_starts), np.array(band_lengths), 2)
+        order = np.argsort(owner, kind="stable")  # a one-word block's single "pair" comes last from _windows
+        pairs, owner = pairs[order], owner[order]
         base = (pairs >> np.uint64(32)).astype(np.uint32)
-        lengths = np.array([n for _, n in band_blocks])
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        keep = np.ones(len(base), dtype=bool)
-        keep[(starts + lengths - 1)[:-1]] = False  # the pair made of one block's last word and the next's first
-        base = base[keep]
         with np.errstate(over="ignore"):
-            permuted = _fmix32(base)[:, None] * hasher.a + hasher.b
+            permuted = hasher.a[:, None] * _fmix32(base)[None, :] + hasher.b[:, None]  # (perms, pairs): see doc_signatures
         # A repeated pair in a block does not change its minimum: no need to make the pairs distinct.
-        sigs = np.minimum.reduceat(permuted, starts - np.arange(len(band_blocks)), axis=0)
-        bk = band_keys(sigs, rows)
-        keys.extend(bk.ravel().tolist())
-        owner.extend(np.repeat([i for i, _ in band_blocks], bk.shape[1]).tolist())
-        kind.extend([2] * bk.size)
-    return (np.array(keys, dtype=np.uint64), np.array(owner, dtype=np.int32), np.array(kind, dtype=np.uint8))
+        starts = np.searchsorted(owner, np.arange(len(band_docs)))
+        bk = band_keys(np.ascontiguousarray(np.minimum.reduceat(permuted, starts, axis=1).T), rows)
+    out = []
+    bands = bk.shape[1] if bk.size else 0
+    docs = np.array(band_docs, dtype=np.int64)
+    edges = np.searchsorted(docs, np.arange(len(signed) + 1)).tolist()
+    for d, (keys, owner, kind) in enumerate(exact):
+        p, q = edges[d], edges[d + 1]
+        if p == q:
+            out.append((np.array(keys, dtype=np.uint64), np.array(owner, dtype=np.int32), np.array(kind, dtype=np.uint8)))
+            continue
+        out.append((
+            np.concatenate([np.array(keys, dtype=np.uint64), bk[p:q].ravel()]),
+            np.concatenate([np.array(owner, dtype=np.int32), np.repeat(np.array(band_blocks[p:q], dtype=np.int32), bands)]),
+            np.concatenate([np.array(kind, dtype=np.uint8), np.full((q - p) * bands, 2, dtype=np.uint8)]),
+        ))
+    return out

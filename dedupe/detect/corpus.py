@@ -44,7 +44,7 @@ import numpy as np
 
 from ..config import Config
 from ..records import Finding
-from ..sign import MinHasher, SignedText, band_keys, combine
+from ..sign import band_keys, distinct
 
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
 #: Pairs confirmed per numpy step: bounds the temporary (chunk x num_perm) comparison array.
@@ -201,23 +201,16 @@ def source_of(doc) -> str:
     return path.split("/", 1)[0] if "/" in path else ""
 
 
-def sign_document(doc, signed: SignedText, body: list[int], hasher: MinHasher, keys: np.ndarray,
-                  config: Config) -> DocSig:
-    """Pass 1's signature of one document: MinHash of the word shingles of its `body` blocks, short-block keys.
-
-    `signed` is the document's `SignedText` (its words already hashed), `keys`
-    its short-block keys (`short_block_keys`).
-    """
-    tokens = signed.tokens_of(body)
-    hashes = np.unique((combine(tokens, config.doc_shingle_size) >> np.uint64(32)).astype(np.uint32))
+def doc_sig(doc, signature: np.ndarray, n_shingles: int, size: int, keys: np.ndarray) -> DocSig:
+    """Pass 1's signature of one document (see `sign.doc_signatures` and `sign.block_keys`)."""
     return DocSig(
         id=doc.id,
         source=source_of(doc),
         n_lines=doc.text.count("\n") + (0 if doc.text.endswith("\n") or not doc.text else 1),
-        size=len(tokens),
-        n_shingles=len(hashes),
-        signature=hasher.signature(hashes),
-        keys=np.unique(keys),
+        size=int(size),
+        n_shingles=int(n_shingles),
+        signature=signature,
+        keys=distinct(keys),
     )
 
 
@@ -276,7 +269,7 @@ def candidate_pairs(sigs: np.ndarray, n_shingles: np.ndarray, rows: int) -> np.n
         found.append(prev << np.uint64(32) | cur)
     if not found:
         return np.empty(0, dtype=np.uint64)
-    pairs = np.unique(np.concatenate(found))
+    pairs = distinct(np.concatenate(found))
     return pairs[(pairs >> np.uint64(32)) != (pairs & np.uint64(0xFFFFFFFF))]
 
 
@@ -341,7 +334,7 @@ def cluster(n: int, left, right, sigs, n_shingles, priority, config: Config):
     dup_how = np.zeros(n, dtype=np.uint8)
     if not len(left):
         return dup_of, dup_score, dup_how
-    nodes = np.unique(np.concatenate([left, right]))
+    nodes = distinct(np.concatenate([left, right]))
     local = {int(x): i for i, x in enumerate(nodes)}
     parent = list(range(len(nodes)))
     for a, b in zip(left.tolist(), right.tolist()):

@@ -1,0 +1,138 @@
+"""Signing a batch of documents at once gives, value for value, what signing each alone gives,
+and what the plain reference computations (datasketch, one hash per word) give."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xxhash
+
+import dedupe.sign as sign
+from dedupe.config import Config
+from dedupe.pipeline import analyze_document, analyze_documents
+from dedupe.records import Document
+from dedupe.segment import segment
+from dedupe.sign import (
+    MinHasher, band_keys, block_keys, doc_signatures, fold_digits, shingle_base_hash, shingles, sign_text,
+    sign_texts, token_hash, token_hashes, words,
+)
+
+TEXTS = [
+    "",
+    "one",
+    "Two words\n\nand three words\n",
+    "Héllo Wörld — ﬁne “quotes” and ÄÖÜ straße\n\nΑθήνα 2024: 12 people, 3 cats\n",
+    "Menu | Home | News\n\n" + "The council met on Tuesday and voted to repair the old bridge before winter. " * 6
+    + "\n\nCopyright 2023 The Daily Post. All rights reserved.\n\nShare on Facebook\n",
+    "\n".join(f"Line {i} of a list with item number {i * 7}" for i in range(40)) + "\n",
+    "A paragraph that ends here.\n\nA paragraph that ends here.\n\nshort\n\nshort\n",
+]
+
+
+def test_words_hash_alike_wherever_they_sit():
+    text = "alpha beta alpha gamma"
+    th = token_hashes(text)
+    assert th[0] == th[2] != th[1]
+    assert [int(h) for h in th] == [token_hash(w.encode()) for w in text.split()]
+
+
+def test_a_text_longer_than_the_power_table_is_hashed_in_pieces_with_the_same_values(monkeypatch):
+    text = " ".join(f"w{i % 97}x{i}" for i in range(3000))
+    whole = token_hashes(text)
+    monkeypatch.setattr(sign, "_TABLE", 1000)
+    monkeypatch.setattr(sign, "_tables", [])
+    pieces = token_hashes(text)
+    assert len(text.encode()) > 10 * 1000
+    assert np.array_equal(whole, pieces)
+    assert len(pieces) == 3000
+
+
+def test_signing_a_batch_equals_signing_each_document_alone():
+    blocks = [segment(t) for t in TEXTS]
+    together = sign_texts(blocks, 3)
+    for b, batch in zip(blocks, together):
+        alone = sign_text(b, 3)
+        assert batch.norms == alone.norms
+        assert np.array_equal(batch.tokens, alone.tokens)
+        for x, y in zip(batch.sigs, alone.sigs):
+            assert (x.hash, x.n_words, x.norm) == (y.hash, y.n_words, y.norm)
+            assert np.array_equal(x.shingles, y.shingles)
+
+
+def test_block_shingles_are_the_distinct_hashes_of_each_blocks_word_triples():
+    for b in (segment(t) for t in TEXTS):
+        for block, sig in zip(b, sign_text(b, 3).sigs):
+            w = words(block.text)
+            expected = sorted({sign.shingle_hash(s) for s in shingles(w, 3)})
+            assert sig.shingles.tolist() == expected
+
+
+def test_document_minhash_equals_datasketch_with_the_shingle_base_hash():
+    datasketch = pytest.importorskip("datasketch")
+    hasher = MinHasher(64, 3)
+    blocks = [segment(t) for t in TEXTS]
+    signed = sign_texts(blocks, 3)
+    bodies = [list(range(len(b))) for b in blocks]
+    sigs, counts, sizes = doc_signatures(signed, bodies, hasher, 5)
+    for i, b in enumerate(blocks):
+        w = [x for block in b for x in words(block.text)]
+        grams = shingles(w, 5)
+        theirs = datasketch.MinHash(num_perm=64, seed=3, hashfunc=shingle_base_hash)
+        theirs.update_batch(grams)
+        assert np.array_equal(sigs[i], theirs.hashvalues), TEXTS[i][:30]
+        assert counts[i] == len({shingle_base_hash(g) for g in grams})
+        assert sizes[i] == len(w)
+
+
+def test_document_minhash_is_the_same_in_chunks(monkeypatch):
+    hasher = MinHasher(32, 1)
+    signed = sign_texts([segment(t) for t in TEXTS], 3)
+    bodies = [list(range(len(s.norms))) for s in signed]
+    whole = doc_signatures(signed, bodies, hasher, 5)
+    monkeypatch.setattr(sign, "_ROWS", 7)  # smaller than most documents: one document per step, or more
+    chunked = doc_signatures(signed, bodies, hasher, 5)
+    for x, y in zip(whole, chunked):
+        assert np.array_equal(x, y)
+
+
+def test_short_block_keys_are_text_digits_folded_and_band_keys_of_word_pairs():
+    hasher = MinHasher(8, 1)
+    b = segment(TEXTS[4] + "\n\nCopyright 2024 The Daily Post. All rights reserved.\n")
+    signed = sign_text(b, 3)
+    keys, owner, kind = block_keys([signed], hasher, 4, 5, 30)[0]
+    expected_keys, expected_owner, expected_kind, bands = [], [], [], []
+    for i, block in enumerate(b):
+        norm = " ".join(words(block.text))
+        n = len(norm.split())
+        if not norm or n > 30:
+            continue
+        expected_keys.append(xxhash.xxh3_64_intdigest(norm.encode()) ^ sign._SALT_EXACT)
+        expected_owner.append(i)
+        expected_kind.append(0)
+        if fold_digits(norm) != norm:
+            expected_keys.append(xxhash.xxh3_64_intdigest(fold_digits(norm).encode()) ^ sign._SALT_SHAPE)
+            expected_owner.append(i)
+            expected_kind.append(1)
+        if n >= 5:
+            pairs = np.array(sorted({shingle_base_hash(g) for g in shingles(norm.split(), 2)}), dtype=np.uint32)
+            bands.append((i, band_keys(hasher.signature(pairs)[None, :], 4)[0]))
+    for i, bk in bands:
+        expected_keys.extend(bk.tolist())
+        expected_owner.extend([i] * len(bk))
+        expected_kind.extend([2] * len(bk))
+    assert keys.tolist() == expected_keys
+    assert owner.tolist() == expected_owner
+    assert kind.tolist() == expected_kind
+    assert any(k == 1 for k in expected_kind) and any(k == 2 for k in expected_kind)
+
+
+def test_analyzing_a_batch_equals_analyzing_each_document_alone():
+    config = Config()
+    hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
+    docs = [Document(f"site/{i}.txt", t) for i, t in enumerate(TEXTS)]
+    together = analyze_documents(docs, config, hashers)
+    for doc, (a, s) in zip(docs, together):
+        a1, s1 = analyze_document(doc, config, hashers)
+        assert (a.digest, a.spans, a.findings, a.hashes, a.long) == (a1.digest, a1.spans, a1.findings, a1.hashes, a1.long)
+        for x, y in ((a.keys, a1.keys), (a.owner, a1.owner), (a.kind, a1.kind), (s.signature, s1.signature), (s.keys, s1.keys)):
+            assert np.array_equal(x, y)
+        assert (s.id, s.source, s.n_lines, s.size, s.n_shingles) == (s1.id, s1.source, s1.n_lines, s1.size, s1.n_shingles)
