@@ -16,6 +16,7 @@ it, and the next report then shows that removal to review.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ class AllowListError(ConfigError):
     """An allow-list file cannot be read or has a malformed line; nothing has been written."""
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the review page asks again for every copy of a template line
 def block_key(text: str) -> str:
     """The allow-list key of a block's text: 'xxh3:' and 16 hex digits of its normalized hash."""
     return f"xxh3:{text_hash(normalize(text)):016x}"

@@ -46,7 +46,7 @@ from .report import RunReport, file_diff
 from .report.html import hunk_context
 from .segment import segment, split_lines
 from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash
-from .write import atomic_write, output_path
+from .write import atomic_write, forget_folders, output_path
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +197,7 @@ _STATE: dict = {}
 def _init_worker(state: dict) -> None:
     global _STATE
     _STATE = state
+    forget_folders()
 
 
 def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Notice | None]], Counter]:
@@ -315,6 +316,7 @@ def clean(
     and then OUT holds nothing from this run.
     """
     config = config or Config()
+    forget_folders()
     src, dst = Path(src), Path(dst)
     report_dir = Path(report) if report is not None else dst / REPORT_DIRNAME
     check_paths(src, dst, report_dir, force)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -18,12 +17,24 @@ FILE_MODE = 0o666 & ~_umask()
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write bytes to path so that a reader sees either the old file or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    folder = os.path.dirname(path)
+    _make_folder(folder)
+    # The temporary name is this process's own (pid), so no random name and no retry loop are needed;
+    # one left by a killed process of the same pid is simply replaced.
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            os.fchmod(f.fileno(), FILE_MODE)
+        try:
+            fd = os.open(tmp, flags, FILE_MODE)
+        except FileNotFoundError:  # the folder went away since this process saw it
+            os.makedirs(folder, exist_ok=True)
+            fd = os.open(tmp, flags, FILE_MODE)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -33,9 +44,41 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+#: Folders this process has made or seen (writing thousands of files into a few folders checks each once).
+_FOLDERS: set[str] = set()
+
+
+def _make_folder(folder: str) -> None:
+    if folder not in _FOLDERS:
+        os.makedirs(folder, exist_ok=True)
+        _FOLDERS.add(folder)
+
+
 def output_path(dst: Path, rel: str) -> Path:
-    """Where the cleaned copy of input file `rel` goes; refuses anything that would leave dst."""
-    target = (dst / rel).resolve()
-    if not target.is_relative_to(dst.resolve()):
+    """Where the cleaned copy of input file `rel` goes; refuses anything that would leave dst.
+
+    `rel` is a path the reader listed under IN; it is checked lexically (no
+    absolute path, no `..`), and the folder it lands in is checked once, on
+    disk, to really be inside dst (a symlinked folder in OUT must not redirect it).
+    """
+    parts = rel.replace("\\", "/").split("/")
+    if os.path.isabs(rel) or ".." in parts or not rel:
         raise ValueError(f"refusing to write {rel!r} outside the output folder")
-    return dst / rel
+    target = dst / rel
+    folder = os.path.dirname(target)
+    if folder not in _INSIDE:
+        real = Path(folder).resolve()
+        if not real.is_relative_to(dst.resolve()):
+            raise ValueError(f"refusing to write {rel!r} outside the output folder")
+        _INSIDE.add(folder)
+    return target
+
+
+#: Output folders already checked to resolve inside their OUT.
+_INSIDE: set[str] = set()
+
+
+def forget_folders() -> None:
+    """Start a run with no folder taken as made or checked (they may have changed since the last run)."""
+    _FOLDERS.clear()
+    _INSIDE.clear()

@@ -296,3 +296,34 @@ def test_summary_json_fields(tmp_path, samples_copy):
     assert s["removed"]["blocks"] == len(rows) == sum(sum(f["removed"].values()) for f in s["files"].values())
     assert {"read", "segment", "sign", "detect", "decide", "write", "total"} <= set(s["timings"])
     assert s["exit_status"] == run.exit_code == 0
+
+
+def test_a_cleaned_copy_never_lands_outside_out(tmp_path: Path):
+    from dedupe.write import forget_folders, output_path
+
+    forget_folders()
+    out = tmp_path / "out"
+    (out / "site").mkdir(parents=True)
+    assert output_path(out, "site/a.txt") == out / "site" / "a.txt"
+    for rel in ("../a.txt", "site/../../a.txt", str(tmp_path / "abs.txt"), ""):
+        with pytest.raises(ValueError, match="outside the output folder"):
+            output_path(out, rel)
+    # A folder in OUT that is a symlink to somewhere else must not redirect the copy.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "linked").symlink_to(elsewhere)
+    with pytest.raises(ValueError, match="outside the output folder"):
+        output_path(out, "linked/a.txt")
+
+
+def test_atomic_write_leaves_no_temporary_file_and_remakes_a_folder_that_went_away(tmp_path: Path):
+    import shutil
+
+    from dedupe.write import atomic_write
+
+    target = tmp_path / "d" / "f.txt"
+    atomic_write(target, b"one")
+    shutil.rmtree(tmp_path / "d")
+    atomic_write(target, b"two")  # this process had seen the folder: it is made again
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in (tmp_path / "d").iterdir()] == ["f.txt"]
