@@ -259,7 +259,20 @@ def _windows(th: np.ndarray, group_starts: np.ndarray, group_lengths: np.ndarray
 
 def _distinct(hashes: np.ndarray, owner: np.ndarray, groups: int):
     """Hashes made distinct within each owner and sorted by (owner, hash); the bounds of each owner's run."""
-    order = np.lexsort((hashes, owner))
+    # One sort of (owner, top bits of the hash) packed in 64 bits: several times cheaper than lexsort.
+    # Two different hashes of one owner agreeing on all those bits (odds about 2**-40) could then sit out
+    # of order: that is checked, and only then does the exact two-key sort run.
+    bits = max(1, int(groups).bit_length())
+    order = None
+    if bits <= 24:
+        shift = np.uint64(bits)
+        packed = (owner.astype(np.uint64) << np.uint64(64 - bits)) | (hashes >> shift)
+        order = np.argsort(packed)
+        p, h = packed[order], hashes[order]
+        if ((p[1:] == p[:-1]) & (h[1:] < h[:-1])).any():
+            order = None
+    if order is None:
+        order = np.lexsort((hashes, owner))
     hashes, owner = hashes[order], owner[order]
     keep = np.ones(len(hashes), dtype=bool)
     keep[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])

@@ -136,3 +136,12 @@ def test_analyzing_a_batch_equals_analyzing_each_document_alone():
         for x, y in ((a.keys, a1.keys), (a.owner, a1.owner), (a.kind, a1.kind), (s.signature, s1.signature), (s.keys, s1.keys)):
             assert np.array_equal(x, y)
         assert (s.id, s.source, s.n_lines, s.size, s.n_shingles) == (s1.id, s1.source, s1.n_lines, s1.size, s1.n_shingles)
+
+
+def test_distinct_hashes_per_owner_stay_exact_when_hashes_agree_on_their_top_bits():
+    # Small hashes agree on every bit the packed sort looks at: the exact sort must take over.
+    hashes = np.array([5, 3, 5, 4, 9, 1, 9], dtype=np.uint64)
+    owner = np.array([0, 0, 0, 0, 2, 2, 2])
+    values, bounds = sign._distinct(hashes, owner, 3)
+    assert values.tolist() == [3, 4, 5, 1, 9]
+    assert bounds.tolist() == [0, 3, 3, 5]
