@@ -42,7 +42,7 @@ from .errors import InputError
 from .formats import write_cleaned
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file
 from .records import Allowed, Analysis, DocResult, Document, Notice, Removal
-from .report import RunReport, file_diff
+from .report import RunReport, file_diff, prepare
 from .report.html import hunk_context
 from .segment import segment, split_lines
 from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash
@@ -281,6 +281,7 @@ def _clean_file(src: Path, dst: Path, rel: str, first: int, analyses: list[Analy
     for r, diff in results:
         if r.removals or r.allowed:
             r.context = hunk_context(diff, r.cleaned) if diff and r.cleaned is not None else []
+        prepare(r, diff)
         r.cleaned = None  # written already: do not ship texts back to the parent
     return rel, results, notices, written
 

@@ -401,3 +401,19 @@ def test_word_hashes_in_one_pass_equal_word_by_word_hashes_in_short_and_very_lon
 
     for text in ("héllo wörld ß 3", " ".join(["über", "naïve", "x", "2024"] * 20000)):  # the second is > 64 KiB
         assert token_hashes(text).tolist() == [token_hash(w.encode("utf-8")) for w in text.split()]
+
+
+def test_the_page_counted_during_the_run_equals_the_page_drawn_back_from_the_report(tmp_path):
+    """The run feeds the page's counts as it goes; `dedupe report` reads them back: same bytes, every page."""
+    from dedupe.report.html import render_report
+
+    src = tmp_path / "in"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), str(src), "--docs", "240",
+                    "--seed", "5"], check=True, capture_output=True)
+    out = tmp_path / "out"
+    dedupe.clean(src, out, Config(jobs=2))
+    report = out / "_report"
+    pages = {p.name: p.read_bytes() for p in report.glob("index*.html")}
+    assert b"corpus-repeat" in pages["index.html"]  # template lines across the sites' pages: top blocks to show
+    assert [p.name for p in render_report(report)] == sorted(pages, key=lambda n: (n != "index.html", n))
+    assert {p.name: p.read_bytes() for p in report.glob("index*.html")} == pages

@@ -13,9 +13,28 @@ from pathlib import Path
 from ..records import DocResult, Notice
 from ..write import atomic_write
 from .diff import file_diff
-from .html import hunk_context, render_report
+from .html import Scan, hunk_context, removal_key, render_report
 
-__all__ = ["RunReport", "file_diff"]
+__all__ = ["RunReport", "file_diff", "prepare"]
+
+
+def prepare(result: DocResult, diff: str) -> None:
+    """A document's lines of the report files, made where it was cleaned (a worker), so that the process
+    writing the report only appends them: its removals.jsonl and allowed.jsonl lines, its context.jsonl
+    line (the kept lines around each cut), and the block hash of each removal for the page's counts."""
+    removals = "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in result.removals)
+    allowed = "".join(json.dumps(a.to_json(), ensure_ascii=False) + "\n" for a in result.allowed)
+    context = ""
+    if result.removals or result.allowed:
+        # One line for every file the page shows, in run order: the page is paged by this order.
+        if result.context is not None:
+            hunks = result.context
+        else:
+            hunks = hunk_context(diff, result.cleaned) if diff and result.cleaned is not None else []
+        context = json.dumps({"file": result.file, "hunks": hunks}, ensure_ascii=False) + "\n"
+    keys = [None if r.category == "duplicate-document" else removal_key(r.text) for r in result.removals]
+    result.report = (removals, allowed, context, keys)
+    result.context = None
 
 
 class RunReport:
@@ -46,6 +65,8 @@ class RunReport:
         self.corpus_stats: dict = {}
         #: Which engine ran the batches and with how many workers (set by the pipeline).
         self.engine: dict = {}
+        #: What the review page counts, gathered as documents are added (the page then need not read it back).
+        self.scan = Scan()
         self._diff = self._removals = self._allowed = self._context = None
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
@@ -69,17 +90,21 @@ class RunReport:
 
     def add(self, result: DocResult, diff: str) -> None:
         """Count one cleaned document and append its removals and diff."""
+        if result.report is None:
+            prepare(result, diff)
+        removals, allowed_lines, context, keys = result.report
         self.documents += 1
         self.documents_dropped += result.dropped
         self.in_chars += result.in_chars
         self.out_chars += result.out_chars
         self.blocks += result.in_blocks
+        if context:
+            self.scan.show(result.file)
         cats: Counter = Counter()
-        for r in result.removals:
+        for r, key in zip(result.removals, keys):
             cats[r.category] += 1
             self.chars_by_category[r.category] += len(r.text)
-            if self._removals:
-                self._removals.write(json.dumps(r.to_json(), ensure_ascii=False, sort_keys=False) + "\n")
+            self.scan.add(result.file, r.category, key)
         self.by_category.update(cats)
         if cats:
             self.per_file[result.file] = {
@@ -87,19 +112,15 @@ class RunReport:
                 "in_chars": result.in_chars,
                 "out_chars": result.out_chars,
             }
-        if diff and self._diff:
-            self._diff.write(diff)
         for a in result.allowed:
             self.allowed_by_category[a.removal.category] += 1
-            if self._allowed:
-                self._allowed.write(json.dumps(a.to_json(), ensure_ascii=False) + "\n")
-        if self._context and (result.removals or result.allowed):
-            # One line for every file the page shows, in run order: the page is paged by this order.
-            if result.context is not None:
-                hunks = result.context
-            else:
-                hunks = hunk_context(diff, result.cleaned) if diff and result.cleaned is not None else []
-            self._context.write(json.dumps({"file": result.file, "hunks": hunks}, ensure_ascii=False) + "\n")
+            self.scan.add(result.file, a.removal.category, None, allowed=True)
+        if self._removals:
+            self._removals.write(removals)
+            self._allowed.write(allowed_lines)
+            self._context.write(context)
+            if diff:
+                self._diff.write(diff)
 
     def summary(self, config, version: str, src: Path, dst: Path, dry_run: bool) -> dict:
         """Everything summary.json holds."""
@@ -159,7 +180,7 @@ class RunReport:
             handle.close()
             Path(handle.name).replace(self.folder / name)
         atomic_write(self.folder / "summary.json", (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
-        render_report(self.folder)
+        render_report(self.folder, scan=self.scan)
 
     def abort(self) -> None:
         """Drop the temporary files of a run that failed."""

@@ -115,45 +115,71 @@ def _file_link(file: str, page: int | None, line: int | None = None) -> str:
     return (_page_name(page) if page else "") + target
 
 
-class _Scan:
-    """Pass 1 over the report: everything the page counts, in memory per changed file and per distinct block."""
+class Scan:
+    """Everything the page counts, per changed file and per distinct block: made while a run goes (`add`),
+    or by reading a report folder back (`read`)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self):
         self.order: list[str] = []
-        seen: set[str] = set()
-        for _, obj in _read_jsonl(folder / "context.jsonl", required=False):
-            if obj["file"] not in seen:
-                seen.add(obj["file"])
-                self.order.append(obj["file"])
-        # context.jsonl lists every shown file in run order; without it (an older report) or if it
-        # misses one, the files are paged in order of appearance and each page is gathered in memory.
-        self.in_step = bool(self.order)
+        self._seen: set[str] = set()
+        #: Whether context.jsonl lists every shown file in run order (then each page is read in step).
+        self.in_step = True
         self.by_source: dict[str, Counter] = {}
         self.block_count: Counter = Counter()
         self.block_cat: dict[int, str] = {}  # the category a block was first removed under
+        self.block_line: dict[int, int] = {}  # the removals.jsonl line where it first appears
         self.removals = self.allowed = 0
         self.categories: set[str] = set()
+
+    def show(self, file: str) -> None:
+        """A file the page shows (it has a context line), in run order."""
+        if file not in self._seen:
+            self._seen.add(file)
+            self.order.append(file)
+
+    def add(self, file: str, category: str, key: int | None, allowed: bool = False) -> None:
+        """One removal (or allowed block) of `file`; `key` is its block hash (None for a whole document)."""
+        self.categories.add(category)
+        if file not in self._seen:  # not announced by a context line: the files are not known to be in step
+            self.show(file)
+            self.in_step = False
+        if allowed:
+            self.allowed += 1
+            return
+        self.removals += 1
+        self.by_source.setdefault(_source(file), Counter())[category] += 1
+        if key is not None:
+            self.block_count[key] += 1
+            self.block_cat.setdefault(key, category)
+            self.block_line.setdefault(key, self.removals)
+
+    @classmethod
+    def read(cls, folder: Path) -> "Scan":
+        """The scan of a report folder's context.jsonl, removals.jsonl and allowed.jsonl."""
+        scan = cls()
+        for _, obj in _read_jsonl(folder / "context.jsonl", required=False):
+            scan.show(obj["file"])
+        # Without context.jsonl (an older report), or if it misses one, the files are paged in order of
+        # appearance and each page is gathered in memory.
+        scan.in_step = bool(scan.order)
         for name in ("removals.jsonl", "allowed.jsonl"):
             for _, r in _read_jsonl(folder / name, required=name == "removals.jsonl"):
-                f, cat = r["file"], str(r.get("category", ""))
-                self.categories.add(cat)
-                if f not in seen:
-                    seen.add(f)
-                    self.order.append(f)
-                    self.in_step = False
-                if name == "allowed.jsonl":
-                    self.allowed += 1
-                    continue
-                self.removals += 1
-                self.by_source.setdefault(_source(f), Counter())[cat] += 1
-                if cat != "duplicate-document":
-                    h = int(block_key(str(r.get("text", "")))[5:], 16)
-                    self.block_count[h] += 1
-                    self.block_cat.setdefault(h, cat)
+                cat = str(r.get("category", ""))
+                key = None if cat == "duplicate-document" else removal_key(str(r.get("text", "")))
+                scan.add(r["file"], cat, key, allowed=name == "allowed.jsonl")
+        return scan
 
 
-def render_report(folder: str | Path, page_files: int = PAGE_FILES) -> list[Path]:
-    """Write index.html (and index-N.html past page_files changed files) from a report folder; returns the pages."""
+def removal_key(text: str) -> int:
+    """The block hash the page counts a removed block under (the allow-list key's number)."""
+    return int(block_key(text)[5:], 16)
+
+
+def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan | None = None) -> list[Path]:
+    """Write index.html (and index-N.html past page_files changed files) from a report folder; returns the pages.
+
+    `scan` is what the run counted as it wrote the folder; without it the folder is read back for it.
+    """
     folder = Path(folder)
     summary_path = folder / "summary.json"
     try:
@@ -167,7 +193,7 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES) -> list[Path
     if page_files < 1:
         raise ReportError(f"page_files must be at least 1, not {page_files}")
 
-    scan = _Scan(folder)
+    scan = scan if scan is not None else Scan.read(folder)
     page_of = {f: i // page_files + 1 for i, f in enumerate(scan.order)}
     n_pages = max(1, (len(scan.order) + page_files - 1) // page_files)
     cats = sorted(scan.categories | set(summary.get("removed", {}).get("by_category", {})))
@@ -199,22 +225,28 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES) -> list[Path
     return written
 
 
-def _top_blocks(folder: Path, scan: _Scan) -> list[dict]:
+def _top_blocks(folder: Path, scan: Scan) -> list[dict]:
     """The most frequent removed blocks (template text): count, first category, key and an example."""
     best = [(h, c) for h, c in scan.block_count.most_common(TOP_BLOCKS) if c > 1]
-    want = {h: i for i, (h, _) in enumerate(best)}
-    rows: list[dict | None] = [None] * len(best)
-    if not want:
+    if not best:
         return []
-    for _, r in _read_jsonl(folder / "removals.jsonl", required=True):
-        if r.get("category") == "duplicate-document":
-            continue
-        text = str(r.get("text", ""))
-        key = block_key(text)
-        i = want.get(int(key[5:], 16))
-        if i is not None and rows[i] is None:
-            h, count = best[i]
-            rows[i] = {"count": count, "category": scan.block_cat[h], "key": key, "text": text, "file": r["file"]}
+    # The example of each is its first removal: only those lines of removals.jsonl are parsed.
+    want = {scan.block_line[h]: i for i, (h, _) in enumerate(best)}
+    rows: list[dict | None] = [None] * len(best)
+    n = 0
+    with open(folder / "removals.jsonl", encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            n += 1
+            i = want.get(n)
+            if i is not None:
+                r = json.loads(line)
+                h, count = best[i]
+                rows[i] = {"count": count, "category": scan.block_cat[h], "key": f"xxh3:{h:016x}",
+                           "text": str(r.get("text", "")), "file": r["file"]}
+                if all(rows):
+                    break
     return [r for r in rows if r]
 
 
@@ -362,7 +394,7 @@ def _bar_svg(rows: list[tuple[str, list[tuple[int, int]]]], width: int = 360) ->
     return "".join(out)
 
 
-def _summary_html(summary: dict, scan: _Scan, cats: list[str], top: list[dict], page_of: dict) -> str:
+def _summary_html(summary: dict, scan: Scan, cats: list[str], top: list[dict], page_of: dict) -> str:
     """The run at a glance, the same on every page: counts from summary.json and the whole removals.jsonl."""
     inp, outp, removed = summary.get("input", {}), summary.get("output", {}), summary.get("removed", {})
     allowed = summary.get("allowed", {})
