@@ -129,7 +129,8 @@ class DocResult:
     allowed: list[Allowed] = field(default_factory=list)
     #: The kept lines around each cut, for the review page; made where the cleaned text still is (the worker).
     context: list | None = None
-    #: Its lines of the report files, made in the worker (see report.prepare).
+    #: Its lines of the report files and counts, made in the worker (report.prepare, which then empties
+    #: removals, allowed and context: they travel to the parent only in this form).
     report: tuple | None = None
 
 

@@ -18,10 +18,10 @@ from .html import Scan, hunk_context, removal_key, render_report
 __all__ = ["RunReport", "file_diff", "prepare"]
 
 
-def prepare(result: DocResult, diff: str) -> None:
-    """A document's lines of the report files, made where it was cleaned (a worker), so that the process
-    writing the report only appends them: its removals.jsonl and allowed.jsonl lines, its context.jsonl
-    line (the kept lines around each cut), and the block hash of each removal for the page's counts."""
+def report_lines(result: DocResult, diff: str) -> tuple:
+    """A document's part of the report files, so that the process writing the report only appends it:
+    its removals.jsonl and allowed.jsonl lines, its context.jsonl line (the kept lines around each cut),
+    and per removal its category, block hash (for the page's counts) and length."""
     removals = "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in result.removals)
     allowed = "".join(json.dumps(a.to_json(), ensure_ascii=False) + "\n" for a in result.allowed)
     context = ""
@@ -32,9 +32,16 @@ def prepare(result: DocResult, diff: str) -> None:
         else:
             hunks = hunk_context(diff, result.cleaned) if diff and result.cleaned is not None else []
         context = json.dumps({"file": result.file, "hunks": hunks}, ensure_ascii=False) + "\n"
-    keys = [None if r.category == "duplicate-document" else removal_key(r.text) for r in result.removals]
-    result.report = (removals, allowed, context, keys)
-    result.context = None
+    counts = [(r.category, None if r.category == "duplicate-document" else removal_key(r.text), len(r.text))
+              for r in result.removals]
+    return removals, allowed, context, counts, [a.removal.category for a in result.allowed]
+
+
+def prepare(result: DocResult, diff: str) -> None:
+    """Turn a result into its report lines (`report_lines`), in the worker that cleaned it: removals,
+    allowed blocks and context then travel to the process writing the report only in that form."""
+    result.report = report_lines(result, diff)
+    result.context, result.removals, result.allowed = None, [], []
 
 
 class RunReport:
@@ -90,9 +97,7 @@ class RunReport:
 
     def add(self, result: DocResult, diff: str) -> None:
         """Count one cleaned document and append its removals and diff."""
-        if result.report is None:
-            prepare(result, diff)
-        removals, allowed_lines, context, keys = result.report
+        removals, allowed_lines, context, counts, allowed_cats = result.report or report_lines(result, diff)
         self.documents += 1
         self.documents_dropped += result.dropped
         self.in_chars += result.in_chars
@@ -101,10 +106,11 @@ class RunReport:
         if context:
             self.scan.show(result.file)
         cats: Counter = Counter()
-        for r, key in zip(result.removals, keys):
-            cats[r.category] += 1
-            self.chars_by_category[r.category] += len(r.text)
-            self.scan.add(result.file, r.category, key)
+        scan, chars = self.scan, self.chars_by_category
+        for category, key, n in counts:
+            cats[category] += 1
+            chars[category] += n
+            scan.add(result.file, category, key)
         self.by_category.update(cats)
         if cats:
             self.per_file[result.file] = {
@@ -112,9 +118,9 @@ class RunReport:
                 "in_chars": result.in_chars,
                 "out_chars": result.out_chars,
             }
-        for a in result.allowed:
-            self.allowed_by_category[a.removal.category] += 1
-            self.scan.add(result.file, a.removal.category, None, allowed=True)
+        for category in allowed_cats:
+            self.allowed_by_category[category] += 1
+            scan.add(result.file, category, None, allowed=True)
         if self._removals:
             self._removals.write(removals)
             self._allowed.write(allowed_lines)
