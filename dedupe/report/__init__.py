@@ -2,7 +2,10 @@
 
 Two further files feed the review page: allowed.jsonl (blocks the allow-list
 kept, one removal-like object each with "allow": "FILE:LINE") and
-context.jsonl (each file the page shows, in run order, with the kept lines around each cut).
+context.jsonl (each file the page shows, in run order: its row of the page's
+data, with its removals in compact form and the kept lines around each cut).
+The workers make those lines (`report_lines`); the page is drawn by pasting
+the rows into pages, without parsing them again.
 """
 from __future__ import annotations
 
@@ -13,28 +16,36 @@ from pathlib import Path
 from ..records import DocResult, Notice
 from ..write import atomic_write
 from .diff import file_diff
-from .html import Scan, hunk_context, removal_key, render_report
+from .html import Scan, hunk_context, page_row, render_report, row_targets
 
 __all__ = ["RunReport", "file_diff", "prepare"]
 
 
 def report_lines(result: DocResult, diff: str) -> tuple:
     """A document's part of the report files, so that the process writing the report only appends it:
-    its removals.jsonl and allowed.jsonl lines, its context.jsonl line (the kept lines around each cut),
-    and per removal its category, block hash (for the page's counts) and length."""
-    removals = "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in result.removals)
-    allowed = "".join(json.dumps(a.to_json(), ensure_ascii=False) + "\n" for a in result.allowed)
-    context = ""
-    if result.removals or result.allowed:
-        # One line for every file the page shows, in run order: the page is paged by this order.
+    its removals.jsonl and allowed.jsonl lines, its row of the review page (context.jsonl), and per
+    removal its category, block hash (for the page's counts) and length."""
+    removals = [r.to_json() for r in result.removals]
+    allowed = [a.to_json() for a in result.allowed]
+    row = ""
+    targets: list[str] = []
+    items: list[dict] = []
+    if removals or allowed:
+        # One row for every file the page shows, in run order: the page is paged by this order.
         if result.context is not None:
             hunks = result.context
         else:
             hunks = hunk_context(diff, result.cleaned) if diff and result.cleaned is not None else []
-        context = json.dumps({"file": result.file, "hunks": hunks}, ensure_ascii=False) + "\n"
-    counts = [(r.category, None if r.category == "duplicate-document" else removal_key(r.text), len(r.text))
-              for r in result.removals]
-    return removals, allowed, context, counts, [a.removal.category for a in result.allowed]
+        page = page_row(result.file, removals, allowed, hunks)
+        targets, items = row_targets(page), page["r"]
+        row = json.dumps(page, ensure_ascii=False, separators=(",", ":")) + "\n"
+    counts = [(r.category, None if r.category == "duplicate-document" else int(item["k"][5:], 16), len(r.text))
+              for r, item in zip(result.removals, items)]
+    return (
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in removals),
+        "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in allowed),
+        row, targets, counts, [a.removal.category for a in result.allowed],
+    )
 
 
 def prepare(result: DocResult, diff: str) -> None:
@@ -97,14 +108,14 @@ class RunReport:
 
     def add(self, result: DocResult, diff: str) -> None:
         """Count one cleaned document and append its removals and diff."""
-        removals, allowed_lines, context, counts, allowed_cats = result.report or report_lines(result, diff)
+        removals, allowed_lines, row, targets, counts, allowed_cats = result.report or report_lines(result, diff)
         self.documents += 1
         self.documents_dropped += result.dropped
         self.in_chars += result.in_chars
         self.out_chars += result.out_chars
         self.blocks += result.in_blocks
-        if context:
-            self.scan.show(result.file)
+        if row:
+            self.scan.show(result.file, targets)
         cats: Counter = Counter()
         scan, chars = self.scan, self.chars_by_category
         for category, key, n in counts:
@@ -124,7 +135,7 @@ class RunReport:
         if self._removals:
             self._removals.write(removals)
             self._allowed.write(allowed_lines)
-            self._context.write(context)
+            self._context.write(row)
             if diff:
                 self._diff.write(diff)
 

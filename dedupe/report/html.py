@@ -83,7 +83,7 @@ def hunk_context(diff: str, cleaned: str) -> list[list]:
     return hunks
 
 
-def _read_jsonl(path: Path, required: bool) -> Iterator[tuple[int, dict]]:
+def _read_jsonl(path: Path, required: bool, field: str = "file") -> Iterator[tuple[int, dict]]:
     if not path.is_file():
         if required:
             raise ReportError(f"{path} is missing; run dedupe clean again to write a whole report")
@@ -96,8 +96,8 @@ def _read_jsonl(path: Path, required: bool) -> Iterator[tuple[int, dict]]:
                 obj = json.loads(line)
             except ValueError as e:
                 raise ReportError(f"{path}:{n}: not valid JSON ({e}); run dedupe clean again to rewrite it") from None
-            if not isinstance(obj, dict) or not isinstance(obj.get("file"), str):
-                raise ReportError(f"{path}:{n}: expected an object with a \"file\"; run dedupe clean again to rewrite it")
+            if not isinstance(obj, dict) or not isinstance(obj.get(field), str):
+                raise ReportError(f"{path}:{n}: expected an object with a \"{field}\"; run dedupe clean again to rewrite it")
             yield n, obj
 
 
@@ -116,14 +116,12 @@ def _file_link(file: str, page: int | None, line: int | None = None) -> str:
 
 
 class Scan:
-    """Everything the page counts, per changed file and per distinct block: made while a run goes (`add`),
-    or by reading a report folder back (`read`)."""
+    """Everything the page counts, per changed file and per distinct block: made while a run goes (`show`,
+    `add`), or by reading a report folder's context.jsonl back (`read`)."""
 
     def __init__(self):
-        self.order: list[str] = []
-        self._seen: set[str] = set()
-        #: Whether context.jsonl lists every shown file in run order (then each page is read in step).
-        self.in_step = True
+        self.order: list[str] = []  # the files the page shows, in run order (one context.jsonl row each)
+        self.targets: dict[str, list[str]] = {}  # per file, the files its removals point at
         self.by_source: dict[str, Counter] = {}
         self.block_count: Counter = Counter()
         self.block_cat: dict[int, str] = {}  # the category a block was first removed under
@@ -131,18 +129,15 @@ class Scan:
         self.removals = self.allowed = 0
         self.categories: set[str] = set()
 
-    def show(self, file: str) -> None:
-        """A file the page shows (it has a context line), in run order."""
-        if file not in self._seen:
-            self._seen.add(file)
-            self.order.append(file)
+    def show(self, file: str, targets: list[str]) -> None:
+        """A file the page shows (its context.jsonl row), in run order, and the files it points at."""
+        self.order.append(file)
+        if targets:
+            self.targets[file] = targets
 
     def add(self, file: str, category: str, key: int | None, allowed: bool = False) -> None:
         """One removal (or allowed block) of `file`; `key` is its block hash (None for a whole document)."""
         self.categories.add(category)
-        if file not in self._seen:  # not announced by a context line: the files are not known to be in step
-            self.show(file)
-            self.in_step = False
         if allowed:
             self.allowed += 1
             return
@@ -155,24 +150,49 @@ class Scan:
 
     @classmethod
     def read(cls, folder: Path) -> "Scan":
-        """The scan of a report folder's context.jsonl, removals.jsonl and allowed.jsonl."""
+        """The scan of a report folder, from its context.jsonl rows."""
         scan = cls()
-        for _, obj in _read_jsonl(folder / "context.jsonl", required=False):
-            scan.show(obj["file"])
-        # Without context.jsonl (an older report), or if it misses one, the files are paged in order of
-        # appearance and each page is gathered in memory.
-        scan.in_step = bool(scan.order)
-        for name in ("removals.jsonl", "allowed.jsonl"):
-            for _, r in _read_jsonl(folder / name, required=name == "removals.jsonl"):
-                cat = str(r.get("category", ""))
-                key = None if cat == "duplicate-document" else removal_key(str(r.get("text", "")))
-                scan.add(r["file"], cat, key, allowed=name == "allowed.jsonl")
+        for _, row in _read_jsonl(folder / "context.jsonl", required=True, field="f"):
+            scan.show(row["f"], row_targets(row))
+            for r in row.get("r", []):
+                cat = str(r.get("c", ""))
+                scan.add(row["f"], cat, None if cat == "duplicate-document" else int(str(r.get("k"))[5:], 16))
+            for r in row.get("a", []):
+                scan.add(row["f"], str(r.get("c", "")), None, allowed=True)
         return scan
 
 
-def removal_key(text: str) -> int:
-    """The block hash the page counts a removed block under (the allow-list key's number)."""
-    return int(block_key(text)[5:], 16)
+def page_row(file: str, removals: list[dict], allowed: list[dict], hunks: list) -> dict:
+    """A file's row of the page's data (one line of context.jsonl): its removals and allowed blocks in
+    compact form, text shortened, and the kept lines around each cut."""
+
+    def item(r: dict) -> dict:
+        text = str(r.get("text", ""))
+        lines = r.get("lines") or [0, 0]
+        out = {
+            "l": [int(lines[0]), int(lines[-1])],
+            "c": str(r.get("category")),
+            "d": str(r.get("detector", "")),
+            "s": r.get("score"),
+            "k": block_key(text),
+            "t": _cut(text, TEXT_LIMIT),
+        }
+        if len(text) > TEXT_LIMIT:
+            out["n"] = len(text)
+        dup = r.get("duplicate_of")
+        if isinstance(dup, dict) and isinstance(dup.get("file"), str):
+            dl = dup.get("lines") or [0, 0]
+            out["o"] = [dup["file"], int(dl[0]), int(dl[-1])]
+        if "allow" in r:
+            out["e"] = str(r["allow"])
+        return out
+
+    return {"f": file, "r": [item(r) for r in removals], "a": [item(a) for a in allowed], "h": hunks}
+
+
+def row_targets(row: dict) -> list[str]:
+    """The files a row's removals point at (duplicate_of), sorted: the page links them to their pages."""
+    return sorted({r["o"][0] for r in row.get("r", []) + row.get("a", []) if "o" in r})
 
 
 def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan | None = None) -> list[Path]:
@@ -212,8 +232,10 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan |
     head = _summary_html(summary, scan, cats, top, page_of)
 
     written = []
-    for page, files in (_pages if scan.in_step else _pages_in_memory)(folder, scan.order, page_of, n_pages):
-        data = _page_data(page, n_pages, files, cats, page_of, run_id)
+    for page, rows in _pages(folder, page_files, n_pages):
+        files = scan.order[(page - 1) * page_files : page * page_files]
+        links = {t: page_of[t] for t in sorted({t for f in files for t in scan.targets.get(f, ())}) if t in page_of}
+        data = _page_data(page, n_pages, rows, cats, links, run_id)
         body = head + _pages_nav(ranges, page) + _FILE_VIEW
         doc = _document(summary, body, data, cats)
         path = folder / _page_name(page)
@@ -250,90 +272,24 @@ def _top_blocks(folder: Path, scan: Scan) -> list[dict]:
     return [r for r in rows if r]
 
 
-def _pages(folder: Path, order: list[str], page_of: dict, n_pages: int) -> Iterator[tuple[int, list[dict]]]:
-    """Pass 2: each page's files with their removals, allowed blocks and context, one page in memory at a time.
-
-    The three files are written in the same document order by the run, so each is read once, in step.
-    """
-    streams = {
-        name: _read_jsonl(folder / f"{name}.jsonl", required=name == "removals")
-        for name in ("removals", "allowed", "context")
-    }
-    pending: dict[str, tuple[int, dict] | None] = {name: next(s, None) for name, s in streams.items()}
-    for page in range(1, n_pages + 1):
-        files: dict[str, dict] = {}
-        for name, stream in streams.items():
-            while pending[name] is not None:
-                n, obj = pending[name]
-                p = page_of.get(obj["file"])
-                if p is None or p < page:
-                    raise ReportError(
-                        f"{folder / (name + '.jsonl')}:{n}: {obj['file']!r} is out of the run's document order; "
-                        "run dedupe clean again to rewrite the report"
-                    )
-                if p > page:
-                    break
-                entry = files.setdefault(obj["file"], {"f": obj["file"], "r": [], "a": [], "h": []})
-                if name == "context":
-                    entry["h"].extend(obj.get("hunks", []))
-                else:
-                    entry["r" if name == "removals" else "a"].append(obj)
-                pending[name] = next(stream, None)
-        yield page, [files[f] for f in order if page_of[f] == page and f in files]
+def _pages(folder: Path, page_files: int, n_pages: int) -> Iterator[tuple[int, list[str]]]:
+    """Each page's rows: the lines of context.jsonl as they are (one per shown file, in run order), unparsed."""
+    with open(folder / "context.jsonl", encoding="utf-8") as f:
+        rows = (line.rstrip("\n") for line in f if line.strip())
+        for page in range(1, n_pages + 1):
+            yield page, [row for _, row in zip(range(page_files), rows)]
 
 
-def _pages_in_memory(folder: Path, order: list[str], page_of: dict, n_pages: int) -> Iterator[tuple[int, list[dict]]]:
-    """Each page's files when the report's files are not known to be in step: everything read first."""
-    files: dict[str, dict] = {f: {"f": f, "r": [], "a": [], "h": []} for f in order}
-    for name, key in (("removals", "r"), ("allowed", "a"), ("context", "h")):
-        for _, obj in _read_jsonl(folder / f"{name}.jsonl", required=name == "removals"):
-            if key == "h":
-                if obj["file"] in files:
-                    files[obj["file"]]["h"].extend(obj.get("hunks", []))
-            else:
-                files[obj["file"]][key].append(obj)
-    for page in range(1, n_pages + 1):
-        yield page, [files[f] for f in order if page_of[f] == page]
+def _page_data(page: int, n_pages: int, rows: list[str], cats: list[str], links: dict, run_id: str) -> str:
+    """The JSON the page's script renders, with the files' rows inserted as they were written."""
+    head = {"page": page, "pages": n_pages, "run": run_id, "cats": cats}
+    tail = {"links": links, "allowHeader": ALLOW_HEADER}
+    dump = lambda d: json.dumps(d, ensure_ascii=False, separators=(",", ":"))[1:-1]  # noqa: E731
+    return "{" + dump(head) + ',"files":[' + ",".join(rows) + "]," + dump(tail) + "}"
 
 
-def _page_data(page: int, n_pages: int, files: list[dict], cats: list[str], page_of: dict, run_id: str) -> dict:
-    """The JSON the page's script renders: compact keys, text shortened, keys computed here."""
-    cat_index = {c: i for i, c in enumerate(cats)}
-    links: dict[str, int] = {}
-
-    def item(r: dict) -> dict:
-        text = str(r.get("text", ""))
-        lines = r.get("lines") or [0, 0]
-        out = {
-            "l": [int(lines[0]), int(lines[-1])],
-            "c": cat_index.get(str(r.get("category")), -1),
-            "d": str(r.get("detector", "")),
-            "s": r.get("score"),
-            "k": block_key(text),
-            "t": _cut(text, TEXT_LIMIT),
-        }
-        if len(text) > TEXT_LIMIT:
-            out["n"] = len(text)
-        dup = r.get("duplicate_of")
-        if isinstance(dup, dict) and isinstance(dup.get("file"), str):
-            dl = dup.get("lines") or [0, 0]
-            out["o"] = [dup["file"], int(dl[0]), int(dl[-1])]
-            if dup["file"] in page_of:
-                links[dup["file"]] = page_of[dup["file"]]
-        if "allow" in r:
-            out["e"] = str(r["allow"])
-        return out
-
-    rows = []
-    for f in files:
-        rows.append({"f": f["f"], "r": [item(r) for r in f["r"]], "a": [item(a) for a in f["a"]], "h": f["h"]})
-    return {"page": page, "pages": n_pages, "run": run_id, "cats": cats, "files": rows, "links": links,
-            "allowHeader": ALLOW_HEADER}
-
-
-def _json_for_script(data: dict) -> str:
-    """JSON safe inside <script type="application/json">: no '<', '>' or '&' can end or open a tag."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+def _json_for_script(text: str) -> str:
+    """JSON made safe inside <script type="application/json">: no '<', '>' or '&' can end or open a tag."""
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -496,7 +452,7 @@ def _pages_nav(ranges: list[tuple[int, str, str]], page: int) -> str:
     return "".join(out)
 
 
-def _document(summary: dict, body: str, data: dict, cats: list[str]) -> str:
+def _document(summary: dict, body: str, data: str, cats: list[str]) -> str:
     css = _css(cats)
     csp = (f"default-src 'none'; script-src {_csp_hash(_SCRIPT)}; style-src {_csp_hash(css)}; "
            "base-uri 'none'; form-action 'none'")
@@ -578,6 +534,8 @@ _SCRIPT = r"""
     return e;
   }
   function pageName(p) { return p === 1 ? "index.html" : "index-" + p + ".html"; }
+  var CI = {};  // category -> its index in D.cats (its colour class)
+  D.cats.forEach(function (c, i) { CI[c] = i; });
   var onPage = new Map();
   D.files.forEach(function (f) { onPage.set(f.f, true); });
   function fileHref(f, line) {
@@ -627,8 +585,8 @@ _SCRIPT = r"""
   }
   function textOf(r) { return r.t + (r.n ? "\u2026 (" + r.n + " characters in all)" : ""); }
   function row(r, allowed, f, wanted, q) {
-    var cat = D.cats[r.c] !== undefined ? D.cats[r.c] : "?";
-    var d = el("div", (allowed ? "al" : "rm") + " c" + r.c);
+    var cat = CI[r.c] !== undefined ? r.c : "?";
+    var d = el("div", (allowed ? "al" : "rm") + " c" + CI[r.c]);
     d.dataset.file = f.f; d.dataset.lines = r.l[0] + "-" + r.l[1]; d.dataset.cat = cat;
     d.appendChild(el("span", "ln", r.l[0] === r.l[1] ? String(r.l[0]) : r.l[0] + "\u2013" + r.l[1]));
     var body = el("div", "body");
@@ -688,7 +646,7 @@ _SCRIPT = r"""
     var rs = f.r, ok = false;
     if (wanted === "(allowed)") return f.a.length > 0 && (!q || f.a.some(function (r) { return r.t.toLowerCase().indexOf(q) >= 0; }));
     for (var i = 0; i < rs.length; i++) {
-      var c = D.cats[rs[i].c];
+      var c = rs[i].c;
       if ((wanted === "" || c === wanted) && (!q || rs[i].t.toLowerCase().indexOf(q) >= 0)) { ok = true; break; }
     }
     if (!ok && wanted === "" && !q) ok = f.a.length > 0;
@@ -703,7 +661,7 @@ _SCRIPT = r"""
     list.slice(0, shown).forEach(function (f) { frag.appendChild(fileSection(f, wanted, q)); });
     box.appendChild(frag);
     var nr = 0, total = 0;
-    list.forEach(function (f) { f.r.forEach(function (r) { if ((wanted === "" || D.cats[r.c] === wanted) && (!q || r.t.toLowerCase().indexOf(q) >= 0)) nr++; }); });
+    list.forEach(function (f) { f.r.forEach(function (r) { if ((wanted === "" || r.c === wanted) && (!q || r.t.toLowerCase().indexOf(q) >= 0)) nr++; }); });
     D.files.forEach(function (f) { total += f.r.length; });
     $("count").textContent = list.length + " of " + D.files.length + " files" +
       (D.pages > 1 ? " on this page (" + D.page + " of " + D.pages + ")" : "") + " match; " + nr + " of " + total +
@@ -735,9 +693,9 @@ _SCRIPT = r"""
   }
   var counts = {};
   D.files.forEach(function (f) { f.r.forEach(function (r) { counts[r.c] = (counts[r.c] || 0) + 1; }); });
-  D.cats.forEach(function (c, i) {
-    if (!counts[i]) return;
-    var o = el("option", "", c + " (" + counts[i] + ")"); o.value = c; $("cat").appendChild(o);
+  D.cats.forEach(function (c) {
+    if (!counts[c]) return;
+    var o = el("option", "", c + " (" + counts[c] + ")"); o.value = c; $("cat").appendChild(o);
   });
   var na = 0; D.files.forEach(function (f) { na += f.a.length; });
   if (na) { var o = el("option", "", "kept by allow-list (" + na + ")"); o.value = "(allowed)"; $("cat").appendChild(o); }
