@@ -23,10 +23,13 @@ import hashlib
 import html
 import json
 import re
+from array import array
 from collections import Counter
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote
+
+import numpy as np
 
 from ..allow import HEADER as ALLOW_HEADER
 from ..allow import block_key
@@ -38,6 +41,8 @@ from ..write import atomic_write
 PAGE_FILES = 2000
 #: Removed text shown per block; longer blocks (whole duplicate documents) are cut, their key is not.
 TEXT_LIMIT = 4000
+#: Scan.key_cats of a removal without a block hash (a whole duplicate document).
+NO_KEY = 255
 #: Kept non-blank lines shown on each side of a cut, and their length.
 CONTEXT_LINES = 1
 CONTEXT_CHARS = 300
@@ -123,11 +128,14 @@ class Scan:
         self.order: list[str] = []  # the files the page shows, in run order (one context.jsonl row each)
         self.targets: dict[str, list[str]] = {}  # per file, the files its removals point at
         self.by_source: dict[str, Counter] = {}
-        self.block_count: Counter = Counter()
-        self.block_cat: dict[int, str] = {}  # the category a block was first removed under
-        self.block_line: dict[int, int] = {}  # the removals.jsonl line where it first appears
+        # Per removal, in removals.jsonl order: its block hash and category (9 bytes, not a dict entry per
+        # distinct block: a million documents remove millions of distinct menu lines).
+        self.keys = array("Q")
+        self.key_cats = array("B")  # index into cat_names; NO_KEY for a whole document (no block hash)
+        self.cat_names: list[str] = []
         self.removals = self.allowed = 0
         self.categories: set[str] = set()
+        self._cat_index: dict[str, int] = {}
 
     def show(self, file: str, targets: list[str]) -> None:
         """A file the page shows (its context.jsonl row), in run order, and the files it points at."""
@@ -143,10 +151,23 @@ class Scan:
             return
         self.removals += 1
         self.by_source.setdefault(_source(file), Counter())[category] += 1
-        if key is not None:
-            self.block_count[key] += 1
-            self.block_cat.setdefault(key, category)
-            self.block_line.setdefault(key, self.removals)
+        if category not in self._cat_index:
+            self._cat_index[category] = len(self.cat_names)
+            self.cat_names.append(category)
+        self.keys.append(key or 0)
+        self.key_cats.append(NO_KEY if key is None else self._cat_index[category])
+
+    def top_blocks(self, n: int) -> list[tuple[int, int, str, int]]:
+        """The n blocks removed most often (at least twice): (hash, count, first category, removals.jsonl line)."""
+        keys = np.frombuffer(self.keys, dtype=np.uint64) if self.keys else np.empty(0, np.uint64)
+        cats = np.frombuffer(self.key_cats, dtype=np.uint8) if self.key_cats else np.empty(0, np.uint8)
+        where = np.flatnonzero(cats != NO_KEY)
+        values, first, counts = np.unique(keys[where], return_index=True, return_counts=True)
+        repeated = np.flatnonzero(counts > 1)
+        # Most frequent first; ties in order of first appearance.
+        order = repeated[np.lexsort((first[repeated], -counts[repeated]))][:n]
+        return [(int(values[i]), int(counts[i]), self.cat_names[cats[where[first[i]]]], int(where[first[i]]) + 1)
+                for i in order]
 
     @classmethod
     def read(cls, folder: Path) -> "Scan":
@@ -249,11 +270,11 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan |
 
 def _top_blocks(folder: Path, scan: Scan) -> list[dict]:
     """The most frequent removed blocks (template text): count, first category, key and an example."""
-    best = [(h, c) for h, c in scan.block_count.most_common(TOP_BLOCKS) if c > 1]
+    best = scan.top_blocks(TOP_BLOCKS)
     if not best:
         return []
     # The example of each is its first removal: only those lines of removals.jsonl are parsed.
-    want = {scan.block_line[h]: i for i, (h, _) in enumerate(best)}
+    want = {line: i for i, (_, _, _, line) in enumerate(best)}
     rows: list[dict | None] = [None] * len(best)
     n = 0
     with open(folder / "removals.jsonl", encoding="utf-8") as f:
@@ -264,8 +285,8 @@ def _top_blocks(folder: Path, scan: Scan) -> list[dict]:
             i = want.get(n)
             if i is not None:
                 r = json.loads(line)
-                h, count = best[i]
-                rows[i] = {"count": count, "category": scan.block_cat[h], "key": f"xxh3:{h:016x}",
+                h, count, category, _ = best[i]
+                rows[i] = {"count": count, "category": category, "key": f"xxh3:{h:016x}",
                            "text": str(r.get("text", "")), "file": r["file"]}
                 if all(rows):
                     break
