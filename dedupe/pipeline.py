@@ -108,7 +108,7 @@ def analyze_documents(
             digest=text_hash(d.text),
             spans=tuple(b.lines for b in blocks[i]),
             findings=tuple(f for f in findings[i] if eligible(f, config)),
-            hashes=tuple(s.hash for s in signed[i].sigs) if config.allow else None,
+            hashes=tuple(s.hash for s in signed[i].sigs),
             keys=keys[i][0],
             owner=keys[i][1],
             kind=keys[i][2],
@@ -151,7 +151,8 @@ def finish_document(
     findings = list(analysis.findings)
     if corpus is not None:
         findings += clock("detect", corpus.template_findings, source_of(doc), analysis, config)
-    chosen = clock("decide", decide, findings, config, analysis.hashes)
+    hashes = analysis.hashes if config.allow else None
+    chosen = clock("decide", decide, findings, config, hashes)
     chosen = settle_references(doc.id, blocks, chosen)
     keep = kept_lines(len(lines), [not line.strip() for line in lines], blocks, set(chosen))
 
@@ -162,10 +163,8 @@ def finish_document(
 
     removals = [removal(i, f) for i, f in sorted(chosen.items())]
     # What the allow-list kept, recorded like a removal so the report can show it as allowed.
-    kept_by_allow = []
-    if analysis.hashes is not None:
-        kept_by_allow = [Allowed(removal(i, f), entry)
-                         for i, (f, entry) in sorted(allowed(findings, config, analysis.hashes, chosen).items())]
+    kept = sorted(allowed(findings, config, hashes, chosen).items()) if hashes is not None else []
+    kept_by_allow = [Allowed(removal(i, f), entry) for i, (f, entry) in kept]
     cleaned = "".join(line for line, k in zip(lines, keep) if k) if removals else doc.text
     result = DocResult(
         file=doc.id,
@@ -175,6 +174,8 @@ def finish_document(
         out_chars=len(cleaned),
         in_blocks=len(blocks),
         allowed=kept_by_allow,
+        # The blocks' normalized hashes (the review page's keys), known since pass 1: not hashed again.
+        keys=[analysis.hashes[i] for i in sorted(chosen)] + [analysis.hashes[i] for i, _ in kept],
     )
     return result, file_diff(doc.id, lines, keep, removals, doc.encoding)
 

@@ -129,6 +129,8 @@ class DocResult:
     allowed: list[Allowed] = field(default_factory=list)
     #: The kept lines around each cut, for the review page; made where the cleaned text still is (the worker).
     context: list | None = None
+    #: The normalized hash of each removed block, then of each allowed one, when known (else computed from the text).
+    keys: list[int] | None = None
     #: Its lines of the report files and counts, made in the worker (report.prepare, which then empties
     #: removals, allowed and context: they travel to the parent only in this form).
     report: tuple | None = None
@@ -146,7 +148,7 @@ class Analysis:
     digest: int  # xxh3 of the text: pass 2 refuses a file that changed in between
     spans: tuple[tuple[int, int], ...]  # (first_line, last_line) of each block
     findings: tuple[Finding, ...]  # the within-document detectors' findings
-    hashes: tuple[int, ...] | None  # normalized hash of each block, kept only when an allow-list is used
+    hashes: tuple[int, ...]  # normalized hash of each block (allow-list, review page keys)
     keys: np.ndarray  # uint64 short-block keys (see sign.short_block_keys) ...
     owner: np.ndarray  # int32 ... the block of each key ...
     kind: np.ndarray  # uint8 ... and its kind (0 text, 1 digits folded, 2 band)

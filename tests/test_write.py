@@ -327,3 +327,22 @@ def test_atomic_write_leaves_no_temporary_file_and_remakes_a_folder_that_went_aw
     atomic_write(target, b"two")  # this process had seen the folder: it is made again
     assert target.read_bytes() == b"two"
     assert [p.name for p in (tmp_path / "d").iterdir()] == ["f.txt"]
+
+
+def test_the_page_keys_carried_from_pass_one_equal_the_keys_of_the_removed_texts(tmp_path: Path):
+    """A removed block's key on the review page is its pass-1 hash; it must be the hash of its text, or the
+    allow-list made from the page would not match (indentation, line breaks and case do not count)."""
+    from dedupe.allow import block_key
+
+    src = tmp_path / "in"
+    src.mkdir()
+    text = f"  {P1}\n\n{P2}\nMenu | Home\n\n{P1.upper()}\n   \n  {P1}\n"
+    (src / "a.txt").write_text(text, encoding="utf-8")
+    shutil.copytree(SAMPLES, src / "samples")
+    clean(src, tmp_path / "out")
+    report = tmp_path / "out" / "_report"
+    rows = [json.loads(line) for line in (report / "context.jsonl").read_text(encoding="utf-8").splitlines()]
+    items = [i for row in rows for i in row["r"]]
+    texts = [r["text"] for r in removals(report)]
+    assert len(items) == len(texts) > 5
+    assert [i["k"] for i in items] == [block_key(t) for t in texts]

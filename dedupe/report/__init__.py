@@ -36,7 +36,7 @@ def report_lines(result: DocResult, diff: str) -> tuple:
             hunks = result.context
         else:
             hunks = hunk_context(diff, result.cleaned) if diff and result.cleaned is not None else []
-        page = page_row(result.file, removals, allowed, hunks)
+        page = page_row(result.file, removals, allowed, hunks, result.keys)
         targets, items = row_targets(page), page["r"]
         row = json.dumps(page, ensure_ascii=False, separators=(",", ":")) + "\n"
     counts = [(r.category, None if r.category == "duplicate-document" else int(item["k"][5:], 16), len(r.text))

@@ -32,7 +32,7 @@ from urllib.parse import quote
 import numpy as np
 
 from ..allow import HEADER as ALLOW_HEADER
-from ..allow import block_key
+from ..allow import block_key, key_of_hash
 from ..errors import DedupeError
 from ..segment import split_lines
 from ..write import atomic_write
@@ -183,19 +183,22 @@ class Scan:
         return scan
 
 
-def page_row(file: str, removals: list[dict], allowed: list[dict], hunks: list) -> dict:
+def page_row(file: str, removals: list[dict], allowed: list[dict], hunks: list, keys: list | None = None) -> dict:
     """A file's row of the page's data (one line of context.jsonl): its removals and allowed blocks in
-    compact form, text shortened, and the kept lines around each cut."""
+    compact form, text shortened, and the kept lines around each cut. `keys` are the blocks' normalized
+    hashes if known (removals, then allowed blocks), else each key is hashed from the text."""
+    known = iter(keys or ())
 
     def item(r: dict) -> dict:
         text = str(r.get("text", ""))
+        h = next(known, None)
         lines = r.get("lines") or [0, 0]
         out = {
             "l": [int(lines[0]), int(lines[-1])],
             "c": str(r.get("category")),
             "d": str(r.get("detector", "")),
             "s": r.get("score"),
-            "k": block_key(text),
+            "k": block_key(text) if h is None else key_of_hash(h),
             "t": _cut(text, TEXT_LIMIT),
         }
         if len(text) > TEXT_LIMIT:
