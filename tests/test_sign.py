@@ -145,3 +145,15 @@ def test_distinct_hashes_per_owner_stay_exact_when_hashes_agree_on_their_top_bit
     values, bounds = sign._distinct(hashes, owner, 3)
     assert values.tolist() == [3, 4, 5, 1, 9]
     assert bounds.tolist() == [0, 3, 3, 5]
+
+
+def test_an_analysis_survives_the_scratch_file_unchanged():
+    import pickle
+
+    config = Config()
+    hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
+    a, _ = analyze_document(Document("d.txt", TEXTS[6] + TEXTS[4]), config, hashers)
+    b = pickle.loads(pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL))
+    assert a.findings and any(f.duplicate_of for f in a.findings)
+    assert (b.digest, b.spans, b.findings, b.hashes, b.long) == (a.digest, a.spans, a.findings, a.hashes, a.long)
+    assert all(np.array_equal(x, y) for x, y in ((a.keys, b.keys), (a.owner, b.owner), (a.kind, b.kind)))
