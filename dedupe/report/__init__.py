@@ -75,7 +75,7 @@ class RunReport:
         self.by_category: Counter = Counter()
         self.allowed_by_category: Counter = Counter()
         self.chars_by_category: Counter = Counter()
-        self.per_file: dict[str, dict] = {}
+        self.per_file: dict[str, tuple] = {}
         self.notices: list[Notice] = []
         self.timings: Counter = Counter()
         #: Duplicate-document clusters and the corpus step's figures, set by the pipeline.
@@ -124,11 +124,8 @@ class RunReport:
             scan.add(result.file, category, key)
         self.by_category.update(cats)
         if cats:
-            self.per_file[result.file] = {
-                "removed": dict(sorted(cats.items())),
-                "in_chars": result.in_chars,
-                "out_chars": result.out_chars,
-            }
+            # A tuple, made a dict only for summary.json: a million changed files are held until then.
+            self.per_file[result.file] = (tuple(sorted(cats.items())), result.in_chars, result.out_chars)
         for category in allowed_cats:
             self.allowed_by_category[category] += 1
             scan.add(result.file, category, None, allowed=True)
@@ -170,7 +167,10 @@ class RunReport:
                 "blocks": sum(self.allowed_by_category.values()),
                 "by_category": dict(sorted(self.allowed_by_category.items())),
             },
-            "files": dict(sorted(self.per_file.items())),
+            "files": {
+                f: {"removed": dict(removed), "in_chars": i, "out_chars": o}
+                for f, (removed, i, o) in sorted(self.per_file.items())
+            },
             "failed": [{"file": n.file, "message": n.message} for n in sorted(self.failed, key=lambda n: n.file)],
             "warnings": [
                 {"file": n.file, "message": n.message}
