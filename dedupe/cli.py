@@ -12,8 +12,20 @@ from . import __version__
 from .config import CATEGORIES, Config
 from .engine import EngineError
 from .errors import ConfigError, UsageError
+from .fs import child, is_url
 from .pipeline import clean as run_clean
 from .report.html import PAGE_FILES, ReportError, render_report
+
+class _PathOrURL(click.ParamType):
+    """A local folder (a Path), or an fsspec URL such as s3://bucket/prefix, kept as written."""
+
+    name = "path"
+
+    def convert(self, value, param, ctx):
+        return value if is_url(value) else Path(value)
+
+
+PATH_OR_URL = _PathOrURL()
 
 #: Settings that get their own flag, generated from Config's metadata (the rest: --config FILE).
 TUNABLE_FLAGS = (
@@ -60,10 +72,10 @@ def main():
 
 
 @main.command()
-@click.argument("src", metavar="IN", type=click.Path(path_type=Path))
-@click.argument("dst", metavar="OUT", type=click.Path(path_type=Path))
-@click.option("--report", "report", type=click.Path(path_type=Path), default=None,
-              help="Write the report here instead of OUT/_report.")
+@click.argument("src", metavar="IN", type=PATH_OR_URL)
+@click.argument("dst", metavar="OUT", type=PATH_OR_URL)
+@click.option("--report", "report", type=PATH_OR_URL, default=None,
+              help="Write the report here instead of OUT/_report (a folder, or a URL).")
 @click.option("--dry-run", is_flag=True, help="Write the report only, no cleaned copies.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), default=None,
               help="TOML or JSON file of settings (any setting below, plus only, skip, keep, seed...). "
@@ -90,7 +102,7 @@ def main():
               help="HTML: keep the page's comment section in the extracted text (default: no).")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT|local",
               help="Run on a Dask cluster: a scheduler's address, or 'local' for a LocalCluster of --jobs workers. "
-                   "IN and OUT must be on a filesystem every worker shares. Needs: pip install 'dedupe[dask]'.")
+                   "IN and OUT must be on a filesystem every worker shares, or URLs. Needs: pip install 'dedupe[dask]'.")
 @_tunable_options
 def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow, quiet,
           include, exclude, text_field, id_field, html_favor, html_comments, scheduler, **tunables):
@@ -99,6 +111,10 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
     OUT mirrors IN: same relative paths, kept lines byte-for-byte. The report
     goes to OUT/_report (changes.diff, removals.jsonl, summary.json, and
     index.html: a review page to open in a browser).
+
+    IN, OUT and --report may be local folders or fsspec URLs (s3://bucket/in,
+    gs://..., az://...): needs pip install 'dedupe[remote]' and the protocol's
+    package (s3fs, gcsfs, adlfs), with its usual credentials.
 
     Text files are cleaned as they are; HTML pages (.html, .htm) are reduced
     to their main text with trafilatura and written as .txt; JSONL files
@@ -117,6 +133,7 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
       dedupe clean crawl/ out/ --include '*.jsonl.gz' --text-field content --id-field id
       dedupe clean corpus/ out/ --force --allow allow.txt
       dedupe clean /shared/corpus/ /shared/out/ --scheduler tcp://10.0.0.5:8786
+      dedupe clean s3://bucket/crawl/ s3://bucket/clean/ --report review/
     """
     bar = _LazyBar(quiet)
     try:
@@ -198,7 +215,7 @@ def _print_summary(run, dst: Path, report: Path | None, dry_run: bool) -> None:
         click.echo(f"  {cat:<24} {run.by_category[cat]:>7}")
     if run.in_chars:
         click.echo(f"characters: {run.in_chars} in, {run.out_chars} out ({1 - run.out_chars / run.in_chars:.1%} removed)")
-    click.echo(f"report: {report or dst / '_report'}" + (" (dry run: no cleaned copies written)" if dry_run else ""))
+    click.echo(f"report: {report or child(dst, '_report')}" + (" (dry run: no cleaned copies written)" if dry_run else ""))
 
 
 class _LazyBar:

@@ -40,8 +40,10 @@ from .detect import detect
 from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
 from .errors import InputError
 from .formats import write_cleaned
+from .fs import RemotePath, place, remove_tree
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file
 from .records import Allowed, Analysis, DocResult, Document, Notice, Removal
+from .remote import check_processes, open_report, remove_previous_output
 from .report import RunReport, file_diff, prepare
 from .report.html import hunk_context
 from .segment import segment, split_lines
@@ -319,10 +321,12 @@ def clean(
     """
     config = config or Config()
     forget_folders()
-    src, dst = Path(src), Path(dst)
-    report_dir = Path(report) if report is not None else dst / REPORT_DIRNAME
+    # A local path stays a Path; an fsspec URL (s3://bucket/prefix) becomes a RemotePath (dedupe.fs).
+    src, dst = place(src, "IN"), place(dst, "OUT")
+    report_dir = place(report, "--report") if report is not None else dst / REPORT_DIRNAME
     check_paths(src, dst, report_dir, force)
     jobs = config.jobs or os.cpu_count() or 1
+    check_processes((src, dst, report_dir), jobs, scheduler)
     engine = _open_engine(scheduler, jobs, src) if scheduler else None
     # Workers on other machines do not share this process's working directory: give them absolute paths.
     where = src.resolve() if engine is not None else src
@@ -333,7 +337,7 @@ def clean(
             # Marked as ours from the start, so that after an interrupted run `--force` may replace it.
             # (A Dask run stages its output and moves it into OUT only when every task succeeded.)
             atomic_write(dst / MARKER, (json.dumps({"tool": "dedupe", "version": __version__, "files": []}) + "\n").encode())
-        run = RunReport(report_dir)
+        run = open_report(report_dir)
     except BaseException:
         if engine is not None:
             engine.close()
@@ -411,7 +415,7 @@ def clean(
         raise
     finally:
         if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
+            remove_tree(scratch)  # a local temporary folder, or a Dask run's inside OUT (maybe at a URL)
         if engine is not None:
             engine.close()
     return run
@@ -444,6 +448,8 @@ def _batches(items: list) -> list[tuple[int, list]]:
 
 def _remove_previous_output(dst: Path, report_dir: Path) -> None:
     """With --force: delete what a previous run wrote (as its marker lists), nothing else."""
+    if isinstance(dst, RemotePath) or isinstance(report_dir, RemotePath):
+        return remove_previous_output(dst, report_dir)
     marker = dst / MARKER
     if marker.is_file():
         try:

@@ -16,6 +16,7 @@ from .errors import UsageError
 from .formats import read_file, refuse_collisions, selected
 from .formats.source import read_bytes
 from .formats.text import SNIFF, decode, read_text as read_text_file
+from .fs import RemotePath
 from .records import Notice
 
 __all__ = ["check_paths", "list_inputs", "read_file", "read_bytes", "decode", "read_text_file", "SNIFF"]
@@ -26,6 +27,10 @@ MARKER = ".dedupe-output.json"
 
 def check_paths(src: Path, dst: Path, report: Path, force: bool) -> None:
     """Refuse path combinations that would read our own output or overwrite data."""
+    if isinstance(src, RemotePath) or isinstance(dst, RemotePath) or isinstance(report, RemotePath):
+        from .remote import check_paths as check_remote_paths
+
+        return check_remote_paths(src, dst, report, force)
     if not src.exists():
         raise UsageError(f"input folder {src} does not exist; check the path (IN must be an existing folder)")
     if not src.is_dir():
@@ -89,6 +94,21 @@ def list_inputs(src: Path, config: Config | None = None) -> Iterator[str | Notic
     the files --include/--exclude select, and refuses a file whose cleaned copy
     would overwrite another's (page.html beside page.txt).
     """
+    if isinstance(src, RemotePath):
+        from .remote import list_files
+
+        found, notices = list_files(src)
+    else:
+        found, notices = _walk(src)
+    if config is not None:
+        found = [rel for rel in found if selected(rel, config)]
+    found, refused = refuse_collisions(sorted(found))
+    items: list[str | Notice] = found + notices + refused
+    yield from sorted(items, key=lambda x: x if isinstance(x, str) else x.file)
+
+
+def _walk(src: Path) -> tuple[list[str], list[Notice]]:
+    """The files under a local folder (relative POSIX paths) and notices about what could not be walked."""
     found: list[str] = []
     notices: list[Notice] = []
 
@@ -113,11 +133,7 @@ def list_inputs(src: Path, config: Config | None = None) -> Iterator[str | Notic
                 notices.append(Notice(printable(rel), "file name is not valid UTF-8; skipped: rename the file"))
                 continue
             found.append(rel)
-    if config is not None:
-        found = [rel for rel in found if selected(rel, config)]
-    found, refused = refuse_collisions(sorted(found))
-    items: list[str | Notice] = found + notices + refused
-    yield from sorted(items, key=lambda x: x if isinstance(x, str) else x.file)
+    return found, notices
 
 
 def _utf8_name(rel: str) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .fs import RemotePath
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -17,6 +19,8 @@ FILE_MODE = 0o666 & ~_umask()
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write bytes to path so that a reader sees either the old file or the whole new one."""
+    if isinstance(path, RemotePath):  # one PUT on an object store, else a temporary name and a rename
+        return path.write_atomic(data)
     folder = os.path.dirname(path)
     _make_folder(folder)
     # The temporary name is this process's own (pid), so no random name and no retry loop are needed;
@@ -64,6 +68,8 @@ def output_path(dst: Path, rel: str) -> Path:
     parts = rel.replace("\\", "/").split("/")
     if os.path.isabs(rel) or ".." in parts or not rel:
         raise ValueError(f"refusing to write {rel!r} outside the output folder")
+    if isinstance(dst, RemotePath):  # no symlinks on a store: the lexical check is the whole check
+        return dst / rel
     target = dst / rel
     folder = os.path.dirname(target)
     if folder not in _INSIDE:

@@ -15,14 +15,14 @@ deleted: OUT receives cleaned copies, marker and report only once every task
 has succeeded.
 
 Inputs and outputs must be on a filesystem every worker sees at the same path
-(NFS, Lustre, a bucket mounted with s3fs/gcsfuse...); the engine checks that
-every worker sees IN and OUT before it starts.
+(NFS, Lustre, a bucket mounted with s3fs/gcsfuse...), or be fsspec URLs
+(s3://bucket/prefix: `dedupe.fs`) that every worker can open; the engine checks
+that every worker sees IN and OUT before it starts.
 """
 from __future__ import annotations
 
 import logging
 import os
-import shutil
 import threading
 import time
 import uuid
@@ -33,6 +33,7 @@ from typing import Callable, Iterator
 from distributed import Client, LocalCluster, as_completed
 
 from ..errors import UsageError
+from ..fs import is_url, make_folder, move_files, remove_tree, visible
 from . import EngineError
 
 log = logging.getLogger(__name__)
@@ -114,8 +115,14 @@ class DaskEngine:
             return  # a LocalCluster's workers share this machine's filesystem
         seen = self.client.run(_sees_all, [str(f) for f in folders])
         for worker, ok in sorted(seen.items()):
-            for folder, visible in zip(folders, ok):
-                if not visible:
+            for folder, sees in zip(folders, ok):
+                if not sees and is_url(str(folder)):
+                    raise UsageError(
+                        f"Dask worker {worker} cannot open {folder}; every worker needs fsspec and the URL's "
+                        f"package (pip install 'dedupe[remote]' s3fs...), and the same credentials and settings "
+                        f"(AWS_*, FSSPEC_* variables) as this machine"
+                    )
+                if not sees:
                     raise UsageError(
                         f"Dask worker {worker} cannot see {folder}; IN and OUT must be on a filesystem every "
                         f"worker mounts at the same path"
@@ -159,7 +166,7 @@ class DaskEngine:
     def scratch(self, dst: Path) -> Path:
         """Where pass 1 leaves its findings for pass 2: a folder inside OUT, which every worker sees."""
         folder = dst.resolve() / f"{SCRATCH}-{self.run_id}"
-        folder.mkdir(parents=True)
+        make_folder(folder)
         self.check_paths(folder)
         return folder
 
@@ -167,9 +174,8 @@ class DaskEngine:
         """Pass 2 writes under OUT/.dedupe-staging; `commit` moves the copies into OUT."""
         self._dst = dst.resolve()
         self._stage = self._dst / STAGING
-        if self._stage.exists():
-            shutil.rmtree(self._stage)  # a previous run's driver died before it could clean up
-        self._stage.mkdir(parents=True)
+        remove_tree(self._stage)  # a previous run's driver died before it could clean up
+        make_folder(self._stage)
         self.check_paths(self._stage)
         return self._stage
 
@@ -177,10 +183,7 @@ class DaskEngine:
         """Move the cleaned copies pass 2 reported into OUT, then drop the staging folder and its leftovers."""
         if self._stage is None:
             return
-        for rel in sorted(written):
-            target = self._dst / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self._stage / rel, target)
+        move_files(self._stage, self._dst, sorted(written))
         self.discard()
 
     def discard(self) -> None:
@@ -202,7 +205,7 @@ class DaskEngine:
             if not running:
                 break
             time.sleep(0.2)
-        shutil.rmtree(self._stage, ignore_errors=True)
+        remove_tree(self._stage)
         self._stage = None
 
     def describe(self) -> dict:
@@ -222,7 +225,7 @@ def _executing(dask_worker=None) -> list[str]:
 
 
 def _sees_all(folders: list[str]) -> list[bool]:
-    return [os.path.isdir(f) for f in folders]
+    return [visible(f) for f in folders]
 
 
 def _failure(stage: str, batch: tuple[int, list], error: Exception) -> str:

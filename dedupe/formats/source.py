@@ -14,6 +14,7 @@ import zlib
 from pathlib import Path
 
 from ..errors import InputError
+from ..fs import RemotePath, read_input
 
 #: Compression suffixes dedupe reads and writes.
 COMPRESSIONS = (".gz", ".zst")
@@ -27,6 +28,8 @@ def compression_of(rel: str) -> str:
 
 def read_bytes(src: Path, rel: str) -> bytes:
     """The raw bytes of one input file, or an InputError saying why not."""
+    if isinstance(src, RemotePath):
+        return read_input(src, rel)
     path = src / rel
     try:
         try:
