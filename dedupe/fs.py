@@ -77,14 +77,16 @@ class RemotePath:
     """A file or folder named by an fsspec URL: `root`, the URL of IN, OUT or the report, and `rel` below it.
 
     It pickles as its URL: each process (a pool worker, a Dask worker) opens the
-    filesystem again with its own connections and credentials.
+    filesystem again with its own connections and credentials. Paths below a
+    root share the root's open filesystem.
     """
 
-    __slots__ = ("root", "rel")
+    __slots__ = ("root", "rel", "_open")
 
-    def __init__(self, root: str, rel: str = ""):
+    def __init__(self, root: str, rel: str = "", _open: tuple | None = None):
         self.root = root
         self.rel = rel
+        self._open = _open
 
     @classmethod
     def open(cls, url: str, what: str) -> "RemotePath":
@@ -99,7 +101,7 @@ class RemotePath:
             ) from None
         scheme = _SCHEME.match(url).group(1).lower()
         try:
-            fsspec.core.url_to_fs(url)
+            fs, path = fsspec.core.url_to_fs(url)
         except ValueError as e:
             if "not known" not in str(e).lower():
                 raise UsageError(f"{what} {url} cannot be opened: {e}") from None
@@ -115,7 +117,7 @@ class RemotePath:
         except Exception as e:  # noqa: BLE001 - options or credentials the filesystem refuses
             raise UsageError(f"{what} {url} cannot be opened: {type(e).__name__}: {e}") from None
         root = url if url.endswith("://") else url.rstrip("/")
-        return cls(root)
+        return cls(root, "", (os.getpid(), fs, path))
 
     # --- naming ------------------------------------------------------------------------------------------
 
@@ -126,15 +128,23 @@ class RemotePath:
             return self.root
         return self.root + ("" if self.root.endswith("/") else "/") + self.rel
 
+    def _opened(self) -> tuple:
+        """(pid, filesystem, path of root): opened again in a forked worker, which needs its own connections."""
+        if self._open is None or self._open[0] != os.getpid():
+            import fsspec.core
+
+            self._open = (os.getpid(), *fsspec.core.url_to_fs(self.root))
+        return self._open
+
     @property
     def fs(self):
-        """The fsspec filesystem, opened once per process."""
-        return _opened(self.root)[0]
+        """The fsspec filesystem (fsspec keeps one instance per protocol and options)."""
+        return self._opened()[1]
 
     @property
     def path(self) -> str:
         """The path the filesystem knows this file by (the URL without its protocol)."""
-        top = _opened(self.root)[1]
+        top = self._opened()[2]
         return posixpath.join(top, self.rel) if self.rel else top
 
     @property
@@ -152,7 +162,7 @@ class RemotePath:
         return bool(_protocols(self.fs) & PROCESS_LOCAL)
 
     def __truediv__(self, name: str) -> "RemotePath":
-        return RemotePath(self.root, posixpath.join(self.rel, name) if self.rel else name)
+        return RemotePath(self.root, posixpath.join(self.rel, name) if self.rel else name, self._opened())
 
     def resolve(self) -> "RemotePath":
         """A URL is absolute already (the pipeline resolves paths it hands to workers)."""
@@ -231,11 +241,11 @@ class RemotePath:
                 except Exception:  # noqa: BLE001 - the first error is the one to report
                     pass
                 raise
-        except OSError as e:
-            if e.filename is None:
-                e.filename = self.url
-            raise
-        except Exception as e:  # noqa: BLE001 - the CLI reports an OSError as "cannot write FILE: ..."
+        except Exception as e:  # noqa: BLE001 - the CLI reports an OSError as "cannot write FILE: WHY"
+            if isinstance(e, OSError) and e.strerror:
+                if e.filename is None:
+                    e.filename = self.url
+                raise
             raise OSError(None, f"{type(e).__name__}: {e}", self.url) from e
 
     def unlink(self, missing_ok: bool = False) -> None:
@@ -256,20 +266,6 @@ def read_input(src: RemotePath, rel: str) -> bytes:
         raise InputError(rel, "permission denied; skipped (check the credentials' read access to it)") from None
     except Exception as e:  # noqa: BLE001 - one object the store will not give is one file skipped
         raise InputError(rel, f"cannot read: {type(e).__name__}: {e}; skipped") from None
-
-
-def _opened(root: str) -> tuple:
-    """(filesystem, path of root) for a root URL, opened once per process: a forked worker opens its own."""
-    hit = _OPENED.get(root)
-    if hit is None or hit[0] != os.getpid():
-        import fsspec.core
-
-        fs, path = fsspec.core.url_to_fs(root)
-        hit = _OPENED[root] = (os.getpid(), fs, path)
-    return hit[1], hit[2]
-
-
-_OPENED: dict[str, tuple] = {}
 
 
 def _protocols(fs) -> frozenset:
