@@ -417,7 +417,7 @@ def test_an_s3_run_on_a_local_dask_cluster_of_two_workers_is_byte_identical(s3, 
     out = remote_tree(s3, "corpus/dask")
     assert json.loads(out["_report/summary.json"])["engine"] == {"name": "dask", "scheduler": "local", "workers": 2}
     assert comparable(out) == local_out
-    assert not [name for name in out if name.startswith(".dedupe-staging")]
+    assert not [name for name in out if name.startswith((".dedupe-staging", ".dedupe-scratch"))]
 
 
 def test_dask_workers_that_cannot_open_the_url_are_refused_before_anything_is_written(s3, s3_corpus, monkeypatch):
