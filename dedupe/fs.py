@@ -116,6 +116,8 @@ class RemotePath:
             raise UsageError(f"{what} {url} needs a package that is not installed ({e}): {fix}") from None
         except Exception as e:  # noqa: BLE001 - options or credentials the filesystem refuses
             raise UsageError(f"{what} {url} cannot be opened: {type(e).__name__}: {e}") from None
+        # fsspec keeps listings between calls; another process (a worker, an earlier run) may have written since.
+        fs.invalidate_cache()
         root = url if url.endswith("://") else url.rstrip("/")
         return cls(root, "", (os.getpid(), fs, path))
 
@@ -325,6 +327,7 @@ def move_files(src, dst, rels: list[str]) -> None:
     """Move src/REL to dst/REL for every REL, each replacing what was there (a rename, or a server-side copy)."""
     if isinstance(src, RemotePath):
         if rels:
+            src.fs.invalidate_cache()  # the workers wrote these objects; this process may hold an older listing
             # One call for the lot: s3fs and gcsfs copy concurrently, then delete in batches of a thousand.
             src.fs.mv([(src / r).path for r in rels], [(dst / r).path for r in rels])
         return

@@ -280,6 +280,17 @@ def test_a_url_whose_package_is_missing_names_the_package_to_install(tmp_path):
     assert "pip install gcsfs" in result.stderr
 
 
+def test_an_s3_url_without_s3fs_names_the_package_to_install(tmp_path, monkeypatch):
+    registry = importlib.import_module("fsspec.registry")
+    monkeypatch.delitem(registry._registry, "s3", raising=False)  # forget an s3fs imported by another test
+    monkeypatch.setitem(sys.modules, "s3fs", None)  # `import s3fs` now raises ImportError
+    result = invoke("clean", "s3://bucket/in", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "IN s3://bucket/in needs a package that is not installed" in result.stderr
+    assert "pip install s3fs" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_without_fsspec_a_url_names_the_remote_extra(tmp_path, monkeypatch):
     for name in ("fsspec", "fsspec.core", "fsspec.registry"):
         monkeypatch.setitem(sys.modules, name, None)  # `import fsspec` now raises ImportError
