@@ -431,6 +431,25 @@ def test_an_s3_run_on_a_local_dask_cluster_of_two_workers_is_byte_identical(s3, 
     assert not [name for name in out if name.startswith((".dedupe-staging", ".dedupe-scratch"))]
 
 
+def test_a_dask_run_on_s3_that_cannot_finish_leaves_nothing_in_out(s3, s3_corpus, tmp_path):
+    distributed = pytest.importorskip("distributed", reason="--scheduler needs the dask extra")
+    import dask
+    from test_dask import KillOnce
+
+    # No worker death allowed, and a worker dies in pass 2 after the other has staged cleaned copies in OUT.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
+            with distributed.Client(c, set_as_default=False) as client:
+                client.register_plugin(KillOnce("clean", str(tmp_path / "killed")), name="kill-once")
+                result = invoke("clean", s3_corpus, "s3://corpus/failed", "--scheduler", c.scheduler_address)
+    assert (tmp_path / "killed").read_text().split("-")[2] == "clean"  # a worker did die, in pass 2
+    assert result.exit_code == 2
+    assert "could not finish pass 2 (cleaning and writing)" in result.stderr
+    assert "nothing was written to OUT" in result.stderr
+    s3.invalidate_cache()
+    assert remote_tree(s3, "corpus/failed") == {}  # no staged copy, no scratch, no marker, no report
+
+
 def test_dask_workers_that_cannot_open_the_url_are_refused_before_anything_is_written(s3, s3_corpus, monkeypatch):
     distributed = pytest.importorskip("distributed", reason="--scheduler needs the dask extra")
     import dedupe.engine.dask as engine
