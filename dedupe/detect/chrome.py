@@ -97,6 +97,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from itertools import repeat
+from operator import itemgetter, methodcaller
 from typing import NamedTuple
 
 from ..config import Config
@@ -567,24 +569,52 @@ class _Matcher:
         self.trigger_words = frozenset(self.by_word)
         self.by_char = [(i, f.chars) for i, f in enumerate(families) if f.chars]
         self.first_chars = frozenset(c[0] for _, chars in self.by_char for c in chars)
+        self.char_triggers = sorted({c for _, chars in self.by_char for c in chars})
+        #: No family applies to a longer block, so a longer block needs no look at its words.
+        self.max_words = max(f.max_words for f in families)
 
-    def match(self, text: str, words: set[str], n_words: int) -> Family | None:
+    def char_families(self, text: str) -> list[tuple[int, tuple[str, ...]]]:
+        """The character-triggered families whose characters occur in text (a whole document: the others
+        cannot occur in any of its blocks)."""
+        present = set(filter(text.__contains__, self.char_triggers))
+        return [(i, chars) for i, chars in self.by_char if not present.isdisjoint(chars)] if present else []
+
+    def word_hits(self, words) -> set[int]:
+        """The families triggered by some of these lower-cased words (any iterable)."""
+        hits: set[int] = set()
+        by_word = self.by_word
+        for w in self.trigger_words.intersection(words):
+            hits.update(by_word[w])
+        return hits
+
+    def match(
+        self, text: str, words, n_words: int, char_families: list[tuple[int, tuple[str, ...]]] | None = None
+    ) -> Family | None:
         """The first family, in table order, whose phrasing the block matches; None if none does.
 
-        text is the stripped block, words its lower-cased words (see `words_of`).
+        text is the stripped block, words its lower-cased words (see `words_of`; any iterable).
+        char_families are the character-triggered families that may occur in the block (see
+        `char_families`); by default all of them.
         """
-        hits = set()
-        for w in self.trigger_words.intersection(words):
-            hits.update(self.by_word[w])
-        if not self.first_chars.isdisjoint(text):
-            for i, chars in self.by_char:
-                if i not in hits and any(c in text for c in chars):
-                    hits.add(i)
+        if n_words > self.max_words:
+            return None
+        return self.first(text, self.word_hits(words), n_words, char_families)
+
+    def first(
+        self, text: str, hits: set[int], n_words: int, char_families: list[tuple[int, tuple[str, ...]]] | None = None
+    ) -> Family | None:
+        """`match` once the families its words trigger are known (hits: updated with those its characters trigger)."""
+        if char_families is None:
+            char_families = self.by_char if not self.first_chars.isdisjoint(text) else ()
+        for i, chars in char_families:
+            if i not in hits and any(c in text for c in chars):
+                hits.add(i)
+        families, anchored_all, floating_all = self.families, self.anchored, self.floating
         for i in sorted(hits):
-            family = self.families[i]
+            family = families[i]
             if n_words > family.max_words:
                 continue
-            anchored, floating = self.anchored[i], self.floating[i]
+            anchored, floating = anchored_all[i], floating_all[i]
             if anchored is not None and anchored.match(text) or floating is not None and floating.search(text):
                 return family
         return None
@@ -643,8 +673,104 @@ def profile(text: str, n_words: int) -> Profile:
     )
 
 
+#: ASCII punctuation and symbols (what `_PUNCTUATION` matches) as spaces; every other byte as it is.
+_ASCII_BLANK = bytes(32 if c < 128 and _PUNCTUATION.match(chr(c)) else c for c in range(256))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+#: What `_TERMINAL` reads: end punctuation, then closing quotes and brackets, then white space.
+_TERMINAL_CHARS = frozenset(".!?…。！？")
+_STRIP_CLOSERS = methodcaller("rstrip", "\"'”’)]")
+_LAST = itemgetter(slice(-1, None))
+_CODE_CHARS = "{};="
+#: An ASCII word holding a capital, from its first capital on: one match per capitalised word.
+_CAPITALISED = re.compile(r"[A-Z]\w*")
+
+
+def _blank_punctuation(text: str) -> str:
+    """text with every character that is neither a word character nor white space made a space.
+
+    Split at white space it gives the words `_PUNCTUATION.sub(" ", text)` gives (which makes a run
+    of such characters one space) at a fraction of the cost: one bytes translation for ASCII, and
+    one replace per distinct non-ASCII symbol of the text.
+    """
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_BLANK).decode("ascii")
+    # surrogatepass: a lone surrogate (not a word character) comes back as it was, to be blanked below.
+    text = text.encode("utf-8", "surrogatepass").translate(_ASCII_BLANK).decode("utf-8", "surrogatepass")
+    for c in set(_NON_ASCII.findall(text)):
+        if _PUNCTUATION.match(c):
+            text = text.replace(c, " ")
+    return text
+
+
+def _profiles(texts: list[str], n_words: list[int]) -> list[tuple]:
+    """`profile` of every block of a document, as rows (size, words, stop words, capitalised words,
+    terminal, code characters, families its trigger words name: empty past every family's word limit).
+
+    The whole document is split into words at once (blocks joined by line breaks, which no block
+    holds and which are white space to the word split): a page of many short blocks costs a few
+    passes over its text rather than a dozen calls per block.
+    """
+    n = len(texts)
+    if not n:
+        return []
+    heads = [t[:HEAD] for t in texts] if max(map(len, texts)) > HEAD else texts
+    joined = "\n".join(heads)
+    if joined.count("\n") != n - 1:  # a block holding a line break: as white space it splits the same
+        joined = "\n".join(h.replace("\n", " ") for h in heads)
+    plain = _blank_punctuation(joined)
+    lines = plain.split("\n")
+    lower = list(map(str.split, plain.lower().split("\n")))
+    words = map(len, lower)  # lower-casing keeps the white space: as many words as the block has
+    stop = map(sum, map(map, repeat(STOP_WORDS.__contains__), lower))
+    if plain.isascii():  # a word is capitalised if it holds a capital: count them without splitting again
+        capitalised = map(len, map(_CAPITALISED.findall, lines))
+    else:
+        capitalised = map(sum, map(map, repeat(str.__ne__), map(str.split, lines), lower))
+    most = MATCHER.max_words
+    hits = [MATCHER.word_hits(low) if k <= most else set() for low, k in zip(lower, n_words)]
+    # _TERMINAL, read from the end: end punctuation, then closing quotes and brackets, then white space.
+    terminal = map(_TERMINAL_CHARS.__contains__, map(_LAST, map(_STRIP_CLOSERS, map(str.rstrip, texts))))
+    if heads is not texts or any(map(joined.__contains__, _CODE_CHARS)):
+        code = [sum(map(t.count, _CODE_CHARS)) for t in texts]
+    else:
+        code = repeat(0)
+    sizes = [max(k, len(t) // 7) if k * 12 < len(t) else k for t, k in zip(texts, n_words)]
+    return list(zip(sizes, words, stop, capitalised, terminal, code, hits))
+
+
+#: Features and rule of recent block texts (menus and footers recur on every page of a site), bounded.
+_SEEN: dict[str, tuple] = {}
+_SEEN_MAX = 4096
+
+
+def _blocks(texts: list[str], n_words: list[int]) -> list[tuple]:
+    """Per block: its word count as sign.py counts them, `_profiles`' first six features, and the family
+    its phrasing matches (or None). Each depends on the block's text alone, so a text seen in a recent
+    document is not looked at again."""
+    rows = list(map(_SEEN.get, texts))
+    todo = [i for i, (row, k) in enumerate(zip(rows, n_words)) if row is None or row[0] != k]
+    if not todo:
+        return rows
+    new_texts = [texts[i] for i in todo]
+    new_counts = [n_words[i] for i in todo]
+    # Families triggered by a character are looked for only if the character occurs in these texts at all.
+    by_char = MATCHER.char_families("\n".join(new_texts))
+    first, most = MATCHER.first, MATCHER.max_words
+    if len(_SEEN) + len(todo) > _SEEN_MAX:
+        _SEEN.clear()
+    for i, t, k, p in zip(todo, new_texts, new_counts, _profiles(new_texts, new_counts)):
+        family = first(t, p[6], k, by_char) if k <= most and (p[6] or by_char) else None
+        rows[i] = _SEEN[t] = (k, *p[:6], family)
+    return rows
+
+
 def classify(p: Profile, english: bool) -> int:
-    """The block's class for the extent step.
+    """The block's class for the extent step (see `_classify`)."""
+    return _classify(p.size, p.words, p.stop, p.capitalised, p.terminal, p.code, english)
+
+
+def _classify(size: int, words: int, stop: int, capitalised: int, terminal: bool, code: int, english: bool) -> int:
+    """The block's class for the extent step, from its profile.
 
     GOOD: article prose. NEAR: a short sentence. ITEM: a list item in
     sentence case ("2 cups of flour", "Tent poles or trekking poles"). SHORT:
@@ -652,27 +778,31 @@ def classify(p: Profile, english: bool) -> int:
     run of capitalised words or of words without function words (a link
     list, a table). CODE: a code listing.
     """
-    total = p.words or 1
-    capitalised = p.capitalised > 0.5 * total
-    if p.size < 5:
-        return SHORT if capitalised or p.size < 2 else ITEM
-    if p.code >= 4 and p.code * 25 >= p.size:
+    total = words or 1
+    capitalised = capitalised > 0.5 * total
+    if size < 5:
+        return SHORT if capitalised or size < 2 else ITEM
+    if code >= 4 and code * 25 >= size:
         return CODE
     # Menus and teaser lists run capitalised names together, without function words; prose does not.
-    if capitalised or english and p.stop < 0.1 * total:
+    if capitalised or english and stop < 0.1 * total:
         # A headline is capitalised too, but a dozen words at most.
-        return BAD if p.size >= 15 else SHORT
-    if p.size >= GOOD_MIN and (p.terminal or p.size >= 25):
-        return NEAR if english and p.stop < 0.2 * total else GOOD
-    if p.terminal or not english or p.stop >= 0.2 * total:
+        return BAD if size >= 15 else SHORT
+    if size >= GOOD_MIN and (terminal or size >= 25):
+        return NEAR if english and stop < 0.2 * total else GOOD
+    if terminal or not english or stop >= 0.2 * total:
         return NEAR
     return ITEM
 
 
 def is_english(profiles: list[Profile]) -> bool:
     """Whether a document reads as English: stop words are at least a fifth of its words."""
-    total = sum(p.words for p in profiles)
-    return total > 0 and sum(p.stop for p in profiles) >= ENGLISH_STOP_SHARE * total
+    return _is_english([p.words for p in profiles], [p.stop for p in profiles])
+
+
+def _is_english(words: list[int], stop: list[int]) -> bool:
+    total = sum(words)
+    return total > 0 and sum(stop) >= ENGLISH_STOP_SHARE * total
 
 
 def _weight(cls: int, size: int) -> float:
@@ -744,13 +874,14 @@ def find_chrome(
     again finds the same article.
     """
     n = len(blocks)
-    profiles = [profile(b.text, s.n_words) for b, s in zip(blocks, sigs)]
-    english = is_english(profiles)
-    families = [MATCHER.match(b.text, p.vocabulary, s.n_words) for b, s, p in zip(blocks, sigs, profiles)]
+    texts = [b.text for b in blocks]
+    rows = _blocks(texts, [s.n_words for s in sigs])
+    english = _is_english([r[2] for r in rows], [r[3] for r in rows])
+    families = [r[7] for r in rows]
     classes = [
-        classify(p, english) if f is None else WEAK if f.weak else CHROME for f, p in zip(families, profiles)
+        _classify(*r[1:7], english) if f is None else WEAK if f.weak else CHROME for f, r in zip(families, rows)
     ]
-    sizes = [p.size for p in profiles]
+    sizes = [r[1] for r in rows]
     # Step 2: the article's extent.
     weights = [_weight(c, z) for c, z in zip(classes, sizes)]
     _close_at_comments(weights, families, classes, sizes)
@@ -758,7 +889,7 @@ def find_chrome(
     if repeats and whole_page:
         inside = _count_repeats_once(blocks, sigs, config, repeats, weights, inside)
     _keep_lead(inside, classes, families)
-    outside_kind = _outside_kinds(families, classes, profiles, inside)
+    outside_kind = _outside_kinds(families, classes, sizes, inside)
     kinds: list[str | None] = [None] * n
     findings: list[Finding] = []
     for k, f in enumerate(families):
@@ -867,7 +998,7 @@ def _menu_item(k: int, families, classes, inside) -> bool:
     return 0 <= k < len(inside) and not inside[k] and families[k] is None and classes[k] in (SHORT, ITEM)
 
 
-def _outside_kinds(families, classes, profiles, inside) -> list[str]:
+def _outside_kinds(families, classes, sizes, inside) -> list[str]:
     """The kind of each block outside the article.
 
     A block takes the kind of the section header above it (a "Related
@@ -889,11 +1020,11 @@ def _outside_kinds(families, classes, profiles, inside) -> list[str]:
             out[k] = f.kind
             # A header is a short line of its own, not an item in a run of menu items.
             in_menu = k > 0 and _menu_item(k - 1, families, classes, inside)
-            if section is None and f.kind in SECTION_KINDS and profiles[k].size <= 3 and in_menu:
+            if section is None and f.kind in SECTION_KINDS and sizes[k] <= 3 and in_menu:
                 if _menu_item(k + 1, families, classes, inside):
                     out[k] = "navigation"  # "Newsletters" between "Sport" and "Podcasts" is a link in a menu
                     continue
-            header = f.kind in SECTION_KINDS and profiles[k].size <= 8 and not in_menu
+            header = f.kind in SECTION_KINDS and sizes[k] <= 8 and not in_menu
             if section in ("paywall", "subscription") and f.kind in ("paywall", "subscription", "newsletter"):
                 # A paywall's section runs on through its plan table and the features it lists.
                 section = section if f.kind == "newsletter" else f.kind
