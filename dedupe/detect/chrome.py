@@ -570,14 +570,19 @@ class _Matcher:
         self.by_char = [(i, f.chars) for i, f in enumerate(families) if f.chars]
         self.first_chars = frozenset(c[0] for _, chars in self.by_char for c in chars)
         self.char_triggers = sorted({c for _, chars in self.by_char for c in chars})
+        self.first_char_list = sorted(self.first_chars)
         #: No family applies to a longer block, so a longer block needs no look at its words.
         self.max_words = max(f.max_words for f in families)
 
     def char_families(self, text: str) -> list[tuple[int, tuple[str, ...]]]:
         """The character-triggered families whose characters occur in text (a whole document: the others
         cannot occur in any of its blocks)."""
-        present = set(filter(text.__contains__, self.char_triggers))
-        return [(i, chars) for i, chars in self.by_char if not present.isdisjoint(chars)] if present else []
+        # A one-character search is a memchr; a longer one costs more, so it waits for its first character.
+        firsts = set(filter(text.__contains__, self.first_char_list))
+        if not firsts:
+            return []
+        present = {c for c in self.char_triggers if c[0] in firsts and (len(c) == 1 or c in text)}
+        return [(i, chars) for i, chars in self.by_char if not present.isdisjoint(chars)]
 
     def word_hits(self, words) -> set[int]:
         """The families triggered by some of these lower-cased words (any iterable)."""
@@ -607,8 +612,11 @@ class _Matcher:
         if char_families is None:
             char_families = self.by_char if not self.first_chars.isdisjoint(text) else ()
         for i, chars in char_families:
-            if i not in hits and any(c in text for c in chars):
-                hits.add(i)
+            if i not in hits:
+                for c in chars:
+                    if c in text:
+                        hits.add(i)
+                        break
         families, anchored_all, floating_all = self.families, self.anchored, self.floating
         for i in sorted(hits):
             family = families[i]
@@ -681,8 +689,10 @@ _TERMINAL_CHARS = frozenset(".!?…。！？")
 _STRIP_CLOSERS = methodcaller("rstrip", "\"'”’)]")
 _LAST = itemgetter(slice(-1, None))
 _CODE_CHARS = "{};="
-#: An ASCII word holding a capital, from its first capital on: one match per capitalised word.
-_CAPITALISED = re.compile(r"[A-Z]\w*")
+#: The ASCII word characters that lower-casing leaves as they are.
+_NOT_CAPITALS = bytes(c for c in range(128) if re.match(r"\w", chr(c)) and chr(c).lower() == chr(c))
+#: White space to str.split but not to bytes.split (the ASCII separators \x1c-\x1f) made a space.
+_BYTES_SPACE = bytes(32 if chr(c).isspace() and not bytes([c]).isspace() and c < 128 else c for c in range(256))
 
 
 def _blank_punctuation(text: str) -> str:
@@ -718,14 +728,15 @@ def _profiles(texts: list[str], n_words: list[int]) -> list[tuple]:
     if joined.count("\n") != n - 1:  # a block holding a line break: as white space it splits the same
         joined = "\n".join(h.replace("\n", " ") for h in heads)
     plain = _blank_punctuation(joined)
-    lines = plain.split("\n")
     lower = list(map(str.split, plain.lower().split("\n")))
     words = map(len, lower)  # lower-casing keeps the white space: as many words as the block has
     stop = map(sum, map(map, repeat(STOP_WORDS.__contains__), lower))
-    if plain.isascii():  # a word is capitalised if it holds a capital: count them without splitting again
-        capitalised = map(len, map(_CAPITALISED.findall, lines))
+    if plain.isascii():
+        # Without its other word characters, a word with a capital is a run of capitals; the others vanish.
+        capitals = plain.encode("ascii").translate(_BYTES_SPACE, _NOT_CAPITALS).split(b"\n")
+        capitalised = map(len, map(bytes.split, capitals))
     else:
-        capitalised = map(sum, map(map, repeat(str.__ne__), map(str.split, lines), lower))
+        capitalised = map(sum, map(map, repeat(str.__ne__), map(str.split, plain.split("\n")), lower))
     most = MATCHER.max_words
     hits = [MATCHER.word_hits(low) if k <= most else set() for low, k in zip(lower, n_words)]
     # _TERMINAL, read from the end: end punctuation, then closing quotes and brackets, then white space.

@@ -31,6 +31,9 @@ def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config
     such a run, a block with no words (a `* * *` separator) repeats if its text
     is the same.
     """
+    hashes = [s.hash for s in sigs]
+    if len(set(hashes)) == len(hashes):  # no two blocks alike (the usual page): nothing repeats
+        return {}
     first: dict[int, int] = {}
     of: dict[int, int] = {}
     for b, s in zip(blocks, sigs):
@@ -41,6 +44,8 @@ def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config
                 of[b.index] = first[s.hash]
         else:
             first[s.hash] = b.index
+    if not of:
+        return {}
 
     def same(x: int, y: int) -> bool:
         if sigs[x].n_words or sigs[y].n_words:
@@ -69,13 +74,18 @@ def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config
 
 
 def _shared_counts(sigs: list[BlockSig], eligible: list[int]) -> Counter:
-    """Number of shingles each pair of eligible blocks shares (pairs as (low, high) indexes)."""
+    """Number of shingles each pair of eligible blocks shares (pairs as (low, high) indexes; eligible ascending)."""
     if len(eligible) < 2:
         return Counter()
-    keys = np.concatenate([sigs[i].shingles for i in eligible])
-    owners = np.concatenate([np.full(len(sigs[i].shingles), i, dtype=np.int64) for i in eligible])
-    order = np.lexsort((owners, keys))
-    keys, owners = keys[order], owners[order]
+    shingles = [sigs[i].shingles for i in eligible]
+    keys = np.concatenate(shingles)
+    ordered = np.sort(keys)
+    if not (ordered[1:] == ordered[:-1]).any():  # no shingle shared (the usual page): no pairs
+        return Counter()
+    # Sorted by shingle, then block: a stable sort by shingle keeps the blocks' (ascending) order.
+    order = np.argsort(keys, kind="stable")
+    keys = ordered
+    owners = np.repeat(np.array(eligible, dtype=np.int64), [len(x) for x in shingles])[order]
     pairs: Counter = Counter()
     # Most shingles belong to one block: find the groups of a shared shingle with
     # array operations and loop in Python over those alone.
@@ -111,6 +121,8 @@ def near_repeats(
         b.index for b in blocks if b.index not in exact and sigs[b.index].n_words >= config.min_near_words
     ]
     pairs = _shared_counts(sigs, eligible)
+    if not pairs:  # no block shares a shingle with another: no near repeat, no composite
+        return []
     partners: dict[int, list[tuple[int, float, str]]] = {}
     for (a, b), shared in pairs.items():
         na, nb = len(sigs[a].shingles), len(sigs[b].shingles)
@@ -126,9 +138,8 @@ def near_repeats(
     rank = sorted((i for i in eligible if i not in composite), key=lambda i: (-len(sigs[i].shingles), i))
     kept: set[int] = set()
     for i in rank:
-        best = max(
-            ((score, -big, how) for big, score, how in partners.get(i, ()) if big in kept), default=None
-        )
+        found = partners.get(i)
+        best = max(((score, -big, how) for big, score, how in found if big in kept), default=None) if found else None
         if best is None:
             if i not in gone:
                 kept.add(i)
