@@ -97,7 +97,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from itertools import repeat
+from bisect import bisect_right
+from itertools import accumulate, islice, repeat
 from operator import itemgetter, methodcaller
 from typing import NamedTuple
 
@@ -586,9 +587,13 @@ class _Matcher:
 
     def word_hits(self, words) -> set[int]:
         """The families triggered by some of these lower-cased words (any iterable)."""
+        return self.families_of(self.trigger_words.intersection(words))
+
+    def families_of(self, triggers) -> set[int]:
+        """The families these trigger words name."""
         hits: set[int] = set()
         by_word = self.by_word
-        for w in self.trigger_words.intersection(words):
+        for w in triggers:
             hits.update(by_word[w])
         return hits
 
@@ -738,7 +743,9 @@ def _profiles(texts: list[str], n_words: list[int]) -> list[tuple]:
     else:
         capitalised = map(sum, map(map, repeat(str.__ne__), map(str.split, plain.split("\n")), lower))
     most = MATCHER.max_words
-    hits = [MATCHER.word_hits(low) if k <= most else set() for low, k in zip(lower, n_words)]
+    named = MATCHER.families_of
+    found = map(MATCHER.trigger_words.intersection, lower)
+    hits = [named(w) if w and k <= most else set() for w, k in zip(found, n_words)]
     # _TERMINAL, read from the end: end punctuation, then closing quotes and brackets, then white space.
     terminal = map(_TERMINAL_CHARS.__contains__, map(_LAST, map(_STRIP_CLOSERS, map(str.rstrip, texts))))
     if heads is not texts or any(map(joined.__contains__, _CODE_CHARS)):
@@ -749,9 +756,10 @@ def _profiles(texts: list[str], n_words: list[int]) -> list[tuple]:
     return list(zip(sizes, words, stop, capitalised, terminal, code, hits))
 
 
-#: Features and rule of recent block texts (menus and footers recur on every page of a site), bounded.
+#: Features and rule of recent block texts (menus and footers recur on every page of a site): at most
+#: _SEEN_MAX of them (a few MB), the older half forgotten when full.
 _SEEN: dict[str, tuple] = {}
-_SEEN_MAX = 4096
+_SEEN_MAX = 8192
 
 
 def _blocks(texts: list[str], n_words: list[int]) -> list[tuple]:
@@ -764,15 +772,41 @@ def _blocks(texts: list[str], n_words: list[int]) -> list[tuple]:
         return rows
     new_texts = [texts[i] for i in todo]
     new_counts = [n_words[i] for i in todo]
-    # Families triggered by a character are looked for only if the character occurs in these texts at all.
-    by_char = MATCHER.char_families("\n".join(new_texts))
+    by_char = _char_hits(new_texts)
     first, most = MATCHER.first, MATCHER.max_words
     if len(_SEEN) + len(todo) > _SEEN_MAX:
-        _SEEN.clear()
-    for i, t, k, p in zip(todo, new_texts, new_counts, _profiles(new_texts, new_counts)):
-        family = first(t, p[6], k, by_char) if k <= most and (p[6] or by_char) else None
+        for old in list(islice(_SEEN, len(_SEEN) // 2 + len(todo))):
+            del _SEEN[old]
+    for i, t, k, p, c in zip(todo, new_texts, new_counts, _profiles(new_texts, new_counts), by_char):
+        hits = p[6] | c if c else p[6]
+        family = first(t, hits, k, ()) if hits and k <= most else None
         rows[i] = _SEEN[t] = (k, *p[:6], family)
     return rows
+
+
+def _char_hits(texts: list[str]) -> list[set[int] | None]:
+    """Per text, the families its trigger characters name (None: none).
+
+    The texts are searched as one, once per character that occurs in them at all, and each find
+    skips to the next text: the cost goes with the texts that hold a character, not with all of them.
+    """
+    out: list[set[int] | None] = [None] * len(texts)
+    joined = "\n".join(texts)
+    by_char = MATCHER.char_families(joined)
+    if not by_char:
+        return out
+    starts = [0, *accumulate(len(t) + 1 for t in texts)]  # where each text begins in joined (and the end)
+    for family, chars in by_char:
+        for c in chars:
+            at = joined.find(c)
+            while at >= 0:
+                k = bisect_right(starts, at) - 1  # no trigger holds a line break: it lies within text k
+                if out[k] is None:
+                    out[k] = {family}
+                else:
+                    out[k].add(family)
+                at = joined.find(c, starts[k + 1])
+    return out
 
 
 def classify(p: Profile, english: bool) -> int:
@@ -887,14 +921,13 @@ def find_chrome(
     n = len(blocks)
     texts = [b.text for b in blocks]
     rows = _blocks(texts, [s.n_words for s in sigs])
-    english = _is_english([r[2] for r in rows], [r[3] for r in rows])
-    families = [r[7] for r in rows]
+    _, sizes, words, stop, _, _, _, families = map(list, zip(*rows)) if rows else [[]] * 8
+    english = _is_english(words, stop)
     classes = [
         _classify(*r[1:7], english) if f is None else WEAK if f.weak else CHROME for f, r in zip(families, rows)
     ]
-    sizes = [r[1] for r in rows]
     # Step 2: the article's extent.
-    weights = [_weight(c, z) for c, z in zip(classes, sizes)]
+    weights = list(map(_weight, classes, sizes))
     _close_at_comments(weights, families, classes, sizes)
     inside = article_extent(weights) if GOOD in classes and whole_page else [True] * n
     if repeats and whole_page:

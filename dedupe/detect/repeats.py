@@ -133,6 +133,8 @@ def near_repeats(
             partners.setdefault(small, []).append((big, jac, "jaccard"))
         elif contained >= config.containment_threshold:
             partners.setdefault(small, []).append((big, contained, "containment"))
+    if not partners:  # shared shingles, but no pair alike enough: nothing to report
+        return []
     findings = _composites(doc_id, blocks, sigs, partners, config)
     composite = {f.block for f in findings}
     rank = sorted((i for i in eligible if i not in composite), key=lambda i: (-len(sigs[i].shingles), i))
