@@ -688,7 +688,7 @@ def profile(text: str, n_words: int) -> Profile:
 
 #: ASCII punctuation and symbols (what `_PUNCTUATION` matches) as spaces; every other byte as it is.
 _ASCII_BLANK = bytes(32 if c < 128 and _PUNCTUATION.match(chr(c)) else c for c in range(256))
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_BYTES = bytes(range(128))
 #: What `_TERMINAL` reads: end punctuation, then closing quotes and brackets, then white space.
 _TERMINAL_CHARS = frozenset(".!?…。！？")
 _STRIP_CLOSERS = methodcaller("rstrip", "\"'”’)]")
@@ -710,8 +710,11 @@ def _blank_punctuation(text: str) -> str:
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_BLANK).decode("ascii")
     # surrogatepass: a lone surrogate (not a word character) comes back as it was, to be blanked below.
-    text = text.encode("utf-8", "surrogatepass").translate(_ASCII_BLANK).decode("utf-8", "surrogatepass")
-    for c in set(_NON_ASCII.findall(text)):
+    data = text.encode("utf-8", "surrogatepass").translate(_ASCII_BLANK)
+    # Without its ASCII bytes, UTF-8 is the text's other characters, whole: look at each distinct one once.
+    others = set(data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+    text = data.decode("utf-8", "surrogatepass")
+    for c in others:
         if _PUNCTUATION.match(c):
             text = text.replace(c, " ")
     return text
