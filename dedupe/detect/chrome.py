@@ -873,10 +873,10 @@ def _best_stretch(weights: list[float], lo: int, hi: int) -> tuple[float, int, i
     """The stretch [start, end) of weights[lo:hi] with the largest sum (Kadane), as (sum, start, end)."""
     best, start, end = 0.0, -1, -1
     run, run_start = 0.0, lo
-    for i in range(lo, hi):
+    for i, weight in enumerate(weights[lo:hi], lo):
         if run <= 0:
             run, run_start = 0.0, i
-        run += weights[i]
+        run += weight
         if run > best:
             best, start, end = run, run_start, i + 1
     return best, start, end
@@ -886,17 +886,18 @@ def article_extent(weights: list[float]) -> list[bool]:
     """Which blocks are inside the article: the strongest stretch, plus any other nearly as strong."""
     n = len(weights)
     inside = [False] * n
-    best = _best_stretch(weights, 0, n)[0]
+    whole = _best_stretch(weights, 0, n)
+    best = whole[0]
     # The best stretch always passes; others must weigh a share of it.
     floor = min(best, max(MIN_STRETCH, SECOND_STRETCH * best))
     pending = [(0, n)]
     while pending:
         lo, hi = pending.pop()
-        value, start, end = _best_stretch(weights, lo, hi)
+        # (the first range is the whole text, whose best stretch is known)
+        value, start, end = whole if (lo, hi) == (0, n) else _best_stretch(weights, lo, hi)
         if start < 0 or value <= 0 or value < floor:
             continue
-        for k in range(start, end):
-            inside[k] = True
+        inside[start:end] = [True] * (end - start)
         pending += [(lo, start), (end, hi)]
     return inside
 
