@@ -99,7 +99,7 @@ import re
 from dataclasses import dataclass, replace
 from bisect import bisect_right
 from itertools import accumulate, islice, repeat
-from operator import itemgetter, methodcaller
+from operator import attrgetter, itemgetter, methodcaller
 from typing import NamedTuple
 
 from ..config import Config
@@ -965,7 +965,7 @@ def find_chrome(
             for k in range(i, j):
                 findings.append(Finding(k, f"chrome:{kind}", f"chrome:context:{kind}", 0.6, None, f"between {kind} blocks"))
         i = j
-    return sorted(findings, key=lambda f: f.block)
+    return sorted(findings, key=attrgetter("block"))
 
 
 def _count_repeats_once(blocks, sigs, config, repeats, weights, inside) -> list[bool]:
@@ -1109,7 +1109,8 @@ def keep_copy_outside_chrome(
     occurrence is looked at too: it was an exact repeat, so no near repeat was
     sought for it.
     """
-    removed = {f.block for f in chrome if f.score >= config.chrome_threshold and config.wants(f.category)}
+    wanted = {c: config.wants(c) for c in {f.category for f in chrome}}  # (asked once per category)
+    removed = {f.block for f in chrome if f.score >= config.chrome_threshold and wanted[f.category]}
     if not removed:
         return repeats
     block_at = {b.first_line: b.index for b in blocks}
