@@ -96,8 +96,8 @@ Kinds and what they cover (each family's examples are phrasings, not strings to 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from bisect import bisect_right
+from dataclasses import dataclass, replace
 from itertools import accumulate, islice, repeat
 from operator import attrgetter, itemgetter, methodcaller
 from typing import NamedTuple
@@ -597,31 +597,22 @@ class _Matcher:
             hits.update(by_word[w])
         return hits
 
-    def match(
-        self, text: str, words, n_words: int, char_families: list[tuple[int, tuple[str, ...]]] | None = None
-    ) -> Family | None:
+    def match(self, text: str, words, n_words: int) -> Family | None:
         """The first family, in table order, whose phrasing the block matches; None if none does.
 
         text is the stripped block, words its lower-cased words (see `words_of`; any iterable).
-        char_families are the character-triggered families that may occur in the block (see
-        `char_families`); by default all of them.
         """
-        if n_words > self.max_words:
+        if n_words > self.max_words:  # (every family would be skipped for its word limit)
             return None
-        return self.first(text, self.word_hits(words), n_words, char_families)
+        hits = self.word_hits(words)
+        if not self.first_chars.isdisjoint(text):
+            for i, chars in self.by_char:
+                if i not in hits and any(c in text for c in chars):
+                    hits.add(i)
+        return self.first(text, hits, n_words)
 
-    def first(
-        self, text: str, hits: set[int], n_words: int, char_families: list[tuple[int, tuple[str, ...]]] | None = None
-    ) -> Family | None:
-        """`match` once the families its words trigger are known (hits: updated with those its characters trigger)."""
-        if char_families is None:
-            char_families = self.by_char if not self.first_chars.isdisjoint(text) else ()
-        for i, chars in char_families:
-            if i not in hits:
-                for c in chars:
-                    if c in text:
-                        hits.add(i)
-                        break
+    def first(self, text: str, hits: set[int], n_words: int) -> Family | None:
+        """`match`, once the families the block's trigger words and characters name (hits) are known."""
         families, anchored_all, floating_all = self.families, self.anchored, self.floating
         for i in sorted(hits):
             family = families[i]
@@ -782,7 +773,7 @@ def _blocks(texts: list[str], n_words: list[int]) -> list[tuple]:
             del _SEEN[old]
     for i, t, k, p, c in zip(todo, new_texts, new_counts, _profiles(new_texts, new_counts), by_char):
         hits = p[6] | c if c else p[6]
-        family = first(t, hits, k, ()) if hits and k <= most else None
+        family = first(t, hits, k) if hits and k <= most else None
         rows[i] = _SEEN[t] = (k, *p[:6], family)
     return rows
 
