@@ -914,12 +914,13 @@ def find_chrome(
     again finds the same article.
     """
     n = len(blocks)
-    texts = [b.text for b in blocks]
-    rows = _blocks(texts, [s.n_words for s in sigs])
+    texts = list(map(_TEXT, blocks))
+    rows = _blocks(texts, list(map(_N_WORDS, sigs)))
     _, sizes, words, stop, _, _, _, families = map(list, zip(*rows)) if rows else [[]] * 8
     english = _is_english(words, stop)
     classes = [
-        _classify(*r[1:7], english) if f is None else WEAK if f.weak else CHROME for f, r in zip(families, rows)
+        _classify(size, w, sw, cap, term, code, english) if f is None else WEAK if f.weak else CHROME
+        for _, size, w, sw, cap, term, code, f in rows
     ]
     # Step 2: the article's extent.
     weights = list(map(_weight, classes, sizes))
@@ -940,7 +941,7 @@ def find_chrome(
             note = "outside the article" if f is None else f"{f.kind} phrasing outside the article" if f.weak else "menu item"
             findings.append(Finding(k, f"chrome:{kind}", f"chrome:outside:{kind}", 0.7, None, note))
     # Step 3: neighbours inside the article.
-    prose = [c in (GOOD, NEAR) or c == WEAK for c in classes]
+    prose = list(map(_PROSE.__contains__, classes))
     i = 0 if whole_page else n
     while i < n:
         if kinds[i] is not None or prose[i]:
@@ -957,6 +958,12 @@ def find_chrome(
                 findings.append(Finding(k, f"chrome:{kind}", f"chrome:context:{kind}", 0.6, None, f"between {kind} blocks"))
         i = j
     return sorted(findings, key=attrgetter("block"))
+
+
+_TEXT = attrgetter("text")
+_N_WORDS = attrgetter("n_words")
+#: Classes that hold a block inside the article for the neighbour step.
+_PROSE = frozenset((GOOD, NEAR, WEAK))
 
 
 def _count_repeats_once(blocks, sigs, config, repeats, weights, inside) -> list[bool]:
