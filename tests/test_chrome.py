@@ -6,6 +6,7 @@ import pytest
 from dedupe.config import CHROME_KINDS, Config
 from dedupe.detect import chrome
 from dedupe.detect.chrome import FAMILIES, find_chrome, match_rules
+from dedupe.records import Block
 from dedupe.segment import segment
 from dedupe.sign import sign_blocks
 
@@ -480,3 +481,60 @@ def test_article_text_from_an_extractor_gets_the_phrasing_rules_only():
     article = {f.block: f.detector for f in find_chrome("a", blocks, sigs, Config(), whole_page=False)}
     assert {3, 4, 5} <= page  # on a whole page, the short lines after the prose lie outside the article
     assert article == {6: "chrome:rule:newsletter"}  # in extracted article text only the rule match goes
+
+
+# --------------------------------------------------------------------------- document-level fast paths
+
+#: Blocks that stress the document-level word split: punctuation runs, non-ASCII symbols and letters,
+#: a final sigma, white space that str.split knows and bytes.split does not, a line break inside a
+#: block, a lone surrogate, code characters, trigger characters, and a block longer than HEAD.
+TRICKY_BLOCKS = [
+    "Home › News — World’s “best” café, 2024 © Example Media. All rights reserved.",
+    "ΟΔΥΣΣΕΥΣ and ΟΔΥΣΣΕΎΣ: Σ alone, İstanbul and the Kelvin sign \u212a",
+    "tab\there\x1cfile\x1dgroup\x1erecord\x1funit and\u00a0no-break\u2028line\u3000ideographic",
+    "a block\nwith a line break inside, as a test may build one",
+    "broken \ud800 surrogate; {{ free_limit }} and ${name} and %%TITLE%% and <!--#include",
+    "Photo: Jane Doe/AFP via Getty Images",
+    "Price: $4.99/month or ₹900 a year",
+    "Share Tweet Pin Email",
+    "snake_case_name and CamelCase and ALLCAPS and x_Y",
+    "",
+    "The river rose two metres overnight, and the town closed its lower streets. " * 20,
+]
+
+
+def test_document_profiles_equal_the_per_block_profile_and_rule():
+    """`find_chrome` profiles and matches a whole page at once; each block's result is what the block alone gives."""
+    sigs = sign_blocks([Block(i, i + 1, i + 1, t) for i, t in enumerate(TRICKY_BLOCKS)], 3)
+    counts = [s.n_words for s in sigs]
+    chrome._SEEN.clear()
+    for rows in (chrome._blocks(TRICKY_BLOCKS, counts), chrome._blocks(TRICKY_BLOCKS, counts)):  # cold, then cached
+        for text, k, row in zip(TRICKY_BLOCKS, counts, rows):
+            p = chrome.profile(text, k)
+            assert row == (k, p.size, p.words, p.stop, p.capitalised, p.terminal, p.code,
+                           chrome.MATCHER.match(text, p.vocabulary, k)), text
+
+
+def test_every_ascii_character_counts_as_the_word_split_counts_it():
+    """One block per ASCII character between two words: the fast split agrees with `profile` on each."""
+    texts = [f"Alpha{chr(c)}beta gamma{chr(c)}" for c in range(128) if chr(c) != "\n"]
+    chrome._SEEN.clear()
+    for text, row in zip(texts, chrome._blocks(texts, [2] * len(texts))):
+        p = chrome.profile(text, 2)
+        assert row[1:7] == (p.size, p.words, p.stop, p.capitalised, p.terminal, p.code), repr(text)
+
+
+def test_a_trigger_character_marks_only_the_blocks_that_hold_it():
+    hits = chrome._char_hits(["no symbol here", "© 2024 Example", "plain", "{{ x }} and ©", "{ alone"])
+    names = [None if h is None else sorted({chrome.MATCHER.families[i].kind for i in h}) for h in hits]
+    assert names == [None, ["legal"], None, ["legal", "template-error"], None]
+
+
+def test_the_block_cache_forgets_its_older_half_and_answers_the_same(monkeypatch):
+    monkeypatch.setattr(chrome, "_SEEN_MAX", 4)
+    chrome._SEEN.clear()
+    texts = [f"Menu item {i}" for i in range(10)]
+    first = chrome._blocks(texts[:3], [3] * 3)
+    chrome._blocks(texts[3:], [3] * 7)
+    assert len(chrome._SEEN) <= 7 and texts[-1] in chrome._SEEN and texts[0] not in chrome._SEEN
+    assert chrome._blocks(texts[:3], [3] * 3) == first

@@ -220,3 +220,21 @@ def test_a_block_that_goes_for_another_reason_is_no_reference_but_may_still_repe
     # A block that goes may itself still be found repeating a kept one.
     found = near_repeats("d.txt", blocks, sigs, {}, REPEATS_ONLY, gone=frozenset({1}))
     assert sorted((f.block, f.duplicate_of.lines) for f in found) == [(1, (1, 1)), (2, (1, 1))]
+
+
+def test_shared_shingles_are_counted_for_every_pair_of_blocks_that_hold_them():
+    """A phrase in three blocks counts once for each of the three pairs; one in two blocks for that pair only."""
+    from dedupe.detect.repeats import _shared_counts
+
+    texts = ["red green blue one two", "red green blue three four", "red green blue one two five"]
+    blocks = [Block(i, i + 1, i + 1, t) for i, t in enumerate(texts)]
+    sigs = sign_blocks(blocks, 3)
+    assert _shared_counts(sigs, [0, 1, 2]) == {(0, 1): 1, (0, 2): 3, (1, 2): 1}
+    assert _shared_counts(sigs, [1, 2]) == {(1, 2): 1}
+    assert _shared_counts(sigs, [0]) == {}
+
+
+def test_blocks_that_share_a_phrase_but_are_not_alike_are_no_near_repeats():
+    shared = " and the council will publish a map of the remaining routes"
+    removals, kept = run([P1 + shared, P2 + shared])
+    assert removals == [] and len(kept) == 2

@@ -96,7 +96,10 @@ Kinds and what they cover (each family's examples are phrasings, not strings to 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
+from itertools import accumulate, islice, repeat
+from operator import attrgetter, itemgetter, methodcaller
 from typing import NamedTuple
 
 from ..config import Config
@@ -567,24 +570,55 @@ class _Matcher:
         self.trigger_words = frozenset(self.by_word)
         self.by_char = [(i, f.chars) for i, f in enumerate(families) if f.chars]
         self.first_chars = frozenset(c[0] for _, chars in self.by_char for c in chars)
+        self.char_triggers = sorted({c for _, chars in self.by_char for c in chars})
+        self.first_char_list = sorted(self.first_chars)
+        #: No family applies to a longer block, so a longer block needs no look at its words.
+        self.max_words = max(f.max_words for f in families)
 
-    def match(self, text: str, words: set[str], n_words: int) -> Family | None:
+    def char_families(self, text: str) -> list[tuple[int, tuple[str, ...]]]:
+        """The character-triggered families whose characters occur in text (a whole document: the others
+        cannot occur in any of its blocks)."""
+        # A one-character search is a memchr; a longer one costs more, so it waits for its first character.
+        firsts = set(filter(text.__contains__, self.first_char_list))
+        if not firsts:
+            return []
+        present = {c for c in self.char_triggers if c[0] in firsts and (len(c) == 1 or c in text)}
+        return [(i, chars) for i, chars in self.by_char if not present.isdisjoint(chars)]
+
+    def word_hits(self, words) -> set[int]:
+        """The families triggered by some of these lower-cased words (any iterable)."""
+        return self.families_of(self.trigger_words.intersection(words))
+
+    def families_of(self, triggers) -> set[int]:
+        """The families these trigger words name."""
+        hits: set[int] = set()
+        by_word = self.by_word
+        for w in triggers:
+            hits.update(by_word[w])
+        return hits
+
+    def match(self, text: str, words, n_words: int) -> Family | None:
         """The first family, in table order, whose phrasing the block matches; None if none does.
 
-        text is the stripped block, words its lower-cased words (see `words_of`).
+        text is the stripped block, words its lower-cased words (see `words_of`; any iterable).
         """
-        hits = set()
-        for w in self.trigger_words.intersection(words):
-            hits.update(self.by_word[w])
+        if n_words > self.max_words:  # (every family would be skipped for its word limit)
+            return None
+        hits = self.word_hits(words)
         if not self.first_chars.isdisjoint(text):
             for i, chars in self.by_char:
                 if i not in hits and any(c in text for c in chars):
                     hits.add(i)
+        return self.first(text, hits, n_words)
+
+    def first(self, text: str, hits: set[int], n_words: int) -> Family | None:
+        """`match`, once the families the block's trigger words and characters name (hits) are known."""
+        families, anchored_all, floating_all = self.families, self.anchored, self.floating
         for i in sorted(hits):
-            family = self.families[i]
+            family = families[i]
             if n_words > family.max_words:
                 continue
-            anchored, floating = self.anchored[i], self.floating[i]
+            anchored, floating = anchored_all[i], floating_all[i]
             if anchored is not None and anchored.match(text) or floating is not None and floating.search(text):
                 return family
         return None
@@ -643,8 +677,139 @@ def profile(text: str, n_words: int) -> Profile:
     )
 
 
+#: ASCII punctuation and symbols (what `_PUNCTUATION` matches) as spaces; every other byte as it is.
+_ASCII_BLANK = bytes(32 if c < 128 and _PUNCTUATION.match(chr(c)) else c for c in range(256))
+_ASCII_BYTES = bytes(range(128))
+#: What `_TERMINAL` reads: end punctuation, then closing quotes and brackets, then white space.
+_TERMINAL_CHARS = frozenset(".!?…。！？")
+_STRIP_CLOSERS = methodcaller("rstrip", "\"'”’)]")
+_LAST = itemgetter(slice(-1, None))
+_CODE_CHARS = "{};="
+#: The ASCII word characters that lower-casing leaves as they are.
+_NOT_CAPITALS = bytes(c for c in range(128) if re.match(r"\w", chr(c)) and chr(c).lower() == chr(c))
+#: White space to str.split but not to bytes.split (the ASCII separators \x1c-\x1f) made a space.
+_BYTES_SPACE = bytes(32 if chr(c).isspace() and not bytes([c]).isspace() and c < 128 else c for c in range(256))
+
+
+def _blank_punctuation(text: str) -> str:
+    """text with every character that is neither a word character nor white space made a space.
+
+    Split at white space it gives the words `_PUNCTUATION.sub(" ", text)` gives (which makes a run
+    of such characters one space) at a fraction of the cost: one bytes translation for ASCII, and
+    one replace per distinct non-ASCII symbol of the text.
+    """
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_BLANK).decode("ascii")
+    # surrogatepass: a lone surrogate (not a word character) comes back as it was, to be blanked below.
+    data = text.encode("utf-8", "surrogatepass").translate(_ASCII_BLANK)
+    # Without its ASCII bytes, UTF-8 is the text's other characters, whole: look at each distinct one once.
+    others = set(data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+    text = data.decode("utf-8", "surrogatepass")
+    for c in others:
+        if _PUNCTUATION.match(c):
+            text = text.replace(c, " ")
+    return text
+
+
+def _profiles(texts: list[str], n_words: list[int]) -> list[tuple]:
+    """`profile` of every block of a document, as rows (size, words, stop words, capitalised words,
+    terminal, code characters, families its trigger words name: empty past every family's word limit).
+
+    The whole document is split into words at once (blocks joined by line breaks, which no block
+    holds and which are white space to the word split): a page of many short blocks costs a few
+    passes over its text rather than a dozen calls per block.
+    """
+    n = len(texts)
+    if not n:
+        return []
+    heads = [t[:HEAD] for t in texts] if max(map(len, texts)) > HEAD else texts
+    joined = "\n".join(heads)
+    if joined.count("\n") != n - 1:  # a block holding a line break: as white space it splits the same
+        joined = "\n".join(h.replace("\n", " ") for h in heads)
+    plain = _blank_punctuation(joined)
+    lower = list(map(str.split, plain.lower().split("\n")))
+    words = map(len, lower)  # lower-casing keeps the white space: as many words as the block has
+    stop = map(sum, map(map, repeat(STOP_WORDS.__contains__), lower))
+    if plain.isascii():
+        # Without its other word characters, a word with a capital is a run of capitals; the others vanish.
+        capitals = plain.encode("ascii").translate(_BYTES_SPACE, _NOT_CAPITALS).split(b"\n")
+        capitalised = map(len, map(bytes.split, capitals))
+    else:
+        capitalised = map(sum, map(map, repeat(str.__ne__), map(str.split, plain.split("\n")), lower))
+    most = MATCHER.max_words
+    named = MATCHER.families_of
+    found = map(MATCHER.trigger_words.intersection, lower)
+    hits = [named(w) if w and k <= most else set() for w, k in zip(found, n_words)]
+    # _TERMINAL, read from the end: end punctuation, then closing quotes and brackets, then white space.
+    terminal = map(_TERMINAL_CHARS.__contains__, map(_LAST, map(_STRIP_CLOSERS, map(str.rstrip, texts))))
+    if heads is not texts or any(map(joined.__contains__, _CODE_CHARS)):
+        code = [sum(map(t.count, _CODE_CHARS)) for t in texts]
+    else:
+        code = repeat(0)
+    sizes = [max(k, len(t) // 7) if k * 12 < len(t) else k for t, k in zip(texts, n_words)]
+    return list(zip(sizes, words, stop, capitalised, terminal, code, hits))
+
+
+#: Features and rule of recent block texts (menus and footers recur on every page of a site): at most
+#: _SEEN_MAX of them (a few MB), the older half forgotten when full.
+_SEEN: dict[str, tuple] = {}
+_SEEN_MAX = 8192
+
+
+def _blocks(texts: list[str], n_words: list[int]) -> list[tuple]:
+    """Per block: its word count as sign.py counts them, `_profiles`' first six features, and the family
+    its phrasing matches (or None). Each depends on the block's text alone, so a text seen in a recent
+    document is not looked at again."""
+    rows = list(map(_SEEN.get, texts))
+    todo = [i for i, (row, k) in enumerate(zip(rows, n_words)) if row is None or row[0] != k]
+    if not todo:
+        return rows
+    new_texts = [texts[i] for i in todo]
+    new_counts = [n_words[i] for i in todo]
+    by_char = _char_hits(new_texts)
+    first, most = MATCHER.first, MATCHER.max_words
+    if len(_SEEN) + len(todo) > _SEEN_MAX:
+        for old in list(islice(_SEEN, len(_SEEN) // 2 + len(todo))):
+            del _SEEN[old]
+    for i, t, k, p, c in zip(todo, new_texts, new_counts, _profiles(new_texts, new_counts), by_char):
+        hits = p[6] | c if c else p[6]
+        family = first(t, hits, k) if hits and k <= most else None
+        rows[i] = _SEEN[t] = (k, *p[:6], family)
+    return rows
+
+
+def _char_hits(texts: list[str]) -> list[set[int] | None]:
+    """Per text, the families its trigger characters name (None: none).
+
+    The texts are searched as one, once per character that occurs in them at all, and each find
+    skips to the next text: the cost goes with the texts that hold a character, not with all of them.
+    """
+    out: list[set[int] | None] = [None] * len(texts)
+    joined = "\n".join(texts)
+    by_char = MATCHER.char_families(joined)
+    if not by_char:
+        return out
+    starts = [0, *accumulate(len(t) + 1 for t in texts)]  # where each text begins in joined (and the end)
+    for family, chars in by_char:
+        for c in chars:
+            at = joined.find(c)
+            while at >= 0:
+                k = bisect_right(starts, at) - 1  # no trigger holds a line break: it lies within text k
+                if out[k] is None:
+                    out[k] = {family}
+                else:
+                    out[k].add(family)
+                at = joined.find(c, starts[k + 1])
+    return out
+
+
 def classify(p: Profile, english: bool) -> int:
-    """The block's class for the extent step.
+    """The block's class for the extent step (see `_classify`)."""
+    return _classify(p.size, p.words, p.stop, p.capitalised, p.terminal, p.code, english)
+
+
+def _classify(size: int, words: int, stop: int, capitalised: int, terminal: bool, code: int, english: bool) -> int:
+    """The block's class for the extent step, from its profile.
 
     GOOD: article prose. NEAR: a short sentence. ITEM: a list item in
     sentence case ("2 cups of flour", "Tent poles or trekking poles"). SHORT:
@@ -652,27 +817,31 @@ def classify(p: Profile, english: bool) -> int:
     run of capitalised words or of words without function words (a link
     list, a table). CODE: a code listing.
     """
-    total = p.words or 1
-    capitalised = p.capitalised > 0.5 * total
-    if p.size < 5:
-        return SHORT if capitalised or p.size < 2 else ITEM
-    if p.code >= 4 and p.code * 25 >= p.size:
+    total = words or 1
+    capitalised = capitalised > 0.5 * total
+    if size < 5:
+        return SHORT if capitalised or size < 2 else ITEM
+    if code >= 4 and code * 25 >= size:
         return CODE
     # Menus and teaser lists run capitalised names together, without function words; prose does not.
-    if capitalised or english and p.stop < 0.1 * total:
+    if capitalised or english and stop < 0.1 * total:
         # A headline is capitalised too, but a dozen words at most.
-        return BAD if p.size >= 15 else SHORT
-    if p.size >= GOOD_MIN and (p.terminal or p.size >= 25):
-        return NEAR if english and p.stop < 0.2 * total else GOOD
-    if p.terminal or not english or p.stop >= 0.2 * total:
+        return BAD if size >= 15 else SHORT
+    if size >= GOOD_MIN and (terminal or size >= 25):
+        return NEAR if english and stop < 0.2 * total else GOOD
+    if terminal or not english or stop >= 0.2 * total:
         return NEAR
     return ITEM
 
 
 def is_english(profiles: list[Profile]) -> bool:
     """Whether a document reads as English: stop words are at least a fifth of its words."""
-    total = sum(p.words for p in profiles)
-    return total > 0 and sum(p.stop for p in profiles) >= ENGLISH_STOP_SHARE * total
+    return _is_english([p.words for p in profiles], [p.stop for p in profiles])
+
+
+def _is_english(words: list[int], stop: list[int]) -> bool:
+    total = sum(words)
+    return total > 0 and sum(stop) >= ENGLISH_STOP_SHARE * total
 
 
 def _weight(cls: int, size: int) -> float:
@@ -695,10 +864,10 @@ def _best_stretch(weights: list[float], lo: int, hi: int) -> tuple[float, int, i
     """The stretch [start, end) of weights[lo:hi] with the largest sum (Kadane), as (sum, start, end)."""
     best, start, end = 0.0, -1, -1
     run, run_start = 0.0, lo
-    for i in range(lo, hi):
+    for i, weight in enumerate(weights[lo:hi], lo):
         if run <= 0:
             run, run_start = 0.0, i
-        run += weights[i]
+        run += weight
         if run > best:
             best, start, end = run, run_start, i + 1
     return best, start, end
@@ -708,17 +877,18 @@ def article_extent(weights: list[float]) -> list[bool]:
     """Which blocks are inside the article: the strongest stretch, plus any other nearly as strong."""
     n = len(weights)
     inside = [False] * n
-    best = _best_stretch(weights, 0, n)[0]
+    whole = _best_stretch(weights, 0, n)
+    best = whole[0]
     # The best stretch always passes; others must weigh a share of it.
     floor = min(best, max(MIN_STRETCH, SECOND_STRETCH * best))
     pending = [(0, n)]
     while pending:
         lo, hi = pending.pop()
-        value, start, end = _best_stretch(weights, lo, hi)
+        # (the first range is the whole text, whose best stretch is known)
+        value, start, end = whole if (lo, hi) == (0, n) else _best_stretch(weights, lo, hi)
         if start < 0 or value <= 0 or value < floor:
             continue
-        for k in range(start, end):
-            inside[k] = True
+        inside[start:end] = [True] * (end - start)
         pending += [(lo, start), (end, hi)]
     return inside
 
@@ -744,21 +914,22 @@ def find_chrome(
     again finds the same article.
     """
     n = len(blocks)
-    profiles = [profile(b.text, s.n_words) for b, s in zip(blocks, sigs)]
-    english = is_english(profiles)
-    families = [MATCHER.match(b.text, p.vocabulary, s.n_words) for b, s, p in zip(blocks, sigs, profiles)]
+    texts = list(map(_TEXT, blocks))
+    rows = _blocks(texts, list(map(_N_WORDS, sigs)))
+    _, sizes, words, stop, _, _, _, families = map(list, zip(*rows)) if rows else [[]] * 8
+    english = _is_english(words, stop)
     classes = [
-        classify(p, english) if f is None else WEAK if f.weak else CHROME for f, p in zip(families, profiles)
+        _classify(size, w, sw, cap, term, code, english) if f is None else WEAK if f.weak else CHROME
+        for _, size, w, sw, cap, term, code, f in rows
     ]
-    sizes = [p.size for p in profiles]
     # Step 2: the article's extent.
-    weights = [_weight(c, z) for c, z in zip(classes, sizes)]
+    weights = list(map(_weight, classes, sizes))
     _close_at_comments(weights, families, classes, sizes)
     inside = article_extent(weights) if GOOD in classes and whole_page else [True] * n
     if repeats and whole_page:
         inside = _count_repeats_once(blocks, sigs, config, repeats, weights, inside)
     _keep_lead(inside, classes, families)
-    outside_kind = _outside_kinds(families, classes, profiles, inside)
+    outside_kind = _outside_kinds(families, classes, sizes, inside)
     kinds: list[str | None] = [None] * n
     findings: list[Finding] = []
     for k, f in enumerate(families):
@@ -770,7 +941,7 @@ def find_chrome(
             note = "outside the article" if f is None else f"{f.kind} phrasing outside the article" if f.weak else "menu item"
             findings.append(Finding(k, f"chrome:{kind}", f"chrome:outside:{kind}", 0.7, None, note))
     # Step 3: neighbours inside the article.
-    prose = [c in (GOOD, NEAR) or c == WEAK for c in classes]
+    prose = list(map(_PROSE.__contains__, classes))
     i = 0 if whole_page else n
     while i < n:
         if kinds[i] is not None or prose[i]:
@@ -786,7 +957,13 @@ def find_chrome(
             for k in range(i, j):
                 findings.append(Finding(k, f"chrome:{kind}", f"chrome:context:{kind}", 0.6, None, f"between {kind} blocks"))
         i = j
-    return sorted(findings, key=lambda f: f.block)
+    return sorted(findings, key=attrgetter("block"))
+
+
+_TEXT = attrgetter("text")
+_N_WORDS = attrgetter("n_words")
+#: Classes that hold a block inside the article for the neighbour step.
+_PROSE = frozenset((GOOD, NEAR, WEAK))
 
 
 def _count_repeats_once(blocks, sigs, config, repeats, weights, inside) -> list[bool]:
@@ -867,7 +1044,7 @@ def _menu_item(k: int, families, classes, inside) -> bool:
     return 0 <= k < len(inside) and not inside[k] and families[k] is None and classes[k] in (SHORT, ITEM)
 
 
-def _outside_kinds(families, classes, profiles, inside) -> list[str]:
+def _outside_kinds(families, classes, sizes, inside) -> list[str]:
     """The kind of each block outside the article.
 
     A block takes the kind of the section header above it (a "Related
@@ -889,11 +1066,11 @@ def _outside_kinds(families, classes, profiles, inside) -> list[str]:
             out[k] = f.kind
             # A header is a short line of its own, not an item in a run of menu items.
             in_menu = k > 0 and _menu_item(k - 1, families, classes, inside)
-            if section is None and f.kind in SECTION_KINDS and profiles[k].size <= 3 and in_menu:
+            if section is None and f.kind in SECTION_KINDS and sizes[k] <= 3 and in_menu:
                 if _menu_item(k + 1, families, classes, inside):
                     out[k] = "navigation"  # "Newsletters" between "Sport" and "Podcasts" is a link in a menu
                     continue
-            header = f.kind in SECTION_KINDS and profiles[k].size <= 8 and not in_menu
+            header = f.kind in SECTION_KINDS and sizes[k] <= 8 and not in_menu
             if section in ("paywall", "subscription") and f.kind in ("paywall", "subscription", "newsletter"):
                 # A paywall's section runs on through its plan table and the features it lists.
                 section = section if f.kind == "newsletter" else f.kind
@@ -930,7 +1107,8 @@ def keep_copy_outside_chrome(
     occurrence is looked at too: it was an exact repeat, so no near repeat was
     sought for it.
     """
-    removed = {f.block for f in chrome if f.score >= config.chrome_threshold and config.wants(f.category)}
+    wanted = {c: config.wants(c) for c in {f.category for f in chrome}}  # (asked once per category)
+    removed = {f.block for f in chrome if f.score >= config.chrome_threshold and wanted[f.category]}
     if not removed:
         return repeats
     block_at = {b.first_line: b.index for b in blocks}

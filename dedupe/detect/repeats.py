@@ -9,8 +9,6 @@ where sets cannot all be held.
 """
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 
 from ..config import Config
@@ -31,6 +29,9 @@ def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config
     such a run, a block with no words (a `* * *` separator) repeats if its text
     is the same.
     """
+    hashes = [s.hash for s in sigs]
+    if len(set(hashes)) == len(hashes):  # no two blocks alike (the usual page): nothing repeats
+        return {}
     first: dict[int, int] = {}
     of: dict[int, int] = {}
     for b, s in zip(blocks, sigs):
@@ -41,6 +42,8 @@ def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config
                 of[b.index] = first[s.hash]
         else:
             first[s.hash] = b.index
+    if not of:
+        return {}
 
     def same(x: int, y: int) -> bool:
         if sigs[x].n_words or sigs[y].n_words:
@@ -68,15 +71,20 @@ def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config
     }
 
 
-def _shared_counts(sigs: list[BlockSig], eligible: list[int]) -> Counter:
-    """Number of shingles each pair of eligible blocks shares (pairs as (low, high) indexes)."""
+def _shared_counts(sigs: list[BlockSig], eligible: list[int]) -> dict[tuple[int, int], int]:
+    """Number of shingles each pair of eligible blocks shares (pairs as (low, high) indexes; eligible ascending)."""
     if len(eligible) < 2:
-        return Counter()
-    keys = np.concatenate([sigs[i].shingles for i in eligible])
-    owners = np.concatenate([np.full(len(sigs[i].shingles), i, dtype=np.int64) for i in eligible])
-    order = np.lexsort((owners, keys))
-    keys, owners = keys[order], owners[order]
-    pairs: Counter = Counter()
+        return {}
+    shingles = [sigs[i].shingles for i in eligible]
+    keys = np.concatenate(shingles)
+    ordered = np.sort(keys)
+    if not (ordered[1:] == ordered[:-1]).any():  # no shingle shared (the usual page): no pairs
+        return {}
+    # Sorted by shingle, then block: a stable sort by shingle keeps the blocks' (ascending) order.
+    order = np.argsort(keys, kind="stable")
+    keys = ordered
+    owners = np.repeat(np.array(eligible, dtype=np.int64), [len(x) for x in shingles])[order]
+    pairs: dict[tuple[int, int], int] = {}
     # Most shingles belong to one block: find the groups of a shared shingle with
     # array operations and loop in Python over those alone.
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
@@ -85,11 +93,17 @@ def _shared_counts(sigs: list[BlockSig], eligible: list[int]) -> Counter:
     if not len(shared):
         return pairs
     owner_list = owners.tolist()
+    get = pairs.get
     for start, size in zip(starts[shared].tolist(), sizes[shared].tolist()):
+        if size == 2:
+            key = (owner_list[start], owner_list[start + 1])
+            pairs[key] = get(key, 0) + 1
+            continue
         g = owner_list[start : start + size]
         for x in range(size):
             for y in range(x + 1, size):
-                pairs[(g[x], g[y])] += 1
+                key = (g[x], g[y])
+                pairs[key] = get(key, 0) + 1
     return pairs
 
 
@@ -111,24 +125,30 @@ def near_repeats(
         b.index for b in blocks if b.index not in exact and sigs[b.index].n_words >= config.min_near_words
     ]
     pairs = _shared_counts(sigs, eligible)
+    if not pairs:  # no block shares a shingle with another: no near repeat, no composite
+        return []
+    size = {i: len(sigs[i].shingles) for i in eligible}
+    near, containment = config.near_threshold, config.containment_threshold
     partners: dict[int, list[tuple[int, float, str]]] = {}
     for (a, b), shared in pairs.items():
-        na, nb = len(sigs[a].shingles), len(sigs[b].shingles)
+        na, nb = size[a], size[b]
         jac = shared / (na + nb - shared)
         small, big = (a, b) if (na, a) < (nb, b) else (b, a)
-        contained = shared / min(na, nb)
-        if jac >= config.near_threshold:
+        if jac >= near:
             partners.setdefault(small, []).append((big, jac, "jaccard"))
-        elif contained >= config.containment_threshold:
-            partners.setdefault(small, []).append((big, contained, "containment"))
+        else:
+            contained = shared / (na if na < nb else nb)
+            if contained >= containment:
+                partners.setdefault(small, []).append((big, contained, "containment"))
+    if not partners:  # shared shingles, but no pair alike enough: nothing to report
+        return []
     findings = _composites(doc_id, blocks, sigs, partners, config)
     composite = {f.block for f in findings}
-    rank = sorted((i for i in eligible if i not in composite), key=lambda i: (-len(sigs[i].shingles), i))
+    rank = sorted((i for i in eligible if i not in composite), key=lambda i: (-size[i], i))
     kept: set[int] = set()
     for i in rank:
-        best = max(
-            ((score, -big, how) for big, score, how in partners.get(i, ()) if big in kept), default=None
-        )
+        found = partners.get(i)
+        best = max(((score, -big, how) for big, score, how in found if big in kept), default=None) if found else None
         if best is None:
             if i not in gone:
                 kept.add(i)
