@@ -81,7 +81,8 @@ class Config:
         3, "MinHash values per LSH band for documents (fewer rows: more candidate pairs, more recall)", 1, 64
     )
     doc_sign: str = _opt(
-        "prose", "what a document signature covers: prose blocks (sentences, not menus or template lines), "
+        "prose", "what a document signature covers: the prose blocks the cleaned copy keeps (sentences, not menus, "
+        "template lines or repeated paragraphs), "
         "the cleaned body (after within-document removals), or the whole page", choices=("prose", "cleaned", "page")
     )
     doc_min_words: int = _opt(20, "with doc_sign=prose: a block signs the document if it has at least this many "

@@ -128,10 +128,13 @@ def _body(blocks, signed: SignedText, findings, config: Config) -> list[int]:
         removed = decide(findings, config)
         body = [b.index for b in blocks if b.index not in removed]
     else:
+        # Of the prose, what the cleaned copy keeps: a repeated paragraph or a chrome sentence does not
+        # sign the document, so that the cleaned copy signs the same (cleaning it again finds nothing new).
+        removed = decide(findings, config)
         m = config.doc_min_words
         body = [
             b.index for b, n in zip(blocks, signed.lengths.tolist())
-            if (n >= m and _SENTENCE_END.search(b.text)) or n >= 3 * m
+            if ((n >= m and _SENTENCE_END.search(b.text)) or n >= 3 * m) and b.index not in removed
         ]
     return body or list(range(len(blocks)))  # a page of short lines only: it is its own body
 

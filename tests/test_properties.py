@@ -180,3 +180,19 @@ def test_every_reference_points_at_a_block_that_is_kept(data):
             assert (first, last) not in removed
             # ...and its lines are in the cleaned copy
             assert all(line in result.cleaned.split("\n") for line in source[first - 1 : last])
+
+
+def test_a_copy_that_only_loses_its_repeated_paragraph_is_found_on_the_first_clean(tmp_path):
+    """Found by the property above: b is a's second paragraph pasted twice. The first clean used to sign
+    b with its repeat, miss the copy, and leave the second clean a duplicate to find."""
+    quote = ('"A stable, growing economic relationship between the United States and China is mutually '
+             'beneficial to the people of our two countries and for the world," Ma and Schwarzman said in a statement.')
+    para = ("Trump has threatened to impose tariffs on up to $150 billion of Chinese goods to combat what he "
+            "says is Beijing\u2019s misappropriation of U.S. technology through joint venture requirements and "
+            "other policies. Beijing has threatened equal retaliation, including tariffs on some of its "
+            "largest U.S. imports, including aircraft, soybeans and autos.")
+    src = write_tree(tmp_path / "in", {"a.txt": f"{quote}\n{para}".encode(), "b.txt": f"{para}\n{para}".encode()})
+    first = clean(src, tmp_path / "out1")
+    second = clean(tmp_path / "out1", tmp_path / "out2")
+    assert first.by_category == {"duplicate-document": 1}
+    assert second.by_category == {}
