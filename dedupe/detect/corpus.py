@@ -162,18 +162,16 @@ class Corpus:
         if not len(hit):
             return []
         findings = []
-        seen: set[int] = set()
-        long, owner, kind, n = analysis.long, analysis.owner, analysis.kind, len(analysis.long)
-        for k in hit.tolist():  # keys come block by block, text before digits before bands
-            b = int(owner[k])
-            if b in seen:
-                continue
-            seen.add(b)
-            df = int(self.freq_df[pos[k]])
+        long, n = analysis.long, len(analysis.long)
+        # Each block's first hit decides (keys come block by block, text before digits before bands).
+        _, first = np.unique(analysis.owner[hit], return_index=True)
+        first = hit[np.sort(first)]
+        for b, kind, df in zip(analysis.owner[first].tolist(), analysis.kind[first].tolist(),
+                               self.freq_df[pos[first]].tolist()):
             inline = 0 < b < n - 1 and long[b - 1] and long[b + 1]
             if inline and df < config.corpus_inline_share * total:
                 continue  # between two article paragraphs: a stock sentence of the article, unless nearly everywhere
-            how = ("exact", "digits", "near")[int(kind[k])]
+            how = ("exact", "digits", "near")[kind]
             findings.append(Finding(
                 b, "corpus-repeat", f"corpus-repeat:{how}", min(1.0, df / total), None,
                 f"in {df} documents of {source or 'the corpus'} ({df / total:.0%})",
