@@ -21,6 +21,11 @@ from .html import Scan, hunk_context, page_row, render_report, row_targets
 __all__ = ["RunReport", "file_diff", "prepare"]
 
 
+#: Made once: json.dumps with options builds a new encoder at every call, and there are millions of lines.
+_LINE = json.JSONEncoder(ensure_ascii=False)
+_ROW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def report_lines(result: DocResult, diff: str) -> tuple:
     """A document's part of the report files, so that the process writing the report only appends it:
     its removals.jsonl and allowed.jsonl lines, its row of the review page (context.jsonl), and per
@@ -38,12 +43,12 @@ def report_lines(result: DocResult, diff: str) -> tuple:
             hunks = hunk_context(diff, result.cleaned) if diff and result.cleaned is not None else []
         page = page_row(result.file, removals, allowed, hunks, result.keys)
         targets, items = row_targets(page), page["r"]
-        row = json.dumps(page, ensure_ascii=False, separators=(",", ":")) + "\n"
+        row = _ROW.encode(page) + "\n"
     counts = [(r.category, None if r.category == "duplicate-document" else int(item["k"][5:], 16), len(r.text))
               for r, item in zip(result.removals, items)]
     return (
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in removals),
-        "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in allowed),
+        "".join(_LINE.encode(r) + "\n" for r in removals),
+        "".join(_LINE.encode(a) + "\n" for a in allowed),
         row, targets, counts, [a.removal.category for a in result.allowed],
     )
 
