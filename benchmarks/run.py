@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import threading
@@ -52,7 +53,9 @@ def tree_rss(pid: int) -> int:
 
 def run_clean(corpus: Path, out: Path, extra: list[str]) -> dict:
     """Run the dedupe CLI as a child process; wall time and memory."""
-    cmd = [sys.executable, "-m", "dedupe", "clean", str(corpus), str(out), "-q", "--force", *extra]
+    # A fresh OUT, as a first run has: replacing a previous output (--force) adds deleting every old file.
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, "-m", "dedupe", "clean", str(corpus), str(out), "-q", *extra]
     peak = [0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
