@@ -189,17 +189,17 @@ def test_unreadable_file_is_named(cli, tmp_path):
 
 def test_permission_error_is_reported_whoever_runs_the_tests(cli, tmp_path, monkeypatch):
     """Simulated, so that it runs as root too: reading one file raises PermissionError."""
-    from pathlib import Path
+    import os
 
     src = write_tree(tmp_path / "in", {"a.txt": ARTICLE, "locked.txt": ARTICLE})
-    real = Path.read_bytes
+    real = os.open
 
-    def read_bytes(self):
-        if self.name == "locked.txt":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def opener(path, flags, *args, **kwargs):
+        if str(path).endswith("locked.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", opener)
     result = cli("clean", src, tmp_path / "out")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == ["error: locked.txt: permission denied; skipped (check the file's permissions)"]

@@ -30,17 +30,29 @@ def read_bytes(src: Path, rel: str) -> bytes:
     """The raw bytes of one input file, or an InputError saying why not."""
     if isinstance(src, RemotePath):
         return read_input(src, rel)
-    path = src / rel
+    path = os.path.join(src, rel)
     try:
         try:
-            st = os.stat(path)  # follows symlinks: a loop or a dangling link fails here
+            # Non-blocking, so that opening a FIFO returns at once (it is refused just below); follows
+            # symlinks: a loop or a dangling link fails here.
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
-            if path.is_symlink():
+            if os.path.islink(path):
                 raise InputError(rel, f"broken symlink to {os.readlink(path)}; skipped") from None
             raise
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(rel, "not a regular file (device, socket or pipe); skipped")
-        return path.read_bytes()
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise InputError(rel, "not a regular file (device, socket or pipe); skipped")
+            chunks = []
+            while True:  # one read for the usual file; a file growing meanwhile is read to its end
+                chunk = os.read(fd, max(st.st_size + 1, 1 << 16))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
     except InputError:
         raise
     except PermissionError:
