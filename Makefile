@@ -4,15 +4,22 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: install demo test bench clean-out
+.PHONY: install install-test demo test clean-out
 
-$(BIN)/dedupe: setup.cfg pyproject.toml
+# The demo needs dedupe alone; the tests also need their tools (pytest, hypothesis, playwright, dask, moto...).
+$(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/dedupe
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
 
 ## demo: install, clean samples/ into out/, score against the samples' labels
 demo: install
@@ -22,7 +29,7 @@ demo: install
 	@echo "review: open out/_report/index.html in a browser, or read out/_report/changes.diff"
 
 ## test: install and run the whole test suite
-test: install
+test: install-test
 	$(BIN)/python -m pytest -q
 
 clean-out:
