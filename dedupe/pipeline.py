@@ -132,10 +132,13 @@ def _body(blocks, signed: SignedText, findings, config: Config) -> list[int]:
         # sign the document, so that the cleaned copy signs the same (cleaning it again finds nothing new).
         removed = decide(findings, config)
         m = config.doc_min_words
-        body = [
-            b.index for b, n in zip(blocks, signed.lengths.tolist())
-            if ((n >= m and _SENTENCE_END.search(b.text)) or n >= 3 * m) and b.index not in removed
-        ]
+        words = signed.lengths.tolist()
+        kept = [b.index for b in blocks if b.index not in removed]
+        body = [i for i in kept if (words[i] >= m and _SENTENCE_END.search(blocks[i].text)) or words[i] >= 3 * m]
+        # Prose that is not most of what the cleaned copy keeps does not stand for it: a short page whose one
+        # long paragraph another page also has is not a copy of that page. It signs with all it keeps.
+        if 2 * sum(words[i] for i in body) < sum(words[i] for i in kept):
+            body = kept
     return body or list(range(len(blocks)))  # a page of short lines only: it is its own body
 
 
