@@ -175,6 +175,12 @@ def _sign_batch(batch: list[str]) -> tuple[list[tuple[str, list, Notice | None]]
     return out, timings
 
 
+def _batch_sigs(result) -> list:
+    """The DocSigs of one `_sign_batch` result, in the order `clean` adds them to the SigTable (pass-1 order)."""
+    out, _ = result
+    return [sig for _rel, sigs, failure in out if failure is None for sig in sigs]
+
+
 def _clean_batch(batch: list[tuple[str, int, int]]) -> tuple[list, Counter]:
     """Pass 2 over files: read again, clean every document, write the cleaned copy."""
     src, dst, config, corpus, dry_run = (_STATE[k] for k in ("src", "dst", "config", "corpus", "dry_run"))
@@ -292,7 +298,9 @@ def clean(
                 progress(done, total)
         # The corpus step.
         start = time.perf_counter()
-        corpus = build_corpus(table, config)
+        # An engine that grouped the band keys where pass 1 ran (the Dask shuffle) hands over the candidate pairs.
+        pairs = engine.candidate_pairs() if engine is not None else None
+        corpus = build_corpus(table, config, pairs)
         del table
         run.timings["corpus"] += time.perf_counter() - start
         run.clusters = corpus.clusters

@@ -225,15 +225,21 @@ def sign_document(doc, blocks, norms: list[str], signed: list[bool], hasher: Min
 # --- the corpus step -------------------------------------------------------------------------------
 
 
-def build_corpus(table: SigTable, config: Config) -> Corpus:
-    """Duplicate documents and template keys of the whole corpus, from pass 1's signatures."""
+def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = None) -> Corpus:
+    """Duplicate documents and template keys of the whole corpus, from pass 1's signatures.
+
+    `pairs`: the candidate pairs when an engine grouped the band keys already
+    (the Dask engine's shuffle: `band_buckets`, `bucket_pairs`, `merge_pairs`);
+    they must be what `candidate_pairs` would return.
+    """
     n_lines, size, n_shingles, sigs, keys, owners = table.arrays()
     n = len(table.ids)
     stats = {"documents": n, "bytes": {
         "signatures": int(sigs.nbytes), "sizes": int(n_lines.nbytes + size.nbytes + n_shingles.nbytes),
         "block_keys": int(keys.nbytes + owners.nbytes),
     }}
-    pairs = candidate_pairs(sigs, n_shingles, config.doc_band_rows)
+    if pairs is None:
+        pairs = candidate_pairs(sigs, n_shingles, config.doc_band_rows)
     stats["candidate_pairs"] = int(len(pairs))
     left, right, score, how = confirm_pairs(pairs, sigs, n_shingles, config)
     stats["confirmed_pairs"] = int(len(left))
@@ -279,6 +285,84 @@ def candidate_pairs(sigs: np.ndarray, n_shingles: np.ndarray, rows: int) -> np.n
         return np.empty(0, dtype=np.uint64)
     pairs = np.unique(np.concatenate(found))
     return pairs[(pairs >> np.uint64(32)) != (pairs & np.uint64(0xFFFFFFFF))]
+
+
+# --- the same candidate pairs, grouped where the band keys are (the Dask engine's shuffle) ------------
+#
+# Each pass-1 batch hash-partitions its documents' band keys into buckets
+# (`band_buckets`); one task per bucket takes that bucket from every batch and
+# groups it by sorting (`bucket_pairs`), naming documents by (batch, position
+# in batch); the driver turns those into pass-1 indices (`merge_pairs`). A
+# document's pass-1 index grows with (batch, position), so sorting by either
+# gives runs in the same order, and the pairs are exactly `candidate_pairs`'.
+
+
+def band_buckets(sigs: np.ndarray, n_shingles: np.ndarray, rows: int, parts: int) -> list[tuple]:
+    """One batch's band keys split into `parts` buckets by key: per bucket (keys, positions, keys per band).
+
+    Within a bucket the keys come band by band (then by position in the
+    batch), so the band of each key is given by the per-band counts rather than
+    stored with every key: 12 bytes a key.
+    """
+    valid = np.flatnonzero(n_shingles > 0)  # as candidate_pairs: an empty body has no signature worth comparing
+    bands = sigs.shape[1] // rows if sigs.ndim == 2 else 0
+    keys = band_keys(sigs[valid], rows).T.ravel() if len(valid) and bands else np.empty(0, np.uint64)
+    pos = np.tile(valid.astype(np.uint32), bands) if len(keys) else np.empty(0, np.uint32)
+    band = np.repeat(np.arange(bands), len(valid)) if len(keys) else np.empty(0, np.int64)
+    part = (keys % np.uint64(parts)).astype(np.int64)  # the keys are mixed already: their low bits are uniform
+    order = np.argsort(part, kind="stable")  # stable: band by band, position by position inside each bucket
+    cuts = np.searchsorted(part[order], np.arange(parts + 1))
+    out = []
+    for p in range(parts):
+        sel = order[cuts[p] : cuts[p + 1]]
+        out.append((keys[sel], pos[sel], np.bincount(band[sel], minlength=bands).astype(np.uint32)))
+    return out
+
+
+def bucket_pairs(pieces: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
+    """One bucket from every batch (in batch order) grouped by sorting: distinct (earlier, later) document pairs.
+
+    Documents are named batch << 32 | position; pairs as candidate_pairs makes
+    them: each document of a run of equal (band, key) with the run's first and
+    with its predecessor.
+    """
+    empty = (np.empty(0, np.uint64), np.empty(0, np.uint64))
+    if not pieces:
+        return empty
+    keys = np.concatenate([k for k, _, _ in pieces])
+    docs = np.concatenate([(np.uint64(i) << np.uint64(32)) | p.astype(np.uint64) for i, (_, p, _) in enumerate(pieces)])
+    bands = np.concatenate([np.repeat(np.arange(len(c), dtype=np.int64), c) for _, _, c in pieces])
+    if len(keys) < 2:
+        return empty
+    order = np.lexsort((docs, bands, keys))
+    k, b, d = keys[order], bands[order], docs[order]
+    same = (k[1:] == k[:-1]) & (b[1:] == b[:-1])
+    if not same.any():
+        return empty
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    run_of = np.repeat(starts, np.diff(np.append(starts, len(k))))
+    idx = np.flatnonzero(same) + 1
+    lo = np.concatenate([d[run_of[idx]], d[idx - 1]])
+    hi = np.concatenate([d[idx], d[idx]])
+    order = np.lexsort((hi, lo))
+    lo, hi = lo[order], hi[order]
+    first = np.concatenate(([True], (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])))
+    return lo[first], hi[first]
+
+
+def merge_pairs(found: list[tuple[np.ndarray, np.ndarray]], offsets: np.ndarray) -> np.ndarray:
+    """Every bucket's pairs in pass-1 indices (offsets: the index of each batch's first document), as candidate_pairs."""
+    low = np.uint64(0xFFFFFFFF)
+    offsets = np.asarray(offsets, dtype=np.uint64)
+    packed = [
+        ((offsets[(lo >> np.uint64(32)).astype(np.int64)] + (lo & low)) << np.uint64(32))
+        | (offsets[(hi >> np.uint64(32)).astype(np.int64)] + (hi & low))
+        for lo, hi in found if len(lo)
+    ]
+    if not packed:
+        return np.empty(0, dtype=np.uint64)
+    pairs = np.unique(np.concatenate(packed))
+    return pairs[(pairs >> np.uint64(32)) != (pairs & low)]
 
 
 def similarity(sa: np.ndarray, sb: np.ndarray, na: np.ndarray, nb: np.ndarray, config: Config):

@@ -17,6 +17,18 @@ has succeeded.
 Inputs and outputs must be on a filesystem every worker sees at the same path
 (NFS, Lustre, a bucket mounted with s3fs/gcsfuse...); the engine checks that
 every worker sees IN and OUT before it starts.
+
+The band-key shuffle. The driver gathers pass 1's DocSigs (it confirms and
+clusters candidate pairs on their signatures), but not their band keys: each
+pass-1 task also splits its documents' band keys into P buckets by key
+(`corpus.band_buckets`), and these stay in the workers' memory. P grouping
+tasks each take their bucket from every pass-1 task (an all-to-all shuffle in
+the task graph: the bucket pieces are tiny tasks next to the pass-1 task that
+made them, so only the grouping tasks move data between workers), sort it and
+return its candidate pairs (`corpus.bucket_pairs`); the driver only maps
+(batch, position) to pass-1 indices (`corpus.merge_pairs`). A worker lost
+during the shuffle costs the recomputation of the pass-1 tasks whose buckets
+it held: Dask knows them from the graph.
 """
 from __future__ import annotations
 
@@ -30,6 +42,7 @@ import warnings
 from pathlib import Path
 from typing import Callable, Iterator
 
+import numpy as np
 from distributed import Client, LocalCluster, as_completed
 
 from ..errors import UsageError
@@ -65,6 +78,36 @@ def _run_batch(fn: Callable, batch: list, state: dict):
         return fn(batch)
 
 
+def _run_sign_batch(fn: Callable, batch: list, state: dict, parts: int):
+    """Pass 1 of one batch, plus its documents' band keys in `parts` buckets: (result, documents, buckets)."""
+    from .. import pipeline
+    from ..detect.corpus import band_buckets
+
+    result = _run_batch(fn, batch, state)
+    sigs = pipeline._batch_sigs(result)
+    config = state["config"]
+    matrix = np.stack([s.signature for s in sigs]) if sigs else np.empty((0, config.num_perm), np.uint32)
+    n_shingles = np.array([s.n_shingles for s in sigs], dtype=np.int64)
+    return result, len(sigs), band_buckets(matrix, n_shingles, config.doc_band_rows, parts)
+
+
+def _signed(out: tuple):
+    """What the driver gathers of a pass-1 task: its result and document count, not its band keys."""
+    return out[0], out[1]
+
+
+def _bucket(out: tuple, part: int) -> tuple:
+    """One bucket of a pass-1 task's band keys."""
+    return out[2][part]
+
+
+def _group(*pieces: tuple) -> tuple:
+    """One bucket from every pass-1 task, grouped by sorting: its candidate pairs as (batch, position) pairs."""
+    from ..detect.corpus import bucket_pairs
+
+    return bucket_pairs(list(pieces))
+
+
 class DaskEngine:
     """Runs the pipeline's batches on a Dask cluster: an existing scheduler, or a LocalCluster it starts."""
 
@@ -78,6 +121,12 @@ class DaskEngine:
         self.run_id = uuid.uuid4().hex[:8]
         self._stage: Path | None = None
         self._dst: Path | None = None
+        #: Set by `map` in pass 1: the grouping tasks' futures and every batch's document count.
+        self._groups: list = []
+        self._counts: list[int] = []
+        #: False: band keys go to the driver inside the DocSigs, as before the shuffle (the benchmark compares).
+        self.shuffle = True
+        self.partitions = 0
 
     @classmethod
     def open(cls, scheduler: str, jobs: int) -> "DaskEngine":
@@ -120,9 +169,17 @@ class DaskEngine:
                     )
 
     def map(self, fn: Callable, batches: list, state: dict, stage: str) -> Iterator:
-        """fn(batch) for every batch as Dask tasks; results in batch order, as soon as their turn comes."""
+        """fn(batch) for every batch as Dask tasks; results in batch order, as soon as their turn comes.
+
+        Pass 1 (stage 'sign') also starts the band-key shuffle; `candidate_pairs` collects its result.
+        """
+        self._cancel_groups()
         if not batches:
             return
+        parts = 0
+        if stage == "sign" and self.shuffle:
+            parts = state["config"].shuffle_partitions or self.workers
+            self.partitions = parts
         with warnings.catch_warnings():
             # The state rides in the graph on purpose (see the module docstring); Dask warns about its size.
             warnings.filterwarnings("ignore", message=".*Large object.*")
@@ -130,14 +187,37 @@ class DaskEngine:
         # Every worker gets a copy first: otherwise the scheduler keeps the batches where the state is (data
         # locality) and the other workers wait for work stealing. Pass 1 ran on one worker of two without this.
         self.client.replicate([shared])  # waits for the state task first
+        n = len(batches)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*Large object.*")
-            keys = [f"dedupe-{self.run_id}-{stage}-{i}" for i in range(len(batches))]
-            futures = self.client.map(_run_batch, [fn] * len(batches), batches, [shared] * len(batches),
-                                      key=keys, retries=RETRIES, pure=False)
+            keys = [f"dedupe-{self.run_id}-{stage}-{i}" for i in range(n)]
+            if parts:
+                signed = self.client.map(_run_sign_batch, [fn] * n, batches, [shared] * n, [parts] * n,
+                                         key=keys, retries=RETRIES, pure=False)
+                futures = self.client.map(_signed, signed, key=[f"dedupe-{self.run_id}-signed-{i}" for i in range(n)],
+                                          pure=False)
+                # The shuffle: bucket p of every batch (a piece next to its batch), then one grouping task per bucket.
+                pieces = [
+                    self.client.map(_bucket, signed, [p] * n, pure=False,
+                                    key=[f"dedupe-{self.run_id}-bucket-{p}-{i}" for i in range(n)])
+                    for p in range(parts)
+                ]
+                self._groups = [
+                    self.client.submit(_group, *pieces[p], key=f"dedupe-{self.run_id}-pairs-{p}", retries=RETRIES,
+                                       pure=False)
+                    for p in range(parts)
+                ]
+                # Held by the grouping tasks from here on: Dask frees each piece once its grouping task is done.
+                for future in signed + [f for piece in pieces for f in piece]:
+                    future.release()
+                del signed, pieces
+            else:
+                futures = self.client.map(_run_batch, [fn] * n, batches, [shared] * n,
+                                          key=keys, retries=RETRIES, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         ready: dict[int, object] = {}
         head = 0
+        finished = False
         try:
             for future in as_completed(futures, loop=self.client.loop):
                 i = index[future.key]
@@ -147,12 +227,52 @@ class DaskEngine:
                     raise EngineError(_failure(stage, batches[i], e)) from e
                 future.release()
                 while head in ready:
-                    yield ready.pop(head)
+                    if parts:
+                        result, count = ready.pop(head)
+                        self._counts.append(count)
+                        yield result
+                    else:
+                        yield ready.pop(head)
                     head += 1
+            finished = True
         finally:
-            for future in futures:
-                future.cancel()
-            shared.cancel()
+            if finished and parts:
+                # Cancelling would cancel the grouping tasks too (they depend on it); releasing lets Dask
+                # keep the state for as long as a lost bucket may have to be signed again.
+                shared.release()
+            else:
+                for future in futures:
+                    future.cancel()
+                shared.cancel()
+                self._cancel_groups()
+
+    def candidate_pairs(self):
+        """The candidate pairs of the last pass 1, grouped by its shuffle; None if it ran without one."""
+        if not self._groups:
+            return None
+        from ..detect.corpus import merge_pairs
+
+        try:
+            found = []
+            for p, future in enumerate(self._groups):
+                try:
+                    found.append(future.result())
+                except Exception as e:  # noqa: BLE001 - as in map: the run cannot be complete
+                    raise EngineError(
+                        f"the Dask cluster could not finish the band-key grouping (bucket {p} of "
+                        f"{len(self._groups)}): {type(e).__name__}: {e} (after {RETRIES} retries and Dask's allowed "
+                        f"worker deaths); nothing was written to OUT. Check the workers' logs, then run again"
+                    ) from e
+                future.release()
+            offsets = np.concatenate(([0], np.cumsum(self._counts, dtype=np.int64)))[:-1]
+            return merge_pairs(found, offsets)
+        finally:
+            self._cancel_groups()
+
+    def _cancel_groups(self) -> None:
+        for future in self._groups:
+            future.cancel()
+        self._groups, self._counts = [], []
 
     def staging(self, dst: Path) -> Path:
         """Pass 2 writes under OUT/.dedupe-staging; `commit` moves the copies into OUT."""
@@ -202,6 +322,7 @@ class DaskEngine:
 
     def close(self) -> None:
         """Disconnect; stop the LocalCluster if this engine started it."""
+        self._cancel_groups()
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
