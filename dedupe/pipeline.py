@@ -21,6 +21,7 @@ import re
 import shutil
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -28,7 +29,7 @@ from . import __version__
 from .config import CATEGORIES, Config
 from .decide import allowed, decide, duplicate_verdict, kept_lines, settle_references
 from .detect import detect
-from .detect.corpus import Corpus, SigTable, build_corpus, sign_document, source_of
+from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, sign_document, source_of
 from .errors import InputError
 from .formats import write_cleaned
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file
@@ -175,10 +176,15 @@ def _sign_batch(batch: list[str]) -> tuple[list[tuple[str, list, Notice | None]]
     return out, timings
 
 
-def _batch_sigs(result) -> list:
-    """The DocSigs of one `_sign_batch` result, in the order `clean` adds them to the SigTable (pass-1 order)."""
-    out, _ = result
-    return [sig for _rel, sigs, failure in out if failure is None for sig in sigs]
+def _split_keys(result) -> tuple[tuple, list[DocSig]]:
+    """A `_sign_batch` result without its block keys, and its DocSigs with them in pass-1 order.
+
+    The Dask engine keeps the keys on its workers and sends the driver the rest.
+    """
+    out, timings = result
+    sigs = [sig for _rel, sigs, failure in out if failure is None for sig in sigs]
+    bare = [(rel, [replace(s, keys=s.keys[:0]) for s in sigs], failure) for rel, sigs, failure in out]
+    return (bare, timings), sigs
 
 
 def _clean_batch(batch: list[tuple[str, int, int]]) -> tuple[list, Counter]:
@@ -298,9 +304,9 @@ def clean(
                 progress(done, total)
         # The corpus step.
         start = time.perf_counter()
-        # An engine that grouped the band keys where pass 1 ran (the Dask shuffle) hands over the candidate pairs.
-        pairs = engine.candidate_pairs() if engine is not None else None
-        corpus = build_corpus(table, config, pairs)
+        # An engine that kept the keys where pass 1 ran (the Dask shuffles) groups and counts them there.
+        pairs, count_keys = engine.shuffled() if engine is not None else (None, None)
+        corpus = build_corpus(table, config, pairs, count_keys)
         del table
         run.timings["corpus"] += time.perf_counter() - start
         run.clusters = corpus.clusters

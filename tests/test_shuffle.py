@@ -22,7 +22,8 @@ import dedupe
 from dedupe.config import Config
 from dedupe.detect import corpus as corpus_step
 from dedupe.errors import ConfigError
-from dedupe.detect.corpus import band_buckets, bucket_pairs, candidate_pairs, merge_pairs
+from dedupe.detect.corpus import (band_buckets, bucket_pairs, candidate_pairs, count_source_keys, key_buckets,
+                                  merge_keys, merge_pairs)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Every run here: 3 buckets on the cluster (the local run ignores the setting, and summary.json shows it).
@@ -49,42 +50,67 @@ def corpus(tmp_path_factory) -> Path:
 
 
 class Spy:
-    """Wraps corpus.confirm_pairs to keep what the corpus step confirmed: the candidate pairs and the signatures."""
+    """Keeps what the corpus step worked on: confirm_pairs' candidate pairs and signatures, frequent_keys' inputs."""
 
     def __init__(self, monkeypatch):
-        self.calls = []
-        real = corpus_step.confirm_pairs
+        self.confirmed, self.counted = [], []
+        confirm, count = corpus_step.confirm_pairs, corpus_step.frequent_keys
 
         def confirm_pairs(pairs, sigs, n_shingles, config):
-            self.calls.append((pairs.copy(), sigs.copy(), n_shingles.copy()))
-            return real(pairs, sigs, n_shingles, config)
+            self.confirmed.append((pairs.copy(), sigs.copy(), n_shingles.copy()))
+            return confirm(pairs, sigs, n_shingles, config)
+
+        def frequent_keys(*args):
+            found = count(*args)
+            self.counted.append((args, found))
+            return found
 
         monkeypatch.setattr(corpus_step, "confirm_pairs", confirm_pairs)
+        monkeypatch.setattr(corpus_step, "frequent_keys", frequent_keys)
 
 
 @pytest.fixture(scope="module")
 def local_run(corpus, tmp_path_factory):
-    """A local run of the corpus: its output folder, and the candidate pairs and signatures of its corpus step."""
+    """A local run of the corpus: its output folder, the candidate pairs, signatures and block-key count inputs."""
     out = tmp_path_factory.mktemp("local") / "out"
     with pytest.MonkeyPatch.context() as mp:
         spy = Spy(mp)
         assert dedupe.clean(corpus, out, CONFIG).exit_code == 0
-    (pairs, sigs, n_shingles), = spy.calls
-    return out, pairs, sigs, n_shingles
+    (pairs, sigs, n_shingles), = spy.confirmed
+    (counted,) = spy.counted
+    return out, pairs, sigs, n_shingles, counted
 
 
 def test_the_corpus_has_duplicates_for_the_shuffle_to_find(local_run):
-    _, pairs, sigs, _ = local_run
+    _, pairs, sigs, _, ((keys, owners, dup_of, *_), (freq_keys, _)) = local_run
     assert len(sigs) == 400
-    assert len(pairs) >= 40
+    assert len(pairs) >= 40 and (dup_of >= 0).sum() >= 40
+    assert len(keys) >= 4000 and len(freq_keys) >= 100
 
 
 @pytest.mark.parametrize("parts", [1, 2, 7])
 @pytest.mark.parametrize("cuts", [[], [64, 128, 192, 256, 320, 384], [1, 1, 200, 399], [0, 0, 400]])
 def test_bucketed_grouping_gives_exactly_the_local_candidate_pairs(local_run, parts, cuts):
     # Cuts at 0 and 400 make batches without documents (every file of the batch failed to read).
-    _, pairs, sigs, n_shingles = local_run
+    _, pairs, sigs, n_shingles, _ = local_run
     assert np.array_equal(shuffled_pairs(sigs, n_shingles, Config().doc_band_rows, cuts, parts), pairs)
+
+
+@pytest.mark.parametrize("parts", [1, 3])
+@pytest.mark.parametrize("cuts", [[], [64, 128, 192, 256, 320, 384], [0, 0, 1, 399, 400]])
+def test_bucketed_counting_gives_exactly_the_local_template_keys(local_run, parts, cuts):
+    # Each batch buckets its block keys by source-mixed key, knowing its documents' sources and kept documents.
+    *_, ((keys, owners, dup_of, source_ids, source_docs, config), (freq_keys, freq_df)) = local_run
+    reps = np.where(dup_of >= 0, dup_of, np.arange(len(dup_of)))
+    bounds = [0, *cuts, len(dup_of)]
+    batches = []
+    for a, b in zip(bounds, bounds[1:]):
+        mine = (owners >= a) & (owners < b)
+        batches.append(key_buckets(keys[mine], owners[mine] - a, source_ids[a:b], reps[a:b], parts))
+    found = [count_source_keys(*(np.concatenate(c) for c in zip(*(batch[p] for batch in batches))), source_docs,
+                               config) for p in range(parts)]
+    got_keys, got_df = merge_keys(found)
+    assert np.array_equal(got_keys, freq_keys) and np.array_equal(got_df, freq_df)
 
 
 def test_bucketed_grouping_matches_on_random_signatures_with_shared_bands_and_empty_bodies():
@@ -127,45 +153,55 @@ def cluster():
         yield c
 
 
-def no_band_keys_here(monkeypatch):
-    """Make computing or grouping band keys in this process (the driver) an error."""
+def no_keys_here(monkeypatch):
+    """Make computing, grouping or counting keys in this process (the driver) an error, and receiving block keys."""
 
     def refuse(*args, **kwargs):
-        raise AssertionError("the driver computed band keys")
+        raise AssertionError("the driver computed, grouped or counted keys")
 
-    monkeypatch.setattr(corpus_step, "band_keys", refuse)
-    monkeypatch.setattr(corpus_step, "candidate_pairs", refuse)
+    for name in ("band_keys", "candidate_pairs", "frequent_keys", "count_source_keys"):
+        monkeypatch.setattr(corpus_step, name, refuse)
+    add = corpus_step.SigTable.add
+
+    def add_without_keys(table, sig, doc_id=None):
+        assert len(sig.keys) == 0, "the driver received a document's block keys"
+        add(table, sig, doc_id)
+
+    monkeypatch.setattr(corpus_step.SigTable, "add", add_without_keys)
 
 
-def test_the_driver_gets_candidate_pairs_from_the_shuffle_never_band_keys(corpus, local_run, cluster, tmp_path,
-                                                                           monkeypatch):
-    out, local_pairs, local_sigs, _ = local_run
+def test_the_driver_gets_pairs_and_template_keys_from_the_shuffles_never_keys(corpus, local_run, cluster, tmp_path,
+                                                                              monkeypatch):
+    out, local_pairs, local_sigs, *_ = local_run
     spy = Spy(monkeypatch)
-    no_band_keys_here(monkeypatch)
+    no_keys_here(monkeypatch)
     with Client(cluster, set_as_default=False) as client, get_task_stream(client) as stream:
         run = dedupe.clean(corpus, tmp_path / "out", CONFIG, scheduler=cluster.scheduler_address)
     assert run.exit_code == 0
-    (pairs, sigs, _), = spy.calls
+    (pairs, sigs, _), = spy.confirmed
     assert np.array_equal(pairs, local_pairs) and np.array_equal(sigs, local_sigs)
+    # Same template keys, same figures (summary.json's corpus entry counts the block keys the workers held).
     assert tree(tmp_path / "out") == tree(out)
-    # The shuffle ran on the workers: 3 grouping tasks, each fed by one bucket of every pass-1 batch (7 here).
+    # Both shuffles ran on the workers: 3 grouping and 3 counting tasks, fed by a bucket of each of the 7 batches.
     done = [t["key"] for t in stream.data]
-    assert sorted(k.split("-")[-1] for k in done if "-pairs-" in k) == ["0", "1", "2"]
     batches = [k for k in done if "-sign-" in k and not k.endswith("-state")]
-    assert len(batches) == 7 and sum("-bucket-" in k for k in done) == 3 * 7
+    assert sorted(k.split("-")[-1] for k in done if "-pairs-" in k) == ["0", "1", "2"]
+    assert sorted(k.split("-")[-1] for k in done if "-counts-" in k) == ["0", "1", "2"]
+    assert len(batches) == 7 and sum("-bucket-" in k for k in done) == sum("-tbucket-" in k for k in done) == 3 * 7
 
 
-def test_a_worker_killed_while_grouping_is_replaced_and_the_output_is_still_identical(corpus, local_run, cluster,
-                                                                                       tmp_path):
-    # The dead worker held half of the buckets: Dask signs those batches again from the graph.
+@pytest.mark.parametrize("stage", ["pairs", "counts"])
+def test_a_worker_killed_in_a_shuffle_is_replaced_and_the_output_is_still_identical(corpus, local_run, cluster,
+                                                                                   tmp_path, stage):
+    # The dead worker held half of the buckets (and of the block keys): Dask signs those batches again.
     marker = tmp_path / "killed"
     with Client(cluster, set_as_default=False) as client:
-        client.register_plugin(KillOnce("pairs", str(marker)), name="kill-once")
+        client.register_plugin(KillOnce(stage, str(marker)), name="kill-once")
         try:
             run = dedupe.clean(corpus, tmp_path / "out", CONFIG, scheduler=cluster.scheduler_address)
         finally:
             client.unregister_worker_plugin("kill-once")
-    assert marker.read_text().split("-")[2] == "pairs"
+    assert marker.read_text().split("-")[2] == stage
     assert run.exit_code == 0
     assert tree(tmp_path / "out") == tree(local_run[0])
 

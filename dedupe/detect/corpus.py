@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -225,12 +226,15 @@ def sign_document(doc, blocks, norms: list[str], signed: list[bool], hasher: Min
 # --- the corpus step -------------------------------------------------------------------------------
 
 
-def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = None) -> Corpus:
+def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = None,
+                 count_keys: Callable | None = None) -> Corpus:
     """Duplicate documents and template keys of the whole corpus, from pass 1's signatures.
 
-    `pairs`: the candidate pairs when an engine grouped the band keys already
-    (the Dask engine's shuffle: `band_buckets`, `bucket_pairs`, `merge_pairs`);
-    they must be what `candidate_pairs` would return.
+    When an engine kept the keys where pass 1 made them (the Dask engine's
+    shuffles), `pairs` are the candidate pairs it grouped (what
+    `candidate_pairs` would return), and `count_keys(dup_of, source_ids,
+    source_docs)` counts the block keys the table does not hold: it returns
+    what `frequent_keys` would, and how many block keys there were.
     """
     n_lines, size, n_shingles, sigs, keys, owners = table.arrays()
     n = len(table.ids)
@@ -251,7 +255,11 @@ def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = Non
     source_of: dict[str, int] = {}
     source_ids = np.array([source_of.setdefault(s, len(source_of)) for s in table.sources], dtype=np.int32)
     source_docs = np.bincount(source_ids, minlength=len(source_of)) if n else np.zeros(0, np.int64)
-    freq_keys, freq_df = frequent_keys(keys, owners, dup_of, source_ids, source_docs, config)
+    if count_keys is None:
+        freq_keys, freq_df = frequent_keys(keys, owners, dup_of, source_ids, source_docs, config)
+    else:
+        freq_keys, freq_df, n_keys = count_keys(dup_of, source_ids, source_docs)
+        stats["bytes"]["block_keys"] = int(n_keys) * (keys.itemsize + owners.itemsize)  # as if held here
     stats["template_keys"] = int(len(freq_keys))
     return Corpus(config, table.ids, n_lines, dup_of, dup_score, dup_how, source_of, source_docs,
                   freq_keys, freq_df, clusters, stats)
@@ -363,6 +371,31 @@ def merge_pairs(found: list[tuple[np.ndarray, np.ndarray]], offsets: np.ndarray)
         return np.empty(0, dtype=np.uint64)
     pairs = np.unique(np.concatenate(packed))
     return pairs[(pairs >> np.uint64(32)) != (pairs & low)]
+
+
+def key_buckets(keys: np.ndarray, owners: np.ndarray, source_ids: np.ndarray, reps: np.ndarray,
+                parts: int) -> list[tuple]:
+    """One batch's block keys for the template shuffle, split into `parts` buckets by source-mixed key.
+
+    `owners` are positions in the batch; `source_ids` and `reps` (the kept
+    document of each one's cluster, as a pass-1 index) are per position. Per
+    bucket: (source-mixed keys, representatives, sources), in document order.
+    """
+    src = source_ids[owners]
+    skeys = _mix_source(keys, src)
+    rep = reps[owners].astype(np.uint32)  # pass-1 indices fit (candidate pairs pack two in 64 bits): 16 bytes a key
+    part = (skeys % np.uint64(parts)).astype(np.int64)
+    order = np.argsort(part, kind="stable")  # stable: document order inside each bucket, as frequent_keys sees it
+    cuts = np.searchsorted(part[order], np.arange(parts + 1))
+    return [(skeys[sel], rep[sel], src[sel]) for sel in (order[cuts[p] : cuts[p + 1]] for p in range(parts))]
+
+
+def merge_keys(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Every bucket's frequent keys and counts, sorted by key as frequent_keys returns them."""
+    keys = np.concatenate([k for k, _ in found]) if found else np.empty(0, np.uint64)
+    df = np.concatenate([d for _, d in found]) if found else np.empty(0, np.uint32)
+    order = np.argsort(keys, kind="stable")
+    return keys[order], df[order].astype(np.uint32)
 
 
 def similarity(sa: np.ndarray, sb: np.ndarray, na: np.ndarray, nb: np.ndarray, config: Config):
@@ -478,6 +511,17 @@ def frequent_keys(keys, owners, dup_of, source_ids, source_docs, config: Config)
     src = source_ids[owners]
     skeys = _mix_source(keys, src)
     rep = np.where(dup_of[owners] >= 0, dup_of[owners], owners).astype(np.int64)
+    return count_source_keys(skeys, rep, src, source_docs, config)
+
+
+def count_source_keys(skeys, rep, src, source_docs, config: Config):
+    """frequent_keys' count over rows of (source-mixed key, cluster representative, source), in document order.
+
+    Every row of a key must be there; the Dask engine's template shuffle calls
+    it on one bucket of keys at a time.
+    """
+    if not len(skeys):
+        return np.empty(0, np.uint64), np.empty(0, np.uint32)
     order = np.lexsort((rep, skeys))
     sk, rp = skeys[order], rep[order]
     first = np.concatenate(([True], (sk[1:] != sk[:-1]) | (rp[1:] != rp[:-1])))

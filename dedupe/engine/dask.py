@@ -79,26 +79,29 @@ def _run_batch(fn: Callable, batch: list, state: dict):
 
 
 def _run_sign_batch(fn: Callable, batch: list, state: dict, parts: int):
-    """Pass 1 of one batch, plus its documents' band keys in `parts` buckets: (result, documents, buckets)."""
+    """Pass 1 of one batch, its keys kept apart: (driver's part, band-key buckets, block keys and their owners).
+
+    The driver's part is the result without block keys, the batch's document
+    count and its block-key count.
+    """
     from .. import pipeline
     from ..detect.corpus import band_buckets
 
     result = _run_batch(fn, batch, state)
-    sigs = pipeline._batch_sigs(result)
+    bare, sigs = pipeline._split_keys(result)
     config = state["config"]
     matrix = np.stack([s.signature for s in sigs]) if sigs else np.empty((0, config.num_perm), np.uint32)
     n_shingles = np.array([s.n_shingles for s in sigs], dtype=np.int64)
-    return result, len(sigs), band_buckets(matrix, n_shingles, config.doc_band_rows, parts)
+    keys = np.concatenate([s.keys for s in sigs]) if sigs else np.empty(0, np.uint64)
+    owners = np.repeat(np.arange(len(sigs), dtype=np.uint32), [len(s.keys) for s in sigs])
+    return (bare, len(sigs), len(keys)), band_buckets(matrix, n_shingles, config.doc_band_rows, parts), (keys, owners)
 
 
-def _signed(out: tuple):
-    """What the driver gathers of a pass-1 task: its result and document count, not its band keys."""
-    return out[0], out[1]
-
-
-def _bucket(out: tuple, part: int) -> tuple:
-    """One bucket of a pass-1 task's band keys."""
-    return out[2][part]
+def _part(out: tuple, *path: int):
+    """out[i][j]... as a task of its own, next to out: the driver or the next task fetches only what it needs."""
+    for i in path:
+        out = out[i]
+    return out
 
 
 def _group(*pieces: tuple) -> tuple:
@@ -106,6 +109,27 @@ def _group(*pieces: tuple) -> tuple:
     from ..detect.corpus import bucket_pairs
 
     return bucket_pairs(list(pieces))
+
+
+def _key_buckets(blocks: tuple, first: int, source_ids: np.ndarray, dup_pos: np.ndarray, dup_rep: np.ndarray,
+                 parts: int) -> list[tuple]:
+    """One batch's block keys in `parts` buckets, once the driver has told it its sources and duplicates."""
+    from ..detect.corpus import key_buckets
+
+    keys, owners = blocks
+    reps = np.arange(first, first + len(source_ids), dtype=np.int64)
+    reps[dup_pos] = dup_rep  # a duplicate's keys count for the kept document of its cluster
+    return key_buckets(keys, owners, source_ids, reps, parts)
+
+
+def _count(source_docs: np.ndarray, config, *pieces: tuple) -> tuple:
+    """One bucket of block keys from every batch, counted: its frequent keys and their cluster counts."""
+    from ..detect.corpus import count_source_keys
+
+    if not pieces:
+        return np.empty(0, np.uint64), np.empty(0, np.uint32)
+    cols = [np.concatenate(c) for c in zip(*pieces)]
+    return count_source_keys(*cols, source_docs, config)
 
 
 class DaskEngine:
@@ -121,9 +145,12 @@ class DaskEngine:
         self.run_id = uuid.uuid4().hex[:8]
         self._stage: Path | None = None
         self._dst: Path | None = None
-        #: Set by `map` in pass 1: the grouping tasks' futures and every batch's document count.
+        #: Set by `map` in pass 1: the grouping tasks, the block keys left on the workers, per batch its
+        #: (documents, block keys) counts, and the run's config.
         self._groups: list = []
-        self._counts: list[int] = []
+        self._blocks: list = []
+        self._counts: list[tuple[int, int]] = []
+        self._config = None
         #: False: band keys go to the driver inside the DocSigs, as before the shuffle (the benchmark compares).
         self.shuffle = True
         self.partitions = 0
@@ -171,9 +198,9 @@ class DaskEngine:
     def map(self, fn: Callable, batches: list, state: dict, stage: str) -> Iterator:
         """fn(batch) for every batch as Dask tasks; results in batch order, as soon as their turn comes.
 
-        Pass 1 (stage 'sign') also starts the band-key shuffle; `candidate_pairs` collects its result.
+        Pass 1 (stage 'sign') also starts the band-key shuffle; `shuffled` collects its result.
         """
-        self._cancel_groups()
+        self._cancel_shuffle()
         if not batches:
             return
         parts = 0
@@ -192,22 +219,20 @@ class DaskEngine:
             warnings.filterwarnings("ignore", message=".*Large object.*")
             keys = [f"dedupe-{self.run_id}-{stage}-{i}" for i in range(n)]
             if parts:
+                self._config = state["config"]
                 signed = self.client.map(_run_sign_batch, [fn] * n, batches, [shared] * n, [parts] * n,
                                          key=keys, retries=RETRIES, pure=False)
-                futures = self.client.map(_signed, signed, key=[f"dedupe-{self.run_id}-signed-{i}" for i in range(n)],
-                                          pure=False)
+                futures = self._split(signed, 0, "signed")
                 # The shuffle: bucket p of every batch (a piece next to its batch), then one grouping task per bucket.
-                pieces = [
-                    self.client.map(_bucket, signed, [p] * n, pure=False,
-                                    key=[f"dedupe-{self.run_id}-bucket-{p}-{i}" for i in range(n)])
-                    for p in range(parts)
-                ]
+                pieces = self._buckets(signed, parts, "bucket", 1)
                 self._groups = [
                     self.client.submit(_group, *pieces[p], key=f"dedupe-{self.run_id}-pairs-{p}", retries=RETRIES,
                                        pure=False)
                     for p in range(parts)
                 ]
-                # Held by the grouping tasks from here on: Dask frees each piece once its grouping task is done.
+                # The block keys wait on the workers until clustering is done (`_count_keys`).
+                self._blocks = self._split(signed, 2, "blocks")
+                # Held by their dependents from here on: Dask frees each one once nothing needs it.
                 for future in signed + [f for piece in pieces for f in piece]:
                     future.release()
                 del signed, pieces
@@ -228,8 +253,8 @@ class DaskEngine:
                 future.release()
                 while head in ready:
                     if parts:
-                        result, count = ready.pop(head)
-                        self._counts.append(count)
+                        result, docs, keys = ready.pop(head)
+                        self._counts.append((docs, keys))
                         yield result
                     else:
                         yield ready.pop(head)
@@ -237,42 +262,99 @@ class DaskEngine:
             finished = True
         finally:
             if finished and parts:
-                # Cancelling would cancel the grouping tasks too (they depend on it); releasing lets Dask
+                # Cancelling would cancel the shuffle's tasks too (they depend on it); releasing lets Dask
                 # keep the state for as long as a lost bucket may have to be signed again.
                 shared.release()
             else:
                 for future in futures:
                     future.cancel()
                 shared.cancel()
-                self._cancel_groups()
+                self._cancel_shuffle()
 
-    def candidate_pairs(self):
-        """The candidate pairs of the last pass 1, grouped by its shuffle; None if it ran without one."""
+    def shuffled(self) -> tuple:
+        """(candidate pairs, block-key counter) of the last pass 1's shuffles; (None, None) if it ran without."""
         if not self._groups:
-            return None
+            return None, None
         from ..detect.corpus import merge_pairs
 
+        found = self._gather(self._groups, "the band-key grouping (candidate pairs)")
+        self._groups = []
+        return merge_pairs(found, self._offsets()), self._count_keys
+
+    def _count_keys(self, dup_of: np.ndarray, source_ids: np.ndarray, source_docs: np.ndarray) -> tuple:
+        """frequent_keys over the block keys the workers hold: a second shuffle, by source-mixed key."""
+        from ..detect.corpus import merge_keys
+
+        parts, offsets = self.partitions, self._offsets()
+        n_keys = sum(k for _, k in self._counts)
+        per_batch = []
+        for i, (first, (docs, _)) in enumerate(zip(offsets.tolist(), self._counts)):
+            dup = dup_of[first : first + docs]
+            pos = np.flatnonzero(dup >= 0)
+            # Only what this batch needs: its documents' sources, and its duplicates' kept documents.
+            per_batch.append(self.client.submit(
+                _key_buckets, self._blocks[i], first, source_ids[first : first + docs].astype(np.int32), pos,
+                dup[pos], parts, key=f"dedupe-{self.run_id}-tkeys-{i}", retries=RETRIES, pure=False))
+        pieces = self._buckets(per_batch, parts, "tbucket")
+        source_docs = np.asarray(source_docs, dtype=np.int64)
+        counts = [
+            self.client.submit(_count, source_docs, self._config, *pieces[p], key=f"dedupe-{self.run_id}-counts-{p}",
+                               retries=RETRIES, pure=False)
+            for p in range(parts)
+        ]
+        for future in per_batch + [f for piece in pieces for f in piece] + self._blocks:
+            future.release()
+        self._blocks = []
+        del per_batch, pieces
+        freq_keys, freq_df = merge_keys(self._gather(counts, "the template-key count"))
+        self._counts = []
+        return freq_keys, freq_df, n_keys
+
+    def _split(self, futures: list, i: int, name: str) -> list:
+        """Part i of each task's tuple, as tasks next to them."""
+        n = len(futures)
+        return self.client.map(_part, futures, [i] * n, pure=False,
+                               key=[f"dedupe-{self.run_id}-{name}-{j}" for j in range(n)])
+
+    def _buckets(self, futures: list, parts: int, name: str, *at: int) -> list[list]:
+        """Per bucket p, bucket p of every task's buckets (at `at` in its result): what the all-to-all moves."""
+        n = len(futures)
+        return [
+            self.client.map(_part, futures, *([i] * n for i in (*at, p)), pure=False,
+                            key=[f"dedupe-{self.run_id}-{name}-{p}-{j}" for j in range(n)])
+            for p in range(parts)
+        ]
+
+    def _gather(self, futures: list, what: str) -> list:
+        """The results of a shuffle's grouping tasks, in bucket order; EngineError if one cannot finish."""
         try:
             found = []
-            for p, future in enumerate(self._groups):
+            for p, future in enumerate(futures):
                 try:
                     found.append(future.result())
                 except Exception as e:  # noqa: BLE001 - as in map: the run cannot be complete
                     raise EngineError(
-                        f"the Dask cluster could not finish the band-key grouping (bucket {p} of "
-                        f"{len(self._groups)}): {type(e).__name__}: {e} (after {RETRIES} retries and Dask's allowed "
-                        f"worker deaths); nothing was written to OUT. Check the workers' logs, then run again"
+                        f"the Dask cluster could not finish {what} (bucket {p} of {len(futures)}): "
+                        f"{type(e).__name__}: {e} (after {RETRIES} retries and Dask's allowed worker deaths); nothing "
+                        f"was written to OUT. Check the workers' logs, then run again"
                     ) from e
                 future.release()
-            offsets = np.concatenate(([0], np.cumsum(self._counts, dtype=np.int64)))[:-1]
-            return merge_pairs(found, offsets)
-        finally:
-            self._cancel_groups()
+            return found
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            self._cancel_shuffle()
+            raise
 
-    def _cancel_groups(self) -> None:
-        for future in self._groups:
+    def _offsets(self) -> np.ndarray:
+        """The pass-1 index of each batch's first document."""
+        docs = np.array([d for d, _ in self._counts], dtype=np.int64)
+        return np.concatenate(([0], np.cumsum(docs)))[:-1]
+
+    def _cancel_shuffle(self) -> None:
+        for future in self._groups + self._blocks:
             future.cancel()
-        self._groups, self._counts = [], []
+        self._groups, self._blocks, self._counts = [], [], []
 
     def staging(self, dst: Path) -> Path:
         """Pass 2 writes under OUT/.dedupe-staging; `commit` moves the copies into OUT."""
@@ -322,7 +404,7 @@ class DaskEngine:
 
     def close(self) -> None:
         """Disconnect; stop the LocalCluster if this engine started it."""
-        self._cancel_groups()
+        self._cancel_shuffle()
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
