@@ -136,6 +136,8 @@ class DaskEngine:
     """Runs the pipeline's batches on a Dask cluster: an existing scheduler, or a LocalCluster it starts."""
 
     name = "dask"
+    #: False: no shuffle, the driver gets every key and groups them itself (as a local run; the benchmark compares).
+    shuffle = True
 
     def __init__(self, client: Client, scheduler: str, cluster: LocalCluster | None = None):
         self.client = client
@@ -151,8 +153,6 @@ class DaskEngine:
         self._blocks: list = []
         self._counts: list[tuple[int, int]] = []
         self._config = None
-        #: False: band keys go to the driver inside the DocSigs, as before the shuffle (the benchmark compares).
-        self.shuffle = True
         self.partitions = 0
 
     @classmethod
@@ -253,8 +253,8 @@ class DaskEngine:
                 future.release()
                 while head in ready:
                     if parts:
-                        result, docs, keys = ready.pop(head)
-                        self._counts.append((docs, keys))
+                        result, docs, n_keys = ready.pop(head)
+                        self._counts.append((docs, n_keys))
                         yield result
                     else:
                         yield ready.pop(head)
