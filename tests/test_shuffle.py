@@ -210,3 +210,11 @@ def test_shuffle_partitions_is_checked_like_every_setting():
     with pytest.raises(ConfigError, match="shuffle_partitions"):
         Config(shuffle_partitions=-1)
     assert Config(shuffle_partitions=0).shuffle_partitions == 0  # the default: one bucket per worker
+
+
+def test_the_cli_sets_the_bucket_count(cli, tmp_path):
+    result = cli("clean", "--help")
+    assert "--shuffle-partitions INT" in result.output
+    # A local run accepts it and ignores it: the buckets are the Dask engine's.
+    assert cli("clean", ROOT / "samples", tmp_path / "out", "--shuffle-partitions", "4", "-q").exit_code == 0
+    assert cli("clean", ROOT / "samples", tmp_path / "out2", "--shuffle-partitions", "-1").exit_code == 2
