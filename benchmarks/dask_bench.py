@@ -24,12 +24,14 @@ client's alone, as on a real cluster. Figures:
   leave on the workers for the grouping tasks (band keys) and for the
   counting tasks (block keys), by Dask's size estimate; all of it moves in an
   all-to-all, except the pieces a grouping task finds on its own worker. The
-  bytes the workers actually sent each other (Dask's transfer counter: the
-  shuffle plus the per-pass state copies) are printed beside it;
+  bytes the workers sent (Dask's transfer counter, size estimates: to each
+  other, the shuffle and the state copies, and to the driver) are printed
+  beside it;
 - the driver's peak RSS, and its RSS before the run (interpreter, dedupe,
   distributed), so the difference is what the run itself holds; the
   driver's CPU time per document (process time: its main thread and Dask's
-  client threads);
+  client threads), and the scheduler's (every task costs it some: the
+  shuffle's many small tasks move central work from the driver to it);
 - documents per worker CPU second and the load average: on a shared machine
   the wall-clock ratio between worker counts says little when other
   processes hold the cores; CPU time per document does not depend on them.
@@ -104,6 +106,13 @@ class Cluster:
                 pass
         return total
 
+    def scheduler_cpu_seconds(self) -> float:
+        """CPU time used so far by the scheduler process: the other central process besides the driver."""
+        import psutil
+
+        t = psutil.Process(self.procs[0].pid).cpu_times()
+        return t.user + t.system
+
     def close(self):
         for p in reversed(self.procs):
             p.terminate()
@@ -175,6 +184,7 @@ def child(args) -> dict:
             config = Config(jobs=args.workers, include=tuple(args.include))
             sent0 = sum(c.run(_sent).values())
             load, cpu0, driver0 = os.getloadavg()[0], cluster.cpu_seconds(), time.process_time()
+            scheduler0 = cluster.scheduler_cpu_seconds()
             start = time.perf_counter()
             if args.pass1:
                 docs, extra = pass1(args.corpus, cluster.address, shipped, config)
@@ -183,6 +193,7 @@ def child(args) -> dict:
                 docs, extra = run.documents, {"exit_status": run.exit_code}
             seconds = time.perf_counter() - start
             worker_cpu, driver_cpu = cluster.cpu_seconds() - cpu0, time.process_time() - driver0
+            scheduler_cpu = cluster.scheduler_cpu_seconds() - scheduler0
             load = max(load, os.getloadavg()[0])
             sizes = c.run_on_scheduler(_sizes)
             sent = sum(c.run(_sent).values()) - sent0
@@ -199,12 +210,13 @@ def child(args) -> dict:
         "docs_per_s": round(docs / seconds, 1), "docs_per_worker_cpu_s": round(docs / max(worker_cpu, 1e-9), 1),
         "worker_cpu_s": round(worker_cpu, 1), "driver_cpu_s": round(driver_cpu, 1),
         "driver_cpu_us_per_doc": round(driver_cpu / per_doc * 1e6, 1), "load_avg_1min": round(load, 1),
+        "scheduler_cpu_us_per_doc": round(scheduler_cpu / per_doc * 1e6, 1),
         "driver_rss_before_mb": round(base, 1),
         "driver_peak_mb": round(peak_mb(), 1),
         "bytes_per_doc": {k: round(v / per_doc, 1) for k, v in sorted(shipped.items())},
         "shuffle_bytes_per_doc": {"band_keys": round(sizes.get("bucket", 0) / per_doc, 1),
                                   "block_keys": round(sizes.get("tbucket", 0) / per_doc, 1)},
-        "sent_between_workers_bytes_per_doc": round(sent / per_doc, 1),
+        "workers_sent_bytes_per_doc": round(sent / per_doc, 1),
         **extra,
     }
 
@@ -307,18 +319,19 @@ def main(argv=None) -> int:
           f"{max(r['load_avg_1min'] for rs in results.values() for r in rs)} on {os.cpu_count()} cores")
     first = None
     for (n, shuffle), rs in results.items():
-        med = {k: statistics.median(r[k] for r in rs) for k in
+        med = {k: statistics.median(r.get(k, 0) for r in rs) for k in
                ("docs_per_s", "docs_per_worker_cpu_s", "driver_peak_mb", "driver_rss_before_mb", "driver_cpu_us_per_doc",
-                "sent_between_workers_bytes_per_doc")}
+                "scheduler_cpu_us_per_doc", "workers_sent_bytes_per_doc")}
         first = first or med["docs_per_s"]
         shuffled = rs[0]["shuffle_bytes_per_doc"]
         to_driver = sum(v for k, v in rs[0]["bytes_per_doc"].items() if k.startswith("sign_results") or k.startswith("shuffle_"))
         print(f"{n} worker(s), shuffle {shuffle}: {med['docs_per_s']} docs/s ({med['docs_per_s'] / first:.2f}x), "
               f"{med['docs_per_worker_cpu_s']} docs per worker CPU second; driver: peak {med['driver_peak_mb']} MB "
               f"(of which {med['driver_rss_before_mb']} MB before the run), {med['driver_cpu_us_per_doc']} µs CPU per "
-              f"document, {to_driver:.0f} bytes per document received in pass 1 and the corpus step; shuffle: "
-              f"{shuffled['band_keys']} + {shuffled['block_keys']} bytes per document (band keys + block keys), "
-              f"{med['sent_between_workers_bytes_per_doc']} bytes per document sent between workers")
+              f"document, {to_driver:.0f} bytes per document received in pass 1 and the corpus step; scheduler: "
+              f"{med['scheduler_cpu_us_per_doc']} µs CPU per document; shuffle: {shuffled['band_keys']} + "
+              f"{shuffled['block_keys']} bytes per document (band keys + block keys); workers sent "
+              f"{med['workers_sent_bytes_per_doc']} bytes per document (to each other and to the driver)")
     if not args.pass1 and len(outs) > 1:
         same = all(tree(o) == tree(outs[0]) for o in outs[1:])
         print("output and report byte-identical across worker counts and shuffle settings:", same)
