@@ -12,6 +12,8 @@ Duplicate documents, in four steps:
    values becomes a 64-bit key; per band the keys are argsorted, and documents
    that share a key are candidates (each paired with the first of its run and
    with its predecessor, which links the run without listing all its pairs).
+   On a Dask cluster the same grouping runs on the workers, one bucket of
+   keys at a time (`band_buckets`, `bucket_pairs`, `merge_pairs`).
 2. **Confirm every pair** on its estimated Jaccard (share of equal MinHash
    values), or on containment for a truncated copy: estimated shared shingles
    over the smaller set, only if the smaller holds at least `doc_size_ratio`
@@ -33,7 +35,9 @@ looking like templates; the absolute floor keeps a quote shared by two
 articles; and a block between two long paragraphs (inside the article, where
 template text rarely sits) must be in `corpus_inline_share` of its source's
 documents ("Advertisement" in every page), so that a stock sentence some
-articles share ("X did not respond to a request for comment.") stays.
+articles share ("X did not respond to a request for comment.") stays. On a
+Dask cluster the keys are counted on the workers, one bucket at a time
+(`key_buckets`, `count_source_keys`, `merge_keys`).
 """
 from __future__ import annotations
 
