@@ -142,7 +142,11 @@ def test_a_bucket_holds_its_keys_band_by_band_with_12_bytes_a_key():
 # --- on a LocalCluster ------------------------------------------------------------------------------
 
 distributed = pytest.importorskip("distributed", reason="the Dask engine needs the dask extra: pip install -e '.[dask]'")
+import dask  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
 from distributed import Client, LocalCluster, get_task_stream  # noqa: E402
+
+from dedupe import cli as dedupe_cli  # noqa: E402
 
 from test_dask import KillOnce, tree  # noqa: E402
 
@@ -204,6 +208,21 @@ def test_a_worker_killed_in_a_shuffle_is_replaced_and_the_output_is_still_identi
     assert marker.read_text().split("-")[2] == stage
     assert run.exit_code == 0
     assert tree(tmp_path / "out") == tree(local_run[0])
+
+
+def test_a_grouping_failure_retries_cannot_fix_exits_2_and_leaves_nothing_in_out(corpus, tmp_path):
+    # No worker death allowed: the first one is final.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
+            with Client(c, set_as_default=False) as client:
+                client.register_plugin(KillOnce("pairs", str(tmp_path / "killed")), name="kill-once")
+                result = CliRunner().invoke(
+                    dedupe_cli.main, ["clean", str(corpus), str(tmp_path / "out"), "--scheduler", c.scheduler_address]
+                )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: the Dask cluster could not finish the band-key grouping (bucket ")
+    assert "KilledWorker" in result.stderr and "nothing was written to OUT" in result.stderr
+    assert [p for p in (tmp_path / "out").rglob("*") if p.is_file()] == []
 
 
 def test_shuffle_partitions_is_checked_like_every_setting():

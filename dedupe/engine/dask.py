@@ -277,7 +277,7 @@ class DaskEngine:
             return None, None
         from ..detect.corpus import merge_pairs
 
-        found = self._gather(self._groups, "the band-key grouping (candidate pairs)")
+        found = self._gather(self._groups, "the band-key grouping")
         self._groups = []
         return merge_pairs(found, self._offsets()), self._count_keys
 
