@@ -1,9 +1,10 @@
-"""Dask engine benchmark: throughput per worker count, bytes shipped per document, the driver's peak memory.
+"""Dask engine benchmark: throughput per worker count, bytes shipped and shuffled per document, the driver's cost.
 
     python benchmarks/make_corpus.py /tmp/c20k --docs 20000
     python benchmarks/dask_bench.py /tmp/c20k --workers 1 2          # full clean, per worker count
     python benchmarks/dask_bench.py /tmp/c1m --workers 2 --pass1     # pass 1 + corpus step only
     python benchmarks/dask_bench.py /tmp/c1m --workers 2 --pass1 --include '000*.txt'   # its first 100k
+    python benchmarks/dask_bench.py /tmp/c100k --workers 1 2 --shuffle on off --repeat 3   # medians, both ways
 
 Each measurement runs in a fresh process (the driver) against a real
 cluster started for it: `dask scheduler` and `dask worker --nworkers N
@@ -12,22 +13,39 @@ client's alone, as on a real cluster. Figures:
 
 - docs/s: documents over the wall time of `dedupe.clean` (connecting included,
   cluster start-up not);
-- bytes per document that cross the network: pass 1's results (the
+- bytes per document that reach the driver: pass 1's results (the
   signatures gathered to the driver), the run state each worker fetches once
   per pass (the corpus step's answers in pass 2), and pass 2's results (the
   removals and diff the driver writes into the report); pickled sizes, which
-  is what Dask sends for these objects;
+  is what Dask sends for these objects. With the shuffle, also what its
+  grouping and counting tasks return (candidate pairs, frequent keys: Dask's
+  own size estimate of each result);
+- the shuffle's bytes per document: every bucket piece the pass-1 tasks
+  leave on the workers for the grouping tasks (band keys) and for the
+  counting tasks (block keys), by Dask's size estimate; all of it moves in an
+  all-to-all, except the pieces a grouping task finds on its own worker. The
+  bytes the workers sent (Dask's transfer counter, size estimates: to each
+  other, the shuffle and the state copies, and to the driver) are printed
+  beside it;
 - the driver's peak RSS, and its RSS before the run (interpreter, dedupe,
-  distributed), so the difference is what the run itself holds;
+  distributed), so the difference is what the run itself holds; the
+  driver's CPU time per document (process time: its main thread and Dask's
+  client threads), and the scheduler's (every task costs it some: the
+  shuffle's many small tasks move central work from the driver to it);
 - documents per worker CPU second and the load average: on a shared machine
   the wall-clock ratio between worker counts says little when other
   processes hold the cores; CPU time per document does not depend on them.
 
+`--shuffle off` runs the Dask engine as it was before the shuffle (every key
+goes to the driver, which groups and counts them itself), to compare.
+`--repeat R` measures each (workers, shuffle) R times and prints medians:
+the machine is shared and noisy.
+
 `--pass1` stops after the corpus step: it is the part of the run whose driver
 memory grows with the corpus (pass 2 streams the report to disk), and it lets
 the driver be measured at sizes a full clean would take hours to reach here.
-Runs with different worker counts must give byte-identical output; the script
-checks that and says so.
+Runs with different worker counts or shuffle settings must give
+byte-identical output; the script checks that and says so.
 """
 from __future__ import annotations
 
@@ -37,12 +55,15 @@ import os
 import pickle
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
+
+from distributed.diagnostics.plugin import SchedulerPlugin
 
 
 def rss_mb() -> float:
@@ -85,6 +106,13 @@ class Cluster:
                 pass
         return total
 
+    def scheduler_cpu_seconds(self) -> float:
+        """CPU time used so far by the scheduler process: the other central process besides the driver."""
+        import psutil
+
+        t = psutil.Process(self.procs[0].pid).cpu_times()
+        return t.user + t.system
+
     def close(self):
         for p in reversed(self.procs):
             p.terminate()
@@ -106,42 +134,89 @@ def measure_map(shipped: dict):
     DaskEngine.map = map
 
 
+class Sizes(SchedulerPlugin):
+    """On the scheduler: Dask's size estimate of every dedupe task result, summed by kind (sign, bucket, pairs...)."""
+
+    name = "dedupe-sizes"
+
+    def __init__(self):
+        self.totals: dict[str, int] = {}
+        self.scheduler = None
+
+    async def start(self, scheduler):
+        self.scheduler = scheduler
+
+    def transition(self, key, start, finish, *args, **kwargs):
+        if finish != "memory" or not isinstance(key, str) or not key.startswith("dedupe-") or self.scheduler is None:
+            return
+        ts = self.scheduler.tasks.get(key)
+        kind = key.split("-")[2]
+        self.totals[kind] = self.totals.get(kind, 0) + max(getattr(ts, "nbytes", 0) or 0, 0)
+
+
+def _sizes(dask_scheduler=None) -> dict:
+    return dict(dask_scheduler.plugins["dedupe-sizes"].totals)
+
+
+def _sent(dask_worker=None) -> int:
+    return dask_worker.transfer_outgoing_bytes_total
+
+
 def child(args) -> dict:
     """One measurement, in this (fresh) process: the driver."""
     import dedupe
     from dedupe.config import Config
     from distributed import Client
 
+    from dedupe.engine.dask import DaskEngine
+
+    DaskEngine.shuffle = args.shuffle == "on"
     base = rss_mb()
     work = Path(tempfile.mkdtemp(prefix="dask-bench-"))
     cluster = Cluster(args.workers, work)
     try:
         with Client(cluster.address, set_as_default=False) as c:
             c.wait_for_workers(args.workers, timeout=60)
-        base = max(base, rss_mb())
-        shipped: Counter = Counter()
-        measure_map(shipped)
-        config = Config(jobs=args.workers, include=tuple(args.include))
-        load, cpu0, driver0 = os.getloadavg()[0], cluster.cpu_seconds(), time.process_time()
-        start = time.perf_counter()
-        if args.pass1:
-            docs, extra = pass1(args.corpus, cluster.address, shipped, config)
-        else:
-            run = dedupe.clean(args.corpus, args.out, config, scheduler=cluster.address)
-            docs, extra = run.documents, {"exit_status": run.exit_code}
-        seconds = time.perf_counter() - start
-        worker_cpu, driver_cpu = cluster.cpu_seconds() - cpu0, time.process_time() - driver0
-        load = max(load, os.getloadavg()[0])
+            c.register_plugin(Sizes(), name=Sizes.name)
+            base = max(base, rss_mb())
+            shipped: Counter = Counter()
+            measure_map(shipped)
+            config = Config(jobs=args.workers, include=tuple(args.include))
+            sent0 = sum(c.run(_sent).values())
+            load, cpu0, driver0 = os.getloadavg()[0], cluster.cpu_seconds(), time.process_time()
+            scheduler0 = cluster.scheduler_cpu_seconds()
+            start = time.perf_counter()
+            if args.pass1:
+                docs, extra = pass1(args.corpus, cluster.address, shipped, config)
+            else:
+                run = dedupe.clean(args.corpus, args.out, config, scheduler=cluster.address)
+                docs, extra = run.documents, {"exit_status": run.exit_code}
+            seconds = time.perf_counter() - start
+            worker_cpu, driver_cpu = cluster.cpu_seconds() - cpu0, time.process_time() - driver0
+            scheduler_cpu = cluster.scheduler_cpu_seconds() - scheduler0
+            load = max(load, os.getloadavg()[0])
+            sizes = c.run_on_scheduler(_sizes)
+            sent = sum(c.run(_sent).values()) - sent0
     finally:
         cluster.close()
         shutil.rmtree(work, ignore_errors=True)
+    # Reaching the driver besides the pickled pass results: the shuffle's grouping and counting results.
+    for kind in ("pairs", "counts"):
+        if kind in sizes:
+            shipped[f"shuffle_{kind}_results"] = sizes[kind]
+    per_doc = max(docs, 1)
     return {
-        "workers": args.workers, "documents": docs, "seconds": round(seconds, 1),
+        "workers": args.workers, "shuffle": args.shuffle, "documents": docs, "seconds": round(seconds, 1),
         "docs_per_s": round(docs / seconds, 1), "docs_per_worker_cpu_s": round(docs / max(worker_cpu, 1e-9), 1),
-        "worker_cpu_s": round(worker_cpu, 1), "driver_cpu_s": round(driver_cpu, 1), "load_avg_1min": round(load, 1),
+        "worker_cpu_s": round(worker_cpu, 1), "driver_cpu_s": round(driver_cpu, 1),
+        "driver_cpu_us_per_doc": round(driver_cpu / per_doc * 1e6, 1), "load_avg_1min": round(load, 1),
+        "scheduler_cpu_us_per_doc": round(scheduler_cpu / per_doc * 1e6, 1),
         "driver_rss_before_mb": round(base, 1),
         "driver_peak_mb": round(peak_mb(), 1),
-        "bytes_per_doc": {k: round(v / max(docs, 1), 1) for k, v in sorted(shipped.items())},
+        "bytes_per_doc": {k: round(v / per_doc, 1) for k, v in sorted(shipped.items())},
+        "shuffle_bytes_per_doc": {"band_keys": round(sizes.get("bucket", 0) / per_doc, 1),
+                                  "block_keys": round(sizes.get("tbucket", 0) / per_doc, 1)},
+        "workers_sent_bytes_per_doc": round(sent / per_doc, 1),
         **extra,
     }
 
@@ -168,7 +243,8 @@ def pass1(corpus: Path, address: str, shipped: Counter, config) -> tuple[int, di
         signed = time.perf_counter() - t
         gathered = rss_mb()
         t = time.perf_counter()
-        result = build_corpus(table, config)
+        pairs, count_keys = engine.shuffled()  # (None, None) without the shuffle, as in clean()
+        result = build_corpus(table, config, pairs, count_keys)
         step = time.perf_counter() - t
         shipped["clean_state"] += len(pickle.dumps(result, protocol=5))
         return len(result.ids), {
@@ -199,6 +275,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--shuffle", nargs="+", choices=("on", "off"), default=["on"],
+                    help="with the band-key and template-key shuffles (on, the engine's default) or without (off)")
+    ap.add_argument("--repeat", type=int, default=1, help="measurements per (workers, shuffle); medians are printed")
     ap.add_argument("--include", action="append", default=[], metavar="GLOB",
                     help="only these files of the corpus (as dedupe's --include), e.g. '000*.txt' for its first 100k")
     ap.add_argument("--pass1", action="store_true", help="pass 1 and the corpus step only (driver memory at scale)")
@@ -208,34 +287,54 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.child:
         args.workers = args.workers[0]
+        args.shuffle = args.shuffle[0]
         print(json.dumps(child(args)))
         return 0
-    results = []
+    results: dict[tuple, list[dict]] = {}
     outs = []
-    for n in args.workers:
-        out = args.work / f"out-{n}"
-        shutil.rmtree(out, ignore_errors=True)
-        cmd = [sys.executable, __file__, str(args.corpus), "--child", "--workers", str(n), "--out", str(out)]
-        if args.pass1:
-            cmd.append("--pass1")
-        for pattern in args.include:
-            cmd += ["--include", pattern]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode:
-            sys.stderr.write(proc.stderr)
-            return 1
-        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-        outs.append(out)
-        print(json.dumps(results[-1]), flush=True)
-    if len(results) > 1:
-        base = results[0]["docs_per_s"]
-        for r in results:
-            print(f"{r['workers']} worker(s): {r['docs_per_s']} docs/s ({r['docs_per_s'] / base:.2f}x), "
-                  f"{r['docs_per_worker_cpu_s']} docs per worker CPU second, driver peak {r['driver_peak_mb']} MB, "
-                  f"load average up to {r['load_avg_1min']} on {os.cpu_count()} cores")
+    for r in range(args.repeat):
+        for n in args.workers:
+            for shuffle in args.shuffle:
+                out = args.work / f"out-{n}-{shuffle}"
+                shutil.rmtree(out, ignore_errors=True)
+                cmd = [sys.executable, __file__, str(args.corpus), "--child", "--workers", str(n), "--shuffle", shuffle,
+                       "--out", str(out)]
+                if args.pass1:
+                    cmd.append("--pass1")
+                for pattern in args.include:
+                    cmd += ["--include", pattern]
+                proc = subprocess.run(cmd, capture_output=True, text=True)
+                if proc.returncode:
+                    sys.stderr.write(proc.stderr)
+                    return 1
+                result = json.loads(proc.stdout.strip().splitlines()[-1])
+                results.setdefault((n, shuffle), []).append(result)
+                print(json.dumps(result), flush=True)
+                if not args.pass1 and r == 0:
+                    keep = args.work / f"kept-{n}-{shuffle}"
+                    shutil.rmtree(keep, ignore_errors=True)
+                    out.rename(keep)
+                    outs.append(keep)
+    print(f"medians of {args.repeat} run(s) each; load average up to "
+          f"{max(r['load_avg_1min'] for rs in results.values() for r in rs)} on {os.cpu_count()} cores")
+    first = None
+    for (n, shuffle), rs in results.items():
+        med = {k: statistics.median(r.get(k, 0) for r in rs) for k in
+               ("docs_per_s", "docs_per_worker_cpu_s", "driver_peak_mb", "driver_rss_before_mb", "driver_cpu_us_per_doc",
+                "scheduler_cpu_us_per_doc", "workers_sent_bytes_per_doc")}
+        first = first or med["docs_per_s"]
+        shuffled = rs[0]["shuffle_bytes_per_doc"]
+        to_driver = sum(v for k, v in rs[0]["bytes_per_doc"].items() if k.startswith("sign_results") or k.startswith("shuffle_"))
+        print(f"{n} worker(s), shuffle {shuffle}: {med['docs_per_s']} docs/s ({med['docs_per_s'] / first:.2f}x), "
+              f"{med['docs_per_worker_cpu_s']} docs per worker CPU second; driver: peak {med['driver_peak_mb']} MB "
+              f"(of which {med['driver_rss_before_mb']} MB before the run), {med['driver_cpu_us_per_doc']} µs CPU per "
+              f"document, {to_driver:.0f} bytes per document received in pass 1 and the corpus step; scheduler: "
+              f"{med['scheduler_cpu_us_per_doc']} µs CPU per document; shuffle: {shuffled['band_keys']} + "
+              f"{shuffled['block_keys']} bytes per document (band keys + block keys); workers sent "
+              f"{med['workers_sent_bytes_per_doc']} bytes per document (to each other and to the driver)")
     if not args.pass1 and len(outs) > 1:
         same = all(tree(o) == tree(outs[0]) for o in outs[1:])
-        print("output and report byte-identical across worker counts:", same)
+        print("output and report byte-identical across worker counts and shuffle settings:", same)
         if not same:
             return 1
     return 0

@@ -39,6 +39,7 @@ TUNABLE_FLAGS = (
     "min_corpus_docs",
     "min_corpus_share",
     "jobs",
+    "shuffle_partitions",
     "encoding",
 )
 _FIELDS = {f.name: f for f in fields(Config)}

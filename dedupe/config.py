@@ -111,6 +111,10 @@ class Config:
     skip: tuple[str, ...] = _opt((), "never remove these categories")
     encoding: str = _opt("", "decode every input with this codec instead of UTF-8 with a fallback")
     jobs: int = _opt(0, "worker processes (0: one per core); the output is the same for any number", 0, 1024)
+    shuffle_partitions: int = _opt(
+        0, "Dask engine: buckets the documents' band keys are shuffled into, one grouping task each (0: one per "
+        "worker); the output is the same for any number", 0, 65536
+    )
     # input formats
     include: tuple[str, ...] = _opt((), "read only files whose relative path or name matches one of these glob patterns")
     exclude: tuple[str, ...] = _opt((), "never read files whose relative path or name matches one of these glob patterns")

@@ -28,6 +28,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -248,6 +249,17 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     return out, timings
 
 
+def _split_keys(result) -> tuple[tuple, list[DocSig]]:
+    """A `_sign_batch` result without its block keys, and its DocSigs with them in pass-1 order.
+
+    The Dask engine keeps the keys on its workers and sends the driver the rest.
+    """
+    out, timings = result
+    sigs = [sig for _rel, sigs, failure in out if failure is None for sig in sigs]
+    bare = [(rel, [replace(s, keys=s.keys[:0]) for s in sigs], failure) for rel, sigs, failure in out]
+    return (bare, timings), sigs
+
+
 def _scratch_file(scratch: Path, number: int) -> Path:
     return scratch / f"batch-{number:07d}.pickle"
 
@@ -384,7 +396,9 @@ def clean(
                 progress(done, total)
         # The corpus step.
         start = time.perf_counter()
-        corpus = build_corpus(table, config)
+        # An engine that kept the keys where pass 1 ran (the Dask shuffles) groups and counts them there.
+        pairs, count_keys = engine.shuffled() if engine is not None else (None, None)
+        corpus = build_corpus(table, config, pairs, count_keys)
         del table
         run.timings["corpus"] += time.perf_counter() - start
         run.clusters = corpus.clusters

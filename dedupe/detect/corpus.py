@@ -12,6 +12,8 @@ Duplicate documents, in four steps:
    values becomes a 64-bit key; per band the keys are argsorted, and documents
    that share a key are candidates (each paired with the first of its run and
    with its predecessor, which links the run without listing all its pairs).
+   On a Dask cluster the same grouping runs on the workers, one bucket of
+   keys at a time (`band_buckets`, `bucket_pairs`, `merge_pairs`).
 2. **Confirm every pair** on its estimated Jaccard (share of equal MinHash
    values), or on containment for a truncated copy: estimated shared shingles
    over the smaller set, only if the smaller holds at least `doc_size_ratio`
@@ -33,12 +35,15 @@ looking like templates; the absolute floor keeps a quote shared by two
 articles; and a block between two long paragraphs (inside the article, where
 template text rarely sits) must be in `corpus_inline_share` of its source's
 documents ("Advertisement" in every page), so that a stock sentence some
-articles share ("X did not respond to a request for comment.") stays.
+articles share ("X did not respond to a request for comment.") stays. On a
+Dask cluster the keys are counted on the workers, one bucket at a time
+(`key_buckets`, `count_source_keys`, `merge_keys`).
 """
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -215,15 +220,24 @@ def doc_sig(doc, signature: np.ndarray, n_shingles: int, size: int, keys: np.nda
 # --- the corpus step -------------------------------------------------------------------------------
 
 
-def build_corpus(table: SigTable, config: Config) -> Corpus:
-    """Duplicate documents and template keys of the whole corpus, from pass 1's signatures."""
+def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = None,
+                 count_keys: Callable | None = None) -> Corpus:
+    """Duplicate documents and template keys of the whole corpus, from pass 1's signatures.
+
+    When an engine kept the keys where pass 1 made them (the Dask engine's
+    shuffles), `pairs` are the candidate pairs it grouped (what
+    `candidate_pairs` would return), and `count_keys(dup_of, source_ids,
+    source_docs)` counts the block keys the table does not hold: it returns
+    what `frequent_keys` would, and how many block keys there were.
+    """
     n_lines, size, n_shingles, sigs, keys, owners = table.arrays()
     n = len(table.ids)
     stats = {"documents": n, "bytes": {
         "signatures": int(sigs.nbytes), "sizes": int(n_lines.nbytes + size.nbytes + n_shingles.nbytes),
         "block_keys": int(keys.nbytes + owners.nbytes),
     }}
-    pairs = candidate_pairs(sigs, n_shingles, config.doc_band_rows)
+    if pairs is None:
+        pairs = candidate_pairs(sigs, n_shingles, config.doc_band_rows)
     stats["candidate_pairs"] = int(len(pairs))
     left, right, score, how = confirm_pairs(pairs, sigs, n_shingles, config)
     stats["confirmed_pairs"] = int(len(left))
@@ -235,7 +249,11 @@ def build_corpus(table: SigTable, config: Config) -> Corpus:
     source_of: dict[str, int] = {}
     source_ids = np.array([source_of.setdefault(s, len(source_of)) for s in table.sources], dtype=np.int32)
     source_docs = np.bincount(source_ids, minlength=len(source_of)) if n else np.zeros(0, np.int64)
-    freq_keys, freq_df = frequent_keys(keys, owners, dup_of, source_ids, source_docs, config)
+    if count_keys is None:
+        freq_keys, freq_df = frequent_keys(keys, owners, dup_of, source_ids, source_docs, config)
+    else:
+        freq_keys, freq_df, n_keys = count_keys(dup_of, source_ids, source_docs)
+        stats["bytes"]["block_keys"] = int(n_keys) * (keys.itemsize + owners.itemsize)  # as if held here
     stats["template_keys"] = int(len(freq_keys))
     return Corpus(config, table.ids, n_lines, dup_of, dup_score, dup_how, source_of, source_docs,
                   freq_keys, freq_df, clusters, stats)
@@ -269,6 +287,109 @@ def candidate_pairs(sigs: np.ndarray, n_shingles: np.ndarray, rows: int) -> np.n
         return np.empty(0, dtype=np.uint64)
     pairs = distinct(np.concatenate(found))
     return pairs[(pairs >> np.uint64(32)) != (pairs & np.uint64(0xFFFFFFFF))]
+
+
+# --- the same candidate pairs, grouped where the band keys are (the Dask engine's shuffle) ------------
+#
+# Each pass-1 batch hash-partitions its documents' band keys into buckets
+# (`band_buckets`); one task per bucket takes that bucket from every batch and
+# groups it by sorting (`bucket_pairs`), naming documents by (batch, position
+# in batch); the driver turns those into pass-1 indices (`merge_pairs`). A
+# document's pass-1 index grows with (batch, position), so sorting by either
+# gives runs in the same order, and the pairs are exactly `candidate_pairs`'.
+
+
+def band_buckets(sigs: np.ndarray, n_shingles: np.ndarray, rows: int, parts: int) -> list[tuple]:
+    """One batch's band keys split into `parts` buckets by key: per bucket (keys, positions, keys per band).
+
+    Within a bucket the keys come band by band (then by position in the
+    batch), so the band of each key is given by the per-band counts rather than
+    stored with every key: 12 bytes a key.
+    """
+    valid = np.flatnonzero(n_shingles > 0)  # as candidate_pairs: an empty body has no signature worth comparing
+    bands = sigs.shape[1] // rows if sigs.ndim == 2 else 0
+    keys = band_keys(sigs[valid], rows).T.ravel() if len(valid) and bands else np.empty(0, np.uint64)
+    pos = np.tile(valid.astype(np.uint32), bands) if len(keys) else np.empty(0, np.uint32)
+    band = np.repeat(np.arange(bands), len(valid)) if len(keys) else np.empty(0, np.int64)
+    part = (keys % np.uint64(parts)).astype(np.int64)  # the keys are mixed already: their low bits are uniform
+    order = np.argsort(part, kind="stable")  # stable: band by band, position by position inside each bucket
+    cuts = np.searchsorted(part[order], np.arange(parts + 1))
+    out = []
+    for p in range(parts):
+        sel = order[cuts[p] : cuts[p + 1]]
+        out.append((keys[sel], pos[sel], np.bincount(band[sel], minlength=bands).astype(np.uint32)))
+    return out
+
+
+def bucket_pairs(pieces: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
+    """One bucket from every batch (in batch order) grouped by sorting: distinct (earlier, later) document pairs.
+
+    Documents are named batch << 32 | position; pairs as candidate_pairs makes
+    them: each document of a run of equal (band, key) with the run's first and
+    with its predecessor.
+    """
+    empty = (np.empty(0, np.uint64), np.empty(0, np.uint64))
+    if not pieces:
+        return empty
+    keys = np.concatenate([k for k, _, _ in pieces])
+    docs = np.concatenate([(np.uint64(i) << np.uint64(32)) | p.astype(np.uint64) for i, (_, p, _) in enumerate(pieces)])
+    bands = np.concatenate([np.repeat(np.arange(len(c), dtype=np.int64), c) for _, _, c in pieces])
+    if len(keys) < 2:
+        return empty
+    order = np.lexsort((docs, bands, keys))
+    k, b, d = keys[order], bands[order], docs[order]
+    same = (k[1:] == k[:-1]) & (b[1:] == b[:-1])
+    if not same.any():
+        return empty
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    run_of = np.repeat(starts, np.diff(np.append(starts, len(k))))
+    idx = np.flatnonzero(same) + 1
+    lo = np.concatenate([d[run_of[idx]], d[idx - 1]])
+    hi = np.concatenate([d[idx], d[idx]])
+    order = np.lexsort((hi, lo))
+    lo, hi = lo[order], hi[order]
+    first = np.concatenate(([True], (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])))
+    return lo[first], hi[first]
+
+
+def merge_pairs(found: list[tuple[np.ndarray, np.ndarray]], offsets: np.ndarray) -> np.ndarray:
+    """Every bucket's pairs in pass-1 indices (offsets: the index of each batch's first document), as candidate_pairs."""
+    low = np.uint64(0xFFFFFFFF)
+    offsets = np.asarray(offsets, dtype=np.uint64)
+    packed = [
+        ((offsets[(lo >> np.uint64(32)).astype(np.int64)] + (lo & low)) << np.uint64(32))
+        | (offsets[(hi >> np.uint64(32)).astype(np.int64)] + (hi & low))
+        for lo, hi in found if len(lo)
+    ]
+    if not packed:
+        return np.empty(0, dtype=np.uint64)
+    pairs = np.unique(np.concatenate(packed))
+    return pairs[(pairs >> np.uint64(32)) != (pairs & low)]
+
+
+def key_buckets(keys: np.ndarray, owners: np.ndarray, source_ids: np.ndarray, reps: np.ndarray,
+                parts: int) -> list[tuple]:
+    """One batch's block keys for the template shuffle, split into `parts` buckets by source-mixed key.
+
+    `owners` are positions in the batch; `source_ids` and `reps` (the kept
+    document of each one's cluster, as a pass-1 index) are per position. Per
+    bucket: (source-mixed keys, representatives, sources), in document order.
+    """
+    src = source_ids[owners]
+    skeys = _mix_source(keys, src)
+    rep = reps[owners].astype(np.uint32)  # pass-1 indices fit (candidate pairs pack two in 64 bits): 16 bytes a key
+    part = (skeys % np.uint64(parts)).astype(np.int64)
+    order = np.argsort(part, kind="stable")  # stable: document order inside each bucket, as frequent_keys sees it
+    cuts = np.searchsorted(part[order], np.arange(parts + 1))
+    return [(skeys[sel], rep[sel], src[sel]) for sel in (order[cuts[p] : cuts[p + 1]] for p in range(parts))]
+
+
+def merge_keys(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Every bucket's frequent keys and counts, sorted by key as frequent_keys returns them."""
+    keys = np.concatenate([k for k, _ in found]) if found else np.empty(0, np.uint64)
+    df = np.concatenate([d for _, d in found]) if found else np.empty(0, np.uint32)
+    order = np.argsort(keys, kind="stable")
+    return keys[order], df[order].astype(np.uint32)
 
 
 def similarity(sa: np.ndarray, sb: np.ndarray, na: np.ndarray, nb: np.ndarray, config: Config):
@@ -384,6 +505,17 @@ def frequent_keys(keys, owners, dup_of, source_ids, source_docs, config: Config)
     src = source_ids[owners]
     skeys = _mix_source(keys, src)
     rep = np.where(dup_of[owners] >= 0, dup_of[owners], owners).astype(np.int64)
+    return count_source_keys(skeys, rep, src, source_docs, config)
+
+
+def count_source_keys(skeys, rep, src, source_docs, config: Config):
+    """frequent_keys' count over rows of (source-mixed key, cluster representative, source), in document order.
+
+    Every row of a key must be there; the Dask engine's template shuffle calls
+    it on one bucket of keys at a time.
+    """
+    if not len(skeys):
+        return np.empty(0, np.uint64), np.empty(0, np.uint32)
     order = np.lexsort((rep, skeys))
     sk, rp = skeys[order], rep[order]
     first = np.concatenate(([True], (sk[1:] != sk[:-1]) | (rp[1:] != rp[:-1])))

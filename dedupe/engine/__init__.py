@@ -4,7 +4,9 @@ The pipeline (`dedupe.pipeline.clean`) owns what a run does: pass 1 signs each
 batch of files, the corpus step runs in the calling process, pass 2 cleans and
 writes each batch. An engine only decides where a batch runs and hands the
 results back in batch order, so that the report comes out the same whichever
-engine ran it.
+engine ran it. An engine may also group and count pass 1's band keys and
+block keys where they were made (`shuffled`), so that the calling process
+never holds them.
 
 - no engine: in this process, or in a local process pool (`--jobs`);
 - `DaskEngine` (`dedupe.engine.dask`, `--scheduler tcp://HOST:PORT|local`): as
@@ -34,6 +36,12 @@ class Engine(Protocol):
 
     def scratch(self, dst: Path) -> Path:
         """A new folder every worker can write and read, for pass 1's findings (the pipeline deletes it)."""
+
+    def shuffled(self) -> tuple:
+        """If the engine kept pass 1's keys where they were made: (candidate pairs, block-key counter), else (None, None).
+
+        The counter is `build_corpus`'s `count_keys`.
+        """
 
     def staging(self, dst: Path) -> Path:
         """Where pass 2 writes its cleaned copies until `commit` moves them into dst."""

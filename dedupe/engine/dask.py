@@ -18,6 +18,18 @@ Inputs and outputs must be on a filesystem every worker sees at the same path
 (NFS, Lustre, a bucket mounted with s3fs/gcsfuse...), or be fsspec URLs
 (s3://bucket/prefix: `dedupe.fs`) that every worker can open; the engine checks
 that every worker sees IN and OUT before it starts.
+
+The band-key shuffle. The driver gathers pass 1's DocSigs (it confirms and
+clusters candidate pairs on their signatures), but not their band keys: each
+pass-1 task also splits its documents' band keys into P buckets by key
+(`corpus.band_buckets`), and these stay in the workers' memory. P grouping
+tasks each take their bucket from every pass-1 task (an all-to-all shuffle in
+the task graph: the bucket pieces are tiny tasks next to the pass-1 task that
+made them, so only the grouping tasks move data between workers), sort it and
+return its candidate pairs (`corpus.bucket_pairs`); the driver only maps
+(batch, position) to pass-1 indices (`corpus.merge_pairs`). A worker lost
+during the shuffle costs the recomputation of the pass-1 tasks whose buckets
+it held: Dask knows them from the graph.
 """
 from __future__ import annotations
 
@@ -30,6 +42,7 @@ import warnings
 from pathlib import Path
 from typing import Callable, Iterator
 
+import numpy as np
 from distributed import Client, LocalCluster, as_completed
 
 from ..errors import UsageError
@@ -68,10 +81,66 @@ def _run_batch(fn: Callable, batch: list, state: dict):
         return fn(batch)
 
 
+def _run_sign_batch(fn: Callable, batch: list, state: dict, parts: int):
+    """Pass 1 of one batch, its keys kept apart: (driver's part, band-key buckets, block keys and their owners).
+
+    The driver's part is the result without block keys, the batch's document
+    count and its block-key count.
+    """
+    from .. import pipeline
+    from ..detect.corpus import band_buckets
+
+    result = _run_batch(fn, batch, state)
+    bare, sigs = pipeline._split_keys(result)
+    config = state["config"]
+    matrix = np.stack([s.signature for s in sigs]) if sigs else np.empty((0, config.num_perm), np.uint32)
+    n_shingles = np.array([s.n_shingles for s in sigs], dtype=np.int64)
+    keys = np.concatenate([s.keys for s in sigs]) if sigs else np.empty(0, np.uint64)
+    owners = np.repeat(np.arange(len(sigs), dtype=np.uint32), [len(s.keys) for s in sigs])
+    return (bare, len(sigs), len(keys)), band_buckets(matrix, n_shingles, config.doc_band_rows, parts), (keys, owners)
+
+
+def _part(out: tuple, *path: int):
+    """out[i][j]... as a task of its own, next to out: the driver or the next task fetches only what it needs."""
+    for i in path:
+        out = out[i]
+    return out
+
+
+def _group(*pieces: tuple) -> tuple:
+    """One bucket from every pass-1 task, grouped by sorting: its candidate pairs as (batch, position) pairs."""
+    from ..detect.corpus import bucket_pairs
+
+    return bucket_pairs(list(pieces))
+
+
+def _key_buckets(blocks: tuple, first: int, source_ids: np.ndarray, dup_pos: np.ndarray, dup_rep: np.ndarray,
+                 parts: int) -> list[tuple]:
+    """One batch's block keys in `parts` buckets, once the driver has told it its sources and duplicates."""
+    from ..detect.corpus import key_buckets
+
+    keys, owners = blocks
+    reps = np.arange(first, first + len(source_ids), dtype=np.int64)
+    reps[dup_pos] = dup_rep  # a duplicate's keys count for the kept document of its cluster
+    return key_buckets(keys, owners, source_ids, reps, parts)
+
+
+def _count(source_docs: np.ndarray, config, *pieces: tuple) -> tuple:
+    """One bucket of block keys from every batch, counted: its frequent keys and their cluster counts."""
+    from ..detect.corpus import count_source_keys
+
+    if not pieces:
+        return np.empty(0, np.uint64), np.empty(0, np.uint32)
+    cols = [np.concatenate(c) for c in zip(*pieces)]
+    return count_source_keys(*cols, source_docs, config)
+
+
 class DaskEngine:
     """Runs the pipeline's batches on a Dask cluster: an existing scheduler, or a LocalCluster it starts."""
 
     name = "dask"
+    #: False: no shuffle, the driver gets every key and groups them itself (as a local run; the benchmark compares).
+    shuffle = True
 
     def __init__(self, client: Client, scheduler: str, cluster: LocalCluster | None = None):
         self.client = client
@@ -81,6 +150,13 @@ class DaskEngine:
         self.run_id = uuid.uuid4().hex[:8]
         self._stage: Path | None = None
         self._dst: Path | None = None
+        #: Set by `map` in pass 1: the grouping tasks, the block keys left on the workers, per batch its
+        #: (documents, block keys) counts, and the run's config.
+        self._groups: list = []
+        self._blocks: list = []
+        self._counts: list[tuple[int, int]] = []
+        self._config = None
+        self.partitions = 0
 
     @classmethod
     def open(cls, scheduler: str, jobs: int) -> "DaskEngine":
@@ -129,9 +205,17 @@ class DaskEngine:
                     )
 
     def map(self, fn: Callable, batches: list, state: dict, stage: str) -> Iterator:
-        """fn(batch) for every batch as Dask tasks; results in batch order, as soon as their turn comes."""
+        """fn(batch) for every batch as Dask tasks; results in batch order, as soon as their turn comes.
+
+        Pass 1 (stage 'sign') also starts the band-key shuffle; `shuffled` collects its result.
+        """
+        self._cancel_shuffle()
         if not batches:
             return
+        parts = 0
+        if stage == "sign" and self.shuffle:
+            parts = state["config"].shuffle_partitions or self.workers
+            self.partitions = parts
         with warnings.catch_warnings():
             # The state rides in the graph on purpose (see the module docstring); Dask warns about its size.
             warnings.filterwarnings("ignore", message=".*Large object.*")
@@ -139,14 +223,35 @@ class DaskEngine:
         # Every worker gets a copy first: otherwise the scheduler keeps the batches where the state is (data
         # locality) and the other workers wait for work stealing. Pass 1 ran on one worker of two without this.
         self.client.replicate([shared])  # waits for the state task first
+        n = len(batches)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*Large object.*")
-            keys = [f"dedupe-{self.run_id}-{stage}-{i}" for i in range(len(batches))]
-            futures = self.client.map(_run_batch, [fn] * len(batches), batches, [shared] * len(batches),
-                                      key=keys, retries=RETRIES, pure=False)
+            keys = [f"dedupe-{self.run_id}-{stage}-{i}" for i in range(n)]
+            if parts:
+                self._config = state["config"]
+                signed = self.client.map(_run_sign_batch, [fn] * n, batches, [shared] * n, [parts] * n,
+                                         key=keys, retries=RETRIES, pure=False)
+                futures = self._split(signed, 0, "signed")
+                # The shuffle: bucket p of every batch (a piece next to its batch), then one grouping task per bucket.
+                pieces = self._buckets(signed, parts, "bucket", 1)
+                self._groups = [
+                    self.client.submit(_group, *pieces[p], key=f"dedupe-{self.run_id}-pairs-{p}", retries=RETRIES,
+                                       pure=False)
+                    for p in range(parts)
+                ]
+                # The block keys wait on the workers until clustering is done (`_count_keys`).
+                self._blocks = self._split(signed, 2, "blocks")
+                # Held by their dependents from here on: Dask frees each one once nothing needs it.
+                for future in signed + [f for piece in pieces for f in piece]:
+                    future.release()
+                del signed, pieces
+            else:
+                futures = self.client.map(_run_batch, [fn] * n, batches, [shared] * n,
+                                          key=keys, retries=RETRIES, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         ready: dict[int, object] = {}
         head = 0
+        finished = False
         try:
             for future in as_completed(futures, loop=self.client.loop):
                 i = index[future.key]
@@ -156,12 +261,109 @@ class DaskEngine:
                     raise EngineError(_failure(stage, batches[i], e)) from e
                 future.release()
                 while head in ready:
-                    yield ready.pop(head)
+                    if parts:
+                        result, docs, n_keys = ready.pop(head)
+                        self._counts.append((docs, n_keys))
+                        yield result
+                    else:
+                        yield ready.pop(head)
                     head += 1
+            finished = True
         finally:
+            if finished and parts:
+                # Cancelling would cancel the shuffle's tasks too (they depend on it); releasing lets Dask
+                # keep the state for as long as a lost bucket may have to be signed again.
+                shared.release()
+            else:
+                for future in futures:
+                    future.cancel()
+                shared.cancel()
+                self._cancel_shuffle()
+
+    def shuffled(self) -> tuple:
+        """(candidate pairs, block-key counter) of the last pass 1's shuffles; (None, None) if it ran without."""
+        if not self._groups:
+            return None, None
+        from ..detect.corpus import merge_pairs
+
+        found = self._gather(self._groups, "the band-key grouping")
+        self._groups = []
+        return merge_pairs(found, self._offsets()), self._count_keys
+
+    def _count_keys(self, dup_of: np.ndarray, source_ids: np.ndarray, source_docs: np.ndarray) -> tuple:
+        """frequent_keys over the block keys the workers hold: a second shuffle, by source-mixed key."""
+        from ..detect.corpus import merge_keys
+
+        parts, offsets = self.partitions, self._offsets()
+        n_keys = sum(k for _, k in self._counts)
+        per_batch = []
+        for i, (first, (docs, _)) in enumerate(zip(offsets.tolist(), self._counts)):
+            dup = dup_of[first : first + docs]
+            pos = np.flatnonzero(dup >= 0)
+            # Only what this batch needs: its documents' sources, and its duplicates' kept documents.
+            per_batch.append(self.client.submit(
+                _key_buckets, self._blocks[i], first, source_ids[first : first + docs].astype(np.int32), pos,
+                dup[pos], parts, key=f"dedupe-{self.run_id}-tkeys-{i}", retries=RETRIES, pure=False))
+        pieces = self._buckets(per_batch, parts, "tbucket")
+        source_docs = np.asarray(source_docs, dtype=np.int64)
+        counts = [
+            self.client.submit(_count, source_docs, self._config, *pieces[p], key=f"dedupe-{self.run_id}-counts-{p}",
+                               retries=RETRIES, pure=False)
+            for p in range(parts)
+        ]
+        for future in per_batch + [f for piece in pieces for f in piece] + self._blocks:
+            future.release()
+        self._blocks = []
+        del per_batch, pieces
+        freq_keys, freq_df = merge_keys(self._gather(counts, "the template-key count"))
+        self._counts = []
+        return freq_keys, freq_df, n_keys
+
+    def _split(self, futures: list, i: int, name: str) -> list:
+        """Part i of each task's tuple, as tasks next to them."""
+        n = len(futures)
+        return self.client.map(_part, futures, [i] * n, pure=False,
+                               key=[f"dedupe-{self.run_id}-{name}-{j}" for j in range(n)])
+
+    def _buckets(self, futures: list, parts: int, name: str, *at: int) -> list[list]:
+        """Per bucket p, bucket p of every task's buckets (at `at` in its result): what the all-to-all moves."""
+        n = len(futures)
+        return [
+            self.client.map(_part, futures, *([i] * n for i in (*at, p)), pure=False,
+                            key=[f"dedupe-{self.run_id}-{name}-{p}-{j}" for j in range(n)])
+            for p in range(parts)
+        ]
+
+    def _gather(self, futures: list, what: str) -> list:
+        """The results of a shuffle's grouping tasks, in bucket order; EngineError if one cannot finish."""
+        try:
+            found = []
+            for p, future in enumerate(futures):
+                try:
+                    found.append(future.result())
+                except Exception as e:  # noqa: BLE001 - as in map: the run cannot be complete
+                    raise EngineError(
+                        f"the Dask cluster could not finish {what} (bucket {p} of {len(futures)}): "
+                        f"{type(e).__name__}: {e} (after {RETRIES} retries and Dask's allowed worker deaths); nothing "
+                        f"was written to OUT. Check the workers' logs, then run again"
+                    ) from e
+                future.release()
+            return found
+        except BaseException:
             for future in futures:
                 future.cancel()
-            shared.cancel()
+            self._cancel_shuffle()
+            raise
+
+    def _offsets(self) -> np.ndarray:
+        """The pass-1 index of each batch's first document."""
+        docs = np.array([d for d, _ in self._counts], dtype=np.int64)
+        return np.concatenate(([0], np.cumsum(docs)))[:-1]
+
+    def _cancel_shuffle(self) -> None:
+        for future in self._groups + self._blocks:
+            future.cancel()
+        self._groups, self._blocks, self._counts = [], [], []
 
     def scratch(self, dst: Path) -> Path:
         """Where pass 1 leaves its findings for pass 2: a folder inside OUT, which every worker sees."""
@@ -191,10 +393,9 @@ class DaskEngine:
 
         Cancelling a task does not stop it where it already runs: wait for this
         run's running batches to end first, or they would write into the folder
+        (or pass 1's into the scratch folder, which the pipeline deletes next)
         again after it is gone.
         """
-        if self._stage is None:
-            return
         prefix = f"dedupe-{self.run_id}-"
         deadline = time.monotonic() + DRAIN_TIMEOUT
         while time.monotonic() < deadline:
@@ -205,8 +406,9 @@ class DaskEngine:
             if not running:
                 break
             time.sleep(0.2)
-        remove_tree(self._stage)
-        self._stage = None
+        if self._stage is not None:
+            remove_tree(self._stage)
+            self._stage = None
 
     def describe(self) -> dict:
         """summary.json's engine entry: which engine, where, how many workers."""
@@ -214,6 +416,7 @@ class DaskEngine:
 
     def close(self) -> None:
         """Disconnect; stop the LocalCluster if this engine started it."""
+        self._cancel_shuffle()
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
