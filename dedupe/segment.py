@@ -103,7 +103,10 @@ def wrap_width(runs: list[list[str]]) -> int | None:
     Two wrapped paragraphs of at least three lines whose widest lines agree
     within a few columns establish it; one paragraph alone could be chance.
     """
-    widths = sorted(max(len(line) for line in run) for run in runs if len(run) >= 3 and looks_wrapped(run))
+    # Each distinct paragraph counts once: a paragraph pasted twice must not move the column, or the
+    # cleaned copy (which keeps one) would be cut into other blocks than the page was.
+    distinct = {tuple(run): run for run in runs if len(run) >= 3}.values()
+    widths = sorted(max(len(line) for line in run) for run in distinct if looks_wrapped(run))
     if len(widths) < 2:
         return None
     # The wrap column is at least the widest line of most paragraphs: take the upper median.

@@ -153,3 +153,21 @@ def test_blank_lines_of_spaces_separate_blocks_and_spans_are_exact():
     text = "\n\n  First paragraph here.  \n \t \nSecond.\n\n\n"
     blocks = segment(text)
     assert [(b.index, b.lines, b.text) for b in blocks] == [(0, (3, 3), "First paragraph here."), (1, (5, 5), "Second.")]
+
+
+def test_a_paragraph_pasted_twice_does_not_move_the_wrap_column():
+    """Found by the cleaning-twice property: two copies of one wrapped paragraph shifted the column the page
+    was wrapped at, so a short wrapped paragraph was cut into lines on the page and kept whole in its cleaned
+    copy (which holds one copy): a second clean then found it as one block."""
+    credits = ("(Additional reporting by Noel Randewich in San Francisco and Michael\n"
+               "Martina and Ryan Woo in Beijing; Editing by James Dalgleish, Leslie\nAdler and Michael Perry)")
+    para = ("A U.S. official said on Friday said that China's proposal was\ninterpreted as Beijing pledging to "
+            "work to achieve Washington's $200\nbillion trade deficit reduction goal by 2020 - a demand "
+            "presented to\nChinese officials two weeks ago in Beijing.")
+    quote = ('"The two sides will expand areas of cooperation in services and\nincrease trade in services; '
+             'expand mutual investment, and create a\nmore open, equitable, transparent and convenient '
+             'investment\nenvironment," the embassy said.')
+    once = segment("\n\n".join([credits, para, quote]) + "\n")
+    twice = segment("\n\n".join([credits, para, quote, quote]) + "\n")
+    assert [b.lines for b in once] == [b.lines for b in twice][: len(once)]
+    assert once[0].lines == (1, 3)  # the credits are one wrapped paragraph on both
