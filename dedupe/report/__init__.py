@@ -201,8 +201,13 @@ class RunReport:
         ):
             handle.close()
             Path(handle.name).replace(self.folder / name)
-        atomic_write(self.folder / "summary.json", (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
-        render_report(self.folder, scan=self.scan)
+        # Streamed to a temporary name, then renamed: at a million files summary.json is hundreds of MB.
+        tmp = self.folder / ".summary.json.tmp"
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            json.dump(summary, f, indent=2, ensure_ascii=False)
+            f.write("\n")
+        tmp.replace(self.folder / "summary.json")
+        render_report(self.folder, scan=self.scan, summary=summary)
 
     def abort(self) -> None:
         """Drop the temporary files of a run that failed."""

@@ -219,7 +219,8 @@ def row_targets(row: dict) -> list[str]:
     return sorted({r["o"][0] for r in row.get("r", []) + row.get("a", []) if "o" in r})
 
 
-def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan | None = None) -> list[Path]:
+def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan | None = None,
+                  summary: dict | None = None) -> list[Path]:
     """Write index.html (and index-N.html past page_files changed files) from a report folder; returns the pages.
 
     `scan` is what the run counted as it wrote the folder; without it the folder is read back for it.
@@ -227,7 +228,8 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan |
     folder = Path(folder)
     summary_path = folder / "summary.json"
     try:
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        if summary is None:  # (the run passes the summary it just wrote)
+            summary = json.loads(summary_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ReportError(f"{summary_path} is missing; is {folder} a dedupe report folder (OUT/_report)?") from None
     except (OSError, ValueError) as e:
@@ -247,7 +249,10 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan |
     stable = {k: v for k, v in summary.items() if k not in ("timings", "input", "output", "engine", "config")}
     stable["config"] = _result_config(summary)
     stable["sizes"] = [{k: v for k, v in summary.get(side, {}).items() if k != "folder"} for side in ("input", "output")]
-    run_id = hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for chunk in json.JSONEncoder(sort_keys=True).iterencode(stable):  # no second copy of a huge summary
+        digest.update(chunk.encode())
+    run_id = digest.hexdigest()[:16]
     ranges = [
         (p, scan.order[(p - 1) * page_files], scan.order[min(p * page_files, len(scan.order)) - 1])
         for p in range(1, n_pages + 1)
