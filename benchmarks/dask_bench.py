@@ -230,10 +230,13 @@ def pass1(corpus: Path, address: str, shipped: Counter, config) -> tuple[int, di
     from dedupe.sign import MinHasher
 
     engine = DaskEngine.open(address, 0)
+    scratch = None
     try:
         files = [f for f in list_inputs(corpus, config) if isinstance(f, str)]
         hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
-        state = {"src": corpus.resolve(), "dst": None, "config": config, "hashers": hashers}
+        # Pass 1 leaves its findings for pass 2 in a scratch folder (deleted below: there is no pass 2 here).
+        scratch = Path(tempfile.mkdtemp(prefix="dedupe-bench-scratch-"))
+        state = {"src": corpus.resolve(), "dst": None, "config": config, "hashers": hashers, "scratch": scratch}
         table = SigTable(config.num_perm)
         t = time.perf_counter()
         for out, _ in engine.map(_sign_batch, _batches(files), state, "sign"):
@@ -253,6 +256,8 @@ def pass1(corpus: Path, address: str, shipped: Counter, config) -> tuple[int, di
         }
     finally:
         engine.close()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def tree(out: Path) -> dict[str, bytes]:
