@@ -417,3 +417,31 @@ def test_the_page_counted_during_the_run_equals_the_page_drawn_back_from_the_rep
     assert b"corpus-repeat" in pages["index.html"]  # template lines across the sites' pages: top blocks to show
     assert [p.name for p in render_report(report)] == sorted(pages, key=lambda n: (n != "index.html", n))
     assert {p.name: p.read_bytes() for p in report.glob("index*.html")} == pages
+
+
+def test_components_equal_a_plain_union_find_and_survive_long_chains():
+    from dedupe.detect.corpus import components
+
+    def union_find(n, a, b):
+        parent = list(range(n))
+
+        def find(x):
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for x, y in zip(a.tolist(), b.tolist()):
+            rx, ry = find(x), find(y)
+            if rx != ry:
+                parent[max(rx, ry)] = min(rx, ry)
+        return [find(i) for i in range(n)]
+
+    rng = np.random.default_rng(3)
+    for _ in range(100):
+        n, e = int(rng.integers(1, 200)), int(rng.integers(0, 300))
+        a, b = rng.integers(0, n, e), rng.integers(0, n, e)
+        assert components(n, a, b).tolist() == union_find(n, a, b)
+    # A chain of near-duplicates in shuffled order: one component, labelled by its smallest node.
+    order = rng.permutation(20000)
+    assert (components(20000, order[:-1], order[1:]) == 0).all()
