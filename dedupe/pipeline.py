@@ -243,7 +243,10 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
                 failed[rel] = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
     start = time.perf_counter()
     analyses = {rel: [a for a, _ in results] for rel, results in done.items()}
-    atomic_write(_scratch_file(scratch, number), pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL))
+    # Never into a scratch folder that is gone: a Dask task recomputed after its run failed must not bring
+    # the folder back into OUT once the run has deleted it.
+    atomic_write(_scratch_file(scratch, number), pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL),
+                 make_folder=False)
     timings["scratch"] += time.perf_counter() - start
     out = [(rel, [sig for _, sig in done[rel]], None) if rel in done else (rel, [], failed[rel]) for rel in files]
     return out, timings
@@ -434,10 +437,10 @@ def clean(
             engine.discard()
         raise
     finally:
+        if engine is not None:
+            engine.close()  # first: once the client is gone, the cluster starts none of this run's tasks again
         if scratch is not None:
             remove_tree(scratch)  # a local temporary folder, or a Dask run's inside OUT (maybe at a URL)
-        if engine is not None:
-            engine.close()
     return run
 
 

@@ -17,12 +17,17 @@ def _umask() -> int:
 FILE_MODE = 0o666 & ~_umask()
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write bytes to path so that a reader sees either the old file or the whole new one."""
+def atomic_write(path: Path, data: bytes, make_folder: bool = True) -> None:
+    """Write bytes to path so that a reader sees either the old file or the whole new one.
+
+    make_folder=False: the folder must exist (FileNotFoundError if it is gone), for a write that must not
+    bring back a folder its run has deleted.
+    """
     if isinstance(path, RemotePath):  # one PUT on an object store, else a temporary name and a rename
         return path.write_atomic(data)
     folder = os.path.dirname(path)
-    _make_folder(folder)
+    if make_folder:
+        _make_folder(folder)
     # The temporary name is this process's own (pid), so no random name and no retry loop are needed;
     # one left by a killed process of the same pid is simply replaced.
     tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.tmp")
@@ -31,6 +36,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         try:
             fd = os.open(tmp, flags, FILE_MODE)
         except FileNotFoundError:  # the folder went away since this process saw it
+            if not make_folder:
+                raise
             os.makedirs(folder, exist_ok=True)
             fd = os.open(tmp, flags, FILE_MODE)
         try:

@@ -346,3 +346,16 @@ def test_the_page_keys_carried_from_pass_one_equal_the_keys_of_the_removed_texts
     texts = [r["text"] for r in removals(report)]
     assert len(items) == len(texts) > 5
     assert [i["k"] for i in items] == [block_key(t) for t in texts]
+
+
+def test_a_write_told_not_to_make_its_folder_fails_once_the_folder_is_gone(tmp_path: Path):
+    """Pass 1's scratch files: a late task must not bring back a scratch folder its run has deleted."""
+    from dedupe.write import atomic_write
+
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    atomic_write(folder / "a.pickle", b"1", make_folder=False)
+    shutil.rmtree(folder)
+    with pytest.raises(FileNotFoundError):
+        atomic_write(folder / "b.pickle", b"2", make_folder=False)
+    assert not folder.exists()
