@@ -181,6 +181,14 @@ HOSTILE = [
 ]
 
 
+#: What each paragraph of the three hostile documents is about: their bodies differ, so that they are not
+#: near-duplicates of one another.
+TOPICS = (
+    "harbour wall", "ferry timetable", "fish market", "lighthouse keeper", "sailing club", "coast road",
+    "valley school", "mountain pass", "orchard harvest", "village bakery", "river bridge", "bus depot",
+    "parish hall", "church roof", "cricket pitch", "allotment plots", "post office", "village green",
+)
+
 #: Words that make each document's hostile context line its own (a line shared by all three, or
 #: nearly, would be template text removed as corpus-repeat).
 CONTEXT_TAILS = (
@@ -199,9 +207,11 @@ def hostile_report(tmp_path_factory) -> tuple[Path, str]:
     # (so it is among the most frequent removed blocks); the kept lines around it are hostile too. The
     # bodies differ, so that the three documents are not duplicates of one another.
     for k, doc in enumerate((name, "site'\"<b>/plain.txt", "other.txt")):
-        body = [f"Paragraph {i} of ordinary article {k} about hostile text, long enough to be kept by every rule."
-                for i in range(6)]
-        lines = body[:3] + HOSTILE + body[3:] + [HOSTILE[0] + f" kept context {k}" + CONTEXT_TAILS[k]] + HOSTILE
+        body = [f"Paragraph {i} of ordinary article {k} tells how the {TOPICS[6 * k + i]} changed over the "
+                f"winter, long enough to be kept by every rule." for i in range(6)]
+        # The kept context line sits inside the article, just before the removed second copies.
+        lines = (body[:3] + HOSTILE + body[3:5] + [HOSTILE[0] + f" kept context {k}" + CONTEXT_TAILS[k]]
+                 + HOSTILE + body[5:])
         (src / doc).write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = src.parent / "out"
     clean(src, out)

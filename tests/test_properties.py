@@ -196,3 +196,14 @@ def test_a_copy_that_only_loses_its_repeated_paragraph_is_found_on_the_first_cle
     second = clean(tmp_path / "out1", tmp_path / "out2")
     assert first.by_category == {"duplicate-document": 1}
     assert second.by_category == {}
+
+
+def test_a_headline_pasted_twice_does_not_tip_the_pages_language_test(tmp_path):
+    """Found by the cleaning-twice property: the second copy of a headline lowered the page's share of stop
+    words below the English threshold, so the page kept its headline, and its cleaned copy (one copy) lost it."""
+    body = ("People's Bank of China Governor Yi Gang declined comment on Chinese proposals as he left the "
+            "delegation's hotel for the meetings in Eisenhower Executive Office Building, next to the White House.")
+    headline = "U.S., China talks focus on cutting trade deficit, China denies $200 billion target"
+    src = write_tree(tmp_path / "in", {"c.txt": f"{body}\n{headline}\n{headline}".encode()})
+    clean(src, tmp_path / "out1")
+    assert clean(tmp_path / "out1", tmp_path / "out2").by_category == {}

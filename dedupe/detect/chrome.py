@@ -917,7 +917,11 @@ def find_chrome(
     texts = list(map(_TEXT, blocks))
     rows = _blocks(texts, list(map(_N_WORDS, sigs)))
     _, sizes, words, stop, _, _, _, families = map(list, zip(*rows)) if rows else [[]] * 8
-    english = _is_english(words, stop)
+    # Each distinct block counts once: the cleaned copy keeps one copy of a repeated block, and a second run
+    # must reach the same verdict on the page's language (a headline pasted twice tipped it).
+    seen: set[int] = set()
+    once = [i for i, s in enumerate(sigs) if not (s.hash in seen or seen.add(s.hash))]
+    english = _is_english([words[i] for i in once], [stop[i] for i in once])
     classes = [
         _classify(size, w, sw, cap, term, code, english) if f is None else WEAK if f.weak else CHROME
         for _, size, w, sw, cap, term, code, f in rows
@@ -996,7 +1000,9 @@ def _count_repeats_once(blocks, sigs, config, repeats, weights, inside) -> list[
     while True:
         dropped = {k for k, original in near.items() if inside[original] and weights[k] > 0}
         for members in groups.values():
-            keeper = min((k for k in members if inside[k]), default=None)
+            # No copy inside the article: the first keeps its weight (the cleaned text keeps it, unless it
+            # goes as chrome with the others), so that a second run weighs the same block the same.
+            keeper = min((k for k in members if inside[k]), default=min(members))
             dropped.update(k for k in members if k != keeper and weights[k] > 0)
         if not dropped:
             return inside
