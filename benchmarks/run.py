@@ -176,7 +176,7 @@ def main(argv=None) -> int:
     print(f"  duplicates: precision {s['precision']:.4f}, recall {s['recall']:.4f} "
           f"({s['right']} right of {s['removed']} removed, {s['expected']} expected)")
     cats = summary["removed"]["by_category"]
-    print(f"  removed: " + ", ".join(f"{k} {v['count']}" for k, v in cats.items()))
+    print("  removed: " + ", ".join(f"{k} {v['count']}" for k, v in cats.items()))
     if args.no_baseline:
         return 0
     b = baseline(corpus, summary["config"]["doc_threshold"], summary["config"]["num_perm"],

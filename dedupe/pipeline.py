@@ -24,7 +24,6 @@ import multiprocessing
 import os
 import pickle
 import re
-import shutil
 import tempfile
 import time
 from collections import Counter
@@ -41,7 +40,7 @@ from .detect import detect
 from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
 from .errors import InputError
 from .formats import write_cleaned
-from .fs import RemotePath, place, remove_tree
+from .fs import place, remove_tree
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file
 from .records import Allowed, Analysis, DocResult, Document, Notice, Removal
 from .remote import check_processes, open_report, remove_previous_output
@@ -49,7 +48,7 @@ from .report import RunReport, file_diff, prepare
 from .report.html import hunk_context
 from .segment import segment, split_lines
 from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash
-from .write import atomic_write, forget_folders, output_path
+from .write import atomic_write, forget_folders
 
 log = logging.getLogger(__name__)
 
@@ -353,7 +352,7 @@ def clean(
     where = src.resolve() if engine is not None else src
     try:
         if force:
-            _remove_previous_output(dst, report_dir)
+            remove_previous_output(dst, report_dir)
         if not dry_run and engine is None:
             # Marked as ours from the start, so that after an interrupted run `--force` may replace it.
             # (A Dask run stages its output and moves it into OUT only when every task succeeded.)
@@ -467,39 +466,6 @@ def _map(engine, fn, batches: list, state: dict, jobs: int, stage: str) -> Itera
 def _batches(items: list) -> list[tuple[int, list]]:
     """Items cut into numbered batches (the number names the batch's scratch file)."""
     return [(n, items[i : i + BATCH]) for n, i in enumerate(range(0, len(items), BATCH))]
-
-
-def _remove_previous_output(dst: Path, report_dir: Path) -> None:
-    """With --force: delete what a previous run wrote (as its marker lists), nothing else."""
-    if isinstance(dst, RemotePath) or isinstance(report_dir, RemotePath):
-        return remove_previous_output(dst, report_dir)
-    marker = dst / MARKER
-    if marker.is_file():
-        try:
-            previous = json.loads(marker.read_text(encoding="utf-8")).get("files", [])
-        except ValueError:
-            previous = []
-        for rel in previous:
-            try:
-                path = output_path(dst, rel)
-                path.unlink(missing_ok=True)
-                # Folders the previous run made and that are empty now go too (never dst itself).
-                for folder in path.parents:
-                    if folder == dst or not folder.is_relative_to(dst) or any(folder.iterdir()):
-                        break
-                    folder.rmdir()
-            except (ValueError, OSError):
-                continue
-        marker.unlink()
-    for leftover in dst.glob(".dedupe-scratch-*"):  # a Dask run's driver died before it could tidy up
-        shutil.rmtree(leftover, ignore_errors=True)
-    for name in ("changes.diff", "removals.jsonl", "summary.json", "index.html", "allowed.jsonl", "context.jsonl"):
-        (report_dir / name).unlink(missing_ok=True)
-    for page in report_dir.glob("index-*.html"):  # the review page's further pages: index-2.html...
-        if page.name[6:-5].isdigit():
-            page.unlink()
-    if report_dir.is_dir() and not any(report_dir.iterdir()):
-        shutil.rmtree(report_dir)
 
 
 class _Clock:

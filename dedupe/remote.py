@@ -209,7 +209,8 @@ def list_files(src: RemotePath) -> tuple[list[str], list[Notice]]:
 
 
 def remove_previous_output(dst, report_dir) -> None:
-    """The pipeline's --force cleanup when OUT or the report folder is a URL: what the marker lists, the report."""
+    """With --force: delete what a previous run wrote (as its marker lists), its report and leftover scratch
+    folders, nothing else; OUT and the report folder may each be a local path or a URL."""
     marker = dst / MARKER
     if marker.is_file():
         try:

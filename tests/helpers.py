@@ -51,3 +51,40 @@ def summary(report: Path) -> dict:
 
 #: The files every run writes to its report folder.
 REPORT_FILES = ("allowed.jsonl", "changes.diff", "context.jsonl", "index.html", "removals.jsonl", "summary.json")
+
+
+#: Three sentences of an ordinary article, for documents in other formats.
+PROSE = (
+    "The river rose three metres overnight and flooded the lower town, officials said on Monday morning.",
+    "Hundreds of residents were moved to the school gym, where volunteers served soup until late in the evening.",
+    "Engineers will inspect the old stone bridge on Tuesday before any traffic is allowed to cross it again.",
+)
+
+
+def synthetic_corpus(root: Path, docs: int, seed: int) -> Path:
+    """benchmarks/make_corpus.py's news pages (sites with templates, syndicated copies) under root."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "benchmarks" / "make_corpus.py")
+    make_corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_corpus)
+    assert make_corpus.main([str(root), "--docs", str(docs), "--seed", str(seed)]) == 0
+    return root
+
+
+def mixed_corpus(root: Path, docs: int, seed: int) -> Path:
+    """A synthetic corpus plus the samples, an HTML page (cleaned copy renamed .txt) and gzipped JSONL."""
+    import gzip
+    import shutil
+
+    synthetic_corpus(root, docs, seed)
+    shutil.copytree(SAMPLES, root / "samples")
+    body = "".join(f"<p>{p}</p>" for p in PROSE)
+    (root / "web").mkdir()
+    (root / "web" / "flood.html").write_text(
+        f"<html><head><title>Flood</title></head><body><nav>Home | News</nav><article>{body}</article>"
+        f"<footer>&copy; 2024 Example Media. All rights reserved.</footer></body></html>", encoding="utf-8")
+    records = [{"id": f"r{i}", "text": "\n".join(PROSE[i:] + ("Share on Facebook",)), "n": i} for i in range(3)]
+    with gzip.open(root / "web" / "records.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(r) + "\n" for r in records)
+    return root

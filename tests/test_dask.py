@@ -9,14 +9,12 @@ corpus step has duplicates and template text to agree on.
 """
 from __future__ import annotations
 
-import gzip
-import importlib.util
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
+from helpers import mixed_corpus
 from click.testing import CliRunner
 
 distributed = pytest.importorskip("distributed", reason="the Dask engine needs the dask extra: pip install -e '.[dask]'")
@@ -29,11 +27,6 @@ from dedupe.config import Config  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-PROSE = (
-    "The river rose three metres overnight and flooded the lower town, officials said on Monday morning.",
-    "Hundreds of residents were moved to the school gym, where volunteers served soup until late in the evening.",
-    "Engineers will inspect the old stone bridge on Tuesday before any traffic is allowed to cross it again.",
-)
 
 
 class KillOnce(WorkerPlugin):
@@ -63,22 +56,7 @@ class KillOnce(WorkerPlugin):
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """Samples plus 300 synthetic news pages over 10 sites, 15% of them edited copies."""
-    root = tmp_path_factory.mktemp("corpus") / "in"
-    spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "benchmarks" / "make_corpus.py")
-    make_corpus = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_corpus)
-    assert make_corpus.main([str(root), "--docs", "300", "--seed", "11"]) == 0
-    shutil.copytree(SAMPLES, root / "samples")
-    # Other formats: an HTML page (its cleaned copy is renamed .txt) and gzipped JSONL (one document a line).
-    body = "".join(f"<p>{p}</p>" for p in PROSE)
-    (root / "web").mkdir()
-    (root / "web" / "flood.html").write_text(
-        f"<html><head><title>Flood</title></head><body><nav>Home | News</nav><article>{body}</article>"
-        f"<footer>&copy; 2024 Example Media. All rights reserved.</footer></body></html>", encoding="utf-8")
-    records = [{"id": f"r{i}", "text": "\n".join(PROSE[i:] + ("Share on Facebook",)), "n": i} for i in range(3)]
-    with gzip.open(root / "web" / "records.jsonl.gz", "wt", encoding="utf-8") as f:
-        f.writelines(json.dumps(r) + "\n" for r in records)
-    return root
+    return mixed_corpus(tmp_path_factory.mktemp("corpus") / "in", 300, 11)
 
 
 @pytest.fixture(scope="module")

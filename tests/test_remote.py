@@ -9,13 +9,11 @@ workers; they skip when s3fs or moto is not installed.
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import importlib
 import importlib.util
 import json
 import logging
-import shutil
 import sys
 import uuid
 from pathlib import Path
@@ -26,17 +24,12 @@ from click.testing import CliRunner
 import dedupe
 from dedupe import cli
 from dedupe.config import Config
-from helpers import REPORT_FILES, SAMPLES
+from helpers import REPORT_FILES, SAMPLES, mixed_corpus
 
 fsspec = pytest.importorskip("fsspec", reason="URLs need fsspec: pip install -e '.[remote]'")
 from fsspec.implementations.local import LocalFileSystem  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-PROSE = (
-    "The river rose three metres overnight and flooded the lower town, officials said on Monday morning.",
-    "Hundreds of residents were moved to the school gym, where volunteers served soup until late in the evening.",
-    "Engineers will inspect the old stone bridge on Tuesday before any traffic is allowed to cross it again.",
-)
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -93,21 +86,7 @@ def digest(files: dict[str, bytes]) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """Samples plus 120 synthetic news pages over 10 sites with copies, an HTML page and gzipped JSONL."""
-    root = tmp_path_factory.mktemp("corpus") / "in"
-    spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "benchmarks" / "make_corpus.py")
-    make_corpus = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_corpus)
-    assert make_corpus.main([str(root), "--docs", "120", "--seed", "5"]) == 0
-    shutil.copytree(SAMPLES, root / "samples")
-    body = "".join(f"<p>{p}</p>" for p in PROSE)
-    (root / "web").mkdir()
-    (root / "web" / "flood.html").write_text(
-        f"<html><head><title>Flood</title></head><body><nav>Home | News</nav><article>{body}</article>"
-        f"<footer>&copy; 2024 Example Media. All rights reserved.</footer></body></html>", encoding="utf-8")
-    records = [{"id": f"r{i}", "text": "\n".join(PROSE[i:] + ("Share on Facebook",)), "n": i} for i in range(3)]
-    with gzip.open(root / "web" / "records.jsonl.gz", "wt", encoding="utf-8") as f:
-        f.writelines(json.dumps(r) + "\n" for r in records)
-    return root
+    return mixed_corpus(tmp_path_factory.mktemp("corpus") / "in", 120, 5)
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,11 @@ even when a worker dies in the middle of the shuffle.
 """
 from __future__ import annotations
 
-import importlib.util
-import os
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import synthetic_corpus
 
 import dedupe
 from dedupe.config import Config
@@ -41,12 +39,7 @@ def shuffled_pairs(sigs: np.ndarray, n_shingles: np.ndarray, rows: int, cuts: li
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """400 synthetic news pages over 10 sites, 15% of them edited copies (benchmarks/make_corpus.py)."""
-    root = tmp_path_factory.mktemp("shuffle") / "in"
-    spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "benchmarks" / "make_corpus.py")
-    make_corpus = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_corpus)
-    assert make_corpus.main([str(root), "--docs", "400", "--seed", "5"]) == 0
-    return root
+    return synthetic_corpus(tmp_path_factory.mktemp("shuffle") / "in", 400, 5)
 
 
 class Spy:

@@ -14,7 +14,6 @@ from collections import Counter
 from pathlib import Path
 
 from ..records import DocResult, Notice
-from ..write import atomic_write
 from .diff import file_diff
 from .html import Scan, hunk_context, page_row, render_report, row_targets
 
