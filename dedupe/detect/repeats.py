@@ -9,6 +9,9 @@ where sets cannot all be held.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate
+
 import numpy as np
 
 from ..config import Config
@@ -78,32 +81,30 @@ def _shared_counts(sigs: list[BlockSig], eligible: list[int]) -> dict[tuple[int,
     shingles = [sigs[i].shingles for i in eligible]
     keys = np.concatenate(shingles)
     ordered = np.sort(keys)
-    if not (ordered[1:] == ordered[:-1]).any():  # no shingle shared (the usual page): no pairs
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():  # no shingle shared (the usual page): no pairs
         return {}
-    # Sorted by shingle, then block: a stable sort by shingle keeps the blocks' (ascending) order.
-    order = np.argsort(keys, kind="stable")
-    keys = ordered
-    owners = np.repeat(np.array(eligible, dtype=np.int64), [len(x) for x in shingles])[order]
+    # A page's blocks share few shingles (a stock phrase, a sentence quoted twice): find the blocks
+    # of those alone. A block's shingles are distinct, so each is in a group at most once; the keys
+    # come block by block, so every group lists its blocks in ascending order.
+    recurring = ordered[1:][same]  # sorted, each shared shingle at least once
+    found = np.searchsorted(recurring, keys)
+    at = np.flatnonzero(recurring[np.minimum(found, len(recurring) - 1)] == keys)
+    ends = list(accumulate(map(len, shingles)))
+    groups: dict[int, list[int]] = {}
+    for key, k in zip(keys[at].tolist(), at.tolist()):
+        groups.setdefault(key, []).append(eligible[bisect_right(ends, k)])
     pairs: dict[tuple[int, int], int] = {}
-    # Most shingles belong to one block: find the groups of a shared shingle with
-    # array operations and loop in Python over those alone.
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    sizes = np.diff(np.append(starts, len(keys)))
-    shared = np.flatnonzero((sizes > 1) & (sizes <= MAX_POSTING))
-    if not len(shared):
-        return pairs
-    owner_list = owners.tolist()
     get = pairs.get
-    for start, size in zip(starts[shared].tolist(), sizes[shared].tolist()):
-        if size == 2:
-            key = (owner_list[start], owner_list[start + 1])
-            pairs[key] = get(key, 0) + 1
+    for key in sorted(groups):
+        g = groups[key]
+        size = len(g)
+        if size > MAX_POSTING:
             continue
-        g = owner_list[start : start + size]
         for x in range(size):
             for y in range(x + 1, size):
-                key = (g[x], g[y])
-                pairs[key] = get(key, 0) + 1
+                pair = (g[x], g[y])
+                pairs[pair] = get(pair, 0) + 1
     return pairs
 
 
