@@ -916,7 +916,7 @@ def find_chrome(
     n = len(blocks)
     texts = list(map(_TEXT, blocks))
     rows = _blocks(texts, list(map(_N_WORDS, sigs)))
-    _, sizes, words, stop, _, _, _, families = map(list, zip(*rows)) if rows else [[]] * 8
+    sizes, words, stop, families = (list(map(itemgetter(j), rows)) for j in (1, 2, 3, 7))
     # Each distinct block counts once: the cleaned copy keeps one copy of a repeated block, and a second run
     # must reach the same verdict on the page's language (a headline pasted twice tipped it).
     hashes = list(map(_HASH, sigs))

@@ -122,9 +122,8 @@ def near_repeats(
     in `gone` go for another reason (chrome): nothing is a repeat of them, as
     nothing is on the cleaned text, but they may still repeat a kept block.
     """
-    eligible = [
-        b.index for b in blocks if b.index not in exact and sigs[b.index].n_words >= config.min_near_words
-    ]
+    least = config.min_near_words
+    eligible = [b.index for b in blocks if sigs[b.index].n_words >= least and b.index not in exact]
     pairs = _shared_counts(sigs, eligible)
     if not pairs:  # no block shares a shingle with another: no near repeat, no composite
         return []
