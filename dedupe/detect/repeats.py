@@ -16,7 +16,7 @@ import numpy as np
 
 from ..config import Config
 from ..records import Block, Finding, Ref
-from ..sign import BlockSig
+from ..sign import BlockSig, distinct
 
 #: A shingle found in more blocks than this is a stock phrase, not evidence of a repeat.
 MAX_POSTING = 64
@@ -186,18 +186,20 @@ def _composites(
     for big, smalls in sorted(parts.items()):
         if len(smalls) < 2:
             continue
+        # (a block's shingles are sorted and distinct: intersections need not make them unique again)
         whole = sigs[big].shingles
-        covered = len(np.intersect1d(np.concatenate([sigs[i].shingles for i in smalls]), whole))
+        covered = len(np.intersect1d(distinct(np.concatenate([sigs[i].shingles for i in smalls])), whole, True))
+        overlap = {i: len(np.intersect1d(sigs[i].shingles, whole, True)) for i in smalls}
         # Parts that are variants of one another ("...in San Diego", "...in San Jose") do not make a
         # composite: beyond its largest part, the others must cover a good share of the block too.
-        alone = max(len(np.intersect1d(sigs[i].shingles, whole)) for i in smalls)
+        alone = max(overlap.values())
         coverage = covered / len(whole)
         # (rounded: 0.1 * 70 is 7.000000000000001 in floating point, and 7 shingles are a tenth of 70)
         if covered >= round(config.composite_coverage * len(whole), 9) and covered - alone >= round(
             MIN_OTHER_PARTS * len(whole), 9
         ):
             # The reference is the largest part (a Ref is one span); the note names them all.
-            main = max(sorted(smalls), key=lambda i: len(np.intersect1d(sigs[i].shingles, whole)))
+            main = max(sorted(smalls), key=overlap.get)
             names = ", ".join(_span(blocks[i].lines).split(" ", 1)[1] for i in sorted(smalls))
             findings.append(
                 Finding(big, "near-repeat", "near-repeat:composite", coverage, Ref(doc_id, blocks[main].lines),
