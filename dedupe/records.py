@@ -77,6 +77,7 @@ class Finding:
                  note: str = ""):
         # Detectors make a score of these per document: filling the instance's dict at once costs less than
         # half of the six frozen-dataclass setattr calls of the generated __init__ (kept out by this one).
+        # A new field goes here too: a test checks that this signature matches the fields.
         self.__dict__.update(block=block, category=category, detector=detector, score=score,
                              duplicate_of=duplicate_of, note=note)
 

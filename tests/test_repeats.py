@@ -266,6 +266,7 @@ def test_shared_shingles_are_counted_as_the_blocks_shingle_sets_say():
 def test_a_finding_is_a_frozen_record_equal_by_its_fields():
     """Findings are made by the thousand, by a faster constructor than the dataclass's own: still a frozen record."""
     import dataclasses
+    import inspect
     import pickle
 
     f = Finding(3, "repeat", "repeat:exact", 1.0, Ref("a.txt", (1, 2)), "repeat of lines 1-2")
@@ -276,6 +277,12 @@ def test_a_finding_is_a_frozen_record_equal_by_its_fields():
     assert dataclasses.replace(f, note="other") == Finding(3, "repeat", "repeat:exact", 1.0, Ref("a.txt", (1, 2)), "other")
     with pytest.raises(dataclasses.FrozenInstanceError):
         f.block = 4
+    # Its hand-written constructor takes every field, in order, with the dataclass's defaults.
+    params = inspect.signature(Finding).parameters
+    assert [(p.name, p.default) for p in params.values()] == [
+        (x.name, inspect.Parameter.empty if x.default is dataclasses.MISSING else x.default)
+        for x in dataclasses.fields(Finding)
+    ]
 
 
 def test_blocks_that_share_a_phrase_but_are_not_alike_are_no_near_repeats():
