@@ -167,6 +167,8 @@ class Config:
                 raise ConfigError(f"encoding: unknown codec {self.encoding!r} (try utf-8 or latin-1)") from None
         # Read once here so a bad allow-list stops the run before anything is written.
         object.__setattr__(self, "_allow_list", AllowList.load(self.allow) if self.allow else AllowList())
+        # Asked for every finding of every document: answered once per category here (--only/--skip are fixed).
+        object.__setattr__(self, "_wanted", {c: self._selects(c) for c in CATEGORIES})
 
     def allowed(self, category: str, block_hash: int) -> str | None:
         """The allow-list entry ("FILE:LINE") that keeps a block with this normalized hash from a category."""
@@ -204,6 +206,11 @@ class Config:
 
     def wants(self, category: str) -> bool:
         """Whether removals of this category are enabled by --only / --skip."""
+        wanted = self._wanted.get(category)
+        return self._selects(category) if wanted is None else wanted
+
+    def _selects(self, category: str) -> bool:
+        """`wants`, worked out from --only / --skip."""
 
         def hit(names):
             return any(category == n or (n == "chrome" and category.startswith("chrome:")) for n in names)

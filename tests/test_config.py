@@ -86,3 +86,12 @@ def test_to_json_reads_back():
 def test_replace_checks_again():
     with pytest.raises(ConfigError, match="min_near_words must be between 2 and 1000, not 1"):
         Config().replace(min_near_words=1)
+
+
+def test_a_changed_copy_chooses_by_its_own_only_and_skip():
+    """Which categories a config wants is worked out once, when it is made: a copy made by replace works it out again."""
+    base = Config(skip=("repeat",))
+    assert not base.wants("repeat") and base.wants("chrome:legal")
+    changed = base.replace(skip=("chrome",))
+    assert changed.wants("repeat") and not changed.wants("chrome:legal") and changed.wants("corpus-repeat")
+    assert not Config(only=("chrome:legal",)).wants("chrome:paywall")

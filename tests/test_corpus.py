@@ -467,3 +467,12 @@ def test_components_equal_a_plain_union_find_and_survive_long_chains():
     # A chain of near-duplicates in shuffled order: one component, labelled by its smallest node.
     order = rng.permutation(20000)
     assert (components(20000, order[:-1], order[1:]) == 0).all()
+
+
+def test_one_documents_keys_are_mixed_with_its_source_as_the_corpus_step_mixes_them():
+    """Pass 2 looks a document's block keys up among the corpus step's: both must mix a key and a source alike."""
+    from dedupe.detect.corpus import _mix_source, source_keys
+
+    keys = np.array([0, 1, 2**63, 2**64 - 1, 0x9E3779B97F4A7C15, 12345678901234567890], dtype=np.uint64)
+    for source in (0, 1, 7, 2**31 - 1):
+        assert np.array_equal(source_keys(keys, source), _mix_source(keys, np.full(len(keys), source, np.int32)))

@@ -1,6 +1,8 @@
 """Repeats inside one document: exact, near and contained blocks, and which copy is kept."""
 from __future__ import annotations
 
+import pytest
+
 from dedupe.config import Config
 from dedupe.decide import settle_references
 from dedupe.detect.repeats import find_repeats, near_repeats
@@ -232,6 +234,55 @@ def test_shared_shingles_are_counted_for_every_pair_of_blocks_that_hold_them():
     assert _shared_counts(sigs, [0, 1, 2]) == {(0, 1): 1, (0, 2): 3, (1, 2): 1}
     assert _shared_counts(sigs, [1, 2]) == {(1, 2): 1}
     assert _shared_counts(sigs, [0]) == {}
+
+
+def test_shared_shingles_are_counted_as_the_blocks_shingle_sets_say():
+    """Against a plain count over the blocks' shingle sets, on blocks drawn from a small vocabulary (so that many
+    pairs share shingles), with a stock phrase in more blocks than MAX_POSTING (it counts for no pair)."""
+    import random
+
+    from dedupe.detect.repeats import MAX_POSTING, _shared_counts
+
+    rng = random.Random(7)
+    vocabulary = "red green blue one two three four five six".split()
+    texts = [" ".join(rng.choice(vocabulary) for _ in range(rng.randrange(1, 12))) for _ in range(40)]
+    texts += [f"stock phrase here {i}" for i in range(MAX_POSTING + 1)]
+    sigs = sign_blocks([Block(i, i + 1, i + 1, t) for i, t in enumerate(texts)], 3)
+    sets = [set(s.shingles.tolist()) for s in sigs]
+    holders: dict[int, int] = {}
+    for s in sets:
+        for h in s:
+            holders[h] = holders.get(h, 0) + 1
+    for eligible in (list(range(len(texts))), sorted(rng.sample(range(len(texts)), 30)), [3, 9]):
+        expected = {}
+        for x, a in enumerate(eligible):
+            for b in eligible[x + 1 :]:
+                stock = sum(1 for h in sets[a] & sets[b] if sum(h in sets[i] for i in eligible) > MAX_POSTING)
+                if len(sets[a] & sets[b]) - stock:
+                    expected[(a, b)] = len(sets[a] & sets[b]) - stock
+        assert _shared_counts(sigs, eligible) == expected
+
+
+def test_a_finding_is_a_frozen_record_equal_by_its_fields():
+    """Findings are made by the thousand, by a faster constructor than the dataclass's own: still a frozen record."""
+    import dataclasses
+    import inspect
+    import pickle
+
+    f = Finding(3, "repeat", "repeat:exact", 1.0, Ref("a.txt", (1, 2)), "repeat of lines 1-2")
+    assert f == Finding(block=3, category="repeat", detector="repeat:exact", score=1.0,
+                        duplicate_of=Ref("a.txt", (1, 2)), note="repeat of lines 1-2")
+    assert hash(f) == hash(pickle.loads(pickle.dumps(f))) and pickle.loads(pickle.dumps(f)) == f
+    assert Finding(3, "chrome:legal", "chrome:rule:legal", 0.9).note == "" and Finding(3, "x", "y", 0.5).duplicate_of is None
+    assert dataclasses.replace(f, note="other") == Finding(3, "repeat", "repeat:exact", 1.0, Ref("a.txt", (1, 2)), "other")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        f.block = 4
+    # Its hand-written constructor takes every field, in order, with the dataclass's defaults.
+    params = inspect.signature(Finding).parameters
+    assert [(p.name, p.default) for p in params.values()] == [
+        (x.name, inspect.Parameter.empty if x.default is dataclasses.MISSING else x.default)
+        for x in dataclasses.fields(Finding)
+    ]
 
 
 def test_blocks_that_share_a_phrase_but_are_not_alike_are_no_near_repeats():

@@ -18,5 +18,7 @@ def detect(
     """
     repeats = find_repeats(doc_id, blocks, sigs, config)
     chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page)
+    if not repeats:  # (the usual page) chrome findings come ordered by block, one a block
+        return chrome
     repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config)
     return sorted(repeats + chrome, key=lambda f: (f.block, f.category, f.detector))

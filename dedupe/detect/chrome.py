@@ -916,12 +916,16 @@ def find_chrome(
     n = len(blocks)
     texts = list(map(_TEXT, blocks))
     rows = _blocks(texts, list(map(_N_WORDS, sigs)))
-    _, sizes, words, stop, _, _, _, families = map(list, zip(*rows)) if rows else [[]] * 8
+    sizes, words, stop, families = (list(map(itemgetter(j), rows)) for j in (1, 2, 3, 7))
     # Each distinct block counts once: the cleaned copy keeps one copy of a repeated block, and a second run
     # must reach the same verdict on the page's language (a headline pasted twice tipped it).
-    seen: set[int] = set()
-    once = [i for i, s in enumerate(sigs) if not (s.hash in seen or seen.add(s.hash))]
-    english = _is_english([words[i] for i in once], [stop[i] for i in once])
+    hashes = list(map(_HASH, sigs))
+    if len(set(hashes)) == n:  # no block twice (the usual page)
+        english = _is_english(words, stop)
+    else:
+        seen: set[int] = set()
+        once = [i for i, h in enumerate(hashes) if not (h in seen or seen.add(h))]
+        english = _is_english([words[i] for i in once], [stop[i] for i in once])
     classes = [
         _classify(size, w, sw, cap, term, code, english) if f is None else WEAK if f.weak else CHROME
         for _, size, w, sw, cap, term, code, f in rows
@@ -966,6 +970,7 @@ def find_chrome(
 
 _TEXT = attrgetter("text")
 _N_WORDS = attrgetter("n_words")
+_HASH = attrgetter("hash")
 #: Classes that hold a block inside the article for the neighbour step.
 _PROSE = frozenset((GOOD, NEAR, WEAK))
 
@@ -1113,8 +1118,9 @@ def keep_copy_outside_chrome(
     occurrence is looked at too: it was an exact repeat, so no near repeat was
     sought for it.
     """
-    wanted = {c: config.wants(c) for c in {f.category for f in chrome}}  # (asked once per category)
-    removed = {f.block for f in chrome if f.score >= config.chrome_threshold and wanted[f.category]}
+    if not repeats:  # (the usual page)
+        return repeats
+    removed = {f.block for f in chrome if f.score >= config.chrome_threshold and config.wants(f.category)}
     if not removed:
         return repeats
     block_at = {b.first_line: b.index for b in blocks}

@@ -167,35 +167,44 @@ class Corpus:
         if not len(self.freq_keys) or source not in self.source_of or not len(analysis.keys):
             return []
         sid = self.source_of[source]
-        total = max(int(self.source_docs[sid]), 1)
         keys = source_keys(analysis.keys, sid)
-        pos = np.minimum(np.searchsorted(self.freq_keys, keys), len(self.freq_keys) - 1)
+        pos = np.searchsorted(self.freq_keys, keys)
+        np.minimum(pos, len(self.freq_keys) - 1, out=pos)
         hit = np.flatnonzero(self.freq_keys[pos] == keys)
         if not len(hit):
             return []
+        total = max(int(self.source_docs[sid]), 1)
+        where = source or "the corpus"
         findings = []
         long, n = analysis.long, len(analysis.long)
+        seen: set[int] = set()
         # Each block's first hit decides (keys come block by block, text before digits before bands).
-        _, first = np.unique(analysis.owner[hit], return_index=True)
-        first = hit[np.sort(first)]
-        for b, kind, df in zip(analysis.owner[first].tolist(), analysis.kind[first].tolist(),
-                               self.freq_df[pos[first]].tolist()):
+        for b, kind, df in zip(analysis.owner[hit].tolist(), analysis.kind[hit].tolist(),
+                               self.freq_df[pos[hit]].tolist()):
+            if b in seen:
+                continue
+            seen.add(b)
             inline = 0 < b < n - 1 and long[b - 1] and long[b + 1]
             if inline and df < config.corpus_inline_share * total:
                 continue  # between two article paragraphs: a stock sentence of the article, unless nearly everywhere
-            how = ("exact", "digits", "near")[kind]
             findings.append(Finding(
-                b, "corpus-repeat", f"corpus-repeat:{how}", min(1.0, df / total), None,
-                f"in {df} documents of {source or 'the corpus'} ({df / total:.0%})",
+                b, "corpus-repeat", _TEMPLATE_DETECTORS[kind], min(1.0, df / total), None,
+                f"in {df} documents of {where} ({df / total:.0%})",
             ))
         return findings
 
 
+#: The detector of a corpus-repeat finding, by the kind of the key that matched (see `Analysis.kind`).
+_TEMPLATE_DETECTORS = ("corpus-repeat:exact", "corpus-repeat:digits", "corpus-repeat:near")
+
+
 def source_keys(keys: np.ndarray, source: int) -> np.ndarray:
     """Block keys made specific to one source (template text is a site's, not the corpus's)."""
-    with np.errstate(over="ignore"):
-        k = (keys ^ (np.uint64(source + 1) * np.uint64(0x9E3779B97F4A7C15))) * _MIX
-        return k ^ (k >> np.uint64(31))
+    # As _mix_source; the one product of two scalars is made in Python, modulo 2**64 (numpy would warn of
+    # its overflow), and array arithmetic wraps silently: no errstate needed, which costs more than the mixing.
+    salt = np.uint64((source + 1) * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF)
+    k = (keys ^ salt) * _MIX
+    return k ^ (k >> np.uint64(31))
 
 
 def source_of(doc) -> str:

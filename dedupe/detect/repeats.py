@@ -9,11 +9,14 @@ where sets cannot all be held.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate
+
 import numpy as np
 
 from ..config import Config
 from ..records import Block, Finding, Ref
-from ..sign import BlockSig
+from ..sign import BlockSig, distinct
 
 #: A shingle found in more blocks than this is a stock phrase, not evidence of a repeat.
 MAX_POSTING = 64
@@ -78,32 +81,30 @@ def _shared_counts(sigs: list[BlockSig], eligible: list[int]) -> dict[tuple[int,
     shingles = [sigs[i].shingles for i in eligible]
     keys = np.concatenate(shingles)
     ordered = np.sort(keys)
-    if not (ordered[1:] == ordered[:-1]).any():  # no shingle shared (the usual page): no pairs
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():  # no shingle shared (the usual page): no pairs
         return {}
-    # Sorted by shingle, then block: a stable sort by shingle keeps the blocks' (ascending) order.
-    order = np.argsort(keys, kind="stable")
-    keys = ordered
-    owners = np.repeat(np.array(eligible, dtype=np.int64), [len(x) for x in shingles])[order]
+    # A page's blocks share few shingles (a stock phrase, a sentence quoted twice): find the blocks
+    # of those alone. A block's shingles are distinct, so each is in a group at most once; the keys
+    # come block by block, so every group lists its blocks in ascending order.
+    recurring = ordered[1:][same]  # sorted, each shared shingle at least once
+    found = np.searchsorted(recurring, keys)
+    at = np.flatnonzero(recurring[np.minimum(found, len(recurring) - 1)] == keys)
+    ends = list(accumulate(map(len, shingles)))
+    groups: dict[int, list[int]] = {}
+    for key, k in zip(keys[at].tolist(), at.tolist()):
+        groups.setdefault(key, []).append(eligible[bisect_right(ends, k)])
     pairs: dict[tuple[int, int], int] = {}
-    # Most shingles belong to one block: find the groups of a shared shingle with
-    # array operations and loop in Python over those alone.
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    sizes = np.diff(np.append(starts, len(keys)))
-    shared = np.flatnonzero((sizes > 1) & (sizes <= MAX_POSTING))
-    if not len(shared):
-        return pairs
-    owner_list = owners.tolist()
     get = pairs.get
-    for start, size in zip(starts[shared].tolist(), sizes[shared].tolist()):
-        if size == 2:
-            key = (owner_list[start], owner_list[start + 1])
-            pairs[key] = get(key, 0) + 1
+    for key in sorted(groups):
+        g = groups[key]
+        size = len(g)
+        if size > MAX_POSTING:
             continue
-        g = owner_list[start : start + size]
         for x in range(size):
             for y in range(x + 1, size):
-                key = (g[x], g[y])
-                pairs[key] = get(key, 0) + 1
+                pair = (g[x], g[y])
+                pairs[pair] = get(pair, 0) + 1
     return pairs
 
 
@@ -121,9 +122,8 @@ def near_repeats(
     in `gone` go for another reason (chrome): nothing is a repeat of them, as
     nothing is on the cleaned text, but they may still repeat a kept block.
     """
-    eligible = [
-        b.index for b in blocks if b.index not in exact and sigs[b.index].n_words >= config.min_near_words
-    ]
+    least = config.min_near_words
+    eligible = [b.index for b in blocks if sigs[b.index].n_words >= least and b.index not in exact]
     pairs = _shared_counts(sigs, eligible)
     if not pairs:  # no block shares a shingle with another: no near repeat, no composite
         return []
@@ -186,18 +186,20 @@ def _composites(
     for big, smalls in sorted(parts.items()):
         if len(smalls) < 2:
             continue
+        # (a block's shingles are sorted and distinct: intersections need not make them unique again)
         whole = sigs[big].shingles
-        covered = len(np.intersect1d(np.concatenate([sigs[i].shingles for i in smalls]), whole))
+        covered = len(np.intersect1d(distinct(np.concatenate([sigs[i].shingles for i in smalls])), whole, True))
+        overlap = {i: len(np.intersect1d(sigs[i].shingles, whole, True)) for i in smalls}
         # Parts that are variants of one another ("...in San Diego", "...in San Jose") do not make a
         # composite: beyond its largest part, the others must cover a good share of the block too.
-        alone = max(len(np.intersect1d(sigs[i].shingles, whole)) for i in smalls)
+        alone = max(overlap.values())
         coverage = covered / len(whole)
         # (rounded: 0.1 * 70 is 7.000000000000001 in floating point, and 7 shingles are a tenth of 70)
         if covered >= round(config.composite_coverage * len(whole), 9) and covered - alone >= round(
             MIN_OTHER_PARTS * len(whole), 9
         ):
             # The reference is the largest part (a Ref is one span); the note names them all.
-            main = max(sorted(smalls), key=lambda i: len(np.intersect1d(sigs[i].shingles, whole)))
+            main = max(sorted(smalls), key=overlap.get)
             names = ", ".join(_span(blocks[i].lines).split(" ", 1)[1] for i in sorted(smalls))
             findings.append(
                 Finding(big, "near-repeat", "near-repeat:composite", coverage, Ref(doc_id, blocks[main].lines),
