@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import replace
+from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -56,6 +57,9 @@ log = logging.getLogger(__name__)
 BATCH = 64
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 _NO_KEYS = (np.empty(0, np.uint64), np.empty(0, np.int32), np.empty(0, np.uint8))
+#: A block's (first_line, last_line) and a signature's hash, read in C for the thousands of blocks of a batch.
+_LINES = attrgetter("first_line", "last_line")
+_HASH = attrgetter("hash")
 
 
 def clean_document(
@@ -108,9 +112,9 @@ def analyze_documents(
     return [
         (Analysis(
             digest=text_hash(d.text),
-            spans=tuple(b.lines for b in blocks[i]),
+            spans=tuple(map(_LINES, blocks[i])),
             findings=tuple(f for f in findings[i] if eligible(f, config)),
-            hashes=tuple(s.hash for s in signed[i].sigs),
+            hashes=tuple(map(_HASH, signed[i].sigs)),
             keys=keys[i][0],
             owner=keys[i][1],
             kind=keys[i][2],

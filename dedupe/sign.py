@@ -131,13 +131,19 @@ def _word_hashes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.n
     n = len(data)
     powers, inverse = _powers()
     with np.errstate(over="ignore"):
-        prefix = np.empty(n + 1, dtype=np.uint64)
-        prefix[0] = 0
         terms = np.add(data, 1, dtype=np.uint64)
         np.multiply(terms, powers[:n], out=terms)
-        np.cumsum(terms, out=prefix[1:])
-        h = prefix[ends]
-        h -= prefix[starts]
+        if len(starts) and ends[-1] == n and (starts[1:] - ends[:-1] == 1).all():
+            # Words separated by single spaces (a batch's normalized text): each word's sum is its run up
+            # to the next word less the one space after it, a reduction cheaper than a prefix sum.
+            h = np.add.reduceat(terms, starts)
+            h[:-1] -= np.uint64(33) * powers[ends[:-1]]
+        else:
+            prefix = np.empty(n + 1, dtype=np.uint64)
+            prefix[0] = 0
+            np.cumsum(terms, out=prefix[1:])
+            h = prefix[ends]
+            h -= prefix[starts]
         h *= inverse[starts]
         h ^= (ends - starts).astype(np.uint64) << np.uint64(56)
     return _fmix64(h)
@@ -355,8 +361,8 @@ def sign_texts(block_lists: list, k: int) -> list[SignedText]:
     norms = list(map(bytes.decode, raw))
     block_hashes = list(map(xxhash.xxh3_64_intdigest, raw))
     counts = lengths.tolist()
-    sigs = [BlockSig.of(norm, n, hashes[bounds[i] : bounds[i + 1]], h)
-            for i, (norm, n, h) in enumerate(zip(norms, counts, block_hashes))]
+    shingles = [hashes[x:y] for x, y in zip(bounds, bounds[1:])]
+    sigs = list(map(BlockSig.of, norms, counts, shingles, block_hashes))
     out, b = [], 0
     for blocks in block_lists:
         e = b + len(blocks)
