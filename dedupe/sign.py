@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 import xxhash
@@ -290,19 +292,23 @@ def _distinct(hashes: np.ndarray, owner: np.ndarray, groups: int):
     bits = max(1, int(groups).bit_length())
     order = None
     if bits <= 24:
-        shift = np.uint64(bits)
-        packed = (owner.astype(np.uint64) << np.uint64(64 - bits)) | (hashes >> shift)
+        packed = (owner.astype(np.uint64) << np.uint64(64 - bits)) | (hashes >> np.uint64(bits))
         order = np.argsort(packed)
         p, h = packed[order], hashes[order]
         if ((p[1:] == p[:-1]) & (h[1:] < h[:-1])).any():
             order = None
+        else:
+            owner = (p >> np.uint64(64 - bits)).astype(np.int64)
     if order is None:
         order = np.lexsort((hashes, owner))
-    hashes, owner = hashes[order], owner[order]
-    keep = np.ones(len(hashes), dtype=bool)
-    keep[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])
-    hashes, owner = hashes[keep], owner[keep]
-    return hashes, np.searchsorted(owner, np.arange(groups + 1))
+        h, owner = hashes[order], owner[order]
+    keep = np.empty(len(h), dtype=bool)
+    keep[:1] = True
+    np.not_equal(h[1:], h[:-1], out=keep[1:])
+    keep[1:] |= owner[1:] != owner[:-1]
+    bounds = np.zeros(groups + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner[keep], minlength=groups), out=bounds[1:])
+    return h[keep], bounds
 
 
 def normalize_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -315,16 +321,19 @@ def normalize_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     `normalize`. Returns (bytes uint8[], word bounds int64[words, 2], first
     word of each text, words of each text).
     """
-    ascii_ = [t.isascii() for t in texts]
-    pieces = [t if a else normalize(t) for t, a in zip(texts, ascii_)]
-    sizes = np.fromiter((len(p) if a else len(p.encode("utf-8")) for p, a in zip(pieces, ascii_)),
-                        dtype=np.int64, count=len(pieces))
+    pieces = list(texts)
+    others = [i for i, t in enumerate(texts) if not t.isascii()]
+    for i in others:
+        pieces[i] = normalize(texts[i])
+    sizes = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))  # in bytes: ASCII ...
+    for i in others:
+        sizes[i] = len(pieces[i].encode("utf-8"))  # ... or not
     data = np.frombuffer("\n".join(pieces).encode("utf-8").translate(_BATCH_FOLD), dtype=np.uint8)
     word = np.empty(len(data) + 2, dtype=np.int8)  # a byte of a word, between two non-word bytes
     word[0] = word[-1] = 0
     np.not_equal(data, 32, out=word[1:-1])
-    edges = np.diff(word)
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    edges = np.flatnonzero(np.diff(word))  # a word's start, its end, the next one's start...
+    starts, ends = edges[0::2], edges[1::2]
     first = np.cumsum(sizes + 1) - (sizes + 1)  # each text's first byte ("\n" between them)
     first_word = np.searchsorted(starts, first)
     lengths = np.searchsorted(starts, first + sizes) - first_word
@@ -388,6 +397,7 @@ def sign_blocks(blocks, k: int) -> list[BlockSig]:
 _DIGITS = re.compile(r"\d+")
 #: Salts that keep the three kinds of block keys (exact text, digits folded, MinHash band) apart.
 _SALT_EXACT, _SALT_SHAPE, _SALT_BAND = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
+_HASH = attrgetter("hash")
 _U32 = np.uint32
 _FMIX32 = (_U32(16), _U32(0x85EBCA6B), _U32(13), _U32(0xC2B2AE35), _U32(16))
 
@@ -492,7 +502,8 @@ def doc_signatures(signed: list[SignedText], bodies: list[list[int]], hasher: Mi
     """
     n = len(signed)
     th, starts, lengths, blocks = _batch_tokens(signed)
-    chosen = np.fromiter((i + int(first) for first, body in zip(blocks, bodies) for i in body), dtype=np.int64)
+    chosen = np.fromiter(chain.from_iterable(bodies), dtype=np.int64)  # body blocks, as indices in the batch
+    chosen += np.repeat(blocks[:-1], [len(body) for body in bodies])
     words = np.concatenate(([0], np.cumsum(lengths[chosen])))
     sizes = np.diff(words[np.cumsum([0] + [len(body) for body in bodies])])  # words per body
     if len(chosen) != len(lengths) or (chosen != np.arange(len(chosen))).any():  # else every body is its page
@@ -556,19 +567,18 @@ def block_keys(
     short = np.flatnonzero((lengths > 0) & (lengths <= max_words))
     # Text keys, two slots per short block: its text, and its text with numbers folded (when it has any).
     text = np.zeros((len(short), 2), dtype=np.uint64)
-    text[:, 0] = np.fromiter((s.sigs[i].hash for s in signed for i in range(len(s.sigs))), dtype=np.uint64,
-                             count=len(lengths))[short]
+    sigs = chain.from_iterable(s.sigs for s in signed)
+    text[:, 0] = np.fromiter(map(_HASH, sigs), dtype=np.uint64, count=len(lengths))[short]
     text[:, 0] ^= np.uint64(_SALT_EXACT)
     used = np.zeros((len(short), 2), dtype=bool)
     used[:, 0] = True
-    norms = [norm for s in signed for norm in s.norms]
-    for j, i in enumerate(short.tolist()):
-        norm = norms[i]
-        if _DIGITS.search(norm):
-            folded = fold_digits(norm)
-            if folded != norm:  # without numbers the folded key would only repeat the exact one
-                text[j, 1] = xxhash.xxh3_64_intdigest(folded.encode("utf-8")) ^ _SALT_SHAPE
-                used[j, 1] = True
+    norms = list(chain.from_iterable(s.norms for s in signed))
+    norms = [norms[i] for i in short.tolist()]
+    # Numbers folded in one pass over the batch (normalized texts hold no line break to cross).
+    for j, (norm, folded) in enumerate(zip(norms, fold_digits("\n".join(norms)).split("\n"))):
+        if folded != norm:  # without numbers the folded key would only repeat the exact one
+            text[j, 1] = xxhash.xxh3_64_intdigest(folded.encode("utf-8")) ^ _SALT_SHAPE
+            used[j, 1] = True
     text_owner = np.repeat(short, 2).reshape(-1, 2)[used]
     text_kind = np.tile(np.array([0, 1], dtype=np.uint8), len(short)).reshape(-1, 2)[used]
     text = text[used]
