@@ -52,8 +52,10 @@ from .write import atomic_write, forget_folders
 
 log = logging.getLogger(__name__)
 
-#: Files per task sent to a worker: big enough to amortize the hand-off, small enough to balance.
-BATCH = 64
+#: Files per task sent to a worker: at least BATCH (the hand-off and the batch's numpy signing amortized), up
+#: to BATCH_MAX when there are enough files for every worker to get several batches (the parent, which
+#: writes the report, handles fewer results; measured at 10k files: 40 µs less CPU a file in the parent).
+BATCH, BATCH_MAX = 64, 256
 #: A sentence ends with one of these, then maybe closing quotes or brackets (`_CLOSERS`) and white space.
 _SENTENCE_END = (".", "!", "?", "…")
 _CLOSERS = "\"'”’)]"
@@ -391,7 +393,8 @@ def clean(
         table = SigTable(config.num_perm)
         pass2: list[tuple[int, list[tuple[str, int, int]]]] = []
         state = {"src": where, "dst": dst, "config": config, "hashers": hashers, "scratch": scratch}
-        for number, (out, timings) in enumerate(_map(engine, _sign_batch, _batches(files), state, jobs, "sign")):
+        batches = _batches(files, run.engine["workers"])
+        for number, (out, timings) in enumerate(_map(engine, _sign_batch, batches, state, jobs, "sign")):
             run.timings.update(timings)
             ok = []
             for rel, sigs, failure in out:
@@ -473,9 +476,12 @@ def _map(engine, fn, batches: list, state: dict, jobs: int, stage: str) -> Itera
     return engine.map(fn, batches, state, stage)
 
 
-def _batches(items: list) -> list[tuple[int, list]]:
-    """Items cut into numbered batches (the number names the batch's scratch file)."""
-    return [(n, items[i : i + BATCH]) for n, i in enumerate(range(0, len(items), BATCH))]
+def _batches(items: list, workers: int = 1) -> list[tuple[int, list]]:
+    """Items cut into numbered batches (the number names the batch's scratch file), at least 8 per worker
+    while they hold BATCH items or more. Output does not depend on the cut: a batch is signed as its
+    documents are one by one, and results are gathered in file order."""
+    size = max(BATCH, min(BATCH_MAX, len(items) // (8 * max(workers, 1))))
+    return [(n, items[i : i + size]) for n, i in enumerate(range(0, len(items), size))]
 
 
 class _Clock:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import xxhash
 
 import dedupe
+from dedupe import pipeline
 from dedupe.config import Config
 from dedupe.detect.corpus import similarity
 from dedupe.sign import MinHasher, shingle_base_hash, shingles
@@ -351,6 +352,27 @@ def test_output_is_the_same_for_any_number_of_workers_and_any_file_order(syndica
         runs[name] = tree(out)
     assert runs["one"] == runs["two"] == runs["shuffled"]
     assert any(b'"corpus-repeat"' in v for v in runs["one"].values())
+
+
+def test_output_does_not_depend_on_how_files_are_cut_into_batches(syndicated: Path, tmp_path: Path, monkeypatch):
+    # A batch is signed in one numpy pass; batches grow with the corpus (pipeline._batches).
+    runs = {}
+    for name, size in (("default", None), ("one-file batches", 1), ("odd batches", 7)):
+        if size is not None:
+            monkeypatch.setattr(pipeline, "BATCH", size)
+            monkeypatch.setattr(pipeline, "BATCH_MAX", size)
+        out = tmp_path / name
+        dedupe.clean(syndicated, out, Config(jobs=1))
+        runs[name] = tree(out)
+    assert runs["default"] == runs["one-file batches"] == runs["odd batches"]
+    assert any(b'"duplicate-document"' in v for v in runs["default"].values())
+
+
+def test_batches_grow_with_the_corpus_and_every_worker_gets_several():
+    assert [len(b) for _, b in pipeline._batches(list(range(130)), 2)] == [64, 64, 2]
+    sizes = [len(b) for _, b in pipeline._batches(list(range(10_000)), 2)]
+    assert sizes[0] == pipeline.BATCH_MAX and sum(sizes) == 10_000 and len(sizes) >= 16
+    assert [n for n, _ in pipeline._batches(list(range(1000)), 4)] == list(range(16))
 
 
 # --- the samples --------------------------------------------------------------------------------------

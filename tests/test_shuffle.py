@@ -54,8 +54,9 @@ class Spy:
             return confirm(pairs, sigs, n_shingles, config)
 
         def frequent_keys(*args):
+            kept = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)  # it mixes the keys in place
             found = count(*args)
-            self.counted.append((args, found))
+            self.counted.append((kept, found))
             return found
 
         monkeypatch.setattr(corpus_step, "confirm_pairs", confirm_pairs)
@@ -104,6 +105,38 @@ def test_bucketed_counting_gives_exactly_the_local_template_keys(local_run, part
                                config) for p in range(parts)]
     got_keys, got_df = merge_keys(found)
     assert np.array_equal(got_keys, freq_keys) and np.array_equal(got_df, freq_df)
+
+
+@pytest.mark.parametrize("per_bucket", [997, 1 << 21])
+def test_the_local_count_one_bucket_at_a_time_equals_one_sort_of_every_key(local_run, monkeypatch, per_bucket):
+    # The corpus step counts at most _KEYS_PER_BUCKET keys per sort, so that 50M keys (1M documents) do not need
+    # several 400 MB temporaries at once; the answer must be the one sort over every key.
+    *_, ((keys, owners, dup_of, source_ids, source_docs, config), _) = local_run
+    reps = np.where(dup_of >= 0, dup_of, np.arange(len(dup_of)))[owners]
+    src = source_ids[owners]
+    want = count_source_keys(corpus_step._mix_source(keys, src), reps, src, source_docs, config)
+    monkeypatch.setattr(corpus_step, "_KEYS_PER_BUCKET", per_bucket)
+    mixed = keys.copy()
+    got = corpus_step.frequent_keys(mixed, owners, dup_of, source_ids, source_docs, config)
+    assert len(keys) > 4 * 997 and len(want[0]) >= 100
+    assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    assert not np.array_equal(mixed, keys)  # documented: the keys were mixed in place
+
+
+@pytest.mark.parametrize("per_bucket", [2, 1 << 21])
+def test_a_key_is_counted_once_per_duplicate_cluster_whatever_the_bucket_size(monkeypatch, per_bucket):
+    # Documents 1 and 2 are copies (2 duplicates 1): a key in both counts once. In one source of 4 documents.
+    monkeypatch.setattr(corpus_step, "_KEYS_PER_BUCKET", per_bucket)
+    config = Config(min_corpus_docs=2, min_corpus_share=0.0)
+    everywhere, copies_only, in_0_and_3 = np.uint64(11), np.uint64(22), np.uint64(33)
+    keys = np.array([everywhere, in_0_and_3, everywhere, copies_only, everywhere, copies_only, everywhere,
+                     in_0_and_3], dtype=np.uint64)
+    owners = np.array([0, 0, 1, 1, 2, 2, 3, 3], dtype=np.int32)
+    dup_of = np.array([-1, -1, 1, -1])
+    got, df = corpus_step.frequent_keys(keys.copy(), owners, dup_of, np.zeros(4, np.int32), np.array([4]), config)
+    src = np.zeros(1, np.int32)
+    mixed = {int(corpus_step._mix_source(np.array([k], np.uint64), src)[0]): k for k in (everywhere, in_0_and_3)}
+    assert dict(zip(got.tolist(), df.tolist())) == {k: 3 if mixed[k] == everywhere else 2 for k in mixed}
 
 
 def test_bucketed_grouping_matches_on_random_signatures_with_shared_bands_and_empty_bodies():

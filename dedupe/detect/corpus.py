@@ -52,6 +52,8 @@ from ..records import Finding
 from ..sign import band_keys, distinct
 
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
+#: Block keys counted per sort in the corpus step: bounds its temporaries (about 95 bytes a key: 190 MB).
+_KEYS_PER_BUCKET = 1 << 21
 #: Pairs confirmed per numpy step: bounds the temporary (chunk x num_perm) comparison array.
 _CHUNK = 1 << 16
 
@@ -123,9 +125,14 @@ class SigTable:
                 np.empty(0, np.uint32), np.empty(0, np.uint32), np.empty(0, np.uint32),
                 np.empty((0, self.num_perm), np.uint32), np.empty(0, np.uint64), np.empty(0, np.int32),
             )
-        cols = list(zip(*self._parts))
+        # Column by column, each column's pieces let go once joined: the table is never held twice over.
+        cols = [list(c) for c in zip(*self._parts)]
         self._parts = []
-        return tuple(np.concatenate(c) for c in cols)
+        out = []
+        for c in cols:
+            out.append(np.concatenate(c))
+            c.clear()
+        return tuple(out)
 
 
 class Corpus:
@@ -507,13 +514,31 @@ def _clusters(ids: list[str], dup_of, dup_score, dup_how) -> list[dict]:
 
 
 def frequent_keys(keys, owners, dup_of, source_ids, source_docs, config: Config):
-    """Source-specific block keys that recur in enough clusters of their source: (sorted keys, cluster counts)."""
+    """Source-specific block keys that recur in enough clusters of their source: (sorted keys, cluster counts).
+
+    `keys` is overwritten (mixed with its source in place): at 1M documents it is 50M keys, 400 MB.
+    """
     if not len(keys):
         return np.empty(0, np.uint64), np.empty(0, np.uint32)
     src = source_ids[owners]
-    skeys = _mix_source(keys, src)
-    rep = np.where(dup_of[owners] >= 0, dup_of[owners], owners).astype(np.int64)
-    return count_source_keys(skeys, rep, src, source_docs, config)
+    skeys = _mix_source(keys, src, out=keys)
+    # Each key's cluster representative, as uint32 (pass-1 indices fit: see key_buckets) and without int64
+    # temporaries the size of the keys.
+    rep = owners.astype(np.uint32)
+    for a in range(0, len(owners), _KEYS_PER_BUCKET):
+        kept = dup_of[owners[a : a + _KEYS_PER_BUCKET]]
+        np.copyto(rep[a : a + _KEYS_PER_BUCKET], kept, casting="unsafe", where=kept >= 0)
+    # Counted one bucket of keys at a time, as the Dask shuffle does, so that the sort's temporaries are a
+    # fraction of the keys (sorted whole at 1M documents: several 400 MB arrays at once).
+    parts = max(1, len(skeys) // _KEYS_PER_BUCKET)
+    if parts == 1:
+        return count_source_keys(skeys, rep, src, source_docs, config)
+    bucket = (skeys % np.uint64(parts)).astype(np.uint16 if parts < 1 << 16 else np.uint32)
+    found = []
+    for p in range(parts):
+        sel = np.flatnonzero(bucket == p)  # document order kept inside the bucket
+        found.append(count_source_keys(skeys[sel], rep[sel], src[sel], source_docs, config))
+    return merge_keys(found)
 
 
 def count_source_keys(skeys, rep, src, source_docs, config: Config):
@@ -535,8 +560,17 @@ def count_source_keys(skeys, rep, src, source_docs, config: Config):
     return ukeys[ok], df[ok].astype(np.uint32)
 
 
-def _mix_source(keys: np.ndarray, src: np.ndarray) -> np.ndarray:
-    """source_keys() for arrays of keys with one source each."""
+def _mix_source(keys: np.ndarray, src: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """source_keys() for arrays of keys with one source each (into `out`, which may be `keys`).
+
+    One temporary the size of the keys, reused: at 1M documents every extra one is 400 MB.
+    """
     with np.errstate(over="ignore"):
-        k = (keys ^ ((src.astype(np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15))) * _MIX
-        return k ^ (k >> np.uint64(31))
+        tmp = src.astype(np.uint64)
+        tmp += np.uint64(1)
+        tmp *= np.uint64(0x9E3779B97F4A7C15)
+        k = np.bitwise_xor(keys, tmp, out=out)
+        k *= _MIX
+        np.right_shift(k, np.uint64(31), out=tmp)
+        k ^= tmp
+        return k
