@@ -229,19 +229,10 @@ class SignedText:
     is hashed twice.
     """
 
-    __slots__ = ("norms", "lengths", "starts", "tokens", "sigs")
+    __slots__ = ("norms", "lengths", "tokens", "sigs")
 
-    def __init__(self, norms: list[str], lengths: np.ndarray, tokens: np.ndarray, sigs: list[BlockSig],
-                 starts: np.ndarray | None = None):
+    def __init__(self, norms: list[str], lengths: np.ndarray, tokens: np.ndarray, sigs: list[BlockSig]):
         self.norms, self.lengths, self.tokens, self.sigs = norms, lengths, tokens, sigs
-        # each block's first word in `tokens`
-        self.starts = np.cumsum(lengths) - lengths if starts is None else starts
-
-    def tokens_of(self, which: list[int]) -> np.ndarray:
-        """The word hashes of some blocks, in order, as if their normalized texts were joined by spaces."""
-        if len(which) == len(self.norms):
-            return self.tokens
-        return self.tokens[_ranges(self.starts[which], self.lengths[which])]
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -377,7 +368,7 @@ def sign_texts(block_lists: list, k: int) -> list[SignedText]:
         e = b + len(blocks)
         t = int(first[b]) if e > b else 0
         size = int(sum(counts[b:e]))
-        out.append(SignedText(norms[b:e], lengths[b:e], th[t : t + size], sigs[b:e], first[b:e] - t))
+        out.append(SignedText(norms[b:e], lengths[b:e], th[t : t + size], sigs[b:e]))
         b = e
     return out
 
