@@ -565,18 +565,22 @@ def block_keys(
     used[:, 0] = True
     norms = list(chain.from_iterable(s.norms for s in signed))
     norms = [norms[i] for i in short.tolist()]
-    # Numbers folded in one pass over the batch (normalized texts hold no line break to cross).
-    for j, (norm, folded) in enumerate(zip(norms, fold_digits("\n".join(norms)).split("\n"))):
-        if folded != norm:  # without numbers the folded key would only repeat the exact one
-            text[j, 1] = xxhash.xxh3_64_intdigest(folded.encode("utf-8")) ^ _SALT_SHAPE
-            used[j, 1] = True
+    # Numbers folded in one pass over the batch (normalized texts hold no line break to cross); a text
+    # without numbers has no folded key, which would only repeat the exact one.
+    folded = fold_digits("\n".join(norms)).split("\n")
+    changed = [j for j, (norm, fold) in enumerate(zip(norms, folded)) if norm != fold]
+    text[changed, 1] = np.fromiter((xxhash.xxh3_64_intdigest(folded[j].encode("utf-8")) for j in changed),
+                                   dtype=np.uint64, count=len(changed))
+    text[changed, 1] ^= np.uint64(_SALT_SHAPE)
+    used[changed, 1] = True
     text_owner = np.repeat(short, 2).reshape(-1, 2)[used]
     text_kind = np.tile(np.array([0, 1], dtype=np.uint8), len(short)).reshape(-1, 2)[used]
     text = text[used]
     band = short[lengths[short] >= min_band_words]
     bk = np.empty((0, 0), dtype=np.uint64)
     if len(band):
-        pairs, owner = _windows(th, starts[band], lengths[band], 2)
+        words = lengths[band]  # the short blocks' words only: pairs of theirs, not of the whole batch
+        pairs, owner = _windows(th[_ranges(starts[band], words)], np.cumsum(words) - words, words, 2)
         order = np.argsort(owner, kind="stable")  # a one-word block's single "pair" comes last from _windows
         pairs, owner = pairs[order], owner[order]
         base = (pairs >> np.uint64(32)).astype(np.uint32)
