@@ -74,12 +74,17 @@ _P = 0x100000001B3  # odd, so invertible modulo 2**64
 _P_INV = pow(_P, -1, 1 << 64)
 
 
-def _power_table(base: int, n: int) -> np.ndarray:
-    table = np.empty(n, dtype=np.uint64)
-    table[0] = 1
-    table[1:] = np.uint64(base)
+def _power_table(base: int, n: int, row: int = 1024) -> np.ndarray:
+    """base**i modulo 2**64 for i < n: rows of `row` powers times the powers of base**row (a running product
+    over a million values is several times slower than this one multiply)."""
+    def running(b: int, count: int) -> np.ndarray:
+        table = np.empty(count, dtype=np.uint64)
+        table[0] = 1
+        table[1:] = np.uint64(b)
+        return np.cumprod(table)
+
     with np.errstate(over="ignore"):
-        return np.cumprod(table)  # base**i, wrapping modulo 2**64
+        return np.multiply.outer(running(pow(base, row, 1 << 64), -(-n // row)), running(base, row)).ravel()[:n]
 
 
 #: P**i and P**-i modulo 2**64, made once per process for texts up to `_TABLE` bytes; longer texts are hashed
