@@ -337,10 +337,10 @@ def normalize_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     keep = word[1:-1].view(bool)
     keep[ends[:-1]] = True
     sizes = ends - starts
-    bounds = np.empty((len(starts), 2), dtype=np.int64)
-    bounds[:, 1] = np.cumsum(sizes + 1) - 1
-    bounds[:, 0] = bounds[:, 1] - sizes
-    return data[keep], bounds, first_word, lengths
+    spans = np.empty((len(starts), 2), dtype=np.int64)  # of the words in the normalized bytes
+    spans[:, 1] = np.cumsum(sizes + 1) - 1
+    spans[:, 0] = spans[:, 1] - sizes
+    return data[keep], spans, first_word, lengths
 
 
 def sign_texts(block_lists: list, k: int) -> list[SignedText]:

@@ -210,7 +210,8 @@ def test_block_keys_and_document_minhashes_of_a_batch_equal_each_document_alone(
 def test_a_paragraph_ends_a_sentence_with_its_full_stop_then_closing_quotes_or_brackets():
     from dedupe.pipeline import _ends_sentence
 
-    for text in ("It ended.", "It ended!", "Did it?", "And then…", 'He said "no."', "(As noted.)", "So.” ", "Done.\n"):
+    ends = ("It ended.", "It ended!", "Did it?", "And then…", 'He said "no."', "(As noted.)", "So.” ", "Done.\n")
+    for text in ends:
         assert _ends_sentence(text), text
     for text in ("Read more", "Price: 3.50 USD", 'A "quote" inside', ". then more", "Menu ›", ""):
         assert not _ends_sentence(text), text
