@@ -82,18 +82,18 @@ def looks_wrapped(run: list[str], width: int | None = None) -> bool:
     return ended <= len(body) / 2 and lower >= len(body) / 2
 
 
-def _runs(lines: list[str]) -> list[tuple[int, int]]:
-    """(start, end) 0-based half-open spans of the runs of non-blank lines."""
-    runs, i = [], 0
-    while i < len(lines):
-        if not lines[i].strip():
-            i += 1
-            continue
-        j = i
-        while j < len(lines) and lines[j].strip():
-            j += 1
-        runs.append((i, j))
-        i = j
+def _runs(stripped: list[str]) -> list[tuple[int, int]]:
+    """(start, end) 0-based half-open spans of the runs of non-blank lines (given stripped)."""
+    runs, start = [], -1
+    for i, line in enumerate(stripped):
+        if not line:
+            if start >= 0:
+                runs.append((start, i))
+                start = -1
+        elif start < 0:
+            start = i
+    if start >= 0:
+        runs.append((start, len(stripped)))
     return runs
 
 
@@ -117,17 +117,18 @@ def wrap_width(runs: list[list[str]]) -> int | None:
 
 def segment(text: str) -> list[Block]:
     """The blocks of a text, in order, each with its line span."""
-    lines = [line.rstrip("\r\n") for line in split_lines(text)]
-    spans = _runs(lines)
-    runs = [[line.strip() for line in lines[i:j]] for i, j in spans]
+    # Every line stripped once (a line's ending is white space too): a blank line is an empty string.
+    stripped = [line.strip() for line in text.split("\n")]
+    spans = _runs(stripped)
+    runs = [stripped[i:j] for i, j in spans]
     width = wrap_width(runs)
     blocks: list[Block] = []
     for (i, j), run in zip(spans, runs):
         # In a document wrapped at a known column, a short paragraph whose first line happens to
         # end a sentence is still one paragraph: test it against that column.
-        if looks_wrapped(run) or (width is not None and looks_wrapped(run, width)):
+        if j - i > 1 and (looks_wrapped(run) or (width is not None and looks_wrapped(run, width))):
             blocks.append(Block(len(blocks), i + 1, j, " ".join(run)))
         else:
-            for k, line in enumerate(run):
-                blocks.append(Block(len(blocks), i + k + 1, i + k + 1, line))
+            for k, line in enumerate(run, i + 1):
+                blocks.append(Block(len(blocks), k, k, line))
     return blocks

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 import xxhash
@@ -20,6 +22,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _ASCII_FOLD = bytes(
     (c + 32 if 65 <= c <= 90 else c) if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256)
 )
+#: The same fold for a batch of blocks, where a non-ASCII block is already normalized: its bytes are word
+#: characters (lower-case ASCII letters, digits, bytes of multi-byte characters) and spaces, all kept.
+_BATCH_FOLD = _ASCII_FOLD[:128] + bytes(range(128, 256))
 
 
 def normalize(text: str) -> str:
@@ -69,12 +74,17 @@ _P = 0x100000001B3  # odd, so invertible modulo 2**64
 _P_INV = pow(_P, -1, 1 << 64)
 
 
-def _power_table(base: int, n: int) -> np.ndarray:
-    table = np.empty(n, dtype=np.uint64)
-    table[0] = 1
-    table[1:] = np.uint64(base)
+def _power_table(base: int, n: int, row: int = 1024) -> np.ndarray:
+    """base**i modulo 2**64 for i < n: rows of `row` powers times the powers of base**row (a running product
+    over a million values is several times slower than this one multiply)."""
+    def running(b: int, count: int) -> np.ndarray:
+        table = np.empty(count, dtype=np.uint64)
+        table[0] = 1
+        table[1:] = np.uint64(b)
+        return np.cumprod(table)
+
     with np.errstate(over="ignore"):
-        return np.cumprod(table)  # base**i, wrapping modulo 2**64
+        return np.multiply.outer(running(pow(base, row, 1 << 64), -(-n // row)), running(base, row)).ravel()[:n]
 
 
 #: P**i and P**-i modulo 2**64, made once per process for texts up to `_TABLE` bytes; longer texts are hashed
@@ -96,7 +106,11 @@ def token_hashes(text: str) -> np.ndarray:
     one), in powers of an odd constant, modulo 2**64: prefix sums give every
     word's sum at once. `token_hash` is the same function on one word.
     """
-    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    return _text_hashes(np.frombuffer(text.encode("utf-8"), dtype=np.uint8))
+
+
+def _text_hashes(data: np.ndarray) -> np.ndarray:
+    """`token_hashes` of a normalized text's UTF-8 bytes."""
     if len(data) > _TABLE:  # a batch of documents, or one huge record: in pieces that end at a space
         pieces, start = [], 0
         while start < len(data):
@@ -113,15 +127,31 @@ def token_hashes(text: str) -> np.ndarray:
 def _token_hashes(data: np.ndarray) -> np.ndarray:
     if not len(data):
         return np.empty(0, dtype=np.uint64)
-    n = len(data)
     space = data == 32
     starts = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
     ends = np.flatnonzero(~space & np.concatenate((space[1:], [True]))) + 1
+    return _word_hashes(data, starts, ends)
+
+
+def _word_hashes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The hash of each word data[starts[i]:ends[i]] (data no longer than the power tables)."""
+    n = len(data)
     powers, inverse = _powers()
     with np.errstate(over="ignore"):
-        prefix = np.zeros(n + 1, dtype=np.uint64)
-        np.cumsum((data.astype(np.uint64) + np.uint64(1)) * powers[:n], out=prefix[1:])
-        h = (prefix[ends] - prefix[starts]) * inverse[starts]
+        terms = np.add(data, 1, dtype=np.uint64)
+        np.multiply(terms, powers[:n], out=terms)
+        if len(starts) and ends[-1] == n and (starts[1:] - ends[:-1] == 1).all():
+            # Words separated by single spaces (a batch's normalized text): each word's sum is its run up
+            # to the next word less the one space after it, a reduction cheaper than a prefix sum.
+            h = np.add.reduceat(terms, starts)
+            h[:-1] -= np.uint64(33) * powers[ends[:-1]]
+        else:
+            prefix = np.empty(n + 1, dtype=np.uint64)
+            prefix[0] = 0
+            np.cumsum(terms, out=prefix[1:])
+            h = prefix[ends]
+            h -= prefix[starts]
+        h *= inverse[starts]
         h ^= (ends - starts).astype(np.uint64) << np.uint64(56)
     return _fmix64(h)
 
@@ -186,11 +216,11 @@ class BlockSig:
         self.shingles = shingle_hashes(tokens, k) if shingles is None else shingles
 
     @classmethod
-    def of(cls, norm: str, n_words: int, shingles: np.ndarray) -> "BlockSig":
+    def of(cls, norm: str, n_words: int, shingles: np.ndarray, hash: int | None = None) -> "BlockSig":
         """A signature from parts already computed (no second split or hash of the words)."""
         sig = cls.__new__(cls)
         sig.norm, sig.n_words, sig.shingles = norm, n_words, shingles
-        sig.hash = text_hash(norm)
+        sig.hash = text_hash(norm) if hash is None else hash
         return sig
 
 
@@ -204,17 +234,10 @@ class SignedText:
     is hashed twice.
     """
 
-    __slots__ = ("norms", "lengths", "starts", "tokens", "sigs")
+    __slots__ = ("norms", "lengths", "tokens", "sigs")
 
     def __init__(self, norms: list[str], lengths: np.ndarray, tokens: np.ndarray, sigs: list[BlockSig]):
         self.norms, self.lengths, self.tokens, self.sigs = norms, lengths, tokens, sigs
-        self.starts = np.cumsum(lengths) - lengths  # each block's first word in `tokens`
-
-    def tokens_of(self, which: list[int]) -> np.ndarray:
-        """The word hashes of some blocks, in order, as if their normalized texts were joined by spaces."""
-        if len(which) == len(self.norms):
-            return self.tokens
-        return self.tokens[_ranges(self.starts[which], self.lengths[which])]
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -265,19 +288,59 @@ def _distinct(hashes: np.ndarray, owner: np.ndarray, groups: int):
     bits = max(1, int(groups).bit_length())
     order = None
     if bits <= 24:
-        shift = np.uint64(bits)
-        packed = (owner.astype(np.uint64) << np.uint64(64 - bits)) | (hashes >> shift)
+        packed = (owner.astype(np.uint64) << np.uint64(64 - bits)) | (hashes >> np.uint64(bits))
         order = np.argsort(packed)
         p, h = packed[order], hashes[order]
         if ((p[1:] == p[:-1]) & (h[1:] < h[:-1])).any():
             order = None
+        else:
+            owner = (p >> np.uint64(64 - bits)).astype(np.int64)
     if order is None:
         order = np.lexsort((hashes, owner))
-    hashes, owner = hashes[order], owner[order]
-    keep = np.ones(len(hashes), dtype=bool)
-    keep[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])
-    hashes, owner = hashes[keep], owner[keep]
-    return hashes, np.searchsorted(owner, np.arange(groups + 1))
+        h, owner = hashes[order], owner[order]
+    keep = np.empty(len(h), dtype=bool)
+    keep[:1] = True
+    np.not_equal(h[1:], h[:-1], out=keep[1:])
+    keep[1:] |= owner[1:] != owner[:-1]
+    bounds = np.zeros(groups + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner[keep], minlength=groups), out=bounds[1:])
+    return h[keep], bounds
+
+
+def normalize_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`normalize` of many texts at once: the UTF-8 of the non-empty results joined by single spaces, and the
+    (start, end) of every word in it and of each text's normalized form.
+
+    ASCII texts (most blocks, even of a page with a few curly quotes) are folded
+    by one `bytes.translate` of the whole batch and their words found in numpy,
+    rather than split and joined one by one; only the others go through
+    `normalize`. Returns (bytes uint8[], word bounds int64[words, 2], first
+    word of each text, words of each text).
+    """
+    pieces = list(texts)
+    others = [i for i, t in enumerate(texts) if not t.isascii()]
+    for i in others:
+        pieces[i] = normalize(texts[i])
+    sizes = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))  # in bytes: ASCII ...
+    for i in others:
+        sizes[i] = len(pieces[i].encode("utf-8"))  # ... or not
+    data = np.frombuffer("\n".join(pieces).encode("utf-8").translate(_BATCH_FOLD), dtype=np.uint8)
+    word = np.empty(len(data) + 2, dtype=np.int8)  # a byte of a word, between two non-word bytes
+    word[0] = word[-1] = 0
+    np.not_equal(data, 32, out=word[1:-1])
+    edges = np.flatnonzero(np.diff(word))  # a word's start, its end, the next one's start...
+    starts, ends = edges[0::2], edges[1::2]
+    first = np.cumsum(sizes + 1) - (sizes + 1)  # each text's first byte ("\n" between them)
+    first_word = np.searchsorted(starts, first)
+    lengths = np.searchsorted(starts, first + sizes) - first_word
+    # The normalized bytes: every word, and the one space after each word but the last.
+    keep = word[1:-1].view(bool)
+    keep[ends[:-1]] = True
+    sizes = ends - starts
+    spans = np.empty((len(starts), 2), dtype=np.int64)  # of the words in the normalized bytes
+    spans[:, 1] = np.cumsum(sizes + 1) - 1
+    spans[:, 0] = spans[:, 1] - sizes
+    return data[keep], spans, first_word, lengths
 
 
 def sign_texts(block_lists: list, k: int) -> list[SignedText]:
@@ -286,22 +349,32 @@ def sign_texts(block_lists: list, k: int) -> list[SignedText]:
     Per-document numpy calls would cost more than the hashing itself on short
     documents: every step here runs once per batch, whatever its size.
     """
-    norms = [[normalize(b.text) for b in blocks] for blocks in block_lists]
-    flat = [n for doc in norms for n in doc]
-    lengths = np.fromiter((n.count(" ") + 1 if n else 0 for n in flat), dtype=np.int64, count=len(flat))
-    th = token_hashes(" ".join(n for n in flat if n))
-    starts = np.cumsum(lengths) - lengths
-    hashes, owner = _windows(th, starts, lengths, k)
-    hashes, bounds = _distinct(hashes, owner, len(flat))
+    texts = [b.text for blocks in block_lists for b in blocks]
+    data, words, first, lengths = normalize_batch(texts)
+    # What `token_hashes` of the joined normalized texts gives (over 1 MiB, the same pieces as it cuts).
+    th = _word_hashes(data, words[:, 0], words[:, 1]) if len(data) <= _TABLE else _text_hashes(data)
+    hashes, owner = _windows(th, first, lengths, k)
+    hashes, bounds = _distinct(hashes, owner, len(texts))
     bounds = bounds.tolist()
-    words = lengths.tolist()
-    out, b, t = [], 0, 0
-    for doc in norms:
-        n = len(doc)
-        sigs = [BlockSig.of(norm, words[b + i], hashes[bounds[b + i] : bounds[b + i + 1]]) for i, norm in enumerate(doc)]
-        size = int(sum(words[b : b + n]))
-        out.append(SignedText(doc, lengths[b : b + n], th[t : t + size], sigs))
-        b, t = b + n, t + size
+    # Each block's normalized text, as bytes: the span from its first word's start to its last word's end.
+    nonempty = lengths > 0
+    span = np.zeros((len(texts), 2), dtype=np.int64)
+    span[nonempty, 0] = words[first[nonempty], 0]
+    span[nonempty, 1] = words[first[nonempty] + lengths[nonempty] - 1, 1]
+    joined = data.tobytes()
+    raw = [joined[x:y] for x, y in span.tolist()]
+    norms = list(map(bytes.decode, raw))
+    block_hashes = list(map(xxhash.xxh3_64_intdigest, raw))
+    counts = lengths.tolist()
+    shingles = [hashes[x:y] for x, y in zip(bounds, bounds[1:])]
+    sigs = list(map(BlockSig.of, norms, counts, shingles, block_hashes))
+    out, b = [], 0
+    for blocks in block_lists:
+        e = b + len(blocks)
+        t = int(first[b]) if e > b else 0
+        size = int(sum(counts[b:e]))
+        out.append(SignedText(norms[b:e], lengths[b:e], th[t : t + size], sigs[b:e]))
+        b = e
     return out
 
 
@@ -320,6 +393,7 @@ def sign_blocks(blocks, k: int) -> list[BlockSig]:
 _DIGITS = re.compile(r"\d+")
 #: Salts that keep the three kinds of block keys (exact text, digits folded, MinHash band) apart.
 _SALT_EXACT, _SALT_SHAPE, _SALT_BAND = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
+_HASH = attrgetter("hash")
 _U32 = np.uint32
 _FMIX32 = (_U32(16), _U32(0x85EBCA6B), _U32(13), _U32(0xC2B2AE35), _U32(16))
 
@@ -405,6 +479,15 @@ def fold_digits(normalized: str) -> str:
     return _DIGITS.sub("0", normalized)
 
 
+def _batch_tokens(signed: list[SignedText]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The word hashes of a batch's documents end to end; per block its first word there and its words; and
+    each document's first block."""
+    lengths = np.concatenate([s.lengths for s in signed]) if signed else np.empty(0, dtype=np.int64)
+    th = np.concatenate([s.tokens for s in signed]) if signed else np.empty(0, dtype=np.uint64)
+    blocks = np.cumsum([0] + [len(s.norms) for s in signed])
+    return th, np.cumsum(lengths) - lengths, lengths, blocks
+
+
 def doc_signatures(signed: list[SignedText], bodies: list[list[int]], hasher: MinHasher, k: int):
     """Document MinHashes of a batch: per document, over the k-word shingles of its `bodies` blocks.
 
@@ -414,35 +497,46 @@ def doc_signatures(signed: list[SignedText], bodies: list[list[int]], hasher: Mi
     whole batch at once, a bounded number of shingles per numpy step.
     """
     n = len(signed)
-    parts = [s.tokens_of(body) for s, body in zip(signed, bodies)]
-    sizes = np.fromiter((len(p) for p in parts), dtype=np.int64, count=n)
-    th = np.concatenate(parts) if n else np.empty(0, dtype=np.uint64)
+    th, starts, lengths, blocks = _batch_tokens(signed)
+    chosen = np.fromiter(chain.from_iterable(bodies), dtype=np.int64)  # body blocks, as indices in the batch
+    chosen += np.repeat(blocks[:-1], [len(body) for body in bodies])
+    words = np.concatenate(([0], np.cumsum(lengths[chosen])))
+    sizes = np.diff(words[np.cumsum([0] + [len(body) for body in bodies])])  # words per body
+    if len(chosen) != len(lengths) or (chosen != np.arange(len(chosen))).any():  # else every body is its page
+        th = th[_ranges(starts[chosen], lengths[chosen])]
     hashes, owner = _windows(th, np.cumsum(sizes) - sizes, sizes, k)
     # Distinct 32-bit base hashes per document: one sort of (document, hash) packed in 64 bits.
     packed = distinct((owner.astype(np.uint64) << np.uint64(32)) | (hashes >> np.uint64(32)))
     base = (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    bounds = np.searchsorted(packed >> np.uint64(32), np.arange(n + 1, dtype=np.uint64)).tolist()
+    bounds = np.searchsorted(packed >> np.uint64(32), np.arange(n + 1, dtype=np.uint64))
     counts = np.diff(bounds)
     sigs = np.full((n, hasher.num_perm), 0xFFFFFFFF, dtype=np.uint32)
     mixed = _fmix32(base)
+    # Permutations along the rows, documents along the columns, in steps of at most _ROWS shingles (one
+    # document may exceed it alone) written into one buffer: small enough to stay in cache between the
+    # multiply, the add and the minimum, which is what this costs.
+    buffer = np.empty(hasher.num_perm * _ROWS, dtype=np.uint32)
+    ends = bounds[1:].tolist()
     first = 0
-    while first < n:  # documents in chunks of at most _ROWS shingles (one document may exceed it alone)
+    while first < n:
         last = first + 1
-        while last < n and bounds[last + 1] - bounds[first] <= _ROWS:
+        while last < n and ends[last] - bounds[first] <= _ROWS:
             last += 1
-        # Permutations along the rows: each document's minimum is then a reduction over contiguous memory.
-        with np.errstate(over="ignore"):
-            permuted = np.multiply.outer(hasher.a, mixed[bounds[first] : bounds[last]])
-            permuted += hasher.b[:, None]
-        for d in range(first, last):
-            if counts[d]:
-                sigs[d] = permuted[:, bounds[d] - bounds[first] : bounds[d + 1] - bounds[first]].min(axis=1)
+        lo, hi = int(bounds[first]), int(bounds[last])
+        docs = first + np.flatnonzero(counts[first:last])  # a document without shingles keeps 2**32-1
+        if len(docs):
+            step = buffer[: hasher.num_perm * (hi - lo)].reshape(hasher.num_perm, hi - lo) if hi - lo <= _ROWS else None
+            with np.errstate(over="ignore"):
+                step = np.multiply(hasher.a[:, None], mixed[None, lo:hi], out=step)
+                step += hasher.b[:, None]
+            sigs[docs] = np.minimum.reduceat(step, bounds[docs] - lo, axis=1).T
         first = last
     return sigs, counts, sizes
 
 
-#: Shingles per numpy step of `doc_signatures`: bounds its (rows x num_perm) temporary to 32 MB at 128 permutations.
-_ROWS = 1 << 14
+#: Shingles per numpy step of `doc_signatures`: its (num_perm x rows) buffer, 2 MB at 128 permutations, stays
+#: in the cache (a bigger one, written and read three times over, spends its time in memory).
+_ROWS = 1 << 12
 
 
 def short_block_keys(
@@ -464,59 +558,49 @@ def block_keys(
     folded, 2 band), the text keys block by block first, then the band keys.
     The band MinHashes of the whole batch are one numpy step.
     """
-    exact: list[tuple[list[int], list[int], list[int]]] = []
-    band_docs: list[int] = []  # per band block: its document, block, first word in the batch, words
-    band_blocks: list[int] = []
-    band_starts: list[int] = []
-    band_lengths: list[int] = []
-    offset = 0
-    for d, s in enumerate(signed):
-        keys: list[int] = []
-        owner: list[int] = []
-        kind: list[int] = []
-        for i, (norm, n) in enumerate(zip(s.norms, s.lengths.tolist())):
-            if not norm or n > max_words:
-                continue
-            keys.append(s.sigs[i].hash ^ _SALT_EXACT)
-            owner.append(i)
-            kind.append(0)
-            if _DIGITS.search(norm):
-                folded = fold_digits(norm)
-                if folded != norm:  # without numbers the folded key would only repeat the exact one
-                    keys.append(xxhash.xxh3_64_intdigest(folded.encode("utf-8")) ^ _SALT_SHAPE)
-                    owner.append(i)
-                    kind.append(1)
-            if n >= min_band_words:
-                band_docs.append(d)
-                band_blocks.append(i)
-                band_starts.append(offset + int(s.starts[i]))
-                band_lengths.append(n)
-        exact.append((keys, owner, kind))
-        offset += len(s.tokens)
+    th, starts, lengths, blocks = _batch_tokens(signed)
+    doc = np.repeat(np.arange(len(signed)), np.diff(blocks))  # of each block of the batch
+    short = np.flatnonzero((lengths > 0) & (lengths <= max_words))
+    # Text keys, two slots per short block: its text, and its text with numbers folded (when it has any).
+    text = np.zeros((len(short), 2), dtype=np.uint64)
+    sigs = chain.from_iterable(s.sigs for s in signed)
+    text[:, 0] = np.fromiter(map(_HASH, sigs), dtype=np.uint64, count=len(lengths))[short]
+    text[:, 0] ^= np.uint64(_SALT_EXACT)
+    used = np.zeros((len(short), 2), dtype=bool)
+    used[:, 0] = True
+    norms = list(chain.from_iterable(s.norms for s in signed))
+    norms = [norms[i] for i in short.tolist()]
+    # Numbers folded in one pass over the batch (normalized texts hold no line break to cross); a text
+    # without numbers has no folded key, which would only repeat the exact one.
+    folded = fold_digits("\n".join(norms)).split("\n")
+    changed = [j for j, (norm, fold) in enumerate(zip(norms, folded)) if norm != fold]
+    text[changed, 1] = np.fromiter((xxhash.xxh3_64_intdigest(folded[j].encode("utf-8")) for j in changed),
+                                   dtype=np.uint64, count=len(changed))
+    text[changed, 1] ^= np.uint64(_SALT_SHAPE)
+    used[changed, 1] = True
+    text_owner = np.repeat(short, 2).reshape(-1, 2)[used]
+    text_kind = np.tile(np.array([0, 1], dtype=np.uint8), len(short)).reshape(-1, 2)[used]
+    text = text[used]
+    band = short[lengths[short] >= min_band_words]
     bk = np.empty((0, 0), dtype=np.uint64)
-    if band_docs:
-        th = np.concatenate([s.tokens for s in signed])
-        pairs, owner = _windows(th, np.array(band_starts), np.array(band_lengths), 2)
+    if len(band):
+        words = lengths[band]  # the short blocks' words only: pairs of theirs, not of the whole batch
+        pairs, owner = _windows(th[_ranges(starts[band], words)], np.cumsum(words) - words, words, 2)
         order = np.argsort(owner, kind="stable")  # a one-word block's single "pair" comes last from _windows
         pairs, owner = pairs[order], owner[order]
         base = (pairs >> np.uint64(32)).astype(np.uint32)
         with np.errstate(over="ignore"):
             permuted = hasher.a[:, None] * _fmix32(base)[None, :] + hasher.b[:, None]  # (perms, pairs): see doc_signatures
         # A repeated pair in a block does not change its minimum: no need to make the pairs distinct.
-        starts = np.searchsorted(owner, np.arange(len(band_docs)))
-        bk = band_keys(np.ascontiguousarray(np.minimum.reduceat(permuted, starts, axis=1).T), rows)
-    out = []
+        bk = band_keys(np.ascontiguousarray(np.minimum.reduceat(permuted, np.searchsorted(owner, np.arange(len(band))),
+                                                                axis=1).T), rows)
     bands = bk.shape[1] if bk.size else 0
-    docs = np.array(band_docs, dtype=np.int64)
-    edges = np.searchsorted(docs, np.arange(len(signed) + 1)).tolist()
-    for d, (keys, owner, kind) in enumerate(exact):
-        p, q = edges[d], edges[d + 1]
-        if p == q:
-            out.append((np.array(keys, dtype=np.uint64), np.array(owner, dtype=np.int32), np.array(kind, dtype=np.uint8)))
-            continue
-        out.append((
-            np.concatenate([np.array(keys, dtype=np.uint64), bk[p:q].ravel()]),
-            np.concatenate([np.array(owner, dtype=np.int32), np.repeat(np.array(band_blocks[p:q], dtype=np.int32), bands)]),
-            np.concatenate([np.array(kind, dtype=np.uint8), np.full((q - p) * bands, 2, dtype=np.uint8)]),
-        ))
-    return out
+    # Per document: its text keys block by block, then its band keys (a stable sort by document keeps both orders).
+    owner = np.concatenate([text_owner, np.repeat(band, bands)])
+    order = np.argsort(doc[owner], kind="stable")
+    keys = np.concatenate([text, bk.ravel()])[order]
+    kind = np.concatenate([text_kind, np.full(len(band) * bands, 2, dtype=np.uint8)])[order]
+    owner = owner[order]
+    edges = np.searchsorted(doc[owner], np.arange(len(signed) + 1)).tolist()
+    owner = (owner - blocks[doc[owner]]).astype(np.int32)  # the block's index in its document
+    return [(keys[p:q], owner[p:q], kind[p:q]) for p, q in zip(edges, edges[1:])]

@@ -157,3 +157,61 @@ def test_an_analysis_survives_the_scratch_file_unchanged():
     assert a.findings and any(f.duplicate_of for f in a.findings)
     assert (b.digest, b.spans, b.findings, b.hashes, b.long) == (a.digest, a.spans, a.findings, a.hashes, a.long)
     assert all(np.array_equal(x, y) for x, y in ((a.keys, b.keys), (a.owner, b.owner), (a.kind, b.kind)))
+
+
+BATCH_TEXTS = [
+    "", " ", "...", "Plain ASCII, with punctuation!", "  Tabs\tand\x0cform feeds\rand CR  ",
+    "Héllo Wörld — ﬁne “quotes”", "ΑΘΉΝΑ 2024", "under_score and CamelCase", "a\nline break inside",
+    "x", "٣ Arabic-Indic digit and ２ full-width", "\u00a0non-breaking\u00a0spaces\u2028and separators",
+]
+
+
+def test_a_batch_is_normalized_as_each_text_alone():
+    data, words, first, lengths = sign.normalize_batch(BATCH_TEXTS)
+    joined = data.tobytes()
+    assert joined == " ".join(n for n in map(sign.normalize, BATCH_TEXTS) if n).encode()
+    for t, f, n in zip(BATCH_TEXTS, first.tolist(), lengths.tolist()):
+        norm = sign.normalize(t)
+        assert n == len(norm.split())
+        assert b" ".join(joined[a:b] for a, b in words[f : f + n].tolist()).decode() == norm
+
+
+def test_words_hash_alike_however_they_are_spaced():
+    for text in ("  lead  double   spaces trail  ", "one two ", "é ü straße 12"):
+        assert token_hashes(text).tolist() == [token_hash(w.encode()) for w in text.split()]
+
+
+def test_a_batch_longer_than_the_power_table_signs_the_same(monkeypatch):
+    blocks = [segment(t) for t in TEXTS]
+    whole = sign_texts(blocks, 3)
+    monkeypatch.setattr(sign, "_TABLE", 64)
+    monkeypatch.setattr(sign, "_tables", [])
+    pieces = sign_texts(blocks, 3)
+    for x, y in zip(whole, pieces):
+        assert np.array_equal(x.tokens, y.tokens)
+        assert all(np.array_equal(a.shingles, b.shingles) for a, b in zip(x.sigs, y.sigs))
+
+
+def test_block_keys_and_document_minhashes_of_a_batch_equal_each_document_alone():
+    hasher = MinHasher(16, 2)
+    signed = sign_texts([segment(t) for t in TEXTS], 3)
+    bodies = [list(range(0, len(s.norms), 2)) for s in signed]  # every other block: bodies cut from the page
+    keys = block_keys(signed, hasher, 4, 2, 30)
+    sigs, counts, sizes = doc_signatures(signed, bodies, hasher, 5)
+    for i, (s, body) in enumerate(zip(signed, bodies)):
+        alone = block_keys([s], hasher, 4, 2, 30)[0]
+        assert all(np.array_equal(x, y) and x.dtype == y.dtype for x, y in zip(keys[i], alone))
+        one_sig, one_count, one_size = doc_signatures([s], [body], hasher, 5)
+        assert np.array_equal(sigs[i], one_sig[0]) and counts[i] == one_count[0] and sizes[i] == one_size[0]
+        text = " ".join(n for j, n in enumerate(s.norms) if j in body and n)
+        assert np.array_equal(sigs[i], hasher.signature(hasher.token_base_hashes(text, 5)))
+
+
+def test_a_paragraph_ends_a_sentence_with_its_full_stop_then_closing_quotes_or_brackets():
+    from dedupe.pipeline import _ends_sentence
+
+    ends = ("It ended.", "It ended!", "Did it?", "And then…", 'He said "no."', "(As noted.)", "So.” ", "Done.\n")
+    for text in ends:
+        assert _ends_sentence(text), text
+    for text in ("Read more", "Price: 3.50 USD", 'A "quote" inside', ". then more", "Menu ›", ""):
+        assert not _ends_sentence(text), text
