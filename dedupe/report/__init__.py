@@ -15,40 +15,42 @@ from pathlib import Path
 
 from ..records import DocResult, Notice
 from .diff import file_diff
-from .html import Scan, hunk_context, page_row, render_report, row_targets
+from ..sign import normalize, text_hash
+from .html import Scan, hunk_context, page_row, render_report
+from .jsontext import removal_line
 
 __all__ = ["RunReport", "file_diff", "prepare"]
 
 
-#: Made once: json.dumps with options builds a new encoder at every call, and there are millions of lines.
-_LINE = json.JSONEncoder(ensure_ascii=False)
-_ROW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
 def report_lines(result: DocResult, diff: str) -> tuple:
     """A document's part of the report files, so that the process writing the report only appends it:
-    its removals.jsonl and allowed.jsonl lines, its row of the review page (context.jsonl), and per
-    removal its category, block hash (for the page's counts) and length."""
-    removals = [r.to_json() for r in result.removals]
-    allowed = [a.to_json() for a in result.allowed]
+    its removals.jsonl and allowed.jsonl lines, its row of the review page (context.jsonl), the files
+    the row points at, and per removal its category, block hash (for the page's counts) and length."""
+    removals, allowed = result.removals, result.allowed
     row = ""
     targets: list[str] = []
-    items: list[dict] = []
     if removals or allowed:
         # One row for every file the page shows, in run order: the page is paged by this order.
         if result.context is not None:
             hunks = result.context
         else:
             hunks = hunk_context(diff, result.cleaned) if diff and result.cleaned is not None else []
-        page = page_row(result.file, removals, allowed, hunks, result.keys)
-        targets, items = row_targets(page), page["r"]
-        row = _ROW.encode(page) + "\n"
-    counts = [(r.category, None if r.category == "duplicate-document" else int(item["k"][5:], 16), len(r.text))
-              for r, item in zip(result.removals, items)]
+        # The blocks' normalized hashes, known since pass 1; a whole duplicate document's is hashed here.
+        known = iter(result.keys or ())
+        hashes = [next(known, None) for _ in range(len(removals) + len(allowed))]
+        texts = [r.text for r in removals] + [a.removal.text for a in allowed]
+        hashes = [text_hash(normalize(t)) if h is None else h for h, t in zip(hashes, texts)]
+        row = page_row(result.file, removals, allowed, hunks, hashes) + "\n"
+        refs = [r.duplicate_of for r in removals] + [a.removal.duplicate_of for a in allowed]
+        targets = sorted({ref.file for ref in refs if ref is not None})
+        counts = [(r.category, None if r.category == "duplicate-document" else h, len(r.text))
+                  for r, h in zip(removals, hashes)]
+    else:
+        counts = []
     return (
-        "".join(_LINE.encode(r) + "\n" for r in removals),
-        "".join(_LINE.encode(a) + "\n" for a in allowed),
-        row, targets, counts, [a.removal.category for a in result.allowed],
+        "".join(removal_line(r) + "\n" for r in removals),
+        "".join(removal_line(a.removal, a.entry) + "\n" for a in allowed),
+        row, targets, counts, [a.removal.category for a in allowed],
     )
 
 

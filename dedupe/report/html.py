@@ -32,10 +32,12 @@ from urllib.parse import quote
 import numpy as np
 
 from ..allow import HEADER as ALLOW_HEADER
-from ..allow import block_key, key_of_hash
+from ..allow import key_of_hash
 from ..errors import DedupeError
+from ..records import Allowed, Removal
 from ..segment import split_lines
 from ..write import atomic_write
+from .jsontext import number, string
 
 #: Changed files per page: a few thousand sections stay responsive in a browser.
 PAGE_FILES = 2000
@@ -51,6 +53,8 @@ TOP_BLOCKS = 25
 TOP_SOURCES = 12
 TOP_CLUSTERS = 20
 
+#: The page's data is compact JSON.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _HUNK = re.compile(r"^@@ -(\d+),(\d+) \+(\d+),0 @@", re.MULTILINE)
 
 
@@ -63,29 +67,45 @@ def _cut(text: str, limit: int) -> str:
 
 
 def hunk_context(diff: str, cleaned: str) -> list[list]:
-    """For each hunk of a file's diff: [first, last] input lines and the kept lines just before and after.
-
-    Kept lines are [input line, text] pairs ("" for a blank line), CONTEXT_LINES non-blank ones a side,
-    read from the cleaned text: a hunk header's +K says K kept lines come before it.
-    """
-    out_lines = split_lines(cleaned)
+    """For each hunk of a file's diff: [first, last] input lines and the kept lines just before and after,
+    read from the hunk headers and the cleaned text (see `cut_context`)."""
     heads = [(int(m.group(1)), int(m.group(2)), int(m.group(3))) for m in _HUNK.finditer(diff)]
+    return cut_context(heads, split_lines(cleaned))
+
+
+def cut_context(cuts: list[tuple[int, int, int]], kept: list[str]) -> list[list]:
+    """For each cut: [first, last] input lines and the kept lines just before and after.
+
+    `cuts` are (first input line, line count, kept lines before) as a hunk header says them (`diff.cuts`);
+    `kept` are the cleaned copy's lines. Kept lines are [input line, text] pairs ("" for a blank line),
+    CONTEXT_LINES non-blank ones a side.
+    """
     hunks = []
-    for h, (start, count, k) in enumerate(heads):
-        prev_k = heads[h - 1][2] if h else 0
-        next_k = heads[h + 1][2] if h + 1 < len(heads) else len(out_lines)
+    for h, (start, count, k) in enumerate(cuts):
+        prev_k = cuts[h - 1][2] if h else 0
+        next_k = cuts[h + 1][2] if h + 1 < len(cuts) else len(kept)
         before, after = [], []
-        o = k - 1
         # Blank lines come along as "" (the page hides them) so a gap of blanks is not shown as hidden text.
-        while o >= prev_k and sum(1 for _, t in before if t) < CONTEXT_LINES and k - o <= 50:
-            before.append([start - (k - o), _cut(out_lines[o].strip("\r\n") if out_lines[o].strip() else "", CONTEXT_CHARS)])
+        shown = 0
+        o = k - 1
+        while o >= prev_k and shown < CONTEXT_LINES and k - o <= 50:
+            text = _context_text(kept[o])
+            before.append([start - (k - o), text])
+            shown += text != ""
             o -= 1
+        shown = 0
         o = k
-        while o < next_k and sum(1 for _, t in after if t) < CONTEXT_LINES and o - k < 50:
-            after.append([start + count + (o - k), _cut(out_lines[o].strip("\r\n") if out_lines[o].strip() else "", CONTEXT_CHARS)])
+        while o < next_k and shown < CONTEXT_LINES and o - k < 50:
+            text = _context_text(kept[o])
+            after.append([start + count + (o - k), text])
+            shown += text != ""
             o += 1
         hunks.append([[start, start + count - 1], before[::-1], after])
     return hunks
+
+
+def _context_text(line: str) -> str:
+    return _cut(line.strip("\r\n"), CONTEXT_CHARS) if line.strip() else ""
 
 
 def _read_jsonl(path: Path, required: bool, field: str = "file") -> Iterator[tuple[int, dict]]:
@@ -183,35 +203,32 @@ class Scan:
         return scan
 
 
-def page_row(file: str, removals: list[dict], allowed: list[dict], hunks: list, keys: list | None = None) -> dict:
-    """A file's row of the page's data (one line of context.jsonl): its removals and allowed blocks in
-    compact form, text shortened, and the kept lines around each cut. `keys` are the blocks' normalized
-    hashes if known (removals, then allowed blocks), else each key is hashed from the text."""
-    known = iter(keys or ())
+def page_row(file: str, removals: list[Removal], allowed: list[Allowed], hunks: list, hashes: list[int]) -> str:
+    """A file's row of the page's data (one line of context.jsonl, without its newline): its removals and
+    allowed blocks in compact form, text shortened, and the kept lines around each cut (`cut_context`).
+    `hashes` are the blocks' normalized hashes (their allow-list keys), removals then allowed blocks.
 
-    def item(r: dict) -> dict:
-        text = str(r.get("text", ""))
-        h = next(known, None)
-        lines = r.get("lines") or [0, 0]
-        out = {
-            "l": [int(lines[0]), int(lines[-1])],
-            "c": str(r.get("category")),
-            "d": str(r.get("detector", "")),
-            "s": r.get("score"),
-            "k": block_key(text) if h is None else key_of_hash(h),
-            "t": _cut(text, TEXT_LIMIT),
-        }
-        if len(text) > TEXT_LIMIT:
-            out["n"] = len(text)
-        dup = r.get("duplicate_of")
-        if isinstance(dup, dict) and isinstance(dup.get("file"), str):
-            dl = dup.get("lines") or [0, 0]
-            out["o"] = [dup["file"], int(dl[0]), int(dl[-1])]
-        if "allow" in r:
-            out["e"] = str(r["allow"])
-        return out
+    The JSON is written field by field (see `jsontext`): {"f": file, "r": [item...], "a": [item...], "h": hunks},
+    an item {"l": [first, last], "c": category, "d": detector, "s": score, "k": key, "t": text}, and
+    "n" (the whole text's length, if it was shortened), "o" ([file, first, last] it duplicates), "e" (the
+    allow-list entry) when they apply.
+    """
+    known = iter(hashes)
+    items = ",".join(_row_item(r, next(known)) for r in removals)
+    kept = ",".join(_row_item(a.removal, next(known), a.entry) for a in allowed)
+    return f'{{"f":{string(file)},"r":[{items}],"a":[{kept}],"h":{_COMPACT.encode(hunks)}}}'
 
-    return {"f": file, "r": [item(r) for r in removals], "a": [item(a) for a in allowed], "h": hunks}
+
+def _row_item(r: Removal, h: int, allow: str | None = None) -> str:
+    text = r.text
+    extra = f',"n":{len(text)}' if len(text) > TEXT_LIMIT else ""
+    ref = r.duplicate_of
+    if ref is not None:
+        extra += f',"o":[{string(ref.file)},{ref.lines[0]},{ref.lines[1]}]'
+    if allow is not None:
+        extra += f',"e":{string(allow)}'
+    return (f'{{"l":[{r.lines[0]},{r.lines[1]}],"c":{string(r.category)},"d":{string(r.detector)},'
+            f'"s":{number(round(r.score, 4))},"k":{string(key_of_hash(h))},"t":{string(_cut(text, TEXT_LIMIT))}{extra}}}')
 
 
 def row_targets(row: dict) -> list[str]:
