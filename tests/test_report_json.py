@@ -13,7 +13,7 @@ from dedupe.decide import kept_lines
 from dedupe.records import Allowed, Removal, Ref, Span
 from dedupe.report.diff import cuts, file_diff
 from dedupe.report.html import TEXT_LIMIT, cut_context, hunk_context, page_row
-from dedupe.report.jsontext import removal_line
+from dedupe.report.jsontext import Fields, removal_line
 
 AWKWARD = [
     "",
@@ -40,8 +40,8 @@ def removals() -> list[Removal]:
 
 def test_a_removal_line_is_the_json_of_its_record():
     for r in removals():
-        assert removal_line(r) == json.dumps(r.to_json(), ensure_ascii=False)
-        assert removal_line(r, "allow.txt:3") == json.dumps(Allowed(r, "allow.txt:3").to_json(), ensure_ascii=False)
+        assert removal_line(Fields.of(r)) == json.dumps(r.to_json(), ensure_ascii=False)
+        assert removal_line(Fields.of(r), "allow.txt:3") == json.dumps(Allowed(r, "allow.txt:3").to_json(), ensure_ascii=False)
 
 
 def expected_item(r: Removal, h: int, entry: str | None = None) -> dict:
@@ -64,7 +64,8 @@ def test_a_page_row_is_the_compact_json_of_its_items():
     hunks = [[[1, 2], [], [[3, "kept \"line\" \u2028"]]], [[7, 7], [[6, ""]], []]]
     expected = {"f": "site/doc.txt", "r": [expected_item(r, h) for r, h in zip(rs, hashes)],
                 "a": [expected_item(a.removal, h, a.entry) for a, h in zip(allowed, hashes[len(rs):])], "h": hunks}
-    row = page_row("site/doc.txt", rs, allowed, hunks, hashes)
+    row = page_row("site/doc.txt", [Fields.of(r) for r in rs], [(Fields.of(a.removal), a.entry) for a in allowed],
+                   hunks, hashes)
     assert row == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
     assert page_row("e.txt", [], [], [], []) == '{"f":"e.txt","r":[],"a":[],"h":[]}'
 
@@ -144,3 +145,13 @@ def test_cuts_are_the_hunk_headers():
 
 def test_a_whole_dropped_document_has_one_cut_and_no_context():
     assert cut_context([(1, 4, 0)], []) == [[[1, 4], [], []]]
+
+
+def test_the_run_id_hashes_the_sorted_json_of_the_summary_piece_by_piece():
+    from dedupe.report.html import _sorted_json
+
+    summary = {"files": {"b.txt": {"removed": {"repeat": 2}, "in_chars": 5}, "a \"é\".txt": {"removed": {}}},
+               "duplicate_clusters": [{"kept": "a", "members": [["b", 0.9]]}, []], "corpus": {}, "n": 3,
+               "z": None, "list": (1, 2.5, "x"), "nan": math.nan, "ints": {1: "one"}, "empty": []}
+    for depth in range(4):
+        assert "".join(_sorted_json(summary, depth)) == json.dumps(summary, sort_keys=True)

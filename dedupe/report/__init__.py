@@ -17,7 +17,7 @@ from ..records import DocResult, Notice
 from .diff import file_diff
 from ..sign import normalize, text_hash
 from .html import Scan, hunk_context, page_row, render_report
-from .jsontext import removal_line
+from .jsontext import Fields, removal_line
 
 __all__ = ["RunReport", "file_diff", "prepare"]
 
@@ -26,9 +26,11 @@ def report_lines(result: DocResult, diff: str) -> tuple:
     """A document's part of the report files, so that the process writing the report only appends it:
     its removals.jsonl and allowed.jsonl lines, its row of the review page (context.jsonl), the files
     the row points at, and per removal its category, block hash (for the page's counts) and length."""
-    removals, allowed = result.removals, result.allowed
+    removals = [Fields.of(r) for r in result.removals]
+    allowed = [(Fields.of(a.removal), a.entry) for a in result.allowed]
     row = ""
     targets: list[str] = []
+    counts: list[tuple] = []
     if removals or allowed:
         # One row for every file the page shows, in run order: the page is paged by this order.
         if result.context is not None:
@@ -37,20 +39,17 @@ def report_lines(result: DocResult, diff: str) -> tuple:
             hunks = hunk_context(diff, result.cleaned) if diff and result.cleaned is not None else []
         # The blocks' normalized hashes, known since pass 1; a whole duplicate document's is hashed here.
         known = iter(result.keys or ())
-        hashes = [next(known, None) for _ in range(len(removals) + len(allowed))]
-        texts = [r.text for r in removals] + [a.removal.text for a in allowed]
-        hashes = [text_hash(normalize(t)) if h is None else h for h, t in zip(hashes, texts)]
+        records = result.removals + [a.removal for a in result.allowed]
+        hashes = [next(known, None) for _ in records]
+        hashes = [text_hash(normalize(r.text)) if h is None else h for h, r in zip(hashes, records)]
         row = page_row(result.file, removals, allowed, hunks, hashes) + "\n"
-        refs = [r.duplicate_of for r in removals] + [a.removal.duplicate_of for a in allowed]
-        targets = sorted({ref.file for ref in refs if ref is not None})
+        targets = sorted({r.duplicate_of.file for r in records if r.duplicate_of is not None})
         counts = [(r.category, None if r.category == "duplicate-document" else h, len(r.text))
-                  for r, h in zip(removals, hashes)]
-    else:
-        counts = []
+                  for r, h in zip(result.removals, hashes)]
     return (
-        "".join(removal_line(r) + "\n" for r in removals),
-        "".join(removal_line(a.removal, a.entry) + "\n" for a in allowed),
-        row, targets, counts, [a.removal.category for a in allowed],
+        "".join(removal_line(f) + "\n" for f in removals),
+        "".join(removal_line(f, entry) + "\n" for f, entry in allowed),
+        row, targets, counts, [a.removal.category for a in result.allowed],
     )
 
 
@@ -122,19 +121,18 @@ class RunReport:
         self.blocks += result.in_blocks
         if row:
             self.scan.show(result.file, targets)
-        cats: Counter = Counter()
-        scan, chars = self.scan, self.chars_by_category
-        for category, key, n in counts:
-            cats[category] += 1
+        cats = Counter(category for category, _, _ in counts)
+        chars = self.chars_by_category
+        for category, _, n in counts:
             chars[category] += n
-            scan.add(result.file, category, key)
+        self.scan.add_removals(result.file, [(category, key) for category, key, _ in counts])
         self.by_category.update(cats)
         if cats:
             # A tuple, made a dict only for summary.json: a million changed files are held until then.
             self.per_file[result.file] = (tuple(sorted(cats.items())), result.in_chars, result.out_chars)
         for category in allowed_cats:
             self.allowed_by_category[category] += 1
-            scan.add(result.file, category, None, allowed=True)
+            self.scan.add(result.file, category, None, allowed=True)
         if self._removals:
             self._removals.write(removals)
             self._allowed.write(allowed_lines)

@@ -34,10 +34,9 @@ import numpy as np
 from ..allow import HEADER as ALLOW_HEADER
 from ..allow import key_of_hash
 from ..errors import DedupeError
-from ..records import Allowed, Removal
 from ..segment import split_lines
 from ..write import atomic_write
-from .jsontext import number, string
+from .jsontext import Fields, string
 
 #: Changed files per page: a few thousand sections stay responsive in a browser.
 PAGE_FILES = 2000
@@ -165,17 +164,27 @@ class Scan:
 
     def add(self, file: str, category: str, key: int | None, allowed: bool = False) -> None:
         """One removal (or allowed block) of `file`; `key` is its block hash (None for a whole document)."""
-        self.categories.add(category)
         if allowed:
+            self.categories.add(category)
             self.allowed += 1
+        else:
+            self.add_removals(file, [(category, key)])
+
+    def add_removals(self, file: str, removals: list[tuple[str, int | None]]) -> None:
+        """The removals of `file` in removals.jsonl order, (category, block hash or None) each: as many `add`s."""
+        if not removals:
             return
-        self.removals += 1
-        self.by_source.setdefault(_source(file), Counter())[category] += 1
-        if category not in self._cat_index:
-            self._cat_index[category] = len(self.cat_names)
-            self.cat_names.append(category)
-        self.keys.append(key or 0)
-        self.key_cats.append(NO_KEY if key is None else self._cat_index[category])
+        cats = Counter(category for category, _ in removals)
+        self.categories.update(cats)
+        self.removals += len(removals)
+        self.by_source.setdefault(_source(file), Counter()).update(cats)
+        index = self._cat_index
+        for category, key in removals:
+            if category not in index:
+                index[category] = len(self.cat_names)
+                self.cat_names.append(category)
+            self.keys.append(key or 0)
+            self.key_cats.append(NO_KEY if key is None else index[category])
 
     def top_blocks(self, n: int) -> list[tuple[int, int, str, int]]:
         """The n blocks removed most often (at least twice): (hash, count, first category, removals.jsonl line)."""
@@ -203,10 +212,11 @@ class Scan:
         return scan
 
 
-def page_row(file: str, removals: list[Removal], allowed: list[Allowed], hunks: list, hashes: list[int]) -> str:
+def page_row(file: str, removals: list[Fields], allowed: list[tuple[Fields, str]], hunks: list, hashes: list[int]) -> str:
     """A file's row of the page's data (one line of context.jsonl, without its newline): its removals and
-    allowed blocks in compact form, text shortened, and the kept lines around each cut (`cut_context`).
-    `hashes` are the blocks' normalized hashes (their allow-list keys), removals then allowed blocks.
+    allowed blocks (with their allow-list entries) in compact form, text shortened, and the kept lines around
+    each cut (`cut_context`). `hashes` are the blocks' normalized hashes (their allow-list keys), removals
+    then allowed blocks.
 
     The JSON is written field by field (see `jsontext`): {"f": file, "r": [item...], "a": [item...], "h": hunks},
     an item {"l": [first, last], "c": category, "d": detector, "s": score, "k": key, "t": text}, and
@@ -214,21 +224,23 @@ def page_row(file: str, removals: list[Removal], allowed: list[Allowed], hunks: 
     allow-list entry) when they apply.
     """
     known = iter(hashes)
-    items = ",".join(_row_item(r, next(known)) for r in removals)
-    kept = ",".join(_row_item(a.removal, next(known), a.entry) for a in allowed)
+    items = ",".join(_row_item(f, next(known)) for f in removals)
+    kept = ",".join(_row_item(f, next(known), entry) for f, entry in allowed)
     return f'{{"f":{string(file)},"r":[{items}],"a":[{kept}],"h":{_COMPACT.encode(hunks)}}}'
 
 
-def _row_item(r: Removal, h: int, allow: str | None = None) -> str:
-    text = r.text
-    extra = f',"n":{len(text)}' if len(text) > TEXT_LIMIT else ""
+def _row_item(f: Fields, h: int, allow: str | None = None) -> str:
+    r = f.removal
+    text, extra = f.text, ""
+    if len(r.text) > TEXT_LIMIT:
+        text, extra = string(_cut(r.text, TEXT_LIMIT)), f',"n":{len(r.text)}'
     ref = r.duplicate_of
     if ref is not None:
-        extra += f',"o":[{string(ref.file)},{ref.lines[0]},{ref.lines[1]}]'
+        extra += f',"o":[{f.ref_file},{ref.lines[0]},{ref.lines[1]}]'
     if allow is not None:
         extra += f',"e":{string(allow)}'
-    return (f'{{"l":[{r.lines[0]},{r.lines[1]}],"c":{string(r.category)},"d":{string(r.detector)},'
-            f'"s":{number(round(r.score, 4))},"k":{string(key_of_hash(h))},"t":{string(_cut(text, TEXT_LIMIT))}{extra}}}')
+    return (f'{{"l":[{r.lines[0]},{r.lines[1]}],"c":{f.category},"d":{f.detector},"s":{f.score},'
+            f'"k":{string(key_of_hash(h))},"t":{text}{extra}}}')
 
 
 def row_targets(row: dict) -> list[str]:
@@ -267,7 +279,7 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan |
     stable["config"] = _result_config(summary)
     stable["sizes"] = [{k: v for k, v in summary.get(side, {}).items() if k != "folder"} for side in ("input", "output")]
     digest = hashlib.sha256()
-    for chunk in json.JSONEncoder(sort_keys=True).iterencode(stable):  # no second copy of a huge summary
+    for chunk in _sorted_json(stable, depth=2):  # no second copy of a huge summary
         digest.update(chunk.encode())
     run_id = digest.hexdigest()[:16]
     ranges = [
@@ -291,6 +303,29 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan |
         if stale not in written and stale.name[6:-5].isdigit():
             stale.unlink()
     return written
+
+
+_SORTED = json.JSONEncoder(sort_keys=True)
+
+
+def _sorted_json(value, depth: int) -> Iterator[str]:
+    """The text of `json.dumps(value, sort_keys=True)` in pieces: the dicts and lists of the first `depth`
+    levels are walked here, each item below them encoded whole by the C encoder (`iterencode` would walk
+    every value in Python; `dumps` would make one string of a summary that may be hundreds of MB)."""
+    if depth and isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        yield "{"
+        for n, (k, v) in enumerate(sorted(value.items())):
+            yield (", " if n else "") + _SORTED.encode(k) + ": "
+            yield from _sorted_json(v, depth - 1)
+        yield "}"
+    elif depth and isinstance(value, (list, tuple)):
+        yield "["
+        for n, v in enumerate(value):
+            yield ", " if n else ""
+            yield from _sorted_json(v, depth - 1)
+        yield "]"
+    else:
+        yield _SORTED.encode(value)
 
 
 def _top_blocks(folder: Path, scan: Scan) -> list[dict]:

@@ -1,21 +1,23 @@
 """JSON text of the report's per-removal lines, written field by field.
 
-A run writes a few JSON objects per removal, millions in all, and
-`json.dumps` pays at every call for a new encoder and a walk through a dict
-made only to be encoded: writing the known fields straight into a string
-costs a third of that. Each function here gives exactly the text `json.dumps`
-(ensure_ascii=False) gives for the same object; tests/test_report_json.py
-checks that on awkward values.
+A run writes two JSON objects per removal (its removals.jsonl line and its
+item of the review page), millions in all. `json.dumps` would pay at every
+call for a new encoder and a walk through a dict made only to be encoded, and
+the two objects would encode the same text twice: here each field of a
+removal is encoded once (`Fields`) and pasted into both. Each function gives
+exactly the text `json.dumps` (ensure_ascii=False) gives for the same object;
+tests/test_report_json.py checks that on awkward values.
 """
 from __future__ import annotations
 
 import json
 import math
 from json.encoder import encode_basestring as string  # the escaping json.dumps(ensure_ascii=False) does
+from typing import NamedTuple
 
 from ..records import Removal
 
-__all__ = ["number", "removal_line", "string"]
+__all__ = ["Fields", "number", "removal_line", "string"]
 
 _ANY = json.JSONEncoder(ensure_ascii=False)
 
@@ -25,12 +27,30 @@ def number(x) -> str:
     return float.__repr__(x) if type(x) is float and math.isfinite(x) else _ANY.encode(x)
 
 
-def removal_line(r: Removal, allow: str | None = None) -> str:
-    """One line of removals.jsonl, or of allowed.jsonl with `allow` (without its newline):
+class Fields(NamedTuple):
+    """A removal's fields as JSON text (strings quoted and escaped), each encoded once."""
+
+    removal: Removal
+    file: str
+    category: str
+    detector: str
+    score: str  # rounded to 4 places, as removals.jsonl has it
+    ref_file: str | None  # the file of duplicate_of, if any
+    text: str
+
+    @classmethod
+    def of(cls, r: Removal) -> "Fields":
+        ref = r.duplicate_of
+        return cls(r, string(r.file), string(r.category), string(r.detector), number(round(r.score, 4)),
+                   None if ref is None else string(ref.file), string(r.text))
+
+
+def removal_line(f: Fields, allow: str | None = None) -> str:
+    """One line of removals.jsonl, or of allowed.jsonl with `allow` (without its newline): the text of
     `json.dumps(r.to_json())`, or of `Allowed(r, allow).to_json()`."""
+    r = f.removal
     ref = r.duplicate_of
-    dup = "null" if ref is None else f'{{"file": {string(ref.file)}, "lines": [{ref.lines[0]}, {ref.lines[1]}]}}'
+    dup = "null" if ref is None else f'{{"file": {f.ref_file}, "lines": [{ref.lines[0]}, {ref.lines[1]}]}}'
     entry = "" if allow is None else f', "allow": {string(allow)}'
-    return (f'{{"file": {string(r.file)}, "lines": [{r.lines[0]}, {r.lines[1]}], "category": {string(r.category)}, '
-            f'"detector": {string(r.detector)}, "score": {number(round(r.score, 4))}, "duplicate_of": {dup}, '
-            f'"text": {string(r.text)}{entry}}}')
+    return (f'{{"file": {f.file}, "lines": [{r.lines[0]}, {r.lines[1]}], "category": {f.category}, '
+            f'"detector": {f.detector}, "score": {f.score}, "duplicate_of": {dup}, "text": {f.text}{entry}}}')
