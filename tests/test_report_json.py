@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 from hypothesis import given, settings
@@ -155,3 +156,18 @@ def test_the_run_id_hashes_the_sorted_json_of_the_summary_piece_by_piece():
                "z": None, "list": (1, 2.5, "x"), "nan": math.nan, "ints": {1: "one"}, "empty": []}
     for depth in range(4):
         assert "".join(_sorted_json(summary, depth)) == json.dumps(summary, sort_keys=True)
+
+
+def test_a_whole_documents_key_is_its_normalized_hash():
+    from dedupe.report import _text_key
+    from dedupe.sign import normalize, text_hash
+
+    texts = ["", "\n\n", "one line", "Ünïcode — “quoted” line\nplain ASCII line\n\n© 2020 ﬁne ligature\r\nÅ\u030a",
+             "e\n\u0301 combining mark after a line break", "ǅ title case\nΣ final sigma ΣΑΣ\nstraße"]
+    for path in sorted((Path(__file__).parent.parent / "samples").glob("*.txt")):
+        texts.append(path.read_text(encoding="utf-8"))
+    dumps = Path(__file__).parent.parent.parent / "shared" / "data" / "webpages-dev" / "dumps"
+    texts += [p.read_text(encoding="utf-8", errors="surrogateescape") for p in sorted(dumps.glob("*.txt"))[:60]]
+    assert len(texts) > 8
+    for text in texts:
+        assert _text_key(text) == text_hash(normalize(text))

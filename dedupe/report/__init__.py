@@ -41,7 +41,7 @@ def report_lines(result: DocResult, diff: str) -> tuple:
         known = iter(result.keys or ())
         records = result.removals + [a.removal for a in result.allowed]
         hashes = [next(known, None) for _ in records]
-        hashes = [text_hash(normalize(r.text)) if h is None else h for h, r in zip(hashes, records)]
+        hashes = [_text_key(r.text) if h is None else h for h, r in zip(hashes, records)]
         row = page_row(result.file, removals, allowed, hunks, hashes) + "\n"
         targets = sorted({r.duplicate_of.file for r in records if r.duplicate_of is not None})
         counts = [(r.category, None if r.category == "duplicate-document" else h, len(r.text))
@@ -51,6 +51,13 @@ def report_lines(result: DocResult, diff: str) -> tuple:
         "".join(removal_line(f, entry) + "\n" for f, entry in allowed),
         row, targets, counts, [a.removal.category for a in result.allowed],
     )
+
+
+def _text_key(text: str) -> int:
+    """The normalized hash of a long text (a whole duplicate document), as `sign.normalize` and `text_hash`
+    give it. Normalized line by line: a line break is a word break to normalize, and the lines without
+    accents or curly quotes take its ASCII fast path instead of the whole text taking the Unicode one."""
+    return text_hash(" ".join(n for n in map(normalize, text.split("\n")) if n))
 
 
 def prepare(result: DocResult, diff: str) -> None:
