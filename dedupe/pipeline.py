@@ -152,19 +152,19 @@ def finish_document(
     """Pass 2 for one document: pass 1's findings plus the corpus step's, decided and cut from its text."""
     clock = _Clock(timings)
     lines = split_lines(doc.text)
-    blocks = analysis.blocks()
     if corpus is not None:
         dropped = duplicate_verdict(doc.id, doc.text, len(lines), corpus.duplicate(index), config)
         if dropped is not None:
             whole = [(1, len(lines), 0)]  # one cut: the whole file
             result = DocResult(file=doc.id, removals=[dropped], cleaned="", in_chars=len(doc.text), out_chars=0,
-                               in_blocks=len(blocks), dropped=True, context=cut_context(whole, []))
+                               in_blocks=len(analysis.spans), dropped=True, context=cut_context(whole, []))
             return result, file_diff(doc.id, lines, [False] * len(lines), [dropped], hunks=whole)
     findings = list(analysis.findings)
     if corpus is not None:
         findings += clock("detect", corpus.template_findings, source_of(doc), analysis, config)
     hashes = analysis.hashes if config.allow else None
     chosen = clock("decide", decide, findings, config, hashes)
+    blocks = analysis.blocks()
     chosen = settle_references(doc.id, blocks, chosen)
     keep = kept_lines(len(lines), [not line.strip() for line in lines], blocks, set(chosen))
 
