@@ -151,11 +151,13 @@ def test_a_whole_dropped_document_has_one_cut_and_no_context():
 def test_the_run_id_hashes_the_sorted_json_of_the_summary_piece_by_piece():
     from dedupe.report.html import _sorted_json
 
-    summary = {"files": {"b.txt": {"removed": {"repeat": 2}, "in_chars": 5}, "a \"é\".txt": {"removed": {}}},
-               "duplicate_clusters": [{"kept": "a", "members": [["b", 0.9]]}, []], "corpus": {}, "n": 3,
-               "z": None, "list": (1, 2.5, "x"), "nan": math.nan, "ints": {1: "one"}, "empty": []}
-    for depth in range(4):
-        assert "".join(_sorted_json(summary, depth)) == json.dumps(summary, sort_keys=True)
+    summary = {"files": {f"{n} \"é\".txt": {"removed": {"repeat": n}, "in_chars": 5} for n in (3, 1, 2, 10, 0)},
+               "duplicate_clusters": [{"kept": "a", "members": [["b", 0.9]]}, [], {"z": 1, "a": (2,)}, None, "x"],
+               "corpus": {}, "n": 3, "z": None, "list": (1, 2.5, "x"), "nan": math.nan, "ints": {1: "one", 2: "two"},
+               "empty": [], "files_2": {"b": 1, "a": 2}}
+    for chunk in (1, 2, 3, 1000):
+        assert "".join(_sorted_json(summary, chunk)) == json.dumps(summary, sort_keys=True)
+    assert "".join(_sorted_json({1: "not a string key"})) == json.dumps({1: "not a string key"}, sort_keys=True)
 
 
 def test_a_whole_documents_key_is_its_normalized_hash():

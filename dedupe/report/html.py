@@ -279,7 +279,7 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan |
     stable["config"] = _result_config(summary)
     stable["sizes"] = [{k: v for k, v in summary.get(side, {}).items() if k != "folder"} for side in ("input", "output")]
     digest = hashlib.sha256()
-    for chunk in _sorted_json(stable, depth=2):  # no second copy of a huge summary
+    for chunk in _sorted_json(stable):  # no second copy of a huge summary
         digest.update(chunk.encode())
     run_id = digest.hexdigest()[:16]
     ranges = [
@@ -308,24 +308,31 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan |
 _SORTED = json.JSONEncoder(sort_keys=True)
 
 
-def _sorted_json(value, depth: int) -> Iterator[str]:
-    """The text of `json.dumps(value, sort_keys=True)` in pieces: the dicts and lists of the first `depth`
-    levels are walked here, each item below them encoded whole by the C encoder (`iterencode` would walk
-    every value in Python; `dumps` would make one string of a summary that may be hundreds of MB)."""
-    if depth and isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        yield "{"
-        for n, (k, v) in enumerate(sorted(value.items())):
-            yield (", " if n else "") + _SORTED.encode(k) + ": "
-            yield from _sorted_json(v, depth - 1)
-        yield "}"
-    elif depth and isinstance(value, (list, tuple)):
-        yield "["
-        for n, v in enumerate(value):
-            yield ", " if n else ""
-            yield from _sorted_json(v, depth - 1)
-        yield "]"
-    else:
-        yield _SORTED.encode(value)
+def _sorted_json(summary: dict, chunk: int = 1000) -> Iterator[str]:
+    """The text of `json.dumps(summary, sort_keys=True)` in pieces of at most `chunk` files or clusters, each
+    encoded by the C encoder (`iterencode` would walk every value in Python; `dumps` would make one string
+    of a summary that may be hundreds of MB)."""
+    if not all(isinstance(k, str) for k in summary):
+        yield _SORTED.encode(summary)
+        return
+    yield "{"
+    for n, (key, value) in enumerate(sorted(summary.items())):
+        yield (", " if n else "") + _SORTED.encode(key) + ": "
+        if isinstance(value, dict) and len(value) > chunk and all(isinstance(k, str) for k in value):
+            # A run of sorted items is encoded as a dict of its own, without its braces: the same text.
+            items = sorted(value.items())
+            yield "{"
+            for i in range(0, len(items), chunk):
+                yield (", " if i else "") + _SORTED.encode(dict(items[i : i + chunk]))[1:-1]
+            yield "}"
+        elif isinstance(value, list) and len(value) > chunk:
+            yield "["
+            for i in range(0, len(value), chunk):
+                yield (", " if i else "") + _SORTED.encode(value[i : i + chunk])[1:-1]
+            yield "]"
+        else:
+            yield _SORTED.encode(value)
+    yield "}"
 
 
 def _top_blocks(folder: Path, scan: Scan) -> list[dict]:
