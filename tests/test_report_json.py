@@ -42,7 +42,8 @@ def removals() -> list[Removal]:
 def test_a_removal_line_is_the_json_of_its_record():
     for r in removals():
         assert removal_line(Fields.of(r)) == json.dumps(r.to_json(), ensure_ascii=False)
-        assert removal_line(Fields.of(r), "allow.txt:3") == json.dumps(Allowed(r, "allow.txt:3").to_json(), ensure_ascii=False)
+        allowed = Allowed(r, "allow.txt:3").to_json()
+        assert removal_line(Fields.of(r), "allow.txt:3") == json.dumps(allowed, ensure_ascii=False)
 
 
 def expected_item(r: Removal, h: int, entry: str | None = None) -> dict:
@@ -164,7 +165,8 @@ def test_a_whole_documents_key_is_its_normalized_hash():
     from dedupe.report import _text_key
     from dedupe.sign import normalize, text_hash
 
-    texts = ["", "\n\n", "one line", "Ünïcode — “quoted” line\nplain ASCII line\n\n© 2020 ﬁne ligature\r\nÅ\u030a",
+    texts = ["", "\n\n", "one line",
+             "Ünïcode — “quoted” line\nplain ASCII line\n\n© 2020 ﬁne ligature\r\nÅ\u030a",
              "e\n\u0301 combining mark after a line break", "ǅ title case\nΣ final sigma ΣΑΣ\nstraße"]
     for path in sorted((Path(__file__).parent.parent / "samples").glob("*.txt")):
         texts.append(path.read_text(encoding="utf-8"))

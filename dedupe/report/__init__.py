@@ -14,8 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 from ..records import DocResult, Notice
-from .diff import file_diff
 from ..sign import normalize, text_hash
+from .diff import file_diff
 from .html import Scan, hunk_context, page_row, render_report
 from .jsontext import Fields, removal_line
 

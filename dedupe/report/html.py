@@ -212,7 +212,8 @@ class Scan:
         return scan
 
 
-def page_row(file: str, removals: list[Fields], allowed: list[tuple[Fields, str]], hunks: list, hashes: list[int]) -> str:
+def page_row(file: str, removals: list[Fields], allowed: list[tuple[Fields, str]], hunks: list,
+             hashes: list[int]) -> str:
     """A file's row of the page's data (one line of context.jsonl, without its newline): its removals and
     allowed blocks (with their allow-list entries) in compact form, text shortened, and the kept lines around
     each cut (`cut_context`). `hashes` are the blocks' normalized hashes (their allow-list keys), removals
