@@ -59,29 +59,29 @@ def kept_lines(n_lines: int, blank: list[bool], blocks: list[Block], removed: se
     A gap with no removed block in it is left exactly as it was.
     """
     keep = [True] * n_lines
-    for b in blocks:
-        if b.index in removed:
-            for i in range(b.first_line - 1, b.last_line):
-                keep[i] = False
-    i = 0
-    while i < n_lines:
-        if keep[i] and not blank[i]:
-            i += 1
+    cut = sorted(b.lines for b in blocks if b.index in removed)
+    for first, last in cut:
+        keep[first - 1 : last] = [False] * (last - first + 1)
+    # Only the gaps (runs of blank or removed lines) that hold a removed block change: each is found by
+    # widening its first removed block over the blank and removed lines around it.
+    end = 0
+    for first, last in cut:
+        if first <= end:  # inside the gap just tidied
             continue
-        j = i
-        while j < n_lines and not (keep[j] and not blank[j]):
+        i, j = first - 1, last
+        while i > 0 and (blank[i - 1] or not keep[i - 1]):
+            i -= 1
+        while j < n_lines and (blank[j] or not keep[j]):
             j += 1
-        if any(not keep[k] for k in range(i, j)):  # the gap held a removed block
-            for k in range(i, j):
-                keep[k] = False
-            if i > 0 and j < n_lines:
-                k = i
-                while k < j and not blank[k]:
-                    k += 1
-                while k < j and blank[k]:
-                    keep[k] = True
-                    k += 1
-        i = j
+        keep[i:j] = [False] * (j - i)
+        if i > 0 and j < n_lines:  # between two kept blocks: the gap's first blank run stays
+            k = i
+            while k < j and not blank[k]:
+                k += 1
+            while k < j and blank[k]:
+                keep[k] = True
+                k += 1
+        end = j
     return keep
 
 
@@ -93,12 +93,14 @@ def settle_references(doc_id: str, blocks: list[Block], chosen: dict[int, Findin
     takes that block's reason, followed as far as needed: the set of removed
     blocks does not change, only the reason a reviewer reads.
     """
-    by_span = {b.lines: b.index for b in blocks}
+    by_span: dict[tuple[int, int], int] = {}  # made when a reference first needs it (most documents have none)
 
     def target(f: Finding) -> int | None:
         ref = f.duplicate_of
         if ref is None or ref.file != doc_id:
             return None
+        if not by_span:
+            by_span.update((b.lines, b.index) for b in blocks)
         return by_span.get(tuple(ref.lines))
 
     settled: dict[int, Finding] = {}

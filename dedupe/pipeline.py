@@ -45,7 +45,8 @@ from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file
 from .records import Allowed, Analysis, DocResult, Document, Notice, Removal
 from .remote import check_processes, open_report, remove_previous_output
 from .report import RunReport, file_diff, prepare
-from .report.html import hunk_context
+from .report.diff import cuts
+from .report.html import cut_context
 from .segment import segment, split_lines
 from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash
 from .write import atomic_write, forget_folders
@@ -161,18 +162,19 @@ def finish_document(
     """Pass 2 for one document: pass 1's findings plus the corpus step's, decided and cut from its text."""
     clock = _Clock(timings)
     lines = split_lines(doc.text)
-    blocks = analysis.blocks()
     if corpus is not None:
         dropped = duplicate_verdict(doc.id, doc.text, len(lines), corpus.duplicate(index), config)
         if dropped is not None:
+            whole = [(1, len(lines), 0)]  # one cut: the whole file
             result = DocResult(file=doc.id, removals=[dropped], cleaned="", in_chars=len(doc.text), out_chars=0,
-                               in_blocks=len(blocks), dropped=True)
-            return result, file_diff(doc.id, lines, [False] * len(lines), [dropped])
+                               in_blocks=len(analysis.spans), dropped=True, context=cut_context(whole, []))
+            return result, file_diff(doc.id, lines, [False] * len(lines), [dropped], hunks=whole)
     findings = list(analysis.findings)
     if corpus is not None:
         findings += clock("detect", corpus.template_findings, source_of(doc), analysis, config)
     hashes = analysis.hashes if config.allow else None
     chosen = clock("decide", decide, findings, config, hashes)
+    blocks = analysis.blocks()
     chosen = settle_references(doc.id, blocks, chosen)
     keep = kept_lines(len(lines), [not line.strip() for line in lines], blocks, set(chosen))
 
@@ -185,7 +187,9 @@ def finish_document(
     # What the allow-list kept, recorded like a removal so the report can show it as allowed.
     kept = sorted(allowed(findings, config, hashes, chosen).items()) if hashes is not None else []
     kept_by_allow = [Allowed(removal(i, f), entry) for i, (f, entry) in kept]
-    cleaned = "".join(line for line, k in zip(lines, keep) if k) if removals else doc.text
+    hunks = cuts(keep)
+    kept_text = [line for line, k in zip(lines, keep) if k] if removals else lines
+    cleaned = "".join(kept_text) if removals else doc.text
     result = DocResult(
         file=doc.id,
         removals=removals,
@@ -196,8 +200,10 @@ def finish_document(
         allowed=kept_by_allow,
         # The blocks' normalized hashes (the review page's keys), known since pass 1: not hashed again.
         keys=[analysis.hashes[i] for i in sorted(chosen)] + [analysis.hashes[i] for i, _ in kept],
+        # The review page's kept lines around each cut, taken here where the kept lines are at hand.
+        context=cut_context(hunks, kept_text) if removals or kept_by_allow else None,
     )
-    return result, file_diff(doc.id, lines, keep, removals, doc.encoding)
+    return result, file_diff(doc.id, lines, keep, removals, doc.encoding, hunks)
 
 
 def _whole_page(doc: Document) -> bool:
@@ -314,8 +320,6 @@ def _clean_file(src: Path, dst: Path, rel: str, first: int, analyses: list[Analy
     if not dry_run:
         written = clock("write", write_cleaned, src, dst, rel, docs, [r for r, _ in results], config)
     for r, diff in results:
-        if r.removals or r.allowed:
-            r.context = hunk_context(diff, r.cleaned) if diff and r.cleaned is not None else []
         prepare(r, diff)
         r.cleaned = None  # written already: do not ship texts back to the parent
     return rel, results, notices, written

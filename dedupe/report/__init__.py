@@ -14,42 +14,50 @@ from collections import Counter
 from pathlib import Path
 
 from ..records import DocResult, Notice
+from ..sign import normalize, text_hash
 from .diff import file_diff
-from .html import Scan, hunk_context, page_row, render_report, row_targets
+from .html import Scan, hunk_context, page_row, render_report
+from .jsontext import Fields, removal_line
 
 __all__ = ["RunReport", "file_diff", "prepare"]
 
 
-#: Made once: json.dumps with options builds a new encoder at every call, and there are millions of lines.
-_LINE = json.JSONEncoder(ensure_ascii=False)
-_ROW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
 def report_lines(result: DocResult, diff: str) -> tuple:
     """A document's part of the report files, so that the process writing the report only appends it:
-    its removals.jsonl and allowed.jsonl lines, its row of the review page (context.jsonl), and per
-    removal its category, block hash (for the page's counts) and length."""
-    removals = [r.to_json() for r in result.removals]
-    allowed = [a.to_json() for a in result.allowed]
+    its removals.jsonl and allowed.jsonl lines, its row of the review page (context.jsonl), the files
+    the row points at, and per removal its category, block hash (for the page's counts) and length."""
+    removals = [Fields.of(r) for r in result.removals]
+    allowed = [(Fields.of(a.removal), a.entry) for a in result.allowed]
     row = ""
     targets: list[str] = []
-    items: list[dict] = []
+    counts: list[tuple] = []
     if removals or allowed:
         # One row for every file the page shows, in run order: the page is paged by this order.
         if result.context is not None:
             hunks = result.context
         else:
             hunks = hunk_context(diff, result.cleaned) if diff and result.cleaned is not None else []
-        page = page_row(result.file, removals, allowed, hunks, result.keys)
-        targets, items = row_targets(page), page["r"]
-        row = _ROW.encode(page) + "\n"
-    counts = [(r.category, None if r.category == "duplicate-document" else int(item["k"][5:], 16), len(r.text))
-              for r, item in zip(result.removals, items)]
+        # The blocks' normalized hashes, known since pass 1; a whole duplicate document's is hashed here.
+        known = iter(result.keys or ())
+        records = result.removals + [a.removal for a in result.allowed]
+        hashes = [next(known, None) for _ in records]
+        hashes = [_text_key(r.text) if h is None else h for h, r in zip(hashes, records)]
+        row = page_row(result.file, removals, allowed, hunks, hashes) + "\n"
+        targets = sorted({r.duplicate_of.file for r in records if r.duplicate_of is not None})
+        counts = [(r.category, None if r.category == "duplicate-document" else h, len(r.text))
+                  for r, h in zip(result.removals, hashes)]
     return (
-        "".join(_LINE.encode(r) + "\n" for r in removals),
-        "".join(_LINE.encode(a) + "\n" for a in allowed),
+        "".join(removal_line(f) + "\n" for f in removals),
+        "".join(removal_line(f, entry) + "\n" for f, entry in allowed),
         row, targets, counts, [a.removal.category for a in result.allowed],
     )
+
+
+def _text_key(text: str) -> int:
+    """The normalized hash of a long text (a whole duplicate document), as `sign.normalize` and `text_hash`
+    give it. Normalized line by line: a line break is a word break to normalize, and the lines without
+    accents or curly quotes take its ASCII fast path instead of the whole text taking the Unicode one."""
+    return text_hash(" ".join(n for n in map(normalize, text.split("\n")) if n))
 
 
 def prepare(result: DocResult, diff: str) -> None:
@@ -120,19 +128,18 @@ class RunReport:
         self.blocks += result.in_blocks
         if row:
             self.scan.show(result.file, targets)
-        cats: Counter = Counter()
-        scan, chars = self.scan, self.chars_by_category
-        for category, key, n in counts:
-            cats[category] += 1
+        cats = Counter(category for category, _, _ in counts)
+        chars = self.chars_by_category
+        for category, _, n in counts:
             chars[category] += n
-            scan.add(result.file, category, key)
+        self.scan.add_removals(result.file, [(category, key) for category, key, _ in counts])
         self.by_category.update(cats)
         if cats:
             # A tuple, made a dict only for summary.json: a million changed files are held until then.
             self.per_file[result.file] = (tuple(sorted(cats.items())), result.in_chars, result.out_chars)
         for category in allowed_cats:
             self.allowed_by_category[category] += 1
-            scan.add(result.file, category, None, allowed=True)
+            self.scan.add(result.file, category, None, allowed=True)
         if self._removals:
             self._removals.write(removals)
             self._allowed.write(allowed_lines)

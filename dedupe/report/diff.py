@@ -53,20 +53,11 @@ def _ascii_compatible(encoding: str) -> bool:
         return False
 
 
-def file_diff(rel: str, lines: list[str], keep: list[bool], removals: list[Removal], encoding: str = "utf-8") -> str:
-    """The diff of one file: one hunk for each run of removed lines.
-
-    Like `diff -u`, removed lines carry the file's own bytes: a line of a cp1252
-    file comes back as text whose undecodable bytes are surrogate escapes, which
-    the report writes out as the original bytes, so `patch` applies the diff.
-    """
-    if all(keep):
-        return ""
-    if encoding not in ("utf-8", "utf-8-sig") and _ascii_compatible(encoding):
-        lines = [line.encode(encoding).decode("utf-8", "surrogateescape") for line in lines]
-    out = [f"--- a/{rel}\n", f"+++ b/{rel}\n"]
+def cuts(keep: list[bool]) -> list[tuple[int, int, int]]:
+    """Each run of removed lines as its hunk header says it: (first input line, line count, kept lines before)."""
+    out = []
     kept_before = 0
-    i, n = 0, len(lines)
+    i, n = 0, len(keep)
     while i < n:
         if keep[i]:
             kept_before += 1
@@ -75,10 +66,30 @@ def file_diff(rel: str, lines: list[str], keep: list[bool], removals: list[Remov
         j = i
         while j < n and not keep[j]:
             j += 1
-        inside = [r for r in removals if r.lines[0] <= j and r.lines[1] >= i + 1]
-        out.append(f"@@ -{i + 1},{j - i} +{kept_before},0 @@ {hunk_reason(rel, inside)}\n")
-        for k in range(i, j):
-            line = lines[k]
-            out.append("-" + line if line.endswith("\n") else "-" + line + "\n\\ No newline at end of file\n")
+        out.append((i + 1, j - i, kept_before))
         i = j
+    return out
+
+
+def file_diff(rel: str, lines: list[str], keep: list[bool], removals: list[Removal], encoding: str = "utf-8",
+              hunks: list[tuple[int, int, int]] | None = None) -> str:
+    """The diff of one file: one hunk for each run of removed lines (`hunks`: `cuts(keep)`, if known already).
+
+    Like `diff -u`, removed lines carry the file's own bytes: a line of a cp1252
+    file comes back as text whose undecodable bytes are surrogate escapes, which
+    the report writes out as the original bytes, so `patch` applies the diff.
+    """
+    if hunks is None:
+        hunks = cuts(keep)
+    if not hunks:
+        return ""
+    if encoding not in ("utf-8", "utf-8-sig") and _ascii_compatible(encoding):
+        lines = [line.encode(encoding).decode("utf-8", "surrogateescape") for line in lines]
+    out = [f"--- a/{rel}\n", f"+++ b/{rel}\n"]
+    for first, count, kept_before in hunks:
+        last = first + count - 1
+        inside = [r for r in removals if r.lines[0] <= last and r.lines[1] >= first]
+        out.append(f"@@ -{first},{count} +{kept_before},0 @@ {hunk_reason(rel, inside)}\n")
+        for line in lines[first - 1 : last]:
+            out.append("-" + line if line.endswith("\n") else "-" + line + "\n\\ No newline at end of file\n")
     return "".join(out)

@@ -32,10 +32,11 @@ from urllib.parse import quote
 import numpy as np
 
 from ..allow import HEADER as ALLOW_HEADER
-from ..allow import block_key, key_of_hash
+from ..allow import key_of_hash
 from ..errors import DedupeError
 from ..segment import split_lines
 from ..write import atomic_write
+from .jsontext import Fields, string
 
 #: Changed files per page: a few thousand sections stay responsive in a browser.
 PAGE_FILES = 2000
@@ -51,6 +52,8 @@ TOP_BLOCKS = 25
 TOP_SOURCES = 12
 TOP_CLUSTERS = 20
 
+#: The page's data is compact JSON.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _HUNK = re.compile(r"^@@ -(\d+),(\d+) \+(\d+),0 @@", re.MULTILINE)
 
 
@@ -63,29 +66,45 @@ def _cut(text: str, limit: int) -> str:
 
 
 def hunk_context(diff: str, cleaned: str) -> list[list]:
-    """For each hunk of a file's diff: [first, last] input lines and the kept lines just before and after.
-
-    Kept lines are [input line, text] pairs ("" for a blank line), CONTEXT_LINES non-blank ones a side,
-    read from the cleaned text: a hunk header's +K says K kept lines come before it.
-    """
-    out_lines = split_lines(cleaned)
+    """For each hunk of a file's diff: [first, last] input lines and the kept lines just before and after,
+    read from the hunk headers and the cleaned text (see `cut_context`)."""
     heads = [(int(m.group(1)), int(m.group(2)), int(m.group(3))) for m in _HUNK.finditer(diff)]
+    return cut_context(heads, split_lines(cleaned))
+
+
+def cut_context(cuts: list[tuple[int, int, int]], kept: list[str]) -> list[list]:
+    """For each cut: [first, last] input lines and the kept lines just before and after.
+
+    `cuts` are (first input line, line count, kept lines before) as a hunk header says them (`diff.cuts`);
+    `kept` are the cleaned copy's lines. Kept lines are [input line, text] pairs ("" for a blank line),
+    CONTEXT_LINES non-blank ones a side.
+    """
     hunks = []
-    for h, (start, count, k) in enumerate(heads):
-        prev_k = heads[h - 1][2] if h else 0
-        next_k = heads[h + 1][2] if h + 1 < len(heads) else len(out_lines)
+    for h, (start, count, k) in enumerate(cuts):
+        prev_k = cuts[h - 1][2] if h else 0
+        next_k = cuts[h + 1][2] if h + 1 < len(cuts) else len(kept)
         before, after = [], []
-        o = k - 1
         # Blank lines come along as "" (the page hides them) so a gap of blanks is not shown as hidden text.
-        while o >= prev_k and sum(1 for _, t in before if t) < CONTEXT_LINES and k - o <= 50:
-            before.append([start - (k - o), _cut(out_lines[o].strip("\r\n") if out_lines[o].strip() else "", CONTEXT_CHARS)])
+        shown = 0
+        o = k - 1
+        while o >= prev_k and shown < CONTEXT_LINES and k - o <= 50:
+            text = _context_text(kept[o])
+            before.append([start - (k - o), text])
+            shown += text != ""
             o -= 1
+        shown = 0
         o = k
-        while o < next_k and sum(1 for _, t in after if t) < CONTEXT_LINES and o - k < 50:
-            after.append([start + count + (o - k), _cut(out_lines[o].strip("\r\n") if out_lines[o].strip() else "", CONTEXT_CHARS)])
+        while o < next_k and shown < CONTEXT_LINES and o - k < 50:
+            text = _context_text(kept[o])
+            after.append([start + count + (o - k), text])
+            shown += text != ""
             o += 1
         hunks.append([[start, start + count - 1], before[::-1], after])
     return hunks
+
+
+def _context_text(line: str) -> str:
+    return _cut(line.strip("\r\n"), CONTEXT_CHARS) if line.strip() else ""
 
 
 def _read_jsonl(path: Path, required: bool, field: str = "file") -> Iterator[tuple[int, dict]]:
@@ -145,17 +164,27 @@ class Scan:
 
     def add(self, file: str, category: str, key: int | None, allowed: bool = False) -> None:
         """One removal (or allowed block) of `file`; `key` is its block hash (None for a whole document)."""
-        self.categories.add(category)
         if allowed:
+            self.categories.add(category)
             self.allowed += 1
+        else:
+            self.add_removals(file, [(category, key)])
+
+    def add_removals(self, file: str, removals: list[tuple[str, int | None]]) -> None:
+        """The removals of `file` in removals.jsonl order, (category, block hash or None) each: as many `add`s."""
+        if not removals:
             return
-        self.removals += 1
-        self.by_source.setdefault(_source(file), Counter())[category] += 1
-        if category not in self._cat_index:
-            self._cat_index[category] = len(self.cat_names)
-            self.cat_names.append(category)
-        self.keys.append(key or 0)
-        self.key_cats.append(NO_KEY if key is None else self._cat_index[category])
+        cats = Counter(category for category, _ in removals)
+        self.categories.update(cats)
+        self.removals += len(removals)
+        self.by_source.setdefault(_source(file), Counter()).update(cats)
+        index = self._cat_index
+        for category, key in removals:
+            if category not in index:
+                index[category] = len(self.cat_names)
+                self.cat_names.append(category)
+            self.keys.append(key or 0)
+            self.key_cats.append(NO_KEY if key is None else index[category])
 
     def top_blocks(self, n: int) -> list[tuple[int, int, str, int]]:
         """The n blocks removed most often (at least twice): (hash, count, first category, removals.jsonl line)."""
@@ -183,35 +212,36 @@ class Scan:
         return scan
 
 
-def page_row(file: str, removals: list[dict], allowed: list[dict], hunks: list, keys: list | None = None) -> dict:
-    """A file's row of the page's data (one line of context.jsonl): its removals and allowed blocks in
-    compact form, text shortened, and the kept lines around each cut. `keys` are the blocks' normalized
-    hashes if known (removals, then allowed blocks), else each key is hashed from the text."""
-    known = iter(keys or ())
+def page_row(file: str, removals: list[Fields], allowed: list[tuple[Fields, str]], hunks: list,
+             hashes: list[int]) -> str:
+    """A file's row of the page's data (one line of context.jsonl, without its newline): its removals and
+    allowed blocks (with their allow-list entries) in compact form, text shortened, and the kept lines around
+    each cut (`cut_context`). `hashes` are the blocks' normalized hashes (their allow-list keys), removals
+    then allowed blocks.
 
-    def item(r: dict) -> dict:
-        text = str(r.get("text", ""))
-        h = next(known, None)
-        lines = r.get("lines") or [0, 0]
-        out = {
-            "l": [int(lines[0]), int(lines[-1])],
-            "c": str(r.get("category")),
-            "d": str(r.get("detector", "")),
-            "s": r.get("score"),
-            "k": block_key(text) if h is None else key_of_hash(h),
-            "t": _cut(text, TEXT_LIMIT),
-        }
-        if len(text) > TEXT_LIMIT:
-            out["n"] = len(text)
-        dup = r.get("duplicate_of")
-        if isinstance(dup, dict) and isinstance(dup.get("file"), str):
-            dl = dup.get("lines") or [0, 0]
-            out["o"] = [dup["file"], int(dl[0]), int(dl[-1])]
-        if "allow" in r:
-            out["e"] = str(r["allow"])
-        return out
+    The JSON is written field by field (see `jsontext`): {"f": file, "r": [item...], "a": [item...], "h": hunks},
+    an item {"l": [first, last], "c": category, "d": detector, "s": score, "k": key, "t": text}, and
+    "n" (the whole text's length, if it was shortened), "o" ([file, first, last] it duplicates), "e" (the
+    allow-list entry) when they apply.
+    """
+    known = iter(hashes)
+    items = ",".join(_row_item(f, next(known)) for f in removals)
+    kept = ",".join(_row_item(f, next(known), entry) for f, entry in allowed)
+    return f'{{"f":{string(file)},"r":[{items}],"a":[{kept}],"h":{_COMPACT.encode(hunks)}}}'
 
-    return {"f": file, "r": [item(r) for r in removals], "a": [item(a) for a in allowed], "h": hunks}
+
+def _row_item(f: Fields, h: int, allow: str | None = None) -> str:
+    r = f.removal
+    text, extra = f.text, ""
+    if len(r.text) > TEXT_LIMIT:
+        text, extra = string(_cut(r.text, TEXT_LIMIT)), f',"n":{len(r.text)}'
+    ref = r.duplicate_of
+    if ref is not None:
+        extra += f',"o":[{f.ref_file},{ref.lines[0]},{ref.lines[1]}]'
+    if allow is not None:
+        extra += f',"e":{string(allow)}'
+    return (f'{{"l":[{r.lines[0]},{r.lines[1]}],"c":{f.category},"d":{f.detector},"s":{f.score},'
+            f'"k":{string(key_of_hash(h))},"t":{text}{extra}}}')
 
 
 def row_targets(row: dict) -> list[str]:
@@ -250,7 +280,7 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan |
     stable["config"] = _result_config(summary)
     stable["sizes"] = [{k: v for k, v in summary.get(side, {}).items() if k != "folder"} for side in ("input", "output")]
     digest = hashlib.sha256()
-    for chunk in json.JSONEncoder(sort_keys=True).iterencode(stable):  # no second copy of a huge summary
+    for chunk in _sorted_json(stable):  # no second copy of a huge summary
         digest.update(chunk.encode())
     run_id = digest.hexdigest()[:16]
     ranges = [
@@ -274,6 +304,36 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan |
         if stale not in written and stale.name[6:-5].isdigit():
             stale.unlink()
     return written
+
+
+_SORTED = json.JSONEncoder(sort_keys=True)
+
+
+def _sorted_json(summary: dict, chunk: int = 1000) -> Iterator[str]:
+    """The text of `json.dumps(summary, sort_keys=True)` in pieces of at most `chunk` files or clusters, each
+    encoded by the C encoder (`iterencode` would walk every value in Python; `dumps` would make one string
+    of a summary that may be hundreds of MB)."""
+    if not all(isinstance(k, str) for k in summary):
+        yield _SORTED.encode(summary)
+        return
+    yield "{"
+    for n, (key, value) in enumerate(sorted(summary.items())):
+        yield (", " if n else "") + _SORTED.encode(key) + ": "
+        if isinstance(value, dict) and len(value) > chunk and all(isinstance(k, str) for k in value):
+            # A run of sorted items is encoded as a dict of its own, without its braces: the same text.
+            items = sorted(value.items())
+            yield "{"
+            for i in range(0, len(items), chunk):
+                yield (", " if i else "") + _SORTED.encode(dict(items[i : i + chunk]))[1:-1]
+            yield "}"
+        elif isinstance(value, list) and len(value) > chunk:
+            yield "["
+            for i in range(0, len(value), chunk):
+                yield (", " if i else "") + _SORTED.encode(value[i : i + chunk])[1:-1]
+            yield "]"
+        else:
+            yield _SORTED.encode(value)
+    yield "}"
 
 
 def _top_blocks(folder: Path, scan: Scan) -> list[dict]:
