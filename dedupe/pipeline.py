@@ -36,7 +36,7 @@ import numpy as np
 from . import __version__
 from .config import CATEGORIES, Config
 from .decide import allowed, decide, duplicate_verdict, eligible, kept_lines, settle_references
-from .detect import detect
+from .detect import detect_batch
 from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
 from .errors import InputError
 from .formats import write_cleaned
@@ -101,8 +101,8 @@ def analyze_documents(
     blocks = clock("segment", lambda: [segment(d.text) for d in docs])
     signed = clock("sign", sign_texts, blocks, config.shingle_size)
     if _wants_within(config):  # under --only corpus categories they could not remove anything
-        findings = clock("detect", lambda: [detect(d.id, b, s.sigs, config, _whole_page(d))
-                                            for d, b, s in zip(docs, blocks, signed)])
+        findings = clock("detect", detect_batch, [d.id for d in docs], blocks, signed, config,
+                         [_whole_page(d) for d in docs])
     else:
         findings = [[] for _ in docs]
     keys = [_NO_KEYS] * len(docs)

@@ -8,7 +8,7 @@ from dedupe.detect import chrome
 from dedupe.detect.chrome import FAMILIES, find_chrome, match_rules
 from dedupe.records import Block
 from dedupe.segment import segment
-from dedupe.sign import sign_blocks
+from dedupe.sign import sign_blocks, sign_text
 
 # Phrasings of every kind; none of them occurs in samples/.
 CHROME = {
@@ -538,3 +538,54 @@ def test_the_block_cache_forgets_its_older_half_and_answers_the_same(monkeypatch
     chrome._blocks(texts[3:], [3] * 7)
     assert len(chrome._SEEN) <= 7 and texts[-1] in chrome._SEEN and texts[0] not in chrome._SEEN
     assert chrome._blocks(texts[:3], [3] * 3) == first
+
+
+def _hash_test_blocks() -> list[str]:
+    """TRICKY_BLOCKS and seeded ASCII text: stop and trigger words in every case, punctuation and symbols
+    between and inside words ("sign-up", "it's", "e_mail"), and blocks around HEAD characters."""
+    import random
+
+    rng = random.Random(11)
+    vocabulary = sorted(chrome.STOP_WORDS | chrome.MATCHER.trigger_words) + ["Zebra", "x1", "2024", "café", "naïve"]
+    glue = [" ", " ", " ", ", ", ". ", "-", "'", "_", "/", " & ", "\t", ":", "…", " — ", "’"]
+    texts = list(TRICKY_BLOCKS)
+    for k in range(300):
+        # (most blocks plain ASCII, which the word hashes serve; a quarter with the other glue or words)
+        words, seps = (vocabulary, glue) if k % 4 == 0 else (vocabulary[:-2], glue[:7] + glue[8:12])
+        words = [rng.choice(words) for _ in range(rng.randrange(1, 40))]
+        words = [w.upper() if rng.random() < 0.1 else w.title() if rng.random() < 0.2 else w for w in words]
+        texts.append("".join(w + rng.choice(seps) for w in words).strip())
+    texts += ["the " * 249 + "end", "the " * 250 + "themselves", "Sign up for our newsletter " * 40]
+    return texts
+
+
+def test_stop_and_trigger_words_read_from_word_hashes_are_those_of_the_words():
+    """`hashed_counts` (from sign.py's word hashes) gives each block `_hashable` accepts the stop words and
+    trigger families its own split gives; the blocks it refuses (non-ASCII, "_", past HEAD) are split."""
+    texts = _hash_test_blocks()
+    signed = sign_text([Block(i, i + 1, i + 1, t) for i, t in enumerate(texts)], 3)
+    counts = chrome.hashed_counts([signed])[0]
+    checked = 0
+    for text, sig, (stop, mask) in zip(texts, signed.sigs, counts):
+        if not chrome._hashable(text):
+            assert not text.isascii() or "_" in text or len(text) > chrome.HEAD
+            continue
+        p = chrome.profile(text, sig.n_words)
+        assert (sig.n_words, stop, chrome._families_of_mask(mask)) == (
+            p.words, p.stop, chrome.MATCHER.word_hits(p.vocabulary)), text
+        checked += 1
+    assert checked > 200
+    counts_of = [s.n_words for s in signed.sigs]
+    chrome._SEEN.clear()
+    split = chrome._blocks(texts, counts_of)
+    chrome._SEEN.clear()
+    assert chrome._blocks(texts, counts_of, counts) == split
+
+
+def test_word_hashes_of_a_batch_are_cut_per_document():
+    """`hashed_counts` of a batch equals that of each document alone, empty blocks and documents included."""
+    docs = [["Sign up for our newsletter", "", "the end of it"], [], ["", "Privacy Policy"], ["Menu"]]
+    signed = [sign_text([Block(i, i + 1, i + 1, t) for i, t in enumerate(doc)], 3) for doc in docs]
+    batch = chrome.hashed_counts(signed)
+    assert batch == [chrome.hashed_counts([s])[0] for s in signed]
+    assert [len(c) for c in batch] == [3, 0, 2, 1] and batch[0][1] == (0, 0) and batch[0][2][0] == 3

@@ -3,22 +3,36 @@ from __future__ import annotations
 
 from ..config import Config
 from ..records import Block, Finding
-from ..sign import BlockSig
-from .chrome import find_chrome, keep_copy_outside_chrome
+from ..sign import BlockSig, SignedText
+from .chrome import find_chrome, hashed_counts, keep_copy_outside_chrome
 from .repeats import find_repeats
 
 
 def detect(
-    doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config, whole_page: bool = True
+    doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config, whole_page: bool = True,
+    counts: list[tuple[int, int]] | None = None,
 ) -> list[Finding]:
     """Findings of the within-document detectors, ordered by block.
 
     whole_page: the text is a whole page's (plain-text dumps), not an
     extractor's article text (HTML through trafilatura); see find_chrome.
+    counts: the document's stop and trigger words read from its word
+    hashes (see `detect_batch`), which spare the chrome step a word split.
     """
     repeats = find_repeats(doc_id, blocks, sigs, config)
-    chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page)
+    chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, counts)
     if not repeats:  # (the usual page) chrome findings come ordered by block, one a block
         return chrome
     repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config)
     return sorted(repeats + chrome, key=lambda f: (f.block, f.category, f.detector))
+
+
+def detect_batch(
+    doc_ids: list[str], block_lists: list[list[Block]], signed: list[SignedText], config: Config,
+    whole_pages: list[bool],
+) -> list[list[Finding]]:
+    """`detect` for each document of a batch signed together: the chrome step's stop and trigger words
+    are read from the batch's word hashes in one numpy pass, not split from each block's text."""
+    counts = hashed_counts(signed)
+    return [detect(*args) for args in zip(doc_ids, block_lists, (s.sigs for s in signed), [config] * len(signed),
+                                           whole_pages, counts)]

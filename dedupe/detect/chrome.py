@@ -98,13 +98,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import accumulate, islice, repeat
 from operator import attrgetter, itemgetter, methodcaller
 from typing import NamedTuple
 
+import numpy as np
+
 from ..config import Config
 from ..records import Block, Finding, Ref
-from ..sign import BlockSig
+from ..sign import BlockSig, SignedText, token_hashes
 from .repeats import near_repeats
 
 
@@ -711,13 +714,15 @@ def _blank_punctuation(text: str) -> str:
     return text
 
 
-def _profiles(texts: list[str], n_words: list[int]) -> list[tuple]:
+def _profiles(texts: list[str], n_words: list[int], hashed: list | None = None) -> list[tuple]:
     """`profile` of every block of a document, as rows (size, words, stop words, capitalised words,
     terminal, code characters, families its trigger words name: empty past every family's word limit).
 
     The whole document is split into words at once (blocks joined by line breaks, which no block
     holds and which are white space to the word split): a page of many short blocks costs a few
-    passes over its text rather than a dozen calls per block.
+    passes over its text rather than a dozen calls per block. hashed gives, per block, its stop
+    words and trigger families as read from sign.py's word hashes (`_hashed_counts`), or None where
+    the block's own words must be split and looked up.
     """
     n = len(texts)
     if not n:
@@ -727,19 +732,31 @@ def _profiles(texts: list[str], n_words: list[int]) -> list[tuple]:
     if joined.count("\n") != n - 1:  # a block holding a line break: as white space it splits the same
         joined = "\n".join(h.replace("\n", " ") for h in heads)
     plain = _blank_punctuation(joined)
-    lower = list(map(str.split, plain.lower().split("\n")))
-    words = map(len, lower)  # lower-casing keeps the white space: as many words as the block has
-    stop = map(sum, map(map, repeat(STOP_WORDS.__contains__), lower))
-    if plain.isascii():
-        # Without its other word characters, a word with a capital is a run of capitals; the others vanish.
-        capitals = plain.encode("ascii").translate(_BYTES_SPACE, _NOT_CAPITALS).split(b"\n")
-        capitalised = map(len, map(bytes.split, capitals))
+    lines = plain.split("\n")
+    if hashed is None:
+        hashed = [None] * n
+        lower = list(map(str.split, plain.lower().split("\n")))
     else:
-        capitalised = map(sum, map(map, repeat(str.__ne__), map(str.split, plain.split("\n")), lower))
+        lower = [None if h else lines[i].lower().split() for i, h in enumerate(hashed)]
     most = MATCHER.max_words
     named = MATCHER.families_of
-    found = map(MATCHER.trigger_words.intersection, lower)
-    hits = [named(w) if w and k <= most else set() for w, k in zip(found, n_words)]
+    trigger_words = MATCHER.trigger_words
+    words, stop, hits = [], [], []
+    for h, low, k in zip(hashed, lower, n_words):
+        if h is None:
+            words.append(len(low))  # lower-casing keeps the white space: as many words as the block has
+            stop.append(sum(map(STOP_WORDS.__contains__, low)))
+            found = trigger_words.intersection(low) if k <= most else None
+            hits.append(named(found) if found else set())
+        else:  # (an ASCII block of at most HEAD characters without "_": sign.py counted the same words)
+            words.append(k)
+            stop.append(h[0])
+            hits.append(_families_of_mask(h[1]) if h[1] and k <= most else set())
+    if plain.isascii():
+        capitalised = map(len, map(bytes.split, plain.encode("ascii").translate(_BYTES_SPACE, _NOT_CAPITALS).split(b"\n")))
+    else:
+        capitalised = [_capitals(line.encode("ascii")) if line.isascii() else sum(map(str.__ne__, line.split(), low))
+                       for line, low in zip(lines, lower)]  # (a line with other characters is never hashed)
     # _TERMINAL, read from the end: end punctuation, then closing quotes and brackets, then white space.
     terminal = map(_TERMINAL_CHARS.__contains__, map(_LAST, map(_STRIP_CLOSERS, map(str.rstrip, texts))))
     if heads is not texts or any(map(joined.__contains__, _CODE_CHARS)):
@@ -750,28 +767,114 @@ def _profiles(texts: list[str], n_words: list[int]) -> list[tuple]:
     return list(zip(sizes, words, stop, capitalised, terminal, code, hits))
 
 
+def _capitals(line: bytes) -> int:
+    """Words with a capital letter in an ASCII line of `_blank_punctuation`'s output."""
+    # Without its other word characters, a word with a capital is a run of capitals; the others vanish.
+    return len(line.translate(_BYTES_SPACE, _NOT_CAPITALS).split())
+
+
+def _hashable(text: str) -> bool:
+    """Whether sign.py's words of a block are `words_of`'s lower-cased words: for ASCII, both are runs of
+    letters and digits, save that `words_of` keeps "_" inside a word and reads HEAD characters only."""
+    return len(text) <= HEAD and text.isascii() and "_" not in text
+
+
+class _Lexicon(NamedTuple):
+    """The stop and trigger words by their hashes as sign.py hashes a word, in a table indexed by some
+    of the hash's bits: a gather per word rather than a binary search."""
+
+    shift: int
+    slots: int
+    hashes: np.ndarray  # per slot, the hash of the word there (0 where none is)
+    info: np.ndarray  # per slot, the mask of the families the word triggers, and STOP_BIT if it is a stop word
+
+
+#: The bit of `_Lexicon.info` that marks a stop word (above every family's bit).
+STOP_BIT = 62
+_LEXICON: list[_Lexicon] = []
+
+
+def _lexicon() -> _Lexicon:
+    """The table of stop and trigger words (made once, on first use)."""
+    if _LEXICON:
+        return _LEXICON[0]
+    if len(FAMILIES) >= STOP_BIT:
+        raise AssertionError("more families than bits for them")
+    masks = {w: sum(1 << i for i in families) for w, families in MATCHER.by_word.items()}
+    # (a stop word with an apostrophe, "it's", is never a word of either split: it is left out)
+    vocabulary = sorted({w for w in STOP_WORDS if w.isalnum()} | set(masks))
+    hashes = token_hashes(" ".join(vocabulary))
+    info = np.array([masks.get(w, 0) | (w in STOP_WORDS) << STOP_BIT for w in vocabulary], dtype=np.uint64)
+    # The first bits that give every word a slot of its own (a table of 64K slots: half a MB a column).
+    slots = 1 << 16
+    while not _LEXICON:
+        for shift in range(64 - slots.bit_length() + 2):
+            at = (hashes >> np.uint64(shift)) & np.uint64(slots - 1)
+            if len(np.unique(at)) == len(vocabulary):
+                table, bits = np.zeros(slots, dtype=np.uint64), np.zeros(slots, dtype=np.uint64)
+                table[at], bits[at] = hashes, info
+                _LEXICON.append(_Lexicon(shift, slots, table, bits))
+                break
+        slots *= 2
+    return _LEXICON[0]
+
+
+def hashed_counts(signed: list[SignedText]) -> list[list[tuple[int, int]]]:
+    """Per document of a batch, per block: its stop words and the bit mask of the families its words
+    trigger, read from sign.py's word hashes (good for the blocks `_hashable` accepts; pass to find_chrome).
+
+    A few numpy steps for the whole batch, rather than a split and two set lookups per word."""
+    if not signed:
+        return []
+    lexicon = _lexicon()
+    tokens = np.concatenate([s.tokens for s in signed])
+    lengths = np.concatenate([s.lengths for s in signed])
+    at = (tokens >> np.uint64(lexicon.shift)) & np.uint64(lexicon.slots - 1)
+    info = lexicon.info[at]
+    info[lexicon.hashes[at] != tokens] = 0  # another word with those bits (an empty slot's info is 0 anyway)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    running = np.zeros(len(tokens) + 1, dtype=np.int64)
+    np.cumsum(info >> np.uint64(STOP_BIT), out=running[1:])
+    stops = (running[ends] - running[starts]).tolist()
+    info &= np.uint64((1 << STOP_BIT) - 1)
+    bits = np.bitwise_or.reduceat(np.append(info, np.uint64(0)), starts) if len(starts) else info[:0]
+    bits[lengths == 0] = 0
+    pairs = list(zip(stops, bits.tolist()))
+    bounds = [0, *accumulate(len(s.lengths) for s in signed)]
+    return [pairs[x:y] for x, y in zip(bounds, bounds[1:])]
+
+
+@lru_cache(maxsize=4096)
+def _families_of_mask(mask: int) -> frozenset[int]:
+    """The families a bit mask of `_hashed_counts` names."""
+    return frozenset(i for i in range(mask.bit_length()) if mask >> i & 1)
+
+
 #: Features and rule of recent block texts (menus and footers recur on every page of a site): at most
 #: _SEEN_MAX of them (a few MB), the older half forgotten when full.
 _SEEN: dict[str, tuple] = {}
 _SEEN_MAX = 8192
 
 
-def _blocks(texts: list[str], n_words: list[int]) -> list[tuple]:
+def _blocks(texts: list[str], n_words: list[int], counts: list[tuple[int, int]] | None = None) -> list[tuple]:
     """Per block: its word count as sign.py counts them, `_profiles`' first six features, and the family
     its phrasing matches (or None). Each depends on the block's text alone, so a text seen in a recent
-    document is not looked at again."""
+    document is not looked at again. counts: the document's `hashed_counts`, which spare splitting the
+    blocks `_hashable` accepts."""
     rows = list(map(_SEEN.get, texts))
     todo = [i for i, (row, k) in enumerate(zip(rows, n_words)) if row is None or row[0] != k]
     if not todo:
         return rows
     new_texts = [texts[i] for i in todo]
     new_counts = [n_words[i] for i in todo]
+    hashed = None if counts is None else [counts[i] if _hashable(t) else None for i, t in zip(todo, new_texts)]
     by_char = _char_hits(new_texts)
     first, most = MATCHER.first, MATCHER.max_words
     if len(_SEEN) + len(todo) > _SEEN_MAX:
         for old in list(islice(_SEEN, len(_SEEN) // 2 + len(todo))):
             del _SEEN[old]
-    for i, t, k, p, c in zip(todo, new_texts, new_counts, _profiles(new_texts, new_counts), by_char):
+    for i, t, k, p, c in zip(todo, new_texts, new_counts, _profiles(new_texts, new_counts, hashed), by_char):
         hits = p[6] | c if c else p[6]
         family = first(t, hits, k) if hits and k <= most else None
         rows[i] = _SEEN[t] = (k, *p[:6], family)
@@ -900,6 +1003,7 @@ def find_chrome(
     config: Config,
     repeats: list[Finding] = (),
     whole_page: bool = True,
+    counts: list[tuple[int, int]] | None = None,
 ) -> list[Finding]:
     """Chrome findings for one document: rule matches, the article's extent, then neighbours.
 
@@ -912,10 +1016,12 @@ def find_chrome(
     repeats are the repeat detectors' findings: a repeat of a block inside the
     article weighs nothing in the extent, so that cleaning the cleaned text
     again finds the same article.
+
+    counts, the document's `hashed_counts`, spares splitting most blocks into words again.
     """
     n = len(blocks)
     texts = list(map(_TEXT, blocks))
-    rows = _blocks(texts, list(map(_N_WORDS, sigs)))
+    rows = _blocks(texts, list(map(_N_WORDS, sigs)), counts)
     sizes, words, stop, families = (list(map(itemgetter(j), rows)) for j in (1, 2, 3, 7))
     # Each distinct block counts once: the cleaned copy keeps one copy of a repeated block, and a second run
     # must reach the same verdict on the page's language (a headline pasted twice tipped it).

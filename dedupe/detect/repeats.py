@@ -9,8 +9,8 @@ where sets cannot all be held.
 """
 from __future__ import annotations
 
-from bisect import bisect_right
-from itertools import accumulate
+from collections import Counter
+from itertools import accumulate, chain, combinations
 
 import numpy as np
 
@@ -87,25 +87,20 @@ def _shared_counts(sigs: list[BlockSig], eligible: list[int]) -> dict[tuple[int,
     # A page's blocks share few shingles (a stock phrase, a sentence quoted twice): find the blocks
     # of those alone. A block's shingles are distinct, so each is in a group at most once; the keys
     # come block by block, so every group lists its blocks in ascending order.
-    recurring = ordered[1:][same]  # sorted, each shared shingle at least once
+    recurring = ordered[1:][same]
     found = np.searchsorted(recurring, keys)
     at = np.flatnonzero(recurring[np.minimum(found, len(recurring) - 1)] == keys)
-    ends = list(accumulate(map(len, shingles)))
+    # The block of each key found: the keys come block by block, so a key's block is where it falls among
+    # the blocks' ends.
+    ends = np.fromiter(accumulate(map(len, shingles)), dtype=np.int64, count=len(shingles))
+    holders = np.asarray(eligible)[np.searchsorted(ends, at, side="right")]
     groups: dict[int, list[int]] = {}
-    for key, k in zip(keys[at].tolist(), at.tolist()):
-        groups.setdefault(key, []).append(eligible[bisect_right(ends, k)])
-    pairs: dict[tuple[int, int], int] = {}
-    get = pairs.get
-    for key in sorted(groups):
-        g = groups[key]
-        size = len(g)
-        if size > MAX_POSTING:
-            continue
-        for x in range(size):
-            for y in range(x + 1, size):
-                pair = (g[x], g[y])
-                pairs[pair] = get(pair, 0) + 1
-    return pairs
+    for key, block in zip(keys[at].tolist(), holders.tolist()):
+        groups.setdefault(key, []).append(block)
+    # Every pair of every group, counted in C (in the order of the groups' keys, then of the pairs).
+    return dict(Counter(chain.from_iterable(
+        combinations(groups[key], 2) for key in sorted(groups) if len(groups[key]) <= MAX_POSTING
+    )))
 
 
 def near_repeats(
