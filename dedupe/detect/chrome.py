@@ -721,7 +721,7 @@ def _profiles(texts: list[str], n_words: list[int], hashed: list | None = None) 
     The whole document is split into words at once (blocks joined by line breaks, which no block
     holds and which are white space to the word split): a page of many short blocks costs a few
     passes over its text rather than a dozen calls per block. hashed gives, per block, its stop
-    words and trigger families as read from sign.py's word hashes (`_hashed_counts`), or None where
+    words and trigger families as read from sign.py's word hashes (`hashed_counts`), or None where
     the block's own words must be split and looked up.
     """
     n = len(texts)
@@ -753,7 +753,8 @@ def _profiles(texts: list[str], n_words: list[int], hashed: list | None = None) 
             stop.append(h[0])
             hits.append(_families_of_mask(h[1]) if h[1] and k <= most else set())
     if plain.isascii():
-        capitalised = map(len, map(bytes.split, plain.encode("ascii").translate(_BYTES_SPACE, _NOT_CAPITALS).split(b"\n")))
+        capitals = plain.encode("ascii").translate(_BYTES_SPACE, _NOT_CAPITALS).split(b"\n")
+        capitalised = map(len, map(bytes.split, capitals))
     else:
         capitalised = [_capitals(line.encode("ascii")) if line.isascii() else sum(map(str.__ne__, line.split(), low))
                        for line, low in zip(lines, lower)]  # (a line with other characters is never hashed)
@@ -847,7 +848,7 @@ def hashed_counts(signed: list[SignedText]) -> list[list[tuple[int, int]]]:
 
 @lru_cache(maxsize=4096)
 def _families_of_mask(mask: int) -> frozenset[int]:
-    """The families a bit mask of `_hashed_counts` names."""
+    """The families a bit mask of `hashed_counts` names."""
     return frozenset(i for i in range(mask.bit_length()) if mask >> i & 1)
 
 
