@@ -169,6 +169,11 @@ class Config:
         object.__setattr__(self, "_allow_list", AllowList.load(self.allow) if self.allow else AllowList())
         # Asked for every finding of every document: answered once per category here (--only/--skip are fixed).
         object.__setattr__(self, "_wanted", {c: self._selects(c) for c in CATEGORIES})
+        # Per category --only/--skip let remove, the score below which a finding does not remove its block
+        # (see decide.eligible): asked for every finding, so looked up rather than worked out.
+        object.__setattr__(self, "score_floors", {
+            c: self.chrome_threshold if c.startswith("chrome:") else -math.inf for c in CATEGORIES if self._wanted[c]
+        })
 
     def allowed(self, category: str, block_hash: int) -> str | None:
         """The allow-list entry ("FILE:LINE") that keeps a block with this normalized hash from a category."""

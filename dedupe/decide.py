@@ -15,9 +15,12 @@ def _rank(f: Finding) -> tuple:
 
 def eligible(f: Finding, config: Config) -> bool:
     """Whether a finding may remove its block at all under --only/--skip and the chrome threshold."""
-    if not config.wants(f.category):
-        return False
-    return not (f.category.startswith("chrome:") and f.score < config.chrome_threshold)
+    floor = config.score_floors.get(f.category)
+    if floor is None:  # a category --only/--skip leave out (or none of CATEGORIES)
+        if not config.wants(f.category):
+            return False
+        return not (f.category.startswith("chrome:") and f.score < config.chrome_threshold)
+    return not f.score < floor  # (a chrome threshold, or -inf: as the test above, NaN included)
 
 
 def decide(findings: list[Finding], config: Config, hashes: list[int] | None = None) -> dict[int, Finding]:
