@@ -103,6 +103,8 @@ def analyze_documents(
     if _wants_within(config):  # under --only corpus categories they could not remove anything
         findings = clock("detect", lambda: [detect(d.id, b, s.sigs, config, _whole_page(d))
                                             for d, b, s in zip(docs, blocks, signed)])
+        # What --only/--skip and the thresholds let remove, once: the signing body is decided on these too.
+        findings = [[f for f in found if eligible(f, config)] for found in findings]
     else:
         findings = [[] for _ in docs]
     keys = [_NO_KEYS] * len(docs)
@@ -117,12 +119,12 @@ def analyze_documents(
         (Analysis(
             digest=text_hash(d.text),
             spans=tuple(map(_LINES, blocks[i])),
-            findings=tuple(f for f in findings[i] if eligible(f, config)),
+            findings=tuple(findings[i]),
             hashes=tuple(map(_HASH, signed[i].sigs)),
             keys=keys[i][0],
             owner=keys[i][1],
             kind=keys[i][2],
-            long=tuple(n > config.corpus_max_words for n in signed[i].lengths.tolist()),
+            long=tuple((signed[i].lengths > config.corpus_max_words).tolist()),
         ), sigs[i])
         for i, d in enumerate(docs)
     ]

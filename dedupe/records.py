@@ -31,6 +31,11 @@ class Block:
     last_line: int
     text: str
 
+    def __init__(self, index: int, first_line: int, last_line: int, text: str):
+        # Segmenting makes one per line of most pages: as Finding's, filling the instance's dict at once
+        # costs less than the generated __init__'s frozen setattr calls. A test checks it against the fields.
+        self.__dict__.update(index=index, first_line=first_line, last_line=last_line, text=text)
+
     @property
     def lines(self) -> tuple[int, int]:
         return (self.first_line, self.last_line)
@@ -96,6 +101,12 @@ class Removal:
     score: float
     duplicate_of: Ref | None
     text: str
+
+    def __init__(self, file: str, lines: tuple[int, int], category: str, detector: str, score: float,
+                 duplicate_of: Ref | None, text: str):
+        # One per removed block, as Finding's (see there); a test checks it against the fields.
+        self.__dict__.update(file=file, lines=lines, category=category, detector=detector, score=score,
+                             duplicate_of=duplicate_of, text=text)
 
     def to_json(self) -> dict:
         return {

@@ -318,7 +318,7 @@ def normalize_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     word of each text, words of each text).
     """
     pieces = list(texts)
-    others = [i for i, t in enumerate(texts) if not t.isascii()]
+    others = np.flatnonzero(~np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))).tolist()
     for i in others:
         pieces[i] = normalize(texts[i])
     sizes = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))  # in bytes: ASCII ...
@@ -328,7 +328,7 @@ def normalize_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     word = np.empty(len(data) + 2, dtype=np.int8)  # a byte of a word, between two non-word bytes
     word[0] = word[-1] = 0
     np.not_equal(data, 32, out=word[1:-1])
-    edges = np.flatnonzero(np.diff(word))  # a word's start, its end, the next one's start...
+    edges = np.flatnonzero(word[1:] != word[:-1])  # a word's start, its end, the next one's start...
     starts, ends = edges[0::2], edges[1::2]
     first = np.cumsum(sizes + 1) - (sizes + 1)  # each text's first byte ("\n" between them)
     first_word = np.searchsorted(starts, first)
@@ -358,11 +358,11 @@ def sign_texts(block_lists: list, k: int) -> list[SignedText]:
     bounds = bounds.tolist()
     # Each block's normalized text, as bytes: the span from its first word's start to its last word's end.
     nonempty = lengths > 0
-    span = np.zeros((len(texts), 2), dtype=np.int64)
-    span[nonempty, 0] = words[first[nonempty], 0]
-    span[nonempty, 1] = words[first[nonempty] + lengths[nonempty] - 1, 1]
+    start, end = np.zeros(len(texts), dtype=np.int64), np.zeros(len(texts), dtype=np.int64)
+    start[nonempty] = words[first[nonempty], 0]
+    end[nonempty] = words[first[nonempty] + lengths[nonempty] - 1, 1]
     joined = data.tobytes()
-    raw = [joined[x:y] for x, y in span.tolist()]
+    raw = [joined[x:y] for x, y in zip(start.tolist(), end.tolist())]
     norms = list(map(bytes.decode, raw))
     block_hashes = list(map(xxhash.xxh3_64_intdigest, raw))
     counts = lengths.tolist()
