@@ -143,8 +143,8 @@ def _body(blocks, signed: SignedText, findings, config: Config) -> list[int]:
         removed = decide(findings, config)
         m = config.doc_min_words
         words = signed.lengths.tolist()
-        kept = [b.index for b in blocks if b.index not in removed]
-        body = [i for i in kept if (words[i] >= m and _ends_sentence(blocks[i].text)) or words[i] >= 3 * m]
+        kept = [i for i in range(len(blocks)) if i not in removed]  # (a block's index is its place)
+        body = [i for i in kept if words[i] >= 3 * m or (words[i] >= m and _ends_sentence(blocks[i].text))]
         # Prose that is not most of what the cleaned copy keeps does not stand for it: a short page whose one
         # long paragraph another page also has is not a copy of that page. It signs with all it keeps.
         if 2 * sum(words[i] for i in body) < sum(words[i] for i in kept):
