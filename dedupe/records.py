@@ -22,19 +22,17 @@ class Document:
         return dict(self.meta).get(key, default)
 
 
-@dataclass(frozen=True)
-class Block:
-    """A paragraph: 1-based inclusive line span in its document, and its text (lines joined by spaces)."""
+class Block(NamedTuple):
+    """A paragraph: 1-based inclusive line span in its document, and its text (lines joined by spaces).
+
+    A named tuple, as `Span`, rather than a dataclass: segmenting makes one per
+    line of most pages, and a tuple is made in C, in one object.
+    """
 
     index: int
     first_line: int
     last_line: int
     text: str
-
-    def __init__(self, index: int, first_line: int, last_line: int, text: str):
-        # Segmenting makes one per line of most pages: as Finding's, filling the instance's dict at once
-        # costs less than the generated __init__'s frozen setattr calls. A test checks it against the fields.
-        self.__dict__.update(index=index, first_line=first_line, last_line=last_line, text=text)
 
     @property
     def lines(self) -> tuple[int, int]:
