@@ -103,6 +103,8 @@ def analyze_documents(
     if _wants_within(config):  # under --only corpus categories they could not remove anything
         findings = clock("detect", lambda: [detect(d.id, b, s.sigs, config, _whole_page(d))
                                             for d, b, s in zip(docs, blocks, signed)])
+        # What --only/--skip and the thresholds let remove, once: the signing body is decided on these too.
+        findings = [[f for f in found if eligible(f, config)] for found in findings]
     else:
         findings = [[] for _ in docs]
     keys = [_NO_KEYS] * len(docs)
@@ -117,12 +119,12 @@ def analyze_documents(
         (Analysis(
             digest=text_hash(d.text),
             spans=tuple(map(_LINES, blocks[i])),
-            findings=tuple(f for f in findings[i] if eligible(f, config)),
+            findings=tuple(findings[i]),
             hashes=tuple(map(_HASH, signed[i].sigs)),
             keys=keys[i][0],
             owner=keys[i][1],
             kind=keys[i][2],
-            long=tuple(n > config.corpus_max_words for n in signed[i].lengths.tolist()),
+            long=tuple((signed[i].lengths > config.corpus_max_words).tolist()),
         ), sigs[i])
         for i, d in enumerate(docs)
     ]
@@ -141,8 +143,8 @@ def _body(blocks, signed: SignedText, findings, config: Config) -> list[int]:
         removed = decide(findings, config)
         m = config.doc_min_words
         words = signed.lengths.tolist()
-        kept = [b.index for b in blocks if b.index not in removed]
-        body = [i for i in kept if (words[i] >= m and _ends_sentence(blocks[i].text)) or words[i] >= 3 * m]
+        kept = [i for i in range(len(blocks)) if i not in removed]  # (a block's index is its place)
+        body = [i for i in kept if words[i] >= 3 * m or (words[i] >= m and _ends_sentence(blocks[i].text))]
         # Prose that is not most of what the cleaned copy keeps does not stand for it: a short page whose one
         # long paragraph another page also has is not a copy of that page. It signs with all it keeps.
         if 2 * sum(words[i] for i in body) < sum(words[i] for i in kept):
