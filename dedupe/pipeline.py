@@ -18,6 +18,7 @@ memory; pass 2 reads the files again to cut their lines.
 """
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import multiprocessing
@@ -26,6 +27,7 @@ import pickle
 import tempfile
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import replace
 from operator import attrgetter
 from pathlib import Path
@@ -329,13 +331,40 @@ def _clean_file(src: Path, dst: Path, rel: str, first: int, analyses: list[Analy
 
 def _run(fn, batches: list, state: dict, jobs: int) -> Iterator:
     """fn over batches, in order: in this process, or in a pool of `jobs` workers."""
-    if jobs <= 1 or len(batches) <= 1:
-        _init_worker(state)
-        yield from map(fn, batches)
-        return
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(state,)) as pool:
-        yield from pool.imap(fn, batches)
+    with _collector_for_batches():
+        if jobs <= 1 or len(batches) <= 1:
+            _init_worker(state)
+            yield from map(fn, batches)
+            return
+        ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        with ctx.Pool(jobs, initializer=_init_worker, initargs=(state,)) as pool:
+            yield from pool.imap(fn, batches)
+
+
+@contextmanager
+def _collector_for_batches():
+    """Python's cycle collector set for the batches, then put back as it was.
+
+    A batch makes a few hundred thousand small containers that die young and
+    hold no cycles, and the default collector traverses young objects every
+    700 of them and, now and then, every object the process holds: 40-50 µs a
+    document (6% of a run, measured on the benchmark corpus). What exists
+    before the batches (modules, the corpus step's answers) is frozen, never
+    traversed again, and a forked worker's collector does not write to the
+    pages it shares with this process; young objects are collected a hundred
+    times less often.
+    """
+    threshold = gc.get_threshold()
+    ours = gc.get_freeze_count() == 0  # a caller that froze objects of its own keeps them frozen
+    if ours:
+        gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        if ours:
+            gc.unfreeze()
 
 
 def clean(
