@@ -22,9 +22,12 @@ class Document:
         return dict(self.meta).get(key, default)
 
 
-@dataclass(frozen=True)
-class Block:
-    """A paragraph: 1-based inclusive line span in its document, and its text (lines joined by spaces)."""
+class Block(NamedTuple):
+    """A paragraph: 1-based inclusive line span in its document, and its text (lines joined by spaces).
+
+    A named tuple, as `Span`, rather than a dataclass: segmenting makes one per
+    line of most pages, and a tuple is made in C, in one object.
+    """
 
     index: int
     first_line: int
@@ -97,6 +100,12 @@ class Removal:
     duplicate_of: Ref | None
     text: str
 
+    def __init__(self, file: str, lines: tuple[int, int], category: str, detector: str, score: float,
+                 duplicate_of: Ref | None, text: str):
+        # One per removed block, as Finding's (see there); a test checks it against the fields.
+        self.__dict__.update(file=file, lines=lines, category=category, detector=detector, score=score,
+                             duplicate_of=duplicate_of, text=text)
+
     def to_json(self) -> dict:
         return {
             "file": self.file,
@@ -150,6 +159,10 @@ class DocResult:
     report: tuple | None = None
 
 
+#: An Analysis's arrays, with the type each is kept in (and pickled in: see `Analysis.__reduce__`).
+_ANALYSIS_ARRAYS = (("keys", np.uint64), ("owner", np.int32), ("kind", np.uint8))
+
+
 @dataclass(frozen=True)
 class Analysis:
     """Pass 1's within-document results for one document: everything pass 2 needs but the text itself.
@@ -168,6 +181,26 @@ class Analysis:
     kind: np.ndarray  # uint8 ... and its kind (0 text, 1 digits folded, 2 band)
     long: tuple[bool, ...]  # per block: longer than corpus_max_words (an article paragraph)
 
+    def __init__(self, digest: int, spans: tuple[tuple[int, int], ...], findings: tuple[Finding, ...],
+                 hashes: tuple[int, ...], keys: np.ndarray, owner: np.ndarray, kind: np.ndarray,
+                 long: tuple[bool, ...]):
+        # As Finding's (see there); a test checks it against the fields.
+        self.__dict__.update(digest=digest, spans=spans, findings=findings, hashes=hashes, keys=keys, owner=owner,
+                             kind=kind, long=long)
+
+    def __reduce__(self):
+        # Every document's goes through the scratch file: its arrays as raw bytes in their declared types cost
+        # a third less to pickle and load than numpy's own pickling (a bytearray, so they load writable).
+        return (_analysis, (self.digest, self.spans, self.findings, self.hashes,
+                            *(bytearray(np.ascontiguousarray(getattr(self, name), dtype))
+                              for name, dtype in _ANALYSIS_ARRAYS), self.long))
+
     def blocks(self) -> list[Span]:
         """The blocks' spans, as `decide` takes them."""
         return [Span(i, a, b) for i, (a, b) in enumerate(self.spans)]
+
+
+def _analysis(digest, spans, findings, hashes, keys: bytearray, owner: bytearray, kind: bytearray, long) -> Analysis:
+    """An Analysis from its pickled form (see `Analysis.__reduce__`)."""
+    return Analysis(digest, spans, findings, hashes, *(np.frombuffer(data, dtype) for data, (_, dtype) in
+                                                       zip((keys, owner, kind), _ANALYSIS_ARRAYS)), long)

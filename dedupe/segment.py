@@ -103,6 +103,8 @@ def wrap_width(runs: list[list[str]]) -> int | None:
     Two wrapped paragraphs of at least three lines whose widest lines agree
     within a few columns establish it; one paragraph alone could be chance.
     """
+    if max(map(len, runs), default=0) < 3:  # no paragraph to measure (one paragraph per line, a menu)
+        return None
     # Each distinct paragraph counts once: a paragraph pasted twice must not move the column, or the
     # cleaned copy (which keeps one) would be cut into other blocks than the page was.
     distinct = {tuple(run): run for run in runs if len(run) >= 3}.values()
@@ -118,7 +120,7 @@ def wrap_width(runs: list[list[str]]) -> int | None:
 def segment(text: str) -> list[Block]:
     """The blocks of a text, in order, each with its line span."""
     # Every line stripped once (a line's ending is white space too): a blank line is an empty string.
-    stripped = [line.strip() for line in text.split("\n")]
+    stripped = list(map(str.strip, text.split("\n")))
     spans = _runs(stripped)
     runs = [stripped[i:j] for i, j in spans]
     width = wrap_width(runs)

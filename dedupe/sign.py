@@ -318,7 +318,7 @@ def normalize_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     word of each text, words of each text).
     """
     pieces = list(texts)
-    others = [i for i, t in enumerate(texts) if not t.isascii()]
+    others = np.flatnonzero(~np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))).tolist()
     for i in others:
         pieces[i] = normalize(texts[i])
     sizes = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))  # in bytes: ASCII ...
@@ -328,7 +328,7 @@ def normalize_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     word = np.empty(len(data) + 2, dtype=np.int8)  # a byte of a word, between two non-word bytes
     word[0] = word[-1] = 0
     np.not_equal(data, 32, out=word[1:-1])
-    edges = np.flatnonzero(np.diff(word))  # a word's start, its end, the next one's start...
+    edges = np.flatnonzero(word[1:] != word[:-1])  # a word's start, its end, the next one's start...
     starts, ends = edges[0::2], edges[1::2]
     first = np.cumsum(sizes + 1) - (sizes + 1)  # each text's first byte ("\n" between them)
     first_word = np.searchsorted(starts, first)
@@ -358,11 +358,11 @@ def sign_texts(block_lists: list, k: int) -> list[SignedText]:
     bounds = bounds.tolist()
     # Each block's normalized text, as bytes: the span from its first word's start to its last word's end.
     nonempty = lengths > 0
-    span = np.zeros((len(texts), 2), dtype=np.int64)
-    span[nonempty, 0] = words[first[nonempty], 0]
-    span[nonempty, 1] = words[first[nonempty] + lengths[nonempty] - 1, 1]
+    start, end = np.zeros(len(texts), dtype=np.int64), np.zeros(len(texts), dtype=np.int64)
+    start[nonempty] = words[first[nonempty], 0]
+    end[nonempty] = words[first[nonempty] + lengths[nonempty] - 1, 1]
     joined = data.tobytes()
-    raw = [joined[x:y] for x, y in span.tolist()]
+    raw = [joined[x:y] for x, y in zip(start.tolist(), end.tolist())]
     norms = list(map(bytes.decode, raw))
     block_hashes = list(map(xxhash.xxh3_64_intdigest, raw))
     counts = lengths.tolist()
@@ -479,6 +479,25 @@ def fold_digits(normalized: str) -> str:
     return _DIGITS.sub("0", normalized)
 
 
+#: ASCII digits to "0", then each run of zeros to one: a batch's numbers folded by a translate and a search for
+#: a literal byte, rather than by testing every character against \d as `fold_digits` does.
+_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_ZEROS = re.compile(b"0+")
+
+
+def fold_digits_batch(normalized: list[str]) -> list[str]:
+    """`fold_digits` of each of many normalized texts (which hold no line break)."""
+    if not normalized:
+        return []
+    joined = "\n".join(normalized).encode("utf-8").translate(_TO_ZERO)  # a multi-byte character has no byte < 128
+    folded = _ZEROS.sub(b"0", joined).decode("utf-8").split("\n")
+    # \d is Unicode: a text in another script may hold other digits, which folding it again folds too
+    # (its ASCII numbers, each a "0" by now, stay "0").
+    for j in np.flatnonzero(~np.fromiter(map(str.isascii, folded), dtype=bool, count=len(folded))).tolist():
+        folded[j] = fold_digits(folded[j])
+    return folded
+
+
 def _batch_tokens(signed: list[SignedText]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The word hashes of a batch's documents end to end; per block its first word there and its words; and
     each document's first block."""
@@ -572,7 +591,7 @@ def block_keys(
     norms = [norms[i] for i in short.tolist()]
     # Numbers folded in one pass over the batch (normalized texts hold no line break to cross); a text
     # without numbers has no folded key, which would only repeat the exact one.
-    folded = fold_digits("\n".join(norms)).split("\n")
+    folded = fold_digits_batch(norms)
     changed = [j for j, (norm, fold) in enumerate(zip(norms, folded)) if norm != fold]
     text[changed, 1] = np.fromiter((xxhash.xxh3_64_intdigest(folded[j].encode("utf-8")) for j in changed),
                                    dtype=np.uint64, count=len(changed))

@@ -368,6 +368,19 @@ def test_output_does_not_depend_on_how_files_are_cut_into_batches(syndicated: Pa
     assert any(b'"duplicate-document"' in v for v in runs["default"].values())
 
 
+def test_the_collector_is_set_for_the_batches_and_put_back_after_the_run(syndicated: Path, tmp_path: Path,
+                                                                        monkeypatch):
+    import gc
+
+    seen = []
+    sign = pipeline._sign_batch
+    monkeypatch.setattr(pipeline, "_sign_batch", lambda batch: (seen.append(gc.get_threshold()), sign(batch))[1])
+    before = gc.get_threshold(), gc.get_freeze_count()
+    dedupe.clean(syndicated, tmp_path / "out", Config(jobs=1))
+    assert seen and all(t[0] > before[0][0] for t in seen)  # young objects collected less often
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before  # a library caller's process as it was
+
+
 def test_batches_grow_with_the_corpus_and_every_worker_gets_several():
     assert [len(b) for _, b in pipeline._batches(list(range(130)), 2)] == [64, 64, 2]
     sizes = [len(b) for _, b in pipeline._batches(list(range(10_000)), 2)]

@@ -175,3 +175,31 @@ def test_a_whole_documents_key_is_its_normalized_hash():
     assert len(texts) > 8
     for text in texts:
         assert _text_key(text) == text_hash(normalize(text))
+
+
+def summary_text(summary: dict) -> str:
+    import io
+
+    from dedupe.report import write_summary
+
+    f = io.StringIO()
+    write_summary(f, summary)
+    return f.getvalue()
+
+
+@given(st.dictionaries(st.sampled_from(AWKWARD[:7]), st.dictionaries(st.sampled_from(["removed", "in_chars"]),
+                                                                     st.integers(0, 10**6)), max_size=5),
+       st.lists(st.dictionaries(st.sampled_from(["kept", "members"]), st.sampled_from(AWKWARD[:7])), max_size=4))
+@settings(max_examples=60, deadline=None)
+def test_summary_json_holds_what_json_dump_writes_with_an_entry_a_line_for_files_and_clusters(files, clusters):
+    summary = {"version": "0.1", "input": {"folder": AWKWARD[5], "files": len(files)}, "files": files,
+               "failed": [], "duplicate_clusters": clusters, "config": {"only": [], "x": 0.5}, "exit_status": 0}
+    text = summary_text(summary)
+    assert json.loads(text) == summary
+    assert text.endswith("}\n")
+    lines = text.split("\n")  # not splitlines(): U+2028 in a text is no line break in a file
+    # One line per file and per cluster, between its section's opening and closing lines.
+    for key, entries, closing in (("files", files, "  },"), ("duplicate_clusters", clusters, "  ],")):
+        if entries:
+            start = lines.index(f'  "{key}": ' + ("{" if key == "files" else "["))
+            assert lines[start + len(entries) + 1] == closing

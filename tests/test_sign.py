@@ -215,3 +215,12 @@ def test_a_paragraph_ends_a_sentence_with_its_full_stop_then_closing_quotes_or_b
         assert _ends_sentence(text), text
     for text in ("Read more", "Price: 3.50 USD", 'A "quote" inside', ". then more", "Menu ›", ""):
         assert not _ends_sentence(text), text
+
+
+def test_numbers_of_a_batch_fold_as_each_text_alone():
+    texts = ["", "no numbers here", "© 2023 the post", "007 bond 0 1 2", "12ab34 5x", "٣ arabic indic and ٣2 mixed 2٣",
+             "१२३ devanagari १ 9", "e\u0301 combining 9\u0301", "日本 2024年 5月", "ＩＳＯ 9001", "x0y 00 0", "0"]
+    texts += [sign.normalize(t) for t in BATCH_TEXTS + TEXTS]
+    assert sign.fold_digits_batch(texts) == [fold_digits(t) for t in texts]
+    assert sign.fold_digits_batch([]) == [] and sign.fold_digits_batch([""]) == [""]
+    assert sign.fold_digits_batch(["a 2023 b", "٣٤ c"]) == ["a 0 b", "0 c"]

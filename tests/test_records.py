@@ -1,0 +1,68 @@
+"""Records made by the thousand are built faster than a dataclass builds them: they must still be frozen records."""
+import dataclasses
+import inspect
+import pickle
+
+import pytest
+
+from dedupe.records import Block, Ref, Removal
+
+EXAMPLES = [
+    (Removal, ("site/a.txt", (4, 6), "repeat", "repeat:exact", 1.0, Ref("site/a.txt", (1, 3)), "A paragraph."),
+     {"score": 0.5}),
+]
+
+
+@pytest.mark.parametrize("cls, values, change", EXAMPLES, ids=[c.__name__ for c, _, _ in EXAMPLES])
+def test_a_record_with_its_own_constructor_is_a_frozen_record_equal_by_its_fields(cls, values, change):
+    names = [f.name for f in dataclasses.fields(cls)]
+    r = cls(*values)
+    assert [getattr(r, n) for n in names] == list(values)
+    assert r == cls(**dict(zip(names, values))) and hash(r) == hash(cls(*values))
+    assert r != cls(*values[:-1], values[-1] + "!")  # the last field of each is its text
+    assert repr(r) == f"{cls.__name__}(" + ", ".join(f"{n}={v!r}" for n, v in zip(names, values)) + ")"
+    copy = pickle.loads(pickle.dumps(r))
+    assert copy == r and hash(copy) == hash(r)
+    changed = dataclasses.replace(r, **change)
+    assert changed == cls(**{**dict(zip(names, values)), **change}) and changed != r
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(r, names[0], values[0])
+    # The hand-written constructor takes every field, in order, with the dataclass's defaults.
+    params = inspect.signature(cls).parameters
+    assert [(p.name, p.default) for p in params.values()] == [
+        (f.name, inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default)
+        for f in dataclasses.fields(cls)
+    ]
+
+
+def test_a_block_is_an_immutable_record_equal_by_its_fields():
+    b = Block(3, 4, 6, "A paragraph wrapped over three lines.")
+    assert (b.index, b.first_line, b.last_line, b.text, b.lines) == (3, 4, 6, "A paragraph wrapped over three lines.", (4, 6))
+    assert b == Block(index=3, first_line=4, last_line=6, text="A paragraph wrapped over three lines.")
+    assert b != Block(3, 4, 6, "Another paragraph.") and hash(b) == hash(Block(*b))
+    assert repr(b) == "Block(index=3, first_line=4, last_line=6, text='A paragraph wrapped over three lines.')"
+    assert pickle.loads(pickle.dumps(b)) == b and b._replace(text="x") == Block(3, 4, 6, "x")
+    with pytest.raises(AttributeError):
+        b.text = "changed"
+
+
+def test_an_analysis_has_every_field_in_its_constructor_and_keeps_its_arrays_through_pickling():
+    import numpy as np
+
+    from dedupe.records import Analysis, Finding
+
+    params = inspect.signature(Analysis).parameters
+    assert [p.name for p in params.values()] == [f.name for f in dataclasses.fields(Analysis)]
+    keys = np.array([2**64 - 1, 3, 2**63], dtype=np.uint64)
+    full = Analysis(7, ((1, 2), (4, 4)), (Finding(1, "repeat", "repeat:exact", 1.0),), (11, 12), keys,
+                    np.array([0, 1, 1], dtype=np.int32), np.array([0, 1, 2], dtype=np.uint8), (False, True))
+    empty = Analysis(0, (), (), (), np.empty(0, np.uint64), np.empty(0, np.int32), np.empty(0, np.uint8), ())
+    strided = dataclasses.replace(full, keys=np.arange(6, dtype=np.uint64)[::2], owner=np.arange(3, dtype=np.int32))
+    for a in (full, empty, strided):
+        b = pickle.loads(pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL))
+        assert (b.digest, b.spans, b.findings, b.hashes, b.long) == (a.digest, a.spans, a.findings, a.hashes, a.long)
+        for name in ("keys", "owner", "kind"):
+            x, y = getattr(a, name), getattr(b, name)
+            assert y.dtype == x.dtype and y.tolist() == x.tolist() and y.flags.writeable
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        full.digest = 8
