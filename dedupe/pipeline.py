@@ -42,6 +42,7 @@ from .detect import detect_batch
 from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
 from .errors import InputError
 from .formats import write_cleaned
+from .formats.source import prefetch
 from .fs import place, remove_tree
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file
 from .records import Allowed, Analysis, DocResult, Document, Notice, Removal
@@ -243,6 +244,9 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     timings: Counter = Counter()
     read: list[tuple[str, list[Document]]] = []
     failed: dict[str, Notice] = {}
+    start = time.perf_counter()
+    prefetch(src, files)
+    timings["read"] += time.perf_counter() - start
     for rel in files:
         start = time.perf_counter()
         try:
@@ -297,6 +301,9 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     start = time.perf_counter()
     analyses = pickle.loads(_scratch_file(scratch, number).read_bytes())
     timings["scratch"] += time.perf_counter() - start
+    start = time.perf_counter()
+    prefetch(src, [rel for rel, _, _ in files])  # in a big corpus pass 1 read them long ago: maybe out of memory
+    timings["read"] += time.perf_counter() - start
     out = []
     for rel, first, count in files:
         try:

@@ -130,3 +130,18 @@ def test_unreadable_folder_is_named(tmp_path):
         os.chmod(src / "closed", 0o755)
     assert items[0].file == "closed" and items[0].message == "cannot list folder: Permission denied"
     assert items[1] == "ok.txt"
+
+
+def test_prefetching_a_batch_is_only_a_hint_that_never_fails_nor_blocks(tmp_path):
+    # It opens every file of the batch to ask the kernel to read it ahead; what it cannot read is left for
+    # read_bytes to report, and a FIFO with no writer must not hang it.
+    from dedupe.formats.source import prefetch
+
+    (tmp_path / "a.txt").write_text("text\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "folder").mkdir()
+    os.symlink(tmp_path / "gone", tmp_path / "dangling")
+    prefetch(tmp_path, ["a.txt", "pipe", "folder", "dangling", "missing.txt"])
+    assert read_bytes(tmp_path, "a.txt") == b"text\n"
+    with pytest.raises(InputError, match="not a regular file"):
+        read_bytes(tmp_path, "pipe")
