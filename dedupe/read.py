@@ -25,6 +25,36 @@ REPORT_DIRNAME = "_report"
 MARKER = ".dedupe-output.json"
 
 
+def refuse_overlaps(src, dst, report, s, d, r, inside, report_over_own: bool) -> None:
+    """The rules on where IN, OUT and the report folder lie, locally or at URLs (`remote.check_paths`).
+
+    s, d, r stand for src, dst and report in a form that compares (resolved
+    paths, or a URL's filesystem and parts); inside(a, b): a is b or below it.
+    report_over_own: the report would go to OUT/_report while IN has a
+    _report of its own that is not a dedupe report.
+    """
+    if d == s:
+        raise UsageError(f"output folder is the input folder ({src}); dedupe never modifies its input: pick another OUT")
+    if inside(d, s):
+        raise UsageError(f"output folder {dst} is inside the input folder {src}; pick an OUT outside it")
+    if inside(s, d):
+        raise UsageError(f"input folder {src} is inside the output folder {dst}; pick an OUT outside it")
+    if inside(r, s):
+        raise UsageError(f"report folder {report} is inside the input folder {src}; pick another --report")
+    if inside(s, r):
+        raise UsageError(f"input folder {src} is inside the report folder {report}; pick another --report")
+    if r == d:
+        raise UsageError(
+            f"report folder {report} is the output folder; leave out --report (the report then goes to "
+            f"OUT/{REPORT_DIRNAME}) or pick another folder"
+        )
+    if report_over_own:
+        raise UsageError(
+            f"input folder {src} has a {REPORT_DIRNAME} of its own, where the report would go; "
+            f"pass --report DIR to put the report elsewhere"
+        )
+
+
 def check_paths(src: Path, dst: Path, report: Path, force: bool) -> None:
     """Refuse path combinations that would read our own output or overwrite data."""
     if isinstance(src, RemotePath) or isinstance(dst, RemotePath) or isinstance(report, RemotePath):
@@ -36,27 +66,9 @@ def check_paths(src: Path, dst: Path, report: Path, force: bool) -> None:
     if not src.is_dir():
         raise UsageError(f"input {src} is not a folder; put the file in a folder and pass the folder")
     s, d, r = src.resolve(), dst.resolve(), report.resolve()
-    if d == s:
-        raise UsageError(f"output folder is the input folder ({src}); dedupe never modifies its input: pick another OUT")
-    if d.is_relative_to(s):
-        raise UsageError(f"output folder {dst} is inside the input folder {src}; pick an OUT outside it")
-    if s.is_relative_to(d):
-        raise UsageError(f"input folder {src} is inside the output folder {dst}; pick an OUT outside it")
-    if r.is_relative_to(s):
-        raise UsageError(f"report folder {report} is inside the input folder {src}; pick another --report")
-    if s.is_relative_to(r):
-        raise UsageError(f"input folder {src} is inside the report folder {report}; pick another --report")
-    if r == d:
-        raise UsageError(
-            f"report folder {report} is the output folder; leave out --report (the report then goes to "
-            f"OUT/{REPORT_DIRNAME}) or pick another folder"
-        )
     own = src / REPORT_DIRNAME
-    if r == d / REPORT_DIRNAME and (own.exists() or own.is_symlink()) and not (own / "summary.json").is_file():
-        raise UsageError(
-            f"input folder {src} has a {REPORT_DIRNAME} of its own, where the report would go; "
-            f"pass --report DIR to put the report elsewhere"
-        )
+    foreign = (own.exists() or own.is_symlink()) and not (own / "summary.json").is_file()
+    refuse_overlaps(src, dst, report, s, d, r, Path.is_relative_to, r == d / REPORT_DIRNAME and foreign)
     for folder, what in ((dst, "output"), (report, "report")):
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"{what} {folder} exists and is not a folder; pick a folder path")

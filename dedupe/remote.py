@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .fs import RemotePath, remove_tree
-from .read import MARKER, REPORT_DIRNAME
+from .read import MARKER, REPORT_DIRNAME, refuse_overlaps
 from .records import Notice
 from .report import RunReport
 from .write import output_path
@@ -44,27 +44,9 @@ def check_paths(src, dst, report, force: bool) -> None:
     if not _ask(src, _is_dir, src):
         raise UsageError(f"input {src} is not a folder; put the file in a folder and pass the folder")
     s, d, r = _key(src), _key(dst), _key(report)
-    if d == s:
-        raise UsageError(f"output folder is the input folder ({src}); dedupe never modifies its input: pick another OUT")
-    if _inside(d, s):
-        raise UsageError(f"output folder {dst} is inside the input folder {src}; pick an OUT outside it")
-    if _inside(s, d):
-        raise UsageError(f"input folder {src} is inside the output folder {dst}; pick an OUT outside it")
-    if _inside(r, s):
-        raise UsageError(f"report folder {report} is inside the input folder {src}; pick another --report")
-    if _inside(s, r):
-        raise UsageError(f"input folder {src} is inside the report folder {report}; pick another --report")
-    if r == d:
-        raise UsageError(
-            f"report folder {report} is the output folder; leave out --report (the report then goes to "
-            f"OUT/{REPORT_DIRNAME}) or pick another folder"
-        )
     own = src / REPORT_DIRNAME
-    if r == _key(dst / REPORT_DIRNAME) and _ask(src, _exists, own) and not _ask(src, _is_file, own / "summary.json"):
-        raise UsageError(
-            f"input folder {src} has a {REPORT_DIRNAME} of its own, where the report would go; "
-            f"pass --report DIR to put the report elsewhere"
-        )
+    refuse_overlaps(src, dst, report, s, d, r, _inside, r == _key(dst / REPORT_DIRNAME)
+                    and _ask(src, _exists, own) and not _ask(src, _is_file, own / "summary.json"))
     for folder, what in ((dst, "output"), (report, "report")):
         exists = _ask(folder, _exists, folder)
         if exists and not _ask(folder, _is_dir, folder):
