@@ -51,6 +51,27 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def file_system(path: Path) -> str:
+    """The file system a path lies on, as /proc/mounts names it ('tmpfs', 'ext4 /dev/vda'), and a warning
+    where its figures mean something else than dedupe's work."""
+    path = path.resolve()
+    best, fs = "", "unknown"
+    try:
+        with open("/proc/mounts") as f:
+            for line in f:
+                dev, point, kind = line.split()[:3]
+                if path.is_relative_to(point) and len(point) > len(best):
+                    best, fs = point, kind if kind == "tmpfs" else f"{kind} {dev}"
+    except OSError:
+        return fs
+    name = fs.split()[-1].rsplit("/", 1)[-1]
+    if fs.startswith("ext4 ") and not any(Path("/proc/fs/jbd2").glob(f"{name}-*")):
+        # ext4 without a journal skips inodes freed in the last 60-300 s when it makes a file (ialloc.c's
+        # recently_deleted): right after a previous OUT was deleted, each new file costs about 1 ms of kernel time.
+        fs += " (no journal: files deleted in the last 5 minutes slow every file made now; see benchmarks/README.md)"
+    return fs
+
+
 def run_clean(corpus: Path, out: Path, extra: list[str]) -> dict:
     """Run the dedupe CLI as a child process; wall time and memory."""
     # A fresh OUT, as a first run has: replacing a previous output (--force) adds deleting every old file.
@@ -165,6 +186,7 @@ def main(argv=None) -> int:
     s = score(dedupe_pairs(out / "_report"), truth)
     c = summary.get("corpus", {})
     corpus_bytes = sum(c.get("bytes", {}).values())
+    print(f"OUT {out} on {file_system(out)}")
     print(f"dedupe clean: {r['wall']:.1f} s, {n / r['wall']:.0f} docs/s, {size / 1e6 / r['wall']:.2f} MB/s, "
           f"peak memory {r['peak_process_rss'] / 2**20:.0f} MB (largest process), "
           f"{r['peak_tree_rss'] / 2**20:.0f} MB (process tree, sampled); "
