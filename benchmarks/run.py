@@ -64,7 +64,7 @@ def file_system(path: Path) -> str:
                     best, fs = point, kind if kind == "tmpfs" else f"{kind} {dev}"
     except OSError:
         return fs
-    name = fs.split()[-1].rsplit("/", 1)[-1]
+    name = os.path.basename(os.path.realpath(fs.split()[-1]))  # /dev/mapper/x -> dm-0, as jbd2 names it
     if fs.startswith("ext4 ") and not any(Path("/proc/fs/jbd2").glob(f"{name}-*")):
         # ext4 without a journal skips inodes freed in the last 60-300 s when it makes a file (ialloc.c's
         # recently_deleted): right after a previous OUT was deleted, each new file costs about 1 ms of kernel time.
