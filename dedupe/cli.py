@@ -3,18 +3,22 @@ from __future__ import annotations
 
 import sys
 import time
+import traceback
 from dataclasses import fields
 from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, status
 from .config import CATEGORIES, Config
 from .engine import EngineError
-from .errors import ConfigError, UsageError
+from .errors import ConfigError, RunFailed, Terminated, UsageError
 from .fs import child, is_url
 from .pipeline import clean as run_clean
 from .report.html import PAGE_FILES, ReportError, render_report
+from .resume import interrupted
+from .status import sigterm_as_interrupt
+from .text import visible
 
 class _PathOrURL(click.ParamType):
     """A local folder (a Path), or an fsspec URL such as s3://bucket/prefix, kept as written."""
@@ -86,7 +90,11 @@ def main():
 @click.option("--skip", multiple=True, metavar="CATEGORY", help="Never remove these categories.")
 @click.option("--keep", type=click.Choice(["first", "longest"]), default=None,
               help="Which of two duplicate documents survives (default: first by path).")
-@click.option("--force", is_flag=True, help="Overwrite OUT if it holds a previous dedupe output.")
+@click.option("--force", is_flag=True,
+              help="Replace OUT if it holds a previous dedupe output, finished or interrupted; never anything else.")
+@click.option("--resume", is_flag=True,
+              help="Finish a run that was interrupted or failed, with the same IN, OUT and settings: batches it "
+                   "completed are not redone, and the output is the same as an uninterrupted run's.")
 @click.option("--allow", "allow", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="Allow-list of blocks a reviewer kept (the review page writes it); they are never removed.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
@@ -101,12 +109,14 @@ def main():
               help="HTML: trafilatura's extraction preference (default: balanced).")
 @click.option("--html-comments/--no-html-comments", default=None,
               help="HTML: keep the page's comment section in the extracted text (default: no).")
+@click.option("--follow-symlinks", is_flag=True, default=None,
+              help="Read files whose symlinks lead outside IN (by default they are skipped with a warning).")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT|local",
               help="Run on a Dask cluster: a scheduler's address, or 'local' for a LocalCluster of --jobs workers. "
                    "IN and OUT must be on a filesystem every worker shares, or URLs. Needs: pip install 'dedupe[dask]'.")
 @_tunable_options
-def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow, quiet,
-          include, exclude, text_field, id_field, html_favor, html_comments, scheduler, **tunables):
+def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, resume, allow, quiet,
+          include, exclude, text_field, id_field, html_favor, html_comments, follow_symlinks, scheduler, **tunables):
     """Clean every document under IN into OUT and write a report.
 
     OUT mirrors IN: same relative paths, kept lines byte-for-byte. The report
@@ -123,8 +133,10 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
     of them may be gzip (.gz) or zstd (.zst) compressed.
 
     Exit status: 0 done; 1 done, but some inputs could not be read; 2 usage or
-    configuration error, or a cluster that could not finish the run: nothing
-    written; 130 interrupted (OUT is incomplete: run again with --force).
+    configuration error, nothing written; 3 the run failed (internal error,
+    disk full, cluster lost), OUT is marked incomplete; 130 / 143 interrupted
+    (SIGINT / SIGTERM). After 3, 130 or 143, --resume finishes the run and
+    --force starts it over.
 
     \b
     Examples:
@@ -133,51 +145,73 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
       dedupe clean corpus/ out/ --dry-run --report review/
       dedupe clean crawl/ out/ --include '*.jsonl.gz' --text-field content --id-field id
       dedupe clean corpus/ out/ --force --allow allow.txt
+      dedupe clean corpus/ out/ --resume
       dedupe clean /shared/corpus/ /shared/out/ --scheduler tcp://10.0.0.5:8786
       dedupe clean s3://bucket/crawl/ s3://bucket/clean/ --report review/
     """
     bar = _LazyBar(quiet)
     try:
-        config = Config.from_file(config_file) if config_file else Config()
-        changes = {k: v for k, v in tunables.items() if v is not None}
-        if only:
-            changes["only"] = _categories(only)
-        if skip:
-            changes["skip"] = _categories(skip)
-        if keep:
-            changes["keep"] = keep
-        formats = {"include": include, "exclude": exclude, "text_field": text_field, "id_field": id_field,
-                   "html_favor": html_favor, "html_comments": html_comments}
-        changes.update({k: v for k, v in formats.items() if v not in (None, ())})
-        if allow:
-            changes["allow"] = str(allow)
-        config = config.replace(**changes)
-        run = run_clean(src, dst, config, report=report, dry_run=dry_run, force=force, progress=bar.update,
-                        scheduler=scheduler)
+        with sigterm_as_interrupt():
+            run = _run(src, dst, report, dry_run, config_file, only, skip, keep, force, resume, allow, include,
+                       exclude, text_field, id_field, html_favor, html_comments, follow_symlinks, scheduler, tunables,
+                       bar)
     except (ConfigError, UsageError) as e:
         raise click.UsageError(str(e)) from None
-    except EngineError as e:
-        # Exit 2, as for a usage error: the run did not complete and nothing was written.
+    except (KeyboardInterrupt, Exception) as e:  # noqa: BLE001 - every way a run stops gets one message, one status
         bar.close()
-        click.secho(f"error: {e}", fg="red", err=True)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        bar.close()
-        click.secho(f"interrupted: {dst} is incomplete; run again with --force to replace it", fg="red", err=True)
-        sys.exit(130)
-    except OSError as e:  # the output side failed mid-run (disk full, folder removed...): say where
-        where = f" {e.filename}" if e.filename else ""
-        raise click.ClickException(f"cannot write{where}: {e.strerror or e}; the output is incomplete") from None
+        _say_stopped(e, dst)
+        sys.exit(status.of_error(e))
     finally:
         bar.close()
     for n in run.failed:
-        click.secho(f"error: {n.file}: {n.message}", fg="red", err=True)
+        click.secho(f"error: {visible(n.file)}: {visible(n.message)}", fg="red", err=True)
     if not quiet:
         for n in run.notices:
             if not n.failed:
-                click.secho(f"warning: {n.file}: {n.message}", fg="yellow", err=True)
+                click.secho(f"warning: {visible(n.file)}: {visible(n.message)}", fg="yellow", err=True)
         _print_summary(run, dst, report, dry_run)
-    sys.exit(run.exit_code)
+    sys.exit(status.of_run(run))
+
+
+def _run(src, dst, report, dry_run, config_file, only, skip, keep, force, resume, allow, include, exclude,
+         text_field, id_field, html_favor, html_comments, follow_symlinks, scheduler, tunables, bar):
+    """The flags made a Config, and the run."""
+    config = Config.from_file(config_file) if config_file else Config()
+    changes = {k: v for k, v in tunables.items() if v is not None}
+    if only:
+        changes["only"] = _categories(only)
+    if skip:
+        changes["skip"] = _categories(skip)
+    if keep:
+        changes["keep"] = keep
+    formats = {"include": include, "exclude": exclude, "text_field": text_field, "id_field": id_field,
+               "html_favor": html_favor, "html_comments": html_comments, "follow_symlinks": follow_symlinks or None}
+    changes.update({k: v for k, v in formats.items() if v not in (None, ())})
+    if allow:
+        changes["allow"] = str(allow)
+    config = config.replace(**changes)
+    return run_clean(src, dst, config, report=report, dry_run=dry_run, force=force, resume=resume,
+                     progress=bar.update, scheduler=scheduler)
+
+
+def _say_stopped(error: BaseException, dst) -> None:
+    """One message for a run that did not finish: why, and what OUT holds now."""
+    state = interrupted(dst)
+    if isinstance(error, Terminated):
+        message = f"terminated (SIGTERM): {state}"
+    elif isinstance(error, KeyboardInterrupt):
+        message = f"interrupted: {state}"
+    elif isinstance(error, EngineError):
+        message = f"error: {error}"
+    elif isinstance(error, RunFailed):
+        message = f"error: {error}; the run failed: {state}"
+    elif isinstance(error, OSError):  # the output side failed mid-run (disk full, folder removed...): say where
+        where = f" {error.filename}" if error.filename else ""
+        message = f"error: cannot write{where}: {error.strerror or error}; the run failed: {state}"
+    else:
+        click.echo(traceback.format_exc(), err=True, nl=False)
+        message = f"internal error ({type(error).__name__}: {error}), please report it; the run failed: {state}"
+    click.secho(visible(message), fg="red", err=True)
 
 
 @main.command()
@@ -220,24 +254,34 @@ def _print_summary(run, dst: Path, report: Path | None, dry_run: bool) -> None:
 
 
 class _LazyBar:
-    """A click progress bar on stderr that appears only once a run has taken a couple of seconds.
+    """Progress on stderr: on a terminal, a click progress bar that appears once a run has taken a couple of
+    seconds; elsewhere (a batch job's log), a line at most every `INTERVAL` seconds.
 
     Short runs print nothing extra; `clock` is injectable so tests can check
     the logic without waiting.
     """
 
     DELAY = 2.0
+    INTERVAL = 10.0
 
-    def __init__(self, quiet: bool, clock=time.monotonic, delay: float | None = None):
+    def __init__(self, quiet: bool, clock=time.monotonic, delay: float | None = None, terminal: bool | None = None):
         self.quiet = quiet
         self.clock = clock
         self.delay = self.DELAY if delay is None else delay
-        self.start = clock()
+        self.terminal = sys.stderr.isatty() if terminal is None else terminal
+        self.start = self.said = clock()
         self.bar = None
         self.done = 0
 
     def update(self, done: int, total: int) -> None:
+        """`done` of `total` steps: each file counts once in pass 1 and once in pass 2."""
         if self.quiet:
+            return
+        if not self.terminal:
+            now = self.clock()
+            if now - self.said >= self.INTERVAL and done < total:
+                self.said = now
+                click.echo(_progress_line(done, total, now - self.start), err=True)
             return
         if self.bar is None:
             if self.clock() - self.start < self.delay or done >= total:
@@ -252,3 +296,15 @@ class _LazyBar:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+def _progress_line(done: int, total: int, elapsed: float) -> str:
+    """'cleaning: pass 1, 3200 of 10000 files, 1150 files/s, about 2 min left' (a file is a document, but for
+    JSONL); the time left is the steps left at the rate so far."""
+    files = total // 2
+    step, at = (1, done) if done <= files else (2, done - files)
+    rate = done / elapsed if elapsed > 0 else 0.0  # files read per second, by either pass
+    left = (total - done) / rate if rate else None
+    when = "" if left is None else f", about {left / 60:.0f} min left" if left >= 90 else f", about {left:.0f} s left"
+    speed = f"{rate:.1f}" if rate < 10 else f"{rate:.0f}"
+    return f"cleaning: pass {step}, {at} of {files} files, {speed} files/s{when}"

@@ -123,6 +123,12 @@ class Config:
     html_favor: str = _opt("balanced", "HTML: trafilatura's preference, more text (recall) or less but surer (precision)",
                            choices=("balanced", "precision", "recall"))
     html_comments: bool = _opt(False, "HTML: keep the page's comment section in the extracted text")
+    follow_symlinks: bool = _opt(False, "read files whose symlinks lead outside the input folder (else skipped with "
+                                        "a warning)")
+    max_doc_mb: int = _opt(
+        64, "a text or HTML file larger than this many megabytes once decompressed is skipped, not read (a small .gz "
+        "may hold gigabytes, and a document takes about twenty times its size in memory)", 1, 1 << 20
+    )
     allow: str = _opt("", "allow-list file: blocks a reviewer kept are never removed (format: docs/review-page.md)")
 
     def __post_init__(self):
@@ -190,8 +196,9 @@ class Config:
             raise ConfigError(f"text_field must be the name of a JSONL field (e.g. text), not {self.text_field!r}")
         if not isinstance(self.id_field, str):
             raise ConfigError(f"id_field must be the name of a JSONL field, or empty, not {self.id_field!r}")
-        if not isinstance(self.html_comments, bool):
-            raise ConfigError(f"html_comments must be true or false, not {self.html_comments!r}")
+        for name in ("html_comments", "follow_symlinks"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be true or false, not {getattr(self, name)!r}")
 
     @staticmethod
     def _number(name: str, value, default, lo, hi):

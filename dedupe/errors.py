@@ -23,3 +23,11 @@ class InputError(DedupeError):
         self.message = message
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {message}")
+
+
+class RunFailed(DedupeError):
+    """The run cannot go on (a worker process killed...); OUT is left incomplete, as after an interruption."""
+
+
+class Terminated(KeyboardInterrupt):
+    """The process got SIGTERM (a scheduler's time limit): handled as Ctrl-C is, with its own exit status."""

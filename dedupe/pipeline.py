@@ -24,7 +24,10 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
+import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -40,13 +43,14 @@ from .config import CATEGORIES, Config
 from .decide import allowed, decide, duplicate_verdict, eligible, kept_lines, settle_references
 from .detect import detect_batch
 from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
-from .errors import InputError
-from .formats import write_cleaned
+from .errors import InputError, RunFailed, Terminated, UsageError
+from .formats import output_rel, write_cleaned
 from .formats.source import prefetch
-from .fs import place, remove_tree
-from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file
+from .fs import RemotePath, place, remove_tree
+from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, walk
 from .records import Allowed, Analysis, DocResult, Document, Notice, Removal
 from .remote import check_processes, open_report, remove_previous_output
+from .resume import RunState, fingerprint, has_state, remove_temporaries, save, settings
 from .report import RunReport, file_diff, prepare
 from .report.diff import cuts
 from .report.html import cut_context
@@ -60,6 +64,9 @@ log = logging.getLogger(__name__)
 #: to BATCH_MAX when there are enough files for every worker to get several batches (the parent, which
 #: writes the report, handles fewer results; measured at 10k files: 40 µs less CPU a file in the parent).
 BATCH, BATCH_MAX = 64, 256
+#: How long an interrupted run waits for its process pool's threads to end (`_end_pool`), and how often a
+#: run waiting for a result looks at its signals and its workers (`_watched`).
+POOL_STOP_SECONDS, POOL_POLL_SECONDS = 5, 0.2
 #: A sentence ends with one of these, then maybe closing quotes or brackets (`_CLOSERS`) and white space.
 _SENTENCE_END = (".", "!", "?", "…")
 _CLOSERS = "\"'”’)]"
@@ -232,6 +239,13 @@ def _init_worker(state: dict) -> None:
     forget_folders()
 
 
+def _init_pool_worker(state: dict) -> None:
+    """A pool worker: Ctrl-C is left to the parent, which stops the pool (`_stop_pool`); SIGTERM ends it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _init_worker(state)
+
+
 def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Notice | None]], Counter]:
     """Pass 1 over files: per file its DocSigs, or the notice saying why it was skipped.
 
@@ -272,8 +286,10 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     # the folder back into OUT once the run has deleted it.
     atomic_write(_scratch_file(scratch, number), pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL),
                  make_folder=False)
-    timings["scratch"] += time.perf_counter() - start
     out = [(rel, [sig for _, sig in done[rel]], None) if rel in done else (rel, [], failed[rel]) for rel in files]
+    if _STATE.get("resumable"):  # after the findings: this file says the batch is complete
+        save(scratch, "sign", number, (out, timings))
+    timings["scratch"] += time.perf_counter() - start
     return out, timings
 
 
@@ -289,7 +305,7 @@ def _split_keys(result) -> tuple[tuple, list[DocSig]]:
 
 
 def _scratch_file(scratch: Path, number: int) -> Path:
-    return scratch / f"batch-{number:07d}.pickle"
+    return RunState(scratch).path("batch", number)
 
 
 def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, Counter]:
@@ -314,6 +330,8 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
             log.exception("internal error on %s", rel)
             notice = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
             out.append((rel, [], [notice], False))
+    if _STATE.get("resumable"):  # after the batch's copies: this file says they are written
+        save(scratch, "clean", number, (out, timings))
     return out, timings
 
 
@@ -344,8 +362,59 @@ def _run(fn, batches: list, state: dict, jobs: int) -> Iterator:
             yield from map(fn, batches)
             return
         ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        with ctx.Pool(jobs, initializer=_init_worker, initargs=(state,)) as pool:
-            yield from pool.imap(fn, batches)
+        before = set(multiprocessing.active_children())
+        pool = ctx.Pool(jobs, initializer=_init_pool_worker, initargs=(state,))
+        workers = set(multiprocessing.active_children()) - before
+        finished = False
+        try:
+            yield from _watched(pool.imap(fn, batches), workers)
+            finished = True
+        finally:
+            _end_pool(pool, finished, before)
+
+
+def _watched(results, workers: set) -> Iterator:
+    """A pool's results, waited for a moment at a time, checking that no worker has died meanwhile.
+
+    A wait without a timeout is not woken by a signal another thread of this
+    process happens to receive (SIGTERM went unnoticed); and a worker killed
+    (SIGKILL when out of memory) takes its batch with it, which the pool would
+    wait for forever.
+    """
+    while True:
+        try:
+            yield results.next(timeout=POOL_POLL_SECONDS)
+        except StopIteration:
+            return
+        except multiprocessing.TimeoutError:
+            dead = sorted(w.exitcode for w in workers if w.exitcode is not None)
+            if not dead:
+                continue
+            if dead[0] == -signal.SIGTERM:
+                raise Terminated() from None
+            how = f"was killed by signal {-dead[0]}" if dead[0] < 0 else f"exited with status {dead[0]}"
+            raise RunFailed(f"a worker process {how} (out of memory?); the batch it held is lost") from None
+
+
+def _end_pool(pool, finished: bool, before: set) -> None:
+    """End a process pool: Pool.terminate once every result is in, else without waiting on it.
+
+    A run that stops early may have lost workers to SIGTERM (a scheduler
+    signals the whole process group), one of them maybe holding a lock of the
+    pool's queues or halfway through writing a result; Pool.terminate then
+    waits for it forever. So every worker (the children that appeared with the
+    pool, and those it started since) is killed, and terminate runs in a
+    thread given a few seconds: it runs once either way, so the pool's exit
+    handler does not wait for it again.
+    """
+    if finished:
+        pool.terminate()
+        return
+    for child in set(multiprocessing.active_children()) - before:
+        child.kill()
+    ender = threading.Thread(target=pool.terminate, daemon=True)
+    ender.start()
+    ender.join(POOL_STOP_SECONDS)
 
 
 @contextmanager
@@ -382,6 +451,7 @@ def clean(
     report: str | Path | None = None,
     dry_run: bool = False,
     force: bool = False,
+    resume: bool = False,
     progress: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
 ) -> RunReport:
@@ -389,6 +459,9 @@ def clean(
 
     Raises UsageError or ConfigError before anything is written; a file that
     cannot be read is skipped, named in the report, and the run goes on.
+    A local run keeps its state in dst until it is complete (`dedupe.resume`):
+    `resume` finishes a run that was killed, redoing only the batches it had
+    not completed, with the same output; `force` starts over.
     With `scheduler` ('local', or a Dask scheduler's tcp://HOST:PORT) the batches
     run as Dask tasks (`dedupe.engine`); EngineError if the cluster cannot finish,
     and then OUT holds nothing from this run.
@@ -398,27 +471,42 @@ def clean(
     # A local path stays a Path; an fsspec URL (s3://bucket/prefix) becomes a RemotePath (dedupe.fs).
     src, dst = place(src, "IN"), place(dst, "OUT")
     report_dir = place(report, "--report") if report is not None else dst / REPORT_DIRNAME
-    check_paths(src, dst, report_dir, force)
+    local = not any(isinstance(p, RemotePath) for p in (src, dst, report_dir))
+    if resume:
+        _check_resumable(force, dry_run, scheduler, local)
+        # Killed before it had written its state: it had written nothing else either, so it starts over.
+        force, resume = (False, True) if has_state(dst) else (True, False)
+    check_paths(src, dst, report_dir, force or resume)
     jobs = config.jobs or os.cpu_count() or 1
     check_processes((src, dst, report_dir), jobs, scheduler)
     engine = _open_engine(scheduler, jobs, src) if scheduler else None
     # Workers on other machines do not share this process's working directory: give them absolute paths.
     where = src.resolve() if engine is not None else src
+    # A local run that writes OUT keeps its state there, batch by batch, so that it can be resumed.
+    resumable = engine is None and not dry_run and local
+    # A run that fails takes away the folders it made and left empty (a Dask run leaves OUT as it found it).
+    made = [f for f in (dst, report_dir) if local and not f.exists()]
     try:
         if force:
             remove_previous_output(dst, report_dir)
-        if not dry_run and engine is None:
-            # Marked as ours from the start, so that after an interrupted run `--force` may replace it.
+        if resume:  # what the killed run's processes were writing
+            remove_temporaries(dst)
+            if report_dir.is_dir():
+                remove_temporaries(report_dir)
+        elif not dry_run and engine is None:
+            # Marked as ours, and incomplete, from the start: after an interrupted run `--force` may replace it.
             # (A Dask run stages its output and moves it into OUT only when every task succeeded.)
-            atomic_write(dst / MARKER, (json.dumps({"tool": "dedupe", "version": __version__, "files": []}) + "\n").encode())
+            _mark(dst, [], complete=False)
         run = open_report(report_dir)
     except BaseException:
         if engine is not None:
             engine.close()
+        _remove_if_empty(made)
         raise
     started = time.perf_counter()
     written: list[str] = []
     scratch: Path | None = None
+    state: RunState | None = None
     run.engine = engine.describe() if engine is not None else {"name": "local", "workers": jobs}
     try:
         files: list[str] = []
@@ -430,13 +518,26 @@ def clean(
         run.files_read = len(files)
         total, done = 2 * len(files), 0
         hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
-        # Pass 1: signatures to this process, findings to the scratch folder.
-        scratch = engine.scratch(dst) if engine is not None else Path(tempfile.mkdtemp(prefix="dedupe-scratch-"))
+        # Pass 1: signatures to this process, findings to the scratch folder (the run's state folder in OUT).
+        batches = _batches(files, run.engine["workers"])
+        if resumable:
+            here = settings(config, src, report_dir)
+            if resume:
+                state, sizes = RunState.reopen(dst, here, fingerprint(src, files))
+                batches = _cut(files, sizes)  # the killed run's batches: their numbers name its files
+            else:
+                state = RunState.start(dst, here, fingerprint(src, files), [len(b) for _, b in batches])
+            scratch = state.folder
+        elif engine is not None:
+            scratch = engine.scratch(dst)
+        else:
+            scratch = Path(tempfile.mkdtemp(prefix="dedupe-scratch-"))
         table = SigTable(config.num_perm)
         pass2: list[tuple[int, list[tuple[str, int, int]]]] = []
-        state = {"src": where, "dst": dst, "config": config, "hashers": hashers, "scratch": scratch}
-        batches = _batches(files, run.engine["workers"])
-        for number, (out, timings) in enumerate(_map(engine, _sign_batch, batches, state, jobs, "sign")):
+        shared = {"src": where, "dst": dst, "config": config, "hashers": hashers, "scratch": scratch,
+                  "resumable": resumable}
+        signed = _resumed(state, "sign", batches, lambda todo: _map(engine, _sign_batch, todo, shared, jobs, "sign"))
+        for number, (out, timings) in enumerate(signed):
             run.timings.update(timings)
             ok = []
             for rel, sigs, failure in out:
@@ -461,11 +562,14 @@ def clean(
         run.clusters = corpus.clusters
         run.corpus_stats = corpus.stats
         # Pass 2: clean and write.
+        if state is not None:
+            state.outputs([output_rel(rel) for _, ok in pass2 for rel, _, _ in ok])
         out_dir = engine.staging(dst) if engine is not None and not dry_run else dst
-        state = {"src": where, "dst": out_dir, "config": config, "corpus": corpus, "dry_run": dry_run,
-                 "scratch": scratch}
+        shared = {"src": where, "dst": out_dir, "config": config, "corpus": corpus, "dry_run": dry_run,
+                  "scratch": scratch, "resumable": resumable}
         done = 2 * len(files) - sum(len(ok) for _, ok in pass2)  # files that failed in pass 1 are not read again
-        for out, timings in _map(engine, _clean_batch, pass2, state, jobs, "clean"):
+        cleaned = _resumed(state, "clean", pass2, lambda todo: _map(engine, _clean_batch, todo, shared, jobs, "clean"))
+        for out, timings in cleaned:
             run.timings.update(timings)
             for rel, results, notices, was_written in out:
                 for n in notices:
@@ -481,10 +585,12 @@ def clean(
         if engine is not None and not dry_run:
             engine.commit(written)
         run.timings["total"] = time.perf_counter() - started
-        if not dry_run:
-            marker = {"tool": "dedupe", "version": __version__, "files": sorted(written)}
-            atomic_write(dst / MARKER, (json.dumps(marker, indent=1) + "\n").encode())
+        # The report, then OUT's marker saying it is complete, then the state a resume would need goes.
         run.finish(run.summary(config, __version__, src, dst, dry_run))
+        if not dry_run:
+            _mark(dst, sorted(written), complete=True)
+        if state is not None:
+            state.remove()
     except BaseException:
         run.abort()
         if engine is not None:
@@ -493,9 +599,57 @@ def clean(
     finally:
         if engine is not None:
             engine.close()  # first: once the client is gone, the cluster starts none of this run's tasks again
-        if scratch is not None:
+        if scratch is not None and state is None:
             remove_tree(scratch)  # a local temporary folder, or a Dask run's inside OUT (maybe at a URL)
+        if sys.exc_info()[0] is not None:
+            _remove_if_empty(made)
     return run
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    """Delete the folders a failed run made, if nothing but empty folders is in them (the report folder first:
+    it may be inside OUT)."""
+    for folder in reversed(folders):
+        if folder.is_dir() and not any(files for _, _, files, _ in walk(folder)):
+            remove_tree(folder)
+
+
+def _check_resumable(force: bool, dry_run: bool, scheduler: str | None, local: bool) -> None:
+    """Refuse --resume where there is no run state to resume from (UsageError saying why)."""
+    why = ("--force (--resume finishes an interrupted run, --force starts over: pick one)" if force
+           else "--dry-run (it writes no OUT, so it leaves nothing to resume)" if dry_run
+           else "--scheduler (a Dask run that fails leaves OUT as it found it: run it again)" if scheduler
+           else "a URL for IN, OUT or --report (only a local run keeps its state in OUT)" if not local else "")
+    if why:
+        raise UsageError(f"--resume cannot be used with {why}")
+
+
+def _mark(dst: Path, files: list[str], complete: bool) -> None:
+    """OUT's marker: the files a run wrote there (so --force can delete them), and whether it finished."""
+    marker = {"tool": "dedupe", "version": __version__, "complete": complete, "files": files}
+    atomic_write(dst / MARKER, (json.dumps(marker, indent=1) + "\n").encode())
+
+
+def _resumed(state: RunState | None, stage: str, batches: list, run: Callable[[list], Iterator]) -> Iterator:
+    """Each batch's result in batch order: loaded where an interrupted run completed it, else made by `run`
+    over the batches left (which it runs in the background, in order)."""
+    if state is None:
+        yield from run(batches)
+        return
+    complete = {number for number, _ in batches if state.done(stage, number)}
+    fresh = run([b for b in batches if b[0] not in complete])
+    for number, _ in batches:
+        yield state.load(stage, number) if number in complete else next(fresh)
+    next(fresh, None)  # run to its end: its process pool ends now, not when the generator is collected
+
+
+def _cut(files: list[str], sizes: list[int]) -> list[tuple[int, list]]:
+    """Files cut into numbered batches of the given sizes (an interrupted run's, from its state)."""
+    out, at = [], 0
+    for number, size in enumerate(sizes):
+        out.append((number, files[at : at + size]))
+        at += size
+    return out
 
 
 def _open_engine(scheduler: str, jobs: int, src: Path):

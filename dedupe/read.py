@@ -23,6 +23,8 @@ __all__ = ["check_paths", "list_inputs", "read_file", "read_bytes", "decode", "r
 
 REPORT_DIRNAME = "_report"
 MARKER = ".dedupe-output.json"
+#: A local run's state inside OUT until it is complete (what --resume continues from): `dedupe.resume`.
+RUN_DIRNAME = ".dedupe-run"
 
 
 def refuse_overlaps(src, dst, report, s, d, r, inside, report_over_own: bool) -> None:
@@ -92,9 +94,14 @@ def check_paths(src: Path, dst: Path, report: Path, force: bool) -> None:
 
 
 def _is_dedupe_output(folder: Path) -> bool:
-    return (folder / MARKER).is_file() or (folder / "summary.json").is_file() or (
+    """Whether a folder holds a dedupe output or report, whole or as a killed run left it (temporary files)."""
+    if (folder / MARKER).is_file() or (folder / "summary.json").is_file() or (
         folder / REPORT_DIRNAME / "summary.json"
-    ).is_file()
+    ).is_file():
+        return True
+    from .write import is_temp
+
+    return all(p.is_file() and is_temp(p.name) for p in folder.iterdir())
 
 
 def list_inputs(src: Path, config: Config | None = None) -> Iterator[str | Notice]:
@@ -102,7 +109,8 @@ def list_inputs(src: Path, config: Config | None = None) -> Iterator[str | Notic
 
     Skips a previous run's report folder and marker at the top, so that a cleaned
     tree can be cleaned again. Directory symlinks are not followed (they could
-    loop or leave the tree); file symlinks are read if they resolve. Keeps only
+    loop or leave the tree); file symlinks are read if they resolve inside src,
+    or anywhere with `config.follow_symlinks`. Keeps only
     the files --include/--exclude select, and refuses a file whose cleaned copy
     would overwrite another's (page.html beside page.txt).
     """
@@ -111,7 +119,7 @@ def list_inputs(src: Path, config: Config | None = None) -> Iterator[str | Notic
 
         found, notices = list_files(src)
     else:
-        found, notices = _walk(src)
+        found, notices = _walk(src, config is not None and config.follow_symlinks)
     if config is not None:
         found = [rel for rel in found if selected(rel, config)]
     found, refused = refuse_collisions(sorted(found))
@@ -119,19 +127,49 @@ def list_inputs(src: Path, config: Config | None = None) -> Iterator[str | Notic
     yield from sorted(items, key=lambda x: x if isinstance(x, str) else x.file)
 
 
-def _walk(src: Path) -> tuple[list[str], list[Notice]]:
+def walk(top) -> Iterator[tuple[str, list[str], list[str], list[str]]]:
+    """os.walk top-down without following folder symlinks, made with a stack rather than recursion.
+
+    os.walk recurses (Python 3.11), and a tree about a thousand folders deep
+    ended in a RecursionError. Yields (folder, subfolders, files, errors); the
+    caller may prune subfolders as with os.walk; errors are the OSErrors met
+    listing this folder (then empty otherwise).
+    """
+    stack = [os.fspath(top)]
+    while stack:
+        here = stack.pop()
+        folders: list[str] = []
+        files: list[str] = []
+        try:
+            with os.scandir(here) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()  # a symlink to a folder is listed as a folder, as os.walk does
+                    except OSError:
+                        is_dir = False
+                    (folders if is_dir else files).append(entry.name)
+        except OSError as e:
+            yield here, [], [], [e]
+            continue
+        yield here, folders, files, []
+        stack.extend(os.path.join(here, name) for name in reversed(folders)
+                     if not os.path.islink(os.path.join(here, name)))
+
+
+def _walk(src: Path, follow_symlinks: bool = False) -> tuple[list[str], list[Notice]]:
     """The files under a local folder (relative POSIX paths) and notices about what could not be walked."""
     found: list[str] = []
     notices: list[Notice] = []
-
-    def onerror(e: OSError):
-        notices.append(Notice(printable(_rel(src, Path(e.filename))), f"cannot list folder: {e.strerror}"))
-
-    for dirpath, dirnames, filenames in os.walk(src, onerror=onerror):
+    root = src.resolve()
+    for dirpath, dirnames, filenames, errors in walk(src):
         here = Path(dirpath)
+        for e in errors:
+            notices.append(Notice(printable(_rel(src, Path(e.filename))), f"cannot list folder: {e.strerror}"))
         if here == src:
             if REPORT_DIRNAME in dirnames and (here / REPORT_DIRNAME / "summary.json").is_file():
                 dirnames.remove(REPORT_DIRNAME)
+            if RUN_DIRNAME in dirnames:  # an interrupted run's state, when its OUT is cleaned as an input
+                dirnames.remove(RUN_DIRNAME)
             if MARKER in filenames:
                 filenames.remove(MARKER)
         for name in list(dirnames):
@@ -144,8 +182,22 @@ def _walk(src: Path) -> tuple[list[str], list[Notice]]:
                 # The report is UTF-8 JSON and diff text: a name that is not UTF-8 cannot be written in it.
                 notices.append(Notice(printable(rel), "file name is not valid UTF-8; skipped: rename the file"))
                 continue
+            if not follow_symlinks and _leaves(root, here / name):
+                notices.append(Notice(rel, "symlink to a file outside the input folder; skipped "
+                                           "(pass --follow-symlinks to read it)", failed=False))
+                continue
             found.append(rel)
     return found, notices
+
+
+def _leaves(root: Path, path: Path) -> bool:
+    """Whether path is a symlink whose target lies outside the folder root (a resolved path)."""
+    if not path.is_symlink():
+        return False
+    try:
+        return not path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a loop: read_bytes reports it
+        return False
 
 
 def _utf8_name(rel: str) -> bool:

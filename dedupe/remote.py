@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .fs import RemotePath, remove_tree
-from .read import MARKER, REPORT_DIRNAME, refuse_overlaps
+from .read import MARKER, REPORT_DIRNAME, RUN_DIRNAME, refuse_overlaps
 from .records import Notice
 from .report import RunReport
 from .write import output_path
@@ -192,25 +192,34 @@ def list_files(src: RemotePath) -> tuple[list[str], list[Notice]]:
 
 def remove_previous_output(dst, report_dir) -> None:
     """With --force: delete what a previous run wrote (as its marker lists), its report and leftover scratch
-    folders, nothing else; OUT and the report folder may each be a local path or a URL."""
+    folders, nothing else; OUT and the report folder may each be a local path or a URL.
+
+    A run that was killed listed nothing in its marker yet: what it may have
+    written is in its state folder (`dedupe.resume`), and what it was writing
+    is under dedupe's temporary names; both go too.
+    """
     marker = dst / MARKER
+    complete = True
     if marker.is_file():
         try:
-            previous = json.loads(marker.read_bytes().decode("utf-8")).get("files", [])
-        except ValueError:
-            previous = []
+            found = json.loads(marker.read_bytes().decode("utf-8"))
+            previous, complete = found.get("files", []), found.get("complete", True)
+        except (ValueError, AttributeError):
+            previous, complete = [], False
         for rel in previous:
-            try:
-                path = output_path(dst, rel)
-                path.unlink(missing_ok=True)
-                if isinstance(dst, Path):  # folders the previous run made and that are empty now go too
-                    for folder in path.parents:
-                        if folder == dst or not folder.is_relative_to(dst) or any(folder.iterdir()):
-                            break
-                        folder.rmdir()
-            except (ValueError, OSError):
-                continue
+            _remove_output(dst, rel)
         marker.unlink()
+    if not isinstance(dst, RemotePath):
+        from .resume import leftovers, remove_temporaries
+
+        killed = (dst / RUN_DIRNAME).exists() or not complete
+        for rel in leftovers(dst):
+            _remove_output(dst, rel)
+        shutil.rmtree(dst / RUN_DIRNAME, ignore_errors=True)
+        if killed and dst.is_dir():
+            remove_temporaries(dst)
+        if not isinstance(report_dir, RemotePath) and report_dir.is_dir():
+            remove_temporaries(report_dir)
     _remove_scratch(dst)
     for name in REPORT_NAMES:
         (report_dir / name).unlink(missing_ok=True)
@@ -223,6 +232,20 @@ def remove_previous_output(dst, report_dir) -> None:
             page.unlink()
     if report_dir.is_dir() and not any(report_dir.iterdir()):
         shutil.rmtree(report_dir)
+
+
+def _remove_output(dst, rel: str) -> None:
+    """Delete one cleaned copy a previous run wrote, and the folders it made that are empty now."""
+    try:
+        path = output_path(dst, rel)
+        path.unlink(missing_ok=True)
+        if isinstance(dst, Path):
+            for folder in path.parents:
+                if folder == dst or not folder.is_relative_to(dst) or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+    except (ValueError, OSError):
+        pass
 
 
 def _remove_scratch(dst) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from .fs import RemotePath
@@ -30,7 +31,7 @@ def atomic_write(path: Path, data: bytes, make_folder: bool = True) -> None:
         _make_folder(folder)
     # The temporary name is this process's own (pid), so no random name and no retry loop are needed;
     # one left by a killed process of the same pid is simply replaced.
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    tmp = os.path.join(folder, temp_name(os.path.basename(path)))
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
     try:
         try:
@@ -38,7 +39,7 @@ def atomic_write(path: Path, data: bytes, make_folder: bool = True) -> None:
         except FileNotFoundError:  # the folder went away since this process saw it
             if not make_folder:
                 raise
-            os.makedirs(folder, exist_ok=True)
+            make_folders(folder)
             fd = os.open(tmp, flags, FILE_MODE)
         try:
             view = memoryview(data)
@@ -55,14 +56,48 @@ def atomic_write(path: Path, data: bytes, make_folder: bool = True) -> None:
         raise
 
 
+#: A temporary file of dedupe's: `temp_name`'s pattern, so that `--force` and `--resume` after a killed run
+#: recognise what it left and remove it, and nothing else.
+_TEMP = re.compile(r"\..+\.dedupe-\d+\.tmp")
+
+
+def temp_name(name: str) -> str:
+    """The name this process writes `name` under until it is complete (beside it, in the same folder)."""
+    return f".{name}.dedupe-{os.getpid()}.tmp"
+
+
+def is_temp(name: str) -> bool:
+    """Whether a file name is one of dedupe's temporary files (what a killed run may leave behind)."""
+    return _TEMP.fullmatch(name) is not None
+
+
 #: Folders this process has made or seen (writing thousands of files into a few folders checks each once).
 _FOLDERS: set[str] = set()
 
 
 def _make_folder(folder: str) -> None:
     if folder not in _FOLDERS:
-        os.makedirs(folder, exist_ok=True)
+        make_folders(folder)
         _FOLDERS.add(folder)
+
+
+def make_folders(folder: str) -> None:
+    """os.makedirs(folder, exist_ok=True) without recursion: it recurses once per missing level, and the copy of
+    a file a thousand folders deep failed with a RecursionError."""
+    missing = []
+    here = os.fspath(folder)
+    while here and not os.path.isdir(here):
+        missing.append(here)
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            if not os.path.isdir(path):
+                raise
 
 
 def output_path(dst: Path, rel: str) -> Path:

@@ -443,7 +443,7 @@ class FakeClock:
 
 def test_progress_bar_stays_hidden_on_short_runs(capsys):
     clock = FakeClock()
-    bar = _LazyBar(quiet=False, clock=clock, delay=2.0)
+    bar = _LazyBar(quiet=False, clock=clock, delay=2.0, terminal=True)
     for done in range(1, 11):
         clock.now += 0.1
         bar.update(done, 10)
@@ -454,7 +454,7 @@ def test_progress_bar_stays_hidden_on_short_runs(capsys):
 
 def test_progress_bar_appears_once_a_run_is_slow(capsys):
     clock = FakeClock()
-    bar = _LazyBar(quiet=False, clock=clock, delay=2.0)
+    bar = _LazyBar(quiet=False, clock=clock, delay=2.0, terminal=True)
     bar.update(1, 10)
     assert bar.bar is None
     clock.now += 2.5
@@ -469,14 +469,33 @@ def test_progress_bar_appears_once_a_run_is_slow(capsys):
 
 def test_progress_bar_never_appears_when_quiet_or_finished(capsys):
     clock = FakeClock()
-    quiet = _LazyBar(quiet=True, clock=clock, delay=2.0)
+    quiet = _LazyBar(quiet=True, clock=clock, delay=2.0, terminal=True)
     clock.now += 10
     quiet.update(1, 10)
     assert quiet.bar is None
-    done = _LazyBar(quiet=False, clock=clock, delay=2.0)
+    done = _LazyBar(quiet=False, clock=clock, delay=2.0, terminal=True)
     clock.now += 10
     done.update(10, 10)  # the last file: nothing left to show progress for
     assert done.bar is None
+    assert capsys.readouterr().err == ""
+
+
+def test_without_a_terminal_progress_is_a_line_every_ten_seconds_at_most(capsys):
+    clock = FakeClock()
+    log = _LazyBar(quiet=False, clock=clock, terminal=False)
+    for done in range(1, 21):  # 20 steps (10 files, two passes), 3 s each
+        clock.now += 3
+        log.update(done, 20)
+    log.close()
+    assert capsys.readouterr().err.splitlines() == [
+        "cleaning: pass 1, 4 of 10 files, 0.3 files/s, about 48 s left",
+        "cleaning: pass 1, 8 of 10 files, 0.3 files/s, about 36 s left",
+        "cleaning: pass 2, 2 of 10 files, 0.3 files/s, about 24 s left",
+        "cleaning: pass 2, 6 of 10 files, 0.3 files/s, about 12 s left",
+    ]
+    quiet = _LazyBar(quiet=True, clock=clock, terminal=False)
+    clock.now += 60
+    quiet.update(1, 20)
     assert capsys.readouterr().err == ""
 
 
@@ -518,8 +537,8 @@ def test_an_interrupted_run_can_be_replaced_with_force(cli, tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         clean(src, tmp_path / "out", progress=interrupt)
-    # no half report under the real names
-    assert sorted(p.name for p in (tmp_path / "out" / "_report").iterdir()) == []
+    # no half report under the real names (the empty report folder is gone too)
+    assert not (tmp_path / "out" / "_report").exists()
     result = cli("clean", src, tmp_path / "out")
     assert result.exit_code == 2
     result = cli("clean", src, tmp_path / "out", "--force")
@@ -558,8 +577,9 @@ def test_a_write_failure_mid_run_is_an_error_naming_the_file(cli, tmp_path, monk
 
     monkeypatch.setattr(cli_module, "run_clean", full)
     result = cli("clean", src, tmp_path / "out")
-    assert result.exit_code == 1
-    assert error_line(result) == f"Error: cannot write {tmp_path / 'out' / 'a.txt'}: No space left on device; the output is incomplete"
+    assert result.exit_code == 3
+    assert result.stderr == (f"error: cannot write {tmp_path / 'out' / 'a.txt'}: No space left on device; the run failed: "
+                             f"nothing was written to {tmp_path / 'out'}\n")
 
 
 def test_ctrl_c_says_the_output_is_incomplete(cli, tmp_path, monkeypatch):
@@ -573,4 +593,4 @@ def test_ctrl_c_says_the_output_is_incomplete(cli, tmp_path, monkeypatch):
     monkeypatch.setattr(cli_module, "run_clean", interrupted)
     result = cli("clean", src, tmp_path / "out")
     assert result.exit_code == 130
-    assert result.stderr == f"interrupted: {tmp_path / 'out'} is incomplete; run again with --force to replace it\n"
+    assert result.stderr == f"interrupted: nothing was written to {tmp_path / 'out'}\n"

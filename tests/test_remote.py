@@ -422,7 +422,7 @@ def test_a_dask_run_on_s3_that_cannot_finish_leaves_nothing_in_out(s3, s3_corpus
                 client.register_plugin(KillOnce("clean", str(tmp_path / "killed")), name="kill-once")
                 result = invoke("clean", s3_corpus, "s3://corpus/failed", "--scheduler", c.scheduler_address)
     assert (tmp_path / "killed").read_text().split("-")[2] == "clean"  # a worker did die, in pass 2
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert "could not finish pass 2 (cleaning and writing)" in result.stderr
     assert "nothing was written to OUT" in result.stderr
     s3.invalidate_cache()

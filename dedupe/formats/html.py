@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..records import DocResult, Document, Notice
 from ..write import atomic_write, output_path
 from . import output_rel
-from .source import compress, decompress, read_bytes
+from .source import compress, read_content
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def extract(html: str, config: Config):
 
 def read_html(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
     """One page as one document: its main text, with title, URL, date and host as metadata."""
-    data = decompress(rel, read_bytes(src, rel))
+    data = read_content(src, rel, config.max_doc_mb << 20)
     html, warning = decode_html(rel, data, config)
     notices = [Notice(rel, warning, failed=False)] if warning else []
     found = extract(html, config) if html.strip() else None

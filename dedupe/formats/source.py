@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import gzip
+import io
 import os
 import stat
 import zlib
@@ -16,6 +17,9 @@ from pathlib import Path
 from ..errors import InputError
 from ..fs import RemotePath, read_input
 
+#: Compressed bytes given to zstd at a time under a size limit (a zstd block of a few bytes may expand to
+#: 128 KB: at most a few hundred MB come out of one slice).
+_ZSTD_STEP = 4096
 #: Compression suffixes dedupe reads and writes.
 COMPRESSIONS = (".gz", ".zst")
 
@@ -51,10 +55,29 @@ def prefetch(src: Path, rels: list[str]) -> None:
             os.close(fd)
 
 
-def read_bytes(src: Path, rel: str) -> bytes:
-    """The raw bytes of one input file, or an InputError saying why not."""
+def read_content(src: Path, rel: str, limit: int) -> bytes:
+    """A file's content: its bytes, decompressed if its name says so; InputError past `limit` bytes.
+
+    A file larger than the limit is refused before it is read, a compressed
+    one as soon as its decompressed bytes pass the limit: a 227 KB .gz may
+    expand to 78 MB, and the stages take about twenty times a document's size.
+    """
+    compressed = bool(compression_of(rel))
+    return decompress(rel, read_bytes(src, rel, None if compressed else limit), limit)
+
+
+def _too_large(rel: str, limit: int, what: str) -> InputError:
+    return InputError(rel, f"larger than {limit >> 20} MB{what}; skipped: raise max_doc_mb (--config) to read it, "
+                           f"or split the file")
+
+
+def read_bytes(src: Path, rel: str, limit: int | None = None) -> bytes:
+    """The raw bytes of one input file (refused if larger than `limit`), or an InputError saying why not."""
     if isinstance(src, RemotePath):
-        return read_input(src, rel)
+        data = read_input(src, rel)
+        if limit is not None and len(data) > limit:
+            raise _too_large(rel, limit, "")
+        return data
     path = os.path.join(src, rel)
     try:
         try:
@@ -69,6 +92,8 @@ def read_bytes(src: Path, rel: str) -> bytes:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 raise InputError(rel, "not a regular file (device, socket or pipe); skipped")
+            if limit is not None and st.st_size > limit:
+                raise _too_large(rel, limit, "")
             chunks = []
             while True:  # one read for the usual file; a file growing meanwhile is read to its end
                 chunk = os.read(fd, max(st.st_size + 1, 1 << 16))
@@ -88,14 +113,18 @@ def read_bytes(src: Path, rel: str) -> bytes:
         raise InputError(rel, f"cannot read: {e.strerror}; skipped") from None
 
 
-def decompress(rel: str, data: bytes) -> bytes:
-    """The content of a file whose name ends in .gz or .zst; other files as they are."""
+def decompress(rel: str, data: bytes, limit: int | None = None) -> bytes:
+    """The content of a file whose name ends in .gz or .zst (InputError past `limit` bytes); others as they are."""
     kind = compression_of(rel)
     if kind == ".gz":
-        return _gunzip(rel, data)
-    if kind == ".zst":
-        return _unzstd(rel, data)
-    return data
+        out = _gunzip(rel, data, limit)
+    elif kind == ".zst":
+        out = _unzstd(rel, data, limit)
+    else:
+        return data
+    if limit is not None and len(out) > limit:
+        raise _too_large(rel, limit, " once decompressed")
+    return out
 
 
 def compress(rel: str, data: bytes) -> bytes:
@@ -108,11 +137,15 @@ def compress(rel: str, data: bytes) -> bytes:
     return data
 
 
-def _gunzip(rel: str, data: bytes) -> bytes:
+def _gunzip(rel: str, data: bytes, limit: int | None = None) -> bytes:
+    """gzip's content (every member), at most limit + 1 bytes of it: enough to tell it is too large."""
     if data[:2] != b"\x1f\x8b":
         raise InputError(rel, "named .gz but not gzip data; skipped: rename it or re-compress it with gzip")
     try:
-        return gzip.decompress(data)
+        if limit is None:
+            return gzip.decompress(data)
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
+            return f.read(limit + 1)
     except EOFError:
         raise InputError(
             rel, "truncated gzip file (it ends before its compressed stream does); skipped: "
@@ -133,22 +166,33 @@ def _zstd_module(rel: str):
     return zstandard
 
 
-def _unzstd(rel: str, data: bytes) -> bytes:
+def _unzstd(rel: str, data: bytes, limit: int | None = None) -> bytes:
+    """zstd's content (every frame), stopped soon after it passes `limit` bytes."""
     zstandard = _zstd_module(rel)
     out: list[bytes] = []
+    size = 0
     rest = data
     try:
         while rest:
             # One decompressobj per frame: files written by streaming tools
             # may hold several frames, and frames need not state their size.
             dobj = zstandard.ZstdDecompressor().decompressobj()
-            out.append(dobj.decompress(rest))
+            # Fed a slice at a time under a limit: a few KB of zstd may expand to gigabytes.
+            step = len(rest) if limit is None else _ZSTD_STEP
+            at = 0
+            while at < len(rest) and not dobj.eof:
+                piece = dobj.decompress(rest[at : at + step])
+                out.append(piece)
+                size += len(piece)
+                at += step
+                if limit is not None and size > limit:
+                    return b"".join(out)
             if not dobj.eof:
                 raise InputError(
                     rel, "truncated zstd file (it ends before its compressed frame does); skipped: "
                     "re-download or re-compress it (zstd -t tests a file)"
                 )
-            rest = dobj.unused_data
+            rest = dobj.unused_data + rest[at:]  # the next frame: what this slice left, then the slices not fed
     except zstandard.ZstdError as e:
         raise InputError(rel, f"corrupt zstd file ({e}); skipped: re-download or re-compress it") from None
     return b"".join(out)

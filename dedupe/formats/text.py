@@ -1,13 +1,14 @@
 """Plain text: one file, one document; the cleaned copy is written back in the file's own encoding."""
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from ..config import Config
 from ..errors import InputError
 from ..records import DocResult, Document, Notice
 from ..write import atomic_write, output_path
-from .source import compress, decompress, read_bytes
+from .source import compress, read_bytes, read_content
 
 #: Bytes sniffed for NUL to tell binary files from text.
 SNIFF = 8192
@@ -63,7 +64,7 @@ def read_file(src: Path, rel: str, config: Config) -> tuple[list[Document], list
 
 def read_text(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
     """One plain-text file as one document."""
-    text, codec, warning = decode(rel, decompress(rel, read_bytes(src, rel)), config)
+    text, codec, warning = decode(rel, read_content(src, rel, config.max_doc_mb << 20), config)
     notices = [Notice(rel, warning, failed=False)] if warning else []
     if not text.strip():
         notices.append(Notice(rel, "empty file (no text); copied as is", failed=False))
@@ -76,6 +77,18 @@ def write_text(
     """The cleaned copy of a text file, under its own name; nothing for a dropped duplicate."""
     if not docs or results[0].dropped:
         return None
-    data = results[0].cleaned.encode(docs[0].encoding)
+    data = with_bom(docs[0], results[0].cleaned.encode(docs[0].encoding))
     atomic_write(output_path(dst, rel), compress(rel, data))
     return rel
+
+
+def with_bom(doc: Document, data: bytes) -> bytes:
+    """A cleaned copy's bytes with the input's UTF-8 byte-order mark, whichever lines went.
+
+    utf-8-sig writes it by itself; but a file read with --encoding utf-8, or
+    decoded as cp1252 because it is not all UTF-8, holds the mark in its first
+    line, and lost it when that line was removed.
+    """
+    if data.startswith(codecs.BOM_UTF8) or not doc.text[:3].encode(doc.encoding, "ignore").startswith(codecs.BOM_UTF8):
+        return data
+    return codecs.BOM_UTF8 + data

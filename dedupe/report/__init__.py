@@ -15,6 +15,8 @@ from pathlib import Path
 
 from ..records import DocResult, Notice
 from ..sign import normalize, text_hash
+from ..status import of_run
+from ..write import temp_name
 from .diff import file_diff
 from .html import Scan, hunk_context, page_row, render_report
 from .jsontext import Fields, removal_line
@@ -134,10 +136,11 @@ class RunReport:
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
             # surrogateescape: removed lines of non-UTF-8 files are written as their own bytes (see file_diff)
-            self._diff = open(folder / ".changes.diff.tmp", "w", encoding="utf-8", errors="surrogateescape", newline="")
-            self._removals = open(folder / ".removals.jsonl.tmp", "w", encoding="utf-8", newline="")
-            self._allowed = open(folder / ".allowed.jsonl.tmp", "w", encoding="utf-8", newline="")
-            self._context = open(folder / ".context.jsonl.tmp", "w", encoding="utf-8", newline="")
+            self._diff = open(folder / temp_name("changes.diff"), "w", encoding="utf-8", errors="surrogateescape",
+                              newline="")
+            self._removals = open(folder / temp_name("removals.jsonl"), "w", encoding="utf-8", newline="")
+            self._allowed = open(folder / temp_name("allowed.jsonl"), "w", encoding="utf-8", newline="")
+            self._context = open(folder / temp_name("context.jsonl"), "w", encoding="utf-8", newline="")
 
     @property
     def failed(self) -> list[Notice]:
@@ -145,8 +148,8 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        """0: done; 1: done, but some inputs could not be read."""
-        return 1 if self.failed else 0
+        """0: done; 1: done, but some inputs could not be read (`dedupe.status`)."""
+        return of_run(self)
 
     def add_notice(self, notice: Notice) -> None:
         self.notices.append(notice)
@@ -241,7 +244,7 @@ class RunReport:
             handle.close()
             Path(handle.name).replace(self.folder / name)
         # Streamed to a temporary name, then renamed: at a million files summary.json is hundreds of MB.
-        tmp = self.folder / ".summary.json.tmp"
+        tmp = self.folder / temp_name("summary.json")
         with open(tmp, "w", encoding="utf-8", newline="") as f:
             write_summary(f, summary)
         tmp.replace(self.folder / "summary.json")

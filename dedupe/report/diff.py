@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..records import Removal
+from ..text import quote_path
 
 
 def _span(lines: tuple[int, int]) -> str:
@@ -32,7 +33,7 @@ def hunk_reason(rel: str, removals: list[Removal]) -> str:
         group = removals[i:j]
         refs = [g.duplicate_of for g in group if g.duplicate_of is not None]
         if refs and len(refs) == len(group) and all(x.file == refs[0].file for x in refs):
-            where = "" if refs[0].file == rel else f"{refs[0].file} "
+            where = "" if refs[0].file == rel else f"{quote_path(refs[0].file)} "
             verb = {"repeat": "repeat of", "near-repeat": "near repeat of", "duplicate-document": "duplicate of"}.get(
                 r.category, f"{r.category} of"
             )
@@ -85,7 +86,7 @@ def file_diff(rel: str, lines: list[str], keep: list[bool], removals: list[Remov
         return ""
     if encoding not in ("utf-8", "utf-8-sig") and _ascii_compatible(encoding):
         lines = [line.encode(encoding).decode("utf-8", "surrogateescape") for line in lines]
-    out = [f"--- a/{rel}\n", f"+++ b/{rel}\n"]
+    out = [f"--- {quote_path('a/' + rel)}\n", f"+++ {quote_path('b/' + rel)}\n"]
     for first, count, kept_before in hunks:
         last = first + count - 1
         inside = [r for r in removals if r.lines[0] <= last and r.lines[1] >= first]

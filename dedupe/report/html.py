@@ -35,6 +35,7 @@ from ..allow import HEADER as ALLOW_HEADER
 from ..allow import key_of_hash
 from ..errors import DedupeError
 from ..segment import split_lines
+from ..text import visible
 from ..write import atomic_write
 from .jsontext import Fields, string
 
@@ -514,7 +515,7 @@ def _summary_html(summary: dict, scan: Scan, cats: list[str], top: list[dict], p
     if notices:
         parts.append(f"<details><summary>{len(notices):,} notices (files skipped or handled)</summary><ul>")
         for kind, n in notices[:1000]:
-            parts.append(f"<li><b>{kind}</b> {_esc(n.get('file'))}: {_esc(n.get('message'))}</li>")
+            parts.append(f"<li><b>{kind}</b> {_esc(visible(str(n.get('file'))))}: {_esc(visible(str(n.get('message'))))}</li>")
         parts.append("</ul></details>")
     parts.append("<details><summary>Configuration</summary><pre>" + _esc(json.dumps(_result_config(summary), indent=1))
                  + "</pre><p class=muted>Timings are in summary.json.</p></details></section>")
@@ -524,8 +525,8 @@ def _summary_html(summary: dict, scan: Scan, cats: list[str], top: list[dict], p
 def _link_html(file: str, page_of: dict) -> str:
     page = page_of.get(file)
     if page is None:
-        return f"<span class=fn>{_esc(file)}</span>"
-    return f'<a class=fn href="{_esc(_file_link(file, page))}">{_esc(file)}</a>'
+        return f"<span class=fn>{_esc(visible(file))}</span>"
+    return f'<a class=fn href="{_esc(_file_link(file, page))}">{_esc(visible(file))}</a>'
 
 
 def _pages_nav(ranges: list[tuple[int, str, str]], page: int) -> str:
@@ -636,6 +637,15 @@ _SCRIPT = r"""
   function span(l) { return l[0] === l[1] ? "line " + l[0] : "lines " + l[0] + "\u2013" + l[1]; }
   var VERB = {"repeat": "repeat of", "near-repeat": "near repeat of", "duplicate-document": "duplicate of",
               "corpus-repeat": "same as"};
+  // A file name's control and bidi characters as escapes (dedupe.text.visible): U+202E must not turn
+  // "gnp.txt" into what reads "txt.png".
+  function vis(t) {
+    return t.replace(/[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g, function (c) {
+      var n = c.charCodeAt(0), h = n.toString(16);
+      return c === "\n" ? "\\n" : c === "\t" ? "\\t" : c === "\r" ? "\\r"
+        : n < 256 ? "\\x" + ("0" + h).slice(-2) : "\\u" + ("000" + h).slice(-4);
+    });
+  }
   function note(t) { return t.replace(/[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+/g, " ").trim().slice(0, 160); }
   function load() {
     try { marks = JSON.parse(localStorage.getItem(storeKey) || "{}") || {}; } catch (e) { marks = {}; }
@@ -685,7 +695,7 @@ _SCRIPT = r"""
     why.appendChild(el("span", "cat", (allowed ? " would be " : "") + cat));
     why.appendChild(document.createTextNode(" by " + r.d + ", score " + r.s));
     if (r.o) {
-      var a = el("a", "dup", (VERB[cat] || "see") + " " + (r.o[0] === f.f ? "" : r.o[0] + " ") + span([r.o[1], r.o[2]]));
+      var a = el("a", "dup", (VERB[cat] || "see") + " " + (r.o[0] === f.f ? "" : vis(r.o[0]) + " ") + span([r.o[1], r.o[2]]));
       a.href = fileHref(r.o[0], r.o[1]);
       why.appendChild(a);
     }
@@ -702,7 +712,7 @@ _SCRIPT = r"""
     var s = el("div", "file");
     s.dataset.file = f.f;
     var h = el("h3");
-    var a = el("a", "fn", f.f);
+    var a = el("a", "fn", vis(f.f));
     a.href = "#f=" + encodeURIComponent(f.f);
     h.appendChild(a);
     h.appendChild(el("span", "muted", "  " + f.r.length + " removed" + (f.a.length ? ", " + f.a.length + " kept by allow-list" : "")));
