@@ -17,6 +17,7 @@ import numpy as np
 from ..config import Config
 from ..records import Block, Finding, Ref
 from ..sign import BlockSig, distinct
+from .pagetype import ITEM_MAX, LISTING, DOCS, looks_like_code
 
 #: A shingle found in more blocks than this is a stock phrase, not evidence of a repeat.
 MAX_POSTING = 64
@@ -211,6 +212,19 @@ def find_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config:
         for i, j in sorted(exact.items())
     ]
     return findings + near_repeats(doc_id, blocks, sigs, exact, config)
+
+
+#: Kinds of page whose short items legitimately recur: a card title in a grid and again in a carousel, a
+#: parameter name in a reference table and again in an example.
+RECURRING_ITEMS = frozenset({LISTING, DOCS})
+
+
+def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: list[BlockSig], kind: str) -> list[Finding]:
+    """Repeat findings without those on content that recurs by design: code shown twice in a tutorial (on any
+    page), and the short items of a list, a grid or a reference page (see `RECURRING_ITEMS`)."""
+    items = kind in RECURRING_ITEMS
+    return [f for f in findings
+            if not (items and sigs[f.block].n_words <= ITEM_MAX or looks_like_code(blocks[f.block].text))]
 
 
 def _span(lines: tuple[int, int]) -> str:
