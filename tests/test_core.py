@@ -32,14 +32,14 @@ def test_a_panic_in_the_core_is_a_core_error_not_a_dead_process():
 
 
 def test_a_panic_on_one_document_skips_that_file_and_the_run_completes(tmp_path: Path, monkeypatch):
-    real = pipeline.segment
+    real = pipeline.segment_batch
 
-    def segment(text: str):
-        if "TRIGGER" in text:
+    def segment_batch(texts: list[str]):
+        if any("TRIGGER" in text for text in texts):
             _core._panic_inside_guard("a document the core cannot take")
-        return real(text)
+        return real(texts)
 
-    monkeypatch.setattr(pipeline, "segment", segment)
+    monkeypatch.setattr(pipeline, "segment_batch", segment_batch)
     src = write_tree(tmp_path / "in", {
         "a.txt": "A first document about rivers, long enough to read as prose on its own line.\n",
         "b.txt": "TRIGGER this one breaks the core.\n",
@@ -51,3 +51,27 @@ def test_a_panic_on_one_document_skips_that_file_and_the_run_completes(tmp_path:
     notices = json.loads((tmp_path / "out" / "_report" / "summary.json").read_text())
     assert "b.txt" in json.dumps(notices)
     assert "CoreError" in json.dumps(notices)
+
+
+def test_segmenting_reads_white_space_digits_and_case_as_python_does():
+    from dedupe.segment import segment
+
+    # \x1c-\x1f and U+3000 are white space to Python's str.strip (not to Rust's char::is_whitespace).
+    assert [b.text for b in segment("\x1c menu \x1f\n\u3000item\u3000\n")] == ["menu", "item"]
+    # A Devanagari number is a list item as \d reads it: the run is a list, one block per line.
+    wrapped = ("a long line of prose that is wrapped at a column close to sixty,\n"
+               "and goes on here on the next line until the paragraph ends.\n")
+    assert len(segment(wrapped)) == 1
+    listed = wrapped.replace("and goes", "\u0967. goes")
+    assert len(segment(listed)) == 2
+
+
+def test_a_lone_surrogate_is_one_character_and_stays_in_its_block():
+    from dedupe.segment import segment
+
+    # JSON input may escape a lone surrogate; it is not UTF-8, yet its document segments as any other and
+    # its block keeps it (one character wide, so wrapping is measured as before).
+    line = "a long line of prose with a lone \ud800 surrogate, wrapped at a column close to sixty,"
+    blocks = segment(line + "\nand goes on here on the next line until the paragraph ends.\n\nNext.\n")
+    assert [(b.first_line, b.last_line) for b in blocks] == [(1, 2), (4, 4)]
+    assert blocks[0].text.startswith(line + " and goes") and "\ud800" in blocks[0].text
