@@ -172,3 +172,34 @@ def test_articles_of_webpages_dev_mostly_read_as_articles():
 def test_block_without_words_is_harmless():
     assert page_type([""], [0], [False]).kind in ("article", "other")
     assert page_kind([Block(0, 1, 1, "")], sign_blocks([Block(0, 1, 1, "")], 5)) in ("article", "other")
+
+
+def test_long_list_items_recurring_among_other_neighbours_are_kept():
+    terms = "- Offer is valid on reservations that include a minimum of one flight and two nights."
+    text = "\n\n".join([
+        "Offers", "Beach week: save on five nights by the sea, with breakfast for two every morning.", terms,
+        "City break: save on three nights in the old town, with a guided walk on the first day.", terms,
+    ]) + "\n"
+    blocks = segment(text)
+    findings = detect("t.txt", blocks, sign_blocks(blocks, 5), Config())
+    assert not [f for f in findings if f.category in ("repeat", "near-repeat")]
+
+
+def test_a_list_pasted_twice_in_order_is_still_a_repeat():
+    items = [f"- Item number {w} of the release notes, with enough words to count as an item." for w in
+             ("one", "two", "three", "four")]
+    text = "\n\n".join(["Release notes", *items, "That is all for this release, thanks to everyone who helped.",
+                        *items]) + "\n"
+    blocks = segment(text)
+    findings = detect("t.txt", blocks, sign_blocks(blocks, 5), Config())
+    assert len([f for f in findings if f.category == "repeat"]) == 4
+
+
+def test_a_page_without_a_sentence_loses_only_what_rules_name():
+    # A table of scores between a menu and a footer: no article, so nothing between two chrome blocks goes by
+    # being between them.
+    rows = [f"Team {c} {n} - {n + 1} Team {d}" for c, d, n in zip("ABCDEF", "GHIJKL", range(6))]
+    text = "\n".join(["Search", *rows, "Terms of Use"]) + "\n"
+    blocks = segment(text)
+    findings = detect("t.txt", blocks, sign_blocks(blocks, 5), Config())
+    assert {blocks[f.block].text for f in findings} == {"Search", "Terms of Use"}

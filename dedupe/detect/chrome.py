@@ -1061,9 +1061,10 @@ def find_chrome(
     if kind != THREAD:  # in a thread, a reply header starts the next post, it does not end the page
         _close_at_comments(weights, families, classes, sizes)
     inside = article_extent(weights) if GOOD in classes and whole_page else [True] * n
-    if whole_page and not _article_shaped(kind, inside, sizes, prose):
-        # No article holds the page's prose (a list of items, posts, sections): what lies outside the best
-        # stretch is content too, so only what a rule names goes.
+    if whole_page and (GOOD not in classes or not _article_shaped(kind, inside, sizes, prose)):
+        # No article holds the page's prose (a list of items, posts, sections; a table of scores without a
+        # sentence): what lies outside the best stretch, or between two chrome blocks, is content too, so only
+        # what a rule names goes.
         whole_page = False
         inside = [True] * n
     if repeats and whole_page:
