@@ -108,7 +108,7 @@ import numpy as np
 from ..config import Config
 from ..records import Block, Finding, Ref
 from ..sign import BlockSig, SignedText, token_hashes
-from .pagetype import LISTING, THREAD, looks_like_code, page_type
+from .pagetype import DOCS, LISTING, THREAD, looks_like_code, page_type
 from .repeats import near_repeats
 
 
@@ -543,6 +543,9 @@ MIN_STRETCH = 30
 #: extent holds 0.49 of the prose at the least, 0.9 at the median.)
 ARTICLE_HELD = 0.35
 LISTING_HELD = 0.6
+#: Kinds a comments header does not end: in a thread it starts the next post; in documentation, "response:" or
+#: "Replies" is the name of a field or a section.
+OPEN_ENDED = frozenset({THREAD, DOCS})
 #: A comments header after this many words of article closes the article.
 COMMENTS_AFTER = 100
 
@@ -1058,7 +1061,7 @@ def find_chrome(
     if kind is None and whole_page:
         kind = page_type(texts, sizes, prose).kind
     weights = list(map(_weight, classes, sizes))
-    if kind != THREAD:  # in a thread, a reply header starts the next post, it does not end the page
+    if kind not in OPEN_ENDED:
         _close_at_comments(weights, families, classes, sizes)
     inside = article_extent(weights) if GOOD in classes and whole_page else [True] * n
     if whole_page and (GOOD not in classes or not _article_shaped(kind, inside, sizes, prose)):
