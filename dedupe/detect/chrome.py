@@ -543,9 +543,6 @@ MIN_STRETCH = 30
 #: extent holds 0.49 of the prose at the least, 0.9 at the median.)
 ARTICLE_HELD = 0.35
 LISTING_HELD = 0.6
-#: Kinds a comments header does not end: in a thread it starts the next post; in documentation, "response:" or
-#: "Replies" is the name of a field or a section.
-OPEN_ENDED = frozenset({THREAD, DOCS})
 #: A comments header after this many words of article closes the article.
 COMMENTS_AFTER = 100
 
@@ -1061,10 +1058,21 @@ def find_chrome(
     if kind is None and whole_page:
         kind = page_type(texts, sizes, prose).kind
     weights = list(map(_weight, classes, sizes))
-    if kind not in OPEN_ENDED:
+    end = n  # the prose the article's extent should hold lies before this block
+    if kind == THREAD:
+        # Reply markers ("Reply", "name said:", "Add a comment", "9 Comments" under an answer) start or end a
+        # post; only a comments section's count, alone on the page ("109 Comments"), ends an article that
+        # stamped comments follow, and the comments under it are not prose the article should hold.
+        counts = [k for k, f in enumerate(families) if f is not None and f.kind == "comments" and texts[k][:1].isdigit()]
+        if len(counts) == 1:
+            headers = [None] * n
+            headers[counts[0]] = families[counts[0]]
+            end = _close_at_comments(weights, headers, classes, sizes)
+    elif kind != DOCS:  # (in documentation, "response:" or "Replies" names a field or a section)
         _close_at_comments(weights, families, classes, sizes)
     inside = article_extent(weights) if GOOD in classes and whole_page else [True] * n
-    if whole_page and (GOOD not in classes or not _article_shaped(kind, inside, sizes, prose)):
+    # (the comments after a comments header are not prose the article should hold)
+    if whole_page and (GOOD not in classes or not _article_shaped(kind, inside[:end], sizes[:end], prose[:end])):
         # No article holds the page's prose (a list of items, posts, sections; a table of scores without a
         # sentence): what lies outside the best stretch, or between two chrome blocks, is content too, so only
         # what a rule names goes.
@@ -1168,8 +1176,9 @@ def _article_shaped(kind, inside, sizes, prose) -> bool:
     return held >= (LISTING_HELD if kind == LISTING else ARTICLE_HELD) * total
 
 
-def _close_at_comments(weights, families, classes, sizes) -> None:
-    """A comments header after the article has begun ends it: nothing after it counts as article."""
+def _close_at_comments(weights, families, classes, sizes) -> int:
+    """A comments header after the article has begun ends it: nothing after it counts as article. Where it
+    ends (the header's index; the number of blocks if none does)."""
     seen = 0.0
     for i, f in enumerate(families):
         if f is not None and f.kind == "comments" and seen >= COMMENTS_AFTER:
@@ -1177,9 +1186,10 @@ def _close_at_comments(weights, families, classes, sizes) -> None:
                 if weights[k] > 0:
                     weights[k] = 0.0
             weights[i] = -float(seen)
-            return
+            return i
         if classes[i] == GOOD:
             seen += sizes[i]
+    return len(weights)
 
 
 def _keep_lead(inside, classes, families) -> None:
