@@ -162,6 +162,8 @@ def _read(folder: Path, label: str) -> tuple[dict, dict]:
         header = json.loads((folder / HEADER).read_text(encoding="utf-8"))
         if header.get("format") != FORMAT or header.get("version") != VERSION:
             raise ValueError(f"not {FORMAT} version {VERSION}")
+        if not zipfile.is_zipfile(folder / SIGNATURES):  # else numpy would take it for a pickle
+            raise ValueError(f"{SIGNATURES} is not a zip of .npy arrays")
         with np.load(folder / SIGNATURES, allow_pickle=False) as z:
             arrays = {k: z[k] for k in ("signatures", "shingles", "lines", "dropped", "id_offsets", "id_bytes")}
         n = int(header["documents"])
