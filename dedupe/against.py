@@ -30,6 +30,7 @@ import numpy as np
 
 from .config import Config
 from .errors import UsageError
+from .fs import is_url
 
 SIGNATURES = "signatures.npz"
 HEADER = "signatures.json"
@@ -127,6 +128,9 @@ def load_earlier(paths, config: Config, refuse: tuple = ()) -> Earlier | None:
     seen: dict[Path, str] = {}
     for path in paths:
         label = str(path)
+        if is_url(label):
+            raise UsageError(f"--against {label}: an earlier run must be a local folder; copy its report folder "
+                             f"(at least {SIGNATURES}, {HEADER} and summary.json) here and pass that")
         folder = signature_folder(path)
         where = folder.resolve()
         if where in mine or where.parent in mine:

@@ -46,8 +46,9 @@ def annotation(removals: list[Removal], dropped: bool, cluster: dict | None) -> 
 
 
 def write_annotated(src: Path, dst: Path, rel: str, docs: list[Document], results: list[DocResult],
-                    config: Config) -> str | None:
-    """The annotated copy of one input file (texts unchanged); the relative path written."""
+                    config: Config) -> str | list[str]:
+    """The annotated copy of one input file (texts unchanged); the relative paths written (the copy, and the
+    annotations beside a text file, which the marker lists so that --force removes them too)."""
     from .formats import format_of, output_rel
     from .formats.source import compress, read_bytes
 
@@ -60,9 +61,10 @@ def write_annotated(src: Path, dst: Path, rel: str, docs: list[Document], result
     else:
         data = read_bytes(src, rel)  # the file itself: its text unchanged, to the byte
     atomic_write(output_path(dst, out), data)
-    if docs:
-        atomic_write(output_path(dst, out + SIDECAR), _json(results[0].annotation).encode("utf-8") + b"\n")
-    return out
+    if not docs:
+        return out
+    atomic_write(output_path(dst, out + SIDECAR), _json(results[0].annotation).encode("utf-8") + b"\n")
+    return [out, out + SIDECAR]
 
 
 def _write_jsonl(src: Path, dst: Path, rel: str, docs: list[Document], results: list[DocResult],

@@ -65,7 +65,8 @@ def clean_records(
     or a function that returns a new iterable each call; a one-shot iterator
     raises UsageError. With `annotate=True` each record keeps its text and
     gets a "dedupe" field (docs/incremental.md); `against` names earlier
-    runs' OUT folders, as `dedupe clean --against`.
+    runs' OUT folders, as `dedupe clean --against`. Runs in this process
+    (the `jobs` setting is for folder runs).
     """
     config = with_settings(config, settings)
     source = _source(records)

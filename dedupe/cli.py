@@ -87,7 +87,7 @@ def main():
 @click.option("--keep", type=click.Choice(["first", "longest", "none"]), default=None,
               help="Which document of a duplicate cluster survives: the first by path (default), the longest, or "
                    "none (every member is dropped).")
-@click.option("--against", multiple=True, type=click.Path(path_type=Path), metavar="EARLIER_OUT",
+@click.option("--against", multiple=True, type=PATH_OR_URL, metavar="EARLIER_OUT",
               help="Drop documents that duplicate a document of an earlier run (its OUT or report folder; "
                    "repeatable). Reads only the signatures that run saved, never its corpus.")
 @click.option("--annotate", is_flag=True, default=None,

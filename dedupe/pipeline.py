@@ -491,7 +491,8 @@ def clean(
                     run.add(result, diff)
                 if was_written:
                     run.files_written += 1
-                    written.append(was_written)
+                    # A writer names the file it wrote, or the files (--annotate: a copy and its annotations).
+                    written.extend([was_written] if isinstance(was_written, str) else was_written)
             done += len(out)
             if progress:
                 progress(done, total)

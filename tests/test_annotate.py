@@ -97,3 +97,14 @@ def test_set_field_keeps_every_other_byte():
     assert set_field(b'{ }\r\n', "dedupe", "2") == b'{"dedupe": 2 }\r\n'
     assert set_field(b'{"a":1 ,"dedupe" :[1, 2]}', "dedupe", "3") == b'{"a":1 ,"dedupe" :3}'
     assert set_field('\ufeff{"é": "x"}'.encode("utf-8"), "dedupe", "null") == '\ufeff{"é": "x", "dedupe": null}'.encode()
+
+
+def test_the_annotations_are_listed_and_force_removes_them(cli, tmp_path):
+    src = tmp_path / "in"
+    shutil.copytree(SAMPLES, src)
+    assert cli("clean", src, tmp_path / "out", "--annotate").exit_code == 0
+    marker = json.loads((tmp_path / "out" / ".dedupe-output.json").read_text())
+    assert sorted(marker["files"]) == sorted([p.name for p in SAMPLES.iterdir()] +
+                                             [p.name + ".dedupe.json" for p in SAMPLES.iterdir()])
+    assert cli("clean", src, tmp_path / "out", "--force").exit_code == 0
+    assert not list((tmp_path / "out").glob("*.dedupe.json"))

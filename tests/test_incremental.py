@@ -138,7 +138,12 @@ def test_what_is_not_an_earlier_run_is_refused(cli, tmp_path, earlier):
     assert result.stderr.splitlines()[-1] == (
         f"Error: --against {earlier}: that run did not finish (no summary.json in {earlier / '_report'}); "
         f"run it again to the end first")
-    assert not any((tmp_path / n).exists() for n in ("o1", "o2", "o3"))
+    result = cli("clean", new, tmp_path / "o4", "--against", "s3://bucket/out-may")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: --against s3://bucket/out-may: an earlier run must be a local folder; copy its report folder "
+        "(at least signatures.npz, signatures.json and summary.json) here and pass that")
+    assert not any((tmp_path / n).exists() for n in ("o1", "o2", "o3", "o4"))
 
 
 def test_saved_signatures_read_with_numpy_and_do_not_depend_on_workers(tmp_path):

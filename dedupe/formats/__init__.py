@@ -102,9 +102,9 @@ def read_file(src: Path, rel: str, config: Config) -> tuple[list[Document], list
 
 def write_cleaned(
     src: Path, dst: Path, rel: str, docs: list[Document], results: list[DocResult], config: Config
-) -> str | None:
+) -> str | list[str] | None:
     """Write the cleaned copy of one input file (or with --annotate its annotated copy); the relative path
-    written, or None if nothing was."""
+    written (with --annotate, maybe the paths), or None if nothing was."""
     from . import html, jsonl, text
 
     if config.annotate:
