@@ -201,17 +201,18 @@ def match_earlier(sigs: np.ndarray, n_shingles: np.ndarray, earlier: Earlier, co
     if not len(new) or not len(old):
         return best, best_score, best_how
     rows = config.doc_band_rows
-    new_keys = band_keys(sigs[new], rows)
-    old_keys = band_keys(earlier.signatures[old], rows)
+    # Band by band, each band's keys contiguous (a column of the (documents, bands) array is strided).
+    new_keys = np.ascontiguousarray(band_keys(sigs[new], rows).T)
+    old_keys = np.ascontiguousarray(band_keys(earlier.signatures[old], rows).T)
     found = []
-    for b in range(new_keys.shape[1]):
-        order = np.argsort(old_keys[:, b], kind="stable")  # stable: an earlier run's documents in its order
-        keys = old_keys[order, b]
-        pos = np.searchsorted(keys, new_keys[:, b])
+    for b, wanted in enumerate(new_keys):
+        order = np.argsort(old_keys[b], kind="stable")  # stable: an earlier run's documents in its order
+        keys = old_keys[b][order]
+        pos = np.searchsorted(keys, wanted)
         for step in range(FANOUT):
             at = pos + step
             hit = np.flatnonzero(at < len(keys))
-            hit = hit[keys[at[hit]] == new_keys[hit, b]]
+            hit = hit[keys[at[hit]] == wanted[hit]]
             if not len(hit):
                 break
             found.append(old[order[at[hit]]].astype(np.uint64) << np.uint64(32) | new[hit].astype(np.uint64))
