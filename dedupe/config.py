@@ -105,8 +105,8 @@ class Config:
         0.1, "...and in at least this share of the documents of its source", 0.0, 1.0
     )
     # policy and selection
-    keep: str = _opt("first", "which duplicate document survives: the first by path, or the longest",
-                     choices=("first", "longest"))
+    keep: str = _opt("first", "which duplicate document survives: the first by path, the longest, or none "
+                     "(every member of a duplicate cluster is dropped)", choices=("first", "longest", "none"))
     only: tuple[str, ...] = _opt((), "remove only these categories (e.g. repeat, chrome, chrome:paywall)")
     skip: tuple[str, ...] = _opt((), "never remove these categories")
     encoding: str = _opt("", "decode every input with this codec instead of UTF-8 with a fallback")
@@ -129,6 +129,8 @@ class Config:
         64, "a text or HTML file larger than this many megabytes once decompressed is skipped, not read (a small .gz "
         "may hold gigabytes, and a document takes about twenty times its size in memory)", 1, 1 << 20
     )
+    annotate: bool = _opt(False, "write every document back with its text unchanged and what would have been "
+                          "removed beside it (a dedupe field in records, a NAME.dedupe.json file beside a text file)")
     allow: str = _opt("", "allow-list file: blocks a reviewer kept are never removed (format: docs/review-page.md)")
 
     def __post_init__(self):
@@ -196,7 +198,7 @@ class Config:
             raise ConfigError(f"text_field must be the name of a JSONL field (e.g. text), not {self.text_field!r}")
         if not isinstance(self.id_field, str):
             raise ConfigError(f"id_field must be the name of a JSONL field, or empty, not {self.id_field!r}")
-        for name in ("html_comments", "follow_symlinks"):
+        for name in ("html_comments", "annotate", "follow_symlinks"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, not {getattr(self, name)!r}")
 

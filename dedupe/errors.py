@@ -31,3 +31,7 @@ class RunFailed(DedupeError):
 
 class Terminated(KeyboardInterrupt):
     """The process got SIGTERM (a scheduler's time limit): handled as Ctrl-C is, with its own exit status."""
+
+
+class CoreError(Exception):
+    """The compiled core failed on a batch (a bug, caught at its boundary); its files are retried one by one."""

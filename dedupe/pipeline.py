@@ -39,22 +39,25 @@ from typing import Callable, Iterator
 import numpy as np
 
 from . import __version__
+from .against import load_earlier, save_signatures
+from .annotate import annotation
 from .config import CATEGORIES, Config
 from .decide import allowed, decide, duplicate_verdict, eligible, kept_lines, settle_references
 from .detect import detect_batch
 from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
 from .errors import InputError, RunFailed, Terminated, UsageError
-from .formats import output_rel, write_cleaned
+from .annotate import SIDECAR
+from .formats import format_of, output_rel, write_cleaned
 from .formats.source import prefetch
 from .fs import RemotePath, place, remove_tree
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, walk
 from .records import Allowed, Analysis, DocResult, Document, Notice, Removal
 from .remote import check_processes, open_report, remove_previous_output
-from .resume import RunState, fingerprint, has_state, remove_temporaries, save, settings
+from .resume import RunState, fingerprint, has_state, remove_temporaries, run_settings, save
 from .report import RunReport, file_diff, prepare
 from .report.diff import cuts
 from .report.html import cut_context
-from .segment import segment, split_lines
+from .segment import segment_batch, split_lines
 from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash
 from .write import atomic_write, forget_folders
 
@@ -108,7 +111,7 @@ def analyze_documents(
     it), `cleaned` (what the within-document detectors keep) or `page` (all).
     """
     clock = _Clock(timings)
-    blocks = clock("segment", lambda: [segment(d.text) for d in docs])
+    blocks = clock("segment", segment_batch, [d.text for d in docs])
     signed = clock("sign", sign_texts, blocks, config.shingle_size)
     if _wants_within(config):  # under --only corpus categories they could not remove anything
         findings = clock("detect", detect_batch, [d.id for d in docs], blocks, signed, config,
@@ -180,6 +183,8 @@ def finish_document(
             whole = [(1, len(lines), 0)]  # one cut: the whole file
             result = DocResult(file=doc.id, removals=[dropped], cleaned="", in_chars=len(doc.text), out_chars=0,
                                in_blocks=len(analysis.spans), dropped=True, context=cut_context(whole, []))
+            if config.annotate:
+                result.annotation = annotation(result.removals, True, corpus.cluster_of(index))
             return result, file_diff(doc.id, lines, [False] * len(lines), [dropped], hunks=whole)
     findings = list(analysis.findings)
     if corpus is not None:
@@ -215,6 +220,8 @@ def finish_document(
         # The review page's kept lines around each cut, taken here where the kept lines are at hand.
         context=cut_context(hunks, kept_text) if removals or kept_by_allow else None,
     )
+    if config.annotate:
+        result.annotation = annotation(removals, False, corpus.cluster_of(index) if corpus is not None else None)
     return result, file_diff(doc.id, lines, keep, removals, doc.encoding, hunks)
 
 
@@ -350,7 +357,7 @@ def _clean_file(src: Path, dst: Path, rel: str, first: int, analyses: list[Analy
         written = clock("write", write_cleaned, src, dst, rel, docs, [r for r, _ in results], config)
     for r, diff in results:
         prepare(r, diff)
-        r.cleaned = None  # written already: do not ship texts back to the parent
+        r.cleaned = r.annotation = None  # written already: do not ship texts back to the parent
     return rel, results, notices, written
 
 
@@ -454,9 +461,15 @@ def clean(
     resume: bool = False,
     progress: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
+    against: tuple | list = (),
+    **settings,
 ) -> RunReport:
     """Clean every document under src into dst and write the report; returns the run's report.
 
+    Settings are a `Config`, keyword arguments named as its fields
+    (`clean(src, dst, keep="none", jobs=2)`), or both (the keywords win).
+    `against`: earlier runs' OUT or report folders; a document that duplicates
+    one of theirs is dropped, named in duplicate_of with its run.
     Raises UsageError or ConfigError before anything is written; a file that
     cannot be read is skipped, named in the report, and the run goes on.
     A local run keeps its state in dst until it is complete (`dedupe.resume`):
@@ -466,7 +479,7 @@ def clean(
     run as Dask tasks (`dedupe.engine`); EngineError if the cluster cannot finish,
     and then OUT holds nothing from this run.
     """
-    config = config or Config()
+    config = with_settings(config, settings)
     forget_folders()
     # A local path stays a Path; an fsspec URL (s3://bucket/prefix) becomes a RemotePath (dedupe.fs).
     src, dst = place(src, "IN"), place(dst, "OUT")
@@ -477,6 +490,9 @@ def clean(
         # Killed before it had written its state: it had written nothing else either, so it starts over.
         force, resume = (False, True) if has_state(dst) else (True, False)
     check_paths(src, dst, report_dir, force or resume)
+    against = [against] if isinstance(against, (str, Path)) else list(against)
+    # Read before --force may remove anything: only the earlier runs' signatures, never their corpus.
+    earlier = load_earlier(against, config, refuse=(dst, report_dir))
     jobs = config.jobs or os.cpu_count() or 1
     check_processes((src, dst, report_dir), jobs, scheduler)
     engine = _open_engine(scheduler, jobs, src) if scheduler else None
@@ -508,6 +524,7 @@ def clean(
     scratch: Path | None = None
     state: RunState | None = None
     run.engine = engine.describe() if engine is not None else {"name": "local", "workers": jobs}
+    run.against = [str(a) for a in against]
     try:
         files: list[str] = []
         for item in list_inputs(src, config):
@@ -521,7 +538,7 @@ def clean(
         # Pass 1: signatures to this process, findings to the scratch folder (the run's state folder in OUT).
         batches = _batches(files, run.engine["workers"])
         if resumable:
-            here = settings(config, src, report_dir)
+            here = run_settings(config, src, report_dir, against)
             if resume:
                 state, sizes = RunState.reopen(dst, here, fingerprint(src, files))
                 batches = _cut(files, sizes)  # the killed run's batches: their numbers name its files
@@ -556,14 +573,15 @@ def clean(
         start = time.perf_counter()
         # An engine that kept the keys where pass 1 ran (the Dask shuffles) groups and counts them there.
         pairs, count_keys = engine.shuffled() if engine is not None else (None, None)
-        corpus = build_corpus(table, config, pairs, count_keys)
+        corpus = build_corpus(table, config, pairs, count_keys, earlier, _signature_saver(run, config))
+        del earlier
         del table
         run.timings["corpus"] += time.perf_counter() - start
         run.clusters = corpus.clusters
         run.corpus_stats = corpus.stats
         # Pass 2: clean and write.
         if state is not None:
-            state.outputs([output_rel(rel) for _, ok in pass2 for rel, _, _ in ok])
+            state.outputs([out for _, ok in pass2 for rel, _, _ in ok for out in _may_write(rel, config)])
         out_dir = engine.staging(dst) if engine is not None and not dry_run else dst
         shared = {"src": where, "dst": out_dir, "config": config, "corpus": corpus, "dry_run": dry_run,
                   "scratch": scratch, "resumable": resumable}
@@ -578,7 +596,8 @@ def clean(
                     run.add(result, diff)
                 if was_written:
                     run.files_written += 1
-                    written.append(was_written)
+                    # A writer names the file it wrote, or the files (--annotate: a copy and its annotations).
+                    written.extend([was_written] if isinstance(was_written, str) else was_written)
             done += len(out)
             if progress:
                 progress(done, total)
@@ -612,6 +631,12 @@ def _remove_if_empty(folders: list[Path]) -> None:
     for folder in reversed(folders):
         if folder.is_dir() and not any(files for _, _, files, _ in walk(folder)):
             remove_tree(folder)
+
+
+def _may_write(rel: str, config: Config) -> list[str]:
+    """The files pass 2 may write for an input file: its copy, and with --annotate the annotations beside it."""
+    out = output_rel(rel)
+    return [out, out + SIDECAR] if config.annotate and format_of(rel) != "jsonl" else [out]
 
 
 def _check_resumable(force: bool, dry_run: bool, scheduler: str | None, local: bool) -> None:
@@ -650,6 +675,21 @@ def _cut(files: list[str], sizes: list[int]) -> list[tuple[int, list]]:
         out.append((number, files[at : at + size]))
         at += size
     return out
+
+
+def with_settings(config: Config | None, settings: dict) -> Config:
+    """A Config with keyword settings applied over it (ConfigError for an unknown one, with a did-you-mean)."""
+    config = config or Config()
+    if not settings:
+        return config
+    return Config.from_mapping({**config.to_json(), **settings}, source="settings")
+
+
+def _signature_saver(run: RunReport, config: Config) -> Callable | None:
+    """What keeps the run's signatures in its report folder (for a later --against), if it has one."""
+    if run.folder is None:
+        return None
+    return lambda *arrays: run.saved.extend(save_signatures(run.folder, config, *arrays))
 
 
 def _open_engine(scheduler: str, jobs: int, src: Path):

@@ -99,9 +99,11 @@ def _is_dedupe_output(folder: Path) -> bool:
         folder / REPORT_DIRNAME / "summary.json"
     ).is_file():
         return True
+    from .remote import REPORT_NAMES
     from .write import is_temp
 
-    return all(p.is_file() and is_temp(p.name) for p in folder.iterdir())
+    # A killed run's report folder: its temporary files, maybe the signatures it had saved (`dedupe.against`).
+    return all(p.is_file() and (is_temp(p.name) or p.name in REPORT_NAMES) for p in folder.iterdir())
 
 
 def list_inputs(src: Path, config: Config | None = None) -> Iterator[str | Notice]:

@@ -31,7 +31,7 @@ from .write import atomic_write, is_temp
 _FREE = ("jobs", "shuffle_partitions")
 
 
-def settings(config: Config, src: Path, report: Path) -> dict:
+def run_settings(config: Config, src: Path, report: Path, against: list = ()) -> dict:
     """What a resumed run must share with the run it continues (besides its input files)."""
     out = {k: v for k, v in config.to_json().items() if k not in _FREE}
     if config.allow:  # the allow-list's content, not only its name
@@ -39,6 +39,7 @@ def settings(config: Config, src: Path, report: Path) -> dict:
             out["allow"] = [config.allow, hashlib.sha256(Path(config.allow).read_bytes()).hexdigest()]
         except OSError:
             pass
+    out["against"] = [str(a) for a in against]
     return {"version": __version__, "input": str(src.resolve()), "report": str(report.resolve()), "config": out}
 
 
