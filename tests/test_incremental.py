@@ -244,3 +244,17 @@ def test_a_cluster_whose_head_copies_an_earlier_document_is_that_documents():
         assert corpus.cluster_of(doc) == {"name": "e.txt", "kept": "e.txt", "run": "may"}
     assert corpus.cluster_of(2) == corpus.cluster_of(3) == {"name": "c.txt", "kept": "c.txt"}
     assert corpus.duplicate(0).run == "may" and corpus.duplicate(1).kept == "a.txt"
+
+
+def test_signatures_of_a_run_killed_outright_are_pending_and_force_removes_them(tmp_path):
+    from dedupe.remote import remove_previous_output
+
+    report = tmp_path / "out" / "_report"
+    report.mkdir(parents=True)
+    (report / "summary.json").write_text("{}")  # an earlier run's, say; the run killed after its corpus step
+    for name in (".pending-signatures.npz", ".pending-signatures.json"):
+        (report / name).write_bytes(b"left by a run killed after its corpus step")
+    with pytest.raises(UsageError, match="that run saved no signatures"):  # pending names are not signatures
+        load_earlier([tmp_path / "out"], Config())
+    remove_previous_output(tmp_path / "out", report)  # what --force does first
+    assert not report.exists()
