@@ -528,7 +528,8 @@ def _signature_saver(run: RunReport, config: Config) -> Callable | None:
     """What keeps the run's signatures in its report folder (for a later --against), if it has one."""
     if run.folder is None:
         return None
-    return lambda *arrays: run.saved.extend(save_signatures(run.folder, config, *arrays))
+    # Under a pending name until the run finishes: a run that fails later leaves no signatures in its report.
+    return lambda *arrays: run.pending.extend(save_signatures(run.folder, config, *arrays, prefix=run.PENDING))
 
 
 def _open_engine(scheduler: str, jobs: int, src: Path):
