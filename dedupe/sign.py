@@ -3,36 +3,24 @@
 Normalization folds what a copy-paste or a template changes without changing
 the text: Unicode compatibility forms, case, punctuation, symbols and runs of
 white space. Two blocks with the same normalized hash are the same text.
+Normalizing, word hashes and shingles run in the compiled core (sign.rs),
+one call per batch of blocks; the MinHash and block keys below are numpy.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 from itertools import chain
 from operator import attrgetter
 
 import numpy as np
 import xxhash
 
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-#: ASCII letters and digits kept (upper case folded), every other byte a separator: the ASCII fast path.
-_ASCII_FOLD = bytes(
-    (c + 32 if 65 <= c <= 90 else c) if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256)
-)
-#: The same fold for a batch of blocks, where a non-ASCII block is already normalized: its bytes are word
-#: characters (lower-case ASCII letters, digits, bytes of multi-byte characters) and spaces, all kept.
-_BATCH_FOLD = _ASCII_FOLD[:128] + bytes(range(128, 256))
+from . import _core
 
 
 def normalize(text: str) -> str:
-    """Casefolded words of a text joined by single spaces (punctuation and symbols dropped)."""
-    if text.isascii():  # NFKC and casefold change nothing but case in ASCII: bytes.translate does it all
-        return " ".join(text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split())
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return _NON_WORD.sub(" ", text).strip()
+    """Casefolded words of a text joined by single spaces (punctuation and symbols dropped): in the core."""
+    return _core.normalize(text)
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -57,140 +45,38 @@ def text_hash(normalized: str) -> int:
     return xxhash.xxh3_64_intdigest(normalized.encode("utf-8"))
 
 
-_M64 = np.uint64(0x9E3779B97F4A7C15)
-_MASK = (1 << 64) - 1
-
-
-def _fmix64(h: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        h = h ^ (h >> np.uint64(33))
-        h = h * np.uint64(0xFF51AFD7ED558CCD)
-        h = h ^ (h >> np.uint64(33))
-        h = h * np.uint64(0xC4CEB9FE1A85EC53)
-        return h ^ (h >> np.uint64(33))
-
-
-_P = 0x100000001B3  # odd, so invertible modulo 2**64
-_P_INV = pow(_P, -1, 1 << 64)
-
-
-def _power_table(base: int, n: int, row: int = 1024) -> np.ndarray:
-    """base**i modulo 2**64 for i < n: rows of `row` powers times the powers of base**row (a running product
-    over a million values is several times slower than this one multiply)."""
-    def running(b: int, count: int) -> np.ndarray:
-        table = np.empty(count, dtype=np.uint64)
-        table[0] = 1
-        table[1:] = np.uint64(b)
-        return np.cumprod(table)
-
-    with np.errstate(over="ignore"):
-        return np.multiply.outer(running(pow(base, row, 1 << 64), -(-n // row)), running(base, row)).ravel()[:n]
-
-
-#: P**i and P**-i modulo 2**64, made once per process for texts up to `_TABLE` bytes; longer texts are hashed
-#: in pieces cut at spaces (a word's hash does not depend on where it sits).
-_TABLE = 1 << 20
-_tables: list[np.ndarray] = []
-
-
-def _powers() -> tuple[np.ndarray, np.ndarray]:
-    if not _tables:
-        _tables.extend((_power_table(_P, _TABLE + 1), _power_table(_P_INV, _TABLE + 1)))
-    return _tables[0], _tables[1]
+_U64 = np.dtype("<u8")
+_I64 = np.dtype("<i8")
 
 
 def token_hashes(text: str) -> np.ndarray:
-    """64-bit hash of every word of a normalized text (words separated by single spaces), in one numpy pass.
+    """64-bit hash of every word of a normalized text (words separated by spaces), from the core.
 
     A word's hash is fmix64 of the polynomial sum of its UTF-8 bytes (plus
-    one), in powers of an odd constant, modulo 2**64: prefix sums give every
-    word's sum at once. `token_hash` is the same function on one word.
+    one), in powers of an odd constant, modulo 2**64 (sign.rs); `token_hash`
+    is the same function on one word.
     """
-    return _text_hashes(np.frombuffer(text.encode("utf-8"), dtype=np.uint8))
-
-
-def _text_hashes(data: np.ndarray) -> np.ndarray:
-    """`token_hashes` of a normalized text's UTF-8 bytes."""
-    if len(data) > _TABLE:  # a batch of documents, or one huge record: in pieces that end at a space
-        pieces, start = [], 0
-        while start < len(data):
-            end = min(start + _TABLE, len(data))
-            if end < len(data):
-                cut = np.flatnonzero(data[start:end] == 32)
-                end = start + int(cut[-1]) + 1 if len(cut) else end  # a 1 MiB word is cut: still a hash
-            pieces.append(_token_hashes(data[start:end]))
-            start = end
-        return np.concatenate(pieces)
-    return _token_hashes(data)
-
-
-def _token_hashes(data: np.ndarray) -> np.ndarray:
-    if not len(data):
-        return np.empty(0, dtype=np.uint64)
-    space = data == 32
-    starts = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
-    ends = np.flatnonzero(~space & np.concatenate((space[1:], [True]))) + 1
-    return _word_hashes(data, starts, ends)
-
-
-def _word_hashes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """The hash of each word data[starts[i]:ends[i]] (data no longer than the power tables)."""
-    n = len(data)
-    powers, inverse = _powers()
-    with np.errstate(over="ignore"):
-        terms = np.add(data, 1, dtype=np.uint64)
-        np.multiply(terms, powers[:n], out=terms)
-        if len(starts) and ends[-1] == n and (starts[1:] - ends[:-1] == 1).all():
-            # Words separated by single spaces (a batch's normalized text): each word's sum is its run up
-            # to the next word less the one space after it, a reduction cheaper than a prefix sum.
-            h = np.add.reduceat(terms, starts)
-            h[:-1] -= np.uint64(33) * powers[ends[:-1]]
-        else:
-            prefix = np.empty(n + 1, dtype=np.uint64)
-            prefix[0] = 0
-            np.cumsum(terms, out=prefix[1:])
-            h = prefix[ends]
-            h -= prefix[starts]
-        h *= inverse[starts]
-        h ^= (ends - starts).astype(np.uint64) << np.uint64(56)
-    return _fmix64(h)
+    return np.frombuffer(_core.token_hashes(text), dtype=_U64)
 
 
 def token_hash(word: bytes) -> int:
     """The hash `token_hashes` gives one word."""
-    acc = 0
-    for j, c in enumerate(word):
-        acc = (acc + (c + 1) * pow(_P, j, 1 << 64)) & _MASK
-    acc ^= (len(word) << 56) & _MASK
-    return int(_fmix64(np.array([acc], dtype=np.uint64))[0])
+    return _core.word_hash(word)
 
 
 def combine(th: np.ndarray, k: int) -> np.ndarray:
     """64-bit hashes of the k-token shingles from token hashes (fewer than k tokens: one shingle of them all).
 
-    A shingle's hash is built from its tokens' hashes in numpy rather than by
-    hashing the joined text, so a document costs one hash call per word, not
-    one string join and hash per shingle. `shingle_hash` is the same function
-    on a shingle's text.
+    A shingle's hash is built from its tokens' hashes rather than by hashing
+    the joined text, so a document costs one hash call per word. `shingle_hash`
+    is the same function on a shingle's text.
     """
-    if not len(th):
-        return np.empty(0, dtype=np.uint64)
-    k = min(k, len(th))
-    n = len(th) - k + 1
-    acc = th[:n].copy()
-    with np.errstate(over="ignore"):
-        for j in range(1, k):
-            acc = (acc * _M64) ^ th[j : j + n]
-    return _fmix64(acc)
+    return np.frombuffer(_core.combine(np.ascontiguousarray(th, dtype=_U64).tobytes(), k), dtype=_U64)
 
 
 def shingle_hash(shingle: bytes) -> int:
     """The 64-bit hash `combine` gives a shingle, from its text (words separated by single spaces)."""
-    acc = 0
-    for i, word in enumerate(shingle.split(b" ")):
-        h = token_hash(word)
-        acc = h if i == 0 else ((acc * 0x9E3779B97F4A7C15) & _MASK) ^ h
-    return int(_fmix64(np.array([acc], dtype=np.uint64))[0])
+    return _core.shingle_hash(shingle)
 
 
 def shingle_base_hash(shingle: bytes) -> int:
@@ -247,134 +133,37 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.repeat(np.asarray(starts, dtype=np.int64) - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
 
 
-def _whole(th: np.ndarray, starts: np.ndarray, lengths: np.ndarray, k: int) -> np.ndarray:
-    """`combine(th[s:s+n], k)[0]` for every (s, n) with 0 < n < k: one shingle of all the words, vectorized."""
-    acc = th[starts].copy()
-    with np.errstate(over="ignore"):
-        for j in range(1, k):
-            more = lengths > j
-            if not more.any():
-                break
-            acc[more] = (acc[more] * _M64) ^ th[starts[more] + j]
-    return _fmix64(acc)
-
-
 def _windows(th: np.ndarray, group_starts: np.ndarray, group_lengths: np.ndarray, k: int):
-    """The k-word shingle hashes of each group of consecutive words in `th`, and the group of each.
+    """The k-word shingle hashes of each group of consecutive words in `th`, and the group of each (core).
 
-    A group shorter than k gives one shingle of all its words (as `combine`);
-    an empty group gives none. Shingles never cross from one group to the next.
+    First every group's full windows, group by group; then one shingle of all
+    the words of each group shorter than k (an empty group gives none).
+    Shingles never cross from one group to the next.
     """
-    lengths = np.asarray(group_lengths, dtype=np.int64)
-    starts = np.asarray(group_starts, dtype=np.int64)
-    counts = np.maximum(lengths - k + 1, 0)
-    owner = np.repeat(np.arange(len(lengths)), counts)
-    if counts.any():
-        hashes = combine(th, k)[_ranges(starts, counts)]
-    else:
-        hashes = np.empty(0, dtype=np.uint64)
-    short = np.flatnonzero((lengths > 0) & (lengths < k))
-    if len(short):
-        hashes = np.concatenate([hashes, _whole(th, starts[short], lengths[short], k)])
-        owner = np.concatenate([owner, short])
-    return hashes, owner
+    hashes, owner = _core.windows(np.ascontiguousarray(th, dtype=_U64).tobytes(),
+                                  np.ascontiguousarray(group_starts, dtype=_I64).tobytes(),
+                                  np.ascontiguousarray(group_lengths, dtype=_I64).tobytes(), k)
+    return np.frombuffer(hashes, dtype=_U64), np.frombuffer(owner, dtype=_I64)
 
 
-def _distinct(hashes: np.ndarray, owner: np.ndarray, groups: int):
-    """Hashes made distinct within each owner and sorted by (owner, hash); the bounds of each owner's run."""
-    # One sort of (owner, top bits of the hash) packed in 64 bits: several times cheaper than lexsort.
-    # Two different hashes of one owner agreeing on all those bits (odds about 2**-40) could then sit out
-    # of order: that is checked, and only then does the exact two-key sort run.
-    bits = max(1, int(groups).bit_length())
-    order = None
-    if bits <= 24:
-        packed = (owner.astype(np.uint64) << np.uint64(64 - bits)) | (hashes >> np.uint64(bits))
-        order = np.argsort(packed)
-        p, h = packed[order], hashes[order]
-        if ((p[1:] == p[:-1]) & (h[1:] < h[:-1])).any():
-            order = None
-        else:
-            owner = (p >> np.uint64(64 - bits)).astype(np.int64)
-    if order is None:
-        order = np.lexsort((hashes, owner))
-        h, owner = hashes[order], owner[order]
-    keep = np.empty(len(h), dtype=bool)
-    keep[:1] = True
-    np.not_equal(h[1:], h[:-1], out=keep[1:])
-    keep[1:] |= owner[1:] != owner[:-1]
-    bounds = np.zeros(groups + 1, dtype=np.int64)
-    np.cumsum(np.bincount(owner[keep], minlength=groups), out=bounds[1:])
-    return h[keep], bounds
-
-
-def normalize_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """`normalize` of many texts at once: the UTF-8 of the non-empty results joined by single spaces, and the
-    (start, end) of every word in it and of each text's normalized form.
-
-    ASCII texts (most blocks, even of a page with a few curly quotes) are folded
-    by one `bytes.translate` of the whole batch and their words found in numpy,
-    rather than split and joined one by one; only the others go through
-    `normalize`. Returns (bytes uint8[], word bounds int64[words, 2], first
-    word of each text, words of each text).
-    """
-    pieces = list(texts)
-    others = np.flatnonzero(~np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))).tolist()
-    for i in others:
-        pieces[i] = normalize(texts[i])
-    sizes = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))  # in bytes: ASCII ...
-    for i in others:
-        sizes[i] = len(pieces[i].encode("utf-8"))  # ... or not
-    data = np.frombuffer("\n".join(pieces).encode("utf-8").translate(_BATCH_FOLD), dtype=np.uint8)
-    word = np.empty(len(data) + 2, dtype=np.int8)  # a byte of a word, between two non-word bytes
-    word[0] = word[-1] = 0
-    np.not_equal(data, 32, out=word[1:-1])
-    edges = np.flatnonzero(word[1:] != word[:-1])  # a word's start, its end, the next one's start...
-    starts, ends = edges[0::2], edges[1::2]
-    first = np.cumsum(sizes + 1) - (sizes + 1)  # each text's first byte ("\n" between them)
-    first_word = np.searchsorted(starts, first)
-    lengths = np.searchsorted(starts, first + sizes) - first_word
-    # The normalized bytes: every word, and the one space after each word but the last.
-    keep = word[1:-1].view(bool)
-    keep[ends[:-1]] = True
-    sizes = ends - starts
-    spans = np.empty((len(starts), 2), dtype=np.int64)  # of the words in the normalized bytes
-    spans[:, 1] = np.cumsum(sizes + 1) - 1
-    spans[:, 0] = spans[:, 1] - sizes
-    return data[keep], spans, first_word, lengths
-
-
-def sign_texts(block_lists: list, k: int) -> list[SignedText]:
-    """`SignedText` of each document of a batch: the words of the whole batch are hashed in one numpy pass.
-
-    Per-document numpy calls would cost more than the hashing itself on short
-    documents: every step here runs once per batch, whatever its size.
-    """
+def sign_texts(block_lists, k: int) -> list[SignedText]:
+    """`SignedText` of each document of a batch: the blocks of the whole batch are signed in one core call
+    (normalized, every word hashed, each block's distinct k-word shingles, its normalized hash)."""
     texts = [b.text for blocks in block_lists for b in blocks]
-    data, words, first, lengths = normalize_batch(texts)
-    # What `token_hashes` of the joined normalized texts gives (over 1 MiB, the same pieces as it cuts).
-    th = _word_hashes(data, words[:, 0], words[:, 1]) if len(data) <= _TABLE else _text_hashes(data)
-    hashes, owner = _windows(th, first, lengths, k)
-    hashes, bounds = _distinct(hashes, owner, len(texts))
-    bounds = bounds.tolist()
-    # Each block's normalized text, as bytes: the span from its first word's start to its last word's end.
-    nonempty = lengths > 0
-    start, end = np.zeros(len(texts), dtype=np.int64), np.zeros(len(texts), dtype=np.int64)
-    start[nonempty] = words[first[nonempty], 0]
-    end[nonempty] = words[first[nonempty] + lengths[nonempty] - 1, 1]
-    joined = data.tobytes()
-    raw = [joined[x:y] for x, y in zip(start.tolist(), end.tolist())]
-    norms = list(map(bytes.decode, raw))
-    block_hashes = list(map(xxhash.xxh3_64_intdigest, raw))
+    norms, lengths, th, hashes, bounds, block_hashes = _core.sign_blocks(texts, k)
+    lengths = np.frombuffer(lengths, dtype=_I64)
+    th = np.frombuffer(th, dtype=_U64)
+    hashes = np.frombuffer(hashes, dtype=_U64)
+    bounds = np.frombuffer(bounds, dtype=_I64).tolist()
     counts = lengths.tolist()
     shingles = [hashes[x:y] for x, y in zip(bounds, bounds[1:])]
-    sigs = list(map(BlockSig.of, norms, counts, shingles, block_hashes))
-    out, b = [], 0
+    sigs = list(map(BlockSig.of, norms, counts, shingles, np.frombuffer(block_hashes, dtype=_U64).tolist()))
+    out, b, t = [], 0, 0
     for blocks in block_lists:
         e = b + len(blocks)
-        t = int(first[b]) if e > b else 0
         size = int(sum(counts[b:e]))
         out.append(SignedText(norms[b:e], lengths[b:e], th[t : t + size], sigs[b:e]))
-        b = e
+        b, t = e, t + size
     return out
 
 

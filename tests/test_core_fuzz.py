@@ -7,12 +7,17 @@ The suite runs a few hundred examples per entry point; the full run is this file
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import unicodedata
+
+import numpy as np
+import xxhash
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedupe import _core
+from dedupe import _core, sign
 from dedupe.segment import segment_batch
 
 #: Characters the segmenter treats specially (white space of every kind, bullets, digits of several
@@ -36,6 +41,30 @@ def check_segment_batch(texts: list[str]) -> None:
         assert covered == [n for n, line in enumerate(lines, 1) if line]
 
 
+def check_sign_batch(texts: list[str]) -> None:
+    """Every block signed: its normalized text is Python's NFKC, casefold and [\\W_]+ of it; words, word
+    hashes, shingles and the hash agree with it."""
+    blocks = segment_batch(texts)
+    signed = sign.sign_texts(blocks, 3)
+    for found, s in zip(blocks, signed, strict=True):
+        assert len(s.norms) == len(found) and int(s.lengths.sum()) == len(s.tokens)
+        for block, norm, sig in zip(found, s.norms, s.sigs):
+            assert norm == re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", block.text).casefold()).strip()
+            assert sig.n_words == len(norm.split()) and sig.hash == xxhash.xxh3_64_intdigest(norm.encode())
+            assert sig.shingles.tolist() == sorted(set(sign.combine(sign.token_hashes(norm), 3).tolist()))
+
+
+def check_windows(lengths: list[int], k: int) -> None:
+    """Shingles of groups never cross a group, and a short group is one shingle of all its words."""
+    th = np.arange(sum(lengths), dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    starts = np.cumsum([0, *lengths])[:-1]
+    hashes, owner = sign._windows(th, starts, np.array(lengths), k)
+    expected = [(g, sign.combine(th[s : s + n], k).tolist()) for g, (s, n) in enumerate(zip(starts, lengths)) if n]
+    full = [(g, h) for g, hs in expected if len(hs) and lengths[g] >= k for h in hs]
+    short = [(g, hs[0]) for g, hs in expected if lengths[g] < k]
+    assert list(zip(owner.tolist(), hashes.tolist())) == full + short
+
+
 def check_text_hash(data: bytes) -> None:
     assert 0 <= _core.text_hash(data) < 1 << 64
 
@@ -46,6 +75,8 @@ def run(examples: int) -> None:
                       suppress_health_check=list(HealthCheck))
     config(given(_BATCH)(check_segment_batch))()
     config(given(st.binary(max_size=300))(check_text_hash))()
+    config(given(_BATCH)(check_sign_batch))()
+    config(given(st.lists(st.integers(0, 7), max_size=8), st.integers(0, 5))(check_windows))()
 
 
 def test_random_inputs_through_the_core():

@@ -11,5 +11,7 @@
 
 pub mod chars;
 pub mod hash;
+pub mod minhash;
 pub mod segment;
+pub mod sign;
 mod unicode_tables;
