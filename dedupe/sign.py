@@ -183,20 +183,6 @@ _DIGITS = re.compile(r"\d+")
 #: Salts that keep the three kinds of block keys (exact text, digits folded, MinHash band) apart.
 _SALT_EXACT, _SALT_SHAPE, _SALT_BAND = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
 _HASH = attrgetter("hash")
-_U32 = np.uint32
-_FMIX32 = (_U32(16), _U32(0x85EBCA6B), _U32(13), _U32(0xC2B2AE35), _U32(16))
-
-
-def _fmix32(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finalizer, as datasketch applies it before its affine permutations."""
-    s1, m1, s2, m2, s3 = _FMIX32
-    h = h ^ (h >> s1)
-    h = h * m1
-    h = h ^ (h >> s2)
-    h = h * m2
-    return h ^ (h >> s3)
-
-
 def shingles(tokens: list[str], k: int) -> list[bytes]:
     """The k-word shingles of a token list as UTF-8 bytes (fewer than k tokens: one shingle of them all)."""
     if not tokens:
@@ -220,8 +206,9 @@ class MinHasher:
     def __init__(self, num_perm: int, seed: int):
         gen = np.random.RandomState(seed)  # same draws, in the same order, as datasketch
         self.num_perm, self.seed = num_perm, seed
-        self.a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * _U32(2) + _U32(1)
+        self.a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
         self.b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+        self._a, self._b = self.a.astype("<u4").tobytes(), self.b.astype("<u4").tobytes()  # as the core takes them
 
     def hashes(self, shingles: list[bytes]) -> np.ndarray:
         """Distinct 32-bit base hashes (xxh32) of shingles."""
@@ -233,12 +220,18 @@ class MinHasher:
         return distinct((combine(token_hashes(text), k) >> np.uint64(32)).astype(np.uint32))
 
     def signature(self, hashes: np.ndarray) -> np.ndarray:
-        """The num_perm minimum permuted hashes of a set of base hashes (all 2**32-1 when empty)."""
-        if not len(hashes):
-            return np.full(self.num_perm, 0xFFFFFFFF, dtype=np.uint32)
-        with np.errstate(over="ignore"):
-            mixed = _fmix32(hashes.astype(np.uint32, copy=False))[:, None]
-            return (mixed * self.a + self.b).min(axis=0)
+        """The num_perm minimum permuted hashes of a set of base hashes (all 2**32-1 when empty), in the core."""
+        base = np.ascontiguousarray(hashes, dtype="<u4").tobytes()
+        return np.frombuffer(_core.minhash_signature(base, self._a, self._b), dtype="<u4")
+
+    def groups(self, th: np.ndarray, sizes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per group of consecutive word hashes (`sizes` words each, in order): the signature of the distinct
+        top 32 bits of its k-word shingle hashes (`signature(token_base_hashes(...))`), and how many there
+        are; in the core, one call for every group."""
+        sigs, counts = _core.minhash_groups(np.ascontiguousarray(th, dtype=_U64).tobytes(),
+                                            np.ascontiguousarray(sizes, dtype=_I64).tobytes(), k,
+                                            self._a, self._b)
+        return np.frombuffer(sigs, dtype="<u4").reshape(len(sizes), self.num_perm), np.frombuffer(counts, dtype=_I64)
 
     def lean(self, signature: np.ndarray):
         """A datasketch LeanMinHash holding this signature."""
@@ -302,9 +295,8 @@ def doc_signatures(signed: list[SignedText], bodies: list[list[int]], hasher: Mi
     Returns (signatures uint32[n, num_perm], distinct shingles per document,
     words per body). Each row equals `hasher.signature(hasher.token_base_hashes(body, k))`
     (and so datasketch's MinHash with `shingle_base_hash`), computed for the
-    whole batch at once, a bounded number of shingles per numpy step.
+    whole batch in one core call.
     """
-    n = len(signed)
     th, starts, lengths, blocks = _batch_tokens(signed)
     chosen = np.fromiter(chain.from_iterable(bodies), dtype=np.int64)  # body blocks, as indices in the batch
     chosen += np.repeat(blocks[:-1], [len(body) for body in bodies])
@@ -312,39 +304,8 @@ def doc_signatures(signed: list[SignedText], bodies: list[list[int]], hasher: Mi
     sizes = np.diff(words[np.cumsum([0] + [len(body) for body in bodies])])  # words per body
     if len(chosen) != len(lengths) or (chosen != np.arange(len(chosen))).any():  # else every body is its page
         th = th[_ranges(starts[chosen], lengths[chosen])]
-    hashes, owner = _windows(th, np.cumsum(sizes) - sizes, sizes, k)
-    # Distinct 32-bit base hashes per document: one sort of (document, hash) packed in 64 bits.
-    packed = distinct((owner.astype(np.uint64) << np.uint64(32)) | (hashes >> np.uint64(32)))
-    base = (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    bounds = np.searchsorted(packed >> np.uint64(32), np.arange(n + 1, dtype=np.uint64))
-    counts = np.diff(bounds)
-    sigs = np.full((n, hasher.num_perm), 0xFFFFFFFF, dtype=np.uint32)
-    mixed = _fmix32(base)
-    # Permutations along the rows, documents along the columns, in steps of at most _ROWS shingles (one
-    # document may exceed it alone) written into one buffer: small enough to stay in cache between the
-    # multiply, the add and the minimum, which is what this costs.
-    buffer = np.empty(hasher.num_perm * _ROWS, dtype=np.uint32)
-    ends = bounds[1:].tolist()
-    first = 0
-    while first < n:
-        last = first + 1
-        while last < n and ends[last] - bounds[first] <= _ROWS:
-            last += 1
-        lo, hi = int(bounds[first]), int(bounds[last])
-        docs = first + np.flatnonzero(counts[first:last])  # a document without shingles keeps 2**32-1
-        if len(docs):
-            step = buffer[: hasher.num_perm * (hi - lo)].reshape(hasher.num_perm, hi - lo) if hi - lo <= _ROWS else None
-            with np.errstate(over="ignore"):
-                step = np.multiply(hasher.a[:, None], mixed[None, lo:hi], out=step)
-                step += hasher.b[:, None]
-            sigs[docs] = np.minimum.reduceat(step, bounds[docs] - lo, axis=1).T
-        first = last
+    sigs, counts = hasher.groups(th, sizes, k)
     return sigs, counts, sizes
-
-
-#: Shingles per numpy step of `doc_signatures`: its (num_perm x rows) buffer, 2 MB at 128 permutations, stays
-#: in the cache (a bigger one, written and read three times over, spends its time in memory).
-_ROWS = 1 << 12
 
 
 def short_block_keys(
@@ -393,15 +354,8 @@ def block_keys(
     bk = np.empty((0, 0), dtype=np.uint64)
     if len(band):
         words = lengths[band]  # the short blocks' words only: pairs of theirs, not of the whole batch
-        pairs, owner = _windows(th[_ranges(starts[band], words)], np.cumsum(words) - words, words, 2)
-        order = np.argsort(owner, kind="stable")  # a one-word block's single "pair" comes last from _windows
-        pairs, owner = pairs[order], owner[order]
-        base = (pairs >> np.uint64(32)).astype(np.uint32)
-        with np.errstate(over="ignore"):
-            permuted = hasher.a[:, None] * _fmix32(base)[None, :] + hasher.b[:, None]  # (perms, pairs): see doc_signatures
-        # A repeated pair in a block does not change its minimum: no need to make the pairs distinct.
-        bk = band_keys(np.ascontiguousarray(np.minimum.reduceat(permuted, np.searchsorted(owner, np.arange(len(band))),
-                                                                axis=1).T), rows)
+        # The MinHash of each block's word pairs (a one-word block: its word), all blocks in one core call.
+        bk = band_keys(hasher.groups(th[_ranges(starts[band], words)], words, 2)[0], rows)
     bands = bk.shape[1] if bk.size else 0
     # Per document: its text keys block by block, then its band keys (a stable sort by document keeps both orders).
     owner = np.concatenate([text_owner, np.repeat(band, bands)])

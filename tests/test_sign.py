@@ -77,17 +77,6 @@ def test_document_minhash_equals_datasketch_with_the_shingle_base_hash():
         assert sizes[i] == len(w)
 
 
-def test_document_minhash_is_the_same_in_chunks(monkeypatch):
-    hasher = MinHasher(32, 1)
-    signed = sign_texts([segment(t) for t in TEXTS], 3)
-    bodies = [list(range(len(s.norms))) for s in signed]
-    whole = doc_signatures(signed, bodies, hasher, 5)
-    monkeypatch.setattr(sign, "_ROWS", 7)  # smaller than most documents: one document per step, or more
-    chunked = doc_signatures(signed, bodies, hasher, 5)
-    for x, y in zip(whole, chunked):
-        assert np.array_equal(x, y)
-
-
 def test_short_block_keys_are_text_digits_folded_and_band_keys_of_word_pairs():
     hasher = MinHasher(8, 1)
     b = segment(TEXTS[4] + "\n\nCopyright 2024 The Daily Post. All rights reserved.\n")
