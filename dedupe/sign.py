@@ -8,7 +8,6 @@ one call per batch of blocks; the MinHash and block keys below are numpy.
 """
 from __future__ import annotations
 
-import re
 from itertools import chain
 from operator import attrgetter
 
@@ -179,9 +178,6 @@ def sign_blocks(blocks, k: int) -> list[BlockSig]:
 
 # --- corpus signatures -------------------------------------------------------------------------
 
-_DIGITS = re.compile(r"\d+")
-#: Salts that keep the three kinds of block keys (exact text, digits folded, MinHash band) apart.
-_SALT_EXACT, _SALT_SHAPE, _SALT_BAND = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
 _HASH = attrgetter("hash")
 def shingles(tokens: list[str], k: int) -> list[bytes]:
     """The k-word shingles of a token list as UTF-8 bytes (fewer than k tokens: one shingle of them all)."""
@@ -241,43 +237,11 @@ class MinHasher:
 
 
 def band_keys(signatures: np.ndarray, rows: int) -> np.ndarray:
-    """One 64-bit key per band of `rows` consecutive values: shape (n, num_perm // rows)."""
+    """One 64-bit key per band of `rows` consecutive values: shape (n, num_perm // rows), from the core (a
+    multiply-xorshift mix per value, so two bands collide only if their values are equal, plus a salt per band)."""
     n, p = signatures.shape
-    bands = p // rows
-    sig = signatures[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
-    key = np.zeros((n, bands), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for r in range(rows):
-            # A multiply-xorshift mix per row: two bands collide only if their rows are equal
-            # (up to a 2**-64 accident), without building Python tuples.
-            key = (key ^ sig[:, :, r]) * np.uint64(0x9E3779B97F4A7C15)
-            key ^= key >> np.uint64(29)
-        key += np.arange(bands, dtype=np.uint64) * np.uint64(_SALT_BAND)  # bands never match each other
-    return key
-
-
-def fold_digits(normalized: str) -> str:
-    """A normalized text with every number replaced by 0: '© 2023 The Post' and '© 2024 The Post' agree."""
-    return _DIGITS.sub("0", normalized)
-
-
-#: ASCII digits to "0", then each run of zeros to one: a batch's numbers folded by a translate and a search for
-#: a literal byte, rather than by testing every character against \d as `fold_digits` does.
-_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_ZEROS = re.compile(b"0+")
-
-
-def fold_digits_batch(normalized: list[str]) -> list[str]:
-    """`fold_digits` of each of many normalized texts (which hold no line break)."""
-    if not normalized:
-        return []
-    joined = "\n".join(normalized).encode("utf-8").translate(_TO_ZERO)  # a multi-byte character has no byte < 128
-    folded = _ZEROS.sub(b"0", joined).decode("utf-8").split("\n")
-    # \d is Unicode: a text in another script may hold other digits, which folding it again folds too
-    # (its ASCII numbers, each a "0" by now, stay "0").
-    for j in np.flatnonzero(~np.fromiter(map(str.isascii, folded), dtype=bool, count=len(folded))).tolist():
-        folded[j] = fold_digits(folded[j])
-    return folded
+    keys = _core.band_keys(np.ascontiguousarray(signatures, dtype="<u4").tobytes(), n, p, rows)
+    return np.frombuffer(keys, dtype=_U64).reshape(n, p // rows)
 
 
 def _batch_tokens(signed: list[SignedText]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -325,44 +289,16 @@ def block_keys(
     keys of its MinHash over word pairs, which near variants share. Per
     document: (keys, block of each key, kind of each key: 0 text, 1 digits
     folded, 2 band), the text keys block by block first, then the band keys.
-    The band MinHashes of the whole batch are one numpy step.
+    The whole batch is one core call (keys.rs).
     """
-    th, starts, lengths, blocks = _batch_tokens(signed)
-    doc = np.repeat(np.arange(len(signed)), np.diff(blocks))  # of each block of the batch
-    short = np.flatnonzero((lengths > 0) & (lengths <= max_words))
-    # Text keys, two slots per short block: its text, and its text with numbers folded (when it has any).
-    text = np.zeros((len(short), 2), dtype=np.uint64)
-    sigs = chain.from_iterable(s.sigs for s in signed)
-    text[:, 0] = np.fromiter(map(_HASH, sigs), dtype=np.uint64, count=len(lengths))[short]
-    text[:, 0] ^= np.uint64(_SALT_EXACT)
-    used = np.zeros((len(short), 2), dtype=bool)
-    used[:, 0] = True
     norms = list(chain.from_iterable(s.norms for s in signed))
-    norms = [norms[i] for i in short.tolist()]
-    # Numbers folded in one pass over the batch (normalized texts hold no line break to cross); a text
-    # without numbers has no folded key, which would only repeat the exact one.
-    folded = fold_digits_batch(norms)
-    changed = [j for j, (norm, fold) in enumerate(zip(norms, folded)) if norm != fold]
-    text[changed, 1] = np.fromiter((xxhash.xxh3_64_intdigest(folded[j].encode("utf-8")) for j in changed),
-                                   dtype=np.uint64, count=len(changed))
-    text[changed, 1] ^= np.uint64(_SALT_SHAPE)
-    used[changed, 1] = True
-    text_owner = np.repeat(short, 2).reshape(-1, 2)[used]
-    text_kind = np.tile(np.array([0, 1], dtype=np.uint8), len(short)).reshape(-1, 2)[used]
-    text = text[used]
-    band = short[lengths[short] >= min_band_words]
-    bk = np.empty((0, 0), dtype=np.uint64)
-    if len(band):
-        words = lengths[band]  # the short blocks' words only: pairs of theirs, not of the whole batch
-        # The MinHash of each block's word pairs (a one-word block: its word), all blocks in one core call.
-        bk = band_keys(hasher.groups(th[_ranges(starts[band], words)], words, 2)[0], rows)
-    bands = bk.shape[1] if bk.size else 0
-    # Per document: its text keys block by block, then its band keys (a stable sort by document keeps both orders).
-    owner = np.concatenate([text_owner, np.repeat(band, bands)])
-    order = np.argsort(doc[owner], kind="stable")
-    keys = np.concatenate([text, bk.ravel()])[order]
-    kind = np.concatenate([text_kind, np.full(len(band) * bands, 2, dtype=np.uint8)])[order]
-    owner = owner[order]
-    edges = np.searchsorted(doc[owner], np.arange(len(signed) + 1)).tolist()
-    owner = (owner - blocks[doc[owner]]).astype(np.int32)  # the block's index in its document
-    return [(keys[p:q], owner[p:q], kind[p:q]) for p, q in zip(edges, edges[1:])]
+    hashes = np.fromiter(map(_HASH, chain.from_iterable(s.sigs for s in signed)), dtype=_U64, count=len(norms))
+    th, _, lengths, blocks = _batch_tokens(signed)
+    keys, owner, kind, bounds = _core.block_keys(
+        norms, hashes.tobytes(), np.ascontiguousarray(lengths, dtype=_I64).tobytes(),
+        np.ascontiguousarray(th, dtype=_U64).tobytes(), np.diff(blocks).astype(_I64).tobytes(), hasher._a,
+        hasher._b, rows, min_band_words, max_words)
+    keys, owner = np.frombuffer(keys, dtype=_U64), np.frombuffer(owner, dtype="<i4")
+    kind = np.frombuffer(kind, dtype=np.uint8)
+    bounds = np.frombuffer(bounds, dtype=_I64).tolist()
+    return [(keys[p:q], owner[p:q], kind[p:q]) for p, q in zip(bounds, bounds[1:])]

@@ -27,6 +27,7 @@ _SPECIAL = "\n\n\n \t\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000-*•·>+().)abcZ019\
 _LINE = st.text(st.sampled_from(_SPECIAL) | st.characters(), max_size=120)
 _TEXT = st.lists(_LINE, max_size=12).map("\n".join) | st.text(max_size=400)
 _BATCH = st.lists(_TEXT, max_size=5)
+_HASHER = sign.MinHasher(32, 1)
 
 
 def check_segment_batch(texts: list[str]) -> None:
@@ -53,6 +54,19 @@ def check_sign_batch(texts: list[str]) -> None:
             assert norm == re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", block.text).casefold()).strip()
             assert sig.n_words == len(norm.split()) and sig.hash == xxhash.xxh3_64_intdigest(norm.encode())
             assert sig.shingles.tolist() == sorted(set(sign.combine(sign.token_hashes(norm), 3).tolist()))
+    # Block keys: per document its text keys (exact, then numbers folded as \d+ -> 0 when that changes the
+    # text) block by block, then 32 // 4 = 8 band keys per block of 2 to 30 words.
+    for s, (keys, owner, kind) in zip(signed, sign.block_keys(signed, _HASHER, 4, 2, 30)):
+        expected = []
+        for i, (norm, sig) in enumerate(zip(s.norms, s.sigs)):
+            if 0 < sig.n_words <= 30:
+                expected.append((0, i, sig.hash ^ 0x9E3779B97F4A7C15))
+                folded = re.sub(r"\d+", "0", norm)
+                if folded != norm:
+                    expected.append((1, i, xxhash.xxh3_64_intdigest(folded.encode()) ^ 0xC2B2AE3D27D4EB4F))
+        bands = [i for i, sig in enumerate(s.sigs) for _ in range(8) if 2 <= sig.n_words <= 30]
+        got = list(zip(kind.tolist(), owner.tolist(), keys.tolist()))
+        assert got[: len(expected)] == expected and [(k, o) for k, o, _ in got[len(expected):]] == [(2, i) for i in bands]
 
 
 def check_windows(lengths: list[int], k: int) -> None:

@@ -11,6 +11,7 @@
 
 pub mod chars;
 pub mod hash;
+pub mod keys;
 pub mod minhash;
 pub mod segment;
 pub mod sign;

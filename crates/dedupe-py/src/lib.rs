@@ -9,7 +9,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use std::borrow::Cow;
 
-use dedupe_core::{minhash, segment, sign};
+use dedupe_core::{keys, minhash, segment, sign};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyString};
@@ -270,6 +270,105 @@ fn minhash_signature<'py>(py: Python<'py>, base: &[u8], a: &[u8], b: &[u8]) -> P
     Ok(le_bytes(py, &sig, u32::to_le_bytes))
 }
 
+/// The keys under which the short blocks of each document of a batch are counted across the corpus
+/// (`sign.block_keys`): per block its normalized text, and as little-endian bytes its hash (u64), its words
+/// (i64), every word's hash (u64), blocks per document (i64); the permutations (u32) and the settings.
+/// Returns keys (u64), their blocks' indices in their documents (i32), kinds (u8) and per-document bounds (i64).
+#[pyfunction]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn block_keys<'py>(
+    py: Python<'py>,
+    norms: Vec<Bound<'py, PyString>>,
+    hashes: &[u8],
+    lengths: &[u8],
+    tokens: &[u8],
+    per_doc: &[u8],
+    a: &[u8],
+    b: &[u8],
+    rows: usize,
+    min_band_words: usize,
+    max_words: usize,
+) -> PyResult<(
+    Bound<'py, PyByteArray>,
+    Bound<'py, PyByteArray>,
+    Bound<'py, PyByteArray>,
+    Bound<'py, PyByteArray>,
+)> {
+    let views = norms.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
+    let hashes = from_le(hashes, u64::from_le_bytes)?;
+    let sizes = |data: &[u8]| -> PyResult<Vec<usize>> {
+        Ok(from_le(data, i64::from_le_bytes)?
+            .into_iter()
+            .map(|n| usize::try_from(n).unwrap_or(0))
+            .collect())
+    };
+    let (lengths, per_doc) = (sizes(lengths)?, sizes(per_doc)?);
+    let tokens = from_le(tokens, u64::from_le_bytes)?;
+    let (a, b) = (u32s(a), u32s(b));
+    if views.len() != hashes.len()
+        || views.len() != lengths.len()
+        || per_doc.iter().sum::<usize>() != views.len()
+        || lengths.iter().sum::<usize>() != tokens.len()
+        || a.len() != b.len()
+    {
+        return Err(PyValueError::new_err(
+            "block_keys: the blocks' texts, hashes, words and documents disagree",
+        ));
+    }
+    let out = guarded(py, || {
+        let blocks = keys::Blocks {
+            norms: &views,
+            hashes: &hashes,
+            lengths: &lengths,
+            tokens: &tokens,
+            per_doc: &per_doc,
+        };
+        keys::block_keys(
+            &blocks,
+            &keys::KeyParams {
+                rows,
+                min_band_words,
+                max_words,
+                a: &a,
+                b: &b,
+            },
+        )
+    })?;
+    let bounds: Vec<i64> = out.bounds.iter().map(|&n| n as i64).collect();
+    Ok((
+        le_bytes(py, &out.keys, u64::to_le_bytes),
+        le_bytes(py, &out.owner, i32::to_le_bytes),
+        PyByteArray::new(py, &out.kind),
+        le_bytes(py, &bounds, i64::to_le_bytes),
+    ))
+}
+
+/// One key per band of `rows` consecutive values of each signature (`sign.band_keys`): `n` signatures of
+/// `p` values (little-endian u32 bytes) in, `n * (p / rows)` keys (u64) out, row by row.
+#[pyfunction]
+fn band_keys<'py>(py: Python<'py>, sigs: &[u8], n: usize, p: usize, rows: usize) -> PyResult<Bound<'py, PyByteArray>> {
+    let sigs = u32s(sigs);
+    if rows == 0 || n.checked_mul(p) != Some(sigs.len()) {
+        return Err(PyValueError::new_err(
+            "band_keys: rows must be positive and the signatures n x p values",
+        ));
+    }
+    let bands = p / rows;
+    let keys = guarded(py, || {
+        let mut keys = Vec::with_capacity(n * bands);
+        for sig in sigs.chunks_exact(p.max(1)).take(n) {
+            keys_of_signature(sig, bands, rows, &mut keys);
+        }
+        keys
+    })?;
+    Ok(le_bytes(py, &keys, u64::to_le_bytes))
+}
+
+/// The band keys of one signature: its first `bands * rows` values.
+fn keys_of_signature(sig: &[u32], bands: usize, rows: usize, out: &mut Vec<u64>) {
+    keys::band_keys_into(&sig[..bands * rows], rows, out);
+}
+
 /// The hash of one word (its UTF-8 bytes), as `token_hashes` gives it.
 #[pyfunction]
 fn word_hash(data: &[u8]) -> u64 {
@@ -336,6 +435,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(word_hash, m)?)?;
     m.add_function(wrap_pyfunction!(minhash_groups, m)?)?;
     m.add_function(wrap_pyfunction!(minhash_signature, m)?)?;
+    m.add_function(wrap_pyfunction!(block_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(shingle_hash, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_inside_guard, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
