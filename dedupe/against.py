@@ -66,8 +66,8 @@ class Earlier:
 
 
 def save_signatures(folder: Path, config: Config, ids: list[str], n_lines: np.ndarray, n_shingles: np.ndarray,
-                    signatures: np.ndarray, dropped: np.ndarray) -> None:
-    """Write a run's signatures and their header into its report folder (each file atomically)."""
+                    signatures: np.ndarray, dropped: np.ndarray) -> list[Path]:
+    """Write a run's signatures and their header into its report folder (each file atomically); their paths."""
     names = [i.encode("utf-8", "surrogateescape") for i in ids]
     offsets = np.zeros(len(names) + 1, dtype=np.uint64)
     np.cumsum([len(b) for b in names], out=offsets[1:])
@@ -100,6 +100,7 @@ def save_signatures(folder: Path, config: Config, ids: list[str], n_lines: np.nd
     tmp = folder / f".{HEADER}.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(header, indent=1) + "\n", encoding="utf-8")
     tmp.replace(folder / HEADER)
+    return [folder / SIGNATURES, folder / HEADER]
 
 
 def signature_folder(path: str | Path) -> Path:

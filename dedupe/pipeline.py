@@ -528,7 +528,7 @@ def _signature_saver(run: RunReport, config: Config) -> Callable | None:
     """What keeps the run's signatures in its report folder (for a later --against), if it has one."""
     if run.folder is None:
         return None
-    return lambda *arrays: save_signatures(run.folder, config, *arrays)
+    return lambda *arrays: run.saved.extend(save_signatures(run.folder, config, *arrays))
 
 
 def _open_engine(scheduler: str, jobs: int, src: Path):

@@ -130,6 +130,8 @@ class RunReport:
         self.engine: dict = {}
         #: The earlier runs this one was cleaned against (--against), as named.
         self.against: list[str] = []
+        #: Files written into the folder before the run ends (the signatures): a failed run removes them too.
+        self.saved: list[Path] = []
         #: What the review page counts, gathered as documents are added (the page then need not read it back).
         self.scan = Scan()
         self._diff = self._removals = self._allowed = self._context = None
@@ -256,3 +258,5 @@ class RunReport:
             if handle:
                 handle.close()
                 Path(handle.name).unlink(missing_ok=True)
+        for path in self.saved:
+            path.unlink(missing_ok=True)
