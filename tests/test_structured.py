@@ -235,14 +235,19 @@ def parquet_table(nested: bool = False):
     return table.replace_schema_metadata({b"huggingface": b'{"info": {"features": {}}}'})
 
 
-def test_parquet_is_cleaned_row_by_row_with_its_schema_codec_row_groups_and_other_columns_kept(tmp_path):
-    table = parquet_table()
+def clean_parquet(tmp_path: Path, table, flags: tuple[str, ...], **write_options):
+    """IN holding the table as p.parquet, cleaned with `flags`; the cleaned copy, opened."""
     src = tmp_path / "in"
     src.mkdir()
-    pq.write_table(table, src / "p.parquet", compression="zstd", row_group_size=2)
-    result = run("clean", str(src), str(tmp_path / "out"), "--id-field", "id")
+    pq.write_table(table, src / "p.parquet", **write_options)
+    result = run("clean", str(src), str(tmp_path / "out"), *flags)
     assert result.exit_code == 0, result.output
-    out = pq.ParquetFile(tmp_path / "out" / "p.parquet")
+    return pq.ParquetFile(tmp_path / "out" / "p.parquet")
+
+
+def test_parquet_is_cleaned_row_by_row_with_its_schema_codec_row_groups_and_other_columns_kept(tmp_path):
+    table = parquet_table()
+    out = clean_parquet(tmp_path, table, ("--id-field", "id"), compression="zstd", row_group_size=2)
     assert out.schema_arrow == table.schema and out.schema_arrow.metadata == table.schema.metadata
     meta = out.metadata
     assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [1, 1]  # b and d dropped
@@ -262,12 +267,7 @@ def test_parquet_is_cleaned_row_by_row_with_its_schema_codec_row_groups_and_othe
 
 def test_parquet_rows_are_named_by_row_number_and_a_nested_struct_field_is_cleaned(tmp_path):
     table = parquet_table(nested=True)
-    src = tmp_path / "in"
-    src.mkdir()
-    pq.write_table(table, src / "p.parquet", compression="snappy", row_group_size=3)
-    result = run("clean", str(src), str(tmp_path / "out"), "--text-field", "content.text")
-    assert result.exit_code == 0, result.output
-    out = pq.ParquetFile(tmp_path / "out" / "p.parquet")
+    out = clean_parquet(tmp_path, table, ("--text-field", "content.text"), compression="snappy", row_group_size=3)
     assert out.schema_arrow == table.schema
     assert out.metadata.row_group(0).column(0).compression == "SNAPPY"
     got = out.read().to_pylist()
@@ -420,3 +420,82 @@ def test_every_record_format_gives_the_same_removals_as_the_text_tree_and_any_wo
     assert run("clean", str(layouts["parquet"]), str(one), "--jobs", "1", *bench.FLAGS["parquet"]).exit_code == 0
     assert {k: v for k, v in tree_hashes(one).items() if not k.startswith("_report")} == {
         k: v for k, v in tree_hashes(tmp_path / "out-parquet").items() if not k.startswith("_report")}
+
+
+# --- records, not files, as the unit of work ----------------------------------------------------------------
+
+
+def cleaned_and_report(out: Path) -> dict[str, bytes]:
+    """OUT's cleaned copies and the report's removals and diff (the parts that hold no timings)."""
+    files = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    return {k: v for k, v in files.items()
+            if not k.startswith("_report/") or k in ("_report/removals.jsonl", "_report/changes.diff")}
+
+
+def test_large_record_files_are_cut_into_pieces_that_give_the_output_of_the_whole_files(tmp_path, monkeypatch):
+    import importlib.util
+
+    from dedupe.formats import pieces
+    from helpers import ROOT, synthetic_corpus
+
+    spec = importlib.util.spec_from_file_location("formats_bench", ROOT / "benchmarks" / "formats.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    tree = synthetic_corpus(tmp_path / "tree", 240, seed=5)
+    layouts = bench.make_layouts(tree, tmp_path / "layouts", shard_docs=120, row_group=10)
+    for name in ("jsonl", "parquet", "arrow"):
+        flags = bench.FLAGS[name]
+        monkeypatch.setattr(pieces, "PIECE_BYTES", 1 << 40)
+        monkeypatch.setattr(pieces, "PIECE_ROWS", 1 << 40)
+        assert all(isinstance(u, str) for u in pieces.plan(layouts[name], sorted(
+            p.name for p in layouts[name].iterdir()), Config()))
+        assert run("clean", str(layouts[name]), str(tmp_path / f"{name}-whole"), "--jobs", "1", *flags).exit_code == 0
+        monkeypatch.setattr(pieces, "PIECE_BYTES", 40_000)
+        monkeypatch.setattr(pieces, "PIECE_ROWS", 25)
+        units = pieces.plan(layouts[name], sorted(p.name for p in layouts[name].iterdir()), Config())
+        assert sum(isinstance(u, pieces.Piece) for u in units) >= 6, units  # two shards, three pieces or more each
+        whole = cleaned_and_report(tmp_path / f"{name}-whole")
+        for jobs in ("1", "2"):
+            out = tmp_path / f"{name}-pieces-{jobs}"
+            result = run("clean", str(layouts[name]), str(out), "--jobs", jobs, *flags)
+            assert result.exit_code == 0, result.output
+            assert cleaned_and_report(out) == whole, (name, jobs)
+        assert not list((tmp_path / f"{name}-pieces-2").rglob("*.part"))
+
+
+def test_an_id_repeated_in_two_pieces_of_a_file_names_two_documents(tmp_path, monkeypatch):
+    from dedupe.formats import pieces
+
+    monkeypatch.setattr(pieces, "PIECE_BYTES", 300)
+    texts = [OTHER_TEXT.replace("city", f"city {i}") for i in range(4)]
+    data = "".join(json.dumps({"id": "same" if i in (0, 3) else str(i), "text": t}) + "\n" for i, t in enumerate(texts))
+    src = write_tree(tmp_path / "in", {"c.jsonl": data})
+    units = pieces.plan(src, ["c.jsonl"], Config())
+    assert units[0].first == 1 and units[-1].first == 4  # line 1 and line 4 in two pieces
+    assert run("clean", str(src), str(tmp_path / "out"), "--id-field", "id", "--jobs", "1").exit_code == 0
+    names = list(dict.fromkeys(r["file"] for r in removals(tmp_path / "out")))
+    assert names == ["c.jsonl#same", "c.jsonl#1", "c.jsonl#2", "c.jsonl#same@2"]
+
+
+def test_a_piece_that_cannot_be_read_skips_its_whole_file_and_the_others_are_written(tmp_path, monkeypatch):
+    from dedupe import pipeline
+    from dedupe.errors import InputError
+    from dedupe.formats import pieces
+
+    monkeypatch.setattr(pieces, "PIECE_BYTES", 300)
+    data = "".join(json.dumps({"text": OTHER_TEXT.replace("city", f"city {i}")}) + "\n" for i in range(4))
+    src = write_tree(tmp_path / "in", {"c.jsonl": data, "ok.txt": OTHER_TEXT})
+    real = pipeline.read_piece
+
+    def failing(src_, piece, config):
+        if piece.index == 1:
+            raise InputError(piece.rel, "cannot read: Input/output error; skipped")
+        return real(src_, piece, config)
+
+    monkeypatch.setattr(pipeline, "read_piece", failing)
+    result = run("clean", str(src), str(tmp_path / "out"), "--jobs", "1")
+    assert result.exit_code == 1
+    assert "error: c.jsonl: cannot read: Input/output error; skipped" in result.output
+    assert not (tmp_path / "out" / "c.jsonl").exists()
+    assert (tmp_path / "out" / "ok.txt").is_file()
+    assert {r["file"] for r in removals(tmp_path / "out")} == {"ok.txt"}

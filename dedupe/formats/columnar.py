@@ -80,18 +80,24 @@ def _source(src: Path, rel: str):
     yield path
 
 
-def _batches(source, rel: str, columns: list[str] | None = None) -> Iterator:
-    """The file's record batches: a Parquet row group or an Arrow record batch at a time, all columns if None."""
+def _batches(source, rel: str, columns: list[str] | None = None, span: tuple[int, int] | None = None) -> Iterator:
+    """The file's record batches: a Parquet row group or an Arrow record batch at a time, all columns if None;
+    with `span`, only the row groups or batches [start, stop)."""
     pa = pyarrow(rel)
     try:
         if is_parquet(rel):
             pf = pa.parquet.ParquetFile(source)
             names = set(pf.schema_arrow.names)
             cols = None if columns is None else [c for c in columns if c in names]
-            for i in range(pf.num_row_groups):
+            for i in range(*(span or (0, pf.num_row_groups))):
                 yield from pf.read_row_group(i, columns=cols).combine_chunks().to_batches()
         else:
-            yield from _ipc_batches(_open_ipc(pa, source))
+            start, stop = span or (0, None)
+            for i, batch in enumerate(_ipc_batches(_open_ipc(pa, source))):
+                if stop is not None and i >= stop:
+                    break
+                if i >= start:  # (a stream is read in order; batches before the span are mapped, not copied)
+                    yield batch
     except InputError:
         raise
     except (pa.ArrowException, OSError) as e:
@@ -148,14 +154,15 @@ def _is_text(pa, typ) -> bool:
     return pa.types.is_string(typ) or pa.types.is_large_string(typ) or getattr(pa.types, "is_string_view", bool)(typ)
 
 
-def _rows(source, rel: str, config: Config, problem: list[str]) -> Iterator[Row]:
-    """Every row of the file with its text; a file-wide problem (no such column) goes to `problem`."""
+def _rows(source, rel: str, config: Config, problem: list[str], piece=None) -> Iterator[Row]:
+    """Every row of the file (or of its piece) with its text; a file-wide problem (no such column) goes to
+    `problem`."""
     pa = pyarrow(rel)
     text_path = fields.parse(config.text_field)
     id_path = fields.parse(config.id_field) if config.id_field else None
     wanted = [text_path[0]] + ([id_path[0]] if id_path else []) + ["url", "title"]
-    number = 0
-    for batch in _batches(source, rel, list(dict.fromkeys(wanted))):
+    number = piece.first - 1 if piece else 0
+    for batch in _batches(source, rel, list(dict.fromkeys(wanted)), _span(piece)):
         texts = _column(batch, text_path)
         if texts is None or not _is_text(pa, texts.type):
             problem.append(_why_no_text(_schema(pa, source, rel), text_path, texts))
@@ -200,12 +207,17 @@ def _why_no_text(schema, path: tuple[str, ...], found) -> str:
     return f"no {fields.show(path)!r} column (columns: {names}; try --text-field)"
 
 
-def read_columnar(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
-    """One document per row of a Parquet or Arrow file; a notice for rows without a text, or a file without it."""
+def _span(piece) -> tuple[int, int] | None:
+    return (piece.start, piece.stop) if piece is not None else None
+
+
+def read_columnar(src: Path, rel: str, config: Config, piece=None) -> tuple[list[Document], list[Notice]]:
+    """One document per row of a Parquet or Arrow file (or of a piece of it: `dedupe.formats.pieces`); a notice
+    for rows without a text, or a file without it."""
     fmt = "parquet" if is_parquet(rel) else "arrow"
     problem: list[str] = []
     with _source(src, rel) as source:
-        docs, notices = documents(rel, list(_rows(source, rel, config, problem)), config, fmt, "row")
+        docs, notices = documents(rel, list(_rows(source, rel, config, problem, piece)), config, fmt, "row")
     if problem:
         notices = [n for n in notices if "empty file" not in n.message]
         notices.insert(0, Notice(rel, f"{problem[0]}; copied unchanged, not cleaned"))
@@ -219,8 +231,7 @@ def write_columnar(
     src: Path, dst: Path, rel: str, docs: list[Document], results: list[DocResult], config: Config
 ) -> str | None:
     """The cleaned copy: same schema, batches, codec and row order; cleaned texts in place, duplicates' rows out."""
-    changes = {int(doc.get("row")): (doc, result) for doc, result in zip(docs, results)
-               if result.dropped or result.cleaned != doc.text}
+    changes = _changes(docs, results)
     target = output_path(dst, rel)
     if not changes:
         atomic_write(target, read_bytes(src, rel))  # nothing to change: the very same bytes
@@ -238,15 +249,74 @@ def write_columnar(
     return rel
 
 
+def _changes(docs: list[Document], results: list[DocResult]) -> dict:
+    """{row number: (document, result)} of the rows whose text changes or that are dropped."""
+    return {int(doc.get("row")): (doc, result) for doc, result in zip(docs, results)
+            if result.dropped or result.cleaned != doc.text}
+
+
 def _rewrite(pa, source, rel: str, path: tuple[str, ...], changes: dict, sink) -> None:
     """Every batch of the input, cleaned, written to `sink` in the input's form."""
-    first = 1
     with _writer(pa, source, rel, sink) as write:
-        for batch in _batches(source, rel):
-            n = batch.num_rows
-            here = {i - first: changes[i] for i in range(first, first + n) if i in changes}
-            first += n
-            write(_cleaned_batch(pa, batch, path, here) if here else batch)
+        for batch in _cleaned_batches(pa, source, rel, path, changes):
+            write(batch)
+
+
+def _cleaned_batches(pa, source, rel: str, path: tuple[str, ...], changes: dict, piece=None) -> Iterator:
+    """The batches of the file (or of a piece of it), each with its rows' changes made."""
+    first = piece.first if piece else 1
+    for batch in _batches(source, rel, span=_span(piece)):
+        n = batch.num_rows
+        here = {i - first: changes[i] for i in range(first, first + n) if i in changes}
+        first += n
+        yield _cleaned_batch(pa, batch, path, here) if here else batch
+
+
+def write_columnar_piece(src: Path, piece, docs: list[Document], results: list[DocResult], config: Config,
+                         part: Path) -> None:
+    """A piece of the cleaned copy, as an Arrow stream in `part` (`assemble_columnar` joins the pieces)."""
+    pa = pyarrow(piece.rel)
+    path = fields.parse(config.text_field)
+    with _source(src, piece.rel) as source, atomic_stream(part) as out:
+        writer = pa.ipc.new_stream(out, _schema(pa, source, piece.rel))
+        try:
+            for batch in _cleaned_batches(pa, source, piece.rel, path, _changes(docs, results), piece):
+                writer.write_batch(batch)
+        finally:
+            writer.close()
+
+
+def assemble_columnar(src: Path, dst: Path, rel: str, parts: list[Path]) -> None:
+    """The cleaned copy of a file cleaned in pieces: the pieces' batches, in order, in the input's form."""
+    pa = pyarrow(rel)
+    with _source(src, rel) as source, atomic_stream(output_path(dst, rel)) as out:
+        with _writer(pa, source, rel, out) as write:
+            for part in parts:
+                for batch in pa.ipc.open_stream(pa.memory_map(str(part))):
+                    write(batch)
+
+
+def piece_spans(src: Path, rel: str, config: Config, rows: int) -> list[tuple[int, int, int]] | None:
+    """Runs of a file's row groups or batches of at least `rows` rows: (start, stop, first row); None if the
+    file is one piece (small, or without the text column: its one notice is said once)."""
+    pa = pyarrow(rel)
+    with _source(src, rel) as source:
+        schema = _schema(pa, source, rel)
+        texts = _column(schema.empty_table(), fields.parse(config.text_field))
+        if texts is None or not _is_text(pa, texts.type):
+            return None
+        if is_parquet(rel):
+            meta = pa.parquet.ParquetFile(source).metadata
+            sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        else:
+            sizes = [b.num_rows for b in _ipc_batches(_open_ipc(pa, source))]
+    spans, start, first, count = [], 0, 1, 0
+    for i, n in enumerate(sizes):
+        count += n
+        if count >= rows or i == len(sizes) - 1:
+            spans.append((start, i + 1, first))
+            start, first, count = i + 1, first + count, 0
+    return spans if len(spans) > 1 else None
 
 
 def _cleaned_batch(pa, batch, path: tuple[str, ...], here: dict):

@@ -24,7 +24,7 @@ from ..records import DocResult, Document, Notice
 from ..write import atomic_write, output_path
 from . import fields
 from .rows import Row, cleaned_text, documents, text_of
-from .source import compress, decompress, read_bytes
+from .source import compress, decompress, read_bytes, read_range
 
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
@@ -37,9 +37,10 @@ class Line(Row):
     raw: bytes = b""
 
 
-def scan(rel: str, data: bytes, config: Config) -> Iterator[Line]:
-    """Every line of a JSONL file, parsed, with a problem stated for a line that is not a document."""
-    start, number = 0, 0
+def scan(rel: str, data: bytes, config: Config, first: int = 1) -> Iterator[Line]:
+    """Every line of a JSONL file (or of its piece whose first line is number `first`), parsed, with a problem
+    stated for a line that is not a document."""
+    start, number = 0, first - 1
     while start < len(data):
         end = data.find(b"\n", start)
         end = len(data) if end < 0 else end + 1
@@ -70,15 +71,34 @@ def read_jsonl(src: Path, rel: str, config: Config) -> tuple[list[Document], lis
     return documents(rel, scan(rel, data, config), config, "jsonl", "line")
 
 
+def read_jsonl_piece(src: Path, piece, config: Config) -> tuple[list[Document], list[Notice]]:
+    """The documents of a piece of a JSONL file (`dedupe.formats.pieces`): its lines only are read."""
+    data = read_range(src, piece.rel, piece.start, piece.stop)
+    return documents(piece.rel, scan(piece.rel, data, config, piece.first), config, "jsonl", "line")
+
+
 def write_jsonl(
     src: Path, dst: Path, rel: str, docs: list[Document], results: list[DocResult], config: Config
 ) -> str | None:
     """The cleaned JSONL file: every line in its place, cleaned texts spliced in, duplicates left out."""
+    data = decompress(rel, read_bytes(src, rel))
+    atomic_write(output_path(dst, rel), compress(rel, cleaned_lines(rel, data, 1, docs, results, config)))
+    return rel
+
+
+def write_jsonl_piece(src: Path, piece, docs: list[Document], results: list[DocResult], config: Config, part) -> None:
+    """A piece of the cleaned JSONL file, to the file `part` (the pieces are joined in order once all are done)."""
+    data = read_range(src, piece.rel, piece.start, piece.stop)
+    atomic_write(part, cleaned_lines(piece.rel, data, piece.first, docs, results, config))
+
+
+def cleaned_lines(rel: str, data: bytes, first: int, docs: list[Document], results: list[DocResult],
+                  config: Config) -> bytes:
+    """JSONL lines (the first numbered `first`) cleaned: cleaned texts spliced in, duplicates left out."""
     by_line = {int(doc.get("line")): (doc, result) for doc, result in zip(docs, results)}
     path = fields.parse(config.text_field)
-    data = decompress(rel, read_bytes(src, rel))
     out: list[bytes] = []
-    for line in scan(rel, data, config):
+    for line in scan(rel, data, config, first):
         hit = by_line.get(line.number)
         if hit is None:
             out.append(line.raw)
@@ -90,8 +110,7 @@ def write_jsonl(
             out.append(line.raw)
             continue
         out.append(replace_field(line.raw, path, cleaned_text(doc, result.cleaned)))
-    atomic_write(output_path(dst, rel), compress(rel, b"".join(out)))
-    return rel
+    return b"".join(out)
 
 
 def replace_field(raw: bytes, path: tuple[str, ...], value: str) -> bytes:
