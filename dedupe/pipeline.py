@@ -42,7 +42,7 @@ from .detect import detect_batch
 from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
 from .errors import InputError
 from .formats import write_cleaned
-from .formats.pieces import Piece, assemble, key_of, plan, read_piece, rel_of, write_piece
+from .formats.pieces import Piece, alone, assemble, key_of, plan, read_piece, rel_of, write_piece
 from .formats.source import prefetch
 from .fs import place, remove_tree
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file
@@ -463,7 +463,7 @@ def clean(
         table = SigTable(config.num_perm)
         pass2: list[tuple[int, list[tuple[str, int, int]]]] = []
         state = {"src": where, "dst": dst, "config": config, "hashers": hashers, "scratch": scratch}
-        batches = _batches(units, run.engine["workers"])
+        batches = _batches(units, run.engine["workers"], alone(src, files))
         held: list = []  # the pieces of a file until its last one: all of them are cleaned, or none
         for number, (out, timings) in enumerate(_map(engine, _sign_batch, batches, state, jobs, "sign")):
             run.timings.update(timings)
@@ -600,19 +600,19 @@ def _map(engine, fn, batches: list, state: dict, jobs: int, stage: str) -> Itera
     return engine.map(fn, batches, state, stage)
 
 
-def _batches(items: list, workers: int = 1) -> list[tuple[int, list]]:
+def _batches(items: list, workers: int = 1, alone: set[str] = frozenset()) -> list[tuple[int, list]]:
     """Items cut into numbered batches (the number names the batch's scratch file), at least 8 per worker
-    while they hold BATCH items or more; a piece of a large record file is a batch of its own (it holds as
-    many documents as a batch of files). Output does not depend on the cut: a batch is signed as its
-    documents are one by one, and results are gathered in file order."""
-    files = sum(not isinstance(item, Piece) for item in items)
-    size = max(BATCH, min(BATCH_MAX, files // (8 * max(workers, 1))))
+    while they hold BATCH items or more; a piece of a large record file, and a record file in `alone`, is a
+    batch of its own (it holds as many documents as a batch of files). Output does not depend on the cut: a
+    batch is signed as its documents are one by one, and results are gathered in file order."""
+    single = [isinstance(item, Piece) or item in alone for item in items]
+    size = max(BATCH, min(BATCH_MAX, (len(items) - sum(single)) // (8 * max(workers, 1))))
     batches: list[list] = [[]]
-    for item in items:
-        if isinstance(item, Piece) or len(batches[-1]) == size:
+    for item, one in zip(items, single):
+        if one or len(batches[-1]) == size:
             batches.append([])
         batches[-1].append(item)
-        if isinstance(item, Piece):
+        if one:
             batches.append([])
     return list(enumerate(b for b in batches if b))
 

@@ -499,3 +499,16 @@ def test_a_piece_that_cannot_be_read_skips_its_whole_file_and_the_others_are_wri
     assert not (tmp_path / "out" / "c.jsonl").exists()
     assert (tmp_path / "out" / "ok.txt").is_file()
     assert {r["file"] for r in removals(tmp_path / "out")} == {"ok.txt"}
+
+
+def test_pieces_and_large_record_files_read_whole_are_batches_of_their_own(tmp_path):
+    from dedupe import pipeline
+    from dedupe.formats import pieces
+
+    src = write_tree(tmp_path / "in", {"big.json": "[" + " " * (pieces.ALONE_BYTES) + "]", "small.json": "[]",
+                                       "a.txt": "x" * pieces.ALONE_BYTES})
+    assert pieces.alone(src, ["a.txt", "big.json", "small.json"]) == {"big.json"}
+    piece = pieces.Piece("p.parquet", 0, 2, 0, 1, 1)
+    items = ["a.txt", "big.json", "c.txt", piece, "d.txt"]
+    assert [b for _, b in pipeline._batches(items, 2, {"big.json"})] == [
+        ["a.txt"], ["big.json"], ["c.txt"], [piece], ["d.txt"]]

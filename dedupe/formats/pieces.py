@@ -34,6 +34,10 @@ from .source import compression_of
 PIECE_BYTES = 1 << 20
 #: A Parquet or Arrow piece's least number of rows.
 PIECE_ROWS = 256
+#: A record file read whole (compressed, a JSON array, or under PIECE_BYTES) of this size or more is a batch of
+#: its own: sixty-four such files in one batch would hand one worker most of a corpus.
+ALONE_BYTES = 64 << 10
+_RECORD_FORMATS = ("jsonl", "json", "parquet", "arrow")
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,21 @@ def plan(src: Path, rels: list[str], config: Config) -> list:
             continue
         units.extend(Piece(rel, i, len(spans), start, stop, first) for i, (start, stop, first) in enumerate(spans))
     return units
+
+
+def alone(src: Path, rels: list[str]) -> set[str]:
+    """The record files read whole that are large enough to be a batch of their own (local files only)."""
+    if isinstance(src, RemotePath):
+        return set()
+    out = set()
+    for rel in rels:
+        if format_of(rel) in _RECORD_FORMATS:
+            try:
+                if os.path.getsize(os.path.join(src, rel)) >= ALONE_BYTES:
+                    out.add(rel)
+            except OSError:
+                pass  # read, and reported, as any file
+    return out
 
 
 def _spans(src: Path, rel: str, config: Config) -> list[tuple[int, int, int]] | None:
