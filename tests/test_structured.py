@@ -512,3 +512,22 @@ def test_pieces_and_large_record_files_read_whole_are_batches_of_their_own(tmp_p
     items = ["a.txt", "big.json", "c.txt", piece, "d.txt"]
     assert [b for _, b in pipeline._batches(items, 2, {"big.json"})] == [
         ["a.txt"], ["big.json"], ["c.txt"], [piece], ["d.txt"]]
+
+
+def test_cleaning_cleaned_parquet_arrow_and_json_removes_nothing_more(tmp_path):
+    table = parquet_table(nested=True)
+    src = tmp_path / "in"
+    src.mkdir()
+    pq.write_table(table, src / "p.parquet", compression="zstd", row_group_size=2)
+    with ipc.new_file(src / "d.feather", table.schema) as w:
+        w.write_table(table)
+    (src / "a.json").write_text(json.dumps(records(nested=True), indent=1), encoding="utf-8")
+    flags = ("--text-field", "content.text")
+    assert run("clean", str(src), str(tmp_path / "out"), *flags).exit_code == 0
+    result = run("clean", str(tmp_path / "out"), str(tmp_path / "again"), *flags)
+    assert result.exit_code == 0, result.output
+    # (The first run dropped every row of d.feather, copies of a.json's: its copy is a valid file of no rows.)
+    first = next(line for line in result.output.splitlines() if " files read, " in line)
+    assert first == "3 files read, 3 written, 0 failed; 2 documents, 0 blocks removed"
+    for name in ("p.parquet", "d.feather", "a.json"):
+        assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
