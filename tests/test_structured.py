@@ -531,3 +531,31 @@ def test_cleaning_cleaned_parquet_arrow_and_json_removes_nothing_more(tmp_path):
     assert first == "3 files read, 3 written, 0 failed; 2 documents, 0 blocks removed"
     for name in ("p.parquet", "d.feather", "a.json"):
         assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
+
+
+# --- --annotate on structured files -----------------------------------------------------------------------
+
+
+def test_annotate_adds_a_dedupe_struct_column_to_parquet_and_keeps_every_row_and_text(tmp_path):
+    table = parquet_table()
+    out = clean_parquet(tmp_path, table, ("--annotate", "--id-field", "id"), compression="zstd", row_group_size=2)
+    assert out.schema_arrow.names == table.schema.names + ["dedupe"]
+    assert out.metadata.row_group(0).column(0).compression == "ZSTD"
+    got = out.read()
+    assert got.drop_columns(["dedupe"]).to_pylist() == table.to_pylist()
+    notes = got.column("dedupe").to_pylist()
+    assert [n["drop"] for n in notes] == [False, True, False, True]
+    assert [n["kept"] for n in notes] == ["p.parquet#a", "p.parquet#a", "p.parquet#c", "p.parquet#c"]
+    assert [[r["category"] for r in n["removals"]] for n in notes] == [
+        ["chrome:social"], ["duplicate-document"], ["chrome:newsletter"], ["duplicate-document"]]
+    assert notes[1]["removals"][0]["duplicate_of"] == {"file": "p.parquet#a", "lines": [1, 4], "run": None}
+
+
+def test_annotate_adds_a_dedupe_field_to_every_record_of_a_json_array(tmp_path):
+    text = json.dumps(records(), indent=2)
+    src = write_tree(tmp_path / "in", {"a.json": text})
+    result = run("clean", str(src), str(tmp_path / "out"), "--annotate")
+    assert result.exit_code == 0, result.output
+    got = json.loads((tmp_path / "out" / "a.json").read_text(encoding="utf-8"))
+    assert [{k: v for k, v in r.items() if k != "dedupe"} for r in got] == records()
+    assert [r["dedupe"]["drop"] for r in got] == [False, True, False]

@@ -296,6 +296,50 @@ def assemble_columnar(src: Path, dst: Path, rel: str, parts: list[Path]) -> None
                     write(batch)
 
 
+def annotation_type(pa):
+    """The struct type of the `dedupe` column --annotate adds (the annotation of `dedupe.annotate`)."""
+    ref = pa.struct([("file", pa.string()), ("lines", pa.list_(pa.int64())), ("run", pa.string())])
+    removal = pa.struct([("lines", pa.list_(pa.int64())), ("category", pa.string()), ("detector", pa.string()),
+                         ("score", pa.float64()), ("duplicate_of", ref)])
+    return pa.struct([("drop", pa.bool_()), ("removals", pa.list_(removal)), ("cluster", pa.string()),
+                      ("kept", pa.string()), ("run", pa.string())])
+
+
+def write_columnar_annotated(src: Path, dst: Path, rel: str, docs: list[Document], annotations: list[dict],
+                             name: str) -> str:
+    """The file with every row kept and a struct column `name` holding each document's annotation (null on
+    rows that are not documents); a column of that name already there is replaced in its place."""
+    pa = pyarrow(rel)
+    by_row = {int(doc.get("row")): note for doc, note in zip(docs, annotations)}
+    typ = annotation_type(pa)
+    with _source(src, rel) as source:
+        schema = _schema(pa, source, rel)
+        at = schema.get_field_index(name)
+        schema = schema.set(at, pa.field(name, typ)) if at >= 0 else schema.append(pa.field(name, typ))
+
+        def write_all(sink) -> None:
+            with _writer(pa, source, rel, sink, schema) as write:
+                first = 1
+                for batch in _batches(source, rel):
+                    column = pa.array([by_row.get(first + i) for i in range(batch.num_rows)], type=typ)
+                    columns = list(batch.columns)
+                    if at >= 0:
+                        columns[at] = column
+                    else:
+                        columns.append(column)
+                    write(pa.RecordBatch.from_arrays(columns, schema=schema))
+                    first += batch.num_rows
+
+        if compression_of(rel):
+            sink = pa.BufferOutputStream()
+            write_all(sink)
+            atomic_write(output_path(dst, rel), compress(rel, sink.getvalue().to_pybytes()))
+        else:
+            with atomic_stream(output_path(dst, rel)) as out:
+                write_all(out)
+    return rel
+
+
 def piece_spans(src: Path, rel: str, config: Config, rows: int) -> list[tuple[int, int, int]] | None:
     """Runs of a file's row groups or batches of at least `rows` rows: (start, stop, first row); None if the
     file is one piece (small, or without the text column: its one notice is said once)."""
@@ -347,8 +391,8 @@ def _replace(pa, array, path: tuple[str, ...], values):
 
 
 @contextmanager
-def _writer(pa, source, rel: str, sink):
-    """write(batch) into a file of the input's form: its schema, codec, row groups or record batches."""
+def _writer(pa, source, rel: str, sink, schema=None):
+    """write(batch) into a file of the input's form: its schema (or `schema`), codec, row groups or batches."""
     if is_parquet(rel):
         pf = pa.parquet.ParquetFile(source)
         meta = pf.metadata
@@ -359,7 +403,7 @@ def _writer(pa, source, rel: str, sink):
         one = set(codecs.values())
         codec = (one.pop() if len(one) == 1 else codecs) if codecs else "snappy"
         version = meta.format_version if meta.format_version in ("1.0", "2.4", "2.6") else "2.6"
-        writer = pa.parquet.ParquetWriter(sink, pf.schema_arrow, compression=codec, version=version)
+        writer = pa.parquet.ParquetWriter(sink, schema or pf.schema_arrow, compression=codec, version=version)
 
         def write(batch):
             # One output row group per input row group; one whose rows were all dropped is left out.
@@ -369,7 +413,7 @@ def _writer(pa, source, rel: str, sink):
         reader = _open_ipc(pa, source)
         options = pa.ipc.IpcWriteOptions(compression=_ipc_codec(pa, source))
         opener = pa.ipc.new_file if hasattr(reader, "num_record_batches") else pa.ipc.new_stream
-        writer = opener(sink, reader.schema, options=options)
+        writer = opener(sink, schema or reader.schema, options=options)
         write = writer.write_batch
     try:
         yield write

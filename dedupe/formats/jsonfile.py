@@ -112,22 +112,36 @@ def write_json(
     src: Path, dst: Path, rel: str, docs: list[Document], results: list[DocResult], config: Config
 ) -> str | None:
     """The cleaned .json file, in the input's shape, every byte outside the cleaned text values kept."""
+    path = fields.parse(config.text_field)
+
+    def clean(piece: str, doc: Document, result: DocResult) -> str | None:
+        if result.dropped:
+            return None
+        if result.cleaned == doc.text:
+            return piece
+        return jsonl.replace_field(piece.encode("utf-8"), path, cleaned_text(doc, result.cleaned)).decode("utf-8")
+
+    return rewrite(src, dst, rel, docs, results, config, clean, jsonl.write_jsonl)
+
+
+def rewrite(src: Path, dst: Path, rel: str, docs: list[Document], results: list[DocResult], config: Config,
+            edit, lines_writer) -> str | None:
+    """A .json file written back in its shape with each document's record text passed through
+    edit(text, doc, result) (None: the record is left out); a file of one record a line goes to lines_writer."""
     data = decompress(rel, read_bytes(src, rel))
     shape, text = shape_of(rel, data)
     if shape == "lines":
-        return jsonl.write_jsonl(src, dst, rel, docs, results, config)
+        return lines_writer(src, dst, rel, docs, results, config)
     bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
     spans = [(0, len(text))] if shape == "object" else list(elements(text))
     by_number = {int(doc.get("record")): (doc, result) for doc, result in zip(docs, results)}
-    path = fields.parse(config.text_field)
     kept: list[tuple[int, str]] = []
     for number, (start, end) in enumerate(spans, 1):
         piece = text[start:end]
-        doc, result = by_number.get(number, (None, None))
-        if result is not None and result.dropped:
-            continue
-        if result is not None and result.cleaned != doc.text:
-            piece = jsonl.replace_field(piece.encode("utf-8"), path, cleaned_text(doc, result.cleaned)).decode("utf-8")
+        if number in by_number:
+            piece = edit(piece, *by_number[number])
+            if piece is None:
+                continue
         kept.append((number, piece))
     if shape == "object" and not kept:
         return None  # a lone record found to duplicate another document: no copy, as for a text file
