@@ -19,6 +19,7 @@ Exit status 1 if any merge is wrong.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import sys
@@ -72,6 +73,11 @@ def check(kind: str, gold: dict[str, str], clusters: list[dict]) -> tuple[int, i
     return merged, wrong
 
 
+def _workdir(work: Path | None, prefix: str):
+    """`work` as given (kept after the run), or a temporary folder deleted after it."""
+    return contextlib.nullcontext(work) if work else tempfile.TemporaryDirectory(prefix=prefix)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
@@ -80,9 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=None, help="a dedupe settings file (TOML or JSON)")
     args = parser.parse_args(argv)
     config = Config.from_file(args.config) if args.config else Config()
-    work = args.work or Path(tempfile.mkdtemp(prefix="dedupe-realdup-"))
     failed = 0
-    try:
+    with _workdir(args.work, "dedupe-realdup-") as work:
+        work = Path(work)
         for kind in ("dumps", "pages"):
             src, out = work / kind, work / f"{kind}-out"
             shutil.rmtree(src, ignore_errors=True)
@@ -94,9 +100,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{kind}: {len(gold)} pages, {merged} dropped as duplicates, {merged - wrong} with the same gold, "
                   f"{wrong} whose gold differs: precision {precision:.3f}")
             failed += wrong
-    finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0
 
 

@@ -95,7 +95,7 @@ class Config:
         "template share most of their text whatever each is about", 0.3, 1.0)
     derived_containment: float = _opt(
         1.0, "derived copies (1.0: off): a short document whose estimated share of word 3-grams found in a longer "
-        "one is at least this is a cut-and-paste or lightly reworded copy of it and goes (0.5 for corpora of short "
+        "one is at least this is a cut-and-paste or lightly reworded copy of it and goes (0.45 for corpora of short "
         "texts; costs a second signature per document)", 0.3, 1.0)
     derived_max_words: int = _opt(
         1000, "derived copies: only a document of at most this many words can be a derived copy", 20, 10**6)
