@@ -2,12 +2,15 @@
 """Quality and per-block cost of the within-document cleaner on webpages-dev dumps.
 
 usage:
-  python benchmarks/dumps_quality.py [--data ../shared/data/webpages-dev] [--per-kind] [--timing]
+  python benchmarks/dumps_quality.py [--data ../shared/data/webpages-dev] [--per-kind] [--by-type] [--timing]
 
 Cleans every dump in memory with `clean_document` (no files written) and
 scores it with the data folder's own score.py, on all pages and on two fixed
 halves (A: even index of the sorted names, B: odd), so a change tuned on one
-half can be checked on the other. --per-kind counts removals per category;
+half can be checked on the other. --by-type adds a row per gold page_type
+(webpages-types: forum, product, collection, listing, documentation, service;
+webpages-dev pages are all articles), and with --per-kind the removals per
+page type and category. --per-kind counts removals per category;
 --timing prints the median CPU cost of the chrome detector per block over 5 passes,
 on the whole-page dumps and on the gold article texts alone (the news-like case).
 """
@@ -50,19 +53,20 @@ def figures(rows: list[dict]) -> dict:
 
 
 def evaluate(data: Path, config: Config, clean: bool = True) -> tuple[list[dict], Counter]:
-    """One row per page (name, P, R, F1) and the removals per category."""
+    """One row per page (name, P, R, F1, gold page type) and the removals per (page type, category)."""
     score = load_scorer(data)
     rows, kinds = [], Counter()
     for gp in sorted((data / "gold").glob("*.json")):
         name = gp.stem
-        gold = json.loads(gp.read_text(encoding="utf-8"))["main_content"]
+        record = json.loads(gp.read_text(encoding="utf-8"))
+        page_type = record.get("page_type", "article")
         text = (data / "dumps" / f"{name}.txt").read_text(encoding="utf-8")
         if clean:
             result, _ = clean_document(Document(f"{name}.txt", text), config)
             text = result.cleaned
-            kinds.update(r.category for r in result.removals)
-        p, r, f = score.doc_prf(gold, text)
-        rows.append({"name": name, "P": p, "R": r, "F1": f})
+            kinds.update((page_type, r.category) for r in result.removals)
+        p, r, f = score.doc_prf(record["main_content"], text)
+        rows.append({"name": name, "P": p, "R": r, "F1": f, "type": page_type})
     return rows, kinds
 
 
@@ -89,6 +93,7 @@ def main() -> int:
     ap.add_argument("--per-kind", action="store_true", help="print removals per category")
     ap.add_argument("--timing", action="store_true", help="print µs per block of the chrome detector")
     ap.add_argument("--baseline", action="store_true", help="also score the uncleaned dumps")
+    ap.add_argument("--by-type", action="store_true", help="also print a row per gold page type")
     a = ap.parse_args()
     if not (a.data / "score.py").is_file():
         print(f"no score.py in {a.data}; pass --data", file=sys.stderr)
@@ -97,12 +102,21 @@ def main() -> int:
     runs = [("cleaned", True)] + ([("do-nothing", False)] if a.baseline else [])
     for label, clean in runs:
         rows, kinds = evaluate(a.data, config, clean)
-        for half, part in (("all", rows), ("A(even)", rows[0::2]), ("B(odd)", rows[1::2])):
+        parts = [("all", rows), ("A(even)", rows[0::2]), ("B(odd)", rows[1::2])]
+        if a.by_type:
+            parts += [(t, [r for r in rows if r["type"] == t]) for t in sorted({r["type"] for r in rows})]
+        for half, part in parts:
             f = figures(part)
-            print(f"{label:10s} {half:8s} docs={f['docs']:3d} F1={f['F1']:.3f} P={f['P']:.3f} R={f['R']:.3f}")
+            print(f"{label:10s} {half:13s} docs={f['docs']:3d} F1={f['F1']:.3f} P={f['P']:.3f} R={f['R']:.3f}")
         if a.per_kind and clean:
-            for cat, count in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])):
+            by_category = Counter()
+            for (page_type, cat), count in kinds.items():
+                by_category[cat] += count
+            for cat, count in sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0])):
                 print(f"  {cat:24s} {count:6d}")
+            if a.by_type:
+                for (page_type, cat), count in sorted(kinds.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1])):
+                    print(f"  {page_type:13s} {cat:24s} {count:6d}")
     if a.timing:
         pages = [p.read_text(encoding="utf-8") for p in sorted((a.data / "dumps").glob("*.txt"))]
         # The gold main text of each page is an article alone: the news-like case, mostly long paragraphs.

@@ -111,6 +111,19 @@ def test_two_dask_workers_write_the_local_output_and_report_byte_for_byte(corpus
     assert not (out / ".dedupe-staging").exists()
 
 
+def test_annotate_keep_none_and_against_on_dask_write_the_local_output(corpus, cluster, tmp_path):
+    earlier = tmp_path / "earlier"
+    dedupe.clean(SAMPLES, earlier, Config(jobs=1))
+    config = Config(jobs=1, annotate=True, keep="none")
+    local = dedupe.clean(corpus, tmp_path / "local", config, against=[earlier])
+    run = dedupe.clean(corpus, tmp_path / "dask", config, against=[earlier], scheduler=cluster.scheduler_address)
+    assert run.exit_code == local.exit_code == 0
+    got, want = tree(tmp_path / "dask"), tree(tmp_path / "local")
+    assert got == want
+    assert len([rel for rel in got if rel.endswith(".dedupe.json")]) >= 300  # the annotations were moved into OUT
+    assert json.loads(got["samples/000_4cdd96cd85059c34.txt.dedupe.json"])["run"] == str(earlier)
+
+
 def test_a_worker_killed_while_signing_is_replaced_and_the_output_is_still_identical(
     corpus, local_run, cluster, tmp_path
 ):
@@ -134,7 +147,7 @@ def test_a_failure_retries_cannot_fix_exits_2_and_leaves_nothing_in_out(corpus, 
                 # Pass 2: the other worker has written cleaned copies by the time this one dies.
                 client.register_plugin(KillOnce("clean", str(tmp_path / "killed")), name="kill-once")
                 result = CliRunner().invoke(
-                    cli.main, ["clean", str(corpus), str(tmp_path / "out"), "--scheduler", c.scheduler_address]
+                    cli.main, ["clean", str(corpus), str(tmp_path / "out"), "--scheduler", c.scheduler_address, "-q"]
                 )
     assert result.exit_code == 2
     assert result.stderr.startswith("error: the Dask cluster could not finish pass 2 (cleaning and writing) of files ")
