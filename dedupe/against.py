@@ -183,7 +183,8 @@ def _read(folder: Path, label: str) -> tuple[dict, dict]:
     return header, arrays
 
 
-def match_earlier(sigs: np.ndarray, n_shingles: np.ndarray, earlier: Earlier, config: Config):
+def match_earlier(sigs: np.ndarray, n_shingles: np.ndarray, earlier: Earlier, config: Config,
+                  whole: np.ndarray | None = None):
     """Per document of this run, the earlier document it duplicates best: (index or -1, score, how).
 
     Candidates share a band key with it (as `corpus.candidate_pairs` finds
@@ -226,7 +227,10 @@ def match_earlier(sigs: np.ndarray, n_shingles: np.ndarray, earlier: Earlier, co
         chunk = pairs[s : s + _CHUNK]
         a = (chunk >> np.uint64(32)).astype(np.int64)
         b = (chunk & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        score, how, ok = similarity(earlier.signatures[a], sigs[b], earlier.n_shingles[a], n_shingles[b], config)
+        # A page of this run signed whole (`corpus.similarity`) is a copy only at doc_page_threshold.
+        strict = False if whole is None else whole[b]
+        score, how, ok = similarity(earlier.signatures[a], sigs[b], earlier.n_shingles[a], n_shingles[b], config,
+                                    strict)
         lefts.append(a[ok]), rights.append(b[ok]), scores.append(score[ok]), hows.append(how[ok])
     a, b, score, how = (np.concatenate(v) for v in (lefts, rights, scores, hows))
     order = np.lexsort((a, -score, b))  # per new document: best score first, then the first earlier document
