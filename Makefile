@@ -3,17 +3,23 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
+# The compiled core's sources: a change to any of them rebuilds dedupe._core on the next make.
+CORE_SOURCES := Cargo.toml Cargo.lock $(wildcard crates/*/Cargo.toml crates/*/src/*.rs crates/*/src/*/*.rs)
 
-.PHONY: install install-test demo test clean-out
+.PHONY: install install-test demo test test-rust clean-out
 
 # The demo needs dedupe alone; the tests also need their tools (pytest, hypothesis, playwright, dask, moto...).
-$(VENV)/.installed: setup.cfg pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+# `pip install -e .` compiles the core (setuptools-rust, release profile) into dedupe/_core*.so; a stale one
+# is removed first so that a failed build can never leave the old core in use.
+$(VENV)/.installed: setup.cfg pyproject.toml $(CORE_SOURCES)
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	rm -f dedupe/_core*.so
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
+# Order-only on the plain install: a core rebuild does not install the test tools again.
+$(VENV)/.installed-test: setup.cfg | $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -28,8 +34,16 @@ demo: install
 	$(BIN)/python tests/data/score_lines.py samples/ out/ tests/data/gold.json
 	@echo "review: open out/_report/index.html in a browser, or read out/_report/changes.diff"
 
-## test: install and run the whole test suite
-test: install-test
+## test-rust: the core's own unit tests, then formatting and lints (each skipped, and said so, without its tool)
+test-rust:
+	cargo test --quiet --locked -p dedupe-core
+	@if cargo fmt --version >/dev/null 2>&1; then cargo fmt --all --check; \
+	else echo "SKIPPED cargo fmt --check: rustfmt is not installed (rustup component add rustfmt)"; fi
+	@if cargo clippy --version >/dev/null 2>&1; then cargo clippy --quiet --locked --workspace --all-targets -- -D warnings; \
+	else echo "SKIPPED cargo clippy: clippy is not installed (rustup component add clippy)"; fi
+
+## test: install and run the whole test suite (the core's Rust tests, then the Python tests)
+test: install-test test-rust
 	$(BIN)/python -m pytest -q
 
 clean-out:

@@ -23,3 +23,7 @@ class InputError(DedupeError):
         self.message = message
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {message}")
+
+
+class CoreError(Exception):
+    """The compiled core failed on a batch (a bug, caught at its boundary); its files are retried one by one."""

@@ -50,7 +50,7 @@ from .remote import check_processes, open_report, remove_previous_output
 from .report import RunReport, file_diff, prepare
 from .report.diff import cuts
 from .report.html import cut_context
-from .segment import segment, split_lines
+from .segment import segment_batch, split_lines
 from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash
 from .write import atomic_write, forget_folders
 
@@ -101,7 +101,7 @@ def analyze_documents(
     it), `cleaned` (what the within-document detectors keep) or `page` (all).
     """
     clock = _Clock(timings)
-    blocks = clock("segment", lambda: [segment(d.text) for d in docs])
+    blocks = clock("segment", segment_batch, [d.text for d in docs])
     signed = clock("sign", sign_texts, blocks, config.shingle_size)
     if _wants_within(config):  # under --only corpus categories they could not remove anything
         findings = clock("detect", detect_batch, [d.id for d in docs], blocks, signed, config,

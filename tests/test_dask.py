@@ -134,7 +134,7 @@ def test_a_failure_retries_cannot_fix_exits_2_and_leaves_nothing_in_out(corpus, 
                 # Pass 2: the other worker has written cleaned copies by the time this one dies.
                 client.register_plugin(KillOnce("clean", str(tmp_path / "killed")), name="kill-once")
                 result = CliRunner().invoke(
-                    cli.main, ["clean", str(corpus), str(tmp_path / "out"), "--scheduler", c.scheduler_address]
+                    cli.main, ["clean", str(corpus), str(tmp_path / "out"), "--scheduler", c.scheduler_address, "-q"]
                 )
     assert result.exit_code == 2
     assert result.stderr.startswith("error: the Dask cluster could not finish pass 2 (cleaning and writing) of files ")

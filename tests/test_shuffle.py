@@ -243,7 +243,7 @@ def test_a_grouping_failure_retries_cannot_fix_exits_2_and_leaves_nothing_in_out
             with Client(c, set_as_default=False) as client:
                 client.register_plugin(KillOnce("pairs", str(tmp_path / "killed")), name="kill-once")
                 result = CliRunner().invoke(
-                    dedupe_cli.main, ["clean", str(corpus), str(tmp_path / "out"), "--scheduler", c.scheduler_address]
+                    dedupe_cli.main, ["clean", str(corpus), str(tmp_path / "out"), "--scheduler", c.scheduler_address, "-q"]
                 )
     assert result.exit_code == 2
     assert result.stderr.startswith("error: the Dask cluster could not finish the band-key grouping (bucket ")

@@ -1,0 +1,77 @@
+"""The compiled core (`dedupe._core`): its values pinned to what they replace, and its batch boundary.
+
+A panic inside the core must become that file's error, reported like an unreadable file, never a dead
+process: the binding catches it and raises `CoreError`, and the pipeline retries the batch file by file.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import xxhash
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedupe import Config, _core, clean, pipeline
+from dedupe.errors import CoreError
+from helpers import write_tree
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=600) | st.text(max_size=300).map(str.encode))
+def test_text_hash_is_xxhash_xxh3_64_bit_for_bit(data: bytes):
+    # Allow-list files store these values (`xxh3:` keys): they may never change.
+    assert _core.text_hash(data) == xxhash.xxh3_64_intdigest(data)
+
+
+def test_a_panic_in_the_core_is_a_core_error_not_a_dead_process():
+    with pytest.raises(CoreError, match="the compiled core failed: boom"):
+        _core._panic_inside_guard("boom")
+    assert _core.text_hash(b"still alive") == xxhash.xxh3_64_intdigest(b"still alive")
+
+
+def test_a_panic_on_one_document_skips_that_file_and_the_run_completes(tmp_path: Path, monkeypatch):
+    real = pipeline.segment_batch
+
+    def segment_batch(texts: list[str]):
+        if any("TRIGGER" in text for text in texts):
+            _core._panic_inside_guard("a document the core cannot take")
+        return real(texts)
+
+    monkeypatch.setattr(pipeline, "segment_batch", segment_batch)
+    src = write_tree(tmp_path / "in", {
+        "a.txt": "A first document about rivers, long enough to read as prose on its own line.\n",
+        "b.txt": "TRIGGER this one breaks the core.\n",
+        "c.txt": "A third document about bridges, long enough to read as prose on its own line.\n",
+    })
+    run = clean(src, tmp_path / "out", Config(jobs=1))
+    assert run.exit_code == 1
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.txt")) == ["a.txt", "c.txt"]
+    notices = json.loads((tmp_path / "out" / "_report" / "summary.json").read_text())
+    assert "b.txt" in json.dumps(notices)
+    assert "CoreError" in json.dumps(notices)
+
+
+def test_segmenting_reads_white_space_digits_and_case_as_python_does():
+    from dedupe.segment import segment
+
+    # \x1c-\x1f and U+3000 are white space to Python's str.strip (not to Rust's char::is_whitespace).
+    assert [b.text for b in segment("\x1c menu \x1f\n\u3000item\u3000\n")] == ["menu", "item"]
+    # A Devanagari number is a list item as \d reads it: the run is a list, one block per line.
+    wrapped = ("a long line of prose that is wrapped at a column close to sixty,\n"
+               "and goes on here on the next line until the paragraph ends.\n")
+    assert len(segment(wrapped)) == 1
+    listed = wrapped.replace("and goes", "\u0967. goes")
+    assert len(segment(listed)) == 2
+
+
+def test_a_lone_surrogate_is_one_character_and_stays_in_its_block():
+    from dedupe.segment import segment
+
+    # JSON input may escape a lone surrogate; it is not UTF-8, yet its document segments as any other and
+    # its block keeps it (one character wide, so wrapping is measured as before).
+    line = "a long line of prose with a lone \ud800 surrogate, wrapped at a column close to sixty,"
+    blocks = segment(line + "\nand goes on here on the next line until the paragraph ends.\n\nNext.\n")
+    assert [(b.first_line, b.last_line) for b in blocks] == [(1, 2), (4, 4)]
+    assert blocks[0].text.startswith(line + " and goes") and "\ud800" in blocks[0].text
