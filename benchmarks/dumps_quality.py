@@ -2,14 +2,18 @@
 """Quality and per-block cost of the within-document cleaner on webpages-dev dumps.
 
 usage:
-  python benchmarks/dumps_quality.py [--data ../shared/data/webpages-dev] [--per-kind] [--worst N] [--timing]
+  python benchmarks/dumps_quality.py [--data ../shared/data/webpages-dev] [--per-kind] [--worst N] [--by-type]
+      [--timing]
 
 Cleans every dump in memory with `clean_document` (no files written) and
 scores it with the data folder's own score.py, on all pages and on two fixed
 halves (A: even index of the sorted names, B: odd), so a change tuned on one
-half can be checked on the other. --timing prints the median CPU cost of the
-chrome detector per block over 5 passes, on the whole-page dumps and on the
-gold article texts alone (the news-like case).
+half can be checked on the other. --by-type adds a row per gold page_type
+(webpages-types: forum, product, collection, listing, documentation, service;
+webpages-dev pages are all articles), and with --per-kind the removals per
+page type and category. --timing prints the median CPU cost of the chrome
+detector per block over 5 passes, on the whole-page dumps and on the gold
+article texts alone (the news-like case).
 
 --per-kind counts removals per category and splits the errors by kind, in
 score.py's 4-gram shingles: chrome wrongly kept before the article (before
@@ -60,22 +64,24 @@ def figures(rows: list[dict]) -> dict:
 
 
 def evaluate(data: Path, config: Config, clean: bool = True) -> tuple[list[dict], Counter]:
-    """One row per page (name, P, R, F1, language, errors by kind) and the removals per category."""
+    """One row per page (name, P, R, F1, gold page type, language, errors by kind) and the removals per
+    (page type, category)."""
     score = load_scorer(data)
     rows, kinds = [], Counter()
     for gp in sorted((data / "gold").glob("*.json")):
         name = gp.stem
         record = json.loads(gp.read_text(encoding="utf-8"))
+        page_type = record.get("page_type", "article")
         gold = record["main_content"]
         page = (data / "dumps" / f"{name}.txt").read_text(encoding="utf-8")
         text, removals = page, []
         if clean:
             result, _ = clean_document(Document(f"{name}.txt", page), config)
             text, removals = result.cleaned, result.removals
-            kinds.update(r.category for r in result.removals)
+            kinds.update((page_type, r.category) for r in result.removals)
         p, r, f = score.doc_prf(gold, text)
         lang = record.get("lang") or language(page)
-        rows.append({"name": name, "P": p, "R": r, "F1": f, "lang": lang,
+        rows.append({"name": name, "P": p, "R": r, "F1": f, "type": page_type, "lang": lang,
                      "errors": error_kinds(score, gold, page, removals)})
     return rows, kinds
 
@@ -183,6 +189,7 @@ def main() -> int:
     ap.add_argument("--worst", type=int, default=0, help="with --per-kind: the N pages with most errors of each kind")
     ap.add_argument("--timing", action="store_true", help="print µs per block of the chrome detector")
     ap.add_argument("--baseline", action="store_true", help="also score the uncleaned dumps")
+    ap.add_argument("--by-type", action="store_true", help="also print a row per gold page type")
     a = ap.parse_args()
     if not (a.data / "score.py").is_file():
         print(f"no score.py in {a.data}; pass --data", file=sys.stderr)
@@ -191,12 +198,22 @@ def main() -> int:
     runs = [("cleaned", True)] + ([("do-nothing", False)] if a.baseline else [])
     for label, clean in runs:
         rows, kinds = evaluate(a.data, config, clean)
-        for half, part in (("all", rows), ("A(even)", rows[0::2]), ("B(odd)", rows[1::2])):
+        parts = [("all", rows), ("A(even)", rows[0::2]), ("B(odd)", rows[1::2])]
+        if a.by_type:
+            parts += [(t, [r for r in rows if r["type"] == t]) for t in sorted({r["type"] for r in rows})]
+        for half, part in parts:
             f = figures(part)
-            print(f"{label:10s} {half:8s} docs={f['docs']:3d} F1={f['F1']:.3f} P={f['P']:.3f} R={f['R']:.3f}")
-        if a.per_kind:
-            for cat, count in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])):
+            print(f"{label:10s} {half:13s} docs={f['docs']:3d} F1={f['F1']:.3f} P={f['P']:.3f} R={f['R']:.3f}")
+        if a.per_kind and clean:
+            by_category = Counter()
+            for (page_type, cat), count in kinds.items():
+                by_category[cat] += count
+            for cat, count in sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0])):
                 print(f"  {cat:24s} {count:6d}")
+            if a.by_type:
+                for (page_type, cat), count in sorted(kinds.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1])):
+                    print(f"  {page_type:13s} {cat:24s} {count:6d}")
+        if a.per_kind:
             print_errors(rows, a.worst)
     if a.timing:
         pages = [p.read_text(encoding="utf-8") for p in sorted((a.data / "dumps").glob("*.txt"))]

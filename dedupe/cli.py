@@ -84,8 +84,15 @@ def main():
 @click.option("--only", multiple=True, metavar="CATEGORY",
               help=f"Remove only these categories (repeatable or comma-separated): chrome, {', '.join(CATEGORIES)}.")
 @click.option("--skip", multiple=True, metavar="CATEGORY", help="Never remove these categories.")
-@click.option("--keep", type=click.Choice(["first", "longest"]), default=None,
-              help="Which of two duplicate documents survives (default: first by path).")
+@click.option("--keep", type=click.Choice(["first", "longest", "none"]), default=None,
+              help="Which document of a duplicate cluster survives: the first by path (default), the longest, or "
+                   "none (every member is dropped).")
+@click.option("--against", multiple=True, type=PATH_OR_URL, metavar="EARLIER_OUT",
+              help="Drop documents that duplicate a document of an earlier run (its OUT or report folder; "
+                   "repeatable). Reads only the signatures that run saved, never its corpus.")
+@click.option("--annotate", is_flag=True, default=None,
+              help="Write every document back with its text unchanged and what would have been removed: a "
+                   "'dedupe' field in JSONL records, a NAME.dedupe.json file beside a text file.")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it holds a previous dedupe output.")
 @click.option("--allow", "allow", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="Allow-list of blocks a reviewer kept (the review page writes it); they are never removed.")
@@ -105,7 +112,7 @@ def main():
               help="Run on a Dask cluster: a scheduler's address, or 'local' for a LocalCluster of --jobs workers. "
                    "IN and OUT must be on a filesystem every worker shares, or URLs. Needs: pip install 'dedupe[dask]'.")
 @_tunable_options
-def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow, quiet,
+def clean(src, dst, report, dry_run, config_file, only, skip, keep, against, annotate, force, allow, quiet,
           include, exclude, text_field, id_field, html_favor, html_comments, scheduler, **tunables):
     """Clean every document under IN into OUT and write a report.
 
@@ -133,6 +140,8 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
       dedupe clean corpus/ out/ --dry-run --report review/
       dedupe clean crawl/ out/ --include '*.jsonl.gz' --text-field content --id-field id
       dedupe clean corpus/ out/ --force --allow allow.txt
+      dedupe clean crawl-june/ out-june/ --against out-may/
+      dedupe clean crawl/ annotated/ --annotate --keep none
       dedupe clean /shared/corpus/ /shared/out/ --scheduler tcp://10.0.0.5:8786
       dedupe clean s3://bucket/crawl/ s3://bucket/clean/ --report review/
     """
@@ -146,6 +155,8 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
             changes["skip"] = _categories(skip)
         if keep:
             changes["keep"] = keep
+        if annotate:
+            changes["annotate"] = True
         formats = {"include": include, "exclude": exclude, "text_field": text_field, "id_field": id_field,
                    "html_favor": html_favor, "html_comments": html_comments}
         changes.update({k: v for k, v in formats.items() if v not in (None, ())})
@@ -153,7 +164,7 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
             changes["allow"] = str(allow)
         config = config.replace(**changes)
         run = run_clean(src, dst, config, report=report, dry_run=dry_run, force=force, progress=bar.update,
-                        scheduler=scheduler)
+                        scheduler=scheduler, against=against)
     except (ConfigError, UsageError) as e:
         raise click.UsageError(str(e)) from None
     except EngineError as e:
@@ -177,6 +188,8 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
             if not n.failed:
                 click.secho(f"warning: {n.file}: {n.message}", fg="yellow", err=True)
         _print_summary(run, dst, report, dry_run)
+        if config.annotate and not dry_run:
+            click.echo("annotated: every document was written whole; the counts above are what cleaning would remove")
     sys.exit(run.exit_code)
 
 

@@ -105,8 +105,8 @@ class Config:
         0.1, "...and in at least this share of the documents of its source", 0.0, 1.0
     )
     # policy and selection
-    keep: str = _opt("first", "which duplicate document survives: the first by path, or the longest",
-                     choices=("first", "longest"))
+    keep: str = _opt("first", "which duplicate document survives: the first by path, the longest, or none "
+                     "(every member of a duplicate cluster is dropped)", choices=("first", "longest", "none"))
     only: tuple[str, ...] = _opt((), "remove only these categories (e.g. repeat, chrome, chrome:paywall)")
     skip: tuple[str, ...] = _opt((), "never remove these categories")
     encoding: str = _opt("", "decode every input with this codec instead of UTF-8 with a fallback")
@@ -123,6 +123,8 @@ class Config:
     html_favor: str = _opt("balanced", "HTML: trafilatura's preference, more text (recall) or less but surer (precision)",
                            choices=("balanced", "precision", "recall"))
     html_comments: bool = _opt(False, "HTML: keep the page's comment section in the extracted text")
+    annotate: bool = _opt(False, "write every document back with its text unchanged and what would have been "
+                          "removed beside it (a dedupe field in records, a NAME.dedupe.json file beside a text file)")
     allow: str = _opt("", "allow-list file: blocks a reviewer kept are never removed (format: docs/review-page.md)")
 
     def __post_init__(self):
@@ -190,8 +192,9 @@ class Config:
             raise ConfigError(f"text_field must be the name of a JSONL field (e.g. text), not {self.text_field!r}")
         if not isinstance(self.id_field, str):
             raise ConfigError(f"id_field must be the name of a JSONL field, or empty, not {self.id_field!r}")
-        if not isinstance(self.html_comments, bool):
-            raise ConfigError(f"html_comments must be true or false, not {self.html_comments!r}")
+        for name in ("html_comments", "annotate"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be true or false, not {getattr(self, name)!r}")
 
     @staticmethod
     def _number(name: str, value, default, lo, hi):

@@ -36,6 +36,8 @@ from typing import Callable, Iterator
 import numpy as np
 
 from . import __version__
+from .against import load_earlier, save_signatures
+from .annotate import annotation
 from .config import CATEGORIES, Config
 from .decide import allowed, decide, duplicate_verdict, eligible, kept_lines, settle_references
 from .detect import detect_batch
@@ -173,6 +175,8 @@ def finish_document(
             whole = [(1, len(lines), 0)]  # one cut: the whole file
             result = DocResult(file=doc.id, removals=[dropped], cleaned="", in_chars=len(doc.text), out_chars=0,
                                in_blocks=len(analysis.spans), dropped=True, context=cut_context(whole, []))
+            if config.annotate:
+                result.annotation = annotation(result.removals, True, corpus.cluster_of(index))
             return result, file_diff(doc.id, lines, [False] * len(lines), [dropped], hunks=whole)
     findings = list(analysis.findings)
     if corpus is not None:
@@ -208,6 +212,8 @@ def finish_document(
         # The review page's kept lines around each cut, taken here where the kept lines are at hand.
         context=cut_context(hunks, kept_text) if removals or kept_by_allow else None,
     )
+    if config.annotate:
+        result.annotation = annotation(removals, False, corpus.cluster_of(index) if corpus is not None else None)
     return result, file_diff(doc.id, lines, keep, removals, doc.encoding, hunks)
 
 
@@ -332,7 +338,7 @@ def _clean_file(src: Path, dst: Path, rel: str, first: int, analyses: list[Analy
         written = clock("write", write_cleaned, src, dst, rel, docs, [r for r, _ in results], config)
     for r, diff in results:
         prepare(r, diff)
-        r.cleaned = None  # written already: do not ship texts back to the parent
+        r.cleaned = r.annotation = None  # written already: do not ship texts back to the parent
     return rel, results, notices, written
 
 
@@ -384,21 +390,30 @@ def clean(
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
+    against: tuple | list = (),
+    **settings,
 ) -> RunReport:
     """Clean every document under src into dst and write the report; returns the run's report.
 
+    Settings are a `Config`, keyword arguments named as its fields
+    (`clean(src, dst, keep="none", jobs=2)`), or both (the keywords win).
+    `against`: earlier runs' OUT or report folders; a document that duplicates
+    one of theirs is dropped, named in duplicate_of with its run.
     Raises UsageError or ConfigError before anything is written; a file that
     cannot be read is skipped, named in the report, and the run goes on.
     With `scheduler` ('local', or a Dask scheduler's tcp://HOST:PORT) the batches
     run as Dask tasks (`dedupe.engine`); EngineError if the cluster cannot finish,
     and then OUT holds nothing from this run.
     """
-    config = config or Config()
+    config = with_settings(config, settings)
     forget_folders()
     # A local path stays a Path; an fsspec URL (s3://bucket/prefix) becomes a RemotePath (dedupe.fs).
     src, dst = place(src, "IN"), place(dst, "OUT")
     report_dir = place(report, "--report") if report is not None else dst / REPORT_DIRNAME
     check_paths(src, dst, report_dir, force)
+    against = [against] if isinstance(against, (str, Path)) else list(against)
+    # Read before --force may remove anything: only the earlier runs' signatures, never their corpus.
+    earlier = load_earlier(against, config, refuse=(dst, report_dir))
     jobs = config.jobs or os.cpu_count() or 1
     check_processes((src, dst, report_dir), jobs, scheduler)
     engine = _open_engine(scheduler, jobs, src) if scheduler else None
@@ -420,6 +435,7 @@ def clean(
     written: list[str] = []
     scratch: Path | None = None
     run.engine = engine.describe() if engine is not None else {"name": "local", "workers": jobs}
+    run.against = [str(a) for a in against]
     try:
         files: list[str] = []
         for item in list_inputs(src, config):
@@ -455,7 +471,8 @@ def clean(
         start = time.perf_counter()
         # An engine that kept the keys where pass 1 ran (the Dask shuffles) groups and counts them there.
         pairs, count_keys = engine.shuffled() if engine is not None else (None, None)
-        corpus = build_corpus(table, config, pairs, count_keys)
+        corpus = build_corpus(table, config, pairs, count_keys, earlier, _signature_saver(run, config))
+        del earlier
         del table
         run.timings["corpus"] += time.perf_counter() - start
         run.clusters = corpus.clusters
@@ -474,7 +491,8 @@ def clean(
                     run.add(result, diff)
                 if was_written:
                     run.files_written += 1
-                    written.append(was_written)
+                    # A writer names the file it wrote, or the files (--annotate: a copy and its annotations).
+                    written.extend([was_written] if isinstance(was_written, str) else was_written)
             done += len(out)
             if progress:
                 progress(done, total)
@@ -496,6 +514,21 @@ def clean(
         if scratch is not None:
             remove_tree(scratch)  # a local temporary folder, or a Dask run's inside OUT (maybe at a URL)
     return run
+
+
+def with_settings(config: Config | None, settings: dict) -> Config:
+    """A Config with keyword settings applied over it (ConfigError for an unknown one, with a did-you-mean)."""
+    config = config or Config()
+    if not settings:
+        return config
+    return Config.from_mapping({**config.to_json(), **settings}, source="settings")
+
+
+def _signature_saver(run: RunReport, config: Config) -> Callable | None:
+    """What keeps the run's signatures in its report folder (for a later --against), if it has one."""
+    if run.folder is None:
+        return None
+    return lambda *arrays: run.saved.extend(save_signatures(run.folder, config, *arrays))
 
 
 def _open_engine(scheduler: str, jobs: int, src: Path):

@@ -4,8 +4,8 @@ from __future__ import annotations
 from ..config import Config
 from ..records import Block, Finding
 from ..sign import BlockSig, SignedText
-from .chrome import find_chrome, hashed_counts, keep_copy_outside_chrome
-from .repeats import find_repeats
+from .chrome import find_chrome, hashed_counts, keep_copy_outside_chrome, page_kind
+from .repeats import find_repeats, keep_recurring_content
 
 
 def detect(
@@ -19,8 +19,11 @@ def detect(
     counts: the document's stop and trigger words read from its word
     hashes (see `detect_batch`), which spare the chrome step a word split.
     """
+    kind = page_kind(blocks, sigs, counts)
     repeats = find_repeats(doc_id, blocks, sigs, config)
-    chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, counts)
+    if repeats:
+        repeats = keep_recurring_content(repeats, blocks, sigs, kind)
+    chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, counts, kind)
     if not repeats:  # (the usual page) chrome findings come ordered by block, one a block
         return chrome
     repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config)

@@ -114,6 +114,7 @@ import numpy as np
 from ..config import Config
 from ..records import Block, Finding, Ref
 from ..sign import BlockSig, SignedText, token_hashes
+from .pagetype import DOCS, LISTING, THREAD, looks_like_code, page_type
 from .repeats import near_repeats
 
 
@@ -542,6 +543,12 @@ GOOD_MIN = 10
 SECOND_STRETCH = 0.3
 #: ...and at least this many words.
 MIN_STRETCH = 30
+#: The article's extent must hold this share of the page's prose words, or the page has no article (a list,
+#: a grid, a thread whose replies the extent left out) and only the phrasing rules remove its blocks; on a page
+#: whose structure reads as a list of items (see pagetype.py), this larger share. (webpages-dev articles: the
+#: extent holds 0.49 of the prose at the least, 0.9 at the median.)
+ARTICLE_HELD = 0.35
+LISTING_HELD = 0.6
 #: A comments header after this many words of article closes the article.
 COMMENTS_AFTER = 100
 #: A related header closes the article once this share of the page's prose lies above it.
@@ -1065,6 +1072,7 @@ def find_chrome(
     repeats: list[Finding] = (),
     whole_page: bool = True,
     counts: list[tuple[int, int]] | None = None,
+    kind: str | None = None,
 ) -> list[Finding]:
     """Chrome findings for one document: rule matches, the article's extent, then neighbours.
 
@@ -1079,11 +1087,19 @@ def find_chrome(
     again finds the same article.
 
     counts, the document's `hashed_counts`, spares splitting most blocks into words again.
+
+    kind is the page's kind (`page_kind`; found here when not given): a
+    thread's reply headers do not end it, and a page whose prose the extent
+    does not mostly hold has no article to cut around (see `_article_shaped`).
     """
     n = len(blocks)
     texts = list(map(_TEXT, blocks))
     rows = _blocks(texts, list(map(_N_WORDS, sigs)), counts)
     sizes, words, stop, families = (list(map(itemgetter(j), rows)) for j in (1, 2, 3, 8))
+    if any(f is not None and f.kind == "template-error" for f in families):
+        # `${count}` in a code sample is the sample's own syntax, not a template the server failed to fill.
+        families = [None if f is not None and f.kind == "template-error" and looks_like_code(t) else f
+                    for f, t in zip(families, texts)]
     # Each distinct block counts once: the cleaned copy keeps one copy of a repeated block, and a second run
     # must reach the same verdict on the page's language (a headline pasted twice tipped it).
     hashes = list(map(_HASH, sigs))
@@ -1097,10 +1113,31 @@ def find_chrome(
         _classify(size, w, sw, cap, term, code, unspaced, english) if f is None else WEAK if f.weak else CHROME
         for _, size, w, sw, cap, term, code, unspaced, f in rows
     ]
-    # Step 2: the article's extent.
+    # Step 2: the article's extent, where the page has one.
+    prose = [c == GOOD or c == NEAR for c in classes]
+    if kind is None and whole_page:
+        kind = page_type(texts, sizes, prose).kind
     weights = list(map(_weight, classes, sizes))
-    _close_article(weights, families, classes, sizes, texts)
+    end = n  # the prose the article's extent should hold lies before this block
+    if kind == THREAD:
+        # Reply markers ("Reply", "name said:", "Add a comment", "9 Comments" under an answer) start or end a
+        # post; only a comments section's count, alone on the page ("109 Comments"), ends an article that
+        # stamped comments follow, and the comments under it are not prose the article should hold.
+        counts = [k for k, f in enumerate(families) if f is not None and f.kind == "comments" and texts[k][:1].isdigit()]
+        if len(counts) == 1:
+            headers = [None] * n
+            headers[counts[0]] = families[counts[0]]
+            end = _close_article(weights, headers, classes, sizes)
+    elif kind != DOCS:  # (in documentation, "response:" or "Replies" names a field or a section)
+        _close_article(weights, families, classes, sizes, texts)
     inside = article_extent(weights) if GOOD in classes and whole_page else [True] * n
+    # (the comments after a comments header are not prose the article should hold)
+    if whole_page and (GOOD not in classes or not _article_shaped(kind, inside[:end], sizes[:end], prose[:end])):
+        # No article holds the page's prose (a list of items, posts, sections; a table of scores without a
+        # sentence): what lies outside the best stretch, or between two chrome blocks, is content too, so only
+        # what a rule names goes.
+        whole_page = False
+        inside = [True] * n
     if repeats and whole_page:
         inside = _count_repeats_once(blocks, sigs, config, repeats, weights, inside)
     _keep_lead(inside, classes, families)
@@ -1133,6 +1170,14 @@ def find_chrome(
                 findings.append(Finding(k, f"chrome:{kind}", f"chrome:context:{kind}", 0.6, None, f"between {kind} blocks"))
         i = j
     return sorted(findings, key=attrgetter("block"))
+
+
+def page_kind(blocks: list[Block], sigs: list[BlockSig], counts: list[tuple[int, int]] | None = None) -> str:
+    """The kind of page a document's blocks make (see pagetype.py), from the chrome step's block profiles."""
+    rows = _blocks(list(map(_TEXT, blocks)), list(map(_N_WORDS, sigs)), counts)
+    english = _is_english([r[2] for r in rows], [r[3] for r in rows])
+    classes = [_classify(*r[1:8], english) if r[8] is None else CHROME for r in rows]
+    return page_type([b.text for b in blocks], [r[1] for r in rows], [c == GOOD or c == NEAR for c in classes]).kind
 
 
 _TEXT = attrgetter("text")
@@ -1183,36 +1228,45 @@ def _count_repeats_once(blocks, sigs, config, repeats, weights, inside) -> list[
         inside = article_extent(weights)
 
 
-def _close_article(weights, families, classes, sizes, texts) -> None:
-    """End the article where its prose ends: nothing after the first closing block counts as article.
+def _article_shaped(kind, inside, sizes, prose) -> bool:
+    """Whether the extent found an article: it holds most of the page's prose (less is asked of a page whose
+    structure reads as an article or an unknown kind than of one that reads as a list of items)."""
+    total = sum(s for s, p in zip(sizes, prose) if p)
+    held = sum(s for s, p, i in zip(sizes, prose, inside) if p and i)
+    return held >= (LISTING_HELD if kind == LISTING else ARTICLE_HELD) * total
+
+
+def _close_article(weights, families, classes, sizes, texts=None) -> int:
+    """End the article where its prose ends: nothing after the first closing block counts as article. Where it
+    ends (the closing block's index; the number of blocks if none does).
 
     A comments header closes it once COMMENTS_AFTER words of prose came
-    before. Once CLOSE_SHARE of the page's prose came before as well, so does
-    a header of the related kind ("Related articles", "More from X", "You may
-    also like"), but not a lead-in such as "READ MORE: headline", which
-    mid-article points to another story: what follows such a header is other
-    stories, promotions, bios and comments, whose summaries read as prose and
-    would otherwise carry the article on to the page's footer. Below that
-    share the header is often a box inside the article, with more of the
-    article after it (at a share of 0.5, webpages-dev's recall fell from 0.960
-    to 0.950, its F1 from 0.928 to 0.925; at 0.8 F1 rose to 0.931).
+    before. Given the blocks' texts, once CLOSE_SHARE of the page's prose came
+    before as well, so does a header of the related kind ("Related articles",
+    "More from X", "You may also like"), but not a lead-in such as "READ
+    MORE: headline", which mid-article points to another story: what follows
+    such a header is other stories, promotions, bios and comments, whose
+    summaries read as prose and would otherwise carry the article on to the
+    page's footer. Below that share the header is often a box inside the
+    article, with more of the article after it (at a share of 0.5,
+    webpages-dev's recall fell from 0.960 to 0.950, its F1 from 0.928 to
+    0.925; at 0.8 F1 rose to 0.931).
     """
-    total = sum(size for size, cls in zip(sizes, classes) if cls == GOOD)
+    total = 0 if texts is None else sum(size for size, cls in zip(sizes, classes) if cls == GOOD)
     seen = 0.0
     for i, f in enumerate(families):
-        if seen >= COMMENTS_AFTER:
-            if f is not None and f.kind == "comments":
-                break
-            if seen >= CLOSE_SHARE * total and f is not None and f.kind == "related" and not _LEAD_IN.search(texts[i]):
-                break
+        if f is not None and seen >= COMMENTS_AFTER and (
+            f.kind == "comments"
+            or texts is not None and f.kind == "related" and seen >= CLOSE_SHARE * total and not _LEAD_IN.search(texts[i])
+        ):
+            for k in range(i, len(weights)):
+                if weights[k] > 0:
+                    weights[k] = 0.0
+            weights[i] = -float(seen)
+            return i
         if classes[i] == GOOD:
             seen += sizes[i]
-    else:
-        return
-    for k in range(i, len(weights)):
-        if weights[k] > 0:
-            weights[k] = 0.0
-    weights[i] = -float(seen)
+    return len(weights)
 
 
 #: A header's text going on after a colon or an arrow: a lead-in naming another story, not a section.

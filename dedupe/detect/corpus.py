@@ -73,12 +73,16 @@ class DocSig:
 
 @dataclass(frozen=True)
 class Duplicate:
-    """A removed duplicate document: the kept one, its line count, the similarity and how it was measured."""
+    """A removed duplicate document: the kept one, its line count, the similarity and how it was measured.
+
+    `run` names the earlier run (`--against`) the kept document belongs to; empty for this run's own.
+    """
 
     kept: str
     kept_lines: int
     score: float
     how: str
+    run: str = ""
 
 
 class SigTable:
@@ -140,7 +144,8 @@ class Corpus:
 
     def __init__(self, config: Config, ids: list[str], n_lines: np.ndarray, dup_of: np.ndarray,
                  dup_score: np.ndarray, dup_how: np.ndarray, source_of: dict[str, int], source_docs: np.ndarray,
-                 freq_keys: np.ndarray, freq_df: np.ndarray, clusters: list[dict], stats: dict):
+                 freq_keys: np.ndarray, freq_df: np.ndarray, clusters: list[dict], stats: dict,
+                 earlier=None, earlier_match: tuple | None = None):
         self.config = config
         self.ids = ids
         self.n_lines = n_lines
@@ -153,14 +158,43 @@ class Corpus:
         self.freq_df = freq_df
         self.clusters = clusters
         self.stats = stats
+        #: Earlier runs' signatures (`--against`, an `against.Earlier`) and, per document of this run, the
+        #: earlier document it duplicates (-1: none), the similarity and how it was measured.
+        self.earlier = earlier
+        self.earlier_of, self.earlier_score, self.earlier_how = earlier_match or (None, None, None)
+        #: Per document, the first copy of the cluster it heads (-1: it heads none): under --keep none the head
+        #: goes too, naming that copy; --annotate names a head's cluster.
+        self.first_copy = first_copies(dup_of)
 
     def duplicate(self, index: int) -> Duplicate | None:
-        """If document `index` (pass-1 order) is a removed duplicate: what it duplicates."""
+        """If document `index` (pass-1 order) is a removed duplicate: what it duplicates.
+
+        A copy of an earlier run's document (`--against`) names that one;
+        else a copy names the head of its cluster; under --keep none the head
+        names its cluster's first copy.
+        """
+        if self.earlier_of is not None and (e := int(self.earlier_of[index])) >= 0:
+            return Duplicate(self.earlier.ids[e], int(self.earlier.n_lines[e]), float(self.earlier_score[index]),
+                             "containment" if self.earlier_how[index] else "jaccard", self.earlier.run_of(e))
         j = int(self.dup_of[index])
-        if j < 0:
+        if j >= 0:
+            return Duplicate(self.ids[j], int(self.n_lines[j]), float(self.dup_score[index]),
+                             "containment" if self.dup_how[index] else "jaccard")
+        if self.config.keep == "none" and (c := int(self.first_copy[index])) >= 0:
+            return Duplicate(self.ids[c], int(self.n_lines[c]), float(self.dup_score[c]), "keep-none")
+        return None
+
+    def cluster_of(self, index: int) -> dict | None:
+        """The duplicate cluster of document `index`, if it is in one: its name (the head: the document kept,
+        or under --keep none the first in keep order), the kept document (None under --keep none) and, for
+        a copy of an earlier run's document, that run."""
+        if self.earlier_of is not None and (e := int(self.earlier_of[index])) >= 0:
+            return {"name": self.earlier.ids[e], "kept": self.earlier.ids[e], "run": self.earlier.run_of(e)}
+        j = int(self.dup_of[index])
+        head = j if j >= 0 else index if self.first_copy[index] >= 0 else -1
+        if head < 0:
             return None
-        return Duplicate(self.ids[j], int(self.n_lines[j]), float(self.dup_score[index]),
-                         "containment" if self.dup_how[index] else "jaccard")
+        return {"name": self.ids[head], "kept": None if self.config.keep == "none" else self.ids[head]}
 
     def template_findings(self, source: str, analysis, config: Config) -> list[Finding]:
         """Corpus-repeat findings for the blocks of one document of `source`, from its pass-1 `Analysis` keys."""
@@ -237,7 +271,7 @@ def doc_sig(doc, signature: np.ndarray, n_shingles: int, size: int, keys: np.nda
 
 
 def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = None,
-                 count_keys: Callable | None = None) -> Corpus:
+                 count_keys: Callable | None = None, earlier=None, keep_signatures: Callable | None = None) -> Corpus:
     """Duplicate documents and template keys of the whole corpus, from pass 1's signatures.
 
     When an engine kept the keys where pass 1 made them (the Dask engine's
@@ -245,6 +279,11 @@ def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = Non
     `candidate_pairs` would return), and `count_keys(dup_of, source_ids,
     source_docs)` counts the block keys the table does not hold: it returns
     what `frequent_keys` would, and how many block keys there were.
+
+    `earlier` (an `against.Earlier`): earlier runs' signatures; a document
+    that duplicates one of their documents is dropped naming it.
+    `keep_signatures(ids, n_lines, n_shingles, signatures, dropped)` is
+    handed this run's signatures before they are let go (the run saves them).
     """
     n_lines, size, n_shingles, sigs, keys, owners = table.arrays()
     n = len(table.ids)
@@ -259,8 +298,23 @@ def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = Non
     stats["confirmed_pairs"] = int(len(left))
     priority = _priority(size, config)
     dup_of, dup_score, dup_how = cluster(n, left, right, sigs, n_shingles, priority, config)
+    earlier_match = None
+    if earlier is not None:
+        from ..against import match_earlier
+
+        earlier_match = match_earlier(sigs, n_shingles, earlier, config)
+        stats["earlier_documents"] = len(earlier.ids)
+        stats["duplicates_of_earlier"] = int((earlier_match[0] >= 0).sum())
     stats["duplicates"] = int((dup_of >= 0).sum())
-    clusters = _clusters(table.ids, dup_of, dup_score, dup_how)
+    # A document dropped as a copy of an earlier run's is listed under that document, not in its cluster here.
+    mine = dup_of if earlier_match is None else np.where(earlier_match[0] >= 0, -1, dup_of)
+    clusters = _clusters(table.ids, mine, dup_score, dup_how, config.keep == "none")
+    if earlier_match is not None:
+        clusters += _earlier_clusters(table.ids, earlier, *earlier_match)
+    if keep_signatures is not None:
+        first = first_copies(dup_of) if config.keep == "none" else None
+        keep_signatures(table.ids, n_lines, n_shingles, sigs,
+                        dropped_documents(dup_of, first, None if earlier_match is None else earlier_match[0]))
     del sigs
     source_of: dict[str, int] = {}
     source_ids = np.array([source_of.setdefault(s, len(source_of)) for s in table.sources], dtype=np.int32)
@@ -272,7 +326,7 @@ def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = Non
         stats["bytes"]["block_keys"] = int(n_keys) * (keys.itemsize + owners.itemsize)  # as if held here
     stats["template_keys"] = int(len(freq_keys))
     return Corpus(config, table.ids, n_lines, dup_of, dup_score, dup_how, source_of, source_docs,
-                  freq_keys, freq_df, clusters, stats)
+                  freq_keys, freq_df, clusters, stats, None if earlier is None else earlier.named(), earlier_match)
 
 
 def candidate_pairs(sigs: np.ndarray, n_shingles: np.ndarray, rows: int) -> np.ndarray:
@@ -303,6 +357,26 @@ def candidate_pairs(sigs: np.ndarray, n_shingles: np.ndarray, rows: int) -> np.n
         return np.empty(0, dtype=np.uint64)
     pairs = distinct(np.concatenate(found))
     return pairs[(pairs >> np.uint64(32)) != (pairs & np.uint64(0xFFFFFFFF))]
+
+
+def _earlier_clusters(ids: list[str], earlier, earlier_of, score, how) -> list[dict]:
+    """Clusters for summary.json around earlier runs' documents: the earlier document (and its run), and the
+    documents of this run dropped as its copies."""
+    groups: dict[int, list[int]] = {}
+    for d in np.flatnonzero(earlier_of >= 0).tolist():
+        groups.setdefault(int(earlier_of[d]), []).append(d)
+    return [
+        {
+            "kept": earlier.ids[e],
+            "run": earlier.run_of(e),
+            "members": [
+                {"file": ids[d], "similarity": round(float(score[d]), 4),
+                 "measure": "containment" if how[d] else "jaccard"}
+                for d in sorted(groups[e], key=lambda d: ids[d])
+            ],
+        }
+        for e in sorted(groups, key=lambda e: (earlier.run_of(e), earlier.ids[e]))
+    ]
 
 
 # --- the same candidate pairs, grouped where the band keys are (the Dask engine's shuffle) ------------
@@ -503,15 +577,39 @@ def cluster(n: int, left, right, sigs, n_shingles, priority, config: Config):
     return dup_of, dup_score, dup_how
 
 
-def _clusters(ids: list[str], dup_of, dup_score, dup_how) -> list[dict]:
-    """Clusters for summary.json: the kept document and its removed duplicates with their similarities."""
+def dropped_documents(dup_of: np.ndarray, first_copy: np.ndarray | None, earlier_of: np.ndarray | None) -> np.ndarray:
+    """Per document, whether it is dropped: a copy in its cluster, the head of a cluster under --keep none
+    (`first_copy`), or a copy of an earlier run's document (`earlier_of`)."""
+    out = dup_of >= 0
+    if first_copy is not None:
+        out |= first_copy >= 0
+    if earlier_of is not None:
+        out |= earlier_of >= 0
+    return out
+
+
+def first_copies(dup_of: np.ndarray) -> np.ndarray:
+    """Per document, the first (lowest pass-1 index) of the documents that duplicate it; -1 if none does."""
+    n = len(dup_of)
+    first = np.full(n, n, dtype=np.int64)
+    copies = np.flatnonzero(dup_of >= 0)
+    np.minimum.at(first, dup_of[copies], copies)
+    first[first == n] = -1
+    return first
+
+
+def _clusters(ids: list[str], dup_of, dup_score, dup_how, keep_none: bool = False) -> list[dict]:
+    """Clusters for summary.json: the kept document and its removed duplicates with their similarities.
+
+    Under --keep none no document is kept: "kept" is null and "first" names the head of the cluster.
+    """
     dropped = np.flatnonzero(dup_of >= 0)
     groups: dict[int, list[int]] = {}
     for d in dropped.tolist():
         groups.setdefault(int(dup_of[d]), []).append(d)
     return [
         {
-            "kept": ids[k],
+            **({"kept": None, "first": ids[k]} if keep_none else {"kept": ids[k]}),
             "members": [
                 {"file": ids[d], "similarity": round(float(dup_score[d]), 4),
                  "measure": "containment" if dup_how[d] else "jaccard"}

@@ -9,6 +9,7 @@ where sets cannot all be held.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from itertools import accumulate, chain, combinations
 
@@ -17,6 +18,7 @@ import numpy as np
 from ..config import Config
 from ..records import Block, Finding, Ref
 from ..sign import BlockSig, distinct
+from .pagetype import ITEM_MAX, LISTING, DOCS, looks_like_code
 
 #: A shingle found in more blocks than this is a stock phrase, not evidence of a repeat.
 MAX_POSTING = 64
@@ -211,6 +213,49 @@ def find_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config:
         for i, j in sorted(exact.items())
     ]
     return findings + near_repeats(doc_id, blocks, sigs, exact, config)
+
+
+#: Kinds of page whose short items legitimately recur: a card title in a grid and again in a carousel, a
+#: parameter name in a reference table and again in an example.
+RECURRING_ITEMS = frozenset({LISTING, DOCS})
+#: On any page, a list item of this many words that recurs as a list item is an item of its own (the terms
+#: under each offer, a testimonial in two carousels); shorter ones ("- Reply", "- Add to cart") are buttons.
+LONG_ITEM = 8
+#: Blocks repeated in this long a run, in order, are a copy of a passage (a list pasted twice), not items.
+COPIED_RUN = 3
+
+
+def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: list[BlockSig], kind: str) -> list[Finding]:
+    """Repeat findings without those on content that recurs by design: code shown twice in a tutorial (on any
+    page), the short items of a list, a grid or a reference page (see `RECURRING_ITEMS`), and a long list item
+    that recurs as a list item among other neighbours (the terms under each offer; see `LONG_ITEM`). A run of
+    `COPIED_RUN` blocks repeated in order is a copy, and stays a repeat."""
+    items = kind in RECURRING_ITEMS
+    block_at = {b.first_line: b.index for b in blocks}
+    of = {f.block: block_at[f.duplicate_of.lines[0]] for f in findings}
+
+    def recurring_item(k: int) -> bool:
+        j, before, after = of[k], 0, 0
+        while of.get(k - before - 1) == j - before - 1:
+            before += 1
+        while of.get(k + after + 1) == j + after + 1:
+            after += 1
+        in_run = before + after + 1 >= COPIED_RUN
+        return (not in_run and sigs[k].n_words >= LONG_ITEM and _list_item(blocks[k].text)
+                and _list_item(blocks[j].text))
+
+    return [f for f in findings
+            if not (items and sigs[f.block].n_words <= ITEM_MAX or looks_like_code(blocks[f.block].text)
+                    or recurring_item(f.block))]
+
+
+def _list_item(text: str) -> bool:
+    """Whether a block is an item of a list or a table row (a marker first: "- ", "• ", "| ", "3. ")."""
+    return _ITEM_MARK.match(text) is not None
+
+
+#: The marker of a list item or a table row, as extractors and text dumps write them.
+_ITEM_MARK = re.compile(r"\s*(?:[-*•·–|]|\d{1,3}[.)])\s")
 
 
 def _span(lines: tuple[int, int]) -> str:

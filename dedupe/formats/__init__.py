@@ -102,9 +102,15 @@ def read_file(src: Path, rel: str, config: Config) -> tuple[list[Document], list
 
 def write_cleaned(
     src: Path, dst: Path, rel: str, docs: list[Document], results: list[DocResult], config: Config
-) -> str | None:
-    """Write the cleaned copy of one input file; the relative path written, or None if nothing was."""
+) -> str | list[str] | None:
+    """Write the cleaned copy of one input file (or with --annotate its annotated copy); the relative path
+    written (with --annotate, maybe the paths), or None if nothing was."""
     from . import html, jsonl, text
+
+    if config.annotate:
+        from ..annotate import write_annotated
+
+        return write_annotated(src, dst, rel, docs, results, config)
 
     writer = {"html": html.write_html, "jsonl": jsonl.write_jsonl, "txt": text.write_text}[format_of(rel)]
     return writer(src, dst, rel, docs, results, config)

@@ -128,6 +128,10 @@ class RunReport:
         self.corpus_stats: dict = {}
         #: Which engine ran the batches and with how many workers (set by the pipeline).
         self.engine: dict = {}
+        #: The earlier runs this one was cleaned against (--against), as named.
+        self.against: list[str] = []
+        #: Files written into the folder before the run ends (the signatures): a failed run removes them too.
+        self.saved: list[Path] = []
         #: What the review page counts, gathered as documents are added (the page then need not read it back).
         self.scan = Scan()
         self._diff = self._removals = self._allowed = self._context = None
@@ -220,6 +224,7 @@ class RunReport:
                 {"file": n.file, "message": n.message}
                 for n in sorted((n for n in self.notices if not n.failed), key=lambda n: (n.file, n.message))
             ],
+            **({"against": self.against} if self.against else {}),
             "duplicate_clusters": self.clusters,
             "corpus": self.corpus_stats,
             "timings": {k: round(v, 3) for k, v in sorted(self.timings.items())},
@@ -253,3 +258,5 @@ class RunReport:
             if handle:
                 handle.close()
                 Path(handle.name).unlink(missing_ok=True)
+        for path in self.saved:
+            path.unlink(missing_ok=True)

@@ -1,0 +1,127 @@
+"""Page types: what kind of page a whole-page text is, read from its shape before anything is cut.
+
+A crawl holds more than articles, and what is content differs by kind: the
+replies of a thread, the items of a grid or list, the code of a tutorial. The
+extent step and the repeat detectors were made for articles; told the kind,
+they leave such content alone (see `find_chrome` and `detect`).
+
+The kind comes from the text's structure, never from site names or the words
+of one language:
+
+- ``thread``: posts, each under a short header that carries a date or time
+  stamp, the posts' prose spread over the page rather than held in one stretch
+  before the stamps (an article with reader comments under it holds most of
+  its prose before them).
+- ``docs``: documentation with code: several code-like blocks (symbols of
+  code, indentation, calls and assignments).
+- ``listing``: a grid or list of items: many item-like lines (a few words
+  each, a title with a price, a date or a number beside it) and little prose.
+- ``article``: one long stretch of prose holds most of the page's prose.
+- ``other``: none of these (a product page, a service page of sections under
+  headings): the extent step runs as for an article, which removes the menus
+  and footers around the sections.
+
+The signals are cheap counts over the blocks the chrome step has already
+profiled (size, class); dates and code are read with a few regular
+expressions over the short blocks only.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ARTICLE, THREAD, DOCS, LISTING, OTHER = "article", "thread", "docs", "listing", "other"
+#: Kinds whose content is not one article: the extent step and the repeat detectors leave their items alone.
+NOT_ARTICLE = frozenset({THREAD, DOCS, LISTING})
+
+#: A date or a time as digits, in the usual orders (2024-01-05, 05/01/2024, 5.1.24, 09:14, "Oct 17, 2010",
+#: "17 Oct 2010", 2019年2月23日): digits and separators, so any language's month names pass.
+_STAMP = re.compile(
+    r"\b(?:1[89]|20)\d{2}[-/.年]\s?\d{1,2}(?:[-/.月]\s?\d{1,2})?"
+    r"|\b\d{1,2}[-/.]\d{1,2}[-/.](?:1[89]|20)?\d{2}\b"
+    r"|\b\d{1,2}:\d{2}\b"
+    r"|\b\d{1,2}(?:st|nd|rd|th)?,?\s+\S{3,10}\.?,?\s+(?:1[89]|20)\d{2}\b"
+    r"|\b\S{3,10}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:1[89]|20)\d{2}\b"
+)
+#: A post header is short: a name, a date, a counter or two.
+STAMP_MAX_WORDS = 14
+#: Posts a thread holds at least (a stamp with prose after it, before the next stamp).
+MIN_POSTS = 3
+#: In an article with comments, at least this share of the prose lies before the first stamped post.
+ARTICLE_LEAD_SHARE = 0.5
+
+#: The characters of code: brackets, operators, sigils.
+_CODE_CHARS = frozenset("{}[]()<>;=$#\\|&*`")
+#: A call, an assignment, an access or a statement end, as code writes them.
+_CODE_SHAPE = re.compile(r"\w\(|[=!<>]=|=>|->|::|;\s*$|^\s*\$\s+[a-z]|^\s*(?://|/\*|--)\s|\{\s*$|^\s*\}|\w\s*=\s*\S")
+#: Code-like blocks a page holds at least to be documentation with code.
+MIN_CODE_BLOCKS = 3
+
+#: A listing's items are lines of a few words; it has many and little prose.
+ITEM_MIN, ITEM_MAX = 2, 16
+MIN_ITEMS = 12
+#: At most this share of the page's words is prose in a listing (an article's is most of them).
+LISTING_PROSE_SHARE = 0.35
+
+
+@dataclass(frozen=True)
+class PageType:
+    """A page's kind, and the counts it was decided on (for the report)."""
+
+    kind: str
+    posts: int = 0
+    code: int = 0
+    items: int = 0
+    prose_share: float = 0.0
+
+    @property
+    def article(self) -> bool:
+        """Whether the page is read as one article (or as an unknown kind handled like one)."""
+        return self.kind not in NOT_ARTICLE
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether a block reads as code: a share of code symbols, and a call, assignment or statement shape."""
+    stripped = text.strip()
+    if len(stripped) < 4:
+        return False
+    symbols = sum(c in _CODE_CHARS for c in stripped)
+    return symbols * 10 >= len(stripped) and _CODE_SHAPE.search(text) is not None
+
+
+def has_stamp(text: str) -> bool:
+    """Whether a block holds a date or a time written in digits."""
+    return _STAMP.search(text) is not None
+
+
+def page_type(texts: list[str], sizes: list[int], prose: list[bool]) -> PageType:
+    """The kind of a whole page from its blocks: their texts, sizes in words, and which are prose."""
+    n = len(texts)
+    total = sum(sizes) or 1
+    prose_words = sum(s for s, p in zip(sizes, prose) if p)
+    share = prose_words / total
+    # Posts: a short stamped header, then the prose up to the next one.
+    posts: list[int] = []
+    first_post, header = None, False
+    for k in range(n):
+        if not prose[k] and sizes[k] <= STAMP_MAX_WORDS and has_stamp(texts[k]):
+            header = True
+        elif prose[k] and header:
+            posts.append(0)
+            first_post = k if first_post is None else first_post
+            header = False
+        if prose[k] and posts and first_post is not None:
+            posts[-1] += sizes[k]
+    code = sum(1 for k in range(n) if not prose[k] and looks_like_code(texts[k]))
+    items = sum(1 for k in range(n) if not prose[k] and ITEM_MIN <= sizes[k] <= ITEM_MAX)
+    if len(posts) >= MIN_POSTS:
+        lead = sum(s for s, p in zip(sizes[:first_post], prose[:first_post]) if p)
+        # An article with comments holds most of its prose in one stretch: before the stamps, or after its own
+        # dated byline; a thread's prose is spread over its posts.
+        if max(lead, *posts) < ARTICLE_LEAD_SHARE * prose_words:
+            return PageType(THREAD, len(posts), code, items, share)
+    if code >= MIN_CODE_BLOCKS:
+        return PageType(DOCS, len(posts), code, items, share)
+    if items >= MIN_ITEMS and share < LISTING_PROSE_SHARE:
+        return PageType(LISTING, len(posts), code, items, share)
+    return PageType(ARTICLE if share >= LISTING_PROSE_SHARE else OTHER, len(posts), code, items, share)

@@ -1,0 +1,229 @@
+"""Page types (issue 14): a page's kind read from its structure, and what the detectors leave alone because of it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dedupe.config import Config
+from dedupe.detect import detect
+from dedupe.detect.chrome import page_kind
+from dedupe.detect.pagetype import DOCS, THREAD, has_stamp, looks_like_code, page_type
+from dedupe.pipeline import clean_document
+from dedupe.records import Block, Document
+from dedupe.segment import segment
+from dedupe.sign import sign_blocks
+
+REPO = Path(__file__).resolve().parents[1]
+TYPES = REPO.parent / "shared" / "data" / "webpages-types"
+ARTICLES = REPO.parent / "shared" / "data" / "webpages-dev"
+
+needs_types = pytest.mark.skipif(
+    not (TYPES / "score.py").is_file(),
+    reason=f"webpages-types data not found at {TYPES} (it lives in ../shared beside the checkout)",
+)
+needs_articles = pytest.mark.skipif(
+    not (ARTICLES / "score.py").is_file(),
+    reason=f"webpages-dev data not found at {ARTICLES} (it lives in ../shared beside the checkout)",
+)
+
+
+def _kind(text: str) -> str:
+    blocks = segment(text)
+    return page_kind(blocks, sign_blocks(blocks, Config().shingle_size))
+
+
+def _score(data: Path, name: str, text: str) -> float:
+    """4-gram F1 of a text against the page's gold, as the data set's score.py computes it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("types_score", data / "score.py")
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    gold = json.loads((data / "gold" / f"{name}.json").read_text(encoding="utf-8"))["main_content"]
+    return scorer.doc_prf(gold, text)[2] or 0.0
+
+
+@pytest.mark.parametrize("text", [
+    "2019-02-23, 09:14 PM", "Commented Oct 17, 2010 at 1:03", "17 Oct 2010", "Posted 05/01/2024", "2019年2月23日",
+])
+def test_a_date_or_time_in_digits_is_a_stamp(text):
+    assert has_stamp(text)
+
+
+@pytest.mark.parametrize("text", ["Posts: 116", "Threads: 23", "Chapter 12", "We met in the spring."])
+def test_counters_and_prose_are_not_stamps(text):
+    assert not has_stamp(text)
+
+
+@pytest.mark.parametrize("text", [
+    "const response = await fetch(`https://example.org/login?${params}`);",
+    "document.title = `You clicked ${this.state.count} times`;",
+    "if (x == 1) {",
+])
+def test_code_reads_as_code(text):
+    assert looks_like_code(text)
+
+
+@pytest.mark.parametrize("text", [
+    "B.Sc. (Interior Design) B. Des. (Interior Design)",
+    "$ 4,477",
+    "Written by ${author}",
+    "{{ article.author_name }}",
+    "The river rose two metres overnight, and the town closed its lower streets.",
+])
+def test_prose_prices_and_placeholders_are_not_code(text):
+    assert not looks_like_code(text)
+
+
+def _thread(posts: int) -> str:
+    lines = ["Forum › Board › Topic", "Login", "Register", ""]
+    for i in range(posts):
+        lines += [f"user{i}", f"2024-01-{i + 1:02d}, 09:1{i} PM",
+                  f"I tried the thing you said in reply number {i}, and it did not work for me at all today.", ""]
+    return "\n".join(lines)
+
+
+def test_posts_under_stamped_headers_make_a_thread():
+    assert _kind(_thread(4)) == THREAD
+
+
+def test_an_article_with_comments_under_it_is_not_a_thread():
+    body = ["A long headline about the river", ""] + [
+        "The river rose two metres overnight, and the town closed its lower streets before the dawn came. " * 3, ""
+    ] * 6
+    assert _kind("\n".join(body) + "\n" + _thread(3)) not in (THREAD,)
+
+
+def test_a_few_code_blocks_make_documentation():
+    texts = ["Using fetch", "The fetch() method starts a request and returns a promise that resolves to it.",
+             "const r = await fetch(url);", "if (!r.ok) {", "  throw new Error(`HTTP ${r.status}`);", "}"]
+    prose = [False, True, False, False, False, False]
+    assert page_type(texts, [len(t.split()) for t in texts], prose).kind == DOCS
+
+
+def test_a_template_placeholder_inside_code_is_kept_and_outside_code_removed():
+    text = ("Counting clicks\n\n"
+            "The component below updates the page title each time the button is clicked by the reader.\n\n"
+            "document.title = `You clicked ${this.state.count} times`;\n\n"
+            "Written by ${author}\n")
+    blocks = segment(text)
+    findings = detect("t.txt", blocks, sign_blocks(blocks, 5), Config())
+    removed = {blocks[f.block].text for f in findings if f.category == "chrome:template-error"}
+    assert removed == {"Written by ${author}"}
+
+
+def test_code_shown_twice_is_not_a_repeat():
+    code = "const total = items.reduce((sum, item) => sum + item.price * item.quantity, 0);"
+    text = (f"Totals\n\nFirst we add the prices of every item in the basket, then we show the total to the reader.\n\n"
+            f"{code}\n\nLater the same line runs again after the discount has been taken off the prices.\n\n{code}\n")
+    blocks = segment(text)
+    findings = detect("t.txt", blocks, sign_blocks(blocks, 5), Config())
+    assert not [f for f in findings if f.category in ("repeat", "near-repeat")]
+
+
+def test_a_repeated_paragraph_is_still_a_repeat():
+    para = "The river rose two metres overnight, and the town closed its lower streets before dawn."
+    text = f"Flood\n\n{para}\n\nThe mayor spoke at noon and asked people to stay home until the water went down.\n\n{para}\n"
+    blocks = segment(text)
+    findings = detect("t.txt", blocks, sign_blocks(blocks, 5), Config())
+    assert [f.category for f in findings if f.category == "repeat"] == ["repeat"]
+
+
+# Real pages: threads of three forum engines, and list pages of three sites, each now kept better than before.
+THREADS = ["community.mybb.com__0558", "forums.freebsd.org__0537", "askubuntu.com__0567"]
+
+
+@needs_types
+def test_a_question_and_answers_page_reads_as_a_thread():
+    # (its cleaned copy scores 0.727 against 0.743 untouched, up from 0.08: the vote and comment lines between
+    # answers still cost it; not yet "never below untouched")
+    assert _kind((TYPES / "dumps" / "stackoverflow.com__4310.txt").read_text(encoding="utf-8")) == THREAD
+
+
+@needs_types
+@pytest.mark.parametrize("name", THREADS)
+def test_real_threads_read_as_threads_and_keep_their_replies(name):
+    text = (TYPES / "dumps" / f"{name}.txt").read_text(encoding="utf-8")
+    assert _kind(text) == THREAD
+    result, _ = clean_document(Document(f"{name}.txt", text), Config())
+    # Leaving the page untouched scores this; the cleaned copy must do better, not cut every reply.
+    assert _score(TYPES, name, result.cleaned) > _score(TYPES, name, text)
+
+
+@needs_types
+@pytest.mark.parametrize("name", ["weworkremotely.com__4354", "news.ycombinator.com__2911", "en.wikipedia.org__2904"])
+def test_real_list_pages_are_not_cut_to_one_paragraph(name):
+    text = (TYPES / "dumps" / f"{name}.txt").read_text(encoding="utf-8")
+    result, _ = clean_document(Document(f"{name}.txt", text), Config())
+    # Before page types, the extent kept one paragraph of these lists (F1 0.00, 0.19, 0.10).
+    assert _score(TYPES, name, result.cleaned) >= _score(TYPES, name, text) - 0.15
+
+
+@needs_articles
+def test_articles_of_webpages_dev_mostly_read_as_articles():
+    names = sorted(p.stem for p in (ARTICLES / "dumps").glob("*.txt"))
+    kinds = [_kind((ARTICLES / "dumps" / f"{n}.txt").read_text(encoding="utf-8")) for n in names]
+    assert sum(k == THREAD for k in kinds) <= 0.03 * len(names)
+    assert sum(k == DOCS for k in kinds) <= 0.02 * len(names)
+
+
+def test_block_without_words_is_harmless():
+    assert page_type([""], [0], [False]).kind in ("article", "other")
+    assert page_kind([Block(0, 1, 1, "")], sign_blocks([Block(0, 1, 1, "")], 5)) in ("article", "other")
+
+
+def test_long_list_items_recurring_among_other_neighbours_are_kept():
+    terms = "- Offer is valid on reservations that include a minimum of one flight and two nights."
+    text = "\n\n".join([
+        "Offers", "Beach week: save on five nights by the sea, with breakfast for two every morning.", terms,
+        "City break: save on three nights in the old town, with a guided walk on the first day.", terms,
+    ]) + "\n"
+    blocks = segment(text)
+    findings = detect("t.txt", blocks, sign_blocks(blocks, 5), Config())
+    assert not [f for f in findings if f.category in ("repeat", "near-repeat")]
+
+
+def test_a_list_pasted_twice_in_order_is_still_a_repeat():
+    items = [f"- Item number {w} of the release notes, with enough words to count as an item." for w in
+             ("one", "two", "three", "four")]
+    text = "\n\n".join(["Release notes", *items, "That is all for this release, thanks to everyone who helped.",
+                        *items]) + "\n"
+    blocks = segment(text)
+    findings = detect("t.txt", blocks, sign_blocks(blocks, 5), Config())
+    assert len([f for f in findings if f.category == "repeat"]) == 4
+
+
+def test_a_page_without_a_sentence_loses_only_what_rules_name():
+    # A table of scores between a menu and a footer: no article, so nothing between two chrome blocks goes by
+    # being between them.
+    rows = [f"Team {c} {n} - {n + 1} Team {d}" for c, d, n in zip("ABCDEF", "GHIJKL", range(6))]
+    text = "\n".join(["Search", *rows, "Terms of Use"]) + "\n"
+    blocks = segment(text)
+    findings = detect("t.txt", blocks, sign_blocks(blocks, 5), Config())
+    assert {blocks[f.block].text for f in findings} == {"Search", "Terms of Use"}
+
+
+@needs_types
+def test_a_field_named_response_does_not_end_a_documentation_page():
+    # requests' "Event Hooks" lists the hook "response:", which reads as a comments header: on an article it
+    # would end the article, on documentation it cut the second half of the page (F1 0.99 untouched, 0.53 cut).
+    name = "requests.readthedocs.io__0663"
+    text = (TYPES / "dumps" / f"{name}.txt").read_text(encoding="utf-8")
+    assert _kind(text) == DOCS
+    result, _ = clean_document(Document(f"{name}.txt", text), Config())
+    assert _score(TYPES, name, result.cleaned) >= _score(TYPES, name, text) - 0.05
+
+
+TRAIN = REPO.parent / "shared" / "data" / "webpages-train"
+
+
+@pytest.mark.skipif(not (TRAIN / "score.py").is_file(), reason=f"webpages-train data not found at {TRAIN}")
+@pytest.mark.parametrize("name", ["theprairiehomestead.com__4660", "whatever.scalzi.com__0479"])
+def test_an_article_under_a_long_stamped_comment_section_still_loses_its_comments(name):
+    # Its stamped comments read as a thread's posts; the comment count alone on the page ("109 Comments")
+    # still ends the article (without that, these kept every comment: F1 0.21 and 0.33; with it 0.96 and 1.00).
+    text = (TRAIN / "dumps" / f"{name}.txt").read_text(encoding="utf-8")
+    result, _ = clean_document(Document(f"{name}.txt", text), Config())
+    assert _score(TRAIN, name, result.cleaned) >= 0.85
