@@ -6,5 +6,7 @@ __version__ = "0.1.0"
 from .config import Config  # noqa: E402
 from .errors import ConfigError, DedupeError, InputError, UsageError  # noqa: E402
 from .pipeline import clean, clean_document  # noqa: E402
+from .api import RecordResult, TextResult, clean_records, clean_text  # noqa: E402
 
-__all__ = ["Config", "ConfigError", "DedupeError", "InputError", "UsageError", "clean", "clean_document", "__version__"]
+__all__ = ["Config", "ConfigError", "DedupeError", "InputError", "UsageError", "clean", "clean_document",
+           "clean_text", "clean_records", "TextResult", "RecordResult", "__version__"]

@@ -84,8 +84,15 @@ def main():
 @click.option("--only", multiple=True, metavar="CATEGORY",
               help=f"Remove only these categories (repeatable or comma-separated): chrome, {', '.join(CATEGORIES)}.")
 @click.option("--skip", multiple=True, metavar="CATEGORY", help="Never remove these categories.")
-@click.option("--keep", type=click.Choice(["first", "longest"]), default=None,
-              help="Which of two duplicate documents survives (default: first by path).")
+@click.option("--keep", type=click.Choice(["first", "longest", "none"]), default=None,
+              help="Which document of a duplicate cluster survives: the first by path (default), the longest, or "
+                   "none (every member is dropped).")
+@click.option("--against", multiple=True, type=PATH_OR_URL, metavar="EARLIER_OUT",
+              help="Drop documents that duplicate a document of an earlier run (its OUT or report folder; "
+                   "repeatable). Reads only the signatures that run saved, never its corpus.")
+@click.option("--annotate", is_flag=True, default=None,
+              help="Write every document back with its text unchanged and what would have been removed: a "
+                   "'dedupe' field in JSONL records, a NAME.dedupe.json file beside a text file.")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it holds a previous dedupe output.")
 @click.option("--allow", "allow", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="Allow-list of blocks a reviewer kept (the review page writes it); they are never removed.")
@@ -94,9 +101,12 @@ def main():
               help="Read only files whose relative path or name matches (repeatable), e.g. --include '*.html'.")
 @click.option("--exclude", multiple=True, metavar="GLOB",
               help="Never read files whose relative path or name matches (repeatable), e.g. --exclude 'drafts/*'.")
-@click.option("--text-field", default=None, metavar="NAME", help="JSONL: the field that holds the text (default: text).")
-@click.option("--id-field", default=None, metavar="NAME",
-              help="JSONL: a field that names each record in the report as FILE#ID (default: FILE#LINE).")
+@click.option("--text-field", default=None, metavar="PATH",
+              help="JSONL, JSON, Parquet, Arrow: the field that holds the text (default: text); a dotted path reaches "
+                   "a nested field (content.text), a dot inside a name is written \\. (meta\\.text).")
+@click.option("--id-field", default=None, metavar="PATH",
+              help="JSONL, JSON, Parquet, Arrow: a field (or dotted path) that names each record in the report as "
+                   "FILE#ID (default: FILE#N, the record's line or row).")
 @click.option("--favor", "html_favor", type=click.Choice(["balanced", "precision", "recall"]), default=None,
               help="HTML: trafilatura's extraction preference (default: balanced).")
 @click.option("--html-comments/--no-html-comments", default=None,
@@ -105,7 +115,7 @@ def main():
               help="Run on a Dask cluster: a scheduler's address, or 'local' for a LocalCluster of --jobs workers. "
                    "IN and OUT must be on a filesystem every worker shares, or URLs. Needs: pip install 'dedupe[dask]'.")
 @_tunable_options
-def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow, quiet,
+def clean(src, dst, report, dry_run, config_file, only, skip, keep, against, annotate, force, allow, quiet,
           include, exclude, text_field, id_field, html_favor, html_comments, scheduler, **tunables):
     """Clean every document under IN into OUT and write a report.
 
@@ -118,9 +128,12 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
     package (s3fs, gcsfs, adlfs), with its usual credentials.
 
     Text files are cleaned as they are; HTML pages (.html, .htm) are reduced
-    to their main text with trafilatura and written as .txt; JSONL files
-    (.jsonl) are cleaned record by record, every other field untouched. Any
-    of them may be gzip (.gz) or zstd (.zst) compressed.
+    to their main text with trafilatura and written as .txt; JSONL (.jsonl),
+    JSON (.json), Parquet (.parquet) and Arrow (.arrow, a datasets folder)
+    files are cleaned record by record, every other field or column
+    untouched (Parquet and Arrow need pip install 'dedupe[parquet]'); CSV,
+    spreadsheets, databases are skipped. Any of them may be gzip (.gz) or
+    zstd (.zst) compressed.
 
     Exit status: 0 done; 1 done, but some inputs could not be read; 2 usage or
     configuration error, or a cluster that could not finish the run: nothing
@@ -133,6 +146,8 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
       dedupe clean corpus/ out/ --dry-run --report review/
       dedupe clean crawl/ out/ --include '*.jsonl.gz' --text-field content --id-field id
       dedupe clean corpus/ out/ --force --allow allow.txt
+      dedupe clean crawl-june/ out-june/ --against out-may/
+      dedupe clean crawl/ annotated/ --annotate --keep none
       dedupe clean /shared/corpus/ /shared/out/ --scheduler tcp://10.0.0.5:8786
       dedupe clean s3://bucket/crawl/ s3://bucket/clean/ --report review/
     """
@@ -146,6 +161,8 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
             changes["skip"] = _categories(skip)
         if keep:
             changes["keep"] = keep
+        if annotate:
+            changes["annotate"] = True
         formats = {"include": include, "exclude": exclude, "text_field": text_field, "id_field": id_field,
                    "html_favor": html_favor, "html_comments": html_comments}
         changes.update({k: v for k, v in formats.items() if v not in (None, ())})
@@ -153,7 +170,7 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
             changes["allow"] = str(allow)
         config = config.replace(**changes)
         run = run_clean(src, dst, config, report=report, dry_run=dry_run, force=force, progress=bar.update,
-                        scheduler=scheduler)
+                        scheduler=scheduler, against=against)
     except (ConfigError, UsageError) as e:
         raise click.UsageError(str(e)) from None
     except EngineError as e:
@@ -177,6 +194,8 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, force, allow
             if not n.failed:
                 click.secho(f"warning: {n.file}: {n.message}", fg="yellow", err=True)
         _print_summary(run, dst, report, dry_run)
+        if config.annotate and not dry_run:
+            click.echo("annotated: every document was written whole; the counts above are what cleaning would remove")
     sys.exit(run.exit_code)
 
 

@@ -124,7 +124,8 @@ def duplicate_verdict(doc_id: str, text: str, n_lines: int, dup, config: Config)
     """The removal of a whole duplicate document (None if it is kept or --skip duplicate-document).
 
     `dup` is the corpus step's answer (a `corpus.Duplicate` or None); the removal
-    spans the whole file and names the kept document in duplicate_of.
+    spans the whole file and names the kept document in duplicate_of (and its
+    run, when it is an earlier run's).
     """
     if dup is None or not config.wants("duplicate-document") or n_lines == 0:
         return None
@@ -134,6 +135,6 @@ def duplicate_verdict(doc_id: str, text: str, n_lines: int, dup, config: Config)
         category="duplicate-document",
         detector=f"duplicate-document:{dup.how}",
         score=dup.score,
-        duplicate_of=Ref(dup.kept, (1, max(1, dup.kept_lines))),
+        duplicate_of=Ref(dup.kept, (1, max(1, dup.kept_lines)), dup.run),
         text=text.rstrip("\r\n"),
     )

@@ -53,16 +53,21 @@ class Span(NamedTuple):
 
 @dataclass(frozen=True)
 class Ref:
-    """What a removed block or document duplicates: a file and a line span."""
+    """What a removed block or document duplicates: a file and a line span, and the earlier run (--against)
+    it belongs to if it is not this run's."""
 
     file: str
     lines: tuple[int, int]
+    run: str = ""
 
     def __reduce__(self):  # pickled as a call with its fields: smaller and faster than a dataclass's state
-        return (Ref, (self.file, self.lines))
+        return (Ref, (self.file, self.lines, self.run))
 
     def to_json(self) -> dict:
-        return {"file": self.file, "lines": list(self.lines)}
+        out = {"file": self.file, "lines": list(self.lines)}
+        if self.run:
+            out["run"] = self.run
+        return out
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,9 @@ class DocResult:
     context: list | None = None
     #: The normalized hash of each removed block, then of each allowed one, when known (else computed from the text).
     keys: list[int] | None = None
+    #: --annotate: what the annotated copy says of the document (`annotate.annotation`); made and written in
+    #: the worker.
+    annotation: dict | None = None
     #: Its lines of the report files and counts, made in the worker (report.prepare, which then empties
     #: removals, allowed and context: they travel to the parent only in this form).
     report: tuple | None = None

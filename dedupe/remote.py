@@ -20,6 +20,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .against import HEADER, SIGNATURES
 from .errors import UsageError
 from .fs import RemotePath, remove_tree
 from .read import MARKER, REPORT_DIRNAME, refuse_overlaps
@@ -28,7 +29,8 @@ from .report import RunReport
 from .write import output_path
 
 #: What a run writes in its report folder (--force deletes these, and the review page's further pages).
-REPORT_NAMES = ("changes.diff", "removals.jsonl", "summary.json", "index.html", "allowed.jsonl", "context.jsonl")
+REPORT_NAMES = ("changes.diff", "removals.jsonl", "summary.json", "index.html", "allowed.jsonl", "context.jsonl",
+                SIGNATURES, HEADER, RunReport.PENDING + SIGNATURES, RunReport.PENDING + HEADER)
 _PAGE = re.compile(r"index-\d+\.html")
 #: Where a Dask run keeps pass 1's findings inside OUT (dedupe.engine.dask.SCRATCH, which needs Dask to import).
 SCRATCH = ".dedupe-scratch"

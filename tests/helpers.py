@@ -50,7 +50,8 @@ def summary(report: Path) -> dict:
 
 
 #: The files every run writes to its report folder.
-REPORT_FILES = ("allowed.jsonl", "changes.diff", "context.jsonl", "index.html", "removals.jsonl", "summary.json")
+REPORT_FILES = ("allowed.jsonl", "changes.diff", "context.jsonl", "index.html", "removals.jsonl", "signatures.json",
+                "signatures.npz", "summary.json")
 
 
 #: Three sentences of an ordinary article, for documents in other formats.

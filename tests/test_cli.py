@@ -317,7 +317,7 @@ def test_keep_option(cli, tmp_path, samples_copy):
     assert summary(tmp_path / "out" / "_report")["config"]["keep"] == "longest"
     result = cli("clean", samples_copy, tmp_path / "out2", "--keep", "last")
     assert result.exit_code == 2
-    assert "Invalid value for '--keep': 'last' is not one of 'first', 'longest'." in result.stderr
+    assert "Invalid value for '--keep': 'last' is not one of 'first', 'longest', 'none'." in result.stderr
 
 
 def test_threshold_flags_reach_the_config(cli, tmp_path, samples_copy):
@@ -376,10 +376,10 @@ def test_config_written_in_summary_reads_back(cli, tmp_path, samples_copy):
     "name, text, message",
     [
         ("c.toml", "near_treshold = 0.9\n",
-         "unknown setting 'near_treshold' (did you mean 'near_threshold'?); known settings: allow, block_band_rows, "),
+         "unknown setting 'near_treshold' (did you mean 'near_threshold'?); known settings: allow, annotate, block_band_rows, "),
         ("c.json", '{"shingle_size": 0}', "shingle_size must be between 1 and 10, not 0"),
         ("c.toml", "near_threshold = 2.0\n", "near_threshold must be between 0.1 and 1.0, not 2.0"),
-        ("c.toml", 'keep = "newest"\n', "keep must be one of first, longest, not 'newest'"),
+        ("c.toml", 'keep = "newest"\n', "keep must be one of first, longest, none, not 'newest'"),
         ("c.toml", 'min_repeat_words = "four"\n', "min_repeat_words must be a number, not 'four'"),
         ("c.toml", "min_repeat_words = 2.5\n", "min_repeat_words must be a whole number, not 2.5"),
         ("c.toml", "near_threshold = nan\n", "near_threshold must be between 0.1 and 1.0, not nan"),

@@ -29,7 +29,7 @@ def test_every_setting_has_help_and_a_checked_default():
         ({"shingle_size": 2.5}, "shingle_size must be a whole number, not 2.5"),
         ({"shingle_size": True}, "shingle_size must be a number, not True"),
         ({"min_repeat_words": "4"}, "min_repeat_words must be a number, not '4'"),
-        ({"keep": "last"}, "keep must be one of first, longest, not 'last'"),
+        ({"keep": "last"}, "keep must be one of first, longest, none, not 'last'"),
         ({"keep": 1}, "keep must be a string, not 1"),
         ({"only": 3}, "only must be a list of categories, not 3"),
         ({"skip": ["repeat", 2]}, "skip must be a list of categories, not ['repeat', 2]"),

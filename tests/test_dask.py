@@ -111,6 +111,19 @@ def test_two_dask_workers_write_the_local_output_and_report_byte_for_byte(corpus
     assert not (out / ".dedupe-staging").exists()
 
 
+def test_annotate_keep_none_and_against_on_dask_write_the_local_output(corpus, cluster, tmp_path):
+    earlier = tmp_path / "earlier"
+    dedupe.clean(SAMPLES, earlier, Config(jobs=1))
+    config = Config(jobs=1, annotate=True, keep="none")
+    local = dedupe.clean(corpus, tmp_path / "local", config, against=[earlier])
+    run = dedupe.clean(corpus, tmp_path / "dask", config, against=[earlier], scheduler=cluster.scheduler_address)
+    assert run.exit_code == local.exit_code == 0
+    got, want = tree(tmp_path / "dask"), tree(tmp_path / "local")
+    assert got == want
+    assert len([rel for rel in got if rel.endswith(".dedupe.json")]) >= 300  # the annotations were moved into OUT
+    assert json.loads(got["samples/000_4cdd96cd85059c34.txt.dedupe.json"])["run"] == str(earlier)
+
+
 def test_a_worker_killed_while_signing_is_replaced_and_the_output_is_still_identical(
     corpus, local_run, cluster, tmp_path
 ):

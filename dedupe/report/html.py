@@ -237,7 +237,10 @@ def _row_item(f: Fields, h: int, allow: str | None = None) -> str:
         text, extra = string(_cut(r.text, TEXT_LIMIT)), f',"n":{len(r.text)}'
     ref = r.duplicate_of
     if ref is not None:
-        extra += f',"o":[{f.ref_file},{ref.lines[0]},{ref.lines[1]}]'
+        # An earlier run's document (--against) is named with its run: this run's page has no page for it,
+        # and a file of this run may have the same name.
+        name = string(f"{ref.file} (run {ref.run})") if ref.run else f.ref_file
+        extra += f',"o":[{name},{ref.lines[0]},{ref.lines[1]}]'
     if allow is not None:
         extra += f',"e":{string(allow)}'
     return (f'{{"l":[{r.lines[0]},{r.lines[1]}],"c":{f.category},"d":{f.detector},"s":{f.score},'
@@ -481,7 +484,7 @@ def _summary_html(summary: dict, scan: Scan, cats: list[str], top: list[dict], p
     clusters = summary.get("duplicate_clusters") or []
     if isinstance(clusters, list) and clusters:
         clusters = sorted((c for c in clusters if isinstance(c, dict)),
-                          key=lambda c: (-len(c.get("members") or []), str(c.get("kept"))))
+                          key=lambda c: (-len(c.get("members") or []), str(c.get("kept") or c.get("first"))))
         parts.append(f"<h3>Largest duplicate clusters</h3><p class=muted>{len(clusters):,} clusters; "
                      f"the largest {min(len(clusters), TOP_CLUSTERS)} below.</p><table class=clusters>"
                      "<tr><th>kept document</th><th>copies removed</th><th>copies (similarity)</th></tr>")
@@ -492,7 +495,13 @@ def _summary_html(summary: dict, scan: Scan, cats: list[str], top: list[dict], p
                     m.get("similarity"), (int, float)) else "")
                 for m in members[:10]
             ) + (f", and {len(members) - 10:,} more" if len(members) > 10 else "")
-            parts.append(f"<tr><td>{_link_html(str(c.get('kept')), page_of)}</td><td>{len(members):,}</td>"
+            if c.get("run"):  # an earlier run's document (--against)
+                head = f"<span class=fn>{_esc(str(c.get('kept')))}</span> <span class=muted>(run {_esc(str(c['run']))})</span>"
+            elif c.get("kept") is None and c.get("first"):  # --keep none
+                head = _link_html(str(c["first"]), page_of) + " <span class=muted>(dropped too: --keep none)</span>"
+            else:
+                head = _link_html(str(c.get("kept")), page_of)
+            parts.append(f"<tr><td>{head}</td><td>{len(members):,}</td>"
                          f"<td>{links}</td></tr>")
         parts.append("</table>")
 

@@ -50,7 +50,9 @@ def removal_line(f: Fields, allow: str | None = None) -> str:
     `json.dumps(r.to_json())`, or of `Allowed(r, allow).to_json()`."""
     r = f.removal
     ref = r.duplicate_of
-    dup = "null" if ref is None else f'{{"file": {f.ref_file}, "lines": [{ref.lines[0]}, {ref.lines[1]}]}}'
+    dup = "null" if ref is None else f'{{"file": {f.ref_file}, "lines": [{ref.lines[0]}, {ref.lines[1]}]'
+    if ref is not None:
+        dup += f', "run": {string(ref.run)}}}' if ref.run else "}"
     entry = "" if allow is None else f', "allow": {string(allow)}'
     return (f'{{"file": {f.file}, "lines": [{r.lines[0]}, {r.lines[1]}], "category": {f.category}, '
             f'"detector": {f.detector}, "score": {f.score}, "duplicate_of": {dup}, "text": {f.text}{entry}}}')
