@@ -43,7 +43,7 @@ from .decide import allowed, decide, duplicate_verdict, eligible, kept_lines, se
 from .detect import detect_batch
 from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
 from .errors import InputError
-from .formats import write_cleaned
+from .formats import format_of, write_cleaned
 from .formats.pieces import Piece, alone, assemble, key_of, plan, read_piece, rel_of, write_piece
 from .formats.source import prefetch
 from .fs import place, remove_tree
@@ -118,9 +118,13 @@ def analyze_documents(
     if hashers is not None:
         keys = clock("sign", block_keys, signed, hashers[1], config.block_band_rows,
                      config.block_min_band_words, config.corpus_max_words)
-        bodies = [_body(b, s, f, config) for b, s, f in zip(blocks, signed, findings)]
-        signatures, counts, sizes = clock("sign", doc_signatures, signed, bodies, hashers[0], config.doc_shingle_size)
-        sigs = [doc_sig(d, signatures[i], counts[i], sizes[i], keys[i][0]) for i, d in enumerate(docs)]
+        bodies, whole = zip(*(_signing_body(b, s, f, config) for b, s, f in zip(blocks, signed, findings))) \
+            if docs else ((), ())
+        signatures, counts, sizes = clock("sign", doc_signatures, signed, list(bodies), hashers[0],
+                                          config.doc_shingle_size)
+        sigs = [doc_sig(d, signatures[i], counts[i], sizes[i], keys[i][0], whole[i]) for i, d in enumerate(docs)]
+        if config.derived_containment < 1.0:
+            sigs = clock("sign", _with_derived, sigs, signed, list(bodies), hashers[0])
     return [
         (Analysis(
             digest=text_hash(d.text),
@@ -156,6 +160,50 @@ def _body(blocks, signed: SignedText, findings, config: Config) -> list[int]:
         if 2 * sum(words[i] for i in body) < sum(words[i] for i in kept):
             body = kept
     return body or list(range(len(blocks)))  # a page of short lines only: it is its own body
+
+
+def _with_derived(sigs: list[DocSig], signed: list[SignedText], bodies: list[list[int]], hasher: MinHasher):
+    """DocSigs with their derived-copy signature: a MinHash of the same body's word 3-grams (corpus.derived_copies).
+
+    Made over the blocks the document signature covers, not in sign.py: what
+    is signed is decided here, the signing itself is sign.doc_signatures'.
+    """
+    derived, counts, _ = doc_signatures(signed, bodies, hasher, _DERIVED_SHINGLE)
+    out = []
+    for i, s in enumerate(sigs):
+        words = signed[i].lengths
+        prose = int(words[bodies[i]].sum()) >= _DERIVED_MIN_SHARE * int(words.sum()) and not s.whole
+        # A page whose prose is not most of it is never a copy nor a source: what two pages of one site share
+        # is its stock prose (webpages-types: two shop pages at a third prose, 0.78 of 3-grams shared).
+        out.append(replace(s, derived=derived[i], n_derived=int(counts[i]) if prose else 0))
+    return out
+
+
+#: Words per shingle of the derived-copy signature: a reworded copy keeps its source's 3-grams, not its 5-grams.
+_DERIVED_SHINGLE = 3
+#: Share of a document's words its prose must hold for the derived-copy check: a short text is all prose.
+_DERIVED_MIN_SHARE = 0.5
+
+
+def _signing_body(blocks, signed: SignedText, findings, config: Config) -> tuple[list[int], bool]:
+    """The blocks that sign a document, and whether they are its whole page.
+
+    A page whose prose (`_body`) is under `doc_min_share` of its words is not
+    about that prose: a listing, a product or a forum page, whose items, specs
+    or posts are short lines. Two such pages of one site or one forum software
+    share their prose (a category blurb, the software's notices) whatever each
+    is about, so the page signs with all its blocks and counts as a copy only
+    at `doc_page_threshold` (`detect.corpus.similarity`). Articles' prose is
+    most of their page (webpages-dev dumps: under 0.3 for 5% of pages,
+    webpages-types: for 38%).
+    """
+    body = _body(blocks, signed, findings, config)
+    if config.doc_sign != "prose" or not len(blocks):
+        return body, False
+    words = signed.lengths
+    if int(words[body].sum()) >= config.doc_min_share * int(words.sum()):
+        return body, False
+    return list(range(len(blocks))), True
 
 
 def _ends_sentence(text: str) -> bool:
@@ -219,8 +267,33 @@ def finish_document(
 
 
 def _whole_page(doc: Document) -> bool:
-    """Whether a document's text is a whole page's; HTML comes out of trafilatura as the article alone."""
-    return doc.format != "html"
+    """Whether a document's text is a whole page's; HTML comes out of trafilatura as the article alone, and so
+    does a text file that a previous run made from HTML (`ARTICLE`)."""
+    return doc.format != "html" and doc.get(ARTICLE) is None
+
+
+#: Metadata of a text file that an earlier run wrote from an HTML page (named in its OUT's marker, under
+#: "articles"): its text is an extracted article, so cleaning it again must not run the whole-page rules on it
+#: (they would cut 236 more blocks in 49 of webpages-dev's 200 pages: a menu-like line now at the top, prose
+#: that no longer has chrome around it read as outside the article).
+ARTICLE = "extracted-article"
+
+
+def _previous_articles(src: Path) -> frozenset[str]:
+    """The files of IN that a previous dedupe run wrote from HTML pages, read from the marker it left in IN."""
+    try:
+        marker = json.loads((src / MARKER).read_bytes())
+    except (OSError, ValueError):
+        return frozenset()  # not a dedupe output, or an unreadable marker: every text file is a whole page
+    articles = marker.get("articles") if isinstance(marker, dict) and marker.get("tool") == "dedupe" else None
+    return frozenset(a for a in articles if isinstance(a, str)) if isinstance(articles, list) else frozenset()
+
+
+def _as_articles(docs: list[Document], rel: str, articles: frozenset[str]) -> list[Document]:
+    """The documents of one file, marked as extracted articles if a previous run wrote the file from HTML."""
+    if rel not in articles:
+        return docs
+    return [replace(d, meta=d.meta + ((ARTICLE, "1"),)) for d in docs]
 
 
 def _wants_within(config: Config) -> bool:
@@ -257,7 +330,8 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     for unit in files:
         start = time.perf_counter()
         try:
-            read.append((key_of(unit), _read_unit(src, unit, config)[0]))
+            read.append((key_of(unit), _as_articles(_read_unit(src, unit, config)[0], key_of(unit),
+                                                    _STATE.get("articles", frozenset()))))
         except InputError as e:
             failed[key_of(unit)] = Notice(e.path, e.message)
         timings["read"] += time.perf_counter() - start
@@ -464,6 +538,7 @@ def clean(
         raise
     started = time.perf_counter()
     written: list[str] = []
+    extracted: list[str] = []  # the written files whose text is an extracted article (see ARTICLE)
     scratch: Path | None = None
     run.engine = engine.describe() if engine is not None else {"name": "local", "workers": jobs}
     run.against = [str(a) for a in against]
@@ -484,7 +559,9 @@ def clean(
         scratch = engine.scratch(dst) if engine is not None else Path(tempfile.mkdtemp(prefix="dedupe-scratch-"))
         table = SigTable(config.num_perm)
         pass2: list[tuple[int, list[tuple[str, int, int]]]] = []
-        state = {"src": where, "dst": dst, "config": config, "hashers": hashers, "scratch": scratch}
+        articles = _previous_articles(src)
+        state = {"src": where, "dst": dst, "config": config, "hashers": hashers, "scratch": scratch,
+                 "articles": articles}
         batches = _batches(units, run.engine["workers"], alone(src, files))
         held: list = []  # the pieces of a file until its last one: all of them are cleaned, or none
         for number, (out, timings) in enumerate(_map(engine, _sign_batch, batches, state, jobs, "sign")):
@@ -541,7 +618,10 @@ def clean(
                 if was_written:
                     run.files_written += 1
                     # A writer names the file it wrote, or the files (--annotate: a copy and its annotations).
-                    written.extend([was_written] if isinstance(was_written, str) else was_written)
+                    made = [was_written] if isinstance(was_written, str) else was_written
+                    written.extend(made)
+                    if not config.annotate and (format_of(rel_of(rel)) == "html" or rel_of(rel) in articles):
+                        extracted.extend(made)
             done += len(out)
             if progress:
                 progress(done, total)
@@ -549,7 +629,7 @@ def clean(
             engine.commit(written)
         run.timings["total"] = time.perf_counter() - started
         if not dry_run:
-            marker = {"tool": "dedupe", "version": __version__, "files": sorted(written)}
+            marker = {"tool": "dedupe", "version": __version__, "files": sorted(written), "articles": sorted(extracted)}
             atomic_write(dst / MARKER, (json.dumps(marker, indent=1) + "\n").encode())
         run.finish(run.summary(config, __version__, src, dst, dry_run))
     except BaseException:
@@ -616,7 +696,8 @@ def _signature_saver(run: RunReport, config: Config) -> Callable | None:
     """What keeps the run's signatures in its report folder (for a later --against), if it has one."""
     if run.folder is None:
         return None
-    return lambda *arrays: save_signatures(run.folder, config, *arrays)
+    # Under a pending name until the run finishes: a run that fails later leaves no signatures in its report.
+    return lambda *arrays: run.pending.extend(save_signatures(run.folder, config, *arrays, prefix=run.PENDING))
 
 
 def _open_engine(scheduler: str, jobs: int, src: Path):

@@ -1056,23 +1056,24 @@ def find_chrome(
     # Step 2: the article's extent, where the page has one.
     prose = [c == GOOD or c == NEAR for c in classes]
     if kind is None and whole_page:
-        kind = page_type(texts, sizes, prose).kind
+        kind = page_kind(blocks, sigs, counts)
     weights = list(map(_weight, classes, sizes))
+    unclosed = weights[:]
     end = n  # the prose the article's extent should hold lies before this block
     if kind == THREAD:
         # Reply markers ("Reply", "name said:", "Add a comment", "9 Comments" under an answer) start or end a
         # post; only a comments section's count, alone on the page ("109 Comments"), ends an article that
         # stamped comments follow, and the comments under it are not prose the article should hold.
-        counts = [k for k, f in enumerate(families) if f is not None and f.kind == "comments" and texts[k][:1].isdigit()]
-        if len(counts) == 1:
+        tallies = [k for k, f in enumerate(families) if f is not None and f.kind == "comments" and texts[k][:1].isdigit()]
+        if len(tallies) == 1:
             headers = [None] * n
-            headers[counts[0]] = families[counts[0]]
+            headers[tallies[0]] = families[tallies[0]]
             end = _close_at_comments(weights, headers, classes, sizes)
     elif kind != DOCS:  # (in documentation, "response:" or "Replies" names a field or a section)
-        _close_at_comments(weights, families, classes, sizes)
+        end = _close_at_comments(weights, families, classes, sizes)
     inside = article_extent(weights) if GOOD in classes and whole_page else [True] * n
-    # (the comments after a comments header are not prose the article should hold)
-    if whole_page and (GOOD not in classes or not _article_shaped(kind, inside[:end], sizes[:end], prose[:end])):
+    gone = {f.block for f in repeats if config.wants(f.category)} if repeats else set()
+    if whole_page and (GOOD not in classes or not _article_shaped(kind, unclosed, classes, sizes, prose, end, gone)):
         # No article holds the page's prose (a list of items, posts, sections; a table of scores without a
         # sentence): what lies outside the best stretch, or between two chrome blocks, is content too, so only
         # what a rule names goes.
@@ -1112,12 +1113,19 @@ def find_chrome(
     return sorted(findings, key=attrgetter("block"))
 
 
-def page_kind(blocks: list[Block], sigs: list[BlockSig], counts: list[tuple[int, int]] | None = None) -> str:
-    """The kind of page a document's blocks make (see pagetype.py), from the chrome step's block profiles."""
+def page_kind(blocks: list[Block], sigs: list[BlockSig], counts: list[tuple[int, int]] | None = None,
+              gone: frozenset[int] = frozenset()) -> str:
+    """The kind of page a document's blocks make (see pagetype.py), from the chrome step's block profiles.
+
+    It is read on what the rules and the repeats leave (gone: the blocks the repeat detectors remove), as a
+    second run over the cleaned text reads it.
+    """
     rows = _blocks(list(map(_TEXT, blocks)), list(map(_N_WORDS, sigs)), counts)
-    english = _is_english([r[2] for r in rows], [r[3] for r in rows])
-    classes = [_classify(*r[1:7], english) if r[7] is None else CHROME for r in rows]
-    return page_type([b.text for b in blocks], [r[1] for r in rows], [c == GOOD or c == NEAR for c in classes]).kind
+    kept = [k for k, r in enumerate(rows) if (r[7] is None or r[7].weak) and k not in gone]
+    english = _is_english([rows[k][2] for k in kept], [rows[k][3] for k in kept])
+    classes = [_classify(*rows[k][1:7], english) if rows[k][7] is None else WEAK for k in kept]
+    return page_type([blocks[k].text for k in kept], [rows[k][1] for k in kept],
+                     [c == GOOD or c == NEAR for c in classes]).kind
 
 
 _TEXT = attrgetter("text")
@@ -1168,11 +1176,19 @@ def _count_repeats_once(blocks, sigs, config, repeats, weights, inside) -> list[
         inside = article_extent(weights)
 
 
-def _article_shaped(kind, inside, sizes, prose) -> bool:
-    """Whether the extent found an article: it holds most of the page's prose (less is asked of a page whose
-    structure reads as an article or an unknown kind than of one that reads as a list of items)."""
-    total = sum(s for s, p in zip(sizes, prose) if p)
-    held = sum(s for s, p, i in zip(sizes, prose, inside) if p and i)
+def _article_shaped(kind, weights, classes, sizes, prose, end, gone) -> bool:
+    """Whether the extent finds an article: it holds most of the page's prose before `end`, the comments header
+    that ends it if one does (less is asked of a page whose structure reads as an article or an unknown kind
+    than of one that reads as a list of items).
+
+    The extent is taken as on the text cleaned by the rules and the repeat detectors alone: without the blocks
+    a rule removes (their weight made nothing), the comments header among them, nor those in `gone`, so that cleaning the cleaned text again reaches the
+    same verdict (with the menus gone, a list page's stretches would join into one that holds its prose, and
+    the second run would cut what the first kept).
+    """
+    extent = article_extent([0.0 if c == CHROME or k in gone else w for k, (w, c) in enumerate(zip(weights, classes))])
+    total = sum(s for k, (s, p) in enumerate(zip(sizes[:end], prose[:end])) if p and k not in gone)
+    held = sum(s for k, (s, p, i) in enumerate(zip(sizes[:end], prose[:end], extent[:end])) if p and i and k not in gone)
     return held >= (LISTING_HELD if kind == LISTING else ARTICLE_HELD) * total
 
 
