@@ -66,8 +66,9 @@ class Earlier:
 
 
 def save_signatures(folder: Path, config: Config, ids: list[str], n_lines: np.ndarray, n_shingles: np.ndarray,
-                    signatures: np.ndarray, dropped: np.ndarray) -> None:
-    """Write a run's signatures and their header into its report folder (each file atomically)."""
+                    signatures: np.ndarray, dropped: np.ndarray, prefix: str = "") -> list[str]:
+    """Write a run's signatures and their header into its report folder (each file atomically), under their
+    names with `prefix` before them; returns those names."""
     names = [i.encode("utf-8", "surrogateescape") for i in ids]
     offsets = np.zeros(len(names) + 1, dtype=np.uint64)
     np.cumsum([len(b) for b in names], out=offsets[1:])
@@ -85,7 +86,7 @@ def save_signatures(folder: Path, config: Config, ids: list[str], n_lines: np.nd
             for name, array in arrays.items():
                 with z.open(zipfile.ZipInfo(name + ".npy", date_time=_EPOCH), "w", force_zip64=True) as f:
                     np.lib.format.write_array(f, array, allow_pickle=False)
-        tmp.replace(folder / SIGNATURES)
+        tmp.replace(folder / (prefix + SIGNATURES))
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -99,7 +100,8 @@ def save_signatures(folder: Path, config: Config, ids: list[str], n_lines: np.nd
     }
     tmp = folder / f".{HEADER}.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(header, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(folder / HEADER)
+    tmp.replace(folder / (prefix + HEADER))
+    return [prefix + SIGNATURES, prefix + HEADER]
 
 
 def signature_folder(path: str | Path) -> Path:

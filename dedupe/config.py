@@ -136,8 +136,10 @@ class Config:
     # input formats
     include: tuple[str, ...] = _opt((), "read only files whose relative path or name matches one of these glob patterns")
     exclude: tuple[str, ...] = _opt((), "never read files whose relative path or name matches one of these glob patterns")
-    text_field: str = _opt("text", "JSONL: the field of each record that holds its text")
-    id_field: str = _opt("", "JSONL: a field naming each record in the report (FILE#ID); empty: FILE#LINE")
+    text_field: str = _opt("text", "JSONL, JSON, Parquet, Arrow: the field of each record that holds its text; a dotted "
+                           "path reaches a nested field (content.text), a dot inside a name is written \\.")
+    id_field: str = _opt("", "JSONL, JSON, Parquet, Arrow: a field (or dotted path) naming each record in the report "
+                         "(FILE#ID); empty: FILE#N, the record's line or row")
     html_favor: str = _opt("balanced", "HTML: trafilatura's preference, more text (recall) or less but surer (precision)",
                            choices=("balanced", "precision", "recall"))
     html_comments: bool = _opt(False, "HTML: keep the page's comment section in the extracted text")
@@ -207,10 +209,18 @@ class Config:
             if not all(isinstance(p, str) and p for p in value):
                 raise ConfigError(f"{name}: every pattern must be a non-empty glob such as '*.html', not {value!r}")
             object.__setattr__(self, name, value)
+        from .formats.fields import parse
+
         if not isinstance(self.text_field, str) or not self.text_field:
-            raise ConfigError(f"text_field must be the name of a JSONL field (e.g. text), not {self.text_field!r}")
+            raise ConfigError(f"text_field must be the name of a record's field (e.g. text), not {self.text_field!r}")
         if not isinstance(self.id_field, str):
-            raise ConfigError(f"id_field must be the name of a JSONL field, or empty, not {self.id_field!r}")
+            raise ConfigError(f"id_field must be the name of a record's field, or empty, not {self.id_field!r}")
+        for name in ("text_field", "id_field"):
+            if getattr(self, name):
+                try:
+                    parse(getattr(self, name))
+                except ValueError as e:
+                    raise ConfigError(f"{name}: {e}") from None
         for name in ("html_comments", "annotate"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, not {getattr(self, name)!r}")

@@ -44,6 +44,7 @@ from .detect import detect_batch
 from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
 from .errors import InputError
 from .formats import format_of, write_cleaned
+from .formats.pieces import Piece, alone, assemble, key_of, plan, read_piece, rel_of, write_piece
 from .formats.source import prefetch
 from .fs import place, remove_tree
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file
@@ -324,27 +325,29 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     read: list[tuple[str, list[Document]]] = []
     failed: dict[str, Notice] = {}
     start = time.perf_counter()
-    prefetch(src, files)
+    prefetch(src, list(dict.fromkeys(map(rel_of, files))))
     timings["read"] += time.perf_counter() - start
-    for rel in files:
+    for unit in files:
         start = time.perf_counter()
         try:
-            read.append((rel, _as_articles(read_file(src, rel, config)[0], rel, _STATE.get("articles", frozenset()))))
+            read.append((key_of(unit), _as_articles(_read_unit(src, unit, config)[0], key_of(unit),
+                                                    _STATE.get("articles", frozenset()))))
         except InputError as e:
-            failed[rel] = Notice(e.path, e.message)
+            failed[key_of(unit)] = Notice(e.path, e.message)
         timings["read"] += time.perf_counter() - start
     done: dict[str, list] = {}
     try:
         flat = analyze_documents([d for _, docs in read for d in docs], config, hashers, timings)
-        for rel, docs in read:
-            done[rel], flat = flat[: len(docs)], flat[len(docs) :]
+        for key, docs in read:
+            done[key], flat = flat[: len(docs)], flat[len(docs) :]
     except Exception:  # noqa: BLE001 - find the file that breaks the batch; the others go on
-        for rel, docs in read:
+        for key, docs in read:
             try:
-                done[rel] = analyze_documents(docs, config, hashers, timings)
+                done[key] = analyze_documents(docs, config, hashers, timings)
             except Exception as e:  # noqa: BLE001
+                rel = key.split("\0")[0]
                 log.exception("internal error on %s", rel)
-                failed[rel] = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
+                failed[key] = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
     start = time.perf_counter()
     analyses = {rel: [a for a, _ in results] for rel, results in done.items()}
     # Never into a scratch folder that is gone: a Dask task recomputed after its run failed must not bring
@@ -352,8 +355,14 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     atomic_write(_scratch_file(scratch, number), pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL),
                  make_folder=False)
     timings["scratch"] += time.perf_counter() - start
-    out = [(rel, [sig for _, sig in done[rel]], None) if rel in done else (rel, [], failed[rel]) for rel in files]
+    out = [(unit, [sig for _, sig in done[key_of(unit)]], None) if key_of(unit) in done
+           else (unit, [], failed[key_of(unit)]) for unit in files]
     return out, timings
+
+
+def _read_unit(src: Path, unit, config: Config) -> tuple[list[Document], list[Notice]]:
+    """The documents of a unit of work: a whole file, or a piece of a large record file."""
+    return read_piece(src, unit, config) if isinstance(unit, Piece) else read_file(src, unit, config)
 
 
 def _split_keys(result) -> tuple[tuple, list[DocSig]]:
@@ -381,38 +390,56 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     analyses = pickle.loads(_scratch_file(scratch, number).read_bytes())
     timings["scratch"] += time.perf_counter() - start
     start = time.perf_counter()
-    prefetch(src, [rel for rel, _, _ in files])  # in a big corpus pass 1 read them long ago: maybe out of memory
+    prefetch(src, list(dict.fromkeys(rel_of(unit) for unit, *_ in files)))  # pass 1 read them long ago
     timings["read"] += time.perf_counter() - start
     out = []
-    for rel, first, count in files:
+    for unit, first, count, *renames in files:
+        rel = rel_of(unit)
         try:
-            out.append(_clean_file(src, dst, rel, first, analyses[rel], config, corpus, dry_run, timings))
+            out.append(_clean_file(src, dst, unit, first, analyses[key_of(unit)], config, corpus, dry_run, timings,
+                                   renames[0] if renames else None))
         except InputError as e:
-            out.append((rel, [], [Notice(e.path, e.message)], False))
+            out.append((unit, [], [Notice(e.path, e.message)], False))
         except Exception as e:  # noqa: BLE001 - one bad file must never lose the others
             log.exception("internal error on %s", rel)
             notice = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
-            out.append((rel, [], [notice], False))
+            out.append((unit, [], [notice], False))
     return out, timings
 
 
-def _clean_file(src: Path, dst: Path, rel: str, first: int, analyses: list[Analysis], config: Config,
-                corpus: Corpus, dry_run: bool, timings: Counter):
-    """Clean one input file (it may hold several documents) and write its cleaned copy."""
+def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis], config: Config,
+                corpus: Corpus, dry_run: bool, timings: Counter, renames: dict[int, str] | None = None):
+    """Clean one input file (it may hold several documents) or a piece of one, and write its cleaned copy (a
+    piece: its part of it, which the parent joins to the others')."""
     clock = _Clock(timings)
-    docs, notices = clock("read", read_file, src, rel, config)
+    rel = rel_of(unit)
+    docs, notices = clock("read", _read_unit, src, unit, config)
     if len(docs) != len(analyses) or any(text_hash(d.text) != a.digest for d, a in zip(docs, analyses)):
         raise InputError(rel, "changed while it was being cleaned (it differs between the two passes); "
                               "skipped: run again on a folder nobody writes to")
+    if renames:  # names another piece of the same file had taken first (see clean)
+        docs = [replace(d, id=renames[i]) if i in renames else d for i, d in enumerate(docs)]
     results = [finish_document(doc, a, config, timings, corpus, first + i)
                for i, (doc, a) in enumerate(zip(docs, analyses))]
     written = None
-    if not dry_run:
+    if not dry_run and isinstance(unit, Piece):
+        changed = any(r.dropped or r.cleaned != d.text for d, (r, _) in zip(docs, results))
+        part = clock("write", write_piece, src, unit, docs, [r for r, _ in results], config,
+                     _STATE["scratch"] / "parts" / _parts_folder(rel))
+        written = (part, changed)
+    elif not dry_run:
         written = clock("write", write_cleaned, src, dst, rel, docs, [r for r, _ in results], config)
     for r, diff in results:
         prepare(r, diff)
         r.cleaned = r.annotation = None  # written already: do not ship texts back to the parent
-    return rel, results, notices, written
+    return unit, results, notices, written
+
+
+def _parts_folder(rel: str) -> str:
+    """The scratch folder name of a file's parts: a path's hash, never the path (no folders to make in it)."""
+    import hashlib
+
+    return hashlib.sha1(rel.encode("utf-8")).hexdigest()
 
 
 def _run(fn, batches: list, state: dict, jobs: int) -> Iterator:
@@ -518,7 +545,10 @@ def clean(
             else:
                 files.append(item)
         run.files_read = len(files)
-        total, done = 2 * len(files), 0
+        # Large record files cut into pieces that go to the workers as batches of small files do (local runs;
+        # --annotate writes whole files).
+        units = plan(src, files, config) if engine is None and not config.annotate else files
+        total, done = 2 * len(units), 0
         hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
         # Pass 1: signatures to this process, findings to the scratch folder.
         scratch = engine.scratch(dst) if engine is not None else Path(tempfile.mkdtemp(prefix="dedupe-scratch-"))
@@ -527,12 +557,18 @@ def clean(
         articles = _previous_articles(src)
         state = {"src": where, "dst": dst, "config": config, "hashers": hashers, "scratch": scratch,
                  "articles": articles}
-        batches = _batches(files, run.engine["workers"])
+        batches = _batches(units, run.engine["workers"], alone(src, files))
+        held: list = []  # the pieces of a file until its last one: all of them are cleaned, or none
         for number, (out, timings) in enumerate(_map(engine, _sign_batch, batches, state, jobs, "sign")):
             run.timings.update(timings)
             ok = []
             for rel, sigs, failure in out:
-                if failure is not None:
+                if isinstance(rel, Piece):
+                    held.append((number, rel, sigs, failure))
+                    if rel.last:
+                        _add_pieces(held, table, pass2, run)
+                        held = []
+                elif failure is not None:
                     run.add_notice(failure)
                 else:
                     ok.append((rel, len(table.ids), len(sigs)))
@@ -557,7 +593,8 @@ def clean(
         out_dir = engine.staging(dst) if engine is not None and not dry_run else dst
         state = {"src": where, "dst": out_dir, "config": config, "corpus": corpus, "dry_run": dry_run,
                  "scratch": scratch}
-        done = 2 * len(files) - sum(len(ok) for _, ok in pass2)  # files that failed in pass 1 are not read again
+        done = 2 * len(units) - sum(len(ok) for _, ok in pass2)  # files that failed in pass 1 are not read again
+        parts: list = []  # a file's pieces' parts, joined into its cleaned copy once its last piece is done
         for out, timings in _map(engine, _clean_batch, pass2, state, jobs, "clean"):
             run.timings.update(timings)
             for rel, results, notices, was_written in out:
@@ -565,12 +602,20 @@ def clean(
                     run.add_notice(n)
                 for result, diff in results:
                     run.add(result, diff)
+                if isinstance(rel, Piece):
+                    parts.append(was_written)
+                    was_written = None
+                    if rel.last:
+                        start = time.perf_counter()
+                        was_written = _join_pieces(where, out_dir, rel, parts, scratch, dry_run)
+                        run.timings["write"] += time.perf_counter() - start
+                        parts = []
                 if was_written:
                     run.files_written += 1
                     # A writer names the file it wrote, or the files (--annotate: a copy and its annotations).
                     made = [was_written] if isinstance(was_written, str) else was_written
                     written.extend(made)
-                    if not config.annotate and (format_of(rel) == "html" or rel in articles):
+                    if not config.annotate and (format_of(rel_of(rel)) == "html" or rel_of(rel) in articles):
                         extracted.extend(made)
             done += len(out)
             if progress:
@@ -595,6 +640,45 @@ def clean(
     return run
 
 
+def _add_pieces(held: list, table: SigTable, pass2: list, run: RunReport) -> None:
+    """Pass 1's results for every piece of one file: all its documents go to the corpus step and pass 2, or,
+    if a piece could not be read, none (the file is skipped whole, as a file that cannot be read is).
+
+    Names are made unique across the file's pieces as a file read whole makes them: an id that an earlier
+    piece had taken gets a suffix (`FILE#ID@2`), which pass 2 gives the document too.
+    """
+    failures = [failure for *_, failure in held if failure is not None]
+    if failures:
+        for failure in failures:
+            run.add_notice(failure)
+        return
+    taken: set[str] = set()
+    for number, piece, sigs, _ in held:
+        renames: dict[int, str] = {}
+        first = len(table.ids)
+        for i, sig in enumerate(sigs):
+            name, k = sig.id, 1
+            while name in taken:
+                k += 1
+                name = f"{sig.id}@{k}"
+            taken.add(name)
+            if name != sig.id:
+                renames[i] = name
+            table.add(sig, name)
+        pass2.append((number, [(piece, first, len(sigs), renames)]))
+
+
+def _join_pieces(src: Path, dst: Path, last: Piece, parts: list, scratch: Path, dry_run: bool) -> str | None:
+    """The cleaned copy of a file cleaned in pieces, once every piece is done; None if one failed (its notice
+    says why) or in a dry run."""
+    try:
+        if dry_run or len(parts) != last.count or not all(parts):
+            return None
+        return assemble(src, dst, last.rel, [p for p, _ in parts], any(changed for _, changed in parts))
+    finally:
+        remove_tree(scratch / "parts" / _parts_folder(last.rel))
+
+
 def with_settings(config: Config | None, settings: dict) -> Config:
     """A Config with keyword settings applied over it (ConfigError for an unknown one, with a did-you-mean)."""
     config = config or Config()
@@ -607,7 +691,8 @@ def _signature_saver(run: RunReport, config: Config) -> Callable | None:
     """What keeps the run's signatures in its report folder (for a later --against), if it has one."""
     if run.folder is None:
         return None
-    return lambda *arrays: save_signatures(run.folder, config, *arrays)
+    # Under a pending name until the run finishes: a run that fails later leaves no signatures in its report.
+    return lambda *arrays: run.pending.extend(save_signatures(run.folder, config, *arrays, prefix=run.PENDING))
 
 
 def _open_engine(scheduler: str, jobs: int, src: Path):
@@ -630,12 +715,21 @@ def _map(engine, fn, batches: list, state: dict, jobs: int, stage: str) -> Itera
     return engine.map(fn, batches, state, stage)
 
 
-def _batches(items: list, workers: int = 1) -> list[tuple[int, list]]:
+def _batches(items: list, workers: int = 1, alone: set[str] = frozenset()) -> list[tuple[int, list]]:
     """Items cut into numbered batches (the number names the batch's scratch file), at least 8 per worker
-    while they hold BATCH items or more. Output does not depend on the cut: a batch is signed as its
-    documents are one by one, and results are gathered in file order."""
-    size = max(BATCH, min(BATCH_MAX, len(items) // (8 * max(workers, 1))))
-    return [(n, items[i : i + size]) for n, i in enumerate(range(0, len(items), size))]
+    while they hold BATCH items or more; a piece of a large record file, and a record file in `alone`, is a
+    batch of its own (it holds as many documents as a batch of files). Output does not depend on the cut: a
+    batch is signed as its documents are one by one, and results are gathered in file order."""
+    single = [isinstance(item, Piece) or item in alone for item in items]
+    size = max(BATCH, min(BATCH_MAX, (len(items) - sum(single)) // (8 * max(workers, 1))))
+    batches: list[list] = [[]]
+    for item, one in zip(items, single):
+        if one or len(batches[-1]) == size:
+            batches.append([])
+        batches[-1].append(item)
+        if one:
+            batches.append([])
+    return list(enumerate(b for b in batches if b))
 
 
 class _Clock:

@@ -197,10 +197,12 @@ class Corpus:
         """The duplicate cluster of document `index`, if it is in one: its name (the head: the document kept,
         or under --keep none the first in keep order), the kept document (None under --keep none) and, for
         a copy of an earlier run's document, that run."""
-        if self.earlier_of is not None and (e := int(self.earlier_of[index])) >= 0:
-            return {"name": self.earlier.ids[e], "kept": self.earlier.ids[e], "run": self.earlier.run_of(e)}
         j = int(self.dup_of[index])
         head = j if j >= 0 else index if self.first_copy[index] >= 0 else -1
+        # A copy of an earlier run's document, or of a head that is one: the cluster is that document's.
+        for doc in (index, head):
+            if doc >= 0 and self.earlier_of is not None and (e := int(self.earlier_of[doc])) >= 0:
+                return {"name": self.earlier.ids[e], "kept": self.earlier.ids[e], "run": self.earlier.run_of(e)}
         if head < 0:
             return None
         return {"name": self.ids[head], "kept": None if self.config.keep == "none" else self.ids[head]}
