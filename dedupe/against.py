@@ -66,8 +66,9 @@ class Earlier:
 
 
 def save_signatures(folder: Path, config: Config, ids: list[str], n_lines: np.ndarray, n_shingles: np.ndarray,
-                    signatures: np.ndarray, dropped: np.ndarray) -> list[Path]:
-    """Write a run's signatures and their header into its report folder (each file atomically); their paths."""
+                    signatures: np.ndarray, dropped: np.ndarray, prefix: str = "") -> list[str]:
+    """Write a run's signatures and their header into its report folder (each file atomically), under their
+    names with `prefix` before them; returns those names."""
     names = [i.encode("utf-8", "surrogateescape") for i in ids]
     offsets = np.zeros(len(names) + 1, dtype=np.uint64)
     np.cumsum([len(b) for b in names], out=offsets[1:])
@@ -85,7 +86,7 @@ def save_signatures(folder: Path, config: Config, ids: list[str], n_lines: np.nd
             for name, array in arrays.items():
                 with z.open(zipfile.ZipInfo(name + ".npy", date_time=_EPOCH), "w", force_zip64=True) as f:
                     np.lib.format.write_array(f, array, allow_pickle=False)
-        tmp.replace(folder / SIGNATURES)
+        tmp.replace(folder / (prefix + SIGNATURES))
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -99,8 +100,8 @@ def save_signatures(folder: Path, config: Config, ids: list[str], n_lines: np.nd
     }
     tmp = folder / temp_name(HEADER)
     tmp.write_text(json.dumps(header, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(folder / HEADER)
-    return [folder / SIGNATURES, folder / HEADER]
+    tmp.replace(folder / (prefix + HEADER))
+    return [prefix + SIGNATURES, prefix + HEADER]
 
 
 def signature_folder(path: str | Path) -> Path:
@@ -182,7 +183,8 @@ def _read(folder: Path, label: str) -> tuple[dict, dict]:
     return header, arrays
 
 
-def match_earlier(sigs: np.ndarray, n_shingles: np.ndarray, earlier: Earlier, config: Config):
+def match_earlier(sigs: np.ndarray, n_shingles: np.ndarray, earlier: Earlier, config: Config,
+                  whole: np.ndarray | None = None):
     """Per document of this run, the earlier document it duplicates best: (index or -1, score, how).
 
     Candidates share a band key with it (as `corpus.candidate_pairs` finds
@@ -225,7 +227,10 @@ def match_earlier(sigs: np.ndarray, n_shingles: np.ndarray, earlier: Earlier, co
         chunk = pairs[s : s + _CHUNK]
         a = (chunk >> np.uint64(32)).astype(np.int64)
         b = (chunk & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        score, how, ok = similarity(earlier.signatures[a], sigs[b], earlier.n_shingles[a], n_shingles[b], config)
+        # A page of this run signed whole (`corpus.similarity`) is a copy only at doc_page_threshold.
+        strict = False if whole is None else whole[b]
+        score, how, ok = similarity(earlier.signatures[a], sigs[b], earlier.n_shingles[a], n_shingles[b], config,
+                                    strict)
         lefts.append(a[ok]), rights.append(b[ok]), scores.append(score[ok]), hows.append(how[ok])
     a, b, score, how = (np.concatenate(v) for v in (lefts, rights, scores, hows))
     order = np.lexsort((a, -score, b))  # per new document: best score first, then the first earlier document

@@ -13,8 +13,10 @@ head: the kept document, or under --keep none its first), ``kept`` the
 document the cluster keeps (null under --keep none), and ``run`` the earlier
 run (--against) when the kept document is that run's.
 
-Where it goes: in a JSONL record, a top-level ``dedupe`` field (replacing one
-the record already has); beside a text file or an HTML page's extracted text,
+Where it goes: in a JSONL or JSON record, a top-level ``dedupe`` field
+(replacing one the record already has); in a Parquet or Arrow file, a
+``dedupe`` struct column (replacing one the file already has; null on rows
+that are not documents); beside a text file or an HTML page's extracted text,
 a file named after the copy with ``.dedupe.json`` added (``a.txt`` ->
 ``a.txt.dedupe.json``). The report is the one a cleaning run writes.
 """
@@ -55,6 +57,17 @@ def write_annotated(src: Path, dst: Path, rel: str, docs: list[Document], result
     fmt = format_of(rel)
     if fmt == "jsonl":
         return _write_jsonl(src, dst, rel, docs, results, config)
+    if fmt == "json":
+        from .formats.jsonfile import rewrite
+
+        def annotate(piece: str, doc: Document, result: DocResult) -> str:
+            return set_field(piece.encode("utf-8"), FIELD, _json(result.annotation)).decode("utf-8")
+
+        return rewrite(src, dst, rel, docs, results, config, annotate, _write_jsonl)
+    if fmt in ("parquet", "arrow"):
+        from .formats.columnar import write_columnar_annotated
+
+        return write_columnar_annotated(src, dst, rel, docs, [r.annotation for r in results], FIELD)
     out = output_rel(rel)
     if fmt == "html":  # the page's extracted text, as a cleaning run would write it, but whole
         data = compress(out, docs[0].text.encode("utf-8")) if docs else b""
@@ -90,7 +103,7 @@ def set_field(raw: bytes, field: str, value: str) -> bytes:
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
     line = raw[len(bom) :].decode("utf-8")
     try:
-        start, end = value_span(line, field)
+        start, end = value_span(line, (field,))
         return bom + (line[:start] + value + line[end:]).encode("utf-8")
     except ValueError:  # no such field: added before the closing brace
         at = len(line[: line.rstrip().rfind("}")].rstrip())  # just after the last value (or the opening brace)

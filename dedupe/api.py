@@ -103,7 +103,8 @@ def _pass2(source, count: int, analyses: list, corpus, config: Config) -> Iterat
     done = 0
     for index, record in enumerate(source()):
         if index >= count:
-            break
+            raise UsageError(f"the second pass over the records gave more than the first's {count}; clean_records "
+                             f"reads them twice: pass records that give the same values each time")
         doc = _document(index, record, config, names)
         if doc is None:
             yield RecordResult(record, [], problem=_problem(record, config))

@@ -109,9 +109,12 @@ def main():
               help="Read only files whose relative path or name matches (repeatable), e.g. --include '*.html'.")
 @click.option("--exclude", multiple=True, metavar="GLOB",
               help="Never read files whose relative path or name matches (repeatable), e.g. --exclude 'drafts/*'.")
-@click.option("--text-field", default=None, metavar="NAME", help="JSONL: the field that holds the text (default: text).")
-@click.option("--id-field", default=None, metavar="NAME",
-              help="JSONL: a field that names each record in the report as FILE#ID (default: FILE#LINE).")
+@click.option("--text-field", default=None, metavar="PATH",
+              help="JSONL, JSON, Parquet, Arrow: the field that holds the text (default: text); a dotted path reaches "
+                   "a nested field (content.text), a dot inside a name is written \\. (meta\\.text).")
+@click.option("--id-field", default=None, metavar="PATH",
+              help="JSONL, JSON, Parquet, Arrow: a field (or dotted path) that names each record in the report as "
+                   "FILE#ID (default: FILE#N, the record's line or row).")
 @click.option("--favor", "html_favor", type=click.Choice(["balanced", "precision", "recall"]), default=None,
               help="HTML: trafilatura's extraction preference (default: balanced).")
 @click.option("--html-comments/--no-html-comments", default=None,
@@ -135,9 +138,12 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, against, ann
     package (s3fs, gcsfs, adlfs), with its usual credentials.
 
     Text files are cleaned as they are; HTML pages (.html, .htm) are reduced
-    to their main text with trafilatura and written as .txt; JSONL files
-    (.jsonl) are cleaned record by record, every other field untouched. Any
-    of them may be gzip (.gz) or zstd (.zst) compressed.
+    to their main text with trafilatura and written as .txt; JSONL (.jsonl),
+    JSON (.json), Parquet (.parquet) and Arrow (.arrow, a datasets folder)
+    files are cleaned record by record, every other field or column
+    untouched (Parquet and Arrow need pip install 'dedupe[parquet]'); CSV,
+    spreadsheets, databases are skipped. Any of them may be gzip (.gz) or
+    zstd (.zst) compressed.
 
     Exit status: 0 done; 1 done, but some inputs could not be read; 2 usage or
     configuration error, nothing written; 3 the run failed (internal error,

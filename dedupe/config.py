@@ -87,6 +87,24 @@ class Config:
     )
     doc_min_words: int = _opt(20, "with doc_sign=prose: a block signs the document if it has at least this many "
                               "words and ends like a sentence (or 3x as many words)", 1, 1000)
+    doc_min_share: float = _opt(
+        0.3, "with doc_sign=prose: a page whose prose holds less than this share of its words (a listing, product "
+        "or forum page) signs with its whole page and is a copy only at doc_page_threshold", 0.0, 1.0)
+    doc_page_threshold: float = _opt(
+        0.95, "Jaccard similarity at which two pages signed whole (see doc_min_share) are duplicates: pages of one "
+        "template share most of their text whatever each is about", 0.3, 1.0)
+    derived_containment: float = _opt(
+        1.0, "derived copies (1.0: off): a short document whose estimated share of word 3-grams found in a longer "
+        "one is at least this is a cut-and-paste or lightly reworded copy of it and goes (0.45 for corpora of short "
+        "texts; costs a second signature per document)", 0.3, 1.0)
+    derived_max_words: int = _opt(
+        1000, "derived copies: only a document of at most this many words can be a derived copy", 20, 10**6)
+    derived_band_rows: int = _opt(
+        2, "derived copies: 3-gram MinHash values per LSH band (a copy shares few of a longer source's 3-grams: "
+        "short bands)", 1, 64)
+    derived_min_shared: int = _opt(
+        40, "derived copies: the copy must share at least this many word 3-grams with its source (estimated), "
+        "so that two short texts never merge on a stock phrase", 1, 10**6)
     corpus_max_words: int = _opt(
         30, "blocks with more words are never template text (template lines are short)", 1, 1000
     )
@@ -118,8 +136,10 @@ class Config:
     # input formats
     include: tuple[str, ...] = _opt((), "read only files whose relative path or name matches one of these glob patterns")
     exclude: tuple[str, ...] = _opt((), "never read files whose relative path or name matches one of these glob patterns")
-    text_field: str = _opt("text", "JSONL: the field of each record that holds its text")
-    id_field: str = _opt("", "JSONL: a field naming each record in the report (FILE#ID); empty: FILE#LINE")
+    text_field: str = _opt("text", "JSONL, JSON, Parquet, Arrow: the field of each record that holds its text; a dotted "
+                           "path reaches a nested field (content.text), a dot inside a name is written \\.")
+    id_field: str = _opt("", "JSONL, JSON, Parquet, Arrow: a field (or dotted path) naming each record in the report "
+                         "(FILE#ID); empty: FILE#N, the record's line or row")
     html_favor: str = _opt("balanced", "HTML: trafilatura's preference, more text (recall) or less but surer (precision)",
                            choices=("balanced", "precision", "recall"))
     html_comments: bool = _opt(False, "HTML: keep the page's comment section in the extracted text")
@@ -162,7 +182,8 @@ class Config:
                         + (f" (did you mean {hint[0]!r}?)" if hint else "")
                         + f"; known: {', '.join(('chrome',) + CATEGORIES)}"
                     )
-        for rows, perms in (("doc_band_rows", "num_perm"), ("block_band_rows", "block_num_perm")):
+        for rows, perms in (("doc_band_rows", "num_perm"), ("block_band_rows", "block_num_perm"),
+                            ("derived_band_rows", "num_perm")):
             if getattr(self, rows) > getattr(self, perms):
                 raise ConfigError(f"{rows} ({getattr(self, rows)}) must not exceed {perms} ({getattr(self, perms)})")
         self._check_formats()
@@ -194,10 +215,18 @@ class Config:
             if not all(isinstance(p, str) and p for p in value):
                 raise ConfigError(f"{name}: every pattern must be a non-empty glob such as '*.html', not {value!r}")
             object.__setattr__(self, name, value)
+        from .formats.fields import parse
+
         if not isinstance(self.text_field, str) or not self.text_field:
-            raise ConfigError(f"text_field must be the name of a JSONL field (e.g. text), not {self.text_field!r}")
+            raise ConfigError(f"text_field must be the name of a record's field (e.g. text), not {self.text_field!r}")
         if not isinstance(self.id_field, str):
-            raise ConfigError(f"id_field must be the name of a JSONL field, or empty, not {self.id_field!r}")
+            raise ConfigError(f"id_field must be the name of a record's field, or empty, not {self.id_field!r}")
+        for name in ("text_field", "id_field"):
+            if getattr(self, name):
+                try:
+                    parse(getattr(self, name))
+                except ValueError as e:
+                    raise ConfigError(f"{name}: {e}") from None
         for name in ("html_comments", "annotate", "follow_symlinks"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, not {getattr(self, name)!r}")

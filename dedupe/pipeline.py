@@ -48,6 +48,7 @@ from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, sour
 from .errors import InputError, RunFailed, Terminated, UsageError
 from .annotate import SIDECAR
 from .formats import format_of, output_rel, write_cleaned
+from .formats.pieces import Piece, alone, assemble, key_of, plan, read_piece, rel_of, write_piece
 from .formats.source import prefetch
 from .fs import RemotePath, place, remove_tree
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, walk
@@ -125,9 +126,13 @@ def analyze_documents(
     if hashers is not None:
         keys = clock("sign", block_keys, signed, hashers[1], config.block_band_rows,
                      config.block_min_band_words, config.corpus_max_words)
-        bodies = [_body(b, s, f, config) for b, s, f in zip(blocks, signed, findings)]
-        signatures, counts, sizes = clock("sign", doc_signatures, signed, bodies, hashers[0], config.doc_shingle_size)
-        sigs = [doc_sig(d, signatures[i], counts[i], sizes[i], keys[i][0]) for i, d in enumerate(docs)]
+        bodies, whole = zip(*(_signing_body(b, s, f, config) for b, s, f in zip(blocks, signed, findings))) \
+            if docs else ((), ())
+        signatures, counts, sizes = clock("sign", doc_signatures, signed, list(bodies), hashers[0],
+                                          config.doc_shingle_size)
+        sigs = [doc_sig(d, signatures[i], counts[i], sizes[i], keys[i][0], whole[i]) for i, d in enumerate(docs)]
+        if config.derived_containment < 1.0:
+            sigs = clock("sign", _with_derived, sigs, signed, list(bodies), hashers[0])
     return [
         (Analysis(
             digest=text_hash(d.text),
@@ -163,6 +168,50 @@ def _body(blocks, signed: SignedText, findings, config: Config) -> list[int]:
         if 2 * sum(words[i] for i in body) < sum(words[i] for i in kept):
             body = kept
     return body or list(range(len(blocks)))  # a page of short lines only: it is its own body
+
+
+def _with_derived(sigs: list[DocSig], signed: list[SignedText], bodies: list[list[int]], hasher: MinHasher):
+    """DocSigs with their derived-copy signature: a MinHash of the same body's word 3-grams (corpus.derived_copies).
+
+    Made over the blocks the document signature covers, not in sign.py: what
+    is signed is decided here, the signing itself is sign.doc_signatures'.
+    """
+    derived, counts, _ = doc_signatures(signed, bodies, hasher, _DERIVED_SHINGLE)
+    out = []
+    for i, s in enumerate(sigs):
+        words = signed[i].lengths
+        prose = int(words[bodies[i]].sum()) >= _DERIVED_MIN_SHARE * int(words.sum()) and not s.whole
+        # A page whose prose is not most of it is never a copy nor a source: what two pages of one site share
+        # is its stock prose (webpages-types: two shop pages at a third prose, 0.78 of 3-grams shared).
+        out.append(replace(s, derived=derived[i], n_derived=int(counts[i]) if prose else 0))
+    return out
+
+
+#: Words per shingle of the derived-copy signature: a reworded copy keeps its source's 3-grams, not its 5-grams.
+_DERIVED_SHINGLE = 3
+#: Share of a document's words its prose must hold for the derived-copy check: a short text is all prose.
+_DERIVED_MIN_SHARE = 0.5
+
+
+def _signing_body(blocks, signed: SignedText, findings, config: Config) -> tuple[list[int], bool]:
+    """The blocks that sign a document, and whether they are its whole page.
+
+    A page whose prose (`_body`) is under `doc_min_share` of its words is not
+    about that prose: a listing, a product or a forum page, whose items, specs
+    or posts are short lines. Two such pages of one site or one forum software
+    share their prose (a category blurb, the software's notices) whatever each
+    is about, so the page signs with all its blocks and counts as a copy only
+    at `doc_page_threshold` (`detect.corpus.similarity`). Articles' prose is
+    most of their page (webpages-dev dumps: under 0.3 for 5% of pages,
+    webpages-types: for 38%).
+    """
+    body = _body(blocks, signed, findings, config)
+    if config.doc_sign != "prose" or not len(blocks):
+        return body, False
+    words = signed.lengths
+    if int(words[body].sum()) >= config.doc_min_share * int(words.sum()):
+        return body, False
+    return list(range(len(blocks))), True
 
 
 def _ends_sentence(text: str) -> bool:
@@ -226,8 +275,33 @@ def finish_document(
 
 
 def _whole_page(doc: Document) -> bool:
-    """Whether a document's text is a whole page's; HTML comes out of trafilatura as the article alone."""
-    return doc.format != "html"
+    """Whether a document's text is a whole page's; HTML comes out of trafilatura as the article alone, and so
+    does a text file that a previous run made from HTML (`ARTICLE`)."""
+    return doc.format != "html" and doc.get(ARTICLE) is None
+
+
+#: Metadata of a text file that an earlier run wrote from an HTML page (named in its OUT's marker, under
+#: "articles"): its text is an extracted article, so cleaning it again must not run the whole-page rules on it
+#: (they would cut 236 more blocks in 49 of webpages-dev's 200 pages: a menu-like line now at the top, prose
+#: that no longer has chrome around it read as outside the article).
+ARTICLE = "extracted-article"
+
+
+def _previous_articles(src: Path) -> frozenset[str]:
+    """The files of IN that a previous dedupe run wrote from HTML pages, read from the marker it left in IN."""
+    try:
+        marker = json.loads((src / MARKER).read_bytes())
+    except (OSError, ValueError):
+        return frozenset()  # not a dedupe output, or an unreadable marker: every text file is a whole page
+    articles = marker.get("articles") if isinstance(marker, dict) and marker.get("tool") == "dedupe" else None
+    return frozenset(a for a in articles if isinstance(a, str)) if isinstance(articles, list) else frozenset()
+
+
+def _as_articles(docs: list[Document], rel: str, articles: frozenset[str]) -> list[Document]:
+    """The documents of one file, marked as extracted articles if a previous run wrote the file from HTML."""
+    if rel not in articles:
+        return docs
+    return [replace(d, meta=d.meta + ((ARTICLE, "1"),)) for d in docs]
 
 
 def _wants_within(config: Config) -> bool:
@@ -266,38 +340,51 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     read: list[tuple[str, list[Document]]] = []
     failed: dict[str, Notice] = {}
     start = time.perf_counter()
-    prefetch(src, files)
+    prefetch(src, _whole_files(files))
     timings["read"] += time.perf_counter() - start
-    for rel in files:
+    for unit in files:
         start = time.perf_counter()
         try:
-            read.append((rel, read_file(src, rel, config)[0]))
+            read.append((key_of(unit), _as_articles(_read_unit(src, unit, config)[0], key_of(unit),
+                                                    _STATE.get("articles", frozenset()))))
         except InputError as e:
-            failed[rel] = Notice(e.path, e.message)
+            failed[key_of(unit)] = Notice(e.path, e.message)
         timings["read"] += time.perf_counter() - start
     done: dict[str, list] = {}
     try:
         flat = analyze_documents([d for _, docs in read for d in docs], config, hashers, timings)
-        for rel, docs in read:
-            done[rel], flat = flat[: len(docs)], flat[len(docs) :]
+        for key, docs in read:
+            done[key], flat = flat[: len(docs)], flat[len(docs) :]
     except Exception:  # noqa: BLE001 - find the file that breaks the batch; the others go on
-        for rel, docs in read:
+        for key, docs in read:
             try:
-                done[rel] = analyze_documents(docs, config, hashers, timings)
+                done[key] = analyze_documents(docs, config, hashers, timings)
             except Exception as e:  # noqa: BLE001
+                rel = key.split("\0")[0]
                 log.exception("internal error on %s", rel)
-                failed[rel] = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
+                failed[key] = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
     start = time.perf_counter()
     analyses = {rel: [a for a, _ in results] for rel, results in done.items()}
     # Never into a scratch folder that is gone: a Dask task recomputed after its run failed must not bring
     # the folder back into OUT once the run has deleted it.
     atomic_write(_scratch_file(scratch, number), pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL),
                  make_folder=False)
-    out = [(rel, [sig for _, sig in done[rel]], None) if rel in done else (rel, [], failed[rel]) for rel in files]
+    out = [(unit, [sig for _, sig in done[key_of(unit)]], None) if key_of(unit) in done
+           else (unit, [], failed[key_of(unit)]) for unit in files]
     if _STATE.get("resumable"):  # after the findings: this file says the batch is complete
         save(scratch, "sign", number, (out, timings))
     timings["scratch"] += time.perf_counter() - start
     return out, timings
+
+
+def _whole_files(units: list) -> list[str]:
+    """The files of a batch to prefetch: not a piece's, whose file may be far larger than the memory."""
+    return [unit for unit in units if not isinstance(unit, Piece)]
+
+
+def _read_unit(src: Path, unit, config: Config) -> tuple[list[Document], list[Notice]]:
+    """The documents of a unit of work: a whole file, or a piece of a large record file."""
+    return read_piece(src, unit, config) if isinstance(unit, Piece) else read_file(src, unit, config)
 
 
 def _split_keys(result) -> tuple[tuple, list[DocSig]]:
@@ -325,40 +412,58 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     analyses = pickle.loads(_scratch_file(scratch, number).read_bytes())
     timings["scratch"] += time.perf_counter() - start
     start = time.perf_counter()
-    prefetch(src, [rel for rel, _, _ in files])  # in a big corpus pass 1 read them long ago: maybe out of memory
+    prefetch(src, _whole_files([unit for unit, *_ in files]))  # in a big corpus pass 1 read them long ago
     timings["read"] += time.perf_counter() - start
     out = []
-    for rel, first, count in files:
+    for unit, first, count, *renames in files:
+        rel = rel_of(unit)
         try:
-            out.append(_clean_file(src, dst, rel, first, analyses[rel], config, corpus, dry_run, timings))
+            out.append(_clean_file(src, dst, unit, first, analyses[key_of(unit)], config, corpus, dry_run, timings,
+                                   renames[0] if renames else None))
         except InputError as e:
-            out.append((rel, [], [Notice(e.path, e.message)], False))
+            out.append((unit, [], [Notice(e.path, e.message)], False))
         except Exception as e:  # noqa: BLE001 - one bad file must never lose the others
             log.exception("internal error on %s", rel)
             notice = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
-            out.append((rel, [], [notice], False))
+            out.append((unit, [], [notice], False))
     if _STATE.get("resumable"):  # after the batch's copies: this file says they are written
         save(scratch, "clean", number, (out, timings))
     return out, timings
 
 
-def _clean_file(src: Path, dst: Path, rel: str, first: int, analyses: list[Analysis], config: Config,
-                corpus: Corpus, dry_run: bool, timings: Counter):
-    """Clean one input file (it may hold several documents) and write its cleaned copy."""
+def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis], config: Config,
+                corpus: Corpus, dry_run: bool, timings: Counter, renames: dict[int, str] | None = None):
+    """Clean one input file (it may hold several documents) or a piece of one, and write its cleaned copy (a
+    piece: its part of it, which the parent joins to the others')."""
     clock = _Clock(timings)
-    docs, notices = clock("read", read_file, src, rel, config)
+    rel = rel_of(unit)
+    docs, notices = clock("read", _read_unit, src, unit, config)
     if len(docs) != len(analyses) or any(text_hash(d.text) != a.digest for d, a in zip(docs, analyses)):
         raise InputError(rel, "changed while it was being cleaned (it differs between the two passes); "
                               "skipped: run again on a folder nobody writes to")
+    if renames:  # names another piece of the same file had taken first (see clean)
+        docs = [replace(d, id=renames[i]) if i in renames else d for i, d in enumerate(docs)]
     results = [finish_document(doc, a, config, timings, corpus, first + i)
                for i, (doc, a) in enumerate(zip(docs, analyses))]
     written = None
-    if not dry_run:
+    if not dry_run and isinstance(unit, Piece):
+        changed = any(r.dropped or r.cleaned != d.text for d, (r, _) in zip(docs, results))
+        part = clock("write", write_piece, src, unit, docs, [r for r, _ in results], config,
+                     _STATE["scratch"] / "parts" / _parts_folder(rel))
+        written = (part, changed)
+    elif not dry_run:
         written = clock("write", write_cleaned, src, dst, rel, docs, [r for r, _ in results], config)
     for r, diff in results:
         prepare(r, diff)
         r.cleaned = r.annotation = None  # written already: do not ship texts back to the parent
-    return rel, results, notices, written
+    return unit, results, notices, written
+
+
+def _parts_folder(rel: str) -> str:
+    """The scratch folder name of a file's parts: a path's hash, never the path (no folders to make in it)."""
+    import hashlib
+
+    return hashlib.sha1(rel.encode("utf-8")).hexdigest()
 
 
 def _run(fn, batches: list, state: dict, jobs: int) -> Iterator:
@@ -521,6 +626,7 @@ def clean(
         raise
     started = time.perf_counter()
     written: list[str] = []
+    extracted: list[str] = []  # the written files whose text is an extracted article (see ARTICLE)
     scratch: Path | None = None
     state: RunState | None = None
     run.engine = engine.describe() if engine is not None else {"name": "local", "workers": jobs}
@@ -533,15 +639,18 @@ def clean(
             else:
                 files.append(item)
         run.files_read = len(files)
-        total, done = 2 * len(files), 0
+        # Large record files cut into pieces that go to the workers as batches of small files do (local runs;
+        # --annotate writes whole files).
+        units = plan(src, files, config) if engine is None and not config.annotate else files
+        total, done = 2 * len(units), 0
         hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
         # Pass 1: signatures to this process, findings to the scratch folder (the run's state folder in OUT).
-        batches = _batches(files, run.engine["workers"])
+        batches = _batches(units, run.engine["workers"], alone(src, files))
         if resumable:
             here = run_settings(config, src, report_dir, against)
             if resume:
                 state, sizes = RunState.reopen(dst, here, fingerprint(src, files))
-                batches = _cut(files, sizes)  # the killed run's batches: their numbers name its files
+                batches = _cut(units, sizes)  # the killed run's batches: their numbers name its files
             else:
                 state = RunState.start(dst, here, fingerprint(src, files), [len(b) for _, b in batches])
             scratch = state.folder
@@ -551,14 +660,21 @@ def clean(
             scratch = Path(tempfile.mkdtemp(prefix="dedupe-scratch-"))
         table = SigTable(config.num_perm)
         pass2: list[tuple[int, list[tuple[str, int, int]]]] = []
+        articles = _previous_articles(src)
         shared = {"src": where, "dst": dst, "config": config, "hashers": hashers, "scratch": scratch,
-                  "resumable": resumable}
+                  "articles": articles, "resumable": resumable}
+        held: list = []  # the pieces of a file until its last one: all of them are cleaned, or none
         signed = _resumed(state, "sign", batches, lambda todo: _map(engine, _sign_batch, todo, shared, jobs, "sign"))
         for number, (out, timings) in enumerate(signed):
             run.timings.update(timings)
             ok = []
             for rel, sigs, failure in out:
-                if failure is not None:
+                if isinstance(rel, Piece):
+                    held.append((number, rel, sigs, failure))
+                    if rel.last:
+                        _add_pieces(held, table, pass2, run)
+                        held = []
+                elif failure is not None:
                     run.add_notice(failure)
                 else:
                     ok.append((rel, len(table.ids), len(sigs)))
@@ -581,11 +697,12 @@ def clean(
         run.corpus_stats = corpus.stats
         # Pass 2: clean and write.
         if state is not None:
-            state.outputs([out for _, ok in pass2 for rel, _, _ in ok for out in _may_write(rel, config)])
+            state.outputs(sorted({out for _, ok in pass2 for unit, *_ in ok for out in _may_write(rel_of(unit), config)}))
         out_dir = engine.staging(dst) if engine is not None and not dry_run else dst
         shared = {"src": where, "dst": out_dir, "config": config, "corpus": corpus, "dry_run": dry_run,
                   "scratch": scratch, "resumable": resumable}
-        done = 2 * len(files) - sum(len(ok) for _, ok in pass2)  # files that failed in pass 1 are not read again
+        done = 2 * len(units) - sum(len(ok) for _, ok in pass2)  # files that failed in pass 1 are not read again
+        parts: list = []  # a file's pieces' parts, joined into its cleaned copy once its last piece is done
         cleaned = _resumed(state, "clean", pass2, lambda todo: _map(engine, _clean_batch, todo, shared, jobs, "clean"))
         for out, timings in cleaned:
             run.timings.update(timings)
@@ -594,10 +711,22 @@ def clean(
                     run.add_notice(n)
                 for result, diff in results:
                     run.add(result, diff)
+                if isinstance(rel, Piece):
+                    parts.append(was_written)
+                    was_written = None
+                    if rel.last:
+                        start = time.perf_counter()
+                        was_written = _join_pieces(where, out_dir, rel, parts, scratch, dry_run,
+                                                   keep=state is not None)
+                        run.timings["write"] += time.perf_counter() - start
+                        parts = []
                 if was_written:
                     run.files_written += 1
                     # A writer names the file it wrote, or the files (--annotate: a copy and its annotations).
-                    written.extend([was_written] if isinstance(was_written, str) else was_written)
+                    made = [was_written] if isinstance(was_written, str) else was_written
+                    written.extend(made)
+                    if not config.annotate and (format_of(rel_of(rel)) == "html" or rel_of(rel) in articles):
+                        extracted.extend(made)
             done += len(out)
             if progress:
                 progress(done, total)
@@ -607,7 +736,7 @@ def clean(
         # The report, then OUT's marker saying it is complete, then the state a resume would need goes.
         run.finish(run.summary(config, __version__, src, dst, dry_run))
         if not dry_run:
-            _mark(dst, sorted(written), complete=True)
+            _mark(dst, sorted(written), complete=True, articles=sorted(extracted))
         if state is not None:
             state.remove()
     except BaseException:
@@ -649,9 +778,11 @@ def _check_resumable(force: bool, dry_run: bool, scheduler: str | None, local: b
         raise UsageError(f"--resume cannot be used with {why}")
 
 
-def _mark(dst: Path, files: list[str], complete: bool) -> None:
-    """OUT's marker: the files a run wrote there (so --force can delete them), and whether it finished."""
-    marker = {"tool": "dedupe", "version": __version__, "complete": complete, "files": files}
+def _mark(dst: Path, files: list[str], complete: bool, articles: list[str] = ()) -> None:
+    """OUT's marker: the files a run wrote there (so --force can delete them), whether it finished, and which
+    of them hold an extracted article's text."""
+    marker = {"tool": "dedupe", "version": __version__, "complete": complete, "files": files,
+              "articles": list(articles)}
     atomic_write(dst / MARKER, (json.dumps(marker, indent=1) + "\n").encode())
 
 
@@ -668,13 +799,54 @@ def _resumed(state: RunState | None, stage: str, batches: list, run: Callable[[l
     next(fresh, None)  # run to its end: its process pool ends now, not when the generator is collected
 
 
-def _cut(files: list[str], sizes: list[int]) -> list[tuple[int, list]]:
-    """Files cut into numbered batches of the given sizes (an interrupted run's, from its state)."""
+def _cut(units: list, sizes: list[int]) -> list[tuple[int, list]]:
+    """Files (or pieces) cut into numbered batches of the given sizes (an interrupted run's, from its state)."""
     out, at = [], 0
     for number, size in enumerate(sizes):
-        out.append((number, files[at : at + size]))
+        out.append((number, units[at : at + size]))
         at += size
     return out
+
+
+def _add_pieces(held: list, table: SigTable, pass2: list, run: RunReport) -> None:
+    """Pass 1's results for every piece of one file: all its documents go to the corpus step and pass 2, or,
+    if a piece could not be read, none (the file is skipped whole, as a file that cannot be read is).
+
+    Names are made unique across the file's pieces as a file read whole makes them: an id that an earlier
+    piece had taken gets a suffix (`FILE#ID@2`), which pass 2 gives the document too.
+    """
+    failures = [failure for *_, failure in held if failure is not None]
+    if failures:
+        for failure in failures:
+            run.add_notice(failure)
+        return
+    taken: set[str] = set()
+    for number, piece, sigs, _ in held:
+        renames: dict[int, str] = {}
+        first = len(table.ids)
+        for i, sig in enumerate(sigs):
+            name, k = sig.id, 1
+            while name in taken:
+                k += 1
+                name = f"{sig.id}@{k}"
+            taken.add(name)
+            if name != sig.id:
+                renames[i] = name
+            table.add(sig, name)
+        pass2.append((number, [(piece, first, len(sigs), renames)]))
+
+
+def _join_pieces(src: Path, dst: Path, last: Piece, parts: list, scratch: Path, dry_run: bool,
+                 keep: bool = False) -> str | None:
+    """The cleaned copy of a file cleaned in pieces, once every piece is done; None if one failed (its notice
+    says why) or in a dry run."""
+    try:
+        if dry_run or len(parts) != last.count or not all(parts):
+            return None
+        return assemble(src, dst, last.rel, [p for p, _ in parts], any(changed for _, changed in parts))
+    finally:
+        if not keep:  # a resumable run's are in its state: a resume replays this join, and goes with the state
+            remove_tree(scratch / "parts" / _parts_folder(last.rel))
 
 
 def with_settings(config: Config | None, settings: dict) -> Config:
@@ -689,7 +861,8 @@ def _signature_saver(run: RunReport, config: Config) -> Callable | None:
     """What keeps the run's signatures in its report folder (for a later --against), if it has one."""
     if run.folder is None:
         return None
-    return lambda *arrays: run.saved.extend(save_signatures(run.folder, config, *arrays))
+    # Under a pending name until the run finishes: a run that fails later leaves no signatures in its report.
+    return lambda *arrays: run.pending.extend(save_signatures(run.folder, config, *arrays, prefix=run.PENDING))
 
 
 def _open_engine(scheduler: str, jobs: int, src: Path):
@@ -712,12 +885,21 @@ def _map(engine, fn, batches: list, state: dict, jobs: int, stage: str) -> Itera
     return engine.map(fn, batches, state, stage)
 
 
-def _batches(items: list, workers: int = 1) -> list[tuple[int, list]]:
+def _batches(items: list, workers: int = 1, alone: set[str] = frozenset()) -> list[tuple[int, list]]:
     """Items cut into numbered batches (the number names the batch's scratch file), at least 8 per worker
-    while they hold BATCH items or more. Output does not depend on the cut: a batch is signed as its
-    documents are one by one, and results are gathered in file order."""
-    size = max(BATCH, min(BATCH_MAX, len(items) // (8 * max(workers, 1))))
-    return [(n, items[i : i + size]) for n, i in enumerate(range(0, len(items), size))]
+    while they hold BATCH items or more; a piece of a large record file, and a record file in `alone`, is a
+    batch of its own (it holds as many documents as a batch of files). Output does not depend on the cut: a
+    batch is signed as its documents are one by one, and results are gathered in file order."""
+    single = [isinstance(item, Piece) or item in alone for item in items]
+    size = max(BATCH, min(BATCH_MAX, (len(items) - sum(single)) // (8 * max(workers, 1))))
+    batches: list[list] = [[]]
+    for item, one in zip(items, single):
+        if one or len(batches[-1]) == size:
+            batches.append([])
+        batches[-1].append(item)
+        if one:
+            batches.append([])
+    return list(enumerate(b for b in batches if b))
 
 
 class _Clock:

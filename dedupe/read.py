@@ -13,7 +13,7 @@ from typing import Iterator
 
 from .config import Config
 from .errors import UsageError
-from .formats import read_file, refuse_collisions, selected
+from .formats import read_file, refuse_collisions, refuse_unread, selected
 from .formats.source import read_bytes
 from .formats.text import SNIFF, decode, read_text as read_text_file
 from .fs import RemotePath
@@ -112,9 +112,10 @@ def list_inputs(src: Path, config: Config | None = None) -> Iterator[str | Notic
     Skips a previous run's report folder and marker at the top, so that a cleaned
     tree can be cleaned again. Directory symlinks are not followed (they could
     loop or leave the tree); file symlinks are read if they resolve inside src,
-    or anywhere with `config.follow_symlinks`. Keeps only
-    the files --include/--exclude select, and refuses a file whose cleaned copy
-    would overwrite another's (page.html beside page.txt).
+    or anywhere with `config.follow_symlinks`. Keeps only the files
+    --include/--exclude select, and refuses structured files dedupe does not
+    read (a CSV) and a file whose cleaned copy would overwrite another's
+    (page.html beside page.txt).
     """
     if isinstance(src, RemotePath):
         from .remote import list_files
@@ -124,8 +125,9 @@ def list_inputs(src: Path, config: Config | None = None) -> Iterator[str | Notic
         found, notices = _walk(src, config is not None and config.follow_symlinks)
     if config is not None:
         found = [rel for rel in found if selected(rel, config)]
-    found, refused = refuse_collisions(sorted(found))
-    items: list[str | Notice] = found + notices + refused
+    found, unread = refuse_unread(sorted(found))
+    found, refused = refuse_collisions(found)
+    items: list[str | Notice] = found + notices + unread + refused
     yield from sorted(items, key=lambda x: x if isinstance(x, str) else x.file)
 
 

@@ -30,7 +30,7 @@ from .write import output_path
 
 #: What a run writes in its report folder (--force deletes these, and the review page's further pages).
 REPORT_NAMES = ("changes.diff", "removals.jsonl", "summary.json", "index.html", "allowed.jsonl", "context.jsonl",
-                SIGNATURES, HEADER)
+                SIGNATURES, HEADER, RunReport.PENDING + SIGNATURES, RunReport.PENDING + HEADER)
 _PAGE = re.compile(r"index-\d+\.html")
 #: Where a Dask run keeps pass 1's findings inside OUT (dedupe.engine.dask.SCRATCH, which needs Dask to import).
 SCRATCH = ".dedupe-scratch"

@@ -1,8 +1,10 @@
 """Write: cleaned copies and report files, each atomically (temporary file, then rename)."""
 from __future__ import annotations
 
+import io
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from .fs import RemotePath
@@ -26,6 +28,31 @@ def atomic_write(path: Path, data: bytes, make_folder: bool = True) -> None:
     """
     if isinstance(path, RemotePath):  # one PUT on an object store, else a temporary name and a rename
         return path.write_atomic(data)
+    with _temporary(path, make_folder) as fd:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+
+
+@contextmanager
+def atomic_stream(path: Path):
+    """A binary file to write a large output piece by piece; it replaces `path` whole once the block ends.
+
+    On an object store the pieces are gathered and sent in one PUT.
+    """
+    if isinstance(path, RemotePath):
+        buffer = io.BytesIO()
+        yield buffer
+        path.write_atomic(buffer.getvalue())
+        return
+    with _temporary(path, True) as fd:
+        with os.fdopen(os.dup(fd), "wb") as out:
+            yield out
+
+
+@contextmanager
+def _temporary(path: Path, make_folder: bool):
+    """A descriptor on a temporary file beside `path`, renamed to it if the block ends well, else removed."""
     folder = os.path.dirname(path)
     if make_folder:
         _make_folder(folder)
@@ -42,9 +69,7 @@ def atomic_write(path: Path, data: bytes, make_folder: bool = True) -> None:
             make_folders(folder)
             fd = os.open(tmp, flags, FILE_MODE)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            yield fd
         finally:
             os.close(fd)
         os.replace(tmp, path)

@@ -75,3 +75,11 @@ def test_one_shot_iterators_and_changing_sources_are_refused():
 
     with pytest.raises(UsageError, match="^the second pass over the records gave 3 documents, the first 5"):
         list(dedupe.clean_records(shrinking))
+    calls.clear()
+
+    def growing():
+        calls.append(1)
+        return [{"text": t} for t in TEXTS[: 3 if len(calls) < 2 else 5]]
+
+    with pytest.raises(UsageError, match="^the second pass over the records gave more than the first's 3"):
+        list(dedupe.clean_records(growing))

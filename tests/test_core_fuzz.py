@@ -2,17 +2,23 @@
 
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
-    .venv/bin/python tests/test_core_fuzz.py --examples 100000
+    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 5 properties: 100,000 inputs in all
 """
 from __future__ import annotations
 
 import argparse
+import random
+import re
 import sys
+import unicodedata
+
+import numpy as np
+import xxhash
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedupe import _core
+from dedupe import _core, sign
 from dedupe.segment import segment_batch
 
 #: Characters the segmenter treats specially (white space of every kind, bullets, digits of several
@@ -21,6 +27,7 @@ _SPECIAL = "\n\n\n \t\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000-*•·>+().)abcZ019\
 _LINE = st.text(st.sampled_from(_SPECIAL) | st.characters(), max_size=120)
 _TEXT = st.lists(_LINE, max_size=12).map("\n".join) | st.text(max_size=400)
 _BATCH = st.lists(_TEXT, max_size=5)
+_HASHER = sign.MinHasher(32, 1)
 
 
 def check_segment_batch(texts: list[str]) -> None:
@@ -36,25 +43,102 @@ def check_segment_batch(texts: list[str]) -> None:
         assert covered == [n for n, line in enumerate(lines, 1) if line]
 
 
+def check_sign_batch(texts: list[str]) -> None:
+    """Every block signed: its normalized text is Python's NFKC, casefold and [\\W_]+ of it; words, word
+    hashes, shingles and the hash agree with it."""
+    blocks = segment_batch(texts)
+    signed = sign.sign_texts(blocks, 3)
+    for found, s in zip(blocks, signed, strict=True):
+        assert len(s.norms) == len(found) and int(s.lengths.sum()) == len(s.tokens)
+        for block, norm, sig in zip(found, s.norms, s.sigs):
+            assert norm == re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", block.text).casefold()).strip()
+            assert sig.n_words == len(norm.split()) and sig.hash == xxhash.xxh3_64_intdigest(norm.encode())
+            assert sig.shingles.tolist() == sorted(set(sign.combine(sign.token_hashes(norm), 3).tolist()))
+    # Block keys: per document its text keys (exact, then numbers folded as \d+ -> 0 when that changes the
+    # text) block by block, then 32 // 4 = 8 band keys per block of 2 to 30 words.
+    for s, (keys, owner, kind) in zip(signed, sign.block_keys(signed, _HASHER, 4, 2, 30)):
+        expected = []
+        for i, (norm, sig) in enumerate(zip(s.norms, s.sigs)):
+            if 0 < sig.n_words <= 30:
+                expected.append((0, i, sig.hash ^ 0x9E3779B97F4A7C15))
+                folded = re.sub(r"\d+", "0", norm)
+                if folded != norm:
+                    expected.append((1, i, xxhash.xxh3_64_intdigest(folded.encode()) ^ 0xC2B2AE3D27D4EB4F))
+        bands = [i for i, sig in enumerate(s.sigs) for _ in range(8) if 2 <= sig.n_words <= 30]
+        got = list(zip(kind.tolist(), owner.tolist(), keys.tolist()))
+        assert got[: len(expected)] == expected and [(k, o) for k, o, _ in got[len(expected):]] == [(2, i) for i in bands]
+
+
+def check_windows(lengths: list[int], k: int) -> None:
+    """Shingles of groups never cross a group, and a short group is one shingle of all its words."""
+    th = np.arange(sum(lengths), dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    starts = np.cumsum([0, *lengths])[:-1]
+    hashes, owner = sign._windows(th, starts, np.array(lengths), k)
+    expected = [(g, sign.combine(th[s : s + n], k).tolist()) for g, (s, n) in enumerate(zip(starts, lengths)) if n]
+    full = [(g, h) for g, hs in expected if len(hs) and lengths[g] >= k for h in hs]
+    short = [(g, hs[0]) for g, hs in expected if lengths[g] < k]
+    assert list(zip(owner.tolist(), hashes.tolist())) == full + short
+
+
+def check_minhash_groups(words: list[list[int]], k: int) -> None:
+    """Each group's signature is the signature of the distinct top 32 bits of its own shingles."""
+    hasher = sign.MinHasher(16, 1)
+    th = np.array([w for group in words for w in group], dtype=np.uint64)
+    sigs, counts = hasher.groups(th, np.array([len(g) for g in words]), k)
+    for group, sig, count in zip(words, sigs, counts):
+        base = np.unique((sign.combine(np.array(group, dtype=np.uint64), k) >> np.uint64(32)).astype(np.uint32))
+        assert count == len(base) and np.array_equal(sig, hasher.signature(base))
+
+
 def check_text_hash(data: bytes) -> None:
     assert 0 <= _core.text_hash(data) < 1 << 64
 
 
 def run(examples: int) -> None:
-    """Every property with `examples` random inputs each."""
+    """Every property with `examples` random inputs each, drawn by hypothesis (which also shrinks a failure)."""
     config = settings(max_examples=examples, deadline=None, database=None,
                       suppress_health_check=list(HealthCheck))
     config(given(_BATCH)(check_segment_batch))()
     config(given(st.binary(max_size=300))(check_text_hash))()
+    config(given(_BATCH)(check_sign_batch))()
+    config(given(st.lists(st.integers(0, 7), max_size=8), st.integers(0, 5))(check_windows))()
+    config(given(st.lists(st.lists(st.integers(0, (1 << 64) - 1), max_size=9), max_size=6),
+                 st.integers(0, 5))(check_minhash_groups))()
+
+
+def _random_text(rng: random.Random) -> str:
+    """Lines of special and random characters (any plane, lone surrogates among the specials)."""
+    def char() -> str:
+        if rng.random() < 0.5:
+            return rng.choice(_SPECIAL)
+        c = rng.randrange(0x110000) if rng.random() < 0.3 else rng.randrange(0x3000)
+        return chr(c) if not 0xD800 <= c <= 0xDFFF else "x"
+    return "".join(char() for _ in range(rng.randrange(0, 300)))
+
+
+def run_fast(examples: int, seed: int) -> None:
+    """The same properties on `examples` inputs each from a seeded generator: hypothesis draws a few hundred
+    inputs a second on this machine, too few for the long run."""
+    rng = random.Random(seed)
+    for _ in range(examples):
+        batch = [_random_text(rng) for _ in range(rng.randrange(0, 4))]
+        check_segment_batch(batch)
+        check_sign_batch(batch)
+        check_text_hash(rng.randbytes(rng.randrange(0, 300)))
+        check_windows([rng.randrange(0, 8) for _ in range(rng.randrange(0, 8))], rng.randrange(0, 6))
+        check_minhash_groups([[rng.randrange(1 << 64) for _ in range(rng.randrange(0, 9))]
+                              for _ in range(rng.randrange(0, 6))], rng.randrange(0, 6))
 
 
 def test_random_inputs_through_the_core():
-    run(300)
+    run(100)
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=100_000, help="random inputs per entry point")
-    run(ap.parse_args().examples)
-    print(f"ok: {ap.parse_args().examples} random inputs per entry point, no failure")
+    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 5)")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    run_fast(args.examples, args.seed)
+    print(f"ok: {args.examples} random inputs for each of 5 properties ({5 * args.examples} in all), no failure")
     sys.exit(0)

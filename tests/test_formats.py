@@ -359,7 +359,7 @@ def test_a_duplicate_documents_line_is_dropped_and_the_others_keep_their_order(t
 def test_replacing_the_text_field_changes_that_value_and_nothing_else(record, text, cleaned, ascii_escapes):
     record = {**record, "text": text}
     raw = (json.dumps(record, ensure_ascii=ascii_escapes) + "\n").encode("utf-8")
-    new = replace_field(raw, "text", cleaned)
+    new = replace_field(raw, ("text",), cleaned)
     assert json.loads(new) == {**record, "text": cleaned}
     assert new.endswith(b"\n")
     if cleaned == text:
@@ -438,7 +438,7 @@ def test_a_mixed_folder_reads_each_file_by_its_format_and_include_exclude_select
 
 def test_format_and_output_name_come_from_the_file_name_only():
     assert [format_of(n) for n in ("a.html", "a.HTM", "a.html.gz", "a.jsonl.zst", "a.json", "a.txt.gz", "html")] == [
-        "html", "html", "html", "jsonl", "txt", "txt", "txt",
+        "html", "html", "html", "jsonl", "json", "txt", "txt",
     ]
     assert [output_rel(n) for n in ("d/a.html", "a.HTM", "a.html.gz", "a.jsonl.zst", "a.md")] == [
         "d/a.txt", "a.txt", "a.txt.gz", "a.jsonl.zst", "a.md",
@@ -450,7 +450,7 @@ def test_format_and_output_name_come_from_the_file_name_only():
 @pytest.mark.parametrize(
     "settings_, message",
     [
-        ({"text_field": ""}, "text_field must be the name of a JSONL field (e.g. text), not ''"),
+        ({"text_field": ""}, "text_field must be the name of a record's field (e.g. text), not ''"),
         ({"include": ("",)}, "include: every pattern must be a non-empty glob such as '*.html', not ('',)"),
         ({"html_favor": "both"}, "html_favor must be one of balanced, precision, recall, not 'both'"),
         ({"html_comments": "yes"}, "html_comments must be true or false, not 'yes'"),

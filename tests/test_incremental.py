@@ -228,3 +228,33 @@ def test_keep_none_in_the_library_and_the_config(tmp_path):
     run = dedupe.clean(src, tmp_path / "out", keep="none", jobs=1)
     assert run.documents_dropped == 10
     assert summary(tmp_path / "out" / "_report")["config"]["keep"] == "none"
+
+
+def test_a_cluster_whose_head_copies_an_earlier_document_is_that_documents():
+    from dedupe.against import Earlier
+    from dedupe.detect.corpus import Corpus
+
+    earlier = Earlier(("may",), ["e.txt"], np.array([3]), np.array([0]))
+    # a.txt copies e.txt (the earlier run's); b.txt copies a.txt but not e.txt; c.txt heads a cluster of its own.
+    corpus = Corpus(Config(), ["a.txt", "b.txt", "c.txt", "d.txt"], np.array([3, 3, 4, 4]), np.array([-1, 0, -1, 2]),
+                    np.array([0, 0.9, 0, 0.95], np.float32), np.zeros(4, np.uint8), {}, np.zeros(0, np.int64),
+                    np.empty(0, np.uint64), np.empty(0, np.uint32), [], {}, earlier,
+                    (np.array([0, -1, -1, -1]), np.array([0.85, 0, 0, 0], np.float32), np.zeros(4, np.uint8)))
+    for doc in (0, 1):
+        assert corpus.cluster_of(doc) == {"name": "e.txt", "kept": "e.txt", "run": "may"}
+    assert corpus.cluster_of(2) == corpus.cluster_of(3) == {"name": "c.txt", "kept": "c.txt"}
+    assert corpus.duplicate(0).run == "may" and corpus.duplicate(1).kept == "a.txt"
+
+
+def test_signatures_of_a_run_killed_outright_are_pending_and_force_removes_them(tmp_path):
+    from dedupe.remote import remove_previous_output
+
+    report = tmp_path / "out" / "_report"
+    report.mkdir(parents=True)
+    (report / "summary.json").write_text("{}")  # an earlier run's, say; the run killed after its corpus step
+    for name in (".pending-signatures.npz", ".pending-signatures.json"):
+        (report / name).write_bytes(b"left by a run killed after its corpus step")
+    with pytest.raises(UsageError, match="that run saved no signatures"):  # pending names are not signatures
+        load_earlier([tmp_path / "out"], Config())
+    remove_previous_output(tmp_path / "out", report)  # what --force does first
+    assert not report.exists()

@@ -90,9 +90,10 @@ def test_posts_under_stamped_headers_make_a_thread():
 
 
 def test_an_article_with_comments_under_it_is_not_a_thread():
-    body = ["A long headline about the river", ""] + [
-        "The river rose two metres overnight, and the town closed its lower streets before the dawn came. " * 3, ""
-    ] * 6
+    body = ["A long headline about the river", ""]
+    for i in range(6):
+        body += [f"In hour {i} the river rose again, and the town closed {i} more of its lower streets before the "
+                 f"dawn came; the mayor asked the people of district {i} to stay home until the water went down.", ""]
     assert _kind("\n".join(body) + "\n" + _thread(3)) not in (THREAD,)
 
 
@@ -150,6 +151,12 @@ def test_real_threads_read_as_threads_and_keep_their_replies(name):
     result, _ = clean_document(Document(f"{name}.txt", text), Config())
     # Leaving the page untouched scores this; the cleaned copy must do better, not cut every reply.
     assert _score(TYPES, name, result.cleaned) > _score(TYPES, name, text)
+    _assert_clean_twice_removes_nothing(name, result.cleaned)
+
+
+def _assert_clean_twice_removes_nothing(name: str, cleaned: str) -> None:
+    again, _ = clean_document(Document(f"{name}.txt", cleaned), Config())
+    assert again.removals == []
 
 
 @needs_types
@@ -159,6 +166,7 @@ def test_real_list_pages_are_not_cut_to_one_paragraph(name):
     result, _ = clean_document(Document(f"{name}.txt", text), Config())
     # Before page types, the extent kept one paragraph of these lists (F1 0.00, 0.19, 0.10).
     assert _score(TYPES, name, result.cleaned) >= _score(TYPES, name, text) - 0.15
+    _assert_clean_twice_removes_nothing(name, result.cleaned)
 
 
 @needs_articles
@@ -214,6 +222,7 @@ def test_a_field_named_response_does_not_end_a_documentation_page():
     assert _kind(text) == DOCS
     result, _ = clean_document(Document(f"{name}.txt", text), Config())
     assert _score(TYPES, name, result.cleaned) >= _score(TYPES, name, text) - 0.05
+    _assert_clean_twice_removes_nothing(name, result.cleaned)
 
 
 TRAIN = REPO.parent / "shared" / "data" / "webpages-train"

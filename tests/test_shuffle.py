@@ -49,9 +49,9 @@ class Spy:
         self.confirmed, self.counted = [], []
         confirm, count = corpus_step.confirm_pairs, corpus_step.frequent_keys
 
-        def confirm_pairs(pairs, sigs, n_shingles, config):
+        def confirm_pairs(pairs, sigs, n_shingles, config, *rest):
             self.confirmed.append((pairs.copy(), sigs.copy(), n_shingles.copy()))
-            return confirm(pairs, sigs, n_shingles, config)
+            return confirm(pairs, sigs, n_shingles, config, *rest)
 
         def frequent_keys(*args):
             kept = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)  # it mixes the keys in place

@@ -23,6 +23,8 @@ def detect(
     repeats = find_repeats(doc_id, blocks, sigs, config)
     if repeats:
         repeats = keep_recurring_content(repeats, blocks, sigs, kind)
+        # The kind of the page the cleaned copy is (which a second run reads), without the repeats that go.
+        kind = page_kind(blocks, sigs, counts, frozenset(f.block for f in repeats if config.wants(f.category)))
     chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, counts, kind)
     if not repeats:  # (the usual page) chrome findings come ordered by block, one a block
         return chrome

@@ -52,6 +52,8 @@ from ..records import Finding
 from ..sign import band_keys, distinct
 
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
+#: The derived-copy signature of a document when that check is off: no column at all in the table.
+_NO_DERIVED = np.empty(0, np.uint32)
 #: Block keys counted per sort in the corpus step: bounds its temporaries (about 95 bytes a key: 190 MB).
 _KEYS_PER_BUCKET = 1 << 21
 #: Pairs confirmed per numpy step: bounds the temporary (chunk x num_perm) comparison array.
@@ -69,6 +71,9 @@ class DocSig:
     n_shingles: int
     signature: np.ndarray  # uint32[num_perm]
     keys: np.ndarray  # uint64 keys of the short blocks (corpus-repeat)
+    whole: bool = False  # signed by its whole page: its prose does not stand for it (see `pipeline._body`)
+    derived: np.ndarray | None = None  # uint32[num_perm] MinHash of its body's 3-grams (derived copies), if on
+    n_derived: int = 0  # distinct 3-grams in it
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,9 @@ class SigTable:
                 np.array([s.n_lines for s in p], dtype=np.uint32),
                 np.array([s.size for s in p], dtype=np.uint32),
                 np.array([s.n_shingles for s in p], dtype=np.uint32),
+                np.array([s.whole for s in p], dtype=bool),
+                np.array([s.n_derived for s in p], dtype=np.uint32),
+                np.stack([s.derived if s.derived is not None else _NO_DERIVED for s in p]),
                 np.stack([s.signature for s in p]),
                 np.concatenate([s.keys for s in p]),
                 owners,
@@ -122,11 +130,12 @@ class SigTable:
         self._pending = []
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        """(n_lines, size, n_shingles, signatures, block keys, key owners), concatenated."""
+        """(n_lines, size, n_shingles, whole, n_derived, derived, signatures, block keys, key owners), concatenated."""
         self._flush()
         if not self._parts:
             return (
-                np.empty(0, np.uint32), np.empty(0, np.uint32), np.empty(0, np.uint32),
+                np.empty(0, np.uint32), np.empty(0, np.uint32), np.empty(0, np.uint32), np.empty(0, bool),
+                np.empty(0, np.uint32), np.empty((0, 0), np.uint32),
                 np.empty((0, self.num_perm), np.uint32), np.empty(0, np.uint64), np.empty(0, np.int32),
             )
         # Column by column, each column's pieces let go once joined: the table is never held twice over.
@@ -179,7 +188,7 @@ class Corpus:
         j = int(self.dup_of[index])
         if j >= 0:
             return Duplicate(self.ids[j], int(self.n_lines[j]), float(self.dup_score[index]),
-                             "containment" if self.dup_how[index] else "jaccard")
+                             MEASURES[int(self.dup_how[index])])
         if self.config.keep == "none" and (c := int(self.first_copy[index])) >= 0:
             return Duplicate(self.ids[c], int(self.n_lines[c]), float(self.dup_score[c]), "keep-none")
         return None
@@ -188,10 +197,12 @@ class Corpus:
         """The duplicate cluster of document `index`, if it is in one: its name (the head: the document kept,
         or under --keep none the first in keep order), the kept document (None under --keep none) and, for
         a copy of an earlier run's document, that run."""
-        if self.earlier_of is not None and (e := int(self.earlier_of[index])) >= 0:
-            return {"name": self.earlier.ids[e], "kept": self.earlier.ids[e], "run": self.earlier.run_of(e)}
         j = int(self.dup_of[index])
         head = j if j >= 0 else index if self.first_copy[index] >= 0 else -1
+        # A copy of an earlier run's document, or of a head that is one: the cluster is that document's.
+        for doc in (index, head):
+            if doc >= 0 and self.earlier_of is not None and (e := int(self.earlier_of[doc])) >= 0:
+                return {"name": self.earlier.ids[e], "kept": self.earlier.ids[e], "run": self.earlier.run_of(e)}
         if head < 0:
             return None
         return {"name": self.ids[head], "kept": None if self.config.keep == "none" else self.ids[head]}
@@ -254,7 +265,7 @@ def source_of(doc) -> str:
     return path.split("/", 1)[0] if "/" in path else ""
 
 
-def doc_sig(doc, signature: np.ndarray, n_shingles: int, size: int, keys: np.ndarray) -> DocSig:
+def doc_sig(doc, signature: np.ndarray, n_shingles: int, size: int, keys: np.ndarray, whole: bool = False) -> DocSig:
     """Pass 1's signature of one document (see `sign.doc_signatures` and `sign.block_keys`)."""
     return DocSig(
         id=doc.id,
@@ -264,6 +275,7 @@ def doc_sig(doc, signature: np.ndarray, n_shingles: int, size: int, keys: np.nda
         n_shingles=int(n_shingles),
         signature=signature,
         keys=distinct(keys),
+        whole=bool(whole),
     )
 
 
@@ -285,24 +297,28 @@ def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = Non
     `keep_signatures(ids, n_lines, n_shingles, signatures, dropped)` is
     handed this run's signatures before they are let go (the run saves them).
     """
-    n_lines, size, n_shingles, sigs, keys, owners = table.arrays()
+    n_lines, size, n_shingles, whole, n_derived, derived, sigs, keys, owners = table.arrays()
     n = len(table.ids)
     stats = {"documents": n, "bytes": {
-        "signatures": int(sigs.nbytes), "sizes": int(n_lines.nbytes + size.nbytes + n_shingles.nbytes),
+        "signatures": int(sigs.nbytes), "sizes": int(n_lines.nbytes + size.nbytes + n_shingles.nbytes + whole.nbytes + n_derived.nbytes),
+        "derived": int(derived.nbytes),
         "block_keys": int(keys.nbytes + owners.nbytes),
     }}
     if pairs is None:
         pairs = candidate_pairs(sigs, n_shingles, config.doc_band_rows)
     stats["candidate_pairs"] = int(len(pairs))
-    left, right, score, how = confirm_pairs(pairs, sigs, n_shingles, config)
+    left, right, score, how = confirm_pairs(pairs, sigs, n_shingles, config, whole)
     stats["confirmed_pairs"] = int(len(left))
     priority = _priority(size, config)
-    dup_of, dup_score, dup_how = cluster(n, left, right, sigs, n_shingles, priority, config)
+    dup_of, dup_score, dup_how = cluster(n, left, right, sigs, n_shingles, priority, config, whole)
+    if config.derived_containment < 1.0 and derived.shape[1]:
+        stats["derived"] = derived_copies(derived, n_derived, size, whole, dup_of, dup_score, dup_how, config)
+        del derived
     earlier_match = None
     if earlier is not None:
         from ..against import match_earlier
 
-        earlier_match = match_earlier(sigs, n_shingles, earlier, config)
+        earlier_match = match_earlier(sigs, n_shingles, earlier, config, whole)
         stats["earlier_documents"] = len(earlier.ids)
         stats["duplicates_of_earlier"] = int((earlier_match[0] >= 0).sum())
     stats["duplicates"] = int((dup_of >= 0).sum())
@@ -482,9 +498,14 @@ def merge_keys(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, 
     return keys[order], df[order].astype(np.uint32)
 
 
-def similarity(sa: np.ndarray, sb: np.ndarray, na: np.ndarray, nb: np.ndarray, config: Config):
+def similarity(sa: np.ndarray, sb: np.ndarray, na: np.ndarray, nb: np.ndarray, config: Config, whole=False):
     """Estimated Jaccard and containment (of the smaller in the larger) of signature rows; which one confirms.
 
+    `whole` marks pairs where a document is signed by its whole page (its
+    prose does not stand for it: a listing, a product, a forum page): two such
+    pages of one template share most of their text whatever each is about, so
+    they are copies only if nearly the whole page is the same
+    (`doc_page_threshold`), never by containment.
     Returns (score, how, ok): how is 0 for Jaccard, 1 for containment.
     """
     jac = (sa == sb).mean(axis=-1)
@@ -492,25 +513,79 @@ def similarity(sa: np.ndarray, sb: np.ndarray, na: np.ndarray, nb: np.ndarray, c
     big = np.maximum(na, nb).astype(np.float64)
     # |A∩B| = J (|A|+|B|) / (1+J): containment of the smaller set, from the Jaccard estimate.
     cont = np.minimum(1.0, jac * (small + big) / ((1.0 + jac) * np.maximum(small, 1.0)))
-    by_jac = jac >= config.doc_threshold
-    by_cont = (cont >= config.doc_containment) & (small >= config.doc_size_ratio * big) & (config.doc_containment < 1.0)
+    by_jac = jac >= np.where(whole, config.doc_page_threshold, config.doc_threshold)
+    by_cont = ((cont >= config.doc_containment) & (small >= config.doc_size_ratio * big) & (config.doc_containment < 1.0)
+               & ~np.asarray(whole, dtype=bool))
     how = (~by_jac & by_cont).astype(np.uint8)
     return np.where(how == 1, cont, jac), how, by_jac | by_cont
 
 
-def confirm_pairs(pairs: np.ndarray, sigs: np.ndarray, n_shingles: np.ndarray, config: Config):
-    """The candidate pairs that hold up on their signatures: (left, right, score, how)."""
+def confirm_pairs(pairs: np.ndarray, sigs: np.ndarray, n_shingles: np.ndarray, config: Config,
+                  whole: np.ndarray | None = None):
+    """The candidate pairs that hold up on their signatures: (left, right, score, how); `whole` as `similarity`."""
     out = ([], [], [], [])
     for s in range(0, len(pairs), _CHUNK):
         chunk = pairs[s : s + _CHUNK]
         a = (chunk >> np.uint64(32)).astype(np.int64)
         b = (chunk & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        score, how, ok = similarity(sigs[a], sigs[b], n_shingles[a], n_shingles[b], config)
+        strict = False if whole is None else whole[a] | whole[b]
+        score, how, ok = similarity(sigs[a], sigs[b], n_shingles[a], n_shingles[b], config, strict)
         for lst, v in zip(out, (a[ok], b[ok], score[ok], how[ok])):
             lst.append(v)
     if not pairs.size:
         return (np.empty(0, np.int64),) * 2 + (np.empty(0), np.empty(0, np.uint8))
     return tuple(np.concatenate(v) for v in out)
+
+
+#: How a duplicate was confirmed, by `dup_how`: its Jaccard, its containment, or as a derived copy (3-grams).
+MEASURES = ("jaccard", "containment", "derived")
+
+
+def derived_copies(derived, n_derived, size, whole, dup_of, dup_score, dup_how, config: Config) -> dict:
+    """Derived copies: short documents cut and pasted or lightly reworded from a longer one (in place).
+
+    A copy made by cutting and pasting from a source, or by rewording it
+    lightly, keeps few of the source's 5-grams (0.4-0.6) but most of its
+    3-grams, while two texts written apart on one topic share a tenth of them.
+    A document of at most `derived_max_words` words whose estimated 3-gram
+    containment in a longer one is at least `derived_containment`, sharing at
+    least `derived_min_shared` 3-grams (a few stock phrases are not a copy),
+    goes as a copy of it. The direction is fixed, unlike for duplicates: the
+    source stays, whatever the keep policy. Documents are taken longest first
+    (then by pass-1 index), so a source's own fate is decided before its
+    copies'; a copy joins only a source that stays, never through a chain.
+    Pages signed whole (`doc_min_share`) are never derived copies nor sources.
+    Returns counts for summary.json.
+    """
+    n = len(size)
+    ok_docs = (n_derived > 0) & ~whole
+    pairs = candidate_pairs(derived, np.where(ok_docs, n_derived, 0), config.derived_band_rows)
+    stats = {"candidate_pairs": int(len(pairs)), "copies": 0}
+    if not len(pairs):
+        return stats
+    order = np.lexsort((np.arange(n), -size.astype(np.int64)))
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    a = (pairs >> np.uint64(32)).astype(np.int64)
+    b = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    copy, source = np.where(rank[a] > rank[b], a, b), np.where(rank[a] > rank[b], b, a)
+    keep = size[copy] <= config.derived_max_words
+    copy, source = copy[keep], source[keep]
+    jac = (derived[copy] == derived[source]).mean(axis=-1) if len(copy) else np.empty(0)
+    small = n_derived[copy].astype(np.float64)
+    big = n_derived[source].astype(np.float64)
+    shared = jac * (small + big) / (1.0 + jac)  # |A∩B| from the Jaccard estimate, as `similarity`
+    cont = np.minimum(1.0, shared / np.maximum(small, 1.0))
+    ok = (cont >= config.derived_containment) & (shared >= config.derived_min_shared)
+    copy, source, cont = copy[ok], source[ok], cont[ok]
+    # Copies in keep order (longest first), so that each source's verdict is final before its copies' are made.
+    by = np.lexsort((source, -cont, rank[copy]))  # per copy its best source first
+    for c, s, score in zip(copy[by].tolist(), source[by].tolist(), cont[by].tolist()):
+        if dup_of[c] >= 0 or dup_of[s] >= 0:
+            continue  # already gone (a duplicate, or the copy of a better source), or its source goes
+        dup_of[c], dup_score[c], dup_how[c] = s, score, 2
+        stats["copies"] += 1
+    return stats
 
 
 def _priority(size: np.ndarray, config: Config) -> np.ndarray:
@@ -546,7 +621,7 @@ def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
             parent = jumped
 
 
-def cluster(n: int, left, right, sigs, n_shingles, priority, config: Config):
+def cluster(n: int, left, right, sigs, n_shingles, priority, config: Config, whole=None):
     """Star clusters inside the union-find components of confirmed pairs.
 
     Returns per document: the index of the kept document it duplicates (-1 if kept),
@@ -567,8 +642,9 @@ def cluster(n: int, left, right, sigs, n_shingles, priority, config: Config):
         for m in members.tolist():
             if kept:
                 k = np.array(kept)
+                strict = False if whole is None else whole[k] | whole[m]
                 score, how, ok = similarity(sigs[k], sigs[m][None, :], n_shingles[k],
-                                            np.full(len(k), n_shingles[m]), config)
+                                            np.full(len(k), n_shingles[m]), config, strict)
                 if ok.any():
                     best = int(np.flatnonzero(ok)[np.argmax(score[ok])])  # ties: the earlier survivor
                     dup_of[m], dup_score[m], dup_how[m] = kept[best], score[best], how[best]
@@ -612,7 +688,7 @@ def _clusters(ids: list[str], dup_of, dup_score, dup_how, keep_none: bool = Fals
             **({"kept": None, "first": ids[k]} if keep_none else {"kept": ids[k]}),
             "members": [
                 {"file": ids[d], "similarity": round(float(dup_score[d]), 4),
-                 "measure": "containment" if dup_how[d] else "jaccard"}
+                 "measure": MEASURES[int(dup_how[d])]}
                 for d in sorted(groups[k], key=lambda d: ids[d])
             ],
         }

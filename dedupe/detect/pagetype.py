@@ -12,14 +12,15 @@ of one language:
   stamp, the posts' prose spread over the page rather than held in one stretch
   before the stamps (an article with reader comments under it holds most of
   its prose before them).
-- ``docs``: documentation with code: several code-like blocks (symbols of
-  code, indentation, calls and assignments).
-- ``listing``: a grid or list of items: many item-like lines (a few words
-  each, a title with a price, a date or a number beside it) and little prose.
-- ``article``: one long stretch of prose holds most of the page's prose.
-- ``other``: none of these (a product page, a service page of sections under
-  headings): the extent step runs as for an article, which removes the menus
-  and footers around the sections.
+- ``docs``: documentation with code: several code-like blocks (a share of
+  code symbols, and a call, an assignment or a statement end).
+- ``listing``: a grid or list of items: many item-like lines of a few words
+  and little prose.
+- ``article``: the rest, prose being a good share of the page's words.
+- ``other``: the rest, with less prose (a product page, a service page of
+  sections under headings): the extent step runs as for an article, which
+  removes the menus and footers around the sections, unless its stretch does
+  not hold the page's prose (see `find_chrome`).
 
 The signals are cheap counts over the blocks the chrome step has already
 profiled (size, class); dates and code are read with a few regular
@@ -31,8 +32,6 @@ import re
 from dataclasses import dataclass
 
 ARTICLE, THREAD, DOCS, LISTING, OTHER = "article", "thread", "docs", "listing", "other"
-#: Kinds whose content is not one article: the extent step and the repeat detectors leave their items alone.
-NOT_ARTICLE = frozenset({THREAD, DOCS, LISTING})
 
 #: A date or a time as digits, in the usual orders (2024-01-05, 05/01/2024, 5.1.24, 09:14, "Oct 17, 2010",
 #: "17 Oct 2010", 2019年2月23日): digits and separators, so any language's month names pass.
@@ -47,7 +46,8 @@ _STAMP = re.compile(
 STAMP_MAX_WORDS = 14
 #: Posts a thread holds at least (a stamp with prose after it, before the next stamp).
 MIN_POSTS = 3
-#: In an article with comments, at least this share of the prose lies before the first stamped post.
+#: In an article with comments, one stretch (the prose before the first stamped post, or one post: the article
+#: under its dated byline) holds at least this share of the page's prose; in a thread no post does.
 ARTICLE_LEAD_SHARE = 0.5
 
 #: The characters of code: brackets, operators, sigils.
@@ -66,18 +66,13 @@ LISTING_PROSE_SHARE = 0.35
 
 @dataclass(frozen=True)
 class PageType:
-    """A page's kind, and the counts it was decided on (for the report)."""
+    """A page's kind, and the counts it was decided on."""
 
     kind: str
     posts: int = 0
     code: int = 0
     items: int = 0
     prose_share: float = 0.0
-
-    @property
-    def article(self) -> bool:
-        """Whether the page is read as one article (or as an unknown kind handled like one)."""
-        return self.kind not in NOT_ARTICLE
 
 
 def looks_like_code(text: str) -> bool:
@@ -86,7 +81,7 @@ def looks_like_code(text: str) -> bool:
     if len(stripped) < 4:
         return False
     symbols = sum(c in _CODE_CHARS for c in stripped)
-    return symbols * 10 >= len(stripped) and _CODE_SHAPE.search(text) is not None
+    return symbols >= 3 and symbols * 10 >= len(stripped) and _CODE_SHAPE.search(text) is not None
 
 
 def has_stamp(text: str) -> bool:

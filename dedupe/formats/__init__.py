@@ -6,6 +6,12 @@ A file's format comes from its name, after any compression suffix:
   extracts it; the cleaned copy is text (``page.html`` -> ``page.txt``).
 - ``.jsonl``: one document per line (the record's text field); the cleaned
   copy is JSONL again, line for line, every other field untouched.
+- ``.json``: an array of records, one record, or one record a line; the
+  cleaned copy is JSON of the same shape.
+- ``.parquet``, ``.arrow``, ``.feather``: one document per row, with pyarrow
+  (the `parquet` extra); the cleaned copy keeps the schema and codec.
+- structured files dedupe does not read (``.csv``, ``.xlsx``, ``.sqlite``...):
+  skipped with a notice, never cleaned as text (that would break their rows).
 - anything else: plain text, one document per file, written back as it came.
 
 ``.gz`` and ``.zst`` files are decompressed to read and compressed again to
@@ -24,6 +30,21 @@ from .source import compression_of
 
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
+JSON_SUFFIXES = (".json",)
+PARQUET_SUFFIXES = (".parquet",)
+ARROW_SUFFIXES = (".arrow", ".feather")
+#: Structured files dedupe does not read, by suffix, with what they are: cleaning one as text would remove
+#: "repeated" rows or lines out of a table, a database or a binary file and break it.
+UNREAD = {
+    ".csv": "a CSV table", ".tsv": "a TSV table", ".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
+    ".ods": "a spreadsheet", ".sqlite": "an SQLite database", ".sqlite3": "an SQLite database",
+    ".db": "a database file", ".avro": "an Avro file", ".orc": "an ORC file", ".tfrecord": "a TFRecord file",
+    ".pkl": "a Python pickle", ".pickle": "a Python pickle", ".npy": "a NumPy array", ".npz": "NumPy arrays",
+    ".h5": "an HDF5 file", ".hdf5": "an HDF5 file", ".msgpack": "a MessagePack file", ".xml": "an XML document",
+    ".yaml": "a YAML document", ".yml": "a YAML document",
+}
+#: Every suffix that names a format other than plain text, for split_name.
+_SUFFIXES = HTML_SUFFIXES + JSONL_SUFFIXES + JSON_SUFFIXES + PARQUET_SUFFIXES + ARROW_SUFFIXES + tuple(UNREAD)
 
 
 def split_name(rel: str) -> tuple[str, str, str]:
@@ -31,20 +52,33 @@ def split_name(rel: str) -> tuple[str, str, str]:
     comp = compression_of(rel)
     base = rel[: len(rel) - len(comp)]
     lower = base.lower()
-    for suffix in HTML_SUFFIXES + JSONL_SUFFIXES:
+    for suffix in _SUFFIXES:
         if lower.endswith(suffix):
             return base[: -len(suffix)], base[-len(suffix) :], rel[len(base) :]
     return base, "", rel[len(base) :]
 
 
 def format_of(rel: str) -> str:
-    """'html', 'jsonl' or 'txt', from the file's name."""
+    """'html', 'jsonl', 'json', 'parquet', 'arrow', 'unread' or 'txt', from the file's name."""
     suffix = split_name(rel)[1].lower()
-    if suffix in HTML_SUFFIXES:
-        return "html"
-    if suffix in JSONL_SUFFIXES:
-        return "jsonl"
+    for fmt, suffixes in (("html", HTML_SUFFIXES), ("jsonl", JSONL_SUFFIXES), ("json", JSON_SUFFIXES),
+                          ("parquet", PARQUET_SUFFIXES), ("arrow", ARROW_SUFFIXES), ("unread", tuple(UNREAD))):
+        if suffix in suffixes:
+            return fmt
     return "txt"
+
+
+def refuse_unread(rels: list[str]) -> tuple[list[str], list[Notice]]:
+    """Structured files dedupe does not read, left out with a notice that says what they are and what to do."""
+    keep, refused = [], []
+    for rel in rels:
+        if format_of(rel) != "unread":
+            keep.append(rel)
+            continue
+        what = UNREAD[split_name(rel)[1].lower()]
+        refused.append(Notice(rel, f"{what}, which dedupe does not read (cleaning it as text would break it); "
+                                   f"skipped: convert it to JSONL or Parquet, or leave it out with --exclude"))
+    return keep, refused
 
 
 def output_rel(rel: str) -> str:
@@ -94,9 +128,10 @@ def refuse_collisions(rels: list[str]) -> tuple[list[str], list[Notice]]:
 
 def read_file(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
     """The documents of one input file by its format, and notices about it. Raises InputError."""
-    from . import html, jsonl, text
+    from . import columnar, html, jsonfile, jsonl, text
 
-    reader = {"html": html.read_html, "jsonl": jsonl.read_jsonl, "txt": text.read_text}[format_of(rel)]
+    reader = {"html": html.read_html, "jsonl": jsonl.read_jsonl, "json": jsonfile.read_json,
+              "parquet": columnar.read_columnar, "arrow": columnar.read_columnar, "txt": text.read_text}[format_of(rel)]
     return reader(src, rel, config)
 
 
@@ -105,12 +140,13 @@ def write_cleaned(
 ) -> str | list[str] | None:
     """Write the cleaned copy of one input file (or with --annotate its annotated copy); the relative path
     written (with --annotate, maybe the paths), or None if nothing was."""
-    from . import html, jsonl, text
+    from . import columnar, html, jsonfile, jsonl, text
 
     if config.annotate:
         from ..annotate import write_annotated
 
         return write_annotated(src, dst, rel, docs, results, config)
 
-    writer = {"html": html.write_html, "jsonl": jsonl.write_jsonl, "txt": text.write_text}[format_of(rel)]
+    writer = {"html": html.write_html, "jsonl": jsonl.write_jsonl, "json": jsonfile.write_json,
+              "parquet": columnar.write_columnar, "arrow": columnar.write_columnar, "txt": text.write_text}[format_of(rel)]
     return writer(src, dst, rel, docs, results, config)

@@ -113,6 +113,21 @@ def read_bytes(src: Path, rel: str, limit: int | None = None) -> bytes:
         raise InputError(rel, f"cannot read: {e.strerror}; skipped") from None
 
 
+def read_range(src: Path, rel: str, start: int, stop: int) -> bytes:
+    """Bytes [start, stop) of a local input file (a piece of a large record file), or an InputError."""
+    try:
+        with open(os.path.join(src, rel), "rb") as f:
+            f.seek(start)
+            data = f.read(stop - start)
+    except OSError:
+        read_bytes(src, rel)  # the InputError that says why
+        raise
+    if len(data) != stop - start:
+        raise InputError(rel, "changed while it was being cleaned (it is shorter than when it was listed); "
+                              "skipped: run again on a folder nobody writes to")
+    return data
+
+
 def decompress(rel: str, data: bytes, limit: int | None = None) -> bytes:
     """The content of a file whose name ends in .gz or .zst (InputError past `limit` bytes); others as they are."""
     kind = compression_of(rel)

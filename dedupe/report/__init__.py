@@ -110,6 +110,8 @@ class RunReport:
     never holds half a report under the real names.
     """
 
+    PENDING = ".pending-"
+
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.files_read = 0
@@ -132,8 +134,8 @@ class RunReport:
         self.engine: dict = {}
         #: The earlier runs this one was cleaned against (--against), as named.
         self.against: list[str] = []
-        #: Files written into the folder before the run ends (the signatures): a failed run removes them too.
-        self.saved: list[Path] = []
+        #: Files written whole before the run ends (the signatures), named PENDING + name until `finish`.
+        self.pending: list[str] = []
         #: What the review page counts, gathered as documents are added (the page then need not read it back).
         self.scan = Scan()
         self._diff = self._removals = self._allowed = self._context = None
@@ -248,6 +250,8 @@ class RunReport:
         ):
             handle.close()
             Path(handle.name).replace(self.folder / name)
+        for name in self.pending:
+            (self.folder / name).replace(self.folder / name[len(self.PENDING) :])
         # Streamed to a temporary name, then renamed: at a million files summary.json is hundreds of MB.
         tmp = self.folder / temp_name("summary.json")
         with open(tmp, "w", encoding="utf-8", newline="") as f:
@@ -261,5 +265,5 @@ class RunReport:
             if handle:
                 handle.close()
                 Path(handle.name).unlink(missing_ok=True)
-        for path in self.saved:
-            path.unlink(missing_ok=True)
+        for name in self.pending:
+            (self.folder / name).unlink(missing_ok=True)

@@ -11,5 +11,8 @@
 
 pub mod chars;
 pub mod hash;
+pub mod keys;
+pub mod minhash;
 pub mod segment;
+pub mod sign;
 mod unicode_tables;

@@ -9,6 +9,7 @@ standard library. Run it with the project's Python and commit the result:
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 import unicodedata
@@ -47,6 +48,14 @@ def main() -> None:
     print(table("DIGIT", "`re`'s `\\d` on str (decimal digits, category Nd).", lambda c: _DIGIT.match(c)))
     print(table("LOWER", "`str.islower()` of one character.", str.islower))
     print(table("WORD", "`re`'s `\\w` on str (`str.isalnum()` and `_`).", lambda c: _WORD.match(c)))
+    print(table("ASSIGNED", "Code points assigned in this Unicode version (category not Cn): NFKC is applied to "
+                "these only, as a newer Unicode's decompositions of later characters would not be Python's.",
+                lambda c: unicodedata.category(c) != "Cn"))
+    folds = [(ord(c), c.casefold()) for c in map(chr, range(sys.maxunicode + 1))
+             if not 0xD800 <= ord(c) <= 0xDFFF and c.casefold() != c]
+    body = "\n".join(f"    ({cp:#x}, {json.dumps(f, ensure_ascii=False)})," for cp, f in folds)
+    print(f"/// `str.casefold()` of each character it changes (full case folding), by code point.\n"
+          f"pub static CASEFOLD: [(u32, &str); {len(folds)}] = [\n{body}\n];")
     assert all(bool(_SPACE.match(chr(c))) == chr(c).isspace() for c in range(sys.maxunicode + 1)
                if not 0xD800 <= c <= 0xDFFF)
 

@@ -9,9 +9,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use std::borrow::Cow;
 
-use dedupe_core::segment;
+use dedupe_core::{keys, minhash, segment, sign};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyByteArray, PyString};
 
 pyo3::import_exception!(dedupe.errors, CoreError);
 
@@ -49,17 +50,14 @@ fn segment_batch(
     texts: Vec<Bound<'_, PyString>>,
 ) -> PyResult<(Vec<usize>, Vec<usize>, Vec<String>, Vec<usize>, Vec<usize>)> {
     let mut lossy = Vec::new();
-    let views: Vec<Cow<'_, str>> = texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| match t.to_str() {
-            Ok(s) => Ok(Cow::Borrowed(s)),
-            Err(_) => {
-                lossy.push(i);
-                one_char_per_surrogate(t).map(Cow::Owned)
-            }
-        })
-        .collect::<PyResult<_>>()?;
+    let mut views = Vec::with_capacity(texts.len());
+    for (i, t) in texts.iter().enumerate() {
+        let view = text_of(t)?;
+        if matches!(view, Cow::Owned(_)) {
+            lossy.push(i);
+        }
+        views.push(view);
+    }
     guarded(py, || {
         let mut firsts = Vec::new();
         let mut lasts = Vec::new();
@@ -76,6 +74,305 @@ fn segment_batch(
         }
         (firsts, lasts, blocks, counts, lossy)
     })
+}
+
+/// A Python string as UTF-8: borrowed, or (when it holds lone surrogates) a copy with each one U+FFFD.
+fn text_of<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, str>> {
+    match text.to_str() {
+        Ok(s) => Ok(Cow::Borrowed(s)),
+        Err(_) => one_char_per_surrogate(text).map(Cow::Owned),
+    }
+}
+
+/// Little-endian bytes of integers, as a `bytearray` (numpy wraps it, writable, without another copy).
+fn le_bytes<'py, T: Copy, const N: usize>(
+    py: Python<'py>,
+    values: &[T],
+    to: impl Fn(T) -> [u8; N],
+) -> Bound<'py, PyByteArray> {
+    let bytes: Vec<u8> = values.iter().flat_map(|&v| to(v)).collect();
+    PyByteArray::new(py, &bytes)
+}
+
+/// Integers from little-endian bytes of 8-byte values (a numpy array's `tobytes()`).
+fn from_le<T>(data: &[u8], from: impl Fn([u8; 8]) -> T) -> PyResult<Vec<T>> {
+    if data.len() % 8 != 0 {
+        return Err(PyValueError::new_err(format!(
+            "expected 8-byte integers, got {} bytes (not a multiple of 8)",
+            data.len()
+        )));
+    }
+    Ok(data
+        .chunks_exact(8)
+        .map(|c| from(c.try_into().unwrap_or_default()))
+        .collect())
+}
+
+/// Signs blocks (`sign.sign_texts`): per block its normalized text; then, as little-endian bytes, the words
+/// per block (i64), every word's hash (u64), the blocks' distinct sorted k-word shingles (u64) and their
+/// bounds (i64, one more than blocks), and each block's normalized hash (u64).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn sign_blocks<'py>(
+    py: Python<'py>,
+    texts: Vec<Bound<'py, PyString>>,
+    k: usize,
+) -> PyResult<(
+    Vec<Bound<'py, PyString>>,
+    Bound<'py, PyByteArray>,
+    Bound<'py, PyByteArray>,
+    Bound<'py, PyByteArray>,
+    Bound<'py, PyByteArray>,
+    Bound<'py, PyByteArray>,
+)> {
+    let views = texts.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
+    let signed = guarded(py, || sign::sign_blocks(&views, k))?;
+    let norms = signed
+        .norm_bounds
+        .windows(2)
+        .map(|b| PyString::new(py, &signed.norms[b[0]..b[1]]))
+        .collect();
+    let lengths: Vec<i64> = signed.lengths.iter().map(|&n| n as i64).collect();
+    let bounds: Vec<i64> = signed.shingle_bounds.iter().map(|&n| n as i64).collect();
+    Ok((
+        norms,
+        le_bytes(py, &lengths, i64::to_le_bytes),
+        le_bytes(py, &signed.tokens, u64::to_le_bytes),
+        le_bytes(py, &signed.shingles, u64::to_le_bytes),
+        le_bytes(py, &bounds, i64::to_le_bytes),
+        le_bytes(py, &signed.hashes, u64::to_le_bytes),
+    ))
+}
+
+/// The normalized text (`sign.normalize`): casefolded words joined by single spaces.
+#[pyfunction]
+fn normalize(py: Python<'_>, text: Bound<'_, PyString>) -> PyResult<String> {
+    let view = text_of(&text)?;
+    guarded(py, || sign::normalize(&view))
+}
+
+/// The hash of every word of a normalized text, as little-endian u64 bytes.
+#[pyfunction]
+fn token_hashes<'py>(py: Python<'py>, text: Bound<'py, PyString>) -> PyResult<Bound<'py, PyByteArray>> {
+    let view = text_of(&text)?;
+    let th = guarded(py, || {
+        let mut th = Vec::new();
+        sign::token_hashes_into(&view, &mut th);
+        th
+    })?;
+    Ok(le_bytes(py, &th, u64::to_le_bytes))
+}
+
+/// The k-word shingle hashes of word hashes (little-endian u64 bytes in and out).
+#[pyfunction]
+fn combine<'py>(py: Python<'py>, th: &[u8], k: usize) -> PyResult<Bound<'py, PyByteArray>> {
+    let th = from_le(th, u64::from_le_bytes)?;
+    let out = guarded(py, || {
+        let mut out = Vec::new();
+        sign::combine_into(&th, k, &mut out);
+        out
+    })?;
+    Ok(le_bytes(py, &out, u64::to_le_bytes))
+}
+
+/// The k-word shingles of groups of consecutive word hashes and the group of each (`sign._windows`): word
+/// hashes (u64), group starts and lengths (i64) as little-endian bytes in; hashes (u64) and owners (i64) out.
+#[pyfunction]
+fn windows<'py>(
+    py: Python<'py>,
+    th: &[u8],
+    starts: &[u8],
+    lengths: &[u8],
+    k: usize,
+) -> PyResult<(Bound<'py, PyByteArray>, Bound<'py, PyByteArray>)> {
+    let th = from_le(th, u64::from_le_bytes)?;
+    let starts = from_le(starts, i64::from_le_bytes)?;
+    let lengths = from_le(lengths, i64::from_le_bytes)?;
+    let groups: Vec<(usize, usize)> = starts
+        .iter()
+        .zip(&lengths)
+        .map(|(&s, &n)| {
+            (
+                usize::try_from(s).unwrap_or(usize::MAX),
+                usize::try_from(n).unwrap_or(0),
+            )
+        })
+        .collect();
+    if starts.len() != lengths.len()
+        || groups
+            .iter()
+            .any(|&(s, n)| s.checked_add(n).map_or(true, |e| e > th.len()))
+    {
+        return Err(PyValueError::new_err(
+            "a group of words lies outside the word hashes given",
+        ));
+    }
+    let (hashes, owner) = guarded(py, || {
+        let (s, n): (Vec<usize>, Vec<usize>) = groups.into_iter().unzip();
+        sign::windows(&th, &s, &n, k)
+    })?;
+    let owner: Vec<i64> = owner.iter().map(|&g| g as i64).collect();
+    Ok((
+        le_bytes(py, &hashes, u64::to_le_bytes),
+        le_bytes(py, &owner, i64::to_le_bytes),
+    ))
+}
+
+/// MinHash signatures of groups of consecutive word hashes (`sign.doc_signatures`, the block keys' bands):
+/// word hashes (u64) and words per group (i64) as little-endian bytes, k, and the permutations `a`, `b`
+/// (u32). Returns the signatures row by row (u32) and each group's distinct base hashes (i64).
+#[pyfunction]
+fn minhash_groups<'py>(
+    py: Python<'py>,
+    th: &[u8],
+    sizes: &[u8],
+    k: usize,
+    a: &[u8],
+    b: &[u8],
+) -> PyResult<(Bound<'py, PyByteArray>, Bound<'py, PyByteArray>)> {
+    let th = from_le(th, u64::from_le_bytes)?;
+    let sizes = counts_of(sizes)?;
+    let (a, b) = (u32s(a), u32s(b));
+    if a.len() != b.len() || sizes.iter().sum::<usize>() != th.len() {
+        return Err(PyValueError::new_err(
+            "the groups' sizes must add up to the word hashes given, and a and b agree",
+        ));
+    }
+    let (sigs, counts) = guarded(py, || minhash::minhash_groups(&th, &sizes, k, &a, &b))?;
+    let counts: Vec<i64> = counts.iter().map(|&n| n as i64).collect();
+    Ok((
+        le_bytes(py, &sigs, u32::to_le_bytes),
+        le_bytes(py, &counts, i64::to_le_bytes),
+    ))
+}
+
+/// Counts (i64, a negative one read as 0) from little-endian bytes.
+fn counts_of(data: &[u8]) -> PyResult<Vec<usize>> {
+    Ok(from_le(data, i64::from_le_bytes)?
+        .into_iter()
+        .map(|n| usize::try_from(n).unwrap_or(0))
+        .collect())
+}
+
+/// u32 values from little-endian bytes (a trailing partial value is ignored).
+fn u32s(data: &[u8]) -> Vec<u32> {
+    data.chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap_or_default()))
+        .collect()
+}
+
+/// The MinHash signature of 32-bit base hashes (`MinHasher.signature`): base hashes and the permutations
+/// `a`, `b` as little-endian u32 bytes in, the signature (u32) out.
+#[pyfunction]
+fn minhash_signature<'py>(py: Python<'py>, base: &[u8], a: &[u8], b: &[u8]) -> PyResult<Bound<'py, PyByteArray>> {
+    let (base, a, b) = (u32s(base), u32s(a), u32s(b));
+    let sig = guarded(py, || minhash::signature(&base, &a, &b))?;
+    Ok(le_bytes(py, &sig, u32::to_le_bytes))
+}
+
+/// The keys under which the short blocks of each document of a batch are counted across the corpus
+/// (`sign.block_keys`): per block its normalized text, and as little-endian bytes its hash (u64), its words
+/// (i64), every word's hash (u64), blocks per document (i64); the permutations (u32) and the settings.
+/// Returns keys (u64), their blocks' indices in their documents (i32), kinds (u8) and per-document bounds (i64).
+#[pyfunction]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn block_keys<'py>(
+    py: Python<'py>,
+    norms: Vec<Bound<'py, PyString>>,
+    hashes: &[u8],
+    lengths: &[u8],
+    tokens: &[u8],
+    per_doc: &[u8],
+    a: &[u8],
+    b: &[u8],
+    rows: usize,
+    min_band_words: usize,
+    max_words: usize,
+) -> PyResult<(
+    Bound<'py, PyByteArray>,
+    Bound<'py, PyByteArray>,
+    Bound<'py, PyByteArray>,
+    Bound<'py, PyByteArray>,
+)> {
+    let views = norms.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
+    let hashes = from_le(hashes, u64::from_le_bytes)?;
+    let (lengths, per_doc) = (counts_of(lengths)?, counts_of(per_doc)?);
+    let tokens = from_le(tokens, u64::from_le_bytes)?;
+    let (a, b) = (u32s(a), u32s(b));
+    if views.len() != hashes.len()
+        || views.len() != lengths.len()
+        || per_doc.iter().sum::<usize>() != views.len()
+        || lengths.iter().sum::<usize>() != tokens.len()
+        || a.len() != b.len()
+    {
+        return Err(PyValueError::new_err(
+            "block_keys: the blocks' texts, hashes, words and documents disagree",
+        ));
+    }
+    let out = guarded(py, || {
+        let blocks = keys::Blocks {
+            norms: &views,
+            hashes: &hashes,
+            lengths: &lengths,
+            tokens: &tokens,
+            per_doc: &per_doc,
+        };
+        keys::block_keys(
+            &blocks,
+            &keys::KeyParams {
+                rows,
+                min_band_words,
+                max_words,
+                a: &a,
+                b: &b,
+            },
+        )
+    })?;
+    let bounds: Vec<i64> = out.bounds.iter().map(|&n| n as i64).collect();
+    Ok((
+        le_bytes(py, &out.keys, u64::to_le_bytes),
+        le_bytes(py, &out.owner, i32::to_le_bytes),
+        PyByteArray::new(py, &out.kind),
+        le_bytes(py, &bounds, i64::to_le_bytes),
+    ))
+}
+
+/// One key per band of `rows` consecutive values of each signature (`sign.band_keys`): `n` signatures of
+/// `p` values (little-endian u32 bytes) in, `n * (p / rows)` keys (u64) out, row by row.
+#[pyfunction]
+fn band_keys<'py>(py: Python<'py>, sigs: &[u8], n: usize, p: usize, rows: usize) -> PyResult<Bound<'py, PyByteArray>> {
+    let sigs = u32s(sigs);
+    if rows == 0 || n.checked_mul(p) != Some(sigs.len()) {
+        return Err(PyValueError::new_err(
+            "band_keys: rows must be positive and the signatures n x p values",
+        ));
+    }
+    let bands = p / rows;
+    let keys = guarded(py, || {
+        let mut keys = Vec::with_capacity(n * bands);
+        for sig in sigs.chunks_exact(p.max(1)).take(n) {
+            keys_of_signature(sig, bands, rows, &mut keys);
+        }
+        keys
+    })?;
+    Ok(le_bytes(py, &keys, u64::to_le_bytes))
+}
+
+/// The band keys of one signature: its first `bands * rows` values.
+fn keys_of_signature(sig: &[u32], bands: usize, rows: usize, out: &mut Vec<u64>) {
+    keys::band_keys_into(&sig[..bands * rows], rows, out);
+}
+
+/// The hash of one word (its UTF-8 bytes), as `token_hashes` gives it.
+#[pyfunction]
+fn word_hash(data: &[u8]) -> u64 {
+    sign::word_hash(data)
+}
+
+/// The hash `combine` gives a shingle, from its text (words separated by single spaces).
+#[pyfunction]
+fn shingle_hash(data: &[u8]) -> u64 {
+    sign::shingle_hash(data)
 }
 
 /// A Python string holding lone surrogates as UTF-8, each surrogate one U+FFFD (a character for a character,
@@ -124,6 +421,17 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_hash, m)?)?;
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;
     m.add_function(wrap_pyfunction!(looks_wrapped, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_blocks, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize, m)?)?;
+    m.add_function(wrap_pyfunction!(token_hashes, m)?)?;
+    m.add_function(wrap_pyfunction!(combine, m)?)?;
+    m.add_function(wrap_pyfunction!(windows, m)?)?;
+    m.add_function(wrap_pyfunction!(word_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(minhash_groups, m)?)?;
+    m.add_function(wrap_pyfunction!(minhash_signature, m)?)?;
+    m.add_function(wrap_pyfunction!(block_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(band_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(shingle_hash, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_inside_guard, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

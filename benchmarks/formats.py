@@ -1,0 +1,137 @@
+"""The same documents as a .txt tree, JSONL shards, JSON arrays, Parquet files and an Arrow dataset folder:
+the same removals in all (names aside), and each one's throughput and peak memory.
+
+    python benchmarks/formats.py --docs 20000 [--jobs 2] [--shard-docs 400] [--row-group 100] [--work DIR]
+    python benchmarks/formats.py --corpus TREE ...      # an existing make_corpus.py tree
+
+Each record is {"id": the .txt file's relative path, "url": https://SITE.example/NAME, "text": its text}:
+records are named by --id-field id, and the URL's host stands for the site
+folder a .txt file's source is, so every detector sees the same corpus. The
+records keep the tree's sorted order across shards, so "the first by path"
+is the same document in every layout. Needs pyarrow.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+#: The flags each layout is cleaned with (records named by their id: the .txt file's path).
+FLAGS = {"txt": [], "jsonl": ["--id-field", "id"], "json": ["--id-field", "id"], "parquet": ["--id-field", "id"],
+         "arrow": ["--id-field", "id"]}
+
+
+def tree_records(tree: Path) -> list[dict]:
+    """One record per .txt file under tree, in sorted path order."""
+    out = []
+    for path in sorted(p for p in tree.rglob("*.txt") if p.is_file()):
+        rel = path.relative_to(tree).as_posix()
+        site, _, name = rel.partition("/")
+        out.append({"id": rel, "url": f"https://{site}.example/{name}", "text": path.read_text(encoding="utf-8")})
+    return out
+
+
+def make_layouts(tree: Path, work: Path, shard_docs: int = 400, row_group: int = 100) -> dict[str, Path]:
+    """The tree's documents in every record layout under work; {layout: its folder}, the tree itself as 'txt'."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+    import pyarrow.parquet as pq
+
+    recs = tree_records(tree)
+    shards = [recs[i : i + shard_docs] for i in range(0, len(recs), shard_docs)]
+    folders = {name: work / name for name in ("jsonl", "json", "parquet", "arrow")}
+    for folder in folders.values():
+        folder.mkdir(parents=True)
+    names = []
+    for n, shard in enumerate(shards):
+        stem = f"shard-{n:05d}"
+        with open(folders["jsonl"] / f"{stem}.jsonl", "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in shard)
+        (folders["json"] / f"{stem}.json").write_text(json.dumps(shard, ensure_ascii=False, indent=1), encoding="utf-8")
+        table = pa.Table.from_pylist(shard)
+        pq.write_table(table, folders["parquet"] / f"{stem}.parquet", compression="zstd", row_group_size=row_group)
+        name = f"data-{n:05d}-of-{len(shards):05d}.arrow"
+        names.append(name)
+        with ipc.new_stream(folders["arrow"] / name, table.schema) as w:  # as datasets' save_to_disk writes
+            w.write_table(table, max_chunksize=row_group)
+    (folders["arrow"] / "state.json").write_text(json.dumps({"_data_files": [{"filename": n} for n in names]}, indent=2))
+    (folders["arrow"] / "dataset_info.json").write_text(json.dumps({"features": {}}, indent=2))
+    return {"txt": tree, **folders}
+
+
+def _name(file: str) -> str:
+    """A report name without its shard: the .txt path a record stands for."""
+    return file.split("#", 1)[1] if "#" in file else file
+
+
+def removal_set(out: Path) -> set[tuple]:
+    """Every removal of a run as (document, lines, category, what it duplicates, text), shard names taken off."""
+    found = set()
+    with open(out / "_report" / "removals.jsonl", encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            dup = r["duplicate_of"]
+            found.add((_name(r["file"]), tuple(r["lines"]), r["category"],
+                       _name(dup["file"]) if dup else None, r["text"]))
+    return found
+
+
+def measure(folder: Path, out: Path, flags: list[str], jobs: int) -> dict:
+    """Wall time and the largest process's peak memory of one `dedupe clean` (in a wrapper of its own)."""
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, "-m", "dedupe", "clean", str(folder), str(out), "-q", "--jobs", str(jobs), *flags]
+    # ru_maxrss of RUSAGE_CHILDREN grows over a process's life: each run is measured from a wrapper of its own.
+    wrapper = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)")
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"dedupe clean failed ({done.returncode}): {done.stderr}")
+    return {"wall": wall, "peak_mb": int(done.stdout.split()[-1]) / 1024}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=20000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--corpus", type=Path, help="an existing make_corpus.py tree (else one is made)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--shard-docs", type=int, default=400)
+    ap.add_argument("--row-group", type=int, default=100)
+    ap.add_argument("--work", type=Path, help="where the layouts and outputs go (default: a temporary folder)")
+    ap.add_argument("--only", nargs="*", default=list(FLAGS), help="layouts to run")
+    args = ap.parse_args(argv)
+    work = args.work or Path(tempfile.mkdtemp(prefix="dedupe-formats-"))
+    tree = args.corpus
+    if tree is None:
+        tree = work / "tree"
+        sys.path.insert(0, str(Path(__file__).parent))
+        import make_corpus
+
+        make_corpus.main([str(tree), "--docs", str(args.docs), "--seed", str(args.seed)])
+    layouts = make_layouts(tree, work / "layouts", args.shard_docs, args.row_group)
+    docs = len(tree_records(tree))
+    base = None
+    for name in args.only:
+        out = work / f"out-{name}"
+        r = measure(layouts[name], out, FLAGS[name], args.jobs)
+        found = removal_set(out)
+        base = base if base is not None else found
+        same = "same removals as " + args.only[0] if found == base else f"DIFFERENT removals ({len(found ^ base)})"
+        print(f"{name:8s} {docs / r['wall']:7.0f} docs/s  {r['wall']:6.1f} s  peak {r['peak_mb']:6.0f} MB (largest "
+              f"process)  {len(found)} removals, {sum(1 for x in found if x[2] == 'duplicate-document')} "
+              f"duplicate documents; {same}", flush=True)
+    print(f"work folder: {work}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

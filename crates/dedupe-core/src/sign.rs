@@ -1,0 +1,264 @@
+//! Sign: normalized texts, word hashes and word shingles of blocks.
+//!
+//! Normalization folds what a copy-paste or a template changes without changing the text: Unicode
+//! compatibility forms (NFKC), case (full case folding), punctuation, symbols and runs of white space. Two
+//! blocks with the same normalized hash are the same text. It is Python's `NFKC`, `str.casefold` and
+//! `[\W_]+` exactly: the character tables are Python 3.11's (`chars`), and NFKC is applied only to the
+//! characters that Unicode version assigns (a later character is left as it is, and is no word character).
+//!
+//! A word's hash is fmix64 of the polynomial sum of its UTF-8 bytes (plus one) in powers of an odd constant,
+//! modulo 2**64, xor its length in the top byte; a shingle's hash mixes its words' hashes, so that a document
+//! costs one hash per word, not one per shingle. These values are stored (block keys, signatures) and
+//! compared with datasketch's through `shingle_base_hash`: they may never change.
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::chars::{is_assigned, is_word, push_casefold};
+use crate::hash::text_hash;
+
+/// The odd multiplier of a word's polynomial hash.
+pub const P: u64 = 0x100000001B3;
+/// The multiplier that chains word hashes into a shingle hash.
+pub const M64: u64 = 0x9E3779B97F4A7C15;
+
+/// MurmurHash3's 64-bit finalizer.
+pub fn fmix64(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51AFD7ED558CCD);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC4CEB9FE1A85EC53);
+    h ^ (h >> 33)
+}
+
+/// Appends the normalized words of `text` to `out`, separated by single spaces (nothing before the first or
+/// after the last); returns how many.
+pub fn normalize_into(text: &str, out: &mut String) -> usize {
+    let mut words = 0;
+    let mut in_word = false;
+    let mut push = |c: char, out: &mut String| {
+        if is_word(c) && c != '_' {
+            if !in_word {
+                if words > 0 {
+                    out.push(' ');
+                }
+                words += 1;
+                in_word = true;
+            }
+            out.push(c);
+        } else {
+            in_word = false;
+        }
+    };
+    if text.is_ascii() {
+        // NFKC and casefold change nothing but case in ASCII.
+        for c in text.chars() {
+            push(c.to_ascii_lowercase(), out);
+        }
+        return words;
+    }
+    let mut folded = String::with_capacity(text.len());
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if !is_assigned(c) {
+            // A character this Unicode version does not assign is a starter that composes with nothing:
+            // the text on each side of it normalizes alone, and it stays as it is.
+            nfkc_casefold(&text[start..i], &mut folded);
+            folded.push(c);
+            start = i + c.len_utf8();
+        }
+    }
+    nfkc_casefold(&text[start..], &mut folded);
+    for c in folded.chars() {
+        push(c, out);
+    }
+    words
+}
+
+fn nfkc_casefold(text: &str, out: &mut String) {
+    for c in text.nfkc() {
+        push_casefold(c, out);
+    }
+}
+
+/// The normalized text: casefolded words joined by single spaces (punctuation and symbols dropped).
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    normalize_into(text, &mut out);
+    out
+}
+
+/// The hash of one word (its UTF-8 bytes).
+pub fn word_hash(word: &[u8]) -> u64 {
+    let mut acc = 0u64;
+    let mut power = 1u64;
+    for &b in word {
+        acc = acc.wrapping_add((u64::from(b) + 1).wrapping_mul(power));
+        power = power.wrapping_mul(P);
+    }
+    fmix64(acc ^ ((word.len() as u64) << 56))
+}
+
+/// Appends the hash of every word of a normalized text (words are the runs of bytes other than a space).
+pub fn token_hashes_into(normalized: &str, out: &mut Vec<u64>) {
+    out.extend(
+        normalized
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(|w| word_hash(w.as_bytes())),
+    );
+}
+
+/// The hash of one shingle from its words' hashes.
+fn shingle_of(words: &[u64]) -> u64 {
+    fmix64(words[1..].iter().fold(words[0], |acc, &h| acc.wrapping_mul(M64) ^ h))
+}
+
+/// Appends the hashes of the k-word shingles of `th`, in order (fewer than k words: one shingle of them all;
+/// none: nothing). A k of 0 counts as 1.
+pub fn combine_into(th: &[u64], k: usize, out: &mut Vec<u64>) {
+    if th.is_empty() {
+        return;
+    }
+    let k = k.clamp(1, th.len());
+    out.extend(th.windows(k).map(shingle_of));
+}
+
+/// The hash `combine_into` gives a shingle's text (words separated by single spaces).
+pub fn shingle_hash(shingle: &[u8]) -> u64 {
+    let words: Vec<u64> = shingle.split(|&b| b == b' ').map(word_hash).collect();
+    shingle_of(&words)
+}
+
+/// The k-word shingle hashes of each group of consecutive words of `th` (`starts[i]`, `lengths[i]` words),
+/// and the group of each: first every group's full windows, group by group, then one shingle of all the
+/// words of each group shorter than k (an empty group gives none). Shingles never cross groups.
+pub fn windows(th: &[u64], starts: &[usize], lengths: &[usize], k: usize) -> (Vec<u64>, Vec<usize>) {
+    let k = k.max(1);
+    let mut hashes = Vec::new();
+    let mut owner = Vec::new();
+    for (g, (&s, &n)) in starts.iter().zip(lengths).enumerate() {
+        if n >= k {
+            let before = hashes.len();
+            combine_into(&th[s..s + n], k, &mut hashes);
+            owner.resize(owner.len() + hashes.len() - before, g);
+        }
+    }
+    for (g, (&s, &n)) in starts.iter().zip(lengths).enumerate() {
+        if n > 0 && n < k {
+            hashes.push(shingle_of(&th[s..s + n]));
+            owner.push(g);
+        }
+    }
+    (hashes, owner)
+}
+
+/// Blocks signed at once: their normalized texts end to end, every word's hash, per-block shingles.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SignedBlocks {
+    /// The normalized texts of the blocks, end to end; block i's is `norms[norm_bounds[i]..norm_bounds[i + 1]]`.
+    pub norms: String,
+    pub norm_bounds: Vec<usize>,
+    /// Words per block.
+    pub lengths: Vec<usize>,
+    /// The hash of every word, block after block.
+    pub tokens: Vec<u64>,
+    /// Each block's distinct k-word shingle hashes, sorted; block i's are `shingles[bounds[i]..bounds[i + 1]]`.
+    pub shingles: Vec<u64>,
+    pub shingle_bounds: Vec<usize>,
+    /// xxh3_64 of each block's normalized text.
+    pub hashes: Vec<u64>,
+}
+
+/// Signs blocks (their texts): normalized text, word hashes, distinct sorted k-word shingles, hash.
+pub fn sign_blocks<S: AsRef<str>>(texts: &[S], k: usize) -> SignedBlocks {
+    let mut out = SignedBlocks {
+        norm_bounds: vec![0],
+        shingle_bounds: vec![0],
+        ..SignedBlocks::default()
+    };
+    let mut norm = String::new();
+    for text in texts {
+        norm.clear();
+        let words = normalize_into(text.as_ref(), &mut norm);
+        let first = out.tokens.len();
+        token_hashes_into(&norm, &mut out.tokens);
+        let start = out.shingles.len();
+        combine_into(&out.tokens[first..], k.max(1), &mut out.shingles);
+        out.shingles[start..].sort_unstable();
+        let mut kept = start;
+        for i in start..out.shingles.len() {
+            if i == start || out.shingles[i] != out.shingles[kept - 1] {
+                out.shingles[kept] = out.shingles[i];
+                kept += 1;
+            }
+        }
+        out.shingles.truncate(kept);
+        out.shingle_bounds.push(kept);
+        out.hashes.push(text_hash(norm.as_bytes()));
+        out.lengths.push(words);
+        out.norms.push_str(&norm);
+        out.norm_bounds.push(out.norms.len());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizing_folds_case_compatibility_forms_and_punctuation_as_python() {
+        // Values of Python's `" ".join(re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", t).casefold()).split())`.
+        assert_eq!(normalize("Hello,  World_wide -- 2024!"), "hello world wide 2024");
+        assert_eq!(
+            normalize("Stra\u{df}e \u{fb01}ne \u{ff21}\u{ff22} \u{2460} x\u{b2}"),
+            "strasse fine ab 1 x2"
+        );
+        assert_eq!(
+            normalize("\u{393}\u{3b5}\u{3b9}\u{3ac} \u{3c3}\u{3bf}\u{3c5} \u{39a}\u{3cc}\u{3c3}\u{3bc}\u{3b5}"),
+            "\u{3b3}\u{3b5}\u{3b9}\u{3ac} \u{3c3}\u{3bf}\u{3c5} \u{3ba}\u{3cc}\u{3c3}\u{3bc}\u{3b5}"
+        );
+        // A Devanagari vowel sign is no word character to Python: it splits the word.
+        assert_eq!(
+            normalize("\u{915}\u{93f}\u{924}\u{93e}\u{92c}"),
+            "\u{915} \u{924} \u{92c}"
+        );
+        // A character Unicode 14 does not assign is left alone (a later Unicode would decompose it) and splits.
+        assert_eq!(normalize("a\u{1e030}b"), "a b");
+        assert_eq!(normalize("  \u{2014} "), "");
+    }
+
+    #[test]
+    fn a_word_hashes_alike_wherever_it_sits_and_shingles_chain_words() {
+        let mut th = Vec::new();
+        token_hashes_into("alpha beta alpha", &mut th);
+        assert_eq!(th, vec![word_hash(b"alpha"), word_hash(b"beta"), word_hash(b"alpha")]);
+        let mut sh = Vec::new();
+        combine_into(&th, 2, &mut sh);
+        assert_eq!(sh, vec![shingle_hash(b"alpha beta"), shingle_hash(b"beta alpha")]);
+        let mut whole = Vec::new();
+        combine_into(&th, 5, &mut whole);
+        assert_eq!(whole, vec![shingle_hash(b"alpha beta alpha")]);
+        // Values of the numpy implementation this replaced (sign.token_hash / shingle_hash at 009e83c).
+        assert_eq!(word_hash(b"alpha"), 0x8a1e924f59066109);
+        assert_eq!(shingle_hash(b"the cat sat"), 0xa0a3601abda3fb0c);
+    }
+
+    #[test]
+    fn signed_blocks_hold_distinct_sorted_shingles_and_the_normalized_hash() {
+        let signed = sign_blocks(&["A b a b a b", "", "One"], 2);
+        assert_eq!(signed.lengths, vec![6, 0, 1]);
+        assert_eq!(
+            &signed.norms[signed.norm_bounds[0]..signed.norm_bounds[1]],
+            "a b a b a b"
+        );
+        assert_eq!(signed.shingle_bounds, vec![0, 2, 2, 3]);
+        let mut two = [shingle_hash(b"a b"), shingle_hash(b"b a")];
+        two.sort_unstable();
+        assert_eq!(signed.shingles[..2], two[..]);
+        assert_eq!(signed.hashes[1], text_hash(b""));
+        let (hashes, owner) = windows(&signed.tokens, &[0, 6, 6], &[6, 0, 1], 2);
+        assert_eq!(owner, vec![0, 0, 0, 0, 0, 2]);
+        assert_eq!(hashes[5], shingle_hash(b"one"));
+    }
+}
