@@ -2,7 +2,8 @@
 """Quality and per-block cost of the within-document cleaner on webpages-dev dumps.
 
 usage:
-  python benchmarks/dumps_quality.py [--data ../shared/data/webpages-dev] [--per-kind] [--by-type] [--timing]
+  python benchmarks/dumps_quality.py [--data ../shared/data/webpages-dev] [--per-kind] [--worst N] [--by-type]
+      [--timing]
 
 Cleans every dump in memory with `clean_document` (no files written) and
 scores it with the data folder's own score.py, on all pages and on two fixed
@@ -10,15 +11,25 @@ halves (A: even index of the sorted names, B: odd), so a change tuned on one
 half can be checked on the other. --by-type adds a row per gold page_type
 (webpages-types: forum, product, collection, listing, documentation, service;
 webpages-dev pages are all articles), and with --per-kind the removals per
-page type and category. --per-kind counts removals per category;
---timing prints the median CPU cost of the chrome detector per block over 5 passes,
-on the whole-page dumps and on the gold article texts alone (the news-like case).
+page type and category. --timing prints the median CPU cost of the chrome
+detector per block over 5 passes, on the whole-page dumps and on the gold
+article texts alone (the news-like case).
+
+--per-kind counts removals per category and splits the errors by kind, in
+score.py's 4-gram shingles: chrome wrongly kept before the article (before
+the first block that is mostly gold text), inside it and after it (after the
+last such block); article text wrongly removed, by detector; and the article
+text the dump never held. Each is given per language too (the gold's `lang`
+where it has one, else `en` when a fifth of the page's words are English
+function words, `cjk` when a third of its characters are CJK, else `other`).
+--worst N lists the N pages with most shingles of each kind.
 """
 from __future__ import annotations
 
 import argparse
 import importlib.util
 import json
+import re
 import statistics
 import sys
 import time
@@ -26,7 +37,7 @@ from collections import Counter
 from pathlib import Path
 
 from dedupe.config import Config
-from dedupe.detect.chrome import find_chrome
+from dedupe.detect.chrome import ENGLISH_WORDS, find_chrome
 from dedupe.pipeline import clean_document
 from dedupe.records import Document
 from dedupe.segment import segment
@@ -53,21 +64,105 @@ def figures(rows: list[dict]) -> dict:
 
 
 def evaluate(data: Path, config: Config, clean: bool = True) -> tuple[list[dict], Counter]:
-    """One row per page (name, P, R, F1, gold page type) and the removals per (page type, category)."""
+    """One row per page (name, P, R, F1, gold page type, language, errors by kind) and the removals per
+    (page type, category)."""
     score = load_scorer(data)
     rows, kinds = [], Counter()
     for gp in sorted((data / "gold").glob("*.json")):
         name = gp.stem
         record = json.loads(gp.read_text(encoding="utf-8"))
         page_type = record.get("page_type", "article")
-        text = (data / "dumps" / f"{name}.txt").read_text(encoding="utf-8")
+        gold = record["main_content"]
+        page = (data / "dumps" / f"{name}.txt").read_text(encoding="utf-8")
+        text, removals = page, []
         if clean:
-            result, _ = clean_document(Document(f"{name}.txt", text), config)
-            text = result.cleaned
+            result, _ = clean_document(Document(f"{name}.txt", page), config)
+            text, removals = result.cleaned, result.removals
             kinds.update((page_type, r.category) for r in result.removals)
-        p, r, f = score.doc_prf(record["main_content"], text)
-        rows.append({"name": name, "P": p, "R": r, "F1": f, "type": page_type})
+        p, r, f = score.doc_prf(gold, text)
+        lang = record.get("lang") or language(page)
+        rows.append({"name": name, "P": p, "R": r, "F1": f, "type": page_type, "lang": lang,
+                     "errors": error_kinds(score, gold, page, removals)})
     return rows, kinds
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+
+
+def language(text: str) -> str:
+    """A coarse language label for a page without one: en, cjk (or Thai) or other."""
+    letters = sum(map(str.isalnum, text)) or 1
+    if len(_CJK.findall(text)) * 3 >= letters:
+        return "cjk"
+    words = re.findall(r"\w+", text.lower())
+    return "en" if words and sum(map(ENGLISH_WORDS.__contains__, words)) * 5 >= len(words) else "other"
+
+
+#: The kinds of error, in the order the report prints them.
+KEPT = ("kept before", "kept inside", "kept after")
+NOT_IN_DUMP = "gold not in dump"
+ACROSS = "gold across block edges"
+
+
+def error_kinds(score, gold: str, page: str, removals) -> Counter:
+    """Shingles of each kind of error on one page: chrome kept before, inside and after the article, gold
+    text removed (as "removed by DETECTOR"), and gold text the page never held.
+
+    Each block's own 4-gram shingles are matched against the gold's, kept blocks first, so that of two
+    copies of an article paragraph the one kept counts as the gold's and the one removed costs nothing.
+    """
+    blocks = segment(page)
+    removed_by = {}
+    for r in removals:
+        for line in range(r.lines[0], r.lines[1] + 1):
+            removed_by[line] = r.detector
+    detector = [removed_by.get(b.first_line) for b in blocks]
+    own = [score.shingles(b.text) for b in blocks]
+    wanted = score.shingles(gold)
+    # The article's bounds: the first and last blocks that are mostly gold text.
+    golden = [k for k, sh in enumerate(own) if sh and 2 * sum((sh & wanted).values()) >= sum(sh.values())]
+    first, last = (golden[0], golden[-1]) if golden else (len(blocks), -1)
+    errors: Counter = Counter()
+    left = Counter(wanted)
+    for k in sorted(range(len(blocks)), key=lambda k: (detector[k] is not None, k)):
+        hit = own[k] & left
+        left -= hit
+        matched, total = sum(hit.values()), sum(own[k].values())
+        if detector[k] is None:
+            errors[KEPT[0] if k < first else KEPT[2] if k > last else KEPT[1]] += total - matched
+        else:
+            errors[f"removed by {detector[k]}"] += matched
+    # What no block holds: across two blocks (a heading and its paragraph) where the page has it, else missing.
+    missing = sum((left - score.shingles(page)).values())
+    errors[NOT_IN_DUMP] += missing
+    errors[ACROSS] += sum(left.values()) - missing
+    errors["gold"] += sum(wanted.values())
+    return errors
+
+
+def print_errors(rows: list[dict], worst: int) -> None:
+    """The errors by kind, over all pages and per language, in shingles and as a share of the gold's."""
+    langs = sorted({r["lang"] for r in rows})
+    groups = [("all", rows)] + [(lang, [r for r in rows if r["lang"] == lang]) for lang in langs]
+    totals = {label: sum((r["errors"] for r in part), Counter()) for label, part in groups}
+    removed = sorted({k for t in totals.values() for k in t if k.startswith("removed by")},
+                     key=lambda k: -totals["all"][k])
+    print("errors by kind, in 4-gram shingles (% of the gold's shingles); pages per group in brackets")
+    print(f"  {'kind':40s}" + "".join(f"{label + f' [{len(part)}]':>18s}" for label, part in groups))
+    for kind in (*KEPT, "removed (all)", *removed, ACROSS, NOT_IN_DUMP):
+        cells = []
+        for label, _ in groups:
+            t = totals[label]
+            value = sum(t[k] for k in removed) if kind == "removed (all)" else t[kind]
+            cells.append(f"{value:8d} ({100 * value / max(t['gold'], 1):5.1f}%)")
+        print(f"  {kind:40s}" + "".join(f"{c:>18s}" for c in cells))
+    if worst:
+        for kind in (*KEPT, "removed (all)"):
+            def amount(r, kind=kind):
+                e = r["errors"]
+                return sum(v for k, v in e.items() if k.startswith("removed by")) if kind == "removed (all)" else e[kind]
+            top = sorted(rows, key=lambda r: (-amount(r), r["name"]))[:worst]
+            print(f"  worst pages, {kind}: " + ", ".join(f"{r['name']} {amount(r)}" for r in top if amount(r)))
 
 
 def chrome_cost(texts: list[str], config: Config, passes: int = 5) -> tuple[float, int]:
@@ -90,7 +185,8 @@ def chrome_cost(texts: list[str], config: Config, passes: int = 5) -> tuple[floa
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--per-kind", action="store_true", help="print removals per category")
+    ap.add_argument("--per-kind", action="store_true", help="print removals per category and errors per kind")
+    ap.add_argument("--worst", type=int, default=0, help="with --per-kind: the N pages with most errors of each kind")
     ap.add_argument("--timing", action="store_true", help="print µs per block of the chrome detector")
     ap.add_argument("--baseline", action="store_true", help="also score the uncleaned dumps")
     ap.add_argument("--by-type", action="store_true", help="also print a row per gold page type")
@@ -117,6 +213,8 @@ def main() -> int:
             if a.by_type:
                 for (page_type, cat), count in sorted(kinds.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1])):
                     print(f"  {page_type:13s} {cat:24s} {count:6d}")
+        if a.per_kind:
+            print_errors(rows, a.worst)
     if a.timing:
         pages = [p.read_text(encoding="utf-8") for p in sorted((a.data / "dumps").glob("*.txt"))]
         # The gold main text of each page is an article alone: the news-like case, mostly long paragraphs.

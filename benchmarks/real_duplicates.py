@@ -15,12 +15,20 @@ precision. There is no true duplicate among these pages that dedupe should
 find (no two share a gold text), so recall is not measured here: the
 synthetic corpus (`run.py`) and the short-text corpus (`short_texts.py`) do.
 Exit status 1 if any merge is wrong.
+
+With --shares, per data set the quantiles of the share of a page's words
+that its prose holds (what `doc_min_share` reads). With --copies, a recall check on real articles instead: each of
+webpages-dev's articles (its gold text) wrapped in the first and last 30
+lines of another page's dump (a syndicated copy in other chrome), beside the
+200 original dumps; prints how many copies were merged with their original
+and how many merges were wrong.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
 import json
+import random
 import shutil
 import sys
 import tempfile
@@ -78,17 +86,80 @@ def _workdir(work: Path | None, prefix: str):
     return contextlib.nullcontext(work) if work else tempfile.TemporaryDirectory(prefix=prefix)
 
 
+def copies(data: Path, dest: Path, seed: int = 5) -> None:
+    """webpages-dev's dumps in dest/orig, and in dest/copy each one's gold text inside another dump's chrome."""
+    rng = random.Random(seed)
+    dev = data / "webpages-dev"
+    names = sorted(p.stem for p in (dev / "dumps").glob("*.txt"))
+    for name in ("orig", "copy"):
+        (dest / name).mkdir(parents=True)
+    for n in names:
+        gold = json.loads((dev / "gold" / f"{n}.json").read_text(encoding="utf-8"))["main_content"]
+        other = (dev / "dumps" / f"{rng.choice([m for m in names if m != n])}.txt").read_text(encoding="utf-8")
+        other = other.splitlines()
+        shutil.copyfile(dev / "dumps" / f"{n}.txt", dest / "orig" / f"{n}.txt")
+        (dest / "copy" / f"{n}.txt").write_text("\n".join(other[:30] + gold.splitlines() + other[-30:]) + "\n",
+                                               encoding="utf-8")
+
+
+def check_copies(clusters: list[dict]) -> tuple[int, int]:
+    """(copies merged with their own original, other merges) of a --copies run."""
+    right = wrong = 0
+    for c in clusters:
+        for m in c["members"]:
+            same = c["kept"].split("/", 1)[1] == m["file"].split("/", 1)[1]
+            right += same
+            wrong += not same
+            if not same:
+                print(f"  WRONG {m['file']} -> {c['kept']}")
+    return right, wrong
+
+
+def shares(data: Path, sets: list[str]) -> None:
+    """Per data set, quantiles of the share of a page's words that its prose holds (what doc_min_share reads)."""
+    import numpy as np
+
+    from dedupe.pipeline import analyze_documents
+    from dedupe.records import Document
+    from dedupe.sign import MinHasher
+
+    config = Config(doc_min_share=0.0)  # the prose body, as the rule measures it, whatever the share
+    hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
+    for name in sets:
+        docs = [Document(id=p.name, text=p.read_text(encoding="utf-8", errors="replace"))
+                for p in sorted((data / name / "dumps").glob("*.txt"))]
+        share = []
+        for i in range(0, len(docs), 64):
+            for d, (_, sig) in zip(docs[i : i + 64], analyze_documents(docs[i : i + 64], config, hashers)):
+                share.append(sig.size / max(1, len(normalize(d.text).split())))
+        q = np.quantile(share, [0.01, 0.05, 0.25, 0.5])
+        print(f"{name}: {len(share)} dumps, prose share quantiles 1% {q[0]:.2f}, 5% {q[1]:.2f}, 25% {q[2]:.2f}, "
+              f"median {q[3]:.2f}; under 0.3: {np.mean(np.array(share) < 0.3):.1%}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--work", type=Path, default=None, help="where the corpora go (default: a temporary folder)")
     parser.add_argument("--sets", nargs="+", default=list(SETS))
     parser.add_argument("--config", type=Path, default=None, help="a dedupe settings file (TOML or JSON)")
+    parser.add_argument("--copies", action="store_true", help="recall on real articles copied into other chrome")
+    parser.add_argument("--shares", action="store_true", help="how much of each page its prose is, per data set")
     args = parser.parse_args(argv)
+    if args.shares:
+        shares(args.data, args.sets)
+        return 0
     config = Config.from_file(args.config) if args.config else Config()
     failed = 0
     with _workdir(args.work, "dedupe-realdup-") as work:
         work = Path(work)
+        if args.copies:
+            shutil.rmtree(work / "copies", ignore_errors=True)
+            shutil.rmtree(work / "copies-out", ignore_errors=True)
+            copies(args.data, work / "copies")
+            right, wrong = check_copies(clean(work / "copies", work / "copies-out", config, dry_run=True).clusters)
+            print(f"copies: {right} of 200 merged with their original; {wrong} other merges")
+            return 1 if wrong else 0
         for kind in ("dumps", "pages"):
             src, out = work / kind, work / f"{kind}-out"
             shutil.rmtree(src, ignore_errors=True)
