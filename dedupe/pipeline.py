@@ -325,7 +325,7 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     read: list[tuple[str, list[Document]]] = []
     failed: dict[str, Notice] = {}
     start = time.perf_counter()
-    prefetch(src, list(dict.fromkeys(map(rel_of, files))))
+    prefetch(src, _whole_files(files))
     timings["read"] += time.perf_counter() - start
     for unit in files:
         start = time.perf_counter()
@@ -360,6 +360,11 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     return out, timings
 
 
+def _whole_files(units: list) -> list[str]:
+    """The files of a batch to prefetch: not a piece's, whose file may be far larger than the memory."""
+    return [unit for unit in units if not isinstance(unit, Piece)]
+
+
 def _read_unit(src: Path, unit, config: Config) -> tuple[list[Document], list[Notice]]:
     """The documents of a unit of work: a whole file, or a piece of a large record file."""
     return read_piece(src, unit, config) if isinstance(unit, Piece) else read_file(src, unit, config)
@@ -390,7 +395,7 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     analyses = pickle.loads(_scratch_file(scratch, number).read_bytes())
     timings["scratch"] += time.perf_counter() - start
     start = time.perf_counter()
-    prefetch(src, list(dict.fromkeys(rel_of(unit) for unit, *_ in files)))  # pass 1 read them long ago
+    prefetch(src, _whole_files([unit for unit, *_ in files]))  # in a big corpus pass 1 read them long ago
     timings["read"] += time.perf_counter() - start
     out = []
     for unit, first, count, *renames in files:

@@ -385,11 +385,16 @@ def test_a_datasets_folder_is_read_through_its_arrow_files_and_its_metadata_copi
     assert [[r["id"] for r in part] for part in got] == [["a"], ["c"]]
     for name in ("state.json", "dataset_info.json"):
         assert (out / name).read_bytes() == (src / "train" / name).read_bytes()
-    try:
-        import datasets
-    except ImportError:
-        return  # the layout above is what datasets writes; with the package at hand, it loads the cleaned copy
-    assert datasets.load_from_disk(str(out))["id"] == ["a", "c"]
+
+
+def test_a_folder_saved_by_datasets_is_cleaned_and_still_loads(tmp_path):
+    datasets = pytest.importorskip("datasets", reason="the datasets package is not installed (not a test "
+                                   "dependency: the folder layout it writes is tested above without it)")
+    src = tmp_path / "in"
+    datasets.Dataset.from_list(parquet_table().to_pylist()).save_to_disk(str(src / "train"))
+    result = run("clean", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert datasets.load_from_disk(str(tmp_path / "out" / "train"))["id"] == ["a", "c"]
 
 
 # --- the same documents in every format ---------------------------------------------------------------------

@@ -55,22 +55,58 @@ pub fn segment(text: &str) -> Vec<Block> {
         let run = &lines[i..j];
         // In a document wrapped at a known column, a short paragraph whose first line happens to end a
         // sentence is still one paragraph: test it against that column.
-        if j - i > 1 && (looks_wrapped(run, None) || (width.is_some() && looks_wrapped(run, width))) {
-            let text = run.iter().map(|l| l.text).collect::<Vec<_>>().join(" ");
-            blocks.push(Block {
-                first_line: i + 1,
-                last_line: j,
-                text,
-            });
+        let whole = [(0, run.len())];
+        let parts = if j - i > 1 && wrapped(run, width) {
+            whole.to_vec()
         } else {
-            blocks.extend(run.iter().enumerate().map(|(k, l)| Block {
-                first_line: i + k + 1,
-                last_line: i + k + 1,
-                text: l.text.to_string(),
-            }));
-        }
+            pieces(run, width)
+        };
+        blocks.extend(parts.into_iter().map(|(a, b)| Block {
+            first_line: i + a + 1,
+            last_line: i + b,
+            text: run[a..b].iter().map(|l| l.text).collect::<Vec<_>>().join(" "),
+        }));
     }
     blocks
+}
+
+/// The longest a wrapped paragraph inside a run of other lines is looked for (bounds the search on long runs).
+const MAX_PIECE: usize = 64;
+
+/// Whether a run of lines is one hard-wrapped paragraph, by its own width or the document's.
+fn wrapped(run: &[Line], width: Option<usize>) -> bool {
+    looks_wrapped(run, None) || (width.is_some() && looks_wrapped(run, width))
+}
+
+/// A run that is not one paragraph, as (start, end) pieces: each line alone, except a hard-wrapped paragraph
+/// inside it (the longest from each line on), which is one piece.
+///
+/// Without this, a one-line block (a prompt, a heading) right above a wrapped paragraph with no blank line
+/// between cut the paragraph into its lines; once the one-line block was removed, a second run read the
+/// paragraph whole, and a rule could match it then: cleaning a cleaned text removed more.
+fn pieces(run: &[Line], width: Option<usize>) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut a = 0;
+    while a < run.len() {
+        let mut best = a + 1;
+        let mut b = a + 2;
+        // Lines that are not filled to the column stay so when the piece grows (its width only grows).
+        while b <= run.len().min(a + MAX_PIECE) && can_grow(&run[a..b], width) {
+            if wrapped(&run[a..b], width) {
+                best = b;
+            }
+            b += 1;
+        }
+        out.push((a, best));
+        a = best;
+    }
+    out
+}
+
+/// Whether some longer piece starting as `run` does could still be a wrapped paragraph.
+fn can_grow(run: &[Line], width: Option<usize>) -> bool {
+    let w = widest(run);
+    (w <= MAX_WRAP_WIDTH && filled(run, w)) || width.is_some_and(|k| filled(run, k))
 }
 
 /// (start, end) 0-based half-open spans of the runs of non-blank lines.
@@ -258,6 +294,28 @@ mod tests {
         assert!(blocks[0]
             .text
             .starts_with("It is a truth universally acknowledged, that a single man in possession"));
+    }
+
+    #[test]
+    fn a_wrapped_paragraph_under_a_line_is_one_block_as_it_is_without_the_line() {
+        let para = "(Only the headline and picture of this report may have been reworked\n\
+                    by the Business Standard staff; the rest of the content is auto-\n\
+                    generated from a syndicated feed.)";
+        let alone = segment(para);
+        assert_eq!(alone.len(), 1);
+        let under = segment(&format!("Subscribe now for unlimited access.\n{para}"));
+        assert_eq!(
+            spans(&format!("Subscribe now for unlimited access.\n{para}")),
+            vec![(1, 1), (2, 4)]
+        );
+        assert_eq!(under[1].text, alone[0].text);
+        // pasted twice with no blank line between: two paragraphs, each whole
+        assert_eq!(spans(&format!("{para}\n{para}")), vec![(1, 3), (4, 6)]);
+        // a menu stays a line a block
+        assert_eq!(
+            spans("Home\nNews\nSport\nWeather"),
+            vec![(1, 1), (2, 2), (3, 3), (4, 4)]
+        );
     }
 
     #[test]

@@ -231,15 +231,7 @@ fn minhash_groups<'py>(
     b: &[u8],
 ) -> PyResult<(Bound<'py, PyByteArray>, Bound<'py, PyByteArray>)> {
     let th = from_le(th, u64::from_le_bytes)?;
-    let sizes: Vec<usize> = from_le(sizes, i64::from_le_bytes)?
-        .into_iter()
-        .map(|n| usize::try_from(n).unwrap_or(0))
-        .collect();
-    let u32s = |data: &[u8]| -> Vec<u32> {
-        data.chunks_exact(4)
-            .map(|c| u32::from_le_bytes(c.try_into().unwrap_or_default()))
-            .collect()
-    };
+    let sizes = counts_of(sizes)?;
     let (a, b) = (u32s(a), u32s(b));
     if a.len() != b.len() || sizes.iter().sum::<usize>() != th.len() {
         return Err(PyValueError::new_err(
@@ -252,6 +244,14 @@ fn minhash_groups<'py>(
         le_bytes(py, &sigs, u32::to_le_bytes),
         le_bytes(py, &counts, i64::to_le_bytes),
     ))
+}
+
+/// Counts (i64, a negative one read as 0) from little-endian bytes.
+fn counts_of(data: &[u8]) -> PyResult<Vec<usize>> {
+    Ok(from_le(data, i64::from_le_bytes)?
+        .into_iter()
+        .map(|n| usize::try_from(n).unwrap_or(0))
+        .collect())
 }
 
 /// u32 values from little-endian bytes (a trailing partial value is ignored).
@@ -296,13 +296,7 @@ fn block_keys<'py>(
 )> {
     let views = norms.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
     let hashes = from_le(hashes, u64::from_le_bytes)?;
-    let sizes = |data: &[u8]| -> PyResult<Vec<usize>> {
-        Ok(from_le(data, i64::from_le_bytes)?
-            .into_iter()
-            .map(|n| usize::try_from(n).unwrap_or(0))
-            .collect())
-    };
-    let (lengths, per_doc) = (sizes(lengths)?, sizes(per_doc)?);
+    let (lengths, per_doc) = (counts_of(lengths)?, counts_of(per_doc)?);
     let tokens = from_le(tokens, u64::from_le_bytes)?;
     let (a, b) = (u32s(a), u32s(b));
     if views.len() != hashes.len()
