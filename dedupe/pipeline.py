@@ -140,26 +140,25 @@ def analyze_documents(
     ]
 
 
-def _body(blocks, signed: SignedText, findings, config: Config) -> list[int]:
-    """The blocks that sign a document for the corpus step (see `doc_sign`)."""
+def _body(blocks, signed: SignedText, findings, config: Config) -> tuple[list[int], dict]:
+    """The blocks that sign a document for the corpus step (see `doc_sign`), and what its copy removes."""
+    everything = list(range(len(blocks)))
     if config.doc_sign == "page":
-        return list(range(len(blocks)))
+        return everything, {}
+    removed = decide(findings, config)
+    kept = [i for i in everything if i not in removed]  # (a block's index is its place)
     if config.doc_sign == "cleaned":
-        removed = decide(findings, config)
-        body = [b.index for b in blocks if b.index not in removed]
-    else:
-        # Of the prose, what the cleaned copy keeps: a repeated paragraph or a chrome sentence does not
-        # sign the document, so that the cleaned copy signs the same (cleaning it again finds nothing new).
-        removed = decide(findings, config)
-        m = config.doc_min_words
-        words = signed.lengths.tolist()
-        kept = [i for i in range(len(blocks)) if i not in removed]  # (a block's index is its place)
-        body = [i for i in kept if words[i] >= 3 * m or (words[i] >= m and _ends_sentence(blocks[i].text))]
-        # Prose that is not most of what the cleaned copy keeps does not stand for it: a short page whose one
-        # long paragraph another page also has is not a copy of that page. It signs with all it keeps.
-        if 2 * sum(words[i] for i in body) < sum(words[i] for i in kept):
-            body = kept
-    return body or list(range(len(blocks)))  # a page of short lines only: it is its own body
+        return kept or everything, removed
+    # Of the prose, what the cleaned copy keeps: a repeated paragraph or a chrome sentence does not
+    # sign the document, so that the cleaned copy signs the same (cleaning it again finds nothing new).
+    m = config.doc_min_words
+    words = signed.lengths.tolist()
+    body = [i for i in kept if words[i] >= 3 * m or (words[i] >= m and _ends_sentence(blocks[i].text))]
+    # Prose that is not most of what the cleaned copy keeps does not stand for it: a short page whose one
+    # long paragraph another page also has is not a copy of that page. It signs with all it keeps.
+    if 2 * sum(words[i] for i in body) < sum(words[i] for i in kept):
+        body = kept
+    return body or everything, removed  # a page of short lines only: it is its own body
 
 
 def _with_derived(sigs: list[DocSig], signed: list[SignedText], bodies: list[list[int]], hasher: MinHasher):
@@ -186,9 +185,9 @@ _DERIVED_MIN_SHARE = 0.5
 
 
 def _signing_body(blocks, signed: SignedText, findings, config: Config) -> tuple[list[int], bool]:
-    """The blocks that sign a document, and whether they are its whole page.
+    """The blocks that sign a document, and whether they are its whole page (less its repeats).
 
-    A page whose prose (`_body`) is under `doc_min_share` of its words is not
+    A page whose prose (`_body`) is under `doc_min_share` of its words (its repeats counted once) is not
     about that prose: a listing, a product or a forum page, whose items, specs
     or posts are short lines. Two such pages of one site or one forum software
     share their prose (a category blurb, the software's notices) whatever each
@@ -197,13 +196,19 @@ def _signing_body(blocks, signed: SignedText, findings, config: Config) -> tuple
     most of their page (webpages-dev dumps: under 0.3 for 5% of pages,
     webpages-types: for 38%).
     """
-    body = _body(blocks, signed, findings, config)
+    body, removed = _body(blocks, signed, findings, config)
     if config.doc_sign != "prose" or not len(blocks):
         return body, False
+    # Measured against the page less its repeats: a page and its cleaned copy (one of each repeated block
+    # left) must weigh their prose alike, or cleaning the copy again finds a duplicate the first run did not.
     words = signed.lengths
-    if int(words[body].sum()) >= config.doc_min_share * int(words.sum()):
+    page = [i for i in range(len(blocks)) if not (i in removed and removed[i].category in _REPEATS)]
+    if int(words[body].sum()) >= config.doc_min_share * int(words[page].sum()):
         return body, False
-    return list(range(len(blocks))), True
+    return page, True
+
+
+_REPEATS = ("repeat", "near-repeat")
 
 
 def _ends_sentence(text: str) -> bool:
