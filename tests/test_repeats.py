@@ -289,3 +289,15 @@ def test_blocks_that_share_a_phrase_but_are_not_alike_are_no_near_repeats():
     shared = " and the council will publish a map of the remaining routes"
     removals, kept = run([P1 + shared, P2 + shared])
     assert removals == [] and len(kept) == 2
+
+
+def test_a_recurring_list_item_goes_when_its_first_occurrence_goes_as_a_near_repeat():
+    # A highlight bullet that nearly repeats the body paragraph, listed twice: the first goes as a near repeat,
+    # so the second (spared as a recurring list item) would be a near repeat on the cleaned text, and a second
+    # run would remove it. Both go in the first run, and cleaning the copy again removes nothing.
+    bullet = "- " + P1[: P1.index(", despite")] + ","
+    removals, kept = run([bullet, P1, bullet], sep="\n")
+    assert removed_lines(removals) == [(1, 1), (3, 3)]
+    assert kept == [P1]
+    again, _ = run(kept, sep="\n")
+    assert again == []

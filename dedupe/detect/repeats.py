@@ -244,9 +244,13 @@ def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: l
         return (not in_run and sigs[k].n_words >= LONG_ITEM and _list_item(blocks[k].text)
                 and _list_item(blocks[j].text))
 
-    return [f for f in findings
-            if not (items and sigs[f.block].n_words <= ITEM_MAX or looks_like_code(blocks[f.block].text)
-                    or recurring_item(f.block))]
+    spared = {f.block for f in findings
+              if items and sigs[f.block].n_words <= ITEM_MAX or looks_like_code(blocks[f.block].text)
+              or recurring_item(f.block)}
+    # A block whose first occurrence goes anyway (a near repeat of a fuller paragraph) goes with it: kept, it
+    # would be that paragraph's near repeat on the cleaned text, and a second run would remove it.
+    going = {f.block for f in findings} - spared
+    return [f for f in findings if f.block not in spared or of[f.block] in going]
 
 
 def _list_item(text: str) -> bool:
