@@ -301,3 +301,14 @@ def test_a_recurring_list_item_goes_when_its_first_occurrence_goes_as_a_near_rep
     assert kept == [P1]
     again, _ = run(kept, sep="\n")
     assert again == []
+
+
+def test_code_shown_again_stays_but_a_section_pasted_twice_in_order_goes():
+    code = ["for (let i = 0; i < items.length; i++) {", "  total += items[i].price * items[i].count;", "}"]
+    again = ["const total = sum(items.map((x) => x.price));"]
+    # one snippet shown a second time, between prose: content
+    removals, _ = run([P1, again[0], P2, again[0], P3])
+    assert removed_lines(removals) == []
+    # a section of three blocks pasted twice, in order: a copy
+    removals, _ = run([P1, *code, P2, *code, P3])
+    assert removed_lines(removals) == [(11, 11), (13, 13), (15, 15)]

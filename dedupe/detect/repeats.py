@@ -234,19 +234,21 @@ def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: l
     block_at = {b.first_line: b.index for b in blocks}
     of = {f.block: block_at[f.duplicate_of.lines[0]] for f in findings}
 
-    def recurring_item(k: int) -> bool:
+    def in_run(k: int) -> bool:
         j, before, after = of[k], 0, 0
         while of.get(k - before - 1) == j - before - 1:
             before += 1
         while of.get(k + after + 1) == j + after + 1:
             after += 1
-        in_run = before + after + 1 >= COPIED_RUN
-        return (not in_run and sigs[k].n_words >= LONG_ITEM and _list_item(blocks[k].text)
-                and _list_item(blocks[j].text))
+        return before + after + 1 >= COPIED_RUN
 
+    def recurring_item(k: int) -> bool:
+        return sigs[k].n_words >= LONG_ITEM and _list_item(blocks[k].text) and _list_item(blocks[of[k]].text)
+
+    # (an item or a snippet shown again is content; a section pasted twice, in order, is a copy)
     spared = {f.block for f in findings
-              if items and sigs[f.block].n_words <= ITEM_MAX or looks_like_code(blocks[f.block].text)
-              or recurring_item(f.block)}
+              if not in_run(f.block) and (items and sigs[f.block].n_words <= ITEM_MAX
+                                          or looks_like_code(blocks[f.block].text) or recurring_item(f.block))}
     # A block whose first occurrence goes anyway (a near repeat of a fuller paragraph) goes with it: kept, it
     # would be that paragraph's near repeat on the cleaned text, and a second run would remove it.
     going = {f.block for f in findings} - spared
