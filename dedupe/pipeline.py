@@ -329,7 +329,23 @@ def _init_pool_worker(state: dict) -> None:
     """A pool worker: Ctrl-C is left to the parent, which stops the pool (`_stop_pool`); SIGTERM ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _unblock_stops(set())  # all of them (the parent blocked them while it forked: see `_run`)
     _init_worker(state)
+
+
+#: The signals that stop a run, blocked while the pool's workers are forked.
+_STOPS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _block_stops():
+    """Block the stopping signals in this thread (where the platform can); what to restore."""
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS) if hasattr(signal, "pthread_sigmask") else None
+
+
+def _unblock_stops(masked) -> None:
+    """Deliver the stopping signals again (any that arrived meanwhile now)."""
+    if masked is not None and hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS - set(masked))
 
 
 def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Notice | None]], Counter]:
@@ -480,10 +496,20 @@ def _run(fn, batches: list, state: dict, jobs: int) -> Iterator:
             return
         ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         before = set(multiprocessing.active_children())
-        pool = ctx.Pool(jobs, initializer=_init_pool_worker, initargs=(state,))
+        # Ctrl-C and SIGTERM wait while the workers are forked: one arriving between a fork and the worker's
+        # initializer ran the parent's handler in the child, which printed a traceback. Blocked, it waits for
+        # the initializer (which sets the worker's own handlers, then unblocks), and in the parent for the
+        # `try` below, whose `finally` ends the pool.
+        masked = _block_stops()
+        try:
+            pool = ctx.Pool(jobs, initializer=_init_pool_worker, initargs=(state,))
+        except BaseException:
+            _unblock_stops(masked)
+            raise
         workers = set(multiprocessing.active_children()) - before
         finished = False
         try:
+            _unblock_stops(masked)
             yield from _watched(pool.imap(fn, batches), workers)
             finished = True
         finally:
