@@ -23,11 +23,12 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from run import watch  # noqa: E402 - benchmarks/run.py, beside this file
 
 
 def tree_memory(pid: int) -> tuple[int, int, int]:
@@ -91,25 +92,14 @@ def measure(folder: Path, out: Path, jobs: int, flags: list[str]) -> dict:
     """Wall time and peak memory of the process tree of one `dedupe clean folder out`."""
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "dedupe", "clean", str(folder), str(out), "-q", "--jobs", str(jobs), *flags]
-    peak = {"rss": 0, "pss": 0, "largest": 0}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd)
-
-    def sample():
-        while proc.poll() is None:
-            rss, pss, largest = tree_memory(proc.pid)
-            peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
-            peak["largest"] = max(peak["largest"], largest)
-            time.sleep(0.2)
-
-    t = threading.Thread(target=sample, daemon=True)
-    t.start()
-    code = proc.wait()
+    rss, pss, largest = watch(proc, tree_memory)
+    code = proc.returncode
     wall = time.perf_counter() - start
-    t.join()
     if code not in (0, 1):
         raise SystemExit(f"dedupe clean failed with exit status {code}: {' '.join(cmd)}")
-    return {"wall": wall, **peak}
+    return {"wall": wall, "rss": rss, "pss": pss, "largest": largest}
 
 
 def main(argv=None) -> int:
@@ -127,7 +117,6 @@ def main(argv=None) -> int:
     try:
         if not files.is_dir():
             tree = args.work / "tree"
-            sys.path.insert(0, str(HERE))
             import make_corpus
 
             shutil.rmtree(tree, ignore_errors=True)
