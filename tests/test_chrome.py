@@ -808,3 +808,32 @@ def test_a_chinese_related_header_after_the_article_ends_it():
     lines = ["城市日报网"] + ZH_PARAGRAPHS[:1] + ["相关报道："] + teasers[:1] + ZH_PARAGRAPHS * 2
     removed = _removed(lines)
     assert not any(k in removed for k in range(len(lines)) if lines[k] in ZH_PARAGRAPHS)
+
+
+@pytest.mark.parametrize("closer", ["About the author", "Share this article", "Sign up for our weekly newsletter"])
+def test_an_author_header_a_share_line_or_a_newsletter_prompt_after_the_article_ends_it(closer):
+    """What follows them (a bio, teasers with summaries) reads as prose; once most of the prose lies above, they
+    close the article as a related header does."""
+    bio = ("Jane Doe has covered transport and city politics for the paper since 2015, and before that she reported "
+           "on housing and local elections for a regional radio station in the north.")
+    lines = ["Council expands bus network"] + ARTICLE_PARAGRAPHS * 3 + [closer, bio] + _teasers(2)
+    removed = _removed(lines)
+    at = lines.index(closer)
+    assert not any(i in removed for i in range(1, at))
+    assert all(i in removed for i in range(at, len(lines)))
+
+
+@pytest.mark.parametrize("closer", ["About the author", "Share this article", "Sign up for our weekly newsletter"])
+def test_the_same_lines_above_most_of_the_prose_do_not_end_the_article(closer):
+    lines = ["Council expands bus network"] + ARTICLE_PARAGRAPHS + [closer] + ARTICLE_PARAGRAPHS * 2
+    removed = _removed(lines)
+    assert not any(i in removed for i in range(len(lines)) if lines[i] in ARTICLE_PARAGRAPHS)
+
+
+def test_bylines_under_the_titles_of_a_reading_list_do_not_end_it():
+    """A byline is credits too, but not a header that closes: a list of essays carries one under each title."""
+    lines = ["Essays on the city"]
+    for i, paragraph in enumerate(ARTICLE_PARAGRAPHS * 2):
+        lines += [f"Essay {i + 1}: On buses", f"By Jane Doe{'s' * i}", paragraph]
+    removed = _removed(lines)
+    assert not any(i in removed for i in range(len(lines)) if lines[i] in ARTICLE_PARAGRAPHS)
