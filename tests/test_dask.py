@@ -111,6 +111,14 @@ def test_two_dask_workers_write_the_local_output_and_report_byte_for_byte(corpus
     assert not (out / ".dedupe-staging").exists()
 
 
+def test_scheduler_local_with_one_worker_writes_the_local_output_byte_for_byte(corpus, local_run, tmp_path):
+    # One worker runs every batch (the corpus makes several) in turn: same output as two, and as the pool.
+    run = dedupe.clean(corpus, tmp_path / "out", Config(jobs=1), scheduler="local")
+    assert run.exit_code == 0
+    assert tree(tmp_path / "out") == tree(local_run)
+    assert engine_of(tmp_path / "out") == {"name": "dask", "scheduler": "local", "workers": 1}
+
+
 def test_annotate_keep_none_and_against_on_dask_write_the_local_output(corpus, cluster, tmp_path):
     earlier = tmp_path / "earlier"
     dedupe.clean(SAMPLES, earlier, Config(jobs=1))
