@@ -886,26 +886,37 @@ def hashed_counts(signed: list[SignedText]) -> list[list[tuple[int, int]]]:
     """Per document of a batch, per block: its stop words and the bit mask of the families its words
     trigger, read from sign.py's word hashes (good for the blocks `_hashable` accepts; pass to find_chrome).
 
-    A few numpy steps for the whole batch, rather than a split and two set lookups per word."""
-    if not signed:
-        return []
+    A few numpy steps per document, rather than a split and two set lookups per word."""
     lexicon = _lexicon()
-    tokens = np.concatenate([s.tokens for s in signed])
-    lengths = np.concatenate([s.lengths for s in signed])
-    at = (tokens >> np.uint64(lexicon.shift)) & np.uint64(lexicon.slots - 1)
-    info = lexicon.info[at]
-    info[lexicon.hashes[at] != tokens] = 0  # another word with those bits (an empty slot's info is 0 anyway)
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
-    running = np.zeros(len(tokens) + 1, dtype=np.int64)
-    np.cumsum(info >> np.uint64(STOP_BIT), out=running[1:])
-    stops = (running[ends] - running[starts]).tolist()
-    info &= np.uint64((1 << STOP_BIT) - 1)
-    bits = np.bitwise_or.reduceat(np.append(info, np.uint64(0)), starts) if len(starts) else info[:0]
-    bits[lengths == 0] = 0
-    pairs = list(zip(stops, bits.tolist()))
-    bounds = [0, *accumulate(len(s.lengths) for s in signed)]
-    return [pairs[x:y] for x, y in zip(bounds, bounds[1:])]
+    return [_counts_of(s.tokens, s.lengths, lexicon) for s in signed]
+
+
+#: Words looked up at a time: the lookup's temporaries (a few arrays of 8 bytes a word) stay a few MB however
+#: long a document is (one 47 MB line took 640 MB here when its 7 million words were looked up at once).
+_LOOKUP_WORDS = 1 << 18
+
+
+def _counts_of(tokens: np.ndarray, lengths: np.ndarray, lexicon: _Lexicon) -> list[tuple[int, int]]:
+    """`hashed_counts` of one document: 9 bytes a word, besides its word hashes."""
+    info = np.zeros(len(tokens) + 1, dtype=np.uint64)  # + 1: reduceat's start of an empty last block
+    stops = np.zeros(len(tokens) + 1, dtype=np.uint8)
+    low = np.uint64((1 << STOP_BIT) - 1)
+    for a in range(0, len(tokens), _LOOKUP_WORDS):
+        words = tokens[a : a + _LOOKUP_WORDS]
+        at = (words >> np.uint64(lexicon.shift)) & np.uint64(lexicon.slots - 1)
+        got = lexicon.info[at]
+        got[lexicon.hashes[at] != words] = 0  # another word with those bits (an empty slot's info is 0 anyway)
+        stops[a : a + len(words)] = got >> np.uint64(STOP_BIT)
+        info[a : a + len(words)] = got & low
+    if not len(lengths):
+        return []
+    starts = np.cumsum(lengths) - lengths
+    counts = np.add.reduceat(stops, starts, dtype=np.int64)
+    bits = np.bitwise_or.reduceat(info, starts)
+    empty = lengths == 0  # reduceat gives an empty block its next word: it has none
+    counts[empty] = 0
+    bits[empty] = 0
+    return list(zip(counts.tolist(), bits.tolist()))
 
 
 @lru_cache(maxsize=4096)
