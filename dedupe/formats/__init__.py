@@ -14,8 +14,8 @@ A file's format comes from its name, after any compression suffix:
   skipped with a notice, never cleaned as text (that would break their rows).
 - anything else: plain text, one document per file, written back as it came.
 
-``.gz`` and ``.zst`` files are decompressed to read and compressed again to
-write. Only the input's relative path ever names an output: no id, URL or
+``.gz``, ``.zst``, ``.bz2`` and ``.xz`` files are decompressed to read (streamed,
+up to ``max_doc_mb``) and compressed again to write. Only the input's relative path ever names an output: no id, URL or
 title taken from a file's content becomes part of a path.
 """
 from __future__ import annotations
