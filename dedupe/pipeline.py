@@ -19,6 +19,7 @@ memory; pass 2 reads the files again to cut their lines.
 from __future__ import annotations
 
 import gc
+import inspect
 import json
 import logging
 import multiprocessing
@@ -595,7 +596,7 @@ def clean(
     dry_run: bool = False,
     force: bool = False,
     resume: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[..., None] | None = None,
     scheduler: str | None = None,
     against: tuple | list = (),
     **settings,
@@ -616,6 +617,7 @@ def clean(
     and then OUT holds nothing from this run.
     """
     config = with_settings(config, settings)
+    progress = _progress_of(progress)
     forget_folders()
     # A local path stays a Path; an fsspec URL (s3://bucket/prefix) becomes a RemotePath (dedupe.fs).
     src, dst = place(src, "IN"), place(dst, "OUT")
@@ -673,7 +675,7 @@ def clean(
         # Large record files cut into pieces that go to the workers as batches of small files do (local runs;
         # --annotate writes whole files).
         units = plan(src, files, config) if engine is None and not config.annotate else files
-        total, done = 2 * len(units), 0
+        total, done, documents = 2 * len(units), 0, 0
         hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
         # Pass 1: signatures to this process, findings to the scratch folder (the run's state folder in OUT).
         batches = _batches(units, run.engine["workers"], alone(src, files))
@@ -712,10 +714,11 @@ def clean(
                     for sig in sigs:
                         table.add(sig, rel if sig.id == rel else sig.id)
                 done += 1
+                documents += len(sigs)
             if ok:
                 pass2.append((number, ok))
             if progress:
-                progress(done, total)
+                progress(done, total, documents)
         # The corpus step.
         start = time.perf_counter()
         # An engine that kept the keys where pass 1 ran (the Dask shuffles) groups and counts them there.
@@ -759,8 +762,9 @@ def clean(
                     if not config.annotate and (format_of(rel_of(rel)) == "html" or rel_of(rel) in articles):
                         extracted.extend(made)
             done += len(out)
+            documents += sum(len(results) for _, results, *_ in out)
             if progress:
-                progress(done, total)
+                progress(done, total, documents)
         if engine is not None and not dry_run:
             engine.commit(written)
         run.timings["total"] = time.perf_counter() - started
@@ -783,6 +787,21 @@ def clean(
         if sys.exc_info()[0] is not None:
             _remove_if_empty(made)
     return run
+
+
+def _progress_of(progress: Callable | None) -> Callable[[int, int, int], None] | None:
+    """progress called as (steps done, steps, documents read), or as (done, total) if it takes two arguments (as
+    it did before documents were counted)."""
+    if progress is None:
+        return None
+    try:
+        params = inspect.signature(progress).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: the old form
+        return lambda done, total, documents: progress(done, total)
+    if any(p.kind is p.VAR_POSITIONAL for p in params) or sum(
+            p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params) >= 3:
+        return progress
+    return lambda done, total, documents: progress(done, total)
 
 
 def _remove_if_empty(folders: list[Path]) -> None:
