@@ -22,12 +22,17 @@ from ..fs import RemotePath, read_input
 _ZSTD_STEP = 4096
 #: Compression suffixes dedupe reads and writes.
 COMPRESSIONS = (".gz", ".zst")
+_LONGEST = max(map(len, COMPRESSIONS))
 
 
 def compression_of(rel: str) -> str:
     """The compression suffix of a path ('.gz', '.zst') or ''."""
-    lower = rel.lower()
-    return next((c for c in COMPRESSIONS if lower.endswith(c)), "")
+    # (only the name's end is lowered: this runs several times per file)
+    tail = rel[-_LONGEST:].lower()
+    for c in COMPRESSIONS:
+        if tail.endswith(c):
+            return c
+    return ""
 
 
 def prefetch(src: Path, rels: list[str]) -> None:
