@@ -696,17 +696,14 @@ def clean(
         articles = _previous_articles(src)
         shared = {"src": where, "dst": dst, "config": config, "hashers": hashers, "scratch": scratch,
                   "articles": articles, "resumable": resumable}
-        held: list = []  # the pieces of a file until its last one: all of them are cleaned, or none
+        pieces = _PiecesOfFile()  # a file cleaned in pieces: all of them are cleaned, or none
         signed = _resumed(state, "sign", batches, lambda todo: _map(engine, _sign_batch, todo, shared, jobs, "sign"))
         for number, (out, timings) in enumerate(signed):
             run.timings.update(timings)
             ok = []
             for rel, sigs, failure in out:
                 if isinstance(rel, Piece):
-                    held.append((number, rel, sigs, failure))
-                    if rel.last:
-                        _add_pieces(held, table, pass2, run)
-                        held = []
+                    pieces.add(rel, number, sigs, failure, table, pass2, run)
                 elif failure is not None:
                     run.add_notice(failure)
                 else:
@@ -858,32 +855,47 @@ def _cut(units: list, sizes: list[int]) -> list[tuple[int, list]]:
     return out
 
 
-def _add_pieces(held: list, table: SigTable, pass2: list, run: RunReport) -> None:
-    """Pass 1's results for every piece of one file: all its documents go to the corpus step and pass 2, or,
-    if a piece could not be read, none (the file is skipped whole, as a file that cannot be read is).
+class _PiecesOfFile:
+    """Pass 1's results for the pieces of one file, taken in piece by piece as they come (in file order), so
+    that the parent never holds a shard's signatures as objects: each piece's documents go to the corpus
+    table and pass 2 at once. If a piece could not be read, what the file's earlier pieces added is taken back
+    and the file is skipped whole, as a file that cannot be read is.
 
     Names are made unique across the file's pieces as a file read whole makes them: an id that an earlier
     piece had taken gets a suffix (`FILE#ID@2`), which pass 2 gives the document too.
     """
-    failures = [failure for *_, failure in held if failure is not None]
-    if failures:
-        for failure in failures:
-            run.add_notice(failure)
-        return
-    taken: set[str] = set()
-    for number, piece, sigs, _ in held:
-        renames: dict[int, str] = {}
-        first = len(table.ids)
-        for i, sig in enumerate(sigs):
-            name, k = sig.id, 1
-            while name in taken:
-                k += 1
-                name = f"{sig.id}@{k}"
-            taken.add(name)
-            if name != sig.id:
-                renames[i] = name
-            table.add(sig, name)
-        pass2.append((number, [(piece, first, len(sigs), renames)]))
+
+    def __init__(self) -> None:
+        self.start = (0, 0)  # the table's and pass 2's lengths before the file's first piece
+        self.taken: set[str] = set()
+        self.failures: list[Notice] = []
+
+    def add(self, piece: Piece, number: int, sigs: list, failure: Notice | None, table: SigTable, pass2: list,
+            run: RunReport) -> None:
+        if piece.index == 0:
+            self.start, self.taken, self.failures = (len(table.ids), len(pass2)), set(), []
+        if failure is not None:
+            if not self.failures:
+                table.truncate(self.start[0])
+                del pass2[self.start[1]:]
+            self.failures.append(failure)
+        elif not self.failures:
+            renames: dict[int, str] = {}
+            first = len(table.ids)
+            for i, sig in enumerate(sigs):
+                name, k = sig.id, 1
+                while name in self.taken:
+                    k += 1
+                    name = f"{sig.id}@{k}"
+                self.taken.add(name)
+                if name != sig.id:
+                    renames[i] = name
+                table.add(sig, name)
+            pass2.append((number, [(piece, first, len(sigs), renames)]))
+        if piece.last:
+            for notice in self.failures:
+                run.add_notice(notice)
+            self.taken, self.failures = set(), []
 
 
 def _join_pieces(src: Path, dst: Path, last: Piece, parts: list, scratch: Path, dry_run: bool,

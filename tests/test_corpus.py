@@ -599,3 +599,26 @@ def test_text_a_run_wrote_from_html_is_cleaned_again_as_an_article_not_a_whole_p
     (once / ".dedupe-output.json").unlink()
     dedupe.clean(once, tmp_path / "plain", Config(jobs=1))
     assert {r["file"] for r in removals(tmp_path / "plain")} == {f"{n}.txt" for n in names}
+
+
+def test_a_sig_table_truncated_is_the_table_of_its_first_documents():
+    from dedupe.detect.corpus import DocSig, SigTable
+
+    rng = np.random.default_rng(3)
+
+    def sig(i: int) -> DocSig:
+        return DocSig(f"d{i}", f"s{i % 7}", i % 50 + 1, i % 300, i % 90, rng.integers(0, 2**32, 8, dtype=np.uint32),
+                      rng.integers(0, 2**63, i % 4, dtype=np.uint64))
+
+    sigs = [sig(i) for i in range(10000)]  # parts of 4096 documents: the cut falls inside the second
+    whole, short = SigTable(8), SigTable(8)
+    for s in sigs:
+        whole.add(s)
+    for s in sigs[:5000]:
+        short.add(s)
+    whole.truncate(5000)
+    whole.add(sigs[0], "again")  # and it goes on from there
+    short.add(sigs[0], "again")
+    assert whole.ids == short.ids and whole.sources == short.sources
+    for a, b in zip(whole.arrays(), short.arrays()):
+        assert np.array_equal(a, b)

@@ -252,17 +252,3 @@ def test_a_large_one_line_document_takes_a_bounded_multiple_of_its_size(tmp_path
     got = measure(tmp_path / "in", tmp_path / "out")
     assert got["status"] == 0
     assert (got["peak_kb"] - got["base_kb"]) * 1024 < 12 * size
-
-
-def test_the_chrome_rules_word_lookup_in_pieces_gives_the_same_counts(monkeypatch):
-    """hashed_counts looks words up a piece at a time (bounded temporaries): the counts do not depend on the cut."""
-    from dedupe.detect import chrome
-    from dedupe.segment import segment_batch
-    from dedupe.sign import sign_texts
-
-    texts = [ARTICLE, "", "\n\n", "Subscribe to our newsletter\n\nthe and of\n\n\n", "the", P1 + " " + Q1 + "\n" + Q2]
-    signed = sign_texts(segment_batch(texts), 5)
-    whole = chrome.hashed_counts(signed)
-    monkeypatch.setattr(chrome, "_LOOKUP_WORDS", 3)
-    assert chrome.hashed_counts(signed) == whole
-    assert any(bits for doc in whole for _, bits in doc) and any(stops for doc in whole for stops, _ in doc)

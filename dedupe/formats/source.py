@@ -31,12 +31,17 @@ COMPRESSIONS = (".gz", ".zst", ".bz2", ".xz")
 _STDLIB = {".gz": (gzip.open, b"\x1f\x8b", "gzip", "gzip -t"),
            ".bz2": (bz2.open, b"BZh", "bzip2", "bzip2 -t"),
            ".xz": (lzma.open, b"\xfd7zXZ\x00", "xz", "xz -t")}
+_LONGEST = max(map(len, COMPRESSIONS))
 
 
 def compression_of(rel: str) -> str:
-    """The compression suffix of a path ('.gz', '.zst') or ''."""
-    lower = rel.lower()
-    return next((c for c in COMPRESSIONS if lower.endswith(c)), "")
+    """The compression suffix of a path (one of COMPRESSIONS) or ''."""
+    # (only the name's end is lowered: this runs several times per file)
+    tail = rel[-_LONGEST:].lower()
+    for c in COMPRESSIONS:
+        if tail.endswith(c):
+            return c
+    return ""
 
 
 def prefetch(src: Path, rels: list[str]) -> None:
