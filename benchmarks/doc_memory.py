@@ -18,8 +18,9 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from workdir import work_folder
 
 #: Run in the child: dedupe's CLI in-process, then its peak RSS and its RSS before the run, in KB. VmHWM, not
 #: ru_maxrss: Linux keeps ru_maxrss across exec, so a child of a large process (a test session) starts at its size.
@@ -80,16 +81,12 @@ def main(argv=None) -> None:
     ap.add_argument("--shape", choices=("one-line", "repeated"), default="one-line")
     ap.add_argument("--work", type=Path, default=None, help="folder for IN and OUT (default: a temporary one)")
     args = ap.parse_args(argv)
-    work = args.work or Path(tempfile.mkdtemp(prefix="dedupe-docmem-"))
-    try:
+    with work_folder(args.work, "dedupe-docmem-") as work:
         _, size = make_document(work / "in", args.mb, args.shape)
         got = measure(work / "in", work / "out")
-        extra = (got["peak_kb"] - got["base_kb"]) * 1024
-        print(f"{args.shape}: {size / 1e6:.1f} MB document, status {got['status']}; RSS base "
-              f"{got['base_kb'] >> 10} MB, peak {got['peak_kb'] >> 10} MB: {extra / size:.1f} x its size above base")
-    finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
+    extra = (got["peak_kb"] - got["base_kb"]) * 1024
+    print(f"{args.shape}: {size / 1e6:.1f} MB document, status {got['status']}; RSS base "
+          f"{got['base_kb'] >> 10} MB, peak {got['peak_kb'] >> 10} MB: {extra / size:.1f} x its size above base")
 
 
 if __name__ == "__main__":

@@ -14,9 +14,10 @@ import json
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
+
+from workdir import work_folder
 
 
 def removals(report: Path) -> list[dict]:
@@ -31,9 +32,8 @@ def main(argv=None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     cut = argv.index("--") if "--" in argv else len(argv)
     args, extra = ap.parse_args(argv[:cut]), argv[cut + 1 :]  # after --: arguments for both runs
-    work = args.work or Path(tempfile.mkdtemp(prefix="dedupe-reclean-"))
-    once, twice = work / "once", work / "twice"
-    try:
+    with work_folder(args.work, "dedupe-reclean-") as work:
+        once, twice = work / "once", work / "twice"
         for src, dst in ((args.corpus, once), (once, twice)):
             shutil.rmtree(dst, ignore_errors=True)
             done = subprocess.run([sys.executable, "-m", "dedupe", "clean", str(src), str(dst), "-q", *extra],
@@ -51,9 +51,6 @@ def main(argv=None) -> None:
         for r in second[:20]:
             print(f"  {r['file']} lines {r['lines'][0]}-{r['lines'][1]} {r['category']} ({r['detector']}, "
                   f"{r['score']}): {r['text'][:100]!r}")
-    finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
