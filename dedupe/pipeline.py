@@ -19,6 +19,7 @@ memory; pass 2 reads the files again to cut their lines.
 from __future__ import annotations
 
 import gc
+import inspect
 import json
 import logging
 import multiprocessing
@@ -610,7 +611,7 @@ def clean(
     dry_run: bool = False,
     force: bool = False,
     resume: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[..., None] | None = None,
     scheduler: str | None = None,
     against: tuple | list = (),
     **settings,
@@ -631,6 +632,7 @@ def clean(
     and then OUT holds nothing from this run.
     """
     config = with_settings(config, settings)
+    progress = _progress_of(progress)
     forget_folders()
     # A local path stays a Path; an fsspec URL (s3://bucket/prefix) becomes a RemotePath (dedupe.fs).
     src, dst = place(src, "IN"), place(dst, "OUT")
@@ -688,7 +690,7 @@ def clean(
         # Large record files cut into pieces that go to the workers as batches of small files do (local runs;
         # --annotate writes whole files).
         units = plan(src, files, config) if engine is None and not config.annotate else files
-        total, done = 2 * len(units), 0
+        total, done, documents = 2 * len(units), 0, 0
         hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
         # Pass 1: signatures to this process, findings to the scratch folder (the run's state folder in OUT).
         batches = _batches(units, run.engine["workers"], alone(src, files))
@@ -709,17 +711,14 @@ def clean(
         articles = _previous_articles(src)
         shared = {"src": where, "dst": dst, "config": config, "hashers": hashers, "scratch": scratch,
                   "articles": articles, "resumable": resumable}
-        held: list = []  # the pieces of a file until its last one: all of them are cleaned, or none
+        pieces = _PiecesOfFile()  # a file cleaned in pieces: all of them are cleaned, or none
         signed = _resumed(state, "sign", batches, lambda todo: _map(engine, _sign_batch, todo, shared, jobs, "sign"))
         for number, (out, timings) in enumerate(signed):
             run.timings.update(timings)
             ok = []
             for rel, sigs, failure in out:
                 if isinstance(rel, Piece):
-                    held.append((number, rel, sigs, failure))
-                    if rel.last:
-                        _add_pieces(held, table, pass2, run)
-                        held = []
+                    pieces.add(rel, number, sigs, failure, table, pass2, run)
                 elif failure is not None:
                     run.add_notice(failure)
                 else:
@@ -727,10 +726,11 @@ def clean(
                     for sig in sigs:
                         table.add(sig, rel if sig.id == rel else sig.id)
                 done += 1
+                documents += len(sigs)
             if ok:
                 pass2.append((number, ok))
             if progress:
-                progress(done, total)
+                progress(done, total, documents)
         # The corpus step.
         start = time.perf_counter()
         # An engine that kept the keys where pass 1 ran (the Dask shuffles) groups and counts them there.
@@ -774,8 +774,9 @@ def clean(
                     if not config.annotate and (format_of(rel_of(rel)) == "html" or rel_of(rel) in articles):
                         extracted.extend(made)
             done += len(out)
+            documents += sum(len(results) for _, results, *_ in out)
             if progress:
-                progress(done, total)
+                progress(done, total, documents)
         if engine is not None and not dry_run:
             engine.commit(written)
         run.timings["total"] = time.perf_counter() - started
@@ -798,6 +799,21 @@ def clean(
         if sys.exc_info()[0] is not None:
             _remove_if_empty(made)
     return run
+
+
+def _progress_of(progress: Callable | None) -> Callable[[int, int, int], None] | None:
+    """progress called as (steps done, steps, documents read), or as (done, total) if it takes two arguments (as
+    it did before documents were counted)."""
+    if progress is None:
+        return None
+    try:
+        params = inspect.signature(progress).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: the old form
+        return lambda done, total, documents: progress(done, total)
+    if any(p.kind is p.VAR_POSITIONAL for p in params) or sum(
+            p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params) >= 3:
+        return progress
+    return lambda done, total, documents: progress(done, total)
 
 
 def _remove_if_empty(folders: list[Path]) -> None:
@@ -854,32 +870,47 @@ def _cut(units: list, sizes: list[int]) -> list[tuple[int, list]]:
     return out
 
 
-def _add_pieces(held: list, table: SigTable, pass2: list, run: RunReport) -> None:
-    """Pass 1's results for every piece of one file: all its documents go to the corpus step and pass 2, or,
-    if a piece could not be read, none (the file is skipped whole, as a file that cannot be read is).
+class _PiecesOfFile:
+    """Pass 1's results for the pieces of one file, taken in piece by piece as they come (in file order), so
+    that the parent never holds a shard's signatures as objects: each piece's documents go to the corpus
+    table and pass 2 at once. If a piece could not be read, what the file's earlier pieces added is taken back
+    and the file is skipped whole, as a file that cannot be read is.
 
     Names are made unique across the file's pieces as a file read whole makes them: an id that an earlier
     piece had taken gets a suffix (`FILE#ID@2`), which pass 2 gives the document too.
     """
-    failures = [failure for *_, failure in held if failure is not None]
-    if failures:
-        for failure in failures:
-            run.add_notice(failure)
-        return
-    taken: set[str] = set()
-    for number, piece, sigs, _ in held:
-        renames: dict[int, str] = {}
-        first = len(table.ids)
-        for i, sig in enumerate(sigs):
-            name, k = sig.id, 1
-            while name in taken:
-                k += 1
-                name = f"{sig.id}@{k}"
-            taken.add(name)
-            if name != sig.id:
-                renames[i] = name
-            table.add(sig, name)
-        pass2.append((number, [(piece, first, len(sigs), renames)]))
+
+    def __init__(self) -> None:
+        self.start = (0, 0)  # the table's and pass 2's lengths before the file's first piece
+        self.taken: set[str] = set()
+        self.failures: list[Notice] = []
+
+    def add(self, piece: Piece, number: int, sigs: list, failure: Notice | None, table: SigTable, pass2: list,
+            run: RunReport) -> None:
+        if piece.index == 0:
+            self.start, self.taken, self.failures = (len(table.ids), len(pass2)), set(), []
+        if failure is not None:
+            if not self.failures:
+                table.truncate(self.start[0])
+                del pass2[self.start[1]:]
+            self.failures.append(failure)
+        elif not self.failures:
+            renames: dict[int, str] = {}
+            first = len(table.ids)
+            for i, sig in enumerate(sigs):
+                name, k = sig.id, 1
+                while name in self.taken:
+                    k += 1
+                    name = f"{sig.id}@{k}"
+                self.taken.add(name)
+                if name != sig.id:
+                    renames[i] = name
+                table.add(sig, name)
+            pass2.append((number, [(piece, first, len(sigs), renames)]))
+        if piece.last:
+            for notice in self.failures:
+                run.add_notice(notice)
+            self.taken, self.failures = set(), []
 
 
 def _join_pieces(src: Path, dst: Path, last: Piece, parts: list, scratch: Path, dry_run: bool,

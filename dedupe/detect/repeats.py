@@ -233,14 +233,27 @@ def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: l
     items = kind in RECURRING_ITEMS
     block_at = {b.first_line: b.index for b in blocks}
     of = {f.block: block_at[f.duplicate_of.lines[0]] for f in findings}
+    # Every earlier occurrence of a block, not only the first that `of` names: a passage pasted again repeats
+    # the copy it was taken from, whose blocks may have occurred alone earlier still (a tutorial's function
+    # shown in two versions, then the second again). Runs read on first occurrences only broke there, spared
+    # some of the copy's blocks, and a second run, with the others cut, found them in a run and removed them.
+    key = [("h", s.hash) if s.n_words else ("t", b.text.strip()) for b, s in zip(blocks, sigs)]
+    seen: dict[tuple, list[int]] = {}
+    for i, k in enumerate(key):
+        seen.setdefault(k, []).append(i)
 
     def in_run(k: int) -> bool:
-        j, before, after = of[k], 0, 0
-        while of.get(k - before - 1) == j - before - 1:
-            before += 1
-        while of.get(k + after + 1) == j + after + 1:
-            after += 1
-        return before + after + 1 >= COPIED_RUN
+        for j in seen[key[k]]:
+            if j >= k:
+                break
+            before = after = 0
+            while k - before - 1 in of and j - before - 1 >= 0 and key[k - before - 1] == key[j - before - 1]:
+                before += 1
+            while k + after + 1 in of and key[k + after + 1] == key[j + after + 1]:
+                after += 1
+            if before + after + 1 >= COPIED_RUN:
+                return True
+        return False
 
     def recurring_item(k: int) -> bool:
         return sigs[k].n_words >= LONG_ITEM and _list_item(blocks[k].text) and _list_item(blocks[of[k]].text)

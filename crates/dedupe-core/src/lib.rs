@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod chars;
+pub mod features;
 pub mod hash;
 pub mod keys;
 pub mod minhash;
