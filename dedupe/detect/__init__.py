@@ -20,15 +20,15 @@ def detect(
     hashes (see `detect_batch`), which spare the chrome step a word split.
     """
     kind = page_kind(blocks, sigs, counts)
-    repeats = find_repeats(doc_id, blocks, sigs, config)
+    repeats = find_repeats(doc_id, blocks, sigs, config, whole_page)
     if repeats:
-        repeats = keep_recurring_content(repeats, blocks, sigs, kind)
+        repeats = keep_recurring_content(repeats, blocks, sigs, kind, whole_page)
         # The kind of the page the cleaned copy is (which a second run reads), without the repeats that go.
         kind = page_kind(blocks, sigs, counts, frozenset(f.block for f in repeats if config.wants(f.category)))
     chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, counts, kind)
     if not repeats:  # (the usual page) chrome findings come ordered by block, one a block
         return chrome
-    repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config)
+    repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config, whole_page)
     return sorted(repeats + chrome, key=lambda f: (f.block, f.category, f.detector))
 
 
