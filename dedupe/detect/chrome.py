@@ -113,7 +113,7 @@ from ..config import Config
 from ..records import Block, Finding, Ref
 from .. import _core
 from ..sign import BlockSig
-from .pagetype import DOCS, LISTING, THREAD, looks_like_code, page_type
+from .pagetype import DOCS, LISTING, THREAD, holds_code, page_type
 from .repeats import near_repeats
 
 
@@ -911,7 +911,7 @@ def find_chrome(
     sizes, words, stop, families = (list(map(itemgetter(j), rows)) for j in (1, 2, 3, 8))
     if any(f is not None and f.kind == "template-error" for f in families):
         # `${count}` in a code sample is the sample's own syntax, not a template the server failed to fill.
-        families = [None if f is not None and f.kind == "template-error" and looks_like_code(t) else f
+        families = [None if f is not None and f.kind == "template-error" and holds_code(t) else f
                     for f, t in zip(families, texts)]
     # Each distinct block counts once: the cleaned copy keeps one copy of a repeated block, and a second run
     # must reach the same verdict on the page's language (a headline pasted twice tipped it).
@@ -1177,6 +1177,7 @@ def keep_copy_outside_chrome(
     repeats: list[Finding],
     chrome: list[Finding],
     config: Config,
+    whole_page: bool = True,
 ) -> list[Finding]:
     """Repeat findings adjusted so that the copy a document keeps is not one that chrome removes.
 
@@ -1218,6 +1219,8 @@ def keep_copy_outside_chrome(
     near = [f for f in repeats if f.category != "repeat"]
     if not moved and not any(block_at[f.duplicate_of.lines[0]] in removed for f in near):
         return out + near
+    if not whole_page:  # (no near repeats in an extractor's main text: see find_repeats)
+        return out
     exact = {f.block: block_at[f.duplicate_of.lines[0]] for f in out}
     return out + near_repeats(doc_id, blocks, sigs, exact, config, gone=frozenset(removed))
 
