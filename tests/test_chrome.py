@@ -11,6 +11,7 @@ from dedupe.detect.chrome import FAMILIES, find_chrome, match_rules
 from dedupe.records import Block
 from dedupe.segment import segment
 from dedupe.sign import sign_blocks, sign_text
+from helpers import reference_block_row
 
 # Phrasings of every kind; none of them occurs in samples/.
 CHROME = {
@@ -505,57 +506,61 @@ TRICKY_BLOCKS = [
 ]
 
 
-def test_document_profiles_equal_the_per_block_profile_and_rule():
-    """`find_chrome` profiles and matches a whole page at once; each block's result is what the block alone gives."""
-    sigs = sign_blocks([Block(i, i + 1, i + 1, t) for i, t in enumerate(TRICKY_BLOCKS)], 3)
+def test_block_rows_are_their_definition():
+    """The core's block features and the rule matched equal their plain `re`/`str` definition, block by block,
+    cold and cached, on tricky blocks and seeded text (stop and trigger words in every case, punctuation
+    between and inside words, blocks around HEAD characters)."""
+    texts = _feature_test_blocks()
+    sigs = sign_blocks([Block(i, i + 1, i + 1, t) for i, t in enumerate(texts)], 3)
     counts = [s.n_words for s in sigs]
     chrome._SEEN.clear()
-    for rows in (chrome._blocks(TRICKY_BLOCKS, counts), chrome._blocks(TRICKY_BLOCKS, counts)):  # cold, then cached
-        for text, k, row in zip(TRICKY_BLOCKS, counts, rows):
-            p = chrome.profile(text, k)
-            assert row == (k, p.size, p.words, p.stop, p.capitalised, p.terminal, p.code, p.unspaced,
-                           chrome.MATCHER.match(text, p.vocabulary, k)), text
+    for rows in (chrome._blocks(texts, counts), chrome._blocks(texts, counts)):  # cold, then cached
+        for text, k, row in zip(texts, counts, rows):
+            assert row == reference_block_row(text, k), text
+    # Given other word counts (a caller's own), as the definition gives for those counts.
+    for k in (0, 1, 5, 40):
+        assert chrome._blocks(texts, [k] * len(texts)) == [reference_block_row(t, k) for t in texts]
 
 
 def test_every_ascii_character_counts_as_the_word_split_counts_it():
-    """One block per ASCII character between two words: the fast split agrees with `profile` on each."""
+    """One block per ASCII character between two words: the core splits each as the definition does."""
     texts = [f"Alpha{chr(c)}beta gamma{chr(c)}" for c in range(128) if chr(c) != "\n"]
     chrome._SEEN.clear()
     for text, row in zip(texts, chrome._blocks(texts, [2] * len(texts))):
-        p = chrome.profile(text, 2)
-        assert row[1:8] == (p.size, p.words, p.stop, p.capitalised, p.terminal, p.code, p.unspaced), repr(text)
+        assert row == reference_block_row(text, 2), repr(text)
 
 
 def test_a_trigger_character_marks_only_the_blocks_that_hold_it():
-    hits = chrome._char_hits(["no symbol here", "© 2024 Example", "plain", "{{ x }} and ©", "{ alone"])
-    names = [None if h is None else sorted({chrome.MATCHER.families[i].kind for i in h}) for h in hits]
+    texts = ["no symbol here", "© 2024 Example", "plain", "{{ x }} and ©", "{ alone"]
+    masks = chrome.LEXICON.features(texts, [3] * len(texts))[8]
+    names = [sorted({chrome.MATCHER.families[i].kind for i in chrome._families_of_mask(m)}) or None for m in masks]
     assert names == [None, ["legal"], None, ["legal", "template-error"], None]
 
 
-def test_the_block_cache_forgets_its_older_half_and_answers_the_same(monkeypatch):
+def test_the_rule_cache_forgets_its_older_half_and_answers_the_same(monkeypatch):
     monkeypatch.setattr(chrome, "_SEEN_MAX", 4)
     chrome._SEEN.clear()
     texts = [f"Menu item {i}" for i in range(10)]
     first = chrome._blocks(texts[:3], [3] * 3)
     chrome._blocks(texts[3:], [3] * 7)
-    assert len(chrome._SEEN) <= 7 and texts[-1] in chrome._SEEN and texts[0] not in chrome._SEEN
+    assert len(chrome._SEEN) <= 4 and texts[-1] in chrome._SEEN and texts[0] not in chrome._SEEN
     assert chrome._blocks(texts[:3], [3] * 3) == first
 
 
-def _hash_test_blocks() -> list[str]:
-    """TRICKY_BLOCKS and seeded ASCII text: stop and trigger words in every case, punctuation and symbols
+def _feature_test_blocks() -> list[str]:
+    """TRICKY_BLOCKS and seeded text: stop and trigger words in every case, punctuation and symbols
     between and inside words ("sign-up", "it's", "e_mail"), and blocks around HEAD characters."""
     import random
 
     rng = random.Random(11)
     # (ASCII words, then two that are not, which only a quarter of the blocks draw from)
     vocabulary = sorted(w for w in chrome.STOP_WORDS | chrome.MATCHER.trigger_words if w.isascii())
-    vocabulary += ["Zebra", "x1", "2024", "für", "naïve"]
-    glue = [" ", " ", " ", ", ", ". ", "-", "'", "_", "/", " & ", "\t", ":", "…", " — ", "’"]
+    vocabulary += ["Zebra", "x1", "2024", "für", "naïve", "ÉTÉ", "Über", "ΟΔΥΣΣΕΥΣ", "日本語の文章です"]
+    glue = [" ", " ", " ", ", ", ". ", "-", "'", "_", "/", " & ", "\t", ":", "…", " — ", "’", "。", "\x1c", "©"]
     texts = list(TRICKY_BLOCKS)
     for k in range(300):
-        # (most blocks plain ASCII, which the word hashes serve; a quarter with the other glue or words)
-        words, seps = (vocabulary, glue) if k % 4 == 0 else (vocabulary[:-2], glue[:7] + glue[8:12])
+        # (most blocks plain ASCII; a quarter with the other glue or words)
+        words, seps = (vocabulary, glue) if k % 4 == 0 else (vocabulary[:-7], glue[:7] + glue[8:12])
         words = [rng.choice(words) for _ in range(rng.randrange(1, 40))]
         words = [w.upper() if rng.random() < 0.1 else w.title() if rng.random() < 0.2 else w for w in words]
         texts.append("".join(w + rng.choice(seps) for w in words).strip())
@@ -563,36 +568,13 @@ def _hash_test_blocks() -> list[str]:
     return texts
 
 
-def test_stop_and_trigger_words_read_from_word_hashes_are_those_of_the_words():
-    """`hashed_counts` (from sign.py's word hashes) gives each block `_hashable` accepts the stop words and
-    trigger families its own split gives; the blocks it refuses (non-ASCII, "_", past HEAD) are split."""
-    texts = _hash_test_blocks()
-    signed = sign_text([Block(i, i + 1, i + 1, t) for i, t in enumerate(texts)], 3)
-    counts = chrome.hashed_counts([signed])[0]
-    checked = 0
-    for text, sig, (stop, mask) in zip(texts, signed.sigs, counts):
-        if not chrome._hashable(text):
-            assert not text.isascii() or "_" in text or len(text) > chrome.HEAD
-            continue
-        p = chrome.profile(text, sig.n_words)
-        assert (sig.n_words, stop, chrome._families_of_mask(mask)) == (
-            p.words, p.stop, chrome.MATCHER.word_hits(p.vocabulary)), text
-        checked += 1
-    assert checked > 200
-    counts_of = [s.n_words for s in signed.sigs]
-    chrome._SEEN.clear()
-    split = chrome._blocks(texts, counts_of)
-    chrome._SEEN.clear()
-    assert chrome._blocks(texts, counts_of, counts) == split
-
-
-def test_word_hashes_of_a_batch_are_cut_per_document():
-    """`hashed_counts` of a batch equals that of each document alone, empty blocks and documents included."""
+def test_block_rows_of_a_batch_are_cut_per_document():
+    """`block_rows` of a batch equals that of each document alone, empty blocks and documents included."""
     docs = [["Sign up for our newsletter", "", "the end of it"], [], ["", "Privacy Policy"], ["Menu"]]
-    signed = [sign_text([Block(i, i + 1, i + 1, t) for i, t in enumerate(doc)], 3) for doc in docs]
-    batch = chrome.hashed_counts(signed)
-    assert batch == [chrome.hashed_counts([s])[0] for s in signed]
-    assert [len(c) for c in batch] == [3, 0, 2, 1] and batch[0][1] == (0, 0) and batch[0][2][0] == 3
+    counts = [[len(t.split()) for t in doc] for doc in docs]
+    batch = chrome.block_rows(docs, counts)
+    assert batch == [chrome.block_rows([d], [c])[0] for d, c in zip(docs, counts)]
+    assert [len(rows) for rows in batch] == [3, 0, 2, 1] and batch[2][1][8].kind == "legal"
 
 
 # Where the article ends, and text in every script (issue 15).
@@ -666,13 +648,11 @@ def test_function_words_of_other_languages_tell_their_prose_from_menus():
         "les quartiers de l'est à l'hôpital et à l'université pour la première fois.",
     ]
     for text in prose:
-        words, _ = chrome.words_of(text)
-        p = chrome.profile(text, len(words))
+        p = chrome.profile(text, len(text.split()))
         assert chrome._is_english([p.words], [p.stop]), text
         assert chrome.classify(p, english=True) == chrome.GOOD, text
     menu = "Startseite Politik Wirtschaft Sport Kultur Wissen Reisen Auto Digital Panorama Karriere Gesundheit"
-    words, _ = chrome.words_of(menu)
-    assert chrome.classify(chrome.profile(menu, len(words)), english=True) in (chrome.SHORT, chrome.BAD)
+    assert chrome.classify(chrome.profile(menu, len(menu.split())), english=True) in (chrome.SHORT, chrome.BAD)
 
 
 @pytest.mark.parametrize("name, share", [
