@@ -849,6 +849,8 @@ def _classify(
     return ITEM
 
 
+#: A character of a script written without spaces (UNSPACED).
+_UNSPACED_CHAR = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in UNSPACED) + "]")
 #: Separators between the links of a bar: a pipe, or a dot, bullet, slash, dash or arrow with spaces around it.
 _SEPARATORS = re.compile(r"\s*[|｜]\s*|\s+[·・•/\-–—>»]+\s+")
 #: Punctuation inside running text of unspaced scripts (and commas), or a colon before a value ("来源: 日报",
@@ -870,7 +872,8 @@ def link_bar(text: str, unspaced_page: bool = False) -> bool:
     Capitals and function words tell an English menu from prose; scripts without spaces have neither, so a
     menu there weighed as a sentence (measured in characters) and carried the article's extent over it.
     """
-    if _TERMINAL.search(text):
+    end = text.rstrip().rstrip(CLOSERS)[-1:]
+    if end and end in TERMINAL_CHARS:
         return False
     parts = [p for p in _SEPARATORS.split(text) if p and not p.isspace()]
     if len(parts) < BAR_LINKS:
@@ -880,7 +883,7 @@ def link_bar(text: str, unspaced_page: bool = False) -> bool:
         parts = text.split()
         if len(parts) < BAR_LINKS:
             return False
-    return all(len(p.strip()) <= BAR_LINK_CHARS if _UNSPACED.search(p) else len(p.split()) <= BAR_LINK_WORDS
+    return all(len(p.strip()) <= BAR_LINK_CHARS if _UNSPACED_CHAR.search(p) else len(p.split()) <= BAR_LINK_WORDS
                for p in parts)
 
 
