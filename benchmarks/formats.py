@@ -1,8 +1,13 @@
 """The same documents as a .txt tree, JSONL shards, JSON arrays, Parquet files and an Arrow dataset folder:
-the same removals in all (names aside), and each one's throughput and peak memory.
+the same removals and duplicate clusters in all (names aside), and each one's throughput and peak memory.
 
     python benchmarks/formats.py --docs 20000 [--jobs 2] [--shard-docs 400] [--row-group 100] [--work DIR]
     python benchmarks/formats.py --corpus TREE ...      # an existing make_corpus.py tree
+    python benchmarks/formats.py --docs 100000 --runs 3 --only txt jsonl parquet arrow --work /work/tmp-fmt
+
+With --runs N the layouts are run in turn N times (txt, jsonl, ..., txt, jsonl, ...), so that a slower
+minute of a shared machine falls on every layout alike, and each layout's median is printed with its
+ratio to the first layout's median (the .txt tree's).
 
 Each record is {"id": the .txt file's relative path, "url": https://SITE.example/NAME, "text": its text}:
 records are named by --id-field id, and the URL's host stands for the site
@@ -17,6 +22,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -83,6 +89,15 @@ def removal_set(out: Path) -> set[tuple]:
     return found
 
 
+def cluster_set(out: Path) -> set[tuple]:
+    """Every duplicate cluster of a run as (kept or first document, its members and their similarity), shard
+    names taken off."""
+    with open(out / "_report" / "summary.json", encoding="utf-8") as f:
+        clusters = json.load(f)["duplicate_clusters"]
+    return {(_name(c.get("kept") or c.get("first") or ""),
+             tuple(sorted((_name(m["file"]), m["similarity"]) for m in c["members"]))) for c in clusters}
+
+
 def measure(folder: Path, out: Path, flags: list[str], jobs: int) -> dict:
     """Wall time and the largest process's peak memory of one `dedupe clean` (in a wrapper of its own)."""
     shutil.rmtree(out, ignore_errors=True)
@@ -108,6 +123,7 @@ def main(argv=None) -> int:
     ap.add_argument("--row-group", type=int, default=100)
     ap.add_argument("--work", type=Path, help="where the layouts and outputs go (default: a temporary folder)")
     ap.add_argument("--only", nargs="*", default=list(FLAGS), help="layouts to run")
+    ap.add_argument("--runs", type=int, default=1, help="runs of each layout, in turn (medians printed)")
     args = ap.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="dedupe-formats-"))
     tree = args.corpus
@@ -120,15 +136,29 @@ def main(argv=None) -> int:
     layouts = make_layouts(tree, work / "layouts", args.shard_docs, args.row_group)
     docs = len(tree_records(tree))
     base = None
-    for name in args.only:
-        out = work / f"out-{name}"
-        r = measure(layouts[name], out, FLAGS[name], args.jobs)
-        found = removal_set(out)
-        base = base if base is not None else found
-        same = "same removals as " + args.only[0] if found == base else f"DIFFERENT removals ({len(found ^ base)})"
-        print(f"{name:8s} {docs / r['wall']:7.0f} docs/s  {r['wall']:6.1f} s  peak {r['peak_mb']:6.0f} MB (largest "
-              f"process)  {len(found)} removals, {sum(1 for x in found if x[2] == 'duplicate-document')} "
-              f"duplicate documents; {same}", flush=True)
+    walls: dict[str, list[float]] = {name: [] for name in args.only}
+    peaks: dict[str, list[float]] = {name: [] for name in args.only}
+    for turn in range(args.runs):
+        for name in args.only:
+            out = work / f"out-{name}"
+            r = measure(layouts[name], out, FLAGS[name], args.jobs)
+            walls[name].append(r["wall"])
+            peaks[name].append(r["peak_mb"])
+            found = removal_set(out), cluster_set(out)
+            base = base if base is not None else found
+            same = (f"same removals and clusters as {args.only[0]}" if found == base else
+                    f"DIFFERENT removals ({len(found[0] ^ base[0])}) or clusters ({len(found[1] ^ base[1])})")
+            print(f"run {turn + 1} {name:8s} {docs / r['wall']:7.0f} docs/s  {r['wall']:6.1f} s  peak "
+                  f"{r['peak_mb']:6.0f} MB (largest process)  {len(found[0])} removals, "
+                  f"{sum(1 for x in found[0] if x[2] == 'duplicate-document')} duplicate documents, "
+                  f"{len(found[1])} clusters; {same}", flush=True)
+    if args.runs > 1:
+        median = {name: statistics.median(w) for name, w in walls.items()}
+        first = median[args.only[0]]
+        for name in args.only:
+            rates = sorted(docs / w for w in walls[name])
+            print(f"median of {args.runs} {name:8s} {docs / median[name]:7.0f} docs/s ({rates[0]:.0f}-{rates[-1]:.0f}), "
+                  f"{first / median[name]:.2f}x {args.only[0]}'s; peak {max(peaks[name]):.0f} MB", flush=True)
     print(f"work folder: {work}")
     return 0
 

@@ -51,6 +51,23 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def watch(proc: subprocess.Popen, probe, every: float = 0.2) -> list:
+    """Wait for proc, sampling probe(pid) (a tuple of figures) every `every` s; the largest value of each."""
+    peak: list = []
+
+    def sample():
+        while proc.poll() is None:
+            now = probe(proc.pid)
+            peak[:] = [max(a, b) for a, b in zip(peak, now)] if peak else list(now)
+            time.sleep(every)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    proc.wait()
+    t.join()
+    return peak or [0] * len(probe(proc.pid))
+
+
 def file_system(path: Path) -> str:
     """The file system a path lies on, as /proc/mounts names it ('tmpfs', 'ext4 /dev/vda'), and a warning
     where its figures mean something else than dedupe's work."""
@@ -77,21 +94,12 @@ def run_clean(corpus: Path, out: Path, extra: list[str]) -> dict:
     # A fresh OUT, as a first run has: replacing a previous output (--force) adds deleting every old file.
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "dedupe", "clean", str(corpus), str(out), "-q", *extra]
-    peak = [0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd)
-
-    def sample():
-        while proc.poll() is None:
-            peak[0] = max(peak[0], tree_rss(proc.pid))
-            time.sleep(0.2)
-
-    t = threading.Thread(target=sample, daemon=True)
-    t.start()
-    code = proc.wait()
+    peak = watch(proc, lambda pid: (tree_rss(pid),))
+    code = proc.returncode
     wall = time.perf_counter() - start
-    t.join()
     if code not in (0, 1):
         raise SystemExit(f"dedupe clean failed with exit status {code}: {' '.join(cmd)}")
     # ru_maxrss of RUSAGE_CHILDREN: the largest waited-for descendant (parent or one worker), in KB on Linux.

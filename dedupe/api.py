@@ -16,6 +16,8 @@ from .annotate import FIELD
 from .config import Config
 from .detect.corpus import SigTable, build_corpus
 from .errors import UsageError
+from .formats import fields
+from .formats.rows import cleaned_text, page_meta, printable
 from .pipeline import BATCH, analyze_documents, clean_document, finish_document, with_settings
 from .records import Document, Removal
 from .sign import MinHasher, text_hash
@@ -59,7 +61,9 @@ def clean_records(
 
     The text is the `text_field` setting's field (default "text"); with
     `id_field` a record is named by that field in removals, else by its
-    position ("#0", "#1"...). Reads the records twice, as a folder run reads
+    position ("#0", "#1"...). Both are dotted paths into nested dicts
+    ("content.text", "meta.id"; a dot inside a name is written "\\."), as the
+    CLI's --text-field and --id-field. Reads the records twice, as a folder run reads
     its files: pass 1 signs and examines every record, then the results of
     pass 2 are yielded one by one. `records` must therefore be re-iterable,
     or a function that returns a new iterable each call; a one-shot iterator
@@ -134,33 +138,39 @@ def _source(records) -> Callable[[], Iterable]:
 
 
 def _document(index: int, record, config: Config, names: set[str]) -> Document | None:
-    """A record as a Document (None if it has no string text field), named by its id field or its position."""
-    if not isinstance(record, dict) or not isinstance(record.get(config.text_field), str):
+    """A record as a Document (None if it has no string text at `text_field`), named by its `id_field` or its
+    position. Both settings are dotted paths into nested dicts, as the CLI's --text-field and --id-field."""
+    text = fields.get(record, fields.parse(config.text_field))
+    if not isinstance(record, dict) or not isinstance(text, str):
         return None
-    value = record.get(config.id_field) if config.id_field else None
+    value = fields.get(record, fields.parse(config.id_field)) if config.id_field else None
     name = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) else ""
     if not name or name in names:  # no usable id, or one taken already: its position names it
         name = f"#{index}"
     names.add(name)
-    meta = tuple((k, record[k]) for k in ("url", "host", "title") if isinstance(record.get(k), str))
-    return Document(id=name, text=record[config.text_field], format="record", meta=meta)
+    meta = page_meta(record)  # the source is the url's host, as for a record in a file
+    if not any(k == "host" for k, _ in meta) and isinstance(record.get("host"), str) and record["host"].strip():
+        meta += (("host", printable(record["host"].strip().lower())),)  # records that carry their host alone
+    return Document(id=name, text=text, format="record", meta=meta)
 
 
 def _problem(record, config: Config) -> str:
     if not isinstance(record, dict):
         return f"not a dict (a {type(record).__name__}); given back unchanged"
-    what = f"no {config.text_field!r} field" if config.text_field not in record else f"{config.text_field!r} is not a string"
-    return f"{what}; given back unchanged (set text_field=...)"
+    return f"{fields.why_missing(record, fields.parse(config.text_field), 'set text_field=...')}; given back unchanged"
 
 
 def _cleaned_record(record: dict, doc: Document, result, config: Config) -> dict:
-    """A new dict: the record with its text cleaned, or under annotate its text kept and a "dedupe" field."""
+    """A new dict: the record with its text cleaned, or under annotate its text kept and a "dedupe" field.
+    The input is not modified: the dicts on the text's path are copied, the other values shared."""
     out = dict(record)
     if config.annotate:
         out[FIELD] = result.annotation
     elif not result.dropped:
-        cleaned = result.cleaned
-        if not doc.text.endswith("\n"):
-            cleaned = cleaned.rstrip("\r\n")  # as a JSONL record's: no line ending its text never had
-        out[config.text_field] = cleaned
+        path = fields.parse(config.text_field)
+        node = out
+        for name in path[:-1]:
+            node[name] = dict(node[name])
+            node = node[name]
+        node[path[-1]] = cleaned_text(doc, result.cleaned)  # as a JSONL record's: no line ending it never had
     return out

@@ -37,7 +37,7 @@ def test_clean_records_cleans_drops_and_passes_bad_records_through():
     assert len(results) == 8
     assert [r.dropped for r in results] == [False] * 5 + [True, False, False]
     assert results[5].removals[0].duplicate_of.file == "#0"
-    assert results[6].problem == "no 'text' field; given back unchanged (set text_field=...)"
+    assert results[6].problem == "no 'text' field; fields: body (set text_field=...); given back unchanged"
     assert results[6].record is records[6] and results[7].problem == "not a dict (a str); given back unchanged"
     assert results[2].record["n"] == 2 and results[2].record is not records[2]
     assert records[2]["text"] == TEXTS[2]  # the input is not modified
@@ -83,3 +83,49 @@ def test_one_shot_iterators_and_changing_sources_are_refused():
 
     with pytest.raises(UsageError, match="^the second pass over the records gave more than the first's 3"):
         list(dedupe.clean_records(growing))
+
+
+def test_clean_records_reads_dotted_text_and_id_paths_as_the_cli_does(tmp_path):
+    from helpers import synthetic_corpus
+
+    tree = synthetic_corpus(tmp_path / "tree", 240, seed=5)
+    records = []
+    for path in sorted(tree.rglob("*.txt")):
+        rel = path.relative_to(tree).as_posix()
+        site, _, name = rel.partition("/")
+        # The url's host is the source whose template text is counted, as a folder is for a .txt tree.
+        records.append({"url": f"https://{site}.example/{name}", "meta": {"id": rel, "lang": "xx"},
+                        "content": {"text": path.read_text(encoding="utf-8"), "words": 0}})
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "all.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    run = dedupe.clean(folder, tmp_path / "out", jobs=1, text_field="content.text", id_field="meta.id")
+    assert run.exit_code == 0
+    cli = [json.loads(line) for line in (tmp_path / "out" / "_report" / "removals.jsonl").open(encoding="utf-8")]
+    cli_kept = [json.loads(line) for line in (tmp_path / "out" / "all.jsonl").open(encoding="utf-8")]
+
+    def named(removal: dict) -> tuple:
+        dup = removal["duplicate_of"]
+        return (removal["file"].removeprefix("all.jsonl#"), tuple(removal["lines"]), removal["category"],
+                dup and dup["file"].removeprefix("all.jsonl#"), removal["text"])
+
+    before = json.dumps(records)
+    results = list(dedupe.clean_records(records, text_field="content.text", id_field="meta.id"))
+    assert json.dumps(records) == before  # the input, nested dicts included, is not modified
+    assert {named(r.to_json()) for x in results for r in x.removals} == {named(r) for r in cli}
+    assert {r["category"] for r in cli} >= {"corpus-repeat", "duplicate-document"}
+    assert [r.record for r in results if not r.dropped] == cli_kept
+    i, changed = next((i, r) for i, r in enumerate(results) if r.removals and not r.dropped)
+    assert changed.record["meta"] == records[i]["meta"] and changed.record["content"]["words"] == 0
+    assert changed.record["content"]["text"] != records[i]["content"]["text"]
+
+
+def test_clean_records_reaches_a_field_whose_name_holds_a_dot_and_says_what_a_record_lacks():
+    records = [{"meta.text": t, "meta": {"id": f"d{i}"}} for i, t in enumerate(TEXTS)] + [{"meta": {"text": "x"}}]
+    results = list(dedupe.clean_records(records + [dict(records[1])], text_field="meta\\.text", id_field="meta.id"))
+    assert results[-1].dropped and results[-1].removals[0].duplicate_of.file == "d1"
+    assert results[3].record["meta.text"] == dedupe.clean_text(TEXTS[3]).cleaned.rstrip("\n")
+    assert results[5].problem == "no 'meta\\\\.text' field; fields: meta (set text_field=...); given back unchanged"
+    bad = list(dedupe.clean_records([{"meta": {"body": "x"}}, {"meta": "x"}], text_field="meta.text"))
+    assert bad[0].problem == "no 'meta.text' field; fields in 'meta': body (set text_field=...); given back unchanged"
+    assert bad[1].problem == "'meta' is not an object (a str), so it has no 'meta.text'; given back unchanged"

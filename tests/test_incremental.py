@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -194,6 +196,45 @@ def test_a_corpus_split_in_two_finds_the_copies_across_the_split(tmp_path):
     assert result["cross_copies"] >= 50
     assert result["precision"] >= 0.99, result
     assert result["recall"] >= 0.95, result
+
+
+#: Paths opened or listed while set to a list (an audit hook cannot be removed: it does nothing when None).
+_OPENED: list | None = None
+
+
+def _audit(event: str, args: tuple) -> None:
+    if _OPENED is not None and event in ("open", "os.listdir", "os.scandir") and args:
+        if isinstance(args[0], (str, bytes, Path)):
+            _OPENED.append(Path(os.fsdecode(args[0])).resolve())
+
+
+def test_a_run_against_an_earlier_one_opens_only_its_signatures(tmp_path):
+    """The earlier half's files all stay in place, and every file this process opens or folder it lists is
+    watched (an audit hook; jobs=1 runs in this process): none of the first half's is, of the earlier OUT only
+    its two signature files, while the copies across the split are still found."""
+    global _OPENED
+    bench = _against_benchmark()
+    corpus = synthetic_corpus(tmp_path / "corpus", 400, 13)
+    truth = json.loads((tmp_path / "corpus.truth.json").read_text())
+    halves = bench.split_corpus(corpus, tmp_path / "first", tmp_path / "second", seed=5)
+    dedupe.clean(tmp_path / "first", tmp_path / "out1", jobs=1)
+    sys.addaudithook(_audit)
+    first, out1 = (tmp_path / "first").resolve(), (tmp_path / "out1").resolve()
+    _OPENED = []
+    try:
+        (first / sorted(halves[0])[0]).read_bytes()  # the hook sees a read of the first half
+        assert _OPENED and _OPENED[-1].is_relative_to(first)
+        _OPENED = []
+        dedupe.clean(tmp_path / "second", tmp_path / "out2", against=[tmp_path / "out1"], jobs=1)
+        seen = list(_OPENED)
+    finally:
+        _OPENED = None
+    assert [p for p in seen if p.is_relative_to(tmp_path / "second")]  # the hook saw this run's reads
+    assert not [p for p in seen if p.is_relative_to(first)]
+    assert sorted({p.relative_to(out1).as_posix() for p in seen if p.is_relative_to(out1)}) == [
+        "_report/signatures.json", "_report/signatures.npz"]
+    result = bench.score(truth, *halves, removals(tmp_path / "out2" / "_report"))
+    assert result["cross_copies"] >= 10 and result["precision"] >= 0.99 and result["recall"] >= 0.95, result
 
 
 # --- --keep none ----------------------------------------------------------------------------------

@@ -416,9 +416,10 @@ def test_every_record_format_gives_the_same_removals_as_the_text_tree_and_any_wo
         args = ["clean", str(folder), str(out), "--jobs", "2"] + bench.FLAGS[name]
         result = run(*args)
         assert result.exit_code == 0, (name, result.output)
-        results[name] = bench.removal_set(out)
-    assert len(results["txt"]) > 100
-    assert sum(1 for r in results["txt"] if r[2] == "duplicate-document") > 10
+        results[name] = bench.removal_set(out), bench.cluster_set(out)
+    assert len(results["txt"][0]) > 100
+    assert sum(1 for r in results["txt"][0] if r[2] == "duplicate-document") > 10
+    assert len(results["txt"][1]) > 5
     for name, found in results.items():
         assert found == results["txt"], name
     one = tmp_path / "one-parquet"

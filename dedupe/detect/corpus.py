@@ -129,6 +129,22 @@ class SigTable:
         )
         self._pending = []
 
+    def truncate(self, n: int) -> None:
+        """Forget the documents from number n on (a file in pieces whose later piece could not be read)."""
+        self._flush()
+        del self.ids[n:]
+        del self.sources[n:]
+        parts, base = [], 0
+        for part in self._parts:
+            rows = len(part[0])
+            if base + rows <= n:
+                parts.append(part)
+            elif base < n:
+                mine = part[8] < n  # key owners are document numbers
+                parts.append(tuple(c[: n - base] for c in part[:7]) + (part[7][mine], part[8][mine]))
+            base += rows
+        self._parts = parts
+
     def arrays(self) -> tuple[np.ndarray, ...]:
         """(n_lines, size, n_shingles, whole, n_derived, derived, signatures, block keys, key owners), concatenated."""
         self._flush()

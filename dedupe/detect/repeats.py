@@ -10,11 +10,11 @@ where sets cannot all be held.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from itertools import accumulate, chain, combinations
+from itertools import accumulate
 
 import numpy as np
 
+from .. import _core
 from ..config import Config
 from ..records import Block, Finding, Ref
 from ..sign import BlockSig, distinct
@@ -77,32 +77,15 @@ def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config
 
 
 def _shared_counts(sigs: list[BlockSig], eligible: list[int]) -> dict[tuple[int, int], int]:
-    """Number of shingles each pair of eligible blocks shares (pairs as (low, high) indexes; eligible ascending)."""
+    """Number of shingles each pair of eligible blocks shares (pairs as (low, high) indexes; eligible ascending),
+    in the order of the shingles, then of the pairs (the compiled core's `repeats.rs`: no Python object per
+    shingle)."""
     if len(eligible) < 2:
         return {}
     shingles = [sigs[i].shingles for i in eligible]
-    keys = np.concatenate(shingles)
-    ordered = np.sort(keys)
-    same = ordered[1:] == ordered[:-1]
-    if not same.any():  # no shingle shared (the usual page): no pairs
-        return {}
-    # A page's blocks share few shingles (a stock phrase, a sentence quoted twice): find the blocks
-    # of those alone. A block's shingles are distinct, so each is in a group at most once; the keys
-    # come block by block, so every group lists its blocks in ascending order.
-    recurring = ordered[1:][same]
-    found = np.searchsorted(recurring, keys)
-    at = np.flatnonzero(recurring[np.minimum(found, len(recurring) - 1)] == keys)
-    # The block of each key found: the keys come block by block, so a key's block is where it falls among
-    # the blocks' ends.
     ends = np.fromiter(accumulate(map(len, shingles)), dtype=np.int64, count=len(shingles))
-    holders = np.asarray(eligible)[np.searchsorted(ends, at, side="right")]
-    groups: dict[int, list[int]] = {}
-    for key, block in zip(keys[at].tolist(), holders.tolist()):
-        groups.setdefault(key, []).append(block)
-    # Every pair of every group, counted in C (in the order of the groups' keys, then of the pairs).
-    return dict(Counter(chain.from_iterable(
-        combinations(groups[key], 2) for key in sorted(groups) if len(groups[key]) <= MAX_POSTING
-    )))
+    low, high, shared = _core.shared_counts(np.concatenate(shingles).tobytes(), ends.tobytes(), MAX_POSTING)
+    return {(eligible[a], eligible[b]): n for a, b, n in zip(low, high, shared)}
 
 
 def near_repeats(
@@ -245,14 +228,27 @@ def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: l
     items = kind in RECURRING_ITEMS
     block_at = {b.first_line: b.index for b in blocks}
     of = {f.block: block_at[f.duplicate_of.lines[0]] for f in findings}
+    # Every earlier occurrence of a block, not only the first that `of` names: a passage pasted again repeats
+    # the copy it was taken from, whose blocks may have occurred alone earlier still (a tutorial's function
+    # shown in two versions, then the second again). Runs read on first occurrences only broke there, spared
+    # some of the copy's blocks, and a second run, with the others cut, found them in a run and removed them.
+    key = [("h", s.hash) if s.n_words else ("t", b.text.strip()) for b, s in zip(blocks, sigs)]
+    seen: dict[tuple, list[int]] = {}
+    for i, k in enumerate(key):
+        seen.setdefault(k, []).append(i)
 
     def in_run(k: int) -> bool:
-        j, before, after = of[k], 0, 0
-        while of.get(k - before - 1) == j - before - 1:
-            before += 1
-        while of.get(k + after + 1) == j + after + 1:
-            after += 1
-        return before + after + 1 >= COPIED_RUN
+        for j in seen[key[k]]:
+            if j >= k:
+                break
+            before = after = 0
+            while k - before - 1 in of and j - before - 1 >= 0 and key[k - before - 1] == key[j - before - 1]:
+                before += 1
+            while k + after + 1 in of and key[k + after + 1] == key[j + after + 1]:
+                after += 1
+            if before + after + 1 >= COPIED_RUN:
+                return True
+        return False
 
     def list_items(k: int) -> bool:
         return _list_item(blocks[k].text) and _list_item(blocks[of[k]].text)

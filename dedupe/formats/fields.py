@@ -55,8 +55,9 @@ def get(record, path: tuple[str, ...]):
     return value
 
 
-def why_missing(record: dict, path: tuple[str, ...]) -> str:
-    """Why a record has no string at `path`, naming the fields it does have at the level where the path ends."""
+def why_missing(record: dict, path: tuple[str, ...], fix: str = "try --text-field") -> str:
+    """Why a record has no string at `path`, naming the fields it does have at the level where the path ends;
+    `fix` says where the path is set (the CLI's flag, the library's setting)."""
     value, level = record, []
     for name in path:
         if not isinstance(value, dict):
@@ -69,7 +70,7 @@ def why_missing(record: dict, path: tuple[str, ...]) -> str:
             if len(path) > len(level) + 1 and dotted in value:
                 # The record has a field whose name holds the dots the user meant as a path.
                 hint = f"; the field named {dotted!r} is written {show(tuple(level) + (dotted,))!r}"
-            return f"no {show(path)!r} field; fields{where}: {fields}{hint or ' (try --text-field)'}"
+            return f"no {show(path)!r} field; fields{where}: {fields}{hint or f' ({fix})'}"
         value = value[name]
         level.append(name)
     return f"{show(path)!r} is not a string ({kind(value)})"
