@@ -1025,6 +1025,12 @@ def find_chrome(
             end = _close_article(weights, headers, classes, sizes)
     elif kind != DOCS:  # (in documentation, "response:" or "Replies" names a field or a section)
         end = _close_article(weights, families, classes, sizes, texts)
+    if kind in (THREAD, LISTING):
+        # The lines a rule names between a thread's posts or a list's teasers ("By NAME", "Quote", "Reply") go
+        # whatever the extent is, and a second run does not see them: they do not cut the page into one post or
+        # one teaser per stretch either (as `_article_shaped` already reads the page). On articles they still do:
+        # there they mostly mark where the article ends (webpages-dev F1 0.931 -> 0.927 when they did not).
+        weights = [0.0 if c == CHROME and k != end else w for k, (w, c) in enumerate(zip(weights, classes))]
     inside = article_extent(weights) if GOOD in classes and whole_page else [True] * n
     gone = {f.block for f in repeats if config.wants(f.category)} if repeats else set()
     if whole_page and (GOOD not in classes or not _article_shaped(kind, unclosed, classes, sizes, prose, end, gone)):
