@@ -360,6 +360,7 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     src, config, hashers, scratch = (_STATE[k] for k in ("src", "config", "hashers", "scratch"))
     timings: Counter = Counter()
     read: list[tuple[str, list[Document]]] = []
+    kept: dict[str, tuple[list[Document], list[Notice]]] = {}  # what pass 2 takes as read (see `_keeps_text`)
     failed: dict[str, Notice] = {}
     start = time.perf_counter()
     prefetch(src, _whole_files(files))
@@ -367,8 +368,10 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     for unit in files:
         start = time.perf_counter()
         try:
-            read.append((key_of(unit), _as_articles(_read_unit(src, unit, config)[0], key_of(unit),
-                                                    _STATE.get("articles", frozenset()))))
+            docs, notices = _read_unit(src, unit, config)
+            read.append((key_of(unit), _as_articles(docs, key_of(unit), _STATE.get("articles", frozenset()))))
+            if _keeps_text(unit):
+                kept[key_of(unit)] = (read[-1][1], notices)
         except InputError as e:
             failed[key_of(unit)] = Notice(e.path, e.message)
         timings["read"] += time.perf_counter() - start
@@ -389,14 +392,21 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     analyses = {rel: [a for a, _ in results] for rel, results in done.items()}
     # Never into a scratch folder that is gone: a Dask task recomputed after its run failed must not bring
     # the folder back into OUT once the run has deleted it.
-    atomic_write(_scratch_file(scratch, number), pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL),
-                 make_folder=False)
+    atomic_write(_scratch_file(scratch, number), pickle.dumps(
+        {"analyses": analyses, "read": {k: v for k, v in kept.items() if k in done}},
+        protocol=pickle.HIGHEST_PROTOCOL), make_folder=False)
     out = [(unit, [sig for _, sig in done[key_of(unit)]], None) if key_of(unit) in done
            else (unit, [], failed[key_of(unit)]) for unit in files]
     if _STATE.get("resumable"):  # after the findings: this file says the batch is complete
         save(scratch, "sign", number, (out, timings))
     timings["scratch"] += time.perf_counter() - start
     return out, timings
+
+
+def _keeps_text(unit) -> bool:
+    """Whether pass 2 takes a unit's documents from pass 1's scratch file rather than reading it again: an
+    HTML page, whose extraction costs a hundred times its text's cleaning (its extracted text is small)."""
+    return not isinstance(unit, Piece) and format_of(unit) == "html"
 
 
 def _whole_files(units: list) -> list[str]:
@@ -431,17 +441,19 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
         _STATE[k] for k in ("src", "dst", "config", "corpus", "dry_run", "scratch"))
     timings: Counter = Counter()
     start = time.perf_counter()
-    analyses = pickle.loads(_scratch_file(scratch, number).read_bytes())
+    found = pickle.loads(_scratch_file(scratch, number).read_bytes())
+    analyses, kept = found["analyses"], found["read"]
     timings["scratch"] += time.perf_counter() - start
     start = time.perf_counter()
-    prefetch(src, _whole_files([unit for unit, *_ in files]))  # in a big corpus pass 1 read them long ago
+    # In a big corpus pass 1 read them long ago.
+    prefetch(src, _whole_files([unit for unit, *_ in files if key_of(unit) not in kept]))
     timings["read"] += time.perf_counter() - start
     out = []
     for unit, first, count, *renames in files:
         rel = rel_of(unit)
         try:
             out.append(_clean_file(src, dst, unit, first, analyses[key_of(unit)], config, corpus, dry_run, timings,
-                                   renames[0] if renames else None))
+                                   renames[0] if renames else None, kept.get(key_of(unit))))
         except InputError as e:
             out.append((unit, [], [Notice(e.path, e.message)], False))
         except Exception as e:  # noqa: BLE001 - one bad file must never lose the others
@@ -454,13 +466,16 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
 
 
 def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis], config: Config,
-                corpus: Corpus, dry_run: bool, timings: Counter, renames: dict[int, str] | None = None):
+                corpus: Corpus, dry_run: bool, timings: Counter, renames: dict[int, str] | None = None,
+                read: tuple[list[Document], list[Notice]] | None = None):
     """Clean one input file (it may hold several documents) or a piece of one, and write its cleaned copy (a
-    piece: its part of it, which the parent joins to the others')."""
+    piece: its part of it, which the parent joins to the others'). `read`: its documents and notices as pass 1
+    read them, if it kept them (then the file is not read again)."""
     clock = _Clock(timings)
     rel = rel_of(unit)
-    docs, notices = clock("read", _read_unit, src, unit, config)
-    if len(docs) != len(analyses) or any(text_hash(d.text) != a.digest for d, a in zip(docs, analyses)):
+    docs, notices = read if read is not None else clock("read", _read_unit, src, unit, config)
+    if read is None and (len(docs) != len(analyses)
+                         or any(text_hash(d.text) != a.digest for d, a in zip(docs, analyses))):
         raise InputError(rel, "changed while it was being cleaned (it differs between the two passes); "
                               "skipped: run again on a folder nobody writes to")
     if renames:  # names another piece of the same file had taken first (see clean)

@@ -113,7 +113,7 @@ from ..config import Config
 from ..records import Block, Finding, Ref
 from .. import _core
 from ..sign import BlockSig
-from .pagetype import DOCS, LISTING, THREAD, looks_like_code, page_type
+from .pagetype import DOCS, LISTING, THREAD, holds_code, page_type
 from .repeats import near_repeats
 
 
@@ -287,6 +287,24 @@ FAMILIES: tuple[Family, ...] = (
         30,
         r"^(?:read more|read also|also read|see also|related|more|watch|listen|recommended|read next|also see|must read)\s*[:|»›>]\s*\S",
         words="read also see related more watch listen recommended must",
+    ),
+    # The same section headers in Chinese (simplified and traditional): "相关文章", "【相关报道】", "推荐阅读",
+    # "猜你喜欢", "您可能會有興趣的文章". (A header alone on its line, marks and brackets around it.)
+    _family(
+        "related",
+        8,
+        r"^[\W_]*(?:(?:相关|相關|推荐|推薦|延伸|热门|熱門|精彩|更多)(?:文章|新闻|新聞|报道|報導|阅读|閱讀|链接|連結|专题|專題|"
+        r"内容|內容|推荐|推薦|视频|影片|资讯|資訊)|猜你喜欢|猜你喜歡|[您你]可能(?:会|會)?(?:有兴趣|有興趣|感兴趣|感興趣|喜欢|喜歡)"
+        r"\w{0,4})[\W_]*$",
+        chars="相关 相關 推荐 推薦 延伸 热门 熱門 精彩 更多 猜你 可能",
+    ),
+    # Comment section headers in Chinese: "评论", "网友评论 (12)", "留言列表 (42)", "发表评论", "热门评论".
+    _family(
+        "comments",
+        8,
+        r"^[\W_]*(?:\d+\s*)?(?:条|條|则|則)?(?:网友|網友|读者|讀者|最新|热门|熱門|全部|精彩|发表|發表|参与|參與|我要|添加|查看|更多)?"
+        r"(?:评论|評論|留言)(?:列表|区|區)?[\W_]*(?:\d+\s*(?:条|條|则|則)?)?[\W_]*$",
+        chars="评论 評論 留言",
     ),
     _family(
         "social",
@@ -816,6 +834,50 @@ def _classify(
     return ITEM
 
 
+#: Separators between the links of a bar: a pipe, or a dot, bullet, slash, dash or arrow with spaces around it.
+_SEPARATORS = re.compile(r"\s*[|｜]\s*|\s+[·・•/\-–—>»]+\s+")
+#: Punctuation inside running text of unspaced scripts (and commas), or a colon before a value ("来源: 日报",
+#: not "10:15"): a line holding any is a sentence or a dateline, not a bar of words.
+_CLAUSE_MARKS = re.compile("[，。、；：！？「」《》,;]|:(?!\\d)")
+#: A bar has at least this many links...
+BAR_LINKS = 4
+#: ...each at most this many characters of an unspaced script, or this many words of a spaced one.
+BAR_LINK_CHARS = 8
+BAR_LINK_WORDS = 3
+
+
+def link_bar(text: str, unspaced_page: bool = False) -> bool:
+    """Whether a line is a bar of short links ("Home | News | Sport | Contact", "首页 > 新闻 > 国内 > 社会"):
+    BAR_LINKS or more short parts between separators; on a page written in a script without spaces
+    (unspaced_page), also between spaces where the line holds no clause punctuation ("控制面板 发表文章
+    文章编辑 评论管理", a reply's "#3 name 于 2004/12/27 12:46"). Never a line that ends a sentence.
+
+    Capitals and function words tell an English menu from prose; scripts without spaces have neither, so a
+    menu there weighed as a sentence (measured in characters) and carried the article's extent over it.
+    """
+    if _TERMINAL.search(text):
+        return False
+    parts = [p for p in _SEPARATORS.split(text) if p and not p.isspace()]
+    if len(parts) < BAR_LINKS:
+        # Where words are not spaced, spaces separate items (or a reply's title, date and name).
+        if not unspaced_page or _CLAUSE_MARKS.search(text):
+            return False
+        parts = text.split()
+        if len(parts) < BAR_LINKS:
+            return False
+    return all(len(p.strip()) <= BAR_LINK_CHARS if _UNSPACED.search(p) else len(p.split()) <= BAR_LINK_WORDS
+               for p in parts)
+
+
+def _mark_link_bars(classes: list[int], texts: list[str], sizes: list[int], unspaced: list[bool]) -> None:
+    """A line the phrasing rules leave, read as prose or a list item, that is a bar of links weighs as a link
+    list (BAD). A page is written without spaces when most of its size is in such blocks."""
+    unspaced_page = 2 * sum(s for s, u in zip(sizes, unspaced) if u) > sum(sizes)
+    for k, (c, t) in enumerate(zip(classes, texts)):
+        if (c == GOOD or c == NEAR or c == ITEM) and link_bar(t, unspaced_page):
+            classes[k] = BAD
+
+
 def is_english(profiles: list[Profile]) -> bool:
     """Whether a document reads as running text of a language in STOP_WORDS (English, French, German...): stop
     words are at least a fifth of its words."""
@@ -911,7 +973,7 @@ def find_chrome(
     sizes, words, stop, families = (list(map(itemgetter(j), rows)) for j in (1, 2, 3, 8))
     if any(f is not None and f.kind == "template-error" for f in families):
         # `${count}` in a code sample is the sample's own syntax, not a template the server failed to fill.
-        families = [None if f is not None and f.kind == "template-error" and looks_like_code(t) else f
+        families = [None if f is not None and f.kind == "template-error" and holds_code(t) else f
                     for f, t in zip(families, texts)]
     # Each distinct block counts once: the cleaned copy keeps one copy of a repeated block, and a second run
     # must reach the same verdict on the page's language (a headline pasted twice tipped it).
@@ -926,6 +988,7 @@ def find_chrome(
         _classify(size, w, sw, cap, term, code, unspaced, english) if f is None else WEAK if f.weak else CHROME
         for _, size, w, sw, cap, term, code, unspaced, f in rows
     ]
+    _mark_link_bars(classes, texts, [r[1] for r in rows], [r[7] for r in rows])
     # Step 2: the article's extent, where the page has one.
     prose = [c == GOOD or c == NEAR for c in classes]
     if kind is None and whole_page:
@@ -998,6 +1061,7 @@ def page_kind(blocks: list[Block], sigs: list[BlockSig], rows: list[tuple] | Non
     kept = [k for k, r in enumerate(rows) if (r[8] is None or r[8].weak) and k not in gone]
     english = _is_english([rows[k][2] for k in kept], [rows[k][3] for k in kept])
     classes = [_classify(*rows[k][1:8], english) if rows[k][8] is None else WEAK for k in kept]
+    _mark_link_bars(classes, [blocks[k].text for k in kept], [rows[k][1] for k in kept], [rows[k][7] for k in kept])
     return page_type([blocks[k].text for k in kept], [rows[k][1] for k in kept],
                      [c == GOOD or c == NEAR for c in classes]).kind
 
@@ -1177,6 +1241,7 @@ def keep_copy_outside_chrome(
     repeats: list[Finding],
     chrome: list[Finding],
     config: Config,
+    whole_page: bool = True,
 ) -> list[Finding]:
     """Repeat findings adjusted so that the copy a document keeps is not one that chrome removes.
 
@@ -1218,6 +1283,8 @@ def keep_copy_outside_chrome(
     near = [f for f in repeats if f.category != "repeat"]
     if not moved and not any(block_at[f.duplicate_of.lines[0]] in removed for f in near):
         return out + near
+    if not whole_page:  # (no near repeats in an extractor's main text: see find_repeats)
+        return out
     exact = {f.block: block_at[f.duplicate_of.lines[0]] for f in out}
     return out + near_repeats(doc_id, blocks, sigs, exact, config, gone=frozenset(removed))
 

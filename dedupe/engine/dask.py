@@ -79,8 +79,13 @@ def _run_batch(fn: Callable, batch: list, state: dict):
     from .. import pipeline
 
     with _STATE_LOCK:
-        pipeline._init_worker(state)
-        return fn(batch)
+        if pipeline._STATE is not state:  # the run's first batch on this worker (the state is one object per worker)
+            pipeline._init_worker(state)
+        # The collector as the local pool's workers have it: a Dask worker holds far more long-lived objects
+        # than a forked pool worker, which the default collector traverses again and again under a batch's
+        # young garbage.
+        with pipeline._collector_for_batches():
+            return fn(batch)
 
 
 def _run_sign_batch(fn: Callable, batch: list, state: dict, parts: int):
