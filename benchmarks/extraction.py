@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How much `dedupe clean` improves on trafilatura alone (HTML) and on doing nothing (text dumps).
 
-usage: python benchmarks/extraction.py [--data DIR] [--work DIR] [--attribution] [--skip CAT ...]
+usage: python benchmarks/extraction.py [--data DIR] [--work DIR] [--attribution] [--skip CAT ...] [--speed R]
 
 On webpages-dev (pages/*.html, dumps/*.txt, gold/*.json), in one run and with
 the same trafilatura settings that dedupe passes (dedupe.formats.html.trafilatura_options):
@@ -16,10 +16,15 @@ subprocess, so its figures are exactly what it prints). --attribution adds,
 per category and detector of the HTML run, how many removed 4-gram shingles
 were gold article text (recall lost) and how many were not (precision won),
 using score.py's own shingles().
+
+--speed R times, instead, trafilatura alone and the whole `dedupe clean` of
+the pages, each in one process (--jobs 1), R times interleaved, and prints
+the medians and their ratio (the issue's bar: 1.2x at most).
 """
 from __future__ import annotations
 
 import argparse
+import statistics
 import importlib.util
 import json
 import shutil
@@ -28,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import trafilatura
@@ -101,6 +107,32 @@ def attribution(data: Path, out: Path) -> list[tuple]:
     return sorted(((k[0], k[1], *v) for k, v in rows.items()), key=lambda x: -x[3])
 
 
+def speed(pages: Path, work: Path, config: Config, repeat: int) -> None:
+    """Median seconds (wall and CPU) of trafilatura alone and of the whole clean, one process each, and ratios.
+
+    With --jobs 1 the clean runs in this process, so its CPU time is this process's (a shared machine's load
+    stretches the wall time, not the CPU time).
+    """
+    config = replace(config, jobs=1)
+    runs = {"trafilatura alone": lambda r: trafilatura_alone(pages, work / f"t{r}", config),
+            "dedupe clean": lambda r: run_dedupe(pages, work / f"d{r}", config)}
+    wall: dict[str, list[float]] = {k: [] for k in runs}
+    cpu: dict[str, list[float]] = {k: [] for k in runs}
+    for r in range(repeat):
+        for k, fn in runs.items():
+            start = time.process_time()
+            wall[k].append(fn(r))
+            cpu[k].append(time.process_time() - start)
+    n = len(list(pages.glob("*.htm*")))
+    for k in runs:
+        print(f"{k}: median {statistics.median(wall[k]):.2f} s wall ({', '.join(f'{x:.2f}' for x in wall[k])}), "
+              f"{statistics.median(cpu[k]):.2f} s CPU ({', '.join(f'{x:.2f}' for x in cpu[k])}) over {n} pages, "
+              f"one process")
+    ratio = {m: statistics.median(t["dedupe clean"]) / statistics.median(t["trafilatura alone"])
+             for m, t in (("wall", wall), ("CPU", cpu))}
+    print(f"ratio: {ratio['wall']:.2f}x wall, {ratio['CPU']:.2f}x CPU (medians of {repeat}, same run)")
+
+
 def table(rows: list[tuple[str, str, dict, float]]) -> str:
     lines = ["| run | input | " + " | ".join(COLUMNS) + " | seconds |", "|" + " --- |" * (len(COLUMNS) + 3)]
     for name, inp, s, secs in rows:
@@ -116,6 +148,8 @@ def main() -> None:
     ap.add_argument("--attribution", action="store_true", help="per category: gold vs non-gold shingles removed (HTML run)")
     ap.add_argument("--skip", action="append", default=[], help="categories dedupe leaves alone in both runs")
     ap.add_argument("--favor", default="balanced", choices=("balanced", "precision", "recall"))
+    ap.add_argument("--speed", type=int, default=0, metavar="R",
+                    help="time trafilatura alone vs the whole clean (one process each), R runs, medians")
     a = ap.parse_args()
     if not (a.data / "score.py").is_file():
         sys.exit(f"no score.py under {a.data}: pass --data PATH/TO/webpages-dev")
@@ -125,6 +159,9 @@ def main() -> None:
         shutil.rmtree(work)
     work.mkdir(parents=True, exist_ok=True)
     try:
+        if a.speed:
+            speed(a.data / "pages", work, config, a.speed)
+            return
         t_traf = trafilatura_alone(a.data / "pages", work / "trafilatura", config)
         t_html = run_dedupe(a.data / "pages", work / "dedupe-pages", config)
         t_dump = run_dedupe(a.data / "dumps", work / "dedupe-dumps", config)

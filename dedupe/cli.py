@@ -293,15 +293,16 @@ class _LazyBar:
         self.bar = None
         self.done = 0
 
-    def update(self, done: int, total: int) -> None:
-        """`done` of `total` steps: each file counts once in pass 1 and once in pass 2."""
+    def update(self, done: int, total: int, documents: int = 0) -> None:
+        """`done` of `total` steps (each file counts once in pass 1 and once in pass 2), and the documents the
+        passes have read so far (each counted once in each pass)."""
         if self.quiet:
             return
         if not self.terminal:
             now = self.clock()
             if now - self.said >= self.INTERVAL and done < total:
                 self.said = now
-                click.echo(_progress_line(done, total, now - self.start), err=True)
+                click.echo(_progress_line(done, total, documents, now - self.start), err=True)
             return
         if self.bar is None:
             if self.clock() - self.start < self.delay or done >= total:
@@ -318,13 +319,15 @@ class _LazyBar:
             self.bar = None
 
 
-def _progress_line(done: int, total: int, elapsed: float) -> str:
-    """'cleaning: pass 1, 3200 of 10000 files, 1150 files/s, about 2 min left' (a file is a document, but for
-    JSONL); the time left is the steps left at the rate so far."""
+def _progress_line(done: int, total: int, documents: int, elapsed: float) -> str:
+    """'cleaning: pass 1, 3200 of 10000 files, 1150 documents/s, about 2 min left': documents read per second by
+    either pass (a file is a document, but for JSONL, JSON and Parquet); the time left is the steps (files) left
+    at the rate so far."""
     files = total // 2
     step, at = (1, done) if done <= files else (2, done - files)
-    rate = done / elapsed if elapsed > 0 else 0.0  # files read per second, by either pass
+    rate = done / elapsed if elapsed > 0 else 0.0
     left = (total - done) / rate if rate else None
     when = "" if left is None else f", about {left / 60:.0f} min left" if left >= 90 else f", about {left:.0f} s left"
-    speed = f"{rate:.1f}" if rate < 10 else f"{rate:.0f}"
-    return f"cleaning: pass {step}, {at} of {files} files, {speed} files/s{when}"
+    speed = documents / elapsed if elapsed > 0 else 0.0
+    shown = f"{speed:.1f}" if speed < 10 else f"{speed:.0f}"
+    return f"cleaning: pass {step}, {at} of {files} files, {shown} documents/s{when}"

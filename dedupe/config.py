@@ -146,8 +146,9 @@ class Config:
     follow_symlinks: bool = _opt(False, "read files whose symlinks lead outside the input folder (else skipped with "
                                         "a warning)")
     max_doc_mb: int = _opt(
-        64, "a text or HTML file larger than this many megabytes once decompressed is skipped, not read (a small .gz "
-        "may hold gigabytes, and a document takes about twenty times its size in memory)", 1, 1 << 20
+        64, "a text or HTML file, or a record file read whole (compressed JSONL, a JSON file), larger than this many "
+        "megabytes once decompressed is skipped, not read past the limit (a small .gz may hold gigabytes, and a "
+        "document takes about ten times its size in memory); so is a JSONL file holding a line that long", 1, 1 << 20
     )
     annotate: bool = _opt(False, "write every document back with its text unchanged and what would have been "
                           "removed beside it (a dedupe field in records, a NAME.dedupe.json file beside a text file)")

@@ -19,6 +19,7 @@ memory; pass 2 reads the files again to cut their lines.
 from __future__ import annotations
 
 import gc
+import inspect
 import json
 import logging
 import multiprocessing
@@ -359,6 +360,7 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     src, config, hashers, scratch = (_STATE[k] for k in ("src", "config", "hashers", "scratch"))
     timings: Counter = Counter()
     read: list[tuple[str, list[Document]]] = []
+    kept: dict[str, tuple[list[Document], list[Notice]]] = {}  # what pass 2 takes as read (see `_keeps_text`)
     failed: dict[str, Notice] = {}
     start = time.perf_counter()
     prefetch(src, _whole_files(files))
@@ -366,8 +368,10 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     for unit in files:
         start = time.perf_counter()
         try:
-            read.append((key_of(unit), _as_articles(_read_unit(src, unit, config)[0], key_of(unit),
-                                                    _STATE.get("articles", frozenset()))))
+            docs, notices = _read_unit(src, unit, config)
+            read.append((key_of(unit), _as_articles(docs, key_of(unit), _STATE.get("articles", frozenset()))))
+            if _keeps_text(unit):
+                kept[key_of(unit)] = (read[-1][1], notices)
         except InputError as e:
             failed[key_of(unit)] = Notice(e.path, e.message)
         timings["read"] += time.perf_counter() - start
@@ -388,14 +392,21 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     analyses = {rel: [a for a, _ in results] for rel, results in done.items()}
     # Never into a scratch folder that is gone: a Dask task recomputed after its run failed must not bring
     # the folder back into OUT once the run has deleted it.
-    atomic_write(_scratch_file(scratch, number), pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL),
-                 make_folder=False)
+    atomic_write(_scratch_file(scratch, number), pickle.dumps(
+        {"analyses": analyses, "read": {k: v for k, v in kept.items() if k in done}},
+        protocol=pickle.HIGHEST_PROTOCOL), make_folder=False)
     out = [(unit, [sig for _, sig in done[key_of(unit)]], None) if key_of(unit) in done
            else (unit, [], failed[key_of(unit)]) for unit in files]
     if _STATE.get("resumable"):  # after the findings: this file says the batch is complete
         save(scratch, "sign", number, (out, timings))
     timings["scratch"] += time.perf_counter() - start
     return out, timings
+
+
+def _keeps_text(unit) -> bool:
+    """Whether pass 2 takes a unit's documents from pass 1's scratch file rather than reading it again: an
+    HTML page, whose extraction costs a hundred times its text's cleaning (its extracted text is small)."""
+    return not isinstance(unit, Piece) and format_of(unit) == "html"
 
 
 def _whole_files(units: list) -> list[str]:
@@ -430,17 +441,19 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
         _STATE[k] for k in ("src", "dst", "config", "corpus", "dry_run", "scratch"))
     timings: Counter = Counter()
     start = time.perf_counter()
-    analyses = pickle.loads(_scratch_file(scratch, number).read_bytes())
+    found = pickle.loads(_scratch_file(scratch, number).read_bytes())
+    analyses, kept = found["analyses"], found["read"]
     timings["scratch"] += time.perf_counter() - start
     start = time.perf_counter()
-    prefetch(src, _whole_files([unit for unit, *_ in files]))  # in a big corpus pass 1 read them long ago
+    # In a big corpus pass 1 read them long ago.
+    prefetch(src, _whole_files([unit for unit, *_ in files if key_of(unit) not in kept]))
     timings["read"] += time.perf_counter() - start
     out = []
     for unit, first, count, *renames in files:
         rel = rel_of(unit)
         try:
             out.append(_clean_file(src, dst, unit, first, analyses[key_of(unit)], config, corpus, dry_run, timings,
-                                   renames[0] if renames else None))
+                                   renames[0] if renames else None, kept.get(key_of(unit))))
         except InputError as e:
             out.append((unit, [], [Notice(e.path, e.message)], False))
         except Exception as e:  # noqa: BLE001 - one bad file must never lose the others
@@ -453,13 +466,16 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
 
 
 def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis], config: Config,
-                corpus: Corpus, dry_run: bool, timings: Counter, renames: dict[int, str] | None = None):
+                corpus: Corpus, dry_run: bool, timings: Counter, renames: dict[int, str] | None = None,
+                read: tuple[list[Document], list[Notice]] | None = None):
     """Clean one input file (it may hold several documents) or a piece of one, and write its cleaned copy (a
-    piece: its part of it, which the parent joins to the others')."""
+    piece: its part of it, which the parent joins to the others'). `read`: its documents and notices as pass 1
+    read them, if it kept them (then the file is not read again)."""
     clock = _Clock(timings)
     rel = rel_of(unit)
-    docs, notices = clock("read", _read_unit, src, unit, config)
-    if len(docs) != len(analyses) or any(text_hash(d.text) != a.digest for d, a in zip(docs, analyses)):
+    docs, notices = read if read is not None else clock("read", _read_unit, src, unit, config)
+    if read is None and (len(docs) != len(analyses)
+                         or any(text_hash(d.text) != a.digest for d, a in zip(docs, analyses))):
         raise InputError(rel, "changed while it was being cleaned (it differs between the two passes); "
                               "skipped: run again on a folder nobody writes to")
     if renames:  # names another piece of the same file had taken first (see clean)
@@ -595,7 +611,7 @@ def clean(
     dry_run: bool = False,
     force: bool = False,
     resume: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[..., None] | None = None,
     scheduler: str | None = None,
     against: tuple | list = (),
     **settings,
@@ -616,6 +632,7 @@ def clean(
     and then OUT holds nothing from this run.
     """
     config = with_settings(config, settings)
+    progress = _progress_of(progress)
     forget_folders()
     # A local path stays a Path; an fsspec URL (s3://bucket/prefix) becomes a RemotePath (dedupe.fs).
     src, dst = place(src, "IN"), place(dst, "OUT")
@@ -673,7 +690,7 @@ def clean(
         # Large record files cut into pieces that go to the workers as batches of small files do (local runs;
         # --annotate writes whole files).
         units = plan(src, files, config) if engine is None and not config.annotate else files
-        total, done = 2 * len(units), 0
+        total, done, documents = 2 * len(units), 0, 0
         hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
         # Pass 1: signatures to this process, findings to the scratch folder (the run's state folder in OUT).
         batches = _batches(units, run.engine["workers"], alone(src, files))
@@ -709,10 +726,11 @@ def clean(
                     for sig in sigs:
                         table.add(sig, rel if sig.id == rel else sig.id)
                 done += 1
+                documents += len(sigs)
             if ok:
                 pass2.append((number, ok))
             if progress:
-                progress(done, total)
+                progress(done, total, documents)
         # The corpus step.
         start = time.perf_counter()
         # An engine that kept the keys where pass 1 ran (the Dask shuffles) groups and counts them there.
@@ -751,13 +769,14 @@ def clean(
                 if was_written:
                     run.files_written += 1
                     # A writer names the file it wrote, or the files (--annotate: a copy and its annotations).
-                    made = [was_written] if isinstance(was_written, str) else was_written
-                    written.extend(made)
+                    files_made = [was_written] if isinstance(was_written, str) else was_written
+                    written.extend(files_made)
                     if not config.annotate and (format_of(rel_of(rel)) == "html" or rel_of(rel) in articles):
-                        extracted.extend(made)
+                        extracted.extend(files_made)
             done += len(out)
+            documents += sum(len(results) for _, results, *_ in out)
             if progress:
-                progress(done, total)
+                progress(done, total, documents)
         if engine is not None and not dry_run:
             engine.commit(written)
         run.timings["total"] = time.perf_counter() - started
@@ -780,6 +799,21 @@ def clean(
         if sys.exc_info()[0] is not None:
             _remove_if_empty(made)
     return run
+
+
+def _progress_of(progress: Callable | None) -> Callable[[int, int, int], None] | None:
+    """progress called as (steps done, steps, documents read), or as (done, total) if it takes two arguments (as
+    it did before documents were counted)."""
+    if progress is None:
+        return None
+    try:
+        params = inspect.signature(progress).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: the old form
+        return lambda done, total, documents: progress(done, total)
+    if any(p.kind is p.VAR_POSITIONAL for p in params) or sum(
+            p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params) >= 3:
+        return progress
+    return lambda done, total, documents: progress(done, total)
 
 
 def _remove_if_empty(folders: list[Path]) -> None:

@@ -25,7 +25,7 @@ from . import __version__
 from .config import Config
 from .errors import UsageError
 from .read import MARKER, RUN_DIRNAME, walk
-from .write import atomic_write, is_temp
+from .write import atomic_stream, atomic_write, is_temp
 
 #: Settings that change how a run goes but never its output: a resume may change them.
 _FREE = ("jobs", "shuffle_partitions")
@@ -108,7 +108,8 @@ class RunState:
         return self.path(stage, number).is_file()
 
     def load(self, stage: str, number: int):
-        return pickle.loads(self.path(stage, number).read_bytes())
+        with open(self.path(stage, number), "rb") as f:
+            return pickle.load(f)
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -116,8 +117,10 @@ class RunState:
 
 def save(folder: Path, stage: str, number: int, result) -> None:
     """A batch's result into its run's folder (in the worker that made it); never into a folder that is gone."""
-    atomic_write(RunState(folder).path(stage, number), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL),
-                 make_folder=False)
+    # Pickled straight into the file: a batch whose report lines hold a large document's removed text would
+    # otherwise be held twice more, as one bytes object.
+    with atomic_stream(RunState(folder).path(stage, number), make_folder=False) as out:
+        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def leftovers(dst: Path) -> list[str]:

@@ -247,8 +247,11 @@ def band_keys(signatures: np.ndarray, rows: int) -> np.ndarray:
 def _batch_tokens(signed: list[SignedText]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The word hashes of a batch's documents end to end; per block its first word there and its words; and
     each document's first block."""
-    lengths = np.concatenate([s.lengths for s in signed]) if signed else np.empty(0, dtype=np.int64)
-    th = np.concatenate([s.tokens for s in signed]) if signed else np.empty(0, dtype=np.uint64)
+    if len(signed) == 1:  # a batch of one large document: no copy of its word hashes
+        lengths, th = signed[0].lengths, signed[0].tokens
+    else:
+        lengths = np.concatenate([s.lengths for s in signed]) if signed else np.empty(0, dtype=np.int64)
+        th = np.concatenate([s.tokens for s in signed]) if signed else np.empty(0, dtype=np.uint64)
     blocks = np.cumsum([0] + [len(s.norms) for s in signed])
     return th, np.cumsum(lengths) - lengths, lengths, blocks
 

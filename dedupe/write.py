@@ -35,17 +35,17 @@ def atomic_write(path: Path, data: bytes, make_folder: bool = True) -> None:
 
 
 @contextmanager
-def atomic_stream(path: Path):
+def atomic_stream(path: Path, make_folder: bool = True):
     """A binary file to write a large output piece by piece; it replaces `path` whole once the block ends.
 
-    On an object store the pieces are gathered and sent in one PUT.
+    On an object store the pieces are gathered and sent in one PUT. make_folder: as for `atomic_write`.
     """
     if isinstance(path, RemotePath):
         buffer = io.BytesIO()
         yield buffer
         path.write_atomic(buffer.getvalue())
         return
-    with _temporary(path, True) as fd:
+    with _temporary(path, make_folder) as fd:
         with os.fdopen(os.dup(fd), "wb") as out:
             yield out
 

@@ -89,3 +89,31 @@ def mixed_corpus(root: Path, docs: int, seed: int) -> Path:
     with gzip.open(root / "web" / "records.jsonl.gz", "wt", encoding="utf-8") as f:
         f.writelines(json.dumps(r) + "\n" for r in records)
     return root
+
+
+def reference_block_row(text: str, n_words: int) -> tuple:
+    """What the chrome step's block row (`chrome._blocks`) must be, from its definition in plain `re` and
+    `str` (the spec the compiled core's features.rs follows): words split at `[^\\w\\s]+` and white space
+    from the first HEAD characters, a word capitalised when `str.lower` changes it, stop and trigger words
+    looked up lower-cased, runs of unspaced scripts counted by characters, and the first family (in table
+    order, within its word limit) whose phrasing matches among those its trigger words and characters name."""
+    import re
+
+    from dedupe.detect import chrome
+
+    plain = re.sub(r"[^\w\s]+", " ", text[: chrome.HEAD])
+    tokens, lower = plain.split(), plain.lower().split()
+    unspaced = "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in chrome.UNSPACED) + "]+"
+    runs = () if text.isascii() else re.findall(unspaced, text)
+    if not runs:
+        size = max(n_words, len(text) // 7) if n_words * 12 < len(text) else n_words
+    else:
+        size = max(n_words, n_words - len(runs) + -(-sum(map(len, runs)) // chrome.UNSPACED_CHARS_PER_WORD))
+    words = max(len(tokens), size) if size > n_words else len(tokens)
+    ends = re.escape(chrome.TERMINAL_CHARS)
+    closers = re.escape(chrome.CLOSERS)
+    terminal = re.search(f"[{ends}][{closers}]*\\s*$", text) is not None
+    family = chrome.MATCHER.match(text, set(lower), n_words)
+    return (n_words, size, words, sum(w in chrome.STOP_WORDS for w in lower),
+            sum(t != w for t, w in zip(tokens, lower)), terminal, sum(map(text.count, chrome.CODE_CHARS)),
+            size > n_words, family)

@@ -483,20 +483,42 @@ def test_progress_bar_never_appears_when_quiet_or_finished(capsys):
 def test_without_a_terminal_progress_is_a_line_every_ten_seconds_at_most(capsys):
     clock = FakeClock()
     log = _LazyBar(quiet=False, clock=clock, terminal=False)
-    for done in range(1, 21):  # 20 steps (10 files, two passes), 3 s each
+    for done in range(1, 21):  # 20 steps (10 JSONL files of 30 documents, two passes), 3 s each
         clock.now += 3
-        log.update(done, 20)
+        log.update(done, 20, 30 * done)
     log.close()
     assert capsys.readouterr().err.splitlines() == [
-        "cleaning: pass 1, 4 of 10 files, 0.3 files/s, about 48 s left",
-        "cleaning: pass 1, 8 of 10 files, 0.3 files/s, about 36 s left",
-        "cleaning: pass 2, 2 of 10 files, 0.3 files/s, about 24 s left",
-        "cleaning: pass 2, 6 of 10 files, 0.3 files/s, about 12 s left",
+        "cleaning: pass 1, 4 of 10 files, 10 documents/s, about 48 s left",
+        "cleaning: pass 1, 8 of 10 files, 10 documents/s, about 36 s left",
+        "cleaning: pass 2, 2 of 10 files, 10 documents/s, about 24 s left",
+        "cleaning: pass 2, 6 of 10 files, 10 documents/s, about 12 s left",
     ]
     quiet = _LazyBar(quiet=True, clock=clock, terminal=False)
     clock.now += 60
-    quiet.update(1, 20)
+    quiet.update(1, 20, 30)
     assert capsys.readouterr().err == ""
+
+
+def test_progress_lines_of_a_long_run_say_minutes_left_and_whole_documents_per_second(capsys):
+    clock = FakeClock()
+    log = _LazyBar(quiet=False, clock=clock, terminal=False)
+    clock.now += 12
+    log.update(100, 20_000, 2_450)  # 100 files of 24.5 documents in 12 s: 19,900 steps left at 8.3 a second
+    assert capsys.readouterr().err.splitlines() == ["cleaning: pass 1, 100 of 10000 files, 204 documents/s, about 40 min left"]
+
+
+def test_the_pipeline_tells_progress_the_documents_read_and_still_calls_two_argument_callbacks(tmp_path):
+    import dedupe
+
+    src = write_tree(tmp_path / "in", {"a.jsonl": "".join(json.dumps({"text": f"{t}\n"}) + "\n" for t in
+                                                          ("Alpha beta gamma delta.", "Epsilon zeta eta theta.",
+                                                           "Iota kappa lambda mu.")),
+                                       "b.txt": ARTICLE})
+    seen, old = [], []
+    dedupe.clean(src, tmp_path / "o1", jobs=1, progress=lambda done, total, documents: seen.append((done, total, documents)))
+    dedupe.clean(src, tmp_path / "o2", jobs=1, progress=lambda done, total: old.append((done, total)))
+    assert seen[-1] == (4, 4, 8)  # 2 files, 4 documents, each read by both passes
+    assert old == [(done, total) for done, total, _ in seen]
 
 
 def test_a_file_name_that_is_not_utf8_is_named_and_skipped(cli, tmp_path):
@@ -525,6 +547,22 @@ def test_an_input_folder_with_its_own_report_folder_needs_report_elsewhere(cli, 
     result = cli("clean", src, tmp_path / "out", "--report", tmp_path / "rep")
     assert result.exit_code == 0
     assert (tmp_path / "out" / own).is_file()
+
+
+def test_a_run_interrupted_once_pass_2_has_written_files_stops_as_interrupted(tmp_path):
+    """Ctrl-C (or SIGTERM) once pass 2 has written a copy: the run's cleanup took the written files' names for
+    the folders it had made, failed on them (AttributeError), and the run exited 3 as an internal error."""
+    from dedupe import clean
+
+    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE, "b.txt": OTHER})
+
+    def interrupt(done, total):  # Ctrl-C once pass 2 has written a file (steps 3 and 4 of 4)
+        if done > total // 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        clean(src, tmp_path / "out", jobs=1, progress=interrupt)
+    assert json.loads((tmp_path / "out" / ".dedupe-output.json").read_text())["complete"] is False
 
 
 def test_an_interrupted_run_can_be_replaced_with_force(cli, tmp_path):

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from dedupe import Config, ConfigError
 from dedupe.cli import main
+from dedupe.detect.corpus import source_of
 from dedupe.formats import format_of, output_rel, refuse_collisions, selected
 from dedupe.formats.html import declared_charset
 from dedupe.formats.jsonl import replace_field, write_jsonl
@@ -90,17 +91,51 @@ def test_a_real_page_from_the_data_set_comes_out_as_its_cleaned_main_text(tmp_pa
     assert (src / source.name).read_bytes() == source.read_bytes()  # the input is never touched
 
 
-def test_html_text_goes_through_the_detectors_and_keeps_page_metadata(tmp_path):
+RUSSIAN = (
+    "Ночью река поднялась на три метра и затопила нижний город, сообщили в понедельник утром представители властей.",
+    "Сотни жителей перевезли в школьный спортзал, где волонтёры до позднего вечера раздавали горячий суп.",
+    "Во вторник инженеры осмотрят старый каменный мост, прежде чем по нему снова разрешат движение транспорта.",
+)
+
+
+def test_an_html_page_is_extracted_once_and_what_its_reading_said_is_reported_once(tmp_path, monkeypatch):
+    # Pass 2 takes pass 1's extracted text from the scratch file: trafilatura runs once a page, not twice.
+    import dedupe
+    from dedupe.formats import html
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "flood.html").write_text(page("Flood in the lower town", ARTICLE), encoding="utf-8")
+    # Valid UTF-8 under another declared charset (a warning), and a page with no article (a notice, no copy).
+    (src / "ru.html").write_bytes(page("Паводок", RUSSIAN, charset="windows-1251")
+                                  .encode("utf-8"))
+    (src / "menu.html").write_text("<html><head><title>Menu</title></head><body></body></html>", encoding="utf-8")
+    calls = []
+    extract = html.extract
+    monkeypatch.setattr(html, "extract", lambda text, config: (calls.append(1), extract(text, config))[1])
+    run = dedupe.clean(src, tmp_path / "out", Config(jobs=1))
+    assert run.exit_code == 0 and len(calls) == 3
+    said = sorted((n.file, n.message.split(":")[0].split(" (")[0]) for n in run.notices)
+    assert said == [("menu.html", "no main content"), ("ru.html", "declares charset cp1251 but is valid UTF-8; read as UTF-8")]
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.txt")) == ["flood.txt", "ru.txt"]
+    assert (tmp_path / "out" / "flood.txt").read_text(encoding="utf-8") == "\n".join(ARTICLE) + "\n"
+
+
+def test_html_text_goes_through_the_detectors_and_keeps_the_page_url(tmp_path):
     from dedupe.formats.html import read_html
 
     src = tmp_path / "in"
     src.mkdir()
     extra = "<p>Sign up for our newsletter</p>"
-    (src / "flood.html").write_text(page("Flood in the lower town", ARTICLE, extra), encoding="utf-8")
+    canonical = '<link rel="canonical" href="https://News.Example.org/2024/flood">'
+    (src / "flood.html").write_text(page("Flood in the lower town", ARTICLE, extra).replace("</head>", canonical + "</head>"),
+                                    encoding="utf-8")
     docs, notices = read_html(src, "flood.html", Config())
     assert notices == []
     assert docs[0].id == "flood.html" and docs[0].format == "html"
-    assert docs[0].get("title") == "Flood in the lower town"
+    # The URL's host is the page's source for the corpus step; nothing reads a title or a date.
+    assert docs[0].meta == (("url", "https://news.example.org/2024/flood"), ("host", "example.org"))
+    assert source_of(docs[0]) == "example.org"  # trafilatura names the site by its domain
     assert "Sign up for our newsletter" in docs[0].text  # trafilatura keeps it...
     result = run("clean", str(src), str(tmp_path / "out"))
     assert result.exit_code == 0

@@ -260,7 +260,11 @@ def test_shared_shingles_are_counted_as_the_blocks_shingle_sets_say():
                 stock = sum(1 for h in sets[a] & sets[b] if sum(h in sets[i] for i in eligible) > MAX_POSTING)
                 if len(sets[a] & sets[b]) - stock:
                     expected[(a, b)] = len(sets[a] & sets[b]) - stock
-        assert _shared_counts(sigs, eligible) == expected
+        got = _shared_counts(sigs, eligible)
+        assert got == expected
+        # In the order the pairs are first met: by their lowest shared shingle (not a stock one), then pair.
+        posted = {h for h in holders if sum(h in sets[i] for i in eligible) <= MAX_POSTING}
+        assert list(got) == sorted(expected, key=lambda p: (min(sets[p[0]] & sets[p[1]] & posted), p))
 
 
 def test_a_finding_is_a_frozen_record_equal_by_its_fields():
@@ -312,3 +316,21 @@ def test_code_shown_again_stays_but_a_section_pasted_twice_in_order_goes():
     # a section of three blocks pasted twice, in order: a copy
     removals, _ = run([P1, *code, P2, *code, P3])
     assert removed_lines(removals) == [(11, 11), (13, 13), (15, 15)]
+
+
+def test_a_listing_pasted_again_goes_whole_whichever_of_its_lines_occurred_alone_before():
+    # A tutorial shows a function, then a second version with two more lines, then the second version again in
+    # full. The full listing repeats the second version in order; some of its lines occurred first in the first
+    # version. Runs read on first occurrences broke on those lines and spared the rest as snippets; cleaned
+    # again, with their neighbours cut, the spared lines made a run and went (bennadel.com 0476, webpages-dev).
+    head = ["private string function stringAppendIf( required string base,", "  string token = \"\", // the token",
+            "  var parts = listToArray( base, delimiter );"]
+    tail = ["  string delimiter = \", \" // what goes between", "  if ( ! token.len() ) { return base; }"]
+    extra = ["  string formattedToken = \"\", // the token as shown", "  return \"#base##delimiter##formattedToken#\";"]
+    first = head + tail
+    second = head + extra[:1] + tail + extra[1:]
+    removals, kept = run([P1, *first, P2, *second, P3, *second, P4])
+    listing = 1 + len(first) + 1 + len(second) + 1  # blocks before the listing (one a line, blank between)
+    assert {r.lines[0] for r in removals} >= {2 * (listing + i) + 1 for i in range(len(second))}
+    again, _ = run(kept)
+    assert again == []

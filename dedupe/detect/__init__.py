@@ -4,31 +4,33 @@ from __future__ import annotations
 from ..config import Config
 from ..records import Block, Finding
 from ..sign import BlockSig, SignedText
-from .chrome import find_chrome, hashed_counts, keep_copy_outside_chrome, page_kind
+from .chrome import block_rows, find_chrome, keep_copy_outside_chrome, page_kind
 from .repeats import find_repeats, keep_recurring_content
 
 
 def detect(
     doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config, whole_page: bool = True,
-    counts: list[tuple[int, int]] | None = None,
+    rows: list[tuple] | None = None,
 ) -> list[Finding]:
     """Findings of the within-document detectors, ordered by block.
 
     whole_page: the text is a whole page's (plain-text dumps), not an
     extractor's article text (HTML through trafilatura); see find_chrome.
-    counts: the document's stop and trigger words read from its word
-    hashes (see `detect_batch`), which spare the chrome step a word split.
+    rows: the chrome step's block profiles and rule matches (`block_rows`,
+    made for a whole batch at once by `detect_batch`; found here if None).
     """
-    kind = page_kind(blocks, sigs, counts)
-    repeats = find_repeats(doc_id, blocks, sigs, config)
+    if rows is None:
+        rows = block_rows([[b.text for b in blocks]], [[s.n_words for s in sigs]])[0]
+    kind = page_kind(blocks, sigs, rows)
+    repeats = find_repeats(doc_id, blocks, sigs, config, whole_page)
     if repeats:
-        repeats = keep_recurring_content(repeats, blocks, sigs, kind)
+        repeats = keep_recurring_content(repeats, blocks, sigs, kind, whole_page)
         # The kind of the page the cleaned copy is (which a second run reads), without the repeats that go.
-        kind = page_kind(blocks, sigs, counts, frozenset(f.block for f in repeats if config.wants(f.category)))
-    chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, counts, kind)
+        kind = page_kind(blocks, sigs, rows, frozenset(f.block for f in repeats if config.wants(f.category)))
+    chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, rows, kind)
     if not repeats:  # (the usual page) chrome findings come ordered by block, one a block
         return chrome
-    repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config)
+    repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config, whole_page)
     return sorted(repeats + chrome, key=lambda f: (f.block, f.category, f.detector))
 
 
@@ -36,8 +38,9 @@ def detect_batch(
     doc_ids: list[str], block_lists: list[list[Block]], signed: list[SignedText], config: Config,
     whole_pages: list[bool],
 ) -> list[list[Finding]]:
-    """`detect` for each document of a batch signed together: the chrome step's stop and trigger words
-    are read from the batch's word hashes in one numpy pass, not split from each block's text."""
-    counts = hashed_counts(signed)
+    """`detect` for each document of a batch signed together: the chrome step's block profiles come from one
+    call into the compiled core for the whole batch."""
+    rows = block_rows([[b.text for b in blocks] for blocks in block_lists],
+                      [[s.n_words for s in doc.sigs] for doc in signed])
     return [detect(*args) for args in zip(doc_ids, block_lists, (s.sigs for s in signed), [config] * len(signed),
-                                           whole_pages, counts)]
+                                           whole_pages, rows)]

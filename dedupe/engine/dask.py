@@ -39,11 +39,13 @@ import threading
 import time
 import uuid
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
 from distributed import Client, LocalCluster, as_completed
+from distributed.comm import CommClosedError
 
 from ..errors import UsageError
 from ..fs import is_url, make_folder, move_files, remove_tree, visible
@@ -77,8 +79,13 @@ def _run_batch(fn: Callable, batch: list, state: dict):
     from .. import pipeline
 
     with _STATE_LOCK:
-        pipeline._init_worker(state)
-        return fn(batch)
+        if pipeline._STATE is not state:  # the run's first batch on this worker (the state is one object per worker)
+            pipeline._init_worker(state)
+        # The collector as the local pool's workers have it: a Dask worker holds far more long-lived objects
+        # than a forked pool worker, which the default collector traverses again and again under a batch's
+        # young garbage.
+        with pipeline._collector_for_batches():
+            return fn(batch)
 
 
 def _run_sign_batch(fn: Callable, batch: list, state: dict, parts: int):
@@ -185,6 +192,29 @@ class DaskEngine:
             ) from None
         return cls(client, scheduler)
 
+    @contextmanager
+    def _guard(self):
+        """Any error the client raises once its scheduler is gone becomes one EngineError saying so."""
+        try:
+            yield
+        except EngineError:
+            raise
+        except Exception as e:  # noqa: BLE001 - whichever call met the loss (a cancelled future, a closed comm)
+            if self._lost(e):
+                raise self._lost_error() from None
+            raise
+
+    def _lost_error(self) -> EngineError:
+        return EngineError(
+            f"lost the Dask scheduler at {self.scheduler} (the client could not reconnect within {CONNECT_TIMEOUT}); "
+            f"nothing was written to OUT. Restart the scheduler and its workers, then run again"
+        )
+
+    def _lost(self, error: Exception) -> bool:
+        """Whether the scheduler is gone: the client closed after failing to reconnect, or said so."""
+        return self.client.status not in ("running", "connecting") or "scheduler-connection-lost" in str(error) \
+            or isinstance(error, CommClosedError)
+
     def check_paths(self, *folders: Path) -> None:
         """Refuse folders the workers cannot see: IN and OUT must be on a filesystem they all share."""
         if self.cluster is not None:
@@ -209,6 +239,10 @@ class DaskEngine:
 
         Pass 1 (stage 'sign') also starts the band-key shuffle; `shuffled` collects its result.
         """
+        with _quiet_logs(), self._guard():
+            yield from self._map(fn, batches, state, stage)
+
+    def _map(self, fn: Callable, batches: list, state: dict, stage: str) -> Iterator:
         self._cancel_shuffle()
         if not batches:
             return
@@ -258,6 +292,8 @@ class DaskEngine:
                 try:
                     ready[i] = future.result()
                 except Exception as e:  # noqa: BLE001 - whatever the task died of, the run cannot be complete
+                    if self._lost(e):
+                        raise self._lost_error() from None
                     raise EngineError(_failure(stage, batches[i], e)) from e
                 future.release()
                 while head in ready:
@@ -286,12 +322,17 @@ class DaskEngine:
             return None, None
         from ..detect.corpus import merge_pairs
 
-        found = self._gather(self._groups, "the band-key grouping")
+        with _quiet_logs(), self._guard():
+            found = self._gather(self._groups, "the band-key grouping")
         self._groups = []
         return merge_pairs(found, self._offsets()), self._count_keys
 
     def _count_keys(self, dup_of: np.ndarray, source_ids: np.ndarray, source_docs: np.ndarray) -> tuple:
         """frequent_keys over the block keys the workers hold: a second shuffle, by source-mixed key."""
+        with _quiet_logs(), self._guard():
+            return self._count(dup_of, source_ids, source_docs)
+
+    def _count(self, dup_of: np.ndarray, source_ids: np.ndarray, source_docs: np.ndarray) -> tuple:
         from ..detect.corpus import merge_keys
 
         parts, offsets = self.partitions, self._offsets()
@@ -342,6 +383,8 @@ class DaskEngine:
                 try:
                     found.append(future.result())
                 except Exception as e:  # noqa: BLE001 - as in map: the run cannot be complete
+                    if self._lost(e):
+                        raise self._lost_error() from None
                     raise EngineError(
                         f"the Dask cluster could not finish {what} (bucket {p} of {len(futures)}): "
                         f"{type(e).__name__}: {e} (after {RETRIES} retries and Dask's allowed worker deaths); nothing "
@@ -369,7 +412,8 @@ class DaskEngine:
         """Where pass 1 leaves its findings for pass 2: a folder inside OUT, which every worker sees."""
         folder = dst.resolve() / f"{SCRATCH}-{self.run_id}"
         make_folder(folder)
-        self.check_paths(folder)
+        with _quiet_logs(), self._guard():
+            self.check_paths(folder)
         return folder
 
     def staging(self, dst: Path) -> Path:
@@ -378,7 +422,8 @@ class DaskEngine:
         self._stage = self._dst / STAGING
         remove_tree(self._stage)  # a previous run's driver died before it could clean up
         make_folder(self._stage)
-        self.check_paths(self._stage)
+        with _quiet_logs(), self._guard():
+            self.check_paths(self._stage)
         return self._stage
 
     def commit(self, written: list[str]) -> None:
@@ -400,9 +445,11 @@ class DaskEngine:
         deadline = time.monotonic() + DRAIN_TIMEOUT
         while time.monotonic() < deadline:
             try:
-                running = [k for keys in self.client.run(_executing, on_error="ignore").values() for k in keys if k.startswith(prefix)]
-            except OSError:
-                break  # the scheduler is gone: so are its tasks
+                with _quiet_logs():
+                    running = [k for keys in self.client.run(_executing, on_error="ignore").values() for k in keys
+                               if k.startswith(prefix)]
+            except Exception:  # noqa: BLE001 - the scheduler is gone (a closed client, a closed comm): so are its tasks
+                break
             if not running:
                 break
             time.sleep(0.2)
@@ -416,10 +463,31 @@ class DaskEngine:
 
     def close(self) -> None:
         """Disconnect; stop the LocalCluster if this engine started it."""
-        self._cancel_shuffle()
-        self.client.close()
+        with _quiet_logs():
+            try:
+                self._cancel_shuffle()
+            except Exception:  # noqa: BLE001 - a lost scheduler: nothing left to cancel, and the run's error is said
+                self._groups, self._blocks, self._counts = [], [], []
+            self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+@contextmanager
+def _quiet_logs():
+    """Dask's own log lines held back for the run: losing the scheduler made its client print two tracebacks
+    (a closed comm, a failed reconnect) before dedupe's message; `_lost` says what happened in one line."""
+    # Each of Dask's loggers, not just their parent: its configuration sets some levels of their own.
+    names = ["distributed"] + [n for n in list(logging.root.manager.loggerDict) if n.startswith("distributed.")]
+    loggers = [logging.getLogger(n) for n in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
 
 
 def _executing(dask_worker=None) -> list[str]:

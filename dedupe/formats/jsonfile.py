@@ -27,7 +27,7 @@ from ..records import DocResult, Document, Notice
 from ..write import atomic_write, output_path
 from . import fields, jsonl
 from .rows import Row, cleaned_text, documents, text_of
-from .source import compress, decompress, read_bytes
+from .source import compress, read_content
 
 _DECODER = json.JSONDecoder()
 
@@ -94,7 +94,7 @@ def _rows(text: str, spans: list[tuple[int, int]], config: Config) -> Iterator[R
 
 def read_json(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
     """The records of a .json file as documents (see the module's docstring for the shapes read)."""
-    data = decompress(rel, read_bytes(src, rel))
+    data = read_content(src, rel, config.max_doc_mb << 20)
     shape, text = shape_of(rel, data)
     if shape == "lines":
         return documents(rel, jsonl.scan(rel, data, config), config, "json", "line")
@@ -128,7 +128,7 @@ def rewrite(src: Path, dst: Path, rel: str, docs: list[Document], results: list[
             edit, lines_writer) -> str | None:
     """A .json file written back in its shape with each document's record text passed through
     edit(text, doc, result) (None: the record is left out); a file of one record a line goes to lines_writer."""
-    data = decompress(rel, read_bytes(src, rel))
+    data = read_content(src, rel, config.max_doc_mb << 20)
     shape, text = shape_of(rel, data)
     if shape == "lines":
         return lines_writer(src, dst, rel, docs, results, config)

@@ -24,7 +24,7 @@ from ..records import DocResult, Document, Notice
 from ..write import atomic_write, output_path
 from . import fields
 from .rows import Row, cleaned_text, documents, text_of
-from .source import compress, decompress, read_bytes, read_range
+from .source import compress, read_content, read_range
 
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
@@ -67,13 +67,13 @@ def scan(rel: str, data: bytes, config: Config, first: int = 1) -> Iterator[Line
 
 def read_jsonl(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
     """One document per record with a text field; a notice, with its line number, for every other line."""
-    data = decompress(rel, read_bytes(src, rel))
+    data = read_content(src, rel, config.max_doc_mb << 20)
     return documents(rel, scan(rel, data, config), config, "jsonl", "line")
 
 
 def read_jsonl_piece(src: Path, piece, config: Config) -> tuple[list[Document], list[Notice]]:
     """The documents of a piece of a JSONL file (`dedupe.formats.pieces`): its lines only are read."""
-    data = read_range(src, piece.rel, piece.start, piece.stop)
+    data = read_range(src, piece.rel, piece.start, piece.stop, config.max_doc_mb << 20)
     return documents(piece.rel, scan(piece.rel, data, config, piece.first), config, "jsonl", "line")
 
 
@@ -81,14 +81,14 @@ def write_jsonl(
     src: Path, dst: Path, rel: str, docs: list[Document], results: list[DocResult], config: Config
 ) -> str | None:
     """The cleaned JSONL file: every line in its place, cleaned texts spliced in, duplicates left out."""
-    data = decompress(rel, read_bytes(src, rel))
+    data = read_content(src, rel, config.max_doc_mb << 20)
     atomic_write(output_path(dst, rel), compress(rel, cleaned_lines(rel, data, 1, docs, results, config)))
     return rel
 
 
 def write_jsonl_piece(src: Path, piece, docs: list[Document], results: list[DocResult], config: Config, part) -> None:
     """A piece of the cleaned JSONL file, to the file `part` (the pieces are joined in order once all are done)."""
-    data = read_range(src, piece.rel, piece.start, piece.stop)
+    data = read_range(src, piece.rel, piece.start, piece.stop, config.max_doc_mb << 20)
     atomic_write(part, cleaned_lines(piece.rel, data, piece.first, docs, results, config))
 
 

@@ -1,4 +1,4 @@
-"""Getting a file's bytes: raw from disk, then out of gzip or zstd if its name says it is compressed.
+"""Getting a file's bytes: raw from disk, then out of gzip, bzip2, xz or zstd if its name says it is compressed.
 
 Compression is read from the name, never guessed from the content: a `.gz` that
 is not gzip, or one that is cut short, is an error naming the file, not text.
@@ -6,9 +6,11 @@ Cleaned copies are compressed the same way, reproducibly (no timestamps).
 """
 from __future__ import annotations
 
+import bz2
 import errno
 import gzip
 import io
+import lzma
 import os
 import stat
 import zlib
@@ -20,14 +22,26 @@ from ..fs import RemotePath, read_input
 #: Compressed bytes given to zstd at a time under a size limit (a zstd block of a few bytes may expand to
 #: 128 KB: at most a few hundred MB come out of one slice).
 _ZSTD_STEP = 4096
+#: What a JSONL piece holds besides its longest line (up to `pieces.PIECE_BYTES` before it, a read's worth after
+#: it): a piece larger than the size limit by more than this holds a line past the limit.
+_PIECE_SLACK = 2 << 20
 #: Compression suffixes dedupe reads and writes.
-COMPRESSIONS = (".gz", ".zst")
+COMPRESSIONS = (".gz", ".zst", ".bz2", ".xz")
+#: The compressions Python reads itself: (opener, magic bytes, name, the tool that tests a file).
+_STDLIB = {".gz": (gzip.open, b"\x1f\x8b", "gzip", "gzip -t"),
+           ".bz2": (bz2.open, b"BZh", "bzip2", "bzip2 -t"),
+           ".xz": (lzma.open, b"\xfd7zXZ\x00", "xz", "xz -t")}
+_LONGEST = max(map(len, COMPRESSIONS))
 
 
 def compression_of(rel: str) -> str:
-    """The compression suffix of a path ('.gz', '.zst') or ''."""
-    lower = rel.lower()
-    return next((c for c in COMPRESSIONS if lower.endswith(c)), "")
+    """The compression suffix of a path (one of COMPRESSIONS) or ''."""
+    # (only the name's end is lowered: this runs several times per file)
+    tail = rel[-_LONGEST:].lower()
+    for c in COMPRESSIONS:
+        if tail.endswith(c):
+            return c
+    return ""
 
 
 def prefetch(src: Path, rels: list[str]) -> None:
@@ -113,8 +127,12 @@ def read_bytes(src: Path, rel: str, limit: int | None = None) -> bytes:
         raise InputError(rel, f"cannot read: {e.strerror}; skipped") from None
 
 
-def read_range(src: Path, rel: str, start: int, stop: int) -> bytes:
-    """Bytes [start, stop) of a local input file (a piece of a large record file), or an InputError."""
+def read_range(src: Path, rel: str, start: int, stop: int, limit: int | None = None) -> bytes:
+    """Bytes [start, stop) of a local input file (a piece of a large record file), or an InputError; refused
+    unread if the piece is larger than `limit` by more than a piece's usual size (it holds a line that long)."""
+    if limit is not None and stop - start > limit + _PIECE_SLACK:
+        raise InputError(rel, f"holds a line larger than {limit >> 20} MB (after byte {start}); skipped: raise "
+                              f"max_doc_mb (--config) to read it, or split the record")
     try:
         with open(os.path.join(src, rel), "rb") as f:
             f.seek(start)
@@ -131,8 +149,8 @@ def read_range(src: Path, rel: str, start: int, stop: int) -> bytes:
 def decompress(rel: str, data: bytes, limit: int | None = None) -> bytes:
     """The content of a file whose name ends in .gz or .zst (InputError past `limit` bytes); others as they are."""
     kind = compression_of(rel)
-    if kind == ".gz":
-        out = _gunzip(rel, data, limit)
+    if kind in _STDLIB:
+        out = _unpack(rel, data, kind, limit)
     elif kind == ".zst":
         out = _unzstd(rel, data, limit)
     else:
@@ -147,27 +165,31 @@ def compress(rel: str, data: bytes) -> bytes:
     kind = compression_of(rel)
     if kind == ".gz":
         return gzip.compress(data, compresslevel=6, mtime=0)
+    if kind == ".bz2":
+        return bz2.compress(data, 9)
+    if kind == ".xz":
+        return lzma.compress(data)
     if kind == ".zst":
         return _zstd_module(rel).ZstdCompressor(level=3).compress(data)
     return data
 
 
-def _gunzip(rel: str, data: bytes, limit: int | None = None) -> bytes:
-    """gzip's content (every member), at most limit + 1 bytes of it: enough to tell it is too large."""
-    if data[:2] != b"\x1f\x8b":
-        raise InputError(rel, "named .gz but not gzip data; skipped: rename it or re-compress it with gzip")
+def _unpack(rel: str, data: bytes, kind: str, limit: int | None = None) -> bytes:
+    """The content of a gzip, bzip2 or xz file (every member or stream), at most limit + 1 bytes of it: enough
+    to tell it is too large. Streamed: what lies past the limit is never decompressed."""
+    opener, magic, name, tester = _STDLIB[kind]
+    if not data.startswith(magic):
+        raise InputError(rel, f"named {kind} but not {name} data; skipped: rename it or re-compress it with {name}")
     try:
-        if limit is None:
-            return gzip.decompress(data)
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
-            return f.read(limit + 1)
+        with opener(io.BytesIO(data)) as f:
+            return f.read() if limit is None else f.read(limit + 1)
     except EOFError:
         raise InputError(
-            rel, "truncated gzip file (it ends before its compressed stream does); skipped: "
-            "re-download or re-compress it (gzip -t tests a file)"
+            rel, f"truncated {name} file (it ends before its compressed stream does); skipped: "
+            f"re-download or re-compress it ({tester} tests a file)"
         ) from None
-    except (OSError, zlib.error) as e:
-        raise InputError(rel, f"corrupt gzip file ({e}); skipped: re-download or re-compress it") from None
+    except (OSError, zlib.error, lzma.LZMAError) as e:
+        raise InputError(rel, f"corrupt {name} file ({e}); skipped: re-download or re-compress it") from None
 
 
 def _zstd_module(rel: str):

@@ -66,7 +66,7 @@ def read_text(src: Path, rel: str, config: Config) -> tuple[list[Document], list
     """One plain-text file as one document."""
     text, codec, warning = decode(rel, read_content(src, rel, config.max_doc_mb << 20), config)
     notices = [Notice(rel, warning, failed=False)] if warning else []
-    if not text.strip():
+    if not text or text.isspace():  # (strip() would copy the whole text)
         notices.append(Notice(rel, "empty file (no text); copied as is", failed=False))
     return [Document(id=rel, text=text, format="txt", encoding=codec)], notices
 

@@ -36,7 +36,7 @@ from ..allow import key_of_hash
 from ..errors import DedupeError
 from ..segment import split_lines
 from ..text import visible
-from ..write import atomic_write
+from ..write import atomic_stream
 from .jsontext import Fields, string
 
 #: Changed files per page: a few thousand sections stay responsive in a browser.
@@ -52,6 +52,8 @@ CONTEXT_CHARS = 300
 TOP_BLOCKS = 25
 TOP_SOURCES = 12
 TOP_CLUSTERS = 20
+#: Characters of a page encoded at a time when it is written.
+_PIECE = 1 << 20
 
 #: The page's data is compact JSON.
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -302,7 +304,9 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan |
         body = head + _pages_nav(ranges, page) + _FILE_VIEW
         doc = _document(summary, body, data, cats)
         path = folder / _page_name(page)
-        atomic_write(path, doc.encode("utf-8"))
+        with atomic_stream(path) as out:  # encoded a piece at a time: a large document's page is not held twice
+            for at in range(0, len(doc), _PIECE):
+                out.write(doc[at : at + _PIECE].encode("utf-8"))
         written.append(path)
     for stale in folder.glob("index-*.html"):  # pages of an earlier, larger run
         if stale not in written and stale.name[6:-5].isdigit():

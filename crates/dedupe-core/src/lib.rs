@@ -10,9 +10,11 @@
 #![forbid(unsafe_code)]
 
 pub mod chars;
+pub mod features;
 pub mod hash;
 pub mod keys;
 pub mod minhash;
+pub mod repeats;
 pub mod segment;
 pub mod sign;
 mod unicode_tables;

@@ -1,6 +1,6 @@
 """Writes src/unicode_tables.rs: the character classes of Python's `str` and `re` that the core must match.
 
-The core replaces Python code whose answers depend on `str.isspace`, `str.islower`, `re`'s `\\d` and `\\w`:
+The core replaces Python code whose answers depend on `str.isspace`, `str.islower`, `str.lower`, `re`'s `\\d` and `\\w`:
 these tables are taken from the interpreter's own `unicodedata` (Python 3.11: Unicode 14.0), so that the Rust
 answers equal the Python ones character for character, rather than following the Unicode version of Rust's
 standard library. Run it with the project's Python and commit the result:
@@ -48,6 +48,8 @@ def main() -> None:
     print(table("DIGIT", "`re`'s `\\d` on str (decimal digits, category Nd).", lambda c: _DIGIT.match(c)))
     print(table("LOWER", "`str.islower()` of one character.", str.islower))
     print(table("WORD", "`re`'s `\\w` on str (`str.isalnum()` and `_`).", lambda c: _WORD.match(c)))
+    print(table("LOWERED", "Characters `str.lower()` changes: a word holding one is capitalised (`str.__ne__(w, "
+                "w.lower())`).", lambda c: c.lower() != c))
     print(table("ASSIGNED", "Code points assigned in this Unicode version (category not Cn): NFKC is applied to "
                 "these only, as a newer Unicode's decompositions of later characters would not be Python's.",
                 lambda c: unicodedata.category(c) != "Cn"))

@@ -8,8 +8,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
-use dedupe_core::{keys, minhash, segment, sign};
+use dedupe_core::{features, keys, minhash, repeats, segment, sign};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyString};
@@ -416,9 +417,161 @@ fn _panic_inside_guard(py: Python<'_>, message: String) -> PyResult<()> {
     guarded(py, move || panic!("{message}"))
 }
 
+/// The pairs of blocks that share shingles and how many (`repeats::shared_counts`): the blocks' shingles end
+/// to end (u64) and each block's end there (i64), as little-endian bytes; the lower and higher block of each
+/// pair and its count come back as three lists, in the order the pairs are first met.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn shared_counts(
+    py: Python<'_>,
+    shingles: &[u8],
+    ends: &[u8],
+    max_posting: usize,
+) -> PyResult<(Vec<usize>, Vec<usize>, Vec<usize>)> {
+    let shingles = from_le(shingles, u64::from_le_bytes)?;
+    let ends: Vec<usize> = from_le(ends, i64::from_le_bytes)?
+        .into_iter()
+        .map(|e| usize::try_from(e).unwrap_or(0))
+        .collect();
+    guarded(py, || {
+        let pairs = repeats::shared_counts(&shingles, &ends, max_posting);
+        let mut out = (
+            Vec::with_capacity(pairs.len()),
+            Vec::with_capacity(pairs.len()),
+            Vec::with_capacity(pairs.len()),
+        );
+        for (a, b, n) in pairs {
+            out.0.push(a);
+            out.1.push(b);
+            out.2.push(n);
+        }
+        out
+    })
+}
+
+/// The chrome detector's vocabulary and character classes (`features::Lexicon`), built once from the
+/// definitions in `dedupe/detect/chrome.py`.
+#[pyclass(frozen, module = "dedupe._core")]
+struct Lexicon {
+    inner: features::Lexicon,
+}
+
+#[pymethods]
+impl Lexicon {
+    /// words: lower-cased word -> (mask of the families it triggers, whether it is a stop word); chars: trigger
+    /// strings and their families' masks; then the word limit of every family, the characters words are read
+    /// from, the ranges of unspaced scripts, their characters per word, the code characters, the sentence-end
+    /// characters and the closers that may follow them.
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        words: HashMap<String, (u64, bool)>,
+        chars: Vec<(String, u64)>,
+        max_words: i64,
+        head: usize,
+        unspaced: Vec<(u32, u32)>,
+        chars_per_word: i64,
+        code: &str,
+        terminal: &str,
+        closers: &str,
+    ) -> PyResult<Self> {
+        if chars_per_word < 1 {
+            return Err(PyValueError::new_err("chars_per_word must be at least 1"));
+        }
+        let mut unspaced = unspaced;
+        unspaced.sort_unstable();
+        if unspaced.windows(2).any(|w| w[0].1 >= w[1].0) || unspaced.iter().any(|&(lo, hi)| lo > hi) {
+            return Err(PyValueError::new_err(
+                "unspaced ranges must be (first, last) pairs that do not overlap",
+            ));
+        }
+        let words = words
+            .into_iter()
+            .map(|(w, (families, stop))| (w, features::Entry { families, stop }))
+            .collect();
+        Ok(Lexicon {
+            inner: features::Lexicon {
+                words,
+                chars: chars.into_iter().filter(|(c, _)| !c.is_empty()).collect(),
+                max_words,
+                head,
+                unspaced,
+                chars_per_word,
+                code: code.chars().collect(),
+                terminal: terminal.chars().collect(),
+                closers: closers.chars().collect(),
+            },
+        })
+    }
+
+    /// The features of a batch of blocks (`features::Lexicon::features`), as columns: sizes, words, stop
+    /// words, capitalised words, sentence ends, code characters, unspaced, the masks of the families the
+    /// trigger words and the trigger strings name, and the words of the split. n_words: each block's word
+    /// count as sign.py counts them.
+    #[allow(clippy::type_complexity)]
+    fn features(
+        &self,
+        py: Python<'_>,
+        texts: Vec<Bound<'_, PyString>>,
+        n_words: Vec<i64>,
+    ) -> PyResult<(
+        Vec<i64>,
+        Vec<i64>,
+        Vec<i64>,
+        Vec<i64>,
+        Vec<bool>,
+        Vec<i64>,
+        Vec<bool>,
+        Vec<u64>,
+        Vec<u64>,
+        Vec<i64>,
+    )> {
+        if texts.len() != n_words.len() {
+            return Err(PyValueError::new_err(format!(
+                "{} texts but {} word counts: give one count per text",
+                texts.len(),
+                n_words.len()
+            )));
+        }
+        let views = texts.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
+        let lexicon = &self.inner;
+        guarded(py, || {
+            let n = views.len();
+            let mut out = (
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+            );
+            for (text, &k) in views.iter().zip(&n_words) {
+                let f = lexicon.features(text, k);
+                out.0.push(f.size);
+                out.1.push(f.words);
+                out.2.push(f.stop);
+                out.3.push(f.capitalised);
+                out.4.push(f.terminal);
+                out.5.push(f.code);
+                out.6.push(f.unspaced);
+                out.7.push(f.word_families);
+                out.8.push(f.char_families);
+                out.9.push(f.tokens);
+            }
+            out
+        })
+    }
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_hash, m)?)?;
+    m.add_class::<Lexicon>()?;
+    m.add_function(wrap_pyfunction!(shared_counts, m)?)?;
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;
     m.add_function(wrap_pyfunction!(looks_wrapped, m)?)?;
     m.add_function(wrap_pyfunction!(sign_blocks, m)?)?;

@@ -1,0 +1,259 @@
+//! Block features: what the chrome detector reads of each block before it weighs the article's extent.
+//!
+//! Per block, from one pass over its characters: its size in words (runs of scripts written without spaces
+//! counted by characters), its words, stop words and capitalised words (split at white space and at every
+//! character that is neither a word character nor white space, as `re.sub(r"[^\w\s]+", " ", text)` and
+//! `str.split()` split them, from the block's first `head` characters), whether it ends a sentence, its code
+//! characters, and the chrome families its trigger words and trigger characters name (as bit masks).
+//!
+//! Nothing here is a constant of the detector: the stop words, the trigger words and characters, the scripts
+//! without spaces and the punctuation sets all come from Python (`dedupe/detect/chrome.py`), which defines
+//! them and may change them; the core only applies them. Character classes are Python 3.11's (`chars`).
+
+use std::collections::HashMap;
+
+use crate::chars::{is_lowered, is_space, is_word};
+
+/// What a stop word or a trigger word is in the lexicon.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Entry {
+    /// The bit mask of the families the word triggers.
+    pub families: u64,
+    /// Whether it is a stop word (a function word of running text).
+    pub stop: bool,
+}
+
+/// The detector's vocabulary and character classes, built once (per worker) from Python's definitions.
+#[derive(Clone, Debug, Default)]
+pub struct Lexicon {
+    /// Lower-cased words: stop words and trigger words.
+    pub words: HashMap<String, Entry>,
+    /// Trigger strings (one character or a few) and the mask of the families each names.
+    pub chars: Vec<(String, u64)>,
+    /// Families apply to blocks of at most this many words: a longer block's trigger words are not looked up.
+    pub max_words: i64,
+    /// Words are read from this many characters of a block.
+    pub head: usize,
+    /// Inclusive ranges of the scripts written without spaces (Thai, kana, Han...).
+    pub unspaced: Vec<(u32, u32)>,
+    /// Characters of an unspaced script that weigh as one word.
+    pub chars_per_word: i64,
+    /// Characters counted as code symbols.
+    pub code: Vec<char>,
+    /// Characters that end a sentence, and the closing quotes and brackets that may follow them.
+    pub terminal: Vec<char>,
+    pub closers: Vec<char>,
+}
+
+/// A block's features (`chrome._blocks`' row, less the family its phrasing matches).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Features {
+    pub size: i64,
+    /// The words the shares are taken of: `tokens`, or the size where unspaced script made it larger.
+    pub words: i64,
+    /// The words of the split (from the first `head` characters).
+    pub tokens: i64,
+    pub stop: i64,
+    pub capitalised: i64,
+    pub terminal: bool,
+    pub code: i64,
+    pub unspaced: bool,
+    /// Families named by the block's trigger words (none past `max_words` words).
+    pub word_families: u64,
+    /// Families named by trigger strings the whole block holds.
+    pub char_families: u64,
+}
+
+impl Lexicon {
+    fn is_unspaced(&self, c: char) -> bool {
+        let c = c as u32;
+        self.unspaced
+            .binary_search_by(|&(lo, hi)| {
+                if hi < c {
+                    std::cmp::Ordering::Less
+                } else if lo > c {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+            .is_ok()
+    }
+
+    /// The features of one block; `n_words` is its word count as sign.py counts them.
+    pub fn features(&self, text: &str, n_words: i64) -> Features {
+        let mut f = Features::default();
+        let mut lower = String::new();
+        let mut token = String::new();
+        let mut capital = false;
+        // Words: from the first `head` characters, split at white space and punctuation.
+        let mut finish = |token: &mut String, capital: &mut bool, f: &mut Features| {
+            if token.is_empty() {
+                return;
+            }
+            f.tokens += 1;
+            if *capital {
+                f.capitalised += 1;
+            }
+            let key: &str = if *capital {
+                lower.clear();
+                // str::to_lowercase also lowers a final sigma as Python's str.lower does.
+                lower.push_str(&token.to_lowercase());
+                &lower
+            } else {
+                token
+            };
+            if let Some(e) = self.words.get(key) {
+                if e.stop {
+                    f.stop += 1;
+                }
+                if n_words <= self.max_words {
+                    f.word_families |= e.families;
+                }
+            }
+            token.clear();
+            *capital = false;
+        };
+        for c in text.chars().take(self.head) {
+            if is_word(c) {
+                capital |= is_lowered(c);
+                token.push(c);
+            } else {
+                finish(&mut token, &mut capital, &mut f);
+            }
+        }
+        finish(&mut token, &mut capital, &mut f);
+        // The rest reads the whole block.
+        let (mut length, mut runs, mut run_chars, mut in_run) = (0i64, 0i64, 0i64, false);
+        for c in text.chars() {
+            length += 1;
+            if self.code.contains(&c) {
+                f.code += 1;
+            }
+            if !c.is_ascii() && self.is_unspaced(c) {
+                if !in_run {
+                    runs += 1;
+                    in_run = true;
+                }
+                run_chars += 1;
+            } else {
+                in_run = false;
+            }
+        }
+        f.size = if runs == 0 {
+            // (a long address or an encoded string: a few "words" of many characters)
+            if n_words * 12 < length {
+                n_words.max(length / 7)
+            } else {
+                n_words
+            }
+        } else {
+            // Each run counted as a word: the spaced words are the rest.
+            n_words.max(n_words - runs + (run_chars + self.chars_per_word - 1) / self.chars_per_word)
+        };
+        f.unspaced = f.size > n_words;
+        f.words = if f.unspaced { f.tokens.max(f.size) } else { f.tokens };
+        let end = text
+            .trim_end_matches(is_space)
+            .trim_end_matches(|c| self.closers.contains(&c));
+        f.terminal = end.chars().next_back().is_some_and(|c| self.terminal.contains(&c));
+        for (trigger, families) in &self.chars {
+            if f.char_families & families != *families && text.contains(trigger.as_str()) {
+                f.char_families |= families;
+            }
+        }
+        f
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lexicon() -> Lexicon {
+        let mut words = HashMap::new();
+        for w in ["the", "of", "and", "für"] {
+            words.insert(
+                w.to_string(),
+                Entry {
+                    families: 0,
+                    stop: true,
+                },
+            );
+        }
+        words.insert(
+            "share".to_string(),
+            Entry {
+                families: 0b10,
+                stop: false,
+            },
+        );
+        words.insert(
+            "more".to_string(),
+            Entry {
+                families: 0b101,
+                stop: true,
+            },
+        );
+        Lexicon {
+            words,
+            chars: vec![("©".to_string(), 0b1000), ("{{".to_string(), 0b10000)],
+            max_words: 12,
+            head: 1000,
+            unspaced: vec![(0x3040, 0x30ff), (0x4e00, 0x9fff)],
+            chars_per_word: 5,
+            code: "{};=".chars().collect(),
+            terminal: ".!?…。！？".chars().collect(),
+            closers: "\"'”’)]".chars().collect(),
+        }
+    }
+
+    #[test]
+    fn words_stop_words_and_capitals() {
+        let f = lexicon().features("Share the News: more_of THE ünd Für-you", 8);
+        // "more_of" is one word (`_` is a word character), "Für" lowers to a stop word.
+        assert_eq!((f.words, f.tokens, f.stop, f.capitalised), (8, 8, 3, 4));
+        assert_eq!(f.word_families, 0b10);
+        assert!(!f.terminal && !f.unspaced);
+        assert_eq!(f.size, 8);
+    }
+
+    #[test]
+    fn long_blocks_name_no_family_by_their_words() {
+        let f = lexicon().features("share more", 13);
+        assert_eq!((f.word_families, f.stop), (0, 1));
+    }
+
+    #[test]
+    fn sentence_end_through_closers_and_space() {
+        let lex = lexicon();
+        assert!(lex.features("He said \"yes.\")  \n", 3).terminal);
+        assert!(lex.features("終わり。", 1).terminal);
+        assert!(!lex.features("yes. \"(", 1).terminal);
+        assert!(!lex.features("", 0).terminal);
+    }
+
+    #[test]
+    fn unspaced_scripts_count_by_characters() {
+        // 12 Han characters in one run and 1 spaced word: the run counts ceil(12 / 5) = 3 words.
+        let f = lexicon().features("日本語の文章です日本語の文章 ok", 2);
+        assert_eq!(f.size, 4);
+        assert!(f.unspaced);
+        assert_eq!((f.words, f.tokens), (4, 2));
+        // An ASCII string much longer than its words: a seventh of its length.
+        assert_eq!(lexicon().features(&"x".repeat(70), 1).size, 10);
+    }
+
+    #[test]
+    fn trigger_strings_and_code_over_the_whole_block() {
+        let lex = lexicon();
+        let mut text = "a ".repeat(600);
+        text.push_str("© {{ x }}");
+        let f = lex.features(&text, 601);
+        assert_eq!(f.char_families, 0b11000);
+        assert_eq!(f.code, 4);
+        assert_eq!(lex.features("x = {a; b}", 3).code, 4);
+        // Past `head` characters no word is read.
+        assert_eq!(lex.features(&text, 601).words, 500);
+    }
+}
