@@ -228,27 +228,23 @@ def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: l
     items = kind in RECURRING_ITEMS
     block_at = {b.first_line: b.index for b in blocks}
     of = {f.block: block_at[f.duplicate_of.lines[0]] for f in findings}
-    # Every earlier occurrence of a block, not only the first that `of` names: a passage pasted again repeats
-    # the copy it was taken from, whose blocks may have occurred alone earlier still (a tutorial's function
-    # shown in two versions, then the second again). Runs read on first occurrences only broke there, spared
-    # some of the copy's blocks, and a second run, with the others cut, found them in a run and removed them.
-    key = [("h", s.hash) if s.n_words else ("t", b.text.strip()) for b, s in zip(blocks, sigs)]
-    seen: dict[tuple, list[int]] = {}
-    for i, k in enumerate(key):
-        seen.setdefault(k, []).append(i)
+    # A run is read on every earlier occurrence of its blocks, not only the first that `of` names: a passage
+    # pasted again repeats the copy it was taken from, whose blocks may have occurred alone earlier still (a
+    # tutorial's function shown in two versions, then the second again). Read on first occurrences, the run
+    # broke there, some of its blocks were spared as snippets, and a second run, with the others cut, found
+    # them in a run and removed them. A block is in a run if it lies in COPIED_RUN consecutive repeats whose
+    # texts occurred in that order earlier: each window's texts, looked up once (a page of 170,000 blocks
+    # repeating 40 paragraphs took minutes when every earlier occurrence was followed along the run).
+    key = [s.hash if s.n_words else b.text.strip() for b, s in zip(blocks, sigs)]
+    first: dict[tuple, int] = {}
+    runs: set[int] = set()
+    for w in range(len(key) - COPIED_RUN + 1):
+        window = tuple(key[w : w + COPIED_RUN])
+        if first.setdefault(window, w) < w and all(i in of for i in range(w, w + COPIED_RUN)):
+            runs.update(range(w, w + COPIED_RUN))
 
     def in_run(k: int) -> bool:
-        for j in seen[key[k]]:
-            if j >= k:
-                break
-            before = after = 0
-            while k - before - 1 in of and j - before - 1 >= 0 and key[k - before - 1] == key[j - before - 1]:
-                before += 1
-            while k + after + 1 in of and key[k + after + 1] == key[j + after + 1]:
-                after += 1
-            if before + after + 1 >= COPIED_RUN:
-                return True
-        return False
+        return k in runs
 
     def list_items(k: int) -> bool:
         return _list_item(blocks[k].text) and _list_item(blocks[of[k]].text)
