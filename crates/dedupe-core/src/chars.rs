@@ -3,7 +3,8 @@
 
 use crate::unicode_tables::{ASSIGNED, CASEFOLD, DIGIT, LOWER, LOWERED, SPACE, WORD};
 
-fn within(table: &[(u32, u32)], c: char) -> bool {
+/// Whether `c` lies in one of a table's sorted inclusive (first, last) ranges.
+pub fn within(table: &[(u32, u32)], c: char) -> bool {
     let c = c as u32;
     table
         .binary_search_by(|&(lo, hi)| {

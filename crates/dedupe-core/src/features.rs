@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use crate::chars::{is_lowered, is_space, is_word};
+use crate::chars::{is_lowered, is_space, is_word, within};
 
 /// What a stop word or a trigger word is in the lexicon.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub struct Lexicon {
     pub max_words: i64,
     /// Words are read from this many characters of a block.
     pub head: usize,
-    /// Inclusive ranges of the scripts written without spaces (Thai, kana, Han...).
+    /// Sorted inclusive ranges of the scripts written without spaces (Thai, kana, Han...).
     pub unspaced: Vec<(u32, u32)>,
     /// Characters of an unspaced script that weigh as one word.
     pub chars_per_word: i64,
@@ -65,21 +65,6 @@ pub struct Features {
 }
 
 impl Lexicon {
-    fn is_unspaced(&self, c: char) -> bool {
-        let c = c as u32;
-        self.unspaced
-            .binary_search_by(|&(lo, hi)| {
-                if hi < c {
-                    std::cmp::Ordering::Less
-                } else if lo > c {
-                    std::cmp::Ordering::Greater
-                } else {
-                    std::cmp::Ordering::Equal
-                }
-            })
-            .is_ok()
-    }
-
     /// The features of one block; `n_words` is its word count as sign.py counts them.
     pub fn features(&self, text: &str, n_words: i64) -> Features {
         let mut f = Features::default();
@@ -130,7 +115,7 @@ impl Lexicon {
             if self.code.contains(&c) {
                 f.code += 1;
             }
-            if !c.is_ascii() && self.is_unspaced(c) {
+            if !c.is_ascii() && within(&self.unspaced, c) {
                 if !in_run {
                     runs += 1;
                     in_run = true;
