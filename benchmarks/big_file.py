@@ -3,6 +3,7 @@ the same documents (2.1 GB of JSONL at the default 600k documents), and the same
 
     python benchmarks/big_file.py --work /work/tmp-big [--docs 600000] [--jobs 2] [--row-group 1000] [--keep]
     python benchmarks/big_file.py --work /work/tmp-big --only txt jsonl parquet      # (the default)
+    python benchmarks/big_file.py --work /work/tmp-big --corpus TREE                 # an existing make_corpus.py tree
 
 Put --work on disk, not on tmpfs (/dev/shm): the input, OUT and the scratch parts there would count against
 the same RAM being measured. The synthetic corpus (`make_corpus.py`) is written as a .txt tree, streamed
@@ -106,6 +107,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True, help="a folder on disk (made; deleted at the end)")
     ap.add_argument("--docs", type=int, default=600000)
+    ap.add_argument("--corpus", type=Path, help="an existing make_corpus.py tree (then --docs is its size)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--row-group", type=int, default=1000)
@@ -116,19 +118,23 @@ def main(argv=None) -> int:
     files = args.work / "files"
     try:
         if not files.is_dir():
-            tree = args.work / "tree"
-            import make_corpus
+            tree = args.corpus or args.work / "tree"
+            if args.corpus is None:
+                import make_corpus
 
-            shutil.rmtree(tree, ignore_errors=True)
-            make_corpus.main([str(tree), "--docs", str(args.docs), "--seed", str(args.seed)])
+                shutil.rmtree(tree, ignore_errors=True)
+                make_corpus.main([str(tree), "--docs", str(args.docs), "--seed", str(args.seed)])
             start = time.perf_counter()
             write_files(tree, files, args.row_group)
             print(f"files written in {time.perf_counter() - start:.0f} s", flush=True)
-            tree.rename(files / "txt")
-        if "txt" in args.only and not (files / "txt").is_dir():
+            if args.corpus is None:
+                tree.rename(files / "txt")
+        if args.corpus is not None:
+            args.docs = sum(1 for _ in args.corpus.rglob("*.txt"))
+        elif "txt" in args.only and not (files / "txt").is_dir():
             tree_from_jsonl(files / "jsonl" / "all.jsonl", files / "txt")
         for name in args.only:
-            folder = files / name
+            folder = args.corpus if name == "txt" and args.corpus is not None else files / name
             sizes = [p.stat().st_size for p in folder.rglob("*") if p.is_file()]
             what = f"one file of {sizes[0] / 1e9:.2f} GB" if len(sizes) == 1 else f"{len(sizes)} files, {sum(sizes) / 1e9:.2f} GB"
             r = measure(folder, args.work / f"out-{name}", args.jobs, [] if name == "txt" else ["--id-field", "id"])

@@ -769,10 +769,10 @@ def clean(
                 if was_written:
                     run.files_written += 1
                     # A writer names the file it wrote, or the files (--annotate: a copy and its annotations).
-                    made = [was_written] if isinstance(was_written, str) else was_written
-                    written.extend(made)
+                    files_made = [was_written] if isinstance(was_written, str) else was_written
+                    written.extend(files_made)
                     if not config.annotate and (format_of(rel_of(rel)) == "html" or rel_of(rel) in articles):
-                        extracted.extend(made)
+                        extracted.extend(files_made)
             done += len(out)
             documents += sum(len(results) for _, results, *_ in out)
             if progress:

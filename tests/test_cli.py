@@ -549,6 +549,22 @@ def test_an_input_folder_with_its_own_report_folder_needs_report_elsewhere(cli, 
     assert (tmp_path / "out" / own).is_file()
 
 
+def test_a_run_interrupted_once_pass_2_has_written_files_stops_as_interrupted(tmp_path):
+    """Ctrl-C (or SIGTERM) once pass 2 has written a copy: the run's cleanup took the written files' names for
+    the folders it had made, failed on them (AttributeError), and the run exited 3 as an internal error."""
+    from dedupe import clean
+
+    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE, "b.txt": OTHER})
+
+    def interrupt(done, total):  # Ctrl-C once pass 2 has written a file (steps 3 and 4 of 4)
+        if done > total // 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        clean(src, tmp_path / "out", jobs=1, progress=interrupt)
+    assert json.loads((tmp_path / "out" / ".dedupe-output.json").read_text())["complete"] is False
+
+
 def test_an_interrupted_run_can_be_replaced_with_force(cli, tmp_path):
     from dedupe import clean
 

@@ -2,7 +2,7 @@
 
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
-    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 6 properties: 120,000 inputs in all
+    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 7 properties: 140,000 inputs in all
 """
 from __future__ import annotations
 
@@ -100,6 +100,24 @@ def check_block_features(texts: list[str], n_words: list[int]) -> None:
         assert row == reference_block_row(text, k), (text, k)
 
 
+def check_shared_counts(blocks: list[list[int]], max_posting: int) -> None:
+    """Pairs of blocks and the shingles they share, as a Counter over every pair of each shingle's holders (in
+    order of shingle, then of pair) counts them; a shingle in more than max_posting blocks counts for none."""
+    from collections import Counter
+    from itertools import combinations
+
+    keys = [h for b in blocks for h in b]
+    ends = np.cumsum([len(b) for b in blocks], dtype=np.int64)
+    low, high, shared = _core.shared_counts(np.array(keys, dtype=np.uint64).tobytes(), ends.tobytes(), max_posting)
+    holders: dict[int, list[int]] = {}
+    for i, b in enumerate(blocks):
+        for h in b:
+            holders.setdefault(h, []).append(i)
+    expected = Counter(pair for h in sorted(holders) if 2 <= len(holders[h]) <= max_posting
+                       for pair in combinations(holders[h], 2))
+    assert list(zip(zip(low, high), shared)) == list(expected.items())
+
+
 def check_text_hash(data: bytes) -> None:
     assert 0 <= _core.text_hash(data) < 1 << 64
 
@@ -111,6 +129,8 @@ def run(examples: int) -> None:
     config(given(_BATCH)(check_segment_batch))()
     config(given(st.binary(max_size=300))(check_text_hash))()
     config(given(_BATCH)(check_sign_batch))()
+    config(given(st.lists(st.lists(st.integers(0, 12), unique=True, max_size=8).map(sorted), max_size=10),
+                 st.integers(0, 6))(check_shared_counts))()
     config(given(_BATCH.flatmap(lambda texts: st.tuples(
         st.just(texts), st.lists(st.integers(0, 80), min_size=len(texts), max_size=len(texts)))))(
         lambda pair: check_block_features(*pair)))()
@@ -138,6 +158,9 @@ def run_fast(examples: int, seed: int) -> None:
         check_segment_batch(batch)
         check_sign_batch(batch)
         check_block_features(batch, [rng.randrange(0, 60) for _ in batch])
+        top = rng.choice((3, 12, 1 << 64))  # (few values: many shared; any u64: the top bit set)
+        check_shared_counts([sorted({rng.randrange(top) for _ in range(rng.randrange(0, 4))})
+                             for _ in range(rng.randrange(0, 10))], rng.randrange(0, 7))
         check_text_hash(rng.randbytes(rng.randrange(0, 300)))
         check_windows([rng.randrange(0, 8) for _ in range(rng.randrange(0, 8))], rng.randrange(0, 6))
         check_minhash_groups([[rng.randrange(1 << 64) for _ in range(rng.randrange(0, 9))]
@@ -150,9 +173,9 @@ def test_random_inputs_through_the_core():
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 6)")
+    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 7)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     run_fast(args.examples, args.seed)
-    print(f"ok: {args.examples} random inputs for each of 6 properties ({6 * args.examples} in all), no failure")
+    print(f"ok: {args.examples} random inputs for each of 7 properties ({7 * args.examples} in all), no failure")
     sys.exit(0)

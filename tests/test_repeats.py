@@ -260,7 +260,11 @@ def test_shared_shingles_are_counted_as_the_blocks_shingle_sets_say():
                 stock = sum(1 for h in sets[a] & sets[b] if sum(h in sets[i] for i in eligible) > MAX_POSTING)
                 if len(sets[a] & sets[b]) - stock:
                     expected[(a, b)] = len(sets[a] & sets[b]) - stock
-        assert _shared_counts(sigs, eligible) == expected
+        got = _shared_counts(sigs, eligible)
+        assert got == expected
+        # In the order the pairs are first met: by their lowest shared shingle (not a stock one), then pair.
+        posted = {h for h in holders if sum(h in sets[i] for i in eligible) <= MAX_POSTING}
+        assert list(got) == sorted(expected, key=lambda p: (min(sets[p[0]] & sets[p[1]] & posted), p))
 
 
 def test_a_finding_is_a_frozen_record_equal_by_its_fields():

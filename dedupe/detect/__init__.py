@@ -22,15 +22,15 @@ def detect(
     if rows is None:
         rows = block_rows([[b.text for b in blocks]], [[s.n_words for s in sigs]])[0]
     kind = page_kind(blocks, sigs, rows)
-    repeats = find_repeats(doc_id, blocks, sigs, config)
+    repeats = find_repeats(doc_id, blocks, sigs, config, whole_page)
     if repeats:
-        repeats = keep_recurring_content(repeats, blocks, sigs, kind)
+        repeats = keep_recurring_content(repeats, blocks, sigs, kind, whole_page)
         # The kind of the page the cleaned copy is (which a second run reads), without the repeats that go.
         kind = page_kind(blocks, sigs, rows, frozenset(f.block for f in repeats if config.wants(f.category)))
     chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, rows, kind)
     if not repeats:  # (the usual page) chrome findings come ordered by block, one a block
         return chrome
-    repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config)
+    repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config, whole_page)
     return sorted(repeats + chrome, key=lambda f: (f.block, f.category, f.detector))
 
 

@@ -84,6 +84,17 @@ def looks_like_code(text: str) -> bool:
     return symbols >= 3 and symbols * 10 >= len(stripped) and _CODE_SHAPE.search(text) is not None
 
 
+def holds_code(text: str) -> bool:
+    """Whether a block is code or quotes code's interpolation (`...${x}...`, "${HOME}/bin") amid prose."""
+    # A paragraph that runs a snippet into the prose around it ("Here is the call: const r = ...") holds too
+    # few code symbols to read as code; a server's unfilled placeholder is bare text, never in quotes.
+    return looks_like_code(text) or _QUOTED_INTERPOLATION.search(text) is not None
+
+
+#: An interpolation inside quotes or backquotes, as JavaScript, shells and build files write them.
+_QUOTED_INTERPOLATION = re.compile(r"([`\"])[^`\"]*\$\{[^}]*\}[^`\"]*\1")
+
+
 def has_stamp(text: str) -> bool:
     """Whether a block holds a date or a time written in digits."""
     return _STAMP.search(text) is not None

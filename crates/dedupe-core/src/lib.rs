@@ -14,6 +14,7 @@ pub mod features;
 pub mod hash;
 pub mod keys;
 pub mod minhash;
+pub mod repeats;
 pub mod segment;
 pub mod sign;
 mod unicode_tables;

@@ -10,7 +10,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use dedupe_core::{features, keys, minhash, segment, sign};
+use dedupe_core::{features, keys, minhash, repeats, segment, sign};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyString};
@@ -417,6 +417,38 @@ fn _panic_inside_guard(py: Python<'_>, message: String) -> PyResult<()> {
     guarded(py, move || panic!("{message}"))
 }
 
+/// The pairs of blocks that share shingles and how many (`repeats::shared_counts`): the blocks' shingles end
+/// to end (u64) and each block's end there (i64), as little-endian bytes; the lower and higher block of each
+/// pair and its count come back as three lists, in the order the pairs are first met.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn shared_counts(
+    py: Python<'_>,
+    shingles: &[u8],
+    ends: &[u8],
+    max_posting: usize,
+) -> PyResult<(Vec<usize>, Vec<usize>, Vec<usize>)> {
+    let shingles = from_le(shingles, u64::from_le_bytes)?;
+    let ends: Vec<usize> = from_le(ends, i64::from_le_bytes)?
+        .into_iter()
+        .map(|e| usize::try_from(e).unwrap_or(0))
+        .collect();
+    guarded(py, || {
+        let pairs = repeats::shared_counts(&shingles, &ends, max_posting);
+        let mut out = (
+            Vec::with_capacity(pairs.len()),
+            Vec::with_capacity(pairs.len()),
+            Vec::with_capacity(pairs.len()),
+        );
+        for (a, b, n) in pairs {
+            out.0.push(a);
+            out.1.push(b);
+            out.2.push(n);
+        }
+        out
+    })
+}
+
 /// The chrome detector's vocabulary and character classes (`features::Lexicon`), built once from the
 /// definitions in `dedupe/detect/chrome.py`.
 #[pyclass(frozen, module = "dedupe._core")]
@@ -539,6 +571,7 @@ impl Lexicon {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_hash, m)?)?;
     m.add_class::<Lexicon>()?;
+    m.add_function(wrap_pyfunction!(shared_counts, m)?)?;
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;
     m.add_function(wrap_pyfunction!(looks_wrapped, m)?)?;
     m.add_function(wrap_pyfunction!(sign_blocks, m)?)?;
