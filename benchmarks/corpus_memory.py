@@ -50,7 +50,8 @@ def main(argv=None) -> None:
     print(f"{args.docs} documents, {n_keys} block keys: peak {start:.0f} MB at start, {filled:.0f} MB with the "
           f"table filled, {peak:.0f} MB in build_corpus (+{peak - filled:.0f} MB, "
           f"{(peak - filled) * 2**20 / n_keys:.1f} bytes a key over the table); {cpu:.1f} s CPU; "
-          f"{corpus.stats['template_keys']} template keys")
+          f"{corpus.stats['template_keys']} template keys; the table held "
+          f"{sum(corpus.stats['bytes'].values()) / max(args.docs, 1):.0f} bytes a document ({corpus.stats['bytes']})")
 
 
 if __name__ == "__main__":

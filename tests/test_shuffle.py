@@ -76,7 +76,7 @@ def local_run(corpus, tmp_path_factory):
 
 
 def test_the_corpus_has_duplicates_for_the_shuffle_to_find(local_run):
-    _, pairs, sigs, _, ((keys, owners, dup_of, *_), (freq_keys, _)) = local_run
+    _, pairs, sigs, _, ((keys, counts, dup_of, *_), (freq_keys, _)) = local_run
     assert len(sigs) == 400
     assert len(pairs) >= 40 and (dup_of >= 0).sum() >= 40
     assert len(keys) >= 4000 and len(freq_keys) >= 100
@@ -94,7 +94,8 @@ def test_bucketed_grouping_gives_exactly_the_local_candidate_pairs(local_run, pa
 @pytest.mark.parametrize("cuts", [[], [64, 128, 192, 256, 320, 384], [0, 0, 1, 399, 400]])
 def test_bucketed_counting_gives_exactly_the_local_template_keys(local_run, parts, cuts):
     # Each batch buckets its block keys by source-mixed key, knowing its documents' sources and kept documents.
-    *_, ((keys, owners, dup_of, source_ids, source_docs, config), (freq_keys, freq_df)) = local_run
+    *_, ((keys, counts, dup_of, source_ids, source_docs, config), (freq_keys, freq_df)) = local_run
+    owners = np.repeat(np.arange(len(counts)), counts)  # each key's document (the table holds counts)
     reps = np.where(dup_of >= 0, dup_of, np.arange(len(dup_of)))
     bounds = [0, *cuts, len(dup_of)]
     batches = []
@@ -111,13 +112,14 @@ def test_bucketed_counting_gives_exactly_the_local_template_keys(local_run, part
 def test_the_local_count_one_bucket_at_a_time_equals_one_sort_of_every_key(local_run, monkeypatch, per_bucket):
     # The corpus step counts at most _KEYS_PER_BUCKET keys per sort, so that 50M keys (1M documents) do not need
     # several 400 MB temporaries at once; the answer must be the one sort over every key.
-    *_, ((keys, owners, dup_of, source_ids, source_docs, config), _) = local_run
+    *_, ((keys, counts, dup_of, source_ids, source_docs, config), _) = local_run
+    owners = np.repeat(np.arange(len(counts)), counts)
     reps = np.where(dup_of >= 0, dup_of, np.arange(len(dup_of)))[owners]
     src = source_ids[owners]
     want = count_source_keys(corpus_step._mix_source(keys, src), reps, src, source_docs, config)
     monkeypatch.setattr(corpus_step, "_KEYS_PER_BUCKET", per_bucket)
     mixed = keys.copy()
-    got = corpus_step.frequent_keys(mixed, owners, dup_of, source_ids, source_docs, config)
+    got = corpus_step.frequent_keys(mixed, counts, dup_of, source_ids, source_docs, config)
     assert len(keys) > 4 * 997 and len(want[0]) >= 100
     assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
     assert not np.array_equal(mixed, keys)  # documented: the keys were mixed in place
@@ -131,9 +133,9 @@ def test_a_key_is_counted_once_per_duplicate_cluster_whatever_the_bucket_size(mo
     everywhere, copies_only, in_0_and_3 = np.uint64(11), np.uint64(22), np.uint64(33)
     keys = np.array([everywhere, in_0_and_3, everywhere, copies_only, everywhere, copies_only, everywhere,
                      in_0_and_3], dtype=np.uint64)
-    owners = np.array([0, 0, 1, 1, 2, 2, 3, 3], dtype=np.int32)
+    counts = np.array([2, 2, 2, 2], dtype=np.uint32)  # two keys a document, in document order
     dup_of = np.array([-1, -1, 1, -1])
-    got, df = corpus_step.frequent_keys(keys.copy(), owners, dup_of, np.zeros(4, np.int32), np.array([4]), config)
+    got, df = corpus_step.frequent_keys(keys.copy(), counts, dup_of, np.zeros(4, np.int32), np.array([4]), config)
     src = np.zeros(1, np.int32)
     mixed = {int(corpus_step._mix_source(np.array([k], np.uint64), src)[0]): k for k in (everywhere, in_0_and_3)}
     assert dict(zip(got.tolist(), df.tolist())) == {k: 3 if mixed[k] == everywhere else 2 for k in mixed}

@@ -112,8 +112,6 @@ class SigTable:
         p = self._pending
         if not p:
             return
-        base = len(self.ids) - len(p)
-        owners = np.concatenate([np.full(len(s.keys), base + i, dtype=np.int32) for i, s in enumerate(p)])
         self._parts.append(
             (
                 np.array([s.n_lines for s in p], dtype=np.uint32),
@@ -124,7 +122,9 @@ class SigTable:
                 np.stack([s.derived if s.derived is not None else _NO_DERIVED for s in p]),
                 np.stack([s.signature for s in p]),
                 np.concatenate([s.keys for s in p]),
-                owners,
+                # Each document's count of keys, not each key's document: 4 bytes a document, not 4 a key (33 a
+                # document in the benchmark corpus); np.repeat spreads a per-document column over the keys.
+                np.array([len(s.keys) for s in p], dtype=np.uint32),
             )
         )
         self._pending = []
@@ -140,19 +140,22 @@ class SigTable:
             if base + rows <= n:
                 parts.append(part)
             elif base < n:
-                mine = part[8] < n  # key owners are document numbers
-                parts.append(tuple(c[: n - base] for c in part[:7]) + (part[7][mine], part[8][mine]))
+                counts = part[8][: n - base]
+                parts.append(tuple(c[: n - base] for c in part[:7]) + (part[7][: int(counts.sum())], counts))
             base += rows
         self._parts = parts
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        """(n_lines, size, n_shingles, whole, n_derived, derived, signatures, block keys, key owners), concatenated."""
+        """(n_lines, size, n_shingles, whole, n_derived, derived, signatures, block keys, key counts), concatenated.
+
+        The block keys are in document order; document i holds `key counts[i]` of them.
+        """
         self._flush()
         if not self._parts:
             return (
                 np.empty(0, np.uint32), np.empty(0, np.uint32), np.empty(0, np.uint32), np.empty(0, bool),
                 np.empty(0, np.uint32), np.empty((0, 0), np.uint32),
-                np.empty((0, self.num_perm), np.uint32), np.empty(0, np.uint64), np.empty(0, np.int32),
+                np.empty((0, self.num_perm), np.uint32), np.empty(0, np.uint64), np.empty(0, np.uint32),
             )
         # Column by column, each column's pieces let go once joined: the table is never held twice over.
         cols = [list(c) for c in zip(*self._parts)]
@@ -313,12 +316,12 @@ def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = Non
     `keep_signatures(ids, n_lines, n_shingles, signatures, dropped)` is
     handed this run's signatures before they are let go (the run saves them).
     """
-    n_lines, size, n_shingles, whole, n_derived, derived, sigs, keys, owners = table.arrays()
+    n_lines, size, n_shingles, whole, n_derived, derived, sigs, keys, key_counts = table.arrays()
     n = len(table.ids)
     stats = {"documents": n, "bytes": {
         "signatures": int(sigs.nbytes), "sizes": int(n_lines.nbytes + size.nbytes + n_shingles.nbytes + whole.nbytes + n_derived.nbytes),
         "derived": int(derived.nbytes),
-        "block_keys": int(keys.nbytes + owners.nbytes),
+        "block_keys": int(keys.nbytes + key_counts.nbytes),
     }}
     if pairs is None:
         pairs = candidate_pairs(sigs, n_shingles, config.doc_band_rows)
@@ -352,10 +355,10 @@ def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = Non
     source_ids = np.array([source_of.setdefault(s, len(source_of)) for s in table.sources], dtype=np.int32)
     source_docs = np.bincount(source_ids, minlength=len(source_of)) if n else np.zeros(0, np.int64)
     if count_keys is None:
-        freq_keys, freq_df = frequent_keys(keys, owners, dup_of, source_ids, source_docs, config)
+        freq_keys, freq_df = frequent_keys(keys, key_counts, dup_of, source_ids, source_docs, config)
     else:
         freq_keys, freq_df, n_keys = count_keys(dup_of, source_ids, source_docs)
-        stats["bytes"]["block_keys"] = int(n_keys) * (keys.itemsize + owners.itemsize)  # as if held here
+        stats["bytes"]["block_keys"] = int(n_keys) * keys.itemsize + int(key_counts.nbytes)  # as if held here
     stats["template_keys"] = int(len(freq_keys))
     return Corpus(config, table.ids, n_lines, dup_of, dup_score, dup_how, source_of, source_docs,
                   freq_keys, freq_df, clusters, stats, None if earlier is None else earlier.named(), earlier_match)
@@ -712,21 +715,22 @@ def _clusters(ids: list[str], dup_of, dup_score, dup_how, keep_none: bool = Fals
     ]
 
 
-def frequent_keys(keys, owners, dup_of, source_ids, source_docs, config: Config):
+def frequent_keys(keys, key_counts, dup_of, source_ids, source_docs, config: Config):
     """Source-specific block keys that recur in enough clusters of their source: (sorted keys, cluster counts).
 
-    `keys` is overwritten (mixed with its source in place): at 1M documents it is 50M keys, 400 MB.
+    `keys` (in document order, `key_counts[i]` of document i) is overwritten (mixed with its source in place):
+    at 1M documents it is 50M keys, 400 MB.
     """
     if not len(keys):
         return np.empty(0, np.uint64), np.empty(0, np.uint32)
-    src = source_ids[owners]
+    src = np.repeat(source_ids, key_counts)
     skeys = _mix_source(keys, src, out=keys)
-    # Each key's cluster representative, as uint32 (pass-1 indices fit: see key_buckets) and without int64
-    # temporaries the size of the keys.
-    rep = owners.astype(np.uint32)
-    for a in range(0, len(owners), _KEYS_PER_BUCKET):
-        kept = dup_of[owners[a : a + _KEYS_PER_BUCKET]]
-        np.copyto(rep[a : a + _KEYS_PER_BUCKET], kept, casting="unsafe", where=kept >= 0)
+    # Each key's cluster representative (its document, or the kept document of its cluster), as uint32: pass-1
+    # indices fit (see key_buckets), and no int64 temporary the size of the keys is made.
+    reps = np.arange(len(dup_of), dtype=np.uint32)
+    np.copyto(reps, dup_of, casting="unsafe", where=dup_of >= 0)
+    rep = np.repeat(reps, key_counts)
+    del reps
     # Counted one bucket of keys at a time, as the Dask shuffle does, so that the sort's temporaries are a
     # fraction of the keys (sorted whole at 1M documents: several 400 MB arrays at once).
     parts = max(1, len(skeys) // _KEYS_PER_BUCKET)
