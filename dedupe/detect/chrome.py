@@ -637,20 +637,8 @@ class _Matcher:
         self.trigger_words = frozenset(self.by_word)
         self.by_char = [(i, f.chars) for i, f in enumerate(families) if f.chars]
         self.first_chars = frozenset(c[0] for _, chars in self.by_char for c in chars)
-        self.char_triggers = sorted({c for _, chars in self.by_char for c in chars})
-        self.first_char_list = sorted(self.first_chars)
         #: No family applies to a longer block, so a longer block needs no look at its words.
         self.max_words = max(f.max_words for f in families)
-
-    def char_families(self, text: str) -> list[tuple[int, tuple[str, ...]]]:
-        """The character-triggered families whose characters occur in text (a whole document: the others
-        cannot occur in any of its blocks)."""
-        # A one-character search is a memchr; a longer one costs more, so it waits for its first character.
-        firsts = set(filter(text.__contains__, self.first_char_list))
-        if not firsts:
-            return []
-        present = {c for c in self.char_triggers if c[0] in firsts and (len(c) == 1 or c in text)}
-        return [(i, chars) for i, chars in self.by_char if not present.isdisjoint(chars)]
 
     def word_hits(self, words) -> set[int]:
         """The families triggered by some of these lower-cased words (any iterable)."""
@@ -894,12 +882,6 @@ def _mark_link_bars(classes: list[int], texts: list[str], sizes: list[int], unsp
     for k, (c, t) in enumerate(zip(classes, texts)):
         if (c == GOOD or c == NEAR or c == ITEM) and link_bar(t, unspaced_page):
             classes[k] = BAD
-
-
-def is_english(profiles: list[Profile]) -> bool:
-    """Whether a document reads as running text of a language in STOP_WORDS (English, French, German...): stop
-    words are at least a fifth of its words."""
-    return _is_english([p.words for p in profiles], [p.stop for p in profiles])
 
 
 def _is_english(words: list[int], stop: list[int]) -> bool:

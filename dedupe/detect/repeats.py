@@ -243,9 +243,6 @@ def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: l
         if first.setdefault(window, w) < w and all(i in of for i in range(w, w + COPIED_RUN)):
             runs.update(range(w, w + COPIED_RUN))
 
-    def in_run(k: int) -> bool:
-        return k in runs
-
     def list_items(k: int) -> bool:
         return _list_item(blocks[k].text) and _list_item(blocks[of[k]].text)
 
@@ -256,7 +253,7 @@ def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: l
         code = looks_like_code(blocks[k].text)
         if not whole_page and (code or list_items(k)):
             return True
-        return not in_run(k) and (items and sigs[k].n_words <= ITEM_MAX or code
+        return k not in runs and (items and sigs[k].n_words <= ITEM_MAX or code
                                   or sigs[k].n_words >= LONG_ITEM and list_items(k))
 
     # (an item or a snippet shown again is content; a section pasted twice, in order, is a copy)
