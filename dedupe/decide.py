@@ -1,4 +1,4 @@
-"""Decide: one verdict per block from all findings, and which lines the cleaned copy keeps."""
+"""Decide: one verdict per block from all findings (which lines the cleaned copy keeps is `cut`'s)."""
 from __future__ import annotations
 
 from .config import Config
@@ -51,41 +51,6 @@ def allowed(
         if entry and (f.block not in out or _rank(f) < _rank(out[f.block][0])):
             out[f.block] = (f, entry)
     return out
-
-
-def kept_lines(n_lines: int, blank: list[bool], blocks: list[Block], removed: set[int]) -> list[bool]:
-    """Which lines (0-based) stay once the removed blocks are cut.
-
-    Content lines stay with their block. Blank lines are tidied only where a
-    block was cut: between two kept blocks the first blank run of the gap stays
-    (one separator, as before), at the start or end of the file the gap goes.
-    A gap with no removed block in it is left exactly as it was.
-    """
-    keep = [True] * n_lines
-    cut = sorted(b.lines for b in blocks if b.index in removed)
-    for first, last in cut:
-        keep[first - 1 : last] = [False] * (last - first + 1)
-    # Only the gaps (runs of blank or removed lines) that hold a removed block change: each is found by
-    # widening its first removed block over the blank and removed lines around it.
-    end = 0
-    for first, last in cut:
-        if first <= end:  # inside the gap just tidied
-            continue
-        i, j = first - 1, last
-        while i > 0 and (blank[i - 1] or not keep[i - 1]):
-            i -= 1
-        while j < n_lines and (blank[j] or not keep[j]):
-            j += 1
-        keep[i:j] = [False] * (j - i)
-        if i > 0 and j < n_lines:  # between two kept blocks: the gap's first blank run stays
-            k = i
-            while k < j and not blank[k]:
-                k += 1
-            while k < j and blank[k]:
-                keep[k] = True
-                k += 1
-        end = j
-    return keep
 
 
 def settle_references(doc_id: str, blocks: list[Block], chosen: dict[int, Finding]) -> dict[int, Finding]:

@@ -155,15 +155,11 @@ class DocResult:
     in_blocks: int = 0
     dropped: bool = False
     allowed: list[Allowed] = field(default_factory=list)
-    #: The kept lines around each cut, for the review page; made where the cleaned text still is (the worker).
-    context: list | None = None
-    #: The normalized hash of each removed block, then of each allowed one, when known (else computed from the text).
-    keys: list[int] | None = None
     #: --annotate: what the annotated copy says of the document (`annotate.annotation`); made and written in
     #: the worker.
     annotation: dict | None = None
-    #: Its lines of the report files and counts, made in the worker (report.prepare, which then empties
-    #: removals, allowed and context: they travel to the parent only in this form).
+    #: Its lines of the report files and counts (`cut.Cut.report`), made in the worker with its cleaned copy:
+    #: removals and allowed blocks travel to the parent only in this form.
     report: tuple | None = None
 
 

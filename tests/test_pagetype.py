@@ -77,6 +77,33 @@ def test_prose_prices_and_placeholders_are_not_code(text):
     assert not looks_like_code(text)
 
 
+@pytest.mark.parametrize("text", [
+    "[社会] 市民排队领取新版交通卡 首日发放三万张(图)",                 # a portal's teaser with its photo mark
+    "海邊露營地(3)_與星空有約(2021/07/14)",                            # a blog's post title, its part and date
+    "• 我的旅行日记(原创) (图)",                                        # a blog's archive entry
+    "【速報】新駅ビルが開業(写真)、初日から長い行列(動画)",              # a Japanese headline
+])
+def test_a_word_of_an_unspaced_script_before_a_bracket_is_not_a_call(text):
+    """Code names its calls and variables in ASCII identifiers; "严重(图)" is an aside of prose, whatever its
+    symbols (webpages-multi: pixnet.net and yahoo.com read as documentation for a dozen such lines)."""
+    assert not looks_like_code(text)
+
+
+@pytest.mark.parametrize("text", [
+    'print("你好，世界")  # 问候(一)',
+    "総数 = 集計(データ);",
+])
+def test_code_with_text_of_an_unspaced_script_still_reads_as_code(text):
+    assert looks_like_code(text)
+
+
+def test_a_chinese_article_over_teasers_with_photo_marks_is_not_documentation():
+    article = ["市政府周二宣布扩建公交网络，新增六条线路，首次把东部郊区与医院和大学连接起来。负责人表示，新线路每年的运营"
+               "费用约为四百万元，大部分来自今年春天批准的区域交通补助资金。"] * 3
+    teasers = [f"[{topic}] 市民排队领取新版交通卡 首日发放{n}万张(图)" for n, topic in enumerate("社会法制百态趣闻情感", 1)]
+    assert _kind("\n\n".join(article + teasers) + "\n") != DOCS
+
+
 def _thread(posts: int) -> str:
     lines = ["Forum › Board › Topic", "Login", "Register", ""]
     for i in range(posts):

@@ -849,6 +849,10 @@ BAR_LINKS = 4
 #: ...each at most this many characters of an unspaced script, or this many words of a spaced one.
 BAR_LINK_CHARS = 8
 BAR_LINK_WORDS = 3
+#: A long bar (a directory of a site's departments, a footer of every province) may hold a few longer names: with
+#: at least this many parts, BAR_SHORT_SHARE of them short make it a bar.
+BAR_LONG_LINKS = 12
+BAR_SHORT_SHARE = 0.75
 
 
 def link_bar(text: str, unspaced_page: bool = False) -> bool:
@@ -871,8 +875,10 @@ def link_bar(text: str, unspaced_page: bool = False) -> bool:
         parts = text.split()
         if len(parts) < BAR_LINKS:
             return False
-    return all(len(p.strip()) <= BAR_LINK_CHARS if _UNSPACED_CHAR.search(p) else len(p.split()) <= BAR_LINK_WORDS
-               for p in parts)
+    short = sum(len(p.strip()) <= BAR_LINK_CHARS if _UNSPACED_CHAR.search(p) else len(p.split()) <= BAR_LINK_WORDS
+                for p in parts)
+    # (a line of prose that spaces its clauses has a few parts, one of them long; a directory has dozens)
+    return short == len(parts) or len(parts) >= BAR_LONG_LINKS and short >= BAR_SHORT_SHARE * len(parts)
 
 
 def _mark_link_bars(classes: list[int], texts: list[str], sizes: list[int], unspaced: list[bool]) -> None:

@@ -53,8 +53,11 @@ ARTICLE_LEAD_SHARE = 0.5
 
 #: The characters of code: brackets, operators, sigils.
 _CODE_CHARS = frozenset("{}[]()<>;=$#\\|&*`")
-#: A call, an assignment, an access or a statement end, as code writes them.
-_CODE_SHAPE = re.compile(r"\w\(|[=!<>]=|=>|->|::|;\s*$|^\s*\$\s+[a-z]|^\s*(?://|/\*|--)\s|\{\s*$|^\s*\}|\w\s*=\s*\S")
+#: A call, an assignment, an access or a statement end, as code writes them. A call's or an assignment's name is
+#: an identifier of ASCII letters, digits and underscores, as code spells them in every language: a word of another
+#: script before a bracket is prose's aside ("严重(图)", "营地(2)", "分享(原创)", a title's "(写真)"), not a call.
+_CODE_SHAPE = re.compile(r"(?a:\w)\(|[=!<>]=|=>|->|::|;\s*$|^\s*\$\s+[a-z]|^\s*(?://|/\*|--)\s|\{\s*$|^\s*\}|"
+                         r"(?a:\w)\s*=\s*\S")
 #: Code-like blocks a page holds at least to be documentation with code.
 MIN_CODE_BLOCKS = 3
 
