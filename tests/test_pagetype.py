@@ -445,3 +445,22 @@ def test_every_item_of_a_list_is_kept(make):
 
 def test_a_teaser_list_reads_as_a_list():
     assert _kind(_teasers()) == LISTING
+
+
+@pytest.mark.parametrize("sample", [
+    # a Python model's fields, a JSX tree's closing tags, a JSON config's braces: lines with few code symbols
+    ["class Cat(Model):", "    name: str", "    age: int"],
+    ["    <div>", "      <Counter />", "    </div>", "  );"],
+    ["  },", "  \"timeout\": 30", "}"],
+])
+def test_lines_a_documentation_page_repeats_are_content_in_extracted_text(sample):
+    # Each variant of a tutorial repeats the sample's plain lines; trafilatura kept them, so they stay.
+    lines = ["Defining models", "", "A model declares its fields with their types, as the example shows.", ""]
+    for variant in ("first", "second"):
+        lines += [f"The {variant} variant:", "", "def load(path): return open(path).read();", "",
+                  "x = compute(a, b);", "", "if (ready) { start(); }", ""] + [line for line in sample] + [""]
+    text = "\n".join(lines)
+    blocks = segment(text)
+    assert _kind(text) == DOCS
+    findings = detect("t.html", blocks, sign_blocks(blocks, 5), Config(), whole_page=False)
+    assert not [f for f in findings if f.category == "repeat"]
