@@ -737,24 +737,27 @@ def frequent_keys(keys, key_counts, dup_of, source_ids, source_docs, config: Con
     """
     if not len(keys):
         return np.empty(0, np.uint64), np.empty(0, np.uint32)
-    src = np.repeat(source_ids, key_counts)
-    skeys = _mix_source(keys, src, out=keys)
-    # Each key's cluster representative (its document, or the kept document of its cluster), as uint32: pass-1
-    # indices fit (see key_buckets), and no int64 temporary the size of the keys is made.
+    # Each key's document (pass-1 indices fit in 32 bits: see key_buckets); its source and its cluster
+    # representative (its document, or the kept document of its cluster) are looked up through it where they
+    # are needed, a stretch or a bucket of keys at a time: 4 bytes a key held, not 8 (400 MB at 1M documents).
+    doc = np.repeat(np.arange(len(key_counts), dtype=np.uint32), key_counts)
     reps = np.arange(len(dup_of), dtype=np.uint32)
     np.copyto(reps, dup_of, casting="unsafe", where=dup_of >= 0)
-    rep = np.repeat(reps, key_counts)
-    del reps
+    for at in range(0, len(keys), _KEYS_PER_BUCKET):
+        stretch = slice(at, at + _KEYS_PER_BUCKET)
+        _mix_source(keys[stretch], source_ids[doc[stretch]], out=keys[stretch])
+    skeys = keys
     # Counted one bucket of keys at a time, as the Dask shuffle does, so that the sort's temporaries are a
     # fraction of the keys (sorted whole at 1M documents: several 400 MB arrays at once).
     parts = max(1, len(skeys) // _KEYS_PER_BUCKET)
     if parts == 1:
-        return count_source_keys(skeys, rep, src, source_docs, config)
+        return count_source_keys(skeys, reps[doc], source_ids[doc], source_docs, config)
     bucket = (skeys % np.uint64(parts)).astype(np.uint16 if parts < 1 << 16 else np.uint32)
     found = []
     for p in range(parts):
         sel = np.flatnonzero(bucket == p)  # document order kept inside the bucket
-        found.append(count_source_keys(skeys[sel], rep[sel], src[sel], source_docs, config))
+        docs = doc[sel]
+        found.append(count_source_keys(skeys[sel], reps[docs], source_ids[docs], source_docs, config))
     return merge_keys(found)
 
 
