@@ -12,7 +12,6 @@ from typing import NamedTuple
 
 from . import _core
 from .records import Ref, Removal
-from .sign import normalize, text_hash
 from .text import quote_path
 
 
@@ -24,7 +23,7 @@ class Claim(NamedTuple):
     detector: str
     score: float
     duplicate_of: Ref | None
-    hash: int  # the block's normalized hash: its key on the review page
+    hash: int | None  # the block's normalized hash, its key on the page (None: a whole document's, made from it)
     entry: str | None = None
 
 
@@ -66,12 +65,12 @@ def cut(rel: str, text: str, removals: list[Claim], allowed: list[Claim] = (), e
     diff_text = None
     if removals and encoding not in ("utf-8", "utf-8-sig") and _ascii_compatible(encoding):
         diff_text = text.encode(encoding)
-    cleaned, out_chars, diff, lines, allowed_lines, row, spans = _core.finish(
+    cleaned, out_chars, diff, lines, allowed_lines, row, spans, keys = _core.finish(
         rel, (quote_path("a/" + rel), quote_path("b/" + rel)), text.encode("utf-8", "surrogatepass"), diff_text,
         _columns(rel, removals), _columns(rel, allowed))
     claims = [*removals, *allowed]
-    counts = [(c.category, None if c.category == "duplicate-document" else c.hash, b - a)
-              for c, (a, b) in zip(removals, spans)]
+    counts = [(c.category, None if c.category == "duplicate-document" else key, b - a)
+              for c, (a, b), key in zip(removals, spans, keys)]
     targets = sorted({c.duplicate_of.file for c in claims if c.duplicate_of is not None})
     report = (_text(lines), _text(allowed_lines), _text(row), targets, counts, [c.category for c in allowed])
     made: list[Removal] = []
@@ -96,10 +95,3 @@ def _ascii_compatible(encoding: str) -> bool:
         return "a\n".encode(encoding) == b"a\n"
     except (LookupError, UnicodeError):
         return False
-
-
-def text_key(text: str) -> int:
-    """The normalized hash of a long text (a whole duplicate document), as `sign.normalize` and `text_hash`
-    give it. Normalized line by line: a line break is a word break to normalize, and the lines without
-    accents or curly quotes take its ASCII fast path instead of the whole text taking the Unicode one."""
-    return text_hash(" ".join(n for n in map(normalize, text.split("\n")) if n))

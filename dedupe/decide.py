@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .config import Config
-from .records import Block, Finding, Ref, Removal
+from .records import Finding, Ref, Removal
 
 #: When several detectors claim a block, the reason shown is the most specific:
 #: a repeat names what it repeats, a corpus repeat how often, chrome only a kind.
@@ -53,13 +53,14 @@ def allowed(
     return out
 
 
-def settle_references(doc_id: str, blocks: list[Block], chosen: dict[int, Finding]) -> dict[int, Finding]:
+def settle_references(doc_id: str, spans: list[tuple[int, int]], chosen: dict[int, Finding]) -> dict[int, Finding]:
     """The same removals, with every same-document reference pointing at a block that is kept.
 
     A repeat of a block that another detector removed (the second copy of a
     photo caption, a bullet contained in a paragraph that is itself chrome)
     takes that block's reason, followed as far as needed: the set of removed
-    blocks does not change, only the reason a reviewer reads.
+    blocks does not change, only the reason a reviewer reads. `spans` are the
+    blocks' (first, last) lines, in block order.
     """
     by_span: dict[tuple[int, int], int] = {}  # made when a reference first needs it (most documents have none)
 
@@ -68,7 +69,7 @@ def settle_references(doc_id: str, blocks: list[Block], chosen: dict[int, Findin
         if ref is None or ref.file != doc_id:
             return None
         if not by_span:
-            by_span.update((b.lines, b.index) for b in blocks)
+            by_span.update(zip(map(tuple, spans), range(len(spans))))
         return by_span.get(tuple(ref.lines))
 
     settled: dict[int, Finding] = {}

@@ -43,7 +43,7 @@ from . import __version__
 from .against import load_earlier, save_signatures
 from .annotate import annotation
 from .config import CATEGORIES, Config
-from .cut import Claim, cut, text_key
+from .cut import Claim, cut
 from .decide import allowed, decide, duplicate_verdict, eligible, settle_references
 from .detect import detect_batch
 from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
@@ -239,8 +239,7 @@ def finish_document(
         dropped = duplicate_verdict(doc.id, doc.text, _line_count(doc.text), corpus.duplicate(index), config)
     if dropped is not None:
         # One cut, the whole file; its diff shows the text as read (the kept copy's encoding may differ).
-        whole = Claim(dropped.lines, dropped.category, dropped.detector, dropped.score, dropped.duplicate_of,
-                      text_key(doc.text))
+        whole = Claim(dropped.lines, dropped.category, dropped.detector, dropped.score, dropped.duplicate_of, None)
         done = clock("cut", cut, doc.id, doc.text, [whole], [], "utf-8", records)
         result = DocResult(file=doc.id, removals=done.removals, cleaned="", in_chars=len(doc.text), out_chars=0,
                            in_blocks=len(analysis.spans), dropped=True, report=done.report)
@@ -252,7 +251,7 @@ def finish_document(
         findings += clock("detect", corpus.template_findings, source_of(doc), analysis, config)
     hashes = analysis.hashes if config.allow else None
     chosen = clock("decide", decide, findings, config, hashes)
-    chosen = settle_references(doc.id, analysis.blocks(), chosen)
+    chosen = settle_references(doc.id, analysis.spans, chosen)
     spans = analysis.spans
     removals = [Claim(spans[i], f.category, f.detector, f.score, f.duplicate_of, analysis.hashes[i])
                 for i, f in sorted(chosen.items())]

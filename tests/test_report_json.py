@@ -11,8 +11,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.cut import Claim, cut, text_key
-from dedupe.records import Allowed, Ref, Removal, Span
+from dedupe.cut import Claim, cut
+from dedupe.records import Allowed, Block, Ref, Removal
 from dedupe.report.html import CONTEXT_CHARS, CONTEXT_LINES, TEXT_LIMIT
 
 AWKWARD = [
@@ -80,7 +80,7 @@ def test_a_page_row_is_the_compact_json_of_its_items():
     assert cut("e.txt", "text\n", []).report[2] == ""
 
 
-def test_a_whole_documents_key_is_its_normalized_hash_and_its_cut_the_whole_file():
+def test_a_whole_documents_key_is_the_normalized_hash_of_its_text_and_its_cut_the_whole_file():
     from dedupe.sign import normalize, text_hash
 
     texts = ["", "\n\n", "one line",
@@ -91,8 +91,13 @@ def test_a_whole_documents_key_is_its_normalized_hash_and_its_cut_the_whole_file
     dumps = Path(__file__).parent.parent.parent / "shared" / "data" / "webpages-dev" / "dumps"
     texts += [p.read_text(encoding="utf-8", errors="surrogateescape") for p in sorted(dumps.glob("*.txt"))[:60]]
     assert len(texts) > 8
+    texts.append("a lone surrogate \udce9 and\nanother \ud800 line\n")
     for text in texts:
-        assert text_key(text) == text_hash(normalize(text))
+        n = max(text.count("\n") + (not text.endswith("\n")), 1)
+        whole = cut("d.txt", text, [Claim((1, n), "duplicate-document", "d", 1.0, None, None)])
+        assert whole.report[4][0][1] is None  # no block key: counted as a whole document
+        key = json.loads(whole.report[2])["r"][0]["k"]
+        assert key == f"xxh3:{text_hash(normalize(text)):016x}"
     whole = cut("d.txt", "a\n\nb\n", [Claim((1, 3), "duplicate-document", "duplicate-document:jaccard", 0.9,
                                              Ref("o.txt", (1, 2)), 7)])
     assert whole.cleaned == "" and whole.out_chars == 0
@@ -139,7 +144,7 @@ def documents(draw):
         j = i + 1
         while j < len(kinds) and not blank[j] and draw(st.booleans()):
             j += 1
-        blocks.append(Span(len(blocks), i + 1, j))
+        blocks.append(Block(len(blocks), i + 1, j, ""))
         i = j
     removed = draw(st.sets(st.sampled_from(range(len(blocks))))) if blocks else set()
     return kinds, blank, blocks, removed

@@ -38,8 +38,9 @@ pub struct Claim<'a> {
     pub detector: &'a [u8],
     pub score: Score,
     pub dup: Option<Ref<'a>>,
-    /// The block's normalized hash (its allow-list key on the review page).
-    pub hash: u64,
+    /// The block's normalized hash (its allow-list key on the review page); None for a whole document,
+    /// whose key is made here from its text (`text_key`).
+    pub hash: Option<u64>,
     pub entry: Option<&'a [u8]>,
 }
 
@@ -70,6 +71,8 @@ pub struct Finished {
     /// Per removal, then per allowed block: its text's first and last character in the document (Python
     /// `str` offsets, end exclusive), so that a caller wanting records slices them out of its own text.
     pub spans: Vec<(usize, usize)>,
+    /// Per claim its key: its hash as given, or its text's (`text_key`).
+    pub hashes: Vec<u64>,
 }
 
 /// Removed text shown per block on the review page; a longer one is cut (`report.html.TEXT_LIMIT`).
@@ -430,12 +433,13 @@ fn removal_line(out: &mut Vec<u8>, rel: &[u8], c: &Claim, score: &str, text: &[u
 }
 
 /// One item of a page row (`report.html._row_item`).
-fn row_item(out: &mut Vec<u8>, c: &Claim, score: &str, text: &[u8]) {
+fn row_item(out: &mut Vec<u8>, c: &Claim, hash: u64, score: &str, text: &[u8]) {
     let _ = write!(Bytes(out), "{{\"l\":[{},{}],\"c\":", c.first, c.last);
     push_string(out, c.category);
     out.extend_from_slice(b",\"d\":");
     push_string(out, c.detector);
-    let _ = write!(Bytes(out), ",\"s\":{score},\"k\":\"xxh3:{:016x}\",\"t\":", c.hash);
+    // The key is the allow-list's (`allow.key_of_hash`), which a reviewer copies from the page.
+    let _ = write!(Bytes(out), ",\"s\":{score},\"k\":\"xxh3:{hash:016x}\",\"t\":");
     let n = chars(text);
     if n > TEXT_LIMIT {
         let mut shown = first_chars(text, TEXT_LIMIT - 1).to_vec();
@@ -522,6 +526,25 @@ fn context(out: &mut Vec<u8>, hunks: &[(usize, usize, usize)], kept: &[&[u8]]) {
     out.push(b']');
 }
 
+/// The normalized hash of a long text (a whole duplicate document): `sign::normalize` of each of its lines
+/// (a line break is a word break), the non-empty ones joined by spaces, hashed. Line by line, the ASCII
+/// lines take normalize's fast path instead of the whole text taking the Unicode one.
+pub fn text_key(text: &[u8]) -> u64 {
+    let mut joined = String::with_capacity(text.len());
+    let mut norm = String::new();
+    for line in text.split(|&b| b == b'\n') {
+        norm.clear();
+        crate::sign::normalize_into(&crate::chars::one_char_per_surrogate(line), &mut norm);
+        if !norm.is_empty() {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            joined.push_str(&norm);
+        }
+    }
+    crate::hash::text_hash(joined.as_bytes())
+}
+
 /// `write!` into a byte vector.
 struct Bytes<'a>(&'a mut Vec<u8>);
 
@@ -543,6 +566,13 @@ pub fn finish(doc: &Doc) -> Finished {
         .map(|c| lines.text(c.first, c.last))
         .collect();
     out.spans = texts.iter().map(|(_, s)| *s).collect();
+    out.hashes = doc
+        .removals
+        .iter()
+        .chain(doc.allowed)
+        .zip(&texts)
+        .map(|(c, (t, _))| c.hash.unwrap_or_else(|| text_key(t)))
+        .collect();
     let scores: Vec<String> = doc
         .removals
         .iter()
@@ -593,7 +623,7 @@ pub fn finish(doc: &Doc) -> Finished {
                 if i > 0 {
                     row.push(b',');
                 }
-                row_item(row, c, &scores[at + i], &texts[at + i].0);
+                row_item(row, c, out.hashes[at + i], &scores[at + i], &texts[at + i].0);
             }
             row.push(b']');
         }
@@ -616,7 +646,7 @@ mod tests {
             detector: category,
             score: Score::Float(1.0),
             dup: None,
-            hash: 0,
+            hash: Some(0),
             entry: None,
         }
     }
@@ -682,6 +712,17 @@ mod tests {
         assert!(String::from_utf8(out.row)
             .unwrap()
             .ends_with("\"h\":[[[4,5],[[3,\"Body line.\"]],[]]]}\n"));
+    }
+
+    #[test]
+    fn a_whole_documents_key_is_the_hash_of_its_normalized_text() {
+        let text = "Caf\u{e9} \u{2014} Stra\u{df}e\r\n\nplain LINE\n";
+        assert_eq!(
+            text_key(text.as_bytes()),
+            crate::hash::text_hash(crate::sign::normalize(text).as_bytes())
+        );
+        // A lone surrogate (surrogatepass bytes) counts as one U+FFFD, as the binding reads it elsewhere.
+        assert_eq!(text_key(b"a \xed\xb3\xa9 b"), text_key("a \u{fffd} b".as_bytes()));
     }
 
     #[test]

@@ -381,23 +381,8 @@ fn shingle_hash(data: &[u8]) -> u64 {
 /// where `to_string_lossy` would give three).
 fn one_char_per_surrogate(text: &Bound<'_, PyString>) -> PyResult<String> {
     let encoded = text.call_method1("encode", ("utf-8", "surrogatepass"))?;
-    let mut bytes: &[u8] = encoded.extract()?;
-    let mut out = String::with_capacity(bytes.len());
-    loop {
-        match std::str::from_utf8(bytes) {
-            Ok(rest) => {
-                out.push_str(rest);
-                return Ok(out);
-            }
-            Err(e) => {
-                let (valid, rest) = bytes.split_at(e.valid_up_to());
-                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
-                out.push(char::REPLACEMENT_CHARACTER);
-                // A surrogate is three bytes (ED A0..BF 80..BF); nothing else in a Python string is invalid.
-                bytes = &rest[rest.len().min(3)..];
-            }
-        }
-    }
+    let bytes: &[u8] = encoded.extract()?;
+    Ok(dedupe_core::chars::one_char_per_surrogate(bytes).into_owned())
 }
 
 /// Whether a run of stripped lines is one hard-wrapped paragraph (`width`: the document's wrap column, if
@@ -422,7 +407,8 @@ fn bytes_of<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, [u8]>> {
 }
 
 /// Removals (or allowed blocks) as columns: first and last lines, categories, detectors, scores, what each
-/// duplicates (file, its quoted name, first, last, run) or None, block hashes, allow-list entries or None.
+/// duplicates (file, its quoted name, first, last, run) or None, block hashes (None: the key of the claim's
+/// own text, as a whole document has), allow-list entries or None.
 type Claims<'py> = (
     Vec<usize>,
     Vec<usize>,
@@ -438,7 +424,7 @@ type Claims<'py> = (
             Bound<'py, PyString>,
         )>,
     >,
-    Vec<u64>,
+    Vec<Option<u64>>,
     Vec<Option<Bound<'py, PyString>>>,
 );
 
@@ -525,7 +511,7 @@ fn claims<'a>(c: &Claims<'_>, h: &'a Held<'a>) -> Vec<Claim<'a>> {
 /// Pass 2 for one document once its removals are decided (`finish::finish`): the cleaned copy (None when
 /// nothing was removed), its characters, the diff, the removals.jsonl and allowed.jsonl lines and the page
 /// row, each as UTF-8 bytes (lone surrogates as `surrogatepass` writes them), and per claim its text's
-/// character span in the document.
+/// character span in the document and its key.
 #[pyfunction]
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
 fn finish<'py>(
@@ -544,6 +530,7 @@ fn finish<'py>(
     Bound<'py, PyBytes>,
     Bound<'py, PyBytes>,
     Vec<(usize, usize)>,
+    Vec<u64>,
 )> {
     let rel_bytes = bytes_of(&rel)?;
     let (a, b) = (bytes_of(&heads.0)?, bytes_of(&heads.1)?);
@@ -566,6 +553,7 @@ fn finish<'py>(
         PyBytes::new(py, &out.allowed_lines),
         PyBytes::new(py, &out.row),
         out.spans,
+        out.hashes,
     ))
 }
 
