@@ -900,3 +900,13 @@ def test_comments_do_not_count_in_the_share_a_related_header_needs():
     header = lines.index("More from Example News")
     assert not any(i in removed for i in range(1, header))
     assert all(i in removed for i in range(header, len(lines)))
+
+
+@pytest.mark.parametrize("teasers", [_dated_teasers, _twice_teasers, _german_teasers])
+def test_a_page_of_teasers_alone_keeps_them(teasers):
+    """A blog's index or a news site's section page: the teasers are the content, and with them weighing as
+    chrome no article holds the page's prose, so only the phrasing rules act."""
+    run = teasers(8)
+    lines = ["City desk"] + run
+    removed = _removed(lines)
+    assert not any(i in removed for i in range(1, len(lines)))

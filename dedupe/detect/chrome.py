@@ -993,6 +993,11 @@ def find_chrome(
     if kind is None and whole_page:
         kind = page_kind(blocks, sigs, rows)
     weights = list(map(_weight, classes, sizes))
+    # Other stories' teasers are never the article, wherever they stand: they weigh as chrome, and where they
+    # hold most of the page's prose (a page of teasers) the extent finds no article to cut around.
+    teasers = _teaser_runs(classes, sizes, texts) if whole_page and kind not in (THREAD, DOCS) else frozenset()
+    for k in teasers:
+        weights[k] = -W_CHROME * min(sizes[k] + 2, PENALTY_CAP)
     unclosed = weights[:]
     end = n  # the prose the article's extent should hold lies before this block
     if kind == THREAD:
@@ -1005,7 +1010,7 @@ def find_chrome(
             headers[tallies[0]] = families[tallies[0]]
             end = _close_article(weights, headers, classes, sizes)
     elif kind != DOCS:  # (in documentation, "response:" or "Replies" names a field or a section)
-        end = _close_article(weights, families, classes, sizes, texts)
+        end = _close_article(weights, families, classes, sizes, texts, teasers)
     if kind in (THREAD, LISTING):
         # The lines a rule names between a thread's posts or a list's teasers ("By NAME", "Quote", "Reply") go
         # whatever the extent is, and a second run does not see them: they do not cut the page into one post or
@@ -1135,7 +1140,7 @@ def _article_shaped(kind, weights, classes, sizes, prose, end, gone) -> bool:
     return held >= (LISTING_HELD if kind == LISTING else ARTICLE_HELD) * total
 
 
-def _close_article(weights, families, classes, sizes, texts=None) -> int:
+def _close_article(weights, families, classes, sizes, texts=None, teasers=frozenset()) -> int:
     """End the article where its prose ends: nothing after the first closing block counts as article. Where it
     ends (the closing block's index; the number of blocks if none does).
 
@@ -1159,13 +1164,7 @@ def _close_article(weights, families, classes, sizes, texts=None) -> int:
     reading list above it from closing (webpages-train F1 0.933 -> 0.934,
     webpages-dev 0.933 -> 0.934, with the teaser runs).
     """
-    teasers = _teaser_runs(classes, sizes, texts) if texts is not None else {}
-    for start, stop in teasers.items():
-        # Other stories' teasers are never the article, wherever they stand: they weigh as chrome.
-        for k in range(start, stop):
-            weights[k] = -W_CHROME * min(sizes[k] + 2, PENALTY_CAP)
-    in_teasers = {k for start, stop in teasers.items() for k in range(start, stop)}
-    prose = [size if cls == GOOD and k not in in_teasers else 0 for k, (cls, size) in enumerate(zip(classes, sizes))]
+    prose = [size if cls == GOOD and k not in teasers else 0 for k, (cls, size) in enumerate(zip(classes, sizes))]
     comments = [f is not None and f.kind == "comments" for f in families]
     closing = [comments[k] or f is not None and f.closes and texts is not None and not _LEAD_IN.search(texts[k])
                for k, f in enumerate(families)]
@@ -1205,8 +1204,8 @@ TEASER_LINES = 3
 TEASER_WORDS = 80
 
 
-def _teaser_runs(classes, sizes, texts) -> dict[int, int]:
-    """Runs of teasers of other stories: {start: end} of each run, as block indexes.
+def _teaser_runs(classes, sizes, texts) -> frozenset[int]:
+    """The blocks of runs of teasers of other stories.
 
     A teaser is a few short lines (a headline, a date, a category) and one
     short paragraph (its summary); a run is TEASER_MIN teasers or more in a
@@ -1222,7 +1221,7 @@ def _teaser_runs(classes, sizes, texts) -> dict[int, int]:
     """
     n = len(classes)
     k = 0
-    runs: dict[int, int] = {}
+    runs: set[int] = set()
     while k < n:
         run_start, shape, count, j = k, None, 0, k
         while True:
@@ -1231,11 +1230,11 @@ def _teaser_runs(classes, sizes, texts) -> dict[int, int]:
                 break
             shape, count, j = unit[1], count + 1, unit[0]
         if count >= TEASER_MIN and ("R" in shape or "D" in shape and "H" in shape):
-            runs[run_start] = j
+            runs.update(range(run_start, j))
             k = j
         else:
             k += 1
-    return runs
+    return frozenset(runs)
 
 
 def _teaser_at(k, classes, sizes, texts):
