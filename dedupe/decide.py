@@ -1,8 +1,8 @@
-"""Decide: one verdict per block from all findings, and which lines the cleaned copy keeps."""
+"""Decide: one verdict per block from all findings (which lines the cleaned copy keeps is `cut`'s)."""
 from __future__ import annotations
 
 from .config import Config
-from .records import Block, Finding, Ref, Removal
+from .records import Finding, Ref, Removal
 
 #: When several detectors claim a block, the reason shown is the most specific:
 #: a repeat names what it repeats, a corpus repeat how often, chrome only a kind.
@@ -53,48 +53,14 @@ def allowed(
     return out
 
 
-def kept_lines(n_lines: int, blank: list[bool], blocks: list[Block], removed: set[int]) -> list[bool]:
-    """Which lines (0-based) stay once the removed blocks are cut.
-
-    Content lines stay with their block. Blank lines are tidied only where a
-    block was cut: between two kept blocks the first blank run of the gap stays
-    (one separator, as before), at the start or end of the file the gap goes.
-    A gap with no removed block in it is left exactly as it was.
-    """
-    keep = [True] * n_lines
-    cut = sorted(b.lines for b in blocks if b.index in removed)
-    for first, last in cut:
-        keep[first - 1 : last] = [False] * (last - first + 1)
-    # Only the gaps (runs of blank or removed lines) that hold a removed block change: each is found by
-    # widening its first removed block over the blank and removed lines around it.
-    end = 0
-    for first, last in cut:
-        if first <= end:  # inside the gap just tidied
-            continue
-        i, j = first - 1, last
-        while i > 0 and (blank[i - 1] or not keep[i - 1]):
-            i -= 1
-        while j < n_lines and (blank[j] or not keep[j]):
-            j += 1
-        keep[i:j] = [False] * (j - i)
-        if i > 0 and j < n_lines:  # between two kept blocks: the gap's first blank run stays
-            k = i
-            while k < j and not blank[k]:
-                k += 1
-            while k < j and blank[k]:
-                keep[k] = True
-                k += 1
-        end = j
-    return keep
-
-
-def settle_references(doc_id: str, blocks: list[Block], chosen: dict[int, Finding]) -> dict[int, Finding]:
+def settle_references(doc_id: str, spans: list[tuple[int, int]], chosen: dict[int, Finding]) -> dict[int, Finding]:
     """The same removals, with every same-document reference pointing at a block that is kept.
 
     A repeat of a block that another detector removed (the second copy of a
     photo caption, a bullet contained in a paragraph that is itself chrome)
     takes that block's reason, followed as far as needed: the set of removed
-    blocks does not change, only the reason a reviewer reads.
+    blocks does not change, only the reason a reviewer reads. `spans` are the
+    blocks' (first, last) lines, in block order.
     """
     by_span: dict[tuple[int, int], int] = {}  # made when a reference first needs it (most documents have none)
 
@@ -103,7 +69,7 @@ def settle_references(doc_id: str, blocks: list[Block], chosen: dict[int, Findin
         if ref is None or ref.file != doc_id:
             return None
         if not by_span:
-            by_span.update((b.lines, b.index) for b in blocks)
+            by_span.update(zip(map(tuple, spans), range(len(spans))))
         return by_span.get(tuple(ref.lines))
 
     settled: dict[int, Finding] = {}

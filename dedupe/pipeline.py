@@ -43,7 +43,8 @@ from . import __version__
 from .against import load_earlier, save_signatures
 from .annotate import annotation
 from .config import CATEGORIES, Config
-from .decide import allowed, decide, duplicate_verdict, eligible, kept_lines, settle_references
+from .cut import Claim, cut
+from .decide import allowed, decide, duplicate_verdict, eligible, settle_references
 from .detect import detect_batch
 from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
 from .errors import InputError, RunFailed, Terminated, UsageError
@@ -56,10 +57,8 @@ from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, w
 from .records import Allowed, Analysis, DocResult, Document, Notice, Removal
 from .remote import check_processes, open_report, remove_previous_output
 from .resume import RunState, fingerprint, has_state, remove_temporaries, run_settings, save
-from .report import RunReport, file_diff, prepare
-from .report.diff import cuts
-from .report.html import cut_context
-from .segment import segment_batch, split_lines
+from .report import RunReport
+from .segment import segment_batch
 from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash
 from .write import atomic_write, forget_folders
 
@@ -227,57 +226,58 @@ def _ends_sentence(text: str) -> bool:
 
 def finish_document(
     doc: Document, analysis: Analysis, config: Config, timings: Counter | None = None,
-    corpus: Corpus | None = None, index: int = -1,
+    corpus: Corpus | None = None, index: int = -1, records: bool = True,
 ) -> tuple[DocResult, str]:
-    """Pass 2 for one document: pass 1's findings plus the corpus step's, decided and cut from its text."""
+    """Pass 2 for one document: pass 1's findings plus the corpus step's, decided and cut from its text.
+
+    The result carries its report lines (`DocResult.report`); `records`: also its Removal records (the API
+    and --annotate read them; a run's report does not need them).
+    """
     clock = _Clock(timings)
-    lines = split_lines(doc.text)
+    dropped = None
     if corpus is not None:
-        dropped = duplicate_verdict(doc.id, doc.text, len(lines), corpus.duplicate(index), config)
-        if dropped is not None:
-            whole = [(1, len(lines), 0)]  # one cut: the whole file
-            result = DocResult(file=doc.id, removals=[dropped], cleaned="", in_chars=len(doc.text), out_chars=0,
-                               in_blocks=len(analysis.spans), dropped=True, context=cut_context(whole, []))
-            if config.annotate:
-                result.annotation = annotation(result.removals, True, corpus.cluster_of(index))
-            return result, file_diff(doc.id, lines, [False] * len(lines), [dropped], hunks=whole)
+        dropped = duplicate_verdict(doc.id, doc.text, _line_count(doc.text), corpus.duplicate(index), config)
+    if dropped is not None:
+        # One cut, the whole file; its diff shows the text as read (the kept copy's encoding may differ).
+        whole = Claim(dropped.lines, dropped.category, dropped.detector, dropped.score, dropped.duplicate_of, None)
+        done = clock("cut", cut, doc.id, doc.text, [whole], [], "utf-8", records)
+        result = DocResult(file=doc.id, removals=done.removals, cleaned="", in_chars=len(doc.text), out_chars=0,
+                           in_blocks=len(analysis.spans), dropped=True, report=done.report)
+        if config.annotate:
+            result.annotation = annotation(result.removals, True, corpus.cluster_of(index))
+        return result, done.diff
     findings = list(analysis.findings)
     if corpus is not None:
         findings += clock("detect", corpus.template_findings, source_of(doc), analysis, config)
     hashes = analysis.hashes if config.allow else None
     chosen = clock("decide", decide, findings, config, hashes)
-    blocks = analysis.blocks()
-    chosen = settle_references(doc.id, blocks, chosen)
-    keep = kept_lines(len(lines), [not line.strip() for line in lines], blocks, set(chosen))
-
-    def removal(i: int, f) -> Removal:
-        first, last = analysis.spans[i]
-        text = "".join(lines[first - 1 : last]).rstrip("\r\n")
-        return Removal(doc.id, (first, last), f.category, f.detector, f.score, f.duplicate_of, text)
-
-    removals = [removal(i, f) for i, f in sorted(chosen.items())]
+    chosen = settle_references(doc.id, analysis.spans, chosen)
+    spans = analysis.spans
+    removals = [Claim(spans[i], f.category, f.detector, f.score, f.duplicate_of, analysis.hashes[i])
+                for i, f in sorted(chosen.items())]
     # What the allow-list kept, recorded like a removal so the report can show it as allowed.
     kept = sorted(allowed(findings, config, hashes, chosen).items()) if hashes is not None else []
-    kept_by_allow = [Allowed(removal(i, f), entry) for i, (f, entry) in kept]
-    hunks = cuts(keep)
-    kept_text = [line for line, k in zip(lines, keep) if k] if removals else lines
-    cleaned = "".join(kept_text) if removals else doc.text
+    kept_by_allow = [Claim(spans[i], f.category, f.detector, f.score, f.duplicate_of, analysis.hashes[i], entry)
+                     for i, (f, entry) in kept]
+    done = clock("cut", cut, doc.id, doc.text, removals, kept_by_allow, doc.encoding, records)
     result = DocResult(
         file=doc.id,
-        removals=removals,
-        cleaned=cleaned,
+        removals=done.removals,
+        cleaned=done.cleaned,
         in_chars=len(doc.text),
-        out_chars=len(cleaned),
-        in_blocks=len(blocks),
-        allowed=kept_by_allow,
-        # The blocks' normalized hashes (the review page's keys), known since pass 1: not hashed again.
-        keys=[analysis.hashes[i] for i in sorted(chosen)] + [analysis.hashes[i] for i, _ in kept],
-        # The review page's kept lines around each cut, taken here where the kept lines are at hand.
-        context=cut_context(hunks, kept_text) if removals or kept_by_allow else None,
+        out_chars=done.out_chars,
+        in_blocks=len(spans),
+        allowed=[Allowed(r, entry) for r, entry in done.allowed],
+        report=done.report,
     )
     if config.annotate:
-        result.annotation = annotation(removals, False, corpus.cluster_of(index) if corpus is not None else None)
-    return result, file_diff(doc.id, lines, keep, removals, doc.encoding, hunks)
+        result.annotation = annotation(result.removals, False, corpus.cluster_of(index) if corpus is not None else None)
+    return result, done.diff
+
+
+def _line_count(text: str) -> int:
+    """A text's lines as `segment.split_lines` cuts them (a last line without its line break counts)."""
+    return text.count("\n") + (not text.endswith("\n") if text else 0)
 
 
 def _whole_page(doc: Document) -> bool:
@@ -480,7 +480,7 @@ def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis]
                               "skipped: run again on a folder nobody writes to")
     if renames:  # names another piece of the same file had taken first (see clean)
         docs = [replace(d, id=renames[i]) if i in renames else d for i, d in enumerate(docs)]
-    results = [finish_document(doc, a, config, timings, corpus, first + i)
+    results = [finish_document(doc, a, config, timings, corpus, first + i, records=config.annotate)
                for i, (doc, a) in enumerate(zip(docs, analyses))]
     written = None
     if not dry_run and isinstance(unit, Piece):
@@ -490,9 +490,10 @@ def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis]
         written = (part, changed)
     elif not dry_run:
         written = clock("write", write_cleaned, src, dst, rel, docs, [r for r, _ in results], config)
-    for r, diff in results:
-        prepare(r, diff)
-        r.cleaned = r.annotation = None  # written already: do not ship texts back to the parent
+    for r, _ in results:
+        # Written already, and in the report lines: do not ship texts or records back to the parent.
+        r.cleaned = r.annotation = None
+        r.removals, r.allowed = [], []
     return unit, results, notices, written
 
 

@@ -25,7 +25,7 @@ class Document:
 class Block(NamedTuple):
     """A paragraph: 1-based inclusive line span in its document, and its text (lines joined by spaces).
 
-    A named tuple, as `Span`, rather than a dataclass: segmenting makes one per
+    A named tuple rather than a dataclass: segmenting makes one per
     line of most pages, and a tuple is made in C, in one object.
     """
 
@@ -33,18 +33,6 @@ class Block(NamedTuple):
     first_line: int
     last_line: int
     text: str
-
-    @property
-    def lines(self) -> tuple[int, int]:
-        return (self.first_line, self.last_line)
-
-
-class Span(NamedTuple):
-    """A block's place without its text: what pass 2 needs of the blocks pass 1 found."""
-
-    index: int
-    first_line: int
-    last_line: int
 
     @property
     def lines(self) -> tuple[int, int]:
@@ -155,15 +143,11 @@ class DocResult:
     in_blocks: int = 0
     dropped: bool = False
     allowed: list[Allowed] = field(default_factory=list)
-    #: The kept lines around each cut, for the review page; made where the cleaned text still is (the worker).
-    context: list | None = None
-    #: The normalized hash of each removed block, then of each allowed one, when known (else computed from the text).
-    keys: list[int] | None = None
     #: --annotate: what the annotated copy says of the document (`annotate.annotation`); made and written in
     #: the worker.
     annotation: dict | None = None
-    #: Its lines of the report files and counts, made in the worker (report.prepare, which then empties
-    #: removals, allowed and context: they travel to the parent only in this form).
+    #: Its lines of the report files and counts (`cut.Cut.report`), made in the worker with its cleaned copy:
+    #: removals and allowed blocks travel to the parent only in this form.
     report: tuple | None = None
 
 
@@ -202,10 +186,6 @@ class Analysis:
         return (_analysis, (self.digest, self.spans, self.findings, self.hashes,
                             *(bytearray(np.ascontiguousarray(getattr(self, name), dtype))
                               for name, dtype in _ANALYSIS_ARRAYS), self.long))
-
-    def blocks(self) -> list[Span]:
-        """The blocks' spans, as `decide` takes them."""
-        return [Span(i, a, b) for i, (a, b) in enumerate(self.spans)]
 
 
 def _analysis(digest, spans, findings, hashes, keys: bytearray, owner: bytearray, kind: bytearray, long) -> Analysis:

@@ -12,7 +12,8 @@ from dedupe import clean
 from dedupe.allow import AllowList, AllowListError, block_key, entry_line
 from dedupe.cli import main
 from dedupe.config import Config
-from dedupe.report.html import CONTEXT_LINES, ReportError, hunk_context, render_report
+from dedupe.cut import Claim, cut
+from dedupe.report.html import CONTEXT_LINES, ReportError, render_report
 
 SAMPLES = Path(__file__).parent / "data" / "samples"
 if not SAMPLES.is_dir():
@@ -219,11 +220,12 @@ def test_a_damaged_report_file_is_named_with_its_line(sample_run, tmp_path):
 
 def test_context_comes_from_the_cleaned_text_around_each_cut():
     original = ["a\n", "\n", "cut 1\n", "\n", "b\n", "c\n", "d\n", "cut 2\n", "cut 3\n", "e\n"]
-    kept = [True, True, False, False, True, True, True, False, False, True]
-    cleaned = "".join(line for line, k in zip(original, kept) if k)
-    diff = "--- a/x\n+++ b/x\n@@ -3,2 +2,0 @@ repeat\n-cut 1\n-\n@@ -8,2 +5,0 @@ repeat\n-cut 2\n-cut 3\n"
+    removed = [Claim((3, 3), "repeat", "repeats:exact", 1.0, None, 0), Claim((8, 9), "repeat", "repeats:exact", 1.0,
+                                                                            None, 0)]
+    done = cut("x", "".join(original), removed)
+    assert done.cleaned == "a\n\nb\nc\nd\ne\n"
     assert CONTEXT_LINES == 1  # one non-blank kept line a side (blank lines ride along as "")
-    assert hunk_context(diff, cleaned) == [
+    assert json.loads(done.report[2])["h"] == [
         [[3, 4], [[1, "a"], [2, ""]], [[5, "b"]]],
         [[8, 9], [[7, "d"]], [[10, "e"]]],
     ]

@@ -740,6 +740,24 @@ def test_prose_headlines_and_spaced_lines_are_not_bars(line, unspaced_page):
     assert not chrome.link_bar(line, unspaced_page)
 
 
+def test_a_directory_of_names_is_a_bar_even_where_a_few_names_are_long():
+    """A footer of a government's departments or of every province: dozens of names, a few of them long
+    (webpages-multi nmg.gov.cn: two such lists weighed as 150 words of prose and kept the footer)."""
+    departments = ("外交部 国防部 国家发展和改革委员会 教育部 科学技术部 工业和信息化部 民族事务委员会 公安部 民政部 司法部 "
+                   "财政部 人力资源和社会保障部 自然资源部 生态环境部 住房和城乡建设部 交通运输部 水利部 农业农村部 商务部")
+    assert chrome.link_bar(departments, True)
+    japanese = " ・ ".join(["総務省", "法務省", "外務省", "財務省", "文部科学省", "厚生労働省", "農林水産省", "経済産業省",
+                           "国土交通省", "環境省", "防衛省", "内閣官房", "デジタル庁", "こども家庭庁"])
+    assert chrome.link_bar(japanese, True)
+    spaced = " | ".join(["Home", "News", "Departments", "Ministry of Housing and Urban Development", "Education",
+                         "Health", "Transport", "Justice", "Defence", "Finance", "Agriculture", "Energy", "Contact"])
+    assert chrome.link_bar(spaced, False)
+    # A line that spaces its clauses has a few parts, and its long clause is no name.
+    assert not chrome.link_bar("一波又一波 寒流 接连报到 已把山后的层层山峦都披上了红色的外衣", True)
+    lines = ZH_PARAGRAPHS + ["相关网站", departments]
+    assert len(lines) - 1 in _removed(lines)
+
+
 def test_menu_bars_of_an_unspaced_page_do_not_carry_the_article_over_them():
     """Measured in characters, a bar of Chinese links weighed as a sentence: the article's extent ran over the
     menus above it (webpages-multi: 163.com, people.com.cn, yahoo.com, qianlong.com, bilibili.com)."""

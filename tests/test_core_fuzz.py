@@ -2,11 +2,13 @@
 
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
-    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 7 properties: 140,000 inputs in all
+    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 8 properties: 160,000 inputs in all
 """
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import random
 import re
 import sys
@@ -19,8 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedupe import _core, sign
+from dedupe.cut import Claim, cut
+from dedupe.records import Ref
 from dedupe.detect import chrome
-from dedupe.segment import segment_batch
+from dedupe.segment import segment_batch, split_lines
 from helpers import reference_block_row
 
 #: Characters the segmenter treats specially (white space of every kind, bullets, digits of several
@@ -118,6 +122,52 @@ def check_shared_counts(blocks: list[list[int]], max_posting: int) -> None:
     assert list(zip(zip(low, high), shared)) == list(expected.items())
 
 
+_CATEGORIES = ["repeat", "near-repeat", "corpus-repeat", "chrome:credits", "duplicate-document"]
+_SCORES = [1.0, 0.5, 0.03125, 1e-7, 1e17, math.nan, math.inf, -0.0, 3, True]
+
+
+def _claims(n_lines: int, spec: list[tuple[int, int, int, int, int]]) -> list[Claim]:
+    """Claims over a text of n_lines lines from random integers: spans mostly inside it, a few outside."""
+    out = []
+    for first, length, cat, score, ref in spec:
+        first = first % (n_lines + 2)
+        lines = (first, max(first + length % 4 - (length % 7 == 6) * 3, 0))  # last before first, at times
+        dup = None if ref % 3 == 0 else Ref(["d.txt", "o\n\"ther\".txt"][ref % 2], (ref % 5, ref % 9), "r" * (ref % 2))
+        out.append(Claim(lines, _CATEGORIES[cat % 5], f"det:{cat}", _SCORES[score % len(_SCORES)], dup,
+                         (ref * 0x9E3779B97F4A7C15) % (1 << 64), None if ref % 4 else f"allow.txt:{ref}"))
+    return out
+
+
+def check_finish(text: str, spec: list[tuple[int, int, int, int, int]], encoding: str) -> None:
+    """Cutting any removals: no panic; the cleaned copy and the diff's removed lines are input lines; every
+    removal's line is its record's JSON, its text the lines it spans; the page row is JSON."""
+    lines = split_lines(text)
+    claims = _claims(len(lines), spec)
+    removals, allowed = [c for c in claims if c.entry is None], [c for c in claims if c.entry is not None]
+    try:
+        text.encode(encoding)
+    except UnicodeError:
+        encoding = "utf-8"
+    done = cut("d.txt", text, removals, allowed, encoding, records=True)
+    kept = split_lines(done.cleaned)
+    it = iter(lines)
+    assert all(any(line == other for other in it) for line in kept)  # in order, each an input line
+    assert done.out_chars == len(done.cleaned) and (removals or done.cleaned == text)
+    removed = [x[1:] for x in done.diff.split("\n") if x.startswith("-") and not x.startswith("---")]
+    if encoding == "utf-8":
+        assert all(any(r == line.rstrip("\n") for line in lines) for r in removed)
+    records = done.removals + [r for r, _ in done.allowed]
+    for c, r in zip(removals + allowed, records, strict=True):
+        assert r.text == "".join(lines[max(c.lines[0] - 1, 0) : max(c.lines[1], 0)]).rstrip("\r\n")
+    got = [json.loads(line) for line in (done.report[0] + done.report[1]).split("\n") if line]  # (not at \x85)
+    want = [r.to_json() for r in records]
+    for g, w in zip(got, want, strict=True):
+        g.pop("allow", None)
+        assert json.dumps(g, sort_keys=True) == json.dumps(w, sort_keys=True)
+    if claims:
+        json.loads(done.report[2])
+
+
 def check_text_hash(data: bytes) -> None:
     assert 0 <= _core.text_hash(data) < 1 << 64
 
@@ -135,6 +185,8 @@ def run(examples: int) -> None:
         st.just(texts), st.lists(st.integers(0, 80), min_size=len(texts), max_size=len(texts)))))(
         lambda pair: check_block_features(*pair)))()
     config(given(st.lists(st.integers(0, 7), max_size=8), st.integers(0, 5))(check_windows))()
+    config(given(_TEXT, st.lists(st.tuples(*[st.integers(0, 1 << 20)] * 5), max_size=6),
+                 st.sampled_from(["utf-8", "cp1252", "latin-1"]))(check_finish))()
     config(given(st.lists(st.lists(st.integers(0, (1 << 64) - 1), max_size=9), max_size=6),
                  st.integers(0, 5))(check_minhash_groups))()
 
@@ -163,6 +215,9 @@ def run_fast(examples: int, seed: int) -> None:
                              for _ in range(rng.randrange(0, 10))], rng.randrange(0, 7))
         check_text_hash(rng.randbytes(rng.randrange(0, 300)))
         check_windows([rng.randrange(0, 8) for _ in range(rng.randrange(0, 8))], rng.randrange(0, 6))
+        text = "\n".join(_random_text(rng) for _ in range(rng.randrange(0, 6)))
+        check_finish(text, [tuple(rng.randrange(1 << 20) for _ in range(5)) for _ in range(rng.randrange(0, 6))],
+                     rng.choice(("utf-8", "cp1252", "latin-1")))
         check_minhash_groups([[rng.randrange(1 << 64) for _ in range(rng.randrange(0, 9))]
                               for _ in range(rng.randrange(0, 6))], rng.randrange(0, 6))
 
@@ -173,9 +228,9 @@ def test_random_inputs_through_the_core():
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 7)")
+    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 8)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     run_fast(args.examples, args.seed)
-    print(f"ok: {args.examples} random inputs for each of 7 properties ({7 * args.examples} in all), no failure")
+    print(f"ok: {args.examples} random inputs for each of 8 properties ({8 * args.examples} in all), no failure")
     sys.exit(0)

@@ -9,7 +9,7 @@ import pytest
 from dedupe.config import Config
 from dedupe.detect import detect
 from dedupe.detect.chrome import page_kind
-from dedupe.detect.pagetype import DOCS, THREAD, has_stamp, looks_like_code, page_type
+from dedupe.detect.pagetype import DOCS, LISTING, THREAD, has_stamp, item_runs, looks_like_code, page_type
 from dedupe.pipeline import clean_document
 from dedupe.records import Block, Document
 from dedupe.segment import segment
@@ -75,6 +75,33 @@ def test_code_reads_as_code(text):
 ])
 def test_prose_prices_and_placeholders_are_not_code(text):
     assert not looks_like_code(text)
+
+
+@pytest.mark.parametrize("text", [
+    "[社会] 市民排队领取新版交通卡 首日发放三万张(图)",                 # a portal's teaser with its photo mark
+    "海邊露營地(3)_與星空有約(2021/07/14)",                            # a blog's post title, its part and date
+    "• 我的旅行日记(原创) (图)",                                        # a blog's archive entry
+    "【速報】新駅ビルが開業(写真)、初日から長い行列(動画)",              # a Japanese headline
+])
+def test_a_word_of_an_unspaced_script_before_a_bracket_is_not_a_call(text):
+    """Code names its calls and variables in ASCII identifiers; "严重(图)" is an aside of prose, whatever its
+    symbols (webpages-multi: pixnet.net and yahoo.com read as documentation for a dozen such lines)."""
+    assert not looks_like_code(text)
+
+
+@pytest.mark.parametrize("text", [
+    'print("你好，世界")  # 问候(一)',
+    "総数 = 集計(データ);",
+])
+def test_code_with_text_of_an_unspaced_script_still_reads_as_code(text):
+    assert looks_like_code(text)
+
+
+def test_a_chinese_article_over_teasers_with_photo_marks_is_not_documentation():
+    article = ["市政府周二宣布扩建公交网络，新增六条线路，首次把东部郊区与医院和大学连接起来。负责人表示，新线路每年的运营"
+               "费用约为四百万元，大部分来自今年春天批准的区域交通补助资金。"] * 3
+    teasers = [f"[{topic}] 市民排队领取新版交通卡 首日发放{n}万张(图)" for n, topic in enumerate("社会法制百态趣闻情感", 1)]
+    assert _kind("\n\n".join(article + teasers) + "\n") != DOCS
 
 
 def _thread(posts: int) -> str:
@@ -346,3 +373,115 @@ def test_rule_lines_between_teasers_or_posts_do_not_cut_the_page_into_one(name):
     result, _ = clean_document(Document(f"{name}.txt", text), Config())
     assert _score(TYPES, name, result.cleaned) >= _score(TYPES, name, text) - 0.1
     _assert_clean_twice_removes_nothing(name, result.cleaned)
+
+
+# Lists of items (teasers, records, offers): three shapes as three kinds of site lay them out, each under the
+# site's menus and over its footer. Every item repeats one shape, with a field that recurs from item to item.
+_MENU = ["Home", "Topics", "Reviews", "Guides", "About us", "Contact", ""]
+_FOOTER = ["", "Privacy", "Terms", "Careers", "Advertise", "Copyright 2025 The Site"]
+_PLACES = ["Alder Creek", "Birch Hollow", "Cedar Ridge", "Dove Lake", "Elm Point", "Fox Run", "Glen Rock"]
+
+
+def _teasers(n: int = 7) -> str:
+    """A news or game site's index: a headline, its topic, a one-sentence summary, a counter, a byline."""
+    lines = list(_MENU)
+    for i, place in enumerate(_PLACES[:n]):
+        lines += [f"Council of {place} Votes to Reopen the Old Ferry Crossing After {i + 3} Years", "",
+                  place, "",
+                  f"The town of {place} will run a ferry again from spring, after a vote that split the council "
+                  f"{i + 4} to {i + 2}.", "",
+                  "Posts", f"By Writer {chr(65 + i)}. Person", ""]
+    return "\n".join(lines + _FOOTER)
+
+
+def _records(n: int = 7) -> str:
+    """A club's list of trails: one sentence of introduction, then a name and its fields per trail."""
+    lines = list(_MENU) + ["The club builds and keeps the local trails, and rides them every week of the year.", ""]
+    for i, place in enumerate(_PLACES[:n]):
+        lines += [f"{place} Trail", "", f"Difficulty: {['Beginner', 'Intermediate', 'Advanced'][i % 3]}",
+                  f"Length: {i + 3} miles", f"Steward: Member {chr(65 + i)}", "View the map" if i % 2 else "Open the map",
+                  ""]
+    return "\n".join(lines + _FOOTER)
+
+
+def _offers(n: int = 6) -> str:
+    """A tradesman's coupons: a number, the offer, and the same two conditions under each."""
+    lines = list(_MENU) + ["Coupons", ""]
+    for i in range(n):
+        lines += [str(i + 1), "", f"${(i + 1) * 25}.00 Off Any {_PLACES[i]} Repair Job", "",
+                  "Must be presented before the start of work.", "",
+                  "Not valid with other offers or coupons, some restrictions may apply.", ""]
+    return "\n".join(lines + _FOOTER)
+
+
+def _article_with_sections() -> str:
+    """An article whose sections repeat one shape (a heading, a long paragraph) but share no field."""
+    lines = list(_MENU) + ["Where the river towns go from here", ""]
+    for i, place in enumerate(_PLACES[:6]):
+        lines += [f"What {place} decided", "",
+                  f"In {place} the council met for {i + 2} hours and heard from the ferrymen, the shopkeepers and the "
+                  f"school, then voted to spend the reserve on the crossing; the mayor said the town had waited for "
+                  f"this since the bridge closed, and that the work would start once the river fell in spring.", ""]
+    return "\n".join(lines + _FOOTER)
+
+
+def _item_flags(text: str) -> list[bool]:
+    blocks = segment(text)
+    prose = [len(b.text.split()) >= 10 and b.text.rstrip().endswith(".") for b in blocks]
+    return item_runs([b.text for b in blocks], [len(b.text.split()) for b in blocks], prose, [False] * len(blocks))
+
+
+@pytest.mark.parametrize("make", [_teasers, _records, _offers])
+def test_items_repeating_one_shape_with_a_recurring_field_are_a_run(make):
+    text = make()
+    flags = _item_flags(text)
+    blocks = segment(text)
+    # The menus and the footer are not items; the items are, from the first to the last.
+    assert not any(flags[: len(segment("\n".join(_MENU)))])
+    assert not flags[-1]
+    items = [b.text for b, f in zip(blocks, flags) if f]
+    assert any(_PLACES[0] in t for t in items) and any(_PLACES[5] in t for t in items)
+
+
+def test_sections_under_distinct_headings_are_not_items():
+    assert not any(_item_flags(_article_with_sections()))
+    assert _kind(_article_with_sections()) != LISTING
+
+
+def test_too_few_items_are_not_a_run():
+    assert not any(_item_flags(_offers(2)))
+
+
+@pytest.mark.parametrize("make", [_teasers, _records, _offers])
+def test_every_item_of_a_list_is_kept(make):
+    # Before, the teasers read as an article and the extent kept one or two of them; the trails' intro sentence
+    # was the only prose, so the extent kept it and cut every trail.
+    text = make()
+    result, _ = clean_document(Document("list.txt", text), Config())
+    for place in _PLACES[:5]:
+        assert place in result.cleaned
+    assert "Must be presented" in result.cleaned or make is not _offers
+    _assert_clean_twice_removes_nothing("list", result.cleaned)
+
+
+def test_a_teaser_list_reads_as_a_list():
+    assert _kind(_teasers()) == LISTING
+
+
+@pytest.mark.parametrize("sample", [
+    # a Python model's fields, a JSX tree's closing tags, a JSON config's braces: lines with few code symbols
+    ["class Cat(Model):", "    name: str", "    age: int"],
+    ["    <div>", "      <Counter />", "    </div>", "  );"],
+    ["  },", "  \"timeout\": 30", "}"],
+])
+def test_lines_a_documentation_page_repeats_are_content_in_extracted_text(sample):
+    # Each variant of a tutorial repeats the sample's plain lines; trafilatura kept them, so they stay.
+    lines = ["Defining models", "", "A model declares its fields with their types, as the example shows.", ""]
+    for variant in ("first", "second"):
+        lines += [f"The {variant} variant:", "", "def load(path): return open(path).read();", "",
+                  "x = compute(a, b);", "", "if (ready) { start(); }", ""] + [line for line in sample] + [""]
+    text = "\n".join(lines)
+    blocks = segment(text)
+    assert _kind(text) == DOCS
+    findings = detect("t.html", blocks, sign_blocks(blocks, 5), Config(), whole_page=False)
+    assert not [f for f in findings if f.category == "repeat"]

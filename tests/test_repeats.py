@@ -147,7 +147,7 @@ def test_a_repeat_of_a_block_removed_for_another_reason_takes_that_reason():
         0: Finding(0, "chrome:caption", "chrome:rule:caption", 0.9),
         2: Finding(2, "repeat", "repeat:exact", 1.0, Ref("d.txt", (1, 1)), "repeat of line 1"),
     }
-    settled = settle_references("d.txt", blocks, chosen)
+    settled = settle_references("d.txt", [b.lines for b in blocks], chosen)
     assert settled[2] == Finding(2, "chrome:caption", "chrome:rule:caption", 0.9)
     assert settled[0] == chosen[0]
 
@@ -158,11 +158,11 @@ def test_a_chain_of_references_is_followed_to_a_kept_block():
         1: Finding(1, "near-repeat", "near-repeat:containment", 0.9, Ref("d.txt", (7, 7))),
         2: Finding(2, "repeat", "repeat:exact", 1.0, Ref("d.txt", (3, 3))),
     }
-    settled = settle_references("d.txt", blocks, chosen)
+    settled = settle_references("d.txt", [b.lines for b in blocks], chosen)
     assert settled[2] == Finding(2, "near-repeat", "near-repeat:containment", 0.9, Ref("d.txt", (7, 7)))
     # references to other files are left alone
     other = {0: Finding(0, "corpus-repeat", "corpus", 0.5, Ref("other.txt", (1, 1)))}
-    assert settle_references("d.txt", blocks, other) == other
+    assert settle_references("d.txt", [b.lines for b in blocks], other) == other
 
 
 def test_find_repeats_on_raw_blocks():

@@ -1,5 +1,6 @@
-"""The report's per-removal lines, written field by field, are the JSON json.dumps writes; the page's context
-and the cleaned copy's lines come out of the removed-line flags the same as out of the diff and the blocks."""
+"""The report's per-removal lines and page rows, written by the core (`cut.cut`), are the JSON json.dumps
+writes; the cleaned copy keeps the lines the blank-line rule says, and the diff and the page's context come
+out of the same cuts."""
 from __future__ import annotations
 
 import json
@@ -10,11 +11,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.decide import kept_lines
-from dedupe.records import Allowed, Removal, Ref, Span
-from dedupe.report.diff import cuts, file_diff
-from dedupe.report.html import TEXT_LIMIT, cut_context, hunk_context, page_row
-from dedupe.report.jsontext import Fields, removal_line
+from dedupe.cut import Claim, cut
+from dedupe.records import Allowed, Block, Ref, Removal
+from dedupe.report.html import CONTEXT_CHARS, CONTEXT_LINES, TEXT_LIMIT
 
 AWKWARD = [
     "",
@@ -26,24 +25,34 @@ AWKWARD = [
     "undecodable byte kept as a surrogate escape: \udce9",
     "x" * (TEXT_LIMIT + 10),
 ]
-SCORES = [0.975, 0.1 + 0.2, 1e-7, 123456789.123456, 0.0, -0.5, 1, np.float64(0.7), math.nan, math.inf, -math.inf]
+SCORES = [0.975, 0.1 + 0.2, 1e-7, 123456789.123456, 0.0, -0.5, 1, np.float64(0.7), math.nan, math.inf, -math.inf,
+          0.03125, 0.00005, 2.5e17, True]
 
 
-def removals() -> list[Removal]:
+def claims() -> list[tuple[str, Claim]]:
+    """(document text, its one removal: every line after the first) for each awkward text and score."""
     out = []
     for i, text in enumerate(AWKWARD):
+        doc = "kept first line\n" + text + "\n"
+        n = doc.count("\n")
         for j, score in enumerate(SCORES):
-            ref = None if j % 3 == 0 else Ref(["a.txt", "dir/ü \"b\".txt"][j % 2], (i + 1, i + j + 1))
-            out.append(Removal(f"site/doc {i}\u2028.txt", (i + 1, i + j + 2), ["chrome:credits", "repeat"][j % 2],
-                               "chrome:rule:credits", score, ref, text))
+            ref = None if j % 3 == 0 else Ref(["a.txt", "dir/ü \"b\".txt"][j % 2], (i + 1, i + j + 1),
+                                              "earlier run" if j % 5 == 1 else "")
+            out.append((doc, Claim((2, n), ["chrome:credits", "repeat"][j % 2], "chrome:rule:credits", score, ref,
+                                   (2**64 - 1) // (i * 20 + j + 1))))
     return out
 
 
 def test_a_removal_line_is_the_json_of_its_record():
-    for r in removals():
-        assert removal_line(Fields.of(r)) == json.dumps(r.to_json(), ensure_ascii=False)
-        allowed = Allowed(r, "allow.txt:3").to_json()
-        assert removal_line(Fields.of(r), "allow.txt:3") == json.dumps(allowed, ensure_ascii=False)
+    for n, (doc, c) in enumerate(claims()):
+        rel = f"site/doc {n}\u2028.txt"
+        done = cut(rel, doc, [c], [c._replace(entry="allow.txt:3")], records=True)
+        (r,), ((a, entry),) = done.removals, done.allowed
+        assert r == Removal(rel, c.lines, c.category, c.detector, c.score, c.duplicate_of,
+                            doc.split("\n", 1)[1].rstrip("\r\n"))
+        assert done.report[0] == json.dumps(r.to_json(), ensure_ascii=False) + "\n"
+        assert done.report[1] == json.dumps(Allowed(a, entry).to_json(), ensure_ascii=False) + "\n"
+        assert done.report[4] == [(c.category, c.hash, len(r.text))]
 
 
 def expected_item(r: Removal, h: int, entry: str | None = None) -> dict:
@@ -53,23 +62,47 @@ def expected_item(r: Removal, h: int, entry: str | None = None) -> dict:
     if len(r.text) > TEXT_LIMIT:
         item["n"] = len(r.text)
     if r.duplicate_of is not None:
-        item["o"] = [r.duplicate_of.file, *r.duplicate_of.lines]
+        ref = r.duplicate_of
+        item["o"] = [f"{ref.file} (run {ref.run})" if ref.run else ref.file, *ref.lines]
     if entry is not None:
         item["e"] = entry
     return item
 
 
 def test_a_page_row_is_the_compact_json_of_its_items():
-    rs = removals()
-    allowed = [Allowed(r, f"allow.txt:{n}") for n, r in enumerate(rs[:5], 1)]
-    hashes = [(2**64 - 1) // (n + 1) for n in range(len(rs) + len(allowed))]
-    hunks = [[[1, 2], [], [[3, "kept \"line\" \u2028"]]], [[7, 7], [[6, ""]], []]]
-    expected = {"f": "site/doc.txt", "r": [expected_item(r, h) for r, h in zip(rs, hashes)],
-                "a": [expected_item(a.removal, h, a.entry) for a, h in zip(allowed, hashes[len(rs):])], "h": hunks}
-    row = page_row("site/doc.txt", [Fields.of(r) for r in rs], [(Fields.of(a.removal), a.entry) for a in allowed],
-                   hunks, hashes)
-    assert row == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
-    assert page_row("e.txt", [], [], [], []) == '{"f":"e.txt","r":[],"a":[],"h":[]}'
+    for doc, c in claims():
+        done = cut("site/doc.txt", doc, [c], [c._replace(entry="allow.txt:1")], records=True)
+        (r,), ((a, entry),) = done.removals, done.allowed
+        expected = {"f": "site/doc.txt", "r": [expected_item(r, c.hash)], "a": [expected_item(a, c.hash, entry)],
+                    "h": [[list(c.lines), [[1, "kept first line"]], []]]}
+        row = json.dumps(expected, ensure_ascii=False, separators=(",", ":")) + "\n"
+        assert done.report[2] == row
+    assert cut("e.txt", "text\n", []).report[2] == ""
+
+
+def test_a_whole_documents_key_is_the_normalized_hash_of_its_text_and_its_cut_the_whole_file():
+    from dedupe.sign import normalize, text_hash
+
+    texts = ["", "\n\n", "one line",
+             "Ünïcode — “quoted” line\nplain ASCII line\n\n© 2020 ﬁne ligature\r\nÅ\u030a",
+             "e\n\u0301 combining mark after a line break", "ǅ title case\nΣ final sigma ΣΑΣ\nstraße"]
+    for path in sorted((Path(__file__).parent.parent / "samples").glob("*.txt")):
+        texts.append(path.read_text(encoding="utf-8"))
+    dumps = Path(__file__).parent.parent.parent / "shared" / "data" / "webpages-dev" / "dumps"
+    texts += [p.read_text(encoding="utf-8", errors="surrogateescape") for p in sorted(dumps.glob("*.txt"))[:60]]
+    assert len(texts) > 8
+    texts.append("a lone surrogate \udce9 and\nanother \ud800 line\n")
+    for text in texts:
+        n = max(text.count("\n") + (not text.endswith("\n")), 1)
+        whole = cut("d.txt", text, [Claim((1, n), "duplicate-document", "d", 1.0, None, None)])
+        assert whole.report[4][0][1] is None  # no block key: counted as a whole document
+        key = json.loads(whole.report[2])["r"][0]["k"]
+        assert key == f"xxh3:{text_hash(normalize(text)):016x}"
+    whole = cut("d.txt", "a\n\nb\n", [Claim((1, 3), "duplicate-document", "duplicate-document:jaccard", 0.9,
+                                             Ref("o.txt", (1, 2)), 7)])
+    assert whole.cleaned == "" and whole.out_chars == 0
+    assert json.loads(whole.report[2])["h"] == [[[1, 3], [], []]]
+    assert whole.diff == "--- a/d.txt\n+++ b/d.txt\n@@ -1,3 +0,0 @@ duplicate of o.txt lines 1-2\n-a\n-\n-b\n"
 
 
 def reference_kept_lines(blank: list[bool], removed_lines: set[int]) -> list[bool]:
@@ -111,42 +144,67 @@ def documents(draw):
         j = i + 1
         while j < len(kinds) and not blank[j] and draw(st.booleans()):
             j += 1
-        blocks.append(Span(len(blocks), i + 1, j))
+        blocks.append(Block(len(blocks), i + 1, j, ""))
         i = j
     removed = draw(st.sets(st.sampled_from(range(len(blocks))))) if blocks else set()
     return kinds, blank, blocks, removed
 
 
-@settings(max_examples=300, deadline=None)
-@given(documents())
-def test_kept_lines_follows_the_blank_line_rule(doc):
-    lines, blank, blocks, removed = doc
-    removed_lines = {k for b in blocks if b.index in removed for k in range(b.first_line - 1, b.last_line)}
-    assert kept_lines(len(lines), blank, blocks, removed) == reference_kept_lines(blank, removed_lines)
+def reference_context(hunks: list[tuple[int, int, int]], kept: list[str]) -> list[list]:
+    """The page's context: per cut [first, last] and up to CONTEXT_LINES non-blank kept lines a side (blank
+    ones ride along as ""), looking at most 50 lines away, each cut to CONTEXT_CHARS."""
+    def shown(line: str) -> str:
+        text = line.strip("\r\n")
+        return "" if not line.strip() else text if len(text) <= CONTEXT_CHARS else text[: CONTEXT_CHARS - 1] + "…"
+
+    out = []
+    for h, (start, count, k) in enumerate(hunks):
+        low, high = hunks[h - 1][2] if h else 0, hunks[h + 1][2] if h + 1 < len(hunks) else len(kept)
+        before, after = [], []
+        o = k - 1
+        while o >= low and sum(t != "" for _, t in before) < CONTEXT_LINES and k - o <= 50:
+            before.insert(0, [start - (k - o), shown(kept[o])])
+            o -= 1
+        o = k
+        while o < high and sum(t != "" for _, t in after) < CONTEXT_LINES and o - k < 50:
+            after.append([start + count + (o - k), shown(kept[o])])
+            o += 1
+        out.append([[start, start + count - 1], before, after])
+    return out
+
+
+def reference_hunks(keep: list[bool]) -> list[tuple[int, int, int]]:
+    """Each run of removed lines: (first line, count, kept lines before it)."""
+    out = []
+    for i, k in enumerate(keep):
+        if not k and (i == 0 or keep[i - 1]):
+            j = i
+            while j < len(keep) and not keep[j]:
+                j += 1
+            out.append((i + 1, j - i, sum(keep[:i])))
+    return out
 
 
 @settings(max_examples=300, deadline=None)
 @given(documents())
-def test_the_context_from_the_cuts_is_the_context_from_the_diff(doc):
+def test_the_cut_keeps_the_lines_of_the_blank_line_rule_and_shows_its_context(doc):
     lines, blank, blocks, removed = doc
     lines = [f"line {n}\n" if line == "text\n" else line for n, line in enumerate(lines, 1)]
-    keep = kept_lines(len(lines), blank, blocks, removed)
-    chosen = [b for b in blocks if b.index in removed]
-    rs = [Removal("d.txt", b.lines, "repeat", "repeats:exact", 1.0, None, "x") for b in chosen]
+    removed_lines = {k for b in blocks if b.index in removed for k in range(b.first_line - 1, b.last_line)}
+    keep = reference_kept_lines(blank, removed_lines)
+    chosen = [Claim(b.lines, "repeat", "repeats:exact", 1.0, None, 0) for b in blocks if b.index in removed]
+    done = cut("d.txt", "".join(lines), chosen)
     kept = [line for line, k in zip(lines, keep) if k]
-    diff = file_diff("d.txt", lines, keep, rs)
-    assert file_diff("d.txt", lines, keep, rs, hunks=cuts(keep)) == diff
-    assert cut_context(cuts(keep), kept) == hunk_context(diff, "".join(kept))
-
-
-def test_cuts_are_the_hunk_headers():
-    keep = [True, False, False, True, True, False]
-    assert cuts(keep) == [(2, 2, 1), (6, 1, 3)]
-    assert cuts([True, True]) == [] and cuts([]) == []
-
-
-def test_a_whole_dropped_document_has_one_cut_and_no_context():
-    assert cut_context([(1, 4, 0)], []) == [[[1, 4], [], []]]
+    assert done.cleaned == "".join(kept if chosen else lines)
+    hunks = reference_hunks(keep) if chosen else []
+    assert [(int(h[0]), int(h[1]), int(h[2])) for h in
+            (x.split(" ")[1][1:].split(",") + [x.split(" ")[2][1:].split(",")[0]]
+             for x in done.diff.splitlines() if x.startswith("@@"))] == hunks
+    removed_text = [line for line, k in zip(lines, keep) if not k] if chosen else []
+    assert [x[1:] + "\n" for x in done.diff.splitlines() if x.startswith("-") and not x.startswith("---")] == \
+        removed_text
+    if chosen:
+        assert json.loads(done.report[2])["h"] == reference_context(hunks, kept)
 
 
 def test_the_run_id_hashes_the_sorted_json_of_the_summary_piece_by_piece():
@@ -159,22 +217,6 @@ def test_the_run_id_hashes_the_sorted_json_of_the_summary_piece_by_piece():
     for chunk in (1, 2, 3, 1000):
         assert "".join(_sorted_json(summary, chunk)) == json.dumps(summary, sort_keys=True)
     assert "".join(_sorted_json({1: "not a string key"})) == json.dumps({1: "not a string key"}, sort_keys=True)
-
-
-def test_a_whole_documents_key_is_its_normalized_hash():
-    from dedupe.report import _text_key
-    from dedupe.sign import normalize, text_hash
-
-    texts = ["", "\n\n", "one line",
-             "Ünïcode — “quoted” line\nplain ASCII line\n\n© 2020 ﬁne ligature\r\nÅ\u030a",
-             "e\n\u0301 combining mark after a line break", "ǅ title case\nΣ final sigma ΣΑΣ\nstraße"]
-    for path in sorted((Path(__file__).parent.parent / "samples").glob("*.txt")):
-        texts.append(path.read_text(encoding="utf-8"))
-    dumps = Path(__file__).parent.parent.parent / "shared" / "data" / "webpages-dev" / "dumps"
-    texts += [p.read_text(encoding="utf-8", errors="surrogateescape") for p in sorted(dumps.glob("*.txt"))[:60]]
-    assert len(texts) > 8
-    for text in texts:
-        assert _text_key(text) == text_hash(normalize(text))
 
 
 def summary_text(summary: dict) -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from dedupe import clean
 from dedupe.config import Config
-from dedupe.decide import kept_lines
+from dedupe.cut import Claim, cut
 from dedupe.segment import segment, split_lines
 from dedupe.write import atomic_write, output_path
 
@@ -31,9 +31,8 @@ CP1252_DOC = f"{CP1252_P}\r\n{P2}\r\n{CP1252_P}\r\n{P3}\r\n".encode("cp1252")
 
 
 def keep_of(text: str, removed: set[int]) -> str:
-    lines = split_lines(text)
-    keep = kept_lines(len(lines), [not line.strip() for line in lines], segment(text), removed)
-    return "".join(line for line, k in zip(lines, keep) if k)
+    blocks = [b for b in segment(text) if b.index in removed]
+    return cut("d.txt", text, [Claim(b.lines, "repeat", "repeats:exact", 1.0, None, 0) for b in blocks]).cleaned
 
 
 # --- blank lines after a removal

@@ -113,7 +113,7 @@ from ..config import Config
 from ..records import Block, Finding, Ref
 from .. import _core
 from ..sign import BlockSig
-from .pagetype import DOCS, LISTING, STAMP_MAX_WORDS, THREAD, has_stamp, holds_code, page_type
+from .pagetype import DOCS, LISTING, STAMP_MAX_WORDS, THREAD, has_stamp, holds_code, item_runs, page_type
 from .repeats import near_repeats
 
 
@@ -849,6 +849,10 @@ BAR_LINKS = 4
 #: ...each at most this many characters of an unspaced script, or this many words of a spaced one.
 BAR_LINK_CHARS = 8
 BAR_LINK_WORDS = 3
+#: A long bar (a directory of a site's departments, a footer of every province) may hold a few longer names: with
+#: at least this many parts, BAR_SHORT_SHARE of them short make it a bar.
+BAR_LONG_LINKS = 12
+BAR_SHORT_SHARE = 0.75
 
 
 def link_bar(text: str, unspaced_page: bool = False) -> bool:
@@ -870,8 +874,10 @@ def link_bar(text: str, unspaced_page: bool = False) -> bool:
         parts = text.split()
         if len(parts) < BAR_LINKS:
             return False
-    return all(len(p.strip()) <= BAR_LINK_CHARS if _UNSPACED_CHAR.search(p) else len(p.split()) <= BAR_LINK_WORDS
-               for p in parts)
+    short = sum(len(p.strip()) <= BAR_LINK_CHARS if _UNSPACED_CHAR.search(p) else len(p.split()) <= BAR_LINK_WORDS
+                for p in parts)
+    # (a line of prose that spaces its clauses has a few parts, one of them long; a directory has dozens)
+    return short == len(parts) or len(parts) >= BAR_LONG_LINKS and short >= BAR_SHORT_SHARE * len(parts)
 
 
 def _mark_link_bars(classes: list[int], texts: list[str], sizes: list[int], unspaced: list[bool]) -> None:
@@ -993,9 +999,15 @@ def find_chrome(
     if kind is None and whole_page:
         kind = page_kind(blocks, sigs, rows)
     weights = list(map(_weight, classes, sizes))
-    # Other stories' teasers are never the article, wherever they stand: they weigh as chrome, and where they
-    # hold most of the page's prose (a page of teasers) the extent finds no article to cut around.
-    teasers = _teaser_runs(classes, sizes, texts) if whole_page and kind not in (THREAD, DOCS) else frozenset()
+    items = item_runs(texts, sizes, prose, [c == CHROME for c in classes]) if whole_page and kind == LISTING else [False] * n
+    if any(items):
+        # In a run of items, a title, a tag or a "By NAME" between two teasers does not weigh against them.
+        weights = [max(w, 0.0) if item else w for w, item in zip(weights, items)]
+    # On an article, other stories' teasers are never the article, wherever they stand: they weigh as chrome,
+    # and where they hold most of the page's prose (a page of teasers) the extent finds no article to cut
+    # around. (On a page that reads as a list they are its items, above; threads and docs have no teasers.)
+    teasers = _teaser_runs(classes, sizes, texts) if whole_page and kind not in (THREAD, DOCS, LISTING) \
+        else frozenset()
     for k in teasers:
         weights[k] = -W_CHROME * min(sizes[k] + 2, PENALTY_CAP)
     unclosed = weights[:]
@@ -1017,16 +1029,16 @@ def find_chrome(
         # one teaser per stretch either (as `_article_shaped` already reads the page). On articles they still do:
         # there they mostly mark where the article ends (webpages-dev F1 0.931 -> 0.927 when they did not).
         weights = [0.0 if c == CHROME and k != end else w for k, (w, c) in enumerate(zip(weights, classes))]
-    inside = article_extent(weights) if GOOD in classes and whole_page else [True] * n
+    inside = _whole_runs(article_extent(weights), items) if GOOD in classes and whole_page else [True] * n
     gone = {f.block for f in repeats if config.wants(f.category)} if repeats else set()
-    if whole_page and (GOOD not in classes or not _article_shaped(kind, unclosed, classes, sizes, prose, end, gone)):
+    if whole_page and (GOOD not in classes or not _article_shaped(kind, unclosed, classes, sizes, prose, end, gone, items)):
         # No article holds the page's prose (a list of items, posts, sections; a table of scores without a
         # sentence): what lies outside the best stretch, or between two chrome blocks, is content too, so only
         # what a rule names goes.
         whole_page = False
         inside = [True] * n
     if repeats and whole_page:
-        inside = _count_repeats_once(blocks, sigs, config, repeats, weights, inside)
+        inside = _count_repeats_once(blocks, sigs, config, repeats, weights, inside, items)
     _keep_lead(inside, classes, families)
     outside_kind = _outside_kinds(families, classes, sizes, inside)
     kinds: list[str | None] = [None] * n
@@ -1083,7 +1095,7 @@ _HASH = attrgetter("hash")
 _PROSE = frozenset((GOOD, NEAR, WEAK))
 
 
-def _count_repeats_once(blocks, sigs, config, repeats, weights, inside) -> list[bool]:
+def _count_repeats_once(blocks, sigs, config, repeats, weights, inside, items) -> list[bool]:
     """The article's extent once prose the document holds twice counts once, where the cleaned text keeps it.
 
     A second run, on the cleaned text, sees one copy of each repeated block: the
@@ -1121,10 +1133,27 @@ def _count_repeats_once(blocks, sigs, config, repeats, weights, inside) -> list[
             return inside
         for k in dropped:
             weights[k] = 0.0
-        inside = article_extent(weights)
+        inside = _whole_runs(article_extent(weights), items)
 
 
-def _article_shaped(kind, weights, classes, sizes, prose, end, gone) -> bool:
+def _whole_runs(inside: list[bool], items: list[bool]) -> list[bool]:
+    """The extent with every run of items it reaches held whole: a list's items stand or fall together (its last
+    titles, without a summary to weigh for them, are no less items than the first)."""
+    k, n = 0, len(items)
+    while k < n:
+        if not items[k]:
+            k += 1
+            continue
+        j = k
+        while j < n and items[j]:
+            j += 1
+        if any(inside[k:j]):
+            inside[k:j] = [True] * (j - k)
+        k = j
+    return inside
+
+
+def _article_shaped(kind, weights, classes, sizes, prose, end, gone, items) -> bool:
     """Whether the extent finds an article: it holds most of the page's prose before `end`, the comments header
     that ends it if one does (less is asked of a page whose structure reads as an article or an unknown kind
     than of one that reads as a list of items).
@@ -1134,7 +1163,12 @@ def _article_shaped(kind, weights, classes, sizes, prose, end, gone) -> bool:
     same verdict (with the menus gone, a list page's stretches would join into one that holds its prose, and
     the second run would cut what the first kept).
     """
-    extent = article_extent([0.0 if c == CHROME or k in gone else w for k, (w, c) in enumerate(zip(weights, classes))])
+    extent = _whole_runs(article_extent([0.0 if c == CHROME or k in gone else w
+                                         for k, (w, c) in enumerate(zip(weights, classes))]), items)
+    if kind == LISTING:
+        # A list's items are its content as prose is an article's (a list of trails, each a name and its fields,
+        # under one sentence of introduction): an extent without them holds no article.
+        prose = [p or (item and c != CHROME) for p, item, c in zip(prose, items, classes)]
     total = sum(s for k, (s, p) in enumerate(zip(sizes[:end], prose[:end])) if p and k not in gone)
     held = sum(s for k, (s, p, i) in enumerate(zip(sizes[:end], prose[:end], extent[:end])) if p and i and k not in gone)
     return held >= (LISTING_HELD if kind == LISTING else ARTICLE_HELD) * total

@@ -29,6 +29,7 @@ expressions over the short blocks only.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 ARTICLE, THREAD, DOCS, LISTING, OTHER = "article", "thread", "docs", "listing", "other"
@@ -52,8 +53,11 @@ ARTICLE_LEAD_SHARE = 0.5
 
 #: The characters of code: brackets, operators, sigils.
 _CODE_CHARS = frozenset("{}[]()<>;=$#\\|&*`")
-#: A call, an assignment, an access or a statement end, as code writes them.
-_CODE_SHAPE = re.compile(r"\w\(|[=!<>]=|=>|->|::|;\s*$|^\s*\$\s+[a-z]|^\s*(?://|/\*|--)\s|\{\s*$|^\s*\}|\w\s*=\s*\S")
+#: A call, an assignment, an access or a statement end, as code writes them. A call's or an assignment's name is
+#: an identifier of ASCII letters, digits and underscores, as code spells them in every language: a word of another
+#: script before a bracket is prose's aside ("严重(图)", "营地(2)", "分享(原创)", a title's "(写真)"), not a call.
+_CODE_SHAPE = re.compile(r"(?a:\w)\(|[=!<>]=|=>|->|::|;\s*$|^\s*\$\s+[a-z]|^\s*(?://|/\*|--)\s|\{\s*$|^\s*\}|"
+                         r"(?a:\w)\s*=\s*\S")
 #: Code-like blocks a page holds at least to be documentation with code.
 MIN_CODE_BLOCKS = 3
 
@@ -62,6 +66,11 @@ ITEM_MIN, ITEM_MAX = 2, 16
 MIN_ITEMS = 12
 #: At most this share of the page's words is prose in a listing (an article's is most of them).
 LISTING_PROSE_SHARE = 0.35
+#: Or runs of items (`item_runs`) hold this share of the page's prose and lines of more than ITEM_MIN words.
+ITEMS_HELD = 0.6
+#: ...and less than this share of the prose in them lies in paragraphs longer than a teaser's.
+TEASER_MAX = 40
+LONG_TEASERS = 0.4
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,69 @@ def holds_code(text: str) -> bool:
 
 #: An interpolation inside quotes or backquotes, as JavaScript, shells and build files write them.
 _QUOTED_INTERPOLATION = re.compile(r"([`\"])[^`\"]*\$\{[^}]*\}[^`\"]*\1")
+
+
+#: Items of a list repeat one shape: a run of items is at least this many units of blocks...
+MIN_RUN_ITEMS = 4
+#: ...of at most this many blocks each (a title, a tag, a summary, a date, a price, a "Read more").
+MAX_ITEM_BLOCKS = 8
+#: A block text (digits folded) or a "label:" recurring this many times on the page is a field of its items.
+FIELD_RECURS = 3
+#: A "label: value" field (`Length: 5 miles`, `价格：12元`): a label of a few characters before a colon.
+_LABEL = re.compile(r"\s*([^\W\d][^:：]{0,24})[:：]\s*\S")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list[bool]) -> list[bool]:
+    """Which blocks lie in a run of list items: units of a few blocks repeated with one shape, at least
+    `MIN_RUN_ITEMS` times, each unit holding a field that recurs from item to item (a "label:", a text that
+    recurs with its digits folded, a line a rule names: "Posts", "By NAME", "View map", "3 days ago") and
+    content of its own (prose, or a line of a few words: a title).
+
+    An article's sections (a heading, then paragraphs) repeat a shape too, but their headings are all
+    different: without a recurring field there is no item. named marks the blocks a phrasing rule names.
+    """
+    n = len(texts)
+    folded = [_DIGITS.sub("0", t.strip().lower()) for t in texts]
+    labels = [_LABEL.match(t) for t in texts]
+    label_counts = Counter(m.group(1).lower() for m in labels if m)
+    text_counts = Counter(folded)
+    tokens: list[tuple] = []
+    for k in range(n):
+        label = labels[k].group(1).lower() if labels[k] else None
+        if named[k]:
+            tokens.append(("field", "rule"))
+        elif label is not None and label_counts[label] >= FIELD_RECURS:
+            tokens.append(("field", "label", label))
+        elif text_counts[folded[k]] >= FIELD_RECURS:
+            tokens.append(("field", folded[k]))
+        else:
+            # (a title reads as a sentence as often as not: an item's title and its summary are both its text)
+            tokens.append(("text",) if prose[k] or sizes[k] > ITEM_MIN + 1 else ("word",))
+    inside = [False] * n
+    for period in range(2, MAX_ITEM_BLOCKS + 1):
+        same = [tokens[k] == tokens[k + period] for k in range(n - period)]
+        k = 0
+        while k < len(same):
+            if not same[k]:
+                k += 1
+                continue
+            # One unit may differ once per item (an item without its tag, a "View map" worded "Visit map").
+            end, miss, j = k, -period, k
+            while j < len(same):
+                if same[j]:
+                    end = j
+                elif j - miss < period:
+                    break
+                else:
+                    miss = j
+                j += 1
+            unit = tokens[k : k + period]
+            if (end + 1 - k >= (MIN_RUN_ITEMS - 1) * period and any(t[0] == "field" for t in unit)
+                    and any(t[0] == "text" or t[1:2] == ("label",) for t in unit)):
+                inside[k : end + 1 + period] = [True] * (end + 1 + period - k)
+            k = end + 1
+    return inside
 
 
 def has_stamp(text: str) -> bool:
@@ -129,5 +201,16 @@ def page_type(texts: list[str], sizes: list[int], prose: list[bool]) -> PageType
     if code >= MIN_CODE_BLOCKS:
         return PageType(DOCS, len(posts), code, items, share)
     if items >= MIN_ITEMS and share < LISTING_PROSE_SHARE:
+        return PageType(LISTING, len(posts), code, items, share)
+    # A list of teasers has prose (each item's summary), but the items hold it: a run of units repeating one
+    # shape with a field recurring in each (see `item_runs`) holds most of the page's words that say something.
+    # An article's sections under labelled headings repeat too, but their paragraphs are long; a teaser is a
+    # sentence or two.
+    runs = item_runs(texts, sizes, prose, [False] * n)
+    said = [prose[k] or sizes[k] > ITEM_MIN for k in range(n)]
+    held = sum(s for s, r, w in zip(sizes, runs, said) if r and w)
+    teasers = [s for s, r, p in zip(sizes, runs, prose) if r and p]
+    if held >= ITEMS_HELD * (sum(s for s, w in zip(sizes, said) if w) or 1) and \
+            sum(s for s in teasers if s > TEASER_MAX) < LONG_TEASERS * (sum(teasers) or 1):
         return PageType(LISTING, len(posts), code, items, share)
     return PageType(ARTICLE if share >= LISTING_PROSE_SHARE else OTHER, len(posts), code, items, share)

@@ -229,7 +229,8 @@ def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: l
     page), the short items of a list, a grid or a reference page (see `RECURRING_ITEMS`), a long list item
     that recurs as a list item among other neighbours (the terms under each offer; see `LONG_ITEM`). A run of
     `COPIED_RUN` blocks repeated in order is a copy, and stays a repeat, except in an extractor's main text (not
-    `whole_page`), where code and list items are content wherever they recur."""
+    `whole_page`), where code and list items are content wherever they recur, and so is everything a
+    documentation page repeats."""
     items = kind in RECURRING_ITEMS
     block_at = {b.first_line: b.index for b in blocks}
     of = {f.block: block_at[f.duplicate_of.lines[0]] for f in findings}
@@ -258,7 +259,9 @@ def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: l
         # text are the page's own (a tutorial's steps showing their code again, each plan of a pricing table or
         # each offer listing the same terms); on a whole page such a run is most often a passage pasted twice.
         code = looks_like_code(blocks[k].text)
-        if not whole_page and (code or list_items(k)):
+        # In documentation, the lines of a sample repeat with few symbols ("    age: int", "  );", "</div>"),
+        # and a warning or a "see also" note recurs in each tabbed variant: the extractor kept them as content.
+        if not whole_page and (code or list_items(k) or kind == DOCS):
             return True
         if not whole_page and k not in runs and sigs[k].n_words <= LABEL_MAX and copies[of[k]] + 1 >= LABEL_TIMES:
             # A short label under each item of the article ("Why we chose this school", "What we don't like",

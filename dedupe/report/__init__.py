@@ -4,8 +4,8 @@ Two further files feed the review page: allowed.jsonl (blocks the allow-list
 kept, one removal-like object each with "allow": "FILE:LINE") and
 context.jsonl (each file the page shows, in run order: its row of the page's
 data, with its removals in compact form and the kept lines around each cut).
-The workers make those lines (`report_lines`); the page is drawn by pasting
-the rows into pages, without parsing them again.
+The workers make those lines (`cut.cut`, in the compiled core); the page is
+drawn by pasting the rows into pages, without parsing them again.
 """
 from __future__ import annotations
 
@@ -14,59 +14,11 @@ from collections import Counter
 from pathlib import Path
 
 from ..records import DocResult, Notice
-from ..sign import normalize, text_hash
 from ..status import of_run
 from ..write import temp_name
-from .diff import file_diff
-from .html import Scan, hunk_context, page_row, render_report
-from .jsontext import Fields, removal_line
+from .html import Scan, render_report
 
-__all__ = ["RunReport", "file_diff", "prepare"]
-
-
-def report_lines(result: DocResult, diff: str) -> tuple:
-    """A document's part of the report files, so that the process writing the report only appends it:
-    its removals.jsonl and allowed.jsonl lines, its row of the review page (context.jsonl), the files
-    the row points at, and per removal its category, block hash (for the page's counts) and length."""
-    removals = [Fields.of(r) for r in result.removals]
-    allowed = [(Fields.of(a.removal), a.entry) for a in result.allowed]
-    row = ""
-    targets: list[str] = []
-    counts: list[tuple] = []
-    if removals or allowed:
-        # One row for every file the page shows, in run order: the page is paged by this order.
-        if result.context is not None:
-            hunks = result.context
-        else:
-            hunks = hunk_context(diff, result.cleaned) if diff and result.cleaned is not None else []
-        # The blocks' normalized hashes, known since pass 1; a whole duplicate document's is hashed here.
-        known = iter(result.keys or ())
-        records = result.removals + [a.removal for a in result.allowed]
-        hashes = [next(known, None) for _ in records]
-        hashes = [_text_key(r.text) if h is None else h for h, r in zip(hashes, records)]
-        row = page_row(result.file, removals, allowed, hunks, hashes) + "\n"
-        targets = sorted({r.duplicate_of.file for r in records if r.duplicate_of is not None})
-        counts = [(r.category, None if r.category == "duplicate-document" else h, len(r.text))
-                  for r, h in zip(result.removals, hashes)]
-    return (
-        "".join(removal_line(f) + "\n" for f in removals),
-        "".join(removal_line(f, entry) + "\n" for f, entry in allowed),
-        row, targets, counts, [a.removal.category for a in result.allowed],
-    )
-
-
-def _text_key(text: str) -> int:
-    """The normalized hash of a long text (a whole duplicate document), as `sign.normalize` and `text_hash`
-    give it. Normalized line by line: a line break is a word break to normalize, and the lines without
-    accents or curly quotes take its ASCII fast path instead of the whole text taking the Unicode one."""
-    return text_hash(" ".join(n for n in map(normalize, text.split("\n")) if n))
-
-
-def prepare(result: DocResult, diff: str) -> None:
-    """Turn a result into its report lines (`report_lines`), in the worker that cleaned it: removals,
-    allowed blocks and context then travel to the process writing the report only in that form."""
-    result.report = report_lines(result, diff)
-    result.context, result.removals, result.allowed = None, [], []
+__all__ = ["RunReport"]
 
 
 #: summary.json's sections with an entry per file or per cluster: written one entry a line.
@@ -162,7 +114,7 @@ class RunReport:
 
     def add(self, result: DocResult, diff: str) -> None:
         """Count one cleaned document and append its removals and diff."""
-        removals, allowed_lines, row, targets, counts, allowed_cats = result.report or report_lines(result, diff)
+        removals, allowed_lines, row, targets, counts, allowed_cats = result.report
         self.documents += 1
         self.documents_dropped += result.dropped
         self.in_chars += result.in_chars

@@ -22,7 +22,6 @@ import base64
 import hashlib
 import html
 import json
-import re
 from array import array
 from collections import Counter
 from pathlib import Path
@@ -32,22 +31,19 @@ from urllib.parse import quote
 import numpy as np
 
 from ..allow import HEADER as ALLOW_HEADER
-from ..allow import key_of_hash
+from .. import _core
 from ..errors import DedupeError
-from ..segment import split_lines
 from ..text import visible
 from ..write import atomic_stream
-from .jsontext import Fields, string
 
 #: Changed files per page: a few thousand sections stay responsive in a browser.
 PAGE_FILES = 2000
 #: Removed text shown per block; longer blocks (whole duplicate documents) are cut, their key is not.
-TEXT_LIMIT = 4000
+TEXT_LIMIT = _core.TEXT_LIMIT
 #: Scan.key_cats of a removal without a block hash (a whole duplicate document).
 NO_KEY = 255
 #: Kept non-blank lines shown on each side of a cut, and their length.
-CONTEXT_LINES = 1
-CONTEXT_CHARS = 300
+CONTEXT_LINES, CONTEXT_CHARS = _core.CONTEXT_LINES, _core.CONTEXT_CHARS
 #: Rows of the summary's tables.
 TOP_BLOCKS = 25
 TOP_SOURCES = 12
@@ -55,9 +51,6 @@ TOP_CLUSTERS = 20
 #: Characters of a page encoded at a time when it is written.
 _PIECE = 1 << 20
 
-#: The page's data is compact JSON.
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-_HUNK = re.compile(r"^@@ -(\d+),(\d+) \+(\d+),0 @@", re.MULTILINE)
 
 
 class ReportError(DedupeError):
@@ -66,48 +59,6 @@ class ReportError(DedupeError):
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def hunk_context(diff: str, cleaned: str) -> list[list]:
-    """For each hunk of a file's diff: [first, last] input lines and the kept lines just before and after,
-    read from the hunk headers and the cleaned text (see `cut_context`)."""
-    heads = [(int(m.group(1)), int(m.group(2)), int(m.group(3))) for m in _HUNK.finditer(diff)]
-    return cut_context(heads, split_lines(cleaned))
-
-
-def cut_context(cuts: list[tuple[int, int, int]], kept: list[str]) -> list[list]:
-    """For each cut: [first, last] input lines and the kept lines just before and after.
-
-    `cuts` are (first input line, line count, kept lines before) as a hunk header says them (`diff.cuts`);
-    `kept` are the cleaned copy's lines. Kept lines are [input line, text] pairs ("" for a blank line),
-    CONTEXT_LINES non-blank ones a side.
-    """
-    hunks = []
-    for h, (start, count, k) in enumerate(cuts):
-        prev_k = cuts[h - 1][2] if h else 0
-        next_k = cuts[h + 1][2] if h + 1 < len(cuts) else len(kept)
-        before, after = [], []
-        # Blank lines come along as "" (the page hides them) so a gap of blanks is not shown as hidden text.
-        shown = 0
-        o = k - 1
-        while o >= prev_k and shown < CONTEXT_LINES and k - o <= 50:
-            text = _context_text(kept[o])
-            before.append([start - (k - o), text])
-            shown += text != ""
-            o -= 1
-        shown = 0
-        o = k
-        while o < next_k and shown < CONTEXT_LINES and o - k < 50:
-            text = _context_text(kept[o])
-            after.append([start + count + (o - k), text])
-            shown += text != ""
-            o += 1
-        hunks.append([[start, start + count - 1], before[::-1], after])
-    return hunks
-
-
-def _context_text(line: str) -> str:
-    return _cut(line.strip("\r\n"), CONTEXT_CHARS) if line.strip() else ""
 
 
 def _read_jsonl(path: Path, required: bool, field: str = "file") -> Iterator[tuple[int, dict]]:
@@ -213,41 +164,6 @@ class Scan:
             for r in row.get("a", []):
                 scan.add(row["f"], str(r.get("c", "")), None, allowed=True)
         return scan
-
-
-def page_row(file: str, removals: list[Fields], allowed: list[tuple[Fields, str]], hunks: list,
-             hashes: list[int]) -> str:
-    """A file's row of the page's data (one line of context.jsonl, without its newline): its removals and
-    allowed blocks (with their allow-list entries) in compact form, text shortened, and the kept lines around
-    each cut (`cut_context`). `hashes` are the blocks' normalized hashes (their allow-list keys), removals
-    then allowed blocks.
-
-    The JSON is written field by field (see `jsontext`): {"f": file, "r": [item...], "a": [item...], "h": hunks},
-    an item {"l": [first, last], "c": category, "d": detector, "s": score, "k": key, "t": text}, and
-    "n" (the whole text's length, if it was shortened), "o" ([file, first, last] it duplicates), "e" (the
-    allow-list entry) when they apply.
-    """
-    known = iter(hashes)
-    items = ",".join(_row_item(f, next(known)) for f in removals)
-    kept = ",".join(_row_item(f, next(known), entry) for f, entry in allowed)
-    return f'{{"f":{string(file)},"r":[{items}],"a":[{kept}],"h":{_COMPACT.encode(hunks)}}}'
-
-
-def _row_item(f: Fields, h: int, allow: str | None = None) -> str:
-    r = f.removal
-    text, extra = f.text, ""
-    if len(r.text) > TEXT_LIMIT:
-        text, extra = string(_cut(r.text, TEXT_LIMIT)), f',"n":{len(r.text)}'
-    ref = r.duplicate_of
-    if ref is not None:
-        # An earlier run's document (--against) is named with its run: this run's page has no page for it,
-        # and a file of this run may have the same name.
-        name = string(f"{ref.file} (run {ref.run})") if ref.run else f.ref_file
-        extra += f',"o":[{name},{ref.lines[0]},{ref.lines[1]}]'
-    if allow is not None:
-        extra += f',"e":{string(allow)}'
-    return (f'{{"l":[{r.lines[0]},{r.lines[1]}],"c":{f.category},"d":{f.detector},"s":{f.score},'
-            f'"k":{string(key_of_hash(h))},"t":{text}{extra}}}')
 
 
 def row_targets(row: dict) -> list[str]:

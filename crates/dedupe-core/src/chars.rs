@@ -76,6 +76,31 @@ pub fn push_casefold(c: char, out: &mut String) {
     }
 }
 
+/// Text from UTF-8 bytes in which a lone surrogate (a Python string encoded with `surrogatepass`) may stand:
+/// each surrogate becomes one U+FFFD, a character for a character, as `String::from_utf8_lossy` would not (it
+/// gives three).
+pub fn one_char_per_surrogate(mut bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(bytes.len());
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(rest) => {
+                out.push_str(rest);
+                return std::borrow::Cow::Owned(out);
+            }
+            Err(e) => {
+                let (valid, rest) = bytes.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                out.push(char::REPLACEMENT_CHARACTER);
+                // A surrogate is three bytes (ED A0..BF 80..BF); nothing else in a Python string is invalid.
+                bytes = &rest[rest.len().min(3)..];
+            }
+        }
+    }
+}
+
 /// `str.strip()` with no argument.
 pub fn strip(s: &str) -> &str {
     s.trim_matches(is_space)

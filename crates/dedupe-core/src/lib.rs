@@ -11,6 +11,7 @@
 
 pub mod chars;
 pub mod features;
+pub mod finish;
 pub mod hash;
 pub mod keys;
 pub mod minhash;

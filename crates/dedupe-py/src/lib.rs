@@ -10,10 +10,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use dedupe_core::finish::{Claim, Doc, Ref, Score};
 use dedupe_core::{features, keys, minhash, repeats, segment, sign};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyString};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyInt, PyString};
 
 pyo3::import_exception!(dedupe.errors, CoreError);
 
@@ -380,23 +381,8 @@ fn shingle_hash(data: &[u8]) -> u64 {
 /// where `to_string_lossy` would give three).
 fn one_char_per_surrogate(text: &Bound<'_, PyString>) -> PyResult<String> {
     let encoded = text.call_method1("encode", ("utf-8", "surrogatepass"))?;
-    let mut bytes: &[u8] = encoded.extract()?;
-    let mut out = String::with_capacity(bytes.len());
-    loop {
-        match std::str::from_utf8(bytes) {
-            Ok(rest) => {
-                out.push_str(rest);
-                return Ok(out);
-            }
-            Err(e) => {
-                let (valid, rest) = bytes.split_at(e.valid_up_to());
-                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
-                out.push(char::REPLACEMENT_CHARACTER);
-                // A surrogate is three bytes (ED A0..BF 80..BF); nothing else in a Python string is invalid.
-                bytes = &rest[rest.len().min(3)..];
-            }
-        }
-    }
+    let bytes: &[u8] = encoded.extract()?;
+    Ok(dedupe_core::chars::one_char_per_surrogate(bytes).into_owned())
 }
 
 /// Whether a run of stripped lines is one hard-wrapped paragraph (`width`: the document's wrap column, if
@@ -408,6 +394,167 @@ fn looks_wrapped(py: Python<'_>, run: Vec<String>, width: Option<usize>) -> PyRe
         let lines: Vec<&str> = run.iter().map(String::as_str).collect();
         segment::looks_wrapped_lines(&lines, width)
     })
+}
+
+/// A Python string's UTF-8 bytes, a lone surrogate as `surrogatepass` writes it (so that it comes back).
+fn bytes_of<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, [u8]>> {
+    match text.to_str() {
+        Ok(s) => Ok(Cow::Borrowed(s.as_bytes())),
+        Err(_) => Ok(Cow::Owned(
+            text.call_method1("encode", ("utf-8", "surrogatepass"))?.extract()?,
+        )),
+    }
+}
+
+/// Removals (or allowed blocks) as columns: first and last lines, categories, detectors, scores, what each
+/// duplicates (file, its quoted name, first, last, run) or None, block hashes (None: the key of the claim's
+/// own text, as a whole document has), allow-list entries or None.
+type Claims<'py> = (
+    Vec<usize>,
+    Vec<usize>,
+    Vec<Bound<'py, PyString>>,
+    Vec<Bound<'py, PyString>>,
+    Vec<Bound<'py, PyAny>>,
+    Vec<
+        Option<(
+            Bound<'py, PyString>,
+            Bound<'py, PyString>,
+            i64,
+            i64,
+            Bound<'py, PyString>,
+        )>,
+    >,
+    Vec<Option<u64>>,
+    Vec<Option<Bound<'py, PyString>>>,
+);
+
+/// The strings of some claims as bytes, and their scores, held while the core reads them.
+struct Held<'a> {
+    cats: Vec<Cow<'a, [u8]>>,
+    dets: Vec<Cow<'a, [u8]>>,
+    scores: Vec<Score>,
+    refs: Vec<Option<[Cow<'a, [u8]>; 3]>>,
+    entries: Vec<Option<Cow<'a, [u8]>>>,
+}
+
+fn hold<'a>(c: &'a Claims<'_>) -> PyResult<Held<'a>> {
+    let n = c.0.len();
+    if [
+        c.1.len(),
+        c.2.len(),
+        c.3.len(),
+        c.4.len(),
+        c.5.len(),
+        c.6.len(),
+        c.7.len(),
+    ]
+    .iter()
+    .any(|&m| m != n)
+    {
+        return Err(PyValueError::new_err(
+            "claims: every column must have one value per claim",
+        ));
+    }
+    let score = |s: &Bound<'_, PyAny>| -> PyResult<Score> {
+        // An int (or a bool) is written as an int, as json writes round(int, 4); anything else as a float.
+        if s.is_instance_of::<PyInt>() || s.is_instance_of::<PyBool>() {
+            Ok(Score::Int(s.extract()?))
+        } else {
+            Ok(Score::Float(s.extract()?))
+        }
+    };
+    Ok(Held {
+        cats: c.2.iter().map(bytes_of).collect::<PyResult<_>>()?,
+        dets: c.3.iter().map(bytes_of).collect::<PyResult<_>>()?,
+        scores: c.4.iter().map(score).collect::<PyResult<_>>()?,
+        refs: c
+            .5
+            .iter()
+            .map(|r| {
+                r.as_ref()
+                    .map(|(f, q, _, _, run)| Ok([bytes_of(f)?, bytes_of(q)?, bytes_of(run)?]))
+                    .transpose()
+            })
+            .collect::<PyResult<_>>()?,
+        entries: c
+            .7
+            .iter()
+            .map(|e| e.as_ref().map(bytes_of).transpose())
+            .collect::<PyResult<_>>()?,
+    })
+}
+
+fn claims<'a>(c: &Claims<'_>, h: &'a Held<'a>) -> Vec<Claim<'a>> {
+    (0..c.0.len())
+        .map(|i| Claim {
+            first: c.0[i],
+            last: c.1[i],
+            category: &h.cats[i],
+            detector: &h.dets[i],
+            score: h.scores[i],
+            dup: match (&h.refs[i], &c.5[i]) {
+                (Some([file, quoted, run]), Some(r)) => Some(Ref {
+                    file,
+                    quoted,
+                    first: r.2,
+                    last: r.3,
+                    run,
+                }),
+                _ => None,
+            },
+            hash: c.6[i],
+            entry: h.entries[i].as_deref(),
+        })
+        .collect()
+}
+
+/// Pass 2 for one document once its removals are decided (`finish::finish`): the cleaned copy (None when
+/// nothing was removed), its characters, the diff, the removals.jsonl and allowed.jsonl lines and the page
+/// row, each as UTF-8 bytes (lone surrogates as `surrogatepass` writes them), and per claim its text's
+/// character span in the document and its key.
+#[pyfunction]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
+fn finish<'py>(
+    py: Python<'py>,
+    rel: Bound<'py, PyString>,
+    heads: (Bound<'py, PyString>, Bound<'py, PyString>),
+    text: &[u8],
+    diff_text: Option<&[u8]>,
+    removals: Claims<'py>,
+    allowed: Claims<'py>,
+) -> PyResult<(
+    Option<Bound<'py, PyBytes>>,
+    usize,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Vec<(usize, usize)>,
+    Vec<u64>,
+)> {
+    let rel_bytes = bytes_of(&rel)?;
+    let (a, b) = (bytes_of(&heads.0)?, bytes_of(&heads.1)?);
+    let (held_r, held_a) = (hold(&removals)?, hold(&allowed)?);
+    let (rs, als) = (claims(&removals, &held_r), claims(&allowed, &held_a));
+    let doc = Doc {
+        rel: &rel_bytes,
+        heads: (&a, &b),
+        text,
+        diff_text,
+        removals: &rs,
+        allowed: &als,
+    };
+    let out = guarded(py, || dedupe_core::finish::finish(&doc))?;
+    Ok((
+        out.cleaned.map(|c| PyBytes::new(py, &c)),
+        out.out_chars,
+        PyBytes::new(py, &out.diff),
+        PyBytes::new(py, &out.removal_lines),
+        PyBytes::new(py, &out.allowed_lines),
+        PyBytes::new(py, &out.row),
+        out.spans,
+        out.hashes,
+    ))
 }
 
 /// Panics inside the batch boundary with `message`: lets the tests show that a panic in the core becomes a
@@ -585,7 +732,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(block_keys, m)?)?;
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(shingle_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(finish, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_inside_guard, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("TEXT_LIMIT", dedupe_core::finish::TEXT_LIMIT)?;
+    m.add("CONTEXT_LINES", dedupe_core::finish::CONTEXT_LINES)?;
+    m.add("CONTEXT_CHARS", dedupe_core::finish::CONTEXT_CHARS)?;
     Ok(())
 }

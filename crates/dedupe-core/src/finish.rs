@@ -1,0 +1,734 @@
+//! Pass 2's cutting and encoding for one document: which lines its cleaned copy keeps, its hunks of
+//! `changes.diff` with the reason each names, its `removals.jsonl` and `allowed.jsonl` lines and its row of
+//! the review page (`context.jsonl`), all from the decided removals' line spans, in one call.
+//!
+//! Texts are bytes, not `str`: a document may hold lone surrogates (JSON input may escape one), which
+//! Python hands over encoded with `surrogatepass` and takes back the same way, so every kept or removed
+//! line comes back as it went in. Lengths and cuts count characters as Python does (a surrogate is one).
+//! Every string is written as `json.dumps(..., ensure_ascii=False)` writes it and every score as Python's
+//! `repr(round(score, 4))`; `tests/test_core_finish.py` checks both against Python on random values.
+
+use std::fmt::Write as _;
+
+/// A removal's score as Python held it: a float, or an int (which JSON writes without a point).
+#[derive(Clone, Copy, Debug)]
+pub enum Score {
+    Float(f64),
+    Int(i64),
+}
+
+/// What a removed block or document duplicates: a file, its line span, and the earlier run it is from.
+#[derive(Clone, Copy, Debug)]
+pub struct Ref<'a> {
+    pub file: &'a [u8],
+    /// The file as `changes.diff` names it (`text.quote_path`: quoted when it holds control characters).
+    pub quoted: &'a [u8],
+    pub first: i64,
+    pub last: i64,
+    pub run: &'a [u8],
+}
+
+/// One decided removal, or one block the allow-list kept (with its entry, "FILE:LINE").
+#[derive(Clone, Copy, Debug)]
+pub struct Claim<'a> {
+    /// 1-based inclusive input lines.
+    pub first: usize,
+    pub last: usize,
+    pub category: &'a [u8],
+    pub detector: &'a [u8],
+    pub score: Score,
+    pub dup: Option<Ref<'a>>,
+    /// The block's normalized hash (its allow-list key on the review page); None for a whole document,
+    /// whose key is made here from its text (`text_key`).
+    pub hash: Option<u64>,
+    pub entry: Option<&'a [u8]>,
+}
+
+/// One document's pass-2 inputs. `removals` are in block order; `diff_text` is the text in its own
+/// encoding when that is not UTF-8 (the diff carries the file's own bytes, as `diff -u` would).
+pub struct Doc<'a> {
+    pub rel: &'a [u8],
+    /// `quote_path("a/" + rel)` and `quote_path("b/" + rel)`: the diff's file headers.
+    pub heads: (&'a [u8], &'a [u8]),
+    pub text: &'a [u8],
+    pub diff_text: Option<&'a [u8]>,
+    pub removals: &'a [Claim<'a>],
+    pub allowed: &'a [Claim<'a>],
+}
+
+/// What pass 2 writes for one document.
+#[derive(Debug, Default, PartialEq)]
+pub struct Finished {
+    /// The cleaned copy (None: nothing removed, the text is kept as it is).
+    pub cleaned: Option<Vec<u8>>,
+    /// Characters of the cleaned copy.
+    pub out_chars: usize,
+    pub diff: Vec<u8>,
+    pub removal_lines: Vec<u8>,
+    pub allowed_lines: Vec<u8>,
+    /// The page row with its newline, empty when nothing was removed or allowed.
+    pub row: Vec<u8>,
+    /// Per removal, then per allowed block: its text's first and last character in the document (Python
+    /// `str` offsets, end exclusive), so that a caller wanting records slices them out of its own text.
+    pub spans: Vec<(usize, usize)>,
+    /// Per claim its key: its hash as given, or its text's (`text_key`).
+    pub hashes: Vec<u64>,
+}
+
+/// Removed text shown per block on the review page; a longer one is cut (`report.html.TEXT_LIMIT`).
+pub const TEXT_LIMIT: usize = 4000;
+/// Kept non-blank lines shown on each side of a cut, and their length (`report.html.CONTEXT_*`).
+pub const CONTEXT_LINES: usize = 1;
+pub const CONTEXT_CHARS: usize = 300;
+/// How far the page's context looks for a non-blank kept line on each side of a cut.
+const CONTEXT_REACH: usize = 50;
+
+/// A document's lines with their endings, split on `\n` only (`segment.split_lines`).
+pub fn split_lines(text: &[u8]) -> Vec<&[u8]> {
+    let mut out: Vec<&[u8]> = text.split_inclusive(|&b| b == b'\n').collect();
+    if out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out
+}
+
+/// Characters in UTF-8 (or surrogate-passing) bytes, as Python's `len` counts them.
+fn chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+}
+
+/// The first `n` characters of bytes.
+fn first_chars(bytes: &[u8], n: usize) -> &[u8] {
+    let mut seen = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b & 0xC0 != 0x80 {
+            if seen == n {
+                return &bytes[..i];
+            }
+            seen += 1;
+        }
+    }
+    bytes
+}
+
+/// Whether a line is blank (`not line.strip()`); a line that is not UTF-8 holds a surrogate, which is not
+/// white space.
+fn is_blank(line: &[u8]) -> bool {
+    match std::str::from_utf8(line) {
+        Ok(s) => crate::chars::strip(s).is_empty(),
+        Err(_) => false,
+    }
+}
+
+fn strip_newlines(mut s: &[u8]) -> &[u8] {
+    while let [rest @ .., b'\r' | b'\n'] = s {
+        s = rest;
+    }
+    s
+}
+
+/// Which lines (0-based) stay once the removed blocks are cut (`decide.kept_lines`): content lines go with
+/// their block; only a gap (blank or removed lines) holding a removed block is tidied: at the file's start
+/// or end it goes, between two kept blocks its first blank run stays as the one separator.
+pub fn kept_lines(blank: &[bool], cut: &[(usize, usize)]) -> Vec<bool> {
+    let n = blank.len();
+    let mut keep = vec![true; n];
+    let mut cut = cut.to_vec();
+    cut.sort_unstable();
+    for &(first, last) in &cut {
+        let (a, b) = (first.saturating_sub(1).min(n), last.min(n));
+        keep[a..b.max(a)].iter_mut().for_each(|k| *k = false);
+    }
+    let mut end = 0;
+    for &(first, last) in &cut {
+        if first <= end {
+            continue;
+        }
+        let (mut i, mut j) = (first.saturating_sub(1).min(n), last.min(n));
+        while i > 0 && (blank[i - 1] || !keep[i - 1]) {
+            i -= 1;
+        }
+        while j < n && (blank[j] || !keep[j]) {
+            j += 1;
+        }
+        keep[i..j.max(i)].iter_mut().for_each(|k| *k = false);
+        if i > 0 && j < n {
+            let mut k = i;
+            while k < j && !blank[k] {
+                k += 1;
+            }
+            while k < j && blank[k] {
+                keep[k] = true;
+                k += 1;
+            }
+        }
+        end = j;
+    }
+    keep
+}
+
+/// Each run of removed lines as its hunk header says it: (first input line, line count, kept lines before).
+pub fn cuts(keep: &[bool]) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::new();
+    let (mut kept_before, mut i) = (0, 0);
+    while i < keep.len() {
+        if keep[i] {
+            kept_before += 1;
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < keep.len() && !keep[j] {
+            j += 1;
+        }
+        out.push((i + 1, j - i, kept_before));
+        i = j;
+    }
+    out
+}
+
+/// A string as `json.dumps(s, ensure_ascii=False)` writes it.
+pub fn push_string(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'"');
+    for &b in s {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0C => out.extend_from_slice(b"\\f"),
+            0..=0x1F => out.extend_from_slice(format!("\\u{b:04x}").as_bytes()),
+            _ => out.push(b),
+        }
+    }
+    out.push(b'"');
+}
+
+/// A score as removals.jsonl writes it: `repr(round(x, 4))` for a float (`NaN`, `Infinity` as json does),
+/// the int itself for an int.
+pub fn score_text(score: Score) -> String {
+    let x = match score {
+        Score::Int(n) => return n.to_string(),
+        Score::Float(x) => x,
+    };
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    // Rounded as Python's round does: the exact binary value to 4 decimals (ties to even), read back.
+    let r: f64 = format!("{x:.4}").parse().unwrap_or(x);
+    python_repr(r)
+}
+
+/// `repr` of a finite float: the shortest digits that read back, in exponent form from 1e16 up (and below
+/// 1e-4, which a value rounded to 4 places never is unless it is 0).
+fn python_repr(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && !(1e-4..1e16).contains(&a) {
+        let e = format!("{x:e}");
+        let (mantissa, exp) = e.split_once('e').unwrap_or((&e, "0"));
+        let exp: i32 = exp.parse().unwrap_or(0);
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exp.abs());
+    }
+    let s = format!("{x}");
+    if s.contains('.') {
+        s
+    } else {
+        s + ".0"
+    }
+}
+
+/// Joined input lines first..=last (1-based), and their character offsets in the document.
+struct Lines<'a> {
+    lines: Vec<&'a [u8]>,
+    /// Character offset of each line's start, and of the text's end.
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        let lines = split_lines(text);
+        let mut starts = Vec::with_capacity(lines.len() + 1);
+        let mut at = 0;
+        for l in &lines {
+            starts.push(at);
+            at += chars(l);
+        }
+        starts.push(at);
+        Lines { lines, starts }
+    }
+
+    /// A block's text (its lines joined, trailing line breaks cut) and its character span.
+    fn text(&self, first: usize, last: usize) -> (Vec<u8>, (usize, usize)) {
+        let n = self.lines.len();
+        let (a, b) = (
+            first.saturating_sub(1).min(n),
+            last.min(n).max(first.saturating_sub(1).min(n)),
+        );
+        let joined: Vec<u8> = self.lines[a..b].concat();
+        let text = strip_newlines(&joined).to_vec();
+        let start = self.starts[a];
+        (text.clone(), (start, start + chars(&text)))
+    }
+}
+
+/// The span a hunk reason names: "line 4" or "lines 4-9".
+fn span(out: &mut String, (a, b): (i64, i64)) {
+    if a == b {
+        let _ = write!(out, "line {a}");
+    } else {
+        let _ = write!(out, "lines {a}-{b}");
+    }
+}
+
+/// The lines a group of removals repeats: one span when they copy a run line for line, else each span.
+fn spans_of(out: &mut String, group: &[&Claim]) {
+    let refs: Vec<(i64, i64)> = group.iter().filter_map(|c| c.dup.map(|d| (d.first, d.last))).collect();
+    let shift = group[0].first as i64 - refs[0].0;
+    if group
+        .iter()
+        .zip(&refs)
+        .all(|(c, d)| c.first as i64 - d.0 == shift && c.last as i64 - d.1 == shift)
+    {
+        return span(out, (refs[0].0, refs[refs.len() - 1].1));
+    }
+    let mut distinct = refs.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() == 1 {
+        return span(out, distinct[0]);
+    }
+    out.push_str("lines ");
+    for (i, &(a, b)) in distinct.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        if a == b {
+            let _ = write!(out, "{a}");
+        } else {
+            let _ = write!(out, "{a}-{b}");
+        }
+    }
+}
+
+/// One phrase for the removals of a hunk (`report.diff.hunk_reason`): 'repeat of lines 6-21',
+/// 'chrome:paywall; chrome:subscription', each phrase once.
+fn hunk_reason(rel: &[u8], removals: &[&Claim]) -> Vec<u8> {
+    let mut parts: Vec<Vec<u8>> = Vec::new();
+    let mut i = 0;
+    while i < removals.len() {
+        let r = removals[i];
+        let mut j = i + 1;
+        while j < removals.len() && removals[j].category == r.category {
+            j += 1;
+        }
+        let group = &removals[i..j];
+        let refs: Vec<&Ref> = group.iter().filter_map(|g| g.dup.as_ref()).collect();
+        let mut part = Vec::new();
+        if !refs.is_empty() && refs.len() == group.len() && refs.iter().all(|x| x.file == refs[0].file) {
+            match r.category {
+                b"repeat" => part.extend_from_slice(b"repeat of"),
+                b"near-repeat" => part.extend_from_slice(b"near repeat of"),
+                b"duplicate-document" => part.extend_from_slice(b"duplicate of"),
+                other => {
+                    part.extend_from_slice(other);
+                    part.extend_from_slice(b" of");
+                }
+            }
+            part.push(b' ');
+            if refs[0].file != rel {
+                part.extend_from_slice(refs[0].quoted);
+                part.push(b' ');
+            }
+            let mut spans = String::new();
+            spans_of(&mut spans, group);
+            part.extend_from_slice(spans.as_bytes());
+        } else if r.category == b"corpus-repeat" {
+            part.extend_from_slice(b"template text seen across the corpus");
+        } else {
+            part.extend_from_slice(r.category);
+        }
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+        i = j;
+    }
+    parts.join(b"; ".as_slice())
+}
+
+/// The document's hunks of changes.diff (`report.diff.file_diff`).
+fn diff(doc: &Doc, lines: &[&[u8]], hunks: &[(usize, usize, usize)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    if hunks.is_empty() {
+        return out;
+    }
+    let own;
+    let lines: &[&[u8]] = match doc.diff_text {
+        Some(bytes) => {
+            own = split_lines(bytes);
+            &own
+        }
+        None => lines,
+    };
+    for head in [(b"--- ", doc.heads.0), (b"+++ ", doc.heads.1)] {
+        out.extend_from_slice(head.0);
+        out.extend_from_slice(head.1);
+        out.push(b'\n');
+    }
+    for &(first, count, kept_before) in hunks {
+        let last = first + count - 1;
+        let inside: Vec<&Claim> = doc
+            .removals
+            .iter()
+            .filter(|r| r.first <= last && r.last >= first)
+            .collect();
+        let _ = write!(Bytes(&mut out), "@@ -{first},{count} +{kept_before},0 @@ ");
+        out.extend_from_slice(&hunk_reason(doc.rel, &inside));
+        out.push(b'\n');
+        for line in lines.iter().take(last.min(lines.len())).skip(first.saturating_sub(1)) {
+            out.push(b'-');
+            out.extend_from_slice(line);
+            if !line.ends_with(b"\n") {
+                out.extend_from_slice(b"\n\\ No newline at end of file\n");
+            }
+        }
+    }
+    out
+}
+
+/// One line of removals.jsonl (or allowed.jsonl, with the entry), with its newline.
+fn removal_line(out: &mut Vec<u8>, rel: &[u8], c: &Claim, score: &str, text: &[u8]) {
+    out.extend_from_slice(b"{\"file\": ");
+    push_string(out, rel);
+    let _ = write!(Bytes(out), ", \"lines\": [{}, {}], \"category\": ", c.first, c.last);
+    push_string(out, c.category);
+    out.extend_from_slice(b", \"detector\": ");
+    push_string(out, c.detector);
+    let _ = write!(Bytes(out), ", \"score\": {score}, \"duplicate_of\": ");
+    match &c.dup {
+        None => out.extend_from_slice(b"null"),
+        Some(d) => {
+            out.extend_from_slice(b"{\"file\": ");
+            push_string(out, d.file);
+            let _ = write!(Bytes(out), ", \"lines\": [{}, {}]", d.first, d.last);
+            if !d.run.is_empty() {
+                out.extend_from_slice(b", \"run\": ");
+                push_string(out, d.run);
+            }
+            out.push(b'}');
+        }
+    }
+    out.extend_from_slice(b", \"text\": ");
+    push_string(out, text);
+    if let Some(entry) = c.entry {
+        out.extend_from_slice(b", \"allow\": ");
+        push_string(out, entry);
+    }
+    out.extend_from_slice(b"}\n");
+}
+
+/// One item of a page row (`report.html._row_item`).
+fn row_item(out: &mut Vec<u8>, c: &Claim, hash: u64, score: &str, text: &[u8]) {
+    let _ = write!(Bytes(out), "{{\"l\":[{},{}],\"c\":", c.first, c.last);
+    push_string(out, c.category);
+    out.extend_from_slice(b",\"d\":");
+    push_string(out, c.detector);
+    // The key is the allow-list's (`allow.key_of_hash`), which a reviewer copies from the page.
+    let _ = write!(Bytes(out), ",\"s\":{score},\"k\":\"xxh3:{hash:016x}\",\"t\":");
+    let n = chars(text);
+    if n > TEXT_LIMIT {
+        let mut shown = first_chars(text, TEXT_LIMIT - 1).to_vec();
+        shown.extend_from_slice("…".as_bytes());
+        push_string(out, &shown);
+        let _ = write!(Bytes(out), ",\"n\":{n}");
+    } else {
+        push_string(out, text);
+    }
+    if let Some(d) = &c.dup {
+        out.extend_from_slice(b",\"o\":[");
+        if d.run.is_empty() {
+            push_string(out, d.file);
+        } else {
+            push_string(out, &[d.file, b" (run ", d.run, b")"].concat());
+        }
+        let _ = write!(Bytes(out), ",{},{}]", d.first, d.last);
+    }
+    if let Some(entry) = c.entry {
+        out.extend_from_slice(b",\"e\":");
+        push_string(out, entry);
+    }
+    out.push(b'}');
+}
+
+/// A kept line as the page's context shows it: "" if blank, else without its line break, cut to
+/// CONTEXT_CHARS characters.
+fn context_text(line: &[u8]) -> Vec<u8> {
+    if is_blank(line) {
+        return Vec::new();
+    }
+    let mut s = line;
+    while let [b'\r' | b'\n', rest @ ..] = s {
+        s = rest;
+    }
+    let s = strip_newlines(s);
+    if chars(s) <= CONTEXT_CHARS {
+        return s.to_vec();
+    }
+    let mut out = first_chars(s, CONTEXT_CHARS - 1).to_vec();
+    out.extend_from_slice("…".as_bytes());
+    out
+}
+
+/// For each cut, the page's `[[first, last], before, after]` (`report.html.cut_context`), as compact JSON.
+fn context(out: &mut Vec<u8>, hunks: &[(usize, usize, usize)], kept: &[&[u8]]) {
+    out.push(b'[');
+    for (h, &(start, count, k)) in hunks.iter().enumerate() {
+        let prev_k = if h > 0 { hunks[h - 1].2 } else { 0 };
+        let next_k = hunks.get(h + 1).map_or(kept.len(), |x| x.2);
+        let mut before = Vec::new();
+        let mut shown = 0;
+        let mut o = k;
+        while o > prev_k && shown < CONTEXT_LINES && k - (o - 1) <= CONTEXT_REACH {
+            o -= 1;
+            let text = context_text(kept[o]);
+            shown += usize::from(!text.is_empty());
+            before.push((start - (k - o), text));
+        }
+        before.reverse();
+        let mut after = Vec::new();
+        let (mut shown, mut o) = (0, k);
+        while o < next_k && shown < CONTEXT_LINES && o - k < CONTEXT_REACH {
+            let text = context_text(kept[o]);
+            shown += usize::from(!text.is_empty());
+            after.push((start + count + (o - k), text));
+            o += 1;
+        }
+        if h > 0 {
+            out.push(b',');
+        }
+        let _ = write!(Bytes(out), "[[{},{}],", start, start + count - 1);
+        for (side, items) in [before, after].iter().enumerate() {
+            out.push(b'[');
+            for (i, (line, text)) in items.iter().enumerate() {
+                let _ = write!(Bytes(out), "{}[{line},", if i > 0 { "," } else { "" });
+                push_string(out, text);
+                out.push(b']');
+            }
+            out.extend_from_slice(if side == 0 { b"]," } else { b"]" });
+        }
+        out.push(b']');
+    }
+    out.push(b']');
+}
+
+/// The normalized hash of a long text (a whole duplicate document): `sign::normalize` of each of its lines
+/// (a line break is a word break), the non-empty ones joined by spaces, hashed. Line by line, the ASCII
+/// lines take normalize's fast path instead of the whole text taking the Unicode one.
+pub fn text_key(text: &[u8]) -> u64 {
+    let mut joined = String::with_capacity(text.len());
+    let mut norm = String::new();
+    for line in text.split(|&b| b == b'\n') {
+        norm.clear();
+        crate::sign::normalize_into(&crate::chars::one_char_per_surrogate(line), &mut norm);
+        if !norm.is_empty() {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            joined.push_str(&norm);
+        }
+    }
+    crate::hash::text_hash(joined.as_bytes())
+}
+
+/// `write!` into a byte vector.
+struct Bytes<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Bytes<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Pass 2 for one document once its removals are decided: the cleaned copy, its diff, and its report lines.
+pub fn finish(doc: &Doc) -> Finished {
+    let lines = Lines::new(doc.text);
+    let mut out = Finished::default();
+    let texts: Vec<(Vec<u8>, (usize, usize))> = doc
+        .removals
+        .iter()
+        .chain(doc.allowed)
+        .map(|c| lines.text(c.first, c.last))
+        .collect();
+    out.spans = texts.iter().map(|(_, s)| *s).collect();
+    out.hashes = doc
+        .removals
+        .iter()
+        .chain(doc.allowed)
+        .zip(&texts)
+        .map(|(c, (t, _))| c.hash.unwrap_or_else(|| text_key(t)))
+        .collect();
+    let scores: Vec<String> = doc
+        .removals
+        .iter()
+        .chain(doc.allowed)
+        .map(|c| score_text(c.score))
+        .collect();
+    for (i, c) in doc.removals.iter().enumerate() {
+        removal_line(&mut out.removal_lines, doc.rel, c, &scores[i], &texts[i].0);
+    }
+    let skip = doc.removals.len();
+    for (i, c) in doc.allowed.iter().enumerate() {
+        removal_line(
+            &mut out.allowed_lines,
+            doc.rel,
+            c,
+            &scores[skip + i],
+            &texts[skip + i].0,
+        );
+    }
+    let mut hunks = Vec::new();
+    let mut kept: Vec<&[u8]> = lines.lines.clone();
+    if !doc.removals.is_empty() {
+        let blank: Vec<bool> = lines.lines.iter().map(|l| is_blank(l)).collect();
+        let cut: Vec<(usize, usize)> = doc.removals.iter().map(|c| (c.first, c.last)).collect();
+        let keep = kept_lines(&blank, &cut);
+        hunks = cuts(&keep);
+        kept = lines
+            .lines
+            .iter()
+            .zip(&keep)
+            .filter(|(_, &k)| k)
+            .map(|(l, _)| *l)
+            .collect();
+        let cleaned = kept.concat();
+        out.out_chars = chars(&cleaned);
+        out.cleaned = Some(cleaned);
+        out.diff = diff(doc, &lines.lines, &hunks);
+    } else {
+        out.out_chars = lines.starts[lines.starts.len() - 1];
+    }
+    if !doc.removals.is_empty() || !doc.allowed.is_empty() {
+        let row = &mut out.row;
+        row.extend_from_slice(b"{\"f\":");
+        push_string(row, doc.rel);
+        for (key, claims, at) in [("r", doc.removals, 0), ("a", doc.allowed, skip)] {
+            let _ = write!(Bytes(row), ",\"{key}\":[");
+            for (i, c) in claims.iter().enumerate() {
+                if i > 0 {
+                    row.push(b',');
+                }
+                row_item(row, c, out.hashes[at + i], &scores[at + i], &texts[at + i].0);
+            }
+            row.push(b']');
+        }
+        row.extend_from_slice(b",\"h\":");
+        context(row, &hunks, &kept);
+        row.extend_from_slice(b"}\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claim(first: usize, last: usize, category: &'static [u8]) -> Claim<'static> {
+        Claim {
+            first,
+            last,
+            category,
+            detector: category,
+            score: Score::Float(1.0),
+            dup: None,
+            hash: Some(0),
+            entry: None,
+        }
+    }
+
+    #[test]
+    fn blank_runs_between_kept_blocks_keep_one_separator() {
+        let blank = [false, true, false, true, true, false];
+        assert_eq!(kept_lines(&blank, &[(3, 3)]), [true, true, false, false, false, true]);
+        // At the start and at the end of the file the gap goes whole.
+        assert_eq!(kept_lines(&blank, &[(1, 1)]), [false, false, true, true, true, true]);
+        assert_eq!(kept_lines(&blank, &[(6, 6)]), [true, true, true, false, false, false]);
+        assert_eq!(cuts(&[true, false, false, true, false]), [(2, 2, 1), (5, 1, 2)]);
+    }
+
+    #[test]
+    fn scores_read_as_python_writes_them() {
+        for (x, want) in [
+            (1.0, "1.0"),
+            (0.93456, "0.9346"),
+            (0.03125, "0.0312"),
+            (0.00005, "0.0001"),
+            (0.00004, "0.0"),
+            (-0.0, "-0.0"),
+            (123456.0, "123456.0"),
+            (1e16, "1e+16"),
+            (2.5e17, "2.5e+17"),
+        ] {
+            assert_eq!(score_text(Score::Float(x)), want, "{x}");
+        }
+        assert_eq!(score_text(Score::Int(3)), "3");
+        assert_eq!(score_text(Score::Float(f64::NAN)), "NaN");
+    }
+
+    #[test]
+    fn a_repeat_is_cut_and_reported() {
+        let text = "Title\n\nBody line.\n\nTitle\n";
+        let dup = Ref {
+            file: b"a.txt",
+            quoted: b"a.txt",
+            first: 1,
+            last: 1,
+            run: b"",
+        };
+        let removals = [Claim {
+            dup: Some(dup),
+            ..claim(5, 5, b"repeat")
+        }];
+        let doc = Doc {
+            rel: b"a.txt",
+            heads: (b"a/a.txt", b"b/a.txt"),
+            text: text.as_bytes(),
+            diff_text: None,
+            removals: &removals,
+            allowed: &[],
+        };
+        let out = finish(&doc);
+        assert_eq!(out.cleaned.as_deref(), Some(b"Title\n\nBody line.\n".as_slice()));
+        assert_eq!(
+            String::from_utf8(out.diff).unwrap(),
+            "--- a/a.txt\n+++ b/a.txt\n@@ -4,2 +3,0 @@ repeat of line 1\n-\n-Title\n"
+        );
+        assert_eq!(out.spans, [(19, 24)]);
+        assert!(String::from_utf8(out.row)
+            .unwrap()
+            .ends_with("\"h\":[[[4,5],[[3,\"Body line.\"]],[]]]}\n"));
+    }
+
+    #[test]
+    fn a_whole_documents_key_is_the_hash_of_its_normalized_text() {
+        let text = "Caf\u{e9} \u{2014} Stra\u{df}e\r\n\nplain LINE\n";
+        assert_eq!(
+            text_key(text.as_bytes()),
+            crate::hash::text_hash(crate::sign::normalize(text).as_bytes())
+        );
+        // A lone surrogate (surrogatepass bytes) counts as one U+FFFD, as the binding reads it elsewhere.
+        assert_eq!(text_key(b"a \xed\xb3\xa9 b"), text_key("a \u{fffd} b".as_bytes()));
+    }
+
+    #[test]
+    fn strings_escape_as_json_does() {
+        let mut out = Vec::new();
+        push_string(&mut out, "a\"\\\n\u{1}\u{7f}é".as_bytes());
+        assert_eq!(String::from_utf8(out).unwrap(), "\"a\\\"\\\\\\n\\u0001\u{7f}é\"");
+    }
+}
