@@ -4,6 +4,7 @@ the same documents (2.1 GB of JSONL at the default 600k documents), and the same
     python benchmarks/big_file.py --work /work/tmp-big [--docs 600000] [--jobs 2] [--row-group 1000] [--keep]
     python benchmarks/big_file.py --work /work/tmp-big --only txt jsonl parquet      # (the default)
     python benchmarks/big_file.py --work /work/tmp-big --corpus TREE                 # an existing make_corpus.py tree
+    python benchmarks/big_file.py --work /work/tmp-big --corpus TREE --docs 600000   # its first documents by path
 
 Put --work on disk, not on tmpfs (/dev/shm): the input, OUT and the scratch parts there would count against
 the same RAM being measured. The synthetic corpus (`make_corpus.py`) is written as a .txt tree, streamed
@@ -53,8 +54,9 @@ def tree_memory(pid: int) -> tuple[int, int, int]:
     return rss, pss, largest
 
 
-def write_files(tree: Path, folder: Path, row_group: int) -> dict[str, Path]:
-    """The tree's documents, in sorted path order, as folder/jsonl/all.jsonl and folder/parquet/all.parquet."""
+def write_files(tree: Path, folder: Path, row_group: int, limit: int | None = None) -> dict[str, Path]:
+    """The tree's documents (the first `limit` of them), in sorted path order, as folder/jsonl/all.jsonl and
+    folder/parquet/all.parquet."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -65,7 +67,7 @@ def write_files(tree: Path, folder: Path, row_group: int) -> dict[str, Path]:
     rows: list[dict] = []
     with open(paths["jsonl"], "w", encoding="utf-8") as jl, pq.ParquetWriter(paths["parquet"], schema,
                                                                            compression="zstd") as pw:
-        for path in sorted(p for p in tree.rglob("*.txt") if p.is_file()):
+        for path in sorted(p for p in tree.rglob("*.txt") if p.is_file())[:limit]:
             rel = path.relative_to(tree).as_posix()
             site, _, name = rel.partition("/")
             rec = {"id": rel, "url": f"https://{site}.example/{name}", "text": path.read_text(encoding="utf-8")}
@@ -106,8 +108,9 @@ def measure(folder: Path, out: Path, jobs: int, flags: list[str]) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True, help="a folder on disk (made; deleted at the end)")
-    ap.add_argument("--docs", type=int, default=600000)
-    ap.add_argument("--corpus", type=Path, help="an existing make_corpus.py tree (then --docs is its size)")
+    ap.add_argument("--docs", type=int, help="documents made (600000), or with --corpus taken from it (all)")
+    ap.add_argument("--corpus", type=Path, help="an existing make_corpus.py tree (a sample of a corpus: its "
+                    "clusters and templates cut where the sample ends)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--row-group", type=int, default=1000)
@@ -123,18 +126,21 @@ def main(argv=None) -> int:
                 import make_corpus
 
                 shutil.rmtree(tree, ignore_errors=True)
-                make_corpus.main([str(tree), "--docs", str(args.docs), "--seed", str(args.seed)])
+                make_corpus.main([str(tree), "--docs", str(args.docs or 600000), "--seed", str(args.seed)])
             start = time.perf_counter()
-            write_files(tree, files, args.row_group)
+            write_files(tree, files, args.row_group, args.docs if args.corpus is not None else None)
             print(f"files written in {time.perf_counter() - start:.0f} s", flush=True)
             if args.corpus is None:
                 tree.rename(files / "txt")
-        if args.corpus is not None:
+        whole = args.corpus is not None and args.docs is None  # the tree itself is the txt layout
+        if whole:
             args.docs = sum(1 for _ in args.corpus.rglob("*.txt"))
         elif "txt" in args.only and not (files / "txt").is_dir():
             tree_from_jsonl(files / "jsonl" / "all.jsonl", files / "txt")
+        if args.docs is None:
+            args.docs = sum(1 for _ in open(files / "jsonl" / "all.jsonl", "rb"))
         for name in args.only:
-            folder = args.corpus if name == "txt" and args.corpus is not None else files / name
+            folder = args.corpus if name == "txt" and whole else files / name
             sizes = [p.stat().st_size for p in folder.rglob("*") if p.is_file()]
             what = f"one file of {sizes[0] / 1e9:.2f} GB" if len(sizes) == 1 else f"{len(sizes)} files, {sum(sizes) / 1e9:.2f} GB"
             r = measure(folder, args.work / f"out-{name}", args.jobs, [] if name == "txt" else ["--id-field", "id"])

@@ -4,8 +4,10 @@
     python benchmarks/contract.py check /dev/shm/contract-before     # after: every file must be identical
 
 Inputs: the golden cases, samples/, the webpages-dev dumps (text) and pages (HTML) from ../shared, and a
-synthetic corpus of `--docs` documents (`make_corpus.py`, seed 7). Compared: every file of OUT and of the
-report (cleaned copies, removals.jsonl, changes.diff, index.html), summary.json without its timings.
+synthetic corpus of `--docs` documents (`make_corpus.py`, seed 7), as a .txt tree and as one JSONL file and
+one Parquet file (cleaned in pieces, records named by `--id-field id`; `big_file.py` writes them). Compared:
+every file of OUT and of the report (cleaned copies, removals.jsonl, changes.diff, index.html), summary.json
+without its timings.
 """
 from __future__ import annotations
 
@@ -33,6 +35,14 @@ def inputs(work: Path, docs: int) -> dict[str, Path]:
         subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), str(corpus), "--docs", str(docs)],
                        check=True, stdout=subprocess.DEVNULL)
     found[f"synthetic-{docs}"] = corpus
+    files = work / f"files-{docs}"
+    if not files.is_dir():
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from big_file import write_files
+
+        write_files(corpus, files, row_group=500)
+    found[f"synthetic-{docs}-jsonl"] = files / "jsonl"
+    found[f"synthetic-{docs}-parquet"] = files / "parquet"
     return found
 
 
@@ -41,8 +51,9 @@ def clean(src: Path, work: Path, dest: Path) -> None:
     out = work / "out"
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(dest, ignore_errors=True)
-    run = subprocess.run([sys.executable, "-m", "dedupe", "clean", str(src), str(out), "-q"], capture_output=True,
-                         text=True)
+    flags = ["--id-field", "id"] if src.name in ("jsonl", "parquet") else []
+    run = subprocess.run([sys.executable, "-m", "dedupe", "clean", str(src), str(out), "-q", *flags],
+                         capture_output=True, text=True)
     if run.returncode not in (0, 1):
         raise SystemExit(f"dedupe clean {src} failed ({run.returncode}): {run.stderr[-2000:]}")
     summary = out / "_report" / "summary.json"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import sys
 import time
 
 import numpy as np
@@ -42,6 +43,7 @@ def main(argv=None) -> None:
                          n_shingles=500, signature=rng.integers(0, 2**32, size=config.num_perm, dtype=np.uint32),
                          keys=keys))
     filled = peak_mb()
+    names = _held(table.ids) + _held(table.sources)  # read before build_corpus hands them on
     cpu = time.process_time()
     corpus = build_corpus(table, config)
     cpu = time.process_time() - cpu
@@ -51,7 +53,18 @@ def main(argv=None) -> None:
           f"table filled, {peak:.0f} MB in build_corpus (+{peak - filled:.0f} MB, "
           f"{(peak - filled) * 2**20 / n_keys:.1f} bytes a key over the table); {cpu:.1f} s CPU; "
           f"{corpus.stats['template_keys']} template keys; the table held "
-          f"{sum(corpus.stats['bytes'].values()) / max(args.docs, 1):.0f} bytes a document ({corpus.stats['bytes']})")
+          f"{sum(corpus.stats['bytes'].values()) / max(args.docs, 1):.0f} bytes a document ({corpus.stats['bytes']}), "
+          f"and its names and sources {names / max(args.docs, 1):.0f} more")
+
+
+def _held(seq) -> int:
+    """Bytes a sequence holds: its own buffers, or a list's slots and the strings only it holds (interned
+    sources counted once)."""
+    if hasattr(seq, "nbytes"):
+        return seq.nbytes
+    if hasattr(seq, "buffer_info"):  # array.array
+        return seq.buffer_info()[1] * seq.itemsize
+    return 8 * len(seq) + sum(sys.getsizeof(s) for s in {id(s): s for s in seq}.values())
 
 
 if __name__ == "__main__":

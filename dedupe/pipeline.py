@@ -53,6 +53,7 @@ from .formats import format_of, output_rel, write_cleaned
 from .formats.pieces import Piece, alone, assemble, key_of, plan, read_piece, rel_of, write_piece
 from .formats.source import prefetch
 from .fs import RemotePath, place, remove_tree
+from .names import Names
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, walk
 from .records import Allowed, Analysis, DocResult, Document, Notice, Removal
 from .remote import check_processes, open_report, remove_previous_output
@@ -725,7 +726,7 @@ def clean(
                 else:
                     ok.append((rel, len(table.ids), len(sigs)))
                     for sig in sigs:
-                        table.add(sig, rel if sig.id == rel else sig.id)
+                        table.add(sig)
                 done += 1
                 documents += len(sigs)
             if ok:
@@ -883,13 +884,14 @@ class _PiecesOfFile:
 
     def __init__(self) -> None:
         self.start = (0, 0)  # the table's and pass 2's lengths before the file's first piece
-        self.taken: set[str] = set()
+        self.taken = _Taken(Names(), 0)
         self.failures: list[Notice] = []
 
     def add(self, piece: Piece, number: int, sigs: list, failure: Notice | None, table: SigTable, pass2: list,
             run: RunReport) -> None:
         if piece.index == 0:
-            self.start, self.taken, self.failures = (len(table.ids), len(pass2)), set(), []
+            self.start, self.failures = (len(table.ids), len(pass2)), []
+            self.taken = _Taken(table.ids, len(table.ids))
         if failure is not None:
             if not self.failures:
                 table.truncate(self.start[0])
@@ -911,7 +913,43 @@ class _PiecesOfFile:
         if piece.last:
             for notice in self.failures:
                 run.add_notice(notice)
-            self.taken, self.failures = set(), []
+            self.taken, self.failures = _Taken(Names(), 0), []
+
+
+class _Taken:
+    """The names given so far to one file's documents (`names[start:]`, the corpus table's), as a set would
+    answer `in`: by their 64-bit hashes (8 bytes a name, a file may hold millions of records), and only when a
+    hash is there already by the names themselves, made a set from then on (a file whose ids repeat)."""
+
+    #: Hashes kept in a set until there are this many, then merged into the sorted array.
+    RECENT = 1 << 16
+
+    def __init__(self, names: Names, start: int):
+        self.names, self.start = names, start
+        self.sorted = np.empty(0, np.int64)
+        self.recent: set[int] = set()
+        self.exact: set[str] | None = None
+
+    def __contains__(self, name: str) -> bool:
+        if self.exact is not None:
+            return name in self.exact
+        h = hash(name)
+        if h not in self.recent:
+            at = int(np.searchsorted(self.sorted, h))
+            if at == len(self.sorted) or self.sorted[at] != h:
+                return False
+        self.exact = set(self.names[self.start:])
+        return name in self.exact
+
+    def add(self, name: str) -> None:
+        """Take a name (the caller adds it to `names` too)."""
+        if self.exact is not None:
+            self.exact.add(name)
+            return
+        self.recent.add(hash(name))
+        if len(self.recent) >= self.RECENT:
+            self.sorted = np.union1d(self.sorted, np.fromiter(self.recent, np.int64, len(self.recent)))
+            self.recent = set()
 
 
 def _join_pieces(src: Path, dst: Path, last: Piece, parts: list, scratch: Path, dry_run: bool,

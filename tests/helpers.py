@@ -103,17 +103,27 @@ def reference_block_row(text: str, n_words: int) -> tuple:
 
     plain = re.sub(r"[^\w\s]+", " ", text[: chrome.HEAD])
     tokens, lower = plain.split(), plain.lower().split()
-    unspaced = "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in chrome.UNSPACED) + "]+"
-    runs = () if text.isascii() else re.findall(unspaced, text)
+    import unicodedata
+
+    script = "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in chrome.UNSPACED) + "]"
+    runs = () if text.isascii() else re.findall(script + "+", text)
     if not runs:
         size = max(n_words, len(text) // 7) if n_words * 12 < len(text) else n_words
+        unspaced = size > n_words
     else:
-        size = max(n_words, n_words - len(runs) + -(-sum(map(len, runs)) // chrome.UNSPACED_CHARS_PER_WORD))
-    words = max(len(tokens), size) if size > n_words else len(tokens)
+        # Words of the split (runs of word characters) that hold the script count by its characters.
+        mixed = sum(1 for w in re.findall(r"\w+", text) if re.search(script, w))
+        size = max(n_words, n_words - mixed + -(-sum(map(len, runs)) // chrome.UNSPACED_CHARS_PER_WORD))
+        # Most of its letters (word characters less digits and numerals) are of the script.
+        letters = sum(1 for c in re.findall(r"\w", text)
+                      if not re.match(script, c) and unicodedata.category(c) not in ("Nd", "Nl", "No"))
+        unspaced = sum(map(len, runs)) >= letters
+    words = max(len(tokens), size) if unspaced else len(tokens)
     ends = re.escape(chrome.TERMINAL_CHARS)
     closers = re.escape(chrome.CLOSERS)
-    terminal = re.search(f"[{ends}][{closers}]*\\s*$", text) is not None
+    terminal = (re.search(f"[{ends}][{closers}]*\\s*$", text) is not None
+                or unspaced and any(c in text for c in chrome.CLAUSE_CHARS))
     family = chrome.MATCHER.match(text, set(lower), n_words)
     return (n_words, size, words, sum(w in chrome.STOP_WORDS for w in lower),
             sum(t != w for t, w in zip(tokens, lower)), terminal, sum(map(text.count, chrome.CODE_CHARS)),
-            size > n_words, family)
+            unspaced, family)

@@ -555,8 +555,10 @@ def _feature_test_blocks() -> list[str]:
     rng = random.Random(11)
     # (ASCII words, then two that are not, which only a quarter of the blocks draw from)
     vocabulary = sorted(w for w in chrome.STOP_WORDS | chrome.MATCHER.trigger_words if w.isascii())
-    vocabulary += ["Zebra", "x1", "2024", "für", "naïve", "ÉTÉ", "Über", "ΟΔΥΣΣΕΥΣ", "日本語の文章です"]
-    glue = [" ", " ", " ", ", ", ". ", "-", "'", "_", "/", " & ", "\t", ":", "…", " — ", "’", "。", "\x1c", "©"]
+    vocabulary += ["Zebra", "x1", "2024", "für", "naïve", "ÉTÉ", "Über", "ΟΔΥΣΣΕΥΣ", "日本語の文章です", "2018年2月",
+                   "新线路开通", "(图)"]
+    glue = [" ", " ", " ", ", ", ". ", "-", "'", "_", "/", " & ", "\t", ":", "…", " — ", "’", "。", "\x1c", "©",
+            "，", "」"]
     texts = list(TRICKY_BLOCKS)
     for k in range(300):
         # (most blocks plain ASCII; a quarter with the other glue or words)
@@ -635,6 +637,83 @@ def test_unspaced_scripts_are_measured_in_characters():
     assert chrome.classify(profile(headline + "。"), english=False) == chrome.NEAR
     # A spaced script is counted in words, as before.
     assert not profile("Der Rat der Stadt hat am Dienstag beschlossen, das Busnetz zu erweitern.").unspaced
+
+
+def _zh_profile(text):
+    return chrome.profile(text, sign_blocks([Block(0, 1, 1, text)], 3)[0].n_words)
+
+
+@pytest.mark.parametrize("text", [
+    "· 市民排队领取新版交通卡 首日发放3万张(图) （2021-04-01 15:57）",   # a portal's teaser with its date
+    "[社会] 老街改造工程启动 预计12月完工(组图)",                      # a teaser with its topic and photo mark
+    "海邊露營地(3)_與星空有約 (2021/07/14)",                           # a blog's post title in traditional script
+    "新駅ビル3月開業 初日は2万人(写真) 3/9(木) 18:45",                  # a Japanese headline with its time
+])
+def test_short_runs_between_digits_and_brackets_are_still_unspaced_text(text):
+    """A headline of short phrases among dates and brackets is written without spaces, though each run counts
+    no more than a word of the split: without end or clause punctuation it is a neutral list item, not a short
+    sentence that carries the article's extent over a teaser list (webpages-multi: yahoo.com, 163.com, cnr.cn)."""
+    p = _zh_profile(text)
+    assert p.unspaced
+    assert chrome.classify(p, english=False) == chrome.ITEM
+
+
+def test_a_latin_line_naming_a_place_in_han_is_spaced_text():
+    assert not _zh_profile("The council met in 东京 and 大阪 on Monday to plan the new bus routes").unspaced
+
+
+@pytest.mark.parametrize("text", [
+    # a notice's lead paragraph ending in a colon before its articles (a government site)
+    "为做好沿江防洪工程的前期建设，确保征地实物调查工作顺利进行，维护有关单位和群众的合法权益，根据有关法律法规，现通告如下：",
+    # a news paragraph the page cut before its end (a portal)
+    "2018年2月25日，市交通部门宣布新线路将在九月开通，沿线十二个车站将加装遮雨棚和电子站牌，方便老年乘客查看车辆到站时间",
+    # a blog's line of travel notes in traditional script
+    "營區內除了露營、民宿、餐飲，還有許多原木飾品，楓紅時期楓香樹由綠轉黃，再轉紅，層層疊疊，吸引許多攝影愛好者",
+    # Japanese technical prose with full-width commas
+    "本研究では，公衆無線LANの利用時に通信を暗号化する手法を提案し，その有効性を三つの実験で評価した結果を報告する",
+])
+def test_a_clause_mark_tells_unspaced_running_text_from_a_headline(text):
+    """Text without spaces has no function words; a full-width comma or semicolon inside reads as running text,
+    as a sentence end does (webpages-multi: jl.gov.cn, yahoo.com, pixnet.net lost or kept such paragraphs by
+    the accident of their last character)."""
+    p = _zh_profile(text)
+    assert p.unspaced and p.terminal
+    assert chrome.classify(p, english=False) == chrome.GOOD
+    # The same words without the clause marks are a headline.
+    bare = _zh_profile(text.replace("，", " ").replace("：", ""))
+    assert not bare.terminal and chrome.classify(bare, english=False) != chrome.GOOD
+    # A comma in a spaced script is no such sign.
+    assert not chrome.profile("Sport, culture and more", 4).terminal
+
+
+@pytest.mark.parametrize("text", ["他说：“我们明天再来。”", "会议在周二举行（详见附件。）", "「明日また来ます。」", "『終わり。』"])
+def test_a_sentence_end_inside_full_width_closers_ends_the_sentence(text):
+    assert _zh_profile(text).terminal
+
+
+def test_words_mixing_digits_and_han_are_measured_in_characters():
+    """"2018年2月25日，..." is one word of three runs to the split; each run was taken for a word and a sentence of
+    two dozen characters weighed as three words, a headline's weight."""
+    text = "2018年2月25日，新线路正式开通。"
+    p = _zh_profile(text)
+    assert p.size == -(-sum(map(bool, map(chrome._UNSPACED_CHAR.match, text))) // chrome.UNSPACED_CHARS_PER_WORD)
+
+
+def test_a_blog_post_written_line_by_line_ends_at_its_comments_header():
+    """A post of lines without end punctuation (travel notes, a diary), then its comments under a header: the
+    clause marks make the post prose, so the header ends it and the replies go (webpages-multi pixnet.net)."""
+    post = ["一波波低溫寒流報到，已將山後一帶層層山巒披上嫣紅的彩衣，我們沿著產業道路蜿蜒而上，不久即抵達山上的營地",
+            "營地主人換上了原木招牌，加上貓頭鷹原木創作，也充分發揮了裝飾藝術的功力，讓第一次來的朋友眼睛為之一亮",
+            "楓紅時期楓香樹由綠轉黃，再轉紅，多種顏色多層次渲染，攝影班的學員穿梭其間，各自找尋自認為最好的拍攝角度",
+            "入夜前雨絲終於漸漸緩和下來，雖然氣溫很低，卻沒感受到寒冷，營區裡的朋友熱情洋溢，暖化了山谷中不少寒意",
+            "隔日睡到很晚才起床，不用拍日出晨光的營地，對我來說都是個幸福的睡眠，吃過早餐後收拾好裝備準備離開營地"] * 2
+    replies = ["留言列表 (3)", "#1 小鳳 於 2013/12/28 10:28", "露營兼賞楓，好棒的生活", "謝謝小鳳的來訪！",
+               "#2 阿蒯 於 2013/12/29 09:50", "這是一次令人感動的旅程，有你們真好！", "蒯兄嫂晚安：",
+               "#3 訪客 於 2013/12/28 20:34", "您的文筆真是讚，照片也拍得很漂亮"]
+    lines = post + replies
+    removed = _removed(lines)
+    assert not any(k in removed for k in range(len(post))), removed
+    assert all(k in removed for k in range(len(post), len(lines))), removed
 
 
 def test_function_words_of_other_languages_tell_their_prose_from_menus():

@@ -53,6 +53,34 @@ def test_a_panic_on_one_document_skips_that_file_and_the_run_completes(tmp_path:
     assert "CoreError" in json.dumps(notices)
 
 
+def test_a_panic_while_cutting_one_document_skips_that_file_in_pass_2_and_the_run_completes(tmp_path: Path,
+                                                                                             monkeypatch):
+    import dedupe.cut
+
+    class Core:
+        """The core, but for `finish`, which panics inside the guard on one document."""
+
+        def __getattr__(self, name):
+            return getattr(_core, name)
+
+        def finish(self, rel, heads, text, *rest):
+            if b"TRIGGER" in text:
+                _core._panic_inside_guard("a document the core cannot cut")
+            return _core.finish(rel, heads, text, *rest)
+
+    monkeypatch.setattr(dedupe.cut, "_core", Core())
+    src = write_tree(tmp_path / "in", {
+        "a.txt": "A first document about rivers, long enough to read as prose on its own line.\n",
+        "b.txt": "TRIGGER this one breaks the core.\n\nTRIGGER this one breaks the core.\n",
+        "c.txt": "A third document about bridges, long enough to read as prose on its own line.\n",
+    })
+    run = clean(src, tmp_path / "out", Config(jobs=1))
+    assert run.exit_code == 1
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.txt")) == ["a.txt", "c.txt"]
+    summary = json.loads((tmp_path / "out" / "_report" / "summary.json").read_text())
+    assert [f["file"] for f in summary["failed"]] == ["b.txt"] and "CoreError" in summary["failed"][0]["message"]
+
+
 def test_segmenting_reads_white_space_digits_and_case_as_python_does():
     from dedupe.segment import segment
 

@@ -26,9 +26,12 @@ Three steps, after jusText, boilerpipe and Finn's Body Text Extraction:
    bios and comments after it. A text that starts with its article within its
    first few blocks keeps its headline and byline.
    Text is measured in every script: in scripts written without spaces (Chinese,
-   Japanese, Thai) two characters count as a word, and since such text has no
-   function words to tell a sentence from a headline, its end punctuation does
-   (a line without it is a neutral list item, not a short sentence).
+   Japanese, Thai) a few characters count as a word, and since such text has no
+   function words to tell a sentence from a headline, its punctuation does: a
+   sentence end, or a clause mark inside ("，", "；"); a line with neither is a
+   neutral list item, not a short sentence. A block is written without spaces
+   when most of its letters are of such a script, however short its runs
+   between digits and brackets.
 3. **Neighbours.** Inside the article, a block no rule matched and that is not
    prose (a price, a plan name, a menu item) between two chrome blocks is
    chrome too; next to article prose it stays.
@@ -697,7 +700,11 @@ UNSPACED_CHARS_PER_WORD = 5
 #: A block ends a sentence when, less its trailing white space and then these closing quotes and brackets, it
 #: ends with one of these characters.
 TERMINAL_CHARS = ".!?…。！？"
-CLOSERS = "\"'”’)]"
+CLOSERS = "\"'”’)]）」』】》〉"
+#: Clause marks of the scripts without spaces (a full-width comma, a semicolon): a block written in such a script
+#: that holds one is running text, as one that ends a sentence is (a paragraph the dump cut before its end, or one
+#: that ends in a colon before a list). Not the enumeration comma "、", which lists names in a headline or a table.
+CLAUSE_CHARS = "，；"
 #: Characters a code listing is made of (a block of many is code, not prose).
 CODE_CHARS = "{};="
 
@@ -713,7 +720,7 @@ def _core_lexicon() -> _core.Lexicon:
         for c in triggers:
             chars[c] = chars.get(c, 0) | 1 << i
     return _core.Lexicon(words, sorted(chars.items()), MATCHER.max_words, HEAD, list(UNSPACED),
-                         UNSPACED_CHARS_PER_WORD, CODE_CHARS, TERMINAL_CHARS, CLOSERS)
+                         UNSPACED_CHARS_PER_WORD, CODE_CHARS, TERMINAL_CHARS, CLOSERS, CLAUSE_CHARS)
 
 
 LEXICON = _core_lexicon()
@@ -732,8 +739,9 @@ class Profile(NamedTuple):
 
 
 def profile(text: str, n_words: int) -> Profile:
-    """The block's size, counts of words, stop words and capitalised words, end punctuation, code characters,
-    and whether it is written without spaces (n_words: its word count as sign.py counts them).
+    """The block's size, counts of words, stop words and capitalised words, end punctuation (or, written without
+    spaces, a clause mark), code characters, and whether it is written without spaces (n_words: its word count as
+    sign.py counts them).
 
     Words are split at white space and at every character that is neither a word character nor white space,
     from the first HEAD characters; a word with a character `str.lower` changes is capitalised; a run of an
@@ -831,7 +839,8 @@ def _classify(
         return BAD if size >= 15 else SHORT
     if size >= GOOD_MIN and (terminal or size >= 25):
         return NEAR if english and stop < 0.2 * total else GOOD
-    # Text without spaces has no function words to tell a sentence from a headline: its end punctuation does.
+    # Text without spaces has no function words to tell a sentence from a headline: its punctuation does (a
+    # sentence end, or a clause mark inside: the core's `terminal`).
     if terminal or not (english or unspaced) or stop >= 0.2 * total:
         return NEAR
     return ITEM
@@ -844,6 +853,7 @@ _SEPARATORS = re.compile(r"\s*[|｜]\s*|\s+[·・•/\-–—>»]+\s+")
 #: Punctuation inside running text of unspaced scripts (and commas), or a colon before a value ("来源: 日报",
 #: not "10:15"): a line holding any is a sentence or a dateline, not a bar of words.
 _CLAUSE_MARKS = re.compile("[，。、；：！？「」《》,;]|:(?!\\d)")
+_WORD = re.compile(r"\w")
 #: A bar has at least this many links...
 BAR_LINKS = 4
 #: ...each at most this many characters of an unspaced script, or this many words of a spaced one.
@@ -866,12 +876,13 @@ def link_bar(text: str, unspaced_page: bool = False) -> bool:
     """
     if _ends_sentence(text):
         return False
-    parts = [p for p in _SEPARATORS.split(text) if p and not p.isspace()]
+    # (a part without a word character is a bracket or a mark around an item, not a link: "简介 [ 编辑 ]")
+    parts = [p for p in _SEPARATORS.split(text) if _WORD.search(p)]
     if len(parts) < BAR_LINKS:
         # Where words are not spaced, spaces separate items (or a reply's title, date and name).
         if not unspaced_page or _CLAUSE_MARKS.search(text):
             return False
-        parts = text.split()
+        parts = [p for p in text.split() if _WORD.search(p)]
         if len(parts) < BAR_LINKS:
             return False
     short = sum(len(p.strip()) <= BAR_LINK_CHARS if _UNSPACED_CHAR.search(p) else len(p.split()) <= BAR_LINK_WORDS

@@ -41,13 +41,14 @@ Dask cluster the keys are counted on the workers, one bucket at a time
 """
 from __future__ import annotations
 
-import sys
+from array import array
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from ..config import Config
+from ..names import Names
 from ..records import Finding
 from ..sign import band_keys, distinct
 
@@ -95,15 +96,18 @@ class SigTable:
 
     def __init__(self, num_perm: int):
         self.num_perm = num_perm
-        self.ids: list[str] = []
-        self.sources: list[str] = []
+        self.ids = Names()  # one buffer, not a string per document (see dedupe.names)
+        #: Each document's source as its number in `source_names` (in order of first appearance): a few
+        #: thousand sources, 4 bytes a document.
+        self.sources = array("i")
+        self.source_names: dict[str, int] = {}
         self._parts: list[tuple] = []
         self._pending: list[DocSig] = []
 
     def add(self, sig: DocSig, doc_id: str | None = None) -> None:
-        """Add one document; `doc_id` may pass an equal string already held (the file's path) to share it."""
+        """Add one document, named `doc_id` if given (else its own id)."""
         self.ids.append(sig.id if doc_id is None else doc_id)
-        self.sources.append(sys.intern(sig.source))  # a few thousand sources, not one string per document
+        self.sources.append(self.source_names.setdefault(sig.source, len(self.source_names)))
         self._pending.append(sig)
         if len(self._pending) >= 4096:
             self._flush()
@@ -132,8 +136,8 @@ class SigTable:
     def truncate(self, n: int) -> None:
         """Forget the documents from number n on (a file in pieces whose later piece could not be read)."""
         self._flush()
-        del self.ids[n:]
-        del self.sources[n:]
+        self.ids.truncate(n)
+        del self.sources[n:]  # (a source seen only past n keeps its number: `source_numbers` counts again)
         parts, base = [], 0
         for part in self._parts:
             rows = len(part[0])
@@ -144,6 +148,17 @@ class SigTable:
                 parts.append(tuple(c[: n - base] for c in part[:7]) + (part[7][: int(counts.sum())], counts))
             base += rows
         self._parts = parts
+
+    def source_numbers(self) -> tuple[dict[str, int], np.ndarray]:
+        """Each source's number, counted in order of first appearance among the documents held, and each
+        document's source as that number (int32)."""
+        codes = np.frombuffer(self.sources, dtype=np.int32) if len(self.sources) else np.empty(0, np.int32)
+        held, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        rank = np.empty(len(held), dtype=np.int32)
+        rank[np.argsort(first, kind="stable")] = np.arange(len(held), dtype=np.int32)
+        name = {code: source for source, code in self.source_names.items()}
+        by_rank = sorted(zip(rank.tolist(), held.tolist()))
+        return {name[code]: r for r, code in by_rank}, rank[inverse.reshape(-1)]
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """(n_lines, size, n_shingles, whole, n_derived, derived, signatures, block keys, key counts), concatenated.
@@ -351,8 +366,7 @@ def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = Non
         keep_signatures(table.ids, n_lines, n_shingles, sigs,
                         dropped_documents(dup_of, first, None if earlier_match is None else earlier_match[0]))
     del sigs
-    source_of: dict[str, int] = {}
-    source_ids = np.array([source_of.setdefault(s, len(source_of)) for s in table.sources], dtype=np.int32)
+    source_of, source_ids = table.source_numbers()
     source_docs = np.bincount(source_ids, minlength=len(source_of)) if n else np.zeros(0, np.int64)
     if count_keys is None:
         freq_keys, freq_df = frequent_keys(keys, key_counts, dup_of, source_ids, source_docs, config)
@@ -723,24 +737,27 @@ def frequent_keys(keys, key_counts, dup_of, source_ids, source_docs, config: Con
     """
     if not len(keys):
         return np.empty(0, np.uint64), np.empty(0, np.uint32)
-    src = np.repeat(source_ids, key_counts)
-    skeys = _mix_source(keys, src, out=keys)
-    # Each key's cluster representative (its document, or the kept document of its cluster), as uint32: pass-1
-    # indices fit (see key_buckets), and no int64 temporary the size of the keys is made.
+    # Each key's document (pass-1 indices fit in 32 bits: see key_buckets); its source and its cluster
+    # representative (its document, or the kept document of its cluster) are looked up through it where they
+    # are needed, a stretch or a bucket of keys at a time: 4 bytes a key held, not 8 (400 MB at 1M documents).
+    doc = np.repeat(np.arange(len(key_counts), dtype=np.uint32), key_counts)
     reps = np.arange(len(dup_of), dtype=np.uint32)
     np.copyto(reps, dup_of, casting="unsafe", where=dup_of >= 0)
-    rep = np.repeat(reps, key_counts)
-    del reps
+    for at in range(0, len(keys), _KEYS_PER_BUCKET):
+        stretch = slice(at, at + _KEYS_PER_BUCKET)
+        _mix_source(keys[stretch], source_ids[doc[stretch]], out=keys[stretch])
+    skeys = keys
     # Counted one bucket of keys at a time, as the Dask shuffle does, so that the sort's temporaries are a
     # fraction of the keys (sorted whole at 1M documents: several 400 MB arrays at once).
     parts = max(1, len(skeys) // _KEYS_PER_BUCKET)
     if parts == 1:
-        return count_source_keys(skeys, rep, src, source_docs, config)
+        return count_source_keys(skeys, reps[doc], source_ids[doc], source_docs, config)
     bucket = (skeys % np.uint64(parts)).astype(np.uint16 if parts < 1 << 16 else np.uint32)
     found = []
     for p in range(parts):
         sel = np.flatnonzero(bucket == p)  # document order kept inside the bucket
-        found.append(count_source_keys(skeys[sel], rep[sel], src[sel], source_docs, config))
+        docs = doc[sel]
+        found.append(count_source_keys(skeys[sel], reps[docs], source_ids[docs], source_docs, config))
     return merge_keys(found)
 
 

@@ -10,15 +10,81 @@ drawn by pasting the rows into pages, without parsing them again.
 from __future__ import annotations
 
 import json
+from array import array
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
+from ..names import Names
 from ..records import DocResult, Notice
 from ..status import of_run
 from ..write import temp_name
 from .html import Scan, render_report
 
 __all__ = ["RunReport"]
+
+
+class FileCounts(Mapping):
+    """summary.json's `files` section: per changed file, its removals by category and its sizes, held as a few
+    bytes a file (its name in a `Names` buffer, its counts by reference to the distinct ones, its sizes in
+    arrays) rather than as a dict entry of tuples (about 400 bytes at a million changed files).
+
+    A read-only mapping of name to `{"removed": {category: count}, "in_chars": n, "out_chars": n}`, iterated
+    in name order (`ordered`), as summary.json lists it. Looking one name up reads them all: it is for
+    tests, not loops.
+    """
+
+    ordered = True  # iteration is in key order: a sorted copy need not be made
+
+    def __init__(self):
+        self._names = Names()
+        self._removed = array("I")  # index into _kinds
+        self._kinds: list[tuple] = []  # the distinct ((category, count), ...) tuples
+        self._kind_index: dict[tuple, int] = {}
+        self._in = array("q")
+        self._out = array("q")
+        self._order: list[int] | None = None
+
+    def add(self, file: str, removed: tuple, in_chars: int, out_chars: int) -> None:
+        """A changed file: its ((category, count), ...) in category order, and its sizes; a name added again
+        replaces its entry, as in a dict."""
+        kind = self._kind_index.get(removed)
+        if kind is None:
+            kind = self._kind_index[removed] = len(self._kinds)
+            self._kinds.append(removed)
+        self._names.append(file)
+        self._removed.append(kind)
+        self._in.append(in_chars)
+        self._out.append(out_chars)
+        self._order = None
+
+    def _sorted(self) -> list[int]:
+        """Entry numbers in name order, the last entry of a name added twice only."""
+        if self._order is None:
+            order = self._names.sorted_indices()
+            raw = self._names.raw
+            # Equal names are adjacent, by entry number: each but the last is replaced by a later one.
+            self._order = [i for i, j in zip(order, order[1:] + [None]) if j is None or raw(i) != raw(j)]
+        return self._order
+
+    def __len__(self) -> int:
+        return len(self._sorted())
+
+    def __iter__(self):
+        return (self._names[i] for i in self._sorted())
+
+    def _entry(self, i: int) -> dict:
+        return {"removed": dict(self._kinds[self._removed[i]]), "in_chars": self._in[i], "out_chars": self._out[i]}
+
+    def __getitem__(self, name: str) -> dict:
+        for i in reversed(range(len(self._names))):
+            if self._names[i] == name:
+                return self._entry(i)
+        raise KeyError(name)
+
+    def items(self):
+        """(name, entry) in name order, each entry made as it is read."""
+        return ((self._names[i], self._entry(i)) for i in self._sorted())
 
 
 #: summary.json's sections with an entry per file or per cluster: written one entry a line.
@@ -38,17 +104,18 @@ def write_summary(f, summary: dict) -> None:
     for n, (key, value) in enumerate(summary.items()):
         f.write(f"  {_JSON.encode(key)}: ")
         if key in _PER_ENTRY and value:
-            opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
-            entries = value.items() if isinstance(value, dict) else value
+            opening, closing = ("{", "}") if isinstance(value, Mapping) else ("[", "]")
+            entries = value.items() if isinstance(value, Mapping) else value
             f.write(opening + "\n")
             done = 0
             for entry in entries:
-                text = (f"{_JSON.encode(entry[0])}: {_JSON.encode(entry[1])}" if isinstance(value, dict)
+                text = (f"{_JSON.encode(entry[0])}: {_JSON.encode(entry[1])}" if isinstance(value, Mapping)
                         else _JSON.encode(entry))
                 f.write(("    " if done == 0 else ",\n    ") + text)
                 done += 1
             f.write("\n  " + closing)
         else:
+            value = dict(value) if isinstance(value, Mapping) else value  # (an empty FileCounts)
             f.write(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  "))
         f.write(",\n" if n < last else "\n")
     f.write("}\n")
@@ -76,7 +143,7 @@ class RunReport:
         self.by_category: Counter = Counter()
         self.allowed_by_category: Counter = Counter()
         self.chars_by_category: Counter = Counter()
-        self.per_file: dict[str, tuple] = {}
+        self.per_file = FileCounts()
         self.notices: list[Notice] = []
         self.timings: Counter = Counter()
         #: Duplicate-document clusters and the corpus step's figures, set by the pipeline.
@@ -129,8 +196,7 @@ class RunReport:
         self.scan.add_removals(result.file, [(category, key) for category, key, _ in counts])
         self.by_category.update(cats)
         if cats:
-            # A tuple, made a dict only for summary.json: a million changed files are held until then.
-            self.per_file[result.file] = (tuple(sorted(cats.items())), result.in_chars, result.out_chars)
+            self.per_file.add(result.file, tuple(sorted(cats.items())), result.in_chars, result.out_chars)
         for category in allowed_cats:
             self.allowed_by_category[category] += 1
             self.scan.add(result.file, category, None, allowed=True)
@@ -172,10 +238,7 @@ class RunReport:
                 "blocks": sum(self.allowed_by_category.values()),
                 "by_category": dict(sorted(self.allowed_by_category.items())),
             },
-            "files": {
-                f: {"removed": dict(removed), "in_chars": i, "out_chars": o}
-                for f, (removed, i, o) in sorted(self.per_file.items())
-            },
+            "files": self.per_file,  # (made entry by entry as summary.json is written)
             "failed": [{"file": n.file, "message": n.message} for n in sorted(self.failed, key=lambda n: n.file)],
             "warnings": [
                 {"file": n.file, "message": n.message}

@@ -24,6 +24,8 @@ import html
 import json
 from array import array
 from collections import Counter
+from collections.abc import Mapping
+from itertools import islice
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote
@@ -33,6 +35,7 @@ import numpy as np
 from ..allow import HEADER as ALLOW_HEADER
 from .. import _core
 from ..errors import DedupeError
+from ..names import Names
 from ..text import visible
 from ..write import atomic_stream
 
@@ -98,7 +101,7 @@ class Scan:
     `add`), or by reading a report folder's context.jsonl back (`read`)."""
 
     def __init__(self):
-        self.order: list[str] = []  # the files the page shows, in run order (one context.jsonl row each)
+        self.order = Names()  # the files the page shows, in run order (one context.jsonl row each)
         self.targets: dict[str, list[str]] = {}  # per file, the files its removals point at
         self.by_source: dict[str, Counter] = {}
         # Per removal, in removals.jsonl order: its block hash and category (9 bytes, not a dict entry per
@@ -192,10 +195,10 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan |
         raise ReportError(f"page_files must be at least 1, not {page_files}")
 
     scan = scan if scan is not None else Scan.read(folder)
-    page_of = {f: i // page_files + 1 for i, f in enumerate(scan.order)}
     n_pages = max(1, (len(scan.order) + page_files - 1) // page_files)
     cats = sorted(scan.categories | set(summary.get("removed", {}).get("by_category", {})))
     top = _top_blocks(folder, scan)
+    page_of = _pages_of(scan, page_files, summary, top)
     # Identifies the run for the page's saved marks. Timings and folder paths are
     # left out: the page is byte-identical for the same input and config, wherever OUT is.
     stable = {k: v for k, v in summary.items() if k not in ("timings", "input", "output", "engine", "config")}
@@ -243,7 +246,13 @@ def _sorted_json(summary: dict, chunk: int = 1000) -> Iterator[str]:
     yield "{"
     for n, (key, value) in enumerate(sorted(summary.items())):
         yield (", " if n else "") + _SORTED.encode(key) + ": "
-        if isinstance(value, dict) and len(value) > chunk and all(isinstance(k, str) for k in value):
+        if isinstance(value, Mapping) and not isinstance(value, dict):  # summary.json's files (FileCounts)
+            yield "{"
+            items = value.items() if getattr(value, "ordered", False) else iter(sorted(value.items()))
+            for i, run in enumerate(iter(lambda: list(islice(items, chunk)), [])):
+                yield (", " if i else "") + _SORTED.encode(dict(run))[1:-1]
+            yield "}"
+        elif isinstance(value, dict) and len(value) > chunk and all(isinstance(k, str) for k in value):
             # A run of sorted items is encoded as a dict of its own, without its braces: the same text.
             items = sorted(value.items())
             yield "{"
@@ -449,6 +458,19 @@ def _summary_html(summary: dict, scan: Scan, cats: list[str], top: list[dict], p
     parts.append("<details><summary>Configuration</summary><pre>" + _esc(json.dumps(_result_config(summary), indent=1))
                  + "</pre><p class=muted>Timings are in summary.json.</p></details></section>")
     return "".join(parts)
+
+
+def _pages_of(scan: Scan, page_files: int, summary: dict, top: list[dict]) -> dict[str, int]:
+    """The page of each shown file that a link may point at: the files removals point at, the duplicate
+    clusters' files and the top blocks' (a dict over every shown file would be the largest thing the
+    report holds at a million files)."""
+    wanted = {t for targets in scan.targets.values() for t in targets}
+    wanted.update(t.get("file") for t in top)
+    for c in summary.get("duplicate_clusters") or []:
+        if isinstance(c, dict):
+            wanted.update((c.get("kept"), c.get("first")))
+            wanted.update(m.get("file") for m in c.get("members") or [] if isinstance(m, dict))
+    return {f: i // page_files + 1 for i, f in enumerate(scan.order) if f in wanted}
 
 
 def _link_html(file: str, page_of: dict) -> str:

@@ -43,6 +43,8 @@ pub struct Lexicon {
     /// Characters that end a sentence, and the closing quotes and brackets that may follow them.
     pub terminal: Vec<char>,
     pub closers: Vec<char>,
+    /// Clause marks of the scripts without spaces: a block written in one that holds one reads as a sentence.
+    pub clauses: Vec<char>,
 }
 
 /// A block's features (`chrome._blocks`' row, less the family its phrasing matches).
@@ -57,6 +59,7 @@ pub struct Features {
     pub capitalised: i64,
     pub terminal: bool,
     pub code: i64,
+    /// Written in a script without spaces: most of its letters (digits aside) are of such a script.
     pub unspaced: bool,
     /// Families named by the block's trigger words (none past `max_words` words).
     pub word_families: u64,
@@ -110,12 +113,16 @@ impl Lexicon {
         finish(&mut token, &mut capital, &mut f);
         // The rest reads the whole block.
         let (mut length, mut runs, mut run_chars, mut in_run) = (0i64, 0i64, 0i64, false);
+        // Letters of spaced scripts (digits aside: a date or a count is written alike in every script), and the
+        // words of the split (runs of word characters) that hold some unspaced script.
+        let (mut letters, mut mixed, mut in_word, mut word_unspaced) = (0i64, 0i64, false, false);
         for c in text.chars() {
             length += 1;
             if self.code.contains(&c) {
                 f.code += 1;
             }
-            if !c.is_ascii() && within(&self.unspaced, c) {
+            let unspaced = !c.is_ascii() && within(&self.unspaced, c);
+            if unspaced {
                 if !in_run {
                     runs += 1;
                     in_run = true;
@@ -124,7 +131,18 @@ impl Lexicon {
             } else {
                 in_run = false;
             }
+            if is_word(c) {
+                if !unspaced && !c.is_numeric() {
+                    letters += 1;
+                }
+                word_unspaced |= unspaced;
+                in_word = true;
+            } else {
+                mixed += i64::from(in_word && word_unspaced);
+                (in_word, word_unspaced) = (false, false);
+            }
         }
+        mixed += i64::from(in_word && word_unspaced);
         f.size = if runs == 0 {
             // (a long address or an encoded string: a few "words" of many characters)
             if n_words * 12 < length {
@@ -133,15 +151,29 @@ impl Lexicon {
                 n_words
             }
         } else {
-            // Each run counted as a word: the spaced words are the rest.
-            n_words.max(n_words - runs + (run_chars + self.chars_per_word - 1) / self.chars_per_word)
+            // The words that hold the runs are counted by their characters, the spaced words as words ("2018年2月
+            // 25日，..." is one word of three runs to the split: each run taken for a word, a sentence of 23
+            // characters weighed as 3 words).
+            n_words.max(n_words - mixed + (run_chars + self.chars_per_word - 1) / self.chars_per_word)
         };
-        f.unspaced = f.size > n_words;
+        // Written without spaces: most of its letters are of such a script, however short its runs (a headline
+        // of short phrases between digits, dates and brackets, "新馆开放3万人 首日排队2小时(图) (2021-04-01)", is
+        // Chinese, though its runs of a few characters each count no more than the words of its split).
+        // A string of no such script that weighs by its length (an address, a preheader padded with invisible
+        // characters) is read as such text too: its few words are no sentence.
+        f.unspaced = if runs == 0 {
+            f.size > n_words
+        } else {
+            run_chars >= letters
+        };
         f.words = if f.unspaced { f.tokens.max(f.size) } else { f.tokens };
         let end = text
             .trim_end_matches(is_space)
             .trim_end_matches(|c| self.closers.contains(&c));
-        f.terminal = end.chars().next_back().is_some_and(|c| self.terminal.contains(&c));
+        f.terminal = end.chars().next_back().is_some_and(|c| self.terminal.contains(&c))
+            // Text without spaces has no function words: a clause mark inside tells its running text from a
+            // headline, as a sentence end does (a paragraph cut before its end, a line ending in a colon).
+            || f.unspaced && text.chars().any(|c| self.clauses.contains(&c));
         for (trigger, families) in &self.chars {
             if f.char_families & families != *families && text.contains(trigger.as_str()) {
                 f.char_families |= families;
@@ -190,6 +222,7 @@ mod tests {
             code: "{};=".chars().collect(),
             terminal: ".!?…。！？".chars().collect(),
             closers: "\"'”’)]".chars().collect(),
+            clauses: "，；".chars().collect(),
         }
     }
 
@@ -216,6 +249,9 @@ mod tests {
         assert!(lex.features("終わり。", 1).terminal);
         assert!(!lex.features("yes. \"(", 1).terminal);
         assert!(!lex.features("", 0).terminal);
+        // Written without spaces, a clause mark reads as running text; in a spaced script a comma does not.
+        assert!(lex.features("日本語の文章，日本語の文章", 1).terminal);
+        assert!(!lex.features("Sport, culture and more", 4).terminal);
     }
 
     #[test]
@@ -225,8 +261,18 @@ mod tests {
         assert_eq!(f.size, 4);
         assert!(f.unspaced);
         assert_eq!((f.words, f.tokens), (4, 2));
+        // Short runs between digits and brackets: still written without spaces, though they weigh as the split's
+        // words; a Latin sentence naming a place in Han is not.
+        let f = lexicon().features("· 日本語37万 文章13年(図) (2005-04-01 15:57)", 8);
+        assert!(f.unspaced && f.size == 8);
+        assert!(!lexicon().features("The council met in 東京 on Monday", 7).unspaced);
         // An ASCII string much longer than its words: a seventh of its length.
         assert_eq!(lexicon().features(&"x".repeat(70), 1).size, 10);
+        // A word of digits and Han ("2018年2月25日") holds three runs but is one word of the split: its
+        // characters count, not its runs.
+        let f = lexicon().features("2018年2月25日，日本語の文章です日本語の文章。", 2);
+        assert!(f.unspaced && f.terminal);
+        assert_eq!(f.size, 4);
     }
 
     #[test]

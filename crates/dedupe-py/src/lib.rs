@@ -608,7 +608,7 @@ impl Lexicon {
     /// words: lower-cased word -> (mask of the families it triggers, whether it is a stop word); chars: trigger
     /// strings and their families' masks; then the word limit of every family, the characters words are read
     /// from, the ranges of unspaced scripts, their characters per word, the code characters, the sentence-end
-    /// characters and the closers that may follow them.
+    /// characters and the closers that may follow them, and the clause marks of scripts without spaces.
     #[new]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -621,6 +621,7 @@ impl Lexicon {
         code: &str,
         terminal: &str,
         closers: &str,
+        clauses: &str,
     ) -> PyResult<Self> {
         if chars_per_word < 1 {
             return Err(PyValueError::new_err("chars_per_word must be at least 1"));
@@ -647,6 +648,7 @@ impl Lexicon {
                 code: code.chars().collect(),
                 terminal: terminal.chars().collect(),
                 closers: closers.chars().collect(),
+                clauses: clauses.chars().collect(),
             },
         })
     }
