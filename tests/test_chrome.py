@@ -920,29 +920,23 @@ def test_bylines_under_the_titles_of_a_reading_list_do_not_end_it():
 
 def _dated_teasers(n: int) -> list[str]:
     """A blog's list of recent posts: headline, date, summary (as a shop's or a school's blog prints them)."""
-    out = []
-    for i in range(n):
-        out += [f"How to set up a quiet home office in room {i + 2}", f"March {i + 3}, 2025",
-                f"Working from home is easier when the desk in room {i + 2} faces a window and the cables stay hidden."]
-    return out
+    return [line for i in range(n) for line in (
+        f"How to set up a quiet home office in room {i + 2}", f"March {i + 3}, 2025",
+        f"Working from home is easier when the desk in room {i + 2} faces a window and the cables stay hidden.")]
 
 
 def _twice_teasers(n: int) -> list[str]:
     """A gear site's more-guides list: each headline on the picture and again on the title, then its summary."""
-    out = []
-    for i in range(n):
-        title = f"Best Lightweight Tents Of Season {i + 1}"
-        out += [title, title, f"We pitched {i + 5} tents in wind and rain to find the ones worth carrying this season."]
-    return out
+    titles = [f"Best Lightweight Tents Of Season {i + 1}" for i in range(n)]
+    return [line for i, title in enumerate(titles) for line in (
+        title, title, f"We pitched {i + 5} tents in wind and rain to find the ones worth carrying this season.")]
 
 
 def _german_teasers(n: int) -> list[str]:
     """A German news site's teasers: date, headline, summary."""
-    out = []
-    for i in range(n):
-        out += [f"{i + 10}.03.2025", f"Neue Buslinie für den Stadtteil {i + 1}",
-                f"Die Stadt hat am Montag beschlossen, dass die Linie {i + 1} ab März alle zehn Minuten fährt."]
-    return out
+    return [f"{i // 3 + 10}.03.2025" if i % 3 == 0 else f"Neue Buslinie für den Stadtteil {i // 3 + 1}" if i % 3 == 1
+            else f"Die Stadt hat am Montag beschlossen, dass die Linie {i // 3 + 1} ab März alle zehn Minuten fährt."
+            for i in range(3 * n)]
 
 
 @pytest.mark.parametrize("teasers", [_dated_teasers, _twice_teasers, _german_teasers])
