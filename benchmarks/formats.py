@@ -133,7 +133,10 @@ def main(argv=None) -> int:
         import make_corpus
 
         make_corpus.main([str(tree), "--docs", str(args.docs), "--seed", str(args.seed)])
-    layouts = make_layouts(tree, work / "layouts", args.shard_docs, args.row_group)
+    if (work / "layouts").is_dir():  # made by an earlier run in this work folder (same --shard-docs, --row-group)
+        layouts = {"txt": tree, **{name: work / "layouts" / name for name in ("jsonl", "json", "parquet", "arrow")}}
+    else:
+        layouts = make_layouts(tree, work / "layouts", args.shard_docs, args.row_group)
     docs = len(tree_records(tree))
     base = None
     walls: dict[str, list[float]] = {name: [] for name in args.only}
