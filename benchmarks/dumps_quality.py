@@ -3,7 +3,7 @@
 
 usage:
   python benchmarks/dumps_quality.py [--data ../shared/data/webpages-dev] [--per-kind] [--worst N] [--by-type]
-      [--timing]
+      [--timing] [--save ROWS.json] [--compare ROWS.json [--top N]]
 
 Cleans every dump in memory with `clean_document` (no files written) and
 scores it with the data folder's own score.py, on all pages and on two fixed
@@ -23,6 +23,11 @@ text the dump never held. Each is given per language too (the gold's `lang`
 where it has one, else `en` when a fifth of the page's words are English
 function words, `cjk` when a third of its characters are CJK, else `other`).
 --worst N lists the N pages with most shingles of each kind.
+
+--save writes the cleaned run's per-page rows (F1, P, R, errors by kind) to
+a JSON file; --compare reads such a file (saved before a change) and prints
+the --top N pages that gained and lost most F1 since, with the kinds of error
+that moved on each, so a rule's cost shows page by page and not only in the mean.
 """
 from __future__ import annotations
 
@@ -165,6 +170,28 @@ def print_errors(rows: list[dict], worst: int) -> None:
             print(f"  worst pages, {kind}: " + ", ".join(f"{r['name']} {amount(r)}" for r in top if amount(r)))
 
 
+def print_deltas(before: list[dict], after: list[dict], top: int) -> None:
+    """The pages whose F1 moved most between two runs (rows matched by name), with the error kinds that moved."""
+    old = {r["name"]: r for r in before}
+    moved = []
+    for r in after:
+        o = old.get(r["name"])
+        if o is not None and (o["F1"] or 0.0) != (r["F1"] or 0.0):
+            moved.append(((r["F1"] or 0.0) - (o["F1"] or 0.0), r["name"], o, r))
+    gained = sum(d > 0 for d, *_ in moved)
+    print(f"pages moved: {len(moved)} ({gained} gained, {len(moved) - gained} lost); "
+          f"sum of F1 deltas {sum(d for d, *_ in moved):+.3f}")
+    for label, part in (("lost", sorted(moved)[:top]), ("gained", sorted(moved, reverse=True)[:top])):
+        for d, name, o, r in part:
+            if (d < 0) != (label == "lost"):
+                continue
+            kinds = sorted(set(o["errors"]) | set(r["errors"]))
+            shift = ", ".join(f"{k} {r['errors'].get(k, 0) - o['errors'].get(k, 0):+d}" for k in kinds
+                              if k != "gold" and r["errors"].get(k, 0) != o["errors"].get(k, 0))
+            print(f"  {label:6s} {d:+.3f} {name:45s} F1 {o['F1'] or 0:.3f}->{r['F1'] or 0:.3f} "
+                  f"P {o['P'] or 0:.3f}->{r['P'] or 0:.3f} R {o['R'] or 0:.3f}->{r['R'] or 0:.3f}  {shift}")
+
+
 def chrome_cost(texts: list[str], config: Config, passes: int = 5) -> tuple[float, int]:
     """Median µs per block of find_chrome over some texts, and the number of blocks."""
     docs = []
@@ -190,6 +217,9 @@ def main() -> int:
     ap.add_argument("--timing", action="store_true", help="print µs per block of the chrome detector")
     ap.add_argument("--baseline", action="store_true", help="also score the uncleaned dumps")
     ap.add_argument("--by-type", action="store_true", help="also print a row per gold page type")
+    ap.add_argument("--save", type=Path, help="write the cleaned run's per-page rows to this JSON file")
+    ap.add_argument("--compare", type=Path, help="a --save file of an earlier run: print the pages that moved most")
+    ap.add_argument("--top", type=int, default=15, help="with --compare: this many pages gained and lost")
     a = ap.parse_args()
     if not (a.data / "score.py").is_file():
         print(f"no score.py in {a.data}; pass --data", file=sys.stderr)
@@ -215,6 +245,10 @@ def main() -> int:
                     print(f"  {page_type:13s} {cat:24s} {count:6d}")
         if a.per_kind:
             print_errors(rows, a.worst)
+        if clean and a.save:
+            a.save.write_text(json.dumps(rows, indent=0, sort_keys=True), encoding="utf-8")
+        if clean and a.compare:
+            print_deltas(json.loads(a.compare.read_text(encoding="utf-8")), rows, a.top)
     if a.timing:
         pages = [p.read_text(encoding="utf-8") for p in sorted((a.data / "dumps").glob("*.txt"))]
         # The gold main text of each page is an article alone: the news-like case, mostly long paragraphs.

@@ -914,3 +914,96 @@ def test_bylines_under_the_titles_of_a_reading_list_do_not_end_it():
         lines += [f"Essay {i + 1}: On buses", f"By Jane Doe{'s' * i}", paragraph]
     removed = _removed(lines)
     assert not any(i in removed for i in range(len(lines)) if lines[i] in ARTICLE_PARAGRAPHS)
+
+
+# Teaser runs: other stories' headlines, each with its date or its headline twice, and a one-paragraph summary.
+
+def _dated_teasers(n: int) -> list[str]:
+    """A blog's list of recent posts: headline, date, summary (as a shop's or a school's blog prints them)."""
+    out = []
+    for i in range(n):
+        out += [f"How to set up a quiet home office in room {i + 2}", f"March {i + 3}, 2025",
+                f"Working from home is easier when the desk in room {i + 2} faces a window and the cables stay hidden."]
+    return out
+
+
+def _twice_teasers(n: int) -> list[str]:
+    """A gear site's more-guides list: each headline on the picture and again on the title, then its summary."""
+    out = []
+    for i in range(n):
+        title = f"Best Lightweight Tents Of Season {i + 1}"
+        out += [title, title, f"We pitched {i + 5} tents in wind and rain to find the ones worth carrying this season."]
+    return out
+
+
+def _german_teasers(n: int) -> list[str]:
+    """A German news site's teasers: date, headline, summary."""
+    out = []
+    for i in range(n):
+        out += [f"{i + 10}.03.2025", f"Neue Buslinie für den Stadtteil {i + 1}",
+                f"Die Stadt hat am Montag beschlossen, dass die Linie {i + 1} ab März alle zehn Minuten fährt."]
+    return out
+
+
+@pytest.mark.parametrize("teasers", [_dated_teasers, _twice_teasers, _german_teasers])
+def test_a_teaser_run_after_the_article_goes_without_a_header(teasers):
+    """No related header above them: their summaries read as prose, and only their shape tells them."""
+    run = teasers(4)
+    lines = ["Council expands bus network"] + ARTICLE_PARAGRAPHS * 2 + run + ["© 2025 Example Media"]
+    removed = _removed(lines)
+    start = len(lines) - 1 - len(run)
+    assert not any(i in removed for i in range(1, start))
+    assert all(i in removed for i in range(start, len(lines)))
+
+
+def test_a_teaser_run_inside_the_article_goes_and_the_article_after_it_stays():
+    run = _dated_teasers(4)
+    lines = ["Council expands bus network"] + ARTICLE_PARAGRAPHS * 2 + run + ARTICLE_PARAGRAPHS[:3]
+    removed = _removed(lines)
+    start = 1 + 2 * len(ARTICLE_PARAGRAPHS)
+    assert all(i in removed for i in range(start, start + len(run)))
+    assert not any(i in removed for i in range(len(lines)) if lines[i] in ARTICLE_PARAGRAPHS)
+
+
+def test_a_faq_a_timeline_and_sections_of_one_paragraph_are_not_teasers():
+    """Each is a run of one shape too, but without a date beside a headline, nor a headline written twice."""
+    faq = []
+    for i in range(4):
+        faq += [f"How often will the buses on route {i + 1} run?",
+                f"Buses on route {i + 1} will run every ten minutes at peak times and every twenty in the evening."]
+    timeline = []
+    for i in range(4):
+        timeline += [f"March {i + 3}, 2025",
+                     f"The council met on the {i + 3}rd and voted on the {i + 1}th stage of the plan for the new routes."]
+    sections = []
+    for i in range(4):
+        sections += [f"Stage {i + 1}: The Eastern Suburbs",
+                     f"The {i + 1}th stage adds stops in the eastern suburbs, where residents have waited years for them."]
+    for run in (faq, timeline, sections):
+        lines = ["Council expands bus network"] + ARTICLE_PARAGRAPHS * 2 + run
+        removed = _removed(lines)
+        assert not any(i in removed for i in range(1, len(lines))), run[0]
+
+
+def test_comments_do_not_count_in_the_share_a_related_header_needs():
+    """A long comment section below kept the header of a reading list above it from closing the article."""
+    comments = ["2 Comments"]
+    for name in ("Alice", "Bob"):
+        comments += [f"{name} says:"] + ARTICLE_PARAGRAPHS[:3]
+    bio = ("Jane Doe has covered transport and city politics for the paper since 2015, and before that she reported "
+           "on housing and local elections for a regional radio station in the north.")
+    lines = ["Council expands bus network"] + ARTICLE_PARAGRAPHS * 3 + ["More from Example News", bio] + comments
+    removed = _removed(lines)
+    header = lines.index("More from Example News")
+    assert not any(i in removed for i in range(1, header))
+    assert all(i in removed for i in range(header, len(lines)))
+
+
+@pytest.mark.parametrize("teasers", [_dated_teasers, _twice_teasers, _german_teasers])
+def test_a_page_of_teasers_alone_keeps_them(teasers):
+    """A blog's index or a news site's section page: the teasers are the content, and with them weighing as
+    chrome no article holds the page's prose, so only the phrasing rules act."""
+    run = teasers(8)
+    lines = ["City desk"] + run
+    removed = _removed(lines)
+    assert not any(i in removed for i in range(1, len(lines)))

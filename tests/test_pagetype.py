@@ -298,6 +298,27 @@ def test_runs_of_list_items_or_code_recurring_in_extracted_text_are_content(run,
     assert _repeats_found(paragraphs, whole_page=True) == run
 
 
+@pytest.mark.parametrize("label, items", [
+    # a ranking of schools: the same section label under each school
+    ("Why we chose this school", ["Lakeside College offers forty online certificates in health and trades.",
+                                  "Riverside Tech runs evening classes for working adults across the state.",
+                                  "Hill County College has the lowest tuition of the region's colleges."]),
+    # a product review: the same verdict heading under each product
+    ("What we don't like", ["The battery lasts a day at most with the screen at full brightness.",
+                            "The app asks for an account before it shows any recording.",
+                            "The mount is plastic and the screws strip after a few uses."]),
+    # a meal plan: the same line under each day
+    ("Snack: a handful of almonds", ["Monday starts with oats, berries and a boiled egg before work.",
+                                     "Tuesday has a lentil soup at lunch and grilled fish for dinner.",
+                                     "Wednesday brings a chickpea salad and a small bowl of rice."]),
+])
+def test_a_short_label_recurring_under_each_item_of_extracted_text_is_content(label, items):
+    paragraphs = ["Our picks"] + [block for item in items for block in (item, label)]
+    assert _repeats_found(paragraphs, whole_page=False) == []
+    # Twice is not yet a pattern: a line shown twice in the article's text is still a repeat.
+    assert _repeats_found(paragraphs[:4] + [paragraphs[2]], whole_page=False) == [label]
+
+
 def test_a_paragraph_pasted_twice_in_extracted_text_is_still_a_repeat():
     para = "The river rose two metres overnight, and the town closed its lower streets before dawn."
     assert _repeats_found(["Flood", para, "The mayor spoke at noon and asked people to stay home.", para],

@@ -10,6 +10,7 @@ where sets cannot all be held.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from itertools import accumulate
 
 import numpy as np
@@ -216,6 +217,10 @@ RECURRING_ITEMS = frozenset({LISTING, DOCS})
 LONG_ITEM = 8
 #: Blocks repeated in this long a run, in order, are a copy of a passage (a list pasted twice), not items.
 COPIED_RUN = 3
+#: In an extractor's main text, a block of at most LABEL_MAX words that occurs LABEL_TIMES times or more, not in
+#: a run repeated in order, is a label of the article's items and stays.
+LABEL_MAX = 8
+LABEL_TIMES = 3
 
 
 def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: list[BlockSig], kind: str,
@@ -247,6 +252,8 @@ def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: l
     def list_items(k: int) -> bool:
         return _list_item(blocks[k].text) and _list_item(blocks[of[k]].text)
 
+    copies = Counter(of.values())
+
     def recurring(k: int) -> bool:
         # An extractor has taken the page's template away: code or list items that recur in order in its main
         # text are the page's own (a tutorial's steps showing their code again, each plan of a pricing table or
@@ -255,6 +262,10 @@ def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: l
         # In documentation, the lines of a sample repeat with few symbols ("    age: int", "  );", "</div>"),
         # and a warning or a "see also" note recurs in each tabbed variant: the extractor kept them as content.
         if not whole_page and (code or list_items(k) or kind == DOCS):
+            return True
+        if not whole_page and k not in runs and sigs[k].n_words <= LABEL_MAX and copies[of[k]] + 1 >= LABEL_TIMES:
+            # A short label under each item of the article ("Why we chose this school", "What we don't like",
+            # the days of a plan) recurs with other text around it each time: the article's own structure.
             return True
         return k not in runs and (items and sigs[k].n_words <= ITEM_MAX or code
                                   or sigs[k].n_words >= LONG_ITEM and list_items(k))
