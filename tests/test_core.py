@@ -40,17 +40,22 @@ def test_a_panic_on_one_document_skips_that_file_and_the_run_completes(tmp_path:
         return real(texts)
 
     monkeypatch.setattr(pipeline, "segment_batch", segment_batch)
+    notices = _clean_with_one_broken_file(tmp_path, "TRIGGER this one breaks the core.\n")
+    assert "b.txt" in json.dumps(notices)
+    assert "CoreError" in json.dumps(notices)
+
+
+def _clean_with_one_broken_file(tmp_path: Path, broken: str) -> dict:
+    """summary.json of a run over three files, b.txt holding `broken`, once it checked b.txt alone was lost."""
     src = write_tree(tmp_path / "in", {
         "a.txt": "A first document about rivers, long enough to read as prose on its own line.\n",
-        "b.txt": "TRIGGER this one breaks the core.\n",
+        "b.txt": broken,
         "c.txt": "A third document about bridges, long enough to read as prose on its own line.\n",
     })
     run = clean(src, tmp_path / "out", Config(jobs=1))
     assert run.exit_code == 1
     assert sorted(p.name for p in (tmp_path / "out").glob("*.txt")) == ["a.txt", "c.txt"]
-    notices = json.loads((tmp_path / "out" / "_report" / "summary.json").read_text())
-    assert "b.txt" in json.dumps(notices)
-    assert "CoreError" in json.dumps(notices)
+    return json.loads((tmp_path / "out" / "_report" / "summary.json").read_text())
 
 
 def test_a_panic_while_cutting_one_document_skips_that_file_in_pass_2_and_the_run_completes(tmp_path: Path,
@@ -69,15 +74,8 @@ def test_a_panic_while_cutting_one_document_skips_that_file_in_pass_2_and_the_ru
             return _core.finish(rel, heads, text, *rest)
 
     monkeypatch.setattr(dedupe.cut, "_core", Core())
-    src = write_tree(tmp_path / "in", {
-        "a.txt": "A first document about rivers, long enough to read as prose on its own line.\n",
-        "b.txt": "TRIGGER this one breaks the core.\n\nTRIGGER this one breaks the core.\n",
-        "c.txt": "A third document about bridges, long enough to read as prose on its own line.\n",
-    })
-    run = clean(src, tmp_path / "out", Config(jobs=1))
-    assert run.exit_code == 1
-    assert sorted(p.name for p in (tmp_path / "out").glob("*.txt")) == ["a.txt", "c.txt"]
-    summary = json.loads((tmp_path / "out" / "_report" / "summary.json").read_text())
+    broken = "TRIGGER this one breaks the core.\n\nTRIGGER this one breaks the core.\n"
+    summary = _clean_with_one_broken_file(tmp_path, broken)
     assert [f["file"] for f in summary["failed"]] == ["b.txt"] and "CoreError" in summary["failed"][0]["message"]
 
 
