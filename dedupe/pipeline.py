@@ -46,6 +46,7 @@ from .config import CATEGORIES, Config
 from .cut import Claim, cut
 from .decide import allowed, decide, duplicate_verdict, eligible, settle_references
 from .detect import detect_batch
+from .detect.chrome import ends_sentence
 from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
 from .errors import InputError, RunFailed, Terminated, UsageError
 from .annotate import SIDECAR
@@ -72,9 +73,6 @@ BATCH, BATCH_MAX = 64, 256
 #: How long an interrupted run waits for its process pool's threads to end (`_end_pool`), and how often a
 #: run waiting for a result looks at its signals and its workers (`_watched`).
 POOL_STOP_SECONDS, POOL_POLL_SECONDS = 5, 0.2
-#: A sentence ends with one of these, then maybe closing quotes or brackets (`_CLOSERS`) and white space.
-_SENTENCE_END = (".", "!", "?", "…")
-_CLOSERS = "\"'”’)]"
 _NO_KEYS = (np.empty(0, np.uint64), np.empty(0, np.int32), np.empty(0, np.uint8))
 #: A block's (first_line, last_line) and a signature's hash, read in C for the thousands of blocks of a batch.
 _LINES = attrgetter("first_line", "last_line")
@@ -162,7 +160,7 @@ def _body(blocks, signed: SignedText, findings, config: Config) -> tuple[list[in
     # sign the document, so that the cleaned copy signs the same (cleaning it again finds nothing new).
     m = config.doc_min_words
     words = signed.lengths.tolist()
-    body = [i for i in kept if words[i] >= 3 * m or (words[i] >= m and _ends_sentence(blocks[i].text))]
+    body = [i for i in kept if words[i] >= 3 * m or (words[i] >= m and ends_sentence(blocks[i].text))]
     # Prose that is not most of what the cleaned copy keeps does not stand for it: a short page whose one
     # long paragraph another page also has is not a copy of that page. It signs with all it keeps.
     if 2 * sum(words[i] for i in body) < sum(words[i] for i in kept):
@@ -218,11 +216,6 @@ def _signing_body(blocks, signed: SignedText, findings, config: Config) -> tuple
 
 
 _REPEATS = ("repeat", "near-repeat")
-
-
-def _ends_sentence(text: str) -> bool:
-    """Whether a text ends a sentence (read from its end: a regular expression would try every position)."""
-    return text.rstrip().rstrip(_CLOSERS).endswith(_SENTENCE_END)
 
 
 def finish_document(

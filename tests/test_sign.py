@@ -212,12 +212,14 @@ def test_block_keys_and_document_minhashes_of_a_batch_equal_each_document_alone(
 
 
 def test_a_paragraph_ends_a_sentence_with_its_full_stop_then_closing_quotes_or_brackets():
-    from dedupe.pipeline import _ends_sentence
+    from dedupe.detect.chrome import ends_sentence
 
     ends = ("It ended.", "It ended!", "Did it?", "And then…", 'He said "no."', "(As noted.)", "So.” ", "Done.\n")
+    # The duplicate signing rule reads the chrome detector's sentence end, so scripts without spaces count too.
+    ends += ("他说：“好。”", "これで終わり。", "真的吗？）")
     for text in ends:
-        assert _ends_sentence(text), text
-    for text in ("Read more", "Price: 3.50 USD", 'A "quote" inside', ". then more", "Menu ›", ""):
-        assert not _ends_sentence(text), text
+        assert ends_sentence(text), text
+    for text in ("Read more", "Price: 3.50 USD", 'A "quote" inside', ". then more", "Menu ›", "", "更多新闻 ›"):
+        assert not ends_sentence(text), text
 
 

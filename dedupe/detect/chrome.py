@@ -874,7 +874,7 @@ def link_bar(text: str, unspaced_page: bool = False) -> bool:
     Capitals and function words tell an English menu from prose; scripts without spaces have neither, so a
     menu there weighed as a sentence (measured in characters) and carried the article's extent over it.
     """
-    if _ends_sentence(text):
+    if ends_sentence(text):
         return False
     # (a part without a word character is a bracket or a mark around an item, not a link: "简介 [ 编辑 ]")
     parts = [p for p in _SEPARATORS.split(text) if _WORD.search(p)]
@@ -1288,7 +1288,7 @@ def _teaser_at(k, classes, sizes, texts):
     tags = []
     j = k
     while j < n and len(tags) <= TEASER_LINES and classes[j] not in (GOOD, CODE):
-        if classes[j] == NEAR and _ends_sentence(texts[j]):
+        if classes[j] == NEAR and ends_sentence(texts[j]):
             break  # (a short sentence: the summary; a headline in sentence case does not end as one)
         date = sizes[j] <= STAMP_MAX_WORDS and has_stamp(texts[j])
         tags.append("D" if date else "R" if j > k and texts[j] == texts[j - 1] else "H")
@@ -1300,8 +1300,11 @@ def _teaser_at(k, classes, sizes, texts):
     return j + 1, "".join(tags)
 
 
-def _ends_sentence(text: str) -> bool:
-    """Whether a block ends with a sentence's end punctuation (before closing quotes and brackets)."""
+def ends_sentence(text: str) -> bool:
+    """Whether a text ends a sentence: its end punctuation in any script, then maybe closing quotes or brackets.
+
+    Read from the end (a regular expression would try every position); the duplicate signing rule reads it too.
+    """
     end = text.rstrip().rstrip(CLOSERS)[-1:]
     return bool(end) and end in TERMINAL_CHARS
 
