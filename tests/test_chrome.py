@@ -1001,3 +1001,55 @@ def test_a_page_of_teasers_alone_keeps_them(teasers):
     lines = ["City desk"] + run
     removed = _removed(lines)
     assert not any(i in removed for i in range(1, len(lines)))
+
+
+def _forum_posts(n: int) -> list[str]:
+    """A board's thread: a poster's name, a stamp, the post."""
+    lines = []
+    for i in range(n):
+        lines += [f"rider{i}", f"2024-03-{i + 1:02d}, 08:1{i} PM",
+                  f"I changed the chain on my bike after {i + 2} thousand kilometres and the gears shift much more "
+                  f"smoothly now, though the rear derailleur still needs a small adjustment every few weeks."]
+    return lines
+
+
+def _list_archive(n: int) -> list[str]:
+    """A mailing list's archive: who wrote, when, the message."""
+    lines = []
+    for i in range(n):
+        lines += [f"From: Reader {i}", f"Date: 2024/03/{i + 3} 09:1{i}",
+                  f"We planted the same tomato variety on the balcony in pot number {i} and it gave fruit until "
+                  f"October, as long as we watered it every evening and kept the leaves off the soil."]
+    return lines
+
+
+def _answers(n: int) -> list[str]:
+    """A question site's answers: the answer, then who answered when."""
+    lines = []
+    for i in range(n):
+        lines += [f"Run the command with the verbose flag number {i} set, then read the log it writes: the line that "
+                  f"starts with the word error names the package whose version does not match the lock file.",
+                  f"answered Jan {i + 4}, 2023 at 10:1{i}"]
+    return lines
+
+
+@pytest.mark.parametrize("posts, header", [
+    (_forum_posts, "You may also like"), (_list_archive, "More posts like this"), (_answers, "Related Posts"),
+])
+def test_a_reading_list_after_a_thread_closes_it(posts, header):
+    """On a page that reads as a thread, a related header after most of its posts ends it as on an article: the
+    titles under it go, every post stays (only a comments tally used to end a thread)."""
+    thread = posts(6)
+    titles = ["Which tyres for winter commuting", "Best lights under fifty euros", "Tubeless or not",
+              "How often to wax a chain"]
+    lines = ["Forum › Board › Topic"] + thread + [header] + titles
+    blocks = segment("\n\n".join(lines) + "\n")
+    assert chrome.page_kind(blocks, sign_blocks(blocks, Config().shingle_size)) == chrome.THREAD
+    removed = _removed(lines)
+    start = 1 + len(thread)
+    assert all(i in removed for i in range(start, len(lines)))
+    assert not any(i in removed for i, line in enumerate(thread, 1) if len(line.split()) > 12)
+    # Above most of the posts, the same header is a box inside the thread: it ends nothing.
+    lines = ["Forum › Board › Topic"] + thread[:3] + [header] + titles[:1] + thread[3:]
+    removed = _removed(lines)
+    assert not any(i in removed for i, line in enumerate(lines) if len(line.split()) > 12)
