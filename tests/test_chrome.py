@@ -1001,3 +1001,49 @@ def test_a_page_of_teasers_alone_keeps_them(teasers):
     lines = ["City desk"] + run
     removed = _removed(lines)
     assert not any(i in removed for i in range(1, len(lines)))
+
+
+def _wiki_page(mark, heading, paragraphs: list[str], sections: list[list[str]], footer: list[str]) -> tuple:
+    """A wiki-like page: the article's sections of prose under headings carrying a mark, then sections of short
+    lines under headings of the same mark (a discography, a table, the references), then the site's footer.
+    Returns the lines and the range of the sections after the prose."""
+    lines = ["Main menu", "Search", "Log in"]
+    for i, paragraph in enumerate(paragraphs):
+        lines += [heading(f"{i + 1}", mark), paragraph]
+    start = len(lines)
+    for i, section in enumerate(sections):
+        lines += [heading(f"{i + 10}", mark)] + section
+    return lines + footer, range(start, len(lines))
+
+
+# (albums, each its fields and track titles, then the references: a wiki's last section)
+_DISCOGRAPHY = [[f"Released: {1990 + i}", f"Label: Wild {i} Records", f"Blue Lines {i}", f"Safe from harm {i}"]
+                for i in range(3)] + [[f"^ Smith, J. ({2001 + i}). Route {i} and the city. City Press. Retrieved 2020."
+                                       for i in range(3)]]
+_ZH_DISCOGRAPHY = [[f"发行日期：{2001 + i}年12月14日", "语言：韩语", f"唱片公司：Synnara {i}", f"曾经爱过{i}", f"祝你幸福{i}"]
+                   for i in range(3)] + [[f"^ 金鍾國台灣之家{i}. [2017-04-1{i}]. （原始内容存档于2019-07-01）." for i in range(3)]]
+_FOOTER = ["Privacy policy", "About", "Disclaimers", "Contact", "Developers", "Cookie statement"]
+
+
+@pytest.mark.parametrize("mark, heading, paragraphs, sections", [
+    ("[ edit ]", lambda t, m: f"History part {t} {m}", ARTICLE_PARAGRAPHS, _DISCOGRAPHY),                 # a wiki
+    ("[ 编辑 ]", lambda t, m: f"个人生活{t} {m}", ZH_PARAGRAPHS, _ZH_DISCOGRAPHY),                         # zh wiki
+    ("[edit | edit source]", lambda t, m: f"Early years {t}{m}", ARTICLE_PARAGRAPHS, _DISCOGRAPHY),       # a fandom
+])
+def test_an_articles_own_sections_of_short_lines_after_its_prose_stay(mark, heading, paragraphs, sections):
+    """A discography, a table or references under the article's own headings (known by the mark its headings
+    inside share) are content though no line of them is prose; the footer's short lines after them still go."""
+    lines, kept = _wiki_page(mark, heading, paragraphs, sections, _FOOTER)
+    removed = _removed(lines)
+    assert not any(k in removed for k in kept), [lines[k] for k in kept if k in removed]
+    assert all(k in removed for k in range(len(lines) - len(_FOOTER), len(lines)))
+
+
+def test_short_lines_after_the_article_without_its_headings_mark_still_go():
+    """The same short lines under a heading of another shape (a site's "Popular" box), or headlines sharing only a
+    word with the article's headings ("How to"), are not its sections."""
+    lines, _ = _wiki_page("[ edit ]", lambda t, m: f"How to ride route {t} {m}", ARTICLE_PARAGRAPHS, [], [])
+    tail = ["Popular", "How to renew a bus pass", "How to find a stop", "How to pay by phone", "How to report a fault"]
+    lines += [line for section in _DISCOGRAPHY for line in section] + tail + _FOOTER
+    removed = _removed(lines)
+    assert all(k in removed for k in range(len(lines) - len(tail) - len(_FOOTER), len(lines)))

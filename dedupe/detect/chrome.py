@@ -1050,6 +1050,8 @@ def find_chrome(
         inside = [True] * n
     if repeats and whole_page:
         inside = _count_repeats_once(blocks, sigs, config, repeats, weights, inside, items)
+    if whole_page:
+        _article_sections(inside, classes, sizes, texts, end)
     _keep_lead(inside, classes, families)
     outside_kind = _outside_kinds(families, classes, sizes, inside)
     kinds: list[str | None] = [None] * n
@@ -1307,6 +1309,65 @@ def ends_sentence(text: str) -> bool:
     """
     end = text.rstrip().rstrip(CLOSERS)[-1:]
     return bool(end) and end in TERMINAL_CHARS
+
+
+#: A heading is a line of at most this many words directly followed by prose.
+HEADING_WORDS = 8
+#: The article's headings carry a common mark when at least this many of them inside the article do (a lone
+#: heading's brackets are its own: "Notes (PDF)").
+HEADING_MARKS = 3
+#: A mark: a bracketed label at a heading's start or end ("History [ edit ]", "简介 [编辑]", "[edit | edit source]").
+_MARK = re.compile(r"^\s*([\[(（【［][^\[\]()（）【】［］]{1,24}[\])）】］])|([\[(（【［][^\[\]()（）【】［］]{1,24}[\])）】］])\s*$")
+
+
+def _heading_marks(text: str) -> set[str]:
+    """The bracketed labels at a heading's start or end, spaces left out, that hold a letter (not "(2)")."""
+    marks = set()
+    for m in _MARK.finditer(text):
+        label = "".join((m.group(1) or m.group(2)).split())
+        if any(c.isalpha() for c in label) and len(label) < len(text.strip()):
+            marks.add(label)
+    return marks
+
+
+def _article_sections(inside, classes, sizes, texts, end) -> None:
+    """Hold inside the article its own sections after its prose: headings of the mark the article's headings
+    share, with what lies between them and the section under the last one (a discography's albums, a table of
+    shows, the references), none of it prose the extent could weigh.
+
+    The article's headings are its short lines directly followed by prose; a mark is a bracketed label
+    several of them carry ("[ edit ]" after a wiki's titles), never words alone: related stories' headlines
+    share words ("How to"), an address's headings a ", CA", a shop's a "Reviews:", not a label in brackets. The last section runs on until a line a rule names, two
+    single words in a row (a menu, a navigation box's "v t e") or the block that closes the article (end).
+    """
+    n = len(inside)
+    heads = [k for k in range(n - 1) if inside[k] and sizes[k] <= HEADING_WORDS and classes[k] in (SHORT, ITEM, BAD)
+             and classes[k + 1] in (GOOD, NEAR) and not ends_sentence(texts[k])]
+    if len(heads) < HEADING_MARKS:
+        return
+    counts: dict[str, int] = {}
+    for k in heads:
+        for mark in _heading_marks(texts[k]):
+            counts[mark] = counts.get(mark, 0) + 1
+    marks = {m for m, c in counts.items() if c >= HEADING_MARKS}
+    if not marks:
+        return
+    last_inside, last_head = -1, -1
+    for k in range(min(end, n)):
+        if inside[k]:
+            last_inside = k
+        elif last_inside >= 0 and sizes[k] <= HEADING_WORDS and _heading_marks(texts[k]) & marks:
+            inside[last_inside : k + 1] = [True] * (k + 1 - last_inside)
+            last_inside = last_head = k
+    if last_head < 0:
+        return
+    k = last_head + 1
+    while k < min(end, n) and not inside[k]:
+        # (a title of a few capitalised words is a track or a book in a list, a lone word twice a menu's start)
+        if classes[k] == CHROME or sizes[k] <= 1 and k + 1 < n and sizes[k + 1] <= 1:
+            break
+        inside[k] = True
+        k += 1
 
 
 #: A header's text going on after a colon or an arrow: a lead-in naming another story, not a section.
