@@ -1047,3 +1047,55 @@ def test_short_lines_after_the_article_without_its_headings_mark_still_go():
     lines += [line for section in _DISCOGRAPHY for line in section] + tail + _FOOTER
     removed = _removed(lines)
     assert all(k in removed for k in range(len(lines) - len(tail) - len(_FOOTER), len(lines)))
+
+
+_PT_PARAGRAPHS = [
+    "A prefeitura aprovou na terça-feira a ampliação da rede de ônibus, com seis novas linhas que vão ligar os bairros "
+    "do leste ao hospital e à universidade pela primeira vez desde que o serviço começou.",
+    "Segundo a secretaria, as novas linhas vão custar cerca de 4 milhões de reais por ano, pagos em grande parte por um "
+    "fundo regional de transporte aprovado pela assembleia na primavera.",
+    "Os moradores que falaram na audiência apoiaram a medida, mas comerciantes da rua principal temem que os novos pontos "
+    "tirem as vagas de estacionamento de que seus clientes dependem.",
+]
+_CS_PARAGRAPHS = [
+    "Zastupitelstvo v úterý schválilo rozšíření autobusové sítě o šest nových linek, které poprvé propojí východní "
+    "předměstí s nemocnicí a univerzitou, uvedl mluvčí města.",
+    "Provoz nových linek bude podle radnice stát zhruba čtyři miliony korun ročně a většinu nákladů pokryje regionální "
+    "dopravní fond, který kraj schválil letos na jaře.",
+    "Obyvatelé, kteří na jednání vystoupili, rozšíření většinou podpořili, ale několik obchodníků se obává, že nové "
+    "zastávky zaberou parkovací místa jejich zákazníků.",
+]
+_FR_PARAGRAPHS = [
+    "Le conseil municipal a voté mardi l'extension du réseau de bus, avec six nouvelles lignes qui relieront les quartiers "
+    "de l'est à l'hôpital et à l'université pour la première fois.",
+    "Selon la mairie, les nouvelles lignes coûteront environ quatre millions d'euros par an, payés pour l'essentiel par un "
+    "fonds régional de transport voté au printemps par la région.",
+    "Les habitants qui ont pris la parole lors de la réunion étaient plutôt favorables, mais plusieurs commerçants craignent "
+    "de perdre les places de stationnement de leurs clients.",
+]
+
+
+@pytest.mark.parametrize("paragraphs, header, teasers", [
+    (_PT_PARAGRAPHS, "Tópicos relacionados", ["Metrô terá nova estação em 2026", "Tarifa de ônibus sobe em janeiro",
+                                              "Ciclovia da avenida central é inaugurada"]),          # a news site
+    (_CS_PARAGRAPHS, "Související", ["Metro bude mít novou stanici", "Jízdné v autobusech od ledna zdraží",
+                                     "Cyklostezka na nábřeží je otevřená"]),                         # a sports daily
+    (_FR_PARAGRAPHS, "Sur le même sujet", ["Le métro aura une nouvelle station", "Le ticket de bus augmente en janvier",
+                                           "La piste cyclable du centre est ouverte"]),              # a daily paper
+])
+def test_related_headers_of_other_spaced_languages_end_the_article(paragraphs, header, teasers):
+    """Portuguese, Czech and French pages lost nothing to their related headers, which no family named, and kept
+    the other stories' titles and summaries after them."""
+    summaries = [f"{t}, {p[:80]}." for t, p in zip(teasers, paragraphs)]
+    lines = ["Jornal da Cidade"] + paragraphs * 3 + [header] + [x for pair in zip(teasers, summaries) for x in pair]
+    removed = _removed(lines)
+    at = lines.index(header)
+    assert not any(k in removed for k in range(1, at))
+    assert all(k in removed for k in range(at, len(lines)))
+
+
+@pytest.mark.parametrize("line", ["Relacionadas con el caso, las fuentes dijeron que no hubo heridos.",
+                                  "Související kauzy policie zatím nevyšetřuje, řekl mluvčí.",
+                                  "Les plus lus du mois sont les articles sur le réseau de bus."])
+def test_those_words_in_a_sentence_are_no_header(line):
+    assert match_rules(line) is None

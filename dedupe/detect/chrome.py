@@ -314,6 +314,34 @@ FAMILIES: tuple[Family, ...] = (
         r"(?:评论|評論|留言)(?:列表|区|區)?[\W_]*(?:\d+\s*(?:条|條|则|則)?)?[\W_]*$",
         chars="评论 評論 留言",
     ),
+    # The same headers in other languages written with spaces (French, Spanish, Portuguese, Italian, German, Dutch,
+    # Czech, Polish): a header alone on its line, marks around it. ("Relacionadas", "Sur le même sujet", "Související")
+    _family(
+        "related",
+        8,
+        r"^[\W_]*(?:sur le même sujet|(?:à )?lire (?:aussi|également)|(?:à )?voir aussi|les plus (?:lus|partagés|commentés)|"
+        r"articles? (?:liés|similaires|relacionad[oa]s|correlati)|dans la même rubrique|"
+        r"(?:noticias|notícias|matérias|tópicos|temas|artículos) relacionad[oa]s|relacionad[oa]s|"
+        r"le(?:a|e|ia) (?:también|também|mais)|veja (?:também|mais)|ver también|(?:también )?te puede interesar|"
+        r"(?:lo )?más (?:leíd[oa]s?|vist[oa]s)|mais (?:lid[oa]s|vist[oa]s)|leggi anche|(?:ti )?potrebbe interessarti|"
+        r"i più letti|mehr zum thema|das könnte sie auch interessieren|auch interessant|meistgelesen|"
+        r"(?:weitere|ähnliche|verwandte) artikel|lesen sie auch|lees ook|gerelateerde artikelen|meest gelezen|"
+        r"související(?: články| zprávy)?|nejčtenější|mohlo by vás zajímat|přečtěte si (?:také|též)|další zprávy|"
+        r"czytaj (?:także|też)|zobacz (?:także|też)|powiązane artykuły|najczęściej czytane)[\W_]*$",
+        words="sur lire voir les articles article dans noticias notícias matérias tópicos temas artículos relacionados "
+        "relacionadas relacionados lea lee leia veja ver también te lo más mais leggi ti potrebbe i mehr das auch "
+        "meistgelesen weitere ähnliche verwandte lesen lees gerelateerde meest související nejčtenější mohlo přečtěte "
+        "další czytaj zobacz powiązane najczęściej",
+        closes=True,
+    ),
+    _family(
+        "comments",
+        8,
+        r"^[\W_]*(?:\d+\s+)?(?:comentários|comentarios|commentaires|kommentare|komentáře|komentarze|commenti|reacties|"
+        r"réactions|diskuse|diskuze|opiniones)\s*(?:\(\d+\))?[\W_]*$",
+        words="comentários comentarios commentaires kommentare komentáře komentarze commenti reacties réactions diskuse "
+        "diskuze opiniones",
+    ),
     _family(
         "social",
         12,
