@@ -1034,6 +1034,10 @@ def test_a_reading_list_after_a_thread_closes_it(posts, header):
     start = 1 + len(thread)
     assert all(i in removed for i in range(start, len(lines)))
     assert not any(i in removed for i, line in enumerate(thread, 1) if len(line.split()) > 12)
+    # A "Share" under every post is the post's button: it ends nothing either.
+    shared = [line for i in range(6) for line in POSTS[posts](i) + ["Share"]]
+    removed = _removed(["Forum › Board › Topic"] + shared)
+    assert not any(i in removed for i, line in enumerate(shared, 1) if len(line.split()) > 12)
     # Above most of the posts, the same header is a box inside the thread: it ends nothing.
     lines = ["Forum › Board › Topic"] + thread[:3] + [header] + titles[:1] + thread[3:]
     removed = _removed(lines)
