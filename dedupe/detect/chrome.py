@@ -1279,6 +1279,7 @@ def _prose_before_comments(comments, prose) -> int:
 
 #: A blog's page of posts closes each with the same footer (a byline, a stamp, counts): at least this many.
 FOOTER_POSTS = 3
+_DIGIT = re.compile(r"\d")
 
 
 def _first_post_footer(classes, sizes, texts) -> int | None:
@@ -1294,12 +1295,13 @@ def _first_post_footer(classes, sizes, texts) -> int | None:
     """
     copies: dict[str, list[int]] = {}
     for k, (c, size, t) in enumerate(zip(classes, sizes, texts)):
-        if c != GOOD and c != CHROME and size <= STAMP_MAX_WORDS and has_stamp(t):
+        if c != GOOD and c != CHROME and size <= STAMP_MAX_WORDS and _DIGIT.search(t):
             copies.setdefault(folded(t), []).append(k)
     prose = [size if c == GOOD else 0 for c, size in zip(classes, sizes)]
     first = None
     for ks in copies.values():
-        if len(ks) < FOOTER_POSTS:
+        # (the copies share their text but for digits: one holds a stamp if all do)
+        if len(ks) < FOOTER_POSTS or not has_stamp(texts[ks[0]]):
             continue
         posts = [sum(prose[a + 1 : b]) for a, b in zip(ks, ks[1:])]
         if min(posts) > 0 and sum(prose[: ks[0]]) > 0 and sum(prose[ks[-1] + 1 :]) < min(posts):
