@@ -54,20 +54,21 @@ def _text(data: bytes) -> str:
 
 
 def cut(rel: str, text: str, removals: list[Claim], allowed: list[Claim] = (), encoding: str = "utf-8",
-        records: bool = False) -> Cut:
+        records: bool = False, page: str = "") -> Cut:
     """Cut a document's removals (in block order) from its text and encode its part of the report.
 
     Removed lines go into the diff as the file's own bytes when its encoding is
     not UTF-8 (ASCII-compatible ones: a UTF-16 file's lines would not mix), so
     `patch` applies it. `records`: also make the Removal records (the API and
-    --annotate want them; a run's report does not).
+    --annotate want them; a run's report does not). `page`: the kind of page
+    it was read as, which the review page's row names ("" for none).
     """
     diff_text = None
     if removals and encoding not in ("utf-8", "utf-8-sig") and _ascii_compatible(encoding):
         diff_text = text.encode(encoding)
     cleaned, out_chars, diff, lines, allowed_lines, row, spans, keys = _core.finish(
         rel, (quote_path("a/" + rel), quote_path("b/" + rel)), text.encode("utf-8", "surrogatepass"), diff_text,
-        _columns(rel, removals), _columns(rel, allowed))
+        _columns(rel, removals), _columns(rel, allowed), page)
     claims = [*removals, *allowed]
     counts = [(c.category, None if c.category == "duplicate-document" else key, b - a)
               for c, (a, b), key in zip(removals, spans, keys)]

@@ -510,8 +510,8 @@ fn claims<'a>(c: &Claims<'_>, h: &'a Held<'a>) -> Vec<Claim<'a>> {
 
 /// Pass 2 for one document once its removals are decided (`finish::finish`): the cleaned copy (None when
 /// nothing was removed), its characters, the diff, the removals.jsonl and allowed.jsonl lines and the page
-/// row, each as UTF-8 bytes (lone surrogates as `surrogatepass` writes them), and per claim its text's
-/// character span in the document and its key.
+/// row (naming `page`, the kind of page it was read as), each as UTF-8 bytes (lone surrogates as
+/// `surrogatepass` writes them), and per claim its text's character span in the document and its key.
 #[pyfunction]
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
 fn finish<'py>(
@@ -522,6 +522,7 @@ fn finish<'py>(
     diff_text: Option<&[u8]>,
     removals: Claims<'py>,
     allowed: Claims<'py>,
+    page: &str,
 ) -> PyResult<(
     Option<Bound<'py, PyBytes>>,
     usize,
@@ -543,6 +544,7 @@ fn finish<'py>(
         diff_text,
         removals: &rs,
         allowed: &als,
+        page: page.as_bytes(),
     };
     let out = guarded(py, || dedupe_core::finish::finish(&doc))?;
     Ok((
