@@ -21,6 +21,7 @@ and its run in ``duplicate_of``.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ import numpy as np
 from .config import Config
 from .errors import UsageError
 from .fs import is_url
+from .names import Names
 from .write import temp_name
 
 SIGNATURES = "signatures.npz"
@@ -69,16 +71,14 @@ def save_signatures(folder: Path, config: Config, ids: list[str], n_lines: np.nd
                     signatures: np.ndarray, dropped: np.ndarray, prefix: str = "") -> list[str]:
     """Write a run's signatures and their header into its report folder (each file atomically), under their
     names with `prefix` before them; returns those names."""
-    names = [i.encode("utf-8", "surrogateescape") for i in ids]
-    offsets = np.zeros(len(names) + 1, dtype=np.uint64)
-    np.cumsum([len(b) for b in names], out=offsets[1:])
+    offsets, blob = _name_arrays(ids)
     arrays = {
         "signatures": np.ascontiguousarray(signatures, dtype=np.uint32).reshape(len(ids), config.num_perm),
         "shingles": np.asarray(n_shingles, dtype=np.uint32),
         "lines": np.asarray(n_lines, dtype=np.uint32),
         "dropped": np.asarray(dropped, dtype=bool),
         "id_offsets": offsets,
-        "id_bytes": np.frombuffer(b"".join(names), dtype=np.uint8),
+        "id_bytes": blob,
     }
     tmp = folder / temp_name(SIGNATURES)
     try:
@@ -102,6 +102,29 @@ def save_signatures(folder: Path, config: Config, ids: list[str], n_lines: np.nd
     tmp.write_text(json.dumps(header, indent=1) + "\n", encoding="utf-8")
     tmp.replace(folder / (prefix + HEADER))
     return [prefix + SIGNATURES, prefix + HEADER]
+
+
+def _name_arrays(ids) -> tuple[np.ndarray, np.ndarray]:
+    """The names as saved: each one's start and end offsets (uint64, n + 1) and their UTF-8 bytes (uint8).
+
+    A `Names` is saved from its own buffer (at 600k documents, a bytes object a name cost more than the
+    buffer), unless it holds a lone surrogate: the buffer has it as three bytes (surrogatepass), the file as
+    the byte surrogateescape stands for.
+    """
+    if isinstance(ids, Names):
+        data, ends = ids.buffers()
+        if not _SURROGATE.search(data):
+            offsets = np.zeros(len(ends) + 1, dtype=np.uint64)
+            offsets[1:] = np.frombuffer(ends, dtype=np.uint64)
+            return offsets, np.frombuffer(data, dtype=np.uint8)
+    names = [i.encode("utf-8", "surrogateescape") for i in ids]
+    offsets = np.zeros(len(names) + 1, dtype=np.uint64)
+    np.cumsum([len(b) for b in names], out=offsets[1:])
+    return offsets, np.frombuffer(b"".join(names), dtype=np.uint8)
+
+
+#: A lone surrogate as `Names` stores it (surrogatepass: ED, then A0-BF); never in valid UTF-8.
+_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
 
 
 def signature_folder(path: str | Path) -> Path:

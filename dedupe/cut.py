@@ -58,24 +58,25 @@ def _text(data: bytes) -> str:
 
 
 def cut(rel: str, text: str, removals: list[Claim], allowed: list[Claim] = (), encoding: str = "utf-8",
-        records: bool = False) -> Cut:
+        records: bool = False, page: str = "") -> Cut:
     """Cut a document's removals (in block order) from its text and encode its part of the report.
 
     Removed lines go into the diff as the file's own bytes when its encoding is
     not UTF-8 (ASCII-compatible ones: a UTF-16 file's lines would not mix), so
     `patch` applies it. `records`: also make the Removal records (the API and
-    --annotate want them; a run's report does not).
+    --annotate want them; a run's report does not). `page`: the kind of page
+    it was read as, which the review page's row names ("" for none).
     """
     diff_text = _diff_text(text, encoding) if removals else None
     out = _core.finish(rel, _heads(rel), text.encode("utf-8", "surrogatepass"), diff_text,
-                       _columns(rel, removals), _columns(rel, allowed))
+                       _columns(rel, removals), _columns(rel, allowed), page)
     targets = sorted({c.duplicate_of.file for c in (*removals, *allowed) if c.duplicate_of is not None})
     return _made(rel, text, out, diff_text is not None, [c.category for c in removals],
                  [c.category for c in allowed], targets, lambda: (removals, allowed) if records else None)
 
 
 def cut_found(rel: str, text: str, found: Found, spans, hashes, config: Config, encoding: str = "utf-8",
-              records: bool = False) -> Cut:
+              records: bool = False, page: str = "") -> Cut:
     """Decide a document's findings (`decide`) and cut them, in one core call: as `cut`, from the columns.
 
     `spans` and `hashes` are its blocks' (first, last) lines and normalized hashes; the allow-list is
@@ -88,7 +89,7 @@ def cut_found(rel: str, text: str, found: Found, spans, hashes, config: Config, 
     out, removed, kept = _core.decide_finish(
         rel, _heads(rel), text.encode("utf-8", "surrogatepass"), diff_text, labels,
         [label if label == rel else quote_path(label) for label in labels], floors(labels, config),
-        (found.ints, found.scores, entries), spans, hashes)
+        (found.ints, found.scores, entries), spans, hashes, page)
     if not removed and not kept:
         return _made(rel, text, out, diff_text is not None, [], [], [], lambda: ([], []) if records else None)
     # Per finding its category and referenced file (labels).

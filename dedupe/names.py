@@ -81,6 +81,11 @@ class Names:
             del self._data[self._span(n)[0]:]
             del self._ends[n:]
 
+    def buffers(self) -> tuple[memoryview, memoryview]:
+        """The stored bytes and each name's end offset in them (uint64), as views: no copy, and no name may be
+        added while one is held."""
+        return memoryview(self._data), memoryview(self._ends)
+
     def sorted_indices(self) -> list[int]:
         """The indices in the order of their names (as `sorted` orders the strings; equal names by index)."""
         return sorted(range(len(self)), key=self.raw)

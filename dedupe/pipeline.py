@@ -115,13 +115,14 @@ def analyze_documents(
     blocks = clock("segment", segment_batch, [d.text for d in docs])
     signed = clock("sign", sign_texts, blocks, config.shingle_size)
     if _wants_within(config):  # under --only corpus categories they could not remove anything
-        findings = clock("detect", detect_batch, [d.id for d in docs], blocks, signed, config,
-                         [_whole_page(d) for d in docs])
+        detected = clock("detect", detect_batch, [d.id for d in docs], blocks, signed, config,
+                          [_whole_page(d) for d in docs])
         # As columns: what crosses to pass 2, and what the signing body is decided on (in the core, which
         # also applies --only/--skip and the thresholds).
-        findings = [found_of(found) for found in findings]
+        findings = [found_of(found) for found, _ in detected]
+        pages = [page for _, page in detected]
     else:
-        findings = [_NO_FINDINGS] * len(docs)
+        findings, pages = [_NO_FINDINGS] * len(docs), [""] * len(docs)
     keys = [_NO_KEYS] * len(docs)
     sigs: list[DocSig | None] = [None] * len(docs)
     if hashers is not None:
@@ -144,6 +145,7 @@ def analyze_documents(
             owner=keys[i][1],
             kind=keys[i][2],
             long=tuple((signed[i].lengths > config.corpus_max_words).tolist()),
+            page=pages[i],
         ), sigs[i])
         for i, d in enumerate(docs)
     ]
@@ -237,9 +239,9 @@ def finish_document(
     if dropped is not None:
         # One cut, the whole file; its diff shows the text as read (the kept copy's encoding may differ).
         whole = Claim(dropped.lines, dropped.category, dropped.detector, dropped.score, dropped.duplicate_of, None)
-        done = clock("cut", cut, doc.id, doc.text, [whole], [], "utf-8", records)
+        done = clock("cut", cut, doc.id, doc.text, [whole], [], "utf-8", records, analysis.page)
         result = DocResult(file=doc.id, removals=done.removals, cleaned="", in_chars=len(doc.text), out_chars=0,
-                           in_blocks=len(analysis.spans), dropped=True, report=done.report)
+                           in_blocks=len(analysis.spans), dropped=True, report=done.report, page=analysis.page)
         if config.annotate:
             result.annotation = annotation(result.removals, True, corpus.cluster_of(index))
         return result, done.diff
@@ -249,7 +251,7 @@ def finish_document(
     spans = analysis.spans
     # Decided and cut in one core call, timed as deciding (the summary's stages).
     done = clock("decide", cut_found, doc.id, doc.text, found, spans, analysis.hashes, config, doc.encoding,
-                 records)
+                 records, analysis.page)
     result = DocResult(
         file=doc.id,
         removals=done.removals,
@@ -259,6 +261,7 @@ def finish_document(
         in_blocks=len(spans),
         allowed=[Allowed(r, entry) for r, entry in done.allowed],
         report=done.report,
+        page=analysis.page,
     )
     if config.annotate:
         result.annotation = annotation(result.removals, False, corpus.cluster_of(index) if corpus is not None else None)

@@ -149,6 +149,8 @@ class DocResult:
     #: Its lines of the report files and counts (`cut.Cut.report`), made in the worker with its cleaned copy:
     #: removals and allowed blocks travel to the parent only in this form.
     report: tuple | None = None
+    #: The kind of page it was read as (`Analysis.page`), which the report shows beside its removals.
+    page: str = ""
 
 
 #: An Analysis's arrays, with the type each is kept in (and pickled in: see `Analysis.__reduce__`).
@@ -172,23 +174,25 @@ class Analysis:
     owner: np.ndarray  # int32 ... the block of each key ...
     kind: np.ndarray  # uint8 ... and its kind (0 text, 1 digits folded, 2 band)
     long: tuple[bool, ...]  # per block: longer than corpus_max_words (an article paragraph)
+    page: str = ""  # the kind of page it was read as (`detect.page_kind`; "" when the detectors did not run)
 
     def __init__(self, digest: int, spans: tuple[tuple[int, int], ...], findings: "Found",
                  hashes: tuple[int, ...], keys: np.ndarray, owner: np.ndarray, kind: np.ndarray,
-                 long: tuple[bool, ...]):
+                 long: tuple[bool, ...], page: str = ""):
         # As Finding's (see there); a test checks it against the fields.
         self.__dict__.update(digest=digest, spans=spans, findings=findings, hashes=hashes, keys=keys, owner=owner,
-                             kind=kind, long=long)
+                             kind=kind, long=long, page=page)
 
     def __reduce__(self):
         # Every document's goes through the scratch file: its arrays as raw bytes in their declared types cost
         # a third less to pickle and load than numpy's own pickling (a bytearray, so they load writable).
         return (_analysis, (self.digest, self.spans, self.findings, self.hashes,
                             *(bytearray(np.ascontiguousarray(getattr(self, name), dtype))
-                              for name, dtype in _ANALYSIS_ARRAYS), self.long))
+                              for name, dtype in _ANALYSIS_ARRAYS), self.long, self.page))
 
 
-def _analysis(digest, spans, findings, hashes, keys: bytearray, owner: bytearray, kind: bytearray, long) -> Analysis:
+def _analysis(digest, spans, findings, hashes, keys: bytearray, owner: bytearray, kind: bytearray, long,
+              page: str = "") -> Analysis:
     """An Analysis from its pickled form (see `Analysis.__reduce__`)."""
     return Analysis(digest, spans, findings, hashes, *(np.frombuffer(data, dtype) for data, (_, dtype) in
-                                                       zip((keys, owner, kind), _ANALYSIS_ARRAYS)), long)
+                                                       zip((keys, owner, kind), _ANALYSIS_ARRAYS)), long, page)

@@ -110,9 +110,9 @@ def test_findings_that_do_not_fit_their_document_are_a_value_error_not_a_panic()
     found = found_of([Finding(3, "repeat", "repeat:exact", 1.0)])
     args = ("d.txt", ("a/d.txt", "b/d.txt"), b"a\n", None, found.labels, list(found.labels), [0.0, None])
     with pytest.raises(ValueError, match="block 3 of a document of 1 blocks"):
-        _core.decide_finish(*args, (found.ints, found.scores, None), [(1, 1)], [7])
+        _core.decide_finish(*args, (found.ints, found.scores, None), [(1, 1)], [7], "")
     with pytest.raises(ValueError, match="eight integers and one score"):
-        _core.decide_finish(*args, (found.ints[:8], found.scores, None), [(1, 1)], [7])
+        _core.decide_finish(*args, (found.ints[:8], found.scores, None), [(1, 1)], [7], "")
     bad = found_of([Finding(0, "repeat", "repeat:exact", 1.0)])._replace(labels=("repeat",))
     with pytest.raises(ValueError, match="label 1 is not one of the 1 labels"):
         _core.decide(bad.labels, [0.0], bad.ints, bad.scores)

@@ -189,9 +189,10 @@ def check_decide_finish(text: str, spans: list[tuple[int, int]], spec: list[tupl
     entries = [None if f.block % 3 else f"allow.txt:{k}" for k, f in enumerate(findings)] if allow else None
     hashes = [(i * 0x9E3779B97F4A7C15) % (1 << 64) for i in range(len(spans))]
     rel, heads, data = "d.txt", ("a/d.txt", "b/d.txt"), text.encode("utf-8", "surrogatepass")
+    page = ("", "listing", "thread")[len(spec) % 3]
     out, removed, kept = _core.decide_finish(
         rel, heads, data, None, found.labels, [quote_path(x) if x != rel else x for x in found.labels],
-        [floors.get(x) for x in found.labels], (found.ints, found.scores, entries), spans, hashes)
+        [floors.get(x) for x in found.labels], (found.ints, found.scores, entries), spans, hashes, page)
     want_removed, want_kept = reference_decisions(rel, spans, findings, floors, entries)
     assert (removed, kept) == (want_removed, want_kept)
 
@@ -201,7 +202,7 @@ def check_decide_finish(text: str, spans: list[tuple[int, int]], spec: list[tupl
                      entry)
     removals = [claim(*v) for v in want_removed]
     allowed = [claim(*v, entries[v[1]]) for v in want_kept]
-    assert out == _core.finish(rel, heads, data, None, _columns(rel, removals), _columns(rel, allowed))
+    assert out == _core.finish(rel, heads, data, None, _columns(rel, removals), _columns(rel, allowed), page)
 
 
 def check_text_hash(data: bytes) -> None:

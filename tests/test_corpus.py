@@ -652,3 +652,52 @@ def test_a_second_pass_can_only_find_a_copy_of_a_short_article_that_its_sites_ta
     dedupe.clean(once, twice, Config(jobs=1))
     assert [(r["file"], r["category"], r["duplicate_of"]["file"]) for r in removals(twice)] == [
         ("b/00.txt", "duplicate-document", "a/00.txt")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 60), st.integers(1, 4), st.integers(0, 2**31))
+def test_candidate_pairs_made_distinct_band_by_band_are_every_bands_pairs(n, values, seed):
+    """candidate_pairs keeps only the distinct pairs found so far as it goes band by band; the result is the
+    plain definition's: per band, each document sharing a key with the run's first and with its predecessor."""
+    from dedupe.detect.corpus import candidate_pairs
+
+    rng = np.random.default_rng(seed)
+    rows = 2
+    sigs = rng.integers(0, values, (n, 12), dtype=np.uint32)  # few values: keys shared in many bands
+    n_shingles = rng.integers(0, 3, n).astype(np.uint32)  # an empty body (0) is never paired
+    want = set()
+    for b in range(12 // rows):
+        runs: dict[tuple, list[int]] = {}
+        for d in np.flatnonzero(n_shingles > 0).tolist():
+            runs.setdefault(tuple(sigs[d, b * rows : (b + 1) * rows].tolist()), []).append(d)
+        for docs in runs.values():
+            want |= {(docs[0], d) for d in docs[1:]} | set(zip(docs, docs[1:]))
+    got = candidate_pairs(sigs, n_shingles, rows)
+    assert got.dtype == np.uint64 and np.all(got[1:] > got[:-1])
+    assert [(int(p >> 32), int(p & 0xFFFFFFFF)) for p in got] == sorted((a, b) for a, b in want if a != b)
+
+
+@pytest.mark.parametrize("block_bytes", [1000, 64 << 20])
+@pytest.mark.parametrize("cut", [0, 31, 4096, 5000, 9999])
+def test_a_sig_tables_columns_in_blocks_are_its_documents_in_order(monkeypatch, block_bytes, cut):
+    """The signatures and block keys are held in large blocks filled in place (freed whole, so their memory
+    goes back to the system); joined, they are every document's values in order, also after a truncation
+    that falls inside a block or on its edge."""
+    from dedupe.detect import corpus as corpus_step
+
+    monkeypatch.setattr(corpus_step._Blocks, "BLOCK_BYTES", block_bytes)  # 1000: 31 signatures, 125 keys a block
+    rng = np.random.default_rng(cut)
+    sigs = [corpus_step.DocSig(f"d{i}", "s", 3, 40, 9, rng.integers(0, 2**32, 8, dtype=np.uint32),
+                               rng.integers(0, 2**63, i % 5, dtype=np.uint64)) for i in range(10000)]
+    table = corpus_step.SigTable(8)
+    for s in sigs:
+        table.add(s)
+    table.truncate(cut)
+    for s in sigs[:7]:
+        table.add(s)
+    kept = sigs[:cut] + sigs[:7]
+    *_, derived, signatures, keys, key_counts = table.arrays()
+    assert derived.shape == (len(kept), 0)
+    assert np.array_equal(signatures, np.stack([s.signature for s in kept]))
+    assert np.array_equal(keys, np.concatenate([s.keys for s in kept]))
+    assert key_counts.tolist() == [len(s.keys) for s in kept]

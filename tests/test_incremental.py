@@ -14,7 +14,8 @@ import pytest
 
 import dedupe
 from dedupe import Config, UsageError
-from dedupe.against import load_earlier
+from dedupe.against import load_earlier, save_signatures
+from dedupe.names import Names
 from helpers import ROOT, SAMPLES, removals, summary, synthetic_corpus
 
 HEADER = ["The Valley Courier", "Home | News | Sport | Business", "By Staff Writer | 3 May 2024"]
@@ -146,6 +147,25 @@ def test_what_is_not_an_earlier_run_is_refused(cli, tmp_path, earlier):
         "Error: --against s3://bucket/out-may: an earlier run must be a local folder; copy its report folder "
         "(at least signatures.npz, signatures.json and summary.json) here and pass that")
     assert not any((tmp_path / n).exists() for n in ("o1", "o2", "o3", "o4"))
+
+
+@pytest.mark.parametrize("strings", [
+    ["a/1.txt", "b.jsonl#7", "日本語/ページ.txt", ""],
+    ["a/1.txt", "b\udc80\udcff.txt", "c.txt"],  # a file name with bytes that are not UTF-8 (surrogateescape)
+])
+def test_signatures_saved_from_the_names_buffer_are_those_saved_from_strings(tmp_path, strings):
+    """The corpus table's names are saved from their one buffer; the file holds the same bytes as names
+    encoded one by one (a surrogateescape name as its own byte), and reads back as the same names."""
+    n = len(strings)
+    rng = np.random.default_rng(4)
+    arrays = (rng.integers(1, 40, n).astype(np.uint32), rng.integers(1, 900, n).astype(np.uint32),
+              rng.integers(0, 2**32, (n, 128), dtype=np.uint32), rng.integers(0, 2, n).astype(bool))
+    for name, ids in (("list", strings), ("names", Names(strings))):
+        (tmp_path / name).mkdir()
+        save_signatures(tmp_path / name, Config(), ids, *arrays)
+        (tmp_path / name / "summary.json").write_text("{}")
+    assert (tmp_path / "list" / "signatures.npz").read_bytes() == (tmp_path / "names" / "signatures.npz").read_bytes()
+    assert load_earlier([tmp_path / "names"], Config()).ids == strings
 
 
 def test_saved_signatures_read_with_numpy_and_do_not_depend_on_workers(tmp_path):

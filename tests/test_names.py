@@ -115,3 +115,12 @@ def test_taken_names_hold_hashes_only_while_no_two_are_equal(monkeypatch):
         names.append(name)
     assert taken.exact is None and len(taken.sorted) + len(taken.recent) == 1000
     assert "big.parquet#999" in taken and "big.parquet#1000" not in taken
+
+
+def test_names_hand_out_their_buffer_and_ends_without_a_copy():
+    strings = ["a.jsonl#1", "", "日本語#2", "\udc80é"]
+    names = Names(strings)
+    data, ends = names.buffers()
+    encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
+    assert bytes(data) == b"".join(encoded)
+    assert list(ends) == [sum(len(e) for e in encoded[: i + 1]) for i in range(len(encoded))]

@@ -485,3 +485,29 @@ def test_lines_a_documentation_page_repeats_are_content_in_extracted_text(sample
     assert _kind(text) == DOCS
     findings = detect("t.html", blocks, sign_blocks(blocks, 5), Config(), whole_page=False)
     assert not [f for f in findings if f.category == "repeat"]
+
+
+def test_the_report_names_the_kind_each_changed_page_was_read_as(tmp_path):
+    from dedupe import clean
+    from dedupe.detect import detect_page
+
+    from helpers import summary, write_tree
+
+    def read_as(text: str) -> str:
+        blocks = segment(text)
+        return detect_page("t.txt", blocks, sign_blocks(blocks, Config().shingle_size), Config())[1]
+
+    pages = {"thread.txt": _thread(4), "list.txt": _teasers(), "records.txt": _records(),
+             "article.txt": _article_with_sections()}
+    src = write_tree(tmp_path / "in", pages)
+    clean(src, tmp_path / "out")
+    report = tmp_path / "out" / "_report"
+    files = summary(report)["files"]
+    rows = {row["f"]: row for row in map(json.loads, (report / "context.jsonl").read_text("utf-8").splitlines())}
+    # Every changed page says what it was read as, in summary.json and on its row of the review page.
+    assert {"list.txt", "records.txt", "article.txt"} <= set(files)
+    for name in files:
+        assert files[name]["page"] == rows[name]["p"] == read_as(pages[name])
+    assert files["list.txt"]["page"] == LISTING and files["article.txt"]["page"] == "article"
+    assert "read as " in (report / "index.html").read_text("utf-8")
+

@@ -55,12 +55,13 @@ def test_an_analysis_has_every_field_in_its_constructor_and_keeps_its_arrays_thr
     assert [p.name for p in params.values()] == [f.name for f in dataclasses.fields(Analysis)]
     keys = np.array([2**64 - 1, 3, 2**63], dtype=np.uint64)
     full = Analysis(7, ((1, 2), (4, 4)), (Finding(1, "repeat", "repeat:exact", 1.0),), (11, 12), keys,
-                    np.array([0, 1, 1], dtype=np.int32), np.array([0, 1, 2], dtype=np.uint8), (False, True))
+                    np.array([0, 1, 1], dtype=np.int32), np.array([0, 1, 2], dtype=np.uint8), (False, True), "listing")
     empty = Analysis(0, (), (), (), np.empty(0, np.uint64), np.empty(0, np.int32), np.empty(0, np.uint8), ())
     strided = dataclasses.replace(full, keys=np.arange(6, dtype=np.uint64)[::2], owner=np.arange(3, dtype=np.int32))
     for a in (full, empty, strided):
         b = pickle.loads(pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL))
-        assert (b.digest, b.spans, b.findings, b.hashes, b.long) == (a.digest, a.spans, a.findings, a.hashes, a.long)
+        assert (b.digest, b.spans, b.findings, b.hashes, b.long, b.page) == \
+            (a.digest, a.spans, a.findings, a.hashes, a.long, a.page)
         for name in ("keys", "owner", "kind"):
             x, y = getattr(a, name), getattr(b, name)
             assert y.dtype == x.dtype and y.tolist() == x.tolist() and y.flags.writeable

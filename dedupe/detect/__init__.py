@@ -12,7 +12,15 @@ def detect(
     doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config, whole_page: bool = True,
     rows: list[tuple] | None = None,
 ) -> list[Finding]:
-    """Findings of the within-document detectors, ordered by block.
+    """Findings of the within-document detectors, ordered by block (see `detect_page`)."""
+    return detect_page(doc_id, blocks, sigs, config, whole_page, rows)[0]
+
+
+def detect_page(
+    doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config, whole_page: bool = True,
+    rows: list[tuple] | None = None,
+) -> tuple[list[Finding], str]:
+    """Findings of the within-document detectors, ordered by block, and the kind the page was read as.
 
     whole_page: the text is a whole page's (plain-text dumps), not an
     extractor's article text (HTML through trafilatura); see find_chrome.
@@ -29,18 +37,18 @@ def detect(
         kind = page_kind(blocks, sigs, rows, frozenset(f.block for f in repeats if config.wants(f.category)))
     chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, rows, kind)
     if not repeats:  # (the usual page) chrome findings come ordered by block, one a block
-        return chrome
+        return chrome, kind
     repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config, whole_page)
-    return sorted(repeats + chrome, key=lambda f: (f.block, f.category, f.detector))
+    return sorted(repeats + chrome, key=lambda f: (f.block, f.category, f.detector)), kind
 
 
 def detect_batch(
     doc_ids: list[str], block_lists: list[list[Block]], signed: list[SignedText], config: Config,
     whole_pages: list[bool],
-) -> list[list[Finding]]:
-    """`detect` for each document of a batch signed together: the chrome step's block profiles come from one
-    call into the compiled core for the whole batch."""
+) -> list[tuple[list[Finding], str]]:
+    """`detect_page` for each document of a batch signed together: the chrome step's block profiles come from
+    one call into the compiled core for the whole batch."""
     rows = block_rows([[b.text for b in blocks] for blocks in block_lists],
                       [[s.n_words for s in doc.sigs] for doc in signed])
-    return [detect(*args) for args in zip(doc_ids, block_lists, (s.sigs for s in signed), [config] * len(signed),
+    return [detect_page(*args) for args in zip(doc_ids, block_lists, (s.sigs for s in signed), [config] * len(signed),
                                            whole_pages, rows)]

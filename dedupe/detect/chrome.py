@@ -116,7 +116,7 @@ from ..config import Config
 from ..records import Block, Finding, Ref
 from .. import _core
 from ..sign import BlockSig
-from .pagetype import DOCS, LISTING, STAMP_MAX_WORDS, THREAD, has_stamp, holds_code, item_runs, page_type
+from .pagetype import DOCS, LISTING, STAMP_MAX_WORDS, THREAD, folded, has_stamp, holds_code, item_runs, page_type
 from .repeats import near_repeats
 
 
@@ -313,6 +313,34 @@ FAMILIES: tuple[Family, ...] = (
         r"^[\W_]*(?:\d+\s*)?(?:条|條|则|則)?(?:网友|網友|读者|讀者|最新|热门|熱門|全部|精彩|发表|發表|参与|參與|我要|添加|查看|更多)?"
         r"(?:评论|評論|留言)(?:列表|区|區)?[\W_]*(?:\d+\s*(?:条|條|则|則)?)?[\W_]*$",
         chars="评论 評論 留言",
+    ),
+    # The same headers in other languages written with spaces (French, Spanish, Portuguese, Italian, German, Dutch,
+    # Czech, Polish): a header alone on its line, marks around it. ("Relacionadas", "Sur le même sujet", "Související")
+    _family(
+        "related",
+        8,
+        r"^[\W_]*(?:sur le même sujet|(?:à )?lire (?:aussi|également)|(?:à )?voir aussi|les plus (?:lus|partagés|commentés)|"
+        r"articles? (?:liés|similaires|relacionad[oa]s|correlati)|dans la même rubrique|"
+        r"(?:noticias|notícias|matérias|tópicos|temas|artículos) relacionad[oa]s|relacionad[oa]s|"
+        r"le(?:a|e|ia) (?:también|também|mais)|veja (?:também|mais)|ver también|(?:también )?te puede interesar|"
+        r"(?:lo )?más (?:leíd[oa]s?|vist[oa]s)|mais (?:lid[oa]s|vist[oa]s)|leggi anche|(?:ti )?potrebbe interessarti|"
+        r"i più letti|mehr zum thema|das könnte sie auch interessieren|auch interessant|meistgelesen|"
+        r"(?:weitere|ähnliche|verwandte) artikel|lesen sie auch|lees ook|gerelateerde artikelen|meest gelezen|"
+        r"související(?: články| zprávy)?|nejčtenější|mohlo by vás zajímat|přečtěte si (?:také|též)|další zprávy|"
+        r"czytaj (?:także|też)|zobacz (?:także|też)|powiązane artykuły|najczęściej czytane)[\W_]*$",
+        words="sur lire voir les articles article dans noticias notícias matérias tópicos temas artículos relacionados "
+        "relacionadas relacionados lea lee leia veja ver también te lo más mais leggi ti potrebbe i mehr das auch "
+        "meistgelesen weitere ähnliche verwandte lesen lees gerelateerde meest související nejčtenější mohlo přečtěte "
+        "další czytaj zobacz powiązane najczęściej",
+        closes=True,
+    ),
+    _family(
+        "comments",
+        8,
+        r"^[\W_]*(?:\d+\s+)?(?:comentários|comentarios|commentaires|kommentare|komentáře|komentarze|commenti|reacties|"
+        r"réactions|diskuse|diskuze|opiniones)\s*(?:\(\d+\))?[\W_]*$",
+        words="comentários comentarios commentaires kommentare komentáře komentarze commenti reacties réactions diskuse "
+        "diskuze opiniones",
     ),
     _family(
         "social",
@@ -893,11 +921,15 @@ def link_bar(text: str, unspaced_page: bool = False) -> bool:
 
 def _mark_link_bars(classes: list[int], texts: list[str], sizes: list[int], unspaced: list[bool]) -> None:
     """A line the phrasing rules leave, read as prose or a list item, that is a bar of links weighs as a link
-    list (BAD). A page is written without spaces when most of its size is in such blocks."""
+    list (BAD); one without a letter (an archive's "12/01/2004 - 01/01/2005", a row of scores) as a list item:
+    where function words do not tell (another language) it read as a short sentence. A page is written without
+    spaces when most of its size is in such blocks."""
     unspaced_page = 2 * sum(s for s, u in zip(sizes, unspaced) if u) > sum(sizes)
     for k, (c, t) in enumerate(zip(classes, texts)):
         if (c == GOOD or c == NEAR or c == ITEM) and link_bar(t, unspaced_page):
             classes[k] = BAD
+        elif c == NEAR and not any(map(str.isalpha, t)):
+            classes[k] = ITEM
 
 
 def _is_english(words: list[int], stop: list[int]) -> bool:
@@ -1033,7 +1065,7 @@ def find_chrome(
             headers[tallies[0]] = families[tallies[0]]
             end = _close_article(weights, headers, classes, sizes)
     elif kind != DOCS:  # (in documentation, "response:" or "Replies" names a field or a section)
-        end = _close_article(weights, families, classes, sizes, texts, teasers)
+        end = _close_article(weights, families, classes, sizes, texts, teasers, _first_post_footer(classes, sizes, texts))
     if kind in (THREAD, LISTING):
         # The lines a rule names between a thread's posts or a list's teasers ("By NAME", "Quote", "Reply") go
         # whatever the extent is, and a second run does not see them: they do not cut the page into one post or
@@ -1050,6 +1082,8 @@ def find_chrome(
         inside = [True] * n
     if repeats and whole_page:
         inside = _count_repeats_once(blocks, sigs, config, repeats, weights, inside, items)
+    if whole_page:
+        _article_sections(inside, classes, sizes, texts, end)
     _keep_lead(inside, classes, families)
     outside_kind = _outside_kinds(families, classes, sizes, inside)
     kinds: list[str | None] = [None] * n
@@ -1185,7 +1219,7 @@ def _article_shaped(kind, weights, classes, sizes, prose, end, gone, items) -> b
     return held >= (LISTING_HELD if kind == LISTING else ARTICLE_HELD) * total
 
 
-def _close_article(weights, families, classes, sizes, texts=None, teasers=frozenset()) -> int:
+def _close_article(weights, families, classes, sizes, texts=None, teasers=frozenset(), footer=None) -> int:
     """End the article where its prose ends: nothing after the first closing block counts as article. Where it
     ends (the closing block's index; the number of blocks if none does).
 
@@ -1208,6 +1242,8 @@ def _close_article(weights, families, classes, sizes, texts=None, teasers=frozen
     they stand) count in it, or a long comment section kept the header of a
     reading list above it from closing (webpages-train F1 0.933 -> 0.934,
     webpages-dev 0.933 -> 0.934, with the teaser runs).
+
+    The footer of a page's first post (`_first_post_footer`) closes it too, after any prose.
     """
     prose = [size if cls == GOOD and k not in teasers else 0 for k, (cls, size) in enumerate(zip(classes, sizes))]
     comments = [f is not None and f.kind == "comments" for f in families]
@@ -1216,7 +1252,7 @@ def _close_article(weights, families, classes, sizes, texts=None, teasers=frozen
     total = _prose_before_comments(comments, prose)
     seen = 0.0
     for i, f in enumerate(families):
-        if seen >= COMMENTS_AFTER and (
+        if i == footer and seen > 0 or seen >= COMMENTS_AFTER and (
             comments[i]
             or texts is not None and closing[i] and seen >= CLOSE_SHARE * total
         ):
@@ -1239,6 +1275,36 @@ def _prose_before_comments(comments, prose) -> int:
             break
         total += words
     return total
+
+
+#: A blog's page of posts closes each with the same footer (a byline, a stamp, counts): at least this many.
+FOOTER_POSTS = 3
+
+
+def _first_post_footer(classes, sizes, texts) -> int | None:
+    """Where the first post of a page of posts ends: the first of a footer's copies, or None.
+
+    A footer is a short stamped line that recurs, digits folded ("by NAME @ 2005-03-21 01:20 (359) 3 comments"),
+    FOOTER_POSTS times or more, with prose before each copy and less prose after the last copy than under any
+    post: posts closed by it, not opened (a header, a live blog's "Updated 10:15", has its post after it). Such a
+    page is a blog's front page, whose article is its first post (the webpages-multi gold of the CleanEval
+    pages); the others are teasers of it. Single posts with comments under them end at their comments header
+    first; threads, whose posts are all content, never come here (forums lost their replies when they did:
+    webpages-types forum F1 0.787 -> 0.773).
+    """
+    copies: dict[str, list[int]] = {}
+    for k, (c, size, t) in enumerate(zip(classes, sizes, texts)):
+        if c != GOOD and c != CHROME and size <= STAMP_MAX_WORDS and has_stamp(t):
+            copies.setdefault(folded(t), []).append(k)
+    prose = [size if c == GOOD else 0 for c, size in zip(classes, sizes)]
+    first = None
+    for ks in copies.values():
+        if len(ks) < FOOTER_POSTS:
+            continue
+        posts = [sum(prose[a + 1 : b]) for a, b in zip(ks, ks[1:])]
+        if min(posts) > 0 and sum(prose[: ks[0]]) > 0 and sum(prose[ks[-1] + 1 :]) < min(posts):
+            first = ks[0] if first is None else min(first, ks[0])
+    return first
 
 
 #: A teaser run holds at least this many teasers in a row...
@@ -1307,6 +1373,65 @@ def ends_sentence(text: str) -> bool:
     """
     end = text.rstrip().rstrip(CLOSERS)[-1:]
     return bool(end) and end in TERMINAL_CHARS
+
+
+#: A heading is a line of at most this many words directly followed by prose.
+HEADING_WORDS = 8
+#: The article's headings carry a common mark when at least this many of them inside the article do (a lone
+#: heading's brackets are its own: "Notes (PDF)").
+HEADING_MARKS = 3
+#: A mark: a bracketed label at a heading's start or end ("History [ edit ]", "简介 [编辑]", "[edit | edit source]").
+_MARK = re.compile(r"^\s*([\[(（【［][^\[\]()（）【】［］]{1,24}[\])）】］])|([\[(（【［][^\[\]()（）【】［］]{1,24}[\])）】］])\s*$")
+
+
+def _heading_marks(text: str) -> set[str]:
+    """The bracketed labels at a heading's start or end, spaces left out, that hold a letter (not "(2)")."""
+    marks = set()
+    for m in _MARK.finditer(text):
+        label = "".join((m.group(1) or m.group(2)).split())
+        if any(c.isalpha() for c in label) and len(label) < len(text.strip()):
+            marks.add(label)
+    return marks
+
+
+def _article_sections(inside, classes, sizes, texts, end) -> None:
+    """Hold inside the article its own sections after its prose: headings of the mark the article's headings
+    share, with what lies between them and the section under the last one (a discography's albums, a table of
+    shows, the references), none of it prose the extent could weigh.
+
+    The article's headings are its short lines directly followed by prose; a mark is a bracketed label
+    several of them carry ("[ edit ]" after a wiki's titles), never words alone: related stories' headlines
+    share words ("How to"), an address's headings a ", CA", a shop's a "Reviews:", not a label in brackets. The last section runs on until a line a rule names, two
+    single words in a row (a menu, a navigation box's "v t e") or the block that closes the article (end).
+    """
+    n = len(inside)
+    heads = [k for k in range(n - 1) if inside[k] and sizes[k] <= HEADING_WORDS and classes[k] in (SHORT, ITEM, BAD)
+             and classes[k + 1] in (GOOD, NEAR) and not ends_sentence(texts[k])]
+    if len(heads) < HEADING_MARKS:
+        return
+    counts: dict[str, int] = {}
+    for k in heads:
+        for mark in _heading_marks(texts[k]):
+            counts[mark] = counts.get(mark, 0) + 1
+    marks = {m for m, c in counts.items() if c >= HEADING_MARKS}
+    if not marks:
+        return
+    last_inside, last_head = -1, -1
+    for k in range(min(end, n)):
+        if inside[k]:
+            last_inside = k
+        elif last_inside >= 0 and sizes[k] <= HEADING_WORDS and _heading_marks(texts[k]) & marks:
+            inside[last_inside : k + 1] = [True] * (k + 1 - last_inside)
+            last_inside = last_head = k
+    if last_head < 0:
+        return
+    k = last_head + 1
+    while k < min(end, n) and not inside[k]:
+        # (a title of a few capitalised words is a track or a book in a list, a lone word twice a menu's start)
+        if classes[k] == CHROME or sizes[k] <= 1 and k + 1 < n and sizes[k + 1] <= 1:
+            break
+        inside[k] = True
+        k += 1
 
 
 #: A header's text going on after a colon or an arrow: a lead-in naming another story, not a section.

@@ -101,7 +101,11 @@ class SigTable:
         #: thousand sources, 4 bytes a document.
         self.sources = array("i")
         self.source_names: dict[str, int] = {}
+        #: The few bytes a document (n_lines, size, n_shingles, whole, n_derived, key counts), 4096 at a time.
         self._parts: list[tuple] = []
+        #: The hundreds of bytes a document, in large blocks (see `_Blocks`).
+        self._derived = _Blocks(np.uint32)  # (n, num_perm) when the derived-copy check is on, else (n, 0)
+        self._sigs, self._keys = _Blocks(np.uint32, (num_perm,)), _Blocks(np.uint64, ())
         self._pending: list[DocSig] = []
 
     def add(self, sig: DocSig, doc_id: str | None = None) -> None:
@@ -123,14 +127,14 @@ class SigTable:
                 np.array([s.n_shingles for s in p], dtype=np.uint32),
                 np.array([s.whole for s in p], dtype=bool),
                 np.array([s.n_derived for s in p], dtype=np.uint32),
-                np.stack([s.derived if s.derived is not None else _NO_DERIVED for s in p]),
-                np.stack([s.signature for s in p]),
-                np.concatenate([s.keys for s in p]),
                 # Each document's count of keys, not each key's document: 4 bytes a document, not 4 a key (33 a
                 # document in the benchmark corpus); np.repeat spreads a per-document column over the keys.
                 np.array([len(s.keys) for s in p], dtype=np.uint32),
             )
         )
+        self._derived.append(np.stack([s.derived if s.derived is not None else _NO_DERIVED for s in p]))
+        self._sigs.append(np.stack([s.signature for s in p]))
+        self._keys.append(np.concatenate([s.keys for s in p]))
         self._pending = []
 
     def truncate(self, n: int) -> None:
@@ -138,16 +142,20 @@ class SigTable:
         self._flush()
         self.ids.truncate(n)
         del self.sources[n:]  # (a source seen only past n keeps its number: `source_numbers` counts again)
-        parts, base = [], 0
+        parts, base, keys = [], 0, 0
         for part in self._parts:
             rows = len(part[0])
             if base + rows <= n:
                 parts.append(part)
+                keys += int(part[5].sum())
             elif base < n:
-                counts = part[8][: n - base]
-                parts.append(tuple(c[: n - base] for c in part[:7]) + (part[7][: int(counts.sum())], counts))
+                parts.append(tuple(c[: n - base] for c in part))
+                keys += int(part[5][: n - base].sum())
             base += rows
         self._parts = parts
+        self._derived.truncate(n)
+        self._sigs.truncate(n)
+        self._keys.truncate(keys)
 
     def source_numbers(self) -> tuple[dict[str, int], np.ndarray]:
         """Each source's number, counted in order of first appearance among the documents held, and each
@@ -172,14 +180,70 @@ class SigTable:
                 np.empty(0, np.uint32), np.empty((0, 0), np.uint32),
                 np.empty((0, self.num_perm), np.uint32), np.empty(0, np.uint64), np.empty(0, np.uint32),
             )
-        # Column by column, each column's pieces let go once joined: the table is never held twice over.
-        cols = [list(c) for c in zip(*self._parts)]
+        small = [np.concatenate(c) for c in zip(*self._parts)]
         self._parts = []
-        out = []
-        for c in cols:
-            out.append(np.concatenate(c))
-            c.clear()
-        return tuple(out)
+        return (*small[:5], self._derived.join(), self._sigs.join(), self._keys.join(), small[5])
+
+
+class _Blocks:
+    """A column that grows by rows, held in blocks of at least 64 MB each filled in place.
+
+    A block that large is its own memory map (glibc serves any request over 32 MB so), so it goes back to the
+    system when freed, and its pages are resident only once written. Thousands of small pieces instead (a
+    piece per 4096 documents) land in the heap between other objects, and once joined and freed they stayed
+    resident: at 600k documents the signatures were held twice over, 300 MB of them dead.
+    """
+
+    BLOCK_BYTES = 64 << 20
+
+    def __init__(self, dtype, row: tuple[int, ...] | None = None):
+        self.dtype = np.dtype(dtype)
+        self.blocks: list[np.ndarray] = []
+        self.fill = 0  # rows written in the last block
+        self.row = row  # the shape of a row; if None, the first rows appended give it
+
+    def __len__(self) -> int:
+        return sum(len(b) for b in self.blocks[:-1]) + self.fill
+
+    def append(self, rows: np.ndarray) -> None:
+        """Add rows (an array of them) at the end."""
+        if self.row is None:
+            self.row = rows.shape[1:]
+        at = 0
+        while at < len(rows):
+            if not self.blocks or self.fill == len(self.blocks[-1]):
+                width = self.dtype.itemsize * int(np.prod(self.row, dtype=np.int64))
+                self.blocks.append(np.empty((max(1, self.BLOCK_BYTES // max(width, 1)),) + self.row, self.dtype))
+                self.fill = 0
+            block = self.blocks[-1]
+            take = min(len(rows) - at, len(block) - self.fill)
+            block[self.fill : self.fill + take] = rows[at : at + take]
+            self.fill += take
+            at += take
+
+    def truncate(self, n: int) -> None:
+        """Forget the rows from row n on."""
+        kept = 0
+        for i, block in enumerate(self.blocks):
+            if kept + len(block) >= n:
+                self.blocks = self.blocks[: i + 1]
+                self.fill = n - kept
+                return
+            kept += len(block)
+
+    def join(self) -> np.ndarray:
+        """Every row in one array; the blocks are let go as they are copied (the column is never held twice)."""
+        out = np.empty((len(self),) + (self.row if self.row is not None else (0,)), self.dtype)
+        at, fill = 0, self.fill
+        self.blocks.reverse()
+        while self.blocks:
+            block = self.blocks.pop()
+            take = fill if not self.blocks else len(block)
+            out[at : at + take] = block[:take]
+            at += take
+            del block
+        self.fill = 0
+        return out
 
 
 class Corpus:
@@ -342,9 +406,11 @@ def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = Non
         pairs = candidate_pairs(sigs, n_shingles, config.doc_band_rows)
     stats["candidate_pairs"] = int(len(pairs))
     left, right, score, how = confirm_pairs(pairs, sigs, n_shingles, config, whole)
+    del pairs  # each step's temporaries go before the next one's come, while the signatures are held
     stats["confirmed_pairs"] = int(len(left))
     priority = _priority(size, config)
     dup_of, dup_score, dup_how = cluster(n, left, right, sigs, n_shingles, priority, config, whole)
+    del left, right, score, how
     if config.derived_containment < 1.0 and derived.shape[1]:
         stats["derived"] = derived_copies(derived, n_derived, size, whole, dup_of, dup_score, dup_how, config)
         del derived
@@ -384,7 +450,7 @@ def candidate_pairs(sigs: np.ndarray, n_shingles: np.ndarray, rows: int) -> np.n
     if len(valid) < 2:
         return np.empty(0, dtype=np.uint64)
     bands = sigs.shape[1] // rows
-    found = []
+    pairs = np.empty(0, dtype=np.uint64)
     for b in range(bands):
         key = band_keys(sigs[valid, b * rows : (b + 1) * rows], rows)[:, 0]
         order = np.argsort(key, kind="stable")  # stable: members of a run stay in document order
@@ -400,12 +466,22 @@ def candidate_pairs(sigs: np.ndarray, n_shingles: np.ndarray, rows: int) -> np.n
         firsts = docs[run_of[idx]]
         prev = docs[idx - 1]
         cur = docs[idx]
-        found.append(firsts << np.uint64(32) | cur)
-        found.append(prev << np.uint64(32) | cur)
-    if not found:
-        return np.empty(0, dtype=np.uint64)
-    pairs = distinct(np.concatenate(found))
+        # Made distinct band by band: a duplicate pair is found again in most of the bands, so holding every
+        # band's pairs until the end held several times the distinct pairs (the corpus step's peak at 600k).
+        pairs = _union(pairs, distinct(np.concatenate((firsts << np.uint64(32) | cur, prev << np.uint64(32) | cur))))
     return pairs[(pairs >> np.uint64(32)) != (pairs & np.uint64(0xFFFFFFFF))]
+
+
+def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of two sorted distinct arrays."""
+    if not len(a) or not len(b):
+        return b if not len(a) else a
+    both = np.concatenate((a, b))
+    both.sort(kind="stable")  # two sorted runs: timsort merges them in one pass
+    keep = np.empty(len(both), dtype=bool)
+    keep[0] = True
+    np.not_equal(both[1:], both[:-1], out=keep[1:])
+    return both[keep]
 
 
 def _earlier_clusters(ids: list[str], earlier, earlier_of, score, how) -> list[dict]:

@@ -117,6 +117,11 @@ _LABEL = re.compile(r"\s*([^\W\d][^:：]{0,24})[:：]\s*\S")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
 
+def folded(text: str) -> str:
+    """A block's text as its copies share it: lower case, its numbers as 0 (a date, a count, a price)."""
+    return _DIGITS.sub("0", text.strip().lower())
+
+
 def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list[bool]) -> list[bool]:
     """Which blocks lie in a run of list items: units of a few blocks repeated with one shape, at least
     `MIN_RUN_ITEMS` times, each unit holding a field that recurs from item to item (a "label:", a text that
@@ -127,10 +132,10 @@ def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list
     different: without a recurring field there is no item. named marks the blocks a phrasing rule names.
     """
     n = len(texts)
-    folded = [_DIGITS.sub("0", t.strip().lower()) for t in texts]
+    folds = list(map(folded, texts))
     labels = [_LABEL.match(t) for t in texts]
     label_counts = Counter(m.group(1).lower() for m in labels if m)
-    text_counts = Counter(folded)
+    text_counts = Counter(folds)
     tokens: list[tuple] = []
     for k in range(n):
         label = labels[k].group(1).lower() if labels[k] else None
@@ -138,8 +143,8 @@ def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list
             tokens.append(("field", "rule"))
         elif label is not None and label_counts[label] >= FIELD_RECURS:
             tokens.append(("field", "label", label))
-        elif text_counts[folded[k]] >= FIELD_RECURS:
-            tokens.append(("field", folded[k]))
+        elif text_counts[folds[k]] >= FIELD_RECURS:
+            tokens.append(("field", folds[k]))
         else:
             # (a title reads as a sentence as often as not: an item's title and its summary are both its text)
             tokens.append(("text",) if prose[k] or sizes[k] > ITEM_MIN + 1 else ("word",))

@@ -29,7 +29,8 @@ class FileCounts(Mapping):
     bytes a file (its name in a `Names` buffer, its counts by reference to the distinct ones, its sizes in
     arrays) rather than as a dict entry of tuples (about 400 bytes at a million changed files).
 
-    A read-only mapping of name to `{"removed": {category: count}, "in_chars": n, "out_chars": n}`, iterated
+    A read-only mapping of name to `{"removed": {category: count}, "in_chars": n, "out_chars": n, "page": kind}`
+    (page: the kind of page it was read as, `detect.page_kind`; left out when none was read), iterated
     in name order (`ordered`), as summary.json lists it. Looking one name up reads them all: it is for
     tests, not loops.
     """
@@ -43,11 +44,13 @@ class FileCounts(Mapping):
         self._kind_index: dict[tuple, int] = {}
         self._in = array("q")
         self._out = array("q")
+        self._page = array("B")  # index into _pages
+        self._pages: list[str] = []  # the distinct page kinds
         self._order: list[int] | None = None
 
-    def add(self, file: str, removed: tuple, in_chars: int, out_chars: int) -> None:
-        """A changed file: its ((category, count), ...) in category order, and its sizes; a name added again
-        replaces its entry, as in a dict."""
+    def add(self, file: str, removed: tuple, in_chars: int, out_chars: int, page: str = "") -> None:
+        """A changed file: its ((category, count), ...) in category order, its sizes and the kind of page it was
+        read as; a name added again replaces its entry, as in a dict."""
         kind = self._kind_index.get(removed)
         if kind is None:
             kind = self._kind_index[removed] = len(self._kinds)
@@ -56,6 +59,9 @@ class FileCounts(Mapping):
         self._removed.append(kind)
         self._in.append(in_chars)
         self._out.append(out_chars)
+        if page not in self._pages:
+            self._pages.append(page)
+        self._page.append(self._pages.index(page))
         self._order = None
 
     def _sorted(self) -> list[int]:
@@ -74,7 +80,11 @@ class FileCounts(Mapping):
         return (self._names[i] for i in self._sorted())
 
     def _entry(self, i: int) -> dict:
-        return {"removed": dict(self._kinds[self._removed[i]]), "in_chars": self._in[i], "out_chars": self._out[i]}
+        entry = {"removed": dict(self._kinds[self._removed[i]]), "in_chars": self._in[i], "out_chars": self._out[i]}
+        page = self._pages[self._page[i]]
+        if page:
+            entry["page"] = page
+        return entry
 
     def __getitem__(self, name: str) -> dict:
         for i in reversed(range(len(self._names))):
@@ -196,7 +206,7 @@ class RunReport:
         self.scan.add_removals(result.file, [(category, key) for category, key, _ in counts])
         self.by_category.update(cats)
         if cats:
-            self.per_file.add(result.file, tuple(sorted(cats.items())), result.in_chars, result.out_chars)
+            self.per_file.add(result.file, tuple(sorted(cats.items())), result.in_chars, result.out_chars, result.page)
         for category in allowed_cats:
             self.allowed_by_category[category] += 1
             self.scan.add(result.file, category, None, allowed=True)

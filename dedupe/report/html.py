@@ -537,6 +537,7 @@ _STYLE = """
 body{margin:0 auto;max-width:1200px;padding:0 16px 160px}
 h1{font-size:1.4rem;margin:16px 0 0;overflow-wrap:anywhere}h2{font-size:1.2rem;border-bottom:1px solid #dee2e6}
 h3{font-size:1rem;margin:18px 0 6px}.muted{color:#6c757d}
+.page{margin-left:10px;font-size:.8rem;font-weight:normal;padding:1px 6px;border:1px solid #ced4da;border-radius:8px;color:#495057}
 .cards{display:flex;flex-wrap:wrap;gap:8px}.card{border:1px solid #dee2e6;border-radius:6px;padding:6px 12px;min-width:110px}
 .card b{display:block;font-size:1.2rem}.card span{color:#6c757d;font-size:.85rem}
 .cols{display:flex;flex-wrap:wrap;gap:24px}table{border-collapse:collapse;margin:4px 0}
@@ -667,6 +668,8 @@ _SCRIPT = r"""
     a.href = "#f=" + encodeURIComponent(f.f);
     h.appendChild(a);
     h.appendChild(el("span", "muted", "  " + f.r.length + " removed" + (f.a.length ? ", " + f.a.length + " kept by allow-list" : "")));
+    // The kind the page was read as: what the detectors took for content on it (a thread's replies, a list's items).
+    if (f.p) h.appendChild(el("span", "page", "read as " + f.p));
     s.appendChild(h);
     var items = [], covered = {};
     f.a.forEach(function (r) { items.push({s: r.l[0], e: r.l[1], node: function () { return row(r, true, f, wanted, q); }});

@@ -192,6 +192,8 @@ pub struct Page<'a> {
     pub spans: &'a [(i64, i64)],
     pub hashes: &'a [u64],
     pub quoted: &'a [&'a [u8]],
+    /// The kind of page it was read as (`finish::Doc::page`).
+    pub page: &'a [u8],
 }
 
 /// Pass 2 for one document from its findings: decided, settled and cut (`finish::finish`); also the
@@ -244,6 +246,7 @@ pub fn decide_and_finish(set: &Findings, page: &Page) -> (Finished, Vec<Verdict>
         diff_text: page.diff_text,
         removals: &rs,
         allowed: &als,
+        page: page.page,
     };
     (finish(&doc), removals, allowed)
 }

@@ -54,6 +54,8 @@ pub struct Doc<'a> {
     pub diff_text: Option<&'a [u8]>,
     pub removals: &'a [Claim<'a>],
     pub allowed: &'a [Claim<'a>],
+    /// The kind of page it was read as (`detect.page_kind`), which its page row names; empty: none.
+    pub page: &'a [u8],
 }
 
 /// What pass 2 writes for one document.
@@ -617,6 +619,10 @@ pub fn finish(doc: &Doc) -> Finished {
         let row = &mut out.row;
         row.extend_from_slice(b"{\"f\":");
         push_string(row, doc.rel);
+        if !doc.page.is_empty() {
+            row.extend_from_slice(b",\"p\":");
+            push_string(row, doc.page);
+        }
         for (key, claims, at) in [("r", doc.removals, 0), ("a", doc.allowed, skip)] {
             let _ = write!(Bytes(row), ",\"{key}\":[");
             for (i, c) in claims.iter().enumerate() {
@@ -701,6 +707,7 @@ mod tests {
             diff_text: None,
             removals: &removals,
             allowed: &[],
+            page: b"listing",
         };
         let out = finish(&doc);
         assert_eq!(out.cleaned.as_deref(), Some(b"Title\n\nBody line.\n".as_slice()));
@@ -709,9 +716,9 @@ mod tests {
             "--- a/a.txt\n+++ b/a.txt\n@@ -4,2 +3,0 @@ repeat of line 1\n-\n-Title\n"
         );
         assert_eq!(out.spans, [(19, 24)]);
-        assert!(String::from_utf8(out.row)
-            .unwrap()
-            .ends_with("\"h\":[[[4,5],[[3,\"Body line.\"]],[]]]}\n"));
+        let row = String::from_utf8(out.row).unwrap();
+        assert!(row.starts_with("{\"f\":\"a.txt\",\"p\":\"listing\",\"r\":["));
+        assert!(row.ends_with("\"h\":[[[4,5],[[3,\"Body line.\"]],[]]]}\n"));
     }
 
     #[test]

@@ -511,8 +511,8 @@ fn claims<'a>(c: &Claims<'_>, h: &'a Held<'a>) -> Vec<Claim<'a>> {
 
 /// Pass 2 for one document once its removals are decided (`finish::finish`): the cleaned copy (None when
 /// nothing was removed), its characters, the diff, the removals.jsonl and allowed.jsonl lines and the page
-/// row, each as UTF-8 bytes (lone surrogates as `surrogatepass` writes them), and per claim its text's
-/// character span in the document and its key.
+/// row (naming `page`, the kind of page it was read as), each as UTF-8 bytes (lone surrogates as
+/// `surrogatepass` writes them), and per claim its text's character span in the document and its key.
 #[pyfunction]
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
 fn finish<'py>(
@@ -523,6 +523,7 @@ fn finish<'py>(
     diff_text: Option<&[u8]>,
     removals: Claims<'py>,
     allowed: Claims<'py>,
+    page: &str,
 ) -> PyResult<FinishedPy<'py>> {
     let rel_bytes = bytes_of(&rel)?;
     let (a, b) = (bytes_of(&heads.0)?, bytes_of(&heads.1)?);
@@ -535,6 +536,7 @@ fn finish<'py>(
         diff_text,
         removals: &rs,
         allowed: &als,
+        page: page.as_bytes(),
     };
     let out = guarded(py, || dedupe_core::finish::finish(&doc))?;
     Ok(finished(py, out))
@@ -656,6 +658,7 @@ fn decide_finish<'py>(
     findings: (&[u8], &[u8], Option<Vec<Option<Bound<'py, PyString>>>>),
     spans: Vec<(i64, i64)>,
     hashes: Vec<u64>,
+    page: &str,
 ) -> PyResult<(FinishedPy<'py>, Vec<(usize, usize, bool)>, Vec<(usize, usize, bool)>)> {
     if quoted.len() != labels.len() || floors.len() != labels.len() || hashes.len() != spans.len() {
         return Err(PyValueError::new_err(
@@ -707,6 +710,7 @@ fn decide_finish<'py>(
         spans: &spans,
         hashes: &hashes,
         quoted: &quoted,
+        page: page.as_bytes(),
     };
     let (out, removals, allowed) = guarded(py, || decide_and_finish(&set, &page))?;
     let verdicts = |v: Vec<Verdict>| v.into_iter().map(|v| (v.block, v.finding, v.keeps_ref)).collect();
