@@ -511,3 +511,86 @@ def test_the_report_names_the_kind_each_changed_page_was_read_as(tmp_path):
     assert files["list.txt"]["page"] == LISTING and files["article.txt"]["page"] == "article"
     assert "read as " in (report / "index.html").read_text("utf-8")
 
+
+# A dialog a page holds before or after its list (a consent notice, a sign-in prompt): sentences, where the list's
+# items are titles and fields. Three shapes of list, as three kinds of site lay them out.
+_DIALOG = ["We value your privacy and ask for your consent before we store anything on the device you use today.",
+           "You can change these settings at any time from the link at the bottom of every page of the site.",
+           "Signing in lets you follow the writers and topics you like, and keeps the stories you saved for later.",
+           "Members also get the weekly digest of the stories they follow, and can comment on each of them.",
+           "Your choices apply to this browser only, so you may be asked again on another computer or phone.",
+           "Nothing you choose here changes what the writers of the site publish, or the order they publish it in."]
+
+
+def _front_page(item) -> str:
+    """A site's front page: a dialog, the site's menus, a header the related family names ("More news"), then a
+    list of items, each made by `item(i, place)`."""
+    topics = ["Java", "Kotlin", "Swift", "Rust", "Cloud", "Data", "Security", "Mobile", "Design", "Culture", "Methods",
+              "Events", "Podcasts", "Books", "Videos", "Guides", "Trends", "Careers", "Meetups", "Awards", "Archive", "Authors"]
+    lines = [*(t for d in _DIALOG for t in (d, "")), *_MENU, *topics, "", "More news", ""]
+    for i, place in enumerate(_PLACES * 2):
+        lines += [*item(i, place), ""]
+    return "\n".join(lines + _FOOTER)
+
+
+@pytest.mark.parametrize("item", [
+    # the most read stories under their icon's label; headlines with their writer and date; a shop's products
+    lambda i, place: ["Icon", "", f"Why the Ferry Crossing at {place} Matters to {i + 2} Villages Downstream and Up the Valley"],
+    lambda i, place: [f"Council of {place} Votes to Reopen the Old Ferry Crossing After {i + 3} Years", "",
+                      f"Writer {chr(65 + i)}. Person", f"on Mar {i + 1:02d}"],
+    lambda i, place: [f"The {place} Cast Iron Skillet, {i + 8} Inch, Seasoned and Ready for Any Stove or Oven",
+                      f"Price: ${i + 20}.00", "In stock"],
+])
+def test_a_list_is_not_cut_for_the_sentences_of_a_dialog_beside_it(item):
+    # The dialog's sentences are the page's only stretch of prose; the items are titles and fields, which the
+    # extent does not weigh. An extent that leaves out more of the items' titles than the prose it holds is not
+    # the page's content: only what a rule names goes (infoq's news list under its consent and sign-in prompts).
+    text = _front_page(item)
+    result, _ = clean_document(Document("list.txt", text), Config())
+    assert _kind(text) == LISTING
+    for place in _PLACES:
+        assert place in result.cleaned
+    _assert_clean_twice_removes_nothing("dialog", result.cleaned)
+
+
+def _doc_page(i: int, lang: str) -> str:
+    """A documentation page of one site: its topic's prose, and code under the headings every page has."""
+    from html import escape
+
+    topics = ["reading a file", "writing a file", "opening a socket", "parsing a date", "sorting a list"]
+    if lang == "js":
+        code = [f"async function step{i}(path) {{", "  try {", f"    const value = await load{i}(path);",
+                "    return value;", "  } catch (error) {", "    console.error(error);", "  }", "}"]
+    elif lang == "rust":
+        code = ["let x = match step(p) {", "    Ok(v) => v,", "    Err(e) => return Err(e),", "};",
+                f"fn step{i}(path: &str) -> Result<u32, Error> {{", f"    let value = load{i}(path)?;", "    Ok(value)", "}"]
+    else:
+        code = [f"func step{i}(path string) (int, error) {{", f"    v, err := load{i}(path)", "    if err != nil {",
+                "        return 0, err", "    }", "    return v, nil", "}"]
+    facts = [["the file is opened for reading", "its bytes are decoded as UTF-8", "a missing file raises at once"],
+             ["the file is created when absent", "a partial write leaves the old content", "buffers flush on close"],
+             ["the socket binds to a free port", "a refused connection is retried twice", "timeouts are in seconds"],
+             ["the date is read in local time", "a two-digit year is refused", "leap seconds are folded away"],
+             ["the list is sorted in place", "equal items keep their order", "a key function is called once each"]][i]
+    prose = " ".join(f"In {topics[i]}, {f}, as section {k + 1} of the reference for {topics[i]} explains." for k, f in
+                     enumerate(facts))
+    body = "".join(f"<h2>{h}</h2><p>{h}: {prose}</p><pre><code>{escape(chr(10).join(code))}</code></pre>"
+                   for h in ("Syntax", "Examples", "Errors"))
+    return (f"<html><head><title>Step {i}</title></head><body><nav>Home | Guides | API</nav><article>"
+            f"<h1>How to go about {topics[i]}</h1>{body}</article><footer>Copyright the project</footer></body></html>")
+
+
+@pytest.mark.parametrize("lang", ["js", "rust", "go"])
+def test_headings_and_code_recurring_across_a_documentation_sites_extracted_pages_are_kept(tmp_path, lang):
+    # Three sites' documentation (their code in three languages): every page has the same section headings and
+    # the language's idioms; in the extracted text the template is gone and they are the pages' structure.
+    from dedupe import clean
+
+    from helpers import removals, write_tree
+
+    src = write_tree(tmp_path / "in", {f"docs/page{i}.html": _doc_page(i, lang) for i in range(5)})
+    clean(src, tmp_path / "out")
+    rows = removals(tmp_path / "out" / "_report")
+    assert not [r for r in rows if r["category"] == "corpus-repeat"], rows
+    for i in range(5):
+        assert "Examples" in (tmp_path / "out" / "docs" / f"page{i}.txt").read_text("utf-8").splitlines()
