@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
-
 from . import _core
 from .config import Config
-from .decide import INTS, Found, allow_entries, finding_at, floors
+from .decide import Found, allow_entries, finding_at, floors
 from .records import Ref, Removal
 from .text import quote_path
 
@@ -90,23 +88,19 @@ def cut_found(rel: str, text: str, found: Found, spans, hashes, config: Config, 
         rel, _heads(rel), text.encode("utf-8", "surrogatepass"), diff_text, labels,
         [label if label == rel else quote_path(label) for label in labels], floors(labels, config),
         (found.ints, found.scores, entries), spans, hashes, page)
-    if not removed and not kept:
-        return _made(rel, text, out, diff_text is not None, [], [], [], lambda: ([], []) if records else None)
-    # Per finding its category and referenced file (labels).
-    table = np.frombuffer(found.ints, np.int64).reshape(-1, INTS)[:, [1, 4]].tolist()
-    targets = sorted({labels[table[k][1]] for _, k, keeps in (*removed, *kept) if keeps and table[k][1] >= 0})
+    targets = sorted({labels[file] for *_, file in (*removed, *kept) if file >= 0})
 
     def claims():
         if not records:
             return None
         made = [[Claim(spans[b], f.category, f.detector, f.score, f.duplicate_of, hashes[b],
                        entries[k] if entries is not None and group is kept else None)
-                 for b, k, f in ((b, k, finding_at(found, k, b, keeps)) for b, k, keeps in group)]
+                 for b, k, f in ((b, k, finding_at(found, k, b, keeps)) for b, k, keeps, *_ in group)]
                 for group in (removed, kept)]
         return made[0], made[1]
 
-    return _made(rel, text, out, diff_text is not None, [labels[table[k][0]] for _, k, _ in removed],
-                 [labels[table[k][0]] for _, k, _ in kept], targets, claims)
+    return _made(rel, text, out, diff_text is not None, [labels[v[3]] for v in removed],
+                 [labels[v[3]] for v in kept], targets, claims)
 
 
 def _heads(rel: str) -> tuple[str, str]:

@@ -39,16 +39,10 @@ class Found(NamedTuple):
         return len(self.scores) // 8
 
     def joined(self, other: "Found") -> "Found":
-        """These findings, then other's (its labels renumbered after these)."""
+        """These findings, then other's, whose labels were numbered after these (`template_found`'s offset)."""
         if not other.size:
             return self
-        ints = np.frombuffer(other.ints, np.int64).reshape(-1, INTS).copy()
-        n = len(self.labels)
-        ints[:, 1:3] += n
-        refs = ints[:, 4] >= 0
-        ints[refs, 4] += n
-        ints[refs, 7] += n
-        return Found(self.labels + other.labels, self.ints + ints.tobytes(), self.scores + other.scores)
+        return Found(self.labels + other.labels, self.ints + other.ints, self.scores + other.scores)
 
 
 def found_of(findings: list[Finding]) -> Found:
@@ -67,20 +61,18 @@ def found_of(findings: list[Finding]) -> Found:
         # An int score is written without a point (json), so whether it was one crosses too.
         ints += (f.block, at(f.category), at(f.detector), isinstance(f.score, int),
                  *(_NO_REF if d is None else (at(d.file), d.lines[0], d.lines[1], at(d.run))))
-    return Found(tuple(index), np.array(ints, np.int64).tobytes(),
-                 np.array([f.score for f in findings], np.float64).tobytes())
+    return Found(tuple(index), np.array(ints, "<i8").tobytes(), np.array([f.score for f in findings], "<f8").tobytes())
 
 
-def template_found(blocks: np.ndarray, detectors: tuple[str, ...], kinds: np.ndarray, scores: np.ndarray,
-                   category: str) -> Found:
-    """Findings of one category and no reference as columns: per finding its block, its detector (an index
-    into `detectors`) and its float score (the corpus step's template findings, made with numpy)."""
-    n = len(blocks)
-    ints = np.zeros((n, INTS), np.int64)
-    ints[:, 0] = blocks
-    ints[:, 2] = np.asarray(kinds, np.int64) + 1
-    ints[:, 4] = -1
-    return Found((category, *detectors), ints.tobytes(), np.asarray(scores, np.float64).tobytes())
+def template_found(blocks: list[int], detectors: tuple[str, ...], kinds: list[int], scores: list[float],
+                   category: str, offset: int) -> Found:
+    """Findings of one category and no reference as columns, their labels numbered from `offset` (the labels
+    of the findings they will be joined to): per finding its block, its detector (an index into `detectors`)
+    and its float score (the corpus step's template findings)."""
+    ints: list[int] = []
+    for block, kind in zip(blocks, kinds):
+        ints += (block, offset, offset + 1 + kind, 0, *_NO_REF)
+    return Found((category, *detectors), np.array(ints, "<i8").tobytes(), np.array(scores, "<f8").tobytes())
 
 
 def floor_of(category: str, config: Config) -> float | None:
@@ -96,7 +88,22 @@ def floor_of(category: str, config: Config) -> float | None:
 
 def floors(labels: tuple[str, ...], config: Config) -> list[float | None]:
     """Per label (as a category) its floor (`floor_of`)."""
-    return [floor_of(label, config) for label in labels]
+    # Asked for every document: the labels that recur (categories, detectors) are remembered with the Config,
+    # up to a bound (the names of referenced files recur little, and a corpus has millions).
+    known = config.__dict__.setdefault("_label_floors", {})
+    out = []
+    for label in labels:
+        floor = known.get(label, _UNKNOWN)
+        if floor is _UNKNOWN:
+            floor = floor_of(label, config)
+            if len(known) < _KNOWN_LABELS:
+                known[label] = floor
+        out.append(floor)
+    return out
+
+
+_UNKNOWN = object()
+_KNOWN_LABELS = 4096
 
 
 def decide(found: Found, config: Config) -> dict[int, str]:

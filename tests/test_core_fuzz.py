@@ -194,7 +194,11 @@ def check_decide_finish(text: str, spans: list[tuple[int, int]], spec: list[tupl
         rel, heads, data, None, found.labels, [quote_path(x) if x != rel else x for x in found.labels],
         [floors.get(x) for x in found.labels], (found.ints, found.scores, entries), spans, hashes, page)
     want_removed, want_kept = reference_decisions(rel, spans, findings, floors, entries)
-    assert (removed, kept) == (want_removed, want_kept)
+    assert ([v[:3] for v in removed], [v[:3] for v in kept]) == (want_removed, want_kept)
+    for (_, k, keeps, category, file) in removed + kept:  # each with its category and the file it points at
+        d = findings[k].duplicate_of
+        assert (found.labels[category], found.labels[file] if file >= 0 else None) == (
+            findings[k].category, d.file if keeps and d is not None else None)
 
     def claim(block, k, keeps, entry=None):
         f = findings[k]

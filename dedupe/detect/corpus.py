@@ -318,27 +318,28 @@ class Corpus:
         if not len(hit):
             return _NO_TEMPLATES
         total = max(int(self.source_docs[sid]), 1)
+        blocks, kinds, scores = [], [], []
+        long, n = analysis.long, len(analysis.long)
+        seen: set[int] = set()
         # Each block's first hit decides (keys come block by block, text before digits before bands).
-        blocks = analysis.owner[hit]
-        _, first = np.unique(blocks, return_index=True)
-        first.sort()
-        hit, blocks = hit[first], blocks[first].astype(np.int64)
-        df = self.freq_df[pos[hit]].astype(np.int64)
-        long = np.asarray(analysis.long, bool)
-        inner = (blocks > 0) & (blocks < len(long) - 1)
-        inline = np.zeros(len(blocks), bool)
-        inline[inner] = long[blocks[inner] - 1] & long[blocks[inner] + 1]
-        # Between two article paragraphs: a stock sentence of the article, unless nearly everywhere.
-        keep = ~(inline & (df < config.corpus_inline_share * total))
-        # df / total as Python divides two ints (both exact in a float64, so one correctly rounded division).
-        scores = np.minimum(1.0, df[keep].astype(np.float64) / float(total))
-        return template_found(blocks[keep], _TEMPLATE_DETECTORS, analysis.kind[hit][keep], scores, "corpus-repeat")
+        for b, kind, df in zip(analysis.owner[hit].tolist(), analysis.kind[hit].tolist(),
+                               self.freq_df[pos[hit]].tolist()):
+            if b in seen:
+                continue
+            seen.add(b)
+            inline = 0 < b < n - 1 and long[b - 1] and long[b + 1]
+            if inline and df < config.corpus_inline_share * total:
+                continue  # between two article paragraphs: a stock sentence of the article, unless nearly everywhere
+            blocks.append(b)
+            kinds.append(kind)
+            scores.append(min(1.0, df / total))
+        return template_found(blocks, _TEMPLATE_DETECTORS, kinds, scores, "corpus-repeat",
+                              len(analysis.findings.labels))
 
 
 #: The detector of a corpus-repeat finding, by the kind of the key that matched (see `Analysis.kind`).
 _TEMPLATE_DETECTORS = ("corpus-repeat:exact", "corpus-repeat:digits", "corpus-repeat:near")
-_NO_TEMPLATES = template_found(np.empty(0, np.int64), _TEMPLATE_DETECTORS, np.empty(0, np.int64), np.empty(0),
-                               "corpus-repeat")
+_NO_TEMPLATES = template_found([], _TEMPLATE_DETECTORS, [], [], "corpus-repeat", 0)
 
 
 def source_keys(keys: np.ndarray, source: int) -> np.ndarray:

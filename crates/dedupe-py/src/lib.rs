@@ -642,8 +642,12 @@ fn decide(
     })
 }
 
+/// A verdict as Python takes it: block, finding, whether its reference stands, its category's label, the
+/// label of the file it points at (-1: none).
+type Decided = (usize, usize, bool, usize, i64);
+
 /// Pass 2 for one document from its findings (`decide::decide_and_finish`): what `finish` returns, and
-/// per removal and per allowed block, in block order, (block, finding, whether its reference stands).
+/// per removal and per allowed block, in block order, its `Decided`.
 #[pyfunction]
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
 fn decide_finish<'py>(
@@ -659,7 +663,7 @@ fn decide_finish<'py>(
     spans: Vec<(i64, i64)>,
     hashes: Vec<u64>,
     page: &str,
-) -> PyResult<(FinishedPy<'py>, Vec<(usize, usize, bool)>, Vec<(usize, usize, bool)>)> {
+) -> PyResult<(FinishedPy<'py>, Vec<Decided>, Vec<Decided>)> {
     if quoted.len() != labels.len() || floors.len() != labels.len() || hashes.len() != spans.len() {
         return Err(PyValueError::new_err(
             "decide_finish: one quoted name and one floor per label, one hash per block",
@@ -713,7 +717,16 @@ fn decide_finish<'py>(
         page: page.as_bytes(),
     };
     let (out, removals, allowed) = guarded(py, || decide_and_finish(&set, &page))?;
-    let verdicts = |v: Vec<Verdict>| v.into_iter().map(|v| (v.block, v.finding, v.keeps_ref)).collect();
+    // Each with its finding's category label and the label of the file it points at (-1: none, or dropped).
+    let verdicts = |v: Vec<Verdict>| {
+        v.into_iter()
+            .map(|v| {
+                let f = &found[v.finding];
+                let target = f.dup.filter(|_| v.keeps_ref).map_or(-1, |d| d.file as i64);
+                (v.block, v.finding, v.keeps_ref, f.category, target)
+            })
+            .collect()
+    };
     Ok((finished(py, out), verdicts(removals), verdicts(allowed)))
 }
 
