@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
+
 from . import _core
+from .config import Config
+from .decide import INTS, Found, allow_entries, finding_at, floors
 from .records import Ref, Removal
 from .text import quote_path
 
@@ -63,27 +67,80 @@ def cut(rel: str, text: str, removals: list[Claim], allowed: list[Claim] = (), e
     --annotate want them; a run's report does not). `page`: the kind of page
     it was read as, which the review page's row names ("" for none).
     """
-    diff_text = None
-    if removals and encoding not in ("utf-8", "utf-8-sig") and _ascii_compatible(encoding):
-        diff_text = text.encode(encoding)
-    cleaned, out_chars, diff, lines, allowed_lines, row, spans, keys = _core.finish(
-        rel, (quote_path("a/" + rel), quote_path("b/" + rel)), text.encode("utf-8", "surrogatepass"), diff_text,
-        _columns(rel, removals), _columns(rel, allowed), page)
-    claims = [*removals, *allowed]
-    counts = [(c.category, None if c.category == "duplicate-document" else key, b - a)
-              for c, (a, b), key in zip(removals, spans, keys)]
-    targets = sorted({c.duplicate_of.file for c in claims if c.duplicate_of is not None})
-    report = (_text(lines), _text(allowed_lines), _text(row), targets, counts, [c.category for c in allowed])
+    diff_text = _diff_text(text, encoding) if removals else None
+    out = _core.finish(rel, _heads(rel), text.encode("utf-8", "surrogatepass"), diff_text,
+                       _columns(rel, removals), _columns(rel, allowed), page)
+    targets = sorted({c.duplicate_of.file for c in (*removals, *allowed) if c.duplicate_of is not None})
+    return _made(rel, text, out, diff_text is not None, [c.category for c in removals],
+                 [c.category for c in allowed], targets, lambda: (removals, allowed) if records else None)
+
+
+def cut_found(rel: str, text: str, found: Found, spans, hashes, config: Config, encoding: str = "utf-8",
+              records: bool = False, page: str = "") -> Cut:
+    """Decide a document's findings (`decide`) and cut them, in one core call: as `cut`, from the columns.
+
+    `spans` and `hashes` are its blocks' (first, last) lines and normalized hashes; the allow-list is
+    consulted when the configuration has one. No object is made per finding or per removal unless
+    `records` asks for the Removal records.
+    """
+    labels = found.labels
+    diff_text = _diff_text(text, encoding) if found.size else None
+    entries = allow_entries(found, config, hashes) if config.allow and found.size else None
+    out, removed, kept = _core.decide_finish(
+        rel, _heads(rel), text.encode("utf-8", "surrogatepass"), diff_text, labels,
+        [label if label == rel else quote_path(label) for label in labels], floors(labels, config),
+        (found.ints, found.scores, entries), spans, hashes, page)
+    if not removed and not kept:
+        return _made(rel, text, out, diff_text is not None, [], [], [], lambda: ([], []) if records else None)
+    # Per finding its category and referenced file (labels).
+    table = np.frombuffer(found.ints, np.int64).reshape(-1, INTS)[:, [1, 4]].tolist()
+    targets = sorted({labels[table[k][1]] for _, k, keeps in (*removed, *kept) if keeps and table[k][1] >= 0})
+
+    def claims():
+        if not records:
+            return None
+        made = [[Claim(spans[b], f.category, f.detector, f.score, f.duplicate_of, hashes[b],
+                       entries[k] if entries is not None and group is kept else None)
+                 for b, k, f in ((b, k, finding_at(found, k, b, keeps)) for b, k, keeps in group)]
+                for group in (removed, kept)]
+        return made[0], made[1]
+
+    return _made(rel, text, out, diff_text is not None, [labels[table[k][0]] for _, k, _ in removed],
+                 [labels[table[k][0]] for _, k, _ in kept], targets, claims)
+
+
+def _heads(rel: str) -> tuple[str, str]:
+    """The diff's file headers."""
+    return quote_path("a/" + rel), quote_path("b/" + rel)
+
+
+def _diff_text(text: str, encoding: str) -> bytes | None:
+    """The text in its own encoding for the diff, when that is not UTF-8 but writes ASCII as ASCII."""
+    if encoding not in ("utf-8", "utf-8-sig") and _ascii_compatible(encoding):
+        return text.encode(encoding)
+    return None
+
+
+def _made(rel: str, text: str, out, own_bytes: bool, categories: list[str], allowed_categories: list[str],
+          targets: list[str], claims) -> Cut:
+    """The Cut of the core's answer (`finish`): `categories` of the removals and of the allowed blocks, the
+    files they point at, and `claims()`, the (removals, allowed) claims when records are wanted, else None."""
+    cleaned, out_chars, diff, lines, allowed_lines, row, spans, keys = out
+    counts = [(c, None if c == "duplicate-document" else key, b - a)
+              for c, (a, b), key in zip(categories, spans, keys)]
+    report = (_text(lines), _text(allowed_lines), _text(row), targets, counts, allowed_categories)
     made: list[Removal] = []
-    if records:
+    wanted = claims()
+    removals, allowed = wanted if wanted is not None else ([], [])
+    if wanted is not None:
         made = [Removal(rel, c.lines, c.category, c.detector, c.score, c.duplicate_of, text[a:b])
-                for c, (a, b) in zip(claims, spans)]
+                for c, (a, b) in zip([*removals, *allowed], spans)]
     return Cut(
         cleaned=text if cleaned is None else _text(cleaned),
         out_chars=out_chars,
         # Like `diff -u`, the removed lines of a file in another encoding carry its own bytes: surrogate
         # escapes here, which the report writes out as the original bytes.
-        diff=diff.decode("utf-8", "surrogateescape") if diff_text is not None else _text(diff),
+        diff=diff.decode("utf-8", "surrogateescape") if own_bytes else _text(diff),
         report=report,
         removals=made[: len(removals)],
         allowed=[(r, c.entry) for r, c in zip(made[len(removals):], allowed)],

@@ -1,89 +1,125 @@
-"""Decide: one verdict per block from all findings (which lines the cleaned copy keeps is `cut`'s)."""
+"""Decide: one verdict per block from all findings (which lines the cleaned copy keeps is `cut`'s).
+
+The deciding itself runs in the core (crates/dedupe-core/src/decide.rs), over a document's findings as
+columns (`Found`): which finding removes each block (the most specific reason: a repeat, then a near repeat,
+then a corpus repeat, then the highest score), which blocks the allow-list kept, and every same-document
+reference settled onto a block that is kept. Here: the columns, and the rules the configuration sets, as data.
+"""
 from __future__ import annotations
 
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _core
 from .config import Config
 from .records import Finding, Ref, Removal
 
-#: When several detectors claim a block, the reason shown is the most specific:
-#: a repeat names what it repeats, a corpus repeat how often, chrome only a kind.
-PRIORITY = {"repeat": 0, "near-repeat": 1, "corpus-repeat": 2}
+#: Integers per finding in `Found.ints`: block, category, detector (labels), 1 if the score is an int, the
+#: referenced file's label (-1: none), its first and last line, its run's label.
+INTS = 8
+_NO_REF = (-1, 0, 0, 0)
 
 
-def _rank(f: Finding) -> tuple:
-    return (PRIORITY.get(f.category, 3), -f.score, f.category, f.detector)
+class Found(NamedTuple):
+    """A document's findings as columns: no object per finding crosses from pass 1 to pass 2.
 
-
-def eligible(f: Finding, config: Config) -> bool:
-    """Whether a finding may remove its block at all under --only/--skip and the chrome threshold."""
-    floor = config.score_floors.get(f.category)
-    if floor is None:  # a category --only/--skip leave out (or none of CATEGORIES)
-        if not config.wants(f.category):
-            return False
-        return not (f.category.startswith("chrome:") and f.score < config.chrome_threshold)
-    return not f.score < floor  # (a chrome threshold, or -inf: as the test above, NaN included)
-
-
-def decide(findings: list[Finding], config: Config, hashes: list[int] | None = None) -> dict[int, Finding]:
-    """The finding that removes each removed block, after --only/--skip, score thresholds and the allow-list.
-
-    `hashes` are the blocks' normalized hashes; without them the allow-list is not consulted.
+    `labels` are the strings the findings name (categories, detectors, referenced files and runs);
+    `ints` holds INTS little-endian int64 per finding, `scores` one float64.
     """
-    chosen: dict[int, Finding] = {}
+
+    labels: tuple[str, ...]
+    ints: bytes
+    scores: bytes
+
+    @property
+    def size(self) -> int:
+        """How many findings."""
+        return len(self.scores) // 8
+
+    def joined(self, other: "Found") -> "Found":
+        """These findings, then other's (its labels renumbered after these)."""
+        if not other.size:
+            return self
+        ints = np.frombuffer(other.ints, np.int64).reshape(-1, INTS).copy()
+        n = len(self.labels)
+        ints[:, 1:3] += n
+        refs = ints[:, 4] >= 0
+        ints[refs, 4] += n
+        ints[refs, 7] += n
+        return Found(self.labels + other.labels, self.ints + ints.tobytes(), self.scores + other.scores)
+
+
+def found_of(findings: list[Finding]) -> Found:
+    """Findings as columns (their notes, which nothing after pass 1 reads, left out)."""
+    index: dict[str, int] = {}
+
+    def at(s: str) -> int:
+        i = index.get(s)
+        if i is None:
+            i = index[s] = len(index)
+        return i
+
+    ints: list[int] = []
     for f in findings:
-        if not eligible(f, config):
-            continue
-        if hashes is not None and config.allowed(f.category, hashes[f.block]):
-            continue
-        if f.block not in chosen or _rank(f) < _rank(chosen[f.block]):
-            chosen[f.block] = f
-    return chosen
+        d = f.duplicate_of
+        # An int score is written without a point (json), so whether it was one crosses too.
+        ints += (f.block, at(f.category), at(f.detector), isinstance(f.score, int),
+                 *(_NO_REF if d is None else (at(d.file), d.lines[0], d.lines[1], at(d.run))))
+    return Found(tuple(index), np.array(ints, np.int64).tobytes(),
+                 np.array([f.score for f in findings], np.float64).tobytes())
 
 
-def allowed(
-    findings: list[Finding], config: Config, hashes: list[int], chosen: dict[int, Finding]
-) -> dict[int, tuple[Finding, str]]:
-    """Blocks kept only because of the allow-list: the finding it overrode and the entry ("FILE:LINE")."""
-    out: dict[int, tuple[Finding, str]] = {}
-    for f in findings:
-        if f.block in chosen or not eligible(f, config):
-            continue
-        entry = config.allowed(f.category, hashes[f.block])
-        if entry and (f.block not in out or _rank(f) < _rank(out[f.block][0])):
-            out[f.block] = (f, entry)
-    return out
+def template_found(blocks: np.ndarray, detectors: tuple[str, ...], kinds: np.ndarray, scores: np.ndarray,
+                   category: str) -> Found:
+    """Findings of one category and no reference as columns: per finding its block, its detector (an index
+    into `detectors`) and its float score (the corpus step's template findings, made with numpy)."""
+    n = len(blocks)
+    ints = np.zeros((n, INTS), np.int64)
+    ints[:, 0] = blocks
+    ints[:, 2] = np.asarray(kinds, np.int64) + 1
+    ints[:, 4] = -1
+    return Found((category, *detectors), ints.tobytes(), np.asarray(scores, np.float64).tobytes())
 
 
-def settle_references(doc_id: str, spans: list[tuple[int, int]], chosen: dict[int, Finding]) -> dict[int, Finding]:
-    """The same removals, with every same-document reference pointing at a block that is kept.
+def floor_of(category: str, config: Config) -> float | None:
+    """The score under which a finding of a category does not remove its block; None when --only/--skip leave
+    the category out (or it is none of CATEGORIES and not wanted)."""
+    floor = config.score_floors.get(category)
+    if floor is not None:
+        return floor
+    if not config.wants(category):
+        return None
+    return config.chrome_threshold if category.startswith("chrome:") else -math.inf
 
-    A repeat of a block that another detector removed (the second copy of a
-    photo caption, a bullet contained in a paragraph that is itself chrome)
-    takes that block's reason, followed as far as needed: the set of removed
-    blocks does not change, only the reason a reviewer reads. `spans` are the
-    blocks' (first, last) lines, in block order.
-    """
-    by_span: dict[tuple[int, int], int] = {}  # made when a reference first needs it (most documents have none)
 
-    def target(f: Finding) -> int | None:
-        ref = f.duplicate_of
-        if ref is None or ref.file != doc_id:
-            return None
-        if not by_span:
-            by_span.update(zip(map(tuple, spans), range(len(spans))))
-        return by_span.get(tuple(ref.lines))
+def floors(labels: tuple[str, ...], config: Config) -> list[float | None]:
+    """Per label (as a category) its floor (`floor_of`)."""
+    return [floor_of(label, config) for label in labels]
 
-    settled: dict[int, Finding] = {}
-    for i, f in sorted(chosen.items()):
-        seen = {i}
-        t = target(f)
-        while t is not None and t in chosen and t not in seen:
-            seen.add(t)
-            f = chosen[t]
-            t = target(f)
-        if t is not None and t in chosen:  # a cycle of references: impossible by construction, kept safe
-            f = Finding(i, f.category, f.detector, f.score, None, f.note)
-        settled[i] = f if f.block == i else Finding(i, f.category, f.detector, f.score, f.duplicate_of, f.note)
-    return settled
+
+def decide(found: Found, config: Config) -> dict[int, str]:
+    """The category that removes each removed block, before the allow-list (pass 1's signing body)."""
+    labels = found.labels
+    return {block: labels[c] for block, c in _core.decide(labels, floors(labels, config), found.ints, found.scores)}
+
+
+def allow_entries(found: Found, config: Config, hashes) -> list[str | None]:
+    """Per finding the allow-list entry ("FILE:LINE") that keeps its block from its category, or None."""
+    labels = found.labels
+    ints = np.frombuffer(found.ints, np.int64).reshape(-1, INTS)
+    return [config.allowed(labels[c], hashes[b]) for b, c in ints[:, :2].tolist()]
+
+
+def finding_at(found: Found, k: int, block: int, keeps_ref: bool) -> Finding:
+    """Finding k of the columns as a record, on `block` (a settled reference's), its reference dropped if not
+    `keeps_ref` (the API and --annotate want records; a run's report does not)."""
+    labels = found.labels
+    b, c, d, whole, file, first, last, run = np.frombuffer(found.ints, np.int64)[k * INTS:(k + 1) * INTS].tolist()
+    score = float(np.frombuffer(found.scores, np.float64)[k])
+    ref = Ref(labels[file], (first, last), labels[run]) if file >= 0 and keeps_ref else None
+    return Finding(block, labels[c], labels[d], int(score) if whole else score, ref)
 
 
 def duplicate_verdict(doc_id: str, text: str, n_lines: int, dup, config: Config) -> Removal | None:

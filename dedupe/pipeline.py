@@ -43,8 +43,8 @@ from . import __version__
 from .against import load_earlier, save_signatures
 from .annotate import annotation
 from .config import CATEGORIES, Config
-from .cut import Claim, cut
-from .decide import allowed, decide, duplicate_verdict, eligible, settle_references
+from .cut import Claim, cut, cut_found
+from .decide import Found, decide, duplicate_verdict, found_of
 from .detect import detect_batch
 from .detect.chrome import ends_sentence
 from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
@@ -75,6 +75,7 @@ BATCH, BATCH_MAX = 64, 256
 #: run waiting for a result looks at its signals and its workers (`_watched`).
 POOL_STOP_SECONDS, POOL_POLL_SECONDS = 5, 0.2
 _NO_KEYS = (np.empty(0, np.uint64), np.empty(0, np.int32), np.empty(0, np.uint8))
+_NO_FINDINGS = found_of([])
 #: A block's (first_line, last_line) and a signature's hash, read in C for the thousands of blocks of a batch.
 _LINES = attrgetter("first_line", "last_line")
 _HASH = attrgetter("hash")
@@ -117,11 +118,12 @@ def analyze_documents(
     if _wants_within(config):  # under --only corpus categories they could not remove anything
         detected = clock("detect", detect_batch, [d.id for d in docs], blocks, signed, config,
                           [_whole_page(d) for d in docs])
-        # What --only/--skip and the thresholds let remove, once: the signing body is decided on these too.
-        findings = [[f for f in found if eligible(f, config)] for found, _ in detected]
+        # As columns: what crosses to pass 2, and what the signing body is decided on (in the core, which
+        # also applies --only/--skip and the thresholds).
+        findings = [found_of(found) for found, _ in detected]
         pages = [page for _, page in detected]
     else:
-        findings, pages = [[] for _ in docs], [""] * len(docs)
+        findings, pages = [_NO_FINDINGS] * len(docs), [""] * len(docs)
     keys = [_NO_KEYS] * len(docs)
     sigs: list[DocSig | None] = [None] * len(docs)
     if hashers is not None:
@@ -138,7 +140,7 @@ def analyze_documents(
         (Analysis(
             digest=text_hash(d.text),
             spans=tuple(map(_LINES, blocks[i])),
-            findings=tuple(findings[i]),
+            findings=findings[i],
             hashes=tuple(map(_HASH, signed[i].sigs)),
             keys=keys[i][0],
             owner=keys[i][1],
@@ -150,8 +152,9 @@ def analyze_documents(
     ]
 
 
-def _body(blocks, signed: SignedText, findings, config: Config) -> tuple[list[int], dict]:
-    """The blocks that sign a document for the corpus step (see `doc_sign`), and what its copy removes."""
+def _body(blocks, signed: SignedText, findings: Found, config: Config) -> tuple[list[int], dict[int, str]]:
+    """The blocks that sign a document for the corpus step (see `doc_sign`), and what its copy removes (the
+    category that removes each removed block)."""
     everything = list(range(len(blocks)))
     if config.doc_sign == "page":
         return everything, {}
@@ -194,7 +197,7 @@ _DERIVED_SHINGLE = 3
 _DERIVED_MIN_SHARE = 0.5
 
 
-def _signing_body(blocks, signed: SignedText, findings, config: Config) -> tuple[list[int], bool]:
+def _signing_body(blocks, signed: SignedText, findings: Found, config: Config) -> tuple[list[int], bool]:
     """The blocks that sign a document, and whether they are its whole page (less its repeats).
 
     A page whose prose (`_body`) is under `doc_min_share` of its words (its repeats counted once) is not
@@ -212,7 +215,7 @@ def _signing_body(blocks, signed: SignedText, findings, config: Config) -> tuple
     # Measured against the page less its repeats: a page and its cleaned copy (one of each repeated block
     # left) must weigh their prose alike, or cleaning the copy again finds a duplicate the first run did not.
     words = signed.lengths
-    page = [i for i in range(len(blocks)) if not (i in removed and removed[i].category in _REPEATS)]
+    page = [i for i in range(len(blocks)) if not (i in removed and removed[i] in _REPEATS)]
     if int(words[body].sum()) >= config.doc_min_share * int(words[page].sum()):
         return body, False
     return page, True
@@ -243,24 +246,17 @@ def finish_document(
         if config.annotate:
             result.annotation = annotation(result.removals, True, corpus.cluster_of(index))
         return result, done.diff
-    findings = list(analysis.findings)
+    found = analysis.findings
     # In a documentation page's extracted text the site's template is already gone: what recurs across its pages
     # is their structure, the same section headings ("§Examples") and the language's idioms ("} catch (error) {"),
     # which the pages' golds hold (webpages-types HTML: 43 of the 45 corpus repeats on its documentation pages are
     # code lines and headings of 4 pages of two sites).
     if corpus is not None and not (analysis.page == DOCS and not _whole_page(doc)):
-        findings += clock("detect", corpus.template_findings, source_of(doc), analysis, config)
-    hashes = analysis.hashes if config.allow else None
-    chosen = clock("decide", decide, findings, config, hashes)
-    chosen = settle_references(doc.id, analysis.spans, chosen)
+        found = found.joined(clock("detect", corpus.template_findings, source_of(doc), analysis, config))
     spans = analysis.spans
-    removals = [Claim(spans[i], f.category, f.detector, f.score, f.duplicate_of, analysis.hashes[i])
-                for i, f in sorted(chosen.items())]
-    # What the allow-list kept, recorded like a removal so the report can show it as allowed.
-    kept = sorted(allowed(findings, config, hashes, chosen).items()) if hashes is not None else []
-    kept_by_allow = [Claim(spans[i], f.category, f.detector, f.score, f.duplicate_of, analysis.hashes[i], entry)
-                     for i, (f, entry) in kept]
-    done = clock("cut", cut, doc.id, doc.text, removals, kept_by_allow, doc.encoding, records, analysis.page)
+    # Decided and cut in one core call, timed as deciding (the summary's stages).
+    done = clock("decide", cut_found, doc.id, doc.text, found, spans, analysis.hashes, config, doc.encoding,
+                 records, analysis.page)
     result = DocResult(
         file=doc.id,
         removals=done.removals,

@@ -168,7 +168,7 @@ class Analysis:
 
     digest: int  # xxh3 of the text: pass 2 refuses a file that changed in between
     spans: tuple[tuple[int, int], ...]  # (first_line, last_line) of each block
-    findings: tuple[Finding, ...]  # the within-document detectors' findings
+    findings: "Found"  # the within-document detectors' findings, as columns (`decide.Found`)
     hashes: tuple[int, ...]  # normalized hash of each block (allow-list, review page keys)
     keys: np.ndarray  # uint64 short-block keys (see sign.short_block_keys) ...
     owner: np.ndarray  # int32 ... the block of each key ...
@@ -176,7 +176,7 @@ class Analysis:
     long: tuple[bool, ...]  # per block: longer than corpus_max_words (an article paragraph)
     page: str = ""  # the kind of page it was read as (`detect.page_kind`; "" when the detectors did not run)
 
-    def __init__(self, digest: int, spans: tuple[tuple[int, int], ...], findings: tuple[Finding, ...],
+    def __init__(self, digest: int, spans: tuple[tuple[int, int], ...], findings: "Found",
                  hashes: tuple[int, ...], keys: np.ndarray, owner: np.ndarray, kind: np.ndarray,
                  long: tuple[bool, ...], page: str = ""):
         # As Finding's (see there); a test checks it against the fields.

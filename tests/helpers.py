@@ -127,3 +127,51 @@ def reference_block_row(text: str, n_words: int) -> tuple:
     return (n_words, size, words, sum(w in chrome.STOP_WORDS for w in lower),
             sum(t != w for t, w in zip(tokens, lower)), terminal, sum(map(text.count, chrome.CODE_CHARS)),
             unspaced, family)
+
+
+#: The reference model of deciding (crates/dedupe-core/src/decide.rs), as decide.py had it in Python: the
+#: order of reasons when several detectors claim a block.
+_PRIORITY = {"repeat": 0, "near-repeat": 1, "corpus-repeat": 2}
+
+
+def _rank(f) -> tuple:
+    return (_PRIORITY.get(f.category, 3), -f.score, f.category, f.detector)
+
+
+def reference_decisions(doc_id: str, spans: list, findings: list, floors: dict, entries: list | None):
+    """What the core's `decide_finish` decides, by its plain Python definition: per removed block (block,
+    finding index, whether its reference stands) after eligibility (`floors`: category -> floor or None),
+    the allow-list (`entries`: per finding its entry or None; None: no allow-list) and settling same-document
+    references; then per block the allow-list alone kept, (block, finding index, True)."""
+    def eligible(f) -> bool:
+        floor = floors.get(f.category)
+        return floor is not None and not f.score < floor
+
+    chosen: dict[int, int] = {}
+    for k, f in enumerate(findings):
+        if not eligible(f) or (entries is not None and entries[k]):
+            continue
+        if f.block not in chosen or _rank(f) < _rank(findings[chosen[f.block]]):
+            chosen[f.block] = k
+    kept: dict[int, int] = {}
+    for k, f in enumerate(findings):
+        if entries is None or f.block in chosen or not eligible(f) or not entries[k]:
+            continue
+        if f.block not in kept or _rank(f) < _rank(findings[kept[f.block]]):
+            kept[f.block] = k
+    by_span = {tuple(s): i for i, s in enumerate(spans)}
+
+    def target(f):
+        ref = f.duplicate_of
+        return None if ref is None or ref.file != doc_id else by_span.get(tuple(ref.lines))
+
+    removals = []
+    for i, k in sorted(chosen.items()):
+        seen = {i}
+        t = target(findings[k])
+        while t is not None and t in chosen and t not in seen:
+            seen.add(t)
+            k = chosen[t]
+            t = target(findings[k])
+        removals.append((i, k, not (t is not None and t in chosen)))
+    return removals, [(i, k, True) for i, k in sorted(kept.items())]

@@ -1003,6 +1003,90 @@ def test_a_page_of_teasers_alone_keeps_them(teasers):
     assert not any(i in removed for i in range(1, len(lines)))
 
 
+#: Three kinds of post, one each: a board's (a poster's name, a stamp, the post), a mailing list archive's (who
+#: wrote, when, the message), a question site's answer (the answer, then who answered when).
+POSTS = {
+    "board": lambda i: [f"rider{i}", f"2024-03-{i + 1:02d}, 08:1{i} PM",
+                        f"I changed the chain on my bike after {i + 2} thousand kilometres and the gears shift much "
+                        f"more smoothly now, though the rear derailleur still needs a small adjustment every few weeks."],
+    "archive": lambda i: [f"From: Reader {i}", f"Date: 2024/03/{i + 3} 09:1{i}",
+                          f"We planted the same tomato variety on the balcony in pot number {i} and it gave fruit "
+                          f"until October, as long as we watered it every evening and kept the leaves off the soil."],
+    "answers": lambda i: [f"Run the command with the verbose flag number {i} set, then read the log it writes: the "
+                          f"line that starts with the word error names the package whose version does not match.",
+                          f"answered Jan {i + 4}, 2023 at 10:1{i}"],
+}
+
+
+@pytest.mark.parametrize("posts, header", [
+    ("board", "You may also like"), ("archive", "More posts like this"), ("answers", "Related Posts"),
+])
+def test_a_reading_list_after_a_thread_closes_it(posts, header):
+    """On a page that reads as a thread, a related header after most of its posts ends it as on an article: the
+    titles under it go, every post stays (only a comments tally used to end a thread)."""
+    thread = [line for i in range(6) for line in POSTS[posts](i)]
+    titles = ["Which tyres for winter commuting", "Best lights under fifty euros", "Tubeless or not",
+              "How often to wax a chain"]
+    lines = ["Forum › Board › Topic"] + thread + [header] + titles
+    blocks = segment("\n\n".join(lines) + "\n")
+    assert chrome.page_kind(blocks, sign_blocks(blocks, Config().shingle_size)) == chrome.THREAD
+    removed = _removed(lines)
+    start = 1 + len(thread)
+    assert all(i in removed for i in range(start, len(lines)))
+    assert not any(i in removed for i, line in enumerate(thread, 1) if len(line.split()) > 12)
+    # Above most of the posts, the same header is a box inside the thread: it ends nothing.
+    lines = ["Forum › Board › Topic"] + thread[:3] + [header] + titles[:1] + thread[3:]
+    removed = _removed(lines)
+    assert not any(i in removed for i, line in enumerate(lines) if len(line.split()) > 12)
+
+
+#: What follows an article on three kinds of site, twelve items long: a clinic's reviews (a short quote, then who
+#: wrote it), an author box and a sign-up form (a bio, then labelled fields), a studio's other projects (a name
+#: and a one-sentence blurb each).
+AFTER_ARTICLE = {
+    "reviews": [line for i in range(12) for line in (
+        f"The staff were kind to our son at visit {i} and the doctor explained every step clearly.",
+        f"Parent {chr(65 + i)}.")],
+    "bio and form": ["Jane Roe writes about transport for the paper and has covered the city council for nine years.",
+                     "Before that she reported on housing for a regional radio station in the north of the country."]
+                    + [f"Field {i} *" for i in range(12)] + ["Submit"],
+    "projects": [line for i in range(12) for line in (
+        f"Project {i}", f"A {i + 2}-storey library for a small town, built of timber and opened in spring.")],
+}
+
+
+@pytest.mark.parametrize("after, header", [
+    ("reviews", "Recent Articles"), ("bio and form", "About the author"), ("projects", "Follow us"),
+])
+def test_a_header_with_only_short_prose_after_it_closes_the_article_below_the_share(after, header):
+    """A closing header below CLOSE_SHARE of the prose still ends the article when nothing after it is as long as
+    the article's median paragraph: reviews, a bio and a form, project cards are not more of the article."""
+    tail = AFTER_ARTICLE[after]
+    lines = ["Council expands bus network"] + ARTICLE_PARAGRAPHS + [header] + tail
+    words = lambda part: sum(len(t.split()) for t in part if len(t.split()) >= 10)  # noqa: E731
+    assert words(tail) > (1 - chrome.CLOSE_SHARE) * words(ARTICLE_PARAGRAPHS + tail)  # (below the share)
+    removed = _removed(lines)
+    start = 1 + len(ARTICLE_PARAGRAPHS)
+    assert not any(i in removed for i in range(1, start))
+    assert all(i in removed for i in range(start, len(lines)))
+
+
+def test_a_box_inside_the_article_or_a_lead_in_to_its_own_list_does_not_close_it():
+    """With paragraphs of the article's length after it, a related header is a box inside the article; a header
+    ending in a colon leads into the article's own list (further reading); a line that recurs is a link."""
+    lines = ["Council expands bus network"] + ARTICLE_PARAGRAPHS[:2] + ["You may also like", "Bus fares to rise"] \
+        + ARTICLE_PARAGRAPHS[2:] * 3
+    removed = _removed(lines)
+    assert not any(i in removed for i, line in enumerate(lines) if line in ARTICLE_PARAGRAPHS)
+    reading = [f"Report {i}: how bus routes in city number {i} changed travel to work, 2019 to 2024." for i in range(12)]
+    lines = ["Council expands bus network"] + ARTICLE_PARAGRAPHS + ["More from the council on buses:"] + reading
+    removed = _removed(lines)
+    # (the lead-in line itself goes by its phrasing, as it did before; the list it leads into stays)
+    assert not any(i in removed for i in range(1, len(lines)) if lines[i] in ARTICLE_PARAGRAPHS + reading)
+    lines = ["Council expands bus network"] + ARTICLE_PARAGRAPHS + ["More posts like this"] + reading
+    assert all(i in _removed(lines) for i in range(1 + len(ARTICLE_PARAGRAPHS), len(lines)))
+
+
 def _wiki_page(mark, heading, paragraphs: list[str], sections: list[list[str]], footer: list[str]) -> tuple:
     """A wiki-like page: the article's sections of prose under headings carrying a mark, then sections of short
     lines under headings of the same mark (a discography, a table, the references), then the site's footer.

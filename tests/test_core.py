@@ -63,15 +63,15 @@ def test_a_panic_while_cutting_one_document_skips_that_file_in_pass_2_and_the_ru
     import dedupe.cut
 
     class Core:
-        """The core, but for `finish`, which panics inside the guard on one document."""
+        """The core, but for `decide_finish`, which panics inside the guard on one document."""
 
         def __getattr__(self, name):
             return getattr(_core, name)
 
-        def finish(self, rel, heads, text, *rest):
+        def decide_finish(self, rel, heads, text, *rest):
             if b"TRIGGER" in text:
                 _core._panic_inside_guard("a document the core cannot cut")
-            return _core.finish(rel, heads, text, *rest)
+            return _core.decide_finish(rel, heads, text, *rest)
 
     monkeypatch.setattr(dedupe.cut, "_core", Core())
     broken = "TRIGGER this one breaks the core.\n\nTRIGGER this one breaks the core.\n"
@@ -101,3 +101,18 @@ def test_a_lone_surrogate_is_one_character_and_stays_in_its_block():
     blocks = segment(line + "\nand goes on here on the next line until the paragraph ends.\n\nNext.\n")
     assert [(b.first_line, b.last_line) for b in blocks] == [(1, 2), (4, 4)]
     assert blocks[0].text.startswith(line + " and goes") and "\ud800" in blocks[0].text
+
+
+def test_findings_that_do_not_fit_their_document_are_a_value_error_not_a_panic():
+    from dedupe.decide import found_of
+    from dedupe.records import Finding
+
+    found = found_of([Finding(3, "repeat", "repeat:exact", 1.0)])
+    args = ("d.txt", ("a/d.txt", "b/d.txt"), b"a\n", None, found.labels, list(found.labels), [0.0, None])
+    with pytest.raises(ValueError, match="block 3 of a document of 1 blocks"):
+        _core.decide_finish(*args, (found.ints, found.scores, None), [(1, 1)], [7], "")
+    with pytest.raises(ValueError, match="eight integers and one score"):
+        _core.decide_finish(*args, (found.ints[:8], found.scores, None), [(1, 1)], [7], "")
+    bad = found_of([Finding(0, "repeat", "repeat:exact", 1.0)])._replace(labels=("repeat",))
+    with pytest.raises(ValueError, match="label 1 is not one of the 1 labels"):
+        _core.decide(bad.labels, [0.0], bad.ints, bad.scores)

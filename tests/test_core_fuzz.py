@@ -2,7 +2,7 @@
 
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
-    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 8 properties: 160,000 inputs in all
+    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 9 properties: 180,000 inputs in all
 """
 from __future__ import annotations
 
@@ -21,11 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedupe import _core, sign
-from dedupe.cut import Claim, cut
-from dedupe.records import Ref
+from dedupe.cut import Claim, _columns, cut
+from dedupe.decide import found_of
+from dedupe.records import Finding, Ref
+from dedupe.text import quote_path
 from dedupe.detect import chrome
 from dedupe.segment import segment_batch, split_lines
-from helpers import reference_block_row
+from helpers import reference_block_row, reference_decisions
 
 #: Characters the segmenter treats specially (white space of every kind, bullets, digits of several
 #: scripts, closing punctuation, a lone surrogate), mixed into otherwise random text.
@@ -168,6 +170,41 @@ def check_finish(text: str, spec: list[tuple[int, int, int, int, int]], encoding
         json.loads(done.report[2])
 
 
+_LABELS = ["repeat", "near-repeat", "corpus-repeat", "chrome:credits", "chrome:nav", "other", "d.txt", "o\n.txt"]
+_FLOORS = [None, -math.inf, 0.5, 0.65, math.nan]
+
+
+def check_decide_finish(text: str, spans: list[tuple[int, int]], spec: list[tuple[int, ...]], allow: bool) -> None:
+    """Deciding in the core (`decide_finish`) is its plain Python definition (`helpers.reference_decisions`)
+    followed by `finish` on the claims it gives, output for output: which finding removes each block, which
+    blocks the allow-list kept, every same-document reference settled, and the bytes written."""
+    findings = []
+    for block, cat, det, score, ref, first, last in spec:
+        dup = None if ref % 3 == 0 else Ref(_LABELS[6 + ref % 2], spans[first % len(spans)] if ref % 5 else
+                                            (first % 7, last % 7), "r" * (ref % 2))
+        findings.append(Finding(block % len(spans), _LABELS[cat % 6], f"det:{det % 3}", _SCORES[score % len(_SCORES)],
+                                dup))
+    found = found_of(findings)
+    floors = {c: _FLOORS[(hash(c) + len(spec)) % len(_FLOORS)] for c in _LABELS[:6]}
+    entries = [None if f.block % 3 else f"allow.txt:{k}" for k, f in enumerate(findings)] if allow else None
+    hashes = [(i * 0x9E3779B97F4A7C15) % (1 << 64) for i in range(len(spans))]
+    rel, heads, data = "d.txt", ("a/d.txt", "b/d.txt"), text.encode("utf-8", "surrogatepass")
+    page = ("", "listing", "thread")[len(spec) % 3]
+    out, removed, kept = _core.decide_finish(
+        rel, heads, data, None, found.labels, [quote_path(x) if x != rel else x for x in found.labels],
+        [floors.get(x) for x in found.labels], (found.ints, found.scores, entries), spans, hashes, page)
+    want_removed, want_kept = reference_decisions(rel, spans, findings, floors, entries)
+    assert (removed, kept) == (want_removed, want_kept)
+
+    def claim(block, k, keeps, entry=None):
+        f = findings[k]
+        return Claim(spans[block], f.category, f.detector, f.score, f.duplicate_of if keeps else None, hashes[block],
+                     entry)
+    removals = [claim(*v) for v in want_removed]
+    allowed = [claim(*v, entries[v[1]]) for v in want_kept]
+    assert out == _core.finish(rel, heads, data, None, _columns(rel, removals), _columns(rel, allowed), page)
+
+
 def check_text_hash(data: bytes) -> None:
     assert 0 <= _core.text_hash(data) < 1 << 64
 
@@ -189,6 +226,8 @@ def run(examples: int) -> None:
                  st.sampled_from(["utf-8", "cp1252", "latin-1"]))(check_finish))()
     config(given(st.lists(st.lists(st.integers(0, (1 << 64) - 1), max_size=9), max_size=6),
                  st.integers(0, 5))(check_minhash_groups))()
+    config(given(_TEXT, st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=6),
+                 st.lists(st.tuples(*[st.integers(0, 1 << 20)] * 7), max_size=8), st.booleans())(check_decide_finish))()
 
 
 def _random_text(rng: random.Random) -> str:
@@ -220,6 +259,9 @@ def run_fast(examples: int, seed: int) -> None:
                      rng.choice(("utf-8", "cp1252", "latin-1")))
         check_minhash_groups([[rng.randrange(1 << 64) for _ in range(rng.randrange(0, 9))]
                               for _ in range(rng.randrange(0, 6))], rng.randrange(0, 6))
+        check_decide_finish(text, [(rng.randrange(8), rng.randrange(8)) for _ in range(rng.randrange(1, 7))],
+                            [tuple(rng.randrange(1 << 20) for _ in range(7)) for _ in range(rng.randrange(0, 9))],
+                            rng.random() < 0.3)
 
 
 def test_random_inputs_through_the_core():
@@ -228,9 +270,9 @@ def test_random_inputs_through_the_core():
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 8)")
+    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 9)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     run_fast(args.examples, args.seed)
-    print(f"ok: {args.examples} random inputs for each of 8 properties ({8 * args.examples} in all), no failure")
+    print(f"ok: {args.examples} random inputs for each of 9 properties ({9 * args.examples} in all), no failure")
     sys.exit(0)

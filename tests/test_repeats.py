@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from dedupe.config import Config
-from dedupe.decide import settle_references
+from dedupe.cut import cut_found
+from dedupe.decide import found_of
 from dedupe.detect.repeats import find_repeats, near_repeats
 from dedupe.pipeline import clean_document
 from dedupe.records import Block, Document, Finding, Ref
@@ -141,28 +142,37 @@ def test_every_reference_points_at_a_kept_block_in_the_samples():
                 assert tuple(r.duplicate_of.lines) not in removed, (path.name, r)
 
 
+def _settled(doc_id: str, text: str, findings: list[Finding]) -> dict[int, Finding]:
+    """The findings that remove each block of a text (by block), as pass 2 decides and settles them."""
+    blocks = segment(text)
+    spans = [b.lines for b in blocks]
+    done = cut_found(doc_id, text, found_of(findings), spans, [0] * len(spans), Config(), records=True)
+    return {spans.index(r.lines): Finding(spans.index(r.lines), r.category, r.detector, r.score, r.duplicate_of)
+            for r in done.removals}
+
+
 def test_a_repeat_of_a_block_removed_for_another_reason_takes_that_reason():
-    blocks = segment("Photo: Reuters caption of the mayor\n\nBody text\n\nPhoto: Reuters caption of the mayor\n")
-    chosen = {
-        0: Finding(0, "chrome:caption", "chrome:rule:caption", 0.9),
-        2: Finding(2, "repeat", "repeat:exact", 1.0, Ref("d.txt", (1, 1)), "repeat of line 1"),
-    }
-    settled = settle_references("d.txt", [b.lines for b in blocks], chosen)
+    text = "Photo: Reuters caption of the mayor\n\nBody text\n\nPhoto: Reuters caption of the mayor\n"
+    chosen = [
+        Finding(0, "chrome:caption", "chrome:rule:caption", 0.9),
+        Finding(2, "repeat", "repeat:exact", 1.0, Ref("d.txt", (1, 1)), "repeat of line 1"),
+    ]
+    settled = _settled("d.txt", text, chosen)
     assert settled[2] == Finding(2, "chrome:caption", "chrome:rule:caption", 0.9)
     assert settled[0] == chosen[0]
 
 
 def test_a_chain_of_references_is_followed_to_a_kept_block():
-    blocks = segment("a\n\nb\n\nc\n\nd\n")
-    chosen = {
-        1: Finding(1, "near-repeat", "near-repeat:containment", 0.9, Ref("d.txt", (7, 7))),
-        2: Finding(2, "repeat", "repeat:exact", 1.0, Ref("d.txt", (3, 3))),
-    }
-    settled = settle_references("d.txt", [b.lines for b in blocks], chosen)
+    text = "a\n\nb\n\nc\n\nd\n"
+    chosen = [
+        Finding(1, "near-repeat", "near-repeat:containment", 0.9, Ref("d.txt", (7, 7))),
+        Finding(2, "repeat", "repeat:exact", 1.0, Ref("d.txt", (3, 3))),
+    ]
+    settled = _settled("d.txt", text, chosen)
     assert settled[2] == Finding(2, "near-repeat", "near-repeat:containment", 0.9, Ref("d.txt", (7, 7)))
     # references to other files are left alone
-    other = {0: Finding(0, "corpus-repeat", "corpus", 0.5, Ref("other.txt", (1, 1)))}
-    assert settle_references("d.txt", [b.lines for b in blocks], other) == other
+    other = [Finding(0, "corpus-repeat", "corpus", 0.5, Ref("other.txt", (1, 1)))]
+    assert _settled("d.txt", text, other) == {0: other[0]}
 
 
 def test_find_repeats_on_raw_blocks():

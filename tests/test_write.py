@@ -362,12 +362,13 @@ def test_a_write_told_not_to_make_its_folder_fails_once_the_folder_is_gone(tmp_p
 
 
 def test_a_finding_is_eligible_as_only_skip_and_the_chrome_threshold_say():
-    """`eligible` reads a per-category floor (Config.score_floors); it answers as the rule it stands for,
-    for known and unknown categories, at and around the threshold, NaN included, and after a pickle."""
+    """The core removes a block by a finding as the per-category floor (`decide.floor_of`, from
+    Config.score_floors) says; it answers as the rule it stands for, for known and unknown categories, at and
+    around the threshold, NaN included, and after a pickle."""
     import math
     import pickle
 
-    from dedupe.decide import eligible
+    from dedupe.decide import decide, found_of
     from dedupe.records import Finding
 
     configs = [Config(), Config(only=("chrome",)), Config(skip=("repeat", "chrome:social")),
@@ -377,4 +378,5 @@ def test_a_finding_is_eligible_as_only_skip_and_the_chrome_threshold_say():
             for score in (0.0, 0.5, 0.6, 0.65, 0.7, 0.9, 1.0, math.nan):
                 below = category.startswith("chrome:") and score < config.chrome_threshold
                 rule = config.wants(category) and not below
-                assert eligible(Finding(0, category, "x", score), config) == rule, (category, score)
+                got = decide(found_of([Finding(0, category, "x", score)]), config)
+                assert got == ({0: category} if rule else {}), (category, score)

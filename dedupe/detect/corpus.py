@@ -49,7 +49,7 @@ import numpy as np
 
 from ..config import Config
 from ..names import Names
-from ..records import Finding
+from ..decide import Found, template_found
 from ..sign import band_keys, distinct
 
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
@@ -305,40 +305,40 @@ class Corpus:
             return None
         return {"name": self.ids[head], "kept": None if self.config.keep == "none" else self.ids[head]}
 
-    def template_findings(self, source: str, analysis, config: Config) -> list[Finding]:
-        """Corpus-repeat findings for the blocks of one document of `source`, from its pass-1 `Analysis` keys."""
+    def template_findings(self, source: str, analysis, config: Config) -> Found:
+        """Corpus-repeat findings for the blocks of one document of `source`, from its pass-1 `Analysis` keys,
+        as columns (`decide.Found`): no object per finding."""
         if not len(self.freq_keys) or source not in self.source_of or not len(analysis.keys):
-            return []
+            return _NO_TEMPLATES
         sid = self.source_of[source]
         keys = source_keys(analysis.keys, sid)
         pos = np.searchsorted(self.freq_keys, keys)
         np.minimum(pos, len(self.freq_keys) - 1, out=pos)
         hit = np.flatnonzero(self.freq_keys[pos] == keys)
         if not len(hit):
-            return []
+            return _NO_TEMPLATES
         total = max(int(self.source_docs[sid]), 1)
-        where = source or "the corpus"
-        findings = []
-        long, n = analysis.long, len(analysis.long)
-        seen: set[int] = set()
         # Each block's first hit decides (keys come block by block, text before digits before bands).
-        for b, kind, df in zip(analysis.owner[hit].tolist(), analysis.kind[hit].tolist(),
-                               self.freq_df[pos[hit]].tolist()):
-            if b in seen:
-                continue
-            seen.add(b)
-            inline = 0 < b < n - 1 and long[b - 1] and long[b + 1]
-            if inline and df < config.corpus_inline_share * total:
-                continue  # between two article paragraphs: a stock sentence of the article, unless nearly everywhere
-            findings.append(Finding(
-                b, "corpus-repeat", _TEMPLATE_DETECTORS[kind], min(1.0, df / total), None,
-                f"in {df} documents of {where} ({df / total:.0%})",
-            ))
-        return findings
+        blocks = analysis.owner[hit]
+        _, first = np.unique(blocks, return_index=True)
+        first.sort()
+        hit, blocks = hit[first], blocks[first].astype(np.int64)
+        df = self.freq_df[pos[hit]].astype(np.int64)
+        long = np.asarray(analysis.long, bool)
+        inner = (blocks > 0) & (blocks < len(long) - 1)
+        inline = np.zeros(len(blocks), bool)
+        inline[inner] = long[blocks[inner] - 1] & long[blocks[inner] + 1]
+        # Between two article paragraphs: a stock sentence of the article, unless nearly everywhere.
+        keep = ~(inline & (df < config.corpus_inline_share * total))
+        # df / total as Python divides two ints (both exact in a float64, so one correctly rounded division).
+        scores = np.minimum(1.0, df[keep].astype(np.float64) / float(total))
+        return template_found(blocks[keep], _TEMPLATE_DETECTORS, analysis.kind[hit][keep], scores, "corpus-repeat")
 
 
 #: The detector of a corpus-repeat finding, by the kind of the key that matched (see `Analysis.kind`).
 _TEMPLATE_DETECTORS = ("corpus-repeat:exact", "corpus-repeat:digits", "corpus-repeat:near")
+_NO_TEMPLATES = template_found(np.empty(0, np.int64), _TEMPLATE_DETECTORS, np.empty(0, np.int64), np.empty(0),
+                               "corpus-repeat")
 
 
 def source_keys(keys: np.ndarray, source: int) -> np.ndarray:

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod chars;
+pub mod decide;
 pub mod features;
 pub mod finish;
 pub mod hash;

@@ -10,7 +10,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use dedupe_core::finish::{Claim, Doc, Ref, Score};
+use dedupe_core::decide::{decide_and_finish, Finding, Findings, Page, Target, Verdict};
+use dedupe_core::finish::{Claim, Doc, Finished, Ref, Score};
 use dedupe_core::{features, keys, minhash, repeats, segment, sign};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -523,16 +524,7 @@ fn finish<'py>(
     removals: Claims<'py>,
     allowed: Claims<'py>,
     page: &str,
-) -> PyResult<(
-    Option<Bound<'py, PyBytes>>,
-    usize,
-    Bound<'py, PyBytes>,
-    Bound<'py, PyBytes>,
-    Bound<'py, PyBytes>,
-    Bound<'py, PyBytes>,
-    Vec<(usize, usize)>,
-    Vec<u64>,
-)> {
+) -> PyResult<FinishedPy<'py>> {
     let rel_bytes = bytes_of(&rel)?;
     let (a, b) = (bytes_of(&heads.0)?, bytes_of(&heads.1)?);
     let (held_r, held_a) = (hold(&removals)?, hold(&allowed)?);
@@ -547,7 +539,24 @@ fn finish<'py>(
         page: page.as_bytes(),
     };
     let out = guarded(py, || dedupe_core::finish::finish(&doc))?;
-    Ok((
+    Ok(finished(py, out))
+}
+
+/// What `finish` returns to Python: the cleaned copy (None when nothing was removed), its characters, the
+/// diff, the removals.jsonl and allowed.jsonl lines, the page row, per claim its text's span and its key.
+type FinishedPy<'py> = (
+    Option<Bound<'py, PyBytes>>,
+    usize,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Vec<(usize, usize)>,
+    Vec<u64>,
+);
+
+fn finished(py: Python<'_>, out: Finished) -> FinishedPy<'_> {
+    (
         out.cleaned.map(|c| PyBytes::new(py, &c)),
         out.out_chars,
         PyBytes::new(py, &out.diff),
@@ -556,7 +565,156 @@ fn finish<'py>(
         PyBytes::new(py, &out.row),
         out.spans,
         out.hashes,
-    ))
+    )
+}
+
+/// A document's findings as the core takes them: per finding eight little-endian int64 (block, category
+/// label, detector label, 1 if the score was an int, referenced file label or -1, its first and last line,
+/// its run label) and one float64 score; each label checked against the labels.
+fn findings_of(ints: &[u8], scores: &[u8], labels: usize, entries: Option<&[Option<usize>]>) -> PyResult<Vec<Finding>> {
+    let ints = from_le(ints, i64::from_le_bytes)?;
+    let scores = from_le(scores, f64::from_le_bytes)?;
+    if ints.len() != 8 * scores.len() || entries.is_some_and(|e| e.len() != scores.len()) {
+        return Err(PyValueError::new_err(
+            "findings: eight integers and one score (and one allow-list entry, if any) per finding",
+        ));
+    }
+    let label = |v: i64| -> PyResult<usize> {
+        usize::try_from(v)
+            .ok()
+            .filter(|&i| i < labels)
+            .ok_or_else(|| PyValueError::new_err(format!("findings: label {v} is not one of the {labels} labels")))
+    };
+    ints.chunks_exact(8)
+        .zip(&scores)
+        .enumerate()
+        .map(|(k, (c, &score))| {
+            Ok(Finding {
+                block: usize::try_from(c[0])
+                    .map_err(|_| PyValueError::new_err(format!("findings: block {} is negative", c[0])))?,
+                category: label(c[1])?,
+                detector: label(c[2])?,
+                score,
+                int_score: c[3] != 0,
+                dup: if c[4] < 0 {
+                    None
+                } else {
+                    Some(Target {
+                        file: label(c[4])?,
+                        first: c[5],
+                        last: c[6],
+                        run: label(c[7])?,
+                    })
+                },
+                entry: match entries.and_then(|e| e[k]) {
+                    Some(e) => Some(label(i64::try_from(e).unwrap_or(-1))?),
+                    None => None,
+                },
+            })
+        })
+        .collect()
+}
+
+/// Which block each finding removes before the allow-list (`decide::Findings::decide`): per removed block,
+/// in block order, the block and the label of the category that removes it.
+#[pyfunction]
+fn decide(
+    py: Python<'_>,
+    labels: Vec<Bound<'_, PyString>>,
+    floors: Vec<Option<f64>>,
+    ints: &[u8],
+    scores: &[u8],
+) -> PyResult<Vec<(usize, usize)>> {
+    let held: Vec<Cow<[u8]>> = labels.iter().map(bytes_of).collect::<PyResult<_>>()?;
+    let names: Vec<&[u8]> = held.iter().map(|l| l.as_ref()).collect();
+    let found = findings_of(ints, scores, names.len(), None)?;
+    guarded(py, || {
+        let set = Findings {
+            labels: &names,
+            floors: &floors,
+            findings: &found,
+            allow: false,
+        };
+        set.decide()
+            .into_iter()
+            .map(|(block, k)| (block, found[k].category))
+            .collect()
+    })
+}
+
+/// Pass 2 for one document from its findings (`decide::decide_and_finish`): what `finish` returns, and
+/// per removal and per allowed block, in block order, (block, finding, whether its reference stands).
+#[pyfunction]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
+fn decide_finish<'py>(
+    py: Python<'py>,
+    rel: Bound<'py, PyString>,
+    heads: (Bound<'py, PyString>, Bound<'py, PyString>),
+    text: &[u8],
+    diff_text: Option<&[u8]>,
+    labels: Vec<Bound<'py, PyString>>,
+    quoted: Vec<Bound<'py, PyString>>,
+    floors: Vec<Option<f64>>,
+    findings: (&[u8], &[u8], Option<Vec<Option<Bound<'py, PyString>>>>),
+    spans: Vec<(i64, i64)>,
+    hashes: Vec<u64>,
+    page: &str,
+) -> PyResult<(FinishedPy<'py>, Vec<(usize, usize, bool)>, Vec<(usize, usize, bool)>)> {
+    if quoted.len() != labels.len() || floors.len() != labels.len() || hashes.len() != spans.len() {
+        return Err(PyValueError::new_err(
+            "decide_finish: one quoted name and one floor per label, one hash per block",
+        ));
+    }
+    let rel_bytes = bytes_of(&rel)?;
+    let (a, b) = (bytes_of(&heads.0)?, bytes_of(&heads.1)?);
+    // The allow-list entries become labels after the findings' own, each finding naming its entry's.
+    let (ints, scores, entries) = findings;
+    let mut held: Vec<Cow<[u8]>> = labels.iter().map(bytes_of).collect::<PyResult<_>>()?;
+    let entry_at: Option<Vec<Option<usize>>> = match &entries {
+        None => None,
+        Some(list) => Some(
+            list.iter()
+                .map(|e| {
+                    e.as_ref()
+                        .map(|e| {
+                            held.push(bytes_of(e)?);
+                            Ok(held.len() - 1)
+                        })
+                        .transpose()
+                })
+                .collect::<PyResult<_>>()?,
+        ),
+    };
+    let names: Vec<&[u8]> = held.iter().map(|l| l.as_ref()).collect();
+    let held_q: Vec<Cow<[u8]>> = quoted.iter().map(bytes_of).collect::<PyResult<_>>()?;
+    let quoted: Vec<&[u8]> = held_q.iter().map(|l| l.as_ref()).collect();
+    let found = findings_of(ints, scores, names.len(), entry_at.as_deref())?;
+    if let Some(f) = found.iter().find(|f| f.block >= spans.len()) {
+        return Err(PyValueError::new_err(format!(
+            "decide_finish: a finding names block {} of a document of {} blocks",
+            f.block,
+            spans.len()
+        )));
+    }
+    let set = Findings {
+        labels: &names,
+        floors: &floors,
+        findings: &found,
+        allow: entry_at.is_some(),
+    };
+    let page = Page {
+        rel: &rel_bytes,
+        heads: (&a, &b),
+        text,
+        diff_text,
+        spans: &spans,
+        hashes: &hashes,
+        quoted: &quoted,
+        page: page.as_bytes(),
+    };
+    let (out, removals, allowed) = guarded(py, || decide_and_finish(&set, &page))?;
+    let verdicts = |v: Vec<Verdict>| v.into_iter().map(|v| (v.block, v.finding, v.keeps_ref)).collect();
+    Ok((finished(py, out), verdicts(removals), verdicts(allowed)))
 }
 
 /// Panics inside the batch boundary with `message`: lets the tests show that a panic in the core becomes a
@@ -737,6 +895,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(shingle_hash, m)?)?;
     m.add_function(wrap_pyfunction!(finish, m)?)?;
+    m.add_function(wrap_pyfunction!(decide, m)?)?;
+    m.add_function(wrap_pyfunction!(decide_finish, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_inside_guard, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("TEXT_LIMIT", dedupe_core::finish::TEXT_LIMIT)?;
