@@ -594,3 +594,26 @@ def test_headings_and_code_recurring_across_a_documentation_sites_extracted_page
     assert not [r for r in rows if r["category"] == "corpus-repeat"], rows
     for i in range(5):
         assert "Examples" in (tmp_path / "out" / "docs" / f"page{i}.txt").read_text("utf-8").splitlines()
+
+
+@pytest.mark.parametrize("text", ["'http': 'http://10.10.1.10:3128',", "listen 192.168.10.12:8080;",
+                                  "$ ping -c 3 172.16.0.10", "Version 2.10.1.12 is out"])
+def test_a_dotted_address_or_version_is_not_a_date(text):
+    assert not has_stamp(text)
+
+
+@pytest.mark.parametrize("address", [
+    # a proxy setting, a load balancer's upstream, a shell session: three kinds of documentation that quote addresses
+    lambda i: f"    'http': 'http://10.10.{i}.10:3128',",
+    lambda i: f"    server 10.0.{i}.12:8080 weight=5;",
+    lambda i: f"$ curl --interface 172.16.{i}.10 http://example.org/",
+])
+def test_documentation_quoting_addresses_between_its_paragraphs_is_not_a_thread(address):
+    # A line of code holding an address, then the paragraph that explains it, is not a post under a dated header
+    # (10.10.1.10 read as the date 10.1.10 made a requests tutorial a thread, and its repeated samples repeats).
+    lines = ["Using a proxy", ""]
+    for i in range(4):
+        lines += [address(i), "", f"r = session.get(url, timeout=({i + 3}, 9))", "",
+                  f"Step {i + 1} sends every request of the session through the address above, and falls back to a "
+                  f"direct connection when the proxy refuses it; the timeout applies to each attempt on its own.", ""]
+    assert _kind("\n".join(lines)) == DOCS
