@@ -5,7 +5,7 @@ from ..config import Config
 from ..records import Block, Finding
 from ..sign import BlockSig, SignedText
 from .chrome import block_rows, find_chrome, keep_copy_outside_chrome, page_kind
-from .repeats import find_repeats, keep_recurring_content
+from .repeats import RECURRING_ITEMS, find_repeats, keep_recurring_content
 
 
 def detect(
@@ -30,16 +30,29 @@ def detect_page(
     if rows is None:
         rows = block_rows([[b.text for b in blocks]], [[s.n_words for s in sigs]])[0]
     kind = page_kind(blocks, sigs, rows)
-    repeats = find_repeats(doc_id, blocks, sigs, config, whole_page)
-    if repeats:
-        repeats = keep_recurring_content(repeats, blocks, sigs, kind, whole_page)
+    found = find_repeats(doc_id, blocks, sigs, config, whole_page)
+    repeats = found
+    if found:
+        repeats = keep_recurring_content(found, blocks, sigs, kind, whole_page)
         # The kind of the page the cleaned copy is (which a second run reads), without the repeats that go.
-        kind = page_kind(blocks, sigs, rows, frozenset(f.block for f in repeats if config.wants(f.category)))
+        cleaned = page_kind(blocks, sigs, rows, _going(repeats, config))
+        if kind in RECURRING_ITEMS and cleaned not in RECURRING_ITEMS:
+            # The page read as a list only through its repeated blocks (two paragraphs each pasted twice make
+            # a unit that recurs): the cleaned copy is no list, and a second run, reading it as what it is,
+            # would remove the items spared here. Repeats are judged on the page the cleaned copy is.
+            repeats = keep_recurring_content(found, blocks, sigs, cleaned, whole_page)
+            cleaned = page_kind(blocks, sigs, rows, _going(repeats, config))
+        kind = cleaned
     chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, rows, kind)
     if not repeats:  # (the usual page) chrome findings come ordered by block, one a block
         return chrome, kind
     repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config, whole_page)
     return sorted(repeats + chrome, key=lambda f: (f.block, f.category, f.detector)), kind
+
+
+def _going(repeats: list[Finding], config: Config) -> frozenset[int]:
+    """The blocks the repeat findings remove."""
+    return frozenset(f.block for f in repeats if config.wants(f.category))
 
 
 def detect_batch(
