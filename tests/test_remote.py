@@ -413,11 +413,11 @@ def test_an_s3_run_on_a_local_dask_cluster_of_two_workers_is_byte_identical(s3, 
 def test_a_dask_run_on_s3_that_cannot_finish_leaves_nothing_in_out(s3, s3_corpus, tmp_path):
     distributed = pytest.importorskip("distributed", reason="--scheduler needs the dask extra")
     import dask
-    from test_dask import KillOnce
+    from test_dask import KillOnce, two_worker_cluster
 
     # No worker death allowed, and a worker dies in pass 2 after the other has staged cleaned copies in OUT.
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
+        with two_worker_cluster() as c:
             with distributed.Client(c, set_as_default=False) as client:
                 client.register_plugin(KillOnce("clean", str(tmp_path / "killed")), name="kill-once")
                 result = invoke("clean", s3_corpus, "s3://corpus/failed", "--scheduler", c.scheduler_address)

@@ -172,16 +172,16 @@ def test_a_bucket_holds_its_keys_band_by_band_with_12_bytes_a_key():
 distributed = pytest.importorskip("distributed", reason="the Dask engine needs the dask extra: pip install -e '.[dask]'")
 import dask  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
-from distributed import Client, LocalCluster, get_task_stream  # noqa: E402
+from distributed import Client, get_task_stream  # noqa: E402
 
 from dedupe import cli as dedupe_cli  # noqa: E402
 
-from test_dask import KillOnce, tree  # noqa: E402
+from test_dask import KillOnce, tree, two_worker_cluster  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
+    with two_worker_cluster() as c:
         yield c
 
 
@@ -241,7 +241,7 @@ def test_a_worker_killed_in_a_shuffle_is_replaced_and_the_output_is_still_identi
 def test_a_grouping_failure_retries_cannot_fix_exits_3_and_leaves_nothing_in_out(corpus, tmp_path):
     # No worker death allowed: the first one is final.
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
+        with two_worker_cluster() as c:
             with Client(c, set_as_default=False) as client:
                 client.register_plugin(KillOnce("pairs", str(tmp_path / "killed")), name="kill-once")
                 result = CliRunner().invoke(
