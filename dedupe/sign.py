@@ -119,10 +119,22 @@ class SignedText:
     is hashed twice.
     """
 
-    __slots__ = ("norms", "lengths", "tokens", "sigs")
+    __slots__ = ("norms", "lengths", "tokens", "sigs", "hashes", "shingles", "counts")
 
-    def __init__(self, norms: list[str], lengths: np.ndarray, tokens: np.ndarray, sigs: list[BlockSig]):
+    def __init__(self, norms: list[str], lengths: np.ndarray, tokens: np.ndarray, sigs: list[BlockSig],
+                 hashes: np.ndarray, shingles: np.ndarray, counts: np.ndarray):
         self.norms, self.lengths, self.tokens, self.sigs = norms, lengths, tokens, sigs
+        # The blocks' normalized hashes, shingles end to end and shingles per block, as arrays: the repeat
+        # detectors read them in one core call for a batch, with no Python object per block.
+        self.hashes, self.shingles, self.counts = hashes, shingles, counts
+
+
+def signed_of(sigs: list[BlockSig]) -> SignedText:
+    """A `SignedText` holding only what the repeat detectors read, from block signatures made one by one."""
+    return SignedText([], np.fromiter((s.n_words for s in sigs), _I64, len(sigs)), np.empty(0, _U64), sigs,
+                      np.fromiter((s.hash for s in sigs), _U64, len(sigs)),
+                      np.concatenate([s.shingles for s in sigs]).astype(_U64) if sigs else np.empty(0, _U64),
+                      np.fromiter((len(s.shingles) for s in sigs), _I64, len(sigs)))
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -156,12 +168,15 @@ def sign_texts(block_lists, k: int) -> list[SignedText]:
     bounds = np.frombuffer(bounds, dtype=_I64).tolist()
     counts = lengths.tolist()
     shingles = [hashes[x:y] for x, y in zip(bounds, bounds[1:])]
-    sigs = list(map(BlockSig.of, norms, counts, shingles, np.frombuffer(block_hashes, dtype=_U64).tolist()))
+    block_hashes = np.frombuffer(block_hashes, dtype=_U64)
+    sigs = list(map(BlockSig.of, norms, counts, shingles, block_hashes.tolist()))
+    per_block = np.diff(np.array(bounds, dtype=_I64))
     out, b, t = [], 0, 0
     for blocks in block_lists:
         e = b + len(blocks)
         size = int(sum(counts[b:e]))
-        out.append(SignedText(norms[b:e], lengths[b:e], th[t : t + size], sigs[b:e]))
+        out.append(SignedText(norms[b:e], lengths[b:e], th[t : t + size], sigs[b:e], block_hashes[b:e],
+                              hashes[bounds[b]:bounds[e]], per_block[b:e]))
         b, t = e, t + size
     return out
 

@@ -2,7 +2,7 @@
 
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
-    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 9 properties: 180,000 inputs in all
+    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 10 properties: 200,000 inputs in all
 """
 from __future__ import annotations
 
@@ -27,7 +27,11 @@ from dedupe.records import Finding, Ref
 from dedupe.text import quote_path
 from dedupe.detect import chrome
 from dedupe.segment import segment_batch, split_lines
+from dedupe.config import Config
+from dedupe.detect import repeats
+from dedupe.records import Block
 from helpers import reference_block_row, reference_decisions
+import reference_repeats
 
 #: Characters the segmenter treats specially (white space of every kind, bullets, digits of several
 #: scripts, closing punctuation, a lone surrogate), mixed into otherwise random text.
@@ -122,6 +126,44 @@ def check_shared_counts(blocks: list[list[int]], max_posting: int) -> None:
     expected = Counter(pair for h in sorted(holders) if 2 <= len(holders[h]) <= max_posting
                        for pair in combinations(holders[h], 2))
     assert list(zip(zip(low, high), shared)) == list(expected.items())
+
+
+#: Settings the repeat detectors read, at their defaults and at the edges of their ranges.
+_REPEAT_CONFIGS = [Config(), Config(min_repeat_words=1, min_near_words=2, near_threshold=0.1, containment_threshold=0.1,
+                                    composite_coverage=0.1),
+                   Config(min_repeat_words=3, min_near_words=3, near_threshold=0.5, containment_threshold=0.6,
+                          composite_coverage=0.7), Config(near_threshold=1.0, containment_threshold=1.0,
+                                                          composite_coverage=1.0)]
+#: Texts of blocks without words: a separator, the same with other white space around it, another one.
+_WORDLESS = ["* * *", " * * *\x1c", "\u3000* * *\xa0", "---", "", " "]
+
+
+def check_repeats(spec: list[tuple[int, int, list[int]]], config: int, exact: list[int], gone: list[int]) -> None:
+    """The core's exact, near and composite repeats equal the Python detectors' (tests/reference_repeats.py),
+    finding for finding (block, detector, score, reference, note), on whole pages and extracted text; and so
+    do its near repeats given other exact repeats and blocks that go as chrome.
+
+    spec: per block (hash draw, words, shingles); a block without words has no shingles and one of the
+    `_WORDLESS` texts. Few hashes and shingle values, so that repeats, runs and overlaps are common."""
+    blocks, sigs = [], []
+    for i, (h, n_words, shingles) in enumerate(spec):
+        if n_words == 0:
+            text, shingles, h = _WORDLESS[h % len(_WORDLESS)], [], 99
+        else:
+            text = f"block {h}"
+        blocks.append(Block(i, 2 * i + 1, 2 * i + 1 + h % 2, text))
+        sigs.append(sign.BlockSig.of("", n_words, np.array(sorted(set(shingles)), dtype=np.uint64), h))
+    cfg = _REPEAT_CONFIGS[config % len(_REPEAT_CONFIGS)]
+
+    def seen(findings):
+        return [(f.block, f.category, f.detector, f.score, f.duplicate_of, f.note) for f in findings]
+
+    for whole in (True, False):
+        assert seen(repeats.find_repeats("d", blocks, sigs, cfg, whole)) == seen(
+            reference_repeats.find_repeats("d", blocks, sigs, cfg, whole)), (spec, config, whole)
+    exact_of = {i: j for i, j in zip(exact, gone) if j < i < len(blocks)}
+    assert seen(repeats.near_repeats("d", blocks, sigs, exact_of, cfg, frozenset(gone))) == seen(
+        reference_repeats.near_repeats("d", blocks, sigs, exact_of, cfg, frozenset(gone))), (spec, config)
 
 
 _CATEGORIES = ["repeat", "near-repeat", "corpus-repeat", "chrome:credits", "duplicate-document"]
@@ -219,6 +261,10 @@ def run(examples: int) -> None:
                       suppress_health_check=list(HealthCheck))
     config(given(_BATCH)(check_segment_batch))()
     config(given(st.binary(max_size=300))(check_text_hash))()
+    config(given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 14),
+                                    st.lists(st.integers(0, 20), max_size=14)), max_size=14),
+                 st.integers(0, 3), st.lists(st.integers(0, 14), max_size=4),
+                 st.lists(st.integers(0, 14), max_size=4))(check_repeats))()
     config(given(_BATCH)(check_sign_batch))()
     config(given(st.lists(st.lists(st.integers(0, 12), unique=True, max_size=8).map(sorted), max_size=10),
                  st.integers(0, 6))(check_shared_counts))()
@@ -257,6 +303,11 @@ def run_fast(examples: int, seed: int) -> None:
         check_shared_counts([sorted({rng.randrange(top) for _ in range(rng.randrange(0, 4))})
                              for _ in range(rng.randrange(0, 10))], rng.randrange(0, 7))
         check_text_hash(rng.randbytes(rng.randrange(0, 300)))
+        values = rng.choice((6, 20, 60))
+        check_repeats([(rng.randrange(6), rng.randrange(15), [rng.randrange(values) for _ in range(rng.randrange(15))])
+                       for _ in range(rng.randrange(15))], rng.randrange(4),
+                      [rng.randrange(15) for _ in range(rng.randrange(4))],
+                      [rng.randrange(15) for _ in range(rng.randrange(4))])
         check_windows([rng.randrange(0, 8) for _ in range(rng.randrange(0, 8))], rng.randrange(0, 6))
         text = "\n".join(_random_text(rng) for _ in range(rng.randrange(0, 6)))
         check_finish(text, [tuple(rng.randrange(1 << 20) for _ in range(5)) for _ in range(rng.randrange(0, 6))],
@@ -274,9 +325,9 @@ def test_random_inputs_through_the_core():
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 9)")
+    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 10)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     run_fast(args.examples, args.seed)
-    print(f"ok: {args.examples} random inputs for each of 9 properties ({9 * args.examples} in all), no failure")
+    print(f"ok: {args.examples} random inputs for each of 10 properties ({10 * args.examples} in all), no failure")
     sys.exit(0)

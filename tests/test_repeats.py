@@ -1,6 +1,7 @@
 """Repeats inside one document: exact, near and contained blocks, and which copy is kept."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from dedupe.config import Config
@@ -234,10 +235,21 @@ def test_a_block_that_goes_for_another_reason_is_no_reference_but_may_still_repe
     assert sorted((f.block, f.duplicate_of.lines) for f in found) == [(1, (1, 1)), (2, (1, 1))]
 
 
+def _shared_counts(sigs, eligible: list[int]) -> dict[tuple[int, int], int]:
+    """Shingles each pair of eligible blocks shares, by the core's pair counting (`repeats::shared_counts`, which
+    the near-repeat detector runs on its eligible blocks), pairs as block indexes."""
+    from dedupe import _core
+    from dedupe.detect.repeats import MAX_POSTING
+
+    shingles = [sigs[i].shingles for i in eligible]
+    ends = np.cumsum([len(s) for s in shingles], dtype=np.int64)
+    joined = np.concatenate(shingles) if shingles else np.empty(0, np.uint64)
+    low, high, shared = _core.shared_counts(joined.astype(np.uint64).tobytes(), ends.tobytes(), MAX_POSTING)
+    return {(eligible[a], eligible[b]): n for a, b, n in zip(low, high, shared)}
+
+
 def test_shared_shingles_are_counted_for_every_pair_of_blocks_that_hold_them():
     """A phrase in three blocks counts once for each of the three pairs; one in two blocks for that pair only."""
-    from dedupe.detect.repeats import _shared_counts
-
     texts = ["red green blue one two", "red green blue three four", "red green blue one two five"]
     blocks = [Block(i, i + 1, i + 1, t) for i, t in enumerate(texts)]
     sigs = sign_blocks(blocks, 3)
@@ -251,7 +263,7 @@ def test_shared_shingles_are_counted_as_the_blocks_shingle_sets_say():
     pairs share shingles), with a stock phrase in more blocks than MAX_POSTING (it counts for no pair)."""
     import random
 
-    from dedupe.detect.repeats import MAX_POSTING, _shared_counts
+    from dedupe.detect.repeats import MAX_POSTING
 
     rng = random.Random(7)
     vocabulary = "red green blue one two three four five six".split()
@@ -344,3 +356,23 @@ def test_a_listing_pasted_again_goes_whole_whichever_of_its_lines_occurred_alone
     assert {r.lines[0] for r in removals} >= {2 * (listing + i) + 1 for i in range(len(second))}
     again, _ = run(kept)
     assert again == []
+
+
+def test_the_cores_repeat_detectors_refuse_ragged_columns_and_survive_odd_ones():
+    """Columns of different lengths are the caller's error, said as such; shingle counts past the shingles
+    there are, or a block index past the blocks, are read as what there is: no panic, no dead process."""
+    from dedupe import _core
+    from dedupe.detect.repeats import _params
+
+    params = _params(Config())
+    u64 = lambda *v: np.array(v, dtype="<u8").tobytes()  # noqa: E731
+    i64 = lambda *v: np.array(v, dtype="<i8").tobytes()  # noqa: E731
+    with pytest.raises(ValueError, match="one of each per block"):
+        _core.find_repeats(["a", "b"], u64(1), i64(9, 9), b"", i64(0, 0), [2], [True], params)
+    with pytest.raises(ValueError, match="add up to the blocks"):
+        _core.find_repeats(["a"], u64(1), i64(9), b"", i64(0), [2], [True], params)
+    # Two blocks alike, the second's shingles running past the end: an exact repeat, and no panic.
+    found = _core.find_repeats(["a", "a"], u64(5, 5), i64(9, 9), u64(1, 2), i64(2, 40), [2], [True], params)
+    assert found == [([(1, 0)], [])]
+    assert _core.find_repeats(["a", "b"], u64(5, 6), i64(9, 9), u64(1, 2), i64(1, 1), [2], [True], params,
+                              ([7], [1 << 40])) == [None]

@@ -1,11 +1,13 @@
 """Detect: every detector that needs only one document, plus lookups into the corpus step's results."""
 from __future__ import annotations
 
+from itertools import chain
+
 from ..config import Config
 from ..records import Block, Finding
 from ..sign import BlockSig, SignedText
 from .chrome import block_rows, find_chrome, keep_copy_outside_chrome, page_kind
-from .repeats import RECURRING_ITEMS, find_repeats, keep_recurring_content
+from .repeats import RECURRING_ITEMS, find_repeats, keep_recurring_content, repeats_batch
 
 
 def detect(
@@ -18,7 +20,7 @@ def detect(
 
 def detect_page(
     doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config, whole_page: bool = True,
-    rows: list[tuple] | None = None,
+    rows: list[tuple] | None = None, found: list[Finding] | None = None,
 ) -> tuple[list[Finding], str]:
     """Findings of the within-document detectors, ordered by block, and the kind the page was read as.
 
@@ -26,11 +28,13 @@ def detect_page(
     extractor's article text (HTML through trafilatura); see find_chrome.
     rows: the chrome step's block profiles and rule matches (`block_rows`,
     made for a whole batch at once by `detect_batch`; found here if None).
+    found: the page's repeats (`find_repeats`, likewise made for a batch).
     """
     if rows is None:
         rows = block_rows([[b.text for b in blocks]], [[s.n_words for s in sigs]])[0]
     kind = page_kind(blocks, sigs, rows)
-    found = find_repeats(doc_id, blocks, sigs, config, whole_page)
+    if found is None:
+        found = find_repeats(doc_id, blocks, sigs, config, whole_page)
     repeats = found
     if found:
         repeats = keep_recurring_content(found, blocks, sigs, kind, whole_page)
@@ -59,9 +63,10 @@ def detect_batch(
     doc_ids: list[str], block_lists: list[list[Block]], signed: list[SignedText], config: Config,
     whole_pages: list[bool],
 ) -> list[tuple[list[Finding], str]]:
-    """`detect_page` for each document of a batch signed together: the chrome step's block profiles come from
-    one call into the compiled core for the whole batch."""
-    rows = block_rows([[b.text for b in blocks] for blocks in block_lists],
-                      [[s.n_words for s in doc.sigs] for doc in signed])
+    """`detect_page` for each document of a batch signed together: the chrome step's block profiles and the
+    repeats come from one call into the compiled core each for the whole batch."""
+    texts = [[b.text for b in blocks] for blocks in block_lists]
+    rows = block_rows(texts, [[s.n_words for s in doc.sigs] for doc in signed])
+    found = repeats_batch(doc_ids, block_lists, signed, config, whole_pages, list(chain.from_iterable(texts)))
     return [detect_page(*args) for args in zip(doc_ids, block_lists, (s.sigs for s in signed), [config] * len(signed),
-                                           whole_pages, rows)]
+                                           whole_pages, rows, found)]

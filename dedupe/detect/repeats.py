@@ -6,87 +6,105 @@ come from sorting (shingle, block) pairs and every pair is scored on the real
 sets. That finds a short block contained in a long one however different
 their sizes, which banded MinHash misses; MinHash is kept for the corpus step,
 where sets cannot all be held.
+
+The detectors run in the compiled core (`crates/dedupe-core/src/repeats.rs`),
+one call per batch over the columns signing made; here are the findings made of
+their answer, and which repeats are content that recurs by design
+(`keep_recurring_content`).
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import accumulate
 
 import numpy as np
 
 from .. import _core
 from ..config import Config
 from ..records import Block, Finding, Ref
-from ..sign import BlockSig, distinct
+from ..sign import BlockSig, SignedText, signed_of
 from .pagetype import ITEM_MAX, LISTING, DOCS, looks_like_code
 
 #: A shingle found in more blocks than this is a stock phrase, not evidence of a repeat.
 MAX_POSTING = 64
-#: Share of a composite block that its parts other than the largest must cover (see `_composites`).
+#: Share of a composite block that its parts other than the largest must cover (see the core's `repeats::composites`).
 MIN_OTHER_PARTS = 0.1
 
 
-def exact_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config) -> dict[int, int]:
-    """Map of repeated block -> its first occurrence (which is never itself a repeat).
+def _params(config: Config) -> tuple:
+    """The settings the core's detectors read, as it takes them (remembered with the Config: asked per batch)."""
+    params = config.__dict__.get("_repeat_params")
+    if params is None:
+        params = config.__dict__["_repeat_params"] = (
+            config.min_repeat_words, config.min_near_words, config.near_threshold, config.containment_threshold,
+            config.composite_coverage, MAX_POSTING, MIN_OTHER_PARTS)
+    return params
 
-    Blocks shorter than `min_repeat_words` count only inside a run that repeats
-    as a whole (a subheading inside a body pasted twice), never alone. Inside
-    such a run, a block with no words (a `* * *` separator) repeats if its text
-    is the same.
-    """
-    hashes = [s.hash for s in sigs]
-    if len(set(hashes)) == len(hashes):  # no two blocks alike (the usual page): nothing repeats
-        return {}
-    first: dict[int, int] = {}
-    of: dict[int, int] = {}
-    for b, s in zip(blocks, sigs):
-        if s.n_words == 0:
+
+def _columns(signed: list[SignedText]) -> tuple[bytes, bytes, bytes, bytes]:
+    """The blocks of documents end to end, as the core takes them: normalized hashes, words, shingles and
+    shingles per block (little-endian bytes)."""
+    if len(signed) == 1:
+        s = signed[0]
+        return s.hashes.tobytes(), s.lengths.tobytes(), s.shingles.tobytes(), s.counts.tobytes()
+    return tuple(np.concatenate([getattr(s, name) for s in signed]).tobytes() if signed else b""
+                 for name in ("hashes", "lengths", "shingles", "counts"))
+
+
+_NEAR = ("containment", "jaccard", "composite")
+
+
+def _near_finding(doc_id: str, blocks: list[Block], found: tuple) -> Finding:
+    """A near-repeat finding from the core's (block, how, score, block it repeats, a composite's parts)."""
+    block, how, score, of, parts = found
+    lines = blocks[of].lines
+    if how == 2:
+        note = f"made of lines {', '.join(_span(blocks[i].lines).split(' ', 1)[1] for i in parts)}"
+    else:
+        note = f"{'contained in' if how == 0 else 'near repeat of'} {_span(lines)}"
+    return Finding(block, "near-repeat", f"near-repeat:{_NEAR[how]}", score, Ref(doc_id, lines), note)
+
+
+def repeats_batch(doc_ids: list[str], block_lists: list[list[Block]], signed: list[SignedText], config: Config,
+                  whole_pages: list[bool], texts: list[str] | None = None) -> list[list[Finding]]:
+    """`find_repeats` of every document of a batch signed together, in one core call (texts: the blocks'
+    texts end to end, when the caller has them)."""
+    if texts is None:
+        texts = [b.text for blocks in block_lists for b in blocks]
+    found = _core.find_repeats(texts, *_columns(signed), [len(blocks) for blocks in block_lists],
+                               list(whole_pages), _params(config))
+    out: list[list[Finding]] = []
+    for doc_id, blocks, repeats in zip(doc_ids, block_lists, found):
+        if repeats is None:  # (the usual page)
+            out.append([])
             continue
-        if s.hash in first:
-            if s.n_words >= config.min_repeat_words:
-                of[b.index] = first[s.hash]
-        else:
-            first[s.hash] = b.index
-    if not of:
-        return {}
-
-    def same(x: int, y: int) -> bool:
-        if sigs[x].n_words or sigs[y].n_words:
-            return sigs[x].hash == sigs[y].hash
-        return blocks[x].text.strip() == blocks[y].text.strip()
-
-    # Extend repeated runs over their short blocks, forwards and backwards.
-    changed = True
-    while changed:
-        changed = False
-        for i, j in sorted(of.items()):
-            for step in (1, -1):
-                ni, nj = i + step, j + step
-                if 0 <= nj < ni < len(blocks) and ni not in of and nj not in of and same(ni, nj):
-                    of[ni] = nj
-                    changed = True
-    # Point every repeat at the first occurrence of its text, so the reference is never itself removed
-    # as a repeat (a run pasted three times points at the first copy, not the second).
-    root: dict[tuple, int] = {}
-    for b in blocks:
-        key = (sigs[b.index].hash, b.text.strip() if not sigs[b.index].n_words else "")
-        root.setdefault(key, b.index)
-    return {
-        i: root[(sigs[i].hash, blocks[i].text.strip() if not sigs[i].n_words else "")] for i in sorted(of)
-    }
+        exact, near = repeats
+        out.append([Finding(i, "repeat", "repeat:exact", 1.0, Ref(doc_id, blocks[j].lines),
+                            f"repeat of {_span(blocks[j].lines)}") for i, j in exact]
+                   + [_near_finding(doc_id, blocks, f) for f in near])
+    return out
 
 
-def _shared_counts(sigs: list[BlockSig], eligible: list[int]) -> dict[tuple[int, int], int]:
-    """Number of shingles each pair of eligible blocks shares (pairs as (low, high) indexes; eligible ascending),
-    in the order of the shingles, then of the pairs (the compiled core's `repeats.rs`: no Python object per
-    shingle)."""
-    if len(eligible) < 2:
-        return {}
-    shingles = [sigs[i].shingles for i in eligible]
-    ends = np.fromiter(accumulate(map(len, shingles)), dtype=np.int64, count=len(shingles))
-    low, high, shared = _core.shared_counts(np.concatenate(shingles).tobytes(), ends.tobytes(), MAX_POSTING)
-    return {(eligible[a], eligible[b]): n for a, b, n in zip(low, high, shared)}
+def find_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config,
+                 whole_page: bool = True) -> list[Finding]:
+    """Exact and near repeats of one document, as findings (in an extractor's main text, exact ones only).
+
+    Exact: blocks of the same normalized text, each pointing at the first
+    occurrence; a block shorter than `min_repeat_words` counts only inside a
+    run that repeats as a whole. Near: blocks whose shingle sets are alike
+    (`near_threshold`) or contained in a more complete block's
+    (`containment_threshold`); a block made of others (`composite_coverage`)
+    is the one removed. The compiled core's `repeats.rs` does the work.
+
+    Near repeats are sought on whole-page text alone (see `detect`): in the
+    main text an extractor keeps, a block close to or inside another is
+    content (a heading restated in its section, a table row beside its
+    variant, two events of one series); the teasers and highlight bullets
+    that near repeats remove are what the extractor leaves out. Measured on
+    HTML through trafilatura: webpages-dev F1 0.932 with them, 0.935 without;
+    webpages-types documentation 0.893 and 0.897.
+    """
+    return repeats_batch([doc_id], [blocks], [signed_of(sigs)], config, [whole_page])[0]
 
 
 def near_repeats(
@@ -97,116 +115,16 @@ def near_repeats(
     config: Config,
     gone: frozenset[int] = frozenset(),
 ) -> list[Finding]:
-    """Blocks that nearly repeat, or are contained in, a more complete block of the same document.
+    """Blocks that nearly repeat, or are contained in, a more complete block of the same document (exact
+    repeats, the keys of `exact`, left out).
 
     The more complete block (more shingles; the first on ties) is kept. Blocks
     in `gone` go for another reason (chrome): nothing is a repeat of them, as
     nothing is on the cleaned text, but they may still repeat a kept block.
     """
-    least = config.min_near_words
-    eligible = [b.index for b in blocks if sigs[b.index].n_words >= least and b.index not in exact]
-    pairs = _shared_counts(sigs, eligible)
-    if not pairs:  # no block shares a shingle with another: no near repeat, no composite
-        return []
-    size = {i: len(sigs[i].shingles) for i in eligible}
-    near, containment = config.near_threshold, config.containment_threshold
-    partners: dict[int, list[tuple[int, float, str]]] = {}
-    for (a, b), shared in pairs.items():
-        na, nb = size[a], size[b]
-        jac = shared / (na + nb - shared)
-        small, big = (a, b) if (na, a) < (nb, b) else (b, a)
-        if jac >= near:
-            partners.setdefault(small, []).append((big, jac, "jaccard"))
-        else:
-            contained = shared / (na if na < nb else nb)
-            if contained >= containment:
-                partners.setdefault(small, []).append((big, contained, "containment"))
-    if not partners:  # shared shingles, but no pair alike enough: nothing to report
-        return []
-    findings = _composites(doc_id, blocks, sigs, partners, config)
-    composite = {f.block for f in findings}
-    rank = sorted((i for i in eligible if i not in composite), key=lambda i: (-size[i], i))
-    kept: set[int] = set()
-    for i in rank:
-        found = partners.get(i)
-        best = max(((score, -big, how) for big, score, how in found if big in kept), default=None) if found else None
-        if best is None:
-            if i not in gone:
-                kept.add(i)
-            continue
-        score, neg_big, how = best
-        big = blocks[-neg_big]
-        findings.append(
-            Finding(
-                i,
-                "near-repeat",
-                f"near-repeat:{how}",
-                score,
-                Ref(doc_id, big.lines),
-                f"{'contained in' if how == 'containment' else 'near repeat of'} {_span(big.lines)}",
-            )
-        )
-    return findings
-
-
-def _composites(
-    doc_id: str, blocks: list[Block], sigs: list[BlockSig], partners: dict, config: Config
-) -> list[Finding]:
-    """Blocks made of other blocks of the document: a raw HTML or Markdown copy of the article, a teaser
-    list that strings the paragraphs together.
-
-    Keeping the more complete block would keep such a blob and drop the real
-    paragraphs; so a block that contains at least two others, which together
-    make up `composite_coverage` of its shingles, is the one removed.
-    """
-    parts: dict[int, list[int]] = {}
-    for small, found in partners.items():
-        for big, _score, _how in found:
-            parts.setdefault(big, []).append(small)
-    findings = []
-    for big, smalls in sorted(parts.items()):
-        if len(smalls) < 2:
-            continue
-        # (a block's shingles are sorted and distinct: intersections need not make them unique again)
-        whole = sigs[big].shingles
-        covered = len(np.intersect1d(distinct(np.concatenate([sigs[i].shingles for i in smalls])), whole, True))
-        overlap = {i: len(np.intersect1d(sigs[i].shingles, whole, True)) for i in smalls}
-        # Parts that are variants of one another ("...in San Diego", "...in San Jose") do not make a
-        # composite: beyond its largest part, the others must cover a good share of the block too.
-        alone = max(overlap.values())
-        coverage = covered / len(whole)
-        # (rounded: 0.1 * 70 is 7.000000000000001 in floating point, and 7 shingles are a tenth of 70)
-        if covered >= round(config.composite_coverage * len(whole), 9) and covered - alone >= round(
-            MIN_OTHER_PARTS * len(whole), 9
-        ):
-            # The reference is the largest part (a Ref is one span); the note names them all.
-            main = max(sorted(smalls), key=overlap.get)
-            names = ", ".join(_span(blocks[i].lines).split(" ", 1)[1] for i in sorted(smalls))
-            findings.append(
-                Finding(big, "near-repeat", "near-repeat:composite", coverage, Ref(doc_id, blocks[main].lines),
-                        f"made of lines {names}")
-            )
-    return findings
-
-
-def find_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config,
-                 whole_page: bool = True) -> list[Finding]:
-    """Exact and near repeats of one document, as findings (in an extractor's main text, exact ones only).
-
-    Near repeats are sought on whole-page text alone (see `detect`): in the
-    main text an extractor keeps, a block close to or inside another is
-    content (a heading restated in its section, a table row beside its
-    variant, two events of one series); the teasers and highlight bullets
-    that near repeats remove are what the extractor leaves out. Measured on
-    HTML through trafilatura: webpages-dev F1 0.932 with them, 0.935 without;
-    webpages-types documentation 0.893 and 0.897.
-    """
-    exact = exact_repeats(doc_id, blocks, sigs, config)
-    findings = [
-        Finding(i, "repeat", "repeat:exact", 1.0, Ref(doc_id, blocks[j].lines), f"repeat of {_span(blocks[j].lines)}")
-        for i, j in sorted(exact.items())
-    ]
-    return findings + near_repeats(doc_id, blocks, sigs, exact, config) if whole_page else findings
+    found = _core.find_repeats([b.text for b in blocks], *_columns([signed_of(sigs)]), [len(blocks)], [True],
+                               _params(config), (sorted(exact), sorted(gone)))[0]
+    return [] if found is None else [_near_finding(doc_id, blocks, f) for f in found[1]]
 
 
 #: Kinds of page whose short items legitimately recur: a card title in a grid and again in a carousel, a

@@ -7,6 +7,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+mod repeat_binding;
+
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -894,6 +896,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_hash, m)?)?;
     m.add_class::<Lexicon>()?;
     m.add_function(wrap_pyfunction!(shared_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(repeat_binding::find_repeats, m)?)?;
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;
     m.add_function(wrap_pyfunction!(looks_wrapped, m)?)?;
     m.add_function(wrap_pyfunction!(sign_blocks, m)?)?;

@@ -1,0 +1,172 @@
+//! The repeat detectors' binding (`dedupe-core`'s `repeats`): one call per batch of documents, the blocks as
+//! little-endian columns; findings come back only for the documents that have some.
+
+use std::borrow::Cow;
+
+use dedupe_core::repeats::{self, How, Near, RepeatBlocks, RepeatParams};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use crate::{from_le, guarded, text_of};
+
+/// A near repeat: block, how (0 containment, 1 jaccard, 2 composite), score, the block it repeats, a
+/// composite's parts.
+type NearTuple = (usize, u8, f64, usize, Vec<usize>);
+
+/// Exact repeats (block, first occurrence), then near ones.
+type Repeats = (Vec<(usize, usize)>, Vec<NearTuple>);
+
+/// (min_repeat_words, min_near_words, near_threshold, containment_threshold, composite_coverage,
+/// max_posting, min_other_parts), as `repeats.py` hands them over.
+type Params = (i64, i64, f64, f64, f64, usize, f64);
+
+fn params_of(p: Params) -> RepeatParams {
+    RepeatParams {
+        min_repeat_words: p.0,
+        min_near_words: p.1,
+        near_threshold: p.2,
+        containment_threshold: p.3,
+        composite_coverage: p.4,
+        max_posting: p.5,
+        min_other_parts: p.6,
+    }
+}
+
+fn usizes(data: &[u8]) -> PyResult<Vec<usize>> {
+    Ok(from_le(data, i64::from_le_bytes)?
+        .into_iter()
+        .map(|v| usize::try_from(v).unwrap_or(0))
+        .collect())
+}
+
+/// The columns of a batch's blocks, checked: a text, a hash, a word count and a shingle count per block.
+struct Columns<'a> {
+    texts: Vec<Cow<'a, str>>,
+    hashes: Vec<u64>,
+    n_words: Vec<i64>,
+    shingles: Vec<u64>,
+    ends: Vec<usize>,
+}
+
+fn columns<'a>(
+    texts: &'a [Bound<'_, PyString>],
+    hashes: &[u8],
+    n_words: &[u8],
+    shingles: &[u8],
+    counts: &[u8],
+) -> PyResult<Columns<'a>> {
+    let hashes = from_le(hashes, u64::from_le_bytes)?;
+    let n_words = from_le(n_words, i64::from_le_bytes)?;
+    let counts = usizes(counts)?;
+    let n = texts.len();
+    if hashes.len() != n || n_words.len() != n || counts.len() != n {
+        return Err(PyValueError::new_err(format!(
+            "repeats: {n} texts but {} hashes, {} word counts and {} shingle counts (one of each per block)",
+            hashes.len(),
+            n_words.len(),
+            counts.len()
+        )));
+    }
+    // Only a block without words is compared by its text: the others' are not converted.
+    let texts = texts
+        .iter()
+        .zip(&n_words)
+        .map(|(t, &w)| if w == 0 { text_of(t) } else { Ok(Cow::Borrowed("")) })
+        .collect::<PyResult<Vec<_>>>()?;
+    let ends = counts
+        .iter()
+        .scan(0usize, |at, &c| {
+            *at = at.saturating_add(c);
+            Some(*at)
+        })
+        .collect();
+    Ok(Columns {
+        texts,
+        hashes,
+        n_words,
+        shingles: from_le(shingles, u64::from_le_bytes)?,
+        ends,
+    })
+}
+
+fn near_tuple(f: Near) -> NearTuple {
+    let how = match f.how {
+        How::Containment => 0,
+        How::Jaccard => 1,
+        How::Composite => 2,
+    };
+    (f.block, how, f.score, f.of, f.parts)
+}
+
+/// `repeats.find_repeats` for every document of a batch: the blocks' texts, normalized hashes (u64), words
+/// (i64) and shingle counts (i64) end to end with every block's distinct sorted shingles (u64), the blocks of
+/// each document and whether its text is a whole page's. Per document None (no repeat: the usual page) or its
+/// repeats (`Repeats`), block indexes counted within the document.
+///
+/// `given` (exact repeats, blocks that go for another reason), for a batch of one document: its near repeats
+/// alone, sought with those blocks left out and kept nothing (`repeats.near_repeats`).
+#[pyfunction]
+#[pyo3(signature = (texts, hashes, n_words, shingles, counts, sizes, whole_pages, params, given=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn find_repeats(
+    py: Python<'_>,
+    texts: Vec<Bound<'_, PyString>>,
+    hashes: &[u8],
+    n_words: &[u8],
+    shingles: &[u8],
+    counts: &[u8],
+    sizes: Vec<usize>,
+    whole_pages: Vec<bool>,
+    params: Params,
+    given: Option<(Vec<usize>, Vec<usize>)>,
+) -> PyResult<Vec<Option<Repeats>>> {
+    let cols = columns(&texts, hashes, n_words, shingles, counts)?;
+    if sizes.iter().sum::<usize>() != cols.hashes.len() || whole_pages.len() != sizes.len() {
+        return Err(PyValueError::new_err(
+            "repeats: the documents' block counts must add up to the blocks, one whole-page flag a document",
+        ));
+    }
+    if given.is_some() && sizes.len() != 1 {
+        return Err(PyValueError::new_err(
+            "repeats: exact repeats and blocks gone are given for one document",
+        ));
+    }
+    let n = cols.hashes.len();
+    let mask = |at: &[usize]| {
+        let mut m = vec![false; n];
+        for &b in at.iter().filter(|&&b| b < n) {
+            m[b] = true;
+        }
+        m
+    };
+    let given = given.map(|(exact, gone)| (mask(&exact), mask(&gone)));
+    let params = params_of(params);
+    guarded(py, move || {
+        let mut out = Vec::with_capacity(sizes.len());
+        let mut start = 0;
+        for (&size, &whole) in sizes.iter().zip(&whole_pages) {
+            let end = start + size;
+            let from = if start == 0 { 0 } else { cols.ends[start - 1] };
+            let ends: Vec<usize> = cols.ends[start..end].iter().map(|e| e - from).collect();
+            let blocks = RepeatBlocks {
+                texts: &cols.texts[start..end],
+                hashes: &cols.hashes[start..end],
+                n_words: &cols.n_words[start..end],
+                shingles: cols.shingles.get(from.min(cols.shingles.len())..).unwrap_or(&[]),
+                ends: &ends,
+            };
+            let (exact, near) = match &given {
+                Some((exact, gone)) => (Vec::new(), repeats::near_repeats(&blocks, exact, gone, &params)),
+                None => repeats::find_repeats(&blocks, &params, whole),
+            };
+            out.push(if exact.is_empty() && near.is_empty() {
+                None
+            } else {
+                Some((exact, near.into_iter().map(near_tuple).collect()))
+            });
+            start = end;
+        }
+        out
+    })
+}
