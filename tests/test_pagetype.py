@@ -617,3 +617,84 @@ def test_documentation_quoting_addresses_between_its_paragraphs_is_not_a_thread(
                   f"Step {i + 1} sends every request of the session through the address above, and falls back to a "
                   f"direct connection when the proxy refuses it; the timeout applies to each attempt on its own.", ""]
     assert _kind("\n".join(lines)) == DOCS
+
+
+@pytest.mark.parametrize("field, variant, items", [
+    # a buying guide: each product's spec lines, one value shared by two products
+    ("Warranty: 1 year from the maker", "Warranty: 3 years from the maker",
+     ["The Brewmaster grinds fine enough for espresso and coarse enough for a press.",
+      "The Kettle Pro heats a litre in three minutes and keeps it warm for an hour.",
+      "The Pour Station holds two carafes and brews both at once on a timer."]),
+    # a list of schools: the same tuition under two of them
+    ("Tuition: $9,400 per year", "Tuition: $12,100 per year",
+     ["Lakeside College offers forty online certificates in health and trades.",
+      "Riverside Tech runs evening classes for working adults across the state.",
+      "Hill County College has the lowest fees of the region's colleges."]),
+    # a product comparison in Chinese: a full-width colon and no spaces between words
+    ("保修期：两年，全国门店，免费维修", "保修期：三年，全国门店，免费维修",
+     ["这款帐篷适合两个人使用，搭建只需要五分钟，防水性能很好。",
+      "这款帐篷空间更大，可以容纳四个人，适合家庭露营使用。",
+      "这款帐篷最轻便，适合徒步旅行者，收纳后只有一个水瓶大小。"]),
+])
+def test_a_field_that_the_items_of_extracted_text_fill_with_several_values_is_content(field, variant, items):
+    paragraphs = ["Our picks", items[0], field, items[1], field, items[2], variant]
+    assert _repeats_found(paragraphs, whole_page=False) == []
+    # On a whole page's text the same line twice is still a repeat.
+    assert _repeats_found(paragraphs, whole_page=True) == [field]
+
+
+def test_a_field_with_one_value_or_a_long_note_in_extracted_text_is_still_a_repeat():
+    note = ("Note: students must know the basics of a computer, and some earlier use of photo software helps, "
+            "though it is not required to follow the course.")
+    courses = ["Photo editing for beginners, four evenings in the lab.", "Printing your photos, two Saturdays.",
+               "Colour management, one long afternoon with the printers."]
+    paragraphs = [block for course in courses for block in (course, note)]
+    assert _repeats_found(paragraphs, whole_page=False) == [note, note]
+    phone = "Phone: 555 0142 from 9 to 5"  # (one value, said twice: a repeat)
+    assert _repeats_found(["Contact", phone, "We answer every day.", phone], whole_page=False) == [phone]
+
+
+@pytest.mark.parametrize("lead_in, items", [
+    ("What you will need:", ["- two eggs and a cup of flour", "- a pinch of salt and some milk", "- butter for the pan"]),
+    ("Required for all products in these countries:", ["- Germany and Austria", "- France", "- Japan"]),
+    ("Before you set off:", ["- book the train a week ahead", "- carry some cash", "- learn a few words"]),
+])
+def test_a_lead_in_ending_in_a_colon_recurring_in_extracted_text_is_content(lead_in, items):
+    paragraphs = ["Step one sets the table for the rest.", lead_in, items[0], "Step two is the harder part.",
+                  lead_in, items[1], "Step three finishes it.", lead_in, items[2]]
+    assert _repeats_found(paragraphs, whole_page=False) == []
+    assert _repeats_found(paragraphs, whole_page=True) == [lead_in, lead_in]
+
+
+@pytest.mark.parametrize("label, tags, items", [
+    # a ranking of schools: two tags and the same label before each school's own paragraph
+    ("Why we chose this school", ["- Campus + Online", "- Accredited"],
+     ["Lakeside College offers forty online certificates in health and trades.",
+      "Riverside Tech runs evening classes for working adults across the state.",
+      "Hill County College has the lowest fees of the region's colleges."]),
+    # a travel plan: each leg marked the same way before its own plan
+    ("How to get there", ["- Train", "- 2 hours"],
+     ["Take the morning train from the central station and sit on the left for the sea views.",
+      "The express leaves every hour; the slow train stops in three villages worth a walk.",
+      "Book the last leg ahead, as the weekend trains fill up with day trippers."]),
+    # product reviews: a verdict heading in the same card before each review
+    ("What our testers thought", ["- Tested", "- In stock"],
+     ["The battery lasts a day at most with the screen at full brightness.",
+      "The app asks for an account before it shows any recording.",
+      "The mount is plastic and the screws strip after a few uses."]),
+])
+def test_a_label_in_a_recurring_card_before_text_of_its_own_is_content(label, tags, items):
+    paragraphs = ["Our picks"] + [block for item in items for block in (*tags, label, item)]
+    assert _repeats_found(paragraphs, whole_page=False) == []
+    # (the tags and the label recur in order: without their own text after them, a run pasted again)
+    assert label in _repeats_found(paragraphs, whole_page=True)
+
+
+def test_a_menu_the_extractor_kept_several_times_is_still_a_repeat():
+    menu = ["World news of the day", "Weather for your town", "Videos from our reporters", "Sports and results"]
+    stories = ["The river rose two metres overnight, and the town closed its lower streets.",
+               "The mayor spoke at noon and asked people to stay home until the water fell.",
+               "Schools reopen on Monday; buses will run on the usual routes."]
+    paragraphs = [block for story in stories for block in (*menu, story)]
+    # (its last line, each time before a story of its own, reads as a label and stays: one short line)
+    assert _repeats_found(paragraphs, whole_page=False) == menu[:-1] * 2
