@@ -129,6 +129,13 @@ class SignedText:
         self.hashes, self.shingles, self.counts = hashes, shingles, counts
 
 
+class SignedBatch(list):
+    """The `SignedText`s of a batch signed together, and the batch's block columns end to end (`columns`: the
+    normalized hashes, words, shingles and shingles per block), which the repeat detectors read as they are."""
+
+    columns: tuple[np.ndarray, ...] = ()
+
+
 def signed_of(sigs: list[BlockSig]) -> SignedText:
     """A `SignedText` holding only what the repeat detectors read, from block signatures made one by one."""
     return SignedText([], np.fromiter((s.n_words for s in sigs), _I64, len(sigs)), np.empty(0, _U64), sigs,
@@ -157,7 +164,7 @@ def _windows(th: np.ndarray, group_starts: np.ndarray, group_lengths: np.ndarray
     return np.frombuffer(hashes, dtype=_U64), np.frombuffer(owner, dtype=_I64)
 
 
-def sign_texts(block_lists, k: int) -> list[SignedText]:
+def sign_texts(block_lists, k: int) -> SignedBatch:
     """`SignedText` of each document of a batch: the blocks of the whole batch are signed in one core call
     (normalized, every word hashed, each block's distinct k-word shingles, its normalized hash)."""
     texts = [b.text for blocks in block_lists for b in blocks]
@@ -171,7 +178,8 @@ def sign_texts(block_lists, k: int) -> list[SignedText]:
     block_hashes = np.frombuffer(block_hashes, dtype=_U64)
     sigs = list(map(BlockSig.of, norms, counts, shingles, block_hashes.tolist()))
     per_block = np.diff(np.array(bounds, dtype=_I64))
-    out, b, t = [], 0, 0
+    out, b, t = SignedBatch(), 0, 0
+    out.columns = (block_hashes, lengths, hashes, per_block)
     for blocks in block_lists:
         e = b + len(blocks)
         size = int(sum(counts[b:e]))

@@ -44,6 +44,8 @@ def _params(config: Config) -> tuple:
 def _columns(signed: list[SignedText]) -> tuple[bytes, bytes, bytes, bytes]:
     """The blocks of documents end to end, as the core takes them: normalized hashes, words, shingles and
     shingles per block (little-endian bytes)."""
+    if getattr(signed, "columns", ()):  # a whole batch as `sign_texts` made it: its columns, not joined again
+        return tuple(c.tobytes() for c in signed.columns)
     if len(signed) == 1:
         s = signed[0]
         return s.hashes.tobytes(), s.lengths.tobytes(), s.shingles.tobytes(), s.counts.tobytes()

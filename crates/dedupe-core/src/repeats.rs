@@ -8,8 +8,34 @@
 //! stays in Python, which reads the page kind and the code shape.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::chars::strip;
+
+/// A multiply-rotate hasher for pairs of block positions (keys no input text chooses): the default SipHash
+/// cost more than the counting itself on a page of a few hundred shingles.
+#[derive(Default, Clone, Copy)]
+struct PairHasher(u64);
+
+impl Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+}
 
 /// The pairs of blocks that share shingles, with how many, in the order Python's `Counter` would first
 /// meet them: shingles in ascending order, then the pairs of the blocks holding each (in block order).
@@ -27,7 +53,7 @@ pub fn shared_counts(shingles: &[u64], ends: &[usize], max_posting: usize) -> Ve
     }
     held.sort_unstable();
     let mut out: Vec<(usize, usize, usize)> = Vec::new();
-    let mut at: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut at: HashMap<(usize, usize), usize, BuildHasherDefault<PairHasher>> = HashMap::default();
     let mut i = 0;
     while i < held.len() {
         let mut j = i + 1;
@@ -112,8 +138,9 @@ pub struct RepeatParams {
 /// repeats if its stripped text is the same.
 pub fn exact_repeats<S: AsRef<str>>(blocks: &RepeatBlocks<'_, S>, params: &RepeatParams) -> Vec<(usize, usize)> {
     let n = blocks.len();
-    let mut seen: HashSet<u64> = HashSet::with_capacity(n);
-    if blocks.hashes[..n].iter().all(|h| seen.insert(*h)) {
+    let mut sorted = blocks.hashes[..n].to_vec();
+    sorted.sort_unstable();
+    if sorted.windows(2).all(|w| w[0] != w[1]) {
         return Vec::new(); // no two blocks alike (the usual page): nothing repeats
     }
     let mut first: HashMap<u64, usize> = HashMap::new();
