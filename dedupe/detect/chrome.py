@@ -585,6 +585,8 @@ FAMILIES: tuple[Family, ...] = (
         chars="× ✕ ← ‹ « <",
     ),
 )
+#: The byline family ("By NAME", "5 min read"): one under each item of a list in an extractor's main text.
+_BYLINE = next(f for f in FAMILIES if f.kind == "credits" and "by" in f.words)
 
 # Block classes for the article's extent (the compiled core's `classify.rs` numbers and reads them).
 GOOD, NEAR, SHORT, BAD, CHROME, WEAK, ITEM, CODE = _core.BLOCK_CLASSES
@@ -615,6 +617,12 @@ MIN_STRETCH = 30
 #: extent holds 0.49 of the prose at the least, 0.9 at the median.)
 ARTICLE_HELD = 0.35
 LISTING_HELD = 0.6
+#: Before a footer, the page's content is at least this share of the prose of a window after it (less, and the
+#: legal links are a header's, with only menus above them; webpages-train: two articles under such a header, 0.04
+#: and 0.09; webpages-types: a recipe index and a service page under a window, 0.39 and 0.38).
+FOOTER_CONTENT = 0.25
+#: Bylines an extractor's main text holds at least to be a list's, one under each item (see `find_chrome`).
+BYLINES_LISTED = 3
 #: A comments header after this many words of article closes the article.
 COMMENTS_AFTER = 100
 #: A related header closes the article once this share of the page's prose lies above it.
@@ -962,6 +970,10 @@ def find_chrome(
         # `${count}` in a code sample is the sample's own syntax, not a template the server failed to fill.
         families = [None if f is not None and f.kind == "template-error" and holds_code(t) else f
                     for f, t in zip(families, texts)]
+    if not whole_page and sum(f is not None and f is _BYLINE for f in families) >= BYLINES_LISTED:
+        # In an extractor's main text a byline under every title is the field of a list's items (a reading list's
+        # "By NAME" under each entry), not the article's byline: the template around the list is already gone.
+        families = [None if f is _BYLINE else f for f in families]
     # Each distinct block counts once in the page's language: the cleaned copy keeps one copy of a repeated
     # block, and a second run must reach the same verdict (a headline pasted twice tipped it).
     classes = block_classes(rows, texts, None, list(map(_HASH, sigs)))
@@ -1009,7 +1021,11 @@ def find_chrome(
         weights = [0.0 if c == CHROME and k != end else w for k, (w, c) in enumerate(zip(weights, classes))]
     inside = _whole_runs(article_extent(weights), items) if GOOD in classes and whole_page else [True] * n
     gone = {f.block for f in repeats if config.wants(f.category)} if repeats else set()
-    if whole_page and (GOOD not in classes or not _article_shaped(kind, unclosed, classes, sizes, prose, end, gone, items)):
+    # A stretch of prose after the page's footer is a dialog its scripts add (a consent, a sign-up or an offer
+    # window), not its article; the footer's legal lines stay, so that a second run sees the footer too.
+    dialog = whole_page and _after_footer(unclosed, classes, sizes, prose, gone, families)
+    if whole_page and (GOOD not in classes or dialog
+                       or not _article_shaped(kind, unclosed, classes, sizes, prose, end, gone, items)):
         # No article holds the page's prose (a list of items, posts, sections; a table of scores without a
         # sentence): what lies outside the best stretch, or between two chrome blocks, is content too, so only
         # what a rule names goes.
@@ -1024,6 +1040,8 @@ def find_chrome(
     kinds: list[str | None] = [None] * n
     findings: list[Finding] = []
     for k, f in enumerate(families):
+        if dialog and f is not None and f.kind == "legal":
+            continue
         if f is not None and not f.weak and (inside[k] or outside_kind[k] == f.kind):
             kinds[k] = f.kind
             findings.append(Finding(k, f"chrome:{f.kind}", f"chrome:rule:{f.kind}", 0.9, None, f"{f.kind} phrasing"))
@@ -1159,6 +1177,32 @@ def _article_shaped(kind, weights, classes, sizes, prose, end, gone, items) -> b
     total = sum(s for k, (s, p) in enumerate(zip(sizes[:end], prose[:end])) if p and k not in gone)
     held = sum(s for k, (s, p, i) in enumerate(zip(sizes[:end], prose[:end], extent[:end])) if p and i and k not in gone)
     return held >= (LISTING_HELD if kind == LISTING else ARTICLE_HELD) * total
+
+
+def _after_footer(weights, classes, sizes, prose, gone, families) -> bool:
+    """Whether the extent lies after the page's footer: all of it after the page's last legal line ("Privacy
+    Policy", "© 2024 ..."), with content before that line (see `FOOTER_CONTENT`).
+
+    html-text dumps follow the document's order, and a consent, sign-up or offer window that a page's scripts
+    open is most often the last element of its body: its prose comes after the footer, and the extent, made for
+    articles, would hold it and cut the page's list or sections above as chrome (a recipe index under a consent
+    window: F1 0.00, 0.23 untouched; a service page under an offer window: 0.00). The content before the footer
+    (prose and lines of more than ITEM_MIN + 1 words that no rule names; a stretch's worth at least) tells a
+    footer from legal links in a header, with only menus and a line or two above them. Read, as in
+    `_article_shaped`, without the blocks the rules and the repeats remove: a second run, which keeps the legal
+    lines that this verdict spares, reads the same.
+    """
+    legal = [k for k, f in enumerate(families) if f is not None and f.kind == "legal" and classes[k] == CHROME]
+    if not legal:
+        return False
+    footer = legal[-1]
+    extent = article_extent([0.0 if c == CHROME or k in gone else w for k, (w, c) in enumerate(zip(weights, classes))])
+    if not any(extent[footer:]) or any(extent[:footer]):
+        return False
+    content = sum(s for k, (s, p, c) in enumerate(zip(sizes[:footer], prose, classes))
+                  if c != CHROME and k not in gone and (p or s > ITEM_MIN + 1))
+    held = sum(s for k, (s, p, e) in enumerate(zip(sizes, prose, extent)) if p and e and k not in gone)
+    return content >= max(MIN_STRETCH, FOOTER_CONTENT * held)
 
 
 def _close_article(weights, families, classes, sizes, texts=None, teasers=frozenset(), footer=None) -> int:
