@@ -7,6 +7,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+mod classify;
+mod pagetype;
 mod repeat_binding;
 
 use std::borrow::Cow;
@@ -775,7 +777,7 @@ fn shared_counts(
 /// definitions in `dedupe/detect/chrome.py`.
 #[pyclass(frozen, module = "dedupe._core")]
 struct Lexicon {
-    inner: features::Lexicon,
+    pub(crate) inner: features::Lexicon,
 }
 
 #[pymethods]
@@ -895,6 +897,8 @@ impl Lexicon {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_hash, m)?)?;
     m.add_class::<Lexicon>()?;
+    classify::register(m)?;
+    pagetype::register(m)?;
     m.add_function(wrap_pyfunction!(shared_counts, m)?)?;
     m.add_function(wrap_pyfunction!(repeat_binding::find_repeats, m)?)?;
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;
