@@ -103,14 +103,17 @@ fn link_bar(
 
 /// Whether a text ends a sentence (`Lexicon::ends_sentence`).
 #[pyfunction]
-fn ends_sentence(lexicon: &Bound<'_, Lexicon>, text: Bound<'_, PyString>) -> PyResult<bool> {
-    Ok(lexicon.get().inner.ends_sentence(&text_of(&text)?))
+fn ends_sentence(py: Python<'_>, lexicon: &Bound<'_, Lexicon>, text: Bound<'_, PyString>) -> PyResult<bool> {
+    let text = text_of(&text)?;
+    let lexicon = &lexicon.get().inner;
+    guarded(py, || lexicon.ends_sentence(&text))
 }
 
 /// The class of one block no rule names, from its features (`classify::classify`).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 fn classify_block(
+    py: Python<'_>,
     size: i64,
     words: i64,
     stop: i64,
@@ -119,7 +122,7 @@ fn classify_block(
     code: i64,
     unspaced: bool,
     english: bool,
-) -> u32 {
+) -> PyResult<u32> {
     let row = Row {
         size,
         words,
@@ -130,7 +133,7 @@ fn classify_block(
         unspaced,
         named: Named::No,
     };
-    u32::from(classify::classify(&row, english))
+    guarded(py, || u32::from(classify::classify(&row, english)))
 }
 
 /// Adds the functions and the classes' numbers (GOOD, NEAR, SHORT, BAD, CHROME, WEAK, ITEM, CODE) to `_core`.

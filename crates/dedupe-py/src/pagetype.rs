@@ -3,12 +3,13 @@
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-use crate::text_of;
+use crate::{guarded, text_of};
 
 /// Whether a block holds a date or a time written in digits (`pagetype::has_stamp`).
 #[pyfunction]
-fn has_stamp(text: Bound<'_, PyString>) -> PyResult<bool> {
-    Ok(dedupe_core::pagetype::has_stamp(&text_of(&text)?))
+fn has_stamp(py: Python<'_>, text: Bound<'_, PyString>) -> PyResult<bool> {
+    let text = text_of(&text)?;
+    guarded(py, || dedupe_core::pagetype::has_stamp(&text))
 }
 
 /// Adds the functions to `_core`.
