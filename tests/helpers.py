@@ -175,3 +175,95 @@ def reference_decisions(doc_id: str, spans: list, findings: list, floors: dict, 
             t = target(findings[k])
         removals.append((i, k, not (t is not None and t in chosen)))
     return removals, [(i, k, True) for i, k in sorted(kept.items())]
+
+
+#: The reference model of the block classes (crates/dedupe-core/src/classify.rs), as chrome.py had them in
+#: Python: `_classify`, `_is_english`, `link_bar` and `_mark_link_bars`, composed as `find_chrome` and
+#: `page_kind` called them.
+def reference_is_english(words: list[int], stop: list[int]) -> bool:
+    total = sum(words)
+    return total > 0 and sum(stop) >= 0.2 * total
+
+
+def reference_classify(size, words, stop, capitalised, terminal, code, unspaced, english) -> int:
+    from dedupe.detect.chrome import BAD, CODE, GOOD, GOOD_MIN, ITEM, NEAR, SHORT
+
+    total = words or 1
+    capitalised = capitalised > 0.5 * total and not unspaced
+    if size < 5:
+        return SHORT if capitalised or size < 2 else ITEM
+    if code >= 4 and code * 25 >= size:
+        return CODE
+    if capitalised or english and stop < 0.1 * total:
+        return BAD if size >= 15 else SHORT
+    if size >= GOOD_MIN and (terminal or size >= 25):
+        return NEAR if english and stop < 0.2 * total else GOOD
+    if terminal or not (english or unspaced) or stop >= 0.2 * total:
+        return NEAR
+    return ITEM
+
+
+def reference_ends_sentence(text: str) -> bool:
+    from dedupe.detect.chrome import CLOSERS, TERMINAL_CHARS
+
+    end = text.rstrip().rstrip(CLOSERS)[-1:]
+    return bool(end) and end in TERMINAL_CHARS
+
+
+def reference_link_bar(text: str, unspaced_page: bool = False) -> bool:
+    import re
+
+    from dedupe.detect.chrome import UNSPACED
+
+    unspaced_char = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in UNSPACED) + "]")
+    word = re.compile(r"\w")
+    if reference_ends_sentence(text):
+        return False
+    parts = [p for p in re.split(r"\s*[|｜]\s*|\s+[·・•/\-–—>»]+\s+", text) if word.search(p)]
+    if len(parts) < 4:
+        if not unspaced_page or re.search("[，。、；：！？「」《》,;]|:(?!\\d)", text):
+            return False
+        parts = [p for p in text.split() if word.search(p)]
+        if len(parts) < 4:
+            return False
+    short = sum(len(p.strip()) <= 8 if unspaced_char.search(p) else len(p.split()) <= 3 for p in parts)
+    return short == len(parts) or len(parts) >= 12 and short >= 0.75 * len(parts)
+
+
+def reference_block_classes(rows: list[tuple], texts: list[str], kept: list[int] | None = None,
+                            hashes: list[int] | None = None) -> list[int]:
+    from dedupe.detect.chrome import BAD, CHROME, GOOD, ITEM, NEAR, WEAK
+
+    order = range(len(rows)) if kept is None else kept
+    counted = list(order)
+    if hashes is not None:
+        seen: set[int] = set()
+        counted = [k for k in order if not (hashes[k] in seen or seen.add(hashes[k]))]
+    english = reference_is_english([rows[k][2] for k in counted], [rows[k][3] for k in counted])
+    classes = [reference_classify(*rows[k][1:8], english) if rows[k][8] is None else WEAK if rows[k][8].weak
+               else CHROME for k in order]
+    sizes, unspaced = [rows[k][1] for k in order], [rows[k][7] for k in order]
+    unspaced_page = 2 * sum(s for s, u in zip(sizes, unspaced) if u) > sum(sizes)
+    for i, k in enumerate(order):
+        c, t = classes[i], texts[k]
+        if c in (GOOD, NEAR, ITEM) and reference_link_bar(t, unspaced_page):
+            classes[i] = BAD
+        elif c == NEAR and not any(map(str.isalpha, t)):
+            classes[i] = ITEM
+    return classes
+
+
+#: The reference model of `has_stamp` (crates/dedupe-core/src/pagetype.rs), as pagetype.py had it in Python.
+REFERENCE_STAMP = (
+    r"\b(?:1[89]|20)\d{2}[-/.年]\s?\d{1,2}(?:[-/.月]\s?\d{1,2})?"
+    r"|(?<![\d.])\d{1,2}[-/.]\d{1,2}[-/.](?:1[89]|20)?\d{2}(?![.\d])"
+    r"|\b\d{1,2}:\d{2}\b"
+    r"|\b\d{1,2}(?:st|nd|rd|th)?,?\s+\S{3,10}\.?,?\s+(?:1[89]|20)\d{2}\b"
+    r"|\b\S{3,10}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:1[89]|20)\d{2}\b"
+)
+
+
+def reference_has_stamp(text: str) -> bool:
+    import re
+
+    return re.search(REFERENCE_STAMP, text) is not None

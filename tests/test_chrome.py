@@ -11,7 +11,7 @@ from dedupe.detect.chrome import FAMILIES, find_chrome, match_rules
 from dedupe.records import Block
 from dedupe.segment import segment
 from dedupe.sign import sign_blocks, sign_text
-from helpers import reference_block_row
+from helpers import reference_block_row, reference_is_english
 
 # Phrasings of every kind; none of them occurs in samples/.
 CHROME = {
@@ -696,7 +696,8 @@ def test_words_mixing_digits_and_han_are_measured_in_characters():
     two dozen characters weighed as three words, a headline's weight."""
     text = "2018年2月25日，新线路正式开通。"
     p = _zh_profile(text)
-    assert p.size == -(-sum(map(bool, map(chrome._UNSPACED_CHAR.match, text))) // chrome.UNSPACED_CHARS_PER_WORD)
+    unspaced = sum(any(lo <= ord(c) <= hi for lo, hi in chrome.UNSPACED) for c in text)
+    assert p.size == -(-unspaced // chrome.UNSPACED_CHARS_PER_WORD)
 
 
 def test_a_blog_post_written_line_by_line_ends_at_its_comments_header():
@@ -728,8 +729,9 @@ def test_function_words_of_other_languages_tell_their_prose_from_menus():
     ]
     for text in prose:
         p = chrome.profile(text, len(text.split()))
-        assert chrome._is_english([p.words], [p.stop]), text
+        assert reference_is_english([p.words], [p.stop]), text
         assert chrome.classify(p, english=True) == chrome.GOOD, text
+        assert chrome.block_classes([(len(text.split()), *p, None)], [text]) == [chrome.GOOD], text
     menu = "Startseite Politik Wirtschaft Sport Kultur Wissen Reisen Auto Digital Panorama Karriere Gesundheit"
     assert chrome.classify(chrome.profile(menu, len(menu.split())), english=True) in (chrome.SHORT, chrome.BAD)
 
@@ -1227,9 +1229,7 @@ def test_a_line_without_a_letter_is_no_sentence():
     for unspaced_page_text in (ZH_PARAGRAPHS[0], _PT_PARAGRAPHS[0]):
         texts = [unspaced_page_text] + lines
         rows = chrome._blocks(texts, [len(t.split()) for t in texts])
-        english = chrome._is_english([r[2] for r in rows], [r[3] for r in rows])
-        classes = [chrome._classify(*r[1:8], english) for r in rows]
-        chrome._mark_link_bars(classes, texts, [r[1] for r in rows], [r[7] for r in rows])
+        classes = chrome.block_classes(rows, texts)
         assert classes[0] == chrome.GOOD and all(c not in (chrome.GOOD, chrome.NEAR) for c in classes[1:]), classes
 
 

@@ -2,7 +2,7 @@
 
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
-    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 9 properties: 180,000 inputs in all
+    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 11 properties: 220,000 inputs in all
 """
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ from dedupe.records import Finding, Ref
 from dedupe.text import quote_path
 from dedupe.detect import chrome
 from dedupe.segment import segment_batch, split_lines
-from helpers import reference_block_row, reference_decisions
+from helpers import (reference_block_classes, reference_block_row, reference_decisions, reference_ends_sentence,
+                     reference_has_stamp, reference_link_bar)
 
 #: Characters the segmenter treats specially (white space of every kind, bullets, digits of several
 #: scripts, closing punctuation, a lone surrogate), mixed into otherwise random text.
@@ -104,6 +105,87 @@ def check_block_features(texts: list[str], n_words: list[int]) -> None:
     chrome._SEEN.clear()
     for text, k, row in zip(texts, n_words, chrome._blocks(texts, n_words), strict=True):
         assert row == reference_block_row(text, k), (text, k)
+
+
+#: Characters a bar of links or a sentence end is made of (separators with and without spaces, unspaced scripts,
+#: clause marks, a colon before a digit and before a letter, closers), mixed into random text for the classes.
+_BAR = " | ｜ - – — » > / · • ・ 首页 新闻 ニュース ไทย Home News a1 :3 : ， 。 ！ , ; . ? … ) ” 」 \u3000 \x1c _ ¹ ② ٣ \ud800"
+_BAR_TEXT = st.lists(st.sampled_from(_BAR.split(" ")) | st.characters() | st.just(" "), max_size=40).map("".join)
+_WEAK = next(f for f in chrome.FAMILIES if f.weak)
+_STRONG = next(f for f in chrome.FAMILIES if not f.weak)
+
+
+def check_block_classes(texts: list[str], features: list[tuple], kept: list[bool] | None, hashes: list[int] | None,
+                        unspaced_page: bool) -> None:
+    """The block classes of a page (random features and texts) are their plain Python definition, with and
+    without the kept blocks and the text hashes; so are a bar of links and a sentence end, line by line."""
+    rows = [(0, *f[:7], (None, _WEAK, _STRONG)[f[7]]) for f in features]
+    order = None if kept is None else [k for k, keep in enumerate(kept) if keep]
+    assert chrome.block_classes(rows, texts, order, hashes) == reference_block_classes(rows, texts, order, hashes)
+    for text in texts:
+        assert chrome.link_bar(text, unspaced_page) == reference_link_bar(text, unspaced_page), text
+        assert chrome.ends_sentence(text) == reference_ends_sentence(text), text
+
+
+def _page(n: int, features, flags) -> st.SearchStrategy:
+    """n block texts and their features (size, words, stop, capitalised, terminal, code, unspaced, named), kept
+    flags or None, text hashes or None."""
+    return st.tuples(st.lists(_BAR_TEXT, min_size=n, max_size=n), st.lists(features, min_size=n, max_size=n),
+                     st.none() | st.lists(st.booleans(), min_size=n, max_size=n),
+                     st.none() | st.lists(st.integers(0, 3), min_size=n, max_size=n), flags)
+
+
+_FEATURES = st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(0, 40), st.integers(0, 40), st.booleans(),
+                      st.integers(0, 12), st.booleans(), st.integers(0, 2))
+
+
+#: What dates and times are made of (digits of several scripts, the centuries, separators, day suffixes, month
+#: words of 2 to 12 characters, white space of every kind, word and non-word neighbours).
+_STAMP = ("1 2 8 9 0 18 19 20 2024 05 7 ١ ٢ ０ ² - / . : , 年 月 日 st nd rd th Oct Mar. March Sept. ab abcdefghij "
+          "abcdefghijk abcdefghij., x _ ( ) \u3000 \x1c \u00a0 \n").split(" ") + [" ", " ", " "]
+_STAMP_TEXT = st.lists(st.sampled_from(_STAMP) | st.characters(), max_size=24).map("".join)
+
+
+def _stamp_text(rng: random.Random) -> str:
+    """Pieces of dates: runs of digits (of several scripts, a century first half the time), separators, white
+    space, words of 1 to 13 characters (some ending in a full stop or a comma), day suffixes, random characters."""
+    def piece() -> str:
+        r = rng.random()
+        if r < 0.35:
+            digits = "".join(rng.choice("0123456789" if rng.random() < 0.9 else "١٢０²") for _ in range(rng.randrange(1, 5)))
+            return rng.choice(("18", "19", "20", "")) + digits if rng.random() < 0.5 else digits
+        if r < 0.55:
+            return rng.choice(" -/.:,年月日()_")
+        if r < 0.7:
+            return rng.choice((" ", "  ", "\u3000", "\x1c", "\n"))
+        if r < 0.85:
+            return "".join(rng.choice("abcO.,") for _ in range(rng.randrange(1, 14)))
+        if r < 0.93:
+            return rng.choice(("st", "nd", "rd", "th"))
+        return _random_text(rng)[:2]
+    if rng.random() < 0.5:
+        return "".join(piece() for _ in range(rng.randrange(0, 14)))
+    # A date or a time with a few characters changed, inserted or dropped, amid pieces.
+    chars = list(rng.choice(_DATES))
+    for _ in range(rng.randrange(0, 4)):
+        at = rng.randrange(len(chars) + 1)
+        mutation = rng.random()
+        if mutation < 0.4 and at < len(chars):
+            del chars[at]
+        elif mutation < 0.7 and at < len(chars):
+            chars[at] = piece()[:1] or " "
+        else:
+            chars.insert(at, piece()[:1] or "1")
+    return piece() + "".join(chars) + piece()
+
+
+_DATES = ("2024-01-05", "1999/1/ 5", "05/01/2024", "5.1.24", "09:14", "Oct 17, 2010", "17 Oct 2010", "2019年2月23日",
+          "3rd March, 2019", "Mar. 3rd 2019", "10.10.1.10", "abcdefghij., 1st 1899", "Sept. 30th, 2001")
+
+
+def check_has_stamp(text: str) -> None:
+    """A date or a time in digits is found where Python's `re` found one, and only there."""
+    assert _core.has_stamp(text) == reference_has_stamp(text), text
 
 
 def check_shared_counts(blocks: list[list[int]], max_posting: int) -> None:
@@ -225,6 +307,9 @@ def run(examples: int) -> None:
     config(given(_BATCH.flatmap(lambda texts: st.tuples(
         st.just(texts), st.lists(st.integers(0, 80), min_size=len(texts), max_size=len(texts)))))(
         lambda pair: check_block_features(*pair)))()
+    config(given(st.integers(0, 8).flatmap(lambda n: _page(n, _FEATURES, st.booleans())))(
+        lambda page: check_block_classes(*page)))()
+    config(given(_STAMP_TEXT)(check_has_stamp))()
     config(given(st.lists(st.integers(0, 7), max_size=8), st.integers(0, 5))(check_windows))()
     config(given(_TEXT, st.lists(st.tuples(*[st.integers(0, 1 << 20)] * 5), max_size=6),
                  st.sampled_from(["utf-8", "cp1252", "latin-1"]))(check_finish))()
@@ -257,6 +342,16 @@ def run_fast(examples: int, seed: int) -> None:
         check_shared_counts([sorted({rng.randrange(top) for _ in range(rng.randrange(0, 4))})
                              for _ in range(rng.randrange(0, 10))], rng.randrange(0, 7))
         check_text_hash(rng.randbytes(rng.randrange(0, 300)))
+        check_has_stamp(_stamp_text(rng))
+        n = rng.randrange(0, 9)
+        bar = _BAR.split(" ")
+        check_block_classes(
+            ["".join(rng.choice(bar) if rng.random() < 0.6 else " " if rng.random() < 0.5 else _random_text(rng)[:3]
+                     for _ in range(rng.randrange(0, 30))) for _ in range(n)],
+            [(*(rng.randrange(41) for _ in range(4)), rng.random() < 0.5, rng.randrange(13), rng.random() < 0.5,
+              rng.choice((0, 0, 0, 1, 2))) for _ in range(n)],
+            None if rng.random() < 0.5 else [rng.random() < 0.7 for _ in range(n)],
+            None if rng.random() < 0.5 else [rng.randrange(4) for _ in range(n)], rng.random() < 0.5)
         check_windows([rng.randrange(0, 8) for _ in range(rng.randrange(0, 8))], rng.randrange(0, 6))
         text = "\n".join(_random_text(rng) for _ in range(rng.randrange(0, 6)))
         check_finish(text, [tuple(rng.randrange(1 << 20) for _ in range(5)) for _ in range(rng.randrange(0, 6))],
@@ -274,9 +369,9 @@ def test_random_inputs_through_the_core():
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 9)")
+    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 11)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     run_fast(args.examples, args.seed)
-    print(f"ok: {args.examples} random inputs for each of 9 properties ({9 * args.examples} in all), no failure")
+    print(f"ok: {args.examples} random inputs for each of 11 properties ({11 * args.examples} in all), no failure")
     sys.exit(0)

@@ -588,8 +588,8 @@ FAMILIES: tuple[Family, ...] = (
 #: The byline family ("By NAME", "5 min read"): one under each item of a list in an extractor's main text.
 _BYLINE = next(f for f in FAMILIES if f.kind == "credits" and "by" in f.words)
 
-# Block classes for the article's extent.
-GOOD, NEAR, SHORT, BAD, CHROME, WEAK, ITEM, CODE = range(8)
+# Block classes for the article's extent (the compiled core's `classify.rs` numbers and reads them).
+GOOD, NEAR, SHORT, BAD, CHROME, WEAK, ITEM, CODE = _core.BLOCK_CLASSES
 
 #: Weights of the extent step, in words (tuned on half of webpages-dev, checked on the other half):
 #: prose counts for its length, a short sentence for half of it, a single word or a capitalised line
@@ -604,8 +604,9 @@ W_CODE = 0.0
 #: A link list or a chrome block counts against the article for this many words at most, so that a
 #: table, a code listing or a newsletter prompt between two paragraphs does not cut the article in two.
 PENALTY_CAP = 40
-#: Prose counts fully from this many words; a shorter sentence counts half (a teaser's blurb, a caption).
-GOOD_MIN = 10
+#: Prose counts fully from this many words; a shorter sentence counts half (a teaser's blurb, a caption): the
+#: core's `classify.rs` applies it.
+GOOD_MIN = _core.GOOD_MIN
 #: A second stretch of article is kept when it weighs this share of the best one.
 SECOND_STRETCH = 0.3
 #: ...and at least this many words.
@@ -654,9 +655,8 @@ OTHER_WORDS = frozenset(
 ) - ENGLISH_WORDS
 #: Function words of every language above: a block's share of them tells running text from a menu.
 STOP_WORDS = ENGLISH_WORDS | OTHER_WORDS
-#: A document whose words are fewer than this share of stop words has none of these languages' running
-#: text (or is mostly lists): the stop-word test is off.
-ENGLISH_STOP_SHARE = 0.2
+#: (A document whose words are fewer than a fifth of stop words has none of these languages' running text, or is
+#: mostly lists: the stop-word test is off; the core's `classify::ENGLISH_STOP_SHARE`.)
 
 
 class _Matcher:
@@ -849,102 +849,39 @@ def _blocks(texts: list[str], n_words: list[int]) -> list[tuple]:
 
 
 def classify(p: Profile, english: bool) -> int:
-    """The block's class for the extent step (see `_classify`)."""
-    return _classify(p.size, p.words, p.stop, p.capitalised, p.terminal, p.code, p.unspaced, english)
-
-
-def _classify(
-    size: int, words: int, stop: int, capitalised: int, terminal: bool, code: int, unspaced: bool, english: bool
-) -> int:
-    """The block's class for the extent step, from its profile.
+    """The class of a block no rule names, for the extent step, from its profile (the core's `classify.rs`).
 
     GOOD: article prose. NEAR: a short sentence. ITEM: a list item in
     sentence case ("2 cups of flour", "Tent poles or trekking poles"). SHORT:
     a single word, or a capitalised line (a menu item, a heading). BAD: a long
     run of capitalised words or of words without function words (a link
-    list, a table). CODE: a code listing.
+    list, a table). CODE: a code listing. english: the page's running text
+    has the stop words of a language with function words.
     """
-    total = words or 1
-    # (scripts without spaces have no capitals: a Japanese sentence naming "Wi-Fi" and "App Store" is no menu)
-    capitalised = capitalised > 0.5 * total and not unspaced
-    if size < 5:
-        return SHORT if capitalised or size < 2 else ITEM
-    if code >= 4 and code * 25 >= size:
-        return CODE
-    # Menus and teaser lists run capitalised names together, without function words; prose does not.
-    if capitalised or english and stop < 0.1 * total:
-        # A headline is capitalised too, but a dozen words at most.
-        return BAD if size >= 15 else SHORT
-    if size >= GOOD_MIN and (terminal or size >= 25):
-        return NEAR if english and stop < 0.2 * total else GOOD
-    # Text without spaces has no function words to tell a sentence from a headline: its punctuation does (a
-    # sentence end, or a clause mark inside: the core's `terminal`).
-    if terminal or not (english or unspaced) or stop >= 0.2 * total:
-        return NEAR
-    return ITEM
+    return _core.classify_block(*p, english)
 
 
-#: A character of a script written without spaces (UNSPACED).
-_UNSPACED_CHAR = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in UNSPACED) + "]")
-#: Separators between the links of a bar: a pipe, or a dot, bullet, slash, dash or arrow with spaces around it.
-_SEPARATORS = re.compile(r"\s*[|｜]\s*|\s+[·・•/\-–—>»]+\s+")
-#: Punctuation inside running text of unspaced scripts (and commas), or a colon before a value ("来源: 日报",
-#: not "10:15"): a line holding any is a sentence or a dateline, not a bar of words.
-_CLAUSE_MARKS = re.compile("[，。、；：！？「」《》,;]|:(?!\\d)")
-_WORD = re.compile(r"\w")
-#: A bar has at least this many links...
-BAR_LINKS = 4
-#: ...each at most this many characters of an unspaced script, or this many words of a spaced one.
-BAR_LINK_CHARS = 8
-BAR_LINK_WORDS = 3
-#: A long bar (a directory of a site's departments, a footer of every province) may hold a few longer names: with
-#: at least this many parts, BAR_SHORT_SHARE of them short make it a bar.
-BAR_LONG_LINKS = 12
-BAR_SHORT_SHARE = 0.75
+def block_classes(rows: list[tuple], texts: list[str], kept: list[int] | None = None,
+                  hashes: list[int] | None = None) -> list[int]:
+    """The classes of a document's blocks (those of kept, in order, when given) for the extent step, in one call
+    into the core (`classify.rs`).
+
+    A block a rule names is CHROME (WEAK for a family that only weighs); the others are classed by their
+    profile, with the stop-word test on when the page's words hold running text's share of function words (each
+    distinct text counted once when hashes, the blocks' text hashes, are given). Then a line read as prose or an
+    item that is a bar of links weighs as a link list (BAD), and a short sentence without a letter (an
+    archive's "12/01/2004 - 01/01/2005", a row of scores) as an item: where function words do not tell
+    (another language) it read as a short sentence.
+    """
+    return _core.block_classes(LEXICON, rows, texts, kept, hashes)
 
 
 def link_bar(text: str, unspaced_page: bool = False) -> bool:
     """Whether a line is a bar of short links ("Home | News | Sport | Contact", "首页 > 新闻 > 国内 > 社会"):
-    BAR_LINKS or more short parts between separators; on a page written in a script without spaces
-    (unspaced_page), also between spaces where the line holds no clause punctuation ("控制面板 发表文章
-    文章编辑 评论管理", a reply's "#3 name 于 2004/12/27 12:46"). Never a line that ends a sentence.
-
-    Capitals and function words tell an English menu from prose; scripts without spaces have neither, so a
-    menu there weighed as a sentence (measured in characters) and carried the article's extent over it.
-    """
-    if ends_sentence(text):
-        return False
-    # (a part without a word character is a bracket or a mark around an item, not a link: "简介 [ 编辑 ]")
-    parts = [p for p in _SEPARATORS.split(text) if _WORD.search(p)]
-    if len(parts) < BAR_LINKS:
-        # Where words are not spaced, spaces separate items (or a reply's title, date and name).
-        if not unspaced_page or _CLAUSE_MARKS.search(text):
-            return False
-        parts = [p for p in text.split() if _WORD.search(p)]
-        if len(parts) < BAR_LINKS:
-            return False
-    short = sum(len(p.strip()) <= BAR_LINK_CHARS if _UNSPACED_CHAR.search(p) else len(p.split()) <= BAR_LINK_WORDS
-                for p in parts)
-    # (a line of prose that spaces its clauses has a few parts, one of them long; a directory has dozens)
-    return short == len(parts) or len(parts) >= BAR_LONG_LINKS and short >= BAR_SHORT_SHARE * len(parts)
-
-
-def _mark_link_bars(classes: list[int], texts: list[str], sizes: list[int], unspaced: list[bool]) -> None:
-    """A line the phrasing rules leave, read as prose or a list item, that is a bar of links weighs as a link
-    list (BAD); one without a letter (an archive's "12/01/2004 - 01/01/2005", a row of scores) as a list item:
-    where function words do not tell (another language) it read as a short sentence. A page is written without
-    spaces when most of its size is in such blocks."""
-    unspaced_page = 2 * sum(s for s, u in zip(sizes, unspaced) if u) > sum(sizes)
-    for k, (c, t) in enumerate(zip(classes, texts)):
-        if (c == GOOD or c == NEAR or c == ITEM) and link_bar(t, unspaced_page):
-            classes[k] = BAD
-        elif c == NEAR and not any(map(str.isalpha, t)):
-            classes[k] = ITEM
-
-
-def _is_english(words: list[int], stop: list[int]) -> bool:
-    total = sum(words)
-    return total > 0 and sum(stop) >= ENGLISH_STOP_SHARE * total
+    four or more short parts between separators; on a page written in a script without spaces (unspaced_page),
+    also between spaces where the line holds no clause punctuation ("控制面板 发表文章 文章编辑 评论管理").
+    Never a line that ends a sentence (the core's `classify.rs`)."""
+    return _core.link_bar(LEXICON, text, unspaced_page)
 
 
 def _weight(cls: int, size: int) -> float:
@@ -1028,7 +965,7 @@ def find_chrome(
     texts = list(map(_TEXT, blocks))
     if rows is None:
         rows = _blocks(texts, list(map(_N_WORDS, sigs)))
-    sizes, words, stop, families = (list(map(itemgetter(j), rows)) for j in (1, 2, 3, 8))
+    sizes, families = (list(map(itemgetter(j), rows)) for j in (1, 8))
     if any(f is not None and f.kind == "template-error" for f in families):
         # `${count}` in a code sample is the sample's own syntax, not a template the server failed to fill.
         families = [None if f is not None and f.kind == "template-error" and holds_code(t) else f
@@ -1037,20 +974,9 @@ def find_chrome(
         # In an extractor's main text a byline under every title is the field of a list's items (a reading list's
         # "By NAME" under each entry), not the article's byline: the template around the list is already gone.
         families = [None if f is _BYLINE else f for f in families]
-    # Each distinct block counts once: the cleaned copy keeps one copy of a repeated block, and a second run
-    # must reach the same verdict on the page's language (a headline pasted twice tipped it).
-    hashes = list(map(_HASH, sigs))
-    if len(set(hashes)) == n:  # no block twice (the usual page)
-        english = _is_english(words, stop)
-    else:
-        seen: set[int] = set()
-        once = [i for i, h in enumerate(hashes) if not (h in seen or seen.add(h))]
-        english = _is_english([words[i] for i in once], [stop[i] for i in once])
-    classes = [
-        _classify(size, w, sw, cap, term, code, unspaced, english) if f is None else WEAK if f.weak else CHROME
-        for _, size, w, sw, cap, term, code, unspaced, f in rows
-    ]
-    _mark_link_bars(classes, texts, [r[1] for r in rows], [r[7] for r in rows])
+    # Each distinct block counts once in the page's language: the cleaned copy keeps one copy of a repeated
+    # block, and a second run must reach the same verdict (a headline pasted twice tipped it).
+    classes = block_classes(rows, texts, None, list(map(_HASH, sigs)))
     # Step 2: the article's extent, where the page has one.
     prose = [c == GOOD or c == NEAR for c in classes]
     if kind is None and whole_page:
@@ -1152,12 +1078,10 @@ def page_kind(blocks: list[Block], sigs: list[BlockSig], rows: list[tuple] | Non
     """
     if rows is None:  # (the document's `block_rows`, when the batch's are known)
         rows = _blocks(list(map(_TEXT, blocks)), list(map(_N_WORDS, sigs)))
+    texts = list(map(_TEXT, blocks))
     kept = [k for k, r in enumerate(rows) if (r[8] is None or r[8].weak) and k not in gone]
-    english = _is_english([rows[k][2] for k in kept], [rows[k][3] for k in kept])
-    classes = [_classify(*rows[k][1:8], english) if rows[k][8] is None else WEAK for k in kept]
-    _mark_link_bars(classes, [blocks[k].text for k in kept], [rows[k][1] for k in kept], [rows[k][7] for k in kept])
-    return page_type([blocks[k].text for k in kept], [rows[k][1] for k in kept],
-                     [c == GOOD or c == NEAR for c in classes]).kind
+    classes = block_classes(rows, texts, kept)
+    return page_type([texts[k] for k in kept], [rows[k][1] for k in kept], [c == GOOD or c == NEAR for c in classes]).kind
 
 
 _TEXT = attrgetter("text")
@@ -1467,10 +1391,9 @@ def _teaser_at(k, classes, sizes, texts):
 def ends_sentence(text: str) -> bool:
     """Whether a text ends a sentence: its end punctuation in any script, then maybe closing quotes or brackets.
 
-    Read from the end (a regular expression would try every position); the duplicate signing rule reads it too.
+    Read from the end, in the core (`classify.rs`); the duplicate signing rule reads it too.
     """
-    end = text.rstrip().rstrip(CLOSERS)[-1:]
-    return bool(end) and end in TERMINAL_CHARS
+    return _core.ends_sentence(LEXICON, text)
 
 
 #: A heading is a line of at most this many words directly followed by prose.

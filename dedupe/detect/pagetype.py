@@ -32,18 +32,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .. import _core
+
 ARTICLE, THREAD, DOCS, LISTING, OTHER = "article", "thread", "docs", "listing", "other"
 
 #: A date or a time as digits, in the usual orders (2024-01-05, 05/01/2024, 5.1.24, 09:14, "Oct 17, 2010",
 #: "17 Oct 2010", 2019年2月23日): digits and separators, so any language's month names pass. A day.month.year is
 #: not part of a longer dotted number: 10.10.1.10 (an address) and 2.10.1.12 (a version) hold no date 10.1.10.
-_STAMP = re.compile(
-    r"\b(?:1[89]|20)\d{2}[-/.年]\s?\d{1,2}(?:[-/.月]\s?\d{1,2})?"
-    r"|(?<![\d.])\d{1,2}[-/.]\d{1,2}[-/.](?:1[89]|20)?\d{2}(?![.\d])"
-    r"|\b\d{1,2}:\d{2}\b"
-    r"|\b\d{1,2}(?:st|nd|rd|th)?,?\s+\S{3,10}\.?,?\s+(?:1[89]|20)\d{2}\b"
-    r"|\b\S{3,10}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:1[89]|20)\d{2}\b"
-)
+#: The compiled core reads them (`has_stamp`, crates/dedupe-core/src/pagetype.rs).
 #: A post header is short: a name, a date, a counter or two.
 STAMP_MAX_WORDS = 14
 #: Posts a thread holds at least (a stamp with prose after it, before the next stamp).
@@ -176,8 +172,8 @@ def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list
 
 
 def has_stamp(text: str) -> bool:
-    """Whether a block holds a date or a time written in digits."""
-    return _STAMP.search(text) is not None
+    """Whether a block holds a date or a time written in digits (in the compiled core)."""
+    return _core.has_stamp(text)
 
 
 def page_type(texts: list[str], sizes: list[int], prose: list[bool]) -> PageType:

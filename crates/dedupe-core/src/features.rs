@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use crate::chars::{is_lowered, is_space, is_word, within};
+use crate::chars::{is_lowered, is_word, within};
 
 /// What a stop word or a trigger word is in the lexicon.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -167,10 +167,7 @@ impl Lexicon {
             run_chars >= letters
         };
         f.words = if f.unspaced { f.tokens.max(f.size) } else { f.tokens };
-        let end = text
-            .trim_end_matches(is_space)
-            .trim_end_matches(|c| self.closers.contains(&c));
-        f.terminal = end.chars().next_back().is_some_and(|c| self.terminal.contains(&c))
+        f.terminal = self.ends_sentence(text)
             // Text without spaces has no function words: a clause mark inside tells its running text from a
             // headline, as a sentence end does (a paragraph cut before its end, a line ending in a colon).
             || f.unspaced && text.chars().any(|c| self.clauses.contains(&c));

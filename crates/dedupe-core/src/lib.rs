@@ -10,12 +10,14 @@
 #![forbid(unsafe_code)]
 
 pub mod chars;
+pub mod classify;
 pub mod decide;
 pub mod features;
 pub mod finish;
 pub mod hash;
 pub mod keys;
 pub mod minhash;
+pub mod pagetype;
 pub mod repeats;
 pub mod segment;
 pub mod sign;

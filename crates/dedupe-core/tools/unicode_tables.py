@@ -1,6 +1,6 @@
 """Writes src/unicode_tables.rs: the character classes of Python's `str` and `re` that the core must match.
 
-The core replaces Python code whose answers depend on `str.isspace`, `str.islower`, `str.lower`, `re`'s `\\d` and `\\w`:
+The core replaces Python code whose answers depend on `str.isspace`, `str.islower`, `str.isalpha`, `str.lower`, `re`'s `\\d` and `\\w`:
 these tables are taken from the interpreter's own `unicodedata` (Python 3.11: Unicode 14.0), so that the Rust
 answers equal the Python ones character for character, rather than following the Unicode version of Rust's
 standard library. Run it with the project's Python and commit the result:
@@ -48,6 +48,8 @@ def main() -> None:
     print(table("DIGIT", "`re`'s `\\d` on str (decimal digits, category Nd).", lambda c: _DIGIT.match(c)))
     print(table("LOWER", "`str.islower()` of one character.", str.islower))
     print(table("WORD", "`re`'s `\\w` on str (`str.isalnum()` and `_`).", lambda c: _WORD.match(c)))
+    print(table("NUMERAL", "Word characters (`\\w`) that are neither letters (`str.isalpha()`) nor decimal digits "
+                "(`\\d`): other numerals and `_`.", lambda c: _WORD.match(c) and not c.isalpha() and not _DIGIT.match(c)))
     print(table("LOWERED", "Characters `str.lower()` changes: a word holding one is capitalised (`str.__ne__(w, "
                 "w.lower())`).", lambda c: c.lower() != c))
     print(table("ASSIGNED", "Code points assigned in this Unicode version (category not Cn): NFKC is applied to "
@@ -58,6 +60,7 @@ def main() -> None:
     body = "\n".join(f"    ({cp:#x}, {json.dumps(f, ensure_ascii=False)})," for cp, f in folds)
     print(f"/// `str.casefold()` of each character it changes (full case folding), by code point.\n"
           f"pub static CASEFOLD: [(u32, &str); {len(folds)}] = [\n{body}\n];")
+    assert all(not c.isalpha() or _WORD.match(c) and not _DIGIT.match(c) for c in map(chr, range(sys.maxunicode + 1)))
     assert all(bool(_SPACE.match(chr(c))) == chr(c).isspace() for c in range(sys.maxunicode + 1)
                if not 0xD800 <= c <= 0xDFFF)
 

@@ -7,6 +7,9 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+mod classify;
+mod pagetype;
+
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -773,7 +776,7 @@ fn shared_counts(
 /// definitions in `dedupe/detect/chrome.py`.
 #[pyclass(frozen, module = "dedupe._core")]
 struct Lexicon {
-    inner: features::Lexicon,
+    pub(crate) inner: features::Lexicon,
 }
 
 #[pymethods]
@@ -893,6 +896,8 @@ impl Lexicon {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_hash, m)?)?;
     m.add_class::<Lexicon>()?;
+    classify::register(m)?;
+    pagetype::register(m)?;
     m.add_function(wrap_pyfunction!(shared_counts, m)?)?;
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;
     m.add_function(wrap_pyfunction!(looks_wrapped, m)?)?;
