@@ -781,3 +781,36 @@ def test_a_byline_under_each_item_of_extracted_text_is_content(entries):
     assert _rule_removed(entries, whole_page=False) == []
     # One byline is the article's, and goes as before.
     assert _rule_removed(entries[:2], whole_page=False) == [entries[1]]
+
+
+@pytest.mark.parametrize("sections", [
+    # a store's requirements under each system: the same lines under each, in the same order
+    {"Windows": ["OS: Windows 10 or later"], "Mac": ["OS: macOS 12 or later"], "Linux": ["OS: Ubuntu 22.04 or later"]},
+    # a hotel's rooms in two buildings and an annex: the same specs each time
+    {"North wing": ["View: the harbour and the old port"], "South wing": ["View: the gardens and the pool"],
+     "Annex": ["View: the hills behind the town"]},
+    # a phone plan's terms per region
+    {"Europe": ["Roaming: included in all member states"], "Asia": ["Roaming: five euros a day"],
+     "Americas": ["Roaming: eight euros a day"]},
+])
+def test_fields_in_a_run_copied_in_order_in_extracted_text_are_still_repeats(sections):
+    run = ["Size: two people and a small child", "Price: from 90 euros a night", "Notice: two days to cancel"]
+    paragraphs = ["What each option includes"]
+    for name, own in sections.items():
+        paragraphs += [name, *own, *run]
+    paragraphs += ["Price: from 120 euros a night in August", "Size: four people in the family room"]
+    assert _repeats_found(paragraphs, whole_page=False) == run * 2
+
+
+def test_a_recurring_post_header_on_a_thread_is_still_a_repeat():
+    subject = "Re: The network adapter stops working after the upgrade to 7.1"
+    lines = ["Forum › Board › Topic", "Login", "Register", ""]
+    for i in range(5):
+        lines += [f"user{i}", f"2024-01-{i + 1:02d}, 09:1{i} PM", subject if i else subject[4:],
+                  f"I tried the thing you said in reply number {i}, and it did not work for me at all today.", ""]
+    lines[-3] = "Re: The network adapter works again after the fix in 7.1.2"  # (a second subject: "Re:" reads as a field)
+    text = "\n".join(lines) + "\n"
+    assert _kind(text) == THREAD
+    blocks = segment(text)
+    found = detect("t.html", blocks, sign_blocks(blocks, 5), Config(), whole_page=False)
+    assert [blocks[f.block].text for f in found if f.category == "repeat"] == [subject] * 2
