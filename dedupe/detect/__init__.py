@@ -10,7 +10,7 @@ from ..records import Block, Finding
 from ..sign import BlockSig, SignedText
 from .chrome import block_rows, find_chrome, keep_copy_outside_chrome, page_kind
 from .pagetype import THREAD
-from .repeats import (COPIED_RUN, LABEL_MAX, LABEL_TIMES, RECURRING_ITEMS, find_repeats, keep_recurring_content,
+from .repeats import (LABEL_MAX, LABEL_TIMES, RECURRING_ITEMS, copied_runs, find_repeats, keep_recurring_content,
                       repeats_batch)
 
 
@@ -127,13 +127,7 @@ def keep_item_fields(repeats: list[Finding], blocks: list[Block], sigs: list[Blo
             once = nxt is not None and times[sigs[nxt].hash] == 1
             follows.setdefault(s.hash, []).append(sigs[nxt].hash if once else None)
     # Blocks in a run of COPIED_RUN repeats whose texts occurred in that order before: a passage copied in order.
-    going = {f.block for f in repeats if f.category == "repeat"}
-    seen: dict[tuple, int] = {}
-    copied: set[int] = set()
-    for w in range(len(sigs) - COPIED_RUN + 1):
-        window = tuple(s.hash for s in sigs[w : w + COPIED_RUN])
-        if seen.setdefault(window, w) < w and going.issuperset(range(w, w + COPIED_RUN)):
-            copied.update(range(w, w + COPIED_RUN))
+    copied = copied_runs([s.hash for s in sigs], {f.block for f in repeats if f.category == "repeat"})
 
     def content(k: int) -> bool:
         s, t = sigs[k], texts[k]

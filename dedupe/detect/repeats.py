@@ -32,13 +32,9 @@ MIN_OTHER_PARTS = 0.1
 
 
 def _params(config: Config) -> tuple:
-    """The settings the core's detectors read, as it takes them (remembered with the Config: asked per batch)."""
-    params = config.__dict__.get("_repeat_params")
-    if params is None:
-        params = config.__dict__["_repeat_params"] = (
-            config.min_repeat_words, config.min_near_words, config.near_threshold, config.containment_threshold,
+    """The settings the core's detectors read, as it takes them (once a batch)."""
+    return (config.min_repeat_words, config.min_near_words, config.near_threshold, config.containment_threshold,
             config.composite_coverage, MAX_POSTING, MIN_OTHER_PARTS)
-    return params
 
 
 def _columns(signed: list[SignedText]) -> tuple[bytes, bytes, bytes, bytes]:
@@ -161,13 +157,7 @@ def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: l
     # them in a run and removed them. A block is in a run if it lies in COPIED_RUN consecutive repeats whose
     # texts occurred in that order earlier: each window's texts, looked up once (a page of 170,000 blocks
     # repeating 40 paragraphs took minutes when every earlier occurrence was followed along the run).
-    key = [s.hash if s.n_words else b.text.strip() for b, s in zip(blocks, sigs)]
-    first: dict[tuple, int] = {}
-    runs: set[int] = set()
-    for w in range(len(key) - COPIED_RUN + 1):
-        window = tuple(key[w : w + COPIED_RUN])
-        if first.setdefault(window, w) < w and all(i in of for i in range(w, w + COPIED_RUN)):
-            runs.update(range(w, w + COPIED_RUN))
+    runs = copied_runs([s.hash if s.n_words else b.text.strip() for b, s in zip(blocks, sigs)], of.keys())
 
     def list_items(k: int) -> bool:
         return _list_item(blocks[k].text) and _list_item(blocks[of[k]].text)
@@ -196,6 +186,18 @@ def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: l
     # would be that paragraph's near repeat on the cleaned text, and a second run would remove it.
     going = {f.block for f in findings} - spared
     return [f for f in findings if f.block not in spared or of[f.block] in going]
+
+
+def copied_runs(key: list, repeated) -> set[int]:
+    """The blocks that lie in COPIED_RUN consecutive `repeated` blocks whose keys (their texts) occurred in that
+    order earlier: a passage copied in order."""
+    first: dict[tuple, int] = {}
+    runs: set[int] = set()
+    for w in range(len(key) - COPIED_RUN + 1):
+        window = tuple(key[w : w + COPIED_RUN])
+        if first.setdefault(window, w) < w and all(i in repeated for i in range(w, w + COPIED_RUN)):
+            runs.update(range(w, w + COPIED_RUN))
+    return runs
 
 
 def _list_item(text: str) -> bool:
