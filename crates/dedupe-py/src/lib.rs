@@ -875,8 +875,9 @@ impl Lexicon {
                 Vec::with_capacity(n),
                 Vec::with_capacity(n),
             );
+            let triggers = lexicon.triggers();
             for (text, &k) in views.iter().zip(&n_words) {
-                let f = lexicon.features(text, k);
+                let f = lexicon.features_with(&triggers, text, k);
                 out.0.push(f.size);
                 out.1.push(f.words);
                 out.2.push(f.stop);
