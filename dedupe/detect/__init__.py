@@ -9,7 +9,7 @@ from ..config import Config
 from ..records import Block, Finding
 from ..sign import BlockSig, SignedText
 from .chrome import block_rows, find_chrome, keep_copy_outside_chrome, page_kind
-from .pagetype import THREAD
+from .pagetype import THREAD, has_stamp
 from .repeats import (LABEL_MAX, LABEL_TIMES, RECURRING_ITEMS, copied_runs, find_repeats, keep_recurring_content,
                       repeats_batch)
 
@@ -44,7 +44,8 @@ def detect_page(
 
         def content_kept(kind: str) -> list[Finding]:
             kept = keep_recurring_content(found, blocks, sigs, kind, whole_page)
-            return kept if whole_page else keep_item_fields(kept, blocks, sigs, kind)
+            return kept if whole_page else keep_restated_titles(keep_item_fields(kept, blocks, sigs, kind), blocks,
+                                                                sigs, kind)
 
         repeats = content_kept(kind)
         # The kind of the page the cleaned copy is (which a second run reads), without the repeats that go.
@@ -144,3 +145,52 @@ def keep_item_fields(repeats: list[Finding], blocks: list[Block], sigs: list[Blo
         return s.n_words <= LABEL_MAX and len(after) >= LABEL_TIMES and None not in after
 
     return [f for f in repeats if f.category != "repeat" or not content(f.block)]
+
+
+#: A title restated is a line of at most this many words, without a sentence's end.
+TITLE_MAX = LABEL_MAX
+#: A page restates at least this many distinct titles when each item has a section of its own further on.
+TITLES_RESTATED = 3
+_DIGIT = re.compile(r"\d")
+_SENTENCE_END = (".", "!", "?", "。", "！", "？")
+
+
+def keep_restated_titles(repeats: list[Finding], blocks: list[Block], sigs: list[BlockSig], kind: str) -> list[Finding]:
+    """Exact repeats in an extractor's main text, without the titles restated where their own section starts.
+
+    A short title (an offer's hotel, a plan's name, a service) that recurs
+    with other neighbours on both sides than where it first stood heads
+    text of its own: the terms of the offer a grid listed above, the details
+    of the plan a table named. A menu or a carousel the extractor kept
+    twice recurs with the same neighbours, or in a run copied in order (both
+    still go); so does a thread's recurring post header (see
+    `keep_item_fields`).
+    """
+    if kind == THREAD:
+        return repeats
+    hashes = [s.hash if s.n_words else None for s in sigs]
+    block_at = {b.first_line: b.index for b in blocks}
+    exact = {f.block: block_at[f.duplicate_of.lines[0]] for f in repeats if f.category == "repeat"}
+    copied = copied_runs(hashes, exact.keys())
+    worded = [k for k, h in enumerate(hashes) if h is not None]
+    at = {k: i for i, k in enumerate(worded)}
+
+    def around(k: int) -> tuple:
+        i = at[k]
+        return (hashes[worded[i - 1]] if i else None, hashes[worded[i + 1]] if i + 1 < len(worded) else None)
+
+    def restated(k: int) -> bool:
+        if k in copied or not sigs[k].n_words or sigs[k].n_words > TITLE_MAX or has_stamp(blocks[k].text):
+            return False  # (a date restated is a post's or an entry's header)
+        if blocks[k].text.rstrip().endswith(_SENTENCE_END):
+            return False
+        (before, after), (was_before, was_after) = around(k), around(exact[k])
+        return before != was_before and after != was_after
+
+    spared = {f.block for f in repeats if f.category == "repeat" and restated(f.block)}
+    # One title restated is most often the page's own name again (a product's name over its gallery and its
+    # details); a section per item restates several names. A line with a number is not counted as one: a date
+    # or a count restated is a post's or an entry's header ("June 15, 2024 1 yr").
+    if len({hashes[k] for k in spared if not _DIGIT.search(blocks[k].text)}) < TITLES_RESTATED:
+        return repeats
+    return [f for f in repeats if f.block not in spared]

@@ -970,6 +970,13 @@ def find_chrome(
         # `${count}` in a code sample is the sample's own syntax, not a template the server failed to fill.
         families = [None if f is not None and f.kind == "template-error" and holds_code(t) else f
                     for f, t in zip(families, texts)]
+    if any(f is not None and f.kind in _CODE_TOKEN_KINDS for f in families):
+        # A decorator (`@property`, which the handle rule reads as a social account) or a value a sample prints
+        # (`nan`, `null`) beside a code line is the code's own.
+        families = [None if f is not None and f.kind in _CODE_TOKEN_KINDS and _beside_code(k, texts, f.kind) else f
+                    for k, f in enumerate(families)]
+    if any(f is not None for f in families):
+        families = _faq_answers(families, texts, sizes)
     if not whole_page and sum(f is not None and f is _BYLINE for f in families) >= BYLINES_LISTED:
         # In an extractor's main text a byline under every title is the field of a list's items (a reading list's
         # "By NAME" under each entry), not the article's byline: the template around the list is already gone.
@@ -1067,6 +1074,52 @@ def find_chrome(
                 findings.append(Finding(k, f"chrome:{kind}", f"chrome:context:{kind}", 0.6, None, f"between {kind} blocks"))
         i = j
     return sorted(findings, key=attrgetter("block"))
+
+
+#: Rule kinds whose lone-token lines ("@name", "nan", "undefined") are code's own when code stands beside them.
+_CODE_TOKEN_KINDS = frozenset({"social", "template-error"})
+#: A lone token: a decorator or handle, a word, a value.
+_TOKEN_LINE = re.compile(r"^@?[\w.]+$")
+
+
+def _beside_code(k: int, texts: list[str], kind: str) -> bool:
+    """Whether block k is a lone token whose nearest other line, before or after it (past other lone tokens and
+    decorators: a stack of them over a definition), holds code; of the social rule's lines, only a handle (a
+    "Share" button under a code sample is still a button)."""
+    if not _TOKEN_LINE.match(texts[k]) or kind == "social" and not texts[k].startswith("@"):
+        return False
+    for step in (-1, 1):
+        j = k + step
+        while 0 <= j < len(texts) and (_TOKEN_LINE.match(texts[j]) or texts[j].startswith("@")):
+            j += step
+        if 0 <= j < len(texts) and holds_code(texts[j]):
+            return True
+    return False
+
+
+#: A page's questions make a FAQ when at least this many are each answered by a block that is no question.
+FAQ_QUESTIONS = 3
+#: An answer is a sentence of at least this many words (a "Reply" or "Subscribe" button under a question is not).
+FAQ_ANSWER_WORDS = 8
+#: A question is a line of at most this many words that ends with a question mark.
+FAQ_QUESTION_WORDS = 30
+_QUESTION_END = ("?", "？")
+
+
+def _faq_answers(families: list, texts: list[str], sizes: list[int]) -> list:
+    """The rule matches without the answers of a FAQ: a block of a sentence or more right after a question, on a
+    page that asks FAQ_QUESTIONS such questions, is the answer ("Can I cancel? Yes, you can unsubscribe at any
+    time..."), not the prompt or the notice its phrasing resembles. One question before a prompt ("Want more?
+    Sign up for our newsletter") is a hook, not a FAQ."""
+    answers = [k + 1 for k in range(len(texts) - 1)
+               if families[k] is None and texts[k].rstrip().endswith(_QUESTION_END) and sizes[k] <= FAQ_QUESTION_WORDS
+               and not texts[k + 1].rstrip().endswith(_QUESTION_END) and sizes[k + 1] >= FAQ_ANSWER_WORDS]
+    if len(answers) < FAQ_QUESTIONS:
+        return families
+    out = list(families)
+    for k in answers:
+        out[k] = None
+    return out
 
 
 def page_kind(blocks: list[Block], sigs: list[BlockSig], rows: list[tuple] | None = None,
