@@ -10,13 +10,18 @@ from dedupe.segment import segment
 from dedupe.sign import sign_blocks
 
 
-def _removed(lines: list[str], whole_page: bool) -> dict[str, str]:
-    """{text: category} of what the within-document detectors remove from a text of one block per line."""
+def _removals(lines: list[str], whole_page: bool) -> list[tuple[int, str]]:
+    """(line index, category) of each block the within-document detectors remove from a text of one block per line."""
     blocks = segment("\n\n".join(lines) + "\n")
     assert [b.text for b in blocks] == [line.strip() for line in lines]
     config = Config()
     findings = detect("t.html", blocks, sign_blocks(blocks, config.shingle_size), config, whole_page)
-    return {blocks[f.block].text: f.category for f in findings if f.score >= config.chrome_threshold}
+    return [(f.block, f.category) for f in findings if f.score >= config.chrome_threshold]
+
+
+def _removed(lines: list[str], whole_page: bool) -> dict[str, str]:
+    """{text: category} of what the within-document detectors remove from a text of one block per line."""
+    return {lines[k].strip(): category for k, category in _removals(lines, whole_page)}
 
 
 # --------------------------------------------------------------------------- code neighbourhoods
@@ -162,7 +167,7 @@ def test_titles_restated_where_their_own_sections_start_stay_in_extracted_text(p
 def test_a_menu_the_extractor_kept_twice_still_goes():
     menu = ["Campaign Strategy and Development", "Creative Content and Design", "Performance Analysis and Optimization"]
     page = ["What we do"] + menu + ["Our clients come to us for one of these, and stay for all of them."] + menu
-    assert list(_removed(page, False).values()) == ["repeat"] * 3
+    assert _removals(page, False) == [(5, "repeat"), (6, "repeat"), (7, "repeat")]
 
 
 def test_a_single_title_restated_is_the_page_name_again_and_goes():
@@ -182,3 +187,110 @@ def test_dates_and_counts_restated_are_entry_headers_not_titles():
         page += [x for h in heads for x in (h, f"A later note on {h}, after the bridge was repaired in spring.")]
         removed = _removed(page, False)
         assert (removed == {}) == kept, (heads, removed)
+
+
+# --------------------------------------------------------------------------- a list's recurring entry
+
+def _teasers(subjects: list[str]) -> list[str]:
+    return [f"Our reporter looked at {s} this week, and what it means for the bills of households across the country."
+            for s in subjects]
+
+
+#: A TV guide's news index that runs its deals column's standing teaser under each issue.
+DEALS = "Stop overpaying! Our deals expert finds the week's deepest internet, TV and phone discounts in one place."
+#: A city magazine's events list whose weekly market listing recurs.
+MARKET = "Saturday market on the harbour square, with farmers, bakers and cheese makers from across the region, 8 to 1."
+#: A software blog's index with its release notes teaser under each version.
+RELEASES = "Release notes: what changed in this version, what was fixed, and what to check before you upgrade your servers."
+
+
+@pytest.mark.parametrize("entry", [DEALS, MARKET, RELEASES], ids=["deals", "market", "releases"])
+def test_an_entry_a_list_runs_again_among_other_entries_stays(entry):
+    news = _teasers(["the cable merger", "the new sports channel", "streaming prices", "the carriage dispute",
+                     "the fibre rollout", "satellite dishes"])
+    page = [news[0], entry, news[1], news[2], entry, news[3], news[4], entry, news[5]]
+    assert _removed(page, False) == {}
+
+
+def test_a_promotion_between_a_grids_cards_and_a_pull_quote_still_go():
+    promo = "Sign up for a refill plan, the smart ink service, and enjoy printing for less with every order we ship."
+    cards = []
+    for name, price in (("Laser printer L2350", "$149.99"), ("Inkjet printer J1010", "$89.99"),
+                        ("Photo printer P300", "$199.99")):
+        cards += [name, price, promo]
+    assert _removals(cards, False) == [(5, "repeat"), (8, "repeat")]
+    quote = _teasers(["the fibre rollout"])[0]
+    article = _teasers(["the cable merger", "the new sports channel"]) + [quote] + _teasers(["streaming prices"]) + [quote]
+    assert _removals(article, False) == [(4, "repeat")]
+
+
+# --------------------------------------------------------------------------- notices inside the main text
+
+#: A legal aid page: a sentence about its chat service between the page's instructions.
+LEGAL_AID = [
+    "These interactive forms are a free service, and the interview fills out the documents your case needs.",
+    "Find the chat link at the bottom of this page if you cannot locate a form; the chat does not provide legal "
+    "advice and cannot tell you what to answer.",
+    "The chat is open on weekdays during office hours, and you can leave a message when nobody is available.",
+]
+#: A pet insurance comparison: its affiliate note between its steps.
+COMPARISON = [
+    "Choose from a range of plans to find the best price from each provider, and get your pet covered today.",
+    "We have affiliate relationships, so we may receive compensation if you make a purchase through the site.",
+    "Plans are sold and underwritten by independent insurance providers, which set their own prices and terms.",
+]
+#: A tax office's guide: a note on its own advisers' role between two paragraphs of the guide.
+TAX_GUIDE = [
+    "Self-employed people file their return by the end of January, and pay what they owe on the same day.",
+    "Our phone line explains the forms, but the line does not provide tax advice on your own situation.",
+    "An accountant can work out what you can claim, and file the return for you with the right schedules.",
+]
+
+
+@pytest.mark.parametrize("page", [LEGAL_AID, COMPARISON, TAX_GUIDE], ids=["legal", "comparison", "tax"])
+def test_a_notice_between_paragraphs_of_the_main_text_is_the_texts_own(page):
+    assert _removed(page, False) == {}
+
+
+def test_a_notice_at_the_end_of_the_main_text_still_goes():
+    page = LEGAL_AID[:1] + LEGAL_AID[2:] + [
+        "This page is for informational purposes only and does not constitute legal advice."]
+    assert set(_removed(page, False).values()) == {"chrome:disclaimer"}
+
+
+# --------------------------------------------------------------------------- phrasings
+
+@pytest.mark.parametrize("text", [
+    "With your consent, we and named third-party partners use cookies, pixels or other tracking technologies to "
+    "collect and process personal data, such as your IP address and the pages you visit, to show you content and "
+    "ads that match your interests, to measure them, and to develop and improve our products and services over time.",
+    "We and selected third parties use cookies or similar technologies for technical purposes and, with your "
+    "consent, for experience, measurement and marketing, as the notice linked below explains in full for each of "
+    "them, together with the period for which each of them keeps what it has collected about you and your device.",
+    "You can withdraw your consent or object to legitimate interest at any time from the settings of this site.",
+])
+def test_a_consent_managers_notice_is_a_cookie_notice(text):
+    from dedupe.detect.chrome import match_rules
+    f = match_rules(text)
+    assert f is not None and f.kind == "cookie" and not f.weak  # (a weak match is evidence only, and removes nothing)
+
+
+@pytest.mark.parametrize("text", [
+    "Regulators said companies and their partners must ask before they set tracking cookies on a device.",
+    "The court held that a legitimate interest could not justify processing the data of the bank's customers.",
+    "Mercer has started approaching clients with a joint offering developed in partnership with a Vienna firm.",
+])
+def test_news_on_data_law_and_partnerships_is_not_chrome(text):
+    assert _removed(["The week in business news, from the courts to the trading floor.", text,
+                     "Markets closed higher on Friday after the central bank held its rate."], False) == {}
+
+
+def test_a_partnership_credit_line_is_advertising():
+    assert match_kind("Developed in partnership with the Example Tourism Board") == "advertising"
+    assert match_kind("This series was developed in partnership with Example Bank") == "advertising"
+
+
+def match_kind(text: str) -> str | None:
+    from dedupe.detect.chrome import match_rules
+    f = match_rules(text)
+    return f.kind if f is not None else None

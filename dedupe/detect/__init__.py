@@ -44,8 +44,10 @@ def detect_page(
 
         def content_kept(kind: str) -> list[Finding]:
             kept = keep_recurring_content(found, blocks, sigs, kind, whole_page)
-            return kept if whole_page else keep_restated_titles(keep_item_fields(kept, blocks, sigs, kind), blocks,
-                                                                sigs, kind)
+            if whole_page:
+                return kept
+            kept = keep_restated_titles(keep_item_fields(kept, blocks, sigs, kind), blocks, sigs, kind)
+            return keep_recurring_entries(kept, blocks, sigs, kind)
 
         repeats = content_kept(kind)
         # The kind of the page the cleaned copy is (which a second run reads), without the repeats that go.
@@ -193,4 +195,49 @@ def keep_restated_titles(repeats: list[Finding], blocks: list[Block], sigs: list
     # or a count restated is a post's or an entry's header ("June 15, 2024 1 yr").
     if len({hashes[k] for k in spared if not _DIGIT.search(blocks[k].text)}) < TITLES_RESTATED:
         return repeats
+    return [f for f in repeats if f.block not in spared]
+
+
+#: An entry of a teaser list is a paragraph of at least this many words...
+ENTRY_WORDS = 12
+#: ...and one that recurs this many times, each time between other entries, is an entry the list runs again.
+ENTRY_TIMES = 3
+
+
+def keep_recurring_entries(repeats: list[Finding], blocks: list[Block], sigs: list[BlockSig],
+                           kind: str) -> list[Finding]:
+    """Exact repeats in an extractor's main text, without a list's entry that recurs among other entries.
+
+    A list of teasers that runs a column's standing teaser under each of its
+    issues ("Stop overpaying! Our deals expert finds the week's...") holds it
+    ENTRY_TIMES times or more, each time between two other paragraphs (other
+    entries): each copy is an entry of the list. A promotion
+    repeated between a grid's cards stands between short titles and prices,
+    a carousel's slides recur in a run copied in order, and a paragraph
+    quoted again as a pull quote recurs once: all of these still go.
+    """
+    if kind == THREAD:
+        return repeats
+    times = Counter(s.hash for s in sigs if s.n_words)
+    exact = {f.block for f in repeats if f.category == "repeat"}
+    if not exact:
+        return repeats
+    copied = copied_runs([s.hash if s.n_words else None for s in sigs], exact)
+    worded = [k for k, s in enumerate(sigs) if s.n_words]
+    at = {k: i for i, k in enumerate(worded)}
+
+    def entry(j: int | None, k: int) -> bool:
+        return j is not None and sigs[j].n_words >= ENTRY_WORDS and sigs[j].hash != sigs[k].hash
+
+    def among_entries(k: int) -> bool:
+        i = at[k]
+        return entry(worded[i - 1] if i else None, k) and entry(worded[i + 1] if i + 1 < len(worded) else None, k)
+
+    by_hash: dict[int, list[int]] = {}
+    for k in worded:
+        if times[sigs[k].hash] >= ENTRY_TIMES:
+            by_hash.setdefault(sigs[k].hash, []).append(k)
+    spared = {k for ks in by_hash.values()
+              if sigs[ks[0]].n_words >= ENTRY_WORDS and not any(k in copied for k in ks) and all(map(among_entries, ks))
+              for k in ks}
     return [f for f in repeats if f.block not in spared]

@@ -441,6 +441,17 @@ FAMILIES: tuple[Family, ...] = (
         r"\bwe and our (?:\d+ )?(?:partners|vendors)\b|\bstore and/or access information on (?:a|your) device\b",
         words="cookie cookies accept reject decline deny allow continuing manage sell partners vendors device",
     ),
+    # A consent manager's long notice (the IAB framework's wording, on thousands of sites): the site "and its N
+    # partners" doing something to the reader's data or device, or the reader's right to object to "legitimate
+    # interest". First person and second person: an article on data law says "companies and their partners".
+    _family(
+        "cookie",
+        120,
+        r"\bwe and (?:our |named |selected |trusted )?(?:\d+ )?(?:third[- ]part(?:y|ies) )?(?:partners|vendors|third parties)\b"
+        r".*\b(?:cookies|device|personal data|tracking|your data)\b",
+        r"\b(?:withdraw your consent|object to (?:the )?(?:processing (?:based on )?)?legitimate interests?)\b",
+        words="partners vendors parties withdraw legitimate",
+    ),
     _family(
         "cookie",
         200,
@@ -502,7 +513,9 @@ FAMILIES: tuple[Family, ...] = (
         r"\b(?:story|article|content|text) continues (?:below|after)\b|\bscroll (?:down )?to continue(?: reading)?\b",
         r"\b(?:content|article|post|story|feature) (?:is |was )?(?:provided|sponsored|paid for|produced|developed|created) "
         r"(?:by|in partnership with) (?:our |a |the )?(?:sponsor|advertiser|partner)s?\b",
-        r"\b(?:branded|sponsored) content (?:team|studio)\b|\bdeveloped in partnership with\b",
+        # A credit line ("Developed in partnership with X", "This series was developed in partnership with X"), not
+        # the news of an offering some firm developed with another.
+        r"\b(?:branded|sponsored) content (?:team|studio)\b|^(?:this (?:[\w-]+ )?(?:was |is )?)?developed in partnership with\b",
         r"\bthis (?:is a |is an )?(?:sponsored|paid|promoted) (?:post|article|content|partnership)\b",
         words="continues scroll sponsor sponsors advertiser advertisers partner partners branded sponsored partnership "
         "promoted paid",
@@ -984,6 +997,12 @@ def find_chrome(
     # Each distinct block counts once in the page's language: the cleaned copy keeps one copy of a repeated
     # block, and a second run must reach the same verdict (a headline pasted twice tipped it).
     classes = block_classes(rows, texts, None, list(map(_HASH, sigs)))
+    if not whole_page and any(f is not None and f.kind == "disclaimer" for f in families):
+        # In an extractor's main text, a notice between two paragraphs of prose is the text's own sentence about
+        # its subject (a legal aid page's "the chat does not provide legal advice", a comparison service's
+        # affiliate note between its steps): a notice the page adds stands at its start or its end.
+        families = [None if f is not None and f.kind == "disclaimer" and _between_prose(k, classes) else f
+                    for k, f in enumerate(families)]
     # Step 2: the article's extent, where the page has one.
     prose = [c == GOOD or c == NEAR for c in classes]
     if kind is None and whole_page:
@@ -1074,6 +1093,11 @@ def find_chrome(
                 findings.append(Finding(k, f"chrome:{kind}", f"chrome:context:{kind}", 0.6, None, f"between {kind} blocks"))
         i = j
     return sorted(findings, key=attrgetter("block"))
+
+
+def _between_prose(k: int, classes: list[int]) -> bool:
+    """Whether the blocks on both sides of block k are prose."""
+    return 0 < k < len(classes) - 1 and classes[k - 1] in (GOOD, NEAR) and classes[k + 1] in (GOOD, NEAR)
 
 
 #: Rule kinds whose lone-token lines ("@name", "nan", "undefined") are code's own when code stands beside them.
