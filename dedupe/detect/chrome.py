@@ -119,7 +119,7 @@ from .. import _core
 from ..sign import BlockSig
 from .pagetype import (DOCS, ITEM_MIN, LISTING, STAMP_MAX_WORDS, THREAD, folded, has_stamp, holds_code, item_runs,
                        page_type)
-from .repeats import near_repeats
+from .repeats import _list_item, near_repeats
 
 
 @dataclass(frozen=True)
@@ -988,6 +988,11 @@ def find_chrome(
         # (`nan`, `null`) beside a code line is the code's own.
         families = [None if f is not None and f.kind in _CODE_TOKEN_KINDS and _beside_code(k, texts, f.kind) else f
                     for k, f in enumerate(families)]
+    if any(f is not None and f.kind in POINT_KINDS for f in families):
+        # An item of a list is one of the article's points, and its words are the topic's: "- Affiliate programs:
+        # creators earn a commission on...", "- Follow the news: subscribe to the trade's newsletters".
+        families = [None if f is not None and f.kind in POINT_KINDS and _list_item(t) else f
+                    for f, t in zip(families, texts)]
     if any(f is not None for f in families):
         families = _faq_answers(families, texts, sizes)
     if not whole_page and sum(f is not None and f is _BYLINE for f in families) >= BYLINES_LISTED:
@@ -1472,6 +1477,11 @@ def ends_sentence(text: str) -> bool:
     """
     return _core.ends_sentence(LEXICON, text)
 
+
+#: The families that name, in sentences, what a site says of itself (a disclosure, a newsletter's or a paywall's
+#: prompt), which an article about affiliate programs, newsletters or subscribers says of its topic too: a list
+#: item they match is the article's (`find_chrome`).
+POINT_KINDS = frozenset({"disclaimer", "newsletter", "paywall"})
 
 #: A heading is a line of at most this many words directly followed by prose.
 HEADING_WORDS = 8
