@@ -117,8 +117,7 @@ from ..config import Config
 from ..records import Block, Finding, Ref
 from .. import _core
 from ..sign import BlockSig
-from .pagetype import (DOCS, ITEM_MIN, LISTING, STAMP_MAX_WORDS, THREAD, folded, has_stamp, holds_code, item_runs,
-                       page_type)
+from .pagetype import DOCS, ITEM_MIN, LISTING, STAMP_MAX_WORDS, THREAD, folded, has_stamp, holds_code, item_runs
 from .repeats import _list_item, near_repeats
 
 
@@ -1158,12 +1157,11 @@ def page_kind(blocks: list[Block], sigs: list[BlockSig], rows: list[tuple] | Non
     It is read on what the rules and the repeats leave (gone: the blocks the repeat detectors remove), as a
     second run over the cleaned text reads it.
     """
-    if rows is None:  # (the document's `block_rows`, when the batch's are known)
-        rows = _blocks(list(map(_TEXT, blocks)), list(map(_N_WORDS, sigs)))
     texts = list(map(_TEXT, blocks))
-    kept = [k for k, r in enumerate(rows) if (r[8] is None or r[8].weak) and k not in gone]
-    classes = block_classes(rows, texts, kept)
-    return page_type([texts[k] for k in kept], [rows[k][1] for k in kept], [c == GOOD or c == NEAR for c in classes]).kind
+    if rows is None:  # (the document's `block_rows`, when the batch's are known)
+        rows = _blocks(texts, list(map(_N_WORDS, sigs)))
+    # (one call into the core: the blocks no rule names as chrome, their classes, then the kind; pagetype.rs)
+    return _core.page_kind(LEXICON, rows, texts, sorted(gone))
 
 
 _TEXT = attrgetter("text")
