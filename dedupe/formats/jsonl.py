@@ -119,6 +119,9 @@ def replace_field(raw: bytes, path: tuple[str, ...], value: str) -> bytes:
     text = raw[len(bom) :].decode("utf-8")
     start, end = value_span(text, path)
     old = text[start:end]
+    if json.loads(old) == value:
+        # Unchanged: its own bytes (a raw DEL beside a \u escape would otherwise come back escaped as \u007f).
+        return raw
     # Keep the record's escaping style: \\u escapes if it used them for this field.
     ascii_only = old.isascii() and "\\u" in old
     return bom + (text[:start] + json.dumps(value, ensure_ascii=ascii_only) + text[end:]).encode("utf-8")
