@@ -9,7 +9,7 @@ from ..config import Config
 from ..records import Block, Finding
 from ..sign import BlockSig, SignedText
 from .chrome import block_rows, find_chrome, keep_copy_outside_chrome, page_kind
-from .pagetype import THREAD
+from .pagetype import THREAD, has_stamp
 from .repeats import (LABEL_MAX, LABEL_TIMES, RECURRING_ITEMS, copied_runs, find_repeats, keep_recurring_content,
                       repeats_batch)
 
@@ -44,7 +44,10 @@ def detect_page(
 
         def content_kept(kind: str) -> list[Finding]:
             kept = keep_recurring_content(found, blocks, sigs, kind, whole_page)
-            return kept if whole_page else keep_item_fields(kept, blocks, sigs, kind)
+            if whole_page:
+                return kept
+            kept = keep_restated_titles(keep_item_fields(kept, blocks, sigs, kind), blocks, sigs, kind)
+            return keep_recurring_entries(kept, blocks, sigs, kind)
 
         repeats = content_kept(kind)
         # The kind of the page the cleaned copy is (which a second run reads), without the repeats that go.
@@ -144,3 +147,97 @@ def keep_item_fields(repeats: list[Finding], blocks: list[Block], sigs: list[Blo
         return s.n_words <= LABEL_MAX and len(after) >= LABEL_TIMES and None not in after
 
     return [f for f in repeats if f.category != "repeat" or not content(f.block)]
+
+
+#: A title restated is a line of at most this many words, without a sentence's end.
+TITLE_MAX = LABEL_MAX
+#: A page restates at least this many distinct titles when each item has a section of its own further on.
+TITLES_RESTATED = 3
+_DIGIT = re.compile(r"\d")
+_SENTENCE_END = (".", "!", "?", "。", "！", "？")
+
+
+def keep_restated_titles(repeats: list[Finding], blocks: list[Block], sigs: list[BlockSig], kind: str) -> list[Finding]:
+    """Exact repeats in an extractor's main text, without the titles restated where their own section starts.
+
+    A short title (an offer's hotel, a plan's name, a service) that recurs
+    with other neighbours on both sides than where it first stood heads
+    text of its own: the terms of the offer a grid listed above, the details
+    of the plan a table named. A menu or a carousel the extractor kept
+    twice recurs with the same neighbours, or in a run copied in order (both
+    still go); so does a thread's recurring post header (see
+    `keep_item_fields`).
+    """
+    if kind == THREAD:
+        return repeats
+    hashes = [s.hash if s.n_words else None for s in sigs]
+    block_at = {b.first_line: b.index for b in blocks}
+    exact = {f.block: block_at[f.duplicate_of.lines[0]] for f in repeats if f.category == "repeat"}
+    copied = copied_runs(hashes, exact.keys())
+    worded = [k for k, h in enumerate(hashes) if h is not None]
+    at = {k: i for i, k in enumerate(worded)}
+
+    def around(k: int) -> tuple:
+        i = at[k]
+        return (hashes[worded[i - 1]] if i else None, hashes[worded[i + 1]] if i + 1 < len(worded) else None)
+
+    def restated(k: int) -> bool:
+        if k in copied or not sigs[k].n_words or sigs[k].n_words > TITLE_MAX or has_stamp(blocks[k].text):
+            return False  # (a date restated is a post's or an entry's header)
+        if blocks[k].text.rstrip().endswith(_SENTENCE_END):
+            return False
+        (before, after), (was_before, was_after) = around(k), around(exact[k])
+        return before != was_before and after != was_after
+
+    spared = {f.block for f in repeats if f.category == "repeat" and restated(f.block)}
+    # One title restated is most often the page's own name again (a product's name over its gallery and its
+    # details); a section per item restates several names. A line with a number is not counted as one: a date
+    # or a count restated is a post's or an entry's header ("June 15, 2024 1 yr").
+    if len({hashes[k] for k in spared if not _DIGIT.search(blocks[k].text)}) < TITLES_RESTATED:
+        return repeats
+    return [f for f in repeats if f.block not in spared]
+
+
+#: An entry of a teaser list is a paragraph of at least this many words...
+ENTRY_WORDS = 12
+#: ...and one that recurs this many times, each time between other entries, is an entry the list runs again.
+ENTRY_TIMES = 3
+
+
+def keep_recurring_entries(repeats: list[Finding], blocks: list[Block], sigs: list[BlockSig],
+                           kind: str) -> list[Finding]:
+    """Exact repeats in an extractor's main text, without a list's entry that recurs among other entries.
+
+    A list of teasers that runs a column's standing teaser under each of its
+    issues ("Stop overpaying! Our deals expert finds the week's...") holds it
+    ENTRY_TIMES times or more, each time between two other paragraphs (other
+    entries): each copy is an entry of the list. A promotion
+    repeated between a grid's cards stands between short titles and prices,
+    a carousel's slides recur in a run copied in order, and a paragraph
+    quoted again as a pull quote recurs once: all of these still go.
+    """
+    if kind == THREAD:
+        return repeats
+    times = Counter(s.hash for s in sigs if s.n_words)
+    exact = {f.block for f in repeats if f.category == "repeat"}
+    if not exact:
+        return repeats
+    copied = copied_runs([s.hash if s.n_words else None for s in sigs], exact)
+    worded = [k for k, s in enumerate(sigs) if s.n_words]
+    at = {k: i for i, k in enumerate(worded)}
+
+    def entry(j: int | None, k: int) -> bool:
+        return j is not None and sigs[j].n_words >= ENTRY_WORDS and sigs[j].hash != sigs[k].hash
+
+    def among_entries(k: int) -> bool:
+        i = at[k]
+        return entry(worded[i - 1] if i else None, k) and entry(worded[i + 1] if i + 1 < len(worded) else None, k)
+
+    by_hash: dict[int, list[int]] = {}
+    for k in worded:
+        if times[sigs[k].hash] >= ENTRY_TIMES:
+            by_hash.setdefault(sigs[k].hash, []).append(k)
+    spared = {k for ks in by_hash.values()
+              if sigs[ks[0]].n_words >= ENTRY_WORDS and not any(k in copied for k in ks) and all(map(among_entries, ks))
+              for k in ks}
+    return [f for f in repeats if f.block not in spared]
