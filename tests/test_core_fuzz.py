@@ -2,7 +2,7 @@
 
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
-    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 12 properties: 240,000 inputs in all
+    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 16 properties: 320,000 inputs in all
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from dedupe.detect import repeats
 from dedupe.records import Block
 from helpers import (reference_block_classes, reference_block_row, reference_decisions, reference_ends_sentence,
                      reference_has_stamp, reference_link_bar)
+import reference_pagetype
 import reference_repeats
 
 #: Characters the segmenter treats specially (white space of every kind, bullets, digits of several
@@ -109,6 +110,38 @@ def check_block_features(texts: list[str], n_words: list[int]) -> None:
     chrome._SEEN.clear()
     for text, k, row in zip(texts, n_words, chrome._blocks(texts, n_words), strict=True):
         assert row == reference_block_row(text, k), (text, k)
+    # The families the trigger strings name, read in one pass over each block: those of every trigger it holds.
+    masks = chrome.LEXICON.features(texts, n_words)[8] if texts else []
+    for text, mask in zip(texts, masks, strict=True):
+        want = 0
+        for t, m in _TRIGGERS.items():
+            if t in text:
+                want |= m
+        assert mask == want, text
+
+
+def _trigger_masks() -> dict[str, int]:
+    """Each trigger string of the chrome families, with the mask of the families it names (as chrome.py hands
+    them to the core)."""
+    masks: dict[str, int] = {}
+    for i, triggers in chrome.MATCHER.by_char:
+        for t in triggers:
+            masks[t] = masks.get(t, 0) | 1 << i
+    return masks
+
+
+_TRIGGERS = _trigger_masks()
+
+
+def _trigger_text(rng: random.Random) -> str:
+    """Random text thick with trigger strings, their pieces and the code characters (a first character without
+    the rest, a trigger cut by another, one in a multi-byte neighbourhood)."""
+    return "".join(rng.choice(_PIECES) if rng.random() < 0.7 else _random_text(rng)[:4]
+                   for _ in range(rng.randrange(0, 40)))
+
+
+_PIECES = [*_TRIGGERS, *(t[:1] for t in _TRIGGERS), *chrome.CODE_CHARS, "é", "日本", " ", "\n", "a"]
+_TRIGGER_TEXT = st.lists(st.sampled_from(_PIECES) | st.characters(), max_size=40).map("".join)
 
 
 #: Characters a bar of links or a sentence end is made of (separators with and without spaces, unspaced scripts,
@@ -190,6 +223,96 @@ _DATES = ("2024-01-05", "1999/1/ 5", "05/01/2024", "5.1.24", "09:14", "Oct 17, 2
 def check_has_stamp(text: str) -> None:
     """A date or a time in digits is found where Python's `re` found one, and only there."""
     assert _core.has_stamp(text) == reference_has_stamp(text), text
+
+
+#: What the page kind reads of a block: code's symbols and shapes, quotes around `${...}`, labels before a colon
+#: (of several scripts, a digit first), digits of several scripts and the separators of numbers, the capital sigma
+#: and what the Final_Sigma rule skips or reads around it (an apostrophe, a combining mark), İ, the texts "rule" and
+#: "label" (which the former tuples compared equal to a rule's and a label's tokens), dates.
+_CODE = ("{ } [ ] ( ) < > ; = $ # \\ | & * ` \" ' ${ ${x} => -> :: == != // /* -- a_1 f x Z 9 _ : ： Price "
+         "价格 ١ ٢ ０ 12 3.5 1,000 . , Σ ΑΣ σ ς ' \u0301 İ ß Rule rule label Label 2024-01-05 09:14 \u3000 \x1c \n").split(" ") \
+    + [" ", " ", " ", " "]
+_CODE_TEXT = st.lists(st.sampled_from(_CODE) | st.characters(), max_size=24).map("".join)
+
+
+def _surrogates_as_fffd(text: str) -> str:
+    """A text as the core reads it: a lone surrogate (a JSON escape) is one U+FFFD (see `chars::one_char_per_surrogate`)."""
+    return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+
+
+def check_block_code(text: str) -> None:
+    """Code, quoted interpolation and the folded text of a block, as pagetype.py's regular expressions read them."""
+    ref = _surrogates_as_fffd(text)
+    assert _core.looks_like_code(text) == reference_pagetype.looks_like_code(ref), text
+    assert _core.holds_code(text) == reference_pagetype.holds_code(ref), text
+    assert _core.folded(text) == reference_pagetype.folded(ref), text
+
+
+def check_page_type(texts: list[str], sizes: list[int], prose: list[bool], named: list[bool]) -> None:
+    """A page's kind and counts, and its runs of items, as pagetype.py decided them."""
+    ref = list(map(_surrogates_as_fffd, texts))
+    assert _core.item_runs(texts, sizes, prose, named) == reference_pagetype.item_runs(ref, sizes, prose, named), \
+        (texts, sizes, prose, named)
+    page = reference_pagetype.page_type(ref, sizes, prose)
+    assert _core.page_type(texts, sizes, prose) == (page.kind, page.posts, page.code, page.items, page.prose_share), \
+        (texts, sizes, prose)
+
+
+def _page_of(pool: list[str]) -> st.SearchStrategy:
+    """Pages of 0 to 40 blocks drawn from a few texts (so that they recur, as list items' fields do), with sizes,
+    prose flags and named flags."""
+    return st.integers(0, 40).flatmap(lambda n: st.tuples(
+        st.lists(st.sampled_from(pool), min_size=n, max_size=n), st.lists(st.integers(0, 45), min_size=n, max_size=n),
+        st.lists(st.booleans(), min_size=n, max_size=n), st.lists(st.booleans(), min_size=n, max_size=n)))
+
+
+_PAGE = st.lists(_CODE_TEXT, min_size=1, max_size=6).flatmap(_page_of)
+
+
+def _code_text(rng: random.Random) -> str:
+    """Pieces of code, labels, numbers and sigmas, with random characters among them."""
+    return "".join(rng.choice(_CODE) if rng.random() < 0.8 else _random_text(rng)[:2]
+                   for _ in range(rng.randrange(0, 24)))
+
+
+#: Blocks the gates on repeats read: list items and table rows (markers of several kinds, digits of several
+#: scripts), code, fields ("label: value", a full-width colon, a marker first), lead-ins, short labels, prose.
+_GATE_TEXTS = ["- Reply", "• a long list item of the terms under each offer here", "1. step", "١٢) x", "1234. no",
+               "| a | b |", "–  dash", "x = f(1);", "if (a) {", "Warranty: 1 year", "Warranty: 2 years", "warranty: 1",
+               "- Price：12", "Price：13", "Note:", "Why we chose this school", "Day 1 to 3", "a paragraph of prose.",
+               "", "  ", "* * *", "Re: subject", "ΑΣ: x", "ας: y", "Time:10"]
+
+
+def check_keep_content(texts: list[str], n_words: list[int], hashes: list[int], found: list[tuple[int, int, bool]],
+                       kind: str, whole_page: bool) -> None:
+    """The repeats the gates leave (`repeats::content::keep_content`), as repeats.py and detect/__init__.py left them."""
+    blocks = [Block(k, k + 1, k + 1, t) for k, t in enumerate(texts)]
+    sigs = [reference_repeats.GateSig(h, w) for h, w in zip(hashes, n_words)]
+    exact = [(b, o) for b, o, e in found if e]
+    near = [(b, o) for b, o, e in found if not e]
+    findings = [Finding(b, "repeat", "repeat:exact", 1.0, Ref("d", blocks[o].lines), "") for b, o in exact] + \
+        [Finding(b, "near-repeat", "near-repeat:jaccard", 0.9, Ref("d", blocks[o].lines), "") for b, o in near]
+    expected = reference_repeats.keep_content(findings, blocks, sigs, kind, whole_page)
+    keep = _core.keep_content(exact, near, texts, hashes, n_words, kind, whole_page)
+    assert [f for f, k in zip(findings, keep) if k] == expected, (texts, n_words, hashes, found, kind, whole_page)
+
+
+def _gate_page(rng: random.Random) -> tuple:
+    """A page of blocks drawn from `_GATE_TEXTS` and random code-like texts, each text one hash (its words drawn
+    once), with some blocks repeating others (exact ones an earlier block), a kind and a whole-page flag."""
+    pool = [rng.choice(_GATE_TEXTS) if rng.random() < 0.8 else _code_text(rng) for _ in range(rng.randrange(1, 8))]
+    n = rng.randrange(0, 30)
+    texts = [rng.choice(pool) for _ in range(n)]
+    words = {t: rng.choice((0, 1, 2, 3, 8, 9, 16, 17)) for t in pool}
+    found = []
+    for k in range(1, n):
+        if rng.random() < 0.5:
+            exact = rng.random() < 0.7
+            of = rng.randrange(k) if exact else rng.choice([j for j in range(n) if j != k])
+            found.append((k, of, exact))
+    found.sort(key=lambda f: not f[2])  # (exact ones first, as the core gives them)
+    return (texts, [words[t] for t in texts], [pool.index(t) * 7919 for t in texts], found,
+            rng.choice(("article", "thread", "docs", "listing", "other")), rng.random() < 0.5)
 
 
 def check_shared_counts(blocks: list[list[int]], max_posting: int) -> None:
@@ -353,9 +476,14 @@ def run(examples: int) -> None:
     config(given(_BATCH.flatmap(lambda texts: st.tuples(
         st.just(texts), st.lists(st.integers(0, 80), min_size=len(texts), max_size=len(texts)))))(
         lambda pair: check_block_features(*pair)))()
+    config(given(st.lists(st.tuples(_TRIGGER_TEXT, st.integers(0, 60)), max_size=5))(
+        lambda rows: check_block_features([t for t, _ in rows], [k for _, k in rows])))()
     config(given(st.integers(0, 8).flatmap(lambda n: _page(n, _FEATURES, st.booleans())))(
         lambda page: check_block_classes(*page)))()
     config(given(_STAMP_TEXT)(check_has_stamp))()
+    config(given(_CODE_TEXT)(check_block_code))()
+    config(given(st.randoms(use_true_random=False))(lambda rng: check_keep_content(*_gate_page(rng))))()
+    config(given(_PAGE)(lambda page: check_page_type(*page)))()
     config(given(st.lists(st.integers(0, 7), max_size=8), st.integers(0, 5))(check_windows))()
     config(given(_TEXT, st.lists(st.tuples(*[st.integers(0, 1 << 20)] * 5), max_size=6),
                  st.sampled_from(["utf-8", "cp1252", "latin-1"]))(check_finish))()
@@ -384,6 +512,8 @@ def run_fast(examples: int, seed: int) -> None:
         check_segment_batch(batch)
         check_sign_batch(batch)
         check_block_features(batch, [rng.randrange(0, 60) for _ in batch])
+        triggers = [_trigger_text(rng) for _ in range(rng.randrange(0, 4))]
+        check_block_features(triggers, [rng.randrange(0, 60) for _ in triggers])
         top = rng.choice((3, 12, 1 << 64))  # (few values: many shared; any u64: the top bit set)
         check_shared_counts([sorted({rng.randrange(top) for _ in range(rng.randrange(0, 4))})
                              for _ in range(rng.randrange(0, 10))], rng.randrange(0, 7))
@@ -394,6 +524,12 @@ def run_fast(examples: int, seed: int) -> None:
                       [rng.randrange(15) for _ in range(rng.randrange(4))],
                       [rng.randrange(15) for _ in range(rng.randrange(4))])
         check_has_stamp(_stamp_text(rng))
+        check_block_code(_code_text(rng))
+        check_keep_content(*_gate_page(rng))
+        pool = [_code_text(rng) if rng.random() < 0.7 else _stamp_text(rng) for _ in range(rng.randrange(1, 7))]
+        n = rng.randrange(0, 41)
+        check_page_type([rng.choice(pool) for _ in range(n)], [rng.randrange(46) for _ in range(n)],
+                        [rng.random() < 0.4 for _ in range(n)], [rng.random() < 0.2 for _ in range(n)])
         n = rng.randrange(0, 9)
         bar = _BAR.split(" ")
         check_block_classes(
@@ -420,9 +556,9 @@ def test_random_inputs_through_the_core():
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 12)")
+    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 16)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     run_fast(args.examples, args.seed)
-    print(f"ok: {args.examples} random inputs for each of 12 properties ({12 * args.examples} in all), no failure")
+    print(f"ok: {args.examples} random inputs for each of 16 properties ({16 * args.examples} in all), no failure")
     sys.exit(0)

@@ -117,9 +117,8 @@ from ..config import Config
 from ..records import Block, Finding, Ref
 from .. import _core
 from ..sign import BlockSig
-from .pagetype import (DOCS, ITEM_MIN, LISTING, STAMP_MAX_WORDS, THREAD, folded, has_stamp, holds_code, item_runs,
-                       page_type)
-from .repeats import near_repeats
+from .pagetype import DOCS, ITEM_MIN, LISTING, STAMP_MAX_WORDS, THREAD, folded, has_stamp, holds_code, item_runs
+from .repeats import _list_item, near_repeats
 
 
 @dataclass(frozen=True)
@@ -988,6 +987,11 @@ def find_chrome(
         # (`nan`, `null`) beside a code line is the code's own.
         families = [None if f is not None and f.kind in _CODE_TOKEN_KINDS and _beside_code(k, texts, f.kind) else f
                     for k, f in enumerate(families)]
+    if any(f is not None and f.kind in POINT_KINDS for f in families):
+        # An item of a list is one of the article's points, and its words are the topic's: "- Affiliate programs:
+        # creators earn a commission on...", "- Follow the news: subscribe to the trade's newsletters".
+        families = [None if f is not None and f.kind in POINT_KINDS and _list_item(t) else f
+                    for f, t in zip(families, texts)]
     if any(f is not None for f in families):
         families = _faq_answers(families, texts, sizes)
     if not whole_page and sum(f is not None and f is _BYLINE for f in families) >= BYLINES_LISTED:
@@ -1153,12 +1157,11 @@ def page_kind(blocks: list[Block], sigs: list[BlockSig], rows: list[tuple] | Non
     It is read on what the rules and the repeats leave (gone: the blocks the repeat detectors remove), as a
     second run over the cleaned text reads it.
     """
-    if rows is None:  # (the document's `block_rows`, when the batch's are known)
-        rows = _blocks(list(map(_TEXT, blocks)), list(map(_N_WORDS, sigs)))
     texts = list(map(_TEXT, blocks))
-    kept = [k for k, r in enumerate(rows) if (r[8] is None or r[8].weak) and k not in gone]
-    classes = block_classes(rows, texts, kept)
-    return page_type([texts[k] for k in kept], [rows[k][1] for k in kept], [c == GOOD or c == NEAR for c in classes]).kind
+    if rows is None:  # (the document's `block_rows`, when the batch's are known)
+        rows = _blocks(texts, list(map(_N_WORDS, sigs)))
+    # (one call into the core: the blocks no rule names as chrome, their classes, then the kind; pagetype.rs)
+    return _core.page_kind(LEXICON, rows, texts, sorted(gone))
 
 
 _TEXT = attrgetter("text")
@@ -1472,6 +1475,11 @@ def ends_sentence(text: str) -> bool:
     """
     return _core.ends_sentence(LEXICON, text)
 
+
+#: The families that name, in sentences, what a site says of itself (a disclosure, a newsletter's or a paywall's
+#: prompt), which an article about affiliate programs, newsletters or subscribers says of its topic too: a list
+#: item they match is the article's (`find_chrome`).
+POINT_KINDS = frozenset({"disclaimer", "newsletter", "paywall"})
 
 #: A heading is a line of at most this many words directly followed by prose.
 HEADING_WORDS = 8

@@ -7,6 +7,8 @@
 //! which banded MinHash misses. Which repeats are content that recurs by design (`keep_recurring_content`)
 //! stays in Python, which reads the page kind and the code shape.
 
+pub mod content;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 

@@ -60,6 +60,18 @@ def main() -> None:
     body = "\n".join(f"    ({cp:#x}, {json.dumps(f, ensure_ascii=False)})," for cp, f in folds)
     print(f"/// `str.casefold()` of each character it changes (full case folding), by code point.\n"
           f"pub static CASEFOLD: [(u32, &str); {len(folds)}] = [\n{body}\n];")
+    lowers = [(ord(c), c.lower()) for c in map(chr, range(sys.maxunicode + 1))
+              if not 0xD800 <= ord(c) <= 0xDFFF and c.lower() != c]
+    body = "\n".join(f"    ({cp:#x}, {json.dumps(f, ensure_ascii=False)})," for cp, f in lowers)
+    print(f"/// `str.lower()` of each character it changes (full lower-case mapping), by code point; a capital sigma's\n"
+          f"/// final form depends on its neighbours (`SIGMA_CASED`, `SIGMA_IGNORABLE`).\n"
+          f"pub static LOWERMAP: [(u32, &str); {len(lowers)}] = [\n{body}\n];")
+    # Python lowers a capital sigma to a final sigma after a cased character (case-ignorable ones skipped) and
+    # before none: both properties are read off `str.lower` itself, as unicodedata does not expose them.
+    print(table("SIGMA_CASED", "Characters that are cased and not case-ignorable (`(c + \"Σ\").lower()` ends in a "
+                "final sigma).", lambda c: (c + "\u03a3").lower()[-1] == "\u03c2"))
+    print(table("SIGMA_IGNORABLE", "Case-ignorable characters, which Python skips around a capital sigma.",
+                lambda c: ("A" + c + "\u03a3").lower()[-1] == "\u03c2" and (c + "\u03a3").lower()[-1] != "\u03c2"))
     assert all(not c.isalpha() or _WORD.match(c) and not _DIGIT.match(c) for c in map(chr, range(sys.maxunicode + 1)))
     assert all(bool(_SPACE.match(chr(c))) == chr(c).isspace() for c in range(sys.maxunicode + 1)
                if not 0xD800 <= c <= 0xDFFF)

@@ -10,7 +10,7 @@ use crate::{guarded, text_of, Lexicon};
 
 /// A block row of `chrome._blocks` (n_words, size, words, stop, capitalised, terminal, code, unspaced, family):
 /// the family is None, or an object whose `weak` says whether it only weighs.
-fn row_of(row: &Bound<'_, PyAny>) -> PyResult<Row> {
+pub(crate) fn row_of(row: &Bound<'_, PyAny>) -> PyResult<Row> {
     let row = row.cast::<PyTuple>()?;
     if row.len() != 9 {
         return Err(PyValueError::new_err(format!(

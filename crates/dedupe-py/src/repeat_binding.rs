@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use dedupe_core::pagetype::Kind;
+use dedupe_core::repeats::content::{self, Found, Page};
 use dedupe_core::repeats::{self, How, Near, RepeatBlocks, RepeatParams};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -168,5 +170,60 @@ pub fn find_repeats(
             start = end;
         }
         out
+    })
+}
+
+/// Which of a document's repeats still remove their block once content that recurs by design is kept
+/// (`repeats::content::keep_content`): its exact repeats (block, first occurrence) and near ones (block, the
+/// block it repeats), as `find_repeats` gave them, its blocks' texts, hashes and words, the page's kind and
+/// whether its text is a whole page's. One flag per repeat, exact ones first.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn keep_content(
+    py: Python<'_>,
+    exact: Vec<(usize, usize)>,
+    near: Vec<(usize, usize)>,
+    texts: Vec<Bound<'_, PyString>>,
+    hashes: Vec<u64>,
+    n_words: Vec<i64>,
+    kind: &str,
+    whole_page: bool,
+) -> PyResult<Vec<bool>> {
+    let n = texts.len();
+    if hashes.len() != n || n_words.len() != n {
+        return Err(PyValueError::new_err(format!(
+            "keep_content: {n} texts but {} hashes and {} word counts (one of each per block)",
+            hashes.len(),
+            n_words.len()
+        )));
+    }
+    let kind = Kind::from_name(kind).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "keep_content: {kind:?} is no page kind (article, thread, docs, listing, other)"
+        ))
+    })?;
+    let found: Vec<Found> = exact
+        .iter()
+        .map(|&(block, of)| Found { block, of, exact: true })
+        .chain(near.iter().map(|&(block, of)| Found {
+            block,
+            of,
+            exact: false,
+        }))
+        .collect();
+    if let Some(f) = found.iter().find(|f| f.block >= n || f.of >= n) {
+        return Err(PyValueError::new_err(format!(
+            "keep_content: a repeat of block {} names block {}, but the page has {n} blocks",
+            f.block, f.of
+        )));
+    }
+    let views = texts.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
+    guarded(py, move || {
+        let page = Page {
+            texts: &views,
+            hashes: &hashes,
+            n_words: &n_words,
+        };
+        content::keep_content(&found, &page, kind, whole_page)
     })
 }

@@ -1,0 +1,178 @@
+"""The reference model of the page kind (crates/dedupe-core/src/pagetype.rs), as pagetype.py had it in Python:
+`page_type`, `item_runs`, `looks_like_code`, `holds_code` and `folded`, which the core must answer alike
+(tests/test_core_fuzz.py)."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from dedupe.detect.pagetype import ARTICLE, DOCS, LISTING, OTHER, THREAD, PageType
+from helpers import reference_has_stamp
+
+
+#: A date or a time as digits, in the usual orders (2024-01-05, 05/01/2024, 5.1.24, 09:14, "Oct 17, 2010",
+#: "17 Oct 2010", 2019年2月23日): digits and separators, so any language's month names pass. A day.month.year is
+#: not part of a longer dotted number: 10.10.1.10 (an address) and 2.10.1.12 (a version) hold no date 10.1.10.
+#: The compiled core reads them (`has_stamp`, crates/dedupe-core/src/pagetype.rs).
+#: A post header is short: a name, a date, a counter or two.
+STAMP_MAX_WORDS = 14
+#: Posts a thread holds at least (a stamp with prose after it, before the next stamp).
+MIN_POSTS = 3
+#: In an article with comments, one stretch (the prose before the first stamped post, or one post: the article
+#: under its dated byline) holds at least this share of the page's prose; in a thread no post does.
+ARTICLE_LEAD_SHARE = 0.5
+
+#: The characters of code: brackets, operators, sigils.
+_CODE_CHARS = frozenset("{}[]()<>;=$#\\|&*`")
+#: A call, an assignment, an access or a statement end, as code writes them. A call's or an assignment's name is
+#: an identifier of ASCII letters, digits and underscores, as code spells them in every language: a word of another
+#: script before a bracket is prose's aside ("严重(图)", "营地(2)", "分享(原创)", a title's "(写真)"), not a call.
+_CODE_SHAPE = re.compile(r"(?a:\w)\(|[=!<>]=|=>|->|::|;\s*$|^\s*\$\s+[a-z]|^\s*(?://|/\*|--)\s|\{\s*$|^\s*\}|"
+                         r"(?a:\w)\s*=\s*\S")
+#: Code-like blocks a page holds at least to be documentation with code.
+MIN_CODE_BLOCKS = 3
+
+#: A listing's items are lines of a few words; it has many and little prose.
+ITEM_MIN, ITEM_MAX = 2, 16
+MIN_ITEMS = 12
+#: At most this share of the page's words is prose in a listing (an article's is most of them).
+LISTING_PROSE_SHARE = 0.35
+#: Or runs of items (`item_runs`) hold this share of the page's prose and lines of more than ITEM_MIN words.
+#: (0.5 reads one more coupon page as a list, webpages-types listing dumps +0.007, but a webpages-dev page,
+#: bokun.io, then reads as a list only once cleaned, and a second run removes a heading.)
+ITEMS_HELD = 0.6
+#: ...and less than this share of the prose in them lies in paragraphs longer than a teaser's.
+TEASER_MAX = 40
+LONG_TEASERS = 0.4
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether a block reads as code: a share of code symbols, and a call, assignment or statement shape."""
+    stripped = text.strip()
+    if len(stripped) < 4:
+        return False
+    symbols = sum(c in _CODE_CHARS for c in stripped)
+    return symbols >= 3 and symbols * 10 >= len(stripped) and _CODE_SHAPE.search(text) is not None
+
+
+def holds_code(text: str) -> bool:
+    """Whether a block is code or quotes code's interpolation (`...${x}...`, "${HOME}/bin") amid prose."""
+    # A paragraph that runs a snippet into the prose around it ("Here is the call: const r = ...") holds too
+    # few code symbols to read as code; a server's unfilled placeholder is bare text, never in quotes.
+    return looks_like_code(text) or _QUOTED_INTERPOLATION.search(text) is not None
+
+
+#: An interpolation inside quotes or backquotes, as JavaScript, shells and build files write them.
+_QUOTED_INTERPOLATION = re.compile(r"([`\"])[^`\"]*\$\{[^}]*\}[^`\"]*\1")
+
+
+#: Items of a list repeat one shape: a run of items is at least this many units of blocks...
+MIN_RUN_ITEMS = 4
+#: ...of at most this many blocks each (a title, a tag, a summary, a date, a price, a "Read more").
+MAX_ITEM_BLOCKS = 8
+#: A block text (digits folded) or a "label:" recurring this many times on the page is a field of its items.
+FIELD_RECURS = 3
+#: A "label: value" field (`Length: 5 miles`, `价格：12元`): a label of a few characters before a colon.
+_LABEL = re.compile(r"\s*([^\W\d][^:：]{0,24})[:：]\s*\S")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def folded(text: str) -> str:
+    """A block's text as its copies share it: lower case, its numbers as 0 (a date, a count, a price)."""
+    return _DIGITS.sub("0", text.strip().lower())
+
+
+def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list[bool]) -> list[bool]:
+    """Which blocks lie in a run of list items: units of a few blocks repeated with one shape, at least
+    `MIN_RUN_ITEMS` times, each unit holding a field that recurs from item to item (a "label:", a text that
+    recurs with its digits folded, a line a rule names: "Posts", "By NAME", "View map", "3 days ago") and
+    content of its own (prose, or a line of a few words: a title).
+
+    An article's sections (a heading, then paragraphs) repeat a shape too, but their headings are all
+    different: without a recurring field there is no item. named marks the blocks a phrasing rule names.
+    """
+    n = len(texts)
+    folds = list(map(folded, texts))
+    labels = [_LABEL.match(t) for t in texts]
+    label_counts = Counter(m.group(1).lower() for m in labels if m)
+    text_counts = Counter(folds)
+    tokens: list[tuple] = []
+    for k in range(n):
+        label = labels[k].group(1).lower() if labels[k] else None
+        if named[k]:
+            tokens.append(("field", "rule"))
+        elif label is not None and label_counts[label] >= FIELD_RECURS:
+            tokens.append(("field", "label", label))
+        elif text_counts[folds[k]] >= FIELD_RECURS:
+            tokens.append(("field", folds[k]))
+        else:
+            # (a title reads as a sentence as often as not: an item's title and its summary are both its text)
+            tokens.append(("text",) if prose[k] or sizes[k] > ITEM_MIN + 1 else ("word",))
+    inside = [False] * n
+    for period in range(2, MAX_ITEM_BLOCKS + 1):
+        same = [tokens[k] == tokens[k + period] for k in range(n - period)]
+        k = 0
+        while k < len(same):
+            if not same[k]:
+                k += 1
+                continue
+            # One unit may differ once per item (an item without its tag, a "View map" worded "Visit map").
+            end, miss, j = k, -period, k
+            while j < len(same):
+                if same[j]:
+                    end = j
+                elif j - miss < period:
+                    break
+                else:
+                    miss = j
+                j += 1
+            unit = tokens[k : k + period]
+            if (end + 1 - k >= (MIN_RUN_ITEMS - 1) * period and any(t[0] == "field" for t in unit)
+                    and any(t[0] == "text" or t[1:2] == ("label",) for t in unit)):
+                inside[k : end + 1 + period] = [True] * (end + 1 + period - k)
+            k = end + 1
+    return inside
+
+
+def page_type(texts: list[str], sizes: list[int], prose: list[bool]) -> PageType:
+    """The kind of a whole page from its blocks: their texts, sizes in words, and which are prose."""
+    n = len(texts)
+    total = sum(sizes) or 1
+    prose_words = sum(s for s, p in zip(sizes, prose) if p)
+    share = prose_words / total
+    # Posts: a short stamped header, then the prose up to the next one.
+    posts: list[int] = []
+    first_post, header = None, False
+    for k in range(n):
+        if not prose[k] and sizes[k] <= STAMP_MAX_WORDS and reference_has_stamp(texts[k]):
+            header = True
+        elif prose[k] and header:
+            posts.append(0)
+            first_post = k if first_post is None else first_post
+            header = False
+        if prose[k] and posts and first_post is not None:
+            posts[-1] += sizes[k]
+    code = sum(1 for k in range(n) if not prose[k] and looks_like_code(texts[k]))
+    items = sum(1 for k in range(n) if not prose[k] and ITEM_MIN <= sizes[k] <= ITEM_MAX)
+    if len(posts) >= MIN_POSTS:
+        lead = sum(s for s, p in zip(sizes[:first_post], prose[:first_post]) if p)
+        # An article with comments holds most of its prose in one stretch: before the stamps, or after its own
+        # dated byline; a thread's prose is spread over its posts.
+        if max(lead, *posts) < ARTICLE_LEAD_SHARE * prose_words:
+            return PageType(THREAD, len(posts), code, items, share)
+    if code >= MIN_CODE_BLOCKS:
+        return PageType(DOCS, len(posts), code, items, share)
+    if items >= MIN_ITEMS and share < LISTING_PROSE_SHARE:
+        return PageType(LISTING, len(posts), code, items, share)
+    # A list of teasers has prose (each item's summary), but the items hold it: a run of units repeating one
+    # shape with a field recurring in each (see `item_runs`) holds most of the page's words that say something.
+    # An article's sections under labelled headings repeat too, but their paragraphs are long; a teaser is a
+    # sentence or two.
+    runs = item_runs(texts, sizes, prose, [False] * n)
+    said = [prose[k] or sizes[k] > ITEM_MIN for k in range(n)]
+    held = sum(s for s, r, w in zip(sizes, runs, said) if r and w)
+    teasers = [s for s, r, p in zip(sizes, runs, prose) if r and p]
+    if held >= ITEMS_HELD * (sum(s for s, w in zip(sizes, said) if w) or 1) and \
+            sum(s for s in teasers if s > TEASER_MAX) < LONG_TEASERS * (sum(teasers) or 1):
+        return PageType(LISTING, len(posts), code, items, share)
+    return PageType(ARTICLE if share >= LISTING_PROSE_SHARE else OTHER, len(posts), code, items, share)
