@@ -24,6 +24,11 @@ where it has one, else `en` when a fifth of the page's words are English
 function words, `cjk` when a third of its characters are CJK, else `other`).
 --worst N lists the N pages with most shingles of each kind.
 
+--html CACHE.json scores, instead of the dumps, each page's HTML as `dedupe clean` reads it:
+trafilatura's main text (read_html, extracted once and kept in CACHE.json, since the extraction takes most
+of the time), cleaned in memory as extracted text; the "do-nothing" row (--baseline) is then trafilatura
+alone, in the same run.
+
 --save writes the cleaned run's per-page rows (F1, P, R, errors by kind) to
 a JSON file; --compare reads such a file (saved before a change) and prints
 the --top N pages that gained and lost most F1 since, with the kinds of error
@@ -43,6 +48,7 @@ from pathlib import Path
 
 from dedupe.config import Config
 from dedupe.detect.chrome import ENGLISH_WORDS, find_chrome
+from dedupe.formats.html import read_html
 from dedupe.pipeline import clean_document
 from dedupe.records import Document
 from dedupe.segment import segment
@@ -68,9 +74,22 @@ def figures(rows: list[dict]) -> dict:
     return {"F1": 2 * p * r / (p + r) if p + r else 0.0, "P": p, "R": r, "docs": len(rows)}
 
 
-def evaluate(data: Path, config: Config, clean: bool = True) -> tuple[list[dict], Counter]:
+def extracted(data: Path, cache: Path, config: Config) -> dict[str, str]:
+    """Each page's HTML as `dedupe clean` reads it (trafilatura's main text), by page name; kept in `cache`."""
+    if cache.is_file():
+        return json.loads(cache.read_text(encoding="utf-8"))
+    texts = {}
+    for page in sorted((data / "pages").glob("*.htm*")):
+        docs, _ = read_html(page.parent, page.name, config)
+        texts[page.name.split(".htm")[0]] = docs[0].text if docs else ""
+    cache.write_text(json.dumps(texts, sort_keys=True), encoding="utf-8")
+    return texts
+
+
+def evaluate(data: Path, config: Config, clean: bool = True, html: dict[str, str] | None = None
+             ) -> tuple[list[dict], Counter]:
     """One row per page (name, P, R, F1, gold page type, language, errors by kind) and the removals per
-    (page type, category)."""
+    (page type, category); with `html` (page name -> extracted text), on those texts instead of the dumps."""
     score = load_scorer(data)
     rows, kinds = [], Counter()
     for gp in sorted((data / "gold").glob("*.json")):
@@ -78,10 +97,14 @@ def evaluate(data: Path, config: Config, clean: bool = True) -> tuple[list[dict]
         record = json.loads(gp.read_text(encoding="utf-8"))
         page_type = record.get("page_type", "article")
         gold = record["main_content"]
-        page = (data / "dumps" / f"{name}.txt").read_text(encoding="utf-8")
+        if html is None:
+            page, doc = (data / "dumps" / f"{name}.txt").read_text(encoding="utf-8"), None
+        else:
+            page = html.get(name, "")
+            doc = Document(f"{name}.html", page, format="html")
         text, removals = page, []
-        if clean:
-            result, _ = clean_document(Document(f"{name}.txt", page), config)
+        if clean and page:
+            result, _ = clean_document(doc or Document(f"{name}.txt", page), config)
             text, removals = result.cleaned, result.removals
             kinds.update((page_type, r.category) for r in result.removals)
         p, r, f = score.doc_prf(gold, text)
@@ -217,6 +240,7 @@ def main() -> int:
     ap.add_argument("--timing", action="store_true", help="print µs per block of the chrome detector")
     ap.add_argument("--baseline", action="store_true", help="also score the uncleaned dumps")
     ap.add_argument("--by-type", action="store_true", help="also print a row per gold page type")
+    ap.add_argument("--html", type=Path, metavar="CACHE", help="score the pages' extracted text (cached in CACHE)")
     ap.add_argument("--save", type=Path, help="write the cleaned run's per-page rows to this JSON file")
     ap.add_argument("--compare", type=Path, help="a --save file of an earlier run: print the pages that moved most")
     ap.add_argument("--top", type=int, default=15, help="with --compare: this many pages gained and lost")
@@ -225,9 +249,10 @@ def main() -> int:
         print(f"no score.py in {a.data}; pass --data", file=sys.stderr)
         return 2
     config = Config()
+    html = extracted(a.data, a.html, config) if a.html else None
     runs = [("cleaned", True)] + ([("do-nothing", False)] if a.baseline else [])
     for label, clean in runs:
-        rows, kinds = evaluate(a.data, config, clean)
+        rows, kinds = evaluate(a.data, config, clean, html)
         parts = [("all", rows), ("A(even)", rows[0::2]), ("B(odd)", rows[1::2])]
         if a.by_type:
             parts += [(t, [r for r in rows if r["type"] == t]) for t in sorted({r["type"] for r in rows})]

@@ -90,7 +90,7 @@ def floors(labels: tuple[str, ...], config: Config) -> list[float | None]:
     """Per label (as a category) its floor (`floor_of`)."""
     # Asked for every document: the labels that recur (categories, detectors) are remembered with the Config,
     # up to a bound (the names of referenced files recur little, and a corpus has millions).
-    known = config.__dict__.setdefault("_label_floors", {})
+    known = config._label_floors
     out = []
     for label in labels:
         floor = known.get(label, _UNKNOWN)

@@ -165,11 +165,15 @@ def _walk(src: Path, follow_symlinks: bool = False) -> tuple[list[str], list[Not
     found: list[str] = []
     notices: list[Notice] = []
     root = src.resolve()
+    # Paths as strings, cut from the top's own: no Path object per file (a Path and `relative_to` per file were
+    # most of the listing's 13 µs a file on the 10k benchmark corpus).
+    top = os.fspath(src)
+    cut = len(top) if top.endswith(os.sep) else len(top) + len(os.sep)
     for dirpath, dirnames, filenames, errors in walk(src):
-        here = Path(dirpath)
         for e in errors:
             notices.append(Notice(printable(_rel(src, Path(e.filename))), f"cannot list folder: {e.strerror}"))
-        if here == src:
+        if dirpath == top:
+            here = Path(dirpath)
             if REPORT_DIRNAME in dirnames and (here / REPORT_DIRNAME / "summary.json").is_file():
                 dirnames.remove(REPORT_DIRNAME)
             if RUN_DIRNAME in dirnames:  # an interrupted run's state, when its OUT is cleaned as an input
@@ -177,16 +181,18 @@ def _walk(src: Path, follow_symlinks: bool = False) -> tuple[list[str], list[Not
             if MARKER in filenames:
                 filenames.remove(MARKER)
         for name in list(dirnames):
-            if (here / name).is_symlink():
+            if os.path.islink(os.path.join(dirpath, name)):
                 dirnames.remove(name)
-                notices.append(Notice(printable(_rel(src, here / name)), "symlink to a folder: not followed", failed=False))
+                notices.append(Notice(printable(_rel(src, Path(dirpath) / name)), "symlink to a folder: not followed",
+                                      failed=False))
+        prefix = dirpath[cut:].replace(os.sep, "/") + "/" if dirpath != top else ""
         for name in filenames:
-            rel = _rel(src, here / name)
+            rel = prefix + name
             if not _utf8_name(rel):
                 # The report is UTF-8 JSON and diff text: a name that is not UTF-8 cannot be written in it.
                 notices.append(Notice(printable(rel), "file name is not valid UTF-8; skipped: rename the file"))
                 continue
-            if not follow_symlinks and _leaves(root, here / name):
+            if not follow_symlinks and _leaves(root, os.path.join(dirpath, name)):
                 notices.append(Notice(rel, "symlink to a file outside the input folder; skipped "
                                            "(pass --follow-symlinks to read it)", failed=False))
                 continue
@@ -194,12 +200,12 @@ def _walk(src: Path, follow_symlinks: bool = False) -> tuple[list[str], list[Not
     return found, notices
 
 
-def _leaves(root: Path, path: Path) -> bool:
+def _leaves(root: Path, path: str) -> bool:
     """Whether path is a symlink whose target lies outside the folder root (a resolved path)."""
-    if not path.is_symlink():
+    if not os.path.islink(path):
         return False
     try:
-        return not path.resolve().is_relative_to(root)
+        return not Path(path).resolve().is_relative_to(root)
     except (OSError, RuntimeError):  # a loop: read_bytes reports it
         return False
 

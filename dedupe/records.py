@@ -154,7 +154,7 @@ class DocResult:
 
 
 #: An Analysis's arrays, with the type each is kept in (and pickled in: see `Analysis.__reduce__`).
-_ANALYSIS_ARRAYS = (("keys", np.uint64), ("owner", np.int32), ("kind", np.uint8))
+ANALYSIS_ARRAYS = (("keys", np.uint64), ("owner", np.int32), ("kind", np.uint8))
 
 
 @dataclass(frozen=True)
@@ -188,11 +188,12 @@ class Analysis:
         # a third less to pickle and load than numpy's own pickling (a bytearray, so they load writable).
         return (_analysis, (self.digest, self.spans, self.findings, self.hashes,
                             *(bytearray(np.ascontiguousarray(getattr(self, name), dtype))
-                              for name, dtype in _ANALYSIS_ARRAYS), self.long, self.page))
+                              for name, dtype in ANALYSIS_ARRAYS), self.long, self.page))
 
 
 def _analysis(digest, spans, findings, hashes, keys: bytearray, owner: bytearray, kind: bytearray, long,
               page: str = "") -> Analysis:
     """An Analysis from its pickled form (see `Analysis.__reduce__`)."""
     return Analysis(digest, spans, findings, hashes, *(np.frombuffer(data, dtype) for data, (_, dtype) in
-                                                       zip((keys, owner, kind), _ANALYSIS_ARRAYS)), long, page)
+                                                       zip((keys, owner, kind), ANALYSIS_ARRAYS)), long, page)
+

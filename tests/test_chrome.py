@@ -1244,3 +1244,58 @@ def test_stamped_headers_are_not_footers():
     assert chrome._first_post_footer(classes, sizes, live) is None
     closed = [x for i in range(2) for x in (ARTICLE_PARAGRAPHS[i], f"Posted by Jane at {i + 9}:15 AM")]
     assert chrome._first_post_footer([chrome.GOOD, chrome.ITEM] * 2, [len(t.split()) for t in closed], closed) is None
+
+
+# --------------------------------------------------------------------------- list items about disclosures
+
+#: List articles of three kinds whose items use the words of a disclosure, a newsletter prompt or a paywall,
+#: each with a real prompt of that kind beside the list.
+POINT_PAGES = [
+    (  # a creators' guide to earning from live video
+        ["Streaming platforms reward regular broadcasters in different ways, and the rules change every year.",
+         "Most creators combine several of the options below once their audience grows past a few hundred."],
+        ["- Brand deals: a sponsor pays a fixed fee for a mention during the stream.",
+         "- Affiliate programs: viewers buy through the creator's affiliate links and the creator earns a "
+         "commission on each sale.",
+         "- Paid memberships: subscribers pay monthly for badges and member-only streams."],
+        "This post contains affiliate links, and we may earn a commission if you buy through them.",
+    ),
+    (  # a marketer's list of habits
+        ["Keeping up with a fast-moving industry takes a little time every week, but it pays back quickly.",
+         "These are the habits our team has kept for years, and new hires pick them up in their first month."],
+        ["1. Read the trade press: subscribe to the newsletters of the three associations in your field.",
+         "2. Talk to customers: one call a week tells you more than any survey.",
+         "3. Track competitors: note every price change and every new product they announce."],
+        "Subscribe to our newsletter for weekly tips delivered to your inbox.",
+    ),
+    (  # a comparison of publishing platforms
+        ["Independent writers now have several ways to be paid directly by their readers.",
+         "Each platform takes a different share and asks for a different amount of work in return."],
+        ["• Paid tiers: subscribers unlock unlimited access to the archive and every new issue.",
+         "• Tip jars: readers send a one-off amount, and nothing is locked behind a paywall.",
+         "• Courses: a writer sells a series of lessons once and updates it each year."],
+        "Already a subscriber? Log in to keep reading.",
+    ),
+]
+
+
+@pytest.mark.parametrize("whole_page", [True, False], ids=["whole page", "extracted text"])
+@pytest.mark.parametrize("intro, items, prompt", POINT_PAGES, ids=["creators", "marketer", "writers"])
+def test_a_list_item_with_the_words_of_a_disclosure_or_a_prompt_is_the_articles_point(intro, items, prompt, whole_page):
+    """An item of a list is one of the article's points, whose words are its topic's: no rule names it, and in an
+    extractor's text (where only the rules run) it stays; the prompt above the article still goes."""
+    lines = ["How to choose", prompt] + intro + items + ARTICLE_PARAGRAPHS
+    blocks = segment("\n\n".join(lines) + "\n")
+    config = Config()
+    found = {f.block: f.detector for f in find_chrome("a", blocks, sign_blocks(blocks, config.shingle_size), config,
+                                                      whole_page=whole_page)}
+    first = 2 + len(intro)
+    # Without its marker, an item reads as the prompt of its family, as the prompt above the article does.
+    point = [k for k, item in enumerate(items) if match_rules(item.split(" ", 1)[1]) is not None]
+    assert point and {match_rules(items[k].split(" ", 1)[1]).kind for k in point} <= chrome.POINT_KINDS
+    assert match_rules(prompt).kind in chrome.POINT_KINDS
+    assert not any(found.get(first + k, "").startswith("chrome:rule:") for k in range(len(items)))
+    if not whole_page:
+        assert found == {1: f"chrome:rule:{match_rules(prompt).kind}"}
+    else:
+        assert found[1] == f"chrome:rule:{match_rules(prompt).kind}"

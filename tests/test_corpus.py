@@ -21,7 +21,7 @@ import xxhash
 import dedupe
 from dedupe import pipeline
 from dedupe.config import Config
-from dedupe.detect.corpus import similarity
+from dedupe.detect.corpus import DocSig, similarity
 from dedupe.sign import MinHasher, shingle_base_hash, shingles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -701,3 +701,22 @@ def test_a_sig_tables_columns_in_blocks_are_its_documents_in_order(monkeypatch, 
     assert np.array_equal(signatures, np.stack([s.signature for s in kept]))
     assert np.array_equal(keys, np.concatenate([s.keys for s in kept]))
     assert key_counts.tolist() == [len(s.keys) for s in kept]
+
+
+@pytest.mark.parametrize("derived", [None, np.arange(4, dtype=np.uint32)])
+def test_a_docsig_pickles_its_arrays_as_bytes_and_loads_every_field_back(derived):
+    """DocSig's own pickling (raw array bytes) gives back every field, with the arrays' types, writable."""
+    import dataclasses
+    import pickle
+
+    sig = DocSig(id="a/b.txt", source="a", n_lines=3, size=40, n_shingles=36,
+                 signature=np.array([5, 1, 2**32 - 1, 7], dtype=np.uint32),
+                 keys=np.array([2**64 - 1, 3], dtype=np.uint64), whole=True, derived=derived, n_derived=9)
+    back = pickle.loads(pickle.dumps(sig, protocol=pickle.HIGHEST_PROTOCOL))
+    assert set(back.__dict__) == {f.name for f in dataclasses.fields(DocSig)}
+    for f in dataclasses.fields(DocSig):
+        a, b = getattr(sig, f.name), getattr(back, f.name)
+        if isinstance(a, np.ndarray):
+            assert b.dtype == a.dtype and b.tolist() == a.tolist() and b.flags.writeable
+        else:
+            assert b == a

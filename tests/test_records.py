@@ -67,3 +67,30 @@ def test_an_analysis_has_every_field_in_its_constructor_and_keeps_its_arrays_thr
             assert y.dtype == x.dtype and y.tolist() == x.tolist() and y.flags.writeable
     with pytest.raises(dataclasses.FrozenInstanceError):
         full.digest = 8
+
+
+def test_a_batch_of_analyses_packed_as_columns_unpacks_to_the_same_records(tmp_path):
+    """Pass 1's scratch file holds a batch's Analyses as columns; pass 2 gets each record back as it was."""
+    from dedupe.config import Config
+    from dedupe.pipeline import _pack_analyses, _unpack_analyses, analyze_documents
+    from dedupe.records import Document
+    from dedupe.sign import MinHasher
+
+    config = Config()
+    texts = ["Home | News\n\nA long enough paragraph about the river, the town and the bridge they built.\n\n"
+             "A long enough paragraph about the river, the town and the bridge they built.\n\n© 2024 Site\n",
+             "", "one line", "Menu\nMenu\nMenu\n\nText that is here once, and ends.\n"]
+    docs = [Document(f"d{i}.txt", t) for i, t in enumerate(texts)]
+    hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
+    analyses = [a for a, _ in analyze_documents(docs, config, hashers)]
+    assert any(a.findings.size for a in analyses) and any(len(a.keys) for a in analyses)
+    back = _unpack_analyses(pickle.loads(pickle.dumps(_pack_analyses(analyses))))
+    assert len(back) == len(analyses)
+    for a, b in zip(analyses, back):
+        assert (b.digest, b.spans, b.findings, b.hashes, b.long, b.page) == \
+            (a.digest, a.spans, a.findings, a.hashes, a.long, a.page)
+        for name in ("keys", "owner", "kind"):
+            assert getattr(b, name).dtype == getattr(a, name).dtype
+            assert getattr(b, name).tolist() == getattr(a, name).tolist()
+            assert getattr(b, name).flags.writeable
+    assert _unpack_analyses(_pack_analyses([])) == []

@@ -1,13 +1,16 @@
 """Detect: every detector that needs only one document, plus lookups into the corpus step's results."""
 from __future__ import annotations
 
+import re
+from collections import Counter
 from itertools import chain
 
 from ..config import Config
 from ..records import Block, Finding
 from ..sign import BlockSig, SignedText, signed_of
 from .chrome import block_rows, find_chrome, keep_copy_outside_chrome, page_kind
-from .repeats import RECURRING_ITEMS, Repeats, findings_of, keep_content, repeats_batch
+from .pagetype import THREAD, has_stamp
+from .repeats import LABEL_MAX, RECURRING_ITEMS, Repeats, copied_runs, findings_of, keep_content, repeats_batch
 
 
 #: `detect_page`'s found for a page the core found no repeat on (None there means: find them).
@@ -38,22 +41,30 @@ def detect_page(
     """
     if rows is None:
         rows = block_rows([[b.text for b in blocks]], [[s.n_words for s in sigs]])[0]
+    kind = page_kind(blocks, sigs, rows)
     if found is None:
         found = repeats_batch([blocks], [signed_of(sigs)], config, [whole_page])[0]
-    kind = page_kind(blocks, sigs, rows)
     repeats = []
     if found:  # (None from the core, or NO_REPEATS from `detect_batch`: the usual page)
-        kept = keep_content(found, blocks, sigs, kind, whole_page)
+
+        def content_kept(kind: str) -> list[Finding]:
+            # (the core's gates first, content recurring by design and the fields of an extractor's items, so
+            # that no finding is made for what they keep)
+            kept = findings_of(doc_id, blocks, keep_content(found, blocks, sigs, kind, whole_page))
+            if whole_page:
+                return kept
+            return keep_recurring_entries(keep_restated_titles(kept, blocks, sigs, kind), blocks, sigs, kind)
+
+        repeats = content_kept(kind)
         # The kind of the page the cleaned copy is (which a second run reads), without the repeats that go.
-        cleaned = page_kind(blocks, sigs, rows, _going(kept, config))
+        cleaned = page_kind(blocks, sigs, rows, _going(repeats, config))
         if kind in RECURRING_ITEMS and cleaned not in RECURRING_ITEMS:
             # The page read as a list only through its repeated blocks (two paragraphs each pasted twice make
             # a unit that recurs): the cleaned copy is no list, and a second run, reading it as what it is,
             # would remove the items spared here. Repeats are judged on the page the cleaned copy is.
-            kept = keep_content(found, blocks, sigs, cleaned, whole_page)
-            cleaned = page_kind(blocks, sigs, rows, _going(kept, config))
+            repeats = content_kept(cleaned)
+            cleaned = page_kind(blocks, sigs, rows, _going(repeats, config))
         kind = cleaned
-        repeats = findings_of(doc_id, blocks, kept)
     chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, rows, kind)
     if not repeats:  # (the usual page) chrome findings come ordered by block, one a block
         return chrome, kind
@@ -61,11 +72,9 @@ def detect_page(
     return sorted(repeats + chrome, key=lambda f: (f.block, f.category, f.detector)), kind
 
 
-def _going(repeats: Repeats, config: Config) -> frozenset[int]:
-    """The blocks the repeats remove (those of the categories the configuration wants)."""
-    exact, near = repeats
-    return frozenset(([i for i, _ in exact] if config.wants("repeat") else [])
-                     + ([f[0] for f in near] if config.wants("near-repeat") else []))
+def _going(repeats: list[Finding], config: Config) -> frozenset[int]:
+    """The blocks the repeat findings remove."""
+    return frozenset(f.block for f in repeats if config.wants(f.category))
 
 
 def detect_batch(
@@ -80,3 +89,97 @@ def detect_batch(
              for r in repeats_batch(block_lists, signed, config, whole_pages, list(chain.from_iterable(texts)))]
     return [detect_page(*args) for args in zip(doc_ids, block_lists, (s.sigs for s in signed), [config] * len(signed),
                                            whole_pages, rows, found)]
+
+
+#: A title restated is a line of at most this many words, without a sentence's end.
+TITLE_MAX = LABEL_MAX
+#: A page restates at least this many distinct titles when each item has a section of its own further on.
+TITLES_RESTATED = 3
+_DIGIT = re.compile(r"\d")
+_SENTENCE_END = (".", "!", "?", "。", "！", "？")
+
+
+def keep_restated_titles(repeats: list[Finding], blocks: list[Block], sigs: list[BlockSig], kind: str) -> list[Finding]:
+    """Exact repeats in an extractor's main text, without the titles restated where their own section starts.
+
+    A short title (an offer's hotel, a plan's name, a service) that recurs
+    with other neighbours on both sides than where it first stood heads
+    text of its own: the terms of the offer a grid listed above, the details
+    of the plan a table named. A menu or a carousel the extractor kept
+    twice recurs with the same neighbours, or in a run copied in order (both
+    still go); so does a thread's recurring post header (see the core's
+    `repeats/content.rs`).
+    """
+    if kind == THREAD:
+        return repeats
+    hashes = [s.hash if s.n_words else None for s in sigs]
+    block_at = {b.first_line: b.index for b in blocks}
+    exact = {f.block: block_at[f.duplicate_of.lines[0]] for f in repeats if f.category == "repeat"}
+    copied = copied_runs(hashes, exact.keys())
+    worded = [k for k, h in enumerate(hashes) if h is not None]
+    at = {k: i for i, k in enumerate(worded)}
+
+    def around(k: int) -> tuple:
+        i = at[k]
+        return (hashes[worded[i - 1]] if i else None, hashes[worded[i + 1]] if i + 1 < len(worded) else None)
+
+    def restated(k: int) -> bool:
+        if k in copied or not sigs[k].n_words or sigs[k].n_words > TITLE_MAX or has_stamp(blocks[k].text):
+            return False  # (a date restated is a post's or an entry's header)
+        if blocks[k].text.rstrip().endswith(_SENTENCE_END):
+            return False
+        (before, after), (was_before, was_after) = around(k), around(exact[k])
+        return before != was_before and after != was_after
+
+    spared = {f.block for f in repeats if f.category == "repeat" and restated(f.block)}
+    # One title restated is most often the page's own name again (a product's name over its gallery and its
+    # details); a section per item restates several names. A line with a number is not counted as one: a date
+    # or a count restated is a post's or an entry's header ("June 15, 2024 1 yr").
+    if len({hashes[k] for k in spared if not _DIGIT.search(blocks[k].text)}) < TITLES_RESTATED:
+        return repeats
+    return [f for f in repeats if f.block not in spared]
+
+
+#: An entry of a teaser list is a paragraph of at least this many words...
+ENTRY_WORDS = 12
+#: ...and one that recurs this many times, each time between other entries, is an entry the list runs again.
+ENTRY_TIMES = 3
+
+
+def keep_recurring_entries(repeats: list[Finding], blocks: list[Block], sigs: list[BlockSig],
+                           kind: str) -> list[Finding]:
+    """Exact repeats in an extractor's main text, without a list's entry that recurs among other entries.
+
+    A list of teasers that runs a column's standing teaser under each of its
+    issues ("Stop overpaying! Our deals expert finds the week's...") holds it
+    ENTRY_TIMES times or more, each time between two other paragraphs (other
+    entries): each copy is an entry of the list. A promotion
+    repeated between a grid's cards stands between short titles and prices,
+    a carousel's slides recur in a run copied in order, and a paragraph
+    quoted again as a pull quote recurs once: all of these still go.
+    """
+    if kind == THREAD:
+        return repeats
+    times = Counter(s.hash for s in sigs if s.n_words)
+    exact = {f.block for f in repeats if f.category == "repeat"}
+    if not exact:
+        return repeats
+    copied = copied_runs([s.hash if s.n_words else None for s in sigs], exact)
+    worded = [k for k, s in enumerate(sigs) if s.n_words]
+    at = {k: i for i, k in enumerate(worded)}
+
+    def entry(j: int | None, k: int) -> bool:
+        return j is not None and sigs[j].n_words >= ENTRY_WORDS and sigs[j].hash != sigs[k].hash
+
+    def among_entries(k: int) -> bool:
+        i = at[k]
+        return entry(worded[i - 1] if i else None, k) and entry(worded[i + 1] if i + 1 < len(worded) else None, k)
+
+    by_hash: dict[int, list[int]] = {}
+    for k in worded:
+        if times[sigs[k].hash] >= ENTRY_TIMES:
+            by_hash.setdefault(sigs[k].hash, []).append(k)
+    spared = {k for ks in by_hash.values()
+              if sigs[ks[0]].n_words >= ENTRY_WORDS and not any(k in copied for k in ks) and all(map(among_entries, ks))
+              for k in ks}
+    return [f for f in repeats if f.block not in spared]

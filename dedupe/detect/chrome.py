@@ -118,7 +118,7 @@ from ..records import Block, Finding, Ref
 from .. import _core
 from ..sign import BlockSig
 from .pagetype import DOCS, ITEM_MIN, LISTING, STAMP_MAX_WORDS, THREAD, folded, has_stamp, holds_code, item_runs
-from .repeats import near_repeats
+from .repeats import _list_item, near_repeats
 
 
 @dataclass(frozen=True)
@@ -440,6 +440,17 @@ FAMILIES: tuple[Family, ...] = (
         r"\bwe and our (?:\d+ )?(?:partners|vendors)\b|\bstore and/or access information on (?:a|your) device\b",
         words="cookie cookies accept reject decline deny allow continuing manage sell partners vendors device",
     ),
+    # A consent manager's long notice (the IAB framework's wording, on thousands of sites): the site "and its N
+    # partners" doing something to the reader's data or device, or the reader's right to object to "legitimate
+    # interest". First person and second person: an article on data law says "companies and their partners".
+    _family(
+        "cookie",
+        120,
+        r"\bwe and (?:our |named |selected |trusted )?(?:\d+ )?(?:third[- ]part(?:y|ies) )?(?:partners|vendors|third parties)\b"
+        r".*\b(?:cookies|device|personal data|tracking|your data)\b",
+        r"\b(?:withdraw your consent|object to (?:the )?(?:processing (?:based on )?)?legitimate interests?)\b",
+        words="partners vendors parties withdraw legitimate",
+    ),
     _family(
         "cookie",
         200,
@@ -501,7 +512,9 @@ FAMILIES: tuple[Family, ...] = (
         r"\b(?:story|article|content|text) continues (?:below|after)\b|\bscroll (?:down )?to continue(?: reading)?\b",
         r"\b(?:content|article|post|story|feature) (?:is |was )?(?:provided|sponsored|paid for|produced|developed|created) "
         r"(?:by|in partnership with) (?:our |a |the )?(?:sponsor|advertiser|partner)s?\b",
-        r"\b(?:branded|sponsored) content (?:team|studio)\b|\bdeveloped in partnership with\b",
+        # A credit line ("Developed in partnership with X", "This series was developed in partnership with X"), not
+        # the news of an offering some firm developed with another.
+        r"\b(?:branded|sponsored) content (?:team|studio)\b|^(?:this (?:[\w-]+ )?(?:was |is )?)?developed in partnership with\b",
         r"\bthis (?:is a |is an )?(?:sponsored|paid|promoted) (?:post|article|content|partnership)\b",
         words="continues scroll sponsor sponsors advertiser advertisers partner partners branded sponsored partnership "
         "promoted paid",
@@ -969,6 +982,18 @@ def find_chrome(
         # `${count}` in a code sample is the sample's own syntax, not a template the server failed to fill.
         families = [None if f is not None and f.kind == "template-error" and holds_code(t) else f
                     for f, t in zip(families, texts)]
+    if any(f is not None and f.kind in _CODE_TOKEN_KINDS for f in families):
+        # A decorator (`@property`, which the handle rule reads as a social account) or a value a sample prints
+        # (`nan`, `null`) beside a code line is the code's own.
+        families = [None if f is not None and f.kind in _CODE_TOKEN_KINDS and _beside_code(k, texts, f.kind) else f
+                    for k, f in enumerate(families)]
+    if any(f is not None and f.kind in POINT_KINDS for f in families):
+        # An item of a list is one of the article's points, and its words are the topic's: "- Affiliate programs:
+        # creators earn a commission on...", "- Follow the news: subscribe to the trade's newsletters".
+        families = [None if f is not None and f.kind in POINT_KINDS and _list_item(t) else f
+                    for f, t in zip(families, texts)]
+    if any(f is not None for f in families):
+        families = _faq_answers(families, texts, sizes)
     if not whole_page and sum(f is not None and f is _BYLINE for f in families) >= BYLINES_LISTED:
         # In an extractor's main text a byline under every title is the field of a list's items (a reading list's
         # "By NAME" under each entry), not the article's byline: the template around the list is already gone.
@@ -976,6 +1001,12 @@ def find_chrome(
     # Each distinct block counts once in the page's language: the cleaned copy keeps one copy of a repeated
     # block, and a second run must reach the same verdict (a headline pasted twice tipped it).
     classes = block_classes(rows, texts, None, list(map(_HASH, sigs)))
+    if not whole_page and any(f is not None and f.kind == "disclaimer" for f in families):
+        # In an extractor's main text, a notice between two paragraphs of prose is the text's own sentence about
+        # its subject (a legal aid page's "the chat does not provide legal advice", a comparison service's
+        # affiliate note between its steps): a notice the page adds stands at its start or its end.
+        families = [None if f is not None and f.kind == "disclaimer" and _between_prose(k, classes) else f
+                    for k, f in enumerate(families)]
     # Step 2: the article's extent, where the page has one.
     prose = [c == GOOD or c == NEAR for c in classes]
     if kind is None and whole_page:
@@ -1066,6 +1097,57 @@ def find_chrome(
                 findings.append(Finding(k, f"chrome:{kind}", f"chrome:context:{kind}", 0.6, None, f"between {kind} blocks"))
         i = j
     return sorted(findings, key=attrgetter("block"))
+
+
+def _between_prose(k: int, classes: list[int]) -> bool:
+    """Whether the blocks on both sides of block k are prose."""
+    return 0 < k < len(classes) - 1 and classes[k - 1] in (GOOD, NEAR) and classes[k + 1] in (GOOD, NEAR)
+
+
+#: Rule kinds whose lone-token lines ("@name", "nan", "undefined") are code's own when code stands beside them.
+_CODE_TOKEN_KINDS = frozenset({"social", "template-error"})
+#: A lone token: a decorator or handle, a word, a value.
+_TOKEN_LINE = re.compile(r"^@?[\w.]+$")
+
+
+def _beside_code(k: int, texts: list[str], kind: str) -> bool:
+    """Whether block k is a lone token whose nearest other line, before or after it (past other lone tokens and
+    decorators: a stack of them over a definition), holds code; of the social rule's lines, only a handle (a
+    "Share" button under a code sample is still a button)."""
+    if not _TOKEN_LINE.match(texts[k]) or kind == "social" and not texts[k].startswith("@"):
+        return False
+    for step in (-1, 1):
+        j = k + step
+        while 0 <= j < len(texts) and (_TOKEN_LINE.match(texts[j]) or texts[j].startswith("@")):
+            j += step
+        if 0 <= j < len(texts) and holds_code(texts[j]):
+            return True
+    return False
+
+
+#: A page's questions make a FAQ when at least this many are each answered by a block that is no question.
+FAQ_QUESTIONS = 3
+#: An answer is a sentence of at least this many words (a "Reply" or "Subscribe" button under a question is not).
+FAQ_ANSWER_WORDS = 8
+#: A question is a line of at most this many words that ends with a question mark.
+FAQ_QUESTION_WORDS = 30
+_QUESTION_END = ("?", "？")
+
+
+def _faq_answers(families: list, texts: list[str], sizes: list[int]) -> list:
+    """The rule matches without the answers of a FAQ: a block of a sentence or more right after a question, on a
+    page that asks FAQ_QUESTIONS such questions, is the answer ("Can I cancel? Yes, you can unsubscribe at any
+    time..."), not the prompt or the notice its phrasing resembles. One question before a prompt ("Want more?
+    Sign up for our newsletter") is a hook, not a FAQ."""
+    answers = [k + 1 for k in range(len(texts) - 1)
+               if families[k] is None and texts[k].rstrip().endswith(_QUESTION_END) and sizes[k] <= FAQ_QUESTION_WORDS
+               and not texts[k + 1].rstrip().endswith(_QUESTION_END) and sizes[k + 1] >= FAQ_ANSWER_WORDS]
+    if len(answers) < FAQ_QUESTIONS:
+        return families
+    out = list(families)
+    for k in answers:
+        out[k] = None
+    return out
 
 
 def page_kind(blocks: list[Block], sigs: list[BlockSig], rows: list[tuple] | None = None,
@@ -1393,6 +1475,11 @@ def ends_sentence(text: str) -> bool:
     """
     return _core.ends_sentence(LEXICON, text)
 
+
+#: The families that name, in sentences, what a site says of itself (a disclosure, a newsletter's or a paywall's
+#: prompt), which an article about affiliate programs, newsletters or subscribers says of its topic too: a list
+#: item they match is the article's (`find_chrome`).
+POINT_KINDS = frozenset({"disclaimer", "newsletter", "paywall"})
 
 #: A heading is a line of at most this many words directly followed by prose.
 HEADING_WORDS = 8

@@ -76,6 +76,34 @@ class DocSig:
     derived: np.ndarray | None = None  # uint32[num_perm] MinHash of its body's 3-grams (derived copies), if on
     n_derived: int = 0  # distinct 3-grams in it
 
+    def __reduce__(self):
+        # A batch's DocSigs are pickled into the run's state file and, from a pool worker, back to the main
+        # process: their arrays as raw bytes (bytearrays, so they load writable) with their types cost about
+        # two thirds of numpy's own pickling (2,000 documents of the 10k corpus, their batches' results pickled
+        # and loaded: 6.0 and 5.4 µs a document with numpy's, 3.7 and 3.6 with this).
+        return (_doc_sig, (self.id, self.source, self.n_lines, self.size, self.n_shingles, *_raw(self.signature),
+                           *_raw(self.keys), self.whole, *_raw(self.derived), self.n_derived))
+
+
+def _raw(array: np.ndarray | None) -> tuple:
+    """An array as (its bytes, its type), or (None, None)."""
+    return (None, None) if array is None else (bytearray(np.ascontiguousarray(array)), array.dtype.str)
+
+
+def _array(data: bytearray | None, dtype: str | None) -> np.ndarray | None:
+    return None if data is None else np.frombuffer(data, dtype)
+
+
+def _doc_sig(id, source, n_lines, size, n_shingles, signature, sig_type, keys, key_type, whole, derived,
+             derived_type, n_derived) -> DocSig:
+    """A DocSig from its pickled form (see `DocSig.__reduce__`)."""
+    # (its fields set at once: a frozen dataclass's __init__ sets them one by one, through object.__setattr__)
+    sig = object.__new__(DocSig)
+    sig.__dict__.update(id=id, source=source, n_lines=n_lines, size=size, n_shingles=n_shingles,
+                        signature=_array(signature, sig_type), keys=_array(keys, key_type), whole=whole,
+                        derived=_array(derived, derived_type), n_derived=n_derived)
+    return sig
+
 
 @dataclass(frozen=True)
 class Duplicate:

@@ -126,6 +126,22 @@ def near_repeats(
     return [] if found is None else [_near_finding(doc_id, blocks, f) for f in found[1]]
 
 
+#: The gates' limits the Python gates share (detect/__init__.py): a label is a block of at most LABEL_MAX words;
+#: COPIED_RUN blocks repeated in order are a copy of a passage (their reasons are in `repeats/content.rs`).
+LABEL_MAX, COPIED_RUN = (_core.REPEAT_GATES[k] for k in ("LABEL_MAX", "COPIED_RUN"))
+
+
+def copied_runs(keys: list[int | None], repeated) -> set[int]:
+    """The blocks that lie in COPIED_RUN consecutive `repeated` blocks whose keys (a hash, or None) occurred in that
+    order earlier: a passage copied in order (in the core)."""
+    return set(_core.copied_runs(keys, sorted(repeated)))
+
+
+def _list_item(text: str) -> bool:
+    """Whether a block is an item of a list or a table row (a marker first: "- ", "• ", "| ", "3. "; in the core)."""
+    return _core.list_item(text)
+
+
 #: Kinds of page whose short items legitimately recur: a card title in a grid and again in a carousel, a
 #: parameter name in a reference table and again in an example (`repeats::content::recurring_items`).
 RECURRING_ITEMS = frozenset(_core.RECURRING_KINDS)

@@ -55,14 +55,22 @@ pub fn is_alpha(c: char) -> bool {
 }
 
 /// `re`'s `\w`: a letter or number of any script, or `_`.
+#[inline(always)]
 pub fn is_word(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_';
     }
+    is_word_beyond_ascii(c)
+}
+
+// (apart, so that the ASCII test above is inlined into the loops over every character and this is not)
+#[inline(never)]
+fn is_word_beyond_ascii(c: char) -> bool {
     within(&WORD, c)
 }
 
 /// Whether `str.lower()` changes the character (a capital, a title-case letter...).
+#[inline]
 pub fn is_lowered(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_uppercase();

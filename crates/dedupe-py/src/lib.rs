@@ -875,8 +875,9 @@ impl Lexicon {
                 Vec::with_capacity(n),
                 Vec::with_capacity(n),
             );
+            let triggers = lexicon.triggers();
             for (text, &k) in views.iter().zip(&n_words) {
-                let f = lexicon.features(text, k);
+                let f = lexicon.features_with(&triggers, text, k);
                 out.0.push(f.size);
                 out.1.push(f.words);
                 out.2.push(f.stop);
@@ -900,8 +901,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     classify::register(m)?;
     pagetype::register(m)?;
     m.add_function(wrap_pyfunction!(shared_counts, m)?)?;
-    m.add_function(wrap_pyfunction!(repeat_binding::find_repeats, m)?)?;
-    m.add_function(wrap_pyfunction!(repeat_binding::keep_content, m)?)?;
+    repeat_binding::register(m)?;
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;
     m.add_function(wrap_pyfunction!(looks_wrapped, m)?)?;
     m.add_function(wrap_pyfunction!(sign_blocks, m)?)?;
