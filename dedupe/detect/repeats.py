@@ -137,9 +137,9 @@ def copied_runs(keys: list[int | None], repeated) -> set[int]:
     return set(_core.copied_runs(keys, sorted(repeated)))
 
 
-def _list_item(text: str) -> bool:
-    """Whether a block is an item of a list or a table row (a marker first: "- ", "• ", "| ", "3. "; in the core)."""
-    return _core.list_item(text)
+#: Whether a block is an item of a list or a table row (a marker first: "- ", "• ", "| ", "3. "), asked of many
+#: blocks: the core's function itself.
+_list_item = _core.list_item
 
 
 #: Kinds of page whose short items legitimately recur: a card title in a grid and again in a carousel, a
