@@ -79,6 +79,40 @@ def test_a_panic_while_cutting_one_document_skips_that_file_in_pass_2_and_the_ru
     assert [f["file"] for f in summary["failed"]] == ["b.txt"] and "CoreError" in summary["failed"][0]["message"]
 
 
+@pytest.mark.parametrize("module, entry", [("dedupe.detect.chrome", "page_kind"),
+                                           ("dedupe.detect.repeats", "keep_content")])
+def test_a_panic_in_the_page_kind_or_the_gates_on_one_document_skips_that_file(tmp_path: Path, monkeypatch, module,
+                                                                              entry):
+    import importlib
+
+    class Core:
+        """The core, but for one entry point, which panics inside the guard on one document."""
+
+        def __getattr__(self, name):
+            return getattr(_core, name)
+
+    def broken(*args):
+        if any("TRIGGER" in t for t in next(a for a in args if isinstance(a, list) and a and isinstance(a[0], str))):
+            _core._panic_inside_guard(f"a document the core's {entry} cannot take")
+        return getattr(_core, entry)(*args)
+
+    core = Core()
+    setattr(core, entry, broken)
+    monkeypatch.setattr(importlib.import_module(module), "_core", core)
+    # (a block pasted twice, so that the gates on repeats run too)
+    summary = _clean_with_one_broken_file(tmp_path, "TRIGGER this one breaks the core, a line of prose.\n" * 2)
+    assert [f["file"] for f in summary["failed"]] == ["b.txt"] and "CoreError" in summary["failed"][0]["message"]
+
+
+def test_the_page_kind_and_the_gates_refuse_inputs_that_do_not_fit_with_a_message():
+    with pytest.raises(ValueError, match="one size, prose flag"):
+        _core.page_type(["a", "b"], [1], [True, False])
+    with pytest.raises(ValueError, match="names block 5, but the page has 2 blocks"):
+        _core.keep_content([(1, 5)], [], ["a", "b"], [1, 2], [1, 1], "article", True)
+    with pytest.raises(ValueError, match="is no page kind"):
+        _core.keep_content([], [], ["a"], [1], [1], "blog", True)
+
+
 def test_segmenting_reads_white_space_digits_and_case_as_python_does():
     from dedupe.segment import segment
 

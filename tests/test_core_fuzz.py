@@ -295,6 +295,11 @@ def check_keep_content(texts: list[str], n_words: list[int], hashes: list[int], 
     expected = reference_repeats.keep_content(findings, blocks, sigs, kind, whole_page)
     keep = _core.keep_content(exact, near, texts, hashes, n_words, kind, whole_page)
     assert [f for f, k in zip(findings, keep) if k] == expected, (texts, n_words, hashes, found, kind, whole_page)
+    assert [_core.list_item(t) for t in texts] == [reference_repeats._list_item(t) for t in texts], texts
+    # (the run of copied blocks the Python gates also read, by hashes and None for blocks without words)
+    keys = [h if w else None for h, w in zip(hashes, n_words)]
+    assert set(_core.copied_runs(keys, sorted({b for b, _, _ in found}))) == \
+        reference_repeats.copied_runs(keys, {b for b, _, _ in found}), (keys, found)
 
 
 def _gate_page(rng: random.Random) -> tuple:

@@ -7,11 +7,14 @@ from itertools import chain
 
 from ..config import Config
 from ..records import Block, Finding
-from ..sign import BlockSig, SignedText
+from ..sign import BlockSig, SignedText, signed_of
 from .chrome import block_rows, find_chrome, keep_copy_outside_chrome, page_kind
 from .pagetype import THREAD, has_stamp
-from .repeats import (LABEL_MAX, LABEL_TIMES, RECURRING_ITEMS, copied_runs, find_repeats, keep_recurring_content,
-                      repeats_batch)
+from .repeats import LABEL_MAX, RECURRING_ITEMS, Repeats, copied_runs, findings_of, keep_content, repeats_batch
+
+
+#: `detect_page`'s found for a page the core found no repeat on (None there means: find them).
+NO_REPEATS = ()
 
 
 def detect(
@@ -24,7 +27,7 @@ def detect(
 
 def detect_page(
     doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config, whole_page: bool = True,
-    rows: list[tuple] | None = None, found: list[Finding] | None = None,
+    rows: list[tuple] | None = None, found: Repeats | tuple = None,
 ) -> tuple[list[Finding], str]:
     """Findings of the within-document detectors, ordered by block, and the kind the page was read as.
 
@@ -32,22 +35,26 @@ def detect_page(
     extractor's article text (HTML through trafilatura); see find_chrome.
     rows: the chrome step's block profiles and rule matches (`block_rows`,
     made for a whole batch at once by `detect_batch`; found here if None).
-    found: the page's repeats (`find_repeats`, likewise made for a batch).
+    found: the page's repeats as the core gives them (`repeats_batch`,
+    likewise made for a batch; NO_REPEATS when it has none; found here if
+    None).
     """
     if rows is None:
         rows = block_rows([[b.text for b in blocks]], [[s.n_words for s in sigs]])[0]
     kind = page_kind(blocks, sigs, rows)
     if found is None:
-        found = find_repeats(doc_id, blocks, sigs, config, whole_page)
-    repeats = found
-    if found:
+        found = repeats_batch([blocks], [signed_of(sigs)], config, [whole_page])[0]
+    repeats = []
+    if found:  # (None from the core, or NO_REPEATS from `detect_batch`: the usual page)
 
         def content_kept(kind: str) -> list[Finding]:
-            kept = keep_recurring_content(found, blocks, sigs, kind, whole_page)
+            # (the core's gates first, content recurring by design and the fields of an extractor's items, so
+            # that no finding is made for what they keep)
+            kept = findings_of(doc_id, blocks, keep_content(found, blocks, sigs, kind, whole_page))
             if whole_page:
                 return kept
-            kept = keep_restated_titles(keep_item_fields(kept, blocks, sigs, kind), blocks, sigs, kind)
-            return keep_identifier_lines(keep_recurring_entries(kept, blocks, sigs, kind), blocks, kind)
+            kept = keep_recurring_entries(keep_restated_titles(kept, blocks, sigs, kind), blocks, sigs, kind)
+            return keep_identifier_lines(kept, blocks, kind)
 
         repeats = content_kept(kind)
         # The kind of the page the cleaned copy is (which a second run reads), without the repeats that go.
@@ -79,74 +86,10 @@ def detect_batch(
     repeats come from one call into the compiled core each for the whole batch."""
     texts = [[b.text for b in blocks] for blocks in block_lists]
     rows = block_rows(texts, [[s.n_words for s in doc.sigs] for doc in signed])
-    found = repeats_batch(doc_ids, block_lists, signed, config, whole_pages, list(chain.from_iterable(texts)))
+    found = [NO_REPEATS if r is None else r
+             for r in repeats_batch(block_lists, signed, config, whole_pages, list(chain.from_iterable(texts)))]
     return [detect_page(*args) for args in zip(doc_ids, block_lists, (s.sigs for s in signed), [config] * len(signed),
                                            whole_pages, rows, found)]
-
-
-#: A field of an item: a short label, then its colon and a value ("Warranty: 1 year", "重量：2 kg"); the marker of
-#: a list item may come first.
-_FIELD = re.compile(r"\s*(?:[-*•·]\s+)?([^\s:：][^:：]{0,60})(?::\s|：)")
-
-
-def keep_item_fields(repeats: list[Finding], blocks: list[Block], sigs: list[BlockSig], kind: str) -> list[Finding]:
-    """Exact repeats in an extractor's main text, without those that are the fields and labels of the article's
-    items.
-
-    Such text has lost the page's template; what still recurs there is
-    mostly the article's own structure, which its readers keep each time:
-    a field whose label the page fills with two values or more ("Warranty:
-    1 year" under one product, "Warranty: 2 years" under another), a lead-in
-    ending in a colon, and a short label that recurs LABEL_TIMES times, each
-    time before text of its own ("Why we chose this school", then each
-    school's paragraph; "Day 1 to 3", then the plan). A menu kept by the
-    extractor recurs with the same neighbours, and a long "Note: ..."
-    pasted under each course reads as a passage, not a field (both go). So
-    do fields in a run of COPIED_RUN repeats whose texts occurred in that
-    order before (a store's requirements under each system: "Processor: 3 GHz",
-    "Memory: 8 GB", "Storage: 4 GB") and, on a thread, a post's recurring
-    header ("Re: subject" over each reply), both of which webpages-types'
-    golds drop.
-    Measured on HTML through trafilatura: webpages-dev recall 0.9348 ->
-    0.9352 (8 pages gained, none lost), webpages-train 0.9454 -> 0.9455 (12
-    gained, one lost 0.0008), webpages-types F1 0.748 unchanged (3 gained, 3
-    lost, the most 0.0095; without the run and thread conditions a forum lost
-    0.050 and a store 0.012).
-    """
-    if kind == THREAD:
-        return repeats
-    texts = [b.text.strip() for b in blocks]
-    times = Counter(s.hash for s in sigs if s.n_words)
-    values: dict[str, set[str]] = {}
-    for t in texts:
-        m = _FIELD.match(t)
-        if m:
-            values.setdefault(m.group(1).strip().casefold(), set()).add(t)
-    # What follows each occurrence of a block: text said once on the page, or (None) another recurring block.
-    follows: dict[int, list] = {}
-    for k, s in enumerate(sigs):
-        if s.n_words:
-            nxt = next((j for j in range(k + 1, len(sigs)) if sigs[j].n_words), None)
-            once = nxt is not None and times[sigs[nxt].hash] == 1
-            follows.setdefault(s.hash, []).append(sigs[nxt].hash if once else None)
-    # Blocks in a run of COPIED_RUN repeats whose texts occurred in that order before: a passage copied in order.
-    copied = copied_runs([s.hash for s in sigs], {f.block for f in repeats if f.category == "repeat"})
-
-    def content(k: int) -> bool:
-        s, t = sigs[k], texts[k]
-        if not s.n_words or s.n_words > 2 * LABEL_MAX:
-            return False
-        m = _FIELD.match(t)
-        lead_in = t.endswith((":", "："))
-        if lead_in or m and len(t) > m.end():
-            if k in copied:
-                return False
-            if lead_in or len(values[m.group(1).strip().casefold()]) >= 2:
-                return True
-        after = follows[s.hash]
-        return s.n_words <= LABEL_MAX and len(after) >= LABEL_TIMES and None not in after
-
-    return [f for f in repeats if f.category != "repeat" or not content(f.block)]
 
 
 #: A title restated is a line of at most this many words, without a sentence's end.
@@ -165,8 +108,8 @@ def keep_restated_titles(repeats: list[Finding], blocks: list[Block], sigs: list
     text of its own: the terms of the offer a grid listed above, the details
     of the plan a table named. A menu or a carousel the extractor kept
     twice recurs with the same neighbours, or in a run copied in order (both
-    still go); so does a thread's recurring post header (see
-    `keep_item_fields`).
+    still go); so does a thread's recurring post header (see the core's
+    `repeats/content.rs`).
     """
     if kind == THREAD:
         return repeats
@@ -268,7 +211,7 @@ def keep_identifier_lines(repeats: list[Finding], blocks: list[Block], kind: str
     lower case is code's own vocabulary: a template's menu, a share bar or
     a promotion does not hold one (a web address, an e-mail and an upper
     case placeholder such as `[CTA_MODULE]` are not counted). A thread's
-    recurring post header still goes (see `keep_item_fields`).
+    recurring post header still goes (see the core's `repeats/content.rs`).
     """
     if kind == THREAD:
         return repeats

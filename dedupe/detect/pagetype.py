@@ -63,21 +63,8 @@ def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list
     return _core.item_runs(texts, sizes, prose, named)
 
 
-def looks_like_code(text: str) -> bool:
-    """Whether a block reads as code: a share of code symbols, and a call, assignment or statement shape."""
-    return _core.looks_like_code(text)
-
-
-def holds_code(text: str) -> bool:
-    """Whether a block is code or quotes code's interpolation (`...${x}...`, "${HOME}/bin") amid prose."""
-    return _core.holds_code(text)
-
-
-def folded(text: str) -> str:
-    """A block's text as its copies share it: lower case, its numbers as 0 (a date, a count, a price)."""
-    return _core.folded(text)
-
-
-def has_stamp(text: str) -> bool:
-    """Whether a block holds a date or a time written in digits (in the compiled core)."""
-    return _core.has_stamp(text)
+#: Asked of one block at a time by the other detectors, many times a page, so the core's functions themselves,
+#: with no Python call between: whether a block holds a date or a time written in digits (`has_stamp`), reads as
+#: code (`looks_like_code`), is code or quotes code's interpolation amid prose (`holds_code`: `...${x}...`,
+#: "${HOME}/bin"), and its text as its copies share it, lower case and its numbers as 0 (`folded`).
+has_stamp, looks_like_code, holds_code, folded = _core.has_stamp, _core.looks_like_code, _core.holds_code, _core.folded

@@ -8,14 +8,11 @@ their sizes, which banded MinHash misses; MinHash is kept for the corpus step,
 where sets cannot all be held.
 
 The detectors run in the compiled core (`crates/dedupe-core/src/repeats.rs`),
-one call per batch over the columns signing made; here are the findings made of
-their answer, and which repeats are content that recurs by design
-(`keep_recurring_content`).
+one call per batch over the columns signing made, and so do the gates that keep
+the repeats that are content recurring by design (`keep_content`,
+`repeats/content.rs`); here are the findings made of what they leave.
 """
 from __future__ import annotations
-
-import re
-from collections import Counter
 
 import numpy as np
 
@@ -23,7 +20,6 @@ from .. import _core
 from ..config import Config
 from ..records import Block, Finding, Ref
 from ..sign import BlockSig, SignedText, signed_of
-from .pagetype import ITEM_MAX, LISTING, DOCS, looks_like_code
 
 #: A shingle found in more blocks than this is a stock phrase, not evidence of a repeat.
 MAX_POSTING = 64
@@ -63,24 +59,29 @@ def _near_finding(doc_id: str, blocks: list[Block], found: tuple) -> Finding:
     return Finding(block, "near-repeat", f"near-repeat:{_NEAR[how]}", score, Ref(doc_id, lines), note)
 
 
-def repeats_batch(doc_ids: list[str], block_lists: list[list[Block]], signed: list[SignedText], config: Config,
-                  whole_pages: list[bool], texts: list[str] | None = None) -> list[list[Finding]]:
-    """`find_repeats` of every document of a batch signed together, in one core call (texts: the blocks'
-    texts end to end, when the caller has them)."""
+#: A document's repeats as the core gives them: None (the usual page), or its exact repeats (block, first
+#: occurrence) and its near ones (block, how, score, the block it repeats, a composite's parts).
+Repeats = "tuple[list[tuple[int, int]], list[tuple]] | None"
+
+
+def repeats_batch(block_lists: list[list[Block]], signed: list[SignedText], config: Config,
+                  whole_pages: list[bool], texts: list[str] | None = None) -> list[Repeats]:
+    """The repeats of every document of a batch signed together, in one core call (texts: the blocks' texts end to
+    end, when the caller has them), as the core gives them: findings are made (`findings_of`) only of those the
+    gates leave (`keep_content`)."""
     if texts is None:
         texts = [b.text for blocks in block_lists for b in blocks]
-    found = _core.find_repeats(texts, *_columns(signed), [len(blocks) for blocks in block_lists],
-                               list(whole_pages), _params(config))
-    out: list[list[Finding]] = []
-    for doc_id, blocks, repeats in zip(doc_ids, block_lists, found):
-        if repeats is None:  # (the usual page)
-            out.append([])
-            continue
-        exact, near = repeats
-        out.append([Finding(i, "repeat", "repeat:exact", 1.0, Ref(doc_id, blocks[j].lines),
-                            f"repeat of {_span(blocks[j].lines)}") for i, j in exact]
-                   + [_near_finding(doc_id, blocks, f) for f in near])
-    return out
+    return _core.find_repeats(texts, *_columns(signed), [len(blocks) for blocks in block_lists], list(whole_pages),
+                              _params(config))
+
+
+def findings_of(doc_id: str, blocks: list[Block], repeats: Repeats) -> list[Finding]:
+    """The findings of a document's repeats (exact ones first)."""
+    if repeats is None:
+        return []
+    exact, near = repeats
+    return ([Finding(i, "repeat", "repeat:exact", 1.0, Ref(doc_id, blocks[j].lines), f"repeat of {_span(blocks[j].lines)}")
+             for i, j in exact] + [_near_finding(doc_id, blocks, f) for f in near])
 
 
 def find_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config,
@@ -102,7 +103,7 @@ def find_repeats(doc_id: str, blocks: list[Block], sigs: list[BlockSig], config:
     HTML through trafilatura: webpages-dev F1 0.932 with them, 0.935 without;
     webpages-types documentation 0.893 and 0.897.
     """
-    return repeats_batch([doc_id], [blocks], [signed_of(sigs)], config, [whole_page])[0]
+    return findings_of(doc_id, blocks, repeats_batch([blocks], [signed_of(sigs)], config, [whole_page])[0])
 
 
 def near_repeats(
@@ -125,88 +126,40 @@ def near_repeats(
     return [] if found is None else [_near_finding(doc_id, blocks, f) for f in found[1]]
 
 
+#: The gates' limits the Python gates share (detect/__init__.py): a label is a block of at most LABEL_MAX words;
+#: COPIED_RUN blocks repeated in order are a copy of a passage (their reasons are in `repeats/content.rs`).
+LABEL_MAX, COPIED_RUN = (_core.REPEAT_GATES[k] for k in ("LABEL_MAX", "COPIED_RUN"))
+
+
+def copied_runs(keys: list[int | None], repeated) -> set[int]:
+    """The blocks that lie in COPIED_RUN consecutive `repeated` blocks whose keys (a hash, or None) occurred in that
+    order earlier: a passage copied in order (in the core)."""
+    return set(_core.copied_runs(keys, sorted(repeated)))
+
+
+#: Whether a block is an item of a list or a table row (a marker first: "- ", "• ", "| ", "3. "), asked of many
+#: blocks: the core's function itself.
+_list_item = _core.list_item
+
+
 #: Kinds of page whose short items legitimately recur: a card title in a grid and again in a carousel, a
-#: parameter name in a reference table and again in an example.
-RECURRING_ITEMS = frozenset({LISTING, DOCS})
-#: On any page, a list item of this many words that recurs as a list item is an item of its own (the terms
-#: under each offer, a testimonial in two carousels); shorter ones ("- Reply", "- Add to cart") are buttons.
-LONG_ITEM = 8
-#: Blocks repeated in this long a run, in order, are a copy of a passage (a list pasted twice), not items.
-COPIED_RUN = 3
-#: In an extractor's main text, a block of at most LABEL_MAX words that occurs LABEL_TIMES times or more, not in
-#: a run repeated in order, is a label of the article's items and stays.
-LABEL_MAX = 8
-LABEL_TIMES = 3
+#: parameter name in a reference table and again in an example (`repeats::content::recurring_items`).
+RECURRING_ITEMS = frozenset(_core.RECURRING_KINDS)
 
 
-def keep_recurring_content(findings: list[Finding], blocks: list[Block], sigs: list[BlockSig], kind: str,
-                           whole_page: bool = True) -> list[Finding]:
-    """Repeat findings without those on content that recurs by design: code shown twice in a tutorial (on any
-    page), the short items of a list, a grid or a reference page (see `RECURRING_ITEMS`), a long list item
-    that recurs as a list item among other neighbours (the terms under each offer; see `LONG_ITEM`). A run of
-    `COPIED_RUN` blocks repeated in order is a copy, and stays a repeat, except in an extractor's main text (not
-    `whole_page`), where code and list items are content wherever they recur, and so is everything a
-    documentation page repeats."""
-    items = kind in RECURRING_ITEMS
-    block_at = {b.first_line: b.index for b in blocks}
-    of = {f.block: block_at[f.duplicate_of.lines[0]] for f in findings}
-    # A run is read on every earlier occurrence of its blocks, not only the first that `of` names: a passage
-    # pasted again repeats the copy it was taken from, whose blocks may have occurred alone earlier still (a
-    # tutorial's function shown in two versions, then the second again). Read on first occurrences, the run
-    # broke there, some of its blocks were spared as snippets, and a second run, with the others cut, found
-    # them in a run and removed them. A block is in a run if it lies in COPIED_RUN consecutive repeats whose
-    # texts occurred in that order earlier: each window's texts, looked up once (a page of 170,000 blocks
-    # repeating 40 paragraphs took minutes when every earlier occurrence was followed along the run).
-    runs = copied_runs([s.hash if s.n_words else b.text.strip() for b, s in zip(blocks, sigs)], of.keys())
-
-    def list_items(k: int) -> bool:
-        return _list_item(blocks[k].text) and _list_item(blocks[of[k]].text)
-
-    copies = Counter(of.values())
-
-    def recurring(k: int) -> bool:
-        # An extractor has taken the page's template away: code or list items that recur in order in its main
-        # text are the page's own (a tutorial's steps showing their code again, each plan of a pricing table or
-        # each offer listing the same terms); on a whole page such a run is most often a passage pasted twice.
-        code = looks_like_code(blocks[k].text)
-        # In documentation, the lines of a sample repeat with few symbols ("    age: int", "  );", "</div>"),
-        # and a warning or a "see also" note recurs in each tabbed variant: the extractor kept them as content.
-        if not whole_page and (code or list_items(k) or kind == DOCS):
-            return True
-        if not whole_page and k not in runs and sigs[k].n_words <= LABEL_MAX and copies[of[k]] + 1 >= LABEL_TIMES:
-            # A short label under each item of the article ("Why we chose this school", "What we don't like",
-            # the days of a plan) recurs with other text around it each time: the article's own structure.
-            return True
-        return k not in runs and (items and sigs[k].n_words <= ITEM_MAX or code
-                                  or sigs[k].n_words >= LONG_ITEM and list_items(k))
-
-    # (an item or a snippet shown again is content; a section pasted twice, in order, is a copy)
-    spared = {f.block for f in findings if recurring(f.block)}
-    # A block whose first occurrence goes anyway (a near repeat of a fuller paragraph) goes with it: kept, it
-    # would be that paragraph's near repeat on the cleaned text, and a second run would remove it.
-    going = {f.block for f in findings} - spared
-    return [f for f in findings if f.block not in spared or of[f.block] in going]
-
-
-def copied_runs(key: list, repeated) -> set[int]:
-    """The blocks that lie in COPIED_RUN consecutive `repeated` blocks whose keys (their texts) occurred in that
-    order earlier: a passage copied in order."""
-    first: dict[tuple, int] = {}
-    runs: set[int] = set()
-    for w in range(len(key) - COPIED_RUN + 1):
-        window = tuple(key[w : w + COPIED_RUN])
-        if first.setdefault(window, w) < w and all(i in repeated for i in range(w, w + COPIED_RUN)):
-            runs.update(range(w, w + COPIED_RUN))
-    return runs
-
-
-def _list_item(text: str) -> bool:
-    """Whether a block is an item of a list or a table row (a marker first: "- ", "• ", "| ", "3. ")."""
-    return _ITEM_MARK.match(text) is not None
-
-
-#: The marker of a list item or a table row, as extractors and text dumps write them.
-_ITEM_MARK = re.compile(r"\s*(?:[-*•·–|]|\d{1,3}[.)])\s")
+def keep_content(repeats: Repeats, blocks: list[Block], sigs: list[BlockSig], kind: str,
+                 whole_page: bool = True) -> Repeats:
+    """A document's repeats without those on content that recurs by design, on a page of this kind, in one core
+    call (`repeats/content.rs`): code shown twice in a tutorial, the short items of a list, a grid or a reference
+    page, a long list item that recurs as a list item among other neighbours; in an extractor's main text (not
+    whole_page) also code and list items wherever they recur, what a documentation page repeats, and the fields
+    and labels of the article's items. A run of blocks repeated in order is a copy and stays a repeat."""
+    if repeats is None:
+        return None
+    exact, near = repeats
+    keep = _core.keep_content(exact, [(f[0], f[3]) for f in near], [b.text for b in blocks], [s.hash for s in sigs],
+                              [s.n_words for s in sigs], kind, whole_page)
+    return [e for e, k in zip(exact, keep) if k], [f for f, k in zip(near, keep[len(exact):]) if k]
 
 
 def _span(lines: tuple[int, int]) -> str:

@@ -901,8 +901,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     classify::register(m)?;
     pagetype::register(m)?;
     m.add_function(wrap_pyfunction!(shared_counts, m)?)?;
-    m.add_function(wrap_pyfunction!(repeat_binding::find_repeats, m)?)?;
-    m.add_function(wrap_pyfunction!(repeat_binding::keep_content, m)?)?;
+    repeat_binding::register(m)?;
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;
     m.add_function(wrap_pyfunction!(looks_wrapped, m)?)?;
     m.add_function(wrap_pyfunction!(sign_blocks, m)?)?;

@@ -227,3 +227,36 @@ pub fn keep_content(
         content::keep_content(&found, &page, kind, whole_page)
     })
 }
+
+/// The blocks that lie in a run of COPIED_RUN consecutive repeated blocks whose keys (per block a hash, or None)
+/// occurred in that order earlier: a passage copied in order (`repeats::content::copied_runs`), in order.
+#[pyfunction]
+pub fn copied_runs(py: Python<'_>, keys: Vec<Option<u64>>, repeated: Vec<usize>) -> PyResult<Vec<usize>> {
+    guarded(py, move || {
+        let repeated = repeated.into_iter().collect();
+        let mut runs: Vec<usize> = content::copied_runs(&keys, &repeated).into_iter().collect();
+        runs.sort_unstable();
+        runs
+    })
+}
+
+/// Whether a block is an item of a list or a table row: a marker first (`repeats::content::list_item`).
+#[pyfunction]
+pub fn list_item(py: Python<'_>, text: Bound<'_, PyString>) -> PyResult<bool> {
+    let text = text_of(&text)?;
+    guarded(py, || content::list_item(&text))
+}
+
+/// Adds the gates' functions and limits (`REPEAT_GATES`, by name, that the Python gates share) to `_core`.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(find_repeats, m)?)?;
+    m.add_function(wrap_pyfunction!(keep_content, m)?)?;
+    m.add_function(wrap_pyfunction!(copied_runs, m)?)?;
+    m.add_function(wrap_pyfunction!(list_item, m)?)?;
+    let limits = pyo3::types::PyDict::new(m.py());
+    limits.set_item("LABEL_MAX", content::LABEL_MAX)?;
+    limits.set_item("LABEL_TIMES", content::LABEL_TIMES)?;
+    limits.set_item("COPIED_RUN", content::COPIED_RUN)?;
+    m.add("REPEAT_GATES", limits)?;
+    Ok(())
+}

@@ -125,7 +125,7 @@ enum Key<'a> {
 
 /// The blocks that lie in COPIED_RUN consecutive `repeated` blocks whose keys (their texts) occurred in that
 /// order earlier: a passage copied in order.
-fn copied_runs<K: Copy + Eq + std::hash::Hash>(keys: &[K], repeated: &HashSet<usize>) -> HashSet<usize> {
+pub fn copied_runs<K: Copy + Eq + std::hash::Hash>(keys: &[K], repeated: &HashSet<usize>) -> HashSet<usize> {
     let mut first: HashMap<&[K], usize> = HashMap::new();
     let mut runs = HashSet::new();
     for w in 0..(keys.len() + 1).saturating_sub(COPIED_RUN) {
