@@ -1093,6 +1093,71 @@ def test_a_box_inside_the_article_or_a_lead_in_to_its_own_list_does_not_close_it
     assert all(i in _removed(lines) for i in range(1 + len(ARTICLE_PARAGRAPHS), len(lines)))
 
 
+#: A related header ending in a colon and what follows it after the article, on three kinds of site: a gear
+#: guide's teasers (a headline and its blurb on one line) then its tags and a bio; a blog's headlines then its
+#: categories line and a byline; a school's headlines then a sign-up prompt.
+CLOSING_LISTS = {
+    "gear guide": ["Related articles:"] + [
+        f"Best Trail Shoes For Wet Rock, Part {i} A look at grippy shoes for wet rock, tested over {i + 3} months."
+        for i in range(3)] + ["Tagged: shoes, rock, rain, trails",
+                              "Ann Lee tests gear for the site and has run trails in the Alps and the Rockies for "
+                              "twenty years, most of them in shoes she later had to throw away."],
+    "blog": ["Related Posts:"] + [f"How To Plan Route {i} Of The Network…" for i in range(5)]
+    + ["Posted in Transport, City Tagged buses, council", "By Example News"],
+    "school": ["Popular posts:"] + [f"Four rules for reading timetable {i}" for i in range(3)]
+    + ["Newsletter", "Sign up for our newsletter"],
+}
+#: The same article's paragraphs in Spanish (a site whose related header is not English).
+ES_PARAGRAPHS = [
+    "El ayuntamiento votó el martes ampliar la red de autobuses, con seis rutas nuevas que unirán los barrios del "
+    "este con el hospital y la universidad por primera vez desde que empezó el servicio.",
+    "Los primeros autobuses circularán en septiembre, y el ayuntamiento revisará el horario al cabo de seis meses, "
+    "cuando sepa cuántas personas usan de verdad las rutas nuevas.",
+]
+#: A related box inside the article past CLOSE_SHARE of its prose, with the prose before and after it, on three
+#: kinds of site: an eco guide's two headlines then its next heading; an encyclopedia's topics and an inline
+#: promotion then its next paragraph; a Spanish travel blog's headlines.
+INSIDE_BOXES = {
+    "eco guide": (ARTICLE_PARAGRAPHS * 3, ["Related:", "Five Ways To Ride The Bus More Often",
+                                           "How To Read A Bus Timetable", "Weekends:"],
+                  ARTICLE_PARAGRAPHS[3:] + ARTICLE_PARAGRAPHS[:1]),
+    "encyclopedia": (ARTICLE_PARAGRAPHS * 3, ["Related Topics:", "bus", "timetable", "public transport",
+                                              "(Show more)", "Explore Premium!", "SUBSCRIBE"],
+                     ARTICLE_PARAGRAPHS[:1] + ARTICLE_PARAGRAPHS[3:]),
+    "travel blog": (ES_PARAGRAPHS * 6, ["Artículos relacionados:", "Diez rutas de autobús por la costa",
+                                        "Cómo leer un horario"], ES_PARAGRAPHS),
+}
+
+
+@pytest.mark.parametrize("site", sorted(CLOSING_LISTS))
+def test_a_related_header_ending_in_a_colon_closes_the_article_when_chrome_follows_its_list(site):
+    """"Related articles:" after the article, followed by its list and then tags, a byline or a sign-up prompt,
+    ends the article (the header's colon once kept it from matching at all)."""
+    tail = CLOSING_LISTS[site]
+    lines = ["Council expands bus network"] + ARTICLE_PARAGRAPHS * 3 + tail
+    assert chrome.match_rules(tail[0]).kind == "related"
+    removed = _removed(lines)
+    start = 1 + 3 * len(ARTICLE_PARAGRAPHS)
+    assert not any(i in removed for i in range(1, start))
+    assert all(i in removed for i in range(start, len(lines)))
+
+
+@pytest.mark.parametrize("site", sorted(INSIDE_BOXES))
+def test_a_related_box_ending_in_a_colon_inside_the_article_does_not_close_it(site):
+    """Past CLOSE_SHARE of the prose, a colon header whose few headlines are followed by a paragraph of the
+    article's length is a box inside the article: the paragraphs after it stay."""
+    before, box, after = INSIDE_BOXES[site]
+    lines = ["Council expands bus network"] + before + box + after
+    words = lambda part: sum(len(t.split()) for t in part)  # noqa: E731
+    assert words(before) >= chrome.CLOSE_SHARE * words(before + after)  # (past the share: it would close)
+    removed = _removed(lines)
+    assert not any(i in removed for i, line in enumerate(lines) if line in before + after)
+    # A "READ MORE: headline" line there points to another story: it does not end the article either.
+    lines = ["Council expands bus network"] + before + ["READ MORE: Bus fares to rise in January"] + after
+    removed = _removed(lines)
+    assert not any(i in removed for i, line in enumerate(lines) if line in before + after)
+
+
 def _wiki_page(mark, heading, paragraphs: list[str], sections: list[list[str]], footer: list[str]) -> tuple:
     """A wiki-like page: the article's sections of prose under headings carrying a mark, then sections of short
     lines under headings of the same mark (a discography, a table, the references), then the site's footer.
