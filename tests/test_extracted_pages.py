@@ -224,6 +224,108 @@ def test_a_promotion_between_a_grids_cards_and_a_pull_quote_still_go():
     assert _removals(article, False) == [(4, "repeat")]
 
 
+# --------------------------------------------------------------------------- identifiers a documentation page shows again
+
+#: An init system's wiki: a unit file's setting shown in a sample, then quoted on its own line where the text explains it.
+UNIT_FILE = [
+    "To start a service once the network is up, give it two dependencies in its unit file.",
+    "After=network-online.target",
+    "Wants=network-online.target",
+    "The second line pulls the target in; without it the ordering alone waits for nothing.",
+    "Wants=network-online.target",
+    "Enable the wait service of the network manager in use, or the target is reached at once.",
+]
+#: A kernel's patch guidelines: a commit tag naming a function, shown in the template and again in an example.
+PATCH_TAGS = [
+    "A patch that fixes a bug in an earlier commit names that commit with a tag in its message.",
+    'Fixes: 1f2e3d4c5b6a ("net: hold a reference in sock_release_slot")',
+    "The tag gives the first twelve characters of the commit id and its subject, quoted.",
+    'Fixes: 1f2e3d4c5b6a ("net: hold a reference in sock_release_slot")',
+    "Reviewers use it to decide which stable branches the fix is carried to.",
+]
+#: A version control book: a line of a history's log, shown in two outputs of the command.
+LOG_LINE = [
+    "The log shows each commit on one line, its id shortened, when asked for the compact form.",
+    "9fc0b2e Add a parser for dates in the config",
+    "After the rebase the same commit appears on top of the other branch, with its id unchanged.",
+    "9fc0b2e Add a parser for dates in the config",
+    "Its parent is now the last commit of the branch it was moved onto.",
+]
+#: A build tool's manual: a source path that a step edits, named in two steps.
+SOURCE_PATH = [
+    "Open the module's entry point and add the new route to the table it builds.",
+    "src/server/routes.ts",
+    "Then register the handler, which the build picks up without a restart.",
+    "src/server/routes.ts",
+    "Run the tests again; the new route answers with the page you wrote.",
+]
+
+
+@pytest.mark.parametrize("page", [UNIT_FILE, PATCH_TAGS, LOG_LINE, SOURCE_PATH],
+                         ids=["unit-file", "patch-tag", "log-line", "source-path"])
+def test_an_identifier_line_a_documentation_page_shows_again_stays(page):
+    assert _removed(page, False) == {}
+    # The same page with the line's identifier written as prose: the repeat goes, so the identifier is what keeps it.
+    line = next(t for t in page if page.count(t) == 2)
+    plain = "Read the next section before you go on with the steps"
+    assert _removed([plain if t == line else t for t in page], False) == {plain: "repeat"}
+
+
+@pytest.mark.parametrize("line", [
+    "Follow us at instagram.com/riverside/posts",      # a web address, however written
+    "Write to help_desk@riverside.example",             # an e-mail address
+    "UI/UX design and branding for growing teams",      # a slash between words
+    "Rated 4.5/5 by our customers",                     # a score
+])
+def test_a_repeated_line_with_an_address_or_a_placeholder_still_goes(line):
+    page = ["The shop opens at nine on weekdays, and at ten on Saturdays and Sundays.", line,
+            "Orders placed before noon leave the warehouse on the same day.", line,
+            "Returns are free within thirty days of delivery, in the original box."]
+    assert _removed(page, False) == {line: "repeat"}
+
+
+def test_names_identifier():
+    from dedupe.detect import names_identifier
+    named = ["/etc/tmpfiles.d/usb.conf", "Type=simple", "call sock_release_slot first", "std::collections::HashMap",
+             "commit 4b2e1d9", "docs/guide/intro.md", "~/.config/app/settings.toml"]
+    prose = ["and/or", "1/2 cup of sugar", "a decade faded", "Model L6SK3", "www.example.com/shop",
+             "https://example.com/a/b", "Mr_E.", "Home / Shop / Shoes",
+             "[CTA_MODULE]"]
+    assert [t for t in named if not names_identifier(t)] == []
+    assert [t for t in prose if names_identifier(t)] == []
+
+
+#: A package manager's help text: an option's help wraps onto a line of its own, between options laid out in columns.
+HELP_TEXT = [
+    "For a summary of the command's options:",
+    "-h, --help            show this help message and exit",
+    "--force               regenerate the digests of every file of the package;",
+    "                      files that are not yet in ${DISTDIR} are fetched first.",
+    "--debug               show debug output",
+    "The manual page describes each option at length.",
+]
+
+
+@pytest.mark.parametrize("whole_page", [True, False])
+def test_a_placeholder_in_a_listing_laid_out_in_columns_is_the_listings_own(whole_page):
+    assert "template-error" not in "".join(_removed(HELP_TEXT, whole_page).values())
+
+
+@pytest.mark.parametrize("whole_page", [True, False])
+def test_an_unfilled_placeholder_between_sentences_still_goes(whole_page):
+    lines = ["The sale ends on Sunday at midnight, and every order ships free until then.",
+             "Only ${remaining} left in stock",
+             "Gift wrapping is offered at the checkout for a small fee."]
+    assert _removed(lines, whole_page).get("Only ${remaining} left in stock") == "chrome:template-error"
+
+
+def test_a_decorator_over_a_definition_the_core_does_not_read_as_code_is_code():
+    # "def name(self):" alone has too few code symbols for the core's code shape; the call shape marks it.
+    lines = ["The last method of the model is a property, read without brackets.", "@property",
+             "def full_name(self):", "return self.first_name", "Properties cannot take arguments."]
+    assert "chrome:social" not in _removed(lines, False).values()
+
+
 # --------------------------------------------------------------------------- notices inside the main text
 
 #: A legal aid page: a sentence about its chat service between the page's instructions.

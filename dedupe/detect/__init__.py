@@ -53,7 +53,8 @@ def detect_page(
             kept = findings_of(doc_id, blocks, keep_content(found, blocks, sigs, kind, whole_page))
             if whole_page:
                 return kept
-            return keep_recurring_entries(keep_restated_titles(kept, blocks, sigs, kind), blocks, sigs, kind)
+            kept = keep_recurring_entries(keep_restated_titles(kept, blocks, sigs, kind), blocks, sigs, kind)
+            return keep_identifier_lines(kept, blocks, kind)
 
         repeats = content_kept(kind)
         # The kind of the page the cleaned copy is (which a second run reads), without the repeats that go.
@@ -183,3 +184,46 @@ def keep_recurring_entries(repeats: list[Finding], blocks: list[Block], sigs: li
               if sigs[ks[0]].n_words >= ENTRY_WORDS and not any(k in copied for k in ks) and all(map(among_entries, ks))
               for k in ks}
     return [f for f in repeats if f.block not in spared]
+
+
+#: An identifier as code and configuration write it, in lower case: a path (a leading slash, two slashes or a file
+#: name after one: "/etc/x.d/y.conf", "src/main.rs"; a host name first reads as a web address, "shop.example/deals",
+#: and is not one), a setting (key=value, no spaces), a snake_case or a qualified (a::b) name, a commit's or an
+#: object's hex id (digits and the letters a to f, both).
+_IDENTIFIER = re.compile(
+    r"^(?:[~.]{0,2}/[a-z0-9_.-]+(?:/[a-z0-9_.-]*)*|[a-z0-9_-]+/[a-z0-9_.-]+/[a-z0-9_./-]*"
+    r"|[a-z0-9_-]+/[a-z0-9_-]*\.[a-z0-9_./-]+"
+    r"|[A-Za-z][\w.-]*=[^\s=]+|[a-z][a-z0-9_.]*_[a-z0-9_.]*[a-z0-9]|\w+::\w[\w:]*"
+    r"|(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{5,40})$")
+_LOWER = re.compile(r"[a-z]")
+#: What wraps a token in prose or a sample: quotes, brackets, a trailing comma or colon.
+_WRAPPING = "\"'`()[]{}<>,;:"
+
+
+def keep_identifier_lines(repeats: list[Finding], blocks: list[Block], kind: str) -> list[Finding]:
+    """Exact repeats in an extractor's main text, without the lines that name an identifier of code.
+
+    Documentation shows a sample line again where its text explains it
+    (a unit file's `Wants=` setting, a path a step edits, a commit's
+    `Fixes:` tag naming a function), and once segmented such a line can
+    stand between sentences with no code block beside it to read it by.
+    A path, a key=value setting, a snake_case or qualified name written in
+    lower case is code's own vocabulary: a template's menu, a share bar or
+    a promotion does not hold one (a web address, an e-mail and an upper
+    case placeholder such as `[CTA_MODULE]` are not counted). A thread's
+    recurring post header still goes (see the core's `repeats/content.rs`).
+    """
+    if kind == THREAD:
+        return repeats
+    return [f for f in repeats if f.category != "repeat" or not names_identifier(blocks[f.block].text)]
+
+
+def names_identifier(text: str) -> bool:
+    """Whether a text holds an identifier as code writes it (see `_IDENTIFIER`), outside a web or mail address."""
+    for token in text.split():
+        token = token.strip(_WRAPPING).rstrip(".")
+        if "@" in token or "://" in token or token.startswith("www."):
+            continue
+        if _LOWER.search(token) and _IDENTIFIER.match(token):
+            return True
+    return False

@@ -981,9 +981,11 @@ def find_chrome(
         rows = _blocks(texts, list(map(_N_WORDS, sigs)))
     sizes, families = (list(map(itemgetter(j), rows)) for j in (1, 8))
     if any(f is not None and f.kind == "template-error" for f in families):
-        # `${count}` in a code sample is the sample's own syntax, not a template the server failed to fill.
-        families = [None if f is not None and f.kind == "template-error" and holds_code(t) else f
-                    for f, t in zip(families, texts)]
+        # `${count}` in a code sample is the sample's own syntax, not a template the server failed to fill; so is
+        # `${DISTDIR}` in a help text's option, which segmenting leaves with no code shape of its own but between
+        # lines laid out in columns.
+        families = [None if f is not None and f.kind == "template-error" and (holds_code(t) or _in_columns(k, texts))
+                    else f for k, (f, t) in enumerate(zip(families, texts))]
     if any(f is not None and f.kind in _CODE_TOKEN_KINDS for f in families):
         # A decorator (`@property`, which the handle rule reads as a social account) or a value a sample prints
         # (`nan`, `null`) beside a code line is the code's own.
@@ -1108,23 +1110,36 @@ def _between_prose(k: int, classes: list[int]) -> bool:
 
 #: Rule kinds whose lone-token lines ("@name", "nan", "undefined") are code's own when code stands beside them.
 _CODE_TOKEN_KINDS = frozenset({"social", "template-error"})
+#: A call or a definition's head: a name with its arguments in brackets, no space between ("def area(self):",
+#: "render(request)"), which a sample line holds and a button or a sentence does not.
+_CALL = re.compile(r"[A-Za-z_]\w*\([^()]*\)")
 #: A lone token: a decorator or handle, a word, a value.
 _TOKEN_LINE = re.compile(r"^@?[\w.]+$")
 
 
 def _beside_code(k: int, texts: list[str], kind: str) -> bool:
     """Whether block k is a lone token whose nearest other line, before or after it (past other lone tokens and
-    decorators: a stack of them over a definition), holds code; of the social rule's lines, only a handle (a
-    "Share" button under a code sample is still a button)."""
+    decorators: a stack of them over a definition), holds code or a call; of the social rule's lines, only a
+    handle (a "Share" button under a code sample is still a button)."""
     if not _TOKEN_LINE.match(texts[k]) or kind == "social" and not texts[k].startswith("@"):
         return False
     for step in (-1, 1):
         j = k + step
         while 0 <= j < len(texts) and (_TOKEN_LINE.match(texts[j]) or texts[j].startswith("@")):
             j += step
-        if 0 <= j < len(texts) and holds_code(texts[j]):
+        if 0 <= j < len(texts) and (holds_code(texts[j]) or _CALL.search(texts[j])):
             return True
     return False
+
+
+#: Text laid out in columns: a run of at least three spaces between two words (an option and its help, a table's
+#: cells in a preformatted listing), which prose and a page's template do not hold.
+_COLUMNS = re.compile(r"\S {3,}\S")
+
+
+def _in_columns(k: int, texts: list[str]) -> bool:
+    """Whether a block next to block k is laid out in columns: k is a line of a preformatted listing."""
+    return any(0 <= j < len(texts) and _COLUMNS.search(texts[j]) for j in (k - 1, k + 1))
 
 
 #: A page's questions make a FAQ when at least this many are each answered by a block that is no question.
