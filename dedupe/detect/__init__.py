@@ -117,12 +117,10 @@ def keep_restated_titles(repeats: list[Finding], blocks: list[Block], sigs: list
     block_at = {b.first_line: b.index for b in blocks}
     exact = {f.block: block_at[f.duplicate_of.lines[0]] for f in repeats if f.category == "repeat"}
     copied = copied_runs(hashes, exact.keys())
-    worded = [k for k, h in enumerate(hashes) if h is not None]
-    at = {k: i for i, k in enumerate(worded)}
+    before, after = _worded_neighbours(sigs)
 
     def around(k: int) -> tuple:
-        i = at[k]
-        return (hashes[worded[i - 1]] if i else None, hashes[worded[i + 1]] if i + 1 < len(worded) else None)
+        return tuple(None if j is None else hashes[j] for j in (before[k], after[k]))
 
     def restated(k: int) -> bool:
         if k in copied or not sigs[k].n_words or sigs[k].n_words > TITLE_MAX or has_stamp(blocks[k].text):
@@ -139,6 +137,12 @@ def keep_restated_titles(repeats: list[Finding], blocks: list[Block], sigs: list
     if len({hashes[k] for k in spared if not _DIGIT.search(blocks[k].text)}) < TITLES_RESTATED:
         return repeats
     return [f for f in repeats if f.block not in spared]
+
+
+def _worded_neighbours(sigs: list[BlockSig]) -> tuple[dict[int, int | None], dict[int, int | None]]:
+    """For each block with words, the block with words before it and the one after it (None at the ends)."""
+    worded = [k for k, s in enumerate(sigs) if s.n_words]
+    return dict(zip(worded, [None, *worded[:-1]])), dict(zip(worded, [*worded[1:], None]))
 
 
 #: An entry of a teaser list is a paragraph of at least this many words...
@@ -166,18 +170,16 @@ def keep_recurring_entries(repeats: list[Finding], blocks: list[Block], sigs: li
     if not exact:
         return repeats
     copied = copied_runs([s.hash if s.n_words else None for s in sigs], exact)
-    worded = [k for k, s in enumerate(sigs) if s.n_words]
-    at = {k: i for i, k in enumerate(worded)}
+    before, after = _worded_neighbours(sigs)
 
     def entry(j: int | None, k: int) -> bool:
         return j is not None and sigs[j].n_words >= ENTRY_WORDS and sigs[j].hash != sigs[k].hash
 
     def among_entries(k: int) -> bool:
-        i = at[k]
-        return entry(worded[i - 1] if i else None, k) and entry(worded[i + 1] if i + 1 < len(worded) else None, k)
+        return entry(before[k], k) and entry(after[k], k)
 
     by_hash: dict[int, list[int]] = {}
-    for k in worded:
+    for k in before:
         if times[sigs[k].hash] >= ENTRY_TIMES:
             by_hash.setdefault(sigs[k].hash, []).append(k)
     spared = {k for ks in by_hash.values()
