@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from dedupe.config import CHROME_KINDS, Config
-from dedupe.detect import chrome
+from dedupe import _core
+from dedupe.detect import chrome, pagetype
 from dedupe.detect.chrome import FAMILIES, find_chrome, match_rules
 from dedupe.records import Block
 from dedupe.segment import segment
@@ -1031,7 +1032,7 @@ def test_a_reading_list_after_a_thread_closes_it(posts, header):
               "How often to wax a chain"]
     lines = ["Forum › Board › Topic"] + thread + [header] + titles
     blocks = segment("\n\n".join(lines) + "\n")
-    assert chrome.page_kind(blocks, sign_blocks(blocks, Config().shingle_size)) == chrome.THREAD
+    assert chrome.page_kind(blocks, sign_blocks(blocks, Config().shingle_size)) == pagetype.THREAD
     removed = _removed(lines)
     start = 1 + len(thread)
     assert all(i in removed for i in range(start, len(lines)))
@@ -1306,9 +1307,9 @@ def test_stamped_headers_are_not_footers():
         live += [f"Updated {10 + i}:15", ARTICLE_PARAGRAPHS[i]]
     classes = [chrome.NEAR if k % 2 == 0 else chrome.GOOD for k in range(len(live))]
     sizes = [len(t.split()) for t in live]
-    assert chrome._first_post_footer(classes, sizes, live) is None
+    assert _core.first_post_footer(classes, sizes, live) is None
     closed = [x for i in range(2) for x in (ARTICLE_PARAGRAPHS[i], f"Posted by Jane at {i + 9}:15 AM")]
-    assert chrome._first_post_footer([chrome.GOOD, chrome.ITEM] * 2, [len(t.split()) for t in closed], closed) is None
+    assert _core.first_post_footer([chrome.GOOD, chrome.ITEM] * 2, [len(t.split()) for t in closed], closed) is None
 
 
 # --------------------------------------------------------------------------- list items about disclosures

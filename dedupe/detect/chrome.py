@@ -105,7 +105,6 @@ Kinds and what they cover (each family's examples are phrasings, not strings to 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import islice
@@ -117,7 +116,7 @@ from ..config import Config
 from ..records import Block, Finding, Ref
 from .. import _core
 from ..sign import BlockSig
-from .pagetype import DOCS, ITEM_MIN, LISTING, STAMP_MAX_WORDS, THREAD, folded, has_stamp, holds_code, item_runs
+from .pagetype import holds_code
 from .repeats import _list_item, near_repeats
 
 
@@ -605,42 +604,15 @@ _BYLINE = next(f for f in FAMILIES if f.kind == "credits" and "by" in f.words)
 # Block classes for the article's extent (the compiled core's `classify.rs` numbers and reads them).
 GOOD, NEAR, SHORT, BAD, CHROME, WEAK, ITEM, CODE = _core.BLOCK_CLASSES
 
-#: Weights of the extent step, in words (tuned on half of webpages-dev, checked on the other half):
-#: prose counts for its length, a short sentence for half of it, a single word or a capitalised line
-#: three words against, a link list its length against, a chrome block twice its length, list items
-#: and code nothing.
-W_NEAR = 0.5
-W_SHORT = 3.0
-W_BAD = 1.0
-W_CHROME = 2.0
-W_ITEM = 0.0
-W_CODE = 0.0
-#: A link list or a chrome block counts against the article for this many words at most, so that a
-#: table, a code listing or a newsletter prompt between two paragraphs does not cut the article in two.
-PENALTY_CAP = 40
+#: The weights and thresholds of the extent step (the article, where it closes, the teasers, the sections) are the
+#: core's (`chrome/extent.rs`, `chrome/sections.rs`, with the measurements they were tuned on); this one is read by
+#: the tests.
+CLOSE_SHARE = _core.CLOSE_SHARE
 #: Prose counts fully from this many words; a shorter sentence counts half (a teaser's blurb, a caption): the
 #: core's `classify.rs` applies it.
 GOOD_MIN = _core.GOOD_MIN
-#: A second stretch of article is kept when it weighs this share of the best one.
-SECOND_STRETCH = 0.3
-#: ...and at least this many words.
-MIN_STRETCH = 30
-#: The article's extent must hold this share of the page's prose words, or the page has no article (a list,
-#: a grid, a thread whose replies the extent left out) and only the phrasing rules remove its blocks; on a page
-#: whose structure reads as a list of items (see pagetype.py), this larger share. (webpages-dev articles: the
-#: extent holds 0.49 of the prose at the least, 0.9 at the median.)
-ARTICLE_HELD = 0.35
-LISTING_HELD = 0.6
-#: Before a footer, the page's content is at least this share of the prose of a window after it (less, and the
-#: legal links are a header's, with only menus above them; webpages-train: two articles under such a header, 0.04
-#: and 0.09; webpages-types: a recipe index and a service page under a window, 0.39 and 0.38).
-FOOTER_CONTENT = 0.25
 #: Bylines an extractor's main text holds at least to be a list's, one under each item (see `find_chrome`).
 BYLINES_LISTED = 3
-#: A comments header after this many words of article closes the article.
-COMMENTS_AFTER = 100
-#: A related header closes the article once this share of the page's prose lies above it.
-CLOSE_SHARE = 0.8
 
 #: English function words: running text is about a third of them, menus and link lists almost none.
 ENGLISH_WORDS = frozenset(
@@ -776,6 +748,14 @@ def _core_lexicon() -> _core.Lexicon:
 
 
 LEXICON = _core_lexicon()
+#: The kinds of chrome, numbered for the core: those it reads by name first (`chrome.rs`'s `KINDS`, "outside"
+#: last of them), then any other a family names.
+KINDS: tuple[str, ...] = tuple(_core.CHROME_KINDS) + tuple(sorted({f.kind for f in FAMILIES} - set(_core.CHROME_KINDS)))
+#: What the core's body reads of each family (its kind's number, whether it is weak, whether it closes the
+#: article), in `FAMILIES` order; a block's family crosses as its index there.
+_FAMILY_TABLE = _core.ChromeFamilies([KINDS.index(f.kind) for f in FAMILIES], [f.weak for f in FAMILIES],
+                                     [f.closes for f in FAMILIES])
+_FAMILY_INDEX = {id(f): i for i, f in enumerate(FAMILIES)}
 
 
 class Profile(NamedTuple):
@@ -898,55 +878,6 @@ def link_bar(text: str, unspaced_page: bool = False) -> bool:
     return _core.link_bar(LEXICON, text, unspaced_page)
 
 
-def _weight(cls: int, size: int) -> float:
-    if cls == GOOD:
-        return float(size)
-    if cls == NEAR:
-        return W_NEAR * size
-    if cls == SHORT:
-        return -W_SHORT
-    if cls == BAD:
-        return -W_BAD * min(size, PENALTY_CAP)
-    if cls == ITEM:
-        return -W_ITEM
-    if cls == CODE:
-        return W_CODE * size
-    return -W_CHROME * min(size + 2, PENALTY_CAP)
-
-
-def _best_stretch(weights: list[float], lo: int, hi: int) -> tuple[float, int, int]:
-    """The stretch [start, end) of weights[lo:hi] with the largest sum (Kadane), as (sum, start, end)."""
-    best, start, end = 0.0, -1, -1
-    run, run_start = 0.0, lo
-    for i, weight in enumerate(weights[lo:hi], lo):
-        if run <= 0:
-            run, run_start = 0.0, i
-        run += weight
-        if run > best:
-            best, start, end = run, run_start, i + 1
-    return best, start, end
-
-
-def article_extent(weights: list[float]) -> list[bool]:
-    """Which blocks are inside the article: the strongest stretch, plus any other nearly as strong."""
-    n = len(weights)
-    inside = [False] * n
-    whole = _best_stretch(weights, 0, n)
-    best = whole[0]
-    # The best stretch always passes; others must weigh a share of it.
-    floor = min(best, max(MIN_STRETCH, SECOND_STRETCH * best))
-    pending = [(0, n)]
-    while pending:
-        lo, hi = pending.pop()
-        # (the first range is the whole text, whose best stretch is known)
-        value, start, end = whole if (lo, hi) == (0, n) else _best_stretch(weights, lo, hi)
-        if start < 0 or value <= 0 or value < floor:
-            continue
-        inside[start:end] = [True] * (end - start)
-        pending += [(lo, start), (end, hi)]
-    return inside
-
-
 def find_chrome(
     doc_id: str,
     blocks: list[Block],
@@ -975,7 +906,6 @@ def find_chrome(
     thread's reply headers do not end it, and a page whose prose the extent
     does not mostly hold has no article to cut around (see `_article_shaped`).
     """
-    n = len(blocks)
     texts = list(map(_TEXT, blocks))
     if rows is None:
         rows = _blocks(texts, list(map(_N_WORDS, sigs)))
@@ -1011,96 +941,44 @@ def find_chrome(
         # affiliate note between its steps): a notice the page adds stands at its start or its end.
         families = [None if f is not None and f.kind == "disclaimer" and _between_prose(k, classes) else f
                     for k, f in enumerate(families)]
-    # Step 2: the article's extent, where the page has one.
-    prose = [c == GOOD or c == NEAR for c in classes]
+    # Step 2: the article's extent, and step 3, the neighbours, in one call into the core (`chrome.rs`).
     if kind is None and whole_page:
         kind = page_kind(blocks, sigs, rows)
-    weights = list(map(_weight, classes, sizes))
-    items = item_runs(texts, sizes, prose, [c == CHROME for c in classes]) if whole_page and kind == LISTING else [False] * n
-    if any(items):
-        # In a run of items, a title, a tag or a "By NAME" between two teasers does not weigh against them.
-        weights = [max(w, 0.0) if item else w for w, item in zip(weights, items)]
-    # On an article, other stories' teasers are never the article, wherever they stand: they weigh as chrome,
-    # and where they hold most of the page's prose (a page of teasers) the extent finds no article to cut
-    # around. (On a page that reads as a list they are its items, above; threads and docs have no teasers.)
-    teasers = _teaser_runs(classes, sizes, texts) if whole_page and kind not in (THREAD, DOCS, LISTING) \
-        else frozenset()
-    for k in teasers:
-        weights[k] = -W_CHROME * min(sizes[k] + 2, PENALTY_CAP)
-    unclosed = weights[:]
-    end = n  # the prose the article's extent should hold lies before this block
-    if kind == THREAD:
-        # Reply markers ("Reply", "name said:", "Add a comment", "9 Comments" under an answer) start or end a
-        # post; only a comments section's count, alone on the page ("109 Comments"), ends an article that
-        # stamped comments follow, and the comments under it are not prose the article should hold. A related,
-        # author, share or newsletter header after most of the posts ends a thread as it ends an article (a short
-        # article over dated teasers reads as a thread too), if it occurs once: a "Share" under every post is a
-        # post's button (with it, two webpages-types forums lost 0.088 and 0.053, their last replies cut).
-        # webpages-train F1 0.934 -> 0.935, webpages-dev 2 pages gained, webpages-types forums 0.787 -> 0.796,
-        # none lost.
-        tallies = [k for k, f in enumerate(families) if f is not None and f.kind == "comments" and texts[k][:1].isdigit()]
-        times = Counter(texts)
-        headers = [f if f is not None and f.closes and f.kind != "comments" and times[t] == 1 else None
-                   for f, t in zip(families, texts)]
-        if len(tallies) == 1:
-            headers[tallies[0]] = families[tallies[0]]
-        end = _close_article(weights, headers, classes, sizes, texts)
-    elif kind != DOCS:  # (in documentation, "response:" or "Replies" names a field or a section)
-        end = _close_article(weights, families, classes, sizes, texts, teasers, _first_post_footer(classes, sizes, texts))
-    if kind in (THREAD, LISTING):
-        # The lines a rule names between a thread's posts or a list's teasers ("By NAME", "Quote", "Reply") go
-        # whatever the extent is, and a second run does not see them: they do not cut the page into one post or
-        # one teaser per stretch either (as `_article_shaped` already reads the page). On articles they still do:
-        # there they mostly mark where the article ends (webpages-dev F1 0.931 -> 0.927 when they did not).
-        weights = [0.0 if c == CHROME and k != end else w for k, (w, c) in enumerate(zip(weights, classes))]
-    inside = _whole_runs(article_extent(weights), items) if GOOD in classes and whole_page else [True] * n
-    gone = {f.block for f in repeats if config.wants(f.category)} if repeats else set()
-    # A stretch of prose after the page's footer is a dialog its scripts add (a consent, a sign-up or an offer
-    # window), not its article; the footer's legal lines stay, so that a second run sees the footer too.
-    dialog = whole_page and _after_footer(unclosed, classes, sizes, prose, gone, families)
-    if whole_page and (GOOD not in classes or dialog
-                       or not _article_shaped(kind, unclosed, classes, sizes, prose, end, gone, items)):
-        # No article holds the page's prose (a list of items, posts, sections; a table of scores without a
-        # sentence): what lies outside the best stretch, or between two chrome blocks, is content too, so only
-        # what a rule names goes.
-        whole_page = False
-        inside = [True] * n
-    if repeats and whole_page:
-        inside = _count_repeats_once(blocks, sigs, config, repeats, weights, inside, items)
-    if whole_page:
-        _article_sections(inside, classes, sizes, texts, end)
-    _keep_lead(inside, classes, families)
-    outside_kind = _outside_kinds(families, classes, sizes, inside)
-    kinds: list[str | None] = [None] * n
-    findings: list[Finding] = []
-    for k, f in enumerate(families):
-        if dialog and f is not None and f.kind == "legal":
+    gone = copies = near = None
+    if repeats:
+        gone, copies, near = _repeats_read(blocks, sigs, config, repeats)
+    index = _FAMILY_INDEX
+    found = _core.find_chrome(LEXICON, _FAMILY_TABLE, texts, sizes, classes,
+                              [-1 if f is None else index[id(f)] for f in families], kind, whole_page, gone, copies, near)
+    return [Finding(k, *_finding_parts(code, how, note, None if families[k] is None else families[k].kind))
+            for k, code, how, note in zip(*found)]
+
+
+@lru_cache(maxsize=1024)
+def _finding_parts(kind: int, how: int, note: int, family: str | None) -> tuple:
+    """A finding's category, detector, score, reference and note from the core's codes (`chrome.rs`); family: the
+    kind of the family a rule named for its block, if any."""
+    name = KINDS[kind]
+    detector, score = (("rule", 0.9), ("outside", 0.7), ("context", 0.6))[how]
+    text = (f"{name} phrasing", "outside the article", f"{family} phrasing outside the article",
+            "menu item", f"between {name} blocks")[note]
+    return f"chrome:{name}", f"chrome:{detector}:{name}", score, None, text
+
+
+def _repeats_read(blocks, sigs, config, repeats) -> tuple[list[int], list[tuple[int, int]], list[tuple[int, int]]]:
+    """What the extent reads of the repeat detectors' findings: the blocks they remove (the extent is read without
+    them), and (block, the block it repeats) of the exact and of the near repeats that go (the allow-list keeping a
+    block makes it article text again), so that prose the document holds twice counts once where the cleaned text
+    keeps it (see `chrome.rs`'s `count_repeats_once`)."""
+    block_at = {b.first_line: b.index for b in blocks}
+    gone = sorted({f.block for f in repeats if config.wants(f.category)})
+    copies: list[tuple[int, int]] = []
+    near: list[tuple[int, int]] = []
+    for f in repeats:
+        if not config.wants(f.category) or config.allowed(f.category, sigs[f.block].hash):
             continue
-        if f is not None and not f.weak and (inside[k] or outside_kind[k] == f.kind):
-            kinds[k] = f.kind
-            findings.append(Finding(k, f"chrome:{f.kind}", f"chrome:rule:{f.kind}", 0.9, None, f"{f.kind} phrasing"))
-        elif not inside[k]:
-            kinds[k] = kind = outside_kind[k]
-            note = "outside the article" if f is None else f"{f.kind} phrasing outside the article" if f.weak else "menu item"
-            findings.append(Finding(k, f"chrome:{kind}", f"chrome:outside:{kind}", 0.7, None, note))
-    # Step 3: neighbours inside the article.
-    prose = list(map(_PROSE.__contains__, classes))
-    i = 0 if whole_page else n
-    while i < n:
-        if kinds[i] is not None or prose[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and kinds[j] is None and not prose[j]:
-            j += 1
-        before = kinds[i - 1] if i > 0 else None
-        after = kinds[j] if j < n else None
-        if before is not None and after is not None:
-            kind = before
-            for k in range(i, j):
-                findings.append(Finding(k, f"chrome:{kind}", f"chrome:context:{kind}", 0.6, None, f"between {kind} blocks"))
-        i = j
-    return sorted(findings, key=attrgetter("block"))
+        (copies if f.category == "repeat" else near).append((f.block, block_at[f.duplicate_of.lines[0]]))
+    return gone, copies, near
 
 
 def _between_prose(k: int, classes: list[int]) -> bool:
@@ -1184,340 +1062,6 @@ def page_kind(blocks: list[Block], sigs: list[BlockSig], rows: list[tuple] | Non
 _TEXT = attrgetter("text")
 _N_WORDS = attrgetter("n_words")
 _HASH = attrgetter("hash")
-#: Classes that hold a block inside the article for the neighbour step.
-_PROSE = frozenset((GOOD, NEAR, WEAK))
-
-
-def _count_repeats_once(blocks, sigs, config, repeats, weights, inside, items) -> list[bool]:
-    """The article's extent once prose the document holds twice counts once, where the cleaned text keeps it.
-
-    A second run, on the cleaned text, sees one copy of each repeated block: the
-    one this run keeps. Every other copy inside the article goes, so its weight
-    must not hold the article together here either, or the second run would
-    find a shorter article (a headline repeated under the menu and again under
-    the byline would carry the byline into the article once, and not twice).
-    The copy kept is the first one inside the article (the cleaned text keeps
-    the first copy that chrome does not remove); choosing it may move the
-    article's edge, so this repeats until no further copy is set to nothing.
-    Weights only ever drop to nothing, so it ends. Near repeats count only
-    against a longer block inside the article: when that block goes as chrome,
-    they stay (see `keep_copy_outside_chrome`).
-    """
-    block_at = {b.first_line: b.index for b in blocks}
-    groups: dict[int, set[int]] = {}
-    near: dict[int, int] = {}
-    for f in repeats:
-        # Only repeats that will go: one the reviewer's allow-list keeps is article text again.
-        if not config.wants(f.category) or config.allowed(f.category, sigs[f.block].hash):
-            continue
-        original = block_at[f.duplicate_of.lines[0]]
-        if f.category == "repeat":
-            groups.setdefault(original, {original}).add(f.block)
-        else:
-            near[f.block] = original
-    while True:
-        dropped = {k for k, original in near.items() if inside[original] and weights[k] > 0}
-        for members in groups.values():
-            # No copy inside the article: the first keeps its weight (the cleaned text keeps it, unless it
-            # goes as chrome with the others), so that a second run weighs the same block the same.
-            keeper = min((k for k in members if inside[k]), default=min(members))
-            dropped.update(k for k in members if k != keeper and weights[k] > 0)
-        if not dropped:
-            return inside
-        for k in dropped:
-            weights[k] = 0.0
-        inside = _whole_runs(article_extent(weights), items)
-
-
-def _whole_runs(inside: list[bool], items: list[bool]) -> list[bool]:
-    """The extent with every run of items it reaches held whole: a list's items stand or fall together (its last
-    titles, without a summary to weigh for them, are no less items than the first)."""
-    k, n = 0, len(items)
-    while k < n:
-        if not items[k]:
-            k += 1
-            continue
-        j = k
-        while j < n and items[j]:
-            j += 1
-        if any(inside[k:j]):
-            inside[k:j] = [True] * (j - k)
-        k = j
-    return inside
-
-
-def _article_shaped(kind, weights, classes, sizes, prose, end, gone, items) -> bool:
-    """Whether the extent finds an article: it holds most of the page's prose before `end`, the comments header
-    that ends it if one does (less is asked of a page whose structure reads as an article or an unknown kind
-    than of one that reads as a list of items, whose items' titles it must not leave out for less prose).
-
-    The extent is taken as on the text cleaned by the rules and the repeat detectors alone: without the blocks
-    a rule removes (their weight made nothing), the comments header among them, nor those in `gone`, so that cleaning the cleaned text again reaches the
-    same verdict (with the menus gone, a list page's stretches would join into one that holds its prose, and
-    the second run would cut what the first kept).
-    """
-    extent = _whole_runs(article_extent([0.0 if c == CHROME or k in gone else w
-                                         for k, (w, c) in enumerate(zip(weights, classes))]), items)
-    if kind == LISTING:
-        # The items' titles the extent leaves out, wherever they stand (before or after `end`), against the prose
-        # it holds: an extent that leaves out more of them than it holds is a dialog or a prompt beside the list
-        # (infoq: a consent and a sign-in prompt over its news, the "Trending" list after a header that closed
-        # the extent; F1 0.04, 0.28 untouched). Titles only (more than ITEM_MIN + 1 words, as `item_runs` reads
-        # text): a list of names or counters after an article is not what its page is about (apnic's authors).
-        left = sum(s for k, (s, item, c, e) in enumerate(zip(sizes, items, classes, extent))
-                   if item and not e and s > ITEM_MIN + 1 and c != CHROME and k not in gone)
-        if left > sum(s for k, (s, p, e) in enumerate(zip(sizes, prose, extent)) if p and e and k not in gone):
-            return False
-        # A list's items are its content as prose is an article's (a list of trails, each a name and its fields,
-        # under one sentence of introduction): an extent without them holds no article.
-        prose = [p or (item and c != CHROME) for p, item, c in zip(prose, items, classes)]
-    total = sum(s for k, (s, p) in enumerate(zip(sizes[:end], prose[:end])) if p and k not in gone)
-    held = sum(s for k, (s, p, i) in enumerate(zip(sizes[:end], prose[:end], extent[:end])) if p and i and k not in gone)
-    return held >= (LISTING_HELD if kind == LISTING else ARTICLE_HELD) * total
-
-
-def _after_footer(weights, classes, sizes, prose, gone, families) -> bool:
-    """Whether the extent lies after the page's footer: all of it after the page's last legal line ("Privacy
-    Policy", "© 2024 ..."), with content before that line (see `FOOTER_CONTENT`).
-
-    html-text dumps follow the document's order, and a consent, sign-up or offer window that a page's scripts
-    open is most often the last element of its body: its prose comes after the footer, and the extent, made for
-    articles, would hold it and cut the page's list or sections above as chrome (a recipe index under a consent
-    window: F1 0.00, 0.23 untouched; a service page under an offer window: 0.00). The content before the footer
-    (prose and lines of more than ITEM_MIN + 1 words that no rule names; a stretch's worth at least) tells a
-    footer from legal links in a header, with only menus and a line or two above them. Read, as in
-    `_article_shaped`, without the blocks the rules and the repeats remove: a second run, which keeps the legal
-    lines that this verdict spares, reads the same.
-    """
-    legal = [k for k, f in enumerate(families) if f is not None and f.kind == "legal" and classes[k] == CHROME]
-    if not legal:
-        return False
-    footer = legal[-1]
-    extent = article_extent([0.0 if c == CHROME or k in gone else w for k, (w, c) in enumerate(zip(weights, classes))])
-    if not any(extent[footer:]) or any(extent[:footer]):
-        return False
-    content = sum(s for k, (s, p, c) in enumerate(zip(sizes[:footer], prose, classes))
-                  if c != CHROME and k not in gone and (p or s > ITEM_MIN + 1))
-    held = sum(s for k, (s, p, e) in enumerate(zip(sizes, prose, extent)) if p and e and k not in gone)
-    return content >= max(MIN_STRETCH, FOOTER_CONTENT * held)
-
-
-def _close_article(weights, families, classes, sizes, texts=None, teasers=frozenset(), footer=None) -> int:
-    """End the article where its prose ends: nothing after the first closing block counts as article. Where it
-    ends (the closing block's index; the number of blocks if none does).
-
-    A comments header closes it once COMMENTS_AFTER words of prose came
-    before. Given the blocks' texts, once CLOSE_SHARE of the page's prose came
-    before as well, so does a block of a family that `closes`: a header of the
-    related kind ("Related articles", "More from X", "You may also like",
-    "相关报道"), an author box's header ("About the author"), a share or follow
-    line, a newsletter prompt; but not a lead-in such as "READ MORE:
-    headline", which mid-article points to another story. What follows such a
-    block is other stories, promotions, bios and comments, whose summaries
-    read as prose and would otherwise carry the article on to the page's
-    footer (share lines, newsletter prompts and author headers closing too:
-    webpages-train F1 0.931 -> 0.934, webpages-dev 0.931 -> 0.932). Below that share the header is often a box inside the
-    article, with more of the article after it (at a share of 0.5,
-    webpages-dev's recall fell from 0.960 to 0.950, its F1 from 0.928 to
-    0.925; at 0.8 F1 rose to 0.931). That share is of the article's own
-    prose: neither readers' comments after the comments header nor the
-    summaries of a teaser run (`_teaser_runs`, which weigh as chrome wherever
-    they stand) count in it, or a long comment section kept the header of a
-    reading list above it from closing (webpages-train F1 0.933 -> 0.934,
-    webpages-dev 0.933 -> 0.934, with the teaser runs).
-
-    Below that share, a header closes too when no paragraph after it is as
-    long as the median paragraph of the prose above it (`_short_after`): what
-    follows is teasers' summaries, testimonials, a bio or a form, not more of
-    the article, whose paragraphs are the article's length.
-
-    A closing header ending in a colon ("Related articles:", "Related:")
-    closes at neither when the article's prose resumes under its list
-    (`_prose_resumes`): a box inside the article, not the list after it
-    (webpages-dev dumps F1 0.9354 -> 0.9359, webpages-train 0.9362 ->
-    0.9363, no page of any set lost; without it, fixing the header's colon
-    alone lost 0.062 and 0.024 on two train pages whose article goes on).
-
-    The footer of a page's first post (`_first_post_footer`) closes it too, after any prose.
-    """
-    prose = [size if cls == GOOD and k not in teasers else 0 for k, (cls, size) in enumerate(zip(classes, sizes))]
-    comments = [f is not None and f.kind == "comments" for f in families]
-    closing = [comments[k] or f is not None and f.closes and texts is not None and not _LEAD_IN.search(texts[k])
-               for k, f in enumerate(families)]
-    total = _prose_before_comments(comments, prose)
-    short_after = _short_after(closing, prose, texts) if texts is not None and any(closing) else closing
-    resumes = _prose_resumes(closing, prose, families, classes, texts) if texts is not None and any(closing) else closing
-    seen = 0.0
-    for i, f in enumerate(families):
-        if i == footer and seen > 0 or seen >= COMMENTS_AFTER and (
-            comments[i]
-            or texts is not None and closing[i] and not resumes[i] and (seen >= CLOSE_SHARE * total or short_after[i])
-        ):
-            for k in range(i, len(weights)):
-                if weights[k] > 0:
-                    weights[k] = 0.0
-            weights[i] = -float(seen)
-            return i
-        seen += prose[i]
-    return len(weights)
-
-
-def _short_after(closing, prose, texts) -> list[bool]:
-    """Which closing blocks are headers with only short prose after them: no paragraph below is as long as the
-    median paragraph above (in the sizes the extent weighs: words, or characters over five in unspaced scripts).
-
-    A header ending in a colon leads into a list of the article's own (further
-    reading, references, which the article's readers keep), and a line that
-    recurs on the page ("Read more" under each teaser of a list) is a link, not
-    a header: neither closes here. Measured on whole pages (webpages-train F1
-    0.935 -> 0.936: 3 pages gained, none lost; webpages-dev 1 page gained, none
-    lost; webpages-types and webpages-multi unchanged); without the colon and
-    recurrence conditions webpages-dev lost 0.294 on a page whose reading list
-    the gold keeps, and a list of teasers each under "Read more" lost 0.228.
-    """
-    n = len(prose)
-    longest = [0] * (n + 1)  # the longest paragraph from each block on
-    for k in range(n - 1, -1, -1):
-        longest[k] = max(longest[k + 1], prose[k])
-    times = Counter(texts)
-    out = [False] * n
-    above: list[int] = []
-    for i in range(n):
-        if closing[i] and above and times[texts[i]] == 1 and not texts[i].rstrip().endswith((":", "：")):
-            out[i] = longest[i] < sorted(above)[len(above) // 2]
-        if prose[i]:
-            above.append(prose[i])
-    return out
-
-
-#: Named blocks an article carries inside it (a promotion between its paragraphs): they do not end a box's run.
-INLINE_KINDS = frozenset({"subscription", "advertising"})
-
-
-def _prose_resumes(closing, prose, families, classes, texts) -> list[bool]:
-    """Which closing headers ending in a colon lead into a box inside the article: after the header, a
-    paragraph as long as the median paragraph above comes before any block a rule names or the classifier
-    calls chrome (the article's prose resumes under the box's few headlines, where after a closing list come
-    tags, a byline, a newsletter prompt or more related links)."""
-    n = len(prose)
-    out = [False] * n
-    above: list[int] = []
-    for i in range(n):
-        if closing[i] and above and families[i].kind != "comments" and texts[i].rstrip().endswith((":", "：")):
-            median = sorted(above)[len(above) // 2]
-            for k in range(i + 1, n):
-                f = families[k]
-                if f is not None and f.kind not in INLINE_KINDS or f is None and classes[k] == CHROME:
-                    break
-                if prose[k] >= median:
-                    out[i] = True
-                    break
-        if prose[i]:
-            above.append(prose[i])
-    return out
-
-
-def _prose_before_comments(comments, prose) -> int:
-    """The page's prose words before the comments header that ends the article (all of them if none does):
-    readers' comments are not prose the article's share is measured against (nor are teasers' summaries,
-    which `prose` leaves out)."""
-    total = 0
-    for is_comments, words in zip(comments, prose):
-        if is_comments and total >= COMMENTS_AFTER:
-            break
-        total += words
-    return total
-
-
-#: A blog's page of posts closes each with the same footer (a byline, a stamp, counts): at least this many.
-FOOTER_POSTS = 3
-_DIGIT = re.compile(r"\d")
-
-
-def _first_post_footer(classes, sizes, texts) -> int | None:
-    """Where the first post of a page of posts ends: the first of a footer's copies, or None.
-
-    A footer is a short stamped line that recurs, digits folded ("by NAME @ 2005-03-21 01:20 (359) 3 comments"),
-    FOOTER_POSTS times or more, with prose before each copy and less prose after the last copy than under any
-    post: posts closed by it, not opened (a header, a live blog's "Updated 10:15", has its post after it). Such a
-    page is a blog's front page, whose article is its first post (the webpages-multi gold of the CleanEval
-    pages); the others are teasers of it. Single posts with comments under them end at their comments header
-    first; threads, whose posts are all content, never come here (forums lost their replies when they did:
-    webpages-types forum F1 0.787 -> 0.773).
-    """
-    copies: dict[str, list[int]] = {}
-    for k, (c, size, t) in enumerate(zip(classes, sizes, texts)):
-        if c != GOOD and c != CHROME and size <= STAMP_MAX_WORDS and _DIGIT.search(t):
-            copies.setdefault(folded(t), []).append(k)
-    prose = [size if c == GOOD else 0 for c, size in zip(classes, sizes)]
-    first = None
-    for ks in copies.values():
-        # (the copies share their text but for digits: one holds a stamp if all do)
-        if len(ks) < FOOTER_POSTS or not has_stamp(texts[ks[0]]):
-            continue
-        posts = [sum(prose[a + 1 : b]) for a, b in zip(ks, ks[1:])]
-        if min(posts) > 0 and sum(prose[: ks[0]]) > 0 and sum(prose[ks[-1] + 1 :]) < min(posts):
-            first = ks[0] if first is None else min(first, ks[0])
-    return first
-
-
-#: A teaser run holds at least this many teasers in a row...
-TEASER_MIN = 3
-#: ...each at most this many short lines (a headline, a date, a category) and then one summary of at most
-#: TEASER_WORDS words.
-TEASER_LINES = 3
-TEASER_WORDS = 80
-
-
-def _teaser_runs(classes, sizes, texts) -> frozenset[int]:
-    """The blocks of runs of teasers of other stories.
-
-    A teaser is a few short lines (a headline, a date, a category) and one
-    short paragraph (its summary); a run is TEASER_MIN teasers or more in a
-    row of one shape: the same sequence of short lines, each holding a date
-    where the first teaser's does, and in each a headline beside a date, or a
-    headline written twice (the link on the picture and the link on the
-    title). An article's own sections (a heading, then paragraphs of any
-    number), a FAQ (a question, then its answer) and a timeline (a date, then
-    what happened) have neither; a run of one shape without that evidence
-    (reviews: a name, a title, the text) is left to the extent, as a broader
-    rule cost more article sections than it found teasers (webpages-train F1
-    0.933 -> 0.932, webpages-dev 0.934 -> 0.932).
-    """
-    n = len(classes)
-    k = 0
-    runs: set[int] = set()
-    while k < n:
-        run_start, shape, count, j = k, None, 0, k
-        while True:
-            unit = _teaser_at(j, classes, sizes, texts)
-            if unit is None or shape is not None and unit[1] != shape:
-                break
-            shape, count, j = unit[1], count + 1, unit[0]
-        if count >= TEASER_MIN and ("R" in shape or "D" in shape and "H" in shape):
-            runs.update(range(run_start, j))
-            k = j
-        else:
-            k += 1
-    return frozenset(runs)
-
-
-def _teaser_at(k, classes, sizes, texts):
-    """The teaser that starts at block k, as (the block after it, its shape), or None."""
-    n = len(classes)
-    tags = []
-    j = k
-    while j < n and len(tags) <= TEASER_LINES and classes[j] not in (GOOD, CODE):
-        if classes[j] == NEAR and ends_sentence(texts[j]):
-            break  # (a short sentence: the summary; a headline in sentence case does not end as one)
-        date = sizes[j] <= STAMP_MAX_WORDS and has_stamp(texts[j])
-        tags.append("D" if date else "R" if j > k and texts[j] == texts[j - 1] else "H")
-        j += 1
-    if not tags or len(tags) > TEASER_LINES or j >= n:
-        return None
-    if classes[j] not in (GOOD, NEAR) or sizes[j] > TEASER_WORDS:
-        return None
-    return j + 1, "".join(tags)
 
 
 def ends_sentence(text: str) -> bool:
@@ -1532,135 +1076,6 @@ def ends_sentence(text: str) -> bool:
 #: prompt), which an article about affiliate programs, newsletters or subscribers says of its topic too: a list
 #: item they match is the article's (`find_chrome`).
 POINT_KINDS = frozenset({"disclaimer", "newsletter", "paywall"})
-
-#: A heading is a line of at most this many words directly followed by prose.
-HEADING_WORDS = 8
-#: The article's headings carry a common mark when at least this many of them inside the article do (a lone
-#: heading's brackets are its own: "Notes (PDF)").
-HEADING_MARKS = 3
-#: A mark: a bracketed label at a heading's start or end ("History [ edit ]", "简介 [编辑]", "[edit | edit source]").
-_MARK = re.compile(r"^\s*([\[(（【［][^\[\]()（）【】［］]{1,24}[\])）】］])|([\[(（【［][^\[\]()（）【】［］]{1,24}[\])）】］])\s*$")
-
-
-def _heading_marks(text: str) -> set[str]:
-    """The bracketed labels at a heading's start or end, spaces left out, that hold a letter (not "(2)")."""
-    marks = set()
-    for m in _MARK.finditer(text):
-        label = "".join((m.group(1) or m.group(2)).split())
-        if any(c.isalpha() for c in label) and len(label) < len(text.strip()):
-            marks.add(label)
-    return marks
-
-
-def _article_sections(inside, classes, sizes, texts, end) -> None:
-    """Hold inside the article its own sections after its prose: headings of the mark the article's headings
-    share, with what lies between them and the section under the last one (a discography's albums, a table of
-    shows, the references), none of it prose the extent could weigh.
-
-    The article's headings are its short lines directly followed by prose; a mark is a bracketed label
-    several of them carry ("[ edit ]" after a wiki's titles), never words alone: related stories' headlines
-    share words ("How to"), an address's headings a ", CA", a shop's a "Reviews:", not a label in brackets. The last section runs on until a line a rule names, two
-    single words in a row (a menu, a navigation box's "v t e") or the block that closes the article (end).
-    """
-    n = len(inside)
-    heads = [k for k in range(n - 1) if inside[k] and sizes[k] <= HEADING_WORDS and classes[k] in (SHORT, ITEM, BAD)
-             and classes[k + 1] in (GOOD, NEAR) and not ends_sentence(texts[k])]
-    if len(heads) < HEADING_MARKS:
-        return
-    counts: dict[str, int] = {}
-    for k in heads:
-        for mark in _heading_marks(texts[k]):
-            counts[mark] = counts.get(mark, 0) + 1
-    marks = {m for m, c in counts.items() if c >= HEADING_MARKS}
-    if not marks:
-        return
-    last_inside, last_head = -1, -1
-    for k in range(min(end, n)):
-        if inside[k]:
-            last_inside = k
-        elif last_inside >= 0 and sizes[k] <= HEADING_WORDS and _heading_marks(texts[k]) & marks:
-            inside[last_inside : k + 1] = [True] * (k + 1 - last_inside)
-            last_inside = last_head = k
-    if last_head < 0:
-        return
-    k = last_head + 1
-    while k < min(end, n) and not inside[k]:
-        # (a title of a few capitalised words is a track or a book in a list, a lone word twice a menu's start)
-        if classes[k] == CHROME or sizes[k] <= 1 and k + 1 < n and sizes[k + 1] <= 1:
-            break
-        inside[k] = True
-        k += 1
-
-
-#: A header's text going on after a colon or an arrow: a lead-in naming another story, not a section.
-_LEAD_IN = re.compile(r"[:|»›>]\s*\w")
-
-
-def _keep_lead(inside, classes, families) -> None:
-    """A text that starts with its article keeps its headline and byline: the blocks before it, if all plain."""
-    first = next((k for k, v in enumerate(inside) if v), None)
-    if first is None or first > 3:
-        return
-    if all(families[k] is None or families[k].kind == "credits" for k in range(first)):
-        for k in range(first):
-            inside[k] = True
-
-
-#: Kinds whose header line names the section below it (the teasers under "Related articles", the
-#: comments under "12 Comments"); other kinds name their own line only.
-SECTION_KINDS = frozenset({"related", "tags", "comments", "paywall", "newsletter", "cookie"})
-#: Sections made of short items (teaser headlines, tags, plan names, commenters' names); under a newsletter
-#: or cookie header, a short capitalised line is a menu item, not part of the prompt.
-LIST_SECTIONS = frozenset({"related", "tags", "comments", "paywall", "subscription"})
-#: A section header names at most this many blocks after the last line of its kind.
-SECTION_REACH = 10
-
-
-def _menu_item(k: int, families, classes, inside) -> bool:
-    """Whether block k is an unmatched short line outside the article, like an item of a menu."""
-    return 0 <= k < len(inside) and not inside[k] and families[k] is None and classes[k] in (SHORT, ITEM)
-
-
-def _outside_kinds(families, classes, sizes, inside) -> list[str]:
-    """The kind of each block outside the article.
-
-    A block takes the kind of the section header above it (a "Related
-    articles" line, a "Comments" header) when one heads its run; otherwise a
-    menu item, or anything before the article, is navigation, and the rest
-    (a promotion, a site blurb) is `outside`.
-    """
-    n = len(inside)
-    out = ["outside"] * n
-    section: str | None = None
-    last = 0
-    seen_article = False
-    for k in range(n):
-        if inside[k]:
-            section, seen_article = None, True
-            continue
-        f = families[k]
-        if f is not None:
-            out[k] = f.kind
-            # A header is a short line of its own, not an item in a run of menu items.
-            in_menu = k > 0 and _menu_item(k - 1, families, classes, inside)
-            if section is None and f.kind in SECTION_KINDS and sizes[k] <= 3 and in_menu:
-                if _menu_item(k + 1, families, classes, inside):
-                    out[k] = "navigation"  # "Newsletters" between "Sport" and "Podcasts" is a link in a menu
-                    continue
-            header = f.kind in SECTION_KINDS and sizes[k] <= 8 and not in_menu
-            if section in ("paywall", "subscription") and f.kind in ("paywall", "subscription", "newsletter"):
-                # A paywall's section runs on through its plan table and the features it lists.
-                section = section if f.kind == "newsletter" else f.kind
-            elif header:
-                section = f.kind
-            elif f.kind != section:
-                section = None
-            last = k
-        elif section is not None and k - last <= SECTION_REACH and (section in LIST_SECTIONS or classes[k] != SHORT):
-            out[k] = section
-        elif classes[k] in (SHORT, ITEM) or not seen_article:
-            out[k] = "navigation"
-    return out
 
 
 def keep_copy_outside_chrome(

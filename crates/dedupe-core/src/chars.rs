@@ -2,7 +2,8 @@
 //! tools/unicode_tables.py), so that the core answers what the Python stages it replaces answered.
 
 use crate::unicode_tables::{
-    ASSIGNED, CASEFOLD, DIGIT, LOWER, LOWERED, LOWERMAP, NUMERAL, SIGMA_CASED, SIGMA_IGNORABLE, SPACE, WORD,
+    ASSIGNED, CASEFOLD, DIGIT, LOWER, LOWERED, LOWERMAP, MORE_DIGITS, NUMERAL, SIGMA_CASED, SIGMA_IGNORABLE, SPACE,
+    WORD,
 };
 
 /// Whether `c` lies in one of a table's sorted inclusive (first, last) ranges.
@@ -35,6 +36,11 @@ pub fn is_digit(c: char) -> bool {
         return c.is_ascii_digit();
     }
     within(&DIGIT, c)
+}
+
+/// `str.isdigit()` of one character: a decimal digit, or another digit (a superscript, a circled digit).
+pub fn is_digit_char(c: char) -> bool {
+    is_digit(c) || !c.is_ascii() && within(&MORE_DIGITS, c)
 }
 
 /// `str.islower()` of one character.

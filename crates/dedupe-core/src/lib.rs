@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod chars;
+pub mod chrome;
 pub mod classify;
 pub mod decide;
 pub mod features;

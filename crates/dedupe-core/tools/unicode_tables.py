@@ -1,6 +1,6 @@
 """Writes src/unicode_tables.rs: the character classes of Python's `str` and `re` that the core must match.
 
-The core replaces Python code whose answers depend on `str.isspace`, `str.islower`, `str.isalpha`, `str.lower`, `re`'s `\\d` and `\\w`:
+The core replaces Python code whose answers depend on `str.isspace`, `str.islower`, `str.isalpha`, `str.isdigit`, `str.lower`, `re`'s `\\d` and `\\w`:
 these tables are taken from the interpreter's own `unicodedata` (Python 3.11: Unicode 14.0), so that the Rust
 answers equal the Python ones character for character, rather than following the Unicode version of Rust's
 standard library. Run it with the project's Python and commit the result:
@@ -47,6 +47,8 @@ def main() -> None:
                 str.isspace))
     print(table("DIGIT", "`re`'s `\\d` on str (decimal digits, category Nd).", lambda c: _DIGIT.match(c)))
     print(table("LOWER", "`str.islower()` of one character.", str.islower))
+    print(table("MORE_DIGITS", "`str.isdigit()` beyond `re`'s `\\d`: digits that are not decimal (superscripts, circled "
+                "digits).", lambda c: c.isdigit() and not _DIGIT.match(c)))
     print(table("WORD", "`re`'s `\\w` on str (`str.isalnum()` and `_`).", lambda c: _WORD.match(c)))
     print(table("NUMERAL", "Word characters (`\\w`) that are neither letters (`str.isalpha()`) nor decimal digits "
                 "(`\\d`): other numerals and `_`.", lambda c: _WORD.match(c) and not c.isalpha() and not _DIGIT.match(c)))

@@ -7,6 +7,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+mod chrome_binding;
 mod classify;
 mod pagetype;
 mod repeat_binding;
@@ -898,6 +899,7 @@ impl Lexicon {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_hash, m)?)?;
     m.add_class::<Lexicon>()?;
+    chrome_binding::register(m)?;
     classify::register(m)?;
     pagetype::register(m)?;
     m.add_function(wrap_pyfunction!(shared_counts, m)?)?;

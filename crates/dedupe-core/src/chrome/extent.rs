@@ -1,0 +1,383 @@
+//! The article's extent (chrome.py's step 2): block weights, the strongest stretches, where the article closes,
+//! and whether the page has an article at all. The thresholds were tuned in chrome.py on webpages-dev (its
+//! comments give the measurements) and live here alone.
+
+use std::collections::HashMap;
+
+use super::{counts, Family, ADVERTISING, COMMENTS, LEGAL, SUBSCRIPTION};
+use crate::chars::{is_digit, is_space, is_word};
+use crate::classify::{BAD, CHROME, CODE, GOOD, ITEM, NEAR, SHORT};
+use crate::pagetype::{folded, has_stamp, Kind, ITEM_MIN, STAMP_MAX_WORDS};
+
+/// Weights of the extent step, in words: prose counts for its length, a short sentence for half of it, a single
+/// word or a capitalised line three words against, a link list its length against, a chrome block twice its
+/// length, list items and code nothing.
+pub const W_NEAR: f64 = 0.5;
+pub const W_SHORT: f64 = 3.0;
+pub const W_BAD: f64 = 1.0;
+pub const W_CHROME: f64 = 2.0;
+pub const W_ITEM: f64 = 0.0;
+pub const W_CODE: f64 = 0.0;
+/// A link list or a chrome block weighs against at most this many words.
+pub const PENALTY_CAP: i64 = 40;
+/// Another stretch is part of the article when it weighs this share of the best one...
+pub const SECOND_STRETCH: f64 = 0.3;
+/// ...and at least this many words.
+pub const MIN_STRETCH: i64 = 30;
+/// The extent holds at least this share of the page's prose on an article, this share on a listing.
+pub const ARTICLE_HELD: f64 = 0.35;
+pub const LISTING_HELD: f64 = 0.6;
+/// Content before the page's last legal line: at least a stretch's worth, and this share of the extent's prose.
+pub const FOOTER_CONTENT: f64 = 0.25;
+/// A comments header ends the article once this many words of prose came before.
+pub const COMMENTS_AFTER: i64 = 100;
+/// A closing header ends it once this share of the page's prose came before.
+pub const CLOSE_SHARE: f64 = 0.8;
+/// A blog's page of posts closes each with the same footer: at least this many.
+pub const FOOTER_POSTS: usize = 3;
+
+/// A block's weight from its class and size (chrome.py's `_weight`).
+pub fn weight(class: u8, size: i64) -> f64 {
+    match class {
+        GOOD => size as f64,
+        NEAR => W_NEAR * size as f64,
+        SHORT => -W_SHORT,
+        BAD => -W_BAD * size.min(PENALTY_CAP) as f64,
+        ITEM => -W_ITEM,
+        CODE => W_CODE * size as f64,
+        _ => chrome_weight(size),
+    }
+}
+
+/// What a chrome block (or a teaser) weighs.
+pub fn chrome_weight(size: i64) -> f64 {
+    -W_CHROME * (size + 2).min(PENALTY_CAP) as f64
+}
+
+/// The stretch [start, end) of weights[lo..hi] with the largest sum (Kadane), as (sum, start, end); None when
+/// no stretch weighs more than nothing.
+pub fn best_stretch(weights: &[f64], lo: usize, hi: usize) -> (f64, Option<(usize, usize)>) {
+    let (mut best, mut at) = (0.0, None);
+    let (mut run, mut run_start) = (0.0, lo);
+    for (i, &w) in weights.iter().enumerate().take(hi).skip(lo) {
+        if run <= 0.0 {
+            run = 0.0;
+            run_start = i;
+        }
+        run += w;
+        if run > best {
+            best = run;
+            at = Some((run_start, i + 1));
+        }
+    }
+    (best, at)
+}
+
+/// Which blocks are inside the article: the strongest stretch, plus any other nearly as strong.
+pub fn article_extent(weights: &[f64]) -> Vec<bool> {
+    let n = weights.len();
+    let mut inside = vec![false; n];
+    let whole = best_stretch(weights, 0, n);
+    let best = whole.0;
+    // The best stretch always passes; others must weigh a share of it.
+    let floor = best.min((MIN_STRETCH as f64).max(SECOND_STRETCH * best));
+    let mut pending = vec![(0, n)];
+    while let Some((lo, hi)) = pending.pop() {
+        let (value, at) = if (lo, hi) == (0, n) {
+            whole
+        } else {
+            best_stretch(weights, lo, hi)
+        };
+        let Some((start, end)) = at else { continue };
+        if value <= 0.0 || value < floor {
+            continue;
+        }
+        inside[start..end].fill(true);
+        pending.push((lo, start));
+        pending.push((end, hi));
+    }
+    inside
+}
+
+/// The extent with every run of items it reaches held whole: a list's items stand or fall together.
+pub fn whole_runs(mut inside: Vec<bool>, items: &[bool]) -> Vec<bool> {
+    let n = items.len().min(inside.len());
+    let mut k = 0;
+    while k < n {
+        if !items[k] {
+            k += 1;
+            continue;
+        }
+        let mut j = k;
+        while j < n && items[j] {
+            j += 1;
+        }
+        if inside[k..j].contains(&true) {
+            inside[k..j].fill(true);
+        }
+        k = j;
+    }
+    inside
+}
+
+/// The weights the rules and the repeats leave: nothing for a block a rule removes or a repeat that goes.
+fn cleaned(weights: &[f64], classes: &[u8], gone: &[bool]) -> Vec<f64> {
+    (0..weights.len())
+        .map(|k| {
+            if classes[k] == CHROME || gone[k] {
+                0.0
+            } else {
+                weights[k]
+            }
+        })
+        .collect()
+}
+
+/// Whether the extent finds an article: it holds most of the page's prose before `end` (chrome.py's
+/// `_article_shaped`, which says why), read on the text cleaned by the rules and the repeats alone.
+#[allow(clippy::too_many_arguments)]
+pub fn article_shaped(
+    kind: Option<Kind>,
+    weights: &[f64],
+    classes: &[u8],
+    sizes: &[i64],
+    prose: &[bool],
+    end: usize,
+    gone: &[bool],
+    items: &[bool],
+) -> bool {
+    let n = weights.len();
+    let extent = whole_runs(article_extent(&cleaned(weights, classes, gone)), items);
+    let listing = kind == Some(Kind::Listing);
+    let mut prose = prose.to_vec();
+    if listing {
+        // The items' titles the extent leaves out, against the prose it holds.
+        let left: i64 = (0..n)
+            .filter(|&k| items[k] && !extent[k] && sizes[k] > ITEM_MIN + 1 && classes[k] != CHROME && !gone[k])
+            .map(|k| sizes[k])
+            .sum();
+        let held: i64 = (0..n)
+            .filter(|&k| prose[k] && extent[k] && !gone[k])
+            .map(|k| sizes[k])
+            .sum();
+        if left > held {
+            return false;
+        }
+        // A list's items are its content as prose is an article's.
+        for k in 0..n {
+            prose[k] = prose[k] || items[k] && classes[k] != CHROME;
+        }
+    }
+    let end = end.min(n);
+    let total: i64 = (0..end).filter(|&k| prose[k] && !gone[k]).map(|k| sizes[k]).sum();
+    let held: i64 = (0..end)
+        .filter(|&k| prose[k] && extent[k] && !gone[k])
+        .map(|k| sizes[k])
+        .sum();
+    held as f64 >= if listing { LISTING_HELD } else { ARTICLE_HELD } * total as f64
+}
+
+/// Whether the extent lies after the page's footer, with content before it (chrome.py's `_after_footer`): a
+/// dialog the page's scripts add after its body.
+pub fn after_footer(
+    weights: &[f64],
+    classes: &[u8],
+    sizes: &[i64],
+    prose: &[bool],
+    gone: &[bool],
+    families: &[Option<Family>],
+) -> bool {
+    let n = weights.len();
+    let Some(footer) = (0..n)
+        .rev()
+        .find(|&k| families[k].is_some_and(|f| f.kind == LEGAL) && classes[k] == CHROME)
+    else {
+        return false;
+    };
+    let extent = article_extent(&cleaned(weights, classes, gone));
+    if !extent[footer..].contains(&true) || extent[..footer].contains(&true) {
+        return false;
+    }
+    let content: i64 = (0..footer)
+        .filter(|&k| classes[k] != CHROME && !gone[k] && (prose[k] || sizes[k] > ITEM_MIN + 1))
+        .map(|k| sizes[k])
+        .sum();
+    let held: i64 = (0..n)
+        .filter(|&k| prose[k] && extent[k] && !gone[k])
+        .map(|k| sizes[k])
+        .sum();
+    content as f64 >= (MIN_STRETCH as f64).max(FOOTER_CONTENT * held as f64)
+}
+
+/// Whether a header's text goes on after a colon or an arrow (`[:|»›>]\s*\w`): a lead-in naming another story.
+pub fn lead_in(text: &str) -> bool {
+    let t: Vec<char> = text.chars().collect();
+    (0..t.len()).any(|i| {
+        matches!(t[i], ':' | '|' | '»' | '›' | '>')
+            && t[i + 1..].iter().find(|&&c| !is_space(c)).is_some_and(|&c| is_word(c))
+    })
+}
+
+/// Whether a text ends, less its trailing white space, in a colon (ASCII or full-width).
+fn ends_in_colon(text: &str) -> bool {
+    text.trim_end_matches(is_space).ends_with([':', '：'])
+}
+
+/// `sorted(values)[len(values) // 2]`.
+fn median(values: &[i64]) -> i64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    sorted[sorted.len() / 2]
+}
+
+/// End the article where its prose ends (chrome.py's `_close_article`, which says when): nothing after the
+/// first closing block counts as article. Where it ends (the closing block; the number of blocks if none).
+#[allow(clippy::too_many_arguments)]
+pub fn close_article(
+    weights: &mut [f64],
+    families: &[Option<Family>],
+    classes: &[u8],
+    sizes: &[i64],
+    texts: &[&str],
+    teasers: &[bool],
+    footer: Option<usize>,
+) -> usize {
+    let n = families.len();
+    let prose: Vec<i64> = (0..n)
+        .map(|k| if classes[k] == GOOD && !teasers[k] { sizes[k] } else { 0 })
+        .collect();
+    let comments: Vec<bool> = families.iter().map(|f| f.is_some_and(|f| f.kind == COMMENTS)).collect();
+    let closing: Vec<bool> = (0..n)
+        .map(|k| comments[k] || families[k].is_some_and(|f| f.closes) && !lead_in(texts[k]))
+        .collect();
+    let total = prose_before_comments(&comments, &prose);
+    let any_closing = closing.contains(&true);
+    let short = if any_closing {
+        short_after(&closing, &prose, texts)
+    } else {
+        closing.clone()
+    };
+    let resumes = if any_closing {
+        prose_resumes(&closing, &prose, families, classes, texts)
+    } else {
+        closing.clone()
+    };
+    let mut seen = 0.0;
+    for i in 0..n {
+        if Some(i) == footer && seen > 0.0
+            || seen >= COMMENTS_AFTER as f64
+                && (comments[i] || closing[i] && !resumes[i] && (seen >= CLOSE_SHARE * total as f64 || short[i]))
+        {
+            for w in weights.iter_mut().skip(i) {
+                if *w > 0.0 {
+                    *w = 0.0;
+                }
+            }
+            weights[i] = -seen;
+            return i;
+        }
+        seen += prose[i] as f64;
+    }
+    weights.len()
+}
+
+/// Which closing blocks are headers with only short prose after them: no paragraph below is as long as the
+/// median paragraph above (chrome.py's `_short_after`); not one ending in a colon, nor a line that recurs.
+pub fn short_after(closing: &[bool], prose: &[i64], texts: &[&str]) -> Vec<bool> {
+    let n = prose.len();
+    let mut longest = vec![0; n + 1];
+    for k in (0..n).rev() {
+        longest[k] = longest[k + 1].max(prose[k]);
+    }
+    let times = counts(texts);
+    let mut out = vec![false; n];
+    let mut above: Vec<i64> = Vec::new();
+    for i in 0..n {
+        if closing[i] && !above.is_empty() && times[texts[i]] == 1 && !ends_in_colon(texts[i]) {
+            out[i] = longest[i] < median(&above);
+        }
+        if prose[i] != 0 {
+            above.push(prose[i]);
+        }
+    }
+    out
+}
+
+/// Which closing headers ending in a colon lead into a box inside the article: the article's prose resumes
+/// under it before any block a rule names (but a promotion) or the classifier calls chrome (chrome.py's
+/// `_prose_resumes`).
+pub fn prose_resumes(
+    closing: &[bool],
+    prose: &[i64],
+    families: &[Option<Family>],
+    classes: &[u8],
+    texts: &[&str],
+) -> Vec<bool> {
+    let n = prose.len();
+    let mut out = vec![false; n];
+    let mut above: Vec<i64> = Vec::new();
+    for i in 0..n {
+        if closing[i] && !above.is_empty() && families[i].is_some_and(|f| f.kind != COMMENTS) && ends_in_colon(texts[i])
+        {
+            let median = median(&above);
+            for k in i + 1..n {
+                let stops = match families[k] {
+                    Some(f) => f.kind != SUBSCRIPTION && f.kind != ADVERTISING,
+                    None => classes[k] == CHROME,
+                };
+                if stops {
+                    break;
+                }
+                if prose[k] >= median {
+                    out[i] = true;
+                    break;
+                }
+            }
+        }
+        if prose[i] != 0 {
+            above.push(prose[i]);
+        }
+    }
+    out
+}
+
+/// The page's prose words before the comments header that ends the article (all of them if none does).
+pub fn prose_before_comments(comments: &[bool], prose: &[i64]) -> i64 {
+    let mut total = 0;
+    for (&is_comments, &words) in comments.iter().zip(prose) {
+        if is_comments && total >= COMMENTS_AFTER {
+            break;
+        }
+        total += words;
+    }
+    total
+}
+
+/// Where the first post of a page of posts ends: the first of a footer's copies, or None (chrome.py's
+/// `_first_post_footer`): a short stamped line recurring, digits folded, FOOTER_POSTS times or more, with prose
+/// before each copy and less prose after the last copy than under any post.
+pub fn first_post_footer(classes: &[u8], sizes: &[i64], texts: &[&str]) -> Option<usize> {
+    let n = classes.len();
+    let mut copies: HashMap<String, Vec<usize>> = HashMap::new();
+    for k in 0..n {
+        let c = classes[k];
+        if c != GOOD && c != CHROME && sizes[k] <= STAMP_MAX_WORDS && texts[k].chars().any(is_digit) {
+            copies.entry(folded(texts[k])).or_default().push(k);
+        }
+    }
+    let prose: Vec<i64> = (0..n).map(|k| if classes[k] == GOOD { sizes[k] } else { 0 }).collect();
+    let sum = |lo: usize, hi: usize| -> i64 { prose[lo..hi].iter().sum() };
+    let mut first: Option<usize> = None;
+    for ks in copies.values() {
+        // (the copies share their text but for digits: one holds a stamp if all do)
+        if ks.len() < FOOTER_POSTS || !has_stamp(texts[ks[0]]) {
+            continue;
+        }
+        let least = ks.windows(2).map(|w| sum(w[0] + 1, w[1])).min().unwrap_or(0);
+        let last = ks[ks.len() - 1];
+        if least > 0 && sum(0, ks[0]) > 0 && sum(last + 1, n) < least {
+            first = Some(first.map_or(ks[0], |f| f.min(ks[0])));
+        }
+    }
+    first
+}

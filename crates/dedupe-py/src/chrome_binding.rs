@@ -1,0 +1,213 @@
+//! The binding of `dedupe_core::chrome`: the chrome detector's body, one call per document.
+
+use dedupe_core::chrome::{self, extent, sections, Family, Page, Repeats};
+use dedupe_core::pagetype::Kind;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use crate::{guarded, text_of, Lexicon};
+
+/// What the body reads of chrome.py's families, in `FAMILIES` order: per family its kind's code, whether it
+/// is weak and whether it closes the article. Built once, when chrome.py is imported.
+#[pyclass(frozen, module = "dedupe._core")]
+pub struct ChromeFamilies {
+    families: Vec<Family>,
+}
+
+#[pymethods]
+impl ChromeFamilies {
+    #[new]
+    fn new(kinds: Vec<u8>, weak: Vec<bool>, closes: Vec<bool>) -> PyResult<Self> {
+        if weak.len() != kinds.len() || closes.len() != kinds.len() {
+            return Err(PyValueError::new_err(format!(
+                "{} kinds, {} weak flags and {} closing flags: give one of each per family",
+                kinds.len(),
+                weak.len(),
+                closes.len()
+            )));
+        }
+        let families = (0..kinds.len())
+            .map(|i| Family {
+                kind: kinds[i],
+                weak: weak[i],
+                closes: closes[i],
+            })
+            .collect();
+        Ok(ChromeFamilies { families })
+    }
+}
+
+fn check_blocks(what: &str, blocks: &[usize], n: usize) -> PyResult<()> {
+    match blocks.iter().find(|&&k| k >= n) {
+        Some(k) => Err(PyValueError::new_err(format!(
+            "{what} names block {k}, but the page has {n} blocks"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Chrome findings for one document (`chrome::find_chrome`), as columns: blocks, kinds' codes, how each was
+/// found (rule, outside, context) and the note's code. families: per block the index of the family a rule
+/// named, or -1; kind: the page's kind, if read; gone, copies and near: the repeats (None for a page without).
+#[pyfunction]
+#[pyo3(signature = (lexicon, table, texts, sizes, classes, families, kind, whole_page, gone=None, copies=None, near=None))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn find_chrome(
+    py: Python<'_>,
+    lexicon: &Bound<'_, Lexicon>,
+    table: &Bound<'_, ChromeFamilies>,
+    texts: Vec<Bound<'_, PyString>>,
+    sizes: Vec<i64>,
+    classes: Vec<u8>,
+    families: Vec<i64>,
+    kind: Option<&str>,
+    whole_page: bool,
+    gone: Option<Vec<usize>>,
+    copies: Option<Vec<(usize, usize)>>,
+    near: Option<Vec<(usize, usize)>>,
+) -> PyResult<(Vec<usize>, Vec<u8>, Vec<u8>, Vec<u8>)> {
+    let n = texts.len();
+    if sizes.len() != n || classes.len() != n || families.len() != n {
+        return Err(PyValueError::new_err(format!(
+            "{n} texts, {} sizes, {} classes and {} families: give one of each per block",
+            sizes.len(),
+            classes.len(),
+            families.len()
+        )));
+    }
+    let kind = match kind {
+        None => None,
+        Some(name) => Some(Kind::from_name(name).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "{name:?} is no page kind (article, thread, docs, listing, other)"
+            ))
+        })?),
+    };
+    let table = &table.get().families;
+    let families = families
+        .iter()
+        .map(|&i| match i {
+            -1 => Ok(None),
+            i => usize::try_from(i)
+                .ok()
+                .and_then(|i| table.get(i).copied())
+                .map(Some)
+                .ok_or_else(|| PyValueError::new_err(format!("no family {i}: {} families", table.len()))),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let repeats = match (gone, copies, near) {
+        (None, None, None) => None,
+        (gone, copies, near) => {
+            let (gone, copies, near) = (
+                gone.unwrap_or_default(),
+                copies.unwrap_or_default(),
+                near.unwrap_or_default(),
+            );
+            check_blocks("gone", &gone, n)?;
+            for (what, pairs) in [("copies", &copies), ("near", &near)] {
+                let flat: Vec<usize> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+                check_blocks(what, &flat, n)?;
+            }
+            let mut flags = vec![false; n];
+            for k in gone {
+                flags[k] = true;
+            }
+            Some(Repeats {
+                gone: flags,
+                copies,
+                near,
+            })
+        }
+    };
+    let views = texts.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
+    let lexicon = &lexicon.get().inner;
+    let found = guarded(py, || {
+        let texts: Vec<&str> = views.iter().map(|v| v.as_ref()).collect();
+        let page = Page {
+            texts: &texts,
+            sizes: &sizes,
+            classes: &classes,
+            families: &families,
+            kind,
+            whole_page,
+            repeats: repeats.as_ref(),
+        };
+        chrome::find_chrome(lexicon, &page)
+    })?;
+    Ok((
+        found.iter().map(|f| f.block).collect(),
+        found.iter().map(|f| f.kind).collect(),
+        found.iter().map(|f| f.how).collect(),
+        found.iter().map(|f| f.note).collect(),
+    ))
+}
+
+/// Which blocks the strongest stretches of weights hold (`extent::article_extent`).
+#[pyfunction]
+fn article_extent(py: Python<'_>, weights: Vec<f64>) -> PyResult<Vec<bool>> {
+    guarded(py, || extent::article_extent(&weights))
+}
+
+/// The blocks of runs of teasers (`sections::teaser_runs`), from the blocks' classes, sizes and texts.
+#[pyfunction]
+fn teaser_runs(
+    py: Python<'_>,
+    lexicon: &Bound<'_, Lexicon>,
+    classes: Vec<u8>,
+    sizes: Vec<i64>,
+    texts: Vec<Bound<'_, PyString>>,
+) -> PyResult<Vec<bool>> {
+    if sizes.len() != classes.len() || texts.len() != classes.len() {
+        return Err(PyValueError::new_err("give one class, size and text per block"));
+    }
+    let views = texts.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
+    let lexicon = &lexicon.get().inner;
+    guarded(py, || {
+        let texts: Vec<&str> = views.iter().map(|v| v.as_ref()).collect();
+        sections::teaser_runs(lexicon, &classes, &sizes, &texts)
+    })
+}
+
+/// The bracketed labels at a heading's start or end (`sections::heading_marks`), sorted.
+#[pyfunction]
+fn heading_marks(py: Python<'_>, text: Bound<'_, PyString>) -> PyResult<Vec<String>> {
+    let text = text_of(&text)?;
+    guarded(py, || {
+        let mut marks: Vec<String> = sections::heading_marks(&text).into_iter().collect();
+        marks.sort();
+        marks
+    })
+}
+
+/// Where the first post of a page of posts ends (`extent::first_post_footer`), from the blocks' classes, sizes
+/// and texts.
+#[pyfunction]
+fn first_post_footer(
+    py: Python<'_>,
+    classes: Vec<u8>,
+    sizes: Vec<i64>,
+    texts: Vec<Bound<'_, PyString>>,
+) -> PyResult<Option<usize>> {
+    if sizes.len() != classes.len() || texts.len() != classes.len() {
+        return Err(PyValueError::new_err("give one class, size and text per block"));
+    }
+    let views = texts.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
+    guarded(py, || {
+        let texts: Vec<&str> = views.iter().map(|v| v.as_ref()).collect();
+        extent::first_post_footer(&classes, &sizes, &texts)
+    })
+}
+
+/// Adds the class, the functions and the kinds' names (`CHROME_KINDS`) to `_core`.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<ChromeFamilies>()?;
+    m.add_function(wrap_pyfunction!(find_chrome, m)?)?;
+    m.add_function(wrap_pyfunction!(article_extent, m)?)?;
+    m.add_function(wrap_pyfunction!(teaser_runs, m)?)?;
+    m.add_function(wrap_pyfunction!(heading_marks, m)?)?;
+    m.add_function(wrap_pyfunction!(first_post_footer, m)?)?;
+    m.add("CHROME_KINDS", chrome::KINDS.to_vec())?;
+    m.add("CLOSE_SHARE", extent::CLOSE_SHARE)?;
+    Ok(())
+}
