@@ -11,11 +11,19 @@ from operator import attrgetter, itemgetter
 from dedupe.config import Config
 from dedupe.records import Block, Finding
 from dedupe.sign import BlockSig
-from dedupe.detect.chrome import (BAD, BYLINES_LISTED, CHROME, CODE, GOOD, ITEM, NEAR, POINT_KINDS, SHORT, WEAK,
-                                  _BYLINE, _CODE_TOKEN_KINDS, _beside_code, _between_prose, _blocks, _faq_answers,
-                                  _in_columns, block_classes, ends_sentence, page_kind)
+from dedupe.detect.chrome import (BAD, CHROME, CODE, FAMILIES, GOOD, ITEM, NEAR, SHORT, WEAK, _blocks, block_classes,
+                                  ends_sentence, page_kind)
 from dedupe.detect.pagetype import DOCS, ITEM_MIN, LISTING, STAMP_MAX_WORDS, THREAD, folded, has_stamp, holds_code, item_runs
 from dedupe.detect.repeats import _list_item
+
+#: The byline family ("By NAME", "5 min read"): one under each item of a list in an extractor's main text.
+_BYLINE = next(f for f in FAMILIES if f.kind == "credits" and "by" in f.words)
+#: Bylines an extractor's main text holds at least to be a list's, one under each item (see `find_chrome`).
+BYLINES_LISTED = 3
+#: The families that name, in sentences, what a site says of itself (a disclosure, a newsletter's or a paywall's
+#: prompt), which an article about affiliate programs, newsletters or subscribers says of its topic too: a list
+#: item they match is the article's (`find_chrome`).
+POINT_KINDS = frozenset({"disclaimer", "newsletter", "paywall"})
 
 W_NEAR = 0.5
 W_SHORT = 3.0
@@ -722,3 +730,66 @@ def _outside_kinds(families, classes, sizes, inside) -> list[str]:
             out[k] = "navigation"
     return out
 
+
+def _between_prose(k: int, classes: list[int]) -> bool:
+    """Whether the blocks on both sides of block k are prose."""
+    return 0 < k < len(classes) - 1 and classes[k - 1] in (GOOD, NEAR) and classes[k + 1] in (GOOD, NEAR)
+
+
+#: Rule kinds whose lone-token lines ("@name", "nan", "undefined") are code's own when code stands beside them.
+_CODE_TOKEN_KINDS = frozenset({"social", "template-error"})
+#: A call or a definition's head: a name with its arguments in brackets, no space between ("def area(self):",
+#: "render(request)"), which a sample line holds and a button or a sentence does not.
+_CALL = re.compile(r"[A-Za-z_]\w*\([^()]*\)")
+#: A lone token: a decorator or handle, a word, a value.
+_TOKEN_LINE = re.compile(r"^@?[\w.]+$")
+
+
+def _beside_code(k: int, texts: list[str], kind: str) -> bool:
+    """Whether block k is a lone token whose nearest other line, before or after it (past other lone tokens and
+    decorators: a stack of them over a definition), holds code or a call; of the social rule's lines, only a
+    handle (a "Share" button under a code sample is still a button)."""
+    if not _TOKEN_LINE.match(texts[k]) or kind == "social" and not texts[k].startswith("@"):
+        return False
+    for step in (-1, 1):
+        j = k + step
+        while 0 <= j < len(texts) and (_TOKEN_LINE.match(texts[j]) or texts[j].startswith("@")):
+            j += step
+        if 0 <= j < len(texts) and (holds_code(texts[j]) or _CALL.search(texts[j])):
+            return True
+    return False
+
+
+#: Text laid out in columns: a run of at least three spaces between two words (an option and its help, a table's
+#: cells in a preformatted listing), which prose and a page's template do not hold.
+_COLUMNS = re.compile(r"\S {3,}\S")
+
+
+def _in_columns(k: int, texts: list[str]) -> bool:
+    """Whether a block next to block k is laid out in columns: k is a line of a preformatted listing."""
+    return any(0 <= j < len(texts) and _COLUMNS.search(texts[j]) for j in (k - 1, k + 1))
+
+
+#: A page's questions make a FAQ when at least this many are each answered by a block that is no question.
+FAQ_QUESTIONS = 3
+#: An answer is a sentence of at least this many words (a "Reply" or "Subscribe" button under a question is not).
+FAQ_ANSWER_WORDS = 8
+#: A question is a line of at most this many words that ends with a question mark.
+FAQ_QUESTION_WORDS = 30
+_QUESTION_END = ("?", "？")
+
+
+def _faq_answers(families: list, texts: list[str], sizes: list[int]) -> list:
+    """The rule matches without the answers of a FAQ: a block of a sentence or more right after a question, on a
+    page that asks FAQ_QUESTIONS such questions, is the answer ("Can I cancel? Yes, you can unsubscribe at any
+    time..."), not the prompt or the notice its phrasing resembles. One question before a prompt ("Want more?
+    Sign up for our newsletter") is a hook, not a FAQ."""
+    answers = [k + 1 for k in range(len(texts) - 1)
+               if families[k] is None and texts[k].rstrip().endswith(_QUESTION_END) and sizes[k] <= FAQ_QUESTION_WORDS
+               and not texts[k + 1].rstrip().endswith(_QUESTION_END) and sizes[k + 1] >= FAQ_ANSWER_WORDS]
+    if len(answers) < FAQ_QUESTIONS:
+        return families
+    out = list(families)
+    for k in answers:
+        out[k] = None
+    return out

@@ -116,8 +116,7 @@ from ..config import Config
 from ..records import Block, Finding, Ref
 from .. import _core
 from ..sign import BlockSig
-from .pagetype import holds_code
-from .repeats import _list_item, near_repeats
+from .repeats import near_repeats
 
 
 @dataclass(frozen=True)
@@ -598,7 +597,8 @@ FAMILIES: tuple[Family, ...] = (
         chars="× ✕ ← ‹ « <",
     ),
 )
-#: The byline family ("By NAME", "5 min read"): one under each item of a list in an extractor's main text.
+#: The byline family ("By NAME", "5 min read"): one under each item of a list in an extractor's main text (the core's
+#: `chrome/rules.rs` leaves it out there when several items carry it).
 _BYLINE = next(f for f in FAMILIES if f.kind == "credits" and "by" in f.words)
 
 # Block classes for the article's extent (the compiled core's `classify.rs` numbers and reads them).
@@ -611,8 +611,6 @@ CLOSE_SHARE = _core.CLOSE_SHARE
 #: Prose counts fully from this many words; a shorter sentence counts half (a teaser's blurb, a caption): the
 #: core's `classify.rs` applies it.
 GOOD_MIN = _core.GOOD_MIN
-#: Bylines an extractor's main text holds at least to be a list's, one under each item (see `find_chrome`).
-BYLINES_LISTED = 3
 
 #: English function words: running text is about a third of them, menus and link lists almost none.
 ENGLISH_WORDS = frozenset(
@@ -752,9 +750,9 @@ LEXICON = _core_lexicon()
 #: last of them), then any other a family names.
 KINDS: tuple[str, ...] = tuple(_core.CHROME_KINDS) + tuple(sorted({f.kind for f in FAMILIES} - set(_core.CHROME_KINDS)))
 #: What the core's body reads of each family (its kind's number, whether it is weak, whether it closes the
-#: article), in `FAMILIES` order; a block's family crosses as its index there.
+#: article, whether it is the byline family), in `FAMILIES` order; a block's family crosses as its index there.
 _FAMILY_TABLE = _core.ChromeFamilies([KINDS.index(f.kind) for f in FAMILIES], [f.weak for f in FAMILIES],
-                                     [f.closes for f in FAMILIES])
+                                     [f.closes for f in FAMILIES], [f is _BYLINE for f in FAMILIES])
 _FAMILY_INDEX = {id(f): i for i, f in enumerate(FAMILIES)}
 
 
@@ -910,38 +908,12 @@ def find_chrome(
     if rows is None:
         rows = _blocks(texts, list(map(_N_WORDS, sigs)))
     sizes, families = (list(map(itemgetter(j), rows)) for j in (1, 8))
-    if any(f is not None and f.kind == "template-error" for f in families):
-        # `${count}` in a code sample is the sample's own syntax, not a template the server failed to fill; so is
-        # `${DISTDIR}` in a help text's option, which segmenting leaves with no code shape of its own but between
-        # lines laid out in columns.
-        families = [None if f is not None and f.kind == "template-error" and (holds_code(t) or _in_columns(k, texts))
-                    else f for k, (f, t) in enumerate(zip(families, texts))]
-    if any(f is not None and f.kind in _CODE_TOKEN_KINDS for f in families):
-        # A decorator (`@property`, which the handle rule reads as a social account) or a value a sample prints
-        # (`nan`, `null`) beside a code line is the code's own.
-        families = [None if f is not None and f.kind in _CODE_TOKEN_KINDS and _beside_code(k, texts, f.kind) else f
-                    for k, f in enumerate(families)]
-    if any(f is not None and f.kind in POINT_KINDS for f in families):
-        # An item of a list is one of the article's points, and its words are the topic's: "- Affiliate programs:
-        # creators earn a commission on...", "- Follow the news: subscribe to the trade's newsletters".
-        families = [None if f is not None and f.kind in POINT_KINDS and _list_item(t) else f
-                    for f, t in zip(families, texts)]
-    if any(f is not None for f in families):
-        families = _faq_answers(families, texts, sizes)
-    if not whole_page and sum(f is not None and f is _BYLINE for f in families) >= BYLINES_LISTED:
-        # In an extractor's main text a byline under every title is the field of a list's items (a reading list's
-        # "By NAME" under each entry), not the article's byline: the template around the list is already gone.
-        families = [None if f is _BYLINE else f for f in families]
     # Each distinct block counts once in the page's language: the cleaned copy keeps one copy of a repeated
-    # block, and a second run must reach the same verdict (a headline pasted twice tipped it).
+    # block, and a second run must reach the same verdict (a headline pasted twice tipped it). The classes read
+    # the rules' matches as the rules made them; the core then leaves out those that are the page's own content
+    # (`chrome/rules.rs`: a placeholder in a code sample, a list item about newsletters, a FAQ's answers...).
     classes = block_classes(rows, texts, None, list(map(_HASH, sigs)))
-    if not whole_page and any(f is not None and f.kind == "disclaimer" for f in families):
-        # In an extractor's main text, a notice between two paragraphs of prose is the text's own sentence about
-        # its subject (a legal aid page's "the chat does not provide legal advice", a comparison service's
-        # affiliate note between its steps): a notice the page adds stands at its start or its end.
-        families = [None if f is not None and f.kind == "disclaimer" and _between_prose(k, classes) else f
-                    for k, f in enumerate(families)]
-    # Step 2: the article's extent, and step 3, the neighbours, in one call into the core (`chrome.rs`).
+    # The rules' filters, step 2 (the article's extent) and step 3 (the neighbours), in one call into the core.
     if kind is None and whole_page:
         kind = page_kind(blocks, sigs, rows)
     gone = copies = near = None
@@ -981,70 +953,6 @@ def _repeats_read(blocks, sigs, config, repeats) -> tuple[list[int], list[tuple[
     return gone, copies, near
 
 
-def _between_prose(k: int, classes: list[int]) -> bool:
-    """Whether the blocks on both sides of block k are prose."""
-    return 0 < k < len(classes) - 1 and classes[k - 1] in (GOOD, NEAR) and classes[k + 1] in (GOOD, NEAR)
-
-
-#: Rule kinds whose lone-token lines ("@name", "nan", "undefined") are code's own when code stands beside them.
-_CODE_TOKEN_KINDS = frozenset({"social", "template-error"})
-#: A call or a definition's head: a name with its arguments in brackets, no space between ("def area(self):",
-#: "render(request)"), which a sample line holds and a button or a sentence does not.
-_CALL = re.compile(r"[A-Za-z_]\w*\([^()]*\)")
-#: A lone token: a decorator or handle, a word, a value.
-_TOKEN_LINE = re.compile(r"^@?[\w.]+$")
-
-
-def _beside_code(k: int, texts: list[str], kind: str) -> bool:
-    """Whether block k is a lone token whose nearest other line, before or after it (past other lone tokens and
-    decorators: a stack of them over a definition), holds code or a call; of the social rule's lines, only a
-    handle (a "Share" button under a code sample is still a button)."""
-    if not _TOKEN_LINE.match(texts[k]) or kind == "social" and not texts[k].startswith("@"):
-        return False
-    for step in (-1, 1):
-        j = k + step
-        while 0 <= j < len(texts) and (_TOKEN_LINE.match(texts[j]) or texts[j].startswith("@")):
-            j += step
-        if 0 <= j < len(texts) and (holds_code(texts[j]) or _CALL.search(texts[j])):
-            return True
-    return False
-
-
-#: Text laid out in columns: a run of at least three spaces between two words (an option and its help, a table's
-#: cells in a preformatted listing), which prose and a page's template do not hold.
-_COLUMNS = re.compile(r"\S {3,}\S")
-
-
-def _in_columns(k: int, texts: list[str]) -> bool:
-    """Whether a block next to block k is laid out in columns: k is a line of a preformatted listing."""
-    return any(0 <= j < len(texts) and _COLUMNS.search(texts[j]) for j in (k - 1, k + 1))
-
-
-#: A page's questions make a FAQ when at least this many are each answered by a block that is no question.
-FAQ_QUESTIONS = 3
-#: An answer is a sentence of at least this many words (a "Reply" or "Subscribe" button under a question is not).
-FAQ_ANSWER_WORDS = 8
-#: A question is a line of at most this many words that ends with a question mark.
-FAQ_QUESTION_WORDS = 30
-_QUESTION_END = ("?", "？")
-
-
-def _faq_answers(families: list, texts: list[str], sizes: list[int]) -> list:
-    """The rule matches without the answers of a FAQ: a block of a sentence or more right after a question, on a
-    page that asks FAQ_QUESTIONS such questions, is the answer ("Can I cancel? Yes, you can unsubscribe at any
-    time..."), not the prompt or the notice its phrasing resembles. One question before a prompt ("Want more?
-    Sign up for our newsletter") is a hook, not a FAQ."""
-    answers = [k + 1 for k in range(len(texts) - 1)
-               if families[k] is None and texts[k].rstrip().endswith(_QUESTION_END) and sizes[k] <= FAQ_QUESTION_WORDS
-               and not texts[k + 1].rstrip().endswith(_QUESTION_END) and sizes[k + 1] >= FAQ_ANSWER_WORDS]
-    if len(answers) < FAQ_QUESTIONS:
-        return families
-    out = list(families)
-    for k in answers:
-        out[k] = None
-    return out
-
-
 def page_kind(blocks: list[Block], sigs: list[BlockSig], rows: list[tuple] | None = None,
               gone: frozenset[int] = frozenset()) -> str:
     """The kind of page a document's blocks make (see pagetype.py), from the chrome step's block profiles.
@@ -1074,8 +982,8 @@ def ends_sentence(text: str) -> bool:
 
 #: The families that name, in sentences, what a site says of itself (a disclosure, a newsletter's or a paywall's
 #: prompt), which an article about affiliate programs, newsletters or subscribers says of its topic too: a list
-#: item they match is the article's (`find_chrome`).
-POINT_KINDS = frozenset({"disclaimer", "newsletter", "paywall"})
+#: item they match is the article's (the core's `chrome/rules.rs`).
+POINT_KINDS = frozenset(_core.CHROME_POINT_KINDS)
 
 
 def keep_copy_outside_chrome(

@@ -14,6 +14,7 @@
 //! Findings go back as columns too (block, kind, how it was found, which note), in block order.
 
 pub mod extent;
+pub mod rules;
 pub mod sections;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -43,10 +44,13 @@ pub const KINDS: [&str; 16] = [
     "comments",
     "outside",
 ];
+pub const TEMPLATE_ERROR: u8 = 0;
 pub const PAYWALL: u8 = 1;
 pub const SUBSCRIPTION: u8 = 2;
 pub const RELATED: u8 = 4;
+pub const SOCIAL: u8 = 5;
 pub const TAGS: u8 = 6;
+pub const DISCLAIMER: u8 = 7;
 pub const NEWSLETTER: u8 = 8;
 pub const COOKIE: u8 = 9;
 pub const NAVIGATION: u8 = 10;
@@ -78,6 +82,8 @@ pub struct Family {
     pub weak: bool,
     /// After most of the page's prose, its block ends the article (`extent::close_article`).
     pub closes: bool,
+    /// It is the byline family ("By NAME"), which an extractor's list repeats under each item.
+    pub byline: bool,
 }
 
 /// The repeat detectors' findings, as the extent reads them.
@@ -119,8 +125,9 @@ pub struct Found {
     pub note: u8,
 }
 
-/// Chrome findings for one document, in block order (at most one a block): the extent, the kinds outside it,
-/// then the neighbours (chrome.py's `find_chrome` after its filters of the rules' matches and the classes).
+/// Chrome findings for one document, in block order (at most one a block): the rules' matches less the page's
+/// own content (`rules`), the extent, the kinds outside it, then the neighbours (chrome.py's `find_chrome`, given
+/// the rules' matches and the classes, which read the matches as the rules made them).
 pub fn find_chrome(lexicon: &Lexicon, page: &Page) -> Vec<Found> {
     let n = page
         .texts
@@ -128,14 +135,13 @@ pub fn find_chrome(lexicon: &Lexicon, page: &Page) -> Vec<Found> {
         .min(page.sizes.len())
         .min(page.classes.len())
         .min(page.families.len());
-    let (texts, sizes, classes, families) = (
-        &page.texts[..n],
-        &page.sizes[..n],
-        &page.classes[..n],
-        &page.families[..n],
-    );
+    let (texts, sizes, classes) = (&page.texts[..n], &page.sizes[..n], &page.classes[..n]);
     let kind = page.kind;
     let mut whole_page = page.whole_page;
+    let mut families = page.families[..n].to_vec();
+    rules::filter_matches(&mut families, texts, sizes, whole_page);
+    rules::filter_notices(&mut families, classes, whole_page);
+    let families = &families[..];
     let prose: Vec<bool> = classes.iter().map(|&c| c == GOOD || c == NEAR).collect();
     let mut weights: Vec<f64> = classes.iter().zip(sizes).map(|(&c, &s)| extent::weight(c, s)).collect();
     let items = if whole_page && kind == Some(Kind::Listing) {

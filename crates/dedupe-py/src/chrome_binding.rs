@@ -1,6 +1,6 @@
 //! The binding of `dedupe_core::chrome`: the chrome detector's body, one call per document.
 
-use dedupe_core::chrome::{self, extent, sections, Family, Page, Repeats};
+use dedupe_core::chrome::{self, extent, rules, sections, Family, Page, Repeats};
 use dedupe_core::pagetype::Kind;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -9,7 +9,8 @@ use pyo3::types::PyString;
 use crate::{guarded, text_of, Lexicon};
 
 /// What the body reads of chrome.py's families, in `FAMILIES` order: per family its kind's code, whether it
-/// is weak and whether it closes the article. Built once, when chrome.py is imported.
+/// is weak, whether it closes the article and whether it is the byline family. Built once, when chrome.py is
+/// imported.
 #[pyclass(frozen, module = "dedupe._core")]
 pub struct ChromeFamilies {
     families: Vec<Family>,
@@ -18,20 +19,22 @@ pub struct ChromeFamilies {
 #[pymethods]
 impl ChromeFamilies {
     #[new]
-    fn new(kinds: Vec<u8>, weak: Vec<bool>, closes: Vec<bool>) -> PyResult<Self> {
-        if weak.len() != kinds.len() || closes.len() != kinds.len() {
+    fn new(kinds: Vec<u8>, weak: Vec<bool>, closes: Vec<bool>, byline: Vec<bool>) -> PyResult<Self> {
+        let n = kinds.len();
+        if weak.len() != n || closes.len() != n || byline.len() != n {
             return Err(PyValueError::new_err(format!(
-                "{} kinds, {} weak flags and {} closing flags: give one of each per family",
-                kinds.len(),
+                "{n} kinds, {} weak, {} closing and {} byline flags: give one of each per family",
                 weak.len(),
-                closes.len()
+                closes.len(),
+                byline.len()
             )));
         }
-        let families = (0..kinds.len())
+        let families = (0..n)
             .map(|i| Family {
                 kind: kinds[i],
                 weak: weak[i],
                 closes: closes[i],
+                byline: byline[i],
             })
             .collect();
         Ok(ChromeFamilies { families })
@@ -209,5 +212,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(first_post_footer, m)?)?;
     m.add("CHROME_KINDS", chrome::KINDS.to_vec())?;
     m.add("CLOSE_SHARE", extent::CLOSE_SHARE)?;
+    let points: Vec<&str> = rules::POINT_KINDS
+        .iter()
+        .map(|&k| chrome::KINDS[usize::from(k)])
+        .collect();
+    m.add("CHROME_POINT_KINDS", points)?;
     Ok(())
 }

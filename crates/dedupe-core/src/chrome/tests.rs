@@ -97,6 +97,7 @@ fn comments_header_closes_the_article() {
         kind: COMMENTS,
         weak: false,
         closes: false,
+        byline: false,
     });
     let families = [None, None, comments, None];
     let classes = [GOOD, GOOD, CHROME, GOOD];
@@ -164,6 +165,7 @@ fn neighbours_between_chrome() {
         kind: 5,
         weak: false,
         closes: false,
+        byline: false,
     });
     let texts = ["Paragraph one.", "Share", "$4", "Share", "Paragraph two."];
     let classes = [GOOD, CHROME, SHORT, CHROME, GOOD];
