@@ -2,7 +2,7 @@
 
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
-    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 17 properties: 340,000 inputs in all
+    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 18 properties: 360,000 inputs in all
 """
 from __future__ import annotations
 
@@ -537,6 +537,23 @@ def check_find_chrome(text: str, whole_page: bool, with_repeats: bool) -> None:
 _CONFIG = Config()
 
 
+def check_detect_batch(pages: list[str], whole_pages: list[bool]) -> None:
+    """A batch's findings and kinds, the pages without repeats read in one core call (`chrome_batch`), equal each
+    page's read alone (`detect_page`), and, on a page without repeats, the Python body's on the page's kind."""
+    from dedupe import detect
+
+    config = _CONFIG
+    block_lists = segment_batch(pages)
+    signed = sign.sign_texts(block_lists, config.shingle_size)
+    got = detect.detect_batch([str(i) for i in range(len(pages))], block_lists, signed, config, whole_pages)
+    for i, (blocks, doc, whole) in enumerate(zip(block_lists, signed, whole_pages, strict=True)):
+        assert got[i] == detect.detect_page(str(i), blocks, doc.sigs, config, whole), (pages[i], whole)
+        if not repeats.find_repeats(str(i), blocks, doc.sigs, config, whole):
+            kind = chrome.page_kind(blocks, doc.sigs)
+            expected = reference_chrome.reference_find_chrome(str(i), blocks, doc.sigs, config, [], whole, None, kind)
+            assert got[i] == (expected, kind), (pages[i], whole)
+
+
 def run(examples: int) -> None:
     """Every property with `examples` random inputs each, drawn by hypothesis (which also shrinks a failure)."""
     config = settings(max_examples=examples, deadline=None, database=None,
@@ -563,6 +580,8 @@ def run(examples: int) -> None:
     config(given(_PAGE)(lambda page: check_page_type(*page)))()
     config(given(st.randoms(use_true_random=False), st.booleans(), st.booleans())(
         lambda rng, whole, with_repeats: check_find_chrome(_chrome_page(rng), whole, with_repeats)))()
+    config(given(st.randoms(use_true_random=False), st.lists(st.booleans(), max_size=4))(
+        lambda rng, wholes: check_detect_batch([_chrome_page(rng) for _ in wholes], wholes)))()
     config(given(st.lists(st.integers(0, 7), max_size=8), st.integers(0, 5))(check_windows))()
     config(given(_TEXT, st.lists(st.tuples(*[st.integers(0, 1 << 20)] * 5), max_size=6),
                  st.sampled_from(["utf-8", "cp1252", "latin-1"]))(check_finish))()
@@ -610,6 +629,8 @@ def run_fast(examples: int, seed: int) -> None:
         check_page_type([rng.choice(pool) for _ in range(n)], [rng.randrange(46) for _ in range(n)],
                         [rng.random() < 0.4 for _ in range(n)], [rng.random() < 0.2 for _ in range(n)])
         check_find_chrome(_chrome_page(rng), rng.random() < 0.8, rng.random() < 0.5)
+        wholes = [rng.random() < 0.8 for _ in range(rng.randrange(0, 4))]
+        check_detect_batch([_chrome_page(rng) for _ in wholes], wholes)
         n = rng.randrange(0, 9)
         bar = _BAR.split(" ")
         check_block_classes(
@@ -636,9 +657,9 @@ def test_random_inputs_through_the_core():
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 17)")
+    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 18)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     run_fast(args.examples, args.seed)
-    print(f"ok: {args.examples} random inputs for each of 17 properties ({17 * args.examples} in all), no failure")
+    print(f"ok: {args.examples} random inputs for each of 18 properties ({18 * args.examples} in all), no failure")
     sys.exit(0)

@@ -8,7 +8,7 @@ from itertools import chain
 from ..config import Config
 from ..records import Block, Finding
 from ..sign import BlockSig, SignedText, signed_of
-from .chrome import block_rows, find_chrome, keep_copy_outside_chrome, page_kind
+from .chrome import block_columns, block_rows, chrome_pages, find_chrome, keep_copy_outside_chrome, page_kind
 from .pagetype import THREAD, has_stamp
 from .repeats import LABEL_MAX, RECURRING_ITEMS, Repeats, copied_runs, findings_of, keep_content, repeats_batch
 
@@ -82,14 +82,25 @@ def detect_batch(
     doc_ids: list[str], block_lists: list[list[Block]], signed: list[SignedText], config: Config,
     whole_pages: list[bool],
 ) -> list[tuple[list[Finding], str]]:
-    """`detect_page` for each document of a batch signed together: the chrome step's block profiles and the
-    repeats come from one call into the compiled core each for the whole batch."""
+    """`detect_page` for each document of a batch signed together: the chrome step's block profiles, the repeats,
+    and, for the pages without repeats (the usual page), the page's kind and the chrome findings come from one
+    call into the compiled core each for the whole batch; a page with repeats goes through `detect_page`."""
     texts = [[b.text for b in blocks] for blocks in block_lists]
-    rows = block_rows(texts, [[s.n_words for s in doc.sigs] for doc in signed])
-    found = [NO_REPEATS if r is None else r
-             for r in repeats_batch(block_lists, signed, config, whole_pages, list(chain.from_iterable(texts)))]
-    return [detect_page(*args) for args in zip(doc_ids, block_lists, (s.sigs for s in signed), [config] * len(signed),
-                                           whole_pages, rows, found)]
+    flat = list(chain.from_iterable(texts))
+    n_words = [s.n_words for doc in signed for s in doc.sigs]
+    features, families = block_columns(flat, n_words)
+    found = [NO_REPEATS if r is None else r for r in repeats_batch(block_lists, signed, config, whole_pages, flat)]
+    plain = chrome_pages(texts, features, families, [s.hash for doc in signed for s in doc.sigs], whole_pages,
+                         [f is not NO_REPEATS for f in found])
+    out, at = [], 0
+    for doc_id, blocks, doc, whole_page, repeats, page in zip(doc_ids, block_lists, signed, whole_pages, found, plain):
+        if page is None:
+            hi = at + len(blocks)
+            rows = list(zip(n_words[at:hi], *(column[at:hi] for column in features), families[at:hi]))
+            page = detect_page(doc_id, blocks, doc.sigs, config, whole_page, rows, repeats)
+        out.append(page)
+        at += len(blocks)
+    return out
 
 
 #: A title restated is a line of at most this many words, without a sentence's end.

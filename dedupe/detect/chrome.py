@@ -814,15 +814,24 @@ def block_rows(texts: list[list[str]], n_words: list[list[int]]) -> list[list[tu
 
 def _blocks(texts: list[str], n_words: list[int]) -> list[tuple]:
     """Per block: its word count as sign.py counts them, its `Profile`, and the family its phrasing matches (or
-    None).
+    None): `block_columns` as one tuple a block."""
+    if not texts:
+        return []
+    features, families = block_columns(texts, n_words)
+    return list(zip(n_words, *features, families))
+
+
+def block_columns(texts: list[str], n_words: list[int]) -> tuple[tuple, list[Family | None]]:
+    """The blocks' profiles as columns (sizes, words, stop words, capitalised words, sentence ends, code
+    characters, unspaced) and the family each block's phrasing matches (or None).
 
     The profile comes from the compiled core (one call for all the blocks), with the families its trigger
     words and characters name; only a block that some family could match is searched, and a text seen in a
     recent document is not searched again.
     """
     if not texts:
-        return []
-    sizes, words, stop, capitalised, terminal, code, unspaced, by_word, by_char, _ = LEXICON.features(texts, n_words)
+        return ((),) * 7, []
+    *features, by_word, by_char, _ = LEXICON.features(texts, n_words)
     families: list[Family | None] = [None] * len(texts)
     first, most, seen = MATCHER.first, MATCHER.max_words, _SEEN
     for i, (t, k, w, c) in enumerate(zip(texts, n_words, by_word, by_char)):
@@ -837,7 +846,32 @@ def _blocks(texts: list[str], n_words: list[int]) -> list[tuple]:
                 del seen[old]
         families[i] = family = first(t, _families_of_mask(w | c), k)
         seen[t] = (k, family)
-    return list(zip(n_words, sizes, words, stop, capitalised, terminal, code, unspaced, families))
+    return tuple(features), families
+
+
+def chrome_pages(texts: list[list[str]], features: tuple, families: list[Family | None], hashes: list[int],
+                 whole_pages: list[bool], skip: list[bool]) -> list[tuple[list[Finding], str] | None]:
+    """Per document of a batch, its chrome findings and its page's kind, in one call into the core for all the
+    documents (`chrome.rs`'s `detect_page`: the classes, `page_kind`, `find_chrome`); None for a document in
+    skip (a page with repeats, which `detect_page` reads). The blocks come end to end: their texts, their
+    `block_columns`, the hashes of their normalized texts."""
+    index = _FAMILY_INDEX
+    kinds, counts, blocks, codes, hows, notes = _core.chrome_batch(
+        LEXICON, _FAMILY_TABLE, [t for doc in texts for t in doc], features,
+        [-1 if f is None else index[id(f)] for f in families], hashes, list(map(len, texts)), whole_pages, skip)
+    out: list[tuple[list[Finding], str] | None] = []
+    at = first = 0  # (the document's first finding, and its first block)
+    for doc, kind, count, skipped in zip(texts, kinds, counts, skip):
+        if skipped:
+            out.append(None)
+        else:
+            out.append(([Finding(k, *_finding_parts(code, how, note, None if families[first + k] is None
+                                                    else families[first + k].kind))
+                         for k, code, how, note in zip(blocks[at : at + count], codes[at : at + count],
+                                                       hows[at : at + count], notes[at : at + count])], kind))
+        at += count
+        first += len(doc)
+    return out
 
 
 def classify(p: Profile, english: bool) -> int:

@@ -17,12 +17,12 @@ pub mod extent;
 pub mod rules;
 pub mod sections;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::chars::is_digit_char;
-use crate::classify::{CHROME, GOOD, NEAR, WEAK};
+use crate::classify::{Row, CHROME, GOOD, NEAR, WEAK};
 use crate::features::Lexicon;
-use crate::pagetype::{item_runs, Kind};
+use crate::pagetype::{item_runs, page_kind, Kind};
 
 /// The kinds the detector reads by name, numbered as chrome.py numbers them (a family of another kind follows
 /// these, with no rule of its own here).
@@ -289,6 +289,34 @@ pub fn find_chrome(lexicon: &Lexicon, page: &Page) -> Vec<Found> {
     }
     found.sort_by_key(|f| f.block);
     found
+}
+
+/// A whole page's kind and its chrome findings, where it has no repeats (the usual page): the classes (each
+/// distinct text counted once in the page's language, by its hash), the page's kind (`pagetype::page_kind`), then
+/// `find_chrome`. rows: the blocks' features and whether a rule named them (as the rules made their matches).
+pub fn detect_page(
+    lexicon: &Lexicon,
+    texts: &[&str],
+    rows: &[Row],
+    hashes: &[u64],
+    families: &[Option<Family>],
+    whole_page: bool,
+) -> (Kind, Vec<Found>) {
+    let mut seen = HashSet::with_capacity(hashes.len());
+    let counted: Vec<bool> = hashes.iter().map(|&h| seen.insert(h)).collect();
+    let classes = lexicon.classes(rows, texts, Some(&counted));
+    let kind = page_kind(lexicon, rows, texts, &vec![false; rows.len()]).kind;
+    let sizes: Vec<i64> = rows.iter().map(|r| r.size).collect();
+    let page = Page {
+        texts,
+        sizes: &sizes,
+        classes: &classes,
+        families,
+        kind: Some(kind),
+        whole_page,
+        repeats: None,
+    };
+    (kind, find_chrome(lexicon, &page))
 }
 
 /// How many times each text occurs among the blocks.

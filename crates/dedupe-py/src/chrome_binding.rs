@@ -1,6 +1,7 @@
 //! The binding of `dedupe_core::chrome`: the chrome detector's body, one call per document.
 
 use dedupe_core::chrome::{self, extent, rules, sections, Family, Page, Repeats};
+use dedupe_core::classify::{Named, Row};
 use dedupe_core::pagetype::Kind;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -88,17 +89,7 @@ fn find_chrome(
         })?),
     };
     let table = &table.get().families;
-    let families = families
-        .iter()
-        .map(|&i| match i {
-            -1 => Ok(None),
-            i => usize::try_from(i)
-                .ok()
-                .and_then(|i| table.get(i).copied())
-                .map(Some)
-                .ok_or_else(|| PyValueError::new_err(format!("no family {i}: {} families", table.len()))),
-        })
-        .collect::<PyResult<Vec<_>>>()?;
+    let families = families_of(table, &families)?;
     let repeats = match (gone, copies, near) {
         (None, None, None) => None,
         (gone, copies, near) => {
@@ -144,6 +135,124 @@ fn find_chrome(
         found.iter().map(|f| f.how).collect(),
         found.iter().map(|f| f.note).collect(),
     ))
+}
+
+/// The kinds and chrome findings of a batch's pages that have no repeats (`chrome::detect_page`), in one call.
+/// The blocks come end to end as columns: texts, the features `Lexicon.features` gave (sizes, words, stop
+/// words, capitalised words, sentence ends, code characters, unspaced), per block the index of the family its
+/// phrasing matched (or -1) and its text's hash; per document its number of blocks, whether it is a whole page,
+/// and whether to skip it (a page with repeats, which chrome.py reads block by block). The answer: per document
+/// its kind ("" where skipped), then the findings end to end as columns (per document their number, blocks,
+/// kinds' codes, how, notes' codes).
+#[pyfunction]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn chrome_batch(
+    py: Python<'_>,
+    lexicon: &Bound<'_, Lexicon>,
+    table: &Bound<'_, ChromeFamilies>,
+    texts: Vec<Bound<'_, PyString>>,
+    features: (Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>, Vec<bool>, Vec<i64>, Vec<bool>),
+    families: Vec<i64>,
+    hashes: Vec<u64>,
+    counts: Vec<usize>,
+    whole_pages: Vec<bool>,
+    skip: Vec<bool>,
+) -> PyResult<(Vec<&'static str>, Vec<usize>, Vec<usize>, Vec<u8>, Vec<u8>, Vec<u8>)> {
+    let (sizes, words, stop, capitalised, terminal, code, unspaced) = features;
+    let n = texts.len();
+    let columns = [
+        sizes.len(),
+        words.len(),
+        stop.len(),
+        capitalised.len(),
+        terminal.len(),
+        code.len(),
+    ];
+    if columns
+        .iter()
+        .chain([&unspaced.len(), &families.len(), &hashes.len()])
+        .any(|&m| m != n)
+        || counts.iter().sum::<usize>() != n
+        || whole_pages.len() != counts.len()
+        || skip.len() != counts.len()
+    {
+        return Err(PyValueError::new_err(
+            "chrome_batch: give one feature of each column, family and hash per block, one count, whole-page \
+             flag and skip flag per document, and counts that add up to the blocks",
+        ));
+    }
+    let families = families_of(&table.get().families, &families)?;
+    let rows: Vec<Row> = (0..n)
+        .map(|k| Row {
+            size: sizes[k],
+            words: words[k],
+            stop: stop[k],
+            capitalised: capitalised[k],
+            terminal: terminal[k],
+            code: code[k],
+            unspaced: unspaced[k],
+            named: match families[k] {
+                None => Named::No,
+                Some(f) if f.weak => Named::Weak,
+                Some(_) => Named::Chrome,
+            },
+        })
+        .collect();
+    let views = texts.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
+    let lexicon = &lexicon.get().inner;
+    guarded(py, || {
+        let texts: Vec<&str> = views.iter().map(|v| v.as_ref()).collect();
+        let mut out = (
+            Vec::with_capacity(counts.len()),
+            Vec::with_capacity(counts.len()),
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+        );
+        let mut at = 0;
+        for (d, &m) in counts.iter().enumerate() {
+            let (lo, hi) = (at, at + m);
+            at = hi;
+            if skip[d] {
+                out.0.push("");
+                out.1.push(0);
+                continue;
+            }
+            let (kind, found) = chrome::detect_page(
+                lexicon,
+                &texts[lo..hi],
+                &rows[lo..hi],
+                &hashes[lo..hi],
+                &families[lo..hi],
+                whole_pages[d],
+            );
+            out.0.push(kind.name());
+            out.1.push(found.len());
+            for f in found {
+                out.2.push(f.block);
+                out.3.push(f.kind);
+                out.4.push(f.how);
+                out.5.push(f.note);
+            }
+        }
+        out
+    })
+}
+
+/// Each block's family from its index in the table (-1: none).
+fn families_of(table: &[Family], families: &[i64]) -> PyResult<Vec<Option<Family>>> {
+    families
+        .iter()
+        .map(|&i| match i {
+            -1 => Ok(None),
+            i => usize::try_from(i)
+                .ok()
+                .and_then(|i| table.get(i).copied())
+                .map(Some)
+                .ok_or_else(|| PyValueError::new_err(format!("no family {i}: {} families", table.len()))),
+        })
+        .collect()
 }
 
 /// Which blocks the strongest stretches of weights hold (`extent::article_extent`).
@@ -206,6 +315,7 @@ fn first_post_footer(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ChromeFamilies>()?;
     m.add_function(wrap_pyfunction!(find_chrome, m)?)?;
+    m.add_function(wrap_pyfunction!(chrome_batch, m)?)?;
     m.add_function(wrap_pyfunction!(article_extent, m)?)?;
     m.add_function(wrap_pyfunction!(teaser_runs, m)?)?;
     m.add_function(wrap_pyfunction!(heading_marks, m)?)?;
