@@ -13,28 +13,13 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from . import _core
 from .allow import AllowList
 from .errors import ConfigError
 
-#: Every category a removal can carry. `chrome` alone stands for all `chrome:*` kinds.
-CHROME_KINDS = (
-    "paywall",
-    "subscription",
-    "caption",
-    "related",
-    "social",
-    "tags",
-    "template-error",
-    "disclaimer",
-    "newsletter",
-    "cookie",
-    "navigation",
-    "advertising",
-    "credits",
-    "legal",
-    "comments",
-    "outside",
-)
+#: Every category a removal can carry. `chrome` alone stands for all `chrome:*` kinds (their names and order are
+#: the compiled core's, which numbers them: `chrome.rs`'s `KINDS`).
+CHROME_KINDS: tuple[str, ...] = tuple(_core.CHROME_KINDS)
 CATEGORIES = ("repeat", "near-repeat", "corpus-repeat", "duplicate-document") + tuple(
     f"chrome:{k}" for k in CHROME_KINDS
 )

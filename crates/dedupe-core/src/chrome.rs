@@ -24,16 +24,16 @@ use crate::classify::{Row, CHROME, GOOD, NEAR, WEAK};
 use crate::features::Lexicon;
 use crate::pagetype::{item_runs, page_kind, Kind};
 
-/// The kinds the detector reads by name, numbered as chrome.py numbers them (a family of another kind follows
-/// these, with no rule of its own here).
+/// The kinds of chrome, as the categories name them (`chrome:<kind>`): `dedupe/config.py` reads them from here
+/// (`CHROME_KINDS`), and chrome.py numbers its families' kinds by this order.
 pub const KINDS: [&str; 16] = [
-    "template-error",
     "paywall",
     "subscription",
     "caption",
     "related",
     "social",
     "tags",
+    "template-error",
     "disclaimer",
     "newsletter",
     "cookie",
@@ -44,12 +44,12 @@ pub const KINDS: [&str; 16] = [
     "comments",
     "outside",
 ];
-pub const TEMPLATE_ERROR: u8 = 0;
-pub const PAYWALL: u8 = 1;
-pub const SUBSCRIPTION: u8 = 2;
-pub const RELATED: u8 = 4;
-pub const SOCIAL: u8 = 5;
-pub const TAGS: u8 = 6;
+pub const PAYWALL: u8 = 0;
+pub const SUBSCRIPTION: u8 = 1;
+pub const RELATED: u8 = 3;
+pub const SOCIAL: u8 = 4;
+pub const TAGS: u8 = 5;
+pub const TEMPLATE_ERROR: u8 = 6;
 pub const DISCLAIMER: u8 = 7;
 pub const NEWSLETTER: u8 = 8;
 pub const COOKIE: u8 = 9;

@@ -133,6 +133,14 @@ fn cleaned(weights: &[f64], classes: &[u8], gone: &[bool]) -> Vec<f64> {
         .collect()
 }
 
+/// The words of the prose the extent holds among blocks[..end], less those in gone.
+fn held_prose(sizes: &[i64], prose: &[bool], extent: &[bool], gone: &[bool], end: usize) -> i64 {
+    (0..end)
+        .filter(|&k| prose[k] && extent[k] && !gone[k])
+        .map(|k| sizes[k])
+        .sum()
+}
+
 /// Whether the extent finds an article: it holds most of the page's prose before `end` (chrome.py's
 /// `_article_shaped`, which says why), read on the text cleaned by the rules and the repeats alone.
 #[allow(clippy::too_many_arguments)]
@@ -156,11 +164,7 @@ pub fn article_shaped(
             .filter(|&k| items[k] && !extent[k] && sizes[k] > ITEM_MIN + 1 && classes[k] != CHROME && !gone[k])
             .map(|k| sizes[k])
             .sum();
-        let held: i64 = (0..n)
-            .filter(|&k| prose[k] && extent[k] && !gone[k])
-            .map(|k| sizes[k])
-            .sum();
-        if left > held {
+        if left > held_prose(sizes, &prose, &extent, gone, n) {
             return false;
         }
         // A list's items are its content as prose is an article's.
@@ -170,10 +174,7 @@ pub fn article_shaped(
     }
     let end = end.min(n);
     let total: i64 = (0..end).filter(|&k| prose[k] && !gone[k]).map(|k| sizes[k]).sum();
-    let held: i64 = (0..end)
-        .filter(|&k| prose[k] && extent[k] && !gone[k])
-        .map(|k| sizes[k])
-        .sum();
+    let held = held_prose(sizes, &prose, &extent, gone, end);
     held as f64 >= if listing { LISTING_HELD } else { ARTICLE_HELD } * total as f64
 }
 
@@ -202,10 +203,7 @@ pub fn after_footer(
         .filter(|&k| classes[k] != CHROME && !gone[k] && (prose[k] || sizes[k] > ITEM_MIN + 1))
         .map(|k| sizes[k])
         .sum();
-    let held: i64 = (0..n)
-        .filter(|&k| prose[k] && extent[k] && !gone[k])
-        .map(|k| sizes[k])
-        .sum();
+    let held = held_prose(sizes, prose, &extent, gone, n);
     content as f64 >= (MIN_STRETCH as f64).max(FOOTER_CONTENT * held as f64)
 }
 

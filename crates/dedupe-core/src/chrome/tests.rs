@@ -162,7 +162,7 @@ fn menu_before_the_article_is_navigation() {
 fn neighbours_between_chrome() {
     let lex = lexicon();
     let share = Some(Family {
-        kind: 5,
+        kind: SOCIAL,
         weak: false,
         closes: false,
         byline: false,
@@ -182,5 +182,5 @@ fn neighbours_between_chrome() {
     };
     let found = find_chrome(&lex, &page);
     let blocks: Vec<(usize, u8, u8)> = found.iter().map(|f| (f.block, f.kind, f.how)).collect();
-    assert_eq!(blocks, vec![(1, 5, RULE), (2, 5, CONTEXT), (3, 5, RULE)]);
+    assert_eq!(blocks, vec![(1, SOCIAL, RULE), (2, SOCIAL, CONTEXT), (3, SOCIAL, RULE)]);
 }
