@@ -43,7 +43,10 @@ def wrap(owner, name: str, label: str) -> None:
 
 PARTS = [
     (pipeline, "_sign_batch", "pass 1"), (pipeline, "_clean_batch", "pass 2"),
+    (pipeline, "detect_batch", "p1 detect_batch (every detector)"),
     (detect, "detect_page", "p1 detectors in Python (detect_page)"), (detect, "block_rows", "p1 block_rows"),
+    (detect, "block_columns", "p1 block_columns (features, rule matches)"),
+    (detect, "chrome_pages", "p1 chrome_pages (classes, kind, chrome)"),
     (detect, "repeats_batch", "p1 repeats_batch"), (pipeline, "segment_batch", "p1 segment_batch"),
     (pipeline, "sign_texts", "p1 sign_texts"), (pipeline, "block_keys", "p1 block_keys"),
     (pipeline, "doc_signatures", "p1 doc_signatures"), (pipeline, "_signing_body", "p1 _signing_body"),
@@ -67,7 +70,7 @@ def main(argv=None) -> int:
     for owner, name, label in PARTS:
         if hasattr(owner, name):  # (a tree without one of them: that part is not shown)
             wrap(owner, name, label)
-    wrap(type(LEXICON), "features", "p1  core features (in block_rows)")
+    wrap(type(LEXICON), "features", "p1  core features (in block_rows/_columns)")
     shutil.rmtree(args.out, ignore_errors=True)
     start = time.process_time()
     # (listing is a generator: its time shows in the main process's rest)
