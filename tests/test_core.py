@@ -80,7 +80,9 @@ def test_a_panic_while_cutting_one_document_skips_that_file_in_pass_2_and_the_ru
 
 
 @pytest.mark.parametrize("module, entry", [("dedupe.detect.chrome", "page_kind"),
-                                           ("dedupe.detect.repeats", "keep_content")])
+                                           ("dedupe.detect.repeats", "keep_content"),
+                                           ("dedupe.detect.chrome", "chrome_batch"),
+                                           ("dedupe.detect.chrome", "find_chrome")])
 def test_a_panic_in_the_page_kind_or_the_gates_on_one_document_skips_that_file(tmp_path: Path, monkeypatch, module,
                                                                               entry):
     import importlib
@@ -102,6 +104,24 @@ def test_a_panic_in_the_page_kind_or_the_gates_on_one_document_skips_that_file(t
     # (a block pasted twice, so that the gates on repeats run too)
     summary = _clean_with_one_broken_file(tmp_path, "TRIGGER this one breaks the core, a line of prose.\n" * 2)
     assert [f["file"] for f in summary["failed"]] == ["b.txt"] and "CoreError" in summary["failed"][0]["message"]
+
+
+def test_the_chrome_body_refuses_inputs_that_do_not_fit_with_a_message():
+    from dedupe.detect.chrome import _FAMILY_TABLE, LEXICON
+
+    with pytest.raises(ValueError, match="give one of each per block"):
+        _core.find_chrome(LEXICON, _FAMILY_TABLE, ["a", "b"], [1], [0, 0], [-1, -1], "article", True)
+    with pytest.raises(ValueError, match="is no page kind"):
+        _core.find_chrome(LEXICON, _FAMILY_TABLE, ["a"], [1], [0], [-1], "blog", True)
+    with pytest.raises(ValueError, match="no family 999"):
+        _core.find_chrome(LEXICON, _FAMILY_TABLE, ["a"], [1], [0], [999], "article", True)
+    with pytest.raises(ValueError, match="names block 3, but the page has 1 blocks"):
+        _core.find_chrome(LEXICON, _FAMILY_TABLE, ["a"], [1], [0], [-1], "article", True, [], [(3, 0)], [])
+    features = ([1], [1], [0], [0], [False], [0], [False])
+    with pytest.raises(ValueError, match="counts that add up to the blocks"):
+        _core.chrome_batch(LEXICON, _FAMILY_TABLE, ["a"], features, [-1], [7], [2], [True], [False])
+    with pytest.raises(ValueError, match="one of each per family"):
+        _core.ChromeFamilies([0, 1], [False], [False, False], [False, False])
 
 
 def test_the_page_kind_and_the_gates_refuse_inputs_that_do_not_fit_with_a_message():
