@@ -54,7 +54,7 @@ def detect_page(
             if whole_page:
                 return kept
             kept = keep_recurring_entries(keep_restated_titles(kept, blocks, sigs, kind), blocks, sigs, kind)
-            return keep_identifier_lines(kept, blocks, kind)
+            return keep_identifier_lines(keep_restated_steps(kept, blocks, sigs, kind), blocks, kind)
 
         repeats = content_kept(kind)
         # The kind of the page the cleaned copy is (which a second run reads), without the repeats that go.
@@ -67,6 +67,8 @@ def detect_page(
             cleaned = page_kind(blocks, sigs, rows, _going(repeats, config))
         kind = cleaned
     chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, rows, kind)
+    if not whole_page:
+        chrome = keep_own_sections(keep_keyword_lists(chrome, blocks), blocks, sigs)
     if not repeats:  # (the usual page) chrome findings come ordered by block, one a block
         return chrome, kind
     repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config, whole_page)
@@ -114,6 +116,26 @@ def keep_restated_titles(repeats: list[Finding], blocks: list[Block], sigs: list
     if kind == THREAD:
         return repeats
     hashes = [s.hash if s.n_words else None for s in sigs]
+
+    def title(k: int) -> bool:
+        # (a date restated is a post's or an entry's header)
+        return (sigs[k].n_words <= TITLE_MAX and not has_stamp(blocks[k].text)
+                and not blocks[k].text.rstrip().endswith(_SENTENCE_END))
+
+    spared = {k for k in _restated_elsewhere(repeats, blocks, sigs) if title(k)}
+    # One title restated is most often the page's own name again (a product's name over its gallery and its
+    # details); a section per item restates several names. A line with a number is not counted as one: a date
+    # or a count restated is a post's or an entry's header ("June 15, 2024 1 yr").
+    if len({hashes[k] for k in spared if not _DIGIT.search(blocks[k].text)}) < TITLES_RESTATED:
+        return repeats
+    return [f for f in repeats if f.block not in spared]
+
+
+def _restated_elsewhere(repeats: list[Finding], blocks: list[Block], sigs: list[BlockSig]) -> dict[int, int]:
+    """The exact repeats (block -> the block it repeats) that stand with other worded neighbours on both sides than
+    their first occurrence, outside a run copied in order: a text restated where something else is said, not a
+    passage, a menu or a carousel the extractor kept twice."""
+    hashes = [s.hash if s.n_words else None for s in sigs]
     block_at = {b.first_line: b.index for b in blocks}
     exact = {f.block: block_at[f.duplicate_of.lines[0]] for f in repeats if f.category == "repeat"}
     copied = copied_runs(hashes, exact.keys())
@@ -122,20 +144,46 @@ def keep_restated_titles(repeats: list[Finding], blocks: list[Block], sigs: list
     def around(k: int) -> tuple:
         return tuple(None if j is None else hashes[j] for j in (before[k], after[k]))
 
-    def restated(k: int) -> bool:
-        if k in copied or not sigs[k].n_words or sigs[k].n_words > TITLE_MAX or has_stamp(blocks[k].text):
-            return False  # (a date restated is a post's or an entry's header)
-        if blocks[k].text.rstrip().endswith(_SENTENCE_END):
-            return False
-        (before, after), (was_before, was_after) = around(k), around(exact[k])
-        return before != was_before and after != was_after
+    def moved(k: int) -> bool:
+        (now_before, now_after), (was_before, was_after) = around(k), around(exact[k])
+        return now_before != was_before and now_after != was_after
 
-    spared = {f.block for f in repeats if f.category == "repeat" and restated(f.block)}
-    # One title restated is most often the page's own name again (a product's name over its gallery and its
-    # details); a section per item restates several names. A line with a number is not counted as one: a date
-    # or a count restated is a post's or an entry's header ("June 15, 2024 1 yr").
-    if len({hashes[k] for k in spared if not _DIGIT.search(blocks[k].text)}) < TITLES_RESTATED:
+    return {k: first for k, first in exact.items() if sigs[k].n_words and k not in copied and moved(k)}
+
+
+#: A step of a procedure is one sentence of at most this many words...
+STEP_MAX = 25
+#: ...standing, each time it is given, among other steps of one sentence each. (A sentence's end inside a block:
+#: not the dots of an ellipsis, "the Radius... prompt"; a full-width stop needs no space after it.)
+_INNER_END = re.compile(r"(?<![.…])[.!?][\"'”’)\]]*\s|[。！？](?=.)")
+
+
+def keep_restated_steps(repeats: list[Finding], blocks: list[Block], sigs: list[BlockSig],
+                        kind: str) -> list[Finding]:
+    """Exact repeats in an extractor's main text, without a procedure's step given again in another procedure.
+
+    A tutorial's steps are one short sentence a line, and two procedures
+    share some ("At the next prompt, press Enter.", "Stir until smooth.",
+    "Click Next."): each copy stands among other steps of one sentence each,
+    with other steps on both sides than the first. A pull quote or a prompt
+    repeated between paragraphs stands among paragraphs, a block copied with
+    its neighbours recurs beside the same ones or in a copied run: all of
+    these still go.
+    """
+    if kind == THREAD:
         return repeats
+    before, after = _worded_neighbours(sigs)
+
+    def step(k: int | None) -> bool:
+        text = None if k is None else blocks[k].text.strip()
+        return (bool(text) and 3 <= sigs[k].n_words <= STEP_MAX and text.endswith(_SENTENCE_END)
+                and not _INNER_END.search(text))
+
+    def among_steps(k: int) -> bool:
+        return step(k) and step(before[k]) and step(after[k])
+
+    spared = {k for k, first in _restated_elsewhere(repeats, blocks, sigs).items()
+              if among_steps(k) and among_steps(first)}
     return [f for f in repeats if f.block not in spared]
 
 
@@ -217,7 +265,46 @@ def keep_identifier_lines(repeats: list[Finding], blocks: list[Block], kind: str
     """
     if kind == THREAD:
         return repeats
-    return [f for f in repeats if f.category != "repeat" or not names_identifier(blocks[f.block].text)]
+    framing = _sample_frames(blocks)
+    return [f for f in repeats
+            if f.category != "repeat" or not (f.block in framing or names_identifier(blocks[f.block].text))]
+
+
+#: A configuration file's section header: a bracketed name alone on its line ("[Unit]", "[Desktop Entry]",
+#: "[remote "origin"]", "[tool.poetry]", a TOML table array's "[[bin]]").
+_SECTION = re.compile(r"^\[\[?[\w.-]+(?:[ \w.-]*| \"[^\"]*\")\]\]?$")
+#: A setting: a key, an equals sign, a value ("Type=oneshot", "name = Ada", "version = \"1.0\"").
+_SETTING = re.compile(r"^[A-Za-z_][\w.-]*\s*=\s*\S")
+#: The mark of lines a sample leaves out: dots or an ellipsis alone on its line.
+_ELISION = re.compile(r"^(?:\.{2,}|…+)$")
+
+
+def _sample_frames(blocks: list[Block]) -> set[int]:
+    """The blocks that frame a sample's lines rather than say anything: a section header over settings, the
+    elision mark between them.
+
+    A bracketed word over `key=value` lines is a configuration file's
+    section ("[Unit]" over "Wants=...", "[core]" over "editor = vim"), not
+    a wiki's "[edit]" link, which stands by a heading and prose. Dots
+    alone on a line beside such lines are the lines the sample leaves out.
+    """
+    texts = [b.text.strip() for b in blocks]
+
+    def sample(k: int) -> bool:
+        return 0 <= k < len(texts) and (bool(_SETTING.match(texts[k])) or names_identifier(texts[k]))
+
+    def section(k: int) -> bool:
+        if not (0 <= k < len(texts) and _SECTION.match(texts[k])):
+            return False
+        j = k + 1
+        while j < len(texts) and _ELISION.match(texts[j]):
+            j += 1
+        return j < len(texts) and bool(_SETTING.match(texts[j]))
+
+    sections = {k for k in range(len(texts)) if section(k)}
+    elisions = {k for k, text in enumerate(texts) if _ELISION.match(text)
+                and any(j in sections or sample(j) for j in (k - 1, k + 1))}
+    return sections | elisions
 
 
 def names_identifier(text: str) -> bool:
@@ -229,3 +316,110 @@ def names_identifier(text: str) -> bool:
         if _LOWER.search(token) and _IDENTIFIER.match(token):
             return True
     return False
+
+
+#: A keyword of a list is written in capitals among at least this many other capitalized lines no rule names.
+KEYWORD_NEIGHBOURS = 2
+#: ...each of at most this many words.
+KEYWORD_WORDS = 4
+
+
+def keep_keyword_lists(chrome: list[Finding], blocks: list[Block]) -> list[Finding]:
+    """Chrome findings in an extractor's main text, without a rule's word that is a keyword in a list of keywords.
+
+    Documentation lists a language's keywords one a line in capitals (a
+    lock mode "SHARE" among "UPDATE" and "KEY SHARE", a command
+    "SUBSCRIBE" among "PUBLISH" and "PSUBSCRIBE", a statement "PRINT"
+    among "INPUT" and "GOTO"): a button's word there is one of the list's.
+    A share bar written in capitals is a run of lines that the rules name
+    each ("SHARE", "TWEET", "EMAIL"), and still goes.
+    """
+    ruled = {f.block for f in chrome if f.detector.startswith("chrome:rule:")}
+    if not ruled:
+        return chrome
+    capitals = [_capitalized(b.text) for b in blocks]
+    spared = set()
+    for k in ruled:
+        if not capitals[k]:
+            continue
+        run = [k]
+        for step in (-1, 1):
+            j = k + step
+            while 0 <= j < len(blocks) and capitals[j]:
+                run.append(j)
+                j += step
+        if sum(j not in ruled for j in run) >= KEYWORD_NEIGHBOURS:
+            spared.add(k)
+    return [f for f in chrome if f.block not in spared or not f.detector.startswith("chrome:rule:")]
+
+
+#: A keyword: words alone, no punctuation ("KEY SHARE", "SKIP_LOCKED"; not a message's "THANK YOU,").
+_KEYWORD = re.compile(r"^\w+(?: \w+)*$")
+
+
+def _capitalized(text: str) -> bool:
+    """Whether a line is a short keyword written in capitals (no lower-case letter, no punctuation)."""
+    text = text.strip()
+    return (len(text.split()) <= KEYWORD_WORDS and bool(_KEYWORD.match(text)) and any(c.isupper() for c in text)
+            and not any(c.islower() for c in text))
+
+
+#: A related header heads one of the page's sections when a table follows within this many blocks...
+SPEC_REACH = 3
+#: A heading is a line of words alone (a mark such as a permalink's "¶" or a colon may close it).
+_HEADING = re.compile(r"^[^\W\d_][\w'’&,. -]*[^\w\s]?$")
+
+
+def keep_own_sections(chrome: list[Finding], blocks: list[Block], sigs: list[BlockSig]) -> list[Finding]:
+    """Chrome findings in an extractor's main text, without a related header that heads a section of the text.
+
+    Two shapes, each the text's own section rather than a box of links:
+    - a specification gives each group of its fields a section of one
+      shape, a heading, a sentence and a table with the same columns: a
+      group named "Related products" or "Related resources" is one of them
+      when its table has the header row of another table of the page;
+    - a "See also" alone on its line, after the body's paragraphs or code
+      and over a list, is the page's last section (a wiki's, a reference's
+      further pages). Right under another heading it is a note box's label
+      (Sphinx's "seealso" under "Other resources"), after a list the header
+      of another box (a carousel after a grid), and with a colon or a title
+      after it a teaser ("Read more: TITLE"): these still go.
+    """
+    related = [f.block for f in chrome if f.category == "chrome:related" and f.detector.startswith("chrome:rule:")]
+    if not related:
+        return chrome
+    # (a table row as the extractor writes it: "| a | b |")
+    rows = Counter(s.hash for b, s in zip(blocks, sigs) if s.n_words and b.text.startswith("|"))
+    before, after = _worded_neighbours(sigs)
+
+    def header(k: int) -> bool:
+        # (a header alone: with a colon and a title after it, it is a teaser, "RELATED: TITLE")
+        return ":" not in blocks[k].text and "：" not in blocks[k].text
+
+    def heads_spec(k: int) -> bool:
+        for j in range(k + 1, min(k + 1 + SPEC_REACH, len(blocks))):
+            if blocks[j].text.startswith("|"):
+                return sigs[j].n_words > 0 and rows[sigs[j].hash] >= 2
+        return False
+
+    def heads_list(k: int) -> bool:
+        above, below = before.get(k), after.get(k)
+        if above is None or below is None:
+            return False
+        # (under another list, it heads a box of its own: a carousel's "Trending now" after a grid)
+        return (blocks[below].text.lstrip().startswith(_LIST_MARKS) and not _heading(blocks[above].text)
+                and not blocks[above].text.lstrip().startswith(_LIST_MARKS))
+
+    spared = {k for k in related if header(k) and (heads_spec(k) or heads_list(k))}
+    return [f for f in chrome if f.block not in spared or f.category != "chrome:related"]
+
+
+#: The markers of a list item as an extractor writes them.
+_LIST_MARKS = ("- ", "* ", "• ")
+
+
+def _heading(text: str) -> bool:
+    """Whether a line reads as a heading: a few words alone, no sentence's end, no list marker, no code."""
+    text = text.strip()
+    return (len(text.split()) <= TITLE_MAX and not text.endswith(_SENTENCE_END)
+            and not text.startswith(_LIST_MARKS) and bool(_HEADING.match(text)))
