@@ -410,10 +410,13 @@ def test_a_keyword_among_keywords_in_capitals_is_not_a_button(page):
     assert _removed(page, False) == {}
 
 
-def test_a_share_bar_in_capitals_still_goes():
+def test_a_share_bar_or_a_menu_in_capitals_still_goes():
     page = ["The council approved the budget on Tuesday after a long debate.", "SHARE", "TWEET", "EMAIL",
             "The vote was seven to two."]
     assert set(_removed(page, False)) == {"SHARE", "TWEET", "EMAIL"}
+    menu = ["The skillet is cast in one piece and seasoned with oil before it ships.", "HOME", "SHOP", "BLOG",
+            "CONTACT US", "SHARE", "It holds heat evenly across its surface."]
+    assert set(_removed(menu, False)) == {"HOME", "CONTACT US", "SHARE"}
 
 
 def _spec(group: str, columns: str) -> list[str]:
@@ -434,22 +437,44 @@ def test_a_related_group_of_a_specification_is_a_section(group, columns):
     assert group not in _removed(_spec(group, columns), False)
 
 
-#: A web platform's reference: its further pages after the last paragraph.
-REFERENCE_END = ["Microtasks run before the next task, so a long chain of them delays rendering.", "See also",
+def test_a_related_products_table_of_a_shop_still_goes():
+    # A table of its own columns under the header: a box of other products, not a group of the page's fields.
+    page = ["The skillet is cast in one piece and seasoned with vegetable oil before it ships.",
+            "Pre-seasoned and ready to use, it holds heat evenly across its whole surface.", "Related products",
+            "| Product | Price |", "|---|---|", "| Dutch oven | $79.90 |", "| Grill pan | $39.90 |"]
+    assert _removed(page, False).get("Related products") == "chrome:related"
+
+
+#: A web platform's reference: its further pages after the last paragraph, under its code samples.
+REFERENCE_END = ["A promise's handlers run as microtasks, after the current script.",
+                 "const p = Promise.resolve(1);", "p.then((v) => console.log(v));", "queueMicrotask(() => log('tick'));",
+                 "setTimeout(() => log('task'), 0);", "await p.finally(() => done());",
+                 "Microtasks run before the next task, so a long chain of them delays rendering.", "See also",
                  "- Promise", "- async function", "- queueMicrotask()"]
 #: A distribution's wiki: its related pages after a configuration sample.
-WIKI_END = ["The binary packages go to the folder the last setting names.", 'pkgdir="/var/cache/binpkgs"',
+WIKI_END = ["The package manager reads its folders from the global settings file.", "/etc/portage/make.conf",
+            'distdir="/var/cache/distfiles"', 'pkgdir="/var/cache/binpkgs"',
+            "The binary packages go to the folder the last setting names.",
             "See also", "- /etc/portage — the main configuration folder", "- make.conf — the global settings"]
-#: A language's tutorial: related topics near its start.
+#: A language's tutorial: related topics near its start, then its commands.
 TUTORIAL_START = ["This topic describes how to manage the dependencies your code takes on.", "See also",
                   "- If you are new to modules, the getting started tutorial introduces them.",
                   "- Adding a dependency explains how the tool chooses a version.",
-                  "The tool records each requirement in the module's file."]
+                  "The tool records each requirement in the module's file, and the code lies under its folder.",
+                  "/usr/local/go/bin", "example_module/internal/cache", "cache/internal/lru.go"]
 
 
 @pytest.mark.parametrize("page", [REFERENCE_END, WIKI_END, TUTORIAL_START], ids=["reference", "wiki", "tutorial"])
 def test_a_see_also_after_the_body_and_over_a_list_is_a_section(page):
     assert "See also" not in _removed(page, False)
+
+
+def test_a_news_pages_related_articles_over_headlines_still_go():
+    # The same shape on a page that shows no code: a news page's box of other stories.
+    page = ["The council approved the budget on Tuesday after a long debate.",
+            "The vote was seven to two, and the new rates apply from January.", "More stories",
+            "- Bridge repairs to start in spring after years of delay", "- Library extends its opening hours"]
+    assert _removed(page, False).get("More stories") == "chrome:related"
 
 
 @pytest.mark.parametrize("above", ["Other resources", "- An item of the list above"], ids=["heading", "list"])

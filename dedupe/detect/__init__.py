@@ -9,7 +9,7 @@ from ..config import Config
 from ..records import Block, Finding
 from ..sign import BlockSig, SignedText, signed_of
 from .chrome import block_rows, find_chrome, keep_copy_outside_chrome, page_kind
-from .pagetype import THREAD, has_stamp
+from .pagetype import DOCS, THREAD, has_stamp
 from .repeats import LABEL_MAX, RECURRING_ITEMS, Repeats, copied_runs, findings_of, keep_content, repeats_batch
 
 
@@ -68,7 +68,7 @@ def detect_page(
         kind = cleaned
     chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, rows, kind)
     if not whole_page:
-        chrome = keep_own_sections(keep_keyword_lists(chrome, blocks), blocks, sigs)
+        chrome = keep_own_sections(keep_keyword_lists(chrome, blocks), blocks, sigs, kind)
     if not repeats:  # (the usual page) chrome findings come ordered by block, one a block
         return chrome, kind
     repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config, whole_page)
@@ -318,7 +318,8 @@ def names_identifier(text: str) -> bool:
     return False
 
 
-#: A keyword of a list is written in capitals among at least this many other capitalized lines no rule names.
+#: A keyword of a list is written in capitals among at least this many other capitalized lines, none of which a
+#: rule names.
 KEYWORD_NEIGHBOURS = 2
 #: ...each of at most this many words.
 KEYWORD_WORDS = 4
@@ -330,9 +331,10 @@ def keep_keyword_lists(chrome: list[Finding], blocks: list[Block]) -> list[Findi
     Documentation lists a language's keywords one a line in capitals (a
     lock mode "SHARE" among "UPDATE" and "KEY SHARE", a command
     "SUBSCRIBE" among "PUBLISH" and "PSUBSCRIBE", a statement "PRINT"
-    among "INPUT" and "GOTO"): a button's word there is one of the list's.
-    A share bar written in capitals is a run of lines that the rules name
-    each ("SHARE", "TWEET", "EMAIL"), and still goes.
+    among "INPUT" and "GOTO"): a button's word there is one of the list's,
+    and the only line of the list a rule names. A share bar or a menu
+    written in capitals holds several lines the rules name ("SHARE",
+    "TWEET"; "HOME", "CONTACT US"), and they still go.
     """
     ruled = {f.block for f in chrome if f.detector.startswith("chrome:rule:")}
     if not ruled:
@@ -348,7 +350,9 @@ def keep_keyword_lists(chrome: list[Finding], blocks: list[Block]) -> list[Findi
             while 0 <= j < len(blocks) and capitals[j]:
                 run.append(j)
                 j += step
-        if sum(j not in ruled for j in run) >= KEYWORD_NEIGHBOURS:
+        # (the one line of the run a rule names: a menu or a share bar in capitals holds several, "HOME" and
+        # "CONTACT US", "SHARE" and "TWEET")
+        if len(run) > KEYWORD_NEIGHBOURS and all(j not in ruled for j in run if j != k):
             spared.add(k)
     return [f for f in chrome if f.block not in spared or not f.detector.startswith("chrome:rule:")]
 
@@ -370,7 +374,12 @@ SPEC_REACH = 3
 _HEADING = re.compile(r"^[^\W\d_][\w'’&,. -]*[^\w\s]?$")
 
 
-def keep_own_sections(chrome: list[Finding], blocks: list[Block], sigs: list[BlockSig]) -> list[Finding]:
+#: A page shows code or configuration when it reads as docs, or when at least this many of its lines name an
+#: identifier (a wiki's or a tutorial's page read as an article: paths, settings, snake_case names).
+CODE_LINES = 3
+
+
+def keep_own_sections(chrome: list[Finding], blocks: list[Block], sigs: list[BlockSig], kind: str) -> list[Finding]:
     """Chrome findings in an extractor's main text, without a related header that heads a section of the text.
 
     Two shapes, each the text's own section rather than a box of links:
@@ -378,9 +387,11 @@ def keep_own_sections(chrome: list[Finding], blocks: list[Block], sigs: list[Blo
       shape, a heading, a sentence and a table with the same columns: a
       group named "Related products" or "Related resources" is one of them
       when its table has the header row of another table of the page;
-    - a "See also" alone on its line, after the body's paragraphs or code
-      and over a list, is the page's last section (a wiki's, a reference's
-      further pages). Right under another heading it is a note box's label
+    - on a page that shows code or configuration, a "See also" alone on
+      its line, after the body's paragraphs or code and over a list, is
+      the page's last section (a wiki's, a reference's further pages); a
+      news page's "Related articles" over its headlines shows none, and
+      still goes. Right under another heading it is a note box's label
       (Sphinx's "seealso" under "Other resources"), after a list the header
       of another box (a carousel after a grid), and with a colon or a title
       after it a teaser ("Read more: TITLE"): these still go.
@@ -410,7 +421,8 @@ def keep_own_sections(chrome: list[Finding], blocks: list[Block], sigs: list[Blo
         return (blocks[below].text.lstrip().startswith(_LIST_MARKS) and not _heading(blocks[above].text)
                 and not blocks[above].text.lstrip().startswith(_LIST_MARKS))
 
-    spared = {k for k in related if header(k) and (heads_spec(k) or heads_list(k))}
+    shows_code = kind == DOCS or sum(map(names_identifier, (b.text for b in blocks))) >= CODE_LINES
+    spared = {k for k in related if header(k) and (heads_spec(k) or (shows_code and heads_list(k)))}
     return [f for f in chrome if f.block not in spared or f.category != "chrome:related"]
 
 
