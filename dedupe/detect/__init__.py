@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import chain
+from functools import cache
+from itertools import chain, islice
 
 from ..config import Config
 from ..records import Block, Finding
@@ -182,6 +183,8 @@ def keep_restated_steps(repeats: list[Finding], blocks: list[Block], sigs: list[
     def among_steps(k: int) -> bool:
         return step(k) and step(before[k]) and step(after[k])
 
+    if not any(f.category == "repeat" and step(f.block) for f in repeats):
+        return repeats  # (the usual page: no sentence repeated)
     spared = {k for k, first in _restated_elsewhere(repeats, blocks, sigs).items()
               if among_steps(k) and among_steps(first)}
     return [f for f in repeats if f.block not in spared]
@@ -265,9 +268,8 @@ def keep_identifier_lines(repeats: list[Finding], blocks: list[Block], kind: str
     """
     if kind == THREAD:
         return repeats
-    framing = _sample_frames(blocks)
     return [f for f in repeats
-            if f.category != "repeat" or not (f.block in framing or names_identifier(blocks[f.block].text))]
+            if f.category != "repeat" or not (names_identifier(blocks[f.block].text) or _frames_sample(blocks, f.block))]
 
 
 #: A configuration file's section header: a bracketed name alone on its line ("[Unit]", "[Desktop Entry]",
@@ -279,32 +281,32 @@ _SETTING = re.compile(r"^[A-Za-z_][\w.-]*\s*=\s*\S")
 _ELISION = re.compile(r"^(?:\.{2,}|…+)$")
 
 
-def _sample_frames(blocks: list[Block]) -> set[int]:
-    """The blocks that frame a sample's lines rather than say anything: a section header over settings, the
+def _frames_sample(blocks: list[Block], k: int) -> bool:
+    """Whether a line frames a sample's lines rather than saying anything: a section header over settings, the
     elision mark between them.
 
     A bracketed word over `key=value` lines is a configuration file's
-    section ("[Unit]" over "Wants=...", "[core]" over "editor = vim"), not
-    a wiki's "[edit]" link, which stands by a heading and prose. Dots
-    alone on a line beside such lines are the lines the sample leaves out.
+    section ("[Unit]" over "Wants=...", "[include]" over "path=..."), not a
+    wiki's "[edit]" link, which stands by a heading and prose. Dots alone on
+    a line beside such lines are the lines the sample leaves out.
     """
-    texts = [b.text.strip() for b in blocks]
+    def text(j: int) -> str:
+        return blocks[j].text.strip() if 0 <= j < len(blocks) else ""
 
-    def sample(k: int) -> bool:
-        return 0 <= k < len(texts) and (bool(_SETTING.match(texts[k])) or names_identifier(texts[k]))
-
-    def section(k: int) -> bool:
-        if not (0 <= k < len(texts) and _SECTION.match(texts[k])):
+    def section(j: int) -> bool:
+        if not _SECTION.match(text(j)):
             return False
-        j = k + 1
-        while j < len(texts) and _ELISION.match(texts[j]):
+        j += 1
+        while _ELISION.match(text(j)):
             j += 1
-        return j < len(texts) and bool(_SETTING.match(texts[j]))
+        return bool(_SETTING.match(text(j)))
 
-    sections = {k for k in range(len(texts)) if section(k)}
-    elisions = {k for k, text in enumerate(texts) if _ELISION.match(text)
-                and any(j in sections or sample(j) for j in (k - 1, k + 1))}
-    return sections | elisions
+    def sample(j: int) -> bool:
+        return bool(_SETTING.match(text(j))) or names_identifier(text(j))
+
+    if _ELISION.match(text(k)):
+        return any(section(j) or sample(j) for j in (k - 1, k + 1))
+    return section(k)
 
 
 def names_identifier(text: str) -> bool:
@@ -337,17 +339,15 @@ def keep_keyword_lists(chrome: list[Finding], blocks: list[Block]) -> list[Findi
     "TWEET"; "HOME", "CONTACT US"), and they still go.
     """
     ruled = {f.block for f in chrome if f.detector.startswith("chrome:rule:")}
-    if not ruled:
+    words = [k for k in ruled if _capitalized(blocks[k].text)]
+    if not words:  # (the usual page: no rule's line in capitals)
         return chrome
-    capitals = [_capitalized(b.text) for b in blocks]
     spared = set()
-    for k in ruled:
-        if not capitals[k]:
-            continue
+    for k in words:
         run = [k]
         for step in (-1, 1):
             j = k + step
-            while 0 <= j < len(blocks) and capitals[j]:
+            while 0 <= j < len(blocks) and _capitalized(blocks[j].text):
                 run.append(j)
                 j += step
         # (the one line of the run a rule names: a menu or a share bar in capitals holds several, "HOME" and
@@ -399,9 +399,14 @@ def keep_own_sections(chrome: list[Finding], blocks: list[Block], sigs: list[Blo
     related = [f.block for f in chrome if f.category == "chrome:related" and f.detector.startswith("chrome:rule:")]
     if not related:
         return chrome
-    # (a table row as the extractor writes it: "| a | b |")
-    rows = Counter(s.hash for b, s in zip(blocks, sigs) if s.n_words and b.text.startswith("|"))
-    before, after = _worded_neighbours(sigs)
+    @cache
+    def rows() -> Counter:
+        # (a table row as the extractor writes it: "| a | b |")
+        return Counter(s.hash for b, s in zip(blocks, sigs) if s.n_words and b.text.startswith("|"))
+
+    @cache
+    def neighbours() -> tuple[dict, dict]:
+        return _worded_neighbours(sigs)
 
     def header(k: int) -> bool:
         # (a header alone: with a colon and a title after it, it is a teaser, "RELATED: TITLE")
@@ -410,10 +415,11 @@ def keep_own_sections(chrome: list[Finding], blocks: list[Block], sigs: list[Blo
     def heads_spec(k: int) -> bool:
         for j in range(k + 1, min(k + 1 + SPEC_REACH, len(blocks))):
             if blocks[j].text.startswith("|"):
-                return sigs[j].n_words > 0 and rows[sigs[j].hash] >= 2
+                return sigs[j].n_words > 0 and rows()[sigs[j].hash] >= 2
         return False
 
     def heads_list(k: int) -> bool:
+        before, after = neighbours()
         above, below = before.get(k), after.get(k)
         if above is None or below is None:
             return False
@@ -421,8 +427,13 @@ def keep_own_sections(chrome: list[Finding], blocks: list[Block], sigs: list[Blo
         return (blocks[below].text.lstrip().startswith(_LIST_MARKS) and not _heading(blocks[above].text)
                 and not blocks[above].text.lstrip().startswith(_LIST_MARKS))
 
-    shows_code = kind == DOCS or sum(map(names_identifier, (b.text for b in blocks))) >= CODE_LINES
-    spared = {k for k in related if header(k) and (heads_spec(k) or (shows_code and heads_list(k)))}
+    @cache
+    def shows_code() -> bool:
+        # (counted until there are enough: a reference page names hundreds)
+        named = (k for k, b in enumerate(blocks) if names_identifier(b.text))
+        return kind == DOCS or next(islice(named, CODE_LINES - 1, None), None) is not None
+
+    spared = {k for k in related if header(k) and (heads_spec(k) or (heads_list(k) and shows_code()))}
     return [f for f in chrome if f.block not in spared or f.category != "chrome:related"]
 
 
