@@ -447,8 +447,9 @@ def test_a_related_products_table_of_a_shop_still_goes():
 
 #: A web platform's reference: its further pages after the last paragraph, under its code samples.
 REFERENCE_END = ["A promise's handlers run as microtasks, after the current script.",
-                 "const p = Promise.resolve(1);", "p.then((v) => console.log(v));", "queueMicrotask(() => log('tick'));",
-                 "setTimeout(() => log('task'), 0);", "await p.finally(() => done());",
+                 "const p = Promise.resolve(1);", "p.then((v) => console.log(v));",
+                 "queueMicrotask(() => log('tick'));", "setTimeout(() => log('task'), 0);",
+                 "await p.finally(() => done());",
                  "Microtasks run before the next task, so a long chain of them delays rendering.", "See also",
                  "- Promise", "- async function", "- queueMicrotask()"]
 #: A distribution's wiki: its related pages after a configuration sample.

@@ -152,10 +152,10 @@ def _restated_elsewhere(repeats: list[Finding], blocks: list[Block], sigs: list[
     return {k: first for k, first in exact.items() if sigs[k].n_words and k not in copied and moved(k)}
 
 
-#: A step of a procedure is one sentence of at most this many words...
+#: A step of a procedure is one sentence of at most this many words, among other steps of one sentence each.
 STEP_MAX = 25
-#: ...standing, each time it is given, among other steps of one sentence each. (A sentence's end inside a block:
-#: not the dots of an ellipsis, "the Radius... prompt"; a full-width stop needs no space after it.)
+#: A sentence's end inside a block (not the dots of an ellipsis, "the Radius... prompt"; a full-width stop needs
+#: no space after it): the block holds more than one sentence.
 _INNER_END = re.compile(r"(?<![.…])[.!?][\"'”’)\]]*\s|[。！？](?=.)")
 
 
@@ -268,8 +268,8 @@ def keep_identifier_lines(repeats: list[Finding], blocks: list[Block], kind: str
     """
     if kind == THREAD:
         return repeats
-    return [f for f in repeats
-            if f.category != "repeat" or not (names_identifier(blocks[f.block].text) or _frames_sample(blocks, f.block))]
+    return [f for f in repeats if f.category != "repeat"
+            or not (names_identifier(blocks[f.block].text) or _frames_sample(blocks, f.block))]
 
 
 #: A configuration file's section header: a bracketed name alone on its line ("[Unit]", "[Desktop Entry]",
@@ -385,7 +385,7 @@ def keep_own_sections(chrome: list[Finding], blocks: list[Block], sigs: list[Blo
     Two shapes, each the text's own section rather than a box of links:
     - a specification gives each group of its fields a section of one
       shape, a heading, a sentence and a table with the same columns: a
-      group named "Related products" or "Related resources" is one of them
+      group named "Related products" or "Related content" is one of them
       when its table has the header row of another table of the page;
     - on a page that shows code or configuration, a "See also" alone on
       its line, after the body's paragraphs or code and over a list, is
@@ -399,6 +399,7 @@ def keep_own_sections(chrome: list[Finding], blocks: list[Block], sigs: list[Blo
     related = [f.block for f in chrome if f.category == "chrome:related" and f.detector.startswith("chrome:rule:")]
     if not related:
         return chrome
+
     @cache
     def rows() -> Counter:
         # (a table row as the extractor writes it: "| a | b |")
