@@ -551,7 +551,8 @@ def check_detect_batch(pages: list[str], whole_pages: list[bool]) -> None:
         if not repeats.find_repeats(str(i), blocks, doc.sigs, config, whole):
             kind = chrome.page_kind(blocks, doc.sigs)
             expected = reference_chrome.reference_find_chrome(str(i), blocks, doc.sigs, config, [], whole, None, kind)
-            assert got[i] == (expected, kind), (pages[i], whole)
+            # (on an extractor's text, the gates detect/__init__.py adds after the detector)
+            assert got[i] == (detect._chrome_kept(expected, blocks, doc.sigs, kind, whole), kind), (pages[i], whole)
 
 
 def run(examples: int) -> None:
