@@ -227,12 +227,13 @@ _REPEATS = ("repeat", "near-repeat")
 
 def finish_document(
     doc: Document, analysis: Analysis, config: Config, timings: Counter | None = None,
-    corpus: Corpus | None = None, index: int = -1, records: bool = True,
+    corpus: Corpus | None = None, index: int = -1, records: bool = True, templates: Found | None = None,
 ) -> tuple[DocResult, str]:
     """Pass 2 for one document: pass 1's findings plus the corpus step's, decided and cut from its text.
 
     The result carries its report lines (`DocResult.report`); `records`: also its Removal records (the API
-    and --annotate read them; a run's report does not need them).
+    and --annotate read them; a run's report does not need them). `templates`: the corpus step's findings on
+    it when its batch's were looked up at once (`Corpus.templates_of`), else they are looked up here.
     """
     clock = _Clock(timings)
     dropped = None
@@ -253,7 +254,9 @@ def finish_document(
     # which the pages' golds hold (webpages-types HTML: 43 of the 45 corpus repeats on its documentation pages are
     # code lines and headings of 4 pages of two sites).
     if corpus is not None and not (analysis.page == DOCS and not _whole_page(doc)):
-        found = found.joined(clock("detect", corpus.template_findings, source_of(doc), analysis, config))
+        if templates is None:
+            templates = clock("detect", corpus.template_findings, index, analysis, config)
+        found = found.joined(templates)
     spans = analysis.spans
     # Decided and cut in one core call, timed as deciding (the summary's stages).
     done = clock("decide", cut_found, doc.id, doc.text, found, spans, analysis.hashes, config, doc.encoding,
@@ -497,12 +500,13 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     # In a big corpus pass 1 read them long ago.
     prefetch(src, _whole_files([unit for unit, *_ in files if key_of(unit) not in kept]))
     timings["read"] += time.perf_counter() - start
+    templates = _batch_templates(files, analyses, corpus, config, timings)
     out = []
     for unit, first, count, *renames in files:
         rel = rel_of(unit)
         try:
             out.append(_clean_file(src, dst, unit, first, analyses[key_of(unit)], config, corpus, dry_run, timings,
-                                   renames[0] if renames else None, kept.get(key_of(unit))))
+                                   renames[0] if renames else None, kept.get(key_of(unit)), templates.get(first)))
         except InputError as e:
             out.append((unit, [], [Notice(e.path, e.message)], False))
         except Exception as e:  # noqa: BLE001 - one bad file must never lose the others
@@ -514,12 +518,33 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     return out, timings
 
 
+def _batch_templates(files: list, analyses: dict, corpus: Corpus | None, config: Config,
+                     timings: Counter) -> dict[int, list[Found]]:
+    """The corpus step's findings on every document of a pass-2 batch, looked up at once (`Corpus.templates_of`):
+    per file, by its first document's pass-1 index, its documents' `Found`s."""
+    if corpus is None:
+        return {}
+    firsts, indices, flat = [], [], []
+    for unit, first, *_ in files:
+        found = analyses[key_of(unit)]
+        firsts.append((first, len(indices), len(found)))
+        indices += range(first, first + len(found))
+        flat += found
+    try:
+        templates = _Clock(timings)("detect", corpus.templates_of, indices, flat, config)
+    except Exception:  # noqa: BLE001 - each document then looks its own up, and only a file that fails is lost
+        log.exception("the batch's template lookup failed; looking them up document by document")
+        return {}
+    return {first: templates[at : at + n] for first, at, n in firsts}
+
+
 def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis], config: Config,
                 corpus: Corpus, dry_run: bool, timings: Counter, renames: dict[int, str] | None = None,
-                read: tuple[list[Document], list[Notice]] | None = None):
+                read: tuple[list[Document], list[Notice]] | None = None, templates: list[Found] | None = None):
     """Clean one input file (it may hold several documents) or a piece of one, and write its cleaned copy (a
     piece: its part of it, which the parent joins to the others'). `read`: its documents and notices as pass 1
-    read them, if it kept them (then the file is not read again)."""
+    read them, if it kept them (then the file is not read again). `templates`: the corpus step's findings on
+    its documents (`_batch_templates`), if they were looked up with its batch's."""
     clock = _Clock(timings)
     rel = rel_of(unit)
     docs, notices = read if read is not None else clock("read", _read_unit, src, unit, config)
@@ -529,7 +554,8 @@ def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis]
                               "skipped: run again on a folder nobody writes to")
     if renames:  # names another piece of the same file had taken first (see clean)
         docs = [replace(d, id=renames[i]) if i in renames else d for i, d in enumerate(docs)]
-    results = [finish_document(doc, a, config, timings, corpus, first + i, records=config.annotate)
+    results = [finish_document(doc, a, config, timings, corpus, first + i, records=config.annotate,
+                               templates=None if templates is None else templates[i])
                for i, (doc, a) in enumerate(zip(docs, analyses))]
     written = None
     if not dry_run and isinstance(unit, Piece):
