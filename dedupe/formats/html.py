@@ -19,7 +19,7 @@ from pathlib import Path
 from ..config import Config
 from ..errors import InputError
 from ..records import DocResult, Document, Notice
-from ..write import atomic_write, output_path
+from ..write import atomic_write, output_file
 from . import output_rel
 from .source import compress, read_content
 
@@ -188,7 +188,7 @@ def write_html(
     if not docs or results[0].dropped:
         return None
     out = output_rel(rel)
-    atomic_write(output_path(dst, out), compress(out, results[0].cleaned.encode("utf-8")))
+    atomic_write(output_file(dst, out), compress(out, results[0].cleaned.encode("utf-8")))
     return out
 
 
