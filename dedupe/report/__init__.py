@@ -199,21 +199,28 @@ class RunReport:
         self.blocks += result.in_blocks
         if row:
             self.scan.show(result.file, targets)
-        cats = Counter(category for category, _, _ in counts)
-        chars = self.chars_by_category
-        for category, _, n in counts:
-            chars[category] += n
-        self.scan.add_removals(result.file, [(category, key) for category, key, _ in counts])
-        self.by_category.update(cats)
-        if cats:
+        if counts:
+            # One loop over the removals counts them by category and sums their characters (it made two
+            # Counters a document, and the page's scan a third).
+            cats: dict[str, int] = {}
+            chars = self.chars_by_category
+            for category, _, n in counts:
+                cats[category] = cats.get(category, 0) + 1
+                chars[category] += n
+            self.scan.add_removals(result.file, counts, cats)
+            self.by_category.update(cats)
             self.per_file.add(result.file, tuple(sorted(cats.items())), result.in_chars, result.out_chars, result.page)
         for category in allowed_cats:
             self.allowed_by_category[category] += 1
             self.scan.add(result.file, category, None, allowed=True)
         if self._removals:
-            self._removals.write(removals)
-            self._allowed.write(allowed_lines)
-            self._context.write(row)
+            # (most documents have no allowed lines, and many no row or diff: no empty writes)
+            if removals:
+                self._removals.write(removals)
+            if allowed_lines:
+                self._allowed.write(allowed_lines)
+            if row:
+                self._context.write(row)
             if diff:
                 self._diff.write(diff)
 
