@@ -153,9 +153,9 @@ def analyze_documents(
     ]
 
 
-def _body(blocks, signed: SignedText, findings: Found, config: Config) -> tuple[list[int], dict[int, str]]:
+def _body(blocks, findings: Found, config: Config, words: list[int]) -> tuple[list[int], dict[int, str]]:
     """The blocks that sign a document for the corpus step (see `doc_sign`), and what its copy removes (the
-    category that removes each removed block)."""
+    category that removes each removed block). `words`: its blocks' words (`signed.lengths`, as a list)."""
     everything = list(range(len(blocks)))
     if config.doc_sign == "page":
         return everything, {}
@@ -166,11 +166,10 @@ def _body(blocks, signed: SignedText, findings: Found, config: Config) -> tuple[
     # Of the prose, what the cleaned copy keeps: a repeated paragraph or a chrome sentence does not
     # sign the document, so that the cleaned copy signs the same (cleaning it again finds nothing new).
     m = config.doc_min_words
-    words = signed.lengths.tolist()
     body = [i for i in kept if words[i] >= 3 * m or (words[i] >= m and ends_sentence(blocks[i].text))]
     # Prose that is not most of what the cleaned copy keeps does not stand for it: a short page whose one
     # long paragraph another page also has is not a copy of that page. It signs with all it keeps.
-    if 2 * sum(words[i] for i in body) < sum(words[i] for i in kept):
+    if 2 * sum([words[i] for i in body]) < sum([words[i] for i in kept]):
         body = kept
     return body or everything, removed  # a page of short lines only: it is its own body
 
@@ -210,16 +209,18 @@ def _signing_body(blocks, signed: SignedText, findings: Found, config: Config) -
     most of their page (webpages-dev dumps: under 0.3 for 5% of pages,
     webpages-types: for 38%).
     """
-    body, removed = _body(blocks, signed, findings, config)
+    # (Sums over a list of ints, not numpy on a few dozen values: a pass-1 cost per document.)
+    words = signed.lengths.tolist()
+    body, removed = _body(blocks, findings, config, words)
     if config.doc_sign != "prose" or not len(blocks):
         return body, False
     # Measured against the page less its repeats: a page and its cleaned copy (one of each repeated block
     # left) must weigh their prose alike, or cleaning the copy again finds a duplicate the first run did not.
-    words = signed.lengths
-    page = [i for i in range(len(blocks)) if not (i in removed and removed[i] in _REPEATS)]
-    if int(words[body].sum()) >= config.doc_min_share * int(words[page].sum()):
+    repeats = [i for i, category in removed.items() if category in _REPEATS]
+    if sum([words[i] for i in body]) >= config.doc_min_share * (sum(words) - sum([words[i] for i in repeats])):
         return body, False
-    return page, True
+    gone = set(repeats)
+    return [i for i in range(len(blocks)) if i not in gone], True
 
 
 _REPEATS = ("repeat", "near-repeat")
