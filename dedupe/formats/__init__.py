@@ -70,7 +70,11 @@ def split_name(rel: str) -> tuple[str, str, str]:
 
 def format_of(rel: str) -> str:
     """'html', 'jsonl', 'json', 'parquet', 'arrow', 'unread' or 'txt', from the file's name."""
-    return _FORMATS.get(split_name(rel)[1].lower(), "txt")
+    # split_name's suffix without its tuple: asked about ten times a file (listing, both passes, writing).
+    comp = compression_of(rel)
+    base = rel[: len(rel) - len(comp)] if comp else rel
+    dot = base.rfind(".")
+    return _FORMATS.get(base[dot:].lower(), "txt") if dot >= 0 else "txt"
 
 
 def refuse_unread(rels: list[str]) -> tuple[list[str], list[Notice]]:
