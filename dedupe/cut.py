@@ -14,7 +14,7 @@ from . import _core
 from .config import Config
 from .decide import Found, allow_entries, finding_at, floors
 from .records import Ref, Removal
-from .text import quote_path
+from .text import needs_quoting, quote_path
 
 
 class Claim(NamedTuple):
@@ -86,7 +86,8 @@ def cut_found(rel: str, text: str, found: Found, spans, hashes, config: Config, 
     entries = allow_entries(found, config, hashes) if config.allow and found.size else None
     out, removed, kept = _core.decide_finish(
         rel, _heads(rel), text.encode("utf-8", "surrogatepass"), diff_text, labels,
-        [label if label == rel else quote_path(label) for label in labels], floors(labels, config),
+        labels if not needs_quoting(labels) else [label if label == rel else quote_path(label) for label in labels],
+        floors(labels, config),
         (found.ints, found.scores, entries), spans, hashes, page)
     targets = sorted({labels[file] for *_, file in (*removed, *kept) if file >= 0})
 
