@@ -44,7 +44,7 @@ from . import __version__
 from .against import load_earlier, save_signatures
 from .annotate import annotation
 from .config import CATEGORIES, Config
-from .cut import Claim, cut, cut_found
+from .cut import Claim, cut, cut_found, diff_str
 from .decide import INTS, Found, decide, duplicate_verdict, found_of
 from .detect import detect_batch
 from .detect.chrome import ends_sentence
@@ -92,7 +92,8 @@ def clean_document(
     found across the corpus is removed too.
     """
     analysis, _ = analyze_document(doc, config, None, timings)
-    return finish_document(doc, analysis, config, timings, corpus, index)
+    result, diff = finish_document(doc, analysis, config, timings, corpus, index)
+    return result, diff_str(diff, doc.encoding)
 
 
 def analyze_document(
@@ -229,8 +230,9 @@ _REPEATS = ("repeat", "near-repeat")
 def finish_document(
     doc: Document, analysis: Analysis, config: Config, timings: Counter | None = None,
     corpus: Corpus | None = None, index: int = -1, records: bool = True, templates: Found | None = None,
-) -> tuple[DocResult, str]:
-    """Pass 2 for one document: pass 1's findings plus the corpus step's, decided and cut from its text.
+) -> tuple[DocResult, bytes]:
+    """Pass 2 for one document: pass 1's findings plus the corpus step's, decided and cut from its text, and
+    its part of changes.diff (bytes, as the file holds it: `cut.Cut.diff`).
 
     The result carries its report lines (`DocResult.report`); `records`: also its Removal records (the API
     and --annotate read them; a run's report does not need them). `templates`: the corpus step's findings on

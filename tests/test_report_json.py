@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.cut import Claim, cut
+from dedupe.cut import Claim, cut, diff_str
 from dedupe.records import Allowed, Block, Ref, Removal
 from dedupe.report.html import CONTEXT_CHARS, CONTEXT_LINES, TEXT_LIMIT
 
@@ -50,8 +50,9 @@ def test_a_removal_line_is_the_json_of_its_record():
         (r,), ((a, entry),) = done.removals, done.allowed
         assert r == Removal(rel, c.lines, c.category, c.detector, c.score, c.duplicate_of,
                             doc.split("\n", 1)[1].rstrip("\r\n"))
-        assert done.report[0] == json.dumps(r.to_json(), ensure_ascii=False) + "\n"
-        assert done.report[1] == json.dumps(Allowed(a, entry).to_json(), ensure_ascii=False) + "\n"
+        assert done.report[0] == (json.dumps(r.to_json(), ensure_ascii=False) + "\n").encode("utf-8", "surrogatepass")
+        allowed_line = json.dumps(Allowed(a, entry).to_json(), ensure_ascii=False) + "\n"
+        assert done.report[1] == allowed_line.encode("utf-8", "surrogatepass")
         assert done.report[4] == [(c.category, c.hash, len(r.text))]
 
 
@@ -76,8 +77,8 @@ def test_a_page_row_is_the_compact_json_of_its_items():
         expected = {"f": "site/doc.txt", "r": [expected_item(r, c.hash)], "a": [expected_item(a, c.hash, entry)],
                     "h": [[list(c.lines), [[1, "kept first line"]], []]]}
         row = json.dumps(expected, ensure_ascii=False, separators=(",", ":")) + "\n"
-        assert done.report[2] == row
-    assert cut("e.txt", "text\n", []).report[2] == ""
+        assert done.report[2] == row.encode("utf-8", "surrogatepass")
+    assert cut("e.txt", "text\n", []).report[2] == b""
 
 
 def test_a_whole_documents_key_is_the_normalized_hash_of_its_text_and_its_cut_the_whole_file():
@@ -102,7 +103,7 @@ def test_a_whole_documents_key_is_the_normalized_hash_of_its_text_and_its_cut_th
                                              Ref("o.txt", (1, 2)), 7)])
     assert whole.cleaned == "" and whole.out_chars == 0
     assert json.loads(whole.report[2])["h"] == [[[1, 3], [], []]]
-    assert whole.diff == "--- a/d.txt\n+++ b/d.txt\n@@ -1,3 +0,0 @@ duplicate of o.txt lines 1-2\n-a\n-\n-b\n"
+    assert whole.diff == b"--- a/d.txt\n+++ b/d.txt\n@@ -1,3 +0,0 @@ duplicate of o.txt lines 1-2\n-a\n-\n-b\n"
 
 
 def reference_kept_lines(blank: list[bool], removed_lines: set[int]) -> list[bool]:
@@ -199,9 +200,9 @@ def test_the_cut_keeps_the_lines_of_the_blank_line_rule_and_shows_its_context(do
     hunks = reference_hunks(keep) if chosen else []
     assert [(int(h[0]), int(h[1]), int(h[2])) for h in
             (x.split(" ")[1][1:].split(",") + [x.split(" ")[2][1:].split(",")[0]]
-             for x in done.diff.splitlines() if x.startswith("@@"))] == hunks
+             for x in diff_str(done.diff, "utf-8").splitlines() if x.startswith("@@"))] == hunks
     removed_text = [line for line, k in zip(lines, keep) if not k] if chosen else []
-    assert [x[1:] + "\n" for x in done.diff.splitlines() if x.startswith("-") and not x.startswith("---")] == \
+    assert [x[1:] + "\n" for x in diff_str(done.diff, "utf-8").splitlines() if x.startswith("-") and not x.startswith("---")] == \
         removed_text
     if chosen:
         assert json.loads(done.report[2])["h"] == reference_context(hunks, kept)
