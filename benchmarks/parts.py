@@ -55,7 +55,8 @@ PARTS = [
     (cut._core, "decide_finish", "p2   core decide_finish"), (corpus.Corpus, "templates_of", "p2  templates_of (template findings)"),
     (pipeline, "write_cleaned", "p2 write_cleaned"), (text, "atomic_write", "p2  atomic_write (text files)"),
     (pipeline, "list_inputs", "main listing"), (pipeline, "build_corpus", "main corpus step"),
-    (RunReport, "add", "main report lines"), (RunReport, "finish", "main report files and page"),
+    (RunReport, "add", "p2 report lines (RunReport.add, in the worker)"), (RunReport, "merge", "main report lines (merge)"),
+    (RunReport, "finish", "main report files and page"),
 ]
 
 

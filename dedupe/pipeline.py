@@ -61,7 +61,7 @@ from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, w
 from .records import ANALYSIS_ARRAYS, Allowed, Analysis, DocResult, Document, Notice, Removal
 from .remote import check_processes, open_report, remove_previous_output
 from .resume import RunState, fingerprint, has_state, remove_temporaries, run_settings, save
-from .report import RunReport
+from .report import ReportPart, RunReport
 from .segment import segment_batch
 from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash
 from .write import atomic_write, forget_folders
@@ -486,8 +486,12 @@ def _scratch_file(scratch: Path, number: int) -> Path:
     return RunState(scratch).path("batch", number)
 
 
-def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, Counter]:
-    """Pass 2 over files: read again, cut what pass 1 and the corpus step found, write the cleaned copy."""
+def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, Counter, ReportPart]:
+    """Pass 2 over files: read again, cut what pass 1 and the corpus step found, write the cleaned copy.
+
+    Per file (its unit, how many documents it held, its notices, what was written), the stages' timings, and
+    the batch's share of the report (`ReportPart`: its documents counted here, merged by the main process).
+    """
     number, files = batch
     src, dst, config, corpus, dry_run, scratch = (
         _STATE[k] for k in ("src", "dst", "config", "corpus", "dry_run", "scratch"))
@@ -504,21 +508,26 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     prefetch(src, _whole_files([unit for unit, *_ in files if key_of(unit) not in kept]))
     timings["read"] += time.perf_counter() - start
     templates = _batch_templates(files, analyses, corpus, config, timings)
-    out = []
+    out, part = [], ReportPart()
     for unit, first, count, *renames in files:
         rel = rel_of(unit)
         try:
-            out.append(_clean_file(src, dst, unit, first, analyses[key_of(unit)], config, corpus, dry_run, timings,
-                                   renames[0] if renames else None, kept.get(key_of(unit)), templates.get(first)))
+            _, results, notices, written = _clean_file(
+                src, dst, unit, first, analyses[key_of(unit)], config, corpus, dry_run, timings,
+                renames[0] if renames else None, kept.get(key_of(unit)), templates.get(first))
+            for result, diff in results:
+                part.add(result, diff)
+            out.append((unit, len(results), notices, written))
         except InputError as e:
-            out.append((unit, [], [Notice(e.path, e.message)], False))
+            out.append((unit, 0, [Notice(e.path, e.message)], False))
         except Exception as e:  # noqa: BLE001 - one bad file must never lose the others
             log.exception("internal error on %s", rel)
             notice = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
-            out.append((unit, [], [notice], False))
+            out.append((unit, 0, [notice], False))
+    part = part.sealed()
     if _STATE.get("resumable"):  # after the batch's copies: this file says they are written
-        save(scratch, "clean", number, (out, timings))
-    return out, timings
+        save(scratch, "clean", number, (out, timings, part))
+    return out, timings, part
 
 
 def _batch_templates(files: list, analyses: dict, corpus: Corpus | None, config: Config,
@@ -568,10 +577,7 @@ def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis]
         written = (part, changed)
     elif not dry_run:
         written = clock("write", write_cleaned, src, dst, rel, docs, [r for r, _ in results], config)
-    for r, _ in results:
-        # Written already, and in the report lines: do not ship texts or records back to the parent.
-        r.cleaned = r.annotation = None
-        r.removals, r.allowed = [], []
+    # (The results stay in this process: the batch's report part carries what the parent needs of them.)
     return unit, results, notices, written
 
 
@@ -829,13 +835,12 @@ def clean(
         done = 2 * len(units) - sum(len(ok) for _, ok in pass2)  # files that failed in pass 1 are not read again
         parts: list = []  # a file's pieces' parts, joined into its cleaned copy once its last piece is done
         cleaned = _resumed(state, "clean", pass2, lambda todo: _map(engine, _clean_batch, todo, shared, jobs, "clean"))
-        for out, timings in cleaned:
+        for out, timings, part in cleaned:
             run.timings.update(timings)
-            for rel, results, notices, was_written in out:
+            run.merge(part)  # (its documents' report, in their order; the notices are a list of their own)
+            for rel, _, notices, was_written in out:
                 for n in notices:
                     run.add_notice(n)
-                for result, diff in results:
-                    run.add(result, diff)
                 if isinstance(rel, Piece):
                     parts.append(was_written)
                     was_written = None
@@ -853,7 +858,7 @@ def clean(
                     if not config.annotate and (format_of(rel_of(rel)) == "html" or rel_of(rel) in articles):
                         extracted.extend(files_made)
             done += len(out)
-            documents += sum(len(results) for _, results, *_ in out)
+            documents += sum(n for _, n, *_ in out)
             if progress:
                 progress(done, total, documents)
         if engine is not None and not dry_run:

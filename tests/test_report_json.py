@@ -246,3 +246,45 @@ def test_summary_json_holds_what_json_dump_writes_with_an_entry_a_line_for_files
         if entries:
             start = lines.index(f'  "{key}": ' + ("{" if key == "files" else "["))
             assert lines[start + len(entries) + 1] == closing
+
+
+def test_a_batchs_report_part_merged_is_the_report_of_its_documents_added_one_by_one(tmp_path):
+    """The workers count their batches (`ReportPart`) and the main process merges them: every report file is the
+    one that adding the same documents one by one, in the same order, writes."""
+    import pickle
+
+    from dedupe.config import Config
+    from dedupe.records import DocResult
+    from dedupe.report import ReportPart, RunReport
+
+    docs = []
+    # (Not the text with a lone surrogate: no run writes one into its report. A file name must be UTF-8 to be
+    # listed, and a JSON text that escapes one fails in pass 1.)
+    for n, (doc, c) in enumerate((doc, c) for doc, c in claims() if "\udce9" not in doc):
+        rel = f"site{n % 3}/doc {n}.txt"
+        page = ("article", "", "listing")[n % 3]
+        removals = [c] if n % 5 else []
+        allowed = [c._replace(entry="allow.txt:2")] if n % 4 == 0 else []
+        done = cut(rel, doc, removals, allowed, page=page)
+        docs.append((DocResult(file=rel, in_chars=len(doc), out_chars=done.out_chars, in_blocks=2,
+                               dropped=n % 7 == 0, report=done.report, page=page), done.diff))
+    one, merged = RunReport(tmp_path / "one"), RunReport(tmp_path / "merged")
+    for result, diff in docs:
+        one.add(result, diff)
+    for start in range(0, len(docs), 17):  # batches of 17, across the process boundary (pickled)
+        part = ReportPart()
+        for result, diff in docs[start : start + 17]:
+            part.add(result, diff)
+        merged.merge(pickle.loads(pickle.dumps(part.sealed())))
+    scans = [(list(run.scan.order), run.scan.targets, run.scan.by_source, list(run.scan.keys),
+              [None if k == 255 else run.scan.cat_names[k] for k in run.scan.key_cats], run.scan.removals,
+              run.scan.allowed, run.scan.categories) for run in (one, merged)]
+    assert scans[0] == scans[1] and scans[0][1]  # (what the page counts, its files pointing at others too)
+    summaries = [run.summary(Config(), "test", Path("in"), Path("out"), False) for run in (one, merged)]
+    assert summaries[0]["removed"]["blocks"] > 50 and summaries[0]["allowed"]["blocks"] > 10
+    for run, summary in zip((one, merged), summaries):
+        run.finish(summary)
+    names = sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "merged").iterdir()) and "index.html" in names
+    for name in names:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "merged" / name).read_bytes(), name

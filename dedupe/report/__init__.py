@@ -9,6 +9,7 @@ drawn by pasting the rows into pages, without parsing them again.
 """
 from __future__ import annotations
 
+import io
 import json
 from array import array
 from collections import Counter
@@ -21,7 +22,7 @@ from ..status import of_run
 from ..write import temp_name
 from .html import Scan, render_report
 
-__all__ = ["RunReport"]
+__all__ = ["ReportPart", "RunReport"]
 
 
 class FileCounts(Mapping):
@@ -63,6 +64,12 @@ class FileCounts(Mapping):
             self._pages.append(page)
         self._page.append(self._pages.index(page))
         self._order = None
+
+    def merge(self, other: "FileCounts") -> None:
+        """Add another's entries after these, in its order (as if each were added here)."""
+        for i in range(len(other._names)):
+            self.add(other._names[i], other._kinds[other._removed[i]], other._in[i], other._out[i],
+                     other._pages[other._page[i]])
 
     def _sorted(self) -> list[int]:
         """Entry numbers in name order, the last entry of a name added twice only."""
@@ -225,6 +232,25 @@ class RunReport:
             if diff:
                 self._diff.write(diff)
 
+    def merge(self, part: "ReportPart") -> None:
+        """Add a batch's share of the report, counted in the worker that cleaned it, as if its documents were
+        added here one by one in their order."""
+        self.documents += part.documents
+        self.documents_dropped += part.documents_dropped
+        self.in_chars += part.in_chars
+        self.out_chars += part.out_chars
+        self.blocks += part.blocks
+        self.by_category.update(part.by_category)
+        self.allowed_by_category.update(part.allowed_by_category)
+        self.chars_by_category.update(part.chars_by_category)
+        self.per_file.merge(part.per_file)
+        self.scan.merge(part.scan)
+        if self._removals:
+            for mine, theirs in ((self._removals, part.removals), (self._allowed, part.allowed),
+                                 (self._context, part.context), (self._diff, part.diff)):
+                if theirs:
+                    mine.write(theirs)
+
     def summary(self, config, version: str, src: Path, dst: Path, dry_run: bool) -> dict:
         """Everything summary.json holds."""
         return {
@@ -300,3 +326,24 @@ class RunReport:
                 Path(handle.name).unlink(missing_ok=True)
         for name in self.pending:
             (self.folder / name).unlink(missing_ok=True)
+
+
+class ReportPart(RunReport):
+    """A batch's share of the report: its documents added (`add`) in the worker that cleaned them, in their
+    order, then merged by the main process (`RunReport.merge`) in batch order.
+
+    What crosses back is this: the batch's report lines and hunks as four byte strings and its counts, not a
+    `DocResult` a document, and the main process counts a batch at once rather than document by document.
+    """
+
+    def __init__(self):
+        super().__init__(None)
+        self._diff, self._removals, self._allowed, self._context = (io.BytesIO() for _ in range(4))
+        self.diff = self.removals = self.allowed = self.context = b""
+
+    def sealed(self) -> "ReportPart":
+        """This part with its lines as bytes, ready to cross to the main process (no open buffers)."""
+        self.diff, self.removals, self.allowed, self.context = (
+            b.getvalue() for b in (self._diff, self._removals, self._allowed, self._context))
+        self._diff = self._removals = self._allowed = self._context = None
+        return self

@@ -148,6 +148,30 @@ class Scan:
             keys.append(key or 0)
             key_cats.append(NO_KEY if key is None else at)
 
+    def merge(self, other: "Scan") -> None:
+        """Add another scan's files and removals after these, as if they had been added here in its order."""
+        for i in range(len(other.order)):
+            self.order.append(other.order[i])
+        self.targets.update(other.targets)
+        for source, counts in other.by_source.items():
+            mine = self.by_source.get(source)
+            if mine is None:
+                mine = self.by_source[source] = Counter()
+            mine.update(counts)
+        # Its category numbers renumbered as this scan's (new categories after this one's, in its order).
+        table = bytearray(range(256))
+        for j, category in enumerate(other.cat_names):
+            at = self._cat_index.get(category)
+            if at is None:
+                at = self._cat_index[category] = len(self.cat_names)
+                self.cat_names.append(category)
+            table[j] = at
+        self.keys.extend(other.keys)
+        self.key_cats.frombytes(other.key_cats.tobytes().translate(table))
+        self.removals += other.removals
+        self.allowed += other.allowed
+        self.categories |= other.categories
+
     def top_blocks(self, n: int) -> list[tuple[int, int, str, int]]:
         """The n blocks removed most often (at least twice): (hash, count, first category, removals.jsonl line)."""
         keys = np.frombuffer(self.keys, dtype=np.uint64) if self.keys else np.empty(0, np.uint64)
