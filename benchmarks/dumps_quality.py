@@ -27,7 +27,8 @@ function words, `cjk` when a third of its characters are CJK, else `other`).
 --html CACHE.json scores, instead of the dumps, each page's HTML as `dedupe clean` reads it:
 trafilatura's main text (read_html, extracted once and kept in CACHE.json, since the extraction takes most
 of the time), cleaned in memory as extracted text; the "do-nothing" row (--baseline) is then trafilatura
-alone, in the same run.
+alone, in the same run
+(its text extracted with html_recover off, cached beside CACHE as CACHE.alone.json).
 
 --save writes the cleaned run's per-page rows (F1, P, R, errors by kind) to
 a JSON file; --compare reads such a file (saved before a change) and prints
@@ -44,6 +45,7 @@ import statistics
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from dedupe.config import Config
@@ -252,7 +254,10 @@ def main() -> int:
     html = extracted(a.data, a.html, config) if a.html else None
     runs = [("cleaned", True)] + ([("do-nothing", False)] if a.baseline else [])
     for label, clean in runs:
-        rows, kinds = evaluate(a.data, config, clean, html)
+        # Done nothing to, an HTML page is trafilatura's text alone, without the recovered blocks.
+        alone = extracted(a.data, a.html.with_suffix(".alone.json"), replace(config, html_recover=False)) \
+            if a.html and not clean else html
+        rows, kinds = evaluate(a.data, config, clean, alone)
         parts = [("all", rows), ("A(even)", rows[0::2]), ("B(odd)", rows[1::2])]
         if a.by_type:
             parts += [(t, [r for r in rows if r["type"] == t]) for t in sorted({r["type"] for r in rows})]
