@@ -243,6 +243,7 @@ def main() -> int:
     ap.add_argument("--baseline", action="store_true", help="also score the uncleaned dumps")
     ap.add_argument("--by-type", action="store_true", help="also print a row per gold page type")
     ap.add_argument("--html", type=Path, metavar="CACHE", help="score the pages' extracted text (cached in CACHE)")
+    ap.add_argument("--recover", action="store_true", help="with --html: extract with html_recover on")
     ap.add_argument("--save", type=Path, help="write the cleaned run's per-page rows to this JSON file")
     ap.add_argument("--compare", type=Path, help="a --save file of an earlier run: print the pages that moved most")
     ap.add_argument("--top", type=int, default=15, help="with --compare: this many pages gained and lost")
@@ -250,7 +251,7 @@ def main() -> int:
     if not (a.data / "score.py").is_file():
         print(f"no score.py in {a.data}; pass --data", file=sys.stderr)
         return 2
-    config = Config()
+    config = Config(html_recover=a.recover)
     html = extracted(a.data, a.html, config) if a.html else None
     runs = [("cleaned", True)] + ([("do-nothing", False)] if a.baseline else [])
     for label, clean in runs:
