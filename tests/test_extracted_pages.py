@@ -326,6 +326,168 @@ def test_a_decorator_over_a_definition_the_core_does_not_read_as_code_is_code():
     assert "chrome:social" not in _removed(lines, False).values()
 
 
+# --------------------------------------------------------------------------- a sample's frame, steps, keywords, sections
+
+def _two_samples(intro: str, header: str, shared: str, first: str, second: str) -> list[str]:
+    """A page showing two versions of one configuration file: the same section header, an elision mark and a
+    shared setting, then a setting of each version's own (the extractor keeps each sample line a block)."""
+    return [intro, header, "...", shared, first, "...", "The second version adds one setting to the first.",
+            header, "...", shared, second, "..."]
+
+
+#: An init system's wiki: a unit file's drop-ins.
+UNIT_DROP_INS = _two_samples("A drop-in file gives the service its dependencies.", "[Unit]",
+                             "Wants=network-online.target", "After=network-online.target", "After=nss-lookup.target")
+#: A desktop environment's guide: an application's launcher file.
+DESKTOP_ENTRY = _two_samples("The launcher file names the program and its icon.", "[Desktop Entry]",
+                             "Exec=/usr/bin/editor", "Icon=editor", "Terminal=false")
+#: A version control tool's manual: a user file pulling in others.
+GIT_INCLUDE = _two_samples("The user file can pull in another file.", "[include]", "path=~/.config/git/local.inc",
+                           "path=~/.config/git/work.inc", "path=~/.config/git/home.inc")
+
+
+@pytest.mark.parametrize("page", [UNIT_DROP_INS, DESKTOP_ENTRY, GIT_INCLUDE], ids=["unit", "launcher", "git"])
+def test_a_section_header_over_settings_and_an_elision_are_a_samples_own(page):
+    assert _removed(page, False) == {}
+
+
+def test_a_bracketed_word_over_prose_still_goes():
+    # The same page with prose under the bracketed word: a wiki's "[edit]" over a sentence it repeats.
+    page = _two_samples("The river rises in the hills north of the town.", "[edit]",
+                        "Its course was straightened in the last century.", "A mill stood by the weir.",
+                        "Floods are rarer since the dam was built.")
+    assert _removed(page, False) == {"[edit]": "repeat", "...": "repeat",
+                                     "Its course was straightened in the last century.": "repeat"}
+
+
+#: A 3D modelling tutorial: a prompt's answer given in two procedures.
+MODELLING_STEPS = [
+    "On the Curve menu, click Circle.", "At the Center prompt, type 0, and press Enter.",
+    "At the Radius prompt, press Enter.", "Select the circle at the top.",
+    "On the Solid menu, click Pipe.", "At the Start radius prompt, type 2.",
+    "At the Radius prompt, press Enter.", "Select the curve at the bottom.",
+]
+#: A recipe: the same instruction in two of its parts.
+RECIPE_STEPS = [
+    "Whisk the flour and the milk in a bowl.", "Add the eggs one at a time.", "Stir until the batter is smooth.",
+    "Leave it to rest for an hour.", "Melt the chocolate over a pan of water.", "Pour in the warm cream.",
+    "Stir until the batter is smooth.", "Let it cool before you fill the crêpes.",
+]
+#: A software installer's guide: the same button clicked in two wizards.
+INSTALL_STEPS = [
+    "Run the installer you downloaded.", "Accept the licence agreement.", "Click Next to keep the default folder.",
+    "Choose the components you need.", "Start the driver installer from the same folder.", "Pick your language.",
+    "Click Next to keep the default folder.", "Restart the computer when asked.",
+]
+
+
+@pytest.mark.parametrize("page", [MODELLING_STEPS, RECIPE_STEPS, INSTALL_STEPS], ids=["modelling", "recipe", "install"])
+def test_a_step_given_again_in_another_procedure_stays(page):
+    assert _removed(page, False) == {}
+
+
+def test_a_sentence_repeated_between_paragraphs_still_goes():
+    quote = "The river is the town's memory."
+    paragraph = ("The old mill stood by the water for two centuries, and its wheel turned until the flood of the "
+                 "winter took the weir away. The owners rebuilt it twice. Then they sold it to the town.")
+    page = [paragraph, quote, paragraph.replace("mill", "bridge"), quote, paragraph.replace("mill", "inn")]
+    assert _removed(page, False) == {quote: "repeat"}
+
+
+#: A database's reference: row lock modes, one a line.
+LOCK_MODES = ["where the lock strength can be one of", "UPDATE", "NO KEY UPDATE", "SHARE", "KEY SHARE",
+              "Each mode is described in the chapter on explicit locking."]
+#: A message broker's commands of its publish/subscribe group.
+PUBSUB_COMMANDS = ["The commands of the group are", "PUBLISH", "SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE",
+                   "Each one returns the number of channels the client is subscribed to."]
+#: An old language's manual: its statements for input and output.
+BASIC_STATEMENTS = ["The statements for input and output are", "INPUT", "PRINT", "PRINT USING", "LINE INPUT",
+                    "PRINT writes to the screen unless a channel number is given."]
+
+
+@pytest.mark.parametrize("page", [LOCK_MODES, PUBSUB_COMMANDS, BASIC_STATEMENTS], ids=["sql", "broker", "basic"])
+def test_a_keyword_among_keywords_in_capitals_is_not_a_button(page):
+    assert _removed(page, False) == {}
+
+
+def test_a_share_bar_or_a_menu_in_capitals_still_goes():
+    page = ["The council approved the budget on Tuesday after a long debate.", "SHARE", "TWEET", "EMAIL",
+            "The vote was seven to two."]
+    assert set(_removed(page, False)) == {"SHARE", "TWEET", "EMAIL"}
+    menu = ["The skillet is cast in one piece and seasoned with oil before it ships.", "HOME", "SHOP", "BLOG",
+            "CONTACT US", "SHARE", "It holds heat evenly across its surface."]
+    assert set(_removed(menu, False)) == {"HOME", "CONTACT US", "SHARE"}
+
+
+def _spec(group: str, columns: str) -> list[str]:
+    """A specification whose field groups each have a heading, a sentence and a table with the same columns."""
+    lines = []
+    for heading, field in (("Basic data", "id"), ("Pricing", "price"), (group, "related_id")):
+        lines += [heading, f"The fields of this group describe the item's {heading.lower()}.", columns,
+                  "|---|---|---|", f"| {field} | String | Required for every item |"]
+    return lines
+
+
+@pytest.mark.parametrize("group,columns", [
+    ("Related products", "| Attribute | Data Type | Description |"),       # a product feed's specification
+    ("Related content", "| Field | Type | Notes |"),                       # an API's object reference
+    ("Related items", "| Column | Format | Meaning |"),                     # a data export's dictionary
+], ids=["feed", "api", "export"])
+def test_a_related_group_of_a_specification_is_a_section(group, columns):
+    assert group not in _removed(_spec(group, columns), False)
+
+
+def test_a_related_products_table_of_a_shop_still_goes():
+    # A table of its own columns under the header: a box of other products, not a group of the page's fields.
+    page = ["The skillet is cast in one piece and seasoned with vegetable oil before it ships.",
+            "Pre-seasoned and ready to use, it holds heat evenly across its whole surface.", "Related products",
+            "| Product | Price |", "|---|---|", "| Dutch oven | $79.90 |", "| Grill pan | $39.90 |"]
+    assert _removed(page, False).get("Related products") == "chrome:related"
+
+
+#: A web platform's reference: its further pages after the last paragraph, under its code samples.
+REFERENCE_END = ["A promise's handlers run as microtasks, after the current script.",
+                 "const p = Promise.resolve(1);", "p.then((v) => console.log(v));",
+                 "queueMicrotask(() => log('tick'));", "setTimeout(() => log('task'), 0);",
+                 "await p.finally(() => done());",
+                 "Microtasks run before the next task, so a long chain of them delays rendering.", "See also",
+                 "- Promise", "- async function", "- queueMicrotask()"]
+#: A distribution's wiki: its related pages after a configuration sample.
+WIKI_END = ["The package manager reads its folders from the global settings file.", "/etc/portage/make.conf",
+            'distdir="/var/cache/distfiles"', 'pkgdir="/var/cache/binpkgs"',
+            "The binary packages go to the folder the last setting names.",
+            "See also", "- /etc/portage — the main configuration folder", "- make.conf — the global settings"]
+#: A language's tutorial: related topics near its start, then its commands.
+TUTORIAL_START = ["This topic describes how to manage the dependencies your code takes on.", "See also",
+                  "- If you are new to modules, the getting started tutorial introduces them.",
+                  "- Adding a dependency explains how the tool chooses a version.",
+                  "The tool records each requirement in the module's file, and the code lies under its folder.",
+                  "/usr/local/go/bin", "example_module/internal/cache", "cache/internal/lru.go"]
+
+
+@pytest.mark.parametrize("page", [REFERENCE_END, WIKI_END, TUTORIAL_START], ids=["reference", "wiki", "tutorial"])
+def test_a_see_also_after_the_body_and_over_a_list_is_a_section(page):
+    assert "See also" not in _removed(page, False)
+
+
+def test_a_news_pages_related_articles_over_headlines_still_go():
+    # The same shape on a page that shows no code: a news page's box of other stories.
+    page = ["The council approved the budget on Tuesday after a long debate.",
+            "The vote was seven to two, and the new rates apply from January.", "More stories",
+            "- Bridge repairs to start in spring after years of delay", "- Library extends its opening hours"]
+    assert _removed(page, False).get("More stories") == "chrome:related"
+
+
+@pytest.mark.parametrize("above", ["Other resources", "- An item of the list above"], ids=["heading", "list"])
+def test_a_see_also_under_a_heading_or_a_list_and_a_teaser_still_go(above):
+    page = ["The handlers are imported only when they are used.", above, "See also", "- Module logging",
+            "- Logging cookbook"]
+    assert _removed(page, False).get("See also") == "chrome:related"
+    teaser = ["The handlers are imported only when they are used.", "Related: The logging cookbook",
+              "| Week | Monday |", "| Week | Monday |"]
+    assert _removed(teaser, False).get("Related: The logging cookbook") == "chrome:related"
+
+
 # --------------------------------------------------------------------------- notices inside the main text
 
 #: A legal aid page: a sentence about its chat service between the page's instructions.

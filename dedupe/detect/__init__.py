@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import chain
+from functools import cache
+from itertools import chain, islice
 
 from ..config import Config
 from ..records import Block, Finding
 from ..sign import BlockSig, SignedText, signed_of
 from .chrome import block_rows, find_chrome, keep_copy_outside_chrome, page_kind
-from .pagetype import THREAD, has_stamp
+from .pagetype import DOCS, THREAD, has_stamp
 from .repeats import LABEL_MAX, RECURRING_ITEMS, Repeats, copied_runs, findings_of, keep_content, repeats_batch
 
 
@@ -54,7 +55,7 @@ def detect_page(
             if whole_page:
                 return kept
             kept = keep_recurring_entries(keep_restated_titles(kept, blocks, sigs, kind), blocks, sigs, kind)
-            return keep_identifier_lines(kept, blocks, kind)
+            return keep_identifier_lines(keep_restated_steps(kept, blocks, sigs, kind), blocks, kind)
 
         repeats = content_kept(kind)
         # The kind of the page the cleaned copy is (which a second run reads), without the repeats that go.
@@ -67,6 +68,8 @@ def detect_page(
             cleaned = page_kind(blocks, sigs, rows, _going(repeats, config))
         kind = cleaned
     chrome = find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, rows, kind)
+    if not whole_page:
+        chrome = keep_own_sections(keep_keyword_lists(chrome, blocks), blocks, sigs, kind)
     if not repeats:  # (the usual page) chrome findings come ordered by block, one a block
         return chrome, kind
     repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config, whole_page)
@@ -114,6 +117,26 @@ def keep_restated_titles(repeats: list[Finding], blocks: list[Block], sigs: list
     if kind == THREAD:
         return repeats
     hashes = [s.hash if s.n_words else None for s in sigs]
+
+    def title(k: int) -> bool:
+        # (a date restated is a post's or an entry's header)
+        return (sigs[k].n_words <= TITLE_MAX and not has_stamp(blocks[k].text)
+                and not blocks[k].text.rstrip().endswith(_SENTENCE_END))
+
+    spared = {k for k in _restated_elsewhere(repeats, blocks, sigs) if title(k)}
+    # One title restated is most often the page's own name again (a product's name over its gallery and its
+    # details); a section per item restates several names. A line with a number is not counted as one: a date
+    # or a count restated is a post's or an entry's header ("June 15, 2024 1 yr").
+    if len({hashes[k] for k in spared if not _DIGIT.search(blocks[k].text)}) < TITLES_RESTATED:
+        return repeats
+    return [f for f in repeats if f.block not in spared]
+
+
+def _restated_elsewhere(repeats: list[Finding], blocks: list[Block], sigs: list[BlockSig]) -> dict[int, int]:
+    """The exact repeats (block -> the block it repeats) that stand with other worded neighbours on both sides than
+    their first occurrence, outside a run copied in order: a text restated where something else is said, not a
+    passage, a menu or a carousel the extractor kept twice."""
+    hashes = [s.hash if s.n_words else None for s in sigs]
     block_at = {b.first_line: b.index for b in blocks}
     exact = {f.block: block_at[f.duplicate_of.lines[0]] for f in repeats if f.category == "repeat"}
     copied = copied_runs(hashes, exact.keys())
@@ -122,20 +145,48 @@ def keep_restated_titles(repeats: list[Finding], blocks: list[Block], sigs: list
     def around(k: int) -> tuple:
         return tuple(None if j is None else hashes[j] for j in (before[k], after[k]))
 
-    def restated(k: int) -> bool:
-        if k in copied or not sigs[k].n_words or sigs[k].n_words > TITLE_MAX or has_stamp(blocks[k].text):
-            return False  # (a date restated is a post's or an entry's header)
-        if blocks[k].text.rstrip().endswith(_SENTENCE_END):
-            return False
-        (before, after), (was_before, was_after) = around(k), around(exact[k])
-        return before != was_before and after != was_after
+    def moved(k: int) -> bool:
+        (now_before, now_after), (was_before, was_after) = around(k), around(exact[k])
+        return now_before != was_before and now_after != was_after
 
-    spared = {f.block for f in repeats if f.category == "repeat" and restated(f.block)}
-    # One title restated is most often the page's own name again (a product's name over its gallery and its
-    # details); a section per item restates several names. A line with a number is not counted as one: a date
-    # or a count restated is a post's or an entry's header ("June 15, 2024 1 yr").
-    if len({hashes[k] for k in spared if not _DIGIT.search(blocks[k].text)}) < TITLES_RESTATED:
+    return {k: first for k, first in exact.items() if sigs[k].n_words and k not in copied and moved(k)}
+
+
+#: A step of a procedure is one sentence of at most this many words, among other steps of one sentence each.
+STEP_MAX = 25
+#: A sentence's end inside a block (not the dots of an ellipsis, "the Radius... prompt"; a full-width stop needs
+#: no space after it): the block holds more than one sentence.
+_INNER_END = re.compile(r"(?<![.…])[.!?][\"'”’)\]]*\s|[。！？](?=.)")
+
+
+def keep_restated_steps(repeats: list[Finding], blocks: list[Block], sigs: list[BlockSig],
+                        kind: str) -> list[Finding]:
+    """Exact repeats in an extractor's main text, without a procedure's step given again in another procedure.
+
+    A tutorial's steps are one short sentence a line, and two procedures
+    share some ("At the next prompt, press Enter.", "Stir until smooth.",
+    "Click Next."): each copy stands among other steps of one sentence each,
+    with other steps on both sides than the first. A pull quote or a prompt
+    repeated between paragraphs stands among paragraphs, a block copied with
+    its neighbours recurs beside the same ones or in a copied run: all of
+    these still go.
+    """
+    if kind == THREAD:
         return repeats
+    before, after = _worded_neighbours(sigs)
+
+    def step(k: int | None) -> bool:
+        text = None if k is None else blocks[k].text.strip()
+        return (bool(text) and 3 <= sigs[k].n_words <= STEP_MAX and text.endswith(_SENTENCE_END)
+                and not _INNER_END.search(text))
+
+    def among_steps(k: int) -> bool:
+        return step(k) and step(before[k]) and step(after[k])
+
+    if not any(f.category == "repeat" and step(f.block) for f in repeats):
+        return repeats  # (the usual page: no sentence repeated)
+    spared = {k for k, first in _restated_elsewhere(repeats, blocks, sigs).items()
+              if among_steps(k) and among_steps(first)}
     return [f for f in repeats if f.block not in spared]
 
 
@@ -217,7 +268,45 @@ def keep_identifier_lines(repeats: list[Finding], blocks: list[Block], kind: str
     """
     if kind == THREAD:
         return repeats
-    return [f for f in repeats if f.category != "repeat" or not names_identifier(blocks[f.block].text)]
+    return [f for f in repeats if f.category != "repeat"
+            or not (names_identifier(blocks[f.block].text) or _frames_sample(blocks, f.block))]
+
+
+#: A configuration file's section header: a bracketed name alone on its line ("[Unit]", "[Desktop Entry]",
+#: "[remote "origin"]", "[tool.poetry]", a TOML table array's "[[bin]]").
+_SECTION = re.compile(r"^\[\[?[\w.-]+(?:[ \w.-]*| \"[^\"]*\")\]\]?$")
+#: A setting: a key, an equals sign, a value ("Type=oneshot", "name = Ada", "version = \"1.0\"").
+_SETTING = re.compile(r"^[A-Za-z_][\w.-]*\s*=\s*\S")
+#: The mark of lines a sample leaves out: dots or an ellipsis alone on its line.
+_ELISION = re.compile(r"^(?:\.{2,}|…+)$")
+
+
+def _frames_sample(blocks: list[Block], k: int) -> bool:
+    """Whether a line frames a sample's lines rather than saying anything: a section header over settings, the
+    elision mark between them.
+
+    A bracketed word over `key=value` lines is a configuration file's
+    section ("[Unit]" over "Wants=...", "[include]" over "path=..."), not a
+    wiki's "[edit]" link, which stands by a heading and prose. Dots alone on
+    a line beside such lines are the lines the sample leaves out.
+    """
+    def text(j: int) -> str:
+        return blocks[j].text.strip() if 0 <= j < len(blocks) else ""
+
+    def section(j: int) -> bool:
+        if not _SECTION.match(text(j)):
+            return False
+        j += 1
+        while _ELISION.match(text(j)):
+            j += 1
+        return bool(_SETTING.match(text(j)))
+
+    def sample(j: int) -> bool:
+        return bool(_SETTING.match(text(j))) or names_identifier(text(j))
+
+    if _ELISION.match(text(k)):
+        return any(section(j) or sample(j) for j in (k - 1, k + 1))
+    return section(k)
 
 
 def names_identifier(text: str) -> bool:
@@ -229,3 +318,132 @@ def names_identifier(text: str) -> bool:
         if _LOWER.search(token) and _IDENTIFIER.match(token):
             return True
     return False
+
+
+#: A keyword of a list is written in capitals among at least this many other capitalized lines, none of which a
+#: rule names.
+KEYWORD_NEIGHBOURS = 2
+#: ...each of at most this many words.
+KEYWORD_WORDS = 4
+
+
+def keep_keyword_lists(chrome: list[Finding], blocks: list[Block]) -> list[Finding]:
+    """Chrome findings in an extractor's main text, without a rule's word that is a keyword in a list of keywords.
+
+    Documentation lists a language's keywords one a line in capitals (a
+    lock mode "SHARE" among "UPDATE" and "KEY SHARE", a command
+    "SUBSCRIBE" among "PUBLISH" and "PSUBSCRIBE", a statement "PRINT"
+    among "INPUT" and "GOTO"): a button's word there is one of the list's,
+    and the only line of the list a rule names. A share bar or a menu
+    written in capitals holds several lines the rules name ("SHARE",
+    "TWEET"; "HOME", "CONTACT US"), and they still go.
+    """
+    ruled = {f.block for f in chrome if f.detector.startswith("chrome:rule:")}
+    words = [k for k in ruled if _capitalized(blocks[k].text)]
+    if not words:  # (the usual page: no rule's line in capitals)
+        return chrome
+    spared = set()
+    for k in words:
+        run = [k]
+        for step in (-1, 1):
+            j = k + step
+            while 0 <= j < len(blocks) and _capitalized(blocks[j].text):
+                run.append(j)
+                j += step
+        # (the one line of the run a rule names: a menu or a share bar in capitals holds several, "HOME" and
+        # "CONTACT US", "SHARE" and "TWEET")
+        if len(run) > KEYWORD_NEIGHBOURS and all(j not in ruled for j in run if j != k):
+            spared.add(k)
+    return [f for f in chrome if f.block not in spared or not f.detector.startswith("chrome:rule:")]
+
+
+#: A keyword: words alone, no punctuation ("KEY SHARE", "SKIP_LOCKED"; not a message's "THANK YOU,").
+_KEYWORD = re.compile(r"^\w+(?: \w+)*$")
+
+
+def _capitalized(text: str) -> bool:
+    """Whether a line is a short keyword written in capitals (no lower-case letter, no punctuation)."""
+    text = text.strip()
+    return (len(text.split()) <= KEYWORD_WORDS and bool(_KEYWORD.match(text)) and any(c.isupper() for c in text)
+            and not any(c.islower() for c in text))
+
+
+#: A related header heads one of the page's sections when a table follows within this many blocks...
+SPEC_REACH = 3
+#: A heading is a line of words alone (a mark such as a permalink's "¶" or a colon may close it).
+_HEADING = re.compile(r"^[^\W\d_][\w'’&,. -]*[^\w\s]?$")
+
+
+#: A page shows code or configuration when it reads as docs, or when at least this many of its lines name an
+#: identifier (a wiki's or a tutorial's page read as an article: paths, settings, snake_case names).
+CODE_LINES = 3
+
+
+def keep_own_sections(chrome: list[Finding], blocks: list[Block], sigs: list[BlockSig], kind: str) -> list[Finding]:
+    """Chrome findings in an extractor's main text, without a related header that heads a section of the text.
+
+    Two shapes, each the text's own section rather than a box of links:
+    - a specification gives each group of its fields a section of one
+      shape, a heading, a sentence and a table with the same columns: a
+      group named "Related products" or "Related content" is one of them
+      when its table has the header row of another table of the page;
+    - on a page that shows code or configuration, a "See also" alone on
+      its line, after the body's paragraphs or code and over a list, is
+      the page's last section (a wiki's, a reference's further pages); a
+      news page's "Related articles" over its headlines shows none, and
+      still goes. Right under another heading it is a note box's label
+      (Sphinx's "seealso" under "Other resources"), after a list the header
+      of another box (a carousel after a grid), and with a colon or a title
+      after it a teaser ("Read more: TITLE"): these still go.
+    """
+    related = [f.block for f in chrome if f.category == "chrome:related" and f.detector.startswith("chrome:rule:")]
+    if not related:
+        return chrome
+
+    @cache
+    def rows() -> Counter:
+        # (a table row as the extractor writes it: "| a | b |")
+        return Counter(s.hash for b, s in zip(blocks, sigs) if s.n_words and b.text.startswith("|"))
+
+    @cache
+    def neighbours() -> tuple[dict, dict]:
+        return _worded_neighbours(sigs)
+
+    def header(k: int) -> bool:
+        # (a header alone: with a colon and a title after it, it is a teaser, "RELATED: TITLE")
+        return ":" not in blocks[k].text and "：" not in blocks[k].text
+
+    def heads_spec(k: int) -> bool:
+        for j in range(k + 1, min(k + 1 + SPEC_REACH, len(blocks))):
+            if blocks[j].text.startswith("|"):
+                return sigs[j].n_words > 0 and rows()[sigs[j].hash] >= 2
+        return False
+
+    def heads_list(k: int) -> bool:
+        before, after = neighbours()
+        above, below = before.get(k), after.get(k)
+        if above is None or below is None:
+            return False
+        # (under another list, it heads a box of its own: a carousel's "Trending now" after a grid)
+        return (blocks[below].text.lstrip().startswith(_LIST_MARKS) and not _heading(blocks[above].text)
+                and not blocks[above].text.lstrip().startswith(_LIST_MARKS))
+
+    @cache
+    def shows_code() -> bool:
+        # (counted until there are enough: a reference page names hundreds)
+        named = (k for k, b in enumerate(blocks) if names_identifier(b.text))
+        return kind == DOCS or next(islice(named, CODE_LINES - 1, None), None) is not None
+
+    spared = {k for k in related if header(k) and (heads_spec(k) or (heads_list(k) and shows_code()))}
+    return [f for f in chrome if f.block not in spared or f.category != "chrome:related"]
+
+
+#: The markers of a list item as an extractor writes them.
+_LIST_MARKS = ("- ", "* ", "• ")
+
+
+def _heading(text: str) -> bool:
+    """Whether a line reads as a heading: a few words alone, no sentence's end, no list marker, no code."""
+    text = text.strip()
+    return (len(text.split()) <= TITLE_MAX and not text.endswith(_SENTENCE_END)
+            and not text.startswith(_LIST_MARKS) and bool(_HEADING.match(text)))
