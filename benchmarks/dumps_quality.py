@@ -27,7 +27,8 @@ function words, `cjk` when a third of its characters are CJK, else `other`).
 --html CACHE.json scores, instead of the dumps, each page's HTML as `dedupe clean` reads it:
 trafilatura's main text (read_html, extracted once and kept in CACHE.json, since the extraction takes most
 of the time), cleaned in memory as extracted text; the "do-nothing" row (--baseline) is then trafilatura
-alone, in the same run.
+alone, in the same run
+(its text extracted with html_recover off, cached beside CACHE as CACHE.alone.json).
 
 --save writes the cleaned run's per-page rows (F1, P, R, errors by kind) to
 a JSON file; --compare reads such a file (saved before a change) and prints
@@ -44,6 +45,7 @@ import statistics
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from dedupe.config import Config
@@ -241,6 +243,7 @@ def main() -> int:
     ap.add_argument("--baseline", action="store_true", help="also score the uncleaned dumps")
     ap.add_argument("--by-type", action="store_true", help="also print a row per gold page type")
     ap.add_argument("--html", type=Path, metavar="CACHE", help="score the pages' extracted text (cached in CACHE)")
+    ap.add_argument("--recover", action="store_true", help="with --html: extract with html_recover on")
     ap.add_argument("--save", type=Path, help="write the cleaned run's per-page rows to this JSON file")
     ap.add_argument("--compare", type=Path, help="a --save file of an earlier run: print the pages that moved most")
     ap.add_argument("--top", type=int, default=15, help="with --compare: this many pages gained and lost")
@@ -248,11 +251,14 @@ def main() -> int:
     if not (a.data / "score.py").is_file():
         print(f"no score.py in {a.data}; pass --data", file=sys.stderr)
         return 2
-    config = Config()
+    config = Config(html_recover=a.recover)
     html = extracted(a.data, a.html, config) if a.html else None
     runs = [("cleaned", True)] + ([("do-nothing", False)] if a.baseline else [])
     for label, clean in runs:
-        rows, kinds = evaluate(a.data, config, clean, html)
+        # Done nothing to, an HTML page is trafilatura's text alone, without the recovered blocks.
+        alone = extracted(a.data, a.html.with_suffix(".alone.json"), replace(config, html_recover=False)) \
+            if a.html and not clean else html
+        rows, kinds = evaluate(a.data, config, clean, alone)
         parts = [("all", rows), ("A(even)", rows[0::2]), ("B(odd)", rows[1::2])]
         if a.by_type:
             parts += [(t, [r for r in rows if r["type"] == t]) for t in sorted({r["type"] for r in rows})]

@@ -148,12 +148,13 @@ def main() -> None:
     ap.add_argument("--attribution", action="store_true", help="per category: gold vs non-gold shingles removed (HTML run)")
     ap.add_argument("--skip", action="append", default=[], help="categories dedupe leaves alone in both runs")
     ap.add_argument("--favor", default="balanced", choices=("balanced", "precision", "recall"))
+    ap.add_argument("--recover", action="store_true", help="dedupe with html_recover on (trafilatura alone unchanged)")
     ap.add_argument("--speed", type=int, default=0, metavar="R",
                     help="time trafilatura alone vs the whole clean (one process each), R runs, medians")
     a = ap.parse_args()
     if not (a.data / "score.py").is_file():
         sys.exit(f"no score.py under {a.data}: pass --data PATH/TO/webpages-dev")
-    config = Config(html_favor=a.favor, skip=tuple(a.skip))
+    config = Config(html_favor=a.favor, skip=tuple(a.skip), html_recover=a.recover)
     work = a.work or Path(tempfile.mkdtemp(prefix="dedupe-extraction-"))
     if a.work and work.exists():
         shutil.rmtree(work)

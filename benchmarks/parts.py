@@ -55,10 +55,11 @@ PARTS = [
     (pipeline, "_read_unit", "p1+p2 reading"), (pipeline, "prefetch", "p1+p2 prefetch"),
     (pipeline, "save", "p1+p2 the run's state files"),
     (pipeline, "finish_document", "p2 finish_document"), (pipeline, "cut_found", "p2  cut_found"),
-    (cut._core, "decide_finish", "p2   core decide_finish"), (corpus.Corpus, "template_findings", "p2  template_findings"),
+    (cut._core, "decide_finish", "p2   core decide_finish"), (corpus.Corpus, "templates_of", "p2  templates_of (template findings)"),
     (pipeline, "write_cleaned", "p2 write_cleaned"), (text, "atomic_write", "p2  atomic_write (text files)"),
     (pipeline, "list_inputs", "main listing"), (pipeline, "build_corpus", "main corpus step"),
-    (RunReport, "add", "main report lines"), (RunReport, "finish", "main report files and page"),
+    (RunReport, "add", "p2 report lines (RunReport.add, in the worker)"), (RunReport, "merge", "main report lines (merge)"),
+    (RunReport, "finish", "main report files and page"),
 ]
 
 

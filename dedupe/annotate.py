@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .config import Config
 from .records import DocResult, Document, Removal
-from .write import atomic_write, output_path
+from .write import atomic_write, output_file
 
 #: The record field (JSONL) that holds a document's annotation, and the suffix of a text file's sidecar.
 FIELD = "dedupe"
@@ -73,10 +73,10 @@ def write_annotated(src: Path, dst: Path, rel: str, docs: list[Document], result
         data = compress(out, docs[0].text.encode("utf-8")) if docs else b""
     else:
         data = read_bytes(src, rel)  # the file itself: its text unchanged, to the byte
-    atomic_write(output_path(dst, out), data)
+    atomic_write(output_file(dst, out), data)
     if not docs:
         return out
-    atomic_write(output_path(dst, out + SIDECAR), _json(results[0].annotation).encode("utf-8") + b"\n")
+    atomic_write(output_file(dst, out + SIDECAR), _json(results[0].annotation).encode("utf-8") + b"\n")
     return [out, out + SIDECAR]
 
 
@@ -91,7 +91,7 @@ def _write_jsonl(src: Path, dst: Path, rel: str, docs: list[Document], results: 
     for line in scan(rel, decompress(rel, read_bytes(src, rel)), config):
         result = by_line.get(line.number)
         out.append(line.raw if result is None else set_field(line.raw, FIELD, _json(result.annotation)))
-    atomic_write(output_path(dst, rel), compress(rel, b"".join(out)))
+    atomic_write(output_file(dst, rel), compress(rel, b"".join(out)))
     return rel
 
 

@@ -119,6 +119,9 @@ def main():
               help="HTML: trafilatura's extraction preference (default: balanced).")
 @click.option("--html-comments/--no-html-comments", default=None,
               help="HTML: keep the page's comment section in the extracted text (default: no).")
+@click.option("--html-recover/--no-html-recover", default=None,
+              help="HTML: put back article text trafilatura left out between blocks it kept, where the whole "
+                   "page's text cleaned as a dump keeps it (default: no).")
 @click.option("--follow-symlinks", is_flag=True, default=None,
               help="Read files whose symlinks lead outside IN (by default they are skipped with a warning).")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT|local",
@@ -126,7 +129,8 @@ def main():
                    "IN and OUT must be on a filesystem every worker shares, or URLs. Needs: pip install 'dedupe[dask]'.")
 @_tunable_options
 def clean(src, dst, report, dry_run, config_file, only, skip, keep, against, annotate, force, resume, allow, quiet,
-          include, exclude, text_field, id_field, html_favor, html_comments, follow_symlinks, scheduler, **tunables):
+          include, exclude, text_field, id_field, html_favor, html_comments, html_recover, follow_symlinks, scheduler,
+          **tunables):
     """Clean every document under IN into OUT and write a report.
 
     OUT mirrors IN: same relative paths, kept lines byte-for-byte. The report
@@ -169,7 +173,7 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, against, ann
         with sigterm_as_interrupt():
             run, config = _run(src, dst, report, dry_run, config_file, only, skip, keep, against, annotate, force,
                                resume, allow, include, exclude, text_field, id_field, html_favor, html_comments,
-                               follow_symlinks, scheduler, tunables, bar)
+                               html_recover, follow_symlinks, scheduler, tunables, bar)
     except (ConfigError, UsageError) as e:
         raise click.UsageError(str(e)) from None
     except (KeyboardInterrupt, Exception) as e:  # noqa: BLE001 - every way a run stops gets one message, one status
@@ -191,7 +195,8 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, against, ann
 
 
 def _run(src, dst, report, dry_run, config_file, only, skip, keep, against, annotate, force, resume, allow, include,
-         exclude, text_field, id_field, html_favor, html_comments, follow_symlinks, scheduler, tunables, bar):
+         exclude, text_field, id_field, html_favor, html_comments, html_recover, follow_symlinks, scheduler, tunables,
+         bar):
     """The flags made a Config, and the run (with that Config)."""
     config = Config.from_file(config_file) if config_file else Config()
     changes = {k: v for k, v in tunables.items() if v is not None}
@@ -204,7 +209,8 @@ def _run(src, dst, report, dry_run, config_file, only, skip, keep, against, anno
     if annotate:
         changes["annotate"] = True
     formats = {"include": include, "exclude": exclude, "text_field": text_field, "id_field": id_field,
-               "html_favor": html_favor, "html_comments": html_comments, "follow_symlinks": follow_symlinks or None}
+               "html_favor": html_favor, "html_comments": html_comments, "html_recover": html_recover,
+               "follow_symlinks": follow_symlinks or None}
     changes.update({k: v for k, v in formats.items() if v not in (None, ())})
     if allow:
         changes["allow"] = str(allow)

@@ -128,6 +128,8 @@ class Config:
     html_favor: str = _opt("balanced", "HTML: trafilatura's preference, more text (recall) or less but surer (precision)",
                            choices=("balanced", "precision", "recall"))
     html_comments: bool = _opt(False, "HTML: keep the page's comment section in the extracted text")
+    html_recover: bool = _opt(False, "HTML: put back the article text trafilatura left out between blocks it kept, "
+                                    "where the whole page's text, cleaned as a dump, keeps it")
     follow_symlinks: bool = _opt(False, "read files whose symlinks lead outside the input folder (else skipped with "
                                         "a warning)")
     max_doc_mb: int = _opt(
@@ -215,7 +217,7 @@ class Config:
                     parse(getattr(self, name))
                 except ValueError as e:
                     raise ConfigError(f"{name}: {e}") from None
-        for name in ("html_comments", "annotate", "follow_symlinks"):
+        for name in ("html_comments", "html_recover", "annotate", "follow_symlinks"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, not {getattr(self, name)!r}")
 

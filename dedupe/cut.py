@@ -14,7 +14,7 @@ from . import _core
 from .config import Config
 from .decide import Found, allow_entries, finding_at, floors
 from .records import Ref, Removal
-from .text import quote_path
+from .text import needs_quoting, quote_path
 
 
 class Claim(NamedTuple):
@@ -34,9 +34,11 @@ class Cut(NamedTuple):
 
     cleaned: str
     out_chars: int
-    diff: str
-    #: (removals.jsonl lines, allowed.jsonl lines, page row, files pointed at, per removal (category, block
-    #: hash or None, characters), allowed categories): `DocResult.report`.
+    #: Its hunks of changes.diff as the file holds them (UTF-8; a file in another encoding's removed lines in
+    #: its own bytes): bytes from the core to the report file, never decoded and encoded again.
+    diff: bytes
+    #: (removals.jsonl lines, allowed.jsonl lines, page row, as UTF-8 bytes like the diff; files pointed at,
+    #: per removal (category, block hash or None, characters), allowed categories): `DocResult.report`.
     report: tuple
     removals: list[Removal]
     allowed: list[tuple[Removal, str]]
@@ -69,7 +71,7 @@ def cut(rel: str, text: str, removals: list[Claim], allowed: list[Claim] = (), e
     out = _core.finish(rel, _heads(rel), text.encode("utf-8", "surrogatepass"), diff_text,
                        _columns(rel, removals), _columns(rel, allowed), page)
     targets = sorted({c.duplicate_of.file for c in (*removals, *allowed) if c.duplicate_of is not None})
-    return _made(rel, text, out, diff_text is not None, [c.category for c in removals],
+    return _made(rel, text, out, [c.category for c in removals],
                  [c.category for c in allowed], targets, lambda: (removals, allowed) if records else None)
 
 
@@ -86,7 +88,8 @@ def cut_found(rel: str, text: str, found: Found, spans, hashes, config: Config, 
     entries = allow_entries(found, config, hashes) if config.allow and found.size else None
     out, removed, kept = _core.decide_finish(
         rel, _heads(rel), text.encode("utf-8", "surrogatepass"), diff_text, labels,
-        [label if label == rel else quote_path(label) for label in labels], floors(labels, config),
+        labels if not needs_quoting(labels) else [label if label == rel else quote_path(label) for label in labels],
+        floors(labels, config),
         (found.ints, found.scores, entries), spans, hashes, page)
     targets = sorted({labels[file] for *_, file in (*removed, *kept) if file >= 0})
 
@@ -99,7 +102,7 @@ def cut_found(rel: str, text: str, found: Found, spans, hashes, config: Config, 
                 for group in (removed, kept)]
         return made[0], made[1]
 
-    return _made(rel, text, out, diff_text is not None, [labels[v[3]] for v in removed],
+    return _made(rel, text, out, [labels[v[3]] for v in removed],
                  [labels[v[3]] for v in kept], targets, claims)
 
 
@@ -110,19 +113,28 @@ def _heads(rel: str) -> tuple[str, str]:
 
 def _diff_text(text: str, encoding: str) -> bytes | None:
     """The text in its own encoding for the diff, when that is not UTF-8 but writes ASCII as ASCII."""
-    if encoding not in ("utf-8", "utf-8-sig") and _ascii_compatible(encoding):
-        return text.encode(encoding)
-    return None
+    return text.encode(encoding) if _own_bytes(encoding) else None
 
 
-def _made(rel: str, text: str, out, own_bytes: bool, categories: list[str], allowed_categories: list[str],
-          targets: list[str], claims) -> Cut:
+def _own_bytes(encoding: str) -> bool:
+    """Whether a document's diff carries its removed lines in its own encoding's bytes rather than UTF-8."""
+    return encoding not in ("utf-8", "utf-8-sig") and _ascii_compatible(encoding)
+
+
+def diff_str(diff: bytes, encoding: str) -> str:
+    """A document's diff (`Cut.diff`) as text: a file in another encoding keeps its own bytes as surrogate
+    escapes, which `surrogateescape` writes out as they were (like `diff -u`)."""
+    return diff.decode("utf-8", "surrogateescape" if _own_bytes(encoding) else "surrogatepass")
+
+
+def _made(rel: str, text: str, out, categories: list[str], allowed_categories: list[str], targets: list[str],
+          claims) -> Cut:
     """The Cut of the core's answer (`finish`): `categories` of the removals and of the allowed blocks, the
     files they point at, and `claims()`, the (removals, allowed) claims when records are wanted, else None."""
     cleaned, out_chars, diff, lines, allowed_lines, row, spans, keys = out
     counts = [(c, None if c == "duplicate-document" else key, b - a)
               for c, (a, b), key in zip(categories, spans, keys)]
-    report = (_text(lines), _text(allowed_lines), _text(row), targets, counts, allowed_categories)
+    report = (lines, allowed_lines, row, targets, counts, allowed_categories)
     made: list[Removal] = []
     wanted = claims()
     removals, allowed = wanted if wanted is not None else ([], [])
@@ -132,9 +144,7 @@ def _made(rel: str, text: str, out, own_bytes: bool, categories: list[str], allo
     return Cut(
         cleaned=text if cleaned is None else _text(cleaned),
         out_chars=out_chars,
-        # Like `diff -u`, the removed lines of a file in another encoding carry its own bytes: surrogate
-        # escapes here, which the report writes out as the original bytes.
-        diff=diff.decode("utf-8", "surrogateescape") if own_bytes else _text(diff),
+        diff=diff,
         report=report,
         removals=made[: len(removals)],
         allowed=[(r, c.entry) for r, c in zip(made[len(removals):], allowed)],

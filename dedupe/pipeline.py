@@ -44,7 +44,7 @@ from . import __version__
 from .against import load_earlier, save_signatures
 from .annotate import annotation
 from .config import CATEGORIES, Config
-from .cut import Claim, cut, cut_found
+from .cut import Claim, cut, cut_found, diff_str
 from .decide import INTS, Found, decide, duplicate_verdict, found_of
 from .detect import detect_batch
 from .detect.chrome import ends_sentence
@@ -61,7 +61,7 @@ from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, w
 from .records import ANALYSIS_ARRAYS, Allowed, Analysis, DocResult, Document, Notice, Removal
 from .remote import check_processes, open_report, remove_previous_output
 from .resume import RunState, fingerprint, has_state, remove_temporaries, run_settings, save
-from .report import RunReport
+from .report import ReportPart, RunReport
 from .segment import segment_batch
 from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash
 from .write import atomic_write, forget_folders
@@ -92,7 +92,8 @@ def clean_document(
     found across the corpus is removed too.
     """
     analysis, _ = analyze_document(doc, config, None, timings)
-    return finish_document(doc, analysis, config, timings, corpus, index)
+    result, diff = finish_document(doc, analysis, config, timings, corpus, index)
+    return result, diff_str(diff, doc.encoding)
 
 
 def analyze_document(
@@ -153,9 +154,9 @@ def analyze_documents(
     ]
 
 
-def _body(blocks, signed: SignedText, findings: Found, config: Config) -> tuple[list[int], dict[int, str]]:
+def _body(blocks, findings: Found, config: Config, words: list[int]) -> tuple[list[int], dict[int, str]]:
     """The blocks that sign a document for the corpus step (see `doc_sign`), and what its copy removes (the
-    category that removes each removed block)."""
+    category that removes each removed block). `words`: its blocks' words (`signed.lengths`, as a list)."""
     everything = list(range(len(blocks)))
     if config.doc_sign == "page":
         return everything, {}
@@ -166,11 +167,10 @@ def _body(blocks, signed: SignedText, findings: Found, config: Config) -> tuple[
     # Of the prose, what the cleaned copy keeps: a repeated paragraph or a chrome sentence does not
     # sign the document, so that the cleaned copy signs the same (cleaning it again finds nothing new).
     m = config.doc_min_words
-    words = signed.lengths.tolist()
     body = [i for i in kept if words[i] >= 3 * m or (words[i] >= m and ends_sentence(blocks[i].text))]
     # Prose that is not most of what the cleaned copy keeps does not stand for it: a short page whose one
     # long paragraph another page also has is not a copy of that page. It signs with all it keeps.
-    if 2 * sum(words[i] for i in body) < sum(words[i] for i in kept):
+    if 2 * sum([words[i] for i in body]) < sum([words[i] for i in kept]):
         body = kept
     return body or everything, removed  # a page of short lines only: it is its own body
 
@@ -210,16 +210,18 @@ def _signing_body(blocks, signed: SignedText, findings: Found, config: Config) -
     most of their page (webpages-dev dumps: under 0.3 for 5% of pages,
     webpages-types: for 38%).
     """
-    body, removed = _body(blocks, signed, findings, config)
+    # (Sums over a list of ints, not numpy on a few dozen values: a pass-1 cost per document.)
+    words = signed.lengths.tolist()
+    body, removed = _body(blocks, findings, config, words)
     if config.doc_sign != "prose" or not len(blocks):
         return body, False
     # Measured against the page less its repeats: a page and its cleaned copy (one of each repeated block
     # left) must weigh their prose alike, or cleaning the copy again finds a duplicate the first run did not.
-    words = signed.lengths
-    page = [i for i in range(len(blocks)) if not (i in removed and removed[i] in _REPEATS)]
-    if int(words[body].sum()) >= config.doc_min_share * int(words[page].sum()):
+    repeats = [i for i, category in removed.items() if category in _REPEATS]
+    if sum([words[i] for i in body]) >= config.doc_min_share * (sum(words) - sum([words[i] for i in repeats])):
         return body, False
-    return page, True
+    gone = set(repeats)
+    return [i for i in range(len(blocks)) if i not in gone], True
 
 
 _REPEATS = ("repeat", "near-repeat")
@@ -227,12 +229,14 @@ _REPEATS = ("repeat", "near-repeat")
 
 def finish_document(
     doc: Document, analysis: Analysis, config: Config, timings: Counter | None = None,
-    corpus: Corpus | None = None, index: int = -1, records: bool = True,
-) -> tuple[DocResult, str]:
-    """Pass 2 for one document: pass 1's findings plus the corpus step's, decided and cut from its text.
+    corpus: Corpus | None = None, index: int = -1, records: bool = True, templates: Found | None = None,
+) -> tuple[DocResult, bytes]:
+    """Pass 2 for one document: pass 1's findings plus the corpus step's, decided and cut from its text, and
+    its part of changes.diff (bytes, as the file holds it: `cut.Cut.diff`).
 
     The result carries its report lines (`DocResult.report`); `records`: also its Removal records (the API
-    and --annotate read them; a run's report does not need them).
+    and --annotate read them; a run's report does not need them). `templates`: the corpus step's findings on
+    it when its batch's were looked up at once (`Corpus.templates_of`), else they are looked up here.
     """
     clock = _Clock(timings)
     dropped = None
@@ -253,7 +257,9 @@ def finish_document(
     # which the pages' golds hold (webpages-types HTML: 43 of the 45 corpus repeats on its documentation pages are
     # code lines and headings of 4 pages of two sites).
     if corpus is not None and not (analysis.page == DOCS and not _whole_page(doc)):
-        found = found.joined(clock("detect", corpus.template_findings, source_of(doc), analysis, config))
+        if templates is None:
+            templates = clock("detect", corpus.template_findings, index, analysis, config)
+        found = found.joined(templates)
     spans = analysis.spans
     # Decided and cut in one core call, timed as deciding (the summary's stages).
     done = clock("decide", cut_found, doc.id, doc.text, found, spans, analysis.hashes, config, doc.encoding,
@@ -480,8 +486,12 @@ def _scratch_file(scratch: Path, number: int) -> Path:
     return RunState(scratch).path("batch", number)
 
 
-def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, Counter]:
-    """Pass 2 over files: read again, cut what pass 1 and the corpus step found, write the cleaned copy."""
+def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, Counter, ReportPart]:
+    """Pass 2 over files: read again, cut what pass 1 and the corpus step found, write the cleaned copy.
+
+    Per file (its unit, how many documents it held, its notices, what was written), the stages' timings, and
+    the batch's share of the report (`ReportPart`: its documents counted here, merged by the main process).
+    """
     number, files = batch
     src, dst, config, corpus, dry_run, scratch = (
         _STATE[k] for k in ("src", "dst", "config", "corpus", "dry_run", "scratch"))
@@ -497,29 +507,56 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     # In a big corpus pass 1 read them long ago.
     prefetch(src, _whole_files([unit for unit, *_ in files if key_of(unit) not in kept]))
     timings["read"] += time.perf_counter() - start
-    out = []
+    templates = _batch_templates(files, analyses, corpus, config, timings)
+    out, part = [], ReportPart()
     for unit, first, count, *renames in files:
         rel = rel_of(unit)
         try:
-            out.append(_clean_file(src, dst, unit, first, analyses[key_of(unit)], config, corpus, dry_run, timings,
-                                   renames[0] if renames else None, kept.get(key_of(unit))))
+            _, results, notices, written = _clean_file(
+                src, dst, unit, first, analyses[key_of(unit)], config, corpus, dry_run, timings,
+                renames[0] if renames else None, kept.get(key_of(unit)), templates.get(first))
+            for result, diff in results:
+                part.add(result, diff)
+            out.append((unit, len(results), notices, written))
         except InputError as e:
-            out.append((unit, [], [Notice(e.path, e.message)], False))
+            out.append((unit, 0, [Notice(e.path, e.message)], False))
         except Exception as e:  # noqa: BLE001 - one bad file must never lose the others
             log.exception("internal error on %s", rel)
             notice = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
-            out.append((unit, [], [notice], False))
+            out.append((unit, 0, [notice], False))
+    part = part.sealed()
     if _STATE.get("resumable"):  # after the batch's copies: this file says they are written
-        save(scratch, "clean", number, (out, timings))
-    return out, timings
+        save(scratch, "clean", number, (out, timings, part))
+    return out, timings, part
+
+
+def _batch_templates(files: list, analyses: dict, corpus: Corpus | None, config: Config,
+                     timings: Counter) -> dict[int, list[Found]]:
+    """The corpus step's findings on every document of a pass-2 batch, looked up at once (`Corpus.templates_of`):
+    per file, by its first document's pass-1 index, its documents' `Found`s."""
+    if corpus is None:
+        return {}
+    firsts, indices, flat = [], [], []
+    for unit, first, *_ in files:
+        found = analyses[key_of(unit)]
+        firsts.append((first, len(indices), len(found)))
+        indices += range(first, first + len(found))
+        flat += found
+    try:
+        templates = _Clock(timings)("detect", corpus.templates_of, indices, flat, config)
+    except Exception:  # noqa: BLE001 - each document then looks its own up, and only a file that fails is lost
+        log.exception("the batch's template lookup failed; looking them up document by document")
+        return {}
+    return {first: templates[at : at + n] for first, at, n in firsts}
 
 
 def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis], config: Config,
                 corpus: Corpus, dry_run: bool, timings: Counter, renames: dict[int, str] | None = None,
-                read: tuple[list[Document], list[Notice]] | None = None):
+                read: tuple[list[Document], list[Notice]] | None = None, templates: list[Found] | None = None):
     """Clean one input file (it may hold several documents) or a piece of one, and write its cleaned copy (a
     piece: its part of it, which the parent joins to the others'). `read`: its documents and notices as pass 1
-    read them, if it kept them (then the file is not read again)."""
+    read them, if it kept them (then the file is not read again). `templates`: the corpus step's findings on
+    its documents (`_batch_templates`), if they were looked up with its batch's."""
     clock = _Clock(timings)
     rel = rel_of(unit)
     docs, notices = read if read is not None else clock("read", _read_unit, src, unit, config)
@@ -529,7 +566,8 @@ def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis]
                               "skipped: run again on a folder nobody writes to")
     if renames:  # names another piece of the same file had taken first (see clean)
         docs = [replace(d, id=renames[i]) if i in renames else d for i, d in enumerate(docs)]
-    results = [finish_document(doc, a, config, timings, corpus, first + i, records=config.annotate)
+    results = [finish_document(doc, a, config, timings, corpus, first + i, records=config.annotate,
+                               templates=None if templates is None else templates[i])
                for i, (doc, a) in enumerate(zip(docs, analyses))]
     written = None
     if not dry_run and isinstance(unit, Piece):
@@ -539,10 +577,7 @@ def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis]
         written = (part, changed)
     elif not dry_run:
         written = clock("write", write_cleaned, src, dst, rel, docs, [r for r, _ in results], config)
-    for r, _ in results:
-        # Written already, and in the report lines: do not ship texts or records back to the parent.
-        r.cleaned = r.annotation = None
-        r.removals, r.allowed = [], []
+    # (The results stay in this process: the batch's report part carries what the parent needs of them.)
     return unit, results, notices, written
 
 
@@ -800,13 +835,12 @@ def clean(
         done = 2 * len(units) - sum(len(ok) for _, ok in pass2)  # files that failed in pass 1 are not read again
         parts: list = []  # a file's pieces' parts, joined into its cleaned copy once its last piece is done
         cleaned = _resumed(state, "clean", pass2, lambda todo: _map(engine, _clean_batch, todo, shared, jobs, "clean"))
-        for out, timings in cleaned:
+        for out, timings, part in cleaned:
             run.timings.update(timings)
-            for rel, results, notices, was_written in out:
+            run.merge(part)  # (its documents' report, in their order; the notices are a list of their own)
+            for rel, _, notices, was_written in out:
                 for n in notices:
                     run.add_notice(n)
-                for result, diff in results:
-                    run.add(result, diff)
                 if isinstance(rel, Piece):
                     parts.append(was_written)
                     was_written = None
@@ -824,7 +858,7 @@ def clean(
                     if not config.annotate and (format_of(rel_of(rel)) == "html" or rel_of(rel) in articles):
                         extracted.extend(files_made)
             done += len(out)
-            documents += sum(len(results) for _, results, *_ in out)
+            documents += sum(n for _, n, *_ in out)
             if progress:
                 progress(done, total, documents)
         if engine is not None and not dry_run:

@@ -49,3 +49,8 @@ def quote_path(path: str) -> str:
         for byte in c.encode("utf-8", "surrogateescape"):
             out.append(_GIT.get(byte, f"\\{byte:03o}"))
     return '"' + "".join(out) + '"'
+
+
+def needs_quoting(paths) -> bool:
+    """Whether `quote_path` would quote any of the paths (one search over them all: most need nothing)."""
+    return _QUOTED.search("".join(paths)) is not None

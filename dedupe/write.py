@@ -28,7 +28,7 @@ def atomic_write(path: Path, data: bytes, make_folder: bool = True) -> None:
     """
     if isinstance(path, RemotePath):  # one PUT on an object store, else a temporary name and a rename
         return path.write_atomic(data)
-    with _temporary(path, make_folder) as fd:
+    with _Temporary(os.fspath(path), make_folder) as fd:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
@@ -45,40 +45,60 @@ def atomic_stream(path: Path, make_folder: bool = True):
         yield buffer
         path.write_atomic(buffer.getvalue())
         return
-    with _temporary(path, make_folder) as fd:
+    with _Temporary(os.fspath(path), make_folder) as fd:
         with os.fdopen(os.dup(fd), "wb") as out:
             yield out
 
 
-@contextmanager
-def _temporary(path: Path, make_folder: bool):
-    """A descriptor on a temporary file beside `path`, renamed to it if the block ends well, else removed."""
-    folder = os.path.dirname(path)
-    if make_folder:
-        _make_folder(folder)
-    # The temporary name is this process's own (pid), so no random name and no retry loop are needed;
-    # one left by a killed process of the same pid is simply replaced.
-    tmp = os.path.join(folder, temp_name(os.path.basename(path)))
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-    try:
+#: How a temporary file is opened: never through a symlink that someone put under its name.
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+
+
+class _Temporary:
+    """A descriptor on a temporary file beside `path`, renamed to it if the block ends well, else removed.
+
+    The four system calls (open, write, close, rename) and no more; a class rather than a generator-based
+    context manager, whose Python cost more than those calls at a cleaned copy a document (21-25 against
+    9-10 µs a file on tmpfs).
+    """
+
+    __slots__ = ("path", "tmp", "fd")
+
+    def __init__(self, path: str, make_folder: bool):
+        self.path = path
+        folder, name = os.path.split(path)
+        if make_folder:
+            _make_folder(folder)
+        # The temporary name is this process's own (pid), so no random name and no retry loop are needed;
+        # one left by a killed process of the same pid is simply replaced.
+        self.tmp = os.path.join(folder, temp_name(name))
         try:
-            fd = os.open(tmp, flags, FILE_MODE)
+            self.fd = os.open(self.tmp, _FLAGS, FILE_MODE)
         except FileNotFoundError:  # the folder went away since this process saw it
             if not make_folder:
                 raise
             make_folders(folder)
-            fd = os.open(tmp, flags, FILE_MODE)
+            self.fd = os.open(self.tmp, _FLAGS, FILE_MODE)
+
+    def __enter__(self) -> int:
+        return self.fd
+
+    def __exit__(self, failed, *_) -> None:
         try:
-            yield fd
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
+            os.close(self.fd)
+            if failed is None:
+                os.replace(self.tmp, self.path)
+                return
+        except BaseException:
+            self._drop()
+            raise
+        self._drop()
+
+    def _drop(self) -> None:
         try:
-            os.unlink(tmp)
+            os.unlink(self.tmp)
         except FileNotFoundError:
             pass
-        raise
 
 
 #: A temporary file of dedupe's: `temp_name`'s pattern, so that `--force` and `--resume` after a killed run
@@ -132,12 +152,18 @@ def output_path(dst: Path, rel: str) -> Path:
     absolute path, no `..`), and the folder it lands in is checked once, on
     disk, to really be inside dst (a symlinked folder in OUT must not redirect it).
     """
-    parts = rel.replace("\\", "/").split("/")
-    if os.path.isabs(rel) or ".." in parts or not rel:
+    target = output_file(dst, rel)
+    return target if isinstance(target, RemotePath) else Path(target)
+
+
+def output_file(dst: Path, rel: str) -> str | RemotePath:
+    """`output_path` as a string (a RemotePath on a store), for the writers of a cleaned copy a file: a `Path`
+    made per file cost more than writing the file's bytes to tmpfs."""
+    if not rel or os.path.isabs(rel) or (".." in rel and ".." in rel.replace("\\", "/").split("/")):
         raise ValueError(f"refusing to write {rel!r} outside the output folder")
     if isinstance(dst, RemotePath):  # no symlinks on a store: the lexical check is the whole check
         return dst / rel
-    target = dst / rel
+    target = os.path.join(dst, rel)
     folder = os.path.dirname(target)
     if folder not in _INSIDE:
         real = Path(folder).resolve()

@@ -267,3 +267,38 @@ def reference_has_stamp(text: str) -> bool:
     import re
 
     return re.search(REFERENCE_STAMP, text) is not None
+
+
+def reference_source_keys(keys, source: int):
+    """One document's block keys mixed with its source in plain integers, as `corpus._mix_source` mixes arrays."""
+    import numpy as np
+
+    out = []
+    for key in keys.tolist():
+        k = (key ^ ((source + 1) * 0x9E3779B97F4A7C15)) * 0xBF58476D1CE4E5B9 & 0xFFFFFFFFFFFFFFFF
+        out.append(k ^ (k >> 31))
+    return np.array(out, np.uint64)
+
+
+def reference_templates(corpus, index: int, analysis, config):
+    """`Corpus.templates_of` for one document, written as a plain loop over its keys (its former definition):
+    (blocks, detectors, scores) of its corpus-repeat findings, in order."""
+    import bisect
+
+    sid = int(corpus.source_ids[index])
+    freq = corpus.freq_keys.tolist()
+    total = max(int(corpus.source_docs[sid]), 1)
+    long, n = analysis.long, len(analysis.long)
+    seen, out = set(), []
+    # Each block's first hit decides (keys come block by block, text before digits before bands).
+    for key, b, kind in zip(reference_source_keys(analysis.keys, sid).tolist(), analysis.owner.tolist(),
+                            analysis.kind.tolist()):
+        at = bisect.bisect_left(freq, key)
+        if at == len(freq) or freq[at] != key or b in seen:
+            continue
+        seen.add(b)
+        df = int(corpus.freq_df[at])
+        if 0 < b < n - 1 and long[b - 1] and long[b + 1] and df < config.corpus_inline_share * total:
+            continue
+        out.append((b, ("corpus-repeat:exact", "corpus-repeat:digits", "corpus-repeat:near")[kind], min(1.0, df / total)))
+    return out

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedupe import _core, sign
-from dedupe.cut import Claim, _columns, cut
+from dedupe.cut import Claim, _columns, cut, diff_str
 from dedupe.decide import found_of
 from dedupe.records import Finding, Ref
 from dedupe.text import quote_path
@@ -408,13 +408,15 @@ def check_finish(text: str, spec: list[tuple[int, int, int, int, int]], encoding
     it = iter(lines)
     assert all(any(line == other for other in it) for line in kept)  # in order, each an input line
     assert done.out_chars == len(done.cleaned) and (removals or done.cleaned == text)
-    removed = [x[1:] for x in done.diff.split("\n") if x.startswith("-") and not x.startswith("---")]
+    diff = diff_str(done.diff, encoding)
+    removed = [x[1:] for x in diff.split("\n") if x.startswith("-") and not x.startswith("---")]
     if encoding == "utf-8":
         assert all(any(r == line.rstrip("\n") for line in lines) for r in removed)
     records = done.removals + [r for r, _ in done.allowed]
     for c, r in zip(removals + allowed, records, strict=True):
         assert r.text == "".join(lines[max(c.lines[0] - 1, 0) : max(c.lines[1], 0)]).rstrip("\r\n")
-    got = [json.loads(line) for line in (done.report[0] + done.report[1]).split("\n") if line]  # (not at \x85)
+    lines_made = (done.report[0] + done.report[1]).decode("utf-8", "surrogatepass")
+    got = [json.loads(line) for line in lines_made.split("\n") if line]  # (not at \x85)
     want = [r.to_json() for r in records]
     for g, w in zip(got, want, strict=True):
         g.pop("allow", None)

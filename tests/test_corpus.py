@@ -484,11 +484,61 @@ def test_components_equal_a_plain_union_find_and_survive_long_chains():
 
 def test_one_documents_keys_are_mixed_with_its_source_as_the_corpus_step_mixes_them():
     """Pass 2 looks a document's block keys up among the corpus step's: both must mix a key and a source alike."""
-    from dedupe.detect.corpus import _mix_source, source_keys
+    from dedupe.detect.corpus import _mix_source
+    from helpers import reference_source_keys
 
     keys = np.array([0, 1, 2**63, 2**64 - 1, 0x9E3779B97F4A7C15, 12345678901234567890], dtype=np.uint64)
     for source in (0, 1, 7, 2**31 - 1):
-        assert np.array_equal(source_keys(keys, source), _mix_source(keys, np.full(len(keys), source, np.int32)))
+        assert np.array_equal(reference_source_keys(keys, source),
+                              _mix_source(keys, np.full(len(keys), source, np.int32)))
+
+
+def check_templates_of(seed: int) -> None:
+    """A batch's template findings looked up at once equal each document's own, by its plain-loop definition."""
+    from types import SimpleNamespace
+
+    from dedupe.decide import INTS, Found
+    from dedupe.detect.corpus import Corpus, _mix_source
+    from helpers import reference_templates
+
+    rng = np.random.default_rng(seed)
+    n_sources, n_docs = int(rng.integers(1, 5)), int(rng.integers(1, 12))
+    source_ids = rng.integers(0, n_sources, n_docs).astype(np.int32)
+    pool = rng.integers(0, 2**64, 40, dtype=np.uint64)  # the keys documents are made of
+    chosen = rng.choice(len(pool), int(rng.integers(0, 30)))
+    freq_src = rng.integers(0, n_sources, len(chosen))
+    freq = np.unique(_mix_source(pool[chosen], freq_src))
+    config = Config(corpus_inline_share=float(rng.choice([0.0, 0.3, 0.5, 1.0])))
+    corpus = Corpus(config, [f"d{i}" for i in range(n_docs)], np.ones(n_docs, np.int64), np.full(n_docs, -1),
+                    np.zeros(n_docs, np.float32), np.zeros(n_docs, np.uint8), {str(s): s for s in range(n_sources)},
+                    rng.integers(0, 9, n_sources), freq, rng.integers(1, 12, len(freq)).astype(np.uint32), [], {},
+                    source_ids=source_ids)
+    analyses = []
+    for _ in range(n_docs):
+        n_blocks = int(rng.integers(0, 8))
+        per_block = rng.integers(0, 4, n_blocks) if n_blocks else np.zeros(0, np.int64)
+        owner = np.repeat(np.arange(n_blocks), per_block).astype(np.int32)
+        analyses.append(SimpleNamespace(
+            keys=pool[rng.integers(0, len(pool), len(owner))], owner=owner,
+            kind=rng.integers(0, 3, len(owner)).astype(np.uint8), long=tuple(rng.random(n_blocks) < 0.6),
+            findings=Found(tuple(f"l{i}" for i in range(int(rng.integers(0, 4)))), b"", b"")))
+    indices = rng.permutation(n_docs)[: int(rng.integers(0, n_docs + 1))].tolist()
+    got = corpus.templates_of(indices, [analyses[i] for i in indices], config)
+    assert len(got) == len(indices)
+    for index, found in zip(indices, got):
+        offset = len(analyses[index].findings.labels)
+        ints = np.frombuffer(found.ints, "<i8").reshape(-1, INTS).tolist()
+        made = [(b, found.labels[det - offset], score)
+                for (b, cat, det, is_int, *ref), score in zip(ints, np.frombuffer(found.scores, "<f8").tolist())
+                if cat == offset and is_int == 0 and ref == [-1, 0, 0, 0]]
+        assert len(made) == len(ints) and found.labels[0] == "corpus-repeat"
+        assert made == reference_templates(corpus, index, analyses[index], config)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_a_batchs_template_findings_equal_each_documents_own(seed):
+    check_templates_of(seed)
 
 
 # --- what a page is about: listing pages of one template, derived copies, cleaning twice ------------------

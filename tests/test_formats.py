@@ -552,3 +552,16 @@ def test_a_pages_hostile_title_and_url_stay_metadata_and_never_become_paths(tmp_
     assert sorted(set(files_under(tmp_path)) - set(before)) == [
         "out/.dedupe-output.json", *(f"out/_report/{name}" for name in REPORT_FILES), "out/p.txt",
     ]
+
+
+_NAME_PARTS = st.sampled_from([".", "a", "Z", "İ", "/", "gz", "GZ", "zst", "bz2", "xz", "html", "HTML", "jsonl", "json",
+                               "parquet", "arrow", "pkl", "txt", "x.y"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_NAME_PARTS, max_size=8).map("".join))
+def test_a_files_format_is_the_format_its_split_name_suffix_names(rel):
+    """format_of reads the suffix as split_name cuts it (compression first, then the last dot), in whatever case."""
+    from dedupe.formats import _FORMATS, split_name
+
+    assert format_of(rel) == _FORMATS.get(split_name(rel)[1].lower(), "txt")

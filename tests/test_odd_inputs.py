@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedupe.read import walk
 from dedupe.text import quote_path, visible
@@ -252,3 +254,12 @@ def test_a_large_one_line_document_takes_a_bounded_multiple_of_its_size(tmp_path
     got = measure(tmp_path / "in", tmp_path / "out")
     assert got["status"] == 0
     assert (got["peak_kb"] - got["base_kb"]) * 1024 < 12 * size
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from('ab/"\\\n\x1b\u202e\x85é. '), max_size=6), max_size=5))
+def test_paths_need_quoting_in_a_diff_when_any_of_them_does(paths):
+    """needs_quoting answers for many paths at once what quote_path would do to each."""
+    from dedupe.text import needs_quoting
+
+    assert needs_quoting(paths) == any(quote_path(p) != p for p in paths)

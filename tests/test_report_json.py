@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.cut import Claim, cut
+from dedupe.cut import Claim, cut, diff_str
 from dedupe.records import Allowed, Block, Ref, Removal
 from dedupe.report.html import CONTEXT_CHARS, CONTEXT_LINES, TEXT_LIMIT
 
@@ -50,8 +50,9 @@ def test_a_removal_line_is_the_json_of_its_record():
         (r,), ((a, entry),) = done.removals, done.allowed
         assert r == Removal(rel, c.lines, c.category, c.detector, c.score, c.duplicate_of,
                             doc.split("\n", 1)[1].rstrip("\r\n"))
-        assert done.report[0] == json.dumps(r.to_json(), ensure_ascii=False) + "\n"
-        assert done.report[1] == json.dumps(Allowed(a, entry).to_json(), ensure_ascii=False) + "\n"
+        assert done.report[0] == (json.dumps(r.to_json(), ensure_ascii=False) + "\n").encode("utf-8", "surrogatepass")
+        allowed_line = json.dumps(Allowed(a, entry).to_json(), ensure_ascii=False) + "\n"
+        assert done.report[1] == allowed_line.encode("utf-8", "surrogatepass")
         assert done.report[4] == [(c.category, c.hash, len(r.text))]
 
 
@@ -76,8 +77,8 @@ def test_a_page_row_is_the_compact_json_of_its_items():
         expected = {"f": "site/doc.txt", "r": [expected_item(r, c.hash)], "a": [expected_item(a, c.hash, entry)],
                     "h": [[list(c.lines), [[1, "kept first line"]], []]]}
         row = json.dumps(expected, ensure_ascii=False, separators=(",", ":")) + "\n"
-        assert done.report[2] == row
-    assert cut("e.txt", "text\n", []).report[2] == ""
+        assert done.report[2] == row.encode("utf-8", "surrogatepass")
+    assert cut("e.txt", "text\n", []).report[2] == b""
 
 
 def test_a_whole_documents_key_is_the_normalized_hash_of_its_text_and_its_cut_the_whole_file():
@@ -102,7 +103,7 @@ def test_a_whole_documents_key_is_the_normalized_hash_of_its_text_and_its_cut_th
                                              Ref("o.txt", (1, 2)), 7)])
     assert whole.cleaned == "" and whole.out_chars == 0
     assert json.loads(whole.report[2])["h"] == [[[1, 3], [], []]]
-    assert whole.diff == "--- a/d.txt\n+++ b/d.txt\n@@ -1,3 +0,0 @@ duplicate of o.txt lines 1-2\n-a\n-\n-b\n"
+    assert whole.diff == b"--- a/d.txt\n+++ b/d.txt\n@@ -1,3 +0,0 @@ duplicate of o.txt lines 1-2\n-a\n-\n-b\n"
 
 
 def reference_kept_lines(blank: list[bool], removed_lines: set[int]) -> list[bool]:
@@ -199,9 +200,9 @@ def test_the_cut_keeps_the_lines_of_the_blank_line_rule_and_shows_its_context(do
     hunks = reference_hunks(keep) if chosen else []
     assert [(int(h[0]), int(h[1]), int(h[2])) for h in
             (x.split(" ")[1][1:].split(",") + [x.split(" ")[2][1:].split(",")[0]]
-             for x in done.diff.splitlines() if x.startswith("@@"))] == hunks
+             for x in diff_str(done.diff, "utf-8").splitlines() if x.startswith("@@"))] == hunks
     removed_text = [line for line, k in zip(lines, keep) if not k] if chosen else []
-    assert [x[1:] + "\n" for x in done.diff.splitlines() if x.startswith("-") and not x.startswith("---")] == \
+    assert [x[1:] + "\n" for x in diff_str(done.diff, "utf-8").splitlines() if x.startswith("-") and not x.startswith("---")] == \
         removed_text
     if chosen:
         assert json.loads(done.report[2])["h"] == reference_context(hunks, kept)
@@ -245,3 +246,45 @@ def test_summary_json_holds_what_json_dump_writes_with_an_entry_a_line_for_files
         if entries:
             start = lines.index(f'  "{key}": ' + ("{" if key == "files" else "["))
             assert lines[start + len(entries) + 1] == closing
+
+
+def test_a_batchs_report_part_merged_is_the_report_of_its_documents_added_one_by_one(tmp_path):
+    """The workers count their batches (`ReportPart`) and the main process merges them: every report file is the
+    one that adding the same documents one by one, in the same order, writes."""
+    import pickle
+
+    from dedupe.config import Config
+    from dedupe.records import DocResult
+    from dedupe.report import ReportPart, RunReport
+
+    docs = []
+    # (Not the text with a lone surrogate: no run writes one into its report. A file name must be UTF-8 to be
+    # listed, and a JSON text that escapes one fails in pass 1.)
+    for n, (doc, c) in enumerate((doc, c) for doc, c in claims() if "\udce9" not in doc):
+        rel = f"site{n % 3}/doc {n}.txt"
+        page = ("article", "", "listing")[n % 3]
+        removals = [c] if n % 5 else []
+        allowed = [c._replace(entry="allow.txt:2")] if n % 4 == 0 else []
+        done = cut(rel, doc, removals, allowed, page=page)
+        docs.append((DocResult(file=rel, in_chars=len(doc), out_chars=done.out_chars, in_blocks=2,
+                               dropped=n % 7 == 0, report=done.report, page=page), done.diff))
+    one, merged = RunReport(tmp_path / "one"), RunReport(tmp_path / "merged")
+    for result, diff in docs:
+        one.add(result, diff)
+    for start in range(0, len(docs), 17):  # batches of 17, across the process boundary (pickled)
+        part = ReportPart()
+        for result, diff in docs[start : start + 17]:
+            part.add(result, diff)
+        merged.merge(pickle.loads(pickle.dumps(part.sealed())))
+    scans = [(list(run.scan.order), run.scan.targets, run.scan.by_source, list(run.scan.keys),
+              [None if k == 255 else run.scan.cat_names[k] for k in run.scan.key_cats], run.scan.removals,
+              run.scan.allowed, run.scan.categories) for run in (one, merged)]
+    assert scans[0] == scans[1] and scans[0][1]  # (what the page counts, its files pointing at others too)
+    summaries = [run.summary(Config(), "test", Path("in"), Path("out"), False) for run in (one, merged)]
+    assert summaries[0]["removed"]["blocks"] > 50 and summaries[0]["allowed"]["blocks"] > 10
+    for run, summary in zip((one, merged), summaries):
+        run.finish(summary)
+    names = sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "merged").iterdir()) and "index.html" in names
+    for name in names:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "merged" / name).read_bytes(), name

@@ -43,13 +43,14 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
+from itertools import chain
 from typing import Callable
 
 import numpy as np
 
 from ..config import Config
 from ..names import Names
-from ..decide import Found, template_found
+from ..decide import INTS, Found, template_found
 from ..sign import band_keys, distinct
 
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
@@ -280,7 +281,7 @@ class Corpus:
     def __init__(self, config: Config, ids: list[str], n_lines: np.ndarray, dup_of: np.ndarray,
                  dup_score: np.ndarray, dup_how: np.ndarray, source_of: dict[str, int], source_docs: np.ndarray,
                  freq_keys: np.ndarray, freq_df: np.ndarray, clusters: list[dict], stats: dict,
-                 earlier=None, earlier_match: tuple | None = None):
+                 earlier=None, earlier_match: tuple | None = None, source_ids: np.ndarray | None = None):
         self.config = config
         self.ids = ids
         self.n_lines = n_lines
@@ -300,6 +301,9 @@ class Corpus:
         #: Per document, the first copy of the cluster it heads (-1: it heads none): under --keep none the head
         #: goes too, naming that copy; --annotate names a head's cluster.
         self.first_copy = first_copies(dup_of)
+        #: Per document (pass-1 order), its source's number in `source_of` (int32, 4 bytes a document): pass 2
+        #: looks a whole batch's template keys up at once, before it has read the batch's files again.
+        self.source_ids = source_ids
 
     def duplicate(self, index: int) -> Duplicate | None:
         """If document `index` (pass-1 order) is a removed duplicate: what it duplicates.
@@ -333,50 +337,64 @@ class Corpus:
             return None
         return {"name": self.ids[head], "kept": None if self.config.keep == "none" else self.ids[head]}
 
-    def template_findings(self, source: str, analysis, config: Config) -> Found:
-        """Corpus-repeat findings for the blocks of one document of `source`, from its pass-1 `Analysis` keys,
-        as columns (`decide.Found`): no object per finding."""
-        if not len(self.freq_keys) or source not in self.source_of or not len(analysis.keys):
-            return _NO_TEMPLATES
-        sid = self.source_of[source]
-        keys = source_keys(analysis.keys, sid)
+    def template_findings(self, index: int, analysis, config: Config) -> Found:
+        """Corpus-repeat findings for the blocks of document `index` (pass-1 order), from its pass-1 `Analysis`
+        keys, as columns (`decide.Found`): `templates_of` for one document."""
+        return self.templates_of([index], [analysis], config)[0]
+
+    def templates_of(self, indices: list[int], analyses: list, config: Config) -> list[Found]:
+        """Corpus-repeat findings of many documents (pass-1 `indices`, their `Analysis`es), one `Found` each.
+
+        One lookup of all their keys at once: per document, numpy on its few dozen keys cost about 30 µs,
+        most of it numpy's per-call overhead.
+        """
+        if not len(self.freq_keys) or not indices:
+            return [_NO_TEMPLATES] * len(indices)
+        counts = np.fromiter((len(a.keys) for a in analyses), np.int64, len(analyses))
+        if not counts.any():
+            return [_NO_TEMPLATES] * len(indices)
+        doc = np.repeat(np.arange(len(analyses)), counts)
+        sids = self.source_ids[np.asarray(indices, np.int64)]
+        keys = _mix_source(np.concatenate([a.keys for a in analyses]), sids[doc])
         pos = np.searchsorted(self.freq_keys, keys)
         np.minimum(pos, len(self.freq_keys) - 1, out=pos)
         hit = np.flatnonzero(self.freq_keys[pos] == keys)
         if not len(hit):
-            return _NO_TEMPLATES
-        total = max(int(self.source_docs[sid]), 1)
-        blocks, kinds, scores = [], [], []
-        long, n = analysis.long, len(analysis.long)
-        seen: set[int] = set()
-        # Each block's first hit decides (keys come block by block, text before digits before bands).
-        for b, kind, df in zip(analysis.owner[hit].tolist(), analysis.kind[hit].tolist(),
-                               self.freq_df[pos[hit]].tolist()):
-            if b in seen:
-                continue
-            seen.add(b)
-            inline = 0 < b < n - 1 and long[b - 1] and long[b + 1]
-            if inline and df < config.corpus_inline_share * total:
-                continue  # between two article paragraphs: a stock sentence of the article, unless nearly everywhere
-            blocks.append(b)
-            kinds.append(kind)
-            scores.append(min(1.0, df / total))
-        return template_found(blocks, _TEMPLATE_DETECTORS, kinds, scores, "corpus-repeat",
-                              len(analysis.findings.labels))
+            return [_NO_TEMPLATES] * len(indices)
+        # Each block's first hit decides (keys come block by block, text before digits before bands), even when
+        # it is then left out.
+        doc, df = doc[hit], self.freq_df[pos[hit]]
+        block = np.concatenate([a.owner for a in analyses])[hit].astype(np.int64)
+        kind = np.concatenate([a.kind for a in analyses])[hit].astype(np.int64)
+        n_blocks = np.fromiter((len(a.long) for a in analyses), np.int64, len(analyses))
+        first_block = np.cumsum(n_blocks) - n_blocks
+        wide = np.int64(int(n_blocks.max()) + 1)
+        _, first = np.unique(doc * wide + block, return_index=True)
+        first.sort()
+        doc, df, block, kind = doc[first], df[first], block[first], kind[first]
+        total = np.maximum(self.source_docs[sids[doc]], 1).astype(np.float64)
+        # Between two article paragraphs: a stock sentence of the article, unless nearly everywhere.
+        long = np.fromiter(chain.from_iterable(a.long for a in analyses), bool, int(n_blocks.sum()))
+        n = n_blocks[doc]
+        at = first_block[doc] + block
+        inner = (block > 0) & (block < n - 1)
+        inline = inner & long[np.where(inner, at - 1, 0)] & long[np.where(inner, at + 1, 0)]
+        keep = ~(inline & (df < config.corpus_inline_share * total))
+        doc, df, block, kind, total = doc[keep], df[keep], block[keep], kind[keep], total[keep]
+        scores = np.minimum(1.0, df / total)
+        offsets = np.fromiter((len(a.findings.labels) for a in analyses), np.int64, len(analyses))[doc]
+        ints = np.zeros((len(doc), INTS), "<i8")
+        ints[:, 0], ints[:, 1], ints[:, 2], ints[:, 4] = block, offsets, offsets + 1 + kind, -1
+        ints_bytes, score_bytes = ints.tobytes(), scores.astype("<f8").tobytes()
+        bounds = np.searchsorted(doc, np.arange(len(analyses) + 1)).tolist()
+        labels = _NO_TEMPLATES.labels
+        return [Found(labels, ints_bytes[a * 8 * INTS : b * 8 * INTS], score_bytes[a * 8 : b * 8])
+                for a, b in zip(bounds, bounds[1:])]
 
 
 #: The detector of a corpus-repeat finding, by the kind of the key that matched (see `Analysis.kind`).
 _TEMPLATE_DETECTORS = ("corpus-repeat:exact", "corpus-repeat:digits", "corpus-repeat:near")
 _NO_TEMPLATES = template_found([], _TEMPLATE_DETECTORS, [], [], "corpus-repeat", 0)
-
-
-def source_keys(keys: np.ndarray, source: int) -> np.ndarray:
-    """Block keys made specific to one source (template text is a site's, not the corpus's)."""
-    # As _mix_source; the one product of two scalars is made in Python, modulo 2**64 (numpy would warn of
-    # its overflow), and array arithmetic wraps silently: no errstate needed, which costs more than the mixing.
-    salt = np.uint64((source + 1) * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF)
-    k = (keys ^ salt) * _MIX
-    return k ^ (k >> np.uint64(31))
 
 
 def source_of(doc) -> str:
@@ -470,7 +488,8 @@ def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = Non
         stats["bytes"]["block_keys"] = int(n_keys) * keys.itemsize + int(key_counts.nbytes)  # as if held here
     stats["template_keys"] = int(len(freq_keys))
     return Corpus(config, table.ids, n_lines, dup_of, dup_score, dup_how, source_of, source_docs,
-                  freq_keys, freq_df, clusters, stats, None if earlier is None else earlier.named(), earlier_match)
+                  freq_keys, freq_df, clusters, stats, None if earlier is None else earlier.named(), earlier_match,
+                  source_ids)
 
 
 def candidate_pairs(sigs: np.ndarray, n_shingles: np.ndarray, rows: int) -> np.ndarray:
@@ -886,7 +905,8 @@ def count_source_keys(skeys, rep, src, source_docs, config: Config):
 
 
 def _mix_source(keys: np.ndarray, src: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """source_keys() for arrays of keys with one source each (into `out`, which may be `keys`).
+    """Block keys made specific to their sources, one source each (template text is a site's, not the corpus's),
+    into `out`, which may be `keys`.
 
     One temporary the size of the keys, reused: at 1M documents every extra one is 400 MB.
     """

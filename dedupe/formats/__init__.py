@@ -21,6 +21,7 @@ title taken from a file's content becomes part of a path.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 from pathlib import Path
 
@@ -70,7 +71,11 @@ def split_name(rel: str) -> tuple[str, str, str]:
 
 def format_of(rel: str) -> str:
     """'html', 'jsonl', 'json', 'parquet', 'arrow', 'unread' or 'txt', from the file's name."""
-    return _FORMATS.get(split_name(rel)[1].lower(), "txt")
+    # split_name's suffix without its tuple: asked about ten times a file (listing, both passes, writing).
+    comp = compression_of(rel)
+    base = rel[: len(rel) - len(comp)] if comp else rel
+    dot = base.rfind(".")
+    return _FORMATS.get(base[dot:].lower(), "txt") if dot >= 0 else "txt"
 
 
 def refuse_unread(rels: list[str]) -> tuple[list[str], list[Notice]]:
@@ -131,13 +136,26 @@ def refuse_collisions(rels: list[str]) -> tuple[list[str], list[Notice]]:
     return [r for r in rels if r not in refused], sorted(refused.values(), key=lambda n: n.file)
 
 
-def read_file(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
-    """The documents of one input file by its format, and notices about it. Raises InputError."""
+@functools.cache
+def _modules() -> dict:
+    """Each format's module, imported on first use (they import this one). A `from . import` in every read
+    and write went through the import machinery each time: a few µs a file, three times."""
     from . import columnar, html, jsonfile, jsonl, text
 
-    reader = {"html": html.read_html, "jsonl": jsonl.read_jsonl, "json": jsonfile.read_json,
-              "parquet": columnar.read_columnar, "arrow": columnar.read_columnar, "txt": text.read_text}[format_of(rel)]
-    return reader(src, rel, config)
+    return {"html": html, "jsonl": jsonl, "json": jsonfile, "parquet": columnar, "arrow": columnar, "txt": text}
+
+
+#: Per format, its reader's and its writer's names in its module (looked up at each call: tests replace them).
+_READERS = {"html": "read_html", "jsonl": "read_jsonl", "json": "read_json", "parquet": "read_columnar",
+            "arrow": "read_columnar", "txt": "read_text"}
+_WRITERS = {"html": "write_html", "jsonl": "write_jsonl", "json": "write_json", "parquet": "write_columnar",
+            "arrow": "write_columnar", "txt": "write_text"}
+
+
+def read_file(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
+    """The documents of one input file by its format, and notices about it. Raises InputError."""
+    fmt = format_of(rel)
+    return getattr(_modules()[fmt], _READERS[fmt])(src, rel, config)
 
 
 def write_cleaned(
@@ -145,13 +163,9 @@ def write_cleaned(
 ) -> str | list[str] | None:
     """Write the cleaned copy of one input file (or with --annotate its annotated copy); the relative path
     written (with --annotate, maybe the paths), or None if nothing was."""
-    from . import columnar, html, jsonfile, jsonl, text
-
     if config.annotate:
         from ..annotate import write_annotated
 
         return write_annotated(src, dst, rel, docs, results, config)
-
-    writer = {"html": html.write_html, "jsonl": jsonl.write_jsonl, "json": jsonfile.write_json,
-              "parquet": columnar.write_columnar, "arrow": columnar.write_columnar, "txt": text.write_text}[format_of(rel)]
-    return writer(src, dst, rel, docs, results, config)
+    fmt = format_of(rel)
+    return getattr(_modules()[fmt], _WRITERS[fmt])(src, dst, rel, docs, results, config)

@@ -24,7 +24,7 @@ from typing import Iterator
 from ..config import Config
 from ..errors import InputError
 from ..records import DocResult, Document, Notice
-from ..write import atomic_write, output_path
+from ..write import atomic_write, output_file
 from . import fields, jsonl
 from .rows import Row, cleaned_text, documents, text_of
 from .source import compress, read_content
@@ -146,7 +146,7 @@ def rewrite(src: Path, dst: Path, rel: str, docs: list[Document], results: list[
     if shape == "object" and not kept:
         return None  # a lone record found to duplicate another document: no copy, as for a text file
     out = kept[0][1] if shape == "object" else _splice_array(text, spans, kept)
-    atomic_write(output_path(dst, rel), compress(rel, bom + out.encode("utf-8")))
+    atomic_write(output_file(dst, rel), compress(rel, bom + out.encode("utf-8")))
     return rel
 
 

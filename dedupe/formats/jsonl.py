@@ -21,7 +21,7 @@ from typing import Iterator
 
 from ..config import Config
 from ..records import DocResult, Document, Notice
-from ..write import atomic_write, output_path
+from ..write import atomic_write, output_file
 from . import fields
 from .rows import Row, cleaned_text, documents, text_of
 from .source import compress, read_content, read_range
@@ -82,7 +82,7 @@ def write_jsonl(
 ) -> str | None:
     """The cleaned JSONL file: every line in its place, cleaned texts spliced in, duplicates left out."""
     data = read_content(src, rel, config.max_doc_mb << 20)
-    atomic_write(output_path(dst, rel), compress(rel, cleaned_lines(rel, data, 1, docs, results, config)))
+    atomic_write(output_file(dst, rel), compress(rel, cleaned_lines(rel, data, 1, docs, results, config)))
     return rel
 
 

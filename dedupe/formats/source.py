@@ -38,6 +38,8 @@ def compression_of(rel: str) -> str:
     """The compression suffix of a path (one of COMPRESSIONS) or ''."""
     # (only the name's end is lowered: this runs several times per file)
     tail = rel[-_LONGEST:].lower()
+    if not tail.endswith(COMPRESSIONS):  # (most names: one call)
+        return ""
     for c in COMPRESSIONS:
         if tail.endswith(c):
             return c

@@ -7,7 +7,7 @@ from pathlib import Path
 from ..config import Config
 from ..errors import InputError
 from ..records import DocResult, Document, Notice
-from ..write import atomic_write, output_path
+from ..write import atomic_write, output_file
 from .source import compress, read_bytes, read_content
 
 #: Bytes sniffed for NUL to tell binary files from text.
@@ -78,7 +78,7 @@ def write_text(
     if not docs or results[0].dropped:
         return None
     data = with_bom(docs[0], results[0].cleaned.encode(docs[0].encoding))
-    atomic_write(output_path(dst, rel), compress(rel, data))
+    atomic_write(output_file(dst, rel), compress(rel, data))
     return rel
 
 

@@ -1,0 +1,131 @@
+"""Article text trafilatura leaves out, put back from the page's whole text (formats/html.py: page_text, recover)."""
+from __future__ import annotations
+
+from lxml import html as lxml_html
+
+from dedupe import Config
+from dedupe.formats.html import page_text, recover
+
+MENU = "Home\nNews\nSports\nBusiness\nOpinion\nAbout us\nContact"
+FOOTER = "Privacy policy\nTerms of use\nCookie settings\n© 2026 The Site. All rights reserved."
+
+# Three sites' shapes: each page's whole text (a dump), what trafilatura extracted of it (the first and last
+# paragraphs, the middle one dropped: a table, a quote box, a section it judged apart), and the dropped block.
+SITES = {
+    "news": (
+        "Town council approves the new bridge after two years of debate",
+        ["The council voted seven to two on Tuesday night to fund the bridge across the river, ending a dispute that "
+         "began when the old crossing was closed for repairs in the spring of last year.",
+         "Residents on both banks had asked for a crossing that buses and bicycles could share, and the engineers "
+         "said the design now approved carries both without widening the road on either side.",
+         "Work starts in March and should finish before the winter, the mayor said, adding that the ferry would run "
+         "free of charge for as long as the works keep the road closed to traffic."],
+        "Related stories\nCouncil budget passes\nNew school opens\nFerry timetable changes",
+    ),
+    "recipe": (
+        "How to bake a sourdough loaf at home",
+        ["Feed your starter the night before, so that it is lively and bubbling by the time you mix the dough in "
+         "the morning; a starter that has just peaked gives the most even rise.",
+         "Mix the flour, water and starter, rest the dough for an hour, then add the salt and fold it every half "
+         "hour for the next three hours until it feels smooth and holds its shape.",
+         "Shape the loaf, proof it overnight in the fridge, and bake it in a covered pot for twenty minutes, then "
+         "uncovered until the crust is deep brown and sounds hollow when tapped."],
+        "You may also like\nBanana bread\nPizza dough\nRye crackers",
+    ),
+    "chinese": (
+        "城市公园改造工程今日正式启动",
+        ["今天上午，市政府宣布城市中心公园的改造工程正式启动，预计工期为十个月，完工后公园面积将扩大三分之一。",
+         "改造方案包括新建儿童游乐区、健身步道和一座可容纳两百人的露天剧场，同时保留园内所有的古树和原有的湖泊景观。",
+         "市民可以在施工期间通过东门和南门进入公园的开放区域，北部区域将暂时关闭，具体安排请关注官方公告。"],
+        "相关阅读\n地铁新线开通\n图书馆延长开放时间\n周末天气预报",
+    ),
+}
+
+
+def whole(title, paragraphs, related):
+    return "\n\n".join([MENU, title, *paragraphs, related, FOOTER]) + "\n"
+
+
+def test_a_paragraph_trafilatura_dropped_between_two_it_kept_comes_back_in_its_place():
+    for site, (title, paragraphs, related) in SITES.items():
+        extracted = "\n".join([title, paragraphs[0], paragraphs[2]]) + "\n"
+        got = recover(extracted, whole(title, paragraphs, related), Config())
+        assert got == "\n".join([title, *paragraphs]) + "\n", site
+
+
+def test_chrome_around_the_article_and_short_lines_inside_it_stay_out():
+    for site, (title, paragraphs, related) in SITES.items():
+        extracted = "\n".join([title, *paragraphs]) + "\n"
+        # A button and a caption-like line inside the article, which trafilatura dropped: too short to come back.
+        page = whole(title, [paragraphs[0], "Share this\nPhoto: archive", *paragraphs[1:]], related)
+        got = recover(extracted, page, Config())
+        assert got == extracted, site
+        for line in (*MENU.split("\n"), *related.split("\n"), *FOOTER.split("\n"), "Share this"):
+            assert line not in got.split("\n"), (site, line)
+
+
+def test_text_trafilatura_kept_whole_or_a_page_without_the_article_is_left_as_it_is():
+    title, paragraphs, related = SITES["news"]
+    extracted = "\n".join([title, paragraphs[0], paragraphs[2]]) + "\n"
+    assert recover(extracted, "\n\n".join([MENU, FOOTER]) + "\n", Config()) == extracted
+    assert recover("Something else entirely, said once.\n", whole(title, paragraphs, related), Config()) == \
+        "Something else entirely, said once.\n"
+
+
+BRIDGE = SITES["news"][1] + [
+    "The bridge will be the first new crossing in the town for fifty years, and its cost will be shared between "
+    "the town, the county and a national fund for local transport projects.",
+    "Work starts in April on the approach roads, which close one lane at a time so that the buses keep running "
+    "through the works and the market keeps its Saturday parking.",
+]
+# trafilatura leaves out a paragraph in a share box and one in an <aside>, both inside the article.
+BRIDGE_PAGE = (
+    "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>Town council approves the "
+    f"bridge</h1><p>{BRIDGE[0]}</p><div class='share-box'><p>{BRIDGE[1]}</p></div><p>{BRIDGE[2]}</p>"
+    f"<aside><p>{BRIDGE[3]}</p></aside><p>{BRIDGE[4]}</p></article><footer>Privacy policy</footer></body></html>"
+)
+
+
+def test_a_page_read_with_the_setting_gets_back_what_trafilatura_left_out_and_only_with_it(tmp_path):
+    from click.testing import CliRunner
+
+    from dedupe.cli import main
+    from dedupe.formats.html import extract
+
+    off, on = extract(BRIDGE_PAGE, Config(html_recover=False))[0], extract(BRIDGE_PAGE, Config(html_recover=True))[0]
+    assert BRIDGE[1] not in off and BRIDGE[3] not in off
+    assert on == "\n".join(["Town council approves the bridge", *BRIDGE]) + "\n"
+    assert extract(BRIDGE_PAGE, Config())[0] == off  # off by default (its cost: docs/article-end.md)
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "bridge.html").write_text(BRIDGE_PAGE, encoding="utf-8")
+    for flag, want in (("--html-recover", True), ("--no-html-recover", False)):
+        result = CliRunner().invoke(main, ["clean", str(src), str(tmp_path / flag), flag, "--quiet"])
+        assert result.exit_code == 0, result.output
+        assert (BRIDGE[3] in (tmp_path / flag / "bridge.txt").read_text(encoding="utf-8")) is want
+
+
+def test_the_whole_text_of_a_page_has_a_line_per_block_and_nothing_a_reader_does_not_see():
+    page = lxml_html.fromstring(
+        "<html><head><title>T</title><style>p {}</style></head><body>"
+        "<div>Menu <a href='/'>Home</a></div><script>var x = 1;</script><!-- a comment -->"
+        "<p>First <b>bold</b> paragraph.</p><p>Second<br>line</p>"
+        "<ul><li>one</li><li>two</li></ul><table><tr><td>a</td><td>b</td></tr></table>"
+        "<noscript>enable JavaScript</noscript>tail text</body></html>"
+    )
+    assert page_text(page) == "Menu Home\n\nFirst bold paragraph.\n\nSecond\nline\n\none\ntwo\n\na\nb\ntail text\n"
+
+
+def test_a_page_nested_deeper_than_the_recursion_limit_is_read():
+    page = lxml_html.fromstring("<html><body></body></html>")
+    node = page.find("body")
+    for _ in range(5000):  # (an HTML parser stops nesting earlier; a tree built otherwise need not)
+        node = lxml_html.Element("div") if node is None else node.makeelement("div", {})
+        page.find("body") if False else None
+    node = page.find("body")
+    for _ in range(5000):
+        child = node.makeelement("div", {})
+        node.append(child)
+        node = child
+    node.text = "deep text"
+    assert page_text(page).strip().endswith("deep text")
