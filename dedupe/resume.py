@@ -27,6 +27,9 @@ from .errors import UsageError
 from .read import MARKER, RUN_DIRNAME, walk
 from .write import atomic_stream, atomic_write, is_temp
 
+#: The layout of the batch files below: a run another layout left cannot be resumed (a development build keeps
+#: its version while its batch files change). Raise it with every change to what a stage pickles.
+STATE_LAYOUT = 2
 #: Settings that change how a run goes but never its output: a resume may change them.
 _FREE = ("jobs", "shuffle_partitions")
 
@@ -40,7 +43,7 @@ def run_settings(config: Config, src: Path, report: Path, against: list = ()) ->
         except OSError:
             pass
     out["against"] = [str(a) for a in against]
-    return {"version": __version__, "input": str(src.resolve()), "report": str(report.resolve()), "config": out}
+    return {"version": __version__, "state": STATE_LAYOUT, "input": str(src.resolve()), "report": str(report.resolve()), "config": out}
 
 
 def fingerprint(src: Path, files: list[str]) -> list[list]:
@@ -84,6 +87,9 @@ class RunState:
             raise UsageError(f"--resume: the state of the run in {dst} cannot be read; use --force to start over") \
                 from None
         sizes = before.pop("batches")
+        if before.get("state") != settings["state"] and before.get("version") == settings["version"]:
+            raise UsageError(_refusal(f"its batch files have another layout ({before.get('state')}, this build "
+                                      f"writes {settings['state']}): finish it with the build that started it"))
         for key in ("version", "input", "report"):
             if before.get(key) != settings[key]:
                 raise UsageError(_refusal(f"its {key} was {before.get(key)}, this run's is {settings[key]}"))

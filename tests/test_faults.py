@@ -175,6 +175,14 @@ def test_a_resume_with_other_settings_or_changed_inputs_is_refused_naming_them(c
     assert other.returncode == 2
     assert ("--resume refused: the interrupted run differs: other settings (near_threshold 0.8 -> 0.9); use the "
             "same ones; or use --force to start over") in other.stderr
+    # A build whose batch files have another layout (same version: a development build) does not read them.
+    state = out / ".dedupe-run" / "run.json"
+    saved = state.read_bytes()
+    state.write_text(json.dumps({**json.loads(saved), "state": 1}))
+    older = run(src, out, "--resume")
+    assert older.returncode == 2
+    assert "its batch files have another layout (1, this build writes " in older.stderr
+    state.write_bytes(saved)
     (src / "samples" / "001_5a2a2c05d5ea1b06.txt").write_text("changed\n") if (
         src / "samples" / "001_5a2a2c05d5ea1b06.txt").exists() else None
     first = sorted((src / "samples").iterdir())[0]

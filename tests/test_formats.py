@@ -311,6 +311,29 @@ def test_malformed_jsonl_lines_are_reported_by_line_and_nothing_else_is_lost(tmp
     assert (tmp_path / "out" / "other.txt").is_file()
 
 
+def test_a_record_whose_text_holds_a_lone_surrogate_is_copied_unchanged_with_a_clear_error(tmp_path):
+    # JSON's "\\ud800" escape decodes to half of a UTF-16 pair: no character, not UTF-8. Before, it failed its
+    # whole file as an internal error in pass 1.
+    src = tmp_path / "in"
+    src.mkdir()
+    lone = '{"id": "s", "text": "half a pair \\ud800 here"}\n'
+    lines = JSONL_IN.splitlines(keepends=True)
+    (src / "corpus.jsonl").write_text(lines[0] + lone + lines[1], encoding="utf-8")
+    (src / "records.json").write_text('[{"text": "low half \\udc00"}]', encoding="utf-8")
+    result = run("clean", str(src), str(tmp_path / "out"), "--id-field", "id")
+    assert result.exit_code == 1
+    assert sorted(result.stderr.splitlines()) == [
+        "error: corpus.jsonl: line 2: its text holds a lone UTF-16 surrogate (U+D800 at character 13), which is not "
+        "a character; fix the escape in the producer; copied unchanged, not cleaned",
+        "error: records.json: record 1 (line 1): its text holds a lone UTF-16 surrogate (U+DC00 at character 10), "
+        "which is not a character; fix the escape in the producer; copied unchanged, not cleaned",
+    ]
+    out = (tmp_path / "out" / "corpus.jsonl").read_bytes().splitlines(keepends=True)
+    expected = JSONL_OUT.encode().splitlines(keepends=True)
+    assert out == [expected[0], lone.encode(), expected[1]]
+    assert (tmp_path / "out" / "records.json").read_bytes() == (src / "records.json").read_bytes()
+
+
 def test_a_jsonl_file_without_the_text_field_says_which_fields_it_has(tmp_path):
     src = tmp_path / "in"
     src.mkdir()

@@ -10,6 +10,7 @@ unchanged.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
@@ -41,8 +42,18 @@ def text_of(record, config: Config) -> tuple[str | None, str | None]:
     path = fields.parse(config.text_field)
     text = fields.get(record, path)
     if isinstance(text, str):
+        lone = _SURROGATE.search(text)
+        if lone:
+            # (JSON's "\\ud800" escape decodes to half of a UTF-16 pair, which is no character: it cannot be
+            # measured, hashed or written as UTF-8, so the record is left as it is rather than failing its file)
+            return None, (f"its text holds a lone UTF-16 surrogate (U+{ord(lone.group()):04X} at character "
+                          f"{lone.start() + 1}), which is not a character; fix the escape in the producer")
         return text, None
     return None, fields.why_missing(record, path)
+
+
+#: Half of a UTF-16 surrogate pair on its own (a JSON escape such as "\\ud800" decodes to one).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def documents(rel: str, rows: Iterable[Row], config: Config, fmt: str, key: str) -> tuple[list[Document], list[Notice]]:
