@@ -482,6 +482,52 @@ def test_components_equal_a_plain_union_find_and_survive_long_chains():
     assert (components(20000, order[:-1], order[1:]) == 0).all()
 
 
+def _cluster_member_by_member(n, left, right, sigs, n_shingles, priority, config, whole):
+    """The star clusters as `cluster` made them before pairs went in one call: every member against the kept."""
+    from dedupe.detect.corpus import components, distinct
+
+    dup_of, dup_score, dup_how = np.full(n, -1, np.int64), np.zeros(n, np.float32), np.zeros(n, np.uint8)
+    nodes = distinct(np.concatenate([left, right]))
+    roots = components(len(nodes), np.searchsorted(nodes, left), np.searchsorted(nodes, right))
+    order = np.lexsort((priority[nodes], roots))
+    for members in np.split(nodes[order], np.flatnonzero(np.diff(roots[order])) + 1):
+        kept = []
+        for m in members.tolist():
+            if kept:
+                k = np.array(kept)
+                score, how, ok = similarity(sigs[k], sigs[m][None, :], n_shingles[k],
+                                            np.full(len(k), n_shingles[m]), config, whole[k] | whole[m])
+                if ok.any():
+                    best = int(np.flatnonzero(ok)[np.argmax(score[ok])])
+                    dup_of[m], dup_score[m], dup_how[m] = kept[best], score[best], how[best]
+                    continue
+            kept.append(m)
+    return dup_of, dup_score, dup_how
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_clusters_with_their_pairs_in_one_call_equal_member_by_member_clusters(seed):
+    from dedupe.detect.corpus import cluster
+
+    rng = np.random.default_rng(seed)
+    config, n, perm = Config(), 400, 64
+    sigs = rng.integers(0, 1 << 32, (n, perm), dtype=np.uint64)
+    left, right = [], []
+    for a in range(0, n - 4, 5):  # components of 1 to 4 documents, copies near and far, some only contained
+        for b in range(a + 1, a + int(rng.integers(1, 5))):
+            sigs[b] = np.where(rng.random(perm) < rng.random(), sigs[a], sigs[b])
+            left.append(a)
+            right.append(b)
+    n_shingles = rng.integers(5, 400, n)
+    priority = rng.permutation(n)
+    whole = rng.random(n) < 0.2
+    args = (np.array(left), np.array(right), sigs, n_shingles, priority, config, whole)
+    got, want = cluster(n, *args), _cluster_member_by_member(n, *args)
+    assert (got[0] >= 0).sum() >= 10 and (got[2] == 1).any()  # copies found, some by containment
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype and g.tobytes() == w.tobytes()
+
+
 def test_one_documents_keys_are_mixed_with_its_source_as_the_corpus_step_mixes_them():
     """Pass 2 looks a document's block keys up among the corpus step's: both must mix a key and a source alike."""
     from dedupe.detect.corpus import _mix_source

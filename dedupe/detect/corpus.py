@@ -794,7 +794,20 @@ def cluster(n: int, left, right, sigs, n_shingles, priority, config: Config, who
     order = np.lexsort((priority[nodes], roots))
     comp_nodes = nodes[order]
     bounds = np.flatnonzero(np.diff(roots[order])) + 1
+    starts = np.concatenate(([0], bounds))
+    sizes = np.diff(np.append(starts, len(comp_nodes)))
+    # Most components are a pair: its second member is compared with its first, all pairs in one call (a
+    # numpy call a member cost 70 µs, a third of the corpus step on the benchmark corpus). The values are
+    # the loop's: each row's Jaccard is a count of equal values over the same length, the rest elementwise.
+    first = comp_nodes[starts[sizes == 2]]
+    second = comp_nodes[starts[sizes == 2] + 1]
+    if len(first):
+        strict = False if whole is None else whole[first] | whole[second]
+        score, how, ok = similarity(sigs[first], sigs[second], n_shingles[first], n_shingles[second], config, strict)
+        dup_of[second[ok]], dup_score[second[ok]], dup_how[second[ok]] = first[ok], score[ok], how[ok]
     for members in np.split(comp_nodes, bounds):
+        if len(members) == 2:
+            continue
         kept: list[int] = []
         for m in members.tolist():
             if kept:
