@@ -47,21 +47,21 @@ class Found(NamedTuple):
 
 def found_of(findings: list[Finding]) -> Found:
     """Findings as columns (their notes, which nothing after pass 1 reads, left out)."""
+    return found_columns([f.block for f in findings], [(f.category, f.detector, f.score, f.duplicate_of)
+                                                       for f in findings])
+
+
+def found_columns(blocks: list[int], parts: list[tuple]) -> Found:
+    """Findings as columns from per finding its block and its (category, detector, score, reference): the core's
+    chrome findings become columns this way with no `Finding` made (`chrome.chrome_pages`)."""
     index: dict[str, int] = {}
-
-    def at(s: str) -> int:
-        i = index.get(s)
-        if i is None:
-            i = index[s] = len(index)
-        return i
-
+    at = index.setdefault  # (a label's number is how many came before it)
     ints: list[int] = []
-    for f in findings:
-        d = f.duplicate_of
+    for block, (category, detector, score, d) in zip(blocks, parts):
         # An int score is written without a point (json), so whether it was one crosses too.
-        ints += (f.block, at(f.category), at(f.detector), isinstance(f.score, int),
-                 *(_NO_REF if d is None else (at(d.file), d.lines[0], d.lines[1], at(d.run))))
-    return Found(tuple(index), np.array(ints, "<i8").tobytes(), np.array([f.score for f in findings], "<f8").tobytes())
+        ints += (block, at(category, len(index)), at(detector, len(index)), isinstance(score, int),
+                 *(_NO_REF if d is None else (at(d.file, len(index)), d.lines[0], d.lines[1], at(d.run, len(index)))))
+    return Found(tuple(index), np.array(ints, "<i8").tobytes(), np.array([p[2] for p in parts], "<f8").tobytes())
 
 
 def template_found(blocks: list[int], detectors: tuple[str, ...], kinds: list[int], scores: list[float],

@@ -77,9 +77,8 @@ BATCH, BATCH_MAX = 64, 256
 POOL_STOP_SECONDS, POOL_POLL_SECONDS = 5, 0.2
 _NO_KEYS = (np.empty(0, np.uint64), np.empty(0, np.int32), np.empty(0, np.uint8))
 _NO_FINDINGS = found_of([])
-#: A block's (first_line, last_line) and a signature's hash, read in C for the thousands of blocks of a batch.
+#: A block's (first_line, last_line), read in C for the thousands of blocks of a batch.
 _LINES = attrgetter("first_line", "last_line")
-_HASH = attrgetter("hash")
 
 
 def clean_document(
@@ -122,7 +121,7 @@ def analyze_documents(
                           [_whole_page(d) for d in docs])
         # As columns: what crosses to pass 2, and what the signing body is decided on (in the core, which
         # also applies --only/--skip and the thresholds).
-        findings = [found_of(found) for found, _ in detected]
+        findings = [found for found, _ in detected]
         pages = [page for _, page in detected]
     else:
         findings, pages = [_NO_FINDINGS] * len(docs), [""] * len(docs)
@@ -143,7 +142,7 @@ def analyze_documents(
             digest=text_hash(d.text),
             spans=tuple(map(_LINES, blocks[i])),
             findings=findings[i],
-            hashes=tuple(map(_HASH, signed[i].sigs)),
+            hashes=tuple(signed[i].hashes.tolist()),
             keys=keys[i][0],
             owner=keys[i][1],
             kind=keys[i][2],

@@ -9,7 +9,6 @@ one call per batch of blocks; the MinHash and block keys below are numpy.
 from __future__ import annotations
 
 from itertools import chain
-from operator import attrgetter
 
 import numpy as np
 import xxhash
@@ -119,14 +118,25 @@ class SignedText:
     is hashed twice.
     """
 
-    __slots__ = ("norms", "lengths", "tokens", "sigs", "hashes", "shingles", "counts")
+    __slots__ = ("norms", "lengths", "tokens", "_sigs", "hashes", "shingles", "counts")
 
-    def __init__(self, norms: list[str], lengths: np.ndarray, tokens: np.ndarray, sigs: list[BlockSig],
+    def __init__(self, norms: list[str], lengths: np.ndarray, tokens: np.ndarray, sigs: list[BlockSig] | None,
                  hashes: np.ndarray, shingles: np.ndarray, counts: np.ndarray):
-        self.norms, self.lengths, self.tokens, self.sigs = norms, lengths, tokens, sigs
+        self.norms, self.lengths, self.tokens, self._sigs = norms, lengths, tokens, sigs
         # The blocks' normalized hashes, shingles end to end and shingles per block, as arrays: the repeat
         # detectors read them in one core call for a batch, with no Python object per block.
         self.hashes, self.shingles, self.counts = hashes, shingles, counts
+
+    @property
+    def sigs(self) -> list[BlockSig]:
+        """A `BlockSig` per block, made from the columns when first asked for: pass 1's usual page reads the
+        columns only (a page with repeats, whose detectors read blocks one by one, and the API ask for these)."""
+        if self._sigs is None:
+            bounds = [0, *np.cumsum(self.counts).tolist()]
+            shingles = self.shingles
+            self._sigs = list(map(BlockSig.of, self.norms, self.lengths.tolist(),
+                                  [shingles[x:y] for x, y in zip(bounds, bounds[1:])], self.hashes.tolist()))
+        return self._sigs
 
 
 class SignedBatch(list):
@@ -172,20 +182,19 @@ def sign_texts(block_lists, k: int) -> SignedBatch:
     lengths = np.frombuffer(lengths, dtype=_I64)
     th = np.frombuffer(th, dtype=_U64)
     hashes = np.frombuffer(hashes, dtype=_U64)
-    bounds = np.frombuffer(bounds, dtype=_I64).tolist()
-    counts = lengths.tolist()
-    shingles = [hashes[x:y] for x, y in zip(bounds, bounds[1:])]
+    bounds = np.frombuffer(bounds, dtype=_I64)
     block_hashes = np.frombuffer(block_hashes, dtype=_U64)
-    sigs = list(map(BlockSig.of, norms, counts, shingles, block_hashes.tolist()))
-    per_block = np.diff(np.array(bounds, dtype=_I64))
-    out, b, t = SignedBatch(), 0, 0
+    per_block = np.diff(bounds)
+    # (a document's first block, its first word and its first shingle in the batch's columns)
+    sizes = [len(blocks) for blocks in block_lists]
+    firsts = [0, *np.cumsum(sizes).tolist()]
+    words = [0, *np.cumsum(lengths).tolist()]
+    out = SignedBatch()
     out.columns = (block_hashes, lengths, hashes, per_block)
-    for blocks in block_lists:
-        e = b + len(blocks)
-        size = int(sum(counts[b:e]))
-        out.append(SignedText(norms[b:e], lengths[b:e], th[t : t + size], sigs[b:e], block_hashes[b:e],
+    bounds = bounds.tolist()
+    for b, e in zip(firsts, firsts[1:]):
+        out.append(SignedText(norms[b:e], lengths[b:e], th[words[b] : words[e]], None, block_hashes[b:e],
                               hashes[bounds[b]:bounds[e]], per_block[b:e]))
-        b, t = e, t + size
     return out
 
 
@@ -201,7 +210,6 @@ def sign_blocks(blocks, k: int) -> list[BlockSig]:
 
 # --- corpus signatures -------------------------------------------------------------------------
 
-_HASH = attrgetter("hash")
 def shingles(tokens: list[str], k: int) -> list[bytes]:
     """The k-word shingles of a token list as UTF-8 bytes (fewer than k tokens: one shingle of them all)."""
     if not tokens:
@@ -318,7 +326,7 @@ def block_keys(
     The whole batch is one core call (keys.rs).
     """
     norms = list(chain.from_iterable(s.norms for s in signed))
-    hashes = np.fromiter(map(_HASH, chain.from_iterable(s.sigs for s in signed)), dtype=_U64, count=len(norms))
+    hashes = np.concatenate([s.hashes for s in signed]) if signed else np.empty(0, _U64)
     th, _, lengths, blocks = _batch_tokens(signed)
     keys, owner, kind, bounds = _core.block_keys(
         norms, hashes.tobytes(), np.ascontiguousarray(lengths, dtype=_I64).tobytes(),

@@ -7,6 +7,7 @@ from functools import cache
 from itertools import chain, islice
 
 from ..config import Config
+from ..decide import Found, found_of
 from ..records import Block, Finding
 from ..sign import BlockSig, SignedText, signed_of
 from .chrome import block_columns, block_rows, chrome_pages, find_chrome, keep_copy_outside_chrome, page_kind
@@ -91,25 +92,28 @@ def _chrome_kept(chrome: list[Finding], blocks: list[Block], sigs: list[BlockSig
 def detect_batch(
     doc_ids: list[str], block_lists: list[list[Block]], signed: list[SignedText], config: Config,
     whole_pages: list[bool],
-) -> list[tuple[list[Finding], str]]:
-    """`detect_page` for each document of a batch signed together: the chrome step's block profiles, the repeats,
-    and, for the pages without repeats (the usual page), the page's kind and the chrome findings come from one
-    call into the compiled core each for the whole batch; a page with repeats goes through `detect_page`."""
+) -> list[tuple[Found, str]]:
+    """`detect_page` for each document of a batch signed together, its findings as the columns pass 2 reads: the
+    chrome step's block profiles, the repeats, and, for the pages without repeats (the usual page), the page's kind
+    and the chrome findings come from one call into the compiled core each for the whole batch (a whole page's
+    findings as columns straight from the core's codes); a page with repeats goes through `detect_page`."""
     texts = [[b.text for b in blocks] for blocks in block_lists]
     flat = list(chain.from_iterable(texts))
-    n_words = [s.n_words for doc in signed for s in doc.sigs]
+    # (the blocks' words and hashes from the batch's columns: no `BlockSig` is made for the usual page)
+    n_words = list(chain.from_iterable(doc.lengths.tolist() for doc in signed))
     features, families = block_columns(flat, n_words)
     found = [NO_REPEATS if r is None else r for r in repeats_batch(block_lists, signed, config, whole_pages, flat)]
-    plain = chrome_pages(texts, features, families, [s.hash for doc in signed for s in doc.sigs], whole_pages,
-                         [f is not NO_REPEATS for f in found])
+    plain = chrome_pages(texts, features, families, list(chain.from_iterable(doc.hashes.tolist() for doc in signed)),
+                         whole_pages, [f is not NO_REPEATS for f in found])
     out, at = [], 0
     for doc_id, blocks, doc, whole_page, repeats, page in zip(doc_ids, block_lists, signed, whole_pages, found, plain):
         if page is None:
             hi = at + len(blocks)
             rows = list(zip(n_words[at:hi], *(column[at:hi] for column in features), families[at:hi]))
-            page = detect_page(doc_id, blocks, doc.sigs, config, whole_page, rows, repeats)
+            findings, kind = detect_page(doc_id, blocks, doc.sigs, config, whole_page, rows, repeats)
+            page = found_of(findings), kind
         elif not whole_page:
-            page = _chrome_kept(page[0], blocks, doc.sigs, page[1], whole_page), page[1]
+            page = found_of(_chrome_kept(page[0], blocks, doc.sigs, page[1], whole_page)), page[1]
         out.append(page)
         at += len(blocks)
     return out

@@ -113,6 +113,7 @@ from typing import NamedTuple
 
 
 from ..config import Config
+from ..decide import Found, found_columns
 from ..records import Block, Finding, Ref
 from .. import _core
 from ..sign import BlockSig
@@ -850,26 +851,33 @@ def block_columns(texts: list[str], n_words: list[int]) -> tuple[tuple, list[Fam
 
 
 def chrome_pages(texts: list[list[str]], features: tuple, families: list[Family | None], hashes: list[int],
-                 whole_pages: list[bool], skip: list[bool]) -> list[tuple[list[Finding], str] | None]:
+                 whole_pages: list[bool], skip: list[bool]) -> list[tuple[Found | list[Finding], str] | None]:
     """Per document of a batch, its chrome findings and its page's kind, in one call into the core for all the
     documents (`chrome.rs`'s `detect_page`: the classes, `page_kind`, `find_chrome`); None for a document in
     skip (a page with repeats, which `detect_page` reads). The blocks come end to end: their texts, their
-    `block_columns`, the hashes of their normalized texts."""
+    `block_columns`, the hashes of their normalized texts.
+
+    A whole page's findings come as the columns pass 2 reads (`Found`), made from the core's codes with no
+    `Finding` (nothing reads a whole page's findings as records after this: its gates are in the core);
+    an extractor's text's as `Finding`s, which the gates on extracted text (detect/__init__.py) read."""
     index = _FAMILY_INDEX
     kinds, counts, blocks, codes, hows, notes = _core.chrome_batch(
         LEXICON, _FAMILY_TABLE, [t for doc in texts for t in doc], features,
         [-1 if f is None else index[id(f)] for f in families], hashes, list(map(len, texts)), whole_pages, skip)
-    out: list[tuple[list[Finding], str] | None] = []
+    out: list[tuple[Found | list[Finding], str] | None] = []
     at = first = 0  # (the document's first finding, and its first block)
-    for doc, kind, count, skipped in zip(texts, kinds, counts, skip):
+    for doc, kind, count, whole, skipped in zip(texts, kinds, counts, whole_pages, skip):
+        end = at + count
         if skipped:
             out.append(None)
+        elif whole:
+            out.append((found_columns(blocks[at:end], list(map(_found_parts, codes[at:end], hows[at:end]))), kind))
         else:
             out.append(([Finding(k, *_finding_parts(code, how, note, None if families[first + k] is None
                                                     else families[first + k].kind))
-                         for k, code, how, note in zip(blocks[at : at + count], codes[at : at + count],
-                                                       hows[at : at + count], notes[at : at + count])], kind))
-        at += count
+                         for k, code, how, note in zip(blocks[at:end], codes[at:end], hows[at:end], notes[at:end])],
+                        kind))
+        at = end
         first += len(doc)
     return out
 
@@ -965,10 +973,17 @@ def _finding_parts(kind: int, how: int, note: int, family: str | None) -> tuple:
     """A finding's category, detector, score, reference and note from the core's codes (`chrome.rs`); family: the
     kind of the family a rule named for its block, if any."""
     name = KINDS[kind]
-    detector, score = (("rule", 0.9), ("outside", 0.7), ("context", 0.6))[how]
     text = (f"{name} phrasing", "outside the article", f"{family} phrasing outside the article",
             "menu item", f"between {name} blocks")[note]
-    return f"chrome:{name}", f"chrome:{detector}:{name}", score, None, text
+    return *_found_parts(kind, how), text
+
+
+@lru_cache(maxsize=256)
+def _found_parts(kind: int, how: int) -> tuple:
+    """A finding's category, detector, score and reference from the core's codes (`chrome.rs`)."""
+    name = KINDS[kind]
+    detector, score = (("rule", 0.9), ("outside", 0.7), ("context", 0.6))[how]
+    return f"chrome:{name}", f"chrome:{detector}:{name}", score, None
 
 
 def _repeats_read(blocks, sigs, config, repeats) -> tuple[list[int], list[tuple[int, int]], list[tuple[int, int]]]:
