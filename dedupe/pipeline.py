@@ -45,7 +45,7 @@ from .against import load_earlier, save_signatures
 from .annotate import annotation
 from .config import CATEGORIES, Config
 from .cut import Claim, cut, cut_found, diff_str
-from .decide import INTS, Found, decide, duplicate_verdict, found_of
+from .decide import INTS, Found, decide, duplicate_verdict, finding_at, found_of
 from .detect import detect_batch
 from .detect.chrome import ends_sentence
 from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
@@ -58,11 +58,11 @@ from .formats.source import prefetch
 from .fs import RemotePath, place, remove_tree
 from .names import Names
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, walk
-from .records import ANALYSIS_ARRAYS, Allowed, Analysis, DocResult, Document, Notice, Removal
+from .records import ANALYSIS_ARRAYS, Allowed, Analysis, DocResult, Document, Finding, Notice, Removal
 from .remote import check_processes, open_report, remove_previous_output
 from .resume import RunState, fingerprint, has_state, remove_temporaries, run_settings, save
 from .report import ReportPart, RunReport
-from .segment import segment_batch
+from .segment import segment_batch, split_lines
 from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash
 from .write import atomic_write, forget_folders
 
@@ -77,6 +77,9 @@ BATCH, BATCH_MAX = 64, 256
 POOL_STOP_SECONDS, POOL_POLL_SECONDS = 5, 0.2
 _NO_KEYS = (np.empty(0, np.uint64), np.empty(0, np.int32), np.empty(0, np.uint8))
 _NO_FINDINGS = found_of([])
+#: How many times a page with repeats is judged again as its cleaned copy (`_second_look`): each look can only
+#: find less than the one before, and a look that finds nothing ends them.
+SECOND_LOOKS = 3
 #: A block's (first_line, last_line), read in C for the thousands of blocks of a batch.
 _LINES = attrgetter("first_line", "last_line")
 
@@ -104,7 +107,7 @@ def analyze_document(
 
 def analyze_documents(
     docs: list[Document], config: Config, hashers: tuple[MinHasher, MinHasher] | None = None,
-    timings: Counter | None = None,
+    timings: Counter | None = None, looks: int = SECOND_LOOKS,
 ) -> list[tuple[Analysis, DocSig | None]]:
     """Pass 1 for a batch of documents: their within-document findings and, given MinHash `hashers`, their
     corpus signatures. The hashing and MinHash steps run once for the whole batch.
@@ -112,6 +115,8 @@ def analyze_documents(
     Which blocks sign a document is `doc_sign`: `prose` (sentences, so that
     another site's menu, byline and footer around the same article do not hide
     it), `cleaned` (what the within-document detectors keep) or `page` (all).
+
+    A page with repeats is also judged as its cleaned copy (`_second_look`, at most `looks` times).
     """
     clock = _Clock(timings)
     blocks = clock("segment", segment_batch, [d.text for d in docs])
@@ -123,6 +128,10 @@ def analyze_documents(
         # also applies --only/--skip and the thresholds).
         findings = [found for found, _ in detected]
         pages = [page for _, page in detected]
+        if looks:
+            for i in [i for i, found in enumerate(findings) if _has_repeats(found)]:
+                findings[i] = clock("detect", _second_look, docs[i], blocks[i], signed[i], findings[i], pages[i],
+                                    config, looks)
     else:
         findings, pages = [_NO_FINDINGS] * len(docs), [""] * len(docs)
     keys = [_NO_KEYS] * len(docs)
@@ -151,6 +160,71 @@ def analyze_documents(
         ), sigs[i])
         for i, d in enumerate(docs)
     ]
+
+
+
+
+def _has_repeats(found: Found) -> bool:
+    """Whether some of a document's findings are repeats (the rare page: the usual one has none)."""
+    if not any(label in _REPEATS for label in found.labels):
+        return False
+    labels = found.labels
+    return any(labels[c] in _REPEATS for c in np.frombuffer(found.ints, np.int64)[1::INTS].tolist())
+
+
+def _second_look(doc: Document, blocks: list, signed: SignedText, found: Found, page: str, config: Config,
+                 looks: int) -> Found:
+    """A page with repeats' findings, with those a second run would add on its cleaned copy.
+
+    The chrome step reads a page with repeats as the page its cleaned copy will be (the repeats weigh
+    nothing), but only nearly: with its repeats gone, a short line that sat among them can stand after the
+    article's last paragraph, where a second run reads it as a menu. Cleaning the cleaned copy must change
+    nothing, so the copy is judged here as a second run judges it (segmented, signed and examined again, its
+    own repeats looked at again up to `looks` times), and what that removes goes on the block of this page
+    that holds its lines. A look that finds nothing more leaves the findings as they were.
+    """
+    spans = [(b.first_line, b.last_line) for b in blocks]
+    hashes = signed.hashes.tolist()
+    done = cut_found(doc.id, doc.text, found, spans, hashes, config, doc.encoding, True, page)
+    if not done.removals:
+        return found
+    lines = split_lines(doc.text)
+    gone = set()
+    for r in done.removals:
+        gone.update(range(r.lines[0], r.lines[1] + 1))
+    kept = [n for n in range(1, len(lines) + 1) if n not in gone]
+    # The cleaned copy's lines are this page's kept lines, in order (a blank line left between two cuts may
+    # go): each is the next kept line with its text. A copy that cannot be read so is not looked at again.
+    line_of, at = {}, 0
+    for n, line in enumerate(split_lines(done.cleaned), 1):
+        line = line.rstrip("\r\n")
+        while at < len(kept) and lines[kept[at] - 1].rstrip("\r\n") != line:
+            at += 1
+        if at == len(kept):
+            return found
+        line_of[n] = kept[at]
+        at += 1
+    again, _ = analyze_documents([replace(doc, text=done.cleaned)], config, looks=looks - 1)[0]
+    removed = decide(again.findings, config)
+    if not removed:
+        return found
+    block_of = {n: b.index for b in blocks for n in range(b.first_line, b.last_line + 1)}
+    before = decide(found, config)
+    ints = np.frombuffer(found.ints, np.int64).reshape(-1, INTS)
+    records = [finding_at(found, k, block, True) for k, block in enumerate(ints[:, 0].tolist())]
+    for k, block in enumerate(np.frombuffer(again.findings.ints, np.int64).reshape(-1, INTS)[:, 0].tolist()):
+        if block not in removed:
+            continue
+        f = finding_at(again.findings, k, block, True)
+        ref = f.duplicate_of
+        if ref is not None and ref.file == doc.id and not ref.run:
+            ref = replace(ref, lines=(line_of[ref.lines[0]], line_of[ref.lines[1]]))
+        first, last = again.spans[block]
+        for b in sorted({block_of[line_of[n]] for n in range(first, last + 1) if n in line_of}):
+            if b not in before:
+                records.append(Finding(b, f.category, f.detector, f.score, ref))
+    records.sort(key=lambda f: (f.block, f.category, f.detector))
+    return found_of(records)
 
 
 def _body(blocks, findings: Found, config: Config, words: list[int]) -> tuple[list[int], dict[int, str]]:
