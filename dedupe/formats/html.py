@@ -229,21 +229,23 @@ def recover(text: str, whole: str, config: Config) -> str:
     they keep lies inside it. trafilatura's own choice bounds what comes back, so the site's chrome around
     the article it found does not: only what lies between its first and last block.
     """
-    from ..pipeline import clean_document
-    from ..records import Document as Doc
-
     out = text.rstrip("\n").split("\n")
     seen = _Seen(out)
-    lines = [line for line in whole.split("\n") if line.strip()]
+    lines = [line.strip() for line in whole.split("\n") if line.strip()]
     # Which blocks could come back is known before the detectors run (they only take blocks away): a page
-    # with none is spared them (68 of webpages-dev's 200).
-    covered = [seen.covers(line) for line in lines]
-    inside = [k for k, c in enumerate(covered) if c]
-    if not inside or not any(not covered[k] and _weighty(lines[k]) for k in range(inside[0] + 1, inside[-1])):
+    # with none is spared them (68 of webpages-dev's 200). Only the lines between trafilatura's first and
+    # last block are weighed and looked up (most of a page's lines are its menus, before and after).
+    start = next((k for k, line in enumerate(lines) if seen.covers(line)), None)
+    if start is None:
         return text
-    kept = clean_document(Doc("page", whole), config)[0].cleaned
+    end = next(k for k in range(len(lines) - 1, start - 1, -1) if seen.covers(lines[k]))
+    between = lines[start + 1 : end]
+    # (a block outside them is never put back: it has no kept block of trafilatura's after or before it)
+    weighty = dict(zip(between, _weighty(between)))
+    if not any(weighty[line] and not seen.covers(line) for line in between):
+        return text
     anchor, first, pending, inserts = -1, None, [], {}
-    for block in filter(None, (b.strip() for b in kept.split("\n"))):
+    for block in filter(None, (b.strip() for b in _kept_lines(whole, config))):
         at = seen.place(block, anchor)
         if at is not None:
             anchor = at
@@ -252,7 +254,7 @@ def recover(text: str, whole: str, config: Config) -> str:
             elif pending:
                 inserts.setdefault(pending[0][0], []).extend(b for _, b in pending)
             pending = []
-        elif first is not None and _weighty(block):
+        elif first is not None and weighty.get(block, False):
             pending.append((anchor, block))
     if not inserts:
         return text
@@ -263,12 +265,34 @@ def recover(text: str, whole: str, config: Config) -> str:
     return "\n".join(merged) + "\n"
 
 
-def _weighty(block: str) -> bool:
-    """Whether a block weighs more than RECOVER_MIN_WORDS words, as the extent step measures it."""
-    from ..detect.chrome import profile
+def _kept_lines(whole: str, config: Config) -> list[str]:
+    """The lines of the page's whole text that the whole-page detectors keep.
+
+    Only which blocks stay is needed: the detectors and `decide`, not a cleaned copy, its diff and its report
+    lines (`clean_document` cost about a third more here).
+    """
+    from ..decide import decide
+    from ..pipeline import analyze_document, clean_document
+
+    if config.allow:  # (the allow-list keeps blocks `decide` removes: the cleaned copy says which)
+        return clean_document(Document("page", whole), config)[0].cleaned.split("\n")
+    analysis, _ = analyze_document(Document("page", whole), config)
+    removed = decide(analysis.findings, config)
+    lines = whole.split("\n")
+    return [line for b, (first, last) in enumerate(analysis.spans) if b not in removed
+            for line in lines[first - 1 : last]]
+
+
+def _weighty(blocks: list[str]) -> list[bool]:
+    """Whether each block weighs more than RECOVER_MIN_WORDS words, as the extent step measures it (its
+    profile's size, from one call into the compiled core for all of them)."""
+    from ..detect.chrome import LEXICON
     from ..sign import words
 
-    return profile(block, len(words(block))).size > RECOVER_MIN_WORDS
+    if not blocks:
+        return []
+    sizes = LEXICON.features(blocks, [len(words(b)) for b in blocks])[0]
+    return [size > RECOVER_MIN_WORDS for size in sizes]
 
 
 class _Seen:
