@@ -77,7 +77,7 @@ BATCH, BATCH_MAX = 64, 256
 POOL_STOP_SECONDS, POOL_POLL_SECONDS = 5, 0.2
 _NO_KEYS = (np.empty(0, np.uint64), np.empty(0, np.int32), np.empty(0, np.uint8))
 _NO_FINDINGS = found_of([])
-#: How many times a page with repeats is judged again as its cleaned copy (`_second_look`): each look can only
+#: How many times a page with repeats is judged again as its cleaned copy (`_second_looks`): each look can only
 #: find less than the one before, and a look that finds nothing ends them.
 SECOND_LOOKS = 3
 #: A block's (first_line, last_line), read in C for the thousands of blocks of a batch.
@@ -116,7 +116,7 @@ def analyze_documents(
     another site's menu, byline and footer around the same article do not hide
     it), `cleaned` (what the within-document detectors keep) or `page` (all).
 
-    A page with repeats is also judged as its cleaned copy (`_second_look`, at most `looks` times).
+    A page with repeats is also judged as its cleaned copy (`_second_looks`, at most `looks` times).
     """
     clock = _Clock(timings)
     blocks = clock("segment", segment_batch, [d.text for d in docs])
@@ -129,9 +129,7 @@ def analyze_documents(
         findings = [found for found, _ in detected]
         pages = [page for _, page in detected]
         if looks:
-            for i in [i for i, found in enumerate(findings) if _has_repeats(found)]:
-                findings[i] = clock("detect", _second_look, docs[i], blocks[i], signed[i], findings[i], pages[i],
-                                    config, looks)
+            findings = clock("detect", _second_looks, docs, blocks, signed, findings, pages, config, looks)
     else:
         findings, pages = [_NO_FINDINGS] * len(docs), [""] * len(docs)
     keys = [_NO_KEYS] * len(docs)
@@ -172,57 +170,83 @@ def _has_repeats(found: Found) -> bool:
     return any(labels[c] in _REPEATS for c in np.frombuffer(found.ints, np.int64)[1::INTS].tolist())
 
 
-def _second_look(doc: Document, blocks: list, signed: SignedText, found: Found, page: str, config: Config,
-                 looks: int) -> Found:
-    """A page with repeats' findings, with those a second run would add on its cleaned copy.
+def _second_looks(docs: list[Document], blocks: list[list], signed: list[SignedText], findings: list[Found],
+                  pages: list[str], config: Config, looks: int) -> list[Found]:
+    """The findings of a batch's pages, with those a second run would add on the cleaned copy of a page with repeats.
 
-    The chrome step reads a page with repeats as the page its cleaned copy will be (the repeats weigh
-    nothing), but only nearly: with its repeats gone, a short line that sat among them can stand after the
-    article's last paragraph, where a second run reads it as a menu. Cleaning the cleaned copy must change
-    nothing, so the copy is judged here as a second run judges it (segmented, signed and examined again, its
-    own repeats looked at again up to `looks` times), and what that removes goes on the block of this page
-    that holds its lines. A look that finds nothing more leaves the findings as they were.
+    The chrome step reads a page with repeats as the page its cleaned copy will be (the repeats weigh nothing),
+    but only nearly: with its repeats gone, a short line that sat among them can stand after the article's last
+    paragraph, where a second run reads it as a menu (13 of 890 real pages of webpages-dev, -train, -types and
+    -multi). Cleaning the cleaned copy must change nothing, so the cleaned copies of the batch's pages with
+    repeats are segmented, signed and examined again, in one batch (their own repeats looked at again, up to
+    `looks` times), and what that removes goes on the blocks of the page that hold its lines.
     """
+    copies = [(i, copy) for i, found in enumerate(findings)
+              if _has_repeats(found) and (copy := _cleaned_copy(docs[i], blocks[i], signed[i], found, pages[i], config))]
+    if not copies:
+        return findings
+    findings = list(findings)
+    again = analyze_documents([copy[0] for _, copy in copies], config, looks=looks - 1)
+    for (i, (_, line_of, before)), (analysis, _) in zip(copies, again):
+        findings[i] = _with_second_look(docs[i].id, blocks[i], findings[i], analysis, line_of, before, config)
+    return findings
+
+
+def _cleaned_copy(doc: Document, blocks: list, signed: SignedText, found: Found, page: str,
+                  config: Config) -> tuple[Document, dict[int, int], dict[int, str]] | None:
+    """A page's cleaned copy as a document, the line of the page each of its lines is, and the blocks its
+    findings remove; None if they remove none or the copy's lines cannot be read as the page's kept lines."""
+    before = decide(found, config)
+    if not before:
+        return None
     spans = [(b.first_line, b.last_line) for b in blocks]
-    hashes = signed.hashes.tolist()
-    done = cut_found(doc.id, doc.text, found, spans, hashes, config, doc.encoding, True, page)
-    if not done.removals:
-        return found
+    # The cut itself says what the copy is (which blank lines around a cut stay); with an allow-list, which of
+    # the removed blocks it keeps too.
+    done = cut_found(doc.id, doc.text, found, spans, signed.hashes.tolist(), config, doc.encoding,
+                     bool(config.allow), page)
     lines = split_lines(doc.text)
     gone = set()
-    for r in done.removals:
-        gone.update(range(r.lines[0], r.lines[1] + 1))
+    for first, last in ([r.lines for r in done.removals] if config.allow else [spans[b] for b in before]):
+        gone.update(range(first, last + 1))
     kept = [n for n in range(1, len(lines) + 1) if n not in gone]
-    # The cleaned copy's lines are this page's kept lines, in order (a blank line left between two cuts may
-    # go): each is the next kept line with its text. A copy that cannot be read so is not looked at again.
+    # The copy's lines are the page's kept lines, in order (a blank line left between two cuts may go).
     line_of, at = {}, 0
     for n, line in enumerate(split_lines(done.cleaned), 1):
         line = line.rstrip("\r\n")
         while at < len(kept) and lines[kept[at] - 1].rstrip("\r\n") != line:
             at += 1
         if at == len(kept):
-            return found
+            return None
         line_of[n] = kept[at]
         at += 1
-    again, _ = analyze_documents([replace(doc, text=done.cleaned)], config, looks=looks - 1)[0]
+    return replace(doc, text=done.cleaned), line_of, before
+
+
+def _with_second_look(doc_id: str, blocks: list, found: Found, again: Analysis, line_of: dict[int, int],
+                      before: dict[int, str], config: Config) -> Found:
+    """A page's findings, with what its cleaned copy's (`again`) remove put on the page's blocks that hold
+    those lines (a block the page's own findings remove keeps them alone)."""
     removed = decide(again.findings, config)
     if not removed:
         return found
     block_of = {n: b.index for b in blocks for n in range(b.first_line, b.last_line + 1)}
-    before = decide(found, config)
     ints = np.frombuffer(found.ints, np.int64).reshape(-1, INTS)
     records = [finding_at(found, k, block, True) for k, block in enumerate(ints[:, 0].tolist())]
+    added = False
     for k, block in enumerate(np.frombuffer(again.findings.ints, np.int64).reshape(-1, INTS)[:, 0].tolist()):
         if block not in removed:
             continue
         f = finding_at(again.findings, k, block, True)
         ref = f.duplicate_of
-        if ref is not None and ref.file == doc.id and not ref.run:
+        if ref is not None and ref.file == doc_id and not ref.run:
             ref = replace(ref, lines=(line_of[ref.lines[0]], line_of[ref.lines[1]]))
         first, last = again.spans[block]
         for b in sorted({block_of[line_of[n]] for n in range(first, last + 1) if n in line_of}):
             if b not in before:
                 records.append(Finding(b, f.category, f.detector, f.score, ref))
+                added = True
+    if not added:
+        return found
     records.sort(key=lambda f: (f.block, f.category, f.detector))
     return found_of(records)
 

@@ -97,7 +97,7 @@ _PROMO, _STABLE, _CHINA, _SIDES = map(_line, ["Access Business Standard", '"A st
 LISTED_BY_ITS_REPEATS = "\n".join([_PROMO, _STABLE, _PROMO, _STABLE, _CHINA, _CHINA, _SIDES, _SIDES, _PROMO])
 #: A short line and a paragraph, the pair pasted three times with the line doubled: the repeats go, and the
 #: short line left after the last paragraph stands where a second clean reads it as a menu item outside the
-#: article (`pipeline._second_look` removes it in the first; found by a random draw).
+#: article (`pipeline._second_looks` removes it in the first; found by a random draw).
 _SHORT = _line("Smart Essential")
 LEFT_AFTER_ITS_REPEATS = "\n".join([_SHORT, _SHORT, _STABLE] * 3 + [_SHORT, _SHORT])
 
