@@ -269,14 +269,18 @@ def _kept_lines(whole: str, config: Config) -> list[str]:
     """The lines of the page's whole text that the whole-page detectors keep.
 
     Only which blocks stay is needed: the detectors and `decide`, not a cleaned copy, its diff and its report
-    lines (`clean_document` cost about a third more here).
+    lines (`clean_document` cost about a third more here). The page is read once, as a first run reads it: its
+    cleaned copy is not looked at again (`pipeline._second_looks`, which a text cleaned twice needs, and which
+    cost a third of this here).
     """
+    from ..cut import cut_found
     from ..decide import decide
-    from ..pipeline import analyze_document, clean_document
+    from ..pipeline import analyze_documents
 
-    if config.allow:  # (the allow-list keeps blocks `decide` removes: the cleaned copy says which)
-        return clean_document(Document("page", whole), config)[0].cleaned.split("\n")
-    analysis, _ = analyze_document(Document("page", whole), config)
+    page = Document("page", whole)
+    analysis, _ = analyze_documents([page], config, looks=0)[0]
+    if config.allow:  # (the allow-list keeps blocks `decide` removes: the cut says which)
+        return cut_found(page.id, whole, analysis.findings, analysis.spans, analysis.hashes, config).cleaned.split("\n")
     removed = decide(analysis.findings, config)
     lines = whole.split("\n")
     return [line for b, (first, last) in enumerate(analysis.spans) if b not in removed
