@@ -197,7 +197,9 @@ def _cleaned_copy(doc: Document, blocks: list, signed: SignedText, found: Found,
     """A page's cleaned copy as a document, the line of the page each of its lines is, and the blocks its
     findings remove; None if they remove none or the copy's lines cannot be read as the page's kept lines."""
     before = decide(found, config)
-    if not before:
+    # Without a repeat among what goes, the chrome step read the page as it is (as a page without repeats):
+    # there is nothing its cleaned copy could be read differently for.
+    if not any(category in _REPEATS for category in before.values()):
         return None
     spans = [(b.first_line, b.last_line) for b in blocks]
     # The cut itself says what the copy is (which blank lines around a cut stay); with an allow-list, which of
