@@ -126,10 +126,11 @@ def analyze_documents(
                           [_whole_page(d) for d in docs])
         # As columns: what crosses to pass 2, and what the signing body is decided on (in the core, which
         # also applies --only/--skip and the thresholds).
-        findings = [found for found, _ in detected]
-        pages = [page for _, page in detected]
+        findings = [found for found, _, _ in detected]
+        pages = [page for _, page, _ in detected]
         if looks:
-            findings = clock("detect", _second_looks, docs, blocks, signed, findings, pages, config, looks)
+            findings = clock("detect", _second_looks, docs, blocks, signed, findings, pages, config, looks,
+                             [repeated for *_, repeated in detected])
     else:
         findings, pages = [_NO_FINDINGS] * len(docs), [""] * len(docs)
     keys = [_NO_KEYS] * len(docs)
@@ -162,33 +163,53 @@ def analyze_documents(
 
 
 
-def _has_repeats(found: Found) -> bool:
-    """Whether some of a document's findings are repeats (the rare page: the usual one has none)."""
-    if not any(label in _REPEATS for label in found.labels):
-        return False
-    labels = found.labels
-    return any(labels[c] in _REPEATS for c in np.frombuffer(found.ints, np.int64)[1::INTS].tolist())
-
-
 def _second_looks(docs: list[Document], blocks: list[list], signed: list[SignedText], findings: list[Found],
-                  pages: list[str], config: Config, looks: int) -> list[Found]:
-    """The findings of a batch's pages, with those a second run would add on the cleaned copy of a page with repeats.
+                  pages: list[str], config: Config, looks: int, repeated: list[bool]) -> list[Found]:
+    """The findings of a batch's pages, with those a second run would add on the cleaned copy of a page with repeats
+    (`repeated`: whether each has repeats, whether they go or are kept as content).
 
     The chrome step reads a page with repeats as the page its cleaned copy will be (the repeats weigh nothing),
     but only nearly: with its repeats gone, a short line that sat among them can stand after the article's last
     paragraph, where a second run reads it as a menu (13 of 890 real pages of webpages-dev, -train, -types and
-    -multi). Cleaning the cleaned copy must change nothing, so the cleaned copies of the batch's pages with
-    repeats are segmented, signed and examined again, in one batch (their own repeats looked at again, up to
-    `looks` times), and what that removes goes on the blocks of the page that hold its lines.
+    -multi); and the gates that keep repeats as content read the page around them, which the first run's cuts
+    change (a promotion line kept as a list's item until the chrome step took its last copy). Cleaning the
+    cleaned copy must change nothing, so the cleaned copies of the batch's pages with repeats and with something
+    removed are segmented, signed and examined again, in one batch (their own repeats looked at again, up to
+    `looks` times), and what that removes goes on the blocks of the page that hold its lines: everything, where
+    a repeat went; where none did, only the repeats (the chrome step had read that page as it is, and what it
+    reads otherwise on the copy is its extent moving after its own cuts, as on a page without repeats, which
+    is not looked at again: none of the synthetic corpus's pages has repeats, a tenth of real whole pages).
+
+    Should the batch's look fail, each page is looked at alone, and a page whose look fails keeps its findings
+    (logged): a look never costs a file, and each page's answer stays its own whatever its batch.
     """
-    copies = [(i, copy) for i, found in enumerate(findings)
-              if _has_repeats(found) and (copy := _cleaned_copy(docs[i], blocks[i], signed[i], found, pages[i], config))]
+    todo = [i for i, has in enumerate(repeated) if has and findings[i].size]
+    if not todo:
+        return findings
+    findings = list(findings)
+    try:
+        findings = _looked(todo, docs, blocks, signed, findings, pages, config, looks)
+    except Exception:  # noqa: BLE001 - page by page, so that only the page that fails goes without its look
+        for i in todo:
+            try:
+                findings = _looked([i], docs, blocks, signed, findings, pages, config, looks)
+            except Exception:  # noqa: BLE001
+                log.exception("internal error in the second look at %s; its first findings are kept", docs[i].id)
+    return findings
+
+
+def _looked(todo: list[int], docs: list[Document], blocks: list[list], signed: list[SignedText],
+            findings: list[Found], pages: list[str], config: Config, looks: int) -> list[Found]:
+    """`_second_looks` for the pages `todo` of a batch, in one batch; a new list of the findings."""
+    copies = [(i, copy) for i in todo
+              if (copy := _cleaned_copy(docs[i], blocks[i], signed[i], findings[i], pages[i], config))]
     if not copies:
         return findings
     findings = list(findings)
     again = analyze_documents([copy[0] for _, copy in copies], config, looks=looks - 1)
     for (i, (_, line_of, before)), (analysis, _) in zip(copies, again):
-        findings[i] = _with_second_look(docs[i].id, blocks[i], findings[i], analysis, line_of, before, config)
+        findings[i] = _with_second_look(docs[i].id, blocks[i], findings[i], analysis, line_of, before, config,
+                                        any(category in _REPEATS for category in before.values()))
     return findings
 
 
@@ -197,9 +218,7 @@ def _cleaned_copy(doc: Document, blocks: list, signed: SignedText, found: Found,
     """A page's cleaned copy as a document, the line of the page each of its lines is, and the blocks its
     findings remove; None if they remove none or the copy's lines cannot be read as the page's kept lines."""
     before = decide(found, config)
-    # Without a repeat among what goes, the chrome step read the page as it is (as a page without repeats):
-    # there is nothing its cleaned copy could be read differently for.
-    if not any(category in _REPEATS for category in before.values()):
+    if not before:
         return None
     spans = [(b.first_line, b.last_line) for b in blocks]
     # The cut itself says what the copy is (which blank lines around a cut stay); with an allow-list, which of
@@ -225,10 +244,13 @@ def _cleaned_copy(doc: Document, blocks: list, signed: SignedText, found: Found,
 
 
 def _with_second_look(doc_id: str, blocks: list, found: Found, again: Analysis, line_of: dict[int, int],
-                      before: dict[int, str], config: Config) -> Found:
+                      before: dict[int, str], config: Config, repeats_went: bool) -> Found:
     """A page's findings, with what its cleaned copy's (`again`) remove put on the page's blocks that hold
-    those lines (a block the page's own findings remove keeps them alone)."""
+    those lines (a block the page's own findings remove keeps them alone); unless a repeat went (`repeats_went`),
+    only the copy's repeats."""
     removed = decide(again.findings, config)
+    if not repeats_went:
+        removed = {block: category for block, category in removed.items() if category in _REPEATS}
     if not removed:
         return found
     block_of = {n: b.index for b in blocks for n in range(b.first_line, b.last_line + 1)}
@@ -239,11 +261,13 @@ def _with_second_look(doc_id: str, blocks: list, found: Found, again: Analysis, 
         if block not in removed:
             continue
         f = finding_at(again.findings, k, block, True)
+        if not repeats_went and f.category not in _REPEATS:
+            continue
         ref = f.duplicate_of
         if ref is not None and ref.file == doc_id and not ref.run:
             ref = replace(ref, lines=(line_of[ref.lines[0]], line_of[ref.lines[1]]))
         first, last = again.spans[block]
-        for b in sorted({block_of[line_of[n]] for n in range(first, last + 1) if n in line_of}):
+        for b in sorted({block_of.get(line_of[n], -1) for n in range(first, last + 1)} - {-1}):
             if b not in before:
                 records.append(Finding(b, f.category, f.detector, f.score, ref))
                 added = True

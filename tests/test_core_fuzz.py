@@ -547,7 +547,8 @@ def check_detect_batch(pages: list[str], whole_pages: list[bool]) -> None:
     config = _CONFIG
     block_lists = segment_batch(pages)
     signed = sign.sign_texts(block_lists, config.shingle_size)
-    got = detect.detect_batch([str(i) for i in range(len(pages))], block_lists, signed, config, whole_pages)
+    got = [(found, kind) for found, kind, _ in
+           detect.detect_batch([str(i) for i in range(len(pages))], block_lists, signed, config, whole_pages)]
     for i, (blocks, doc, whole) in enumerate(zip(block_lists, signed, whole_pages, strict=True)):
         # (the batch's findings come as the columns pass 2 reads: the page's own, as columns, are what they equal)
         alone, kind = detect.detect_page(str(i), blocks, doc.sigs, config, whole)

@@ -100,12 +100,45 @@ LISTED_BY_ITS_REPEATS = "\n".join([_PROMO, _STABLE, _PROMO, _STABLE, _CHINA, _CH
 #: article (`pipeline._second_looks` removes it in the first; found by a random draw).
 _SHORT = _line("Smart Essential")
 LEFT_AFTER_ITS_REPEATS = "\n".join([_SHORT, _SHORT, _STABLE] * 3 + [_SHORT, _SHORT])
+#: A promotion line three times among list items and paragraphs: the chrome step takes its last copy, and the
+#: first two, kept as list items while the third stood, read as a repeat on the cleaned copy (found by a random
+#: draw; the look must run on a page whose repeats were all kept).
+_EXCLUSIVE, _INSISTING, _BEIJING = map(_line, ["Exclusive premium stories", "- China is insisting", "- Beijing feels"])
+KEPT_UNTIL_ITS_LAST_COPY_WENT = "\n".join([_EXCLUSIVE, _INSISTING, _EXCLUSIVE, _STABLE, _CHINA, _SIDES, _BEIJING,
+                                           _BEIJING, _EXCLUSIVE])
+
+
+def test_a_second_look_that_fails_costs_no_file_and_no_other_pages_look(tmp_path, monkeypatch, caplog):
+    """A page whose second look raises keeps its first findings (logged); its file is written, and the other
+    page of its batch still gets its own look (the line left after its repeats goes)."""
+    from dedupe import pipeline
+
+    src = tmp_path / "in"
+    for site, para in (("x", _STABLE), ("y", _CHINA)):  # two sites: the short line is no site's template
+        (src / site).mkdir(parents=True)
+        (src / site / "page.txt").write_text("\n".join([_SHORT, _SHORT, para] * 3 + [_SHORT, _SHORT]), encoding="utf-8")
+    looked = pipeline._with_second_look
+
+    def failing(doc_id, *args):
+        if doc_id == "x/page.txt":
+            raise RuntimeError("a bug in the look")
+        return looked(doc_id, *args)
+
+    monkeypatch.setattr(pipeline, "_with_second_look", failing)
+    run = clean(src, tmp_path / "out")
+    assert run.exit_code == 0
+    assert "internal error in the second look at x/page.txt" in caplog.text
+    kept = {site: (tmp_path / "out" / site / "page.txt").read_text(encoding="utf-8").splitlines()
+            for site in ("x", "y")}
+    assert kept["x"] == [_SHORT, _SHORT, _STABLE, _SHORT]  # the first findings: the last short line stays
+    assert kept["y"] == [_SHORT, _SHORT, _CHINA]  # its look: the line a second run would remove goes
 
 
 @PROPERTY_SETTINGS
 @given(TREES)
 @example({"a.txt": LISTED_BY_ITS_REPEATS.encode()})
 @example({"a.txt": LEFT_AFTER_ITS_REPEATS.encode()})
+@example({"a.txt": KEPT_UNTIL_ITS_LAST_COPY_WENT.encode()})
 def test_cleaning_twice_changes_nothing(tree):
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

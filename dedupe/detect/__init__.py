@@ -92,11 +92,14 @@ def _chrome_kept(chrome: list[Finding], blocks: list[Block], sigs: list[BlockSig
 def detect_batch(
     doc_ids: list[str], block_lists: list[list[Block]], signed: list[SignedText], config: Config,
     whole_pages: list[bool],
-) -> list[tuple[Found, str]]:
+) -> list[tuple[Found, str, bool]]:
     """`detect_page` for each document of a batch signed together, its findings as the columns pass 2 reads: the
     chrome step's block profiles, the repeats, and, for the pages without repeats (the usual page), the page's kind
     and the chrome findings come from one call into the compiled core each for the whole batch (a whole page's
-    findings as columns straight from the core's codes); a page with repeats goes through `detect_page`."""
+    findings as columns straight from the core's codes); a page with repeats goes through `detect_page`.
+
+    Per document: its findings, its page's kind, and whether it has repeats (kept or not: the second look reads
+    it, `pipeline._second_looks`)."""
     texts = [[b.text for b in blocks] for blocks in block_lists]
     flat = list(chain.from_iterable(texts))
     # (the blocks' words and hashes from the batch's columns: no `BlockSig` is made for the usual page)
@@ -114,7 +117,7 @@ def detect_batch(
             page = found_of(findings), kind
         elif not whole_page:
             page = found_of(_chrome_kept(page[0], blocks, doc.sigs, page[1], whole_page)), page[1]
-        out.append(page)
+        out.append((*page, repeats is not NO_REPEATS))
         at += len(blocks)
     return out
 
