@@ -11,6 +11,32 @@ fn lexicon() -> Lexicon {
     }
 }
 
+/// A whole page read as an article, without repeats.
+fn article_page<'a>(
+    texts: &'a [&'a str],
+    sizes: &'a [i64],
+    classes: &'a [u8],
+    families: &'a [Option<Family>],
+) -> Page<'a> {
+    Page {
+        texts,
+        sizes,
+        classes,
+        families,
+        kind: Some(Kind::Article),
+        whole_page: true,
+        repeats: None,
+    }
+}
+
+/// The page's chrome findings as (block, kind, how).
+fn found_blocks(lex: &Lexicon, page: &Page) -> Vec<(usize, u8, u8)> {
+    find_chrome(lex, page)
+        .iter()
+        .map(|f| (f.block, f.kind, f.how))
+        .collect()
+}
+
 #[test]
 fn weights_by_class() {
     assert_eq!(weight(GOOD, 30), 30.0);
@@ -125,17 +151,8 @@ fn menu_before_the_article_is_navigation() {
     let classes = [SHORT, SHORT, SHORT, SHORT, GOOD, GOOD, SHORT];
     let sizes = [1, 1, 1, 1, 60, 50, 1];
     let families = [None; 7];
-    let page = Page {
-        texts: &texts,
-        sizes: &sizes,
-        classes: &classes,
-        families: &families,
-        kind: Some(Kind::Article),
-        whole_page: true,
-        repeats: None,
-    };
-    let found = find_chrome(&lex, &page);
-    let blocks: Vec<(usize, u8, u8)> = found.iter().map(|f| (f.block, f.kind, f.how)).collect();
+    let page = article_page(&texts, &sizes, &classes, &families);
+    let blocks = found_blocks(&lex, &page);
     assert_eq!(
         blocks,
         vec![
@@ -171,16 +188,7 @@ fn neighbours_between_chrome() {
     let classes = [GOOD, CHROME, SHORT, CHROME, GOOD];
     let sizes = [60, 1, 1, 1, 60];
     let families = [None, share, None, share, None];
-    let page = Page {
-        texts: &texts,
-        sizes: &sizes,
-        classes: &classes,
-        families: &families,
-        kind: Some(Kind::Article),
-        whole_page: true,
-        repeats: None,
-    };
-    let found = find_chrome(&lex, &page);
-    let blocks: Vec<(usize, u8, u8)> = found.iter().map(|f| (f.block, f.kind, f.how)).collect();
+    let page = article_page(&texts, &sizes, &classes, &families);
+    let blocks = found_blocks(&lex, &page);
     assert_eq!(blocks, vec![(1, SOCIAL, RULE), (2, SOCIAL, CONTEXT), (3, SOCIAL, RULE)]);
 }
