@@ -20,11 +20,11 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-from bisect import bisect_right
 from pathlib import Path
 
 from lxml import etree
 
+from .. import _core
 from ..config import Config
 from ..errors import InputError
 from ..records import DocResult, Document, Notice
@@ -217,8 +217,12 @@ def _drop(el) -> None:
 #: count as words): shorter lines trafilatura drops inside the article are mostly its buttons, labels and
 #: captions (webpages-dev: blocks of at most 8 words gave back 702 gold 4-gram shingles against 4874 others).
 RECOVER_MIN_WORDS = 8
-#: Word n-grams a block is matched on against trafilatura's text (a block is in it when half of them are).
-_GRAM = 3
+# Finding a block in trafilatura's text is the core's (`dedupe_core::recover`): the text as one string of
+# normalized words and the set of its word 3-grams; a block is in it when its whole text is or half of its
+# 3-grams are, a block of one or two words only as a whole line of it (a "Share" or a "Home" would be found
+# inside the article's sentences). In Python (a set of n-gram strings and a substring search per block) the
+# matching was about half of the recovery's CPU on webpages-dev's 200 pages (0.8-1.0 of 1.6-2.0 s), in the
+# core 0.35-0.5 s; the rest is the whole-page detectors (`_kept_lines`).
 
 
 def recover(text: str, whole: str, config: Config) -> str:
@@ -230,23 +234,24 @@ def recover(text: str, whole: str, config: Config) -> str:
     the article it found does not: only what lies between its first and last block.
     """
     out = text.rstrip("\n").split("\n")
-    seen = _Seen(out)
+    seen = _core.Seen(out)  # (dedupe_core::recover: the text's words and word n-grams, to find blocks in)
     lines = [line.strip() for line in whole.split("\n") if line.strip()]
     # Which blocks could come back is known before the detectors run (they only take blocks away): a page
     # with none is spared them (68 of webpages-dev's 200). Only the lines between trafilatura's first and
-    # last block are weighed and looked up (most of a page's lines are its menus, before and after).
-    start = next((k for k, line in enumerate(lines) if seen.covers(line)), None)
+    # last block can come back (a block outside them has no kept block of trafilatura's after or before
+    # it), and of those only the ones trafilatura's text does not hold are weighed.
+    held = seen.covers(lines)
+    start = next((k for k, h in enumerate(held) if h), None)
     if start is None:
         return text
-    end = next(k for k in range(len(lines) - 1, start - 1, -1) if seen.covers(lines[k]))
-    between = lines[start + 1 : end]
-    # (a block outside them is never put back: it has no kept block of trafilatura's after or before it)
-    weighty = dict(zip(between, _weighty(between)))
-    if not any(weighty[line] and not seen.covers(line) for line in between):
+    end = next(k for k in range(len(lines) - 1, start - 1, -1) if held[k])
+    left_out = [line for line, h in zip(lines[start + 1 : end], held[start + 1 : end]) if not h]
+    weighty = {line for line, heavy in zip(left_out, _weighty(left_out)) if heavy}
+    if not weighty:
         return text
+    kept = [b for b in (line.strip() for line in _kept_lines(whole, config)) if b]
     anchor, first, pending, inserts = -1, None, [], {}
-    for block in filter(None, (b.strip() for b in _kept_lines(whole, config))):
-        at = seen.place(block, anchor)
+    for block, at in zip(kept, seen.place_run(kept)):
         if at is not None:
             anchor = at
             if first is None:
@@ -254,7 +259,7 @@ def recover(text: str, whole: str, config: Config) -> str:
             elif pending:
                 inserts.setdefault(pending[0][0], []).extend(b for _, b in pending)
             pending = []
-        elif first is not None and weighty.get(block, False):
+        elif first is not None and block in weighty:
             pending.append((anchor, block))
     if not inserts:
         return text
@@ -297,73 +302,6 @@ def _weighty(blocks: list[str]) -> list[bool]:
         return []
     sizes = LEXICON.features(blocks, [len(words(b)) for b in blocks])[0]
     return [size > RECOVER_MIN_WORDS for size in sizes]
-
-
-class _Seen:
-    """trafilatura's text as one string of normalized words and the set of its word n-grams, to find a block
-    in (a substring search or set lookups; an index of each n-gram's lines cost 0.6 s per 200 webpages-dev
-    pages, a substring search per n-gram 1.2 s)."""
-
-    def __init__(self, lines: list[str]):
-        from ..sign import normalize
-
-        parts, self.starts, at = [" "], [], 1
-        # A block of fewer words than an n-gram is in the text only as a whole line of it (a "Share" or a
-        # "Home" would be found inside the article's sentences, and bound it where the chrome is).
-        self.short: dict[str, list[int]] = {}
-        for i, line in enumerate(lines):
-            self.starts.append(at)
-            n = normalize(line)
-            if n and n.count(" ") < _GRAM - 1:
-                self.short.setdefault(n, []).append(i)
-            parts.append(n + " " if n else "")
-            at += len(n) + 1 if n else 0
-        self.stream = "".join(parts)
-        ws = self.stream.split()
-        self.grams = {" ".join(ws[i : i + _GRAM]) for i in range(len(ws) - _GRAM + 1)}
-        self.known: dict[str, str | None] = {}
-
-    def covers(self, block: str) -> bool:
-        """Whether half of a block's word n-grams (its words as one, if fewer) occur in the text."""
-        return self._found(block) is not None
-
-    def place(self, block: str, after: int) -> int | None:
-        """The line of the text a block ends on (the first at or after line `after` that holds its last
-        n-gram found), or None when fewer than half of its n-grams occur in the text."""
-        found = self._found(block)
-        if found is None:
-            return None
-        if found in self.short:
-            return next((i for i in self.short[found] if i >= after), self.short[found][0])
-        start = self.starts[after] if after >= 0 else 0
-        at = self.stream.find(found, start)
-        if at < 0:
-            at = self.stream.find(found)
-        return bisect_right(self.starts, at + len(found) - 2) - 1
-
-    def _found(self, block: str) -> str | None:
-        """`_search`, once a block (the check before the detectors and the placing after both ask)."""
-        if block not in self.known:
-            self.known[block] = self._search(block)
-        return self.known[block]
-
-    def _search(self, block: str) -> str | None:
-        """The last of a block's n-grams that occurs in the text (the whole block when it does), if half do; a
-        short block's words when they are a whole line of it."""
-        from ..sign import normalize
-
-        n = normalize(block)
-        if not n:
-            return None
-        ws = n.split()
-        if len(ws) < _GRAM:
-            return n if n in self.short else None
-        whole = f" {n} "
-        if whole in self.stream:
-            return whole
-        grams = [" ".join(ws[i : i + _GRAM]) for i in range(len(ws) - _GRAM + 1)]
-        hits = [g for g in grams if g in self.grams]
-        return f" {hits[-1]} " if hits and 2 * len(hits) >= len(grams) else None
 
 
 def _page_url(tree) -> str | None:

@@ -10,6 +10,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 mod chrome_binding;
 mod classify;
 mod pagetype;
+mod recover_binding;
 mod repeat_binding;
 
 use std::borrow::Cow;
@@ -902,6 +903,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     chrome_binding::register(m)?;
     classify::register(m)?;
     pagetype::register(m)?;
+    recover_binding::register(m)?;
     m.add_function(wrap_pyfunction!(shared_counts, m)?)?;
     repeat_binding::register(m)?;
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;

@@ -1,0 +1,261 @@
+//! Finding a page's blocks in an extractor's text (`dedupe/formats/html.py`, `recover`).
+//!
+//! The extracted text is held as one string of normalized words (a space before every line's words and
+//! after them) and the set of its word n-grams. A block is in the text when its whole normalized text is,
+//! or when at least half of its n-grams are; a block of fewer words than an n-gram only as a whole line of
+//! the text (a "Share" or a "Home" would otherwise be found inside the article's sentences).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::sign::normalize;
+
+/// Words per n-gram a block is matched on.
+pub const GRAM: usize = 3;
+
+/// An extractor's text, ready to find blocks in.
+pub struct Seen {
+    /// " " then each line's normalized words followed by a space (an empty line adds nothing).
+    stream: String,
+    /// The byte offset in `stream` where each line's words begin.
+    starts: Vec<usize>,
+    /// The normalized text of each line of fewer than `GRAM` words -> the lines that hold exactly it.
+    short: HashMap<String, Vec<usize>>,
+    /// Each distinct word of the stream -> its number.
+    vocabulary: HashMap<String, u32>,
+    /// Every run of `GRAM` consecutive words of the stream, as their numbers.
+    grams: HashSet<[u32; GRAM]>,
+}
+
+impl Seen {
+    pub fn new<S: AsRef<str>>(lines: &[S]) -> Seen {
+        let mut stream = String::from(" ");
+        let mut starts = Vec::with_capacity(lines.len());
+        let mut short: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, line) in lines.iter().enumerate() {
+            starts.push(stream.len());
+            let n = normalize(line.as_ref());
+            if n.is_empty() {
+                continue;
+            }
+            if n.matches(' ').count() < GRAM - 1 {
+                short.entry(n.clone()).or_default().push(i);
+            }
+            stream.push_str(&n);
+            stream.push(' ');
+        }
+        let mut vocabulary: HashMap<String, u32> = HashMap::new();
+        let numbers: Vec<u32> = stream
+            .split_whitespace()
+            .map(|w| {
+                let next = vocabulary.len() as u32;
+                *vocabulary.entry(w.to_string()).or_insert(next)
+            })
+            .collect();
+        let grams = numbers.windows(GRAM).map(|w| [w[0], w[1], w[2]]).collect();
+        Seen {
+            stream,
+            starts,
+            short,
+            vocabulary,
+            grams,
+        }
+    }
+
+    /// How many of a block's n-grams (its words, at least `GRAM` of them) occur in the text, of how many,
+    /// and the last that does (its index among the block's n-grams).
+    fn hits(&self, words: &[&str]) -> (usize, usize, Option<usize>) {
+        let numbers: Vec<Option<u32>> = words.iter().map(|w| self.vocabulary.get(*w).copied()).collect();
+        let mut hits = 0;
+        let mut last = None;
+        for (i, w) in numbers.windows(GRAM).enumerate() {
+            if let [Some(a), Some(b), Some(c)] = *w {
+                if self.grams.contains(&[a, b, c]) {
+                    hits += 1;
+                    last = Some(i);
+                }
+            }
+        }
+        (hits, words.len() + 1 - GRAM, last)
+    }
+
+    /// What of a block occurs in the text: its whole normalized text (with a space on each side), or the
+    /// last of its n-grams that occurs (the same) when at least half of them do; a block of fewer words
+    /// its normalized text when it is a whole line of the text. None when the block is not in the text.
+    pub fn found(&self, block: &str) -> Option<String> {
+        let n = normalize(block);
+        if n.is_empty() {
+            return None;
+        }
+        let words: Vec<&str> = n.split_whitespace().collect();
+        if words.len() < GRAM {
+            return self.short.contains_key(&n).then_some(n);
+        }
+        let (hits, total, last) = self.hits(&words);
+        if 2 * hits < total {
+            return None;
+        }
+        // The whole block can be in the text only when every one of its n-grams is.
+        if hits == total {
+            let whole = format!(" {n} ");
+            if self.stream.contains(&whole) {
+                return Some(whole);
+            }
+        }
+        last.map(|i| format!(" {} ", words[i..i + GRAM].join(" ")))
+    }
+
+    /// Whether a block is in the text (`found` is some; without its substring search, which can only say
+    /// yes where half of the n-grams already do).
+    pub fn covers(&self, block: &str) -> bool {
+        let n = normalize(block);
+        let words: Vec<&str> = n.split_whitespace().collect();
+        if words.len() < GRAM {
+            return !n.is_empty() && self.short.contains_key(&n);
+        }
+        let (hits, total, _) = self.hits(&words);
+        2 * hits >= total
+    }
+
+    /// The line of the text a block ends on: where what `found` names first occurs at or after the start of
+    /// line `after` (anywhere when it does not occur there; a short block: the first line holding it at or
+    /// after `after`, else its first). None when the block is not in the text.
+    pub fn place(&self, block: &str, after: Option<usize>) -> Option<usize> {
+        let n = normalize(block);
+        let words: Vec<&str> = n.split_whitespace().collect();
+        if words.len() < GRAM {
+            let at = self.short.get(&n).filter(|_| !n.is_empty())?;
+            let after = after.unwrap_or(0);
+            return Some(at.iter().copied().find(|&i| i >= after).unwrap_or(at[0]));
+        }
+        let (hits, total, last) = self.hits(&words);
+        if 2 * hits < total {
+            return None;
+        }
+        let from = after.map_or(0, |a| self.starts[a]);
+        // `found`'s answer, searched for from `from` first: the whole block when it is in the text (it can be
+        // only when every n-gram is), else its last n-gram found.
+        if hits == total {
+            let whole = format!(" {n} ");
+            if let Some(line) = self.line_found(&whole, from) {
+                return Some(line);
+            }
+        }
+        let gram = format!(" {} ", words[last?..last? + GRAM].join(" "));
+        self.line_found(&gram, from)
+    }
+
+    /// The line on which `found` ends where it first occurs at or after byte `from` of the stream, else where
+    /// it first occurs at all.
+    fn line_found(&self, found: &str, from: usize) -> Option<usize> {
+        let at = match self.stream[from..].find(found) {
+            Some(i) => from + i,
+            None => self.stream.find(found)?,
+        };
+        // The last byte of the found text's last word, and the line it stands on.
+        let end = at + found.len() - 2;
+        Some(self.starts.partition_point(|&s| s <= end) - 1)
+    }
+
+    /// `place` for a run of blocks in order, each placed at or after the line the last placed one ended on.
+    pub fn place_run<S: AsRef<str>>(&self, blocks: &[S]) -> Vec<Option<usize>> {
+        let mut anchor = None;
+        blocks
+            .iter()
+            .map(|b| {
+                let at = self.place(b.as_ref(), anchor);
+                if at.is_some() {
+                    anchor = at;
+                }
+                at
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen() -> Seen {
+        Seen::new(&[
+            "The quick brown fox jumps over the lazy dog.",
+            "",
+            "Share",
+            "A second paragraph, with other words in it.",
+            "Share",
+            "完全 中文 文本 在 这里",
+        ])
+    }
+
+    #[test]
+    fn a_whole_block_is_found_on_the_line_it_ends_on() {
+        let s = seen();
+        assert_eq!(s.place("the QUICK brown fox jumps over the lazy dog", None), Some(0));
+        assert_eq!(s.place("A second paragraph, with other words in it.", None), Some(3));
+    }
+
+    #[test]
+    fn half_of_the_ngrams_is_enough_and_less_is_not() {
+        let s = seen();
+        // 6 trigrams, the first 3 in the text.
+        assert!(s.covers("quick brown fox jumps over cat eats mice"));
+        // 6 trigrams, 2 in the text.
+        assert!(!s.covers("quick brown fox cat eats mice now again"));
+        // The last trigram found names the line: "words in it" is on line 3.
+        assert_eq!(s.place("with other words in it and more", None), Some(3));
+    }
+
+    #[test]
+    fn a_short_block_is_only_a_whole_line() {
+        let s = seen();
+        assert!(s.covers("share"));
+        assert!(!s.covers("lazy dog"));
+        assert_eq!(s.place("Share", None), Some(2));
+        assert_eq!(s.place("Share", Some(3)), Some(4));
+        // Past its last line: its first.
+        assert_eq!(s.place("Share", Some(5)), Some(2));
+    }
+
+    #[test]
+    fn blocks_are_placed_in_order() {
+        let s = Seen::new(&["one two three four", "five six", "one two three four"]);
+        let run = s.place_run(&["one two three four", "nothing here at all", "one two three four"]);
+        assert_eq!(run, vec![Some(0), None, Some(2)]);
+    }
+
+    #[test]
+    fn covers_says_what_found_finds() {
+        let s = seen();
+        for block in [
+            "the quick brown fox jumps over the lazy dog",
+            "quick brown fox jumps over cat eats mice",
+            "quick brown fox cat eats mice now again",
+            "dog a second paragraph with",
+            "Share",
+            "share share",
+            "lazy dog",
+            "",
+            "完全 中文 文本",
+            "words never seen in the text at all",
+        ] {
+            assert_eq!(s.covers(block), s.found(block).is_some(), "{block}");
+        }
+        // Across a line's edge the words still follow each other in the text.
+        assert_eq!(s.found("lazy dog share").as_deref(), Some(" lazy dog share "));
+        assert_eq!(
+            s.found("the lazy dog share a second").as_deref(),
+            Some(" the lazy dog share a second ")
+        );
+    }
+
+    #[test]
+    fn other_scripts_and_empty_blocks() {
+        let s = seen();
+        assert_eq!(s.place("完全 中文 文本 在 这里", None), Some(5));
+        assert_eq!(s.found(""), None);
+        assert_eq!(s.found("!!! ..."), None);
+        let empty = Seen::new::<&str>(&[]);
+        assert!(!empty.covers("anything at all here"));
+        assert_eq!(empty.place_run(&["x"]), vec![None]);
+    }
+}

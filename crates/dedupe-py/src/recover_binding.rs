@@ -1,0 +1,45 @@
+//! Binding of `dedupe_core::recover`: an extractor's text to find a page's blocks in.
+
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use dedupe_core::recover;
+
+use crate::{guarded, text_of};
+
+/// An extractor's text (its lines), ready to find blocks in (`dedupe_core::recover::Seen`).
+#[pyclass(frozen, module = "dedupe._core")]
+struct Seen {
+    inner: recover::Seen,
+}
+
+fn texts(items: &[Bound<'_, PyString>]) -> PyResult<Vec<String>> {
+    items.iter().map(|t| text_of(t).map(|c| c.into_owned())).collect()
+}
+
+#[pymethods]
+impl Seen {
+    #[new]
+    fn new(py: Python<'_>, lines: Vec<Bound<'_, PyString>>) -> PyResult<Self> {
+        let lines = texts(&lines)?;
+        let inner = guarded(py, || recover::Seen::new(&lines))?;
+        Ok(Seen { inner })
+    }
+
+    /// Whether each block is in the text.
+    fn covers(&self, py: Python<'_>, blocks: Vec<Bound<'_, PyString>>) -> PyResult<Vec<bool>> {
+        let blocks = texts(&blocks)?;
+        guarded(py, || blocks.iter().map(|b| self.inner.covers(b)).collect())
+    }
+
+    /// The line each block ends on, each placed at or after the last placed one's; None when not in the text.
+    fn place_run(&self, py: Python<'_>, blocks: Vec<Bound<'_, PyString>>) -> PyResult<Vec<Option<usize>>> {
+        let blocks = texts(&blocks)?;
+        guarded(py, || self.inner.place_run(&blocks))
+    }
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Seen>()?;
+    Ok(())
+}
