@@ -243,7 +243,9 @@ def main() -> int:
     ap.add_argument("--baseline", action="store_true", help="also score the uncleaned dumps")
     ap.add_argument("--by-type", action="store_true", help="also print a row per gold page type")
     ap.add_argument("--html", type=Path, metavar="CACHE", help="score the pages' extracted text (cached in CACHE)")
-    ap.add_argument("--recover", action="store_true", help="with --html: extract with html_recover on")
+    ap.add_argument("--recover", action=argparse.BooleanOptionalAction, default=Config().html_recover,
+                    help="with --html: extract with html_recover on or off (default: dedupe's default, on); the cache "
+                         "holds one setting's text: give each its own")
     ap.add_argument("--save", type=Path, help="write the cleaned run's per-page rows to this JSON file")
     ap.add_argument("--compare", type=Path, help="a --save file of an earlier run: print the pages that moved most")
     ap.add_argument("--top", type=int, default=15, help="with --compare: this many pages gained and lost")

@@ -148,7 +148,8 @@ def main() -> None:
     ap.add_argument("--attribution", action="store_true", help="per category: gold vs non-gold shingles removed (HTML run)")
     ap.add_argument("--skip", action="append", default=[], help="categories dedupe leaves alone in both runs")
     ap.add_argument("--favor", default="balanced", choices=("balanced", "precision", "recall"))
-    ap.add_argument("--recover", action="store_true", help="dedupe with html_recover on (trafilatura alone unchanged)")
+    ap.add_argument("--recover", action=argparse.BooleanOptionalAction, default=Config().html_recover,
+                    help="dedupe with html_recover on or off (default: dedupe's default, on; trafilatura alone unchanged)")
     ap.add_argument("--speed", type=int, default=0, metavar="R",
                     help="time trafilatura alone vs the whole clean (one process each), R runs, medians")
     a = ap.parse_args()

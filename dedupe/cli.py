@@ -121,7 +121,7 @@ def main():
               help="HTML: keep the page's comment section in the extracted text (default: no).")
 @click.option("--html-recover/--no-html-recover", default=None,
               help="HTML: put back article text trafilatura left out between blocks it kept, where the whole "
-                   "page's text cleaned as a dump keeps it (default: no).")
+                   "page's text cleaned as a dump keeps it (default: yes; --no-html-recover is about a fifth faster).")
 @click.option("--follow-symlinks", is_flag=True, default=None,
               help="Read files whose symlinks lead outside IN (by default they are skipped with a warning).")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT|local",

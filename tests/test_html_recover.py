@@ -95,7 +95,7 @@ def test_a_page_read_with_the_setting_gets_back_what_trafilatura_left_out_and_on
     off, on = extract(BRIDGE_PAGE, Config(html_recover=False))[0], extract(BRIDGE_PAGE, Config(html_recover=True))[0]
     assert BRIDGE[1] not in off and BRIDGE[3] not in off
     assert on == "\n".join(["Town council approves the bridge", *BRIDGE]) + "\n"
-    assert extract(BRIDGE_PAGE, Config())[0] == off  # off by default (its cost: docs/article-end.md)
+    assert extract(BRIDGE_PAGE, Config())[0] == on  # on by default (its cost: docs/article-end.md)
     src = tmp_path / "in"
     src.mkdir()
     (src / "bridge.html").write_text(BRIDGE_PAGE, encoding="utf-8")
