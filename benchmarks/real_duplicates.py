@@ -11,7 +11,11 @@ duplicate is checked against the document it was merged with: a right merge
 has the same gold main text (compared normalized: case, punctuation and
 spacing folded), a wrong one does not. Prints every merged pair with the
 gold 5-gram Jaccard of the two pages, and per corpus: merged, right, wrong,
-precision. There is no true duplicate among these pages that dedupe should
+precision. For a pair whose golds differ it also prints how much of each
+page's gold the other page's whole text (its dump) holds: where each holds
+95% of the other's, the two are one page's content annotated twice (two
+crawls of one URL), counted apart in the summary line but still as wrong.
+There is no true duplicate among these pages that dedupe should
 find (no two share a gold text), so recall is not measured here: the
 synthetic corpus (`run.py`) and the short-text corpus (`short_texts.py`) do.
 Exit status 1 if any merge is wrong.
@@ -42,9 +46,11 @@ DATA = ROOT.parent / "shared" / "data"
 SETS = ("webpages-types", "webpages-dev", "webpages-train")
 
 
-def build(data: Path, sets: list[str], kind: str, dest: Path) -> dict[str, str]:
-    """Copy every page of `kind` (dumps or pages) into dest/DOMAIN/SET__NAME; returns rel -> normalized gold."""
+def build(data: Path, sets: list[str], kind: str, dest: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Copy every page of `kind` (dumps or pages) into dest/DOMAIN/SET__NAME; returns rel -> normalized gold,
+    and rel -> the normalized whole-page text (its dump, for either kind)."""
     gold: dict[str, str] = {}
+    whole: dict[str, str] = {}
     for name in sets:
         for src in sorted((data / name / kind).iterdir()):
             g = json.loads((data / name / "gold" / f"{src.stem}.json").read_text(encoding="utf-8"))
@@ -52,7 +58,8 @@ def build(data: Path, sets: list[str], kind: str, dest: Path) -> dict[str, str]:
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest / rel)
             gold[rel] = normalize(g["main_content"])
-    return gold
+            whole[rel] = normalize((data / name / "dumps" / f"{src.stem}.txt").read_text(encoding="utf-8"))
+    return gold, whole
 
 
 def jaccard5(a: str, b: str) -> float:
@@ -65,10 +72,21 @@ def jaccard5(a: str, b: str) -> float:
     return len(x & y) / max(1, len(x | y))
 
 
-def check(kind: str, gold: dict[str, str], clusters: list[dict]) -> tuple[int, int]:
-    """Print every merged pair of one run against the gold; returns (merged, wrong)."""
+def held(gold: str, page: str) -> float:
+    """The share of a gold text's 5-word shingles that a page's whole text holds (both normalized)."""
+    def grams(t: str) -> set:
+        w = t.split()
+        return {tuple(w[i : i + 5]) for i in range(max(1, len(w) - 4))}
+
+    g = grams(gold)
+    return len(g & grams(page)) / max(1, len(g))
+
+
+def check(kind: str, gold: dict[str, str], whole: dict[str, str], clusters: list[dict]) -> tuple[int, int, int]:
+    """Print every merged pair of one run against the gold; returns (merged, wrong, wrong of them where each
+    page's whole text holds (95%) the other's gold: one page's content annotated twice, not two pages)."""
     stem = {Path(rel).with_suffix("").as_posix(): rel for rel in gold}  # HTML comes out as NAME.txt
-    merged = wrong = 0
+    merged = wrong = twice = 0
     for c in clusters:
         kept = stem[Path(c["kept"]).with_suffix("").as_posix()]
         for m in c["members"]:
@@ -76,9 +94,15 @@ def check(kind: str, gold: dict[str, str], clusters: list[dict]) -> tuple[int, i
             same = gold[kept] == gold[dropped]
             merged += 1
             wrong += not same
+            note = ""
+            if not same:
+                a, b = held(gold[kept], whole[dropped]), held(gold[dropped], whole[kept])
+                twice += min(a, b) >= 0.95
+                note = f"; the dropped page holds {a:.0%} of the kept one's gold, the kept one {b:.0%} of its"
             print(f"  {kind}: {'same gold ' if same else 'GOLD DIFFERS'} {dropped} -> {kept} "
-                  f"({m['measure']} {m['similarity']:.3f}, gold 5-gram Jaccard {jaccard5(gold[kept], gold[dropped]):.3f})")
-    return merged, wrong
+                  f"({m['measure']} {m['similarity']:.3f}, gold 5-gram Jaccard {jaccard5(gold[kept], gold[dropped]):.3f}"
+                  f"{note})")
+    return merged, wrong, twice
 
 
 def _workdir(work: Path | None, prefix: str):
@@ -164,12 +188,13 @@ def main(argv: list[str] | None = None) -> int:
             src, out = work / kind, work / f"{kind}-out"
             shutil.rmtree(src, ignore_errors=True)
             shutil.rmtree(out, ignore_errors=True)
-            gold = build(args.data, args.sets, kind, src)
+            gold, whole = build(args.data, args.sets, kind, src)
             run = clean(src, out, config, dry_run=True)
-            merged, wrong = check(kind, gold, run.clusters)
+            merged, wrong, twice = check(kind, gold, whole, run.clusters)
             precision = (merged - wrong) / merged if merged else 1.0
             print(f"{kind}: {len(gold)} pages, {merged} dropped as duplicates, {merged - wrong} with the same gold, "
-                  f"{wrong} whose gold differs: precision {precision:.3f}")
+                  f"{wrong} whose gold differs ({twice} of them pages that each hold the other's gold): "
+                  f"precision {precision:.3f}")
             failed += wrong
     return 1 if failed else 0
 
