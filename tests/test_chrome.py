@@ -129,6 +129,11 @@ CHROME = {
         "Leave a Reply",
         "Join the discussion",
         "Jane Doe says:",
+        # (a reply's header: a handle, a name in any script, its time before it)
+        "jsmith_88 wrote:",
+        "Иван Петров says:",
+        "16 minutes ago, Kerbart said:",
+        "On 6/14/2024 at 9:14 AM, Lisias said:",
         "Your email address will not be published. Required fields are marked *",
         "Reply",
         "octocat commented Mar 3, 2025",
@@ -340,6 +345,14 @@ def test_a_paywall_and_the_plan_table_after_it_go():
     assert set(removed) == set(tail)
     assert removed[lines.index("€7.99/month")] == "chrome:subscription"
     assert removed[lines.index("Digital Basic")] in ("chrome:paywall", "chrome:subscription")
+
+
+def test_a_sentence_that_introduces_a_quote_is_no_reply_header():
+    # A testimonial page (a parent quoting a son), a mail quoted in an article, a quote in a story.
+    for lead in ("Here is what my son says:", "To which he simply replied:", "As my grandmother always said:"):
+        assert _kind(lead) is None, lead
+        lines = ARTICLE_PARAGRAPHS[:2] + [lead, "\u201c" + ARTICLE_PARAGRAPHS[2] + "\u201d"] + ARTICLE_PARAGRAPHS[3:]
+        assert _removed(lines) == {}, lead
 
 
 def test_comments_after_the_article_go_as_comments():

@@ -159,6 +159,8 @@ _AGENCY = (
 )
 #: A person's or organisation's name: capitalised words (case-sensitive even inside a case-blind pattern).
 _NAME = r"(?-i:[A-Z][\w.'’-]*)(?:\s+(?-i:[A-Z][\w.'’-]*|de|da|van|von|der|del|la|le|bin|al)){0,4}"
+#: A commenter's name: two to five words, none starting with a lower-case Latin letter (any script's name).
+_COMMENTER = r"(?-i:(?![a-z])[\w.'’-]+(?: (?![a-z])[\w.'’-]+){1,4})"
 _NETWORK_WORDS = (
     "facebook twitter x linkedin instagram tiktok youtube threads mastodon bluesky snapchat telegram whatsapp "
     "pinterest reddit tumblr flipboard messenger vk vkontakte weibo wechat line discord rss"
@@ -374,7 +376,9 @@ FAMILIES: tuple[Family, ...] = (
         12,
         r"^(?:\d+\s+)?(?:(?:reader|user|readers['’]?|visitor) )?(?:comments?|responses?|replies|reactions|discussion)\s*(?:\(\d+\))?\s*:?$",
         r"^(?:comments? navigation|(?:older|newer|previous|next) comments|comments? (?:are )?closed\.?)$",
-        r"^[^.!?]{1,40} (?:says:?|said:|wrote:|replied:)$",
+        # A commenter's name or handle (one word, or words none of which starts in lower case), after its time
+        # maybe ("16 minutes ago, Kerbart said:"); "Here is what my son says:" in a testimonial is a sentence.
+        rf"^(?:[^.!?,]{{1,30}}, )?(?:[\w.@-]{{1,40}}|{_COMMENTER}) (?:says:?|said:|wrote:|replied:)$",
         r"^(?:leave|post|add|write|submit|view|show|load|hide) (?:a |your |more |all |the |earlier |older |previous |new )?"
         r"(?:comments?|reply|replies|response)\b",
         r"^[\w.-]{1,40} commented\b",
