@@ -30,6 +30,10 @@ of the time), cleaned in memory as extracted text; the "do-nothing" row (--basel
 alone, in the same run
 (its text extracted with html_recover off, cached beside CACHE as CACHE.alone.json).
 
+--harm N lists the pages whose cleaned copy scores below the page left
+alone (by more than 0.01 F1; with --html, below trafilatura's text alone),
+the N worst first: what "never below untouched" asks page by page.
+
 --save writes the cleaned run's per-page rows (F1, P, R, errors by kind) to
 a JSON file; --compare reads such a file (saved before a change) and prints
 the --top N pages that gained and lost most F1 since, with the kinds of error
@@ -217,6 +221,16 @@ def print_deltas(before: list[dict], after: list[dict], top: int) -> None:
                   f"P {o['P'] or 0:.3f}->{r['P'] or 0:.3f} R {o['R'] or 0:.3f}->{r['R'] or 0:.3f}  {shift}")
 
 
+def print_harm(cleaned: list[dict], nothing: list[dict], top: int) -> None:
+    """The pages whose cleaned copy scores below the page left alone (issue 14: never below untouched), worst first."""
+    worse = sorted((c["F1"] - n["F1"], c["name"], c["type"], n["F1"], c["F1"])
+                   for c, n in zip(cleaned, nothing) if c["F1"] < n["F1"] - 0.01)
+    print(f"pages below doing nothing (by more than 0.01 F1): {len(worse)} of {len(cleaned)}, "
+          f"sum of their losses {sum(w[0] for w in worse):+.3f}")
+    for delta, name, page_type, before, after in worse[:top]:
+        print(f"  {delta:+.3f} {name:45s} {page_type:13s} untouched {before:.3f} -> cleaned {after:.3f}")
+
+
 def chrome_cost(texts: list[str], config: Config, passes: int = 5) -> tuple[float, int]:
     """Median µs per block of find_chrome over some texts, and the number of blocks."""
     docs = []
@@ -249,18 +263,22 @@ def main() -> int:
     ap.add_argument("--save", type=Path, help="write the cleaned run's per-page rows to this JSON file")
     ap.add_argument("--compare", type=Path, help="a --save file of an earlier run: print the pages that moved most")
     ap.add_argument("--top", type=int, default=15, help="with --compare: this many pages gained and lost")
+    ap.add_argument("--harm", type=int, metavar="N", default=0,
+                    help="the pages the cleaned copy scores below doing nothing (by more than 0.01 F1), the N worst")
     a = ap.parse_args()
     if not (a.data / "score.py").is_file():
         print(f"no score.py in {a.data}; pass --data", file=sys.stderr)
         return 2
     config = Config(html_recover=a.recover)
     html = extracted(a.data, a.html, config) if a.html else None
-    runs = [("cleaned", True)] + ([("do-nothing", False)] if a.baseline else [])
+    runs = [("cleaned", True)] + ([("do-nothing", False)] if a.baseline or a.harm else [])
+    by_run = {}
     for label, clean in runs:
         # Done nothing to, an HTML page is trafilatura's text alone, without the recovered blocks.
         alone = extracted(a.data, a.html.with_suffix(".alone.json"), replace(config, html_recover=False)) \
             if a.html and not clean else html
         rows, kinds = evaluate(a.data, config, clean, alone)
+        by_run[label] = rows
         parts = [("all", rows), ("A(even)", rows[0::2]), ("B(odd)", rows[1::2])]
         if a.by_type:
             parts += [(t, [r for r in rows if r["type"] == t]) for t in sorted({r["type"] for r in rows})]
@@ -282,6 +300,8 @@ def main() -> int:
             a.save.write_text(json.dumps(rows, indent=0, sort_keys=True), encoding="utf-8")
         if clean and a.compare:
             print_deltas(json.loads(a.compare.read_text(encoding="utf-8")), rows, a.top)
+    if a.harm:
+        print_harm(by_run["cleaned"], by_run["do-nothing"], a.harm)
     if a.timing:
         pages = [p.read_text(encoding="utf-8") for p in sorted((a.data / "dumps").glob("*.txt"))]
         # The gold main text of each page is an article alone: the news-like case, mostly long paragraphs.
