@@ -44,6 +44,8 @@ ITEMS_HELD = 0.6
 #: ...and less than this share of the prose in them lies in paragraphs longer than a teaser's.
 TEASER_MAX = 40
 LONG_TEASERS = 0.4
+#: Or, its items' own prose aside, it has less prose than an introduction of a paragraph or two.
+INTRO_MAX = 150
 
 
 def looks_like_code(text: str) -> bool:
@@ -173,6 +175,11 @@ def page_type(texts: list[str], sizes: list[int], prose: list[bool]) -> PageType
     held = sum(s for s, r, w in zip(sizes, runs, said) if r and w)
     teasers = [s for s, r, p in zip(sizes, runs, prose) if r and p]
     if held >= ITEMS_HELD * (sum(s for s, w in zip(sizes, said) if w) or 1) and \
+            sum(s for s in teasers if s > TEASER_MAX) < LONG_TEASERS * (sum(teasers) or 1):
+        return PageType(LISTING, len(posts), code, items, share)
+    # The first rule again, the items' own prose (titles and teasers in runs) counted as items, not as prose.
+    loose = sum(s for s, r, p in zip(sizes, runs, prose) if p and not r)
+    if items >= MIN_ITEMS and loose < INTRO_MAX and loose < LISTING_PROSE_SHARE * total and \
             sum(s for s in teasers if s > TEASER_MAX) < LONG_TEASERS * (sum(teasers) or 1):
         return PageType(LISTING, len(posts), code, items, share)
     return PageType(ARTICLE if share >= LISTING_PROSE_SHARE else OTHER, len(posts), code, items, share)

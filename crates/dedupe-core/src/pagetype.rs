@@ -52,6 +52,10 @@ pub const ITEMS_HELD: f64 = 0.6;
 /// ...and less than LONG_TEASERS of the prose in them lies in paragraphs longer than a teaser's (TEASER_MAX).
 pub const TEASER_MAX: i64 = 40;
 pub const LONG_TEASERS: f64 = 0.4;
+/// Or, its items' own prose aside, it has less prose than an introduction of a paragraph or two (an article's
+/// body is longer: webpages-train's articles read so had 370 and 461 words of it, a recipe listing 106, a page
+/// of coupons 76).
+pub const INTRO_MAX: i64 = 150;
 /// Items of a list repeat one shape: a run of items is at least this many units of blocks...
 pub const MIN_RUN_ITEMS: usize = 4;
 /// ...of at most this many blocks each (a title, a tag, a summary, a date, a price, a "Read more").
@@ -171,6 +175,18 @@ pub fn page_type(texts: &[&str], sizes: &[i64], prose: &[bool]) -> PageType {
     };
     let long: i64 = teasers.iter().filter(|&&s| s > TEASER_MAX).sum();
     if held as f64 >= ITEMS_HELD * said_words as f64 && (long as f64) < LONG_TEASERS * teaser_words as f64 {
+        return page(Kind::Listing);
+    }
+    // The same rule as the first, with the items' own prose (their titles and teasers, in runs) counted as the
+    // items they are and not as the page's prose, for a list whose introduction is all the prose it has: read
+    // so, its cleaned copy (the menus gone, which made most of its short lines) reads as a list too, where the
+    // first rule reads it as an article of its introduction.
+    let loose: i64 = (0..n).filter(|&k| prose[k] && !runs[k]).map(|k| sizes[k]).sum();
+    if items >= MIN_ITEMS
+        && loose < INTRO_MAX
+        && (loose as f64) < LISTING_PROSE_SHARE * total as f64
+        && (long as f64) < LONG_TEASERS * teaser_words as f64
+    {
         return page(Kind::Listing);
     }
     page(if share >= LISTING_PROSE_SHARE {
@@ -693,6 +709,49 @@ mod tests {
             .any(|&x| x));
         assert_eq!(page_type(&texts, &sizes, &vec![false; n]).kind, Kind::Listing);
         assert_eq!(page_type(&[""], &[0], &[false]).kind, Kind::Other);
+    }
+
+    #[test]
+    fn a_list_whose_introduction_is_its_only_prose() {
+        // A paragraph of introduction, section headings, then cards (a title, some reading as prose, and a
+        // rating line that recurs with its numbers folded). Its prose share (the titles') is over a listing's
+        // and the runs hold less than ITEMS_HELD of its words: read by the first two rules, an article of its
+        // introduction. The items' own prose counted as items, it is a list.
+        let intro = "These are the recipes our readers cook most, from weeknight chicken to crispy tofu, \
+                     each tested in our kitchen more than once before it went up on the site.";
+        let mut texts = vec![intro, "Top rated recipes from our kitchen"];
+        for t in [
+            "Ridiculously good chicken tacos with a green sauce that everyone loves.",
+            "Crispy rice salad with cucumbers and herbs",
+            "Honey chipotle chicken skewers",
+            "Crispy air fryer tofu with a sticky glaze that keeps well in the fridge.",
+        ] {
+            texts.extend([t, "161 reviews / 4.9 average"]);
+        }
+        texts.push("Chicken recipes for every weeknight dinner");
+        for t in [
+            "Garlic and black pepper beef skewers",
+            "Yummy air fryer chicken tenders",
+            "Crispy buffalo tofu with a caesar salad on the side for lunch.",
+            "Marry me chicken",
+        ] {
+            texts.extend([t, "28 reviews / 4.8 average"]);
+        }
+        texts.extend([
+            "Get our free cookbook of the top recipes",
+            "Browse all of the recipes on this site",
+        ]);
+        let shape = |texts: &[&str]| -> (Vec<i64>, Vec<bool>) {
+            let sizes = texts.iter().map(|t| t.split_whitespace().count() as i64).collect();
+            (sizes, texts.iter().map(|t| t.ends_with('.')).collect())
+        };
+        let (sizes, prose) = shape(&texts);
+        assert_eq!(page_type(&texts, &sizes, &prose).kind, Kind::Listing);
+        // The same cards after an article's body (longer than an introduction) leave it an article.
+        let mut article = vec![intro; 6];
+        article.extend_from_slice(&texts[1..]);
+        let (sizes, prose) = shape(&article);
+        assert_eq!(page_type(&article, &sizes, &prose).kind, Kind::Article);
     }
 
     #[test]
