@@ -36,6 +36,11 @@ class Names:
         return len(self._ends) - 1
 
     def extend(self, names: Iterable[str]) -> None:
+        if isinstance(names, Names):  # its buffer and offsets, not a str a name decoded and encoded again
+            start = len(self._data)
+            self._data += names._data
+            self._ends.extend([end + start for end in names._ends])
+            return
         for name in names:
             self.append(name)
 

@@ -30,6 +30,17 @@ def test_names_give_back_every_string_and_sort_as_the_strings_do(strings: list[s
     assert names.sorted_indices() == sorted(range(len(strings)), key=lambda i: (strings[i], i))
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(NAME, max_size=20), st.lists(NAME, max_size=20))
+def test_names_extended_by_names_are_those_extended_by_their_strings(first: list[str], then: list[str]):
+    by_names, by_strings = Names(first), Names(first)
+    by_names.extend(Names(then))
+    by_strings.extend(then)
+    assert by_names == by_strings == first + then
+    by_names.append("after")
+    assert by_names[-1] == "after" and len(by_names) == len(first) + len(then) + 1
+
+
 def test_names_truncated_are_the_names_of_their_first_part_and_go_on_from_there():
     strings = [f"shard-{i % 7}.jsonl#{i}" for i in range(1000)] + ["\udc80é#\ud800", "", "日本語#1"]
     whole, short = Names(strings), Names(strings[:500])

@@ -67,9 +67,26 @@ class FileCounts(Mapping):
 
     def merge(self, other: "FileCounts") -> None:
         """Add another's entries after these, in its order (as if each were added here)."""
-        for i in range(len(other._names)):
-            self.add(other._names[i], other._kinds[other._removed[i]], other._in[i], other._out[i],
-                     other._pages[other._page[i]])
+        # Its distinct counts and page kinds numbered as this one's (new ones in its order, as its adds would),
+        # then its columns appended: no name decoded and encoded again, no call an entry.
+        kinds = []
+        for removed in other._kinds:
+            kind = self._kind_index.get(removed)
+            if kind is None:
+                kind = self._kind_index[removed] = len(self._kinds)
+                self._kinds.append(removed)
+            kinds.append(kind)
+        pages = []
+        for page in other._pages:
+            if page not in self._pages:
+                self._pages.append(page)
+            pages.append(self._pages.index(page))
+        self._names.extend(other._names)
+        self._removed.extend([kinds[k] for k in other._removed])
+        self._in.extend(other._in)
+        self._out.extend(other._out)
+        self._page.extend([pages[p] for p in other._page])
+        self._order = None
 
     def _sorted(self) -> list[int]:
         """Entry numbers in name order, the last entry of a name added twice only."""

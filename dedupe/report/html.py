@@ -150,8 +150,7 @@ class Scan:
 
     def merge(self, other: "Scan") -> None:
         """Add another scan's files and removals after these, as if they had been added here in its order."""
-        for i in range(len(other.order)):
-            self.order.append(other.order[i])
+        self.order.extend(other.order)
         self.targets.update(other.targets)
         for source, counts in other.by_source.items():
             mine = self.by_source.get(source)
