@@ -26,6 +26,10 @@ def test_names_give_back_every_string_and_sort_as_the_strings_do(strings: list[s
     assert len(names) == len(strings)
     assert list(names) == strings and [names[i] for i in range(len(strings))] == strings
     assert names[1:4] == strings[1:4] and names == strings
+    assert names[-3:] == strings[-3:] and names[::2] == strings[::2] and names[5:2] == [] and names[:] == strings
+    assert names.raws() == [s.encode("utf-8", "surrogatepass") for s in strings]
+    if strings:
+        assert names[-1] == strings[-1] and names[-len(strings)] == strings[0]
     assert [names[i] for i in names.sorted_indices()] == sorted(strings)
     assert names.sorted_indices() == sorted(range(len(strings)), key=lambda i: (strings[i], i))
 

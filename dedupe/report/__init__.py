@@ -91,10 +91,10 @@ class FileCounts(Mapping):
     def _sorted(self) -> list[int]:
         """Entry numbers in name order, the last entry of a name added twice only."""
         if self._order is None:
-            order = self._names.sorted_indices()
-            raw = self._names.raw
+            raws = self._names.raws()
+            order = sorted(range(len(raws)), key=raws.__getitem__)  # (`Names.sorted_indices`)
             # Equal names are adjacent, by entry number: each but the last is replaced by a later one.
-            self._order = [i for i, j in zip(order, order[1:] + [None]) if j is None or raw(i) != raw(j)]
+            self._order = [i for i, j in zip(order, order[1:] + [None]) if j is None or raws[i] != raws[j]]
         return self._order
 
     def __len__(self) -> int:
