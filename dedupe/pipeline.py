@@ -363,8 +363,9 @@ def finish_document(
     """
     clock = _Clock(timings)
     dropped = None
-    if corpus is not None:
-        dropped = duplicate_verdict(doc.id, doc.text, _line_count(doc.text), corpus.duplicate(index), config)
+    # (Its lines counted only for a duplicate: counting them was a pass over every text.)
+    if corpus is not None and (dup := corpus.duplicate(index)) is not None:
+        dropped = duplicate_verdict(doc.id, doc.text, _line_count(doc.text), dup, config)
     if dropped is not None:
         # One cut, the whole file; its diff shows the text as read (the kept copy's encoding may differ).
         whole = Claim(dropped.lines, dropped.category, dropped.detector, dropped.score, dropped.duplicate_of, None)
