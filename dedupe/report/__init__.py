@@ -15,6 +15,7 @@ from array import array
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Iterator
 
 from ..names import Names
 from ..records import DocResult, Notice
@@ -120,6 +121,23 @@ class FileCounts(Mapping):
         """(name, entry) in name order, each entry made as it is read."""
         return ((self._names[i], self._entry(i)) for i in self._sorted())
 
+    def json_items(self, encode, sort_keys: bool = False) -> Iterator[str]:
+        """Each entry as the text `f"{encode(name)}: {encode(entry)}"` (`encode`: a JSONEncoder's, with its
+        default separators, and with sort_keys if `sort_keys`), in name order: the distinct counts and page kinds
+        encoded once, not a dict made and encoded a file (summary.json and the page's digest of it)."""
+        kinds = [encode(dict(removed)) for removed in self._kinds]
+        names, removed, ins, outs, page = self._names, self._removed, self._in, self._out, self._page
+        if sort_keys:  # (in_chars, out_chars, page, removed)
+            pages = [f', "page": {encode(kind)}' if kind else "" for kind in self._pages]
+            for i in self._sorted():
+                yield (f'{encode(names[i])}: {{"in_chars": {ins[i]}, "out_chars": {outs[i]}{pages[page[i]]}, '
+                       f'"removed": {kinds[removed[i]]}}}')
+            return
+        pages = [f', "page": {encode(kind)}}}' if kind else "}" for kind in self._pages]
+        for i in self._sorted():
+            yield (f'{encode(names[i])}: {{"removed": {kinds[removed[i]]}, "in_chars": {ins[i]}, '
+                   f'"out_chars": {outs[i]}{pages[page[i]]}')
+
 
 #: summary.json's sections with an entry per file or per cluster: written one entry a line.
 _PER_ENTRY = ("files", "duplicate_clusters")
@@ -139,12 +157,15 @@ def write_summary(f, summary: dict) -> None:
         f.write(f"  {_JSON.encode(key)}: ")
         if key in _PER_ENTRY and value:
             opening, closing = ("{", "}") if isinstance(value, Mapping) else ("[", "]")
-            entries = value.items() if isinstance(value, Mapping) else value
+            if isinstance(value, FileCounts):
+                texts = value.json_items(_JSON.encode)
+            elif isinstance(value, Mapping):
+                texts = (f"{_JSON.encode(name)}: {_JSON.encode(entry)}" for name, entry in value.items())
+            else:
+                texts = map(_JSON.encode, value)
             f.write(opening + "\n")
             done = 0
-            for entry in entries:
-                text = (f"{_JSON.encode(entry[0])}: {_JSON.encode(entry[1])}" if isinstance(value, Mapping)
-                        else _JSON.encode(entry))
+            for text in texts:
                 f.write(("    " if done == 0 else ",\n    ") + text)
                 done += 1
             f.write("\n  " + closing)
