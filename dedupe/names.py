@@ -36,6 +36,11 @@ class Names:
         return len(self._ends) - 1
 
     def extend(self, names: Iterable[str]) -> None:
+        if isinstance(names, Names):  # its buffer and offsets, not a str a name decoded and encoded again
+            start = len(self._data)
+            self._data += names._data
+            self._ends.extend([end + start for end in names._ends])
+            return
         for name in names:
             self.append(name)
 
@@ -48,15 +53,32 @@ class Names:
 
     def raw(self, i: int) -> bytes:
         """Name i as its stored bytes (they sort as the names do)."""
-        n = len(self._ends)
-        if not -n <= i < n:
+        ends = self._ends
+        n = len(ends)
+        j = i + n if i < 0 else i
+        if not 0 <= j < n:
             raise IndexError(f"name {i} of {n}")
-        a, b = self._span(i % n)
-        return bytes(self._data[a:b])
+        return bytes(self._data[ends[j - 1] if j else 0 : ends[j]])
+
+    def raws(self) -> list[bytes]:
+        """Every name as its stored bytes, in order (what sorting and comparing them all reads)."""
+        data, ends = bytes(self._data), self._ends.tolist()
+        return [data[a:b] for a, b in zip([0] + ends[:-1], ends)]
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                return [self[j] for j in range(start, stop, step)]
+            if start >= stop:
+                return []
+            ends, data = self._ends, self._data
+            at = ends[start - 1] if start else 0
+            out = []
+            for end in ends[start:stop]:
+                out.append(data[at:end].decode(_ENCODING, _ERRORS))
+                at = end
+            return out
         return self.raw(i).decode(_ENCODING, _ERRORS)
 
     def __iter__(self) -> Iterator[str]:
@@ -88,7 +110,7 @@ class Names:
 
     def sorted_indices(self) -> list[int]:
         """The indices in the order of their names (as `sorted` orders the strings; equal names by index)."""
-        return sorted(range(len(self)), key=self.raw)
+        return sorted(range(len(self)), key=self.raws().__getitem__)
 
     @property
     def nbytes(self) -> int:

@@ -26,8 +26,23 @@ def test_names_give_back_every_string_and_sort_as_the_strings_do(strings: list[s
     assert len(names) == len(strings)
     assert list(names) == strings and [names[i] for i in range(len(strings))] == strings
     assert names[1:4] == strings[1:4] and names == strings
+    assert names[-3:] == strings[-3:] and names[::2] == strings[::2] and names[5:2] == [] and names[:] == strings
+    assert names.raws() == [s.encode("utf-8", "surrogatepass") for s in strings]
+    if strings:
+        assert names[-1] == strings[-1] and names[-len(strings)] == strings[0]
     assert [names[i] for i in names.sorted_indices()] == sorted(strings)
     assert names.sorted_indices() == sorted(range(len(strings)), key=lambda i: (strings[i], i))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(NAME, max_size=20), st.lists(NAME, max_size=20))
+def test_names_extended_by_names_are_those_extended_by_their_strings(first: list[str], then: list[str]):
+    by_names, by_strings = Names(first), Names(first)
+    by_names.extend(Names(then))
+    by_strings.extend(then)
+    assert by_names == by_strings == first + then
+    by_names.append("after")
+    assert by_names[-1] == "after" and len(by_names) == len(first) + len(then) + 1
 
 
 def test_names_truncated_are_the_names_of_their_first_part_and_go_on_from_there():
@@ -54,13 +69,15 @@ def _summary_text(files) -> str:
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(NAME, st.dictionaries(st.sampled_from(["repeat", "chrome:x", "corpus-repeat", "b"]),
                                                 st.integers(1, 9), min_size=1),
-                          st.integers(0, 10**12), st.integers(0, 10**12)), max_size=30))
+                          st.integers(0, 10**12), st.integers(0, 10**12), st.sampled_from(["", "article", "ünï \"q\""])),
+                max_size=30))
 def test_file_counts_write_the_files_section_of_the_dict_they_replace(entries):
     counts, plain = FileCounts(), {}
-    for name, cats, i, o in entries:
+    for name, cats, i, o, page in entries:
         removed = tuple(sorted(Counter(cats).items()))
-        counts.add(name, removed, i, o)
-        plain[name] = {"removed": dict(removed), "in_chars": i, "out_chars": o}  # a name again replaces it
+        counts.add(name, removed, i, o, page)
+        # (a name again replaces it; the page kind is left out when none was read)
+        plain[name] = {"removed": dict(removed), "in_chars": i, "out_chars": o, **({"page": page} if page else {})}
     plain = dict(sorted(plain.items()))
     assert len(counts) == len(plain) and list(counts) == list(plain) and dict(counts.items()) == plain
     assert _summary_text(counts) == _summary_text(plain)
@@ -75,8 +92,10 @@ def test_the_review_page_digests_file_counts_as_the_dict_they_replace():
     counts, plain = FileCounts(), {}
     for i in range(2500):  # more than one chunk of 1000
         name = f"f{(i * 7919) % 2500}.txt"
-        counts.add(name, (("repeat", i % 3 + 1),), i, i // 2)
-        plain[name] = {"removed": {"repeat": i % 3 + 1}, "in_chars": i, "out_chars": i // 2}
+        page = ("", "article", "é \"q\"</")[i % 3]
+        counts.add(name, (("repeat", i % 3 + 1),) + ((("chrome:x", 2),) if i % 5 else ()), i, i // 2, page)
+        plain[name] = {"removed": {"repeat": i % 3 + 1, **({"chrome:x": 2} if i % 5 else {})}, "in_chars": i,
+                       "out_chars": i // 2, **({"page": page} if page else {})}
     summary = {"files": plain, "version": "x"}
     expected = json.dumps(summary, sort_keys=True)
     assert "".join(_sorted_json(summary)) == expected

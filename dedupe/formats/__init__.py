@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..records import DocResult, Document, Notice
-from .source import compression_of
+from .source import COMPRESSIONS, compression_of
 
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
@@ -51,8 +51,9 @@ _FORMATS = {
                           ("parquet", PARQUET_SUFFIXES), ("arrow", ARROW_SUFFIXES), ("unread", tuple(UNREAD)))
     for suffix in suffixes
 }
-if any(s.count(".") != 1 or not s.startswith(".") for s in _FORMATS):
+if any(s.count(".") != 1 or not s.startswith(".") for s in (*_FORMATS, *COMPRESSIONS)):
     raise AssertionError("split_name reads a suffix from the last dot: every suffix must be one dot and a name")
+_COMPRESSED = frozenset(COMPRESSIONS)
 
 
 def split_name(rel: str) -> tuple[str, str, str]:
@@ -71,11 +72,18 @@ def split_name(rel: str) -> tuple[str, str, str]:
 
 def format_of(rel: str) -> str:
     """'html', 'jsonl', 'json', 'parquet', 'arrow', 'unread' or 'txt', from the file's name."""
-    # split_name's suffix without its tuple: asked about ten times a file (listing, both passes, writing).
-    comp = compression_of(rel)
-    base = rel[: len(rel) - len(comp)] if comp else rel
-    dot = base.rfind(".")
-    return _FORMATS.get(base[dot:].lower(), "txt") if dot >= 0 else "txt"
+    # split_name's suffix without its tuple, read from the last dot: asked about ten times a file (listing,
+    # both passes, writing). Every format and compression suffix is one dot and a name (checked above), so
+    # the name ends with a compression suffix exactly when its last dot starts one.
+    dot = rel.rfind(".")
+    if dot < 0:
+        return "txt"
+    suffix = rel[dot:].lower()
+    fmt = _FORMATS.get(suffix)
+    if fmt is not None or suffix not in _COMPRESSED:
+        return fmt or "txt"
+    dot = rel.rfind(".", 0, dot)  # the format's suffix before the compression's
+    return _FORMATS.get(rel[dot : len(rel) - len(suffix)].lower(), "txt") if dot >= 0 else "txt"
 
 
 def refuse_unread(rels: list[str]) -> tuple[list[str], list[Notice]]:

@@ -110,11 +110,16 @@ def read_bytes(src: Path, rel: str, limit: int | None = None) -> bytes:
                 raise InputError(rel, "not a regular file (device, socket or pipe); skipped")
             if limit is not None and st.st_size > limit:
                 raise _too_large(rel, limit, "")
-            chunks = []
-            while True:  # one read for the usual file; a file growing meanwhile is read to its end
-                chunk = os.read(fd, max(st.st_size + 1, 1 << 16))
-                if not chunk:
-                    break
+            # One read for the usual file: it stops at the size fstat gave (a second read to see the end was a
+            # system call a file, twice a run). A short read (a network or FUSE file system may return one) or
+            # a file growing meanwhile is read on to its end.
+            step = max(st.st_size + 1, 1 << 16)
+            chunk = os.read(fd, step)
+            if len(chunk) == st.st_size:
+                return chunk
+            chunks = [chunk]
+            while chunk:
+                chunk = os.read(fd, step)
                 chunks.append(chunk)
             return b"".join(chunks)
         finally:

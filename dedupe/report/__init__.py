@@ -15,6 +15,7 @@ from array import array
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Iterator
 
 from ..names import Names
 from ..records import DocResult, Notice
@@ -67,17 +68,34 @@ class FileCounts(Mapping):
 
     def merge(self, other: "FileCounts") -> None:
         """Add another's entries after these, in its order (as if each were added here)."""
-        for i in range(len(other._names)):
-            self.add(other._names[i], other._kinds[other._removed[i]], other._in[i], other._out[i],
-                     other._pages[other._page[i]])
+        # Its distinct counts and page kinds numbered as this one's (new ones in its order, as its adds would),
+        # then its columns appended: no name decoded and encoded again, no call an entry.
+        kinds = []
+        for removed in other._kinds:
+            kind = self._kind_index.get(removed)
+            if kind is None:
+                kind = self._kind_index[removed] = len(self._kinds)
+                self._kinds.append(removed)
+            kinds.append(kind)
+        pages = []
+        for page in other._pages:
+            if page not in self._pages:
+                self._pages.append(page)
+            pages.append(self._pages.index(page))
+        self._names.extend(other._names)
+        self._removed.extend([kinds[k] for k in other._removed])
+        self._in.extend(other._in)
+        self._out.extend(other._out)
+        self._page.extend([pages[p] for p in other._page])
+        self._order = None
 
     def _sorted(self) -> list[int]:
         """Entry numbers in name order, the last entry of a name added twice only."""
         if self._order is None:
-            order = self._names.sorted_indices()
-            raw = self._names.raw
+            raws = self._names.raws()
+            order = sorted(range(len(raws)), key=raws.__getitem__)  # (`Names.sorted_indices`)
             # Equal names are adjacent, by entry number: each but the last is replaced by a later one.
-            self._order = [i for i, j in zip(order, order[1:] + [None]) if j is None or raw(i) != raw(j)]
+            self._order = [i for i, j in zip(order, order[1:] + [None]) if j is None or raws[i] != raws[j]]
         return self._order
 
     def __len__(self) -> int:
@@ -103,6 +121,23 @@ class FileCounts(Mapping):
         """(name, entry) in name order, each entry made as it is read."""
         return ((self._names[i], self._entry(i)) for i in self._sorted())
 
+    def json_items(self, encode, sort_keys: bool = False) -> Iterator[str]:
+        """Each entry as the text `f"{encode(name)}: {encode(entry)}"` (`encode`: a JSONEncoder's, with its
+        default separators, and with sort_keys if `sort_keys`), in name order: the distinct counts and page kinds
+        encoded once, not a dict made and encoded a file (summary.json and the page's digest of it)."""
+        kinds = [encode(dict(removed)) for removed in self._kinds]
+        names, removed, ins, outs, page = self._names, self._removed, self._in, self._out, self._page
+        if sort_keys:  # (in_chars, out_chars, page, removed)
+            pages = [f', "page": {encode(kind)}' if kind else "" for kind in self._pages]
+            for i in self._sorted():
+                yield (f'{encode(names[i])}: {{"in_chars": {ins[i]}, "out_chars": {outs[i]}{pages[page[i]]}, '
+                       f'"removed": {kinds[removed[i]]}}}')
+            return
+        pages = [f', "page": {encode(kind)}}}' if kind else "}" for kind in self._pages]
+        for i in self._sorted():
+            yield (f'{encode(names[i])}: {{"removed": {kinds[removed[i]]}, "in_chars": {ins[i]}, '
+                   f'"out_chars": {outs[i]}{pages[page[i]]}')
+
 
 #: summary.json's sections with an entry per file or per cluster: written one entry a line.
 _PER_ENTRY = ("files", "duplicate_clusters")
@@ -122,12 +157,15 @@ def write_summary(f, summary: dict) -> None:
         f.write(f"  {_JSON.encode(key)}: ")
         if key in _PER_ENTRY and value:
             opening, closing = ("{", "}") if isinstance(value, Mapping) else ("[", "]")
-            entries = value.items() if isinstance(value, Mapping) else value
+            if isinstance(value, FileCounts):
+                texts = value.json_items(_JSON.encode)
+            elif isinstance(value, Mapping):
+                texts = (f"{_JSON.encode(name)}: {_JSON.encode(entry)}" for name, entry in value.items())
+            else:
+                texts = map(_JSON.encode, value)
             f.write(opening + "\n")
             done = 0
-            for entry in entries:
-                text = (f"{_JSON.encode(entry[0])}: {_JSON.encode(entry[1])}" if isinstance(value, Mapping)
-                        else _JSON.encode(entry))
+            for text in texts:
                 f.write(("    " if done == 0 else ",\n    ") + text)
                 done += 1
             f.write("\n  " + closing)

@@ -150,8 +150,7 @@ class Scan:
 
     def merge(self, other: "Scan") -> None:
         """Add another scan's files and removals after these, as if they had been added here in its order."""
-        for i in range(len(other.order)):
-            self.order.append(other.order[i])
+        self.order.extend(other.order)
         self.targets.update(other.targets)
         for source, counts in other.by_source.items():
             mine = self.by_source.get(source)
@@ -276,9 +275,14 @@ def _sorted_json(summary: dict, chunk: int = 1000) -> Iterator[str]:
         yield (", " if n else "") + _SORTED.encode(key) + ": "
         if isinstance(value, Mapping) and not isinstance(value, dict):  # summary.json's files (FileCounts)
             yield "{"
-            items = value.items() if getattr(value, "ordered", False) else iter(sorted(value.items()))
-            for i, run in enumerate(iter(lambda: list(islice(items, chunk)), [])):
-                yield (", " if i else "") + _SORTED.encode(dict(run))[1:-1]
+            if hasattr(value, "json_items"):  # each entry's text as the encoder writes it, made from its columns
+                texts = value.json_items(_SORTED.encode, sort_keys=True)
+                for i, run in enumerate(iter(lambda: list(islice(texts, chunk)), [])):
+                    yield (", " if i else "") + ", ".join(run)
+            else:
+                items = value.items() if getattr(value, "ordered", False) else iter(sorted(value.items()))
+                for i, run in enumerate(iter(lambda: list(islice(items, chunk)), [])):
+                    yield (", " if i else "") + _SORTED.encode(dict(run))[1:-1]
             yield "}"
         elif isinstance(value, dict) and len(value) > chunk and all(isinstance(k, str) for k in value):
             # A run of sorted items is encoded as a dict of its own, without its braces: the same text.
