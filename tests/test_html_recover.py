@@ -64,6 +64,21 @@ def test_chrome_around_the_article_and_short_lines_inside_it_stay_out():
             assert line not in got.split("\n"), (site, line)
 
 
+def test_a_long_line_without_a_sentence_end_inside_the_article_stays_out():
+    # A grid's product name, a filter banner, a spec line: long enough to weigh, but no sentence.
+    lines = {
+        "news": "BlackVue DR970X 2CH Plus II Dual Lens 4K GPS WiFi Cloud Dash Cam for Front and Rear",
+        "recipe": "Free shipping in the U.S. on all orders over one hundred dollars | Browse by price, brand and more",
+        "chinese": "产品尺寸 宽二百二十厘米 深九十八厘米 高八十三厘米 座宽一百九十厘米 座深六十厘米 重量四十五公斤",
+    }
+    for site, (title, paragraphs, related) in SITES.items():
+        extracted = "\n".join([title, paragraphs[0], paragraphs[2]]) + "\n"
+        page = whole(title, [paragraphs[0], lines[site], paragraphs[1], paragraphs[2]], related)
+        got = recover(extracted, page, Config()).split("\n")
+        assert lines[site] not in got, site
+        assert paragraphs[1] in got, site  # (the paragraph beside it still comes back)
+
+
 def test_text_trafilatura_kept_whole_or_a_page_without_the_article_is_left_as_it_is():
     title, paragraphs, related = SITES["news"]
     extracted = "\n".join([title, paragraphs[0], paragraphs[2]]) + "\n"
