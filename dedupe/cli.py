@@ -120,7 +120,7 @@ def main():
 @click.option("--html-comments/--no-html-comments", default=None,
               help="HTML: keep the page's comment section in the extracted text (default: no).")
 @click.option("--html-recover/--no-html-recover", default=None,
-              help="HTML: put back article text trafilatura left out between blocks it kept, where the whole "
+              help="HTML: put back article sentences trafilatura left out between blocks it kept, where the whole "
                    "page's text cleaned as a dump keeps it (default: yes; --no-html-recover is about a fifth faster).")
 @click.option("--follow-symlinks", is_flag=True, default=None,
               help="Read files whose symlinks lead outside IN (by default they are skipped with a warning).")

@@ -128,7 +128,7 @@ class Config:
     html_favor: str = _opt("balanced", "HTML: trafilatura's preference, more text (recall) or less but surer (precision)",
                            choices=("balanced", "precision", "recall"))
     html_comments: bool = _opt(False, "HTML: keep the page's comment section in the extracted text")
-    html_recover: bool = _opt(True, "HTML: put back the article text trafilatura left out between blocks it kept, "
+    html_recover: bool = _opt(True, "HTML: put back the article sentences trafilatura left out between blocks it kept, "
                                     "where the whole page's text, cleaned as a dump, keeps it")
     follow_symlinks: bool = _opt(False, "read files whose symlinks lead outside the input folder (else skipped with "
                                         "a warning)")
