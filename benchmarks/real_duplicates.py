@@ -62,24 +62,22 @@ def build(data: Path, sets: list[str], kind: str, dest: Path) -> tuple[dict[str,
     return gold, whole
 
 
+def grams5(text: str) -> set:
+    """The 5-word shingles of a normalized text (the text itself, if shorter)."""
+    w = text.split()
+    return {tuple(w[i : i + 5]) for i in range(max(1, len(w) - 4))}
+
+
 def jaccard5(a: str, b: str) -> float:
     """5-word shingle Jaccard of two normalized texts."""
-    def grams(t: str) -> set:
-        w = t.split()
-        return {tuple(w[i : i + 5]) for i in range(max(1, len(w) - 4))}
-
-    x, y = grams(a), grams(b)
+    x, y = grams5(a), grams5(b)
     return len(x & y) / max(1, len(x | y))
 
 
 def held(gold: str, page: str) -> float:
     """The share of a gold text's 5-word shingles that a page's whole text holds (both normalized)."""
-    def grams(t: str) -> set:
-        w = t.split()
-        return {tuple(w[i : i + 5]) for i in range(max(1, len(w) - 4))}
-
-    g = grams(gold)
-    return len(g & grams(page)) / max(1, len(g))
+    g = grams5(gold)
+    return len(g & grams5(page)) / max(1, len(g))
 
 
 def check(kind: str, gold: dict[str, str], whole: dict[str, str], clusters: list[dict]) -> tuple[int, int, int]:

@@ -174,12 +174,10 @@ def page_type(texts: list[str], sizes: list[int], prose: list[bool]) -> PageType
     said = [prose[k] or sizes[k] > ITEM_MIN for k in range(n)]
     held = sum(s for s, r, w in zip(sizes, runs, said) if r and w)
     teasers = [s for s, r, p in zip(sizes, runs, prose) if r and p]
-    if held >= ITEMS_HELD * (sum(s for s, w in zip(sizes, said) if w) or 1) and \
-            sum(s for s in teasers if s > TEASER_MAX) < LONG_TEASERS * (sum(teasers) or 1):
-        return PageType(LISTING, len(posts), code, items, share)
-    # The first rule again, the items' own prose (titles and teasers in runs) counted as items, not as prose.
+    # Or the first rule again, the items' own prose (titles and teasers in runs) counted as items, not as prose.
     loose = sum(s for s, r, p in zip(sizes, runs, prose) if p and not r)
-    if items >= MIN_ITEMS and loose < INTRO_MAX and loose < LISTING_PROSE_SHARE * total and \
+    introduced = items >= MIN_ITEMS and loose < INTRO_MAX and loose < LISTING_PROSE_SHARE * total
+    if (held >= ITEMS_HELD * (sum(s for s, w in zip(sizes, said) if w) or 1) or introduced) and \
             sum(s for s in teasers if s > TEASER_MAX) < LONG_TEASERS * (sum(teasers) or 1):
         return PageType(LISTING, len(posts), code, items, share)
     return PageType(ARTICLE if share >= LISTING_PROSE_SHARE else OTHER, len(posts), code, items, share)

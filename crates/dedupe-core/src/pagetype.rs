@@ -174,17 +174,13 @@ pub fn page_type(texts: &[&str], sizes: &[i64], prose: &[bool]) -> PageType {
         s => s,
     };
     let long: i64 = teasers.iter().filter(|&&s| s > TEASER_MAX).sum();
-    if held as f64 >= ITEMS_HELD * said_words as f64 && (long as f64) < LONG_TEASERS * teaser_words as f64 {
-        return page(Kind::Listing);
-    }
-    // The same rule as the first, with the items' own prose (their titles and teasers, in runs) counted as the
+    // Or the first rule again, with the items' own prose (their titles and teasers, in runs) counted as the
     // items they are and not as the page's prose, for a list whose introduction is all the prose it has: read
     // so, its cleaned copy (the menus gone, which made most of its short lines) reads as a list too, where the
     // first rule reads it as an article of its introduction.
     let loose: i64 = (0..n).filter(|&k| prose[k] && !runs[k]).map(|k| sizes[k]).sum();
-    if items >= MIN_ITEMS
-        && loose < INTRO_MAX
-        && (loose as f64) < LISTING_PROSE_SHARE * total as f64
+    let introduced = items >= MIN_ITEMS && loose < INTRO_MAX && (loose as f64) < LISTING_PROSE_SHARE * total as f64;
+    if (held as f64 >= ITEMS_HELD * said_words as f64 || introduced)
         && (long as f64) < LONG_TEASERS * teaser_words as f64
     {
         return page(Kind::Listing);

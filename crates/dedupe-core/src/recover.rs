@@ -12,6 +12,12 @@ use crate::sign::normalize;
 /// Words per n-gram a block is matched on.
 pub const GRAM: usize = 3;
 
+/// How a block is in the text (`Seen::matched`).
+enum Match {
+    Short(String),
+    Grams { whole: Option<String>, last: String },
+}
+
 /// An extractor's text, ready to find blocks in.
 pub struct Seen {
     /// " " then each line's normalized words followed by a space (an empty line adds nothing).
@@ -78,70 +84,59 @@ impl Seen {
         (hits, words.len() + 1 - GRAM, last)
     }
 
-    /// What of a block occurs in the text: its whole normalized text (with a space on each side), or the
-    /// last of its n-grams that occurs (the same) when at least half of them do; a block of fewer words
-    /// its normalized text when it is a whole line of the text. None when the block is not in the text.
-    pub fn found(&self, block: &str) -> Option<String> {
+    /// How a block is in the text, None when it is not: a block of fewer than `GRAM` words as a whole line of
+    /// it (its normalized text), a longer one through at least half of its n-grams (the last of them that
+    /// occurs, and its whole normalized text as a candidate when every one does: only then can it occur whole).
+    /// Candidates come with a space on each side, as the stream holds words.
+    fn matched(&self, block: &str) -> Option<Match> {
         let n = normalize(block);
-        if n.is_empty() {
-            return None;
-        }
         let words: Vec<&str> = n.split_whitespace().collect();
         if words.len() < GRAM {
-            return self.short.contains_key(&n).then_some(n);
+            return self.short.contains_key(&n).then(|| Match::Short(n.clone()));
         }
         let (hits, total, last) = self.hits(&words);
         if 2 * hits < total {
             return None;
         }
-        // The whole block can be in the text only when every one of its n-grams is.
-        if hits == total {
-            let whole = format!(" {n} ");
-            if self.stream.contains(&whole) {
-                return Some(whole);
-            }
-        }
-        last.map(|i| format!(" {} ", words[i..i + GRAM].join(" ")))
+        let last = format!(" {} ", words[last?..last? + GRAM].join(" "));
+        let whole = (hits == total).then(|| format!(" {n} "));
+        Some(Match::Grams { whole, last })
     }
 
-    /// Whether a block is in the text (`found` is some; without its substring search, which can only say
-    /// yes where half of the n-grams already do).
-    pub fn covers(&self, block: &str) -> bool {
-        let n = normalize(block);
-        let words: Vec<&str> = n.split_whitespace().collect();
-        if words.len() < GRAM {
-            return !n.is_empty() && self.short.contains_key(&n);
+    /// What of a block occurs in the text: its whole normalized text (with a space on each side), or the
+    /// last of its n-grams that occurs (the same) when at least half of them do; a block of fewer words
+    /// its normalized text when it is a whole line of the text. None when the block is not in the text.
+    pub fn found(&self, block: &str) -> Option<String> {
+        match self.matched(block)? {
+            Match::Short(n) => Some(n),
+            Match::Grams { whole, last } => Some(whole.filter(|w| self.stream.contains(w.as_str())).unwrap_or(last)),
         }
-        let (hits, total, _) = self.hits(&words);
-        2 * hits >= total
+    }
+
+    /// Whether a block is in the text (`found` is some, without its substring search).
+    pub fn covers(&self, block: &str) -> bool {
+        self.matched(block).is_some()
     }
 
     /// The line of the text a block ends on: where what `found` names first occurs at or after the start of
     /// line `after` (anywhere when it does not occur there; a short block: the first line holding it at or
     /// after `after`, else its first). None when the block is not in the text.
     pub fn place(&self, block: &str, after: Option<usize>) -> Option<usize> {
-        let n = normalize(block);
-        let words: Vec<&str> = n.split_whitespace().collect();
-        if words.len() < GRAM {
-            let at = self.short.get(&n).filter(|_| !n.is_empty())?;
-            let after = after.unwrap_or(0);
-            return Some(at.iter().copied().find(|&i| i >= after).unwrap_or(at[0]));
-        }
-        let (hits, total, last) = self.hits(&words);
-        if 2 * hits < total {
-            return None;
-        }
-        let from = after.map_or(0, |a| self.starts[a]);
-        // `found`'s answer, searched for from `from` first: the whole block when it is in the text (it can be
-        // only when every n-gram is), else its last n-gram found.
-        if hits == total {
-            let whole = format!(" {n} ");
-            if let Some(line) = self.line_found(&whole, from) {
-                return Some(line);
+        match self.matched(block)? {
+            Match::Short(n) => {
+                let at = self.short.get(&n)?;
+                let after = after.unwrap_or(0);
+                Some(at.iter().copied().find(|&i| i >= after).unwrap_or(at[0]))
+            }
+            Match::Grams { whole, last } => {
+                // `found`'s answer, searched for from `from` first: the whole block where it occurs, else its
+                // last n-gram found.
+                let from = after.map_or(0, |a| self.starts[a]);
+                whole
+                    .and_then(|w| self.line_found(&w, from))
+                    .or_else(|| self.line_found(&last, from))
             }
         }
-        let gram = format!(" {} ", words[last?..last? + GRAM].join(" "));
-        self.line_found(&gram, from)
     }
 
     /// The line on which `found` ends where it first occurs at or after byte `from` of the stream, else where
