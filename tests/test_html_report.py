@@ -313,6 +313,29 @@ def test_a_paged_report_links_its_pages_and_counts_the_whole_run(browser, sample
     assert p.url.endswith("index-3.html")
     assert p.locator("#count").text_content().startswith("1 of 1 files on this page (3 of 3) match")
     assert p.locator(".card b").nth(3).text_content() == n_removed
-    assert p.input_value("#allowtext") == marked and "xxh3:" in marked
+    # The mark was stored on page 1; page 3 reads it on load, or from the storage event if page 1's write
+    # reached the browser's store only after page 3 had read it (seen once under load in CI).
+    assert "xxh3:" in marked
+    expect(p.locator("#allowtext")).to_have_value(marked)
     page.assert_quiet()
     page.close()
+
+
+def test_marks_made_in_one_tab_show_in_another_tab_of_the_same_run(browser, sample_report, tmp_path):
+    report = tmp_path / "_report"
+    shutil.copytree(sample_report, report)
+    pages = render_report(report, page_files=2)
+    first = Opened(browser, pages[0], pages=tuple(pages))
+    other = first.context.new_page()  # same browser profile, so the same store
+    other.route("**/*", first._route)
+    other.goto(pages[2].resolve().as_uri())
+    assert other.input_value("#allowtext") == ""
+    first.page.locator("button.keep").nth(1).click()
+    marked = first.page.input_value("#allowtext")
+    assert "xxh3:" in marked
+    expect(other.locator("#allowtext")).to_have_value(marked)  # without reloading the other tab
+    expect(other.locator("#allowcount")).to_have_text("1 block marked to keep.")
+    first.page.click("#clear")
+    expect(other.locator("#allowtext")).to_have_value("")
+    first.assert_quiet()
+    first.close()

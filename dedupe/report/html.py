@@ -827,6 +827,9 @@ _SCRIPT = r"""
   });
   $("clear").addEventListener("click", function () { marks = {}; save(); showMarks(); });
   window.addEventListener("hashchange", fromHash);
+  // Marks made on another page of the same run (another tab, or the page just left, whose write may reach
+  // the browser's store after this page has read it) arrive as a storage event.
+  window.addEventListener("storage", function (ev) { if (ev.key === storeKey) { load(); showMarks(); } });
   load();
   render();
   fromHash();
