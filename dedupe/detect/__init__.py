@@ -43,7 +43,7 @@ def detect_page(
     """
     if rows is None:
         rows = block_rows([[b.text for b in blocks]], [[s.n_words for s in sigs]])[0]
-    kind = page_kind(blocks, sigs, rows)
+    kind = read_as = page_kind(blocks, sigs, rows)
     if found is None:
         found = repeats_batch([blocks], [signed_of(sigs)], config, [whole_page])[0]
     repeats = []
@@ -73,7 +73,64 @@ def detect_page(
     if not repeats:  # (the usual page) chrome findings come ordered by block, one a block
         return chrome, kind
     repeats = keep_copy_outside_chrome(doc_id, blocks, sigs, repeats, chrome, config, whole_page)
+    # (after the chrome step, which read every repeat: a sentence spared here is kept where the article is,
+    # and the article's extent is the same as without it; a thread as the page reads with its repeats: a post's
+    # quote of another goes, but offers' terms that read as posts without their repeats come back)
+    repeats = keep_variant_sections(repeats, blocks, sigs, read_as)
     return sorted(repeats + chrome, key=lambda f: (f.block, f.category, f.detector)), kind
+
+
+def keep_variant_sections(repeats: list[Finding], blocks: list[Block], sigs: list[BlockSig],
+                          kind: str) -> list[Finding]:
+    """Repeats less the sentences that a section under a heading of its own says again.
+
+    A page that states the same terms for each of its offers, plans or
+    regions ("Medallion Members Offer Terms" and "SkyMiles Members Offer
+    Terms", "US" and "UK:" over the same paragraph with other prices), the
+    same warm-up under each day of a training plan, or the same description
+    under each city an event visits, repeats sentences on purpose: each copy
+    stands in a section headed by a line the page holds once, and a new one
+    began between the first copy and this one. A body pasted twice has no
+    heading of its own between its copies (a heading pasted with it is a
+    repeat too), and a menu, a label or a headline restated ends no sentence:
+    all of these still go.
+    """
+    if kind == THREAD or not repeats:
+        return repeats
+    from .chrome import ends_sentence
+
+    block_at = {b.first_line: b.index for b in blocks}
+    pairs = {f.block: (block_at.get(f.duplicate_of.lines[0]), f.category == "repeat") for f in repeats
+             if f.category in ("repeat", "near-repeat") and f.duplicate_of is not None}
+    if not pairs:
+        return repeats
+    times = Counter(s.hash for s in sigs if s.n_words)
+
+    def heading(k: int) -> bool:
+        return (0 < sigs[k].n_words <= TITLE_MAX and times[sigs[k].hash] == 1
+                and not blocks[k].text.rstrip().endswith(_SENTENCE_END))
+
+    head, last = [], None  # (the nearest heading at or before each block)
+    for k in range(len(blocks)):
+        if heading(k):
+            last = k
+        head.append(last)
+
+    # A section says something of its own: a sentence the page holds once (a body pasted again under a
+    # heading says nothing new).
+    own = {head[k] for k in range(len(blocks))
+           if head[k] is not None and sigs[k].n_words and times[sigs[k].hash] == 1 and ends_sentence(blocks[k].text)}
+
+    def restated(k: int, first: int | None, exact: bool) -> bool:
+        if first is None or k == first:
+            return False
+        a, b = min(k, first), max(k, first)
+        return (head[a] is not None and head[b - 1] is not None and head[b - 1] > a
+                and ends_sentence(blocks[k].text) and ends_sentence(blocks[first].text)
+                and (not exact or (head[a] in own and head[b] in own)))
+
+    spared = {k for k, (first, exact) in pairs.items() if restated(k, first, exact)}
+    return [f for f in repeats if f.block not in spared] if spared else repeats
 
 
 def _going(repeats: list[Finding], config: Config) -> frozenset[int]:
