@@ -100,34 +100,42 @@ def keep_variant_sections(repeats: list[Finding], blocks: list[Block], sigs: lis
     from .chrome import ends_sentence
 
     block_at = {b.first_line: b.index for b in blocks}
-    pairs = {f.block: (block_at.get(f.duplicate_of.lines[0]), f.category == "repeat") for f in repeats
-             if f.category in ("repeat", "near-repeat") and f.duplicate_of is not None}
+    pairs = {}
+    for f in repeats:
+        if f.category in ("repeat", "near-repeat") and f.duplicate_of is not None:
+            first = block_at.get(f.duplicate_of.lines[0])
+            if first is not None and first != f.block:
+                pairs[f.block] = (first, f.category == "repeat")
+    # (most pages with repeats repeat no sentence: nothing else is read for them)
+    pairs = {k: pair for k, pair in pairs.items() if ends_sentence(blocks[k].text) and ends_sentence(blocks[pair[0]].text)}
     if not pairs:
         return repeats
     times = Counter(s.hash for s in sigs if s.n_words)
 
+    @cache
     def heading(k: int) -> bool:
         return (0 < sigs[k].n_words <= TITLE_MAX and times[sigs[k].hash] == 1
                 and not blocks[k].text.rstrip().endswith(_SENTENCE_END))
 
-    head, last = [], None  # (the nearest heading at or before each block)
-    for k in range(len(blocks)):
-        if heading(k):
-            last = k
-        head.append(last)
+    def head(k: int, stop: int = -1) -> int | None:
+        """The nearest heading before block k, after block `stop`."""
+        return next((j for j in range(k - 1, stop, -1) if heading(j)), None)
 
-    # A section says something of its own: a sentence the page holds once (a body pasted again under a
-    # heading says nothing new).
-    own = {head[k] for k in range(len(blocks))
-           if head[k] is not None and sigs[k].n_words and times[sigs[k].hash] == 1 and ends_sentence(blocks[k].text)}
+    @cache
+    def own(h: int) -> bool:
+        # A section says something of its own: a sentence the page holds once (a body pasted again under a
+        # heading says nothing new there).
+        for j in range(h + 1, len(blocks)):
+            if heading(j):
+                return False
+            if sigs[j].n_words and times[sigs[j].hash] == 1 and ends_sentence(blocks[j].text):
+                return True
+        return False
 
-    def restated(k: int, first: int | None, exact: bool) -> bool:
-        if first is None or k == first:
-            return False
+    def restated(k: int, first: int, exact: bool) -> bool:
         a, b = min(k, first), max(k, first)
-        return (head[a] is not None and head[b - 1] is not None and head[b - 1] > a
-                and ends_sentence(blocks[k].text) and ends_sentence(blocks[first].text)
-                and (not exact or (head[a] in own and head[b] in own)))
+        new, old = head(b, a), head(a)
+        return new is not None and old is not None and (not exact or (own(old) and own(new)))
 
     spared = {k for k, (first, exact) in pairs.items() if restated(k, first, exact)}
     return [f for f in repeats if f.block not in spared] if spared else repeats
