@@ -54,7 +54,7 @@ from .errors import InputError, RunFailed, Terminated, UsageError
 from .annotate import SIDECAR
 from .formats import format_of, output_rel, write_cleaned
 from .formats.pieces import Piece, alone, assemble, key_of, plan, read_piece, rel_of, write_piece
-from .formats.source import prefetch
+from .formats.source import prefetched
 from .fs import RemotePath, place, remove_tree
 from .names import Names
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, walk
@@ -492,18 +492,18 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     kept: dict[str, tuple[list[Document], list[Notice]]] = {}  # what pass 2 takes as read (see `_keeps_text`)
     failed: dict[str, Notice] = {}
     start = time.perf_counter()
-    prefetch(src, _whole_files(files))
-    timings["read"] += time.perf_counter() - start
-    for unit in files:
-        start = time.perf_counter()
-        try:
-            docs, notices = _read_unit(src, unit, config)
-            read.append((key_of(unit), _as_articles(docs, key_of(unit), _STATE.get("articles", frozenset()))))
-            if _keeps_text(unit):
-                kept[key_of(unit)] = (read[-1][1], notices)
-        except InputError as e:
-            failed[key_of(unit)] = Notice(e.path, e.message)
+    with prefetched(src, _whole_files(files)):
         timings["read"] += time.perf_counter() - start
+        for unit in files:
+            start = time.perf_counter()
+            try:
+                docs, notices = _read_unit(src, unit, config)
+                read.append((key_of(unit), _as_articles(docs, key_of(unit), _STATE.get("articles", frozenset()))))
+                if _keeps_text(unit):
+                    kept[key_of(unit)] = (read[-1][1], notices)
+            except InputError as e:
+                failed[key_of(unit)] = Notice(e.path, e.message)
+            timings["read"] += time.perf_counter() - start
     done: dict[str, list] = {}
     try:
         flat = analyze_documents([d for _, docs in read for d in docs], config, hashers, timings)
@@ -628,11 +628,23 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
         analyses[key], at = flat[at : at + n], at + n
     timings["scratch"] += time.perf_counter() - start
     start = time.perf_counter()
-    # In a big corpus pass 1 read them long ago.
-    prefetch(src, _whole_files([unit for unit, *_ in files if key_of(unit) not in kept]))
-    timings["read"] += time.perf_counter() - start
-    templates = _batch_templates(files, analyses, corpus, config, timings)
-    out, part = [], ReportPart()
+    part = ReportPart()
+    # In a big corpus pass 1 read them long ago. (Held open for the reads: `prefetched`.)
+    with prefetched(src, _whole_files([unit for unit, *_ in files if key_of(unit) not in kept])):
+        timings["read"] += time.perf_counter() - start
+        templates = _batch_templates(files, analyses, corpus, config, timings)
+        out = _clean_files(src, dst, files, analyses, kept, templates, config, corpus, dry_run, timings, part)
+    part = part.sealed()
+    if _STATE.get("resumable"):  # after the batch's copies: this file says they are written
+        return _saved("clean", number, (out, timings, part))
+    return out, timings, part
+
+
+def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config,
+                 corpus: Corpus, dry_run: bool, timings: Counter, part: ReportPart) -> list:
+    """`_clean_batch`'s files, one by one: per file (its unit, its documents, its notices, what was written),
+    its documents added to the batch's report `part`."""
+    out = []
     for unit, first, count, *renames in files:
         rel = rel_of(unit)
         try:
@@ -648,10 +660,7 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
             log.exception("internal error on %s", rel)
             notice = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
             out.append((unit, 0, [notice], False))
-    part = part.sealed()
-    if _STATE.get("resumable"):  # after the batch's copies: this file says they are written
-        return _saved("clean", number, (out, timings, part))
-    return out, timings, part
+    return out
 
 
 def _saved(stage: str, number: int, result: tuple) -> tuple | None:
