@@ -55,6 +55,7 @@ from .annotate import SIDECAR
 from .formats import format_of, output_rel, write_cleaned
 from .formats.pieces import Piece, alone, assemble, key_of, plan, read_piece, rel_of, write_piece
 from .formats.source import prefetched
+from .formats.text import read_text_utf8
 from .fs import RemotePath, place, remove_tree
 from .names import Names
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, walk
@@ -63,7 +64,7 @@ from .remote import check_processes, open_report, remove_previous_output
 from .resume import RunState, fingerprint, has_state, remove_temporaries, run_settings, save
 from .report import ReportPart, RunReport
 from .segment import segment_batch, split_lines
-from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash
+from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash, utf8_hash
 from .write import atomic_write, forget_folders
 
 log = logging.getLogger(__name__)
@@ -353,6 +354,7 @@ _REPEATS = ("repeat", "near-repeat")
 def finish_document(
     doc: Document, analysis: Analysis, config: Config, timings: Counter | None = None,
     corpus: Corpus | None = None, index: int = -1, records: bool = True, templates: Found | None = None,
+    utf8: bytes | None = None,
 ) -> tuple[DocResult, bytes]:
     """Pass 2 for one document: pass 1's findings plus the corpus step's, decided and cut from its text, and
     its part of changes.diff (bytes, as the file holds it: `cut.Cut.diff`).
@@ -360,6 +362,8 @@ def finish_document(
     The result carries its report lines (`DocResult.report`); `records`: also its Removal records (the API
     and --annotate read them; a run's report does not need them). `templates`: the corpus step's findings on
     it when its batch's were looked up at once (`Corpus.templates_of`), else they are looked up here.
+    `utf8`: its text's UTF-8 bytes, when it was read as those (`formats.text.read_text_utf8`): not encoded
+    again, and the result carries its cleaned copy's (`DocResult.cleaned_utf8`).
     """
     clock = _Clock(timings)
     dropped = None
@@ -369,7 +373,7 @@ def finish_document(
     if dropped is not None:
         # One cut, the whole file; its diff shows the text as read (the kept copy's encoding may differ).
         whole = Claim(dropped.lines, dropped.category, dropped.detector, dropped.score, dropped.duplicate_of, None)
-        done = clock("cut", cut, doc.id, doc.text, [whole], [], "utf-8", records, analysis.page)
+        done = clock("cut", cut, doc.id, doc.text, [whole], [], "utf-8", records, analysis.page, utf8)
         result = DocResult(file=doc.id, removals=done.removals, cleaned="", in_chars=len(doc.text), out_chars=0,
                            in_blocks=len(analysis.spans), dropped=True, report=done.report, page=analysis.page)
         if config.annotate:
@@ -387,7 +391,7 @@ def finish_document(
     spans = analysis.spans
     # Decided and cut in one core call, timed as deciding (the summary's stages).
     done = clock("decide", cut_found, doc.id, doc.text, found, spans, analysis.hashes, config, doc.encoding,
-                 records, analysis.page)
+                 records, analysis.page, utf8)
     result = DocResult(
         file=doc.id,
         removals=done.removals,
@@ -398,6 +402,7 @@ def finish_document(
         allowed=[Allowed(r, entry) for r, entry in done.allowed],
         report=done.report,
         page=analysis.page,
+        cleaned_utf8=done.cleaned_utf8,
     )
     if config.annotate:
         result.annotation = annotation(result.removals, False, corpus.cluster_of(index) if corpus is not None else None)
@@ -700,15 +705,21 @@ def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis]
     its documents (`_batch_templates`), if they were looked up with its batch's."""
     clock = _Clock(timings)
     rel = rel_of(unit)
-    docs, notices = read if read is not None else clock("read", _read_unit, src, unit, config)
-    if read is None and (len(docs) != len(analyses)
-                         or any(text_hash(d.text) != a.digest for d, a in zip(docs, analyses))):
+    utf8 = None  # a plain-text file's text as the UTF-8 bytes it holds (`read_text_utf8`), if it holds them
+    if read is not None:
+        docs, notices = read
+    elif not isinstance(unit, Piece) and format_of(unit) == "txt":
+        docs, notices, utf8 = clock("read", read_text_utf8, src, unit, config)
+    else:
+        docs, notices = clock("read", _read_unit, src, unit, config)
+    if read is None and (len(docs) != len(analyses) or any(
+            (text_hash(d.text) if utf8 is None else utf8_hash(utf8)) != a.digest for d, a in zip(docs, analyses))):
         raise InputError(rel, "changed while it was being cleaned (it differs between the two passes); "
                               "skipped: run again on a folder nobody writes to")
     if renames:  # names another piece of the same file had taken first (see clean)
         docs = [replace(d, id=renames[i]) if i in renames else d for i, d in enumerate(docs)]
     results = [finish_document(doc, a, config, timings, corpus, first + i, records=config.annotate,
-                               templates=None if templates is None else templates[i])
+                               templates=None if templates is None else templates[i], utf8=utf8)
                for i, (doc, a) in enumerate(zip(docs, analyses))]
     written = None
     if not dry_run and isinstance(unit, Piece):
