@@ -48,7 +48,7 @@ from .cut import Claim, cut, cut_found, diff_str
 from .decide import INTS, Found, decide, duplicate_verdict, finding_at, found_of
 from .detect import detect_batch
 from .detect.chrome import ends_sentence
-from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
+from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sigs, source_of
 from .detect.pagetype import DOCS
 from .errors import InputError, RunFailed, Terminated, UsageError
 from .annotate import SIDECAR
@@ -143,7 +143,7 @@ def analyze_documents(
             if docs else ((), ())
         signatures, counts, sizes = clock("sign", doc_signatures, signed, list(bodies), hashers[0],
                                           config.doc_shingle_size)
-        sigs = [doc_sig(d, signatures[i], counts[i], sizes[i], keys[i][0], whole[i]) for i, d in enumerate(docs)]
+        sigs = doc_sigs(docs, signatures, counts, sizes, [k for k, _, _ in keys], whole)
         if config.derived_containment < 1.0:
             sigs = clock("sign", _with_derived, sigs, signed, list(bodies), hashers[0])
     return [
