@@ -42,6 +42,8 @@ class Cut(NamedTuple):
     report: tuple
     removals: list[Removal]
     allowed: list[tuple[Removal, str]]
+    #: `cleaned` as UTF-8 bytes, when the text was handed over as its UTF-8 bytes (`utf8`), else None.
+    cleaned_utf8: bytes | None = None
 
 
 def _columns(rel: str, claims: list[Claim]) -> tuple:
@@ -58,25 +60,26 @@ def _text(data: bytes) -> str:
 
 
 def cut(rel: str, text: str, removals: list[Claim], allowed: list[Claim] = (), encoding: str = "utf-8",
-        records: bool = False, page: str = "") -> Cut:
+        records: bool = False, page: str = "", utf8: bytes | None = None) -> Cut:
     """Cut a document's removals (in block order) from its text and encode its part of the report.
 
     Removed lines go into the diff as the file's own bytes when its encoding is
     not UTF-8 (ASCII-compatible ones: a UTF-16 file's lines would not mix), so
     `patch` applies it. `records`: also make the Removal records (the API and
     --annotate want them; a run's report does not). `page`: the kind of page
-    it was read as, which the review page's row names ("" for none).
+    it was read as, which the review page's row names ("" for none). `utf8`: the text as UTF-8 bytes,
+    if the caller has them (then not encoded again, and the Cut carries its cleaned copy's bytes too).
     """
     diff_text = _diff_text(text, encoding) if removals else None
-    out = _core.finish(rel, _heads(rel), text.encode("utf-8", "surrogatepass"), diff_text,
+    out = _core.finish(rel, _heads(rel), text.encode("utf-8", "surrogatepass") if utf8 is None else utf8, diff_text,
                        _columns(rel, removals), _columns(rel, allowed), page)
     targets = sorted({c.duplicate_of.file for c in (*removals, *allowed) if c.duplicate_of is not None})
     return _made(rel, text, out, [c.category for c in removals],
-                 [c.category for c in allowed], targets, lambda: (removals, allowed) if records else None)
+                 [c.category for c in allowed], targets, lambda: (removals, allowed) if records else None, utf8)
 
 
 def cut_found(rel: str, text: str, found: Found, spans, hashes, config: Config, encoding: str = "utf-8",
-              records: bool = False, page: str = "") -> Cut:
+              records: bool = False, page: str = "", utf8: bytes | None = None) -> Cut:
     """Decide a document's findings (`decide`) and cut them, in one core call: as `cut`, from the columns.
 
     `spans` and `hashes` are its blocks' (first, last) lines and normalized hashes; the allow-list is
@@ -87,7 +90,7 @@ def cut_found(rel: str, text: str, found: Found, spans, hashes, config: Config, 
     diff_text = _diff_text(text, encoding) if found.size else None
     entries = allow_entries(found, config, hashes) if config.allow and found.size else None
     out, removed, kept = _core.decide_finish(
-        rel, _heads(rel), text.encode("utf-8", "surrogatepass"), diff_text, labels,
+        rel, _heads(rel), text.encode("utf-8", "surrogatepass") if utf8 is None else utf8, diff_text, labels,
         labels if not needs_quoting(labels) else [label if label == rel else quote_path(label) for label in labels],
         floors(labels, config),
         (found.ints, found.scores, entries), spans, hashes, page)
@@ -103,7 +106,7 @@ def cut_found(rel: str, text: str, found: Found, spans, hashes, config: Config, 
         return made[0], made[1]
 
     return _made(rel, text, out, [labels[v[3]] for v in removed],
-                 [labels[v[3]] for v in kept], targets, claims)
+                 [labels[v[3]] for v in kept], targets, claims, utf8)
 
 
 def _heads(rel: str) -> tuple[str, str]:
@@ -128,9 +131,10 @@ def diff_str(diff: bytes, encoding: str) -> str:
 
 
 def _made(rel: str, text: str, out, categories: list[str], allowed_categories: list[str], targets: list[str],
-          claims) -> Cut:
+          claims, utf8: bytes | None = None) -> Cut:
     """The Cut of the core's answer (`finish`): `categories` of the removals and of the allowed blocks, the
-    files they point at, and `claims()`, the (removals, allowed) claims when records are wanted, else None."""
+    files they point at, and `claims()`, the (removals, allowed) claims when records are wanted, else None;
+    `utf8`: the text's UTF-8 bytes, if the core was given them (the Cut then has its cleaned copy's too)."""
     cleaned, out_chars, diff, lines, allowed_lines, row, spans, keys = out
     counts = [(c, None if c == "duplicate-document" else key, b - a)
               for c, (a, b), key in zip(categories, spans, keys)]
@@ -148,6 +152,7 @@ def _made(rel: str, text: str, out, categories: list[str], allowed_categories: l
         report=report,
         removals=made[: len(removals)],
         allowed=[(r, c.entry) for r, c in zip(made[len(removals):], allowed)],
+        cleaned_utf8=None if utf8 is None else utf8 if cleaned is None else cleaned,
     )
 
 

@@ -48,13 +48,14 @@ from .cut import Claim, cut, cut_found, diff_str
 from .decide import INTS, Found, decide, duplicate_verdict, finding_at, found_of
 from .detect import detect_batch
 from .detect.chrome import ends_sentence
-from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sig, source_of
+from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sigs, source_of
 from .detect.pagetype import DOCS
 from .errors import InputError, RunFailed, Terminated, UsageError
 from .annotate import SIDECAR
 from .formats import format_of, output_rel, write_cleaned
 from .formats.pieces import Piece, alone, assemble, key_of, plan, read_piece, rel_of, write_piece
-from .formats.source import prefetch
+from .formats.source import prefetched
+from .formats.text import read_text_utf8
 from .fs import RemotePath, place, remove_tree
 from .names import Names
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, walk
@@ -63,7 +64,7 @@ from .remote import check_processes, open_report, remove_previous_output
 from .resume import RunState, fingerprint, has_state, remove_temporaries, run_settings, save
 from .report import ReportPart, RunReport
 from .segment import segment_batch, split_lines
-from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash
+from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash, utf8_hash
 from .write import atomic_write, forget_folders
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,7 @@ def analyze_documents(
             if docs else ((), ())
         signatures, counts, sizes = clock("sign", doc_signatures, signed, list(bodies), hashers[0],
                                           config.doc_shingle_size)
-        sigs = [doc_sig(d, signatures[i], counts[i], sizes[i], keys[i][0], whole[i]) for i, d in enumerate(docs)]
+        sigs = doc_sigs(docs, signatures, counts, sizes, [k for k, _, _ in keys], whole)
         if config.derived_containment < 1.0:
             sigs = clock("sign", _with_derived, sigs, signed, list(bodies), hashers[0])
     return [
@@ -353,6 +354,7 @@ _REPEATS = ("repeat", "near-repeat")
 def finish_document(
     doc: Document, analysis: Analysis, config: Config, timings: Counter | None = None,
     corpus: Corpus | None = None, index: int = -1, records: bool = True, templates: Found | None = None,
+    utf8: bytes | None = None,
 ) -> tuple[DocResult, bytes]:
     """Pass 2 for one document: pass 1's findings plus the corpus step's, decided and cut from its text, and
     its part of changes.diff (bytes, as the file holds it: `cut.Cut.diff`).
@@ -360,6 +362,8 @@ def finish_document(
     The result carries its report lines (`DocResult.report`); `records`: also its Removal records (the API
     and --annotate read them; a run's report does not need them). `templates`: the corpus step's findings on
     it when its batch's were looked up at once (`Corpus.templates_of`), else they are looked up here.
+    `utf8`: its text's UTF-8 bytes, when it was read as those (`formats.text.read_text_utf8`): not encoded
+    again, and the result carries its cleaned copy's (`DocResult.cleaned_utf8`).
     """
     clock = _Clock(timings)
     dropped = None
@@ -369,7 +373,7 @@ def finish_document(
     if dropped is not None:
         # One cut, the whole file; its diff shows the text as read (the kept copy's encoding may differ).
         whole = Claim(dropped.lines, dropped.category, dropped.detector, dropped.score, dropped.duplicate_of, None)
-        done = clock("cut", cut, doc.id, doc.text, [whole], [], "utf-8", records, analysis.page)
+        done = clock("cut", cut, doc.id, doc.text, [whole], [], "utf-8", records, analysis.page, utf8)
         result = DocResult(file=doc.id, removals=done.removals, cleaned="", in_chars=len(doc.text), out_chars=0,
                            in_blocks=len(analysis.spans), dropped=True, report=done.report, page=analysis.page)
         if config.annotate:
@@ -387,7 +391,7 @@ def finish_document(
     spans = analysis.spans
     # Decided and cut in one core call, timed as deciding (the summary's stages).
     done = clock("decide", cut_found, doc.id, doc.text, found, spans, analysis.hashes, config, doc.encoding,
-                 records, analysis.page)
+                 records, analysis.page, utf8)
     result = DocResult(
         file=doc.id,
         removals=done.removals,
@@ -398,6 +402,7 @@ def finish_document(
         allowed=[Allowed(r, entry) for r, entry in done.allowed],
         report=done.report,
         page=analysis.page,
+        cleaned_utf8=done.cleaned_utf8,
     )
     if config.annotate:
         result.annotation = annotation(result.removals, False, corpus.cluster_of(index) if corpus is not None else None)
@@ -492,18 +497,18 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     kept: dict[str, tuple[list[Document], list[Notice]]] = {}  # what pass 2 takes as read (see `_keeps_text`)
     failed: dict[str, Notice] = {}
     start = time.perf_counter()
-    prefetch(src, _whole_files(files))
-    timings["read"] += time.perf_counter() - start
-    for unit in files:
-        start = time.perf_counter()
-        try:
-            docs, notices = _read_unit(src, unit, config)
-            read.append((key_of(unit), _as_articles(docs, key_of(unit), _STATE.get("articles", frozenset()))))
-            if _keeps_text(unit):
-                kept[key_of(unit)] = (read[-1][1], notices)
-        except InputError as e:
-            failed[key_of(unit)] = Notice(e.path, e.message)
+    with prefetched(src, _whole_files(files)):
         timings["read"] += time.perf_counter() - start
+        for unit in files:
+            start = time.perf_counter()
+            try:
+                docs, notices = _read_unit(src, unit, config)
+                read.append((key_of(unit), _as_articles(docs, key_of(unit), _STATE.get("articles", frozenset()))))
+                if _keeps_text(unit):
+                    kept[key_of(unit)] = (read[-1][1], notices)
+            except InputError as e:
+                failed[key_of(unit)] = Notice(e.path, e.message)
+            timings["read"] += time.perf_counter() - start
     done: dict[str, list] = {}
     try:
         flat = analyze_documents([d for _, docs in read for d in docs], config, hashers, timings)
@@ -628,11 +633,23 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
         analyses[key], at = flat[at : at + n], at + n
     timings["scratch"] += time.perf_counter() - start
     start = time.perf_counter()
-    # In a big corpus pass 1 read them long ago.
-    prefetch(src, _whole_files([unit for unit, *_ in files if key_of(unit) not in kept]))
-    timings["read"] += time.perf_counter() - start
-    templates = _batch_templates(files, analyses, corpus, config, timings)
-    out, part = [], ReportPart()
+    part = ReportPart()
+    # In a big corpus pass 1 read them long ago. (Held open for the reads: `prefetched`.)
+    with prefetched(src, _whole_files([unit for unit, *_ in files if key_of(unit) not in kept])):
+        timings["read"] += time.perf_counter() - start
+        templates = _batch_templates(files, analyses, corpus, config, timings)
+        out = _clean_files(src, dst, files, analyses, kept, templates, config, corpus, dry_run, timings, part)
+    part = part.sealed()
+    if _STATE.get("resumable"):  # after the batch's copies: this file says they are written
+        return _saved("clean", number, (out, timings, part))
+    return out, timings, part
+
+
+def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config,
+                 corpus: Corpus, dry_run: bool, timings: Counter, part: ReportPart) -> list:
+    """`_clean_batch`'s files, one by one: per file (its unit, its documents, its notices, what was written),
+    its documents added to the batch's report `part`."""
+    out = []
     for unit, first, count, *renames in files:
         rel = rel_of(unit)
         try:
@@ -648,10 +665,7 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
             log.exception("internal error on %s", rel)
             notice = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
             out.append((unit, 0, [notice], False))
-    part = part.sealed()
-    if _STATE.get("resumable"):  # after the batch's copies: this file says they are written
-        return _saved("clean", number, (out, timings, part))
-    return out, timings, part
+    return out
 
 
 def _saved(stage: str, number: int, result: tuple) -> tuple | None:
@@ -691,15 +705,21 @@ def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis]
     its documents (`_batch_templates`), if they were looked up with its batch's."""
     clock = _Clock(timings)
     rel = rel_of(unit)
-    docs, notices = read if read is not None else clock("read", _read_unit, src, unit, config)
-    if read is None and (len(docs) != len(analyses)
-                         or any(text_hash(d.text) != a.digest for d, a in zip(docs, analyses))):
+    utf8 = None  # a plain-text file's text as the UTF-8 bytes it holds (`read_text_utf8`), if it holds them
+    if read is not None:
+        docs, notices = read
+    elif not isinstance(unit, Piece) and format_of(unit) == "txt":
+        docs, notices, utf8 = clock("read", read_text_utf8, src, unit, config)
+    else:
+        docs, notices = clock("read", _read_unit, src, unit, config)
+    if read is None and (len(docs) != len(analyses) or any(
+            (text_hash(d.text) if utf8 is None else utf8_hash(utf8)) != a.digest for d, a in zip(docs, analyses))):
         raise InputError(rel, "changed while it was being cleaned (it differs between the two passes); "
                               "skipped: run again on a folder nobody writes to")
     if renames:  # names another piece of the same file had taken first (see clean)
         docs = [replace(d, id=renames[i]) if i in renames else d for i, d in enumerate(docs)]
     results = [finish_document(doc, a, config, timings, corpus, first + i, records=config.annotate,
-                               templates=None if templates is None else templates[i])
+                               templates=None if templates is None else templates[i], utf8=utf8)
                for i, (doc, a) in enumerate(zip(docs, analyses))]
     written = None
     if not dry_run and isinstance(unit, Piece):

@@ -151,6 +151,9 @@ class DocResult:
     report: tuple | None = None
     #: The kind of page it was read as (`Analysis.page`), which the report shows beside its removals.
     page: str = ""
+    #: `cleaned` as UTF-8 bytes, when pass 2 had the text as the UTF-8 bytes of a plain-text file (the core's
+    #: own output, or those bytes if nothing went): the writer does not encode the text again.
+    cleaned_utf8: bytes | None = field(default=None, repr=False, compare=False)
 
 
 #: An Analysis's arrays, with the type each is kept in (and pickled in: see `Analysis.__reduce__`).

@@ -43,6 +43,11 @@ def text_hash(normalized: str) -> int:
     return xxhash.xxh3_64_intdigest(normalized.encode("utf-8"))
 
 
+def utf8_hash(data: bytes) -> int:
+    """`text_hash` of the text whose UTF-8 bytes these are, without decoding or encoding it."""
+    return xxhash.xxh3_64_intdigest(data)
+
+
 _U64 = np.dtype("<u8")
 _I64 = np.dtype("<i8")
 

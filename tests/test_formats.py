@@ -588,3 +588,31 @@ def test_a_files_format_is_the_format_its_split_name_suffix_names(rel):
     from dedupe.formats import _FORMATS, split_name
 
     assert format_of(rel) == _FORMATS.get(split_name(rel)[1].lower(), "txt")
+
+
+def test_a_utf8_text_file_is_handed_to_the_core_and_written_as_its_own_bytes(tmp_path):
+    # Pass 2 reads a plain-text file's bytes once (`read_text_utf8`): only a file that holds exactly its text's
+    # UTF-8 gives them, and cutting from them gives what cutting from the text gives, with the cleaned copy's
+    # bytes beside it, so the copy written from those bytes is the one written from the text.
+    from dedupe.config import Config
+    from dedupe.formats.text import read_text_utf8, write_text
+    from dedupe.pipeline import analyze_document, finish_document
+
+    page = "Menu\nHome | News | Sport\n\nLe café ouvre à 8 h — tous les jours.\n\nLe café ouvre à 8 h — tous les jours.\n"
+    (tmp_path / "in").mkdir()
+    files = {"utf8.txt": page.encode("utf-8"), "bom.txt": b"\xef\xbb\xbf" + page.encode("utf-8"),
+             "cp1252.txt": page.encode("cp1252")}
+    for name, data in files.items():
+        (tmp_path / "in" / name).write_bytes(data)
+    config = Config()
+    for name, data in files.items():
+        (doc,), _, utf8 = read_text_utf8(tmp_path / "in", name, config)
+        assert utf8 == (data if name == "utf8.txt" else None)
+        analysis, _ = analyze_document(doc, config)
+        plain, diff = finish_document(doc, analysis, config, records=False)
+        fast, fast_diff = finish_document(doc, analysis, config, records=False, utf8=utf8)
+        assert fast.cleaned == plain.cleaned != doc.text and (fast.report, fast_diff) == (plain.report, diff)
+        assert fast.cleaned_utf8 == (None if utf8 is None else fast.cleaned.encode("utf-8"))
+        for result, out in ((plain, "plain"), (fast, "fast")):
+            write_text(tmp_path / "in", tmp_path / out, name, [doc], [result], config)
+        assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes()

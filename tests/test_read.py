@@ -145,3 +145,32 @@ def test_prefetching_a_batch_is_only_a_hint_that_never_fails_nor_blocks(tmp_path
     assert read_bytes(tmp_path, "a.txt") == b"text\n"
     with pytest.raises(InputError, match="not a regular file"):
         read_bytes(tmp_path, "pipe")
+
+
+def test_a_prefetched_batch_is_read_from_the_descriptors_it_opened_and_closes_the_rest(tmp_path, monkeypatch):
+    # `prefetched` keeps what it opened for read_bytes (no second open), reads the same bytes and the same
+    # errors as read_bytes alone, and closes every descriptor it still holds when the block ends.
+    from dedupe.formats import source
+
+    (tmp_path / "a.txt").write_bytes(b"alpha\n")
+    (tmp_path / "b.txt").write_bytes(b"beta\n")
+    (tmp_path / "unread.txt").write_bytes(b"never read\n")
+    os.mkfifo(tmp_path / "pipe")
+    fds_before = set(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    opened = []
+    real_open = os.open
+    with source.prefetched(tmp_path, ["a.txt", "b.txt", "unread.txt", "pipe", "missing.txt"]):
+        assert sorted(source._HELD.files[1]) == ["a.txt", "b.txt", "unread.txt"]  # regular files only
+        monkeypatch.setattr(os, "open", lambda *a: (opened.append(os.path.basename(a[0])), real_open(*a))[1])
+        assert read_bytes(tmp_path, "a.txt") == b"alpha\n"
+        assert read_bytes(tmp_path, "b.txt", 100) == b"beta\n"
+        with pytest.raises(InputError, match="not a regular file"):
+            read_bytes(tmp_path, "pipe")
+        with pytest.raises(InputError, match="cannot read"):
+            read_bytes(tmp_path, "missing.txt")
+        assert read_bytes(tmp_path, "a.txt") == b"alpha\n"  # read again: opened again
+        monkeypatch.undo()
+        assert opened == ["pipe", "missing.txt", "a.txt"]
+    assert source._HELD.files is None
+    if fds_before is not None:
+        assert set(os.listdir("/proc/self/fd")) == fds_before

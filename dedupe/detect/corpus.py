@@ -412,16 +412,32 @@ def source_of(doc) -> str:
 
 def doc_sig(doc, signature: np.ndarray, n_shingles: int, size: int, keys: np.ndarray, whole: bool = False) -> DocSig:
     """Pass 1's signature of one document (see `sign.doc_signatures` and `sign.block_keys`)."""
-    return DocSig(
-        id=doc.id,
-        source=source_of(doc),
-        n_lines=doc.text.count("\n") + (0 if doc.text.endswith("\n") or not doc.text else 1),
-        size=int(size),
-        n_shingles=int(n_shingles),
-        signature=signature,
-        keys=distinct(keys),
-        whole=bool(whole),
-    )
+    return doc_sigs([doc], [signature], [n_shingles], [size], [keys], [whole])[0]
+
+
+def doc_sigs(docs: list, signatures, n_shingles, sizes, keys: list[np.ndarray], whole: list[bool]) -> list[DocSig]:
+    """`doc_sig` of each document of a batch, their keys made distinct in one sort for the batch (numpy on each
+    document's few dozen keys cost about 4 µs a document) and each DocSig made with its fields at once."""
+    counts = np.fromiter(map(len, keys), np.int64, len(keys))
+    flat = np.concatenate(keys) if keys else np.empty(0, np.uint64)
+    doc = np.repeat(np.arange(len(keys)), counts)
+    order = np.lexsort((flat, doc))  # by document, then by key
+    flat, doc = flat[order], doc[order]
+    keep = np.ones(len(flat), dtype=bool)
+    np.not_equal(flat[1:], flat[:-1], out=keep[1:])
+    keep[1:] |= doc[1:] != doc[:-1]  # (a document's first key always)
+    flat, doc = flat[keep], doc[keep]
+    bounds = np.searchsorted(doc, np.arange(len(keys) + 1)).tolist()
+    out = []
+    for i, d in enumerate(docs):
+        text = d.text
+        sig = object.__new__(DocSig)
+        sig.__dict__.update(id=d.id, source=source_of(d),
+                            n_lines=text.count("\n") + (0 if text.endswith("\n") or not text else 1),
+                            size=int(sizes[i]), n_shingles=int(n_shingles[i]), signature=signatures[i],
+                            keys=flat[bounds[i]:bounds[i + 1]], whole=bool(whole[i]), derived=None, n_derived=0)
+        out.append(sig)
+    return out
 
 
 # --- the corpus step -------------------------------------------------------------------------------

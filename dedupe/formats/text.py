@@ -64,11 +64,21 @@ def read_file(src: Path, rel: str, config: Config) -> tuple[list[Document], list
 
 def read_text(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
     """One plain-text file as one document."""
-    text, codec, warning = decode(rel, read_content(src, rel, config.max_doc_mb << 20), config)
+    docs, notices, _ = read_text_utf8(src, rel, config)
+    return docs, notices
+
+
+def read_text_utf8(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice], bytes | None]:
+    """`read_text`, and the document's text as UTF-8 bytes when the file holds exactly those (it was decoded
+    as strict UTF-8, without a byte-order mark), else None: pass 2 hashes them, hands them to the core and
+    writes what comes back, where encoding the text again cost about 4 µs a time for a 4 KB page that is not
+    all ASCII."""
+    data = read_content(src, rel, config.max_doc_mb << 20)
+    text, codec, warning = decode(rel, data, config)
     notices = [Notice(rel, warning, failed=False)] if warning else []
     if not text or text.isspace():  # (strip() would copy the whole text)
         notices.append(Notice(rel, "empty file (no text); copied as is", failed=False))
-    return [Document(id=rel, text=text, format="txt", encoding=codec)], notices
+    return [Document(id=rel, text=text, format="txt", encoding=codec)], notices, data if codec == "utf-8" else None
 
 
 def write_text(
@@ -77,7 +87,10 @@ def write_text(
     """The cleaned copy of a text file, under its own name; nothing for a dropped duplicate."""
     if not docs or results[0].dropped:
         return None
-    data = with_bom(docs[0], results[0].cleaned.encode(docs[0].encoding))
+    result = results[0]
+    # (`cleaned_utf8` is `cleaned` encoded: only for a document read as UTF-8, `read_text_utf8`)
+    utf8 = result.cleaned_utf8 if docs[0].encoding == "utf-8" else None
+    data = with_bom(docs[0], result.cleaned.encode(docs[0].encoding) if utf8 is None else utf8)
     atomic_write(output_file(dst, rel), compress(rel, data))
     return rel
 

@@ -238,27 +238,26 @@ class RunReport:
     def add(self, result: DocResult, diff: bytes) -> None:
         """Count one cleaned document and append its removals and diff (`cut.Cut.diff`)."""
         removals, allowed_lines, row, targets, counts, allowed_cats = result.report
+        file, in_chars, out_chars = result.file, result.in_chars, result.out_chars
         self.documents += 1
         self.documents_dropped += result.dropped
-        self.in_chars += result.in_chars
-        self.out_chars += result.out_chars
+        self.in_chars += in_chars
+        self.out_chars += out_chars
         self.blocks += result.in_blocks
+        scan = self.scan
         if row:
-            self.scan.show(result.file, targets)
+            scan.show(file, targets)
         if counts:
-            # One loop over the removals counts them by category and sums their characters (it made two
-            # Counters a document, and the page's scan a third).
-            cats: dict[str, int] = {}
-            chars = self.chars_by_category
-            for category, _, n in counts:
-                cats[category] = cats.get(category, 0) + 1
-                chars[category] += n
-            self.scan.add_removals(result.file, counts, cats)
-            self.by_category.update(cats)
-            self.per_file.add(result.file, tuple(sorted(cats.items())), result.in_chars, result.out_chars, result.page)
+            # One loop over the removals counts them by category, sums their characters and gives the page's
+            # scan their keys (it made two Counters a document, and the scan a third, then a second loop).
+            cats = scan.add_counted(file, counts, self.chars_by_category)
+            by_category = self.by_category
+            for category, n in cats.items():
+                by_category[category] += n
+            self.per_file.add(file, tuple(sorted(cats.items())), in_chars, out_chars, result.page)
         for category in allowed_cats:
             self.allowed_by_category[category] += 1
-            self.scan.add(result.file, category, None, allowed=True)
+            scan.add(file, category, None, allowed=True)
         if self._removals:
             # (most documents have no allowed lines, and many no row or diff: no empty writes)
             if removals:

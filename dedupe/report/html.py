@@ -148,6 +148,30 @@ class Scan:
             keys.append(key or 0)
             key_cats.append(NO_KEY if key is None else at)
 
+    def add_counted(self, file: str, removals: list[tuple], chars: Counter) -> dict[str, int]:
+        """`add_removals` for removals given as (category, block hash or None, characters), in one loop that also
+        adds their characters to `chars` by category; their count by category, in order of first appearance."""
+        cats: dict[str, int] = {}
+        index, keys, key_cats = self._cat_index, self.keys, self.key_cats
+        for category, key, n in removals:
+            cats[category] = cats.get(category, 0) + 1
+            chars[category] += n
+            at = index.get(category)
+            if at is None:
+                at = index[category] = len(self.cat_names)
+                self.cat_names.append(category)
+            keys.append(key or 0)
+            key_cats.append(NO_KEY if key is None else at)
+        self.categories.update(cats)
+        self.removals += len(removals)
+        source = _source(file)
+        by_source = self.by_source.get(source)
+        if by_source is None:
+            by_source = self.by_source[source] = Counter()
+        for category, n in cats.items():
+            by_source[category] += n
+        return cats
+
     def merge(self, other: "Scan") -> None:
         """Add another scan's files and removals after these, as if they had been added here in its order."""
         self.order.extend(other.order)
