@@ -12,6 +12,7 @@ without its timings.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import shutil
 import subprocess
@@ -72,6 +73,14 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     work = args.folder.parent / "contract-inputs"
     work.mkdir(parents=True, exist_ok=True)
+    # Every run beside this folder cleans into the same OUT (the summary names it): two at once would clean
+    # into each other's output (two checks started together reported differences that were not there).
+    with open(work / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _run(args, work)
+
+
+def _run(args, work: Path) -> int:
     if args.mode == "save":
         shutil.rmtree(args.folder, ignore_errors=True)
         for name, src in inputs(work, args.docs).items():
