@@ -169,6 +169,18 @@ impl Triggers {
         // A trigger occurs in a text exactly where the text, from one of its character boundaries, starts with
         // it (UTF-8 never starts a character inside another's bytes), so every boundary holding a trigger's
         // first character is tried, and nothing else.
+        if text.is_ascii() {
+            // (byte by byte: the same boundaries, without decoding)
+            for (i, &b) in text.as_bytes().iter().enumerate() {
+                if found == self.all {
+                    break;
+                }
+                if self.ascii >> b & 1 == 1 {
+                    found |= self.found_at(text, i, char::from(b), found);
+                }
+            }
+            return found;
+        }
         for (i, c) in text.char_indices() {
             if found == self.all {
                 break;
@@ -181,12 +193,19 @@ impl Triggers {
             if !starts {
                 continue;
             }
-            if let Ok(k) = self.firsts.binary_search_by_key(&c, |(f, _)| *f) {
-                let rest = &text[i..];
-                for (trigger, families) in &self.firsts[k].1 {
-                    if found & families != *families && rest.starts_with(trigger.as_str()) {
-                        found |= families;
-                    }
+            found |= self.found_at(text, i, c, found);
+        }
+        found
+    }
+
+    /// The families of the triggers that start with `c` and that the text holds from byte i (where `c` is),
+    /// those already `found` aside.
+    fn found_at(&self, text: &str, i: usize, c: char, mut found: u64) -> u64 {
+        if let Ok(k) = self.firsts.binary_search_by_key(&c, |(f, _)| *f) {
+            let rest = &text[i..];
+            for (trigger, families) in &self.firsts[k].1 {
+                if found & families != *families && rest.starts_with(trigger.as_str()) {
+                    found |= families;
                 }
             }
         }
@@ -207,6 +226,15 @@ impl Lexicon {
 
     /// `features`, with the trigger index (`triggers`) built once for many blocks.
     pub fn features_with(&self, triggers: &Triggers, text: &str, n_words: i64) -> Features {
+        if text.is_ascii() {
+            self.ascii_features(triggers, text, n_words)
+        } else {
+            self.any_features(triggers, text, n_words)
+        }
+    }
+
+    /// `features_with` of any text, character by character.
+    fn any_features(&self, triggers: &Triggers, text: &str, n_words: i64) -> Features {
         let mut f = Features::default();
         let mut lower = String::new();
         let mut token = String::new();
@@ -313,6 +341,57 @@ impl Lexicon {
     }
 }
 
+impl Lexicon {
+    /// `features_with` of an ASCII text, which most blocks are: a character is a byte, a word is a run of
+    /// letters, digits and `_`, a capital is `A`-`Z`, and no character is of a script without spaces (their
+    /// ranges lie beyond ASCII), so the counts need no decoding and the words no copy.
+    fn ascii_features(&self, triggers: &Triggers, text: &str, n_words: i64) -> Features {
+        let mut f = Features::default();
+        let bytes = text.as_bytes();
+        let head = &text[..bytes.len().min(self.head)];
+        let mut lower = String::new();
+        for token in head.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if token.is_empty() {
+                continue;
+            }
+            f.tokens += 1;
+            let key = if token.bytes().any(|b| b.is_ascii_uppercase()) {
+                f.capitalised += 1;
+                lower.clear();
+                lower.push_str(token);
+                lower.make_ascii_lowercase();
+                lower.as_str()
+            } else {
+                token
+            };
+            if let Some(e) = self.words.get(key) {
+                if e.stop {
+                    f.stop += 1;
+                }
+                if n_words <= self.max_words {
+                    f.word_families |= e.families;
+                }
+            }
+        }
+        let length = bytes.len() as i64;
+        f.code = bytes
+            .iter()
+            .map(|&b| i64::from((triggers.code_ascii >> b) & 1 == 1))
+            .sum();
+        // As `features_with` with no run of an unspaced script.
+        f.size = if n_words * 12 < length {
+            n_words.max(length / 7)
+        } else {
+            n_words
+        };
+        f.unspaced = f.size > n_words;
+        f.words = if f.unspaced { f.tokens.max(f.size) } else { f.tokens };
+        f.terminal = self.ends_sentence(text) || f.unspaced && text.chars().any(|c| self.clauses.contains(&c));
+        f.char_families = triggers.families(text);
+        f
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,6 +443,37 @@ mod tests {
         assert_eq!(f.word_families, 0b10);
         assert!(!f.terminal && !f.unspaced);
         assert_eq!(f.size, 8);
+    }
+
+    #[test]
+    fn an_ascii_text_reads_as_the_general_path_reads_it() {
+        let mut lex = lexicon();
+        lex.chars.push(("$".to_string(), 0b100000));
+        lex.chars.push(("{%".to_string(), 0b1000000));
+        let triggers = lex.triggers();
+        let long = format!("{} {{% x %}} $5 share", "Word ".repeat(300));
+        for (text, n) in [
+            ("Share the News: more_of THE and For-you", 8),
+            ("share more", 13),
+            ("He said \"yes.\")  \n", 3),
+            ("x = {a; b}; $x {{y}}", 3),
+            ("", 0),
+            ("  __ a_B __  ", 2),
+            (&"x".repeat(70), 1),
+            (&long, 303),
+        ] {
+            assert_eq!(
+                lex.ascii_features(&triggers, text, n),
+                lex.any_features(&triggers, text, n),
+                "{text:?}"
+            );
+        }
+        lex.head = 7;
+        let triggers = lex.triggers();
+        assert_eq!(
+            lex.ascii_features(&triggers, "The more share", 3),
+            lex.any_features(&triggers, "The more share", 3)
+        );
     }
 
     #[test]
