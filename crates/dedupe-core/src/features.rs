@@ -124,6 +124,19 @@ pub struct Triggers {
     all: u64,
     /// The families of an empty trigger, which every text holds (as `str::contains` says).
     always: u64,
+    /// Per byte, whether it is an ASCII code character; the ASCII first characters of the triggers, as bytes.
+    code_bytes: ByteSet,
+    first_bytes: Vec<u8>,
+}
+
+/// A set of bytes, by a table.
+#[derive(Clone, Debug)]
+struct ByteSet([bool; 256]);
+
+impl Default for ByteSet {
+    fn default() -> Self {
+        ByteSet([false; 256])
+    }
 }
 
 impl Triggers {
@@ -151,6 +164,10 @@ impl Triggers {
                 Err(i) => t.firsts.insert(i, (c, vec![(trigger.clone(), *families)])),
             }
         }
+        for c in ascii_bits(t.code_ascii) {
+            t.code_bytes.0[usize::from(c)] = true;
+        }
+        t.first_bytes = ascii_bits(t.ascii).collect();
         t
     }
 
@@ -170,12 +187,20 @@ impl Triggers {
         // it (UTF-8 never starts a character inside another's bytes), so every boundary holding a trigger's
         // first character is tried, and nothing else.
         if text.is_ascii() {
-            // (byte by byte: the same boundaries, without decoding)
-            for (i, &b) in text.as_bytes().iter().enumerate() {
+            // (byte by byte: the same boundaries, without decoding; only the first characters the text holds,
+            // each found by `contains`, are tested at every byte, and most texts hold none)
+            let bytes = text.as_bytes();
+            let held = (self.first_bytes.iter())
+                .filter(|c| bytes.contains(c))
+                .fold(0u128, |m, &c| m | 1 << c);
+            if held == 0 {
+                return found;
+            }
+            for (i, &b) in bytes.iter().enumerate() {
                 if found == self.all {
                     break;
                 }
-                if self.ascii >> b & 1 == 1 {
+                if held >> b & 1 == 1 {
                     found |= self.found_at(text, i, char::from(b), found);
                 }
             }
@@ -211,6 +236,11 @@ impl Triggers {
         }
         found
     }
+}
+
+/// The ASCII characters (as bytes) whose bits a mask over ASCII sets.
+fn ascii_bits(mask: u128) -> impl Iterator<Item = u8> {
+    (0..128u8).filter(move |&c| mask >> c & 1 == 1)
 }
 
 impl Lexicon {
@@ -350,10 +380,19 @@ impl Lexicon {
         let bytes = text.as_bytes();
         let head = &text[..bytes.len().min(self.head)];
         let mut lower = String::new();
-        for token in head.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
-            if token.is_empty() {
+        let head_bytes = head.as_bytes();
+        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let mut i = 0;
+        while i < head_bytes.len() {
+            if !is_word(head_bytes[i]) {
+                i += 1;
                 continue;
             }
+            let start = i;
+            while i < head_bytes.len() && is_word(head_bytes[i]) {
+                i += 1;
+            }
+            let token = &head[start..i];
             f.tokens += 1;
             let key = if token.bytes().any(|b| b.is_ascii_uppercase()) {
                 f.capitalised += 1;
@@ -374,10 +413,12 @@ impl Lexicon {
             }
         }
         let length = bytes.len() as i64;
+        // (a table of bytes rather than a shift of a 128-bit mask per byte)
+        let code_table = &triggers.code_bytes.0;
         f.code = bytes
             .iter()
-            .map(|&b| i64::from((triggers.code_ascii >> b) & 1 == 1))
-            .sum();
+            .map(|&b| u32::from(code_table[usize::from(b)]))
+            .sum::<u32>() as i64;
         // As `features_with` with no run of an unspaced script.
         f.size = if n_words * 12 < length {
             n_words.max(length / 7)
