@@ -118,7 +118,15 @@ fn next_newline(bytes: &[u8], from: usize) -> Option<usize> {
 
 /// Characters in UTF-8 (or surrogate-passing) bytes, as Python's `len` counts them.
 fn chars(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+    // (the bytes that are no continuation byte, counted by chunks whose counts fit a byte, which the compiler
+    // vectorizes: a count by `filter` was half of `finish`'s own time in a profile)
+    bytes
+        .chunks(255)
+        .map(|chunk| {
+            let lead = chunk.iter().fold(0u8, |n, &b| n + u8::from(b & 0xC0 != 0x80));
+            usize::from(lead)
+        })
+        .sum()
 }
 
 /// The first `n` characters of bytes.
@@ -777,6 +785,17 @@ mod tests {
             hash: Some(0),
             entry: None,
         }
+    }
+
+    #[test]
+    fn characters_are_counted_as_python_counts_them() {
+        let text = "a\u{e9}\u{65e5}\u{1f600}".repeat(200);
+        for cut in [0, 1, 3, 6, 10, 254, 255, 256, 600, text.len()] {
+            let t = &text.as_bytes()[..cut];
+            assert_eq!(chars(t), t.iter().filter(|&&b| b & 0xC0 != 0x80).count(), "{cut}");
+        }
+        assert_eq!(chars(&[b'x'; 1000]), 1000);
+        assert_eq!(chars(b"\xed\xb3\xa9"), 1);
     }
 
     #[test]

@@ -101,13 +101,27 @@ fn ascii_words(text: &str, out: &mut String, mut each: impl FnMut(&[u8])) -> usi
     words
 }
 
+/// Per byte: the ASCII letter or digit it is, lowered, or 0 for any other byte (one load for both questions).
+const WORD_LOWER: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
 /// `ascii_words` of an ASCII text with each word's hash (`word_hash`) appended to `tokens`: one pass over
 /// each byte, which is lowered, appended and hashed at once.
 fn ascii_words_hashed(text: &[u8], out: &mut String, tokens: &mut Vec<u64>) -> usize {
     out.reserve(text.len());
     let (n, mut i, mut words) = (text.len(), 0, 0);
     while i < n {
-        while i < n && !text[i].is_ascii_alphanumeric() {
+        while i < n && WORD_LOWER[usize::from(text[i])] == 0 {
             i += 1;
         }
         if i == n {
@@ -119,8 +133,8 @@ fn ascii_words_hashed(text: &[u8], out: &mut String, tokens: &mut Vec<u64>) -> u
         words += 1;
         let start = i;
         let (mut acc, mut power) = (0u64, POWERS[POWERS.len() - 1]);
-        while i < n && text[i].is_ascii_alphanumeric() {
-            let b = text[i].to_ascii_lowercase();
+        while i < n && WORD_LOWER[usize::from(text[i])] != 0 {
+            let b = WORD_LOWER[usize::from(text[i])];
             out.push(char::from(b));
             let k = i - start;
             let p = if k < POWERS.len() {
