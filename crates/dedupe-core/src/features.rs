@@ -238,6 +238,26 @@ impl Triggers {
     }
 }
 
+/// Per byte, what it is to a word of an ASCII text: 0 no word character, `WORD` a letter, digit or `_`, with
+/// `CAPITAL` too for a capital (one load for both questions).
+const WORD: u8 = 1;
+const CAPITAL: u8 = 2;
+const WORD_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            t[b] = WORD;
+        }
+        if c.is_ascii_uppercase() {
+            t[b] |= CAPITAL;
+        }
+        b += 1;
+    }
+    t
+};
+
 /// The ASCII characters (as bytes) whose bits a mask over ASCII sets.
 fn ascii_bits(mask: u128) -> impl Iterator<Item = u8> {
     (0..128u8).filter(move |&c| mask >> c & 1 == 1)
@@ -381,20 +401,21 @@ impl Lexicon {
         let head = &text[..bytes.len().min(self.head)];
         let mut lower = String::new();
         let head_bytes = head.as_bytes();
-        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
         let mut i = 0;
         while i < head_bytes.len() {
-            if !is_word(head_bytes[i]) {
+            if WORD_CLASS[usize::from(head_bytes[i])] == 0 {
                 i += 1;
                 continue;
             }
             let start = i;
-            while i < head_bytes.len() && is_word(head_bytes[i]) {
+            let mut class = 0;
+            while i < head_bytes.len() && WORD_CLASS[usize::from(head_bytes[i])] != 0 {
+                class |= WORD_CLASS[usize::from(head_bytes[i])];
                 i += 1;
             }
             let token = &head[start..i];
             f.tokens += 1;
-            let key = if token.bytes().any(|b| b.is_ascii_uppercase()) {
+            let key = if class & CAPITAL != 0 {
                 f.capitalised += 1;
                 lower.clear();
                 lower.push_str(token);
