@@ -231,7 +231,7 @@ pub fn push_string(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
     // The runs of bytes that need no escape are copied whole.
     let mut rest = s;
-    while let Some(at) = rest.iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+    while let Some(at) = next_escape(rest) {
         out.extend_from_slice(&rest[..at]);
         let b = rest[at];
         match b {
@@ -253,6 +253,35 @@ pub fn push_string(out: &mut Vec<u8>, s: &[u8]) {
     }
     out.extend_from_slice(rest);
     out.push(b'"');
+}
+
+/// Whether a byte needs an escape in a JSON string.
+fn escaped(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// The first byte of `s` that needs an escape: eight bytes at a time, each eight told apart by whether one of
+/// them is below 0x20, a quote or a backslash (`(w - 0x01..) & !w & 0x80..` flags a zero byte, and flags no
+/// byte where there is none; `0x20..` in place of `0x01..` flags a byte below 0x20 alike).
+fn next_escape(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(chunk) = s.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let (quote, backslash) = (w ^ (ONES * u64::from(b'"')), w ^ (ONES * u64::from(b'\\')));
+        let flags = (w.wrapping_sub(ONES * 0x20) & !w
+            | quote.wrapping_sub(ONES) & !quote
+            | backslash.wrapping_sub(ONES) & !backslash)
+            & HIGH;
+        if flags != 0 {
+            if let Some(p) = chunk.iter().position(|&b| escaped(b)) {
+                return Some(i + p);
+            }
+        }
+        i += 8;
+    }
+    s.get(i..)?.iter().position(|&b| escaped(b)).map(|p| i + p)
 }
 
 /// A score as removals.jsonl writes it: `repr(round(x, 4))` for a float (`NaN`, `Infinity` as json does),
@@ -784,6 +813,18 @@ mod tests {
             dup: None,
             hash: Some(0),
             entry: None,
+        }
+    }
+
+    #[test]
+    fn the_bytes_to_escape_are_found_eight_at_a_time() {
+        let mut text: Vec<u8> = (0u8..=255).collect();
+        text.extend_from_slice("plain text, caf\u{e9} \u{65e5} and more plain text".as_bytes());
+        for start in 0..text.len() {
+            for end in start..text.len().min(start + 40) {
+                let s = &text[start..end];
+                assert_eq!(next_escape(s), s.iter().position(|&b| escaped(b)), "{start} {end}");
+            }
         }
     }
 
