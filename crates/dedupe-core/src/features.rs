@@ -124,6 +124,19 @@ pub struct Triggers {
     all: u64,
     /// The families of an empty trigger, which every text holds (as `str::contains` says).
     always: u64,
+    /// Per byte, whether it is an ASCII code character; the ASCII first characters of the triggers, as bytes.
+    code_bytes: ByteSet,
+    first_bytes: Vec<u8>,
+}
+
+/// A set of bytes, by a table.
+#[derive(Clone, Debug)]
+struct ByteSet([bool; 256]);
+
+impl Default for ByteSet {
+    fn default() -> Self {
+        ByteSet([false; 256])
+    }
 }
 
 impl Triggers {
@@ -151,6 +164,10 @@ impl Triggers {
                 Err(i) => t.firsts.insert(i, (c, vec![(trigger.clone(), *families)])),
             }
         }
+        for c in ascii_bits(t.code_ascii) {
+            t.code_bytes.0[usize::from(c)] = true;
+        }
+        t.first_bytes = ascii_bits(t.ascii).collect();
         t
     }
 
@@ -169,6 +186,26 @@ impl Triggers {
         // A trigger occurs in a text exactly where the text, from one of its character boundaries, starts with
         // it (UTF-8 never starts a character inside another's bytes), so every boundary holding a trigger's
         // first character is tried, and nothing else.
+        if text.is_ascii() {
+            // (byte by byte: the same boundaries, without decoding; only the first characters the text holds,
+            // each found by `contains`, are tested at every byte, and most texts hold none)
+            let bytes = text.as_bytes();
+            let held = (self.first_bytes.iter())
+                .filter(|c| bytes.contains(c))
+                .fold(0u128, |m, &c| m | 1 << c);
+            if held == 0 {
+                return found;
+            }
+            for (i, &b) in bytes.iter().enumerate() {
+                if found == self.all {
+                    break;
+                }
+                if held >> b & 1 == 1 {
+                    found |= self.found_at(text, i, char::from(b), found);
+                }
+            }
+            return found;
+        }
         for (i, c) in text.char_indices() {
             if found == self.all {
                 break;
@@ -181,17 +218,49 @@ impl Triggers {
             if !starts {
                 continue;
             }
-            if let Ok(k) = self.firsts.binary_search_by_key(&c, |(f, _)| *f) {
-                let rest = &text[i..];
-                for (trigger, families) in &self.firsts[k].1 {
-                    if found & families != *families && rest.starts_with(trigger.as_str()) {
-                        found |= families;
-                    }
+            found |= self.found_at(text, i, c, found);
+        }
+        found
+    }
+
+    /// The families of the triggers that start with `c` and that the text holds from byte i (where `c` is),
+    /// those already `found` aside.
+    fn found_at(&self, text: &str, i: usize, c: char, mut found: u64) -> u64 {
+        if let Ok(k) = self.firsts.binary_search_by_key(&c, |(f, _)| *f) {
+            let rest = &text[i..];
+            for (trigger, families) in &self.firsts[k].1 {
+                if found & families != *families && rest.starts_with(trigger.as_str()) {
+                    found |= families;
                 }
             }
         }
         found
     }
+}
+
+/// Per byte, what it is to a word of an ASCII text: 0 no word character, `WORD` a letter, digit or `_`, with
+/// `CAPITAL` too for a capital (one load for both questions).
+const WORD: u8 = 1;
+const CAPITAL: u8 = 2;
+const WORD_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            t[b] = WORD;
+        }
+        if c.is_ascii_uppercase() {
+            t[b] |= CAPITAL;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// The ASCII characters (as bytes) whose bits a mask over ASCII sets.
+fn ascii_bits(mask: u128) -> impl Iterator<Item = u8> {
+    (0..128u8).filter(move |&c| mask >> c & 1 == 1)
 }
 
 impl Lexicon {
@@ -207,6 +276,15 @@ impl Lexicon {
 
     /// `features`, with the trigger index (`triggers`) built once for many blocks.
     pub fn features_with(&self, triggers: &Triggers, text: &str, n_words: i64) -> Features {
+        if text.is_ascii() {
+            self.ascii_features(triggers, text, n_words)
+        } else {
+            self.any_features(triggers, text, n_words)
+        }
+    }
+
+    /// `features_with` of any text, character by character.
+    fn any_features(&self, triggers: &Triggers, text: &str, n_words: i64) -> Features {
         let mut f = Features::default();
         let mut lower = String::new();
         let mut token = String::new();
@@ -313,6 +391,69 @@ impl Lexicon {
     }
 }
 
+impl Lexicon {
+    /// `features_with` of an ASCII text, which most blocks are: a character is a byte, a word is a run of
+    /// letters, digits and `_`, a capital is `A`-`Z`, and no character is of a script without spaces (their
+    /// ranges lie beyond ASCII), so the counts need no decoding and the words no copy.
+    fn ascii_features(&self, triggers: &Triggers, text: &str, n_words: i64) -> Features {
+        let mut f = Features::default();
+        let bytes = text.as_bytes();
+        let head = &text[..bytes.len().min(self.head)];
+        let mut lower = String::new();
+        let head_bytes = head.as_bytes();
+        let mut i = 0;
+        while i < head_bytes.len() {
+            if WORD_CLASS[usize::from(head_bytes[i])] == 0 {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut class = 0;
+            while i < head_bytes.len() && WORD_CLASS[usize::from(head_bytes[i])] != 0 {
+                class |= WORD_CLASS[usize::from(head_bytes[i])];
+                i += 1;
+            }
+            let token = &head[start..i];
+            f.tokens += 1;
+            let key = if class & CAPITAL != 0 {
+                f.capitalised += 1;
+                lower.clear();
+                lower.push_str(token);
+                lower.make_ascii_lowercase();
+                lower.as_str()
+            } else {
+                token
+            };
+            if let Some(e) = self.words.get(key) {
+                if e.stop {
+                    f.stop += 1;
+                }
+                if n_words <= self.max_words {
+                    f.word_families |= e.families;
+                }
+            }
+        }
+        let length = bytes.len() as i64;
+        // (a table of bytes rather than a shift of a 128-bit mask per byte)
+        let code_table = &triggers.code_bytes.0;
+        f.code = bytes
+            .iter()
+            .map(|&b| u32::from(code_table[usize::from(b)]))
+            .sum::<u32>() as i64;
+        // As `features_with` with no run of an unspaced script.
+        f.size = if n_words * 12 < length {
+            n_words.max(length / 7)
+        } else {
+            n_words
+        };
+        f.unspaced = f.size > n_words;
+        f.words = if f.unspaced { f.tokens.max(f.size) } else { f.tokens };
+        f.terminal = self.ends_sentence(text) || f.unspaced && text.chars().any(|c| self.clauses.contains(&c));
+        f.char_families = triggers.families(text);
+        f
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,6 +505,37 @@ mod tests {
         assert_eq!(f.word_families, 0b10);
         assert!(!f.terminal && !f.unspaced);
         assert_eq!(f.size, 8);
+    }
+
+    #[test]
+    fn an_ascii_text_reads_as_the_general_path_reads_it() {
+        let mut lex = lexicon();
+        lex.chars.push(("$".to_string(), 0b100000));
+        lex.chars.push(("{%".to_string(), 0b1000000));
+        let triggers = lex.triggers();
+        let long = format!("{} {{% x %}} $5 share", "Word ".repeat(300));
+        for (text, n) in [
+            ("Share the News: more_of THE and For-you", 8),
+            ("share more", 13),
+            ("He said \"yes.\")  \n", 3),
+            ("x = {a; b}; $x {{y}}", 3),
+            ("", 0),
+            ("  __ a_B __  ", 2),
+            (&"x".repeat(70), 1),
+            (&long, 303),
+        ] {
+            assert_eq!(
+                lex.ascii_features(&triggers, text, n),
+                lex.any_features(&triggers, text, n),
+                "{text:?}"
+            );
+        }
+        lex.head = 7;
+        let triggers = lex.triggers();
+        assert_eq!(
+            lex.ascii_features(&triggers, "The more share", 3),
+            lex.any_features(&triggers, "The more share", 3)
+        );
     }
 
     #[test]

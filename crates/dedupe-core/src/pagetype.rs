@@ -25,10 +25,11 @@
 //! several times.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use crate::chars::{is_digit, is_space, is_word, lower, strip};
 use crate::classify::{Named, Row, GOOD, NEAR};
-use crate::features::Lexicon;
+use crate::features::{Lexicon, WordHasher};
 
 /// A post header is short: a name, a date, a counter or two.
 pub const STAMP_MAX_WORDS: i64 = 14;
@@ -223,8 +224,12 @@ enum Token {
     Word,
 }
 
+/// Strings numbered in the order they are first seen, hashed by `WordHasher` (the numbers do not depend on
+/// the hash, and nothing iterates the map; SipHash over every block's whole text showed in profiles).
+type Ids = HashMap<String, usize, BuildHasherDefault<WordHasher>>;
+
 /// The number of a string among those seen so far.
-fn intern(ids: &mut HashMap<String, usize>, s: String) -> usize {
+fn intern(ids: &mut Ids, s: String) -> usize {
     let next = ids.len();
     *ids.entry(s).or_insert(next)
 }
@@ -238,9 +243,9 @@ fn intern(ids: &mut HashMap<String, usize>, s: String) -> usize {
 /// different: without a recurring field there is no item. named marks the blocks a phrasing rule names.
 pub fn item_runs(texts: &[&str], sizes: &[i64], prose: &[bool], named: &[bool]) -> Vec<bool> {
     let n = texts.len().min(sizes.len()).min(prose.len()).min(named.len());
-    let mut fold_ids: HashMap<String, usize> = HashMap::new();
+    let mut fold_ids = Ids::with_capacity_and_hasher(n + 1, BuildHasherDefault::default());
     let folds: Vec<usize> = texts[..n].iter().map(|t| intern(&mut fold_ids, folded(t))).collect();
-    let mut label_ids: HashMap<String, usize> = HashMap::new();
+    let mut label_ids = Ids::default();
     let labels: Vec<Option<usize>> = texts[..n]
         .iter()
         .map(|t| label(t).map(|l| intern(&mut label_ids, lower(l))))
@@ -326,7 +331,11 @@ pub fn label(text: &str) -> Option<&str> {
 /// A block's text as its copies share it: lower case (`str.lower`), each number as 0 (a date, a count, a price:
 /// `\d+(?:[.,]\d+)*`).
 pub fn folded(text: &str) -> String {
-    let low = lower(strip(text));
+    let text = strip(text);
+    if text.is_ascii() {
+        return ascii_folded(text);
+    }
+    let low = lower(text);
     if !low.chars().any(is_digit) {
         return low;
     }
@@ -353,8 +362,46 @@ pub fn folded(text: &str) -> String {
     out
 }
 
+/// `folded` of a stripped ASCII text: the runs between numbers copied whole, then lowered at once.
+fn ascii_folded(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let (mut i, mut run) = (0, 0);
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        out.push_str(&text[run..i]);
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        while i + 1 < b.len() && matches!(b[i], b'.' | b',') && b[i + 1].is_ascii_digit() {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+        }
+        out.push('0');
+        run = i;
+    }
+    out.push_str(&text[run..]);
+    out.make_ascii_lowercase();
+    out
+}
+
 /// The characters of code: brackets, operators, sigils.
 const CODE_CHARS: &str = "{}[]()<>;=$#\\|&*`";
+
+/// `CODE_CHARS` as a mask over ASCII.
+const CODE_MASK: u128 = {
+    let (chars, mut mask, mut i) = (CODE_CHARS.as_bytes(), 0u128, 0);
+    while i < chars.len() {
+        mask |= 1 << chars[i];
+        i += 1;
+    }
+    mask
+};
 
 /// Whether a block reads as code: a share of code symbols, and a call, assignment or statement shape.
 pub fn looks_like_code(text: &str) -> bool {
@@ -363,7 +410,8 @@ pub fn looks_like_code(text: &str) -> bool {
     if len < 4 {
         return false;
     }
-    let symbols = stripped.chars().filter(|&c| CODE_CHARS.contains(c)).count();
+    // (every code character is ASCII: a bit of a mask each, rather than a search of the list per character)
+    let symbols = stripped.bytes().filter(|&b| b < 128 && CODE_MASK >> b & 1 == 1).count();
     symbols >= 3 && symbols * 10 >= len && code_shape(text)
 }
 
@@ -670,6 +718,41 @@ mod tests {
             assert_eq!(label(text), None, "{text}");
         }
         assert_eq!(folded("  Posted 12.05.2024, 3 COMMENTS "), "posted 0, 0 comments");
+        // An ASCII text folds as the general way folds it.
+        for t in [
+            "  Posted 12.05.2024, 3 COMMENTS ",
+            "1.",
+            "a1,b 2.,3 ,4 5,6.7x.8",
+            "X9",
+            "",
+            " \x1c ",
+        ] {
+            let general = {
+                let low = lower(strip(t));
+                let chars: Vec<char> = low.chars().collect();
+                let mut out = String::new();
+                let mut i = 0;
+                while i < chars.len() {
+                    if !is_digit(chars[i]) {
+                        out.push(chars[i]);
+                        i += 1;
+                        continue;
+                    }
+                    while i < chars.len() && is_digit(chars[i]) {
+                        i += 1;
+                    }
+                    while i + 1 < chars.len() && matches!(chars[i], '.' | ',') && is_digit(chars[i + 1]) {
+                        i += 1;
+                        while i < chars.len() && is_digit(chars[i]) {
+                            i += 1;
+                        }
+                    }
+                    out.push('0');
+                }
+                out
+            };
+            assert_eq!(folded(t), general, "{t:?}");
+        }
         assert_eq!(folded("\u{39f}\u{3a3} 1,5 ١٢"), "\u{3bf}\u{3c2} 0 0");
     }
 

@@ -46,6 +46,11 @@ impl Hasher for PairHasher {
 /// a shingle held by more than `max_posting` blocks is a stock phrase, not evidence of a repeat, and is
 /// skipped. Pairs are (lower, higher) block positions.
 pub fn shared_counts(shingles: &[u64], ends: &[usize], max_posting: usize) -> Vec<(usize, usize, usize)> {
+    // Most documents repeat nothing: when no two blocks hold a shingle alike, which a set of them tells faster
+    // than sorting them with their blocks, there is no pair.
+    if !shares_any(shingles, ends) {
+        return Vec::new();
+    }
     let mut held: Vec<(u64, usize)> = Vec::with_capacity(shingles.len());
     let mut start = 0;
     for (block, &end) in ends.iter().enumerate() {
@@ -79,6 +84,15 @@ pub fn shared_counts(shingles: &[u64], ends: &[usize], max_posting: usize) -> Ve
         i = j;
     }
     out
+}
+
+/// Whether a shingle occurs twice among the blocks' (the only way to a pair; the shingles are hashes, so a
+/// text cannot choose them to crowd the set's buckets).
+fn shares_any(shingles: &[u64], ends: &[usize]) -> bool {
+    let held = &shingles[..ends.iter().copied().max().unwrap_or(0).min(shingles.len())];
+    let mut seen: HashSet<u64, BuildHasherDefault<PairHasher>> =
+        HashSet::with_capacity_and_hasher(held.len(), BuildHasherDefault::default());
+    held.iter().any(|&s| !seen.insert(s))
 }
 
 /// One document's blocks as the repeat detectors read them: per block its text (read only for blocks without
@@ -430,6 +444,9 @@ mod tests {
         assert_eq!(shared_counts(&[], &[], 64), vec![]);
         // Ends past the shingles, or going back, are cut to what there is: no panic.
         assert_eq!(shared_counts(&[1, 1], &[1, 9, 0], 64), vec![(0, 1, 1)]);
+        // Nothing shared: no pair, however the blocks lie; a block holding a shingle twice pairs with itself.
+        assert_eq!(shared_counts(&[3, 1, 2, 4], &[2, 1, 4], 64), vec![]);
+        assert_eq!(shared_counts(&[1, 1], &[2], 64), vec![(0, 0, 1)]);
     }
 
     const PARAMS: RepeatParams = RepeatParams {

@@ -64,10 +64,22 @@ pub fn segment(text: &str) -> Vec<Block> {
         blocks.extend(parts.into_iter().map(|(a, b)| Block {
             first_line: i + a + 1,
             last_line: i + b,
-            text: run[a..b].iter().map(|l| l.text).collect::<Vec<_>>().join(" "),
+            text: joined(&run[a..b]),
         }));
     }
     blocks
+}
+
+/// Lines joined by single spaces (sized once, with no list of them made first).
+fn joined(lines: &[Line]) -> String {
+    let mut out = String::with_capacity(lines.iter().map(|l| l.text.len() + 1).sum());
+    for (k, l) in lines.iter().enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(l.text);
+    }
+    out
 }
 
 /// The longest a wrapped paragraph inside a run of other lines is looked for (bounds the search on long runs).

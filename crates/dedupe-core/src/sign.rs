@@ -51,10 +51,7 @@ pub fn normalize_into(text: &str, out: &mut String) -> usize {
     };
     if text.is_ascii() {
         // NFKC and casefold change nothing but case in ASCII.
-        for c in text.chars() {
-            push(c.to_ascii_lowercase(), out);
-        }
-        return words;
+        return ascii_words(text, out, |_| {});
     }
     let mut folded = String::with_capacity(text.len());
     let mut start = 0;
@@ -74,6 +71,86 @@ pub fn normalize_into(text: &str, out: &mut String) -> usize {
     words
 }
 
+/// `normalize_into` of an ASCII text (where NFKC and case folding only lower the case, and the word
+/// characters other than `_` are the letters and digits): each word is copied once and lowered in place, and
+/// `each` sees it (lowered) as it is appended. Returns how many words.
+fn ascii_words(text: &str, out: &mut String, mut each: impl FnMut(&[u8])) -> usize {
+    let bytes = text.as_bytes();
+    let (n, mut i, mut words) = (bytes.len(), 0, 0);
+    while i < n {
+        while i < n && !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if i == n {
+            break;
+        }
+        let start = i;
+        while i < n && bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if words > 0 {
+            out.push(' ');
+        }
+        words += 1;
+        let at = out.len();
+        out.push_str(&text[start..i]);
+        let word = &mut out.as_mut_str()[at..];
+        word.make_ascii_lowercase();
+        each(word.as_bytes());
+    }
+    words
+}
+
+/// Per byte: the ASCII letter or digit it is, lowered, or 0 for any other byte (one load for both questions).
+const WORD_LOWER: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
+/// `ascii_words` of an ASCII text with each word's hash (`word_hash`) appended to `tokens`: one pass over
+/// each byte, which is lowered, appended and hashed at once.
+fn ascii_words_hashed(text: &[u8], out: &mut String, tokens: &mut Vec<u64>) -> usize {
+    out.reserve(text.len());
+    let (n, mut i, mut words) = (text.len(), 0, 0);
+    while i < n {
+        while i < n && WORD_LOWER[usize::from(text[i])] == 0 {
+            i += 1;
+        }
+        if i == n {
+            break;
+        }
+        if words > 0 {
+            out.push(' ');
+        }
+        words += 1;
+        let start = i;
+        let (mut acc, mut power) = (0u64, POWERS[POWERS.len() - 1]);
+        while i < n && WORD_LOWER[usize::from(text[i])] != 0 {
+            let b = WORD_LOWER[usize::from(text[i])];
+            out.push(char::from(b));
+            let k = i - start;
+            let p = if k < POWERS.len() {
+                POWERS[k]
+            } else {
+                power = power.wrapping_mul(P);
+                power
+            };
+            acc = acc.wrapping_add((u64::from(b) + 1).wrapping_mul(p));
+            i += 1;
+        }
+        tokens.push(fmix64(acc ^ (((i - start) as u64) << 56)));
+    }
+    words
+}
+
 fn nfkc_casefold(text: &str, out: &mut String) {
     for c in text.nfkc() {
         push_casefold(c, out);
@@ -87,13 +164,30 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
+/// The first powers of `P` (modulo 2**64), so that the bytes of a word of up to this many bytes are
+/// multiplied independently rather than each waiting for the next power.
+const POWERS: [u64; 32] = {
+    let mut p = [1u64; 32];
+    let mut i = 1;
+    while i < p.len() {
+        p[i] = p[i - 1].wrapping_mul(P);
+        i += 1;
+    }
+    p
+};
+
 /// The hash of one word (its UTF-8 bytes).
 pub fn word_hash(word: &[u8]) -> u64 {
-    let mut acc = 0u64;
-    let mut power = 1u64;
-    for &b in word {
-        acc = acc.wrapping_add((u64::from(b) + 1).wrapping_mul(power));
-        power = power.wrapping_mul(P);
+    let head = word.len().min(POWERS.len());
+    let mut acc = word[..head].iter().zip(&POWERS).fold(0u64, |acc, (&b, &p)| {
+        acc.wrapping_add((u64::from(b) + 1).wrapping_mul(p))
+    });
+    if word.len() > head {
+        let mut power = POWERS[POWERS.len() - 1].wrapping_mul(P);
+        for &b in &word[head..] {
+            acc = acc.wrapping_add((u64::from(b) + 1).wrapping_mul(power));
+            power = power.wrapping_mul(P);
+        }
     }
     fmix64(acc ^ ((word.len() as u64) << 56))
 }
@@ -179,9 +273,16 @@ pub fn sign_blocks<S: AsRef<str>>(texts: &[S], k: usize) -> SignedBlocks {
     let mut norm = String::new();
     for text in texts {
         norm.clear();
-        let words = normalize_into(text.as_ref(), &mut norm);
+        let text = text.as_ref();
         let first = out.tokens.len();
-        token_hashes_into(&norm, &mut out.tokens);
+        let words = if text.is_ascii() {
+            // (the words hashed as they are lowered, not split again from the normalized text)
+            ascii_words_hashed(text.as_bytes(), &mut norm, &mut out.tokens)
+        } else {
+            let words = normalize_into(text, &mut norm);
+            token_hashes_into(&norm, &mut out.tokens);
+            words
+        };
         let start = out.shingles.len();
         combine_into(&out.tokens[first..], k.max(1), &mut out.shingles);
         out.shingles[start..].sort_unstable();
@@ -241,11 +342,36 @@ mod tests {
         assert_eq!(whole, vec![shingle_hash(b"alpha beta alpha")]);
         // Values of the numpy implementation this replaced (sign.token_hash / shingle_hash at 009e83c).
         assert_eq!(word_hash(b"alpha"), 0x8a1e924f59066109);
+        // The table of powers gives the serial definition's value, for words shorter and longer than it.
+        let serial = |word: &[u8]| {
+            let (mut acc, mut power) = (0u64, 1u64);
+            for &b in word {
+                acc = acc.wrapping_add((u64::from(b) + 1).wrapping_mul(power));
+                power = power.wrapping_mul(P);
+            }
+            fmix64(acc ^ ((word.len() as u64) << 56))
+        };
+        let long: Vec<u8> = (0..100u8).map(|i| b'a' + i % 26).collect();
+        for n in [0, 1, 31, 32, 33, 64, 100] {
+            assert_eq!(word_hash(&long[..n]), serial(&long[..n]), "{n}");
+        }
         assert_eq!(shingle_hash(b"the cat sat"), 0xa0a3601abda3fb0c);
     }
 
     #[test]
     fn signed_blocks_hold_distinct_sorted_shingles_and_the_normalized_hash() {
+        // An ASCII text's words are hashed as they are lowered: the same as hashing the normalized text.
+        let text = "The Cat's 2nd_life -- in Caf\u{e9}s, 42x!";
+        let long = format!("Short {} x{}Y", "Ab".repeat(40), "9".repeat(33));
+        let signed = sign_blocks(&[long.as_str()], 2);
+        let mut th = Vec::new();
+        token_hashes_into(&normalize(&long), &mut th);
+        assert_eq!(signed.tokens, th);
+        assert_eq!(&signed.norms, &normalize(&long));
+        let mixed = sign_blocks(&[text, &text.replace('\u{e9}', "e")], 2);
+        let mut th = Vec::new();
+        token_hashes_into(&normalize(&text.replace('\u{e9}', "e")), &mut th);
+        assert_eq!(mixed.tokens[mixed.lengths[0]..], th[..]);
         let signed = sign_blocks(&["A b a b a b", "", "One"], 2);
         assert_eq!(signed.lengths, vec![6, 0, 1]);
         assert_eq!(
