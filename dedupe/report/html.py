@@ -122,35 +122,12 @@ class Scan:
             self.categories.add(category)
             self.allowed += 1
         else:
-            self.add_removals(file, [(category, key)])
-
-    def add_removals(self, file: str, removals: list[tuple], cats: dict[str, int] | None = None) -> None:
-        """The removals of `file` in removals.jsonl order, (category, block hash or None, ...) each: as many
-        `add`s. `cats`: their count by category, when the caller has counted them."""
-        if not removals:
-            return
-        if cats is None:
-            cats = Counter(r[0] for r in removals)
-        self.categories.update(cats)
-        self.removals += len(removals)
-        source = _source(file)
-        by_source = self.by_source.get(source)
-        if by_source is None:
-            by_source = self.by_source[source] = Counter()
-        by_source.update(cats)
-        index, keys, key_cats = self._cat_index, self.keys, self.key_cats
-        for r in removals:
-            category, key = r[0], r[1]
-            at = index.get(category)
-            if at is None:
-                at = index[category] = len(self.cat_names)
-                self.cat_names.append(category)
-            keys.append(key or 0)
-            key_cats.append(NO_KEY if key is None else at)
+            self.add_counted(file, [(category, key, 0)], Counter())
 
     def add_counted(self, file: str, removals: list[tuple], chars: Counter) -> dict[str, int]:
-        """`add_removals` for removals given as (category, block hash or None, characters), in one loop that also
-        adds their characters to `chars` by category; their count by category, in order of first appearance."""
+        """The removals of `file` in removals.jsonl order, given as (category, block hash or None, characters), in
+        one loop that also adds their characters to `chars` by category; their count by category, in order of
+        first appearance."""
         cats: dict[str, int] = {}
         index, keys, key_cats = self._cat_index, self.keys, self.key_cats
         for category, key, n in removals:

@@ -283,6 +283,19 @@ impl Lexicon {
         }
     }
 
+    /// A word of a block's head (lower case) as the lexicon counts it: a stop word, and the families it names
+    /// (none past `max_words` words).
+    fn count_word(&self, f: &mut Features, key: &str, n_words: i64) {
+        if let Some(e) = self.words.get(key) {
+            if e.stop {
+                f.stop += 1;
+            }
+            if n_words <= self.max_words {
+                f.word_families |= e.families;
+            }
+        }
+    }
+
     /// `features_with` of any text, character by character.
     fn any_features(&self, triggers: &Triggers, text: &str, n_words: i64) -> Features {
         let mut f = Features::default();
@@ -306,14 +319,7 @@ impl Lexicon {
             } else {
                 token
             };
-            if let Some(e) = self.words.get(key) {
-                if e.stop {
-                    f.stop += 1;
-                }
-                if n_words <= self.max_words {
-                    f.word_families |= e.families;
-                }
-            }
+            self.count_word(f, key, n_words);
             token.clear();
             *capital = false;
         };
@@ -424,14 +430,7 @@ impl Lexicon {
             } else {
                 token
             };
-            if let Some(e) = self.words.get(key) {
-                if e.stop {
-                    f.stop += 1;
-                }
-                if n_words <= self.max_words {
-                    f.word_families |= e.families;
-                }
-            }
+            self.count_word(&mut f, key, n_words);
         }
         let length = bytes.len() as i64;
         // (a table of bytes rather than a shift of a 128-bit mask per byte)
