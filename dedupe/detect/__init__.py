@@ -10,7 +10,8 @@ from ..config import Config
 from ..decide import Found, found_of
 from ..records import Block, Finding
 from ..sign import BlockSig, SignedText, signed_of
-from .chrome import block_columns, block_rows, chrome_pages, find_chrome, keep_copy_outside_chrome, page_kind
+from .chrome import (block_columns, block_rows, chrome_pages, ends_sentence, find_chrome, keep_copy_outside_chrome,
+                     page_kind)
 from .pagetype import DOCS, THREAD, has_stamp
 from .repeats import LABEL_MAX, RECURRING_ITEMS, Repeats, copied_runs, findings_of, keep_content, repeats_batch
 
@@ -97,17 +98,14 @@ def keep_variant_sections(repeats: list[Finding], blocks: list[Block], sigs: lis
     """
     if kind == THREAD or not repeats:
         return repeats
-    from .chrome import ends_sentence
-
     block_at = {b.first_line: b.index for b in blocks}
-    pairs = {}
+    pairs = {}  # (a sentence and the one it repeats; most pages with repeats repeat none, and nothing else is read)
     for f in repeats:
         if f.category in ("repeat", "near-repeat") and f.duplicate_of is not None:
             first = block_at.get(f.duplicate_of.lines[0])
-            if first is not None and first != f.block:
+            if (first is not None and first != f.block and ends_sentence(blocks[f.block].text)
+                    and ends_sentence(blocks[first].text)):
                 pairs[f.block] = (first, f.category == "repeat")
-    # (most pages with repeats repeat no sentence: nothing else is read for them)
-    pairs = {k: pair for k, pair in pairs.items() if ends_sentence(blocks[k].text) and ends_sentence(blocks[pair[0]].text)}
     if not pairs:
         return repeats
     times = Counter(s.hash for s in sigs if s.n_words)
