@@ -191,7 +191,7 @@ def print_errors(rows: list[dict], worst: int) -> None:
             cells.append(f"{value:8d} ({100 * value / max(t['gold'], 1):5.1f}%)")
         print(f"  {kind:40s}" + "".join(f"{c:>18s}" for c in cells))
     if worst:
-        for kind in (*KEPT, "removed (all)"):
+        for kind in (*KEPT, "removed (all)", NOT_IN_DUMP):
             def amount(r, kind=kind):
                 e = r["errors"]
                 return sum(v for k, v in e.items() if k.startswith("removed by")) if kind == "removed (all)" else e[kind]

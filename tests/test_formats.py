@@ -162,7 +162,7 @@ def test_a_page_with_no_main_content_is_reported_under_its_own_reason(tmp_path):
         {
             "file": "app.html",
             "message": f"no main content: trafilatura found no article text in this page ({len(shell)} bytes of HTML); "
-            "no cleaned copy written",
+            "neither did the whole-page detectors in its whole text; no cleaned copy written",
         }
     ]
     assert summary["input"]["files"] == 2 and summary["output"]["files_written"] == 1

@@ -144,3 +144,82 @@ def test_a_page_nested_deeper_than_the_recursion_limit_is_read():
         node = child
     node.text = "deep text"
     assert page_text(page).strip().endswith("deep text")
+
+
+def popup(body_html: str) -> str:
+    """A page whose whole body sits in a newsletter overlay (an <aside>): trafilatura drops the aside, and with
+    it everything (ecocult.com's pages are built so)."""
+    return ("<html><body><aside class='popup-overlay popup-newsletter'><div class='wrapper'>"
+            f"<p>Sign up for our newsletter</p>{body_html}</div></aside></body></html>")
+
+
+CHINESE_TITLE, CHINESE, CHINESE_RELATED = SITES["chinese"]
+PAGES_TRAFILATURA_FINDS_NOTHING_IN = {
+    "news": (popup(BRIDGE_PAGE.split("<body>")[1].split("</body>")[0]), ["Town council approves the bridge", *BRIDGE]),
+    "chinese": (popup("<nav><a href='/'>首页</a> <a href='/news'>新闻</a></nav><article>"
+                      f"<h1>{CHINESE_TITLE}</h1>" + "".join(f"<p>{p}</p>" for p in CHINESE) + "</article>"
+                      "<footer>隐私政策</footer>"), [CHINESE_TITLE, *CHINESE]),
+}
+
+
+def test_a_page_trafilatura_finds_no_article_in_is_read_as_its_whole_text_is():
+    import trafilatura
+
+    from dedupe.formats.html import extract
+
+    for site, (page, article) in PAGES_TRAFILATURA_FINDS_NOTHING_IN.items():
+        assert not trafilatura.extract(page), site
+        text, _, whole = extract(page, Config())
+        lines = text.split("\n")
+        # The article's paragraphs, in order (its headline is the detectors' to judge), and none of the chrome.
+        assert whole and [line for line in lines if line in article[1:]] == article[1:], site
+        assert not {"Sign up for our newsletter", "Home News", "首页 新闻", "Privacy policy", "隐私政策"} & set(lines)
+        assert extract(page, Config(html_recover=False)) == ("", None, False), site
+
+
+def test_a_run_says_which_pages_it_read_whole_and_without_the_setting_writes_none_of_them(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from dedupe.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    page, article = PAGES_TRAFILATURA_FINDS_NOTHING_IN["news"]
+    (src / "bridge.html").write_text(page, encoding="utf-8")
+    for flag, copy in (("--html-recover", True), ("--no-html-recover", False)):
+        result = CliRunner().invoke(main, ["clean", str(src), str(tmp_path / flag), flag, "--quiet"])
+        assert result.exit_code == 0, result.output
+        out = tmp_path / flag / "bridge.txt"
+        assert out.is_file() is copy
+        if copy:
+            assert out.read_text(encoding="utf-8") == "\n".join(article) + "\n"
+        warnings = json.loads((tmp_path / flag / "_report" / "summary.json").read_text(encoding="utf-8"))["warnings"]
+        said = [w["message"].split(";")[0] for w in warnings if w["file"] == "bridge.html"]
+        assert said == (["trafilatura found no article text in this page"] if copy else
+                        [f"no main content: trafilatura found no article text in this page ({len(page)} bytes of HTML)"])
+
+
+def test_a_real_page_trafilatura_finds_nothing_in_keeps_its_article():
+    import json
+    import re
+    from pathlib import Path
+
+    import pytest
+
+    from dedupe.formats.html import read_html
+
+    data = Path(__file__).resolve().parents[2] / "shared" / "data" / "webpages-train"
+    name = "ecocult.com__4111"
+    if not (data / "pages" / f"{name}.html").is_file():
+        pytest.skip(f"needs ../shared/data/webpages-train beside the checkout (CI has it): {name}.html")
+    docs, notices = read_html(data / "pages", f"{name}.html", Config())
+    assert [n.message.split(";")[0] for n in notices] == ["trafilatura found no article text in this page"]
+    gold = json.loads((data / "gold" / f"{name}.json").read_text(encoding="utf-8"))["main_content"]
+    paragraphs = [p for p in gold.split("\n") if len(p) > 200]
+    words = lambda text: " ".join(re.findall(r"\w+", text))  # (the gold writes ' where the page has ’)
+    text = words(docs[0].text)
+    held = sum(words(p) in text for p in paragraphs)
+    assert len(paragraphs) > 10 and held >= 0.9 * len(paragraphs)
+    assert "Signup for Substack" not in docs[0].text and "Search for:" not in docs[0].text

@@ -129,8 +129,15 @@ def trafilatura_options(config: Config) -> dict:
     }
 
 
-def extract(html: str, config: Config) -> tuple[str, str | None]:
-    """trafilatura's main text of one page ('' if it found none) and the page's URL (None if it names none).
+def extract(html: str, config: Config) -> tuple[str, str | None, bool]:
+    """trafilatura's main text of one page ('' if it found none), the page's URL (None if it names none), and
+    whether the text is instead the page's whole text as the whole-page detectors keep it.
+
+    With `html_recover` on, a page where trafilatura finds no article text is read as a dump would be: its
+    whole text (`page_text`) through the whole-page detectors, whose extent step finds the article in it
+    (trafilatura's balanced setting returns nothing on some pages that hold one: a page whose article sits
+    beside a large newsletter form; dropping such a page loses its article, and what trafilatura did not
+    find is what the dumps path is for). A page the detectors keep nothing of still has no main content.
 
     Only the URL of trafilatura's metadata is read (its host is the page's
     source for the corpus step): its metadata extraction, a date search
@@ -146,14 +153,17 @@ def extract(html: str, config: Config) -> tuple[str, str | None]:
     # bytes under that (now wrong) encoding; the text is already decoded, so drop it.
     tree = load_html(_XML_DECL_TEXT.sub("", html, count=1))
     if tree is None:
-        return "", None
+        return "", None, False
     url = _page_url(tree)
     # Given a tree, trafilatura extracts from a copy of it: parsed once, for the URL and the text.
     found = trafilatura.bare_extraction(tree, with_metadata=False, **trafilatura_options(config))
     text = (found.text or "") if found is not None else ""
-    if text.strip() and config.html_recover:
-        text = recover(text, page_text(tree), config)
-    return text, url
+    if not config.html_recover:
+        return text, url, False
+    if text.strip():
+        return recover(text, page_text(tree), config), url, False
+    kept = [line.strip() for line in _kept_lines(page_text(tree), config)]
+    return "\n".join(line for line in kept if line), url, True
 
 
 #: Elements whose text a reader never sees as the page's text.
@@ -322,17 +332,21 @@ def read_html(src: Path, rel: str, config: Config) -> tuple[list[Document], list
     data = read_content(src, rel, config.max_doc_mb << 20)
     html, warning = decode_html(rel, data, config)
     notices = [Notice(rel, warning, failed=False)] if warning else []
-    text, url = extract(html, config) if html.strip() else ("", None)
+    text, url, whole = extract(html, config) if html.strip() else ("", None, False)
     if not text.strip():
+        kept = "; neither did the whole-page detectors in its whole text" if config.html_recover and html.strip() else ""
         notices.append(
             Notice(
                 rel,
-                f"no main content: trafilatura found no article text in this page ({len(data)} bytes of HTML); "
+                f"no main content: trafilatura found no article text in this page ({len(data)} bytes of HTML){kept}; "
                 f"no cleaned copy written",
                 failed=False,
             )
         )
         return [], notices
+    if whole:
+        notices.append(Notice(rel, "trafilatura found no article text in this page; its whole text was cleaned "
+                                   "instead (the whole-page detectors' article)", failed=False))
     meta = tuple((key, _one_line(value)) for key, value in (("url", url), ("host", _host(url)))
                  if isinstance(value, str) and value.strip())
     return [Document(id=rel, text=text.rstrip("\n") + "\n", format="html", encoding="utf-8", meta=meta)], notices
