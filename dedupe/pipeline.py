@@ -44,7 +44,7 @@ from . import __version__
 from .against import load_earlier, save_signatures
 from .annotate import annotation
 from .config import CATEGORIES, Config
-from .cut import Claim, cut, cut_found, diff_str
+from .cut import Claim, cut, cut_batch, cut_found, diff_str, found_args
 from .decide import INTS, Found, decide, duplicate_verdict, finding_at, found_of
 from .detect import detect_batch
 from .detect.chrome import ends_sentence
@@ -55,7 +55,7 @@ from .annotate import SIDECAR
 from .formats import format_of, output_rel, write_cleaned
 from .formats.pieces import Piece, alone, assemble, key_of, plan, read_piece, rel_of, write_piece
 from .formats.source import prefetched
-from .formats.text import read_text_utf8
+from .formats.text import read_text_utf8, write_text_copy
 from .fs import RemotePath, place, remove_tree
 from .names import Names
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, walk
@@ -647,12 +647,18 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
 
 def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config,
                  corpus: Corpus, dry_run: bool, timings: Counter, part: ReportPart) -> list:
-    """`_clean_batch`'s files, one by one: per file (its unit, its documents, its notices, what was written),
-    its documents added to the batch's report `part`."""
+    """`_clean_batch`'s files, in order: per file (its unit, its documents, its notices, what was written), its
+    documents added to the batch's report `part`. The plain-text files' documents are cut in one core call
+    (`_cut_plain`); the others, and all of them if that call fails, file by file (`_clean_file`)."""
+    plain = _cut_plain(src, files, analyses, kept, templates, config, corpus, timings)
     out = []
     for unit, first, count, *renames in files:
         rel = rel_of(unit)
         try:
+            done = plain.get(first)
+            if done is not None:
+                out.append(_write_plain(dst, rel, unit, done, config, dry_run, timings, part))
+                continue
             _, results, notices, written = _clean_file(
                 src, dst, unit, first, analyses[key_of(unit)], config, corpus, dry_run, timings,
                 renames[0] if renames else None, kept.get(key_of(unit)), templates.get(first))
@@ -666,6 +672,67 @@ def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, 
             notice = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
             out.append((unit, 0, [notice], False))
     return out
+
+
+def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config, corpus: Corpus,
+               timings: Counter) -> dict:
+    """The batch's plain-text files (one document each, read again here) whose document is not a duplicate,
+    decided and cut in one core call (`cut.cut_batch`): per file, by its first document's index, its
+    (document, notices, UTF-8 bytes or None, analysis, `cut.Batched`). A file that cannot be read is left to
+    `_clean_file`, which reports it; so are all of them if the core call fails."""
+    if config.annotate:  # (its records and annotations are made document by document)
+        return {}
+    start = time.perf_counter()
+    read, args = [], []
+    for unit, first, count, *renames in files:
+        if count != 1 or isinstance(unit, Piece) or format_of(unit) != "txt" or key_of(unit) in kept or renames:
+            continue
+        (a,) = analyses[key_of(unit)]
+        if corpus is not None and corpus.duplicate(first) is not None:
+            continue
+        try:
+            (doc,), notices, utf8 = read_text_utf8(src, unit, config)
+        except Exception:  # noqa: BLE001 - read again and reported by `_clean_file`
+            continue
+        if (text_hash(doc.text) if utf8 is None else utf8_hash(utf8)) != a.digest:
+            continue
+        found = a.findings
+        # (as `finish_document`: the corpus step's findings but on a documentation page's extracted text)
+        if corpus is not None and not (a.page == DOCS and not _whole_page(doc)):
+            found = found.joined(templates[first][0] if first in templates
+                                 else corpus.template_findings(first, a, config))
+        read.append((first, doc, notices, utf8, a))
+        args.append(found_args(doc.id, doc.text, found, a.spans, a.hashes, config, doc.encoding, a.page, utf8))
+    timings["read"] += time.perf_counter() - start
+    if not args:
+        return {}
+    start = time.perf_counter()
+    try:
+        done = cut_batch(args)
+    except Exception:  # noqa: BLE001 - each file is then cut alone, and only one that fails is lost
+        log.exception("the batch's cut failed; cutting its files one by one")
+        return {}
+    finally:
+        timings["decide"] += time.perf_counter() - start
+    return {first: (doc, notices, utf8, a, d) for (first, doc, notices, utf8, a), d in zip(read, done)}
+
+
+def _write_plain(dst: Path, rel: str, unit, done: tuple, config: Config, dry_run: bool, timings: Counter,
+                 part: ReportPart) -> tuple:
+    """A plain-text file cut in its batch (`_cut_plain`): its cleaned copy written, its document added to the
+    report `part`; what `_clean_files` returns of a file."""
+    doc, notices, utf8, a, (cleaned, out_chars, diff, report) = done
+    written = None
+    if not dry_run:
+        start = time.perf_counter()
+        if utf8 is not None:  # read as UTF-8: the core's bytes, or the file's if nothing was removed
+            written = write_text_copy(dst, rel, doc, None, utf8 if cleaned is None else cleaned)
+        else:
+            written = write_text_copy(dst, rel, doc, doc.text if cleaned is None
+                                      else cleaned.decode("utf-8", "surrogatepass"), None)
+        timings["write"] += time.perf_counter() - start
+    part.add_lines(rel, len(doc.text), out_chars, len(a.spans), False, a.page, *report, diff)
+    return unit, 1, notices, written
 
 
 def _saved(stage: str, number: int, result: tuple) -> tuple | None:

@@ -63,7 +63,8 @@ def test_a_panic_while_cutting_one_document_skips_that_file_in_pass_2_and_the_ru
     import dedupe.cut
 
     class Core:
-        """The core, but for `decide_finish`, which panics inside the guard on one document."""
+        """The core, but for `decide_finish` and its batch call, which panic inside the guard on one document
+        (the batch's: on a batch that holds it, which is then cut document by document)."""
 
         def __getattr__(self, name):
             return getattr(_core, name)
@@ -72,6 +73,11 @@ def test_a_panic_while_cutting_one_document_skips_that_file_in_pass_2_and_the_ru
             if b"TRIGGER" in text:
                 _core._panic_inside_guard("a document the core cannot cut")
             return _core.decide_finish(rel, heads, text, *rest)
+
+        def decide_finish_batch(self, docs):
+            if any(b"TRIGGER" in text for _, _, text, *_ in docs):
+                _core._panic_inside_guard("a batch the core cannot cut")
+            return _core.decide_finish_batch(docs)
 
     monkeypatch.setattr(dedupe.cut, "_core", Core())
     broken = "TRIGGER this one breaks the core.\n\nTRIGGER this one breaks the core.\n"
