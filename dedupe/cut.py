@@ -81,12 +81,18 @@ def cut(rel: str, text: str, removals: list[Claim], allowed: list[Claim] = (), e
     it was read as, which the review page's row names ("" for none). `utf8`: the text as UTF-8 bytes,
     if the caller has them (then not encoded again, and the Cut carries its cleaned copy's bytes too).
     """
-    diff_text = _diff_text(text, encoding) if removals else None
-    out = _core.finish(rel, _heads(rel), text.encode("utf-8", "surrogatepass") if utf8 is None else utf8, diff_text,
-                       _columns(rel, removals), _columns(rel, allowed), page)
+    out = _core.finish(*finish_args(rel, text, removals, allowed, encoding, page, utf8))
     targets = sorted({c.duplicate_of.file for c in (*removals, *allowed) if c.duplicate_of is not None})
     return _made(rel, text, out, [c.category for c in removals],
                  [c.category for c in allowed], targets, lambda: (removals, allowed) if records else None, utf8)
+
+
+def finish_args(rel: str, text: str, removals: list[Claim], allowed: list[Claim] = (), encoding: str = "utf-8",
+                page: str = "", utf8: bytes | None = None) -> tuple:
+    """`cut`'s arguments as the core's `finish` takes them (and `finish_batch`, a tuple a document): the
+    removals' columns are the fifth, the allowed blocks' the sixth."""
+    return (rel, _heads(rel), text.encode("utf-8", "surrogatepass") if utf8 is None else utf8,
+            _diff_text(text, encoding) if removals else None, _columns(rel, removals), _columns(rel, allowed), page)
 
 
 def cut_found(rel: str, text: str, found: Found, spans, hashes, config: Config, encoding: str = "utf-8",
@@ -148,6 +154,20 @@ def cut_batch(docs: list[tuple]) -> list[Batched]:
         labels = args[4]
         report = (lines, allowed_lines, row, sorted([labels[t] for t in targets]) if targets else [],
                   Tally([(labels[c], n, chars) for c, n, chars in tally], keys, ranks), [labels[c] for c in allowed])
+        out.append(Batched(cleaned, out_chars, diff, report))
+    return out
+
+
+def cut_claimed(docs: list[tuple]) -> list[Batched]:
+    """`cut` on a batch of documents, given as their `finish_args`, in one core call (`cut_batch`'s, for
+    removals already decided: pass 2's whole duplicate documents)."""
+    out = []
+    for args, (cleaned, out_chars, diff, lines, allowed_lines, row, (tally, keys, ranks), *_) in zip(
+            docs, _core.finish_batch(docs)):
+        removals, allowed = args[4], args[5]
+        targets = sorted({ref[0] for ref in (*removals[5], *allowed[5]) if ref is not None})
+        report = (lines, allowed_lines, row, targets,
+                  Tally([(removals[2][first], n, chars) for first, n, chars in tally], keys, ranks), allowed[2])
         out.append(Batched(cleaned, out_chars, diff, report))
     return out
 

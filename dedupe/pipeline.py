@@ -44,7 +44,7 @@ from . import __version__
 from .against import load_earlier, save_signatures
 from .annotate import annotation
 from .config import CATEGORIES, Config
-from .cut import Claim, cut, cut_batch, cut_found, diff_str, found_args
+from .cut import Claim, cut, cut_batch, cut_claimed, cut_found, diff_str, finish_args, found_args
 from .decide import INTS, Found, decide, duplicate_verdict, finding_at, found_of
 from .detect import detect_batch
 from .detect.chrome import ends_sentence
@@ -366,13 +366,9 @@ def finish_document(
     again, and the result carries its cleaned copy's (`DocResult.cleaned_utf8`).
     """
     clock = _Clock(timings)
-    dropped = None
-    # (Its lines counted only for a duplicate: counting them was a pass over every text.)
-    if corpus is not None and (dup := corpus.duplicate(index)) is not None:
-        dropped = duplicate_verdict(doc.id, doc.text, _line_count(doc.text), dup, config)
-    if dropped is not None:
+    whole = _whole_claim(doc, corpus.duplicate(index), config) if corpus is not None else None
+    if whole is not None:
         # One cut, the whole file; its diff shows the text as read (the kept copy's encoding may differ).
-        whole = Claim(dropped.lines, dropped.category, dropped.detector, dropped.score, dropped.duplicate_of, None)
         done = clock("cut", cut, doc.id, doc.text, [whole], [], "utf-8", records, analysis.page, utf8)
         result = DocResult(file=doc.id, removals=done.removals, cleaned="", in_chars=len(doc.text), out_chars=0,
                            in_blocks=len(analysis.spans), dropped=True, report=done.report, page=analysis.page)
@@ -407,6 +403,17 @@ def finish_document(
     if config.annotate:
         result.annotation = annotation(result.removals, False, corpus.cluster_of(index) if corpus is not None else None)
     return result, done.diff
+
+
+def _whole_claim(doc: Document, dup, config: Config) -> Claim | None:
+    """The claim that removes a duplicate document whole (`dup`: the corpus step's answer on it), or None."""
+    if dup is None:
+        return None
+    # (Its lines counted only for a duplicate: counting them was a pass over every text.)
+    dropped = duplicate_verdict(doc.id, doc.text, _line_count(doc.text), dup, config)
+    if dropped is None:
+        return None
+    return Claim(dropped.lines, dropped.category, dropped.detector, dropped.score, dropped.duplicate_of, None)
 
 
 def _line_count(text: str) -> int:
@@ -676,54 +683,57 @@ def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, 
 
 def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config, corpus: Corpus,
                timings: Counter) -> dict:
-    """The batch's plain-text files (one document each, read again here) whose document is not a duplicate,
-    decided and cut in one core call (`cut.cut_batch`): per file, by its first document's index, its
-    (document, notices, UTF-8 bytes or None, analysis, `cut.Batched`). A file that cannot be read is left to
-    `_clean_file`, which reports it; so are all of them if the core call fails."""
+    """The batch's plain-text files (one document each, read again here) decided and cut in one core call
+    (`cut.cut_batch`; the whole duplicate documents in another, `cut.cut_claimed`): per file, by its first
+    document's index, its (document, notices, UTF-8 bytes or None, analysis, whether it was dropped,
+    `cut.Batched`). A file that cannot be read is left to `_clean_file`, which reports it; so are all of them
+    if a core call fails."""
     if config.annotate:  # (its records and annotations are made document by document)
         return {}
     start = time.perf_counter()
-    read, args = [], []
+    found_docs, found, claimed_docs, claimed = [], [], [], []
     for unit, first, count, *renames in files:
         if count != 1 or isinstance(unit, Piece) or format_of(unit) != "txt" or key_of(unit) in kept or renames:
             continue
         (a,) = analyses[key_of(unit)]
-        if corpus is not None and corpus.duplicate(first) is not None:
-            continue
         try:
             (doc,), notices, utf8 = read_text_utf8(src, unit, config)
         except Exception:  # noqa: BLE001 - read again and reported by `_clean_file`
             continue
         if (text_hash(doc.text) if utf8 is None else utf8_hash(utf8)) != a.digest:
             continue
-        found = a.findings
-        # (as `finish_document`: the corpus step's findings but on a documentation page's extracted text)
+        whole = _whole_claim(doc, corpus.duplicate(first), config) if corpus is not None else None
+        if whole is not None:  # (as `finish_document`)
+            claimed_docs.append((first, doc, notices, utf8, a, True))
+            claimed.append(finish_args(doc.id, doc.text, [whole], [], "utf-8", a.page, utf8))
+            continue
         if corpus is not None and not (a.page == DOCS and not _whole_page(doc)):
-            found = found.joined(templates[first][0] if first in templates
-                                 else corpus.template_findings(first, a, config))
-        read.append((first, doc, notices, utf8, a))
-        args.append(found_args(doc.id, doc.text, found, a.spans, a.hashes, config, doc.encoding, a.page, utf8))
+            found_of_doc = a.findings.joined(templates[first][0] if first in templates
+                                             else corpus.template_findings(first, a, config))
+        else:
+            found_of_doc = a.findings
+        found_docs.append((first, doc, notices, utf8, a, False))
+        found.append(found_args(doc.id, doc.text, found_of_doc, a.spans, a.hashes, config, doc.encoding, a.page,
+                                utf8))
     timings["read"] += time.perf_counter() - start
-    if not args:
-        return {}
     start = time.perf_counter()
     try:
-        done = cut_batch(args)
+        done = (cut_batch(found) if found else []) + (cut_claimed(claimed) if claimed else [])
     except Exception:  # noqa: BLE001 - each file is then cut alone, and only one that fails is lost
         log.exception("the batch's cut failed; cutting its files one by one")
         return {}
     finally:
         timings["decide"] += time.perf_counter() - start
-    return {first: (doc, notices, utf8, a, d) for (first, doc, notices, utf8, a), d in zip(read, done)}
+    return {first: (*read, d) for (first, *read), d in zip(found_docs + claimed_docs, done)}
 
 
 def _write_plain(dst: Path, rel: str, unit, done: tuple, config: Config, dry_run: bool, timings: Counter,
                  part: ReportPart) -> tuple:
-    """A plain-text file cut in its batch (`_cut_plain`): its cleaned copy written, its document added to the
-    report `part`; what `_clean_files` returns of a file."""
-    doc, notices, utf8, a, (cleaned, out_chars, diff, report) = done
+    """A plain-text file cut in its batch (`_cut_plain`): its cleaned copy written (none for a dropped
+    duplicate), its document added to the report `part`; what `_clean_files` returns of a file."""
+    doc, notices, utf8, a, dropped, (cleaned, out_chars, diff, report) = done
     written = None
-    if not dry_run:
+    if not dry_run and not dropped:
         start = time.perf_counter()
         if utf8 is not None:  # read as UTF-8: the core's bytes, or the file's if nothing was removed
             written = write_text_copy(dst, rel, doc, None, utf8 if cleaned is None else cleaned)
@@ -731,7 +741,7 @@ def _write_plain(dst: Path, rel: str, unit, done: tuple, config: Config, dry_run
             written = write_text_copy(dst, rel, doc, doc.text if cleaned is None
                                       else cleaned.decode("utf-8", "surrogatepass"), None)
         timings["write"] += time.perf_counter() - start
-    part.add_lines(rel, len(doc.text), out_chars, len(a.spans), False, a.page, *report, diff)
+    part.add_lines(rel, len(doc.text), 0 if dropped else out_chars, len(a.spans), dropped, a.page, *report, diff)
     return unit, 1, notices, written
 
 

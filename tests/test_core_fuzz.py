@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedupe import _core, sign
-from dedupe.cut import Claim, _columns, cut, diff_str
+from dedupe.cut import Claim, _columns, cut, cut_claimed, diff_str, finish_args
 from dedupe.decide import found_of
 from dedupe.records import Finding, Ref
 from dedupe.text import quote_path
@@ -426,6 +426,14 @@ def check_finish(text: str, spec: list[tuple[int, int, int, int, int]], encoding
         assert json.dumps(g, sort_keys=True) == json.dumps(w, sort_keys=True)
     if claims:
         json.loads(done.report[2])
+    # The batch call gives each document what the call on it alone gives (`cut_claimed`, as `cut` makes it).
+    args = finish_args("d.txt", text, removals, allowed, encoding)
+    out = _core.finish(*args)
+    for batch in ([args], [args, finish_args("e.txt", "x\n", [removals[0]] if removals else [])]):
+        assert _core.finish_batch(batch)[0] == (*out[:6], out[8], [], [])
+    assert cut_claimed([args])[0] == (None if done.cleaned == text and not removals else
+                                      done.cleaned.encode("utf-8", "surrogatepass"), done.out_chars, done.diff,
+                                      done.report)
 
 
 _LABELS = ["repeat", "near-repeat", "corpus-repeat", "chrome:credits", "chrome:nav", "other", "d.txt", "o\n.txt"]

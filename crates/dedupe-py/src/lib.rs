@@ -914,6 +914,69 @@ fn decide_finish_batch<'py>(py: Python<'py>, docs: Vec<DocArgs<'py>>) -> PyResul
         .collect()
 }
 
+/// One document's arguments to `finish_batch`: those of `finish`, in its order.
+type ClaimsArgs<'py> = (
+    Bound<'py, PyString>,
+    (Bound<'py, PyString>, Bound<'py, PyString>),
+    Bound<'py, PyBytes>,
+    Option<Bound<'py, PyBytes>>,
+    Claims<'py>,
+    Claims<'py>,
+    Bound<'py, PyString>,
+);
+
+/// `finish` on a batch of documents whose removals are already decided (pass 2's whole duplicate
+/// documents), in one call with the GIL released once: per document what `decide_finish_batch` gives one,
+/// but the tally names each category by its first removal and the files pointed at are not given (the caller
+/// has them). A panic on any document fails the whole call (`CoreError`).
+#[pyfunction]
+fn finish_batch<'py>(py: Python<'py>, docs: Vec<ClaimsArgs<'py>>) -> PyResult<Vec<BatchDoc<'py>>> {
+    // (its name, its diff's two headers, its page kind)
+    let rels: Vec<[Cow<[u8]>; 4]> = docs
+        .iter()
+        .map(|d| Ok([bytes_of(&d.0)?, bytes_of(&d.1 .0)?, bytes_of(&d.1 .1)?, bytes_of(&d.6)?]))
+        .collect::<PyResult<_>>()?;
+    let held: Vec<(Held, Held)> = docs
+        .iter()
+        .map(|d| Ok((hold(&d.4)?, hold(&d.5)?)))
+        .collect::<PyResult<_>>()?;
+    let claimed: Vec<(Vec<Claim>, Vec<Claim>)> = docs
+        .iter()
+        .zip(&held)
+        .map(|(d, (r, a))| (claims(&d.4, r), claims(&d.5, a)))
+        .collect();
+    let pages: Vec<Doc> = docs
+        .iter()
+        .zip(&rels)
+        .zip(&claimed)
+        .map(|((d, [rel, a, b, page]), (rs, als))| Doc {
+            rel,
+            heads: (a, b),
+            text: d.2.as_bytes(),
+            diff_text: d.3.as_ref().map(|t| t.as_bytes()),
+            removals: rs,
+            allowed: als,
+            page,
+        })
+        .collect();
+    let done = guarded(py, || pages.iter().map(dedupe_core::finish::finish).collect::<Vec<_>>())?;
+    done.into_iter()
+        .map(|out| {
+            Ok((
+                out.cleaned.map(|c| PyBytes::new(py, &c)),
+                out.out_chars,
+                PyBytes::new(py, &out.diff),
+                PyBytes::new(py, &out.removal_lines),
+                PyBytes::new(py, &out.allowed_lines),
+                PyBytes::new(py, &out.row),
+                tally_py(py, out.tally)?,
+                Vec::new(),
+                Vec::new(),
+            ))
+        })
+        .collect()
+}
+
 /// Panics inside the batch boundary with `message`: lets the tests show that a panic in the core becomes a
 /// `CoreError` (and, in the pipeline, that file's error) rather than killing the process.
 #[pyfunction]
@@ -1101,6 +1164,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decide, m)?)?;
     m.add_function(wrap_pyfunction!(decide_finish, m)?)?;
     m.add_function(wrap_pyfunction!(decide_finish_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(finish_batch, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_inside_guard, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("TEXT_LIMIT", dedupe_core::finish::TEXT_LIMIT)?;
