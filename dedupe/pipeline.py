@@ -76,6 +76,9 @@ BATCH, BATCH_MAX = 64, 256
 #: How long an interrupted run waits for its process pool's threads to end (`_end_pool`), and how often a
 #: run waiting for a result looks at its signals and its workers (`_watched`).
 POOL_STOP_SECONDS, POOL_POLL_SECONDS = 5, 0.2
+#: Text a pass-2 batch cuts in one core call (`_cut_plain`, which holds each file's text, its bytes and its
+#: cleaned copy until they are written): past it, the batch's other files are cut one by one.
+PLAIN_BYTES = 64 << 20
 _NO_KEYS = (np.empty(0, np.uint64), np.empty(0, np.int32), np.empty(0, np.uint8))
 _NO_FINDINGS = found_of([])
 #: How many times a page with repeats is judged again as its cleaned copy (`_second_looks`): each look can only
@@ -692,7 +695,10 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
         return {}
     start = time.perf_counter()
     found_docs, found, claimed_docs, claimed = [], [], [], []
+    held = 0  # bytes of text read
     for unit, first, count, *renames in files:
+        if held > PLAIN_BYTES:
+            break
         if count != 1 or isinstance(unit, Piece) or format_of(unit) != "txt" or key_of(unit) in kept or renames:
             continue
         (a,) = analyses[key_of(unit)]
@@ -702,6 +708,7 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
             continue
         if (text_hash(doc.text) if utf8 is None else utf8_hash(utf8)) != a.digest:
             continue
+        held += len(doc.text) if utf8 is None else len(utf8)
         whole = _whole_claim(doc, corpus.duplicate(first), config) if corpus is not None else None
         if whole is not None:  # (as `finish_document`)
             claimed_docs.append((first, doc, notices, utf8, a, True))

@@ -176,3 +176,32 @@ def test_findings_that_do_not_fit_their_document_are_a_value_error_not_a_panic()
     bad = found_of([Finding(0, "repeat", "repeat:exact", 1.0)])._replace(labels=("repeat",))
     with pytest.raises(ValueError, match="label 1 is not one of the 1 labels"):
         _core.decide(bad.labels, [0.0], bad.ints, bad.scores)
+
+
+@pytest.mark.parametrize("limit", [-1, 0])
+def test_pass_2_cuts_a_batchs_plain_text_files_in_one_call_as_it_cuts_them_one_by_one(tmp_path: Path, monkeypatch,
+                                                                                       limit: int):
+    """A batch's plain-text files are cut in one core call (`pipeline._cut_plain`) up to PLAIN_BYTES of text, the
+    rest file by file: every output file is the same either way (-1: none in the call; 0: only the first)."""
+    import shutil
+
+    src = tmp_path / "in"
+    shutil.copytree(Path(__file__).parent.parent / "samples", src / "samples")
+    shutil.copytree(Path(__file__).parent / "cases" / "mixed-encodings" / "input", src / "encodings")
+    shutil.copy(src / "samples" / "002_a9c1d9645ce3d0de.txt", src / "samples" / "002-copy.txt")  # a duplicate
+    outs = []
+    for name, bound in (("one-call", pipeline.PLAIN_BYTES), ("by-file", limit)):
+        monkeypatch.setattr(pipeline, "PLAIN_BYTES", bound)
+        run = clean(src, tmp_path / name, Config(jobs=1))
+        assert run.documents_dropped >= 1
+        files = {}
+        for path in sorted((tmp_path / name).rglob("*")):
+            if path.is_file() and ".dedupe-run" not in path.parts:
+                data = path.read_bytes()
+                if path.name == "summary.json":
+                    summary = json.loads(data)
+                    del summary["timings"], summary["output"]["folder"]
+                    data = json.dumps(summary)
+                files[path.relative_to(tmp_path / name)] = data
+        outs.append(files)
+    assert outs[0] == outs[1] and len(outs[0]) > 10
