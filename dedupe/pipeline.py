@@ -689,11 +689,12 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
     """The batch's plain-text files (one document each, read again here) decided and cut in one core call
     (`cut.cut_batch`; the whole duplicate documents in another, `cut.cut_claimed`): per file, by its first
     document's index, its (document, notices, UTF-8 bytes or None, analysis, whether it was dropped,
-    `cut.Batched`). A file that cannot be read is left to `_clean_file`, which reports it; so are all of them
-    if a core call fails."""
+    `cut.Batched`). A file that cannot be read, or whose arguments fail, is left to `_clean_file`, which
+    reports it; so are all of them if a core call fails."""
     if config.annotate:  # (its records and annotations are made document by document)
         return {}
-    start = time.perf_counter()
+    begin = time.perf_counter()
+    reading = 0.0
     found_docs, found, claimed_docs, claimed = [], [], [], []
     held = 0  # bytes of text read
     for unit, first, count, *renames in files:
@@ -701,37 +702,50 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
             break
         if count != 1 or isinstance(unit, Piece) or format_of(unit) != "txt" or key_of(unit) in kept or renames:
             continue
-        (a,) = analyses[key_of(unit)]
+        start = time.perf_counter()
         try:
             (doc,), notices, utf8 = read_text_utf8(src, unit, config)
         except Exception:  # noqa: BLE001 - read again and reported by `_clean_file`
             continue
-        if (text_hash(doc.text) if utf8 is None else utf8_hash(utf8)) != a.digest:
+        finally:
+            reading += time.perf_counter() - start
+        try:
+            (a,) = analyses[key_of(unit)]
+            claim = _plain_claim(doc, utf8, a, first, templates, config, corpus)
+        except Exception:  # noqa: BLE001 - as a file that cannot be read: `_clean_file` fails it alone
+            continue
+        if claim is None:
             continue
         held += len(doc.text) if utf8 is None else len(utf8)
-        whole = _whole_claim(doc, corpus.duplicate(first), config) if corpus is not None else None
-        if whole is not None:  # (as `finish_document`)
-            claimed_docs.append((first, doc, notices, utf8, a, True))
-            claimed.append(finish_args(doc.id, doc.text, [whole], [], "utf-8", a.page, utf8))
-            continue
-        if corpus is not None and not (a.page == DOCS and not _whole_page(doc)):
-            found_of_doc = a.findings.joined(templates[first][0] if first in templates
-                                             else corpus.template_findings(first, a, config))
-        else:
-            found_of_doc = a.findings
-        found_docs.append((first, doc, notices, utf8, a, False))
-        found.append(found_args(doc.id, doc.text, found_of_doc, a.spans, a.hashes, config, doc.encoding, a.page,
-                                utf8))
-    timings["read"] += time.perf_counter() - start
-    start = time.perf_counter()
+        dropped, args = claim
+        (claimed_docs if dropped else found_docs).append((first, doc, notices, utf8, a, dropped))
+        (claimed if dropped else found).append(args)
     try:
         done = (cut_batch(found) if found else []) + (cut_claimed(claimed) if claimed else [])
     except Exception:  # noqa: BLE001 - each file is then cut alone, and only one that fails is lost
         log.exception("the batch's cut failed; cutting its files one by one")
         return {}
     finally:
-        timings["decide"] += time.perf_counter() - start
+        # (reading the files, then deciding and cutting: the lookups and arguments as well as the calls)
+        timings["read"] += reading
+        timings["decide"] += time.perf_counter() - begin - reading
     return {first: (*read, d) for (first, *read), d in zip(found_docs + claimed_docs, done)}
+
+
+def _plain_claim(doc: Document, utf8: bytes | None, a: Analysis, first: int, templates: dict, config: Config,
+                 corpus: Corpus | None) -> tuple[bool, tuple] | None:
+    """What `_cut_plain` sends the core for one document, as `finish_document` decides it: (True, `finish_args`
+    of its whole-document claim) for a duplicate it drops, else (False, `found_args` of its findings and the
+    corpus step's); None when the file changed since pass 1 (`_clean_file` then reports it)."""
+    if (text_hash(doc.text) if utf8 is None else utf8_hash(utf8)) != a.digest:
+        return None
+    whole = _whole_claim(doc, corpus.duplicate(first), config) if corpus is not None else None
+    if whole is not None:
+        return True, finish_args(doc.id, doc.text, [whole], [], "utf-8", a.page, utf8)
+    found = a.findings
+    if corpus is not None and not (a.page == DOCS and not _whole_page(doc)):
+        found = found.joined(templates[first][0] if first in templates else corpus.template_findings(first, a, config))
+    return False, found_args(doc.id, doc.text, found, a.spans, a.hashes, config, doc.encoding, a.page, utf8)
 
 
 def _write_plain(dst: Path, rel: str, unit, done: tuple, config: Config, dry_run: bool, timings: Counter,

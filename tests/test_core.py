@@ -205,3 +205,27 @@ def test_pass_2_cuts_a_batchs_plain_text_files_in_one_call_as_it_cuts_them_one_b
                 files[path.relative_to(tmp_path / name)] = data
         outs.append(files)
     assert outs[0] == outs[1] and len(outs[0]) > 10
+
+
+def test_a_file_whose_batch_arguments_fail_is_cut_alone_and_nothing_is_lost(tmp_path: Path, monkeypatch):
+    # (`_cut_plain` leaves it to `_clean_file`, which cuts it with the same rules and reports it if it fails.)
+    real = pipeline.found_args
+
+    def found_args(rel, *rest):
+        if rel == "b.txt":
+            raise RuntimeError("arguments that cannot be made")
+        return real(rel, *rest)
+
+    def tree(root: Path):
+        return write_tree(root, {
+            "a.txt": "A first document about rivers, long enough to read as prose on its own line.\n",
+            "b.txt": "A second document, its paragraph pasted twice.\n\nA second document, its paragraph pasted "
+                     "twice.\n",
+            "c.txt": "A third document about mountains, long enough to read as prose on its own line.\n"})
+
+    clean(tree(tmp_path / "in"), tmp_path / "plain", Config(jobs=1))
+    monkeypatch.setattr(pipeline, "found_args", found_args)
+    run = clean(tree(tmp_path / "in2"), tmp_path / "out", Config(jobs=1))
+    assert run.exit_code == 0 and run.by_category["repeat"] == 1
+    for name in ("a.txt", "b.txt", "c.txt", "_report/removals.jsonl", "_report/changes.diff"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes()
