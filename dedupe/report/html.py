@@ -45,6 +45,7 @@ PAGE_FILES = 2000
 TEXT_LIMIT = _core.TEXT_LIMIT
 #: Scan.key_cats of a removal without a block hash (a whole duplicate document): the core's tally's rank for it.
 NO_KEY = _core.NO_KEY
+#: `bytes.translate`'s identity table, which `Scan.add_tally` renumbers a document's category ranks in.
 _RANKS = bytes(range(256))
 #: Kept non-blank lines shown on each side of a cut, and their length.
 CONTEXT_LINES, CONTEXT_CHARS = _core.CONTEXT_LINES, _core.CONTEXT_CHARS
