@@ -720,15 +720,21 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
         dropped, args = claim
         (claimed_docs if dropped else found_docs).append((first, doc, notices, utf8, a, dropped))
         (claimed if dropped else found).append(args)
+    cutting = 0.0
     try:
-        done = (cut_batch(found) if found else []) + (cut_claimed(claimed) if claimed else [])
+        done = cut_batch(found) if found else []
+        start = time.perf_counter()
+        done += cut_claimed(claimed) if claimed else []
+        cutting = time.perf_counter() - start
     except Exception:  # noqa: BLE001 - each file is then cut alone, and only one that fails is lost
         log.exception("the batch's cut failed; cutting its files one by one")
         return {}
     finally:
-        # (reading the files, then deciding and cutting: the lookups and arguments as well as the calls)
+        # (as `finish_document`'s stages: reading, cutting the duplicates, and deciding, which is the rest: the
+        # lookups and the arguments as well as the call)
         timings["read"] += reading
-        timings["decide"] += time.perf_counter() - begin - reading
+        timings["cut"] += cutting
+        timings["decide"] += time.perf_counter() - begin - reading - cutting
     return {first: (*read, d) for (first, *read), d in zip(found_docs + claimed_docs, done)}
 
 
