@@ -29,6 +29,17 @@ class Claim(NamedTuple):
     entry: str | None = None
 
 
+class Tally(NamedTuple):
+    """A document's removals as the report counts them (`finish::Tally` in the core): per category in order of
+    first appearance (category, how many, their characters); per removal its key (`array("Q")` bytes, 0 for a
+    whole document) and its category's rank in `categories` (one byte each; `report.html.NO_KEY`: a whole
+    duplicate document, which has no block key)."""
+
+    categories: list[tuple[str, int, int]]
+    keys: bytes
+    ranks: bytes
+
+
 class Cut(NamedTuple):
     """What pass 2 writes for one document: its cleaned text, diff, report lines and removal records."""
 
@@ -38,7 +49,7 @@ class Cut(NamedTuple):
     #: its own bytes): bytes from the core to the report file, never decoded and encoded again.
     diff: bytes
     #: (removals.jsonl lines, allowed.jsonl lines, page row, as UTF-8 bytes like the diff; files pointed at,
-    #: per removal (category, block hash or None, characters), allowed categories): `DocResult.report`.
+    #: the removals' tally (`Tally`), allowed categories): `DocResult.report`.
     report: tuple
     removals: list[Removal]
     allowed: list[tuple[Removal, str]]
@@ -70,12 +81,18 @@ def cut(rel: str, text: str, removals: list[Claim], allowed: list[Claim] = (), e
     it was read as, which the review page's row names ("" for none). `utf8`: the text as UTF-8 bytes,
     if the caller has them (then not encoded again, and the Cut carries its cleaned copy's bytes too).
     """
-    diff_text = _diff_text(text, encoding) if removals else None
-    out = _core.finish(rel, _heads(rel), text.encode("utf-8", "surrogatepass") if utf8 is None else utf8, diff_text,
-                       _columns(rel, removals), _columns(rel, allowed), page)
+    out = _core.finish(*finish_args(rel, text, removals, allowed, encoding, page, utf8))
     targets = sorted({c.duplicate_of.file for c in (*removals, *allowed) if c.duplicate_of is not None})
     return _made(rel, text, out, [c.category for c in removals],
                  [c.category for c in allowed], targets, lambda: (removals, allowed) if records else None, utf8)
+
+
+def finish_args(rel: str, text: str, removals: list[Claim], allowed: list[Claim] = (), encoding: str = "utf-8",
+                page: str = "", utf8: bytes | None = None) -> tuple:
+    """`cut`'s arguments as the core's `finish` takes them (and `finish_batch`, a tuple a document): the
+    removals' columns are the fifth, the allowed blocks' the sixth."""
+    return (rel, _heads(rel), text.encode("utf-8", "surrogatepass") if utf8 is None else utf8,
+            _diff_text(text, encoding) if removals else None, _columns(rel, removals), _columns(rel, allowed), page)
 
 
 def cut_found(rel: str, text: str, found: Found, spans, hashes, config: Config, encoding: str = "utf-8",
@@ -86,14 +103,9 @@ def cut_found(rel: str, text: str, found: Found, spans, hashes, config: Config, 
     consulted when the configuration has one. No object is made per finding or per removal unless
     `records` asks for the Removal records.
     """
-    labels = found.labels
-    diff_text = _diff_text(text, encoding) if found.size else None
-    entries = allow_entries(found, config, hashes) if config.allow and found.size else None
-    out, removed, kept = _core.decide_finish(
-        rel, _heads(rel), text.encode("utf-8", "surrogatepass") if utf8 is None else utf8, diff_text, labels,
-        labels if not needs_quoting(labels) else [label if label == rel else quote_path(label) for label in labels],
-        floors(labels, config),
-        (found.ints, found.scores, entries), spans, hashes, page)
+    args = found_args(rel, text, found, spans, hashes, config, encoding, page, utf8)
+    labels, entries = args[4], args[7][2]
+    out, removed, kept = _core.decide_finish(*args)
     targets = sorted({labels[file] for *_, file in (*removed, *kept) if file >= 0})
 
     def claims():
@@ -107,6 +119,57 @@ def cut_found(rel: str, text: str, found: Found, spans, hashes, config: Config, 
 
     return _made(rel, text, out, [labels[v[3]] for v in removed],
                  [labels[v[3]] for v in kept], targets, claims, utf8)
+
+
+def found_args(rel: str, text: str, found: Found, spans, hashes, config: Config, encoding: str = "utf-8",
+               page: str = "", utf8: bytes | None = None) -> tuple:
+    """`cut_found`'s arguments as the core's `decide_finish` takes them (and `decide_finish_batch`, a tuple a
+    document): the labels are the fifth, the findings' columns with their allow-list entries the eighth."""
+    labels = found.labels
+    return (rel, _heads(rel), text.encode("utf-8", "surrogatepass") if utf8 is None else utf8,
+            _diff_text(text, encoding) if found.size else None, labels,
+            labels if not needs_quoting(labels) else [label if label == rel else quote_path(label) for label in labels],
+            floors(labels, config),
+            (found.ints, found.scores, allow_entries(found, config, hashes) if config.allow and found.size else None),
+            spans, hashes, page)
+
+
+class Batched(NamedTuple):
+    """One document's pass 2 from `cut_batch`: as a `Cut` without the records and the decoded copy."""
+
+    #: The cleaned copy's UTF-8 bytes (lone surrogates as `surrogatepass` writes them); None: nothing removed.
+    cleaned: bytes | None
+    out_chars: int
+    diff: bytes
+    report: tuple
+
+
+def cut_batch(docs: list[tuple]) -> list[Batched]:
+    """`cut_found` on a batch of documents, given as their `found_args`, in one core call: per document its
+    cleaned copy's bytes, its diff and its report lines (`Cut.report`); no Cut, no object per removal. Raises
+    `CoreError` when the core fails on any of them (the caller then cuts them one by one)."""
+    out = []
+    for args, (cleaned, out_chars, diff, lines, allowed_lines, row, (tally, keys, ranks), targets, allowed) in zip(
+            docs, _core.decide_finish_batch(docs)):
+        labels = args[4]
+        report = (lines, allowed_lines, row, sorted([labels[t] for t in targets]) if targets else [],
+                  Tally([(labels[c], n, chars) for c, n, chars in tally], keys, ranks), [labels[c] for c in allowed])
+        out.append(Batched(cleaned, out_chars, diff, report))
+    return out
+
+
+def cut_claimed(docs: list[tuple]) -> list[Batched]:
+    """`cut` on a batch of documents, given as their `finish_args`, in one core call (`cut_batch`'s, for
+    removals already decided: pass 2's whole duplicate documents)."""
+    out = []
+    for args, (cleaned, out_chars, diff, lines, allowed_lines, row, (tally, keys, ranks), *_) in zip(
+            docs, _core.finish_batch(docs)):
+        removals, allowed = args[4], args[5]
+        targets = sorted({ref[0] for ref in (*removals[5], *allowed[5]) if ref is not None})
+        report = (lines, allowed_lines, row, targets,
+                  Tally([(removals[2][first], n, chars) for first, n, chars in tally], keys, ranks), allowed[2])
+        out.append(Batched(cleaned, out_chars, diff, report))
+    return out
 
 
 def _heads(rel: str) -> tuple[str, str]:
@@ -135,10 +198,10 @@ def _made(rel: str, text: str, out, categories: list[str], allowed_categories: l
     """The Cut of the core's answer (`finish`): `categories` of the removals and of the allowed blocks, the
     files they point at, and `claims()`, the (removals, allowed) claims when records are wanted, else None;
     `utf8`: the text's UTF-8 bytes, if the core was given them (the Cut then has its cleaned copy's too)."""
-    cleaned, out_chars, diff, lines, allowed_lines, row, spans, keys = out
-    counts = [(c, None if c == "duplicate-document" else key, b - a)
-              for c, (a, b), key in zip(categories, spans, keys)]
-    report = (lines, allowed_lines, row, targets, counts, allowed_categories)
+    cleaned, out_chars, diff, lines, allowed_lines, row, spans, _, (tally, keys, ranks) = out
+    # (the tally names each category by its first removal)
+    report = (lines, allowed_lines, row, targets,
+              Tally([(categories[first], n, chars) for first, n, chars in tally], keys, ranks), allowed_categories)
     made: list[Removal] = []
     wanted = claims()
     removals, allowed = wanted if wanted is not None else ([], [])

@@ -44,7 +44,7 @@ from . import __version__
 from .against import load_earlier, save_signatures
 from .annotate import annotation
 from .config import CATEGORIES, Config
-from .cut import Claim, cut, cut_found, diff_str
+from .cut import Claim, cut, cut_batch, cut_claimed, cut_found, diff_str, finish_args, found_args
 from .decide import INTS, Found, decide, duplicate_verdict, finding_at, found_of
 from .detect import detect_batch
 from .detect.chrome import ends_sentence
@@ -55,7 +55,7 @@ from .annotate import SIDECAR
 from .formats import format_of, output_rel, write_cleaned
 from .formats.pieces import Piece, alone, assemble, key_of, plan, read_piece, rel_of, write_piece
 from .formats.source import prefetched
-from .formats.text import read_text_utf8
+from .formats.text import read_text_utf8, write_text_copy
 from .fs import RemotePath, place, remove_tree
 from .names import Names
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, walk
@@ -76,6 +76,9 @@ BATCH, BATCH_MAX = 64, 256
 #: How long an interrupted run waits for its process pool's threads to end (`_end_pool`), and how often a
 #: run waiting for a result looks at its signals and its workers (`_watched`).
 POOL_STOP_SECONDS, POOL_POLL_SECONDS = 5, 0.2
+#: Text a pass-2 batch cuts in one core call (`_cut_plain`, which holds each file's text, its bytes and its
+#: cleaned copy until they are written): past it, the batch's other files are cut one by one.
+PLAIN_BYTES = 64 << 20
 _NO_KEYS = (np.empty(0, np.uint64), np.empty(0, np.int32), np.empty(0, np.uint8))
 _NO_FINDINGS = found_of([])
 #: How many times a page with repeats is judged again as its cleaned copy (`_second_looks`): each look can only
@@ -366,13 +369,9 @@ def finish_document(
     again, and the result carries its cleaned copy's (`DocResult.cleaned_utf8`).
     """
     clock = _Clock(timings)
-    dropped = None
-    # (Its lines counted only for a duplicate: counting them was a pass over every text.)
-    if corpus is not None and (dup := corpus.duplicate(index)) is not None:
-        dropped = duplicate_verdict(doc.id, doc.text, _line_count(doc.text), dup, config)
-    if dropped is not None:
+    whole = _whole_claim(doc, corpus.duplicate(index), config) if corpus is not None else None
+    if whole is not None:
         # One cut, the whole file; its diff shows the text as read (the kept copy's encoding may differ).
-        whole = Claim(dropped.lines, dropped.category, dropped.detector, dropped.score, dropped.duplicate_of, None)
         done = clock("cut", cut, doc.id, doc.text, [whole], [], "utf-8", records, analysis.page, utf8)
         result = DocResult(file=doc.id, removals=done.removals, cleaned="", in_chars=len(doc.text), out_chars=0,
                            in_blocks=len(analysis.spans), dropped=True, report=done.report, page=analysis.page)
@@ -407,6 +406,17 @@ def finish_document(
     if config.annotate:
         result.annotation = annotation(result.removals, False, corpus.cluster_of(index) if corpus is not None else None)
     return result, done.diff
+
+
+def _whole_claim(doc: Document, dup, config: Config) -> Claim | None:
+    """The claim that removes a duplicate document whole (`dup`: the corpus step's answer on it), or None."""
+    if dup is None:
+        return None
+    # (Its lines counted only for a duplicate: counting them was a pass over every text.)
+    dropped = duplicate_verdict(doc.id, doc.text, _line_count(doc.text), dup, config)
+    if dropped is None:
+        return None
+    return Claim(dropped.lines, dropped.category, dropped.detector, dropped.score, dropped.duplicate_of, None)
 
 
 def _line_count(text: str) -> int:
@@ -647,12 +657,18 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
 
 def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config,
                  corpus: Corpus, dry_run: bool, timings: Counter, part: ReportPart) -> list:
-    """`_clean_batch`'s files, one by one: per file (its unit, its documents, its notices, what was written),
-    its documents added to the batch's report `part`."""
+    """`_clean_batch`'s files, in order: per file (its unit, its documents, its notices, what was written), its
+    documents added to the batch's report `part`. The plain-text files' documents are cut in one core call
+    (`_cut_plain`); the others, and all of them if that call fails, file by file (`_clean_file`)."""
+    plain = _cut_plain(src, files, analyses, kept, templates, config, corpus, timings)
     out = []
     for unit, first, count, *renames in files:
         rel = rel_of(unit)
         try:
+            done = plain.get(first)
+            if done is not None:
+                out.append(_write_plain(dst, rel, unit, done, config, dry_run, timings, part))
+                continue
             _, results, notices, written = _clean_file(
                 src, dst, unit, first, analyses[key_of(unit)], config, corpus, dry_run, timings,
                 renames[0] if renames else None, kept.get(key_of(unit)), templates.get(first))
@@ -666,6 +682,94 @@ def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, 
             notice = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
             out.append((unit, 0, [notice], False))
     return out
+
+
+def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config, corpus: Corpus,
+               timings: Counter) -> dict:
+    """The batch's plain-text files (one document each, read again here) decided and cut in one core call
+    (`cut.cut_batch`; the whole duplicate documents in another, `cut.cut_claimed`): per file, by its first
+    document's index, its (document, notices, UTF-8 bytes or None, analysis, whether it was dropped,
+    `cut.Batched`). A file that cannot be read, or whose arguments fail, is left to `_clean_file`, which
+    reports it; so are all of them if a core call fails."""
+    if config.annotate:  # (its records and annotations are made document by document)
+        return {}
+    begin = time.perf_counter()
+    reading = 0.0
+    found_docs, found, claimed_docs, claimed = [], [], [], []
+    held = 0  # bytes of text read
+    for unit, first, count, *renames in files:
+        if held > PLAIN_BYTES:
+            break
+        if count != 1 or isinstance(unit, Piece) or format_of(unit) != "txt" or key_of(unit) in kept or renames:
+            continue
+        start = time.perf_counter()
+        try:
+            (doc,), notices, utf8 = read_text_utf8(src, unit, config)
+        except Exception:  # noqa: BLE001 - read again and reported by `_clean_file`
+            continue
+        finally:
+            reading += time.perf_counter() - start
+        try:
+            (a,) = analyses[key_of(unit)]
+            claim = _plain_claim(doc, utf8, a, first, templates, config, corpus)
+        except Exception:  # noqa: BLE001 - as a file that cannot be read: `_clean_file` fails it alone
+            continue
+        if claim is None:
+            continue
+        held += len(doc.text) if utf8 is None else len(utf8)
+        dropped, args = claim
+        (claimed_docs if dropped else found_docs).append((first, doc, notices, utf8, a, dropped))
+        (claimed if dropped else found).append(args)
+    cutting = 0.0
+    try:
+        done = cut_batch(found) if found else []
+        start = time.perf_counter()
+        done += cut_claimed(claimed) if claimed else []
+        cutting = time.perf_counter() - start
+    except Exception:  # noqa: BLE001 - each file is then cut alone, and only one that fails is lost
+        log.exception("the batch's cut failed; cutting its files one by one")
+        return {}
+    finally:
+        # (as `finish_document`'s stages: reading, cutting the duplicates, and deciding, which is the rest: the
+        # lookups and the arguments as well as the call)
+        timings["read"] += reading
+        timings["cut"] += cutting
+        timings["decide"] += time.perf_counter() - begin - reading - cutting
+    return {first: (*read, d) for (first, *read), d in zip(found_docs + claimed_docs, done)}
+
+
+def _plain_claim(doc: Document, utf8: bytes | None, a: Analysis, first: int, templates: dict, config: Config,
+                 corpus: Corpus | None) -> tuple[bool, tuple] | None:
+    """What `_cut_plain` sends the core for one document, as `finish_document` decides it: (True, `finish_args`
+    of its whole-document claim) for a duplicate it drops, else (False, `found_args` of its findings and the
+    corpus step's); None when the file changed since pass 1 (`_clean_file` then reports it)."""
+    if (text_hash(doc.text) if utf8 is None else utf8_hash(utf8)) != a.digest:
+        return None
+    whole = _whole_claim(doc, corpus.duplicate(first), config) if corpus is not None else None
+    if whole is not None:
+        return True, finish_args(doc.id, doc.text, [whole], [], "utf-8", a.page, utf8)
+    found = a.findings
+    if corpus is not None and not (a.page == DOCS and not _whole_page(doc)):
+        found = found.joined(templates[first][0] if first in templates else corpus.template_findings(first, a, config))
+    return False, found_args(doc.id, doc.text, found, a.spans, a.hashes, config, doc.encoding, a.page, utf8)
+
+
+def _write_plain(dst: Path, rel: str, unit, done: tuple, config: Config, dry_run: bool, timings: Counter,
+                 part: ReportPart) -> tuple:
+    """A plain-text file cut in its batch (`_cut_plain`): its cleaned copy written (none for a dropped
+    duplicate), its document added to the report `part`; what `_clean_files` returns of a file."""
+    doc, notices, utf8, a, dropped, (cleaned, out_chars, diff, report) = done
+    written = None
+    if not dry_run and not dropped:
+        start = time.perf_counter()
+        if utf8 is not None:  # read as UTF-8: the core's bytes, or the file's if nothing was removed
+            written = write_text_copy(dst, rel, doc, None, utf8 if cleaned is None else cleaned)
+        else:
+            written = write_text_copy(dst, rel, doc, doc.text if cleaned is None
+                                      else cleaned.decode("utf-8", "surrogatepass"), None)
+        timings["write"] += time.perf_counter() - start
+    part.add_lines(rel, len(doc.text), 0 if dropped else out_chars, len(a.spans), dropped, a.page, *report, diff)
+    return unit, 1, notices, written
 
 
 def _saved(stage: str, number: int, result: tuple) -> tuple | None:

@@ -63,7 +63,8 @@ def test_a_panic_while_cutting_one_document_skips_that_file_in_pass_2_and_the_ru
     import dedupe.cut
 
     class Core:
-        """The core, but for `decide_finish`, which panics inside the guard on one document."""
+        """The core, but for `decide_finish` and its batch call, which panic inside the guard on one document
+        (the batch's: on a batch that holds it, which is then cut document by document)."""
 
         def __getattr__(self, name):
             return getattr(_core, name)
@@ -72,6 +73,11 @@ def test_a_panic_while_cutting_one_document_skips_that_file_in_pass_2_and_the_ru
             if b"TRIGGER" in text:
                 _core._panic_inside_guard("a document the core cannot cut")
             return _core.decide_finish(rel, heads, text, *rest)
+
+        def decide_finish_batch(self, docs):
+            if any(b"TRIGGER" in text for _, _, text, *_ in docs):
+                _core._panic_inside_guard("a batch the core cannot cut")
+            return _core.decide_finish_batch(docs)
 
     monkeypatch.setattr(dedupe.cut, "_core", Core())
     broken = "TRIGGER this one breaks the core.\n\nTRIGGER this one breaks the core.\n"
@@ -170,3 +176,56 @@ def test_findings_that_do_not_fit_their_document_are_a_value_error_not_a_panic()
     bad = found_of([Finding(0, "repeat", "repeat:exact", 1.0)])._replace(labels=("repeat",))
     with pytest.raises(ValueError, match="label 1 is not one of the 1 labels"):
         _core.decide(bad.labels, [0.0], bad.ints, bad.scores)
+
+
+@pytest.mark.parametrize("limit", [-1, 0])
+def test_pass_2_cuts_a_batchs_plain_text_files_in_one_call_as_it_cuts_them_one_by_one(tmp_path: Path, monkeypatch,
+                                                                                       limit: int):
+    """A batch's plain-text files are cut in one core call (`pipeline._cut_plain`) up to PLAIN_BYTES of text, the
+    rest file by file: every output file is the same either way (-1: none in the call; 0: only the first)."""
+    import shutil
+
+    src = tmp_path / "in"
+    shutil.copytree(Path(__file__).parent.parent / "samples", src / "samples")
+    shutil.copytree(Path(__file__).parent / "cases" / "mixed-encodings" / "input", src / "encodings")
+    shutil.copy(src / "samples" / "002_a9c1d9645ce3d0de.txt", src / "samples" / "002-copy.txt")  # a duplicate
+    outs = []
+    for name, bound in (("one-call", pipeline.PLAIN_BYTES), ("by-file", limit)):
+        monkeypatch.setattr(pipeline, "PLAIN_BYTES", bound)
+        run = clean(src, tmp_path / name, Config(jobs=1))
+        assert run.documents_dropped >= 1
+        files = {}
+        for path in sorted((tmp_path / name).rglob("*")):
+            if path.is_file() and ".dedupe-run" not in path.parts:
+                data = path.read_bytes()
+                if path.name == "summary.json":
+                    summary = json.loads(data)
+                    del summary["timings"], summary["output"]["folder"]
+                    data = json.dumps(summary)
+                files[path.relative_to(tmp_path / name)] = data
+        outs.append(files)
+    assert outs[0] == outs[1] and len(outs[0]) > 10
+
+
+def test_a_file_whose_batch_arguments_fail_is_cut_alone_and_nothing_is_lost(tmp_path: Path, monkeypatch):
+    # (`_cut_plain` leaves it to `_clean_file`, which cuts it with the same rules and reports it if it fails.)
+    real = pipeline.found_args
+
+    def found_args(rel, *rest):
+        if rel == "b.txt":
+            raise RuntimeError("arguments that cannot be made")
+        return real(rel, *rest)
+
+    def tree(root: Path):
+        return write_tree(root, {
+            "a.txt": "A first document about rivers, long enough to read as prose on its own line.\n",
+            "b.txt": "A second document, its paragraph pasted twice.\n\nA second document, its paragraph pasted "
+                     "twice.\n",
+            "c.txt": "A third document about mountains, long enough to read as prose on its own line.\n"})
+
+    clean(tree(tmp_path / "in"), tmp_path / "plain", Config(jobs=1))
+    monkeypatch.setattr(pipeline, "found_args", found_args)
+    run = clean(tree(tmp_path / "in2"), tmp_path / "out", Config(jobs=1))
+    assert run.exit_code == 0 and run.by_category["repeat"] == 1
+    for name in ("a.txt", "b.txt", "c.txt", "_report/removals.jsonl", "_report/changes.diff"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes()

@@ -13,6 +13,7 @@ import random
 import re
 import sys
 import unicodedata
+from array import array
 
 import numpy as np
 import xxhash
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedupe import _core, sign
-from dedupe.cut import Claim, _columns, cut, diff_str
+from dedupe.cut import Claim, _columns, cut, cut_claimed, diff_str, finish_args
 from dedupe.decide import found_of
 from dedupe.records import Finding, Ref
 from dedupe.text import quote_path
@@ -415,6 +416,8 @@ def check_finish(text: str, spec: list[tuple[int, int, int, int, int]], encoding
     records = done.removals + [r for r, _ in done.allowed]
     for c, r in zip(removals + allowed, records, strict=True):
         assert r.text == "".join(lines[max(c.lines[0] - 1, 0) : max(c.lines[1], 0)]).rstrip("\r\n")
+    assert done.report[4] == reference_tally([(r.category, len(r.text)) for r in done.removals],
+                                             [k for _, k in zip(removals, _row_keys(done.report[2]))])
     lines_made = (done.report[0] + done.report[1]).decode("utf-8", "surrogatepass")
     got = [json.loads(line) for line in lines_made.split("\n") if line]  # (not at \x85)
     want = [r.to_json() for r in records]
@@ -423,6 +426,14 @@ def check_finish(text: str, spec: list[tuple[int, int, int, int, int]], encoding
         assert json.dumps(g, sort_keys=True) == json.dumps(w, sort_keys=True)
     if claims:
         json.loads(done.report[2])
+    # The batch call gives each document what the call on it alone gives (`cut_claimed`, as `cut` makes it).
+    args = finish_args("d.txt", text, removals, allowed, encoding)
+    out = _core.finish(*args)
+    for batch in ([args], [args, finish_args("e.txt", "x\n", [removals[0]] if removals else [])]):
+        assert _core.finish_batch(batch)[0] == (*out[:6], out[8], [], [])
+    assert cut_claimed([args])[0] == (None if done.cleaned == text and not removals else
+                                      done.cleaned.encode("utf-8", "surrogatepass"), done.out_chars, done.diff,
+                                      done.report)
 
 
 _LABELS = ["repeat", "near-repeat", "corpus-repeat", "chrome:credits", "chrome:nav", "other", "d.txt", "o\n.txt"]
@@ -462,6 +473,42 @@ def check_decide_finish(text: str, spans: list[tuple[int, int]], spec: list[tupl
     removals = [claim(*v) for v in want_removed]
     allowed = [claim(*v, entries[v[1]]) for v in want_kept]
     assert out == _core.finish(rel, heads, data, None, _columns(rel, removals), _columns(rel, allowed), page)
+    # The batch call gives each document what the call on it alone gives, with no object per removal.
+    args = (rel, heads, data, None, found.labels, [quote_path(x) if x != rel else x for x in found.labels],
+            [floors.get(x) for x in found.labels], (found.ints, found.scores, entries), spans, hashes, page)
+    other = ("e.txt", ("a/e.txt", "b/e.txt"), b"x\ny\n", None, ("repeat", "d"), ("repeat", "d"), [None, None],
+             (found_of([]).ints, b"", None), [(1, 1), (2, 2)], [5, 6], "")
+    for batch in ([args], [other, args, other]):
+        got = _core.decide_finish_batch(batch)[batch.index(args)]
+        cleaned, chars, diff, lines, allowed_lines, row, (tally, keys, ranks), targets, allowed_cats = got
+        assert (cleaned, chars, diff, lines, allowed_lines, row, keys, ranks) == (*out[:6], *out[8][1:])
+        assert tally == [(removed[first][3], n, size) for first, n, size in out[8][0]]
+        assert sorted(targets) == sorted({v[4] for v in removed + kept if v[4] >= 0})
+        assert allowed_cats == [v[3] for v in kept]
+    assert reference_tally([(f.category, b - a) for f, (a, b) in zip(removals, out[6])], out[7]) == (
+        [(c, n, size) for c, n, size in [(removals[first].category, n, size) for first, n, size in out[8][0]]],
+        *out[8][1:])
+
+
+def reference_tally(removals: list[tuple[str, int]], keys: list[int]) -> tuple:
+    """The report's tally of removals given as (category, characters) with their keys, by its plain definition
+    (`cut.Tally`): per category in order of first appearance, (category, count, characters); per removal its
+    key (0 for a whole duplicate document) and its category's rank (NO_KEY for a whole duplicate document)."""
+    cats: dict[str, list[int]] = {}
+    ranks = []
+    for category, size in removals:
+        entry = cats.setdefault(category, [len(cats), 0, 0])
+        entry[1] += 1
+        entry[2] += size
+        ranks.append(_core.NO_KEY if category == "duplicate-document" else entry[0])
+    return ([(c, n, size) for c, (_, n, size) in cats.items()],
+            array("Q", [0 if c == "duplicate-document" else k for (c, _), k in zip(removals, keys)]).tobytes(),
+            bytes(ranks))
+
+
+def _row_keys(row: bytes) -> list[int]:
+    """The keys of a page row's removals."""
+    return [int(item["k"].removeprefix("xxh3:"), 16) for item in json.loads(row)["r"]] if row else []
 
 
 def check_text_hash(data: bytes) -> None:

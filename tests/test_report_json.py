@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from dedupe.cut import Claim, cut, diff_str
 from dedupe.records import Allowed, Block, Ref, Removal
-from dedupe.report.html import CONTEXT_CHARS, CONTEXT_LINES, TEXT_LIMIT
+from dedupe.report.html import CONTEXT_CHARS, CONTEXT_LINES, NO_KEY, TEXT_LIMIT
 
 AWKWARD = [
     "",
@@ -53,7 +54,7 @@ def test_a_removal_line_is_the_json_of_its_record():
         assert done.report[0] == (json.dumps(r.to_json(), ensure_ascii=False) + "\n").encode("utf-8", "surrogatepass")
         allowed_line = json.dumps(Allowed(a, entry).to_json(), ensure_ascii=False) + "\n"
         assert done.report[1] == allowed_line.encode("utf-8", "surrogatepass")
-        assert done.report[4] == [(c.category, c.hash, len(r.text))]
+        assert done.report[4] == ([(c.category, 1, len(r.text))], array("Q", [c.hash]).tobytes(), b"\0")
 
 
 def expected_item(r: Removal, h: int, entry: str | None = None) -> dict:
@@ -96,7 +97,7 @@ def test_a_whole_documents_key_is_the_normalized_hash_of_its_text_and_its_cut_th
     for text in texts:
         n = max(text.count("\n") + (not text.endswith("\n")), 1)
         whole = cut("d.txt", text, [Claim((1, n), "duplicate-document", "d", 1.0, None, None)])
-        assert whole.report[4][0][1] is None  # no block key: counted as a whole document
+        assert whole.report[4][1:] == (bytes(8), bytes([NO_KEY]))  # no block key: counted as a whole document
         key = json.loads(whole.report[2])["r"][0]["k"]
         assert key == f"xxh3:{text_hash(normalize(text)):016x}"
     whole = cut("d.txt", "a\n\nb\n", [Claim((1, 3), "duplicate-document", "duplicate-document:jaccard", 0.9,

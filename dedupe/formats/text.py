@@ -90,7 +90,12 @@ def write_text(
     result = results[0]
     # (`cleaned_utf8` is `cleaned` encoded: only for a document read as UTF-8, `read_text_utf8`)
     utf8 = result.cleaned_utf8 if docs[0].encoding == "utf-8" else None
-    data = with_bom(docs[0], result.cleaned.encode(docs[0].encoding) if utf8 is None else utf8)
+    return write_text_copy(dst, rel, docs[0], result.cleaned, utf8)
+
+
+def write_text_copy(dst: Path, rel: str, doc: Document, cleaned: str | None, utf8: bytes | None) -> str:
+    """A text file's cleaned copy: its cleaned text, or (`utf8`) its bytes when the document was read as UTF-8."""
+    data = with_bom(doc, cleaned.encode(doc.encoding) if utf8 is None else utf8)
     atomic_write(output_file(dst, rel), compress(rel, data))
     return rel
 

@@ -237,24 +237,30 @@ class RunReport:
 
     def add(self, result: DocResult, diff: bytes) -> None:
         """Count one cleaned document and append its removals and diff (`cut.Cut.diff`)."""
-        removals, allowed_lines, row, targets, counts, allowed_cats = result.report
-        file, in_chars, out_chars = result.file, result.in_chars, result.out_chars
+        self.add_lines(result.file, result.in_chars, result.out_chars, result.in_blocks, result.dropped, result.page,
+                       *result.report, diff)
+
+    def add_lines(self, file: str, in_chars: int, out_chars: int, blocks: int, dropped: bool, page: str,
+                  removals: bytes, allowed_lines: bytes, row: bytes, targets: list[str], tally, allowed_cats: list[str],
+                  diff: bytes) -> None:
+        """`add` from a document's figures, its report lines (`cut.Cut.report`: lines, row, the files it points
+        at, its removals' `cut.Tally`, its allowed blocks' categories) and its diff, with no DocResult made."""
         self.documents += 1
-        self.documents_dropped += result.dropped
+        self.documents_dropped += dropped
         self.in_chars += in_chars
         self.out_chars += out_chars
-        self.blocks += result.in_blocks
+        self.blocks += blocks
         scan = self.scan
         if row:
             scan.show(file, targets)
-        if counts:
-            # One loop over the removals counts them by category, sums their characters and gives the page's
-            # scan their keys (it made two Counters a document, and the scan a third, then a second loop).
-            cats = scan.add_counted(file, counts, self.chars_by_category)
+        categories = tally[0]
+        if categories:
+            # The core counted the removals by category and summed their characters: a loop a category here.
+            cats = scan.add_tally(file, tally, self.chars_by_category)
             by_category = self.by_category
             for category, n in cats.items():
                 by_category[category] += n
-            self.per_file.add(file, tuple(sorted(cats.items())), in_chars, out_chars, result.page)
+            self.per_file.add(file, tuple(sorted(cats.items())), in_chars, out_chars, page)
         for category in allowed_cats:
             self.allowed_by_category[category] += 1
             scan.add(file, category, None, allowed=True)

@@ -43,8 +43,10 @@ from ..write import atomic_stream
 PAGE_FILES = 2000
 #: Removed text shown per block; longer blocks (whole duplicate documents) are cut, their key is not.
 TEXT_LIMIT = _core.TEXT_LIMIT
-#: Scan.key_cats of a removal without a block hash (a whole duplicate document).
-NO_KEY = 255
+#: Scan.key_cats of a removal without a block hash (a whole duplicate document): the core's tally's rank for it.
+NO_KEY = _core.NO_KEY
+#: `bytes.translate`'s identity table, which `Scan.add_tally` renumbers a document's category ranks in.
+_RANKS = bytes(range(256))
 #: Kept non-blank lines shown on each side of a cut, and their length.
 CONTEXT_LINES, CONTEXT_CHARS = _core.CONTEXT_LINES, _core.CONTEXT_CHARS
 #: Rows of the summary's tables.
@@ -122,25 +124,30 @@ class Scan:
             self.categories.add(category)
             self.allowed += 1
         else:
-            self.add_counted(file, [(category, key, 0)], Counter())
+            whole = key is None
+            self.add_tally(file, ([(category, 1, 0)], array("Q", [0 if whole else key]).tobytes(),
+                                  bytes([NO_KEY if whole else 0])), Counter())
 
-    def add_counted(self, file: str, removals: list[tuple], chars: Counter) -> dict[str, int]:
-        """The removals of `file` in removals.jsonl order, given as (category, block hash or None, characters), in
-        one loop that also adds their characters to `chars` by category; their count by category, in order of
-        first appearance."""
+    def add_tally(self, file: str, tally, chars: Counter) -> dict[str, int]:
+        """The removals of `file`, as the core tallied them in removals.jsonl order (`cut.Tally`: per category
+        how many and their characters, per removal its key and its category's rank), their characters added to
+        `chars` by category; their count by category, in order of first appearance."""
+        categories, keys, ranks = tally
         cats: dict[str, int] = {}
-        index, keys, key_cats = self._cat_index, self.keys, self.key_cats
-        for category, key, n in removals:
-            cats[category] = cats.get(category, 0) + 1
-            chars[category] += n
+        index = self._cat_index
+        table = bytearray(_RANKS)  # a rank in this document -> the category's number here (NO_KEY stays)
+        for rank, (category, n, size) in enumerate(categories):
+            cats[category] = n
+            chars[category] += size
             at = index.get(category)
             if at is None:
                 at = index[category] = len(self.cat_names)
                 self.cat_names.append(category)
-            keys.append(key or 0)
-            key_cats.append(NO_KEY if key is None else at)
+            table[rank] = at
+        self.keys.frombytes(keys)
+        self.key_cats.frombytes(ranks.translate(table))
         self.categories.update(cats)
-        self.removals += len(removals)
+        self.removals += len(ranks)
         source = _source(file)
         by_source = self.by_source.get(source)
         if by_source is None:

@@ -75,6 +75,55 @@ pub struct Finished {
     pub spans: Vec<(usize, usize)>,
     /// Per claim its key: its hash as given, or its text's (`text_key`).
     pub hashes: Vec<u64>,
+    /// The removals counted for the report (`tally`); None past 254 categories in one document.
+    pub tally: Option<Tally>,
+}
+
+/// A document's removals as the report counts them (`report.RunReport.add`, the review page's `Scan`), so
+/// that no Python loop runs a removal: per category, in order of first appearance, (its first removal,
+/// how many, their characters), and per removal its category's position there (`NO_KEY` for a whole
+/// duplicate document, which has no block key) and its key (0 for a whole duplicate document).
+#[derive(Debug, Default, PartialEq)]
+pub struct Tally {
+    pub categories: Vec<(usize, usize, usize)>,
+    pub ranks: Vec<u8>,
+    pub keys: Vec<u64>,
+}
+
+/// A removal's rank in `Tally::ranks` when it has no block key (`report.html.NO_KEY`).
+pub const NO_KEY: u8 = 255;
+/// The category a whole duplicate document is removed under: counted without a block key.
+pub const DUPLICATE_DOCUMENT: &[u8] = b"duplicate-document";
+
+/// The `Tally` of removals given as their categories, their texts' spans (characters) and their keys. A
+/// document with `NO_KEY` or more distinct categories has ranks that would read as another category's or
+/// as none: None (the caller's error; a document has a few dozen at most).
+pub fn tally(categories: &[&[u8]], spans: &[(usize, usize)], keys: &[u64]) -> Option<Tally> {
+    let mut out = Tally::default();
+    for (i, ((category, &(a, b)), &key)) in categories.iter().zip(spans).zip(keys).enumerate() {
+        let rank = match out
+            .categories
+            .iter()
+            .position(|&(first, ..)| categories[first] == *category)
+        {
+            Some(rank) => rank,
+            None => {
+                out.categories.push((i, 0, 0));
+                out.categories.len() - 1
+            }
+        };
+        let entry = &mut out.categories[rank];
+        entry.1 += 1;
+        entry.2 += b.saturating_sub(a);
+        let whole = *category == DUPLICATE_DOCUMENT;
+        out.ranks.push(if whole {
+            NO_KEY
+        } else {
+            u8::try_from(rank).ok().filter(|&r| r != NO_KEY)?
+        });
+        out.keys.push(if whole { 0 } else { key });
+    }
+    Some(out)
 }
 
 /// Removed text shown per block on the review page; a longer one is cut (`report.html.TEXT_LIMIT`).
@@ -753,6 +802,8 @@ pub fn finish(doc: &Doc) -> Finished {
             &texts[skip + i].0,
         );
     }
+    let categories: Vec<&[u8]> = doc.removals.iter().map(|c| c.category).collect();
+    out.tally = tally(&categories, &out.spans, &out.hashes);
     let mut hunks = Vec::new();
     let mut kept: Vec<&[u8]> = lines.lines.clone();
     if !doc.removals.is_empty() {
@@ -882,6 +933,22 @@ mod tests {
         }
         assert_eq!(score_text(Score::Int(3)), "3");
         assert_eq!(score_text(Score::Float(f64::NAN)), "NaN");
+    }
+
+    #[test]
+    fn removals_are_tallied_by_category_in_order_of_first_appearance() {
+        let cats: [&[u8]; 5] = [b"chrome:tags", b"repeat", b"chrome:tags", DUPLICATE_DOCUMENT, b"repeat"];
+        let spans = [(0, 4), (10, 12), (20, 21), (0, 30), (40, 40)];
+        let t = tally(&cats, &spans, &[7, 8, 9, 10, 11]).unwrap();
+        assert_eq!(t.categories, vec![(0, 2, 5), (1, 2, 2), (3, 1, 30)]);
+        assert_eq!(t.ranks, vec![0, 1, 0, NO_KEY, 1]);
+        assert_eq!(t.keys, vec![7, 8, 9, 0, 11]);
+        assert_eq!(tally(&[], &[], &[]), Some(Tally::default()));
+        // A rank that would read as NO_KEY is refused.
+        let many: Vec<Vec<u8>> = (0..256).map(|i: u32| i.to_string().into_bytes()).collect();
+        let names: Vec<&[u8]> = many.iter().map(Vec::as_slice).collect();
+        assert!(tally(&names[..255], &[(0, 1); 255], &[1; 255]).is_some());
+        assert!(tally(&names, &[(0, 1); 256], &[1; 256]).is_none());
     }
 
     #[test]

@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use dedupe_core::decide::{decide_and_finish, Finding, Findings, Page, Target, Verdict};
-use dedupe_core::finish::{Claim, Doc, Finished, Ref, Score};
+use dedupe_core::finish::{Claim, Doc, Finished, Ref, Score, Tally};
 use dedupe_core::{features, keys, minhash, repeats, segment, sign};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -551,11 +551,12 @@ fn finish<'py>(
         page: page.as_bytes(),
     };
     let out = guarded(py, || dedupe_core::finish::finish(&doc))?;
-    Ok(finished(py, out))
+    finished(py, out)
 }
 
 /// What `finish` returns to Python: the cleaned copy (None when nothing was removed), its characters, the
-/// diff, the removals.jsonl and allowed.jsonl lines, the page row, per claim its text's span and its key.
+/// diff, the removals.jsonl and allowed.jsonl lines, the page row, per claim its text's span and its key, and
+/// the removals' tally (`TallyPy`).
 type FinishedPy<'py> = (
     Option<Bound<'py, PyBytes>>,
     usize,
@@ -565,10 +566,22 @@ type FinishedPy<'py> = (
     Bound<'py, PyBytes>,
     Vec<(usize, usize)>,
     Vec<u64>,
+    TallyPy<'py>,
 );
 
-fn finished(py: Python<'_>, out: Finished) -> FinishedPy<'_> {
-    (
+/// A document's removals as the report counts them (`finish::Tally`): per category, in order of first
+/// appearance, (its first removal, how many, their characters); per removal its key (native-order u64, as
+/// `array("Q")` reads them) and its category's rank (one byte each; `NO_KEY`: a whole document).
+type TallyPy<'py> = (Vec<(usize, usize, usize)>, Bound<'py, PyBytes>, Bound<'py, PyBytes>);
+
+fn tally_py(py: Python<'_>, tally: Option<Tally>) -> PyResult<TallyPy<'_>> {
+    let t = tally.ok_or_else(|| PyValueError::new_err("a document with 255 or more categories of removals"))?;
+    let keys: Vec<u8> = t.keys.iter().flat_map(|k| k.to_ne_bytes()).collect();
+    Ok((t.categories, PyBytes::new(py, &keys), PyBytes::new(py, &t.ranks)))
+}
+
+fn finished(py: Python<'_>, out: Finished) -> PyResult<FinishedPy<'_>> {
+    Ok((
         out.cleaned.map(|c| PyBytes::new(py, &c)),
         out.out_chars,
         PyBytes::new(py, &out.diff),
@@ -577,7 +590,8 @@ fn finished(py: Python<'_>, out: Finished) -> FinishedPy<'_> {
         PyBytes::new(py, &out.row),
         out.spans,
         out.hashes,
-    )
+        tally_py(py, out.tally)?,
+    ))
 }
 
 /// A document's findings as the core takes them: per finding eight little-endian int64 (block, category
@@ -658,6 +672,117 @@ fn decide(
 /// label of the file it points at (-1: none).
 type Decided = (usize, usize, bool, usize, i64);
 
+/// One document's pass-2 inputs, its strings as bytes, held while the core reads them (`decide_finish`).
+struct Prepared<'a> {
+    rel: Cow<'a, [u8]>,
+    heads: (Cow<'a, [u8]>, Cow<'a, [u8]>),
+    text: &'a [u8],
+    diff_text: Option<&'a [u8]>,
+    names: Vec<Cow<'a, [u8]>>,
+    quoted: Vec<Cow<'a, [u8]>>,
+    floors: Vec<Option<f64>>,
+    found: Vec<Finding>,
+    allow: bool,
+    spans: Vec<(i64, i64)>,
+    hashes: Vec<u64>,
+    page: Cow<'a, [u8]>,
+}
+
+/// The allow-list entries of a document's findings (one per finding, None: no entry keeps its block).
+type Entries<'py> = Option<Vec<Option<Bound<'py, PyString>>>>;
+
+#[allow(clippy::too_many_arguments)]
+fn prepare<'a>(
+    rel: &'a Bound<'_, PyString>,
+    heads: &'a (Bound<'_, PyString>, Bound<'_, PyString>),
+    text: &'a [u8],
+    diff_text: Option<&'a [u8]>,
+    labels: &'a [Bound<'_, PyString>],
+    quoted: &'a [Bound<'_, PyString>],
+    floors: Vec<Option<f64>>,
+    findings: (&[u8], &[u8], &'a Entries<'_>),
+    spans: Vec<(i64, i64)>,
+    hashes: Vec<u64>,
+    page: &'a Bound<'_, PyString>,
+) -> PyResult<Prepared<'a>> {
+    if quoted.len() != labels.len() || floors.len() != labels.len() || hashes.len() != spans.len() {
+        return Err(PyValueError::new_err(
+            "decide_finish: one quoted name and one floor per label, one hash per block",
+        ));
+    }
+    // The allow-list entries become labels after the findings' own, each finding naming its entry's.
+    let (ints, scores, entries) = findings;
+    let mut names: Vec<Cow<[u8]>> = labels.iter().map(bytes_of).collect::<PyResult<_>>()?;
+    let entry_at: Option<Vec<Option<usize>>> = match entries {
+        None => None,
+        Some(list) => Some(
+            list.iter()
+                .map(|e| {
+                    e.as_ref()
+                        .map(|e| {
+                            names.push(bytes_of(e)?);
+                            Ok(names.len() - 1)
+                        })
+                        .transpose()
+                })
+                .collect::<PyResult<_>>()?,
+        ),
+    };
+    let found = findings_of(ints, scores, names.len(), entry_at.as_deref())?;
+    if let Some(f) = found.iter().find(|f| f.block >= spans.len()) {
+        return Err(PyValueError::new_err(format!(
+            "decide_finish: a finding names block {} of a document of {} blocks",
+            f.block,
+            spans.len()
+        )));
+    }
+    Ok(Prepared {
+        rel: bytes_of(rel)?,
+        heads: (bytes_of(&heads.0)?, bytes_of(&heads.1)?),
+        text,
+        diff_text,
+        names,
+        quoted: quoted.iter().map(bytes_of).collect::<PyResult<_>>()?,
+        floors,
+        found,
+        allow: entry_at.is_some(),
+        spans,
+        hashes,
+        page: bytes_of(page)?,
+    })
+}
+
+/// `decide::decide_and_finish` on one prepared document.
+fn decide_prepared(p: &Prepared) -> (Finished, Vec<Verdict>, Vec<Verdict>) {
+    let names: Vec<&[u8]> = p.names.iter().map(|l| l.as_ref()).collect();
+    let quoted: Vec<&[u8]> = p.quoted.iter().map(|l| l.as_ref()).collect();
+    let set = Findings {
+        labels: &names,
+        floors: &p.floors,
+        findings: &p.found,
+        allow: p.allow,
+    };
+    let page = Page {
+        rel: &p.rel,
+        heads: (&p.heads.0, &p.heads.1),
+        text: p.text,
+        diff_text: p.diff_text,
+        spans: &p.spans,
+        hashes: &p.hashes,
+        quoted: &quoted,
+        page: &p.page,
+    };
+    decide_and_finish(&set, &page)
+}
+
+/// The label of the file a verdict's finding points at, -1 when none (or its reference was dropped).
+fn target_of(found: &[Finding], v: &Verdict) -> i64 {
+    found[v.finding]
+        .dup
+        .filter(|_| v.keeps_ref)
+        .map_or(-1, |d| d.file as i64)
+}
+
 /// Pass 2 for one document from its findings (`decide::decide_and_finish`): what `finish` returns, and
 /// per removal and per allowed block, in block order, its `Decided`.
 #[pyfunction]
@@ -671,75 +796,185 @@ fn decide_finish<'py>(
     labels: Vec<Bound<'py, PyString>>,
     quoted: Vec<Bound<'py, PyString>>,
     floors: Vec<Option<f64>>,
-    findings: (&[u8], &[u8], Option<Vec<Option<Bound<'py, PyString>>>>),
+    findings: (&[u8], &[u8], Entries<'py>),
     spans: Vec<(i64, i64)>,
     hashes: Vec<u64>,
-    page: &str,
+    page: Bound<'py, PyString>,
 ) -> PyResult<(FinishedPy<'py>, Vec<Decided>, Vec<Decided>)> {
-    if quoted.len() != labels.len() || floors.len() != labels.len() || hashes.len() != spans.len() {
-        return Err(PyValueError::new_err(
-            "decide_finish: one quoted name and one floor per label, one hash per block",
-        ));
-    }
-    let rel_bytes = bytes_of(&rel)?;
-    let (a, b) = (bytes_of(&heads.0)?, bytes_of(&heads.1)?);
-    // The allow-list entries become labels after the findings' own, each finding naming its entry's.
     let (ints, scores, entries) = findings;
-    let mut held: Vec<Cow<[u8]>> = labels.iter().map(bytes_of).collect::<PyResult<_>>()?;
-    let entry_at: Option<Vec<Option<usize>>> = match &entries {
-        None => None,
-        Some(list) => Some(
-            list.iter()
-                .map(|e| {
-                    e.as_ref()
-                        .map(|e| {
-                            held.push(bytes_of(e)?);
-                            Ok(held.len() - 1)
-                        })
-                        .transpose()
-                })
-                .collect::<PyResult<_>>()?,
-        ),
-    };
-    let names: Vec<&[u8]> = held.iter().map(|l| l.as_ref()).collect();
-    let held_q: Vec<Cow<[u8]>> = quoted.iter().map(bytes_of).collect::<PyResult<_>>()?;
-    let quoted: Vec<&[u8]> = held_q.iter().map(|l| l.as_ref()).collect();
-    let found = findings_of(ints, scores, names.len(), entry_at.as_deref())?;
-    if let Some(f) = found.iter().find(|f| f.block >= spans.len()) {
-        return Err(PyValueError::new_err(format!(
-            "decide_finish: a finding names block {} of a document of {} blocks",
-            f.block,
-            spans.len()
-        )));
-    }
-    let set = Findings {
-        labels: &names,
-        floors: &floors,
-        findings: &found,
-        allow: entry_at.is_some(),
-    };
-    let page = Page {
-        rel: &rel_bytes,
-        heads: (&a, &b),
+    let p = prepare(
+        &rel,
+        &heads,
         text,
         diff_text,
-        spans: &spans,
-        hashes: &hashes,
-        quoted: &quoted,
-        page: page.as_bytes(),
-    };
-    let (out, removals, allowed) = guarded(py, || decide_and_finish(&set, &page))?;
+        &labels,
+        &quoted,
+        floors,
+        (ints, scores, &entries),
+        spans,
+        hashes,
+        &page,
+    )?;
+    let (out, removals, allowed) = guarded(py, || decide_prepared(&p))?;
     // Each with its finding's category label and the label of the file it points at (-1: none, or dropped).
     let verdicts = |v: Vec<Verdict>| {
         v.into_iter()
             .map(|v| {
-                let f = &found[v.finding];
-                let target = f.dup.filter(|_| v.keeps_ref).map_or(-1, |d| d.file as i64);
-                (v.block, v.finding, v.keeps_ref, f.category, target)
+                let target = target_of(&p.found, &v);
+                (v.block, v.finding, v.keeps_ref, p.found[v.finding].category, target)
             })
             .collect()
     };
-    Ok((finished(py, out), verdicts(removals), verdicts(allowed)))
+    Ok((finished(py, out)?, verdicts(removals), verdicts(allowed)))
+}
+
+/// One document's arguments to `decide_finish_batch`: those of `decide_finish`, in its order.
+type DocArgs<'py> = (
+    Bound<'py, PyString>,
+    (Bound<'py, PyString>, Bound<'py, PyString>),
+    Bound<'py, PyBytes>,
+    Option<Bound<'py, PyBytes>>,
+    Vec<Bound<'py, PyString>>,
+    Vec<Bound<'py, PyString>>,
+    Vec<Option<f64>>,
+    (Bound<'py, PyBytes>, Bound<'py, PyBytes>, Entries<'py>),
+    Vec<(i64, i64)>,
+    Vec<u64>,
+    Bound<'py, PyString>,
+);
+
+/// What `decide_finish_batch` returns a document: the cleaned copy (None: nothing removed), its
+/// characters, the diff, the removals.jsonl and allowed.jsonl lines, the page row, the tally (its categories
+/// as labels, not as first removals), the labels of the files its removals and allowed blocks point at (each
+/// once), and per allowed block its category's label.
+type BatchDoc<'py> = (
+    Option<Bound<'py, PyBytes>>,
+    usize,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    TallyPy<'py>,
+    Vec<usize>,
+    Vec<usize>,
+);
+
+/// Pass 2 for a batch of documents (`decide_finish` on each, in one call with the GIL released once):
+/// per document what the report and the writer need, and no object per removal. A panic on any document
+/// fails the whole call (`CoreError`); the caller then cuts them one by one, so only that document fails.
+#[pyfunction]
+fn decide_finish_batch<'py>(py: Python<'py>, docs: Vec<DocArgs<'py>>) -> PyResult<Vec<BatchDoc<'py>>> {
+    let prepared: Vec<Prepared> = docs
+        .iter()
+        .map(|d| {
+            prepare(
+                &d.0,
+                &d.1,
+                d.2.as_bytes(),
+                d.3.as_ref().map(|t| t.as_bytes()),
+                &d.4,
+                &d.5,
+                d.6.clone(),
+                (d.7 .0.as_bytes(), d.7 .1.as_bytes(), &d.7 .2),
+                d.8.clone(),
+                d.9.clone(),
+                &d.10,
+            )
+        })
+        .collect::<PyResult<_>>()?;
+    let done = guarded(py, || prepared.iter().map(decide_prepared).collect::<Vec<_>>())?;
+    prepared
+        .iter()
+        .zip(done)
+        .map(|(p, (out, removals, allowed))| {
+            let mut targets: Vec<usize> = Vec::new();
+            for v in removals.iter().chain(&allowed) {
+                if let Ok(t) = usize::try_from(target_of(&p.found, v)) {
+                    if !targets.contains(&t) {
+                        targets.push(t);
+                    }
+                }
+            }
+            let (mut categories, keys, ranks) = tally_py(py, out.tally)?;
+            for c in &mut categories {
+                c.0 = p.found[removals[c.0].finding].category;
+            }
+            Ok((
+                out.cleaned.map(|c| PyBytes::new(py, &c)),
+                out.out_chars,
+                PyBytes::new(py, &out.diff),
+                PyBytes::new(py, &out.removal_lines),
+                PyBytes::new(py, &out.allowed_lines),
+                PyBytes::new(py, &out.row),
+                (categories, keys, ranks),
+                targets,
+                allowed.iter().map(|v| p.found[v.finding].category).collect(),
+            ))
+        })
+        .collect()
+}
+
+/// One document's arguments to `finish_batch`: those of `finish`, in its order.
+type ClaimsArgs<'py> = (
+    Bound<'py, PyString>,
+    (Bound<'py, PyString>, Bound<'py, PyString>),
+    Bound<'py, PyBytes>,
+    Option<Bound<'py, PyBytes>>,
+    Claims<'py>,
+    Claims<'py>,
+    Bound<'py, PyString>,
+);
+
+/// `finish` on a batch of documents whose removals are already decided (pass 2's whole duplicate
+/// documents), in one call with the GIL released once: per document what `decide_finish_batch` gives one,
+/// but the tally names each category by its first removal and the files pointed at are not given (the caller
+/// has them). A panic on any document fails the whole call (`CoreError`).
+#[pyfunction]
+fn finish_batch<'py>(py: Python<'py>, docs: Vec<ClaimsArgs<'py>>) -> PyResult<Vec<BatchDoc<'py>>> {
+    // (its name, its diff's two headers, its page kind)
+    let rels: Vec<[Cow<[u8]>; 4]> = docs
+        .iter()
+        .map(|d| Ok([bytes_of(&d.0)?, bytes_of(&d.1 .0)?, bytes_of(&d.1 .1)?, bytes_of(&d.6)?]))
+        .collect::<PyResult<_>>()?;
+    let held: Vec<(Held, Held)> = docs
+        .iter()
+        .map(|d| Ok((hold(&d.4)?, hold(&d.5)?)))
+        .collect::<PyResult<_>>()?;
+    let claimed: Vec<(Vec<Claim>, Vec<Claim>)> = docs
+        .iter()
+        .zip(&held)
+        .map(|(d, (r, a))| (claims(&d.4, r), claims(&d.5, a)))
+        .collect();
+    let pages: Vec<Doc> = docs
+        .iter()
+        .zip(&rels)
+        .zip(&claimed)
+        .map(|((d, [rel, a, b, page]), (rs, als))| Doc {
+            rel,
+            heads: (a, b),
+            text: d.2.as_bytes(),
+            diff_text: d.3.as_ref().map(|t| t.as_bytes()),
+            removals: rs,
+            allowed: als,
+            page,
+        })
+        .collect();
+    let done = guarded(py, || pages.iter().map(dedupe_core::finish::finish).collect::<Vec<_>>())?;
+    done.into_iter()
+        .map(|out| {
+            Ok((
+                out.cleaned.map(|c| PyBytes::new(py, &c)),
+                out.out_chars,
+                PyBytes::new(py, &out.diff),
+                PyBytes::new(py, &out.removal_lines),
+                PyBytes::new(py, &out.allowed_lines),
+                PyBytes::new(py, &out.row),
+                tally_py(py, out.tally)?,
+                Vec::new(),
+                Vec::new(),
+            ))
+        })
+        .collect()
 }
 
 /// Panics inside the batch boundary with `message`: lets the tests show that a panic in the core becomes a
@@ -928,9 +1163,12 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(finish, m)?)?;
     m.add_function(wrap_pyfunction!(decide, m)?)?;
     m.add_function(wrap_pyfunction!(decide_finish, m)?)?;
+    m.add_function(wrap_pyfunction!(decide_finish_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(finish_batch, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_inside_guard, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("TEXT_LIMIT", dedupe_core::finish::TEXT_LIMIT)?;
+    m.add("NO_KEY", dedupe_core::finish::NO_KEY)?;
     m.add("CONTEXT_LINES", dedupe_core::finish::CONTEXT_LINES)?;
     m.add("CONTEXT_CHARS", dedupe_core::finish::CONTEXT_CHARS)?;
     Ok(())
