@@ -75,7 +75,7 @@ pub struct Finished {
     pub spans: Vec<(usize, usize)>,
     /// Per claim its key: its hash as given, or its text's (`text_key`).
     pub hashes: Vec<u64>,
-    /// The removals counted for the report (`tally`); None past 254 categories in one document.
+    /// The removals counted for the report (`tally`); None past 255 categories in one document.
     pub tally: Option<Tally>,
 }
 
@@ -96,8 +96,8 @@ pub const NO_KEY: u8 = 255;
 pub const DUPLICATE_DOCUMENT: &[u8] = b"duplicate-document";
 
 /// The `Tally` of removals given as their categories, their texts' spans (characters) and their keys. A
-/// document with `NO_KEY` or more distinct categories has ranks that would read as another category's or
-/// as none: None (the caller's error; a document has a few dozen at most).
+/// document with more than `NO_KEY` (255) distinct categories would have a rank that reads as none: None (the
+/// caller's error; a document has a few dozen at most).
 pub fn tally(categories: &[&[u8]], spans: &[(usize, usize)], keys: &[u64]) -> Option<Tally> {
     let mut out = Tally::default();
     for (i, ((category, &(a, b)), &key)) in categories.iter().zip(spans).zip(keys).enumerate() {

@@ -575,7 +575,7 @@ type FinishedPy<'py> = (
 type TallyPy<'py> = (Vec<(usize, usize, usize)>, Bound<'py, PyBytes>, Bound<'py, PyBytes>);
 
 fn tally_py(py: Python<'_>, tally: Option<Tally>) -> PyResult<TallyPy<'_>> {
-    let t = tally.ok_or_else(|| PyValueError::new_err("a document with 255 or more categories of removals"))?;
+    let t = tally.ok_or_else(|| PyValueError::new_err("a document with more than 255 categories of removals"))?;
     let keys: Vec<u8> = t.keys.iter().flat_map(|k| k.to_ne_bytes()).collect();
     Ok((t.categories, PyBytes::new(py, &keys), PyBytes::new(py, &t.ranks)))
 }
