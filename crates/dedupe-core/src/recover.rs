@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::chars::is_space;
 use crate::sign::normalize;
 
 /// Words per n-gram a block is matched on.
@@ -167,9 +168,67 @@ impl Seen {
     }
 }
 
+/// The mark the page's serialisation puts at each edge of an element that starts a new line.
+pub const LINE: char = '\u{e000}';
+/// The mark at each edge of an element that stands apart as a paragraph.
+pub const PARA: char = '\u{e001}';
+
+fn is_mark(c: char) -> bool {
+    c == LINE || c == PARA
+}
+
+/// The page's text from its serialisation with marks at its block elements' edges (`page_text` in
+/// dedupe/formats/html.py): the words between two runs of marks as one line (white space as `str.split`
+/// reads it), a blank line after one whose next run of marks holds a paragraph's (or that ends the text),
+/// no blank line at either end, and a newline at the end.
+pub fn page_lines(marked: &str) -> String {
+    let mut out = String::with_capacity(marked.len() / 2 + 1);
+    let mut rest = marked;
+    loop {
+        let end = rest.find(is_mark).unwrap_or(rest.len());
+        let (text, tail) = rest.split_at(end);
+        let marks_end = tail.find(|c| !is_mark(c)).unwrap_or(tail.len());
+        let marks = &tail[..marks_end];
+        let mut words = text.split(is_space).filter(|w| !w.is_empty());
+        if let Some(first) = words.next() {
+            out.push_str(first);
+            for w in words {
+                out.push(' ');
+                out.push_str(w);
+            }
+            out.push('\n');
+            if marks.is_empty() || marks.contains(PARA) {
+                out.push('\n');
+            }
+        }
+        if tail.is_empty() {
+            break;
+        }
+        rest = &tail[marks_end..];
+    }
+    out.truncate(out.trim_end_matches('\n').len());
+    out.push('\n');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_lines_are_the_words_between_marks() {
+        let (l, p) = (LINE, PARA);
+        assert_eq!(page_lines(""), "\n");
+        assert_eq!(page_lines(" \t\n "), "\n");
+        assert_eq!(page_lines(&format!("{p}{l}{p}")), "\n");
+        // A line break inside a paragraph, a paragraph, white space of every kind (\x1c is white space to
+        // `str.split`, U+200B is not), and text after the last mark.
+        let marked = format!("{p} Title\n {p}{l}one \x1c two{l} {l}\u{a0}three\u{200b}{l}{p}{p}after\t end");
+        assert_eq!(page_lines(&marked), "Title\n\none two\nthree\u{200b}\n\nafter end\n");
+        // A line mark then a paragraph's with white space between: two runs, the first a line's.
+        assert_eq!(page_lines(&format!("a{l} {p}b{l}")), "a\nb\n");
+        assert_eq!(page_lines(&format!("a{l}{p}b{p}")), "a\n\nb\n");
+    }
 
     fn seen() -> Seen {
         Seen::new(&[

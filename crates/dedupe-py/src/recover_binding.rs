@@ -39,7 +39,15 @@ impl Seen {
     }
 }
 
+/// A page's text from its serialisation with marks at its block elements' edges (`recover::page_lines`).
+#[pyfunction]
+fn page_lines(py: Python<'_>, marked: Bound<'_, PyString>) -> PyResult<String> {
+    let marked = text_of(&marked)?;
+    guarded(py, || recover::page_lines(&marked))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Seen>()?;
+    m.add_function(wrap_pyfunction!(page_lines, m)?)?;
     Ok(())
 }
