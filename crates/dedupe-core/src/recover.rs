@@ -6,9 +6,16 @@
 //! the text (a "Share" or a "Home" would otherwise be found inside the article's sentences).
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
 use crate::chars::is_space;
+use crate::features::WordHasher;
 use crate::sign::normalize;
+
+/// The text's words and n-grams, hashed by `WordHasher` rather than SipHash (a page's words are no adversary's
+/// keys worth a flooding-resistant hash; nothing iterates these maps, so their order never shows).
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
+type Set<K> = HashSet<K, BuildHasherDefault<WordHasher>>;
 
 /// Words per n-gram a block is matched on.
 pub const GRAM: usize = 3;
@@ -26,18 +33,18 @@ pub struct Seen {
     /// The byte offset in `stream` where each line's words begin.
     starts: Vec<usize>,
     /// The normalized text of each line of fewer than `GRAM` words -> the lines that hold exactly it.
-    short: HashMap<String, Vec<usize>>,
+    short: Map<String, Vec<usize>>,
     /// Each distinct word of the stream -> its number.
-    vocabulary: HashMap<String, u32>,
+    vocabulary: Map<String, u32>,
     /// Every run of `GRAM` consecutive words of the stream, as their numbers.
-    grams: HashSet<[u32; GRAM]>,
+    grams: Set<[u32; GRAM]>,
 }
 
 impl Seen {
     pub fn new<S: AsRef<str>>(lines: &[S]) -> Seen {
         let mut stream = String::from(" ");
         let mut starts = Vec::with_capacity(lines.len());
-        let mut short: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut short: Map<String, Vec<usize>> = Map::default();
         for (i, line) in lines.iter().enumerate() {
             starts.push(stream.len());
             let n = normalize(line.as_ref());
@@ -50,7 +57,7 @@ impl Seen {
             stream.push_str(&n);
             stream.push(' ');
         }
-        let mut vocabulary: HashMap<String, u32> = HashMap::new();
+        let mut vocabulary: Map<String, u32> = Map::default();
         let numbers: Vec<u32> = stream
             .split_whitespace()
             .map(|w| {

@@ -1,5 +1,7 @@
 //! Binding of `dedupe_core::recover`: an extractor's text to find a page's blocks in.
 
+use std::borrow::Cow;
+
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -13,8 +15,8 @@ struct Seen {
     inner: recover::Seen,
 }
 
-fn texts(items: &[Bound<'_, PyString>]) -> PyResult<Vec<String>> {
-    items.iter().map(|t| text_of(t).map(|c| c.into_owned())).collect()
+fn texts<'a>(items: &'a [Bound<'_, PyString>]) -> PyResult<Vec<Cow<'a, str>>> {
+    items.iter().map(text_of).collect()
 }
 
 #[pymethods]
