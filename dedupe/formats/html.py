@@ -268,6 +268,10 @@ def recover(text: str, whole: str, config: Config) -> str:
     if not recoverable:
         return text
     kept = [b for b in (line.strip() for line in _kept_lines(whole, config)) if b]
+    # Only a block in trafilatura's text moves the anchor (`covers` is whether `place_run` finds it), and only a
+    # recoverable one comes back: the others are not looked for.
+    in_text = dict(zip(lines, held))
+    kept = [b for b in kept if in_text.get(b, True) or b in recoverable]
     anchor, first, pending, inserts = -1, None, [], {}
     for block, at in zip(kept, seen.place_run(kept)):
         if at is not None:

@@ -98,7 +98,7 @@ impl Seen {
     /// Candidates come with a space on each side, as the stream holds words.
     fn matched(&self, block: &str) -> Option<Match> {
         let n = normalize(block);
-        let words: Vec<&str> = n.split_whitespace().collect();
+        let words: Vec<&str> = n.split(' ').filter(|w| !w.is_empty()).collect();
         if words.len() < GRAM {
             return self.short.contains_key(&n).then(|| Match::Short(n.clone()));
         }
@@ -121,9 +121,16 @@ impl Seen {
         }
     }
 
-    /// Whether a block is in the text (`found` is some, without its substring search).
+    /// Whether a block is in the text (`found` is some, without its substring search, and without making the
+    /// strings `matched` names).
     pub fn covers(&self, block: &str) -> bool {
-        self.matched(block).is_some()
+        let n = normalize(block);
+        let words: Vec<&str> = n.split(' ').filter(|w| !w.is_empty()).collect();
+        if words.len() < GRAM {
+            return self.short.contains_key(&n);
+        }
+        let (hits, total, _) = self.hits(&words);
+        2 * hits >= total && hits > 0
     }
 
     /// The line of the text a block ends on: where what `found` names first occurs at or after the start of
