@@ -10,7 +10,7 @@ use std::hash::BuildHasherDefault;
 
 use crate::chars::is_space;
 use crate::features::WordHasher;
-use crate::sign::normalize;
+use crate::sign::{normalize, normalize_into};
 
 /// The text's words and n-grams, hashed by `WordHasher` rather than SipHash (a page's words are no adversary's
 /// keys worth a flooding-resistant hash; nothing iterates these maps, so their order never shows).
@@ -47,25 +47,34 @@ impl Seen {
         let mut short: Map<String, Vec<usize>> = Map::default();
         for (i, line) in lines.iter().enumerate() {
             starts.push(stream.len());
-            let n = normalize(line.as_ref());
-            if n.is_empty() {
+            // (normalized straight into the stream: a line's words, then the space after them)
+            let at = stream.len();
+            let words = normalize_into(line.as_ref(), &mut stream);
+            if words == 0 {
                 continue;
             }
-            if n.matches(' ').count() < GRAM - 1 {
-                short.entry(n.clone()).or_default().push(i);
+            if words < GRAM {
+                short.entry(stream[at..].to_string()).or_default().push(i);
             }
-            stream.push_str(&n);
             stream.push(' ');
         }
         let mut vocabulary: Map<String, u32> = Map::default();
-        let numbers: Vec<u32> = stream
-            .split_whitespace()
-            .map(|w| {
-                let next = vocabulary.len() as u32;
-                *vocabulary.entry(w.to_string()).or_insert(next)
-            })
-            .collect();
-        let grams = numbers.windows(GRAM).map(|w| [w[0], w[1], w[2]]).collect();
+        let mut grams: Set<[u32; GRAM]> = Set::default();
+        let mut last = [0u32; GRAM];
+        for (k, w) in stream.split(' ').filter(|w| !w.is_empty()).enumerate() {
+            let number = match vocabulary.get(w) {
+                Some(&n) => n,
+                None => {
+                    let n = vocabulary.len() as u32;
+                    vocabulary.insert(w.to_string(), n);
+                    n
+                }
+            };
+            last = [last[1], last[2], number];
+            if k + 1 >= GRAM {
+                grams.insert(last);
+            }
+        }
         Seen {
             stream,
             starts,
@@ -121,16 +130,33 @@ impl Seen {
         }
     }
 
-    /// Whether a block is in the text (`found` is some, without its substring search, and without making the
-    /// strings `matched` names).
+    /// Whether a block is in the text (`found` is some, without its substring search).
     pub fn covers(&self, block: &str) -> bool {
-        let n = normalize(block);
-        let words: Vec<&str> = n.split(' ').filter(|w| !w.is_empty()).collect();
-        if words.len() < GRAM {
-            return self.short.contains_key(&n);
-        }
-        let (hits, total, _) = self.hits(&words);
-        2 * hits >= total && hits > 0
+        self.covers_all(&[block])[0]
+    }
+
+    /// `covers` for each of many blocks, with none of the strings a placing needs made, and one buffer for
+    /// every block's normalized text and word numbers.
+    pub fn covers_all<S: AsRef<str>>(&self, blocks: &[S]) -> Vec<bool> {
+        let mut n = String::new();
+        let mut numbers: Vec<Option<u32>> = Vec::new();
+        blocks
+            .iter()
+            .map(|block| {
+                n.clear();
+                let words = normalize_into(block.as_ref(), &mut n);
+                if words < GRAM {
+                    return self.short.contains_key(n.as_str());
+                }
+                numbers.clear();
+                numbers.extend(n.split(' ').map(|w| self.vocabulary.get(w).copied()));
+                let hits = numbers
+                    .windows(GRAM)
+                    .filter(|w| matches!(**w, [Some(a), Some(b), Some(c)] if self.grams.contains(&[a, b, c])))
+                    .count();
+                hits > 0 && 2 * hits >= words + 1 - GRAM
+            })
+            .collect()
     }
 
     /// The line of the text a block ends on: where what `found` names first occurs at or after the start of

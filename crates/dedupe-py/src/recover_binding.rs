@@ -31,7 +31,7 @@ impl Seen {
     /// Whether each block is in the text.
     fn covers(&self, py: Python<'_>, blocks: Vec<Bound<'_, PyString>>) -> PyResult<Vec<bool>> {
         let blocks = texts(&blocks)?;
-        guarded(py, || blocks.iter().map(|b| self.inner.covers(b)).collect())
+        guarded(py, || self.inner.covers_all(&blocks))
     }
 
     /// The line each block ends on, each placed at or after the last placed one's; None when not in the text.
