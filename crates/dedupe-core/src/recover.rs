@@ -6,8 +6,16 @@
 //! the text (a "Share" or a "Home" would otherwise be found inside the article's sentences).
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
-use crate::sign::normalize;
+use crate::chars::is_space;
+use crate::features::WordHasher;
+use crate::sign::{normalize, normalize_into};
+
+/// The text's words and n-grams, hashed by `WordHasher` rather than SipHash (a page's words are no adversary's
+/// keys worth a flooding-resistant hash; nothing iterates these maps, so their order never shows).
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
+type Set<K> = HashSet<K, BuildHasherDefault<WordHasher>>;
 
 /// Words per n-gram a block is matched on.
 pub const GRAM: usize = 3;
@@ -25,39 +33,48 @@ pub struct Seen {
     /// The byte offset in `stream` where each line's words begin.
     starts: Vec<usize>,
     /// The normalized text of each line of fewer than `GRAM` words -> the lines that hold exactly it.
-    short: HashMap<String, Vec<usize>>,
+    short: Map<String, Vec<usize>>,
     /// Each distinct word of the stream -> its number.
-    vocabulary: HashMap<String, u32>,
+    vocabulary: Map<String, u32>,
     /// Every run of `GRAM` consecutive words of the stream, as their numbers.
-    grams: HashSet<[u32; GRAM]>,
+    grams: Set<[u32; GRAM]>,
 }
 
 impl Seen {
     pub fn new<S: AsRef<str>>(lines: &[S]) -> Seen {
         let mut stream = String::from(" ");
         let mut starts = Vec::with_capacity(lines.len());
-        let mut short: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut short: Map<String, Vec<usize>> = Map::default();
         for (i, line) in lines.iter().enumerate() {
             starts.push(stream.len());
-            let n = normalize(line.as_ref());
-            if n.is_empty() {
+            // (normalized straight into the stream: a line's words, then the space after them)
+            let at = stream.len();
+            let words = normalize_into(line.as_ref(), &mut stream);
+            if words == 0 {
                 continue;
             }
-            if n.matches(' ').count() < GRAM - 1 {
-                short.entry(n.clone()).or_default().push(i);
+            if words < GRAM {
+                short.entry(stream[at..].to_string()).or_default().push(i);
             }
-            stream.push_str(&n);
             stream.push(' ');
         }
-        let mut vocabulary: HashMap<String, u32> = HashMap::new();
-        let numbers: Vec<u32> = stream
-            .split_whitespace()
-            .map(|w| {
-                let next = vocabulary.len() as u32;
-                *vocabulary.entry(w.to_string()).or_insert(next)
-            })
-            .collect();
-        let grams = numbers.windows(GRAM).map(|w| [w[0], w[1], w[2]]).collect();
+        let mut vocabulary: Map<String, u32> = Map::default();
+        let mut grams: Set<[u32; GRAM]> = Set::default();
+        let mut last = [0u32; GRAM];
+        for (k, w) in stream.split(' ').filter(|w| !w.is_empty()).enumerate() {
+            let number = match vocabulary.get(w) {
+                Some(&n) => n,
+                None => {
+                    let n = vocabulary.len() as u32;
+                    vocabulary.insert(w.to_string(), n);
+                    n
+                }
+            };
+            last = [last[1], last[2], number];
+            if k + 1 >= GRAM {
+                grams.insert(last);
+            }
+        }
         Seen {
             stream,
             starts,
@@ -90,7 +107,7 @@ impl Seen {
     /// Candidates come with a space on each side, as the stream holds words.
     fn matched(&self, block: &str) -> Option<Match> {
         let n = normalize(block);
-        let words: Vec<&str> = n.split_whitespace().collect();
+        let words: Vec<&str> = n.split(' ').filter(|w| !w.is_empty()).collect();
         if words.len() < GRAM {
             return self.short.contains_key(&n).then(|| Match::Short(n.clone()));
         }
@@ -115,7 +132,31 @@ impl Seen {
 
     /// Whether a block is in the text (`found` is some, without its substring search).
     pub fn covers(&self, block: &str) -> bool {
-        self.matched(block).is_some()
+        self.covers_all(&[block])[0]
+    }
+
+    /// `covers` for each of many blocks, with none of the strings a placing needs made, and one buffer for
+    /// every block's normalized text and word numbers.
+    pub fn covers_all<S: AsRef<str>>(&self, blocks: &[S]) -> Vec<bool> {
+        let mut n = String::new();
+        let mut numbers: Vec<Option<u32>> = Vec::new();
+        blocks
+            .iter()
+            .map(|block| {
+                n.clear();
+                let words = normalize_into(block.as_ref(), &mut n);
+                if words < GRAM {
+                    return self.short.contains_key(n.as_str());
+                }
+                numbers.clear();
+                numbers.extend(n.split(' ').map(|w| self.vocabulary.get(w).copied()));
+                let hits = numbers
+                    .windows(GRAM)
+                    .filter(|w| matches!(**w, [Some(a), Some(b), Some(c)] if self.grams.contains(&[a, b, c])))
+                    .count();
+                hits > 0 && 2 * hits >= words + 1 - GRAM
+            })
+            .collect()
     }
 
     /// The line of the text a block ends on: where what `found` names first occurs at or after the start of
@@ -167,9 +208,67 @@ impl Seen {
     }
 }
 
+/// The mark the page's serialisation puts at each edge of an element that starts a new line.
+pub const LINE: char = '\u{e000}';
+/// The mark at each edge of an element that stands apart as a paragraph.
+pub const PARA: char = '\u{e001}';
+
+fn is_mark(c: char) -> bool {
+    c == LINE || c == PARA
+}
+
+/// The page's text from its serialisation with marks at its block elements' edges (`page_text` in
+/// dedupe/formats/html.py): the words between two runs of marks as one line (white space as `str.split`
+/// reads it), a blank line after one whose next run of marks holds a paragraph's (or that ends the text),
+/// no blank line at either end, and a newline at the end.
+pub fn page_lines(marked: &str) -> String {
+    let mut out = String::with_capacity(marked.len() / 2 + 1);
+    let mut rest = marked;
+    loop {
+        let end = rest.find(is_mark).unwrap_or(rest.len());
+        let (text, tail) = rest.split_at(end);
+        let marks_end = tail.find(|c| !is_mark(c)).unwrap_or(tail.len());
+        let marks = &tail[..marks_end];
+        let mut words = text.split(is_space).filter(|w| !w.is_empty());
+        if let Some(first) = words.next() {
+            out.push_str(first);
+            for w in words {
+                out.push(' ');
+                out.push_str(w);
+            }
+            out.push('\n');
+            if marks.is_empty() || marks.contains(PARA) {
+                out.push('\n');
+            }
+        }
+        if tail.is_empty() {
+            break;
+        }
+        rest = &tail[marks_end..];
+    }
+    out.truncate(out.trim_end_matches('\n').len());
+    out.push('\n');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_lines_are_the_words_between_marks() {
+        let (l, p) = (LINE, PARA);
+        assert_eq!(page_lines(""), "\n");
+        assert_eq!(page_lines(" \t\n "), "\n");
+        assert_eq!(page_lines(&format!("{p}{l}{p}")), "\n");
+        // A line break inside a paragraph, a paragraph, white space of every kind (\x1c is white space to
+        // `str.split`, U+200B is not), and text after the last mark.
+        let marked = format!("{p} Title\n {p}{l}one \x1c two{l} {l}\u{a0}three\u{200b}{l}{p}{p}after\t end");
+        assert_eq!(page_lines(&marked), "Title\n\none two\nthree\u{200b}\n\nafter end\n");
+        // A line mark then a paragraph's with white space between: two runs, the first a line's.
+        assert_eq!(page_lines(&format!("a{l} {p}b{l}")), "a\nb\n");
+        assert_eq!(page_lines(&format!("a{l}{p}b{p}")), "a\n\nb\n");
+    }
 
     fn seen() -> Seen {
         Seen::new(&[

@@ -1,5 +1,7 @@
 //! Binding of `dedupe_core::recover`: an extractor's text to find a page's blocks in.
 
+use std::borrow::Cow;
+
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -13,8 +15,8 @@ struct Seen {
     inner: recover::Seen,
 }
 
-fn texts(items: &[Bound<'_, PyString>]) -> PyResult<Vec<String>> {
-    items.iter().map(|t| text_of(t).map(|c| c.into_owned())).collect()
+fn texts<'a>(items: &'a [Bound<'_, PyString>]) -> PyResult<Vec<Cow<'a, str>>> {
+    items.iter().map(text_of).collect()
 }
 
 #[pymethods]
@@ -29,7 +31,7 @@ impl Seen {
     /// Whether each block is in the text.
     fn covers(&self, py: Python<'_>, blocks: Vec<Bound<'_, PyString>>) -> PyResult<Vec<bool>> {
         let blocks = texts(&blocks)?;
-        guarded(py, || blocks.iter().map(|b| self.inner.covers(b)).collect())
+        guarded(py, || self.inner.covers_all(&blocks))
     }
 
     /// The line each block ends on, each placed at or after the last placed one's; None when not in the text.
@@ -39,7 +41,15 @@ impl Seen {
     }
 }
 
+/// A page's text from its serialisation with marks at its block elements' edges (`recover::page_lines`).
+#[pyfunction]
+fn page_lines(py: Python<'_>, marked: Bound<'_, PyString>) -> PyResult<String> {
+    let marked = text_of(&marked)?;
+    guarded(py, || recover::page_lines(&marked))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Seen>()?;
+    m.add_function(wrap_pyfunction!(page_lines, m)?)?;
     Ok(())
 }
