@@ -886,7 +886,7 @@ fn decide_finish_batch<'py>(py: Python<'py>, docs: Vec<DocArgs<'py>>) -> PyResul
     prepared
         .iter()
         .zip(done)
-        .map(|(p, (out, removals, allowed))| {
+        .map(|(p, (mut out, removals, allowed))| {
             let mut targets: Vec<usize> = Vec::new();
             for v in removals.iter().chain(&allowed) {
                 if let Ok(t) = usize::try_from(target_of(&p.found, v)) {
@@ -895,23 +895,36 @@ fn decide_finish_batch<'py>(py: Python<'py>, docs: Vec<DocArgs<'py>>) -> PyResul
                     }
                 }
             }
-            let (mut categories, keys, ranks) = tally_py(py, out.tally)?;
+            let (mut categories, keys, ranks) = tally_py(py, out.tally.take())?;
             for c in &mut categories {
                 c.0 = p.found[removals[c.0].finding].category;
             }
-            Ok((
-                out.cleaned.map(|c| PyBytes::new(py, &c)),
-                out.out_chars,
-                PyBytes::new(py, &out.diff),
-                PyBytes::new(py, &out.removal_lines),
-                PyBytes::new(py, &out.allowed_lines),
-                PyBytes::new(py, &out.row),
-                (categories, keys, ranks),
-                targets,
-                allowed.iter().map(|v| p.found[v.finding].category).collect(),
-            ))
+            let allowed = allowed.iter().map(|v| p.found[v.finding].category).collect();
+            Ok(batch_doc(py, &out, (categories, keys, ranks), targets, allowed))
         })
         .collect()
+}
+
+/// A document's `BatchDoc`: what the core made of it, with its tally, the files it points at and its allowed
+/// blocks' categories as the caller gives them.
+fn batch_doc<'py>(
+    py: Python<'py>,
+    out: &Finished,
+    tally: TallyPy<'py>,
+    targets: Vec<usize>,
+    allowed: Vec<usize>,
+) -> BatchDoc<'py> {
+    (
+        out.cleaned.as_ref().map(|c| PyBytes::new(py, c)),
+        out.out_chars,
+        PyBytes::new(py, &out.diff),
+        PyBytes::new(py, &out.removal_lines),
+        PyBytes::new(py, &out.allowed_lines),
+        PyBytes::new(py, &out.row),
+        tally,
+        targets,
+        allowed,
+    )
 }
 
 /// One document's arguments to `finish_batch`: those of `finish`, in its order.
@@ -961,18 +974,9 @@ fn finish_batch<'py>(py: Python<'py>, docs: Vec<ClaimsArgs<'py>>) -> PyResult<Ve
         .collect();
     let done = guarded(py, || pages.iter().map(dedupe_core::finish::finish).collect::<Vec<_>>())?;
     done.into_iter()
-        .map(|out| {
-            Ok((
-                out.cleaned.map(|c| PyBytes::new(py, &c)),
-                out.out_chars,
-                PyBytes::new(py, &out.diff),
-                PyBytes::new(py, &out.removal_lines),
-                PyBytes::new(py, &out.allowed_lines),
-                PyBytes::new(py, &out.row),
-                tally_py(py, out.tally)?,
-                Vec::new(),
-                Vec::new(),
-            ))
+        .map(|mut out| {
+            let tally = tally_py(py, out.tally.take())?;
+            Ok(batch_doc(py, &out, tally, Vec::new(), Vec::new()))
         })
         .collect()
 }
