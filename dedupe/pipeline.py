@@ -378,15 +378,7 @@ def finish_document(
         if config.annotate:
             result.annotation = annotation(result.removals, True, corpus.cluster_of(index))
         return result, done.diff
-    found = analysis.findings
-    # In a documentation page's extracted text the site's template is already gone: what recurs across its pages
-    # is their structure, the same section headings ("§Examples") and the language's idioms ("} catch (error) {"),
-    # which the pages' golds hold (webpages-types HTML: 43 of the 45 corpus repeats on its documentation pages are
-    # code lines and headings of 4 pages of two sites).
-    if corpus is not None and not (analysis.page == DOCS and not _whole_page(doc)):
-        if templates is None:
-            templates = clock("detect", corpus.template_findings, index, analysis, config)
-        found = found.joined(templates)
+    found = _with_templates(doc, analysis, corpus, index, config, templates, clock)
     spans = analysis.spans
     # Decided and cut in one core call, timed as deciding (the summary's stages).
     done = clock("decide", cut_found, doc.id, doc.text, found, spans, analysis.hashes, config, doc.encoding,
@@ -406,6 +398,28 @@ def finish_document(
     if config.annotate:
         result.annotation = annotation(result.removals, False, corpus.cluster_of(index) if corpus is not None else None)
     return result, done.diff
+
+
+def _with_templates(doc: Document, analysis: Analysis, corpus: Corpus | None, index: int, config: Config,
+                    templates: list[Found] | None, clock: _Clock) -> Found:
+    """A document's findings with the corpus step's template repeats on it joined (`templates`: as its batch
+    looked them up; None: looked up here, timed as detecting).
+
+    In a documentation page's extracted text the site's template is already gone: what recurs across its pages
+    is their structure, the same section headings ("§Examples") and the language's idioms ("} catch (error) {"),
+    which the pages' golds hold (webpages-types HTML: 43 of the 45 corpus repeats on its documentation pages are
+    code lines and headings of 4 pages of two sites).
+    """
+    if corpus is None or (analysis.page == DOCS and not _whole_page(doc)):
+        return analysis.findings
+    if templates is None:
+        templates = clock("detect", corpus.template_findings, index, analysis, config)
+    return analysis.findings.joined(templates)
+
+
+def _unchanged(doc: Document, utf8: bytes | None, analysis: Analysis) -> bool:
+    """Whether a document reads in pass 2 as pass 1 read it (its text's digest; a UTF-8 file's own bytes)."""
+    return (text_hash(doc.text) if utf8 is None else utf8_hash(utf8)) == analysis.digest
 
 
 def _whole_claim(doc: Document, dup, config: Config) -> Claim | None:
@@ -743,14 +757,13 @@ def _plain_claim(doc: Document, utf8: bytes | None, a: Analysis, first: int, tem
     """What `_cut_plain` sends the core for one document, as `finish_document` decides it: (True, `finish_args`
     of its whole-document claim) for a duplicate it drops, else (False, `found_args` of its findings and the
     corpus step's); None when the file changed since pass 1 (`_clean_file` then reports it)."""
-    if (text_hash(doc.text) if utf8 is None else utf8_hash(utf8)) != a.digest:
+    if not _unchanged(doc, utf8, a):
         return None
     whole = _whole_claim(doc, corpus.duplicate(first), config) if corpus is not None else None
     if whole is not None:
         return True, finish_args(doc.id, doc.text, [whole], [], "utf-8", a.page, utf8)
-    found = a.findings
-    if corpus is not None and not (a.page == DOCS and not _whole_page(doc)):
-        found = found.joined(templates[first][0] if first in templates else corpus.template_findings(first, a, config))
+    # (untimed here: `_cut_plain` times the batch's lookups and arguments as deciding)
+    found = _with_templates(doc, a, corpus, first, config, templates.get(first, [None])[0], _Clock(None))
     return False, found_args(doc.id, doc.text, found, a.spans, a.hashes, config, doc.encoding, a.page, utf8)
 
 
@@ -816,8 +829,8 @@ def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis]
         docs, notices, utf8 = clock("read", read_text_utf8, src, unit, config)
     else:
         docs, notices = clock("read", _read_unit, src, unit, config)
-    if read is None and (len(docs) != len(analyses) or any(
-            (text_hash(d.text) if utf8 is None else utf8_hash(utf8)) != a.digest for d, a in zip(docs, analyses))):
+    if read is None and (len(docs) != len(analyses) or not all(
+            _unchanged(d, utf8, a) for d, a in zip(docs, analyses))):
         raise InputError(rel, "changed while it was being cleaned (it differs between the two passes); "
                               "skipped: run again on a folder nobody writes to")
     if renames:  # names another piece of the same file had taken first (see clean)
