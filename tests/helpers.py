@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +92,40 @@ def mixed_corpus(root: Path, docs: int, seed: int) -> Path:
     return root
 
 
+def reference_family(text: str, words, n_words: int):
+    """The chrome family a block's phrasing matches, by its definition in Python's `re` (the meaning the
+    compiled core's `phrases.rs` gives the patterns): the first family in table order, within its word limit,
+    among those the block's lower-cased words (any iterable) and its trigger characters name, whose patterns
+    starting with `^` match at its start (`re.match`) or whose others match anywhere in it (`re.search`)."""
+    from dedupe.detect import chrome
+
+    if n_words > chrome.MATCHER.max_words:
+        return None
+    named = {i for w in words for i in chrome.MATCHER.by_word.get(w, ())}
+    named |= {i for i, chars in chrome.MATCHER.by_char if any(c in text for c in chars)}
+    for i in sorted(named):
+        family = chrome.FAMILIES[i]
+        if n_words > family.max_words:
+            continue
+        anchored, floating = _reference_patterns(i)
+        if anchored is not None and anchored.match(text) or floating is not None and floating.search(text):
+            return family
+    return None
+
+
+@cache
+def _reference_patterns(i: int):
+    import re
+
+    from dedupe.detect import chrome
+
+    patterns = chrome.FAMILIES[i].patterns
+    starts = [p for p in patterns if p.startswith("^")]
+    others = [p for p in patterns if not p.startswith("^")]
+    return (re.compile("|".join(starts), re.IGNORECASE) if starts else None,
+            re.compile("|".join(others), re.IGNORECASE) if others else None)
+
+
 def reference_block_row(text: str, n_words: int) -> tuple:
     """What the chrome step's block row (`chrome._blocks`) must be, from its definition in plain `re` and
     `str` (the spec the compiled core's features.rs follows): words split at `[^\\w\\s]+` and white space
@@ -123,7 +158,7 @@ def reference_block_row(text: str, n_words: int) -> tuple:
     closers = re.escape(chrome.CLOSERS)
     terminal = (re.search(f"[{ends}][{closers}]*\\s*$", text) is not None
                 or unspaced and any(c in text for c in chrome.CLAUSE_CHARS))
-    family = chrome.MATCHER.match(text, set(lower), n_words)
+    family = reference_family(text, set(lower), n_words)
     return (n_words, size, words, sum(w in chrome.STOP_WORDS for w in lower),
             sum(t != w for t, w in zip(tokens, lower)), terminal, sum(map(text.count, chrome.CODE_CHARS)),
             unspaced, family)

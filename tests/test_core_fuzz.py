@@ -3,6 +3,7 @@
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
     .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 18 properties: 360,000 inputs in all
+    .venv/bin/python tests/test_core_fuzz.py --phrases 20000      # the phrase rules on their own patterns' texts
 """
 from __future__ import annotations
 
@@ -109,7 +110,6 @@ def check_minhash_groups(words: list[list[int]], k: int) -> None:
 def check_block_features(texts: list[str], n_words: list[int]) -> None:
     """The chrome step's block rows (the core's features, then the rule) are their definition, block by block;
     the words it reads come from the block's own text."""
-    chrome._SEEN.clear()
     for text, k, row in zip(texts, n_words, chrome._blocks(texts, n_words), strict=True):
         assert row == reference_block_row(text, k), (text, k)
     # The families the trigger strings name, read in one pass over each block: those of every trigger it holds.
@@ -144,6 +144,38 @@ def _trigger_text(rng: random.Random) -> str:
 
 _PIECES = [*_TRIGGERS, *(t[:1] for t in _TRIGGERS), *chrome.CODE_CHARS, "é", "日本", " ", "\n", "a"]
 _TRIGGER_TEXT = st.lists(st.sampled_from(_PIECES) | st.characters(), max_size=40).map("".join)
+
+
+#: Characters where PCRE2's own reading of a pattern would differ from Python's `re` (a combining mark, a
+#: superscript digit, a connector, a joiner, information separators and NEL as white space, characters that
+#: fold to another case), and what a block's edges hold (a newline, a closing quote). Not the Turkish dotted
+#: capital I, the one character the two read differently (phrases.rs).
+_EXOTIC = ["\u0301", "\u00b2", "\u203f", "\u200d", "\x1c", "\x1f", "\x85", "\u212a", "\u017f", "\u0131",
+           "ß", "\u1e9e", "\n", "\u00a0", "\u3000", "_", "’", "\u24b6", "\u3192", "é", "日", ".", "!", "?", " "]
+
+
+def _mutated(rng: random.Random, text: str) -> str:
+    """text with a few characters inserted, replaced or changed in case (or none)."""
+    chars = list(text)
+    for _ in range(rng.randrange(0, 4)):
+        at = rng.randrange(len(chars) + 1)
+        roll = rng.random()
+        if roll < 0.5:
+            chars.insert(at, rng.choice(_EXOTIC))
+        elif roll < 0.75 and at < len(chars):
+            chars[at] = rng.choice(_EXOTIC)
+        elif at < len(chars):
+            chars[at] = chars[at].swapcase()
+    return "".join(chars)
+
+
+#: Texts each family's phrasing matches (drawn by hypothesis from the pattern itself, as Python's `re` reads
+#: it), then mutated where the two engines' readings could part: the phrase rules through the core against
+#: their definition in `re` (helpers.reference_family).
+_PHRASE_TEXT = st.tuples(
+    st.sampled_from([p for f in chrome.FAMILIES for p in f.patterns]).flatmap(
+        lambda p: st.from_regex(re.compile(p, re.IGNORECASE))),
+    st.randoms(use_true_random=False)).map(lambda pair: _mutated(pair[1], pair[0]))
 
 
 #: Characters a bar of links or a sentence end is made of (separators with and without spaces, unspaced scripts,
@@ -608,6 +640,12 @@ def check_detect_batch(pages: list[str], whole_pages: list[bool]) -> None:
             assert got[i] == (found_of(kept), kind), (pages[i], whole)
 
 
+def run_phrases(config: settings) -> None:
+    """The phrase rules on texts their patterns match, mutated (`_PHRASE_TEXT`), under hypothesis's `config`."""
+    config(given(st.lists(st.tuples(_PHRASE_TEXT, st.integers(0, 60)), max_size=4))(
+        lambda rows: check_block_features([t for t, _ in rows], [k for _, k in rows])))()
+
+
 def run(examples: int) -> None:
     """Every property with `examples` random inputs each, drawn by hypothesis (which also shrinks a failure)."""
     config = settings(max_examples=examples, deadline=None, database=None,
@@ -626,6 +664,7 @@ def run(examples: int) -> None:
         lambda pair: check_block_features(*pair)))()
     config(given(st.lists(st.tuples(_TRIGGER_TEXT, st.integers(0, 60)), max_size=5))(
         lambda rows: check_block_features([t for t, _ in rows], [k for _, k in rows])))()
+    run_phrases(config)
     config(given(st.integers(0, 8).flatmap(lambda n: _page(n, _FEATURES, st.booleans())))(
         lambda page: check_block_classes(*page)))()
     config(given(_STAMP_TEXT)(check_has_stamp))()
@@ -713,7 +752,14 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 18)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--phrases", type=int, default=0, metavar="N",
+                    help="instead, N texts of the phrase rules' own patterns, mutated, drawn by hypothesis")
     args = ap.parse_args()
+    if args.phrases:
+        run_phrases(settings(max_examples=args.phrases, deadline=None, database=None,
+                             suppress_health_check=list(HealthCheck)))
+        print(f"ok: {args.phrases} lists of phrase texts, no failure")
+        sys.exit(0)
     run_fast(args.examples, args.seed)
     print(f"ok: {args.examples} random inputs for each of 18 properties ({18 * args.examples} in all), no failure")
     sys.exit(0)

@@ -8,6 +8,8 @@ Three steps, after jusText, boilerpipe and Finn's Body Text Extraction:
    subscriptions is never matched by a rule meant for a share line or a
    paywall prompt. A family names trigger words, one of which every match
    contains, so a block is searched only by the few families it could match.
+   The patterns are written in Python's `re` syntax and mean what `re` makes
+   of them; the compiled core runs them (with PCRE2: ``phrases.rs``).
    Some families are *weak*: a lone price, a lone network name, an author bio
    can be article text too, so they go only when they lie outside the article.
 2. **The article's extent.** Every block gets a weight from its shape:
@@ -104,10 +106,8 @@ Kinds and what they cover (each family's examples are phrasings, not strings to 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import islice
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
@@ -649,64 +649,19 @@ STOP_WORDS = ENGLISH_WORDS | OTHER_WORDS
 
 
 class _Matcher:
-    """Every family compiled once, and indexed by its trigger words and characters."""
+    """The families indexed by their trigger words and characters (the compiled core looks a block's words and
+    characters up in it, then tries the families they name, their patterns compiled once: `phrases.rs`)."""
 
     def __init__(self, families: tuple[Family, ...]):
         self.families = families
-        self.anchored: list[re.Pattern | None] = []
-        self.floating: list[re.Pattern | None] = []
-        for f in families:
-            starts = [p for p in f.patterns if p.startswith("^")]
-            others = [p for p in f.patterns if not p.startswith("^")]
-            self.anchored.append(re.compile("|".join(starts), re.IGNORECASE) if starts else None)
-            self.floating.append(re.compile("|".join(others), re.IGNORECASE) if others else None)
         self.by_word: dict[str, list[int]] = {}
         for i, f in enumerate(families):
             for w in f.words:
                 self.by_word.setdefault(w, []).append(i)
         self.trigger_words = frozenset(self.by_word)
         self.by_char = [(i, f.chars) for i, f in enumerate(families) if f.chars]
-        self.first_chars = frozenset(c[0] for _, chars in self.by_char for c in chars)
         #: No family applies to a longer block, so a longer block needs no look at its words.
         self.max_words = max(f.max_words for f in families)
-
-    def word_hits(self, words) -> set[int]:
-        """The families triggered by some of these lower-cased words (any iterable)."""
-        return self.families_of(self.trigger_words.intersection(words))
-
-    def families_of(self, triggers) -> set[int]:
-        """The families these trigger words name."""
-        hits: set[int] = set()
-        by_word = self.by_word
-        for w in triggers:
-            hits.update(by_word[w])
-        return hits
-
-    def match(self, text: str, words, n_words: int) -> Family | None:
-        """The first family, in table order, whose phrasing the block matches; None if none does.
-
-        text is the stripped block, words its lower-cased words (any iterable).
-        """
-        if n_words > self.max_words:  # (every family would be skipped for its word limit)
-            return None
-        hits = self.word_hits(words)
-        if not self.first_chars.isdisjoint(text):
-            for i, chars in self.by_char:
-                if i not in hits and any(c in text for c in chars):
-                    hits.add(i)
-        return self.first(text, hits, n_words)
-
-    def first(self, text: str, hits: set[int], n_words: int) -> Family | None:
-        """`match`, once the families the block's trigger words and characters name (hits) are known."""
-        families, anchored_all, floating_all = self.families, self.anchored, self.floating
-        for i in sorted(hits):
-            family = families[i]
-            if n_words > family.max_words:
-                continue
-            anchored, floating = anchored_all[i], floating_all[i]
-            if anchored is not None and anchored.match(text) or floating is not None and floating.search(text):
-                return family
-        return None
 
 
 MATCHER = _Matcher(FAMILIES)
@@ -747,7 +702,8 @@ def _core_lexicon() -> _core.Lexicon:
         for c in triggers:
             chars[c] = chars.get(c, 0) | 1 << i
     return _core.Lexicon(words, sorted(chars.items()), MATCHER.max_words, HEAD, list(UNSPACED),
-                         UNSPACED_CHARS_PER_WORD, CODE_CHARS, TERMINAL_CHARS, CLOSERS, CLAUSE_CHARS)
+                         UNSPACED_CHARS_PER_WORD, CODE_CHARS, TERMINAL_CHARS, CLOSERS, CLAUSE_CHARS,
+                         [(f.max_words, list(f.patterns)) for f in FAMILIES])
 
 
 LEXICON = _core_lexicon()
@@ -788,23 +744,10 @@ def match_rules(text: str, n_words: int | None = None) -> Family | None:
     """The chrome family a block's phrasing belongs to, if any (n_words: its word count as sign.py counts them;
     by default the words of its split)."""
     text = text.strip()
-    columns = LEXICON.features([text], [0 if n_words is None else n_words])
-    k = columns[9][0] if n_words is None else n_words
-    if k > MATCHER.max_words:  # (every family would be skipped for its word limit)
-        return None
-    return MATCHER.first(text, _families_of_mask(columns[7][0] | columns[8][0]), k)
-
-
-@lru_cache(maxsize=4096)
-def _families_of_mask(mask: int) -> frozenset[int]:
-    """The families a bit mask of the core's features names."""
-    return frozenset(i for i in range(mask.bit_length()) if mask >> i & 1)
-
-
-#: The family each recent block text's phrasing matches (menus and footers recur on every page of a site):
-#: at most _SEEN_MAX of them (a few MB), the older half forgotten when full.
-_SEEN: dict[str, tuple[int, Family | None]] = {}
-_SEEN_MAX = 8192
+    if n_words is None:
+        n_words = LEXICON.features([text], [0])[9][0]
+    found = LEXICON.features([text], [n_words])[10][0]
+    return None if found < 0 else FAMILIES[found]
 
 
 def block_rows(texts: list[list[str]], n_words: list[list[int]]) -> list[list[tuple]]:
@@ -828,30 +771,13 @@ def _blocks(texts: list[str], n_words: list[int]) -> list[tuple]:
 
 def block_columns(texts: list[str], n_words: list[int]) -> tuple[tuple, list[Family | None]]:
     """The blocks' profiles as columns (sizes, words, stop words, capitalised words, sentence ends, code
-    characters, unspaced) and the family each block's phrasing matches (or None).
-
-    The profile comes from the compiled core (one call for all the blocks), with the families its trigger
-    words and characters name; only a block that some family could match is searched, and a text seen in a
-    recent document is not searched again.
-    """
+    characters, unspaced) and the family each block's phrasing matches (or None), from one call into the
+    compiled core for all the blocks (`features.rs`, and `phrases.rs` for the families: only the families a
+    block's trigger words and characters name are tried)."""
     if not texts:
         return ((),) * 7, []
-    *features, by_word, by_char, _ = LEXICON.features(texts, n_words)
-    families: list[Family | None] = [None] * len(texts)
-    first, most, seen = MATCHER.first, MATCHER.max_words, _SEEN
-    for i, (t, k, w, c) in enumerate(zip(texts, n_words, by_word, by_char)):
-        if not (w or c) or k > most:
-            continue
-        known = seen.get(t)
-        if known is not None and known[0] == k:
-            families[i] = known[1]
-            continue
-        if len(seen) >= _SEEN_MAX:
-            for old in list(islice(seen, len(seen) // 2 + 1)):
-                del seen[old]
-        families[i] = family = first(t, _families_of_mask(w | c), k)
-        seen[t] = (k, family)
-    return tuple(features), families
+    *features, _, _, _, found = LEXICON.features(texts, n_words)
+    return tuple(features), [None if i < 0 else FAMILIES[i] for i in found]
 
 
 def chrome_pages(texts: list[list[str]], features: tuple, families: list[Family | None], hashes: list[int],

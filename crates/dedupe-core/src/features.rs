@@ -4,7 +4,8 @@
 //! counted by characters), its words, stop words and capitalised words (split at white space and at every
 //! character that is neither a word character nor white space, as `re.sub(r"[^\w\s]+", " ", text)` and
 //! `str.split()` split them, from the block's first `head` characters), whether it ends a sentence, its code
-//! characters, and the chrome families its trigger words and trigger characters name (as bit masks).
+//! characters, the chrome families its trigger words and trigger characters name (as bit masks), and the
+//! first of those whose phrasing it matches (`phrases.rs`).
 //!
 //! Nothing here is a constant of the detector: the stop words, the trigger words and characters, the scripts
 //! without spaces and the punctuation sets all come from Python (`dedupe/detect/chrome.py`), which defines
@@ -14,6 +15,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::chars::{is_lowered, is_word, within};
+use crate::phrases::Phrases;
 
 /// The lexicon's words, looked up once for every word a block's head holds: hashed by `WordHasher`, not by
 /// the default SipHash (38.6 -> 33.5 µs a document; the keys are the detector's own words, not an
@@ -84,6 +86,8 @@ pub struct Lexicon {
     pub closers: Vec<char>,
     /// Clause marks of the scripts without spaces: a block written in one that holds one reads as a sentence.
     pub clauses: Vec<char>,
+    /// The families' phrasings, in the order of the masks' bits.
+    pub phrases: Phrases,
 }
 
 /// A block's features (`chrome._blocks`' row, less the family its phrasing matches).
@@ -104,6 +108,9 @@ pub struct Features {
     pub word_families: u64,
     /// Families named by trigger strings the whole block holds.
     pub char_families: u64,
+    /// The first family (in table order, within its word limit) named by either mask whose phrasing the
+    /// block matches; none past `max_words` words.
+    pub family: Option<usize>,
 }
 
 /// The lexicon's character sets as lookups, built once for a batch of blocks: the trigger strings indexed by
@@ -276,11 +283,16 @@ impl Lexicon {
 
     /// `features`, with the trigger index (`triggers`) built once for many blocks.
     pub fn features_with(&self, triggers: &Triggers, text: &str, n_words: i64) -> Features {
-        if text.is_ascii() {
+        let mut f = if text.is_ascii() {
             self.ascii_features(triggers, text, n_words)
         } else {
             self.any_features(triggers, text, n_words)
+        };
+        let named = f.word_families | f.char_families;
+        if named != 0 && n_words <= self.max_words {
+            f.family = self.phrases.first(text, named, n_words);
         }
+        f
     }
 
     /// A word of a block's head (lower case) as the lexicon counts it: a stop word, and the families it names
@@ -493,6 +505,7 @@ mod tests {
             terminal: ".!?…。！？".chars().collect(),
             closers: "\"'”’)]".chars().collect(),
             clauses: "，；".chars().collect(),
+            phrases: Phrases::default(),
         }
     }
 

@@ -19,6 +19,7 @@ pub mod hash;
 pub mod keys;
 pub mod minhash;
 pub mod pagetype;
+pub mod phrases;
 pub mod recover;
 pub mod repeats;
 pub mod segment;

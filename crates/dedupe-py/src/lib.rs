@@ -216,7 +216,7 @@ fn windows<'py>(
     if starts.len() != lengths.len()
         || groups
             .iter()
-            .any(|&(s, n)| s.checked_add(n).map_or(true, |e| e > th.len()))
+            .any(|&(s, n)| s.checked_add(n).is_none_or(|e| e > th.len()))
     {
         return Err(PyValueError::new_err(
             "a group of words lies outside the word hashes given",
@@ -1032,7 +1032,9 @@ impl Lexicon {
     /// words: lower-cased word -> (mask of the families it triggers, whether it is a stop word); chars: trigger
     /// strings and their families' masks; then the word limit of every family, the characters words are read
     /// from, the ranges of unspaced scripts, their characters per word, the code characters, the sentence-end
-    /// characters and the closers that may follow them, and the clause marks of scripts without spaces.
+    /// characters and the closers that may follow them, the clause marks of scripts without spaces, and the
+    /// families in table order, each its word limit and its phrasings in Python's `re` syntax (`phrases.rs`;
+    /// a pattern PCRE2 cannot compile is a ValueError that names it).
     #[new]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -1046,6 +1048,7 @@ impl Lexicon {
         terminal: &str,
         closers: &str,
         clauses: &str,
+        families: Vec<(i64, Vec<String>)>,
     ) -> PyResult<Self> {
         if chars_per_word < 1 {
             return Err(PyValueError::new_err("chars_per_word must be at least 1"));
@@ -1057,6 +1060,12 @@ impl Lexicon {
                 "unspaced ranges must be (first, last) pairs that do not overlap",
             ));
         }
+        if families.len() > 64 {
+            return Err(PyValueError::new_err(
+                "the families are marked in a 64-bit mask: at most 64 families",
+            ));
+        }
+        let phrases = dedupe_core::phrases::Phrases::new(&families).map_err(PyValueError::new_err)?;
         let words = words
             .into_iter()
             .map(|(w, (families, stop))| (w, features::Entry { families, stop }))
@@ -1073,14 +1082,16 @@ impl Lexicon {
                 terminal: terminal.chars().collect(),
                 closers: closers.chars().collect(),
                 clauses: clauses.chars().collect(),
+                phrases,
             },
         })
     }
 
     /// The features of a batch of blocks (`features::Lexicon::features`), as columns: sizes, words, stop
     /// words, capitalised words, sentence ends, code characters, unspaced, the masks of the families the
-    /// trigger words and the trigger strings name, and the words of the split. n_words: each block's word
-    /// count as sign.py counts them.
+    /// trigger words and the trigger strings name, the words of the split, and the index of the first of
+    /// those families whose phrasing the block matches (-1 for none). n_words: each block's word count as
+    /// sign.py counts them.
     #[allow(clippy::type_complexity)]
     fn features(
         &self,
@@ -1097,6 +1108,7 @@ impl Lexicon {
         Vec<bool>,
         Vec<u64>,
         Vec<u64>,
+        Vec<i64>,
         Vec<i64>,
     )> {
         if texts.len() != n_words.len() {
@@ -1121,6 +1133,7 @@ impl Lexicon {
                 Vec::with_capacity(n),
                 Vec::with_capacity(n),
                 Vec::with_capacity(n),
+                Vec::with_capacity(n),
             );
             let triggers = lexicon.triggers();
             for (text, &k) in views.iter().zip(&n_words) {
@@ -1135,6 +1148,7 @@ impl Lexicon {
                 out.7.push(f.word_families);
                 out.8.push(f.char_families);
                 out.9.push(f.tokens);
+                out.10.push(f.family.map_or(-1, |i| i as i64));
             }
             out
         })

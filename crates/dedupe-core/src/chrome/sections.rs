@@ -219,7 +219,7 @@ pub fn keep_lead(inside: &mut [bool], families: &[Option<Family>]) {
     if first > 3 {
         return;
     }
-    if families[..first].iter().all(|f| f.map_or(true, |f| f.kind == CREDITS)) {
+    if families[..first].iter().all(|f| f.is_none_or(|f| f.kind == CREDITS)) {
         inside[..first].fill(true);
     }
 }
