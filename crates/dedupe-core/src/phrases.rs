@@ -50,12 +50,7 @@ impl Phrases {
             }
             let body = joined.join("|");
             let pattern = if anchored { format!("^(?:{body})") } else { body };
-            RegexBuilder::new()
-                .caseless(true)
-                .utf(true)
-                .ucp(true)
-                .jit_if_available(true)
-                .build(&pattern)
+            Phrases::compile(&pattern)
                 .map(Some)
                 .map_err(|e| format!("family {index}: {e} in patterns {patterns:?}"))
         };
@@ -69,6 +64,17 @@ impl Phrases {
             });
         }
         Ok(Phrases { families: out })
+    }
+
+    /// A pattern in PCRE2's syntax, compiled as every family is: case-blind, UTF-8, Unicode properties for
+    /// `\d` and case folding, JIT where the platform has it.
+    fn compile(pattern: &str) -> Result<Regex, pcre2::Error> {
+        RegexBuilder::new()
+            .caseless(true)
+            .utf(true)
+            .ucp(true)
+            .jit_if_available(true)
+            .build(pattern)
     }
 
     /// How many families there are.
@@ -111,65 +117,72 @@ impl Phrases {
 /// and `\B` by Python's word characters and white space (PCRE2's own count marks and connectors as word
 /// characters, and not the information separators as space), `\Z` as the end of the text, and `[` inside a
 /// class as the character it is for Python. The rest of the syntax the families use means the same in both.
+///
+/// A boundary is a lookbehind and a lookahead by Python's word characters, or only the one it needs where the
+/// pattern's own next atom is a word character (`\bsubscribe`, `\b(?:free|remaining)`) or its previous one
+/// is (`reading\b`, `(?:left|remaining)\b`): 183 of the families' 206 boundaries. The short forms keep
+/// PCRE2's search for the literal that starts a match.
 pub fn python_syntax(pattern: &str) -> Result<String, String> {
-    let boundary = format!("(?:(?<=[{WORD}])(?![{WORD}])|(?<![{WORD}])(?=[{WORD}]))");
-    let not_boundary = format!("(?:(?<=[{WORD}])(?=[{WORD}])|(?<![{WORD}])(?![{WORD}]))");
+    translate(pattern, true)
+}
+
+/// `python_syntax`, with a boundary's short forms where they apply (`short`) or always the whole one.
+fn translate(pattern: &str, short: bool) -> Result<String, String> {
+    let shape = Shape::of(pattern)?;
+    let chars = &shape.chars;
     let mut out = String::with_capacity(pattern.len() * 2);
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
         match c {
             '\\' => {
-                let Some(e) = chars.next() else {
-                    return Err("a pattern ends with a lone backslash".into());
-                };
+                let e = chars[i + 1]; // (`Shape::of` checked that a backslash escapes something)
                 match e {
                     'w' => out.push_str(&format!("[{WORD}]")),
                     'W' => out.push_str(&format!("[^{WORD}]")),
                     's' => out.push_str(&format!("[{SPACE}]")),
                     'S' => out.push_str(&format!("[^{SPACE}]")),
-                    'b' => out.push_str(&boundary),
-                    'B' => out.push_str(&not_boundary),
+                    'b' if short && shape.starts_word(i + 2) => out.push_str(&format!("(?<![{WORD}])")),
+                    'b' if short && shape.ends_word(i) => out.push_str(&format!("(?![{WORD}])")),
+                    'b' => out.push_str(&format!("(?:(?<=[{WORD}])(?![{WORD}])|(?<![{WORD}])(?=[{WORD}]))")),
+                    'B' => out.push_str(&format!("(?:(?<=[{WORD}])(?=[{WORD}])|(?<![{WORD}])(?![{WORD}]))")),
                     'Z' => out.push_str(r"\z"),
                     _ => {
                         out.push('\\');
                         out.push(e);
                     }
                 }
+                i += 2;
             }
             '[' => {
-                let negated = chars.peek() == Some(&'^');
+                let end = shape.class_end[i];
+                let mut j = i + 1;
+                let negated = chars[j] == '^';
                 if negated {
-                    chars.next();
+                    j += 1;
                 }
                 let mut items = String::new();
                 let mut complements: Vec<&str> = Vec::new();
-                let mut first = true;
-                loop {
-                    let Some(c) = chars.next() else {
-                        return Err("a character class is not closed".into());
-                    };
-                    match c {
-                        ']' if !first => break,
-                        ']' => items.push_str(r"\]"),
+                while j < end {
+                    match chars[j] {
                         '[' => items.push_str(r"\["),
+                        ']' => items.push_str(r"\]"),
                         '\\' => {
-                            let Some(e) = chars.next() else {
-                                return Err("a pattern ends with a lone backslash".into());
-                            };
-                            match e {
+                            match chars[j + 1] {
                                 'w' => items.push_str(WORD),
                                 's' => items.push_str(SPACE),
                                 'W' => complements.push(WORD),
                                 'S' => complements.push(SPACE),
-                                _ => {
+                                e => {
                                     items.push('\\');
                                     items.push(e);
                                 }
                             }
+                            j += 1;
                         }
-                        _ => items.push(c),
+                        c => items.push(c),
                     }
-                    first = false;
+                    j += 1;
                 }
                 if complements.is_empty() {
                     out.push('[');
@@ -188,11 +201,152 @@ pub fn python_syntax(pattern: &str) -> Result<String, String> {
                     }
                     out.push_str(&format!("(?:{})", parts.join("|")));
                 }
+                i = end + 1;
             }
-            _ => out.push(c),
+            _ => {
+                out.push(c);
+                i += 1;
+            }
         }
     }
     Ok(out)
+}
+
+/// Where a pattern's escapes, classes and groups are, to read its atoms by position.
+struct Shape {
+    chars: Vec<char>,
+    /// At a class's `[`: the index of its closing `]`.
+    class_end: Vec<usize>,
+    /// At a group's `(`: the index of its `)`; at a `)`: the index of its `(`.
+    pair: Vec<usize>,
+    /// Whether the character is a literal of the pattern: not escaped, not in a class, not syntax.
+    literal: Vec<bool>,
+}
+
+impl Shape {
+    fn of(pattern: &str) -> Result<Shape, String> {
+        let chars: Vec<char> = pattern.chars().collect();
+        let n = chars.len();
+        let (mut class_end, mut pair, mut literal) = (vec![0; n], vec![0; n], vec![false; n]);
+        let mut open = Vec::new();
+        let mut i = 0;
+        while i < n {
+            match chars[i] {
+                '\\' if i + 1 == n => return Err("a pattern ends with a lone backslash".into()),
+                '\\' => i += 1,
+                '[' => {
+                    // Python's class: a `]` first (after a `^`) is a member; escapes hold their character.
+                    let mut j = i + 1;
+                    if chars.get(j) == Some(&'^') {
+                        j += 1;
+                    }
+                    if chars.get(j) == Some(&']') {
+                        j += 1;
+                    }
+                    while j < n && chars[j] != ']' {
+                        j += if chars[j] == '\\' { 2 } else { 1 };
+                    }
+                    if j >= n {
+                        return Err("a character class is not closed".into());
+                    }
+                    class_end[i] = j;
+                    i = j;
+                }
+                '(' => open.push(i),
+                ')' => {
+                    let Some(o) = open.pop() else {
+                        return Err("a `)` closes no group".into());
+                    };
+                    pair[o] = i;
+                    pair[i] = o;
+                }
+                c => literal[i] = c.is_ascii_alphanumeric(),
+            }
+            i += 1;
+        }
+        if !open.is_empty() {
+            return Err("a group is not closed".into());
+        }
+        Ok(Shape {
+            chars,
+            class_end,
+            pair,
+            literal,
+        })
+    }
+
+    /// Whether the group opening at `at` is one whose alternatives a boundary may look into (a plain or a
+    /// non-capturing group, with inline flags or without: not a lookaround), and where its content starts.
+    fn group_content(&self, at: usize) -> Option<usize> {
+        let c = &self.chars;
+        if c.get(at + 1) != Some(&'?') {
+            return Some(at + 1);
+        }
+        let mut j = at + 2;
+        while j < c.len() && (c[j].is_ascii_alphabetic() || c[j] == '-') {
+            j += 1;
+        }
+        (c.get(j) == Some(&':')).then_some(j + 1)
+    }
+
+    /// The top-level alternatives of the group opening at `at`, as (start, end) index ranges.
+    fn alternatives(&self, at: usize) -> Option<Vec<(usize, usize)>> {
+        let start = self.group_content(at)?;
+        let close = self.pair[at];
+        let mut out = Vec::new();
+        let (mut from, mut j) = (start, start);
+        while j < close {
+            match self.chars[j] {
+                '\\' => j += 1,
+                '[' => j = self.class_end[j],
+                '(' => j = self.pair[j],
+                '|' => {
+                    out.push((from, j));
+                    from = j + 1;
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        out.push((from, close));
+        Some(out)
+    }
+
+    /// Whether whatever the pattern matches from `at` on starts with a word character: its next atom is a
+    /// letter or digit that must match (not one a `?`, `*` or `{` may skip), or a group each of whose
+    /// alternatives starts so.
+    fn starts_word(&self, at: usize) -> bool {
+        let optional = |next: usize| matches!(self.chars.get(next), Some('?' | '*' | '{'));
+        match self.chars.get(at) {
+            Some(_) if self.literal[at] => !optional(at + 1),
+            Some('(') => {
+                !optional(self.pair[at] + 1)
+                    && self
+                        .alternatives(at)
+                        .is_some_and(|alts| alts.iter().all(|&(from, to)| from < to && self.starts_word(from)))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether whatever the pattern matched before `end` ends with a word character: its last atom is a
+    /// letter or digit, or a group (not quantified: its `)` is that last atom) each of whose alternatives
+    /// ends so.
+    fn ends_word(&self, end: usize) -> bool {
+        if end == 0 {
+            return false;
+        }
+        let last = end - 1;
+        if self.literal[last] {
+            return true;
+        }
+        if self.chars[last] != ')' {
+            return false;
+        }
+        let open = self.pair[last];
+        self.alternatives(open)
+            .is_some_and(|alts| alts.iter().all(|&(from, to)| from < to && self.ends_word(to)))
+    }
 }
 
 #[cfg(test)]
@@ -299,6 +453,76 @@ mod tests {
         let p = phrases(&[(9, &[r"\bend\Z"])]);
         assert_eq!(p.first("the end", 1, 2), Some(0));
         assert_eq!(p.first("the end\n", 1, 2), None);
+    }
+
+    #[test]
+    fn a_boundary_takes_its_short_form_only_beside_a_word_character() {
+        let b = |p: &str| python_syntax(p).unwrap();
+        let before = format!("(?<![{WORD}])");
+        let after = format!("(?![{WORD}])");
+        assert_eq!(b(r"\bsubscribe"), format!("{before}subscribe"));
+        assert_eq!(b(r"reading\b"), format!("reading{after}"));
+        assert_eq!(
+            b(r"\b(?:free|remaining) now"),
+            format!("{before}(?:free|remaining) now")
+        );
+        assert_eq!(
+            b(r"(?:left|(?-i:Remaining))\b"),
+            format!("(?:left|(?-i:Remaining)){after}")
+        );
+        // Not where the next atom may be skipped or is no letter, nor beside a lookaround or a class.
+        for p in [
+            r"\bs?ay",
+            r"\b(?:x|y)?z",
+            r"\b(?:x|\.)",
+            r"\b(?=x)",
+            r"x?\b",
+            r"\d\b",
+            r"[a-z]\b",
+            r"\b(?:|x)",
+        ] {
+            let out = b(p);
+            assert!(!out.contains(&before) || out.contains("(?:(?<="), "{p} -> {out}");
+            assert!(out.contains("(?:(?<="), "{p} -> {out}");
+        }
+    }
+
+    #[test]
+    fn short_and_whole_boundaries_match_alike() {
+        let patterns = [
+            r"\bsubscribe (?:now |today )?(?:to|and) (?:continue|read)\b",
+            r"\b(?:free|remaining) (?:articles?|stories)\b.*\b(?:left|remaining|this month)\b",
+            r"^(?:get |join |our )?(?:the )?(?:\w+ )?newsletters?\s*[!:]?$",
+            r"\b(?:we|this (?:web)?site) uses? cookies(?:\s*(?:[.,;!]|$)| to (?:improve|give))",
+            r"(?:^|[.!?:,;]\s*|\band\s+|\bplease\s+)(?:sign ?up|subscribe) (?:for|to) (?:\w+ ){0,3}news\b",
+        ];
+        let texts = [
+            "Subscribe now to continue",
+            "subscribed to read",
+            "x subscribe and read more",
+            "3 free articles left",
+            "free stories remaining\u{301}",
+            "the newsletter!",
+            "Newsletters:",
+            "our daily newsletters\u{b2}",
+            "This website uses cookies.",
+            "site uses cookies to improve",
+            "Please sign up for our news",
+            "and subscribe to the news\u{203f}",
+            "café subscribe to continue",
+            "_subscribe to continue",
+        ];
+        for p in patterns {
+            let short = Phrases::compile(&translate(p, true).unwrap()).unwrap();
+            let whole = Phrases::compile(&translate(p, false).unwrap()).unwrap();
+            for t in texts {
+                assert_eq!(
+                    short.is_match(t.as_bytes()).unwrap(),
+                    whole.is_match(t.as_bytes()).unwrap(),
+                    "{p} on {t:?}"
+                );
+            }
+        }
     }
 
     #[test]
