@@ -13,12 +13,18 @@
 //! phrase written with it is not an English phrase, and its words name no family: `features.rs` lowers it
 //! to "i" and a combining dot).
 
+use std::borrow::Cow;
+
 use pcre2::bytes::{Regex, RegexBuilder};
 
-/// A word character as Python's `re` reads one in a `str` pattern (`str.isalnum()` or `_`).
+use crate::chars::is_assigned;
+
+/// A word character as Python's `re` reads one in a `str` pattern (`str.isalnum()` or `_`: in Python 3.11
+/// exactly the letters and numbers of every kind, and `_`), where PCRE2's own `\w` also takes marks and
+/// connectors.
 const WORD: &str = r"\p{L}\p{N}_";
-/// White space as Python's `re` reads it (`str.isspace()`): PCRE2's `\s` less nothing, plus the
-/// information separators and NEL.
+/// White space as Python's `re` reads it (`str.isspace()`): PCRE2's `\s`, plus the information separators
+/// and NEL.
 const SPACE: &str = r"\s\x{1c}-\x{1f}\x{85}";
 
 /// One family: its word limit and its phrasings, those anchored at the start of the block and the others.
@@ -93,6 +99,7 @@ impl Phrases {
     /// A search PCRE2 gives up on (its backtracking limit, ten million steps, which no family's phrasing
     /// comes near on a block) counts as no match: the block stays.
     pub fn first(&self, text: &str, mask: u64, n_words: i64) -> Option<usize> {
+        let text = as_python_reads(text);
         let mut bits = mask;
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
@@ -113,10 +120,25 @@ impl Phrases {
     }
 }
 
+/// The text with every character Python 3.11's Unicode (14) leaves unassigned made U+FFFF, which no Unicode
+/// assigns: PCRE2 knows a later Unicode, in which some of them are letters or digits (a Han character of
+/// Unicode 15), and Python's `re` reads them as it reads any unassigned character, neither a word character,
+/// nor space, nor a digit, nor cased. Most texts hold none, and are not copied.
+fn as_python_reads(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() || text.chars().all(is_assigned) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| if is_assigned(c) { c } else { '\u{ffff}' })
+            .collect(),
+    )
+}
+
 /// A pattern in Python's `re` syntax as PCRE2 reads it with Python's meaning: `\w`, `\W`, `\s`, `\S`, `\b`
-/// and `\B` by Python's word characters and white space (PCRE2's own count marks and connectors as word
-/// characters, and not the information separators as space), `\Z` as the end of the text, and `[` inside a
-/// class as the character it is for Python. The rest of the syntax the families use means the same in both.
+/// and `\B` by Python's word characters and white space (`WORD`, `SPACE`), `\Z` as the end of the text, and
+/// `[` inside a class as the character it is for Python. The rest of the syntax the families use means the
+/// same in both (`\d` is a decimal digit, category Nd, in both).
 ///
 /// A boundary is a lookbehind and a lookahead by Python's word characters, or only the one it needs where the
 /// pattern's own next atom is a word character (`\bsubscribe`, `\b(?:free|remaining)`) or its previous one
@@ -130,6 +152,7 @@ pub fn python_syntax(pattern: &str) -> Result<String, String> {
 fn translate(pattern: &str, short: bool) -> Result<String, String> {
     let shape = Shape::of(pattern)?;
     let chars = &shape.chars;
+    let (word, space) = (WORD, SPACE);
     let mut out = String::with_capacity(pattern.len() * 2);
     let mut i = 0;
     while i < chars.len() {
@@ -138,14 +161,14 @@ fn translate(pattern: &str, short: bool) -> Result<String, String> {
             '\\' => {
                 let e = chars[i + 1]; // (`Shape::of` checked that a backslash escapes something)
                 match e {
-                    'w' => out.push_str(&format!("[{WORD}]")),
-                    'W' => out.push_str(&format!("[^{WORD}]")),
-                    's' => out.push_str(&format!("[{SPACE}]")),
-                    'S' => out.push_str(&format!("[^{SPACE}]")),
-                    'b' if short && shape.starts_word(i + 2) => out.push_str(&format!("(?<![{WORD}])")),
-                    'b' if short && shape.ends_word(i) => out.push_str(&format!("(?![{WORD}])")),
-                    'b' => out.push_str(&format!("(?:(?<=[{WORD}])(?![{WORD}])|(?<![{WORD}])(?=[{WORD}]))")),
-                    'B' => out.push_str(&format!("(?:(?<=[{WORD}])(?=[{WORD}])|(?<![{WORD}])(?![{WORD}]))")),
+                    'w' => out.push_str(&format!("[{word}]")),
+                    'W' => out.push_str(&format!("[^{word}]")),
+                    's' => out.push_str(&format!("[{space}]")),
+                    'S' => out.push_str(&format!("[^{space}]")),
+                    'b' if short && shape.starts_word(i + 2) => out.push_str(&format!("(?<![{word}])")),
+                    'b' if short && shape.ends_word(i) => out.push_str(&format!("(?![{word}])")),
+                    'b' => out.push_str(&format!("(?:(?<=[{word}])(?![{word}])|(?<![{word}])(?=[{word}]))")),
+                    'B' => out.push_str(&format!("(?:(?<=[{word}])(?=[{word}])|(?<![{word}])(?![{word}]))")),
                     'Z' => out.push_str(r"\z"),
                     _ => {
                         out.push('\\');
@@ -169,10 +192,10 @@ fn translate(pattern: &str, short: bool) -> Result<String, String> {
                         ']' => items.push_str(r"\]"),
                         '\\' => {
                             match chars[j + 1] {
-                                'w' => items.push_str(WORD),
-                                's' => items.push_str(SPACE),
-                                'W' => complements.push(WORD),
-                                'S' => complements.push(SPACE),
+                                'w' => items.push_str(word),
+                                's' => items.push_str(space),
+                                'W' => complements.push(word),
+                                'S' => complements.push(space),
                                 e => {
                                     items.push('\\');
                                     items.push(e);
@@ -413,6 +436,13 @@ mod tests {
         let p = phrases(&[(9, &[r"^\w+$"])]);
         assert_eq!(p.first("ÉtÉ_2024²", 1, 1), Some(0));
         assert_eq!(p.first("a\u{203f}b", 1, 1), None);
+        // Python 3.11's Unicode (14): a Han character of Unicode 15 is no word character yet, nor a Kawi digit
+        // a digit.
+        let p = phrases(&[(9, &[r"\bcookie\b", r"^\d+$"])]);
+        assert_eq!(p.first("\u{31350}cookie", 1, 1), Some(0));
+        assert_eq!(p.first("\u{4e00}cookie", 1, 1), None);
+        assert_eq!(p.first("\u{663}\u{967}7", 1, 1), Some(0));
+        assert_eq!(p.first("\u{11f50}", 1, 1), None);
     }
 
     #[test]
