@@ -34,9 +34,8 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import chain
-from operator import attrgetter
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -63,8 +62,8 @@ from .records import ANALYSIS_ARRAYS, Allowed, Analysis, DocResult, Document, Fi
 from .remote import check_processes, open_report, remove_previous_output
 from .resume import RunState, fingerprint, has_state, remove_temporaries, run_settings, save
 from .report import ReportPart, RunReport
-from .segment import segment_batch, split_lines
-from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash, utf8_hash
+from .segment import Segmented, segment_batch, split_lines
+from .sign import MinHasher, SignedBatch, SignedText, block_keys, doc_signatures, sign_texts, text_hash, utf8_hash
 from .write import atomic_write, forget_folders
 
 log = logging.getLogger(__name__)
@@ -84,8 +83,6 @@ _NO_FINDINGS = found_of([])
 #: How many times a page with repeats is judged again as its cleaned copy (`_second_looks`): each look can only
 #: find less than the one before, and a look that finds nothing ends them.
 SECOND_LOOKS = 3
-#: A block's (first_line, last_line), read in C for the thousands of blocks of a batch.
-_LINES = attrgetter("first_line", "last_line")
 
 
 def clean_document(
@@ -122,6 +119,14 @@ def analyze_documents(
 
     A page with repeats is also judged as its cleaned copy (`_second_looks`, at most `looks` times).
     """
+    return _analyze(docs, config, hashers, timings, looks).records()
+
+
+def _analyze(
+    docs: list[Document], config: Config, hashers: tuple[MinHasher, MinHasher] | None = None,
+    timings: Counter | None = None, looks: int = SECOND_LOOKS,
+) -> _Analyzed:
+    """`analyze_documents`, its answer as the batch's columns (pass 1's scratch file takes them as they are)."""
     clock = _Clock(timings)
     blocks = clock("segment", segment_batch, [d.text for d in docs])
     signed = clock("sign", sign_texts, blocks, config.shingle_size)
@@ -149,20 +154,58 @@ def analyze_documents(
         sigs = doc_sigs(docs, signatures, counts, sizes, [k for k, _, _ in keys], whole)
         if config.derived_containment < 1.0:
             sigs = clock("sign", _with_derived, sigs, signed, list(bodies), hashers[0])
-    return [
-        (Analysis(
-            digest=text_hash(d.text),
-            spans=tuple(map(_LINES, blocks[i])),
-            findings=findings[i],
-            hashes=tuple(signed[i].hashes.tolist()),
-            keys=keys[i][0],
-            owner=keys[i][1],
-            kind=keys[i][2],
-            long=tuple((signed[i].lengths > config.corpus_max_words).tolist()),
-            page=pages[i],
-        ), sigs[i])
-        for i, d in enumerate(docs)
-    ]
+    return _Analyzed(docs, blocks, signed, findings, pages, keys, sigs, config.corpus_max_words)
+
+
+class _Analyzed(NamedTuple):
+    """Pass 1's answer for a batch of documents as its stages left it: the batch's blocks (`segment.Segmented`)
+    and signatures (`sign.SignedBatch`), whose columns run end to end over the batch, and per document its
+    findings, its page's kind, its block keys and its DocSig.
+
+    The scratch file's columns are made from these (`packed`) with no `Analysis` record per document (making the
+    records and then flattening them again cost 12 and 8 µs a document of the 10k benchmark corpus); the records
+    are made from the same columns (`records`), for the API, the second look and the HTML recovery."""
+
+    docs: list[Document]
+    blocks: Segmented
+    signed: SignedBatch
+    findings: list[Found]
+    pages: list[str]
+    keys: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+    sigs: list[DocSig | None]
+    max_words: int  # `corpus_max_words`: a longer block is an article paragraph (`Analysis.long`)
+
+    def packed(self) -> tuple:
+        """The batch's Analyses as a few columns (pass 1's scratch file): `_unpack_analyses` gives them back.
+
+        One buffer per field for the whole batch, not a record per document (three numpy arrays and a Found
+        pickled and rebuilt per document): 2,000 documents of the 10k benchmark corpus, pickling 11.6 -> 6.1 µs
+        a document with the packing, loading 13.8 -> 12.1 with the unpacking (most of it making the records). The
+        blocks' spans, hashes and lengths are the batch's columns as segmenting and signing made them.
+        """
+        docs, blocks, found, keys = self.docs, self.blocks, self.findings, self.keys
+        counts = np.empty((len(docs), 3), np.int64)  # per document its blocks, keys and bytes of scores
+        counts[:, 0] = blocks.counts
+        counts[:, 1] = [len(k[0]) for k in keys]
+        counts[:, 2] = [len(f.scores) for f in found]
+        hashes, lengths = self.signed.columns[:2]
+        return (
+            np.fromiter(map(text_hash, [d.text for d in docs]), np.uint64, len(docs)).tobytes(),
+            counts.tobytes(),
+            np.array((blocks.firsts, blocks.lasts), np.int64).T.tobytes(),  # (first, last) a block
+            hashes.astype(np.uint64, copy=False).tobytes(),
+            (lengths > self.max_words).tobytes(),
+            *(np.concatenate([k[j] for k in keys]).astype(dtype, copy=False).tobytes() if keys else b""
+              for j, (_, dtype) in enumerate(ANALYSIS_ARRAYS)),
+            [f.labels for f in found],
+            b"".join([f.ints for f in found]),
+            b"".join([f.scores for f in found]),
+            list(self.pages),
+        )
+
+    def records(self) -> list[tuple[Analysis, DocSig | None]]:
+        """Per document its `Analysis` and its DocSig (None without MinHash hashers)."""
+        return list(zip(_unpack_analyses(self.packed()), self.sigs))
 
 
 
@@ -533,29 +576,36 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
             except InputError as e:
                 failed[key_of(unit)] = Notice(e.path, e.message)
             timings["read"] += time.perf_counter() - start
-    done: dict[str, list] = {}
+    done: dict[str, list] = {}  # per file its DocSigs
     try:
-        flat = analyze_documents([d for _, docs in read for d in docs], config, hashers, timings)
+        batch = _analyze([d for _, docs in read for d in docs], config, hashers, timings)
+        start = time.perf_counter()
+        packs = [batch.packed()]
+        timings["scratch"] += time.perf_counter() - start
+        sigs = batch.sigs
         for key, docs in read:
-            done[key], flat = flat[: len(docs)], flat[len(docs) :]
+            done[key], sigs = sigs[: len(docs)], sigs[len(docs) :]
     except Exception:  # noqa: BLE001 - find the file that breaks the batch; the others go on
+        done, packs = {}, []
         for key, docs in read:
             try:
-                done[key] = analyze_documents(docs, config, hashers, timings)
+                alone = _analyze(docs, config, hashers, timings)
+                packs.append(alone.packed())
+                done[key] = alone.sigs
             except Exception as e:  # noqa: BLE001
                 rel = key.split("\0")[0]
                 log.exception("internal error on %s", rel)
                 failed[key] = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
     start = time.perf_counter()
     # The batch's Analyses as columns, with how many documents each file holds, in batch order.
-    analyses = {"files": [(key, len(results)) for key, results in done.items()],
-                "columns": _pack_analyses([a for results in done.values() for a, _ in results])}
+    analyses = {"files": [(key, len(sigs)) for key, sigs in done.items()],
+                "columns": _joined(packs) if packs else _analyze([], config, hashers).packed()}
     # Never into a scratch folder that is gone: a Dask task recomputed after its run failed must not bring
     # the folder back into OUT once the run has deleted it.
     atomic_write(_scratch_file(scratch, number), pickle.dumps(
         {"analyses": analyses, "read": {k: v for k, v in kept.items() if k in done}},
         protocol=pickle.HIGHEST_PROTOCOL), make_folder=False)
-    out = [(unit, [sig for _, sig in done[key_of(unit)]], None) if key_of(unit) in done
+    out = [(unit, done[key_of(unit)], None) if key_of(unit) in done
            else (unit, [], failed[key_of(unit)]) for unit in files]
     timings["scratch"] += time.perf_counter() - start
     if _STATE.get("resumable"):  # after the findings: this file says the batch is complete
@@ -563,32 +613,16 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     return out, timings
 
 
-def _pack_analyses(analyses: list[Analysis]) -> tuple:
-    """The Analyses of a batch as a few columns (pass 1's scratch file): `_unpack_analyses` gives them back.
-
-    One buffer per field for the whole batch, not a record per document (three numpy arrays and a Found
-    pickled and rebuilt per document): 2,000 documents of the 10k benchmark corpus, pickling 11.6 -> 6.1 µs
-    a document with the packing, loading 13.8 -> 12.1 with the unpacking (most of it making the records).
-    """
-    n = sum(len(a.spans) for a in analyses)
-    counts = np.array([(len(a.spans), len(a.keys), len(a.findings.scores)) for a in analyses], np.int64)
-    return (
-        np.fromiter((a.digest for a in analyses), np.uint64, len(analyses)).tobytes(),
-        counts.tobytes(),
-        np.fromiter(chain.from_iterable(chain.from_iterable(a.spans for a in analyses)), np.int64, 2 * n).tobytes(),
-        np.fromiter(chain.from_iterable(a.hashes for a in analyses), np.uint64, n).tobytes(),
-        np.fromiter(chain.from_iterable(a.long for a in analyses), np.bool_, n).tobytes(),
-        *(b"".join(np.ascontiguousarray(getattr(a, name), dtype).tobytes() for a in analyses)
-          for name, dtype in ANALYSIS_ARRAYS),
-        [a.findings.labels for a in analyses],
-        b"".join(a.findings.ints for a in analyses),
-        b"".join(a.findings.scores for a in analyses),
-        [a.page for a in analyses],
-    )
+def _joined(packs: list[tuple]) -> tuple:
+    """Scratch-file columns (`_Analyzed.packed`) of several batches as one batch's, end to end."""
+    if len(packs) == 1:
+        return packs[0]
+    return tuple(b"".join(field) if isinstance(field[0], bytes) else list(chain.from_iterable(field))
+                 for field in zip(*packs))
 
 
 def _unpack_analyses(packed: tuple) -> list[Analysis]:
-    """The Analyses `_pack_analyses` packed, each as it was (the same fields, of the same types)."""
+    """The Analyses `_Analyzed.packed` packed, each as it was (the same fields, of the same types)."""
     digests, counts, spans, hashes, long, keys, owner, kind, labels, ints, scores, pages = packed
     spans = np.frombuffer(spans, np.int64).tolist()
     pairs = list(zip(spans[0::2], spans[1::2]))

@@ -29,7 +29,17 @@ def looks_wrapped(run: list[str], width: int | None = None) -> bool:
     return _core.looks_wrapped(run, width)
 
 
-def segment_batch(texts: list[str]) -> list[list[Block]]:
+class Segmented(list):
+    """The blocks of a batch's texts, a list per text, and the batch's spans as the core gave them, end to end:
+    each block's first and last line (`firsts`, `lasts`) and each text's count of blocks (`counts`), which pass 1's
+    scratch file takes as they are (`pipeline._Analyzed.packed`)."""
+
+    firsts: list[int]
+    lasts: list[int]
+    counts: list[int]
+
+
+def segment_batch(texts: list[str]) -> Segmented:
     """The blocks of each text of a batch, in order, each with its line span: one call into the core."""
     firsts, lasts, block_texts, counts, lossy = _core.segment_batch(texts)
     for t in lossy:
@@ -39,7 +49,8 @@ def segment_batch(texts: list[str]) -> list[list[Block]]:
         lines = texts[t].split("\n")
         for i in range(b, b + counts[t]):
             block_texts[i] = " ".join(line.strip() for line in lines[firsts[i] - 1 : lasts[i]])
-    out, b = [], 0
+    out, b = Segmented(), 0
+    out.firsts, out.lasts, out.counts = firsts, lasts, counts
     for n in counts:
         e = b + n
         out.append(list(map(Block, range(n), firsts[b:e], lasts[b:e], block_texts[b:e])))
