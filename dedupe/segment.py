@@ -30,12 +30,13 @@ def looks_wrapped(run: list[str], width: int | None = None) -> bool:
 
 
 class Segmented(list):
-    """The blocks of a batch's texts, a list per text, and the batch's spans as the core gave them, end to end:
-    each block's first and last line (`firsts`, `lasts`) and each text's count of blocks (`counts`), which pass 1's
-    scratch file takes as they are (`pipeline._Analyzed.packed`)."""
+    """The blocks of a batch's texts, a list per text, and the batch's blocks as the core gave them, end to end:
+    each block's first and last line (`firsts`, `lasts`) and its text (`texts`), and each text's count of blocks
+    (`counts`), which pass 1 reads as they are (`pipeline._Analyzed.packed`, `pipeline._signing_bodies`)."""
 
     firsts: list[int]
     lasts: list[int]
+    texts: list[str]
     counts: list[int]
 
 
@@ -50,7 +51,7 @@ def segment_batch(texts: list[str]) -> Segmented:
         for i in range(b, b + counts[t]):
             block_texts[i] = " ".join(line.strip() for line in lines[firsts[i] - 1 : lasts[i]])
     out, b = Segmented(), 0
-    out.firsts, out.lasts, out.counts = firsts, lasts, counts
+    out.firsts, out.lasts, out.texts, out.counts = firsts, lasts, block_texts, counts
     for n in counts:
         e = b + n
         out.append(list(map(Block, range(n), firsts[b:e], lasts[b:e], block_texts[b:e])))

@@ -300,11 +300,22 @@ def doc_signatures(signed: list[SignedText], bodies: list[list[int]], hasher: Mi
     (and so datasketch's MinHash with `shingle_base_hash`), computed for the
     whole batch in one core call.
     """
-    th, starts, lengths, blocks = _batch_tokens(signed)
+    blocks = np.cumsum([0] + [len(s.norms) for s in signed])
+    per_body = [len(body) for body in bodies]
     chosen = np.fromiter(chain.from_iterable(bodies), dtype=np.int64)  # body blocks, as indices in the batch
-    chosen += np.repeat(blocks[:-1], [len(body) for body in bodies])
+    chosen += np.repeat(blocks[:-1], per_body)
+    return body_signatures(signed, chosen, per_body, hasher, k)
+
+
+def body_signatures(signed: list[SignedText], chosen: np.ndarray, per_body, hasher: MinHasher, k: int):
+    """`doc_signatures` of bodies given as the batch's blocks end to end: `chosen`, the body blocks as indices into
+    the batch's blocks (a document's in order, the documents in order), and `per_body`, how many each document
+    has (as pass 1 decides them for a batch, `pipeline._signing_bodies`)."""
+    th, starts, lengths, _ = _batch_tokens(signed)
     words = np.concatenate(([0], np.cumsum(lengths[chosen])))
-    sizes = np.diff(words[np.cumsum([0] + [len(body) for body in bodies])])  # words per body
+    bounds = np.zeros(len(per_body) + 1, np.int64)
+    np.cumsum(np.asarray(per_body, np.int64), out=bounds[1:])
+    sizes = np.diff(words[bounds])  # words per body
     if len(chosen) != len(lengths) or (chosen != np.arange(len(chosen))).any():  # else every body is its page
         th = th[_ranges(starts[chosen], lengths[chosen])]
     sigs, counts = hasher.groups(th, sizes, k)

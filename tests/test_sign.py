@@ -224,3 +224,44 @@ def test_a_paragraph_ends_a_sentence_with_its_full_stop_then_closing_quotes_or_b
         assert not ends_sentence(text), text
 
 
+
+
+@pytest.mark.parametrize("doc_sign", ["prose", "cleaned", "page"])
+def test_a_batch_signs_with_the_bodies_each_document_has_by_the_plain_rules(doc_sign):
+    """Pass 1 decides the blocks that sign a batch's documents on its columns at once (`_signing_bodies`): the
+    same blocks, and the same whole-page flags, as the plain rules a document at a time, over pages with
+    repeats, chrome, sentences, short lines and nothing, under other word counts and shares too."""
+    import random
+
+    from dedupe.decide import found_of
+    from dedupe.pipeline import _signing_bodies
+    from dedupe.records import Finding
+    from dedupe.segment import segment_batch
+    from helpers import reference_signing_body
+
+    rng, flags = random.Random(7), []
+    lines = ["Home | News | Sport", "A short line.", "Menu", "", "© 2024 Site", "Subscribe to our newsletter!",
+             "A longer sentence that runs on for a while about the river and the town, and ends here.",
+             "Words without an end that run on for a while about the river and the town and more of it",
+             "Many many many words " * 12 + "and then a stop.", "(“Quoted and closed.”)", "12/01/2004",
+             *(" ".join(["word"] * n) for n in (3, 8, 9, 15, 24, 45))]  # (at the word counts the rules read)
+    categories = ["repeat", "near-repeat", "chrome:menu", "chrome:footer", "corpus-repeat"]
+    for min_words, share in ((8, 0.3), (3, 0.5), (15, 0.9), (8, 0.0)):
+        config = Config(doc_sign=doc_sign, doc_min_words=min_words, doc_min_share=share)
+        texts = ["\n\n".join(rng.choice(lines) for _ in range(rng.randrange(0, 14))) for _ in range(60)]
+        blocks = segment_batch(texts)
+        signed = sign.sign_texts(blocks, config.shingle_size)
+        findings = [found_of(sorted((Finding(b, rng.choice(categories), "test", rng.choice([1, 0.95, 0.5]))
+                                     for b in rng.sample(range(len(bl)), rng.randrange(0, len(bl) + 1))),
+                                    key=lambda f: f.block)) for bl in blocks]
+        chosen, per_body, whole = _signing_bodies(blocks, signed, findings, config)
+        bounds = np.cumsum([0, *[len(bl) for bl in blocks]])
+        at = 0
+        for i, (bl, s, f) in enumerate(zip(blocks, signed, findings)):
+            body, flag = reference_signing_body(bl, s.lengths.tolist(), f, config)
+            assert (chosen[at : at + per_body[i]] - bounds[i]).tolist() == body
+            assert whole[i] == flag
+            at += per_body[i]
+        assert at == len(chosen)
+        flags += whole
+    assert any(flags) == (doc_sign == "prose") and not all(flags)
