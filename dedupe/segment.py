@@ -6,6 +6,8 @@ hard-wrapped, and one block per line otherwise (a list, a menu, or consecutive o
 """
 from __future__ import annotations
 
+from itertools import repeat
+
 from . import _core
 from .records import Block
 
@@ -54,7 +56,8 @@ def segment_batch(texts: list[str]) -> Segmented:
     out.firsts, out.lasts, out.texts, out.counts = firsts, lasts, block_texts, counts
     for n in counts:
         e = b + n
-        out.append(list(map(Block, range(n), firsts[b:e], lasts[b:e], block_texts[b:e])))
+        # (each Block made in C from its fields as a tuple: `Block(...)` is a call of a Python function a block)
+        out.append(list(map(tuple.__new__, repeat(Block, n), zip(range(n), firsts[b:e], lasts[b:e], block_texts[b:e]))))
         b = e
     return out
 
