@@ -146,9 +146,11 @@ class SignedText:
 
 class SignedBatch(list):
     """The `SignedText`s of a batch signed together, and the batch's block columns end to end (`columns`: the
-    normalized hashes, words, shingles and shingles per block), which the repeat detectors read as they are."""
+    normalized hashes, words, shingles and shingles per block), which the repeat detectors read as they are,
+    and its word hashes end to end (`tokens`), which the block keys and the document MinHash read as they are."""
 
     columns: tuple[np.ndarray, ...] = ()
+    tokens: np.ndarray | None = None
 
 
 def signed_of(sigs: list[BlockSig]) -> SignedText:
@@ -182,7 +184,9 @@ def _windows(th: np.ndarray, group_starts: np.ndarray, group_lengths: np.ndarray
 def sign_texts(block_lists, k: int) -> SignedBatch:
     """`SignedText` of each document of a batch: the blocks of the whole batch are signed in one core call
     (normalized, every word hashed, each block's distinct k-word shingles, its normalized hash)."""
-    texts = [b.text for blocks in block_lists for b in blocks]
+    texts = getattr(block_lists, "texts", None)  # a batch as `segment_batch` made it: its blocks' texts end to end
+    if texts is None:
+        texts = [b.text for blocks in block_lists for b in blocks]
     norms, lengths, th, hashes, bounds, block_hashes = _core.sign_blocks(texts, k)
     lengths = np.frombuffer(lengths, dtype=_I64)
     th = np.frombuffer(th, dtype=_U64)
@@ -195,7 +199,7 @@ def sign_texts(block_lists, k: int) -> SignedBatch:
     firsts = [0, *np.cumsum(sizes).tolist()]
     words = [0, *np.cumsum(lengths).tolist()]
     out = SignedBatch()
-    out.columns = (block_hashes, lengths, hashes, per_block)
+    out.columns, out.tokens = (block_hashes, lengths, hashes, per_block), th
     bounds = bounds.tolist()
     for b, e in zip(firsts, firsts[1:]):
         out.append(SignedText(norms[b:e], lengths[b:e], th[words[b] : words[e]], None, block_hashes[b:e],
@@ -283,7 +287,9 @@ def band_keys(signatures: np.ndarray, rows: int) -> np.ndarray:
 def _batch_tokens(signed: list[SignedText]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The word hashes of a batch's documents end to end; per block its first word there and its words; and
     each document's first block."""
-    if len(signed) == 1:  # a batch of one large document: no copy of its word hashes
+    if getattr(signed, "tokens", None) is not None:  # a whole batch as `sign_texts` made it: not joined again
+        lengths, th = signed.columns[1], signed.tokens
+    elif len(signed) == 1:  # a batch of one large document: no copy of its word hashes
         lengths, th = signed[0].lengths, signed[0].tokens
     else:
         lengths = np.concatenate([s.lengths for s in signed]) if signed else np.empty(0, dtype=np.int64)

@@ -203,6 +203,11 @@ def test_block_keys_and_document_minhashes_of_a_batch_equal_each_document_alone(
     bodies = [list(range(0, len(s.norms), 2)) for s in signed]  # every other block: bodies cut from the page
     keys = block_keys(signed, hasher, 4, 2, 30)
     sigs, counts, sizes = doc_signatures(signed, bodies, hasher, 5)
+    # (the batch's word hashes as `sign_texts` keeps them end to end, and joined again from a plain list)
+    for x, y in zip(keys, block_keys(list(signed), hasher, 4, 2, 30)):
+        assert all(np.array_equal(a, b) for a, b in zip(x, y))
+    joined = doc_signatures(list(signed), bodies, hasher, 5)
+    assert all(np.array_equal(a, b) for a, b in zip((sigs, counts, sizes), joined))
     for i, (s, body) in enumerate(zip(signed, bodies)):
         alone = block_keys([s], hasher, 4, 2, 30)[0]
         assert all(np.array_equal(x, y) and x.dtype == y.dtype for x, y in zip(keys[i], alone))
