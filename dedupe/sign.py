@@ -14,6 +14,7 @@ import numpy as np
 import xxhash
 
 from . import _core
+from .segment import Segmented
 
 
 def normalize(text: str) -> str:
@@ -184,9 +185,10 @@ def _windows(th: np.ndarray, group_starts: np.ndarray, group_lengths: np.ndarray
 def sign_texts(block_lists, k: int) -> SignedBatch:
     """`SignedText` of each document of a batch: the blocks of the whole batch are signed in one core call
     (normalized, every word hashed, each block's distinct k-word shingles, its normalized hash)."""
-    texts = getattr(block_lists, "texts", None)  # a batch as `segment_batch` made it: its blocks' texts end to end
-    if texts is None:
-        texts = [b.text for blocks in block_lists for b in blocks]
+    if isinstance(block_lists, Segmented):  # a batch as `segment_batch` made it: its blocks' texts end to end
+        texts, sizes = block_lists.texts, block_lists.counts
+    else:
+        texts, sizes = [b.text for blocks in block_lists for b in blocks], [len(blocks) for blocks in block_lists]
     norms, lengths, th, hashes, bounds, block_hashes = _core.sign_blocks(texts, k)
     lengths = np.frombuffer(lengths, dtype=_I64)
     th = np.frombuffer(th, dtype=_U64)
@@ -195,7 +197,6 @@ def sign_texts(block_lists, k: int) -> SignedBatch:
     block_hashes = np.frombuffer(block_hashes, dtype=_U64)
     per_block = np.diff(bounds)
     # (a document's first block, its first word and its first shingle in the batch's columns)
-    sizes = [len(blocks) for blocks in block_lists]
     firsts = [0, *np.cumsum(sizes).tolist()]
     words = [0, *np.cumsum(lengths).tolist()]
     out = SignedBatch()

@@ -270,3 +270,21 @@ def test_a_batch_signs_with_the_bodies_each_document_has_by_the_plain_rules(doc_
         assert at == len(chosen)
         flags += whole
     assert any(flags) == (doc_sign == "prose") and not all(flags)
+
+
+def test_a_segmented_batch_gives_each_texts_blocks_when_asked_and_its_columns_end_to_end():
+    """`segment_batch` makes a text's `Block`s when they are first asked for; they are the text's blocks alone,
+    by index (negative too), slice and iteration, and the batch's columns hold them end to end."""
+    from dedupe.segment import segment_batch
+
+    texts = ["Home | News\n\nA paragraph\nwrapped here.\n", "", "one line", "a\n\n\nb\nc\n"]
+    batch = segment_batch(texts)
+    alone = [segment(t) for t in texts]
+    assert len(batch) == 4 and batch[-1] == alone[-1] and batch[1:3] == alone[1:3] and list(batch) == alone
+    assert batch[0] is batch[0]  # (made once)
+    with pytest.raises(IndexError):
+        batch[4]
+    flat = [b for blocks in alone for b in blocks]
+    assert batch.counts == [len(blocks) for blocks in alone] and batch.texts == [b.text for b in flat]
+    assert (batch.firsts, batch.lasts) == ([b.first_line for b in flat], [b.last_line for b in flat])
+    assert all(type(b) is Block for blocks in batch for b in blocks)

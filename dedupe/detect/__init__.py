@@ -173,17 +173,17 @@ def detect_batch(
     found = [NO_REPEATS if r is None else r for r in repeats_batch(block_lists, signed, config, whole_pages, flat)]
     plain = chrome_pages(texts, features, families, block_hashes.tolist(), whole_pages,
                          [f is not NO_REPEATS for f in found])
-    out, at = [], 0
-    for doc_id, blocks, doc, whole_page, repeats, page in zip(doc_ids, block_lists, signed, whole_pages, found, plain):
+    out = []
+    for i, (doc_id, doc, whole_page, repeats, page) in enumerate(zip(doc_ids, signed, whole_pages, found, plain)):
+        # (a document's `Block`s are made only here: the usual page is read as the batch's columns)
         if page is None:
-            hi = at + len(blocks)
+            at, hi = bounds[i], bounds[i + 1]
             rows = list(zip(n_words[at:hi], *(column[at:hi] for column in features), families[at:hi]))
-            findings, kind = detect_page(doc_id, blocks, doc.sigs, config, whole_page, rows, repeats)
+            findings, kind = detect_page(doc_id, block_lists[i], doc.sigs, config, whole_page, rows, repeats)
             page = found_of(findings), kind
         elif not whole_page:
-            page = found_of(_chrome_kept(page[0], blocks, doc.sigs, page[1], whole_page)), page[1]
+            page = found_of(_chrome_kept(page[0], block_lists[i], doc.sigs, page[1], whole_page)), page[1]
         out.append((*page, repeats is not NO_REPEATS))
-        at += len(blocks)
     return out
 
 
