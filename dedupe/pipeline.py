@@ -34,9 +34,8 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import chain
-from operator import attrgetter
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -47,7 +46,7 @@ from .config import CATEGORIES, Config
 from .cut import Claim, cut, cut_batch, cut_claimed, cut_found, diff_str, finish_args, found_args
 from .decide import INTS, Found, decide, duplicate_verdict, finding_at, found_of
 from .detect import detect_batch
-from .detect.chrome import ends_sentence
+from .detect.chrome import ends_sentences
 from .detect.corpus import Corpus, DocSig, SigTable, build_corpus, doc_sigs, source_of
 from .detect.pagetype import DOCS
 from .errors import InputError, RunFailed, Terminated, UsageError
@@ -63,8 +62,8 @@ from .records import ANALYSIS_ARRAYS, Allowed, Analysis, DocResult, Document, Fi
 from .remote import check_processes, open_report, remove_previous_output
 from .resume import RunState, fingerprint, has_state, remove_temporaries, run_settings, save
 from .report import ReportPart, RunReport
-from .segment import segment_batch, split_lines
-from .sign import MinHasher, SignedText, block_keys, doc_signatures, sign_texts, text_hash, utf8_hash
+from .segment import Segmented, segment_batch, split_lines
+from .sign import MinHasher, SignedBatch, SignedText, block_keys, body_signatures, sign_texts, text_hash, utf8_hash
 from .write import atomic_write, forget_folders
 
 log = logging.getLogger(__name__)
@@ -84,8 +83,6 @@ _NO_FINDINGS = found_of([])
 #: How many times a page with repeats is judged again as its cleaned copy (`_second_looks`): each look can only
 #: find less than the one before, and a look that finds nothing ends them.
 SECOND_LOOKS = 3
-#: A block's (first_line, last_line), read in C for the thousands of blocks of a batch.
-_LINES = attrgetter("first_line", "last_line")
 
 
 def clean_document(
@@ -122,6 +119,14 @@ def analyze_documents(
 
     A page with repeats is also judged as its cleaned copy (`_second_looks`, at most `looks` times).
     """
+    return _analyze(docs, config, hashers, timings, looks).records()
+
+
+def _analyze(
+    docs: list[Document], config: Config, hashers: tuple[MinHasher, MinHasher] | None = None,
+    timings: Counter | None = None, looks: int = SECOND_LOOKS,
+) -> _Analyzed:
+    """`analyze_documents`, its answer as the batch's columns (pass 1's scratch file takes them as they are)."""
     clock = _Clock(timings)
     blocks = clock("segment", segment_batch, [d.text for d in docs])
     signed = clock("sign", sign_texts, blocks, config.shingle_size)
@@ -142,27 +147,64 @@ def analyze_documents(
     if hashers is not None:
         keys = clock("sign", block_keys, signed, hashers[1], config.block_band_rows,
                      config.block_min_band_words, config.corpus_max_words)
-        bodies, whole = zip(*(_signing_body(b, s, f, config) for b, s, f in zip(blocks, signed, findings))) \
-            if docs else ((), ())
-        signatures, counts, sizes = clock("sign", doc_signatures, signed, list(bodies), hashers[0],
+        chosen, per_body, whole = _signing_bodies(blocks, signed, findings, config)
+        signatures, counts, sizes = clock("sign", body_signatures, signed, chosen, per_body, hashers[0],
                                           config.doc_shingle_size)
         sigs = doc_sigs(docs, signatures, counts, sizes, [k for k, _, _ in keys], whole)
         if config.derived_containment < 1.0:
-            sigs = clock("sign", _with_derived, sigs, signed, list(bodies), hashers[0])
-    return [
-        (Analysis(
-            digest=text_hash(d.text),
-            spans=tuple(map(_LINES, blocks[i])),
-            findings=findings[i],
-            hashes=tuple(signed[i].hashes.tolist()),
-            keys=keys[i][0],
-            owner=keys[i][1],
-            kind=keys[i][2],
-            long=tuple((signed[i].lengths > config.corpus_max_words).tolist()),
-            page=pages[i],
-        ), sigs[i])
-        for i, d in enumerate(docs)
-    ]
+            sigs = clock("sign", _with_derived, sigs, signed, chosen, per_body, hashers[0])
+    return _Analyzed(docs, blocks, signed, findings, pages, keys, sigs, config.corpus_max_words)
+
+
+class _Analyzed(NamedTuple):
+    """Pass 1's answer for a batch of documents as its stages left it: the batch's blocks (`segment.Segmented`)
+    and signatures (`sign.SignedBatch`), whose columns run end to end over the batch, and per document its
+    findings, its page's kind, its block keys and its DocSig.
+
+    The scratch file's columns are made from these (`packed`) with no `Analysis` record per document (making the
+    records and then flattening them again cost 12 and 8 µs a document of the 10k benchmark corpus); the records
+    are made from the same columns (`records`), for the API, the second look and the HTML recovery."""
+
+    docs: list[Document]
+    blocks: Segmented
+    signed: SignedBatch
+    findings: list[Found]
+    pages: list[str]
+    keys: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+    sigs: list[DocSig | None]
+    max_words: int  # `corpus_max_words`: a longer block is an article paragraph (`Analysis.long`)
+
+    def packed(self) -> tuple:
+        """The batch's Analyses as a few columns (pass 1's scratch file): `_unpack_analyses` gives them back.
+
+        One buffer per field for the whole batch, not a record per document (three numpy arrays and a Found
+        pickled and rebuilt per document): 2,000 documents of the 10k benchmark corpus, pickling 11.6 -> 6.1 µs
+        a document with the packing, loading 13.8 -> 12.1 with the unpacking (most of it making the records). The
+        blocks' spans, hashes and lengths are the batch's columns as segmenting and signing made them.
+        """
+        docs, blocks, found, keys = self.docs, self.blocks, self.findings, self.keys
+        counts = np.empty((len(docs), 3), np.int64)  # per document its blocks, keys and bytes of scores
+        counts[:, 0] = blocks.counts
+        counts[:, 1] = [len(k[0]) for k in keys]
+        counts[:, 2] = [len(f.scores) for f in found]
+        hashes, lengths = self.signed.columns[:2]
+        return (
+            np.fromiter(map(text_hash, [d.text for d in docs]), np.uint64, len(docs)).tobytes(),
+            counts.tobytes(),
+            np.array((blocks.firsts, blocks.lasts), np.int64).T.tobytes(),  # (first, last) a block
+            hashes.astype(np.uint64, copy=False).tobytes(),
+            (lengths > self.max_words).tobytes(),
+            *(np.concatenate([k[j] for k in keys]).astype(dtype, copy=False).tobytes() if keys else b""
+              for j, (_, dtype) in enumerate(ANALYSIS_ARRAYS)),
+            [f.labels for f in found],
+            b"".join([f.ints for f in found]),
+            b"".join([f.scores for f in found]),
+            list(self.pages),
+        )
+
+    def records(self) -> list[tuple[Analysis, DocSig | None]]:
+        """Per document its `Analysis` and its DocSig (None without MinHash hashers)."""
+        return list(zip(_unpack_analyses(self.packed()), self.sigs))
 
 
 
@@ -281,38 +323,17 @@ def _with_second_look(doc_id: str, blocks: list, found: Found, again: Analysis, 
     return found_of(records)
 
 
-def _body(blocks, findings: Found, config: Config, words: list[int]) -> tuple[list[int], dict[int, str]]:
-    """The blocks that sign a document for the corpus step (see `doc_sign`), and what its copy removes (the
-    category that removes each removed block). `words`: its blocks' words (`signed.lengths`, as a list)."""
-    everything = list(range(len(blocks)))
-    if config.doc_sign == "page":
-        return everything, {}
-    removed = decide(findings, config)
-    kept = [i for i in everything if i not in removed]  # (a block's index is its place)
-    if config.doc_sign == "cleaned":
-        return kept or everything, removed
-    # Of the prose, what the cleaned copy keeps: a repeated paragraph or a chrome sentence does not
-    # sign the document, so that the cleaned copy signs the same (cleaning it again finds nothing new).
-    m = config.doc_min_words
-    body = [i for i in kept if words[i] >= 3 * m or (words[i] >= m and ends_sentence(blocks[i].text))]
-    # Prose that is not most of what the cleaned copy keeps does not stand for it: a short page whose one
-    # long paragraph another page also has is not a copy of that page. It signs with all it keeps.
-    if 2 * sum([words[i] for i in body]) < sum([words[i] for i in kept]):
-        body = kept
-    return body or everything, removed  # a page of short lines only: it is its own body
-
-
-def _with_derived(sigs: list[DocSig], signed: list[SignedText], bodies: list[list[int]], hasher: MinHasher):
+def _with_derived(sigs: list[DocSig], signed: SignedBatch, chosen: np.ndarray, per_body: np.ndarray,
+                  hasher: MinHasher):
     """DocSigs with their derived-copy signature: a MinHash of the same body's word 3-grams (corpus.derived_copies).
 
-    Made over the blocks the document signature covers, not in sign.py: what
-    is signed is decided here, the signing itself is sign.doc_signatures'.
+    Made over the blocks the document signature covers (`_signing_bodies`), not in sign.py: what
+    is signed is decided here, the signing itself is sign.body_signatures'.
     """
-    derived, counts, _ = doc_signatures(signed, bodies, hasher, _DERIVED_SHINGLE)
+    derived, counts, body_words = body_signatures(signed, chosen, per_body, hasher, _DERIVED_SHINGLE)
     out = []
     for i, s in enumerate(sigs):
-        words = signed[i].lengths
-        prose = int(words[bodies[i]].sum()) >= _DERIVED_MIN_SHARE * int(words.sum()) and not s.whole
+        prose = int(body_words[i]) >= _DERIVED_MIN_SHARE * int(signed[i].lengths.sum()) and not s.whole
         # A page whose prose is not most of it is never a copy nor a source: what two pages of one site share
         # is its stock prose (webpages-types: two shop pages at a third prose, 0.78 of 3-grams shared).
         out.append(replace(s, derived=derived[i], n_derived=int(counts[i]) if prose else 0))
@@ -325,30 +346,75 @@ _DERIVED_SHINGLE = 3
 _DERIVED_MIN_SHARE = 0.5
 
 
-def _signing_body(blocks, signed: SignedText, findings: Found, config: Config) -> tuple[list[int], bool]:
-    """The blocks that sign a document, and whether they are its whole page (less its repeats).
+def _signing_bodies(blocks: Segmented, signed: SignedBatch, findings: list[Found],
+                    config: Config) -> tuple[np.ndarray, np.ndarray, list[bool]]:
+    """The blocks that sign each document of a batch for the corpus step, and whether they are its whole page
+    (less its repeats): the blocks as indices into the batch's blocks end to end (a document's in order, the
+    documents in order), how many each document has, and per document the flag.
 
-    A page whose prose (`_body`) is under `doc_min_share` of its words (its repeats counted once) is not
+    What signs a document is `doc_sign`: `page`, all its blocks; `cleaned`, what its cleaned copy keeps; `prose`,
+    of what its cleaned copy keeps, the sentences (`doc_min_words` words and a sentence's end, or three times as
+    many words): a repeated paragraph or a chrome sentence does not sign the document, so that the cleaned copy
+    signs the same (cleaning it again finds nothing new). Prose that is not most of what the cleaned copy keeps
+    does not stand for it: a short page whose one long paragraph another page also has is not a copy of that
+    page; it signs with all it keeps. A document left with nothing to sign (a page of short lines only) is its
+    own body.
+
+    A page whose prose is under `doc_min_share` of its words (its repeats counted once) is not
     about that prose: a listing, a product or a forum page, whose items, specs
     or posts are short lines. Two such pages of one site or one forum software
     share their prose (a category blurb, the software's notices) whatever each
-    is about, so the page signs with all its blocks and counts as a copy only
+    is about, so the page signs with all its blocks but its repeats, whole, and counts as a copy only
     at `doc_page_threshold` (`detect.corpus.similarity`). Articles' prose is
     most of their page (webpages-dev dumps: under 0.3 for 5% of pages,
-    webpages-types: for 38%).
+    webpages-types: for 38%). Measured against the page less its repeats: a page and its cleaned copy (one of
+    each repeated block left) must weigh their prose alike, or cleaning the copy again finds a duplicate the
+    first run did not.
+
+    Read for the whole batch at once, on its columns (per document in Python the rules cost about 13 µs a
+    document of the 10k benchmark corpus); the plain rules, a document at a time, are the tests' oracle
+    (`tests/helpers.reference_signing_body`).
     """
-    # (Sums over a list of ints, not numpy on a few dozen values: a pass-1 cost per document.)
-    words = signed.lengths.tolist()
-    body, removed = _body(blocks, findings, config, words)
-    if config.doc_sign != "prose" or not len(blocks):
-        return body, False
-    # Measured against the page less its repeats: a page and its cleaned copy (one of each repeated block
-    # left) must weigh their prose alike, or cleaning the copy again finds a duplicate the first run did not.
-    repeats = [i for i, category in removed.items() if category in _REPEATS]
-    if sum([words[i] for i in body]) >= config.doc_min_share * (sum(words) - sum([words[i] for i in repeats])):
-        return body, False
-    gone = set(repeats)
-    return [i for i in range(len(blocks)) if i not in gone], True
+    words = signed.columns[1]  # each block's words, the batch's blocks end to end
+    counts = np.asarray(blocks.counts, np.int64)
+    bounds = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts, out=bounds[1:])
+    doc = np.repeat(np.arange(len(counts)), counts)  # each block's document
+
+    def per_doc(values: np.ndarray) -> np.ndarray:
+        """Per document the sum of its blocks' values."""
+        sums = np.zeros(len(values) + 1, np.int64)
+        np.cumsum(values, out=sums[1:])
+        return sums[bounds[1:]] - sums[bounds[:-1]]
+
+    if config.doc_sign == "page":
+        return np.arange(len(words)), counts, [False] * len(counts)
+    gone, repeated = [], []  # the blocks the cleaned copies remove, and of them the repeats
+    for first, found in zip(bounds.tolist(), findings):
+        for block, category in decide(found, config).items():
+            gone.append(first + block)
+            if category in _REPEATS:
+                repeated.append(first + block)
+    kept = np.ones(len(words), bool)
+    kept[gone] = False
+    body = kept
+    if config.doc_sign == "prose":
+        m = config.doc_min_words
+        body = kept & (words >= 3 * m)
+        maybe = np.flatnonzero(kept & (words >= m) & ~body)
+        texts = blocks.texts
+        body[maybe] = ends_sentences([texts[i] for i in maybe.tolist()])
+        short = 2 * per_doc(np.where(body, words, 0)) < per_doc(np.where(kept, words, 0))
+        body = np.where(short[doc], kept, body)
+    body = body | (per_doc(body) == 0)[doc]
+    if config.doc_sign != "prose":
+        return np.flatnonzero(body), per_doc(body), [False] * len(counts)
+    repeats = np.zeros(len(words), bool)
+    repeats[repeated] = True
+    rest = per_doc(words) - per_doc(np.where(repeats, words, 0))  # the page less its repeats
+    whole = per_doc(np.where(body, words, 0)) < config.doc_min_share * rest
+    body = np.where(whole[doc], ~repeats, body)
+    return np.flatnonzero(body), per_doc(body), whole.tolist()
 
 
 _REPEATS = ("repeat", "near-repeat")
@@ -533,29 +599,36 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
             except InputError as e:
                 failed[key_of(unit)] = Notice(e.path, e.message)
             timings["read"] += time.perf_counter() - start
-    done: dict[str, list] = {}
+    done: dict[str, list] = {}  # per file its DocSigs
     try:
-        flat = analyze_documents([d for _, docs in read for d in docs], config, hashers, timings)
+        batch = _analyze([d for _, docs in read for d in docs], config, hashers, timings)
+        start = time.perf_counter()
+        packs = [batch.packed()]
+        timings["scratch"] += time.perf_counter() - start
+        sigs = batch.sigs
         for key, docs in read:
-            done[key], flat = flat[: len(docs)], flat[len(docs) :]
+            done[key], sigs = sigs[: len(docs)], sigs[len(docs) :]
     except Exception:  # noqa: BLE001 - find the file that breaks the batch; the others go on
+        done, packs = {}, []
         for key, docs in read:
             try:
-                done[key] = analyze_documents(docs, config, hashers, timings)
+                alone = _analyze(docs, config, hashers, timings)
+                packs.append(alone.packed())
+                done[key] = alone.sigs
             except Exception as e:  # noqa: BLE001
                 rel = key.split("\0")[0]
                 log.exception("internal error on %s", rel)
                 failed[key] = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
     start = time.perf_counter()
     # The batch's Analyses as columns, with how many documents each file holds, in batch order.
-    analyses = {"files": [(key, len(results)) for key, results in done.items()],
-                "columns": _pack_analyses([a for results in done.values() for a, _ in results])}
+    analyses = {"files": [(key, len(sigs)) for key, sigs in done.items()],
+                "columns": _joined(packs) if packs else _analyze([], config, hashers).packed()}
     # Never into a scratch folder that is gone: a Dask task recomputed after its run failed must not bring
     # the folder back into OUT once the run has deleted it.
     atomic_write(_scratch_file(scratch, number), pickle.dumps(
         {"analyses": analyses, "read": {k: v for k, v in kept.items() if k in done}},
         protocol=pickle.HIGHEST_PROTOCOL), make_folder=False)
-    out = [(unit, [sig for _, sig in done[key_of(unit)]], None) if key_of(unit) in done
+    out = [(unit, done[key_of(unit)], None) if key_of(unit) in done
            else (unit, [], failed[key_of(unit)]) for unit in files]
     timings["scratch"] += time.perf_counter() - start
     if _STATE.get("resumable"):  # after the findings: this file says the batch is complete
@@ -563,32 +636,16 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     return out, timings
 
 
-def _pack_analyses(analyses: list[Analysis]) -> tuple:
-    """The Analyses of a batch as a few columns (pass 1's scratch file): `_unpack_analyses` gives them back.
-
-    One buffer per field for the whole batch, not a record per document (three numpy arrays and a Found
-    pickled and rebuilt per document): 2,000 documents of the 10k benchmark corpus, pickling 11.6 -> 6.1 µs
-    a document with the packing, loading 13.8 -> 12.1 with the unpacking (most of it making the records).
-    """
-    n = sum(len(a.spans) for a in analyses)
-    counts = np.array([(len(a.spans), len(a.keys), len(a.findings.scores)) for a in analyses], np.int64)
-    return (
-        np.fromiter((a.digest for a in analyses), np.uint64, len(analyses)).tobytes(),
-        counts.tobytes(),
-        np.fromiter(chain.from_iterable(chain.from_iterable(a.spans for a in analyses)), np.int64, 2 * n).tobytes(),
-        np.fromiter(chain.from_iterable(a.hashes for a in analyses), np.uint64, n).tobytes(),
-        np.fromiter(chain.from_iterable(a.long for a in analyses), np.bool_, n).tobytes(),
-        *(b"".join(np.ascontiguousarray(getattr(a, name), dtype).tobytes() for a in analyses)
-          for name, dtype in ANALYSIS_ARRAYS),
-        [a.findings.labels for a in analyses],
-        b"".join(a.findings.ints for a in analyses),
-        b"".join(a.findings.scores for a in analyses),
-        [a.page for a in analyses],
-    )
+def _joined(packs: list[tuple]) -> tuple:
+    """Scratch-file columns (`_Analyzed.packed`) of several batches as one batch's, end to end."""
+    if len(packs) == 1:
+        return packs[0]
+    return tuple(b"".join(field) if isinstance(field[0], bytes) else list(chain.from_iterable(field))
+                 for field in zip(*packs))
 
 
 def _unpack_analyses(packed: tuple) -> list[Analysis]:
-    """The Analyses `_pack_analyses` packed, each as it was (the same fields, of the same types)."""
+    """The Analyses `_Analyzed.packed` packed, each as it was (the same fields, of the same types)."""
     digests, counts, spans, hashes, long, keys, owner, kind, labels, ints, scores, pages = packed
     spans = np.frombuffer(spans, np.int64).tolist()
     pairs = list(zip(spans[0::2], spans[1::2]))

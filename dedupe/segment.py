@@ -6,6 +6,9 @@ hard-wrapped, and one block per line otherwise (a list, a menu, or consecutive o
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import accumulate, repeat
+
 from . import _core
 from .records import Block
 
@@ -29,7 +32,42 @@ def looks_wrapped(run: list[str], width: int | None = None) -> bool:
     return _core.looks_wrapped(run, width)
 
 
-def segment_batch(texts: list[str]) -> list[list[Block]]:
+class Segmented(Sequence):
+    """The blocks of a batch's texts, a list per text, and the batch's blocks as the core gave them, end to end:
+    each block's first and last line (`firsts`, `lasts`) and its text (`texts`), and each text's count of blocks
+    (`counts`), which pass 1 reads as they are (`pipeline._Analyzed.packed`, `pipeline._signing_bodies`,
+    `sign.sign_texts`, `detect.detect_batch`).
+
+    A text's `Block`s are made when first asked for: pass 1 reads the usual page's blocks as the columns only
+    (a page with repeats, a second look, an extractor's text and the API ask for the records)."""
+
+    __slots__ = ("firsts", "lasts", "texts", "counts", "_starts", "_lists")
+
+    def __init__(self, firsts: list[int], lasts: list[int], texts: list[str], counts: list[int]):
+        self.firsts, self.lasts, self.texts, self.counts = firsts, lasts, texts, counts
+        self._starts = [0, *accumulate(counts)]
+        self._lists: list[list[Block] | None] = [None] * len(counts)
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        i = range(len(self))[i]  # (a negative index counts from the end; one out of range raises IndexError)
+        blocks = self._lists[i]
+        if blocks is None:
+            b, e = self._starts[i], self._starts[i + 1]
+            # (each Block made in C from its fields as a tuple: `Block(...)` is a call of a Python function a block)
+            blocks = self._lists[i] = list(map(tuple.__new__, repeat(Block, e - b),
+                                               zip(range(e - b), self.firsts[b:e], self.lasts[b:e], self.texts[b:e])))
+        return blocks
+
+    def __iter__(self):
+        return map(self.__getitem__, range(len(self)))
+
+
+def segment_batch(texts: list[str]) -> Segmented:
     """The blocks of each text of a batch, in order, each with its line span: one call into the core."""
     firsts, lasts, block_texts, counts, lossy = _core.segment_batch(texts)
     for t in lossy:
@@ -39,12 +77,7 @@ def segment_batch(texts: list[str]) -> list[list[Block]]:
         lines = texts[t].split("\n")
         for i in range(b, b + counts[t]):
             block_texts[i] = " ".join(line.strip() for line in lines[firsts[i] - 1 : lasts[i]])
-    out, b = [], 0
-    for n in counts:
-        e = b + n
-        out.append(list(map(Block, range(n), firsts[b:e], lasts[b:e], block_texts[b:e])))
-        b = e
-    return out
+    return Segmented(firsts, lasts, block_texts, counts)
 
 
 def segment(text: str) -> list[Block]:

@@ -14,6 +14,7 @@ import numpy as np
 import xxhash
 
 from . import _core
+from .segment import Segmented
 
 
 def normalize(text: str) -> str:
@@ -146,9 +147,11 @@ class SignedText:
 
 class SignedBatch(list):
     """The `SignedText`s of a batch signed together, and the batch's block columns end to end (`columns`: the
-    normalized hashes, words, shingles and shingles per block), which the repeat detectors read as they are."""
+    normalized hashes, words, shingles and shingles per block), which the repeat detectors read as they are,
+    and its word hashes end to end (`tokens`), which the block keys and the document MinHash read as they are."""
 
     columns: tuple[np.ndarray, ...] = ()
+    tokens: np.ndarray | None = None
 
 
 def signed_of(sigs: list[BlockSig]) -> SignedText:
@@ -182,7 +185,10 @@ def _windows(th: np.ndarray, group_starts: np.ndarray, group_lengths: np.ndarray
 def sign_texts(block_lists, k: int) -> SignedBatch:
     """`SignedText` of each document of a batch: the blocks of the whole batch are signed in one core call
     (normalized, every word hashed, each block's distinct k-word shingles, its normalized hash)."""
-    texts = [b.text for blocks in block_lists for b in blocks]
+    if isinstance(block_lists, Segmented):  # a batch as `segment_batch` made it: its blocks' texts end to end
+        texts, sizes = block_lists.texts, block_lists.counts
+    else:
+        texts, sizes = [b.text for blocks in block_lists for b in blocks], [len(blocks) for blocks in block_lists]
     norms, lengths, th, hashes, bounds, block_hashes = _core.sign_blocks(texts, k)
     lengths = np.frombuffer(lengths, dtype=_I64)
     th = np.frombuffer(th, dtype=_U64)
@@ -191,11 +197,10 @@ def sign_texts(block_lists, k: int) -> SignedBatch:
     block_hashes = np.frombuffer(block_hashes, dtype=_U64)
     per_block = np.diff(bounds)
     # (a document's first block, its first word and its first shingle in the batch's columns)
-    sizes = [len(blocks) for blocks in block_lists]
     firsts = [0, *np.cumsum(sizes).tolist()]
     words = [0, *np.cumsum(lengths).tolist()]
     out = SignedBatch()
-    out.columns = (block_hashes, lengths, hashes, per_block)
+    out.columns, out.tokens = (block_hashes, lengths, hashes, per_block), th
     bounds = bounds.tolist()
     for b, e in zip(firsts, firsts[1:]):
         out.append(SignedText(norms[b:e], lengths[b:e], th[words[b] : words[e]], None, block_hashes[b:e],
@@ -283,7 +288,9 @@ def band_keys(signatures: np.ndarray, rows: int) -> np.ndarray:
 def _batch_tokens(signed: list[SignedText]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The word hashes of a batch's documents end to end; per block its first word there and its words; and
     each document's first block."""
-    if len(signed) == 1:  # a batch of one large document: no copy of its word hashes
+    if getattr(signed, "tokens", None) is not None:  # a whole batch as `sign_texts` made it: not joined again
+        lengths, th = signed.columns[1], signed.tokens
+    elif len(signed) == 1:  # a batch of one large document: no copy of its word hashes
         lengths, th = signed[0].lengths, signed[0].tokens
     else:
         lengths = np.concatenate([s.lengths for s in signed]) if signed else np.empty(0, dtype=np.int64)
@@ -300,11 +307,22 @@ def doc_signatures(signed: list[SignedText], bodies: list[list[int]], hasher: Mi
     (and so datasketch's MinHash with `shingle_base_hash`), computed for the
     whole batch in one core call.
     """
-    th, starts, lengths, blocks = _batch_tokens(signed)
+    blocks = np.cumsum([0] + [len(s.norms) for s in signed])
+    per_body = [len(body) for body in bodies]
     chosen = np.fromiter(chain.from_iterable(bodies), dtype=np.int64)  # body blocks, as indices in the batch
-    chosen += np.repeat(blocks[:-1], [len(body) for body in bodies])
+    chosen += np.repeat(blocks[:-1], per_body)
+    return body_signatures(signed, chosen, per_body, hasher, k)
+
+
+def body_signatures(signed: list[SignedText], chosen: np.ndarray, per_body, hasher: MinHasher, k: int):
+    """`doc_signatures` of bodies given as the batch's blocks end to end: `chosen`, the body blocks as indices into
+    the batch's blocks (a document's in order, the documents in order), and `per_body`, how many each document
+    has (as pass 1 decides them for a batch, `pipeline._signing_bodies`)."""
+    th, starts, lengths, _ = _batch_tokens(signed)
     words = np.concatenate(([0], np.cumsum(lengths[chosen])))
-    sizes = np.diff(words[np.cumsum([0] + [len(body) for body in bodies])])  # words per body
+    bounds = np.zeros(len(per_body) + 1, np.int64)
+    np.cumsum(np.asarray(per_body, np.int64), out=bounds[1:])
+    sizes = np.diff(words[bounds])  # words per body
     if len(chosen) != len(lengths) or (chosen != np.arange(len(chosen))).any():  # else every body is its page
         th = th[_ranges(starts[chosen], lengths[chosen])]
     sigs, counts = hasher.groups(th, sizes, k)

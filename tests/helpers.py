@@ -337,3 +337,30 @@ def reference_templates(corpus, index: int, analysis, config):
             continue
         out.append((b, ("corpus-repeat:exact", "corpus-repeat:digits", "corpus-repeat:near")[kind], min(1.0, df / total)))
     return out
+
+
+def reference_signing_body(blocks: list, words: list[int], found, config) -> tuple[list[int], bool]:
+    """The blocks that sign one document and whether they are its whole page: the plain rules, a document at a
+    time, that `pipeline._signing_bodies` reads for a batch at once on its columns (see there)."""
+    from dedupe.decide import decide
+    from dedupe.detect.chrome import ends_sentence
+
+    everything = list(range(len(blocks)))
+    if config.doc_sign == "page":
+        return everything, False
+    removed = decide(found, config)
+    kept = [i for i in everything if i not in removed]
+    if config.doc_sign == "cleaned":
+        return kept or everything, False
+    m = config.doc_min_words
+    body = [i for i in kept if words[i] >= 3 * m or (words[i] >= m and ends_sentence(blocks[i].text))]
+    if 2 * sum([words[i] for i in body]) < sum([words[i] for i in kept]):
+        body = kept
+    body = body or everything
+    if not blocks:
+        return body, False
+    repeats = [i for i, category in removed.items() if category in ("repeat", "near-repeat")]
+    if sum([words[i] for i in body]) >= config.doc_min_share * (sum(words) - sum([words[i] for i in repeats])):
+        return body, False
+    gone = set(repeats)
+    return [i for i in everything if i not in gone], True

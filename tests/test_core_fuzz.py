@@ -189,13 +189,15 @@ _STRONG = next(f for f in chrome.FAMILIES if not f.weak)
 def check_block_classes(texts: list[str], features: list[tuple], kept: list[bool] | None, hashes: list[int] | None,
                         unspaced_page: bool) -> None:
     """The block classes of a page (random features and texts) are their plain Python definition, with and
-    without the kept blocks and the text hashes; so are a bar of links and a sentence end, line by line."""
+    without the kept blocks and the text hashes; so are a bar of links and a sentence end, line by line, and the
+    sentence ends of the page's lines in one call."""
     rows = [(0, *f[:7], (None, _WEAK, _STRONG)[f[7]]) for f in features]
     order = None if kept is None else [k for k, keep in enumerate(kept) if keep]
     assert chrome.block_classes(rows, texts, order, hashes) == reference_block_classes(rows, texts, order, hashes)
     for text in texts:
         assert chrome.link_bar(text, unspaced_page) == reference_link_bar(text, unspaced_page), text
         assert chrome.ends_sentence(text) == reference_ends_sentence(text), text
+    assert chrome.ends_sentences(texts) == [reference_ends_sentence(text) for text in texts]
 
 
 def _page(n: int, features, flags) -> st.SearchStrategy:

@@ -816,3 +816,19 @@ def test_a_docsig_pickles_its_arrays_as_bytes_and_loads_every_field_back(derived
             assert b.dtype == a.dtype and b.tolist() == a.tolist() and b.flags.writeable
         else:
             assert b == a
+
+
+@pytest.mark.parametrize("n_docs", [0, 1, 7, 300])
+def test_a_batchs_docsigs_hold_each_documents_distinct_keys_in_order(n_docs):
+    """`doc_sigs` makes every document's block keys distinct and sorted in one sort for the batch (keys repeated
+    within a document and across documents, documents without keys, more documents than a byte counts)."""
+    from dedupe.detect.corpus import doc_sigs
+    from dedupe.records import Document
+
+    rng = np.random.default_rng(n_docs)
+    pool = rng.integers(0, 2**64, 40, dtype=np.uint64)
+    keys = [rng.choice(pool, rng.integers(0, 30)) for _ in range(n_docs)]
+    docs = [Document(f"site/{i}.txt", "a\nb") for i in range(n_docs)]
+    sigs = doc_sigs(docs, np.zeros((n_docs, 4), np.uint32), [1] * n_docs, [2] * n_docs, keys, [False] * n_docs)
+    assert [s.keys.tolist() for s in sigs] == [np.unique(k).tolist() for k in keys]
+    assert all(s.keys.dtype == np.uint64 for s in sigs)

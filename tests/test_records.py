@@ -4,6 +4,7 @@ import inspect
 import pickle
 
 import pytest
+import xxhash
 
 from dedupe.records import Block, Ref, Removal
 
@@ -70,27 +71,34 @@ def test_an_analysis_has_every_field_in_its_constructor_and_keeps_its_arrays_thr
 
 
 def test_a_batch_of_analyses_packed_as_columns_unpacks_to_the_same_records(tmp_path):
-    """Pass 1's scratch file holds a batch's Analyses as columns; pass 2 gets each record back as it was."""
+    """Pass 1's scratch file holds a batch's Analyses as columns, made from the batch's own columns; pass 2 gets
+    each record back as that document alone gives it."""
     from dedupe.config import Config
-    from dedupe.pipeline import _pack_analyses, _unpack_analyses, analyze_documents
+    from dedupe.pipeline import _analyze, _joined, _unpack_analyses
     from dedupe.records import Document
     from dedupe.sign import MinHasher
 
     config = Config()
     texts = ["Home | News\n\nA long enough paragraph about the river, the town and the bridge they built.\n\n"
              "A long enough paragraph about the river, the town and the bridge they built.\n\n© 2024 Site\n",
-             "", "one line", "Menu\nMenu\nMenu\n\nText that is here once, and ends.\n"]
+             "", "one line", "Menu\nMenu\nMenu\n\nText that is here once, and ends.\n",
+             "Sign up for our newsletter\n\nShort.\n\nA second page with a paragraph of its own that goes on.\n"]
     docs = [Document(f"d{i}.txt", t) for i, t in enumerate(texts)]
     hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
-    analyses = [a for a, _ in analyze_documents(docs, config, hashers)]
-    assert any(a.findings.size for a in analyses) and any(len(a.keys) for a in analyses)
-    back = _unpack_analyses(pickle.loads(pickle.dumps(_pack_analyses(analyses))))
-    assert len(back) == len(analyses)
-    for a, b in zip(analyses, back):
+    batch = _analyze(docs, config, hashers)
+    back = _unpack_analyses(pickle.loads(pickle.dumps(batch.packed())))
+    alone = [_analyze([d], config, hashers) for d in docs]
+    assert pickle.dumps(_joined([a.packed() for a in alone])) == pickle.dumps(batch.packed())
+    expected = [a.records()[0][0] for a in alone]
+    assert any(a.findings.size for a in expected) and any(len(a.keys) for a in expected)
+    assert len(back) == len(expected)
+    for a, b, blocks, doc in zip(expected, back, batch.blocks, docs):
         assert (b.digest, b.spans, b.findings, b.hashes, b.long, b.page) == \
             (a.digest, a.spans, a.findings, a.hashes, a.long, a.page)
+        assert b.spans == tuple((k.first_line, k.last_line) for k in blocks)
+        assert b.digest == xxhash.xxh3_64_intdigest(doc.text.encode())
         for name in ("keys", "owner", "kind"):
             assert getattr(b, name).dtype == getattr(a, name).dtype
             assert getattr(b, name).tolist() == getattr(a, name).tolist()
             assert getattr(b, name).flags.writeable
-    assert _unpack_analyses(_pack_analyses([])) == []
+    assert _unpack_analyses(_analyze([], config, hashers).packed()) == []

@@ -203,6 +203,11 @@ def test_block_keys_and_document_minhashes_of_a_batch_equal_each_document_alone(
     bodies = [list(range(0, len(s.norms), 2)) for s in signed]  # every other block: bodies cut from the page
     keys = block_keys(signed, hasher, 4, 2, 30)
     sigs, counts, sizes = doc_signatures(signed, bodies, hasher, 5)
+    # (the batch's word hashes as `sign_texts` keeps them end to end, and joined again from a plain list)
+    for x, y in zip(keys, block_keys(list(signed), hasher, 4, 2, 30)):
+        assert all(np.array_equal(a, b) for a, b in zip(x, y))
+    joined = doc_signatures(list(signed), bodies, hasher, 5)
+    assert all(np.array_equal(a, b) for a, b in zip((sigs, counts, sizes), joined))
     for i, (s, body) in enumerate(zip(signed, bodies)):
         alone = block_keys([s], hasher, 4, 2, 30)[0]
         assert all(np.array_equal(x, y) and x.dtype == y.dtype for x, y in zip(keys[i], alone))
@@ -224,3 +229,62 @@ def test_a_paragraph_ends_a_sentence_with_its_full_stop_then_closing_quotes_or_b
         assert not ends_sentence(text), text
 
 
+
+
+@pytest.mark.parametrize("doc_sign", ["prose", "cleaned", "page"])
+def test_a_batch_signs_with_the_bodies_each_document_has_by_the_plain_rules(doc_sign):
+    """Pass 1 decides the blocks that sign a batch's documents on its columns at once (`_signing_bodies`): the
+    same blocks, and the same whole-page flags, as the plain rules a document at a time, over pages with
+    repeats, chrome, sentences, short lines and nothing, under other word counts and shares too."""
+    import random
+
+    from dedupe.decide import found_of
+    from dedupe.pipeline import _signing_bodies
+    from dedupe.records import Finding
+    from dedupe.segment import segment_batch
+    from helpers import reference_signing_body
+
+    rng, flags = random.Random(7), []
+    lines = ["Home | News | Sport", "A short line.", "Menu", "", "© 2024 Site", "Subscribe to our newsletter!",
+             "A longer sentence that runs on for a while about the river and the town, and ends here.",
+             "Words without an end that run on for a while about the river and the town and more of it",
+             "Many many many words " * 12 + "and then a stop.", "(“Quoted and closed.”)", "12/01/2004",
+             *(" ".join(["word"] * n) for n in (3, 8, 9, 15, 24, 45))]  # (at the word counts the rules read)
+    categories = ["repeat", "near-repeat", "chrome:menu", "chrome:footer", "corpus-repeat"]
+    for min_words, share in ((8, 0.3), (3, 0.5), (15, 0.9), (8, 0.0)):
+        config = Config(doc_sign=doc_sign, doc_min_words=min_words, doc_min_share=share)
+        texts = ["\n\n".join(rng.choice(lines) for _ in range(rng.randrange(0, 14))) for _ in range(60)]
+        blocks = segment_batch(texts)
+        signed = sign.sign_texts(blocks, config.shingle_size)
+        findings = [found_of(sorted((Finding(b, rng.choice(categories), "test", rng.choice([1, 0.95, 0.5]))
+                                     for b in rng.sample(range(len(bl)), rng.randrange(0, len(bl) + 1))),
+                                    key=lambda f: f.block)) for bl in blocks]
+        chosen, per_body, whole = _signing_bodies(blocks, signed, findings, config)
+        bounds = np.cumsum([0, *[len(bl) for bl in blocks]])
+        at = 0
+        for i, (bl, s, f) in enumerate(zip(blocks, signed, findings)):
+            body, flag = reference_signing_body(bl, s.lengths.tolist(), f, config)
+            assert (chosen[at : at + per_body[i]] - bounds[i]).tolist() == body
+            assert whole[i] == flag
+            at += per_body[i]
+        assert at == len(chosen)
+        flags += whole
+    assert any(flags) == (doc_sign == "prose") and not all(flags)
+
+
+def test_a_segmented_batch_gives_each_texts_blocks_when_asked_and_its_columns_end_to_end():
+    """`segment_batch` makes a text's `Block`s when they are first asked for; they are the text's blocks alone,
+    by index (negative too), slice and iteration, and the batch's columns hold them end to end."""
+    from dedupe.segment import segment_batch
+
+    texts = ["Home | News\n\nA paragraph\nwrapped here.\n", "", "one line", "a\n\n\nb\nc\n"]
+    batch = segment_batch(texts)
+    alone = [segment(t) for t in texts]
+    assert len(batch) == 4 and batch[-1] == alone[-1] and batch[1:3] == alone[1:3] and list(batch) == alone
+    assert batch[0] is batch[0]  # (made once)
+    with pytest.raises(IndexError):
+        batch[4]
+    flat = [b for blocks in alone for b in blocks]
+    assert batch.counts == [len(blocks) for blocks in alone] and batch.texts == [b.text for b in flat]
+    assert (batch.firsts, batch.lasts) == ([b.first_line for b in flat], [b.last_line for b in flat])
+    assert all(type(b) is Block for blocks in batch for b in blocks)

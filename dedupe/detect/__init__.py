@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache
-from itertools import chain, islice
+from itertools import accumulate, islice
 
 from ..config import Config
 from ..decide import Found, found_of
 from ..records import Block, Finding
-from ..sign import BlockSig, SignedText, signed_of
+from ..segment import Segmented
+from ..sign import BlockSig, SignedBatch, signed_of
 from .chrome import (block_columns, block_rows, chrome_pages, ends_sentence, find_chrome, keep_copy_outside_chrome,
                      page_kind)
 from .pagetype import DOCS, THREAD, has_stamp
@@ -153,8 +154,7 @@ def _chrome_kept(chrome: list[Finding], blocks: list[Block], sigs: list[BlockSig
 
 
 def detect_batch(
-    doc_ids: list[str], block_lists: list[list[Block]], signed: list[SignedText], config: Config,
-    whole_pages: list[bool],
+    doc_ids: list[str], block_lists: Segmented, signed: SignedBatch, config: Config, whole_pages: list[bool],
 ) -> list[tuple[Found, str, bool]]:
     """`detect_page` for each document of a batch signed together, its findings as the columns pass 2 reads: the
     chrome step's block profiles, the repeats, and, for the pages without repeats (the usual page), the page's kind
@@ -163,25 +163,27 @@ def detect_batch(
 
     Per document: its findings, its page's kind, and whether it has repeats (kept or not: the second look reads
     it, `pipeline._second_looks`)."""
-    texts = [[b.text for b in blocks] for blocks in block_lists]
-    flat = list(chain.from_iterable(texts))
-    # (the blocks' words and hashes from the batch's columns: no `BlockSig` is made for the usual page)
-    n_words = list(chain.from_iterable(doc.lengths.tolist() for doc in signed))
+    # (the blocks' texts, words and hashes from the batch's columns: no `BlockSig` is made for the usual page)
+    flat = block_lists.texts
+    bounds = [0, *accumulate(block_lists.counts)]
+    texts = [flat[b:e] for b, e in zip(bounds, bounds[1:])]
+    block_hashes, lengths = signed.columns[:2]
+    n_words = lengths.tolist()
     features, families = block_columns(flat, n_words)
     found = [NO_REPEATS if r is None else r for r in repeats_batch(block_lists, signed, config, whole_pages, flat)]
-    plain = chrome_pages(texts, features, families, list(chain.from_iterable(doc.hashes.tolist() for doc in signed)),
-                         whole_pages, [f is not NO_REPEATS for f in found])
-    out, at = [], 0
-    for doc_id, blocks, doc, whole_page, repeats, page in zip(doc_ids, block_lists, signed, whole_pages, found, plain):
+    plain = chrome_pages(texts, features, families, block_hashes.tolist(), whole_pages,
+                         [f is not NO_REPEATS for f in found])
+    out = []
+    for i, (doc_id, doc, whole_page, repeats, page) in enumerate(zip(doc_ids, signed, whole_pages, found, plain)):
+        # (a document's `Block`s are made only here: the usual page is read as the batch's columns)
         if page is None:
-            hi = at + len(blocks)
+            at, hi = bounds[i], bounds[i + 1]
             rows = list(zip(n_words[at:hi], *(column[at:hi] for column in features), families[at:hi]))
-            findings, kind = detect_page(doc_id, blocks, doc.sigs, config, whole_page, rows, repeats)
+            findings, kind = detect_page(doc_id, block_lists[i], doc.sigs, config, whole_page, rows, repeats)
             page = found_of(findings), kind
         elif not whole_page:
-            page = found_of(_chrome_kept(page[0], blocks, doc.sigs, page[1], whole_page)), page[1]
+            page = found_of(_chrome_kept(page[0], block_lists[i], doc.sigs, page[1], whole_page)), page[1]
         out.append((*page, repeats is not NO_REPEATS))
-        at += len(blocks)
     return out
 
 

@@ -959,6 +959,11 @@ def ends_sentence(text: str) -> bool:
     return _core.ends_sentence(LEXICON, text)
 
 
+def ends_sentences(texts: list[str]) -> list[bool]:
+    """`ends_sentence` of each text, in one call into the core (pass 1 reads it of a batch's blocks at once)."""
+    return _core.ends_sentences(LEXICON, texts)
+
+
 #: The families that name, in sentences, what a site says of itself (a disclosure, a newsletter's or a paywall's
 #: prompt), which an article about affiliate programs, newsletters or subscribers says of its topic too: a list
 #: item they match is the article's (the core's `chrome/rules.rs`).

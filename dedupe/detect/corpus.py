@@ -421,7 +421,11 @@ def doc_sigs(docs: list, signatures, n_shingles, sizes, keys: list[np.ndarray], 
     counts = np.fromiter(map(len, keys), np.int64, len(keys))
     flat = np.concatenate(keys) if keys else np.empty(0, np.uint64)
     doc = np.repeat(np.arange(len(keys)), counts)
-    order = np.lexsort((flat, doc))  # by document, then by key
+    # By document, then by key: the keys sorted, then their documents by a stable sort, which on numbers of 16 bits
+    # or fewer is a radix sort (a quarter of `np.lexsort`'s time on a batch's thousands of keys; which of two equal
+    # keys of a document comes first does not matter, one of them goes).
+    order = np.argsort(flat)
+    order = order[np.argsort(doc.astype(np.min_scalar_type(len(keys)))[order], kind="stable")]
     flat, doc = flat[order], doc[order]
     keep = np.ones(len(flat), dtype=bool)
     np.not_equal(flat[1:], flat[:-1], out=keep[1:])

@@ -19,6 +19,7 @@ import numpy as np
 from .. import _core
 from ..config import Config
 from ..records import Block, Finding, Ref
+from ..segment import Segmented
 from ..sign import BlockSig, SignedText, signed_of
 
 #: A shingle found in more blocks than this is a stock phrase, not evidence of a repeat.
@@ -71,8 +72,9 @@ def repeats_batch(block_lists: list[list[Block]], signed: list[SignedText], conf
     gates leave (`keep_content`)."""
     if texts is None:
         texts = [b.text for blocks in block_lists for b in blocks]
-    return _core.find_repeats(texts, *_columns(signed), [len(blocks) for blocks in block_lists], list(whole_pages),
-                              _params(config))
+    # (a batch as `segment_batch` made it: its counts of blocks, no block read)
+    counts = block_lists.counts if isinstance(block_lists, Segmented) else [len(blocks) for blocks in block_lists]
+    return _core.find_repeats(texts, *_columns(signed), counts, list(whole_pages), _params(config))
 
 
 def findings_of(doc_id: str, blocks: list[Block], repeats: Repeats) -> list[Finding]:

@@ -109,6 +109,19 @@ fn ends_sentence(py: Python<'_>, lexicon: &Bound<'_, Lexicon>, text: Bound<'_, P
     guarded(py, || lexicon.ends_sentence(&text))
 }
 
+/// Per text whether it ends a sentence (`Lexicon::ends_sentence`): a batch's blocks in one call (pass 1's
+/// signing bodies read it of thousands of blocks a batch, where a call a block cost more than the reading).
+#[pyfunction]
+fn ends_sentences(
+    py: Python<'_>,
+    lexicon: &Bound<'_, Lexicon>,
+    texts: Vec<Bound<'_, PyString>>,
+) -> PyResult<Vec<bool>> {
+    let texts = texts.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
+    let lexicon = &lexicon.get().inner;
+    guarded(py, || texts.iter().map(|text| lexicon.ends_sentence(text)).collect())
+}
+
 /// The class of one block no rule names, from its features (`classify::classify`).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
@@ -141,6 +154,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(block_classes, m)?)?;
     m.add_function(wrap_pyfunction!(link_bar, m)?)?;
     m.add_function(wrap_pyfunction!(ends_sentence, m)?)?;
+    m.add_function(wrap_pyfunction!(ends_sentences, m)?)?;
     m.add_function(wrap_pyfunction!(classify_block, m)?)?;
     use classify::{BAD, CHROME, CODE, GOOD, ITEM, NEAR, SHORT, WEAK};
     m.add("BLOCK_CLASSES", (GOOD, NEAR, SHORT, BAD, CHROME, WEAK, ITEM, CODE))?;
