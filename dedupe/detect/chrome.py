@@ -653,7 +653,6 @@ class _Matcher:
     characters up in it, then tries the families they name, their patterns compiled once: `phrases.rs`)."""
 
     def __init__(self, families: tuple[Family, ...]):
-        self.families = families
         self.by_word: dict[str, list[int]] = {}
         for i, f in enumerate(families):
             for w in f.words:

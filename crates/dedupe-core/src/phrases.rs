@@ -83,16 +83,6 @@ impl Phrases {
             .build(pattern)
     }
 
-    /// How many families there are.
-    pub fn len(&self) -> usize {
-        self.families.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.families.is_empty()
-    }
-
     /// The first family, in table order, among those `mask` names (bit i: family i) whose word limit the
     /// block's `n_words` keeps within and whose phrasing the block's text matches.
     ///

@@ -1060,11 +1060,6 @@ impl Lexicon {
                 "unspaced ranges must be (first, last) pairs that do not overlap",
             ));
         }
-        if families.len() > 64 {
-            return Err(PyValueError::new_err(
-                "the families are marked in a 64-bit mask: at most 64 families",
-            ));
-        }
         let phrases = dedupe_core::phrases::Phrases::new(&families).map_err(PyValueError::new_err)?;
         let words = words
             .into_iter()
