@@ -55,7 +55,7 @@ PARTS = [
     (pipeline, "found_of", "p1 found_of"), (pipeline, "doc_sig", "p1 doc_sig"), (pipeline, "doc_sigs", "p1 doc_sigs"),
     (pipeline, "_pack_analyses", "p1 scratch: packing"),
     (getattr(pipeline, "_Analyzed", None), "packed", "p1 scratch: packing"), (pipeline, "_unpack_analyses", "p2 scratch: unpacking"),
-    (pipeline, "_read_unit", "p1+p2 reading"), (pipeline, "prefetch", "p1+p2 prefetch"),
+    (pipeline, "_read_unit", "p1+p2 reading"),
     (pipeline, "save", "p1+p2 the run's state files"),
     (pipeline, "finish_document", "p2 finish_document"), (pipeline, "cut_found", "p2  cut_found"),
     *((cut._core, name, f"p1  core {name}") for name in ("segment_batch", "sign_blocks", "minhash_groups",

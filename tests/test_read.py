@@ -132,45 +132,43 @@ def test_unreadable_folder_is_named(tmp_path):
     assert items[1] == "ok.txt"
 
 
-def test_prefetching_a_batch_is_only_a_hint_that_never_fails_nor_blocks(tmp_path):
-    # It opens every file of the batch to ask the kernel to read it ahead; what it cannot read is left for
-    # read_bytes to report, and a FIFO with no writer must not hang it.
-    from dedupe.formats.source import prefetch
-
-    (tmp_path / "a.txt").write_text("text\n", encoding="utf-8")
-    os.mkfifo(tmp_path / "pipe")
-    (tmp_path / "folder").mkdir()
-    os.symlink(tmp_path / "gone", tmp_path / "dangling")
-    prefetch(tmp_path, ["a.txt", "pipe", "folder", "dangling", "missing.txt"])
-    assert read_bytes(tmp_path, "a.txt") == b"text\n"
-    with pytest.raises(InputError, match="not a regular file"):
-        read_bytes(tmp_path, "pipe")
-
-
-def test_a_prefetched_batch_is_read_from_the_descriptors_it_opened_and_closes_the_rest(tmp_path, monkeypatch):
-    # `prefetched` keeps what it opened for read_bytes (no second open), reads the same bytes and the same
-    # errors as read_bytes alone, and closes every descriptor it still holds when the block ends.
+def test_a_prefetched_batch_is_read_at_once_and_what_it_cannot_read_is_left_to_read_bytes(tmp_path, monkeypatch):
+    # `prefetched` reads the batch's regular files in one core call; read_bytes takes them from it (no open
+    # of its own), and reads the rest itself, with the same bytes and the same errors as read_bytes alone. A
+    # FIFO with no writer must not hang it, and no descriptor stays open after the block.
     from dedupe.formats import source
 
     (tmp_path / "a.txt").write_bytes(b"alpha\n")
     (tmp_path / "b.txt").write_bytes(b"beta\n")
+    (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "unread.txt").write_bytes(b"never read\n")
+    (tmp_path / "large.txt").write_bytes(b"x" * 100)
+    (tmp_path / "folder").mkdir()
     os.mkfifo(tmp_path / "pipe")
+    os.symlink(tmp_path / "gone", tmp_path / "dangling")
+    monkeypatch.setattr(source, "PREFETCH_FILE_BYTES", 50)
     fds_before = set(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
     opened = []
     real_open = os.open
-    with source.prefetched(tmp_path, ["a.txt", "b.txt", "unread.txt", "pipe", "missing.txt"]):
-        assert sorted(source._HELD.files[1]) == ["a.txt", "b.txt", "unread.txt"]  # regular files only
+    rels = ["a.txt", "b.txt", "empty.txt", "unread.txt", "large.txt", "folder", "pipe", "dangling", "missing.txt"]
+    with source.prefetched(tmp_path, rels):
+        assert sorted(source._HELD.files[1]) == ["a.txt", "b.txt", "empty.txt", "unread.txt"]  # the usual files
         monkeypatch.setattr(os, "open", lambda *a: (opened.append(os.path.basename(a[0])), real_open(*a))[1])
         assert read_bytes(tmp_path, "a.txt") == b"alpha\n"
         assert read_bytes(tmp_path, "b.txt", 100) == b"beta\n"
+        assert read_bytes(tmp_path, "empty.txt") == b""
+        with pytest.raises(InputError, match="larger than"):
+            read_bytes(tmp_path, "unread.txt", 3)  # the limit holds for a prefetched file too
+        assert read_bytes(tmp_path, "large.txt") == b"x" * 100
         with pytest.raises(InputError, match="not a regular file"):
             read_bytes(tmp_path, "pipe")
+        with pytest.raises(InputError, match="broken symlink"):
+            read_bytes(tmp_path, "dangling")
         with pytest.raises(InputError, match="cannot read"):
             read_bytes(tmp_path, "missing.txt")
-        assert read_bytes(tmp_path, "a.txt") == b"alpha\n"  # read again: opened again
+        assert read_bytes(tmp_path, "a.txt") == b"alpha\n"  # read again: opened this time
         monkeypatch.undo()
-        assert opened == ["pipe", "missing.txt", "a.txt"]
+        assert opened == ["large.txt", "pipe", "dangling", "missing.txt", "a.txt"]
     assert source._HELD.files is None
     if fds_before is not None:
         assert set(os.listdir("/proc/self/fd")) == fds_before

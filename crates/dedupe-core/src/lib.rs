@@ -14,6 +14,7 @@ pub mod chrome;
 pub mod classify;
 pub mod decide;
 pub mod features;
+pub mod files;
 pub mod finish;
 pub mod hash;
 pub mod keys;

@@ -45,6 +45,22 @@ fn text_hash(py: Python<'_>, data: &[u8]) -> PyResult<u64> {
     guarded(py, || dedupe_core::hash::text_hash(data))
 }
 
+/// The bytes of a batch of files (`files::read_files`), or None for each file the caller must read itself.
+#[pyfunction]
+fn read_files<'py>(
+    py: Python<'py>,
+    paths: Vec<std::path::PathBuf>,
+    max_size: u64,
+    budget: u64,
+    hold: usize,
+) -> PyResult<Vec<Option<Bound<'py, PyBytes>>>> {
+    let read = guarded(py, || dedupe_core::files::read_files(&paths, max_size, budget, hold))?;
+    Ok(read
+        .into_iter()
+        .map(|data| data.map(|d| PyBytes::new(py, &d)))
+        .collect())
+}
+
 /// The blocks of a batch of texts (`segment.segment`), flattened: per block its first and last line and its
 /// text, and per text its number of blocks.
 ///
@@ -1153,6 +1169,7 @@ impl Lexicon {
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(read_files, m)?)?;
     m.add_class::<Lexicon>()?;
     chrome_binding::register(m)?;
     classify::register(m)?;
