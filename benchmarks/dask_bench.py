@@ -16,8 +16,9 @@ client's alone, as on a real cluster. Figures:
 - bytes per document that reach the driver: pass 1's results (the
   signatures gathered to the driver), the run state each worker fetches once
   per pass (the corpus step's answers in pass 2), and pass 2's results (the
-  removals and diff the driver writes into the report); pickled sizes, which
-  is what Dask sends for these objects. With the shuffle, also what its
+  removals and diff the driver writes into the report; the workers leave
+  them in the run's scratch folder, which the driver reads, rather than send
+  them through Dask); pickled sizes. With the shuffle, also what its
   grouping and counting tasks return (candidate pairs, frequent keys: Dask's
   own size estimate of each result);
 - the shuffle's bytes per document: every bucket piece the pass-1 tasks

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import threading
 import time
 import uuid
@@ -49,6 +50,7 @@ from distributed.comm import CommClosedError
 
 from ..errors import UsageError
 from ..fs import is_url, make_folder, move_files, remove_tree, visible
+from ..resume import RunState, save
 from . import EngineError
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,8 @@ WORKER_TIMEOUT = 120
 STAGING = ".dedupe-staging"
 #: Pass 1's findings, one file per batch, until pass 2 has read them (the pipeline deletes the folder).
 SCRATCH = ".dedupe-scratch"
+#: The stage name of a batch's result left in the scratch folder for the driver (`_run_batch`).
+SPILLED = "result"
 #: After a failure, how long to wait for the run's batches still running elsewhere before deleting the staging.
 DRAIN_TIMEOUT = 120
 
@@ -74,8 +78,14 @@ def _state(state: dict) -> dict:
     return state
 
 
-def _run_batch(fn: Callable, batch: list, state: dict):
-    """Run one batch on a worker with the run's state installed (the same call the local pool makes)."""
+def _run_batch(fn: Callable, batch: list, state: dict, spill: bool = False):
+    """Run one batch on a worker with the run's state installed (the same call the local pool makes).
+
+    spill: the result goes to the run's scratch folder, which the driver reads (`_spilled`), and the task
+    returns None. Pass 2's results (the report's lines and hunks, 5.4 KB a document on the benchmark corpus)
+    then cost a file write rather than Dask's serializing and sending them from the worker's event loop,
+    which holds the GIL the next batch needs.
+    """
     from .. import pipeline
 
     with _STATE_LOCK:
@@ -85,7 +95,19 @@ def _run_batch(fn: Callable, batch: list, state: dict):
         # than a forked pool worker, which the default collector traverses again and again under a batch's
         # young garbage.
         with pipeline._collector_for_batches():
-            return fn(batch)
+            result = fn(batch)
+    if not spill:
+        return result
+    save(state["scratch"], SPILLED, batch[0], result)
+    return None
+
+
+def _spilled(scratch, number: int):
+    """A batch's result that `_run_batch` left in the scratch folder, read once (the file goes)."""
+    path = RunState(scratch).path(SPILLED, number)
+    result = pickle.loads(path.read_bytes())
+    path.unlink()
+    return result
 
 
 def _run_sign_batch(fn: Callable, batch: list, state: dict, parts: int):
@@ -154,6 +176,9 @@ class DaskEngine:
         self.scheduler = scheduler
         self.cluster = cluster
         self.workers = len(client.scheduler_info()["workers"])
+        # The workers import the pipeline now, while this process lists the inputs, rather than when the first
+        # batch arrives (about 0.2 s a worker, which each batch of the first round would otherwise wait for).
+        client.run(_import_pipeline, wait=False)
         self.run_id = uuid.uuid4().hex[:8]
         self._stage: Path | None = None
         self._dst: Path | None = None
@@ -247,6 +272,7 @@ class DaskEngine:
         if not batches:
             return
         parts = 0
+        spill = stage == "clean"
         if stage == "sign" and self.shuffle:
             parts = state["config"].shuffle_partitions or self.workers
             self.partitions = parts
@@ -280,7 +306,7 @@ class DaskEngine:
                     future.release()
                 del signed, pieces
             else:
-                futures = self.client.map(_run_batch, [fn] * n, batches, [shared] * n,
+                futures = self.client.map(_run_batch, [fn] * n, batches, [shared] * n, [spill] * n,
                                           key=keys, retries=RETRIES, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         ready: dict[int, object] = {}
@@ -291,6 +317,8 @@ class DaskEngine:
                 i = index[future.key]
                 try:
                     ready[i] = future.result()
+                    if spill:
+                        ready[i] = _spilled(state["scratch"], batches[i][0])
                 except Exception as e:  # noqa: BLE001 - whatever the task died of, the run cannot be complete
                     if self._lost(e):
                         raise self._lost_error() from None
@@ -493,6 +521,12 @@ def _quiet_logs():
 def _executing(dask_worker=None) -> list[str]:
     """Keys of the tasks a worker is running now (the scheduler forgets a cancelled task before it ends)."""
     return [str(ts.key) for ts in dask_worker.state.executing]
+
+
+async def _import_pipeline() -> None:
+    """(A coroutine, which is what `Client.run` can leave running on the workers without waiting for it.)"""
+    from .. import pipeline  # noqa: F401 - imported for its side effect: the modules every batch needs, loaded
+    from ..detect import corpus  # noqa: F401
 
 
 def _sees_all(folders: list[str]) -> list[bool]:
