@@ -176,9 +176,6 @@ class DaskEngine:
         self.scheduler = scheduler
         self.cluster = cluster
         self.workers = len(client.scheduler_info()["workers"])
-        # The workers import the pipeline now, while this process lists the inputs, rather than when the first
-        # batch arrives (about 0.2 s a worker, which each batch of the first round would otherwise wait for).
-        client.run(_import_pipeline, wait=False)
         self.run_id = uuid.uuid4().hex[:8]
         self._stage: Path | None = None
         self._dst: Path | None = None
@@ -521,12 +518,6 @@ def _quiet_logs():
 def _executing(dask_worker=None) -> list[str]:
     """Keys of the tasks a worker is running now (the scheduler forgets a cancelled task before it ends)."""
     return [str(ts.key) for ts in dask_worker.state.executing]
-
-
-async def _import_pipeline() -> None:
-    """(A coroutine, which is what `Client.run` can leave running on the workers without waiting for it.)"""
-    from .. import pipeline  # noqa: F401 - imported for its side effect: the modules every batch needs, loaded
-    from ..detect import corpus  # noqa: F401
 
 
 def _sees_all(folders: list[str]) -> list[bool]:
