@@ -42,6 +42,17 @@ goes to the driver, which groups and counts them itself), to compare.
 `--repeat R` measures each (workers, shuffle) R times and prints medians:
 the machine is shared and noisy.
 
+`--local` also times `dedupe.clean` with one local process (`jobs=1`, no
+engine) in a fresh process the same way, in each round beside the Dask runs,
+and prints what issue 16 compares: one Dask worker's time over the local
+process's, per round and their median. Both include what a run costs
+whatever its size (importing and connecting aside: the driver imports
+`distributed` before the clock starts). `--marginal GLOB` runs each
+measurement again on the files GLOB selects, and divides the difference in
+time by the difference in documents: the cost of one more document, which
+is the throughput a long run sees once the fixed costs are paid (connecting
+to the cluster, sending the state, the shuffles' round trips).
+
 `--pass1` stops after the corpus step: it is the part of the run whose driver
 memory grows with the corpus (pass 2 streams the report to disk), and it lets
 the driver be measured at sizes a full clean would take hours to reach here.
@@ -169,6 +180,13 @@ def child(args) -> dict:
     from dedupe.config import Config
     from distributed import Client
 
+    if args.local:  # one local process, no engine: what one Dask worker is compared with
+        start = time.perf_counter()
+        run = dedupe.clean(args.corpus, args.out, Config(jobs=1, include=tuple(args.include)))
+        seconds = time.perf_counter() - start
+        return {"workers": "local", "documents": run.documents, "seconds": round(seconds, 2),
+                "docs_per_s": round(run.documents / seconds, 1), "exit_status": run.exit_code}
+
     from dedupe.engine.dask import DaskEngine
 
     DaskEngine.shuffle = args.shuffle == "on"
@@ -207,7 +225,7 @@ def child(args) -> dict:
             shipped[f"shuffle_{kind}_results"] = sizes[kind]
     per_doc = max(docs, 1)
     return {
-        "workers": args.workers, "shuffle": args.shuffle, "documents": docs, "seconds": round(seconds, 1),
+        "workers": args.workers, "shuffle": args.shuffle, "documents": docs, "seconds": round(seconds, 2),
         "docs_per_s": round(docs / seconds, 1), "docs_per_worker_cpu_s": round(docs / max(worker_cpu, 1e-9), 1),
         "worker_cpu_s": round(worker_cpu, 1), "driver_cpu_s": round(driver_cpu, 1),
         "driver_cpu_us_per_doc": round(driver_cpu / per_doc * 1e6, 1), "load_avg_1min": round(load, 1),
@@ -277,6 +295,20 @@ def tree(out: Path) -> dict[str, bytes]:
     return files
 
 
+def marginal(full: list[dict], subset: list[dict]) -> list[dict]:
+    """Per round, the seconds one more document costs: the difference of two runs over their documents'."""
+    return [{"seconds": (f["seconds"] - s["seconds"]) / max(f["documents"] - s["documents"], 1)}
+            for f, s in zip(full, subset)]
+
+
+def compared(what: str, local: list[dict], dask: list[dict]) -> str:
+    """One Dask worker's seconds over the local process's, per round (run one after the other) and median."""
+    ratios = [d["seconds"] / l["seconds"] for l, d in zip(local, dask)]
+    medians = statistics.median(d["seconds"] for d in dask), statistics.median(l["seconds"] for l in local)
+    return (f"one Dask worker against one local process, {what}: {statistics.median(ratios):.2f}x the local time "
+            f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)}; medians {medians[0]:.4g} against {medians[1]:.4g} s)")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", type=Path)
@@ -287,6 +319,11 @@ def main(argv=None) -> int:
     ap.add_argument("--include", action="append", default=[], metavar="GLOB",
                     help="only these files of the corpus (as dedupe's --include), e.g. '000*.txt' for its first 100k")
     ap.add_argument("--pass1", action="store_true", help="pass 1 and the corpus step only (driver memory at scale)")
+    ap.add_argument("--local", action="store_true",
+                    help="also time one local process (jobs=1) in each round, and compare one Dask worker with it")
+    ap.add_argument("--marginal", metavar="GLOB",
+                    help="also run each measurement on the files GLOB selects: the cost of one more document")
+    ap.add_argument("--subset", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "dedupe-dask-bench")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -296,31 +333,41 @@ def main(argv=None) -> int:
         args.shuffle = args.shuffle[0]
         print(json.dumps(child(args)))
         return 0
+    if args.marginal and (args.include or args.pass1):
+        ap.error("--marginal selects its own files: not with --include or --pass1")
     results: dict[tuple, list[dict]] = {}
+    subsets: dict[tuple, list[dict]] = {}  # --marginal: the same measurements on the files it selects
     outs = []
+    runs = [(n, shuffle) for n in args.workers for shuffle in args.shuffle]
+    if args.local:
+        runs.insert(0, ("local", "-"))
     for r in range(args.repeat):
-        for n in args.workers:
-            for shuffle in args.shuffle:
+        for n, shuffle in runs:
+            for subset in (False, True) if args.marginal else (False,):
                 out = args.work / f"out-{n}-{shuffle}"
                 shutil.rmtree(out, ignore_errors=True)
-                cmd = [sys.executable, __file__, str(args.corpus), "--child", "--workers", str(n), "--shuffle", shuffle,
-                       "--out", str(out)]
+                cmd = [sys.executable, __file__, str(args.corpus), "--child", "--workers", "1" if n == "local" else str(n),
+                       "--shuffle", "on" if n == "local" else shuffle, "--out", str(out)]
+                if n == "local":
+                    cmd.append("--local")
                 if args.pass1:
                     cmd.append("--pass1")
-                for pattern in args.include:
+                for pattern in [args.marginal] if subset else args.include:
                     cmd += ["--include", pattern]
                 proc = subprocess.run(cmd, capture_output=True, text=True)
                 if proc.returncode:
                     sys.stderr.write(proc.stderr)
                     return 1
                 result = json.loads(proc.stdout.strip().splitlines()[-1])
-                results.setdefault((n, shuffle), []).append(result)
-                print(json.dumps(result), flush=True)
-                if not args.pass1 and r == 0:
+                (subsets if subset else results).setdefault((n, shuffle), []).append(result)
+                print(("subset " if subset else "") + json.dumps(result), flush=True)
+                if not args.pass1 and r == 0 and not subset:
                     keep = args.work / f"kept-{n}-{shuffle}"
                     shutil.rmtree(keep, ignore_errors=True)
                     out.rename(keep)
                     outs.append(keep)
+    local = results.pop(("local", "-"), None)
+    local_subset = subsets.pop(("local", "-"), None)
     print(f"medians of {args.repeat} run(s) each; load average up to "
           f"{max(r['load_avg_1min'] for rs in results.values() for r in rs)} on {os.cpu_count()} cores")
     first = None
@@ -338,9 +385,15 @@ def main(argv=None) -> int:
               f"{med['scheduler_cpu_us_per_doc']} µs CPU per document; shuffle: {shuffled['band_keys']} + "
               f"{shuffled['block_keys']} bytes per document (band keys + block keys); workers sent "
               f"{med['workers_sent_bytes_per_doc']} bytes per document (to each other and to the driver)")
+    if local and (1, "on") in results:
+        print(compared("end to end", local, results[(1, "on")]))
+        if local_subset:
+            print(compared("one more document (marginal)", marginal(local, local_subset),
+                           marginal(results[(1, "on")], subsets[(1, "on")])))
     if not args.pass1 and len(outs) > 1:
         same = all(tree(o) == tree(outs[0]) for o in outs[1:])
-        print("output and report byte-identical across worker counts and shuffle settings:", same)
+        print("output and report byte-identical across worker counts and shuffle settings"
+              + (" and the local process" if local else "") + ":", same)
         if not same:
             return 1
     return 0
