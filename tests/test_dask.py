@@ -198,6 +198,24 @@ def test_scheduler_local_starts_a_local_cluster_of_jobs_workers(tmp_path):
     assert engine_of(tmp_path / "out") == {"name": "dask", "scheduler": "local", "workers": 2}
 
 
+def _malloc_env() -> dict:
+    return {k: v for k, v in os.environ.items() if k.startswith("MALLOC_")}
+
+
+def test_a_local_cluster_s_workers_take_a_batch_s_arrays_from_the_heap():
+    # Dask's nanny fixes glibc's mmap threshold at 128 KB (it sets MALLOC_TRIM_THRESHOLD_); the engine's own
+    # LocalCluster raises it for its workers, and keeps the nanny's trimming.
+    from dedupe.engine.dask import DaskEngine
+
+    engine = DaskEngine.open("local", 1)
+    try:
+        (env,) = engine.client.run(_malloc_env).values()
+    finally:
+        engine.close()
+    assert env["MALLOC_MMAP_THRESHOLD_"] == str(16 << 20)
+    assert "MALLOC_TRIM_THRESHOLD_" in env
+
+
 def test_an_unreachable_scheduler_is_a_usage_error_and_nothing_is_written(tmp_path, monkeypatch):
     import dedupe.engine.dask as engine
 
