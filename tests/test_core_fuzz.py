@@ -2,7 +2,7 @@
 
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
-    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 18 properties: 360,000 inputs in all
+    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 19 properties: 380,000 inputs in all
     .venv/bin/python tests/test_core_fuzz.py --phrases 20000      # the phrase rules on their own patterns' texts
 """
 from __future__ import annotations
@@ -642,6 +642,43 @@ def check_detect_batch(pages: list[str], whole_pages: list[bool]) -> None:
             assert got[i] == (found_of(kept), kind), (pages[i], whole)
 
 
+#: What `check_read_files` puts under a name: a regular file, a folder, a symlink to the batch's first entry,
+#: a dangling symlink, or nothing.
+_ENTRY = st.tuples(st.sampled_from(["file", "file", "file", "folder", "link", "dangling", "missing"]),
+                   st.binary(max_size=64))
+
+
+def check_read_files(entries: list[tuple[str, bytes]], max_size: int, budget: int, hold: int) -> None:
+    """A batch read gives each regular file's bytes or None, and None only where the size or the budget
+    (spent in order) leaves the file to `read_bytes`, or where there is no regular file to read."""
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="dedupe-fuzz-") as folder:
+        paths = [os.path.join(folder, f"e{i}") for i in range(len(entries))]
+        for path, (kind, data) in zip(paths, entries):
+            if kind == "file":
+                with open(path, "wb") as f:
+                    f.write(data)
+            elif kind == "folder":
+                os.mkdir(path)
+            elif kind in ("link", "dangling"):
+                os.symlink(paths[0] if kind == "link" else path + ".gone", path)
+        read = _core.read_files(paths, max_size, budget, hold)
+        assert len(read) == len(paths)
+        left = budget
+        for path, got in zip(paths, read):
+            data = None
+            if os.path.isfile(path):  # (a link to the first entry reads as that file, if it is one)
+                with open(path, "rb") as f:
+                    data = f.read()
+                if len(data) > max_size or len(data) > left:
+                    data = None
+                else:
+                    left -= len(data)
+            assert got == data
+
+
 def run_phrases(config: settings) -> None:
     """The phrase rules on texts their patterns match, mutated (`_PHRASE_TEXT`), under hypothesis's `config`."""
     config(given(st.lists(st.tuples(_PHRASE_TEXT, st.integers(0, 60)), max_size=4))(
@@ -684,6 +721,8 @@ def run(examples: int) -> None:
                  st.integers(0, 5))(check_minhash_groups))()
     config(given(_TEXT, st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=6),
                  st.lists(st.tuples(*[st.integers(0, 1 << 20)] * 7), max_size=8), st.booleans())(check_decide_finish))()
+    config(given(st.lists(_ENTRY, max_size=8), st.integers(0, 80), st.integers(0, 200), st.integers(0, 4))(
+        check_read_files))()
 
 
 def _random_text(rng: random.Random) -> str:
@@ -744,6 +783,9 @@ def run_fast(examples: int, seed: int) -> None:
         check_decide_finish(text, [(rng.randrange(8), rng.randrange(8)) for _ in range(rng.randrange(1, 7))],
                             [tuple(rng.randrange(1 << 20) for _ in range(7)) for _ in range(rng.randrange(0, 9))],
                             rng.random() < 0.3)
+        kinds = ("file", "file", "file", "folder", "link", "dangling", "missing")
+        check_read_files([(rng.choice(kinds), rng.randbytes(rng.randrange(0, 64))) for _ in range(rng.randrange(0, 8))],
+                         rng.randrange(0, 80), rng.randrange(0, 200), rng.randrange(0, 5))
 
 
 def test_random_inputs_through_the_core():
@@ -752,7 +794,7 @@ def test_random_inputs_through_the_core():
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 18)")
+    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 19)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--phrases", type=int, default=0, metavar="N",
                     help="instead, N texts of the phrase rules' own patterns, mutated, drawn by hypothesis")
@@ -763,5 +805,5 @@ if __name__ == "__main__":
         print(f"ok: {args.phrases} lists of phrase texts, no failure")
         sys.exit(0)
     run_fast(args.examples, args.seed)
-    print(f"ok: {args.examples} random inputs for each of 18 properties ({18 * args.examples} in all), no failure")
+    print(f"ok: {args.examples} random inputs for each of 19 properties ({19 * args.examples} in all), no failure")
     sys.exit(0)
