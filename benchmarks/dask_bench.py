@@ -51,7 +51,8 @@ whatever its size (importing and connecting aside: the driver imports
 `distributed` before the clock starts; the workers import dedupe when the
 first task arrives, 0.45 s of the 0.87 s a run of 200 documents takes on
 fresh workers, unless `--warm` has them import it first, as a cluster that
-has run dedupe before holds it). `--marginal GLOB` runs each
+has run dedupe before holds it). `--tuned` sets the workers' allocator as
+docs/dask.md recommends. `--marginal GLOB` runs each
 measurement again on the files GLOB selects, and divides the difference in
 time by the difference in documents: the cost of one more document, which
 is the throughput a long run sees once the fixed costs are paid (connecting
@@ -95,8 +96,14 @@ def peak_mb() -> float:
 class Cluster:
     """A scheduler and N single-threaded worker processes, started with Dask's own command-line tools."""
 
-    def __init__(self, workers: int, work: Path):
+    def __init__(self, workers: int, work: Path, tuned: bool = False):
         bindir = Path(sys.executable).parent
+        env = None
+        if tuned:  # docs/dask.md's setting, in the workers' Dask configuration as a cluster's admin would put it
+            (work / "config").mkdir()
+            (work / "config" / "dedupe.yaml").write_text(
+                "distributed:\n  nanny:\n    pre-spawn-environ:\n      MALLOC_MMAP_THRESHOLD_: 16777216\n")
+            env = {**os.environ, "DASK_CONFIG": str(work / "config")}
         self.file = work / "scheduler.json"
         self.procs = [subprocess.Popen(
             [bindir / "dask", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
@@ -107,7 +114,7 @@ class Cluster:
         self.address = json.loads(self.file.read_text())["address"]
         self.procs.append(subprocess.Popen(
             [bindir / "dask", "worker", "--scheduler-file", self.file, "--nworkers", str(workers), "--nthreads", "1",
-             "--no-dashboard", "--memory-limit", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+             "--no-dashboard", "--memory-limit", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
 
     def cpu_seconds(self) -> float:
         """CPU time used so far by the worker processes (nannies and workers), user + system."""
@@ -201,7 +208,7 @@ def child(args) -> dict:
     DaskEngine.shuffle = args.shuffle == "on"
     base = rss_mb()
     work = Path(tempfile.mkdtemp(prefix="dask-bench-"))
-    cluster = Cluster(args.workers, work)
+    cluster = Cluster(args.workers, work, args.tuned)
     try:
         with Client(cluster.address, set_as_default=False) as c:
             c.wait_for_workers(args.workers, timeout=60)
@@ -338,6 +345,8 @@ def main(argv=None) -> int:
     ap.add_argument("--marginal", metavar="GLOB",
                     help="also run each measurement on the files GLOB selects: the cost of one more document")
     ap.add_argument("--unsized", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--tuned", action="store_true",
+                    help="the workers' allocator set as docs/dask.md recommends (MALLOC_MMAP_THRESHOLD_)")
     ap.add_argument("--warm", action="store_true",
                     help="the workers import dedupe before the clock starts, as on a cluster that has run it before")
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "dedupe-dask-bench")
@@ -368,8 +377,7 @@ def main(argv=None) -> int:
                     cmd.append("--local")
                 elif args.local:  # timed as the local run is: without counting bytes
                     cmd.append("--unsized")
-                if args.warm:
-                    cmd.append("--warm")
+                cmd += [flag for flag, on in (("--warm", args.warm), ("--tuned", args.tuned)) if on]
                 if args.pass1:
                     cmd.append("--pass1")
                 for pattern in [args.marginal] if subset else args.include:
