@@ -317,16 +317,14 @@ def _kept_lines(whole: str, config: Config) -> list[str]:
     """
     from ..cut import cut_found
     from ..decide import decide
-    from ..pipeline import analyze_documents
+    from ..pipeline import within_found
 
-    page = Document("page", whole)
-    analysis, _ = analyze_documents([page], config, looks=0)[0]
+    found, spans, hashes = within_found(Document("page", whole), config)
     if config.allow:  # (the allow-list keeps blocks `decide` removes: the cut says which)
-        return cut_found(page.id, whole, analysis.findings, analysis.spans, analysis.hashes, config).cleaned.split("\n")
-    removed = decide(analysis.findings, config)
+        return cut_found("page", whole, found, spans, hashes, config).cleaned.split("\n")
+    removed = decide(found, config)
     lines = whole.split("\n")
-    return [line for b, (first, last) in enumerate(analysis.spans) if b not in removed
-            for line in lines[first - 1 : last]]
+    return [line for b, (first, last) in enumerate(spans) if b not in removed for line in lines[first - 1 : last]]
 
 
 def _recoverable(blocks: list[str]) -> list[bool]:
