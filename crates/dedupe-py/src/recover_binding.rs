@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -41,11 +42,13 @@ impl Seen {
     }
 }
 
-/// A page's text from its serialisation with marks at its block elements' edges (`recover::page_lines`).
+/// A page's text from its serialisation with marks at its block elements' edges, as UTF-8 bytes
+/// (`recover::page_lines`).
 #[pyfunction]
-fn page_lines(py: Python<'_>, marked: Bound<'_, PyString>) -> PyResult<String> {
-    let marked = text_of(&marked)?;
-    guarded(py, || recover::page_lines(&marked))
+fn page_lines(py: Python<'_>, marked: &[u8]) -> PyResult<String> {
+    let marked =
+        std::str::from_utf8(marked).map_err(|e| PyValueError::new_err(format!("page_lines: not UTF-8 ({e})")))?;
+    guarded(py, || recover::page_lines(marked))
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
