@@ -43,20 +43,20 @@ goes to the driver, which groups and counts them itself), to compare.
 the machine is shared and noisy.
 
 `--local` also times `dedupe.clean` with one local process (`jobs=1`, no
-engine) in a fresh process the same way (and the Dask runs without counting
-bytes, which costs their driver time), in each round beside the Dask runs,
-and prints what issue 16 compares: one Dask worker's time over the local
-process's, per round and their median. Both include what a run costs
-whatever its size (importing and connecting aside: the driver imports
-`distributed` before the clock starts; the workers import dedupe when the
-first task arrives, 0.45 s of the 0.87 s a run of 200 documents takes on
-fresh workers, unless `--warm` has them import it first, as a cluster that
-has run dedupe before holds it). `--tuned` sets the workers' allocator as
-docs/dask.md recommends. `--marginal GLOB` runs each
-measurement again on the files GLOB selects, and divides the difference in
+engine) in a fresh process, the same way and in each round beside the Dask
+runs (which are then timed without counting bytes: that costs their driver
+time), and prints what issue 16 compares: one Dask worker's time over the
+local process's, per round and their median. Both times hold what a run
+costs whatever its size: connecting, sending the state and the shuffles'
+round trips for Dask, and the workers' import of dedupe when the first task
+arrives (0.45 s of the 0.87 s a run of 200 documents takes on fresh
+workers). Neither holds the driver's own imports (`distributed` is imported
+before the clock starts). `--warm` has the workers import dedupe first, as
+a cluster that has run dedupe before holds it; `--tuned` sets the workers'
+allocator as docs/dask.md recommends. `--marginal GLOB` runs each
+measurement again on the files GLOB selects and divides the difference in
 time by the difference in documents: the cost of one more document, which
-is the throughput a long run sees once the fixed costs are paid (connecting
-to the cluster, sending the state, the shuffles' round trips).
+is the throughput a long run sees once the fixed costs are paid.
 
 `--pass1` stops after the corpus step: it is the part of the run whose driver
 memory grows with the corpus (pass 2 streams the report to disk), and it lets
