@@ -267,6 +267,21 @@ def test_a_dask_task_runs_its_batch_with_the_run_state_and_the_pool_workers_coll
     assert gc.get_threshold() == before
 
 
+def test_a_spilled_batch_result_crosses_through_the_scratch_folder_once(tmp_path):
+    # Pass 2's results go to the driver as a file in the run's scratch folder, not through Dask: the task
+    # returns None, the driver reads the result back whole, and the file goes.
+    from dedupe.engine.dask import _run_batch, _spilled
+
+    state = {"config": Config(), "scratch": tmp_path}
+    result = ([("a.txt", 1, [], "a.txt")], {"write": 0.5}, b"\xff" * 100_000)
+    assert _run_batch(lambda batch: result, (7, []), state, spill=True) is None
+    assert [p.name for p in tmp_path.iterdir()] == ["result-0000007.pickle"]
+    assert _spilled(tmp_path, 7) == result
+    assert list(tmp_path.iterdir()) == []
+    assert _run_batch(lambda batch: result, (8, []), state) == result  # (pass 1: through Dask, as before)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_lost_scheduler_is_one_line_status_3_and_out_left_as_found(tmp_path):
     """A scheduler of its own process, killed (SIGKILL) once pass 1 has written a batch: the run waits for the
     client's reconnect window (20 s), then says so in one line, with no traceback, and exits 3."""
