@@ -234,3 +234,106 @@ def test_a_real_page_trafilatura_finds_nothing_in_keeps_its_article():
     held = sum(words(p) in text for p in paragraphs)
     assert len(paragraphs) > 10 and held >= 0.9 * len(paragraphs)
     assert "Signup for Substack" not in docs[0].text and "Search for:" not in docs[0].text
+
+
+# A section heading and a list trafilatura dropped between two paragraphs it kept (its fallback extractors keep
+# paragraphs only), in each site's shape.
+SECTIONS = {
+    "news": ("What the vote decides", ["A crossing for buses and bicycles", "Two lanes of road traffic",
+                                        "A footpath on each side"]),
+    "recipe": ("What you need", ["Five hundred grams of bread flour", "Three hundred and fifty grams of water",
+                                 "One hundred grams of starter"]),
+    "chinese": ("改造内容", ["新建儿童游乐区", "修建健身步道", "建设露天剧场"]),
+}
+
+
+def test_a_list_and_a_heading_trafilatura_dropped_between_its_paragraphs_come_back_in_their_place():
+    for site, (title, paragraphs, related) in SITES.items():
+        heading, items = SECTIONS[site]
+        extracted = "\n".join([title, *paragraphs]) + "\n"
+        page = whole(title, [paragraphs[0], heading, "\n".join(items), *paragraphs[1:]], related)
+        got = recover(extracted, page, Config(), frozenset([heading, *items]))
+        assert got == "\n".join([title, paragraphs[0], heading, *items, *paragraphs[1:]]) + "\n", site
+        # Lines that are no list item or heading of the page stay out, as before.
+        assert recover(extracted, page, Config()) == extracted, site
+        assert recover(extracted, page, Config(), frozenset(["Something else"])) == extracted, site
+
+
+def test_list_items_of_one_shape_repeated_three_times_stay_out():
+    # A card grid's buttons and a job board's tags are list items too: their text, digits aside, recurs.
+    for site, (title, paragraphs, related) in SITES.items():
+        heading, items = SECTIONS[site]
+        extracted = "\n".join([title, *paragraphs]) + "\n"
+        shapes = [["Add to cart"] * 3, [f"Open media {n} in modal" for n in (1, 2, 3)]] if site != "chinese" else \
+            [["加入购物车"] * 3, [f"查看第{n}张图片" for n in (1, 2, 3)]]
+        for repeated in shapes:
+            page = whole(title, [paragraphs[0], heading, "\n".join(items + repeated), *paragraphs[1:]], related)
+            got = recover(extracted, page, Config(), frozenset([heading, *items, *repeated]))
+            assert not set(repeated) & set(got.split("\n")), (site, repeated)
+            if site != "chinese":  # (there the detectors remove the cart buttons, so the whole gap stays out)
+                assert got == "\n".join([title, paragraphs[0], heading, *items, *paragraphs[1:]]) + "\n", site
+
+
+def test_a_list_in_a_gap_that_also_holds_chrome_stays_out():
+    # The whole-page detectors remove a related list's header and a sign-up prompt inside the article: the list
+    # beside them is taken for the same box, whatever its tags.
+    for site, (title, paragraphs, related) in SITES.items():
+        heading, items = SECTIONS[site]
+        extracted = "\n".join([title, *paragraphs]) + "\n"
+        for chrome in ("Related stories", "Sign up for our newsletter"):
+            page = whole(title, [paragraphs[0], chrome, "\n".join(items), *paragraphs[1:]], related)
+            got = recover(extracted, page, Config(), frozenset([heading, *items, chrome]))
+            assert got == extracted, (site, chrome)
+
+
+def test_structural_lines_are_the_articles_items_and_headings_not_the_sites():
+    from lxml import html as lxml_html
+
+    from dedupe.formats.html import structural_lines
+
+    page = lxml_html.fromstring(
+        "<html><body><header><h2>The Site</h2></header><nav><ul><li>Home</li><li>News</li></ul></nav><main>"
+        "<h1>Title</h1><p>Text.</p><h2>Why   it\nmatters</h2><ol><li>First <b>point</b></li><li>4</li>"
+        "<li>Second point</li><li><a href='/x'>A related   story</a></li><li>See <a href='/y'>the report</a></li></ol>"
+        "<h3>第二部分</h3></main><aside><h3>Popular</h3><ul><li>Other story</li></ul>"
+        "</aside><footer><li>Privacy</li></footer></body></html>").getroottree()
+    assert structural_lines(page) == {"Why it matters", "First point", "Second point", "See the report", "第二部分"}
+
+
+# Real pages of three sites (one per data set) where trafilatura keeps the paragraphs and drops the lists and
+# headings between them; what comes back is the gold's, and nothing of the site's menus.
+REAL = [
+    ("webpages-dev", "hamy.xyz__0488", ["Big Languages have a virtuous cycle", "Lots of jobs are available in them"]),
+    ("webpages-train", "levitate.ai__4857", ["Why Choosing the Right Website Builder Matters",
+                                             "Scale as your business grows"]),
+    ("webpages-types", "digitalocean.com__2835", ["Customers growing with DigitalOcean",
+                                                  "Frustration-free support from real people"]),
+]
+
+
+def test_real_pages_get_their_lists_and_headings_back(monkeypatch):
+    import json
+
+    import pytest
+
+    from helpers import SHARED
+
+    from dedupe.formats import html as html_format
+    from dedupe.formats.html import decode_html, extract
+
+    for data, name, lines in REAL:
+        folder = SHARED / "data" / data
+        if not folder.is_dir():
+            pytest.skip(f"{data} not found at {folder} (it lives in ../shared beside the checkout)")
+        page = next((folder / "pages").glob(f"{name}.htm*"))
+        html, _ = decode_html(page.name, page.read_bytes(), Config())
+        got = extract(html, Config())[0].split("\n")
+        gold = json.loads((folder / "gold" / f"{name}.json").read_text(encoding="utf-8"))["main_content"]
+        off = extract(html, Config(html_recover=False))[0].split("\n")
+        for line in lines:
+            assert line in got and line not in off and line in gold, (name, line)
+        with monkeypatch.context() as m:
+            m.setattr(html_format, "structural_lines", lambda tree: frozenset())
+            before = extract(html, Config())[0].split("\n")
+        added = [line for line in got if line and line not in before]
+        assert added and all(line in gold for line in added), (name, [line for line in added if line not in gold])
