@@ -1,0 +1,100 @@
+"""Modal windows are not the page's text: formats/html.py drops them before trafilatura reads the page."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dedupe import Config
+from dedupe.formats.html import decode_html, extract
+
+from helpers import SHARED
+
+STORY = [
+    "The council voted seven to two on Tuesday night to fund the bridge across the river, ending a dispute that "
+    "began when the old crossing was closed for repairs in the spring of last year.",
+    "Residents on both banks had asked for a crossing that buses and bicycles could share, and the engineers said "
+    "the design now approved carries both without widening the road on either side.",
+    "Work starts in March and should finish before the winter, the mayor said, adding that the ferry would run "
+    "free of charge for as long as the works keep the road closed to traffic.",
+]
+COOKIES = ("We use cookies to improve your experience on our website, to analyse our traffic and to show you "
+           "personalised advertising; you can change your choices at any time in the settings.")
+REPUBLISH = ("You may republish this story for free under our licence, provided that you credit the author and "
+             "link back to the original article on our website, and that you do not edit it.")
+SIGN_UP = "Sign up for our weekly letter and get the best of our journalism in your inbox every Friday morning."
+
+
+def page(article: str, *after: str) -> str:
+    return ("<html><head><title>Bridge</title></head><body><nav><a href='/'>Home</a></nav><article>"
+            f"<h1>Town council approves the bridge</h1>{article}</article>{''.join(after)}"
+            "<footer>Privacy policy</footer></body></html>")
+
+
+def paragraphs(texts) -> str:
+    return "".join(f"<p>{t}</p>" for t in texts)
+
+
+def test_the_text_of_a_modal_window_is_left_out_and_the_article_kept():
+    windows = [
+        f"<div role='dialog' class='cookie-panel'><p>{COOKIES}</p><button>Accept</button></div>",
+        f"<div role='alertdialog' aria-modal='true'><p>{SIGN_UP}</p></div>",
+        f"<dialog open><h2>Republish this story</h2><p>{REPUBLISH}</p></dialog>",
+    ]
+    for window in windows:
+        # Inside the article (a box the site puts in its body) and after it.
+        for html in (page(paragraphs(STORY[:2]) + window + paragraphs(STORY[2:])), page(paragraphs(STORY), window)):
+            for recover in (True, False):
+                text = extract(html, Config(html_recover=recover))[0]
+                assert all(p in text for p in STORY), (window, recover)
+                assert COOKIES not in text and SIGN_UP not in text and REPUBLISH not in text, (window, recover)
+
+
+def test_a_panel_that_says_it_is_not_modal_stays():
+    # A product page's description in a sheet the page shows in place (aria-modal="false").
+    html = page(paragraphs(STORY[:1]) + f"<div role='dialog' aria-modal='false'>{paragraphs(STORY[1:])}</div>")
+    text = extract(html, Config())[0]
+    assert all(p in text for p in STORY)
+
+
+def test_a_page_whose_article_is_itself_in_a_dialog_is_still_read():
+    # A story opened over its section page, whose menu holds two fifths of the page's text.
+    menu = "".join(f"<li><a href='/s{i}'>Section number {i} of the site</a></li>" for i in range(14))
+    html = (f"<html><body><nav><ul>{menu}</ul></nav><div role='dialog' aria-modal='true'><article>"
+            f"<h1>Town council approves the bridge</h1>{paragraphs(STORY)}</article></div></body></html>")
+    text = extract(html, Config())[0]
+    assert all(p in text for p in STORY)
+
+
+# Real pages of three sites, one per data set: what their modal windows held (a "republish this story" box and a
+# cookie panel, a site's search and menu panels, a cookie consent window that trafilatura took for the page).
+REAL = [
+    ("webpages-dev", "modernfarmer.com__0329", ["Want to republish a Modern Farmer story?",
+                                                "Necessary cookies are absolutely essential"]),
+    ("webpages-train", "inria.fr__0485", ["Improve your search"]),
+    ("webpages-types", "forum.corsair.com__0543", []),
+]
+
+
+def test_real_pages_lose_their_modal_windows_and_keep_their_text():
+    for data, name, gone in REAL:
+        folder = SHARED / "data" / data
+        if not folder.is_dir():
+            pytest.skip(f"{data} not found at {folder} (it lives in ../shared beside the checkout)")
+        path = next((folder / "pages").glob(f"{name}.htm*"))
+        html, _ = decode_html(path.name, path.read_bytes(), Config())
+        text = extract(html, Config())[0]
+        gold = json.loads((folder / "gold" / f"{name}.json").read_text(encoding="utf-8"))["main_content"]
+        assert not any(line in text for line in gone), name
+        # Most of the gold's lines are in the text (forum.corsair's was a cookie window's before).
+        lines = [line for line in gold.split("\n") if len(line.split()) > 8]
+        assert sum(line in text for line in lines) >= 0.8 * len(lines), name
+
+
+def test_dialogs_holding_most_of_the_page_stay():
+    # No article element in it, but the page is its dialog: dropping it would leave the menu.
+    menu = "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(4))
+    html = (f"<html><body><nav><ul>{menu}</ul></nav><div role='dialog' aria-modal='true'><h1>Town council approves "
+            f"the bridge</h1>{paragraphs(STORY)}</div></body></html>")
+    text = extract(html, Config())[0]
+    assert all(p in text for p in STORY)
