@@ -1,4 +1,4 @@
-"""Modal windows are not the page's text: formats/html.py drops them before trafilatura reads the page."""
+"""Modal windows and photos' captions are not the page's text: formats/html.py drops them before trafilatura reads it."""
 from __future__ import annotations
 
 import json
@@ -98,3 +98,55 @@ def test_dialogs_holding_most_of_the_page_stay():
             f"the bridge</h1>{paragraphs(STORY)}</div></body></html>")
     text = extract(html, Config())[0]
     assert all(p in text for p in STORY)
+
+
+PHOTO = "Above: the old crossing in the spring, before the repairs. Photograph by Jane Doe for The Site."
+FIGURE = "Figure 2. Traffic on the old crossing by hour of the day, before and after the repairs, in vehicles."
+QUOTE = ("The new crossing will change how the whole town moves, from the school run to the market on Saturday "
+         "mornings, and it is about time.")
+
+
+def test_a_photos_caption_is_dropped_and_a_numbered_figures_or_a_quotes_attribution_kept():
+    from lxml import html as lxml_html
+
+    from dedupe.formats.html import _drop_captions
+
+    tree = lxml_html.fromstring(page(
+        paragraphs(STORY[:2])
+        + f"<figure><img src='a.jpg'><figcaption>{PHOTO}</figcaption></figure>"
+        + f"<figure><img src='b.png'><figcaption>{FIGURE}</figcaption></figure>"
+        + f"<figure><blockquote><p>{QUOTE}</p></blockquote><figcaption>— Anne Smith, mayor</figcaption></figure>"
+        + "<figure><img src='c.png'><figcaption>图 3：大桥的设计方案</figcaption></figure>"
+        + paragraphs(STORY[2:]))).getroottree()
+    _drop_captions(tree)
+    text = tree.getroot().text_content()
+    assert PHOTO not in text
+    assert FIGURE in text and "Anne Smith" in text and "图 3" in text and all(p in text for p in STORY)
+
+
+# Real pages of three sites: their photos' captions go, their article stays.
+CAPTIONED = [
+    ("webpages-dev", "greenhousestudio.co__0011", "This slipcovered sofa from Serena & Lily comes in dozens"),
+    ("webpages-dev", "houstoniamag.com__4628", "The White Oak Bayou trail provides stunning views of downtown."),
+    ("webpages-train", "gardenista.com__0400", "Above: Jasper at the Turtle Pond in New York City"),
+]
+
+
+def test_real_pages_lose_their_photo_captions(monkeypatch):
+    from dedupe.formats import html as html_format
+
+    for data, name, caption in CAPTIONED:
+        folder = SHARED / "data" / data
+        if not folder.is_dir():
+            pytest.skip(f"{data} not found at {folder} (it lives in ../shared beside the checkout)")
+        path = next((folder / "pages").glob(f"{name}.htm*"))
+        html, _ = decode_html(path.name, path.read_bytes(), Config())
+        text = extract(html, Config())[0]
+        gold = json.loads((folder / "gold" / f"{name}.json").read_text(encoding="utf-8"))["main_content"]
+        assert caption not in text and caption not in gold, name
+        with monkeypatch.context() as m:
+            m.setattr(html_format, "_drop_captions", lambda tree: None)
+            before = extract(html, Config())[0]
+        assert caption in before, name
+        lines = [line[:60] for line in gold.split("\n") if len(line.split()) > 8]
+        assert sum(line in text for line in lines) >= sum(line in before for line in lines), name
