@@ -528,6 +528,70 @@ def test_clusters_with_their_pairs_in_one_call_equal_member_by_member_clusters(s
         assert g.dtype == w.dtype and g.tobytes() == w.tobytes()
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_clusters_of_many_members_equal_member_by_member_clusters(seed):
+    """Components of 3 to 40 documents: those of up to `_STAR_MEMBERS` read every pair of theirs from one call,
+    larger ones compare each member with the survivors so far; both are the member-by-member clusters."""
+    from dedupe.detect.corpus import _STAR_MEMBERS, cluster
+
+    rng = np.random.default_rng(seed)
+    config, perm = Config(), 64
+    sizes = [3, 4, 7, _STAR_MEMBERS, _STAR_MEMBERS + 1, 40] + rng.integers(3, 12, 8).tolist()
+    n = sum(sizes) + 10
+    sigs = rng.integers(0, 1 << 32, (n, perm), dtype=np.uint64)
+    left, right, a = [], [], 5
+    for size in sizes:  # each a chain of copies of its first, near and far (some of each other only)
+        for b in range(a + 1, a + size):
+            base = a if rng.random() < 0.6 else b - 1
+            sigs[b] = np.where(rng.random(perm) < rng.random() * 0.8 + 0.2, sigs[base], sigs[b])
+            left.append(base)
+            right.append(b)
+        a += size
+    n_shingles = rng.integers(5, 400, n)
+    priority = rng.permutation(n)
+    whole = rng.random(n) < 0.1
+    args = (np.array(left), np.array(right), sigs, n_shingles, priority, config, whole)
+    got, want = cluster(n, *args), _cluster_member_by_member(n, *args)
+    assert (got[0] >= 0).sum() >= 30 and len(set(got[0][got[0] >= 0].tolist())) > len(sizes)  # several stars
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype and g.tobytes() == w.tobytes()
+
+
+def _source_key_counts_by_lexsort(skeys, rep, src, source_docs, config):
+    """`count_source_keys` as numpy made it before the core sorted the rows: a lexsort and its runs."""
+    order = np.lexsort((rep, skeys))
+    sk, rp = skeys[order], rep[order]
+    first = np.concatenate(([True], (sk[1:] != sk[:-1]) | (rp[1:] != rp[:-1])))
+    sk, sources = sk[first], src[order][first]
+    starts = np.flatnonzero(np.concatenate(([True], sk[1:] != sk[:-1])))
+    df = np.diff(np.append(starts, len(sk)))
+    ukeys, usrc = sk[starts], sources[starts]
+    ok = (df >= config.min_corpus_docs) & (df >= config.min_corpus_share * source_docs[usrc])
+    return ukeys[ok], df[ok].astype(np.uint32)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_source_keys_counted_in_the_core_are_the_lexsorts_counts(seed):
+    """The rows sorted by (key, representative, row) in the core give numpy's lexsort counts: per key its
+    distinct clusters, and the source of its first row (a key shared across sources too, which only a hash
+    collision makes, takes its lowest representative's)."""
+    from dedupe.detect.corpus import count_source_keys
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 5000))
+    distinct_keys = rng.integers(0, 2**64, max(1, n // 4), dtype=np.uint64)
+    skeys = distinct_keys[rng.integers(0, len(distinct_keys), n)]  # keys in several rows
+    rep = rng.integers(0, max(1, n // 3), n).astype(np.uint32)
+    src = rng.integers(0, 5, n).astype(np.int32)
+    source_docs = rng.integers(5, 60, 5)  # (a share of 0.15: 1 to 9 clusters, as the keys hold)
+    config = Config(min_corpus_docs=2, min_corpus_share=0.15)
+    got, want = count_source_keys(skeys, rep, src, source_docs, config), \
+        _source_key_counts_by_lexsort(skeys, rep, src, source_docs, config)
+    assert n < 100 or len(want[0]) > 10
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype and g.tobytes() == w.tobytes()
+
+
 def test_one_documents_keys_are_mixed_with_its_source_as_the_corpus_step_mixes_them():
     """Pass 2 looks a document's block keys up among the corpus step's: both must mix a key and a source alike."""
     from dedupe.detect.corpus import _mix_source

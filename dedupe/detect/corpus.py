@@ -48,6 +48,7 @@ from typing import Callable
 
 import numpy as np
 
+from .. import _core
 from ..config import Config
 from ..names import Names
 from ..decide import INTS, Found, template_found
@@ -60,6 +61,8 @@ _NO_DERIVED = np.empty(0, np.uint32)
 _KEYS_PER_BUCKET = 1 << 21
 #: Pairs confirmed per numpy step: bounds the temporary (chunk x num_perm) comparison array.
 _CHUNK = 1 << 16
+#: Components of duplicates up to this size have all their pairs compared at once (`cluster`).
+_STAR_MEMBERS = 32
 
 
 @dataclass(frozen=True)
@@ -513,43 +516,19 @@ def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = Non
 
 
 def candidate_pairs(sigs: np.ndarray, n_shingles: np.ndarray, rows: int) -> np.ndarray:
-    """Distinct (low, high) document pairs sharing a band key, packed as low << 32 | high."""
+    """Distinct (low, high) document pairs sharing a band key, packed as low << 32 | high, sorted.
+
+    Per band, documents with equal keys form a run in document order; each is paired with the run's first and
+    with its predecessor, which links the run without listing all its pairs. In the core (`group.rs`): a numpy
+    argsort a band was about 60 ms of the corpus step on the 10k benchmark corpus.
+    """
     valid = np.flatnonzero(n_shingles > 0)  # an empty body has no signature worth comparing
     if len(valid) < 2:
         return np.empty(0, dtype=np.uint64)
-    bands = sigs.shape[1] // rows
-    pairs = np.empty(0, dtype=np.uint64)
-    for b in range(bands):
-        key = band_keys(sigs[valid, b * rows : (b + 1) * rows], rows)[:, 0]
-        order = np.argsort(key, kind="stable")  # stable: members of a run stay in document order
-        k = key[order]
-        same = k[1:] == k[:-1]
-        if not same.any():
-            continue
-        docs = valid[order].astype(np.uint64)
-        # Start of each run, for every position: pairs with the run's first and with the predecessor.
-        starts = np.flatnonzero(np.concatenate(([True], ~same)))
-        run_of = np.repeat(starts, np.diff(np.append(starts, len(k))))
-        idx = np.flatnonzero(same) + 1
-        firsts = docs[run_of[idx]]
-        prev = docs[idx - 1]
-        cur = docs[idx]
-        # Made distinct band by band: a duplicate pair is found again in most of the bands, so holding every
-        # band's pairs until the end held several times the distinct pairs (the corpus step's peak at 600k).
-        pairs = _union(pairs, distinct(np.concatenate((firsts << np.uint64(32) | cur, prev << np.uint64(32) | cur))))
-    return pairs[(pairs >> np.uint64(32)) != (pairs & np.uint64(0xFFFFFFFF))]
-
-
-def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The sorted distinct values of two sorted distinct arrays."""
-    if not len(a) or not len(b):
-        return b if not len(a) else a
-    both = np.concatenate((a, b))
-    both.sort(kind="stable")  # two sorted runs: timsort merges them in one pass
-    keep = np.empty(len(both), dtype=bool)
-    keep[0] = True
-    np.not_equal(both[1:], both[:-1], out=keep[1:])
-    return both[keep]
+    n, p = sigs.shape
+    pairs = _core.candidate_pairs(np.ascontiguousarray(sigs, dtype="<u4").tobytes(), n, p, rows,
+                                  valid.astype("<u4").tobytes())
+    return np.frombuffer(pairs, dtype="<u8").astype(np.uint64)
 
 
 def _earlier_clusters(ids: list[str], earlier, earlier_of, score, how) -> list[dict]:
@@ -825,11 +804,49 @@ def cluster(n: int, left, right, sigs, n_shingles, priority, config: Config, who
         strict = False if whole is None else whole[first] | whole[second]
         score, how, ok = similarity(sigs[first], sigs[second], n_shingles[first], n_shingles[second], config, strict)
         dup_of[second[ok]], dup_score[second[ok]], dup_how[second[ok]] = first[ok], score[ok], how[ok]
-    for members in np.split(comp_nodes, bounds):
-        if len(members) == 2:
+    # Components of three or more: each member, in keep order, joins the best survivor it is confirmed against
+    # (ties: the earlier survivor), or survives. Up to _STAR_MEMBERS members, every pair of the components is
+    # compared in one call and the members read their answers (a call a member was 20 ms of the 10k benchmark
+    # corpus's corpus step); a larger component (a template's thousands of pages) compares each member with
+    # the survivors so far, as they are few.
+    big = np.flatnonzero(sizes > 2)
+    few = big[sizes[big] <= _STAR_MEMBERS]
+    if len(few):
+        tri: dict[int, tuple] = {}
+        lo, hi, offsets, at = [], [], [], 0
+        for s, z in zip(starts[few].tolist(), sizes[few].tolist()):
+            i, j = tri.get(z) or tri.setdefault(z, np.triu_indices(z, 1))  # row by row: (0, 1), (0, 2)...
+            lo.append(i + s)
+            hi.append(j + s)
+            offsets.append(at)
+            at += len(i)
+        lo, hi = comp_nodes[np.concatenate(lo)], comp_nodes[np.concatenate(hi)]
+        score, how, ok = [], [], []
+        for c in range(0, len(lo), _CHUNK):  # (as confirm_pairs: the (chunk x num_perm) temporaries bounded)
+            a, b = lo[c : c + _CHUNK], hi[c : c + _CHUNK]
+            strict = False if whole is None else whole[a] | whole[b]
+            for lst, v in zip((score, how, ok), similarity(sigs[a], sigs[b], n_shingles[a], n_shingles[b], config,
+                                                           strict)):
+                lst += v.tolist()
+        members = comp_nodes.tolist()
+        for s, z, o in zip(starts[few].tolist(), sizes[few].tolist(), offsets):
+            kept: list[int] = []  # positions in the component
+            for j in range(z):
+                best = -1
+                for i in kept:
+                    pair = o + i * z - i * (i + 1) // 2 + j - i - 1  # (i, j)'s place in the rows of pairs
+                    if ok[pair] and (best < 0 or score[pair] > score[best]):
+                        best, survivor = pair, i
+                if best < 0:
+                    kept.append(j)
+                    continue
+                m = members[s + j]
+                dup_of[m], dup_score[m], dup_how[m] = members[s + survivor], score[best], how[best]
+    for start, size in zip(starts[big].tolist(), sizes[big].tolist()):
+        if size <= _STAR_MEMBERS:
             continue
-        kept: list[int] = []
-        for m in members.tolist():
+        kept = []
+        for m in comp_nodes[start : start + size].tolist():
             if kept:
                 k = np.array(kept)
                 strict = False if whole is None else whole[k] | whole[m]
@@ -871,18 +888,22 @@ def _clusters(ids: list[str], dup_of, dup_score, dup_how, keep_none: bool = Fals
     """
     dropped = np.flatnonzero(dup_of >= 0)
     groups: dict[int, list[int]] = {}
-    for d in dropped.tolist():
-        groups.setdefault(int(dup_of[d]), []).append(d)
+    for d, k in zip(dropped.tolist(), dup_of[dropped].tolist()):
+        groups.setdefault(k, []).append(d)
+    # Each name read once (a `Names` lookup decodes it; the sorts below would read each several times), and each
+    # member's figures as Python values at once.
+    name = {i: ids[i] for i in set(groups).union(dropped.tolist())}
+    score = dict(zip(dropped.tolist(), dup_score[dropped].tolist()))
+    how = dict(zip(dropped.tolist(), dup_how[dropped].tolist()))
     return [
         {
-            **({"kept": None, "first": ids[k]} if keep_none else {"kept": ids[k]}),
+            **({"kept": None, "first": name[k]} if keep_none else {"kept": name[k]}),
             "members": [
-                {"file": ids[d], "similarity": round(float(dup_score[d]), 4),
-                 "measure": MEASURES[int(dup_how[d])]}
-                for d in sorted(groups[k], key=lambda d: ids[d])
+                {"file": name[d], "similarity": round(score[d], 4), "measure": MEASURES[how[d]]}
+                for d in sorted(groups[k], key=name.__getitem__)
             ],
         }
-        for k in sorted(groups, key=lambda k: ids[k])
+        for k in sorted(groups, key=name.__getitem__)
     ]
 
 
@@ -926,15 +947,15 @@ def count_source_keys(skeys, rep, src, source_docs, config: Config):
     """
     if not len(skeys):
         return np.empty(0, np.uint64), np.empty(0, np.uint32)
-    order = np.lexsort((rep, skeys))
-    sk, rp = skeys[order], rep[order]
-    first = np.concatenate(([True], (sk[1:] != sk[:-1]) | (rp[1:] != rp[:-1])))
-    sk, sources = sk[first], src[order][first]
-    starts = np.flatnonzero(np.concatenate(([True], sk[1:] != sk[:-1])))
-    df = np.diff(np.append(starts, len(sk)))
-    ukeys, usrc = sk[starts], sources[starts]
+    # Sorted by (key, representative, row) in the core (`group.rs`; numpy's lexsort was about 40 ms of the 10k
+    # benchmark corpus's 330,000 keys): each distinct key, its count of clusters, and its first row there,
+    # whose source is the key's.
+    keys, df, first = (np.frombuffer(b, t) for b, t in zip(
+        _core.count_keys(np.ascontiguousarray(skeys, dtype="<u8").tobytes(),
+                         np.ascontiguousarray(rep, dtype="<u4").tobytes()), ("<u8", "<u4", "<u4")))
+    usrc = src[first]
     ok = (df >= config.min_corpus_docs) & (df >= config.min_corpus_share * source_docs[usrc])
-    return ukeys[ok], df[ok].astype(np.uint32)
+    return keys[ok].astype(np.uint64), df[ok].astype(np.uint32)
 
 
 def _mix_source(keys: np.ndarray, src: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

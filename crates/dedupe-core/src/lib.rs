@@ -16,6 +16,7 @@ pub mod decide;
 pub mod features;
 pub mod files;
 pub mod finish;
+pub mod group;
 pub mod hash;
 pub mod keys;
 pub mod minhash;

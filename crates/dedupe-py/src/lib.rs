@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use dedupe_core::decide::{decide_and_finish, Finding, Findings, Page, Target, Verdict};
 use dedupe_core::finish::{Claim, Doc, Finished, Ref, Score, Tally};
-use dedupe_core::{features, keys, minhash, repeats, segment, sign};
+use dedupe_core::{features, group, keys, minhash, repeats, segment, sign};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyInt, PyString};
@@ -387,6 +387,56 @@ fn band_keys<'py>(py: Python<'py>, sigs: &[u8], n: usize, p: usize, rows: usize)
         keys
     })?;
     le_bytes(py, &keys, u64::to_le_bytes)
+}
+
+/// The corpus step's candidate pairs (`corpus.candidate_pairs`, `group::candidate_pairs`): `n` signatures of
+/// `p` values (little-endian u32 bytes) and the documents to group (u32, ascending) in, the distinct pairs
+/// packed as `low << 32 | high` (u64) out, sorted.
+#[pyfunction]
+fn candidate_pairs<'py>(
+    py: Python<'py>,
+    sigs: &[u8],
+    n: usize,
+    p: usize,
+    rows: usize,
+    valid: &[u8],
+) -> PyResult<Bound<'py, PyByteArray>> {
+    let (sigs, valid) = (u32s(sigs), u32s(valid));
+    if rows == 0 || n.checked_mul(p) != Some(sigs.len()) || valid.iter().any(|&d| d as usize >= n) {
+        return Err(PyValueError::new_err(
+            "candidate_pairs: rows must be positive, the signatures n x p values and the documents below n",
+        ));
+    }
+    let pairs = guarded(py, || group::candidate_pairs(&sigs, p, rows, &valid))?;
+    le_bytes(py, &pairs, u64::to_le_bytes)
+}
+
+/// Block keys counted per cluster (`corpus.count_source_keys`, `group::count_keys`): keys (u64) and their
+/// rows' cluster representatives (u32) in, each distinct key (u64), its count of representatives (u32) and
+/// its first row (u32) out.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn count_keys<'py>(
+    py: Python<'py>,
+    keys: &[u8],
+    reps: &[u8],
+) -> PyResult<(
+    Bound<'py, PyByteArray>,
+    Bound<'py, PyByteArray>,
+    Bound<'py, PyByteArray>,
+)> {
+    let (keys, reps) = (from_le(keys, u64::from_le_bytes)?, u32s(reps));
+    if keys.len() != reps.len() || keys.len() > u32::MAX as usize {
+        return Err(PyValueError::new_err(
+            "count_keys: one representative a key, fewer than 2**32 keys",
+        ));
+    }
+    let out = guarded(py, || group::count_keys(&keys, &reps))?;
+    Ok((
+        le_bytes(py, &out.keys, u64::to_le_bytes)?,
+        le_bytes(py, &out.clusters, u32::to_le_bytes)?,
+        le_bytes(py, &out.first_row, u32::to_le_bytes)?,
+    ))
 }
 
 /// The band keys of one signature: its first `bands * rows` values.
@@ -1189,6 +1239,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(minhash_signature, m)?)?;
     m.add_function(wrap_pyfunction!(block_keys, m)?)?;
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(candidate_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(count_keys, m)?)?;
     m.add_function(wrap_pyfunction!(shingle_hash, m)?)?;
     m.add_function(wrap_pyfunction!(finish, m)?)?;
     m.add_function(wrap_pyfunction!(decide, m)?)?;
