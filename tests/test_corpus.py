@@ -388,6 +388,18 @@ def test_batches_grow_with_the_corpus_and_every_worker_gets_several():
     assert [n for n, _ in pipeline._batches(list(range(1000)), 4)] == list(range(16))
 
 
+def test_the_last_batches_shrink_so_that_the_workers_end_a_pass_together():
+    """With several workers the batches end in smaller ones (each a quarter of what is left, for two workers,
+    down to BATCH); one worker runs every batch at full size."""
+    sizes = [len(b) for _, b in pipeline._batches(list(range(10_000)), 2)]
+    assert sizes[:-8] == [pipeline.BATCH_MAX] * (len(sizes) - 8)
+    assert sizes[-8:] == [196, 147, 111, 83, 64, 64, 64, 55]  # the last 784 items, each a quarter of what is left
+    assert [len(b) for _, b in pipeline._batches(list(range(10_000)), 1)] == [256] * 39 + [16]
+    # A file batched alone keeps its own batch; the shrinking counts the other items only.
+    cut = pipeline._batches(list(range(600)) + ["big.jsonl"] + list(range(600, 1200)), 2, {"big.jsonl"})
+    assert ["big.jsonl"] in [b for _, b in cut] and sum(len(b) for _, b in cut) == 1201
+
+
 # --- the samples --------------------------------------------------------------------------------------
 
 
