@@ -20,6 +20,7 @@ pub mod group;
 pub mod hash;
 pub mod keys;
 pub mod minhash;
+pub mod page;
 pub mod pagetype;
 pub mod phrases;
 pub mod recover;

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use dedupe_core::decide::{decide_and_finish, Finding, Findings, Page, Target, Verdict};
 use dedupe_core::finish::{Claim, Doc, Finished, Ref, Score, Tally};
-use dedupe_core::{features, group, keys, minhash, repeats, segment, sign};
+use dedupe_core::{features, group, keys, minhash, page, repeats, segment, sign};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyInt, PyString};
@@ -437,6 +437,12 @@ fn count_keys<'py>(
         le_bytes(py, &out.clusters, u32::to_le_bytes)?,
         le_bytes(py, &out.first_row, u32::to_le_bytes)?,
     ))
+}
+
+/// Whether bytes are UTF-8 (`report.html._page_rows`, `page::is_utf8`).
+#[pyfunction]
+fn is_utf8(py: Python<'_>, data: &[u8]) -> PyResult<bool> {
+    guarded(py, || page::is_utf8(data))
 }
 
 /// The band keys of one signature: its first `bands * rows` values.
@@ -1241,6 +1247,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(candidate_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(count_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(is_utf8, m)?)?;
     m.add_function(wrap_pyfunction!(shingle_hash, m)?)?;
     m.add_function(wrap_pyfunction!(finish, m)?)?;
     m.add_function(wrap_pyfunction!(decide, m)?)?;
