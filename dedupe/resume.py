@@ -29,7 +29,7 @@ from .write import atomic_stream, atomic_write, is_temp
 
 #: The layout of the batch files below: a run another layout left cannot be resumed (a development build keeps
 #: its version while its batch files change). Raise it with every change to what a stage pickles.
-STATE_LAYOUT = 2
+STATE_LAYOUT = 3
 #: Settings that change how a run goes but never its output: a resume may change them.
 _FREE = ("jobs", "shuffle_partitions")
 

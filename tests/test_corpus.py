@@ -894,6 +894,39 @@ def test_a_docsig_pickles_its_arrays_as_bytes_and_loads_every_field_back(derived
             assert b == a
 
 
+@pytest.mark.parametrize("derived", [False, True])
+def test_a_batchs_sig_columns_cross_pickled_and_fill_the_table_as_its_docsigs_one_by_one(derived):
+    """A pass-1 batch's DocSigs cross to the main process as columns (`SigColumns`), each file's as a run of them
+    (`SigRun`): pickled and loaded, each run gives back its DocSigs field for field, and a table extended by the
+    runs (a file read one by one between them, a failed file's empty run) holds what adding each DocSig holds."""
+    import dataclasses
+    import pickle
+
+    from dedupe.detect.corpus import SigColumns, SigRun, SigTable
+
+    rng = np.random.default_rng(int(derived))
+    sigs = [DocSig(f"s{i % 3}/d{i}.txt", f"s{i % 3}", i % 4 + 1, 40 + i, 9 + i % 2,
+                   rng.integers(0, 2**32, 8, dtype=np.uint32), np.sort(rng.integers(0, 2**63, i % 5, dtype=np.uint64)),
+                   whole=i % 7 == 0, derived=rng.integers(0, 2**32, 8, dtype=np.uint32) if derived else None,
+                   n_derived=i % 6 if derived else 0) for i in range(40)]
+    batch = pickle.loads(pickle.dumps(SigColumns.of(sigs[:30]), protocol=pickle.HIGHEST_PROTOCOL))
+    runs = [SigRun(batch, a, b) for a, b in ((0, 4), (4, 4), (4, 17), (17, 30))]
+    assert [len(r) for r in runs] == [4, 0, 13, 13] and runs[2][-1].id == sigs[16].id and len(runs[2][3:]) == 10
+    for got, want in zip((s for r in runs for s in r), sigs[:30]):
+        assert set(got.__dict__) == {f.name for f in dataclasses.fields(DocSig)}
+        for f in dataclasses.fields(DocSig):
+            a, b = getattr(want, f.name), getattr(got, f.name)
+            assert (b.dtype == a.dtype and b.tolist() == a.tolist()) if isinstance(a, np.ndarray) else b == a
+    one, columns = SigTable(8), SigTable(8)
+    for s in sigs[30:35] + sigs[:4] + sigs[35:] + sigs[4:30]:
+        one.add(s)
+    columns.extend([sigs[30:35], runs[0], runs[1]])
+    columns.extend([sigs[35:], runs[2], runs[3]])
+    assert list(one.ids) == list(columns.ids) and one.source_numbers()[0] == columns.source_numbers()[0]
+    for a, b in zip(one.arrays(), columns.arrays()):
+        assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
 @pytest.mark.parametrize("n_docs", [0, 1, 7, 300])
 def test_a_batchs_docsigs_hold_each_documents_distinct_keys_in_order(n_docs):
     """`doc_sigs` makes every document's block keys distinct and sorted in one sort for the batch (keys repeated

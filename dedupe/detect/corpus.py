@@ -123,6 +123,89 @@ class Duplicate:
     run: str = ""
 
 
+class SigColumns:
+    """A batch's DocSigs as columns: what a pass-1 worker hands the main process, which appends them to the
+    corpus table as they are (`SigTable.extend`). A DocSig a document was unpickled, added and stacked again
+    there one by one, about 12 µs a document of the main process's time while the workers ran (10k benchmark
+    corpus); its files' documents are `SigRun`s over these."""
+
+    __slots__ = ("ids", "sources", "n_lines", "size", "n_shingles", "whole", "n_derived", "key_counts",
+                 "signatures", "derived", "keys", "key_bounds")
+
+    def __init__(self, ids: list[str], sources: list[str], n_lines, size, n_shingles, whole, n_derived, key_counts,
+                 signatures: np.ndarray, derived: np.ndarray, keys: np.ndarray):
+        self.ids, self.sources = ids, sources
+        # (the corpus table's types: uint32 counts, bool `whole`)
+        self.n_lines, self.size, self.n_shingles, self.n_derived, self.key_counts = (
+            np.asarray(a, np.uint32) for a in (n_lines, size, n_shingles, n_derived, key_counts))
+        self.whole = np.asarray(whole, bool)
+        self.signatures, self.derived, self.keys = signatures, derived, keys
+        self.key_bounds = np.concatenate(([0], np.cumsum(self.key_counts, dtype=np.int64))).tolist()
+
+    @classmethod
+    def of(cls, sigs: list[DocSig]) -> "SigColumns":
+        """The columns of these DocSigs, in their order (as `SigTable.add` would hold them)."""
+        return cls([s.id for s in sigs], [s.source for s in sigs], [s.n_lines for s in sigs], [s.size for s in sigs],
+                   [s.n_shingles for s in sigs], [s.whole for s in sigs], [s.n_derived for s in sigs],
+                   [len(s.keys) for s in sigs],
+                   np.stack([s.signature for s in sigs]) if sigs else np.empty((0, 0), np.uint32),
+                   np.stack([s.derived if s.derived is not None else _NO_DERIVED for s in sigs]) if sigs
+                   else np.empty((0, 0), np.uint32),
+                   np.concatenate([s.keys for s in sigs]) if sigs else np.empty(0, np.uint64))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __reduce__(self):
+        # The arrays as raw bytes with their types and shapes (as DocSig's: numpy's own pickling costs more).
+        arrays = (self.n_lines, self.size, self.n_shingles, self.whole, self.n_derived, self.key_counts,
+                  self.signatures, self.derived, self.keys)
+        return (_sig_columns, (self.ids, self.sources, *(_raw(a) + (a.shape,) for a in arrays)))
+
+    def doc_sig(self, i: int) -> DocSig:
+        """Document i's DocSig."""
+        sig = object.__new__(DocSig)
+        derived = self.derived[i] if self.derived.shape[1:] != (0,) else None
+        sig.__dict__.update(id=self.ids[i], source=self.sources[i], n_lines=int(self.n_lines[i]),
+                            size=int(self.size[i]), n_shingles=int(self.n_shingles[i]), signature=self.signatures[i],
+                            keys=self.keys[self.key_bounds[i] : self.key_bounds[i + 1]], whole=bool(self.whole[i]),
+                            derived=derived, n_derived=int(self.n_derived[i]))
+        return sig
+
+
+def _sig_columns(ids, sources, *arrays) -> SigColumns:
+    """SigColumns from their pickled form (`SigColumns.__reduce__`)."""
+    return SigColumns(ids, sources, *(_array(data, dtype).reshape(shape) for data, dtype, shape in arrays))
+
+
+class SigRun:
+    """Documents [start, stop) of a batch's SigColumns (a file's): a sequence of DocSigs, each made when asked
+    for (a file in pieces names its documents one by one; the Dask engine sends them), or appended as columns
+    (`SigTable.extend`)."""
+
+    __slots__ = ("columns", "start", "stop")
+
+    def __init__(self, columns: SigColumns, start: int, stop: int):
+        self.columns, self.start, self.stop = columns, start, stop
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                return [self[j] for j in range(start, stop, step)]
+            return SigRun(self.columns, self.start + start, self.start + max(start, stop))
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(f"document {i} of {n}")
+        return self.columns.doc_sig(self.start + (i + n if i < 0 else i))
+
+    def __iter__(self):
+        return (self.columns.doc_sig(i) for i in range(self.start, self.stop))
+
+
 class SigTable:
     """DocSigs gathered into column arrays (what the corpus step holds in memory)."""
 
@@ -147,6 +230,38 @@ class SigTable:
         self._pending.append(sig)
         if len(self._pending) >= 4096:
             self._flush()
+
+    def extend(self, runs: list) -> None:
+        """Add the documents of each run in order: a SigRun's appended as columns (runs that follow each other in
+        one batch's columns at once), anything else (DocSigs) one by one."""
+        i = 0
+        while i < len(runs):
+            run = runs[i]
+            i += 1
+            if not isinstance(run, SigRun):
+                for sig in run:
+                    self.add(sig)
+                continue
+            stop = run.stop
+            while i < len(runs) and isinstance(runs[i], SigRun) and runs[i].columns is run.columns \
+                    and runs[i].start == stop:
+                stop = runs[i].stop
+                i += 1
+            self._append(run.columns, run.start, stop)
+
+    def _append(self, c: SigColumns, a: int, b: int) -> None:
+        """Documents [a, b) of a batch's columns, as `add` of each would hold them."""
+        if b <= a:
+            return
+        self._flush()  # (documents added one by one before these)
+        self.ids.extend(c.ids[a:b])
+        names = self.source_names
+        self.sources.extend([names.setdefault(source, len(names)) for source in c.sources[a:b]])
+        self._parts.append((c.n_lines[a:b], c.size[a:b], c.n_shingles[a:b], c.whole[a:b], c.n_derived[a:b],
+                            c.key_counts[a:b]))
+        self._derived.append(c.derived[a:b])
+        self._sigs.append(c.signatures[a:b])
+        self._keys.append(c.keys[c.key_bounds[a] : c.key_bounds[b]])
 
     def _flush(self) -> None:
         p = self._pending
