@@ -61,6 +61,15 @@ fn read_files<'py>(
         .collect())
 }
 
+/// Each file's (size, modification time in ns) as little-endian i64 pairs, (-1, -1) where `os.stat` would fail
+/// (`resume.fingerprint`, `files::stat_files`): the paths relative to `base`, each ended by a NUL.
+#[pyfunction]
+fn stat_files<'py>(py: Python<'py>, base: std::path::PathBuf, names: &[u8]) -> PyResult<Bound<'py, PyByteArray>> {
+    let stats = guarded(py, || dedupe_core::files::stat_files(&base, names))?;
+    let flat: Vec<i64> = stats.into_iter().flat_map(|(size, time)| [size, time]).collect();
+    le_bytes(py, &flat, i64::to_le_bytes)
+}
+
 /// The blocks of a batch of texts (`segment.segment`), flattened: per block its first and last line and its
 /// text, and per text its number of blocks.
 ///
@@ -1226,6 +1235,7 @@ impl Lexicon {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_hash, m)?)?;
     m.add_function(wrap_pyfunction!(read_files, m)?)?;
+    m.add_function(wrap_pyfunction!(stat_files, m)?)?;
     m.add_class::<Lexicon>()?;
     chrome_binding::register(m)?;
     classify::register(m)?;
