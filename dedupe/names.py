@@ -81,6 +81,11 @@ class Names:
             return out
         return self.raw(i).decode(_ENCODING, _ERRORS)
 
+    def strings(self, indices: list[int]) -> list[str]:
+        """The names at these indices, in their order (one pass, no lookup a name)."""
+        data, ends = self._data, self._ends
+        return [data[ends[i - 1] if i else 0 : ends[i]].decode(_ENCODING, _ERRORS) for i in indices]
+
     def __iter__(self) -> Iterator[str]:
         data, start = self._data, 0
         for end in self._ends:

@@ -21,7 +21,9 @@ import pickle
 import shutil
 from pathlib import Path
 
-from . import __version__
+import numpy as np
+
+from . import __version__, _core
 from .config import Config
 from .errors import UsageError
 from .read import MARKER, RUN_DIRNAME, walk
@@ -29,7 +31,7 @@ from .write import atomic_stream, atomic_write, is_temp
 
 #: The layout of the batch files below: a run another layout left cannot be resumed (a development build keeps
 #: its version while its batch files change). Raise it with every change to what a stage pickles.
-STATE_LAYOUT = 2
+STATE_LAYOUT = 3
 #: Settings that change how a run goes but never its output: a resume may change them.
 _FREE = ("jobs", "shuffle_partitions")
 
@@ -48,6 +50,12 @@ def run_settings(config: Config, src: Path, report: Path, against: list = ()) ->
 
 def fingerprint(src: Path, files: list[str]) -> list[list]:
     """Each input file's [relative path, size, modification time in ns] (-1s if it cannot be read)."""
+    if os.name == "posix" and files:
+        # In the core, the paths handed over as one buffer: Python's loop cost as much as the system calls
+        # (10,000 files on tmpfs: 31 ms in the loop below, 15 so).
+        names = "\0".join(files).encode("utf-8", "surrogateescape") + b"\0"
+        stats = np.frombuffer(_core.stat_files(src, names), "<i8").tolist()
+        return [[rel, size, time] for rel, size, time in zip(files, stats[0::2], stats[1::2])]
     out = []
     for rel in files:
         try:

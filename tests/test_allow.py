@@ -13,7 +13,7 @@ from dedupe.allow import AllowList, AllowListError, block_key, entry_line
 from dedupe.cli import main
 from dedupe.config import Config
 from dedupe.cut import Claim, cut
-from dedupe.report.html import CONTEXT_LINES, ReportError, render_report
+from dedupe.report.html import CONTEXT_LINES, ReportError, Scan, render_report
 
 SAMPLES = Path(__file__).parent / "data" / "samples"
 if not SAMPLES.is_dir():
@@ -197,6 +197,29 @@ def test_pages_split_the_files_and_every_page_counts_the_whole_run(sample_run, t
     (report / "index-notes.html").write_text("a reviewer's own file", encoding="utf-8")
     render_report(report)  # one page again: the other pages go, nothing else
     assert sorted(p.name for p in report.glob("index*.html")) == ["index-notes.html", "index.html"]
+
+
+def test_pages_drawn_from_rows_with_blank_lines_and_crlf_are_the_pages_of_the_plain_rows(sample_run, tmp_path):
+    """A page's rows are pasted from context.jsonl as they are: a file this run wrote (a row a line) in one pass
+    of the core, one with blank lines or CR LF line ends row by row; the pages are the same. A row that is not
+    UTF-8 is named either way."""
+    import shutil
+
+    plain, odd = tmp_path / "plain", tmp_path / "odd"
+    shutil.copytree(sample_run / "_report", plain)
+    shutil.copytree(sample_run / "_report", odd)
+    rows = (plain / "context.jsonl").read_bytes().splitlines()
+    assert len(rows) >= 3 and any(b"&" in r or b"<" in r for r in rows)  # (rows to escape)
+    (odd / "context.jsonl").write_bytes(b"\n" + b"\r\n\n".join(rows) + b"\r\n\n")
+    for page_files in (2, 1000):
+        pages = [p.read_bytes() for p in render_report(plain, page_files=page_files)]
+        assert [p.read_bytes() for p in render_report(odd, page_files=page_files)] == pages
+    scan = Scan.read(plain)
+    for report in (plain, odd):
+        with open(report / "context.jsonl", "ab") as f:
+            f.write(rows[0][:-3] + b'\xff"}\n')
+        with pytest.raises(ReportError, match=r"context.jsonl: a row is not UTF-8 .*run dedupe clean again"):
+            render_report(report, scan=scan)
 
 
 def test_a_damaged_report_file_is_named_with_its_line(sample_run, tmp_path):

@@ -637,3 +637,21 @@ def test_ctrl_c_says_the_output_is_incomplete(cli, tmp_path, monkeypatch):
     result = cli("clean", src, tmp_path / "out")
     assert result.exit_code == 130
     assert result.stderr == f"interrupted: nothing was written to {tmp_path / 'out'}\n"
+
+
+def test_the_program_ends_with_the_runs_status_and_all_its_output(cli, tmp_path):
+    """`python -m dedupe` (`cli.entry`, which freezes the run's objects before the interpreter ends): its exit
+    status is the command's, and what it printed to a pipe is what CliRunner sees."""
+    import subprocess
+    import sys
+
+    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE, "b.txt": OTHER, "b.bin": b"\x00\x01"})
+    ran = subprocess.run([sys.executable, "-m", "dedupe", "clean", str(src), str(tmp_path / "out")],
+                         capture_output=True, text=True)
+    seen = cli("clean", src, tmp_path / "again")
+    assert ran.returncode == seen.exit_code == 1  # done, one input unreadable
+    assert ran.stdout.replace(str(tmp_path / "out"), str(tmp_path / "again")) == seen.stdout
+    assert ran.stdout.count("\n") > 3 and "b.bin" in ran.stderr
+    ran = subprocess.run([sys.executable, "-m", "dedupe", "clean", str(tmp_path / "nowhere"), str(tmp_path / "x")],
+                         capture_output=True, text=True)
+    assert ran.returncode == 2 and "Error: input folder" in ran.stderr and ran.stdout == ""

@@ -388,6 +388,18 @@ def test_batches_grow_with_the_corpus_and_every_worker_gets_several():
     assert [n for n, _ in pipeline._batches(list(range(1000)), 4)] == list(range(16))
 
 
+def test_the_last_batches_shrink_so_that_the_workers_end_a_pass_together():
+    """With several workers the batches end in smaller ones (each a quarter of what is left, for two workers,
+    down to BATCH); one worker runs every batch at full size."""
+    sizes = [len(b) for _, b in pipeline._batches(list(range(10_000)), 2)]
+    assert sizes[:-8] == [pipeline.BATCH_MAX] * (len(sizes) - 8)
+    assert sizes[-8:] == [196, 147, 111, 83, 64, 64, 64, 55]  # the last 784 items, each a quarter of what is left
+    assert [len(b) for _, b in pipeline._batches(list(range(10_000)), 1)] == [256] * 39 + [16]
+    # A file batched alone keeps its own batch; the shrinking counts the other items only.
+    cut = pipeline._batches(list(range(600)) + ["big.jsonl"] + list(range(600, 1200)), 2, {"big.jsonl"})
+    assert ["big.jsonl"] in [b for _, b in cut] and sum(len(b) for _, b in cut) == 1201
+
+
 # --- the samples --------------------------------------------------------------------------------------
 
 
@@ -524,6 +536,70 @@ def test_clusters_with_their_pairs_in_one_call_equal_member_by_member_clusters(s
     args = (np.array(left), np.array(right), sigs, n_shingles, priority, config, whole)
     got, want = cluster(n, *args), _cluster_member_by_member(n, *args)
     assert (got[0] >= 0).sum() >= 10 and (got[2] == 1).any()  # copies found, some by containment
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype and g.tobytes() == w.tobytes()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_clusters_of_many_members_equal_member_by_member_clusters(seed):
+    """Components of 3 to 40 documents: those of up to `_STAR_MEMBERS` read every pair of theirs from one call,
+    larger ones compare each member with the survivors so far; both are the member-by-member clusters."""
+    from dedupe.detect.corpus import _STAR_MEMBERS, cluster
+
+    rng = np.random.default_rng(seed)
+    config, perm = Config(), 64
+    sizes = [3, 4, 7, _STAR_MEMBERS, _STAR_MEMBERS + 1, 40] + rng.integers(3, 12, 8).tolist()
+    n = sum(sizes) + 10
+    sigs = rng.integers(0, 1 << 32, (n, perm), dtype=np.uint64)
+    left, right, a = [], [], 5
+    for size in sizes:  # each a chain of copies of its first, near and far (some of each other only)
+        for b in range(a + 1, a + size):
+            base = a if rng.random() < 0.6 else b - 1
+            sigs[b] = np.where(rng.random(perm) < rng.random() * 0.8 + 0.2, sigs[base], sigs[b])
+            left.append(base)
+            right.append(b)
+        a += size
+    n_shingles = rng.integers(5, 400, n)
+    priority = rng.permutation(n)
+    whole = rng.random(n) < 0.1
+    args = (np.array(left), np.array(right), sigs, n_shingles, priority, config, whole)
+    got, want = cluster(n, *args), _cluster_member_by_member(n, *args)
+    assert (got[0] >= 0).sum() >= 30 and len(set(got[0][got[0] >= 0].tolist())) > len(sizes)  # several stars
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype and g.tobytes() == w.tobytes()
+
+
+def _source_key_counts_by_lexsort(skeys, rep, src, source_docs, config):
+    """`count_source_keys` as numpy made it before the core sorted the rows: a lexsort and its runs."""
+    order = np.lexsort((rep, skeys))
+    sk, rp = skeys[order], rep[order]
+    first = np.concatenate(([True], (sk[1:] != sk[:-1]) | (rp[1:] != rp[:-1])))
+    sk, sources = sk[first], src[order][first]
+    starts = np.flatnonzero(np.concatenate(([True], sk[1:] != sk[:-1])))
+    df = np.diff(np.append(starts, len(sk)))
+    ukeys, usrc = sk[starts], sources[starts]
+    ok = (df >= config.min_corpus_docs) & (df >= config.min_corpus_share * source_docs[usrc])
+    return ukeys[ok], df[ok].astype(np.uint32)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_source_keys_counted_in_the_core_are_the_lexsorts_counts(seed):
+    """The rows sorted by (key, representative, row) in the core give numpy's lexsort counts: per key its
+    distinct clusters, and the source of its first row (a key shared across sources too, which only a hash
+    collision makes, takes its lowest representative's)."""
+    from dedupe.detect.corpus import count_source_keys
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 5000))
+    distinct_keys = rng.integers(0, 2**64, max(1, n // 4), dtype=np.uint64)
+    skeys = distinct_keys[rng.integers(0, len(distinct_keys), n)]  # keys in several rows
+    rep = rng.integers(0, max(1, n // 3), n).astype(np.uint32)
+    src = rng.integers(0, 5, n).astype(np.int32)
+    source_docs = rng.integers(5, 60, 5)  # (a share of 0.15: 1 to 9 clusters, as the keys hold)
+    config = Config(min_corpus_docs=2, min_corpus_share=0.15)
+    got, want = count_source_keys(skeys, rep, src, source_docs, config), \
+        _source_key_counts_by_lexsort(skeys, rep, src, source_docs, config)
+    assert n < 100 or len(want[0]) > 10
     for g, w in zip(got, want):
         assert g.dtype == w.dtype and g.tobytes() == w.tobytes()
 
@@ -816,6 +892,39 @@ def test_a_docsig_pickles_its_arrays_as_bytes_and_loads_every_field_back(derived
             assert b.dtype == a.dtype and b.tolist() == a.tolist() and b.flags.writeable
         else:
             assert b == a
+
+
+@pytest.mark.parametrize("derived", [False, True])
+def test_a_batchs_sig_columns_cross_pickled_and_fill_the_table_as_its_docsigs_one_by_one(derived):
+    """A pass-1 batch's DocSigs cross to the main process as columns (`SigColumns`), each file's as a run of them
+    (`SigRun`): pickled and loaded, each run gives back its DocSigs field for field, and a table extended by the
+    runs (a file read one by one between them, a failed file's empty run) holds what adding each DocSig holds."""
+    import dataclasses
+    import pickle
+
+    from dedupe.detect.corpus import SigColumns, SigRun, SigTable
+
+    rng = np.random.default_rng(int(derived))
+    sigs = [DocSig(f"s{i % 3}/d{i}.txt", f"s{i % 3}", i % 4 + 1, 40 + i, 9 + i % 2,
+                   rng.integers(0, 2**32, 8, dtype=np.uint32), np.sort(rng.integers(0, 2**63, i % 5, dtype=np.uint64)),
+                   whole=i % 7 == 0, derived=rng.integers(0, 2**32, 8, dtype=np.uint32) if derived else None,
+                   n_derived=i % 6 if derived else 0) for i in range(40)]
+    batch = pickle.loads(pickle.dumps(SigColumns.of(sigs[:30]), protocol=pickle.HIGHEST_PROTOCOL))
+    runs = [SigRun(batch, a, b) for a, b in ((0, 4), (4, 4), (4, 17), (17, 30))]
+    assert [len(r) for r in runs] == [4, 0, 13, 13] and runs[2][-1].id == sigs[16].id and len(runs[2][3:]) == 10
+    for got, want in zip((s for r in runs for s in r), sigs[:30]):
+        assert set(got.__dict__) == {f.name for f in dataclasses.fields(DocSig)}
+        for f in dataclasses.fields(DocSig):
+            a, b = getattr(want, f.name), getattr(got, f.name)
+            assert (b.dtype == a.dtype and b.tolist() == a.tolist()) if isinstance(a, np.ndarray) else b == a
+    one, columns = SigTable(8), SigTable(8)
+    for s in sigs[30:35] + sigs[:4] + sigs[35:] + sigs[4:30]:
+        one.add(s)
+    columns.extend([sigs[30:35], runs[0], runs[1]])
+    columns.extend([sigs[35:], runs[2], runs[3]])
+    assert list(one.ids) == list(columns.ids) and one.source_numbers()[0] == columns.source_numbers()[0]
+    for a, b in zip(one.arrays(), columns.arrays()):
+        assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
 @pytest.mark.parametrize("n_docs", [0, 1, 7, 300])

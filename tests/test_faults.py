@@ -194,6 +194,31 @@ def test_a_resume_with_other_settings_or_changed_inputs_is_refused_naming_them(c
     assert (out / ".dedupe-run" / "run.json").is_file()  # a refused resume keeps the state for the right one
 
 
+def test_the_inputs_fingerprint_is_each_files_os_stat(tmp_path):
+    """A resume compares the inputs' sizes and times with the run's: stat'ed in the core, they are `os.stat`'s
+    (symlinks followed; -1s for a file that is gone, a dangling link, a name with undecodable bytes missing)."""
+    from dedupe.resume import fingerprint
+
+    src = tmp_path / "in"
+    (src / "sub dir").mkdir(parents=True)
+    (src / "sub dir" / "été.txt").write_text("a\n", encoding="utf-8")
+    (src / "empty.txt").write_bytes(b"")
+    os.utime(src / "empty.txt", ns=(1, -1_500_000_001))  # before 1970, nanoseconds and all
+    os.symlink("empty.txt", src / "link")
+    os.symlink("gone", src / "dangling")
+    files = ["empty.txt", "link", "dangling", "missing.txt", "sub dir/été.txt", "x\udcff.txt", "empty.txt"]
+
+    def plain(rel: str) -> list:
+        try:
+            st = os.stat(os.path.join(src, rel))
+        except OSError:
+            return [rel, -1, -1]
+        return [rel, st.st_size, st.st_mtime_ns]
+
+    assert fingerprint(src, files) == [plain(rel) for rel in files]
+    assert fingerprint(src, files)[0][2] == -1_500_000_001 and fingerprint(src, []) == []
+
+
 def test_resume_needs_an_interrupted_run(corpus, tmp_path, cli):
     from helpers import SAMPLES
 

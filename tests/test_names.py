@@ -32,6 +32,8 @@ def test_names_give_back_every_string_and_sort_as_the_strings_do(strings: list[s
         assert names[-1] == strings[-1] and names[-len(strings)] == strings[0]
     assert [names[i] for i in names.sorted_indices()] == sorted(strings)
     assert names.sorted_indices() == sorted(range(len(strings)), key=lambda i: (strings[i], i))
+    picked = list(range(len(strings)))[::-1] + list(range(0, len(strings), 3))
+    assert names.strings(picked) == [strings[i] for i in picked]
 
 
 @settings(max_examples=100, deadline=None)
@@ -90,8 +92,8 @@ def test_the_review_page_digests_file_counts_as_the_dict_they_replace():
     from dedupe.report.html import _sorted_json
 
     counts, plain = FileCounts(), {}
-    for i in range(2500):  # more than one chunk of 1000
-        name = f"f{(i * 7919) % 2500}.txt"
+    for i in range(5000):  # more than one chunk of 1000 in the digest, of 4096 names decoded (`FileCounts._named`)
+        name = f"f{(i * 7919) % 5000}.txt"
         page = ("", "article", "é \"q\"</")[i % 3]
         counts.add(name, (("repeat", i % 3 + 1),) + ((("chrome:x", 2),) if i % 5 else ()), i, i // 2, page)
         plain[name] = {"removed": {"repeat": i % 3 + 1, **({"chrome:x": 2} if i % 5 else {})}, "in_chars": i,

@@ -48,6 +48,7 @@ from typing import Callable
 
 import numpy as np
 
+from .. import _core
 from ..config import Config
 from ..names import Names
 from ..decide import INTS, Found, template_found
@@ -60,6 +61,8 @@ _NO_DERIVED = np.empty(0, np.uint32)
 _KEYS_PER_BUCKET = 1 << 21
 #: Pairs confirmed per numpy step: bounds the temporary (chunk x num_perm) comparison array.
 _CHUNK = 1 << 16
+#: Components of duplicates up to this size have all their pairs compared at once (`cluster`).
+_STAR_MEMBERS = 32
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,89 @@ class Duplicate:
     run: str = ""
 
 
+class SigColumns:
+    """A batch's DocSigs as columns: what a pass-1 worker hands the main process, which appends them to the
+    corpus table as they are (`SigTable.extend`). A DocSig a document was unpickled, added and stacked again
+    there one by one, about 12 µs a document of the main process's time while the workers ran (10k benchmark
+    corpus); its files' documents are `SigRun`s over these."""
+
+    __slots__ = ("ids", "sources", "n_lines", "size", "n_shingles", "whole", "n_derived", "key_counts",
+                 "signatures", "derived", "keys", "key_bounds")
+
+    def __init__(self, ids: list[str], sources: list[str], n_lines, size, n_shingles, whole, n_derived, key_counts,
+                 signatures: np.ndarray, derived: np.ndarray, keys: np.ndarray):
+        self.ids, self.sources = ids, sources
+        # (the corpus table's types: uint32 counts, bool `whole`)
+        self.n_lines, self.size, self.n_shingles, self.n_derived, self.key_counts = (
+            np.asarray(a, np.uint32) for a in (n_lines, size, n_shingles, n_derived, key_counts))
+        self.whole = np.asarray(whole, bool)
+        self.signatures, self.derived, self.keys = signatures, derived, keys
+        self.key_bounds = np.concatenate(([0], np.cumsum(self.key_counts, dtype=np.int64))).tolist()
+
+    @classmethod
+    def of(cls, sigs: list[DocSig]) -> "SigColumns":
+        """The columns of these DocSigs, in their order (as `SigTable.add` would hold them)."""
+        return cls([s.id for s in sigs], [s.source for s in sigs], [s.n_lines for s in sigs], [s.size for s in sigs],
+                   [s.n_shingles for s in sigs], [s.whole for s in sigs], [s.n_derived for s in sigs],
+                   [len(s.keys) for s in sigs],
+                   np.stack([s.signature for s in sigs]) if sigs else np.empty((0, 0), np.uint32),
+                   np.stack([s.derived if s.derived is not None else _NO_DERIVED for s in sigs]) if sigs
+                   else np.empty((0, 0), np.uint32),
+                   np.concatenate([s.keys for s in sigs]) if sigs else np.empty(0, np.uint64))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __reduce__(self):
+        # The arrays as raw bytes with their types and shapes (as DocSig's: numpy's own pickling costs more).
+        arrays = (self.n_lines, self.size, self.n_shingles, self.whole, self.n_derived, self.key_counts,
+                  self.signatures, self.derived, self.keys)
+        return (_sig_columns, (self.ids, self.sources, *(_raw(a) + (a.shape,) for a in arrays)))
+
+    def doc_sig(self, i: int) -> DocSig:
+        """Document i's DocSig."""
+        sig = object.__new__(DocSig)
+        derived = self.derived[i] if self.derived.shape[1:] != (0,) else None
+        sig.__dict__.update(id=self.ids[i], source=self.sources[i], n_lines=int(self.n_lines[i]),
+                            size=int(self.size[i]), n_shingles=int(self.n_shingles[i]), signature=self.signatures[i],
+                            keys=self.keys[self.key_bounds[i] : self.key_bounds[i + 1]], whole=bool(self.whole[i]),
+                            derived=derived, n_derived=int(self.n_derived[i]))
+        return sig
+
+
+def _sig_columns(ids, sources, *arrays) -> SigColumns:
+    """SigColumns from their pickled form (`SigColumns.__reduce__`)."""
+    return SigColumns(ids, sources, *(_array(data, dtype).reshape(shape) for data, dtype, shape in arrays))
+
+
+class SigRun:
+    """Documents [start, stop) of a batch's SigColumns (a file's): a sequence of DocSigs, each made when asked
+    for (a file in pieces names its documents one by one; the Dask engine sends them), or appended as columns
+    (`SigTable.extend`)."""
+
+    __slots__ = ("columns", "start", "stop")
+
+    def __init__(self, columns: SigColumns, start: int, stop: int):
+        self.columns, self.start, self.stop = columns, start, stop
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                return [self[j] for j in range(start, stop, step)]
+            return SigRun(self.columns, self.start + start, self.start + max(start, stop))
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(f"document {i} of {n}")
+        return self.columns.doc_sig(self.start + (i + n if i < 0 else i))
+
+    def __iter__(self):
+        return (self.columns.doc_sig(i) for i in range(self.start, self.stop))
+
+
 class SigTable:
     """DocSigs gathered into column arrays (what the corpus step holds in memory)."""
 
@@ -144,6 +230,38 @@ class SigTable:
         self._pending.append(sig)
         if len(self._pending) >= 4096:
             self._flush()
+
+    def extend(self, runs: list) -> None:
+        """Add the documents of each run in order: a SigRun's appended as columns (runs that follow each other in
+        one batch's columns at once), anything else (DocSigs) one by one."""
+        i = 0
+        while i < len(runs):
+            run = runs[i]
+            i += 1
+            if not isinstance(run, SigRun):
+                for sig in run:
+                    self.add(sig)
+                continue
+            stop = run.stop
+            while i < len(runs) and isinstance(runs[i], SigRun) and runs[i].columns is run.columns \
+                    and runs[i].start == stop:
+                stop = runs[i].stop
+                i += 1
+            self._append(run.columns, run.start, stop)
+
+    def _append(self, c: SigColumns, a: int, b: int) -> None:
+        """Documents [a, b) of a batch's columns, as `add` of each would hold them."""
+        if b <= a:
+            return
+        self._flush()  # (documents added one by one before these)
+        self.ids.extend(c.ids[a:b])
+        names = self.source_names
+        self.sources.extend([names.setdefault(source, len(names)) for source in c.sources[a:b]])
+        self._parts.append((c.n_lines[a:b], c.size[a:b], c.n_shingles[a:b], c.whole[a:b], c.n_derived[a:b],
+                            c.key_counts[a:b]))
+        self._derived.append(c.derived[a:b])
+        self._sigs.append(c.signatures[a:b])
+        self._keys.append(c.keys[c.key_bounds[a] : c.key_bounds[b]])
 
     def _flush(self) -> None:
         p = self._pending
@@ -513,43 +631,19 @@ def build_corpus(table: SigTable, config: Config, pairs: np.ndarray | None = Non
 
 
 def candidate_pairs(sigs: np.ndarray, n_shingles: np.ndarray, rows: int) -> np.ndarray:
-    """Distinct (low, high) document pairs sharing a band key, packed as low << 32 | high."""
+    """Distinct (low, high) document pairs sharing a band key, packed as low << 32 | high, sorted.
+
+    Per band, documents with equal keys form a run in document order; each is paired with the run's first and
+    with its predecessor, which links the run without listing all its pairs. In the core (`group.rs`): a numpy
+    argsort a band was about 60 ms of the corpus step on the 10k benchmark corpus.
+    """
     valid = np.flatnonzero(n_shingles > 0)  # an empty body has no signature worth comparing
     if len(valid) < 2:
         return np.empty(0, dtype=np.uint64)
-    bands = sigs.shape[1] // rows
-    pairs = np.empty(0, dtype=np.uint64)
-    for b in range(bands):
-        key = band_keys(sigs[valid, b * rows : (b + 1) * rows], rows)[:, 0]
-        order = np.argsort(key, kind="stable")  # stable: members of a run stay in document order
-        k = key[order]
-        same = k[1:] == k[:-1]
-        if not same.any():
-            continue
-        docs = valid[order].astype(np.uint64)
-        # Start of each run, for every position: pairs with the run's first and with the predecessor.
-        starts = np.flatnonzero(np.concatenate(([True], ~same)))
-        run_of = np.repeat(starts, np.diff(np.append(starts, len(k))))
-        idx = np.flatnonzero(same) + 1
-        firsts = docs[run_of[idx]]
-        prev = docs[idx - 1]
-        cur = docs[idx]
-        # Made distinct band by band: a duplicate pair is found again in most of the bands, so holding every
-        # band's pairs until the end held several times the distinct pairs (the corpus step's peak at 600k).
-        pairs = _union(pairs, distinct(np.concatenate((firsts << np.uint64(32) | cur, prev << np.uint64(32) | cur))))
-    return pairs[(pairs >> np.uint64(32)) != (pairs & np.uint64(0xFFFFFFFF))]
-
-
-def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The sorted distinct values of two sorted distinct arrays."""
-    if not len(a) or not len(b):
-        return b if not len(a) else a
-    both = np.concatenate((a, b))
-    both.sort(kind="stable")  # two sorted runs: timsort merges them in one pass
-    keep = np.empty(len(both), dtype=bool)
-    keep[0] = True
-    np.not_equal(both[1:], both[:-1], out=keep[1:])
-    return both[keep]
+    n, p = sigs.shape
+    pairs = _core.candidate_pairs(np.ascontiguousarray(sigs, dtype="<u4").tobytes(), n, p, rows,
+                                  valid.astype("<u4").tobytes())
+    return np.frombuffer(pairs, dtype="<u8").astype(np.uint64)
 
 
 def _earlier_clusters(ids: list[str], earlier, earlier_of, score, how) -> list[dict]:
@@ -825,11 +919,49 @@ def cluster(n: int, left, right, sigs, n_shingles, priority, config: Config, who
         strict = False if whole is None else whole[first] | whole[second]
         score, how, ok = similarity(sigs[first], sigs[second], n_shingles[first], n_shingles[second], config, strict)
         dup_of[second[ok]], dup_score[second[ok]], dup_how[second[ok]] = first[ok], score[ok], how[ok]
-    for members in np.split(comp_nodes, bounds):
-        if len(members) == 2:
+    # Components of three or more: each member, in keep order, joins the best survivor it is confirmed against
+    # (ties: the earlier survivor), or survives. Up to _STAR_MEMBERS members, every pair of the components is
+    # compared in one call and the members read their answers (a call a member was 20 ms of the 10k benchmark
+    # corpus's corpus step); a larger component (a template's thousands of pages) compares each member with
+    # the survivors so far, as they are few.
+    big = np.flatnonzero(sizes > 2)
+    few = big[sizes[big] <= _STAR_MEMBERS]
+    if len(few):
+        tri: dict[int, tuple] = {}
+        lo, hi, offsets, at = [], [], [], 0
+        for s, z in zip(starts[few].tolist(), sizes[few].tolist()):
+            i, j = tri.get(z) or tri.setdefault(z, np.triu_indices(z, 1))  # row by row: (0, 1), (0, 2)...
+            lo.append(i + s)
+            hi.append(j + s)
+            offsets.append(at)
+            at += len(i)
+        lo, hi = comp_nodes[np.concatenate(lo)], comp_nodes[np.concatenate(hi)]
+        score, how, ok = [], [], []
+        for c in range(0, len(lo), _CHUNK):  # (as confirm_pairs: the (chunk x num_perm) temporaries bounded)
+            a, b = lo[c : c + _CHUNK], hi[c : c + _CHUNK]
+            strict = False if whole is None else whole[a] | whole[b]
+            for lst, v in zip((score, how, ok), similarity(sigs[a], sigs[b], n_shingles[a], n_shingles[b], config,
+                                                           strict)):
+                lst += v.tolist()
+        members = comp_nodes.tolist()
+        for s, z, o in zip(starts[few].tolist(), sizes[few].tolist(), offsets):
+            kept: list[int] = []  # positions in the component
+            for j in range(z):
+                best = -1
+                for i in kept:
+                    pair = o + i * z - i * (i + 1) // 2 + j - i - 1  # (i, j)'s place in the rows of pairs
+                    if ok[pair] and (best < 0 or score[pair] > score[best]):
+                        best, survivor = pair, i
+                if best < 0:
+                    kept.append(j)
+                    continue
+                m = members[s + j]
+                dup_of[m], dup_score[m], dup_how[m] = members[s + survivor], score[best], how[best]
+    for start, size in zip(starts[big].tolist(), sizes[big].tolist()):
+        if size <= _STAR_MEMBERS:
             continue
-        kept: list[int] = []
-        for m in members.tolist():
+        kept = []
+        for m in comp_nodes[start : start + size].tolist():
             if kept:
                 k = np.array(kept)
                 strict = False if whole is None else whole[k] | whole[m]
@@ -871,18 +1003,22 @@ def _clusters(ids: list[str], dup_of, dup_score, dup_how, keep_none: bool = Fals
     """
     dropped = np.flatnonzero(dup_of >= 0)
     groups: dict[int, list[int]] = {}
-    for d in dropped.tolist():
-        groups.setdefault(int(dup_of[d]), []).append(d)
+    for d, k in zip(dropped.tolist(), dup_of[dropped].tolist()):
+        groups.setdefault(k, []).append(d)
+    # Each name read once (a `Names` lookup decodes it; the sorts below would read each several times), and each
+    # member's figures as Python values at once.
+    name = {i: ids[i] for i in set(groups).union(dropped.tolist())}
+    score = dict(zip(dropped.tolist(), dup_score[dropped].tolist()))
+    how = dict(zip(dropped.tolist(), dup_how[dropped].tolist()))
     return [
         {
-            **({"kept": None, "first": ids[k]} if keep_none else {"kept": ids[k]}),
+            **({"kept": None, "first": name[k]} if keep_none else {"kept": name[k]}),
             "members": [
-                {"file": ids[d], "similarity": round(float(dup_score[d]), 4),
-                 "measure": MEASURES[int(dup_how[d])]}
-                for d in sorted(groups[k], key=lambda d: ids[d])
+                {"file": name[d], "similarity": round(score[d], 4), "measure": MEASURES[how[d]]}
+                for d in sorted(groups[k], key=name.__getitem__)
             ],
         }
-        for k in sorted(groups, key=lambda k: ids[k])
+        for k in sorted(groups, key=name.__getitem__)
     ]
 
 
@@ -926,15 +1062,15 @@ def count_source_keys(skeys, rep, src, source_docs, config: Config):
     """
     if not len(skeys):
         return np.empty(0, np.uint64), np.empty(0, np.uint32)
-    order = np.lexsort((rep, skeys))
-    sk, rp = skeys[order], rep[order]
-    first = np.concatenate(([True], (sk[1:] != sk[:-1]) | (rp[1:] != rp[:-1])))
-    sk, sources = sk[first], src[order][first]
-    starts = np.flatnonzero(np.concatenate(([True], sk[1:] != sk[:-1])))
-    df = np.diff(np.append(starts, len(sk)))
-    ukeys, usrc = sk[starts], sources[starts]
+    # Sorted by (key, representative, row) in the core (`group.rs`; numpy's lexsort was about 40 ms of the 10k
+    # benchmark corpus's 330,000 keys): each distinct key, its count of clusters, and its first row there,
+    # whose source is the key's.
+    keys, df, first = (np.frombuffer(b, t) for b, t in zip(
+        _core.count_keys(np.ascontiguousarray(skeys, dtype="<u8").tobytes(),
+                         np.ascontiguousarray(rep, dtype="<u4").tobytes()), ("<u8", "<u4", "<u4")))
+    usrc = src[first]
     ok = (df >= config.min_corpus_docs) & (df >= config.min_corpus_share * source_docs[usrc])
-    return ukeys[ok], df[ok].astype(np.uint32)
+    return keys[ok].astype(np.uint64), df[ok].astype(np.uint32)
 
 
 def _mix_source(keys: np.ndarray, src: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

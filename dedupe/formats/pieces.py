@@ -38,6 +38,8 @@ PIECE_ROWS = 256
 #: its own: sixty-four such files in one batch would hand one worker most of a corpus.
 ALONE_BYTES = 64 << 10
 _RECORD_FORMATS = ("jsonl", "json", "parquet", "arrow")
+#: The formats `_spans` cuts into pieces.
+_CUT_FORMATS = ("jsonl", "parquet", "arrow")
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,11 @@ def key_of(unit) -> str:
 def plan(src: Path, rels: list[str], config: Config) -> list:
     """The units of work: each file's relative path, or the Pieces of a large record file, in file order."""
     units: list = []
+    local = not isinstance(src, RemotePath)
     for rel in rels:
         spans = None
-        if not isinstance(src, RemotePath) and not compression_of(rel):
+        # (only a record file is ever cut: a plain file goes by with a look at its name)
+        if local and format_of(rel) in _CUT_FORMATS and not compression_of(rel):
             try:
                 spans = _spans(src, rel, config)
             except Exception:  # noqa: BLE001 - a file that cannot be planned is read whole, and its error said then

@@ -102,7 +102,7 @@ class FileCounts(Mapping):
         return len(self._sorted())
 
     def __iter__(self):
-        return (self._names[i] for i in self._sorted())
+        return (name for _, name in self._named())
 
     def _entry(self, i: int) -> dict:
         entry = {"removed": dict(self._kinds[self._removed[i]]), "in_chars": self._in[i], "out_chars": self._out[i]}
@@ -119,24 +119,32 @@ class FileCounts(Mapping):
 
     def items(self):
         """(name, entry) in name order, each entry made as it is read."""
-        return ((self._names[i], self._entry(i)) for i in self._sorted())
+        return ((name, self._entry(i)) for i, name in self._named())
 
     def json_items(self, encode, sort_keys: bool = False) -> Iterator[str]:
         """Each entry as the text `f"{encode(name)}: {encode(entry)}"` (`encode`: a JSONEncoder's, with its
         default separators, and with sort_keys if `sort_keys`), in name order: the distinct counts and page kinds
         encoded once, not a dict made and encoded a file (summary.json and the page's digest of it)."""
         kinds = [encode(dict(removed)) for removed in self._kinds]
-        names, removed, ins, outs, page = self._names, self._removed, self._in, self._out, self._page
+        removed, ins, outs, page = self._removed, self._in, self._out, self._page
         if sort_keys:  # (in_chars, out_chars, page, removed)
             pages = [f', "page": {encode(kind)}' if kind else "" for kind in self._pages]
-            for i in self._sorted():
-                yield (f'{encode(names[i])}: {{"in_chars": {ins[i]}, "out_chars": {outs[i]}{pages[page[i]]}, '
+            for i, name in self._named():
+                yield (f'{encode(name)}: {{"in_chars": {ins[i]}, "out_chars": {outs[i]}{pages[page[i]]}, '
                        f'"removed": {kinds[removed[i]]}}}')
             return
         pages = [f', "page": {encode(kind)}}}' if kind else "}" for kind in self._pages]
-        for i in self._sorted():
-            yield (f'{encode(names[i])}: {{"removed": {kinds[removed[i]]}, "in_chars": {ins[i]}, '
+        for i, name in self._named():
+            yield (f'{encode(name)}: {{"removed": {kinds[removed[i]]}, "in_chars": {ins[i]}, '
                    f'"out_chars": {outs[i]}{pages[page[i]]}')
+
+    def _named(self, chunk: int = 4096) -> Iterator[tuple[int, str]]:
+        """(entry number, name) in name order, the names decoded a chunk at a time (`Names.strings`: a lookup a
+        name cost about 2 µs; all of them at once would hold every name as a string)."""
+        order = self._sorted()
+        for at in range(0, len(order), chunk):
+            part = order[at : at + chunk]
+            yield from zip(part, self._names.strings(part))
 
 
 #: summary.json's sections with an entry per file or per cluster: written one entry a line.

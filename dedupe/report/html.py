@@ -255,11 +255,11 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan |
     for page, rows in _pages(folder, page_files, n_pages):
         files = scan.order[(page - 1) * page_files : page * page_files]
         links = {t: page_of[t] for t in sorted({t for f in files for t in scan.targets.get(f, ())}) if t in page_of}
-        data = _page_data(page, n_pages, rows, cats, links, run_id)
+        opening, closing = _page_data(page, n_pages, cats, links, run_id)
         body = head + _pages_nav(ranges, page) + _FILE_VIEW
         path = folder / _page_name(page)
         with atomic_stream(path) as out:  # written in its parts: the page is not joined in memory
-            for part in _document(summary, body, data, cats):
+            for part in _document(summary, body, opening, rows, closing, cats):
                 out.write(part)
         written.append(path)
     for stale in folder.glob("index-*.html"):  # pages of an earlier, larger run
@@ -334,16 +334,36 @@ def _top_blocks(folder: Path, scan: Scan) -> list[dict]:
     return [r for r in rows if r]
 
 
-def _pages(folder: Path, page_files: int, n_pages: int) -> Iterator[tuple[int, list[bytes]]]:
-    """Each page's rows: the lines of context.jsonl as they are (one per shown file, in run order), unparsed.
+def _pages(folder: Path, page_files: int, n_pages: int) -> Iterator[tuple[int, bytes]]:
+    """Each page's rows: the lines of context.jsonl as they are (one per shown file, in run order), unparsed,
+    joined by commas and made safe inside the page's script (`_page_rows`).
 
     Kept as UTF-8 bytes from the file to the page: decoding the rows and encoding the page again were a
     third of the page's time (the rows hold the kept lines around every cut of the run).
     """
     with open(folder / "context.jsonl", "rb") as f:
-        rows = (_row(line) for line in f if line.strip())
         for page in range(1, n_pages + 1):
-            yield page, [row for _, row in zip(range(page_files), rows)]
+            yield page, _page_rows(f, page_files)
+
+
+def _page_rows(f, page_files: int) -> bytes:
+    """The next `page_files` rows of context.jsonl (open as `f`), as the page's data holds them: joined by
+    commas, made safe inside its script (`_json_for_script`). ReportError if a row is not UTF-8."""
+    lines = list(islice(f, page_files))
+    # As this run writes them, every line is a row (a JSON object: it starts with `{` and holds no line end):
+    # the page's rows are then checked at once (in the core: decoding them made a string of megabytes to drop),
+    # and the line ends between them become commas. Otherwise (a blank line, a CR LF, a row that is not UTF-8)
+    # row by row, each checked alone, as its error names it.
+    if all(line.startswith(b"{") for line in lines):
+        # (each line without its line end as a view: the page's rows are copied once, joined)
+        joined = b",".join([memoryview(line)[: -1 if line.endswith(b"\n") else None] for line in lines])
+        if b"\r" not in joined and _core.is_utf8(joined):
+            return _json_for_script(joined)
+    rows = [_row(line) for line in lines if line.strip()]
+    while len(rows) < page_files and (line := f.readline()):
+        if line.strip():
+            rows.append(_row(line))
+    return _json_for_script(b",".join(rows))
 
 
 def _row(line: bytes) -> bytes:
@@ -357,12 +377,13 @@ def _row(line: bytes) -> bytes:
     return row
 
 
-def _page_data(page: int, n_pages: int, rows: list[bytes], cats: list[str], links: dict, run_id: str) -> bytes:
-    """The JSON the page's script renders (UTF-8), with the files' rows inserted as they were written."""
+def _page_data(page: int, n_pages: int, cats: list[str], links: dict, run_id: str) -> tuple[bytes, bytes]:
+    """The JSON the page's script renders (UTF-8), around the files' rows inserted as they were written: what
+    comes before them and what after."""
     head = {"page": page, "pages": n_pages, "run": run_id, "cats": cats}
     tail = {"links": links, "allowHeader": ALLOW_HEADER}
     dump = lambda d: json.dumps(d, ensure_ascii=False, separators=(",", ":"))[1:-1].encode("utf-8")  # noqa: E731
-    return b"{" + dump(head) + b',"files":[' + b",".join(rows) + b"]," + dump(tail) + b"}"
+    return b"{" + dump(head) + b',"files":[', b"]," + dump(tail) + b"}"
 
 
 def _json_for_script(data: bytes) -> bytes:
@@ -548,8 +569,9 @@ def _pages_nav(ranges: list[tuple[int, str, str]], page: int) -> str:
     return "".join(out)
 
 
-def _document(summary: dict, body: str, data: bytes, cats: list[str]) -> tuple[bytes, bytes, bytes]:
-    """The page as UTF-8, in three parts: the HTML before the data, the data made safe, the HTML after it."""
+def _document(summary: dict, body: str, opening: bytes, rows: bytes, closing: bytes, cats: list[str]) -> tuple[bytes, ...]:
+    """The page as UTF-8, in parts: the HTML before the data, the data made safe (its rows made safe already:
+    `_page_rows`), the HTML after it."""
     css = _css(cats)
     csp = (f"default-src 'none'; script-src {_csp_hash(_SCRIPT)}; style-src {_csp_hash(css)}; "
            "base-uri 'none'; form-action 'none'")
@@ -565,7 +587,8 @@ def _document(summary: dict, body: str, data: bytes, cats: list[str]) -> tuple[b
         f"<main>{body}</main>\n"
         '<script type="application/json" id=data>'
     )
-    return before.encode("utf-8"), _json_for_script(data), f"</script>\n<script>{_SCRIPT}</script>\n</body></html>\n".encode()
+    return (before.encode("utf-8"), _json_for_script(opening), rows, _json_for_script(closing),
+            f"</script>\n<script>{_SCRIPT}</script>\n</body></html>\n".encode())
 
 
 _FILE_VIEW = """

@@ -59,6 +59,36 @@ fn open_regular(_path: &Path) -> Option<(File, u64)> {
     None // the caller reads every file itself
 }
 
+/// Each file's size and modification time in nanoseconds, as Python's `os.stat` gives them (symlinks followed),
+/// or `(-1, -1)` where it fails: the resume fingerprint of a run's inputs (`dedupe.resume.fingerprint`).
+///
+/// `names` are paths relative to `base`, each ended by a NUL (one buffer: a Python string a path to convert
+/// cost what the calls saved). The system call, 1.5 µs a file on tmpfs, is most of it; Python's loop around
+/// `os.stat` was as much again.
+#[cfg(unix)]
+pub fn stat_files(base: &Path, names: &[u8]) -> Vec<(i64, i64)> {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::MetadataExt;
+
+    let mut names: Vec<&[u8]> = names.split(|&b| b == 0).collect();
+    names.pop(); // (after the last NUL: nothing)
+    names
+        .iter()
+        .map(
+            |name| match std::fs::metadata(base.join(std::ffi::OsStr::from_bytes(name))) {
+                Ok(m) => (m.size() as i64, m.mtime() * 1_000_000_000 + m.mtime_nsec()),
+                Err(_) => (-1, -1),
+            },
+        )
+        .collect()
+}
+
+/// Off Unix the caller stats the files itself (`os.stat`'s times there are not these).
+#[cfg(not(unix))]
+pub fn stat_files(_base: &Path, names: &[u8]) -> Vec<(i64, i64)> {
+    vec![(-1, -1); names.iter().filter(|&&b| b == 0).count()]
+}
+
 /// Asks the kernel to read the whole file ahead; only a hint, so a failure is ignored.
 #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
 fn advise(file: &File) {
@@ -104,6 +134,25 @@ mod tests {
             ];
             assert_eq!(read, want, "hold {hold}");
         }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn stats_are_each_files_size_and_time_as_os_stat_gives_them() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = folder("stat");
+        fs::create_dir(dir.join("sub")).unwrap();
+        fs::write(dir.join("sub/a.txt"), b"alpha\n").unwrap();
+        fs::write(dir.join("b c.txt"), b"").unwrap();
+        std::os::unix::fs::symlink(dir.join("sub/a.txt"), dir.join("link")).unwrap();
+        std::os::unix::fs::symlink(dir.join("gone"), dir.join("dangling")).unwrap();
+        let meta = fs::metadata(dir.join("sub/a.txt")).unwrap();
+        let a = (6, meta.mtime() * 1_000_000_000 + meta.mtime_nsec());
+        let b = fs::metadata(dir.join("b c.txt")).unwrap();
+        let b = (0, b.mtime() * 1_000_000_000 + b.mtime_nsec());
+        let names = b"sub/a.txt\0missing\0b c.txt\0link\0dangling\0sub/a.txt\0";
+        assert_eq!(stat_files(&dir, names), vec![a, (-1, -1), b, a, (-1, -1), a]);
+        assert!(stat_files(&dir, b"").is_empty());
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use dedupe_core::decide::{decide_and_finish, Finding, Findings, Page, Target, Verdict};
 use dedupe_core::finish::{Claim, Doc, Finished, Ref, Score, Tally};
-use dedupe_core::{features, keys, minhash, repeats, segment, sign};
+use dedupe_core::{features, group, keys, minhash, page, repeats, segment, sign};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyInt, PyString};
@@ -59,6 +59,15 @@ fn read_files<'py>(
         .into_iter()
         .map(|data| data.map(|d| PyBytes::new(py, &d)))
         .collect())
+}
+
+/// Each file's (size, modification time in ns) as little-endian i64 pairs, (-1, -1) where `os.stat` would fail
+/// (`resume.fingerprint`, `files::stat_files`): the paths relative to `base`, each ended by a NUL.
+#[pyfunction]
+fn stat_files<'py>(py: Python<'py>, base: std::path::PathBuf, names: &[u8]) -> PyResult<Bound<'py, PyByteArray>> {
+    let stats = guarded(py, || dedupe_core::files::stat_files(&base, names))?;
+    let flat: Vec<i64> = stats.into_iter().flat_map(|(size, time)| [size, time]).collect();
+    le_bytes(py, &flat, i64::to_le_bytes)
 }
 
 /// The blocks of a batch of texts (`segment.segment`), flattened: per block its first and last line and its
@@ -387,6 +396,62 @@ fn band_keys<'py>(py: Python<'py>, sigs: &[u8], n: usize, p: usize, rows: usize)
         keys
     })?;
     le_bytes(py, &keys, u64::to_le_bytes)
+}
+
+/// The corpus step's candidate pairs (`corpus.candidate_pairs`, `group::candidate_pairs`): `n` signatures of
+/// `p` values (little-endian u32 bytes) and the documents to group (u32, ascending) in, the distinct pairs
+/// packed as `low << 32 | high` (u64) out, sorted.
+#[pyfunction]
+fn candidate_pairs<'py>(
+    py: Python<'py>,
+    sigs: &[u8],
+    n: usize,
+    p: usize,
+    rows: usize,
+    valid: &[u8],
+) -> PyResult<Bound<'py, PyByteArray>> {
+    let (sigs, valid) = (u32s(sigs), u32s(valid));
+    if rows == 0 || n.checked_mul(p) != Some(sigs.len()) || valid.iter().any(|&d| d as usize >= n) {
+        return Err(PyValueError::new_err(
+            "candidate_pairs: rows must be positive, the signatures n x p values and the documents below n",
+        ));
+    }
+    let pairs = guarded(py, || group::candidate_pairs(&sigs, p, rows, &valid))?;
+    le_bytes(py, &pairs, u64::to_le_bytes)
+}
+
+/// Block keys counted per cluster (`corpus.count_source_keys`, `group::count_keys`): keys (u64) and their
+/// rows' cluster representatives (u32) in, each distinct key (u64), its count of representatives (u32) and
+/// its first row (u32) out.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn count_keys<'py>(
+    py: Python<'py>,
+    keys: &[u8],
+    reps: &[u8],
+) -> PyResult<(
+    Bound<'py, PyByteArray>,
+    Bound<'py, PyByteArray>,
+    Bound<'py, PyByteArray>,
+)> {
+    let (keys, reps) = (from_le(keys, u64::from_le_bytes)?, u32s(reps));
+    if keys.len() != reps.len() || keys.len() > u32::MAX as usize {
+        return Err(PyValueError::new_err(
+            "count_keys: one representative a key, fewer than 2**32 keys",
+        ));
+    }
+    let out = guarded(py, || group::count_keys(&keys, &reps))?;
+    Ok((
+        le_bytes(py, &out.keys, u64::to_le_bytes)?,
+        le_bytes(py, &out.clusters, u32::to_le_bytes)?,
+        le_bytes(py, &out.first_row, u32::to_le_bytes)?,
+    ))
+}
+
+/// Whether bytes are UTF-8 (`report.html._page_rows`, `page::is_utf8`).
+#[pyfunction]
+fn is_utf8(py: Python<'_>, data: &[u8]) -> PyResult<bool> {
+    guarded(py, || page::is_utf8(data))
 }
 
 /// The band keys of one signature: its first `bands * rows` values.
@@ -1170,6 +1235,7 @@ impl Lexicon {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_hash, m)?)?;
     m.add_function(wrap_pyfunction!(read_files, m)?)?;
+    m.add_function(wrap_pyfunction!(stat_files, m)?)?;
     m.add_class::<Lexicon>()?;
     chrome_binding::register(m)?;
     classify::register(m)?;
@@ -1189,6 +1255,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(minhash_signature, m)?)?;
     m.add_function(wrap_pyfunction!(block_keys, m)?)?;
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(candidate_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(count_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(is_utf8, m)?)?;
     m.add_function(wrap_pyfunction!(shingle_hash, m)?)?;
     m.add_function(wrap_pyfunction!(finish, m)?)?;
     m.add_function(wrap_pyfunction!(decide, m)?)?;
