@@ -2,7 +2,7 @@
 
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
-    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 19 properties: 380,000 inputs in all
+    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 22 properties and stat_files on 1 in 20: 441,000 inputs
     .venv/bin/python tests/test_core_fuzz.py --phrases 20000      # the phrase rules on their own patterns' texts
 """
 from __future__ import annotations
@@ -679,6 +679,92 @@ def check_read_files(entries: list[tuple[str, bytes]], max_size: int, budget: in
             assert got == data
 
 
+def check_is_utf8(data: bytes) -> None:
+    try:
+        data.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        valid = False
+    assert _core.is_utf8(data) == valid, data
+
+
+def check_count_keys(keys: list[int], reps: list[int]) -> None:
+    """Each distinct key (ascending), how many distinct representatives hold it, and its row of the lowest
+    representative, the earliest such: as reading the rows sorted by (key, representative, row)."""
+    got = _core.count_keys(np.array(keys, dtype="<u8").tobytes(), np.array(reps, dtype="<u4").tobytes())
+    got = [np.frombuffer(b, dtype).tolist() for b, dtype in zip(got, ("<u8", "<u4", "<u4"))]
+    rows: dict[int, list[int]] = {}
+    for i, k in enumerate(keys):
+        rows.setdefault(k, []).append(i)
+    want = [sorted(rows), [], []]
+    for k in want[0]:
+        low = min(reps[i] for i in rows[k])
+        want[1].append(len({reps[i] for i in rows[k]}))
+        want[2].append(min(i for i in rows[k] if reps[i] == low))
+    assert got == want, (keys, reps)
+
+
+def check_candidate_pairs(sigs: list[list[int]], rows: int, valid: list[int]) -> None:
+    """Pairs of distinct grouped documents, sorted, each sharing a band with the other, that link exactly the
+    documents any band's equal values link (the same groups as listing every pair)."""
+    n, p = len(sigs), len(sigs[0]) if sigs else 0
+    flat = np.array([v for sig in sigs for v in sig], dtype="<u4").tobytes()
+    got = np.frombuffer(_core.candidate_pairs(flat, n, p, rows, np.array(valid, dtype="<u4").tobytes()), "<u8")
+    pairs = [(int(x) >> 32, int(x) & 0xFFFFFFFF) for x in got]
+    assert pairs == sorted(set(pairs)) and all(a < b and a in valid and b in valid for a, b in pairs)
+    bands = [(b * rows, b * rows + rows) for b in range(p // rows)]
+    share = lambda a, b: any(sigs[a][lo:hi] == sigs[b][lo:hi] for lo, hi in bands)  # noqa: E731
+    assert all(share(a, b) for a, b in pairs)  # (a 64-bit key collision would fail here: never seen)
+    parent = list(range(n))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        parent[root(a)] = root(b)
+    for a in valid:
+        for b in valid:
+            if a < b and share(a, b):
+                assert root(a) == root(b), (sigs, rows, valid, a, b)
+
+
+def check_stat_files(names: list[bytes], kinds: list[str]) -> None:
+    """Each name's (size, modification time in ns) as `os.stat` gives them, (-1, -1) where it fails."""
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="dedupe-fuzz-") as folder:
+        base = os.fsencode(folder)
+        for name, kind in zip(names, kinds):
+            path = os.path.join(base, name)
+            try:
+                if kind == "file":
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    with open(path, "wb") as f:
+                        f.write(name)
+                elif kind == "folder":
+                    os.makedirs(path, exist_ok=True)
+            except OSError:
+                pass
+        got = np.frombuffer(_core.stat_files(folder, b"".join(n + b"\0" for n in names)), "<i8").tolist()
+        want = []
+        for name in names:
+            try:
+                st_ = os.stat(os.path.join(base, name))
+                want += [st_.st_size, st_.st_mtime_ns]
+            except (OSError, ValueError):
+                want += [-1, -1]
+        assert got == want, names
+
+
+#: Names for `check_stat_files`: nested, empty, dotted, with bytes that are no UTF-8.
+_NAME = st.lists(st.sampled_from([b"a", b"b", b"..", b".", b"\xff", b"\xc3\xa9", b"x y"]), min_size=0, max_size=3).map(
+    b"/".join)
+
+
 def run_phrases(config: settings) -> None:
     """The phrase rules on texts their patterns match, mutated (`_PHRASE_TEXT`), under hypothesis's `config`."""
     config(given(st.lists(st.tuples(_PHRASE_TEXT, st.integers(0, 60)), max_size=4))(
@@ -723,6 +809,16 @@ def run(examples: int) -> None:
                  st.lists(st.tuples(*[st.integers(0, 1 << 20)] * 7), max_size=8), st.booleans())(check_decide_finish))()
     config(given(st.lists(_ENTRY, max_size=8), st.integers(0, 80), st.integers(0, 200), st.integers(0, 4))(
         check_read_files))()
+    config(given(st.binary(max_size=40))(check_is_utf8))()
+    config(given(st.lists(st.tuples(st.sampled_from([0, 1, 7, (1 << 64) - 1, 1 << 63]), st.integers(0, 4)),
+                          max_size=20))(lambda rows: check_count_keys([k for k, _ in rows], [r for _, r in rows])))()
+    config(given(st.integers(1, 3), st.integers(0, 6), st.integers(0, 9).flatmap(
+        lambda n: st.tuples(st.just(n), st.lists(st.integers(0, 3), min_size=n * 6, max_size=n * 6),
+                            st.sets(st.integers(0, max(n - 1, 0)), max_size=n))))(
+        lambda rows, p, spec: check_candidate_pairs(
+            [spec[1][i * 6:i * 6 + p] for i in range(spec[0])], rows, sorted(v for v in spec[2] if v < spec[0]))))()
+    config(given(st.lists(st.tuples(_NAME, st.sampled_from(["file", "folder", "missing"])), max_size=6))(
+        lambda rows: check_stat_files([n for n, _ in rows], [k for _, k in rows])))()
 
 
 def _random_text(rng: random.Random) -> str:
@@ -786,6 +882,17 @@ def run_fast(examples: int, seed: int) -> None:
         kinds = ("file", "file", "file", "folder", "link", "dangling", "missing")
         check_read_files([(rng.choice(kinds), rng.randbytes(rng.randrange(0, 64))) for _ in range(rng.randrange(0, 8))],
                          rng.randrange(0, 80), rng.randrange(0, 200), rng.randrange(0, 5))
+        check_is_utf8(rng.choice((rng.randbytes(rng.randrange(0, 40)), _random_text(rng)[:40].encode("utf-8", "replace"))))
+        rows = rng.randrange(0, 20)
+        check_count_keys([rng.choice((0, 1, 7, (1 << 64) - 1, 1 << 63, rng.randrange(1 << 64))) for _ in range(rows)],
+                         [rng.randrange(5) for _ in range(rows)])
+        n, p = rng.randrange(0, 10), rng.randrange(0, 7)
+        check_candidate_pairs([[rng.randrange(3) for _ in range(p)] for _ in range(n)], rng.randrange(1, 4),
+                              sorted(rng.sample(range(n), rng.randrange(0, n + 1))))
+        if rng.random() < 0.05:  # (files made and stat'ed: the slowest property)
+            parts = (b"a", b"b", b"..", b".", b"\xff", b"\xc3\xa9", b"x y")
+            names = [b"/".join(rng.choice(parts) for _ in range(rng.randrange(0, 4))) for _ in range(rng.randrange(0, 6))]
+            check_stat_files(names, [rng.choice(("file", "folder", "missing")) for _ in names])
 
 
 def test_random_inputs_through_the_core():
@@ -794,7 +901,7 @@ def test_random_inputs_through_the_core():
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 19)")
+    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 23)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--phrases", type=int, default=0, metavar="N",
                     help="instead, N texts of the phrase rules' own patterns, mutated, drawn by hypothesis")
@@ -805,5 +912,5 @@ if __name__ == "__main__":
         print(f"ok: {args.phrases} lists of phrase texts, no failure")
         sys.exit(0)
     run_fast(args.examples, args.seed)
-    print(f"ok: {args.examples} random inputs for each of 19 properties ({19 * args.examples} in all), no failure")
+    print(f"ok: {args.examples} random inputs for each of 22 properties and {args.examples // 20} or so for stat_files, no failure")
     sys.exit(0)
