@@ -180,6 +180,7 @@ _HOLDS_CONTENT = etree.XPath("boolean(.//article or .//main or .//*[@role = 'mai
 
 
 def _dialogs(tree) -> list:
+    """The page's modal windows, as `_drop_dialogs` would drop them."""
     return [el for el in _DIALOG_MARKS(tree) if el.get("aria-modal") != "false" and not _HOLDS_CONTENT(el)]
 
 
@@ -189,18 +190,17 @@ DIALOG_MAX_SHARE = 0.8
 _TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
 
 
-def _drop_dialogs(tree) -> bool:
-    """Drop the page's modal windows from its tree (what follows each stays); whether any was dropped."""
+def _drop_dialogs(tree) -> None:
+    """Drop the page's modal windows from its tree (what follows each stays)."""
     dialogs = _dialogs(tree)
     if not dialogs:
-        return False
+        return
     body = tree.find(".//body")
     whole = _TEXT_LENGTH(body if body is not None else tree.getroot())
     if sum(_TEXT_LENGTH(el) for el in dialogs) >= DIALOG_MAX_SHARE * whole:
-        return False
+        return
     for el in dialogs:
         _drop(el)
-    return True
 
 
 #: A picture's caption (`<figcaption>`): a description of the photo, its credit ("Above: ...", "Photo by ..."),
