@@ -39,7 +39,7 @@ from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
-from . import __version__
+from . import __version__, _core
 from .against import load_earlier, save_signatures
 from .annotate import annotation
 from .config import CATEGORIES, Config
@@ -490,7 +490,31 @@ def _with_templates(doc: Document, analysis: Analysis, corpus: Corpus | None, in
         return analysis.findings
     if templates is None:
         templates = clock("detect", corpus.template_findings, index, analysis, config)
+    if templates.size and not _whole_page(doc):
+        templates = _off_labels(templates, analysis.hashes)
     return analysis.findings.joined(templates)
+
+
+#: A block whose text an extracted article holds this many times or more is a label of its items (repeats.py's
+#: LABEL_TIMES), not the site's template, though the site's other pages hold it too.
+LABEL_TIMES = _core.REPEAT_GATES["LABEL_TIMES"]
+
+
+def _off_labels(templates: Found, hashes: tuple[int, ...]) -> Found:
+    """Template findings less those on the labels of an extracted article's items: a review's "Pros" and
+    "Cons" under each product recur on every review of the site, as its template would, but the article holds
+    them several times (webpages-dev: pcworld.com's three reviews, 20 such labels removed from one of them).
+    The template's own lines, once a page, still go."""
+    times = Counter(hashes)
+    labels = [b for b, h in enumerate(hashes) if times[h] >= LABEL_TIMES]
+    if not labels:
+        return templates
+    ints = np.frombuffer(templates.ints, "<i8").reshape(-1, INTS)
+    keep = ~np.isin(ints[:, 0], labels)
+    if keep.all():
+        return templates
+    scores = np.frombuffer(templates.scores, "<f8")
+    return Found(templates.labels, ints[keep].tobytes(), scores[keep].tobytes())
 
 
 def _unchanged(doc: Document, utf8: bytes | None, analysis: Analysis) -> bool:

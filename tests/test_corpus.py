@@ -941,3 +941,36 @@ def test_a_batchs_docsigs_hold_each_documents_distinct_keys_in_order(n_docs):
     sigs = doc_sigs(docs, np.zeros((n_docs, 4), np.uint32), [1] * n_docs, [2] * n_docs, keys, [False] * n_docs)
     assert [s.keys.tolist() for s in sigs] == [np.unique(k).tolist() for k in keys]
     assert all(s.keys.dtype == np.uint64 for s in sigs)
+
+
+def test_the_labels_of_an_articles_items_stay_though_every_page_of_its_site_holds_them(tmp_path):
+    """A review's "Pros" and "Cons" under each product recur on every review of the site, as its template does,
+    but each article holds them three times: in extracted text they are its items' labels (the within-document
+    rule's LABEL_TIMES), and only the template's own line, once a page, goes."""
+    import random
+
+    from dedupe import Config, clean
+
+    rng = random.Random(3)
+    words = "bridge river council town road market school budget plan engineer crossing ferry winter works".split()
+
+    def sentence(n: int) -> str:
+        return " ".join(rng.choice(words) for _ in range(n)).capitalize() + "."
+
+    for site in ("news", "shop", "blog"):
+        for i in range(6):
+            parts = [f"<h1>{sentence(5)}</h1>", f"<p>{sentence(30)} {sentence(25)}</p>"]
+            for _ in range(3):
+                parts += [f"<h2>{sentence(4)}</h2>", f"<p>{sentence(30)} {sentence(20)}</p>",
+                          "<h3>Pros</h3>", f"<ul><li>{sentence(6)}</li><li>{sentence(5)}</li></ul>",
+                          "<h3>Cons</h3>", f"<ul><li>{sentence(6)}</li></ul>", f"<p>{sentence(28)} {sentence(22)}</p>"]
+            parts += [f"<p>{sentence(30)}</p>", "<p>Who curated this article for you today?</p>"]
+            folder = tmp_path / "in" / site
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"review{i}.html").write_text(f"<html><body><article>{''.join(parts)}</article></body></html>")
+    clean(tmp_path / "in", tmp_path / "out", Config())
+    for site in ("news", "shop", "blog"):
+        for i in range(6):
+            lines = (tmp_path / "out" / site / f"review{i}.txt").read_text().split("\n")
+            assert lines.count("Pros") == 3 and lines.count("Cons") == 3, (site, i)
+            assert "Who curated this article for you today?" not in lines, (site, i)
