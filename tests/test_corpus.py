@@ -974,3 +974,20 @@ def test_the_labels_of_an_articles_items_stay_though_every_page_of_its_site_hold
             lines = (tmp_path / "out" / site / f"review{i}.txt").read_text().split("\n")
             assert lines.count("Pros") == 3 and lines.count("Cons") == 3, (site, i)
             assert "Who curated this article for you today?" not in lines, (site, i)
+
+
+def test_candidate_pairs_a_few_bands_a_call_are_those_of_one_call(monkeypatch):
+    """The corpus step hands the core a few bands' columns a call (its copies of the whole signature table cost
+    1 GB at 1M documents): the pairs are the same, whatever the bands a call."""
+    from dedupe.detect import corpus
+
+    rng = np.random.default_rng(7)
+    for n, p, rows in ((300, 128, 4), (200, 64, 5), (40, 9, 2)):
+        sigs = rng.integers(0, 3, (n, p), dtype=np.uint32)
+        n_shingles = rng.integers(0, 3, n)
+        whole = corpus.candidate_pairs(sigs, n_shingles, rows)
+        assert len(whole)
+        for small in (1, n * 4 * rows, 3 * n * 4 * rows):
+            monkeypatch.setattr(corpus, "_PAIR_BYTES", small)
+            assert np.array_equal(corpus.candidate_pairs(sigs, n_shingles, rows), whole), (n, p, rows, small)
+        monkeypatch.undo()

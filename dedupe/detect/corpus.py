@@ -59,6 +59,8 @@ _MIX = np.uint64(0xBF58476D1CE4E5B9)
 _NO_DERIVED = np.empty(0, np.uint32)
 #: Block keys counted per sort in the corpus step: bounds its temporaries (about 95 bytes a key: 190 MB).
 _KEYS_PER_BUCKET = 1 << 21
+#: Signature values handed to the core per candidate-pairs call (a few bands' columns): bounds the copies.
+_PAIR_BYTES = 32 << 20
 #: Pairs confirmed per numpy step: bounds the temporary (chunk x num_perm) comparison array.
 _CHUNK = 1 << 16
 #: Components of duplicates up to this size have all their pairs compared at once (`cluster`).
@@ -641,9 +643,19 @@ def candidate_pairs(sigs: np.ndarray, n_shingles: np.ndarray, rows: int) -> np.n
     if len(valid) < 2:
         return np.empty(0, dtype=np.uint64)
     n, p = sigs.shape
-    pairs = _core.candidate_pairs(np.ascontiguousarray(sigs, dtype="<u4").tobytes(), n, p, rows,
-                                  valid.astype("<u4").tobytes())
-    return np.frombuffer(pairs, dtype="<u8").astype(np.uint64)
+    rows = max(rows, 1)
+    # A few bands a call, their columns copied out: the whole table as bytes, and the core's copy of it, were two
+    # more copies of its largest array (1 GB more at 1M documents: the largest process 1327 -> 2269 MB).
+    width = max(1, _PAIR_BYTES // max(1, n * 4 * rows)) * rows
+    ok = valid.astype("<u4").tobytes()
+    parts = []
+    for lo in range(0, p // rows * rows, width):
+        band = np.ascontiguousarray(sigs[:, lo : min(lo + width, p // rows * rows)], dtype="<u4")
+        parts.append(np.frombuffer(_core.candidate_pairs(band.tobytes(), n, band.shape[1], rows, ok), dtype="<u8"))
+    if not parts:
+        return np.empty(0, dtype=np.uint64)
+    pairs = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+    return pairs.astype(np.uint64)
 
 
 def _earlier_clusters(ids: list[str], earlier, earlier_of, score, how) -> list[dict]:
