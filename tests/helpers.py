@@ -364,3 +364,20 @@ def reference_signing_body(blocks: list, words: list[int], found, config) -> tup
         return body, False
     gone = set(repeats)
     return [i for i in everything if i not in gone], True
+
+
+def real_page(data: str, name: str) -> tuple[str, str]:
+    """A page of one of ../shared's data sets (`webpages-dev`, ...): its HTML as dedupe decodes it, and its gold
+    main text; the test is skipped, and says why, where the data set is not beside the checkout."""
+    import pytest
+
+    from dedupe import Config
+    from dedupe.formats.html import decode_html
+
+    folder = SHARED / "data" / data
+    if not folder.is_dir():
+        pytest.skip(f"{data} not found at {folder} (it lives in ../shared beside the checkout)")
+    path = next((folder / "pages").glob(f"{name}.htm*"))
+    html, _ = decode_html(path.name, path.read_bytes(), Config())
+    gold = json.loads((folder / "gold" / f"{name}.json").read_text(encoding="utf-8"))["main_content"]
+    return html, gold

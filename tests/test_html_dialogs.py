@@ -1,14 +1,12 @@
 """Modal windows and photos' captions are not the page's text: formats/html.py drops them before trafilatura reads it."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from dedupe import Config
-from dedupe.formats.html import decode_html, extract
+from dedupe.formats.html import extract
 
-from helpers import SHARED
+from helpers import real_page
 
 STORY = [
     "The council voted seven to two on Tuesday night to fund the bridge across the river, ending a dispute that "
@@ -57,11 +55,16 @@ def test_a_panel_that_says_it_is_not_modal_stays():
     assert all(p in text for p in STORY)
 
 
-def test_a_page_whose_article_is_itself_in_a_dialog_is_still_read():
-    # A story opened over its section page, whose menu holds two fifths of the page's text.
-    menu = "".join(f"<li><a href='/s{i}'>Section number {i} of the site</a></li>" for i in range(14))
-    html = (f"<html><body><nav><ul>{menu}</ul></nav><div role='dialog' aria-modal='true'><article>"
-            f"<h1>Town council approves the bridge</h1>{paragraphs(STORY)}</article></div></body></html>")
+@pytest.mark.parametrize("menu_items, inside", [
+    # A story opened over its section page, whose menu holds two fifths of the page's text: an article element.
+    (14, "<article><h1>Town council approves the bridge</h1>{}</article>"),
+    # No article element, but the dialog holds most of the page: dropping it would leave the menu.
+    (4, "<h1>Town council approves the bridge</h1>{}"),
+])
+def test_a_page_that_is_its_dialog_is_still_read(menu_items, inside):
+    menu = "".join(f"<li><a href='/s{i}'>Section number {i} of the site</a></li>" for i in range(menu_items))
+    html = (f"<html><body><nav><ul>{menu}</ul></nav><div role='dialog' aria-modal='true'>"
+            f"{inside.format(paragraphs(STORY))}</div></body></html>")
     text = extract(html, Config())[0]
     assert all(p in text for p in STORY)
 
@@ -78,26 +81,12 @@ REAL = [
 
 def test_real_pages_lose_their_modal_windows_and_keep_their_text():
     for data, name, gone in REAL:
-        folder = SHARED / "data" / data
-        if not folder.is_dir():
-            pytest.skip(f"{data} not found at {folder} (it lives in ../shared beside the checkout)")
-        path = next((folder / "pages").glob(f"{name}.htm*"))
-        html, _ = decode_html(path.name, path.read_bytes(), Config())
+        html, gold = real_page(data, name)
         text = extract(html, Config())[0]
-        gold = json.loads((folder / "gold" / f"{name}.json").read_text(encoding="utf-8"))["main_content"]
         assert not any(line in text for line in gone), name
         # Most of the gold's lines are in the text (forum.corsair's was a cookie window's before).
         lines = [line for line in gold.split("\n") if len(line.split()) > 8]
         assert sum(line in text for line in lines) >= 0.8 * len(lines), name
-
-
-def test_dialogs_holding_most_of_the_page_stay():
-    # No article element in it, but the page is its dialog: dropping it would leave the menu.
-    menu = "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(4))
-    html = (f"<html><body><nav><ul>{menu}</ul></nav><div role='dialog' aria-modal='true'><h1>Town council approves "
-            f"the bridge</h1>{paragraphs(STORY)}</div></body></html>")
-    text = extract(html, Config())[0]
-    assert all(p in text for p in STORY)
 
 
 PHOTO = "Above: the old crossing in the spring, before the repairs. Photograph by Jane Doe for The Site."
@@ -136,13 +125,8 @@ def test_real_pages_lose_their_photo_captions(monkeypatch):
     from dedupe.formats import html as html_format
 
     for data, name, caption in CAPTIONED:
-        folder = SHARED / "data" / data
-        if not folder.is_dir():
-            pytest.skip(f"{data} not found at {folder} (it lives in ../shared beside the checkout)")
-        path = next((folder / "pages").glob(f"{name}.htm*"))
-        html, _ = decode_html(path.name, path.read_bytes(), Config())
+        html, gold = real_page(data, name)
         text = extract(html, Config())[0]
-        gold = json.loads((folder / "gold" / f"{name}.json").read_text(encoding="utf-8"))["main_content"]
         assert caption not in text and caption not in gold, name
         with monkeypatch.context() as m:
             m.setattr(html_format, "_drop_captions", lambda tree: None)

@@ -312,23 +312,14 @@ REAL = [
 
 
 def test_real_pages_get_their_lists_and_headings_back(monkeypatch):
-    import json
-
-    import pytest
-
-    from helpers import SHARED
+    from helpers import real_page
 
     from dedupe.formats import html as html_format
-    from dedupe.formats.html import decode_html, extract
+    from dedupe.formats.html import extract
 
     for data, name, lines in REAL:
-        folder = SHARED / "data" / data
-        if not folder.is_dir():
-            pytest.skip(f"{data} not found at {folder} (it lives in ../shared beside the checkout)")
-        page = next((folder / "pages").glob(f"{name}.htm*"))
-        html, _ = decode_html(page.name, page.read_bytes(), Config())
+        html, gold = real_page(data, name)
         got = extract(html, Config())[0].split("\n")
-        gold = json.loads((folder / "gold" / f"{name}.json").read_text(encoding="utf-8"))["main_content"]
         off = extract(html, Config(html_recover=False))[0].split("\n")
         for line in lines:
             assert line in got and line not in off and line in gold, (name, line)

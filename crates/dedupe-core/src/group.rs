@@ -6,30 +6,10 @@
 //! is one sort of plain tuples; the answers are the numpy code's, value for value.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use crate::keys::band_keys_into;
-
-/// A band key's hasher: the key itself, mixed once more (the keys are multiply-xorshift mixes already, but
-/// a map indexes by their low bits and tags by their high ones).
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01B3);
-        }
-    }
-
-    fn write_u64(&mut self, key: u64) {
-        self.0 = (key ^ key >> 31).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
+use crate::repeats::PairHasher;
 
 /// Distinct candidate pairs of documents sharing a band key, packed as `low << 32 | high`, sorted.
 ///
@@ -44,7 +24,7 @@ pub fn candidate_pairs(sigs: &[u32], p: usize, rows: usize, valid: &[u32]) -> Ve
     if valid.len() < 2 {
         return pairs;
     }
-    let mut runs: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>> =
+    let mut runs: HashMap<u64, (u32, u32), BuildHasherDefault<PairHasher>> =
         HashMap::with_capacity_and_hasher(valid.len(), BuildHasherDefault::default());
     let mut key = Vec::with_capacity(1);
     for band in 0..bands {

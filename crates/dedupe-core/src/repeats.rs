@@ -14,10 +14,11 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::chars::strip;
 
-/// A multiply-rotate hasher for pairs of block positions (keys no input text chooses): the default SipHash
-/// cost more than the counting itself on a page of a few hundred shingles.
+/// A multiply-rotate hasher for keys no input text chooses (pairs of block positions here, the corpus step's
+/// band keys in `group`): the default SipHash cost more than the counting itself on a page of a few hundred
+/// shingles.
 #[derive(Default, Clone, Copy)]
-struct PairHasher(u64);
+pub(crate) struct PairHasher(u64);
 
 impl Hasher for PairHasher {
     fn finish(&self) -> u64 {
