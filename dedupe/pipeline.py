@@ -39,7 +39,7 @@ from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
-from . import __version__, _core
+from . import __version__
 from .against import load_earlier, save_signatures
 from .annotate import annotation
 from .config import CATEGORIES, Config
@@ -49,6 +49,7 @@ from .detect import detect_batch
 from .detect.chrome import ends_sentences
 from .detect.corpus import Corpus, DocSig, SigColumns, SigRun, SigTable, build_corpus, doc_sigs, source_of
 from .detect.pagetype import DOCS
+from .detect.repeats import LABEL_TIMES
 from .errors import InputError, RunFailed, Terminated, UsageError
 from .annotate import SIDECAR
 from .formats import format_of, output_rel, write_cleaned
@@ -495,15 +496,10 @@ def _with_templates(doc: Document, analysis: Analysis, corpus: Corpus | None, in
     return analysis.findings.joined(templates)
 
 
-#: A block whose text an extracted article holds this many times or more is a label of its items (repeats.py's
-#: LABEL_TIMES), not the site's template, though the site's other pages hold it too.
-LABEL_TIMES = _core.REPEAT_GATES["LABEL_TIMES"]
-
-
 def _off_labels(templates: Found, hashes: tuple[int, ...]) -> Found:
     """Template findings less those on the labels of an extracted article's items: a review's "Pros" and
     "Cons" under each product recur on every review of the site, as its template would, but the article holds
-    them several times (webpages-dev: pcworld.com's three reviews, 20 such labels removed from one of them).
+    them LABEL_TIMES times or more (the within-document rule's label, `detect.repeats`) (webpages-dev: pcworld.com's three reviews, 20 such labels removed from one of them).
     The template's own lines, once a page, still go."""
     times = Counter(hashes)
     labels = [b for b, h in enumerate(hashes) if times[h] >= LABEL_TIMES]

@@ -648,9 +648,10 @@ def candidate_pairs(sigs: np.ndarray, n_shingles: np.ndarray, rows: int) -> np.n
     # more copies of its largest array (1 GB more at 1M documents: the largest process 1327 -> 2269 MB).
     width = max(1, _PAIR_BYTES // max(1, n * 4 * rows)) * rows
     ok = valid.astype("<u4").tobytes()
+    used = p // rows * rows  # (the bands' values: a last partial band is no band)
     parts = []
-    for lo in range(0, p // rows * rows, width):
-        band = np.ascontiguousarray(sigs[:, lo : min(lo + width, p // rows * rows)], dtype="<u4")
+    for lo in range(0, used, width):
+        band = np.ascontiguousarray(sigs[:, lo : min(lo + width, used)], dtype="<u4")
         parts.append(np.frombuffer(_core.candidate_pairs(band.tobytes(), n, band.shape[1], rows, ok), dtype="<u8"))
     if not parts:
         return np.empty(0, dtype=np.uint64)

@@ -130,7 +130,7 @@ def near_repeats(
 
 #: The gates' limits the Python gates share (detect/__init__.py): a label is a block of at most LABEL_MAX words;
 #: COPIED_RUN blocks repeated in order are a copy of a passage (their reasons are in `repeats/content.rs`).
-LABEL_MAX, COPIED_RUN = (_core.REPEAT_GATES[k] for k in ("LABEL_MAX", "COPIED_RUN"))
+LABEL_MAX, LABEL_TIMES, COPIED_RUN = (_core.REPEAT_GATES[k] for k in ("LABEL_MAX", "LABEL_TIMES", "COPIED_RUN"))
 
 
 def copied_runs(keys: list[int | None], repeated) -> set[int]:

@@ -371,9 +371,12 @@ def recover(text: str, whole: str, config: Config, structural: frozenset[str] = 
     recoverable = {line for line, able in zip(left_out, _recoverable(left_out)) if able}
     # ...and of the list items and headings, not one whose text, digits aside, the lines left out hold three times
     # or more: a card's "Add to cart", a job board's "100% salary", "Open media 3 in modal".
-    shapes = Counter(_DIGITS.sub("0", line) for line in left_out) if structural else Counter()
-    items = {line for line in left_out if " ".join(line.split()) in structural and shapes[_DIGITS.sub("0", line)] < 3}
-    items -= recoverable
+    items: set[str] = set()
+    if structural:
+        shape = {line: _DIGITS.sub("0", line) for line in left_out}
+        times = Counter(shape[line] for line in left_out)
+        items = {line for line in left_out if times[shape[line]] < 3 and " ".join(line.split()) in structural}
+        items -= recoverable
     if not recoverable and not items:
         return text
     kept = [b for b in (line.strip() for line in _kept_lines(whole, config)) if b]
