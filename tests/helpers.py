@@ -381,3 +381,24 @@ def real_page(data: str, name: str) -> tuple[str, str]:
     html, _ = decode_html(path.name, path.read_bytes(), Config())
     gold = json.loads((folder / "gold" / f"{name}.json").read_text(encoding="utf-8"))["main_content"]
     return html, gold
+
+
+def real_page_with_and_without(data: str, name: str, step: str, stand_in) -> tuple[str, str, str]:
+    """A real page's gold main text, its text as `extract` gives it, and its text with `dedupe.formats.html`'s
+    `step` replaced by `stand_in` (the step under test undone)."""
+    import pytest
+
+    from dedupe import Config
+    from dedupe.formats import html as html_format
+
+    html, gold = real_page(data, name)
+    text = html_format.extract(html, Config())[0]
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(html_format, step, stand_in)
+        before = html_format.extract(html, Config())[0]
+    return gold, text, before
+
+
+def gold_sentences(gold: str) -> list[str]:
+    """The lines of a gold main text long enough to be its sentences (more than 8 words)."""
+    return [line for line in gold.split("\n") if len(line.split()) > 8]

@@ -6,7 +6,7 @@ import pytest
 from dedupe import Config
 from dedupe.formats.html import extract
 
-from helpers import real_page
+from helpers import gold_sentences, real_page, real_page_with_and_without
 
 STORY = [
     "The council voted seven to two on Tuesday night to fund the bridge across the river, ending a dispute that "
@@ -85,7 +85,7 @@ def test_real_pages_lose_their_modal_windows_and_keep_their_text():
         text = extract(html, Config())[0]
         assert not any(line in text for line in gone), name
         # Most of the gold's lines are in the text (forum.corsair's was a cookie window's before).
-        lines = [line for line in gold.split("\n") if len(line.split()) > 8]
+        lines = gold_sentences(gold)
         assert sum(line in text for line in lines) >= 0.8 * len(lines), name
 
 
@@ -121,16 +121,9 @@ CAPTIONED = [
 ]
 
 
-def test_real_pages_lose_their_photo_captions(monkeypatch):
-    from dedupe.formats import html as html_format
-
+def test_real_pages_lose_their_photo_captions():
     for data, name, caption in CAPTIONED:
-        html, gold = real_page(data, name)
-        text = extract(html, Config())[0]
-        assert caption not in text and caption not in gold, name
-        with monkeypatch.context() as m:
-            m.setattr(html_format, "_drop_captions", lambda tree: None)
-            before = extract(html, Config())[0]
-        assert caption in before, name
-        lines = [line[:60] for line in gold.split("\n") if len(line.split()) > 8]
+        gold, text, before = real_page_with_and_without(data, name, "_drop_captions", lambda tree: None)
+        assert caption not in text and caption not in gold and caption in before, name
+        lines = [line[:60] for line in gold_sentences(gold)]
         assert sum(line in text for line in lines) >= sum(line in before for line in lines), name

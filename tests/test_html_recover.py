@@ -311,20 +311,16 @@ REAL = [
 ]
 
 
-def test_real_pages_get_their_lists_and_headings_back(monkeypatch):
-    from helpers import real_page
+def test_real_pages_get_their_lists_and_headings_back():
+    from helpers import real_page, real_page_with_and_without
 
-    from dedupe.formats import html as html_format
     from dedupe.formats.html import extract
 
     for data, name, lines in REAL:
-        html, gold = real_page(data, name)
-        got = extract(html, Config())[0].split("\n")
-        off = extract(html, Config(html_recover=False))[0].split("\n")
+        gold, got, before = real_page_with_and_without(data, name, "structural_lines", lambda tree: frozenset())
+        got, before = got.split("\n"), before.split("\n")
+        off = extract(real_page(data, name)[0], Config(html_recover=False))[0].split("\n")
         for line in lines:
             assert line in got and line not in off and line in gold, (name, line)
-        with monkeypatch.context() as m:
-            m.setattr(html_format, "structural_lines", lambda tree: frozenset())
-            before = extract(html, Config())[0].split("\n")
         added = [line for line in got if line and line not in before]
         assert added and all(line in gold for line in added), (name, [line for line in added if line not in gold])
