@@ -55,7 +55,7 @@ def test_a_site_link_is_a_text_whose_every_link_stays_on_the_site():
         "<a href='http://[bad'>Broken</a><a href='/ok'>  Spaced \n  <b>text</b> </a><a href='/zh'>相关文章</a>"
         "</body></html>")
     texts = ["Relative", "Same host", "Subdomain", "Back to top", "Elsewhere", "Write to us", "Both", "No address",
-             "Broken", "Spaced text", "相关文章", "Not a link"]
+             "Broken", "Spaced text", "相关文章", "Not a link", "Rel\x00ative", "Rel\x0bative", "\ud800"]
     site_link = _site_link(tree, "https://www.example.org/news/story")
     assert [t for t in texts if site_link(t)] == ["Relative", "Same host", "Subdomain", "Back to top", "Spaced text",
                                                  "相关文章"]

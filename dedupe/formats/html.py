@@ -513,7 +513,10 @@ def _site_link(tree, url: str | None) -> Callable[[str], bool]:
             to in ("", site) or (site != "" and (to.endswith("." + site) or site.endswith("." + to))))
 
     def site_link(text: str) -> bool:
-        hrefs = _LINKS_NAMED(tree, text=text)
+        try:
+            hrefs = _LINKS_NAMED(tree, text=text)
+        except (ValueError, UnicodeError):  # (a control character or a lone surrogate: no link's text in a tree)
+            return False
         return bool(hrefs) and all(within(str(href)) for href in hrefs)
 
     return site_link
