@@ -1,7 +1,11 @@
 """A last run of the site's own links is not the article: formats/html.py drops it from the extracted text."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from dedupe import Config
@@ -99,3 +103,25 @@ def test_real_pages_lose_their_last_run_of_site_links():
         assert last in before.strip().split("\n")[-1] and last not in gold, name
         assert last not in text and before.startswith(text.rstrip("\n")), name
         assert sum(line in text for line in gold_sentences(gold)) == sum(line in before for line in gold_sentences(gold))
+
+
+_WORDS = st.text(alphabet=st.sampled_from("ab 相\t\n\x00\x0b\u00a0'\"<&"), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(links=st.lists(st.tuples(_WORDS, st.sampled_from(["/x", "https://example.org/y", "https://other.net/z",
+                                                          "http://[bad", "mailto:a@b.c", "#top", ""])), max_size=6),
+       lines=st.lists(_WORDS, max_size=8))
+def test_any_text_loses_only_a_last_run_of_site_links_and_never_fails(links, lines):
+    """Whatever the page's links and the text's lines (quotes, control characters, markup characters, spaces of
+    every kind): the text comes back whole or cut before a last run of lines that are the site's links."""
+    from html import escape
+
+    body = "".join(f"<a href='{escape(href)}'>{escape(text)}</a>" for text, href in links)
+    tree = lxml_html.fromstring(f"<html><body><p>Story</p>{body}</body></html>")
+    site_link = _site_link(tree, "https://www.example.org/news/story")
+    text = "\n".join(lines) + "\n"
+    out = drop_trailing_links(text, site_link)
+    assert text.startswith(out.rstrip("\n"))
+    dropped = text[len(out.rstrip("\n")):].split("\n") if out != text else []
+    assert all(not line.strip() or site_link(re.sub(r"[ \t\r\n]+", " ", line).strip()) for line in dropped)
