@@ -63,9 +63,10 @@ def test_a_site_link_is_a_text_whose_every_link_stays_on_the_site():
     site_link = _site_link(tree, "https://www.example.org/news/story")
     assert [t for t in texts if site_link(t)] == ["Relative", "Same host", "Subdomain", "Back to top", "Spaced text",
                                                  "相关文章"]
-    # Without the page's URL, only its relative links are known to stay on the site.
-    site_link = _site_link(tree, None)
-    assert [t for t in texts if site_link(t)] == ["Relative", "Back to top", "Spaced text", "相关文章"]
+    # Without the page's URL, or with a malformed one, only its relative links are known to stay on the site.
+    for url in (None, "http://[bad/story"):
+        site_link = _site_link(tree, url)
+        assert [t for t in texts if site_link(t)] == ["Relative", "Back to top", "Spaced text", "相关文章"], url
 
 
 @pytest.mark.parametrize("story, related", [(STORY, RELATED), (STORY_ZH, RELATED_ZH)])
