@@ -185,7 +185,7 @@ def test_a_page_trafilatura_finds_no_article_in_is_read_as_its_whole_text_is():
         # The article's paragraphs, in order (its headline is the detectors' to judge), and none of the chrome.
         assert whole and [line for line in lines if line in article[1:]] == article[1:], site
         assert not {"Sign up for our newsletter", "Home News", "首页 新闻", "Privacy policy", "隐私政策"} & set(lines)
-        assert extract(page, Config(html_recover=False)) == ("", None, False), site
+        assert extract(page, Config(html_recover=False)) == ("", None, None), site
 
 
 def test_a_run_says_which_pages_it_read_whole_and_without_the_setting_writes_none_of_them(tmp_path):
