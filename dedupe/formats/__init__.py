@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import importlib
 import posixpath
 from pathlib import Path
 
@@ -146,13 +147,18 @@ def refuse_collisions(rels: list[str]) -> tuple[list[str], list[Notice]]:
     return [r for r in rels if r not in refused], sorted(refused.values(), key=lambda n: n.file)
 
 
-@functools.cache
-def _modules() -> dict:
-    """Each format's module, imported on first use (they import this one). A `from . import` in every read
-    and write went through the import machinery each time: a few µs a file, three times."""
-    from . import columnar, html, jsonfile, jsonl, text
+#: Each format's module, by name (they import this one, so each is imported on first use).
+_MODULES = {"html": "html", "jsonl": "jsonl", "json": "jsonfile", "parquet": "columnar", "arrow": "columnar",
+            "txt": "text"}
 
-    return {"html": html, "jsonl": jsonl, "json": jsonfile, "parquet": columnar, "arrow": columnar, "txt": text}
+
+@functools.cache
+def _module(fmt: str):
+    """A format's module, imported the first time a file of that format is read or written. A `from . import`
+    in every read and write went through the import machinery each time (a few µs a file, three times); and
+    importing every format's module at the first file cost each pass-1 worker of a plain-text run 17-19 ms
+    (HTML's lxml and the columnar module's code, for nothing)."""
+    return importlib.import_module(f"{__name__}.{_MODULES[fmt]}")
 
 
 #: Per format, its reader's and its writer's names in its module (looked up at each call: tests replace them).
@@ -165,7 +171,7 @@ _WRITERS = {"html": "write_html", "jsonl": "write_jsonl", "json": "write_json", 
 def read_file(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
     """The documents of one input file by its format, and notices about it. Raises InputError."""
     fmt = format_of(rel)
-    return getattr(_modules()[fmt], _READERS[fmt])(src, rel, config)
+    return getattr(_module(fmt), _READERS[fmt])(src, rel, config)
 
 
 def write_cleaned(
@@ -178,4 +184,4 @@ def write_cleaned(
 
         return write_annotated(src, dst, rel, docs, results, config)
     fmt = format_of(rel)
-    return getattr(_modules()[fmt], _WRITERS[fmt])(src, dst, rel, docs, results, config)
+    return getattr(_module(fmt), _WRITERS[fmt])(src, dst, rel, docs, results, config)
