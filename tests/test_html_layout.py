@@ -6,14 +6,13 @@ import pytest
 import trafilatura
 
 from dedupe import Config
-from dedupe.formats.html import extract, trafilatura_options
+from dedupe.formats.html import LAYOUT_ROWS, extract, trafilatura_options
 
 from helpers import real_page
 from test_html_links import STORY, STORY_ZH
 
 MENU = ["Home", "News", "Sports", "Finance", "Travel"]
 ADS = ["Cheap flights to anywhere", "Lose weight fast now", "Best loans online today"]
-LAYOUT = "trafilatura's text of this page is the rows of its layout tables, without a sentence"
 
 
 def layout_page(story: list[str], nested: bool = True) -> str:
@@ -38,7 +37,7 @@ def test_a_layout_tables_rows_are_read_as_the_pages_whole_text(story):
     rows = trafilatura.bare_extraction(html, with_metadata=False, **trafilatura_options(Config())).text
     assert rows.lstrip().startswith("|")
     text, _, whole = extract(html, Config())
-    assert whole == LAYOUT
+    assert whole == LAYOUT_ROWS
     assert all(p in text for p in story)
     assert not any(ad in text for ad in ADS) and "Copyright" not in text and "Finance" not in text
     # Without the recovery, the whole-page detectors are not run: trafilatura's rows stay.
@@ -67,7 +66,7 @@ def test_real_laid_out_pages_keep_their_article_and_lose_the_layouts_cells(name)
     html, gold = real_page("webpages-multi", name)
     text, _, whole = extract(html, Config())
     rows = extract(html, Config(html_recover=False))[0]
-    assert whole == LAYOUT, name
+    assert whole == LAYOUT_ROWS, name
     lines = [line.strip() for line in gold.split("\n") if len(line.strip()) > 20]
     assert all(line in text for line in lines if line in rows), name
     kept_chrome = [line for line in text.split("\n") if line.strip() and line.strip() not in gold]
@@ -81,6 +80,17 @@ def test_reading_a_laid_out_page_says_its_whole_text_was_cleaned_and_why(tmp_pat
     (tmp_path / "page.html").write_text(layout_page(STORY), encoding="utf-8")
     docs, notices = read_html(tmp_path, "page.html", Config())
     assert [d.id for d in docs] == ["page.html"] and all(p in docs[0].text for p in STORY)
-    assert [n.message for n in notices] == [f"{LAYOUT}; its whole text was cleaned instead (the whole-page "
+    assert [n.message for n in notices] == [f"{LAYOUT_ROWS}; its whole text was cleaned instead (the whole-page "
                                             "detectors' article)"]
     assert not any(n.failed for n in notices)
+
+
+def test_a_laid_out_page_the_whole_page_detectors_keep_nothing_of_says_so(tmp_path, monkeypatch):
+    from dedupe.formats import html as html_format
+
+    monkeypatch.setattr(html_format, "_kept_lines", lambda whole, config: [])
+    (tmp_path / "page.html").write_text(layout_page(STORY), encoding="utf-8")
+    docs, notices = html_format.read_html(tmp_path, "page.html", Config())
+    assert docs == [] and [n.message.split(" (")[0] for n in notices] == [f"no main content: {LAYOUT_ROWS}"]
+    assert notices[0].message.endswith("; the whole-page detectors kept nothing of its whole text; no cleaned copy "
+                                       "written")

@@ -131,6 +131,11 @@ def trafilatura_options(config: Config) -> dict:
     }
 
 
+#: Why a page's whole text was read instead of trafilatura's (the notices a run gives say so).
+NO_ARTICLE = "trafilatura found no article text in this page"
+LAYOUT_ROWS = "trafilatura's text of this page is the rows of its layout tables, without a sentence"
+
+
 def extract(html: str, config: Config) -> tuple[str, str | None, str | None]:
     """trafilatura's main text of one page ('' if it found none), the page's URL (None if it names none), and,
     where the text is instead the page's whole text as the whole-page detectors keep it, why (else None).
@@ -139,8 +144,8 @@ def extract(html: str, config: Config) -> tuple[str, str | None, str | None]:
     whole text (`page_text`) through the whole-page detectors, whose extent step finds the article in it
     (trafilatura's balanced setting returns nothing on some pages that hold one: a page whose article sits
     beside a large newsletter form; dropping such a page loses its article, and what trafilatura did not
-    find is what the dumps path is for). A page the detectors keep nothing of still has no main content. So is a
-    page whose trafilatura text is its layout tables' rows (`_layout_rows`).
+    find is what the dumps path is for). So is a page whose trafilatura text is its layout tables' rows
+    (`_layout_rows`). A page the detectors keep nothing of still has no main content.
 
     Either text ends before a last run of the site's own links (`drop_trailing_links`).
 
@@ -168,9 +173,9 @@ def extract(html: str, config: Config) -> tuple[str, str | None, str | None]:
     whole = None
     if config.html_recover:
         if not text.strip():
-            whole = "trafilatura found no article text in this page"
+            whole = NO_ARTICLE
         elif _layout_rows(text, tree):
-            whole = "trafilatura's text of this page is the rows of its layout tables, without a sentence"
+            whole = LAYOUT_ROWS
         if whole is None:
             text = recover(text, page_text(tree), config, structural_lines(tree))
         else:
@@ -562,12 +567,14 @@ def read_html(src: Path, rel: str, config: Config) -> tuple[list[Document], list
     notices = [Notice(rel, warning, failed=False)] if warning else []
     text, url, whole = extract(html, config) if html.strip() else ("", None, None)
     if not text.strip():
-        kept = "; neither did the whole-page detectors in its whole text" if config.html_recover and html.strip() else ""
+        kept = ""
+        if config.html_recover and html.strip():
+            kept = ("; neither did the whole-page detectors in its whole text" if whole == NO_ARTICLE else
+                    "; the whole-page detectors kept nothing of its whole text")
         notices.append(
             Notice(
                 rel,
-                f"no main content: trafilatura found no article text in this page ({len(data)} bytes of HTML){kept}; "
-                f"no cleaned copy written",
+                f"no main content: {whole or NO_ARTICLE} ({len(data)} bytes of HTML){kept}; no cleaned copy written",
                 failed=False,
             )
         )
