@@ -122,7 +122,8 @@ def main():
               help="HTML: keep the page's comment section in the extracted text (default: no).")
 @click.option("--html-recover/--no-html-recover", default=None,
               help="HTML: put back article sentences trafilatura left out between blocks it kept, where the whole "
-                   "page's text cleaned as a dump keeps it (default: yes; --no-html-recover is about a fifth faster).")
+                   "page's text cleaned as a dump keeps it; read a page trafilatura finds nothing in, or only its "
+                   "layout tables' rows, as its whole text (default: yes; --no-html-recover is about a fifth faster).")
 @click.option("--follow-symlinks", is_flag=True, default=None,
               help="Read files whose symlinks lead outside IN (by default they are skipped with a warning).")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT|local",

@@ -129,7 +129,8 @@ class Config:
                            choices=("balanced", "precision", "recall"))
     html_comments: bool = _opt(False, "HTML: keep the page's comment section in the extracted text")
     html_recover: bool = _opt(True, "HTML: put back the article sentences trafilatura left out between blocks it kept, "
-                                    "where the whole page's text, cleaned as a dump, keeps it")
+                                    "where the whole page's text, cleaned as a dump, keeps it; read a page trafilatura "
+                                    "finds nothing in, or only its layout tables' rows, as its whole text")
     follow_symlinks: bool = _opt(False, "read files whose symlinks lead outside the input folder (else skipped with "
                                         "a warning)")
     max_doc_mb: int = _opt(
