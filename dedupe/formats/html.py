@@ -10,7 +10,11 @@ trafilatura also drops article text (paragraphs of a section it judged apart,
 a table, a quote box): the page's whole text (`page_text`) goes through the
 whole-page detectors, and a block they keep, that trafilatura left out and
 that stands between two blocks trafilatura kept, comes back in its place
-(`recover`; docs/article-end.md, branch article8).
+(`recover`; docs/article-end.md, branch article8). A page trafilatura finds
+nothing in, or gives only its layout tables' rows of, is read as its whole
+text (`_layout_rows`); and the text ends before a last run of the site's own
+links (`drop_trailing_links`). Modal windows and photos' captions are taken out
+of the tree before trafilatura reads it (`_drop_dialogs`, `_drop_captions`).
 
 The page's bytes are decoded here, not by trafilatura, which guesses a
 non-UTF-8 page's encoding from statistics and ignores what the page declares.
