@@ -121,9 +121,9 @@ CAPTIONED = [
 ]
 
 
-def test_real_pages_lose_their_photo_captions():
-    for data, name, caption in CAPTIONED:
-        gold, text, before = real_page_with_and_without(data, name, "_drop_captions", lambda tree: None)
-        assert caption not in text and caption not in gold and caption in before, name
-        lines = [line[:60] for line in gold_sentences(gold)]
-        assert sum(line in text for line in lines) >= sum(line in before for line in lines), name
+@pytest.mark.parametrize("data, name, caption", CAPTIONED)
+def test_real_pages_lose_their_photo_captions(data, name, caption):
+    gold, text, before = real_page_with_and_without(data, name, "_drop_captions", lambda tree: None)
+    assert caption not in text and caption not in gold and caption in before
+    lines = [line[:60] for line in gold_sentences(gold)]
+    assert sum(line in text for line in lines) >= sum(line in before for line in lines)

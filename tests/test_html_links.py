@@ -98,12 +98,12 @@ TRAILING = [
 ]
 
 
-def test_real_pages_lose_their_last_run_of_site_links():
-    for data, name, last in TRAILING:
-        gold, text, before = real_page_with_and_without(data, name, "drop_trailing_links", lambda text, site_link: text)
-        assert last in before.strip().split("\n")[-1] and last not in gold, name
-        assert last not in text and before.startswith(text.rstrip("\n")), name
-        assert sum(line in text for line in gold_sentences(gold)) == sum(line in before for line in gold_sentences(gold))
+@pytest.mark.parametrize("data, name, last", TRAILING)
+def test_real_pages_lose_their_last_run_of_site_links(data, name, last):
+    gold, text, before = real_page_with_and_without(data, name, "drop_trailing_links", lambda text, site_link: text)
+    assert last in before.strip().split("\n")[-1] and last not in gold
+    assert last not in text and before.startswith(text.rstrip("\n"))
+    assert sum(line in text for line in gold_sentences(gold)) == sum(line in before for line in gold_sentences(gold))
 
 
 _WORDS = st.text(alphabet=st.sampled_from("ab 相\t\n\x00\x0b\u00a0'\"<&"), max_size=8)
