@@ -831,7 +831,8 @@ def block_classes(rows: list[tuple], texts: list[str], kept: list[int] | None = 
 
     A block a rule names is CHROME (WEAK for a family that only weighs); the others are classed by their
     profile, with the stop-word test on when the page's words hold running text's share of function words (each
-    distinct text counted once when hashes, the blocks' text hashes, are given). Then a line read as prose or an
+    distinct text counted once when hashes, the blocks' text hashes, are given; a block a rule names not counted,
+    as the cleaned copy a second run reads does not hold it). Then a line read as prose or an
     item that is a bar of links weighs as a link list (BAD), and a short sentence without a letter (an
     archive's "12/01/2004 - 01/01/2005", a row of scores) as an item: where function words do not tell
     (another language) it read as a short sentence.

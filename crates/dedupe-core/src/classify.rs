@@ -157,15 +157,15 @@ impl Lexicon {
     /// one without a letter as an item; a page is written without spaces when most of its size is in blocks
     /// of such scripts.
     pub fn classes(&self, rows: &[Row], texts: &[&str], counted: Option<&[bool]>) -> Vec<u8> {
-        let english = match counted {
-            None => is_english(rows.iter().map(|r| (r.words, r.stop))),
-            Some(mask) => is_english(
-                rows.iter()
-                    .zip(mask)
-                    .filter(|(_, &c)| c)
-                    .map(|(r, _)| (r.words, r.stop)),
-            ),
-        };
+        // The page's language is read on the blocks the cleaned copy can keep: a block a rule names goes, and
+        // its words (a credit line's names, a share bar's) must not decide how the rest is read, or a second run
+        // over the cleaned copy would read it otherwise.
+        let kept = |k: usize| rows[k].named != Named::Chrome && counted.is_none_or(|mask| mask[k]);
+        let english = is_english(
+            (0..rows.len())
+                .filter(|&k| kept(k))
+                .map(|k| (rows[k].words, rows[k].stop)),
+        );
         let total: i64 = rows.iter().map(|r| r.size).sum();
         let unspaced: i64 = rows.iter().filter(|r| r.unspaced).map(|r| r.size).sum();
         let unspaced_page = 2 * unspaced > total;
@@ -420,5 +420,19 @@ mod tests {
         let rows = [row(30, 30, 5, 3, true), row(10, 10, 5, 0, true)];
         assert_eq!(lex.classes(&rows, &["a", "b"], None), [NEAR, GOOD]);
         assert_eq!(lex.classes(&rows, &["a", "b"], Some(&[true, false])), [GOOD, GOOD]);
+        // Nor does it read a block a rule names, which the cleaned copy does not keep: a credit line full of
+        // "by", "in" and "and" made the page read as English and its prose as a short sentence, which a second
+        // run, without the credit line, read as prose.
+        let credit = Row {
+            named: Named::Chrome,
+            ..row(25, 25, 10, 20, false)
+        };
+        let prose = row(24, 24, 3, 6, true);
+        assert_eq!(lex.classes(&[prose], &["b"], None), [GOOD]);
+        assert_eq!(lex.classes(&[credit, prose], &["a", "b"], None), [CHROME, GOOD]);
+        assert_eq!(
+            lex.classes(&[credit, prose], &["a", "b"], Some(&[true, true])),
+            [CHROME, GOOD]
+        );
     }
 }
