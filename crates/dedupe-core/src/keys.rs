@@ -4,7 +4,7 @@
 //! any), and, for blocks of at least `min_band_words` words, the band keys of the MinHash of its word pairs,
 //! which near variants share. Salts keep the three kinds apart, and each band apart from the others.
 
-use crate::chars::is_digit;
+use crate::chars::{is_alpha, is_digit};
 use crate::hash::text_hash;
 use crate::minhash::minhash_groups;
 use crate::sign::M64;
@@ -114,7 +114,9 @@ pub fn block_keys<S: AsRef<str>>(blocks: &Blocks<S>, params: &KeyParams) -> Keys
             out.kind.push(KIND_TEXT);
             let norm = blocks.norms[i].as_ref();
             let folded = fold_digits(norm);
-            if folded != norm {
+            // (a line of numbers alone folds to the same key as every other: a count, a page number, a list's
+            // number, which no template shares more than any page does)
+            if folded != norm && folded.chars().any(is_alpha) {
                 out.keys.push(text_hash(folded.as_bytes()) ^ SALT_SHAPE);
                 out.owner.push(local);
                 out.kind.push(KIND_SHAPE);
@@ -164,6 +166,7 @@ mod tests {
         let texts = [
             "Copyright 2024 The Post",
             "Share this",
+            "203",
             "",
             "A long block of many words here",
         ];
@@ -178,7 +181,7 @@ mod tests {
             hashes: &signed.hashes,
             lengths: &signed.lengths,
             tokens: &signed.tokens,
-            per_doc: &[3, 1],
+            per_doc: &[4, 1],
         };
         let (a, b) = ([1u32, 3, 5, 7], [2u32, 4, 6, 8]);
         let params = KeyParams {
@@ -189,13 +192,18 @@ mod tests {
             b: &b,
         };
         let keys = block_keys(&blocks, &params);
-        // Document 0: block 0 (exact, folded), block 1 (exact), then block 0's two bands (block 1 has two
-        // words); document 1: its one block is too long.
-        assert_eq!(keys.kind, vec![KIND_TEXT, KIND_SHAPE, KIND_TEXT, KIND_BAND, KIND_BAND]);
-        assert_eq!(keys.owner, vec![0, 0, 1, 0, 0]);
-        assert_eq!(keys.bounds, vec![0, 5, 5]);
+        // Document 0: block 0 (exact, folded), block 1 (exact), block 2 (exact only: a number alone folds to
+        // what every number alone does), then block 0's two bands (blocks 1 and 2 are shorter); document 1:
+        // its one block is too long.
+        assert_eq!(
+            keys.kind,
+            vec![KIND_TEXT, KIND_SHAPE, KIND_TEXT, KIND_TEXT, KIND_BAND, KIND_BAND]
+        );
+        assert_eq!(keys.owner, vec![0, 0, 1, 2, 0, 0]);
+        assert_eq!(keys.bounds, vec![0, 6, 6]);
         assert_eq!(keys.keys[0], signed.hashes[0] ^ SALT_EXACT);
         assert_eq!(keys.keys[1], text_hash(b"copyright 0 the post") ^ SALT_SHAPE);
-        assert_ne!(keys.keys[3], keys.keys[4]);
+        assert_eq!(keys.keys[3], signed.hashes[2] ^ SALT_EXACT);
+        assert_ne!(keys.keys[4], keys.keys[5]);
     }
 }
