@@ -26,8 +26,8 @@ Duplicate documents, in four steps:
    A~B~C never removes C for resembling A through B.
 
 Template text (`corpus-repeat`): a short block's keys (its normalized text,
-that text with numbers folded, and MinHash band keys over its word pairs for
-near variants) are counted once per duplicate cluster, per source (top folder,
+that text with numbers folded where a letter is left, and MinHash band keys
+over its word pairs for near variants) are counted once per duplicate cluster, per source (top folder,
 or URL host when known). A key recurring in at least `min_corpus_docs`
 clusters and at least `min_corpus_share` of its source's documents is template
 text. Counting per cluster keeps the paragraphs of syndicated copies from
