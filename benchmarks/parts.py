@@ -70,7 +70,7 @@ PARTS = [
     (cut._core, "finish_batch", "p2   core finish_batch"), (pipeline, "_cut_plain", "p2 _cut_plain"),
     (pipeline, "_write_plain", "p2 _write_plain"), (pipeline, "write_text_copy", "p2  write_text_copy"),
     (pipeline, "_batch_templates", "p2 _batch_templates"),
-    (ReportPart, "add_lines", "p2  report lines (ReportPart.add_lines)"),
+    (ReportPart, "add_many", "p2  report lines (ReportPart.add_many)"),
     (pipeline, "list_inputs", "main listing"), (pipeline, "build_corpus", "main corpus step"),
     (RunReport, "add", "p2 report lines (RunReport.add, in the worker)"), (RunReport, "merge", "main report lines (merge)"),
     (RunReport, "finish", "main report files and page"),

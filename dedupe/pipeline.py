@@ -763,13 +763,17 @@ def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, 
     (`_cut_plain`); the others, and all of them if that call fails, file by file (`_clean_file`)."""
     plain = _cut_plain(src, files, analyses, kept, templates, config, corpus, timings)
     out = []
+    added: list[tuple] = []  # the plain files' documents for the report part, added at once (`add_many`)
     for unit, first, count, *renames in files:
         rel = rel_of(unit)
         try:
             done = plain.get(first)
             if done is not None:
-                out.append(_write_plain(dst, rel, unit, done, config, dry_run, timings, part))
+                out.append(_write_plain(dst, rel, unit, done, config, dry_run, timings, added))
                 continue
+            if added:  # (the part's documents stay in their files' order)
+                part.add_many(added)
+                added = []
             _, results, notices, written = _clean_file(
                 src, dst, unit, first, analyses[key_of(unit)], config, corpus, dry_run, timings,
                 renames[0] if renames else None, kept.get(key_of(unit)), templates.get(first))
@@ -782,6 +786,7 @@ def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, 
             log.exception("internal error on %s", rel)
             notice = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
             out.append((unit, 0, [notice], False))
+    part.add_many(added)
     return out
 
 
@@ -855,9 +860,10 @@ def _plain_claim(doc: Document, utf8: bytes | None, a: Analysis, first: int, tem
 
 
 def _write_plain(dst: Path, rel: str, unit, done: tuple, config: Config, dry_run: bool, timings: Counter,
-                 part: ReportPart) -> tuple:
+                 added: list[tuple]) -> tuple:
     """A plain-text file cut in its batch (`_cut_plain`): its cleaned copy written (none for a dropped
-    duplicate), its document added to the report `part`; what `_clean_files` returns of a file."""
+    duplicate), its document's report lines appended to `added` (the report part's `add_many`); what
+    `_clean_files` returns of a file."""
     doc, notices, utf8, a, dropped, (cleaned, out_chars, diff, report) = done
     written = None
     if not dry_run and not dropped:
@@ -868,7 +874,7 @@ def _write_plain(dst: Path, rel: str, unit, done: tuple, config: Config, dry_run
             written = write_text_copy(dst, rel, doc, doc.text if cleaned is None
                                       else cleaned.decode("utf-8", "surrogatepass"), None)
         timings["write"] += time.perf_counter() - start
-    part.add_lines(rel, len(doc.text), 0 if dropped else out_chars, len(a.spans), dropped, a.page, *report, diff)
+    added.append((rel, len(doc.text), 0 if dropped else out_chars, len(a.spans), dropped, a.page, *report, diff))
     return unit, 1, notices, written
 
 
