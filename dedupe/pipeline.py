@@ -682,7 +682,8 @@ def _unpack_analyses(packed: tuple) -> list[Analysis]:
     hashes = np.frombuffer(hashes, np.uint64).tolist()
     long = np.frombuffer(long, np.bool_).tolist()
     # (writable, as Analysis's own unpickling made them)
-    arrays = [np.frombuffer(bytearray(data), dtype) for data, (_, dtype) in zip((keys, owner, kind), ANALYSIS_ARRAYS)]
+    keys, owner, kind = (np.frombuffer(bytearray(data), dtype)
+                         for data, (_, dtype) in zip((keys, owner, kind), ANALYSIS_ARRAYS))
     counts = np.frombuffer(counts, np.int64).reshape(-1, 3).tolist()
     out: list[Analysis] = []
     b = k = f = 0
@@ -690,7 +691,7 @@ def _unpack_analyses(packed: tuple) -> list[Analysis]:
         # (`size` is the bytes of its scores, 8 a finding; its ints are INTS int64 a finding)
         found = Found(names, ints[f * INTS : (f + size) * INTS], scores[f : f + size])
         out.append(Analysis(digest, tuple(pairs[b : b + n]), found, tuple(hashes[b : b + n]),
-                            *(a[k : k + m] for a in arrays), tuple(long[b : b + n]), page))
+                            keys[k : k + m], owner[k : k + m], kind[k : k + m], tuple(long[b : b + n]), page))
         b, k, f = b + n, k + m, f + size
     return out
 
