@@ -696,6 +696,17 @@ def _unpack_analyses(packed: tuple) -> list[Analysis]:
     return out
 
 
+def _block_bytes(packed: tuple) -> list[tuple[bytes, bytes]]:
+    """Per document of `_Analyzed.packed`'s columns, its blocks' spans (i64 pairs) and hashes (u64) as the bytes
+    the columns hold: `decide_finish_batch` takes them as they are, where the `Analysis` holds them as tuples."""
+    counts, spans, hashes = packed[1], packed[2], packed[3]
+    out, b = [], 0
+    for e in np.cumsum(np.frombuffer(counts, np.int64)[0::3]).tolist():
+        out.append((spans[16 * b : 16 * e], hashes[8 * b : 8 * e]))
+        b = e
+    return out
+
+
 def _keeps_text(unit) -> bool:
     """Whether pass 2 takes a unit's documents from pass 1's scratch file rather than reading it again: an
     HTML page, whose extraction costs a hundred times its text's cleaning (its extracted text is small)."""
@@ -740,9 +751,9 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     start = time.perf_counter()
     found = pickle.loads(_scratch_file(scratch, number).read_bytes())
     packed, kept = found["analyses"], found["read"]
-    flat, analyses, at = _unpack_analyses(packed["columns"]), {}, 0
+    flat, blocks, analyses, columns, at = _unpack_analyses(packed["columns"]), _block_bytes(packed["columns"]), {}, {}, 0
     for key, n in packed["files"]:
-        analyses[key], at = flat[at : at + n], at + n
+        analyses[key], columns[key], at = flat[at : at + n], blocks[at : at + n], at + n
     timings["scratch"] += time.perf_counter() - start
     start = time.perf_counter()
     part = ReportPart()
@@ -750,7 +761,8 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     with prefetched(src, _whole_files([unit for unit, *_ in files if key_of(unit) not in kept])):
         timings["read"] += time.perf_counter() - start
         templates = _batch_templates(files, analyses, corpus, config, timings)
-        out = _clean_files(src, dst, files, analyses, kept, templates, config, corpus, dry_run, timings, part)
+        out = _clean_files(src, dst, files, analyses, kept, templates, config, corpus, dry_run, timings, part,
+                           columns)
     part = part.sealed()
     if _STATE.get("resumable"):  # after the batch's copies: this file says they are written
         return _saved("clean", number, (out, timings, part))
@@ -758,11 +770,12 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
 
 
 def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config,
-                 corpus: Corpus, dry_run: bool, timings: Counter, part: ReportPart) -> list:
+                 corpus: Corpus, dry_run: bool, timings: Counter, part: ReportPart, columns: dict | None = None) -> list:
     """`_clean_batch`'s files, in order: per file (its unit, its documents, its notices, what was written), its
     documents added to the batch's report `part`. The plain-text files' documents are cut in one core call
-    (`_cut_plain`); the others, and all of them if that call fails, file by file (`_clean_file`)."""
-    plain = _cut_plain(src, files, analyses, kept, templates, config, corpus, timings)
+    (`_cut_plain`; `columns`: per file its documents' `_block_bytes`); the others, and all of them if that call
+    fails, file by file (`_clean_file`)."""
+    plain = _cut_plain(src, files, analyses, kept, templates, config, corpus, timings, columns or {})
     out = []
     added: list[tuple] = []  # the plain files' documents for the report part, added at once (`add_many`)
     for unit, first, count, *renames in files:
@@ -792,12 +805,13 @@ def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, 
 
 
 def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config, corpus: Corpus,
-               timings: Counter) -> dict:
+               timings: Counter, columns: dict) -> dict:
     """The batch's plain-text files (one document each, read again here) decided and cut in one core call
     (`cut.cut_batch`; the whole duplicate documents in another, `cut.cut_claimed`): per file, by its first
     document's index, its (document, notices, UTF-8 bytes or None, analysis, whether it was dropped,
     `cut.Batched`). A file that cannot be read, or whose arguments fail, is left to `_clean_file`, which
-    reports it; so are all of them if a core call fails."""
+    reports it; so are all of them if a core call fails. `columns`: per file its document's blocks as the
+    scratch file's bytes (`_block_bytes`), which the core takes rather than the analysis's tuples."""
     if config.annotate:  # (its records and annotations are made document by document)
         return {}
     begin = time.perf_counter()
@@ -818,7 +832,7 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
             reading += time.perf_counter() - start
         try:
             (a,) = analyses[key_of(unit)]
-            claim = _plain_claim(doc, utf8, a, first, templates, config, corpus)
+            claim = _plain_claim(doc, utf8, a, first, templates, config, corpus, columns.get(key_of(unit), (None,))[0])
         except Exception:  # noqa: BLE001 - as a file that cannot be read: `_clean_file` fails it alone
             continue
         if claim is None:
@@ -846,10 +860,11 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
 
 
 def _plain_claim(doc: Document, utf8: bytes | None, a: Analysis, first: int, templates: dict, config: Config,
-                 corpus: Corpus | None) -> tuple[bool, tuple] | None:
+                 corpus: Corpus | None, blocks: tuple[bytes, bytes] | None = None) -> tuple[bool, tuple] | None:
     """What `_cut_plain` sends the core for one document, as `finish_document` decides it: (True, `finish_args`
     of its whole-document claim) for a duplicate it drops, else (False, `found_args` of its findings and the
-    corpus step's); None when the file changed since pass 1 (`_clean_file` then reports it)."""
+    corpus step's, its blocks' spans and hashes as `blocks`' bytes when given); None when the file changed since
+    pass 1 (`_clean_file` then reports it)."""
     if not _unchanged(doc, utf8, a):
         return None
     whole = _whole_claim(doc, corpus.duplicate(first), config) if corpus is not None else None
@@ -857,7 +872,8 @@ def _plain_claim(doc: Document, utf8: bytes | None, a: Analysis, first: int, tem
         return True, finish_args(doc.id, doc.text, [whole], [], "utf-8", a.page, utf8)
     # (untimed here: `_cut_plain` times the batch's lookups and arguments as deciding)
     found = _with_templates(doc, a, corpus, first, config, templates.get(first, [None])[0], _Clock(None))
-    return False, found_args(doc.id, doc.text, found, a.spans, a.hashes, config, doc.encoding, a.page, utf8)
+    args = found_args(doc.id, doc.text, found, a.spans, a.hashes, config, doc.encoding, a.page, utf8)
+    return False, args if blocks is None else args[:8] + blocks + args[10:]
 
 
 def _write_plain(dst: Path, rel: str, unit, done: tuple, config: Config, dry_run: bool, timings: Counter,
