@@ -22,7 +22,7 @@ import dedupe.formats.text as text
 from dedupe import pipeline
 from dedupe.config import Config
 from dedupe.detect.chrome import LEXICON
-from dedupe.report import RunReport
+from dedupe.report import ReportPart, RunReport
 
 TOTALS: Counter = Counter()
 
@@ -62,6 +62,15 @@ PARTS = [
                                                           "block_keys", "find_repeats", "chrome_batch")),
     (cut._core, "decide_finish", "p2   core decide_finish"), (corpus.Corpus, "templates_of", "p2  templates_of (template findings)"),
     (pipeline, "write_cleaned", "p2 write_cleaned"), (text, "atomic_write", "p2  atomic_write (text files)"),
+    (pipeline, "read_text_utf8", "p2  read_text_utf8 (plain files)"), (pipeline, "_plain_claim", "p2  _plain_claim"),
+    (pipeline, "_unchanged", "p2   _unchanged"), (pipeline, "_whole_claim", "p2   _whole_claim"),
+    (pipeline, "_with_templates", "p2   _with_templates"), (pipeline, "found_args", "p2   found_args"),
+    (pipeline, "finish_args", "p2   finish_args"), (pipeline, "cut_batch", "p2  cut_batch"),
+    (pipeline, "cut_claimed", "p2  cut_claimed"), (cut._core, "decide_finish_batch", "p2   core decide_finish_batch"),
+    (cut._core, "finish_batch", "p2   core finish_batch"), (pipeline, "_cut_plain", "p2 _cut_plain"),
+    (pipeline, "_write_plain", "p2 _write_plain"), (pipeline, "write_text_copy", "p2  write_text_copy"),
+    (pipeline, "_batch_templates", "p2 _batch_templates"),
+    (ReportPart, "add_many", "p2  report lines (ReportPart.add_many)"),
     (pipeline, "list_inputs", "main listing"), (pipeline, "build_corpus", "main corpus step"),
     (RunReport, "add", "p2 report lines (RunReport.add, in the worker)"), (RunReport, "merge", "main report lines (merge)"),
     (RunReport, "finish", "main report files and page"),

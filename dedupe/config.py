@@ -192,8 +192,10 @@ class Config:
         object.__setattr__(self, "score_floors", {
             c: self.chrome_threshold if c.startswith("chrome:") else -math.inf for c in CATEGORIES if self._wanted[c]
         })
-        # decide.floors remembers here the floors of the other labels it meets (detectors, referenced files).
+        # decide.floors remembers here the floors of the other labels it meets (detectors, referenced files), and
+        # those of whole label tuples (a site's pages name the same labels in the same order).
         object.__setattr__(self, "_label_floors", {})
+        object.__setattr__(self, "_tuple_floors", {})
 
     def allowed(self, category: str, block_hash: int) -> str | None:
         """The allow-list entry ("FILE:LINE") that keeps a block with this normalized hash from a category."""

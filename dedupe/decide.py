@@ -101,10 +101,15 @@ def floor_of(category: str, config: Config) -> float | None:
     return config.chrome_threshold if category.startswith("chrome:") else -math.inf
 
 
-def floors(labels: tuple[str, ...], config: Config) -> list[float | None]:
+def floors(labels: tuple[str, ...], config: Config) -> tuple[float | None, ...]:
     """Per label (as a category) its floor (`floor_of`)."""
-    # Asked for every document: the labels that recur (categories, detectors) are remembered with the Config,
-    # up to a bound (the names of referenced files recur little, and a corpus has millions).
+    # Asked for every document, twice a run: a document's labels are most often a tuple another document had
+    # (the 10k benchmark corpus's 18,486 calls name 27 tuples), looked up whole (0.8 -> 0.2 µs a call);
+    # otherwise the labels that recur (categories, detectors) are remembered one by one. Both up to a bound
+    # (the names of referenced files recur little, and a corpus has millions).
+    whole = config._tuple_floors.get(labels)
+    if whole is not None:
+        return whole
     known = config._label_floors
     out = []
     for label in labels:
@@ -114,7 +119,10 @@ def floors(labels: tuple[str, ...], config: Config) -> list[float | None]:
             if len(known) < _KNOWN_LABELS:
                 known[label] = floor
         out.append(floor)
-    return out
+    whole = tuple(out)
+    if len(config._tuple_floors) < _KNOWN_LABELS and isinstance(labels, tuple):
+        config._tuple_floors[labels] = whole
+    return whole
 
 
 _UNKNOWN = object()

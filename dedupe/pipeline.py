@@ -682,7 +682,8 @@ def _unpack_analyses(packed: tuple) -> list[Analysis]:
     hashes = np.frombuffer(hashes, np.uint64).tolist()
     long = np.frombuffer(long, np.bool_).tolist()
     # (writable, as Analysis's own unpickling made them)
-    arrays = [np.frombuffer(bytearray(data), dtype) for data, (_, dtype) in zip((keys, owner, kind), ANALYSIS_ARRAYS)]
+    keys, owner, kind = (np.frombuffer(bytearray(data), dtype)
+                         for data, (_, dtype) in zip((keys, owner, kind), ANALYSIS_ARRAYS))
     counts = np.frombuffer(counts, np.int64).reshape(-1, 3).tolist()
     out: list[Analysis] = []
     b = k = f = 0
@@ -690,8 +691,19 @@ def _unpack_analyses(packed: tuple) -> list[Analysis]:
         # (`size` is the bytes of its scores, 8 a finding; its ints are INTS int64 a finding)
         found = Found(names, ints[f * INTS : (f + size) * INTS], scores[f : f + size])
         out.append(Analysis(digest, tuple(pairs[b : b + n]), found, tuple(hashes[b : b + n]),
-                            *(a[k : k + m] for a in arrays), tuple(long[b : b + n]), page))
+                            keys[k : k + m], owner[k : k + m], kind[k : k + m], tuple(long[b : b + n]), page))
         b, k, f = b + n, k + m, f + size
+    return out
+
+
+def _block_bytes(packed: tuple) -> list[tuple[bytes, bytes]]:
+    """Per document of `_Analyzed.packed`'s columns, its blocks' spans (i64 pairs) and hashes (u64) as the bytes
+    the columns hold: `decide_finish_batch` takes them as they are, where the `Analysis` holds them as tuples."""
+    counts, spans, hashes = packed[1], packed[2], packed[3]
+    out, b = [], 0
+    for e in np.cumsum(np.frombuffer(counts, np.int64)[0::3]).tolist():
+        out.append((spans[16 * b : 16 * e], hashes[8 * b : 8 * e]))
+        b = e
     return out
 
 
@@ -739,9 +751,9 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     start = time.perf_counter()
     found = pickle.loads(_scratch_file(scratch, number).read_bytes())
     packed, kept = found["analyses"], found["read"]
-    flat, analyses, at = _unpack_analyses(packed["columns"]), {}, 0
+    flat, blocks, analyses, columns, at = _unpack_analyses(packed["columns"]), _block_bytes(packed["columns"]), {}, {}, 0
     for key, n in packed["files"]:
-        analyses[key], at = flat[at : at + n], at + n
+        analyses[key], columns[key], at = flat[at : at + n], blocks[at : at + n], at + n
     timings["scratch"] += time.perf_counter() - start
     start = time.perf_counter()
     part = ReportPart()
@@ -749,7 +761,8 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     with prefetched(src, _whole_files([unit for unit, *_ in files if key_of(unit) not in kept])):
         timings["read"] += time.perf_counter() - start
         templates = _batch_templates(files, analyses, corpus, config, timings)
-        out = _clean_files(src, dst, files, analyses, kept, templates, config, corpus, dry_run, timings, part)
+        out = _clean_files(src, dst, files, analyses, kept, templates, config, corpus, dry_run, timings, part,
+                           columns)
     part = part.sealed()
     if _STATE.get("resumable"):  # after the batch's copies: this file says they are written
         return _saved("clean", number, (out, timings, part))
@@ -757,19 +770,24 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
 
 
 def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config,
-                 corpus: Corpus, dry_run: bool, timings: Counter, part: ReportPart) -> list:
+                 corpus: Corpus, dry_run: bool, timings: Counter, part: ReportPart, columns: dict | None = None) -> list:
     """`_clean_batch`'s files, in order: per file (its unit, its documents, its notices, what was written), its
     documents added to the batch's report `part`. The plain-text files' documents are cut in one core call
-    (`_cut_plain`); the others, and all of them if that call fails, file by file (`_clean_file`)."""
-    plain = _cut_plain(src, files, analyses, kept, templates, config, corpus, timings)
+    (`_cut_plain`; `columns`: per file its documents' `_block_bytes`); the others, and all of them if that call
+    fails, file by file (`_clean_file`)."""
+    plain = _cut_plain(src, files, analyses, kept, templates, config, corpus, timings, columns or {})
     out = []
+    added: list[tuple] = []  # the plain files' documents for the report part, added at once (`add_many`)
     for unit, first, count, *renames in files:
         rel = rel_of(unit)
         try:
             done = plain.get(first)
             if done is not None:
-                out.append(_write_plain(dst, rel, unit, done, config, dry_run, timings, part))
+                out.append(_write_plain(dst, rel, unit, done, config, dry_run, timings, added))
                 continue
+            if added:  # (the part's documents stay in their files' order)
+                part.add_many(added)
+                added = []
             _, results, notices, written = _clean_file(
                 src, dst, unit, first, analyses[key_of(unit)], config, corpus, dry_run, timings,
                 renames[0] if renames else None, kept.get(key_of(unit)), templates.get(first))
@@ -782,16 +800,18 @@ def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, 
             log.exception("internal error on %s", rel)
             notice = Notice(rel, f"internal error ({type(e).__name__}: {e}); skipped, please report it")
             out.append((unit, 0, [notice], False))
+    part.add_many(added)
     return out
 
 
 def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config, corpus: Corpus,
-               timings: Counter) -> dict:
+               timings: Counter, columns: dict) -> dict:
     """The batch's plain-text files (one document each, read again here) decided and cut in one core call
     (`cut.cut_batch`; the whole duplicate documents in another, `cut.cut_claimed`): per file, by its first
     document's index, its (document, notices, UTF-8 bytes or None, analysis, whether it was dropped,
     `cut.Batched`). A file that cannot be read, or whose arguments fail, is left to `_clean_file`, which
-    reports it; so are all of them if a core call fails."""
+    reports it; so are all of them if a core call fails. `columns`: per file its document's blocks as the
+    scratch file's bytes (`_block_bytes`), which the core takes rather than the analysis's tuples."""
     if config.annotate:  # (its records and annotations are made document by document)
         return {}
     begin = time.perf_counter()
@@ -812,7 +832,7 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
             reading += time.perf_counter() - start
         try:
             (a,) = analyses[key_of(unit)]
-            claim = _plain_claim(doc, utf8, a, first, templates, config, corpus)
+            claim = _plain_claim(doc, utf8, a, first, templates, config, corpus, columns.get(key_of(unit), (None,))[0])
         except Exception:  # noqa: BLE001 - as a file that cannot be read: `_clean_file` fails it alone
             continue
         if claim is None:
@@ -840,10 +860,11 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
 
 
 def _plain_claim(doc: Document, utf8: bytes | None, a: Analysis, first: int, templates: dict, config: Config,
-                 corpus: Corpus | None) -> tuple[bool, tuple] | None:
+                 corpus: Corpus | None, blocks: tuple[bytes, bytes] | None = None) -> tuple[bool, tuple] | None:
     """What `_cut_plain` sends the core for one document, as `finish_document` decides it: (True, `finish_args`
     of its whole-document claim) for a duplicate it drops, else (False, `found_args` of its findings and the
-    corpus step's); None when the file changed since pass 1 (`_clean_file` then reports it)."""
+    corpus step's, its blocks' spans and hashes as `blocks`' bytes when given); None when the file changed since
+    pass 1 (`_clean_file` then reports it)."""
     if not _unchanged(doc, utf8, a):
         return None
     whole = _whole_claim(doc, corpus.duplicate(first), config) if corpus is not None else None
@@ -851,13 +872,15 @@ def _plain_claim(doc: Document, utf8: bytes | None, a: Analysis, first: int, tem
         return True, finish_args(doc.id, doc.text, [whole], [], "utf-8", a.page, utf8)
     # (untimed here: `_cut_plain` times the batch's lookups and arguments as deciding)
     found = _with_templates(doc, a, corpus, first, config, templates.get(first, [None])[0], _Clock(None))
-    return False, found_args(doc.id, doc.text, found, a.spans, a.hashes, config, doc.encoding, a.page, utf8)
+    args = found_args(doc.id, doc.text, found, a.spans, a.hashes, config, doc.encoding, a.page, utf8)
+    return False, args if blocks is None else args[:8] + blocks + args[10:]
 
 
 def _write_plain(dst: Path, rel: str, unit, done: tuple, config: Config, dry_run: bool, timings: Counter,
-                 part: ReportPart) -> tuple:
+                 added: list[tuple]) -> tuple:
     """A plain-text file cut in its batch (`_cut_plain`): its cleaned copy written (none for a dropped
-    duplicate), its document added to the report `part`; what `_clean_files` returns of a file."""
+    duplicate), its document's report lines appended to `added` (the report part's `add_many`); what
+    `_clean_files` returns of a file."""
     doc, notices, utf8, a, dropped, (cleaned, out_chars, diff, report) = done
     written = None
     if not dry_run and not dropped:
@@ -868,7 +891,7 @@ def _write_plain(dst: Path, rel: str, unit, done: tuple, config: Config, dry_run
             written = write_text_copy(dst, rel, doc, doc.text if cleaned is None
                                       else cleaned.decode("utf-8", "surrogatepass"), None)
         timings["write"] += time.perf_counter() - start
-    part.add_lines(rel, len(doc.text), 0 if dropped else out_chars, len(a.spans), dropped, a.page, *report, diff)
+    added.append((rel, len(doc.text), 0 if dropped else out_chars, len(a.spans), dropped, a.page, *report, diff))
     return unit, 1, notices, written
 
 

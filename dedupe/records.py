@@ -19,7 +19,8 @@ class Document:
 
     def get(self, key: str, default: str | None = None) -> str | None:
         """Metadata value by key (title, url, host...)."""
-        return dict(self.meta).get(key, default)
+        # (a plain-text file's document has none, and is asked about five times a run: no dict made for it)
+        return dict(self.meta).get(key, default) if self.meta else default
 
 
 class Block(NamedTuple):

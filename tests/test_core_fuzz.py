@@ -512,8 +512,11 @@ def check_decide_finish(text: str, spans: list[tuple[int, int]], spec: list[tupl
             [floors.get(x) for x in found.labels], (found.ints, found.scores, entries), spans, hashes, page)
     other = ("e.txt", ("a/e.txt", "b/e.txt"), b"x\ny\n", None, ("repeat", "d"), ("repeat", "d"), [None, None],
              (found_of([]).ints, b"", None), [(1, 1), (2, 2)], [5, 6], "")
-    for batch in ([args], [other, args, other]):
-        got = _core.decide_finish_batch(batch)[batch.index(args)]
+    # (its blocks' spans and hashes also as the little-endian bytes pass 1's scratch file holds them)
+    as_bytes = (*args[:8], np.array(spans, "<i8").reshape(-1, 2).tobytes(), np.array(hashes, "<u8").tobytes(),
+                args[10])
+    for batch in ([args], [other, args, other], [as_bytes], [other, as_bytes, other]):
+        got = _core.decide_finish_batch(batch)[1 if len(batch) > 1 else 0]
         cleaned, chars, diff, lines, allowed_lines, row, (tally, keys, ranks), targets, allowed_cats = got
         assert (cleaned, chars, diff, lines, allowed_lines, row, keys, ranks) == (*out[:6], *out[8][1:])
         assert tally == [(removed[first][3], n, size) for first, n, size in out[8][0]]

@@ -3,6 +3,7 @@ import dataclasses
 import inspect
 import pickle
 
+import numpy as np
 import pytest
 import xxhash
 
@@ -74,7 +75,7 @@ def test_a_batch_of_analyses_packed_as_columns_unpacks_to_the_same_records(tmp_p
     """Pass 1's scratch file holds a batch's Analyses as columns, made from the batch's own columns; pass 2 gets
     each record back as that document alone gives it."""
     from dedupe.config import Config
-    from dedupe.pipeline import _analyze, _joined, _unpack_analyses
+    from dedupe.pipeline import _analyze, _block_bytes, _joined, _unpack_analyses
     from dedupe.records import Document
     from dedupe.sign import MinHasher
 
@@ -101,4 +102,9 @@ def test_a_batch_of_analyses_packed_as_columns_unpacks_to_the_same_records(tmp_p
             assert getattr(b, name).dtype == getattr(a, name).dtype
             assert getattr(b, name).tolist() == getattr(a, name).tolist()
             assert getattr(b, name).flags.writeable
+    # (and each document's blocks as the core takes them from the same columns: their spans and hashes as bytes)
+    columns = _block_bytes(batch.packed())
+    assert [(np.frombuffer(s, "<i8").reshape(-1, 2).tolist(), np.frombuffer(h, "<u8").tolist()) for s, h in columns] \
+        == [([list(p) for p in a.spans], list(a.hashes)) for a in expected]
     assert _unpack_analyses(_analyze([], config, hashers).packed()) == []
+    assert _block_bytes(_analyze([], config, hashers).packed()) == []

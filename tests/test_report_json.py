@@ -251,7 +251,8 @@ def test_summary_json_holds_what_json_dump_writes_with_an_entry_a_line_for_files
 
 def test_a_batchs_report_part_merged_is_the_report_of_its_documents_added_one_by_one(tmp_path):
     """The workers count their batches (`ReportPart`) and the main process merges them: every report file is the
-    one that adding the same documents one by one, in the same order, writes."""
+    one that adding the same documents one by one, in the same order, writes; so is a part whose documents were
+    added several at once (`add_many`, as pass 2 adds a batch's plain-text files), between others added alone."""
     import pickle
 
     from dedupe.config import Config
@@ -269,23 +270,34 @@ def test_a_batchs_report_part_merged_is_the_report_of_its_documents_added_one_by
         done = cut(rel, doc, removals, allowed, page=page)
         docs.append((DocResult(file=rel, in_chars=len(doc), out_chars=done.out_chars, in_blocks=2,
                                dropped=n % 7 == 0, report=done.report, page=page), done.diff))
-    one, merged = RunReport(tmp_path / "one"), RunReport(tmp_path / "merged")
+    one, merged, many = (RunReport(tmp_path / name) for name in ("one", "merged", "many"))
     for result, diff in docs:
         one.add(result, diff)
     for start in range(0, len(docs), 17):  # batches of 17, across the process boundary (pickled)
-        part = ReportPart()
+        part, part_many = ReportPart(), ReportPart()
         for result, diff in docs[start : start + 17]:
             part.add(result, diff)
+        batch = docs[start : start + 17]
+        for n, at in enumerate(range(0, len(batch), 5)):  # runs of 5 added at once, every third document alone
+            if n % 3 == 2:
+                part_many.add(*batch[at])
+                at += 1
+            part_many.add_many([(r.file, r.in_chars, r.out_chars, r.in_blocks, r.dropped, r.page, *r.report, diff)
+                                for r, diff in batch[at : at + 5 - (n % 3 == 2)]])
         merged.merge(pickle.loads(pickle.dumps(part.sealed())))
+        many.merge(pickle.loads(pickle.dumps(part_many.sealed())))
+    runs = (one, merged, many)
     scans = [(list(run.scan.order), run.scan.targets, run.scan.by_source, list(run.scan.keys),
               [None if k == 255 else run.scan.cat_names[k] for k in run.scan.key_cats], run.scan.removals,
-              run.scan.allowed, run.scan.categories) for run in (one, merged)]
-    assert scans[0] == scans[1] and scans[0][1]  # (what the page counts, its files pointing at others too)
-    summaries = [run.summary(Config(), "test", Path("in"), Path("out"), False) for run in (one, merged)]
+              run.scan.allowed, run.scan.categories) for run in runs]
+    assert scans[0] == scans[1] == scans[2] and scans[0][1]  # (what the page counts, its files pointing at others)
+    summaries = [run.summary(Config(), "test", Path("in"), Path("out"), False) for run in runs]
     assert summaries[0]["removed"]["blocks"] > 50 and summaries[0]["allowed"]["blocks"] > 10
-    for run, summary in zip((one, merged), summaries):
+    for run, summary in zip(runs, summaries):
         run.finish(summary)
     names = sorted(p.name for p in (tmp_path / "one").iterdir())
-    assert names == sorted(p.name for p in (tmp_path / "merged").iterdir()) and "index.html" in names
-    for name in names:
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "merged" / name).read_bytes(), name
+    assert "index.html" in names
+    for other in ("merged", "many"):
+        assert names == sorted(p.name for p in (tmp_path / other).iterdir())
+        for name in names:
+            assert (tmp_path / "one" / name).read_bytes() == (tmp_path / other / name).read_bytes(), (other, name)

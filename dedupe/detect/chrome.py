@@ -106,6 +106,8 @@ Kinds and what they cover (each family's examples are phrasings, not strings to 
 """
 from __future__ import annotations
 
+import sys
+from array import array
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from operator import attrgetter, itemgetter
@@ -113,7 +115,7 @@ from typing import NamedTuple
 
 
 from ..config import Config
-from ..decide import Found, found_columns
+from ..decide import Found
 from ..records import Block, Finding, Ref
 from .. import _core
 from ..sign import BlockSig
@@ -790,17 +792,18 @@ def chrome_pages(texts: list[list[str]], features: tuple, families: list[Family 
     `Finding` (nothing reads a whole page's findings as records after this: its gates are in the core);
     an extractor's text's as `Finding`s, which the gates on extracted text (detect/__init__.py) read."""
     index = _FAMILY_INDEX
-    kinds, counts, blocks, codes, hows, notes = _core.chrome_batch(
+    kinds, counts, blocks, codes, hows, notes, columns = _core.chrome_batch(
         LEXICON, _FAMILY_TABLE, [t for doc in texts for t in doc], features,
-        [-1 if f is None else index[id(f)] for f in families], hashes, list(map(len, texts)), whole_pages, skip)
+        [-1 if f is None else index[id(f)] for f in families], hashes, list(map(len, texts)), whole_pages, skip,
+        [score for _, score in _HOWS])
     out: list[tuple[Found | list[Finding], str] | None] = []
     at = first = 0  # (the document's first finding, and its first block)
-    for doc, kind, count, whole, skipped in zip(texts, kinds, counts, whole_pages, skip):
+    for doc, kind, count, whole, skipped, found in zip(texts, kinds, counts, whole_pages, skip, columns):
         end = at + count
         if skipped:
             out.append(None)
-        elif whole:
-            out.append((found_columns(blocks[at:end], list(map(_found_parts, codes[at:end], hows[at:end]))), kind))
+        elif whole:  # (the core made its columns: `found_columns`' labels as codes, `_column_labels`)
+            out.append((Found(_column_labels(found[0]), found[1], found[2]), kind))
         else:
             out.append(([Finding(k, *_finding_parts(code, how, note, None if families[first + k] is None
                                                     else families[first + k].kind))
@@ -908,12 +911,31 @@ def _finding_parts(kind: int, how: int, note: int, family: str | None) -> tuple:
     return *_found_parts(kind, how), text
 
 
+#: Per way a finding is found (the core's `RULE`, `OUTSIDE_ARTICLE`, `CONTEXT`), its detector's name and its score.
+_HOWS = (("rule", 0.9), ("outside", 0.7), ("context", 0.6))
+
+
 @lru_cache(maxsize=256)
 def _found_parts(kind: int, how: int) -> tuple:
     """A finding's category, detector, score and reference from the core's codes (`chrome.rs`)."""
     name = KINDS[kind]
-    detector, score = (("rule", 0.9), ("outside", 0.7), ("context", 0.6))[how]
+    detector, score = _HOWS[how]
     return f"chrome:{name}", f"chrome:{detector}:{name}", score, None
+
+
+@lru_cache(maxsize=4096)
+def _column_labels(codes: bytes) -> tuple[str, ...]:
+    """The labels of a whole page's findings as the core numbered them (`chrome/columns.rs`: little-endian u16
+    codes, a kind's category as the kind, the detector of (how, kind) as 256 * (1 + how) + kind). A site's pages
+    name the same few labels in the same order, so most documents find theirs here."""
+    values = array("H", codes)
+    if sys.byteorder == "big":
+        values.byteswap()
+    out = []
+    for code in values:
+        how, kind = divmod(code, 256)
+        out.append(f"chrome:{KINDS[kind]}" if how == 0 else _found_parts(kind, how - 1)[1])
+    return tuple(out)
 
 
 def _repeats_read(blocks, sigs, config, repeats) -> tuple[list[int], list[tuple[int, int]], list[tuple[int, int]]]:

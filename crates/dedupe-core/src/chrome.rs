@@ -13,6 +13,7 @@
 //! named (its kind's code, whether it is weak, whether it closes the article), so that no Python object crosses.
 //! Findings go back as columns too (block, kind, how it was found, which note), in block order.
 
+pub mod columns;
 pub mod extent;
 pub mod rules;
 pub mod sections;

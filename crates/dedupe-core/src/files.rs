@@ -33,14 +33,32 @@ pub fn read_files<P: AsRef<Path>>(paths: &[P], max_size: u64, budget: u64, hold:
             .collect();
         out.extend(opened.into_iter().map(|found| {
             let (mut file, size) = found?;
-            // One byte more than fstat said, so that the usual file is read in one call and its end seen in
-            // the next; a file that grew meanwhile is read to its end, and refused if past the size.
-            let mut data = Vec::with_capacity(size as usize + 1);
-            file.read_to_end(&mut data).ok()?;
+            let data = read_sized(&mut file, size).ok()?;
             (data.len() as u64 <= max_size).then_some(data)
         }));
     }
     out
+}
+
+/// A file's bytes to its end, `size` (fstat's) expected: one byte more is asked for, so that the usual file is
+/// read in one call and its end seen in the next; a file that grew meanwhile is read to its end. (`read_to_end`
+/// asked the file's size and position again first: two more system calls a file, four a document a run.)
+fn read_sized(file: &mut impl Read, size: u64) -> std::io::Result<Vec<u8>> {
+    let mut data = vec![0; size as usize + 1];
+    let mut filled = 0;
+    loop {
+        if filled == data.len() {
+            data.resize(2 * data.len(), 0);
+        }
+        match file.read(&mut data[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    data.truncate(filled);
+    Ok(data)
 }
 
 /// A regular file opened for reading, with its size. Non-blocking, so that a FIFO opens at once (and is
@@ -182,6 +200,53 @@ mod tests {
             vec![Some(b"12345".to_vec()), Some(vec![b'x'; 100]), None, None]
         );
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A reader that gives at most `step` bytes a call, and is interrupted once before its first byte.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+        interrupted: bool,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if !self.interrupted {
+                self.interrupted = true;
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_file_is_read_to_its_end_whatever_size_fstat_gave() {
+        let text: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
+        for (size, step) in [
+            (1000, 4096),
+            (1000, 7),
+            (0, 1000),
+            (10, 3),
+            (999, 1000),
+            (5000, 64),
+            (1000, 1),
+        ] {
+            let mut reader = Trickle {
+                data: &text,
+                step,
+                interrupted: false,
+            };
+            assert_eq!(read_sized(&mut reader, size).unwrap(), text, "size {size}, step {step}");
+        }
+        let mut empty = Trickle {
+            data: b"",
+            step: 8,
+            interrupted: false,
+        };
+        assert!(read_sized(&mut empty, 100).unwrap().is_empty());
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! The binding of `dedupe_core::chrome`: the chrome detector's body, one call per document.
 
-use dedupe_core::chrome::{self, extent, rules, sections, Family, Page, Repeats};
+use dedupe_core::chrome::{self, columns, extent, rules, sections, Family, Page, Repeats};
 use dedupe_core::classify::{Named, Row};
 use dedupe_core::pagetype::Kind;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyBytes, PyString};
 
 use crate::{guarded, text_of, Lexicon};
 
@@ -137,17 +137,31 @@ fn find_chrome(
     ))
 }
 
+/// What `chrome_batch` returns: per document its kind and its number of findings as rows, the rows' columns
+/// (blocks, kinds, how, notes), and per document its whole page's columns (labels, ints, scores) or None.
+type ChromeBatch<'py> = (
+    Vec<&'static str>,
+    Vec<usize>,
+    Vec<usize>,
+    Vec<u8>,
+    Vec<u8>,
+    Vec<u8>,
+    Vec<Option<(Bound<'py, PyBytes>, Bound<'py, PyBytes>, Bound<'py, PyBytes>)>>,
+);
+
 /// The kinds and chrome findings of a batch's pages that have no repeats (`chrome::detect_page`), in one call.
 /// The blocks come end to end as columns: texts, the features `Lexicon.features` gave (sizes, words, stop
 /// words, capitalised words, sentence ends, code characters, unspaced), per block the index of the family its
 /// phrasing matched (or -1) and its text's hash; per document its number of blocks, whether it is a whole page,
 /// and whether to skip it (a page with repeats, which chrome.py reads block by block). The answer: per document
-/// its kind ("" where skipped), then the findings end to end as columns (per document their number, blocks,
-/// kinds' codes, how, notes' codes).
+/// its kind ("" where skipped), then the findings of the extractors' texts end to end as columns (per document
+/// their number, blocks, kinds' codes, how, notes' codes; none for a whole page), and per document the findings
+/// of a whole page as the columns pass 2 reads (`columns::columns`: its labels' codes as little-endian u16, its
+/// integers as i64 and its scores as f64, given `scores`, the score by how a finding was found), else None.
 #[pyfunction]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-fn chrome_batch(
-    py: Python<'_>,
+fn chrome_batch<'py>(
+    py: Python<'py>,
     lexicon: &Bound<'_, Lexicon>,
     table: &Bound<'_, ChromeFamilies>,
     texts: Vec<Bound<'_, PyString>>,
@@ -157,7 +171,8 @@ fn chrome_batch(
     counts: Vec<usize>,
     whole_pages: Vec<bool>,
     skip: Vec<bool>,
-) -> PyResult<(Vec<&'static str>, Vec<usize>, Vec<usize>, Vec<u8>, Vec<u8>, Vec<u8>)> {
+    scores: Vec<f64>,
+) -> PyResult<ChromeBatch<'py>> {
     let (sizes, words, stop, capitalised, terminal, code, unspaced) = features;
     let n = texts.len();
     let columns = [
@@ -175,10 +190,12 @@ fn chrome_batch(
         || counts.iter().sum::<usize>() != n
         || whole_pages.len() != counts.len()
         || skip.len() != counts.len()
+        || scores.len() != 3
     {
         return Err(PyValueError::new_err(
             "chrome_batch: give one feature of each column, family and hash per block, one count, whole-page \
-             flag and skip flag per document, and counts that add up to the blocks",
+             flag and skip flag per document, counts that add up to the blocks, and a score for each of the three \
+             ways a finding is found",
         ));
     }
     let families = families_of(&table.get().families, &families)?;
@@ -200,7 +217,7 @@ fn chrome_batch(
         .collect();
     let views = texts.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
     let lexicon = &lexicon.get().inner;
-    guarded(py, || {
+    let done = guarded(py, || {
         let texts: Vec<&str> = views.iter().map(|v| v.as_ref()).collect();
         let mut out = (
             Vec::with_capacity(counts.len()),
@@ -209,6 +226,7 @@ fn chrome_batch(
             vec![],
             vec![],
             vec![],
+            Vec::with_capacity(counts.len()),
         );
         let mut at = 0;
         for (d, &m) in counts.iter().enumerate() {
@@ -217,6 +235,7 @@ fn chrome_batch(
             if skip[d] {
                 out.0.push("");
                 out.1.push(0);
+                out.6.push(None);
                 continue;
             }
             let (kind, found) = chrome::detect_page(
@@ -228,7 +247,13 @@ fn chrome_batch(
                 whole_pages[d],
             );
             out.0.push(kind.name());
+            if whole_pages[d] {
+                out.1.push(0);
+                out.6.push(Some(columns::columns(&found, &scores)));
+                continue;
+            }
             out.1.push(found.len());
+            out.6.push(None);
             for f in found {
                 out.2.push(f.block);
                 out.3.push(f.kind);
@@ -237,7 +262,21 @@ fn chrome_batch(
             }
         }
         out
-    })
+    })?;
+    let (kinds, counts, blocks, codes, hows, notes, columns) = done;
+    let columns = columns
+        .into_iter()
+        .map(|c| {
+            c.map(|c| {
+                (
+                    PyBytes::new(py, &c.labels.iter().flat_map(|l| l.to_le_bytes()).collect::<Vec<u8>>()),
+                    PyBytes::new(py, &c.ints.iter().flat_map(|i| i.to_le_bytes()).collect::<Vec<u8>>()),
+                    PyBytes::new(py, &c.scores.iter().flat_map(|f| f.to_le_bytes()).collect::<Vec<u8>>()),
+                )
+            })
+        })
+        .collect();
+    Ok((kinds, counts, blocks, codes, hows, notes, columns))
 }
 
 /// Each block's family from its index in the table (-1: none).

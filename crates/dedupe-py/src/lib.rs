@@ -909,7 +909,8 @@ fn decide_finish<'py>(
     Ok((finished(py, out)?, verdicts(removals), verdicts(allowed)))
 }
 
-/// One document's arguments to `decide_finish_batch`: those of `decide_finish`, in its order.
+/// One document's arguments to `decide_finish_batch`: those of `decide_finish`, in its order, but that its
+/// blocks' spans and hashes may also come as little-endian bytes (`Blocks`).
 type DocArgs<'py> = (
     Bound<'py, PyString>,
     (Bound<'py, PyString>, Bound<'py, PyString>),
@@ -919,10 +920,43 @@ type DocArgs<'py> = (
     Vec<Bound<'py, PyString>>,
     Vec<Option<f64>>,
     (Bound<'py, PyBytes>, Bound<'py, PyBytes>, Entries<'py>),
-    Vec<(i64, i64)>,
-    Vec<u64>,
+    Blocks<'py, (i64, i64)>,
+    Blocks<'py, u64>,
     Bound<'py, PyString>,
 );
+
+/// A document's blocks' spans ((first, last) line pairs) or hashes: a sequence of them, or their little-endian
+/// bytes as pass 1's scratch file holds them (i64 pairs, u64), which cross with no Python int a block (making
+/// and extracting a tuple of pairs and one of ints cost pass 2 about 3 µs a document of the 10k corpus).
+#[derive(FromPyObject)]
+enum Blocks<'py, T> {
+    Bytes(Bound<'py, PyBytes>),
+    Values(Vec<T>),
+}
+
+impl Blocks<'_, (i64, i64)> {
+    fn spans(&self) -> PyResult<Vec<(i64, i64)>> {
+        match self {
+            Blocks::Values(v) => Ok(v.clone()),
+            Blocks::Bytes(b) => {
+                let ints = from_le(b.as_bytes(), i64::from_le_bytes)?;
+                if ints.len() % 2 != 0 {
+                    return Err(PyValueError::new_err("spans as bytes: an odd number of line numbers"));
+                }
+                Ok(ints.chunks_exact(2).map(|p| (p[0], p[1])).collect())
+            }
+        }
+    }
+}
+
+impl Blocks<'_, u64> {
+    fn hashes(&self) -> PyResult<Vec<u64>> {
+        match self {
+            Blocks::Values(v) => Ok(v.clone()),
+            Blocks::Bytes(b) => from_le(b.as_bytes(), u64::from_le_bytes),
+        }
+    }
+}
 
 /// What `decide_finish_batch` returns a document: the cleaned copy (None: nothing removed), its
 /// characters, the diff, the removals.jsonl and allowed.jsonl lines, the page row, the tally (its categories
@@ -957,8 +991,8 @@ fn decide_finish_batch<'py>(py: Python<'py>, docs: Vec<DocArgs<'py>>) -> PyResul
                 &d.5,
                 d.6.clone(),
                 (d.7 .0.as_bytes(), d.7 .1.as_bytes(), &d.7 .2),
-                d.8.clone(),
-                d.9.clone(),
+                d.8.spans()?,
+                d.9.hashes()?,
                 &d.10,
             )
         })
