@@ -1,7 +1,7 @@
 //! Block keys: what the corpus step counts across documents to find a site's template text.
 //!
 //! Per block of at most `max_words` words: its normalized text, that text with numbers folded (when it has
-//! any), and, for blocks of at least `min_band_words` words, the band keys of the MinHash of its word pairs,
+//! any, and a letter besides), and, for blocks of at least `min_band_words` words, the band keys of the MinHash of its word pairs,
 //! which near variants share. Salts keep the three kinds apart, and each band apart from the others.
 
 use crate::chars::{is_alpha, is_digit};
