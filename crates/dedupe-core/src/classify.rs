@@ -152,8 +152,8 @@ impl Lexicon {
     }
 
     /// The classes of a page's blocks (rows and texts alike in order), read with the stop-word test on when the
-    /// counted blocks' words (`counted`: a mask over rows; all when None) hold running text's share of stop
-    /// words. Then a line read as prose or as an item that is a bar of links weighs as a link list (BAD), and
+    /// counted blocks' words (`counted`: a mask over rows; all when None; never a block a rule names) hold
+    /// running text's share of stop words. Then a line read as prose or as an item that is a bar of links weighs as a link list (BAD), and
     /// one without a letter as an item; a page is written without spaces when most of its size is in blocks
     /// of such scripts.
     pub fn classes(&self, rows: &[Row], texts: &[&str], counted: Option<&[bool]>) -> Vec<u8> {
