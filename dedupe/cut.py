@@ -123,16 +123,17 @@ def cut_found(rel: str, text: str, found: Found, spans, hashes, config: Config, 
 
 
 def found_args(rel: str, text: str, found: Found, spans, hashes, config: Config, encoding: str = "utf-8",
-               page: str = "", utf8: bytes | None = None) -> tuple:
+               page: str = "", utf8: bytes | None = None, blocks: tuple[bytes, bytes] | None = None) -> tuple:
     """`cut_found`'s arguments as the core's `decide_finish` takes them (and `decide_finish_batch`, a tuple a
-    document): the labels are the fifth, the findings' columns with their allow-list entries the eighth."""
+    document): the labels are the fifth, the findings' columns with their allow-list entries the eighth. `blocks`:
+    the same spans and hashes as the bytes of pass 1's scratch file (`decide_finish_batch` takes either)."""
     labels = found.labels
     return (rel, _heads(rel), text.encode("utf-8", "surrogatepass") if utf8 is None else utf8,
             _diff_text(text, encoding) if found.size else None, labels,
             labels if not _needs_quoting(labels) else [label if label == rel else quote_path(label) for label in labels],
             floors(labels, config),
             (found.ints, found.scores, allow_entries(found, config, hashes) if config.allow and found.size else None),
-            spans, hashes, page)
+            *((spans, hashes) if blocks is None else blocks), page)
 
 
 @lru_cache(maxsize=4096)

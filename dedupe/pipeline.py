@@ -872,8 +872,7 @@ def _plain_claim(doc: Document, utf8: bytes | None, a: Analysis, first: int, tem
         return True, finish_args(doc.id, doc.text, [whole], [], "utf-8", a.page, utf8)
     # (untimed here: `_cut_plain` times the batch's lookups and arguments as deciding)
     found = _with_templates(doc, a, corpus, first, config, templates.get(first, [None])[0], _Clock(None))
-    args = found_args(doc.id, doc.text, found, a.spans, a.hashes, config, doc.encoding, a.page, utf8)
-    return False, args if blocks is None else args[:8] + blocks + args[10:]
+    return False, found_args(doc.id, doc.text, found, a.spans, a.hashes, config, doc.encoding, a.page, utf8, blocks)
 
 
 def _write_plain(dst: Path, rel: str, unit, done: tuple, config: Config, dry_run: bool, timings: Counter,
