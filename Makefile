@@ -11,7 +11,7 @@ CORE_SOURCES := Cargo.toml Cargo.lock $(wildcard crates/*/Cargo.toml crates/*/sr
 # The demo needs dedupe alone; the tests also need their tools (pytest, hypothesis, playwright, dask, moto...).
 # `pip install -e .` compiles the core (setuptools-rust, release profile) into dedupe/_core*.so; a stale one
 # is removed first so that a failed build can never leave the old core in use.
-$(VENV)/.installed: setup.cfg pyproject.toml $(CORE_SOURCES)
+$(VENV)/.installed: setup.cfg setup.py pyproject.toml $(CORE_SOURCES)
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	rm -f dedupe/_core*.so

@@ -50,3 +50,32 @@ def test_a_bare_install_cleans_html_jsonl_and_text(tmp_path: Path):
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and "_report" not in p.parts)
     assert [w for w in written if not w.startswith(".")] == ["corpus.jsonl", "note.txt", "page.txt"]
     assert "Point 11 about bridges" in (out / "page.txt").read_text(encoding="utf-8")
+
+
+def load_setup():
+    """setup.py as a module (its `setup()` runs only as a script)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("dedupe_setup", ROOT / "setup.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_core_is_built_for_x86_64_v2_only_where_the_build_machine_has_it(tmp_path: Path):
+    setup = load_setup()
+    v2 = {"fpu", "sse2", "cx16", "lahf_lm", "popcnt", "sse4_1", "sse4_2", "ssse3", "avx2"}
+    assert setup.core_rustflags({}, "x86_64", v2) == "-C target-cpu=x86-64-v2"
+    assert setup.core_rustflags({}, "AMD64", v2) == "-C target-cpu=x86-64-v2"
+    # A processor without SSE4.2 (a Core 2, an AMD K10) gets the baseline; so do other architectures.
+    assert setup.core_rustflags({}, "x86_64", v2 - {"sse4_2"}) is None
+    assert setup.core_rustflags({}, "aarch64", v2) is None
+    # The user's own flags and a portable build are left alone.
+    assert setup.core_rustflags({"RUSTFLAGS": "-C target-cpu=native"}, "x86_64", v2) is None
+    assert setup.core_rustflags({"CARGO_ENCODED_RUSTFLAGS": ""}, "x86_64", v2) is None
+    assert setup.core_rustflags({"DEDUPE_PORTABLE": "1"}, "x86_64", v2) is None
+    # Every processor of the machine must have a flag: a machine is as capable as its least capable core.
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: sse2 sse4_1 sse4_2 popcnt\n\n"
+                       "processor\t: 1\nflags\t\t: sse2 sse4_1 popcnt\n", encoding="ascii")
+    assert setup.cpu_flags(str(cpuinfo)) == {"sse2", "sse4_1", "popcnt"}
+    assert setup.cpu_flags(str(tmp_path / "missing")) == set()
