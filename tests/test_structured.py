@@ -226,6 +226,31 @@ def test_structured_files_dedupe_does_not_read_are_skipped_with_a_notice_never_c
     assert run("clean", str(src), str(tmp_path / "out2"), "--exclude", name).exit_code == 0
 
 
+#: A stylesheet, a script and a program as a web mirror or a repository holds them: the page detectors read them
+#: as pages (a Rust file's test module went as what follows an article, a Python field named `category` as a tag
+#: line), so they are not read, as a table is not.
+PROGRAM = "\n".join(["/* Share on Facebook */", ".share { color: red; }", "def category(self):", "    return 1",
+                      "// Related articles", "fn main() {}", "Share on Facebook"] * 2) + "\n"
+
+
+@pytest.mark.parametrize("name, what", [
+    ("site/css/style.css", "CSS source"), ("site/js/app.js", "JavaScript source"), ("pkg/m.py", "Python source"),
+    ("src/lib.rs", "Rust source"), ("n.ipynb", "a Jupyter notebook (JSON)"), ("site/app.js.gz", "JavaScript source"),
+])
+def test_code_is_skipped_with_a_notice_never_cleaned_as_text(tmp_path, name, what):
+    src = write_tree(tmp_path / "in", {name: PROGRAM, "ok.txt": OTHER_TEXT})
+    result = run("clean", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert (f"error: {name}: {what}, which dedupe does not read (cleaning it as text would break it); skipped: "
+            f"leave it out with --exclude\n") in result.output
+    assert not (tmp_path / "out" / name).exists()
+    assert (tmp_path / "out" / "ok.txt").is_file()
+    # Text of other kinds is read as text, whatever its name: notes, Markdown, a robots.txt.
+    src = write_tree(tmp_path / "in2", {"notes.md": OTHER_TEXT, "README": COPY_TEXT})
+    assert run("clean", str(src), str(tmp_path / "out2")).exit_code == 0
+    assert (tmp_path / "out2" / "notes.md").is_file() and (tmp_path / "out2" / "README").is_file()
+
+
 # --- Parquet ------------------------------------------------------------------------------------------------
 
 

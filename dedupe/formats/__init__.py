@@ -10,8 +10,8 @@ A file's format comes from its name, after any compression suffix:
   cleaned copy is JSON of the same shape.
 - ``.parquet``, ``.arrow``, ``.feather``: one document per row, with pyarrow
   (the `parquet` extra); the cleaned copy keeps the schema and codec.
-- structured files dedupe does not read (``.csv``, ``.xlsx``, ``.sqlite``...):
-  skipped with a notice, never cleaned as text (that would break their rows).
+- structured files and code dedupe does not read (``.csv``, ``.xlsx``, ``.sqlite``, ``.js``, ``.py``...):
+  skipped with a notice, never cleaned as text (that would break their rows or their programs).
 - anything else: plain text, one document per file, written back as it came.
 
 ``.gz``, ``.zst``, ``.bz2`` and ``.xz`` files are decompressed to read (streamed,
@@ -36,15 +36,29 @@ JSON_SUFFIXES = (".json",)
 PARQUET_SUFFIXES = (".parquet",)
 ARROW_SUFFIXES = (".arrow", ".feather")
 #: Structured files dedupe does not read, by suffix, with what they are: cleaning one as text would remove
-#: "repeated" rows or lines out of a table, a database or a binary file and break it.
+#: "repeated" rows or lines out of a table, a database or a binary file and break it. Source code and
+#: stylesheets too (a web mirror holds them beside its pages): the chrome rules and the article's extent read
+#: a program as a page, and took a Rust file's test module as what follows an article, and a Python field
+#: named `category` as a tag line.
 UNREAD = {
     ".csv": "a CSV table", ".tsv": "a TSV table", ".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
     ".ods": "a spreadsheet", ".sqlite": "an SQLite database", ".sqlite3": "an SQLite database",
     ".db": "a database file", ".avro": "an Avro file", ".orc": "an ORC file", ".tfrecord": "a TFRecord file",
     ".pkl": "a Python pickle", ".pickle": "a Python pickle", ".npy": "a NumPy array", ".npz": "NumPy arrays",
     ".h5": "an HDF5 file", ".hdf5": "an HDF5 file", ".msgpack": "a MessagePack file", ".xml": "an XML document",
-    ".yaml": "a YAML document", ".yml": "a YAML document",
+    ".yaml": "a YAML document", ".yml": "a YAML document", ".svg": "an SVG image (XML)",
+    ".ipynb": "a Jupyter notebook (JSON)", ".map": "a JavaScript source map (JSON)", ".toml": "a TOML file",
+    ".ini": "an INI file",
+    **{suffix: f"{language} source" for language, suffixes in (
+        ("JavaScript", (".js", ".mjs", ".cjs", ".jsx")), ("TypeScript", (".ts", ".tsx")),
+        ("CSS", (".css", ".scss", ".sass", ".less")), ("Python", (".py", ".pyi")), ("Rust", (".rs",)),
+        ("Go", (".go",)), ("Java", (".java",)), ("Kotlin", (".kt",)), ("Scala", (".scala",)), ("C", (".c", ".h")),
+        ("C++", (".cc", ".cpp", ".cxx", ".hpp", ".hh")), ("C#", (".cs",)), ("Ruby", (".rb",)), ("PHP", (".php",)),
+        ("Swift", (".swift",)), ("shell", (".sh", ".bash")), ("SQL", (".sql",)),
+    ) for suffix in suffixes},
 }
+#: Of those, the ones that are code (a program, a stylesheet, a notebook): there is nothing to convert them to.
+CODE = frozenset(suffix for suffix, what in UNREAD.items() if what.endswith(" source") or suffix in (".ipynb", ".map"))
 #: Each suffix (lower-case) with the format it names.
 _FORMATS = {
     suffix: fmt
@@ -96,9 +110,10 @@ def refuse_unread(rels: list[str]) -> tuple[list[str], list[Notice]]:
         if format_of(rel) != "unread":
             keep.append(rel)
             continue
-        what = UNREAD[split_name(rel)[1].lower()]
-        refused.append(Notice(rel, f"{what}, which dedupe does not read (cleaning it as text would break it); "
-                                   f"skipped: convert it to JSONL or Parquet, or leave it out with --exclude"))
+        suffix = split_name(rel)[1].lower()
+        fix = "" if suffix in CODE else "convert it to JSONL or Parquet, or "
+        refused.append(Notice(rel, f"{UNREAD[suffix]}, which dedupe does not read (cleaning it as text would break "
+                                   f"it); skipped: {fix}leave it out with --exclude"))
     return keep, refused
 
 
