@@ -124,6 +124,10 @@ def main():
               help="HTML: put back article sentences trafilatura left out between blocks it kept, where the whole "
                    "page's text cleaned as a dump keeps it; read a page trafilatura finds nothing in, or only its "
                    "layout tables' rows, as its whole text (default: yes; --no-html-recover is about a fifth faster).")
+@click.option("--extracted", is_flag=True, default=None,
+              help="The texts are extracted main text (trafilatura or readability output, a cleaned dataset), not "
+                   "whole pages: the article's extent and the other whole-page detectors, which would cut such text "
+                   "(headings, lists, a last paragraph), do not run; repeats, duplicates and chrome lines still go.")
 @click.option("--follow-symlinks", is_flag=True, default=None,
               help="Read files whose symlinks lead outside IN (by default they are skipped with a warning).")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT|local",
@@ -131,8 +135,8 @@ def main():
                    "IN and OUT must be on a filesystem every worker shares, or URLs. Needs: pip install 'dedupe[dask]'.")
 @_tunable_options
 def clean(src, dst, report, dry_run, config_file, only, skip, keep, against, annotate, force, resume, allow, quiet,
-          include, exclude, text_field, id_field, html_favor, html_comments, html_recover, follow_symlinks, scheduler,
-          **tunables):
+          include, exclude, text_field, id_field, html_favor, html_comments, html_recover, extracted, follow_symlinks,
+          scheduler, **tunables):
     """Clean every document under IN into OUT and write a report.
 
     OUT mirrors IN: same relative paths, kept lines byte-for-byte. The report
@@ -175,7 +179,7 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, against, ann
         with sigterm_as_interrupt():
             run, config = _run(src, dst, report, dry_run, config_file, only, skip, keep, against, annotate, force,
                                resume, allow, include, exclude, text_field, id_field, html_favor, html_comments,
-                               html_recover, follow_symlinks, scheduler, tunables, bar)
+                               html_recover, extracted, follow_symlinks, scheduler, tunables, bar)
     except (ConfigError, UsageError) as e:
         raise click.UsageError(str(e)) from None
     except (KeyboardInterrupt, Exception) as e:  # noqa: BLE001 - every way a run stops gets one message, one status
@@ -197,8 +201,8 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, against, ann
 
 
 def _run(src, dst, report, dry_run, config_file, only, skip, keep, against, annotate, force, resume, allow, include,
-         exclude, text_field, id_field, html_favor, html_comments, html_recover, follow_symlinks, scheduler, tunables,
-         bar):
+         exclude, text_field, id_field, html_favor, html_comments, html_recover, extracted, follow_symlinks, scheduler,
+         tunables, bar):
     """The flags made a Config, and the run (with that Config)."""
     config = Config.from_file(config_file) if config_file else Config()
     changes = {k: v for k, v in tunables.items() if v is not None}
@@ -212,7 +216,7 @@ def _run(src, dst, report, dry_run, config_file, only, skip, keep, against, anno
         changes["annotate"] = True
     formats = {"include": include, "exclude": exclude, "text_field": text_field, "id_field": id_field,
                "html_favor": html_favor, "html_comments": html_comments, "html_recover": html_recover,
-               "follow_symlinks": follow_symlinks or None}
+               "extracted": extracted or None, "follow_symlinks": follow_symlinks or None}
     changes.update({k: v for k, v in formats.items() if v not in (None, ())})
     if allow:
         changes["allow"] = str(allow)

@@ -131,6 +131,9 @@ class Config:
     html_recover: bool = _opt(True, "HTML: put back the article sentences trafilatura left out between blocks it kept, "
                                     "where the whole page's text, cleaned as a dump, keeps it; read a page trafilatura "
                                     "finds nothing in, or only its layout tables' rows, as its whole text")
+    extracted: bool = _opt(False, "the texts are extracted main text (trafilatura or readability output, a "
+                                  "cleaned dataset), not whole pages: the whole-page detectors (the article's extent, "
+                                  "menus, footers) do not run on them, as on HTML's extracted text")
     follow_symlinks: bool = _opt(False, "read files whose symlinks lead outside the input folder (else skipped with "
                                         "a warning)")
     max_doc_mb: int = _opt(
@@ -220,7 +223,7 @@ class Config:
                     parse(getattr(self, name))
                 except ValueError as e:
                     raise ConfigError(f"{name}: {e}") from None
-        for name in ("html_comments", "html_recover", "annotate", "follow_symlinks"):
+        for name in ("html_comments", "html_recover", "annotate", "extracted", "follow_symlinks"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, not {getattr(self, name)!r}")
 

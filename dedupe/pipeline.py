@@ -143,7 +143,7 @@ def _analyze(
     signed = clock("sign", sign_texts, blocks, config.shingle_size)
     if _wants_within(config):  # under --only corpus categories they could not remove anything
         detected = clock("detect", detect_batch, [d.id for d in docs], blocks, signed, config,
-                          [_whole_page(d) for d in docs])
+                          [_whole_page(d, config) for d in docs])
         # As columns: what crosses to pass 2, and what the signing body is decided on (in the core, which
         # also applies --only/--skip and the thresholds).
         findings = [found for found, _, _ in detected]
@@ -487,11 +487,11 @@ def _with_templates(doc: Document, analysis: Analysis, corpus: Corpus | None, in
     which the pages' golds hold (webpages-types HTML: 43 of the 45 corpus repeats on its documentation pages are
     code lines and headings of 4 pages of two sites).
     """
-    if corpus is None or (analysis.page == DOCS and not _whole_page(doc)):
+    if corpus is None or (analysis.page == DOCS and not _whole_page(doc, config)):
         return analysis.findings
     if templates is None:
         templates = clock("detect", corpus.template_findings, index, analysis, config)
-    if templates.size and not _whole_page(doc):
+    if templates.size and not _whole_page(doc, config):
         templates = _off_labels(templates, analysis.hashes)
     return analysis.findings.joined(templates)
 
@@ -534,10 +534,10 @@ def _line_count(text: str) -> int:
     return text.count("\n") + (not text.endswith("\n") if text else 0)
 
 
-def _whole_page(doc: Document) -> bool:
+def _whole_page(doc: Document, config: Config) -> bool:
     """Whether a document's text is a whole page's; HTML comes out of trafilatura as the article alone, and so
-    does a text file that a previous run made from HTML (`ARTICLE`)."""
-    return doc.format != "html" and doc.get(ARTICLE) is None
+    does a text file that a previous run made from HTML (`ARTICLE`), and every text under `--extracted`."""
+    return not config.extracted and doc.format != "html" and doc.get(ARTICLE) is None
 
 
 #: Metadata of a text file that an earlier run wrote from an HTML page (named in its OUT's marker, under
@@ -1239,7 +1239,8 @@ def clean(
                     # A writer names the file it wrote, or the files (--annotate: a copy and its annotations).
                     files_made = [was_written] if isinstance(was_written, str) else was_written
                     written.extend(files_made)
-                    if not config.annotate and (format_of(rel_of(rel)) == "html" or rel_of(rel) in articles):
+                    if not config.annotate and (config.extracted or format_of(rel_of(rel)) == "html"
+                                                or rel_of(rel) in articles):
                         extracted.extend(files_made)
             done += len(out)
             documents += sum(n for _, n, *_ in out)
