@@ -16,6 +16,9 @@ from helpers import reference_has_stamp
 #: The compiled core reads them (`has_stamp`, crates/dedupe-core/src/pagetype.rs).
 #: A post header is short: a name, a date, a counter or two.
 STAMP_MAX_WORDS = 14
+#: A post header that reads as a short sentence ("Tuesday at 4:27 AM") is little more than its stamp: at most
+#: this many of its words hold a letter.
+STAMP_LETTERED = 3
 #: Posts a thread holds at least (a stamp with prose after it, before the next stamp).
 MIN_POSTS = 3
 #: In an article with comments, one stretch (the prose before the first stamped post, or one post: the article
@@ -136,6 +139,11 @@ def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list
     return inside
 
 
+def lettered_words(text: str) -> int:
+    """The words of a text (runs of word characters) that hold a letter, not digits alone."""
+    return sum(1 for w in re.findall(r"\w+", text) if not re.fullmatch(r"[\d_]+", w))
+
+
 def page_type(texts: list[str], sizes: list[int], prose: list[bool]) -> PageType:
     """The kind of a whole page from its blocks: their texts, sizes in words, and which are prose."""
     n = len(texts)
@@ -146,8 +154,10 @@ def page_type(texts: list[str], sizes: list[int], prose: list[bool]) -> PageType
     posts: list[int] = []
     first_post, header = None, False
     for k in range(n):
-        if not prose[k] and sizes[k] <= STAMP_MAX_WORDS and reference_has_stamp(texts[k]):
+        if (sizes[k] <= STAMP_MAX_WORDS and (not prose[k] or lettered_words(texts[k]) <= STAMP_LETTERED)
+                and reference_has_stamp(texts[k])):
             header = True
+            continue
         elif prose[k] and header:
             posts.append(0)
             first_post = k if first_post is None else first_post

@@ -116,6 +116,16 @@ def test_posts_under_stamped_headers_make_a_thread():
     assert _kind(_thread(4)) == THREAD
 
 
+def test_posts_under_headers_whose_stamps_read_as_short_sentences_make_a_thread():
+    # A forum engine writes its stamps with a word or two ("Tuesday at 9:14 PM", "le 3 mars à 10:12"): the
+    # line reads as a short sentence, yet it is the post's header, not its prose.
+    lines = ["Forum › Board › Topic", "Login", "Register", ""]
+    for i in range(4):
+        lines += [f"user{i}", "Premium Member", f"{('Monday', 'Tuesday', 'Yesterday', 'Today')[i]} at 9:1{i} PM",
+                  f"#{i + 1}", f"I tried the thing you said in reply number {i}, and it did not work for me today.", ""]
+    assert _kind("\n".join(lines)) == THREAD
+
+
 def test_an_article_with_comments_under_it_is_not_a_thread():
     body = ["A long headline about the river", ""]
     for i in range(6):
@@ -160,7 +170,9 @@ def test_a_repeated_paragraph_is_still_a_repeat():
 
 
 # Real pages: threads of three forum engines, and list pages of three sites, each now kept better than before.
-THREADS = ["community.mybb.com__0558", "forums.freebsd.org__0537", "askubuntu.com__0567"]
+THREADS = ["community.mybb.com__0558", "forums.freebsd.org__0537", "askubuntu.com__0567",
+           # (its stamps, "Tuesday at 4:27 AM", read as short sentences: an article of its site notices before)
+           "canadianhobbymetalworkers.com__2797"]
 
 
 @needs_types

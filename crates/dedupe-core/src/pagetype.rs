@@ -7,7 +7,8 @@
 //!
 //! - thread: posts, each under a short header that carries a date or time stamp, the posts' prose spread over
 //!   the page rather than held in one stretch before the stamps (an article with reader comments under it holds
-//!   most of its prose before them).
+//!   most of its prose before them). A header may read as a short sentence ("Tuesday at 4:27 AM", "le 3 mars à
+//!   10:12"), as long as it is little more than its stamp (`STAMP_LETTERED`).
 //! - docs: documentation with code: several code-like blocks (a share of code symbols, and a call, an assignment
 //!   or a statement end).
 //! - listing: a grid or list of items: many item-like lines of a few words and little prose, or runs of items
@@ -33,6 +34,9 @@ use crate::features::{Lexicon, WordHasher};
 
 /// A post header is short: a name, a date, a counter or two.
 pub const STAMP_MAX_WORDS: i64 = 14;
+/// A post header that reads as a short sentence ("Tuesday at 4:27 AM", "le 3 mars à 10:12") is little more than
+/// its stamp: at most this many of its words hold a letter.
+pub const STAMP_LETTERED: usize = 3;
 /// Posts a thread holds at least (a stamp with prose after it, before the next stamp).
 pub const MIN_POSTS: usize = 3;
 /// In an article with comments, one stretch (the prose before the first stamped post, or one post: the article
@@ -119,8 +123,12 @@ pub fn page_type(texts: &[&str], sizes: &[i64], prose: &[bool]) -> PageType {
     let mut first_post: Option<usize> = None;
     let mut header = false;
     for k in 0..n {
-        if !prose[k] && sizes[k] <= STAMP_MAX_WORDS && has_stamp(texts[k]) {
+        let stamped = sizes[k] <= STAMP_MAX_WORDS
+            && (!prose[k] || lettered_words(texts[k]) <= STAMP_LETTERED)
+            && has_stamp(texts[k]);
+        if stamped {
             header = true;
+            continue;
         } else if prose[k] && header {
             posts.push(0);
             first_post.get_or_insert(k);
@@ -507,6 +515,13 @@ fn quoted_interpolation(text: &str) -> bool {
     })
 }
 
+/// The words of a text (runs of word characters) that hold a letter, not digits alone.
+fn lettered_words(text: &str) -> usize {
+    text.split(|c: char| !is_word(c))
+        .filter(|w| w.chars().any(|c| !is_digit(c) && c != '_'))
+        .count()
+}
+
 /// Whether a block holds a date or a time written in digits.
 pub fn has_stamp(text: &str) -> bool {
     // (every reading holds a digit: most blocks have none)
@@ -770,6 +785,40 @@ mod tests {
             .any(|&x| x));
         assert_eq!(page_type(&texts, &sizes, &vec![false; n]).kind, Kind::Listing);
         assert_eq!(page_type(&[""], &[0], &[false]).kind, Kind::Other);
+    }
+
+    #[test]
+    fn a_stamp_that_reads_as_a_short_sentence_still_heads_a_post() {
+        // Post headers "Tuesday at 4:27 AM" read as short sentences (prose); a post's text follows each.
+        let post = "I tried the thing you said in the last reply, and it did not work for me today at all.";
+        let mut texts = vec!["A long notice of the site about its rules and its meetups, read by every member."];
+        for stamp in [
+            "Monday at 9:10 PM",
+            "Tuesday at 4:27 AM",
+            "Yesterday at 10:12 PM",
+            "Today at 8:05 AM",
+        ] {
+            texts.extend(["user", stamp, "#1", post]);
+        }
+        let sizes: Vec<i64> = texts.iter().map(|t| t.split_whitespace().count() as i64).collect();
+        let prose: Vec<bool> = texts.iter().map(|t| t.contains(" at ")).collect();
+        let page = page_type(&texts, &sizes, &prose);
+        assert_eq!((page.kind, page.posts), (Kind::Thread, 4));
+        // A dated sentence of more words is prose, not a header: no posts then.
+        let long: Vec<&str> = texts
+            .iter()
+            .map(|&t| {
+                if has_stamp(t) {
+                    "The board met on Tuesday at 4:27 AM to vote"
+                } else {
+                    t
+                }
+            })
+            .collect();
+        let sizes: Vec<i64> = long.iter().map(|t| t.split_whitespace().count() as i64).collect();
+        assert_eq!(page_type(&long, &sizes, &prose).posts, 0);
+        assert_eq!(lettered_words("Tuesday at 4:27 AM"), 3);
+        assert_eq!(lettered_words("2024-01-05, 09:14 — 3_000"), 0);
     }
 
     #[test]
