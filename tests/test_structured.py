@@ -7,6 +7,7 @@ columns and row order, the report's names, and the message for a bad input.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 from pathlib import Path
@@ -224,6 +225,22 @@ def test_structured_files_dedupe_does_not_read_are_skipped_with_a_notice_never_c
     assert not (tmp_path / "out" / name).exists()
     assert (tmp_path / "out" / "ok.txt").is_file()
     assert run("clean", str(src), str(tmp_path / "out2"), "--exclude", name).exit_code == 0
+
+
+@pytest.mark.parametrize("name, what", [
+    ("CC-MAIN-1.warc.wet.gz", "a WET archive (WARC records of page text)"), ("crawl/a.warc.gz", "a WARC web archive"),
+    ("crawl/a.warc", "a WARC web archive"),
+])
+def test_web_archives_are_skipped_with_a_notice_never_cleaned_as_one_text(tmp_path, name, what):
+    record = ("WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: 18\r\n\r\nShare on Facebook\n\r\n\r\n") * 3
+    data = gzip.compress(record.encode()) if name.endswith(".gz") else record
+    src = write_tree(tmp_path / "in", {name: data, "ok.txt": OTHER_TEXT})
+    result = run("clean", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert (f"error: {name}: {what}, which dedupe does not read (cleaning it as text would break it); skipped: "
+            f"write its records' text to JSONL (one record a line, with warcio) and clean that, or leave it out "
+            f"with --exclude\n") in result.output
+    assert not (tmp_path / "out" / name).exists()
 
 
 #: A stylesheet, a script and a program as a web mirror or a repository holds them: the page detectors read them

@@ -47,6 +47,8 @@ UNREAD = {
     ".pkl": "a Python pickle", ".pickle": "a Python pickle", ".npy": "a NumPy array", ".npz": "NumPy arrays",
     ".h5": "an HDF5 file", ".hdf5": "an HDF5 file", ".msgpack": "a MessagePack file", ".xml": "an XML document",
     ".yaml": "a YAML document", ".yml": "a YAML document", ".svg": "an SVG image (XML)",
+    ".warc": "a WARC web archive", ".arc": "an ARC web archive", ".wet": "a WET archive (WARC records of page text)",
+    ".wat": "a WAT archive (WARC records of metadata)", ".cdx": "a CDX index of a web archive",
     ".ipynb": "a Jupyter notebook (JSON)", ".map": "a JavaScript source map (JSON)", ".toml": "a TOML file",
     ".ini": "an INI file",
     **{suffix: f"{language} source" for language, suffixes in (
@@ -103,6 +105,12 @@ def format_of(rel: str) -> str:
     return _FORMATS.get(rel[dot : len(rel) - len(suffix)].lower(), "txt") if dot >= 0 else "txt"
 
 
+#: Web archives: cleaned as one text, a WARC file would lose lines inside its records and no longer match its
+#: own lengths and digests.
+WARC = frozenset((".warc", ".arc", ".wet", ".wat", ".cdx"))
+WARC_FIX = "write its records' text to JSONL (one record a line, with warcio) and clean that, or "
+
+
 def refuse_unread(rels: list[str]) -> tuple[list[str], list[Notice]]:
     """Structured files dedupe does not read, left out with a notice that says what they are and what to do."""
     keep, refused = [], []
@@ -111,7 +119,7 @@ def refuse_unread(rels: list[str]) -> tuple[list[str], list[Notice]]:
             keep.append(rel)
             continue
         suffix = split_name(rel)[1].lower()
-        fix = "" if suffix in CODE else "convert it to JSONL or Parquet, or "
+        fix = "" if suffix in CODE else WARC_FIX if suffix in WARC else "convert it to JSONL or Parquet, or "
         refused.append(Notice(rel, f"{UNREAD[suffix]}, which dedupe does not read (cleaning it as text would break "
                                    f"it); skipped: {fix}leave it out with --exclude"))
     return keep, refused
