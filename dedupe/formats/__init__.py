@@ -50,9 +50,9 @@ UNREAD = {
     ".warc": "a WARC web archive", ".arc": "an ARC web archive", ".wet": "a WET archive (WARC records of page text)",
     ".wat": "a WAT archive (WARC records of metadata)", ".cdx": "a CDX index of a web archive",
     ".ipynb": "a Jupyter notebook (JSON)", ".map": "a JavaScript source map (JSON)", ".toml": "a TOML file",
-    ".ini": "an INI file",
+    ".ini": "an INI file", ".ts": "TypeScript source (or an MPEG stream)",
     **{suffix: f"{language} source" for language, suffixes in (
-        ("JavaScript", (".js", ".mjs", ".cjs", ".jsx")), ("TypeScript", (".ts", ".tsx")),
+        ("JavaScript", (".js", ".mjs", ".cjs", ".jsx")), ("TypeScript", (".tsx",)),
         ("CSS", (".css", ".scss", ".sass", ".less")), ("Python", (".py", ".pyi")), ("Rust", (".rs",)),
         ("Go", (".go",)), ("Java", (".java",)), ("Kotlin", (".kt",)), ("Scala", (".scala",)), ("C", (".c", ".h")),
         ("C++", (".cc", ".cpp", ".cxx", ".hpp", ".hh")), ("C#", (".cs",)), ("Ruby", (".rb",)), ("PHP", (".php",)),
@@ -60,7 +60,7 @@ UNREAD = {
     ) for suffix in suffixes},
 }
 #: Of those, the ones that are code (a program, a stylesheet, a notebook): there is nothing to convert them to.
-CODE = frozenset(suffix for suffix, what in UNREAD.items() if what.endswith(" source") or suffix in (".ipynb", ".map"))
+CODE = frozenset(suffix for suffix, what in UNREAD.items() if " source" in what or suffix in (".ipynb", ".map"))
 #: Each suffix (lower-case) with the format it names.
 _FORMATS = {
     suffix: fmt
