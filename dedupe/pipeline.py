@@ -826,6 +826,7 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
         start = time.perf_counter()
         try:
             (doc,), notices, utf8 = read_text_utf8(src, unit, config)
+            (doc,) = _as_articles([doc], key_of(unit), _STATE.get("articles", frozenset()))
         except Exception:  # noqa: BLE001 - read again and reported by `_clean_file`
             continue
         finally:
@@ -934,10 +935,13 @@ def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis]
     utf8 = None  # a plain-text file's text as the UTF-8 bytes it holds (`read_text_utf8`), if it holds them
     if read is not None:
         docs, notices = read
-    elif not isinstance(unit, Piece) and format_of(unit) == "txt":
-        docs, notices, utf8 = clock("read", read_text_utf8, src, unit, config)
     else:
-        docs, notices = clock("read", _read_unit, src, unit, config)
+        if not isinstance(unit, Piece) and format_of(unit) == "txt":
+            docs, notices, utf8 = clock("read", read_text_utf8, src, unit, config)
+        else:
+            docs, notices = clock("read", _read_unit, src, unit, config)
+        # (as pass 1 read them: a text file a previous run made from HTML is an extracted article)
+        docs = _as_articles(docs, key_of(unit), _STATE.get("articles", frozenset()))
     if read is None and (len(docs) != len(analyses) or not all(
             _unchanged(d, utf8, a) for d, a in zip(docs, analyses))):
         raise InputError(rel, "changed while it was being cleaned (it differs between the two passes); "
@@ -1215,7 +1219,7 @@ def clean(
             state.outputs(sorted({out for _, ok in pass2 for unit, *_ in ok for out in _may_write(rel_of(unit), config)}))
         out_dir = engine.staging(dst) if engine is not None and not dry_run else dst
         shared = {"src": where, "dst": out_dir, "config": config, "corpus": corpus, "dry_run": dry_run,
-                  "scratch": scratch, "resumable": resumable}
+                  "scratch": scratch, "resumable": resumable, "articles": articles}
         done = 2 * len(units) - sum(len(ok) for _, ok in pass2)  # files that failed in pass 1 are not read again
         parts: list = []  # a file's pieces' parts, joined into its cleaned copy once its last piece is done
         cleaned = _resumed(state, "clean", pass2, lambda todo: _map(engine, _clean_batch, todo, shared, jobs, "clean"))

@@ -70,3 +70,47 @@ def test_extracted_is_a_setting_too(tmp_path):
     src = write_tree(tmp_path / "in", {"course.txt": EXTRACTED})
     assert run("clean", str(src), str(tmp_path / "out"), "--config", str(config)).exit_code == 0
     assert (tmp_path / "out" / "course.txt").read_text(encoding="utf-8") == EXTRACTED
+
+
+def _reviews() -> dict[str, str]:
+    """Four extracted reviews of one site, each with a "Pros" and a "Cons" label over every product's lines."""
+    parts = ("battery", "screen", "camera", "speaker", "keyboard", "hinge", "charger", "strap")
+    texts = {}
+    for d in range(4):
+        lines = [f"Review {chr(65 + d)}: we tested these gadgets for a month at home and at the office, and here is "
+                 f"what we found about each of them in daily use, good and bad."]
+        for i in range(4):
+            a, b = parts[(d + i) % 8], parts[(d + 2 * i + 3) % 8]
+            lines += [f"Gadget {d}-{i} with the {a}", "Pros",
+                      f"The {a} of model {d}{i} lasted longer than we expected during the {i + 2} weeks of testing.",
+                      "Cons", f"The {b} of model {d}{i} felt loose after it had been used a few dozen times."]
+        texts[f"site/review{d}.txt"] = "\n\n".join(lines) + "\n"
+    return texts
+
+
+def test_an_extracted_article_keeps_the_labels_of_its_items_that_recur_across_its_site(tmp_path):
+    # As in HTML's extracted text: labels an article holds three times or more are its items' (a review's "Pros"
+    # and "Cons"), not its site's template, though every review of the site has them. Read as whole pages, they
+    # go as the site's template; this holds on every path pass 2 cuts a file by.
+    src = write_tree(tmp_path / "in", _reviews())
+    assert run("clean", str(src), str(tmp_path / "page")).exit_code == 0
+    labels = {(r["file"], r["text"]) for r in removals(tmp_path / "page" / "_report") if r["text"] in ("Pros", "Cons")}
+    assert len(labels) == 8  # (each file's "Pros" and "Cons")
+    assert run("clean", str(src), str(tmp_path / "out"), "--extracted").exit_code == 0
+    assert not [r for r in removals(tmp_path / "out" / "_report") if r["text"] in ("Pros", "Cons")]
+
+
+def test_an_html_run_cleaned_again_keeps_the_labels_its_first_run_kept(tmp_path):
+    # The first run reads the pages' extracted text and keeps the items' labels; OUT's marker names the files as
+    # extracted articles, and the second run, pass 2 included, reads them so too.
+    pages = {}
+    for rel, text in _reviews().items():
+        paras = "".join(f"<p>{p}</p>\n" for p in text.strip().split("\n\n"))
+        pages[rel.replace(".txt", ".html")] = (
+            "<html><head><title>Gadget review</title></head><body><nav><a href='/'>Home</a></nav><article>"
+            f"<h1>Gadget review</h1>\n{paras}</article><footer>© 2024 Gadget Site</footer></body></html>")
+    src = write_tree(tmp_path / "in", pages)
+    assert run("clean", str(src), str(tmp_path / "out")).exit_code == 0
+    assert not [r for r in removals(tmp_path / "out" / "_report") if r["text"] in ("Pros", "Cons")]
+    assert run("clean", str(tmp_path / "out"), str(tmp_path / "again")).exit_code == 0
+    assert not [r for r in removals(tmp_path / "again" / "_report") if r["text"] in ("Pros", "Cons")]
