@@ -43,7 +43,7 @@ from . import __version__
 from .against import load_earlier, save_signatures
 from .annotate import annotation
 from .config import CATEGORIES, Config
-from .cut import Claim, cut, cut_batch, cut_claimed, cut_found, diff_str, finish_args, found_args
+from .cut import Claim, _needs_quoting, cut, cut_batch, cut_claimed, cut_found, cut_plain, diff_str, finish_args, found_args
 from .decide import INTS, Found, decide, duplicate_verdict, finding_at, found_of
 from .detect import detect_batch
 from .detect.chrome import ends_sentences
@@ -54,8 +54,8 @@ from .errors import InputError, RunFailed, Terminated, UsageError
 from .annotate import SIDECAR
 from .formats import format_of, output_rel, write_cleaned
 from .formats.pieces import Piece, alone, assemble, key_of, plan, read_piece, rel_of, write_piece
-from .formats.source import prefetched
-from .formats.text import read_text_utf8, write_text_copy
+from .formats.source import held_bytes, prefetched
+from .formats.text import read_text_utf8, write_copy_bytes, write_text_copy
 from .fs import RemotePath, place, remove_tree
 from .names import Names
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, walk
@@ -65,6 +65,7 @@ from .resume import RunState, fingerprint, has_state, remove_temporaries, run_se
 from .report import ReportPart, RunReport
 from .segment import Segmented, segment_batch, split_lines
 from .sign import MinHasher, SignedBatch, SignedText, block_keys, body_signatures, sign_texts, text_hash, utf8_hash
+from .text import needs_quoting
 from .write import atomic_write, forget_folders
 
 log = logging.getLogger(__name__)
@@ -806,23 +807,26 @@ def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, 
 
 def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config, corpus: Corpus,
                timings: Counter, columns: dict) -> dict:
-    """The batch's plain-text files (one document each, read again here) decided and cut in one core call
+    """The batch's plain-text files (one document each, read again here) decided and cut in core calls: from
+    their bytes as `prefetched` holds them (`_plain_bytes`, one call), the others read and cut as before
     (`cut.cut_batch`; the whole duplicate documents in another, `cut.cut_claimed`): per file, by its first
-    document's index, its (document, notices, UTF-8 bytes or None, analysis, whether it was dropped,
-    `cut.Batched`). A file that cannot be read, or whose arguments fail, is left to `_clean_file`, which
-    reports it; so are all of them if a core call fails. `columns`: per file its document's blocks as the
-    scratch file's bytes (`_block_bytes`), which the core takes rather than the analysis's tuples."""
+    document's index, its (document or None, notices, UTF-8 bytes or None, characters, blocks, page kind,
+    whether it was dropped, `cut.Batched`). A file that cannot be read, or whose arguments fail, is left to
+    `_clean_file`, which reports it; so are all of them if a core call fails. `columns`: per file its
+    document's blocks as the scratch file's bytes (`_block_bytes`), which the core takes rather than the
+    analysis's tuples."""
     if config.annotate:  # (its records and annotations are made document by document)
         return {}
     begin = time.perf_counter()
+    plain = [(unit, first) for unit, first, count, *renames in files
+             if count == 1 and not renames and not isinstance(unit, Piece) and format_of(unit) == "txt"
+             and key_of(unit) not in kept]
+    out, rest, held = _plain_bytes(src, plain, analyses, templates, config, corpus, columns)
     reading = 0.0
     found_docs, found, claimed_docs, claimed = [], [], [], []
-    held = 0  # bytes of text read
-    for unit, first, count, *renames in files:
+    for unit, first in rest:
         if held > PLAIN_BYTES:
             break
-        if count != 1 or isinstance(unit, Piece) or format_of(unit) != "txt" or key_of(unit) in kept or renames:
-            continue
         start = time.perf_counter()
         try:
             (doc,), notices, utf8 = read_text_utf8(src, unit, config)
@@ -839,7 +843,8 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
             continue
         held += len(doc.text) if utf8 is None else len(utf8)
         dropped, args = claim
-        (claimed_docs if dropped else found_docs).append((first, doc, notices, utf8, a, dropped))
+        read = (first, doc, notices, utf8, len(doc.text), len(a.spans), a.page, dropped)
+        (claimed_docs if dropped else found_docs).append(read)
         (claimed if dropped else found).append(args)
     cutting = 0.0
     try:
@@ -849,16 +854,68 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
         cutting = time.perf_counter() - start
     except Exception:  # noqa: BLE001 - each file is then cut alone, and only one that fails is lost
         log.exception("the batch's cut failed; cutting its files one by one")
-        return {}
+        return out
     finally:
         # (as `finish_document`'s stages: reading, cutting the duplicates, and deciding, which is the rest: the
         # lookups and the arguments as well as the call)
         timings["read"] += reading
         timings["cut"] += cutting
         timings["decide"] += time.perf_counter() - begin - reading - cutting
-    return {first: (*read, d) for (first, *read), d in zip(found_docs + claimed_docs, done)}
+    out.update((first, (*read, d)) for (first, *read), d in zip(found_docs + claimed_docs, done))
+    return out
 
 
+def _plain_bytes(src: Path, plain: list, analyses: dict, templates: dict, config: Config, corpus: Corpus | None,
+                 columns: dict) -> tuple[dict, list, int]:
+    """`_cut_plain` on the plain files whose bytes `prefetched` holds, in one core call from them (`cut.cut_plain`:
+    the checks reading them again makes, the digest, deciding and cutting), none of them decoded: their results
+    as `_cut_plain` gives them (no document), the (unit, first index) of the others in order, for `_cut_plain`
+    to read and cut as before (a file the core does not take, a whole duplicate document, a name or label
+    that needs quoting, and all of them under an allow-list or --encoding), and the bytes taken."""
+    if config.allow or config.encoding:
+        return {}, plain, 0
+    limit = config.max_doc_mb << 20
+    quoting = needs_quoting([unit for unit, _ in plain])
+    tuples: dict[tuple, int] = {}
+    args, taken, rest, held = [], [], [], 0
+    for unit, first in plain:
+        a = analyses[unit][0]
+        template = templates.get(first, (None,))[0] if corpus is not None else _NO_FOUND
+        data = held_bytes(src, unit, limit) if held <= PLAIN_BYTES else None
+        blocks = columns.get(unit, (None,))[0]
+        if (data is None or template is None or blocks is None or (quoting and needs_quoting([unit]))
+                or (corpus is not None and corpus.duplicate(first) is not None)):
+            rest.append((unit, first))
+            continue
+        found = a.findings
+        labels = found.labels if not template.size else found.labels + template.labels
+        index = tuples.get(labels)
+        if index is None:
+            if _needs_quoting(labels):
+                rest.append((unit, first))
+                continue
+            index = tuples[labels] = len(tuples)
+        held += len(data)
+        args.append((unit, data, a.digest, index, (found.ints, found.scores), (template.ints, template.scores),
+                     *blocks, a.page))
+        taken.append((unit, first, a))
+    if not args:
+        return {}, plain, 0
+    try:
+        done = cut_plain(args, list(tuples), config)
+    except Exception:  # noqa: BLE001 - then read and cut as the others, and only a file that fails is lost
+        log.exception("the batch's plain cut failed; cutting its files as the others")
+        return {}, plain, 0
+    out, left = {}, set()
+    for (unit, first, a), (_, data, *_), d in zip(taken, args, done):
+        if d is None:
+            left.add(first)
+            held -= len(data)
+        else:
+            out[first] = (None, [], data, d[1], len(a.spans), a.page, False, d[0])
+    if left:  # (in their files' order)
+        rest = [(unit, first) for unit, first in plain if first not in out]
+    return out, rest, held
 def _plain_claim(doc: Document, utf8: bytes | None, a: Analysis, first: int, templates: dict, config: Config,
                  corpus: Corpus | None, blocks: tuple[bytes, bytes] | None = None) -> tuple[bool, tuple] | None:
     """What `_cut_plain` sends the core for one document, as `finish_document` decides it: (True, `finish_args`
@@ -880,18 +937,24 @@ def _write_plain(dst: Path, rel: str, unit, done: tuple, config: Config, dry_run
     """A plain-text file cut in its batch (`_cut_plain`): its cleaned copy written (none for a dropped
     duplicate), its document's report lines appended to `added` (the report part's `add_many`); what
     `_clean_files` returns of a file."""
-    doc, notices, utf8, a, dropped, (cleaned, out_chars, diff, report) = done
+    doc, notices, utf8, in_chars, blocks, page, dropped, (cleaned, out_chars, diff, report) = done
     written = None
     if not dry_run and not dropped:
         start = time.perf_counter()
-        if utf8 is not None:  # read as UTF-8: the core's bytes, or the file's if nothing was removed
+        if doc is None:  # (cut from its bytes, `_plain_bytes`: UTF-8 with no byte-order mark)
+            written = write_copy_bytes(dst, rel, utf8 if cleaned is None else cleaned)
+        elif utf8 is not None:  # read as UTF-8: the core's bytes, or the file's if nothing was removed
             written = write_text_copy(dst, rel, doc, None, utf8 if cleaned is None else cleaned)
         else:
             written = write_text_copy(dst, rel, doc, doc.text if cleaned is None
                                       else cleaned.decode("utf-8", "surrogatepass"), None)
         timings["write"] += time.perf_counter() - start
-    added.append((rel, len(doc.text), 0 if dropped else out_chars, len(a.spans), dropped, a.page, *report, diff))
+    added.append((rel, in_chars, 0 if dropped else out_chars, blocks, dropped, page, *report, diff))
     return unit, 1, notices, written
+
+
+#: No findings: the corpus step's on a document when there is no corpus step.
+_NO_FOUND = Found((), b"", b"")
 
 
 def _saved(stage: str, number: int, result: tuple) -> tuple | None:

@@ -63,7 +63,7 @@ def test_a_panic_while_cutting_one_document_skips_that_file_in_pass_2_and_the_ru
     import dedupe.cut
 
     class Core:
-        """The core, but for `decide_finish` and its batch call, which panic inside the guard on one document
+        """The core, but for `decide_finish` and its batch calls, which panic inside the guard on one document
         (the batch's: on a batch that holds it, which is then cut document by document)."""
 
         def __getattr__(self, name):
@@ -79,10 +79,31 @@ def test_a_panic_while_cutting_one_document_skips_that_file_in_pass_2_and_the_ru
                 _core._panic_inside_guard("a batch the core cannot cut")
             return _core.decide_finish_batch(docs)
 
+        def plain_batch(self, docs, *rest):
+            if any(b"TRIGGER" in data for _, data, *_ in docs):
+                _core._panic_inside_guard("a batch the core cannot cut from its bytes")
+            return _core.plain_batch(docs, *rest)
+
     monkeypatch.setattr(dedupe.cut, "_core", Core())
     broken = "TRIGGER this one breaks the core.\n\nTRIGGER this one breaks the core.\n"
     summary = _clean_with_one_broken_file(tmp_path, broken)
     assert [f["file"] for f in summary["failed"]] == ["b.txt"] and "CoreError" in summary["failed"][0]["message"]
+
+
+@pytest.mark.parametrize("changed", ["A second document, written again between the passes.\n", "caf\u00e9 \u65e5\n", ""])
+def test_a_plain_file_changed_between_the_passes_is_reported_and_the_others_are_written(tmp_path: Path, monkeypatch,
+                                                                                      changed: str):
+    # Pass 2 cuts a plain file from the bytes it reads again only when they are those pass 1 signed (its digest).
+    real = pipeline.build_corpus
+
+    def build_corpus(*args, **kwargs):
+        (tmp_path / "in" / "b.txt").write_text(changed, encoding="utf-8")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "build_corpus", build_corpus)
+    summary = _clean_with_one_broken_file(tmp_path, "A second document about lakes, long enough to read as prose.\n")
+    assert [f["file"] for f in summary["failed"]] == ["b.txt"]
+    assert "changed while it was being cleaned" in summary["failed"][0]["message"]
 
 
 @pytest.mark.parametrize("module, entry", [("dedupe.detect.chrome", "page_kind"),

@@ -2,7 +2,7 @@
 
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
-    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 22 properties and stat_files on 1 in 20: 441,000 inputs
+    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 23 properties and stat_files on 1 in 20: 461,000 inputs
     .venv/bin/python tests/test_core_fuzz.py --phrases 20000      # the phrase rules on their own patterns' texts
 """
 from __future__ import annotations
@@ -30,6 +30,7 @@ from dedupe.text import quote_path
 from dedupe.detect import chrome
 from dedupe.segment import segment, segment_batch, split_lines
 from dedupe.config import Config
+from dedupe.formats.text import decode
 from dedupe.detect import repeats
 from dedupe.records import Block
 from helpers import (reference_block_classes, reference_block_row, reference_decisions, reference_ends_sentence,
@@ -527,6 +528,46 @@ def check_decide_finish(text: str, spans: list[tuple[int, int]], spec: list[tupl
         *out[8][1:])
 
 
+def check_plain_batch(text: str, spans: list[tuple[int, int]], spec: list[tuple[int, ...]], damage: int) -> None:
+    """Pass 2 of a plain file from its bytes (`plain_batch`) is `decide_finish_batch` on the same findings when
+    the file reads as plain UTF-8 with no notice and pass 1's digest, and None (the caller reads it as before)
+    otherwise: a byte-order mark, a NUL, bytes that are not UTF-8, a blank text, another digest. The corpus
+    step's findings come after the document's own, its labels numbered after theirs."""
+    findings = [Finding(block % len(spans), _LABELS[cat % 6], f"det:{det % 3}", _SCORES[score % len(_SCORES)],
+                        None if ref % 3 == 0 else Ref(("d.txt", "o.txt")[ref % 2], spans[first % len(spans)]
+                                                      if ref % 5 else (first % 7, last % 7), "r" * (ref % 2)))
+                for block, cat, det, score, ref, first, last in spec]
+    found = found_of(findings)
+    floors = [_FLOORS[(hash(x) + len(spec)) % len(_FLOORS)] for x in found.labels]
+    hashes = [(i * 0x9E3779B97F4A7C15) % (1 << 64) for i in range(len(spans))]
+    if damage >= 6:  # (a text with no lone surrogate: most are then plain UTF-8)
+        text = re.sub("[\ud800-\udfff]", "x", text)
+    data = text.encode("utf-8", "surrogatepass")
+    data = (data, b"\xef\xbb\xbf" + data, data + b"\x00", b"\xe9" + data, data, b" \r\n\t" + data)[damage % 6]
+    digest = xxhash.xxh3_64_intdigest(data) ^ (damage % 6 == 4)
+    page = ("", "listing", "thread")[len(spec) % 3]
+    spans_bytes, hashes_bytes = np.array(spans, "<i8").reshape(-1, 2).tobytes(), np.array(hashes, "<u8").tobytes()
+    own = 8 * 8 * (len(spec) // 2)  # (the first half the document's own findings, the rest the corpus step's)
+    args = ("d.txt", data, digest, 1, (found.ints[:own], found.scores[:own // 8]),
+            (found.ints[own:], found.scores[own // 8:]), spans_bytes, hashes_bytes, page)
+    other = ("e.txt", b"x\ny\n", xxhash.xxh3_64_intdigest(b"x\ny\n"), 0, (b"", b""), (b"", b""),
+             np.array([1, 1, 2, 2], "<i8").tobytes(), np.array([5, 6], "<u8").tobytes(), "")
+    got = _core.plain_batch([other, args, other], [("repeat", "d"), found.labels], [[None, None], floors])
+    assert got[0] == got[2] and got[0] is not None
+    try:
+        read, codec, warning = decode("d.txt", data, Config())
+    except Exception:  # noqa: BLE001 - a file `read_text_utf8` refuses
+        read = codec = None
+    plain = (codec == "utf-8" and warning is None and read.strip() and any("!" <= c <= "~" for c in read)
+             and damage % 6 != 4)
+    if not plain:
+        assert got[1] is None
+        return
+    want = _core.decide_finish_batch([("d.txt", ("a/d.txt", "b/d.txt"), data, None, found.labels, found.labels,
+                                       floors, (found.ints, found.scores, None), spans_bytes, hashes_bytes, page)])
+    assert got[1] == (want[0], len(read))
+
+
 def reference_tally(removals: list[tuple[str, int]], keys: list[int]) -> tuple:
     """The report's tally of removals given as (category, characters) with their keys, by its plain definition
     (`cut.Tally`): per category in order of first appearance, (category, count, characters); per removal its
@@ -810,6 +851,9 @@ def run(examples: int) -> None:
                  st.integers(0, 5))(check_minhash_groups))()
     config(given(_TEXT, st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=6),
                  st.lists(st.tuples(*[st.integers(0, 1 << 20)] * 7), max_size=8), st.booleans())(check_decide_finish))()
+    config(given(_TEXT, st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=6),
+                 st.lists(st.tuples(*[st.integers(0, 1 << 20)] * 7), max_size=8), st.integers(0, 11))(
+        check_plain_batch))()
     config(given(st.lists(_ENTRY, max_size=8), st.integers(0, 80), st.integers(0, 200), st.integers(0, 4))(
         check_read_files))()
     config(given(st.binary(max_size=40))(check_is_utf8))()
@@ -882,6 +926,9 @@ def run_fast(examples: int, seed: int) -> None:
         check_decide_finish(text, [(rng.randrange(8), rng.randrange(8)) for _ in range(rng.randrange(1, 7))],
                             [tuple(rng.randrange(1 << 20) for _ in range(7)) for _ in range(rng.randrange(0, 9))],
                             rng.random() < 0.3)
+        check_plain_batch(text, [(rng.randrange(8), rng.randrange(8)) for _ in range(rng.randrange(1, 7))],
+                          [tuple(rng.randrange(1 << 20) for _ in range(7)) for _ in range(rng.randrange(0, 9))],
+                          rng.randrange(12))
         kinds = ("file", "file", "file", "folder", "link", "dangling", "missing")
         check_read_files([(rng.choice(kinds), rng.randbytes(rng.randrange(0, 64))) for _ in range(rng.randrange(0, 8))],
                          rng.randrange(0, 80), rng.randrange(0, 200), rng.randrange(0, 5))
@@ -904,7 +951,7 @@ def test_random_inputs_through_the_core():
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 23)")
+    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 24)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--phrases", type=int, default=0, metavar="N",
                     help="instead, N texts of the phrase rules' own patterns, mutated, drawn by hypothesis")
@@ -915,5 +962,5 @@ if __name__ == "__main__":
         print(f"ok: {args.phrases} lists of phrase texts, no failure")
         sys.exit(0)
     run_fast(args.examples, args.seed)
-    print(f"ok: {args.examples} random inputs for each of 22 properties and {args.examples // 20} or so for stat_files, no failure")
+    print(f"ok: {args.examples} random inputs for each of 23 properties and {args.examples // 20} or so for stat_files, no failure")
     sys.exit(0)

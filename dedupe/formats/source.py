@@ -97,6 +97,16 @@ def _hold_limit() -> int:
     return 1 << 30 if soft == resource.RLIM_INFINITY else max(soft // 4, 1)
 
 
+def held_bytes(src: Path, rel: str, limit: int) -> bytes | None:
+    """The bytes `prefetched` read of an uncompressed file as `read_content` would give them, left held (a caller
+    that cannot use them reads the file as usual); None if it holds none, or they pass `limit`."""
+    held = _HELD.files
+    if held is None or compression_of(rel) or not (held[0] is src or held[0] == src):
+        return None
+    data = held[1].get(rel)
+    return data if data is not None and len(data) <= limit else None
+
+
 def read_content(src: Path, rel: str, limit: int) -> bytes:
     """A file's content: its bytes, decompressed if its name says so; InputError past `limit` bytes.
 

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 
 use dedupe_core::decide::{decide_and_finish, Finding, Findings, Page, Target, Verdict};
 use dedupe_core::finish::{Claim, Doc, Finished, Ref, Score, Tally};
+use dedupe_core::plain::PlainDoc;
 use dedupe_core::{features, group, keys, minhash, page, repeats, segment, sign};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -1001,21 +1002,136 @@ fn decide_finish_batch<'py>(py: Python<'py>, docs: Vec<DocArgs<'py>>) -> PyResul
     prepared
         .iter()
         .zip(done)
-        .map(|(p, (mut out, removals, allowed))| {
-            let mut targets: Vec<usize> = Vec::new();
-            for v in removals.iter().chain(&allowed) {
-                if let Ok(t) = usize::try_from(target_of(&p.found, v)) {
-                    if !targets.contains(&t) {
-                        targets.push(t);
-                    }
-                }
+        .map(|(p, (out, removals, allowed))| decided_doc(py, &p.found, out, &removals, &allowed))
+        .collect()
+}
+
+/// A decided document's `BatchDoc`: its tally's categories, the files it points at and its allowed blocks'
+/// categories named by the labels of its findings' (`found`).
+fn decided_doc<'py>(
+    py: Python<'py>,
+    found: &[Finding],
+    mut out: Finished,
+    removals: &[Verdict],
+    allowed: &[Verdict],
+) -> PyResult<BatchDoc<'py>> {
+    let mut targets: Vec<usize> = Vec::new();
+    for v in removals.iter().chain(allowed) {
+        if let Ok(t) = usize::try_from(target_of(found, v)) {
+            if !targets.contains(&t) {
+                targets.push(t);
             }
-            let (mut categories, keys, ranks) = tally_py(py, out.tally.take())?;
-            for c in &mut categories {
-                c.0 = p.found[removals[c.0].finding].category;
+        }
+    }
+    let (mut categories, keys, ranks) = tally_py(py, out.tally.take())?;
+    for c in &mut categories {
+        c.0 = found[removals[c.0].finding].category;
+    }
+    let allowed = allowed.iter().map(|v| found[v.finding].category).collect();
+    Ok(batch_doc(py, &out, (categories, keys, ranks), targets, allowed))
+}
+
+/// One plain-text file's arguments to `plain_batch`: its name, its bytes as read again, pass 1's digest of
+/// its text, the number of its labels in the batch's label tuples, its findings' ints and scores then the
+/// corpus step's (numbered after its own labels, which the tuple then ends with), its blocks' spans and
+/// hashes as little-endian bytes (`Blocks`), its page kind.
+type PlainArgs<'py> = (
+    Bound<'py, PyString>,
+    Bound<'py, PyBytes>,
+    u64,
+    usize,
+    (Bound<'py, PyBytes>, Bound<'py, PyBytes>),
+    (Bound<'py, PyBytes>, Bound<'py, PyBytes>),
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyString>,
+);
+
+/// One plain file's inputs as `plain::plain` reads them, held while it runs.
+struct HeldPlain<'a> {
+    rel: Cow<'a, [u8]>,
+    data: &'a [u8],
+    digest: u64,
+    labels: usize,
+    found: Vec<Finding>,
+    spans: Vec<(i64, i64)>,
+    hashes: Vec<u64>,
+    page: Cow<'a, [u8]>,
+}
+
+/// Pass 2 for a batch of plain-text files from their bytes (`plain::plain`), in one call with the GIL released
+/// once: per file its `BatchDoc` and its text's characters, or None for a file the caller must read and cut as
+/// before (not plain UTF-8, blank, or changed since pass 1). `labels`: the distinct label tuples of the batch,
+/// each with its floors; the names and labels given must need no quoting in the diff (the caller's check). A
+/// panic on any file fails the whole call (`CoreError`); the caller then cuts them one by one.
+#[pyfunction]
+fn plain_batch<'py>(
+    py: Python<'py>,
+    docs: Vec<PlainArgs<'py>>,
+    labels: Vec<Vec<Bound<'py, PyString>>>,
+    floors: Vec<Vec<Option<f64>>>,
+) -> PyResult<Vec<Option<(BatchDoc<'py>, usize)>>> {
+    if floors.len() != labels.len() || floors.iter().zip(&labels).any(|(f, l)| f.len() != l.len()) {
+        return Err(PyValueError::new_err(
+            "plain_batch: one floor per label of each label tuple",
+        ));
+    }
+    let names: Vec<Vec<Cow<[u8]>>> = labels
+        .iter()
+        .map(|t| t.iter().map(bytes_of).collect::<PyResult<_>>())
+        .collect::<PyResult<_>>()?;
+    let names: Vec<Vec<&[u8]>> = names.iter().map(|t| t.iter().map(|l| l.as_ref()).collect()).collect();
+    let held: Vec<HeldPlain> = docs
+        .iter()
+        .map(|d| {
+            let n = names
+                .get(d.3)
+                .ok_or_else(|| PyValueError::new_err(format!("plain_batch: no label tuple {}", d.3)))?
+                .len();
+            let mut found = findings_of(d.4 .0.as_bytes(), d.4 .1.as_bytes(), n, None)?;
+            found.extend(findings_of(d.5 .0.as_bytes(), d.5 .1.as_bytes(), n, None)?);
+            let spans = Blocks::Bytes(d.6.clone()).spans()?;
+            let hashes = from_le(d.7.as_bytes(), u64::from_le_bytes)?;
+            if hashes.len() != spans.len() || found.iter().any(|f| f.block >= spans.len()) {
+                return Err(PyValueError::new_err(
+                    "plain_batch: one hash per block, and findings on the document's blocks only",
+                ));
             }
-            let allowed = allowed.iter().map(|v| p.found[v.finding].category).collect();
-            Ok(batch_doc(py, &out, (categories, keys, ranks), targets, allowed))
+            Ok(HeldPlain {
+                rel: bytes_of(&d.0)?,
+                data: d.1.as_bytes(),
+                digest: d.2,
+                labels: d.3,
+                found,
+                spans,
+                hashes,
+                page: bytes_of(&d.8)?,
+            })
+        })
+        .collect::<PyResult<_>>()?;
+    let done = guarded(py, || {
+        held.iter()
+            .map(|h| {
+                dedupe_core::plain::plain(&PlainDoc {
+                    rel: &h.rel,
+                    data: h.data,
+                    digest: h.digest,
+                    labels: &names[h.labels],
+                    floors: &floors[h.labels],
+                    findings: &h.found,
+                    spans: &h.spans,
+                    hashes: &h.hashes,
+                    page: &h.page,
+                })
+            })
+            .collect::<Vec<_>>()
+    })?;
+    held.iter()
+        .zip(done)
+        .map(|(h, plain)| {
+            plain
+                .map(|p| Ok((decided_doc(py, &h.found, p.finished, &p.removals, &p.allowed)?, p.chars)))
+                .transpose()
         })
         .collect()
 }
@@ -1297,6 +1413,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decide, m)?)?;
     m.add_function(wrap_pyfunction!(decide_finish, m)?)?;
     m.add_function(wrap_pyfunction!(decide_finish_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(plain_batch, m)?)?;
     m.add_function(wrap_pyfunction!(finish_batch, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_inside_guard, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
