@@ -70,6 +70,7 @@ PARTS = [
     (cut._core, "finish_batch", "p2   core finish_batch"), (pipeline, "_cut_plain", "p2 _cut_plain"),
     (pipeline, "_write_plain", "p2 _write_plain"), (pipeline, "write_text_copy", "p2  write_text_copy"),
     (pipeline, "_batch_templates", "p2 _batch_templates"), (pipeline, "_plain_bytes", "p2  _plain_bytes"),
+    (corpus.Corpus, "templates_of_columns", "p2  templates_of_columns"),
     (cut._core, "plain_batch", "p2   core plain_batch"), (pipeline, "write_copy_bytes", "p2  write_copy_bytes"),
     (ReportPart, "add_many", "p2  report lines (ReportPart.add_many)"),
     (pipeline, "list_inputs", "main listing"), (pipeline, "build_corpus", "main corpus step"),

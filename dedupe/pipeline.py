@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import chain
@@ -700,12 +701,74 @@ def _unpack_analyses(packed: tuple) -> list[Analysis]:
 def _block_bytes(packed: tuple) -> list[tuple[bytes, bytes]]:
     """Per document of `_Analyzed.packed`'s columns, its blocks' spans (i64 pairs) and hashes (u64) as the bytes
     the columns hold: `decide_finish_batch` takes them as they are, where the `Analysis` holds them as tuples."""
-    counts, spans, hashes = packed[1], packed[2], packed[3]
-    out, b = [], 0
-    for e in np.cumsum(np.frombuffer(counts, np.int64)[0::3]).tolist():
-        out.append((spans[16 * b : 16 * e], hashes[8 * b : 8 * e]))
-        b = e
-    return out
+    pass1 = _Pass1({"columns": packed, "files": []})
+    return [pass1.blocks(i) for i in range(pass1.size)]
+
+
+class _Pass1(Mapping):
+    """A pass-2 batch's scratch file (`_Analyzed.packed`'s columns and its files): per file (by key) its documents'
+    Analyses, unpacked when first asked for (`_unpack_analyses` on that file's share of the columns), and per
+    document the columns that pass 2's plain files (`_plain_bytes`) and the template lookup (`_batch_templates`)
+    take as they are, with no record made (unpacking every document's cost 3.8 µs a document of the 10k corpus)."""
+
+    def __init__(self, packed: dict):
+        self.columns = cols = packed["columns"]
+        counts = np.frombuffer(cols[1], np.int64).reshape(-1, 3)  # per document its blocks, keys, bytes of scores
+        self.size = len(counts)
+        bounds = np.zeros((len(counts) + 1, 3), np.int64)
+        np.cumsum(counts, axis=0, out=bounds[1:])
+        self.counts, self.bounds = counts, bounds.tolist()
+        self.digests = np.frombuffer(cols[0], np.uint64).tolist()
+        self.files: dict[str, tuple[int, int]] = {}  # per file its first document and how many
+        at = 0
+        for key, n in packed["files"]:
+            self.files[key], at = (at, n), at + n
+        self._made: dict[str, list[Analysis]] = {}
+
+    def __getitem__(self, key: str) -> list[Analysis]:
+        made = self._made.get(key)
+        if made is None:
+            at, n = self.files[key]
+            made = self._made[key] = _unpack_analyses(self.sliced(at, at + n))
+        return made
+
+    def __iter__(self):
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def sliced(self, a: int, b: int) -> tuple:
+        """The columns of documents a to b (b excluded), as `_Analyzed.packed` makes a batch's."""
+        digests, counts, spans, hashes, long, keys, owner, kind, labels, ints, scores, pages = self.columns
+        (b0, k0, f0), (b1, k1, f1) = self.bounds[a], self.bounds[b]
+        width = [np.dtype(dtype).itemsize for _, dtype in ANALYSIS_ARRAYS]
+        return (digests[8 * a : 8 * b], counts[24 * a : 24 * b], spans[16 * b0 : 16 * b1], hashes[8 * b0 : 8 * b1],
+                long[b0:b1], *(data[w * k0 : w * k1] for data, w in zip((keys, owner, kind), width)), labels[a:b],
+                ints[INTS * f0 : INTS * f1], scores[f0:f1], pages[a:b])
+
+    def blocks(self, i: int) -> tuple[bytes, bytes]:
+        """Document i's blocks' spans and hashes as the columns' bytes (`_block_bytes`)."""
+        a, b = self.bounds[i][0], self.bounds[i + 1][0]
+        return self.columns[2][16 * a : 16 * b], self.columns[3][8 * a : 8 * b]
+
+    def found(self, i: int) -> tuple[tuple[str, ...], bytes, bytes]:
+        """Document i's findings' labels, ints and scores (its `Analysis.findings`' fields)."""
+        a, b = self.bounds[i][2], self.bounds[i + 1][2]
+        return self.columns[8][i], self.columns[9][INTS * a : INTS * b], self.columns[10][a:b]
+
+    def page(self, i: int) -> str:
+        return self.columns[11][i]
+
+    def templates_args(self, cols: tuple | None = None) -> tuple:
+        """`Corpus.templates_of_columns`' columns of these documents (or of `cols`, some of them `sliced`
+        and joined): per document its keys, then its keys, their blocks and kinds, per document its blocks, each
+        block's `Analysis.long`, per document its labels."""
+        cols = self.columns if cols is None else cols
+        counts = np.frombuffer(cols[1], np.int64).reshape(-1, 3)
+        keys, owner, kind = (np.frombuffer(data, dtype) for data, (_, dtype) in zip(cols[5:8], ANALYSIS_ARRAYS))
+        return (counts[:, 1], keys, owner, kind, counts[:, 0], np.frombuffer(cols[4], np.bool_),
+                np.fromiter(map(len, cols[8]), np.int64, len(cols[8])))
 
 
 def _keeps_text(unit) -> bool:
@@ -752,9 +815,7 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     start = time.perf_counter()
     found = pickle.loads(_scratch_file(scratch, number).read_bytes())
     packed, kept = found["analyses"], found["read"]
-    flat, blocks, analyses, columns, at = _unpack_analyses(packed["columns"]), _block_bytes(packed["columns"]), {}, {}, 0
-    for key, n in packed["files"]:
-        analyses[key], columns[key], at = flat[at : at + n], blocks[at : at + n], at + n
+    analyses = _Pass1(packed)
     timings["scratch"] += time.perf_counter() - start
     start = time.perf_counter()
     part = ReportPart()
@@ -762,21 +823,20 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     with prefetched(src, _whole_files([unit for unit, *_ in files if key_of(unit) not in kept])):
         timings["read"] += time.perf_counter() - start
         templates = _batch_templates(files, analyses, corpus, config, timings)
-        out = _clean_files(src, dst, files, analyses, kept, templates, config, corpus, dry_run, timings, part,
-                           columns)
+        out = _clean_files(src, dst, files, analyses, kept, templates, config, corpus, dry_run, timings, part)
     part = part.sealed()
     if _STATE.get("resumable"):  # after the batch's copies: this file says they are written
         return _saved("clean", number, (out, timings, part))
     return out, timings, part
 
 
-def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config,
-                 corpus: Corpus, dry_run: bool, timings: Counter, part: ReportPart, columns: dict | None = None) -> list:
+def _clean_files(src: Path, dst: Path, files: list, analyses: _Pass1, kept: dict, templates: dict, config: Config,
+                 corpus: Corpus, dry_run: bool, timings: Counter, part: ReportPart) -> list:
     """`_clean_batch`'s files, in order: per file (its unit, its documents, its notices, what was written), its
     documents added to the batch's report `part`. The plain-text files' documents are cut in one core call
-    (`_cut_plain`; `columns`: per file its documents' `_block_bytes`); the others, and all of them if that call
-    fails, file by file (`_clean_file`)."""
-    plain = _cut_plain(src, files, analyses, kept, templates, config, corpus, timings, columns or {})
+    (`_cut_plain`); the others, and all of them if that call fails, file by file (`_clean_file`). `analyses`:
+    pass 1's, per file, from its scratch file."""
+    plain = _cut_plain(src, files, analyses, kept, templates, config, corpus, timings)
     out = []
     added: list[tuple] = []  # the plain files' documents for the report part, added at once (`add_many`)
     for unit, first, count, *renames in files:
@@ -805,23 +865,22 @@ def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, 
     return out
 
 
-def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config, corpus: Corpus,
-               timings: Counter, columns: dict) -> dict:
+def _cut_plain(src: Path, files: list, analyses: _Pass1, kept: dict, templates: dict, config: Config,
+               corpus: Corpus, timings: Counter) -> dict:
     """The batch's plain-text files (one document each, read again here) decided and cut in core calls: from
     their bytes as `prefetched` holds them (`_plain_bytes`, one call), the others read and cut as before
     (`cut.cut_batch`; the whole duplicate documents in another, `cut.cut_claimed`): per file, by its first
     document's index, its (document or None, notices, UTF-8 bytes or None, characters, blocks, page kind,
     whether it was dropped, `cut.Batched`). A file that cannot be read, or whose arguments fail, is left to
-    `_clean_file`, which reports it; so are all of them if a core call fails. `columns`: per file its
-    document's blocks as the scratch file's bytes (`_block_bytes`), which the core takes rather than the
-    analysis's tuples."""
+    `_clean_file`, which reports it; so are all of them if a core call fails. The core takes each document's
+    blocks as the scratch file's bytes (`_Pass1.blocks`) rather than its analysis's tuples."""
     if config.annotate:  # (its records and annotations are made document by document)
         return {}
     begin = time.perf_counter()
     plain = [(unit, first) for unit, first, count, *renames in files
              if count == 1 and not renames and not isinstance(unit, Piece) and format_of(unit) == "txt"
              and key_of(unit) not in kept]
-    out, rest, held = _plain_bytes(src, plain, analyses, templates, config, corpus, columns)
+    out, rest, held = _plain_bytes(src, plain, analyses, templates, config, corpus)
     reading = 0.0
     found_docs, found, claimed_docs, claimed = [], [], [], []
     for unit, first in rest:
@@ -836,7 +895,8 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
             reading += time.perf_counter() - start
         try:
             (a,) = analyses[key_of(unit)]
-            claim = _plain_claim(doc, utf8, a, first, templates, config, corpus, columns.get(key_of(unit), (None,))[0])
+            claim = _plain_claim(doc, utf8, a, first, templates, config, corpus,
+                                 analyses.blocks(analyses.files[key_of(unit)][0]))
         except Exception:  # noqa: BLE001 - as a file that cannot be read: `_clean_file` fails it alone
             continue
         if claim is None:
@@ -865,8 +925,8 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
     return out
 
 
-def _plain_bytes(src: Path, plain: list, analyses: dict, templates: dict, config: Config, corpus: Corpus | None,
-                 columns: dict) -> tuple[dict, list, int]:
+def _plain_bytes(src: Path, plain: list, pass1: _Pass1, templates: dict, config: Config,
+                 corpus: Corpus | None) -> tuple[dict, list, int]:
     """`_cut_plain` on the plain files whose bytes `prefetched` holds, in one core call from them (`cut.cut_plain`:
     the checks reading them again makes, the digest, deciding and cutting), none of them decoded: their results
     as `_cut_plain` gives them (no document), the (unit, first index) of the others in order, for `_cut_plain`
@@ -879,16 +939,16 @@ def _plain_bytes(src: Path, plain: list, analyses: dict, templates: dict, config
     tuples: dict[tuple, int] = {}
     args, taken, rest, held = [], [], [], 0
     for unit, first in plain:
-        a = analyses[unit][0]
+        i = pass1.files[unit][0]
         template = templates.get(first, (None,))[0] if corpus is not None else _NO_FOUND
         data = held_bytes(src, unit, limit) if held <= PLAIN_BYTES else None
-        blocks = columns.get(unit, (None,))[0]
-        if (data is None or template is None or blocks is None or (quoting and needs_quoting([unit]))
+        if (data is None or template is None or (quoting and needs_quoting([unit]))
                 or (corpus is not None and corpus.duplicate(first) is not None)):
             rest.append((unit, first))
             continue
-        found = a.findings
-        labels = found.labels if not template.size else found.labels + template.labels
+        labels, ints, scores = pass1.found(i)
+        if template.size:
+            labels += template.labels
         index = tuples.get(labels)
         if index is None:
             if _needs_quoting(labels):
@@ -896,9 +956,9 @@ def _plain_bytes(src: Path, plain: list, analyses: dict, templates: dict, config
                 continue
             index = tuples[labels] = len(tuples)
         held += len(data)
-        args.append((unit, data, a.digest, index, (found.ints, found.scores), (template.ints, template.scores),
-                     *blocks, a.page))
-        taken.append((unit, first, a))
+        args.append((unit, data, pass1.digests[i], index, (ints, scores), (template.ints, template.scores),
+                     *pass1.blocks(i), pass1.page(i)))
+        taken.append((unit, first, i))
     if not args:
         return {}, plain, 0
     try:
@@ -907,12 +967,12 @@ def _plain_bytes(src: Path, plain: list, analyses: dict, templates: dict, config
         log.exception("the batch's plain cut failed; cutting its files as the others")
         return {}, plain, 0
     out, left = {}, set()
-    for (unit, first, a), (_, data, *_), d in zip(taken, args, done):
+    for (unit, first, i), (_, data, *_), d in zip(taken, args, done):
         if d is None:
             left.add(first)
             held -= len(data)
         else:
-            out[first] = (None, [], data, d[1], len(a.spans), a.page, False, d[0])
+            out[first] = (None, [], data, d[1], int(pass1.counts[i, 0]), pass1.page(i), False, d[0])
     if left:  # (in their files' order)
         rest = [(unit, first) for unit, first in plain if first not in out]
     return out, rest, held
@@ -965,24 +1025,42 @@ def _saved(stage: str, number: int, result: tuple) -> tuple | None:
     return None if _STATE.get("pooled") else result
 
 
-def _batch_templates(files: list, analyses: dict, corpus: Corpus | None, config: Config,
+def _batch_templates(files: list, analyses: _Pass1, corpus: Corpus | None, config: Config,
                      timings: Counter) -> dict[int, list[Found]]:
-    """The corpus step's findings on every document of a pass-2 batch, looked up at once (`Corpus.templates_of`):
-    per file, by its first document's pass-1 index, its documents' `Found`s."""
+    """The corpus step's findings on every document of a pass-2 batch, looked up at once from the scratch file's
+    columns (`Corpus.templates_of_columns`): per file, by its first document's pass-1 index, its documents'
+    `Found`s."""
     if corpus is None:
         return {}
-    firsts, indices, flat = [], [], []
+    firsts, indices, spans = [], [], []
     for unit, first, *_ in files:
-        found = analyses[key_of(unit)]
-        firsts.append((first, len(indices), len(found)))
-        indices += range(first, first + len(found))
-        flat += found
+        at, n = analyses.files[key_of(unit)]
+        firsts.append((first, len(indices), n))
+        indices += range(first, first + n)
+        spans.append((at, at + n))
+    if not indices:
+        return {}
+    # (the batch's files are its scratch file's, in its order: its columns as they are; else those files' joined)
+    whole = [(0, analyses.size)] if analyses.size else []
+    cols = None if _merged(spans) == whole else _joined([analyses.sliced(a, b) for a, b in spans])
     try:
-        templates = _Clock(timings)("detect", corpus.templates_of, indices, flat, config)
+        templates = _Clock(timings)("detect", corpus.templates_of_columns, indices, *analyses.templates_args(cols),
+                                    config)
     except Exception:  # noqa: BLE001 - each document then looks its own up, and only a file that fails is lost
         log.exception("the batch's template lookup failed; looking them up document by document")
         return {}
     return {first: templates[at : at + n] for first, at, n in firsts}
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Ranges (a, b) with each one that starts where the one before ends joined to it."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and out[-1][1] == a:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
 
 
 def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis], config: Config,

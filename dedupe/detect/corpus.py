@@ -473,9 +473,24 @@ class Corpus:
         counts = np.fromiter((len(a.keys) for a in analyses), np.int64, len(analyses))
         if not counts.any():
             return [_NO_TEMPLATES] * len(indices)
-        doc = np.repeat(np.arange(len(analyses)), counts)
+        n_blocks = np.fromiter((len(a.long) for a in analyses), np.int64, len(analyses))
+        return self.templates_of_columns(
+            indices, counts, np.concatenate([a.keys for a in analyses]), np.concatenate([a.owner for a in analyses]),
+            np.concatenate([a.kind for a in analyses]), n_blocks,
+            np.fromiter(chain.from_iterable(a.long for a in analyses), bool, int(n_blocks.sum())),
+            np.fromiter((len(a.findings.labels) for a in analyses), np.int64, len(analyses)), config)
+
+    def templates_of_columns(self, indices: list[int], counts: np.ndarray, keys: np.ndarray, owner: np.ndarray,
+                             kind: np.ndarray, n_blocks: np.ndarray, long: np.ndarray, n_labels: np.ndarray,
+                             config: Config) -> list[Found]:
+        """`templates_of` from the documents' columns end to end (pass 2 takes them from the scratch file, with
+        no `Analysis` made): per document its keys, then all their keys, the block and the kind of each, per
+        document its blocks, per block whether it is long (`Analysis.long`), per document its findings' labels."""
+        if not len(self.freq_keys) or not indices or not counts.any():
+            return [_NO_TEMPLATES] * len(indices)
+        doc = np.repeat(np.arange(len(indices)), counts)
         sids = self.source_ids[np.asarray(indices, np.int64)]
-        keys = _mix_source(np.concatenate([a.keys for a in analyses]), sids[doc])
+        keys = _mix_source(keys, sids[doc])
         pos = np.searchsorted(self.freq_keys, keys)
         np.minimum(pos, len(self.freq_keys) - 1, out=pos)
         hit = np.flatnonzero(self.freq_keys[pos] == keys)
@@ -484,9 +499,8 @@ class Corpus:
         # Each block's first hit decides (keys come block by block, text before digits before bands), even when
         # it is then left out.
         doc, df = doc[hit], self.freq_df[pos[hit]]
-        block = np.concatenate([a.owner for a in analyses])[hit].astype(np.int64)
-        kind = np.concatenate([a.kind for a in analyses])[hit].astype(np.int64)
-        n_blocks = np.fromiter((len(a.long) for a in analyses), np.int64, len(analyses))
+        block = owner[hit].astype(np.int64)
+        kind = kind[hit].astype(np.int64)
         first_block = np.cumsum(n_blocks) - n_blocks
         wide = np.int64(int(n_blocks.max()) + 1)
         _, first = np.unique(doc * wide + block, return_index=True)
@@ -494,7 +508,6 @@ class Corpus:
         doc, df, block, kind = doc[first], df[first], block[first], kind[first]
         total = np.maximum(self.source_docs[sids[doc]], 1).astype(np.float64)
         # Between two article paragraphs: a stock sentence of the article, unless nearly everywhere.
-        long = np.fromiter(chain.from_iterable(a.long for a in analyses), bool, int(n_blocks.sum()))
         n = n_blocks[doc]
         at = first_block[doc] + block
         inner = (block > 0) & (block < n - 1)
@@ -502,11 +515,11 @@ class Corpus:
         keep = ~(inline & (df < config.corpus_inline_share * total))
         doc, df, block, kind, total = doc[keep], df[keep], block[keep], kind[keep], total[keep]
         scores = np.minimum(1.0, df / total)
-        offsets = np.fromiter((len(a.findings.labels) for a in analyses), np.int64, len(analyses))[doc]
+        offsets = n_labels[doc]
         ints = np.zeros((len(doc), INTS), "<i8")
         ints[:, 0], ints[:, 1], ints[:, 2], ints[:, 4] = block, offsets, offsets + 1 + kind, -1
         ints_bytes, score_bytes = ints.tobytes(), scores.astype("<f8").tobytes()
-        bounds = np.searchsorted(doc, np.arange(len(analyses) + 1)).tolist()
+        bounds = np.searchsorted(doc, np.arange(len(indices) + 1)).tolist()
         labels = _NO_TEMPLATES.labels
         return [Found(labels, ints_bytes[a * 8 * INTS : b * 8 * INTS], score_bytes[a * 8 : b * 8])
                 for a, b in zip(bounds, bounds[1:])]
