@@ -169,14 +169,17 @@ def _batched(labels: tuple[str, ...], done: tuple) -> Batched:
     return Batched(cleaned, out_chars, diff, report)
 
 
-def cut_plain(docs: list[tuple], labels: list[tuple[str, ...]], config: Config) -> list[tuple[Batched, int] | None]:
+def cut_plain(docs: list[tuple], labels: list[tuple[str, ...]],
+              label_floors: list[tuple[float | None, ...]]) -> list[tuple[Batched, int] | None]:
     """`cut_batch` on plain-text files from their bytes as read again (`_core.plain_batch`: the decoding's and
     the digest's checks, deciding, cutting): per file its `Batched` and its text's characters, or None for a file
     to read and cut as before (not plain UTF-8, blank, or changed since pass 1). `docs`: per file (its name,
     bytes, pass 1's digest, its label tuple's index in `labels`, its findings' ints and scores, the corpus
-    step's, its blocks' spans and hashes as bytes, its page kind); names and labels must need no quoting
-    (`needs_quoting`), and the configuration no allow-list. Raises `CoreError` when the core fails on any."""
-    done = _core.plain_batch(docs, labels, [floors(t, config) for t in labels])
+    step's, its blocks' spans and hashes as bytes, its page kind, whether it is a duplicate that goes whole,
+    its removal as its one finding); `label_floors`: per label tuple its floors (`floors`). Names and labels
+    must need no quoting (`needs_quoting`), and the configuration no allow-list. Raises `CoreError` when the
+    core fails on any."""
+    done = _core.plain_batch(docs, labels, label_floors)
     return [None if d is None else (_batched(labels[args[3]], d[0]), d[1]) for args, d in zip(docs, done)]
 
 

@@ -45,7 +45,7 @@ from .against import load_earlier, save_signatures
 from .annotate import annotation
 from .config import CATEGORIES, Config
 from .cut import Claim, _needs_quoting, cut, cut_batch, cut_claimed, cut_found, cut_plain, diff_str, finish_args, found_args
-from .decide import INTS, Found, decide, duplicate_verdict, finding_at, found_of
+from .decide import INTS, Found, decide, duplicate_verdict, finding_at, floors, found_of
 from .detect import detect_batch
 from .detect.chrome import ends_sentences
 from .detect.corpus import Corpus, DocSig, SigColumns, SigRun, SigTable, build_corpus, doc_sigs, source_of
@@ -60,7 +60,7 @@ from .formats.text import read_text_utf8, write_copy_bytes, write_text_copy
 from .fs import RemotePath, place, remove_tree
 from .names import Names
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, walk
-from .records import ANALYSIS_ARRAYS, Allowed, Analysis, DocResult, Document, Finding, Notice, Removal
+from .records import ANALYSIS_ARRAYS, Allowed, Analysis, DocResult, Document, Finding, Notice, Ref, Removal
 from .remote import check_processes, open_report, remove_previous_output
 from .resume import RunState, fingerprint, has_state, remove_temporaries, run_settings, save
 from .report import ReportPart, RunReport
@@ -928,54 +928,67 @@ def _cut_plain(src: Path, files: list, analyses: _Pass1, kept: dict, templates: 
 def _plain_bytes(src: Path, plain: list, pass1: _Pass1, templates: dict, config: Config,
                  corpus: Corpus | None) -> tuple[dict, list, int]:
     """`_cut_plain` on the plain files whose bytes `prefetched` holds, in one core call from them (`cut.cut_plain`:
-    the checks reading them again makes, the digest, deciding and cutting), none of them decoded: their results
-    as `_cut_plain` gives them (no document), the (unit, first index) of the others in order, for `_cut_plain`
-    to read and cut as before (a file the core does not take, a whole duplicate document, a name or label
-    that needs quoting, and all of them under an allow-list or --encoding), and the bytes taken."""
+    the checks reading them again makes, the digest, deciding and cutting; a whole duplicate document as its one
+    removal), none of them decoded: their results as `_cut_plain` gives them (no document), the (unit, first
+    index) of the others in order, for `_cut_plain` to read and cut as before (a file the core does not take,
+    a name or label that needs quoting, and all of them under an allow-list or --encoding), and the bytes taken."""
     if config.allow or config.encoding:
         return {}, plain, 0
     limit = config.max_doc_mb << 20
     quoting = needs_quoting([unit for unit, _ in plain])
-    tuples: dict[tuple, int] = {}
+    duplicated = (corpus.duplicated([first for _, first in plain]) if corpus is not None and plain
+                  else [False] * len(plain))
+    wholes = config.wants("duplicate-document")
+    tuples: dict[tuple, int] = {}  # the label tuples (and whether a whole document's), numbered
+    label_floors: list[tuple] = []  # their floors (a whole document's are never read: its removal is decided)
     args, taken, rest, held = [], [], [], 0
-    for unit, first in plain:
+    for (unit, first), dup in zip(plain, duplicated):
         i = pass1.files[unit][0]
         template = templates.get(first, (None,))[0] if corpus is not None else _NO_FOUND
         data = held_bytes(src, unit, limit) if held <= PLAIN_BYTES else None
-        if (data is None or template is None or (quoting and needs_quoting([unit]))
-                or (corpus is not None and corpus.duplicate(first) is not None)):
+        if data is None or template is None or (quoting and needs_quoting([unit])):
             rest.append((unit, first))
             continue
-        labels, ints, scores = pass1.found(i)
-        if template.size:
-            labels += template.labels
-        index = tuples.get(labels)
+        whole = dup and wholes
+        if whole:  # (its removal as `_whole_claim` makes it, as a finding)
+            d = corpus.duplicate(first)
+            labels, ints, scores = found_of([Finding(0, "duplicate-document", f"duplicate-document:{d.how}", d.score,
+                                                     Ref(d.kept, (1, max(1, d.kept_lines)), d.run))])
+            template = _NO_FOUND
+        else:
+            labels, ints, scores = pass1.found(i)
+            if template.size:
+                labels += template.labels
+        index = tuples.get((labels, whole))
         if index is None:
             if _needs_quoting(labels):
                 rest.append((unit, first))
                 continue
-            index = tuples[labels] = len(tuples)
+            index = tuples[labels, whole] = len(tuples)
+            label_floors.append((None,) * len(labels) if whole else floors(labels, config))
         held += len(data)
         args.append((unit, data, pass1.digests[i], index, (ints, scores), (template.ints, template.scores),
-                     *pass1.blocks(i), pass1.page(i)))
-        taken.append((unit, first, i))
+                     *pass1.blocks(i), pass1.page(i), whole))
+        taken.append((unit, first, i, whole))
     if not args:
         return {}, plain, 0
     try:
-        done = cut_plain(args, list(tuples), config)
+        done = cut_plain(args, [labels for labels, _ in tuples], label_floors)
     except Exception:  # noqa: BLE001 - then read and cut as the others, and only a file that fails is lost
         log.exception("the batch's plain cut failed; cutting its files as the others")
         return {}, plain, 0
     out, left = {}, set()
-    for (unit, first, i), (_, data, *_), d in zip(taken, args, done):
+    for (unit, first, i, whole), (_, data, *_), d in zip(taken, args, done):
         if d is None:
             left.add(first)
             held -= len(data)
         else:
-            out[first] = (None, [], data, d[1], int(pass1.counts[i, 0]), pass1.page(i), False, d[0])
+            out[first] = (None, [], data, d[1], int(pass1.counts[i, 0]), pass1.page(i), whole, d[0])
     if left:  # (in their files' order)
         rest = [(unit, first) for unit, first in plain if first not in out]
     return out, rest, held
+
+
 def _plain_claim(doc: Document, utf8: bytes | None, a: Analysis, first: int, templates: dict, config: Config,
                  corpus: Corpus | None, blocks: tuple[bytes, bytes] | None = None) -> tuple[bool, tuple] | None:
     """What `_cut_plain` sends the core for one document, as `finish_document` decides it: (True, `finish_args`

@@ -199,11 +199,13 @@ def test_findings_that_do_not_fit_their_document_are_a_value_error_not_a_panic()
         _core.decide(bad.labels, [0.0], bad.ints, bad.scores)
 
 
-@pytest.mark.parametrize("limit", [-1, 0])
+@pytest.mark.parametrize("limit, settings", [(-1, {}), (0, {}), (-1, {"skip": ("duplicate-document",)}),
+                                             (-1, {"keep": "none"})])
 def test_pass_2_cuts_a_batchs_plain_text_files_in_one_call_as_it_cuts_them_one_by_one(tmp_path: Path, monkeypatch,
-                                                                                       limit: int):
+                                                                                       limit: int, settings: dict):
     """A batch's plain-text files are cut in one core call (`pipeline._cut_plain`) up to PLAIN_BYTES of text, the
-    rest file by file: every output file is the same either way (-1: none in the call; 0: only the first)."""
+    rest file by file: every output file is the same either way (-1: none in the call; 0: only the first), a
+    duplicate kept by --skip or removed with its head by --keep none as well."""
     import shutil
 
     src = tmp_path / "in"
@@ -213,8 +215,8 @@ def test_pass_2_cuts_a_batchs_plain_text_files_in_one_call_as_it_cuts_them_one_b
     outs = []
     for name, bound in (("one-call", pipeline.PLAIN_BYTES), ("by-file", limit)):
         monkeypatch.setattr(pipeline, "PLAIN_BYTES", bound)
-        run = clean(src, tmp_path / name, Config(jobs=1))
-        assert run.documents_dropped >= 1
+        run = clean(src, tmp_path / name, Config(jobs=1, **settings))
+        assert run.documents_dropped >= (0 if settings.get("skip") else 1)
         files = {}
         for path in sorted((tmp_path / name).rglob("*")):
             if path.is_file() and ".dedupe-run" not in path.parts:

@@ -2,7 +2,7 @@
 
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
-    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 23 properties and stat_files on 1 in 20: 461,000 inputs
+    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 24 properties and stat_files on 1 in 20: 481,000 inputs
     .venv/bin/python tests/test_core_fuzz.py --phrases 20000      # the phrase rules on their own patterns' texts
 """
 from __future__ import annotations
@@ -549,9 +549,9 @@ def check_plain_batch(text: str, spans: list[tuple[int, int]], spec: list[tuple[
     spans_bytes, hashes_bytes = np.array(spans, "<i8").reshape(-1, 2).tobytes(), np.array(hashes, "<u8").tobytes()
     own = 8 * 8 * (len(spec) // 2)  # (the first half the document's own findings, the rest the corpus step's)
     args = ("d.txt", data, digest, 1, (found.ints[:own], found.scores[:own // 8]),
-            (found.ints[own:], found.scores[own // 8:]), spans_bytes, hashes_bytes, page)
+            (found.ints[own:], found.scores[own // 8:]), spans_bytes, hashes_bytes, page, False)
     other = ("e.txt", b"x\ny\n", xxhash.xxh3_64_intdigest(b"x\ny\n"), 0, (b"", b""), (b"", b""),
-             np.array([1, 1, 2, 2], "<i8").tobytes(), np.array([5, 6], "<u8").tobytes(), "")
+             np.array([1, 1, 2, 2], "<i8").tobytes(), np.array([5, 6], "<u8").tobytes(), "", False)
     got = _core.plain_batch([other, args, other], [("repeat", "d"), found.labels], [[None, None], floors])
     assert got[0] == got[2] and got[0] is not None
     try:
@@ -566,6 +566,37 @@ def check_plain_batch(text: str, spans: list[tuple[int, int]], spec: list[tuple[
     want = _core.decide_finish_batch([("d.txt", ("a/d.txt", "b/d.txt"), data, None, found.labels, found.labels,
                                        floors, (found.ints, found.scores, None), spans_bytes, hashes_bytes, page)])
     assert got[1] == (want[0], len(read))
+
+
+def check_plain_whole(text: str, score: int, damage: int) -> None:
+    """A whole duplicate document cut from its bytes (`plain_batch`, its removal as its one finding) is `finish` on
+    that removal over all its lines (`cut_claimed`'s), but for the report naming its category and the file it
+    duplicates by label; None where the file is not plain UTF-8 or not the text pass 1 read."""
+    from dedupe.pipeline import _line_count
+
+    text = re.sub("[\ud800-\udfff]", "x", text) if damage % 2 else text
+    data = text.encode("utf-8", "surrogatepass")
+    digest = xxhash.xxh3_64_intdigest(data) ^ (damage % 5 == 4)
+    value = float(_SCORES[score % len(_SCORES)])
+    ref = Ref("k.txt", (1, 1 + score % 9), ("", "r")[score % 2])
+    found = found_of([Finding(0, "duplicate-document", "duplicate-document:jaccard", value, ref)])
+    page = ("", "listing")[score % 2]
+    args = ("d.txt", data, digest, 0, (found.ints, found.scores), (b"", b""), np.array([1, 1], "<i8").tobytes(),
+            np.array([7], "<u8").tobytes(), page, True)
+    got = _core.plain_batch([args], [found.labels], [[None] * len(found.labels)])[0]
+    try:
+        read, codec, warning = decode("d.txt", data, Config())
+    except Exception:  # noqa: BLE001 - a file `read_text_utf8` refuses
+        read = codec = None
+    if not (codec == "utf-8" and warning is None and any("!" <= c <= "~" for c in read) and damage % 5 != 4):
+        assert got is None
+        return
+    claim = Claim((1, _line_count(read)), "duplicate-document", "duplicate-document:jaccard", value, ref, None)
+    (want,) = _core.finish_batch([("d.txt", ("a/d.txt", "b/d.txt"), data, None, _columns("d.txt", [claim]),
+                                   _columns("d.txt", []), page)])
+    (done, chars) = got
+    assert (done[:6], done[6][1:], chars) == (want[:6], want[6][1:], len(read))
+    assert (done[6][0], done[7], done[8]) == ([(0, n, size) for _, n, size in want[6][0]], [2], [])
 
 
 def reference_tally(removals: list[tuple[str, int]], keys: list[int]) -> tuple:
@@ -854,6 +885,7 @@ def run(examples: int) -> None:
     config(given(_TEXT, st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=6),
                  st.lists(st.tuples(*[st.integers(0, 1 << 20)] * 7), max_size=8), st.integers(0, 11))(
         check_plain_batch))()
+    config(given(_TEXT, st.integers(0, 1 << 20), st.integers(0, 9))(check_plain_whole))()
     config(given(st.lists(_ENTRY, max_size=8), st.integers(0, 80), st.integers(0, 200), st.integers(0, 4))(
         check_read_files))()
     config(given(st.binary(max_size=40))(check_is_utf8))()
@@ -929,6 +961,7 @@ def run_fast(examples: int, seed: int) -> None:
         check_plain_batch(text, [(rng.randrange(8), rng.randrange(8)) for _ in range(rng.randrange(1, 7))],
                           [tuple(rng.randrange(1 << 20) for _ in range(7)) for _ in range(rng.randrange(0, 9))],
                           rng.randrange(12))
+        check_plain_whole(text, rng.randrange(1 << 20), rng.randrange(10))
         kinds = ("file", "file", "file", "folder", "link", "dangling", "missing")
         check_read_files([(rng.choice(kinds), rng.randbytes(rng.randrange(0, 64))) for _ in range(rng.randrange(0, 8))],
                          rng.randrange(0, 80), rng.randrange(0, 200), rng.randrange(0, 5))
@@ -951,7 +984,7 @@ def test_random_inputs_through_the_core():
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 24)")
+    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 25)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--phrases", type=int, default=0, metavar="N",
                     help="instead, N texts of the phrase rules' own patterns, mutated, drawn by hypothesis")
@@ -962,5 +995,5 @@ if __name__ == "__main__":
         print(f"ok: {args.phrases} lists of phrase texts, no failure")
         sys.exit(0)
     run_fast(args.examples, args.seed)
-    print(f"ok: {args.examples} random inputs for each of 23 properties and {args.examples // 20} or so for stat_files, no failure")
+    print(f"ok: {args.examples} random inputs for each of 24 properties and {args.examples // 20} or so for stat_files, no failure")
     sys.exit(0)

@@ -673,6 +673,27 @@ def check_templates_of(seed: int) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.integers(0, 2**32 - 1))
+def test_which_documents_of_a_batch_are_removed_duplicates_is_what_duplicate_says_of_each(seed):
+    from types import SimpleNamespace
+
+    from dedupe.detect.corpus import Corpus
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 12))
+    heads = rng.integers(-1, n, n)
+    dup_of = np.where(heads < np.arange(n), heads, -1)  # (a copy names an earlier document)
+    keep = str(rng.choice(["first", "none"]))
+    earlier = SimpleNamespace(ids=["e0", "e1"], n_lines=np.array([3, 4]), run_of=lambda e: "run")
+    match = (rng.integers(-1, 2, n), rng.random(n), rng.integers(0, 2, n)) if rng.random() < 0.5 else None
+    corpus = Corpus(Config(keep=keep), [f"d{i}" for i in range(n)], np.ones(n, np.int64), dup_of,
+                    rng.random(n).astype(np.float32), np.zeros(n, np.uint8), {}, np.zeros(0, np.int64),
+                    np.zeros(0, np.uint64), np.zeros(0, np.uint32), [], {}, earlier if match else None, match)
+    indices = rng.permutation(n)[: int(rng.integers(0, n + 1))].tolist()
+    assert corpus.duplicated(indices) == [corpus.duplicate(i) is not None for i in indices]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1))
 def test_a_batchs_template_findings_equal_each_documents_own(seed):
     check_templates_of(seed)
 

@@ -443,6 +443,16 @@ class Corpus:
             return Duplicate(self.ids[c], int(self.n_lines[c]), float(self.dup_score[c]), "keep-none")
         return None
 
+    def duplicated(self, indices: list[int]) -> list[bool]:
+        """Per document (pass-1 `indices`) whether it is a removed duplicate (`duplicate` is not None), at once."""
+        at = np.asarray(indices, np.int64)
+        out = self.dup_of[at] >= 0
+        if self.earlier_of is not None:
+            out |= self.earlier_of[at] >= 0
+        if self.config.keep == "none":
+            out |= self.first_copy[at] >= 0
+        return out.tolist()
+
     def cluster_of(self, index: int) -> dict | None:
         """The duplicate cluster of document `index`, if it is in one: its name (the head: the document kept,
         or under --keep none the first in keep order), the kept document (None under --keep none) and, for

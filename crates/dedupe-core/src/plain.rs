@@ -3,13 +3,15 @@
 //! the text pass 1 read), then deciding and cutting its findings (`decide::decide_and_finish`), with no
 //! Python string, `Document` or argument tuple made for it.
 //!
+//! A whole duplicate document goes the same way, its one removal given as a finding (`PlainDoc::whole`).
+//!
 //! Only the usual case: a file that is not strict UTF-8, starts with a byte-order mark, looks binary, may be
 //! blank or changed since pass 1 is answered None, and the caller reads it as before, which says what it is
 //! (a warning, a notice or a failure). The caller also keeps what depends on the configuration or on rare
-//! names: a file whose name or labels need quoting in the diff, an allow-list, a whole duplicate document.
+//! names: a file whose name or labels need quoting in the diff, an allow-list.
 
 use crate::decide::{decide_and_finish, Finding, Findings, Page, Verdict};
-use crate::finish::{chars, Finished};
+use crate::finish::{chars, finish, Claim, Doc, Finished, Ref, Score};
 use crate::hash::text_hash;
 
 /// Bytes `formats.text.decode` looks into for a NUL (`SNIFF`): a file with one there is binary.
@@ -33,6 +35,8 @@ pub fn plain_chars(data: &[u8]) -> Option<usize> {
 /// One plain-text file as pass 2 takes it: its name (which needs no quoting in the diff), its bytes as read
 /// again, pass 1's digest of its text, and its findings with the corpus step's joined (`decide::Findings`:
 /// labels, which need no quoting either, and their floors), its blocks' spans and hashes, its page kind.
+/// `whole`: it is a duplicate document that goes whole, and its one finding is that removal, decided
+/// already (`decide.duplicate_verdict`: its lines are the whole text's, its key the text's own).
 pub struct PlainDoc<'a> {
     pub rel: &'a [u8],
     pub data: &'a [u8],
@@ -43,6 +47,7 @@ pub struct PlainDoc<'a> {
     pub spans: &'a [(i64, i64)],
     pub hashes: &'a [u64],
     pub page: &'a [u8],
+    pub whole: bool,
 }
 
 /// What pass 2 makes of a plain file (`decide_and_finish`'s answer) and its text's characters.
@@ -55,13 +60,26 @@ pub struct Plain {
 }
 
 /// Pass 2 for one plain file, or None when the caller must read it as before (`plain_chars`), or when it is
-/// not the text pass 1 read (its bytes' hash is not `digest`: the caller then reports it changed).
+/// not the text pass 1 read (its bytes' hash is not `digest`: the caller then reports it changed). A `whole`
+/// document must hold one finding.
 pub fn plain(doc: &PlainDoc) -> Option<Plain> {
     let n = plain_chars(doc.data)?;
     if text_hash(doc.data) != doc.digest {
         return None;
     }
     let heads = ([b"a/", doc.rel].concat(), [b"b/", doc.rel].concat());
+    if doc.whole {
+        return Some(Plain {
+            chars: n,
+            finished: whole(doc, (&heads.0, &heads.1)),
+            removals: vec![Verdict {
+                block: 0,
+                finding: 0,
+                keeps_ref: true,
+            }],
+            allowed: Vec::new(),
+        });
+    }
     let set = Findings {
         labels: doc.labels,
         floors: doc.floors,
@@ -84,6 +102,44 @@ pub fn plain(doc: &PlainDoc) -> Option<Plain> {
         finished,
         removals,
         allowed,
+    })
+}
+
+/// A whole duplicate document cut (`finish` on its one removal): its lines are all of them, as
+/// `pipeline._line_count` counts them (a last line without its line break counts).
+fn whole(doc: &PlainDoc, heads: (&[u8], &[u8])) -> Finished {
+    let label = |i: usize| doc.labels.get(i).copied().unwrap_or_default();
+    let f = &doc.findings[0];
+    let lines = doc.data.iter().filter(|&&b| b == b'\n').count() + usize::from(!doc.data.ends_with(b"\n"));
+    let claim = Claim {
+        first: 1,
+        last: lines,
+        category: label(f.category),
+        detector: label(f.detector),
+        score: if f.int_score {
+            #[allow(clippy::cast_possible_truncation)] // an int that crossed as a float64 (a small one)
+            Score::Int(f.score as i64)
+        } else {
+            Score::Float(f.score)
+        },
+        dup: f.dup.map(|d| Ref {
+            file: label(d.file),
+            quoted: label(d.file),
+            first: d.first,
+            last: d.last,
+            run: label(d.run),
+        }),
+        hash: None,
+        entry: None,
+    };
+    finish(&Doc {
+        rel: doc.rel,
+        heads,
+        text: doc.data,
+        diff_text: None,
+        removals: &[claim],
+        allowed: &[],
+        page: doc.page,
     })
 }
 
@@ -132,6 +188,7 @@ mod tests {
             spans: &[(1, 1), (2, 2), (3, 3)],
             hashes: &[7, 8, 7],
             page: b"",
+            whole: false,
         }
     }
 
@@ -180,6 +237,69 @@ mod tests {
                 allowed
             }
         );
+    }
+
+    #[test]
+    fn a_whole_duplicate_is_its_one_removal_over_all_its_lines() {
+        let labels: [&[u8]; 4] = [b"duplicate-document", b"duplicate-document:jaccard", b"k.txt", b""];
+        let f = [Finding {
+            block: 0,
+            category: 0,
+            detector: 1,
+            score: 0.93,
+            int_score: false,
+            dup: Some(Target {
+                file: 2,
+                first: 1,
+                last: 4,
+                run: 3,
+            }),
+            entry: None,
+        }];
+        for (data, lines) in [(&b"one\ntwo\nthree"[..], 3), (b"one\n\ntwo\n", 3)] {
+            let d = PlainDoc {
+                labels: &labels,
+                floors: &[None; 4],
+                whole: true,
+                ..doc(data, text_hash(data), &f)
+            };
+            let got = plain(&d).expect("a plain file");
+            let claim = Claim {
+                first: 1,
+                last: lines,
+                category: labels[0],
+                detector: labels[1],
+                score: Score::Float(0.93),
+                dup: Some(Ref {
+                    file: b"k.txt",
+                    quoted: b"k.txt",
+                    first: 1,
+                    last: 4,
+                    run: b"",
+                }),
+                hash: None,
+                entry: None,
+            };
+            let want = finish(&Doc {
+                rel: b"d.txt",
+                heads: (b"a/d.txt", b"b/d.txt"),
+                text: data,
+                diff_text: None,
+                removals: &[claim],
+                allowed: &[],
+                page: b"",
+            });
+            assert_eq!(got.finished.cleaned.as_deref(), Some(&b""[..]));
+            assert_eq!((got.chars, got.finished, got.allowed.len()), (data.len(), want, 0));
+            assert_eq!(
+                got.removals,
+                vec![Verdict {
+                    block: 0,
+                    finding: 0,
+                    keeps_ref: true
+                }]
+            );
+        }
     }
 
     #[test]

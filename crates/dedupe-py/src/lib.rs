@@ -1034,7 +1034,8 @@ fn decided_doc<'py>(
 /// One plain-text file's arguments to `plain_batch`: its name, its bytes as read again, pass 1's digest of
 /// its text, the number of its labels in the batch's label tuples, its findings' ints and scores then the
 /// corpus step's (numbered after its own labels, which the tuple then ends with), its blocks' spans and
-/// hashes as little-endian bytes (`Blocks`), its page kind.
+/// hashes as little-endian bytes (`Blocks`), its page kind, and whether it is a duplicate that goes whole (its
+/// one finding that removal: `plain::PlainDoc::whole`).
 type PlainArgs<'py> = (
     Bound<'py, PyString>,
     Bound<'py, PyBytes>,
@@ -1045,6 +1046,7 @@ type PlainArgs<'py> = (
     Bound<'py, PyBytes>,
     Bound<'py, PyBytes>,
     Bound<'py, PyString>,
+    bool,
 );
 
 /// One plain file's inputs as `plain::plain` reads them, held while it runs.
@@ -1057,6 +1059,7 @@ struct HeldPlain<'a> {
     spans: Vec<(i64, i64)>,
     hashes: Vec<u64>,
     page: Cow<'a, [u8]>,
+    whole: bool,
 }
 
 /// Pass 2 for a batch of plain-text files from their bytes (`plain::plain`), in one call with the GIL released
@@ -1092,9 +1095,14 @@ fn plain_batch<'py>(
             found.extend(findings_of(d.5 .0.as_bytes(), d.5 .1.as_bytes(), n, None)?);
             let spans = Blocks::Bytes(d.6.clone()).spans()?;
             let hashes = from_le(d.7.as_bytes(), u64::from_le_bytes)?;
-            if hashes.len() != spans.len() || found.iter().any(|f| f.block >= spans.len()) {
+            if hashes.len() != spans.len() || (!d.9 && found.iter().any(|f| f.block >= spans.len())) {
                 return Err(PyValueError::new_err(
                     "plain_batch: one hash per block, and findings on the document's blocks only",
+                ));
+            }
+            if d.9 && found.len() != 1 {
+                return Err(PyValueError::new_err(
+                    "plain_batch: a whole document's one removal as its one finding",
                 ));
             }
             Ok(HeldPlain {
@@ -1106,6 +1114,7 @@ fn plain_batch<'py>(
                 spans,
                 hashes,
                 page: bytes_of(&d.8)?,
+                whole: d.9,
             })
         })
         .collect::<PyResult<_>>()?;
@@ -1122,6 +1131,7 @@ fn plain_batch<'py>(
                     spans: &h.spans,
                     hashes: &h.hashes,
                     page: &h.page,
+                    whole: h.whole,
                 })
             })
             .collect::<Vec<_>>()
