@@ -826,7 +826,8 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
         out = _clean_files(src, dst, files, analyses, kept, templates, config, corpus, dry_run, timings, part)
     part = part.sealed()
     if _STATE.get("resumable"):  # after the batch's copies: this file says they are written
-        return _saved("clean", number, (out, timings, part))
+        # (its report lines in a file of their own, which the main process copies without reading them)
+        return _saved("clean", number, (out, timings, part.spill(RunState(scratch).streams(number))))
     return out, timings, part
 
 
