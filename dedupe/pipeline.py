@@ -45,7 +45,7 @@ from .against import load_earlier, save_signatures
 from .annotate import annotation
 from .config import CATEGORIES, Config
 from .cut import Claim, _needs_quoting, cut, cut_batch, cut_claimed, cut_found, cut_plain, diff_str, finish_args, found_args
-from .decide import INTS, Found, decide, duplicate_verdict, finding_at, floors, found_of
+from .decide import INTS, Found, decide, duplicate_verdict, finding_at, floors, found_of, removed_blocks
 from .detect import detect_batch
 from .detect.chrome import ends_sentences
 from .detect.corpus import Corpus, DocSig, SigColumns, SigRun, SigTable, build_corpus, doc_sigs, source_of
@@ -402,12 +402,8 @@ def _signing_bodies(blocks: Segmented, signed: SignedBatch, findings: list[Found
 
     if config.doc_sign == "page":
         return np.arange(len(words)), counts, [False] * len(counts)
-    gone, repeated = [], []  # the blocks the cleaned copies remove, and of them the repeats
-    for first, found in zip(bounds.tolist(), findings):
-        for block, category in decide(found, config).items():
-            gone.append(first + block)
-            if category in _REPEATS:
-                repeated.append(first + block)
+    # (the blocks the cleaned copies remove, and of them the repeats)
+    gone, repeated = removed_blocks(findings, counts.tolist(), config)
     kept = np.ones(len(words), bool)
     kept[gone] = False
     body = kept

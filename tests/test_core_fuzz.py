@@ -2,7 +2,7 @@
 
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
-    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 24 properties and stat_files on 1 in 20: 481,000 inputs
+    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 25 properties and stat_files on 1 in 20: 501,000 inputs
     .venv/bin/python tests/test_core_fuzz.py --phrases 20000      # the phrase rules on their own patterns' texts
 """
 from __future__ import annotations
@@ -599,6 +599,27 @@ def check_plain_whole(text: str, score: int, damage: int) -> None:
     assert (done[6][0], done[7], done[8]) == ([(0, n, size) for _, n, size in want[6][0]], [2], [])
 
 
+def check_decide_batch(docs: list[tuple[int, list[tuple[int, ...]]]]) -> None:
+    """`decide_batch` is `decide` on each document: the blocks removed, numbered through the batch, and of them
+    those a repeat or a near repeat removes; documents that name the same labels share their tuple."""
+    labels, floor_sets, args, want_gone, want_repeated, first = [], [], [], [], [], 0
+    for n_blocks, spec in docs:
+        found = found_of([Finding(block % max(n_blocks, 1), _LABELS[cat % 6], f"det:{det % 3}",
+                                  _SCORES[score % len(_SCORES)], None) for block, cat, det, score in spec]
+                         if n_blocks else [])
+        floors = [_FLOORS[(hash(x) + n_blocks) % len(_FLOORS)] for x in found.labels]
+        if found.labels not in labels or floor_sets[labels.index(found.labels)] != floors:
+            labels.append(found.labels)
+            floor_sets.append(floors)
+        args.append((len(labels) - 1 - labels[::-1].index(found.labels), n_blocks, found.ints, found.scores))
+        for block, category in _core.decide(found.labels, floors, found.ints, found.scores):
+            want_gone.append(first + block)
+            if found.labels[category] in ("repeat", "near-repeat"):
+                want_repeated.append(first + block)
+        first += n_blocks
+    assert _core.decide_batch(labels, floor_sets, args) == (want_gone, want_repeated)
+
+
 def reference_tally(removals: list[tuple[str, int]], keys: list[int]) -> tuple:
     """The report's tally of removals given as (category, characters) with their keys, by its plain definition
     (`cut.Tally`): per category in order of first appearance, (category, count, characters); per removal its
@@ -886,6 +907,8 @@ def run(examples: int) -> None:
                  st.lists(st.tuples(*[st.integers(0, 1 << 20)] * 7), max_size=8), st.integers(0, 11))(
         check_plain_batch))()
     config(given(_TEXT, st.integers(0, 1 << 20), st.integers(0, 9))(check_plain_whole))()
+    config(given(st.lists(st.tuples(st.integers(0, 6), st.lists(st.tuples(*[st.integers(0, 1 << 20)] * 4),
+                                                                 max_size=8)), max_size=5))(check_decide_batch))()
     config(given(st.lists(_ENTRY, max_size=8), st.integers(0, 80), st.integers(0, 200), st.integers(0, 4))(
         check_read_files))()
     config(given(st.binary(max_size=40))(check_is_utf8))()
@@ -962,6 +985,8 @@ def run_fast(examples: int, seed: int) -> None:
                           [tuple(rng.randrange(1 << 20) for _ in range(7)) for _ in range(rng.randrange(0, 9))],
                           rng.randrange(12))
         check_plain_whole(text, rng.randrange(1 << 20), rng.randrange(10))
+        check_decide_batch([(rng.randrange(7), [tuple(rng.randrange(1 << 20) for _ in range(4))
+                                                for _ in range(rng.randrange(9))]) for _ in range(rng.randrange(6))])
         kinds = ("file", "file", "file", "folder", "link", "dangling", "missing")
         check_read_files([(rng.choice(kinds), rng.randbytes(rng.randrange(0, 64))) for _ in range(rng.randrange(0, 8))],
                          rng.randrange(0, 80), rng.randrange(0, 200), rng.randrange(0, 5))
@@ -984,7 +1009,7 @@ def test_random_inputs_through_the_core():
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 25)")
+    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 26)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--phrases", type=int, default=0, metavar="N",
                     help="instead, N texts of the phrase rules' own patterns, mutated, drawn by hypothesis")
@@ -995,5 +1020,5 @@ if __name__ == "__main__":
         print(f"ok: {args.phrases} lists of phrase texts, no failure")
         sys.exit(0)
     run_fast(args.examples, args.seed)
-    print(f"ok: {args.examples} random inputs for each of 24 properties and {args.examples // 20} or so for stat_files, no failure")
+    print(f"ok: {args.examples} random inputs for each of 25 properties and {args.examples // 20} or so for stat_files, no failure")
     sys.exit(0)

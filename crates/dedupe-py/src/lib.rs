@@ -750,6 +750,57 @@ fn decide(
     })
 }
 
+/// `decide` on a batch of documents, each given as the index of its label tuple in `labels` (with its floors in
+/// `floors`) and its findings' ints and scores: the blocks the documents' cleaned copies remove, numbered through
+/// the batch (a document's after the blocks of those before it, `blocks` a document), in order, and of them
+/// those removed as a repeat or a near repeat (pass 1's signing bodies, `pipeline._signing_bodies`).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn decide_batch(
+    py: Python<'_>,
+    labels: Vec<Vec<Bound<'_, PyString>>>,
+    floors: Vec<Vec<Option<f64>>>,
+    docs: Vec<(usize, usize, Bound<'_, PyBytes>, Bound<'_, PyBytes>)>,
+) -> PyResult<(Vec<usize>, Vec<usize>)> {
+    if floors.len() != labels.len() || floors.iter().zip(&labels).any(|(f, l)| f.len() != l.len()) {
+        return Err(PyValueError::new_err(
+            "decide_batch: one floor per label of each label tuple",
+        ));
+    }
+    let held: Vec<Vec<Cow<[u8]>>> = labels
+        .iter()
+        .map(|t| t.iter().map(bytes_of).collect::<PyResult<_>>())
+        .collect::<PyResult<_>>()?;
+    let names: Vec<Vec<&[u8]>> = held.iter().map(|t| t.iter().map(|l| l.as_ref()).collect()).collect();
+    let found: Vec<(usize, usize, Vec<Finding>)> = docs
+        .iter()
+        .map(|(tuple, blocks, ints, scores)| {
+            let n = names
+                .get(*tuple)
+                .ok_or_else(|| PyValueError::new_err(format!("decide_batch: no label tuple {tuple}")))?
+                .len();
+            Ok((
+                *tuple,
+                *blocks,
+                findings_of(ints.as_bytes(), scores.as_bytes(), n, None)?,
+            ))
+        })
+        .collect::<PyResult<_>>()?;
+    let sets: Vec<(Findings, usize)> = found
+        .iter()
+        .map(|(tuple, blocks, findings)| {
+            let set = Findings {
+                labels: &names[*tuple],
+                floors: &floors[*tuple],
+                findings,
+                allow: false,
+            };
+            (set, *blocks)
+        })
+        .collect();
+    guarded(py, || dedupe_core::decide::removed_blocks(&sets))
+}
+
 /// A verdict as Python takes it: block, finding, whether its reference stands, its category's label, the
 /// label of the file it points at (-1: none).
 type Decided = (usize, usize, bool, usize, i64);
@@ -1424,6 +1475,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decide_finish, m)?)?;
     m.add_function(wrap_pyfunction!(decide_finish_batch, m)?)?;
     m.add_function(wrap_pyfunction!(plain_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(decide_batch, m)?)?;
     m.add_function(wrap_pyfunction!(finish_batch, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_inside_guard, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
