@@ -760,7 +760,8 @@ def check_read_files(entries: list[tuple[str, bytes]], max_size: int, budget: in
                 os.mkdir(path)
             elif kind in ("link", "dangling"):
                 os.symlink(paths[0] if kind == "link" else path + ".gone", path)
-        read = _core.read_files(paths, max_size, budget, hold)
+        names = "".join(f"e{i}\0" for i in range(len(entries))).encode()
+        read = _core.read_files(folder, names, max_size, budget, hold)
         assert len(read) == len(paths)
         left = budget
         for path, got in zip(paths, read):

@@ -67,8 +67,9 @@ def prefetched(src: Path, rels: list[str]):
     before = _HELD.files
     files: dict[str, bytes] = {}
     if rels and not isinstance(src, RemotePath):
-        paths = [os.path.join(src, rel) for rel in rels]
-        read = _core.read_files(paths, PREFETCH_FILE_BYTES, PREFETCH_BATCH_BYTES, _hold_limit())
+        # (the names as one buffer, joined to `src` in the core: a list of joined paths cost about 1 µs a file)
+        names = "\0".join(rels).encode("utf-8", "surrogateescape") + b"\0"
+        read = _core.read_files(src, names, PREFETCH_FILE_BYTES, PREFETCH_BATCH_BYTES, _hold_limit())
         files = {rel: data for rel, data in zip(rels, read) if data is not None}
     _HELD.files = (src, files)
     try:

@@ -46,16 +46,20 @@ fn text_hash(py: Python<'_>, data: &[u8]) -> PyResult<u64> {
     guarded(py, || dedupe_core::hash::text_hash(data))
 }
 
-/// The bytes of a batch of files (`files::read_files`), or None for each file the caller must read itself.
+/// The bytes of a batch of files (`files::read_files`), or None for each file the caller must read itself: the
+/// paths relative to `base`, each ended by a NUL (`files::paths_in`).
 #[pyfunction]
 fn read_files<'py>(
     py: Python<'py>,
-    paths: Vec<std::path::PathBuf>,
+    base: std::path::PathBuf,
+    names: &[u8],
     max_size: u64,
     budget: u64,
     hold: usize,
 ) -> PyResult<Vec<Option<Bound<'py, PyBytes>>>> {
-    let read = guarded(py, || dedupe_core::files::read_files(&paths, max_size, budget, hold))?;
+    let read = guarded(py, || {
+        dedupe_core::files::read_files(&dedupe_core::files::paths_in(&base, names), max_size, budget, hold)
+    })?;
     Ok(read
         .into_iter()
         .map(|data| data.map(|d| PyBytes::new(py, &d)))
