@@ -53,7 +53,7 @@ PARTS = [
     (pipeline, "body_signatures", "p1 body_signatures (document MinHash)"),
     (pipeline, "_signing_bodies", "p1 _signing_bodies"),
     (pipeline, "removed_blocks", "p1  removed_blocks"), (cut._core, "decide_batch", "p1   core decide_batch"),
-    (pipeline, "found_of", "p1 found_of"), (pipeline, "doc_sig", "p1 doc_sig"), (pipeline, "doc_sigs", "p1 doc_sigs"),
+    (pipeline, "found_of", "p1 found_of"), (pipeline, "doc_sig", "p1 doc_sig"), (pipeline, "doc_sigs", "p1 doc_sigs"), (pipeline, "doc_columns", "p1 doc_columns"),
     (pipeline, "_pack_analyses", "p1 scratch: packing"),
     (getattr(pipeline, "_Analyzed", None), "packed", "p1 scratch: packing"), (pipeline, "_unpack_analyses", "p2 scratch: unpacking"),
     (pipeline, "_read_unit", "p1+p2 reading"),

@@ -48,7 +48,7 @@ from .cut import Claim, _needs_quoting, cut, cut_batch, cut_claimed, cut_found, 
 from .decide import INTS, Found, decide, duplicate_verdict, finding_at, floors, found_of, removed_blocks
 from .detect import detect_batch
 from .detect.chrome import ends_sentences
-from .detect.corpus import Corpus, DocSig, SigColumns, SigRun, SigTable, build_corpus, doc_sigs, source_of
+from .detect.corpus import Corpus, DocSig, SigColumns, SigRun, SigTable, build_corpus, doc_columns, source_of
 from .detect.pagetype import DOCS
 from .detect.repeats import LABEL_TIMES
 from .errors import InputError, RunFailed, Terminated, UsageError
@@ -156,23 +156,24 @@ def _analyze(
     else:
         findings, pages = [_NO_FINDINGS] * len(docs), [""] * len(docs)
     keys = [_NO_KEYS] * len(docs)
-    sigs: list[DocSig | None] = [None] * len(docs)
+    sigs: SigColumns | None = None
     if hashers is not None:
         keys = clock("sign", block_keys, signed, hashers[1], config.block_band_rows,
                      config.block_min_band_words, config.corpus_max_words)
         chosen, per_body, whole = _signing_bodies(blocks, signed, findings, config)
         signatures, counts, sizes = clock("sign", body_signatures, signed, chosen, per_body, hashers[0],
                                           config.doc_shingle_size)
-        sigs = doc_sigs(docs, signatures, counts, sizes, [k for k, _, _ in keys], whole)
+        sigs = doc_columns(docs, signatures, counts, sizes, [k for k, _, _ in keys], whole)
         if config.derived_containment < 1.0:
-            sigs = clock("sign", _with_derived, sigs, signed, chosen, per_body, hashers[0])
+            sigs = SigColumns.of(clock("sign", _with_derived, [sigs.doc_sig(i) for i in range(len(docs))], signed,
+                                       chosen, per_body, hashers[0]))
     return _Analyzed(docs, blocks, signed, findings, pages, keys, sigs, config.corpus_max_words)
 
 
 class _Analyzed(NamedTuple):
     """Pass 1's answer for a batch of documents as its stages left it: the batch's blocks (`segment.Segmented`)
     and signatures (`sign.SignedBatch`), whose columns run end to end over the batch, and per document its
-    findings, its page's kind, its block keys and its DocSig.
+    findings, its page's kind, its block keys and its DocSig (the batch's as `SigColumns`).
 
     The scratch file's columns are made from these (`packed`) with no `Analysis` record per document (making the
     records and then flattening them again cost 12 and 8 µs a document of the 10k benchmark corpus); the records
@@ -184,7 +185,7 @@ class _Analyzed(NamedTuple):
     findings: list[Found]
     pages: list[str]
     keys: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
-    sigs: list[DocSig | None]
+    sigs: SigColumns | None  # their DocSigs as columns (None without MinHash hashers)
     max_words: int  # `corpus_max_words`: a longer block is an article paragraph (`Analysis.long`)
 
     def packed(self) -> tuple:
@@ -217,7 +218,9 @@ class _Analyzed(NamedTuple):
 
     def records(self) -> list[tuple[Analysis, DocSig | None]]:
         """Per document its `Analysis` and its DocSig (None without MinHash hashers)."""
-        return list(zip(_unpack_analyses(self.packed()), self.sigs))
+        sigs = self.sigs
+        return list(zip(_unpack_analyses(self.packed()),
+                        [None] * len(self.docs) if sigs is None else [sigs.doc_sig(i) for i in range(len(sigs))]))
 
 
 
@@ -633,7 +636,7 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
         start = time.perf_counter()
         packs = [batch.packed()]
         timings["scratch"] += time.perf_counter() - start
-        columns, at = SigColumns.of(batch.sigs), 0
+        columns, at = batch.sigs, 0
         for key, docs in read:
             done[key], at = SigRun(columns, at, at + len(docs)), at + len(docs)
     except Exception:  # noqa: BLE001 - find the file that breaks the batch; the others go on
@@ -642,7 +645,7 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
             try:
                 alone = _analyze(docs, config, hashers, timings)
                 packs.append(alone.packed())
-                done[key] = SigRun(SigColumns.of(alone.sigs), 0, len(docs))
+                done[key] = SigRun(alone.sigs, 0, len(docs))
             except Exception as e:  # noqa: BLE001
                 rel = key.split("\0")[0]
                 log.exception("internal error on %s", rel)

@@ -978,6 +978,35 @@ def test_a_batchs_docsigs_hold_each_documents_distinct_keys_in_order(n_docs):
     assert all(s.keys.dtype == np.uint64 for s in sigs)
 
 
+@pytest.mark.parametrize("n_docs", [0, 1, 7, 300])
+def test_a_batchs_signature_columns_are_its_docsigs_columns(n_docs):
+    """Pass 1 makes a batch's `SigColumns` from its arrays (`doc_columns`), with no DocSig made: they pickle as the
+    columns of the DocSigs made one by one (`doc_sig`, as it stood: the fields written out), in their order."""
+    import pickle
+
+    from dedupe.detect.corpus import DocSig, SigColumns, doc_columns, source_of
+    from dedupe.records import Document
+
+    rng = np.random.default_rng(n_docs)
+    pool = rng.integers(0, 2**64, 40, dtype=np.uint64)
+    keys = [rng.choice(pool, rng.integers(0, 30)) for _ in range(n_docs)]
+    texts = ["", "a\nb", "a\nb\n", "\n\n", "one line"]
+    docs = [Document(f"site{i % 3}/{i}.txt" if i % 4 else f"{i}.txt", texts[i % 5]) for i in range(n_docs)]
+    signatures = rng.integers(0, 2**32, (n_docs, 8), dtype=np.uint64).astype(np.uint32)
+    n_shingles, sizes = rng.integers(0, 500, n_docs), rng.integers(0, 900, n_docs)
+    whole = (rng.random(n_docs) < 0.3).tolist()
+    columns = doc_columns(docs, signatures, n_shingles, sizes, keys, whole)
+    sigs = []
+    for i, d in enumerate(docs):
+        sig = object.__new__(DocSig)
+        sig.__dict__.update(id=d.id, source=source_of(d), n_lines=len(d.text.splitlines()), size=int(sizes[i]),
+                            n_shingles=int(n_shingles[i]), signature=signatures[i], keys=np.unique(keys[i]),
+                            whole=bool(whole[i]), derived=None, n_derived=0)
+        sigs.append(sig)
+    assert pickle.dumps(columns) == pickle.dumps(SigColumns.of(sigs))
+    assert pickle.dumps([columns.doc_sig(i) for i in range(n_docs)]) == pickle.dumps(sigs)
+
+
 def test_the_labels_of_an_articles_items_stay_though_every_page_of_its_site_holds_them(tmp_path):
     """A review's "Pros" and "Cons" under each product recur on every review of the site, as its template does,
     but each article holds them three times: in extracted text they are its items' labels (the within-document

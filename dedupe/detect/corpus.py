@@ -559,8 +559,16 @@ def doc_sig(doc, signature: np.ndarray, n_shingles: int, size: int, keys: np.nda
 
 
 def doc_sigs(docs: list, signatures, n_shingles, sizes, keys: list[np.ndarray], whole: list[bool]) -> list[DocSig]:
-    """`doc_sig` of each document of a batch, their keys made distinct in one sort for the batch (numpy on each
-    document's few dozen keys cost about 4 µs a document) and each DocSig made with its fields at once."""
+    """`doc_sig` of each document of a batch: its `doc_columns`' DocSigs."""
+    columns = doc_columns(docs, signatures, n_shingles, sizes, keys, whole)
+    return [columns.doc_sig(i) for i in range(len(docs))]
+
+
+def doc_columns(docs: list, signatures, n_shingles, sizes, keys: list[np.ndarray], whole: list[bool]) -> SigColumns:
+    """A batch's DocSigs as the columns pass 1 hands the main process (`SigColumns.of` of them), made with no
+    DocSig made (a DocSig a document made, then stacked into columns again, cost about 4 µs a document of the
+    10k benchmark corpus); their keys made distinct in one sort for the batch (numpy on each document's few dozen
+    keys cost about 4 µs a document)."""
     counts = np.fromiter(map(len, keys), np.int64, len(keys))
     flat = np.concatenate(keys) if keys else np.empty(0, np.uint64)
     doc = np.repeat(np.arange(len(keys)), counts)
@@ -574,17 +582,14 @@ def doc_sigs(docs: list, signatures, n_shingles, sizes, keys: list[np.ndarray], 
     np.not_equal(flat[1:], flat[:-1], out=keep[1:])
     keep[1:] |= doc[1:] != doc[:-1]  # (a document's first key always)
     flat, doc = flat[keep], doc[keep]
-    bounds = np.searchsorted(doc, np.arange(len(keys) + 1)).tolist()
-    out = []
-    for i, d in enumerate(docs):
-        text = d.text
-        sig = object.__new__(DocSig)
-        sig.__dict__.update(id=d.id, source=source_of(d),
-                            n_lines=text.count("\n") + (0 if text.endswith("\n") or not text else 1),
-                            size=int(sizes[i]), n_shingles=int(n_shingles[i]), signature=signatures[i],
-                            keys=flat[bounds[i]:bounds[i + 1]], whole=bool(whole[i]), derived=None, n_derived=0)
-        out.append(sig)
-    return out
+    texts = [d.text for d in docs]
+    n = len(docs)
+    return SigColumns(
+        [d.id for d in docs], [source_of(d) for d in docs],
+        [t.count("\n") + (0 if t.endswith("\n") or not t else 1) for t in texts], sizes[:n], n_shingles[:n],
+        whole[:n], np.zeros(n, np.uint32), np.bincount(doc, minlength=n)[:n],
+        np.array(signatures[:n]) if n else np.empty((0, 0), np.uint32),
+        np.empty((n, 0), np.uint32) if n else np.empty((0, 0), np.uint32), flat if n else np.empty(0, np.uint64))
 
 
 # --- the corpus step -------------------------------------------------------------------------------
