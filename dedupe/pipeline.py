@@ -55,7 +55,7 @@ from .errors import InputError, RunFailed, Terminated, UsageError
 from .annotate import SIDECAR
 from .formats import format_of, output_rel, write_cleaned
 from .formats.pieces import Piece, alone, assemble, key_of, plan, read_piece, rel_of, write_piece
-from .formats.source import held_bytes, prefetched
+from .formats.source import compression_of, held_files, prefetched
 from .formats.text import read_text_utf8, write_copy_bytes, write_text_copy
 from .fs import RemotePath, place, remove_tree
 from .names import Names
@@ -717,6 +717,7 @@ class _Pass1(Mapping):
         bounds = np.zeros((len(counts) + 1, 3), np.int64)
         np.cumsum(counts, axis=0, out=bounds[1:])
         self.counts, self.bounds = counts, bounds.tolist()
+        self.n_blocks = counts[:, 0].tolist()
         self.digests = np.frombuffer(cols[0], np.uint64).tolist()
         self.files: dict[str, tuple[int, int]] = {}  # per file its first document and how many
         at = 0
@@ -942,11 +943,13 @@ def _plain_bytes(src: Path, plain: list, pass1: _Pass1, templates: dict, config:
     tuples: dict[tuple, int] = {}  # the label tuples (and whether a whole document's), numbered
     label_floors: list[tuple] = []  # their floors (a whole document's are never read: its removal is decided)
     args, taken, rest, held = [], [], [], 0
+    files = held_files(src)
     for (unit, first), dup in zip(plain, duplicated):
         i = pass1.files[unit][0]
         template = templates.get(first, (None,))[0] if corpus is not None else _NO_FOUND
-        data = held_bytes(src, unit, limit) if held <= PLAIN_BYTES else None
-        if data is None or template is None or (quoting and needs_quoting([unit])):
+        data = files.get(unit) if held <= PLAIN_BYTES else None
+        if (data is None or len(data) > limit or compression_of(unit) or template is None
+                or (quoting and needs_quoting([unit]))):
             rest.append((unit, first))
             continue
         whole = dup and wholes
@@ -983,7 +986,7 @@ def _plain_bytes(src: Path, plain: list, pass1: _Pass1, templates: dict, config:
             left.add(first)
             held -= len(data)
         else:
-            out[first] = (None, [], data, d[1], int(pass1.counts[i, 0]), pass1.page(i), whole, d[0])
+            out[first] = (None, [], data, d[1], pass1.n_blocks[i], pass1.page(i), whole, d[0])
     if left:  # (in their files' order)
         rest = [(unit, first) for unit, first in plain if first not in out]
     return out, rest, held

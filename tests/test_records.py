@@ -131,7 +131,7 @@ def test_pass_2_takes_each_files_analyses_and_the_template_columns_from_the_scra
     assert (list(pass1), pass1.size, pass1.files["c"]) == (["a", "b", "c"], 5, (3, 2))
     assert pickle.dumps(pass1["c"]) == pickle.dumps(flat[3:]) and pickle.dumps(pass1["a"]) == pickle.dumps(flat[:2])
     for i, a in enumerate(flat):
-        assert (pass1.digests[i], pass1.found(i), pass1.page(i), int(pass1.counts[i, 0])) == (
+        assert (pass1.digests[i], pass1.found(i), pass1.page(i), pass1.n_blocks[i]) == (
             a.digest, tuple(a.findings), a.page, len(a.spans))
     counts, keys, owner, kind, n_blocks, long, n_labels = pass1.templates_args()
     assert (counts.tolist(), n_blocks.tolist(), n_labels.tolist()) == (

@@ -98,14 +98,12 @@ def _hold_limit() -> int:
     return 1 << 30 if soft == resource.RLIM_INFINITY else max(soft // 4, 1)
 
 
-def held_bytes(src: Path, rel: str, limit: int) -> bytes | None:
-    """The bytes `prefetched` read of an uncompressed file as `read_content` would give them, left held (a caller
-    that cannot use them reads the file as usual); None if it holds none, or they pass `limit`."""
+def held_files(src: Path) -> dict[str, bytes]:
+    """The bytes `prefetched` read of `src`'s files, by name, left held (a caller that takes one as
+    `read_content` would give it checks that its name says no compression and its size is within the limit; one
+    it cannot use is read as usual); empty outside `prefetched`."""
     held = _HELD.files
-    if held is None or compression_of(rel) or not (held[0] is src or held[0] == src):
-        return None
-    data = held[1].get(rel)
-    return data if data is not None and len(data) <= limit else None
+    return held[1] if held is not None and (held[0] is src or held[0] == src) else {}
 
 
 def read_content(src: Path, rel: str, limit: int) -> bytes:
