@@ -754,6 +754,23 @@ fn decide(
     })
 }
 
+/// A batch's distinct label tuples as bytes, once each is checked to have one floor a label (`what`: the call).
+fn label_tuples<'a>(
+    what: &str,
+    labels: &'a [Vec<Bound<'_, PyString>>],
+    floors: &[Vec<Option<f64>>],
+) -> PyResult<Vec<Vec<Cow<'a, [u8]>>>> {
+    if floors.len() != labels.len() || floors.iter().zip(labels).any(|(f, l)| f.len() != l.len()) {
+        return Err(PyValueError::new_err(format!(
+            "{what}: one floor per label of each label tuple"
+        )));
+    }
+    labels
+        .iter()
+        .map(|t| t.iter().map(bytes_of).collect::<PyResult<_>>())
+        .collect()
+}
+
 /// `decide` on a batch of documents, each given as the index of its label tuple in `labels` (with its floors in
 /// `floors`) and its findings' ints and scores: the blocks the documents' cleaned copies remove, numbered through
 /// the batch (a document's after the blocks of those before it, `blocks` a document), in order, and of them
@@ -766,15 +783,7 @@ fn decide_batch(
     floors: Vec<Vec<Option<f64>>>,
     docs: Vec<(usize, usize, Bound<'_, PyBytes>, Bound<'_, PyBytes>)>,
 ) -> PyResult<(Vec<usize>, Vec<usize>)> {
-    if floors.len() != labels.len() || floors.iter().zip(&labels).any(|(f, l)| f.len() != l.len()) {
-        return Err(PyValueError::new_err(
-            "decide_batch: one floor per label of each label tuple",
-        ));
-    }
-    let held: Vec<Vec<Cow<[u8]>>> = labels
-        .iter()
-        .map(|t| t.iter().map(bytes_of).collect::<PyResult<_>>())
-        .collect::<PyResult<_>>()?;
+    let held = label_tuples("decide_batch", &labels, &floors)?;
     let names: Vec<Vec<&[u8]>> = held.iter().map(|t| t.iter().map(|l| l.as_ref()).collect()).collect();
     let found: Vec<(usize, usize, Vec<Finding>)> = docs
         .iter()
@@ -1129,16 +1138,8 @@ fn plain_batch<'py>(
     labels: Vec<Vec<Bound<'py, PyString>>>,
     floors: Vec<Vec<Option<f64>>>,
 ) -> PyResult<Vec<Option<(BatchDoc<'py>, usize)>>> {
-    if floors.len() != labels.len() || floors.iter().zip(&labels).any(|(f, l)| f.len() != l.len()) {
-        return Err(PyValueError::new_err(
-            "plain_batch: one floor per label of each label tuple",
-        ));
-    }
-    let names: Vec<Vec<Cow<[u8]>>> = labels
-        .iter()
-        .map(|t| t.iter().map(bytes_of).collect::<PyResult<_>>())
-        .collect::<PyResult<_>>()?;
-    let names: Vec<Vec<&[u8]>> = names.iter().map(|t| t.iter().map(|l| l.as_ref()).collect()).collect();
+    let held = label_tuples("plain_batch", &labels, &floors)?;
+    let names: Vec<Vec<&[u8]>> = held.iter().map(|t| t.iter().map(|l| l.as_ref()).collect()).collect();
     let held: Vec<HeldPlain> = docs
         .iter()
         .map(|d| {
