@@ -602,16 +602,18 @@ def check_plain_whole(text: str, score: int, damage: int) -> None:
 def check_decide_batch(docs: list[tuple[int, list[tuple[int, ...]]]]) -> None:
     """`decide_batch` is `decide` on each document: the blocks removed, numbered through the batch, and of them
     those a repeat or a near repeat removes; documents that name the same labels share their tuple."""
+    tuples: dict[tuple, int] = {}  # (labels, floors) -> its number
     labels, floor_sets, args, want_gone, want_repeated, first = [], [], [], [], [], 0
     for n_blocks, spec in docs:
         found = found_of([Finding(block % max(n_blocks, 1), _LABELS[cat % 6], f"det:{det % 3}",
                                   _SCORES[score % len(_SCORES)], None) for block, cat, det, score in spec]
                          if n_blocks else [])
         floors = [_FLOORS[(hash(x) + n_blocks) % len(_FLOORS)] for x in found.labels]
-        if found.labels not in labels or floor_sets[labels.index(found.labels)] != floors:
+        index = tuples.setdefault((found.labels, tuple(floors)), len(tuples))
+        if index == len(labels):
             labels.append(found.labels)
             floor_sets.append(floors)
-        args.append((len(labels) - 1 - labels[::-1].index(found.labels), n_blocks, found.ints, found.scores))
+        args.append((index, n_blocks, found.ints, found.scores))
         for block, category in _core.decide(found.labels, floors, found.ints, found.scores):
             want_gone.append(first + block)
             if found.labels[category] in ("repeat", "near-repeat"):
