@@ -157,14 +157,30 @@ def cut_batch(docs: list[tuple]) -> list[Batched]:
     """`cut_found` on a batch of documents, given as their `found_args`, in one core call: per document its
     cleaned copy's bytes, its diff and its report lines (`Cut.report`); no Cut, no object per removal. Raises
     `CoreError` when the core fails on any of them (the caller then cuts them one by one)."""
-    out = []
-    for args, (cleaned, out_chars, diff, lines, allowed_lines, row, (tally, keys, ranks), targets, allowed) in zip(
-            docs, _core.decide_finish_batch(docs)):
-        labels = args[4]
-        report = (lines, allowed_lines, row, sorted([labels[t] for t in targets]) if targets else [],
-                  Tally([(labels[c], n, chars) for c, n, chars in tally], keys, ranks), [labels[c] for c in allowed])
-        out.append(Batched(cleaned, out_chars, diff, report))
-    return out
+    return [_batched(args[4], done) for args, done in zip(docs, _core.decide_finish_batch(docs))]
+
+
+def _batched(labels: tuple[str, ...], done: tuple) -> Batched:
+    """A document's `Batched` from the core's answer on it (`decide_finish_batch`'s), which names its categories
+    and the files it points at by its `labels`."""
+    cleaned, out_chars, diff, lines, allowed_lines, row, (tally, keys, ranks), targets, allowed = done
+    report = (lines, allowed_lines, row, sorted([labels[t] for t in targets]) if targets else [],
+              Tally([(labels[c], n, chars) for c, n, chars in tally], keys, ranks), [labels[c] for c in allowed])
+    return Batched(cleaned, out_chars, diff, report)
+
+
+def cut_plain(docs: list[tuple], labels: list[tuple[str, ...]],
+              label_floors: list[tuple[float | None, ...]]) -> list[tuple[Batched, int] | None]:
+    """`cut_batch` on plain-text files from their bytes as read again (`_core.plain_batch`: the decoding's and
+    the digest's checks, deciding, cutting): per file its `Batched` and its text's characters, or None for a file
+    to read and cut as before (not plain UTF-8, blank, or changed since pass 1). `docs`: per file (its name,
+    bytes, pass 1's digest, its label tuple's index in `labels`, its findings' ints and scores, the corpus
+    step's, its blocks' spans and hashes as bytes, its page kind, whether it is a duplicate that goes whole,
+    its removal as its one finding); `label_floors`: per label tuple its floors (`floors`). Names and labels
+    must need no quoting (`needs_quoting`), and the configuration no allow-list. Raises `CoreError` when the
+    core fails on any."""
+    done = _core.plain_batch(docs, labels, label_floors)
+    return [None if d is None else (_batched(labels[args[3]], d[0]), d[1]) for args, d in zip(docs, done)]
 
 
 def cut_claimed(docs: list[tuple]) -> list[Batched]:

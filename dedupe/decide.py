@@ -135,6 +135,20 @@ def decide(found: Found, config: Config) -> dict[int, str]:
     return {block: labels[c] for block, c in _core.decide(labels, floors(labels, config), found.ints, found.scores)}
 
 
+def removed_blocks(findings: list[Found], blocks: list[int], config: Config) -> tuple[list[int], list[int]]:
+    """`decide` on a batch of documents (their findings, how many blocks each has) in one core call: the blocks
+    their cleaned copies remove, numbered through the batch (a document's after those before it), in order, and
+    of them those a repeat or a near repeat removes. Each distinct tuple of labels crosses once, with its floors."""
+    tuples: dict[tuple[str, ...], int] = {}
+    docs = []
+    for found, n in zip(findings, blocks):
+        index = tuples.get(found.labels)
+        if index is None:
+            index = tuples[found.labels] = len(tuples)
+        docs.append((index, n, found.ints, found.scores))
+    return _core.decide_batch(list(tuples), [floors(t, config) for t in tuples], docs)
+
+
 def allow_entries(found: Found, config: Config, hashes) -> list[str | None]:
     """Per finding the allow-list entry ("FILE:LINE") that keeps its block from its category, or None."""
     labels = found.labels

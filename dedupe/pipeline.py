@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import chain
@@ -43,28 +44,29 @@ from . import __version__
 from .against import load_earlier, save_signatures
 from .annotate import annotation
 from .config import CATEGORIES, Config
-from .cut import Claim, cut, cut_batch, cut_claimed, cut_found, diff_str, finish_args, found_args
-from .decide import INTS, Found, decide, duplicate_verdict, finding_at, found_of
+from .cut import Claim, _needs_quoting, cut, cut_batch, cut_claimed, cut_found, cut_plain, diff_str, finish_args, found_args
+from .decide import INTS, Found, decide, duplicate_verdict, finding_at, floors, found_of, removed_blocks
 from .detect import detect_batch
 from .detect.chrome import ends_sentences
-from .detect.corpus import Corpus, DocSig, SigColumns, SigRun, SigTable, build_corpus, doc_sigs, source_of
+from .detect.corpus import Corpus, DocSig, SigColumns, SigRun, SigTable, build_corpus, doc_columns, source_of
 from .detect.pagetype import DOCS
 from .detect.repeats import LABEL_TIMES
 from .errors import InputError, RunFailed, Terminated, UsageError
 from .annotate import SIDECAR
 from .formats import format_of, output_rel, write_cleaned
 from .formats.pieces import Piece, alone, assemble, key_of, plan, read_piece, rel_of, write_piece
-from .formats.source import prefetched
-from .formats.text import read_text_utf8, write_text_copy
+from .formats.source import compression_of, held_files, prefetched
+from .formats.text import read_text_utf8, write_copy_bytes, write_text_copy
 from .fs import RemotePath, place, remove_tree
 from .names import Names
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, walk
-from .records import ANALYSIS_ARRAYS, Allowed, Analysis, DocResult, Document, Finding, Notice, Removal
+from .records import ANALYSIS_ARRAYS, Allowed, Analysis, DocResult, Document, Finding, Notice, Ref, Removal
 from .remote import check_processes, open_report, remove_previous_output
 from .resume import RunState, fingerprint, has_state, remove_temporaries, run_settings, save
 from .report import ReportPart, RunReport
 from .segment import Segmented, segment_batch, split_lines
 from .sign import MinHasher, SignedBatch, SignedText, block_keys, body_signatures, sign_texts, text_hash, utf8_hash
+from .text import needs_quoting
 from .write import atomic_write, forget_folders
 
 log = logging.getLogger(__name__)
@@ -154,23 +156,24 @@ def _analyze(
     else:
         findings, pages = [_NO_FINDINGS] * len(docs), [""] * len(docs)
     keys = [_NO_KEYS] * len(docs)
-    sigs: list[DocSig | None] = [None] * len(docs)
+    sigs: SigColumns | None = None
     if hashers is not None:
         keys = clock("sign", block_keys, signed, hashers[1], config.block_band_rows,
                      config.block_min_band_words, config.corpus_max_words)
         chosen, per_body, whole = _signing_bodies(blocks, signed, findings, config)
         signatures, counts, sizes = clock("sign", body_signatures, signed, chosen, per_body, hashers[0],
                                           config.doc_shingle_size)
-        sigs = doc_sigs(docs, signatures, counts, sizes, [k for k, _, _ in keys], whole)
+        sigs = doc_columns(docs, signatures, counts, sizes, [k for k, _, _ in keys], whole)
         if config.derived_containment < 1.0:
-            sigs = clock("sign", _with_derived, sigs, signed, chosen, per_body, hashers[0])
+            sigs = SigColumns.of(clock("sign", _with_derived, [sigs.doc_sig(i) for i in range(len(docs))], signed,
+                                       chosen, per_body, hashers[0]))
     return _Analyzed(docs, blocks, signed, findings, pages, keys, sigs, config.corpus_max_words)
 
 
 class _Analyzed(NamedTuple):
     """Pass 1's answer for a batch of documents as its stages left it: the batch's blocks (`segment.Segmented`)
     and signatures (`sign.SignedBatch`), whose columns run end to end over the batch, and per document its
-    findings, its page's kind, its block keys and its DocSig.
+    findings, its page's kind, its block keys and its DocSig (the batch's as `SigColumns`).
 
     The scratch file's columns are made from these (`packed`) with no `Analysis` record per document (making the
     records and then flattening them again cost 12 and 8 µs a document of the 10k benchmark corpus); the records
@@ -182,7 +185,7 @@ class _Analyzed(NamedTuple):
     findings: list[Found]
     pages: list[str]
     keys: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
-    sigs: list[DocSig | None]
+    sigs: SigColumns | None  # their DocSigs as columns (None without MinHash hashers)
     max_words: int  # `corpus_max_words`: a longer block is an article paragraph (`Analysis.long`)
 
     def packed(self) -> tuple:
@@ -215,7 +218,9 @@ class _Analyzed(NamedTuple):
 
     def records(self) -> list[tuple[Analysis, DocSig | None]]:
         """Per document its `Analysis` and its DocSig (None without MinHash hashers)."""
-        return list(zip(_unpack_analyses(self.packed()), self.sigs))
+        sigs = self.sigs
+        return list(zip(_unpack_analyses(self.packed()),
+                        [None] * len(self.docs) if sigs is None else [sigs.doc_sig(i) for i in range(len(sigs))]))
 
 
 
@@ -400,12 +405,8 @@ def _signing_bodies(blocks: Segmented, signed: SignedBatch, findings: list[Found
 
     if config.doc_sign == "page":
         return np.arange(len(words)), counts, [False] * len(counts)
-    gone, repeated = [], []  # the blocks the cleaned copies remove, and of them the repeats
-    for first, found in zip(bounds.tolist(), findings):
-        for block, category in decide(found, config).items():
-            gone.append(first + block)
-            if category in _REPEATS:
-                repeated.append(first + block)
+    # (the blocks the cleaned copies remove, and of them the repeats)
+    gone, repeated = removed_blocks(findings, counts.tolist(), config)
     kept = np.ones(len(words), bool)
     kept[gone] = False
     body = kept
@@ -635,7 +636,7 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
         start = time.perf_counter()
         packs = [batch.packed()]
         timings["scratch"] += time.perf_counter() - start
-        columns, at = SigColumns.of(batch.sigs), 0
+        columns, at = batch.sigs, 0
         for key, docs in read:
             done[key], at = SigRun(columns, at, at + len(docs)), at + len(docs)
     except Exception:  # noqa: BLE001 - find the file that breaks the batch; the others go on
@@ -644,7 +645,7 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
             try:
                 alone = _analyze(docs, config, hashers, timings)
                 packs.append(alone.packed())
-                done[key] = SigRun(SigColumns.of(alone.sigs), 0, len(docs))
+                done[key] = SigRun(alone.sigs, 0, len(docs))
             except Exception as e:  # noqa: BLE001
                 rel = key.split("\0")[0]
                 log.exception("internal error on %s", rel)
@@ -699,12 +700,75 @@ def _unpack_analyses(packed: tuple) -> list[Analysis]:
 def _block_bytes(packed: tuple) -> list[tuple[bytes, bytes]]:
     """Per document of `_Analyzed.packed`'s columns, its blocks' spans (i64 pairs) and hashes (u64) as the bytes
     the columns hold: `decide_finish_batch` takes them as they are, where the `Analysis` holds them as tuples."""
-    counts, spans, hashes = packed[1], packed[2], packed[3]
-    out, b = [], 0
-    for e in np.cumsum(np.frombuffer(counts, np.int64)[0::3]).tolist():
-        out.append((spans[16 * b : 16 * e], hashes[8 * b : 8 * e]))
-        b = e
-    return out
+    pass1 = _Pass1({"columns": packed, "files": []})
+    return [pass1.blocks(i) for i in range(pass1.size)]
+
+
+class _Pass1(Mapping):
+    """A pass-2 batch's scratch file (`_Analyzed.packed`'s columns and its files): per file (by key) its documents'
+    Analyses, unpacked when first asked for (`_unpack_analyses` on that file's share of the columns), and per
+    document the columns that pass 2's plain files (`_plain_bytes`) and the template lookup (`_batch_templates`)
+    take as they are, with no record made (unpacking every document's cost 3.8 µs a document of the 10k corpus)."""
+
+    def __init__(self, packed: dict):
+        self.columns = cols = packed["columns"]
+        counts = np.frombuffer(cols[1], np.int64).reshape(-1, 3)  # per document its blocks, keys, bytes of scores
+        self.size = len(counts)
+        bounds = np.zeros((len(counts) + 1, 3), np.int64)
+        np.cumsum(counts, axis=0, out=bounds[1:])
+        self.counts, self.bounds = counts, bounds.tolist()
+        self.n_blocks = counts[:, 0].tolist()
+        self.digests = np.frombuffer(cols[0], np.uint64).tolist()
+        self.files: dict[str, tuple[int, int]] = {}  # per file its first document and how many
+        at = 0
+        for key, n in packed["files"]:
+            self.files[key], at = (at, n), at + n
+        self._made: dict[str, list[Analysis]] = {}
+
+    def __getitem__(self, key: str) -> list[Analysis]:
+        made = self._made.get(key)
+        if made is None:
+            at, n = self.files[key]
+            made = self._made[key] = _unpack_analyses(self.sliced(at, at + n))
+        return made
+
+    def __iter__(self):
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def sliced(self, a: int, b: int) -> tuple:
+        """The columns of documents a to b (b excluded), as `_Analyzed.packed` makes a batch's."""
+        digests, counts, spans, hashes, long, keys, owner, kind, labels, ints, scores, pages = self.columns
+        (b0, k0, f0), (b1, k1, f1) = self.bounds[a], self.bounds[b]
+        width = [np.dtype(dtype).itemsize for _, dtype in ANALYSIS_ARRAYS]
+        return (digests[8 * a : 8 * b], counts[24 * a : 24 * b], spans[16 * b0 : 16 * b1], hashes[8 * b0 : 8 * b1],
+                long[b0:b1], *(data[w * k0 : w * k1] for data, w in zip((keys, owner, kind), width)), labels[a:b],
+                ints[INTS * f0 : INTS * f1], scores[f0:f1], pages[a:b])
+
+    def blocks(self, i: int) -> tuple[bytes, bytes]:
+        """Document i's blocks' spans and hashes as the columns' bytes (`_block_bytes`)."""
+        a, b = self.bounds[i][0], self.bounds[i + 1][0]
+        return self.columns[2][16 * a : 16 * b], self.columns[3][8 * a : 8 * b]
+
+    def found(self, i: int) -> tuple[tuple[str, ...], bytes, bytes]:
+        """Document i's findings' labels, ints and scores (its `Analysis.findings`' fields)."""
+        a, b = self.bounds[i][2], self.bounds[i + 1][2]
+        return self.columns[8][i], self.columns[9][INTS * a : INTS * b], self.columns[10][a:b]
+
+    def page(self, i: int) -> str:
+        return self.columns[11][i]
+
+    def templates_args(self, cols: tuple | None = None) -> tuple:
+        """`Corpus.templates_of_columns`' columns of these documents (or of `cols`, some of them `sliced`
+        and joined): per document its keys, then its keys, their blocks and kinds, per document its blocks, each
+        block's `Analysis.long`, per document its labels."""
+        cols = self.columns if cols is None else cols
+        counts = np.frombuffer(cols[1], np.int64).reshape(-1, 3)
+        keys, owner, kind = (np.frombuffer(data, dtype) for data, (_, dtype) in zip(cols[5:8], ANALYSIS_ARRAYS))
+        return (counts[:, 1], keys, owner, kind, counts[:, 0], np.frombuffer(cols[4], np.bool_),
+                np.fromiter(map(len, cols[8]), np.int64, len(cols[8])))
 
 
 def _keeps_text(unit) -> bool:
@@ -751,9 +815,7 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     start = time.perf_counter()
     found = pickle.loads(_scratch_file(scratch, number).read_bytes())
     packed, kept = found["analyses"], found["read"]
-    flat, blocks, analyses, columns, at = _unpack_analyses(packed["columns"]), _block_bytes(packed["columns"]), {}, {}, 0
-    for key, n in packed["files"]:
-        analyses[key], columns[key], at = flat[at : at + n], blocks[at : at + n], at + n
+    analyses = _Pass1(packed)
     timings["scratch"] += time.perf_counter() - start
     start = time.perf_counter()
     part = ReportPart()
@@ -761,21 +823,21 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     with prefetched(src, _whole_files([unit for unit, *_ in files if key_of(unit) not in kept])):
         timings["read"] += time.perf_counter() - start
         templates = _batch_templates(files, analyses, corpus, config, timings)
-        out = _clean_files(src, dst, files, analyses, kept, templates, config, corpus, dry_run, timings, part,
-                           columns)
+        out = _clean_files(src, dst, files, analyses, kept, templates, config, corpus, dry_run, timings, part)
     part = part.sealed()
     if _STATE.get("resumable"):  # after the batch's copies: this file says they are written
-        return _saved("clean", number, (out, timings, part))
+        # (its report lines in a file of their own, which the main process copies without reading them)
+        return _saved("clean", number, (out, timings, part.spill(RunState(scratch).streams(number))))
     return out, timings, part
 
 
-def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config,
-                 corpus: Corpus, dry_run: bool, timings: Counter, part: ReportPart, columns: dict | None = None) -> list:
+def _clean_files(src: Path, dst: Path, files: list, analyses: _Pass1, kept: dict, templates: dict, config: Config,
+                 corpus: Corpus, dry_run: bool, timings: Counter, part: ReportPart) -> list:
     """`_clean_batch`'s files, in order: per file (its unit, its documents, its notices, what was written), its
     documents added to the batch's report `part`. The plain-text files' documents are cut in one core call
-    (`_cut_plain`; `columns`: per file its documents' `_block_bytes`); the others, and all of them if that call
-    fails, file by file (`_clean_file`)."""
-    plain = _cut_plain(src, files, analyses, kept, templates, config, corpus, timings, columns or {})
+    (`_cut_plain`); the others, and all of them if that call fails, file by file (`_clean_file`). `analyses`:
+    pass 1's, per file, from its scratch file."""
+    plain = _cut_plain(src, files, analyses, kept, templates, config, corpus, timings)
     out = []
     added: list[tuple] = []  # the plain files' documents for the report part, added at once (`add_many`)
     for unit, first, count, *renames in files:
@@ -804,25 +866,27 @@ def _clean_files(src: Path, dst: Path, files: list, analyses: dict, kept: dict, 
     return out
 
 
-def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: dict, config: Config, corpus: Corpus,
-               timings: Counter, columns: dict) -> dict:
-    """The batch's plain-text files (one document each, read again here) decided and cut in one core call
+def _cut_plain(src: Path, files: list, analyses: _Pass1, kept: dict, templates: dict, config: Config,
+               corpus: Corpus, timings: Counter) -> dict:
+    """The batch's plain-text files (one document each, read again here) decided and cut in core calls: from
+    their bytes as `prefetched` holds them (`_plain_bytes`, one call), the others read and cut as before
     (`cut.cut_batch`; the whole duplicate documents in another, `cut.cut_claimed`): per file, by its first
-    document's index, its (document, notices, UTF-8 bytes or None, analysis, whether it was dropped,
-    `cut.Batched`). A file that cannot be read, or whose arguments fail, is left to `_clean_file`, which
-    reports it; so are all of them if a core call fails. `columns`: per file its document's blocks as the
-    scratch file's bytes (`_block_bytes`), which the core takes rather than the analysis's tuples."""
+    document's index, its (document or None, notices, UTF-8 bytes or None, characters, blocks, page kind,
+    whether it was dropped, `cut.Batched`). A file that cannot be read, or whose arguments fail, is left to
+    `_clean_file`, which reports it; so are all of them if a core call fails. The core takes each document's
+    blocks as the scratch file's bytes (`_Pass1.blocks`) rather than its analysis's tuples."""
     if config.annotate:  # (its records and annotations are made document by document)
         return {}
     begin = time.perf_counter()
+    plain = [(unit, first) for unit, first, count, *renames in files
+             if count == 1 and not renames and not isinstance(unit, Piece) and format_of(unit) == "txt"
+             and key_of(unit) not in kept]
+    out, rest, held = _plain_bytes(src, plain, analyses, templates, config, corpus)
     reading = 0.0
     found_docs, found, claimed_docs, claimed = [], [], [], []
-    held = 0  # bytes of text read
-    for unit, first, count, *renames in files:
+    for unit, first in rest:
         if held > PLAIN_BYTES:
             break
-        if count != 1 or isinstance(unit, Piece) or format_of(unit) != "txt" or key_of(unit) in kept or renames:
-            continue
         start = time.perf_counter()
         try:
             (doc,), notices, utf8 = read_text_utf8(src, unit, config)
@@ -833,14 +897,16 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
             reading += time.perf_counter() - start
         try:
             (a,) = analyses[key_of(unit)]
-            claim = _plain_claim(doc, utf8, a, first, templates, config, corpus, columns.get(key_of(unit), (None,))[0])
+            claim = _plain_claim(doc, utf8, a, first, templates, config, corpus,
+                                 analyses.blocks(analyses.files[key_of(unit)][0]))
         except Exception:  # noqa: BLE001 - as a file that cannot be read: `_clean_file` fails it alone
             continue
         if claim is None:
             continue
         held += len(doc.text) if utf8 is None else len(utf8)
         dropped, args = claim
-        (claimed_docs if dropped else found_docs).append((first, doc, notices, utf8, a, dropped))
+        read = (first, doc, notices, utf8, len(doc.text), len(a.spans), a.page, dropped)
+        (claimed_docs if dropped else found_docs).append(read)
         (claimed if dropped else found).append(args)
     cutting = 0.0
     try:
@@ -850,14 +916,83 @@ def _cut_plain(src: Path, files: list, analyses: dict, kept: dict, templates: di
         cutting = time.perf_counter() - start
     except Exception:  # noqa: BLE001 - each file is then cut alone, and only one that fails is lost
         log.exception("the batch's cut failed; cutting its files one by one")
-        return {}
+        return out
     finally:
         # (as `finish_document`'s stages: reading, cutting the duplicates, and deciding, which is the rest: the
         # lookups and the arguments as well as the call)
         timings["read"] += reading
         timings["cut"] += cutting
         timings["decide"] += time.perf_counter() - begin - reading - cutting
-    return {first: (*read, d) for (first, *read), d in zip(found_docs + claimed_docs, done)}
+    out.update((first, (*read, d)) for (first, *read), d in zip(found_docs + claimed_docs, done))
+    return out
+
+
+def _plain_bytes(src: Path, plain: list, pass1: _Pass1, templates: dict, config: Config,
+                 corpus: Corpus | None) -> tuple[dict, list, int]:
+    """`_cut_plain` on the plain files whose bytes `prefetched` holds, in one core call from them (`cut.cut_plain`:
+    the checks reading them again makes, the digest, deciding and cutting; a whole duplicate document as its one
+    removal), none of them decoded: their results as `_cut_plain` gives them (no document), the (unit, first
+    index) of the others in order, for `_cut_plain` to read and cut as before (a file the core does not take,
+    a name or label that needs quoting, and all of them under an allow-list or --encoding), and the bytes taken."""
+    if config.allow or config.encoding:
+        return {}, plain, 0
+    limit = config.max_doc_mb << 20
+    quoting = needs_quoting([unit for unit, _ in plain])
+    duplicated = (corpus.duplicated([first for _, first in plain]) if corpus is not None and plain
+                  else [False] * len(plain))
+    wholes = config.wants("duplicate-document")
+    tuples: dict[tuple, int] = {}  # the label tuples (and whether a whole document's), numbered
+    label_floors: list[tuple] = []  # their floors (a whole document's are never read: its removal is decided)
+    args, taken, rest, held = [], [], [], 0
+    files = held_files(src)
+    # (an extracted article's templates lose its items' labels, which `_with_templates` reads on its document)
+    articles = _STATE.get("articles", frozenset())
+    for (unit, first), dup in zip(plain, duplicated):
+        i = pass1.files[unit][0]
+        template = templates.get(first, (None,))[0] if corpus is not None else _NO_FOUND
+        data = files.get(unit) if held <= PLAIN_BYTES else None
+        if (data is None or len(data) > limit or compression_of(unit) or template is None
+                or (quoting and needs_quoting([unit])) or (template.size and (config.extracted or unit in articles))):
+            rest.append((unit, first))
+            continue
+        whole = dup and wholes
+        if whole:  # (its removal as `_whole_claim` makes it, as a finding)
+            d = corpus.duplicate(first)
+            labels, ints, scores = found_of([Finding(0, "duplicate-document", f"duplicate-document:{d.how}", d.score,
+                                                     Ref(d.kept, (1, max(1, d.kept_lines)), d.run))])
+            template = _NO_FOUND
+        else:
+            labels, ints, scores = pass1.found(i)
+            if template.size:
+                labels += template.labels
+        index = tuples.get((labels, whole))
+        if index is None:
+            if _needs_quoting(labels):
+                rest.append((unit, first))
+                continue
+            index = tuples[labels, whole] = len(tuples)
+            label_floors.append((None,) * len(labels) if whole else floors(labels, config))
+        held += len(data)
+        args.append((unit, data, pass1.digests[i], index, (ints, scores), (template.ints, template.scores),
+                     *pass1.blocks(i), pass1.page(i), whole))
+        taken.append((unit, first, i, whole))
+    if not args:
+        return {}, plain, 0
+    try:
+        done = cut_plain(args, [labels for labels, _ in tuples], label_floors)
+    except Exception:  # noqa: BLE001 - then read and cut as the others, and only a file that fails is lost
+        log.exception("the batch's plain cut failed; cutting its files as the others")
+        return {}, plain, 0
+    out, left = {}, set()
+    for (unit, first, i, whole), (_, data, *_), d in zip(taken, args, done):
+        if d is None:
+            left.add(first)
+            held -= len(data)
+        else:
+            out[first] = (None, [], data, d[1], pass1.n_blocks[i], pass1.page(i), whole, d[0])
+    if left:  # (in their files' order)
+        rest = [(unit, first) for unit, first in plain if first not in out]
+    return out, rest, held
 
 
 def _plain_claim(doc: Document, utf8: bytes | None, a: Analysis, first: int, templates: dict, config: Config,
@@ -881,18 +1016,24 @@ def _write_plain(dst: Path, rel: str, unit, done: tuple, config: Config, dry_run
     """A plain-text file cut in its batch (`_cut_plain`): its cleaned copy written (none for a dropped
     duplicate), its document's report lines appended to `added` (the report part's `add_many`); what
     `_clean_files` returns of a file."""
-    doc, notices, utf8, a, dropped, (cleaned, out_chars, diff, report) = done
+    doc, notices, utf8, in_chars, blocks, page, dropped, (cleaned, out_chars, diff, report) = done
     written = None
     if not dry_run and not dropped:
         start = time.perf_counter()
-        if utf8 is not None:  # read as UTF-8: the core's bytes, or the file's if nothing was removed
+        if doc is None:  # (cut from its bytes, `_plain_bytes`: UTF-8 with no byte-order mark)
+            written = write_copy_bytes(dst, rel, utf8 if cleaned is None else cleaned)
+        elif utf8 is not None:  # read as UTF-8: the core's bytes, or the file's if nothing was removed
             written = write_text_copy(dst, rel, doc, None, utf8 if cleaned is None else cleaned)
         else:
             written = write_text_copy(dst, rel, doc, doc.text if cleaned is None
                                       else cleaned.decode("utf-8", "surrogatepass"), None)
         timings["write"] += time.perf_counter() - start
-    added.append((rel, len(doc.text), 0 if dropped else out_chars, len(a.spans), dropped, a.page, *report, diff))
+    added.append((rel, in_chars, 0 if dropped else out_chars, blocks, dropped, page, *report, diff))
     return unit, 1, notices, written
+
+
+#: No findings: the corpus step's on a document when there is no corpus step.
+_NO_FOUND = Found((), b"", b"")
 
 
 def _saved(stage: str, number: int, result: tuple) -> tuple | None:
@@ -903,24 +1044,42 @@ def _saved(stage: str, number: int, result: tuple) -> tuple | None:
     return None if _STATE.get("pooled") else result
 
 
-def _batch_templates(files: list, analyses: dict, corpus: Corpus | None, config: Config,
+def _batch_templates(files: list, analyses: _Pass1, corpus: Corpus | None, config: Config,
                      timings: Counter) -> dict[int, list[Found]]:
-    """The corpus step's findings on every document of a pass-2 batch, looked up at once (`Corpus.templates_of`):
-    per file, by its first document's pass-1 index, its documents' `Found`s."""
+    """The corpus step's findings on every document of a pass-2 batch, looked up at once from the scratch file's
+    columns (`Corpus.templates_of_columns`): per file, by its first document's pass-1 index, its documents'
+    `Found`s."""
     if corpus is None:
         return {}
-    firsts, indices, flat = [], [], []
+    firsts, indices, spans = [], [], []
     for unit, first, *_ in files:
-        found = analyses[key_of(unit)]
-        firsts.append((first, len(indices), len(found)))
-        indices += range(first, first + len(found))
-        flat += found
+        at, n = analyses.files[key_of(unit)]
+        firsts.append((first, len(indices), n))
+        indices += range(first, first + n)
+        spans.append((at, at + n))
+    if not indices:
+        return {}
+    # (the batch's files are its scratch file's, in its order: its columns as they are; else those files' joined)
+    whole = [(0, analyses.size)] if analyses.size else []
+    cols = None if _merged(spans) == whole else _joined([analyses.sliced(a, b) for a, b in spans])
     try:
-        templates = _Clock(timings)("detect", corpus.templates_of, indices, flat, config)
+        templates = _Clock(timings)("detect", corpus.templates_of_columns, indices, *analyses.templates_args(cols),
+                                    config)
     except Exception:  # noqa: BLE001 - each document then looks its own up, and only a file that fails is lost
         log.exception("the batch's template lookup failed; looking them up document by document")
         return {}
     return {first: templates[at : at + n] for first, at, n in firsts}
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Ranges (a, b) with each one that starts where the one before ends joined to it."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and out[-1][1] == a:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
 
 
 def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis], config: Config,

@@ -31,7 +31,7 @@ from .write import atomic_stream, atomic_write, is_temp
 
 #: The layout of the batch files below: a run another layout left cannot be resumed (a development build keeps
 #: its version while its batch files change). Raise it with every change to what a stage pickles.
-STATE_LAYOUT = 3
+STATE_LAYOUT = 4
 #: Settings that change how a run goes but never its output: a resume may change them.
 _FREE = ("jobs", "shuffle_partitions")
 
@@ -117,6 +117,10 @@ class RunState:
     def path(self, stage: str, number: int) -> Path:
         """The file of batch `number` in a stage: 'batch' (pass 1's findings), 'sign' or 'clean' (its result)."""
         return self.folder / f"{stage}-{number:07d}.pickle"
+
+    def streams(self, number: int) -> Path:
+        """The file of pass-2 batch `number`'s report lines (`report.ReportPart.spill`), written before its result."""
+        return self.folder / f"report-{number:07d}.bytes"
 
     def done(self, stage: str, number: int) -> bool:
         return self.path(stage, number).is_file()

@@ -34,6 +34,21 @@ def atomic_write(path: Path, data: bytes, make_folder: bool = True) -> None:
             view = view[os.write(fd, view) :]
 
 
+def atomic_write_parts(path: Path, parts: list[bytes], make_folder: bool = True) -> None:
+    """`atomic_write` of the parts end to end, written as they are (no joined copy of them made)."""
+    if isinstance(path, RemotePath):
+        return path.write_atomic(b"".join(parts))
+    with _Temporary(os.fspath(path), make_folder) as fd:
+        views = [memoryview(p) for p in parts if p]
+        while views:
+            done = os.writev(fd, views)
+            while views and done >= len(views[0]):
+                done -= len(views[0])
+                views.pop(0)
+            if views and done:
+                views[0] = views[0][done:]
+
+
 @contextmanager
 def atomic_stream(path: Path, make_folder: bool = True):
     """A binary file to write a large output piece by piece; it replaces `path` whole once the block ends.

@@ -63,7 +63,7 @@ def test_a_panic_while_cutting_one_document_skips_that_file_in_pass_2_and_the_ru
     import dedupe.cut
 
     class Core:
-        """The core, but for `decide_finish` and its batch call, which panic inside the guard on one document
+        """The core, but for `decide_finish` and its batch calls, which panic inside the guard on one document
         (the batch's: on a batch that holds it, which is then cut document by document)."""
 
         def __getattr__(self, name):
@@ -79,10 +79,31 @@ def test_a_panic_while_cutting_one_document_skips_that_file_in_pass_2_and_the_ru
                 _core._panic_inside_guard("a batch the core cannot cut")
             return _core.decide_finish_batch(docs)
 
+        def plain_batch(self, docs, *rest):
+            if any(b"TRIGGER" in data for _, data, *_ in docs):
+                _core._panic_inside_guard("a batch the core cannot cut from its bytes")
+            return _core.plain_batch(docs, *rest)
+
     monkeypatch.setattr(dedupe.cut, "_core", Core())
     broken = "TRIGGER this one breaks the core.\n\nTRIGGER this one breaks the core.\n"
     summary = _clean_with_one_broken_file(tmp_path, broken)
     assert [f["file"] for f in summary["failed"]] == ["b.txt"] and "CoreError" in summary["failed"][0]["message"]
+
+
+@pytest.mark.parametrize("changed", ["A second document, written again between the passes.\n", "caf\u00e9 \u65e5\n", ""])
+def test_a_plain_file_changed_between_the_passes_is_reported_and_the_others_are_written(tmp_path: Path, monkeypatch,
+                                                                                      changed: str):
+    # Pass 2 cuts a plain file from the bytes it reads again only when they are those pass 1 signed (its digest).
+    real = pipeline.build_corpus
+
+    def build_corpus(*args, **kwargs):
+        (tmp_path / "in" / "b.txt").write_text(changed, encoding="utf-8")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "build_corpus", build_corpus)
+    summary = _clean_with_one_broken_file(tmp_path, "A second document about lakes, long enough to read as prose.\n")
+    assert [f["file"] for f in summary["failed"]] == ["b.txt"]
+    assert "changed while it was being cleaned" in summary["failed"][0]["message"]
 
 
 @pytest.mark.parametrize("module, entry", [("dedupe.detect.chrome", "page_kind"),
@@ -178,11 +199,13 @@ def test_findings_that_do_not_fit_their_document_are_a_value_error_not_a_panic()
         _core.decide(bad.labels, [0.0], bad.ints, bad.scores)
 
 
-@pytest.mark.parametrize("limit", [-1, 0])
+@pytest.mark.parametrize("limit, settings", [(-1, {}), (0, {}), (-1, {"skip": ("duplicate-document",)}),
+                                             (-1, {"keep": "none"})])
 def test_pass_2_cuts_a_batchs_plain_text_files_in_one_call_as_it_cuts_them_one_by_one(tmp_path: Path, monkeypatch,
-                                                                                       limit: int):
+                                                                                       limit: int, settings: dict):
     """A batch's plain-text files are cut in one core call (`pipeline._cut_plain`) up to PLAIN_BYTES of text, the
-    rest file by file: every output file is the same either way (-1: none in the call; 0: only the first)."""
+    rest file by file: every output file is the same either way (-1: none in the call; 0: only the first), a
+    duplicate kept by --skip or removed with its head by --keep none as well."""
     import shutil
 
     src = tmp_path / "in"
@@ -192,8 +215,8 @@ def test_pass_2_cuts_a_batchs_plain_text_files_in_one_call_as_it_cuts_them_one_b
     outs = []
     for name, bound in (("one-call", pipeline.PLAIN_BYTES), ("by-file", limit)):
         monkeypatch.setattr(pipeline, "PLAIN_BYTES", bound)
-        run = clean(src, tmp_path / name, Config(jobs=1))
-        assert run.documents_dropped >= 1
+        run = clean(src, tmp_path / name, Config(jobs=1, **settings))
+        assert run.documents_dropped >= (0 if settings.get("skip") else 1)
         files = {}
         for path in sorted((tmp_path / name).rglob("*")):
             if path.is_file() and ".dedupe-run" not in path.parts:

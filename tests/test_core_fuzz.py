@@ -2,7 +2,7 @@
 
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
-    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 22 properties and stat_files on 1 in 20: 441,000 inputs
+    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 25 properties and stat_files on 1 in 20: 501,000 inputs
     .venv/bin/python tests/test_core_fuzz.py --phrases 20000      # the phrase rules on their own patterns' texts
 """
 from __future__ import annotations
@@ -30,6 +30,7 @@ from dedupe.text import quote_path
 from dedupe.detect import chrome
 from dedupe.segment import segment, segment_batch, split_lines
 from dedupe.config import Config
+from dedupe.formats.text import decode
 from dedupe.detect import repeats
 from dedupe.records import Block
 from helpers import (reference_block_classes, reference_block_row, reference_decisions, reference_ends_sentence,
@@ -527,6 +528,100 @@ def check_decide_finish(text: str, spans: list[tuple[int, int]], spec: list[tupl
         *out[8][1:])
 
 
+def check_plain_batch(text: str, spans: list[tuple[int, int]], spec: list[tuple[int, ...]], damage: int) -> None:
+    """Pass 2 of a plain file from its bytes (`plain_batch`) is `decide_finish_batch` on the same findings when
+    the file reads as plain UTF-8 with no notice and pass 1's digest, and None (the caller reads it as before)
+    otherwise: a byte-order mark, a NUL, bytes that are not UTF-8, a blank text, another digest. The corpus
+    step's findings come after the document's own, its labels numbered after theirs."""
+    findings = [Finding(block % len(spans), _LABELS[cat % 6], f"det:{det % 3}", _SCORES[score % len(_SCORES)],
+                        None if ref % 3 == 0 else Ref(("d.txt", "o.txt")[ref % 2], spans[first % len(spans)]
+                                                      if ref % 5 else (first % 7, last % 7), "r" * (ref % 2)))
+                for block, cat, det, score, ref, first, last in spec]
+    found = found_of(findings)
+    floors = [_FLOORS[(hash(x) + len(spec)) % len(_FLOORS)] for x in found.labels]
+    hashes = [(i * 0x9E3779B97F4A7C15) % (1 << 64) for i in range(len(spans))]
+    if damage >= 6:  # (a text with no lone surrogate: most are then plain UTF-8)
+        text = re.sub("[\ud800-\udfff]", "x", text)
+    data = text.encode("utf-8", "surrogatepass")
+    data = (data, b"\xef\xbb\xbf" + data, data + b"\x00", b"\xe9" + data, data, b" \r\n\t" + data)[damage % 6]
+    digest = xxhash.xxh3_64_intdigest(data) ^ (damage % 6 == 4)
+    page = ("", "listing", "thread")[len(spec) % 3]
+    spans_bytes, hashes_bytes = np.array(spans, "<i8").reshape(-1, 2).tobytes(), np.array(hashes, "<u8").tobytes()
+    own = 8 * 8 * (len(spec) // 2)  # (the first half the document's own findings, the rest the corpus step's)
+    args = ("d.txt", data, digest, 1, (found.ints[:own], found.scores[:own // 8]),
+            (found.ints[own:], found.scores[own // 8:]), spans_bytes, hashes_bytes, page, False)
+    other = ("e.txt", b"x\ny\n", xxhash.xxh3_64_intdigest(b"x\ny\n"), 0, (b"", b""), (b"", b""),
+             np.array([1, 1, 2, 2], "<i8").tobytes(), np.array([5, 6], "<u8").tobytes(), "", False)
+    got = _core.plain_batch([other, args, other], [("repeat", "d"), found.labels], [[None, None], floors])
+    assert got[0] == got[2] and got[0] is not None
+    try:
+        read, codec, warning = decode("d.txt", data, Config())
+    except Exception:  # noqa: BLE001 - a file `read_text_utf8` refuses
+        read = codec = None
+    plain = (codec == "utf-8" and warning is None and read.strip() and any("!" <= c <= "~" for c in read)
+             and damage % 6 != 4)
+    if not plain:
+        assert got[1] is None
+        return
+    want = _core.decide_finish_batch([("d.txt", ("a/d.txt", "b/d.txt"), data, None, found.labels, found.labels,
+                                       floors, (found.ints, found.scores, None), spans_bytes, hashes_bytes, page)])
+    assert got[1] == (want[0], len(read))
+
+
+def check_plain_whole(text: str, score: int, damage: int) -> None:
+    """A whole duplicate document cut from its bytes (`plain_batch`, its removal as its one finding) is `finish` on
+    that removal over all its lines (`cut_claimed`'s), but for the report naming its category and the file it
+    duplicates by label; None where the file is not plain UTF-8 or not the text pass 1 read."""
+    from dedupe.pipeline import _line_count
+
+    text = re.sub("[\ud800-\udfff]", "x", text) if damage % 2 else text
+    data = text.encode("utf-8", "surrogatepass")
+    digest = xxhash.xxh3_64_intdigest(data) ^ (damage % 5 == 4)
+    value = float(_SCORES[score % len(_SCORES)])
+    ref = Ref("k.txt", (1, 1 + score % 9), ("", "r")[score % 2])
+    found = found_of([Finding(0, "duplicate-document", "duplicate-document:jaccard", value, ref)])
+    page = ("", "listing")[score % 2]
+    args = ("d.txt", data, digest, 0, (found.ints, found.scores), (b"", b""), np.array([1, 1], "<i8").tobytes(),
+            np.array([7], "<u8").tobytes(), page, True)
+    got = _core.plain_batch([args], [found.labels], [[None] * len(found.labels)])[0]
+    try:
+        read, codec, warning = decode("d.txt", data, Config())
+    except Exception:  # noqa: BLE001 - a file `read_text_utf8` refuses
+        read = codec = None
+    if not (codec == "utf-8" and warning is None and any("!" <= c <= "~" for c in read) and damage % 5 != 4):
+        assert got is None
+        return
+    claim = Claim((1, _line_count(read)), "duplicate-document", "duplicate-document:jaccard", value, ref, None)
+    (want,) = _core.finish_batch([("d.txt", ("a/d.txt", "b/d.txt"), data, None, _columns("d.txt", [claim]),
+                                   _columns("d.txt", []), page)])
+    (done, chars) = got
+    assert (done[:6], done[6][1:], chars) == (want[:6], want[6][1:], len(read))
+    assert (done[6][0], done[7], done[8]) == ([(0, n, size) for _, n, size in want[6][0]], [2], [])
+
+
+def check_decide_batch(docs: list[tuple[int, list[tuple[int, ...]]]]) -> None:
+    """`decide_batch` is `decide` on each document: the blocks removed, numbered through the batch, and of them
+    those a repeat or a near repeat removes; documents that name the same labels share their tuple."""
+    tuples: dict[tuple, int] = {}  # (labels, floors) -> its number
+    labels, floor_sets, args, want_gone, want_repeated, first = [], [], [], [], [], 0
+    for n_blocks, spec in docs:
+        found = found_of([Finding(block % max(n_blocks, 1), _LABELS[cat % 6], f"det:{det % 3}",
+                                  _SCORES[score % len(_SCORES)], None) for block, cat, det, score in spec]
+                         if n_blocks else [])
+        floors = [_FLOORS[(hash(x) + n_blocks) % len(_FLOORS)] for x in found.labels]
+        index = tuples.setdefault((found.labels, tuple(floors)), len(tuples))
+        if index == len(labels):
+            labels.append(found.labels)
+            floor_sets.append(floors)
+        args.append((index, n_blocks, found.ints, found.scores))
+        for block, category in _core.decide(found.labels, floors, found.ints, found.scores):
+            want_gone.append(first + block)
+            if found.labels[category] in ("repeat", "near-repeat"):
+                want_repeated.append(first + block)
+        first += n_blocks
+    assert _core.decide_batch(labels, floor_sets, args) == (want_gone, want_repeated)
+
+
 def reference_tally(removals: list[tuple[str, int]], keys: list[int]) -> tuple:
     """The report's tally of removals given as (category, characters) with their keys, by its plain definition
     (`cut.Tally`): per category in order of first appearance, (category, count, characters); per removal its
@@ -667,7 +762,8 @@ def check_read_files(entries: list[tuple[str, bytes]], max_size: int, budget: in
                 os.mkdir(path)
             elif kind in ("link", "dangling"):
                 os.symlink(paths[0] if kind == "link" else path + ".gone", path)
-        read = _core.read_files(paths, max_size, budget, hold)
+        names = "".join(f"e{i}\0" for i in range(len(entries))).encode()
+        read = _core.read_files(folder, names, max_size, budget, hold)
         assert len(read) == len(paths)
         left = budget
         for path, got in zip(paths, read):
@@ -810,6 +906,12 @@ def run(examples: int) -> None:
                  st.integers(0, 5))(check_minhash_groups))()
     config(given(_TEXT, st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=6),
                  st.lists(st.tuples(*[st.integers(0, 1 << 20)] * 7), max_size=8), st.booleans())(check_decide_finish))()
+    config(given(_TEXT, st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=6),
+                 st.lists(st.tuples(*[st.integers(0, 1 << 20)] * 7), max_size=8), st.integers(0, 11))(
+        check_plain_batch))()
+    config(given(_TEXT, st.integers(0, 1 << 20), st.integers(0, 9))(check_plain_whole))()
+    config(given(st.lists(st.tuples(st.integers(0, 6), st.lists(st.tuples(*[st.integers(0, 1 << 20)] * 4),
+                                                                 max_size=8)), max_size=5))(check_decide_batch))()
     config(given(st.lists(_ENTRY, max_size=8), st.integers(0, 80), st.integers(0, 200), st.integers(0, 4))(
         check_read_files))()
     config(given(st.binary(max_size=40))(check_is_utf8))()
@@ -882,6 +984,12 @@ def run_fast(examples: int, seed: int) -> None:
         check_decide_finish(text, [(rng.randrange(8), rng.randrange(8)) for _ in range(rng.randrange(1, 7))],
                             [tuple(rng.randrange(1 << 20) for _ in range(7)) for _ in range(rng.randrange(0, 9))],
                             rng.random() < 0.3)
+        check_plain_batch(text, [(rng.randrange(8), rng.randrange(8)) for _ in range(rng.randrange(1, 7))],
+                          [tuple(rng.randrange(1 << 20) for _ in range(7)) for _ in range(rng.randrange(0, 9))],
+                          rng.randrange(12))
+        check_plain_whole(text, rng.randrange(1 << 20), rng.randrange(10))
+        check_decide_batch([(rng.randrange(7), [tuple(rng.randrange(1 << 20) for _ in range(4))
+                                                for _ in range(rng.randrange(9))]) for _ in range(rng.randrange(6))])
         kinds = ("file", "file", "file", "folder", "link", "dangling", "missing")
         check_read_files([(rng.choice(kinds), rng.randbytes(rng.randrange(0, 64))) for _ in range(rng.randrange(0, 8))],
                          rng.randrange(0, 80), rng.randrange(0, 200), rng.randrange(0, 5))
@@ -904,7 +1012,7 @@ def test_random_inputs_through_the_core():
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 23)")
+    ap.add_argument("--examples", type=int, default=20_000, help="random inputs per property (there are 26)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--phrases", type=int, default=0, metavar="N",
                     help="instead, N texts of the phrase rules' own patterns, mutated, drawn by hypothesis")
@@ -915,5 +1023,5 @@ if __name__ == "__main__":
         print(f"ok: {args.phrases} lists of phrase texts, no failure")
         sys.exit(0)
     run_fast(args.examples, args.seed)
-    print(f"ok: {args.examples} random inputs for each of 22 properties and {args.examples // 20} or so for stat_files, no failure")
+    print(f"ok: {args.examples} random inputs for each of 25 properties and {args.examples // 20} or so for stat_files, no failure")
     sys.exit(0)

@@ -673,6 +673,27 @@ def check_templates_of(seed: int) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.integers(0, 2**32 - 1))
+def test_which_documents_of_a_batch_are_removed_duplicates_is_what_duplicate_says_of_each(seed):
+    from types import SimpleNamespace
+
+    from dedupe.detect.corpus import Corpus
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 12))
+    heads = rng.integers(-1, n, n)
+    dup_of = np.where(heads < np.arange(n), heads, -1)  # (a copy names an earlier document)
+    keep = str(rng.choice(["first", "none"]))
+    earlier = SimpleNamespace(ids=["e0", "e1"], n_lines=np.array([3, 4]), run_of=lambda e: "run")
+    match = (rng.integers(-1, 2, n), rng.random(n), rng.integers(0, 2, n)) if rng.random() < 0.5 else None
+    corpus = Corpus(Config(keep=keep), [f"d{i}" for i in range(n)], np.ones(n, np.int64), dup_of,
+                    rng.random(n).astype(np.float32), np.zeros(n, np.uint8), {}, np.zeros(0, np.int64),
+                    np.zeros(0, np.uint64), np.zeros(0, np.uint32), [], {}, earlier if match else None, match)
+    indices = rng.permutation(n)[: int(rng.integers(0, n + 1))].tolist()
+    assert corpus.duplicated(indices) == [corpus.duplicate(i) is not None for i in indices]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1))
 def test_a_batchs_template_findings_equal_each_documents_own(seed):
     check_templates_of(seed)
 
@@ -955,6 +976,35 @@ def test_a_batchs_docsigs_hold_each_documents_distinct_keys_in_order(n_docs):
     sigs = doc_sigs(docs, np.zeros((n_docs, 4), np.uint32), [1] * n_docs, [2] * n_docs, keys, [False] * n_docs)
     assert [s.keys.tolist() for s in sigs] == [np.unique(k).tolist() for k in keys]
     assert all(s.keys.dtype == np.uint64 for s in sigs)
+
+
+@pytest.mark.parametrize("n_docs", [0, 1, 7, 300])
+def test_a_batchs_signature_columns_are_its_docsigs_columns(n_docs):
+    """Pass 1 makes a batch's `SigColumns` from its arrays (`doc_columns`), with no DocSig made: they pickle as the
+    columns of the DocSigs made one by one (`doc_sig`, as it stood: the fields written out), in their order."""
+    import pickle
+
+    from dedupe.detect.corpus import DocSig, SigColumns, doc_columns, source_of
+    from dedupe.records import Document
+
+    rng = np.random.default_rng(n_docs)
+    pool = rng.integers(0, 2**64, 40, dtype=np.uint64)
+    keys = [rng.choice(pool, rng.integers(0, 30)) for _ in range(n_docs)]
+    texts = ["", "a\nb", "a\nb\n", "\n\n", "one line"]
+    docs = [Document(f"site{i % 3}/{i}.txt" if i % 4 else f"{i}.txt", texts[i % 5]) for i in range(n_docs)]
+    signatures = rng.integers(0, 2**32, (n_docs, 8), dtype=np.uint64).astype(np.uint32)
+    n_shingles, sizes = rng.integers(0, 500, n_docs), rng.integers(0, 900, n_docs)
+    whole = (rng.random(n_docs) < 0.3).tolist()
+    columns = doc_columns(docs, signatures, n_shingles, sizes, keys, whole)
+    sigs = []
+    for i, d in enumerate(docs):
+        sig = object.__new__(DocSig)
+        sig.__dict__.update(id=d.id, source=source_of(d), n_lines=len(d.text.splitlines()), size=int(sizes[i]),
+                            n_shingles=int(n_shingles[i]), signature=signatures[i], keys=np.unique(keys[i]),
+                            whole=bool(whole[i]), derived=None, n_derived=0)
+        sigs.append(sig)
+    assert pickle.dumps(columns) == pickle.dumps(SigColumns.of(sigs))
+    assert pickle.dumps([columns.doc_sig(i) for i in range(n_docs)]) == pickle.dumps(sigs)
 
 
 def test_the_labels_of_an_articles_items_stay_though_every_page_of_its_site_holds_them(tmp_path):

@@ -108,3 +108,39 @@ def test_a_batch_of_analyses_packed_as_columns_unpacks_to_the_same_records(tmp_p
         == [([list(p) for p in a.spans], list(a.hashes)) for a in expected]
     assert _unpack_analyses(_analyze([], config, hashers).packed()) == []
     assert _block_bytes(_analyze([], config, hashers).packed()) == []
+
+
+def test_pass_2_takes_each_files_analyses_and_the_template_columns_from_the_scratch_columns():
+    """Pass 2 unpacks a file's Analyses only when it asks for them (`_Pass1`), each as the whole batch's unpacking
+    gives it, and looks the batch's templates up on the columns as they are, as on the Analyses' own arrays; a
+    share of the columns (`sliced`) joined to another (`_joined`) is those documents' columns."""
+    from dedupe.config import Config
+    from dedupe.pipeline import _analyze, _joined, _Pass1, _unpack_analyses
+    from dedupe.records import Document
+    from dedupe.sign import MinHasher
+
+    config = Config()
+    texts = ["Home | News\n\nA long enough paragraph about the river, the town and the bridge they built.\n\n"
+             "A long enough paragraph about the river, the town and the bridge they built.\n\n© 2024 Site\n",
+             "", "Menu\nMenu\nMenu\n\nText that is here once, and ends.\n", "one line",
+             "Sign up for our newsletter\n\nShort.\n\nA second page with a paragraph of its own that goes on.\n"]
+    hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
+    packed = _analyze([Document(f"d{i}.txt", t) for i, t in enumerate(texts)], config, hashers).packed()
+    flat = _unpack_analyses(packed)
+    pass1 = _Pass1({"columns": packed, "files": [("a", 2), ("b", 1), ("c", 2)]})
+    assert (list(pass1), pass1.size, pass1.files["c"]) == (["a", "b", "c"], 5, (3, 2))
+    assert pickle.dumps(pass1["c"]) == pickle.dumps(flat[3:]) and pickle.dumps(pass1["a"]) == pickle.dumps(flat[:2])
+    for i, a in enumerate(flat):
+        assert (pass1.digests[i], pass1.found(i), pass1.page(i), pass1.n_blocks[i]) == (
+            a.digest, tuple(a.findings), a.page, len(a.spans))
+    counts, keys, owner, kind, n_blocks, long, n_labels = pass1.templates_args()
+    assert (counts.tolist(), n_blocks.tolist(), n_labels.tolist()) == (
+        [len(a.keys) for a in flat], [len(a.long) for a in flat], [len(a.findings.labels) for a in flat])
+    for name, column in (("keys", keys), ("owner", owner), ("kind", kind)):
+        want = np.concatenate([getattr(a, name) for a in flat])
+        assert column.dtype == want.dtype and column.tolist() == want.tolist()
+    assert long.tolist() == [x for a in flat for x in a.long] and sum(counts) > 0
+    joined = _joined([pass1.sliced(3, 5), pass1.sliced(0, 1), pass1.sliced(1, 3)])
+    assert pickle.dumps(_unpack_analyses(joined)) == pickle.dumps(flat[3:] + flat[:3])
+    assert [x.tolist() for x in pass1.templates_args(joined)[1:4]] == [
+        np.concatenate([getattr(a, name) for a in flat[3:] + flat[:3]]).tolist() for name in ("keys", "owner", "kind")]

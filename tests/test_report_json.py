@@ -9,6 +9,7 @@ from array import array
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -249,10 +250,14 @@ def test_summary_json_holds_what_json_dump_writes_with_an_entry_a_line_for_files
             assert lines[start + len(entries) + 1] == closing
 
 
-def test_a_batchs_report_part_merged_is_the_report_of_its_documents_added_one_by_one(tmp_path):
+@pytest.mark.parametrize("copy", ["kernel", "short", "none"])
+def test_a_batchs_report_part_merged_is_the_report_of_its_documents_added_one_by_one(tmp_path, monkeypatch, copy):
     """The workers count their batches (`ReportPart`) and the main process merges them: every report file is the
     one that adding the same documents one by one, in the same order, writes; so is a part whose documents were
-    added several at once (`add_many`, as pass 2 adds a batch's plain-text files), between others added alone."""
+    added several at once (`add_many`, as pass 2 adds a batch's plain-text files), between others added alone,
+    and a part whose lines were written to a file (`spill`) that the merge copies in the kernel, a few bytes a
+    call ("short"), or reads where it cannot ("none")."""
+    import os
     import pickle
 
     from dedupe.config import Config
@@ -270,6 +275,13 @@ def test_a_batchs_report_part_merged_is_the_report_of_its_documents_added_one_by
         done = cut(rel, doc, removals, allowed, page=page)
         docs.append((DocResult(file=rel, in_chars=len(doc), out_chars=done.out_chars, in_blocks=2,
                                dropped=n % 7 == 0, report=done.report, page=page), done.diff))
+    real = os.copy_file_range
+    if copy == "short":
+        monkeypatch.setattr(os, "copy_file_range", lambda src, dst, n, at: real(src, dst, min(n, 7), at))
+    elif copy == "none":
+        def refused(*args):
+            raise OSError(18, "Invalid cross-device link")
+        monkeypatch.setattr(os, "copy_file_range", refused)
     one, merged, many = (RunReport(tmp_path / name) for name in ("one", "merged", "many"))
     for result, diff in docs:
         one.add(result, diff)
@@ -285,7 +297,11 @@ def test_a_batchs_report_part_merged_is_the_report_of_its_documents_added_one_by
             part_many.add_many([(r.file, r.in_chars, r.out_chars, r.in_blocks, r.dropped, r.page, *r.report, diff)
                                 for r, diff in batch[at : at + 5 - (n % 3 == 2)]])
         merged.merge(pickle.loads(pickle.dumps(part.sealed())))
-        many.merge(pickle.loads(pickle.dumps(part_many.sealed())))
+        part_many = part_many.sealed()
+        if start % 34 == 0:  # (every other batch's lines in a file, as a pool worker's are)
+            part_many = part_many.spill(tmp_path / f"part-{start}.bytes")
+            assert not part_many.removals and sum(part_many.spilled[1]) > 1000
+        many.merge(pickle.loads(pickle.dumps(part_many)))
     runs = (one, merged, many)
     scans = [(list(run.scan.order), run.scan.targets, run.scan.by_source, list(run.scan.keys),
               [None if k == 255 else run.scan.cat_names[k] for k in run.scan.key_cats], run.scan.removals,
@@ -295,6 +311,8 @@ def test_a_batchs_report_part_merged_is_the_report_of_its_documents_added_one_by
     assert summaries[0]["removed"]["blocks"] > 50 and summaries[0]["allowed"]["blocks"] > 10
     for run, summary in zip(runs, summaries):
         run.finish(summary)
+    for spilled in tmp_path.glob("part-*.bytes"):
+        spilled.unlink()
     names = sorted(p.name for p in (tmp_path / "one").iterdir())
     assert "index.html" in names
     for other in ("merged", "many"):

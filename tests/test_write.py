@@ -380,3 +380,25 @@ def test_a_finding_is_eligible_as_only_skip_and_the_chrome_threshold_say():
                 rule = config.wants(category) and not below
                 got = decide(found_of([Finding(0, category, "x", score)]), config)
                 assert got == ({0: category} if rule else {}), (category, score)
+
+
+@pytest.mark.parametrize("step", [None, 1, 5, 64])
+def test_parts_written_atomically_are_the_parts_end_to_end_whatever_each_write_takes(tmp_path: Path, monkeypatch,
+                                                                                      step):
+    # (a write may take fewer bytes than it was given: what is left goes in the next one)
+    from dedupe.write import atomic_write_parts
+
+    real = os.writev
+    if step is not None:
+        def writev(fd, views):
+            taken, out = step, []
+            for v in views:
+                out.append(v[:taken])
+                taken -= len(out[-1])
+            return real(fd, [v for v in out if len(v)])
+
+        monkeypatch.setattr(os, "writev", writev)
+    parts = [b"first part\n", b"", "caf\u00e9 \u65e5\n".encode(), bytes(range(256)) * 3, b"end"]
+    atomic_write_parts(tmp_path / "out.bytes", parts)
+    assert (tmp_path / "out.bytes").read_bytes() == b"".join(parts)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bytes"]

@@ -443,6 +443,16 @@ class Corpus:
             return Duplicate(self.ids[c], int(self.n_lines[c]), float(self.dup_score[c]), "keep-none")
         return None
 
+    def duplicated(self, indices: list[int]) -> list[bool]:
+        """Per document (pass-1 `indices`) whether it is a removed duplicate (`duplicate` is not None), at once."""
+        at = np.asarray(indices, np.int64)
+        out = self.dup_of[at] >= 0
+        if self.earlier_of is not None:
+            out |= self.earlier_of[at] >= 0
+        if self.config.keep == "none":
+            out |= self.first_copy[at] >= 0
+        return out.tolist()
+
     def cluster_of(self, index: int) -> dict | None:
         """The duplicate cluster of document `index`, if it is in one: its name (the head: the document kept,
         or under --keep none the first in keep order), the kept document (None under --keep none) and, for
@@ -473,9 +483,24 @@ class Corpus:
         counts = np.fromiter((len(a.keys) for a in analyses), np.int64, len(analyses))
         if not counts.any():
             return [_NO_TEMPLATES] * len(indices)
-        doc = np.repeat(np.arange(len(analyses)), counts)
+        n_blocks = np.fromiter((len(a.long) for a in analyses), np.int64, len(analyses))
+        return self.templates_of_columns(
+            indices, counts, np.concatenate([a.keys for a in analyses]), np.concatenate([a.owner for a in analyses]),
+            np.concatenate([a.kind for a in analyses]), n_blocks,
+            np.fromiter(chain.from_iterable(a.long for a in analyses), bool, int(n_blocks.sum())),
+            np.fromiter((len(a.findings.labels) for a in analyses), np.int64, len(analyses)), config)
+
+    def templates_of_columns(self, indices: list[int], counts: np.ndarray, keys: np.ndarray, owner: np.ndarray,
+                             kind: np.ndarray, n_blocks: np.ndarray, long: np.ndarray, n_labels: np.ndarray,
+                             config: Config) -> list[Found]:
+        """`templates_of` from the documents' columns end to end (pass 2 takes them from the scratch file, with
+        no `Analysis` made): per document its keys, then all their keys, the block and the kind of each, per
+        document its blocks, per block whether it is long (`Analysis.long`), per document its findings' labels."""
+        if not len(self.freq_keys) or not indices or not counts.any():
+            return [_NO_TEMPLATES] * len(indices)
+        doc = np.repeat(np.arange(len(indices)), counts)
         sids = self.source_ids[np.asarray(indices, np.int64)]
-        keys = _mix_source(np.concatenate([a.keys for a in analyses]), sids[doc])
+        keys = _mix_source(keys, sids[doc])
         pos = np.searchsorted(self.freq_keys, keys)
         np.minimum(pos, len(self.freq_keys) - 1, out=pos)
         hit = np.flatnonzero(self.freq_keys[pos] == keys)
@@ -484,9 +509,8 @@ class Corpus:
         # Each block's first hit decides (keys come block by block, text before digits before bands), even when
         # it is then left out.
         doc, df = doc[hit], self.freq_df[pos[hit]]
-        block = np.concatenate([a.owner for a in analyses])[hit].astype(np.int64)
-        kind = np.concatenate([a.kind for a in analyses])[hit].astype(np.int64)
-        n_blocks = np.fromiter((len(a.long) for a in analyses), np.int64, len(analyses))
+        block = owner[hit].astype(np.int64)
+        kind = kind[hit].astype(np.int64)
         first_block = np.cumsum(n_blocks) - n_blocks
         wide = np.int64(int(n_blocks.max()) + 1)
         _, first = np.unique(doc * wide + block, return_index=True)
@@ -494,7 +518,6 @@ class Corpus:
         doc, df, block, kind = doc[first], df[first], block[first], kind[first]
         total = np.maximum(self.source_docs[sids[doc]], 1).astype(np.float64)
         # Between two article paragraphs: a stock sentence of the article, unless nearly everywhere.
-        long = np.fromiter(chain.from_iterable(a.long for a in analyses), bool, int(n_blocks.sum()))
         n = n_blocks[doc]
         at = first_block[doc] + block
         inner = (block > 0) & (block < n - 1)
@@ -502,11 +525,11 @@ class Corpus:
         keep = ~(inline & (df < config.corpus_inline_share * total))
         doc, df, block, kind, total = doc[keep], df[keep], block[keep], kind[keep], total[keep]
         scores = np.minimum(1.0, df / total)
-        offsets = np.fromiter((len(a.findings.labels) for a in analyses), np.int64, len(analyses))[doc]
+        offsets = n_labels[doc]
         ints = np.zeros((len(doc), INTS), "<i8")
         ints[:, 0], ints[:, 1], ints[:, 2], ints[:, 4] = block, offsets, offsets + 1 + kind, -1
         ints_bytes, score_bytes = ints.tobytes(), scores.astype("<f8").tobytes()
-        bounds = np.searchsorted(doc, np.arange(len(analyses) + 1)).tolist()
+        bounds = np.searchsorted(doc, np.arange(len(indices) + 1)).tolist()
         labels = _NO_TEMPLATES.labels
         return [Found(labels, ints_bytes[a * 8 * INTS : b * 8 * INTS], score_bytes[a * 8 : b * 8])
                 for a, b in zip(bounds, bounds[1:])]
@@ -536,8 +559,16 @@ def doc_sig(doc, signature: np.ndarray, n_shingles: int, size: int, keys: np.nda
 
 
 def doc_sigs(docs: list, signatures, n_shingles, sizes, keys: list[np.ndarray], whole: list[bool]) -> list[DocSig]:
-    """`doc_sig` of each document of a batch, their keys made distinct in one sort for the batch (numpy on each
-    document's few dozen keys cost about 4 µs a document) and each DocSig made with its fields at once."""
+    """`doc_sig` of each document of a batch: its `doc_columns`' DocSigs."""
+    columns = doc_columns(docs, signatures, n_shingles, sizes, keys, whole)
+    return [columns.doc_sig(i) for i in range(len(docs))]
+
+
+def doc_columns(docs: list, signatures, n_shingles, sizes, keys: list[np.ndarray], whole: list[bool]) -> SigColumns:
+    """A batch's DocSigs as the columns pass 1 hands the main process (`SigColumns.of` of them), made with no
+    DocSig made (a DocSig a document made, then stacked into columns again, cost about 4 µs a document of the
+    10k benchmark corpus); their keys made distinct in one sort for the batch (numpy on each document's few dozen
+    keys cost about 4 µs a document)."""
     counts = np.fromiter(map(len, keys), np.int64, len(keys))
     flat = np.concatenate(keys) if keys else np.empty(0, np.uint64)
     doc = np.repeat(np.arange(len(keys)), counts)
@@ -551,17 +582,14 @@ def doc_sigs(docs: list, signatures, n_shingles, sizes, keys: list[np.ndarray], 
     np.not_equal(flat[1:], flat[:-1], out=keep[1:])
     keep[1:] |= doc[1:] != doc[:-1]  # (a document's first key always)
     flat, doc = flat[keep], doc[keep]
-    bounds = np.searchsorted(doc, np.arange(len(keys) + 1)).tolist()
-    out = []
-    for i, d in enumerate(docs):
-        text = d.text
-        sig = object.__new__(DocSig)
-        sig.__dict__.update(id=d.id, source=source_of(d),
-                            n_lines=text.count("\n") + (0 if text.endswith("\n") or not text else 1),
-                            size=int(sizes[i]), n_shingles=int(n_shingles[i]), signature=signatures[i],
-                            keys=flat[bounds[i]:bounds[i + 1]], whole=bool(whole[i]), derived=None, n_derived=0)
-        out.append(sig)
-    return out
+    texts = [d.text for d in docs]
+    n = len(docs)
+    return SigColumns(
+        [d.id for d in docs], [source_of(d) for d in docs],
+        [t.count("\n") + (0 if t.endswith("\n") or not t else 1) for t in texts], sizes[:n], n_shingles[:n],
+        whole[:n], np.zeros(n, np.uint32), np.bincount(doc, minlength=n)[:n],
+        np.array(signatures[:n]) if n else np.empty((0, 0), np.uint32),
+        np.empty((n, 0), np.uint32) if n else np.empty((0, 0), np.uint32), flat if n else np.empty(0, np.uint64))
 
 
 # --- the corpus step -------------------------------------------------------------------------------

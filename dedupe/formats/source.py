@@ -67,8 +67,9 @@ def prefetched(src: Path, rels: list[str]):
     before = _HELD.files
     files: dict[str, bytes] = {}
     if rels and not isinstance(src, RemotePath):
-        paths = [os.path.join(src, rel) for rel in rels]
-        read = _core.read_files(paths, PREFETCH_FILE_BYTES, PREFETCH_BATCH_BYTES, _hold_limit())
+        # (the names as one buffer, joined to `src` in the core: a list of joined paths cost about 1 µs a file)
+        names = "\0".join(rels).encode("utf-8", "surrogateescape") + b"\0"
+        read = _core.read_files(src, names, PREFETCH_FILE_BYTES, PREFETCH_BATCH_BYTES, _hold_limit())
         files = {rel: data for rel, data in zip(rels, read) if data is not None}
     _HELD.files = (src, files)
     try:
@@ -95,6 +96,14 @@ def _hold_limit() -> int:
     except (ImportError, OSError, ValueError):
         return 1
     return 1 << 30 if soft == resource.RLIM_INFINITY else max(soft // 4, 1)
+
+
+def held_files(src: Path) -> dict[str, bytes]:
+    """The bytes `prefetched` read of `src`'s files, by name, left held (a caller that takes one as
+    `read_content` would give it checks that its name says no compression and its size is within the limit; one
+    it cannot use is read as usual); empty outside `prefetched`."""
+    held = _HELD.files
+    return held[1] if held is not None and (held[0] is src or held[0] == src) else {}
 
 
 def read_content(src: Path, rel: str, limit: int) -> bytes:

@@ -95,7 +95,11 @@ def write_text(
 
 def write_text_copy(dst: Path, rel: str, doc: Document, cleaned: str | None, utf8: bytes | None) -> str:
     """A text file's cleaned copy: its cleaned text, or (`utf8`) its bytes when the document was read as UTF-8."""
-    data = with_bom(doc, cleaned.encode(doc.encoding) if utf8 is None else utf8)
+    return write_copy_bytes(dst, rel, with_bom(doc, cleaned.encode(doc.encoding) if utf8 is None else utf8))
+
+
+def write_copy_bytes(dst: Path, rel: str, data: bytes) -> str:
+    """A text file's cleaned copy from the bytes it holds (its byte-order mark, if any, already there)."""
     atomic_write(output_file(dst, rel), compress(rel, data))
     return rel
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from array import array
 from collections import Counter
 from collections.abc import Mapping
@@ -20,7 +21,7 @@ from typing import Iterator
 from ..names import Names
 from ..records import DocResult, Notice
 from ..status import of_run
-from ..write import temp_name
+from ..write import atomic_write_parts, temp_name
 from .html import Scan, render_report
 
 __all__ = ["ReportPart", "RunReport"]
@@ -150,6 +151,37 @@ class FileCounts(Mapping):
 #: summary.json's sections with an entry per file or per cluster: written one entry a line.
 _PER_ENTRY = ("files", "duplicate_clusters")
 _JSON = json.JSONEncoder(ensure_ascii=False)  # made once: json.dumps with options makes one per call
+
+
+def _append_spilled(spilled: tuple[str, tuple[int, ...]], outs: tuple) -> None:
+    """A spilled part's streams (`ReportPart.spill`) appended to the report's files `outs`, in that order: copied
+    file to file in the kernel (`os.copy_file_range`) where it can, else read and written."""
+    path, sizes = spilled
+    with open(path, "rb", buffering=0) as f:
+        fd, at = f.fileno(), 0
+        for out, size in zip(outs, sizes):
+            if size:
+                out.flush()  # (the copy goes to the file's descriptor, past what the buffer held)
+                _copy_range(fd, at, size, out)
+            at += size
+
+
+def _copy_range(fd: int, at: int, size: int, out) -> None:
+    """Bytes `at` to `at + size` of file descriptor `fd` appended to the binary file `out`, whose buffer is empty."""
+    try:
+        while size:
+            n = os.copy_file_range(fd, out.fileno(), size, at)
+            if n <= 0:
+                break
+            at, size = at + n, size - n
+    except (AttributeError, OSError):  # (no such call here, or not between these two file systems)
+        pass
+    while size:
+        data = os.pread(fd, size, at)
+        if not data:
+            raise OSError(f"{size} bytes of a batch's report lines are missing")
+        out.write(data)
+        at, size = at + len(data), size - len(data)
 
 
 def write_summary(f, summary: dict) -> None:
@@ -316,10 +348,13 @@ class RunReport:
         self.per_file.merge(part.per_file)
         self.scan.merge(part.scan)
         if self._removals:
-            for mine, theirs in ((self._removals, part.removals), (self._allowed, part.allowed),
-                                 (self._context, part.context), (self._diff, part.diff)):
+            mine = (self._removals, self._allowed, self._context, self._diff)
+            if part.spilled is not None:
+                _append_spilled(part.spilled, mine)
+                return
+            for out, theirs in zip(mine, (part.removals, part.allowed, part.context, part.diff)):
                 if theirs:
-                    mine.write(theirs)
+                    out.write(theirs)
 
     def summary(self, config, version: str, src: Path, dst: Path, dry_run: bool) -> dict:
         """Everything summary.json holds."""
@@ -410,10 +445,23 @@ class ReportPart(RunReport):
         super().__init__(None)
         self._diff, self._removals, self._allowed, self._context = (io.BytesIO() for _ in range(4))
         self.diff = self.removals = self.allowed = self.context = b""
+        #: Where `spill` wrote the lines: (the file, the sizes of its removals, allowed, context and diff lines).
+        self.spilled: tuple[str, tuple[int, int, int, int]] | None = None
 
     def sealed(self) -> "ReportPart":
         """This part with its lines as bytes, ready to cross to the main process (no open buffers)."""
         self.diff, self.removals, self.allowed, self.context = (
             b.getvalue() for b in (self._diff, self._removals, self._allowed, self._context))
         self._diff = self._removals = self._allowed = self._context = None
+        return self
+
+    def spill(self, path: Path) -> "ReportPart":
+        """This sealed part with its lines written to `path` (the four streams end to end) rather than held, for
+        the main process to copy into the report files in the kernel (`merge`): a pool worker's part crosses in
+        its state file, which pickled the lines (4.6 KB a document of the 10k benchmark corpus) for the main
+        process to read back and write again. `path` must stay until the part is merged."""
+        streams = (self.removals, self.allowed, self.context, self.diff)
+        atomic_write_parts(path, list(streams), make_folder=False)
+        self.spilled = (os.fspath(path), tuple(map(len, streams)))
+        self.diff = self.removals = self.allowed = self.context = b""
         return self

@@ -85,19 +85,39 @@ fn open_regular(_path: &Path) -> Option<(File, u64)> {
 /// `os.stat` was as much again.
 #[cfg(unix)]
 pub fn stat_files(base: &Path, names: &[u8]) -> Vec<(i64, i64)> {
-    use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::MetadataExt;
+
+    paths_in(base, names)
+        .iter()
+        .map(|path| match std::fs::metadata(path) {
+            Ok(m) => (m.size() as i64, m.mtime() * 1_000_000_000 + m.mtime_nsec()),
+            Err(_) => (-1, -1),
+        })
+        .collect()
+}
+
+/// The paths of `names` (each ended by a NUL, as the file system's bytes) under `base`, as `os.path.join` makes
+/// them: the caller hands a batch's names over as one buffer rather than a list of joined paths.
+#[cfg(unix)]
+pub fn paths_in(base: &Path, names: &[u8]) -> Vec<std::path::PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
 
     let mut names: Vec<&[u8]> = names.split(|&b| b == 0).collect();
     names.pop(); // (after the last NUL: nothing)
     names
         .iter()
-        .map(
-            |name| match std::fs::metadata(base.join(std::ffi::OsStr::from_bytes(name))) {
-                Ok(m) => (m.size() as i64, m.mtime() * 1_000_000_000 + m.mtime_nsec()),
-                Err(_) => (-1, -1),
-            },
-        )
+        .map(|name| base.join(std::ffi::OsStr::from_bytes(name)))
+        .collect()
+}
+
+/// Off Unix no file is read nor stat'ed here (the caller does it): the names as text, for their number.
+#[cfg(not(unix))]
+pub fn paths_in(base: &Path, names: &[u8]) -> Vec<std::path::PathBuf> {
+    let mut names: Vec<&[u8]> = names.split(|&b| b == 0).collect();
+    names.pop();
+    names
+        .iter()
+        .map(|name| base.join(String::from_utf8_lossy(name).as_ref()))
         .collect()
 }
 
@@ -127,6 +147,19 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_are_joined_to_the_base_as_os_path_join_joins_them() {
+        let got = paths_in(Path::new("/in"), b"a.txt\0sub/b c.txt\0/abs/d.txt\0\xe9.txt\0");
+        let want: Vec<PathBuf> = ["/in/a.txt", "/in/sub/b c.txt", "/abs/d.txt"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(got[..3], want[..]);
+        assert_eq!(got[3].as_os_str().len(), "/in/".len() + 5);
+        assert!(paths_in(Path::new("/in"), b"").is_empty());
     }
 
     #[test]

@@ -166,7 +166,7 @@ fn next_newline(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 /// Characters in UTF-8 (or surrogate-passing) bytes, as Python's `len` counts them.
-fn chars(bytes: &[u8]) -> usize {
+pub fn chars(bytes: &[u8]) -> usize {
     // (the bytes that are no continuation byte, counted by chunks whose counts fit a byte, which the compiler
     // vectorizes: a count by `filter` was half of `finish`'s own time in a profile)
     bytes

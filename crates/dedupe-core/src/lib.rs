@@ -23,6 +23,7 @@ pub mod minhash;
 pub mod page;
 pub mod pagetype;
 pub mod phrases;
+pub mod plain;
 pub mod recover;
 pub mod repeats;
 pub mod segment;

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 
 use dedupe_core::decide::{decide_and_finish, Finding, Findings, Page, Target, Verdict};
 use dedupe_core::finish::{Claim, Doc, Finished, Ref, Score, Tally};
+use dedupe_core::plain::PlainDoc;
 use dedupe_core::{features, group, keys, minhash, page, repeats, segment, sign};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -45,16 +46,20 @@ fn text_hash(py: Python<'_>, data: &[u8]) -> PyResult<u64> {
     guarded(py, || dedupe_core::hash::text_hash(data))
 }
 
-/// The bytes of a batch of files (`files::read_files`), or None for each file the caller must read itself.
+/// The bytes of a batch of files (`files::read_files`), or None for each file the caller must read itself: the
+/// paths relative to `base`, each ended by a NUL (`files::paths_in`).
 #[pyfunction]
 fn read_files<'py>(
     py: Python<'py>,
-    paths: Vec<std::path::PathBuf>,
+    base: std::path::PathBuf,
+    names: &[u8],
     max_size: u64,
     budget: u64,
     hold: usize,
 ) -> PyResult<Vec<Option<Bound<'py, PyBytes>>>> {
-    let read = guarded(py, || dedupe_core::files::read_files(&paths, max_size, budget, hold))?;
+    let read = guarded(py, || {
+        dedupe_core::files::read_files(&dedupe_core::files::paths_in(&base, names), max_size, budget, hold)
+    })?;
     Ok(read
         .into_iter()
         .map(|data| data.map(|d| PyBytes::new(py, &d)))
@@ -749,6 +754,66 @@ fn decide(
     })
 }
 
+/// A batch's distinct label tuples as bytes, once each is checked to have one floor a label (`what`: the call).
+fn label_tuples<'a>(
+    what: &str,
+    labels: &'a [Vec<Bound<'_, PyString>>],
+    floors: &[Vec<Option<f64>>],
+) -> PyResult<Vec<Vec<Cow<'a, [u8]>>>> {
+    if floors.len() != labels.len() || floors.iter().zip(labels).any(|(f, l)| f.len() != l.len()) {
+        return Err(PyValueError::new_err(format!(
+            "{what}: one floor per label of each label tuple"
+        )));
+    }
+    labels
+        .iter()
+        .map(|t| t.iter().map(bytes_of).collect::<PyResult<_>>())
+        .collect()
+}
+
+/// `decide` on a batch of documents, each given as the index of its label tuple in `labels` (with its floors in
+/// `floors`) and its findings' ints and scores: the blocks the documents' cleaned copies remove, numbered through
+/// the batch (a document's after the blocks of those before it, `blocks` a document), in order, and of them
+/// those removed as a repeat or a near repeat (pass 1's signing bodies, `pipeline._signing_bodies`).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn decide_batch(
+    py: Python<'_>,
+    labels: Vec<Vec<Bound<'_, PyString>>>,
+    floors: Vec<Vec<Option<f64>>>,
+    docs: Vec<(usize, usize, Bound<'_, PyBytes>, Bound<'_, PyBytes>)>,
+) -> PyResult<(Vec<usize>, Vec<usize>)> {
+    let held = label_tuples("decide_batch", &labels, &floors)?;
+    let names: Vec<Vec<&[u8]>> = held.iter().map(|t| t.iter().map(|l| l.as_ref()).collect()).collect();
+    let found: Vec<(usize, usize, Vec<Finding>)> = docs
+        .iter()
+        .map(|(tuple, blocks, ints, scores)| {
+            let n = names
+                .get(*tuple)
+                .ok_or_else(|| PyValueError::new_err(format!("decide_batch: no label tuple {tuple}")))?
+                .len();
+            Ok((
+                *tuple,
+                *blocks,
+                findings_of(ints.as_bytes(), scores.as_bytes(), n, None)?,
+            ))
+        })
+        .collect::<PyResult<_>>()?;
+    let sets: Vec<(Findings, usize)> = found
+        .iter()
+        .map(|(tuple, blocks, findings)| {
+            let set = Findings {
+                labels: &names[*tuple],
+                floors: &floors[*tuple],
+                findings,
+                allow: false,
+            };
+            (set, *blocks)
+        })
+        .collect();
+    guarded(py, || dedupe_core::decide::removed_blocks(&sets))
+}
+
 /// A verdict as Python takes it: block, finding, whether its reference stands, its category's label, the
 /// label of the file it points at (-1: none).
 type Decided = (usize, usize, bool, usize, i64);
@@ -1001,21 +1066,138 @@ fn decide_finish_batch<'py>(py: Python<'py>, docs: Vec<DocArgs<'py>>) -> PyResul
     prepared
         .iter()
         .zip(done)
-        .map(|(p, (mut out, removals, allowed))| {
-            let mut targets: Vec<usize> = Vec::new();
-            for v in removals.iter().chain(&allowed) {
-                if let Ok(t) = usize::try_from(target_of(&p.found, v)) {
-                    if !targets.contains(&t) {
-                        targets.push(t);
-                    }
-                }
+        .map(|(p, (out, removals, allowed))| decided_doc(py, &p.found, out, &removals, &allowed))
+        .collect()
+}
+
+/// A decided document's `BatchDoc`: its tally's categories, the files it points at and its allowed blocks'
+/// categories named by the labels of its findings' (`found`).
+fn decided_doc<'py>(
+    py: Python<'py>,
+    found: &[Finding],
+    mut out: Finished,
+    removals: &[Verdict],
+    allowed: &[Verdict],
+) -> PyResult<BatchDoc<'py>> {
+    let mut targets: Vec<usize> = Vec::new();
+    for v in removals.iter().chain(allowed) {
+        if let Ok(t) = usize::try_from(target_of(found, v)) {
+            if !targets.contains(&t) {
+                targets.push(t);
             }
-            let (mut categories, keys, ranks) = tally_py(py, out.tally.take())?;
-            for c in &mut categories {
-                c.0 = p.found[removals[c.0].finding].category;
+        }
+    }
+    let (mut categories, keys, ranks) = tally_py(py, out.tally.take())?;
+    for c in &mut categories {
+        c.0 = found[removals[c.0].finding].category;
+    }
+    let allowed = allowed.iter().map(|v| found[v.finding].category).collect();
+    Ok(batch_doc(py, &out, (categories, keys, ranks), targets, allowed))
+}
+
+/// One plain-text file's arguments to `plain_batch`: its name, its bytes as read again, pass 1's digest of
+/// its text, the number of its labels in the batch's label tuples, its findings' ints and scores then the
+/// corpus step's (numbered after its own labels, which the tuple then ends with), its blocks' spans and
+/// hashes as little-endian bytes (`Blocks`), its page kind, and whether it is a duplicate that goes whole (its
+/// one finding that removal: `plain::PlainDoc::whole`).
+type PlainArgs<'py> = (
+    Bound<'py, PyString>,
+    Bound<'py, PyBytes>,
+    u64,
+    usize,
+    (Bound<'py, PyBytes>, Bound<'py, PyBytes>),
+    (Bound<'py, PyBytes>, Bound<'py, PyBytes>),
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyString>,
+    bool,
+);
+
+/// One plain file's inputs as `plain::plain` reads them, held while it runs.
+struct HeldPlain<'a> {
+    rel: Cow<'a, [u8]>,
+    data: &'a [u8],
+    digest: u64,
+    labels: usize,
+    found: Vec<Finding>,
+    spans: Vec<(i64, i64)>,
+    hashes: Vec<u64>,
+    page: Cow<'a, [u8]>,
+    whole: bool,
+}
+
+/// Pass 2 for a batch of plain-text files from their bytes (`plain::plain`), in one call with the GIL released
+/// once: per file its `BatchDoc` and its text's characters, or None for a file the caller must read and cut as
+/// before (not plain UTF-8, blank, or changed since pass 1). `labels`: the distinct label tuples of the batch,
+/// each with its floors; the names and labels given must need no quoting in the diff (the caller's check). A
+/// panic on any file fails the whole call (`CoreError`); the caller then cuts them one by one.
+#[pyfunction]
+fn plain_batch<'py>(
+    py: Python<'py>,
+    docs: Vec<PlainArgs<'py>>,
+    labels: Vec<Vec<Bound<'py, PyString>>>,
+    floors: Vec<Vec<Option<f64>>>,
+) -> PyResult<Vec<Option<(BatchDoc<'py>, usize)>>> {
+    let held = label_tuples("plain_batch", &labels, &floors)?;
+    let names: Vec<Vec<&[u8]>> = held.iter().map(|t| t.iter().map(|l| l.as_ref()).collect()).collect();
+    let held: Vec<HeldPlain> = docs
+        .iter()
+        .map(|d| {
+            let n = names
+                .get(d.3)
+                .ok_or_else(|| PyValueError::new_err(format!("plain_batch: no label tuple {}", d.3)))?
+                .len();
+            let mut found = findings_of(d.4 .0.as_bytes(), d.4 .1.as_bytes(), n, None)?;
+            found.extend(findings_of(d.5 .0.as_bytes(), d.5 .1.as_bytes(), n, None)?);
+            let spans = Blocks::Bytes(d.6.clone()).spans()?;
+            let hashes = from_le(d.7.as_bytes(), u64::from_le_bytes)?;
+            if hashes.len() != spans.len() || (!d.9 && found.iter().any(|f| f.block >= spans.len())) {
+                return Err(PyValueError::new_err(
+                    "plain_batch: one hash per block, and findings on the document's blocks only",
+                ));
             }
-            let allowed = allowed.iter().map(|v| p.found[v.finding].category).collect();
-            Ok(batch_doc(py, &out, (categories, keys, ranks), targets, allowed))
+            if d.9 && found.len() != 1 {
+                return Err(PyValueError::new_err(
+                    "plain_batch: a whole document's one removal as its one finding",
+                ));
+            }
+            Ok(HeldPlain {
+                rel: bytes_of(&d.0)?,
+                data: d.1.as_bytes(),
+                digest: d.2,
+                labels: d.3,
+                found,
+                spans,
+                hashes,
+                page: bytes_of(&d.8)?,
+                whole: d.9,
+            })
+        })
+        .collect::<PyResult<_>>()?;
+    let done = guarded(py, || {
+        held.iter()
+            .map(|h| {
+                dedupe_core::plain::plain(&PlainDoc {
+                    rel: &h.rel,
+                    data: h.data,
+                    digest: h.digest,
+                    labels: &names[h.labels],
+                    floors: &floors[h.labels],
+                    findings: &h.found,
+                    spans: &h.spans,
+                    hashes: &h.hashes,
+                    page: &h.page,
+                    whole: h.whole,
+                })
+            })
+            .collect::<Vec<_>>()
+    })?;
+    held.iter()
+        .zip(done)
+        .map(|(h, plain)| {
+            plain
+                .map(|p| Ok((decided_doc(py, &h.found, p.finished, &p.removals, &p.allowed)?, p.chars)))
+                .transpose()
         })
         .collect()
 }
@@ -1297,6 +1479,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decide, m)?)?;
     m.add_function(wrap_pyfunction!(decide_finish, m)?)?;
     m.add_function(wrap_pyfunction!(decide_finish_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(plain_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(decide_batch, m)?)?;
     m.add_function(wrap_pyfunction!(finish_batch, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_inside_guard, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
