@@ -274,6 +274,8 @@ def reference_block_classes(rows: list[tuple], texts: list[str], kept: list[int]
     if hashes is not None:
         seen: set[int] = set()
         counted = [k for k in order if not (hashes[k] in seen or seen.add(hashes[k]))]
+    # (a block a rule names is not counted: the cleaned copy a second run reads does not hold it)
+    counted = [k for k in counted if rows[k][8] is None or rows[k][8].weak]
     english = reference_is_english([rows[k][2] for k in counted], [rows[k][3] for k in counted])
     classes = [reference_classify(*rows[k][1:8], english) if rows[k][8] is None else WEAK if rows[k][8].weak
                else CHROME for k in order]
