@@ -211,19 +211,26 @@ def test_array_elements_that_are_not_documents_are_named_and_kept(tmp_path):
         {"text": CLEAN_OTHER}, 5, {"body": "x"}]
 
 
+def _skipped(tmp_path, name: str, data: str | bytes, what: str, fix: str):
+    """IN holding `name` (data) beside a text file, cleaned: the file is named on stderr as `what`, with `fix`,
+    and not written; the text file is. Returns IN."""
+    src = write_tree(tmp_path / "in", {name: data, "ok.txt": OTHER_TEXT})
+    result = run("clean", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert (f"error: {name}: {what}, which dedupe does not read (cleaning it as text would break it); skipped: "
+            f"{fix}leave it out with --exclude\n") in result.output
+    assert not (tmp_path / "out" / name).exists()
+    assert (tmp_path / "out" / "ok.txt").is_file()
+    return src
+
+
 @pytest.mark.parametrize("name, what", [
     ("t.csv", "a CSV table"), ("t.tsv", "a TSV table"), ("b.xlsx", "an Excel workbook"),
     ("d.sqlite", "an SQLite database"), ("x.csv.gz", "a CSV table"),
 ])
 def test_structured_files_dedupe_does_not_read_are_skipped_with_a_notice_never_cleaned_as_text(tmp_path, name, what):
-    src = write_tree(tmp_path / "in", {name: "id,text\n1,Share on Facebook\n1,Share on Facebook\n",
-                                       "ok.txt": OTHER_TEXT})
-    result = run("clean", str(src), str(tmp_path / "out"))
-    assert result.exit_code == 1
-    assert (f"error: {name}: {what}, which dedupe does not read (cleaning it as text would break it); skipped: "
-            f"convert it to JSONL or Parquet, or leave it out with --exclude") in result.output
-    assert not (tmp_path / "out" / name).exists()
-    assert (tmp_path / "out" / "ok.txt").is_file()
+    src = _skipped(tmp_path, name, "id,text\n1,Share on Facebook\n1,Share on Facebook\n", what,
+                   "convert it to JSONL or Parquet, or ")
     assert run("clean", str(src), str(tmp_path / "out2"), "--exclude", name).exit_code == 0
 
 
@@ -234,13 +241,8 @@ def test_structured_files_dedupe_does_not_read_are_skipped_with_a_notice_never_c
 def test_web_archives_are_skipped_with_a_notice_never_cleaned_as_one_text(tmp_path, name, what):
     record = ("WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: 18\r\n\r\nShare on Facebook\n\r\n\r\n") * 3
     data = gzip.compress(record.encode()) if name.endswith(".gz") else record
-    src = write_tree(tmp_path / "in", {name: data, "ok.txt": OTHER_TEXT})
-    result = run("clean", str(src), str(tmp_path / "out"))
-    assert result.exit_code == 1
-    assert (f"error: {name}: {what}, which dedupe does not read (cleaning it as text would break it); skipped: "
-            f"write its records' text to JSONL (one record a line, with warcio) and clean that, or leave it out "
-            f"with --exclude\n") in result.output
-    assert not (tmp_path / "out" / name).exists()
+    _skipped(tmp_path, name, data, what, "write its records' text to JSONL (one record a line, with warcio) and clean "
+                                         "that, or ")
 
 
 #: A stylesheet, a script and a program as a web mirror or a repository holds them: the page detectors read them
@@ -255,17 +257,14 @@ PROGRAM = "\n".join(["/* Share on Facebook */", ".share { color: red; }", "def c
     ("src/lib.rs", "Rust source"), ("n.ipynb", "a Jupyter notebook (JSON)"), ("site/app.js.gz", "JavaScript source"),
 ])
 def test_code_is_skipped_with_a_notice_never_cleaned_as_text(tmp_path, name, what):
-    src = write_tree(tmp_path / "in", {name: PROGRAM, "ok.txt": OTHER_TEXT})
-    result = run("clean", str(src), str(tmp_path / "out"))
-    assert result.exit_code == 1
-    assert (f"error: {name}: {what}, which dedupe does not read (cleaning it as text would break it); skipped: "
-            f"leave it out with --exclude\n") in result.output
-    assert not (tmp_path / "out" / name).exists()
-    assert (tmp_path / "out" / "ok.txt").is_file()
-    # Text of other kinds is read as text, whatever its name: notes, Markdown, a robots.txt.
-    src = write_tree(tmp_path / "in2", {"notes.md": OTHER_TEXT, "README": COPY_TEXT})
-    assert run("clean", str(src), str(tmp_path / "out2")).exit_code == 0
-    assert (tmp_path / "out2" / "notes.md").is_file() and (tmp_path / "out2" / "README").is_file()
+    _skipped(tmp_path, name, PROGRAM, what, "")
+
+
+def test_text_of_other_kinds_is_read_as_text_whatever_its_name(tmp_path):
+    # Notes, Markdown, a README without a suffix.
+    src = write_tree(tmp_path / "in", {"notes.md": OTHER_TEXT, "README": COPY_TEXT})
+    assert run("clean", str(src), str(tmp_path / "out")).exit_code == 0
+    assert (tmp_path / "out" / "notes.md").is_file() and (tmp_path / "out" / "README").is_file()
 
 
 # --- Parquet ------------------------------------------------------------------------------------------------

@@ -35,22 +35,12 @@ JSONL_SUFFIXES = (".jsonl",)
 JSON_SUFFIXES = (".json",)
 PARQUET_SUFFIXES = (".parquet",)
 ARROW_SUFFIXES = (".arrow", ".feather")
-#: Structured files dedupe does not read, by suffix, with what they are: cleaning one as text would remove
-#: "repeated" rows or lines out of a table, a database or a binary file and break it. Source code and
-#: stylesheets too (a web mirror holds them beside its pages): the chrome rules and the article's extent read
-#: a program as a page, and took a Rust file's test module as what follows an article, and a Python field
-#: named `category` as a tag line.
-UNREAD = {
-    ".csv": "a CSV table", ".tsv": "a TSV table", ".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
-    ".ods": "a spreadsheet", ".sqlite": "an SQLite database", ".sqlite3": "an SQLite database",
-    ".db": "a database file", ".avro": "an Avro file", ".orc": "an ORC file", ".tfrecord": "a TFRecord file",
-    ".pkl": "a Python pickle", ".pickle": "a Python pickle", ".npy": "a NumPy array", ".npz": "NumPy arrays",
-    ".h5": "an HDF5 file", ".hdf5": "an HDF5 file", ".msgpack": "a MessagePack file", ".xml": "an XML document",
-    ".yaml": "a YAML document", ".yml": "a YAML document", ".svg": "an SVG image (XML)",
-    ".warc": "a WARC web archive", ".arc": "an ARC web archive", ".wet": "a WET archive (WARC records of page text)",
-    ".wat": "a WAT archive (WARC records of metadata)", ".cdx": "a CDX index of a web archive",
-    ".ipynb": "a Jupyter notebook (JSON)", ".map": "a JavaScript source map (JSON)", ".toml": "a TOML file",
-    ".ini": "an INI file", ".ts": "TypeScript source (or an MPEG stream)",
+#: Code, by suffix, with what it is: source and stylesheets (a web mirror holds them beside its pages), whose
+#: programs the page detectors read as pages (they took a Rust file's test module as what follows an article,
+#: and a Python field named `category` as a tag line). There is nothing to convert them to.
+CODE = {
+    ".ipynb": "a Jupyter notebook (JSON)", ".map": "a JavaScript source map (JSON)",
+    ".ts": "TypeScript source (or an MPEG stream)",
     **{suffix: f"{language} source" for language, suffixes in (
         ("JavaScript", (".js", ".mjs", ".cjs", ".jsx")), ("TypeScript", (".tsx",)),
         ("CSS", (".css", ".scss", ".sass", ".less")), ("Python", (".py", ".pyi")), ("Rust", (".rs",)),
@@ -59,8 +49,23 @@ UNREAD = {
         ("Swift", (".swift",)), ("shell", (".sh", ".bash")), ("SQL", (".sql",)),
     ) for suffix in suffixes},
 }
-#: Of those, the ones that are code (a program, a stylesheet, a notebook): there is nothing to convert them to.
-CODE = frozenset(suffix for suffix, what in UNREAD.items() if " source" in what or suffix in (".ipynb", ".map"))
+#: Web archives: cleaned as one text, a WARC file would lose lines inside its records and no longer match its
+#: own lengths and digests. Their records are pages, to be written to JSONL first.
+WARC = {
+    ".warc": "a WARC web archive", ".arc": "an ARC web archive", ".wet": "a WET archive (WARC records of page text)",
+    ".wat": "a WAT archive (WARC records of metadata)", ".cdx": "a CDX index of a web archive",
+}
+#: Files dedupe does not read, by suffix, with what they are: cleaning a structured file as text would remove
+#: "repeated" rows or lines out of a table, a database or a binary file and break it; code and web archives too.
+UNREAD = {
+    ".csv": "a CSV table", ".tsv": "a TSV table", ".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
+    ".ods": "a spreadsheet", ".sqlite": "an SQLite database", ".sqlite3": "an SQLite database",
+    ".db": "a database file", ".avro": "an Avro file", ".orc": "an ORC file", ".tfrecord": "a TFRecord file",
+    ".pkl": "a Python pickle", ".pickle": "a Python pickle", ".npy": "a NumPy array", ".npz": "NumPy arrays",
+    ".h5": "an HDF5 file", ".hdf5": "an HDF5 file", ".msgpack": "a MessagePack file", ".xml": "an XML document",
+    ".yaml": "a YAML document", ".yml": "a YAML document", ".svg": "an SVG image (XML)", ".toml": "a TOML file",
+    ".ini": "an INI file", **CODE, **WARC,
+}
 #: Each suffix (lower-case) with the format it names.
 _FORMATS = {
     suffix: fmt
@@ -105,9 +110,6 @@ def format_of(rel: str) -> str:
     return _FORMATS.get(rel[dot : len(rel) - len(suffix)].lower(), "txt") if dot >= 0 else "txt"
 
 
-#: Web archives: cleaned as one text, a WARC file would lose lines inside its records and no longer match its
-#: own lengths and digests.
-WARC = frozenset((".warc", ".arc", ".wet", ".wat", ".cdx"))
 WARC_FIX = "write its records' text to JSONL (one record a line, with warcio) and clean that, or "
 
 
