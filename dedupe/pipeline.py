@@ -558,9 +558,15 @@ def _previous_articles(src: Path) -> frozenset[str]:
     return frozenset(a for a in articles if isinstance(a, str)) if isinstance(articles, list) else frozenset()
 
 
-def _as_articles(docs: list[Document], rel: str, articles: frozenset[str]) -> list[Document]:
-    """The documents of one file, marked as extracted articles if a previous run wrote the file from HTML."""
-    if rel not in articles:
+def _articles() -> frozenset[str]:
+    """The files of IN a previous run wrote from HTML (its marker's "articles"), as the run's state holds them."""
+    return _STATE.get("articles", frozenset())
+
+
+def _as_articles(docs: list[Document], rel: str) -> list[Document]:
+    """The documents of one file, marked as extracted articles if a previous run wrote the file from HTML (read
+    so in both passes)."""
+    if rel not in _articles():
         return docs
     return [replace(d, meta=d.meta + ((ARTICLE, "1"),)) for d in docs]
 
@@ -624,7 +630,7 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
             start = time.perf_counter()
             try:
                 docs, notices = _read_unit(src, unit, config)
-                read.append((key_of(unit), _as_articles(docs, key_of(unit), _STATE.get("articles", frozenset()))))
+                read.append((key_of(unit), _as_articles(docs, key_of(unit))))
                 if _keeps_text(unit):
                     kept[key_of(unit)] = (read[-1][1], notices)
             except InputError as e:
@@ -890,7 +896,7 @@ def _cut_plain(src: Path, files: list, analyses: _Pass1, kept: dict, templates: 
         start = time.perf_counter()
         try:
             (doc,), notices, utf8 = read_text_utf8(src, unit, config)
-            (doc,) = _as_articles([doc], key_of(unit), _STATE.get("articles", frozenset()))
+            (doc,) = _as_articles([doc], key_of(unit))
         except Exception:  # noqa: BLE001 - read again and reported by `_clean_file`
             continue
         finally:
@@ -946,7 +952,7 @@ def _plain_bytes(src: Path, plain: list, pass1: _Pass1, templates: dict, config:
     args, taken, rest, held = [], [], [], 0
     files = held_files(src)
     # (an extracted article's templates lose its items' labels, which `_with_templates` reads on its document)
-    articles = _STATE.get("articles", frozenset())
+    articles = _articles()
     for (unit, first), dup in zip(plain, duplicated):
         i = pass1.files[unit][0]
         template = templates.get(first, (None,))[0] if corpus is not None else _NO_FOUND
@@ -1100,7 +1106,7 @@ def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis]
         else:
             docs, notices = clock("read", _read_unit, src, unit, config)
         # (as pass 1 read them: a text file a previous run made from HTML is an extracted article)
-        docs = _as_articles(docs, key_of(unit), _STATE.get("articles", frozenset()))
+        docs = _as_articles(docs, key_of(unit))
     if read is None and (len(docs) != len(analyses) or not all(
             _unchanged(d, utf8, a) for d, a in zip(docs, analyses))):
         raise InputError(rel, "changed while it was being cleaned (it differs between the two passes); "
