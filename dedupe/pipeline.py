@@ -111,7 +111,7 @@ def analyze_document(
 
 def analyze_documents(
     docs: list[Document], config: Config, hashers: tuple[MinHasher, MinHasher] | None = None,
-    timings: Counter | None = None, looks: int = SECOND_LOOKS,
+    timings: Counter | None = None, looks: int = SECOND_LOOKS, shown: list[bool] | None = None,
 ) -> list[tuple[Analysis, DocSig | None]]:
     """Pass 1 for a batch of documents: their within-document findings and, given MinHash `hashers`, their
     corpus signatures. The hashing and MinHash steps run once for the whole batch.
@@ -120,9 +120,11 @@ def analyze_documents(
     another site's menu, byline and footer around the same article do not hide
     it), `cleaned` (what the within-document detectors keep) or `page` (all).
 
-    A page with repeats is also judged as its cleaned copy (`_second_looks`, at most `looks` times).
+    A page with repeats is also judged as its cleaned copy (`_second_looks`, at most `looks` times). shown: per
+    document whether it is known to show a site's template (the copies the second look reads; see
+    `detect.chrome.find_chrome`).
     """
-    return _analyze(docs, config, hashers, timings, looks).records()
+    return _analyze(docs, config, hashers, timings, looks, shown).records()
 
 
 def within_found(doc: Document, config: Config) -> tuple[Found, list[tuple[int, int]], list[int]]:
@@ -137,7 +139,7 @@ def within_found(doc: Document, config: Config) -> tuple[Found, list[tuple[int, 
 
 def _analyze(
     docs: list[Document], config: Config, hashers: tuple[MinHasher, MinHasher] | None = None,
-    timings: Counter | None = None, looks: int = SECOND_LOOKS,
+    timings: Counter | None = None, looks: int = SECOND_LOOKS, shown: list[bool] | None = None,
 ) -> _Analyzed:
     """`analyze_documents`, its answer as the batch's columns (pass 1's scratch file takes them as they are)."""
     clock = _Clock(timings)
@@ -145,14 +147,14 @@ def _analyze(
     signed = clock("sign", sign_texts, blocks, config.shingle_size)
     if _wants_within(config):  # under --only corpus categories they could not remove anything
         detected = clock("detect", detect_batch, [d.id for d in docs], blocks, signed, config,
-                          [_whole_page(d, config) for d in docs])
+                          [_whole_page(d, config) for d in docs], shown)
         # As columns: what crosses to pass 2, and what the signing body is decided on (in the core, which
         # also applies --only/--skip and the thresholds).
         findings = [found for found, _, _ in detected]
         pages = [page for _, page, _ in detected]
         if looks:
             findings = clock("detect", _second_looks, docs, blocks, signed, findings, pages, config, looks,
-                             [repeated for *_, repeated in detected])
+                             [repeated for *_, repeated in detected], shown)
     else:
         findings, pages = [_NO_FINDINGS] * len(docs), [""] * len(docs)
     keys = [_NO_KEYS] * len(docs)
@@ -226,7 +228,8 @@ class _Analyzed(NamedTuple):
 
 
 def _second_looks(docs: list[Document], blocks: list[list], signed: list[SignedText], findings: list[Found],
-                  pages: list[str], config: Config, looks: int, repeated: list[bool]) -> list[Found]:
+                  pages: list[str], config: Config, looks: int, repeated: list[bool],
+                  shown: list[bool] | None = None) -> list[Found]:
     """The findings of a batch's pages, with those a second run would add on the cleaned copy of a page with repeats
     (`repeated`: whether each has repeats, whether they go or are kept as content).
 
@@ -250,25 +253,30 @@ def _second_looks(docs: list[Document], blocks: list[list], signed: list[SignedT
         return findings
     findings = list(findings)
     try:
-        findings = _looked(todo, docs, blocks, signed, findings, pages, config, looks)
+        findings = _looked(todo, docs, blocks, signed, findings, pages, config, looks, shown)
     except Exception:  # noqa: BLE001 - page by page, so that only the page that fails goes without its look
         for i in todo:
             try:
-                findings = _looked([i], docs, blocks, signed, findings, pages, config, looks)
+                findings = _looked([i], docs, blocks, signed, findings, pages, config, looks, shown)
             except Exception:  # noqa: BLE001
                 log.exception("internal error in the second look at %s; its first findings are kept", docs[i].id)
     return findings
 
 
 def _looked(todo: list[int], docs: list[Document], blocks: list[list], signed: list[SignedText],
-            findings: list[Found], pages: list[str], config: Config, looks: int) -> list[Found]:
+            findings: list[Found], pages: list[str], config: Config, looks: int,
+            shown: list[bool] | None = None) -> list[Found]:
     """`_second_looks` for the pages `todo` of a batch, in one batch; a new list of the findings."""
     copies = [(i, copy) for i in todo
               if (copy := _cleaned_copy(docs[i], blocks[i], signed[i], findings[i], pages[i], config))]
     if not copies:
         return findings
     findings = list(findings)
-    again = analyze_documents([copy[0] for _, copy in copies], config, looks=looks - 1)
+    # A copy whose page showed a site's template (it had chrome removed, or was itself such a copy) may no longer
+    # show it (its menus and the lines a rule names went): it is read as the page was, not as text without one.
+    shown = [bool(shown and shown[i]) or any(category not in _REPEATS for category in before.values())
+             for i, (_, _, before) in copies]
+    again = analyze_documents([copy[0] for _, copy in copies], config, looks=looks - 1, shown=shown)
     for (i, (_, line_of, before)), (analysis, _) in zip(copies, again):
         findings[i] = _with_second_look(docs[i].id, blocks[i], findings[i], analysis, line_of, before, config,
                                         any(category in _REPEATS for category in before.values()))

@@ -245,7 +245,7 @@ def reference_ends_sentence(text: str) -> bool:
     return bool(end) and end in TERMINAL_CHARS
 
 
-def reference_link_bar(text: str, unspaced_page: bool = False) -> bool:
+def reference_link_bar(text: str, unspaced_page: bool = False, links: int = 4) -> bool:
     import re
 
     from dedupe.detect.chrome import UNSPACED
@@ -255,11 +255,11 @@ def reference_link_bar(text: str, unspaced_page: bool = False) -> bool:
     if reference_ends_sentence(text):
         return False
     parts = [p for p in re.split(r"\s*[|｜]\s*|\s+[·・•/\-–—>»]+\s+", text) if word.search(p)]
-    if len(parts) < 4:
+    if len(parts) < links:
         if not unspaced_page or re.search("[，。、；：！？「」《》,;]|:(?!\\d)", text):
             return False
         parts = [p for p in text.split() if word.search(p)]
-        if len(parts) < 4:
+        if len(parts) < links:
             return False
     short = sum(len(p.strip()) <= 8 if unspaced_char.search(p) else len(p.split()) <= 3 for p in parts)
     return short == len(parts) or len(parts) >= 12 and short >= 0.75 * len(parts)

@@ -15,6 +15,7 @@ from dedupe.detect.chrome import (BAD, CHROME, CODE, FAMILIES, GOOD, ITEM, NEAR,
                                   ends_sentence, page_kind)
 from dedupe.detect.pagetype import DOCS, ITEM_MIN, LISTING, STAMP_MAX_WORDS, THREAD, folded, has_stamp, holds_code, item_runs
 from dedupe.detect.repeats import _list_item
+from helpers import reference_link_bar
 
 #: The byline family ("By NAME", "5 min read"): one under each item of a list in an extractor's main text.
 _BYLINE = next(f for f in FAMILIES if f.kind == "credits" and "by" in f.words)
@@ -103,6 +104,24 @@ def article_extent(weights: list[float]) -> list[bool]:
     return inside
 
 
+#: A menu: this many short lines in a row (at most MENU_WORDS words and MENU_CHARS characters, no sentence's end).
+MENU_RUN, MENU_WORDS, MENU_CHARS = 8, 3, 40
+#: A trail of the site's sections ("Home > News > Politics") is a bar of this many links.
+TRAIL_LINKS = 3
+
+
+def _shows_template(families: list, sizes: list[int], texts: list[str]) -> bool:
+    """Whether a page shows a site's template around its text: a line a rule names, a menu or a trail."""
+    if any(f is not None for f in families) or any(reference_link_bar(t, False, TRAIL_LINKS) for t in texts):
+        return True
+    run = 0
+    for size, text in zip(sizes, texts):
+        run = run + 1 if 1 <= size <= MENU_WORDS and len(text) <= MENU_CHARS and not ends_sentence(text) else 0
+        if run >= MENU_RUN:
+            return True
+    return False
+
+
 def reference_find_chrome(
     doc_id: str,
     blocks: list[Block],
@@ -112,6 +131,7 @@ def reference_find_chrome(
     whole_page: bool = True,
     rows: list[tuple] | None = None,
     kind: str | None = None,
+    shown_template: bool = False,
 ) -> list[Finding]:
     """Chrome findings for one document: rule matches, the article's extent, then neighbours.
 
@@ -215,6 +235,7 @@ def reference_find_chrome(
     # window), not its article; the footer's legal lines stay, so that a second run sees the footer too.
     dialog = whole_page and _after_footer(unclosed, classes, sizes, prose, gone, families)
     if whole_page and (GOOD not in classes or dialog
+                       or not (shown_template or teasers or _shows_template(families, sizes, texts))
                        or not _article_shaped(kind, unclosed, classes, sizes, prose, end, gone, items)):
         # No article holds the page's prose (a list of items, posts, sections; a table of scores without a
         # sentence): what lies outside the best stretch, or between two chrome blocks, is content too, so only

@@ -146,7 +146,8 @@ def test_the_chrome_body_refuses_inputs_that_do_not_fit_with_a_message():
         _core.find_chrome(LEXICON, _FAMILY_TABLE, ["a"], [1], [0], [-1], "article", True, [], [(3, 0)], [])
     features = ([1], [1], [0], [0], [False], [0], [False])
     with pytest.raises(ValueError, match="counts that add up to the blocks"):
-        _core.chrome_batch(LEXICON, _FAMILY_TABLE, ["a"], features, [-1], [7], [2], [True], [False], [0.9, 0.7, 0.6])
+        _core.chrome_batch(LEXICON, _FAMILY_TABLE, ["a"], features, [-1], [7], [2], [True], [False], [False],
+                          [0.9, 0.7, 0.6])
     with pytest.raises(ValueError, match="one of each per family"):
         _core.ChromeFamilies([0, 1], [False], [False, False], [False, False])
 

@@ -121,7 +121,9 @@ def test_a_second_look_that_fails_costs_no_file_and_no_other_pages_look(tmp_path
     src = tmp_path / "in"
     for site, para in (("x", _STABLE), ("y", _CHINA)):  # two sites: the short line is no site's template
         (src / site).mkdir(parents=True)
-        (src / site / "page.txt").write_text("\n".join([_SHORT, _SHORT, para] * 3 + [_SHORT, _SHORT]), encoding="utf-8")
+        # (a trail of the site's sections above: a whole page, which shows its template)
+        page = [f"Home > {site} > Markets", *[_SHORT, _SHORT, para] * 3, _SHORT, _SHORT]
+        (src / site / "page.txt").write_text("\n".join(page), encoding="utf-8")
     looked = pipeline._with_second_look
 
     def failing(doc_id, *args):

@@ -250,10 +250,13 @@ def test_hunk_headers_name_the_reason(tmp_path, samples_copy):
     out = tmp_path / "out"
     clean(samples_copy, out)
     diff = (out / "_report" / "changes.diff").read_text(encoding="utf-8")
-    assert "@@ -22,16 +17,0 @@ repeat of lines 6-21\n" in diff  # 002's body, pasted twice
+    assert "@@ -22,16 +18,0 @@ repeat of lines 6-21\n" in diff  # 002's body, pasted twice
     assert "@@ -3,4 +2,0 @@ repeat of line 1\n" in diff  # 003's headline, three times
-    # 002's highlight bullets, under a "Highlights" heading that has nothing left to head
-    assert "@@ -1,4 +0,0 @@ chrome:navigation; near repeat of lines 6, 7, 13\n" in diff
+    # 002's highlight bullets, which the body says again (the page shows no site's template: its "Highlights"
+    # heading is not cut as a menu outside the article)
+    assert "@@ -2,3 +1,0 @@ near repeat of lines 6, 7, 13\n" in diff
+    # 004's credit line, then its paywall, plans and newsletters
+    assert "@@ -1,1 +0,0 @@ chrome:credits\n" in diff
     for header in re.findall(r"^@@ .*$", diff, flags=re.M):
         assert re.fullmatch(r"@@ -\d+,\d+ \+\d+,0 @@ \S.*", header), header
 

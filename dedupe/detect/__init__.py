@@ -31,7 +31,7 @@ def detect(
 
 def detect_page(
     doc_id: str, blocks: list[Block], sigs: list[BlockSig], config: Config, whole_page: bool = True,
-    rows: list[tuple] | None = None, found: Repeats | tuple = None,
+    rows: list[tuple] | None = None, found: Repeats | tuple = None, shown_template: bool = False,
 ) -> tuple[list[Finding], str]:
     """Findings of the within-document detectors, ordered by block, and the kind the page was read as.
 
@@ -42,6 +42,7 @@ def detect_page(
     found: the page's repeats as the core gives them (`repeats_batch`,
     likewise made for a batch; NO_REPEATS when it has none; found here if
     None).
+    shown_template: the page is known to show a site's template (see find_chrome).
     """
     if rows is None:
         rows = block_rows([[b.text for b in blocks]], [[s.n_words for s in sigs]])[0]
@@ -70,7 +71,8 @@ def detect_page(
             repeats = content_kept(cleaned)
             cleaned = page_kind(blocks, sigs, rows, _going(repeats, config))
         kind = cleaned
-    chrome = _chrome_kept(find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, rows, kind), blocks, sigs,
+    chrome = _chrome_kept(find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, rows, kind,
+                                      shown_template), blocks, sigs,
                           kind, whole_page)
     if not repeats:  # (the usual page) chrome findings come ordered by block, one a block
         return chrome, kind
@@ -155,6 +157,7 @@ def _chrome_kept(chrome: list[Finding], blocks: list[Block], sigs: list[BlockSig
 
 def detect_batch(
     doc_ids: list[str], block_lists: Segmented, signed: SignedBatch, config: Config, whole_pages: list[bool],
+    shown: list[bool] | None = None,
 ) -> list[tuple[Found, str, bool]]:
     """`detect_page` for each document of a batch signed together, its findings as the columns pass 2 reads: the
     chrome step's block profiles, the repeats, and, for the pages without repeats (the usual page), the page's kind
@@ -162,7 +165,8 @@ def detect_batch(
     findings as columns straight from the core's codes); a page with repeats goes through `detect_page`.
 
     Per document: its findings, its page's kind, and whether it has repeats (kept or not: the second look reads
-    it, `pipeline._second_looks`)."""
+    it, `pipeline._second_looks`). shown: per document whether it is known to show a site's template (the
+    second look's copies, see `find_chrome`); None: none is."""
     # (the blocks' texts, words and hashes from the batch's columns: no `BlockSig` is made for the usual page)
     flat = block_lists.texts
     bounds = [0, *accumulate(block_lists.counts)]
@@ -171,7 +175,8 @@ def detect_batch(
     n_words = lengths.tolist()
     features, families = block_columns(flat, n_words)
     found = [NO_REPEATS if r is None else r for r in repeats_batch(block_lists, signed, config, whole_pages, flat)]
-    plain = chrome_pages(texts, features, families, block_hashes.tolist(), whole_pages,
+    shown = [False] * len(doc_ids) if shown is None else shown
+    plain = chrome_pages(texts, features, families, block_hashes.tolist(), whole_pages, shown,
                          [f is not NO_REPEATS for f in found])
     out = []
     for i, (doc_id, doc, whole_page, repeats, page) in enumerate(zip(doc_ids, signed, whole_pages, found, plain)):
@@ -179,7 +184,8 @@ def detect_batch(
         if page is None:
             at, hi = bounds[i], bounds[i + 1]
             rows = list(zip(n_words[at:hi], *(column[at:hi] for column in features), families[at:hi]))
-            findings, kind = detect_page(doc_id, block_lists[i], doc.sigs, config, whole_page, rows, repeats)
+            findings, kind = detect_page(doc_id, block_lists[i], doc.sigs, config, whole_page, rows, repeats,
+                                         shown[i])
             page = found_of(findings), kind
         elif not whole_page:
             page = found_of(_chrome_kept(page[0], block_lists[i], doc.sigs, page[1], whole_page)), page[1]

@@ -782,11 +782,13 @@ def block_columns(texts: list[str], n_words: list[int]) -> tuple[tuple, list[Fam
 
 
 def chrome_pages(texts: list[list[str]], features: tuple, families: list[Family | None], hashes: list[int],
-                 whole_pages: list[bool], skip: list[bool]) -> list[tuple[Found | list[Finding], str] | None]:
+                 whole_pages: list[bool], shown: list[bool],
+                 skip: list[bool]) -> list[tuple[Found | list[Finding], str] | None]:
     """Per document of a batch, its chrome findings and its page's kind, in one call into the core for all the
     documents (`chrome.rs`'s `detect_page`: the classes, `page_kind`, `find_chrome`); None for a document in
     skip (a page with repeats, which `detect_page` reads). The blocks come end to end: their texts, their
-    `block_columns`, the hashes of their normalized texts.
+    `block_columns`, the hashes of their normalized texts; shown: per document whether it is known to show a
+    site's template (see `find_chrome`).
 
     A whole page's findings come as the columns pass 2 reads (`Found`), made from the core's codes with no
     `Finding` (nothing reads a whole page's findings as records after this: its gates are in the core);
@@ -794,7 +796,7 @@ def chrome_pages(texts: list[list[str]], features: tuple, families: list[Family 
     index = _FAMILY_INDEX
     kinds, counts, blocks, codes, hows, notes, columns = _core.chrome_batch(
         LEXICON, _FAMILY_TABLE, [t for doc in texts for t in doc], features,
-        [-1 if f is None else index[id(f)] for f in families], hashes, list(map(len, texts)), whole_pages, skip,
+        [-1 if f is None else index[id(f)] for f in families], hashes, list(map(len, texts)), whole_pages, shown, skip,
         [score for _, score in _HOWS])
     out: list[tuple[Found | list[Finding], str] | None] = []
     at = first = 0  # (the document's first finding, and its first block)
@@ -860,6 +862,7 @@ def find_chrome(
     whole_page: bool = True,
     rows: list[tuple] | None = None,
     kind: str | None = None,
+    shown_template: bool = False,
 ) -> list[Finding]:
     """Chrome findings for one document: rule matches, the article's extent, then neighbours.
 
@@ -878,6 +881,11 @@ def find_chrome(
     kind is the page's kind (`page_kind`; found here when not given): a
     thread's reply headers do not end it, and a page whose prose the extent
     does not mostly hold has no article to cut around (see `_article_shaped`).
+
+    Nor has a page that shows no site's template (no line a rule names, no menu, no trail of sections: the
+    core's `extent::shows_template`): text of another kind (an article an extractor already cut out, a
+    program's README, a letter) whose short lines are its own. shown_template: the page is known to show one
+    (the cleaned copy of a page that did, whose template lines the first run removed: the second look).
     """
     texts = list(map(_TEXT, blocks))
     if rows is None:
@@ -896,7 +904,8 @@ def find_chrome(
         gone, copies, near = _repeats_read(blocks, sigs, config, repeats)
     index = _FAMILY_INDEX
     found = _core.find_chrome(LEXICON, _FAMILY_TABLE, texts, sizes, classes,
-                              [-1 if f is None else index[id(f)] for f in families], kind, whole_page, gone, copies, near)
+                              [-1 if f is None else index[id(f)] for f in families], kind, whole_page, gone, copies, near,
+                              shown_template)
     return [Finding(k, *_finding_parts(code, how, note, None if families[k] is None else families[k].kind))
             for k, code, how, note in zip(*found)]
 

@@ -111,6 +111,10 @@ pub struct Page<'a> {
     pub kind: Option<Kind>,
     /// False for an extractor's article text: only the rules' findings.
     pub whole_page: bool,
+    /// The page is known to show a site's template: it is the cleaned copy of a page that did, read again by the
+    /// second look (the first run removed the lines that showed it). Else the page must show one itself
+    /// (`extent::shows_template`) for anything outside its article to go.
+    pub shown_template: bool,
     /// None when the page has no repeats (the usual page).
     pub repeats: Option<&'a Repeats>,
 }
@@ -215,7 +219,12 @@ pub fn find_chrome(lexicon: &Lexicon, page: &Page) -> Vec<Found> {
     };
     let dialog = whole_page && extent::after_footer(&unclosed, classes, sizes, &prose, gone, families);
     if whole_page
-        && (!has_good || dialog || !extent::article_shaped(kind, &unclosed, classes, sizes, &prose, end, gone, &items))
+        && (!has_good
+            || dialog
+            || !(page.shown_template
+                || teasers.contains(&true)
+                || extent::shows_template(lexicon, families, sizes, texts))
+            || !extent::article_shaped(kind, &unclosed, classes, sizes, &prose, end, gone, &items))
     {
         // No article holds the page's prose: only what a rule names goes.
         whole_page = false;
@@ -302,6 +311,7 @@ pub fn detect_page(
     hashes: &[u64],
     families: &[Option<Family>],
     whole_page: bool,
+    shown_template: bool,
 ) -> (Kind, Vec<Found>) {
     let mut seen = HashSet::with_capacity(hashes.len());
     let counted: Vec<bool> = hashes.iter().map(|&h| seen.insert(h)).collect();
@@ -315,6 +325,7 @@ pub fn detect_page(
         families,
         kind: Some(kind),
         whole_page,
+        shown_template,
         repeats: None,
     };
     (kind, find_chrome(lexicon, &page))

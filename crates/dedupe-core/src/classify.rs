@@ -122,18 +122,24 @@ impl Lexicon {
     /// Capitals and function words tell an English menu from prose; scripts without spaces have neither, so a
     /// menu there weighed as a sentence (measured in characters) and carried the article's extent over it.
     pub fn link_bar(&self, text: &str, unspaced_page: bool) -> bool {
+        self.bar(text, unspaced_page, BAR_LINKS)
+    }
+
+    /// `link_bar` with at least `links` parts: a trail of the site's sections ("Home > News > Politics") has
+    /// three.
+    pub fn bar(&self, text: &str, unspaced_page: bool, links: usize) -> bool {
         if self.ends_sentence(text) {
             return false;
         }
         // (a part without a word character is a bracket or a mark around an item, not a link: "简介 [ 编辑 ]")
         let mut parts: Vec<&str> = separated(text).filter(|p| p.chars().any(is_word)).collect();
-        if parts.len() < BAR_LINKS {
+        if parts.len() < links {
             // Where words are not spaced, spaces separate items (or a reply's title, date and name).
             if !unspaced_page || holds_clause_mark(text) {
                 return false;
             }
             parts = split_space(text).filter(|p| p.chars().any(is_word)).collect();
-            if parts.len() < BAR_LINKS {
+            if parts.len() < links {
                 return false;
             }
         }

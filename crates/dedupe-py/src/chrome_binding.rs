@@ -53,9 +53,11 @@ fn check_blocks(what: &str, blocks: &[usize], n: usize) -> PyResult<()> {
 
 /// Chrome findings for one document (`chrome::find_chrome`), as columns: blocks, kinds' codes, how each was
 /// found (rule, outside, context) and the note's code. families: per block the index of the family a rule
-/// named, or -1; kind: the page's kind, if read; gone, copies and near: the repeats (None for a page without).
+/// named, or -1; kind: the page's kind, if read; gone, copies and near: the repeats (None for a page without);
+/// shown_template: the page is known to show a site's template (`Page::shown_template`).
 #[pyfunction]
-#[pyo3(signature = (lexicon, table, texts, sizes, classes, families, kind, whole_page, gone=None, copies=None, near=None))]
+#[pyo3(signature = (lexicon, table, texts, sizes, classes, families, kind, whole_page, gone=None, copies=None, near=None,
+                    shown_template=false))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 fn find_chrome(
     py: Python<'_>,
@@ -70,6 +72,7 @@ fn find_chrome(
     gone: Option<Vec<usize>>,
     copies: Option<Vec<(usize, usize)>>,
     near: Option<Vec<(usize, usize)>>,
+    shown_template: bool,
 ) -> PyResult<(Vec<usize>, Vec<u8>, Vec<u8>, Vec<u8>)> {
     let n = texts.len();
     if sizes.len() != n || classes.len() != n || families.len() != n {
@@ -125,6 +128,7 @@ fn find_chrome(
             families: &families,
             kind,
             whole_page,
+            shown_template,
             repeats: repeats.as_ref(),
         };
         chrome::find_chrome(lexicon, &page)
@@ -153,7 +157,8 @@ type ChromeBatch<'py> = (
 /// The blocks come end to end as columns: texts, the features `Lexicon.features` gave (sizes, words, stop
 /// words, capitalised words, sentence ends, code characters, unspaced), per block the index of the family its
 /// phrasing matched (or -1) and its text's hash; per document its number of blocks, whether it is a whole page,
-/// and whether to skip it (a page with repeats, which chrome.py reads block by block). The answer: per document
+/// whether it is known to show a site's template (`Page::shown_template`) and whether to skip it (a page with
+/// repeats, which chrome.py reads block by block). The answer: per document
 /// its kind ("" where skipped), then the findings of the extractors' texts end to end as columns (per document
 /// their number, blocks, kinds' codes, how, notes' codes; none for a whole page), and per document the findings
 /// of a whole page as the columns pass 2 reads (`columns::columns`: its labels' codes as little-endian u16, its
@@ -170,6 +175,7 @@ fn chrome_batch<'py>(
     hashes: Vec<u64>,
     counts: Vec<usize>,
     whole_pages: Vec<bool>,
+    shown_template: Vec<bool>,
     skip: Vec<bool>,
     scores: Vec<f64>,
 ) -> PyResult<ChromeBatch<'py>> {
@@ -189,12 +195,13 @@ fn chrome_batch<'py>(
         .any(|&m| m != n)
         || counts.iter().sum::<usize>() != n
         || whole_pages.len() != counts.len()
+        || shown_template.len() != counts.len()
         || skip.len() != counts.len()
         || scores.len() != 3
     {
         return Err(PyValueError::new_err(
             "chrome_batch: give one feature of each column, family and hash per block, one count, whole-page \
-             flag and skip flag per document, counts that add up to the blocks, and a score for each of the three \
+             flag, template flag and skip flag per document, counts that add up to the blocks, and a score for each of the three \
              ways a finding is found",
         ));
     }
@@ -245,6 +252,7 @@ fn chrome_batch<'py>(
                 &hashes[lo..hi],
                 &families[lo..hi],
                 whole_pages[d],
+                shown_template[d],
             );
             out.0.push(kind.name());
             if whole_pages[d] {

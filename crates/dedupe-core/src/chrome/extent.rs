@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use super::{counts, Family, ADVERTISING, COMMENTS, LEGAL, SUBSCRIPTION};
 use crate::chars::{is_digit, is_space, is_word};
 use crate::classify::{BAD, CHROME, CODE, GOOD, ITEM, NEAR, SHORT};
+use crate::features::Lexicon;
 use crate::pagetype::{folded, has_stamp, Kind, ITEM_MIN, STAMP_MAX_WORDS};
 
 /// Weights of the extent step, in words: prose counts for its length, a short sentence for half of it, a single
@@ -176,6 +177,35 @@ pub fn article_shaped(
     let total: i64 = (0..end).filter(|&k| prose[k] && !gone[k]).map(|k| sizes[k]).sum();
     let held = held_prose(sizes, &prose, &extent, gone, end);
     held as f64 >= if listing { LISTING_HELD } else { ARTICLE_HELD } * total as f64
+}
+
+/// A menu: this many short lines in a row, each of at most MENU_WORDS words and MENU_CHARS characters and ending
+/// no sentence.
+pub const MENU_RUN: usize = 8;
+pub const MENU_WORDS: i64 = 3;
+pub const MENU_CHARS: usize = 40;
+/// A trail of the site's sections ("Home > News > Politics", "首页 > 新闻 > 国内"): a bar of this many links.
+pub const TRAIL_LINKS: usize = 3;
+
+/// Whether a page shows a site's template around its text: a line a rule names, a menu or a trail of sections.
+/// Nearly every whole page does (98-100% of the dumps of webpages-dev, -train, -types and -multi), and few texts
+/// of other kinds (an article alone: 10-41% of those sets' golds; 12% of the READMEs and licences of a Debian
+/// system): a page that shows none (nor teasers of other stories) has no template to cut an article out of, and
+/// only what a rule names goes (`find_chrome`).
+pub fn shows_template(lexicon: &Lexicon, families: &[Option<Family>], sizes: &[i64], texts: &[&str]) -> bool {
+    if families.iter().any(Option::is_some) || texts.iter().any(|t| lexicon.bar(t, false, TRAIL_LINKS)) {
+        return true;
+    }
+    let mut run = 0;
+    for (&size, text) in sizes.iter().zip(texts) {
+        let short =
+            (1..=MENU_WORDS).contains(&size) && text.chars().count() <= MENU_CHARS && !lexicon.ends_sentence(text);
+        run = if short { run + 1 } else { 0 };
+        if run >= MENU_RUN {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether the extent lies after the page's footer, with content before it (chrome.py's `_after_footer`): a

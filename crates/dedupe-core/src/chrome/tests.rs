@@ -25,6 +25,7 @@ fn article_page<'a>(
         families,
         kind: Some(Kind::Article),
         whole_page: true,
+        shown_template: false,
         repeats: None,
     }
 }
@@ -151,7 +152,11 @@ fn menu_before_the_article_is_navigation() {
     let classes = [SHORT, SHORT, SHORT, SHORT, GOOD, GOOD, SHORT];
     let sizes = [1, 1, 1, 1, 60, 50, 1];
     let families = [None; 7];
-    let page = article_page(&texts, &sizes, &classes, &families);
+    // (four short lines and no line a rule names: the page shows no template of its own, and is known to)
+    let page = Page {
+        shown_template: true,
+        ..article_page(&texts, &sizes, &classes, &families)
+    };
     let blocks = found_blocks(&lex, &page);
     assert_eq!(
         blocks,
@@ -168,6 +173,7 @@ fn menu_before_the_article_is_navigation() {
         &lex,
         &Page {
             whole_page: false,
+            shown_template: false,
             kind: None,
             ..page
         }
@@ -191,4 +197,87 @@ fn neighbours_between_chrome() {
     let page = article_page(&texts, &sizes, &classes, &families);
     let blocks = found_blocks(&lex, &page);
     assert_eq!(blocks, vec![(1, SOCIAL, RULE), (2, SOCIAL, CONTEXT), (3, SOCIAL, RULE)]);
+}
+
+#[test]
+fn text_without_a_template_loses_nothing_outside_its_article() {
+    let lex = lexicon();
+    // A README's title, its short lines and a paragraph: no line a rule names, no menu, no trail of sections.
+    let texts = [
+        "dedupe",
+        "Usage",
+        "Run it on a folder of text.",
+        "A long paragraph.",
+        "Licence",
+        "MIT",
+    ];
+    let classes = [SHORT, SHORT, NEAR, GOOD, SHORT, SHORT];
+    let sizes = [1, 1, 6, 60, 1, 1];
+    let families = [None; 6];
+    let page = article_page(&texts, &sizes, &classes, &families);
+    assert!(!shows_template(&lex, &families, &sizes, &texts));
+    assert!(found_blocks(&lex, &page).is_empty());
+    // The same text once a line reads as the site's (a rule names it), or is known to: what lies outside goes.
+    let named = [
+        None,
+        None,
+        None,
+        None,
+        None,
+        Some(Family {
+            kind: LEGAL,
+            weak: false,
+            closes: false,
+            byline: false,
+        }),
+    ];
+    let page = article_page(&texts, &sizes, &classes, &named);
+    assert!(shows_template(&lex, &named, &sizes, &texts));
+    assert!(!found_blocks(&lex, &page).is_empty());
+    let page = Page {
+        shown_template: true,
+        ..article_page(&texts, &sizes, &classes, &families)
+    };
+    assert!(!found_blocks(&lex, &page).is_empty());
+}
+
+#[test]
+fn a_menu_or_a_trail_shows_a_template() {
+    let lex = lexicon();
+    let menu = [
+        "Home",
+        "News",
+        "Sport",
+        "World",
+        "Business",
+        "Tech",
+        "Arts",
+        "Travel",
+        "A long paragraph.",
+    ];
+    let sizes = [1, 1, 1, 1, 1, 1, 1, 1, 60];
+    let none = [None; 9];
+    assert!(shows_template(&lex, &none, &sizes, &menu));
+    // Seven short lines are a list, not yet a menu; nor are lines that end a sentence.
+    assert!(!shows_template(&lex, &none[1..], &sizes[1..], &menu[1..]));
+    let sentences = menu.map(|t| if t.len() < 10 { "Yes." } else { t });
+    assert!(!shows_template(&lex, &none, &sizes, &sentences));
+    let trail = ["首页 > 中国之声 > 新闻和报纸摘要", "A long paragraph."];
+    assert!(shows_template(&lex, &none[..2], &[1, 60], &trail));
+}
+
+#[test]
+fn trails_of_sections() {
+    let lex = lexicon();
+    for trail in [
+        "Home > News > Politics",
+        "首页 > 新闻 > 国内",
+        "Docs / Guide / Install",
+        "A | B | C",
+    ] {
+        assert!(lex.bar(trail, false, TRAIL_LINKS), "{trail}");
+    }
+    for other in ["Home > News", "Home>News>Politics", "We went > they came > all left."] {
+        assert!(!lex.bar(other, false, TRAIL_LINKS), "{other}");
+    }
 }
