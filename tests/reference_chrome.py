@@ -111,8 +111,11 @@ TRAIL_LINKS = 3
 
 
 def _shows_template(families: list, sizes: list[int], texts: list[str]) -> bool:
-    """Whether a page shows a site's template around its text: a line a rule names, a menu or a trail."""
-    if any(f is not None for f in families) or any(reference_link_bar(t, False, TRAIL_LINKS) for t in texts):
+    """Whether a page shows a site's template around its text: a line a rule names (a weak family's, which only
+    steers where the article ends, says nothing of a template), a menu or a trail."""
+    if any(f is not None and not f.weak for f in families):
+        return True
+    if any(reference_link_bar(t, False, TRAIL_LINKS) for t in texts):
         return True
     run = 0
     for size, text in zip(sizes, texts):

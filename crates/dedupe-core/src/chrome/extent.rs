@@ -187,13 +187,14 @@ pub const MENU_CHARS: usize = 40;
 /// A trail of the site's sections ("Home > News > Politics", "首页 > 新闻 > 国内"): a bar of this many links.
 pub const TRAIL_LINKS: usize = 3;
 
-/// Whether a page shows a site's template around its text: a line a rule names, a menu or a trail of sections.
+/// Whether a page shows a site's template around its text: a line a rule names (not a weak family's: "1 Year",
+/// a plan's length, only steers where an article ends), a menu or a trail of sections.
 /// Nearly every whole page does (98-100% of the dumps of webpages-dev, -train, -types and -multi), and few texts
 /// of other kinds (an article alone: 10-41% of those sets' golds; 12% of the READMEs and licences of a Debian
 /// system): a page that shows none (nor teasers of other stories) has no template to cut an article out of, and
 /// only what a rule names goes (`find_chrome`).
 pub fn shows_template(lexicon: &Lexicon, families: &[Option<Family>], sizes: &[i64], texts: &[&str]) -> bool {
-    if families.iter().any(Option::is_some) || texts.iter().any(|t| lexicon.bar(t, false, TRAIL_LINKS)) {
+    if families.iter().flatten().any(|f| !f.weak) || texts.iter().any(|t| lexicon.bar(t, false, TRAIL_LINKS)) {
         return true;
     }
     let mut run = 0;
