@@ -464,3 +464,20 @@ def test_warc_records_pages_and_bad_blocks_are_told_apart():
                                        "response", "response", "response", "revisit", "metadata", "resource"]
     assert [r.start for r in found] == [data.index(r) for r in crawl()]
     assert all(r.block is not None and r.problem is None for r in found)
+
+
+def test_annotate_writes_a_wet_file_unchanged_with_its_annotations_beside_it_and_a_warcs_pages_as_records(tmp_path):
+    wet = gz(WET_RECORDS[:4])
+    src = write_tree(tmp_path / "in", {"a.wet.gz": wet, "pages/c.warc": b"".join(crawl()[:5])})
+    out = tmp_path / "out"
+    for folder in ("", "pages"):  # (apart: the WET file's first story is the pages' article)
+        result = run("clean", src / folder, out / folder, "--annotate", "--exclude", "pages/*")
+        assert result.exit_code == 0, result.output
+    assert (out / "a.wet.gz").read_bytes() == wet
+    notes = json.loads((out / "a.wet.gz.dedupe.json").read_text(encoding="utf-8"))
+    assert [(n["document"], n["dedupe"]["drop"]) for n in notes] == [
+        (f"a.wet.gz#{rid(1)}", False), (f"a.wet.gz#{rid(2)}", True), (f"a.wet.gz#{rid(3)}", False)]
+    assert [r["category"] for r in notes[0]["dedupe"]["removals"]] == ["chrome:social"]
+    lines = [json.loads(x) for x in (out / "pages" / "c.warc.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(r["warc_record_id"], r["dedupe"]["drop"], "Share on Facebook" in r["text"]) for r in lines] == [
+        (f"<{rid(2)}>", False, True), (f"<{rid(4)}>", True, True)]

@@ -72,7 +72,7 @@ from ..config import Config
 from ..errors import InputError
 from ..fs import RemotePath
 from ..records import CountedNotice, DocResult, Document, Notice
-from ..write import atomic_stream, output_file
+from ..write import atomic_stream, atomic_write, output_file
 from . import fields, split_name
 from .rows import MAX_ROW_NOTICES, cleaned_text, printable
 from .source import _too_large, compress, compression_of, read_bytes, read_content
@@ -785,25 +785,46 @@ def _member(data: bytes) -> bytes:
 def _page_lines(rel: str, docs: list[Document], results: list[DocResult], config: Config, whole: bool) -> bytes:
     """A WARC file's pages as JSONL lines: the cleaned text at --text-field, the record's URL, date and id; a
     gzip member a line if the file is .gz (the same bytes read whole or in pieces); other compressions whole."""
-    path = fields.parse(config.text_field)
-    comp = compression_of(rel)
-    lines: list[bytes] = []
-    for doc, result in zip(docs, results):
-        if result.dropped:
-            continue
-        meta = dict(doc.meta)
-        record: dict = {"url": meta.get("url", ""), "warc_date": meta.get("date", ""),
-                        "warc_record_id": meta.get("record_id", "")}
-        node = record
-        for name in path[:-1]:
-            if not isinstance(node.get(name), dict):
-                node[name] = {}
-            node = node[name]
-        node[path[-1]] = result.cleaned.rstrip("\n")  # (the page's text as a record's: no last line break)
-        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-        lines.append(_member(line) if comp == ".gz" else line)
+    lines = [_page_line(rel, doc, result.cleaned, config) for doc, result in zip(docs, results) if not result.dropped]
     data = b"".join(lines)
-    return compress(rel, data) if whole and comp not in ("", ".gz") else data
+    return compress(rel, data) if whole and compression_of(rel) not in ("", ".gz") else data
+
+
+def _page_line(rel: str, doc: Document, text: str, config: Config, extra: tuple = ()) -> bytes:
+    """One page's JSONL line (a gzip member of its own in a .gz file's copy)."""
+    meta = dict(doc.meta)
+    record: dict = {"url": meta.get("url", ""), "warc_date": meta.get("date", ""),
+                    "warc_record_id": meta.get("record_id", "")}
+    path = fields.parse(config.text_field)
+    node = record
+    for name in path[:-1]:
+        if not isinstance(node.get(name), dict):
+            node[name] = {}
+        node = node[name]
+    node[path[-1]] = text.rstrip("\n")  # (the page's text as a record's: no last line break)
+    record.update(extra)
+    line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    return _member(line) if compression_of(rel) == ".gz" else line
+
+
+def write_warc_annotated(src: Path, dst: Path, rel: str, docs: list[Document], results: list[DocResult],
+                         config: Config, field: str, sidecar: str) -> str | list[str]:
+    """--annotate: a WARC file's pages as JSONL, each with its text unchanged and its annotation in `field`; a WET
+    file copied unchanged, and its documents' annotations beside it (NAME + `sidecar`: a JSON array, an object a
+    document with its name, record id, URL and annotation). The relative paths written."""
+    limit = config.max_doc_mb << 20
+    mode = TEXT if docs and docs[0].format == "wet" else PAGES if docs else _mode_of_file(src, rel, limit)
+    if mode == PAGES:
+        out = pages_rel(rel)
+        data = b"".join(_page_line(rel, doc, doc.text, config, ((field, result.annotation),))
+                        for doc, result in zip(docs, results))
+        atomic_write(output_file(dst, out), compress(out, data) if compression_of(rel) not in ("", ".gz") else data)
+        return out
+    atomic_write(output_file(dst, rel), read_bytes(src, rel))
+    entries = [json.dumps({"document": doc.id, "warc_record_id": doc.get("record_id"), "url": doc.get("url"),
+                           field: result.annotation}, ensure_ascii=False) for doc, result in zip(docs, results)]
+    atomic_write(output_file(dst, rel + sidecar), ("[" + ",\n ".join(entries) + "]\n").encode("utf-8"))
+    return [rel, rel + sidecar]
 
 
 def rewrite_head(head: bytes, block: bytes) -> bytes:
