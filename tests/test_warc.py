@@ -22,8 +22,6 @@ from dedupe.formats import output_rels, pieces, refuse_collisions
 from dedupe.formats.warc import digest_of, read_warc
 from helpers import PROSE, removals, summary, write_tree
 
-warcio = pytest.importorskip("warcio", reason="warcio is not installed: pip install -e '.[test]' brings it")
-from warcio.archiveiterator import ArchiveIterator  # noqa: E402
 
 ARTICLE = "\n".join(PROSE)
 OTHER = ("A completely different story about the city council approving a new budget for public parks and "
@@ -81,6 +79,8 @@ def gz(records: list[bytes]) -> bytes:
 
 def read_back(path: Path) -> list[tuple[str, str, bytes]]:
     """(type, WARC-Record-ID, content) of every record of a WARC file, by warcio, checking every digest."""
+    ArchiveIterator = pytest.importorskip(
+        "warcio.archiveiterator", reason="warcio is not installed: pip install -e '.[test]' brings it").ArchiveIterator
     out = []
     with open(path, "rb") as f:
         it = ArchiveIterator(f, check_digests="raise")

@@ -10,8 +10,13 @@ A file's format comes from its name, after any compression suffix:
   cleaned copy is JSON of the same shape.
 - ``.parquet``, ``.arrow``, ``.feather``: one document per row, with pyarrow
   (the `parquet` extra); the cleaned copy keeps the schema and codec.
-- structured files and code dedupe does not read (``.csv``, ``.xlsx``, ``.sqlite``, ``.js``, ``.py``...):
-  skipped with a notice, never cleaned as text (that would break their rows or their programs).
+- ``.wet``, ``.warc``: web archives, one document per record (`warc`): a WET
+  file's conversion records, cleaned into a WET file record for record; a
+  WARC file's HTML pages, extracted as HTML files are, written as JSONL
+  (``a.warc.gz`` -> ``a.warc.jsonl.gz``).
+- structured files, code and web archives without page text dedupe does not read (``.csv``, ``.xlsx``,
+  ``.sqlite``, ``.js``, ``.py``, ``.wat``, ``.cdx``, ``.arc``...): skipped with a notice, never cleaned as text
+  (that would break their rows, their programs or their records).
 - anything else: plain text, one document per file, written back as it came.
 
 ``.gz``, ``.zst``, ``.bz2`` and ``.xz`` files are decompressed to read (streamed,
