@@ -74,7 +74,7 @@ from ..fs import RemotePath
 from ..records import CountedNotice, DocResult, Document, Notice
 from ..write import atomic_stream, atomic_write, output_file
 from . import fields, split_name
-from .rows import MAX_ROW_NOTICES, cleaned_text, printable
+from .rows import MAX_ROW_NOTICES, cleaned_text, printable as _escaped
 from .source import _too_large, compress, compression_of, read_bytes, read_content
 
 #: The two ways a web archive is read (see the module's docstring).
@@ -134,6 +134,12 @@ class Record:
     def where(self) -> str:
         return f"record at byte {self.start}" if not self.inner else \
             f"record {self.inner + 1} of the gzip member at byte {self.start}"
+
+
+def printable(value: str) -> str:
+    """`rows.printable`, without its character-by-character look at a value that is printable already (a header's
+    URL, date and id are, nearly always: that look was a third of reading a WET file)."""
+    return value if value.isprintable() else _escaped(value)
 
 
 # --- reading records -----------------------------------------------------------------------------------
