@@ -5,13 +5,15 @@
 The WARC file (`crawl.warc.gz`, a gzip member a record, as crawlers write it) holds a request and a response
 record a page (HTTP 200, text/html), the page's URL from the data set's index.json where there is one. Both
 layouts are cleaned by `dedupe clean --jobs 1` in turn, --runs times; each one's median documents per second
-is printed, and whether the cleaned texts are the same (the WARC copy's JSONL lines against the .txt files).
+and CPU seconds are printed, and whether the cleaned texts are the same (the WARC copy's JSONL lines against
+the .txt files).
 """
 from __future__ import annotations
 
 import argparse
 import gzip
 import json
+import resource
 import shutil
 import statistics
 import subprocess
@@ -44,14 +46,18 @@ def make_warc(pages: list[Path], urls: dict[str, str], path: Path) -> None:
     path.write_bytes(b"".join(out))
 
 
-def clean(folder: Path, out: Path) -> float:
+def clean(folder: Path, out: Path) -> tuple[float, float]:
+    """The wall and CPU seconds (user and system, of the process and what it starts) of one `dedupe clean`."""
     shutil.rmtree(out, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "dedupe", "clean", str(folder), str(out), "-q", "--jobs", "1"],
                           capture_output=True, text=True)
     if done.returncode not in (0, 1):
         raise SystemExit(f"dedupe clean failed ({done.returncode}): {done.stderr}")
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv=None) -> int:
@@ -73,17 +79,23 @@ def main(argv=None) -> int:
         shutil.copyfile(page, html / page.name)
     make_warc(pages, urls, warc / "crawl.warc.gz")
     walls: dict[str, list[float]] = {"html": [], "warc": []}
+    cpus: dict[str, list[float]] = {"html": [], "warc": []}
     for _ in range(args.runs):
         for name, folder in (("html", html), ("warc", warc)):
-            walls[name].append(clean(folder, work / f"out-{name}"))
+            wall, cpu = clean(folder, work / f"out-{name}")
+            walls[name].append(wall)
+            cpus[name].append(cpu)
     texts = {p.stem: p.read_text(encoding="utf-8").rstrip("\n") for p in (work / "out-html").glob("*.txt")}
     lines = [json.loads(x) for x in gzip.decompress((work / "out-warc" / "crawl.warc.jsonl.gz").read_bytes()).splitlines()]
     by_url = {urls.get(stem, f"https://example.com/{stem}"): text for stem, text in texts.items()}
     same = sum(1 for r in lines if by_url.get(r["url"]) == r["text"])
     for name, w in walls.items():
+        c = cpus[name]
         print(f"{name:5s} {len(pages) / statistics.median(w):7.1f} docs/s  median {statistics.median(w):.2f} s "
-              f"of {args.runs} ({min(w):.2f}-{max(w):.2f})")
-    print(f"warc/html time: {statistics.median(walls['warc']) / statistics.median(walls['html']):.3f}x; "
+              f"of {args.runs} ({min(w):.2f}-{max(w):.2f}); CPU median {statistics.median(c):.2f} s "
+              f"({min(c):.2f}-{max(c):.2f})")
+    print(f"warc/html: wall {statistics.median(walls['warc']) / statistics.median(walls['html']):.3f}x, CPU "
+          f"{statistics.median(cpus['warc']) / statistics.median(cpus['html']):.3f}x; "
           f"{same} of {len(lines)} WARC pages' cleaned texts are their .html file's ({len(texts)} .txt written)")
     print(f"work folder: {work}")
     return 0
