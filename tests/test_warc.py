@@ -481,3 +481,29 @@ def test_annotate_writes_a_wet_file_unchanged_with_its_annotations_beside_it_and
     lines = [json.loads(x) for x in (out / "pages" / "c.warc.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(r["warc_record_id"], r["dedupe"]["drop"], "Share on Facebook" in r["text"]) for r in lines] == [
         (f"<{rid(2)}>", False, True), (f"<{rid(4)}>", True, True)]
+
+
+def test_a_dask_run_reads_web_archives_whole_and_writes_the_bytes_of_a_local_run_in_pieces(tmp_path, monkeypatch):
+    pytest.importorskip("distributed", reason="dask.distributed is not installed: pip install -e '.[test]' brings it")
+    import dedupe
+
+    recs = [warcinfo()] + [conversion(i + 1, words(i, 60) + "\nShare on Facebook", site=f"s{i % 3}.example")
+                           for i in range(30)]
+    src = write_tree(tmp_path / "in", {"a.warc.wet.gz": gz(recs), "b.warc.gz": gz(crawl())})
+    monkeypatch.setattr(pieces, "PIECE_BYTES", 2000)
+    assert sum(isinstance(u, pieces.Piece) for u in pieces.plan(src, ["a.warc.wet.gz", "b.warc.gz"], Config())) > 6
+    local = dedupe.clean(src, tmp_path / "local", Config(jobs=2))
+    dask = dedupe.clean(src, tmp_path / "dask", Config(jobs=1), scheduler="local")
+    assert local.exit_code == dask.exit_code == 0
+    assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
+    assert (tmp_path / "dask" / "b.warc.jsonl.gz").is_file()
+
+
+def test_an_empty_web_archive_is_said_to_be_empty_and_copied_as_it_is(tmp_path):
+    src = write_tree(tmp_path / "in", {"a.wet": b"", "b.warc.gz": b""})
+    result = run("clean", src, tmp_path / "out")
+    assert result.exit_code == 0
+    assert "warning: a.wet: empty file (no WARC records); copied as is\n" in result.output
+    assert "warning: b.warc.gz: empty file (no WARC records); its copy is an empty JSONL file\n" in result.output
+    assert (tmp_path / "out" / "a.wet").read_bytes() == b""
+    assert (tmp_path / "out" / "b.warc.jsonl.gz").read_bytes() == gzip.compress(b"", 6, mtime=0)  # no lines, still gzip

@@ -610,7 +610,9 @@ def _text_documents(rel: str, rows: Iterator[Record], config: Config, taken: set
     docs: list[Document] = []
     bad: list[Record] = []
     other: Counter = Counter()
+    seen = 0
     for record in rows:
+        seen += 1
         if record.problem:
             bad.append(record)
             continue
@@ -632,6 +634,8 @@ def _text_documents(rel: str, rows: Iterator[Record], config: Config, taken: set
             continue
         docs.append(Document(id=name, text=text, format="wet", encoding="utf-8", meta=_meta(record)))
     notices = _bad_notices(rel, bad, "copied unchanged, not cleaned")
+    if not seen:
+        notices.append(Notice(rel, "empty file (no WARC records); copied as is", failed=False))
     if other:
         notices.append(CountedNotice.of(rel, "records copied unchanged, not documents", other))
     return docs, notices
@@ -646,7 +650,9 @@ def _page_documents(rel: str, rows: Iterator[Record], config: Config, taken: set
     bad: list[Record] = []
     skipped: Counter = Counter()
     read_whole: Counter = Counter()
+    seen = 0
     for record in rows:
+        seen += 1
         if record.problem:
             bad.append(record)
             continue
@@ -682,6 +688,8 @@ def _page_documents(rel: str, rows: Iterator[Record], config: Config, taken: set
             meta += (("host", printable(host)),)
         docs.append(Document(id=name, text=text.rstrip("\n") + "\n", format="html", encoding="utf-8", meta=meta))
     notices = _bad_notices(rel, bad, "skipped")
+    if not seen:
+        notices.append(Notice(rel, "empty file (no WARC records); its copy is an empty JSONL file", failed=False))
     if skipped:
         notices.append(CountedNotice.of(rel, "records skipped, not pages", skipped))
     if read_whole:
@@ -718,7 +726,7 @@ def write_warc(src: Path, dst: Path, rel: str, docs: list[Document], results: li
     if mode == PAGES:
         out = pages_rel(rel)
         with atomic_stream(output_file(dst, out)) as f:
-            f.write(_page_lines(rel, docs, results, config, whole=True))
+            f.write(_page_lines(rel, docs, results, config, whole=True) or _empty(rel))
         return out
     with atomic_stream(output_file(dst, rel)) as f:
         if not any(r.dropped or r.cleaned != d.text for d, r in zip(docs, results)):
@@ -749,7 +757,14 @@ def assemble_warc(src: Path, dst: Path, rel: str, parts: list[Path], changed: bo
         for path in ([os.path.join(src, rel)] if mode == TEXT and not changed else parts):
             with open(path, "rb") as part:
                 shutil.copyfileobj(part, f, 1 << 20)
+        if mode == PAGES and not f.tell():
+            f.write(_empty(rel))
     return out
+
+
+def _empty(rel: str) -> bytes:
+    """A JSONL copy of no pages: nothing, or in a .gz file an empty gzip member (an empty file is no gzip file)."""
+    return _member(b"") if compression_of(rel) == ".gz" else b""
 
 
 def _text_copy(src: Path, rel: str, docs: list[Document], results: list[DocResult], limit: int, piece, out) -> None:
