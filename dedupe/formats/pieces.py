@@ -3,12 +3,12 @@
 A JSONL file over PIECE_BYTES is cut at line ends about every PIECE_BYTES; a
 Parquet or Arrow file into runs of row groups or record batches of at least
 PIECE_ROWS rows (a row group is never split: it is Parquet's unit of reading
-and the cleaned copy keeps it); a web archive (WARC, WET) at a record's start
-(or its gzip member's) after every PIECE_BYTES or more (`warc.piece_spans`). Each piece goes to a worker as a batch of small
-files does: pass 1 reads and signs its records alone, pass 2 cleans them into a
-part file, and once every piece of the file is done the parts are joined, in
-order, into the cleaned copy. Memory is bounded by the pieces in flight, never
-by the size of a shard.
+and the cleaned copy keeps it); a web archive (WARC, WET) where a record (or
+its gzip member) starts, PIECE_BYTES or more apart (`warc.piece_spans`). Each
+piece goes to a worker as a batch of small files does: pass 1 reads and signs
+its records alone, pass 2 cleans them into a part file, and once every piece
+of the file is done the parts are joined, in order, into the cleaned copy.
+Memory is bounded by the pieces in flight, never by the size of a shard.
 
 The cut depends only on the file (its bytes, its row groups), never on the
 number of workers, and a piece's records are the records the whole file has,

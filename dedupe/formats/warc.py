@@ -116,6 +116,7 @@ class Record:
     problem: str | None = None
 
     def get(self, name: str, default: str = "") -> str:
+        """A header's value (the first of that name, in lower case), or `default`."""
         for key, value in self.fields:
             if key == name:
                 return value
@@ -132,8 +133,10 @@ class Record:
 
     @property
     def where(self) -> str:
-        return f"record at byte {self.start}" if not self.inner else \
-            f"record {self.inner + 1} of the gzip member at byte {self.start}"
+        """Where a person finds the record: its byte offset in the file (its gzip member's in a .gz file)."""
+        if not self.inner:
+            return f"record at byte {self.start}"
+        return f"record {self.inner + 1} of the gzip member at byte {self.start}"
 
 
 def printable(value: str) -> str:
