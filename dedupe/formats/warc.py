@@ -320,17 +320,19 @@ def _member_head(src: _Source, pos: int) -> bool:
 
 def _resync_gzip(src: _Source, pos: int) -> int:
     """The first place at or after `pos` where a gzip member of a WARC record starts; the file's end if none."""
+    step = 1 << 16  # (a record's member is most often a few KB: the next one is in the first read)
     while pos < src.size:
-        chunk = src.read(pos, _STEP + 2)
+        chunk = src.read(pos, step + 2)
         at = 0
         while True:
             at = chunk.find(_GZIP_MAGIC, at)
-            if at < 0 or at >= _STEP:
+            if at < 0 or at >= step:
                 break
             if _member_head(src, pos + at):
                 return pos + at
             at += 1
-        pos += _STEP
+        pos += step
+        step = _STEP
     return src.size
 
 
