@@ -1,5 +1,5 @@
-"""The same documents as a .txt tree, JSONL shards, JSON arrays, Parquet files and an Arrow dataset folder:
-the same removals and duplicate clusters in all (names aside), and each one's throughput and peak memory.
+"""The same documents as a .txt tree, JSONL shards, JSON arrays, Parquet files, an Arrow dataset folder and WET
+files: the same removals and duplicate clusters in all (names aside), and each one's throughput and peak memory.
 
     python benchmarks/formats.py --docs 20000 [--jobs 2] [--shard-docs 400] [--row-group 100] [--work DIR]
     python benchmarks/formats.py --corpus TREE ...      # an existing make_corpus.py tree
@@ -13,7 +13,10 @@ Each record is {"id": the .txt file's relative path, "url": https://SITE.example
 records are named by --id-field id, and the URL's host stands for the site
 folder a .txt file's source is, so every detector sees the same corpus. The
 records keep the tree's sorted order across shards, so "the first by path"
-is the same document in every layout. Needs pyarrow.
+is the same document in every layout. A WET shard (`shard-N.warc.wet.gz`, a
+gzip member a record, as Common Crawl's) holds the same records as conversion
+records: the .txt path as its WARC-Record-ID (a name, as the JSONL id is) and
+the URL as its WARC-Target-URI. Needs pyarrow.
 """
 from __future__ import annotations
 
@@ -31,7 +34,9 @@ from pathlib import Path
 
 #: The flags each layout is cleaned with (records named by their id: the .txt file's path).
 FLAGS = {"txt": [], "jsonl": ["--id-field", "id"], "json": ["--id-field", "id"], "parquet": ["--id-field", "id"],
-         "arrow": ["--id-field", "id"]}
+         "arrow": ["--id-field", "id"], "wet": []}
+#: The record layouts `make_layouts` writes.
+LAYOUTS = ("jsonl", "json", "parquet", "arrow", "wet")
 
 
 def tree_records(tree: Path) -> list[dict]:
@@ -52,7 +57,7 @@ def make_layouts(tree: Path, work: Path, shard_docs: int = 400, row_group: int =
 
     recs = tree_records(tree)
     shards = [recs[i : i + shard_docs] for i in range(0, len(recs), shard_docs)]
-    folders = {name: work / name for name in ("jsonl", "json", "parquet", "arrow")}
+    folders = {name: work / name for name in LAYOUTS}
     for folder in folders.values():
         folder.mkdir(parents=True)
     names = []
@@ -67,9 +72,31 @@ def make_layouts(tree: Path, work: Path, shard_docs: int = 400, row_group: int =
         names.append(name)
         with ipc.new_stream(folders["arrow"] / name, table.schema) as w:  # as datasets' save_to_disk writes
             w.write_table(table, max_chunksize=row_group)
+        (folders["wet"] / f"{stem}.warc.wet.gz").write_bytes(wet_file(shard))
     (folders["arrow"] / "state.json").write_text(json.dumps({"_data_files": [{"filename": n} for n in names]}, indent=2))
     (folders["arrow"] / "dataset_info.json").write_text(json.dumps({"features": {}}, indent=2))
     return {"txt": tree, **folders}
+
+
+def wet_file(recs: list[dict]) -> bytes:
+    """Records as a WET file compressed a gzip member a record, as Common Crawl writes them: a warcinfo record,
+    then a conversion record of text/plain each (its WARC-Record-ID the record's id)."""
+    import gzip
+
+    from dedupe.formats.warc import digest_of
+
+    def record(kind: str, block: bytes, headers: list[tuple[str, str]]) -> bytes:
+        lines = [("WARC-Type", kind), *headers, ("WARC-Date", "2024-03-01T12:00:00Z"),
+                 ("WARC-Block-Digest", digest_of(block)), ("Content-Length", str(len(block)))]
+        head = "WARC/1.0\r\n" + "".join(f"{k}: {v}\r\n" for k, v in lines) + "\r\n"
+        return gzip.compress(head.encode("utf-8") + block + b"\r\n\r\n", 6, mtime=0)
+
+    out = [record("warcinfo", b"software: dedupe benchmarks/formats.py\r\n",
+                  [("WARC-Record-ID", "<urn:dedupe:warcinfo>"), ("Content-Type", "application/warc-fields")])]
+    for r in recs:
+        out.append(record("conversion", r["text"].encode("utf-8"), [
+            ("WARC-Target-URI", r["url"]), ("WARC-Record-ID", f"<{r['id']}>"), ("Content-Type", "text/plain")]))
+    return b"".join(out)
 
 
 def _name(file: str) -> str:
@@ -134,7 +161,7 @@ def main(argv=None) -> int:
 
         make_corpus.main([str(tree), "--docs", str(args.docs), "--seed", str(args.seed)])
     if (work / "layouts").is_dir():  # made by an earlier run in this work folder (same --shard-docs, --row-group)
-        layouts = {"txt": tree, **{name: work / "layouts" / name for name in ("jsonl", "json", "parquet", "arrow")}}
+        layouts = {"txt": tree, **{name: work / "layouts" / name for name in LAYOUTS}}
     else:
         layouts = make_layouts(tree, work / "layouts", args.shard_docs, args.row_group)
     docs = len(tree_records(tree))

@@ -18,7 +18,10 @@ Where it goes: in a JSONL or JSON record, a top-level ``dedupe`` field
 ``dedupe`` struct column (replacing one the file already has; null on rows
 that are not documents); beside a text file or an HTML page's extracted text,
 a file named after the copy with ``.dedupe.json`` added (``a.txt`` ->
-``a.txt.dedupe.json``). The report is the one a cleaning run writes.
+``a.txt.dedupe.json``). A WARC file's pages come out as JSONL records with the
+field; a WET file is copied unchanged with its documents' annotations beside
+it (``a.wet.gz.dedupe.json``, a JSON array, an object a document). The report
+is the one a cleaning run writes.
 """
 from __future__ import annotations
 
@@ -68,6 +71,10 @@ def write_annotated(src: Path, dst: Path, rel: str, docs: list[Document], result
         from .formats.columnar import write_columnar_annotated
 
         return write_columnar_annotated(src, dst, rel, docs, [r.annotation for r in results], FIELD)
+    if fmt == "warc":
+        from .formats.warc import write_warc_annotated
+
+        return write_warc_annotated(src, dst, rel, docs, results, config, FIELD, SIDECAR)
     out = output_rel(rel)
     if fmt == "html":  # the page's extracted text, as a cleaning run would write it, but whole
         data = compress(out, docs[0].text.encode("utf-8")) if docs else b""

@@ -53,7 +53,7 @@ from .detect.pagetype import DOCS
 from .detect.repeats import LABEL_TIMES
 from .errors import InputError, RunFailed, Terminated, UsageError
 from .annotate import SIDECAR
-from .formats import format_of, output_rel, write_cleaned
+from .formats import format_of, from_html, output_rels, write_cleaned
 from .formats.pieces import Piece, alone, assemble, key_of, plan, read_piece, rel_of, write_piece
 from .formats.source import compression_of, held_files, prefetched
 from .formats.text import read_text_utf8, write_copy_bytes, write_text_copy
@@ -639,7 +639,7 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
             try:
                 docs, notices = _read_unit(src, unit, config)
                 read.append((key_of(unit), _as_articles(docs, key_of(unit))))
-                if _keeps_text(unit):
+                if _keeps_text(unit, docs):
                     kept[key_of(unit)] = (read[-1][1], notices)
             except InputError as e:
                 failed[key_of(unit)] = Notice(e.path, e.message)
@@ -785,10 +785,11 @@ class _Pass1(Mapping):
                 np.fromiter(map(len, cols[8]), np.int64, len(cols[8])))
 
 
-def _keeps_text(unit) -> bool:
+def _keeps_text(unit, docs: list[Document]) -> bool:
     """Whether pass 2 takes a unit's documents from pass 1's scratch file rather than reading it again: an
-    HTML page, whose extraction costs a hundred times its text's cleaning (its extracted text is small)."""
-    return not isinstance(unit, Piece) and format_of(unit) == "html"
+    HTML page, or a web archive's pages (documents of format "html"), whose extraction costs a hundred times
+    its text's cleaning (its extracted text is small)."""
+    return (not isinstance(unit, Piece) and format_of(unit) == "html") or any(d.format == "html" for d in docs)
 
 
 def _whole_files(units: list) -> list[str]:
@@ -1416,7 +1417,7 @@ def clean(
                     # A writer names the file it wrote, or the files (--annotate: a copy and its annotations).
                     files_made = [was_written] if isinstance(was_written, str) else was_written
                     written.extend(files_made)
-                    if not config.annotate and (config.extracted or format_of(rel_of(rel)) == "html"
+                    if not config.annotate and (config.extracted or from_html(rel_of(rel), files_made[0])
                                                 or rel_of(rel) in articles):
                         extracted.extend(files_made)
             done += len(out)
@@ -1472,8 +1473,8 @@ def _remove_if_empty(folders: list[Path]) -> None:
 
 def _may_write(rel: str, config: Config) -> list[str]:
     """The files pass 2 may write for an input file: its copy, and with --annotate the annotations beside it."""
-    out = output_rel(rel)
-    return [out, out + SIDECAR] if config.annotate and format_of(rel) != "jsonl" else [out]
+    return [name for out in output_rels(rel)
+            for name in ([out, out + SIDECAR] if config.annotate and format_of(rel) != "jsonl" else [out])]
 
 
 def _check_resumable(force: bool, dry_run: bool, scheduler: str | None, local: bool) -> None:

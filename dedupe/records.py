@@ -132,6 +132,30 @@ class Notice:
     failed: bool = True
 
 
+@dataclass(frozen=True)
+class CountedNotice(Notice):
+    """A notice that counts one file's things by reason (a web archive's records skipped: request records (40),
+    responses not HTML (12)...). A file read in pieces gives one a piece; the report merges those of a file
+    into one (`merged`), so that a file of a thousand pieces says it once."""
+
+    what: str = ""  # what is counted, after the total: "records skipped, not pages"
+    counts: tuple[tuple[str, int], ...] = ()  # (reason, how many), most first
+
+    @classmethod
+    def of(cls, file: str, what: str, counts: dict[str, int], failed: bool = False) -> "CountedNotice":
+        ordered = tuple(sorted(((k, n) for k, n in counts.items() if n), key=lambda kn: (-kn[1], kn[0])))
+        total = sum(n for _, n in ordered)
+        message = f"{total} {what}: " + ", ".join(f"{reason} ({n})" for reason, n in ordered)
+        return cls(file, message, failed, what, ordered)
+
+    def merged(self, other: "CountedNotice") -> "CountedNotice":
+        """This notice and another of the same file and `what`, counted as one."""
+        counts = dict(self.counts)
+        for reason, n in other.counts:
+            counts[reason] = counts.get(reason, 0) + n
+        return CountedNotice.of(self.file, self.what, counts, self.failed)
+
+
 @dataclass
 class DocResult:
     """What cleaning one document produced: its removals, its cleaned text and its sizes."""

@@ -234,15 +234,19 @@ def test_structured_files_dedupe_does_not_read_are_skipped_with_a_notice_never_c
     assert run("clean", str(src), str(tmp_path / "out2"), "--exclude", name).exit_code == 0
 
 
-@pytest.mark.parametrize("name, what", [
-    ("CC-MAIN-1.warc.wet.gz", "a WET archive (WARC records of page text)"), ("crawl/a.warc.gz", "a WARC web archive"),
-    ("crawl/a.warc", "a WARC web archive"),
+@pytest.mark.parametrize("name, what, fix", [
+    ("CC-MAIN-1.warc.wat.gz", "a WAT archive (WARC records of metadata: links and headers, no page text)",
+     "clean the crawl's WET or WARC files instead, or "),
+    ("crawl/index.cdx.gz", "a CDX index of a web archive (no page text)", "clean the crawl's WET or WARC files instead, or "),
+    ("old/a.arc.gz", "an ARC web archive (the format before WARC)",
+     "convert it to WARC (warcio recompress IN.arc.gz OUT.warc.gz) and clean that, or "),
 ])
-def test_web_archives_are_skipped_with_a_notice_never_cleaned_as_one_text(tmp_path, name, what):
-    record = ("WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: 18\r\n\r\nShare on Facebook\n\r\n\r\n") * 3
+def test_web_archives_without_page_text_are_skipped_with_a_notice_never_cleaned_as_one_text(tmp_path, name, what, fix):
+    """WAT and CDX files hold no page text and ARC files are read once converted; WARC and WET files are read
+    (tests/test_warc.py)."""
+    record = ("WARC/1.0\r\nWARC-Type: metadata\r\nContent-Length: 18\r\n\r\nShare on Facebook\n\r\n\r\n") * 3
     data = gzip.compress(record.encode()) if name.endswith(".gz") else record
-    _skipped(tmp_path, name, data, what, "write its records' text to JSONL (one record a line, with warcio) and clean "
-                                         "that, or ")
+    _skipped(tmp_path, name, data, what, fix)
 
 
 #: A stylesheet, a script and a program as a web mirror or a repository holds them: the page detectors read them

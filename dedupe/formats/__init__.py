@@ -10,8 +10,13 @@ A file's format comes from its name, after any compression suffix:
   cleaned copy is JSON of the same shape.
 - ``.parquet``, ``.arrow``, ``.feather``: one document per row, with pyarrow
   (the `parquet` extra); the cleaned copy keeps the schema and codec.
-- structured files and code dedupe does not read (``.csv``, ``.xlsx``, ``.sqlite``, ``.js``, ``.py``...):
-  skipped with a notice, never cleaned as text (that would break their rows or their programs).
+- ``.wet``, ``.warc``: web archives, one document per record (`warc`): a WET
+  file's conversion records, cleaned into a WET file record for record; a
+  WARC file's HTML pages, extracted as HTML files are, written as JSONL
+  (``a.warc.gz`` -> ``a.warc.jsonl.gz``).
+- structured files, code and web archives without page text dedupe does not read (``.csv``, ``.xlsx``,
+  ``.sqlite``, ``.js``, ``.py``, ``.wat``, ``.cdx``, ``.arc``...): skipped with a notice, never cleaned as text
+  (that would break their rows, their programs or their records).
 - anything else: plain text, one document per file, written back as it came.
 
 ``.gz``, ``.zst``, ``.bz2`` and ``.xz`` files are decompressed to read (streamed,
@@ -49,11 +54,20 @@ CODE = {
         ("Swift", (".swift",)), ("shell", (".sh", ".bash")), ("SQL", (".sql",)),
     ) for suffix in suffixes},
 }
-#: Web archives: cleaned as one text, a WARC file would lose lines inside its records and no longer match its
-#: own lengths and digests. Their records are pages, to be written to JSONL first.
+#: Web archives, read a record a document (`warc`): WARC files of pages or of their text (WET).
+WARC_SUFFIXES = (".warc", ".wet")
+#: Web archives dedupe does not read: metadata and indexes hold no page text, and the ARC format (before WARC)
+#: is read once converted. Cleaned as one text, they would lose lines inside their records.
 WARC = {
-    ".warc": "a WARC web archive", ".arc": "an ARC web archive", ".wet": "a WET archive (WARC records of page text)",
-    ".wat": "a WAT archive (WARC records of metadata)", ".cdx": "a CDX index of a web archive",
+    ".arc": "an ARC web archive (the format before WARC)",
+    ".wat": "a WAT archive (WARC records of metadata: links and headers, no page text)",
+    ".cdx": "a CDX index of a web archive (no page text)",
+}
+#: What to do with each of them.
+WARC_FIXES = {
+    ".arc": "convert it to WARC (warcio recompress IN.arc.gz OUT.warc.gz) and clean that, or ",
+    ".wat": "clean the crawl's WET or WARC files instead, or ",
+    ".cdx": "clean the crawl's WET or WARC files instead, or ",
 }
 #: Files dedupe does not read, by suffix, with what they are: cleaning a structured file as text would remove
 #: "repeated" rows or lines out of a table, a database or a binary file and break it; code and web archives too.
@@ -70,7 +84,8 @@ UNREAD = {
 _FORMATS = {
     suffix: fmt
     for fmt, suffixes in (("html", HTML_SUFFIXES), ("jsonl", JSONL_SUFFIXES), ("json", JSON_SUFFIXES),
-                          ("parquet", PARQUET_SUFFIXES), ("arrow", ARROW_SUFFIXES), ("unread", tuple(UNREAD)))
+                          ("parquet", PARQUET_SUFFIXES), ("arrow", ARROW_SUFFIXES), ("warc", WARC_SUFFIXES),
+                          ("unread", tuple(UNREAD)))
     for suffix in suffixes
 }
 if any(s.count(".") != 1 or not s.startswith(".") for s in (*_FORMATS, *COMPRESSIONS)):
@@ -93,7 +108,7 @@ def split_name(rel: str) -> tuple[str, str, str]:
 
 
 def format_of(rel: str) -> str:
-    """'html', 'jsonl', 'json', 'parquet', 'arrow', 'unread' or 'txt', from the file's name."""
+    """'html', 'jsonl', 'json', 'parquet', 'arrow', 'warc', 'unread' or 'txt', from the file's name."""
     # split_name's suffix without its tuple, read from the last dot: asked about ten times a file (listing,
     # both passes, writing). Every format and compression suffix is one dot and a name (checked above), so
     # the name ends with a compression suffix exactly when its last dot starts one.
@@ -110,9 +125,6 @@ def format_of(rel: str) -> str:
     return _FORMATS.get(rel[dot : len(rel) - len(suffix)].lower(), "txt") if dot >= 0 else "txt"
 
 
-WARC_FIX = "write its records' text to JSONL (one record a line, with warcio) and clean that, or "
-
-
 def refuse_unread(rels: list[str]) -> tuple[list[str], list[Notice]]:
     """Structured files dedupe does not read, left out with a notice that says what they are and what to do."""
     keep, refused = [], []
@@ -121,18 +133,38 @@ def refuse_unread(rels: list[str]) -> tuple[list[str], list[Notice]]:
             keep.append(rel)
             continue
         suffix = split_name(rel)[1].lower()
-        fix = "" if suffix in CODE else WARC_FIX if suffix in WARC else "convert it to JSONL or Parquet, or "
+        fix = "" if suffix in CODE else WARC_FIXES[suffix] if suffix in WARC else "convert it to JSONL or Parquet, or "
         refused.append(Notice(rel, f"{UNREAD[suffix]}, which dedupe does not read (cleaning it as text would break "
                                    f"it); skipped: {fix}leave it out with --exclude"))
     return keep, refused
 
 
 def output_rel(rel: str) -> str:
-    """The relative path of a file's cleaned copy: HTML becomes .txt, everything else keeps its name."""
-    if format_of(rel) != "html":
-        return rel
-    stem, _, comp = split_name(rel)
-    return stem + ".txt" + comp
+    """The relative path of a file's cleaned copy: HTML becomes .txt, a WARC file's pages JSONL (`output_rels`),
+    everything else keeps its name."""
+    return output_rels(rel)[0]
+
+
+def output_rels(rel: str) -> tuple[str, ...]:
+    """Every relative path a file's cleaned copy may take, the usual first. Only a .warc file has two, which its
+    records decide: its pages as JSONL (a.warc.gz -> a.warc.jsonl.gz), or, of text records, a WET file under
+    its own name."""
+    fmt = format_of(rel)
+    if fmt not in ("html", "warc"):
+        return (rel,)
+    stem, suffix, comp = split_name(rel)
+    if fmt == "html":
+        return (stem + ".txt" + comp,)
+    if suffix.lower() == ".wet":
+        return (rel,)
+    return (stem + suffix + ".jsonl" + comp, rel)
+
+
+def from_html(rel: str, written: str) -> bool:
+    """Whether the file `written` for input `rel` holds main text extracted from HTML: an HTML page's text, a
+    WARC file's pages (a later run reads it as extracted articles, as this one read them)."""
+    fmt = format_of(rel)
+    return fmt == "html" or (fmt == "warc" and written != rel)
 
 
 def selected(rel: str, config: Config) -> bool:
@@ -152,11 +184,13 @@ def refuse_collisions(rels: list[str]) -> tuple[list[str], list[Notice]]:
 
     A file whose cleaned copy keeps its own name (page.txt) wins over an HTML
     page that would become it (page.html); between HTML pages (page.html,
-    page.htm) the first by path wins. Depends only on the set of names.
+    page.htm) the first by path wins. A .warc file claims both names its copy
+    may take (`output_rels`). Depends only on the set of names.
     """
     claims: dict[str, list[str]] = {}
     for rel in rels:
-        claims.setdefault(output_rel(rel), []).append(rel)
+        for out in output_rels(rel):
+            claims.setdefault(out, []).append(rel)
     refused: dict[str, Notice] = {}
     for out, owners in claims.items():
         if len(owners) < 2:
@@ -174,7 +208,7 @@ def refuse_collisions(rels: list[str]) -> tuple[list[str], list[Notice]]:
 
 #: Each format's module, by name (they import this one, so each is imported on first use).
 _MODULES = {"html": "html", "jsonl": "jsonl", "json": "jsonfile", "parquet": "columnar", "arrow": "columnar",
-            "txt": "text"}
+            "warc": "warc", "txt": "text"}
 
 
 @functools.cache
@@ -188,9 +222,9 @@ def _module(fmt: str):
 
 #: Per format, its reader's and its writer's names in its module (looked up at each call: tests replace them).
 _READERS = {"html": "read_html", "jsonl": "read_jsonl", "json": "read_json", "parquet": "read_columnar",
-            "arrow": "read_columnar", "txt": "read_text"}
+            "arrow": "read_columnar", "warc": "read_warc", "txt": "read_text"}
 _WRITERS = {"html": "write_html", "jsonl": "write_jsonl", "json": "write_json", "parquet": "write_columnar",
-            "arrow": "write_columnar", "txt": "write_text"}
+            "arrow": "write_columnar", "warc": "write_warc", "txt": "write_text"}
 
 
 def read_file(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:

@@ -3,17 +3,19 @@
 A JSONL file over PIECE_BYTES is cut at line ends about every PIECE_BYTES; a
 Parquet or Arrow file into runs of row groups or record batches of at least
 PIECE_ROWS rows (a row group is never split: it is Parquet's unit of reading
-and the cleaned copy keeps it). Each piece goes to a worker as a batch of small
-files does: pass 1 reads and signs its records alone, pass 2 cleans them into a
-part file, and once every piece of the file is done the parts are joined, in
-order, into the cleaned copy. Memory is bounded by the pieces in flight, never
-by the size of a shard.
+and the cleaned copy keeps it); a web archive (WARC, WET) where a record (or
+its gzip member) starts, PIECE_BYTES or more apart (`warc.piece_spans`). Each
+piece goes to a worker as a batch of small files does: pass 1 reads and signs
+its records alone, pass 2 cleans them into a part file, and once every piece
+of the file is done the parts are joined, in order, into the cleaned copy.
+Memory is bounded by the pieces in flight, never by the size of a shard.
 
 The cut depends only on the file (its bytes, its row groups), never on the
 number of workers, and a piece's records are the records the whole file has,
 numbered the same: the output is the same for any --jobs and the same as the
 file cleaned whole. Compressed files, JSON arrays and files at a URL are read
-whole (a compressed stream cannot be entered in its middle).
+whole (a compressed stream cannot be entered in its middle), but for a web
+archive compressed a gzip member a record, as WARC files are.
 """
 from __future__ import annotations
 
@@ -37,9 +39,9 @@ PIECE_ROWS = 256
 #: A record file read whole (compressed, a JSON array, or under PIECE_BYTES) of this size or more is a batch of
 #: its own: sixty-four such files in one batch would hand one worker most of a corpus.
 ALONE_BYTES = 64 << 10
-_RECORD_FORMATS = ("jsonl", "json", "parquet", "arrow")
+_RECORD_FORMATS = ("jsonl", "json", "parquet", "arrow", "warc")
 #: The formats `_spans` cuts into pieces.
-_CUT_FORMATS = ("jsonl", "parquet", "arrow")
+_CUT_FORMATS = ("jsonl", "parquet", "arrow", "warc")
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ def plan(src: Path, rels: list[str], config: Config) -> list:
     for rel in rels:
         spans = None
         # (only a record file is ever cut: a plain file goes by with a look at its name)
-        if local and format_of(rel) in _CUT_FORMATS and not compression_of(rel):
+        # (a web archive compressed a gzip member a record can be entered at a member: `warc.piece_spans`)
+        if local and format_of(rel) in _CUT_FORMATS and (not compression_of(rel) or format_of(rel) == "warc"):
             try:
                 spans = _spans(src, rel, config)
             except Exception:  # noqa: BLE001 - a file that cannot be planned is read whole, and its error said then
@@ -115,6 +118,10 @@ def _spans(src: Path, rel: str, config: Config) -> list[tuple[int, int, int]] | 
         from .columnar import piece_spans
 
         return piece_spans(src, rel, config, PIECE_ROWS)
+    if fmt == "warc":
+        from .warc import piece_spans
+
+        return piece_spans(src, rel, config, PIECE_BYTES)
     return None
 
 
@@ -144,6 +151,10 @@ def read_piece(src: Path, piece: Piece, config: Config) -> tuple[list[Document],
         from .jsonl import read_jsonl_piece
 
         return read_jsonl_piece(src, piece, config)
+    if format_of(piece.rel) == "warc":
+        from .warc import read_warc_piece
+
+        return read_warc_piece(src, piece, config)
     from .columnar import read_columnar
 
     return read_columnar(src, piece.rel, config, piece)
@@ -157,6 +168,10 @@ def write_piece(src: Path, piece: Piece, docs: list[Document], results: list[Doc
         from .jsonl import write_jsonl_piece
 
         write_jsonl_piece(src, piece, docs, results, config, part)
+    elif format_of(piece.rel) == "warc":
+        from .warc import write_warc_piece
+
+        write_warc_piece(src, piece, docs, results, config, part)
     else:
         from .columnar import write_columnar_piece
 
@@ -166,7 +181,11 @@ def write_piece(src: Path, piece: Piece, docs: list[Document], results: list[Doc
 
 def assemble(src: Path, dst: Path, rel: str, parts: list[Path], changed: bool) -> str:
     """The cleaned copy of a file cleaned in pieces, from its parts in order (the input's bytes if nothing
-    changed, as a file cleaned whole is copied)."""
+    changed, as a file cleaned whole is copied); the relative path written."""
+    if format_of(rel) == "warc":
+        from .warc import assemble_warc
+
+        return assemble_warc(src, dst, rel, parts, changed)
     target = output_path(dst, rel)
     if not changed:
         with open(os.path.join(src, rel), "rb") as f, atomic_stream(target) as out:

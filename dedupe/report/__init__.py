@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..names import Names
-from ..records import DocResult, Notice
+from ..records import CountedNotice, DocResult, Notice
 from ..status import of_run
 from ..write import atomic_write_parts, temp_name
 from .html import Scan, render_report
@@ -240,6 +240,7 @@ class RunReport:
         self.chars_by_category: Counter = Counter()
         self.per_file = FileCounts()
         self.notices: list[Notice] = []
+        self._counted: dict[tuple, int] = {}  # where each file's `CountedNotice` of a kind is in `notices`
         self.timings: Counter = Counter()
         #: Duplicate-document clusters and the corpus step's figures, set by the pipeline.
         self.clusters: list[dict] = []
@@ -273,6 +274,14 @@ class RunReport:
         return of_run(self)
 
     def add_notice(self, notice: Notice) -> None:
+        """Keep a notice; one that counts (`CountedNotice`) is merged into the one its file already has."""
+        if isinstance(notice, CountedNotice):
+            key = (notice.file, notice.what, notice.failed)
+            at = self._counted.get(key)
+            if at is not None:
+                self.notices[at] = self.notices[at].merged(notice)
+                return
+            self._counted[key] = len(self.notices)
         self.notices.append(notice)
 
     def add(self, result: DocResult, diff: bytes) -> None:
