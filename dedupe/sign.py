@@ -8,6 +8,7 @@ one call per batch of blocks; the MinHash and block keys below are numpy.
 """
 from __future__ import annotations
 
+import random
 from itertools import chain
 
 import numpy as np
@@ -229,6 +230,19 @@ def shingles(tokens: list[str], k: int) -> list[bytes]:
     return [" ".join(tokens[i : i + k]).encode("utf-8") for i in range(len(tokens) - k + 1)]
 
 
+def mt19937_draws(seed: int, n: int) -> list[int]:
+    """The first n 32-bit outputs of MT19937 seeded as `numpy.random.RandomState(seed)` seeds it: datasketch
+    draws its permutations with `randint(0, 2**31)` (an output's low 31 bits) and `randint(0, 2**32)` (an output)
+    from such a generator. Python's `random` runs the same generator, set to the seeded state: importing
+    numpy.random took 6 ms of a run's start, before any file was read."""
+    state = [seed & 0xFFFFFFFF]
+    for i in range(1, 624):  # init_genrand
+        state.append((1812433253 * (state[-1] ^ (state[-1] >> 30)) + i) & 0xFFFFFFFF)
+    gen = random.Random()
+    gen.setstate((3, (*state, 624), None))
+    return [gen.getrandbits(32) for _ in range(n)]
+
+
 class MinHasher:
     """MinHash in numpy, equal value for value to datasketch's.
 
@@ -241,10 +255,11 @@ class MinHasher:
     """
 
     def __init__(self, num_perm: int, seed: int):
-        gen = np.random.RandomState(seed)  # same draws, in the same order, as datasketch
+        draws = mt19937_draws(seed, 2 * num_perm)  # the draws datasketch's permutations take, in its order
         self.num_perm, self.seed = num_perm, seed
-        self.a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-        self.b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+        low31 = np.array(draws[:num_perm], dtype=np.uint32) & np.uint32(0x7FFFFFFF)
+        self.a = low31 * np.uint32(2) + np.uint32(1)
+        self.b = np.array(draws[num_perm:], dtype=np.uint32)
         self._a, self._b = self.a.astype("<u4").tobytes(), self.b.astype("<u4").tobytes()  # as the core takes them
 
     def hashes(self, shingles: list[bytes]) -> np.ndarray:

@@ -78,6 +78,18 @@ def test_document_minhash_equals_datasketch_with_the_shingle_base_hash():
         assert sizes[i] == len(w)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 3, 42, 2**31 - 1, 2**32 - 1])
+def test_permutations_are_datasketchs_draws_from_numpys_generator(seed):
+    # (drawn with Python's `random`, which runs the same generator, so that a run need not import numpy.random)
+    for n in (0, 1, 8, 128, 700):
+        gen = np.random.RandomState(seed)
+        a = gen.randint(0, 1 << 31, n, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        b = gen.randint(0, 1 << 32, n, dtype=np.uint32)
+        hasher = MinHasher(n, seed)
+        assert hasher.a.dtype == hasher.b.dtype == np.uint32
+        assert hasher.a.tolist() == a.tolist() and hasher.b.tolist() == b.tolist()
+
+
 #: The salts of exact and digits-folded text keys (stored nowhere, but changing them changes every run's keys).
 SALT_EXACT, SALT_SHAPE = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
 

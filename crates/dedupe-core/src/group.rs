@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-use crate::keys::band_keys_into;
+use crate::keys::band_key;
 use crate::repeats::PairHasher;
 
 /// Distinct candidate pairs of documents sharing a band key, packed as `low << 32 | high`, sorted.
@@ -24,17 +24,23 @@ pub fn candidate_pairs(sigs: &[u32], p: usize, rows: usize, valid: &[u32]) -> Ve
     if valid.len() < 2 {
         return pairs;
     }
+    // Every band's keys first, band after band, the signatures read once in order: a band's values read
+    // across all the documents took a cache line a document, again for every band (the call 7.2-7.6 ->
+    // 4.0-4.2 ms on the 10k benchmark corpus's 42 bands).
+    let n = valid.len();
+    let mut keys = vec![0u64; bands * n];
+    for (j, &doc) in valid.iter().enumerate() {
+        let sig = &sigs[doc as usize * p..][..bands * rows];
+        for (band, values) in sig.chunks_exact(rows).enumerate() {
+            keys[band * n + j] = band_key(values);
+        }
+    }
     let mut runs: HashMap<u64, (u32, u32), BuildHasherDefault<PairHasher>> =
-        HashMap::with_capacity_and_hasher(valid.len(), BuildHasherDefault::default());
-    let mut key = Vec::with_capacity(1);
-    for band in 0..bands {
+        HashMap::with_capacity_and_hasher(n, BuildHasherDefault::default());
+    for band in keys.chunks_exact(n) {
         runs.clear();
-        for &doc in valid {
-            let at = doc as usize * p + band * rows;
-            key.clear();
-            // (the band's values alone, as numpy's band_keys call on one band's columns makes its key)
-            band_keys_into(&sigs[at..at + rows], rows, &mut key);
-            let run = runs.entry(key[0]).or_insert((doc, doc));
+        for (&doc, &key) in valid.iter().zip(band) {
+            let run = runs.entry(key).or_insert((doc, doc));
             if run.1 != doc {
                 let cur = u64::from(doc);
                 pairs.push(u64::from(run.0) << 32 | cur);
@@ -118,6 +124,7 @@ pub fn count_keys(keys: &[u64], reps: &[u32]) -> KeyCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::band_keys_into;
 
     /// Pairs as the definition makes them: every band's runs of equal keys, by brute force.
     fn plain_pairs(sigs: &[u32], p: usize, rows: usize, valid: &[u32]) -> Vec<u64> {

@@ -44,13 +44,19 @@ pub fn fold_digits(normalized: &str) -> String {
 pub fn band_keys_into(sig: &[u32], rows: usize, out: &mut Vec<u64>) {
     let rows = rows.max(1);
     for (band, values) in sig.chunks_exact(rows).enumerate() {
-        let mut key = 0u64;
-        for &v in values {
-            key = (key ^ u64::from(v)).wrapping_mul(M64);
-            key ^= key >> 29;
-        }
-        out.push(key.wrapping_add((band as u64).wrapping_mul(SALT_BAND)));
+        out.push(band_key(values).wrapping_add((band as u64).wrapping_mul(SALT_BAND)));
     }
+}
+
+/// The key of one band's values, before its band's salt: what `band_keys_into` makes of a signature holding
+/// that band alone.
+pub fn band_key(values: &[u32]) -> u64 {
+    let mut key = 0u64;
+    for &v in values {
+        key = (key ^ u64::from(v)).wrapping_mul(M64);
+        key ^= key >> 29;
+    }
+    key
 }
 
 /// What `block_keys` needs to know of the blocks of a batch, block after block.
