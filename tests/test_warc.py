@@ -507,3 +507,25 @@ def test_an_empty_web_archive_is_said_to_be_empty_and_copied_as_it_is(tmp_path):
     assert "warning: b.warc.gz: empty file (no WARC records); its copy is an empty JSONL file\n" in result.output
     assert (tmp_path / "out" / "a.wet").read_bytes() == b""
     assert (tmp_path / "out" / "b.warc.jsonl.gz").read_bytes() == gzip.compress(b"", 6, mtime=0)  # no lines, still gzip
+
+
+def test_a_page_is_decoded_in_the_charset_it_was_sent_with_before_the_one_it_declares(tmp_path):
+    # A Russian page in windows-1251 whose HTTP header says so and whose <meta> says (wrongly) ISO-8859-1, as a
+    # server's header overrides a page's stale declaration in a browser; a page sent without one still reads its own.
+    text = ["Река затопила нижний город после трёх дней дождей, и жители провели ночь в школе на холме.",
+            "Городской совет обещал помощь семьям, чьи дома пострадали, и открыл пункт сбора вещей.",
+            "Синоптики ждут, что вода начнёт спадать к выходным, если дожди не вернутся."]
+    html = ('<html><head><meta charset="iso-8859-1"><title>Наводнение</title></head><body><article>'
+            + "".join(f"<p>{p}</p>" for p in text) + "</article></body></html>").encode("cp1251")
+    declared = html.replace(b"iso-8859-1", b"windows-1251")
+    recs = [warcinfo(), response(1, "https://ru.example/flood", html, "text/html; charset=windows-1251"),
+            response(2, "https://ru2.example/flood", declared.replace(text[0].encode("cp1251"),
+                                                                      text[0][::-1].encode("cp1251")), "text/html")]
+    src = write_tree(tmp_path / "in", {"ru.warc": b"".join(recs)})
+    result = run("clean", src, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "encoding" not in result.output  # no page's encoding guessed or repaired
+    lines = [json.loads(x) for x in (tmp_path / "out" / "ru.warc.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [line["url"] for line in lines] == ["https://ru.example/flood", "https://ru2.example/flood"]
+    assert all(p in lines[0]["text"] for p in text)
+    assert text[0][::-1] in lines[1]["text"] and text[1] in lines[1]["text"]

@@ -72,9 +72,13 @@ def declared_charset(data: bytes) -> str | None:
     """The Python codec a page declares in a <meta> tag or XML declaration, or None."""
     head = data[:PRESCAN]
     m = _XML_DECL.match(head) or _META_CHARSET.search(head)
-    if not m:
-        return None
-    label = m.group(1).decode("ascii").lower()
+    return codec_of(m.group(1).decode("ascii")) if m else None
+
+
+def codec_of(label: str) -> str | None:
+    """The Python codec a browser reads a charset label as ("windows-1252", "Shift_JIS", "gb2312"), or None for a
+    label it does not know."""
+    label = label.strip().strip("\"'").lower()
     try:
         name = codecs.lookup(label).name
     except LookupError:
@@ -84,11 +88,13 @@ def declared_charset(data: bytes) -> str | None:
     return "utf-8" if codec.startswith("utf-16") or codec.startswith("utf-32") else codec
 
 
-def decode_html(rel: str, data: bytes, config: Config) -> tuple[str, str | None]:
+def decode_html(rel: str, data: bytes, config: Config, transport: str | None = None) -> tuple[str, str | None]:
     """A page's text and a warning if its encoding had to be guessed or repaired.
 
     In order: a byte-order mark, --encoding, UTF-8 if the bytes are valid
-    UTF-8, the charset the page declares, then charset_normalizer's best guess.
+    UTF-8, the charset the page was sent with (`transport`: the label of its
+    HTTP Content-Type's charset, which a browser reads before the page's own),
+    the charset the page declares, then charset_normalizer's best guess.
     """
     for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
@@ -100,7 +106,7 @@ def decode_html(rel: str, data: bytes, config: Config) -> tuple[str, str | None]
             return data.decode(config.encoding), None
         except UnicodeDecodeError as e:
             raise InputError(rel, f"not valid {config.encoding} (byte {e.start}); skipped: try another --encoding") from None
-    declared = declared_charset(data)
+    declared = (codec_of(transport) if transport else None) or declared_charset(data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:

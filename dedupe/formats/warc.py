@@ -532,30 +532,40 @@ def _decoded(body: bytes, encoding: str, limit: int) -> bytes | str:
     return f"Content-Encoding {printable(encoding)}, not read"
 
 
-def _html_of(record: Record, limit: int) -> tuple[bytes | None, str]:
-    """(the HTML of a page record, '') or (None, why it is not a page: the reason a notice counts)."""
+def _charset(content_type: str) -> str | None:
+    """The charset a Content-Type names ("text/html; charset=windows-1251"), or None."""
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip()
+    return None
+
+
+def _html_of(record: Record, limit: int) -> tuple[bytes | None, str, str]:
+    """(the HTML of a page record, the Content-Type it was sent with, '') or (None, '', why it is not a page: the
+    reason a notice counts)."""
     if record.block is None:
-        return None, "records larger than max_doc_mb, not read"
+        return None, "", "records larger than max_doc_mb, not read"
     declared = ""
     if record.type == "resource":
         body, declared = record.block, record.get("content-type")
     else:
         http = _http(record.block)
         if http is None:
-            return None, "responses that are not HTTP"
+            return None, "", "responses that are not HTTP"
         status, headers, body = http
         if not 200 <= status < 300:
-            return None, f"responses of HTTP status {status // 100}xx"
+            return None, "", f"responses of HTTP status {status // 100}xx"
         if headers.get("transfer-encoding", "").strip().lower() == "chunked":
             body = _dechunk(body)
         body = _decoded(body, headers.get("content-encoding", ""), limit)
         if isinstance(body, str):
-            return None, f"responses whose body has a {body}"
+            return None, "", f"responses whose body has a {body}"
         declared = headers.get("content-type", "") or record.get("warc-identified-payload-type")
     kind = _media_type(declared)
     if kind in HTML_TYPES or (not kind and body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))):
-        return body, ""
-    return None, f"{record.type}s not HTML"
+        return body, declared, ""
+    return None, "", f"{record.type}s not HTML"
 
 
 # --- documents --------------------------------------------------------------------------------------------
@@ -665,12 +675,13 @@ def _page_documents(rel: str, rows: Iterator[Record], config: Config, taken: set
             if record.type != "warcinfo":
                 skipped[f"{record.type or 'untyped'} records"] += 1
             continue
-        html_bytes, why = _html_of(record, limit)
+        html_bytes, sent_as, why = _html_of(record, limit)
         if html_bytes is None:
             skipped[why] += 1
             continue
         try:
-            html, warning = decode_html(rel, html_bytes, config)
+            # (the charset the page was sent with comes before the one it declares, as a browser reads it)
+            html, warning = decode_html(rel, html_bytes, config, _charset(sent_as))
         except InputError:
             skipped["binary pages (NUL bytes)"] += 1
             continue
