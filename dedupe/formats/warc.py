@@ -619,40 +619,57 @@ def _bad_notices(rel: str, bad: list[Record], done: str) -> list[Notice]:
     return out
 
 
+class _Reading:
+    """What a file's records came to besides its documents: how many were read, the bad ones, the others counted
+    by kind."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+        self.bad: list[Record] = []
+        self.other: Counter = Counter()
+
+    def candidates(self, rows: Iterator[Record], wanted, kind_of) -> Iterator[Record]:
+        """The records that may be documents (`wanted`); a bad one is kept aside, another (but the warcinfo
+        record) counted by `kind_of`."""
+        for record in rows:
+            self.seen += 1
+            if record.problem:
+                self.bad.append(record)
+            elif wanted(record):
+                yield record
+            elif record.type != "warcinfo":
+                self.other[kind_of(record)] += 1
+
+
+def _not_text(record: Record) -> str:
+    kind = record.type or "untyped"
+    if kind != "conversion":
+        return f"{kind} records"
+    return f"conversion records of {printable(_media_type(record.get('content-type')))}"
+
+
 def _text_documents(rel: str, rows: Iterator[Record], config: Config, taken: set[str] | None):
     """A WET file's documents: its conversion records of plain text."""
     limit = config.max_doc_mb << 20
     docs: list[Document] = []
-    bad: list[Record] = []
-    other: Counter = Counter()
-    seen = 0
-    for record in rows:
-        seen += 1
-        if record.problem:
-            bad.append(record)
-            continue
-        if not _is_text(record):
-            if record.type != "warcinfo":
-                kind = record.type or "untyped"
-                other[f"{kind} records" if kind != "conversion" else
-                      f"conversion records of {printable(_media_type(record.get('content-type')))}"] += 1
-            continue
+    reading = _Reading()
+    for record in reading.candidates(rows, _is_text, _not_text):
         text, problem = _text_of(record, limit)
         name = _named(rel, record, taken) if text is not None else None
         if text is not None and name is None:
             problem = "it has no WARC-Record-ID"
         if problem:
-            bad.append(Record(record.start, record.stop, record.inner, problem=problem))
+            reading.bad.append(Record(record.start, record.stop, record.inner, problem=problem))
             continue
         if not text.strip():
-            other["empty conversion records"] += 1
+            reading.other["empty conversion records"] += 1
             continue
         docs.append(Document(id=name, text=text, format="wet", encoding="utf-8", meta=_meta(record)))
-    notices = _bad_notices(rel, bad, "copied unchanged, not cleaned")
-    if not seen:
+    notices = _bad_notices(rel, reading.bad, "copied unchanged, not cleaned")
+    if not reading.seen:
         notices.append(Notice(rel, "empty file (no WARC records); copied as is", failed=False))
-    if other:
-        notices.append(CountedNotice.of(rel, "records copied unchanged, not documents", other))
+    if reading.other:
+        notices.append(CountedNotice.of(rel, "records copied unchanged, not documents", reading.other))
     return docs, notices
 
 
@@ -662,19 +679,10 @@ def _page_documents(rel: str, rows: Iterator[Record], config: Config, taken: set
     from .html import NO_ARTICLE, _host, decode_html, extract
 
     docs: list[Document] = []
-    bad: list[Record] = []
-    skipped: Counter = Counter()
+    reading = _Reading()
+    skipped = reading.other
     read_whole: Counter = Counter()
-    seen = 0
-    for record in rows:
-        seen += 1
-        if record.problem:
-            bad.append(record)
-            continue
-        if not _is_page(record):
-            if record.type != "warcinfo":
-                skipped[f"{record.type or 'untyped'} records"] += 1
-            continue
+    for record in reading.candidates(rows, _is_page, lambda record: f"{record.type or 'untyped'} records"):
         html_bytes, sent_as, why = _html_of(record, limit)
         if html_bytes is None:
             skipped[why] += 1
@@ -696,15 +704,15 @@ def _page_documents(rel: str, rows: Iterator[Record], config: Config, taken: set
                                                           " (their article was layout tables)")] += 1
         name = _named(rel, record, taken)
         if name is None:
-            bad.append(Record(record.start, record.stop, record.inner, problem="it has no WARC-Record-ID"))
+            reading.bad.append(Record(record.start, record.stop, record.inner, problem="it has no WARC-Record-ID"))
             continue
         meta = _meta(record)
         host = _host(dict(meta).get("url"))
         if host:
             meta += (("host", printable(host)),)
         docs.append(Document(id=name, text=text.rstrip("\n") + "\n", format="html", encoding="utf-8", meta=meta))
-    notices = _bad_notices(rel, bad, "skipped")
-    if not seen:
+    notices = _bad_notices(rel, reading.bad, "skipped")
+    if not reading.seen:
         notices.append(Notice(rel, "empty file (no WARC records); its copy is an empty JSONL file", failed=False))
     if skipped:
         notices.append(CountedNotice.of(rel, "records skipped, not pages", skipped))
