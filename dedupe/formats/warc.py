@@ -174,6 +174,19 @@ def parse_head(data: bytes) -> tuple[int, tuple[tuple[str, str], ...], int] | st
     return end + 4, found, int(length)
 
 
+def _end_problem(length: int, room: int, where: str, trailer) -> str | None:
+    """Why a record cannot be read past its head, or None: its block (`length` bytes, by its Content-Length) runs
+    past the `room` bytes left in `where`, or `trailer()` (the 4 bytes after the block; None: not read) is not
+    the blank line that ends a record."""
+    if length + 4 > room:
+        return (f"truncated: its Content-Length ({length}) runs past the end of {where} "
+                f"({max(room, 0)} bytes of its block are there)")
+    after = trailer()
+    if after is not None and after != b"\r\n\r\n":
+        return f"its block does not end where its Content-Length ({length}) says (no blank line after it)"
+    return None
+
+
 def _trailing(data: bytes, at: int) -> int:
     """Past the line breaks at data[at:] (the blank lines after a record, and any more a writer added)."""
     n = len(data)
@@ -227,11 +240,7 @@ def _plain_records(src: _Source, start: int, stop: int, limit: int, want) -> Ite
         if problem is None:
             n, found, length = parsed
             end = pos + n + length
-            if end + 4 > src.size:
-                problem = (f"truncated: its Content-Length ({length}) runs past the end of the file "
-                           f"({max(src.size - pos - n, 0)} bytes of its block are there)")
-            elif src.read(end, 4) != b"\r\n\r\n":
-                problem = f"its block does not end where its Content-Length ({length}) says (no blank line after it)"
+            problem = _end_problem(length, src.size - pos - n, "the file", lambda: src.read(end, 4))
         if problem is not None:
             nxt = _resync_plain(src, pos + 1)
             yield Record(pos, nxt, problem=problem)
@@ -381,11 +390,8 @@ def _member_records(pos: int, member: _Member, limit: int, want, rel: str) -> It
         if problem is None:
             n, found, length = parsed
             end = at + n + length
-            if end + 4 > member.size:
-                problem = (f"truncated: its Content-Length ({length}) runs past the end of its gzip member "
-                           f"({max(member.size - at - n, 0)} bytes of its block are there)")
-            elif end + 4 <= len(data) and data[end : end + 4] != b"\r\n\r\n":
-                problem = f"its block does not end where its Content-Length ({length}) says (no blank line after it)"
+            problem = _end_problem(length, member.size - at - n, "its gzip member",
+                                   lambda: data[end : end + 4] if end + 4 <= len(data) else None)
         if problem is not None:
             # (the rest of the member: a member cannot be entered anywhere but at its start)
             yield Record(pos, member.end, inner, data=data[at:] if inner else None, problem=problem)

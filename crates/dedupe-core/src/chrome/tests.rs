@@ -30,6 +30,16 @@ fn article_page<'a>(
     }
 }
 
+/// A family of a kind that neither only weighs, nor closes the article, nor is a byline.
+fn family(kind: u8) -> Option<Family> {
+    Some(Family {
+        kind,
+        weak: false,
+        closes: false,
+        byline: false,
+    })
+}
+
 /// The page's chrome findings as (block, kind, how).
 fn found_blocks(lex: &Lexicon, page: &Page) -> Vec<(usize, u8, u8)> {
     find_chrome(lex, page)
@@ -120,12 +130,7 @@ fn teasers_in_a_row() {
 
 #[test]
 fn comments_header_closes_the_article() {
-    let comments = Some(Family {
-        kind: COMMENTS,
-        weak: false,
-        closes: false,
-        byline: false,
-    });
+    let comments = family(COMMENTS);
     let families = [None, None, comments, None];
     let classes = [GOOD, GOOD, CHROME, GOOD];
     let sizes = [80, 40, 2, 60];
@@ -184,12 +189,7 @@ fn menu_before_the_article_is_navigation() {
 #[test]
 fn neighbours_between_chrome() {
     let lex = lexicon();
-    let share = Some(Family {
-        kind: SOCIAL,
-        weak: false,
-        closes: false,
-        byline: false,
-    });
+    let share = family(SOCIAL);
     let texts = ["Paragraph one.", "Share", "$4", "Share", "Paragraph two."];
     let classes = [GOOD, CHROME, SHORT, CHROME, GOOD];
     let sizes = [60, 1, 1, 1, 60];
@@ -218,19 +218,7 @@ fn text_without_a_template_loses_nothing_outside_its_article() {
     assert!(!shows_template(&lex, &families, &sizes, &texts));
     assert!(found_blocks(&lex, &page).is_empty());
     // The same text once a line reads as the site's (a rule names it), or is known to: what lies outside goes.
-    let named = [
-        None,
-        None,
-        None,
-        None,
-        None,
-        Some(Family {
-            kind: LEGAL,
-            weak: false,
-            closes: false,
-            byline: false,
-        }),
-    ];
+    let named = [None, None, None, None, None, family(LEGAL)];
     let page = article_page(&texts, &sizes, &classes, &named);
     assert!(shows_template(&lex, &named, &sizes, &texts));
     assert!(!found_blocks(&lex, &page).is_empty());
