@@ -11,8 +11,8 @@ from pathlib import Path
 
 # Before anything imports numpy: dedupe calls no BLAS routine and runs its batches in processes, and OpenBLAS
 # started a thread a core as numpy was imported, which spun on the idle core while this process went on
-# importing (importing numpy took 47-49 ms of wall time with one thread against 54-116 with its threads, on a
-# shared 2-core host). A caller's own setting wins; only the command line sets it (the package does not).
+# importing (on a shared 2-core host, importing numpy took 54-116 ms of wall time with its threads, 46-51 in
+# seven runs of eight with one). A caller's own setting wins; only the command line sets it, not the package.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import click  # noqa: E402
