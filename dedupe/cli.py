@@ -201,6 +201,8 @@ def clean(src, dst, report, dry_run, config_file, only, skip, keep, against, ann
         for n in run.notices:
             if not n.failed:
                 click.secho(f"warning: {visible(n.file)}: {visible(n.message)}", fg="yellow", err=True)
+        for hint in run.hints:
+            click.secho(f"hint: {hint}", fg="cyan", err=True)
         _print_summary(run, dst, report, dry_run)
         if config.annotate and not dry_run:
             click.echo("annotated: every document was written whole; the counts above are what cleaning would remove")

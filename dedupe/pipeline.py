@@ -668,6 +668,7 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     # The batch's Analyses as columns, with how many documents each file holds, in batch order.
     analyses = {"files": [(key, len(sigs)) for key, sigs in done.items()],
                 "columns": _joined(packs) if packs else _analyze([], config, hashers).packed()}
+    timings.update(_pages_cut([d for key, docs in read if key in done for d in docs], analyses["columns"][8], config))
     # Never into a scratch folder that is gone: a Dask task recomputed after its run failed must not bring
     # the folder back into OUT once the run has deleted it.
     atomic_write(_scratch_file(scratch, number), pickle.dumps(
@@ -679,6 +680,32 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
     if _STATE.get("resumable"):  # after the findings: this file says the batch is complete
         return _saved("sign", number, (out, timings))
     return out, timings
+
+
+#: What pass 1 counts of the documents it reads as whole pages, for the run's hint (`_extracted_hint`); the
+#: counts cross to the main process with the batch's timings, which takes them out.
+PAGES, PAGES_CUT = "documents read as whole pages", "whole pages cut around an article"
+#: Below this share of whole pages cut around an article, of at least HINT_PAGES, the run suggests --extracted.
+HINT_SHARE, HINT_PAGES = 0.5, 20
+
+
+def _pages_cut(docs: list[Document], labels: list[tuple[str, ...]], config: Config) -> Counter:
+    """Of a batch's documents (and their findings' labels), how many were read as whole pages, and how many of
+    those lost blocks outside an article (or between two chrome blocks): what --extracted would have kept."""
+    pages = [found for doc, found in zip(docs, labels) if _whole_page(doc, config)]
+    cut = sum(any(label.startswith(("chrome:outside:", "chrome:context:")) for label in found) for found in pages)
+    return Counter({PAGES: len(pages), PAGES_CUT: cut})
+
+
+def _extracted_hint(pages: int, cut: int) -> str | None:
+    """A hint to run with --extracted when few of the documents read as whole pages were cut around an article
+    (whole web pages nearly all are: 98-100% of the data sets' dumps show a site's template; extracted articles,
+    records and other text mostly are not), or None."""
+    if pages < HINT_PAGES or not 0 < cut < HINT_SHARE * pages:
+        return None
+    return (f"only {cut} of {pages} documents read as whole pages lost blocks as outside their article (whole web "
+            f"pages nearly all do: their menus and footers); if the input is already extracted text (an extractor's "
+            f"output, a published dataset), run again with --extracted to keep those blocks")
 
 
 def _joined(packs: list[tuple]) -> tuple:
@@ -1370,7 +1397,9 @@ def clean(
                   "articles": articles, "resumable": resumable}
         pieces = _PiecesOfFile()  # a file cleaned in pieces: all of them are cleaned, or none
         signed = _resumed(state, "sign", batches, lambda todo: _map(engine, _sign_batch, todo, shared, jobs, "sign"))
+        pages = Counter()
         for number, (out, timings) in enumerate(signed):
+            pages.update({key: timings.pop(key, 0) for key in (PAGES, PAGES_CUT)})
             run.timings.update(timings)
             # The batch's files that were read, and their DocSigs, added to the table at once (`at`: the next
             # document's index in it).
@@ -1394,6 +1423,9 @@ def clean(
                 pass2.append((number, ok))
             if progress:
                 progress(done, total, documents)
+        hint = _extracted_hint(pages[PAGES], pages[PAGES_CUT])
+        if hint:
+            run.hints.append(hint)
         # The corpus step.
         start = time.perf_counter()
         # An engine that kept the keys where pass 1 ran (the Dask shuffles) groups and counts them there.

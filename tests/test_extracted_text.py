@@ -134,3 +134,29 @@ def test_a_text_that_shows_no_template_is_not_cut_as_a_page(tmp_path):
     assert run("clean", str(src), str(tmp_path / "menu")).exit_code == 0
     assert {r["text"] for r in removals(tmp_path / "menu" / "_report")} >= {*menu, *SCHEDULE}
     assert (tmp_path / "menu" / "course.txt").read_text(encoding="utf-8").startswith(COURSE[0])
+
+
+def test_a_run_whose_pages_were_mostly_not_cut_around_an_article_suggests_extracted(tmp_path):
+    # 21 texts that show no template and 3 that do (their tags), whose schedule goes as outside the article:
+    # whole pages nearly all lose something there, so the run says --extracted would keep it.
+    texts = {f"t{i:02d}.txt": KEPT.replace("bread", f"bread {i}") for i in range(21)}
+    texts.update({f"x{i}.txt": EXTRACTED.replace("bread", f"rye {i}") for i in range(3)})
+    src = write_tree(tmp_path / "in", texts)
+    result = run("clean", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 0
+    hint = "only 3 of 24 documents read as whole pages lost blocks as outside their article"
+    assert f"hint: {hint}" in result.output and "--extracted" in result.output
+    assert json.loads((tmp_path / "out" / "_report" / "summary.json").read_text())["hints"][0].startswith(hint)
+    # With --extracted no text is read as a whole page, and nothing is suggested.
+    result = run("clean", str(src), str(tmp_path / "ext"), "--extracted")
+    assert "hint:" not in result.output
+    assert "hints" not in json.loads((tmp_path / "ext" / "_report" / "summary.json").read_text())
+
+
+def test_pages_that_are_cut_around_their_article_suggest_nothing(tmp_path):
+    menu = "\n\n".join(["Home", "Courses", "Bread", "Pastry", "Teachers", "Calendar", "Gift cards", "Contact"])
+    src = write_tree(tmp_path / "in", {f"p{i:02d}.txt": menu + "\n\n" + KEPT.replace("bread", f"bread {i}")
+                                       for i in range(24)})
+    result = run("clean", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 0 and "hint:" not in result.output
+    assert "hints" not in json.loads((tmp_path / "out" / "_report" / "summary.json").read_text())

@@ -249,6 +249,8 @@ class RunReport:
         self.engine: dict = {}
         #: The earlier runs this one was cleaned against (--against), as named.
         self.against: list[str] = []
+        #: What the run suggests about its settings (summary.json's "hints"; the command line prints them).
+        self.hints: list[str] = []
         #: Files written whole before the run ends (the signatures), named PENDING + name until `finish`.
         self.pending: list[str] = []
         #: What the review page counts, gathered as documents are added (the page then need not read it back).
@@ -403,6 +405,7 @@ class RunReport:
                 for n in sorted((n for n in self.notices if not n.failed), key=lambda n: (n.file, n.message))
             ],
             **({"against": self.against} if self.against else {}),
+            **({"hints": self.hints} if self.hints else {}),
             "duplicate_clusters": self.clusters,
             "corpus": self.corpus_stats,
             "timings": {k: round(v, 3) for k, v in sorted(self.timings.items())},
