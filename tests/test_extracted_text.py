@@ -147,6 +147,7 @@ def test_a_run_whose_pages_were_mostly_not_cut_around_an_article_suggests_extrac
     hint = "only 3 of 24 documents read as whole pages lost blocks as outside their article"
     assert f"hint: {hint}" in result.output and "--extracted" in result.output
     assert json.loads((tmp_path / "out" / "_report" / "summary.json").read_text())["hints"][0].startswith(hint)
+    assert f"<p class=hint><b>Hint</b> {hint}" in (tmp_path / "out" / "_report" / "index.html").read_text()
     # With --extracted no text is read as a whole page, and nothing is suggested.
     result = run("clean", str(src), str(tmp_path / "ext"), "--extracted")
     assert "hint:" not in result.output

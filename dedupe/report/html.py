@@ -465,6 +465,8 @@ def _summary_html(summary: dict, scan: Scan, cats: list[str], top: list[dict], p
     for label, value in cards:
         parts.append(f"<div class=card><b>{_num(value if value is not None else 0)}</b><span>{_esc(label)}</span></div>")
     parts.append("</div>")
+    # (what the run suggests about its settings, where a reviewer looks first)
+    parts.extend(f"<p class=hint><b>Hint</b> {_esc(visible(str(hint)))}</p>" for hint in summary.get("hints") or [])
 
     by_cat = removed.get("by_category", {})
     allowed_by = allowed.get("by_category", {})
@@ -615,7 +617,7 @@ _STYLE = """
 :root{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#212529;background:#fff}
 body{margin:0 auto;max-width:1200px;padding:0 16px 160px}
 h1{font-size:1.4rem;margin:16px 0 0;overflow-wrap:anywhere}h2{font-size:1.2rem;border-bottom:1px solid #dee2e6}
-h3{font-size:1rem;margin:18px 0 6px}.muted{color:#6c757d}
+h3{font-size:1rem;margin:18px 0 6px}.muted{color:#6c757d}.hint{background:#e7f5ff;border-left:4px solid #1c7ed6;padding:6px 10px}
 .page{margin-left:10px;font-size:.8rem;font-weight:normal;padding:1px 6px;border:1px solid #ced4da;border-radius:8px;color:#495057}
 .cards{display:flex;flex-wrap:wrap;gap:8px}.card{border:1px solid #dee2e6;border-radius:6px;padding:6px 12px;min-width:110px}
 .card b{display:block;font-size:1.2rem}.card span{color:#6c757d;font-size:.85rem}
