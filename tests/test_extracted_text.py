@@ -122,7 +122,7 @@ def test_an_html_run_cleaned_again_keeps_the_labels_its_first_run_kept(tmp_path)
 
 def test_a_text_that_shows_no_template_is_not_cut_as_a_page(tmp_path):
     # A text that shows nothing of a site's template (no line a rule names, no menu, no trail of sections) has no
-    # article to cut out of one, even read as a whole page: its schedule stays. 73% of the articles of
+    # article to cut out of one, even read as a whole page: its schedule stays. 79% of the articles of
     # webpages-dev, -train, -types and -multi read alone show none, and 88% of a Debian system's READMEs and licences.
     src = write_tree(tmp_path / "in", {"course.txt": KEPT})
     assert run("clean", str(src), str(tmp_path / "page")).exit_code == 0

@@ -189,8 +189,8 @@ pub const TRAIL_LINKS: usize = 3;
 
 /// Whether a page shows a site's template around its text: a line a rule names (not a weak family's: "1 Year",
 /// a plan's length, only steers where an article ends), a menu or a trail of sections.
-/// Nearly every whole page does (98-100% of the dumps of webpages-dev, -train, -types and -multi), and few texts
-/// of other kinds (an article alone: 10-41% of those sets' golds; 12% of the READMEs and licences of a Debian
+/// Nearly every whole page does (97-100% of the dumps of webpages-dev, -train, -types and -multi), and few texts
+/// of other kinds (an article alone: 10-36% of those sets' golds; 12% of the READMEs and licences of a Debian
 /// system): a page that shows none (nor teasers of other stories) has no template to cut an article out of, and
 /// only what a rule names goes (`find_chrome`).
 pub fn shows_template(lexicon: &Lexicon, families: &[Option<Family>], sizes: &[i64], texts: &[&str]) -> bool {
