@@ -816,7 +816,9 @@ def _keeps_text(unit, docs: list[Document]) -> bool:
     """Whether pass 2 takes a unit's documents from pass 1's scratch file rather than reading it again: an
     HTML page, or a web archive's pages (documents of format "html"), whose extraction costs a hundred times
     its text's cleaning (its extracted text is small)."""
-    return (not isinstance(unit, Piece) and format_of(unit) == "html") or any(d.format == "html" for d in docs)
+    fmt = format_of(rel_of(unit))
+    # (only a web archive's documents are looked at one by one: its pages, not its text records)
+    return (fmt == "html" and not isinstance(unit, Piece)) or (fmt == "warc" and any(d.format == "html" for d in docs))
 
 
 def _whole_files(units: list) -> list[str]:
