@@ -21,7 +21,8 @@ synthetic corpus (`run.py`) and the short-text corpus (`short_texts.py`) do.
 Exit status 1 if any merge is wrong.
 
 With --shares, per data set the quantiles of the share of a page's words
-that its prose holds (what `doc_min_share` reads). With --copies, a recall check on real articles instead: each of
+that its signing body holds, and how many pages are signed whole (their
+prose under `doc_min_share` of what their cleaned copy keeps). With --copies, a recall check on real articles instead: each of
 webpages-dev's articles (its gold text) wrapped in the first and last 30
 lines of another page's dump (a syndicated copy in other chrome), beside the
 200 original dumps; prints how many copies were merged with their original
@@ -150,13 +151,16 @@ def shares(data: Path, sets: list[str]) -> None:
     for name in sets:
         docs = [Document(id=p.name, text=p.read_text(encoding="utf-8", errors="replace"))
                 for p in sorted((data / name / "dumps").glob("*.txt"))]
-        share = []
+        share, whole = [], []
         for i in range(0, len(docs), 64):
-            for d, (_, sig) in zip(docs[i : i + 64], analyze_documents(docs[i : i + 64], config, hashers)):
+            batch = docs[i : i + 64]
+            for d, (_, sig) in zip(batch, analyze_documents(batch, config, hashers)):
                 share.append(sig.size / max(1, len(normalize(d.text).split())))
+            whole += [sig.whole for _, sig in analyze_documents(batch, Config(), hashers)]
         q = np.quantile(share, [0.01, 0.05, 0.25, 0.5])
-        print(f"{name}: {len(share)} dumps, prose share quantiles 1% {q[0]:.2f}, 5% {q[1]:.2f}, 25% {q[2]:.2f}, "
-              f"median {q[3]:.2f}; under 0.3: {np.mean(np.array(share) < 0.3):.1%}")
+        print(f"{name}: {len(share)} dumps, the signing body's share of the page's words: quantiles 1% {q[0]:.2f}, "
+              f"5% {q[1]:.2f}, 25% {q[2]:.2f}, median {q[3]:.2f}; signed whole (prose under doc_min_share of "
+              f"what the cleaned copy keeps): {np.mean(whole):.1%}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -135,10 +135,10 @@ def decide(found: Found, config: Config) -> dict[int, str]:
     return {block: labels[c] for block, c in _core.decide(labels, floors(labels, config), found.ints, found.scores)}
 
 
-def removed_blocks(findings: list[Found], blocks: list[int], config: Config) -> tuple[list[int], list[int]]:
+def removed_blocks(findings: list[Found], blocks: list[int], config: Config) -> list[int]:
     """`decide` on a batch of documents (their findings, how many blocks each has) in one core call: the blocks
-    their cleaned copies remove, numbered through the batch (a document's after those before it), in order, and
-    of them those a repeat or a near repeat removes. Each distinct tuple of labels crosses once, with its floors."""
+    their cleaned copies remove, numbered through the batch (a document's after those before it), in order. Each
+    distinct tuple of labels crosses once, with its floors."""
     tuples: dict[tuple[str, ...], int] = {}
     docs = []
     for found, n in zip(findings, blocks):

@@ -372,8 +372,8 @@ _DERIVED_MIN_SHARE = 0.5
 
 def _signing_bodies(blocks: Segmented, signed: SignedBatch, findings: list[Found],
                     config: Config) -> tuple[np.ndarray, np.ndarray, list[bool]]:
-    """The blocks that sign each document of a batch for the corpus step, and whether they are its whole page
-    (less its repeats): the blocks as indices into the batch's blocks end to end (a document's in order, the
+    """The blocks that sign each document of a batch for the corpus step, and whether they are its whole cleaned
+    copy: the blocks as indices into the batch's blocks end to end (a document's in order, the
     documents in order), how many each document has, and per document the flag.
 
     What signs a document is `doc_sign`: `page`, all its blocks; `cleaned`, what its cleaned copy keeps; `prose`,
@@ -384,16 +384,14 @@ def _signing_bodies(blocks: Segmented, signed: SignedBatch, findings: list[Found
     page; it signs with all it keeps. A document left with nothing to sign (a page of short lines only) is its
     own body.
 
-    A page whose prose is under `doc_min_share` of its words (its repeats counted once) is not
-    about that prose: a listing, a product or a forum page, whose items, specs
-    or posts are short lines. Two such pages of one site or one forum software
-    share their prose (a category blurb, the software's notices) whatever each
-    is about, so the page signs with all its blocks but its repeats, whole, and counts as a copy only
-    at `doc_page_threshold` (`detect.corpus.similarity`). Articles' prose is
-    most of their page (webpages-dev dumps: under 0.3 for 5% of pages,
-    webpages-types: for 38%). Measured against the page less its repeats: a page and its cleaned copy (one of
-    each repeated block left) must weigh their prose alike, or cleaning the copy again finds a duplicate the
-    first run did not.
+    A page whose prose is under `doc_min_share` of what its cleaned copy keeps is not about that prose: a
+    listing, a product or a forum page, whose items, specs or posts are short lines. Two such pages of one site
+    or one forum software share their prose (a category blurb, the software's notices) whatever each is about,
+    so the page signs with all its cleaned copy keeps, whole, and counts as a copy only at `doc_page_threshold`
+    (`detect.corpus.similarity`). Articles' prose is most of their page (webpages-dev dumps: under 0.3 for 5% of
+    pages, webpages-types: for 38%). Everything is measured on what the cleaned copy keeps, as cleaning that
+    copy again measures it: a document signs as its cleaned copy does, or cleaning the copies again finds a
+    duplicate the first run did not (two pages whose chrome, cut, was all that told them apart).
 
     Read for the whole batch at once, on its columns (per document in Python the rules cost about 13 µs a
     document of the 10k benchmark corpus); the plain rules, a document at a time, are the tests' oracle
@@ -413,27 +411,20 @@ def _signing_bodies(blocks: Segmented, signed: SignedBatch, findings: list[Found
 
     if config.doc_sign == "page":
         return np.arange(len(words)), counts, [False] * len(counts)
-    # (the blocks the cleaned copies remove, and of them the repeats)
-    gone, repeated = removed_blocks(findings, counts.tolist(), config)
     kept = np.ones(len(words), bool)
-    kept[gone] = False
-    body = kept
-    if config.doc_sign == "prose":
-        m = config.doc_min_words
-        body = kept & (words >= 3 * m)
-        maybe = np.flatnonzero(kept & (words >= m) & ~body)
-        texts = blocks.texts
-        body[maybe] = ends_sentences([texts[i] for i in maybe.tolist()])
-        short = 2 * per_doc(np.where(body, words, 0)) < per_doc(np.where(kept, words, 0))
-        body = np.where(short[doc], kept, body)
-    body = body | (per_doc(body) == 0)[doc]
+    kept[removed_blocks(findings, counts.tolist(), config)] = False
     if config.doc_sign != "prose":
+        body = kept | (per_doc(kept) == 0)[doc]
         return np.flatnonzero(body), per_doc(body), [False] * len(counts)
-    repeats = np.zeros(len(words), bool)
-    repeats[repeated] = True
-    rest = per_doc(words) - per_doc(np.where(repeats, words, 0))  # the page less its repeats
-    whole = per_doc(np.where(body, words, 0)) < config.doc_min_share * rest
-    body = np.where(whole[doc], ~repeats, body)
+    m = config.doc_min_words
+    prose = kept & (words >= 3 * m)
+    maybe = np.flatnonzero(kept & (words >= m) & ~prose)
+    texts = blocks.texts
+    prose[maybe] = ends_sentences([texts[i] for i in maybe.tolist()])
+    prose_words, kept_words = per_doc(np.where(prose, words, 0)), per_doc(np.where(kept, words, 0))
+    whole = prose_words < config.doc_min_share * kept_words
+    body = np.where((whole | (2 * prose_words < kept_words))[doc], kept, prose)
+    body = body | (per_doc(body) == 0)[doc]
     return np.flatnonzero(body), per_doc(body), whole.tolist()
 
 

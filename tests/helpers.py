@@ -355,17 +355,10 @@ def reference_signing_body(blocks: list, words: list[int], found, config) -> tup
     if config.doc_sign == "cleaned":
         return kept or everything, False
     m = config.doc_min_words
-    body = [i for i in kept if words[i] >= 3 * m or (words[i] >= m and ends_sentence(blocks[i].text))]
-    if 2 * sum([words[i] for i in body]) < sum([words[i] for i in kept]):
-        body = kept
-    body = body or everything
-    if not blocks:
-        return body, False
-    repeats = [i for i, category in removed.items() if category in ("repeat", "near-repeat")]
-    if sum([words[i] for i in body]) >= config.doc_min_share * (sum(words) - sum([words[i] for i in repeats])):
-        return body, False
-    gone = set(repeats)
-    return [i for i in everything if i not in gone], True
+    prose = [i for i in kept if words[i] >= 3 * m or (words[i] >= m and ends_sentence(blocks[i].text))]
+    prose_words, kept_words = sum([words[i] for i in prose]), sum([words[i] for i in kept])
+    whole = prose_words < config.doc_min_share * kept_words
+    return ((kept if whole or 2 * prose_words < kept_words else prose) or everything), whole
 
 
 def real_page(data: str, name: str) -> tuple[str, str]:

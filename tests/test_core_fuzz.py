@@ -600,10 +600,10 @@ def check_plain_whole(text: str, score: int, damage: int) -> None:
 
 
 def check_decide_batch(docs: list[tuple[int, list[tuple[int, ...]]]]) -> None:
-    """`decide_batch` is `decide` on each document: the blocks removed, numbered through the batch, and of them
-    those a repeat or a near repeat removes; documents that name the same labels share their tuple."""
+    """`decide_batch` is `decide` on each document: the blocks removed, numbered through the batch; documents that
+    name the same labels share their tuple."""
     tuples: dict[tuple, int] = {}  # (labels, floors) -> its number
-    labels, floor_sets, args, want_gone, want_repeated, first = [], [], [], [], [], 0
+    labels, floor_sets, args, want_gone, first = [], [], [], [], 0
     for n_blocks, spec in docs:
         found = found_of([Finding(block % max(n_blocks, 1), _LABELS[cat % 6], f"det:{det % 3}",
                                   _SCORES[score % len(_SCORES)], None) for block, cat, det, score in spec]
@@ -614,12 +614,9 @@ def check_decide_batch(docs: list[tuple[int, list[tuple[int, ...]]]]) -> None:
             labels.append(found.labels)
             floor_sets.append(floors)
         args.append((index, n_blocks, found.ints, found.scores))
-        for block, category in _core.decide(found.labels, floors, found.ints, found.scores):
-            want_gone.append(first + block)
-            if found.labels[category] in ("repeat", "near-repeat"):
-                want_repeated.append(first + block)
+        want_gone += [first + block for block, _ in _core.decide(found.labels, floors, found.ints, found.scores)]
         first += n_blocks
-    assert _core.decide_batch(labels, floor_sets, args) == (want_gone, want_repeated)
+    assert _core.decide_batch(labels, floor_sets, args) == want_gone
 
 
 def reference_tally(removals: list[tuple[str, int]], keys: list[int]) -> tuple:

@@ -116,6 +116,12 @@ CREDITED_BEFORE_A_PLAN = "\n".join(map(_line, ["(Additional reporting by Noel", 
 #: (found by a random draw). A weak family's line shows no template: the page has no article to cut around.
 ENDED_BY_A_TEMPLATE = {"a.txt": "\n".join([_CHINA, _BEIJING]), "b.txt": "\n".join([_STABLE, "1 Year", _BEIJING]),
                        "Z.txt": _BEIJING}
+#: A credit line above a site's heading, and the heading alone on another page: the credit line goes, and the
+#: cleaned copy is the other page's text. Signed with the credit line (a page of short lines signed whole), the
+#: first clean kept both and the second dropped one as a copy (found by a random draw). A document signs as its
+#: cleaned copy.
+_MARKET = _line("Market Analysis")
+SIGNED_WITH_ITS_CREDIT = {"a.txt": "\n".join([_line("(Additional reporting by Noel"), _MARKET]), "b.txt": _MARKET}
 
 
 def test_a_second_look_that_fails_costs_no_file_and_no_other_pages_look(tmp_path, monkeypatch, caplog):
@@ -153,6 +159,7 @@ def test_a_second_look_that_fails_costs_no_file_and_no_other_pages_look(tmp_path
 @example({"a.txt": KEPT_UNTIL_ITS_LAST_COPY_WENT.encode()})
 @example({"a.txt": CREDITED_BEFORE_A_PLAN.encode()})
 @example({rel: text.encode() for rel, text in ENDED_BY_A_TEMPLATE.items()})
+@example({rel: text.encode() for rel, text in SIGNED_WITH_ITS_CREDIT.items()})
 def test_cleaning_twice_changes_nothing(tree):
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

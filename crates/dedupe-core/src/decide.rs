@@ -252,20 +252,16 @@ pub fn decide_and_finish(set: &Findings, page: &Page) -> (Finished, Vec<Verdict>
 }
 
 /// The blocks that a batch's documents' cleaned copies remove (`Findings::decide`), each document given with its
-/// number of blocks: numbered through the batch (a document's after the blocks of those before it), in order;
-/// and of them those a repeat or a near repeat removes (pass 1's signing bodies leave both out).
-pub fn removed_blocks(docs: &[(Findings, usize)]) -> (Vec<usize>, Vec<usize>) {
-    let (mut gone, mut repeated, mut first) = (Vec::new(), Vec::new(), 0);
+/// number of blocks: numbered through the batch (a document's after the blocks of those before it), in order
+/// (pass 1's signing bodies leave them out).
+pub fn removed_blocks(docs: &[(Findings, usize)]) -> Vec<usize> {
+    let mut gone = Vec::new();
+    let mut first = 0;
     for (set, blocks) in docs {
-        for (block, k) in set.decide() {
-            gone.push(first + block);
-            if priority(set.label(set.findings[k].category)) < 2 {
-                repeated.push(first + block);
-            }
-        }
+        gone.extend(set.decide().into_keys().map(|block| first + block));
         first += blocks;
     }
-    (gone, repeated)
+    gone
 }
 
 #[cfg(test)]
@@ -310,7 +306,7 @@ mod tests {
     }
 
     #[test]
-    fn a_batchs_removed_blocks_are_numbered_through_it_with_its_repeats_apart() {
+    fn a_batchs_removed_blocks_are_numbered_through_it() {
         let a = [finding(0, 3, 0.9, None), finding(2, 1, 1.0, Some((1, 1)))];
         let b = [
             finding(1, 1, 1.0, None),
@@ -319,8 +315,8 @@ mod tests {
         ];
         let none: [Finding; 0] = [];
         let docs = [(set(&a, false), 3), (set(&none, false), 2), (set(&b, false), 4)];
-        assert_eq!(removed_blocks(&docs), (vec![0, 2, 6], vec![2, 6]));
-        assert_eq!(removed_blocks(&[]), (vec![], vec![]));
+        assert_eq!(removed_blocks(&docs), vec![0, 2, 6]);
+        assert_eq!(removed_blocks(&[]), Vec::<usize>::new());
     }
 
     #[test]

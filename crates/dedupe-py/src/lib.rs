@@ -773,8 +773,8 @@ fn label_tuples<'a>(
 
 /// `decide` on a batch of documents, each given as the index of its label tuple in `labels` (with its floors in
 /// `floors`) and its findings' ints and scores: the blocks the documents' cleaned copies remove, numbered through
-/// the batch (a document's after the blocks of those before it, `blocks` a document), in order, and of them
-/// those removed as a repeat or a near repeat (pass 1's signing bodies, `pipeline._signing_bodies`).
+/// the batch (a document's after the blocks of those before it, `blocks` a document), in order (pass 1's
+/// signing bodies, `pipeline._signing_bodies`).
 #[pyfunction]
 #[allow(clippy::type_complexity)]
 fn decide_batch(
@@ -782,7 +782,7 @@ fn decide_batch(
     labels: Vec<Vec<Bound<'_, PyString>>>,
     floors: Vec<Vec<Option<f64>>>,
     docs: Vec<(usize, usize, Bound<'_, PyBytes>, Bound<'_, PyBytes>)>,
-) -> PyResult<(Vec<usize>, Vec<usize>)> {
+) -> PyResult<Vec<usize>> {
     let held = label_tuples("decide_batch", &labels, &floors)?;
     let names: Vec<Vec<&[u8]>> = held.iter().map(|t| t.iter().map(|l| l.as_ref()).collect()).collect();
     let found: Vec<(usize, usize, Vec<Finding>)> = docs
