@@ -397,3 +397,24 @@ def real_page_with_and_without(data: str, name: str, step: str, stand_in) -> tup
 def gold_sentences(gold: str) -> list[str]:
     """The lines of a gold main text long enough to be its sentences (more than 8 words)."""
     return [line for line in gold.split("\n") if len(line.split()) > 8]
+
+
+def brotli_stored(data: bytes) -> bytes:
+    """A brotli stream of uncompressed meta-blocks (RFC 7932, 9.2: a 16-bit window, then per 64 KB ISLAST 0,
+    MNIBBLES 4, MLEN - 1, ISUNCOMPRESSED 1 and the bytes at the next byte boundary; then ISLAST, ISLASTEMPTY): any
+    decoder reads it, and the tests need no brotli encoder."""
+    out, bits = bytearray(), [0]
+
+    def flush() -> None:
+        bits.extend([0] * (-len(bits) % 8))
+        out.extend(sum(b << k for k, b in enumerate(bits[j : j + 8])) for j in range(0, len(bits), 8))
+        bits.clear()
+
+    for i in range(0, len(data), 1 << 16):
+        chunk = data[i : i + (1 << 16)]
+        bits.extend([0, 0, 0, *((len(chunk) - 1) >> k & 1 for k in range(16)), 1])
+        flush()
+        out.extend(chunk)
+    bits.extend([1, 1])
+    flush()
+    return bytes(out)

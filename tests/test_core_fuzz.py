@@ -2,7 +2,7 @@
 
 The suite runs a few hundred examples per entry point; the full run is this file as a script:
 
-    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 25 properties and stat_files on 1 in 20: 501,000 inputs
+    .venv/bin/python tests/test_core_fuzz.py --examples 20000     # 26 properties and stat_files on 1 in 20: 521,000 inputs
     .venv/bin/python tests/test_core_fuzz.py --phrases 20000      # the phrase rules on their own patterns' texts
 """
 from __future__ import annotations
@@ -33,8 +33,8 @@ from dedupe.config import Config
 from dedupe.formats.text import decode
 from dedupe.detect import repeats
 from dedupe.records import Block
-from helpers import (reference_block_classes, reference_block_row, reference_decisions, reference_ends_sentence,
-                     reference_has_stamp, reference_link_bar)
+from helpers import (brotli_stored, reference_block_classes, reference_block_row, reference_decisions,
+                     reference_ends_sentence, reference_has_stamp, reference_link_bar)
 import reference_chrome
 import reference_pagetype
 import reference_repeats
@@ -784,6 +784,22 @@ def check_is_utf8(data: bytes) -> None:
     assert _core.is_utf8(data) == valid, data
 
 
+def check_unbrotli(data: bytes, limit: int, cut: int, flip: int) -> None:
+    """A brotli stream decodes to its body, or None over the limit; cut short or with a byte changed, it is a
+    ValueError, None, or at most `limit` bytes: never a panic."""
+    stream = brotli_stored(data)
+    want = data if len(data) <= limit else None
+    assert _core.unbrotli(stream, limit) == want
+    broken = bytearray(stream[: len(stream) - cut % (len(stream) + 1)])
+    if broken and flip:
+        broken[flip % len(broken)] ^= flip >> 8 or 1
+    try:
+        out = _core.unbrotli(bytes(broken), limit)
+    except ValueError:
+        return
+    assert out is None or len(out) <= limit
+
+
 def check_count_keys(keys: list[int], reps: list[int]) -> None:
     """Each distinct key (ascending), how many distinct representatives hold it, and its row of the lowest
     representative, the earliest such: as reading the rows sorted by (key, representative, row)."""
@@ -912,6 +928,8 @@ def run(examples: int) -> None:
     config(given(st.lists(_ENTRY, max_size=8), st.integers(0, 80), st.integers(0, 200), st.integers(0, 4))(
         check_read_files))()
     config(given(st.binary(max_size=40))(check_is_utf8))()
+    config(given(st.binary(max_size=300), st.integers(0, 400), st.integers(0, 400), st.integers(0, 1 << 16))(
+        check_unbrotli))()
     config(given(st.lists(st.tuples(st.sampled_from([0, 1, 7, (1 << 64) - 1, 1 << 63]), st.integers(0, 4)),
                           max_size=20))(lambda rows: check_count_keys([k for k, _ in rows], [r for _, r in rows])))()
     config(given(st.integers(1, 3), st.integers(0, 6), st.integers(0, 9).flatmap(
@@ -991,6 +1009,8 @@ def run_fast(examples: int, seed: int) -> None:
         check_read_files([(rng.choice(kinds), rng.randbytes(rng.randrange(0, 64))) for _ in range(rng.randrange(0, 8))],
                          rng.randrange(0, 80), rng.randrange(0, 200), rng.randrange(0, 5))
         check_is_utf8(rng.choice((rng.randbytes(rng.randrange(0, 40)), _random_text(rng)[:40].encode("utf-8", "replace"))))
+        check_unbrotli(rng.randbytes(rng.randrange(0, 300)), rng.randrange(0, 400), rng.randrange(0, 400),
+                       rng.randrange(1 << 16))
         rows = rng.randrange(0, 20)
         check_count_keys([rng.choice((0, 1, 7, (1 << 64) - 1, 1 << 63, rng.randrange(1 << 64))) for _ in range(rows)],
                          [rng.randrange(5) for _ in range(rows)])
@@ -1020,5 +1040,5 @@ if __name__ == "__main__":
         print(f"ok: {args.phrases} lists of phrase texts, no failure")
         sys.exit(0)
     run_fast(args.examples, args.seed)
-    print(f"ok: {args.examples} random inputs for each of 25 properties and {args.examples // 20} or so for stat_files, no failure")
+    print(f"ok: {args.examples} random inputs for each of 26 properties and {args.examples // 20} or so for stat_files, no failure")
     sys.exit(0)

@@ -20,7 +20,7 @@ from dedupe import Config
 from dedupe.cli import main
 from dedupe.formats import output_rels, pieces, refuse_collisions
 from dedupe.formats.warc import digest_of, read_warc
-from helpers import PROSE, removals, summary, write_tree
+from helpers import PROSE, brotli_stored, removals, summary, write_tree
 
 
 ARTICLE = "\n".join(PROSE)
@@ -529,3 +529,27 @@ def test_a_page_is_decoded_in_the_charset_it_was_sent_with_before_the_one_it_dec
     assert [line["url"] for line in lines] == ["https://ru.example/flood", "https://ru2.example/flood"]
     assert all(p in lines[0]["text"] for p in text)
     assert text[0][::-1] in lines[1]["text"] and text[1] in lines[1]["text"]
+
+
+#: 2,100,000 zero bytes as `brotli -q 11` writes them: 14 bytes that decode to more than max_doc_mb (1 MB).
+BROTLI_ZEROS = bytes.fromhex("9f1f0b20f82700e2b140205b0004")
+
+
+def test_a_page_sent_in_brotli_is_read_as_the_page_and_what_is_no_brotli_is_counted(tmp_path):
+    # Browsers ask for brotli (Content-Encoding: br), and a crawl made with one records the body as it came.
+    br = (("Content-Encoding", "br"),)
+    recs = [warcinfo(), response(1, "https://valley.example/flood", brotli_stored(page().encode()), headers=br),
+            response(2, "https://valley.example/bad", b"<html><body>not brotli</body></html>", headers=br),
+            response(3, "https://valley.example/bomb", BROTLI_ZEROS, headers=br),
+            response(4, "https://valley.example/cut", brotli_stored(page(4).encode())[:-40], headers=br)]
+    src = write_tree(tmp_path / "in", {"c.warc": b"".join(recs), "plain.warc": b"".join(
+        [warcinfo(), response(1, "https://valley.example/flood", page())])})
+    (tmp_path / "cfg.toml").write_text("max_doc_mb = 1\n")
+    result = run("clean", src, tmp_path / "out", "--config", tmp_path / "cfg.toml", "--skip", "duplicate-document")
+    assert result.exit_code == 0, result.output
+    assert ("warning: c.warc: 3 records skipped, not pages: responses whose body has a Content-Encoding br but not "
+            "br data (2), responses whose body has a larger than max_doc_mb (1 MB) once decoded (1)\n") in result.output
+    lines = [json.loads(x) for x in (tmp_path / "out" / "c.warc.jsonl").read_text(encoding="utf-8").splitlines()]
+    plain = [json.loads(x) for x in (tmp_path / "out" / "plain.warc.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [line["url"] for line in lines] == ["https://valley.example/flood"]
+    assert lines[0]["text"] == plain[0]["text"] and PROSE[1] in lines[0]["text"]

@@ -68,6 +68,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from .. import _core
 from ..config import Config
 from ..errors import InputError
 from ..fs import RemotePath
@@ -522,16 +523,23 @@ def _dechunk(body: bytes) -> bytes:
 
 
 def _decoded(body: bytes, encoding: str, limit: int) -> bytes | str:
-    """A body without its Content-Encoding (gzip, deflate), at most `limit` bytes of it, or why it cannot be."""
+    """A body without its Content-Encoding (gzip, deflate, br), at most `limit` bytes of it, or why it cannot be."""
     encoding = encoding.strip().lower()
     if encoding in ("", "identity", "none"):
         return body
+    too_large = f"larger than max_doc_mb ({limit >> 20} MB) once decoded"
+    if encoding == "br":  # (brotli: what browsers ask for, and crawls made with one record)
+        try:
+            out = _core.unbrotli(body, limit)
+        except ValueError:
+            return "Content-Encoding br but not br data"
+        return too_large if out is None else out
     if encoding in ("gzip", "x-gzip", "deflate"):
         for wbits in ((47,) if encoding != "deflate" else (15, -15)):
             try:
                 d = zlib.decompressobj(wbits)
                 out = d.decompress(body, limit + 1)
-                return out if len(out) <= limit else f"larger than max_doc_mb ({limit >> 20} MB) once decoded"
+                return out if len(out) <= limit else too_large
             except zlib.error:
                 continue
         return f"Content-Encoding {encoding} but not {encoding} data"

@@ -46,6 +46,17 @@ fn text_hash(py: Python<'_>, data: &[u8]) -> PyResult<u64> {
     guarded(py, || dedupe_core::hash::text_hash(data))
 }
 
+/// A brotli body (`Content-Encoding: br`) decoded (`bodies::unbrotli`): its bytes, or None when it is more than
+/// `limit` bytes once decoded; ValueError when it is not brotli data or is cut short.
+#[pyfunction]
+fn unbrotli<'py>(py: Python<'py>, data: &[u8], limit: usize) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    match guarded(py, || dedupe_core::bodies::unbrotli(data, limit))? {
+        Ok(body) => Ok(Some(PyBytes::new(py, &body))),
+        Err(dedupe_core::bodies::Undecoded::TooLarge) => Ok(None),
+        Err(dedupe_core::bodies::Undecoded::Invalid) => Err(PyValueError::new_err("not brotli data")),
+    }
+}
+
 /// The bytes of a batch of files (`files::read_files`), or None for each file the caller must read itself: the
 /// paths relative to `base`, each ended by a NUL (`files::paths_in`).
 #[pyfunction]
@@ -1481,6 +1492,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decide_finish_batch, m)?)?;
     m.add_function(wrap_pyfunction!(plain_batch, m)?)?;
     m.add_function(wrap_pyfunction!(decide_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(unbrotli, m)?)?;
     m.add_function(wrap_pyfunction!(finish_batch, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_inside_guard, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
