@@ -535,21 +535,39 @@ def test_a_page_is_decoded_in_the_charset_it_was_sent_with_before_the_one_it_dec
 BROTLI_ZEROS = bytes.fromhex("9f1f0b20f82700e2b140205b0004")
 
 
-def test_a_page_sent_in_brotli_is_read_as_the_page_and_what_is_no_brotli_is_counted(tmp_path):
-    # Browsers ask for brotli (Content-Encoding: br), and a crawl made with one records the body as it came.
-    br = (("Content-Encoding", "br"),)
+def test_a_page_sent_in_brotli_or_zstd_is_read_as_the_page_and_what_is_neither_is_counted(tmp_path):
+    # Browsers ask for brotli and zstd (Content-Encoding: br, zstd), and a crawl made with one records the body as
+    # it came.
+    import zstandard
+
+    br, zstd = (("Content-Encoding", "br"),), (("Content-Encoding", "zstd"),)
     recs = [warcinfo(), response(1, "https://valley.example/flood", brotli_stored(page().encode()), headers=br),
             response(2, "https://valley.example/bad", b"<html><body>not brotli</body></html>", headers=br),
             response(3, "https://valley.example/bomb", BROTLI_ZEROS, headers=br),
-            response(4, "https://valley.example/cut", brotli_stored(page(4).encode())[:-40], headers=br)]
+            response(4, "https://valley.example/cut", brotli_stored(page(4).encode())[:-40], headers=br),
+            response(5, "https://valley.example/other", zstandard.ZstdCompressor().compress(page(5).encode()),
+                     headers=zstd),
+            response(6, "https://valley.example/nozstd", b"<html><body>not zstd</body></html>", headers=zstd)]
     src = write_tree(tmp_path / "in", {"c.warc": b"".join(recs), "plain.warc": b"".join(
-        [warcinfo(), response(1, "https://valley.example/flood", page())])})
+        [warcinfo(), response(1, "https://valley.example/flood", page()),
+         response(5, "https://valley.example/other", page(5))])})
     (tmp_path / "cfg.toml").write_text("max_doc_mb = 1\n")
     result = run("clean", src, tmp_path / "out", "--config", tmp_path / "cfg.toml", "--skip", "duplicate-document")
     assert result.exit_code == 0, result.output
-    assert ("warning: c.warc: 3 records skipped, not pages: responses whose body has a Content-Encoding br but not "
-            "br data (2), responses whose body has a larger than max_doc_mb (1 MB) once decoded (1)\n") in result.output
+    assert ("warning: c.warc: 4 records skipped, not pages: responses whose body has a Content-Encoding br but not "
+            "br data (2), responses whose body has a Content-Encoding zstd but not zstd data (1), responses whose "
+            "body has a larger than max_doc_mb (1 MB) once decoded (1)\n") in result.output
     lines = [json.loads(x) for x in (tmp_path / "out" / "c.warc.jsonl").read_text(encoding="utf-8").splitlines()]
     plain = [json.loads(x) for x in (tmp_path / "out" / "plain.warc.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [line["url"] for line in lines] == ["https://valley.example/flood"]
-    assert lines[0]["text"] == plain[0]["text"] and PROSE[1] in lines[0]["text"]
+    assert [line["url"] for line in lines] == ["https://valley.example/flood", "https://valley.example/other"]
+    assert [line["text"] for line in lines] == [line["text"] for line in plain] and PROSE[1] in lines[0]["text"]
+
+
+def test_a_zstd_body_without_the_zstandard_package_says_what_to_install(monkeypatch):
+    import sys
+
+    from dedupe.formats.warc import _decoded
+
+    monkeypatch.setitem(sys.modules, "zstandard", None)  # (an import of it raises ImportError)
+    assert _decoded(b"(\xb5/\xfd", " ZSTD", 1 << 20) == ("Content-Encoding zstd, not read without the zstandard "
+                                                         "package (pip install zstandard)")

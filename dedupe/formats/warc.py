@@ -76,7 +76,7 @@ from ..records import CountedNotice, DocResult, Document, Notice
 from ..write import atomic_stream, atomic_write, output_file
 from . import fields, split_name
 from .rows import MAX_ROW_NOTICES, cleaned_text, printable as _escaped
-from .source import _too_large, compress, compression_of, read_bytes, read_content
+from .source import _too_large, _unzstd, compress, compression_of, read_bytes, read_content
 
 #: The two ways a web archive is read (see the module's docstring).
 TEXT, PAGES = "text", "pages"
@@ -523,7 +523,8 @@ def _dechunk(body: bytes) -> bytes:
 
 
 def _decoded(body: bytes, encoding: str, limit: int) -> bytes | str:
-    """A body without its Content-Encoding (gzip, deflate, br), at most `limit` bytes of it, or why it cannot be."""
+    """A body without its Content-Encoding (gzip, deflate, br, zstd), at most `limit` bytes of it, or why it cannot
+    be."""
     encoding = encoding.strip().lower()
     if encoding in ("", "identity", "none"):
         return body
@@ -534,6 +535,16 @@ def _decoded(body: bytes, encoding: str, limit: int) -> bytes | str:
         except ValueError:
             return "Content-Encoding br but not br data"
         return too_large if out is None else out
+    if encoding == "zstd":  # (as a .zst file is read: with the zstandard package, if it is installed)
+        try:
+            import zstandard  # noqa: F401
+        except ImportError:
+            return "Content-Encoding zstd, not read without the zstandard package (pip install zstandard)"
+        try:
+            out = _unzstd("", body, limit)
+        except InputError:
+            return "Content-Encoding zstd but not zstd data"
+        return too_large if len(out) > limit else out
     if encoding in ("gzip", "x-gzip", "deflate"):
         for wbits in ((47,) if encoding != "deflate" else (15, -15)):
             try:
