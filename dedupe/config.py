@@ -73,8 +73,9 @@ class Config:
     doc_min_words: int = _opt(20, "with doc_sign=prose: a block signs the document if it has at least this many "
                               "words and ends like a sentence (or 3x as many words)", 1, 1000)
     doc_min_share: float = _opt(
-        0.3, "with doc_sign=prose: a page whose prose holds less than this share of its words (a listing, product "
-        "or forum page) signs with its whole page and is a copy only at doc_page_threshold", 0.0, 1.0)
+        0.3, "with doc_sign=prose: a page whose prose holds less than this share of the words its cleaned copy "
+        "keeps (a listing, product or forum page) signs with all its cleaned copy keeps and is a copy only at "
+        "doc_page_threshold", 0.0, 1.0)
     doc_page_threshold: float = _opt(
         0.95, "Jaccard similarity at which two pages signed whole (see doc_min_share) are duplicates: pages of one "
         "template share most of their text whatever each is about", 0.3, 1.0)
