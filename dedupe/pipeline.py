@@ -58,6 +58,7 @@ from .formats.pieces import Piece, alone, assemble, key_of, plan, read_piece, re
 from .formats.source import compression_of, held_files, prefetched
 from .formats.text import read_text_utf8, write_copy_bytes, write_text_copy
 from .fs import RemotePath, place, remove_tree
+from .heap import keep_heap
 from .names import Names
 from .read import MARKER, REPORT_DIRNAME, check_paths, list_inputs, read_file, walk
 from .records import ANALYSIS_ARRAYS, Allowed, Analysis, DocResult, Document, Finding, Notice, Ref, Removal
@@ -600,6 +601,7 @@ def _init_pool_worker(state: dict) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _unblock_stops(set())  # all of them (the parent blocked them while it forked: see `_run`)
+    keep_heap()  # (a worker is this package's own process: its batches' memory is reused, not faulted in again)
     _init_worker({**state, "pooled": True})  # (its results cross back through the state's files: `_saved`)
 
 

@@ -1,0 +1,78 @@
+"""glibc's heap kept grown between batches (`dedupe.heap`): asked only of glibc, by the command line and by a
+pool's workers, and it keeps freed memory from being faulted in again."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from dedupe import heap, pipeline
+
+ON_GLIBC = heap.glibc()
+
+# Makes and frees 16 MB of the C heap (objects past pymalloc's 512 bytes) three times after a first round, and
+# prints the minor page faults of each round.
+CHURN = textwrap.dedent("""
+    import resource, sys
+    from dedupe import heap
+    if sys.argv[1] == "keep":
+        assert heap.keep_heap()
+    def churn():
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        held = [bytes(2000) for _ in range(8000)]
+        del held
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    churn()
+    print(max(churn() for _ in range(3)))
+""")
+
+
+@pytest.mark.skipif(not ON_GLIBC, reason="glibc's malloc only")
+def test_freed_heap_is_kept_and_not_faulted_in_again():
+    faults = {how: int(subprocess.run([sys.executable, "-c", CHURN, how], capture_output=True, text=True,
+                                      check=True).stdout)
+              for how in ("keep", "give back")}
+    # 16 MB given back is about 3,900 pages faulted in again a round; kept, none (a few for the list itself).
+    assert faults["give back"] > 2000, faults
+    assert faults["keep"] < 200, faults
+
+
+def test_nothing_is_asked_of_another_c_library(monkeypatch):
+    for answer in ("musl libc 1.2", None, ValueError("no such name")):
+        def confstr(name, answer=answer):
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+        monkeypatch.setattr(heap.os, "confstr", confstr)
+        assert not heap.glibc()
+        assert heap.keep_heap() is False
+
+
+@pytest.mark.skipif(not ON_GLIBC, reason="glibc's malloc only")
+def test_glibc_takes_the_setting():
+    assert heap.keep_heap() is True
+
+
+def test_a_pool_worker_keeps_its_heap(monkeypatch):
+    asked = []
+    monkeypatch.setattr(pipeline, "keep_heap", lambda *a: asked.append(a) or True)
+    monkeypatch.setattr(pipeline, "_init_worker", lambda state: None)
+    monkeypatch.setattr(pipeline.signal, "signal", lambda *a: None)
+    pipeline._init_pool_worker({})
+    assert asked == [()]
+
+
+def test_the_command_line_keeps_its_heap_before_numpy():
+    # In a fresh interpreter: importing the command line asks for it, and numpy is not imported yet then.
+    code = textwrap.dedent("""
+        import sys
+        from dedupe import heap
+        seen = []
+        heap.keep_heap = lambda *a: seen.append("numpy" in sys.modules) or True
+        import dedupe.cli
+        print(seen)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[False]"
