@@ -3,10 +3,11 @@
 A batch's columns are megabytes (the signing's word hashes, shingles and normalized texts; the bytes read; the
 arrays made of them), made and let go again batch after batch. glibc's `malloc` gives the freed top of its heap
 back to the kernel as soon as 128 KB of it are free, and takes it back at the next batch, each page then
-faulted in and zeroed again: 86-90k page faults for a 10k-document `dedupe clean`. With `M_TOP_PAD` the heap
-grows by `TOP_PAD` more than it needs and keeps that much free at its top when it shrinks: 44-45k faults, and
-the core's `sign_blocks` 23.5-25.5 -> 17.6-20.3 µs of CPU a document (measured with the setting's environment
-variable, `MALLOC_TOP_PAD_`). The price is up to `TOP_PAD` of freed memory a process keeps.
+faulted in and zeroed again: 71-91k page faults for a 10k-document `dedupe clean`, 46-48k of them in pass 1's
+workers. With `M_TOP_PAD` the heap grows by `TOP_PAD` more than it needs and keeps that much free at its top
+when it shrinks: 45.5k faults, 8.8k in pass 1 (its first batches' copy-on-write), the same with a pad of 8, 16,
+32 or 64 MB; the core's `sign_blocks` alone 23.5-25.5 -> 19.7-20.5 µs of CPU a document with 16 MB. The price is
+up to `TOP_PAD` of freed memory a process keeps (the 10k run's largest process 76 -> 77 MB).
 
 Only glibc's allocator has the setting (asked of the C library itself, `os.confstr`); anywhere else this does
 nothing. Set by the command line for its process (and so for the workers it forks) and by a pool's workers,
@@ -18,7 +19,7 @@ import os
 import sys
 
 #: Bytes of heap kept free at its top (glibc's default: 128 KB, and 0 padding when it grows).
-TOP_PAD = 64 << 20
+TOP_PAD = 16 << 20
 #: `mallopt`'s parameter number for the padding (glibc's malloc.h: M_TOP_PAD).
 M_TOP_PAD = -2
 
