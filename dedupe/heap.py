@@ -7,7 +7,9 @@ faulted in and zeroed again: 71-91k page faults for a 10k-document `dedupe clean
 workers. With `M_TOP_PAD` the heap grows by `TOP_PAD` more than it needs and keeps that much free at its top
 when it shrinks: 45.5k faults, 8.8k in pass 1 (its first batches' copy-on-write), the same with a pad of 8, 16,
 32 or 64 MB; the core's `sign_blocks` alone 23.5-25.5 -> 19.7-20.5 µs of CPU a document with 16 MB. The price is
-up to `TOP_PAD` of freed memory a process keeps (the 10k run's largest process 76 -> 77 MB).
+up to `TOP_PAD` of freed memory a process keeps (the 10k run's largest process 76 -> 77 MB). Blocks of up to
+`MMAP_THRESHOLD` come from the heap too, not mapped afresh each time (the corpus step's arrays: its faults 12k
+-> 6k, its CPU 71-80 -> 57-66 ms).
 
 Only glibc's allocator has the setting (asked of the C library itself, `os.confstr`); anywhere else this does
 nothing. Set by the command line for its process (and so for the workers it forks) and by a pool's workers,
@@ -20,8 +22,12 @@ import sys
 
 #: Bytes of heap kept free at its top (glibc's default: 128 KB, and 0 padding when it grows).
 TOP_PAD = 16 << 20
-#: `mallopt`'s parameter number for the padding (glibc's malloc.h: M_TOP_PAD).
-M_TOP_PAD = -2
+#: Allocations this large or larger are mapped on their own (and given back when freed); smaller ones come from
+#: the heap. glibc starts at 128 KB and raises it as large blocks are freed, up to this value; setting the pad
+#: stops that, so it is set to this value at once.
+MMAP_THRESHOLD = 32 << 20
+#: `mallopt`'s parameter numbers (glibc's malloc.h: M_TOP_PAD, M_MMAP_THRESHOLD).
+M_TOP_PAD, M_MMAP_THRESHOLD = -2, -3
 
 
 def glibc() -> bool:
@@ -32,9 +38,9 @@ def glibc() -> bool:
         return False
 
 
-def keep_heap(pad: int = TOP_PAD) -> bool:
-    """Ask glibc's malloc to keep `pad` bytes of freed heap at its top (and to grow it by as much); whether it
-    did. Nothing is asked elsewhere."""
+def keep_heap(pad: int = TOP_PAD, mapped: int = MMAP_THRESHOLD) -> bool:
+    """Ask glibc's malloc to keep `pad` bytes of freed heap at its top (and to grow it by as much), and to map
+    only blocks of `mapped` bytes or more on their own; whether it did both. Nothing is asked elsewhere."""
     if not glibc():
         return False
     try:
@@ -44,4 +50,4 @@ def keep_heap(pad: int = TOP_PAD) -> bool:
     except (ImportError, OSError, AttributeError):
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
-    return mallopt(M_TOP_PAD, pad) == 1
+    return mallopt(M_TOP_PAD, pad) == 1 and mallopt(M_MMAP_THRESHOLD, mapped) == 1

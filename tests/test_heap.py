@@ -2,6 +2,7 @@
 pool's workers, and it keeps freed memory from being faulted in again."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -19,24 +20,53 @@ CHURN = textwrap.dedent("""
     from dedupe import heap
     if sys.argv[1] == "keep":
         assert heap.keep_heap()
-    def churn():
+    def churn(size, n):
         before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-        held = [bytes(2000) for _ in range(8000)]
+        held = [bytes(size) for _ in range(n)]
         del held
         return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
-    churn()
-    print(max(churn() for _ in range(3)))
+    for size, n in ((2000, 8000), (1 << 20, 8)):  # small blocks, and blocks of a batch's columns' size
+        churn(size, n)
+        print(max(churn(size, n) for _ in range(3)))
 """)
 
 
 @pytest.mark.skipif(not ON_GLIBC, reason="glibc's malloc only")
 def test_freed_heap_is_kept_and_not_faulted_in_again():
-    faults = {how: int(subprocess.run([sys.executable, "-c", CHURN, how], capture_output=True, text=True,
-                                      check=True).stdout)
+    faults = {how: [int(n) for n in subprocess.run([sys.executable, "-c", CHURN, how], capture_output=True,
+                                                   text=True, check=True).stdout.split()]
               for how in ("keep", "give back")}
-    # 16 MB given back is about 3,900 pages faulted in again a round; kept, none (a few for the list itself).
-    assert faults["give back"] > 2000, faults
-    assert faults["keep"] < 200, faults
+    # 16 MB of small blocks given back is about 3,900 pages faulted in again a round; kept, none (a few for the
+    # list itself). Blocks of 1 MB are kept too: each mapped on its own, 8 MB would be 2,048 pages a round.
+    assert faults["give back"][0] > 2000, faults
+    assert max(faults["keep"]) < 200, faults
+
+
+# Whether a block of 4 MB (a batch's columns, a corpus step's array) is mapped on its own (1) or taken from the
+# heap (0), as glibc's `mallinfo2` counts the mapped blocks.
+MAPPED = textwrap.dedent("""
+    import ctypes, sys
+    from dedupe import heap
+    if sys.argv[1] == "keep":
+        assert heap.keep_heap()
+    class Info(ctypes.Structure):
+        _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                   "fsmblks", "uordblks", "fordblks", "keepcost")]
+    mallinfo2 = ctypes.CDLL(None).mallinfo2
+    mallinfo2.restype = Info
+    before = mallinfo2().hblks
+    block = bytes(4 << 20)
+    print(mallinfo2().hblks - before)
+""")
+
+
+@pytest.mark.skipif(not ON_GLIBC or os.confstr("CS_GNU_LIBC_VERSION") < "glibc 2.33", reason="glibc's mallinfo2")
+def test_a_large_block_comes_from_the_heap():
+    mapped = {how: subprocess.run([sys.executable, "-c", MAPPED, how], capture_output=True, text=True,
+                                  check=True).stdout.strip()
+              for how in ("keep", "give back")}
+    # (glibc maps it until a freed mapped block has raised its threshold, and setting the pad stops the raising)
+    assert mapped == {"keep": "0", "give back": "1"}
 
 
 def test_nothing_is_asked_of_another_c_library(monkeypatch):
