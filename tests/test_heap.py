@@ -110,3 +110,21 @@ def test_the_command_line_keeps_its_heap_before_numpy():
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[False]"
+
+
+def test_a_library_callers_process_is_left_alone():
+    # `dedupe.clean` imported and a one-process run made: the caller's own heap is not asked about.
+    code = textwrap.dedent("""
+        import sys, tempfile, pathlib
+        from dedupe import heap
+        seen = []
+        heap.keep_heap = lambda *a: seen.append(1) or True
+        import dedupe
+        src = pathlib.Path(tempfile.mkdtemp()) / "in"
+        src.mkdir()
+        (src / "a.txt").write_text("One line of text.\\n")
+        dedupe.clean(src, src.parent / "out", jobs=1)
+        print(seen)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
