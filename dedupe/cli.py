@@ -15,6 +15,12 @@ from pathlib import Path
 # seven runs of eight with one). A caller's own setting wins; only the command line sets it, not the package.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+# Also before numpy: glibc's heap kept grown between batches in this process and the workers it forks, from
+# the imports on (`dedupe.heap`; the command line's process is dedupe's own, a library caller's is not).
+from .heap import keep_heap  # noqa: E402
+
+keep_heap()
+
 import click  # noqa: E402
 
 from . import __version__, status  # noqa: E402

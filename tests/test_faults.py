@@ -258,3 +258,22 @@ def test_a_full_disk_exits_3_and_nothing_claims_success(corpus, small_tmpfs):
     assert not (out / "_report" / "summary.json").exists()
     marker = json.loads((out / ".dedupe-output.json").read_text())
     assert marker["complete"] is False
+
+
+def test_the_outputs_a_killed_run_names_are_every_file_pass_2_may_write():
+    # `_outputs` (sorted, then made distinct) against its definition: the set of `_may_write` of every input,
+    # sorted. Names of every format, compressed or not, in and out of order, and inputs whose copies share a
+    # name (a.html and a.txt both write a.txt; a .warc file names its JSONL copy and itself).
+    import random
+
+    gen = random.Random(20)
+    stems = ["a", "b/c", "b/d", "site_0001/00000001", "z"]
+    suffixes = [".txt", ".html", ".htm", ".jsonl", ".json", ".warc", ".warc.gz", ".wet", ".txt.gz", ".md", ""]
+    for annotate in (False, True):
+        config = Config(annotate=annotate)
+        for _ in range(300):
+            rels = [gen.choice(stems) + gen.choice(suffixes) for _ in range(gen.randrange(0, 12))]
+            if gen.random() < 0.5:
+                rels.sort()
+            expected = sorted({out for rel in rels for out in pipeline._may_write(rel, config)})
+            assert pipeline._outputs(rels, config) == expected, rels
