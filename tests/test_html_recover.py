@@ -324,3 +324,60 @@ def test_real_pages_get_their_lists_and_headings_back():
             assert line in got and line not in off and line in gold, (name, line)
         added = [line for line in got if line and line not in before]
         assert added and all(line in gold for line in added), (name, [line for line in added if line not in gold])
+
+
+def qa_page(question: list[str], comments: list[str], answer: list[str], section: str) -> str:
+    """A question, its comments in a comment section (`section`: the container's attributes), then an answer: a
+    Q&A site's page as its HTML lays it out."""
+    return ("<html><body><nav><a href='/'>Home</a> <a href='/q'>Questions</a></nav><main><h1>How do I renew a "
+            "visa abroad?</h1><div class='question'>" + "".join(f"<p>{p}</p>" for p in question)
+            + f"<div {section}><ul>" + "".join(f"<li class='item'><span>{c}</span> <a href='/u/1'>alex</a></li>"
+                                              for c in comments)
+            + "</ul></div></div><div class='answer'>" + "".join(f"<p>{p}</p>" for p in answer)
+            + "</div></main><footer>Privacy policy</footer></body></html>")
+
+
+QUESTION = ["I have lived in Lisbon for three years on a work visa, and it expires while I am on a long assignment "
+            "in Brazil for my employer next spring.",
+            "Can the consulate in Sao Paulo renew it, or do I have to fly back to Portugal before the date on the "
+            "card to keep my right to stay?"]
+ANSWER = ["The consulate cannot renew a residence permit: only the immigration service in Portugal can, and it "
+          "accepts the renewal online up to thirty days before the card expires.",
+          "Book the online renewal before you leave, keep the receipt it sends you, and the permit stays valid "
+          "while the request is open, wherever you are when the date passes."]
+COMMENTS = ["This looks more like a question for the travel site than for this one, since it is about a single trip.",
+            "I disagree: a residence permit is exactly what this site is about, and the answer may help others.",
+            "Have you asked your employer's relocation team, who usually deal with this kind of paperwork?"]
+
+
+def test_a_question_s_comments_left_out_do_not_come_back_and_with_the_setting_they_stay():
+    from dedupe.formats.html import extract
+
+    # Comment sections as three sites' software names them (an id, a class, a post's comments), as trafilatura
+    # finds the sections it leaves out when it is not to include comments.
+    for section in ("id='comments-1812'", "class='comments js-comments'", "class='post-comments'"):
+        page = qa_page(QUESTION, COMMENTS, ANSWER, section)
+        got = extract(page, Config())[0].split("\n")
+        assert all(p in got for p in QUESTION + ANSWER), section
+        assert not any(c in line for c in COMMENTS for line in got), (section, got)
+        # (the same text in a section that is no comment section is the page's: trafilatura keeps it)
+        plain = extract(qa_page(QUESTION, COMMENTS, ANSWER, "class='notes'"), Config())[0]
+        assert all(c in plain for c in COMMENTS)
+        # With comments asked for, they are in the text.
+        with_comments = extract(page, Config(html_comments=True))[0]
+        assert all(c in with_comments for c in COMMENTS), section
+
+
+def test_real_pages_get_no_comments_back():
+    from helpers import real_page_with_and_without
+
+    # A question's comments on three Stack Exchange sites and the comments under a Slashdot story: each page's
+    # gold leaves them out, trafilatura left them out, and the recovery put them back.
+    for data, name in (("webpages-types", "serverfault.com__0566"), ("webpages-types", "askubuntu.com__0567"),
+                       ("webpages-types", "expatriates.stackexchange.com__0360"),
+                       ("webpages-train", "developers.slashdot.org__0396")):
+        gold, got, before = real_page_with_and_without(data, name, "comment_texts", lambda tree: ())
+        dropped = [line for line in before.split("\n") if line and line not in got.split("\n")]
+        assert dropped and not any(line in gold for line in dropped), (name, dropped[:3])
+        added = [line for line in got.split("\n") if line and line not in before.split("\n")]
+        assert not added, name

@@ -187,7 +187,8 @@ def extract(html: str, config: Config) -> tuple[str, str | None, str | None]:
         elif _layout_rows(text, tree):
             whole = LAYOUT_ROWS
         if whole is None:
-            text = recover(text, page_text(tree), config, structural_lines(tree))
+            comments = () if config.html_comments else comment_texts(tree)
+            text = recover(text, page_text(tree), config, structural_lines(tree), comments)
         else:
             kept = [line.strip() for line in _kept_lines(page_text(tree), config)]
             text = "\n".join(line for line in kept if line)
@@ -385,10 +386,26 @@ def structural_lines(tree) -> frozenset[str]:
     return frozenset(found)
 
 
+def comment_texts(tree) -> tuple[str, ...]:
+    """The texts (whitespace collapsed) of the page's comment sections, as trafilatura finds the sections it
+    leaves out when it is not to include comments (its `REMOVE_COMMENTS_XPATH`; none with a trafilatura
+    without it).
+
+    `recover` brings none of their lines back: with comments left out (`--html-comments` off, the default), the
+    recovery put a question's comments back between the question and its answers, since they are sentences
+    the whole-page detectors keep there.
+    """
+    from trafilatura import xpaths
+
+    return tuple(" ".join(el.text_content().split())
+                 for xpath in getattr(xpaths, "REMOVE_COMMENTS_XPATH", ()) for el in xpath(tree))
+
+
 _DIGITS = re.compile(r"\d+")
 
 
-def recover(text: str, whole: str, config: Config, structural: frozenset[str] = frozenset()) -> str:
+def recover(text: str, whole: str, config: Config, structural: frozenset[str] = frozenset(),
+            comments: tuple[str, ...] = ()) -> str:
     """trafilatura's text with the blocks of the page's whole text that it left out and the whole-page
     detectors keep, each where it stands, when it stands between two blocks trafilatura kept.
 
@@ -399,7 +416,8 @@ def recover(text: str, whole: str, config: Config, structural: frozenset[str] = 
     A block comes back when it weighs more than RECOVER_MIN_WORDS and ends a sentence, or when it is one of
     `structural` (`structural_lines`: a list item or a heading of the page, outside its menus and sidebars)
     and the detectors keep every line of its gap, the lines between the two blocks of trafilatura's around
-    it (a related list's header or a caption they remove there keeps the whole gap out).
+    it (a related list's header or a caption they remove there keeps the whole gap out). No line of `comments`
+    (`comment_texts`) comes back.
     """
     out = text.rstrip("\n").split("\n")
     seen = _core.Seen(out)  # (dedupe_core::recover: the text's words and word n-grams, to find blocks in)
@@ -414,6 +432,8 @@ def recover(text: str, whole: str, config: Config, structural: frozenset[str] = 
         return text
     end = next(k for k in range(len(lines) - 1, start - 1, -1) if held[k])
     left_out = [line for line, h in zip(lines[start + 1 : end], held[start + 1 : end]) if not h]
+    if comments:  # (a line of a comment section left out: the comments are, see `comment_texts`)
+        left_out = [line for line in left_out if not any(" ".join(line.split()) in c for c in comments)]
     recoverable = {line for line, able in zip(left_out, _recoverable(left_out)) if able}
     # ...and of the list items and headings, not one whose text, digits aside, the lines left out hold three times
     # or more: a card's "Add to cart", a job board's "100% salary", "Open media 3 in modal".
