@@ -187,7 +187,7 @@ def extract(html: str, config: Config) -> tuple[str, str | None, str | None]:
         elif _layout_rows(text, tree):
             whole = LAYOUT_ROWS
         if whole is None:
-            comments = () if config.html_comments else comment_texts(tree)
+            comments = (lambda: ()) if config.html_comments else (lambda: comment_texts(tree))
             text = recover(text, page_text(tree), config, structural_lines(tree), comments)
         else:
             kept = [line.strip() for line in _kept_lines(page_text(tree), config)]
@@ -386,26 +386,36 @@ def structural_lines(tree) -> frozenset[str]:
     return frozenset(found)
 
 
+#: A comment section as trafilatura names those it leaves out when it is not to include comments (its
+#: `REMOVE_COMMENTS_XPATH`, read here in one walk: its XPath cost three times as much): a div, section, list or
+#: details whose id starts with "comment" (not "commentary"), "comol", "disqus_thread" or "dsq-comments", or
+#: whose class starts with "comment" or holds "article-comments" or "post-comments".
+_COMMENT_ID = re.compile(r"[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments")
+_COMMENT_CLASS = re.compile(r"^[Cc]omment(?!ary)|(?:article|post)-comments")
+_COMMENT_TAGS = ("div", "section", "details", "ul", "ol")
+
+
 def comment_texts(tree) -> tuple[str, ...]:
     """The texts (whitespace collapsed) of the page's comment sections, as trafilatura finds the sections it
-    leaves out when it is not to include comments (its `REMOVE_COMMENTS_XPATH`; none with a trafilatura
-    without it).
+    leaves out when it is not to include comments (`_COMMENT_ID`, `_COMMENT_CLASS`).
 
     `recover` brings none of their lines back: with comments left out (`--html-comments` off, the default), the
     recovery put a question's comments back between the question and its answers, since they are sentences
     the whole-page detectors keep there.
     """
-    from trafilatura import xpaths
-
-    return tuple(" ".join(el.text_content().split())
-                 for xpath in getattr(xpaths, "REMOVE_COMMENTS_XPATH", ()) for el in xpath(tree))
+    found = []
+    for el in tree.iter(*_COMMENT_TAGS):
+        name, kind = el.get("id"), el.get("class")
+        if (name and _COMMENT_ID.match(name)) or (kind and _COMMENT_CLASS.search(kind)):
+            found.append(" ".join(el.text_content().split()))
+    return tuple(found)
 
 
 _DIGITS = re.compile(r"\d+")
 
 
 def recover(text: str, whole: str, config: Config, structural: frozenset[str] = frozenset(),
-            comments: tuple[str, ...] = ()) -> str:
+            comments: Callable[[], tuple[str, ...]] = tuple) -> str:
     """trafilatura's text with the blocks of the page's whole text that it left out and the whole-page
     detectors keep, each where it stands, when it stands between two blocks trafilatura kept.
 
@@ -416,8 +426,9 @@ def recover(text: str, whole: str, config: Config, structural: frozenset[str] = 
     A block comes back when it weighs more than RECOVER_MIN_WORDS and ends a sentence, or when it is one of
     `structural` (`structural_lines`: a list item or a heading of the page, outside its menus and sidebars)
     and the detectors keep every line of its gap, the lines between the two blocks of trafilatura's around
-    it (a related list's header or a caption they remove there keeps the whole gap out). No line of `comments`
-    (`comment_texts`) comes back.
+    it (a related list's header or a caption they remove there keeps the whole gap out). No line of the
+    comment sections `comments()` gives (`comment_texts`, asked only of a page with a line to put back)
+    comes back.
     """
     out = text.rstrip("\n").split("\n")
     seen = _core.Seen(out)  # (dedupe_core::recover: the text's words and word n-grams, to find blocks in)
@@ -432,8 +443,6 @@ def recover(text: str, whole: str, config: Config, structural: frozenset[str] = 
         return text
     end = next(k for k in range(len(lines) - 1, start - 1, -1) if held[k])
     left_out = [line for line, h in zip(lines[start + 1 : end], held[start + 1 : end]) if not h]
-    if comments:  # (a line of a comment section left out: the comments are, see `comment_texts`)
-        left_out = [line for line in left_out if not any(" ".join(line.split()) in c for c in comments)]
     recoverable = {line for line, able in zip(left_out, _recoverable(left_out)) if able}
     # ...and of the list items and headings, not one whose text, digits aside, the lines left out hold three times
     # or more: a card's "Add to cart", a job board's "100% salary", "Open media 3 in modal".
@@ -480,6 +489,9 @@ def recover(text: str, whole: str, config: Config, structural: frozenset[str] = 
             pending = []
         elif first is not None and block in recoverable:
             pending.append((anchor, block))
+    if inserts and (sections := comments()):  # (trafilatura left them out: `comment_texts`)
+        inserts = {at: kept for at, blocks in inserts.items()
+                   if (kept := [b for b in blocks if not any(" ".join(b.split()) in c for c in sections)])}
     if not inserts:
         return text
     merged = []
