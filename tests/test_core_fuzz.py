@@ -792,7 +792,7 @@ def check_unbrotli(data: bytes, limit: int, cut: int, flip: int) -> None:
     assert _core.unbrotli(stream, limit) == want
     broken = bytearray(stream[: len(stream) - cut % (len(stream) + 1)])
     if broken and flip:
-        broken[flip % len(broken)] ^= flip >> 8 or 1
+        broken[flip % len(broken)] ^= flip >> 8 & 0xFF or 1
     try:
         out = _core.unbrotli(bytes(broken), limit)
     except ValueError:
