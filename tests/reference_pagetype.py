@@ -136,8 +136,49 @@ def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list
                     and any(t[0] == "text" or t[1:2] == ("label",) for t in unit)):
                 inside[k : end + 1 + period] = [True] * (end + 1 + period - k)
             k = end + 1
+    _anchored_runs(texts, tokens, sizes, inside)
     return inside
 
+
+def _anchored_runs(texts: list[str], tokens: list[tuple], sizes: list[int], inside: list[bool]) -> None:
+    """Cards of a grid that differ in shape: records anchored on a field whose value changes from card to card (a
+    text recurring with other numbers), every 2 to MAX_ITEM_BLOCKS blocks, at least MIN_RUN_ITEMS times in a row,
+    each stretch between two occurrences holding a text of its own and no paragraph longer than a teaser; the run
+    reaches before the first occurrence and after the last as far as the blocks there repeat, token for token,
+    those before the second and after the one before the last."""
+    n = len(tokens)
+    places: dict[tuple, list[int]] = {}
+    for k, t in enumerate(tokens):
+        if t[0] == "field" and len(t) == 2 and t[1] != "rule":  # (a text field, not a "label:" nor a rule's line)
+            places.setdefault(t, []).append(k)
+    for ps in places.values():
+        if len(ps) < MIN_RUN_ITEMS:
+            continue
+        i = 0
+        while i + 1 < len(ps):
+            j = i
+            while j + 1 < len(ps):
+                a, b = ps[j], ps[j + 1]
+                if (b - a > MAX_ITEM_BLOCKS or not any(tokens[k] == ("text",) for k in range(a + 1, b))
+                        or any(sizes[k] > TEASER_MAX for k in range(a + 1, b))):
+                    break
+                j += 1
+            # (a line the page repeats as it is, "Back" between a menu's groups, anchors no card)
+            varies = any(texts[k].strip().lower() != texts[ps[i]].strip().lower() for k in ps[i + 1 : j + 1])
+            if j + 1 - i >= MIN_RUN_ITEMS and varies:
+                p, q = ps[i], ps[i + 1]
+                before = 0
+                while (before + 1 < q - p and before + 1 <= p and sizes[p - before - 1] <= TEASER_MAX
+                       and tokens[p - before - 1] == tokens[q - before - 1]):
+                    before += 1
+                p, q = ps[j - 1], ps[j]
+                after = 0
+                while (after + 1 < q - p and q + after + 1 < n and sizes[q + after + 1] <= TEASER_MAX
+                       and tokens[q + after + 1] == tokens[p + after + 1]):
+                    after += 1
+                first, last = ps[i] - before, ps[j] + after
+                inside[first : last + 1] = [True] * (last + 1 - first)
+            i = max(j, i + 1)
 
 def lettered_words(text: str) -> int:
     """The words of a text (runs of word characters) that hold a letter, not digits alone."""

@@ -221,7 +221,7 @@ pub fn page_kind(lexicon: &Lexicon, rows: &[Row], texts: &[&str], gone: &[bool])
 
 /// What a block is in a list's shape: a field that recurs from item to item (a line a rule names, a "label:"
 /// or a text, digits folded), a text of its own (prose, or a line of a few words), or a word.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Token {
     /// A recurring text, digits folded (its number among the page's folded texts; a line a rule names counts as
     /// the text "rule", as pagetype.py's tuples compared).
@@ -314,7 +314,55 @@ pub fn item_runs(texts: &[&str], sizes: &[i64], prose: &[bool], named: &[bool]) 
             k = end + 1;
         }
     }
+    anchored_runs(&texts[..n], &tokens, sizes, rule, &mut inside);
     inside
+}
+
+/// Cards of a grid that differ in shape (a title, maybe a seller, a rating, one or two price lines, maybe
+/// "FREE shipping"): records anchored on a field whose value changes from card to card (a text that recurs with
+/// other numbers: a price, a count, a rating), recurring every `2..=MAX_ITEM_BLOCKS` blocks at least
+/// `MIN_RUN_ITEMS` times in a row, each stretch from one occurrence to the next holding a text of its own (a
+/// title) and no paragraph longer than a teaser's (`TEASER_MAX`). The run reaches before the first occurrence
+/// as far as the blocks there repeat, token for token, those before the second (the first card's title), and
+/// after the last as far as they repeat those after the one before (the last card's prices).
+fn anchored_runs(texts: &[&str], tokens: &[Token], sizes: &[i64], rule: usize, inside: &mut [bool]) {
+    let n = tokens.len();
+    let mut at: HashMap<Token, Vec<usize>> = HashMap::new();
+    for (k, t) in tokens.iter().enumerate() {
+        if matches!(t, Token::Field(f) if *f != rule) {
+            at.entry(*t).or_default().push(k);
+        }
+    }
+    let own = |k: usize| tokens[k] == Token::Text;
+    let short = |k: usize| sizes[k] <= TEASER_MAX;
+    let value = |k: usize| lower(strip(texts[k]));
+    for places in at.values().filter(|p| p.len() >= MIN_RUN_ITEMS) {
+        let mut i = 0;
+        while i + 1 < places.len() {
+            let mut j = i;
+            while j + 1 < places.len() {
+                let (a, b) = (places[j], places[j + 1]);
+                if b - a > MAX_ITEM_BLOCKS || !(a + 1..b).any(own) || !(a + 1..b).all(short) {
+                    break;
+                }
+                j += 1;
+            }
+            // (a line the page repeats as it is, "Back" between a menu's groups, anchors no card)
+            let varies = places[i + 1..=j].iter().any(|&k| value(k) != value(places[i]));
+            if j + 1 - i >= MIN_RUN_ITEMS && varies {
+                let (p, q) = (places[i], places[i + 1]);
+                let before = (1..q - p)
+                    .take_while(|&d| d <= p && short(p - d) && tokens[p - d] == tokens[q - d])
+                    .count();
+                let (p, q) = (places[j - 1], places[j]);
+                let after = (1..q - p)
+                    .take_while(|&d| q + d < n && short(q + d) && tokens[q + d] == tokens[p + d])
+                    .count();
+                inside[places[i] - before..=places[j] + after].fill(true);
+            }
+            i = j.max(i + 1);
+        }
+    }
 }
 
 /// A "label: value" field's label (`Length: 5 miles`, `价格：12元`): after any white space, a letter or other
