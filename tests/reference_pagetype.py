@@ -77,6 +77,8 @@ MIN_RUN_ITEMS = 4
 MAX_ITEM_BLOCKS = 8
 #: A block text (digits folded) or a "label:" recurring this many times on the page is a field of its items.
 FIELD_RECURS = 3
+#: A card of a grid anchored on a field is at most this many blocks.
+MAX_CARD_BLOCKS = 12
 #: A "label: value" field (`Length: 5 miles`, `价格：12元`): a label of a few characters before a colon.
 _LABEL = re.compile(r"\s*([^\W\d][^:：]{0,24})[:：]\s*\S")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
@@ -159,7 +161,7 @@ def _anchored_runs(texts: list[str], tokens: list[tuple], sizes: list[int], insi
             j = i
             while j + 1 < len(ps):
                 a, b = ps[j], ps[j + 1]
-                if (b - a > MAX_ITEM_BLOCKS or not any(tokens[k] == ("text",) for k in range(a + 1, b))
+                if (b - a > MAX_CARD_BLOCKS or not any(tokens[k] == ("text",) for k in range(a + 1, b))
                         or any(sizes[k] > TEASER_MAX for k in range(a + 1, b))):
                     break
                 j += 1

@@ -67,6 +67,9 @@ pub const MIN_RUN_ITEMS: usize = 4;
 pub const MAX_ITEM_BLOCKS: usize = 8;
 /// A block text (digits folded) or a "label:" recurring this many times on the page is a field of its items.
 pub const FIELD_RECURS: usize = 3;
+/// A card of a grid anchored on a field (`anchored_runs`) is at most this many blocks (a title, a seller, a
+/// rating, two or three price lines, the options, a badge).
+pub const MAX_CARD_BLOCKS: usize = 12;
 
 /// A page's kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -242,15 +245,10 @@ fn intern(ids: &mut Ids, s: String) -> usize {
     *ids.entry(s).or_insert(next)
 }
 
-/// Which blocks lie in a run of list items: units of a few blocks repeated with one shape, at least
-/// `MIN_RUN_ITEMS` times, each unit holding a field that recurs from item to item (a "label:", a text that
-/// recurs with its digits folded, a line a rule names: "Posts", "By NAME", "View map", "3 days ago") and
-/// content of its own (prose, or a line of a few words: a title).
-///
-/// An article's sections (a heading, then paragraphs) repeat a shape too, but their headings are all
-/// different: without a recurring field there is no item. named marks the blocks a phrasing rule names.
-pub fn item_runs(texts: &[&str], sizes: &[i64], prose: &[bool], named: &[bool]) -> Vec<bool> {
-    let n = texts.len().min(sizes.len()).min(prose.len()).min(named.len());
+/// Each block's token in a list's shape (see `Token`), the number of the text "rule" (a line a rule names) and
+/// of the text "label" among the folded texts.
+fn tokenize(texts: &[&str], sizes: &[i64], prose: &[bool], named: &[bool]) -> (Vec<Token>, usize, Option<usize>) {
+    let n = texts.len();
     let mut fold_ids = Ids::with_capacity_and_hasher(n + 1, BuildHasherDefault::default());
     let folds: Vec<usize> = texts[..n].iter().map(|t| intern(&mut fold_ids, folded(t))).collect();
     let mut label_ids = Ids::default();
@@ -278,6 +276,19 @@ pub fn item_runs(texts: &[&str], sizes: &[i64], prose: &[bool], named: &[bool]) 
             _ => Token::Word,
         })
         .collect();
+    (tokens, rule, label_word)
+}
+
+/// Which blocks lie in a run of list items: units of a few blocks repeated with one shape, at least
+/// `MIN_RUN_ITEMS` times, each unit holding a field that recurs from item to item (a "label:", a text that
+/// recurs with its digits folded, a line a rule names: "Posts", "By NAME", "View map", "3 days ago") and
+/// content of its own (prose, or a line of a few words: a title).
+///
+/// An article's sections (a heading, then paragraphs) repeat a shape too, but their headings are all
+/// different: without a recurring field there is no item. named marks the blocks a phrasing rule names.
+pub fn item_runs(texts: &[&str], sizes: &[i64], prose: &[bool], named: &[bool]) -> Vec<bool> {
+    let n = texts.len().min(sizes.len()).min(prose.len()).min(named.len());
+    let (tokens, rule, label_word) = tokenize(&texts[..n], sizes, prose, named);
     let field = |t: &Token| matches!(t, Token::Field(_) | Token::Label(_));
     // (a text "label" folded is a field that reads as a label, as the tuple ("field", "label") did)
     let own = |t: &Token| {
@@ -318,9 +329,20 @@ pub fn item_runs(texts: &[&str], sizes: &[i64], prose: &[bool], named: &[bool]) 
     inside
 }
 
+/// Which blocks lie in a grid of cards anchored on a field whose value varies (`anchored_runs` alone, without the
+/// runs of one shape): on a page not read as a list, a grid the extent leaves out is what the page is about when
+/// its titles outweigh the prose the extent holds (`extent::article_shaped`).
+pub fn card_runs(texts: &[&str], sizes: &[i64], prose: &[bool], named: &[bool]) -> Vec<bool> {
+    let n = texts.len().min(sizes.len()).min(prose.len()).min(named.len());
+    let (tokens, rule, _) = tokenize(&texts[..n], sizes, prose, named);
+    let mut inside = vec![false; n];
+    anchored_runs(&texts[..n], &tokens, sizes, rule, &mut inside);
+    inside
+}
+
 /// Cards of a grid that differ in shape (a title, maybe a seller, a rating, one or two price lines, maybe
 /// "FREE shipping"): records anchored on a field whose value changes from card to card (a text that recurs with
-/// other numbers: a price, a count, a rating), recurring every `2..=MAX_ITEM_BLOCKS` blocks at least
+/// other numbers: a price, a count, a rating), recurring every `2..=MAX_CARD_BLOCKS` blocks at least
 /// `MIN_RUN_ITEMS` times in a row, each stretch from one occurrence to the next holding a text of its own (a
 /// title) and no paragraph longer than a teaser's (`TEASER_MAX`). The run reaches before the first occurrence
 /// as far as the blocks there repeat, token for token, those before the second (the first card's title), and
@@ -342,7 +364,7 @@ fn anchored_runs(texts: &[&str], tokens: &[Token], sizes: &[i64], rule: usize, i
             let mut j = i;
             while j + 1 < places.len() {
                 let (a, b) = (places[j], places[j + 1]);
-                if b - a > MAX_ITEM_BLOCKS || !(a + 1..b).any(own) || !(a + 1..b).all(short) {
+                if b - a > MAX_CARD_BLOCKS || !(a + 1..b).any(own) || !(a + 1..b).all(short) {
                     break;
                 }
                 j += 1;
