@@ -89,15 +89,9 @@ def folded(text: str) -> str:
     return _DIGITS.sub("0", text.strip().lower())
 
 
-def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list[bool]) -> list[bool]:
-    """Which blocks lie in a run of list items: units of a few blocks repeated with one shape, at least
-    `MIN_RUN_ITEMS` times, each unit holding a field that recurs from item to item (a "label:", a text that
-    recurs with its digits folded, a line a rule names: "Posts", "By NAME", "View map", "3 days ago") and
-    content of its own (prose, or a line of a few words: a title).
-
-    An article's sections (a heading, then paragraphs) repeat a shape too, but their headings are all
-    different: without a recurring field there is no item. named marks the blocks a phrasing rule names.
-    """
+def _tokens(texts: list[str], sizes: list[int], prose: list[bool], named: list[bool]) -> list[tuple]:
+    """Each block's token in a list's shape: a field (a rule's line, a recurring "label:", a text recurring with
+    its digits folded), a text of its own or a word."""
     n = len(texts)
     folds = list(map(folded, texts))
     labels = [_LABEL.match(t) for t in texts]
@@ -115,6 +109,20 @@ def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list
         else:
             # (a title reads as a sentence as often as not: an item's title and its summary are both its text)
             tokens.append(("text",) if prose[k] or sizes[k] > ITEM_MIN + 1 else ("word",))
+    return tokens
+
+
+def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list[bool]) -> list[bool]:
+    """Which blocks lie in a run of list items: units of a few blocks repeated with one shape, at least
+    `MIN_RUN_ITEMS` times, each unit holding a field that recurs from item to item (a "label:", a text that
+    recurs with its digits folded, a line a rule names: "Posts", "By NAME", "View map", "3 days ago") and
+    content of its own (prose, or a line of a few words: a title).
+
+    An article's sections (a heading, then paragraphs) repeat a shape too, but their headings are all
+    different: without a recurring field there is no item. named marks the blocks a phrasing rule names.
+    """
+    n = len(texts)
+    tokens = _tokens(texts, sizes, prose, named)
     inside = [False] * n
     for period in range(2, MAX_ITEM_BLOCKS + 1):
         same = [tokens[k] == tokens[k + period] for k in range(n - period)]
@@ -138,6 +146,14 @@ def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list
                     and any(t[0] == "text" or t[1:2] == ("label",) for t in unit)):
                 inside[k : end + 1 + period] = [True] * (end + 1 + period - k)
             k = end + 1
+    _anchored_runs(texts, tokens, sizes, inside)
+    return inside
+
+
+def card_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list[bool]) -> list[bool]:
+    """Which blocks lie in a grid of cards anchored on a field whose value varies (`_anchored_runs` alone)."""
+    tokens = _tokens(texts, sizes, prose, named)
+    inside = [False] * len(texts)
     _anchored_runs(texts, tokens, sizes, inside)
     return inside
 
