@@ -858,6 +858,36 @@ mod tests {
     }
 
     #[test]
+    fn cards_anchored_on_a_value_that_changes() {
+        // Cards of 3 to 5 lines: a title, maybe a seller, a count of reviews that recurs with other numbers, one
+        // or two prices, maybe "FREE shipping". No unit of one shape repeats; the count anchors them.
+        let mut texts: Vec<String> = vec!["Home".into(), "Shop".into()];
+        for (i, name) in ["Alder", "Birch", "Cedar", "Dove", "Elm", "Fox"].iter().enumerate() {
+            texts.push(format!("Soft leather wallet {name} for men, engraved, slim"));
+            if i % 3 != 2 {
+                texts.push(format!("ad by seller {name} from shop {name}"));
+            }
+            texts.push(format!("({})", 37 * (i + 2)));
+            texts.push(format!("USD {}.25", 40 + i));
+            if i % 2 == 0 {
+                texts.push("FREE shipping".into());
+            }
+        }
+        texts.push("Privacy".into());
+        let views: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let sizes: Vec<i64> = views.iter().map(|t| t.split_whitespace().count() as i64).collect();
+        let n = views.len();
+        let cards = card_runs(&views, &sizes, &vec![false; n], &vec![false; n]);
+        assert_eq!(cards, item_runs(&views, &sizes, &vec![false; n], &vec![false; n]));
+        assert!(!cards[0] && !cards[1] && !cards[n - 1]);
+        assert!(cards[2..n - 1].iter().all(|&x| x), "{cards:?}");
+        // The same line each time ("Back" between a menu's groups) anchors nothing.
+        let menu = ["Back", "Anxiety and panic", "What is anxiety and panic?"].repeat(5);
+        let sizes: Vec<i64> = menu.iter().map(|t| t.split_whitespace().count() as i64).collect();
+        assert!(!card_runs(&menu, &sizes, &[false; 15], &[false; 15]).contains(&true));
+    }
+
+    #[test]
     fn a_stamp_that_reads_as_a_short_sentence_still_heads_a_post() {
         // Post headers "Tuesday at 4:27 AM" read as short sentences (prose); a post's text follows each.
         let post = "I tried the thing you said in the last reply, and it did not work for me today at all.";
