@@ -13,7 +13,8 @@ from dedupe.records import Block, Finding
 from dedupe.sign import BlockSig
 from dedupe.detect.chrome import (BAD, CHROME, CODE, FAMILIES, GOOD, ITEM, NEAR, SHORT, WEAK, _blocks, block_classes,
                                   ends_sentence, page_kind)
-from dedupe.detect.pagetype import DOCS, ITEM_MIN, LISTING, STAMP_MAX_WORDS, THREAD, folded, has_stamp, holds_code, item_runs
+from dedupe.detect.pagetype import (ARTICLE, DOCS, ITEM_MIN, LISTING, OTHER, STAMP_MAX_WORDS, THREAD, card_runs, folded,
+                                    has_stamp, holds_code, item_runs)
 from dedupe.detect.repeats import _list_item
 from helpers import reference_link_bar
 
@@ -199,6 +200,10 @@ def reference_find_chrome(
     if any(items):
         # In a run of items, a title, a tag or a "By NAME" between two teasers does not weigh against them.
         weights = [max(w, 0.0) if item else w for w, item in zip(weights, items)]
+    # A grid of cards on a page not read as a list: an extent that leaves out more of its titles than the prose it
+    # holds finds no article (`_article_shaped`).
+    cards = card_runs(texts, sizes, prose, [c == CHROME for c in classes]) if whole_page and kind in (ARTICLE, OTHER) \
+        else [False] * n
     # On an article, other stories' teasers are never the article, wherever they stand: they weigh as chrome,
     # and where they hold most of the page's prose (a page of teasers) the extent finds no article to cut
     # around. (On a page that reads as a list they are its items, above; threads and docs have no teasers.)
@@ -239,7 +244,7 @@ def reference_find_chrome(
     dialog = whole_page and _after_footer(unclosed, classes, sizes, prose, gone, families)
     if whole_page and (GOOD not in classes or dialog
                        or not (shown_template or teasers or _shows_template(families, sizes, texts))
-                       or not _article_shaped(kind, unclosed, classes, sizes, prose, end, gone, items)):
+                       or not _article_shaped(kind, unclosed, classes, sizes, prose, end, gone, items, cards)):
         # No article holds the page's prose (a list of items, posts, sections; a table of scores without a
         # sentence): what lies outside the best stretch, or between two chrome blocks, is content too, so only
         # what a rule names goes.
@@ -349,7 +354,7 @@ def _whole_runs(inside: list[bool], items: list[bool]) -> list[bool]:
     return inside
 
 
-def _article_shaped(kind, weights, classes, sizes, prose, end, gone, items) -> bool:
+def _article_shaped(kind, weights, classes, sizes, prose, end, gone, items, cards) -> bool:
     """Whether the extent finds an article: it holds most of the page's prose before `end`, the comments header
     that ends it if one does (less is asked of a page whose structure reads as an article or an unknown kind
     than of one that reads as a list of items, whose items' titles it must not leave out for less prose).
@@ -361,15 +366,23 @@ def _article_shaped(kind, weights, classes, sizes, prose, end, gone, items) -> b
     """
     extent = _whole_runs(article_extent([0.0 if c == CHROME or k in gone else w
                                          for k, (w, c) in enumerate(zip(weights, classes))]), items)
+    def titles(runs: list[bool]) -> int:
+        return sum(s for k, (s, run, c, e) in enumerate(zip(sizes, runs, classes, extent))
+                   if run and not e and s > ITEM_MIN + 1 and c != CHROME and k not in gone)
+
+    held_prose = sum(s for k, (s, p, e) in enumerate(zip(sizes, prose, extent)) if p and e and k not in gone)
+    # On a page of another kind, a grid of cards (see `card_runs`) the extent leaves out more of than the prose it
+    # holds: the extent is a dialog or a footer's blurb beside the grid (a directory of clinics, each a name, an
+    # address and a phone number, under a short introduction).
+    if kind != LISTING and any(cards) and titles(cards) > held_prose:
+        return False
     if kind == LISTING:
         # The items' titles the extent leaves out, wherever they stand (before or after `end`), against the prose
         # it holds: an extent that leaves out more of them than it holds is a dialog or a prompt beside the list
         # (infoq: a consent and a sign-in prompt over its news, the "Trending" list after a header that closed
         # the extent; F1 0.04, 0.28 untouched). Titles only (more than ITEM_MIN + 1 words, as `item_runs` reads
         # text): a list of names or counters after an article is not what its page is about (apnic's authors).
-        left = sum(s for k, (s, item, c, e) in enumerate(zip(sizes, items, classes, extent))
-                   if item and not e and s > ITEM_MIN + 1 and c != CHROME and k not in gone)
-        if left > sum(s for k, (s, p, e) in enumerate(zip(sizes, prose, extent)) if p and e and k not in gone):
+        if titles(items) > held_prose:
             return False
         # A list's items are its content as prose is an article's (a list of trails, each a name and its fields,
         # under one sentence of introduction): an extent without them holds no article.

@@ -77,6 +77,8 @@ MIN_RUN_ITEMS = 4
 MAX_ITEM_BLOCKS = 8
 #: A block text (digits folded) or a "label:" recurring this many times on the page is a field of its items.
 FIELD_RECURS = 3
+#: A card of a grid anchored on a field is at most this many blocks.
+MAX_CARD_BLOCKS = 12
 #: A "label: value" field (`Length: 5 miles`, `价格：12元`): a label of a few characters before a colon.
 _LABEL = re.compile(r"\s*([^\W\d][^:：]{0,24})[:：]\s*\S")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
@@ -87,15 +89,9 @@ def folded(text: str) -> str:
     return _DIGITS.sub("0", text.strip().lower())
 
 
-def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list[bool]) -> list[bool]:
-    """Which blocks lie in a run of list items: units of a few blocks repeated with one shape, at least
-    `MIN_RUN_ITEMS` times, each unit holding a field that recurs from item to item (a "label:", a text that
-    recurs with its digits folded, a line a rule names: "Posts", "By NAME", "View map", "3 days ago") and
-    content of its own (prose, or a line of a few words: a title).
-
-    An article's sections (a heading, then paragraphs) repeat a shape too, but their headings are all
-    different: without a recurring field there is no item. named marks the blocks a phrasing rule names.
-    """
+def _tokens(texts: list[str], sizes: list[int], prose: list[bool], named: list[bool]) -> list[tuple]:
+    """Each block's token in a list's shape: a field (a rule's line, a recurring "label:", a text recurring with
+    its digits folded), a text of its own or a word."""
     n = len(texts)
     folds = list(map(folded, texts))
     labels = [_LABEL.match(t) for t in texts]
@@ -113,6 +109,20 @@ def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list
         else:
             # (a title reads as a sentence as often as not: an item's title and its summary are both its text)
             tokens.append(("text",) if prose[k] or sizes[k] > ITEM_MIN + 1 else ("word",))
+    return tokens
+
+
+def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list[bool]) -> list[bool]:
+    """Which blocks lie in a run of list items: units of a few blocks repeated with one shape, at least
+    `MIN_RUN_ITEMS` times, each unit holding a field that recurs from item to item (a "label:", a text that
+    recurs with its digits folded, a line a rule names: "Posts", "By NAME", "View map", "3 days ago") and
+    content of its own (prose, or a line of a few words: a title).
+
+    An article's sections (a heading, then paragraphs) repeat a shape too, but their headings are all
+    different: without a recurring field there is no item. named marks the blocks a phrasing rule names.
+    """
+    n = len(texts)
+    tokens = _tokens(texts, sizes, prose, named)
     inside = [False] * n
     for period in range(2, MAX_ITEM_BLOCKS + 1):
         same = [tokens[k] == tokens[k + period] for k in range(n - period)]
@@ -136,8 +146,57 @@ def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list
                     and any(t[0] == "text" or t[1:2] == ("label",) for t in unit)):
                 inside[k : end + 1 + period] = [True] * (end + 1 + period - k)
             k = end + 1
+    _anchored_runs(texts, tokens, sizes, inside)
     return inside
 
+
+def card_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list[bool]) -> list[bool]:
+    """Which blocks lie in a grid of cards anchored on a field whose value varies (`_anchored_runs` alone)."""
+    tokens = _tokens(texts, sizes, prose, named)
+    inside = [False] * len(texts)
+    _anchored_runs(texts, tokens, sizes, inside)
+    return inside
+
+
+def _anchored_runs(texts: list[str], tokens: list[tuple], sizes: list[int], inside: list[bool]) -> None:
+    """Cards of a grid that differ in shape: records anchored on a field whose value changes from card to card (a
+    text recurring with other numbers), every 2 to MAX_ITEM_BLOCKS blocks, at least MIN_RUN_ITEMS times in a row,
+    each stretch between two occurrences holding a text of its own and no paragraph longer than a teaser; the run
+    reaches before the first occurrence and after the last as far as the blocks there repeat, token for token,
+    those before the second and after the one before the last."""
+    n = len(tokens)
+    places: dict[tuple, list[int]] = {}
+    for k, t in enumerate(tokens):
+        if t[0] == "field" and len(t) == 2 and t[1] != "rule":  # (a text field, not a "label:" nor a rule's line)
+            places.setdefault(t, []).append(k)
+    for ps in places.values():
+        if len(ps) < MIN_RUN_ITEMS:
+            continue
+        i = 0
+        while i + 1 < len(ps):
+            j = i
+            while j + 1 < len(ps):
+                a, b = ps[j], ps[j + 1]
+                if (b - a > MAX_CARD_BLOCKS or not any(tokens[k] == ("text",) for k in range(a + 1, b))
+                        or any(sizes[k] > TEASER_MAX for k in range(a + 1, b))):
+                    break
+                j += 1
+            # (a line the page repeats as it is, "Back" between a menu's groups, anchors no card)
+            varies = any(texts[k].strip().lower() != texts[ps[i]].strip().lower() for k in ps[i + 1 : j + 1])
+            if j + 1 - i >= MIN_RUN_ITEMS and varies:
+                p, q = ps[i], ps[i + 1]
+                before = 0
+                while (before + 1 < q - p and before + 1 <= p and sizes[p - before - 1] <= TEASER_MAX
+                       and tokens[p - before - 1] == tokens[q - before - 1]):
+                    before += 1
+                p, q = ps[j - 1], ps[j]
+                after = 0
+                while (after + 1 < q - p and q + after + 1 < n and sizes[q + after + 1] <= TEASER_MAX
+                       and tokens[q + after + 1] == tokens[p + after + 1]):
+                    after += 1
+                first, last = ps[i] - before, ps[j] + after
+                inside[first : last + 1] = [True] * (last + 1 - first)
+            i = max(j, i + 1)
 
 def lettered_words(text: str) -> int:
     """The words of a text (runs of word characters) that hold a letter, not digits alone."""

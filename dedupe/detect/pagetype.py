@@ -63,6 +63,12 @@ def item_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list
     return _core.item_runs(texts, sizes, prose, named)
 
 
+def card_runs(texts: list[str], sizes: list[int], prose: list[bool], named: list[bool]) -> list[bool]:
+    """Which blocks lie in a grid of cards anchored on a field whose value varies from card to card (a price, a
+    count: the same text with other numbers), cards of varying shape (in the core)."""
+    return _core.card_runs(texts, sizes, prose, named)
+
+
 #: Asked of one block at a time by the other detectors, many times a page, so the core's functions themselves,
 #: with no Python call between: whether a block holds a date or a time written in digits (`has_stamp`), reads as
 #: code (`looks_like_code`), is code or quotes code's interpolation amid prose (`holds_code`: `...${x}...`,

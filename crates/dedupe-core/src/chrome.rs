@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use crate::chars::is_digit_char;
 use crate::classify::{Row, CHROME, GOOD, NEAR, WEAK};
 use crate::features::Lexicon;
-use crate::pagetype::{item_runs, page_kind, Kind};
+use crate::pagetype::{card_runs, item_runs, page_kind, Kind};
 
 /// The kinds of chrome, as the categories name them (`chrome:<kind>`): `dedupe/config.py` reads them from here
 /// (`CHROME_KINDS`), and chrome.py numbers its families' kinds by this order.
@@ -161,6 +161,14 @@ pub fn find_chrome(lexicon: &Lexicon, page: &Page) -> Vec<Found> {
             *w = 0.0;
         }
     }
+    // A grid of cards on a page not read as a list (its dialogs or its footer hold more prose than the grid):
+    // an extent that leaves out more of its titles than the prose it holds finds no article (`article_shaped`).
+    let cards = if whole_page && matches!(kind, Some(Kind::Article | Kind::Other)) {
+        let named: Vec<bool> = classes.iter().map(|&c| c == CHROME).collect();
+        card_runs(texts, sizes, &prose, &named)
+    } else {
+        vec![false; n]
+    };
     // Other stories' teasers weigh as chrome on an article, wherever they stand (threads, docs and lists have none).
     let teasers = if whole_page && !matches!(kind, Some(Kind::Thread | Kind::Docs | Kind::Listing)) {
         sections::teaser_runs(lexicon, classes, sizes, texts)
@@ -224,7 +232,7 @@ pub fn find_chrome(lexicon: &Lexicon, page: &Page) -> Vec<Found> {
             || !(page.shown_template
                 || teasers.contains(&true)
                 || extent::shows_template(lexicon, families, sizes, texts))
-            || !extent::article_shaped(kind, &unclosed, classes, sizes, &prose, end, gone, &items))
+            || !extent::article_shaped(kind, &unclosed, classes, sizes, &prose, end, gone, &items, &cards))
     {
         // No article holds the page's prose: only what a rule names goes.
         whole_page = false;

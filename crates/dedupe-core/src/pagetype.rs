@@ -67,6 +67,9 @@ pub const MIN_RUN_ITEMS: usize = 4;
 pub const MAX_ITEM_BLOCKS: usize = 8;
 /// A block text (digits folded) or a "label:" recurring this many times on the page is a field of its items.
 pub const FIELD_RECURS: usize = 3;
+/// A card of a grid anchored on a field (`anchored_runs`) is at most this many blocks (a title, a seller, a
+/// rating, two or three price lines, the options, a badge).
+pub const MAX_CARD_BLOCKS: usize = 12;
 
 /// A page's kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -221,7 +224,7 @@ pub fn page_kind(lexicon: &Lexicon, rows: &[Row], texts: &[&str], gone: &[bool])
 
 /// What a block is in a list's shape: a field that recurs from item to item (a line a rule names, a "label:"
 /// or a text, digits folded), a text of its own (prose, or a line of a few words), or a word.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Token {
     /// A recurring text, digits folded (its number among the page's folded texts; a line a rule names counts as
     /// the text "rule", as pagetype.py's tuples compared).
@@ -242,15 +245,10 @@ fn intern(ids: &mut Ids, s: String) -> usize {
     *ids.entry(s).or_insert(next)
 }
 
-/// Which blocks lie in a run of list items: units of a few blocks repeated with one shape, at least
-/// `MIN_RUN_ITEMS` times, each unit holding a field that recurs from item to item (a "label:", a text that
-/// recurs with its digits folded, a line a rule names: "Posts", "By NAME", "View map", "3 days ago") and
-/// content of its own (prose, or a line of a few words: a title).
-///
-/// An article's sections (a heading, then paragraphs) repeat a shape too, but their headings are all
-/// different: without a recurring field there is no item. named marks the blocks a phrasing rule names.
-pub fn item_runs(texts: &[&str], sizes: &[i64], prose: &[bool], named: &[bool]) -> Vec<bool> {
-    let n = texts.len().min(sizes.len()).min(prose.len()).min(named.len());
+/// Each block's token in a list's shape (see `Token`), the number of the text "rule" (a line a rule names) and
+/// of the text "label" among the folded texts.
+fn tokenize(texts: &[&str], sizes: &[i64], prose: &[bool], named: &[bool]) -> (Vec<Token>, usize, Option<usize>) {
+    let n = texts.len();
     let mut fold_ids = Ids::with_capacity_and_hasher(n + 1, BuildHasherDefault::default());
     let folds: Vec<usize> = texts[..n].iter().map(|t| intern(&mut fold_ids, folded(t))).collect();
     let mut label_ids = Ids::default();
@@ -278,6 +276,19 @@ pub fn item_runs(texts: &[&str], sizes: &[i64], prose: &[bool], named: &[bool]) 
             _ => Token::Word,
         })
         .collect();
+    (tokens, rule, label_word)
+}
+
+/// Which blocks lie in a run of list items: units of a few blocks repeated with one shape, at least
+/// `MIN_RUN_ITEMS` times, each unit holding a field that recurs from item to item (a "label:", a text that
+/// recurs with its digits folded, a line a rule names: "Posts", "By NAME", "View map", "3 days ago") and
+/// content of its own (prose, or a line of a few words: a title).
+///
+/// An article's sections (a heading, then paragraphs) repeat a shape too, but their headings are all
+/// different: without a recurring field there is no item. named marks the blocks a phrasing rule names.
+pub fn item_runs(texts: &[&str], sizes: &[i64], prose: &[bool], named: &[bool]) -> Vec<bool> {
+    let n = texts.len().min(sizes.len()).min(prose.len()).min(named.len());
+    let (tokens, rule, label_word) = tokenize(&texts[..n], sizes, prose, named);
     let field = |t: &Token| matches!(t, Token::Field(_) | Token::Label(_));
     // (a text "label" folded is a field that reads as a label, as the tuple ("field", "label") did)
     let own = |t: &Token| {
@@ -314,7 +325,66 @@ pub fn item_runs(texts: &[&str], sizes: &[i64], prose: &[bool], named: &[bool]) 
             k = end + 1;
         }
     }
+    anchored_runs(&texts[..n], &tokens, sizes, rule, &mut inside);
     inside
+}
+
+/// Which blocks lie in a grid of cards anchored on a field whose value varies (`anchored_runs` alone, without the
+/// runs of one shape): on a page not read as a list, a grid the extent leaves out is what the page is about when
+/// its titles outweigh the prose the extent holds (`extent::article_shaped`).
+pub fn card_runs(texts: &[&str], sizes: &[i64], prose: &[bool], named: &[bool]) -> Vec<bool> {
+    let n = texts.len().min(sizes.len()).min(prose.len()).min(named.len());
+    let (tokens, rule, _) = tokenize(&texts[..n], sizes, prose, named);
+    let mut inside = vec![false; n];
+    anchored_runs(&texts[..n], &tokens, sizes, rule, &mut inside);
+    inside
+}
+
+/// Cards of a grid that differ in shape (a title, maybe a seller, a rating, one or two price lines, maybe
+/// "FREE shipping"): records anchored on a field whose value changes from card to card (a text that recurs with
+/// other numbers: a price, a count, a rating), recurring every `2..=MAX_CARD_BLOCKS` blocks at least
+/// `MIN_RUN_ITEMS` times in a row, each stretch from one occurrence to the next holding a text of its own (a
+/// title) and no paragraph longer than a teaser's (`TEASER_MAX`). The run reaches before the first occurrence
+/// as far as the blocks there repeat, token for token, those before the second (the first card's title), and
+/// after the last as far as they repeat those after the one before (the last card's prices).
+fn anchored_runs(texts: &[&str], tokens: &[Token], sizes: &[i64], rule: usize, inside: &mut [bool]) {
+    let n = tokens.len();
+    let mut at: HashMap<Token, Vec<usize>> = HashMap::new();
+    for (k, t) in tokens.iter().enumerate() {
+        if matches!(t, Token::Field(f) if *f != rule) {
+            at.entry(*t).or_default().push(k);
+        }
+    }
+    let own = |k: usize| tokens[k] == Token::Text;
+    let short = |k: usize| sizes[k] <= TEASER_MAX;
+    let value = |k: usize| lower(strip(texts[k]));
+    for places in at.values().filter(|p| p.len() >= MIN_RUN_ITEMS) {
+        let mut i = 0;
+        while i + 1 < places.len() {
+            let mut j = i;
+            while j + 1 < places.len() {
+                let (a, b) = (places[j], places[j + 1]);
+                if b - a > MAX_CARD_BLOCKS || !(a + 1..b).any(own) || !(a + 1..b).all(short) {
+                    break;
+                }
+                j += 1;
+            }
+            // (a line the page repeats as it is, "Back" between a menu's groups, anchors no card)
+            let varies = places[i + 1..=j].iter().any(|&k| value(k) != value(places[i]));
+            if j + 1 - i >= MIN_RUN_ITEMS && varies {
+                let (p, q) = (places[i], places[i + 1]);
+                let before = (1..q - p)
+                    .take_while(|&d| d <= p && short(p - d) && tokens[p - d] == tokens[q - d])
+                    .count();
+                let (p, q) = (places[j - 1], places[j]);
+                let after = (1..q - p)
+                    .take_while(|&d| q + d < n && short(q + d) && tokens[q + d] == tokens[p + d])
+                    .count();
+                inside[places[i] - before..=places[j] + after].fill(true);
+            }
+            i = j.max(i + 1);
+        }
+    }
 }
 
 /// A "label: value" field's label (`Length: 5 miles`, `价格：12元`): after any white space, a letter or other
@@ -785,6 +855,36 @@ mod tests {
             .any(|&x| x));
         assert_eq!(page_type(&texts, &sizes, &vec![false; n]).kind, Kind::Listing);
         assert_eq!(page_type(&[""], &[0], &[false]).kind, Kind::Other);
+    }
+
+    #[test]
+    fn cards_anchored_on_a_value_that_changes() {
+        // Cards of 3 to 5 lines: a title, maybe a seller, a count of reviews that recurs with other numbers, one
+        // or two prices, maybe "FREE shipping". No unit of one shape repeats; the count anchors them.
+        let mut texts: Vec<String> = vec!["Home".into(), "Shop".into()];
+        for (i, name) in ["Alder", "Birch", "Cedar", "Dove", "Elm", "Fox"].iter().enumerate() {
+            texts.push(format!("Soft leather wallet {name} for men, engraved, slim"));
+            if i % 3 != 2 {
+                texts.push(format!("ad by seller {name} from shop {name}"));
+            }
+            texts.push(format!("({})", 37 * (i + 2)));
+            texts.push(format!("USD {}.25", 40 + i));
+            if i % 2 == 0 {
+                texts.push("FREE shipping".into());
+            }
+        }
+        texts.push("Privacy".into());
+        let views: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let sizes: Vec<i64> = views.iter().map(|t| t.split_whitespace().count() as i64).collect();
+        let n = views.len();
+        let cards = card_runs(&views, &sizes, &vec![false; n], &vec![false; n]);
+        assert_eq!(cards, item_runs(&views, &sizes, &vec![false; n], &vec![false; n]));
+        assert!(!cards[0] && !cards[1] && !cards[n - 1]);
+        assert!(cards[2..n - 1].iter().all(|&x| x), "{cards:?}");
+        // The same line each time ("Back" between a menu's groups) anchors nothing.
+        let menu = ["Back", "Anxiety and panic", "What is anxiety and panic?"].repeat(5);
+        let sizes: Vec<i64> = menu.iter().map(|t| t.split_whitespace().count() as i64).collect();
+        assert!(!card_runs(&menu, &sizes, &[false; 15], &[false; 15]).contains(&true));
     }
 
     #[test]

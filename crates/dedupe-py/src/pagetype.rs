@@ -76,6 +76,23 @@ fn item_runs(
     })
 }
 
+/// Which blocks lie in a grid of cards anchored on a field whose value varies (`pagetype::card_runs`).
+#[pyfunction]
+fn card_runs(
+    py: Python<'_>,
+    texts: Vec<Bound<'_, PyString>>,
+    sizes: Vec<i64>,
+    prose: Vec<bool>,
+    named: Vec<bool>,
+) -> PyResult<Vec<bool>> {
+    same_lengths(texts.len(), &[sizes.len(), prose.len(), named.len()])?;
+    let views = texts_of(&texts)?;
+    guarded(py, || {
+        let views: Vec<&str> = views.iter().map(|v| v.as_ref()).collect();
+        pagetype::card_runs(&views, &sizes, &prose, &named)
+    })
+}
+
 /// The kind of a whole page from its blocks' texts, sizes and prose flags (`pagetype::page_type`), as
 /// (kind, posts, code, items, prose share).
 #[pyfunction]
@@ -132,6 +149,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(holds_code, m)?)?;
     m.add_function(wrap_pyfunction!(folded, m)?)?;
     m.add_function(wrap_pyfunction!(item_runs, m)?)?;
+    m.add_function(wrap_pyfunction!(card_runs, m)?)?;
     m.add_function(wrap_pyfunction!(page_type, m)?)?;
     m.add_function(wrap_pyfunction!(page_kind, m)?)?;
     let limits = PyDict::new(m.py());

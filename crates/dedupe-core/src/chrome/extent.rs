@@ -154,18 +154,25 @@ pub fn article_shaped(
     end: usize,
     gone: &[bool],
     items: &[bool],
+    cards: &[bool],
 ) -> bool {
     let n = weights.len();
     let extent = whole_runs(article_extent(&cleaned(weights, classes, gone)), items);
     let listing = kind == Some(Kind::Listing);
     let mut prose = prose.to_vec();
-    if listing {
-        // The items' titles the extent leaves out, against the prose it holds.
-        let left: i64 = (0..n)
-            .filter(|&k| items[k] && !extent[k] && sizes[k] > ITEM_MIN + 1 && classes[k] != CHROME && !gone[k])
+    // The items' titles (or a grid's cards' on a page of another kind) the extent leaves out, against the prose
+    // it holds.
+    let titles = |runs: &[bool]| -> i64 {
+        (0..n)
+            .filter(|&k| runs[k] && !extent[k] && sizes[k] > ITEM_MIN + 1 && classes[k] != CHROME && !gone[k])
             .map(|k| sizes[k])
-            .sum();
-        if left > held_prose(sizes, &prose, &extent, gone, n) {
+            .sum()
+    };
+    if !listing && cards.contains(&true) && titles(cards) > held_prose(sizes, &prose, &extent, gone, n) {
+        return false;
+    }
+    if listing {
+        if titles(items) > held_prose(sizes, &prose, &extent, gone, n) {
             return false;
         }
         // A list's items are its content as prose is an article's.
