@@ -187,8 +187,11 @@ def extract(html: str, config: Config) -> tuple[str, str | None, str | None]:
         elif _layout_rows(text, tree):
             whole = LAYOUT_ROWS
         if whole is None:
-            comments = (lambda: ()) if config.html_comments else (lambda: comment_texts(tree))
-            text = recover(text, page_text(tree), config, structural_lines(tree), comments)
+            # (both asked only of a page with lines to put back; a page whose HTML never says "comment" has no
+            # comment section: the search costs a third of the walk)
+            comments = (lambda: ()) if config.html_comments else (
+                lambda: comment_texts(tree) if "omment" in html else ())
+            text = recover(text, page_text(tree), config, lambda: structural_lines(tree), comments)
         else:
             kept = [line.strip() for line in _kept_lines(page_text(tree), config)]
             text = "\n".join(line for line in kept if line)
@@ -387,10 +390,10 @@ def structural_lines(tree) -> frozenset[str]:
 
 
 #: A comment section as trafilatura names those it leaves out when it is not to include comments (its
-#: `REMOVE_COMMENTS_XPATH`, read here in one walk: its XPath cost three times as much): a div, section, list or
-#: details whose id starts with "comment" (not "commentary"), "comol", "disqus_thread" or "dsq-comments", or
-#: whose class starts with "comment" or holds "article-comments" or "post-comments".
-_COMMENT_ID = re.compile(r"[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments")
+#: `REMOVE_COMMENTS_XPATH`, read here in one walk: its XPath cost twice as much), those whose names say
+#: "comment": a div, section, list or details whose id starts with "comment" (not "commentary") or "dsq-comments",
+#: or whose class starts with "comment" or holds "article-comments" or "post-comments".
+_COMMENT_ID = re.compile(r"[Cc]omment(?!ary)|dsq-comments")
 _COMMENT_CLASS = re.compile(r"^[Cc]omment(?!ary)|(?:article|post)-comments")
 _COMMENT_TAGS = ("div", "section", "details", "ul", "ol")
 
@@ -414,7 +417,7 @@ def comment_texts(tree) -> tuple[str, ...]:
 _DIGITS = re.compile(r"\d+")
 
 
-def recover(text: str, whole: str, config: Config, structural: frozenset[str] = frozenset(),
+def recover(text: str, whole: str, config: Config, structural: Callable[[], frozenset[str]] = frozenset,
             comments: Callable[[], tuple[str, ...]] = tuple) -> str:
     """trafilatura's text with the blocks of the page's whole text that it left out and the whole-page
     detectors keep, each where it stands, when it stands between two blocks trafilatura kept.
@@ -424,7 +427,7 @@ def recover(text: str, whole: str, config: Config, structural: frozenset[str] = 
     the article it found does not: only what lies between its first and last block.
 
     A block comes back when it weighs more than RECOVER_MIN_WORDS and ends a sentence, or when it is one of
-    `structural` (`structural_lines`: a list item or a heading of the page, outside its menus and sidebars)
+    `structural()` (`structural_lines`: a list item or a heading of the page, outside its menus and sidebars)
     and the detectors keep every line of its gap, the lines between the two blocks of trafilatura's around
     it (a related list's header or a caption they remove there keeps the whole gap out). No line of the
     comment sections `comments()` gives (`comment_texts`, asked only of a page with a line to put back)
@@ -447,10 +450,10 @@ def recover(text: str, whole: str, config: Config, structural: frozenset[str] = 
     # ...and of the list items and headings, not one whose text, digits aside, the lines left out hold three times
     # or more: a card's "Add to cart", a job board's "100% salary", "Open media 3 in modal".
     items: set[str] = set()
-    if structural:
+    if left_out and (listed := structural()):
         shape = {line: _DIGITS.sub("0", line) for line in left_out}
         times = Counter(shape[line] for line in left_out)
-        items = {line for line in left_out if times[shape[line]] < 3 and " ".join(line.split()) in structural}
+        items = {line for line in left_out if times[shape[line]] < 3 and " ".join(line.split()) in listed}
         items -= recoverable
     if not recoverable and not items:
         return text
