@@ -163,11 +163,14 @@ pub fn find_chrome(lexicon: &Lexicon, page: &Page) -> Vec<Found> {
     }
     // A grid of cards on a page not read as a list (its dialogs or its footer hold more prose than the grid):
     // an extent that leaves out more of its titles than the prose it holds finds no article (`article_shaped`).
-    let cards = if whole_page && matches!(kind, Some(Kind::Article | Kind::Other)) {
-        let named: Vec<bool> = classes.iter().map(|&c| c == CHROME).collect();
-        card_runs(texts, sizes, &prose, &named)
-    } else {
-        vec![false; n]
+    // (read only when `article_shaped` asks: most pages' prose outweighs every title the extent could leave out)
+    let cards = || {
+        if whole_page && matches!(kind, Some(Kind::Article | Kind::Other)) {
+            let named: Vec<bool> = classes.iter().map(|&c| c == CHROME).collect();
+            card_runs(texts, sizes, &prose, &named)
+        } else {
+            vec![false; n]
+        }
     };
     // Other stories' teasers weigh as chrome on an article, wherever they stand (threads, docs and lists have none).
     let teasers = if whole_page && !matches!(kind, Some(Kind::Thread | Kind::Docs | Kind::Listing)) {
@@ -232,7 +235,7 @@ pub fn find_chrome(lexicon: &Lexicon, page: &Page) -> Vec<Found> {
             || !(page.shown_template
                 || teasers.contains(&true)
                 || extent::shows_template(lexicon, families, sizes, texts))
-            || !extent::article_shaped(kind, &unclosed, classes, sizes, &prose, end, gone, &items, &cards))
+            || !extent::article_shaped(kind, &unclosed, classes, sizes, &prose, end, gone, &items, cards))
     {
         // No article holds the page's prose: only what a rule names goes.
         whole_page = false;

@@ -154,7 +154,7 @@ pub fn article_shaped(
     end: usize,
     gone: &[bool],
     items: &[bool],
-    cards: &[bool],
+    cards: impl FnOnce() -> Vec<bool>,
 ) -> bool {
     let n = weights.len();
     let extent = whole_runs(article_extent(&cleaned(weights, classes, gone)), items);
@@ -168,8 +168,12 @@ pub fn article_shaped(
             .map(|k| sizes[k])
             .sum()
     };
-    if !listing && cards.contains(&true) && titles(cards) > held_prose(sizes, &prose, &extent, gone, n) {
-        return false;
+    // (the cards are read only where the titles of every block the extent leaves out would outweigh its prose)
+    if !listing {
+        let held = held_prose(sizes, &prose, &extent, gone, n);
+        if titles(&vec![true; n]) > held && titles(&cards()) > held {
+            return false;
+        }
     }
     if listing {
         if titles(items) > held_prose(sizes, &prose, &extent, gone, n) {
