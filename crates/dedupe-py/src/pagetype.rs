@@ -68,12 +68,7 @@ fn item_runs(
     prose: Vec<bool>,
     named: Vec<bool>,
 ) -> PyResult<Vec<bool>> {
-    same_lengths(texts.len(), &[sizes.len(), prose.len(), named.len()])?;
-    let views = texts_of(&texts)?;
-    guarded(py, || {
-        let views: Vec<&str> = views.iter().map(|v| v.as_ref()).collect();
-        pagetype::item_runs(&views, &sizes, &prose, &named)
-    })
+    runs(py, pagetype::item_runs, &texts, &sizes, &prose, &named)
 }
 
 /// Which blocks lie in a grid of cards anchored on a field whose value varies (`pagetype::card_runs`).
@@ -85,11 +80,26 @@ fn card_runs(
     prose: Vec<bool>,
     named: Vec<bool>,
 ) -> PyResult<Vec<bool>> {
+    runs(py, pagetype::card_runs, &texts, &sizes, &prose, &named)
+}
+
+/// A finder of runs of blocks from their texts, sizes, prose and named flags (`item_runs`, `card_runs`).
+type RunsOf = fn(&[&str], &[i64], &[bool], &[bool]) -> Vec<bool>;
+
+/// Blocks' runs as `find` reads them from their texts, sizes, prose and named flags.
+fn runs(
+    py: Python<'_>,
+    find: RunsOf,
+    texts: &[Bound<'_, PyString>],
+    sizes: &[i64],
+    prose: &[bool],
+    named: &[bool],
+) -> PyResult<Vec<bool>> {
     same_lengths(texts.len(), &[sizes.len(), prose.len(), named.len()])?;
-    let views = texts_of(&texts)?;
+    let views = texts_of(texts)?;
     guarded(py, || {
         let views: Vec<&str> = views.iter().map(|v| v.as_ref()).collect();
-        pagetype::card_runs(&views, &sizes, &prose, &named)
+        find(&views, sizes, prose, named)
     })
 }
 
