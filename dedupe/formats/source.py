@@ -240,14 +240,22 @@ def _unpack(rel: str, data: bytes, kind: str, limit: int | None = None) -> bytes
         raise InputError(rel, f"corrupt {name} file ({e}); skipped: re-download or re-compress it") from None
 
 
-def _zstd_module(rel: str):
+def zstandard_module():
+    """The zstandard package (an optional dependency), or None where it is not installed."""
     try:
         import zstandard
     except ImportError:
+        return None
+    return zstandard
+
+
+def _zstd_module(rel: str):
+    zstandard = zstandard_module()
+    if zstandard is None:
         raise InputError(
             rel, "a .zst file needs the zstandard package, which is not installed; skipped: "
             "pip install zstandard (or dedupe[zstd])"
-        ) from None
+        )
     return zstandard
 
 

@@ -76,7 +76,7 @@ from ..records import CountedNotice, DocResult, Document, Notice
 from ..write import atomic_stream, atomic_write, output_file
 from . import fields, split_name
 from .rows import MAX_ROW_NOTICES, cleaned_text, printable as _escaped
-from .source import _too_large, _unzstd, compress, compression_of, read_bytes, read_content
+from .source import _too_large, _unzstd, compress, compression_of, read_bytes, read_content, zstandard_module
 
 #: The two ways a web archive is read (see the module's docstring).
 TEXT, PAGES = "text", "pages"
@@ -536,9 +536,7 @@ def _decoded(body: bytes, encoding: str, limit: int) -> bytes | str:
             return "Content-Encoding br but not br data"
         return too_large if out is None else out
     if encoding == "zstd":  # (as a .zst file is read: with the zstandard package, if it is installed)
-        try:
-            import zstandard  # noqa: F401
-        except ImportError:
+        if zstandard_module() is None:
             return "Content-Encoding zstd, not read without the zstandard package (pip install zstandard)"
         try:
             out = _unzstd("", body, limit)
