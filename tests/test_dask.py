@@ -325,3 +325,19 @@ def test_a_lost_scheduler_is_one_line_status_3_and_out_left_as_found(tmp_path):
     assert said == [f"error: lost the Dask scheduler at {address} (the client could not reconnect within 20s); "
                     f"nothing was written to OUT. Restart the scheduler and its workers, then run again"], stderr
     assert not out.exists()
+
+
+def test_the_drain_waits_for_the_batches_a_worker_may_still_start():
+    # A bucket lost with a killed worker is signed again on another: the batch may sit queued on that worker
+    # (not running yet) when the run fails and cancels it. Waiting only for the running ones let it start after
+    # the scratch folder was deleted (a rare failure of test_shuffle's grouping-failure test under load).
+    from types import SimpleNamespace
+
+    from dedupe.engine.dask import _executing
+
+    states = {"dedupe-r-sign-0": "executing", "dedupe-r-sign-1": "ready", "dedupe-r-sign-2": "waiting",
+              "dedupe-r-sign-3": "cancelled", "dedupe-r-state": "memory", "dedupe-r-bucket-0-1": "flight",
+              "dedupe-r-sign-4": "released"}
+    tasks = {key: SimpleNamespace(state=state) for key, state in states.items()}
+    worker = SimpleNamespace(state=SimpleNamespace(tasks=tasks))
+    assert _executing(worker) == ["dedupe-r-sign-0", "dedupe-r-sign-1", "dedupe-r-sign-2", "dedupe-r-sign-3"]

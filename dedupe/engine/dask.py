@@ -471,10 +471,11 @@ class DaskEngine:
     def discard(self) -> None:
         """Delete the staging folder (a killed worker may have left a temporary file there too).
 
-        Cancelling a task does not stop it where it already runs: wait for this
-        run's running batches to end first, or they would write into the folder
-        (or pass 1's into the scratch folder, which the pipeline deletes next)
-        again after it is gone.
+        Cancelling a task does not stop it where it already runs, nor always
+        before a worker starts it: wait for this run's batches that run or may
+        still start (`_executing`) to end first, or they would write into the
+        folder (or pass 1's into the scratch folder, which the pipeline deletes
+        next) again after it is gone.
         """
         prefix = f"dedupe-{self.run_id}-"
         deadline = time.monotonic() + DRAIN_TIMEOUT
@@ -525,9 +526,16 @@ def _quiet_logs():
             logger.setLevel(level)
 
 
+#: A worker's task states whose code runs or may still start: queued, waiting for its inputs, running, or
+#: cancelled (or resumed) while it runs. (A result kept, a transfer, or nothing runs no code of the run's.)
+_MAY_RUN = frozenset({"ready", "constrained", "waiting", "executing", "long-running", "cancelled", "resumed"})
+
+
 def _executing(dask_worker=None) -> list[str]:
-    """Keys of the tasks a worker is running now (the scheduler forgets a cancelled task before it ends)."""
-    return [str(ts.key) for ts in dask_worker.state.executing]
+    """Keys of the tasks a worker is running now or may still start. The scheduler forgets a cancelled task before
+    it ends, and a worker may start a queued task before the cancellation reaches it: a bucket lost with a killed
+    worker is signed again, and that batch writes into the scratch folder."""
+    return sorted(str(key) for key, ts in dask_worker.state.tasks.items() if ts.state in _MAY_RUN)
 
 
 def _sees_all(folders: list[str]) -> list[bool]:
