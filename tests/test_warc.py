@@ -571,3 +571,41 @@ def test_a_zstd_body_without_the_zstandard_package_says_what_to_install(monkeypa
     monkeypatch.setitem(sys.modules, "zstandard", None)  # (an import of it raises ImportError)
     assert _decoded(b"(\xb5/\xfd", " ZSTD", 1 << 20) == ("Content-Encoding zstd, not read without the zstandard "
                                                          "package (pip install zstandard)")
+
+
+def lf(rec: bytes) -> bytes:
+    """A record as a writer that ends its lines in LF alone lays it out (ClueWeb09's files): the header's lines, its
+    blank line and the two line breaks after the block; the block itself as it was."""
+    head, _, rest = rec.partition(b"\r\n\r\n")
+    assert rest.endswith(b"\r\n\r\n")
+    return head.replace(b"\r\n", b"\n") + b"\n\n" + rest[:-4] + b"\n\n"
+
+
+@pytest.mark.parametrize("name", ["crawl/lf.warc.wet.gz", "crawl/lf.wet"])
+def test_records_whose_lines_end_in_lf_alone_are_read_and_cleaned_as_those_in_crlf(tmp_path, name):
+    def pack(recs: list[bytes]) -> bytes:
+        return gz(recs) if name.endswith(".gz") else b"".join(recs)
+
+    src = write_tree(tmp_path / "in", {name: pack([lf(r) for r in WET_RECORDS])})
+    crlf = write_tree(tmp_path / "crlf", {name: pack(WET_RECORDS)})
+    result = run("clean", src, tmp_path / "out")
+    assert result.exit_code == 0 and "skipped" not in result.output, result.output
+    assert run("clean", crlf, tmp_path / "crlf-out").exit_code == 0
+    docs, notices = read_warc(src, name, Config())
+    assert notices == [] and [d.text for d in docs] == [d.text for d in read_warc(crlf, name, Config())[0]]
+    # The same findings; a cleaned record is written as the standard writes it (CRLF), with its new length and
+    # digest; an untouched one is copied as it was (LF).
+    assert removals(tmp_path / "out" / "_report") == removals(tmp_path / "crlf-out" / "_report")
+    back = read_back(tmp_path / "out" / name)
+    assert back == read_back(tmp_path / "crlf-out" / name)
+    data = (tmp_path / "out" / name).read_bytes()
+    data = gzip.decompress(data) if name.endswith(".gz") else data
+    assert data.startswith(lf(WET_RECORDS[0]))
+    cleaned = ARTICLE.encode()
+    assert (f"WARC-Block-Digest: {digest_of(cleaned)}\r\nContent-Type: text/plain\r\n"
+            f"Content-Length: {len(cleaned)}\r\n\r\n").encode() + cleaned + b"\r\n\r\n" in data
+    # A WARC file of pages whose HTTP responses keep their CRLF inside an LF record reads as the CRLF file.
+    pages = write_tree(tmp_path / "pages", {"c/lf.warc": b"".join(lf(r) for r in crawl())})
+    assert [d.text for d in read_warc(pages, "c/lf.warc", Config())[0]] == [
+        d.text for d in read_warc(write_tree(tmp_path / "pages-crlf", {"c/lf.warc": b"".join(crawl())}), "c/lf.warc",
+                                  Config())[0]]

@@ -91,7 +91,10 @@ _GZIP_MAGIC = b"\x1f\x8b\x08"
 _STEP = 1 << 20
 #: Media types read as HTML pages.
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-_VERSION = re.compile(rb"WARC/\d+\.\d+\r\n")
+_VERSION = re.compile(rb"WARC/\d+\.\d+\r?\n")
+#: The blank line that ends a record's header, and the two line breaks after its block: CRLF as the standard
+#: writes them, or LF alone as some writers do (ClueWeb09's files; warcio and jwarc's lenient mode read both).
+_BLANK = re.compile(rb"\r?\n\r?\n")
 #: Digest algorithms a digest header may name, as hashlib knows them.
 _DIGESTS = {"sha1": "sha1", "sha-1": "sha1", "sha256": "sha256", "sha-256": "sha256", "sha512": "sha512",
             "sha-512": "sha512", "md5": "md5"}
@@ -154,11 +157,13 @@ def parse_head(data: bytes) -> tuple[int, tuple[tuple[str, str], ...], int] | st
     data[0], or why it is not a WARC record's header."""
     if not _VERSION.match(data):
         return "not a WARC record (no WARC/1.x version line where a record should start)"
-    end = data.find(b"\r\n\r\n")
-    if end < 0:
+    blank = _BLANK.search(data)
+    if blank is None:
         return f"its header does not end (no blank line in its first {len(data)} bytes)"
+    end = blank.start()
     out: list[list[str]] = []
-    for line in data[:end].split(b"\r\n")[1:]:
+    for line in data[:end].split(b"\n")[1:]:
+        line = line.removesuffix(b"\r")
         if line[:1] in (b" ", b"\t") and out:  # a folded line continues the field before it
             out[-1][1] += " " + line.strip().decode("utf-8", "replace")
             continue
@@ -172,18 +177,29 @@ def parse_head(data: bytes) -> tuple[int, tuple[tuple[str, str], ...], int] | st
         return "its header has no Content-Length"
     if not length.isdigit():
         return f"its Content-Length {printable(length)!r} is not a number"
-    return end + 4, found, int(length)
+    return blank.end(), found, int(length)
+
+
+def head_lines(data: bytes, n: int) -> bytes:
+    """A record's header lines as they are, from its version line to its last line (no blank line), out of the
+    first `n` bytes of the record `parse_head` read (its header with the blank line)."""
+    return data[:n].rstrip(b"\r\n")
+
+
+def _ends_record(after: bytes) -> bool:
+    """Whether the bytes after a block start with the two line breaks that end a record."""
+    return _BLANK.match(after) is not None
 
 
 def _end_problem(length: int, room: int, where: str, trailer) -> str | None:
     """Why a record cannot be read past its head, or None: its block (`length` bytes, by its Content-Length) runs
-    past the `room` bytes left in `where`, or `trailer()` (the 4 bytes after the block; None: not read) is not
-    the blank line that ends a record."""
-    if length + 4 > room:
+    past the `room` bytes left in `where`, or `trailer()` (the 4 bytes after the block; None: not read) does not
+    start with the blank line that ends a record (two line breaks, CRLF or LF)."""
+    if length + 2 > room:
         return (f"truncated: its Content-Length ({length}) runs past the end of {where} "
-                f"({max(room, 0)} bytes of its block are there)")
+                f"({max(min(room, length), 0)} bytes of its block are there)")
     after = trailer()
-    if after is not None and after != b"\r\n\r\n":
+    if after is not None and not _ends_record(after):
         return f"its block does not end where its Content-Length ({length}) says (no blank line after it)"
     return None
 
@@ -234,7 +250,7 @@ def _plain_records(src: _Source, start: int, stop: int, limit: int, want) -> Ite
     while pos < stop:
         head = src.read(pos, _HEAD_FIRST)
         parsed = parse_head(head)
-        if isinstance(parsed, str) and len(head) == _HEAD_FIRST and b"\r\n\r\n" not in head:
+        if isinstance(parsed, str) and len(head) == _HEAD_FIRST and not _BLANK.search(head):
             head = src.read(pos, HEAD_BYTES)
             parsed = parse_head(head)
         problem = parsed if isinstance(parsed, str) else None
@@ -247,7 +263,7 @@ def _plain_records(src: _Source, start: int, stop: int, limit: int, want) -> Ite
             yield Record(pos, nxt, problem=problem)
             pos = nxt
             continue
-        after = end + 4
+        after = end
         while True:  # past the blank lines (a writer may add more than the two)
             tail = src.read(after, 64)
             skip = _trailing(tail, 0)
@@ -256,7 +272,7 @@ def _plain_records(src: _Source, start: int, stop: int, limit: int, want) -> Ite
                 break
         block = src.read(pos + n, length) if want is not None and length <= limit and want(
             Record(pos, after, 0, b"", found, length)) else None
-        yield Record(pos, after, 0, head[: n - 4], found, length, block)
+        yield Record(pos, after, 0, head_lines(head, n), found, length, block)
         pos = after
 
 
@@ -321,7 +337,7 @@ def _member_head(src: _Source, pos: int) -> bool:
     try:
         for chunk in src.chunks(pos, min(pos + HEAD_BYTES, src.size)):
             out += d.decompress(chunk, HEAD_BYTES - len(out))
-            if b"\r\n\r\n" in out or d.eof or len(out) >= HEAD_BYTES:
+            if _BLANK.search(out) or d.eof or len(out) >= HEAD_BYTES:
                 break
     except zlib.error:
         return False
@@ -368,7 +384,7 @@ def _gzip_records(src: _Source, start: int, stop: int, limit: int, want, rel: st
 def _several(member: _Member) -> bool:
     """Whether a gzip member larger than what is held of it holds more than its first record."""
     parsed = parse_head(member.data[:HEAD_BYTES])
-    return not isinstance(parsed, str) and parsed[0] + parsed[2] + 4 + _UNSEEN_TAIL < member.size
+    return not isinstance(parsed, str) and parsed[0] + parsed[2] + 2 + _UNSEEN_TAIL < member.size
 
 
 def _one_stream(rel: str, limit: int) -> InputError:
@@ -397,16 +413,16 @@ def _member_records(pos: int, member: _Member, limit: int, want, rel: str) -> It
             # (the rest of the member: a member cannot be entered anywhere but at its start)
             yield Record(pos, member.end, inner, data=data[at:] if inner else None, problem=problem)
             return
-        if end + 4 <= len(data):
-            after = _trailing(data, end + 4)
-        elif member.size - end - 4 <= _UNSEEN_TAIL:
+        if end + 4 <= len(data) or end + 2 <= len(data) == member.size:
+            after = _trailing(data, end)
+        elif member.size - end - 2 <= _UNSEEN_TAIL:
             after = member.size  # a record larger than what is held: its member is its own
         else:
             after = -1
         if after < 0 or (after < member.size and member.size > len(data)):
             raise _one_stream(rel, limit)
         alone = at == 0 and after >= member.size
-        record = Record(pos, member.end, inner, data[at : at + n - 4], found, length,
+        record = Record(pos, member.end, inner, head_lines(data[at : at + n], n), found, length,
                         data=None if alone else data[at:after])
         if want is not None and length <= limit and end <= len(data) and want(record):
             record = Record(pos, member.end, inner, record.head, found, length, data[at + n : end], record.data)
@@ -898,9 +914,10 @@ def write_warc_annotated(src: Path, dst: Path, rel: str, docs: list[Document], r
 def rewrite_head(head: bytes, block: bytes) -> bytes:
     """A record's header lines for a new block: its Content-Length and digests of it computed again (a digest
     whose algorithm or encoding dedupe does not know is left out: a wrong one would be worse), every other line
-    as it was."""
+    as it was, each ended as the standard ends it (CRLF, also where the record's own lines ended in LF alone)."""
     out = []
-    for line in head.split(b"\r\n"):
+    for line in head.split(b"\n"):
+        line = line.removesuffix(b"\r")
         name, colon, value = line.partition(b":")
         key = name.strip().lower()
         if colon and key == b"content-length":
