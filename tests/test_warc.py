@@ -609,3 +609,34 @@ def test_records_whose_lines_end_in_lf_alone_are_read_and_cleaned_as_those_in_cr
     assert [d.text for d in read_warc(pages, "c/lf.warc", Config())[0]] == [
         d.text for d in read_warc(write_tree(tmp_path / "pages-crlf", {"c/lf.warc": b"".join(crawl())}), "c/lf.warc",
                                   Config())[0]]
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_a_warc_zst_file_with_its_dictionary_in_its_first_frame_is_read_as_the_plain_file(tmp_path, packed):
+    # The IIPC's warc-zstd layout (Archive Team's crawls): a skippable frame (magic 0x184D2A5D) holding the
+    # dictionary, itself compressed or not, then a frame a record compressed with it; other skippable frames
+    # (extensions) are skipped.
+    zstandard = pytest.importorskip("zstandard", reason="zstandard is not installed (pip install 'dedupe[zstd]')")
+    dictionary = zstandard.train_dictionary(4096, WET_RECORDS * 20)
+    raw = dictionary.as_bytes()
+    if packed:
+        raw = zstandard.ZstdCompressor().compress(raw)
+    frames = [zstandard.ZstdCompressor(dict_data=dictionary).compress(r) for r in WET_RECORDS]
+    extension = b"\x50\x2a\x4d\x18" + (3).to_bytes(4, "little") + b"abc"
+    data = b"\x5d\x2a\x4d\x18" + len(raw).to_bytes(4, "little") + raw + frames[0] + extension + b"".join(frames[1:])
+    src = write_tree(tmp_path / "in", {"c/a.warc.zst": data})
+    plain = write_tree(tmp_path / "plain", {"c/a.warc": b"".join(WET_RECORDS)})
+    docs, notices = read_warc(src, "c/a.warc.zst", Config())
+    assert notices == [] and [d.text for d in docs] == [d.text for d in read_warc(plain, "c/a.warc", Config())[0]]
+    result = run("clean", src, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert run("clean", plain, tmp_path / "plain-out").exit_code == 0
+    renamed = json.dumps(removals(tmp_path / "plain-out" / "_report")).replace('"c/a.warc#', '"c/a.warc.zst#')
+    assert removals(tmp_path / "out" / "_report") == json.loads(renamed)
+    # The copy is zstd again (without a dictionary: every zstd tool reads it), the plain run's bytes inside.
+    out = (tmp_path / "out" / "c" / "a.warc.zst").read_bytes()
+    assert zstandard.ZstdDecompressor().decompressobj().decompress(out) == (tmp_path / "plain-out" / "c" / "a.warc").read_bytes()
+    # Without the dictionary the frames cannot be read: the file is named, not half read.
+    cut = write_tree(tmp_path / "cut", {"a.warc.zst": b"".join(frames)})
+    with pytest.raises(Exception, match="corrupt zstd file"):
+        read_warc(cut, "a.warc.zst", Config())

@@ -259,17 +259,50 @@ def _zstd_module(rel: str):
     return zstandard
 
 
+#: A zstd skippable frame: its magic number's first byte (0x50-0x5F, little-endian), then the other three.
+_SKIPPABLE_TAIL = b"\x2a\x4d\x18"
+#: The skippable frame a `.warc.zst` file may start with, which holds the dictionary its frames were compressed
+#: with (the IIPC's warc-zstd specification: Archive Team's crawls write them).
+_DICTIONARY_FRAME = 0x5D
+
+
+def _skippable(rest: bytes) -> tuple[int, int] | None:
+    """(its magic number's first byte, the length of its whole frame) of the skippable frame `rest` starts with."""
+    if len(rest) >= 8 and 0x50 <= rest[0] <= 0x5F and rest[1:4] == _SKIPPABLE_TAIL:
+        return rest[0], 8 + int.from_bytes(rest[4:8], "little")
+    return None
+
+
+def _zstd_dictionary(rel: str, zstandard, frame: bytes, limit: int | None):
+    """The dictionary a `.warc.zst` file's first frame holds (itself compressed with zstd, or not)."""
+    if frame.startswith(b"\x28\xb5\x2f\xfd"):
+        frame = _unzstd(rel, frame, limit)
+    return zstandard.ZstdCompressionDict(frame)
+
+
 def _unzstd(rel: str, data: bytes, limit: int | None = None) -> bytes:
-    """zstd's content (every frame), stopped soon after it passes `limit` bytes."""
+    """zstd's content (every frame), stopped soon after it passes `limit` bytes. Skippable frames are skipped; a
+    first one holding a dictionary (a `.warc.zst` file's) is the dictionary of the frames after it."""
     zstandard = _zstd_module(rel)
     out: list[bytes] = []
     size = 0
     rest = data
+    dictionary = None
     try:
         while rest:
+            skip = _skippable(rest)
+            if skip is not None:
+                magic, length = skip
+                if length > len(rest):
+                    raise InputError(rel, "truncated zstd file (it ends inside a skippable frame); skipped: "
+                                          "re-download or re-compress it (zstd -t tests a file)")
+                if magic == _DICTIONARY_FRAME and rest is data:
+                    dictionary = _zstd_dictionary(rel, zstandard, rest[8:length], limit)
+                rest = rest[length:]
+                continue
             # One decompressobj per frame: files written by streaming tools
             # may hold several frames, and frames need not state their size.
-            dobj = zstandard.ZstdDecompressor().decompressobj()
+            dobj = zstandard.ZstdDecompressor(dict_data=dictionary).decompressobj()
             # Fed a slice at a time under a limit: a few KB of zstd may expand to gigabytes.
             step = len(rest) if limit is None else _ZSTD_STEP
             at = 0
