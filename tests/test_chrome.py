@@ -47,6 +47,12 @@ CHROME = {
         "Most popular",
         "Editor’s picks",
         "Up next",
+        "Suggested articles",
+        "Other popular Blogs",
+        "You Might also like...",
+        "More Videos",
+        "Read This Next",
+        "Related articles that may interest you",
     ],
     "social": [
         "Share on LinkedIn",
@@ -56,6 +62,14 @@ CHROME = {
         "Click to share on Reddit (Opens in new window)",
         "Share Tweet Pin",
         "@metro_desk",
+        "Was this article helpful?",
+        "Was this page helpful to you? Yes No",
+        "How useful was this post?",
+        "Did you find the article helpful?",
+        "Click on a star to rate it!",
+        "War dieser Artikel hilfreich?",
+        "Cet article vous a-t-il été utile ?",
+        "这篇文章对您有帮助吗？",
     ],
     "tags": [
         "Tags: inflation, central banks",
@@ -167,6 +181,10 @@ WEAK = {
 
 # Article sentences that talk about the things chrome talks about.
 ARTICLE = [
+    "Was the new policy useful to small businesses, the survey asked.",
+    "Other studies of older patients found the same effect.",
+    "More videos of the flood were shared by residents overnight.",
+    "Did you find the key under the mat, she asked him twice.",
     "“I deleted my Twitter account years ago,” she told reporters on Friday, adding that she now reads the news on paper.",
     "Digital subscriptions to the newspaper rose 12 percent last year, helping offset a decline in print advertising.",
     "Let the cookies cool on the baking sheet for five minutes before moving them to a wire rack.",
@@ -622,6 +640,19 @@ def test_a_related_header_after_most_of_the_prose_ends_the_article():
     header = lines.index("More from Example News")
     assert not any(i in removed for i in range(1, header))
     assert all(i in removed for i in range(header, len(lines)))
+
+
+@pytest.mark.parametrize("header", ["You Might also like...", "Other popular Blogs", "Suggested articles", "More Videos",
+                                    "Was this article helpful?", "How useful was this post?"])
+def test_a_reading_list_or_a_rating_prompt_after_the_prose_ends_the_article(header):
+    """Headers the related and rating rules name (found after the article on webpages-dev and -train: yeti.co,
+    business.booking.com, affordablecollegesonline.org, camphouse.io, cathyhorvathbuchanan.com, ...): what follows
+    them is the site's, not the article's."""
+    lines = ["Council expands bus network"] + ARTICLE_PARAGRAPHS * 3 + [header] + _teasers(3)
+    removed = _removed(lines)
+    at = lines.index(header)
+    assert not any(i in removed for i in range(1, at))
+    assert all(i in removed for i in range(at, len(lines)))
 
 
 def test_a_read_more_lead_in_and_an_early_related_box_do_not_end_the_article():

@@ -64,7 +64,8 @@ Kinds and what they cover (each family's examples are phrasings, not strings to 
 - ``social``: share and follow lines ("Twitter: @handle", "Follow us on
   Instagram", "Share on Facebook", "Share this article", "Share to your
   network", a lone "@handle", a row such as "Share Tweet Pin Email", "Click to
-  share on X (Opens in new window)"; weak: a lone network name).
+  share on X (Opens in new window)", a prompt to rate the page: "Was this page
+  helpful?", "How useful was this post?"; weak: a lone network name).
 - ``tags``: tag and topic lists ("Tagged ,", "Tags: trade, China", "Filed
   under: ...", "Posted in ...").
 - ``template-error``: server and template failures ("[an error occurred while
@@ -290,9 +291,11 @@ FAMILIES: tuple[Family, ...] = (
         r"you (?:may|might|could) (?:also )?(?:like|enjoy|be interested)|more (?:from|on|in|about|stories|news|articles|posts|to read|like this)|"
         r"editor['’]?s?['’]? (?:picks?|choice)|most (?:read|popular|viewed|shared|recent)|further reading|keep reading|what to read next|up next|"
         r"watch next|don['’]?t miss|in case you missed it|recent (?:posts|articles|stories|news)|other stories|"
-        r"similar (?:articles|posts|stories)|you may have missed|(?:also|recently|more) (?:from|by))\b[^.!?]*$)",
+        r"similar (?:articles|posts|stories)|you may have missed|(?:also|recently|more) (?:from|by)|read this next|"
+        r"(?:suggested|other|more|similar|popular|related)(?: \w+){0,2} (?:articles?|posts|stories|reads|reading|videos|"
+        r"blogs?|guides)|more you (?:may|might) (?:like|enjoy))\b[^.!?]*(?:\.{3}|…)?$)",
         words="related recommended popular trending latest must top see also read you more editor editors "
-        "most further keep what up watch don dont in recent other similar",
+        "most further keep what up watch don dont in recent other similar suggested",
         closes=True,
     ),
     _family(
@@ -364,6 +367,25 @@ FAMILIES: tuple[Family, ...] = (
         closes=True,
     ),
     _family("social", 12, r"^@\w{2,}$", chars="@", closes=True),
+    # A prompt to rate the page, after it: "Was this page helpful?", "Did you find the article helpful?", "How useful
+    # was this post?", "Rate this article", "Click on a star to rate it!", and in other languages ("War dieser
+    # Artikel hilfreich?", "Cet article vous a-t-il été utile ?", "¿Te ha resultado útil?", "这篇文章对您有帮助吗").
+    _family(
+        "social",
+        12,
+        r"^[\W_]*(?:was (?:this|the) (?:\w+ ){0,2}(?:helpful|useful)|did you find (?:this|the|our) (?:\w+ ){0,2}(?:helpful|useful)|"
+        r"how (?:useful|helpful) (?:was|is|did you find) this|is this (?:page|article|post|information) (?:helpful|useful)|"
+        r"rate this (?:article|post|page|recipe|story|guide)|click on a star to rate|how would you rate this|"
+        r"(?:war|ist) (?:dieser|diese|dieses) (?:\w+ )?(?:hilfreich|nützlich)|"
+        r"(?:cet|cette) (?:article|page|information) (?:vous )?a-t-(?:il|elle) été utile|"
+        r"(?:te|le) (?:ha )?(?:resultado|resultó|fue|ha sido) útil|(?:este|esta) (?:artigo|página|conteúdo|artículo) (?:foi|fue) útil|"
+        r"questo articolo (?:ti )?è stato utile|was (?:dit|deze) (?:artikel|pagina|informatie) (?:nuttig|handig)|"
+        r"这篇文章对[您你]有帮助吗|这(?:篇文章|个页面)有帮助吗|このページは役に立ちましたか|この記事は役に立ちましたか)"
+        r"[^.!?。]*(?:[?？!！](?:\s*(?:yes|no)\b)*)?\s*$",
+        words="was did how is rate click war ist cet cette te le este esta questo dit deze",
+        chars="帮助 役に立",
+        closes=True,
+    ),
     # A network's name alone is a share button, or the heading of a paragraph about that network.
     _family("social", 1, rf"^{_NETWORK}$", words=_NETWORK_WORDS, weak=True),
     _family(
