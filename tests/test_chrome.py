@@ -131,6 +131,10 @@ CHROME = {
         "By Ana Silva and Tom Green",
         "About the author",
         "5 min read",
+        "About Us",
+        "About NPR",
+        "About DataFeedWatch",
+        "About me",
     ],
     "legal": [
         "© 2025 Example Media Group. All rights reserved.",
@@ -182,6 +186,9 @@ WEAK = {
 # Article sentences that talk about the things chrome talks about.
 ARTICLE = [
     "Was the new policy useful to small businesses, the survey asked.",
+    "About 40 people attended.",
+    "About authentication and authorization",
+    "About this item",
     "Other studies of older patients found the same effect.",
     "More videos of the flood were shared by residents overnight.",
     "Did you find the key under the mat, she asked him twice.",
@@ -643,11 +650,12 @@ def test_a_related_header_after_most_of_the_prose_ends_the_article():
 
 
 @pytest.mark.parametrize("header", ["You Might also like...", "Other popular Blogs", "Suggested articles", "More Videos",
-                                    "Was this article helpful?", "How useful was this post?"])
+                                    "Was this article helpful?", "How useful was this post?", "About Us",
+                                    "About Lemonlight"])
 def test_a_reading_list_or_a_rating_prompt_after_the_prose_ends_the_article(header):
-    """Headers the related and rating rules name (found after the article on webpages-dev and -train: yeti.co,
-    business.booking.com, affordablecollegesonline.org, camphouse.io, cathyhorvathbuchanan.com, ...): what follows
-    them is the site's, not the article's."""
+    """Headers the related, rating and site-box rules name (found after the article on webpages-dev and -train:
+    yeti.co, business.booking.com, affordablecollegesonline.org, camphouse.io, cathyhorvathbuchanan.com,
+    datafeedwatch.com, lemonlight.com, siliconangle.com, ...): what follows them is the site's, not the article's."""
     lines = ["Council expands bus network"] + ARTICLE_PARAGRAPHS * 3 + [header] + _teasers(3)
     removed = _removed(lines)
     at = lines.index(header)

@@ -572,6 +572,17 @@ FAMILIES: tuple[Family, ...] = (
         words="author authors writer writers contributor contributors editor editors",
         closes=True,
     ),
+    # A site's or a person's box after the article: "About Us", "About NPR", "About DataFeedWatch", "About me": a
+    # name of one or two words, not a subject ("About this item", "About authentication", "About how to ..." head a
+    # text's own part; with three words a README's "About XCB util modules" closed its last section).
+    _family(
+        "credits",
+        4,
+        r"^about (?!(?:this|these|the|how|what|why|when|where|which|who|a|an|our|your|my)\b)(?:us|me|(?-i:[A-Z])\S*)"
+        r"(?: \S+)?(?<![.!?,;])\s*:?$",
+        words="about",
+        closes=True,
+    ),
     _family(
         "credits",
         90,
