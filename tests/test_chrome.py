@@ -53,6 +53,10 @@ CHROME = {
         "More Videos",
         "Read This Next",
         "Related articles that may interest you",
+        "【関連記事】",
+        "あわせて読みたい",
+        "관련 기사",
+        "함께 보면 좋은 글",
     ],
     "social": [
         "Share on LinkedIn",
@@ -187,6 +191,8 @@ WEAK = {
 ARTICLE = [
     "Was the new policy useful to small businesses, the survey asked.",
     "About 40 people attended.",
+    "関連する研究によると、新しい治療法は効果があった。",
+    "관련 법률에 따라 개인정보는 안전하게 처리됩니다.",
     "About authentication and authorization",
     "About this item",
     "Other studies of older patients found the same effect.",
