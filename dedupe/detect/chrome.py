@@ -59,8 +59,9 @@ Kinds and what they cover (each family's examples are phrasings, not strings to 
   Unsplash", "Image credit: ...", "Open image caption", "Enlarge this image";
   weak: "Source: ...", which may credit a chart of the article).
 - ``related``: teaser headers and lead-ins ("Related news", "More stories
-  from X", "You may also like", "Most read", "Also by this author", "READ MORE:
-  headline", "Up next"), and the teaser lists under them outside the article.
+  from X", "You may also like", "Most read", "Also by this author", "Suggested
+  articles", "More videos", "READ MORE: headline", "Up next", "相关文章",
+  "関連記事", "관련 기사"), and the teaser lists under them outside the article.
 - ``social``: share and follow lines ("Twitter: @handle", "Follow us on
   Instagram", "Share on Facebook", "Share this article", "Share to your
   network", a lone "@handle", a row such as "Share Tweet Pin Email", "Click to
@@ -95,7 +96,7 @@ Kinds and what they cover (each family's examples are phrasings, not strings to 
   reading", "This content is provided by our sponsor").
 - ``credits``: wire credits, bylines and author boxes ("Reporting by ...;
   Editing by ...", "(Additional reporting by ...)", "By Name and Name",
-  "About the author", "5 min read"; weak: a bio such as "Name is a staff
+  "About the author", "About Us", "About NPR", "5 min read"; weak: a bio such as "Name is a staff
   writer at ...", "Hi, I'm Name, a food writer ...").
 - ``legal``: footers ("© 2024 Example Media. All rights reserved.", "Privacy
   Policy", "Terms of Use", "... are registered trademarks of ...").
