@@ -39,6 +39,10 @@ CHROME = {
         "Firefighters battle the blaze on Sunday. Jane Doe/Bloomberg",
         "Photo by Sam Lee on Unsplash",
         "Open image caption",
+        "My bedroom is painted a neutral blue, which looks gray on the chip. Photo: Greenhouse Studio",
+        "The pressure ring lets you know when you're brushing too hard. Credit: Natalie Rivera",
+        "Transaera's air conditioners use a sponge-like material to cool the air. Photo credit: Transaera",
+        "A beautiful green and black gallery wall in an artist's studio | Image credit: Margo Huber",
     ],
     "related": [
         "You might also like",
@@ -191,6 +195,9 @@ WEAK = {
 ARTICLE = [
     "Was the new policy useful to small businesses, the survey asked.",
     "About 40 people attended.",
+    "“Home gyms grew as people lacked time and childcare.” – Source: Gitnux",
+    "Source: Construction Coverage analysis of Redfin data | Image Credit: Construction Coverage",
+    "The agency said the photo was taken in 2019. Its source: a former employee.",
     "関連する研究によると、新しい治療法は効果があった。",
     "관련 법률에 따라 개인정보는 안전하게 처리됩니다.",
     "About authentication and authorization",

@@ -260,8 +260,13 @@ FAMILIES: tuple[Family, ...] = (
         r"^(?:(?:image |photo |picture )(?:credit|source|courtesy)s?|credits?|courtesy)\s*:",
         rf"\bphoto(?:graph)?(?: by| credit)?\s*:?\s*{_NAME}\s*(?:/|for|via)\s*\S+",
         r"\bphoto(?: by)? [^.]{2,60} on (?:https?://)?(?:\w+\.)?(?:unsplash|pexels|pixabay)\b",
+        # A picture's description, then its credit: "... on the chip looks gray. Photo: Greenhouse Studio",
+        # "... when you're brushing too hard. Credit: Name", "... interior | Image credit: Name". (Not a quote's
+        # source, "...” – Source: Name", nor a chart's source line, "Source: ... | Image credit: ...".)
+        r"^(?!\s*sources?\s*:).{10,}?(?:[.!?)]\s+|(?<![”\"])\s[|–—]\s*)(?:photo|photos|image|images|credit|credits|"
+        r"photography|photo credits?|image credits?|source)\s*:\s*(?-i:[A-Z@])[^.!?()]{1,80}$",
         words="file photo photos image images picture pictures pictured photograph photographs foto caption captions "
-        "graphic illustration video videos credit credits courtesy",
+        "graphic illustration video videos credit credits courtesy photography source",
     ),
     # "Source: ..." credits a photo, or a chart or table of the article.
     _family("caption", 30, r"^sources?\s*:", words="source sources", weak=True),
