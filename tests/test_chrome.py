@@ -43,6 +43,9 @@ CHROME = {
         "The pressure ring lets you know when you're brushing too hard. Credit: Natalie Rivera",
         "Transaera's air conditioners use a sponge-like material to cool the air. Photo credit: Transaera",
         "A beautiful green and black gallery wall in an artist's studio | Image credit: Margo Huber",
+        "Guests pick their pastries from glass-enclosed cabinets. | Photo by Lisa Jennings",
+        "The restaurant earned its first Michelin star this year. Photo by Ben Hon for Resy",
+        "Yayoi Kusama's Pumpkin on Naoshima Island (Image via Unsplash)",
     ],
     "related": [
         "You might also like",
@@ -198,6 +201,8 @@ ARTICLE = [
     "“Home gyms grew as people lacked time and childcare.” – Source: Gitnux",
     "Source: Construction Coverage analysis of Redfin data | Image Credit: Construction Coverage",
     "The agency said the photo was taken in 2019. Its source: a former employee.",
+    "Animals: 1,419 Copyright-Free Illustrations by Jim Harter",
+    "Exporting Images from Photoshop",
     "関連する研究によると、新しい治療法は効果があった。",
     "관련 법률에 따라 개인정보는 안전하게 처리됩니다.",
     "About authentication and authorization",

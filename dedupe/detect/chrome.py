@@ -261,10 +261,12 @@ FAMILIES: tuple[Family, ...] = (
         rf"\bphoto(?:graph)?(?: by| credit)?\s*:?\s*{_NAME}\s*(?:/|for|via)\s*\S+",
         r"\bphoto(?: by)? [^.]{2,60} on (?:https?://)?(?:\w+\.)?(?:unsplash|pexels|pixabay)\b",
         # A picture's description, then its credit: "... on the chip looks gray. Photo: Greenhouse Studio",
-        # "... when you're brushing too hard. Credit: Name", "... interior | Image credit: Name". (Not a quote's
+        # "... when you're brushing too hard. Credit: Name", "... interior | Image credit: Name", "... this year.
+        # Photo by Name for Resy", "... Island (Image via Unsplash)". (Not a quote's
         # source, "...” – Source: Name", nor a chart's source line, "Source: ... | Image credit: ...".)
-        r"^(?!\s*sources?\s*:).{10,}?(?:[.!?)]\s+|(?<![”\"])\s[|–—]\s*)(?:photo|photos|image|images|credit|credits|"
-        r"photography|photo credits?|image credits?|source)\s*:\s*(?-i:[A-Z@])[^.!?()]{1,80}$",
+        r"^(?!\s*sources?\s*:).{10,}?(?:[.!?)]\s+|(?<![”\"])\s[|–—]\s*|\()(?:(?:photo|photos|image|images|credit|credits|"
+        r"photography|photo credits?|image credits?|source)\s*:|(?:(?:photo|image|picture|photograph|illustration)s? "
+        r"(?:by|courtesy of|via)|courtesy of)\s)\s*(?-i:[A-Z@])[^.!?()]{1,80}[.)]?$",
         words="file photo photos image images picture pictures pictured photograph photographs foto caption captions "
         "graphic illustration video videos credit credits courtesy photography source",
     ),
