@@ -46,6 +46,8 @@ CHROME = {
         "Guests pick their pastries from glass-enclosed cabinets. | Photo by Lisa Jennings",
         "The restaurant earned its first Michelin star this year. Photo by Ben Hon for Resy",
         "Yayoi Kusama's Pumpkin on Naoshima Island (Image via Unsplash)",
+        "Image by Peter Carvill via One Fab Day",
+        "Photo courtesy of Building Design + Construction",
     ],
     "related": [
         "You might also like",

@@ -267,6 +267,8 @@ FAMILIES: tuple[Family, ...] = (
         r"^(?!\s*sources?\s*:).{10,}?(?:[.!?)]\s+|(?<![”\"])\s[|–—]\s*|\()(?:(?:photo|photos|image|images|credit|credits|"
         r"photography|photo credits?|image credits?|source)\s*:|(?:(?:photo|image|picture|photograph|illustration)s? "
         r"(?:by|courtesy of|via)|courtesy of)\s)\s*(?-i:[A-Z@])[^.!?()]{1,80}[.)]?$",
+        # A credit alone on its line: "Image by Peter Carvill via One Fab Day".
+        r"^(?:photo|image|picture|photograph)s? (?:by|courtesy of|via) (?-i:[A-Z@])[^.!?]{1,80}$",
         words="file photo photos image images picture pictures pictured photograph photographs foto caption captions "
         "graphic illustration video videos credit credits courtesy photography source",
     ),
