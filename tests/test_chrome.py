@@ -158,6 +158,8 @@ CHROME = {
     ],
     "comments": [
         "12 Comments",
+        "《播客热潮迅速蔓延 挑逗传统传媒业》已有1件评论",
+        "更多评论 共 4 条评论",
         "Leave a Reply",
         "Join the discussion",
         "Jane Doe says:",
@@ -200,6 +202,7 @@ WEAK = {
 ARTICLE = [
     "Was the new policy useful to small businesses, the survey asked.",
     "About 40 people attended.",
+    "该节目共有3条评论指出了问题，编辑部随后作出了回应。",
     "“Home gyms grew as people lacked time and childcare.” – Source: Gitnux",
     "Source: Construction Coverage analysis of Redfin data | Image Credit: Construction Coverage",
     "The agency said the photo was taken in 2019. Its source: a former employee.",

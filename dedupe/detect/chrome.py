@@ -343,6 +343,8 @@ FAMILIES: tuple[Family, ...] = (
         8,
         r"^[\W_]*(?:\d+\s*)?(?:条|條|则|則)?(?:网友|網友|读者|讀者|最新|热门|熱門|全部|精彩|发表|發表|参与|參與|我要|添加|查看|更多)?"
         r"(?:评论|評論|留言)(?:列表|区|區)?[\W_]*(?:\d+\s*(?:条|條|则|則)?)?[\W_]*$",
+        # A count of the comments after a title: "《标题》已有1件评论", "共 11 篇评论".
+        r"^.{0,60}?(?:已有|共有?)\s*\d+\s*(?:件|篇|条|條|则|則|个|個)(?:评论|評論|留言)[\W_]*$",
         chars="评论 評論 留言",
     ),
     # The same headers in other languages written with spaces (French, Spanish, Portuguese, Italian, German, Dutch,
