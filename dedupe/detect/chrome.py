@@ -96,8 +96,8 @@ Kinds and what they cover (each family's examples are phrasings, not strings to 
   reading", "This content is provided by our sponsor").
 - ``credits``: wire credits, bylines and author boxes ("Reporting by ...;
   Editing by ...", "(Additional reporting by ...)", "By Name and Name",
-  "About the author", "About Us", "About NPR", "5 min read"; weak: a bio such as "Name is a staff
-  writer at ...", "Hi, I'm Name, a food writer ...").
+  "About the author", "About Us", "About NPR", "5 min read"; weak: a bio
+  such as "Name is a staff writer at ...", "Hi, I'm Name, a food writer ...").
 - ``legal``: footers ("© 2024 Example Media. All rights reserved.", "Privacy
   Policy", "Terms of Use", "... are registered trademarks of ...").
 - ``comments``: reader comment sections ("12 Comments", "Leave a Reply",
