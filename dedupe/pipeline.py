@@ -68,7 +68,7 @@ from .report import ReportPart, RunReport
 from .segment import Segmented, segment_batch, split_lines
 from .sign import MinHasher, SignedBatch, SignedText, block_keys, body_signatures, sign_texts, text_hash, utf8_hash
 from .text import needs_quoting
-from .write import atomic_write, forget_folders
+from .write import atomic_write, forget_folders, in_folders
 
 log = logging.getLogger(__name__)
 
@@ -860,7 +860,8 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     with prefetched(src, _whole_files([unit for unit, *_ in files if key_of(unit) not in kept])):
         timings["read"] += time.perf_counter() - start
         templates = _batch_templates(files, analyses, corpus, config, timings)
-        out = _clean_files(src, dst, files, analyses, kept, templates, config, corpus, dry_run, timings, part)
+        with in_folders():  # (the copies' files opened and renamed in their folders: `write.in_folders`)
+            out = _clean_files(src, dst, files, analyses, kept, templates, config, corpus, dry_run, timings, part)
     part = part.sealed()
     if _STATE.get("resumable"):  # after the batch's copies: this file says they are written
         # (its report lines in a file of their own, which the main process copies without reading them)
