@@ -68,7 +68,7 @@ from .report import ReportPart, RunReport
 from .segment import Segmented, segment_batch, split_lines
 from .sign import MinHasher, SignedBatch, SignedText, block_keys, body_signatures, sign_texts, text_hash, utf8_hash
 from .text import needs_quoting
-from .write import atomic_write, forget_folders
+from .write import atomic_write, forget_folders, in_folders
 
 log = logging.getLogger(__name__)
 
@@ -860,7 +860,8 @@ def _clean_batch(batch: tuple[int, list[tuple[str, int, int]]]) -> tuple[list, C
     with prefetched(src, _whole_files([unit for unit, *_ in files if key_of(unit) not in kept])):
         timings["read"] += time.perf_counter() - start
         templates = _batch_templates(files, analyses, corpus, config, timings)
-        out = _clean_files(src, dst, files, analyses, kept, templates, config, corpus, dry_run, timings, part)
+        with in_folders():  # (the copies' files opened and renamed in their folders: `write.in_folders`)
+            out = _clean_files(src, dst, files, analyses, kept, templates, config, corpus, dry_run, timings, part)
     part = part.sealed()
     if _STATE.get("resumable"):  # after the batch's copies: this file says they are written
         # (its report lines in a file of their own, which the main process copies without reading them)
@@ -1166,34 +1167,89 @@ def _parts_folder(rel: str) -> str:
     return hashlib.sha1(rel.encode("utf-8")).hexdigest()
 
 
-def _run(fn, batches: list, state: dict, jobs: int) -> Iterator:
-    """fn over batches, in order: in this process, or in a pool of `jobs` workers."""
+def _run(fn, batches: list, state: dict, jobs: int, pool: _Pool | None = None) -> Iterator:
+    """fn over batches, in order: in this process, or in a pool of `jobs` workers (`pool`, the run's, which a pass
+    that finishes leaves to the next; without it, one of its own that ends with the pass)."""
     with _collector_for_batches():
         if jobs <= 1 or len(batches) <= 1:
             _init_worker(state)
             yield from map(fn, batches)
             return
+        own = pool is None
+        pool = _Pool() if own else pool
+        finished = False
+        try:
+            yield from pool.imap(fn, batches, state, jobs)
+            finished = True
+        finally:
+            if own or not finished:
+                pool.end(finished)
+
+
+class _Pool:
+    """A run's process pool: forked for the first pass that runs in one, and kept for the next, whose state its
+    workers load from a file in the scratch folder (`_pass_task`) rather than from a new fork of this process.
+
+    A forked worker's first batch paid for the pages it shares with this process (copy-on-write faults of the
+    reference counts, the heap), both workers at once; a second pool paid that again, and its fork, once the
+    corpus step was done (measured: see docs/core.md, speed21)."""
+
+    def __init__(self) -> None:
+        self.pool = None
+        self.workers: set = set()  # the pool's worker processes (`_watched`)
+        self.before: set = set()  # this process's children before the pool (`_end_pool`)
+        self.passes = 0
+
+    def imap(self, fn, batches: list, state: dict, jobs: int) -> Iterator:
+        """fn over batches in the pool, results in order; the pool forked with `state` if it is not yet, else
+        the workers given `state` through a file before their next batch."""
+        self.passes += 1
+        if self.pool is None:
+            self._fork(state, jobs)
+            tasks = [(fn, None, batch) for batch in batches]
+        else:
+            shipped = RunState(state["scratch"]).path("workers", self.passes)
+            atomic_write(shipped, pickle.dumps(_shipped(state), protocol=pickle.HIGHEST_PROTOCOL), make_folder=False)
+            tasks = [(fn, str(shipped), batch) for batch in batches]
+        return _watched(self.pool.imap(_pass_task, tasks), self.workers)
+
+    def _fork(self, state: dict, jobs: int) -> None:
         ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         _ended_pools()  # (no fork while another thread ends a pool: the child would get that thread's locks)
-        before = set(multiprocessing.active_children())
+        self.before = set(multiprocessing.active_children())
         # Ctrl-C and SIGTERM wait while the workers are forked: one arriving between a fork and the worker's
         # initializer ran the parent's handler in the child, which printed a traceback. Blocked, it waits for
         # the initializer (which sets the worker's own handlers, then unblocks), and in the parent for the
-        # `try` below, whose `finally` ends the pool.
+        # caller's `try`, whose `finally` ends the pool.
         masked = _block_stops()
         try:
-            pool = ctx.Pool(jobs, initializer=_init_pool_worker, initargs=(state,))
-        except BaseException:
-            _unblock_stops(masked)
-            raise
-        workers = set(multiprocessing.active_children()) - before
-        finished = False
-        try:
-            _unblock_stops(masked)
-            yield from _watched(pool.imap(fn, batches), workers)
-            finished = True
+            self.pool = ctx.Pool(jobs, initializer=_init_pool_worker, initargs=(state,))
         finally:
-            _end_pool(pool, finished, before)
+            _unblock_stops(masked)
+        self.workers = set(multiprocessing.active_children()) - self.before
+
+    def end(self, finished: bool) -> None:
+        """End the pool (`_end_pool`), if there is one: in the background once every result is in."""
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            _end_pool(pool, finished, self.before)
+
+
+def _shipped(state: dict) -> dict:
+    """A pass's worker state as a pool forked earlier receives it: the corpus step's answers without what
+    only this process reads of them (`Corpus.shipped`)."""
+    corpus = state.get("corpus")
+    return state if corpus is None else {**state, "corpus": corpus.shipped()}
+
+
+def _pass_task(task: tuple) -> object:
+    """A pool's task: (fn, the file of the pass's state or None for the state the pool was forked with, batch);
+    a worker loads a pass's state once, before its first batch of that pass."""
+    fn, shipped, batch = task
+    if shipped is not None and _STATE.get("shipped") != shipped:
+        with open(shipped, "rb") as f:
+            _init_worker({**pickle.load(f), "pooled": True, "shipped": shipped})
+    return fn(batch)
 
 
 def _watched(results, workers: set) -> Iterator:
@@ -1356,6 +1412,7 @@ def clean(
     extracted: list[str] = []  # the written files whose text is an extracted article (see ARTICLE)
     scratch: Path | None = None
     state: RunState | None = None
+    pool = _Pool()  # the local process pool both passes run in (`_run`)
     run.engine = engine.describe() if engine is not None else {"name": "local", "workers": jobs}
     run.against = [str(a) for a in against]
     try:
@@ -1391,7 +1448,8 @@ def clean(
         shared = {"src": where, "dst": dst, "config": config, "hashers": hashers, "scratch": scratch,
                   "articles": articles, "resumable": resumable}
         pieces = _PiecesOfFile()  # a file cleaned in pieces: all of them are cleaned, or none
-        signed = _resumed(state, "sign", batches, lambda todo: _map(engine, _sign_batch, todo, shared, jobs, "sign"))
+        signed = _resumed(state, "sign", batches,
+                          lambda todo: _map(engine, _sign_batch, todo, shared, jobs, "sign", pool))
         pages = Counter()
         for number, (out, timings) in enumerate(signed):
             pages.update({key: timings.pop(key, 0) for key in (PAGES, PAGES_CUT)})
@@ -1439,7 +1497,8 @@ def clean(
                   "scratch": scratch, "resumable": resumable, "articles": articles}
         done = 2 * len(units) - sum(len(ok) for _, ok in pass2)  # files that failed in pass 1 are not read again
         parts: list = []  # a file's pieces' parts, joined into its cleaned copy once its last piece is done
-        cleaned = _resumed(state, "clean", pass2, lambda todo: _map(engine, _clean_batch, todo, shared, jobs, "clean"))
+        cleaned = _resumed(state, "clean", pass2,
+                           lambda todo: _map(engine, _clean_batch, todo, shared, jobs, "clean", pool))
         for out, timings, part in cleaned:
             run.timings.update(timings)
             run.merge(part)  # (its documents' report, in their order; the notices are a list of their own)
@@ -1467,6 +1526,7 @@ def clean(
             documents += sum(n for _, n, *_ in out)
             if progress:
                 progress(done, total, documents)
+        pool.end(True)  # (in the background, while the report is written)
         if engine is not None and not dry_run:
             engine.commit(written)
         run.timings["total"] = time.perf_counter() - started
@@ -1482,6 +1542,7 @@ def clean(
             engine.discard()
         raise
     finally:
+        pool.end(False)
         _ended_pools()
         if engine is not None:
             engine.close()  # first: once the client is gone, the cluster starts none of this run's tasks again
@@ -1699,10 +1760,10 @@ def _open_engine(scheduler: str, jobs: int, src: Path):
     return engine
 
 
-def _map(engine, fn, batches: list, state: dict, jobs: int, stage: str) -> Iterator:
-    """fn over batches, results in order: on the engine if there is one, else here or in the local pool."""
+def _map(engine, fn, batches: list, state: dict, jobs: int, stage: str, pool: _Pool | None = None) -> Iterator:
+    """fn over batches, results in order: on the engine if there is one, else here or in the local `pool`."""
     if engine is None:
-        return _run(fn, batches, state, jobs)
+        return _run(fn, batches, state, jobs, pool)
     return engine.map(fn, batches, state, stage)
 
 

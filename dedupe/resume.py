@@ -115,7 +115,8 @@ class RunState:
         atomic_write(self.folder / "outputs.json", _dump(sorted(rels)))
 
     def path(self, stage: str, number: int) -> Path:
-        """The file of batch `number` in a stage: 'batch' (pass 1's findings), 'sign' or 'clean' (its result)."""
+        """The file of batch `number` in a stage: 'batch' (pass 1's findings), 'sign' or 'clean' (its result); or
+        of pass `number`'s state as the run's pool receives it ('workers': `pipeline._Pool`)."""
         return self.folder / f"{stage}-{number:07d}.pickle"
 
     def streams(self, number: int) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -67,6 +68,8 @@ def atomic_stream(path: Path, make_folder: bool = True):
 
 #: How a temporary file is opened: never through a symlink that someone put under its name.
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+#: Whether files can be opened, renamed and removed relative to a folder's descriptor here (`in_folders`).
+_AT_FOLDER = all(fn in os.supports_dir_fd for fn in (os.open, os.rename, os.unlink))
 
 
 class _Temporary:
@@ -74,10 +77,11 @@ class _Temporary:
 
     The four system calls (open, write, close, rename) and no more; a class rather than a generator-based
     context manager, whose Python cost more than those calls at a cleaned copy a document (21-25 against
-    9-10 µs a file on tmpfs).
+    9-10 µs a file on tmpfs). Inside `in_folders` the file is opened, renamed and removed relative to a
+    descriptor of its folder.
     """
 
-    __slots__ = ("path", "tmp", "fd")
+    __slots__ = ("path", "tmp", "fd", "at", "name")
 
     def __init__(self, path: str, make_folder: bool):
         self.path = path
@@ -86,6 +90,16 @@ class _Temporary:
             _make_folder(folder)
         # The temporary name is this process's own (pid), so no random name and no retry loop are needed;
         # one left by a killed process of the same pid is simply replaced.
+        self.name, self.at = name, None
+        folders = _HELD.folders
+        if folders is not None and (at := folders.descriptor(folder)) is not None:
+            self.tmp = temp_name(name)
+            try:
+                self.fd = os.open(self.tmp, _FLAGS, FILE_MODE, dir_fd=at)
+                self.at = at
+                return
+            except FileNotFoundError:  # the folder went away since its descriptor was opened: by its path
+                folders.forget()
         self.tmp = os.path.join(folder, temp_name(name))
         try:
             self.fd = os.open(self.tmp, _FLAGS, FILE_MODE)
@@ -102,7 +116,10 @@ class _Temporary:
         try:
             os.close(self.fd)
             if failed is None:
-                os.replace(self.tmp, self.path)
+                if self.at is None:
+                    os.replace(self.tmp, self.path)
+                else:  # (rename replaces a file where os.replace does: this is POSIX only)
+                    os.rename(self.tmp, self.name, src_dir_fd=self.at, dst_dir_fd=self.at)
                 return
         except BaseException:
             self._drop()
@@ -111,9 +128,69 @@ class _Temporary:
 
     def _drop(self) -> None:
         try:
-            os.unlink(self.tmp)
+            if self.at is None:
+                os.unlink(self.tmp)
+            else:
+                os.unlink(self.tmp, dir_fd=self.at)
         except FileNotFoundError:
             pass
+
+
+@contextmanager
+def in_folders():
+    """Atomic writes in the block (in this thread) open, rename and remove their files relative to a descriptor of
+    the folder they write in (the last such folder's, held open until the block ends) rather than by their whole
+    paths: each of the three calls walked the path from the root again. A batch's cleaned copies, written in
+    their files' order, are a folder's after another's (8,000 files of 3 KB in 40 folders on tmpfs, CPU a file:
+    12.5-15.0 -> 8.1-11.3 µs; pass 2 of the 10k benchmark corpus, its copies' writes 27.2 -> 25.4 µs a document,
+    medians of ten pairs)."""
+    before = _HELD.folders
+    _HELD.folders = _Folders() if _AT_FOLDER else None
+    try:
+        yield
+    finally:
+        if _HELD.folders is not None:
+            _HELD.folders.forget()
+        _HELD.folders = before
+
+
+#: How `in_folders` opens a folder: as a folder (a file or a FIFO under its name fails), not inherited.
+_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+class _Folders:
+    """The descriptor of the folder `in_folders`' writes last wrote in."""
+
+    __slots__ = ("folder", "fd")
+
+    def __init__(self) -> None:
+        self.folder, self.fd = None, None
+
+    def descriptor(self, folder: str) -> int | None:
+        """A descriptor of `folder` (the one held, or a new one in its place); None if it cannot be opened."""
+        if folder != self.folder:
+            self.forget()
+            try:
+                self.fd = os.open(folder or ".", _FOLDER_FLAGS)
+            except OSError:
+                return None
+            self.folder = folder
+        return self.fd
+
+    def forget(self) -> None:
+        """Close the descriptor held, if any."""
+        if self.fd is not None:
+            os.close(self.fd)
+        self.folder, self.fd = None, None
+
+
+class _Held(threading.local):
+    """Per thread, the folders `in_folders` holds, or None outside it."""
+
+    folders: _Folders | None = None
+
+
+_HELD = _Held()
 
 
 #: A temporary file of dedupe's: `temp_name`'s pattern, so that `--force` and `--resume` after a killed run

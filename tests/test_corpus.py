@@ -6,6 +6,7 @@ it and reads the cleaned tree and the report, as a user would.
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -366,6 +367,38 @@ def test_output_is_the_same_for_any_number_of_workers_and_any_file_order(syndica
         runs[name] = tree(out)
     assert runs["one"] == runs["two"] == runs["shuffled"]
     assert any(b'"corpus-repeat"' in v for v in runs["one"].values())
+
+
+def _noting_pid(fn, where: Path):
+    """fn, noting the process that runs each call in `where` (one line a call); pickled by fn's name, as a pool
+    sends it."""
+    def noted(batch):
+        with open(where, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        return fn(batch)
+
+    noted.__module__, noted.__qualname__, noted.__name__ = fn.__module__, fn.__qualname__, fn.__name__
+    return noted
+
+
+def test_both_passes_run_in_one_pool_and_the_run_leaves_no_worker_behind(syndicated: Path, tmp_path: Path,
+                                                                        monkeypatch):
+    """Pass 2's batches run in the workers forked for pass 1, which are sent the corpus step's answers (a pool
+    forked again after the corpus step paid its workers' copy-on-write faults a second time)."""
+    import multiprocessing
+
+    rng = random.Random(7)
+    write(syndicated, {f"site/{i:03d}.txt": page(["Site header line here"], article(rng, 3), ["© 2024 Site."])
+                       for i in range(150)})
+    for name in ("_sign_batch", "_clean_batch"):
+        monkeypatch.setattr(pipeline, name, _noting_pid(getattr(pipeline, name), tmp_path / name))
+    out = tmp_path / "out"
+    dedupe.clean(syndicated, out, Config(jobs=2))
+    sign, clean = ({int(pid) for pid in (tmp_path / name).read_text().split()} for name in ("_sign_batch",
+                                                                                            "_clean_batch"))
+    assert os.getpid() not in sign and clean and clean <= sign
+    assert multiprocessing.active_children() == []
+    assert duplicates(out) == {f"syndicated/{name}": f"origin/{name}" for name in sample_names()}
 
 
 def test_output_does_not_depend_on_how_files_are_cut_into_batches(syndicated: Path, tmp_path: Path, monkeypatch):

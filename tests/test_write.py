@@ -405,3 +405,63 @@ def test_parts_written_atomically_are_the_parts_end_to_end_whatever_each_write_t
     atomic_write_parts(tmp_path / "out.bytes", parts)
     assert (tmp_path / "out.bytes").read_bytes() == b"".join(parts)
     assert [p.name for p in tmp_path.iterdir()] == ["out.bytes"]
+
+
+# --- writes relative to their folder (a batch's cleaned copies)
+
+
+def _open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts this process's descriptors in /proc")
+def test_writes_in_folders_are_renamed_in_their_folder_and_leave_no_descriptor_open(tmp_path, monkeypatch):
+    from dedupe.write import in_folders
+
+    renames, real = [], os.rename
+    monkeypatch.setattr(os, "rename", lambda *a, **k: (renames.append(k), real(*a, **k))[1])
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "old.txt").write_bytes(b"old")
+    before = _open_descriptors()
+    rels = ["a/old.txt", "a/new.txt", "b/c/one.txt", "a/again.txt"]
+    with in_folders():
+        for rel in rels:
+            atomic_write(tmp_path / rel, rel.encode())
+        assert _open_descriptors() == before + 1  # the last folder's, one at a time
+    assert _open_descriptors() == before
+    assert [(tmp_path / rel).read_bytes() for rel in rels] == [rel.encode() for rel in rels]
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == sorted(rels)
+    assert len(renames) == 4 and all(k.get("src_dir_fd") is not None for k in renames)
+
+
+def test_a_folder_removed_between_writes_in_folders_is_made_again_or_fails_as_told(tmp_path):
+    from dedupe.write import in_folders
+
+    with in_folders():
+        atomic_write(tmp_path / "d" / "f.txt", b"one")
+        shutil.rmtree(tmp_path / "d")
+        atomic_write(tmp_path / "d" / "f.txt", b"two")  # (its descriptor names a folder that is gone)
+        assert [p.name for p in (tmp_path / "d").iterdir()] == ["f.txt"]
+        assert (tmp_path / "d" / "f.txt").read_bytes() == b"two"
+        (tmp_path / "scratch").mkdir()
+        atomic_write(tmp_path / "scratch" / "a.pickle", b"1", make_folder=False)
+        shutil.rmtree(tmp_path / "scratch")
+        with pytest.raises(FileNotFoundError):
+            atomic_write(tmp_path / "scratch" / "b.pickle", b"2", make_folder=False)
+    assert not (tmp_path / "scratch").exists()
+
+
+def test_a_failed_write_in_folders_keeps_the_old_file_and_cleans_up(tmp_path, monkeypatch):
+    from dedupe.write import in_folders
+
+    target = tmp_path / "f.txt"
+    target.write_bytes(b"old")
+
+    def boom(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "rename", boom)
+    with in_folders(), pytest.raises(OSError):
+        atomic_write(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.txt"]

@@ -41,6 +41,7 @@ Dask cluster the keys are counted on the workers, one bucket at a time
 """
 from __future__ import annotations
 
+import copy
 from array import array
 from dataclasses import dataclass
 from itertools import chain
@@ -424,6 +425,13 @@ class Corpus:
         #: Per document (pass-1 order), its source's number in `source_of` (int32, 4 bytes a document): pass 2
         #: looks a whole batch's template keys up at once, before it has read the batch's files again.
         self.source_ids = source_ids
+
+    def shipped(self) -> "Corpus":
+        """The answers as pass 2's workers read them, to be sent to them: without the clusters and the stats,
+        which only the report takes (the clusters are most of the pickle that is not per document)."""
+        out = copy.copy(self)
+        out.clusters, out.stats = [], {}
+        return out
 
     def duplicate(self, index: int) -> Duplicate | None:
         """If document `index` (pass-1 order) is a removed duplicate: what it duplicates.
