@@ -449,21 +449,29 @@ def recover(text: str, whole: str, config: Config, structural: Callable[[], froz
     recoverable = {line for line, able in zip(left_out, _recoverable(left_out)) if able}
     # ...and of the list items and headings, not one whose text, digits aside, the lines left out hold three times
     # or more: a card's "Add to cart", a job board's "100% salary", "Open media 3 in modal".
-    items: set[str] = set()
-    if left_out and (listed := structural()):
-        shape = {line: _DIGITS.sub("0", line) for line in left_out}
-        times = Counter(shape[line] for line in left_out)
-        items = {line for line in left_out if times[shape[line]] < 3 and " ".join(line.split()) in listed}
-        items -= recoverable
+    shape = {line: _DIGITS.sub("0", line) for line in left_out}
+    times = Counter(shape[line] for line in left_out)
+    candidates = {line for line in left_out if times[shape[line]] < 3} - recoverable
+
+    def items_of(lines_in: set[str]) -> set[str]:
+        # (the page's list items and headings are read only for lines that could come back as one)
+        listed = structural() if lines_in else frozenset()
+        return {line for line in lines_in if " ".join(line.split()) in listed}
+
+    # With no recoverable line, the page's items are asked first (the whole-page detectors cost ten times their
+    # reading); with some, the detectors run anyway, and the items are read only if a candidate stands in a gap
+    # they keep whole (on webpages-dev's pages with lines to put back, most have none).
+    items = set() if recoverable else items_of(candidates)
     if not recoverable and not items:
         return text
     kept = [b for b in (line.strip() for line in _kept_lines(whole, config)) if b]
-    if items:
+    if candidates:
         # Short lines inside the article are mostly its buttons, labels and captions (RECOVER_MIN_WORDS), but
         # a list item or a heading is the article's when nothing in its gap is chrome to the detectors:
         # webpages-dev HTML F1 0.944 -> 0.947, -train 0.947 -> 0.950, -types 0.772 -> 0.784, -multi 0.921
         # either way (dumps_quality.py --html; docs/article-end.md, "List items and headings trafilatura left out").
         kept_set = set(kept)
+        whole_gaps = []
         k = start + 1
         while k < end:
             if held[k]:
@@ -473,8 +481,12 @@ def recover(text: str, whole: str, config: Config, structural: Callable[[], froz
             while j < end and not held[j]:
                 j += 1
             if all(lines[i] in kept_set for i in range(k, j)):
-                recoverable.update(lines[i] for i in range(k, j) if lines[i] in items)
+                whole_gaps.append((k, j))
             k = j
+        if recoverable:
+            items = items_of({lines[i] for k, j in whole_gaps for i in range(k, j) if lines[i] in candidates})
+        for k, j in whole_gaps:
+            recoverable.update(lines[i] for i in range(k, j) if lines[i] in items)
         if not recoverable:
             return text
     # Only a block in trafilatura's text moves the anchor (`covers` is whether `place_run` finds it), and only a
