@@ -441,7 +441,7 @@ def recover(text: str, whole: str, config: Config, structural: Callable[[], froz
     """
     out = text.rstrip("\n").split("\n")
     seen = _core.Seen(out)  # (dedupe_core::recover: the text's words and word n-grams, to find blocks in)
-    lines = [line.strip() for line in whole.split("\n") if line.strip()]
+    lines = [line for line in map(str.strip, whole.split("\n")) if line]
     # Which blocks could come back is known before the detectors run (they only take blocks away): a page
     # with none is spared them (68 of webpages-dev's 200). Only the lines between trafilatura's first and
     # last block can come back (a block outside them has no kept block of trafilatura's after or before
@@ -453,25 +453,27 @@ def recover(text: str, whole: str, config: Config, structural: Callable[[], froz
     end = next(k for k in range(len(lines) - 1, start - 1, -1) if held[k])
     left_out = [line for line, h in zip(lines[start + 1 : end], held[start + 1 : end]) if not h]
     recoverable = {line for line, able in zip(left_out, _recoverable(left_out)) if able}
-    # ...and of the list items and headings, not one whose text, digits aside, the lines left out hold three times
-    # or more: a card's "Add to cart", a job board's "100% salary", "Open media 3 in modal".
-    shape = {line: _DIGITS.sub("0", line) for line in left_out}
-    times = Counter(shape[line] for line in left_out)
-    candidates = {line for line in left_out if times[shape[line]] < 3} - recoverable
 
     def items_of(lines_in: set[str]) -> set[str]:
-        # (the page's list items and headings are read only for lines that could come back as one)
+        # The lines that are list items or headings of the page (`structural`), but not one whose text, digits
+        # aside, the lines left out hold three times or more: a card's "Add to cart", a job board's "100% salary",
+        # "Open media 3 in modal". (Both read only for lines that could come back as one.)
         listed = structural() if lines_in else frozenset()
-        return {line for line in lines_in if " ".join(line.split()) in listed}
+        found = {line for line in lines_in if " ".join(line.split()) in listed}
+        if found:
+            shape = {line: _DIGITS.sub("0", line) for line in left_out}
+            times = Counter(shape[line] for line in left_out)
+            found = {line for line in found if times[shape[line]] < 3}
+        return found
 
     # With no recoverable line, the page's items are asked first (the whole-page detectors cost ten times their
-    # reading); with some, the detectors run anyway, and the items are read only if a candidate stands in a gap
-    # they keep whole (on webpages-dev's pages with lines to put back, most have none).
-    items = set() if recoverable else items_of(candidates)
+    # reading); with some, the detectors run anyway, and the items are read only for the lines of the gaps they
+    # keep whole (on most of webpages-dev's pages with lines to put back, none is an item).
+    items = set() if recoverable else items_of(set(left_out))
     if not recoverable and not items:
         return text
-    kept = [b for b in (line.strip() for line in _kept_lines(whole, config)) if b]
-    if candidates:
+    kept = [b for b in map(str.strip, _kept_lines(whole, config)) if b]
+    if items or len(recoverable) < len(left_out):
         # Short lines inside the article are mostly its buttons, labels and captions (RECOVER_MIN_WORDS), but
         # a list item or a heading is the article's when nothing in its gap is chrome to the detectors:
         # webpages-dev HTML F1 0.944 -> 0.947, -train 0.947 -> 0.950, -types 0.772 -> 0.784, -multi 0.921
@@ -490,7 +492,7 @@ def recover(text: str, whole: str, config: Config, structural: Callable[[], froz
                 whole_gaps.append((k, j))
             k = j
         if recoverable:
-            items = items_of({lines[i] for k, j in whole_gaps for i in range(k, j) if lines[i] in candidates})
+            items = items_of({lines[i] for k, j in whole_gaps for i in range(k, j)} - recoverable)
         for k, j in whole_gaps:
             recoverable.update(lines[i] for i in range(k, j) if lines[i] in items)
         if not recoverable:
@@ -546,13 +548,16 @@ def _recoverable(blocks: list[str]) -> list[bool]:
     """Whether each block may come back: it weighs more than RECOVER_MIN_WORDS words, as the extent step
     measures it (its profile's size, from one call into the compiled core for all of them), and ends a
     sentence."""
-    from ..detect.chrome import LEXICON, ends_sentence
+    from ..detect.chrome import LEXICON, ends_sentences
     from ..sign import words
 
     if not blocks:
         return []
     sizes = LEXICON.features(blocks, [len(words(b)) for b in blocks])[0]
-    return [size > RECOVER_MIN_WORDS and ends_sentence(b) for b, size in zip(blocks, sizes)]
+    # (the sentence ends of the blocks heavy enough, in one call into the core)
+    heavy = [b for b, size in zip(blocks, sizes) if size > RECOVER_MIN_WORDS]
+    ends = iter(ends_sentences(heavy))
+    return [size > RECOVER_MIN_WORDS and next(ends) for size in sizes]
 
 
 def drop_trailing_links(text: str, site_link: Callable[[str], bool]) -> str:
