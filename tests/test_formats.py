@@ -147,6 +147,39 @@ def test_html_text_goes_through_the_detectors_and_keeps_the_page_url(tmp_path):
     )
 
 
+def test_the_page_url_is_the_one_trafilatura_s_metadata_finds():
+    from trafilatura.metadata import examine_meta, extract_url
+    from trafilatura.utils import load_html
+
+    from dedupe.formats.html import _page_url
+
+    head = [
+        '<meta property="og:url" content="https://og.example.org/a">',
+        '<meta property="og:url" content="not a url">',
+        '<meta name="twitter:url" content="https://tw.example.org/b">',
+        '<meta name="Twitter:URL" content="  <b>https://tw2.example.org/c</b> ">',
+        '<meta name="twitter:url" content="no url">',
+        '<meta name="twitter:url" property="og:type" content="https://prop.example.org/d">',
+        '<meta name="twitter:url" content="">',
+        '<link rel="canonical" href="https://canonical.example.org/e">',
+    ]
+    body = "<body><p>" + "A paragraph of the page's text. " * 5 + "</p></body>"
+    # Every order of a few of the tags: the OpenGraph URL first, then the first valid twitter:url without a
+    # property, then the canonical link, as trafilatura's metadata reads them.
+    pages = [[]] + [[a] for a in head] + [[a, b] for a in head for b in head if a != b]
+    pages += [[c, b, a] for a in head for b in head for c in head if len({a, b, c}) == 3][::7]
+    for tags in pages:
+        tree = load_html(f"<html><head>{''.join(tags)}</head>{body}</html>")
+        assert _page_url(tree) == (examine_meta(tree).url or extract_url(tree)), tags
+    # ...and on every page of webpages-dev, where it is beside the checkout.
+    from helpers import SHARED
+
+    for path in sorted((SHARED / "data" / "webpages-dev" / "pages").glob("*.htm*")):
+        tree = load_html(path.read_bytes().decode("utf-8", errors="replace"))
+        if tree is not None:
+            assert _page_url(tree) == (examine_meta(tree).url or extract_url(tree)), path.name
+
+
 def test_a_page_with_no_main_content_is_reported_under_its_own_reason(tmp_path):
     src = tmp_path / "in"
     src.mkdir()

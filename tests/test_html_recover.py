@@ -286,6 +286,28 @@ def test_a_list_in_a_gap_that_also_holds_chrome_stays_out():
             assert got == extracted, (site, chrome)
 
 
+def test_the_page_s_items_are_read_only_where_one_could_come_back():
+    # With a paragraph to put back, the page's list items and headings are asked for only when a short line left
+    # out stands in a gap the whole-page detectors keep whole: here a related list's header keeps the gap out.
+    for site, (title, paragraphs, related) in SITES.items():
+        heading, items = SECTIONS[site]
+        extracted = "\n".join([title, paragraphs[0], paragraphs[2]]) + "\n"
+        asked = []
+
+        def structural():
+            asked.append(1)
+            return frozenset([heading, *items])
+
+        page = whole(title, [paragraphs[0], "Related stories", "\n".join(items), *paragraphs[1:]], related)
+        got = recover(extracted, page, Config(), structural)
+        assert got == "\n".join([title, *paragraphs]) + "\n" and not asked, site
+        # Without the header the gap is kept whole, and its heading and items come back with the paragraph.
+        page = whole(title, [paragraphs[0], heading, "\n".join(items), *paragraphs[1:]], related)
+        got = recover(extracted, page, Config(), structural)
+        assert got == "\n".join([title, paragraphs[0], heading, *items, *paragraphs[1:]]) + "\n", site
+        assert len(asked) == 1, site
+
+
 def test_structural_lines_are_the_articles_items_and_headings_not_the_sites():
     from lxml import html as lxml_html
 

@@ -61,15 +61,20 @@ def detect_page(
             kept = keep_recurring_entries(keep_restated_titles(kept, blocks, sigs, kind), blocks, sigs, kind)
             return keep_identifier_lines(keep_restated_steps(kept, blocks, sigs, kind), blocks, kind)
 
+        def kind_without(gone: frozenset[int]) -> str:
+            # (a page whose gates keep every repeat is the page already read: 29 of the 172 readings after the
+            # first on webpages-dev's pages)
+            return page_kind(blocks, sigs, rows, gone) if gone else read_as
+
         repeats = content_kept(kind)
         # The kind of the page the cleaned copy is (which a second run reads), without the repeats that go.
-        cleaned = page_kind(blocks, sigs, rows, _going(repeats, config))
+        cleaned = kind_without(_going(repeats, config))
         if kind in RECURRING_ITEMS and cleaned not in RECURRING_ITEMS:
             # The page read as a list only through its repeated blocks (two paragraphs each pasted twice make
             # a unit that recurs): the cleaned copy is no list, and a second run, reading it as what it is,
             # would remove the items spared here. Repeats are judged on the page the cleaned copy is.
             repeats = content_kept(cleaned)
-            cleaned = page_kind(blocks, sigs, rows, _going(repeats, config))
+            cleaned = kind_without(_going(repeats, config))
         kind = cleaned
     chrome = _chrome_kept(find_chrome(doc_id, blocks, sigs, config, repeats, whole_page, rows, kind,
                                       shown_template), blocks, sigs,

@@ -214,6 +214,8 @@ def _layout_rows(text: str, tree) -> bool:
     0.955, but a -types service page whose table rows hold its text fell 0.227; docs/article-end.md, "Layout
     tables").
     """
+    if "|" not in text and text.strip():  # (no row, and a block: most pages, told without splitting the text)
+        return False
     blocks = [b for b in text.split("\n") if b.strip()]
     rows = sum(1 for b in blocks if b.lstrip().startswith("|"))
     return 2 * rows >= len(blocks) and _NESTED_TABLES(tree) >= 2 and not any(_recoverable(blocks))
@@ -224,8 +226,11 @@ def _layout_rows(text: str, tree) -> bool:
 #: one that says it is not modal, a product's description in a sheet, nor one that holds an article or the
 #: page's main element, a story opened over its section page). Their text in what dedupe kept of webpages-dev,
 #: -train, -types and -multi HTML before they were dropped: 2,901 words the gold does not hold against 26 it does.
-# (Found from the attributes: a third of the time of a test on every element.)
-_DIALOG_MARKS = etree.XPath("//@role[. = 'dialog' or . = 'alertdialog']/.. | //@aria-modal[. = 'true']/.. | //dialog")
+# (Found from the attributes: a third of the time of a test on every element. The document's elements as
+# `/descendant::*`, not `//`: libxml2 makes `//x` a node set of every node of the page, then reads each one's
+# children; the same elements, 0.22 -> 0.16 G instructions on webpages-dev's 200 pages.)
+_DIALOG_MARKS = etree.XPath("/descendant::*/@role[. = 'dialog' or . = 'alertdialog']/.. | "
+                            "/descendant::*/@aria-modal[. = 'true']/.. | /descendant::dialog")
 _HOLDS_CONTENT = etree.XPath("boolean(.//article or .//main or .//*[@role = 'main'])")
 
 
@@ -258,7 +263,8 @@ def _drop_dialogs(tree) -> None:
 #: dedupe kept of them: 32 and 155 gold, 467 and 1,027 not). Not a figure's caption that numbers it ("Figure 3.",
 #: "Table 2", "图 1": a technical article's figures are its content), nor a quote's attribution (a figure holding a
 #: blockquote: "— Abbie Y").
-_CAPTIONS = etree.XPath("//figcaption[not(ancestor::figure[.//blockquote])]")
+# (`/descendant::`, not `//`: see _DIALOG_MARKS; 94 -> 32 M instructions on webpages-dev's 200 pages)
+_CAPTIONS = etree.XPath("/descendant::figcaption[not(ancestor::figure[.//blockquote])]")
 _NUMBERED = re.compile(r"\W*\w{1,12}\.?\s*\d")
 
 
@@ -435,7 +441,7 @@ def recover(text: str, whole: str, config: Config, structural: Callable[[], froz
     """
     out = text.rstrip("\n").split("\n")
     seen = _core.Seen(out)  # (dedupe_core::recover: the text's words and word n-grams, to find blocks in)
-    lines = [line.strip() for line in whole.split("\n") if line.strip()]
+    lines = [line for line in map(str.strip, whole.split("\n")) if line]
     # Which blocks could come back is known before the detectors run (they only take blocks away): a page
     # with none is spared them (68 of webpages-dev's 200). Only the lines between trafilatura's first and
     # last block can come back (a block outside them has no kept block of trafilatura's after or before
@@ -447,23 +453,33 @@ def recover(text: str, whole: str, config: Config, structural: Callable[[], froz
     end = next(k for k in range(len(lines) - 1, start - 1, -1) if held[k])
     left_out = [line for line, h in zip(lines[start + 1 : end], held[start + 1 : end]) if not h]
     recoverable = {line for line, able in zip(left_out, _recoverable(left_out)) if able}
-    # ...and of the list items and headings, not one whose text, digits aside, the lines left out hold three times
-    # or more: a card's "Add to cart", a job board's "100% salary", "Open media 3 in modal".
-    items: set[str] = set()
-    if left_out and (listed := structural()):
-        shape = {line: _DIGITS.sub("0", line) for line in left_out}
-        times = Counter(shape[line] for line in left_out)
-        items = {line for line in left_out if times[shape[line]] < 3 and " ".join(line.split()) in listed}
-        items -= recoverable
+
+    def items_of(lines_in: set[str]) -> set[str]:
+        # The lines that are list items or headings of the page (`structural`), but not one whose text, digits
+        # aside, the lines left out hold three times or more: a card's "Add to cart", a job board's "100% salary",
+        # "Open media 3 in modal". (Both read only for lines that could come back as one.)
+        listed = structural() if lines_in else frozenset()
+        found = {line for line in lines_in if " ".join(line.split()) in listed}
+        if found:
+            shape = {line: _DIGITS.sub("0", line) for line in left_out}
+            times = Counter(shape[line] for line in left_out)
+            found = {line for line in found if times[shape[line]] < 3}
+        return found
+
+    # With no recoverable line, the page's items are asked first (the whole-page detectors cost ten times their
+    # reading); with some, the detectors run anyway, and the items are read only for the lines of the gaps they
+    # keep whole (on most of webpages-dev's pages with lines to put back, none is an item).
+    items = set() if recoverable else items_of(set(left_out))
     if not recoverable and not items:
         return text
-    kept = [b for b in (line.strip() for line in _kept_lines(whole, config)) if b]
-    if items:
+    kept = [b for b in map(str.strip, _kept_lines(whole, config)) if b]
+    if items or len(recoverable) < len(left_out):
         # Short lines inside the article are mostly its buttons, labels and captions (RECOVER_MIN_WORDS), but
         # a list item or a heading is the article's when nothing in its gap is chrome to the detectors:
         # webpages-dev HTML F1 0.944 -> 0.947, -train 0.947 -> 0.950, -types 0.772 -> 0.784, -multi 0.921
         # either way (dumps_quality.py --html; docs/article-end.md, "List items and headings trafilatura left out").
         kept_set = set(kept)
+        whole_gaps = []
         k = start + 1
         while k < end:
             if held[k]:
@@ -473,8 +489,12 @@ def recover(text: str, whole: str, config: Config, structural: Callable[[], froz
             while j < end and not held[j]:
                 j += 1
             if all(lines[i] in kept_set for i in range(k, j)):
-                recoverable.update(lines[i] for i in range(k, j) if lines[i] in items)
+                whole_gaps.append((k, j))
             k = j
+        if recoverable:
+            items = items_of({lines[i] for k, j in whole_gaps for i in range(k, j)} - recoverable)
+        for k, j in whole_gaps:
+            recoverable.update(lines[i] for i in range(k, j) if lines[i] in items)
         if not recoverable:
             return text
     # Only a block in trafilatura's text moves the anchor (`covers` is whether `place_run` finds it), and only a
@@ -528,13 +548,16 @@ def _recoverable(blocks: list[str]) -> list[bool]:
     """Whether each block may come back: it weighs more than RECOVER_MIN_WORDS words, as the extent step
     measures it (its profile's size, from one call into the compiled core for all of them), and ends a
     sentence."""
-    from ..detect.chrome import LEXICON, ends_sentence
+    from ..detect.chrome import LEXICON, ends_sentences
     from ..sign import words
 
     if not blocks:
         return []
     sizes = LEXICON.features(blocks, [len(words(b)) for b in blocks])[0]
-    return [size > RECOVER_MIN_WORDS and ends_sentence(b) for b, size in zip(blocks, sizes)]
+    # (the sentence ends of the blocks heavy enough, in one call into the core)
+    heavy = [b for b, size in zip(blocks, sizes) if size > RECOVER_MIN_WORDS]
+    ends = iter(ends_sentences(heavy))
+    return [size > RECOVER_MIN_WORDS and next(ends) for size in sizes]
 
 
 def drop_trailing_links(text: str, site_link: Callable[[str], bool]) -> str:
@@ -559,7 +582,9 @@ def drop_trailing_links(text: str, site_link: Callable[[str], bool]) -> str:
 
 # What XPath's normalize-space() collapses.
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
-_LINKS_NAMED = etree.XPath("//a[@href][normalize-space(.) = $text]/@href")
+# (Every link's address is an `@href`: a link without one gives none. `/descendant::`, not `//`: see
+# _DIALOG_MARKS; the 268 queries of webpages-dev's 200 pages 361 -> 216 M instructions.)
+_LINKS_NAMED = etree.XPath("/descendant::a[normalize-space(.) = $text]/@href")
 
 
 def _site_link(tree, url: str | None) -> Callable[[str], bool]:
@@ -599,10 +624,24 @@ def _site_link(tree, url: str | None) -> Callable[[str], bool]:
 
 
 def _page_url(tree) -> str | None:
-    """The page's URL as trafilatura's metadata finds it: OpenGraph or Twitter tags first, then the canonical link."""
-    from trafilatura.metadata import examine_meta, extract_url
+    """The page's URL as trafilatura's metadata finds it (`examine_meta(tree).url or extract_url(tree)`): its
+    OpenGraph URL, else the first valid URL of a `twitter:url` meta tag, else the canonical link.
 
-    return examine_meta(tree).url or extract_url(tree)
+    Only the URL is read, in `examine_meta`'s order: the rest of its reading (a title, authors, a description,
+    tags and a site name from every meta tag) cost 0.1 G instructions on webpages-dev's 200 pages, for nothing.
+    (A meta tag with a property is read as one, whatever its name: `examine_meta` looks at the name only
+    without one.)"""
+    from trafilatura.metadata import HTML_STRIP_TAGS, extract_opengraph, extract_url, is_valid_url
+
+    url = extract_opengraph(tree)["url"]
+    if not url:
+        for elem in tree.iterfind(".//head/meta[@content]"):
+            if "property" not in elem.attrib and (elem.get("name") or "").lower() == "twitter:url":
+                content = HTML_STRIP_TAGS.sub("", elem.get("content", "")).strip()
+                if content and is_valid_url(content):
+                    url = content
+                    break
+    return url or extract_url(tree)
 
 
 def read_html(src: Path, rel: str, config: Config) -> tuple[list[Document], list[Notice]]:
