@@ -81,7 +81,7 @@ class _Temporary:
     descriptor of its folder.
     """
 
-    __slots__ = ("path", "tmp", "fd", "at", "name")
+    __slots__ = ("path", "tmp", "fd", "at", "name", "folders")
 
     def __init__(self, path: str, make_folder: bool):
         self.path = path
@@ -91,15 +91,17 @@ class _Temporary:
         # The temporary name is this process's own (pid), so no random name and no retry loop are needed;
         # one left by a killed process of the same pid is simply replaced.
         self.name, self.at = name, None
-        folders = _HELD.folders
+        self.folders = folders = _HELD.folders
         if folders is not None and (at := folders.descriptor(folder)) is not None:
             self.tmp = temp_name(name)
             try:
                 self.fd = os.open(self.tmp, _FLAGS, FILE_MODE, dir_fd=at)
                 self.at = at
+                folders.writing += 1  # (its descriptor stays open until this file is renamed or removed)
                 return
             except FileNotFoundError:  # the folder went away since its descriptor was opened: by its path
-                folders.forget()
+                if not folders.writing:
+                    folders.forget()
         self.tmp = os.path.join(folder, temp_name(name))
         try:
             self.fd = os.open(self.tmp, _FLAGS, FILE_MODE)
@@ -114,17 +116,21 @@ class _Temporary:
 
     def __exit__(self, failed, *_) -> None:
         try:
-            os.close(self.fd)
-            if failed is None:
-                if self.at is None:
-                    os.replace(self.tmp, self.path)
-                else:  # (rename replaces a file where os.replace does: this is POSIX only)
-                    os.rename(self.tmp, self.name, src_dir_fd=self.at, dst_dir_fd=self.at)
-                return
-        except BaseException:
+            try:
+                os.close(self.fd)
+                if failed is None:
+                    if self.at is None:
+                        os.replace(self.tmp, self.path)
+                    else:  # (rename replaces a file where os.replace does: this is POSIX only)
+                        os.rename(self.tmp, self.name, src_dir_fd=self.at, dst_dir_fd=self.at)
+                    return
+            except BaseException:
+                self._drop()
+                raise
             self._drop()
-            raise
-        self._drop()
+        finally:
+            if self.at is not None:
+                self.folders.writing -= 1
 
     def _drop(self) -> None:
         try:
@@ -159,16 +165,21 @@ _FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLO
 
 
 class _Folders:
-    """The descriptor of the folder `in_folders`' writes last wrote in."""
+    """The descriptor of the folder `in_folders`' writes last wrote in, and how many of its files are being
+    written (a write that started in a folder keeps its descriptor until it ends: one in another folder meanwhile,
+    inside it, goes by its path)."""
 
-    __slots__ = ("folder", "fd")
+    __slots__ = ("folder", "fd", "writing")
 
     def __init__(self) -> None:
-        self.folder, self.fd = None, None
+        self.folder, self.fd, self.writing = None, None, 0
 
     def descriptor(self, folder: str) -> int | None:
-        """A descriptor of `folder` (the one held, or a new one in its place); None if it cannot be opened."""
+        """A descriptor of `folder` (the one held, or a new one in its place); None if it cannot be opened, or
+        another folder's is in use."""
         if folder != self.folder:
+            if self.writing:
+                return None
             self.forget()
             try:
                 self.fd = os.open(folder or ".", _FOLDER_FLAGS)

@@ -465,3 +465,19 @@ def test_a_failed_write_in_folders_keeps_the_old_file_and_cleans_up(tmp_path, mo
         atomic_write(target, b"new")
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.txt"]
+
+
+def test_a_write_in_another_folder_inside_one_in_folders_leaves_the_first_its_folder(tmp_path):
+    """A file being written keeps its folder's descriptor: a write into another folder meanwhile goes by its path
+    (closing the first folder's descriptor would have renamed the first file wherever its number went next)."""
+    from dedupe.write import atomic_stream, in_folders
+
+    with in_folders():
+        with atomic_stream(tmp_path / "a" / "outer.txt") as out:
+            out.write(b"outer")
+            atomic_write(tmp_path / "a" / "beside.txt", b"beside")
+            atomic_write(tmp_path / "b" / "inner.txt", b"inner")
+        atomic_write(tmp_path / "b" / "after.txt", b"after")
+    files = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert files == {"a/outer.txt": b"outer", "a/beside.txt": b"beside", "b/inner.txt": b"inner",
+                     "b/after.txt": b"after"}
