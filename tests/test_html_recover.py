@@ -252,11 +252,11 @@ def test_a_list_and_a_heading_trafilatura_dropped_between_its_paragraphs_come_ba
         heading, items = SECTIONS[site]
         extracted = "\n".join([title, *paragraphs]) + "\n"
         page = whole(title, [paragraphs[0], heading, "\n".join(items), *paragraphs[1:]], related)
-        got = recover(extracted, page, Config(), lambda: frozenset([heading, *items]))
+        got = recover(extracted, page, Config(), lambda wanted: frozenset([heading, *items]))
         assert got == "\n".join([title, paragraphs[0], heading, *items, *paragraphs[1:]]) + "\n", site
         # Lines that are no list item or heading of the page stay out, as before.
         assert recover(extracted, page, Config()) == extracted, site
-        assert recover(extracted, page, Config(), lambda: frozenset(["Something else"])) == extracted, site
+        assert recover(extracted, page, Config(), lambda wanted: frozenset(["Something else"])) == extracted, site
 
 
 def test_list_items_of_one_shape_repeated_three_times_stay_out():
@@ -268,7 +268,7 @@ def test_list_items_of_one_shape_repeated_three_times_stay_out():
             [["加入购物车"] * 3, [f"查看第{n}张图片" for n in (1, 2, 3)]]
         for repeated in shapes:
             page = whole(title, [paragraphs[0], heading, "\n".join(items + repeated), *paragraphs[1:]], related)
-            got = recover(extracted, page, Config(), lambda: frozenset([heading, *items, *repeated]))
+            got = recover(extracted, page, Config(), lambda wanted: frozenset([heading, *items, *repeated]))
             assert not set(repeated) & set(got.split("\n")), (site, repeated)
             if site != "chinese":  # (there the detectors remove the cart buttons, so the whole gap stays out)
                 assert got == "\n".join([title, paragraphs[0], heading, *items, *paragraphs[1:]]) + "\n", site
@@ -282,7 +282,7 @@ def test_a_list_in_a_gap_that_also_holds_chrome_stays_out():
         extracted = "\n".join([title, *paragraphs]) + "\n"
         for chrome in ("Related stories", "Sign up for our newsletter"):
             page = whole(title, [paragraphs[0], chrome, "\n".join(items), *paragraphs[1:]], related)
-            got = recover(extracted, page, Config(), lambda: frozenset([heading, *items, chrome]))
+            got = recover(extracted, page, Config(), lambda wanted: frozenset([heading, *items, chrome]))
             assert got == extracted, (site, chrome)
 
 
@@ -294,7 +294,7 @@ def test_the_page_s_items_are_read_only_where_one_could_come_back():
         extracted = "\n".join([title, paragraphs[0], paragraphs[2]]) + "\n"
         asked = []
 
-        def structural():
+        def structural(wanted):
             asked.append(1)
             return frozenset([heading, *items])
 
@@ -320,6 +320,8 @@ def test_structural_lines_are_the_articles_items_and_headings_not_the_sites():
         "<h3>第二部分</h3></main><aside><h3>Popular</h3><ul><li>Other story</li></ul>"
         "</aside><footer><li>Privacy</li></footer></body></html>").getroottree()
     assert structural_lines(page) == {"Why it matters", "First point", "Second point", "See the report", "第二部分"}
+    # ...and among the texts asked for, only those.
+    assert structural_lines(page, {"First point", "Home", "A related story", "Nothing"}) == {"First point"}
 
 
 # Real pages of three sites (one per data set) where trafilatura keeps the paragraphs and drops the lists and
@@ -339,7 +341,8 @@ def test_real_pages_get_their_lists_and_headings_back():
     from dedupe.formats.html import extract
 
     for data, name, lines in REAL:
-        gold, got, before = real_page_with_and_without(data, name, "structural_lines", lambda tree: frozenset())
+        gold, got, before = real_page_with_and_without(data, name, "structural_lines",
+                                                       lambda tree, wanted=None: frozenset())
         got, before = got.split("\n"), before.split("\n")
         off = extract(real_page(data, name)[0], Config(html_recover=False))[0].split("\n")
         for line in lines:

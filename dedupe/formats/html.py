@@ -191,7 +191,7 @@ def extract(html: str, config: Config) -> tuple[str, str | None, str | None]:
             # comment section: the search costs a third of the walk)
             comments = (lambda: ()) if config.html_comments else (
                 lambda: comment_texts(tree) if "omment" in html else ())
-            text = recover(text, page_text(tree), config, lambda: structural_lines(tree), comments)
+            text = recover(text, page_text(tree), config, lambda wanted: structural_lines(tree, wanted), comments)
         else:
             kept = [line.strip() for line in _kept_lines(page_text(tree), config)]
             text = "\n".join(line for line in kept if line)
@@ -372,10 +372,11 @@ _CHROME_TAGS = ("nav", "header", "footer", "aside")
 _ITEM_TAGS = ("li", "h2", "h3", "h4", "h5", "h6")
 
 
-def structural_lines(tree) -> frozenset[str]:
+def structural_lines(tree, wanted: set[str] | None = None) -> frozenset[str]:
     """The texts (whitespace collapsed) of the page's list items and section headings (h2-h6) that stand outside
     its menus, masthead, footer and sidebars, hold a letter (not a rating's "4" or a pager's "2") and are not all
-    link text (a related story's headline, a table of contents' entry).
+    link text (a related story's headline, a table of contents' entry); given `wanted` (texts, whitespace
+    collapsed), only those among them (the letter and the links are then read only of an item that is one).
 
     trafilatura leaves such items out of some pages whose paragraphs it keeps (its fallback extractors keep
     paragraphs only): a list's items and the section headings between two paragraphs it kept. `recover` puts
@@ -387,7 +388,7 @@ def structural_lines(tree) -> frozenset[str]:
         if el in site:
             continue
         text = " ".join(el.text_content().split())
-        if not any(c.isalpha() for c in text):
+        if (wanted is not None and text not in wanted) or not any(c.isalpha() for c in text):
             continue
         linked = sum(len("".join(a.text_content().split())) for a in el.iter("a"))
         if linked < len(text) - text.count(" "):
@@ -423,7 +424,8 @@ def comment_texts(tree) -> tuple[str, ...]:
 _DIGITS = re.compile(r"\d+")
 
 
-def recover(text: str, whole: str, config: Config, structural: Callable[[], frozenset[str]] = frozenset,
+def recover(text: str, whole: str, config: Config,
+            structural: Callable[[set[str]], frozenset[str]] = lambda wanted: frozenset(),
             comments: Callable[[], tuple[str, ...]] = tuple) -> str:
     """trafilatura's text with the blocks of the page's whole text that it left out and the whole-page
     detectors keep, each where it stands, when it stands between two blocks trafilatura kept.
@@ -433,11 +435,11 @@ def recover(text: str, whole: str, config: Config, structural: Callable[[], froz
     the article it found does not: only what lies between its first and last block.
 
     A block comes back when it weighs more than RECOVER_MIN_WORDS and ends a sentence, or when it is one of
-    `structural()` (`structural_lines`: a list item or a heading of the page, outside its menus and sidebars)
-    and the detectors keep every line of its gap, the lines between the two blocks of trafilatura's around
-    it (a related list's header or a caption they remove there keeps the whole gap out). No line of the
-    comment sections `comments()` gives (`comment_texts`, asked only of a page with a line to put back)
-    comes back.
+    `structural(wanted)` (`structural_lines`: the list items and headings of the page, outside its menus and
+    sidebars, among the texts `wanted`, whitespace collapsed) and the detectors keep every line of its gap, the
+    lines between the two blocks of trafilatura's around it (a related list's header or a caption they remove
+    there keeps the whole gap out). No line of the comment sections `comments()` gives (`comment_texts`, asked
+    only of a page with a line to put back) comes back.
     """
     out = text.rstrip("\n").split("\n")
     seen = _core.Seen(out)  # (dedupe_core::recover: the text's words and word n-grams, to find blocks in)
@@ -458,7 +460,7 @@ def recover(text: str, whole: str, config: Config, structural: Callable[[], froz
         # The lines that are list items or headings of the page (`structural`), but not one whose text, digits
         # aside, the lines left out hold three times or more: a card's "Add to cart", a job board's "100% salary",
         # "Open media 3 in modal". (Both read only for lines that could come back as one.)
-        listed = structural() if lines_in else frozenset()
+        listed = structural({" ".join(line.split()) for line in lines_in}) if lines_in else frozenset()
         found = {line for line in lines_in if " ".join(line.split()) in listed}
         if found:
             shape = {line: _DIGITS.sub("0", line) for line in left_out}

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::chars::strip;
+use crate::features::WordHasher;
 
 /// A multiply-rotate hasher for keys no input text chooses (pairs of block positions here, the corpus step's
 /// band keys in `group`): the default SipHash cost more than the counting itself on a page of a few hundred
@@ -160,7 +161,9 @@ pub fn exact_repeats<S: AsRef<str>>(blocks: &RepeatBlocks<'_, S>, params: &Repea
     if sorted.windows(2).all(|w| w[0] != w[1]) {
         return Vec::new(); // no two blocks alike (the usual page): nothing repeats
     }
-    let mut first: HashMap<u64, usize> = HashMap::new();
+    // (both maps hashed by `WordHasher` and made for the page's blocks at once: nothing iterates them)
+    let mut first: HashMap<u64, usize, BuildHasherDefault<WordHasher>> =
+        HashMap::with_capacity_and_hasher(n, BuildHasherDefault::default());
     let mut of: BTreeMap<usize, usize> = BTreeMap::new();
     for b in 0..n {
         if blocks.n_words[b] == 0 {
@@ -211,7 +214,8 @@ pub fn exact_repeats<S: AsRef<str>>(blocks: &RepeatBlocks<'_, S>, params: &Repea
     }
     // Every repeat points at the first occurrence of its text, so the reference is never itself removed as a
     // repeat (a run pasted three times points at the first copy, not the second).
-    let mut root: HashMap<(u64, &str), usize> = HashMap::new();
+    let mut root: HashMap<(u64, &str), usize, BuildHasherDefault<WordHasher>> =
+        HashMap::with_capacity_and_hasher(n, BuildHasherDefault::default());
     for b in 0..n {
         root.entry(blocks.key(b)).or_insert(b);
     }

@@ -8,8 +8,10 @@
 //! documentation page repeats; there, too, the fields and labels of the article's items stay (`item_field`).
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
 use crate::chars::{is_digit, is_space, push_casefold, strip};
+use crate::features::WordHasher;
 use crate::pagetype::{looks_like_code, Kind, ITEM_MAX};
 
 /// On any page, a list item of this many words that recurs as a list item is an item of its own (the terms
@@ -116,6 +118,10 @@ fn recurring_content<S: AsRef<str>>(found: &[Found], page: &Page<'_, S>, kind: K
         .collect()
 }
 
+/// A map a page's blocks fill, hashed by `WordHasher` (the answers never depend on its order: nothing iterates
+/// one).
+type Fast<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
+
 /// What a block is compared by in a run: its normalized hash, or (a block without words) its text.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Key<'a> {
@@ -126,7 +132,9 @@ enum Key<'a> {
 /// The blocks that lie in COPIED_RUN consecutive `repeated` blocks whose keys (their texts) occurred in that
 /// order earlier: a passage copied in order.
 pub fn copied_runs<K: Copy + Eq + std::hash::Hash>(keys: &[K], repeated: &HashSet<usize>) -> HashSet<usize> {
-    let mut first: HashMap<&[K], usize> = HashMap::new();
+    // (a window of keys a block, hashed by `WordHasher` and made for all of them at once: SipHash and the map's
+    // growth were most of the repeat gates' hashing on a whole page; nothing iterates the map)
+    let mut first: Fast<&[K], usize> = Fast::with_capacity_and_hasher(keys.len(), BuildHasherDefault::default());
     let mut runs = HashSet::new();
     for w in 0..(keys.len() + 1).saturating_sub(COPIED_RUN) {
         let at = *first.entry(&keys[w..w + COPIED_RUN]).or_insert(w);
@@ -216,7 +224,7 @@ struct ItemFields<'a> {
     values: HashMap<String, HashSet<&'a str>>,
     /// What follows each occurrence of a block (by hash): text said once on the page, or None (another
     /// recurring block, or nothing).
-    follows: HashMap<u64, Vec<Option<u64>>>,
+    follows: Fast<u64, Vec<Option<u64>>>,
     /// Blocks in a run of COPIED_RUN exact repeats whose texts occurred in that order before.
     copied: HashSet<usize>,
 }
@@ -225,7 +233,7 @@ impl<'a> ItemFields<'a> {
     fn new<S: AsRef<str>>(found: &[Found], kept: &[bool], page: &Page<'a, S>) -> Self {
         let texts: Vec<&str> = page.texts.iter().map(|t| strip(t.as_ref())).collect();
         let n = texts.len();
-        let mut times: HashMap<u64, usize> = HashMap::new();
+        let mut times: Fast<u64, usize> = Fast::with_capacity_and_hasher(n, BuildHasherDefault::default());
         for k in (0..n).filter(|&k| page.n_words[k] != 0) {
             *times.entry(page.hashes[k]).or_default() += 1;
         }
@@ -235,7 +243,7 @@ impl<'a> ItemFields<'a> {
                 values.entry(casefold(strip(label))).or_default().insert(t);
             }
         }
-        let mut follows: HashMap<u64, Vec<Option<u64>>> = HashMap::new();
+        let mut follows: Fast<u64, Vec<Option<u64>>> = Fast::with_capacity_and_hasher(n, BuildHasherDefault::default());
         let mut next: Option<usize> = None;
         for k in (0..n).rev() {
             if page.n_words[k] == 0 {
