@@ -406,7 +406,8 @@ FAMILIES: tuple[Family, ...] = (
         r"questo articolo (?:ti )?è stato utile|was (?:dit|deze) (?:artikel|pagina|informatie) (?:nuttig|handig)|"
         r"这篇文章对[您你]有帮助吗|这(?:篇文章|个页面)有帮助吗|このページは役に立ちましたか|この記事は役に立ちましたか)"
         r"[^.!?。]*(?:[?？!！](?:\s*(?:yes|no)\b)*)?\s*$",
-        words="was did how is rate click war ist cet cette te le este esta questo dit deze",
+        # (triggered by the judging word every alternative holds: "was", "is" or "le" would try it on most lines)
+        words="helpful useful rate hilfreich nützlich utile útil nuttig handig",
         chars="帮助 役に立",
         closes=True,
     ),
