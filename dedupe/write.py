@@ -284,3 +284,21 @@ def forget_folders() -> None:
     """Start a run with no folder taken as made or checked (they may have changed since the last run)."""
     _FOLDERS.clear()
     _INSIDE.clear()
+
+
+def copy_range(fd: int, at: int, size: int, out) -> None:
+    """Bytes `at` to `at + size` of file descriptor `fd` appended to the binary file `out`, whose buffer is empty."""
+    try:
+        while size:
+            n = os.copy_file_range(fd, out.fileno(), size, at)
+            if n <= 0:
+                break
+            at, size = at + n, size - n
+    except (AttributeError, OSError):  # (no such call here, or not between these two file systems)
+        pass
+    while size:
+        data = os.pread(fd, size, at)
+        if not data:
+            raise OSError(f"{size} bytes of the file are missing (it was cut short while being copied)")
+        out.write(data)
+        at, size = at + len(data), size - len(data)

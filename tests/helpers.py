@@ -418,3 +418,14 @@ def brotli_stored(data: bytes) -> bytes:
     bits.extend([1, 1])
     flush()
     return bytes(out)
+
+
+def page_data(page_text: str) -> dict:
+    """The data a review page's script reads: its JSON block, with its files' rows (its JSON Lines block) as
+    "files"."""
+    import re
+
+    data = json.loads(re.search(r'<script type="application/json" id=data>(.*?)</script>', page_text, re.S).group(1))
+    rows = re.search(r'<script type="application/x-ndjson" id=rows>(.*?)</script>', page_text, re.S).group(1)
+    data["files"] = [json.loads(line) for line in rows.split("\n") if line]
+    return data

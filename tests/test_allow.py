@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from array import array
 import re
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from dedupe.allow import AllowList, AllowListError, block_key, entry_line
 from dedupe.cli import main
 from dedupe.config import Config
 from dedupe.cut import Claim, cut
-from dedupe.report.html import CONTEXT_LINES, ReportError, Scan, render_report
+from dedupe.report.html import CONTEXT_LINES, ReportError, Scan, _lines_at, render_report
+from helpers import page_data
 
 SAMPLES = Path(__file__).parent / "data" / "samples"
 if not SAMPLES.is_dir():
@@ -175,8 +177,9 @@ def test_the_page_pins_its_one_script_and_style_by_hash_and_loads_nothing(sample
     assert csp == f"default-src 'none'; script-src {pin(scripts[0])}; style-src {pin(styles[0])}; base-uri 'none'; form-action 'none'"
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", text)
     data = re.search(r'<script type="application/json" id=data>(.*?)</script>', text, re.S).group(1)
-    assert "<" not in data and ">" not in data
-    assert len(json.loads(data)["files"]) == 5
+    rows = re.search(r'<script type="application/x-ndjson" id=rows>(.*?)</script>', text, re.S).group(1)
+    assert not set("<>&") & set(data + rows)
+    assert len(page_data(text)["files"]) == 5
 
 
 def test_pages_split_the_files_and_every_page_counts_the_whole_run(sample_run, tmp_path):
@@ -191,8 +194,7 @@ def test_pages_split_the_files_and_every_page_counts_the_whole_run(sample_run, t
     for p in pages:
         text = p.read_text(encoding="utf-8")
         assert f"<b>{n_removed}</b><span>blocks removed</span>" in text
-        data = json.loads(re.search(r'id=data>(.*?)</script>', text, re.S).group(1))
-        files += [f["f"] for f in data["files"]]
+        files += [f["f"] for f in page_data(text)["files"]]
     assert files == sorted({r["file"] for r in removals(report)})
     (report / "index-notes.html").write_text("a reviewer's own file", encoding="utf-8")
     render_report(report)  # one page again: the other pages go, nothing else
@@ -200,17 +202,22 @@ def test_pages_split_the_files_and_every_page_counts_the_whole_run(sample_run, t
 
 
 def test_pages_drawn_from_rows_with_blank_lines_and_crlf_are_the_pages_of_the_plain_rows(sample_run, tmp_path):
-    """A page's rows are pasted from context.jsonl as they are: a file this run wrote (a row a line) in one pass
-    of the core, one with blank lines or CR LF line ends row by row; the pages are the same. A row that is not
-    UTF-8 is named either way."""
+    """A run's page copies its rows from context.jsonl as the core wrote them (made safe for the page's script);
+    a folder read back is read row by row, past blank lines and CR LF line ends, and its rows made safe (an
+    earlier version wrote `<`, `>` and `&` as they are): the pages are the same. A row that is not UTF-8 is
+    named."""
     import shutil
 
     plain, odd = tmp_path / "plain", tmp_path / "odd"
     shutil.copytree(sample_run / "_report", plain)
     shutil.copytree(sample_run / "_report", odd)
     rows = (plain / "context.jsonl").read_bytes().splitlines()
-    assert len(rows) >= 3 and any(b"&" in r or b"<" in r for r in rows)  # (rows to escape)
-    (odd / "context.jsonl").write_bytes(b"\n" + b"\r\n\n".join(rows) + b"\r\n\n")
+    assert len(rows) >= 3 and not any(set(b"<>&") & set(r) for r in rows)
+    unsafe = [r.replace(b"\\u003c", b"<").replace(b"\\u003e", b">").replace(b"\\u0026", b"&") for r in rows]
+    assert unsafe != rows  # (rows to make safe again)
+    (odd / "context.jsonl").write_bytes(b"\n" + b"\r\n\n".join(unsafe) + b"\r\n\n")
+    run_page = (plain / "index.html").read_bytes()  # copied by the run
+    assert [p.read_bytes() for p in render_report(plain)] == [run_page]  # read back
     for page_files in (2, 1000):
         pages = [p.read_bytes() for p in render_report(plain, page_files=page_files)]
         assert [p.read_bytes() for p in render_report(odd, page_files=page_files)] == pages
@@ -220,6 +227,47 @@ def test_pages_drawn_from_rows_with_blank_lines_and_crlf_are_the_pages_of_the_pl
             f.write(rows[0][:-3] + b'\xff"}\n')
         with pytest.raises(ReportError, match=r"context.jsonl: a row is not UTF-8 .*run dedupe clean again"):
             render_report(report, scan=scan)
+
+
+def test_a_runs_pages_copy_their_rows_by_the_offsets_it_counted(sample_run, tmp_path):
+    """Where the scan counted the rows' sizes as the run wrote them, each page's rows are copied from
+    context.jsonl by their byte range and the top blocks' examples found by counting line ends: the same pages
+    as reading the folder back, whatever the page size."""
+    import shutil
+    from itertools import accumulate
+
+    report = tmp_path / "_report"
+    shutil.copytree(sample_run / "_report", report)
+    rows = (report / "context.jsonl").read_bytes().splitlines(keepends=True)
+    for page_files in (1, 2, 3, 1000):
+        read_back = [p.read_bytes() for p in render_report(report, page_files=page_files)]
+        counted = Scan.read(report)
+        counted.ends = array("Q", accumulate(map(len, rows)))
+        counted.size = counted.ends[-1]
+        assert [p.read_bytes() for p in render_report(report, page_files=page_files, scan=counted)] == read_back
+        # A file of another size than counted (changed since) is read back, not copied.
+        counted.size += 1
+        assert [p.read_bytes() for p in render_report(report, page_files=page_files, scan=counted)] == read_back
+
+
+def test_lines_are_found_by_their_numbers_whatever_the_chunks():
+    import io
+    import random
+
+    rng = random.Random(7)
+    for trial in range(200):
+        lines = [bytes(rng.choice(b"ab{}") for _ in range(rng.choice([0, 1, 3, 9, 40]))) for _ in range(rng.randint(1, 30))]
+        data = b"\n".join(lines) + (b"\n" if rng.random() < 0.7 else b"")
+        lines = data.splitlines()  # (a last empty line without its line end is no line)
+        if not lines:
+            continue
+        numbers = sorted(rng.sample(range(1, len(lines) + 1), rng.randint(1, len(lines))))
+        if rng.random() < 0.3:
+            numbers = sorted(numbers + numbers[:2])  # asked twice
+        want = [(n, lines[n - 1]) for n in sorted(set(numbers))]
+        for chunk in (1, 2, 5, 64, 1 << 16):
+            assert list(_lines_at(io.BytesIO(data), numbers, chunk)) == want, (trial, chunk)
+    assert list(_lines_at(io.BytesIO(b"a\nb\n"), [3])) == []
 
 
 def test_a_damaged_report_file_is_named_with_its_line(sample_run, tmp_path):
@@ -257,7 +305,7 @@ def test_context_comes_from_the_cleaned_text_around_each_cut():
 def page_files(pages: list[Path]) -> list[dict]:
     rows = []
     for p in pages:
-        rows += json.loads(re.search(r"id=data>(.*?)</script>", p.read_text(encoding="utf-8"), re.S).group(1))["files"]
+        rows += page_data(p.read_text(encoding="utf-8"))["files"]
     return rows
 
 

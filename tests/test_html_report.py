@@ -241,7 +241,9 @@ def test_hostile_documents_display_literally_and_nothing_runs_or_loads(browser, 
     assert name in body
     # No element a document could have injected exists anywhere in the page.
     assert p.evaluate("() => document.querySelectorAll('img, iframe, link, main svg:not(.chart), [onerror], [onload]').length") == 0
-    assert p.evaluate("() => document.scripts.length") == 2
+    # The page's own script and its two data blocks (the run's figures, the files' rows): no other script.
+    assert p.evaluate("() => [...document.scripts].map(s => [s.id, s.type])") == [
+        ["data", "application/json"], ["rows", "application/x-ndjson"], ["", ""]]
     hrefs = p.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))")
     assert hrefs and all(h.startswith(("#f=", "index")) for h in hrefs)
     # Follow links and use every control; still nothing runs.

@@ -21,7 +21,7 @@ from typing import Iterator
 from ..names import Names
 from ..records import CountedNotice, DocResult, Notice
 from ..status import of_run
-from ..write import atomic_write_parts, temp_name
+from ..write import atomic_write_parts, copy_range, temp_name
 from .html import Scan, render_report
 
 __all__ = ["ReportPart", "RunReport"]
@@ -162,26 +162,8 @@ def _append_spilled(spilled: tuple[str, tuple[int, ...]], outs: tuple) -> None:
         for out, size in zip(outs, sizes):
             if size:
                 out.flush()  # (the copy goes to the file's descriptor, past what the buffer held)
-                _copy_range(fd, at, size, out)
+                copy_range(fd, at, size, out)
             at += size
-
-
-def _copy_range(fd: int, at: int, size: int, out) -> None:
-    """Bytes `at` to `at + size` of file descriptor `fd` appended to the binary file `out`, whose buffer is empty."""
-    try:
-        while size:
-            n = os.copy_file_range(fd, out.fileno(), size, at)
-            if n <= 0:
-                break
-            at, size = at + n, size - n
-    except (AttributeError, OSError):  # (no such call here, or not between these two file systems)
-        pass
-    while size:
-        data = os.pread(fd, size, at)
-        if not data:
-            raise OSError(f"{size} bytes of a batch's report lines are missing")
-        out.write(data)
-        at, size = at + len(data), size - len(data)
 
 
 def write_summary(f, summary: dict) -> None:
@@ -316,7 +298,7 @@ class RunReport:
             out_sum += out_chars
             blocks_sum += blocks
             if row:
-                scan.show(file, targets)
+                scan.show(file, targets, len(row))
             if tally[0]:
                 # The core counted the removals by category and summed their characters: a loop a category here.
                 cats = scan.add_tally(file, tally, chars)

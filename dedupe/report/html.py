@@ -5,8 +5,9 @@ inline and pinned by hash in a Content-Security-Policy, so nothing a scraped
 document contains can run, load or navigate. The run's summary, charts,
 clusters and most frequent removed blocks are rendered here with every string
 escaped; the per-file view is built in the browser from JSON embedded in a
-non-executed <script type="application/json"> (with `<` escaped) and written
-with textContent only.
+non-executed <script type="application/json"> (with `<` escaped), its files'
+rows as JSON Lines in a second one (context.jsonl's lines as the run wrote
+them, already made safe there), and written with textContent only.
 
 What it reads: summary.json and removals.jsonl (required), allowed.jsonl and
 context.jsonl (optional). Size: the page carries each removed block's text
@@ -21,7 +22,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import json
+import os
 from array import array
 from collections import Counter
 from collections.abc import Mapping
@@ -37,7 +40,7 @@ from .. import _core
 from ..errors import DedupeError
 from ..names import Names
 from ..text import visible
-from ..write import atomic_stream
+from ..write import atomic_stream, copy_range
 
 #: Changed files per page: a few thousand sections stay responsive in a browser.
 PAGE_FILES = 2000
@@ -111,12 +114,23 @@ class Scan:
         self.removals = self.allowed = 0
         self.categories: set[str] = set()
         self._cat_index: dict[str, int] = {}
+        # Where each row of context.jsonl ends, in bytes, when the rows were counted as the run wrote them
+        # (`show` with their size): a page then copies its rows from the file without reading them. None once
+        # a row came without its size (read back from a folder: `read`).
+        self.ends: array | None = array("Q")
+        self.size = 0
 
-    def show(self, file: str, targets: list[str]) -> None:
-        """A file the page shows (its context.jsonl row), in run order, and the files it points at."""
+    def show(self, file: str, targets: list[str], size: int | None = None) -> None:
+        """A file the page shows (its context.jsonl row, of `size` bytes as written), in run order, and the
+        files it points at."""
         self.order.append(file)
         if targets:
             self.targets[file] = targets
+        if size is None:
+            self.ends = None
+        elif self.ends is not None:
+            self.size += size
+            self.ends.append(self.size)
 
     def add(self, file: str, category: str, key: int | None, allowed: bool = False) -> None:
         """One removal (or allowed block) of `file`; `key` is its block hash (None for a whole document)."""
@@ -160,6 +174,12 @@ class Scan:
         """Add another scan's files and removals after these, as if they had been added here in its order."""
         self.order.extend(other.order)
         self.targets.update(other.targets)
+        if self.ends is None or other.ends is None:
+            self.ends = None
+        elif other.ends:
+            base = self.size
+            self.ends.extend([base + end for end in other.ends])
+            self.size = base + other.size
         for source, counts in other.by_source.items():
             mine = self.by_source.get(source)
             if mine is None:
@@ -252,16 +272,25 @@ def render_report(folder: str | Path, page_files: int = PAGE_FILES, scan: Scan |
     head = _summary_html(summary, scan, cats, top, page_of)
 
     written = []
-    for page, rows in _pages(folder, page_files, n_pages):
-        files = scan.order[(page - 1) * page_files : page * page_files]
-        links = {t: page_of[t] for t in sorted({t for f in files for t in scan.targets.get(f, ())}) if t in page_of}
-        opening, closing = _page_data(page, n_pages, cats, links, run_id)
-        body = head + _pages_nav(ranges, page) + _FILE_VIEW
-        path = folder / _page_name(page)
-        with atomic_stream(path) as out:  # written in its parts: the page is not joined in memory
-            for part in _document(summary, body, opening, rows, closing, cats):
-                out.write(part)
-        written.append(path)
+    with open(folder / "context.jsonl", "rb") as context:
+        copied = _copied_rows(scan, context, page_files)
+        for page in range(1, n_pages + 1):
+            files = scan.order[(page - 1) * page_files : page * page_files]
+            links = {t: page_of[t] for t in sorted({t for f in files for t in scan.targets.get(f, ())}) if t in page_of}
+            data = _page_data(page, n_pages, cats, links, run_id)
+            body = head + _pages_nav(ranges, page) + _FILE_VIEW
+            path = folder / _page_name(page)
+            before, after = _document(summary, body, data, cats)
+            with atomic_stream(path) as out:  # written in its parts: the page is not joined in memory
+                out.write(before)
+                if copied is None:
+                    out.write(_page_rows(context, page_files))
+                elif files:
+                    start, end = copied[page - 1]
+                    out.flush()  # (the copy goes to the file's descriptor, past what the buffer held)
+                    copy_range(context.fileno(), start, end - start, out)
+                out.write(after)
+            written.append(path)
     for stale in folder.glob("index-*.html"):  # pages of an earlier, larger run
         if stale not in written and stale.name[6:-5].isdigit():
             stale.unlink()
@@ -317,12 +346,12 @@ def _top_blocks(folder: Path, scan: Scan) -> list[dict]:
     # The example of each is its first removal: only those lines of removals.jsonl are parsed.
     want = {line: i for i, (_, _, _, line) in enumerate(best)}
     rows: list[dict | None] = [None] * len(best)
-    n = 0
-    with open(folder / "removals.jsonl", encoding="utf-8") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            n += 1
+    with open(folder / "removals.jsonl", "rb") as f:
+        # A file this run wrote (the scan counted its rows as it wrote them) holds a removal a line and no
+        # other line end: its lines are found by counting line ends a megabyte at a time. One read back from
+        # a folder is read line by line as text, past blank lines.
+        lines = _lines_at(f, sorted(want)) if scan.ends is not None else _nonblank_lines(f)
+        for n, line in lines:
             i = want.get(n)
             if i is not None:
                 r = json.loads(line)
@@ -334,36 +363,74 @@ def _top_blocks(folder: Path, scan: Scan) -> list[dict]:
     return [r for r in rows if r]
 
 
-def _pages(folder: Path, page_files: int, n_pages: int) -> Iterator[tuple[int, bytes]]:
-    """Each page's rows: the lines of context.jsonl as they are (one per shown file, in run order), unparsed,
-    joined by commas and made safe inside the page's script (`_page_rows`).
+def _nonblank_lines(f) -> Iterator[tuple[int, str]]:
+    """The lines of binary file `f` read as UTF-8 text (any line end), numbered from 1 past blank ones."""
+    n = 0
+    for line in io.TextIOWrapper(f, encoding="utf-8"):
+        if line.strip():
+            n += 1
+            yield n, line
 
-    Kept as UTF-8 bytes from the file to the page: decoding the rows and encoding the page again were a
-    third of the page's time (the rows hold the kept lines around every cut of the run).
-    """
-    with open(folder / "context.jsonl", "rb") as f:
-        for page in range(1, n_pages + 1):
-            yield page, _page_rows(f, page_files)
+
+def _lines_at(f, numbers: list[int], chunk: int = 1 << 16) -> Iterator[tuple[int, bytes]]:
+    """Lines `numbers` (sorted, counted from 1) of binary file `f`, whose lines end in LF, each with its number,
+    in order, without their line ends. Read a chunk at a time: a chunk before the next wanted line is only
+    counted (`bytes.count`), not split."""
+    want = iter(numbers)
+    n = next(want, None)
+    line, carry = 1, b""  # the line the chunk's next byte is in, and its start read in earlier chunks
+    while n is not None:
+        data = f.read(chunk)
+        if not data:
+            if carry:  # the file's last line, without a line end
+                yield n, carry
+            return
+        at = 0
+        while n is not None:
+            if line < n:
+                ends = data.count(b"\n", at)
+                if line + ends < n:  # the wanted line starts in a later chunk
+                    line, carry = line + ends, b""
+                    break
+                for _ in range(n - line):
+                    at = data.index(b"\n", at) + 1
+                line, carry = n, b""
+            end = data.find(b"\n", at)
+            if end < 0:  # it goes on in the next chunk
+                carry += data[at:]
+                break
+            yield n, carry + data[at:end]
+            line, carry, at = line + 1, b"", end + 1
+            while n is not None and n < line:  # (the next one, past a number asked twice)
+                n = next(want, None)
+
+
+def _copied_rows(scan: Scan, context, page_files: int) -> list[tuple[int, int]] | None:
+    """Each page's rows as a byte range of context.jsonl (open as `context`), when the run counted them as it
+    wrote them (`Scan.ends`) and the file is that size: then they are pasted into the page as they are (the
+    core wrote them safe to paste: no `<`, `>` or `&`). None: the rows are read and checked (`_page_rows`)."""
+    ends = scan.ends
+    if ends is None or len(ends) != len(scan.order) or os.fstat(context.fileno()).st_size != scan.size:
+        return None
+    return [(ends[first - 1] if first else 0, ends[min(first + page_files, len(ends)) - 1])
+            for first in range(0, len(ends), page_files)]
 
 
 def _page_rows(f, page_files: int) -> bytes:
-    """The next `page_files` rows of context.jsonl (open as `f`), as the page's data holds them: joined by
-    commas, made safe inside its script (`_json_for_script`). ReportError if a row is not UTF-8."""
-    lines = list(islice(f, page_files))
-    # As this run writes them, every line is a row (a JSON object: it starts with `{` and holds no line end):
-    # the page's rows are then checked at once (in the core: decoding them made a string of megabytes to drop),
-    # and the line ends between them become commas. Otherwise (a blank line, a CR LF, a row that is not UTF-8)
-    # row by row, each checked alone, as its error names it.
-    if all(line.startswith(b"{") for line in lines):
-        # (each line without its line end as a view: the page's rows are copied once, joined)
-        joined = b",".join([memoryview(line)[: -1 if line.endswith(b"\n") else None] for line in lines])
-        if b"\r" not in joined and _core.is_utf8(joined):
-            return _json_for_script(joined)
-    rows = [_row(line) for line in lines if line.strip()]
-    while len(rows) < page_files and (line := f.readline()):
+    """The next `page_files` rows of context.jsonl (open as `f`), past blank lines, as the page holds them: a
+    line each (JSON Lines), made safe inside its script (`_json_for_script`). ReportError if a row is not UTF-8.
+    For a folder read back: a run's own page copies its rows as they are (`_copied_rows`)."""
+    rows = []
+    for line in f:
         if line.strip():
-            rows.append(_row(line))
-    return _json_for_script(b",".join(rows))
+            rows.append(line.rstrip(b"\r\n"))
+            if len(rows) == page_files:
+                break
+    joined = b"\n".join(rows)
+    if not _core.is_utf8(joined):
+        for row in rows:
+            _row(row)  # (names the row that is not)
+    return _json_for_script(joined + b"\n" if rows else b"")
 
 
 def _row(line: bytes) -> bytes:
@@ -377,13 +444,10 @@ def _row(line: bytes) -> bytes:
     return row
 
 
-def _page_data(page: int, n_pages: int, cats: list[str], links: dict, run_id: str) -> tuple[bytes, bytes]:
-    """The JSON the page's script renders (UTF-8), around the files' rows inserted as they were written: what
-    comes before them and what after."""
-    head = {"page": page, "pages": n_pages, "run": run_id, "cats": cats}
-    tail = {"links": links, "allowHeader": ALLOW_HEADER}
-    dump = lambda d: json.dumps(d, ensure_ascii=False, separators=(",", ":"))[1:-1].encode("utf-8")  # noqa: E731
-    return b"{" + dump(head) + b',"files":[', b"]," + dump(tail) + b"}"
+def _page_data(page: int, n_pages: int, cats: list[str], links: dict, run_id: str) -> bytes:
+    """The JSON the page's script renders (UTF-8) but for its files' rows, which follow it as JSON Lines."""
+    data = {"page": page, "pages": n_pages, "run": run_id, "cats": cats, "links": links, "allowHeader": ALLOW_HEADER}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _json_for_script(data: bytes) -> bytes:
@@ -571,9 +635,9 @@ def _pages_nav(ranges: list[tuple[int, str, str]], page: int) -> str:
     return "".join(out)
 
 
-def _document(summary: dict, body: str, opening: bytes, rows: bytes, closing: bytes, cats: list[str]) -> tuple[bytes, ...]:
-    """The page as UTF-8, in parts: the HTML before the data, the data made safe (its rows made safe already:
-    `_page_rows`), the HTML after it."""
+def _document(summary: dict, body: str, data: bytes, cats: list[str]) -> tuple[bytes, bytes]:
+    """The page as UTF-8 before its files' rows and after them: the rows go between, one JSON Lines row a line,
+    made safe inside a script (by the core as it wrote context.jsonl, or `_page_rows`)."""
     css = _css(cats)
     csp = (f"default-src 'none'; script-src {_csp_hash(_SCRIPT)}; style-src {_csp_hash(css)}; "
            "base-uri 'none'; form-action 'none'")
@@ -589,7 +653,7 @@ def _document(summary: dict, body: str, opening: bytes, rows: bytes, closing: by
         f"<main>{body}</main>\n"
         '<script type="application/json" id=data>'
     )
-    return (before.encode("utf-8"), _json_for_script(opening), rows, _json_for_script(closing),
+    return (before.encode("utf-8") + _json_for_script(data) + b'</script>\n<script type="application/x-ndjson" id=rows>\n',
             f"</script>\n<script>{_SCRIPT}</script>\n</body></html>\n".encode())
 
 
@@ -648,6 +712,7 @@ _SCRIPT = r"""
 "use strict";
 (function () {
   var D = JSON.parse(document.getElementById("data").textContent);
+  D.files = document.getElementById("rows").textContent.split("\n").filter(Boolean).map(JSON.parse);
   var PER = 50, shown = PER, marks = {}, storeKey = "dedupe-allow-" + D.run;
   var $ = function (id) { return document.getElementById(id); };
   function el(tag, cls, text) {

@@ -846,8 +846,28 @@ pub fn finish(doc: &Doc) -> Finished {
         row.extend_from_slice(b",\"h\":");
         context(row, &hunks, &kept);
         row.extend_from_slice(b"}\n");
+        script_safe(row);
     }
     out
+}
+
+/// A row made safe to paste as it is inside the review page's `<script>` data block: every `<`, `>` and `&`
+/// (which JSON allows only inside strings: a key, a number or the syntax holds none) written as its `\u00XX`
+/// escape, the same JSON value. The page then copies context.jsonl's rows into itself without reading them.
+fn script_safe(row: &mut Vec<u8>) {
+    if !row.iter().any(|&b| matches!(b, b'<' | b'>' | b'&')) {
+        return;
+    }
+    let mut safe = Vec::with_capacity(row.len() + 32);
+    for &b in row.iter() {
+        match b {
+            b'<' => safe.extend_from_slice(b"\\u003c"),
+            b'>' => safe.extend_from_slice(b"\\u003e"),
+            b'&' => safe.extend_from_slice(b"\\u0026"),
+            _ => safe.push(b),
+        }
+    }
+    *row = safe;
 }
 
 #[cfg(test)]
@@ -1014,6 +1034,40 @@ mod tests {
         let row = String::from_utf8(out.row).unwrap();
         assert!(row.starts_with("{\"f\":\"a.txt\",\"p\":\"listing\",\"r\":["));
         assert!(row.ends_with("\"h\":[[[4,5],[[3,\"Body line.\"]],[]]]}\n"));
+    }
+
+    #[test]
+    fn a_row_holds_no_byte_that_could_end_the_pages_script() {
+        let text = "Kept <b>one</b> & two\n</script><!-- R&D -->\nKept last > first\n";
+        let removals = [claim(2, 2, b"chrome:tags")];
+        let doc = Doc {
+            rel: b"a<&>.txt",
+            heads: (b"a/a.txt", b"b/a.txt"),
+            text: text.as_bytes(),
+            diff_text: None,
+            removals: &removals,
+            allowed: &[],
+            page: b"",
+        };
+        let out = finish(&doc);
+        let row = String::from_utf8(out.row).unwrap();
+        assert!(!row.contains(['<', '>', '&']), "{row}");
+        assert!(
+            row.starts_with("{\"f\":\"a\\u003c\\u0026\\u003e.txt\",\"r\":["),
+            "{row}"
+        );
+        assert!(
+            row.contains("\\u003c/script\\u003e\\u003c!-- R\\u0026D --\\u003e"),
+            "{row}"
+        );
+        assert!(
+            row.contains("[1,\"Kept \\u003cb\\u003eone\\u003c/b\\u003e \\u0026 two\"]"),
+            "{row}"
+        );
+        // The removals' lines keep their text as it is: only the page's rows are pasted into a script.
+        assert!(String::from_utf8(out.removal_lines)
+            .unwrap()
+            .contains("\"text\": \"</script><!-- R&D -->\""));
     }
 
     #[test]
