@@ -655,3 +655,37 @@ def test_the_program_ends_with_the_runs_status_and_all_its_output(cli, tmp_path)
     ran = subprocess.run([sys.executable, "-m", "dedupe", "clean", str(tmp_path / "nowhere"), str(tmp_path / "x")],
                          capture_output=True, text=True)
     assert ran.returncode == 2 and "Error: input folder" in ran.stderr and ran.stdout == ""
+
+
+def test_the_program_ends_at_once_but_runs_the_exit_handlers_and_lets_a_profiler_write(cli, tmp_path):
+    """`cli.entry` ends the process without the interpreter's teardown (`_end_now`): the atexit handlers still
+    run, in their order, with the status kept; under a profiler (`python -m cProfile -m dedupe`, which writes
+    after the program returns) the interpreter ends as usual."""
+    import pstats
+    import subprocess
+    import sys
+
+    src = write_tree(tmp_path / "in", {"a.txt": ARTICLE, "b.txt": OTHER, "b.bin": b"\x00\x01"})
+    program = ("import atexit, runpy, sys\n"
+               "atexit.register(print, 'second handler', flush=True)\n"
+               "atexit.register(print, 'first handler', flush=True)\n"
+               "sys.argv = ['dedupe'] + sys.argv[1:]\n"
+               "runpy.run_module('dedupe', run_name='__main__')\n")
+    ran = subprocess.run([sys.executable, "-c", program, "clean", str(src), str(tmp_path / "out"), "-q"],
+                         capture_output=True, text=True)
+    assert ran.returncode == 1 and ran.stdout.endswith("first handler\nsecond handler\n"), ran
+    ran = subprocess.run([sys.executable, "-c", program, "clean", str(tmp_path / "nowhere"), str(tmp_path / "x")],
+                         capture_output=True, text=True)
+    assert ran.returncode == 2 and ran.stdout == "first handler\nsecond handler\n"
+    profile = tmp_path / "run.prof"
+    ran = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "dedupe", "clean", str(src),
+                          str(tmp_path / "profiled"), "-q"], capture_output=True, text=True)
+    # (cProfile drops the program's status: its own code is 0)
+    assert ran.returncode == 0 and "b.bin" in ran.stderr
+    assert any(f[2] == "_end_now" for f in pstats.Stats(str(profile)).stats)  # (it ran, and returned)
+    # Its summary into a pipe closed at once: the run's status, and no traceback.
+    piped = subprocess.Popen([sys.executable, "-m", "dedupe", "clean", str(src), str(tmp_path / "piped")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    piped.stdout.close()
+    err = piped.stderr.read().decode()
+    assert piped.wait() == 1 and err == "error: b.bin: binary file (it contains NUL bytes); skipped\n", err
