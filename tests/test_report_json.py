@@ -210,16 +210,29 @@ def test_the_cut_keeps_the_lines_of_the_blank_line_rule_and_shows_its_context(do
         assert json.loads(done.report[2])["h"] == reference_context(hunks, kept)
 
 
-def test_the_run_id_hashes_the_sorted_json_of_the_summary_piece_by_piece():
-    from dedupe.report.html import _sorted_json
+def test_the_run_id_is_the_summarys_text_but_for_what_differs_between_runs_of_the_same_result(tmp_path):
+    from dedupe.report.html import _run_id
 
-    summary = {"files": {f"{n} \"é\".txt": {"removed": {"repeat": n}, "in_chars": 5} for n in (3, 1, 2, 10, 0)},
-               "duplicate_clusters": [{"kept": "a", "members": [["b", 0.9]]}, [], {"z": 1, "a": (2,)}, None, "x"],
-               "corpus": {}, "n": 3, "z": None, "list": (1, 2.5, "x"), "nan": math.nan, "ints": {1: "one", 2: "two"},
-               "empty": [], "files_2": {"b": 1, "a": 2}}
-    for chunk in (1, 2, 3, 1000):
-        assert "".join(_sorted_json(summary, chunk)) == json.dumps(summary, sort_keys=True)
-    assert "".join(_sorted_json({1: "not a string key"})) == json.dumps({1: "not a string key"}, sort_keys=True)
+    def run_id(summary):
+        path = tmp_path / "summary.json"
+        path.write_text(summary_text(summary), encoding="utf-8")
+        return _run_id(path, summary)
+
+    files = {f"{n} \"é\".txt": {"removed": {"repeat": n}, "in_chars": 5} for n in (3, 1, 2, 10, 0)}
+    summary = {"version": "0.1", "input": {"folder": "/a", "files": 5}, "output": {"folder": "/b", "files": 4},
+               "files": files, "duplicate_clusters": [{"kept": "a", "members": [["b", 0.9]]}],
+               "timings": {"read": 0.5}, "config": {"jobs": 2, "num_perm": 128}, "engine": {"name": "local"},
+               "exit_status": 0}
+    first = run_id(summary)
+    same = {**summary, "input": {"folder": "/elsewhere", "files": 5}, "output": {"folder": "/c", "files": 4},
+            "timings": {"read": 9.0}, "engine": {"name": "dask"}, "config": {"jobs": 8, "num_perm": 128}}
+    assert run_id(same) == first
+    for changed in ({"files": {**files, "new.txt": {"removed": {"repeat": 1}}}}, {"exit_status": 1},
+                    {"input": {"folder": "/a", "files": 6}}, {"config": {"jobs": 2, "num_perm": 64}},
+                    {"duplicate_clusters": []}, {"version": "0.2"}):
+        assert run_id({**summary, **changed}) != first, changed
+    # A key holding a quote and a colon is read whole.
+    assert run_id({**summary, 'odd ": key': 1}) != run_id({**summary, 'odd ": kez': 1})
 
 
 def summary_text(summary: dict) -> str:
