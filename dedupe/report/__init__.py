@@ -122,18 +122,12 @@ class FileCounts(Mapping):
         """(name, entry) in name order, each entry made as it is read."""
         return ((name, self._entry(i)) for i, name in self._named())
 
-    def json_items(self, encode, sort_keys: bool = False) -> Iterator[str]:
+    def json_items(self, encode) -> Iterator[str]:
         """Each entry as the text `f"{encode(name)}: {encode(entry)}"` (`encode`: a JSONEncoder's, with its
-        default separators, and with sort_keys if `sort_keys`), in name order: the distinct counts and page kinds
-        encoded once, not a dict made and encoded a file (summary.json and the page's digest of it)."""
+        default separators), in name order: the distinct counts and page kinds encoded once, not a dict made
+        and encoded a file (summary.json)."""
         kinds = [encode(dict(removed)) for removed in self._kinds]
         removed, ins, outs, page = self._removed, self._in, self._out, self._page
-        if sort_keys:  # (in_chars, out_chars, page, removed)
-            pages = [f', "page": {encode(kind)}' if kind else "" for kind in self._pages]
-            for i, name in self._named():
-                yield (f'{encode(name)}: {{"in_chars": {ins[i]}, "out_chars": {outs[i]}{pages[page[i]]}, '
-                       f'"removed": {kinds[removed[i]]}}}')
-            return
         pages = [f', "page": {encode(kind)}}}' if kind else "}" for kind in self._pages]
         for i, name in self._named():
             yield (f'{encode(name)}: {{"removed": {kinds[removed[i]]}, "in_chars": {ins[i]}, '
