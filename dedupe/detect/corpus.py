@@ -382,7 +382,13 @@ class _Blocks:
             kept += len(block)
 
     def join(self) -> np.ndarray:
-        """Every row in one array; the blocks are let go as they are copied (the column is never held twice)."""
+        """Every row in one array; the blocks are let go as they are copied (the column is never held twice).
+        A column in one block is that block's rows, not a copy (its pages past them were never written, so
+        never resident): at 10k documents the copies were 12 ms of the corpus step."""
+        if len(self.blocks) == 1:
+            out = self.blocks.pop()[: self.fill]
+            self.fill = 0
+            return out
         out = np.empty((len(self),) + (self.row if self.row is not None else (0,)), self.dtype)
         at, fill = 0, self.fill
         self.blocks.reverse()
