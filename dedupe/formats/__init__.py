@@ -188,7 +188,7 @@ def refuse_collisions(rels: list[str]) -> tuple[list[str], list[Notice]]:
     may take (`output_rels`). Depends only on the set of names.
     """
     # Only an HTML page's or a WARC file's copy takes another name than its input's, which are distinct: without
-    # one, no two copies can meet (most runs: the loop below was 10-12 ms at 10k files).
+    # one, no two copies can meet (most runs: the loop below was 3.4-3.7 ms at 10k files, serial).
     renamed = [rel for rel in rels if not rel.endswith(".txt") and format_of(rel) in ("html", "warc")]
     if not renamed:
         return list(rels), []
