@@ -874,6 +874,19 @@ fn script_safe(row: &mut Vec<u8>) {
 mod tests {
     use super::*;
 
+    /// A document of `text` with `removals` and nothing allowed, as pass 2 hands it over.
+    fn doc<'a>(rel: &'a [u8], text: &'a str, removals: &'a [Claim<'a>], page: &'a [u8]) -> Doc<'a> {
+        Doc {
+            rel,
+            heads: (b"a/a.txt", b"b/a.txt"),
+            text: text.as_bytes(),
+            diff_text: None,
+            removals,
+            allowed: &[],
+            page,
+        }
+    }
+
     fn claim(first: usize, last: usize, category: &'static [u8]) -> Claim<'static> {
         Claim {
             first,
@@ -1015,16 +1028,7 @@ mod tests {
             dup: Some(dup),
             ..claim(5, 5, b"repeat")
         }];
-        let doc = Doc {
-            rel: b"a.txt",
-            heads: (b"a/a.txt", b"b/a.txt"),
-            text: text.as_bytes(),
-            diff_text: None,
-            removals: &removals,
-            allowed: &[],
-            page: b"listing",
-        };
-        let out = finish(&doc);
+        let out = finish(&doc(b"a.txt", text, &removals, b"listing"));
         assert_eq!(out.cleaned.as_deref(), Some(b"Title\n\nBody line.\n".as_slice()));
         assert_eq!(
             String::from_utf8(out.diff).unwrap(),
@@ -1040,16 +1044,7 @@ mod tests {
     fn a_row_holds_no_byte_that_could_end_the_pages_script() {
         let text = "Kept <b>one</b> & two\n</script><!-- R&D -->\nKept last > first\n";
         let removals = [claim(2, 2, b"chrome:tags")];
-        let doc = Doc {
-            rel: b"a<&>.txt",
-            heads: (b"a/a.txt", b"b/a.txt"),
-            text: text.as_bytes(),
-            diff_text: None,
-            removals: &removals,
-            allowed: &[],
-            page: b"",
-        };
-        let out = finish(&doc);
+        let out = finish(&doc(b"a<&>.txt", text, &removals, b""));
         let row = String::from_utf8(out.row).unwrap();
         assert!(!row.contains(['<', '>', '&']), "{row}");
         assert!(
