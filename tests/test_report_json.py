@@ -224,6 +224,8 @@ def test_the_run_id_is_the_summarys_text_but_for_what_differs_between_runs_of_th
                "timings": {"read": 0.5}, "config": {"jobs": 2, "num_perm": 128}, "engine": {"name": "local"},
                "exit_status": 0}
     first = run_id(summary)
+    for chunk in (1, 3, 5, 64):  # (read a chunk at a time: a key line cut anywhere)
+        assert _run_id(tmp_path / "summary.json", summary, chunk) == first
     same = {**summary, "input": {"folder": "/elsewhere", "files": 5}, "output": {"folder": "/c", "files": 4},
             "timings": {"read": 9.0}, "engine": {"name": "dask"}, "config": {"jobs": 8, "num_perm": 128}}
     assert run_id(same) == first
