@@ -389,7 +389,10 @@ def _end_now(code: int) -> None:
         return
     if any(not t.daemon and t is not threading.main_thread() for t in threading.enumerate()):
         return
-    atexit._run_exitfuncs()  # (and forgets them: the interpreter would not run them twice)
+    run_handlers = getattr(atexit, "_run_exitfuncs", None)  # (CPython's; another interpreter ends as usual)
+    if run_handlers is None:
+        return
+    run_handlers()  # (and forgets them: the interpreter would not run them twice)
     try:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
