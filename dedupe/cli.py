@@ -364,12 +364,11 @@ def _progress_line(done: int, total: int, documents: int, elapsed: float) -> str
 
 def entry() -> None:
     """The `dedupe` program (`python -m dedupe`, the console script): `main`, then the process ends at once
-    (`_end_now`). The objects the run left are frozen first, so that the interpreter's last collections do not
-    walk them again if it ends as usual. Library callers and CliRunner call `main`."""
+    (`_end_now`). Where it ends as usual, the objects the run left are frozen first, so that the interpreter's
+    last collections do not walk them again. Library callers and CliRunner call `main`."""
     try:
         main()
     except SystemExit as done:
-        gc.freeze()
         if done.code is None or isinstance(done.code, int):
             _end_now(done.code or 0)
         raise

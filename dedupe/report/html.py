@@ -116,7 +116,6 @@ class Scan:
         # (`show` with their size): a page then copies its rows from the file without reading them. None once
         # a row came without its size (read back from a folder: `read`).
         self.ends: array | None = array("Q")
-        self.size = 0
 
     def show(self, file: str, targets: list[str], size: int | None = None) -> None:
         """A file the page shows (its context.jsonl row, of `size` bytes as written), in run order, and the
@@ -127,8 +126,7 @@ class Scan:
         if size is None:
             self.ends = None
         elif self.ends is not None:
-            self.size += size
-            self.ends.append(self.size)
+            self.ends.append((self.ends[-1] if self.ends else 0) + size)
 
     def add(self, file: str, category: str, key: int | None, allowed: bool = False) -> None:
         """One removal (or allowed block) of `file`; `key` is its block hash (None for a whole document)."""
@@ -175,9 +173,8 @@ class Scan:
         if self.ends is None or other.ends is None:
             self.ends = None
         elif other.ends:
-            base = self.size
+            base = self.ends[-1] if self.ends else 0
             self.ends.extend([base + end for end in other.ends])
-            self.size = base + other.size
         for source, counts in other.by_source.items():
             mine = self.by_source.get(source)
             if mine is None:
@@ -409,7 +406,7 @@ def _copied_rows(scan: Scan, context, page_files: int) -> list[tuple[int, int]] 
     wrote them (`Scan.ends`) and the file is that size: then they are pasted into the page as they are (the
     core wrote them safe to paste: no `<`, `>` or `&`). None: the rows are read and checked (`_page_rows`)."""
     ends = scan.ends
-    if ends is None or len(ends) != len(scan.order) or os.fstat(context.fileno()).st_size != scan.size:
+    if ends is None or len(ends) != len(scan.order) or os.fstat(context.fileno()).st_size != (ends[-1] if ends else 0):
         return None
     return [(ends[first - 1] if first else 0, ends[min(first + page_files, len(ends)) - 1])
             for first in range(0, len(ends), page_files)]
