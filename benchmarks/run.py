@@ -2,6 +2,7 @@
 
     python benchmarks/run.py --docs 10000            # generate (once) and run
     python benchmarks/run.py --corpus /tmp/bc10k     # an existing corpus (its .truth.json beside it)
+    python benchmarks/run.py --docs 10000 --runs 3   # three runs in turn, and their medians
 
 Prints, for the whole `dedupe clean` run (reading, every detector, cleaned
 copies, report): documents/s, MB/s, wall time, peak memory (the largest single
@@ -23,6 +24,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -183,8 +185,13 @@ def main(argv=None) -> int:
                     help="stop the baseline after this many seconds (its throughput is still measured; "
                          "its precision/recall then cover only the documents it saw)")
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--runs", type=int, default=1,
+                    help="run the clean and then the baseline this many times in turn, and print the medians (the "
+                         "ratio's median is of each run's ratio: a clean against the baseline run just after it)")
     ap.add_argument("dedupe_args", nargs="*", help="extra arguments for dedupe clean (after --)")
     args = ap.parse_args(argv)
+    if args.runs < 1:
+        ap.error("--runs must be at least 1")
     corpus = args.corpus or args.work / f"corpus{args.docs}"
     if not corpus.exists():
         subprocess.run([sys.executable, str(HERE / "make_corpus.py"), str(corpus), "--docs", str(args.docs),
@@ -194,6 +201,19 @@ def main(argv=None) -> int:
     out = args.work / (corpus.name + "-out")
     print(f"corpus {corpus}: {n} documents, {size / 1e6:.1f} MB, {len(truth['clusters'])} articles with copies, "
           f"{sum(len(c) - 1 for c in truth['clusters'])} copies")
+    runs = []
+    for k in range(args.runs):
+        if args.runs > 1:
+            print(f"run {k + 1} of {args.runs}")
+        runs.append(one_run(corpus, out, truth, args))
+    if args.runs > 1:
+        print_medians(runs)
+    return 0
+
+
+def one_run(corpus: Path, out: Path, truth: dict, args) -> dict:
+    """One clean, then (unless --no-baseline) the baseline on the same corpus; prints both, returns the figures."""
+    n, size = truth["docs"], truth["bytes"]
     r = run_clean(corpus, out, args.dedupe_args)
     summary = json.loads((out / "_report" / "summary.json").read_text())
     s = score(dedupe_pairs(out / "_report"), truth)
@@ -212,8 +232,10 @@ def main(argv=None) -> int:
           f"({s['right']} right of {s['removed']} removed, {s['expected']} expected)")
     cats = summary["removed"]["by_category"]
     print("  removed: " + ", ".join(f"{k} {v['count']}" for k, v in cats.items()))
+    figures = {"docs_per_s": n / r["wall"], "cpu_us": r["cpu"] * 1e6 / n, "precision": s["precision"],
+               "recall": s["recall"], "largest_mb": r["peak_process_rss"] / 2**20}
     if args.no_baseline:
-        return 0
+        return figures
     b = baseline(corpus, summary["config"]["doc_threshold"], summary["config"]["num_perm"],
                  summary["config"]["doc_shingle_size"], args.baseline_seconds)
     seen = truth
@@ -224,10 +246,23 @@ def main(argv=None) -> int:
     print(f"baseline datasketch MinHashLSH (detection only, 1 core): {b['docs']} docs in {b['wall']:.1f} s, "
           f"{b['docs_per_s']:.0f} docs/s; precision {bs['precision']:.4f}, recall {bs['recall']:.4f}")
     print(f"  baseline CPU {b['cpu']:.1f} s, {b['cpu'] * 1e6 / b['docs']:.0f} µs/document")
-    print(f"ratio: dedupe clean throughput / baseline detection throughput = "
-          f"{(n / r['wall']) / b['docs_per_s']:.2f}x "
+    ratio = (n / r["wall"]) / b["docs_per_s"]
+    print(f"ratio: dedupe clean throughput / baseline detection throughput = {ratio:.2f}x "
           f"(CPU per document: dedupe {r['cpu'] / n / (b['cpu'] / b['docs']):.2f}x the baseline's)")
-    return 0
+    return {**figures, "baseline_docs_per_s": b["docs_per_s"], "ratio": ratio}
+
+
+def print_medians(runs: list[dict]) -> None:
+    """The median and range of each figure over the runs (the ratio's: of each run's own ratio)."""
+    def line(key: str, fmt: str, unit: str = "") -> str:
+        values = sorted(r[key] for r in runs)
+        return f"{format(statistics.median(values), fmt)}{unit} ({format(values[0], fmt)}-{format(values[-1], fmt)})"
+
+    print(f"median of {len(runs)} runs (range): dedupe clean {line('docs_per_s', '.0f', ' docs/s')}, "
+          f"CPU {line('cpu_us', '.0f', ' µs/document')}, largest process {line('largest_mb', '.0f', ' MB')}; "
+          f"duplicates precision {line('precision', '.4f')}, recall {line('recall', '.4f')}")
+    if "ratio" in runs[0]:
+        print(f"  baseline {line('baseline_docs_per_s', '.0f', ' docs/s')}; ratio {line('ratio', '.2f', 'x')}")
 
 
 if __name__ == "__main__":
