@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -53,8 +52,9 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def watch(proc: subprocess.Popen, probe, every: float = 0.2) -> list:
-    """Wait for proc, sampling probe(pid) (a tuple of figures) every `every` s; the largest value of each.
+def watch(proc: subprocess.Popen, probe, every: float = 0.2) -> tuple[list, object]:
+    """Wait for proc, sampling probe(pid) (a tuple of figures) every `every` s: the largest value of each, and
+    proc's resource use (`os.wait4`'s).
 
     Returns as soon as proc ends: the sampler's sleep is cut short then (it slept its whole 0.2 s before, which
     added 0 to 0.2 s to every timed run, 0.1 on average: the 10k run's wall times came in steps of 0.2 s)."""
@@ -62,17 +62,22 @@ def watch(proc: subprocess.Popen, probe, every: float = 0.2) -> list:
     ended = threading.Event()
 
     def sample():
-        while not ended.is_set() and proc.poll() is None:
+        # (not proc.poll(): a poll that reaps the child would leave wait4 below without it)
+        while not ended.is_set():
             now = probe(proc.pid)
             peak[:] = [max(a, b) for a, b in zip(peak, now)] if peak else list(now)
             ended.wait(every)
 
     t = threading.Thread(target=sample, daemon=True)
     t.start()
-    proc.wait()
+    # This child's own resource use (its peak RSS counts the children it waited for): RUSAGE_CHILDREN's peak is
+    # the largest of every child this process ever waited for, an earlier run's or the baseline's included. (Its
+    # peak also counts this process's RSS when it was started, which Linux keeps across the exec: keep it small.)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     ended.set()
     t.join()
-    return peak or [0] * len(probe(proc.pid))
+    return (peak or [0] * len(probe(proc.pid))), usage
 
 
 def file_system(path: Path) -> str:
@@ -101,18 +106,17 @@ def run_clean(corpus: Path, out: Path, extra: list[str]) -> dict:
     # A fresh OUT, as a first run has: replacing a previous output (--force) adds deleting every old file.
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "dedupe", "clean", str(corpus), str(out), "-q", *extra]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd)
-    peak = watch(proc, lambda pid: (tree_rss(pid),))
+    peak, usage = watch(proc, lambda pid: (tree_rss(pid),))
     code = proc.returncode
     wall = time.perf_counter() - start
     if code not in (0, 1):
         raise SystemExit(f"dedupe clean failed with exit status {code}: {' '.join(cmd)}")
-    # ru_maxrss of RUSAGE_CHILDREN: the largest waited-for descendant (parent or one worker), in KB on Linux.
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    largest = after.ru_maxrss * 1024
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    # The child's rusage from wait4: its peak RSS is the largest of it and the workers it waited for (in KB on
+    # Linux), its CPU theirs together.
+    largest = usage.ru_maxrss * 1024
+    cpu = usage.ru_utime + usage.ru_stime
     return {"wall": wall, "cpu": cpu, "peak_tree_rss": peak[0], "peak_process_rss": largest}
 
 
@@ -175,7 +179,22 @@ def baseline(corpus: Path, threshold: float, num_perm: int, shingle: int, limit:
     return {"docs": done, "wall": wall, "cpu": cpu, "docs_per_s": done / wall, "pairs": pairs}
 
 
+def baseline_apart(corpus: Path, threshold: float, num_perm: int, shingle: int, limit: float | None) -> dict:
+    """`baseline` in a child process of its own, its figures read back.
+
+    Run here, its index and MinHashes stayed in this process, and the next clean's child took this process's
+    high-water RSS with it (Linux keeps a process's peak across the exec that starts the child, and
+    `RUSAGE_CHILDREN` reports the largest child ever waited for): with --runs, every clean after the first
+    showed 124-128 MB as its largest process where the first showed 73."""
+    cmd = [sys.executable, __file__, "--baseline-json", json.dumps([str(corpus), threshold, num_perm, shingle, limit])]
+    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+
+
 def main(argv=None) -> int:
+    if argv is None and sys.argv[1:2] == ["--baseline-json"]:  # (the child `baseline_apart` starts)
+        corpus, threshold, num_perm, shingle, limit = json.loads(sys.argv[2])
+        print(json.dumps(baseline(Path(corpus), threshold, num_perm, shingle, limit)))
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=10000, help="corpus size to generate (ignored with --corpus)")
     ap.add_argument("--corpus", type=Path, help="an existing corpus made by make_corpus.py")
@@ -236,8 +255,8 @@ def one_run(corpus: Path, out: Path, truth: dict, args) -> dict:
                "recall": s["recall"], "largest_mb": r["peak_process_rss"] / 2**20}
     if args.no_baseline:
         return figures
-    b = baseline(corpus, summary["config"]["doc_threshold"], summary["config"]["num_perm"],
-                 summary["config"]["doc_shingle_size"], args.baseline_seconds)
+    b = baseline_apart(corpus, summary["config"]["doc_threshold"], summary["config"]["num_perm"],
+                       summary["config"]["doc_shingle_size"], args.baseline_seconds)
     seen = truth
     if b["docs"] < n:
         files = set(sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file())[: b["docs"]])
