@@ -144,6 +144,11 @@ def trafilatura_options(config: Config) -> dict:
 #: Why a page's whole text was read instead of trafilatura's (the notices a run gives say so).
 NO_ARTICLE = "trafilatura found no article text in this page"
 LAYOUT_ROWS = "trafilatura's text of this page is the rows of its layout tables, without a sentence"
+SMALL_SHARE = "trafilatura's text of this page is a small box beside what the whole-page detectors keep of it"
+#: A page's trafilatura text (recovered lines included) is a small box beside its article (`_small_share`) when it
+#: weighs less than SMALL_BOX_WORDS (the extent step's words: a run of an unspaced script counts by its
+#: characters) and is shorter than SMALL_SHARE_RATIO of the whole-page detectors' text of the page, in characters.
+SMALL_BOX_WORDS, SMALL_SHARE_RATIO = 200, 0.08
 
 
 def extract(html: str, config: Config) -> tuple[str, str | None, str | None]:
@@ -191,13 +196,40 @@ def extract(html: str, config: Config) -> tuple[str, str | None, str | None]:
             # comment section: the search costs a third of the walk)
             comments = (lambda: ()) if config.html_comments else (
                 lambda: comment_texts(tree) if "omment" in html else ())
-            text = recover(text, page_text(tree), config, lambda wanted: structural_lines(tree, wanted), comments)
+            page = page_text(tree)
+            text = recover(text, page, config, lambda wanted: structural_lines(tree, wanted), comments)
+            kept = _small_share(text, page, config)
+            if kept is not None:
+                whole, text = SMALL_SHARE, kept
         else:
             kept = [line.strip() for line in _kept_lines(page_text(tree), config)]
             text = "\n".join(line for line in kept if line)
     if text.strip():
         text = drop_trailing_links(text, _site_link(tree, url))
     return text, url, whole
+
+
+def _small_share(text: str, page: str, config: Config) -> str | None:
+    """The whole-page detectors' text of the page (its kept lines) when trafilatura's `text` is a small box beside
+    it (SMALL_SHARE_RATIO, SMALL_BOX_WORDS); else None.
+
+    On a collection or listing page trafilatura sometimes settles on a box (a store's rewards banner, a FAQ, a
+    category's two-line blurb) and leaves the page's items out: webpages-types' allenedmonds.com, shoebank.com,
+    officechairsusa.com, professional.mit.edu and projectorscreenstore.com, trafilatura's text 2-8% of what the
+    whole-page detectors keep. A short text is asked first, and the detectors run only for one whose share of
+    the page's whole text is that small already (their text is part of the whole text): no -dev page. A long
+    text is not a box: slashdot's story (479 words) beside its comment threads, which the detectors keep.
+    """
+    if not text.strip() or len(text.strip()) >= SMALL_SHARE_RATIO * len(page.strip()):
+        return None
+    from ..detect.chrome import LEXICON
+    from ..sign import words
+
+    blocks = [b for b in text.split("\n") if b.strip()]
+    if sum(LEXICON.features(blocks, [len(words(b)) for b in blocks])[0]) >= SMALL_BOX_WORDS:
+        return None
+    kept = "\n".join(line for line in map(str.strip, _kept_lines(page, config)) if line)
+    return kept if len(text.strip()) < SMALL_SHARE_RATIO * len(kept) else None
 
 
 #: Tables inside tables: a page laid out with tables (the web of the 2000s; Chinese portals, forums) rather than
