@@ -93,3 +93,19 @@ def test_reading_a_boxed_page_says_its_whole_text_was_cleaned_and_why(tmp_path):
     assert [d.id for d in docs] == ["page.html"]
     assert [n.message for n in notices] == [f"{SMALL_SHARE}; its whole text was cleaned instead (the whole-page "
                                             "detectors' article)"]
+
+
+def test_a_warc_file_counts_its_boxed_pages_among_those_read_whole(tmp_path):
+    from helpers import SHARED, summary, write_tree
+    from test_warc import gz, response, run, warcinfo
+
+    page = SHARED / "data" / "webpages-types" / "pages" / "shoebank.com__4293.html"
+    if not page.is_file():
+        pytest.skip(f"webpages-types not found at {page.parent.parent} (it lives in ../shared beside the checkout)")
+    src = write_tree(tmp_path / "in", {"crawl.warc.gz": gz([warcinfo(), response(1, "https://shoebank.example/",
+                                                                                page.read_bytes())])})
+    result = run("clean", src, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    messages = [w["message"] for w in summary(tmp_path / "out" / "_report")["warnings"]]
+    assert any("pages read as their whole text (their extracted text was a small box beside it) (1)" in m
+               for m in messages), messages

@@ -145,6 +145,9 @@ def trafilatura_options(config: Config) -> dict:
 NO_ARTICLE = "trafilatura found no article text in this page"
 LAYOUT_ROWS = "trafilatura's text of this page is the rows of its layout tables, without a sentence"
 SMALL_SHARE = "trafilatura's text of this page is a small box beside what the whole-page detectors keep of it"
+#: How a run's counts of pages read whole name each reason (`warc.py`).
+_WHOLE_WHY = {NO_ARTICLE: " (no article found)", LAYOUT_ROWS: " (their article was layout tables)",
+              SMALL_SHARE: " (their extracted text was a small box beside it)"}
 #: A page's trafilatura text (recovered lines included) is a small box beside its article (`_small_share`) when it
 #: weighs less than SMALL_BOX_WORDS (the extent step's words: a run of an unspaced script counts by its
 #: characters) and is shorter than SMALL_SHARE_RATIO of the whole-page detectors' text of the page, in characters.

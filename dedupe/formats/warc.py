@@ -715,7 +715,7 @@ def _text_documents(rel: str, rows: Iterator[Record], config: Config, taken: set
 def _page_documents(rel: str, rows: Iterator[Record], config: Config, taken: set[str] | None):
     """A WARC file's documents: its HTML pages' main text, as an HTML file's is read."""
     limit = config.max_doc_mb << 20
-    from .html import NO_ARTICLE, _host, decode_html, extract
+    from .html import _WHOLE_WHY, _host, decode_html, extract
 
     docs: list[Document] = []
     reading = _Reading()
@@ -739,8 +739,7 @@ def _page_documents(rel: str, rows: Iterator[Record], config: Config, taken: set
             skipped["pages with no main content"] += 1
             continue
         if whole:
-            read_whole["pages read as their whole text" + (" (no article found)" if whole == NO_ARTICLE else
-                                                          " (their article was layout tables)")] += 1
+            read_whole["pages read as their whole text" + _WHOLE_WHY[whole]] += 1
         name = _named(rel, record, taken)
         if name is None:
             reading.bad.append(Record(record.start, record.stop, record.inner, problem="it has no WARC-Record-ID"))
