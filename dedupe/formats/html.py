@@ -11,8 +11,9 @@ a table, a quote box): the page's whole text (`page_text`) goes through the
 whole-page detectors, and a block they keep, that trafilatura left out and
 that stands between two blocks trafilatura kept, comes back in its place
 (`recover`; docs/article-end.md, branch article8). A page trafilatura finds
-nothing in, or gives only its layout tables' rows of, is read as its whole
-text (`_layout_rows`); and the text ends before a last run of the site's own
+nothing in, gives only its layout tables' rows of, or gives a small box of
+beside what the whole-page detectors keep, is read as its whole text
+(`_layout_rows`, `_small_share`); and the text ends before a last run of the site's own
 links (`drop_trailing_links`). Modal windows and photos' captions are taken out
 of the tree before trafilatura reads it (`_drop_dialogs`, `_drop_captions`).
 
@@ -163,7 +164,8 @@ def extract(html: str, config: Config) -> tuple[str, str | None, str | None]:
     (trafilatura's balanced setting returns nothing on some pages that hold one: a page whose article sits
     beside a large newsletter form; dropping such a page loses its article, and what trafilatura did not
     find is what the dumps path is for). So is a page whose trafilatura text is its layout tables' rows
-    (`_layout_rows`). A page the detectors keep nothing of still has no main content.
+    (`_layout_rows`), or a small box beside what the detectors keep of the page (`_small_share`). A page the
+    detectors keep nothing of still has no main content.
 
     Either text ends before a last run of the site's own links (`drop_trailing_links`).
 
@@ -216,10 +218,10 @@ def _small_share(text: str, page: str, config: Config) -> str | None:
     """The whole-page detectors' text of the page (its kept lines) when trafilatura's `text` is a small box beside
     it (SMALL_SHARE_RATIO, SMALL_BOX_WORDS); else None.
 
-    On a collection or listing page trafilatura sometimes settles on a box (a store's rewards banner, a FAQ, a
-    category's two-line blurb) and leaves the page's items out: webpages-types' allenedmonds.com, shoebank.com,
-    officechairsusa.com, professional.mit.edu and projectorscreenstore.com, trafilatura's text 2-8% of what the
-    whole-page detectors keep. A short text is asked first, and the detectors run only for one whose share of
+    On a collection or listing page trafilatura sometimes settles on a box (a store's rewards banner or header
+    lines, a category's two-line blurb, a programme's slogan) and leaves the page's items out: webpages-types'
+    allenedmonds.com, shoebank.com, officechairsusa.com and professional.mit.edu, trafilatura's text 2.5-7.2% of
+    what the whole-page detectors keep (the nearest pages whose text is their content: 8.3-10.6%). A short text is asked first, and the detectors run only for one whose share of
     the page's whole text is that small already (their text is part of the whole text): no -dev page. A long
     text is not a box: slashdot's story (479 words) beside its comment threads, which the detectors keep.
     """
