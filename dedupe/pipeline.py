@@ -128,14 +128,15 @@ def analyze_documents(
     return _analyze(docs, config, hashers, timings, looks, shown).records()
 
 
-def within_found(doc: Document, config: Config) -> tuple[Found, list[tuple[int, int]], list[int]]:
+def within_found(doc: Document, config: Config) -> tuple[Found, list[tuple[int, int]], list[int], str]:
     """One document's within-document findings as a first run makes them (no second look), with its blocks'
-    (first, last) lines and normalized hashes: what the HTML recovery reads of a page's whole text, as the
-    columns pass 1 leaves (its `Analysis` record, packed and unpacked, cost 57 M instructions on webpages-dev's
-    200 pages)."""
+    (first, last) lines and normalized hashes and the kind of page it was read as: what the HTML recovery reads
+    of a page's whole text, as the columns pass 1 leaves (its `Analysis` record, packed and unpacked, cost 57 M
+    instructions on webpages-dev's 200 pages)."""
     analyzed = _analyze([doc], config, looks=0)
     blocks = analyzed.blocks
-    return analyzed.findings[0], list(zip(blocks.firsts, blocks.lasts)), analyzed.signed.columns[0].tolist()
+    return (analyzed.findings[0], list(zip(blocks.firsts, blocks.lasts)), analyzed.signed.columns[0].tolist(),
+            analyzed.pages[0])
 
 
 def _analyze(

@@ -18,7 +18,8 @@ BOX = "Members earn rewards on every order. Free shipping over fifty dollars."
 def test_a_small_box_beside_the_kept_text_gives_the_kept_text(monkeypatch):
     calls = []
     kept = "\n".join(ITEMS)
-    monkeypatch.setattr(html_format, "_kept_lines", lambda page, config: calls.append(page) or kept.split("\n"))
+    monkeypatch.setattr(html_format, "_kept_and_kind",
+                        lambda page, config: calls.append(page) or (kept.split("\n"), "listing"))
     page = "\n".join(["Menu", "Cart", BOX, *ITEMS, "Copyright"])
     assert html_format._small_share(BOX, page, Config()) == kept
     assert calls == [page]
@@ -26,7 +27,7 @@ def test_a_small_box_beside_the_kept_text_gives_the_kept_text(monkeypatch):
 
 def test_no_detector_runs_for_a_text_that_is_a_large_share_or_long(monkeypatch):
     calls = []
-    monkeypatch.setattr(html_format, "_kept_lines", lambda page, config: calls.append(page) or ITEMS)
+    monkeypatch.setattr(html_format, "_kept_and_kind", lambda page, config: calls.append(page) or (ITEMS, "listing"))
     page = "\n".join([BOX, *ITEMS])
     # A share of the page's whole text above the ratio: not a small box, whatever the detectors would keep.
     big = "\n".join(ITEMS[: int(len(ITEMS) * SMALL_SHARE_RATIO * 2) + 1])
@@ -38,9 +39,18 @@ def test_no_detector_runs_for_a_text_that_is_a_large_share_or_long(monkeypatch):
     assert calls == []
 
 
+def test_a_threads_short_post_beside_its_replies_stays(monkeypatch):
+    # A post and its replies: the detectors keep the replies, and trafilatura's short text is the post.
+    replies = [f"I had the same problem with the {k}th release, and rolling back fixed it for me." for k in range(300)]
+    monkeypatch.setattr(html_format, "_kept_and_kind", lambda page, config: ([BOX, *replies], "thread"))
+    assert html_format._small_share(BOX, "\n".join([BOX, *replies]), Config()) is None
+    monkeypatch.setattr(html_format, "_kept_and_kind", lambda page, config: ([BOX, *replies], "article"))
+    assert html_format._small_share(BOX, "\n".join([BOX, *replies]), Config()) is not None
+
+
 def test_a_small_box_beside_little_kept_text_stays(monkeypatch):
     # The whole text is large but the detectors keep little of it (menus, footers): trafilatura's box is the page.
-    monkeypatch.setattr(html_format, "_kept_lines", lambda page, config: [BOX, ITEMS[0]])
+    monkeypatch.setattr(html_format, "_kept_and_kind", lambda page, config: ([BOX, ITEMS[0]], "article"))
     page = "\n".join(["Menu item"] * 2000 + [BOX])
     assert html_format._small_share(BOX, page, Config()) is None
 

@@ -221,19 +221,25 @@ def _small_share(text: str, page: str, config: Config) -> str | None:
     On a collection or listing page trafilatura sometimes settles on a box (a store's rewards banner or header
     lines, a category's two-line blurb, a programme's slogan) and leaves the page's items out: webpages-types'
     allenedmonds.com, shoebank.com, officechairsusa.com and professional.mit.edu, trafilatura's text 2.5-7.2% of
-    what the whole-page detectors keep (the nearest pages whose text is their content: 8.3-10.6%). A short text is asked first, and the detectors run only for one whose share of
-    the page's whole text is that small already (their text is part of the whole text): no -dev page. A long
-    text is not a box: slashdot's story (479 words) beside its comment threads, which the detectors keep.
+    what the whole-page detectors keep (the nearest pages whose text is their content: 8.3-10.6%). A short text
+    is asked first, and the detectors run only for one whose share of the page's whole text is that small
+    already (their text is part of the whole text): no -dev page. Neither a long text nor a thread's post is a
+    box: slashdot's story (479 words) beside its comment threads, a blog's first post (joycode.com) beside its
+    replies, which the detectors keep; a short news brief over a long comment section would be the same.
     """
     if not text.strip() or len(text.strip()) >= SMALL_SHARE_RATIO * len(page.strip()):
         return None
     from ..detect.chrome import LEXICON
+    from ..detect.pagetype import THREAD
     from ..sign import words
 
     blocks = [b for b in text.split("\n") if b.strip()]
     if sum(LEXICON.features(blocks, [len(words(b)) for b in blocks])[0]) >= SMALL_BOX_WORDS:
         return None
-    kept = "\n".join(line for line in map(str.strip, _kept_lines(page, config)) if line)
+    lines, kind = _kept_and_kind(page, config)
+    if kind == THREAD:  # (a post and its replies: trafilatura's text is the post, the replies make the rest)
+        return None
+    kept = "\n".join(line for line in map(str.strip, lines) if line)
     return kept if len(text.strip()) < SMALL_SHARE_RATIO * len(kept) else None
 
 
@@ -564,7 +570,13 @@ def recover(text: str, whole: str, config: Config,
 
 
 def _kept_lines(whole: str, config: Config) -> list[str]:
-    """The lines of the page's whole text that the whole-page detectors keep.
+    """The lines of the page's whole text that the whole-page detectors keep (`_kept_and_kind`)."""
+    return _kept_and_kind(whole, config)[0]
+
+
+def _kept_and_kind(whole: str, config: Config) -> tuple[list[str], str]:
+    """The lines of the page's whole text that the whole-page detectors keep, and the kind of page they read it as
+    (`detect.pagetype`).
 
     Only which blocks stay is needed: the detectors and `decide`, not a cleaned copy, its diff and its report
     lines (`clean_document` cost about a third more here). The page is read once, as a first run reads it: its
@@ -575,12 +587,12 @@ def _kept_lines(whole: str, config: Config) -> list[str]:
     from ..decide import decide
     from ..pipeline import within_found
 
-    found, spans, hashes = within_found(Document("page", whole), config)
+    found, spans, hashes, kind = within_found(Document("page", whole), config)
     if config.allow:  # (the allow-list keeps blocks `decide` removes: the cut says which)
-        return cut_found("page", whole, found, spans, hashes, config).cleaned.split("\n")
+        return cut_found("page", whole, found, spans, hashes, config).cleaned.split("\n"), kind
     removed = decide(found, config)
     lines = whole.split("\n")
-    return [line for b, (first, last) in enumerate(spans) if b not in removed for line in lines[first - 1 : last]]
+    return [line for b, (first, last) in enumerate(spans) if b not in removed for line in lines[first - 1 : last]], kind
 
 
 def _recoverable(blocks: list[str]) -> list[bool]:
