@@ -87,7 +87,7 @@ def test_real_pages_with_a_short_text_of_their_own_keep_it(data, name):
 def test_the_check_changes_nothing_where_it_does_not_apply():
     # An article page: its text is the same with the check undone.
     gold, text, before = real_page_with_and_without("webpages-dev", "npr.org__4560", "_small_share",
-                                                   lambda text, page, config: None)
+                                                   lambda text, page, config, kept_and_kind=None: None)
     assert text == before and text.strip()
 
 
@@ -119,3 +119,12 @@ def test_a_warc_file_counts_its_boxed_pages_among_those_read_whole(tmp_path):
     messages = [w["message"] for w in summary(tmp_path / "out" / "_report")["warnings"]]
     assert any("pages read as their whole text (their extracted text was a small box beside it) (1)" in m
                for m in messages), messages
+
+
+@pytest.mark.parametrize("name", BOXED)
+def test_the_whole_page_detectors_run_once_a_boxed_page(name, monkeypatch):
+    html, _ = real_page("webpages-types", name)
+    runs, real = [], html_format._kept_and_kind
+    monkeypatch.setattr(html_format, "_kept_and_kind", lambda whole, config: runs.append(1) or real(whole, config))
+    assert extract(html, Config())[2] == SMALL_SHARE
+    assert len(runs) == 1, name

@@ -202,8 +202,17 @@ def extract(html: str, config: Config) -> tuple[str, str | None, str | None]:
             comments = (lambda: ()) if config.html_comments else (
                 lambda: comment_texts(tree) if "omment" in html else ())
             page = page_text(tree)
-            text = recover(text, page, config, lambda wanted: structural_lines(tree, wanted), comments)
-            kept = _small_share(text, page, config)
+            # (the whole-page detectors run at most once a page, for the recovery and the small-box test both)
+            detected: list[tuple[list[str], str]] = []
+
+            def kept_and_kind(whole: str, config: Config) -> tuple[list[str], str]:
+                if not detected:
+                    detected.append(_kept_and_kind(whole, config))
+                return detected[0]
+
+            text = recover(text, page, config, lambda wanted: structural_lines(tree, wanted), comments,
+                           lambda whole, config: kept_and_kind(whole, config)[0])
+            kept = _small_share(text, page, config, kept_and_kind)
             if kept is not None:
                 whole, text = SMALL_SHARE, kept
         else:
@@ -214,7 +223,8 @@ def extract(html: str, config: Config) -> tuple[str, str | None, str | None]:
     return text, url, whole
 
 
-def _small_share(text: str, page: str, config: Config) -> str | None:
+def _small_share(text: str, page: str, config: Config,
+                 kept_and_kind: Callable[[str, Config], tuple[list[str], str]] | None = None) -> str | None:
     """The whole-page detectors' text of the page (its kept lines) when trafilatura's `text` is a small box beside
     it (SMALL_SHARE_RATIO, SMALL_BOX_WORDS); else None.
 
@@ -236,7 +246,7 @@ def _small_share(text: str, page: str, config: Config) -> str | None:
     blocks = [b for b in text.split("\n") if b.strip()]
     if sum(LEXICON.features(blocks, [len(words(b)) for b in blocks])[0]) >= SMALL_BOX_WORDS:
         return None
-    lines, kind = _kept_and_kind(page, config)
+    lines, kind = (kept_and_kind or _kept_and_kind)(page, config)
     if kind == THREAD:  # (a post and its replies: trafilatura's text is the post, the replies make the rest)
         return None
     kept = "\n".join(line for line in map(str.strip, lines) if line)
@@ -469,7 +479,8 @@ _DIGITS = re.compile(r"\d+")
 
 def recover(text: str, whole: str, config: Config,
             structural: Callable[[set[str]], frozenset[str]] = lambda wanted: frozenset(),
-            comments: Callable[[], tuple[str, ...]] = tuple) -> str:
+            comments: Callable[[], tuple[str, ...]] = tuple,
+            kept_of: Callable[[str, Config], list[str]] | None = None) -> str:
     """trafilatura's text with the blocks of the page's whole text that it left out and the whole-page
     detectors keep, each where it stands, when it stands between two blocks trafilatura kept.
 
@@ -482,7 +493,8 @@ def recover(text: str, whole: str, config: Config,
     sidebars, among the texts `wanted`, whitespace collapsed) and the detectors keep every line of its gap, the
     lines between the two blocks of trafilatura's around it (a related list's header or a caption they remove
     there keeps the whole gap out). No line of the comment sections `comments()` gives (`comment_texts`, asked
-    only of a page with a line to put back) comes back.
+    only of a page with a line to put back) comes back. `kept_of(whole, config)` gives the lines the detectors
+    keep (`_kept_lines`; `extract` passes one that runs them once a page for the small-box test as well).
     """
     out = text.rstrip("\n").split("\n")
     seen = _core.Seen(out)  # (dedupe_core::recover: the text's words and word n-grams, to find blocks in)
@@ -517,7 +529,7 @@ def recover(text: str, whole: str, config: Config,
     items = set() if recoverable else items_of(set(left_out))
     if not recoverable and not items:
         return text
-    kept = [b for b in map(str.strip, _kept_lines(whole, config)) if b]
+    kept = [b for b in map(str.strip, (kept_of or _kept_lines)(whole, config)) if b]
     if items or len(recoverable) < len(left_out):
         # Short lines inside the article are mostly its buttons, labels and captions (RECOVER_MIN_WORDS), but
         # a list item or a heading is the article's when nothing in its gap is chrome to the detectors:
