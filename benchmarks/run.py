@@ -13,6 +13,11 @@ detection-only throughput of a plain datasketch MinHashLSH script (batch
 updates, xxhash, one core) on the same corpus, and the ratio of the two
 throughputs.
 
+Both sides read the corpus from a warm page cache: each reads every file once, untimed, just before its timer
+starts (`warm`; `--cold` leaves that out). On this project's machines a file read again a few seconds after its
+last read costs several times more (docs/core.md, "A corpus read warm"), and without it the clean, run first,
+read the corpus cold while the baseline read it right after the clean had.
+
 Precision and recall are per removed document: a removal is right when the
 document and the one it names as kept are copies of the same article;
 recall is over every copy beyond the first of each article.
@@ -101,10 +106,27 @@ def file_system(path: Path) -> str:
     return fs
 
 
-def run_clean(corpus: Path, out: Path, extra: list[str]) -> dict:
-    """Run the dedupe CLI as a child process; wall time and memory."""
+def warm(corpus: Path) -> int:
+    """Read every file under corpus once (what a timed side then reads comes from a warm page cache); bytes read."""
+    buffer, total = bytearray(1 << 20), 0
+    for folder, _, names in os.walk(corpus):
+        for name in names:
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            try:
+                while n := os.readv(fd, [buffer]):
+                    total += n
+            finally:
+                os.close(fd)
+    return total
+
+
+def run_clean(corpus: Path, out: Path, extra: list[str], cold: bool = False) -> dict:
+    """Run the dedupe CLI as a child process; wall time and memory. The corpus is read once first, untimed,
+    unless `cold`."""
     # A fresh OUT, as a first run has: replacing a previous output (--force) adds deleting every old file.
     shutil.rmtree(out, ignore_errors=True)
+    if not cold:
+        warm(corpus)
     cmd = [sys.executable, "-m", "dedupe", "clean", str(corpus), str(out), "-q", *extra]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd)
@@ -149,8 +171,10 @@ def dedupe_pairs(report: Path) -> list[tuple[str, str]]:
     return out
 
 
-def baseline(corpus: Path, threshold: float, num_perm: int, shingle: int, limit: float | None) -> dict:
-    """The plain script: per document read, shingle, MinHash (batch update, xxhash), query, insert."""
+def baseline(corpus: Path, threshold: float, num_perm: int, shingle: int, limit: float | None,
+             cold: bool = False) -> dict:
+    """The plain script: per document read, shingle, MinHash (batch update, xxhash), query, insert. The corpus
+    is read once first, untimed, unless `cold` (as `run_clean` does)."""
     import re
 
     import xxhash
@@ -160,6 +184,8 @@ def baseline(corpus: Path, threshold: float, num_perm: int, shingle: int, limit:
     word = re.compile(r"\w+")
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     pairs = []
+    if not cold:
+        warm(corpus)
     start, cpu = time.perf_counter(), time.process_time()
     done = 0
     for rel in files:
@@ -179,21 +205,22 @@ def baseline(corpus: Path, threshold: float, num_perm: int, shingle: int, limit:
     return {"docs": done, "wall": wall, "cpu": cpu, "docs_per_s": done / wall, "pairs": pairs}
 
 
-def baseline_apart(corpus: Path, threshold: float, num_perm: int, shingle: int, limit: float | None) -> dict:
+def baseline_apart(corpus: Path, threshold: float, num_perm: int, shingle: int, limit: float | None,
+                   cold: bool = False) -> dict:
     """`baseline` in a child process of its own, its figures read back.
 
     Run here, its index and MinHashes stayed in this process, and the next clean's child took this process's
     high-water RSS with it (Linux keeps a process's peak across the exec that starts the child, and
     `RUSAGE_CHILDREN` reports the largest child ever waited for): with --runs, every clean after the first
     showed 124-128 MB as its largest process where the first showed 73."""
-    cmd = [sys.executable, __file__, "--baseline-json", json.dumps([str(corpus), threshold, num_perm, shingle, limit])]
+    cmd = [sys.executable, __file__, "--baseline-json", json.dumps([str(corpus), threshold, num_perm, shingle, limit, cold])]
     return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
 
 
 def main(argv=None) -> int:
     if argv is None and sys.argv[1:2] == ["--baseline-json"]:  # (the child `baseline_apart` starts)
-        corpus, threshold, num_perm, shingle, limit = json.loads(sys.argv[2])
-        print(json.dumps(baseline(Path(corpus), threshold, num_perm, shingle, limit)))
+        corpus, threshold, num_perm, shingle, limit, cold = json.loads(sys.argv[2])
+        print(json.dumps(baseline(Path(corpus), threshold, num_perm, shingle, limit, cold)))
         return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=10000, help="corpus size to generate (ignored with --corpus)")
@@ -207,6 +234,10 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=1,
                     help="run the clean and then the baseline this many times in turn, and print the medians (the "
                          "ratio's median is of each run's ratio: a clean against the baseline run just after it)")
+    ap.add_argument("--cold", action="store_true",
+                    help="do not read the corpus once, untimed, before each side (each then reads it as the "
+                         "previous side left it: the clean after the baseline's run, the baseline just after the "
+                         "clean's)")
     ap.add_argument("dedupe_args", nargs="*", help="extra arguments for dedupe clean (after --)")
     args = ap.parse_args(argv)
     if args.runs < 1:
@@ -220,6 +251,8 @@ def main(argv=None) -> int:
     out = args.work / (corpus.name + "-out")
     print(f"corpus {corpus}: {n} documents, {size / 1e6:.1f} MB, {len(truth['clusters'])} articles with copies, "
           f"{sum(len(c) - 1 for c in truth['clusters'])} copies")
+    print("each side reads the corpus as the other left it (--cold)" if args.cold else
+          "the corpus read once, untimed, just before each side (a warm page cache for both; --cold to leave out)")
     runs = []
     for k in range(args.runs):
         if args.runs > 1:
@@ -233,7 +266,7 @@ def main(argv=None) -> int:
 def one_run(corpus: Path, out: Path, truth: dict, args) -> dict:
     """One clean, then (unless --no-baseline) the baseline on the same corpus; prints both, returns the figures."""
     n, size = truth["docs"], truth["bytes"]
-    r = run_clean(corpus, out, args.dedupe_args)
+    r = run_clean(corpus, out, args.dedupe_args, args.cold)
     summary = json.loads((out / "_report" / "summary.json").read_text())
     s = score(dedupe_pairs(out / "_report"), truth)
     c = summary.get("corpus", {})
@@ -256,7 +289,7 @@ def one_run(corpus: Path, out: Path, truth: dict, args) -> dict:
     if args.no_baseline:
         return figures
     b = baseline_apart(corpus, summary["config"]["doc_threshold"], summary["config"]["num_perm"],
-                       summary["config"]["doc_shingle_size"], args.baseline_seconds)
+                       summary["config"]["doc_shingle_size"], args.baseline_seconds, args.cold)
     seen = truth
     if b["docs"] < n:
         files = set(sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file())[: b["docs"]])

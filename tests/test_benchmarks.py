@@ -54,3 +54,31 @@ def test_medians_of_given_figures():
 def test_runs_must_be_at_least_one(tmp_path):
     with pytest.raises(SystemExit):
         _run_py().main(["--docs", "40", "--work", str(tmp_path), "--runs", "0"])
+
+
+def test_warm_reads_every_file_of_the_corpus_whole(tmp_path):
+    run = _run_py()
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    sizes = {"a/x.txt": 10, "a/b/y.txt": (1 << 20) + 7, "z.txt": 0}  # (one file larger than the read buffer)
+    for rel, n in sizes.items():
+        (tmp_path / rel).write_bytes(b"w" * n)
+    assert run.warm(tmp_path) == sum(sizes.values())
+
+
+def test_each_side_reads_the_corpus_first_unless_cold(tmp_path, monkeypatch):
+    run = _run_py()
+    warmed = []
+    monkeypatch.setattr(run, "warm", lambda corpus: warmed.append(corpus) or 0)
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "d.txt").write_text("one two three four five six\n")
+    run.baseline(corpus, 0.8, 16, 5, None)
+    assert warmed == [corpus]
+    run.baseline(corpus, 0.8, 16, 5, None, cold=True)
+    assert warmed == [corpus]
+    # (the clean's side: the child is a stand-in that exits at once)
+    monkeypatch.setattr(run.sys, "executable", "true")
+    run.run_clean(corpus, tmp_path / "out", [], cold=True)
+    assert warmed == [corpus]
+    run.run_clean(corpus, tmp_path / "out", [])
+    assert warmed == [corpus, corpus]
