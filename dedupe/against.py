@@ -85,7 +85,7 @@ def save_signatures(folder: Path, config: Config, ids: list[str], n_lines: np.nd
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED, allowZip64=True) as z:
             for name, array in arrays.items():
                 with z.open(zipfile.ZipInfo(name + ".npy", date_time=_EPOCH), "w", force_zip64=True) as f:
-                    np.lib.format.write_array(f, array, allow_pickle=False)
+                    _write_npy(f, array)
         tmp.replace(folder / (prefix + SIGNATURES))
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -102,6 +102,16 @@ def save_signatures(folder: Path, config: Config, ids: list[str], n_lines: np.nd
     tmp.write_text(json.dumps(header, indent=1) + "\n", encoding="utf-8")
     tmp.replace(folder / (prefix + HEADER))
     return [prefix + SIGNATURES, prefix + HEADER]
+
+
+def _write_npy(f, array: np.ndarray) -> None:
+    """`np.lib.format.write_array(f, array)`'s bytes for a C-contiguous array of plain numbers, written from the
+    array's own memory: numpy copies it into a bytes object first when `f` is not a real file (a zip member is
+    not), 5 MB for the 10k benchmark's signatures, 512 MB at a million documents."""
+    array = np.ascontiguousarray(array)  # (no copy for one that is already)
+    np.lib.format.write_array_header_1_0(f, np.lib.format.header_data_from_array_1_0(array))
+    if array.size:
+        f.write(memoryview(array).cast("B"))
 
 
 def _name_arrays(ids) -> tuple[np.ndarray, np.ndarray]:

@@ -319,3 +319,25 @@ def test_signatures_of_a_run_killed_outright_are_pending_and_force_removes_them(
         load_earlier([tmp_path / "out"], Config())
     remove_previous_output(tmp_path / "out", report)  # what --force does first
     assert not report.exists()
+
+
+@pytest.mark.parametrize("array", [
+    np.arange(24, dtype=np.uint32).reshape(4, 6),
+    np.arange(24, dtype=np.uint32).reshape(4, 6)[:, 1],  # (not contiguous: a column)
+    np.zeros((0, 128), np.uint32),
+    np.array([True, False, True]),
+    np.arange(5, dtype=np.uint64),
+    np.frombuffer("日本".encode(), np.uint8),
+])
+def test_an_array_is_saved_as_numpy_saves_it(array):
+    """The signatures' arrays go into their zip member from their own memory, not through numpy's copy of
+    them: the bytes are numpy's own."""
+    import io
+
+    from dedupe.against import _write_npy
+
+    ours, numpys = io.BytesIO(), io.BytesIO()
+    _write_npy(ours, array)
+    np.lib.format.write_array(numpys, array, allow_pickle=False)
+    assert ours.getvalue() == numpys.getvalue()
+
