@@ -34,9 +34,10 @@ def looks_wrapped(run: list[str], width: int | None = None) -> bool:
 
 class Segmented(Sequence):
     """The blocks of a batch's texts, a list per text, and the batch's blocks as the core gave them, end to end:
-    each block's first and last line (`firsts`, `lasts`) and its text (`texts`), and each text's count of blocks
-    (`counts`), which pass 1 reads as they are (`pipeline._Analyzed.packed`, `pipeline._signing_bodies`,
-    `sign.sign_texts`, `detect.detect_batch`).
+    each block's first and last line (`firsts`, `lasts`) and its text (`texts`: a `_core.Texts`, one buffer the
+    core's next calls read in place, with no Python string a block; a list where a text held a lone surrogate),
+    and each text's count of blocks (`counts`), which pass 1 reads as they are (`pipeline._Analyzed.packed`,
+    `pipeline._signing_bodies`, `sign.sign_texts`, `detect.detect_batch`).
 
     A text's `Block`s are made when first asked for: pass 1 reads the usual page's blocks as the columns only
     (a page with repeats, a second look, an extractor's text and the API ask for the records)."""
@@ -70,6 +71,8 @@ class Segmented(Sequence):
 def segment_batch(texts: list[str]) -> Segmented:
     """The blocks of each text of a batch, in order, each with its line span: one call into the core."""
     firsts, lasts, block_texts, counts, lossy = _core.segment_batch(texts)
+    if lossy:  # (the blocks' texts come as one `_core.Texts`, which cannot be changed: as a list here)
+        block_texts = list(block_texts)
     for t in lossy:
         # A lone surrogate (JSON input may hold one) cannot cross into the core: it was read there as U+FFFD,
         # which gives the same spans; the blocks' texts are taken from the document's own lines.

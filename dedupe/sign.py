@@ -9,6 +9,7 @@ one call per batch of blocks; the MinHash and block keys below are numpy.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from itertools import chain
 
 import numpy as np
@@ -149,10 +150,12 @@ class SignedText:
 class SignedBatch(list):
     """The `SignedText`s of a batch signed together, and the batch's block columns end to end (`columns`: the
     normalized hashes, words, shingles and shingles per block), which the repeat detectors read as they are,
-    and its word hashes end to end (`tokens`), which the block keys and the document MinHash read as they are."""
+    and its word hashes end to end (`tokens`), which the block keys and the document MinHash read as they are, as
+    the block keys read its blocks' normalized texts (`norms`)."""
 
     columns: tuple[np.ndarray, ...] = ()
     tokens: np.ndarray | None = None
+    norms: Sequence[str] | None = None  # the blocks' normalized texts end to end (a `_core.Texts`)
 
 
 def signed_of(sigs: list[BlockSig]) -> SignedText:
@@ -201,7 +204,7 @@ def sign_texts(block_lists, k: int) -> SignedBatch:
     firsts = [0, *np.cumsum(sizes).tolist()]
     words = [0, *np.cumsum(lengths).tolist()]
     out = SignedBatch()
-    out.columns, out.tokens = (block_hashes, lengths, hashes, per_block), th
+    out.columns, out.tokens, out.norms = (block_hashes, lengths, hashes, per_block), th, norms
     bounds = bounds.tolist()
     for b, e in zip(firsts, firsts[1:]):
         out.append(SignedText(norms[b:e], lengths[b:e], th[words[b] : words[e]], None, block_hashes[b:e],
@@ -363,7 +366,10 @@ def block_keys(
     folded, 2 band), the text keys block by block first, then the band keys.
     The whole batch is one core call (keys.rs).
     """
-    norms = list(chain.from_iterable(s.norms for s in signed))
+    if getattr(signed, "norms", None) is not None:  # a whole batch as `sign_texts` made it: read in place
+        norms = signed.norms
+    else:
+        norms = list(chain.from_iterable(s.norms for s in signed))
     hashes = np.concatenate([s.hashes for s in signed]) if signed else np.empty(0, _U64)
     th, _, lengths, blocks = _batch_tokens(signed)
     keys, owner, kind, bounds = _core.block_keys(

@@ -121,7 +121,9 @@ def test_a_panic_in_the_page_kind_or_the_gates_on_one_document_skips_that_file(t
             return getattr(_core, name)
 
     def broken(*args):
-        if any("TRIGGER" in t for t in next(a for a in args if isinstance(a, list) and a and isinstance(a[0], str))):
+        # (the blocks' texts: a list of str, or a batch's `_core.Texts`)
+        texts = next(a for a in args if isinstance(a, (list, _core.Texts)) and len(a) and isinstance(a[0], str))
+        if any("TRIGGER" in t for t in texts):
             _core._panic_inside_guard(f"a document the core's {entry} cannot take")
         return getattr(_core, entry)(*args)
 
@@ -253,3 +255,59 @@ def test_a_file_whose_batch_arguments_fail_is_cut_alone_and_nothing_is_lost(tmp_
     assert run.exit_code == 0 and run.by_category["repeat"] == 1
     for name in ("a.txt", "b.txt", "c.txt", "_report/removals.jsonl", "_report/changes.diff"):
         assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes()
+
+
+# --- _core.Texts: a batch's block texts in one buffer -----------------------------------------------------------
+
+def _block_texts(texts: list[str]):
+    return _core.segment_batch(texts)[2]
+
+
+def test_block_texts_read_as_a_sequence_of_str():
+    held = _block_texts(["a\n\nb c\n", "x\ny  \n\n日本語 の 文", ""])
+    want = ["a", "b c", "x", "y", "日本語 の 文"]
+    assert len(held) == 5 and list(held) == want and [held[i] for i in range(5)] == want
+    assert held[-1] == "日本語 の 文" and held[-5] == "a"
+    for bad in (5, -6):
+        with pytest.raises(IndexError):
+            held[bad]
+    with pytest.raises(TypeError):
+        held["1"]
+    view = held[1:4]  # a view of the same buffer
+    assert isinstance(view, _core.Texts) and list(view) == want[1:4] and view[-1] == "y" and len(view[5:]) == 0
+    assert list(view[1:]) == want[2:4] and held[::2] == want[::2] and held[::-1] == want[::-1]
+    assert held == want and want == held and held == tuple(want) and held == held[0:5]
+    assert held != want[:4] and held != [*want[:4], "z"] and held != "abc" and view != held
+    import copy
+    import pickle
+
+    assert pickle.loads(pickle.dumps(view)) == want[1:4] and copy.deepcopy(view) == want[1:4]
+
+
+def test_the_core_reads_block_texts_in_place_as_it_reads_a_list():
+    """Each core call that takes a batch's block texts gives the same answer for the `Texts` and for the list of
+    the same strings (and a list still works: an extractor's text, the API)."""
+    from dedupe.detect.chrome import LEXICON
+
+    docs = ["Home | News | Sport\n\nA long paragraph of prose about the river, which ran high this spring.\n\n"
+            "Subscribe to our newsletter\n\nA long paragraph of prose about the river, which ran high this spring.\n",
+            "Ünïcödé wörds hére\n\n日本語の文章です。\n\n\n"]
+    held = _block_texts(docs)
+    plain = list(held)
+    signed_held, signed_plain = _core.sign_blocks(held, 5), _core.sign_blocks(plain, 5)
+    assert isinstance(signed_held[0], _core.Texts)
+    assert list(signed_held[0]) == list(signed_plain[0]) and signed_held[1:] == signed_plain[1:]
+    words = [len(n.split()) for n in signed_held[0]]
+    assert LEXICON.features(held, words) == LEXICON.features(plain, words)
+    assert LEXICON.features(held, words, False)[:7] == LEXICON.features(plain, words)[:7]
+    assert LEXICON.features(held, words, False)[7:10] == ([], [], [])
+    with pytest.raises(TypeError):
+        _core.sign_blocks([b"bytes are not texts"], 5)
+
+
+def test_a_text_with_a_lone_surrogate_has_its_blocks_as_a_list_of_its_own_lines():
+    from dedupe.segment import segment_batch
+
+    seg = segment_batch(["fine\n\nline \udc80 here\n", "other"])
+    assert isinstance(seg.texts, list) and seg.texts == ["fine", "line \udc80 here", "other"]
+    assert isinstance(segment_batch(["fine\n\nother"]).texts, _core.Texts)

@@ -110,6 +110,7 @@ from __future__ import annotations
 
 import sys
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from operator import attrgetter, itemgetter
@@ -828,33 +829,46 @@ def _blocks(texts: list[str], n_words: list[int]) -> list[tuple]:
     return list(zip(n_words, *features, families))
 
 
-def block_columns(texts: list[str], n_words: list[int]) -> tuple[tuple, list[Family | None]]:
+def block_columns(texts: Sequence[str], n_words: list[int]) -> tuple[tuple, "FamilyList"]:
     """The blocks' profiles as columns (sizes, words, stop words, capitalised words, sentence ends, code
     characters, unspaced) and the family each block's phrasing matches (or None), from one call into the
     compiled core for all the blocks (`features.rs`, and `phrases.rs` for the families: only the families a
     block's trigger words and characters name are tried)."""
     if not texts:
-        return ((),) * 7, []
-    *features, _, _, _, found = LEXICON.features(texts, n_words)
-    return tuple(features), [None if i < 0 else FAMILIES[i] for i in found]
+        return ((),) * 7, FamilyList()
+    *features, _, _, _, found = LEXICON.features(texts, n_words, False)
+    return tuple(features), FamilyList(found)
+
+
+class FamilyList(list):
+    """Per block the family its phrasing matches (or None), and the same as the core's codes (`codes`: a
+    family's index in FAMILIES, -1 for none), which `chrome_pages` hands back to the core as they came."""
+
+    __slots__ = ("codes",)
+
+    def __init__(self, codes: list[int] = ()):
+        super().__init__(None if i < 0 else FAMILIES[i] for i in codes)
+        self.codes = codes
 
 
 def chrome_pages(texts: list[list[str]], features: tuple, families: list[Family | None], hashes: list[int],
-                 whole_pages: list[bool], shown: list[bool],
-                 skip: list[bool]) -> list[tuple[Found | list[Finding], str] | None]:
+                 whole_pages: list[bool], shown: list[bool], skip: list[bool],
+                 flat: Sequence[str] | None = None) -> list[tuple[Found | list[Finding], str] | None]:
     """Per document of a batch, its chrome findings and its page's kind, in one call into the core for all the
     documents (`chrome.rs`'s `detect_page`: the classes, `page_kind`, `find_chrome`); None for a document in
     skip (a page with repeats, which `detect_page` reads). The blocks come end to end: their texts, their
     `block_columns`, the hashes of their normalized texts; shown: per document whether it is known to show a
-    site's template (see `find_chrome`).
+    site's template (see `find_chrome`); flat: the texts end to end, if the caller has them so (a batch's
+    `_core.Texts`, which the core reads in place).
 
     A whole page's findings come as the columns pass 2 reads (`Found`), made from the core's codes with no
     `Finding` (nothing reads a whole page's findings as records after this: its gates are in the core);
     an extractor's text's as `Finding`s, which the gates on extracted text (detect/__init__.py) read."""
     index = _FAMILY_INDEX
     kinds, counts, blocks, codes, hows, notes, columns = _core.chrome_batch(
-        LEXICON, _FAMILY_TABLE, [t for doc in texts for t in doc], features,
-        [-1 if f is None else index[id(f)] for f in families], hashes, list(map(len, texts)), whole_pages, shown, skip,
+        LEXICON, _FAMILY_TABLE, [t for doc in texts for t in doc] if flat is None else flat, features,
+        families.codes if isinstance(families, FamilyList) else [-1 if f is None else index[id(f)] for f in families],
+        hashes, list(map(len, texts)), whole_pages, shown, skip,
         [score for _, score in _HOWS])
     out: list[tuple[Found | list[Finding], str] | None] = []
     at = first = 0  # (the document's first finding, and its first block)

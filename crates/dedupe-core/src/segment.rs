@@ -37,6 +37,27 @@ struct Line<'a> {
 
 /// The blocks of a text, in order, each with its line span.
 pub fn segment(text: &str) -> Vec<Block> {
+    let mut texts = String::new();
+    let mut spans = Vec::new();
+    segment_into(text, &mut texts, &mut spans);
+    let mut start = 0;
+    spans
+        .into_iter()
+        .map(|(first_line, last_line, end)| {
+            let block = Block {
+                first_line,
+                last_line,
+                text: texts[start..end].to_string(),
+            };
+            start = end;
+            block
+        })
+        .collect()
+}
+
+/// `segment` with the blocks' texts appended end to end to `texts` (no string a block) and each block's span
+/// pushed to `spans` as (first line, last line, where its text ends in `texts`): a batch's blocks in one buffer.
+pub fn segment_into(text: &str, texts: &mut String, spans: &mut Vec<(usize, usize, usize)>) {
     // Every line stripped once (a line's ending is white space too): a blank line is an empty string.
     let lines: Vec<Line> = text
         .split('\n')
@@ -48,10 +69,9 @@ pub fn segment(text: &str) -> Vec<Block> {
             }
         })
         .collect();
-    let spans = runs(&lines);
-    let width = wrap_width(&lines, &spans);
-    let mut blocks = Vec::new();
-    for &(i, j) in &spans {
+    let runs = runs(&lines);
+    let width = wrap_width(&lines, &runs);
+    for &(i, j) in &runs {
         let run = &lines[i..j];
         // In a document wrapped at a known column, a short paragraph whose first line happens to end a
         // sentence is still one paragraph: test it against that column.
@@ -61,25 +81,21 @@ pub fn segment(text: &str) -> Vec<Block> {
         } else {
             pieces(run, width)
         };
-        blocks.extend(parts.into_iter().map(|(a, b)| Block {
-            first_line: i + a + 1,
-            last_line: i + b,
-            text: joined(&run[a..b]),
-        }));
+        for (a, b) in parts {
+            join_into(&run[a..b], texts);
+            spans.push((i + a + 1, i + b, texts.len()));
+        }
     }
-    blocks
 }
 
-/// Lines joined by single spaces (sized once, with no list of them made first).
-fn joined(lines: &[Line]) -> String {
-    let mut out = String::with_capacity(lines.iter().map(|l| l.text.len() + 1).sum());
+/// Lines joined by single spaces, appended to `out`.
+fn join_into(lines: &[Line], out: &mut String) {
     for (k, l) in lines.iter().enumerate() {
         if k > 0 {
             out.push(' ');
         }
         out.push_str(l.text);
     }
-    out
 }
 
 /// The longest a wrapped paragraph inside a run of other lines is looked for (bounds the search on long runs).

@@ -7,6 +7,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
+use crate::texts::TextsArg;
 use crate::{guarded, text_of, Lexicon};
 
 /// What the body reads of chrome.py's families, in `FAMILIES` order: per family its kind's code, whether it
@@ -169,7 +170,7 @@ fn chrome_batch<'py>(
     py: Python<'py>,
     lexicon: &Bound<'_, Lexicon>,
     table: &Bound<'_, ChromeFamilies>,
-    texts: Vec<Bound<'_, PyString>>,
+    texts: Bound<'_, PyAny>,
     features: (Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>, Vec<bool>, Vec<i64>, Vec<bool>),
     families: Vec<i64>,
     hashes: Vec<u64>,
@@ -180,6 +181,7 @@ fn chrome_batch<'py>(
     scores: Vec<f64>,
 ) -> PyResult<ChromeBatch<'py>> {
     let (sizes, words, stop, capitalised, terminal, code, unspaced) = features;
+    let texts = TextsArg::new(texts)?;
     let n = texts.len();
     let columns = [
         sizes.len(),
@@ -222,7 +224,7 @@ fn chrome_batch<'py>(
             },
         })
         .collect();
-    let views = texts.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
+    let views = texts.views()?;
     let lexicon = &lexicon.get().inner;
     let done = guarded(py, || {
         let texts: Vec<&str> = views.iter().map(|v| v.as_ref()).collect();

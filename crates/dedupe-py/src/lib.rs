@@ -12,6 +12,7 @@ mod classify;
 mod pagetype;
 mod recover_binding;
 mod repeat_binding;
+mod texts;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -23,6 +24,8 @@ use dedupe_core::{features, group, keys, minhash, page, repeats, segment, sign};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyInt, PyString};
+
+use texts::{Texts, TextsArg};
 
 pyo3::import_exception!(dedupe.errors, CoreError);
 
@@ -87,7 +90,7 @@ fn stat_files<'py>(py: Python<'py>, base: std::path::PathBuf, names: &[u8]) -> P
 }
 
 /// The blocks of a batch of texts (`segment.segment`), flattened: per block its first and last line and its
-/// text, and per text its number of blocks.
+/// text (all of them one `Texts`), and per text its number of blocks.
 ///
 /// A text holding a lone surrogate (JSON input may escape one) is not valid UTF-8: it is segmented with each
 /// surrogate read as U+FFFD (neither is white space, a digit or a lower-case letter, and both count one
@@ -98,7 +101,7 @@ fn stat_files<'py>(py: Python<'py>, base: std::path::PathBuf, names: &[u8]) -> P
 fn segment_batch(
     py: Python<'_>,
     texts: Vec<Bound<'_, PyString>>,
-) -> PyResult<(Vec<usize>, Vec<usize>, Vec<String>, Vec<usize>, Vec<usize>)> {
+) -> PyResult<(Vec<usize>, Vec<usize>, Texts, Vec<usize>, Vec<usize>)> {
     let mut lossy = Vec::new();
     let mut views = Vec::with_capacity(texts.len());
     for (i, t) in texts.iter().enumerate() {
@@ -109,25 +112,23 @@ fn segment_batch(
         views.push(view);
     }
     guarded(py, || {
-        let mut firsts = Vec::new();
-        let mut lasts = Vec::new();
-        let mut blocks = Vec::new();
+        let mut buffer = String::with_capacity(views.iter().map(|t| t.len()).sum());
+        let mut spans = Vec::new();
         let mut counts = Vec::with_capacity(views.len());
         for text in &views {
-            let found = segment::segment(text);
-            counts.push(found.len());
-            for b in found {
-                firsts.push(b.first_line);
-                lasts.push(b.last_line);
-                blocks.push(b.text);
-            }
+            let before = spans.len();
+            segment::segment_into(text, &mut buffer, &mut spans);
+            counts.push(spans.len() - before);
         }
-        (firsts, lasts, blocks, counts, lossy)
+        let firsts = spans.iter().map(|s| s.0).collect();
+        let lasts = spans.iter().map(|s| s.1).collect();
+        let bounds = std::iter::once(0).chain(spans.iter().map(|s| s.2)).collect();
+        (firsts, lasts, Texts::new(buffer, bounds), counts, lossy)
     })
 }
 
 /// A Python string as UTF-8: borrowed, or (when it holds lone surrogates) a copy with each one U+FFFD.
-fn text_of<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, str>> {
+pub(crate) fn text_of<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, str>> {
     match text.to_str() {
         Ok(s) => Ok(Cow::Borrowed(s)),
         Err(_) => one_char_per_surrogate(text).map(Cow::Owned),
@@ -164,30 +165,30 @@ fn from_le<T>(data: &[u8], from: impl Fn([u8; 8]) -> T) -> PyResult<Vec<T>> {
         .collect())
 }
 
-/// Signs blocks (`sign.sign_texts`): per block its normalized text; then, as little-endian bytes, the words
+/// Signs blocks (`sign.sign_texts`; the texts a `Texts` or a list of str): the normalized texts (a `Texts`); then, as little-endian bytes, the words
 /// per block (i64), every word's hash (u64), the blocks' distinct sorted k-word shingles (u64) and their
 /// bounds (i64, one more than blocks), and each block's normalized hash (u64).
 #[pyfunction]
 #[allow(clippy::type_complexity)]
 fn sign_blocks<'py>(
     py: Python<'py>,
-    texts: Vec<Bound<'py, PyString>>,
+    texts: Bound<'py, PyAny>,
     k: usize,
 ) -> PyResult<(
-    Vec<Bound<'py, PyString>>,
+    Texts,
     Bound<'py, PyByteArray>,
     Bound<'py, PyByteArray>,
     Bound<'py, PyByteArray>,
     Bound<'py, PyByteArray>,
     Bound<'py, PyByteArray>,
 )> {
-    let views = texts.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
-    let signed = guarded(py, || sign::sign_blocks(&views, k))?;
-    let norms = signed
-        .norm_bounds
-        .windows(2)
-        .map(|b| PyString::new(py, &signed.norms[b[0]..b[1]]))
-        .collect();
+    let texts = TextsArg::new(texts)?;
+    let views = texts.views()?;
+    let mut signed = guarded(py, || sign::sign_blocks(&views, k))?;
+    let norms = Texts::new(
+        std::mem::take(&mut signed.norms),
+        std::mem::take(&mut signed.norm_bounds),
+    );
     let lengths: Vec<i64> = signed.lengths.iter().map(|&n| n as i64).collect();
     let bounds: Vec<i64> = signed.shingle_bounds.iter().map(|&n| n as i64).collect();
     Ok((
@@ -334,7 +335,7 @@ fn minhash_signature<'py>(py: Python<'py>, base: &[u8], a: &[u8], b: &[u8]) -> P
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 fn block_keys<'py>(
     py: Python<'py>,
-    norms: Vec<Bound<'py, PyString>>,
+    norms: Bound<'py, PyAny>,
     hashes: &[u8],
     lengths: &[u8],
     tokens: &[u8],
@@ -350,7 +351,8 @@ fn block_keys<'py>(
     Bound<'py, PyByteArray>,
     Bound<'py, PyByteArray>,
 )> {
-    let views = norms.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
+    let norms = TextsArg::new(norms)?;
+    let views = norms.views()?;
     let hashes = from_le(hashes, u64::from_le_bytes)?;
     let (lengths, per_doc) = (counts_of(lengths)?, counts_of(per_doc)?);
     let tokens = from_le(tokens, u64::from_le_bytes)?;
@@ -1394,13 +1396,16 @@ impl Lexicon {
     /// words, capitalised words, sentence ends, code characters, unspaced, the masks of the families the
     /// trigger words and the trigger strings name, the words of the split, and the index of the first of
     /// those families whose phrasing the block matches (-1 for none). n_words: each block's word count as
-    /// sign.py counts them.
+    /// sign.py counts them. masks: false leaves the masks and the words of the split out (their columns empty),
+    /// for the caller that reads neither (pass 1's `block_columns`).
     #[allow(clippy::type_complexity)]
+    #[pyo3(signature = (texts, n_words, masks=true))]
     fn features(
         &self,
         py: Python<'_>,
-        texts: Vec<Bound<'_, PyString>>,
+        texts: Bound<'_, PyAny>,
         n_words: Vec<i64>,
+        masks: bool,
     ) -> PyResult<(
         Vec<i64>,
         Vec<i64>,
@@ -1414,6 +1419,7 @@ impl Lexicon {
         Vec<i64>,
         Vec<i64>,
     )> {
+        let texts = TextsArg::new(texts)?;
         if texts.len() != n_words.len() {
             return Err(PyValueError::new_err(format!(
                 "{} texts but {} word counts: give one count per text",
@@ -1421,7 +1427,7 @@ impl Lexicon {
                 n_words.len()
             )));
         }
-        let views = texts.iter().map(text_of).collect::<PyResult<Vec<_>>>()?;
+        let views = texts.views()?;
         let lexicon = &self.inner;
         guarded(py, || {
             let n = views.len();
@@ -1448,9 +1454,11 @@ impl Lexicon {
                 out.4.push(f.terminal);
                 out.5.push(f.code);
                 out.6.push(f.unspaced);
-                out.7.push(f.word_families);
-                out.8.push(f.char_families);
-                out.9.push(f.tokens);
+                if masks {
+                    out.7.push(f.word_families);
+                    out.8.push(f.char_families);
+                    out.9.push(f.tokens);
+                }
                 out.10.push(f.family.map_or(-1, |i| i as i64));
             }
             out
@@ -1464,6 +1472,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_files, m)?)?;
     m.add_function(wrap_pyfunction!(stat_files, m)?)?;
     m.add_class::<Lexicon>()?;
+    m.add_class::<Texts>()?;
     chrome_binding::register(m)?;
     classify::register(m)?;
     pagetype::register(m)?;

@@ -10,6 +10,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
+use crate::texts::TextsArg;
 use crate::{from_le, guarded, text_of};
 
 /// A near repeat: block, how (0 containment, 1 jaccard, 2 composite), score, the block it repeats, a
@@ -52,7 +53,7 @@ struct Columns<'a> {
 }
 
 fn columns<'a>(
-    texts: &'a [Bound<'_, PyString>],
+    texts: &'a TextsArg<'_>,
     hashes: &[u8],
     n_words: &[u8],
     shingles: &[u8],
@@ -71,10 +72,10 @@ fn columns<'a>(
         )));
     }
     // Only a block without words is compared by its text: the others' are not converted.
-    let texts = texts
+    let texts = n_words
         .iter()
-        .zip(&n_words)
-        .map(|(t, &w)| if w == 0 { text_of(t) } else { Ok(Cow::Borrowed("")) })
+        .enumerate()
+        .map(|(i, &w)| if w == 0 { texts.view(i) } else { Ok(Cow::Borrowed("")) })
         .collect::<PyResult<Vec<_>>>()?;
     let ends = counts
         .iter()
@@ -113,7 +114,7 @@ fn near_tuple(f: Near) -> NearTuple {
 #[allow(clippy::too_many_arguments)]
 pub fn find_repeats(
     py: Python<'_>,
-    texts: Vec<Bound<'_, PyString>>,
+    texts: Bound<'_, PyAny>,
     hashes: &[u8],
     n_words: &[u8],
     shingles: &[u8],
@@ -123,6 +124,7 @@ pub fn find_repeats(
     params: Params,
     given: Option<(Vec<usize>, Vec<usize>)>,
 ) -> PyResult<Vec<Option<Repeats>>> {
+    let texts = TextsArg::new(texts)?;
     let cols = columns(&texts, hashes, n_words, shingles, counts)?;
     if sizes.iter().sum::<usize>() != cols.hashes.len() || whole_pages.len() != sizes.len() {
         return Err(PyValueError::new_err(
