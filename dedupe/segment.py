@@ -42,10 +42,12 @@ class Segmented(Sequence):
     A text's `Block`s are made when first asked for: pass 1 reads the usual page's blocks as the columns only
     (a page with repeats, a second look, an extractor's text and the API ask for the records)."""
 
-    __slots__ = ("firsts", "lasts", "texts", "counts", "_starts", "_lists")
+    __slots__ = ("firsts", "lasts", "texts", "counts", "lines", "_starts", "_lists")
 
-    def __init__(self, firsts: list[int], lasts: list[int], texts: list[str], counts: list[int]):
+    def __init__(self, firsts: list[int], lasts: list[int], texts: list[str], counts: list[int],
+                 lines: list[int] | None = None):
         self.firsts, self.lasts, self.texts, self.counts = firsts, lasts, texts, counts
+        self.lines = lines  # per text its number of lines (`pipeline._line_count`'s), where the core counted them
         self._starts = [0, *accumulate(counts)]
         self._lists: list[list[Block] | None] = [None] * len(counts)
 
@@ -68,9 +70,10 @@ class Segmented(Sequence):
         return map(self.__getitem__, range(len(self)))
 
 
-def segment_batch(texts: list[str]) -> Segmented:
-    """The blocks of each text of a batch, in order, each with its line span: one call into the core."""
-    firsts, lasts, block_texts, counts, lossy = _core.segment_batch(texts)
+def segment_batch(texts: list[str | bytes]) -> Segmented:
+    """The blocks of each text of a batch, in order, each with its line span: one call into the core. A text may
+    be given as its UTF-8 bytes (pass 1 hands over a plain-text file's bytes as the file held them)."""
+    firsts, lasts, block_texts, counts, lossy, lines = _core.segment_batch(texts)
     if lossy:  # (the blocks' texts come as one `_core.Texts`, which cannot be changed: as a list here)
         block_texts = list(block_texts)
     for t in lossy:
@@ -80,7 +83,7 @@ def segment_batch(texts: list[str]) -> Segmented:
         lines = texts[t].split("\n")
         for i in range(b, b + counts[t]):
             block_texts[i] = " ".join(line.strip() for line in lines[firsts[i] - 1 : lasts[i]])
-    return Segmented(firsts, lasts, block_texts, counts)
+    return Segmented(firsts, lasts, block_texts, counts, lines)
 
 
 def segment(text: str) -> list[Block]:

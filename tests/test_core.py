@@ -311,3 +311,28 @@ def test_a_text_with_a_lone_surrogate_has_its_blocks_as_a_list_of_its_own_lines(
     seg = segment_batch(["fine\n\nline \udc80 here\n", "other"])
     assert isinstance(seg.texts, list) and seg.texts == ["fine", "line \udc80 here", "other"]
     assert isinstance(segment_batch(["fine\n\nother"]).texts, _core.Texts)
+
+
+def test_a_text_given_as_its_utf8_bytes_is_segmented_as_the_text():
+    from dedupe.pipeline import _line_count
+
+    texts = ["a\n\nb c\n", "x\r\ny  \n\n日本語 の 文", "", "\n", "no end"]
+    as_str, as_bytes = _core.segment_batch(texts), _core.segment_batch([t.encode() for t in texts])
+    assert as_str == as_bytes  # (the texts compared as `Texts`, the rest as lists)
+    assert as_str[5] == [_line_count(t) for t in texts] == [3, 4, 0, 1, 1]
+    with pytest.raises(ValueError, match="text 1 is not UTF-8"):
+        _core.segment_batch(["fine", b"caf\xe9"])
+
+
+def test_pass_one_given_the_files_bytes_packs_what_it_packs_from_the_texts():
+    from dedupe.pipeline import _analyze
+    from dedupe.records import Document
+    from dedupe.sign import MinHasher
+
+    config = Config()
+    hashers = (MinHasher(config.num_perm, config.seed), MinHasher(config.block_num_perm, config.seed))
+    texts = ["Home | News\n\nA paragraph of prose, long enough to be read as one, about the weather today.\n",
+             "Ünïcödé wörds hére\n\n日本語の文章です。\n", "plain"]
+    docs = [Document(id=f"{i}.txt", text=t) for i, t in enumerate(texts)]
+    given = [t.encode() for t in texts[:2]] + [None]
+    assert _analyze(docs, config, hashers, utf8=given).packed() == _analyze(docs, config, hashers).packed()

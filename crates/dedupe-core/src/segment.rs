@@ -55,6 +55,13 @@ pub fn segment(text: &str) -> Vec<Block> {
         .collect()
 }
 
+/// A text's lines as `str.split("\n")` cuts them, but for the empty piece after a last line break: an empty
+/// text has none, a last line without its line break counts.
+pub fn line_count(text: &str) -> usize {
+    let breaks = text.bytes().filter(|&b| b == b'\n').count();
+    breaks + usize::from(!text.is_empty() && !text.ends_with('\n'))
+}
+
 /// `segment` with the blocks' texts appended end to end to `texts` (no string a block) and each block's span
 /// pushed to `spans` as (first line, last line, where its text ends in `texts`): a batch's blocks in one buffer.
 pub fn segment_into(text: &str, texts: &mut String, spans: &mut Vec<(usize, usize, usize)>) {
@@ -289,6 +296,21 @@ fn list_item(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_counted_as_the_pipeline_counts_them() {
+        for (text, n) in [
+            ("", 0),
+            ("a", 1),
+            ("a\n", 1),
+            ("a\nb", 2),
+            ("\n", 1),
+            ("\n\n", 2),
+            ("a\r\nb\r\n", 2),
+        ] {
+            assert_eq!(line_count(text), n, "{text:?}");
+        }
+    }
 
     fn spans(text: &str) -> Vec<(usize, usize)> {
         segment(text).iter().map(|b| (b.first_line, b.last_line)).collect()

@@ -96,16 +96,27 @@ fn stat_files<'py>(py: Python<'py>, base: std::path::PathBuf, names: &[u8]) -> P
 /// surrogate read as U+FFFD (neither is white space, a digit or a lower-case letter, and both count one
 /// character, so the spans are the same), and its index is returned in the last list so that its blocks'
 /// texts can be taken from its own lines.
+///
+/// A text may also come as its UTF-8 bytes (a file that held exactly those): read as they are, not encoded
+/// again from a Python string (bytes that are not UTF-8 are refused). Last, per text its number of lines as
+/// `pipeline._line_count` counts them (a last line without its line break counts).
 #[pyfunction]
 #[allow(clippy::type_complexity)]
 fn segment_batch(
     py: Python<'_>,
-    texts: Vec<Bound<'_, PyString>>,
-) -> PyResult<(Vec<usize>, Vec<usize>, Texts, Vec<usize>, Vec<usize>)> {
+    texts: Vec<Bound<'_, PyAny>>,
+) -> PyResult<(Vec<usize>, Vec<usize>, Texts, Vec<usize>, Vec<usize>, Vec<usize>)> {
     let mut lossy = Vec::new();
     let mut views = Vec::with_capacity(texts.len());
     for (i, t) in texts.iter().enumerate() {
-        let view = text_of(t)?;
+        let view = if let Ok(data) = t.cast::<PyBytes>() {
+            Cow::Borrowed(
+                std::str::from_utf8(data.as_bytes())
+                    .map_err(|e| PyValueError::new_err(format!("segment_batch: text {i} is not UTF-8 ({e})")))?,
+            )
+        } else {
+            text_of(t.cast::<PyString>()?)?
+        };
         if matches!(view, Cow::Owned(_)) {
             lossy.push(i);
         }
@@ -123,7 +134,8 @@ fn segment_batch(
         let firsts = spans.iter().map(|s| s.0).collect();
         let lasts = spans.iter().map(|s| s.1).collect();
         let bounds = std::iter::once(0).chain(spans.iter().map(|s| s.2)).collect();
-        (firsts, lasts, Texts::new(buffer, bounds), counts, lossy)
+        let lines = views.iter().map(|t| segment::line_count(t)).collect();
+        (firsts, lasts, Texts::new(buffer, bounds), counts, lossy, lines)
     })
 }
 
