@@ -40,24 +40,14 @@ pub fn read_files<P: AsRef<Path>>(paths: &[P], max_size: u64, budget: u64, hold:
     out
 }
 
-/// A file's bytes to its end, `size` (fstat's) expected: one byte more is asked for, so that the usual file is
-/// read in one call and its end seen in the next; a file that grew meanwhile is read to its end. (`read_to_end`
-/// asked the file's size and position again first: two more system calls a file, four a document a run.)
+/// A file's bytes to its end, `size` (fstat's) expected: room for one byte more is made, so that the usual file
+/// is read in one call and its end seen in the next; a file that grew meanwhile is read to its end. Read through
+/// `Take`, whose `read_to_end` fills the vector's spare room as it is, without zeroing it first (a buffer of
+/// zeros for each file was 0.5% of a run's instructions), and without `File::read_to_end`'s asking the file's
+/// size and position again (two more system calls a file, four a document a run).
 fn read_sized(file: &mut impl Read, size: u64) -> std::io::Result<Vec<u8>> {
-    let mut data = vec![0; size as usize + 1];
-    let mut filled = 0;
-    loop {
-        if filled == data.len() {
-            data.resize(2 * data.len(), 0);
-        }
-        match file.read(&mut data[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    data.truncate(filled);
+    let mut data = Vec::with_capacity(size as usize + 1);
+    file.take(u64::MAX).read_to_end(&mut data)?;
     Ok(data)
 }
 

@@ -315,11 +315,21 @@ pub struct SignedBlocks {
 
 /// Signs blocks (their texts): normalized text, word hashes, distinct sorted k-word shingles, hash.
 pub fn sign_blocks<S: AsRef<str>>(texts: &[S], k: usize) -> SignedBlocks {
+    // Room for the whole batch at once (a batch of 256 pages grew each vector a dozen times): the normalized
+    // texts are about as long as the texts, and prose holds about a word in every five or six bytes (the vectors
+    // still grow where a text needs more).
+    let bytes: usize = texts.iter().map(|t| t.as_ref().len()).sum();
     let mut out = SignedBlocks {
-        norm_bounds: vec![0],
-        shingle_bounds: vec![0],
-        ..SignedBlocks::default()
+        norm_bounds: Vec::with_capacity(texts.len() + 1),
+        shingle_bounds: Vec::with_capacity(texts.len() + 1),
+        norms: String::with_capacity(bytes),
+        tokens: Vec::with_capacity(bytes / 5),
+        shingles: Vec::with_capacity(bytes / 5),
+        hashes: Vec::with_capacity(texts.len()),
+        lengths: Vec::with_capacity(texts.len()),
     };
+    out.norm_bounds.push(0);
+    out.shingle_bounds.push(0);
     let mut norm = String::new();
     for text in texts {
         norm.clear();

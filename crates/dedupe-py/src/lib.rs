@@ -177,9 +177,10 @@ fn from_le<T>(data: &[u8], from: impl Fn([u8; 8]) -> T) -> PyResult<Vec<T>> {
         .collect())
 }
 
-/// Signs blocks (`sign.sign_texts`; the texts a `Texts` or a list of str): the normalized texts (a `Texts`); then, as little-endian bytes, the words
-/// per block (i64), every word's hash (u64), the blocks' distinct sorted k-word shingles (u64) and their
-/// bounds (i64, one more than blocks), and each block's normalized hash (u64).
+/// Signs blocks (`sign.sign_texts`; the texts a `Texts` or a list of str): the normalized texts (a `Texts`);
+/// then, as little-endian bytes, the words per block (i64), every word's hash (u64), the blocks' distinct
+/// sorted k-word shingles (u64) and their bounds (i64, one more than blocks), and each block's normalized hash
+/// (u64).
 #[pyfunction]
 #[allow(clippy::type_complexity)]
 fn sign_blocks<'py>(

@@ -17,7 +17,7 @@ use crate::text_of;
 /// Texts end to end: text `i` is `buffer[bounds[i]..bounds[i + 1]]`; a view holds texts `lo..hi` of them.
 #[pyclass(frozen, sequence, module = "dedupe._core")]
 pub struct Texts {
-    buffer: Arc<str>,
+    buffer: Arc<String>, // (not `Arc<str>`, which would copy the buffer once more)
     bounds: Arc<[usize]>,
     lo: usize,
     hi: usize,
@@ -29,7 +29,7 @@ impl Texts {
     pub fn new(buffer: String, bounds: Vec<usize>) -> Self {
         let hi = bounds.len().saturating_sub(1);
         Texts {
-            buffer: buffer.into(),
+            buffer: Arc::new(buffer),
             bounds: bounds.into(),
             lo: 0,
             hi,
