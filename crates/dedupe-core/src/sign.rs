@@ -166,7 +166,8 @@ const WORD_LOWER: [u8; 256] = {
 };
 
 /// `ascii_words` of an ASCII text with each word's hash (`word_hash`) appended to `tokens`: one pass over
-/// each byte, which is lowered, appended and hashed at once.
+/// each byte, which is lowered, appended and hashed at once. (Appending each word whole and lowering it in place
+/// cost more: 219 -> 265 M instructions on 1,976 pages.)
 fn ascii_words_hashed(text: &[u8], out: &mut String, tokens: &mut Vec<u64>) -> usize {
     out.reserve(text.len());
     let (n, mut i, mut words) = (text.len(), 0, 0);
@@ -366,6 +367,35 @@ pub fn sign_blocks<S: AsRef<str>>(texts: &[S], k: usize) -> SignedBlocks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ascii_text_is_normalized_and_hashed_as_any_text() {
+        // Signing's ASCII path (words lowered and hashed in one pass) against normalizing (`normalize_into`)
+        // and then hashing the normalized words (`token_hashes_into`), on random texts of letters, digits,
+        // punctuation, spaces and long words.
+        let pool: Vec<u8> = b"aZ09 .,_-'\t\nQx".to_vec();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..5_000 {
+            let mut text = String::new();
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            for k in 0..(state % 90) {
+                let pick = state.rotate_left(7 * k as u32) % pool.len() as u64;
+                text.push(char::from(pool[pick as usize]));
+            }
+            if state % 5 == 0 {
+                text.push_str(" Abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH ");
+                // (past POWERS' 32 bytes)
+            }
+            let (mut norm, mut tokens) = (String::new(), Vec::new());
+            let words = ascii_words_hashed(text.as_bytes(), &mut norm, &mut tokens);
+            let (mut want, mut want_tokens) = (String::new(), Vec::new());
+            let want_words = normalize_into(&text, &mut want);
+            token_hashes_into(&want, &mut want_tokens);
+            assert_eq!((words, &norm, &tokens), (want_words, &want, &want_tokens), "{text:?}");
+        }
+    }
 
     #[test]
     fn folding_in_pieces_at_ascii_characters_is_folding_the_whole_text() {
