@@ -59,6 +59,15 @@ def check_segment_batch(texts: list[str]) -> None:
             assert all(span) and b.text == " ".join(span)
             covered.extend(range(b.first_line, b.last_line + 1))
         assert covered == [n for n, line in enumerate(lines, 1) if line]
+    # The same texts as their UTF-8 bytes (pass 1 hands over a text file's so), where they have them: the same
+    # blocks, and each text's lines counted as the pipeline counts them.
+    plain = [t for t in texts if not _SURROGATE.search(t)]
+    from_str, from_bytes = _core.segment_batch(plain), _core.segment_batch([t.encode() for t in plain])
+    assert from_str == from_bytes
+    assert from_str[5] == [t.count("\n") + (not t.endswith("\n") if t else 0) for t in plain]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def check_sign_batch(texts: list[str]) -> None:
