@@ -147,8 +147,8 @@ def _analyze(
     """`analyze_documents`, its answer as the batch's columns (pass 1's scratch file takes them as they are).
 
     utf8: per document its text's UTF-8 bytes where its file held exactly those (`read_text_utf8`), else None:
-    the core segments them as they are, rather than Python encoding the text again (2% of a 4 KB page's work in
-    pass 1 when it is not all ASCII), and the document's digest hashes them."""
+    the core segments them as they are, rather than Python encoding the text again (for pages that are not all
+    ASCII, 2% of a whole clean's instructions: docs/core.md), and the document's digest hashes them."""
     clock = _Clock(timings)
     texts = [d.text for d in docs] if utf8 is None else [d.text if u is None else u for d, u in zip(docs, utf8)]
     blocks = clock("segment", segment_batch, texts)

@@ -368,22 +368,26 @@ pub fn sign_blocks<S: AsRef<str>>(texts: &[S], k: usize) -> SignedBlocks {
 mod tests {
     use super::*;
 
+    /// A random text of fewer than `max` characters of `pool`, the next of a xorshift64 sequence (`state`)
+    /// choosing its length and each character (`spread`: how far the state turns between characters).
+    fn random_text(state: &mut u64, pool: &[char], max: u64, spread: u32) -> String {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        (0..(*state % max))
+            .map(|k| pool[(state.rotate_left(spread * k as u32) % pool.len() as u64) as usize])
+            .collect()
+    }
+
     #[test]
     fn an_ascii_text_is_normalized_and_hashed_as_any_text() {
         // Signing's ASCII path (words lowered and hashed in one pass) against normalizing (`normalize_into`)
         // and then hashing the normalized words (`token_hashes_into`), on random texts of letters, digits,
         // punctuation, spaces and long words.
-        let pool: Vec<u8> = b"aZ09 .,_-'\t\nQx".to_vec();
+        let pool: Vec<char> = "aZ09 .,_-'\t\nQx".chars().collect();
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         for _ in 0..5_000 {
-            let mut text = String::new();
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            for k in 0..(state % 90) {
-                let pick = state.rotate_left(7 * k as u32) % pool.len() as u64;
-                text.push(char::from(pool[pick as usize]));
-            }
+            let mut text = random_text(&mut state, &pool, 90, 7);
             if state % 5 == 0 {
                 text.push_str(" Abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH ");
                 // (past POWERS' 32 bytes)
@@ -408,14 +412,7 @@ mod tests {
             .collect();
         let mut state = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..20_000 {
-            let mut text = String::new();
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            for k in 0..(state % 12) {
-                let pick = (state.rotate_left(5 * k as u32) % pool.len() as u64) as usize;
-                text.push(pool[pick]);
-            }
+            let text = random_text(&mut state, &pool, 12, 5);
             let (mut whole, mut pieces) = (String::new(), String::new());
             fold_pieces(&text, &mut whole);
             fold_text(&text, &mut pieces);
