@@ -641,10 +641,7 @@ def _sign_batch(batch: tuple[int, list[str]]) -> tuple[list[tuple[str, list, Not
         for unit in files:
             start = time.perf_counter()
             try:
-                if not isinstance(unit, Piece) and format_of(unit) == "txt":
-                    docs, notices, data = read_text_utf8(src, unit, config)
-                else:
-                    (docs, notices), data = _read_unit(src, unit, config), None
+                docs, notices, data = _read_unit(src, unit, config)
                 read.append((key_of(unit), _as_articles(docs, key_of(unit))))
                 utf8.extend([data] if len(docs) == 1 else [None] * len(docs))
                 if _keeps_text(unit, docs):
@@ -834,9 +831,14 @@ def _whole_files(units: list) -> list[str]:
     return [unit for unit in units if not isinstance(unit, Piece)]
 
 
-def _read_unit(src: Path, unit, config: Config) -> tuple[list[Document], list[Notice]]:
-    """The documents of a unit of work: a whole file, or a piece of a large record file."""
-    return read_piece(src, unit, config) if isinstance(unit, Piece) else read_file(src, unit, config)
+def _read_unit(src: Path, unit, config: Config) -> tuple[list[Document], list[Notice], bytes | None]:
+    """The documents of a unit of work (a whole file, or a piece of a large record file), and for a plain-text
+    file the UTF-8 bytes its text is, if the file held exactly those (`read_text_utf8`), else None."""
+    if isinstance(unit, Piece):
+        return (*read_piece(src, unit, config), None)
+    if format_of(unit) == "txt":
+        return read_text_utf8(src, unit, config)
+    return (*read_file(src, unit, config), None)
 
 
 def _split_keys(result) -> tuple[tuple, list[DocSig]]:
@@ -1148,10 +1150,7 @@ def _clean_file(src: Path, dst: Path, unit, first: int, analyses: list[Analysis]
     if read is not None:
         docs, notices = read
     else:
-        if not isinstance(unit, Piece) and format_of(unit) == "txt":
-            docs, notices, utf8 = clock("read", read_text_utf8, src, unit, config)
-        else:
-            docs, notices = clock("read", _read_unit, src, unit, config)
+        docs, notices, utf8 = clock("read", _read_unit, src, unit, config)
         # (as pass 1 read them: a text file a previous run made from HTML is an extracted article)
         docs = _as_articles(docs, key_of(unit))
     if read is None and (len(docs) != len(analyses) or not all(

@@ -181,8 +181,8 @@ def detect_batch(
     features, families = block_columns(flat, n_words)
     found = [NO_REPEATS if r is None else r for r in repeats_batch(block_lists, signed, config, whole_pages, flat)]
     shown = [False] * len(doc_ids) if shown is None else shown
-    plain = chrome_pages(texts, features, families, block_hashes.tolist(), whole_pages, shown,
-                         [f is not NO_REPEATS for f in found], flat)
+    plain = chrome_pages(texts, flat, features, families, block_hashes.tolist(), whole_pages, shown,
+                         [f is not NO_REPEATS for f in found])
     out = []
     for i, (doc_id, doc, whole_page, repeats, page) in enumerate(zip(doc_ids, signed, whole_pages, found, plain)):
         # (a document's `Block`s are made only here: the usual page is read as the batch's columns)

@@ -851,25 +851,22 @@ class FamilyList(list):
         self.codes = codes
 
 
-def chrome_pages(texts: list[list[str]], features: tuple, families: list[Family | None], hashes: list[int],
-                 whole_pages: list[bool], shown: list[bool], skip: list[bool],
-                 flat: Sequence[str] | None = None) -> list[tuple[Found | list[Finding], str] | None]:
+def chrome_pages(texts: list[Sequence[str]], flat: Sequence[str], features: tuple, families: FamilyList,
+                 hashes: list[int], whole_pages: list[bool], shown: list[bool],
+                 skip: list[bool]) -> list[tuple[Found | list[Finding], str] | None]:
     """Per document of a batch, its chrome findings and its page's kind, in one call into the core for all the
     documents (`chrome.rs`'s `detect_page`: the classes, `page_kind`, `find_chrome`); None for a document in
-    skip (a page with repeats, which `detect_page` reads). The blocks come end to end: their texts, their
-    `block_columns`, the hashes of their normalized texts; shown: per document whether it is known to show a
-    site's template (see `find_chrome`); flat: the texts end to end, if the caller has them so (a batch's
-    `_core.Texts`, which the core reads in place).
+    skip (a page with repeats, which `detect_page` reads). The blocks come per document (`texts`) and end to end:
+    their texts (`flat`: a batch's `_core.Texts`, which the core reads in place), their `block_columns`, the
+    hashes of their normalized texts; shown: per document whether it is known to show a site's template (see
+    `find_chrome`).
 
     A whole page's findings come as the columns pass 2 reads (`Found`), made from the core's codes with no
     `Finding` (nothing reads a whole page's findings as records after this: its gates are in the core);
     an extractor's text's as `Finding`s, which the gates on extracted text (detect/__init__.py) read."""
-    index = _FAMILY_INDEX
     kinds, counts, blocks, codes, hows, notes, columns = _core.chrome_batch(
-        LEXICON, _FAMILY_TABLE, [t for doc in texts for t in doc] if flat is None else flat, features,
-        families.codes if isinstance(families, FamilyList) else [-1 if f is None else index[id(f)] for f in families],
-        hashes, list(map(len, texts)), whole_pages, shown, skip,
-        [score for _, score in _HOWS])
+        LEXICON, _FAMILY_TABLE, flat, features, families.codes, hashes, list(map(len, texts)), whole_pages, shown,
+        skip, [score for _, score in _HOWS])
     out: list[tuple[Found | list[Finding], str] | None] = []
     at = first = 0  # (the document's first finding, and its first block)
     for doc, kind, count, whole, skipped, found in zip(texts, kinds, counts, whole_pages, skip, columns):
