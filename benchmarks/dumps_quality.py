@@ -22,7 +22,12 @@ last such block); article text wrongly removed, by detector; and the article
 text the dump never held. Each is given per language too (the gold's `lang`
 where it has one, else `en` when a fifth of the page's words are English
 function words, `cjk` when a third of its characters are CJK, else `other`).
---worst N lists the N pages with most shingles of each kind.
+--worst N lists the N pages with most shingles of each kind. It then
+prints ceilings: F1, P and R had the kept blocks that hold no gold text
+(no 4-gram of the gold's, and for a block of one to three words, no run of
+the gold's words) been removed too, zone by zone (before, inside, after the
+article), with both ends exact, and everywhere. A ceiling says how much a
+perfect rule for that zone could gain; it is not a score any rule reaches.
 
 --html CACHE.json scores, instead of the dumps, each page's HTML as `dedupe clean` reads it:
 trafilatura's main text (read_html, extracted once and kept in CACHE.json, since the extraction takes most
@@ -115,8 +120,9 @@ def evaluate(data: Path, config: Config, clean: bool = True, html: dict[str, str
             kinds.update((page_type, r.category) for r in result.removals)
         p, r, f = score.doc_prf(gold, text)
         lang = record.get("lang") or language(page)
+        errors, ceilings = error_kinds(score, gold, page, removals)
         rows.append({"name": name, "P": p, "R": r, "F1": f, "type": page_type, "lang": lang,
-                     "errors": error_kinds(score, gold, page, removals)})
+                     "errors": errors, "ceilings": ceilings})
     return rows, kinds
 
 
@@ -138,12 +144,15 @@ NOT_IN_DUMP = "gold not in dump"
 ACROSS = "gold across block edges"
 
 
-def error_kinds(score, gold: str, page: str, removals) -> Counter:
+def error_kinds(score, gold: str, page: str, removals) -> tuple[Counter, dict]:
     """Shingles of each kind of error on one page: chrome kept before, inside and after the article, gold
-    text removed (as "removed by DETECTOR"), and gold text the page never held.
+    text removed (as "removed by DETECTOR"), and gold text the page never held; and the page's ceilings.
 
     Each block's own 4-gram shingles are matched against the gold's, kept blocks first, so that of two
     copies of an article paragraph the one kept counts as the gold's and the one removed costs nothing.
+
+    A ceiling is the page's [P, R] had the kept blocks of one zone (before, inside or after the article, or
+    several) that hold no gold text been removed too: about what a perfect rule for that zone could gain.
     """
     blocks = segment(page)
     removed_by = {}
@@ -156,6 +165,7 @@ def error_kinds(score, gold: str, page: str, removals) -> Counter:
     # The article's bounds: the first and last blocks that are mostly gold text.
     golden = [k for k, sh in enumerate(own) if sh and 2 * sum((sh & wanted).values()) >= sum(sh.values())]
     first, last = (golden[0], golden[-1]) if golden else (len(blocks), -1)
+    zone = [KEPT[0] if k < first else KEPT[2] if k > last else KEPT[1] for k in range(len(blocks))]
     errors: Counter = Counter()
     left = Counter(wanted)
     for k in sorted(range(len(blocks)), key=lambda k: (detector[k] is not None, k)):
@@ -163,7 +173,7 @@ def error_kinds(score, gold: str, page: str, removals) -> Counter:
         left -= hit
         matched, total = sum(hit.values()), sum(own[k].values())
         if detector[k] is None:
-            errors[KEPT[0] if k < first else KEPT[2] if k > last else KEPT[1]] += total - matched
+            errors[zone[k]] += total - matched
         else:
             errors[f"removed by {detector[k]}"] += matched
     # What no block holds: across two blocks (a heading and its paragraph) where the page has it, else missing.
@@ -171,7 +181,24 @@ def error_kinds(score, gold: str, page: str, removals) -> Counter:
     errors[NOT_IN_DUMP] += missing
     errors[ACROSS] += sum(left.values()) - missing
     errors["gold"] += sum(wanted.values())
-    return errors
+    kept = [k for k in range(len(blocks)) if detector[k] is None]
+    # Chrome, for the ceilings: a kept block none of whose words, in its order, the gold holds (a block of
+    # fewer than four words is one shingle shorter than the gold's, so it is looked for among the gold's
+    # runs of as many words, each inside one of its shingles).
+    runs = {sh[i:i + n] for sh in wanted for n in (1, 2, 3) for i in range(len(sh) - n + 1)}
+    chrome = {k for k in kept if own[k] and not (own[k] & wanted) and not (own[k].keys() & runs)}
+    ceilings = {}
+    for label, zones in CEILINGS:
+        text = "\n\n".join(blocks[k].text for k in kept if not (k in chrome and zone[k] in zones))
+        p, r, _ = score.doc_prf(gold, text)
+        ceilings[label] = [p, r]
+    return errors, ceilings
+
+
+#: The ceilings each page gets (see `error_kinds`): a label, and the zones whose chrome it takes away.
+CEILINGS = (("as cleaned", ()), ("no chrome kept before", KEPT[:1]), ("no chrome kept inside", KEPT[1:2]),
+            ("no chrome kept after", KEPT[2:]), ("the article's bounds exact", (KEPT[0], KEPT[2])),
+            ("no chrome kept at all", KEPT))
 
 
 def print_errors(rows: list[dict], worst: int) -> None:
@@ -190,6 +217,13 @@ def print_errors(rows: list[dict], worst: int) -> None:
             value = sum(t[k] for k in removed) if kind == "removed (all)" else t[kind]
             cells.append(f"{value:8d} ({100 * value / max(t['gold'], 1):5.1f}%)")
         print(f"  {kind:40s}" + "".join(f"{c:>18s}" for c in cells))
+    print("ceilings: F1 (P, R) had the kept blocks of a zone that hold no gold text been removed as well")
+    for label, _ in CEILINGS:
+        cells = []
+        for _, part in groups:
+            f = figures([{"P": r["ceilings"][label][0], "R": r["ceilings"][label][1]} for r in part])
+            cells.append(f"{f['F1']:.3f} ({f['P']:.3f}, {f['R']:.3f})")
+        print(f"  {label:40s}" + "".join(f"{c:>24s}" for c in cells))
     if worst:
         for kind in (*KEPT, "removed (all)", NOT_IN_DUMP):
             def amount(r, kind=kind):
