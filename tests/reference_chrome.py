@@ -156,6 +156,7 @@ def reference_find_chrome(
     does not mostly hold has no article to cut around (see `_article_shaped`).
     """
     n = len(blocks)
+    page_whole = whole_page
     texts = list(map(_TEXT, blocks))
     if rows is None:
         rows = _blocks(texts, list(map(_N_WORDS, sigs)))
@@ -255,6 +256,10 @@ def reference_find_chrome(
     if whole_page:
         _article_sections(inside, classes, sizes, texts, end)
     _keep_lead(inside, classes, families)
+    if page_whole:
+        at = _headline(texts, sizes, [s if c == GOOD else 0 for c, s in zip(classes, sizes)])
+        if at is not None:
+            inside[:at] = [False] * at
     outside_kind = _outside_kinds(families, classes, sizes, inside)
     kinds: list[str | None] = [None] * n
     findings: list[Finding] = []
@@ -709,6 +714,46 @@ def _keep_lead(inside, classes, families) -> None:
     if all(families[k] is None or families[k].kind == "credits" for k in range(first)):
         for k in range(first):
             inside[k] = True
+
+
+#: Prose before the headline, at most this share of the page's; a first line of more words is no title.
+HEADLINE_PROSE = 0.05
+TITLE_MAX_WORDS = 40
+
+
+def _title_parts(title: str) -> list[str]:
+    """A title's parts, lower case, spaces squeezed: split at a bar or an underscore, a doubled hyphen, or a dash,
+    colon, dot, chevron or slash with a space on each side."""
+    parts, part, i = [], [], 0
+    while i < len(title):
+        c = title[i]
+        spaced = 0 < i < len(title) - 1 and title[i - 1].isspace() and title[i + 1].isspace()
+        doubled = title.startswith("--", i)
+        if c in "|｜_" or doubled or (spaced and c in "-–—:·»/"):
+            parts.append("".join(part))
+            part = []
+            i += 2 if doubled else 1
+        else:
+            part.append(c)
+            i += 1
+    parts.append("".join(part))
+    return [q for q in (" ".join(p.lower().split()) for p in parts) if q]
+
+
+def _headline(texts, sizes, prose) -> int | None:
+    """The block where the article's headline stands, read from the page's title line (see `extent::headline`)."""
+    n = len(texts)
+    if n < 2 or sizes[0] > TITLE_MAX_WORDS:
+        return None
+    parts = _title_parts(texts[0])
+    if len(parts) < 2:
+        return None
+    longest = max(parts, key=len)
+    at = next((k for k in range(1, n) if sizes[k] >= 3 and " ".join(texts[k].lower().split()) == longest), None)
+    total = sum(prose)
+    if at is None or total <= 0 or sum(prose[:at]) > HEADLINE_PROSE * total:
+        return None
+    return at
 
 
 #: Kinds whose header line names the section below it (the teasers under "Related articles", the

@@ -708,6 +708,12 @@ def _chrome_page(rng: random.Random) -> str:
             lines.append(_random_text(rng).replace("\n", " ")[:80])
         elif lines:
             lines.append(rng.choice(lines))
+    if lines and rng.random() < 0.3:
+        # A page's title over it, its headline standing again somewhere below (`extent::headline`), in either case.
+        headline = " ".join(rng.choice(_PROSE_WORDS) for _ in range(rng.randrange(1, 8)))
+        site = rng.choice(("River News", "新闻网", "a", ""))
+        lines.insert(0, headline + rng.choice((" | ", " - ", "_", "--", " : ", " ")) + site)
+        lines.insert(rng.randrange(1, len(lines) + 1), rng.choice((headline, headline.upper(), f" {headline}  ")))
     # (no lone surrogate: the core reads one as U+FFFD, where the Python reference compared the surrogates)
     return "\n".join(re.sub("[\ud800-\udfff]", "x", line) for line in lines)
 

@@ -248,6 +248,14 @@ pub fn find_chrome(lexicon: &Lexicon, page: &Page) -> Vec<Found> {
         sections::article_sections(lexicon, &mut inside, classes, sizes, texts, end);
     }
     sections::keep_lead(&mut inside, families);
+    if page.whole_page {
+        // The page's title line names its headline: what stands before the headline is the site's, whether or
+        // not the page has an article to cut around (`extent::headline`).
+        let words: Vec<i64> = (0..n).map(|k| if classes[k] == GOOD { sizes[k] } else { 0 }).collect();
+        if let Some(at) = extent::headline(texts, sizes, &words) {
+            inside[..at].fill(false);
+        }
+    }
     let outside = sections::outside_kinds(families, classes, sizes, &inside);
     let mut kinds: Vec<Option<u8>> = vec![None; n];
     let mut found = Vec::new();

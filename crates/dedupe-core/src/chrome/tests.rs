@@ -269,3 +269,114 @@ fn trails_of_sections() {
         assert!(!lex.bar(other, false, TRAIL_LINKS), "{other}");
     }
 }
+
+#[test]
+fn parts_of_a_title() {
+    assert_eq!(
+        title_parts("Best Tax Software | Accounting.com"),
+        vec!["best tax software", "accounting.com"]
+    );
+    assert_eq!(
+        title_parts("Une solution  non violente - 07.12.2017 - LA NACION"),
+        vec!["une solution non violente", "07.12.2017", "la nacion"]
+    );
+    assert_eq!(
+        title_parts("人工智能迈上新台阶_科技_腾讯网"),
+        vec!["人工智能迈上新台阶", "科技", "腾讯网"]
+    );
+    assert_eq!(title_parts("她跟学生成长--大河网"), vec!["她跟学生成长", "大河网"]);
+    // A hyphen, a colon or a slash inside the headline, without a space on each side, joins nothing.
+    assert_eq!(
+        title_parts("Day 1-3: Tokyo and A/B tests"),
+        vec!["day 1-3: tokyo and a/b tests"]
+    );
+    assert_eq!(title_parts("| Home |"), vec!["home"]);
+}
+
+#[test]
+fn the_headline_under_the_title() {
+    let texts = [
+        "Why the levee held | River News",
+        "Home",
+        "A teaser for another story, read today.",
+        "Why  the levee held",
+        "A long paragraph.",
+        "Another paragraph.",
+    ];
+    let sizes = [6, 1, 7, 4, 60, 50];
+    let prose = [0, 0, 0, 0, 60, 50];
+    assert_eq!(headline(&texts, &sizes, &prose), Some(3));
+    // Prose before it, over HEADLINE_PROSE of the page's: the headline is not where the article starts.
+    assert_eq!(headline(&texts, &sizes, &[0, 0, 7, 0, 60, 50]), None);
+    assert_eq!(headline(&texts, &sizes, &[0, 0, 5, 0, 60, 50]), Some(3));
+    // No prose at all: nothing to say where an article starts.
+    assert_eq!(headline(&texts, &sizes, &[0; 6]), None);
+    // A first line of one part is a text's own heading; a long one is no title.
+    let mut own = texts;
+    own[0] = "Why the levee held";
+    assert_eq!(headline(&own, &sizes, &prose), None);
+    assert_eq!(headline(&texts, &[TITLE_MAX_WORDS + 1, 1, 7, 4, 60, 50], &prose), None);
+    // The longest part must stand alone and weigh three words.
+    assert_eq!(headline(&texts, &[6, 1, 7, 2, 60, 50], &prose), None);
+    let mut quoted = texts;
+    quoted[3] = "Why the levee held, and what comes next";
+    assert_eq!(headline(&quoted, &sizes, &prose), None);
+}
+
+#[test]
+fn what_stands_before_the_headline_is_the_sites() {
+    let lex = lexicon();
+    // Three lines and the headline: an article whose first inside block is within its first three keeps its lead,
+    // unless the page's title says where the headline is.
+    let texts = [
+        "Why the levee held | River News",
+        "Sign in",
+        "Why the levee held",
+        "A long paragraph.",
+        "Another paragraph.",
+    ];
+    let classes = [SHORT, SHORT, SHORT, GOOD, GOOD];
+    let sizes = [6, 2, 4, 60, 50];
+    let families = [None; 5];
+    let page = Page {
+        shown_template: true,
+        ..article_page(&texts, &sizes, &classes, &families)
+    };
+    let blocks = found_blocks(&lex, &page);
+    assert_eq!(
+        blocks,
+        vec![(0, NAVIGATION, OUTSIDE_ARTICLE), (1, NAVIGATION, OUTSIDE_ARTICLE)]
+    );
+    // Without the site's name in the first line, the lead stays.
+    let texts = [
+        "Why the levee held",
+        "Sign in",
+        "Why the levee held",
+        "A long paragraph.",
+        "Another paragraph.",
+    ];
+    assert!(found_blocks(&lex, &Page { texts: &texts, ..page }).is_empty());
+    // An extractor's text has no title line: nothing without a rule.
+    assert!(found_blocks(
+        &lex,
+        &Page {
+            whole_page: false,
+            kind: None,
+            ..page
+        }
+    )
+    .is_empty());
+}
+
+#[test]
+fn of_two_parts_as_long_the_first_is_the_headline() {
+    let texts = [
+        "a for that : River News",
+        "River News",
+        "a for that",
+        "A long paragraph.",
+    ];
+    let sizes = [5, 2, 3, 60];
+    let prose = [0, 0, 0, 60];
+    assert_eq!(headline(&texts, &sizes, &prose), Some(2));
+}
