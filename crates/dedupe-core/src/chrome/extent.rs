@@ -485,7 +485,10 @@ pub fn headline(texts: &[&str], sizes: &[i64], prose: &[i64]) -> Option<usize> {
         .iter()
         .enumerate()
         .max_by_key(|(i, p)| (p.chars().count(), std::cmp::Reverse(*i)))?;
-    let at = (1..n).find(|&k| sizes[k] >= 3 && squeezed(texts[k]) == *longest)?;
+    // (a block with another number of words cannot be the part: counted without a copy, up to one too many)
+    let words = longest.split(' ').count();
+    let as_many = |text: &str| text.split(is_space).filter(|w| !w.is_empty()).take(words + 1).count() == words;
+    let at = (1..n).find(|&k| sizes[k] >= 3 && as_many(texts[k]) && squeezed(texts[k]) == *longest)?;
     let total: i64 = prose[..n].iter().sum();
     let before: i64 = prose[..at].iter().sum();
     (total > 0 && before as f64 <= HEADLINE_PROSE * total as f64).then_some(at)
