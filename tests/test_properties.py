@@ -24,6 +24,8 @@ LINES = sorted({line.strip() for p in SAMPLES.iterdir() for line in p.read_text(
 WRAPPED = [textwrap.fill(line, 70) for line in LINES if len(line) > 150][:20]
 HEADINGS = ["Background", "What happens next", "Reaction", "* * *", "Related news"]
 POOL = LINES + WRAPPED + HEADINGS
+#: Lines short enough to be a headline (three to twelve words), for a title line above a page.
+TITLES = [line for line in LINES if 3 <= len(line.split()) <= 12][:30]
 
 #: In CI (CI=true, as .ci/run runs) the examples are drawn from a fixed seed, so that a run's verdict is the
 #: code's and not the draw's: random draws find rare failures of "cleaning twice changes nothing" (the
@@ -42,6 +44,10 @@ def documents(draw) -> bytes:
     if paragraphs and draw(st.booleans()):  # paste a run a second time
         start = draw(st.integers(0, len(paragraphs) - 1))
         paragraphs += paragraphs[start : start + draw(st.integers(1, 4))]
+    if paragraphs and draw(st.booleans()):  # a page's title over it, its headline standing again below
+        headline = draw(st.sampled_from(TITLES))
+        paragraphs.insert(draw(st.integers(0, len(paragraphs))), headline)
+        paragraphs.insert(0, headline + draw(st.sampled_from([" | River News", " - Site - News", "_频道"])))
     sep = draw(st.sampled_from(["\n", "\n\n", "\n\n\n"]))
     text = sep.join(paragraphs)
     if draw(st.booleans()):
