@@ -295,14 +295,11 @@ fn parts_of_a_title() {
 
 #[test]
 fn the_headline_under_the_title() {
-    let texts = [
-        "Why the levee held | River News",
-        "Home",
-        "A teaser for another story, read today.",
-        "Why  the levee held",
-        "A long paragraph.",
-        "Another paragraph.",
-    ];
+    let page = "Why the levee held | River News\nHome\nA teaser for another story, read today.\nWhy  the levee held";
+    let texts: Vec<&str> = page
+        .lines()
+        .chain(["A long paragraph.", "Another paragraph."])
+        .collect();
     let sizes = [6, 1, 7, 4, 60, 50];
     let prose = [0, 0, 0, 0, 60, 50];
     assert_eq!(headline(&texts, &sizes, &prose), Some(3));
@@ -312,13 +309,13 @@ fn the_headline_under_the_title() {
     // No prose at all: nothing to say where an article starts.
     assert_eq!(headline(&texts, &sizes, &[0; 6]), None);
     // A first line of one part is a text's own heading; a long one is no title.
-    let mut own = texts;
+    let mut own = texts.clone();
     own[0] = "Why the levee held";
     assert_eq!(headline(&own, &sizes, &prose), None);
     assert_eq!(headline(&texts, &[TITLE_MAX_WORDS + 1, 1, 7, 4, 60, 50], &prose), None);
     // The longest part must stand alone and weigh three words.
     assert_eq!(headline(&texts, &[6, 1, 7, 2, 60, 50], &prose), None);
-    let mut quoted = texts;
+    let mut quoted = texts.clone();
     quoted[3] = "Why the levee held, and what comes next";
     assert_eq!(headline(&quoted, &sizes, &prose), None);
 }
@@ -328,44 +325,26 @@ fn what_stands_before_the_headline_is_the_sites() {
     let lex = lexicon();
     // Three lines and the headline: an article whose first inside block is within its first three keeps its lead,
     // unless the page's title says where the headline is.
-    let texts = [
-        "Why the levee held | River News",
-        "Sign in",
-        "Why the levee held",
-        "A long paragraph.",
-        "Another paragraph.",
-    ];
+    let page = "Why the levee held | River News\nSign in\nWhy the levee held\nA long paragraph.\nAnother paragraph.";
+    let texts: Vec<&str> = page.lines().collect();
     let classes = [SHORT, SHORT, SHORT, GOOD, GOOD];
     let sizes = [6, 2, 4, 60, 50];
     let families = [None; 5];
-    let page = Page {
-        shown_template: true,
-        ..article_page(&texts, &sizes, &classes, &families)
-    };
-    let blocks = found_blocks(&lex, &page);
-    assert_eq!(
-        blocks,
-        vec![(0, NAVIGATION, OUTSIDE_ARTICLE), (1, NAVIGATION, OUTSIDE_ARTICLE)]
-    );
+    let mut page = article_page(&texts, &sizes, &classes, &families);
+    page.shown_template = true;
+    let cut = vec![(0, NAVIGATION, OUTSIDE_ARTICLE), (1, NAVIGATION, OUTSIDE_ARTICLE)];
+    assert_eq!(found_blocks(&lex, &page), cut);
     // Without the site's name in the first line, the lead stays.
-    let texts = [
-        "Why the levee held",
-        "Sign in",
-        "Why the levee held",
-        "A long paragraph.",
-        "Another paragraph.",
-    ];
-    assert!(found_blocks(&lex, &Page { texts: &texts, ..page }).is_empty());
+    let mut plain = texts.clone();
+    plain[0] = "Why the levee held";
+    assert!(found_blocks(&lex, &Page { texts: &plain, ..page }).is_empty());
     // An extractor's text has no title line: nothing without a rule.
-    assert!(found_blocks(
-        &lex,
-        &Page {
-            whole_page: false,
-            kind: None,
-            ..page
-        }
-    )
-    .is_empty());
+    let extracted = Page {
+        whole_page: false,
+        kind: None,
+        ..page
+    };
+    assert!(found_blocks(&lex, &extracted).is_empty());
 }
 
 #[test]
