@@ -251,8 +251,8 @@ pub fn find_chrome(lexicon: &Lexicon, page: &Page) -> Vec<Found> {
     if page.whole_page {
         // The page's title line names its headline: what stands before the headline is the site's, whether or
         // not the page has an article to cut around (`extent::headline`).
-        let words: Vec<i64> = (0..n).map(|k| if classes[k] == GOOD { sizes[k] } else { 0 }).collect();
-        if let Some(at) = extent::headline(texts, sizes, &words) {
+        let paragraph = |k: usize| if classes[k] == GOOD { sizes[k] } else { 0 };
+        if let Some(at) = extent::headline(texts, sizes, paragraph) {
             inside[..at].fill(false);
         }
     }
