@@ -719,6 +719,9 @@ def _keep_lead(inside, classes, families) -> None:
 #: Prose before the headline, at most this share of the page's; a first line of more words is no title.
 HEADLINE_PROSE = 0.05
 TITLE_MAX_WORDS = 40
+#: Up to this share in short paragraphs none of which follows another, the prose above the headline is a menu's.
+MENU_PROSE = 0.3
+MENU_PARAGRAPH_WORDS = 60
 
 
 def _title_parts(title: str) -> list[str]:
@@ -750,8 +753,10 @@ def _headline(texts, sizes, prose) -> int | None:
         return None
     longest = max(parts, key=len)
     at = next((k for k in range(1, n) if sizes[k] >= 3 and " ".join(texts[k].lower().split()) == longest), None)
-    total = sum(prose)
-    if at is None or total <= 0 or sum(prose[:at]) > HEADLINE_PROSE * total:
+    total, before = sum(prose), sum(prose[:at]) if at is not None else 0
+    menu = (before <= MENU_PROSE * total and all(p <= MENU_PARAGRAPH_WORDS for p in prose[:at])
+            and not any(prose[k] > 0 and prose[k - 1] > 0 for k in range(1, at))) if at is not None else False
+    if at is None or total <= 0 or (before > HEADLINE_PROSE * total and not menu):
         return None
     return at
 

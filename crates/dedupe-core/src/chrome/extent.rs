@@ -425,6 +425,10 @@ pub fn first_post_footer(classes: &[u8], sizes: &[i64], texts: &[&str]) -> Optio
 /// Prose before the headline, at most this share of the page's (in its paragraphs' words): more, and the headline
 /// is not where the article starts (a teaser of it at the top, a headline quoted in a list).
 pub const HEADLINE_PROSE: f64 = 0.05;
+/// Up to this share, the prose above the headline is still the site's when no paragraph there is longer than
+/// MENU_PARAGRAPH_WORDS and none directly follows another (a mega menu's or a sidebar's descriptions, one teaser).
+pub const MENU_PROSE: f64 = 0.3;
+pub const MENU_PARAGRAPH_WORDS: i64 = 60;
 /// A first line longer than this many words is no page's title.
 pub const TITLE_MAX_WORDS: i64 = 40;
 /// Whether a character can join a title's parts (`title_parts`): a first line with none of them is one part.
@@ -470,8 +474,9 @@ fn squeezed(text: &str) -> String {
 /// title, which joins the headline to the site's name ("HEADLINE | SITE"), and the headline stands again on its
 /// own line where the article starts. The first later block that is the title's longest part alone, of at least
 /// three words (or an unspaced script's characters), with at most HEADLINE_PROSE of the page's prose (`prose(k)`:
-/// block k's words if it is a paragraph, else 0) before it. None for a first line of one part (a text's own
-/// heading), a long one, or a page where no later line is its headline.
+/// block k's words if it is a paragraph, else 0) before it, or at most MENU_PROSE in short paragraphs none of which
+/// follows another. None for a first line of one part (a text's own heading), a long one, or a page where no later
+/// line is its headline.
 ///
 /// On the four sets' dumps (890 pages, hundreds of sites), cutting there took 3,384 4-gram shingles of chrome
 /// that the rules and the extent had kept and 9 of the gold's (webpages-types; none on -dev, -train, -multi).
@@ -496,5 +501,12 @@ pub fn headline(texts: &[&str], sizes: &[i64], prose: impl Fn(usize) -> i64) -> 
     let at = (1..n).find(|&k| sizes[k] >= 3 && as_many(texts[k]) && squeezed(texts[k]) == *longest)?;
     let before: i64 = (0..at).map(&prose).sum();
     let total: i64 = before + (at..n).map(&prose).sum::<i64>();
-    (total > 0 && before as f64 <= HEADLINE_PROSE * total as f64).then_some(at)
+    // (more prose above the headline is a menu's or a sidebar's when it reads as one: short descriptions, none
+    // following another; a story's own paragraphs follow each other)
+    let menu = || {
+        before as f64 <= MENU_PROSE * total as f64
+            && (0..at).all(|k| prose(k) <= MENU_PARAGRAPH_WORDS)
+            && !(1..at).any(|k| prose(k) > 0 && prose(k - 1) > 0)
+    };
+    (total > 0 && (before as f64 <= HEADLINE_PROSE * total as f64 || menu())).then_some(at)
 }

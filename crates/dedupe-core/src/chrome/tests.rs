@@ -303,9 +303,31 @@ fn the_headline_under_the_title() {
     let sizes = [6, 1, 7, 4, 60, 50];
     let prose = [0, 0, 0, 0, 60, 50];
     assert_eq!(headline(&texts, &sizes, |k| prose[k]), Some(3));
-    // Prose before it, over HEADLINE_PROSE of the page's: the headline is not where the article starts.
-    assert_eq!(headline(&texts, &sizes, |k| [0, 0, 7, 0, 60, 50][k]), None);
+    // Prose before it, over HEADLINE_PROSE of the page's and a story's (paragraphs in a row): the headline is not
+    // where the article starts.
+    assert_eq!(headline(&texts, &sizes, |k| [0, 5, 7, 0, 60, 50][k]), None);
     assert_eq!(headline(&texts, &sizes, |k| [0, 0, 5, 0, 60, 50][k]), Some(3));
+    // More, in short paragraphs apart from each other (a menu's descriptions), up to MENU_PROSE of the page's.
+    let menu = "T a b | S\nItem one\nA short description.\nItem two\nAnother one.\nT a b";
+    let texts_menu: Vec<&str> = menu.lines().chain(["A long paragraph."]).collect();
+    let sizes_menu = [4, 2, 20, 2, 20, 3, 100];
+    assert_eq!(
+        headline(&texts_menu, &sizes_menu, |k| [0, 0, 20, 0, 20, 0, 100][k]),
+        Some(5)
+    );
+    // ...not two paragraphs one after the other (a story's), nor one longer than MENU_PARAGRAPH_WORDS, nor more.
+    assert_eq!(
+        headline(&texts_menu, &sizes_menu, |k| [0, 0, 10, 10, 0, 0, 100][k]),
+        None
+    );
+    assert_eq!(
+        headline(&texts_menu, &sizes_menu, |k| [0, 0, 61, 0, 0, 0, 200][k]),
+        None
+    );
+    assert_eq!(
+        headline(&texts_menu, &sizes_menu, |k| [0, 0, 30, 0, 30, 0, 100][k]),
+        None
+    );
     // No prose at all: nothing to say where an article starts.
     assert_eq!(headline(&texts, &sizes, |k| [0; 6][k]), None);
     // A first line of one part is a text's own heading; a long one is no title.
