@@ -167,6 +167,11 @@ pub fn one_char_per_surrogate(mut bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `str.split()`: the runs between white space.
+pub fn split_space(text: &str) -> impl Iterator<Item = &str> {
+    text.split(is_space).filter(|p| !p.is_empty())
+}
+
 /// `str.strip()` with no argument.
 pub fn strip(s: &str) -> &str {
     s.trim_matches(is_space)

@@ -11,7 +11,7 @@
 //! call per document; the thresholds below were tuned there (on webpages-dev) and live here alone. Character
 //! classes are Python 3.11's (`chars`), so that the answers equal the Python rules this replaced.
 
-use crate::chars::{is_alpha, is_digit, is_space, is_word, strip, within};
+use crate::chars::{is_alpha, is_digit, is_space, is_word, split_space, strip, within};
 use crate::features::Lexicon;
 
 /// The classes, as the extent step numbers them (`chrome.py` reads them from the binding).
@@ -264,11 +264,6 @@ fn separated_chars(text: &str) -> std::vec::IntoIter<&str> {
     }
     cuts.push(&text[starts[start]..]);
     cuts.into_iter()
-}
-
-/// `str.split()`: the runs between white space.
-fn split_space(text: &str) -> impl Iterator<Item = &str> {
-    text.split(is_space).filter(|p| !p.is_empty())
 }
 
 /// Punctuation inside running text of unspaced scripts (and commas), or a colon before anything but a digit

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::{counts, Family, ADVERTISING, COMMENTS, LEGAL, SUBSCRIPTION};
-use crate::chars::{is_digit, is_space, is_word, lower};
+use crate::chars::{is_digit, is_space, is_word, lower, split_space};
 use crate::classify::{BAD, CHROME, CODE, GOOD, ITEM, NEAR, SHORT};
 use crate::features::Lexicon;
 use crate::pagetype::{folded, has_stamp, Kind, ITEM_MIN, STAMP_MAX_WORDS};
@@ -431,9 +431,19 @@ pub const MENU_PROSE: f64 = 0.3;
 pub const MENU_PARAGRAPH_WORDS: i64 = 60;
 /// A first line longer than this many words is no page's title.
 pub const TITLE_MAX_WORDS: i64 = 40;
+/// Characters that join a title's parts wherever they stand...
+fn joins_alone(c: char) -> bool {
+    matches!(c, '|' | '｜' | '_')
+}
+
+/// ...and those that join them with a space on each side (a hyphen also when doubled).
+fn joins_spaced(c: char) -> bool {
+    matches!(c, '-' | '–' | '—' | ':' | '·' | '»' | '/')
+}
+
 /// Whether a character can join a title's parts (`title_parts`): a first line with none of them is one part.
 fn joins(c: char) -> bool {
-    matches!(c, '|' | '｜' | '_' | '-' | '–' | '—' | ':' | '·' | '»' | '/')
+    joins_alone(c) || joins_spaced(c)
 }
 
 /// A title's parts, in lower case with their spaces squeezed: split where a site joins its name or a section's to
@@ -448,8 +458,7 @@ pub fn title_parts(title: &str) -> Vec<String> {
         let c = chars[i];
         let spaced = i > 0 && i + 1 < chars.len() && is_space(chars[i - 1]) && is_space(chars[i + 1]);
         let doubled = c == '-' && chars.get(i + 1) == Some(&'-');
-        if matches!(c, '|' | '｜' | '_') || doubled || spaced && matches!(c, '-' | '–' | '—' | ':' | '·' | '»' | '/')
-        {
+        if joins_alone(c) || doubled || spaced && joins_spaced(c) {
             parts.push(std::mem::take(&mut part));
             i += if doubled { 2 } else { 1 };
         } else {
@@ -463,11 +472,7 @@ pub fn title_parts(title: &str) -> Vec<String> {
 
 /// A text in lower case with its runs of spaces made one and its ends stripped.
 fn squeezed(text: &str) -> String {
-    lower(text)
-        .split(is_space)
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    split_space(&lower(text)).collect::<Vec<_>>().join(" ")
 }
 
 /// Where the article's headline stands, read from the page's title: a whole page's text starts with the HTML
@@ -497,7 +502,7 @@ pub fn headline(texts: &[&str], sizes: &[i64], prose: impl Fn(usize) -> i64) -> 
         .max_by_key(|(i, p)| (p.chars().count(), std::cmp::Reverse(*i)))?;
     // (a block with another number of words cannot be the part: counted without a copy, up to one too many)
     let words = longest.split(' ').count();
-    let as_many = |text: &str| text.split(is_space).filter(|w| !w.is_empty()).take(words + 1).count() == words;
+    let as_many = |text: &str| split_space(text).take(words + 1).count() == words;
     let at = (1..n).find(|&k| sizes[k] >= 3 && as_many(texts[k]) && squeezed(texts[k]) == *longest)?;
     let before: i64 = (0..at).map(&prose).sum();
     let total: i64 = before + (at..n).map(&prose).sum::<i64>();
