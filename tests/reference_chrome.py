@@ -753,12 +753,12 @@ def _headline(texts, sizes, prose) -> int | None:
         return None
     longest = max(parts, key=len)
     at = next((k for k in range(1, n) if sizes[k] >= 3 and " ".join(texts[k].lower().split()) == longest), None)
-    total, before = sum(prose), sum(prose[:at]) if at is not None else 0
-    menu = (before <= MENU_PROSE * total and all(p <= MENU_PARAGRAPH_WORDS for p in prose[:at])
-            and not any(prose[k] > 0 and prose[k - 1] > 0 for k in range(1, at))) if at is not None else False
-    if at is None or total <= 0 or (before > HEADLINE_PROSE * total and not menu):
+    if at is None:
         return None
-    return at
+    total, before = sum(prose), sum(prose[:at])
+    menu = (before <= MENU_PROSE * total and all(p <= MENU_PARAGRAPH_WORDS for p in prose[:at])
+            and not any(prose[k] > 0 and prose[k - 1] > 0 for k in range(1, at)))
+    return at if total > 0 and (before <= HEADLINE_PROSE * total or menu) else None
 
 
 #: Kinds whose header line names the section below it (the teasers under "Related articles", the
