@@ -1162,6 +1162,68 @@ def test_a_header_with_only_short_prose_after_it_closes_the_article_below_the_sh
     assert all(i in removed for i in range(start, len(lines)))
 
 
+#: Loose prose after an article on three kinds of site, each piece under a short line of its own and as long as
+#: the article's paragraphs: a blog's recent posts (a title, then its summary), a clinic's reviews under a share
+#: line (a review, then who wrote it), a Spanish paper's related stories; with a longer header of the same kind
+#: where the rules know one.
+LOOSE_TAILS = {
+    "blog": ("Recent Posts", "Recent posts from our newsroom", [line for i in range(5) for line in (
+        f"How route {i} changed the morning commute",
+        f"Riders on route {i} told us how the new timetable changed their mornings, from earlier starts at the "
+        f"depot to shorter waits at the hospital stop, and what they would still like the council to fix next year.")]),
+    "clinic": ("Share this page", "Share this page with your friends", [line for i in range(5) for line in (
+        f"The nurses at the clinic were wonderful with our daughter on visit {i}, and the doctor took the time to "
+        f"explain every step of the treatment to us and answered all of our questions without any hurry at all.",
+        f"Parent {chr(65 + i)}.")]),
+    "paper": ("Artículos relacionados", None, [line for i in range(5) for line in (
+        f"La ruta {i} llega al puerto",
+        f"Los vecinos del puerto esperaban desde hace años un autobús directo al centro, y la ruta {i} por fin lo "
+        f"trae cada veinte minutos, con paradas nuevas junto al mercado, la escuela y la estación de tren.")]),
+}
+
+
+def _loose_page(site: str, tail: list[str] | None = None) -> tuple[list[str], int]:
+    """A page of the site's article (twice its paragraphs), its header and loose tail; and where the header is."""
+    header, _, pieces = LOOSE_TAILS[site]
+    article = ES_PARAGRAPHS * 4 if site == "paper" else ARTICLE_PARAGRAPHS * 2
+    lines = ["Council expands bus network"] + article + [header] + (pieces if tail is None else tail)
+    return lines, 1 + len(article)
+
+
+@pytest.mark.parametrize("site", sorted(LOOSE_TAILS))
+def test_a_short_header_over_loose_prose_closes_the_article_past_half_of_it(site):
+    """Past LOOSE_SHARE of the prose, a short header the page holds once ends the article when no two paragraphs
+    follow each other below it, though the pieces there are as long as the article's paragraphs and weigh more
+    than CLOSE_SHARE leaves (the rule `_short_after` and the share do not close it)."""
+    lines, at = _loose_page(site)
+    words = lambda part: sum(len(t.split()) for t in part if len(t.split()) >= 10)  # noqa: E731
+    assert chrome.LOOSE_SHARE * words(lines) <= words(lines[:at]) < chrome.CLOSE_SHARE * words(lines)
+    removed = _removed(lines)
+    assert not any(i in removed for i in range(1, at))
+    assert all(i in removed for i in range(at, len(lines)))
+
+
+@pytest.mark.parametrize("site", sorted(LOOSE_TAILS))
+def test_a_short_header_closes_nothing_where_paragraphs_follow_each_other_below_it(site):
+    """Paragraphs in a row below the header are the article going on after a box; a header the page holds twice
+    is a link; a longer line is an item of a list; below LOOSE_SHARE the header is a box inside the article."""
+    header, longer, pieces = LOOSE_TAILS[site]
+    kept = lambda lines, at: not any(i in _removed(lines) for i in range(at + 1, len(lines))  # noqa: E731
+                                     if len(lines[i].split()) >= 10)
+    going_on = ES_PARAGRAPHS if site == "paper" else ARTICLE_PARAGRAPHS[:2]
+    lines, at = _loose_page(site, pieces[:4] + going_on + pieces[4:])
+    assert kept(lines, at)
+    lines, at = _loose_page(site, pieces + [header])
+    assert kept(lines, at)
+    if longer:
+        lines, at = _loose_page(site)
+        lines[at] = longer
+        assert chrome.match_rules(longer).closes and len(longer.split()) > 4
+        assert kept(lines, at)
+    lines, at = _loose_page(site, pieces * 2)
+    assert kept(lines, at)
+
+
 def test_a_box_inside_the_article_or_a_lead_in_to_its_own_list_does_not_close_it():
     """With paragraphs of the article's length after it, a related header is a box inside the article; a header
     ending in a colon leads into the article's own list (further reading); a line that recurs is a link."""

@@ -674,6 +674,7 @@ GOOD, NEAR, SHORT, BAD, CHROME, WEAK, ITEM, CODE = _core.BLOCK_CLASSES
 #: core's (`chrome/extent.rs`, `chrome/sections.rs`, with the measurements they were tuned on); this one is read by
 #: the tests.
 CLOSE_SHARE = _core.CLOSE_SHARE
+LOOSE_SHARE = _core.LOOSE_SHARE
 #: Prose counts fully from this many words; a shorter sentence counts half (a teaser's blurb, a caption): the
 #: core's `classify.rs` applies it.
 GOOD_MIN = _core.GOOD_MIN

@@ -371,6 +371,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(first_post_footer, m)?)?;
     m.add("CHROME_KINDS", chrome::KINDS.to_vec())?;
     m.add("CLOSE_SHARE", extent::CLOSE_SHARE)?;
+    m.add("LOOSE_SHARE", extent::LOOSE_SHARE)?;
     let points: Vec<&str> = rules::POINT_KINDS
         .iter()
         .map(|&k| chrome::KINDS[usize::from(k)])

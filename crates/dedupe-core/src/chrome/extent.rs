@@ -34,6 +34,11 @@ pub const FOOTER_CONTENT: f64 = 0.25;
 pub const COMMENTS_AFTER: i64 = 100;
 /// A closing header ends it once this share of the page's prose came before.
 pub const CLOSE_SHARE: f64 = 0.8;
+/// A short header the page holds once ends it after this share already, when the prose below it is loose (see
+/// `loose_after`)...
+pub const LOOSE_SHARE: f64 = 0.5;
+/// ...a header of at most this many words.
+pub const LOOSE_HEADER_WORDS: i64 = 4;
 /// A blog's page of posts closes each with the same footer: at least this many.
 pub const FOOTER_POSTS: usize = 3;
 
@@ -302,11 +307,16 @@ pub fn close_article(
     } else {
         closing.clone()
     };
+    let loose = if any_closing {
+        loose_after(&closing, classes, sizes, texts)
+    } else {
+        closing.clone()
+    };
     let mut seen = 0.0;
     for i in 0..n {
+        let closes = seen >= CLOSE_SHARE * total as f64 || short[i] || loose[i] && seen >= LOOSE_SHARE * total as f64;
         if Some(i) == footer && seen > 0.0
-            || seen >= COMMENTS_AFTER as f64
-                && (comments[i] || closing[i] && !resumes[i] && (seen >= CLOSE_SHARE * total as f64 || short[i]))
+            || seen >= COMMENTS_AFTER as f64 && (comments[i] || closing[i] && !resumes[i] && closes)
         {
             for w in weights.iter_mut().skip(i) {
                 if *w > 0.0 {
@@ -341,6 +351,21 @@ pub fn short_after(closing: &[bool], prose: &[i64], texts: &[&str]) -> Vec<bool>
         }
     }
     out
+}
+
+/// Which closing blocks are short headers (LOOSE_HEADER_WORDS), once on the page, below which no paragraph
+/// directly follows another (chrome.py's `_loose_after`): what follows them is teasers'
+/// summaries under their titles, testimonials over their names, a form's notes, not the article going on.
+pub fn loose_after(closing: &[bool], classes: &[u8], sizes: &[i64], texts: &[&str]) -> Vec<bool> {
+    let n = classes.len();
+    // (the last paragraph that follows another: a header at least two blocks above it has prose going on below)
+    let last_run = (1..n).rev().find(|&j| classes[j] == GOOD && classes[j - 1] == GOOD);
+    let times = counts(texts);
+    (0..n)
+        .map(|i| {
+            closing[i] && sizes[i] <= LOOSE_HEADER_WORDS && times[texts[i]] == 1 && last_run.is_none_or(|j| j < i + 2)
+        })
+        .collect()
 }
 
 /// Which closing headers ending in a colon lead into a box inside the article: the article's prose resumes

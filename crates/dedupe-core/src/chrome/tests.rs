@@ -142,6 +142,36 @@ fn comments_header_closes_the_article() {
 }
 
 #[test]
+fn a_short_header_over_loose_prose_closes_past_half_of_the_prose() {
+    let related = Some(Family {
+        closes: true,
+        ..family(RELATED).unwrap()
+    });
+    // 120 words of article, the header, then two summaries under a title each, one longer than the article's
+    // paragraphs (so that `short_after` does not close it): 0.52 of the prose lies above the header.
+    let families = [None, None, related, None, None, None, None];
+    let classes = [GOOD, GOOD, CHROME, NEAR, GOOD, NEAR, GOOD];
+    let sizes = [60, 60, 2, 8, 70, 8, 40];
+    let texts = ["a", "b", "Recent Posts", "t1", "s1", "t2", "s2"];
+    let close = |classes: &[u8], texts: &[&str]| {
+        let mut weights: Vec<f64> = classes.iter().zip(&sizes).map(|(&c, &s)| weight(c, s)).collect();
+        close_article(&mut weights, &families, classes, &sizes, texts, &[false; 7], None)
+    };
+    assert_eq!(close(&classes, &texts), 2);
+    // Two paragraphs in a row below it: the article goes on after a box.
+    let going_on = [GOOD, GOOD, CHROME, NEAR, GOOD, GOOD, GOOD];
+    assert_eq!(close(&going_on, &texts), 7);
+    // A header the page holds twice is a link.
+    let twice = ["a", "b", "Recent Posts", "t1", "s1", "t2", "Recent Posts"];
+    assert_eq!(close(&classes, &twice), 7);
+    let closing = [false, false, true, false, false, false, false];
+    assert_eq!(loose_after(&closing, &classes, &sizes, &texts), closing);
+    let mut long = sizes;
+    long[2] = LOOSE_HEADER_WORDS + 1;
+    assert!(!loose_after(&closing, &classes, &long, &texts).contains(&true));
+}
+
+#[test]
 fn menu_before_the_article_is_navigation() {
     let lex = lexicon();
     // (four items: a text whose article starts within its first three blocks keeps them as its headline)
