@@ -296,21 +296,15 @@ pub fn close_article(
         .map(|k| comments[k] || families[k].is_some_and(|f| f.closes) && !lead_in(texts[k]))
         .collect();
     let total = prose_before_comments(&comments, &prose);
-    let any_closing = closing.contains(&true);
-    let short = if any_closing {
-        short_after(&closing, &prose, texts)
+    let (short, resumes, loose) = if closing.contains(&true) {
+        let times = counts(texts);
+        (
+            short_after(&closing, &prose, texts, &times),
+            prose_resumes(&closing, &prose, families, classes, texts),
+            loose_after(&closing, classes, sizes, texts, &times),
+        )
     } else {
-        closing.clone()
-    };
-    let resumes = if any_closing {
-        prose_resumes(&closing, &prose, families, classes, texts)
-    } else {
-        closing.clone()
-    };
-    let loose = if any_closing {
-        loose_after(&closing, classes, sizes, texts)
-    } else {
-        closing.clone()
+        (closing.clone(), closing.clone(), closing.clone())
     };
     let mut seen = 0.0;
     for i in 0..n {
@@ -333,13 +327,12 @@ pub fn close_article(
 
 /// Which closing blocks are headers with only short prose after them: no paragraph below is as long as the
 /// median paragraph above (chrome.py's `_short_after`); not one ending in a colon, nor a line that recurs.
-pub fn short_after(closing: &[bool], prose: &[i64], texts: &[&str]) -> Vec<bool> {
+pub fn short_after(closing: &[bool], prose: &[i64], texts: &[&str], times: &HashMap<&str, usize>) -> Vec<bool> {
     let n = prose.len();
     let mut longest = vec![0; n + 1];
     for k in (0..n).rev() {
         longest[k] = longest[k + 1].max(prose[k]);
     }
-    let times = counts(texts);
     let mut out = vec![false; n];
     let mut above: Vec<i64> = Vec::new();
     for i in 0..n {
@@ -356,11 +349,16 @@ pub fn short_after(closing: &[bool], prose: &[i64], texts: &[&str]) -> Vec<bool>
 /// Which closing blocks are short headers (LOOSE_HEADER_WORDS), once on the page, below which no paragraph
 /// directly follows another (chrome.py's `_loose_after`): what follows them is teasers'
 /// summaries under their titles, testimonials over their names, a form's notes, not the article going on.
-pub fn loose_after(closing: &[bool], classes: &[u8], sizes: &[i64], texts: &[&str]) -> Vec<bool> {
+pub fn loose_after(
+    closing: &[bool],
+    classes: &[u8],
+    sizes: &[i64],
+    texts: &[&str],
+    times: &HashMap<&str, usize>,
+) -> Vec<bool> {
     let n = classes.len();
     // (the last paragraph that follows another: a header at least two blocks above it has prose going on below)
     let last_run = (1..n).rev().find(|&j| classes[j] == GOOD && classes[j - 1] == GOOD);
-    let times = counts(texts);
     (0..n)
         .map(|i| {
             closing[i] && sizes[i] <= LOOSE_HEADER_WORDS && times[texts[i]] == 1 && last_run.is_none_or(|j| j < i + 2)

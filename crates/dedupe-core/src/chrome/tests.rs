@@ -165,10 +165,11 @@ fn a_short_header_over_loose_prose_closes_past_half_of_the_prose() {
     let twice = ["a", "b", "Recent Posts", "t1", "s1", "t2", "Recent Posts"];
     assert_eq!(close(&classes, &twice), 7);
     let closing = [false, false, true, false, false, false, false];
-    assert_eq!(loose_after(&closing, &classes, &sizes, &texts), closing);
+    let times = counts(&texts);
+    assert_eq!(loose_after(&closing, &classes, &sizes, &texts, &times), closing);
     let mut long = sizes;
     long[2] = LOOSE_HEADER_WORDS + 1;
-    assert!(!loose_after(&closing, &classes, &long, &texts).contains(&true));
+    assert!(!loose_after(&closing, &classes, &long, &texts, &times).contains(&true));
 }
 
 #[test]
