@@ -347,8 +347,9 @@ pub fn short_after(closing: &[bool], prose: &[i64], texts: &[&str], times: &Hash
 }
 
 /// Which closing blocks are short headers (LOOSE_HEADER_WORDS), once on the page, below which no paragraph
-/// directly follows another (chrome.py's `_loose_after`): what follows them is teasers'
-/// summaries under their titles, testimonials over their names, a form's notes, not the article going on.
+/// directly follows another (the Python reference's `_loose_after`, tests/reference_chrome.py, which gives the
+/// measurements): what follows them is teasers' summaries under their titles, testimonials over their names, a
+/// form's notes, not the article going on.
 pub fn loose_after(
     closing: &[bool],
     classes: &[u8],
