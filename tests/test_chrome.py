@@ -1208,8 +1208,11 @@ def test_a_short_header_closes_nothing_where_paragraphs_follow_each_other_below_
     """Paragraphs in a row below the header are the article going on after a box; a header the page holds twice
     is a link; a longer line is an item of a list; below LOOSE_SHARE the header is a box inside the article."""
     header, longer, pieces = LOOSE_TAILS[site]
-    kept = lambda lines, at: not any(i in _removed(lines) for i in range(at + 1, len(lines))  # noqa: E731
-                                     if len(lines[i].split()) >= 10)
+
+    def kept(lines: list[str], at: int) -> bool:
+        removed = _removed(lines)
+        return not any(i in removed for i in range(at + 1, len(lines)) if len(lines[i].split()) >= 10)
+
     going_on = ES_PARAGRAPHS if site == "paper" else ARTICLE_PARAGRAPHS[:2]
     lines, at = _loose_page(site, pieces[:4] + going_on + pieces[4:])
     assert kept(lines, at)

@@ -359,12 +359,19 @@ pub fn loose_after(
 ) -> Vec<bool> {
     let n = classes.len();
     // (the last paragraph that follows another: a header at least two blocks above it has prose going on below)
-    let last_run = (1..n).rev().find(|&j| classes[j] == GOOD && classes[j - 1] == GOOD);
+    let last_run = (1..n).rev().find(|&j| follows_paragraph(j, |k| classes[k] == GOOD));
     (0..n)
         .map(|i| {
             closing[i] && sizes[i] <= LOOSE_HEADER_WORDS && times[texts[i]] == 1 && last_run.is_none_or(|j| j < i + 2)
         })
         .collect()
+}
+
+/// Whether block k is a paragraph directly after another (`paragraph(j)`: whether block j is one): a story's
+/// paragraphs follow each other, where teasers' summaries, a menu's descriptions and a form's notes stand one
+/// under each short line (`loose_after`, `headline`).
+fn follows_paragraph(k: usize, paragraph: impl Fn(usize) -> bool) -> bool {
+    k > 0 && paragraph(k) && paragraph(k - 1)
 }
 
 /// Which closing headers ending in a colon lead into a box inside the article: the article's prose resumes
@@ -535,7 +542,7 @@ pub fn headline(texts: &[&str], sizes: &[i64], prose: impl Fn(usize) -> i64) -> 
     let menu = || {
         before as f64 <= MENU_PROSE * total as f64
             && (0..at).all(|k| prose(k) <= MENU_PARAGRAPH_WORDS)
-            && !(1..at).any(|k| prose(k) > 0 && prose(k - 1) > 0)
+            && !(1..at).any(|k| follows_paragraph(k, |j| prose(j) > 0))
     };
     (total > 0 && (before as f64 <= HEADLINE_PROSE * total as f64 || menu())).then_some(at)
 }
